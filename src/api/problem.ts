@@ -1,0 +1,102 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import { LoaError } from '../domain/errors.js';
+
+/** RFC 9457 problem details, plus `detailVi` for the pages and `errors` for field-level messages. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly detailVi?: string;
+  readonly requestId?: string;
+  readonly [extra: string]: unknown;
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export interface ProblemInput {
+  readonly code: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly detailVi?: string;
+  readonly [extra: string]: unknown;
+}
+
+export function problemResponse(c: Context, problem: ProblemInput): Response {
+  const { code, status, detail, ...rest } = problem;
+  const body: Problem = {
+    type: `urn:loa:problem:${code}`,
+    title: titles[status] ?? 'Error',
+    status,
+    detail,
+    ...rest,
+    requestId: c.get('requestId'),
+  };
+  return c.body(JSON.stringify(body), status as ContentfulStatusCode, {
+    'Content-Type': 'application/problem+json; charset=utf-8',
+  });
+}
+
+/** Turns a zod error into field messages such as `{field: "hamletIds[0]", message: "…"}`. */
+export function zodProblem(c: Context, error: ZodError, where: string): Response {
+  const errors = error.issues.map((issue) => ({
+    field: issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') || where,
+    message: issue.message,
+  }));
+  const summary = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return problemResponse(c, {
+    code: 'validation',
+    status: 400,
+    detail: `Invalid ${where}: ${summary}`,
+    detailVi: `Dữ liệu gửi lên chưa đúng: ${summary}`,
+    errors,
+  });
+}
+
+/** The one error handler: every failure leaves as application/problem+json. */
+export function toProblem(error: Error, c: Context): Response {
+  if (error instanceof LoaError) {
+    if (error.status === 429 && typeof error.extra.retryAfterS === 'number') {
+      c.header('Retry-After', String(error.extra.retryAfterS));
+    }
+    return problemResponse(c, {
+      code: error.code,
+      status: error.status,
+      detail: error.detail,
+      detailVi: error.detailVi,
+      ...error.extra,
+    });
+  }
+  if (error instanceof HTTPException) {
+    const malformed = /malformed json/i.test(error.message);
+    return problemResponse(c, {
+      code: malformed ? 'malformed_json' : 'http',
+      status: error.status,
+      detail: malformed ? 'The request body is not valid JSON.' : error.message || titles[error.status] || 'Error',
+      detailVi: malformed ? 'Nội dung gửi lên không phải JSON hợp lệ.' : 'Yêu cầu không hợp lệ.',
+    });
+  }
+  c.get('logger')?.error({ err: { message: error.message, stack: error.stack } }, 'unhandled error');
+  return problemResponse(c, {
+    code: 'internal',
+    status: 500,
+    detail: 'Something went wrong on the server. The error has been logged; please try again.',
+    detailVi: 'Máy chủ gặp lỗi. Lỗi đã được ghi lại, vui lòng thử lại.',
+  });
+}

@@ -1,0 +1,119 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { HamletRow } from '../../db/repositories/hamlets.repository.js';
+import type { Services } from '../../services/index.js';
+import { gate, requestContext } from '../middleware/gate.js';
+import {
+  HamletSchema,
+  humanText,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  languageCode,
+  listOf,
+  ListQuery,
+  problemResponses,
+} from '../schemas.js';
+
+const HamletInput = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be lowercase letters, digits and dashes, e.g. "un-ta"')
+    .optional(),
+  name: humanText(200),
+  languages: z.array(languageCode).min(1, 'give at least one language, e.g. ["vi"]').max(10),
+  lat: z.number().min(-90).max(90).nullable().default(null),
+  lon: z.number().min(-180).max(180).nullable().default(null),
+});
+
+const HamletPatch = z.strictObject({
+  name: humanText(200).optional(),
+  languages: z.array(languageCode).min(1).max(10).optional(),
+  lat: z.number().min(-90).max(90).nullable().optional(),
+  lon: z.number().min(-180).max(180).nullable().optional(),
+});
+
+const security = [{ Bearer: [] }];
+const tags = ['Hamlets'];
+
+export const toHamletDto = (h: HamletRow) => ({ ...h, languages: [...h.languages] });
+
+export function hamletRoutes(services: Services) {
+  const app = new OpenAPIHono();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/hamlets',
+      tags,
+      security,
+      middleware: [gate('hamlet.read')],
+      request: { query: ListQuery },
+      responses: { 200: jsonResponse('Hamlets in your scope', listOf(HamletSchema)), ...problemResponses },
+    }),
+    async (c) => {
+      const page = await services.hamlets.list(requestContext(c), c.req.valid('query'));
+      return c.json({ items: page.items.map(toHamletDto), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/hamlets',
+      tags,
+      security,
+      middleware: [gate('hamlet.manage')],
+      request: { body: jsonBody(HamletInput) },
+      responses: { 201: jsonResponse('Created', HamletSchema), ...problemResponses },
+    }),
+    async (c) => c.json(toHamletDto(await services.hamlets.create(requestContext(c), c.req.valid('json'))), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/hamlets/{id}',
+      tags,
+      security,
+      middleware: [gate('hamlet.read')],
+      request: { params: IdParam },
+      responses: { 200: jsonResponse('The hamlet', HamletSchema), ...problemResponses },
+    }),
+    async (c) => c.json(toHamletDto(await services.hamlets.get(requestContext(c), c.req.valid('param').id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/api/v1/hamlets/{id}',
+      tags,
+      security,
+      middleware: [gate('hamlet.manage')],
+      request: { params: IdParam, body: jsonBody(HamletPatch) },
+      responses: { 200: jsonResponse('Updated', HamletSchema), ...problemResponses },
+    }),
+    async (c) =>
+      c.json(
+        toHamletDto(await services.hamlets.update(requestContext(c), c.req.valid('param').id, c.req.valid('json'))),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/hamlets/{id}',
+      tags,
+      security,
+      middleware: [gate('hamlet.manage')],
+      request: { params: IdParam },
+      responses: { 204: { description: 'Hidden; its history stays' }, ...problemResponses },
+    }),
+    async (c) => {
+      await services.hamlets.remove(requestContext(c), c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,141 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { UserRow } from '../../db/repositories/users.repository.js';
+import type { Services } from '../../services/index.js';
+import { gate, requestContext } from '../middleware/gate.js';
+import {
+  humanText,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  ListQuery,
+  problemResponses,
+  RoleSchema,
+  UserSchema,
+} from '../schemas.js';
+
+const password = z
+  .string()
+  .min(10, 'must be at least 10 characters')
+  .max(200, 'must be at most 200 characters');
+
+const username = z
+  .string()
+  .transform((s) => s.normalize('NFC').trim())
+  .pipe(
+    z
+      .string()
+      .min(3, 'must be at least 3 characters')
+      .max(64, 'must be at most 64 characters')
+      .regex(/^[\p{L}\p{N}._-]+$/u, 'may contain letters, digits, dot, dash and underscore only'),
+  );
+
+const UserInput = z.strictObject({
+  username,
+  password,
+  role: RoleSchema,
+  hamletIds: z.array(z.string().min(1).max(100)).max(50).default([]),
+  displayName: humanText(200),
+});
+
+const UserPatch = z.strictObject({
+  displayName: humanText(200).optional(),
+  role: RoleSchema.optional(),
+  hamletIds: z.array(z.string().min(1).max(100)).max(50).optional(),
+  password: password.optional(),
+  disabled: z.boolean().optional(),
+});
+
+const security = [{ Bearer: [] }];
+const tags = ['Users'];
+
+export const toUserDto = (u: UserRow) => ({
+  id: u.id,
+  username: u.username,
+  displayName: u.displayName,
+  role: u.role,
+  hamletIds: [...u.hamletIds],
+  disabled: u.disabledAt !== null,
+  createdAt: u.createdAt,
+  updatedAt: u.updatedAt,
+});
+
+export function userRoutes(services: Services) {
+  const app = new OpenAPIHono();
+  const guard = [gate('user.manage')];
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/users',
+      tags,
+      security,
+      middleware: guard,
+      request: { query: ListQuery },
+      responses: { 200: jsonResponse('Users', listOf(UserSchema)), ...problemResponses },
+    }),
+    async (c) => {
+      const page = await services.users.list(requestContext(c), c.req.valid('query'));
+      return c.json({ items: page.items.map(toUserDto), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/users',
+      tags,
+      security,
+      middleware: guard,
+      request: { body: jsonBody(UserInput) },
+      responses: { 201: jsonResponse('Created', UserSchema), ...problemResponses },
+    }),
+    async (c) => c.json(toUserDto(await services.users.create(requestContext(c), c.req.valid('json'))), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/users/{id}',
+      tags,
+      security,
+      middleware: guard,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse('The user', UserSchema), ...problemResponses },
+    }),
+    async (c) => c.json(toUserDto(await services.users.get(requestContext(c), c.req.valid('param').id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/api/v1/users/{id}',
+      tags,
+      security,
+      middleware: guard,
+      description: 'Change display name, role and hamlet scope, reset the password, or disable/enable.',
+      request: { params: IdParam, body: jsonBody(UserPatch) },
+      responses: { 200: jsonResponse('Updated', UserSchema), ...problemResponses },
+    }),
+    async (c) =>
+      c.json(toUserDto(await services.users.update(requestContext(c), c.req.valid('param').id, c.req.valid('json'))), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/users/{id}',
+      tags,
+      security,
+      middleware: guard,
+      request: { params: IdParam },
+      responses: { 204: { description: 'Disabled; history stays' }, ...problemResponses },
+    }),
+    async (c) => {
+      await services.users.remove(requestContext(c), c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+
+  return app;
+}

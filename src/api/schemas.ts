@@ -1,0 +1,92 @@
+import { z } from '@hono/zod-openapi';
+import { roles } from '../domain/actor.js';
+
+/** Trimmed, NFC-normalised human text: names keep quotes, emoji and diacritics exactly. */
+export const humanText = (max: number) =>
+  z
+    .string()
+    .transform((s) => s.normalize('NFC').trim())
+    .pipe(z.string().min(1, 'must not be empty or only spaces').max(max, `must be at most ${max} characters`));
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    detailVi: z.string().optional(),
+    requestId: z.string().optional(),
+  })
+  .openapi('Problem');
+
+export const problemResponses = {
+  400: { description: 'Invalid input', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  401: { description: 'Not signed in', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  403: { description: 'Not allowed', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  404: { description: 'Not found', content: { 'application/problem+json': { schema: ProblemSchema } } },
+} as const;
+
+export const ListQuery = z.strictObject({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const IdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const languageCode = z.string().regex(/^[a-z]{2,8}(-[a-z0-9]{1,8})*$/, 'must be a language code like "vi"');
+
+export const HamletSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    languages: z.array(z.string()),
+    lat: z.number().nullable(),
+    lon: z.number().nullable(),
+    isExample: z.boolean(),
+    scheduleVersion: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Hamlet');
+
+export const RoleSchema = z.enum(roles);
+
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    displayName: z.string(),
+    role: RoleSchema,
+    hamletIds: z.array(z.string()),
+    disabled: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('User');
+
+export const ReceiverSchema = z
+  .object({
+    id: z.string(),
+    hamletId: z.string(),
+    name: z.string(),
+    disabled: z.boolean(),
+    isExample: z.boolean(),
+    lastSeenAt: z.string().nullable(),
+    lastState: z.record(z.string(), z.unknown()).nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Receiver');
+
+export const listOf = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const jsonBody = <T extends z.ZodTypeAny>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+export const jsonResponse = <T extends z.ZodTypeAny>(description: string, schema: T) => ({
+  description,
+  content: { 'application/json': { schema } },
+});

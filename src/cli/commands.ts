@@ -1,0 +1,117 @@
+import { resolve } from 'node:path';
+import { roles, type Role } from '../domain/actor.js';
+import type { Config } from '../config.js';
+import { connectDatabase } from '../db/connect.node.js';
+import { migrateToLatest } from '../db/migrator.js';
+import { createNodeRuntime, type NodeRuntime } from '../node.js';
+import { webIds } from '../services/ports.js';
+import { toUserActor } from '../services/auth.service.js';
+import { backupDatabase } from './backup.js';
+
+export interface CliOptions {
+  readonly role?: string | undefined;
+  readonly hamlet?: readonly string[] | undefined;
+  readonly name?: string | undefined;
+}
+
+type Command = (config: Config, args: readonly string[], opts: CliOptions) => Promise<number>;
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const fail = (text: string) => {
+  process.stderr.write(`${text}\n`);
+  return 1;
+};
+
+async function withRuntime(config: Config, work: (runtime: NodeRuntime) => Promise<number>): Promise<number> {
+  const runtime = await createNodeRuntime({ ...config, LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
+  try {
+    return await work(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Acts as the first admin of the commune: the CLI runs on the server itself, as its operator. */
+async function operator(runtime: NodeRuntime) {
+  const page = await runtime.services.repos.users.findCredentialsByUsername('admin');
+  if (!page) throw new Error('No admin user exists yet; run `loa serve` or `loa seed` once first.');
+  const { passwordHash: _, ...admin } = page;
+  return { actor: toUserActor(admin), requestId: 'cli' };
+}
+
+function passwordFromEnv(): { password: string; generated: boolean } {
+  const given = process.env.LOA_PASSWORD;
+  if (given) return { password: given, generated: false };
+  return { password: webIds.token().slice(0, 20), generated: true };
+}
+
+const user: Command = async (config, args, opts) => {
+  const [sub, username] = args;
+  return withRuntime(config, async (runtime) => {
+    const ctx = await operator(runtime);
+    if (sub === 'list') {
+      let cursor: string | undefined;
+      do {
+        const page = await runtime.services.users.list(ctx, { cursor, limit: 200 });
+        for (const u of page.items) {
+          out(`${u.username}\t${u.role}\t${u.hamletIds.join(',') || '-'}\t${u.disabledAt ? 'disabled' : 'active'}\t${u.displayName}`);
+        }
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return 0;
+    }
+    if (!username) return fail('Give a username: loa user add <username> --role <role>');
+    if (sub === 'add') {
+      const role = opts.role as Role | undefined;
+      if (!role || !roles.includes(role)) return fail(`--role must be one of: ${roles.join(', ')}`);
+      const { password, generated } = passwordFromEnv();
+      await runtime.services.users.create(ctx, {
+        username,
+        password,
+        role,
+        hamletIds: opts.hamlet ?? [],
+        displayName: opts.name ?? username,
+      });
+      out(`Created ${username} (${role}).${generated ? ` Password: ${password}` : ''}`);
+      return 0;
+    }
+    if (sub === 'passwd') {
+      const found = await runtime.services.repos.users.findCredentialsByUsername(username);
+      if (!found) return fail(`No user "${username}".`);
+      const { password, generated } = passwordFromEnv();
+      await runtime.services.users.update(ctx, found.id, { password });
+      out(`Password changed for ${username}; open sessions were signed out.${generated ? ` New password: ${password}` : ''}`);
+      return 0;
+    }
+    return fail('Use: loa user add|passwd|list');
+  });
+};
+
+export const commands = {
+  open: (config: Config) => createNodeRuntime(config),
+};
+
+export const commandTable: Readonly<Record<string, Command>> = {
+  migrate: async (config) => {
+    const db = connectDatabase(config.DATABASE_URL, resolve(config.DATA_DIR));
+    try {
+      const applied = await migrateToLatest(db.kysely);
+      out(applied.length ? `Applied: ${applied.join(', ')}` : 'Database schema is up to date.');
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+  seed: (config) => withRuntime(config, async () => (out('Commune files applied.'), 0)),
+  user,
+  backup: async (config, args) => {
+    const [target] = args;
+    if (!target) return fail('Give a target file: loa backup <file>');
+    if (config.DATABASE_URL?.startsWith('postgres')) {
+      return fail('This database is PostgreSQL: back it up with `pg_dump --format=custom "$DATABASE_URL" > loa.dump`.');
+    }
+    const result = await backupDatabase(config, resolve(target));
+    out(`Backed up ${result.pages} pages to ${resolve(target)}.`);
+    return 0;
+  },
+};

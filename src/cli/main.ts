@@ -1,0 +1,71 @@
+import { serve } from '@hono/node-server';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { CommuneFileError } from '../services/seed/commune-file.js';
+import { commands, commandTable } from './commands.js';
+
+const usage = `Usage: loa <command> [options]
+
+  serve                          run the service (HTTP API, pages, jobs, dispatcher)
+  migrate                        bring the database schema up to date
+  seed                           re-apply the commune files in SCHEDULES_DIR (never deletes user data)
+  user add <username> --role R [--hamlet ID ...] [--name "Display name"]   (password from LOA_PASSWORD or prompt-free generated)
+  user passwd <username>         set a new password (LOA_PASSWORD or generated, printed once)
+  user list                      list users
+  backup <file>                  online backup of the SQLite database to <file>
+
+Configuration comes from the environment: PORT, DATA_DIR, MEDIA_DIR, DATABASE_URL, LOA_ADMIN_PASSWORD,
+FFMPEG_PATH, LOG_LEVEL (see README).`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      role: { type: 'string' },
+      hamlet: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${usage}\n`);
+    return command || values.help ? 0 : 1;
+  }
+  const config = loadConfig(process.env);
+  if (command === 'serve') {
+    const runtime = await commands.open(config);
+    const server = serve({ fetch: runtime.app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
+      runtime.logger.info({ port: info.port, database: runtime.db.description }, `Loa listening on http://localhost:${info.port}`),
+    );
+    const stop = () => {
+      runtime.logger.info('shutting down');
+      server.close(() => void runtime.close().then(() => process.exit(0)));
+      setTimeout(() => process.exit(0), 5000).unref();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return -1;
+  }
+  const run = Object.hasOwn(commandTable, command) ? commandTable[command] : undefined;
+  if (!run) {
+    process.stderr.write(`Unknown command "${command}".\n\n${usage}\n`);
+    return 1;
+  }
+  return run(config, rest, values);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof CommuneFileError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exit(1);
+  },
+);

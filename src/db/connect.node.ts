@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Db } from './database.js';
+import type { Database } from './schema.js';
+
+// PostgreSQL returns BIGINT (int8) as text to keep precision; byte counts stay far below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+/** Opens the database named by `DATABASE_URL`, or the embedded SQLite file in `dataDir`. */
+export function connectDatabase(url: string | undefined, dataDir: string): Db {
+  if (url && /^postgres(ql)?:\/\//.test(url)) return connectPostgres(url);
+  const file = url ? url.replace(/^(sqlite|file):(\/\/)?/, '') : resolve(dataDir, 'loa.sqlite');
+  return connectSqlite(file);
+}
+
+export function connectSqlite(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    kysely,
+    capabilities: { advisoryLocks: false, skipLocked: false },
+    description: `sqlite:${file}`,
+    close: () => kysely.destroy(),
+  };
+}
+
+export function connectPostgres(url: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const safe = url.replace(/\/\/[^@/]*@/, '//***@');
+  return {
+    kysely,
+    capabilities: { advisoryLocks: true, skipLocked: true },
+    description: safe,
+    close: () => kysely.destroy(),
+  };
+}

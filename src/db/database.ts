@@ -1,0 +1,21 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/**
+ * What the SQL layer may rely on beyond the common subset. Repositories branch on these, never on the
+ * database's name (STYLE.md "One SQL for both databases").
+ */
+export interface DbCapabilities {
+  /** Session-level advisory locks (PostgreSQL); without them a single process is assumed. */
+  readonly advisoryLocks: boolean;
+  /** `SELECT … FOR UPDATE SKIP LOCKED` for job leasing by many workers. */
+  readonly skipLocked: boolean;
+}
+
+export interface Db {
+  readonly kysely: Kysely<Database>;
+  readonly capabilities: DbCapabilities;
+  /** What the health check and the CLI show, e.g. `sqlite:/srv/loa/data/loa.sqlite`. */
+  readonly description: string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import type { Commune, CommuneSettings } from '../../domain/commune.js';
+import type { Database } from '../schema.js';
+
+export function createCommunesRepository(db: Kysely<Database>) {
+  return {
+    async findCommune(id: string): Promise<Commune | undefined> {
+      const row = await db.selectFrom('communes').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toCommune(row);
+    },
+
+    async findOnlyCommune(): Promise<Commune | undefined> {
+      const row = await db.selectFrom('communes').selectAll().orderBy('created_at').limit(1).executeTakeFirst();
+      return row && toCommune(row);
+    },
+
+    /** Seeding: insert the commune, or refresh its descriptive fields and settings from the file. */
+    async upsertCommune(commune: Commune, now: string): Promise<'inserted' | 'updated' | 'unchanged'> {
+      const existing = await db.selectFrom('communes').selectAll().where('id', '=', commune.id).executeTakeFirst();
+      const values = {
+        name: commune.name,
+        code: commune.code,
+        province_code: commune.provinceCode,
+        time_zone: commune.timeZone,
+        settings: JSON.stringify(commune.settings),
+      };
+      if (!existing) {
+        await db
+          .insertInto('communes')
+          .values({ id: commune.id, ...values, created_at: now, updated_at: now })
+          .execute();
+        return 'inserted';
+      }
+      const same = (Object.keys(values) as (keyof typeof values)[]).every((k) => existing[k] === values[k]);
+      if (same) return 'unchanged';
+      await db
+        .updateTable('communes')
+        .set({ ...values, updated_at: now })
+        .where('id', '=', commune.id)
+        .execute();
+      return 'updated';
+    },
+  };
+}
+
+export type CommunesRepository = ReturnType<typeof createCommunesRepository>;
+
+function toCommune(row: Database['communes']): Commune {
+  return {
+    id: row.id,
+    name: row.name,
+    code: row.code,
+    provinceCode: row.province_code,
+    timeZone: row.time_zone,
+    settings: JSON.parse(row.settings) as CommuneSettings,
+  };
+}

@@ -1,0 +1,152 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, HamletTable } from '../schema.js';
+import { toPage, type Page, type PageRequest } from './page.js';
+
+export interface HamletRow {
+  readonly id: string;
+  readonly communeId: string;
+  readonly name: string;
+  readonly languages: readonly string[];
+  readonly lat: number | null;
+  readonly lon: number | null;
+  readonly isExample: boolean;
+  readonly scheduleVersion: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface HamletValues {
+  readonly name: string;
+  readonly languages: readonly string[];
+  readonly lat: number | null;
+  readonly lon: number | null;
+}
+
+const columns = [
+  'id',
+  'commune_id',
+  'name',
+  'languages',
+  'lat',
+  'lon',
+  'is_example',
+  'schedule_version',
+  'created_at',
+  'updated_at',
+] as const;
+
+export function createHamletsRepository(db: Kysely<Database>) {
+  return {
+    /** `scope` is the caller's hamlet ids, or 'all'. */
+    async listHamlets(
+      communeId: string,
+      scope: 'all' | readonly string[],
+      page: PageRequest,
+    ): Promise<Page<HamletRow>> {
+      if (scope !== 'all' && scope.length === 0) return { items: [], nextCursor: null };
+      let query = db
+        .selectFrom('hamlets')
+        .select(columns)
+        .where('commune_id', '=', communeId)
+        .where('deleted_at', 'is', null)
+        .orderBy('id')
+        .limit(page.limit + 1);
+      if (scope !== 'all') query = query.where('id', 'in', [...scope]);
+      if (page.cursor) query = query.where('id', '>', page.cursor);
+      return toPage((await query.execute()).map(toHamlet), page.limit);
+    },
+
+    async findHamlet(id: string): Promise<HamletRow | undefined> {
+      const row = await db
+        .selectFrom('hamlets')
+        .select(columns)
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      return row && toHamlet(row);
+    },
+
+    /** Ids that exist (and are not deleted) among `ids`, for validating a user's scope or a broadcast. */
+    async findExistingHamletIds(communeId: string, ids: readonly string[]): Promise<readonly string[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('hamlets')
+        .select('id')
+        .where('commune_id', '=', communeId)
+        .where('deleted_at', 'is', null)
+        .where('id', 'in', [...ids])
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    async isIdTaken(id: string): Promise<boolean> {
+      const row = await db.selectFrom('hamlets').select('id').where('id', '=', id).executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async insertHamlet(
+      values: HamletValues & { id: string; communeId: string; isExample?: boolean },
+      now: string,
+    ): Promise<void> {
+      await db
+        .insertInto('hamlets')
+        .values({
+          id: values.id,
+          commune_id: values.communeId,
+          name: values.name,
+          languages: JSON.stringify(values.languages),
+          lat: values.lat,
+          lon: values.lon,
+          is_example: values.isExample ? 1 : 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    },
+
+    async updateHamlet(id: string, values: Partial<HamletValues>, now: string): Promise<void> {
+      await db
+        .updateTable('hamlets')
+        .set({
+          ...(values.name !== undefined && { name: values.name }),
+          ...(values.languages !== undefined && { languages: JSON.stringify(values.languages) }),
+          ...(values.lat !== undefined && { lat: values.lat }),
+          ...(values.lon !== undefined && { lon: values.lon }),
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /** Hamlets are referenced by history (occurrences, logs), so they are hidden, not removed. */
+    async softDeleteHamlet(id: string, now: string): Promise<void> {
+      await db.updateTable('hamlets').set({ deleted_at: now, updated_at: now }).where('id', '=', id).execute();
+    },
+
+    async bumpScheduleVersion(ids: readonly string[], now: string): Promise<void> {
+      if (ids.length === 0) return;
+      await db
+        .updateTable('hamlets')
+        .set((eb) => ({ schedule_version: eb('schedule_version', '+', 1), updated_at: now }))
+        .where('id', 'in', [...ids])
+        .execute();
+    },
+  };
+}
+
+export type HamletsRepository = ReturnType<typeof createHamletsRepository>;
+
+function toHamlet(row: Pick<Selectable<HamletTable>, (typeof columns)[number]>): HamletRow {
+  return {
+    id: row.id,
+    communeId: row.commune_id,
+    name: row.name,
+    languages: JSON.parse(row.languages) as string[],
+    lat: row.lat,
+    lon: row.lon,
+    isExample: Number(row.is_example) === 1,
+    scheduleVersion: Number(row.schedule_version),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

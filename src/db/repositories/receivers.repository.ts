@@ -1,0 +1,128 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import { toPage, type Page, type PageRequest } from './page.js';
+
+export interface ReceiverRow {
+  readonly id: string;
+  readonly hamletId: string;
+  readonly name: string;
+  readonly disabledAt: string | null;
+  readonly isExample: boolean;
+  readonly lastSeenAt: string | null;
+  readonly lastState: Readonly<Record<string, unknown>> | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+const columns = [
+  'receivers.id',
+  'receivers.hamlet_id',
+  'receivers.name',
+  'receivers.disabled_at',
+  'receivers.is_example',
+  'receivers.last_seen_at',
+  'receivers.last_state',
+  'receivers.created_at',
+  'receivers.updated_at',
+] as const;
+
+export function createReceiversRepository(db: Kysely<Database>) {
+  return {
+    async listReceivers(
+      communeId: string,
+      scope: 'all' | readonly string[],
+      page: PageRequest & { hamletId?: string | undefined },
+    ): Promise<Page<ReceiverRow>> {
+      if (scope !== 'all' && scope.length === 0) return { items: [], nextCursor: null };
+      let query = db
+        .selectFrom('receivers')
+        .innerJoin('hamlets', 'hamlets.id', 'receivers.hamlet_id')
+        .select(columns)
+        .where('hamlets.commune_id', '=', communeId)
+        .orderBy('receivers.id')
+        .limit(page.limit + 1);
+      if (scope !== 'all') query = query.where('receivers.hamlet_id', 'in', [...scope]);
+      if (page.hamletId) query = query.where('receivers.hamlet_id', '=', page.hamletId);
+      if (page.cursor) query = query.where('receivers.id', '>', page.cursor);
+      return toPage((await query.execute()).map(toReceiver), page.limit);
+    },
+
+    async findReceiver(id: string): Promise<ReceiverRow | undefined> {
+      const row = await db.selectFrom('receivers').select(columns).where('receivers.id', '=', id).executeTakeFirst();
+      return row && toReceiver(row);
+    },
+
+    /** The device behind a bearer token, if enabled: one indexed lookup per receiver request. */
+    async findEnabledReceiverByTokenHash(tokenHash: string): Promise<{ id: string; hamletId: string } | undefined> {
+      const row = await db
+        .selectFrom('receivers')
+        .select(['id', 'hamlet_id'])
+        .where('token_hash', '=', tokenHash)
+        .where('disabled_at', 'is', null)
+        .executeTakeFirst();
+      return row && { id: row.id, hamletId: row.hamlet_id };
+    },
+
+    async insertReceiver(
+      receiver: { id: string; hamletId: string; name: string; tokenHash: string; isExample?: boolean },
+      now: string,
+    ): Promise<void> {
+      await db
+        .insertInto('receivers')
+        .values({
+          id: receiver.id,
+          hamlet_id: receiver.hamletId,
+          name: receiver.name,
+          token_hash: receiver.tokenHash,
+          is_example: receiver.isExample ? 1 : 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    },
+
+    async updateReceiver(
+      id: string,
+      changes: { name?: string; hamletId?: string; tokenHash?: string; disabledAt?: string | null },
+      now: string,
+    ): Promise<void> {
+      await db
+        .updateTable('receivers')
+        .set({
+          ...(changes.name !== undefined && { name: changes.name }),
+          ...(changes.hamletId !== undefined && { hamlet_id: changes.hamletId }),
+          ...(changes.tokenHash !== undefined && { token_hash: changes.tokenHash }),
+          ...(changes.disabledAt !== undefined && { disabled_at: changes.disabledAt }),
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+  };
+}
+
+export type ReceiversRepository = ReturnType<typeof createReceiversRepository>;
+
+function toReceiver(row: {
+  id: string;
+  hamlet_id: string;
+  name: string;
+  disabled_at: string | null;
+  is_example: number;
+  last_seen_at: string | null;
+  last_state: string | null;
+  created_at: string;
+  updated_at: string;
+}): ReceiverRow {
+  return {
+    id: row.id,
+    hamletId: row.hamlet_id,
+    name: row.name,
+    disabledAt: row.disabled_at,
+    isExample: Number(row.is_example) === 1,
+    lastSeenAt: row.last_seen_at,
+    lastState: row.last_state ? (JSON.parse(row.last_state) as Record<string, unknown>) : null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

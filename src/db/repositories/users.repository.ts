@@ -1,0 +1,190 @@
+import type { Kysely } from 'kysely';
+import type { Role } from '../../domain/actor.js';
+import type { Database } from '../schema.js';
+import { toPage, type Page, type PageRequest } from './page.js';
+
+export interface UserRow {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly communeId: string;
+  readonly hamletIds: readonly string[];
+  readonly disabledAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+const columns = [
+  'id',
+  'username',
+  'display_name',
+  'role',
+  'commune_id',
+  'disabled_at',
+  'created_at',
+  'updated_at',
+] as const;
+
+export function createUsersRepository(db: Kysely<Database>) {
+  async function hamletIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>();
+    if (userIds.length === 0) return map;
+    const rows = await db
+      .selectFrom('user_hamlets')
+      .select(['user_id', 'hamlet_id'])
+      .where('user_id', 'in', [...userIds])
+      .orderBy('hamlet_id')
+      .execute();
+    for (const row of rows) map.set(row.user_id, [...(map.get(row.user_id) ?? []), row.hamlet_id]);
+    return map;
+  }
+
+  return {
+    /** Users of a commune; with a hamlet scope, only users sharing one of those hamlets. */
+    async listUsers(communeId: string, page: PageRequest): Promise<Page<UserRow>> {
+      let query = db
+        .selectFrom('users')
+        .select(columns)
+        .where('commune_id', '=', communeId)
+        .orderBy('id')
+        .limit(page.limit + 1);
+      if (page.cursor) query = query.where('id', '>', page.cursor);
+      const rows = await query.execute();
+      const scopes = await hamletIdsOf(rows.map((r) => r.id));
+      return toPage(
+        rows.map((r) => toUser(r, scopes.get(r.id) ?? [])),
+        page.limit,
+      );
+    },
+
+    async findUser(id: string): Promise<UserRow | undefined> {
+      const row = await db.selectFrom('users').select(columns).where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      return toUser(row, (await hamletIdsOf([id])).get(id) ?? []);
+    },
+
+    async findCredentialsByUsername(
+      username: string,
+    ): Promise<(UserRow & { readonly passwordHash: string }) | undefined> {
+      const row = await db
+        .selectFrom('users')
+        .select([...columns, 'password_hash'])
+        .where('username', '=', username)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return { ...toUser(row, (await hamletIdsOf([row.id])).get(row.id) ?? []), passwordHash: row.password_hash };
+    },
+
+    async isUsernameTaken(username: string): Promise<boolean> {
+      const row = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async countUsers(): Promise<number> {
+      const row = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async insertUser(
+      user: {
+        id: string;
+        username: string;
+        displayName: string;
+        passwordHash: string;
+        role: Role;
+        communeId: string;
+        hamletIds: readonly string[];
+      },
+      now: string,
+    ): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('users')
+          .values({
+            id: user.id,
+            username: user.username,
+            display_name: user.displayName,
+            password_hash: user.passwordHash,
+            role: user.role,
+            commune_id: user.communeId,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        if (user.hamletIds.length > 0) {
+          await trx
+            .insertInto('user_hamlets')
+            .values(user.hamletIds.map((hamlet_id) => ({ user_id: user.id, hamlet_id })))
+            .execute();
+        }
+      });
+    },
+
+    async updateUser(
+      id: string,
+      changes: {
+        displayName?: string;
+        role?: Role;
+        passwordHash?: string;
+        disabledAt?: string | null;
+        hamletIds?: readonly string[];
+      },
+      now: string,
+    ): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('users')
+          .set({
+            ...(changes.displayName !== undefined && { display_name: changes.displayName }),
+            ...(changes.role !== undefined && { role: changes.role }),
+            ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash }),
+            ...(changes.disabledAt !== undefined && { disabled_at: changes.disabledAt }),
+            updated_at: now,
+          })
+          .where('id', '=', id)
+          .execute();
+        if (changes.hamletIds !== undefined) {
+          await trx.deleteFrom('user_hamlets').where('user_id', '=', id).execute();
+          if (changes.hamletIds.length > 0) {
+            await trx
+              .insertInto('user_hamlets')
+              .values(changes.hamletIds.map((hamlet_id) => ({ user_id: id, hamlet_id })))
+              .execute();
+          }
+        }
+      });
+    },
+  };
+}
+
+export type UsersRepository = ReturnType<typeof createUsersRepository>;
+
+function toUser(
+  row: {
+    id: string;
+    username: string;
+    display_name: string;
+    role: Role;
+    commune_id: string;
+    disabled_at: string | null;
+    created_at: string;
+    updated_at: string;
+  },
+  hamletIds: readonly string[],
+): UserRow {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role,
+    communeId: row.commune_id,
+    hamletIds,
+    disabledAt: row.disabled_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,239 @@
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types. Instants are ISO-8601 UTC strings with milliseconds (`2026-11-27T05:30:00.000Z`), which
+ * sort and compare the same way as text on SQLite and PostgreSQL; flags are nullable timestamps; JSON
+ * values are text, encoded by the repositories.
+ */
+export interface Database {
+  communes: CommuneTable;
+  hamlets: HamletTable;
+  users: UserTable;
+  user_hamlets: UserHamletTable;
+  sessions: SessionTable;
+  receivers: ReceiverTable;
+  announcements: AnnouncementTable;
+  announcement_variants: AnnouncementVariantTable;
+  audio_assets: AudioAssetTable;
+  broadcasts: BroadcastTable;
+  occurrences: OccurrenceTable;
+  playback_events: PlaybackEventTable;
+  receiver_heartbeats: ReceiverHeartbeatTable;
+  jobs: JobTable;
+  audit_log: AuditLogTable;
+}
+
+type Instant = string;
+type Json = string;
+
+export interface CommuneTable {
+  id: string;
+  name: string;
+  code: string;
+  province_code: string;
+  time_zone: string;
+  /** CommuneSettings as JSON: quiet hours, slots, approval, audio targets. */
+  settings: Json;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+// thôn
+export interface HamletTable {
+  id: string;
+  commune_id: string;
+  name: string;
+  /** Language codes in play order, e.g. ["vi","giay"]. */
+  languages: Json;
+  lat: number | null;
+  lon: number | null;
+  /** 1 for placeholder rows of the example commune. */
+  is_example: ColumnType<number, number | undefined, number>;
+  /** Bumped whenever the hamlet's future schedule changes; receivers' manifest ETag. */
+  schedule_version: ColumnType<number, number | undefined, number>;
+  created_at: Instant;
+  updated_at: Instant;
+  deleted_at: Instant | null;
+}
+
+export interface UserTable {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  role: 'admin' | 'commune_officer' | 'hamlet_head' | 'secretary';
+  commune_id: string;
+  disabled_at: Instant | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface UserHamletTable {
+  user_id: string;
+  hamlet_id: string;
+}
+
+export interface SessionTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_at: Instant;
+  expires_at: Instant;
+  revoked_at: Instant | null;
+}
+
+export interface ReceiverTable {
+  id: string;
+  hamlet_id: string;
+  name: string;
+  token_hash: string;
+  disabled_at: Instant | null;
+  is_example: ColumnType<number, number | undefined, number>;
+  last_seen_at: Instant | null;
+  /** Latest heartbeat as JSON. */
+  last_state: Json | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface AnnouncementTable {
+  id: string;
+  commune_id: string;
+  /** The secretary's hamlet; null for commune-wide content from the commune office. */
+  hamlet_id: string | null;
+  title: string;
+  category: string;
+  created_by: string;
+  status: 'queued' | 'processing' | 'ready' | 'failed';
+  error: string | null;
+  approval: 'pending' | 'approved' | 'rejected';
+  approval_reason: string | null;
+  approved_by: string | null;
+  approved_at: Instant | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface AnnouncementVariantTable {
+  id: string;
+  announcement_id: string;
+  language: string;
+  source_kind: 'upload' | 'text';
+  /** Original upload kept in the media store for retries (sha256.ext). */
+  source_key: string | null;
+  source_name: string | null;
+  text: string | null;
+  voice: string | null;
+  status: 'queued' | 'processing' | 'ready' | 'failed';
+  error: string | null;
+  audio_sha256: string | null;
+  opus_sha256: string | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface AudioAssetTable {
+  sha256: string;
+  format: 'mp3' | 'opus';
+  bytes: number;
+  duration_ms: number;
+  integrated_lufs: number;
+  true_peak_dbtp: number;
+  lra_lu: number;
+  source_codec: string;
+  source_duration_ms: number;
+  source_lufs: number | null;
+  /** Waveform peaks, 0..1, as JSON. */
+  peaks: Json;
+  created_at: Instant;
+}
+
+export interface BroadcastTable {
+  id: string;
+  commune_id: string;
+  announcement_id: string | null;
+  relay_url: string | null;
+  relay_duration_s: number | null;
+  /** Target hamlet ids as JSON. */
+  hamlet_ids: Json;
+  /** The `when` of the request as JSON (at | slot | recurrence | emergency repeat). */
+  schedule: Json;
+  priority: 'normal' | 'priority' | 'emergency';
+  created_by: string;
+  created_at: Instant;
+  cancelled_at: Instant | null;
+  cancelled_by: string | null;
+  /** Occurrences exist up to here; the dispatcher extends it with the rolling horizon. */
+  materialised_until: Instant | null;
+}
+
+export interface OccurrenceTable {
+  id: string;
+  broadcast_id: string;
+  hamlet_id: string;
+  starts_at: Instant;
+  duration_ms: number;
+  priority: 'normal' | 'priority' | 'emergency';
+  slot_name: string | null;
+  status: 'scheduled' | 'played' | 'failed' | 'missed' | 'cancelled';
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface PlaybackEventTable {
+  id: string;
+  receiver_id: string;
+  /** The receiver's own event id; (receiver_id, event_id) is unique so retried batches are idempotent. */
+  event_id: string;
+  occurrence_id: string;
+  type: 'started' | 'completed' | 'failed' | 'skipped';
+  at: Instant;
+  detail: string | null;
+  received_at: Instant;
+}
+
+export interface ReceiverHeartbeatTable {
+  id: string;
+  receiver_id: string;
+  at: Instant;
+  volume: number;
+  uptime_s: number;
+  free_bytes: number;
+  signal: number | null;
+  app_version: string;
+}
+
+export interface JobTable {
+  id: string;
+  name: string;
+  data: Json;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: number;
+  run_at: Instant;
+  lease_until: Instant | null;
+  leased_by: string | null;
+  last_error: string | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: Instant;
+  actor_id: string | null;
+  actor_kind: 'user' | 'receiver' | 'system';
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  details: Json | null;
+  request_id: string | null;
+}
+
+export type Hamlet = Selectable<HamletTable>;
+export type NewHamlet = Insertable<HamletTable>;
+export type User = Selectable<UserTable>;
+export type UserUpdate = Updateable<UserTable>;
+export type Receiver = Selectable<ReceiverTable>;
+export type Job = Selectable<JobTable>;
+export type AuditEntry = Insertable<AuditLogTable>;

@@ -1,0 +1,47 @@
+/** Local wall-clock time `HH:MM`. */
+export type LocalTime = string;
+
+// khung giờ phát cố định
+export interface StandingSlot {
+  readonly name: string;
+  readonly label: string;
+  readonly start: LocalTime;
+  readonly end: LocalTime;
+  /** Rural radio rules cap a slot's air time (45 min by default). */
+  readonly maxAirTimeMin: number;
+  /** Optional relay of national or provincial radio at the start of the slot. */
+  readonly relay?: { readonly url: string; readonly durationS: number };
+}
+
+export interface AudioTargets {
+  readonly integratedLufs: number;
+  readonly truePeakDbtp: number;
+  readonly maxLraLu: number;
+  readonly opus: boolean;
+}
+
+export interface CommuneSettings {
+  readonly quietHours: { readonly start: LocalTime; readonly end: LocalTime };
+  readonly approvalRequired: boolean;
+  readonly slots: readonly StandingSlot[];
+  readonly audio: AudioTargets;
+  readonly emergency: { readonly repeatCount: number; readonly repeatIntervalMin: number };
+  /** Languages the commune broadcasts in, by code, with a display name. */
+  readonly languages: readonly { readonly code: string; readonly name: string }[];
+}
+
+export interface Commune {
+  readonly id: string;
+  readonly name: string;
+  readonly code: string;
+  readonly provinceCode: string;
+  readonly timeZone: string;
+  readonly settings: CommuneSettings;
+}
+
+export const defaultAudioTargets: AudioTargets = {
+  integratedLufs: -16,
+  truePeakDbtp: -1.5,
+  maxLraLu: 8,
+  opus: false,
+};

@@ -1,0 +1,107 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Context } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import pino from 'pino';
+import { createApp } from './api/app.js';
+import type { Config } from './config.js';
+import { connectDatabase } from './db/connect.node.js';
+import type { Db } from './db/database.js';
+import { migrateToLatest } from './db/migrator.js';
+import { ffmpegVersion, resolveFfmpeg } from './media/ffmpeg-binaries.js';
+import { createServices, type Services } from './services/index.js';
+import { scryptHasher } from './services/passwords.node.js';
+import { systemClock, webIds, type Clock, type IdGenerator, type Logger } from './services/ports.js';
+import { parseCommuneFile, type CommuneFile } from './services/seed/commune-file.js';
+
+export const version: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Reads every commune file in the schedules folder; a malformed one throws naming file and path. */
+export function readCommuneFiles(dir: string): readonly { file: string; commune: CommuneFile }[] {
+  const names = readdirSync(dir)
+    .filter((n) => n.endsWith('.json') && !n.endsWith('.schema.json'))
+    .sort();
+  return names.map((name) => {
+    const file = join(dir, name);
+    return { file, commune: parseCommuneFile(file, readFileSync(file, 'utf8')) };
+  });
+}
+
+export interface NodeRuntime {
+  readonly config: Config;
+  readonly db: Db;
+  readonly services: Services;
+  readonly logger: Logger & pino.Logger;
+  readonly app: ReturnType<typeof createApp>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOverrides {
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly logger?: pino.Logger;
+}
+
+/**
+ * The embedded Node profile: database from `DATABASE_URL` (SQLite in `DATA_DIR` by default), schema
+ * migrated, commune files applied, first admin created, HTTP app built.
+ */
+export async function createNodeRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<NodeRuntime> {
+  const logger = overrides.logger ?? pino({ level: config.LOG_LEVEL, base: { service: 'loa' } });
+  const clock = overrides.clock ?? systemClock;
+  const ids = overrides.ids ?? webIds;
+  const communes = readCommuneFiles(resolve(config.SCHEDULES_DIR));
+  const db = connectDatabase(config.DATABASE_URL, resolve(config.DATA_DIR));
+  try {
+    const applied = await migrateToLatest(db.kysely);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    const services = createServices({ db, clock, ids, passwords: scryptHasher, sessionTtlHours: config.SESSION_TTL_HOURS });
+    for (const { file, commune } of communes) {
+      const summary = await services.seed.applyCommuneFile(commune);
+      logger.info({ file, ...summary }, 'commune file applied');
+    }
+    const first = communes[0]?.commune.commune.id;
+    if (first) {
+      const admin = await services.seed.ensureAdmin(first, config.LOA_ADMIN_PASSWORD);
+      if (admin?.generatedPassword) {
+        // Printed once on purpose: the first admin needs it to sign in, and it is stored only hashed.
+        process.stdout.write(
+          `\nFirst start: created user "admin" with password: ${admin.generatedPassword}\n` +
+            'Sign in and change it (PATCH /api/v1/users/{id}), or set LOA_ADMIN_PASSWORD before the first start.\n\n',
+        );
+      }
+    }
+    const binaries = resolveFfmpeg({ FFMPEG_PATH: config.FFMPEG_PATH });
+    const app = createApp({
+      db,
+      services,
+      clock,
+      ids,
+      logger,
+      version,
+      clientIp: (c: Context) => clientIp(c, config.TRUST_PROXY),
+      ffmpegHealth: async () => {
+        const found = await binaries;
+        return { ok: true, detail: `${await ffmpegVersion(found.ffmpeg)} (${found.source})` };
+      },
+    });
+    return { config, db, services, logger, app, close: () => db.close() };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM, e.g. "05:30"');
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as "Asia/Ho_Chi_Minh"');
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be lowercase letters, digits and dashes (at most 48), e.g. "un-ta"');
+
+const name = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200)
+  .transform((s) => s.normalize('NFC'));
+
+const languageCode = z.string().regex(/^[a-z]{2,8}(-[a-z0-9]{1,8})*$/, 'must be a language code such as "vi" or "giay"');
+
+const slot = z.strictObject({
+  name: id.describe('Machine name used by the API, e.g. "morning"'),
+  label: name.describe('Name shown to people, e.g. "Buổi sáng"'),
+  start: localTime,
+  end: localTime,
+  maxAirTimeMin: z.number().int().min(1).max(180).default(45),
+  relay: z
+    .strictObject({ url: z.url({ protocol: /^https?$/ }), durationS: z.number().int().min(1).max(3600) })
+    .optional(),
+});
+
+/** The commune as data: `schedules/<commune>.json`. Its JSON Schema is exported beside it. */
+export const communeFileSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    commune: z.strictObject({
+      id,
+      name,
+      code: z.string().regex(/^\d{5}$/, 'must be the 5-digit commune code, e.g. "02746"'),
+      provinceCode: z.string().regex(/^\d{2}$/, 'must be the 2-digit province code, e.g. "15"'),
+      timeZone: timeZone.default('Asia/Ho_Chi_Minh'),
+      quietHours: z.strictObject({ start: localTime, end: localTime }).default({ start: '21:30', end: '05:30' }),
+      approvalRequired: z.boolean().default(true),
+      audio: z
+        .strictObject({
+          integratedLufs: z.number().min(-30).max(-10).default(-16),
+          truePeakDbtp: z.number().min(-9).max(0).default(-1.5),
+          maxLraLu: z.number().min(3).max(20).default(8),
+          opus: z.boolean().default(false),
+        })
+        .prefault({}),
+      emergency: z
+        .strictObject({
+          repeatCount: z.number().int().min(1).max(20).default(3),
+          repeatIntervalMin: z.number().int().min(1).max(240).default(10),
+        })
+        .prefault({}),
+      slots: z.array(slot).min(1),
+    }),
+    languages: z.array(z.strictObject({ code: languageCode, name })).min(1),
+    hamlets: z
+      .array(
+        z.strictObject({
+          id,
+          name,
+          languages: z.array(languageCode).min(1),
+          lat: z.number().min(-90).max(90).optional(),
+          lon: z.number().min(-180).max(180).optional(),
+          example: z.boolean().default(false).describe('true for placeholder data of the example commune'),
+        }),
+      )
+      .min(1),
+    receivers: z
+      .array(z.strictObject({ id, hamletId: id, name, example: z.boolean().default(false) }))
+      .default([]),
+  })
+  .superRefine((file, ctx) => {
+    const languages = new Set(file.languages.map((l) => l.code));
+    const seen = new Map<string, number>();
+    file.hamlets.forEach((hamlet, i) => {
+      const first = seen.get(hamlet.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hamlets', i, 'id'],
+          message: `duplicate hamlet id "${hamlet.id}" (already used by hamlets[${first}])`,
+        });
+      } else seen.set(hamlet.id, i);
+      hamlet.languages.forEach((code, j) => {
+        if (!languages.has(code)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['hamlets', i, 'languages', j],
+            message: `unknown language code "${code}"; declare it in "languages" (known: ${[...languages].join(', ')})`,
+          });
+        }
+      });
+    });
+    const slotNames = new Set<string>();
+    file.commune.slots.forEach((s, i) => {
+      if (slotNames.has(s.name)) {
+        ctx.addIssue({ code: 'custom', path: ['commune', 'slots', i, 'name'], message: `duplicate slot "${s.name}"` });
+      }
+      slotNames.add(s.name);
+      if (s.end <= s.start) {
+        ctx.addIssue({ code: 'custom', path: ['commune', 'slots', i, 'end'], message: 'must be after start' });
+      }
+    });
+    const receiverIds = new Set<string>();
+    file.receivers.forEach((r, i) => {
+      if (!seen.has(r.hamletId)) {
+        ctx.addIssue({ code: 'custom', path: ['receivers', i, 'hamletId'], message: `unknown hamlet "${r.hamletId}"` });
+      }
+      if (receiverIds.has(r.id)) {
+        ctx.addIssue({ code: 'custom', path: ['receivers', i, 'id'], message: `duplicate receiver id "${r.id}"` });
+      }
+      receiverIds.add(r.id);
+    });
+  });
+
+export type CommuneFile = z.output<typeof communeFileSchema>;
+
+export class CommuneFileError extends Error {
+  override readonly name = 'CommuneFileError';
+}
+
+/**
+ * Validates a parsed commune file. Errors name the file, the path inside it and what is wrong:
+ * `schedules/coc-san.json: hamlets[3].languages[1]: unknown language code "xx"`.
+ */
+export function parseCommuneFile(fileName: string, text: string): CommuneFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CommuneFileError(`${fileName}: not valid JSON: ${(error as Error).message}`);
+  }
+  const result = communeFileSchema.safeParse(json);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `${fileName}: ${formatPath(issue.path)}: ${issue.message}`);
+  throw new CommuneFileError(lines.join('\n'));
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}
+
+/** The JSON Schema written beside the commune files so editors can check them while typing. */
+export function communeFileJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(communeFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

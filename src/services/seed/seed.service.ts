@@ -1,0 +1,129 @@
+import type { Repositories } from '../../db/repositories/index.js';
+import type { Commune } from '../../domain/commune.js';
+import type { AuditTrail } from '../audit.service.js';
+import { hashToken, type Clock, type IdGenerator, type PasswordHasher } from '../ports.js';
+import type { CommuneFile } from './commune-file.js';
+
+interface Deps {
+  readonly repos: Pick<Repositories, 'communes' | 'hamlets' | 'receivers' | 'users'>;
+  readonly audit: AuditTrail;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly passwords: PasswordHasher;
+}
+
+export interface SeedSummary {
+  readonly commune: 'inserted' | 'updated' | 'unchanged';
+  readonly hamletsAdded: readonly string[];
+  readonly receiversAdded: readonly string[];
+}
+
+export function communeFromFile(file: CommuneFile): Commune {
+  const { commune } = file;
+  return {
+    id: commune.id,
+    name: commune.name,
+    code: commune.code,
+    provinceCode: commune.provinceCode,
+    timeZone: commune.timeZone,
+    settings: {
+      quietHours: commune.quietHours,
+      approvalRequired: commune.approvalRequired,
+      slots: commune.slots,
+      audio: commune.audio,
+      emergency: commune.emergency,
+      languages: file.languages,
+    },
+  };
+}
+
+/**
+ * Applies a commune file idempotently: the commune's settings follow the file; hamlets and receivers
+ * missing from the database are added; nothing that users created or changed is deleted or overwritten.
+ */
+export function createSeedService(deps: Deps) {
+  const { repos, clock } = deps;
+  return {
+    async applyCommuneFile(file: CommuneFile): Promise<SeedSummary> {
+      const now = clock.now().toISOString();
+      const commune = await repos.communes.upsertCommune(communeFromFile(file), now);
+      const hamletsAdded: string[] = [];
+      for (const hamlet of file.hamlets) {
+        if (await repos.hamlets.isIdTaken(hamlet.id)) continue;
+        await repos.hamlets.insertHamlet(
+          {
+            id: hamlet.id,
+            communeId: file.commune.id,
+            name: hamlet.name,
+            languages: hamlet.languages,
+            lat: hamlet.lat ?? null,
+            lon: hamlet.lon ?? null,
+            isExample: hamlet.example,
+          },
+          now,
+        );
+        hamletsAdded.push(hamlet.id);
+      }
+      const receiversAdded: string[] = [];
+      for (const receiver of file.receivers) {
+        if (await repos.receivers.findReceiver(receiver.id)) continue;
+        // Seeded devices get a secret nobody knows; an admin rotates it to enrol a real box.
+        await repos.receivers.insertReceiver(
+          {
+            id: receiver.id,
+            hamletId: receiver.hamletId,
+            name: receiver.name,
+            tokenHash: await hashToken(deps.ids.token()),
+            isExample: receiver.example,
+          },
+          now,
+        );
+        receiversAdded.push(receiver.id);
+      }
+      if (commune !== 'unchanged' || hamletsAdded.length > 0 || receiversAdded.length > 0) {
+        await deps.audit.record({
+          actor: null,
+          requestId: null,
+          action: 'seed.apply',
+          targetType: 'commune',
+          targetId: file.commune.id,
+          details: { commune, hamletsAdded, receiversAdded },
+        });
+      }
+      return { commune, hamletsAdded, receiversAdded };
+    },
+
+    /**
+     * First start: creates `admin` with the given password, or a generated one that the caller prints
+     * once. Does nothing when any user exists.
+     */
+    async ensureAdmin(communeId: string, password: string | undefined): Promise<{ generatedPassword?: string } | null> {
+      if ((await repos.users.countUsers()) > 0) return null;
+      const secret = password ?? deps.ids.token().slice(0, 20);
+      const id = deps.ids.id();
+      await repos.users.insertUser(
+        {
+          id,
+          username: 'admin',
+          displayName: 'Quản trị viên',
+          passwordHash: await deps.passwords.hash(secret),
+          role: 'admin',
+          communeId,
+          hamletIds: [],
+        },
+        clock.now().toISOString(),
+      );
+      await deps.audit.record({
+        actor: null,
+        requestId: null,
+        action: 'user.create',
+        targetType: 'user',
+        targetId: id,
+        details: { username: 'admin', role: 'admin', bootstrap: true },
+      });
+      return password ? {} : { generatedPassword: secret };
+    },
+  };
+}
+
+export type SeedService = ReturnType<typeof createSeedService>;

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export interface TestDatabase {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** DATABASE_URL for the service, or undefined for the embedded SQLite file in dataDir. */
+  readonly url: string | undefined;
+  readonly dataDir: string;
+  drop(): Promise<void>;
+}
+
+/** The dialects every database test loops over: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export const dialects: readonly ('sqlite' | 'postgres')[] = process.env.TEST_DATABASE_URL
+  ? ['sqlite', 'postgres']
+  : ['sqlite'];
+
+if (!process.env.TEST_DATABASE_URL) {
+  process.stdout.write('PostgreSQL tests skipped: TEST_DATABASE_URL is not set (SQLite tests run).\n');
+}
+
+/** A fresh, empty database of the given dialect: a temp SQLite file, or a new PostgreSQL database. */
+export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'loa-test-'));
+  if (dialect === 'sqlite') {
+    return { dialect, url: undefined, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  }
+  const admin = process.env.TEST_DATABASE_URL!;
+  const name = `loa_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    dialect,
+    url: url.toString(),
+    dataDir,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
