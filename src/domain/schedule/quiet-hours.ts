@@ -1,0 +1,83 @@
+import { formatDuration } from './format.js';
+import { addDays, formatLocalEn, formatLocalVi, localToUtc, minutesOf, utcToLocal } from './time-zone.js';
+import { err, ok, type CommuneRules, type Priority, type Result } from './types.js';
+
+const crossesMidnight = (start: number, end: number): boolean => end < start;
+
+/**
+ * Whether instant `ms` falls in the commune's quiet hours (giờ nghỉ ngơi), start inclusive, end
+ * exclusive; a window such as 21:30–05:30 runs across midnight. Equal start and end means none.
+ */
+export const isInQuietHours = (ms: number, rules: CommuneRules): boolean => {
+  const start = minutesOf(rules.quietHours.start);
+  const end = minutesOf(rules.quietHours.end);
+  if (start === end) return false;
+  const t = minutesOf(utcToLocal(ms, rules.timeZone).time);
+  return crossesMidnight(start, end) ? t >= start || t < end : t >= start && t < end;
+};
+
+/** The quiet windows, as UTC intervals, that could touch `[from, to)`. */
+const quietIntervals = (
+  from: number,
+  to: number,
+  rules: CommuneRules,
+): readonly (readonly [number, number])[] => {
+  const { start, end } = rules.quietHours;
+  const crosses = crossesMidnight(minutesOf(start), minutesOf(end));
+  const tz = rules.timeZone;
+  const last = utcToLocal(to, tz).date;
+  const intervals: (readonly [number, number])[] = [];
+  // Start a day early: last night's window may still be open in the morning.
+  for (let d = addDays(utcToLocal(from, tz).date, -1); d <= last; d = addDays(d, 1)) {
+    intervals.push([localToUtc(d, start, tz), localToUtc(crosses ? addDays(d, 1) : d, end, tz)]);
+  }
+  return intervals;
+};
+
+/**
+ * Refuse a non-emergency item that starts in quiet hours or runs into them (`quiet_hours`, 422).
+ * Emergencies ignore quiet hours under the grassroots radio rules. `field` names the input in the
+ * error (`at`, `recurrence.cron`).
+ * @example
+ * // rules: Asia/Ho_Chi_Minh, quiet 21:30–05:30
+ * checkQuietHours(Date.parse('2026-12-01T14:20:00Z'), 15 * 60_000, 'normal', rules)
+ * // 21:20 local for 15 min → error quiet_hours
+ */
+export const checkQuietHours = (
+  startsAt: number,
+  durationMs: number,
+  priority: Priority,
+  rules: CommuneRules,
+  field = 'at',
+): Result<true> => {
+  const { start, end } = rules.quietHours;
+  if (priority === 'emergency' || minutesOf(start) === minutesOf(end)) return ok(true);
+  // An instant item still occupies its start.
+  const endsAt = Math.max(startsAt + durationMs, startsAt + 1);
+  const hit = quietIntervals(startsAt, endsAt, rules).find(([qs, qe]) => startsAt < qe && qs < endsAt);
+  if (!hit) return ok(true);
+  const tz = rules.timeZone;
+  const details = {
+    quietStart: start,
+    quietEnd: end,
+    startsAt,
+    localStart: `${utcToLocal(startsAt, tz).date} ${utcToLocal(startsAt, tz).time}`,
+  };
+  if (startsAt >= hit[0]) {
+    return err({
+      code: 'quiet_hours',
+      field,
+      message: `Không thể phát lúc ${formatLocalVi(startsAt, tz)} vì đang trong giờ nghỉ ngơi (${start}–${end}); giờ này loa chỉ phát tin khẩn cấp. Hãy chọn giờ từ ${end} đến trước ${start}.`,
+      messageEn: `Cannot air at ${formatLocalEn(startsAt, tz)}: it is within quiet hours (${start}–${end}), when only emergencies play. Choose a time from ${end} to before ${start}.`,
+      details,
+    });
+  }
+  const length = formatDuration(durationMs);
+  return err({
+    code: 'quiet_hours',
+    field,
+    message: `Bản tin bắt đầu lúc ${formatLocalVi(startsAt, tz)}, dài ${length.vi}, sẽ phát lấn vào giờ nghỉ ngơi (${start}–${end}). Hãy cho bắt đầu sớm hơn để kết thúc trước ${start}, hoặc rút ngắn bản tin.`,
+    messageEn: `Starting at ${formatLocalEn(startsAt, tz)} and lasting ${length.en}, it would run into quiet hours (${start}–${end}). Start earlier so that it ends by ${start}, or shorten it.`,
+    details,
+  });
+};
