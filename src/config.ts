@@ -24,12 +24,15 @@ export const configSchema = z.object({
       .optional(),
   ),
   SCHEDULES_DIR: z.string().min(1).default('./schedules'),
-  LOA_ADMIN_PASSWORD: optionalText.pipe(
-    z.string().min(10, 'must be at least 10 characters').optional(),
-  ),
+  LOA_ADMIN_PASSWORD: optionalText.pipe(z.string().min(10, 'must be at least 10 characters').optional()),
   FFMPEG_PATH: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24 * 14),
   UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).max(4096).default(300),
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   TRUST_PROXY: z

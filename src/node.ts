@@ -48,7 +48,10 @@ export interface RuntimeOverrides {
  * The embedded Node profile: database from `DATABASE_URL` (SQLite in `DATA_DIR` by default), schema
  * migrated, commune files applied, first admin created, HTTP app built.
  */
-export async function createNodeRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<NodeRuntime> {
+export async function createNodeRuntime(
+  config: Config,
+  overrides: RuntimeOverrides = {},
+): Promise<NodeRuntime> {
   const logger = overrides.logger ?? pino({ level: config.LOG_LEVEL, base: { service: 'loa' } });
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? webIds;
@@ -57,7 +60,13 @@ export async function createNodeRuntime(config: Config, overrides: RuntimeOverri
   try {
     const applied = await migrateToLatest(db.kysely);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    const services = createServices({ db, clock, ids, passwords: scryptHasher, sessionTtlHours: config.SESSION_TTL_HOURS });
+    const services = createServices({
+      db,
+      clock,
+      ids,
+      passwords: scryptHasher,
+      sessionTtlHours: config.SESSION_TTL_HOURS,
+    });
     for (const { file, commune } of communes) {
       const summary = await services.seed.applyCommuneFile(commune);
       logger.info({ file, ...summary }, 'commune file applied');

@@ -48,7 +48,12 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     await next();
     logger.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
       'request',
     );
   });
@@ -89,7 +94,10 @@ export function createApp(deps: AppDeps) {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
   app.route('/', systemRoutes({ db: deps.db, version: deps.version, ffmpegHealth: deps.ffmpegHealth }));
-  app.route('/', authRoutes({ services: deps.services, clock: deps.clock, ids: deps.ids, clientIp: deps.clientIp }));
+  app.route(
+    '/',
+    authRoutes({ services: deps.services, clock: deps.clock, ids: deps.ids, clientIp: deps.clientIp }),
+  );
   app.route('/', hamletRoutes(deps.services));
   app.route('/', userRoutes(deps.services));
   app.route('/', receiverRoutes(deps.services));

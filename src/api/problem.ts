@@ -56,7 +56,9 @@ export function problemResponse(c: Context, problem: ProblemInput): Response {
 /** Turns a zod error into field messages such as `{field: "hamletIds[0]", message: "…"}`. */
 export function zodProblem(c: Context, error: ZodError, where: string): Response {
   const errors = error.issues.map((issue) => ({
-    field: issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') || where,
+    field:
+      issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') ||
+      where,
     message: issue.message,
   }));
   const summary = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
@@ -88,7 +90,9 @@ export function toProblem(error: Error, c: Context): Response {
     return problemResponse(c, {
       code: malformed ? 'malformed_json' : 'http',
       status: error.status,
-      detail: malformed ? 'The request body is not valid JSON.' : error.message || titles[error.status] || 'Error',
+      detail: malformed
+        ? 'The request body is not valid JSON.'
+        : error.message || titles[error.status] || 'Error',
       detailVi: malformed ? 'Nội dung gửi lên không phải JSON hợp lệ.' : 'Yêu cầu không hợp lệ.',
     });
   }

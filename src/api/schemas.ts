@@ -6,7 +6,9 @@ export const humanText = (max: number) =>
   z
     .string()
     .transform((s) => s.normalize('NFC').trim())
-    .pipe(z.string().min(1, 'must not be empty or only spaces').max(max, `must be at most ${max} characters`));
+    .pipe(
+      z.string().min(1, 'must not be empty or only spaces').max(max, `must be at most ${max} characters`),
+    );
 
 export const ProblemSchema = z
   .object({
@@ -31,9 +33,17 @@ export const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export const IdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
+export const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
-export const languageCode = z.string().regex(/^[a-z]{2,8}(-[a-z0-9]{1,8})*$/, 'must be a language code like "vi"');
+export const languageCode = z
+  .string()
+  .regex(/^[a-z]{2,8}(-[a-z0-9]{1,8})*$/, 'must be a language code like "vi"');
 
 export const HamletSchema = z
   .object({

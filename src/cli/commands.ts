@@ -23,7 +23,10 @@ const fail = (text: string) => {
 };
 
 async function withRuntime(config: Config, work: (runtime: NodeRuntime) => Promise<number>): Promise<number> {
-  const runtime = await createNodeRuntime({ ...config, LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
+  const runtime = await createNodeRuntime({
+    ...config,
+    LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+  });
   try {
     return await work(runtime);
   } finally {
@@ -54,7 +57,9 @@ const user: Command = async (config, args, opts) => {
       do {
         const page = await runtime.services.users.list(ctx, { cursor, limit: 200 });
         for (const u of page.items) {
-          out(`${u.username}\t${u.role}\t${u.hamletIds.join(',') || '-'}\t${u.disabledAt ? 'disabled' : 'active'}\t${u.displayName}`);
+          out(
+            `${u.username}\t${u.role}\t${u.hamletIds.join(',') || '-'}\t${u.disabledAt ? 'disabled' : 'active'}\t${u.displayName}`,
+          );
         }
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
@@ -80,7 +85,9 @@ const user: Command = async (config, args, opts) => {
       if (!found) return fail(`No user "${username}".`);
       const { password, generated } = passwordFromEnv();
       await runtime.services.users.update(ctx, found.id, { password });
-      out(`Password changed for ${username}; open sessions were signed out.${generated ? ` New password: ${password}` : ''}`);
+      out(
+        `Password changed for ${username}; open sessions were signed out.${generated ? ` New password: ${password}` : ''}`,
+      );
       return 0;
     }
     return fail('Use: loa user add|passwd|list');
@@ -108,7 +115,9 @@ export const commandTable: Readonly<Record<string, Command>> = {
     const [target] = args;
     if (!target) return fail('Give a target file: loa backup <file>');
     if (config.DATABASE_URL?.startsWith('postgres')) {
-      return fail('This database is PostgreSQL: back it up with `pg_dump --format=custom "$DATABASE_URL" > loa.dump`.');
+      return fail(
+        'This database is PostgreSQL: back it up with `pg_dump --format=custom "$DATABASE_URL" > loa.dump`.',
+      );
     }
     const result = await backupDatabase(config, resolve(target));
     out(`Backed up ${result.pages} pages to ${resolve(target)}.`);

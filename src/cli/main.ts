@@ -37,7 +37,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === 'serve') {
     const runtime = await commands.open(config);
     const server = serve({ fetch: runtime.app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
-      runtime.logger.info({ port: info.port, database: runtime.db.description }, `Loa listening on http://localhost:${info.port}`),
+      runtime.logger.info(
+        { port: info.port, database: runtime.db.description },
+        `Loa listening on http://localhost:${info.port}`,
+      ),
     );
     const stop = () => {
       runtime.logger.info('shutting down');

@@ -16,12 +16,20 @@ export class LoaError extends Error {
 }
 
 export const notFound = (what: string, id: string, whatVi: string): LoaError =>
-  new LoaError(404, 'not_found', `${what} ${JSON.stringify(id)} does not exist.`, `Không tìm thấy ${whatVi} "${id}".`);
+  new LoaError(
+    404,
+    'not_found',
+    `${what} ${JSON.stringify(id)} does not exist.`,
+    `Không tìm thấy ${whatVi} "${id}".`,
+  );
 
-export const forbidden = (detail: string, detailVi: string): LoaError => new LoaError(403, 'forbidden', detail, detailVi);
+export const forbidden = (detail: string, detailVi: string): LoaError =>
+  new LoaError(403, 'forbidden', detail, detailVi);
 
 export const conflict = (detail: string, detailVi: string, extra: Record<string, unknown> = {}): LoaError =>
   new LoaError(409, 'conflict', detail, detailVi, extra);
 
 export const invalid = (field: string, detail: string, detailVi: string): LoaError =>
-  new LoaError(422, 'invalid', detail, detailVi, { errors: [{ field, message: detail, messageVi: detailVi }] });
+  new LoaError(422, 'invalid', detail, detailVi, {
+    errors: [{ field, message: detail, messageVi: detailVi }],
+  });

@@ -87,13 +87,20 @@ export function createAuthService(deps: Deps) {
     /** The signed-in user's own record, fresh from the database. */
     async me(actor: UserActor): Promise<UserRow> {
       const user = await users.findUser(actor.id);
-      if (!user || user.disabledAt) throw new LoaError(401, 'unauthenticated', 'Sign in again.', 'Vui lòng đăng nhập lại.');
+      if (!user || user.disabledAt)
+        throw new LoaError(401, 'unauthenticated', 'Sign in again.', 'Vui lòng đăng nhập lại.');
       return user;
     },
 
     async logout(actor: UserActor, sessionId: string, requestId: string | null): Promise<void> {
       await sessions.revokeSession(sessionId, clock.now().toISOString());
-      await deps.audit.record({ actor, requestId, action: 'auth.logout', targetType: 'session', targetId: sessionId });
+      await deps.audit.record({
+        actor,
+        requestId,
+        action: 'auth.logout',
+        targetType: 'session',
+        targetId: sessionId,
+      });
     },
   };
 }

@@ -56,7 +56,8 @@ export function createHamletsService(deps: Deps) {
       const base = input.id ?? (slugify(input.name) || deps.ids.id());
       let id = base;
       for (let n = 2; await hamlets.isIdTaken(id); n++) {
-        if (input.id) throw invalid('id', `The id ${JSON.stringify(id)} is taken.`, `Mã thôn "${id}" đã được dùng.`);
+        if (input.id)
+          throw invalid('id', `The id ${JSON.stringify(id)} is taken.`, `Mã thôn "${id}" đã được dùng.`);
         id = `${base}-${n}`;
       }
       const now = clock.now().toISOString();

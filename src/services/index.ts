@@ -44,7 +44,13 @@ export function createServices(deps: ServiceDeps) {
       ids,
       passwords,
     }),
-    receivers: createReceiversService({ receivers: repos.receivers, hamlets: repos.hamlets, audit, clock, ids }),
+    receivers: createReceiversService({
+      receivers: repos.receivers,
+      hamlets: repos.hamlets,
+      audit,
+      clock,
+      ids,
+    }),
     seed: createSeedService({ repos, audit, clock, ids, passwords }),
   } as const;
 }

@@ -8,7 +8,9 @@ const keyLength = 32;
 
 function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFC'), salt, keyLength, opts, (err, key) => (err ? reject(err) : resolve(key))),
+    scrypt(password.normalize('NFC'), salt, keyLength, opts, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
   );
 }
 
@@ -17,7 +19,14 @@ export const scryptHasher: PasswordHasher = {
   async hash(password) {
     const salt = randomBytes(16);
     const key = await derive(password, salt, params);
-    return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+    return [
+      'scrypt',
+      params.N,
+      params.r,
+      params.p,
+      salt.toString('base64url'),
+      key.toString('base64url'),
+    ].join('$');
   },
   async verify(password, stored) {
     const [scheme, n, r, p, salt, hash] = stored.split('$');

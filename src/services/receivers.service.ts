@@ -35,11 +35,19 @@ export function createReceiversService(deps: Deps) {
 
   async function assertHamletExists(ctx: RequestContext, hamletId: string): Promise<void> {
     const found = await deps.hamlets.findExistingHamletIds(ctx.actor.communeId, [hamletId]);
-    if (found.length === 0) throw invalid('hamletId', `Unknown hamlet ${JSON.stringify(hamletId)}.`, `Không tìm thấy thôn "${hamletId}".`);
+    if (found.length === 0)
+      throw invalid(
+        'hamletId',
+        `Unknown hamlet ${JSON.stringify(hamletId)}.`,
+        `Không tìm thấy thôn "${hamletId}".`,
+      );
   }
 
   return {
-    list(ctx: RequestContext, page: PageRequest & { hamletId?: string | undefined }): Promise<Page<ReceiverRow>> {
+    list(
+      ctx: RequestContext,
+      page: PageRequest & { hamletId?: string | undefined },
+    ): Promise<Page<ReceiverRow>> {
       assertAllowed(ctx.actor, 'receiver.read', page.hamletId ? [page.hamletId] : undefined);
       return receivers.listReceivers(ctx.actor.communeId, readScope(ctx.actor), page);
     },
@@ -60,7 +68,12 @@ export function createReceiversService(deps: Deps) {
       const id = deps.ids.id();
       const token = deps.ids.token();
       await receivers.insertReceiver(
-        { id, hamletId: input.hamletId, name: input.name.normalize('NFC'), tokenHash: await hashToken(token) },
+        {
+          id,
+          hamletId: input.hamletId,
+          name: input.name.normalize('NFC'),
+          tokenHash: await hashToken(token),
+        },
         clock.now().toISOString(),
       );
       await deps.audit.record({
@@ -88,7 +101,13 @@ export function createReceiversService(deps: Deps) {
         now,
       );
       const fields = Object.keys(changes).filter((k) => changes[k as keyof ReceiverChanges] !== undefined);
-      await deps.audit.record({ ...ctx, action: 'receiver.update', targetType: 'receiver', targetId: id, details: { fields } });
+      await deps.audit.record({
+        ...ctx,
+        action: 'receiver.update',
+        targetType: 'receiver',
+        targetId: id,
+        details: { fields },
+      });
       return (await receivers.findReceiver(id))!;
     },
 
@@ -98,7 +117,12 @@ export function createReceiversService(deps: Deps) {
       await load(ctx, id);
       const token = deps.ids.token();
       await receivers.updateReceiver(id, { tokenHash: await hashToken(token) }, clock.now().toISOString());
-      await deps.audit.record({ ...ctx, action: 'receiver.rotate_token', targetType: 'receiver', targetId: id });
+      await deps.audit.record({
+        ...ctx,
+        action: 'receiver.rotate_token',
+        targetType: 'receiver',
+        targetId: id,
+      });
       return { receiver: (await receivers.findReceiver(id))!, token };
     },
 

@@ -79,7 +79,10 @@ export function createUsersService(deps: Deps) {
       assertAllowed(ctx.actor, 'user.manage');
       const username = input.username.normalize('NFC');
       if (await users.isUsernameTaken(username)) {
-        throw conflict(`The username ${JSON.stringify(username)} is taken.`, `Tên đăng nhập "${username}" đã có người dùng.`);
+        throw conflict(
+          `The username ${JSON.stringify(username)} is taken.`,
+          `Tên đăng nhập "${username}" đã có người dùng.`,
+        );
       }
       const hamletIds = hasCommuneScope(input.role) ? [] : [...new Set(input.hamletIds)];
       await checkScope(ctx.actor.communeId, input.role, hamletIds);
@@ -115,7 +118,11 @@ export function createUsersService(deps: Deps) {
         await checkScope(ctx.actor.communeId, role, hamletIds);
       }
       if (id === ctx.actor.id && (changes.disabled || (changes.role && changes.role !== 'admin'))) {
-        throw invalid('role', 'You cannot disable or demote yourself.', 'Bạn không thể tự khóa hoặc hạ quyền của chính mình.');
+        throw invalid(
+          'role',
+          'You cannot disable or demote yourself.',
+          'Bạn không thể tự khóa hoặc hạ quyền của chính mình.',
+        );
       }
       const now = clock.now().toISOString();
       await users.updateUser(
@@ -124,7 +131,9 @@ export function createUsersService(deps: Deps) {
           ...(changes.displayName !== undefined && { displayName: changes.displayName.normalize('NFC') }),
           ...(changes.role !== undefined && { role }),
           ...((changes.role !== undefined || changes.hamletIds !== undefined) && { hamletIds }),
-          ...(changes.password !== undefined && { passwordHash: await deps.passwords.hash(changes.password) }),
+          ...(changes.password !== undefined && {
+            passwordHash: await deps.passwords.hash(changes.password),
+          }),
           ...(changes.disabled !== undefined && { disabledAt: changes.disabled ? now : null }),
         },
         now,
@@ -132,7 +141,13 @@ export function createUsersService(deps: Deps) {
       // A new password or a disabled account ends every open session at once.
       if (changes.password !== undefined || changes.disabled) await deps.sessions.revokeUserSessions(id, now);
       const fields = Object.keys(changes).filter((k) => changes[k as keyof UserChanges] !== undefined);
-      await deps.audit.record({ ...ctx, action: 'user.update', targetType: 'user', targetId: id, details: { fields } });
+      await deps.audit.record({
+        ...ctx,
+        action: 'user.update',
+        targetType: 'user',
+        targetId: id,
+        details: { fields },
+      });
       return (await users.findUser(id))!;
     },
 

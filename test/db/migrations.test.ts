@@ -51,7 +51,9 @@ describe.each(dialects)('database on %s', (dialect) => {
     expect(await migrateToLatest(db.kysely)).toEqual(['0001-initial']);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {
-      const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(db.kysely);
+      const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(
+        db.kysely,
+      );
       expect(Number(rows[0]?.n), table).toBe(0);
     }
   });
@@ -75,17 +77,29 @@ describe.each(dialects)('database on %s', (dialect) => {
   });
 
   it('seeds the commune idempotently and keeps what users changed', async () => {
-    const services = createServices({ db, clock: createFakeClock(), ids: webIds, passwords: scryptHasher, sessionTtlHours: 1 });
+    const services = createServices({
+      db,
+      clock: createFakeClock(),
+      ids: webIds,
+      passwords: scryptHasher,
+      sessionTtlHours: 1,
+    });
     const first = await services.seed.applyCommuneFile(communeFile);
     expect(first.commune).toBe('inserted');
     expect(first.hamletsAdded).toHaveLength(9);
     expect(first.receiversAdded).toHaveLength(3);
-    await db.kysely.updateTable('hamlets').set({ name: 'Thôn Ún Tà (đã sửa)' }).where('id', '=', 'un-ta').execute();
+    await db.kysely
+      .updateTable('hamlets')
+      .set({ name: 'Thôn Ún Tà (đã sửa)' })
+      .where('id', '=', 'un-ta')
+      .execute();
 
     const count = async () => {
       const out: Record<string, number> = {};
       for (const table of ['communes', 'hamlets', 'receivers'] as const) {
-        const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(db.kysely);
+        const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(
+          db.kysely,
+        );
         out[table] = Number(rows[0]?.n);
       }
       return out;
@@ -95,7 +109,11 @@ describe.each(dialects)('database on %s', (dialect) => {
     expect(second).toEqual({ commune: 'unchanged', hamletsAdded: [], receiversAdded: [] });
     expect(await count()).toEqual(before);
     expect(before).toEqual({ communes: 1, hamlets: 9, receivers: 3 });
-    const unTa = await db.kysely.selectFrom('hamlets').select('name').where('id', '=', 'un-ta').executeTakeFirstOrThrow();
+    const unTa = await db.kysely
+      .selectFrom('hamlets')
+      .select('name')
+      .where('id', '=', 'un-ta')
+      .executeTakeFirstOrThrow();
     expect(unTa.name).toBe('Thôn Ún Tà (đã sửa)');
   });
 });

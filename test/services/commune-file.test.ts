@@ -15,7 +15,10 @@ describe('commune file', () => {
     const file = parseCommuneFile('schedules/coc-san.json', example);
     expect(file.commune).toMatchObject({ code: '02746', provinceCode: '15', timeZone: 'Asia/Ho_Chi_Minh' });
     expect(file.hamlets).toHaveLength(9);
-    expect(file.hamlets.find((h) => h.id === 'un-ta')).toMatchObject({ name: 'Thôn Ún Tà', languages: ['vi', 'giay'] });
+    expect(file.hamlets.find((h) => h.id === 'un-ta')).toMatchObject({
+      name: 'Thôn Ún Tà',
+      languages: ['vi', 'giay'],
+    });
     expect(file.hamlets.filter((h) => h.example)).toHaveLength(8);
     expect(file.commune.slots.map((s) => [s.name, s.start, s.end])).toEqual([
       ['morning', '05:30', '06:15'],
@@ -33,7 +36,9 @@ describe('commune file', () => {
   it('refuses a duplicate hamlet id, pointing at the second one', () => {
     const file = base();
     file.hamlets[4].id = 'un-ta';
-    expect(() => parse(file)).toThrow(/schedules\/test\.json: hamlets\[4\]\.id: duplicate hamlet id "un-ta" \(already used by hamlets\[0\]\)/);
+    expect(() => parse(file)).toThrow(
+      /schedules\/test\.json: hamlets\[4\]\.id: duplicate hamlet id "un-ta" \(already used by hamlets\[0\]\)/,
+    );
   });
 
   it('refuses a language code the commune does not declare', () => {
@@ -52,11 +57,15 @@ describe('commune file', () => {
     const receiver = base();
     receiver.receivers[0].hamletId = 'nowhere';
     expect(() => parse(receiver)).toThrow(/receivers\[0\]\.hamletId: unknown hamlet "nowhere"/);
-    expect(() => parseCommuneFile('schedules/x.json', '{"commune":')).toThrow(/^schedules\/x\.json: not valid JSON/);
+    expect(() => parseCommuneFile('schedules/x.json', '{"commune":')).toThrow(
+      /^schedules\/x\.json: not valid JSON/,
+    );
   });
 
   it('keeps the exported JSON Schema in step with the zod schema', () => {
-    const written = JSON.parse(readFileSync(new URL('../../schedules/commune.schema.json', import.meta.url), 'utf8'));
+    const written = JSON.parse(
+      readFileSync(new URL('../../schedules/commune.schema.json', import.meta.url), 'utf8'),
+    );
     expect(written).toEqual(communeFileJsonSchema());
   });
 });

@@ -24,7 +24,12 @@ if (!process.env.TEST_DATABASE_URL) {
 export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loa-test-'));
   if (dialect === 'sqlite') {
-    return { dialect, url: undefined, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    return {
+      dialect,
+      url: undefined,
+      dataDir,
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
   const admin = process.env.TEST_DATABASE_URL!;
   const name = `loa_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;

@@ -15,7 +15,10 @@ export interface Harness {
   /** Bearer tokens per fixture user. */
   readonly tokens: Readonly<Record<FixtureUser, string>>;
   readonly userIds: Readonly<Record<FixtureUser, string>>;
-  request(path: string, init?: RequestInit & { token?: string | undefined; json?: unknown }): Promise<Response>;
+  request(
+    path: string,
+    init?: RequestInit & { token?: string | undefined; json?: unknown },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -32,7 +35,10 @@ export type FixtureUser = keyof typeof fixtureUsers;
  * The real service over a real database (SQLite file or PostgreSQL) with the example commune loaded,
  * a fake clock, and a signed-in user of every role.
  */
-export async function createHarness(dialect: 'sqlite' | 'postgres' = 'sqlite', env: Record<string, string> = {}): Promise<Harness> {
+export async function createHarness(
+  dialect: 'sqlite' | 'postgres' = 'sqlite',
+  env: Record<string, string> = {},
+): Promise<Harness> {
   const database = await createTestDatabase(dialect);
   const clock = createFakeClock();
   const config = loadConfig({
@@ -41,16 +47,25 @@ export async function createHarness(dialect: 'sqlite' | 'postgres' = 'sqlite', e
     ...(database.url && { DATABASE_URL: database.url }),
     LOA_ADMIN_PASSWORD: adminPassword,
     LOG_LEVEL: 'silent',
+    // Tests vary the client address through X-Forwarded-For, as a reverse proxy would.
+    TRUST_PROXY: 'true',
     ...env,
   });
   const runtime = await createNodeRuntime(config, { clock, logger: pino({ level: 'silent' }) });
 
-  async function request(path: string, init: RequestInit & { token?: string | undefined; json?: unknown } = {}) {
+  async function request(
+    path: string,
+    init: RequestInit & { token?: string | undefined; json?: unknown } = {},
+  ) {
     const { token, json, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (token) headers.set('authorization', `Bearer ${token}`);
     if (json !== undefined) headers.set('content-type', 'application/json');
-    return runtime.app.request(path, { ...rest, headers, ...(json !== undefined && { body: JSON.stringify(json) }) });
+    return runtime.app.request(path, {
+      ...rest,
+      headers,
+      ...(json !== undefined && { body: JSON.stringify(json) }),
+    });
   }
 
   async function login(username: string, password: string): Promise<string> {
@@ -61,7 +76,10 @@ export async function createHarness(dialect: 'sqlite' | 'postgres' = 'sqlite', e
 
   const tokens: Partial<Record<FixtureUser, string>> = { admin: await login('admin', adminPassword) };
   const userIds: Partial<Record<FixtureUser, string>> = {};
-  for (const [name, spec] of Object.entries(fixtureUsers) as [FixtureUser, (typeof fixtureUsers)[FixtureUser]][]) {
+  for (const [name, spec] of Object.entries(fixtureUsers) as [
+    FixtureUser,
+    (typeof fixtureUsers)[FixtureUser],
+  ][]) {
     if (name === 'admin') {
       const me = await request('/api/v1/auth/me', { token: tokens.admin });
       userIds.admin = ((await me.json()) as { id: string }).id;
@@ -70,7 +88,13 @@ export async function createHarness(dialect: 'sqlite' | 'postgres' = 'sqlite', e
     const res = await request('/api/v1/users', {
       method: 'POST',
       token: tokens.admin,
-      json: { username: name, password: userPassword, role: spec.role, hamletIds: spec.hamletIds, displayName: name },
+      json: {
+        username: name,
+        password: userPassword,
+        role: spec.role,
+        hamletIds: spec.hamletIds,
+        displayName: name,
+      },
     });
     if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${await res.text()}`);
     userIds[name] = ((await res.json()) as { id: string }).id;

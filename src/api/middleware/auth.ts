@@ -18,8 +18,7 @@ function bearerToken(c: Context): string | undefined {
 }
 
 /** Resolves the user from a bearer token (API) or the session cookie (pages); never fails by itself. */
-export const identifyUser =
-  (auth: AuthService): MiddlewareHandler =>
+export const identifyUser = (auth: AuthService): MiddlewareHandler =>
   async function identifyUser(c, next) {
     const bearer = bearerToken(c);
     const cookie = bearer ? undefined : getCookie(c, sessionCookie);

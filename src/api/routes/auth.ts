@@ -47,7 +47,10 @@ export function authRoutes({ services, clock, ids, clientIp }: AuthRouteDeps) {
       tags: ['Auth'],
       request: { body: jsonBody(LoginInput) },
       responses: {
-        200: jsonResponse('Signed in; the token is also set as an HttpOnly cookie for the pages', LoginResult),
+        200: jsonResponse(
+          'Signed in; the token is also set as an HttpOnly cookie for the pages',
+          LoginResult,
+        ),
         ...problemResponses,
         429: { description: 'Too many attempts; see Retry-After' },
       },
@@ -63,9 +66,24 @@ export function authRoutes({ services, clock, ids, clientIp }: AuthRouteDeps) {
         perUser.reset(userKey);
         const secure = new URL(c.req.url).protocol === 'https:';
         const expires = new Date(result.expiresAt);
-        setCookie(c, sessionCookie, result.token, { httpOnly: true, sameSite: 'Lax', secure, path: '/', expires });
-        setCookie(c, csrfCookie, ids.token(), { httpOnly: false, sameSite: 'Lax', secure, path: '/', expires });
-        return c.json({ token: result.token, expiresAt: result.expiresAt, user: toUserDto(result.user) }, 200);
+        setCookie(c, sessionCookie, result.token, {
+          httpOnly: true,
+          sameSite: 'Lax',
+          secure,
+          path: '/',
+          expires,
+        });
+        setCookie(c, csrfCookie, ids.token(), {
+          httpOnly: false,
+          sameSite: 'Lax',
+          secure,
+          path: '/',
+          expires,
+        });
+        return c.json(
+          { token: result.token, expiresAt: result.expiresAt, user: toUserDto(result.user) },
+          200,
+        );
       } catch (error) {
         perUser.hit(userKey);
         perIp.hit(ip);

@@ -66,7 +66,8 @@ export function hamletRoutes(services: Services) {
       request: { body: jsonBody(HamletInput) },
       responses: { 201: jsonResponse('Created', HamletSchema), ...problemResponses },
     }),
-    async (c) => c.json(toHamletDto(await services.hamlets.create(requestContext(c), c.req.valid('json'))), 201),
+    async (c) =>
+      c.json(toHamletDto(await services.hamlets.create(requestContext(c), c.req.valid('json'))), 201),
   );
 
   app.openapi(
@@ -79,7 +80,8 @@ export function hamletRoutes(services: Services) {
       request: { params: IdParam },
       responses: { 200: jsonResponse('The hamlet', HamletSchema), ...problemResponses },
     }),
-    async (c) => c.json(toHamletDto(await services.hamlets.get(requestContext(c), c.req.valid('param').id)), 200),
+    async (c) =>
+      c.json(toHamletDto(await services.hamlets.get(requestContext(c), c.req.valid('param').id)), 200),
   );
 
   app.openapi(
@@ -94,7 +96,9 @@ export function hamletRoutes(services: Services) {
     }),
     async (c) =>
       c.json(
-        toHamletDto(await services.hamlets.update(requestContext(c), c.req.valid('param').id, c.req.valid('json'))),
+        toHamletDto(
+          await services.hamlets.update(requestContext(c), c.req.valid('param').id, c.req.valid('json')),
+        ),
         200,
       ),
   );

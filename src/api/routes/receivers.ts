@@ -50,7 +50,10 @@ export function receiverRoutes(services: Services) {
       security,
       middleware: [gate('receiver.read')],
       request: { query: ListQuery.extend({ hamletId: z.string().max(100).optional() }) },
-      responses: { 200: jsonResponse('Receivers in your scope', listOf(ReceiverSchema)), ...problemResponses },
+      responses: {
+        200: jsonResponse('Receivers in your scope', listOf(ReceiverSchema)),
+        ...problemResponses,
+      },
     }),
     async (c) => {
       const page = await services.receivers.list(requestContext(c), c.req.valid('query'));
@@ -66,7 +69,10 @@ export function receiverRoutes(services: Services) {
       security,
       middleware: [gate('receiver.manage')],
       request: { body: jsonBody(ReceiverInput) },
-      responses: { 201: jsonResponse('Created; keep the token, it is not shown again', WithToken), ...problemResponses },
+      responses: {
+        201: jsonResponse('Created; keep the token, it is not shown again', WithToken),
+        ...problemResponses,
+      },
     }),
     async (c) => {
       const { receiver, token } = await services.receivers.create(requestContext(c), c.req.valid('json'));
@@ -84,7 +90,8 @@ export function receiverRoutes(services: Services) {
       request: { params: IdParam },
       responses: { 200: jsonResponse('The receiver', ReceiverSchema), ...problemResponses },
     }),
-    async (c) => c.json(toReceiverDto(await services.receivers.get(requestContext(c), c.req.valid('param').id)), 200),
+    async (c) =>
+      c.json(toReceiverDto(await services.receivers.get(requestContext(c), c.req.valid('param').id)), 200),
   );
 
   app.openapi(
@@ -99,7 +106,9 @@ export function receiverRoutes(services: Services) {
     }),
     async (c) =>
       c.json(
-        toReceiverDto(await services.receivers.update(requestContext(c), c.req.valid('param').id, c.req.valid('json'))),
+        toReceiverDto(
+          await services.receivers.update(requestContext(c), c.req.valid('param').id, c.req.valid('json')),
+        ),
         200,
       ),
   );
@@ -116,7 +125,10 @@ export function receiverRoutes(services: Services) {
       responses: { 200: jsonResponse('New token, shown only this once', WithToken), ...problemResponses },
     }),
     async (c) => {
-      const { receiver, token } = await services.receivers.rotateToken(requestContext(c), c.req.valid('param').id);
+      const { receiver, token } = await services.receivers.rotateToken(
+        requestContext(c),
+        c.req.valid('param').id,
+      );
       return c.json({ receiver: toReceiverDto(receiver), token }, 200);
     },
   );

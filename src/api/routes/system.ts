@@ -16,7 +16,12 @@ export interface SystemRouteDeps {
 }
 
 const Check = z.object({ ok: z.boolean(), detail: z.string() });
-const Health = z.object({ status: z.enum(['ok', 'degraded']), version: z.string(), database: Check, ffmpeg: Check });
+const Health = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  database: Check,
+  ffmpeg: Check,
+});
 
 export function systemRoutes({ db, version, ffmpegHealth }: SystemRouteDeps) {
   const app = new OpenAPIHono();
@@ -37,7 +42,10 @@ export function systemRoutes({ db, version, ffmpegHealth }: SystemRouteDeps) {
         .catch((error: Error) => ({ ok: false, detail: error.message }));
       const ffmpeg = await ffmpegHealth().catch((error: Error) => ({ ok: false, detail: error.message }));
       const ok = database.ok && ffmpeg.ok;
-      return c.json({ status: ok ? ('ok' as const) : ('degraded' as const), version, database, ffmpeg }, ok ? 200 : 503);
+      return c.json(
+        { status: ok ? ('ok' as const) : ('degraded' as const), version, database, ffmpeg },
+        ok ? 200 : 503,
+      );
     },
   );
   return app;

@@ -118,7 +118,12 @@ export function userRoutes(services: Services) {
       responses: { 200: jsonResponse('Updated', UserSchema), ...problemResponses },
     }),
     async (c) =>
-      c.json(toUserDto(await services.users.update(requestContext(c), c.req.valid('param').id, c.req.valid('json'))), 200),
+      c.json(
+        toUserDto(
+          await services.users.update(requestContext(c), c.req.valid('param').id, c.req.valid('json')),
+        ),
+        200,
+      ),
   );
 
   app.openapi(

@@ -112,7 +112,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('announcement_variants')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('announcement_id', 'text', (c) => c.notNull().references('announcements.id').onDelete('cascade'))
+    .addColumn('announcement_id', 'text', (c) =>
+      c.notNull().references('announcements.id').onDelete('cascade'),
+    )
     .addColumn('language', 'text', (c) => c.notNull())
     .addColumn('source_kind', 'text', (c) => c.notNull())
     .addColumn('source_key', 'text')
@@ -164,7 +166,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('occurrences')
     .columns(['hamlet_id', 'starts_at'])
     .execute();
-  await db.schema.createIndex('occurrences_status_time').on('occurrences').columns(['status', 'starts_at']).execute();
+  await db.schema
+    .createIndex('occurrences_status_time')
+    .on('occurrences')
+    .columns(['status', 'starts_at'])
+    .execute();
 
   await db.schema
     .createTable('playback_events')
@@ -178,7 +184,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('received_at', 'text', (c) => c.notNull())
     .addUniqueConstraint('playback_events_receiver_event', ['receiver_id', 'event_id'])
     .execute();
-  await db.schema.createIndex('playback_events_occurrence').on('playback_events').column('occurrence_id').execute();
+  await db.schema
+    .createIndex('playback_events_occurrence')
+    .on('playback_events')
+    .column('occurrence_id')
+    .execute();
 
   await db.schema
     .createTable('receiver_heartbeats')

@@ -10,13 +10,22 @@ export function createCommunesRepository(db: Kysely<Database>) {
     },
 
     async findOnlyCommune(): Promise<Commune | undefined> {
-      const row = await db.selectFrom('communes').selectAll().orderBy('created_at').limit(1).executeTakeFirst();
+      const row = await db
+        .selectFrom('communes')
+        .selectAll()
+        .orderBy('created_at')
+        .limit(1)
+        .executeTakeFirst();
       return row && toCommune(row);
     },
 
     /** Seeding: insert the commune, or refresh its descriptive fields and settings from the file. */
     async upsertCommune(commune: Commune, now: string): Promise<'inserted' | 'updated' | 'unchanged'> {
-      const existing = await db.selectFrom('communes').selectAll().where('id', '=', commune.id).executeTakeFirst();
+      const existing = await db
+        .selectFrom('communes')
+        .selectAll()
+        .where('id', '=', commune.id)
+        .executeTakeFirst();
       const values = {
         name: commune.name,
         code: commune.code,

@@ -120,7 +120,11 @@ export function createHamletsRepository(db: Kysely<Database>) {
 
     /** Hamlets are referenced by history (occurrences, logs), so they are hidden, not removed. */
     async softDeleteHamlet(id: string, now: string): Promise<void> {
-      await db.updateTable('hamlets').set({ deleted_at: now, updated_at: now }).where('id', '=', id).execute();
+      await db
+        .updateTable('hamlets')
+        .set({ deleted_at: now, updated_at: now })
+        .where('id', '=', id)
+        .execute();
     },
 
     async bumpScheduleVersion(ids: readonly string[], now: string): Promise<void> {

@@ -48,12 +48,18 @@ export function createReceiversRepository(db: Kysely<Database>) {
     },
 
     async findReceiver(id: string): Promise<ReceiverRow | undefined> {
-      const row = await db.selectFrom('receivers').select(columns).where('receivers.id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('receivers')
+        .select(columns)
+        .where('receivers.id', '=', id)
+        .executeTakeFirst();
       return row && toReceiver(row);
     },
 
     /** The device behind a bearer token, if enabled: one indexed lookup per receiver request. */
-    async findEnabledReceiverByTokenHash(tokenHash: string): Promise<{ id: string; hamletId: string } | undefined> {
+    async findEnabledReceiverByTokenHash(
+      tokenHash: string,
+    ): Promise<{ id: string; hamletId: string } | undefined> {
       const row = await db
         .selectFrom('receivers')
         .select(['id', 'hamlet_id'])

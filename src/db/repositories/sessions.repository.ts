@@ -20,7 +20,10 @@ export function createSessionsRepository(db: Kysely<Database>) {
     },
 
     /** The live session for a token digest: not revoked, not expired, user not disabled. */
-    async findLiveSession(tokenHash: string, now: string): Promise<{ id: string; userId: string } | undefined> {
+    async findLiveSession(
+      tokenHash: string,
+      now: string,
+    ): Promise<{ id: string; userId: string } | undefined> {
       const row = await db
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')

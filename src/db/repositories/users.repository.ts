@@ -73,11 +73,18 @@ export function createUsersRepository(db: Kysely<Database>) {
         .where('username', '=', username)
         .executeTakeFirst();
       if (!row) return undefined;
-      return { ...toUser(row, (await hamletIdsOf([row.id])).get(row.id) ?? []), passwordHash: row.password_hash };
+      return {
+        ...toUser(row, (await hamletIdsOf([row.id])).get(row.id) ?? []),
+        passwordHash: row.password_hash,
+      };
     },
 
     async isUsernameTaken(username: string): Promise<boolean> {
-      const row = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .select('id')
+        .where('username', '=', username)
+        .executeTakeFirst();
       return row !== undefined;
     },
 

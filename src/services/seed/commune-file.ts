@@ -13,7 +13,10 @@ const timeZone = z.string().refine((tz) => {
 
 const id = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be lowercase letters, digits and dashes (at most 48), e.g. "un-ta"');
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,47}$/,
+    'must be lowercase letters, digits and dashes (at most 48), e.g. "un-ta"',
+  );
 
 const name = z
   .string()
@@ -22,7 +25,9 @@ const name = z
   .max(200)
   .transform((s) => s.normalize('NFC'));
 
-const languageCode = z.string().regex(/^[a-z]{2,8}(-[a-z0-9]{1,8})*$/, 'must be a language code such as "vi" or "giay"');
+const languageCode = z
+  .string()
+  .regex(/^[a-z]{2,8}(-[a-z0-9]{1,8})*$/, 'must be a language code such as "vi" or "giay"');
 
 const slot = z.strictObject({
   name: id.describe('Machine name used by the API, e.g. "morning"'),
@@ -45,7 +50,9 @@ export const communeFileSchema = z
       code: z.string().regex(/^\d{5}$/, 'must be the 5-digit commune code, e.g. "02746"'),
       provinceCode: z.string().regex(/^\d{2}$/, 'must be the 2-digit province code, e.g. "15"'),
       timeZone: timeZone.default('Asia/Ho_Chi_Minh'),
-      quietHours: z.strictObject({ start: localTime, end: localTime }).default({ start: '21:30', end: '05:30' }),
+      quietHours: z
+        .strictObject({ start: localTime, end: localTime })
+        .default({ start: '21:30', end: '05:30' }),
       approvalRequired: z.boolean().default(true),
       audio: z
         .strictObject({
@@ -105,20 +112,36 @@ export const communeFileSchema = z
     const slotNames = new Set<string>();
     file.commune.slots.forEach((s, i) => {
       if (slotNames.has(s.name)) {
-        ctx.addIssue({ code: 'custom', path: ['commune', 'slots', i, 'name'], message: `duplicate slot "${s.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['commune', 'slots', i, 'name'],
+          message: `duplicate slot "${s.name}"`,
+        });
       }
       slotNames.add(s.name);
       if (s.end <= s.start) {
-        ctx.addIssue({ code: 'custom', path: ['commune', 'slots', i, 'end'], message: 'must be after start' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['commune', 'slots', i, 'end'],
+          message: 'must be after start',
+        });
       }
     });
     const receiverIds = new Set<string>();
     file.receivers.forEach((r, i) => {
       if (!seen.has(r.hamletId)) {
-        ctx.addIssue({ code: 'custom', path: ['receivers', i, 'hamletId'], message: `unknown hamlet "${r.hamletId}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['receivers', i, 'hamletId'],
+          message: `unknown hamlet "${r.hamletId}"`,
+        });
       }
       if (receiverIds.has(r.id)) {
-        ctx.addIssue({ code: 'custom', path: ['receivers', i, 'id'], message: `duplicate receiver id "${r.id}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['receivers', i, 'id'],
+          message: `duplicate receiver id "${r.id}"`,
+        });
       }
       receiverIds.add(r.id);
     });
@@ -143,16 +166,23 @@ export function parseCommuneFile(fileName: string, text: string): CommuneFile {
   }
   const result = communeFileSchema.safeParse(json);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `${fileName}: ${formatPath(issue.path)}: ${issue.message}`);
+  const lines = result.error.issues.map(
+    (issue) => `${fileName}: ${formatPath(issue.path)}: ${issue.message}`,
+  );
   throw new CommuneFileError(lines.join('\n'));
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(top level)';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('');
 }
 
 /** The JSON Schema written beside the commune files so editors can check them while typing. */
 export function communeFileJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(communeFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(communeFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
 }

@@ -97,7 +97,10 @@ export function createSeedService(deps: Deps) {
      * First start: creates `admin` with the given password, or a generated one that the caller prints
      * once. Does nothing when any user exists.
      */
-    async ensureAdmin(communeId: string, password: string | undefined): Promise<{ generatedPassword?: string } | null> {
+    async ensureAdmin(
+      communeId: string,
+      password: string | undefined,
+    ): Promise<{ generatedPassword?: string } | null> {
       if ((await repos.users.countUsers()) > 0) return null;
       const secret = password ?? deps.ids.token().slice(0, 20);
       const id = deps.ids.id();

@@ -1,0 +1,239 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createHarness,
+  fixtureUsers,
+  userPassword,
+  type FixtureUser,
+  type Harness,
+} from '../support/harness.js';
+
+type Caller = FixtureUser | 'anonymous';
+const callers: readonly Caller[] = ['anonymous', ...(Object.keys(fixtureUsers) as FixtureUser[])];
+
+interface Call {
+  readonly path: string;
+  readonly json?: unknown;
+}
+
+/**
+ * One row per route: the expected status for each caller, on a target inside the hamlet-scoped users'
+ * hamlet (Ún Tà) and, where the route has a hamlet, on a target outside it. `setup` makes a fresh target
+ * so that writes do not depend on each other.
+ */
+interface Row {
+  readonly inScope: Readonly<Record<Caller, number>>;
+  readonly outOfScope?: Readonly<Record<Caller, number>>;
+  readonly setup: (h: Harness, scope: 'in' | 'out', caller: Caller) => Promise<Call>;
+}
+
+const all = (status: number, anonymous = 401) =>
+  ({ anonymous, admin: status, officer: status, head: status, secretary: status }) as const;
+const only = (allowed: Partial<Record<FixtureUser, number>>) => ({ ...all(403), ...allowed });
+
+const hamletOf = (scope: 'in' | 'out') => (scope === 'in' ? 'un-ta' : 'thon-2');
+const receiverOf = (scope: 'in' | 'out') => (scope === 'in' ? 'rx-un-ta-1' : 'rx-thon-2-1');
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}${++counter}`;
+
+async function newHamlet(h: Harness): Promise<string> {
+  const res = await h.request('/api/v1/hamlets', {
+    method: 'POST',
+    token: h.tokens.admin,
+    json: { name: unique('Thôn thử '), languages: ['vi'] },
+  });
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function newUser(h: Harness): Promise<string> {
+  const res = await h.request('/api/v1/users', {
+    method: 'POST',
+    token: h.tokens.admin,
+    json: {
+      username: unique('user'),
+      password: userPassword,
+      role: 'secretary',
+      hamletIds: ['un-ta'],
+      displayName: 'X',
+    },
+  });
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function newReceiver(h: Harness, scope: 'in' | 'out'): Promise<string> {
+  const res = await h.request('/api/v1/receivers', {
+    method: 'POST',
+    token: h.tokens.admin,
+    json: { hamletId: hamletOf(scope), name: unique('Cụm loa ') },
+  });
+  return (await (res.json() as Promise<{ receiver: { id: string } }>)).receiver.id;
+}
+
+export const matrix: Readonly<Record<string, Row>> = {
+  'GET /healthz': { inScope: all(200, 200), setup: async () => ({ path: '/healthz' }) },
+  'GET /openapi.json': { inScope: all(200, 200), setup: async () => ({ path: '/openapi.json' }) },
+  'GET /docs': { inScope: all(200, 200), setup: async () => ({ path: '/docs' }) },
+  'POST /api/v1/auth/login': {
+    inScope: { anonymous: 401, admin: 200, officer: 200, head: 200, secretary: 200 },
+    setup: async (_h, _s, caller) => ({
+      path: '/api/v1/auth/login',
+      json: {
+        username: caller === 'anonymous' ? 'nobody' : caller,
+        password: caller === 'admin' ? 'admin-password-for-tests' : userPassword,
+      },
+    }),
+  },
+  'POST /api/v1/auth/logout': { inScope: all(204), setup: async () => ({ path: '/api/v1/auth/logout' }) },
+  'GET /api/v1/auth/me': { inScope: all(200), setup: async () => ({ path: '/api/v1/auth/me' }) },
+
+  'GET /api/v1/hamlets': { inScope: all(200), setup: async () => ({ path: '/api/v1/hamlets' }) },
+  'POST /api/v1/hamlets': {
+    inScope: only({ admin: 201 }),
+    setup: async () => ({
+      path: '/api/v1/hamlets',
+      json: { name: unique('Thôn mới '), languages: ['vi', 'giay'] },
+    }),
+  },
+  'GET /api/v1/hamlets/{id}': {
+    inScope: all(200),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (_h, scope) => ({ path: `/api/v1/hamlets/${hamletOf(scope)}` }),
+  },
+  'PATCH /api/v1/hamlets/{id}': {
+    inScope: only({ admin: 200 }),
+    outOfScope: only({ admin: 200 }),
+    setup: async (_h, scope) => ({ path: `/api/v1/hamlets/${hamletOf(scope)}`, json: { lat: 22.5 } }),
+  },
+  'DELETE /api/v1/hamlets/{id}': {
+    inScope: only({ admin: 204 }),
+    setup: async (h) => ({ path: `/api/v1/hamlets/${await newHamlet(h)}` }),
+  },
+
+  'GET /api/v1/users': { inScope: only({ admin: 200 }), setup: async () => ({ path: '/api/v1/users' }) },
+  'POST /api/v1/users': {
+    inScope: only({ admin: 201 }),
+    setup: async () => ({
+      path: '/api/v1/users',
+      json: {
+        username: unique('new'),
+        password: userPassword,
+        role: 'hamlet_head',
+        hamletIds: ['un-ta'],
+        displayName: 'Mới',
+      },
+    }),
+  },
+  'GET /api/v1/users/{id}': {
+    inScope: only({ admin: 200 }),
+    setup: async (h) => ({ path: `/api/v1/users/${h.userIds.secretary}` }),
+  },
+  'PATCH /api/v1/users/{id}': {
+    inScope: only({ admin: 200 }),
+    setup: async (h) => ({ path: `/api/v1/users/${await newUser(h)}`, json: { displayName: 'Đổi tên' } }),
+  },
+  'DELETE /api/v1/users/{id}': {
+    inScope: only({ admin: 204 }),
+    setup: async (h) => ({ path: `/api/v1/users/${await newUser(h)}` }),
+  },
+
+  'GET /api/v1/receivers': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    setup: async () => ({ path: '/api/v1/receivers' }),
+  },
+  'POST /api/v1/receivers': {
+    inScope: only({ admin: 201 }),
+    outOfScope: only({ admin: 201 }),
+    setup: async (_h, scope) => ({
+      path: '/api/v1/receivers',
+      json: { hamletId: hamletOf(scope), name: unique('Loa ') },
+    }),
+  },
+  'GET /api/v1/receivers/{id}': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (_h, scope) => ({ path: `/api/v1/receivers/${receiverOf(scope)}` }),
+  },
+  'PATCH /api/v1/receivers/{id}': {
+    inScope: only({ admin: 200 }),
+    outOfScope: only({ admin: 200 }),
+    setup: async (h, scope) => ({
+      path: `/api/v1/receivers/${await newReceiver(h, scope)}`,
+      json: { name: 'Đổi tên' },
+    }),
+  },
+  'DELETE /api/v1/receivers/{id}': {
+    inScope: only({ admin: 204 }),
+    outOfScope: only({ admin: 204 }),
+    setup: async (h, scope) => ({ path: `/api/v1/receivers/${await newReceiver(h, scope)}` }),
+  },
+  'POST /api/v1/receivers/{id}/rotate-token': {
+    inScope: only({ admin: 200 }),
+    outOfScope: only({ admin: 200 }),
+    setup: async (h, scope) => ({ path: `/api/v1/receivers/${await newReceiver(h, scope)}/rotate-token` }),
+  },
+};
+
+describe('authorization matrix', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.close());
+
+  it('has a row for every route the app serves', () => {
+    const served = new Set(
+      h.runtime.app.routes
+        .filter((r) => r.method !== 'ALL')
+        .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`),
+    );
+    const missing = [...served].filter((route) => !(route in matrix));
+    expect(missing, 'routes without a row in the authorization matrix').toEqual([]);
+    const stale = Object.keys(matrix).filter((route) => !served.has(route));
+    expect(stale, 'rows for routes that no longer exist').toEqual([]);
+  });
+
+  const cases = Object.entries(matrix).flatMap(([route, row]) =>
+    (['in', 'out'] as const).flatMap((scope) => {
+      const expected = scope === 'in' ? row.inScope : row.outOfScope;
+      return expected ? callers.map((caller) => [route, scope, caller, expected[caller]] as const) : [];
+    }),
+  );
+
+  it.each(cases)('%s (%s scope) as %s → %i', async (route, scope, caller, status) => {
+    const [method] = route.split(' ') as [string];
+    const call = await matrix[route]!.setup(h, scope, caller);
+    // Logout ends the session it is called with, so it gets a session of its own.
+    let token = caller === 'anonymous' ? undefined : h.tokens[caller];
+    if (route === 'POST /api/v1/auth/logout' && caller !== 'anonymous') {
+      const res = await h.request('/api/v1/auth/login', {
+        method: 'POST',
+        json: { username: caller, password: caller === 'admin' ? 'admin-password-for-tests' : userPassword },
+      });
+      token = ((await res.json()) as { token: string }).token;
+    }
+    const res = await h.request(call.path, {
+      method,
+      token,
+      ...(call.json !== undefined
+        ? { json: call.json }
+        : method === 'GET' || method === 'DELETE'
+          ? {}
+          : { json: {} }),
+    });
+    const body = await res.text();
+    expect(res.status, body).toBe(status);
+    if (status >= 400) expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+
+    // Every successful write leaves an audit row tied to its request id.
+    if (method !== 'GET' && status < 300) {
+      const requestId = res.headers.get('x-request-id')!;
+      const rows = await h.runtime.db.kysely
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('request_id', '=', requestId)
+        .execute();
+      expect(rows.length, `audit rows for ${route}`).toBeGreaterThan(0);
+      expect(rows[0]!.actor_id).not.toBeNull();
+    }
+  });
+});
