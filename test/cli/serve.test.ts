@@ -1,0 +1,104 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import SqliteDatabase from 'better-sqlite3';
+import { runLoa, serveLoa } from '../support/serve.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'loa-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('loa serve with the embedded defaults', () => {
+  it('starts on a real port with SQLite, loads the example commune, prints a generated admin password once', async () => {
+    const dir = tempDir();
+    const env = { DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOG_LEVEL: 'info' };
+    const server = await serveLoa(env);
+    try {
+      const password = server.output().match(/created user "admin" with password: (\S+)/)?.[1];
+      expect(password).toBeDefined();
+      const health = await fetch(`${server.url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', database: { ok: true }, ffmpeg: { ok: true } });
+      expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(health.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+
+      const login = await fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password }),
+      });
+      expect(login.status).toBe(200);
+      const { token } = (await login.json()) as { token: string };
+      const hamlets = (await (
+        await fetch(`${server.url}/api/v1/hamlets?limit=200`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { items: { id: string; name: string }[] };
+      expect(hamlets.items).toHaveLength(9);
+      expect(hamlets.items.map((h) => h.name)).toContain('Thôn Ún Tà');
+      const openapi = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(openapi.paths)).toContain('/api/v1/hamlets/{id}');
+      const docs = await (await fetch(`${server.url}/docs`)).text();
+      expect(docs).toContain('/api/v1/receivers/{id}/rotate-token');
+      expect(server.output()).toMatch(/"requestId":"[^"]+".*"msg":"request"/);
+    } finally {
+      await server.stop();
+    }
+    expect(existsSync(join(dir, 'data', 'loa.sqlite'))).toBe(true);
+
+    // A second start keeps the data and prints no new password.
+    const again = await serveLoa(env);
+    await again.stop();
+    expect(again.output()).not.toMatch(/with password/);
+  });
+});
+
+describe('loa commands', () => {
+  it('exits non-zero naming the variable for a bad configuration', async () => {
+    const result = await runLoa(['serve'], { PORT: '99999' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/PORT: must be between 0 and 65535 \(got "99999"\)/);
+  });
+
+  it('refuses to start on a malformed commune file, naming file, path and problem', async () => {
+    const dir = tempDir();
+    const schedules = join(dir, 'schedules');
+    mkdirSync(schedules);
+    const file = JSON.parse(readFileSync('schedules/coc-san.json', 'utf8'));
+    file.hamlets[1].languages = ['vi', 'klingon'];
+    writeFileSync(join(schedules, 'coc-san.json'), JSON.stringify(file));
+    const result = await runLoa(['serve'], { SCHEDULES_DIR: schedules, DATA_DIR: join(dir, 'data') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/coc-san\.json: hamlets\[1\]\.languages\[1\]: unknown language code "klingon"/);
+  });
+
+  it('migrates, seeds, manages users and backs up the SQLite database', async () => {
+    const dir = tempDir();
+    const env = { DATA_DIR: join(dir, 'data'), LOA_ADMIN_PASSWORD: 'admin-password-1', LOG_LEVEL: 'warn' };
+    expect((await runLoa(['migrate'], env)).stdout).toMatch(/Applied: 0001-initial/);
+    expect((await runLoa(['migrate'], env)).stdout).toMatch(/up to date/);
+    expect((await runLoa(['seed'], env)).code).toBe(0);
+    const add = await runLoa(['user', 'add', 'truong-un-ta', '--role', 'hamlet_head', '--hamlet', 'un-ta', '--name', 'Trưởng thôn Ún Tà'], {
+      ...env,
+      LOA_PASSWORD: 'mat-khau-dai-du',
+    });
+    expect(add.code, add.stderr).toBe(0);
+    const list = await runLoa(['user', 'list'], env);
+    expect(list.stdout).toMatch(/truong-un-ta\thamlet_head\tun-ta\tactive\tTrưởng thôn Ún Tà/);
+    const passwd = await runLoa(['user', 'passwd', 'truong-un-ta'], env);
+    expect(passwd.stdout).toMatch(/New password: \S{10,}/);
+    const bad = await runLoa(['user', 'add', 'x', '--role', 'king'], env);
+    expect(bad.code).toBe(1);
+
+    const target = join(dir, 'backup.sqlite');
+    const backup = await runLoa(['backup', target], env);
+    expect(backup.code, backup.stderr).toBe(0);
+    const copy = new SqliteDatabase(target, { readonly: true });
+    const users = copy.prepare('select username from users order by username').all() as { username: string }[];
+    copy.close();
+    expect(users.map((u) => u.username)).toEqual(['admin', 'truong-un-ta']);
+  });
+});
