@@ -7,8 +7,17 @@ import { createApp } from './api/app.js';
 import type { Config } from './config.js';
 import { connectDatabase } from './db/connect.node.js';
 import type { Db } from './db/database.js';
+import { postgresLeaderLock, soleLeader } from './db/leader-lock.node.js';
 import { migrateToLatest } from './db/migrator.js';
+import { cpus } from 'node:os';
+import { createRepositories } from './db/repositories/index.js';
+import { createProcessVariantHandler } from './jobs/process-variant.js';
+import { createJobQueue, type JobQueue } from './jobs/queue.js';
+import { createNodeAudioWork, createNodeInspector } from './media/audio-work.node.js';
 import { ffmpegVersion, resolveFfmpeg } from './media/ffmpeg-binaries.js';
+import { createFileMediaStore, type FileMediaStore } from './media/file-store.node.js';
+import { createDispatcher, type Dispatcher } from './scheduler/dispatcher.js';
+import { createEventBus, type EventBus } from './services/events.js';
 import { createServices, type Services } from './services/index.js';
 import { scryptHasher } from './services/passwords.node.js';
 import { systemClock, webIds, type Clock, type IdGenerator, type Logger } from './services/ports.js';
@@ -35,6 +44,12 @@ export interface NodeRuntime {
   readonly services: Services;
   readonly logger: Logger & pino.Logger;
   readonly app: ReturnType<typeof createApp>;
+  readonly bus: EventBus;
+  readonly dispatcher: Dispatcher;
+  readonly jobs: JobQueue;
+  readonly media: FileMediaStore;
+  /** Starts the background work of `loa serve`: the dispatcher's ticks and the audio jobs. */
+  startBackground(): void;
   close(): Promise<void>;
 }
 
@@ -60,12 +75,46 @@ export async function createNodeRuntime(
   try {
     const applied = await migrateToLatest(db.kysely);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    const bus = createEventBus();
+    const binaries = resolveFfmpeg({ FFMPEG_PATH: config.FFMPEG_PATH });
+    binaries.catch(() => undefined);
+    const media = createFileMediaStore(resolve(config.MEDIA_DIR));
+    const repos = createRepositories(db.kysely);
+    const jobs = createJobQueue({
+      jobs: repos.jobs,
+      handlers: {
+        'process-variant': createProcessVariantHandler({
+          announcements: repos.announcements,
+          communes: repos.communes,
+          audio: createNodeAudioWork({ binaries, media }),
+          clock,
+          logger,
+        }),
+      },
+      clock,
+      logger,
+      concurrency: config.JOB_CONCURRENCY ?? cpus().length,
+      workerId: `${process.pid}-${ids.id().slice(0, 8)}`,
+    });
     const services = createServices({
       db,
+      repos,
+      media,
+      inspector: createNodeInspector({ binaries, media }),
+      jobs,
       clock,
       ids,
+      bus,
       passwords: scryptHasher,
       sessionTtlHours: config.SESSION_TTL_HOURS,
+    });
+    const dispatcher = createDispatcher({
+      repos: services.repos,
+      bus,
+      clock,
+      ids,
+      logger,
+      lock: db.capabilities.advisoryLocks && config.DATABASE_URL ? postgresLeaderLock(config.DATABASE_URL) : soleLeader,
     });
     for (const { file, commune } of communes) {
       const summary = await services.seed.applyCommuneFile(commune);
@@ -82,7 +131,6 @@ export async function createNodeRuntime(
         );
       }
     }
-    const binaries = resolveFfmpeg({ FFMPEG_PATH: config.FFMPEG_PATH });
     const app = createApp({
       db,
       services,
@@ -90,13 +138,34 @@ export async function createNodeRuntime(
       ids,
       logger,
       version,
+      media,
+      uploadLimitBytes: config.UPLOAD_LIMIT_MB * 1_048_576,
       clientIp: (c: Context) => clientIp(c, config.TRUST_PROXY),
       ffmpegHealth: async () => {
         const found = await binaries;
         return { ok: true, detail: `${await ffmpegVersion(found.ffmpeg)} (${found.source})` };
       },
     });
-    return { config, db, services, logger, app, close: () => db.close() };
+    return {
+      config,
+      db,
+      services,
+      logger,
+      app,
+      bus,
+      dispatcher,
+      jobs,
+      media,
+      startBackground: () => {
+        dispatcher.start();
+        jobs.start();
+      },
+      close: async () => {
+        await dispatcher.stop();
+        await jobs.stop();
+        await db.close();
+      },
+    };
   } catch (error) {
     await db.close();
     throw error;

@@ -5,13 +5,16 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Db } from '../db/database.js';
 import type { Services } from '../services/index.js';
-import type { Clock, IdGenerator, Logger } from '../services/ports.js';
+import type { Clock, IdGenerator, Logger, MediaStore } from '../services/ports.js';
 import { renderDocs } from './docs.js';
 import './env.js';
 import { csrfProtection, identifyUser } from './middleware/auth.js';
 import { problemResponse, toProblem, zodProblem } from './problem.js';
+import { announcementRoutes } from './routes/announcements.js';
 import { authRoutes } from './routes/auth.js';
+import { broadcastRoutes } from './routes/broadcasts.js';
 import { hamletRoutes } from './routes/hamlets.js';
+import { mediaRoutes } from './routes/media.js';
 import { receiverRoutes } from './routes/receivers.js';
 import { systemRoutes, type HealthCheck } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -28,6 +31,9 @@ export interface AppDeps {
   readonly ffmpegHealth: () => Promise<HealthCheck>;
   /** Largest JSON body accepted, in bytes. */
   readonly jsonBodyLimit?: number;
+  readonly media: MediaStore;
+  /** Largest accepted audio upload, in bytes. */
+  readonly uploadLimitBytes: number;
 }
 
 /**
@@ -76,9 +82,10 @@ export function createApp(deps: AppDeps) {
     }),
   );
   const limit = deps.jsonBodyLimit ?? 1024 * 1024;
-  app.use(
-    '/api/*',
-    bodyLimit({
+  // Uploads stream to disk under their own limit; every other body is small JSON.
+  const isUpload = (path: string, method: string) =>
+    method === 'POST' && /^\/api\/v1\/announcements(\/[^/]+\/variants)?$/.test(path);
+  const jsonLimit = bodyLimit({
       maxSize: limit,
       onError: (c) =>
         problemResponse(c, {
@@ -87,8 +94,12 @@ export function createApp(deps: AppDeps) {
           detail: `The request body is larger than ${Math.round(limit / 1024)} KB.`,
           detailVi: `Dữ liệu gửi lên quá lớn (tối đa ${Math.round(limit / 1024)} KB).`,
         }),
-    }),
-  );
+  });
+  app.use('/api/*', async function limitBody(c, next) {
+    const multipart = c.req.header('content-type')?.startsWith('multipart/form-data');
+    if (multipart && isUpload(c.req.path, c.req.method)) return next();
+    return jsonLimit(c, next);
+  });
   app.use('*', identifyUser(deps.services.auth));
   app.use('*', csrfProtection());
 
@@ -101,6 +112,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', hamletRoutes(deps.services));
   app.route('/', userRoutes(deps.services));
   app.route('/', receiverRoutes(deps.services));
+  app.route('/', broadcastRoutes(deps.services));
+  app.route('/', announcementRoutes(deps.services, deps.media, deps.uploadLimitBytes));
+  app.route('/', mediaRoutes(deps.media));
 
   const info = {
     title: 'Loa',

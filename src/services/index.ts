@@ -1,9 +1,13 @@
 import type { Db } from '../db/database.js';
-import { createRepositories } from '../db/repositories/index.js';
+import { createRepositories, type Repositories } from '../db/repositories/index.js';
+import type { JobQueue } from '../jobs/queue.js';
+import { createAnnouncementsService } from './announcements.service.js';
 import { createAuditTrail } from './audit.service.js';
 import { createAuthService } from './auth.service.js';
+import { createBroadcastsService } from './broadcasts.service.js';
+import type { EventBus } from './events.js';
 import { createHamletsService } from './hamlets.service.js';
-import type { Clock, IdGenerator, PasswordHasher } from './ports.js';
+import type { AudioInspector, Clock, IdGenerator, MediaStore, PasswordHasher } from './ports.js';
 import { createReceiversService } from './receivers.service.js';
 import { createSeedService } from './seed/seed.service.js';
 import { createUsersService } from './users.service.js';
@@ -14,12 +18,20 @@ export interface ServiceDeps {
   readonly ids: IdGenerator;
   readonly passwords: PasswordHasher;
   readonly sessionTtlHours: number;
+  readonly bus: EventBus;
+  /** Built by the caller when it needs them first (the job handlers do). */
+  readonly repos?: Repositories;
+  readonly media: MediaStore;
+  readonly inspector: AudioInspector;
+  readonly jobs: Pick<JobQueue, 'enqueue'>;
+  /** How far ahead occurrences are materialised (rolling horizon, default 7 days). */
+  readonly horizonMs?: number;
 }
 
 /** Wires repositories into the services; each service gets only what it uses. */
 export function createServices(deps: ServiceDeps) {
   const { clock, ids, passwords } = deps;
-  const repos = createRepositories(deps.db.kysely);
+  const repos = deps.repos ?? createRepositories(deps.db.kysely);
   const audit = createAuditTrail({ audit: repos.audit, clock, ids });
   return {
     repos,
@@ -50,6 +62,28 @@ export function createServices(deps: ServiceDeps) {
       audit,
       clock,
       ids,
+    }),
+    announcements: createAnnouncementsService({
+      announcements: repos.announcements,
+      hamlets: repos.hamlets,
+      communes: repos.communes,
+      audit,
+      media: deps.media,
+      inspector: deps.inspector,
+      jobs: deps.jobs,
+      clock,
+      ids,
+    }),
+    broadcasts: createBroadcastsService({
+      broadcasts: repos.broadcasts,
+      announcements: repos.announcements,
+      hamlets: repos.hamlets,
+      communes: repos.communes,
+      audit,
+      bus: deps.bus,
+      clock,
+      ids,
+      horizonMs: deps.horizonMs ?? 7 * 86_400_000,
     }),
     seed: createSeedService({ repos, audit, clock, ids, passwords }),
   } as const;

@@ -69,6 +69,29 @@ async function newReceiver(h: Harness, scope: 'in' | 'out'): Promise<string> {
   return (await (res.json() as Promise<{ receiver: { id: string } }>)).receiver.id;
 }
 
+
+let minute = 0;
+/** A fresh exact time so that broadcasts made by the matrix never clash with each other. */
+const nextSlot = () => new Date(Date.parse('2026-12-10T01:00:00Z') + ++minute * 5 * 60_000).toISOString();
+
+async function newBroadcast(h: Harness, scope: 'in' | 'out'): Promise<string> {
+  const res = await h.request('/api/v1/broadcasts', {
+    method: 'POST',
+    token: h.tokens.admin,
+    json: { relay: { url: 'https://radio.example.vn/vov1', durationS: 60 }, hamletIds: [hamletOf(scope)], at: nextSlot() },
+  });
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function newAnnouncement(h: Harness, scope: 'in' | 'out'): Promise<string> {
+  const res = await h.request('/api/v1/announcements', {
+    method: 'POST',
+    token: h.tokens.admin,
+    json: { title: unique('Thông báo '), language: 'vi', text: 'Xin chào bà con.', hamletId: hamletOf(scope) },
+  });
+  return ((await res.json()) as { id: string }).id;
+}
+
 export const matrix: Readonly<Record<string, Row>> = {
   'GET /healthz': { inScope: all(200, 200), setup: async () => ({ path: '/healthz' }) },
   'GET /openapi.json': { inScope: all(200, 200), setup: async () => ({ path: '/openapi.json' }) },
@@ -171,6 +194,59 @@ export const matrix: Readonly<Record<string, Row>> = {
     outOfScope: only({ admin: 200 }),
     setup: async (h, scope) => ({ path: `/api/v1/receivers/${await newReceiver(h, scope)}/rotate-token` }),
   },
+  'GET /api/v1/broadcasts': { inScope: only({ admin: 200, officer: 200, head: 200 }), setup: async () => ({ path: '/api/v1/broadcasts' }) },
+  'POST /api/v1/broadcasts': {
+    inScope: only({ admin: 201, officer: 201, head: 201 }),
+    outOfScope: only({ admin: 201, officer: 201 }),
+    setup: async (_h, scope) => ({
+      path: '/api/v1/broadcasts',
+      json: { relay: { url: 'https://radio.example.vn/vov1', durationS: 60 }, hamletIds: [hamletOf(scope)], at: nextSlot() },
+    }),
+  },
+  'GET /api/v1/broadcasts/{id}': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (h, scope) => ({ path: `/api/v1/broadcasts/${await newBroadcast(h, scope)}` }),
+  },
+  'DELETE /api/v1/broadcasts/{id}': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (h, scope) => ({ path: `/api/v1/broadcasts/${await newBroadcast(h, scope)}` }),
+  },
+
+  'GET /api/v1/announcements': { inScope: all(200), setup: async () => ({ path: '/api/v1/announcements' }) },
+  'POST /api/v1/announcements': {
+    inScope: all(202),
+    setup: async () => ({ path: '/api/v1/announcements', json: { title: unique('Tin '), language: 'vi', text: 'Xin chào.' } }),
+  },
+  'GET /api/v1/announcements/{id}': {
+    inScope: all(200),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (h, scope) => ({ path: `/api/v1/announcements/${await newAnnouncement(h, scope)}` }),
+  },
+  'POST /api/v1/announcements/{id}/variants': {
+    inScope: all(202),
+    outOfScope: only({ admin: 202, officer: 202 }),
+    setup: async (h, scope) => ({
+      path: `/api/v1/announcements/${await newAnnouncement(h, scope)}/variants`,
+      json: { language: 'giay', text: 'Xin chào.' },
+    }),
+  },
+  'POST /api/v1/announcements/{id}/approve': {
+    inScope: only({ admin: 200, officer: 200 }),
+    setup: async (h) => ({ path: `/api/v1/announcements/${await newAnnouncement(h, 'in')}/approve` }),
+  },
+  'POST /api/v1/announcements/{id}/reject': {
+    inScope: only({ admin: 200, officer: 200 }),
+    setup: async (h) => ({ path: `/api/v1/announcements/${await newAnnouncement(h, 'in')}/reject`, json: { reason: 'Chưa rõ' } }),
+  },
+  'POST /api/v1/announcements/{id}/retry': {
+    // Allowed roles reach the rule "nothing failed, nothing to retry".
+    inScope: all(422),
+    outOfScope: only({ admin: 422, officer: 422 }),
+    setup: async (h, scope) => ({ path: `/api/v1/announcements/${await newAnnouncement(h, scope)}/retry` }),
+  },
+  'GET /media/{file}': { inScope: all(404, 404), setup: async () => ({ path: `/media/${'a'.repeat(64)}.mp3` }) },
 };
 
 describe('authorization matrix', () => {
@@ -184,7 +260,7 @@ describe('authorization matrix', () => {
     const served = new Set(
       h.runtime.app.routes
         .filter((r) => r.method !== 'ALL')
-        .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`),
+        .map((r) => `${r.method} ${r.path.replace(/:(\w+)(\{[^/]*\})?/g, '{$1}')}`),
     );
     const missing = [...served].filter((route) => !(route in matrix));
     expect(missing, 'routes without a row in the authorization matrix').toEqual([]);

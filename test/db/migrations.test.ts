@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { connectDatabase } from '../../src/db/connect.node.js';
 import type { Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
-import { createServices } from '../../src/services/index.js';
+import { createRepositories } from '../../src/db/repositories/index.js';
+import { createAuditTrail } from '../../src/services/audit.service.js';
+import { createSeedService } from '../../src/services/seed/seed.service.js';
 import { scryptHasher } from '../../src/services/passwords.node.js';
 import { webIds } from '../../src/services/ports.js';
 import { parseCommuneFile } from '../../src/services/seed/commune-file.js';
@@ -77,14 +79,16 @@ describe.each(dialects)('database on %s', (dialect) => {
   });
 
   it('seeds the commune idempotently and keeps what users changed', async () => {
-    const services = createServices({
-      db,
-      clock: createFakeClock(),
+    const clock = createFakeClock();
+    const repos = createRepositories(db.kysely);
+    const seed = createSeedService({
+      repos,
+      audit: createAuditTrail({ audit: repos.audit, clock, ids: webIds }),
+      clock,
       ids: webIds,
       passwords: scryptHasher,
-      sessionTtlHours: 1,
     });
-    const first = await services.seed.applyCommuneFile(communeFile);
+    const first = await seed.applyCommuneFile(communeFile);
     expect(first.commune).toBe('inserted');
     expect(first.hamletsAdded).toHaveLength(9);
     expect(first.receiversAdded).toHaveLength(3);
@@ -105,7 +109,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       return out;
     };
     const before = await count();
-    const second = await services.seed.applyCommuneFile(communeFile);
+    const second = await seed.applyCommuneFile(communeFile);
     expect(second).toEqual({ commune: 'unchanged', hamletsAdded: [], receiversAdded: [] });
     expect(await count()).toEqual(before);
     expect(before).toEqual({ communes: 1, hamlets: 9, receivers: 3 });

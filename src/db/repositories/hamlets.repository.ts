@@ -127,6 +127,24 @@ export function createHamletsRepository(db: Kysely<Database>) {
         .execute();
     },
 
+    /** Every live hamlet of a commune, for commune-wide broadcasts and the dispatcher. */
+    async listCommuneHamlets(communeId: string): Promise<readonly HamletRow[]> {
+      const rows = await db
+        .selectFrom('hamlets')
+        .select(columns)
+        .where('commune_id', '=', communeId)
+        .where('deleted_at', 'is', null)
+        .orderBy('id')
+        .execute();
+      return rows.map(toHamlet);
+    },
+
+    async findScheduleVersions(ids: readonly string[]): Promise<Readonly<Record<string, number>>> {
+      if (ids.length === 0) return {};
+      const rows = await db.selectFrom('hamlets').select(['id', 'schedule_version']).where('id', 'in', [...ids]).execute();
+      return Object.fromEntries(rows.map((r) => [r.id, Number(r.schedule_version)]));
+    },
+
     async bumpScheduleVersion(ids: readonly string[], now: string): Promise<void> {
       if (ids.length === 0) return;
       await db

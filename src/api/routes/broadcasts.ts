@@ -1,0 +1,181 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { BroadcastView } from '../../services/broadcasts.service.js';
+import type { Services } from '../../services/index.js';
+import { gate, requestContext } from '../middleware/gate.js';
+import { IdParam, jsonBody, jsonResponse, listOf, ListQuery, problemResponses, ProblemSchema } from '../schemas.js';
+
+const instant = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/,
+    'must be an ISO 8601 time with an offset, e.g. "2026-12-01T06:00:00+07:00"',
+  );
+const Priority = z.enum(['normal', 'priority', 'emergency']);
+
+const BroadcastInput = z
+  .strictObject({
+    announcementId: z.string().min(1).max(100).optional(),
+    relay: z
+      .strictObject({ url: z.string().min(1).max(2000), durationS: z.number().int().min(1).max(4 * 3600) })
+      .optional()
+      .openapi({ description: 'Relay of national or provincial radio: http(s) stream URL and duration' }),
+    hamletIds: z.union([z.literal('all'), z.array(z.string().min(1).max(100)).max(500)]),
+    at: instant.optional(),
+    slot: z
+      .strictObject({
+        name: z.string().min(1).max(48),
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a local date YYYY-MM-DD'),
+      })
+      .optional(),
+    recurrence: z
+      .strictObject({
+        cron: z.string().min(1).max(200),
+        from: instant,
+        until: instant.optional(),
+        count: z.number().int().min(1).max(1000).optional(),
+      })
+      .optional(),
+    priority: Priority.default('normal'),
+    repeat: z
+      .union([
+        z.strictObject({ count: z.number().int().min(1).max(20), intervalMin: z.number().int().min(1).max(240) }),
+        z.strictObject({ everyHours: z.number().int().min(1).max(24) }),
+      ])
+      .optional()
+      .openapi({ description: 'Emergency only: N times M minutes apart, or every H hours on the hour until cancelled' }),
+  })
+  .openapi('BroadcastInput');
+
+const OccurrenceSchema = z.object({
+  id: z.string(),
+  hamletId: z.string(),
+  at: z.string(),
+  durationMs: z.number().int(),
+  slot: z.string().nullable(),
+});
+
+const Created = z.object({
+  id: z.string(),
+  occurrences: z.array(OccurrenceSchema),
+  displaced: z.array(z.object({ id: z.string(), hamletId: z.string(), at: z.string(), title: z.string() })),
+});
+
+const BroadcastSchema = z
+  .object({
+    id: z.string(),
+    announcementId: z.string().nullable(),
+    relay: z.object({ url: z.string(), durationS: z.number() }).nullable(),
+    hamletIds: z.array(z.string()),
+    schedule: z.record(z.string(), z.unknown()),
+    priority: Priority,
+    createdBy: z.string(),
+    createdAt: z.string(),
+    cancelledAt: z.string().nullable(),
+    occurrences: z.array(
+      OccurrenceSchema.extend({
+        status: z.enum(['scheduled', 'played', 'failed', 'missed', 'cancelled']),
+        title: z.string(),
+      }),
+    ),
+  })
+  .openapi('Broadcast');
+
+const toDto = (b: BroadcastView) => ({
+  id: b.id,
+  announcementId: b.announcementId,
+  relay: b.relay ? { ...b.relay } : null,
+  hamletIds: [...b.hamletIds],
+  schedule: { ...b.schedule },
+  priority: b.priority,
+  createdBy: b.createdBy,
+  createdAt: b.createdAt,
+  cancelledAt: b.cancelledAt,
+  occurrences: b.occurrences.map((o) => ({
+    id: o.id,
+    hamletId: o.hamletId,
+    at: o.startsAt,
+    durationMs: o.durationMs,
+    slot: o.slotName,
+    status: o.status,
+    title: o.title,
+  })),
+});
+
+const security = [{ Bearer: [] }];
+const tags = ['Broadcasts'];
+const refusals = {
+  409: { description: 'Overlaps an item of equal or higher priority', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  422: { description: 'Quiet hours, full slot, content not ready or approved, bad schedule', content: { 'application/problem+json': { schema: ProblemSchema } } },
+};
+
+export function broadcastRoutes(services: Services) {
+  const app = new OpenAPIHono();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/broadcasts',
+      tags,
+      security,
+      middleware: [gate('broadcast.schedule')],
+      request: { body: jsonBody(BroadcastInput) },
+      responses: { 201: jsonResponse('Scheduled, with the occurrences created', Created), ...problemResponses, ...refusals },
+    }),
+    async (c) => c.json(await services.broadcasts.schedule(requestContext(c), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/broadcasts',
+      tags,
+      security,
+      middleware: [gate('broadcast.read')],
+      request: {
+        query: ListQuery.extend({ hamletId: z.string().max(100).optional(), from: instant.optional(), to: instant.optional() }),
+      },
+      responses: { 200: jsonResponse('Broadcasts with occurrences in your scope', listOf(BroadcastSchema)), ...problemResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const page = await services.broadcasts.list(requestContext(c), {
+        ...q,
+        from: q.from && new Date(q.from).toISOString(),
+        to: q.to && new Date(q.to).toISOString(),
+      });
+      return c.json({ items: page.items.map(toDto), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/broadcasts/{id}',
+      tags,
+      security,
+      middleware: [gate('broadcast.read')],
+      request: { params: IdParam },
+      responses: { 200: jsonResponse('The broadcast', BroadcastSchema), ...problemResponses },
+    }),
+    async (c) => c.json(toDto(await services.broadcasts.get(requestContext(c), c.req.valid('param').id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/broadcasts/{id}',
+      tags,
+      security,
+      middleware: [gate('broadcast.schedule')],
+      description: 'Cancels occurrences that have not started; past ones stay for the record.',
+      request: { params: IdParam },
+      responses: {
+        200: jsonResponse('Cancelled', z.object({ cancelledOccurrences: z.number().int() })),
+        ...problemResponses,
+      },
+    }),
+    async (c) => c.json(await services.broadcasts.cancel(requestContext(c), c.req.valid('param').id), 200),
+  );
+
+  return app;
+}

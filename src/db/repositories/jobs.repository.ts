@@ -1,0 +1,136 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+
+export interface LeasedJob {
+  readonly id: string;
+  readonly name: string;
+  readonly data: string;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+}
+
+export function createJobsRepository(db: Kysely<Database>) {
+  return {
+    /** Adds a job unless one with this id exists: enqueueing twice is harmless. */
+    async enqueueJob(
+      job: { id: string; name: string; data: string; maxAttempts: number; runAt: string },
+      now: string,
+    ): Promise<boolean> {
+      const result = await db
+        .insertInto('jobs')
+        .values({
+          id: job.id,
+          name: job.name,
+          data: job.data,
+          status: 'queued',
+          max_attempts: job.maxAttempts,
+          run_at: job.runAt,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    /** Puts a finished or failed job back in the queue (a retry asked for by a person). */
+    async requeueJob(id: string, data: string, now: string): Promise<void> {
+      await db
+        .updateTable('jobs')
+        .set({ status: 'queued', data, attempts: 0, run_at: now, lease_until: null, leased_by: null, last_error: null, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /**
+     * Claims up to `limit` due jobs for `worker`: queued ones whose time has come and running ones whose
+     * lease expired (their worker died). The claim is a conditional UPDATE per row, so two workers on one
+     * database never both win the same job, on SQLite and PostgreSQL alike.
+     */
+    async leaseDueJobs(worker: string, now: string, leaseUntil: string, limit: number): Promise<readonly LeasedJob[]> {
+      const candidates = await db
+        .selectFrom('jobs')
+        .select(['id', 'status', 'lease_until'])
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]),
+            eb.and([eb('status', '=', 'running'), eb('lease_until', '<', now)]),
+          ]),
+        )
+        .orderBy('run_at')
+        .limit(limit)
+        .execute();
+      const leased: LeasedJob[] = [];
+      for (const candidate of candidates) {
+        const row = await db
+          .updateTable('jobs')
+          .set((eb) => ({
+            status: 'running',
+            leased_by: worker,
+            lease_until: leaseUntil,
+            attempts: eb('attempts', '+', 1),
+            updated_at: now,
+          }))
+          .where('id', '=', candidate.id)
+          .where('status', '=', candidate.status)
+          .where((eb) =>
+            candidate.lease_until === null ? eb('lease_until', 'is', null) : eb('lease_until', '=', candidate.lease_until),
+          )
+          .returning(['id', 'name', 'data', 'attempts', 'max_attempts'])
+          .executeTakeFirst();
+        if (row) {
+          leased.push({
+            id: row.id,
+            name: row.name,
+            data: row.data,
+            attempts: Number(row.attempts),
+            maxAttempts: Number(row.max_attempts),
+          });
+        }
+      }
+      return leased;
+    },
+
+    async extendLease(id: string, worker: string, leaseUntil: string): Promise<void> {
+      await db
+        .updateTable('jobs')
+        .set({ lease_until: leaseUntil })
+        .where('id', '=', id)
+        .where('leased_by', '=', worker)
+        .execute();
+    },
+
+    async finishJob(id: string, worker: string, status: 'done' | 'failed', error: string | null, now: string): Promise<void> {
+      await db
+        .updateTable('jobs')
+        .set({ status, last_error: error, lease_until: null, updated_at: now })
+        .where('id', '=', id)
+        .where('leased_by', '=', worker)
+        .execute();
+    },
+
+    async retryJobLater(id: string, worker: string, error: string, runAt: string, now: string): Promise<void> {
+      await db
+        .updateTable('jobs')
+        .set({ status: 'queued', last_error: error, run_at: runAt, lease_until: null, leased_by: null, updated_at: now })
+        .where('id', '=', id)
+        .where('leased_by', '=', worker)
+        .execute();
+    },
+
+    async findJob(id: string) {
+      return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    async countUnfinishedJobs(): Promise<number> {
+      const row = await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', 'in', ['queued', 'running'])
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+export type JobsRepository = ReturnType<typeof createJobsRepository>;

@@ -1,0 +1,123 @@
+import type { Kysely } from 'kysely';
+import type { StatusCount } from '../../domain/receiver/coverage-report.js';
+import type { Database, OccurrenceTable } from '../schema.js';
+
+export interface PlaybackOccurrenceRow {
+  readonly id: string;
+  readonly broadcastId: string;
+  readonly hamletId: string;
+  readonly startsAt: string;
+  readonly durationMs: number;
+  readonly priority: OccurrenceTable['priority'];
+  readonly slotName: string | null;
+  readonly status: OccurrenceTable['status'];
+  readonly title: string;
+}
+
+export interface PlaybackFilter {
+  readonly from: string;
+  readonly to: string;
+  readonly status?: OccurrenceTable['status'] | undefined;
+  /** Keyset position: rows after this (startsAt, id). */
+  readonly after?: { readonly startsAt: string; readonly id: string } | undefined;
+  readonly limit: number;
+}
+
+/** The SQL of the monitoring pages: what played where, and coverage counts. */
+export function createPlaybackRepository(db: Kysely<Database>) {
+  return {
+    /** Occurrences of these hamlets (of one commune) starting in [from, to), by time then id. */
+    async listPlaybackOccurrences(
+      communeId: string,
+      hamletIds: 'all' | readonly string[],
+      filter: PlaybackFilter,
+    ): Promise<readonly PlaybackOccurrenceRow[]> {
+      if (hamletIds !== 'all' && hamletIds.length === 0) return [];
+      let query = db
+        .selectFrom('occurrences as o')
+        .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
+        .leftJoin('announcements as a', 'a.id', 'b.announcement_id')
+        .select([
+          'o.id',
+          'o.broadcast_id',
+          'o.hamlet_id',
+          'o.starts_at',
+          'o.duration_ms',
+          'o.priority',
+          'o.slot_name',
+          'o.status',
+          'a.title',
+          'b.relay_url',
+        ])
+        .where('b.commune_id', '=', communeId)
+        .where('o.starts_at', '>=', filter.from)
+        .where('o.starts_at', '<', filter.to)
+        .orderBy('o.starts_at')
+        .orderBy('o.id')
+        .limit(filter.limit);
+      if (hamletIds !== 'all') query = query.where('o.hamlet_id', 'in', [...hamletIds]);
+      if (filter.status) query = query.where('o.status', '=', filter.status);
+      if (filter.after) {
+        const { startsAt, id } = filter.after;
+        query = query.where((eb) =>
+          eb.or([eb('o.starts_at', '>', startsAt), eb.and([eb('o.starts_at', '=', startsAt), eb('o.id', '>', id)])]),
+        );
+      }
+      const rows = await query.execute();
+      return rows.map((r) => ({
+        id: r.id,
+        broadcastId: r.broadcast_id,
+        hamletId: r.hamlet_id,
+        startsAt: r.starts_at,
+        durationMs: Number(r.duration_ms),
+        priority: r.priority,
+        slotName: r.slot_name,
+        status: r.status,
+        title: r.title ?? `Tiếp sóng ${r.relay_url ?? ''}`.trim(),
+      }));
+    },
+
+    /** Enabled receivers of these hamlets, the ones expected to play there. */
+    async listReceiversOfHamlets(
+      hamletIds: readonly string[],
+    ): Promise<readonly { id: string; hamletId: string; name: string }[]> {
+      if (hamletIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('receivers')
+        .select(['id', 'hamlet_id', 'name'])
+        .where('hamlet_id', 'in', [...hamletIds])
+        .where('disabled_at', 'is', null)
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({ id: r.id, hamletId: r.hamlet_id, name: r.name }));
+    },
+
+    /** Occurrences per hamlet and status in [from, to), cancelled ones left out; counted by the database. */
+    async countOccurrencesByHamletAndStatus(
+      communeId: string,
+      hamletIds: 'all' | readonly string[],
+      from: string,
+      to: string,
+    ): Promise<readonly StatusCount[]> {
+      if (hamletIds !== 'all' && hamletIds.length === 0) return [];
+      let query = db
+        .selectFrom('occurrences as o')
+        .innerJoin('hamlets as h', 'h.id', 'o.hamlet_id')
+        .select(['o.hamlet_id', 'o.status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('h.commune_id', '=', communeId)
+        .where('o.starts_at', '>=', from)
+        .where('o.starts_at', '<', to)
+        .where('o.status', '!=', 'cancelled')
+        .groupBy(['o.hamlet_id', 'o.status']);
+      if (hamletIds !== 'all') query = query.where('o.hamlet_id', 'in', [...hamletIds]);
+      const rows = await query.execute();
+      return rows.map((r) => ({
+        hamletId: r.hamlet_id,
+        status: r.status as StatusCount['status'],
+        count: Number(r.n),
+      }));
+    },
+  };
+}
+
+export type PlaybackRepository = ReturnType<typeof createPlaybackRepository>;

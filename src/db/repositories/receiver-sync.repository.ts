@@ -1,0 +1,268 @@
+import type { Kysely } from 'kysely';
+import type { ManifestOccurrence } from '../../domain/receiver/manifest.js';
+import type { Database, OccurrenceTable, PlaybackEventTable } from '../schema.js';
+
+/** An enabled receiver with what every protocol call needs from its hamlet. */
+export interface ReceiverSession {
+  readonly id: string;
+  readonly hamletId: string;
+  readonly scheduleVersion: number;
+  readonly languages: readonly string[];
+}
+
+export interface OccurrenceForLogs {
+  readonly id: string;
+  readonly hamletId: string;
+  readonly startsAt: string;
+  readonly durationMs: number;
+  readonly status: OccurrenceTable['status'];
+}
+
+export interface NewPlaybackEvent {
+  readonly id: string;
+  readonly receiverId: string;
+  readonly eventId: string;
+  readonly occurrenceId: string;
+  readonly type: PlaybackEventTable['type'];
+  readonly at: string;
+  readonly detail: string | null;
+  readonly receivedAt: string;
+}
+
+export interface PlaybackReport {
+  readonly occurrenceId: string;
+  readonly receiverId: string;
+  readonly type: PlaybackEventTable['type'];
+  readonly at: string;
+  readonly detail: string | null;
+}
+
+export interface HeartbeatRecord {
+  readonly id: string;
+  readonly receiverId: string;
+  readonly at: string;
+  readonly volume: number;
+  readonly uptimeS: number;
+  readonly freeBytes: number;
+  readonly signal: number | null;
+  readonly appVersion: string;
+  /** Everything the box sent, kept as its latest state. */
+  readonly state: Readonly<Record<string, unknown>>;
+}
+
+/** The SQL behind the receiver protocol: device sessions, manifests, heartbeats and playback logs. */
+export function createReceiverSyncRepository(db: Kysely<Database>) {
+  const manifestRows = () =>
+    db
+      .selectFrom('occurrences as o')
+      .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
+      .leftJoin('announcements as a', 'a.id', 'b.announcement_id')
+      .leftJoin('announcement_variants as v', (join) =>
+        join
+          .onRef('v.announcement_id', '=', 'b.announcement_id')
+          .on('v.status', '=', 'ready')
+          .on('v.audio_sha256', 'is not', null),
+      )
+      .leftJoin('audio_assets as s', 's.sha256', 'v.audio_sha256')
+      .select([
+        'o.id',
+        'o.hamlet_id',
+        'o.starts_at',
+        'o.duration_ms',
+        'o.priority',
+        'a.title',
+        'b.relay_url',
+        'b.relay_duration_s',
+        'v.language',
+        's.sha256',
+        's.bytes',
+        's.duration_ms as audio_duration_ms',
+        's.format',
+      ])
+      .where('o.status', '!=', 'cancelled')
+      .where('b.cancelled_at', 'is', null);
+
+  type ManifestRaw = Awaited<ReturnType<ReturnType<typeof manifestRows>['execute']>>[number];
+  const group = (rows: readonly ManifestRaw[]): ManifestOccurrence[] => {
+    const byId = new Map<string, ManifestOccurrence & { variants: ManifestOccurrence['variants'][number][] }>();
+    for (const r of rows) {
+      let o = byId.get(r.id);
+      if (!o) {
+        o = {
+          occurrenceId: r.id,
+          startsAt: r.starts_at,
+          durationMs: Number(r.duration_ms),
+          priority: r.priority,
+          title: r.title ?? 'Tiếp sóng',
+          relay: r.relay_url ? { url: r.relay_url, durationS: Number(r.relay_duration_s) } : null,
+          variants: [],
+        };
+        byId.set(r.id, o);
+      }
+      if (r.language && r.sha256 && r.format) {
+        o.variants.push({
+          language: r.language,
+          sha256: r.sha256,
+          bytes: Number(r.bytes),
+          durationMs: Number(r.audio_duration_ms),
+          format: r.format,
+        });
+      }
+    }
+    return [...byId.values()];
+  };
+
+  return {
+    /**
+     * The device behind a token digest with its hamlet's schedule version and languages: one indexed
+     * lookup (unique `receivers.token_hash`, then the hamlet's primary key), which is all a 304 needs.
+     */
+    async findReceiverSessionByTokenHash(tokenHash: string): Promise<ReceiverSession | undefined> {
+      const row = await db
+        .selectFrom('receivers as r')
+        .innerJoin('hamlets as h', 'h.id', 'r.hamlet_id')
+        .select(['r.id', 'r.hamlet_id', 'h.schedule_version', 'h.languages'])
+        .where('r.token_hash', '=', tokenHash)
+        .where('r.disabled_at', 'is', null)
+        .where('h.deleted_at', 'is', null)
+        .executeTakeFirst();
+      return (
+        row && {
+          id: row.id,
+          hamletId: row.hamlet_id,
+          scheduleVersion: Number(row.schedule_version),
+          languages: JSON.parse(row.languages) as string[],
+        }
+      );
+    },
+
+    /** Live occurrences of a hamlet starting in [from, to), with their ready audio variants. */
+    async listManifestOccurrences(hamletId: string, from: string, to: string): Promise<ManifestOccurrence[]> {
+      const rows = await manifestRows()
+        .where('o.hamlet_id', '=', hamletId)
+        .where('o.starts_at', '>=', from)
+        .where('o.starts_at', '<', to)
+        .orderBy('o.starts_at')
+        .orderBy('o.id')
+        .execute();
+      return group(rows);
+    },
+
+    /** One occurrence as a manifest entry, with its hamlet's languages: what an emergency push carries. */
+    async findManifestOccurrence(
+      occurrenceId: string,
+    ): Promise<{ occurrence: ManifestOccurrence; hamletId: string; languages: string[] } | undefined> {
+      const rows = await manifestRows()
+        .innerJoin('hamlets as h', 'h.id', 'o.hamlet_id')
+        .select('h.languages')
+        .where('o.id', '=', occurrenceId)
+        .execute();
+      const occurrence = group(rows)[0];
+      return (
+        occurrence && {
+          occurrence,
+          hamletId: rows[0]!.hamlet_id,
+          languages: JSON.parse(rows[0]!.languages) as string[],
+        }
+      );
+    },
+
+    /** Latest state on the receiver, plus a history row, together. */
+    async saveHeartbeat(h: HeartbeatRecord): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('receivers')
+          .set({ last_seen_at: h.at, last_state: JSON.stringify(h.state) })
+          .where('id', '=', h.receiverId)
+          .execute();
+        await trx
+          .insertInto('receiver_heartbeats')
+          .values({
+            id: h.id,
+            receiver_id: h.receiverId,
+            at: h.at,
+            volume: h.volume,
+            uptime_s: h.uptimeS,
+            free_bytes: h.freeBytes,
+            signal: h.signal,
+            app_version: h.appVersion,
+          })
+          .execute();
+      });
+    },
+
+    async findOccurrencesForLogs(ids: readonly string[]): Promise<readonly OccurrenceForLogs[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('occurrences')
+        .select(['id', 'hamlet_id', 'starts_at', 'duration_ms', 'status'])
+        .where('id', 'in', [...ids])
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        hamletId: r.hamlet_id,
+        startsAt: r.starts_at,
+        durationMs: Number(r.duration_ms),
+        status: r.status,
+      }));
+    },
+
+    /**
+     * Inserts the events that are new and ignores those already stored for the same (receiver, event id),
+     * through the unique constraint, so that a retried batch never duplicates. Returns how many were new.
+     */
+    async insertPlaybackEvents(events: readonly NewPlaybackEvent[]): Promise<number> {
+      if (events.length === 0) return 0;
+      const result = await db
+        .insertInto('playback_events')
+        .values(
+          events.map((e) => ({
+            id: e.id,
+            receiver_id: e.receiverId,
+            event_id: e.eventId,
+            occurrence_id: e.occurrenceId,
+            type: e.type,
+            at: e.at,
+            detail: e.detail,
+            received_at: e.receivedAt,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['receiver_id', 'event_id']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0);
+    },
+
+    /** Every receiver's events for these occurrences. */
+    async listPlaybackReports(occurrenceIds: readonly string[]): Promise<readonly PlaybackReport[]> {
+      if (occurrenceIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('playback_events')
+        .select(['occurrence_id', 'receiver_id', 'type', 'at', 'detail'])
+        .where('occurrence_id', 'in', [...occurrenceIds])
+        .execute();
+      return rows.map((r) => ({
+        occurrenceId: r.occurrence_id,
+        receiverId: r.receiver_id,
+        type: r.type,
+        at: r.at,
+        detail: r.detail,
+      }));
+    },
+
+    async setOccurrenceStatus(
+      ids: readonly string[],
+      status: OccurrenceTable['status'],
+      now: string,
+    ): Promise<void> {
+      if (ids.length === 0) return;
+      await db
+        .updateTable('occurrences')
+        .set({ status, updated_at: now })
+        .where('id', 'in', [...ids])
+        .where('status', '!=', 'cancelled')
+        .execute();
+    },
+  };
+}
+
+export type ReceiverSyncRepository = ReturnType<typeof createReceiverSyncRepository>;

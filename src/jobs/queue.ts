@@ -1,0 +1,137 @@
+import type { JobsRepository } from '../db/repositories/jobs.repository.js';
+import type { Clock, Logger } from '../services/ports.js';
+import type { JobHandlers, JobItem, JobName, JobResult } from './types.js';
+
+export interface JobQueueOptions {
+  readonly jobs: JobsRepository;
+  readonly handlers: JobHandlers;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Jobs run at once; defaults to the number of cores at the Node entry. */
+  readonly concurrency: number;
+  readonly leaseMs?: number;
+  readonly maxAttempts?: number;
+  readonly workerId: string;
+}
+
+/** 30 s, 1 min, 2 min … capped at one hour: a busy disk or a restarted ffmpeg gets time to recover. */
+export function backoffMs(attempt: number): number {
+  return Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * The durable job queue: jobs live in the database, are leased with an expiry (a crashed worker's jobs
+ * are taken over when the lease runs out), retried with back-off, and idempotent by id.
+ */
+export function createJobQueue(options: JobQueueOptions) {
+  const { jobs, clock, logger } = options;
+  const leaseMs = options.leaseMs ?? 10 * 60_000;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const running = new Set<Promise<void>>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = true;
+
+  async function runOne(job: { id: string; name: string; data: string; attempts: number; maxAttempts: number }) {
+    const handler = options.handlers[job.name as JobName];
+    const now = () => clock.now().toISOString();
+    let result: JobResult;
+    // Long jobs keep their lease alive so that no other worker takes them over.
+    const keepAlive = setInterval(
+      () => void jobs.extendLease(job.id, options.workerId, new Date(clock.now().getTime() + leaseMs).toISOString()),
+      leaseMs / 3,
+    );
+    try {
+      result = handler
+        ? await handler(JSON.parse(job.data) as never, {
+            jobId: job.id,
+            attempt: job.attempts,
+            maxAttempts: job.maxAttempts,
+            lastAttempt: job.attempts >= job.maxAttempts,
+          })
+        : { status: 'failed', error: `no handler for job "${job.name}"`, retry: false };
+    } catch (error) {
+      result = { status: 'failed', error: error instanceof Error ? error.message : String(error), retry: true };
+    } finally {
+      clearInterval(keepAlive);
+    }
+    // The follow-up of every job is decided here, in one place.
+    if (result.status === 'failed' && result.retry && job.attempts < job.maxAttempts) {
+      const runAt = new Date(clock.now().getTime() + backoffMs(job.attempts)).toISOString();
+      await jobs.retryJobLater(job.id, options.workerId, result.error, runAt, now());
+      logger.warn({ job: job.id, name: job.name, attempt: job.attempts, error: result.error, runAt }, 'job will be retried');
+    } else {
+      await jobs.finishJob(job.id, options.workerId, result.status === 'failed' ? 'failed' : 'done', result.status === 'failed' ? result.error : null, now());
+      logger.info({ job: job.id, name: job.name, status: result.status }, 'job finished');
+    }
+  }
+
+  /** Leases what is due and runs it, up to the concurrency; resolves when those jobs are done. */
+  async function runDue(): Promise<number> {
+    const free = options.concurrency - running.size;
+    if (free <= 0) return 0;
+    const now = clock.now();
+    const leased = await jobs.leaseDueJobs(
+      options.workerId,
+      now.toISOString(),
+      new Date(now.getTime() + leaseMs).toISOString(),
+      free,
+    );
+    const batch = leased.map((job) => {
+      const p = runOne(job)
+        .catch((error: Error) => logger.error({ job: job.id, err: error.message }, 'job bookkeeping failed'))
+        .finally(() => running.delete(p));
+      running.add(p);
+      return p;
+    });
+    await Promise.all(batch);
+    return leased.length;
+  }
+
+  function schedule(delayMs: number) {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      void runDue()
+        .catch((error: Error) => logger.error({ err: error.message }, 'job polling failed'))
+        .then((n) => schedule(n && n > 0 ? 0 : 1000));
+    }, delayMs);
+  }
+
+  return {
+    async enqueue(job: JobItem, opts: { id: string; runAt?: Date }): Promise<boolean> {
+      const now = clock.now();
+      const added = await jobs.enqueueJob(
+        {
+          id: opts.id,
+          name: job.name,
+          data: JSON.stringify(job.data),
+          maxAttempts,
+          runAt: (opts.runAt ?? now).toISOString(),
+        },
+        now.toISOString(),
+      );
+      schedule(0);
+      return added;
+    },
+
+    /** Runs due jobs until none is left that is due now (tests and the CLI use this). */
+    async drain(): Promise<void> {
+      while ((await runDue()) > 0 || running.size > 0) {
+        await Promise.all(running);
+      }
+    },
+
+    start(): void {
+      stopped = false;
+      schedule(0);
+    },
+
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      await Promise.all(running);
+    },
+  };
+}
+
+export type JobQueue = ReturnType<typeof createJobQueue>;

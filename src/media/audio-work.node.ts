@@ -1,0 +1,66 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AudioTargets as CommuneAudioTargets } from '../domain/commune.js';
+import { AudioRejected, type AudioWork, type ProcessedAudio } from '../jobs/process-variant.js';
+import type { AudioInspector } from '../services/ports.js';
+import type { FfmpegBinaries } from './ffmpeg-binaries.js';
+import type { FileMediaStore } from './file-store.node.js';
+import { processAudio } from './pipeline.js';
+import { probeFile, validateProbe } from './probe.js';
+import { AudioRejectedError } from './rejection.js';
+import { DEFAULT_AUDIO_TARGETS } from './targets.js';
+import { createEspeakEngine } from './tts/espeak.js';
+import type { TtsEngine } from './tts/engine.js';
+
+interface Deps {
+  readonly binaries: Promise<FfmpegBinaries>;
+  readonly media: FileMediaStore;
+}
+
+/** ffprobe at the door: an upload that is not audio, or beyond the limits, is refused before 202. */
+export function createNodeInspector({ binaries, media }: Deps): AudioInspector {
+  return {
+    async inspect(uploadKey) {
+      const verdict = validateProbe(await probeFile(await binaries, media.pathOf(uploadKey)));
+      return verdict.ok ? null : verdict.rejection;
+    },
+  };
+}
+
+/** The audio pipeline on Node: espeak-ng for texts, ffmpeg for everything, outputs into the file store. */
+export function createNodeAudioWork({ binaries, media }: Deps, tts: TtsEngine = createEspeakEngine()): AudioWork {
+  return {
+    async process(source, communeTargets: CommuneAudioTargets): Promise<ProcessedAudio> {
+      await mkdir(join(media.root, 'tmp'), { recursive: true });
+      const workDir = await mkdtemp(join(media.root, 'tmp', 'job-'));
+      try {
+        let input: string;
+        if (source.kind === 'text') {
+          input = join(workDir, 'speech.wav');
+          await writeFile(input, await tts.synthesize(source.text, { voice: source.voice as 'vi' }));
+        } else {
+          input = media.pathOf(source.key);
+        }
+        const targets = { ...DEFAULT_AUDIO_TARGETS, ...communeTargets };
+        const result = await processAudio({ input, workDir, targets, binaries: await binaries });
+        const outputs = [];
+        for (const output of result.outputs) {
+          const stored = await media.putAsset(output.path, output.format);
+          outputs.push({ format: output.format, sha256: stored.sha256, bytes: stored.bytes, durationMs: output.durationMs });
+        }
+        return {
+          source: { codec: result.source.codec, durationMs: result.source.durationMs, integratedLufs: result.source.integratedLufs ?? null },
+          durationMs: result.durationMs,
+          loudness: result.loudness,
+          peaks: result.peaks,
+          outputs,
+        };
+      } catch (error) {
+        if (error instanceof AudioRejectedError) throw new AudioRejected(error.rejection);
+        throw error;
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
+      }
+    },
+  };
+}

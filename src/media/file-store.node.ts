@@ -1,0 +1,115 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { MediaStore, UploadTarget } from '../services/ports.js';
+
+const sha256Pattern = /^[0-9a-f]{64}$/;
+const assetExtensions = new Set(['mp3', 'opus']);
+const keyPattern = /^(tmp|src)\/[0-9a-f-]{36}$/;
+
+export interface FileMediaStore extends MediaStore {
+  /** The file behind a key made by this store (for ffmpeg); throws for anything else. */
+  pathOf(key: string): string;
+  /** Moves a file into the content-addressed area; the same content twice is stored once. */
+  putAsset(file: string, ext: 'mp3' | 'opus'): Promise<{ sha256: string; bytes: number }>;
+  /** A fresh path in the store's scratch area for work files. */
+  scratchPath(ext: string): Promise<string>;
+  readonly root: string;
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The media store on local disk: `tmp/` for uploads in flight and work files, `src/` for kept originals,
+ * `ab/cd/<sha256>.<ext>` for encoded audio. Every path is built from a key the store made itself or a
+ * validated SHA-256, never from a name a user sent.
+ */
+export function createFileMediaStore(root: string): FileMediaStore {
+  const assetPath = (sha256: string, ext: string): string => {
+    if (!sha256Pattern.test(sha256) || !assetExtensions.has(ext)) throw new Error('invalid asset key');
+    return join(root, sha256.slice(0, 2), sha256.slice(2, 4), `${sha256}.${ext}`);
+  };
+  const pathOf = (key: string): string => {
+    if (!keyPattern.test(key)) throw new Error('invalid media key');
+    return join(root, key);
+  };
+
+  return {
+    root,
+    pathOf,
+
+    async beginUpload(): Promise<UploadTarget> {
+      await mkdir(join(root, 'tmp'), { recursive: true });
+      const key = `tmp/${randomUUID()}`;
+      const stream = createWriteStream(pathOf(key), { flags: 'wx' });
+      let bytes = 0;
+      const failed = new Promise<never>((_, reject) => stream.once('error', reject));
+      failed.catch(() => undefined);
+      return {
+        key,
+        async write(chunk) {
+          bytes += chunk.length;
+          if (!stream.write(chunk)) await Promise.race([new Promise<void>((r) => stream.once('drain', () => r())), failed]);
+        },
+        async finish() {
+          await Promise.race([new Promise<void>((r) => stream.end(r)), failed]);
+          return bytes;
+        },
+      };
+    },
+
+    async keepUpload(tmpKey) {
+      if (!tmpKey.startsWith('tmp/')) throw new Error('only uploads can be kept');
+      const key = `src/${tmpKey.slice('tmp/'.length)}`;
+      await mkdir(join(root, 'src'), { recursive: true });
+      await rename(pathOf(tmpKey), pathOf(key));
+      return key;
+    },
+
+    async discard(key) {
+      await rm(pathOf(key), { force: true });
+    },
+
+    async putAsset(file, ext) {
+      const sha256 = await sha256Of(file);
+      const target = assetPath(sha256, ext);
+      const existing = await stat(target).catch(() => null);
+      if (existing) {
+        await rm(file, { force: true });
+        return { sha256, bytes: existing.size };
+      }
+      await mkdir(join(target, '..'), { recursive: true });
+      await rename(file, target);
+      return { sha256, bytes: (await stat(target)).size };
+    },
+
+    async scratchPath(ext) {
+      await mkdir(join(root, 'tmp'), { recursive: true });
+      return join(root, 'tmp', `${randomUUID()}.${ext.replace(/[^a-z0-9]/g, '')}`);
+    },
+
+    async sizeOfAsset(sha256, ext) {
+      if (!sha256Pattern.test(sha256) || !assetExtensions.has(ext)) return null;
+      const info = await stat(assetPath(sha256, ext)).catch(() => null);
+      return info?.size ?? null;
+    },
+
+    async openAsset(sha256, ext, range) {
+      if (!sha256Pattern.test(sha256) || !assetExtensions.has(ext)) return null;
+      const path = assetPath(sha256, ext);
+      const info = await stat(path).catch(() => null);
+      if (!info) return null;
+      const stream = createReadStream(path, range ? { start: range.start, end: range.end } : {});
+      return {
+        body: Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>,
+        size: range ? range.end - range.start + 1 : info.size,
+      };
+    },
+  };
+}
