@@ -6,29 +6,35 @@ import type { AudioInspector } from '../services/ports.js';
 import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import type { FileMediaStore } from './file-store.node.js';
 import { processAudio } from './pipeline.js';
-import { probeFile, validateProbe } from './probe.js';
+import { inspectAudio } from './inspect.js';
 import { AudioRejectedError } from './rejection.js';
 import { DEFAULT_AUDIO_TARGETS } from './targets.js';
-import { createEspeakEngine } from './tts/espeak.js';
-import type { TtsEngine } from './tts/engine.js';
 
 interface Deps {
   readonly binaries: Promise<FfmpegBinaries>;
   readonly media: FileMediaStore;
 }
 
-/** ffprobe at the door: an upload that is not audio, or beyond the limits, is refused before 202. */
+/** Speech synthesis as the pipeline needs it: text in, WAV bytes out. */
+export interface SpeechSynthesizer {
+  synthesize(text: string, options: { readonly voice: string }): Promise<Uint8Array>;
+}
+
+/**
+ * ffprobe and a quick decode at the door: an upload that is not audio, is damaged, or is beyond the limits
+ * is refused before the 202.
+ */
 export function createNodeInspector({ binaries, media }: Deps): AudioInspector {
   return {
     async inspect(uploadKey) {
-      const verdict = validateProbe(await probeFile(await binaries, media.pathOf(uploadKey)));
-      return verdict.ok ? null : verdict.rejection;
+      const inspection = await inspectAudio({ input: media.pathOf(uploadKey), binaries: await binaries });
+      return inspection.ok ? null : inspection.rejection;
     },
   };
 }
 
 /** The audio pipeline on Node: espeak-ng for texts, ffmpeg for everything, outputs into the file store. */
-export function createNodeAudioWork({ binaries, media }: Deps, tts: TtsEngine = createEspeakEngine()): AudioWork {
+export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly tts: SpeechSynthesizer }): AudioWork {
   return {
     async process(source, communeTargets: CommuneAudioTargets): Promise<ProcessedAudio> {
       await mkdir(join(media.root, 'tmp'), { recursive: true });
@@ -37,7 +43,7 @@ export function createNodeAudioWork({ binaries, media }: Deps, tts: TtsEngine = 
         let input: string;
         if (source.kind === 'text') {
           input = join(workDir, 'speech.wav');
-          await writeFile(input, await tts.synthesize(source.text, { voice: source.voice as 'vi' }));
+          await writeFile(input, await tts.synthesize(source.text, { voice: source.voice }));
         } else {
           input = media.pathOf(source.key);
         }

@@ -272,7 +272,8 @@ export function createBroadcastsService(deps: Deps) {
             const packing = packSlot(
               [
                 ...items.map((i) => ({ id: i.id, priority: i.priority, createdAt: Date.parse(i.createdAt), durationMs: i.durationMs })),
-                { id, priority: req.priority, createdAt: now, durationMs },
+                // Created after everything already in the slot, even within the same millisecond.
+                { id, priority: req.priority, createdAt: Math.max(now, ...items.map((i) => Date.parse(i.createdAt) + 1)), durationMs },
               ],
               slot,
               start.startsAt,

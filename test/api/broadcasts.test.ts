@@ -104,9 +104,9 @@ describe('broadcasts', () => {
   });
 
   it('expands a cron recurrence in the commune time zone: 06:00 local is 23:00Z the day before', async () => {
-    const res = await post(h.tokens.head, {
+    const res = await post(h.tokens.officer, {
       relay: relay(300),
-      hamletIds: ['un-ta'],
+      hamletIds: ['thon-5'],
       recurrence: { cron: '0 6 * * *', from: '2026-11-30T00:00:00+07:00', count: 3 },
     });
     expect(res.status).toBe(201);
@@ -115,9 +115,9 @@ describe('broadcasts', () => {
       '2026-11-30T23:00:00.000Z',
       '2026-12-01T23:00:00.000Z',
     ]);
-    const until = await post(h.tokens.head, {
+    const until = await post(h.tokens.officer, {
       relay: relay(300),
-      hamletIds: ['un-ta'],
+      hamletIds: ['thon-5'],
       recurrence: { cron: '30 18 * * 1', from: '2026-11-27T00:00:00+07:00', until: '2026-12-08T00:00:00+07:00' },
     });
     expect((await body(until)).occurrences.map((o: any) => o.at)).toEqual(['2026-11-30T11:30:00.000Z']);
