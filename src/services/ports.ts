@@ -13,8 +13,39 @@ export interface IdGenerator {
   token(): string;
 }
 
+let lastMs = 0;
+let sequence = 0;
+
+/**
+ * A UUIDv7 (RFC 9562): the millisecond first, then a counter, then randomness, so ids sort in creation
+ * order. Lists page by id and items created in the same millisecond keep their order (slot packing).
+ */
+export function uuidv7(nowMs: number = Date.now()): string {
+  if (nowMs <= lastMs) {
+    sequence++;
+    if (sequence > 0xfff) {
+      lastMs++;
+      sequence = 0;
+    }
+  } else {
+    lastMs = nowMs;
+    sequence = 0;
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let ms = lastMs;
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = 0x70 | (sequence >> 8);
+  bytes[7] = sequence & 0xff;
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export const webIds: IdGenerator = {
-  id: () => crypto.randomUUID(),
+  id: () => uuidv7(),
   token: () => {
     const bytes = crypto.getRandomValues(new Uint8Array(32));
     return btoa(String.fromCharCode(...bytes))

@@ -1,7 +1,8 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegFixture, fixtureDir, speechWav } from '../support/audio-fixtures.js';
+import { ffmpegFixture, speechWav } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 const body = async (res: Response) => (await res.json()) as any;
@@ -150,12 +151,12 @@ describe('announcements: upload, text, processing, approval, media', () => {
       ['a WAV header with garbage', () => {
         const wav = speechWav('Một hai ba', 'garbage');
         const garbage = wav.slice();
-        for (let i = 44; i < garbage.length; i++) garbage[i] = (i * 7919) % 256;
-        return form(meta, { bytes: garbage.slice(0, 60), name: 'hong.wav' });
+        garbage.set(randomBytes(garbage.length - 44), 44);
+        return form(meta, { bytes: garbage, name: 'hong.wav' });
       }, 415, /./],
       ['a video with no audio', () => form(meta, { bytes: ffmpegFixture('video.mp4', ['-f', 'lavfi', '-i', 'testsrc=s=64x64:d=1', '-pix_fmt', 'yuv420p']), name: 'video.mp4' }), 415, /./],
-      ['12 channels', () => form(meta, { bytes: ffmpegFixture('twelve.wav', ['-f', 'lavfi', '-i', 'sine=f=440:d=1', '-ac', '12', '-ar', '8000']), name: '12.wav' }), 422, /8/],
-      ['a 3-hour file', () => form(meta, { bytes: ffmpegFixture('long.flac', ['-f', 'lavfi', '-i', 'anullsrc=r=8000:cl=mono', '-t', '10800', '-c:a', 'flac']), name: 'dai.flac' }), 422, /90/],
+      ['12 channels', () => form(meta, { bytes: ffmpegFixture('twelve.wav', ['-f', 'lavfi', '-i', `aevalsrc=${Array(12).fill('sin(440*2*PI*t)').join('|')}:s=8000:d=1`]), name: '12.wav' }), 422, /12/],
+      ['a 3-hour file', () => form(meta, { bytes: ffmpegFixture('long.flac', ['-f', 'lavfi', '-i', 'anullsrc=r=8000:cl=mono', '-t', '10800', '-c:a', 'flac']), name: 'dai.flac' }), 422, /3 giờ/],
       ['a file name with ../', () => form(meta, { bytes: speechWav('a', 'p1'), name: '../../etc/passwd.wav' }), 400, /tên tệp|file name/i],
       ['a file name with NUL', () => form(meta, { bytes: speechWav('a', 'p2'), name: 'a\u0000b.wav' }), 400, /./],
       ['a 300-character file name', () => form(meta, { bytes: speechWav('a', 'p3'), name: `${'a'.repeat(296)}.wav` }), 400, /255/],
@@ -191,26 +192,32 @@ describe('announcements: upload, text, processing, approval, media', () => {
     });
   });
 
-  it('marks a processing failure `failed` with the reason, keeps the original, and retries on request', async () => {
-    // A WAV whose header is fine and whose data ends early passes ffprobe but cannot be processed fully.
-    const wav = speechWav('Một hai ba bốn năm sáu bảy tám chín mười.', 'short');
-    const broken = wav.slice(0, 44);
-    new DataView(broken.buffer).setUint32(40, 10 * 1_048_576, true);
-    writeFileSync(join(fixtureDir, 'broken.wav'), broken);
-    const res = await upload(h.tokens.secretary, form({ title: 'Hỏng', language: 'vi', category: 'chung' }, { bytes: broken, name: 'broken.wav' }));
-    if (res.status !== 202) {
-      // The inspector already refuses it: then it never reaches processing, which is also correct.
-      expect([415, 422]).toContain(res.status);
-      return;
-    }
+  it('retries a failed job with back-off, marks it `failed` with the reason after the last attempt, and retries on request', async () => {
+    const res = await upload(h.tokens.secretary, form({ title: 'Mất tệp', language: 'vi', category: 'chung' }, { bytes: speechWav('Một hai ba bốn năm.', 'lost'), name: 'a.wav' }));
+    expect(res.status).toBe(202);
     const { id } = await body(res);
+    const variant = await h.runtime.db.kysely.selectFrom('announcement_variants').select('source_key').where('announcement_id', '=', id).executeTakeFirstOrThrow();
+    const original = h.runtime.media.pathOf(variant.source_key!);
+    const kept = readFileSync(original);
+    // The disk loses the original before the job runs: every attempt fails until it is back.
+    rmSync(original);
     await h.runtime.jobs.drain();
-    const a = await get(id);
-    expect(a.status).toBe('failed');
-    expect(a.error).toMatch(/./);
-    expect(mediaFiles('src').length).toBeGreaterThan(0);
+    expect(await get(id)).toMatchObject({ status: 'queued', error: null });
+    for (let attempt = 2; attempt <= 5; attempt++) {
+      h.clock.advance(60 * 60_000);
+      await h.runtime.jobs.drain();
+    }
+    const failed = await get(id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/Không xử lý được âm thanh/);
+    const job = await h.runtime.db.kysely.selectFrom('jobs').select(['status', 'attempts']).where('id', 'like', `process-variant:%`).where('status', '=', 'failed').execute();
+    expect(job.some((j) => j.attempts === 5)).toBe(true);
+
+    writeFileSync(original, kept);
     const retry = await h.request(`/api/v1/announcements/${id}/retry`, { method: 'POST', token: h.tokens.secretary });
     expect(retry.status).toBe(202);
     expect((await get(id)).status).toBe('queued');
+    await h.runtime.jobs.drain();
+    expect((await get(id)).status).toBe('ready');
   });
 });

@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LoaEvent } from '../../src/services/events.js';
+import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 // The harness clock starts at 2026-11-27T01:00Z = 08:00 in Asia/Ho_Chi_Minh.
 const relay = (durationS: number, url = 'https://radio.example.vn/vov1') => ({ url, durationS });
 
-describe('broadcasts', () => {
+describe.each(dialects)('broadcasts on %s', (dialect) => {
   let h: Harness;
   let events: LoaEvent[] = [];
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness(dialect);
     h.runtime.bus.subscribe((e) => events.push(e));
   });
   afterAll(() => h.close());
@@ -180,10 +181,10 @@ describe('broadcasts', () => {
   });
 });
 
-describe('dispatcher', () => {
+describe.each(dialects)('dispatcher on %s', (dialect) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness(dialect);
   });
   afterAll(() => h.close());
 
