@@ -13,7 +13,8 @@ import { cpus } from 'node:os';
 import { createRepositories } from './db/repositories/index.js';
 import { createProcessVariantHandler } from './jobs/process-variant.js';
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
-import { createNodeAudioWork, createNodeInspector, type SpeechSynthesizer } from './media/audio-work.node.js';
+import { createNodeAudioWork, createNodeInspector } from './media/audio-work.node.js';
+import { createEspeakEngine } from './media/tts/espeak.js';
 import { ffmpegVersion, resolveFfmpeg } from './media/ffmpeg-binaries.js';
 import { createFileMediaStore, type FileMediaStore } from './media/file-store.node.js';
 import { createDispatcher, type Dispatcher } from './scheduler/dispatcher.js';
@@ -38,14 +39,6 @@ export function readCommuneFiles(dir: string): readonly { file: string; commune:
   });
 }
 
-// The speech engine loads on first use: the WebAssembly fallback costs memory a commune PC may need.
-let engine: Promise<SpeechSynthesizer> | undefined;
-const speech: SpeechSynthesizer = {
-  synthesize: async (text, options) => {
-    engine ??= import('./media/tts/espeak.js').then((m) => m.createEspeakEngine());
-    return (await engine).synthesize(text, options);
-  },
-};
 
 export interface NodeRuntime {
   readonly config: Config;
@@ -95,7 +88,7 @@ export async function createNodeRuntime(
         'process-variant': createProcessVariantHandler({
           announcements: repos.announcements,
           communes: repos.communes,
-          audio: createNodeAudioWork({ binaries, media, tts: speech }),
+          audio: createNodeAudioWork({ binaries, media, tts: createEspeakEngine() }),
           clock,
           logger,
         }),

@@ -9,16 +9,13 @@ import { processAudio } from './pipeline.js';
 import { inspectAudio } from './inspect.js';
 import { AudioRejectedError } from './rejection.js';
 import { DEFAULT_AUDIO_TARGETS } from './targets.js';
+import type { TtsEngine } from './tts/engine.js';
 
 interface Deps {
   readonly binaries: Promise<FfmpegBinaries>;
   readonly media: FileMediaStore;
 }
 
-/** Speech synthesis as the pipeline needs it: text in, WAV bytes out. */
-export interface SpeechSynthesizer {
-  synthesize(text: string, options: { readonly voice: string }): Promise<Uint8Array>;
-}
 
 /**
  * ffprobe and a quick decode at the door: an upload that is not audio, is damaged, or is beyond the limits
@@ -34,7 +31,7 @@ export function createNodeInspector({ binaries, media }: Deps): AudioInspector {
 }
 
 /** The audio pipeline on Node: espeak-ng for texts, ffmpeg for everything, outputs into the file store. */
-export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly tts: SpeechSynthesizer }): AudioWork {
+export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly tts: TtsEngine }): AudioWork {
   return {
     async process(source, communeTargets: CommuneAudioTargets): Promise<ProcessedAudio> {
       await mkdir(join(media.root, 'tmp'), { recursive: true });

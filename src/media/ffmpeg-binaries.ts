@@ -1,54 +1,111 @@
-import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 
+/** The ffmpeg and ffprobe executables the media pipeline runs, and where they were found. */
 export interface FfmpegBinaries {
   readonly ffmpeg: string;
   readonly ffprobe: string;
   readonly source: 'env' | 'path' | 'npm';
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+export interface FfmpegEnv {
+  readonly FFMPEG_PATH?: string | undefined;
+  readonly FFPROBE_PATH?: string | undefined;
+  /** Defaults to the process's PATH. */
+  readonly PATH?: string | undefined;
+}
+
+const exe = (name: string): string => (process.platform === 'win32' ? `${name}.exe` : name);
+
+async function isExecutable(path: string): Promise<boolean> {
   try {
-    await access(file, constants.X_OK);
+    await access(path, constants.X_OK);
     return true;
   } catch {
     return false;
   }
 }
 
-async function onPath(name: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && (await isExecutable(join(dir, name)))) return join(dir, name);
+async function findOnPath(name: string, pathVar: string): Promise<string | undefined> {
+  for (const dir of pathVar.split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, exe(name));
+    if (await isExecutable(candidate)) return candidate;
   }
   return undefined;
 }
 
-/**
- * Finds ffmpeg and ffprobe: `FFMPEG_PATH` (ffprobe beside it, or `FFPROBE_PATH`), else the system's on
- * PATH, else the static binaries shipped in npm packages, so `npm install` alone is enough.
- */
-export async function resolveFfmpeg(env: { FFMPEG_PATH?: string | undefined; FFPROBE_PATH?: string | undefined }): Promise<FfmpegBinaries> {
-  if (env.FFMPEG_PATH) {
-    const ffprobe = env.FFPROBE_PATH ?? join(dirname(env.FFMPEG_PATH), 'ffprobe');
-    if (!(await isExecutable(env.FFMPEG_PATH))) throw new Error(`FFMPEG_PATH: ${env.FFMPEG_PATH} is not an executable file`);
-    if (!(await isExecutable(ffprobe))) throw new Error(`ffprobe not found beside FFMPEG_PATH (${ffprobe}); set FFPROBE_PATH`);
-    return { ffmpeg: env.FFMPEG_PATH, ffprobe, source: 'env' };
-  }
-  const [ffmpeg, ffprobe] = await Promise.all([onPath('ffmpeg'), onPath('ffprobe')]);
-  if (ffmpeg && ffprobe) return { ffmpeg, ffprobe, source: 'path' };
-  const [npmFfmpeg, npmFfprobe] = await Promise.all([
-    import('@ffmpeg-installer/ffmpeg') as Promise<{ default: { path: string } }>,
-    import('@ffprobe-installer/ffprobe') as Promise<{ default: { path: string } }>,
-  ]);
-  return { ffmpeg: npmFfmpeg.default.path, ffprobe: npmFfprobe.default.path, source: 'npm' };
+async function npmBinary(pkg: '@ffmpeg-installer/ffmpeg' | '@ffprobe-installer/ffprobe'): Promise<string> {
+  // Imported lazily: the package throws at import time on a platform it has no binary for.
+  const mod = (await import(pkg)) as { default?: { path?: unknown }; path?: unknown };
+  const path = mod.default?.path ?? mod.path;
+  if (typeof path !== 'string') throw new Error(`${pkg} did not export a binary path`);
+  return path;
 }
 
-/** The first line of `ffmpeg -version`, e.g. `ffmpeg version 5.1.6-0+deb12u1`. */
-export function ffmpegVersion(ffmpeg: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(ffmpeg, ['-hide_banner', '-version'], { timeout: 10_000 }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout.split('\n')[0]?.trim() ?? 'ffmpeg'),
-    ),
-  );
+/**
+ * Finds ffmpeg and ffprobe: `FFMPEG_PATH` (ffprobe beside it, or `FFPROBE_PATH`), else both on
+ * PATH, else the binaries shipped in `@ffmpeg-installer/ffmpeg` and `@ffprobe-installer/ffprobe`,
+ * so that `npm install` alone is enough on a fresh machine.
+ *
+ * @example const binaries = await resolveFfmpeg(process.env);
+ */
+export async function resolveFfmpeg(env: FfmpegEnv): Promise<FfmpegBinaries> {
+  if (env.FFMPEG_PATH) {
+    const ffmpeg = env.FFMPEG_PATH;
+    const ffprobe = env.FFPROBE_PATH || join(dirname(ffmpeg), exe('ffprobe'));
+    for (const [name, path] of [['FFMPEG_PATH', ffmpeg], ['ffprobe', ffprobe]] as const) {
+      if (!(await isExecutable(path))) {
+        throw new Error(
+          `${name} points to ${path}, which is not an executable file` +
+            (name === 'ffprobe' ? ' (set FFPROBE_PATH when ffprobe is not beside ffmpeg)' : ''),
+        );
+      }
+    }
+    return { ffmpeg, ffprobe, source: 'env' };
+  }
+
+  const pathVar = env.PATH ?? process.env.PATH ?? '';
+  const [ffmpeg, ffprobe] = await Promise.all([findOnPath('ffmpeg', pathVar), findOnPath('ffprobe', pathVar)]);
+  if (ffmpeg && ffprobe) return { ffmpeg, ffprobe, source: 'path' };
+
+  try {
+    const [npmFfmpeg, npmFfprobe] = await Promise.all([
+      npmBinary('@ffmpeg-installer/ffmpeg'),
+      npmBinary('@ffprobe-installer/ffprobe'),
+    ]);
+    return { ffmpeg: npmFfmpeg, ffprobe: npmFfprobe, source: 'npm' };
+  } catch (cause) {
+    throw new Error(
+      'No ffmpeg found: set FFMPEG_PATH, install ffmpeg on PATH, or reinstall the npm packages ' +
+        '@ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe',
+      { cause },
+    );
+  }
+}
+
+/**
+ * The version line of an ffmpeg or ffprobe binary, for the health check.
+ *
+ * @example await ffmpegVersion('/usr/bin/ffmpeg') // '5.1.9-0+deb12u1'
+ */
+export function ffmpegVersion(path: string, timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path, ['-hide_banner', '-version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const match = /^\S+ version (\S+)/.exec(out);
+      if (code === 0 && match?.[1]) resolve(match[1]);
+      else reject(new Error(`${path} -version failed (exit ${code ?? 'killed'})`));
+    });
+  });
 }

@@ -40,8 +40,8 @@ export type VariantSource =
   | { readonly kind: 'upload'; readonly key: string; readonly bytes: number; readonly filename: string }
   | { readonly kind: 'text'; readonly text: string; readonly voice: string };
 
-export const voices = ['vi', 'vi-vn-x-central', 'vi-vn-x-south'] as const;
 export const maxTextChars = 5000;
+export { ttsVoices } from '../media/tts/engine.js';
 
 export function createAnnouncementsService(deps: Deps) {
   const { announcements, clock } = deps;

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AnnouncementRow, AudioInfo } from '../../db/repositories/announcements.repository.js';
 import { LoaError } from '../../domain/errors.js';
-import { maxTextChars, voices, type VariantSource } from '../../services/announcements.service.js';
+import { maxTextChars, ttsVoices, type VariantSource } from '../../services/announcements.service.js';
 import type { Services } from '../../services/index.js';
 import type { MediaStore } from '../../services/ports.js';
 import { gate, requestContext } from '../middleware/gate.js';
@@ -40,10 +40,10 @@ const TextInput = z.strictObject({
   category,
   hamletId: z.string().min(1).max(100).optional(),
   text,
-  voice: z.enum(voices).default('vi'),
+  voice: z.enum(ttsVoices).default('vi'),
 });
 
-const VariantText = z.strictObject({ language: languageCode, text, voice: z.enum(voices).default('vi') });
+const VariantText = z.strictObject({ language: languageCode, text, voice: z.enum(ttsVoices).default('vi') });
 
 const Audio = z.object({
   url: z.string(),

@@ -1,0 +1,52 @@
+import { open } from 'node:fs/promises';
+import { firstAbove, lastAbove } from './pcm.js';
+import { WORK_SAMPLE_RATE } from './targets.js';
+
+/** Where sound begins and ends in the raw f32le mono intermediate, in seconds. */
+export interface LoudEdges {
+  readonly totalS: number;
+  /** Undefined when nothing in the file exceeds the threshold. */
+  readonly firstLoudS: number | undefined;
+  /** Time just after the last loud sample. */
+  readonly lastLoudS: number | undefined;
+}
+
+const CHUNK_SAMPLES = 48_000;
+
+/**
+ * Finds the first and last samples above `thresholdDb` by reading inwards from both ends: only
+ * the silent edges are read, so this costs nothing next to a pass of ffmpeg.
+ */
+export async function findLoudEdges(path: string, thresholdDb: number): Promise<LoudEdges> {
+  const threshold = 10 ** (thresholdDb / 20);
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const total = Math.floor(size / 4);
+    const totalS = total / WORK_SAMPLE_RATE;
+    const buffer = new Float32Array(CHUNK_SAMPLES);
+    const bytes = new Uint8Array(buffer.buffer);
+
+    const readAt = async (sample: number, count: number): Promise<Float32Array> => {
+      const { bytesRead } = await file.read(bytes, 0, count * 4, sample * 4);
+      return buffer.subarray(0, bytesRead >> 2);
+    };
+
+    let first = -1;
+    for (let at = 0; at < total && first < 0; at += CHUNK_SAMPLES) {
+      const i = firstAbove(await readAt(at, Math.min(CHUNK_SAMPLES, total - at)), threshold);
+      if (i >= 0) first = at + i;
+    }
+    if (first < 0) return { totalS, firstLoudS: undefined, lastLoudS: undefined };
+
+    let last = -1;
+    for (let end = total; end > first && last < 0; end -= CHUNK_SAMPLES) {
+      const at = Math.max(first, end - CHUNK_SAMPLES);
+      const i = lastAbove(await readAt(at, end - at), threshold);
+      if (i >= 0) last = at + i;
+    }
+    return { totalS, firstLoudS: first / WORK_SAMPLE_RATE, lastLoudS: (last + 1) / WORK_SAMPLE_RATE };
+  } finally {
+    await file.close();
+  }
+}

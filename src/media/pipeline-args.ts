@@ -1,0 +1,310 @@
+/**
+ * ffmpeg as data: pure builders of every argument list the audio pipeline runs. The runner
+ * executes them; `pipeline.ts` decides the numbers in between.
+ *
+ * Passes (see DESIGN.md, "Audio targets"):
+ * 1. decode check: the first seconds (noise, loudness estimate) and the last seconds (truncation);
+ * 2. trials of the levelling on the first seconds, to find its make-up gain;
+ * 3. analysis: decode once → mono 48 kHz → high-pass → pre-gain → leveller → make-up gain →
+ *    limiter → measure, written as a raw float intermediate;
+ * 4. encode: trim → gain (→ limiter, only if the gain is a boost) → MP3 (and Opus);
+ * 5. verify: decode what was written and measure it (in `loudness-meter.ts`).
+ */
+import type { SourceProbe } from './probe.js';
+import { WORK_SAMPLE_RATE, type AudioTargets } from './targets.js';
+
+const COMMON = ['-nostdin', '-hide_banner', '-nostats'] as const;
+
+/** Filter instance names; the parsers in `ffmpeg-output.ts` find summaries by them. */
+export const FILTER_IDS = {
+  headStats: 'astats@head',
+  headLoudness: 'ebur128@head',
+  tailStats: 'astats@tail',
+  trial: 'ebur128@trial',
+  source: 'ebur128@source',
+  levelled: 'ebur128@levelled',
+} as const;
+
+/** Loudness of frames is logged at `verbose`, below the default level: only the summary is printed. */
+const EBUR128 = 'framelog=verbose';
+
+const fixed = (n: number, digits = 3): string => n.toFixed(digits);
+const dbToLinear = (db: number): number => 10 ** (db / 20);
+
+/** Decodes to the working format: one pass of the resampler does the downmix and the rate. */
+export const TO_WORK_FORMAT = `aformat=sample_fmts=dbl:sample_rates=${WORK_SAMPLE_RATE}:channel_layouts=mono`;
+/** Rumble, handling noise and DC offset sit below speech, which horn speakers cannot play anyway. */
+export const HIGH_PASS = 'highpass=f=80';
+
+export interface DecodeCheckPlan {
+  readonly args: readonly string[];
+  /** Whether a second input reads the last seconds, i.e. `astats@tail` will be printed. */
+  readonly readsTail: boolean;
+}
+
+/**
+ * The quick decode check: statistics and loudness of the first `headS` seconds, and how many
+ * samples decode from the last `tailS` seconds. A truncated MP3 or M4A has a header that
+ * promises more than the file holds: seeking to its end decodes nothing.
+ */
+export function buildDecodeCheckArgs(
+  input: string,
+  probe: SourceProbe,
+  opts: { readonly headS?: number; readonly tailS?: number } = {},
+): DecodeCheckPlan {
+  const headS = opts.headS ?? 30;
+  const tailS = opts.tailS ?? 3;
+  const readsTail = probe.durationMs > headS * 1000;
+  // Statistics at the source's own rate (pinned: ffmpeg would otherwise resample before them),
+  // since the zero-crossing rate of noise depends on it and sample counts are compared with it.
+  const atSourceRate = `aformat=sample_fmts=dbl:sample_rates=${probe.sampleRate}:channel_layouts=mono`;
+  const head =
+    `[0:a:0]${atSourceRate},${FILTER_IDS.headStats},` +
+    `${TO_WORK_FORMAT},${HIGH_PASS},${FILTER_IDS.headLoudness}=${EBUR128}[head]`;
+  const tail = `[1:a:0]${atSourceRate},${FILTER_IDS.tailStats}[tail]`;
+  const args = [
+    ...COMMON,
+    '-t',
+    String(headS),
+    '-i',
+    input,
+    ...(readsTail ? ['-sseof', `-${tailS}`, '-i', input] : []),
+    '-filter_complex',
+    readsTail ? `${head};${tail}` : head,
+    '-map',
+    '[head]',
+    '-f',
+    'null',
+    '-',
+    ...(readsTail ? ['-map', '[tail]', '-f', 'null', '-'] : []),
+  ];
+  return { args, readsTail };
+}
+
+/**
+ * The leveller that keeps the loudness range of speech small for outdoor horn speakers: ffmpeg's
+ * `dynaudnorm` evens out the level over a few seconds (250 ms frames, Gaussian over 15 of them),
+ * raising quiet sentences by at most `maxGainDb` and lowering loud ones; syllables keep their
+ * shape. Measured against `acompressor` (3:1, 3 ms attack): 11.5 LU of sentence-to-sentence
+ * changes come out at 3.9 LU instead of 6.4, for a sixth of the CPU time.
+ */
+export interface LevellerSettings {
+  readonly frameMs: number;
+  readonly gaussFrames: number;
+  /** Frame peak it levels towards, linear. */
+  readonly peak: number;
+  readonly maxGainDb: number;
+}
+
+/** Leveller settings; the same for every target since the make-up gain comes after it. */
+export function levellerFor(_targets: AudioTargets): LevellerSettings {
+  return { frameMs: 250, gaussFrames: 15, peak: 0.9, maxGainDb: 12 };
+}
+
+export function levellerFilter(l: LevellerSettings): string {
+  return `dynaudnorm=f=${l.frameMs}:g=${l.gaussFrames}:p=${l.peak}:m=${fixed(dbToLinear(l.maxGainDb), 3)}`;
+}
+
+/** Look-ahead sample-peak limiter; level=0, or alimiter rescales its output to reach 0 dBFS. */
+export function limiterFilter(ceilingDb: number): string {
+  return `alimiter=limit=${fixed(dbToLinear(ceilingDb), 5)}:attack=5:release=50:level=0`;
+}
+
+/** How a source is levelled: pre-gain, leveller, make-up gain and limiter, all before measuring. */
+export interface LevellingSettings {
+  readonly preGainDb: number;
+  readonly leveller: LevellerSettings;
+  /** Undefined while calibrating the leveller alone, on the first seconds. */
+  readonly makeupDb?: number;
+  readonly ceilingDb?: number;
+}
+
+export function levellingFilters(l: LevellingSettings): string[] {
+  return [
+    `volume=${fixed(l.preGainDb, 2)}dB`,
+    levellerFilter(l.leveller),
+    ...(l.makeupDb !== undefined ? [`volume=${fixed(l.makeupDb, 2)}dB`] : []),
+    ...(l.ceilingDb !== undefined ? [limiterFilter(l.ceilingDb)] : []),
+  ];
+}
+
+/**
+ * A trial of levelling settings on the first `headS` seconds, measured: the leveller and the
+ * limiter change the loudness by amounts that depend on the speech, and these runs (a few tens
+ * of milliseconds each) find the make-up gain that lands the whole file on target.
+ */
+export function buildHeadTrialArgs(input: string, headS: number, levelling: LevellingSettings): readonly string[] {
+  const filter = [TO_WORK_FORMAT, HIGH_PASS, ...levellingFilters(levelling), `${FILTER_IDS.trial}=${EBUR128}`];
+  return [...COMMON, '-t', String(headS), '-i', input, '-map', '0:a:0', '-af', filter.join(','), '-f', 'null', '-'];
+}
+
+/**
+ * The analysis pass: decode once, bring to the working format, measure the source, level it
+ * (pre-gain, leveller, make-up gain, limiter), measure again and write the result as raw 32-bit
+ * float mono 48 kHz, the input of every encoding.
+ *
+ * Leveller and limiter sit before the second measurement, so the encoding gain computed from
+ * it is exact: with make-up set a little hot, that gain is a small cut that the limiter of the
+ * encoding pass never has to act on, and only the codec changes the loudness after it.
+ */
+export function buildAnalysisArgs(p: {
+  readonly input: string;
+  readonly levelling: LevellingSettings;
+  readonly intermediatePath: string;
+}): readonly string[] {
+  const filter = [
+    TO_WORK_FORMAT,
+    HIGH_PASS,
+    `${FILTER_IDS.source}=${EBUR128}`,
+    ...levellingFilters(p.levelling),
+    `${FILTER_IDS.levelled}=${EBUR128}`,
+  ].join(',');
+  return [
+    ...COMMON,
+    '-i',
+    p.input,
+    '-map',
+    '0:a:0',
+    '-af',
+    filter,
+    '-c:a',
+    'pcm_f32le',
+    '-f',
+    'f32le',
+    '-y',
+    p.intermediatePath,
+  ];
+}
+
+/** The span of the intermediate to keep, in seconds, after trimming silent edges. */
+export interface TrimSpan {
+  readonly startS: number;
+  readonly durationS: number;
+}
+
+/** Output files of one encoding pass. */
+export interface EncodeOutputs {
+  readonly mp3: string;
+  readonly opus?: string;
+}
+
+export interface EncodePlan {
+  readonly intermediatePath: string;
+  readonly span: TrimSpan;
+  /** Gain applied before the limiter, dB. */
+  readonly gainDb: number;
+  /**
+   * Sample-peak ceiling of a limiter, dBFS, or none: the levelled intermediate is already limited,
+   * and a gain that is a cut cannot raise a peak.
+   */
+  readonly ceilingDb: number | undefined;
+  /** Extra gain on the Opus branch, dB: the two codecs lose different amounts of loudness. */
+  readonly opusTrimDb: number;
+  readonly targets: AudioTargets;
+  readonly outputs: EncodeOutputs;
+}
+
+/** Edge fades, so that a cut in low noise made audible by the gain does not click. */
+const FADE_S = 0.02;
+
+/**
+ * The encoding pass: trimmed span of the intermediate → gain (→ limiter) → MP3 mono (resampled to
+ * the receivers' rate) and, when asked, Opus at 48 kHz from the same limited signal.
+ */
+export function buildEncodeArgs(p: EncodePlan): readonly string[] {
+  const { span, targets } = p;
+  const fadeOutAt = Math.max(0, span.durationS - FADE_S);
+  const shared = [
+    `volume=${fixed(p.gainDb, 2)}dB`,
+    ...(p.ceilingDb !== undefined ? [limiterFilter(p.ceilingDb)] : []),
+    `afade=t=in:d=${FADE_S}`,
+    `afade=t=out:st=${fixed(fadeOutAt)}:d=${FADE_S}`,
+  ].join(',');
+  const graph = p.outputs.opus
+    ? `[0:a]${shared},asplit=2[m][o];[m]aresample=${targets.mp3SampleRate}[mp3];` +
+      `[o]volume=${fixed(p.opusTrimDb, 2)}dB[opus]`
+    : `[0:a]${shared},aresample=${targets.mp3SampleRate}[mp3]`;
+  // Deterministic files (no encoder tag, no source metadata): same audio, same SHA-256.
+  const clean = ['-map_metadata', '-1', '-fflags', '+bitexact', '-flags:a', '+bitexact'];
+  return [
+    ...COMMON,
+    '-f',
+    'f32le',
+    '-ar',
+    String(WORK_SAMPLE_RATE),
+    '-ac',
+    '1',
+    '-ss',
+    fixed(span.startS),
+    '-t',
+    fixed(span.durationS),
+    '-i',
+    p.intermediatePath,
+    '-filter_complex',
+    graph,
+    '-map',
+    '[mp3]',
+    '-c:a',
+    'libmp3lame',
+    '-b:a',
+    `${targets.mp3BitrateK}k`,
+    '-ar',
+    String(targets.mp3SampleRate),
+    '-ac',
+    '1',
+    ...clean,
+    '-f',
+    'mp3',
+    '-y',
+    p.outputs.mp3,
+    ...(p.outputs.opus
+      ? [
+          '-map',
+          '[opus]',
+          '-c:a',
+          'libopus',
+          '-b:a',
+          `${targets.opusBitrateK}k`,
+          '-application',
+          'voip',
+          // Complexity 10 (the default) costs twice a whole MP3 encoding for no audible gain on speech.
+          '-compression_level',
+          '5',
+          '-ar',
+          '48000',
+          '-ac',
+          '1',
+          ...clean,
+          '-f',
+          'ogg',
+          '-y',
+          p.outputs.opus,
+        ]
+      : []),
+  ];
+}
+
+/**
+ * The verification pass: decode an output as written to mono 32-bit float on stdout, where
+ * `loudness-meter.ts` measures it (and `pcm.ts` draws its waveform) as it streams by.
+ */
+export function buildVerifyArgs(input: string): readonly string[] {
+  return [...COMMON, '-v', 'error', '-i', input, '-map', '0:a:0', '-c:a', 'pcm_f32le', '-ac', '1', '-f', 'f32le', 'pipe:1'];
+}
+
+/** The reference the speed requirement is stated against: a plain decode + encode. */
+export function buildBaselineArgs(input: string, output: string, targets: AudioTargets): readonly string[] {
+  return [
+    ...COMMON,
+    '-i',
+    input,
+    '-ac',
+    '1',
+    '-ar',
+    String(targets.mp3SampleRate),
+    '-b:a',
+    `${targets.mp3BitrateK}k`,
+    '-y',
+    output,
+  ];
+}

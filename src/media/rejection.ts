@@ -1,0 +1,125 @@
+/**
+ * Why an input cannot become broadcast audio, in words a commune cadre can act on
+ * (Vietnamese first, English for logs and the English pages).
+ */
+export interface AudioRejection {
+  readonly code: AudioRejectionCode;
+  /** 415: not audio we can read; 422: audio, but outside the limits or without content. */
+  readonly status: 415 | 422;
+  readonly message: string;
+  readonly messageEn: string;
+  /** Which case of the code it is, for logs and tests. */
+  readonly reason?: 'truncated' | 'noise' | 'silent' | 'image' | 'video';
+}
+
+export type AudioRejectionCode = 'no_audio' | 'unreadable' | 'too_long' | 'too_many_channels' | 'empty';
+
+/** Thrown by the pipeline when an input is refused; the job records the rejection as its error. */
+export class AudioRejectedError extends Error {
+  override readonly name = 'AudioRejectedError';
+  constructor(readonly rejection: AudioRejection) {
+    super(rejection.messageEn);
+  }
+}
+
+const STATUS: Readonly<Record<AudioRejectionCode, 415 | 422>> = {
+  no_audio: 415,
+  unreadable: 415,
+  empty: 422,
+  too_long: 422,
+  too_many_channels: 422,
+};
+
+const ACCEPTED = 'MP3, M4A, WAV, OGG, WebM, AMR, FLAC';
+
+function make(
+  code: AudioRejectionCode,
+  message: string,
+  messageEn: string,
+  reason?: AudioRejection['reason'],
+): AudioRejection {
+  return { code, status: STATUS[code], message, messageEn, ...(reason ? { reason } : {}) };
+}
+
+/** "1 giờ 35 phút" / "1 h 35 min"; seconds only under ten minutes. */
+export function formatDuration(ms: number): { readonly vi: string; readonly en: string } {
+  const totalS = Math.round(ms / 1000);
+  const h = Math.floor(totalS / 3600);
+  const m = Math.floor((totalS % 3600) / 60);
+  const s = totalS % 60;
+  if (h > 0) return { vi: `${h} giờ ${m} phút`, en: `${h} h ${m} min` };
+  if (m >= 10 || s === 0) return { vi: `${m} phút`, en: `${m} min` };
+  return { vi: `${m} phút ${s} giây`, en: `${m} min ${s} s` };
+}
+
+/** The refusals the pipeline can give, one function per case. */
+export const rejections = {
+  empty: (): AudioRejection =>
+    make(
+      'empty',
+      'Tệp tải lên không có dữ liệu (0 byte). Hãy ghi âm lại hoặc chọn đúng tệp ghi âm rồi tải lên lần nữa.',
+      'The uploaded file is empty (0 bytes). Record again, or choose the right file and upload it again.',
+    ),
+  silent: (): AudioRejection =>
+    make(
+      'empty',
+      'Bản ghi chỉ có im lặng, không nghe thấy tiếng nói. Hãy kiểm tra micrô của điện thoại rồi ghi âm lại.',
+      "The recording is silent: no speech can be heard. Check the phone's microphone and record again.",
+      'silent',
+    ),
+  unreadable: (): AudioRejection =>
+    make(
+      'unreadable',
+      `Không đọc được tệp này: tệp không phải âm thanh hoặc đã bị hỏng. Hãy gửi tệp ghi âm gốc từ điện thoại (${ACCEPTED}).`,
+      `This file cannot be read: it is not audio, or it is damaged. Send the original recording from the phone (${ACCEPTED}).`,
+    ),
+  truncated: (): AudioRejection =>
+    make(
+      'unreadable',
+      'Tệp âm thanh bị thiếu phần cuối, có thể do tải lên chưa xong hoặc tệp bị hỏng. Hãy tải lên lại tệp đầy đủ.',
+      'The audio file is cut short, probably by an unfinished upload or a damaged file. Upload the complete file again.',
+      'truncated',
+    ),
+  noise: (): AudioRejection =>
+    make(
+      'unreadable',
+      'Tệp có phần đầu giống tệp âm thanh nhưng nội dung chỉ là nhiễu, không phải tiếng nói; tệp có thể đã hỏng khi sao chép. Hãy gửi lại tệp ghi âm gốc.',
+      'The file starts like an audio file but holds only noise, not speech; it may have been damaged when copied. Send the original recording again.',
+      'noise',
+    ),
+  noAudio: (kind: 'image' | 'video' | 'other'): AudioRejection =>
+    kind === 'image'
+      ? make(
+          'no_audio',
+          `Tệp này là hình ảnh, không có âm thanh. Hãy chọn tệp ghi âm (${ACCEPTED}) để tải lên.`,
+          `This file is a picture, with no sound. Choose a recording (${ACCEPTED}) to upload.`,
+          'image',
+        )
+      : kind === 'video'
+        ? make(
+            'no_audio',
+            'Tệp video này không có tiếng. Hãy chọn tệp ghi âm, hoặc một video có tiếng.',
+            'This video has no sound. Choose a recording, or a video with sound.',
+            'video',
+          )
+        : make(
+            'no_audio',
+            `Tệp này không chứa âm thanh. Hãy chọn tệp ghi âm (${ACCEPTED}) để tải lên.`,
+            `This file contains no audio. Choose a recording (${ACCEPTED}) to upload.`,
+          ),
+  tooLong: (durationMs: number, maxMs: number): AudioRejection => {
+    const actual = formatDuration(durationMs);
+    const max = formatDuration(maxMs);
+    return make(
+      'too_long',
+      `Bản ghi dài ${actual.vi}, vượt quá giới hạn ${max.vi}. Hãy cắt thành các đoạn ngắn hơn ${max.vi} rồi tải lên từng đoạn.`,
+      `The recording lasts ${actual.en}, more than the ${max.en} limit. Cut it into parts shorter than ${max.en} and upload each part.`,
+    );
+  },
+  tooManyChannels: (channels: number, max: number): AudioRejection =>
+    make(
+      'too_many_channels',
+      `Tệp có ${channels} kênh âm thanh, hệ thống chỉ nhận tối đa ${max} kênh. Hãy xuất lại tệp ở dạng mono hoặc stereo rồi tải lên.`,
+      `The file has ${channels} audio channels; at most ${max} are accepted. Export it again as mono or stereo and upload it.`,
+    ),
+} as const;
