@@ -61,6 +61,19 @@ describe('announcements: upload, text, processing, approval, media', () => {
     readyId = accepted.id;
   });
 
+  it('is idempotent: processing the same variant again stores no second asset', async () => {
+    const db = h.runtime.db.kysely;
+    const before = await db.selectFrom('audio_assets').select('sha256').execute();
+    const variant = await db.selectFrom('announcement_variants').select(['id', 'audio_sha256']).where('announcement_id', '=', readyId).executeTakeFirstOrThrow();
+    await db.updateTable('announcement_variants').set({ status: 'queued' }).where('id', '=', variant.id).execute();
+    await h.runtime.jobs.enqueue({ name: 'process-variant', data: { variantId: variant.id } }, { id: `again-${variant.id}` });
+    await h.runtime.jobs.drain();
+    const after = await db.selectFrom('audio_assets').select('sha256').execute();
+    expect(after.map((a) => a.sha256).sort()).toEqual(before.map((a) => a.sha256).sort());
+    const again = await db.selectFrom('announcement_variants').select(['status', 'audio_sha256']).where('id', '=', variant.id).executeTakeFirstOrThrow();
+    expect(again).toEqual({ status: 'ready', audio_sha256: variant.audio_sha256 });
+  });
+
   it('serves the audio with ETag, immutable caching and byte ranges', async () => {
     const { audio } = (await get(readyId)).variants[0];
     const whole = await h.request(audio.url);
