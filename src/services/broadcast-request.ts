@@ -1,0 +1,131 @@
+import { LoaError, invalid } from '../domain/errors.js';
+import {
+  emergencyRepeatFromRules,
+  type CommuneRules,
+  type EmergencyRepeat,
+  type Priority,
+  type ScheduleError,
+  type When,
+} from '../domain/schedule/index.js';
+import { iso } from '../scheduler/plan.js';
+
+/** What `POST /api/v1/broadcasts` asks for, after validation of its shape. */
+export interface BroadcastRequest {
+  readonly announcementId?: string | undefined;
+  readonly relay?: { readonly url: string; readonly durationS: number } | undefined;
+  readonly hamletIds: readonly string[] | 'all';
+  readonly at?: string | undefined;
+  readonly slot?: { readonly name: string; readonly date: string } | undefined;
+  readonly recurrence?:
+    | {
+        readonly cron: string;
+        readonly from: string;
+        readonly until?: string | undefined;
+        readonly count?: number | undefined;
+      }
+    | undefined;
+  readonly priority: Priority;
+  /** Emergency only: N times M minutes apart (default from the commune), or every H hours on the hour. */
+  readonly repeat?:
+    { readonly count: number; readonly intervalMin: number } | { readonly everyHours: number } | undefined;
+}
+
+const statusOf: Record<ScheduleError['code'], 409 | 422> = {
+  conflict: 409,
+  invalid_cron: 422,
+  cron_too_frequent: 422,
+  cron_never_fires: 422,
+  until_before_from: 422,
+  count_and_until: 422,
+  invalid_count: 422,
+  no_occurrences: 422,
+  unknown_slot: 422,
+  invalid_date: 422,
+  invalid_time: 422,
+  quiet_hours: 422,
+  slot_overflow: 422,
+  past: 422,
+};
+
+/** A scheduling rule's refusal as the API's error, keeping the rule's field and details. */
+export function fromScheduleError(error: ScheduleError, extra: Record<string, unknown> = {}): LoaError {
+  return new LoaError(statusOf[error.code], error.code, error.messageEn, error.message, {
+    errors: [{ field: error.field, message: error.messageEn, messageVi: error.message }],
+    ...(error.details && { details: error.details }),
+    ...extra,
+  });
+}
+
+export function parseInstant(value: string, field: string): number {
+  const ms = Date.parse(value);
+  // `Date` rolls 2026-02-30 over into March; a date that does not exist must be refused instead.
+  const day = value.slice(0, 10);
+  const [y, m, d] = day.split('-').map(Number);
+  const valid = new Date(Date.UTC(y!, m! - 1, d!));
+  if (Number.isNaN(ms) || valid.getUTCMonth() !== m! - 1 || valid.getUTCDate() !== d) {
+    throw invalid(
+      field,
+      `${value} is not a real date and time.`,
+      `Thời điểm ${value} không tồn tại. Hãy kiểm tra ngày tháng.`,
+    );
+  }
+  return ms;
+}
+
+export function emergencyRepeat(req: BroadcastRequest, rules: CommuneRules): EmergencyRepeat {
+  if (!req.repeat) return emergencyRepeatFromRules(rules);
+  if ('everyHours' in req.repeat) return { kind: 'every-hours-on-the-hour', hours: req.repeat.everyHours };
+  return { kind: 'times', count: req.repeat.count, intervalMin: req.repeat.intervalMin };
+}
+
+/** The `when` of a request as the pure rules take it, or the emergency repeat. */
+export function whenOf(
+  req: BroadcastRequest,
+  now: number,
+): { when: When | null; storedSchedule: Record<string, unknown> } {
+  const given = [req.at !== undefined, req.slot !== undefined, req.recurrence !== undefined].filter(
+    Boolean,
+  ).length;
+  if (given > 1 || (given === 0 && req.priority !== 'emergency')) {
+    throw invalid(
+      'at',
+      'Give exactly one of at, slot or recurrence.',
+      'Hãy chọn đúng một cách hẹn giờ: giờ cụ thể, khung giờ hoặc lặp lại.',
+    );
+  }
+  if (req.repeat && req.priority !== 'emergency') {
+    throw invalid(
+      'repeat',
+      'Only emergencies repeat this way; use recurrence.',
+      'Chỉ tin khẩn cấp mới lặp theo cách này; hãy dùng "lặp lại".',
+    );
+  }
+  if (req.priority === 'emergency' && (req.slot || req.recurrence)) {
+    throw invalid(
+      'priority',
+      'An emergency airs at a time (default: now), not in a slot or recurrence.',
+      'Tin khẩn cấp phát ngay hoặc vào một giờ cụ thể, không xếp vào khung giờ.',
+    );
+  }
+  if (req.at !== undefined || req.priority === 'emergency') {
+    const at = req.at !== undefined ? parseInstant(req.at, 'at') : now;
+    return {
+      when: { kind: 'at', at },
+      storedSchedule: { at: iso(at), ...(req.repeat && { repeat: req.repeat }) },
+    };
+  }
+  if (req.slot) return { when: { kind: 'slot', ...req.slot }, storedSchedule: { slot: req.slot } };
+  const r = req.recurrence!;
+  const from = parseInstant(r.from, 'recurrence.from');
+  const until = r.until === undefined ? undefined : parseInstant(r.until, 'recurrence.until');
+  return {
+    when: {
+      kind: 'recurrence',
+      cron: r.cron,
+      from,
+      ...(until !== undefined && { until }),
+      ...(r.count !== undefined && { count: r.count }),
+    },
+    storedSchedule: { recurrence: r },
+  };
+}
