@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Db } from '../db/database.js';
@@ -15,9 +16,12 @@ import { authRoutes } from './routes/auth.js';
 import { broadcastRoutes } from './routes/broadcasts.js';
 import { hamletRoutes } from './routes/hamlets.js';
 import { mediaRoutes } from './routes/media.js';
+import { monitoringRoutes } from './routes/monitoring.js';
+import { receiverProtocolRoutes } from './routes/receiver-protocol.js';
 import { receiverRoutes } from './routes/receivers.js';
 import { systemRoutes, type HealthCheck } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
+import { isPageUpload, webRoutes, withPageErrors, withPageNotFound } from '../web/index.js';
 
 export interface AppDeps {
   readonly db: Db;
@@ -100,8 +104,11 @@ export function createApp(deps: AppDeps) {
     if (multipart && isUpload(c.req.path, c.req.method)) return next();
     return jsonLimit(c, next);
   });
-  app.use('*', identifyUser(deps.services.auth));
-  app.use('*', csrfProtection());
+  // Receivers authenticate with device tokens on their own routes; looking them up as user sessions
+  // would cost every poll a second query.
+  app.use('*', except('/api/v1/receiver/*', identifyUser(deps.services.auth)));
+  // A page's multipart form (no JavaScript) cannot send the header; its route checks the `_csrf` field.
+  app.use('*', except(isPageUpload, csrfProtection()));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
   app.route('/', systemRoutes({ db: deps.db, version: deps.version, ffmpegHealth: deps.ffmpegHealth }));
@@ -115,6 +122,18 @@ export function createApp(deps: AppDeps) {
   app.route('/', broadcastRoutes(deps.services));
   app.route('/', announcementRoutes(deps.services, deps.media, deps.uploadLimitBytes));
   app.route('/', mediaRoutes(deps.media));
+  app.route('/', receiverProtocolRoutes(deps.services));
+  app.route('/', monitoringRoutes(deps.services));
+  app.route(
+    '/',
+    webRoutes({
+      services: deps.services,
+      media: deps.media,
+      uploadLimitBytes: deps.uploadLimitBytes,
+      clock: deps.clock,
+      api: (request, env) => app.fetch(request, env),
+    }),
+  );
 
   const info = {
     title: 'Loa',
@@ -124,15 +143,17 @@ export function createApp(deps: AppDeps) {
   app.doc31('/openapi.json', { openapi: '3.1.0', info });
   app.get('/docs', (c) => c.html(renderDocs(app.getOpenAPI31Document({ openapi: '3.1.0', info }))));
 
-  app.notFound((c) =>
-    problemResponse(c, {
-      code: 'not_found',
-      status: 404,
-      detail: `Nothing at ${c.req.method} ${c.req.path}. See /docs for the API.`,
-      detailVi: 'Không tìm thấy trang hoặc địa chỉ này.',
-    }),
+  app.notFound(
+    withPageNotFound((c) =>
+      problemResponse(c, {
+        code: 'not_found',
+        status: 404,
+        detail: `Nothing at ${c.req.method} ${c.req.path}. See /docs for the API.`,
+        detailVi: 'Không tìm thấy trang hoặc địa chỉ này.',
+      }),
+    ),
   );
-  app.onError(toProblem);
+  app.onError(withPageErrors(toProblem));
   return app;
 }
 

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { CommuneFileError } from '../services/seed/commune-file.js';
 import { commands, commandTable } from './commands.js';
+import { deviceCommands } from './device-commands.js';
 
 const usage = `Usage: loa <command> [options]
 
@@ -13,11 +14,18 @@ const usage = `Usage: loa <command> [options]
   user passwd <username>         set a new password (LOA_PASSWORD or generated, printed once)
   user list                      list users
   backup <file>                  online backup of the SQLite database to <file>
+  receiver --server URL --token T --cache DIR [--player "CMD {file}"] [--cache-max-mb 1024] [--volume 80]
+                                 run a loudspeaker box's agent (token also from LOA_RECEIVER_TOKEN)
+  simulate --server URL --receivers N [--tokens FILE] [--hamlet ID] [--duration-s S]
+                                 run N virtual receivers (without --tokens: creates them as LOA_USERNAME/LOA_PASSWORD)
 
 Configuration comes from the environment: PORT, DATA_DIR, MEDIA_DIR, DATABASE_URL, LOA_ADMIN_PASSWORD,
 FFMPEG_PATH, LOG_LEVEL (see README).`;
 
 async function main(argv: readonly string[]): Promise<number> {
+  // Device-side commands parse their own options and need no server configuration.
+  const device = Object.hasOwn(deviceCommands, argv[0] ?? '') ? deviceCommands[argv[0]!] : undefined;
+  if (device) return device(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -45,6 +53,8 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     const stop = () => {
       runtime.logger.info('shutting down');
+      // Open push channels would otherwise hold the server open until the forced exit.
+      runtime.services.receiverHub.closeAll();
       server.close(() => void runtime.close().then(() => process.exit(0)));
       setTimeout(() => process.exit(0), 5000).unref();
     };

@@ -9,7 +9,7 @@ import { processAudio } from './pipeline.js';
 import { inspectAudio } from './inspect.js';
 import { AudioRejectedError } from './rejection.js';
 import { DEFAULT_AUDIO_TARGETS } from './targets.js';
-import type { TtsEngine } from './tts/engine.js';
+import { isTtsVoice, type TtsEngine } from './tts/engine.js';
 
 interface Deps {
   readonly binaries: Promise<FfmpegBinaries>;
@@ -40,7 +40,7 @@ export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly 
         let input: string;
         if (source.kind === 'text') {
           input = join(workDir, 'speech.wav');
-          await writeFile(input, await tts.synthesize(source.text, { voice: source.voice }));
+          await writeFile(input, await tts.synthesize(source.text, { voice: isTtsVoice(source.voice) ? source.voice : 'vi' }));
         } else {
           input = media.pathOf(source.key);
         }

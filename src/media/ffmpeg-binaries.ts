@@ -56,7 +56,10 @@ export async function resolveFfmpeg(env: FfmpegEnv): Promise<FfmpegBinaries> {
   if (env.FFMPEG_PATH) {
     const ffmpeg = env.FFMPEG_PATH;
     const ffprobe = env.FFPROBE_PATH || join(dirname(ffmpeg), exe('ffprobe'));
-    for (const [name, path] of [['FFMPEG_PATH', ffmpeg], ['ffprobe', ffprobe]] as const) {
+    for (const [name, path] of [
+      ['FFMPEG_PATH', ffmpeg],
+      ['ffprobe', ffprobe],
+    ] as const) {
       if (!(await isExecutable(path))) {
         throw new Error(
           `${name} points to ${path}, which is not an executable file` +
@@ -68,7 +71,10 @@ export async function resolveFfmpeg(env: FfmpegEnv): Promise<FfmpegBinaries> {
   }
 
   const pathVar = env.PATH ?? process.env.PATH ?? '';
-  const [ffmpeg, ffprobe] = await Promise.all([findOnPath('ffmpeg', pathVar), findOnPath('ffprobe', pathVar)]);
+  const [ffmpeg, ffprobe] = await Promise.all([
+    findOnPath('ffmpeg', pathVar),
+    findOnPath('ffprobe', pathVar),
+  ]);
   if (ffmpeg && ffprobe) return { ffmpeg, ffprobe, source: 'path' };
 
   try {

@@ -59,7 +59,8 @@ export function judgeDecodeCheck(check: DecodeCheck): Inspection {
   } else {
     const decodedMs = (headSamples / probe.sampleRate) * 1000;
     const expected = Math.min(probe.durationMs, check.headS * 1000);
-    if (decodedMs < expected - Math.max(500, expected * 0.05)) return { ok: false, rejection: rejections.truncated() };
+    if (decodedMs < expected - Math.max(500, expected * 0.05))
+      return { ok: false, rejection: rejections.truncated() };
   }
 
   const headLufs = check.headLoudness?.integratedLufs;

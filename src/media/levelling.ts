@@ -1,61 +1,120 @@
 import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import { parseEbur128Summary } from './ffmpeg-output.js';
 import { levelledAimLufs, limiterCeilingDb, preGainDb, SILENT_LUFS } from './loudness-plan.js';
-import { buildHeadTrialArgs, FILTER_IDS, levellerFor, type LevellingSettings } from './pipeline-args.js';
+import {
+  buildTrialArgs,
+  FILTER_IDS,
+  levellerFor,
+  trialExcerpts,
+  type Excerpt,
+  type LevellingSettings,
+} from './pipeline-args.js';
 import { runTool } from './runner.js';
 import type { AudioTargets } from './targets.js';
 
-/** Seconds of the source the trials run on: long enough to hold several sentences. */
-export const TRIAL_HEAD_S = 20;
+/**
+ * Candidate make-up gains above the leveller-only estimate. The limiter takes 0–10 LU: espeak-ng
+ * speech, with peaks 19 dB above its loudness, gains only 0.15–0.3 LU per dB near the aim.
+ */
+const MAKEUP_STEPS_DB = [0, 3, 6, 9, 12, 15, 18, 21] as const;
 
-/** Trials with the limiter; the limiter's loss grows with its input, so each corrects the last. */
-const LIMITER_TRIALS = 2;
-/** Loudness gained per dB of make-up once the limiter works: a first guess, then measured. */
-const INITIAL_SLOPE = 0.6;
-/** Close enough: the encoding gain takes out what is left, exactly. */
-const TOLERANCE_LU = 0.1;
+interface TrialResult {
+  readonly sourceLufs: number | undefined;
+  readonly lufs: readonly (number | undefined)[];
+}
 
-async function trialLufs(
+async function trial(
   binaries: FfmpegBinaries,
   input: string,
+  excerpts: readonly Excerpt[],
   levelling: LevellingSettings,
+  makeupsDb: readonly number[],
   signal: AbortSignal | undefined,
-): Promise<number | undefined> {
-  const { stderr } = await runTool(binaries.ffmpeg, buildHeadTrialArgs(input, TRIAL_HEAD_S, levelling), { signal });
-  const lufs = parseEbur128Summary(stderr, FILTER_IDS.trial)?.integratedLufs;
-  return lufs !== undefined && lufs > SILENT_LUFS ? lufs : undefined;
+): Promise<TrialResult> {
+  const { stderr } = await runTool(binaries.ffmpeg, buildTrialArgs(input, excerpts, levelling, makeupsDb), {
+    signal,
+  });
+  const audible = (lufs: number | undefined): number | undefined =>
+    lufs !== undefined && lufs > SILENT_LUFS ? lufs : undefined;
+  return {
+    sourceLufs: audible(parseEbur128Summary(stderr, FILTER_IDS.source)?.integratedLufs),
+    lufs: Array.from({ length: Math.max(1, makeupsDb.length) }, (_, i) =>
+      audible(parseEbur128Summary(stderr, `${FILTER_IDS.trial}${i}`)?.integratedLufs),
+    ),
+  };
 }
 
 /**
- * Finds the levelling of a source by trying it on the first seconds: the pre-gain from their
- * loudness, then the make-up gain that brings leveller and limiter output to the aim. The
- * analysis pass measures the whole file afterwards, so an unrepresentative start costs accuracy
- * of the peak margin only, never of the final loudness.
+ * The make-up gain whose limited loudness meets the aim, interpolated between measured
+ * candidates (loudness grows with make-up, ever more slowly as the limiter works harder), and
+ * the loudness gained per dB there. Pure.
+ *
+ * @example interpolateMakeup([10, 12], [-17, -15], -16) // { makeupDb: 11, slope: 1 }
+ */
+export function interpolateMakeup(
+  makeupsDb: readonly number[],
+  lufs: readonly (number | undefined)[],
+  aim: number,
+): { readonly makeupDb: number; readonly slope: number } {
+  const points = makeupsDb
+    .map((m, i) => ({ m, l: lufs[i] }))
+    .filter((p): p is { m: number; l: number } => p.l !== undefined);
+  const slopeOf = (a: { m: number; l: number }, b: { m: number; l: number }): number =>
+    Math.min(1, Math.max(MIN_SLOPE, (b.l - a.l) / (b.m - a.m)));
+  const first = points[0];
+  if (!first) return { makeupDb: makeupsDb[0] ?? 0, slope: 1 };
+  if (aim <= first.l) return { makeupDb: first.m - (first.l - aim), slope: 1 };
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1] as { m: number; l: number };
+    const b = points[i] as { m: number; l: number };
+    if (aim <= b.l) {
+      const slope = slopeOf(a, b);
+      return { makeupDb: b.l === a.l ? b.m : a.m + ((aim - a.l) * (b.m - a.m)) / (b.l - a.l), slope };
+    }
+  }
+  const last = points[points.length - 1] as { m: number; l: number };
+  const before = points[points.length - 2];
+  const slope = before ? slopeOf(before, last) : 1;
+  return { makeupDb: last.m + (aim - last.l) / slope, slope };
+}
+
+const MIN_SLOPE = 0.1;
+
+/** The levelling found for a source, and the source's loudness measured on the way. */
+export interface Calibration {
+  readonly levelling: LevellingSettings;
+  /** Levelled loudness gained per dB of make-up near the aim: how to correct the make-up. */
+  readonly slope: number;
+  /** Loudness of the trial excerpts (the whole file when it is short), after the high-pass. */
+  readonly sourceLufs: number | undefined;
+}
+
+/**
+ * Finds the levelling of a source in two trials on excerpts: the pre-gain from the loudness of
+ * the first seconds, the leveller's output loudness, then six candidate make-up gains through
+ * the limiter, interpolated to the aim.
+ * The analysis pass measures the whole file afterwards and the encoding gain is computed from
+ * that, so an unrepresentative excerpt costs only a little peak margin, never loudness accuracy.
  */
 export async function calibrateLevelling(
   binaries: FfmpegBinaries,
   input: string,
+  probe: { readonly durationMs: number },
   headLufs: number | undefined,
   targets: AudioTargets,
   signal?: AbortSignal,
-): Promise<LevellingSettings> {
+): Promise<Calibration> {
   const base = { preGainDb: preGainDb(headLufs, targets), leveller: levellerFor(targets) };
   const ceilingDb = limiterCeilingDb(targets);
   const aim = levelledAimLufs(targets);
-  if (headLufs === undefined) return { ...base, makeupDb: 0, ceilingDb };
+  const excerpts = trialExcerpts(probe.durationMs);
 
-  const levelled = await trialLufs(binaries, input, base, signal);
-  if (levelled === undefined) return { ...base, makeupDb: 0, ceilingDb };
-  // Secant steps on make-up gain → limited loudness, from the leveller-only estimate.
-  let makeupDb = aim - levelled;
-  let previous: { readonly makeupDb: number; readonly lufs: number } | undefined;
-  for (let i = 0; i < LIMITER_TRIALS; i++) {
-    const lufs = await trialLufs(binaries, input, { ...base, makeupDb, ceilingDb }, signal);
-    if (lufs === undefined || Math.abs(aim - lufs) < TOLERANCE_LU) break;
-    const measuredSlope = previous ? (lufs - previous.lufs) / (makeupDb - previous.makeupDb) : Number.NaN;
-    const slope = Number.isFinite(measuredSlope) ? Math.min(1, Math.max(0.2, measuredSlope)) : INITIAL_SLOPE;
-    previous = { makeupDb, lufs };
-    makeupDb += (aim - lufs) / slope;
-  }
-  return { ...base, makeupDb, ceilingDb };
+  const first = await trial(binaries, input, excerpts, base, [], signal);
+  const levelled = first.lufs[0];
+  if (levelled === undefined)
+    return { levelling: { ...base, makeupDb: 0, ceilingDb }, slope: 1, sourceLufs: first.sourceLufs };
+  const makeupsDb = MAKEUP_STEPS_DB.map((step) => aim - levelled + step);
+  const limited = await trial(binaries, input, excerpts, { ...base, ceilingDb }, makeupsDb, signal);
+  const { makeupDb, slope } = interpolateMakeup(makeupsDb, limited.lufs, aim);
+  return { levelling: { ...base, makeupDb, ceilingDb }, slope, sourceLufs: first.sourceLufs };
 }

@@ -230,6 +230,7 @@ export function loudnessRange(subBlocks: readonly number[]): number {
     .filter((l) => l > relative)
     .sort((a, b) => a - b);
   if (values.length === 0) return 0;
-  const at = (p: number): number => values[Math.min(values.length - 1, Math.round(p * (values.length - 1)))] ?? 0;
+  const at = (p: number): number =>
+    values[Math.min(values.length - 1, Math.round(p * (values.length - 1)))] ?? 0;
   return at(0.95) - at(0.1);
 }

@@ -15,12 +15,12 @@ export const SILENT_LUFS = -69.5;
 const TYPICAL_SOURCE_LUFS = -24;
 
 /**
- * Loudness each codec takes away, LU, at our bitrates, measured on speech with the ffmpeg builds
- * Loa runs (LAME 3.100 at 64 kbit/s mono: 0.40–0.50 LU on espeak-ng, phone and narrow-band
- * speech alike; libopus at 24 kbit/s: about 0.2 LU). The verification pass measures the real
- * figure and corrects once if this guess is off.
+ * Loudness each codec takes away at our bitrates, LU, measured on speech with the ffmpeg builds
+ * Loa runs: LAME 3.100 at 64 kbit/s mono 0.40–0.50 LU (espeak-ng, phone and narrow-band speech
+ * alike), libopus at 24 kbit/s about the same. The verification pass measures the real figure
+ * and corrects once if this guess is off by more than 0.3 LU.
  */
-export const CODEC_LOUDNESS_LOSS_LU = { mp3: 0.45, opus: 0.2 } as const;
+export const CODEC_LOUDNESS_LOSS_LU = { mp3: 0.45, opus: 0.45 } as const;
 
 /**
  * Room between the limiter's sample-peak ceiling and the true-peak target, dB. Measured on
@@ -34,7 +34,7 @@ export const LIMITER_MARGIN_DB = 3;
  * encoding gain is a small cut: the limiter of the encoding pass then has nothing to do and cannot
  * take loudness away after the measurement.
  */
-export const LEVELLED_BIAS_DB = 0.4;
+export const LEVELLED_BIAS_DB = 0.3;
 
 /** Largest gain applied before the leveller; beyond it, noise would be levelled up as speech. */
 const MAX_PRE_GAIN_DB = 40;
@@ -55,7 +55,10 @@ export function preGainDb(headLufs: number | undefined, targets: AudioTargets): 
  * gains. The leveller may raise silence further (never lower it), which can only make the trim
  * more cautious, never cut into speech.
  */
-export function silenceThresholdDb(levelling: { readonly preGainDb: number; readonly makeupDb?: number }): number {
+export function silenceThresholdDb(levelling: {
+  readonly preGainDb: number;
+  readonly makeupDb?: number;
+}): number {
   return SILENCE.thresholdDb + levelling.preGainDb + (levelling.makeupDb ?? 0);
 }
 
@@ -67,7 +70,11 @@ export function silenceThresholdDb(levelling: { readonly preGainDb: number; read
  * @param lastLoudS time just after the last sample above the threshold
  * @example trimSpan(5.2, 14.0, 15) // { startS: 4.95, durationS: 9.3 }
  */
-export function trimSpan(firstLoudS: number | undefined, lastLoudS: number | undefined, totalS: number): TrimSpan {
+export function trimSpan(
+  firstLoudS: number | undefined,
+  lastLoudS: number | undefined,
+  totalS: number,
+): TrimSpan {
   if (firstLoudS === undefined || lastLoudS === undefined) return { startS: 0, durationS: totalS };
   const startS = firstLoudS > SILENCE.minS ? firstLoudS - SILENCE.keepS : 0;
   const endS = totalS - lastLoudS > SILENCE.minS ? lastLoudS + SILENCE.keepS : totalS;
@@ -132,7 +139,8 @@ export function planCorrection(
   if (!mp3) return undefined;
   const off = (m: OutputMeasurement | undefined): boolean =>
     m !== undefined &&
-    (Math.abs(m.integratedLufs - targets.integratedLufs) > CORRECTION_THRESHOLD_LU || m.truePeakDbtp > targets.truePeakDbtp);
+    (Math.abs(m.integratedLufs - targets.integratedLufs) > CORRECTION_THRESHOLD_LU + 1e-9 ||
+      m.truePeakDbtp > targets.truePeakDbtp);
   if (!off(mp3) && !off(opus)) return undefined;
 
   const mp3Error = targets.integratedLufs - mp3.integratedLufs;
@@ -145,6 +153,8 @@ export function planCorrection(
   const base = current.ceilingDb ?? limiterCeilingDb(targets);
   const ceilingDb =
     overshoot > 0 ? base - overshoot - 0.3 : gainDb > 0 || current.ceilingDb !== undefined ? base : undefined;
-  const opusTrimDb = opus ? current.opusTrimDb + (targets.integratedLufs - opus.integratedLufs) - mp3Error : current.opusTrimDb;
+  const opusTrimDb = opus
+    ? current.opusTrimDb + (targets.integratedLufs - opus.integratedLufs) - mp3Error
+    : current.opusTrimDb;
   return { gainDb, ceilingDb, opusTrimDb };
 }

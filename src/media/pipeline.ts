@@ -9,6 +9,8 @@ import { findLoudEdges } from './intermediate.js';
 import { calibrateLevelling } from './levelling.js';
 import {
   firstEncoding,
+  LEVELLED_BIAS_DB,
+  levelledAimLufs,
   planCorrection,
   silenceThresholdDb,
   SILENT_LUFS,
@@ -24,11 +26,17 @@ import {
   buildVerifyArgs,
   FILTER_IDS,
   type EncodeOutputs,
+  type LevellingSettings,
   type TrimSpan,
 } from './pipeline-args.js';
 import { AudioRejectedError, rejections } from './rejection.js';
 import { runTool, ToolRunError } from './runner.js';
-import { DEFAULT_AUDIO_LIMITS, DEFAULT_AUDIO_TARGETS, type AudioLimits, type AudioTargets } from './targets.js';
+import {
+  DEFAULT_AUDIO_LIMITS,
+  DEFAULT_AUDIO_TARGETS,
+  type AudioLimits,
+  type AudioTargets,
+} from './targets.js';
 
 export interface LoudnessFigures {
   readonly integratedLufs: number;
@@ -51,7 +59,10 @@ export interface ProcessedAudio {
     readonly durationMs: number;
     readonly channels: number;
     readonly sampleRate: number;
-    /** Measured after the downmix to mono and the high-pass filter. */
+    /**
+     * Measured after the downmix to mono and the high-pass filter, on the whole file up to 32 s,
+     * else on three 8 s excerpts spread over it.
+     */
     readonly integratedLufs: number;
   };
   /** Duration after trimming the silent edges. */
@@ -135,8 +146,29 @@ async function encodeAndVerify(
   const args = buildEncodeArgs({ intermediatePath, span, targets: p.targets, outputs, ...numbers });
   await runTool(p.binaries.ffmpeg, args, { signal: p.signal });
   const mp3 = await verifyOutput(p.binaries, 'mp3', outputs.mp3, p.targets.mp3SampleRate, p.signal);
-  const opus = outputs.opus ? await verifyOutput(p.binaries, 'opus', outputs.opus, 48000, p.signal) : undefined;
+  const opus = outputs.opus
+    ? await verifyOutput(p.binaries, 'opus', outputs.opus, 48000, p.signal)
+    : undefined;
   return opus ? [mp3, opus] : [mp3];
+}
+
+/** The analysis pass: writes the levelled intermediate and returns its measured loudness. */
+async function analyse(
+  p: ProcessAudioInput,
+  levelling: LevellingSettings,
+  intermediatePath: string,
+): Promise<Ebur128Summary> {
+  const args = buildAnalysisArgs({ input: p.input, levelling, intermediatePath });
+  try {
+    const { stderr } = await runTool(p.binaries.ffmpeg, args, { signal: p.signal });
+    return summaryOrThrow(stderr, FILTER_IDS.levelled);
+  } catch (error) {
+    // ffmpeg refusing the stream it probed a moment ago means the file is damaged inside.
+    if (error instanceof ToolRunError && error.exitCode !== null && !error.timedOut) {
+      throw new AudioRejectedError(rejections.unreadable());
+    }
+    throw error;
+  }
 }
 
 /**
@@ -156,28 +188,39 @@ export async function processAudio(input: ProcessAudioInput): Promise<ProcessedA
   const p = { ...input, targets: input.targets ?? DEFAULT_AUDIO_TARGETS };
   const { binaries, targets, workDir, signal } = p;
 
-  const inspection = await inspectAudio({ input: p.input, binaries, limits: p.limits ?? DEFAULT_AUDIO_LIMITS });
+  const inspection = await inspectAudio({
+    input: p.input,
+    binaries,
+    limits: p.limits ?? DEFAULT_AUDIO_LIMITS,
+  });
   if (!inspection.ok) throw new AudioRejectedError(inspection.rejection);
   const { probe } = inspection;
 
   await mkdir(workDir, { recursive: true });
   const intermediatePath = join(workDir, 'levelled.f32');
   try {
-    const levelling = await calibrateLevelling(binaries, p.input, inspection.headLufs, targets, signal);
-    p.log?.('levelling', { headLufs: inspection.headLufs, ...levelling });
-    const analysisArgs = buildAnalysisArgs({ input: p.input, levelling, intermediatePath });
-    let stderr: string;
-    try {
-      stderr = (await runTool(binaries.ffmpeg, analysisArgs, { signal })).stderr;
-    } catch (error) {
-      // ffmpeg refusing the stream it probed a moment ago means the file is damaged inside.
-      if (error instanceof ToolRunError && error.exitCode !== null && !error.timedOut) {
-        throw new AudioRejectedError(rejections.unreadable());
-      }
-      throw error;
+    const calibration = await calibrateLevelling(
+      binaries,
+      p.input,
+      probe,
+      inspection.headLufs,
+      targets,
+      signal,
+    );
+    let { levelling } = calibration;
+    p.log?.('levelling', { headLufs: inspection.headLufs, slope: calibration.slope, ...levelling });
+    let levelled = await analyse(p, levelling, intermediatePath);
+    const shortBy = levelledAimLufs(targets) - LEVELLED_BIAS_DB - levelled.integratedLufs;
+    if (shortBy > 0 && levelled.integratedLufs > SILENT_LUFS) {
+      // The excerpts promised more than the whole file gives: level again rather than let the
+      // encoding boost past the limiter's ceiling (a second analysis costs a third of an encoding).
+      levelling = {
+        ...levelling,
+        makeupDb: (levelling.makeupDb ?? 0) + (shortBy + LEVELLED_BIAS_DB) / calibration.slope,
+      };
+      p.log?.('relevelling', { levelled, makeupDb: levelling.makeupDb });
+      levelled = await analyse(p, levelling, intermediatePath);
     }
-    const source = summaryOrThrow(stderr, FILTER_IDS.source);
-    const levelled = summaryOrThrow(stderr, FILTER_IDS.levelled);
 
     const edges = await findLoudEdges(intermediatePath, silenceThresholdDb(levelling));
     const decodedMs = edges.totalS * 1000;
@@ -189,7 +232,7 @@ export async function processAudio(input: ProcessAudioInput): Promise<ProcessedA
     }
 
     const span = trimSpan(edges.firstLoudS, edges.lastLoudS, edges.totalS);
-    p.log?.('analysis', { source, levelled, edges, span });
+    p.log?.('analysis', { sourceLufs: calibration.sourceLufs, levelled, edges, span });
     const outputs: EncodeOutputs = {
       mp3: join(workDir, 'audio.mp3'),
       ...(targets.opus ? { opus: join(workDir, 'audio.opus') } : {}),
@@ -225,7 +268,7 @@ export async function processAudio(input: ProcessAudioInput): Promise<ProcessedA
         durationMs: Math.round(decodedMs),
         channels: probe.channels,
         sampleRate: probe.sampleRate,
-        integratedLufs: source.integratedLufs,
+        integratedLufs: calibration.sourceLufs ?? levelled.integratedLufs,
       },
       durationMs: Math.round(span.durationS * 1000),
       loudness: { integratedLufs: mp3.integratedLufs, truePeakDbtp: mp3.truePeakDbtp, lraLu: mp3.lraLu },

@@ -21,7 +21,11 @@ export type ProbeResult =
   | { readonly kind: 'audio'; readonly probe: SourceProbe }
   | { readonly kind: 'empty' }
   | { readonly kind: 'unreadable'; readonly detail: string }
-  | { readonly kind: 'no_audio'; readonly looksLike: 'image' | 'video' | 'other'; readonly formatName: string };
+  | {
+      readonly kind: 'no_audio';
+      readonly looksLike: 'image' | 'video' | 'other';
+      readonly formatName: string;
+    };
 
 const numberish = z.union([z.string(), z.number()]).optional();
 
@@ -67,7 +71,10 @@ const IMAGE_CODECS = new Set(['png', 'mjpeg', 'jpeg2000', 'bmp', 'gif', 'webp', 
  * @param facts.scannedDurationMs the duration found by reading every packet, for streams whose
  *   header carries none (a browser's MediaRecorder writes WebM without one)
  */
-export function toProbeResult(json: unknown, facts: { readonly scannedDurationMs?: number } = {}): ProbeResult {
+export function toProbeResult(
+  json: unknown,
+  facts: { readonly scannedDurationMs?: number } = {},
+): ProbeResult {
   const parsed = ffprobeSchema.safeParse(json);
   if (!parsed.success) return { kind: 'unreadable', detail: 'ffprobe output not understood' };
   const { streams, format } = parsed.data;
@@ -80,13 +87,20 @@ export function toProbeResult(json: unknown, facts: { readonly scannedDurationMs
       IMAGE_FORMATS.test(formatName) ||
       (pictures.length > 0 &&
         pictures.every((s) => IMAGE_CODECS.has(s.codec_name ?? '') || s.disposition?.attached_pic === 1));
-    return { kind: 'no_audio', looksLike: still ? 'image' : pictures.length > 0 ? 'video' : 'other', formatName };
+    return {
+      kind: 'no_audio',
+      looksLike: still ? 'image' : pictures.length > 0 ? 'video' : 'other',
+      formatName,
+    };
   }
 
   const channels = audio.channels ?? 0;
   const sampleRate = num(audio.sample_rate) ?? 0;
   if (!audio.codec_name || channels < 1 || sampleRate < 1) {
-    return { kind: 'unreadable', detail: `audio stream without codec, channels or sample rate (${formatName})` };
+    return {
+      kind: 'unreadable',
+      detail: `audio stream without codec, channels or sample rate (${formatName})`,
+    };
   }
   const seconds = num(audio.duration) ?? num(format?.duration);
   const durationMs = seconds !== undefined ? Math.round(seconds * 1000) : facts.scannedDurationMs;
@@ -113,7 +127,19 @@ function lacksDuration(json: FfprobeJson): boolean {
 
 /** Reads every packet of the first audio stream without decoding: fast, and exact. */
 async function scanDurationMs(binaries: FfmpegBinaries, input: string): Promise<number | undefined> {
-  const args = ['-nostdin', '-hide_banner', '-nostats', '-v', 'error', '-i', input, '-map', '0:a:0', '-c', 'copy'];
+  const args = [
+    '-nostdin',
+    '-hide_banner',
+    '-nostats',
+    '-v',
+    'error',
+    '-i',
+    input,
+    '-map',
+    '0:a:0',
+    '-c',
+    'copy',
+  ];
   const result = await runTool(binaries.ffmpeg, [...args, '-progress', 'pipe:1', '-f', 'null', '-'], {
     timeoutMs: 120_000,
   });

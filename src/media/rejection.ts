@@ -41,15 +41,18 @@ function make(
   return { code, status: STATUS[code], message, messageEn, ...(reason ? { reason } : {}) };
 }
 
-/** "1 giờ 35 phút" / "1 h 35 min"; seconds only under ten minutes. */
+/** "3 giờ 15 phút", "95 phút", "4 phút 20 giây" and their English; hours only from two hours up. */
 export function formatDuration(ms: number): { readonly vi: string; readonly en: string } {
   const totalS = Math.round(ms / 1000);
-  const h = Math.floor(totalS / 3600);
-  const m = Math.floor((totalS % 3600) / 60);
+  const totalM = Math.floor(totalS / 60);
   const s = totalS % 60;
-  if (h > 0) return { vi: `${h} giờ ${m} phút`, en: `${h} h ${m} min` };
-  if (m >= 10 || s === 0) return { vi: `${m} phút`, en: `${m} min` };
-  return { vi: `${m} phút ${s} giây`, en: `${m} min ${s} s` };
+  if (totalS >= 2 * 3600) {
+    const h = Math.floor(totalM / 60);
+    const m = totalM % 60;
+    return m > 0 ? { vi: `${h} giờ ${m} phút`, en: `${h} h ${m} min` } : { vi: `${h} giờ`, en: `${h} h` };
+  }
+  if (totalM >= 10 || s === 0) return { vi: `${totalM} phút`, en: `${totalM} min` };
+  return { vi: `${totalM} phút ${s} giây`, en: `${totalM} min ${s} s` };
 }
 
 /** The refusals the pipeline can give, one function per case. */

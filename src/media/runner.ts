@@ -48,7 +48,11 @@ export function lastLines(text: string, count = 8): string {
  *
  * @example await runTool(binaries.ffmpeg, ['-i', input, '-f', 'null', '-'])
  */
-export function runTool(binary: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export function runTool(
+  binary: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   const started = performance.now();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const tool = binary.split(/[\\/]/).pop() ?? binary;

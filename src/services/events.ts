@@ -9,7 +9,9 @@ export type LoaEvent =
   /** An emergency occurrence must start now on these hamlets' receivers. */
   | { readonly type: 'emergency'; readonly hamletId: string; readonly occurrenceId: string }
   /** Stop what is playing (an emergency was cancelled). */
-  | { readonly type: 'stop'; readonly hamletId: string; readonly occurrenceId: string | null };
+  | { readonly type: 'stop'; readonly hamletId: string; readonly occurrenceId: string | null }
+  /** A receiver's token was rotated or the receiver disabled or moved: close its open push channels. */
+  | { readonly type: 'receiver-revoked'; readonly receiverId: string };
 
 export type EventListener = (event: LoaEvent) => void;
 

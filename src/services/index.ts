@@ -7,7 +7,10 @@ import { createAuthService } from './auth.service.js';
 import { createBroadcastsService } from './broadcasts.service.js';
 import type { EventBus } from './events.js';
 import { createHamletsService } from './hamlets.service.js';
+import { createMonitoringService } from './monitoring.service.js';
 import type { AudioInspector, Clock, IdGenerator, MediaStore, PasswordHasher } from './ports.js';
+import { createReceiverHub } from './receiver-hub.js';
+import { createReceiverSyncService } from './receiver-sync.service.js';
 import { createReceiversService } from './receivers.service.js';
 import { createSeedService } from './seed/seed.service.js';
 import { createUsersService } from './users.service.js';
@@ -33,6 +36,7 @@ export function createServices(deps: ServiceDeps) {
   const { clock, ids, passwords } = deps;
   const repos = deps.repos ?? createRepositories(deps.db.kysely);
   const audit = createAuditTrail({ audit: repos.audit, clock, ids });
+  const receiverSync = createReceiverSyncService({ receiverSync: repos.receiverSync, clock, ids });
   return {
     repos,
     audit,
@@ -62,6 +66,16 @@ export function createServices(deps: ServiceDeps) {
       audit,
       clock,
       ids,
+      bus: deps.bus,
+    }),
+    receiverSync,
+    receiverHub: createReceiverHub({ bus: deps.bus, playItems: receiverSync.playItems }),
+    monitoring: createMonitoringService({
+      playback: repos.playback,
+      receiverSync: repos.receiverSync,
+      hamlets: repos.hamlets,
+      communes: repos.communes,
+      clock,
     }),
     announcements: createAnnouncementsService({
       announcements: repos.announcements,

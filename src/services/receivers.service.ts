@@ -3,8 +3,10 @@ import type { Page, PageRequest } from '../db/repositories/page.js';
 import type { ReceiverRow, ReceiversRepository } from '../db/repositories/receivers.repository.js';
 import { invalid, notFound } from '../domain/errors.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
+import { receiverHealth, type ReceiverHealth } from '../domain/receiver/health.js';
 import type { AuditTrail } from './audit.service.js';
 import type { RequestContext } from './context.js';
+import type { EventBus } from './events.js';
 import { hashToken, type Clock, type IdGenerator } from './ports.js';
 
 interface Deps {
@@ -13,6 +15,15 @@ interface Deps {
   readonly audit: AuditTrail;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Told when a device's token stops working, so its open push channels close at once. */
+  readonly bus?: EventBus | undefined;
+  /** The agents' heartbeat interval; a receiver is online within two of them. */
+  readonly heartbeatIntervalS?: number | undefined;
+}
+
+/** A receiver with its health from the latest heartbeat. */
+export interface ReceiverView extends ReceiverRow {
+  readonly health: ReceiverHealth;
 }
 
 export interface ReceiverChanges {
@@ -23,6 +34,11 @@ export interface ReceiverChanges {
 
 export function createReceiversService(deps: Deps) {
   const { receivers, clock } = deps;
+  const view = (row: ReceiverRow): ReceiverView => ({
+    ...row,
+    health: receiverHealth(row.lastSeenAt, row.lastState, clock.now().getTime(), deps.heartbeatIntervalS),
+  });
+  const revoke = (receiverId: string) => deps.bus?.publish({ type: 'receiver-revoked', receiverId });
 
   async function load(ctx: RequestContext, id: string): Promise<ReceiverRow> {
     const receiver = await receivers.findReceiver(id);
@@ -44,25 +60,26 @@ export function createReceiversService(deps: Deps) {
   }
 
   return {
-    list(
+    async list(
       ctx: RequestContext,
       page: PageRequest & { hamletId?: string | undefined },
-    ): Promise<Page<ReceiverRow>> {
+    ): Promise<Page<ReceiverView>> {
       assertAllowed(ctx.actor, 'receiver.read', page.hamletId ? [page.hamletId] : undefined);
-      return receivers.listReceivers(ctx.actor.communeId, readScope(ctx.actor), page);
+      const found = await receivers.listReceivers(ctx.actor.communeId, readScope(ctx.actor), page);
+      return { items: found.items.map(view), nextCursor: found.nextCursor };
     },
 
-    async get(ctx: RequestContext, id: string): Promise<ReceiverRow> {
+    async get(ctx: RequestContext, id: string): Promise<ReceiverView> {
       const receiver = await load(ctx, id);
       assertAllowed(ctx.actor, 'receiver.read', [receiver.hamletId]);
-      return receiver;
+      return view(receiver);
     },
 
     /** Creates a device; the token is returned this once and only its digest is stored. */
     async create(
       ctx: RequestContext,
       input: { hamletId: string; name: string },
-    ): Promise<{ receiver: ReceiverRow; token: string }> {
+    ): Promise<{ receiver: ReceiverView; token: string }> {
       assertAllowed(ctx.actor, 'receiver.manage');
       await assertHamletExists(ctx, input.hamletId);
       const id = deps.ids.id();
@@ -83,10 +100,10 @@ export function createReceiversService(deps: Deps) {
         targetId: id,
         details: { hamletId: input.hamletId },
       });
-      return { receiver: (await receivers.findReceiver(id))!, token };
+      return { receiver: view((await receivers.findReceiver(id))!), token };
     },
 
-    async update(ctx: RequestContext, id: string, changes: ReceiverChanges): Promise<ReceiverRow> {
+    async update(ctx: RequestContext, id: string, changes: ReceiverChanges): Promise<ReceiverView> {
       assertAllowed(ctx.actor, 'receiver.manage');
       await load(ctx, id);
       if (changes.hamletId) await assertHamletExists(ctx, changes.hamletId);
@@ -108,11 +125,13 @@ export function createReceiversService(deps: Deps) {
         targetId: id,
         details: { fields },
       });
-      return (await receivers.findReceiver(id))!;
+      // A disabled or moved receiver must reconnect: with 401, or to its new hamlet's channel.
+      if (changes.disabled || changes.hamletId !== undefined) revoke(id);
+      return view((await receivers.findReceiver(id))!);
     },
 
     /** A new token replaces the old one at once: the old one stops working on its next request. */
-    async rotateToken(ctx: RequestContext, id: string): Promise<{ receiver: ReceiverRow; token: string }> {
+    async rotateToken(ctx: RequestContext, id: string): Promise<{ receiver: ReceiverView; token: string }> {
       assertAllowed(ctx.actor, 'receiver.manage');
       await load(ctx, id);
       const token = deps.ids.token();
@@ -123,7 +142,8 @@ export function createReceiversService(deps: Deps) {
         targetType: 'receiver',
         targetId: id,
       });
-      return { receiver: (await receivers.findReceiver(id))!, token };
+      revoke(id);
+      return { receiver: view((await receivers.findReceiver(id))!), token };
     },
 
     async remove(ctx: RequestContext, id: string): Promise<void> {

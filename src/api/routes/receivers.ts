@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { ReceiverRow } from '../../db/repositories/receivers.repository.js';
 import type { Services } from '../../services/index.js';
+import type { ReceiverView } from '../../services/receivers.service.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import {
   humanText,
@@ -27,13 +27,19 @@ const WithToken = z.object({
 const security = [{ Bearer: [] }];
 const tags = ['Receivers'];
 
-export const toReceiverDto = (r: ReceiverRow) => ({
+export const toReceiverDto = (r: ReceiverView) => ({
   id: r.id,
   hamletId: r.hamletId,
   name: r.name,
   disabled: r.disabledAt !== null,
   isExample: r.isExample,
   lastSeenAt: r.lastSeenAt,
+  online: r.health.online,
+  volume: r.health.volume,
+  signal: r.health.signal,
+  appVersion: r.health.appVersion,
+  freeBytes: r.health.freeBytes,
+  uptimeS: r.health.uptimeS,
   lastState: r.lastState ? { ...r.lastState } : null,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,

@@ -1,108 +1,228 @@
 import { abbreviationsVi } from './abbreviations-vi.js';
-import { digitWord, readDigits, readNumber } from './numbers-vi.js';
+import { NORTHERN_STYLE, readDecimal, readDigits, readNumber, type NumberStyle } from './numbers-vi.js';
 
-const monthNames = ['', 'một', 'hai', 'ba', 'tư', 'năm', 'sáu', 'bảy', 'tám', 'chín', 'mười', 'mười một', 'mười hai'];
+/**
+ * Rewrites a Vietnamese notice for a speech engine, as a cadre would read it on the loudspeaker:
+ * phone numbers digit by digit, dates, times, numbers (with "phẩy", thousands separators and the
+ * Vietnamese readings mốt, tư, lăm, linh), units, currency and administrative abbreviations
+ * become words. Pure; the result is NFC.
+ *
+ * Passes run in a fixed order, each on what the previous left, so that a pass never sees digits
+ * another has already read (a phone number is not read as a date, a date not as a fraction).
+ */
 
-const units: readonly [RegExp, string][] = [
-  [/^km2$|^km²$/, 'ki-lô-mét vuông'],
-  [/^km$/, 'ki-lô-mét'],
-  [/^kg$/, 'ki-lô-gam'],
-  [/^ha$/, 'héc-ta'],
-  [/^cm$/, 'xăng-ti-mét'],
-  [/^mm$/, 'mi-li-mét'],
-  [/^m2$|^m²$/, 'mét vuông'],
-  [/^m3$|^m³$/, 'mét khối'],
-  [/^m$/, 'mét'],
-  [/^%$/, 'phần trăm'],
-  [/^°C$|^độ C$/, 'độ C'],
-  [/^(đ|đồng|VNĐ|VND|vnđ)$/, 'đồng'],
-];
+// Letters and digits of any script: "TP" inside "TPHCM", or "5" inside "H5N1", is not a token.
+const W = String.raw`[\p{L}\p{N}]`;
+const START = `(?<!${W})`;
+const END = `(?!${W})`;
 
-// Letters of any script, so that "TP" inside "TPHCM" or an accented word is not taken for the abbreviation.
-const notLetter = '(?<![\\p{L}\\p{N}])';
-const notLetterAfter = '(?![\\p{L}\\p{N}])';
+/** A number as written in Vietnamese: 1.500.000 | 1.500.000,5 | 2,5 | 2.5 | 1500. */
+const NUM = String.raw`\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?`;
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** Reads one number token. A leading zero on four or more digits makes it a code, read digit by digit. */
+function readNumberToken(raw: string, style: NumberStyle): string {
+  const vi = /^(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?$/.exec(raw);
+  if (vi?.[1]) {
+    const integer = vi[1].replace(/\./g, '');
+    return vi[2] ? readDecimal(integer, vi[2], style) : readNumber(integer, style);
+  }
+  const decimal = /^(\d+)[.,](\d+)$/.exec(raw);
+  if (decimal?.[1] && decimal[2]) return readDecimal(decimal[1], decimal[2], style);
+  if ((raw.startsWith('0') && raw.length >= 4) || raw.length > 15) return readDigits(raw);
+  return readNumber(raw, style);
 }
 
-const abbreviationPattern = new RegExp(
-  `${notLetter}(${Object.keys(abbreviationsVi)
+const monthWord = (m: number, style: NumberStyle): string => (m === 4 ? 'tư' : readNumber(m, style));
+
+const UNITS: readonly (readonly [string, string])[] = [
+  ['km/h', 'ki-lô-mét một giờ'],
+  ['km²', 'ki-lô-mét vuông'],
+  ['km2', 'ki-lô-mét vuông'],
+  ['km', 'ki-lô-mét'],
+  ['m²', 'mét vuông'],
+  ['m2', 'mét vuông'],
+  ['m³', 'mét khối'],
+  ['m3', 'mét khối'],
+  ['cm', 'xăng-ti-mét'],
+  ['mm', 'mi-li-mét'],
+  ['ha', 'héc-ta'],
+  ['kg', 'ki-lô-gam'],
+  ['mg', 'mi-li-gam'],
+  ['ml', 'mi-li-lít'],
+  ['kWh', 'ki-lô-oát giờ'],
+  ['kW', 'ki-lô-oát'],
+  ['°C', 'độ C'],
+  ['oC', 'độ C'],
+  ['độ C', 'độ C'],
+  ['m', 'mét'],
+  ['g', 'gam'],
+  ['%', 'phần trăm'],
+];
+const CURRENCY = ['VNĐ', 'VND', 'vnđ', 'vnd', 'đồng', 'đ'];
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const alternatives = (words: readonly string[]): string =>
+  [...words]
     .sort((a, b) => b.length - a.length)
     .map(escape)
-    .join('|')})${notLetterAfter}`,
+    .join('|');
+
+const unitWord = new Map(UNITS);
+const unitPattern = new RegExp(
+  `${START}(${NUM})\\s?(${alternatives(UNITS.map(([u]) => u))})(?![\\p{L}\\p{N}])`,
   'gu',
 );
+const currencyPattern = new RegExp(`${START}(${NUM})\\s?(${alternatives(CURRENCY)})${END}`, 'gu');
 
-/** "1.500.000" or "1500000" → 1500000; "2,5" → 2.5 (Vietnamese decimal comma). */
-function parseVietnameseNumber(raw: string): number {
-  if (/^\d{1,3}(\.\d{3})+$/.test(raw)) return Number(raw.replace(/\./g, ''));
-  return Number(raw.replace(',', '.'));
+function abbreviationPattern(table: Readonly<Record<string, string>>): RegExp {
+  return new RegExp(`${START}(${alternatives(Object.keys(table))})(?!${W})`, 'gu');
+}
+const defaultAbbreviations = abbreviationPattern(abbreviationsVi);
+
+export interface NormaliseOptions {
+  readonly style?: NumberStyle;
+  /** Replaces the abbreviation table, e.g. `{ ...abbreviationsVi, HTXNN: 'hợp tác xã nông nghiệp' }`. */
+  readonly abbreviations?: Readonly<Record<string, string>>;
 }
 
-function readDecimal(raw: string): string {
-  if (/^\d{1,3}(\.\d{3})+$/.test(raw) || /^\d+$/.test(raw)) return readNumber(parseVietnameseNumber(raw));
-  const [whole, fraction] = raw.split(/[,.]/) as [string, string];
-  // Fractions are read digit by digit after "phẩy", except short ones read as a number ("2,5" → "hai phẩy năm").
-  const fractionWords = fraction.startsWith('0') || fraction.length > 2 ? readDigits(fraction) : readNumber(Number(fraction));
-  return `${readNumber(Number(whole))} phẩy ${fractionWords}`;
+/** Groups of a phone number as typed, or 4-3-3… when typed without separators. */
+function phoneGroups(typed: string): string[] {
+  const groups = typed.split(/[ .-]/).filter(Boolean);
+  if (groups.length > 1) return groups;
+  const digits = groups[0] ?? '';
+  const out = [digits.slice(0, 4)];
+  for (let i = 4; i < digits.length; i += 3) out.push(digits.slice(i, i + 3));
+  return out;
 }
 
-function readTime(hours: number, minutes: number | undefined): string {
-  const h = `${readNumber(hours)} giờ`;
-  return minutes === undefined || minutes === 0 ? h : `${h} ${readNumber(minutes)} phút`;
-}
-
-function readDate(day: number, month: number, year: number | undefined): string {
-  const date = `${readNumber(day)} tháng ${monthNames[month]}`;
-  return year === undefined ? date : `${date} năm ${readNumber(year)}`;
+/** A line break ends a sentence (the engine pauses there); list bullets are dropped. */
+function joinLines(text: string): string {
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim().replace(/^[-•*–]\s+/, ''))
+    .filter(Boolean);
+  return lines
+    .map((line, i) => (i === lines.length - 1 || /[.!?:;,…]$/.test(line) ? line : `${line}.`))
+    .join(' ');
 }
 
 /**
- * Rewrites a Vietnamese text for speech: dates, times, phone numbers, numbers with units and currency,
- * and administrative abbreviations become words, so that a TTS engine reads them as a cadre would.
- * @example normaliseVi('UBND xã họp lúc 7h30 ngày 26/11/2026.')
- * // "Ủy ban nhân dân xã họp lúc bảy giờ ba mươi phút ngày hai mươi sáu tháng mười một năm hai nghìn không trăm hai mươi sáu."
+ * @example
+ * normaliseVi('UBND xã họp lúc 7h30 ngày 26/11/2026, gọi 0912 345 678.')
+ * // 'Ủy ban nhân dân xã họp lúc bảy giờ ba mươi phút ngày hai mươi sáu tháng mười một năm hai
+ * //  nghìn không trăm hai mươi sáu, gọi không chín một hai, ba bốn năm, sáu bảy tám.'
  */
-export function normaliseVi(input: string): string {
-  let text = input.normalize('NFC').replace(/\s+/g, ' ').trim();
+export function normaliseVi(input: string, options: NormaliseOptions = {}): string {
+  const style = options.style ?? NORTHERN_STYLE;
+  const num = (raw: string): string => readNumberToken(raw, style);
+  let text = joinLines(input.normalize('NFC')).replace(/[ \t\u00a0]+/g, ' ');
 
-  text = text.replace(abbreviationPattern, (m) => abbreviationsVi[m] ?? m);
-
-  // Phone numbers: 10–11 digits starting with 0 or +84, in groups or not.
-  text = text.replace(/(?<![\d.,])(\+84|0)(\d[\d .]{7,13}\d)(?![\d])/g, (match, prefix: string, rest: string) => {
-    const digitsOnly = rest.replace(/[ .]/g, '');
-    if (digitsOnly.length < 8 || digitsOnly.length > 10) return match;
-    const head = prefix === '+84' ? 'cộng tám tư' : digitWord(0);
-    return `${head} ${readDigits(digitsOnly)}`;
-  });
-
-  // Dates: 26/11/2026, 26-11-2026, 26/11. "ngày" is added unless the text already says it.
+  // Phone numbers: 0 or +84 and 8–10 more digits, grouped as typed; hotlines 1800/1900.
   text = text.replace(
-    /(ngày\s+)?(?<!\d)(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}))?(?![\d/])/giu,
-    (match, said: string | undefined, d: string, m: string, y: string | undefined) => {
-      const day = Number(d);
-      const month = Number(m);
-      if (day < 1 || day > 31 || month < 1 || month > 12) return match;
-      return `${said ?? 'ngày '}${readDate(day, month, y === undefined ? undefined : Number(y))}`;
+    new RegExp(`(?<![\\p{L}\\p{N}+])(\\+84[ .-]?|0)(\\d(?:[ .-]?\\d){7,9})${END}`, 'gu'),
+    (_m, prefix: string, rest: string) => {
+      const head = prefix.startsWith('+') ? 'cộng tám tư' : 'không';
+      const groups = prefix.startsWith('+') ? phoneGroups(rest) : phoneGroups(`0${rest}`);
+      return (prefix.startsWith('+') ? [head, ...groups.map(readDigits)] : groups.map(readDigits)).join(', ');
+    },
+  );
+  text = text.replace(new RegExp(`${START}(1[89]00)[ .]?(\\d{3,4})(?:[ .]?(\\d{2,4}))?${END}`, 'gu'), (m) =>
+    phoneGroups(m).map(readDigits).join(', '),
+  );
+
+  // Dates with a year: 26/11/2026, 26-11-2026, 26.11.2026 ("ngày" added unless it is there).
+  text = text.replace(
+    new RegExp(`(ngày\\s+)?${START}(\\d{1,2})([/.-])(\\d{1,2})\\3(\\d{4})${END}`, 'giu'),
+    (m, said: string | undefined, d: string, _sep: string, mo: string, y: string) => {
+      const [day, month] = [Number(d), Number(mo)];
+      if (day < 1 || day > 31 || month < 1 || month > 12) return m;
+      return `${said ?? 'ngày '}${readNumber(day, style)} tháng ${monthWord(month, style)} năm ${readNumber(y, style)}`;
     },
   );
 
-  // Times: 07:30, 7h30, 7h.
-  text = text.replace(/(?<![\d:])([01]?\d|2[0-3])(?::([0-5]\d)|h([0-5]\d)?)(?![\d\p{L}])/gu, (_m, h: string, m1?: string, m2?: string) =>
-    readTime(Number(h), m1 !== undefined ? Number(m1) : m2 !== undefined ? Number(m2) : undefined),
-  );
+  // Ranges: 7-9 giờ, 7h-9h, 2020–2025, 26/11 - 15/12 → "đến".
+  text = text.replace(/(?<=\d[h']?)\s*[-–]\s*(?=\d)/gu, ' đến ');
 
-  // Numbers, with a unit or currency when one follows.
+  // Day and month: 26/11; month and year: 11/2026.
   text = text.replace(
-    /(?<![\p{L}\d])(\d{1,3}(?:\.\d{3})+|\d+(?:[,.]\d+)?)(\s?)(km2|km²|km|kg|ha|cm|mm|m2|m²|m3|m³|m|%|°C|VNĐ|VND|vnđ|đồng|đ)?(?![\p{L}\d])/gu,
-    (_m, number: string, space: string, unit?: string) => {
-      const spoken = readDecimal(number);
-      if (!unit) return spoken;
-      const word = units.find(([pattern]) => pattern.test(unit))?.[1] ?? unit;
-      return `${spoken}${space || ' '}${word}`.replace(/\s+/g, ' ');
+    new RegExp(`(ngày\\s+)?${START}(\\d{1,2})/(\\d{1,2})(?![\\p{L}\\p{N}/])`, 'giu'),
+    (m, said: string | undefined, d: string, mo: string) => {
+      const [day, month] = [Number(d), Number(mo)];
+      if (day < 1 || day > 31 || month < 1 || month > 12) return m;
+      return `${said ?? 'ngày '}${readNumber(day, style)} tháng ${monthWord(month, style)}`;
+    },
+  );
+  text = text.replace(
+    new RegExp(`(tháng\\s+)?${START}(\\d{1,2})/(\\d{4})(?![\\p{L}\\p{N}/])`, 'giu'),
+    (m, said: string | undefined, mo: string, y: string) => {
+      const month = Number(mo);
+      if (month < 1 || month > 12) return m;
+      return `${said ?? 'tháng '}${monthWord(month, style)} năm ${readNumber(y, style)}`;
     },
   );
 
-  return text.replace(/\s+/g, ' ').trim().normalize('NFC');
+  // Times: 07:30, 07:30:15, 7h30, 7g30, 7 giờ 30 (phút), 7h.
+  const time = (h: string, mi?: string, s?: string): string | undefined => {
+    const [hour, minute, second] = [Number(h), Number(mi ?? 0), Number(s ?? 0)];
+    if (hour > 24 || minute > 59 || second > 59) return undefined;
+    const parts = [`${readNumber(hour, style)} giờ`];
+    if (minute > 0 || second > 0) parts.push(`${readNumber(minute, style)} phút`);
+    if (second > 0) parts.push(`${readNumber(second, style)} giây`);
+    return parts.join(' ');
+  };
+  text = text.replace(
+    new RegExp(`${START}(\\d{1,2}):(\\d{2})(?::(\\d{2}))?(?:\\s*phút)?${END}`, 'gu'),
+    (m, h: string, mi: string, s?: string) => time(h, mi, s) ?? m,
+  );
+  text = text.replace(
+    new RegExp(`${START}(\\d{1,2})\\s?(?:h|g|giờ)\\s?(\\d{1,2})(?:\\s?(?:phút|p|'))?${END}`, 'gu'),
+    (m, h: string, mi: string) => time(h, mi) ?? m,
+  );
+  text = text.replace(new RegExp(`${START}(\\d{1,2})\\s?h${END}`, 'gu'), (m, h: string) => time(h) ?? m);
+
+  // A minus sign before a number (not a range, which was read above): −3 °C.
+  text = text.replace(/(?<=^|[\s(])[-−](?=\d)/gu, 'âm ');
+
+  // Money and units after a number.
+  text = text.replace(currencyPattern, (_m, n: string) => `${num(n)} đồng`);
+  text = text.replace(
+    unitPattern,
+    (_m, n: string, unit: string) => `${num(n)} ${unitWord.get(unit) ?? unit}`,
+  );
+
+  // Ordinals and months said with a number: thứ 4 → thứ tư, thứ 1 → thứ nhất, tháng 4 → tháng tư.
+  text = text.replace(
+    /(?<![\p{L}\p{N}])(thứ|Thứ|THỨ)\s+(\d{1,2})(?![\p{N}])/gu,
+    (_m, w: string, n: string) => `${w} ${n === '1' ? 'nhất' : n === '4' ? 'tư' : readNumber(n, style)}`,
+  );
+  text = text.replace(
+    /(?<![\p{L}\p{N}])(tháng|Tháng|THÁNG)\s+(\d{1,2})(?![\p{N}])/gu,
+    (_m, w: string, n: string) => `${w} ${monthWord(Number(n), style)}`,
+  );
+
+  // Whatever numbers are left: fractions and document numbers (15/2020 → "mười lăm trên …").
+  text = text.replace(
+    new RegExp(`${START}(${NUM})\\s?/\\s?(${NUM})${END}`, 'gu'),
+    (_m, a: string, b: string) => `${num(a)} trên ${num(b)}`,
+  );
+  text = text.replace(new RegExp(`${START}(${NUM})(?![\\p{N}])`, 'gu'), (_m, n: string) => num(n));
+
+  // Abbreviations, marked so that "QĐ-UBND" becomes two phrases rather than a hyphenated word.
+  const table = options.abbreviations ?? abbreviationsVi;
+  const pattern = options.abbreviations ? abbreviationPattern(table) : defaultAbbreviations;
+  text = text
+    .replace(pattern, (m) => `\u0001${table[m] ?? m}\u0002`)
+    .replace(/\u0002[-/]\u0001/g, ' ')
+    .replace(/[\u0001\u0002]/g, '');
+
+  return text
+    .replace(/\s*&\s*/g, ' và ')
+    .replace(/[()[\]{}]/g, ', ')
+    .replace(/(?<=\p{L})\/(?=\p{L})/gu, ' ')
+    .replace(/\s+([,.;:!?])/g, '$1')
+    .replace(/([,;:])(?:\s*[,;:])+/g, '$1')
+    .replace(/^[,\s]+/, '')
+    .replace(/\s{2,}/g, ' ')
+    .trim()
+    .normalize('NFC');
 }

@@ -3,10 +3,17 @@ export const ttsVoices = ['vi', 'vi-vn-x-central', 'vi-vn-x-south'] as const;
 export type TtsVoice = (typeof ttsVoices)[number];
 
 /**
- * A speech engine: text in, WAV out. espeak-ng is the default; a better Vietnamese voice plugs in here
- * without touching the pipeline.
+ * A speech engine: a secretary's text in, a WAV file out. espeak-ng is the default; a better
+ * Vietnamese voice plugs in here without touching the pipeline.
+ *
+ * The engine prepares the text for speech itself (dates, numbers, units and abbreviations become
+ * words, see `text/normalise-vi.ts`): callers pass the text exactly as it was typed.
  */
 export interface TtsEngine {
   readonly name: string;
-  synthesize(text: string, options: { readonly voice: string }): Promise<Uint8Array>;
+  synthesize(text: string, options: { readonly voice: TtsVoice }): Promise<Uint8Array>;
+}
+
+export function isTtsVoice(voice: string): voice is TtsVoice {
+  return (ttsVoices as readonly string[]).includes(voice);
 }

@@ -1,0 +1,155 @@
+// `npm run bench:receivers`: the receiver protocol under load, against a bare Hono "hello" served the
+// same way, measured in one run on this machine. Prints a table for the README; it is not a test.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPushChannels, runLoad, type LoadResult } from './receivers/load.js';
+
+const CONNECTIONS = 1000;
+const PUSH_CLIENTS = 10_000;
+const WARMUP_MS = 1500;
+const DURATION_MS = 5000;
+const here = new URL('.', import.meta.url).pathname;
+
+interface Ready {
+  port: number;
+  adminToken: string;
+  receivers: { token: string; hamletId: string }[];
+  occurrenceOf: Record<string, string>;
+  announcementId: string;
+}
+
+const children: ChildProcess[] = [];
+
+function start(script: string, args: string[]): Promise<{ child: ChildProcess; ready: Ready }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l, i, all) => l.startsWith('READY ') && i < all.length - 1);
+      if (!line) return;
+      const ready = JSON.parse(line.slice(6)) as Ready & { file?: string };
+      resolve({ child, ready: ready.file ? (JSON.parse(readFileSync(ready.file, 'utf8')) as Ready) : ready });
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const get = (path: string, headers: Record<string, string> = {}) =>
+  Buffer.from(`GET ${path} HTTP/1.1\r\nHost: loa\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'loa-bench-'));
+  try {
+    const hello = await start('receivers/hello.ts', []);
+    const loa = await start('receivers/server.ts', [dir, String(PUSH_CLIENTS)]);
+    const { port, receivers } = loa.ready;
+    const load = (p: number, request: (i: number) => Buffer) =>
+      runLoad({ port: p, connections: CONNECTIONS, warmupMs: WARMUP_MS, durationMs: DURATION_MS, request });
+
+    // The ETag of each hamlet, as a receiver that synced would send it.
+    const etags = new Map<string, string>();
+    for (const r of receivers.slice(0, 9)) {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/receiver/schedule`, { headers: { authorization: `Bearer ${r.token}` } });
+      etags.set(r.hamletId, res.headers.get('etag')!);
+      await res.arrayBuffer();
+    }
+    const auth = (i: number) => ({ Authorization: `Bearer ${receivers[i]!.token}` });
+
+    const baseline = await load(hello.ready.port, () => get('/'));
+    const notModified = await load(port, (i) => get('/api/v1/receiver/schedule', { ...auth(i), 'If-None-Match': etags.get(receivers[i]!.hamletId)! }));
+    const full = await load(port, (i) => get('/api/v1/receiver/schedule', auth(i)));
+
+    // Log ingestion: 50 receivers posting 500-event batches, each event new.
+    let seq = 0;
+    const at = new Date().toISOString();
+    const logs = await runLoad({
+      port,
+      connections: 50,
+      warmupMs: WARMUP_MS,
+      durationMs: DURATION_MS,
+      request: (i) => {
+        const occurrenceId = loa.ready.occurrenceOf[receivers[i]!.hamletId];
+        const batch = seq++;
+        const events = Array.from({ length: 500 }, (_, k) => `{"id":"b${batch}-${k}","occurrenceId":"${occurrenceId}","type":"${k % 2 ? 'completed' : 'started'}","at":"${at}"}`);
+        const body = `{"events":[${events.join(',')}]}`;
+        return Buffer.from(
+          `POST /api/v1/receiver/logs HTTP/1.1\r\nHost: loa\r\nAuthorization: Bearer ${receivers[i]!.token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      },
+    });
+
+    // Emergency fan-out to 10,000 open push channels.
+    const rssBefore = rssMb(loa.child.pid!);
+    const push = await openPushChannels(port, receivers.map((r) => r.token));
+    await new Promise((r) => setTimeout(r, 1000));
+    const rssAfter = rssMb(loa.child.pid!);
+    const posted = performance.now();
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/broadcasts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${loa.ready.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        announcementId: loa.ready.announcementId,
+        hamletIds: 'all',
+        at: new Date().toISOString(),
+        priority: 'emergency',
+        repeat: { count: 1, intervalMin: 10 },
+      }),
+    });
+    const answered = performance.now();
+    if (res.status !== 201) throw new Error(`emergency POST: ${res.status} ${await res.text()}`);
+    const deadline = Date.now() + 20_000;
+    while (push.arrivals.length < PUSH_CLIENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const arrivals = push.arrivals.map((t) => t - posted).sort((a, b) => a - b);
+    push.close();
+
+    report({ baseline, notModified, full, logs, rssBefore, rssAfter, arrivals, postMs: answered - posted });
+  } finally {
+    for (const child of children) child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(r: {
+  baseline: LoadResult;
+  notModified: LoadResult;
+  full: LoadResult;
+  logs: LoadResult;
+  rssBefore: number;
+  rssAfter: number;
+  arrivals: number[];
+  postMs: number;
+}): void {
+  const row = (name: string, x: LoadResult) =>
+    `| ${name} | ${fmt(x.perSecond)} | ${fmt(x.p50Ms, 1)} | ${fmt(x.p99Ms, 1)} | ${fmt((100 * x.perSecond) / r.baseline.perSecond)} % | ${fmt(x.responseBytes)} | ${Object.entries(x.statuses).map(([s, n]) => `${s}×${n}`).join(' ')} |`;
+  const last = r.arrivals.at(-1) ?? NaN;
+  const p50 = r.arrivals[Math.floor(r.arrivals.length / 2)] ?? NaN;
+  const ok = (b: boolean) => (b ? 'met' : 'NOT met');
+  const worstP99 = Math.max(r.notModified.p99Ms, r.full.p99Ms);
+  const lines = [
+    `Loa receiver benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, SQLite`,
+    '',
+    `Manifest, ${fmt(CONNECTIONS)} keep-alive connections (one per receiver), ${DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up:`,
+    '',
+    '| path | req/s | p50 ms | p99 ms | of hello | bytes/answer | statuses |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    row('bare Hono "hello" (baseline)', r.baseline),
+    row('GET /api/v1/receiver/schedule → 304', r.notModified),
+    row('GET /api/v1/receiver/schedule → 200', r.full),
+    '',
+    `Log ingestion: 50 receivers × 500-event batches: ${fmt(r.logs.perSecond * 500)} events/s (${fmt(r.logs.perSecond, 1)} batches/s, p50 ${fmt(r.logs.p50Ms, 1)} ms, p99 ${fmt(r.logs.p99Ms, 1)} ms; ${Object.entries(r.logs.statuses).map(([s, n]) => `${s}×${n}`).join(' ')})`,
+    '',
+    `Emergency push: ${fmt(r.arrivals.length)} of ${fmt(PUSH_CLIENTS)} open SSE channels got "play"; POST answered in ${fmt(r.postMs, 1)} ms; first ${fmt(r.arrivals[0] ?? NaN, 1)} ms, median ${fmt(p50, 1)} ms, last ${fmt(last, 1)} ms after the POST was sent.`,
+    `Server memory (RSS) ${fmt(r.rssBefore)} MB → ${fmt(r.rssAfter)} MB with ${fmt(PUSH_CLIENTS)} idle channels: ${fmt(((r.rssAfter - r.rssBefore) * 1024) / PUSH_CLIENTS, 1)} KB each.`,
+    '',
+    `Goals: manifest ≥ 50 % of hello — 304 ${ok(r.notModified.perSecond >= r.baseline.perSecond / 2)}, 200 ${ok(r.full.perSecond >= r.baseline.perSecond / 2)}; p99 < 20 ms at ${fmt(CONNECTIONS)} connections — ${ok(worstP99 < 20)} (worst ${fmt(worstP99, 1)} ms); emergency to ${fmt(PUSH_CLIENTS)} receivers < 1 s — ${ok(r.arrivals.length === PUSH_CLIENTS && last < 1000)}.`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+await main();

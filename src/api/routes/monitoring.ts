@@ -1,0 +1,127 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { RECEIVER_PLAYBACK_STATUSES } from '../../domain/receiver/playback.js';
+import type { Services } from '../../services/index.js';
+import { toCsv } from '../csv.js';
+import { gate, requestContext } from '../middleware/gate.js';
+import { jsonResponse, problemResponses } from '../schemas.js';
+
+const security = [{ Bearer: [] }];
+const tags = ['Monitoring'];
+const when = z
+  .string()
+  .max(40)
+  .optional()
+  .openapi({ description: 'ISO 8601 time, or a date YYYY-MM-DD meaning midnight in the commune' });
+const OccurrenceStatus = z.enum(['scheduled', 'played', 'failed', 'missed', 'cancelled']);
+
+const PlaybackItem = z
+  .object({
+    id: z.string(),
+    broadcastId: z.string(),
+    hamletId: z.string(),
+    startsAt: z.string(),
+    durationMs: z.number().int(),
+    priority: z.enum(['normal', 'priority', 'emergency']),
+    slotName: z.string().nullable(),
+    status: OccurrenceStatus,
+    title: z.string(),
+    receivers: z.array(
+      z.object({
+        receiverId: z.string(),
+        name: z.string(),
+        status: z.enum(RECEIVER_PLAYBACK_STATUSES),
+        startedAt: z.string().nullable(),
+        endedAt: z.string().nullable(),
+        detail: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('PlaybackOccurrence');
+
+const CoverageSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    hamlets: z.array(
+      z.object({
+        hamletId: z.string(),
+        hamletName: z.string(),
+        scheduled: z.number().int(),
+        played: z.number().int(),
+        failed: z.number().int(),
+        missed: z.number().int(),
+        rate: z.number().nullable(),
+      }),
+    ),
+  })
+  .openapi('Coverage');
+
+/** Monitoring for people: playback per receiver, coverage per hamlet (JSON or CSV). */
+export function monitoringRoutes(services: Services) {
+  const app = new OpenAPIHono();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/playback',
+      tags,
+      security,
+      middleware: [gate('playback.read')],
+      description:
+        'Occurrences (default: the last and next 24 h) with, per receiver of the hamlet, the status derived from its events: scheduled, playing, played, failed, missed.',
+      request: {
+        query: z.strictObject({
+          hamletId: z.string().max(100).optional(),
+          from: when,
+          to: when,
+          status: OccurrenceStatus.optional(),
+          cursor: z.string().max(300).optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+      },
+      responses: {
+        200: jsonResponse('Occurrences with receiver status', z.object({ items: z.array(PlaybackItem), nextCursor: z.string().nullable() })),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const page = await services.monitoring.playback(requestContext(c), c.req.valid('query'));
+      return c.json({ items: page.items.map((o) => ({ ...o, receivers: [...o.receivers] })), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/reports/coverage',
+      tags,
+      security,
+      middleware: [gate('report.read')],
+      description:
+        'Per hamlet in your scope (default: the last 30 days): scheduled, played, failed, missed and rate = played / (played + failed + missed). Send `Accept: text/csv` for a spreadsheet (UTF-8 with BOM).',
+      request: { query: z.strictObject({ from: when, to: when }) },
+      responses: {
+        200: {
+          description: 'Coverage per hamlet',
+          content: { 'application/json': { schema: CoverageSchema }, 'text/csv': { schema: z.string() } },
+        },
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const report = await services.monitoring.coverage(requestContext(c), c.req.valid('query'));
+      if (!/\btext\/csv\b/i.test(c.req.header('accept') ?? '')) return c.json(report, 200);
+      const csv = toCsv(
+        ['hamlet_id', 'hamlet', 'scheduled', 'played', 'failed', 'missed', 'rate'],
+        report.hamlets.map((h) => [h.hamletId, h.hamletName, h.scheduled, h.played, h.failed, h.missed, h.rate]),
+      );
+      const name = `coverage-${report.from.slice(0, 10)}-${report.to.slice(0, 10)}.csv`;
+      return c.body(csv, 200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="${name}"`,
+      }) as never;
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,5 @@
+export * from './protocol.js';
+export * from './manifest.js';
+export * from './playback.js';
+export * from './health.js';
+export * from './coverage-report.js';

@@ -1,0 +1,321 @@
+import {
+  PlayMessageSchema,
+  ScheduleMessageSchema,
+  StopMessageSchema,
+  type Heartbeat,
+  type Manifest,
+} from '../domain/receiver/protocol.js';
+import { backoffMs } from './backoff.js';
+import type { AgentCache } from './cache.js';
+import { createProtocolClient, HttpError, rejectedEvents } from './client.js';
+import { createCorrectedClock } from './corrected-clock.js';
+import { createPlaybackLoop } from './playback-loop.js';
+import type { Player } from './player.js';
+import { silentLogger, systemClock, systemTimers, type AgentClock, type AgentLogger, type Timers } from './ports.js';
+import { readSse, type SseEvent } from './sse-parser.js';
+import type { AgentStore } from './store.js';
+
+export interface AgentOptions {
+  readonly server: string;
+  readonly token: string;
+  readonly store: AgentStore;
+  readonly cache: AgentCache;
+  readonly player: Player;
+  readonly clock?: AgentClock;
+  readonly timers?: Timers;
+  readonly fetch?: typeof fetch;
+  readonly random?: () => number;
+  readonly logger?: AgentLogger;
+  /** Polling interval when the push channel is down (default 60 s). */
+  readonly pollMs?: number;
+  /** Polling interval while the push channel is up: only to follow the moving 48 h window (default 15 min). */
+  readonly ssePollMs?: number;
+  readonly heartbeatMs?: number;
+  /** How late an item may still start (default 10 min). */
+  readonly lateToleranceMs?: number;
+  readonly logBatchSize?: number;
+  /** Use the push channel (default true); without it the agent only polls. */
+  readonly sse?: boolean;
+  readonly appVersion?: string;
+  /** The box's vital signs for heartbeats. */
+  readonly readStatus?: () => Promise<Pick<Heartbeat, 'volume' | 'signal' | 'freeBytes' | 'uptimeS'>>;
+}
+
+export interface AgentStatus {
+  readonly online: boolean;
+  readonly pushConnected: boolean;
+  /** The server refused the token (rotated or disabled): playing on from the cache. */
+  readonly unauthorized: boolean;
+  readonly scheduleVersion: number | null;
+  readonly etag: string | null;
+  readonly clockOffsetMs: number;
+  readonly pendingEvents: number;
+  readonly playing: string | null;
+  readonly delivered: { readonly accepted: number; readonly duplicates: number };
+}
+
+/**
+ * The receiver agent: keeps the manifest and audio in its cache, plays on time by the server-corrected
+ * clock with or without a network, pushes emergencies through, and delivers its log exactly once
+ * (durable queue + idempotent server). All time comes from `clock` and `timers`.
+ */
+export function createAgent(options: AgentOptions) {
+  const local = options.clock ?? systemClock;
+  const timers = options.timers ?? systemTimers;
+  const random = options.random ?? Math.random;
+  const logger = options.logger ?? silentLogger;
+  const pollMs = options.pollMs ?? 60_000;
+  const ssePollMs = options.ssePollMs ?? 15 * 60_000;
+  const heartbeatMs = options.heartbeatMs ?? 60_000;
+  const batchSize = options.logBatchSize ?? 500;
+  const { store, cache } = options;
+  const clock = createCorrectedClock(local, Number(store.getValue('clockOffsetMs') ?? 0));
+  const client = createProtocolClient({ server: options.server, token: options.token, fetch: options.fetch ?? fetch, clock: local });
+
+  const work = { task: new Set<Promise<unknown>>(), audio: new Set<Promise<unknown>>(), relay: new Set<Promise<unknown>>() };
+  const track = (p: Promise<unknown>, kind: keyof typeof work = 'task') => {
+    const guarded = p.catch((error: unknown) => logger.warn('agent task failed', { error: String(error) }));
+    work[kind].add(guarded);
+    void guarded.finally(() => work[kind].delete(guarded));
+  };
+
+  let manifest: Manifest | undefined;
+  let etag: string | null = null;
+  let online = false;
+  let unauthorized = false;
+  let pushConnected = false;
+  let stopped = false;
+  let syncing: Promise<void> | undefined;
+  let flushing = false;
+  let flushAttempt = 0;
+  let pushAttempt = 0;
+  let pushAbort: AbortController | undefined;
+  const delivered = { accepted: 0, duplicates: 0 };
+  const handles: Record<'poll' | 'beat' | 'flush' | 'push', unknown> = { poll: undefined, beat: undefined, flush: undefined, push: undefined };
+  const arm = (name: keyof typeof handles, fn: () => void, ms: number) => {
+    timers.clearTimeout(handles[name]);
+    handles[name] = stopped ? undefined : timers.setTimeout(fn, Math.min(ms, 2 ** 31 - 1));
+  };
+
+  const loop = createPlaybackLoop({
+    now: clock.now,
+    timers,
+    store,
+    cache,
+    player: options.player,
+    logger,
+    lateToleranceMs: options.lateToleranceMs ?? 10 * 60_000,
+    onEvent: () => flushSoon(),
+    track,
+  });
+
+  function observe(answer: { serverTime: string | null; sentAt: number; receivedAt: number }): void {
+    online = true;
+    if (!answer.serverTime) return;
+    const before = clock.offsetMs();
+    clock.observe(answer.serverTime, answer.sentAt, answer.receivedAt);
+    if (clock.offsetMs() !== before) {
+      store.setValue('clockOffsetMs', String(clock.offsetMs()));
+      loop.replan();
+    }
+  }
+
+  function failed(what: string, error: unknown): void {
+    if (error instanceof HttpError && error.status === 401) {
+      if (!unauthorized) logger.warn('the server refused the device token; playing on from the cache', { what });
+      unauthorized = true;
+    } else {
+      online = false;
+    }
+    logger.info(`${what} failed`, { error: String(error) });
+  }
+
+  function prefetch(): void {
+    if (!manifest) return;
+    const from = clock.now() - (options.lateToleranceMs ?? 10 * 60_000);
+    const audios = manifest.items.flatMap((i) => (i.audio && Date.parse(i.at) >= from ? [i.audio] : []));
+    track(cache.prefetch(audios).catch((error: unknown) => logger.info('prefetch stopped', { error: String(error) })));
+  }
+
+  function sync(): Promise<void> {
+    syncing ??= (async () => {
+      try {
+        const answer = await client.schedule(etag);
+        unauthorized = false;
+        observe(answer);
+        if (answer.manifest) {
+          manifest = answer.manifest;
+          etag = answer.etag;
+          cache.saveManifest(manifest, etag);
+          loop.setItems(manifest.items);
+        }
+        prefetch();
+        flushSoon();
+      } catch (error) {
+        failed('schedule sync', error);
+      } finally {
+        syncing = undefined;
+        arm('poll', () => void sync(), pushConnected ? ssePollMs : pollMs);
+      }
+    })();
+    track(syncing);
+    return syncing;
+  }
+
+  async function heartbeat(): Promise<void> {
+    arm('beat', () => track(heartbeat()), heartbeatMs);
+    try {
+      const vital = (await options.readStatus?.()) ?? { volume: 100, signal: null, freeBytes: 0, uptimeS: 0 };
+      const answer = await client.heartbeat({
+        ...vital,
+        appVersion: options.appVersion ?? '0.0.0',
+        ...(manifest && { scheduleVersion: manifest.version }),
+        pendingEvents: store.pending(),
+      });
+      observe(answer);
+      // A cheap push of its own: the answer says whether the schedule moved on.
+      if (answer.scheduleVersion !== manifest?.version) void sync();
+      flushSoon();
+    } catch (error) {
+      failed('heartbeat', error);
+    }
+  }
+
+  function flushSoon(): void {
+    if (!flushing && online && !unauthorized && handles.flush === undefined && store.pending() > 0) track(flush());
+  }
+
+  async function flush(): Promise<void> {
+    flushing = true;
+    handles.flush = undefined;
+    try {
+      for (let batch = store.peek(batchSize); batch.length > 0 && !stopped; batch = store.peek(batchSize)) {
+        try {
+          const answer = await client.logs(batch);
+          store.remove(batch.map((e) => e.id));
+          delivered.accepted += answer.accepted;
+          delivered.duplicates += answer.duplicates;
+          flushAttempt = 0;
+          online = true;
+        } catch (error) {
+          const rejected = rejectedEvents(error);
+          const malformed = error instanceof HttpError && error.status === 400;
+          if (rejected.length > 0 || malformed) {
+            // Refused for good (unknown or foreign occurrence, bad time): keeping them would block the queue.
+            const drop = rejected.length > 0 ? rejected.map((r) => r.id) : batch.map((e) => e.id);
+            logger.warn('log events refused by the server; dropped', { count: drop.length, rejected });
+            store.remove(drop);
+            continue;
+          }
+          failed('log delivery', error);
+          arm('flush', () => track(flush()), backoffMs(flushAttempt++, random));
+          return;
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  function onPush(event: SseEvent): void {
+    try {
+      if (event.event === 'schedule') {
+        if (ScheduleMessageSchema.parse(JSON.parse(event.data)).version !== manifest?.version) void sync();
+      } else if (event.event === 'play') {
+        loop.emergency(PlayMessageSchema.parse(JSON.parse(event.data)).items);
+      } else if (event.event === 'stop') {
+        loop.stop(StopMessageSchema.parse(JSON.parse(event.data)).occurrenceId);
+      }
+    } catch (error) {
+      logger.warn('unreadable push event', { event: event.event, error: String(error) });
+    }
+  }
+
+  function connectPush(): void {
+    if (stopped || options.sse === false) return;
+    const abort = new AbortController();
+    pushAbort = abort;
+    const opened = client.events(abort.signal).then(
+      (body) => {
+        pushConnected = true;
+        pushAttempt = 0;
+        online = true;
+        arm('poll', () => void sync(), ssePollMs);
+        void readSse(body, onPush)
+          .catch(() => undefined)
+          .finally(() => pushLost('push channel closed', undefined));
+      },
+      (error: unknown) => pushLost('push channel', error),
+    );
+    track(opened);
+  }
+
+  function pushLost(what: string, error: unknown): void {
+    if (stopped) return;
+    if (error !== undefined) failed(what, error);
+    pushConnected = false;
+    // Fall back to polling until the channel is back.
+    arm('poll', () => void sync(), pollMs);
+    arm('push', connectPush, unauthorized ? pollMs : backoffMs(pushAttempt++, random, 1000, 60_000));
+  }
+
+  return {
+    /** Plays from the cached manifest at once, then syncs, listens and reports in the background. */
+    start(): void {
+      const cached = cache.loadManifest();
+      if (cached) {
+        manifest = cached.manifest;
+        etag = cached.etag;
+        loop.setItems(manifest.items);
+      }
+      store.pruneDone(new Date(clock.now() - 3 * 86_400_000).toISOString());
+      void sync();
+      connectPush();
+      arm('beat', () => track(heartbeat()), heartbeatMs);
+      track(heartbeat());
+    },
+
+    /**
+     * Resolves when nothing is in flight: requests, downloads, and players of audio files (which end by
+     * themselves). Relays end by a timer, so they count only when asked; push reading never counts.
+     */
+    async whenIdle(options: { audio?: boolean; relays?: boolean } = {}): Promise<void> {
+      for (;;) {
+        const pending = [
+          ...work.task,
+          ...(options.audio === false ? [] : work.audio),
+          ...(options.relays ? work.relay : []),
+        ];
+        if (pending.length === 0) return;
+        await Promise.allSettled(pending);
+      }
+    },
+
+    status(): AgentStatus {
+      return {
+        online,
+        pushConnected,
+        unauthorized,
+        scheduleVersion: manifest?.version ?? null,
+        etag,
+        clockOffsetMs: clock.offsetMs(),
+        pendingEvents: store.pending(),
+        playing: loop.playing()?.occurrenceId ?? null,
+        delivered: { ...delivered },
+      };
+    },
+
+    sync,
+    flush: () => flush(),
+
+    async stop(): Promise<void> {
+      stopped = true;
+      for (const name of Object.keys(handles) as (keyof typeof handles)[]) timers.clearTimeout(handles[name]);
+      pushAbort?.abort();
+      loop.shutdown();
+      await this.whenIdle({ relays: true });
+    },
+  };
+}
+
+export type Agent = ReturnType<typeof createAgent>;

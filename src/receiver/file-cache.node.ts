@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ManifestSchema, type Manifest } from '../domain/receiver/protocol.js';
+import type { AgentCache, AudioRef } from './cache.js';
+import type { AgentLogger } from './ports.js';
+
+export interface FileCacheOptions {
+  readonly dir: string;
+  /** Upper bound of the audio kept, partial downloads included. */
+  readonly maxBytes: number;
+  /** GETs an audio URL (relative to the server) with extra headers. */
+  readonly download: (url: string, headers: Record<string, string>) => Promise<Response>;
+  readonly logger: AgentLogger;
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The cache on the box's disk: `manifest.json` and `audio/<sha256>.<ext>`. Every file is checked against
+ * its SHA-256 before it plays, and a bad one is fetched again; downloads resume with `Range` after a
+ * dropped link; the total stays under `maxBytes`.
+ */
+export function createFileCache(options: FileCacheOptions): AgentCache & { readonly audioDir: string; pathOf(audio: AudioRef): string } {
+  const audioDir = join(options.dir, 'audio');
+  mkdirSync(audioDir, { recursive: true });
+  const manifestFile = join(options.dir, 'manifest.json');
+  const inFlight = new Map<string, Promise<boolean>>();
+  let referenced = new Set<string>();
+
+  const pathOf = (audio: AudioRef) => join(audioDir, `${audio.sha256}.${audio.format}`);
+  const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+
+  function files(): { name: string; size: number; mtimeMs: number }[] {
+    return readdirSync(audioDir).map((name) => {
+      const s = statSync(join(audioDir, name));
+      return { name, size: s.size, mtimeMs: s.mtimeMs };
+    });
+  }
+
+  /** Frees space for `need` more bytes by removing files no manifest item needs, oldest use first. */
+  function makeRoom(need: number, keep: string): boolean {
+    const all = files();
+    let used = all.reduce((sum, f) => sum + f.size, 0);
+    if (used + need <= options.maxBytes) return true;
+    const removable = all
+      .filter((f) => !referenced.has(f.name.slice(0, 64)) && !f.name.startsWith(keep))
+      .sort((a, b) => a.mtimeMs - b.mtimeMs);
+    for (const f of removable) {
+      rmSync(join(audioDir, f.name), { force: true });
+      used -= f.size;
+      if (used + need <= options.maxBytes) return true;
+    }
+    return false;
+  }
+
+  async function fetchInto(audio: AudioRef): Promise<boolean> {
+    const target = pathOf(audio);
+    const part = `${target}.part`;
+    let offset = sizeOf(part);
+    if (offset >= audio.bytes) {
+      rmSync(part, { force: true });
+      offset = 0;
+    }
+    if (!makeRoom(audio.bytes - offset, audio.sha256)) {
+      options.logger.warn('cache full: audio not fetched', { sha256: audio.sha256, maxBytes: options.maxBytes });
+      return false;
+    }
+    const res = await options.download(audio.url, offset > 0 ? { range: `bytes=${offset}-` } : {});
+    if (res.status === 416) {
+      await res.body?.cancel();
+      rmSync(part, { force: true });
+      return false;
+    }
+    if (res.status !== 200 && res.status !== 206) {
+      await res.body?.cancel();
+      throw new Error(`audio ${audio.url}: HTTP ${res.status}`);
+    }
+    // A 200 to a ranged request is the whole file again: start over.
+    const append = res.status === 206 && offset > 0;
+    const file = await open(part, append ? 'a' : 'w');
+    try {
+      // Each chunk is written before the next is read, so a dropped link keeps all it delivered.
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) await file.write(chunk);
+    } finally {
+      await file.close();
+    }
+    if ((await sha256Of(part)) !== audio.sha256) {
+      rmSync(part, { force: true });
+      options.logger.warn('downloaded audio does not match its SHA-256; discarded', { sha256: audio.sha256 });
+      return false;
+    }
+    renameSync(part, target);
+    return true;
+  }
+
+  /** One download per file at a time, whoever asks. */
+  function download(audio: AudioRef): Promise<boolean> {
+    let running = inFlight.get(audio.sha256);
+    if (!running) {
+      running = fetchInto(audio).finally(() => inFlight.delete(audio.sha256));
+      inFlight.set(audio.sha256, running);
+    }
+    return running;
+  }
+
+  return {
+    audioDir,
+    pathOf,
+
+    loadManifest() {
+      if (!existsSync(manifestFile)) return undefined;
+      try {
+        const saved = JSON.parse(readFileSync(manifestFile, 'utf8')) as { manifest: unknown; etag: string | null };
+        const manifest = ManifestSchema.parse(saved.manifest);
+        referenced = new Set(manifest.items.flatMap((i) => (i.audio ? [i.audio.sha256] : [])));
+        return { manifest, etag: saved.etag };
+      } catch (error) {
+        options.logger.warn('cached manifest unreadable; waiting for the server', { error: String(error) });
+        return undefined;
+      }
+    },
+
+    saveManifest(manifest: Manifest, etag: string | null) {
+      referenced = new Set(manifest.items.flatMap((i) => (i.audio ? [i.audio.sha256] : [])));
+      // Write then rename: a power cut leaves the old manifest or the new one, never half of one.
+      const tmp = `${manifestFile}.tmp`;
+      writeFileSync(tmp, JSON.stringify({ manifest, etag }));
+      renameSync(tmp, manifestFile);
+    },
+
+    async ensure(audio) {
+      const file = pathOf(audio);
+      if (existsSync(file)) {
+        if ((await sha256Of(file)) === audio.sha256) {
+          const now = new Date();
+          utimesSync(file, now, now);
+          return file;
+        }
+        options.logger.warn('cached audio is corrupt; fetching it again', { sha256: audio.sha256 });
+        rmSync(file, { force: true });
+      }
+      try {
+        return (await download(audio)) ? file : null;
+      } catch (error) {
+        options.logger.warn('audio not available', { sha256: audio.sha256, error: String(error) });
+        return null;
+      }
+    },
+
+    async prefetch(audios) {
+      const seen = new Set<string>();
+      for (const audio of audios) {
+        if (seen.has(audio.sha256)) continue;
+        seen.add(audio.sha256);
+        if (sizeOf(pathOf(audio)) === audio.bytes) continue;
+        // Stop at the first one that cannot be had: a later item must not take the place of a nearer one.
+        if (!(await download(audio))) return;
+      }
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import type { LogEvent, ManifestItem } from '../domain/receiver/protocol.js';
+import type { AgentCache } from './cache.js';
+import { itemKey, planNext, preempts } from './planner.js';
+import type { PlayHandle, Player } from './player.js';
+import type { AgentLogger, Timers } from './ports.js';
+import type { AgentStore } from './store.js';
+
+/** Longest single timer: the plan is re-checked at least this often, so clock changes are noticed. */
+const MAX_WAIT_MS = 5 * 60_000;
+
+type StopReason = 'preempted' | 'stopped' | 'relay-end' | 'shutdown';
+
+const stopDetail: Record<Exclude<StopReason, 'relay-end'>, string> = {
+  preempted: 'interrupted by an emergency broadcast',
+  stopped: 'stopped: the commune cancelled this emergency',
+  shutdown: 'the receiver agent was stopped',
+};
+
+export interface PlaybackLoopDeps {
+  /** Server time as the box best knows it (epoch ms). */
+  readonly now: () => number;
+  readonly timers: Timers;
+  readonly store: AgentStore;
+  readonly cache: AgentCache;
+  readonly player: Player;
+  readonly logger: AgentLogger;
+  readonly lateToleranceMs: number;
+  /** Called after an event was queued, so it can be delivered. */
+  readonly onEvent: () => void;
+  /** Registers work in flight: preparing an item, or a player that ends by itself or by a relay timer. */
+  readonly track: (work: Promise<unknown>, kind: 'task' | 'audio' | 'relay') => void;
+}
+
+/**
+ * Plays the manifest at its times: one item at a time, emergencies first and over anything else, each
+ * item at most once (handled items are stored, so a restart does not replay them), and every start,
+ * end, failure and skip queued as a log event.
+ */
+export function createPlaybackLoop(deps: PlaybackLoopDeps) {
+  const { timers, store } = deps;
+  let items: readonly ManifestItem[] = [];
+  let urgent: ManifestItem[] = [];
+  // `stoppedAt`: when the agent decided to stop it, which is when it stopped on air.
+  let current: { item: ManifestItem; handle?: PlayHandle; reason?: StopReason; stoppedAt?: number } | undefined;
+  let timer: unknown;
+  let shut = false;
+
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const log = (item: ManifestItem, type: LogEvent['type'], detail: string | null, at = deps.now()) => {
+    store.enqueue({ id: crypto.randomUUID(), occurrenceId: item.occurrenceId, type, at: iso(at), detail });
+    deps.onEvent();
+  };
+
+  function arm(ms: number): void {
+    timer = timers.setTimeout(replan, Math.min(Math.max(0, ms), MAX_WAIT_MS));
+  }
+
+  function stopCurrent(reason: StopReason): void {
+    if (!current || current.reason) return;
+    current.reason = reason;
+    current.stoppedAt = deps.now();
+    current.handle?.stop();
+  }
+
+  function replan(): void {
+    if (shut) return;
+    timers.clearTimeout(timer);
+    timer = undefined;
+    const now = deps.now();
+    urgent = urgent.filter((i) => !store.isDone(itemKey(i)));
+    const { skip, next } = planNext(items, store.isDone, now, deps.lateToleranceMs);
+    for (const item of skip) {
+      store.markDone(itemKey(item), iso(now));
+      log(item, 'skipped', 'not played: its time passed while the receiver was off or busy');
+    }
+    const candidate = urgent[0] ?? (next.kind === 'play' ? next.item : undefined);
+    if (current) {
+      if (candidate && preempts(candidate, current.item)) stopCurrent('preempted');
+      else if (next.kind === 'wait') arm(next.until - now);
+      return;
+    }
+    if (candidate) start(candidate);
+    else if (next.kind === 'wait') arm(next.until - now);
+  }
+
+  function finish(
+    item: ManifestItem,
+    stop: { reason?: StopReason; stoppedAt?: number },
+    outcome: { ok: boolean; detail: string | null },
+  ) {
+    const { reason, stoppedAt } = stop;
+    if (reason === 'relay-end') log(item, 'completed', null, stoppedAt);
+    else if (reason) log(item, 'failed', stopDetail[reason], stoppedAt);
+    else if (item.kind === 'relay') log(item, 'failed', `the stream ended before its time${outcome.detail ? `: ${outcome.detail}` : ''}`);
+    else log(item, outcome.ok ? 'completed' : 'failed', outcome.detail);
+  }
+
+  function start(item: ManifestItem): void {
+    store.markDone(itemKey(item), iso(deps.now()));
+    const entry: NonNullable<typeof current> = { item };
+    current = entry;
+    const done = () => {
+      if (current === entry) current = undefined;
+      replan();
+    };
+    const prepare = (async () => {
+      const target = item.kind === 'relay' ? item.relay!.url : await deps.cache.ensure(item.audio!);
+      if (entry.reason) {
+        log(item, 'failed', stopDetail[entry.reason as Exclude<StopReason, 'relay-end'>]);
+        return undefined;
+      }
+      if (!target) {
+        log(item, 'failed', 'audio not available: not in the cache and it could not be fetched');
+        return undefined;
+      }
+      log(item, 'started', null);
+      return deps.player.play(target, item);
+    })();
+    deps.track(prepare, 'task');
+    prepare.then(
+      (handle) => {
+        if (!handle) return done();
+        entry.handle = handle;
+        if (entry.reason) handle.stop();
+        let relayTimer: unknown;
+        if (item.kind === 'relay') {
+          const remaining = Date.parse(item.at) + item.durationMs - deps.now();
+          relayTimer = timers.setTimeout(() => {
+            if (current === entry) stopCurrent('relay-end');
+          }, remaining);
+        }
+        const played = handle.done.then((outcome) => {
+          timers.clearTimeout(relayTimer);
+          finish(item, entry, outcome);
+          done();
+        });
+        deps.track(played, item.kind === 'relay' ? 'relay' : 'audio');
+      },
+      (error: unknown) => {
+        deps.logger.warn('playback failed', { occurrenceId: item.occurrenceId, error: String(error) });
+        log(item, 'failed', `agent error: ${String(error)}`);
+        done();
+      },
+    );
+  }
+
+  return {
+    /** The manifest changed (or the clock did): plan again. */
+    setItems(next: readonly ManifestItem[]): void {
+      items = next;
+      replan();
+    },
+    replan,
+    /** An emergency pushed by the server: play it now, over anything but another emergency. */
+    emergency(pushed: readonly ManifestItem[]): void {
+      const known = new Set(urgent.map(itemKey));
+      urgent = [...urgent, ...pushed.filter((i) => !store.isDone(itemKey(i)) && !known.has(itemKey(i)))];
+      replan();
+    },
+    /** The commune stopped an emergency (`null`: whichever is playing). */
+    stop(occurrenceId: string | null): void {
+      const playing = current?.item;
+      if (!playing || playing.priority !== 'emergency') return;
+      if (occurrenceId !== null && playing.occurrenceId !== occurrenceId) return;
+      // The rest of its parts must not start from a manifest that still lists them.
+      for (const item of [...items, ...urgent]) {
+        if (item.occurrenceId === playing.occurrenceId) store.markDone(itemKey(item), iso(deps.now()));
+      }
+      stopCurrent('stopped');
+    },
+    playing: (): ManifestItem | undefined => current?.item,
+    shutdown(): void {
+      shut = true;
+      timers.clearTimeout(timer);
+      stopCurrent('shutdown');
+    },
+  };
+}
+
+export type PlaybackLoop = ReturnType<typeof createPlaybackLoop>;

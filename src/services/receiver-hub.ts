@@ -1,0 +1,131 @@
+import type { ManifestItem, PushMessage } from '../domain/receiver/protocol.js';
+import type { EventBus, LoaEvent } from './events.js';
+import type { Logger } from './ports.js';
+
+/** One open push channel of a receiver; `deliver` must not block (it queues or drops the client). */
+export interface HubConnection {
+  readonly receiverId: string;
+  deliver(message: PushMessage | { readonly type: 'ping' }): void;
+  /** Ends the channel from the server side (token revoked, hub closing). */
+  close(): void;
+}
+
+/** Interval timers as a port, so tests drive the keep-alive comments without waiting. */
+export interface IntervalTimers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+const PING = { type: 'ping' } as const;
+
+const systemTimers: IntervalTimers = {
+  setInterval: (fn, ms) => {
+    const handle = setInterval(fn, ms);
+    // The keep-alive timer alone must not keep a CLI process running.
+    (handle as { unref?: () => void }).unref?.();
+    return handle;
+  },
+  clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+};
+
+interface Deps {
+  readonly bus: EventBus;
+  /** The manifest items of an occurrence, for `play` pushes. */
+  readonly playItems: (occurrenceId: string) => Promise<{ hamletId: string; items: readonly ManifestItem[] } | undefined>;
+  readonly logger?: Logger | undefined;
+  readonly timers?: IntervalTimers | undefined;
+  /** Keep-alive comments keep proxies and NAT tables from closing idle channels (default 25 s). */
+  readonly keepAliveMs?: number | undefined;
+}
+
+/**
+ * The push side of the receiver protocol: one bus subscription for the whole process, fanned out to
+ * the open channels of each hamlet. An idle channel costs a set entry; the bus subscription and the
+ * keep-alive timer exist only while at least one channel is open.
+ */
+export function createReceiverHub(deps: Deps) {
+  const timers = deps.timers ?? systemTimers;
+  const keepAliveMs = deps.keepAliveMs ?? 25_000;
+  const byHamlet = new Map<string, Set<HubConnection>>();
+  const hamletOf = new Map<HubConnection, string>();
+  let unsubscribe: (() => void) | undefined;
+  let keepAlive: unknown;
+
+  const fanOut = (hamletId: string, message: PushMessage): void => {
+    for (const connection of byHamlet.get(hamletId) ?? []) connection.deliver(message);
+  };
+
+  async function onEvent(event: LoaEvent): Promise<void> {
+    if (event.type === 'schedule-changed') {
+      for (const [hamletId, version] of Object.entries(event.versions)) {
+        if (byHamlet.has(hamletId)) fanOut(hamletId, { type: 'schedule', version });
+      }
+    } else if (event.type === 'emergency') {
+      if (!byHamlet.has(event.hamletId)) return;
+      // One lookup per hamlet and emergency, however many receivers listen.
+      const found = await deps.playItems(event.occurrenceId);
+      if (found) fanOut(event.hamletId, { type: 'play', occurrenceId: event.occurrenceId, items: found.items });
+    } else if (event.type === 'stop') {
+      fanOut(event.hamletId, { type: 'stop', occurrenceId: event.occurrenceId });
+    } else if (event.type === 'receiver-revoked') {
+      for (const [connection] of [...hamletOf].filter(([c]) => c.receiverId === event.receiverId)) {
+        connection.close();
+        remove(connection);
+      }
+    }
+  }
+
+  function remove(connection: HubConnection): void {
+    const hamletId = hamletOf.get(connection);
+    if (hamletId === undefined) return;
+    hamletOf.delete(connection);
+    const set = byHamlet.get(hamletId);
+    set?.delete(connection);
+    if (set?.size === 0) byHamlet.delete(hamletId);
+    if (hamletOf.size === 0) {
+      unsubscribe?.();
+      unsubscribe = undefined;
+      timers.clearInterval(keepAlive);
+      keepAlive = undefined;
+    }
+  }
+
+  return {
+    /** Registers an open channel; returns the function that unregisters it. */
+    connect(receiver: { readonly hamletId: string }, connection: HubConnection): () => void {
+      if (!unsubscribe) {
+        unsubscribe = deps.bus.subscribe((event) => {
+          onEvent(event).catch((err: unknown) =>
+            deps.logger?.error({ err: String(err), event: event.type }, 'receiver push failed'),
+          );
+        });
+        keepAlive = timers.setInterval(() => {
+          for (const c of hamletOf.keys()) c.deliver(PING);
+        }, keepAliveMs);
+      }
+      let set = byHamlet.get(receiver.hamletId);
+      if (!set) byHamlet.set(receiver.hamletId, (set = new Set()));
+      set.add(connection);
+      hamletOf.set(connection, receiver.hamletId);
+      return () => remove(connection);
+    },
+
+    /** Open channels, in total and per hamlet. */
+    stats(): { connections: number; hamlets: Readonly<Record<string, number>> } {
+      return {
+        connections: hamletOf.size,
+        hamlets: Object.fromEntries([...byHamlet].map(([id, set]) => [id, set.size])),
+      };
+    },
+
+    /** Closes every channel (shutdown). */
+    closeAll(): void {
+      for (const connection of [...hamletOf.keys()]) {
+        connection.close();
+        remove(connection);
+      }
+    },
+  };
+}
+
+export type ReceiverHub = ReturnType<typeof createReceiverHub>;

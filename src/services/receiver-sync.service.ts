@@ -1,0 +1,206 @@
+import type {
+  NewPlaybackEvent,
+  PlaybackReport,
+  ReceiverSession,
+  ReceiverSyncRepository,
+} from '../db/repositories/receiver-sync.repository.js';
+import { LoaError } from '../domain/errors.js';
+import {
+  etagMatches,
+  eventTimeProblem,
+  manifestEtag,
+  manifestItems,
+  manifestWindow,
+  occurrenceStatusFromReports,
+  receiverPlayback,
+  type Heartbeat,
+  type LogEvent,
+  type ManifestItem,
+  type OccurrenceStatus,
+  type RejectedEvent,
+} from '../domain/receiver/index.js';
+import { hashToken, type Clock, type IdGenerator } from './ports.js';
+
+export type { ReceiverSession };
+
+interface Deps {
+  readonly receiverSync: ReceiverSyncRepository;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** Rendered manifests kept in memory, keyed by hamlet, version and window step. */
+  readonly manifestCacheSize?: number;
+}
+
+const reasonText: Record<RejectedEvent['reason'], { en: string; vi: string }> = {
+  unknown_occurrence: { en: 'no such occurrence', vi: 'không có lượt phát này' },
+  other_hamlet: { en: "occurrence of another hamlet than this receiver's", vi: 'lượt phát của thôn khác' },
+  duplicate_in_batch: { en: 'event id used twice in this batch', vi: 'mã sự kiện lặp lại trong cùng lô' },
+  in_future: { en: 'time is in the future; check the box clock', vi: 'thời điểm ở tương lai; kiểm tra đồng hồ' },
+  too_old: { en: 'older than 30 days', vi: 'cũ hơn 30 ngày' },
+};
+
+function refusal(rejected: readonly RejectedEvent[]): LoaError {
+  const shown = rejected.slice(0, 20);
+  const more = rejected.length > shown.length ? ` and ${rejected.length - shown.length} more` : '';
+  const moreVi = rejected.length > shown.length ? ` và ${rejected.length - shown.length} sự kiện khác` : '';
+  const list = (lang: 'en' | 'vi') =>
+    shown.map((r) => `${r.id} (${r.occurrenceId}: ${reasonText[r.reason][lang]})`).join(', ');
+  return new LoaError(
+    422,
+    'invalid_events',
+    `Refused ${rejected.length} event(s): ${list('en')}${more}. Nothing of this batch was stored; send it again without them.`,
+    `Từ chối ${rejected.length} sự kiện: ${list('vi')}${moreVi}. Chưa lưu sự kiện nào của lô này; hãy gửi lại lô mà không có chúng.`,
+    { rejected },
+  );
+}
+
+/** The rules of the receiver protocol: manifests, heartbeats and playback logs of one device. */
+export function createReceiverSyncService(deps: Deps) {
+  const { receiverSync: repo, clock } = deps;
+  const cacheSize = deps.manifestCacheSize ?? 2000;
+  // Rendered item lists by (hamlet, version, window step): a version never changes content, so entries
+  // are never stale, only evicted (oldest first) when the map is full.
+  const rendered = new Map<string, string>();
+
+  async function renderedItems(session: ReceiverSession, window: ReturnType<typeof manifestWindow>) {
+    const key = `${session.hamletId}\u0000${session.scheduleVersion}\u0000${window.step}`;
+    let json = rendered.get(key);
+    if (json === undefined) {
+      const occurrences = await repo.listManifestOccurrences(session.hamletId, window.from, window.to);
+      json = JSON.stringify(manifestItems(occurrences, session.languages));
+      if (rendered.size >= cacheSize) rendered.delete(rendered.keys().next().value!);
+      rendered.set(key, json);
+    }
+    return json;
+  }
+
+  async function refreshStatuses(occurrenceIds: readonly string[], current: ReadonlyMap<string, OccurrenceForStatus>) {
+    const byOccurrence = new Map<string, Map<string, PlaybackReport[]>>();
+    for (const r of await repo.listPlaybackReports(occurrenceIds)) {
+      let receivers = byOccurrence.get(r.occurrenceId);
+      if (!receivers) byOccurrence.set(r.occurrenceId, (receivers = new Map()));
+      receivers.set(r.receiverId, [...(receivers.get(r.receiverId) ?? []), r]);
+    }
+    const now = clock.now();
+    const changes = new Map<OccurrenceStatus, string[]>();
+    for (const id of occurrenceIds) {
+      const occurrence = current.get(id)!;
+      const statuses = [...(byOccurrence.get(id)?.values() ?? [])].map(
+        (events) => receiverPlayback(events, occurrence, now.getTime()).status,
+      );
+      const next = occurrenceStatusFromReports(occurrence.status, statuses);
+      if (next !== occurrence.status) changes.set(next, [...(changes.get(next) ?? []), id]);
+    }
+    for (const [status, ids] of changes) await repo.setOccurrenceStatus(ids, status, now.toISOString());
+  }
+
+  return {
+    /** The enabled device behind a bearer token, or undefined (unknown, disabled, rotated). */
+    async authenticate(token: string): Promise<ReceiverSession | undefined> {
+      return repo.findReceiverSessionByTokenHash(await hashToken(token));
+    },
+
+    /**
+     * The manifest for the next 48 h as JSON text, or `notModified` when `ifNoneMatch` holds its current
+     * ETag; that answer needs nothing beyond the session already loaded.
+     */
+    async schedule(
+      session: ReceiverSession,
+      ifNoneMatch: string | undefined,
+    ): Promise<{ etag: string; serverTime: string; body: string | null }> {
+      const now = clock.now();
+      const window = manifestWindow(now.getTime());
+      const etag = manifestEtag(session.hamletId, session.scheduleVersion, window.step);
+      const serverTime = now.toISOString();
+      if (etagMatches(ifNoneMatch, etag)) return { etag, serverTime, body: null };
+      const items = await renderedItems(session, window);
+      const head = JSON.stringify({
+        receiverId: session.id,
+        hamletId: session.hamletId,
+        version: session.scheduleVersion,
+        serverTime,
+        from: window.from,
+        to: window.to,
+      });
+      return { etag, serverTime, body: `${head.slice(0, -1)},"items":${items}}` };
+    },
+
+    /** The items of one occurrence as its hamlet plays them: the payload of an emergency push. */
+    async playItems(occurrenceId: string): Promise<{ hamletId: string; items: readonly ManifestItem[] } | undefined> {
+      const found = await repo.findManifestOccurrence(occurrenceId);
+      if (!found) return undefined;
+      const items = manifestItems([found.occurrence], found.languages);
+      return items.length > 0 ? { hamletId: found.hamletId, items } : undefined;
+    },
+
+    async heartbeat(session: ReceiverSession, beat: Heartbeat): Promise<{ serverTime: string; scheduleVersion: number }> {
+      const now = clock.now().toISOString();
+      await repo.saveHeartbeat({
+        id: deps.ids.id(),
+        receiverId: session.id,
+        at: now,
+        volume: beat.volume,
+        uptimeS: beat.uptimeS,
+        freeBytes: beat.freeBytes,
+        signal: beat.signal,
+        appVersion: beat.appVersion,
+        state: { ...beat },
+      });
+      return { serverTime: now, scheduleVersion: session.scheduleVersion };
+    },
+
+    /**
+     * Stores a batch of playback events once each. The whole batch is refused (422, naming each bad
+     * event) when an event is for an unknown occurrence or another hamlet's, repeats an id of the batch,
+     * or has an implausible time; the agent drops those and sends the rest again. Occurrence statuses
+     * follow the reports, also after the dispatcher marked them missed.
+     */
+    async ingestLogs(session: ReceiverSession, events: readonly LogEvent[]): Promise<{ accepted: number; duplicates: number }> {
+      const now = clock.now();
+      const rejected: RejectedEvent[] = [];
+      const seen = new Set<string>();
+      for (const e of events) {
+        if (seen.has(e.id)) rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: 'duplicate_in_batch' });
+        seen.add(e.id);
+        const timeProblem = eventTimeProblem(Date.parse(e.at), now.getTime());
+        if (timeProblem) rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: timeProblem });
+      }
+      const occurrenceIds = [...new Set(events.map((e) => e.occurrenceId))];
+      const occurrences = new Map((await repo.findOccurrencesForLogs(occurrenceIds)).map((o) => [o.id, o]));
+      for (const e of events) {
+        const o = occurrences.get(e.occurrenceId);
+        if (!o) rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: 'unknown_occurrence' });
+        else if (o.hamletId !== session.hamletId) {
+          rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: 'other_hamlet' });
+        }
+      }
+      if (rejected.length > 0) throw refusal(rejected);
+
+      const receivedAt = now.toISOString();
+      const rows: NewPlaybackEvent[] = events.map((e) => ({
+        id: deps.ids.id(),
+        receiverId: session.id,
+        eventId: e.id,
+        occurrenceId: e.occurrenceId,
+        type: e.type,
+        at: new Date(e.at).toISOString(),
+        detail: e.detail ?? null,
+        receivedAt,
+      }));
+      const accepted = await repo.insertPlaybackEvents(rows);
+      // Only a failure can move a played occurrence; a cancelled one never moves. Skipping the others
+      // keeps a busy occurrence (many clusters, many parts) from being re-read on every batch.
+      const failing = new Set(events.filter((e) => e.type === 'failed').map((e) => e.occurrenceId));
+      const open = occurrenceIds.filter((id) => {
+        const status = occurrences.get(id)!.status;
+        return status !== 'cancelled' && (status !== 'played' || failing.has(id));
+      });
+      if (accepted > 0 && open.length > 0) await refreshStatuses(open, occurrences);
+      return { accepted, duplicates: events.length - accepted };
+    },
+  };
+}
+
+type OccurrenceForStatus = { readonly startsAt: string; readonly durationMs: number; readonly status: OccurrenceStatus };
+
+export type ReceiverSyncService = ReturnType<typeof createReceiverSyncService>;

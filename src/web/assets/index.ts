@@ -1,0 +1,55 @@
+import { Hono } from 'hono';
+import { paths } from '../paths.js';
+import { css } from './css.js';
+import { sendJs } from './send.js';
+import { statusJs } from './status.js';
+import { toggleJs } from './toggle.js';
+
+interface Asset {
+  readonly body: string;
+  readonly type: string;
+  readonly version: string;
+}
+
+/** FNV-1a: a cheap content fingerprint for cache busting, not a security hash. */
+function fingerprint(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(36);
+}
+
+const asset = (body: string, type: string): Asset => ({ body, type, version: fingerprint(body) });
+
+// Served from strings rather than files so that the same app runs on Workers, which has no file system.
+const assets: Readonly<Record<string, Asset>> = {
+  'app.css': asset(css, 'text/css; charset=utf-8'),
+  'send.js': asset(sendJs, 'text/javascript; charset=utf-8'),
+  'status.js': asset(statusJs, 'text/javascript; charset=utf-8'),
+  'toggle.js': asset(toggleJs, 'text/javascript; charset=utf-8'),
+};
+
+/** The address of a static file, with its fingerprint so that it can be cached for good. */
+export function assetUrl(name: string): string {
+  const found = assets[name];
+  if (!found) throw new Error(`unknown asset ${name}`);
+  return `${paths.assets}/${name}?v=${found.version}`;
+}
+
+export function assetRoutes() {
+  const app = new Hono();
+  app.get(`${paths.assets}/:name`, (c) => {
+    const found = assets[c.req.param('name')];
+    if (!found) return c.notFound();
+    const versioned = c.req.query('v') === found.version;
+    return c.body(found.body, 200, {
+      'Content-Type': found.type,
+      // A fingerprinted address never changes content; an unversioned one may after an upgrade.
+      'Cache-Control': versioned ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ETag: `"${found.version}"`,
+    });
+  });
+  return app;
+}

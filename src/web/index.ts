@@ -1,0 +1,69 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
+import { assetRoutes } from './assets/index.js';
+import type { WebDeps } from './deps.js';
+import { errorPage, pageError, wantsPage } from './errors.js';
+import { pageContext } from './page.js';
+import { isMultipartPagePost, isPagePath, pagePrefixes } from './paths.js';
+import { adminReceiverRoutes } from './pages/admin-receivers.js';
+import { adminUserRoutes } from './pages/admin-users.js';
+import { adminRoutes } from './pages/admin.js';
+import { announcementRoutes } from './pages/announcements.js';
+import { coverageRoutes } from './pages/coverage.js';
+import { emergencyRoutes } from './pages/emergency.js';
+import { monitorRoutes } from './pages/monitor.js';
+import { scheduleRoutes } from './pages/schedule.js';
+import { sessionRoutes } from './pages/session.js';
+
+export type { WebDeps } from './deps.js';
+export { isPagePath } from './paths.js';
+
+/**
+ * The pages for the four roles, server-rendered with hono/jsx and mounted into the API's app, so they
+ * share its session cookie, CSRF check, security headers and services. Routes are thin: they call a
+ * service and render; every rule stays in the services and the one policy.
+ */
+export function webRoutes(deps: WebDeps) {
+  const app = new Hono();
+  // Page forms are small; recordings stream through their own limit in the upload routes.
+  const formLimit = bodyLimit({ maxSize: 256 * 1024 });
+  // Only under the pages' own prefixes: a `*` here would be merged into the whole app by `route()`.
+  for (const prefix of pagePrefixes) {
+    app.use(`${prefix}/*`, async function limitForms(c, next) {
+      const upload = isMultipartPagePost(c.req.method, c.req.path, c.req.header('content-type'));
+      return c.req.method !== 'POST' || upload ? next() : formLimit(c, next);
+    });
+  }
+  app.route('/', assetRoutes());
+  app.route('/', sessionRoutes(deps));
+  app.route('/', announcementRoutes(deps));
+  app.route('/', scheduleRoutes(deps));
+  app.route('/', monitorRoutes(deps));
+  app.route('/', emergencyRoutes(deps));
+  app.route('/', coverageRoutes(deps));
+  app.route('/', adminRoutes(deps));
+  app.route('/', adminUserRoutes(deps));
+  app.route('/', adminReceiverRoutes(deps));
+  app.onError(pageError);
+  return app;
+}
+
+/** The app's `onError`, answering page requests with an HTML page and everything else as before. */
+export const withPageErrors =
+  (api: (error: Error, c: Context) => Response | Promise<Response>) => (error: Error, c: Context) =>
+    wantsPage(c, isPagePath) ? pageError(error, c) : api(error, c);
+
+/** The app's `notFound`, with an HTML page for people and the API's answer for programs. */
+export const withPageNotFound = (api: (c: Context) => Response | Promise<Response>) => (c: Context) =>
+  wantsPage(c, isPagePath)
+    ? errorPage(
+        c,
+        404,
+        pageContext(c).lang === 'vi' ? 'Không tìm thấy trang này.' : 'This page does not exist.',
+      )
+    : api(c);
+
+/** Whether the API's CSRF middleware must let a page's multipart post through to its own token check. */
+export const isPageUpload = (c: Context): boolean =>
+  isMultipartPagePost(c.req.method, c.req.path, c.req.header('content-type'));

@@ -1,0 +1,252 @@
+import { z } from 'zod';
+import type { Messages } from '../i18n.js';
+import type { PageContext } from '../page.js';
+import { Choices, Csrf, FormError, SelectField, TextArea, TextField, type FieldErrors } from '../ui.js';
+
+export const voiceCodes = ['vi', 'vi-vn-x-central', 'vi-vn-x-south'] as const;
+type Option = readonly [value: string, label: string];
+
+/** What a cadre typed into the send or add-language form, kept to show again after a refusal. */
+export interface SendValues {
+  readonly title?: string;
+  readonly category?: string;
+  readonly language?: string;
+  readonly hamletId?: string;
+  readonly source?: string;
+  readonly text?: string;
+  readonly voice?: string;
+}
+
+/** The form's own checks, with messages in the page's language; the service checks the rest. */
+export const sendSchema = (m: Messages, withMeta: boolean) =>
+  z
+    .object({
+      title: withMeta ? z.string().trim().min(1, m.required).max(200, m.tooLong(200)) : z.string().optional(),
+      category: withMeta
+        ? z
+            .string()
+            .trim()
+            .regex(/^[\p{L}\p{N} _-]{1,50}$/u, m.invalidValue)
+        : z.string().optional(),
+      language: z.string().regex(/^[a-z]{2,8}(-[a-z0-9]{1,8})*$/, m.required),
+      hamletId: z.string().max(100).optional(),
+      source: z.enum(['audio', 'text'], { message: m.required }),
+      text: z.string().max(5000, m.tooLong(5000)).optional(),
+      voice: z.enum(voiceCodes, { message: m.invalidValue }).default('vi'),
+    })
+    .superRefine((v, ctx) => {
+      if (v.source === 'text' && !v.text?.trim())
+        ctx.addIssue({ code: 'custom', path: ['text'], message: m.needText });
+    });
+
+/** The choice between a recording (file or microphone) and a typed text, shared by both forms. */
+function SourceFields({
+  p,
+  values,
+  errors,
+  fileAgain,
+}: {
+  p: PageContext;
+  values: SendValues;
+  errors: FieldErrors;
+  fileAgain: boolean;
+}) {
+  const m = p.m;
+  return (
+    <>
+      <Choices
+        type="radio"
+        name="source"
+        label={m.source}
+        options={[
+          ['audio', m.sourceAudio],
+          ['text', m.sourceText],
+        ]}
+        checked={[values.source ?? 'audio']}
+        error={errors.source}
+      />
+      <div data-show-if="source=audio">
+        <div class="recorder" data-recorder hidden>
+          <p class="meta" data-record-state aria-live="polite"></p>
+          <div class="actions">
+            <button type="button" class="secondary" data-record>
+              <span aria-hidden="true">●</span> {m.record}
+            </button>
+            <button type="button" data-stop hidden>
+              <span aria-hidden="true">■</span> {m.stop}
+            </button>
+            <button type="button" class="secondary" data-again hidden>
+              {m.rerecord}
+            </button>
+          </div>
+          <audio controls hidden aria-label={m.listen}></audio>
+        </div>
+        <div class={errors.file ? 'field has-error' : 'field'}>
+          <label for="file">{m.file}</label>
+          <input
+            id="file"
+            name="file"
+            type="file"
+            accept="audio/*,.amr,.3gp,.m4a,.opus,.webm"
+            aria-invalid={errors.file ? 'true' : undefined}
+            aria-describedby={errors.file ? 'file-hint file-error' : 'file-hint'}
+          />
+          <p class="hint" id="file-hint">
+            {fileAgain ? `${m.fileHint} ${m.fileAgain}` : m.fileHint}
+          </p>
+          {errors.file ? (
+            <p class="field-error" id="file-error">
+              {errors.file}
+            </p>
+          ) : null}
+        </div>
+      </div>
+      <div data-show-if="source=text">
+        <TextArea
+          name="text"
+          label={m.text}
+          value={values.text}
+          maxlength={5000}
+          rows={5}
+          error={errors.text}
+        />
+        <SelectField
+          name="voice"
+          label={m.voice}
+          value={values.voice ?? 'vi'}
+          options={voiceCodes.map((v) => [v, m.voices[v] ?? v] as const)}
+          error={errors.voice}
+        />
+      </div>
+    </>
+  );
+}
+
+function Progress({ p }: { p: PageContext }) {
+  return (
+    <>
+      <progress hidden max={100} value={0} aria-label={p.m.uploading}></progress>
+      <p class="meta" data-upload-status aria-live="polite"></p>
+    </>
+  );
+}
+
+/** Messages the upload script shows, rendered in the page's language. */
+const scriptMessages = (m: Messages) => ({
+  'data-msg-uploading': m.uploading,
+  'data-msg-uploaded': m.uploaded,
+  'data-msg-failed': m.uploadFailed,
+  'data-msg-invalid': m.invalidValue,
+  'data-msg-need-file': m.needFileOrRecording,
+  'data-msg-need-text': m.needText,
+  'data-msg-recording': m.recording,
+  'data-msg-recorded': m.recorded,
+  'data-msg-mic': m.micDenied,
+});
+
+export interface SendFormProps {
+  readonly p: PageContext;
+  readonly values: SendValues;
+  readonly errors: FieldErrors;
+  readonly general?: string | undefined;
+  readonly languages: readonly Option[];
+  /** Hamlet choices; empty when the user has exactly one hamlet (the service picks it). */
+  readonly hamlets: readonly Option[];
+}
+
+/** "Gửi thông báo": posts to the API with progress when scripts run, to the page route otherwise. */
+export function SendForm({ p, values, errors, general, languages, hamlets }: SendFormProps) {
+  const m = p.m;
+  return (
+    <form
+      method="post"
+      action="/thong-bao/gui"
+      enctype="multipart/form-data"
+      data-upload="/api/v1/announcements"
+      data-fields="title,category,language,hamletId"
+      data-next="/thong-bao/{id}"
+      {...scriptMessages(m)}
+    >
+      <Csrf p={p} />
+      <FormError message={general} />
+      <TextField
+        name="title"
+        label={m.title}
+        value={values.title}
+        required
+        maxlength={200}
+        error={errors.title}
+      />
+      <div class="two">
+        <SelectField
+          name="category"
+          label={m.category}
+          value={values.category ?? 'thong-bao'}
+          options={Object.entries(m.categories)}
+          error={errors.category}
+        />
+        <SelectField
+          name="language"
+          label={m.language}
+          value={values.language}
+          options={languages}
+          error={errors.language}
+        />
+      </div>
+      {hamlets.length > 0 ? (
+        <SelectField
+          name="hamletId"
+          label={m.hamlet}
+          value={values.hamletId}
+          options={hamlets}
+          error={errors.hamletId}
+        />
+      ) : null}
+      <SourceFields p={p} values={values} errors={errors} fileAgain={!!general && values.source !== 'text'} />
+      <Progress p={p} />
+      <button type="submit">{m.submitSend}</button>
+    </form>
+  );
+}
+
+/** "Thêm bản tiếng khác" on an announcement's page. */
+export function VariantForm(props: {
+  p: PageContext;
+  announcementId: string;
+  values: SendValues;
+  errors: FieldErrors;
+  general?: string | undefined;
+  languages: readonly Option[];
+}) {
+  const { p, announcementId } = props;
+  const page = `/thong-bao/${encodeURIComponent(announcementId)}`;
+  return (
+    <form
+      method="post"
+      action={`${page}/ban-dich`}
+      enctype="multipart/form-data"
+      data-upload={`/api/v1/announcements/${encodeURIComponent(announcementId)}/variants`}
+      data-fields="language"
+      data-next={page}
+      {...scriptMessages(p.m)}
+    >
+      <Csrf p={p} />
+      <FormError message={props.general} />
+      <SelectField
+        name="language"
+        label={p.m.language}
+        value={props.values.language}
+        options={props.languages}
+        error={props.errors.language}
+      />
+      <SourceFields
+        p={p}
+        values={props.values}
+        errors={props.errors}
+        fileAgain={!!props.general && props.values.source !== 'text'}
+      />
+      <Progress p={p} />
+      <button type="submit">{p.m.addVariantSubmit}</button>
+    </form>
+  );
+}

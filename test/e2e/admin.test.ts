@@ -1,0 +1,155 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { speechWav } from '../support/audio-fixtures.js';
+import { createHarness, type Harness } from '../support/harness.js';
+import { launchChromium, phoneContext, screenshots, serveHarness, signIn, type Served } from './browser.js';
+
+/** The administrator's pages and the commune office's emergency form, in a real Chromium. */
+describe('admin and emergency pages in a browser', () => {
+  let h: Harness;
+  let server: Served;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    server = await serveHarness(h);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await h?.close();
+  });
+
+  async function as(user: 'admin' | 'officer') {
+    await context?.close();
+    context = await phoneContext(browser);
+    page = await context.newPage();
+    await signIn(page, server.url, user);
+  }
+
+  it('shows the commune settings', async () => {
+    await as('admin');
+    expect(new URL(page.url()).pathname).toBe('/quan-tri');
+    const facts = await page.locator('#settings').textContent();
+    expect(facts).toContain('21:30–05:30');
+    expect(facts).toContain('Buổi sáng: 05:30–06:15, tối đa 45 phút');
+    expect(facts).toContain('−16,0 LUFS');
+    await screenshots(page, 'admin-settings');
+  });
+
+  it('adds a hamlet, with the missing name shown next to the field first', async () => {
+    await page.goto(`${server.url}/quan-tri/thon`);
+    await page.getByLabel('Tiếng Giáy').check();
+    await page.getByRole('button', { name: 'Thêm thôn' }).click();
+    await expect.poll(() => page.locator('#name-error').textContent()).toBe('Hãy điền mục này.');
+    expect(await page.getByLabel('Tiếng Giáy').isChecked()).toBe(true);
+    await page.getByLabel('Tên').fill('Thôn Nà Lốc');
+    await page.getByRole('button', { name: 'Thêm thôn' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe('Đã lưu.');
+    expect(await page.locator('tr', { hasText: 'Thôn Nà Lốc' }).textContent()).toContain(
+      'Tiếng Việt, Tiếng Giáy',
+    );
+    await screenshots(page, 'admin-hamlets');
+  });
+
+  it('adds a hamlet head with a scope, after the form points at each mistake', async () => {
+    await page.goto(`${server.url}/quan-tri/nguoi-dung`);
+    await page.getByLabel('Tên đăng nhập').fill('a');
+    await page.getByLabel('Họ và tên').fill('Lò Văn Páo');
+    await page.getByLabel('Mật khẩu').fill('ngan');
+    await page.getByRole('button', { name: 'Thêm người dùng' }).click();
+    await expect.poll(() => page.locator('#username-error').textContent()).toContain('Từ 3 đến 64 ký tự');
+    expect(await page.locator('#password-error').textContent()).toBe('Mật khẩu cần ít nhất 10 ký tự.');
+    expect(await page.getByLabel('Họ và tên').inputValue()).toBe('Lò Văn Páo');
+    await page.getByLabel('Tên đăng nhập').fill('paolv');
+    await page.getByLabel('Mật khẩu').fill('mot mat khau dai');
+    await page.getByLabel('Vai trò').selectOption('hamlet_head');
+    await page.getByRole('checkbox', { name: 'Thôn Ún Tà' }).check();
+    await page.getByRole('button', { name: 'Thêm người dùng' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe('Đã lưu người dùng.');
+    const row = await page.locator('tr', { hasText: 'paolv' }).textContent();
+    expect(row).toContain('Trưởng thôn');
+    expect(row).toContain('Thôn Ún Tà');
+    await screenshots(page, 'admin-users');
+  });
+
+  it('creates a receiver and shows its token once, with a QR code that scans to it', async () => {
+    await page.goto(`${server.url}/quan-tri/cum-loa`);
+    await page.getByLabel('Tên').fill('Cụm loa chợ Ún Tà');
+    await page.getByRole('button', { name: 'Thêm cụm loa' }).click();
+    await page.waitForSelector('[data-token]');
+    const token = (await page.locator('[data-token]').textContent())!.trim();
+    expect(token.length).toBeGreaterThanOrEqual(40);
+    const png = join(mkdtempSync(join(tmpdir(), 'loa-qr-')), 'qr.png');
+    writeFileSync(png, await page.locator('svg.qr').screenshot());
+    const scanned = execFileSync('zbarimg', ['--raw', '-q', png], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    const params = new URLSearchParams(scanned.slice(scanned.indexOf('?') + 1));
+    expect(scanned.startsWith('loa-receiver:?')).toBe(true);
+    expect(params.get('token')).toBe(token);
+    expect(params.get('server')).toBe(server.url);
+    await screenshots(page, 'admin-receiver-token');
+    // The token works for the device, and the list never shows it again.
+    const schedule = await h.runtime.app.request('/api/v1/receiver/schedule', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(schedule.status).toBe(200);
+    await page.goto(`${server.url}/quan-tri/cum-loa`);
+    expect(await page.content()).not.toContain(token);
+    expect(await page.locator('tr', { hasText: 'Cụm loa chợ Ún Tà' }).textContent()).toContain(
+      'chưa bao giờ',
+    );
+  });
+
+  it('the commune office sends an emergency only after a confirmation step', async () => {
+    const form = new FormData();
+    form.append('title', 'Cảnh báo lũ quét');
+    form.append('language', 'vi');
+    form.append('hamletId', 'un-ta');
+    form.append(
+      'file',
+      new Blob([speechWav('Cảnh báo lũ quét, bà con không qua suối.', 'flood')], { type: 'audio/wav' }),
+      'lu.wav',
+    );
+    const created = await h.request('/api/v1/announcements', {
+      method: 'POST',
+      token: h.tokens.officer,
+      body: form,
+    });
+    const { id } = (await created.json()) as { id: string };
+    await h.runtime.jobs.drain();
+    expect(
+      (await h.request(`/api/v1/announcements/${id}/approve`, { method: 'POST', token: h.tokens.officer }))
+        .status,
+    ).toBe(200);
+
+    await as('officer');
+    await page.getByRole('link', { name: 'Phát khẩn cấp' }).click();
+    await page.getByLabel('Thông báo').selectOption({ label: 'Cảnh báo lũ quét' });
+    await page.getByRole('button', { name: 'Tiếp tục' }).click();
+    await expect.poll(() => page.locator('#hamletIds-error').textContent()).toBe('Hãy điền mục này.');
+    await page.getByRole('checkbox', { name: 'Thôn Ún Tà' }).check();
+    await page.getByRole('button', { name: 'Tiếp tục' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Xác nhận phát khẩn cấp');
+    expect(await page.locator('dl.facts').textContent()).toContain('Thôn Ún Tà');
+    const before = await h.request('/api/v1/broadcasts', { token: h.tokens.officer });
+    expect(((await before.json()) as { items: unknown[] }).items).toHaveLength(0);
+    await screenshots(page, 'officer-emergency-confirm');
+    await page.getByRole('button', { name: 'Xác nhận phát' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toContain('Đã phát lệnh khẩn cấp');
+    const after = (await (await h.request('/api/v1/broadcasts', { token: h.tokens.officer })).json()) as {
+      items: { priority: string; hamletIds: string[]; occurrences: unknown[] }[];
+    };
+    expect(after.items).toHaveLength(1);
+    expect(after.items[0]).toMatchObject({ priority: 'emergency', hamletIds: ['un-ta'] });
+    expect(after.items[0]!.occurrences).toHaveLength(3);
+  });
+});

@@ -1,0 +1,89 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { Harness } from '../support/harness.js';
+import { passwordOf } from './support.js';
+import type { FixtureUser } from '../support/harness.js';
+
+export const screenshotDir = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+/** Debian's Chromium, headless, with nothing that would reach the network on its own. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface Served {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** The harness's app on a real HTTP server on an ephemeral port of the loopback address. */
+export function serveHarness(h: Harness): Promise<Served> {
+  return new Promise((resolve) => {
+    const server: ServerType = serve({ fetch: h.runtime.app.fetch, port: 0, hostname: '127.0.0.1' }, () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** A phone-sized browser window (360×640, as a cheap Android phone). */
+export function phoneContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: { width: 360, height: 640 },
+    locale: 'vi-VN',
+    timezoneId: 'Asia/Ho_Chi_Minh',
+  });
+}
+
+/** Signs in through the sign-in page and waits for the role's page. */
+export async function signIn(page: Page, base: string, user: FixtureUser): Promise<void> {
+  await page.goto(`${base}/dang-nhap`);
+  await page.getByLabel('Tên đăng nhập').fill(user);
+  await page.getByLabel('Mật khẩu').fill(passwordOf(user));
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith('/dang-nhap')),
+    page.getByRole('button', { name: 'Đăng nhập' }).click(),
+  ]);
+}
+
+/**
+ * Saves the page at 360×640 and 1280×800 (full page) for a reviewer, and checks on the way that neither
+ * width scrolls sideways.
+ */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  for (const [width, height] of [
+    [360, 640],
+    [1280, 800],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
+    await page.screenshot({ path: `${screenshotDir}${name}-${width}x${height}.png`, fullPage: true });
+    expect(overflow, `${name} scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
+  }
+  await page.setViewportSize({ width: 360, height: 640 });
+}

@@ -1,0 +1,257 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPagePath } from '../../src/web/paths.js';
+import { createHarness, fixtureUsers, type FixtureUser, type Harness } from '../support/harness.js';
+import { page, signInPage, type CookieSession } from './support.js';
+
+type Caller = FixtureUser | 'anonymous';
+const users = Object.keys(fixtureUsers) as FixtureUser[];
+
+/**
+ * The pages' own authorization table, like the API's matrix: every page route, every role, a target inside
+ * the hamlet-scoped users' hamlet (Ún Tà) and one outside it. Anonymous visitors are sent to sign in (303);
+ * a refusal is the 403 page in Vietnamese.
+ */
+interface Row {
+  readonly path: (ids: Ids, scope: 'in' | 'out') => string;
+  readonly form?: Record<string, string>;
+  readonly inScope: Readonly<Record<FixtureUser, number>>;
+  readonly outOfScope?: Readonly<Record<FixtureUser, number>>;
+}
+
+interface Ids {
+  readonly announcement: Record<'in' | 'out', string>;
+  readonly broadcast: Record<'in' | 'out', string>;
+  readonly receiver: string;
+  readonly user: string;
+}
+
+const allow = (allowed: readonly FixtureUser[], ok = 200, refused = 403) =>
+  Object.fromEntries(users.map((u) => [u, allowed.includes(u) ? ok : refused])) as Record<
+    FixtureUser,
+    number
+  >;
+const everyone = (status = 200) => allow(users, status);
+const office = ['admin', 'officer'] as const satisfies readonly FixtureUser[];
+const hamlet = (scope: 'in' | 'out') => (scope === 'in' ? 'un-ta' : 'thon-2');
+
+const rows: Readonly<Record<string, Row>> = {
+  'GET /': { path: () => '/', inScope: everyone(303) },
+  'GET /dang-nhap': { path: () => '/dang-nhap', inScope: everyone(303) },
+  'POST /dang-nhap': {
+    path: () => '/dang-nhap',
+    form: { username: 'x', password: 'y' },
+    inScope: everyone(401),
+  },
+  'POST /dang-xuat': { path: () => '/dang-xuat', form: {}, inScope: everyone(303) },
+  'GET /ngon-ngu/:lang': { path: () => '/ngon-ngu/en', inScope: everyone(303) },
+  'GET /tai-nguyen/:name': { path: () => '/tai-nguyen/app.css', inScope: everyone(200) },
+  'GET /thong-bao/gui': { path: () => '/thong-bao/gui', inScope: everyone() },
+  // A urlencoded post is not an upload: 415 from the upload reader, after the role check.
+  'POST /thong-bao/gui': { path: () => '/thong-bao/gui', form: { title: '' }, inScope: everyone(415) },
+  'GET /thong-bao': { path: () => '/thong-bao', inScope: everyone() },
+  'GET /thong-bao/:id': {
+    path: (ids, s) => `/thong-bao/${ids.announcement[s]}`,
+    inScope: everyone(),
+    outOfScope: allow(office),
+  },
+  'POST /thong-bao/:id/xu-ly-lai': {
+    path: (ids, s) => `/thong-bao/${ids.announcement[s]}/xu-ly-lai`,
+    form: {},
+    // Allowed roles reach the rule "nothing failed, nothing to retry", shown as a page.
+    inScope: everyone(422),
+    outOfScope: allow(office, 422),
+  },
+  'POST /thong-bao/:id/ban-dich': {
+    path: (ids, s) => `/thong-bao/${ids.announcement[s]}/ban-dich`,
+    form: { language: 'giay' },
+    inScope: everyone(415),
+    outOfScope: allow(office, 415),
+  },
+  'GET /lich-phat': { path: () => '/lich-phat', inScope: allow(['admin', 'officer', 'head'], 303) },
+  'GET /lich-phat/:hamletId': {
+    path: (_ids, s) => `/lich-phat/${hamlet(s)}`,
+    inScope: allow(['admin', 'officer', 'head']),
+    outOfScope: allow(office),
+  },
+  'POST /lich-phat/:hamletId': {
+    path: (_ids, s) => `/lich-phat/${hamlet(s)}`,
+    form: { kind: 'slot', slotName: 'morning', slotDate: 'bad' },
+    inScope: allow(['admin', 'officer', 'head'], 400),
+    outOfScope: allow(office, 400),
+  },
+  'POST /lich-phat/:hamletId/huy/:broadcastId': {
+    path: (ids, s) => `/lich-phat/${hamlet(s)}/huy/${ids.broadcast[s]}`,
+    form: {},
+    inScope: allow(['admin', 'officer', 'head'], 303),
+    outOfScope: allow(office, 303),
+  },
+  'GET /giam-sat': { path: () => '/giam-sat', inScope: allow(office) },
+  'POST /giam-sat/duyet/:id': {
+    path: (ids) => `/giam-sat/duyet/${ids.announcement.in}`,
+    form: {},
+    inScope: allow(office, 303),
+  },
+  'POST /giam-sat/tu-choi/:id': {
+    path: (ids) => `/giam-sat/tu-choi/${ids.announcement.in}`,
+    form: { reason: '' },
+    inScope: allow(office, 400),
+  },
+  'GET /giam-sat/khan-cap': { path: () => '/giam-sat/khan-cap', inScope: allow(office) },
+  'POST /giam-sat/khan-cap': {
+    path: () => '/giam-sat/khan-cap',
+    form: { step: 'review' },
+    inScope: allow(office, 400),
+  },
+  'GET /giam-sat/bao-cao': { path: () => '/giam-sat/bao-cao', inScope: allow(['admin', 'officer', 'head']) },
+  'GET /giam-sat/bao-cao.csv': {
+    path: () => '/giam-sat/bao-cao.csv',
+    inScope: allow(['admin', 'officer', 'head']),
+  },
+  'GET /quan-tri': { path: () => '/quan-tri', inScope: allow(['admin']) },
+  'GET /quan-tri/thon': { path: () => '/quan-tri/thon', inScope: allow(['admin']) },
+  'POST /quan-tri/thon': { path: () => '/quan-tri/thon', form: { name: '' }, inScope: allow(['admin'], 400) },
+  'GET /quan-tri/nguoi-dung': { path: () => '/quan-tri/nguoi-dung', inScope: allow(['admin']) },
+  'POST /quan-tri/nguoi-dung': {
+    path: () => '/quan-tri/nguoi-dung',
+    form: { username: '' },
+    inScope: allow(['admin'], 400),
+  },
+  'GET /quan-tri/nguoi-dung/:id': {
+    path: (ids) => `/quan-tri/nguoi-dung/${ids.user}`,
+    inScope: allow(['admin']),
+  },
+  'POST /quan-tri/nguoi-dung/:id': {
+    path: (ids) => `/quan-tri/nguoi-dung/${ids.user}`,
+    form: { displayName: '' },
+    inScope: allow(['admin'], 400),
+  },
+  'GET /quan-tri/cum-loa': { path: () => '/quan-tri/cum-loa', inScope: allow(['admin']) },
+  'POST /quan-tri/cum-loa': {
+    path: () => '/quan-tri/cum-loa',
+    form: { name: '' },
+    inScope: allow(['admin'], 400),
+  },
+  'POST /quan-tri/cum-loa/:id/doi-ma': {
+    path: (ids) => `/quan-tri/cum-loa/${ids.receiver}/doi-ma`,
+    form: {},
+    inScope: allow(['admin']),
+  },
+};
+
+// Sign-in, sign-out, language and static files behave the same for everyone and need no session.
+const open = new Set([
+  'GET /dang-nhap',
+  'POST /dang-nhap',
+  'GET /ngon-ngu/:lang',
+  'GET /tai-nguyen/:name',
+  'POST /dang-xuat',
+  'GET /',
+]);
+
+describe('page authorization', () => {
+  let h: Harness;
+  const sessions = {} as Record<FixtureUser, CookieSession>;
+  let counter = 0;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    for (const u of users) sessions[u] = await signInPage(h, u);
+  });
+  afterAll(() => h.close());
+
+  async function fresh(): Promise<Ids> {
+    const n = ++counter;
+    const announcement = async (hamletId: string) => {
+      const res = await h.request('/api/v1/announcements', {
+        method: 'POST',
+        token: h.tokens.admin,
+        json: { title: `Tin ${n} ${hamletId}`, language: 'vi', text: 'Xin chào bà con.', hamletId },
+      });
+      return ((await res.json()) as { id: string }).id;
+    };
+    // Two minutes apart from 08:00 local, well before the quiet hours, so that no two clash.
+    const broadcast = async (hamletId: string) => {
+      const at = new Date(Date.parse('2026-12-10T01:00:00Z') + n * 2 * 60_000).toISOString();
+      const res = await h.request('/api/v1/broadcasts', {
+        method: 'POST',
+        token: h.tokens.admin,
+        json: { relay: { url: 'https://radio.example.vn/vov1', durationS: 60 }, hamletIds: [hamletId], at },
+      });
+      return ((await res.json()) as { id: string }).id;
+    };
+    const user = await h.request('/api/v1/users', {
+      method: 'POST',
+      token: h.tokens.admin,
+      json: {
+        username: `page${n}`,
+        password: 'correct horse battery',
+        role: 'secretary',
+        hamletIds: ['un-ta'],
+        displayName: 'X',
+      },
+    });
+    return {
+      announcement: { in: await announcement('un-ta'), out: await announcement('thon-2') },
+      broadcast: { in: await broadcast('un-ta'), out: await broadcast('thon-2') },
+      receiver: 'rx-un-ta-2',
+      user: ((await user.json()) as { id: string }).id,
+    };
+  }
+
+  it('has a row for every page route the app serves', () => {
+    const served = new Set(
+      h.runtime.app.routes
+        .filter((r) => r.method !== 'ALL' && isPagePath(r.path))
+        .map((r) => `${r.method} ${r.path}`),
+    );
+    expect(
+      [...served].filter((r) => !(r in rows)),
+      'page routes without a row',
+    ).toEqual([]);
+    expect(
+      Object.keys(rows).filter((r) => !served.has(r)),
+      'rows for routes that no longer exist',
+    ).toEqual([]);
+  });
+
+  const cases = Object.entries(rows).flatMap(([route, row]) =>
+    (['in', 'out'] as const).flatMap((scope) => {
+      const expected = scope === 'in' ? row.inScope : row.outOfScope;
+      return expected
+        ? (['anonymous', ...users] as Caller[]).map((caller) => [route, scope, caller] as const)
+        : [];
+    }),
+  );
+
+  it.each(cases)('%s (%s scope) as %s', async (route, scope, caller) => {
+    const row = rows[route]!;
+    const ids = await fresh();
+    // Signing out ends the session it is called with, so it gets one of its own.
+    const session =
+      caller === 'anonymous'
+        ? undefined
+        : route === 'POST /dang-xuat'
+          ? await signInPage(h, caller)
+          : sessions[caller];
+    const res = await page(h, row.path(ids, scope), session, row.form);
+    const expected =
+      caller === 'anonymous'
+        ? open.has(route)
+          ? route === 'GET /dang-nhap' || route === 'GET /tai-nguyen/:name'
+            ? 200
+            : route === 'POST /dang-nhap'
+              ? 401
+              : 303
+          : 303
+        : (scope === 'in' ? row.inScope : row.outOfScope!)[caller];
+    const body = await res.text();
+    expect(res.status, body.slice(0, 400)).toBe(expected);
+    if (caller === 'anonymous' && !open.has(route))
+      expect(res.headers.get('location')).toMatch(/^\/dang-nhap\?next=/);
+    if (expected === 403) {
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(body).toContain('<h1>Không có quyền truy cập</h1>');
+      expect(body).toMatch(/không được phép|ngoài phạm vi phụ trách/);
+    }
+  });
+});

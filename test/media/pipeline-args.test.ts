@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildAnalysisArgs,
+  buildBaselineArgs,
+  buildDecodeCheckArgs,
+  buildEncodeArgs,
+  buildTrialArgs,
+  buildVerifyArgs,
+  levellerFor,
+  trialExcerpts,
+  type LevellingSettings,
+} from '../../src/media/pipeline-args.js';
+import type { SourceProbe } from '../../src/media/probe.js';
+import { DEFAULT_AUDIO_TARGETS } from '../../src/media/targets.js';
+
+const probe: SourceProbe = {
+  codec: 'aac',
+  formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
+  durationMs: 125_000,
+  channels: 2,
+  sampleRate: 44100,
+};
+const levelling: LevellingSettings = {
+  preGainDb: 12.345,
+  leveller: levellerFor(DEFAULT_AUDIO_TARGETS),
+  makeupDb: 3.5,
+  ceilingDb: -4.5,
+};
+const after = (args: readonly string[], flag: string): string | undefined => args[args.indexOf(flag) + 1];
+
+describe('buildDecodeCheckArgs', () => {
+  it('reads the first 30 s and, for a longer file, the last 3 s as a second input', () => {
+    const plan = buildDecodeCheckArgs('in.m4a', probe);
+    expect(plan.readsTail).toBe(true);
+    expect(plan.args.slice(0, 9)).toEqual([
+      '-nostdin',
+      '-hide_banner',
+      '-nostats',
+      '-t',
+      '30',
+      '-i',
+      'in.m4a',
+      '-sseof',
+      '-3',
+    ]);
+    const graph = after(plan.args, '-filter_complex') ?? '';
+    expect(graph).toContain(
+      '[0:a:0]aformat=sample_fmts=dbl:sample_rates=44100:channel_layouts=mono,astats@head,',
+    );
+    expect(graph).toContain('ebur128@head=framelog=verbose[head]');
+    expect(graph).toContain(
+      '[1:a:0]aformat=sample_fmts=dbl:sample_rates=44100:channel_layouts=mono,astats@tail[tail]',
+    );
+    expect(plan.args.filter((a) => a === '-map')).toHaveLength(2);
+  });
+
+  it('needs no tail when the head covers the whole file', () => {
+    const plan = buildDecodeCheckArgs('in.wav', { ...probe, durationMs: 12_000 });
+    expect(plan.readsTail).toBe(false);
+    expect(plan.args).not.toContain('-sseof');
+    expect(after(plan.args, '-filter_complex')).not.toContain('[1:a:0]');
+  });
+});
+
+describe('trialExcerpts and buildTrialArgs', () => {
+  it('listens to the whole of a short file, to six excerpts of a long one', () => {
+    expect(trialExcerpts(40_000)).toEqual([{ startS: 0, durationS: 40 }]);
+    expect(trialExcerpts(600_000)).toEqual(
+      [30, 120, 210, 300, 390, 480].map((startS) => ({ startS, durationS: 6 })),
+    );
+  });
+
+  it('joins the excerpts and, with candidates, splits after the leveller into one limited branch each', () => {
+    const excerpts = trialExcerpts(600_000).slice(0, 3);
+    const args = buildTrialArgs('in.mp3', excerpts, levelling, [1, 3]);
+    expect(args.filter((a) => a === '-ss')).toHaveLength(3);
+    const graph = after(args, '-filter_complex') ?? '';
+    expect(graph).toContain(
+      '[x0][x1][x2]concat=n=3:v=0:a=1,highpass=f=80,lowpass=f=9000,ebur128@source=framelog=verbose,volume=12.35dB,dynaudnorm=',
+    );
+    expect(graph).toContain(
+      'asplit=2[s0][s1];[s0]volume=1.00dB,alimiter=limit=0.59566:attack=5:release=50:level=0,ebur128@trial0',
+    );
+    expect(graph).toContain('[s1]volume=3.00dB,');
+    // Make-up and limiter belong to the branches only.
+    expect(graph.split('asplit')[0]).not.toContain('alimiter');
+    expect(args.filter((a) => a === '-map')).toHaveLength(2);
+  });
+
+  it('measures the leveller alone without candidates', () => {
+    const graph = after(
+      buildTrialArgs('in.mp3', [{ startS: 0, durationS: 12 }], {
+        preGainDb: 0,
+        leveller: levelling.leveller,
+      }),
+      '-filter_complex',
+    );
+    expect(graph).toMatch(
+      /^\[0:a:0\]aformat=.*\[x0\];\[x0\]highpass.*dynaudnorm=f=250:g=15:p=0\.9:m=3\.981,ebur128@trial0=framelog=verbose\[t0\]$/,
+    );
+  });
+});
+
+describe('buildAnalysisArgs', () => {
+  it('decodes the first audio stream once to mono 48 kHz, levels, limits and measures, into raw float', () => {
+    const args = buildAnalysisArgs({ input: 'in.webm', levelling, intermediatePath: '/w/levelled.f32' });
+    expect(after(args, '-map')).toBe('0:a:0');
+    expect(after(args, '-af')).toBe(
+      'aformat=sample_fmts=dbl:sample_rates=48000:channel_layouts=mono,highpass=f=80,lowpass=f=9000,' +
+        'volume=12.35dB,dynaudnorm=f=250:g=15:p=0.9:m=3.981,volume=3.50dB,' +
+        'alimiter=limit=0.59566:attack=5:release=50:level=0,ebur128@levelled=framelog=verbose',
+    );
+    expect(args.slice(-6)).toEqual(['-c:a', 'pcm_f32le', '-f', 'f32le', '-y', '/w/levelled.f32']);
+    expect(args.join(' ')).not.toContain('loudnorm');
+    expect(args.join(' ')).not.toContain('peak=true');
+  });
+});
+
+describe('buildEncodeArgs', () => {
+  const base = {
+    intermediatePath: '/w/levelled.f32',
+    span: { startS: 4.75, durationS: 17.5 },
+    gainDb: -0.6,
+    ceilingDb: undefined,
+    opusTrimDb: 0,
+    targets: DEFAULT_AUDIO_TARGETS,
+    outputs: { mp3: '/w/audio.mp3' },
+  };
+
+  it('reads the trimmed span of the raw intermediate and writes MP3 64 kbit/s mono 44.1 kHz without metadata', () => {
+    const args = buildEncodeArgs(base);
+    expect(args.slice(3, 15)).toEqual([
+      '-f',
+      'f32le',
+      '-ar',
+      '48000',
+      '-ac',
+      '1',
+      '-ss',
+      '4.750',
+      '-t',
+      '17.500',
+      '-i',
+      '/w/levelled.f32',
+    ]);
+    expect(after(args, '-filter_complex')).toBe(
+      '[0:a]volume=-0.60dB,afade=t=in:d=0.02,afade=t=out:st=17.480:d=0.02,aresample=44100[mp3]',
+    );
+    expect(args.join(' ')).toContain(
+      '-c:a libmp3lame -b:a 64k -ar 44100 -ac 1 -map_metadata -1 -fflags +bitexact -flags:a +bitexact -f mp3 -y /w/audio.mp3',
+    );
+  });
+
+  it('adds a limiter only when the gain is a boost, and an Opus branch when asked', () => {
+    const args = buildEncodeArgs({
+      ...base,
+      gainDb: 0.4,
+      ceilingDb: -4.5,
+      opusTrimDb: -0.25,
+      outputs: { mp3: '/w/a.mp3', opus: '/w/a.opus' },
+    });
+    const graph = after(args, '-filter_complex') ?? '';
+    expect(graph).toContain('volume=0.40dB,alimiter=limit=0.59566');
+    expect(graph).toContain('asplit=2[m][o];[m]aresample=44100[mp3];[o]volume=-0.25dB[opus]');
+    expect(args.join(' ')).toContain(
+      '-map [opus] -c:a libopus -b:a 24k -application voip -compression_level 5 -ar 48000 -ac 1',
+    );
+    expect(args.at(-1)).toBe('/w/a.opus');
+  });
+});
+
+describe('buildVerifyArgs and buildBaselineArgs', () => {
+  it('decodes an output to mono float on stdout', () => {
+    expect(buildVerifyArgs('/w/a.mp3')).toEqual([
+      '-nostdin',
+      '-hide_banner',
+      '-nostats',
+      '-v',
+      'error',
+      '-i',
+      '/w/a.mp3',
+      '-map',
+      '0:a:0',
+      '-c:a',
+      'pcm_f32le',
+      '-ac',
+      '1',
+      '-f',
+      'f32le',
+      'pipe:1',
+    ]);
+  });
+
+  it('is the plain decode + encode the speed target is stated against', () => {
+    expect(buildBaselineArgs('in.wav', 'out.mp3', DEFAULT_AUDIO_TARGETS)).toEqual([
+      '-nostdin',
+      '-hide_banner',
+      '-nostats',
+      '-i',
+      'in.wav',
+      '-ac',
+      '1',
+      '-ar',
+      '44100',
+      '-b:a',
+      '64k',
+      '-y',
+      'out.mp3',
+    ]);
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { ManifestItem } from '../../src/domain/receiver/protocol.js';
+import { toCsv } from '../../src/api/csv.js';
+import { backoffMs } from '../../src/receiver/backoff.js';
+import { commandArgs } from '../../src/receiver/command-player.node.js';
+import { createCorrectedClock } from '../../src/receiver/corrected-clock.js';
+import { itemKey, planNext, preempts } from '../../src/receiver/planner.js';
+import { createSseParser, type SseEvent } from '../../src/receiver/sse-parser.js';
+
+const item = (over: Partial<ManifestItem>): ManifestItem => ({
+  occurrenceId: 'o',
+  part: 0,
+  at: '2026-11-27T02:00:00.000Z',
+  durationMs: 60_000,
+  priority: 'normal',
+  kind: 'audio',
+  title: 't',
+  language: 'vi',
+  audio: { url: '/media/x.mp3', sha256: 'a'.repeat(64), bytes: 1, format: 'mp3' },
+  relay: null,
+  ...over,
+});
+const t = (hhmmss: string) => Date.parse(`2026-11-27T${hhmmss}.000Z`);
+const TOLERANCE = 10 * 60_000;
+
+describe('planNext', () => {
+  const items = [item({ occurrenceId: 'a', at: '2026-11-27T02:00:00.000Z' }), item({ occurrenceId: 'b', at: '2026-11-27T03:00:00.000Z' })];
+
+  it('waits for the next item, plays it when due, and skips nothing handled', () => {
+    expect(planNext(items, () => false, t('01:00:00'), TOLERANCE)).toEqual({ skip: [], next: { kind: 'wait', until: t('02:00:00'), item: items[0] } });
+    expect(planNext(items, () => false, t('02:00:00'), TOLERANCE).next).toEqual({ kind: 'play', item: items[0] });
+    expect(planNext(items, (k) => k === 'a#0', t('02:00:00'), TOLERANCE).next).toMatchObject({ kind: 'wait', until: t('03:00:00') });
+    expect(planNext(items, () => true, t('02:00:00'), TOLERANCE).next).toEqual({ kind: 'idle' });
+  });
+
+  it('plays up to the tolerance late, then skips', () => {
+    expect(planNext(items, () => false, t('02:09:59'), TOLERANCE).next).toMatchObject({ kind: 'play', item: items[0] });
+    const late = planNext(items, () => false, t('02:10:01'), TOLERANCE);
+    expect(late.skip).toEqual([items[0]]);
+    expect(late.next).toMatchObject({ kind: 'wait', until: t('03:00:00') });
+  });
+
+  it('joins a relay in progress until its end, and puts due emergencies first', () => {
+    const relay = item({ occurrenceId: 'r', kind: 'relay', durationMs: 3_600_000, audio: null, relay: { url: 'https://r.vn' } });
+    expect(planNext([relay], () => false, t('02:50:00'), TOLERANCE).next).toEqual({ kind: 'play', item: relay });
+    expect(planNext([relay], () => false, t('03:00:00'), TOLERANCE).skip).toEqual([relay]);
+    const emergency = item({ occurrenceId: 'e', priority: 'emergency', at: '2026-11-27T02:00:30.000Z' });
+    expect(planNext([items[0]!, emergency], () => false, t('02:01:00'), TOLERANCE).next).toEqual({ kind: 'play', item: emergency });
+  });
+
+  it('lets only an emergency preempt, and never another emergency', () => {
+    const emergency = item({ priority: 'emergency' });
+    expect(preempts(emergency, item({ priority: 'priority' }))).toBe(true);
+    expect(preempts(item({ priority: 'priority' }), item({}))).toBe(false);
+    expect(preempts(emergency, emergency)).toBe(false);
+    expect(itemKey(item({ occurrenceId: 'x', part: 2 }))).toBe('x#2');
+  });
+});
+
+describe('backoffMs', () => {
+  it('grows exponentially to a ceiling, with jitter under it', () => {
+    expect(backoffMs(0, () => 1)).toBe(1000);
+    expect(backoffMs(3, () => 1)).toBe(8000);
+    expect(backoffMs(3, () => 0.25)).toBe(2000);
+    expect(backoffMs(50, () => 1)).toBe(300_000);
+    expect(backoffMs(50, () => 0)).toBe(500);
+  });
+});
+
+describe('corrected clock', () => {
+  it('takes the offset from the answer with the shortest round trip', () => {
+    let local = 1_000_000;
+    const clock = createCorrectedClock({ now: () => local });
+    // Server 7 min ahead; a slow answer (4 s round trip) is less trustworthy than a quick one.
+    clock.observe(new Date(1_000_000 + 420_000 + 3_000).toISOString(), 999_000, 1_003_000);
+    clock.observe(new Date(1_000_000 + 420_000).toISOString(), 999_990, 1_000_010);
+    expect(clock.offsetMs()).toBe(420_000);
+    local += 1000;
+    expect(clock.now()).toBe(1_001_000 + 420_000);
+    clock.observe('not a time', 0, 0);
+    expect(clock.offsetMs()).toBe(420_000);
+  });
+});
+
+describe('SSE parser', () => {
+  it('reassembles events split anywhere, skips comments, joins multi-line data', () => {
+    const events: SseEvent[] = [];
+    const parser = createSseParser((e) => events.push(e));
+    for (const chunk of ['retry: 1000\n\n: ping\n\nevent: sch', 'edule\r\ndata: {"version":', '3}\r\n\r\ndata: a\ndata: b\n', '\n']) parser.push(chunk);
+    expect(events).toEqual([
+      { event: 'schedule', data: '{"version":3}' },
+      { event: 'message', data: 'a\nb' },
+    ]);
+  });
+});
+
+describe('commandArgs', () => {
+  it('splits quoted words and puts the target in place of {file}, or at the end', () => {
+    expect(commandArgs('"/opt/my player" -q --out={file}', '/c/a b.mp3')).toEqual(['/opt/my player', '-q', '--out=/c/a b.mp3']);
+    expect(commandArgs("mpg123 -q", 'https://r.vn/s?a=1&b=2')).toEqual(['mpg123', '-q', 'https://r.vn/s?a=1&b=2']);
+    expect(() => commandArgs('  ', 'x')).toThrow(/empty/);
+  });
+});
+
+describe('toCsv', () => {
+  it('writes a BOM, CRLF lines, quotes where needed and defuses formulas', () => {
+    expect(toCsv(['a', 'b'], [['Ún Tà, "thôn"', null], ['=cmd()', 0.5]])).toBe('\uFEFFa,b\r\n"Ún Tà, ""thôn""",\r\n\'=cmd(),0.5\r\n');
+  });
+});

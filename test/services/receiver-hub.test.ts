@@ -1,0 +1,84 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { ManifestItem, PushMessage } from '../../src/domain/receiver/protocol.js';
+import { createEventBus } from '../../src/services/events.js';
+import { createReceiverHub, type HubConnection, type IntervalTimers } from '../../src/services/receiver-hub.js';
+
+function fakeIntervals() {
+  const running = new Map<number, () => void>();
+  let next = 0;
+  const timers: IntervalTimers = {
+    setInterval: (fn) => (running.set(++next, fn), next),
+    clearInterval: (h) => void running.delete(h as number),
+  };
+  return { timers, tick: () => [...running.values()].forEach((fn) => fn()), count: () => running.size };
+}
+
+function connection(receiverId: string) {
+  const got: (PushMessage | { type: 'ping' })[] = [];
+  const c: HubConnection & { got: typeof got; closed: boolean } = {
+    receiverId,
+    got,
+    closed: false,
+    deliver: (m) => void got.push(m),
+    close: () => void (c.closed = true),
+  };
+  return c;
+}
+
+const item = { occurrenceId: 'o1', part: 0 } as ManifestItem;
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('receiver hub', () => {
+  it('subscribes to the bus and runs the keep-alive only while a channel is open', () => {
+    const bus = createEventBus();
+    const subscribe = vi.spyOn(bus, 'subscribe');
+    const intervals = fakeIntervals();
+    const hub = createReceiverHub({ bus, playItems: async () => undefined, timers: intervals.timers });
+    expect(intervals.count()).toBe(0);
+    const a = connection('a');
+    const b = connection('b');
+    const offA = hub.connect({ hamletId: 'un-ta' }, a);
+    const offB = hub.connect({ hamletId: 'thon-2' }, b);
+    expect(subscribe).toHaveBeenCalledTimes(1);
+    intervals.tick();
+    expect(a.got).toEqual([{ type: 'ping' }]);
+    expect(b.got).toEqual([{ type: 'ping' }]);
+    offA();
+    offB();
+    expect(intervals.count()).toBe(0);
+    expect(hub.stats()).toEqual({ connections: 0, hamlets: {} });
+  });
+
+  it('fans a schedule change out to its hamlets only, and looks an emergency up once for all', async () => {
+    const bus = createEventBus();
+    const playItems = vi.fn(async () => ({ hamletId: 'un-ta', items: [item] }));
+    const hub = createReceiverHub({ bus, playItems, timers: fakeIntervals().timers });
+    const many = Array.from({ length: 500 }, (_, i) => connection(`r${i}`));
+    many.forEach((c) => hub.connect({ hamletId: 'un-ta' }, c));
+    const other = connection('x');
+    hub.connect({ hamletId: 'thon-2' }, other);
+
+    bus.publish({ type: 'schedule-changed', versions: { 'un-ta': 7, 'thon-9': 3 } });
+    bus.publish({ type: 'emergency', hamletId: 'un-ta', occurrenceId: 'o1' });
+    bus.publish({ type: 'emergency', hamletId: 'thon-5', occurrenceId: 'o2' });
+    await flush();
+    expect(playItems).toHaveBeenCalledTimes(1);
+    expect(many[0]!.got).toEqual([{ type: 'schedule', version: 7 }, { type: 'play', occurrenceId: 'o1', items: [item] }]);
+    // The same message object goes to every channel, so it is encoded once.
+    expect(many[499]!.got[1]).toBe(many[0]!.got[1]);
+    expect(other.got).toEqual([]);
+
+    bus.publish({ type: 'stop', hamletId: 'thon-2', occurrenceId: null });
+    expect(other.got).toEqual([{ type: 'stop', occurrenceId: null }]);
+  });
+
+  it('closes only the revoked receiver’s channels', () => {
+    const bus = createEventBus();
+    const hub = createReceiverHub({ bus, playItems: async () => undefined, timers: fakeIntervals().timers });
+    const [a1, a2, b] = [connection('a'), connection('a'), connection('b')];
+    [a1, a2, b].forEach((c) => hub.connect({ hamletId: 'un-ta' }, c));
+    bus.publish({ type: 'receiver-revoked', receiverId: 'a' });
+    expect([a1.closed, a2.closed, b.closed]).toEqual([true, true, false]);
+    expect(hub.stats().connections).toBe(1);
+  });
+});

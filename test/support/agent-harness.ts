@@ -1,0 +1,109 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LogEvent } from '../../src/domain/receiver/protocol.js';
+import { createAgent, type Agent } from '../../src/receiver/agent.js';
+import { createCommandPlayer } from '../../src/receiver/command-player.node.js';
+import { createFileCache } from '../../src/receiver/file-cache.node.js';
+import { createSqliteStore } from '../../src/receiver/sqlite-store.node.js';
+import type { AgentStore } from '../../src/receiver/store.js';
+import type { FakeClock } from './fake-clock.js';
+import type { FakeTime } from './fake-time.js';
+
+const recorder = fileURLToPath(new URL('./recording-player.mjs', import.meta.url));
+
+export interface TestAgent {
+  readonly agent: Agent;
+  readonly dir: string;
+  readonly cache: ReturnType<typeof createFileCache>;
+  /** Every event the agent ever queued, in order. */
+  readonly queued: LogEvent[];
+  /** Every HTTP call the agent made: method, path and status (0 when the network failed). */
+  readonly calls: { method: string; path: string; status: number }[];
+  /** Test faults: lose the answer to the next log delivery after the server stored it. */
+  readonly faults: { loseNextLogAnswer: boolean };
+  /** What the player was asked to do: `play`/`stop` of a file path or URL. */
+  record(): { event: 'play' | 'stop'; target: string }[];
+  /** Makes the player hold on files whose path contains `marker` until stopped ('' to stop holding). */
+  holdOn(marker: string): void;
+}
+
+/** A real agent (SQLite queue, file cache, player process) on fake time, against `server`. */
+export function createTestAgent(options: {
+  server: string;
+  token: string;
+  clock: FakeClock;
+  time: FakeTime;
+  /** How far behind the server's clock this box's clock runs. */
+  skewMs?: number;
+}): TestAgent {
+  const dir = mkdtempSync(join(tmpdir(), 'loa-agent-'));
+  const recordFile = join(dir, 'played.jsonl');
+  const queued: LogEvent[] = [];
+  const calls: TestAgent['calls'] = [];
+  const faults = { loseNextLogAnswer: false };
+  const sqlite = createSqliteStore(join(dir, 'agent.sqlite'));
+  const store: AgentStore = { ...sqlite, enqueue: (e) => (queued.push(e), sqlite.enqueue(e)) };
+  const tracedFetch: typeof fetch = async (input, init) => {
+    const url = new URL(String(input));
+    const method = init?.method ?? 'GET';
+    try {
+      const res = await fetch(input, init);
+      calls.push({ method, path: url.pathname, status: res.status });
+      if (faults.loseNextLogAnswer && url.pathname.endsWith('/logs') && res.status === 200) {
+        faults.loseNextLogAnswer = false;
+        await res.body?.cancel();
+        throw new TypeError('fetch failed (test: the answer was lost after the server stored the batch)');
+      }
+      return res;
+    } catch (error) {
+      if (!(error instanceof TypeError && String(error).includes('test:'))) calls.push({ method, path: url.pathname, status: 0 });
+      throw error;
+    }
+  };
+  const cache = createFileCache({
+    dir,
+    maxBytes: 50 * 1024 * 1024,
+    download: (url, headers) => tracedFetch(new URL(url, options.server), { headers }),
+    logger: { info: () => {}, warn: () => {} },
+  });
+  const agent = createAgent({
+    server: options.server,
+    token: options.token,
+    store,
+    cache,
+    player: createCommandPlayer(`"${process.execPath}" "${recorder}" "${recordFile}" {file}`),
+    clock: { now: () => options.clock.now().getTime() - (options.skewMs ?? 0) },
+    timers: options.time.timers,
+    fetch: tracedFetch,
+    random: () => 0.5,
+    appVersion: '0.1.0-test',
+  });
+  return {
+    agent,
+    dir,
+    cache,
+    queued,
+    calls,
+    faults,
+    record: () =>
+      existsSync(recordFile)
+        ? readFileSync(recordFile, 'utf8')
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as { event: 'play' | 'stop'; target: string })
+        : [],
+    holdOn: (marker) => writeFileSync(`${recordFile}.hold`, marker),
+  };
+}
+
+/** Polls (real time, bounded) until `check` passes: for a player process, never for a schedule. */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
