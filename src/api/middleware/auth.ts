@@ -40,6 +40,27 @@ export function requireUser(c: Context): UserAuth {
 
 const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+export const csrfRefusal = () =>
+  new LoaError(
+    403,
+    'csrf',
+    'This form has expired or came from another site. Reload the page and try again.',
+    'Biểu mẫu đã hết hạn hoặc được gửi từ trang khác. Hãy tải lại trang và thử lại.',
+  );
+
+/** Whether a cookie-authenticated write comes from our own pages (Origin, else Sec-Fetch-Site). */
+export function isSameOrigin(c: Context): boolean {
+  const origin = c.req.header('origin');
+  const site = c.req.header('sec-fetch-site');
+  return origin ? origin === new URL(c.req.url).origin : site ? site === 'same-origin' : true;
+}
+
+/** The double-submit check: the token sent equals the `loa_csrf` cookie. */
+export function isCsrfTokenValid(c: Context, sent: string | undefined): boolean {
+  const expected = getCookie(c, csrfCookie);
+  return !!expected && sent === expected;
+}
+
 /**
  * CSRF protection for cookie sessions: a write must come from our own origin and carry the double-submit
  * token (header `X-CSRF-Token` or form field `_csrf`) equal to the `loa_csrf` cookie. Bearer-token calls
@@ -49,24 +70,13 @@ export const csrfProtection = (): MiddlewareHandler =>
   async function csrfProtection(c, next) {
     const auth = c.get('auth');
     if (auth?.via === 'cookie' && unsafe.has(c.req.method)) {
-      const origin = c.req.header('origin');
-      const site = c.req.header('sec-fetch-site');
-      const sameOrigin = origin ? origin === new URL(c.req.url).origin : site ? site === 'same-origin' : true;
-      const expected = getCookie(c, csrfCookie);
       let sent = c.req.header(csrfHeader);
       if (!sent && c.req.header('content-type')?.startsWith('application/x-www-form-urlencoded')) {
         const form = await c.req.raw.clone().formData();
         const field = form.get('_csrf');
         sent = typeof field === 'string' ? field : undefined;
       }
-      if (!sameOrigin || !expected || sent !== expected) {
-        throw new LoaError(
-          403,
-          'csrf',
-          'This form has expired or came from another site. Reload the page and try again.',
-          'Biểu mẫu đã hết hạn hoặc được gửi từ trang khác. Hãy tải lại trang và thử lại.',
-        );
-      }
+      if (!isSameOrigin(c) || !isCsrfTokenValid(c, sent)) throw csrfRefusal();
     }
     await next();
   };
