@@ -14,6 +14,7 @@ import { problemResponse, toProblem, zodProblem } from './problem.js';
 import { announcementRoutes } from './routes/announcements.js';
 import { authRoutes } from './routes/auth.js';
 import { broadcastRoutes } from './routes/broadcasts.js';
+import { communeRoutes } from './routes/commune.js';
 import { hamletRoutes } from './routes/hamlets.js';
 import { mediaRoutes } from './routes/media.js';
 import { monitoringRoutes } from './routes/monitoring.js';
@@ -51,6 +52,8 @@ export function createApp(deps: AppDeps) {
     },
   });
 
+  // Devices first: their lane skips the middleware for people below (see receiver-protocol.ts).
+  app.route('/', receiverProtocolRoutes(deps.services, { logger: deps.logger }));
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.use(async function logRequests(c, next) {
     const logger = deps.logger.child({ requestId: c.get('requestId') });
@@ -120,9 +123,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', userRoutes(deps.services));
   app.route('/', receiverRoutes(deps.services));
   app.route('/', broadcastRoutes(deps.services));
+  app.route('/', communeRoutes(deps.services));
   app.route('/', announcementRoutes(deps.services, deps.media, deps.uploadLimitBytes));
   app.route('/', mediaRoutes(deps.media));
-  app.route('/', receiverProtocolRoutes(deps.services));
   app.route('/', monitoringRoutes(deps.services));
   app.route(
     '/',

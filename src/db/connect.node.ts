@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Db } from './database.js';
 import type { Database } from './schema.js';
+import { QueuedSqliteDialect } from './sqlite-queue.node.js';
+import { reusePreparedStatements } from './statement-cache.node.js';
 
 // PostgreSQL returns BIGINT (int8) as text to keep precision; byte counts stay far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -23,7 +25,8 @@ export function connectSqlite(file: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  reusePreparedStatements(sqlite);
+  const kysely = new Kysely<Database>({ dialect: new QueuedSqliteDialect({ database: sqlite }) });
   return {
     kysely,
     capabilities: { advisoryLocks: false, skipLocked: false },

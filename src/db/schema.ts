@@ -34,6 +34,8 @@ export interface CommuneTable {
   time_zone: string;
   /** CommuneSettings as JSON: quiet hours, slots, approval, audio targets. */
   settings: Json;
+  /** Set when an admin changes the settings in the app; from then on the commune file does not override them. */
+  settings_edited_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   created_at: Instant;
   updated_at: Instant;
 }

@@ -6,6 +6,8 @@ import { forbidden } from './errors.js';
  * before any work; services check the hamlet scope of what they load or write with `assertAllowed`.
  */
 export const permissions = {
+  'commune.read': ['admin', 'commune_officer', 'hamlet_head', 'secretary'],
+  'commune.manage': ['admin'],
   'hamlet.read': ['admin', 'commune_officer', 'hamlet_head', 'secretary'],
   'hamlet.manage': ['admin'],
   'user.manage': ['admin'],

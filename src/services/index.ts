@@ -5,6 +5,7 @@ import { createAnnouncementsService } from './announcements.service.js';
 import { createAuditTrail } from './audit.service.js';
 import { createAuthService } from './auth.service.js';
 import { createBroadcastsService } from './broadcasts.service.js';
+import { createCommunesService } from './communes.service.js';
 import type { EventBus } from './events.js';
 import { createHamletsService } from './hamlets.service.js';
 import { createMonitoringService } from './monitoring.service.js';
@@ -88,6 +89,7 @@ export function createServices(deps: ServiceDeps) {
       clock,
       ids,
     }),
+    communes: createCommunesService({ communes: repos.communes, audit, clock }),
     broadcasts: createBroadcastsService({
       broadcasts: repos.broadcasts,
       announcements: repos.announcements,

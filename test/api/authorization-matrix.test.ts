@@ -110,6 +110,12 @@ export const matrix: Readonly<Record<string, Row>> = {
   'POST /api/v1/auth/logout': { inScope: all(204), setup: async () => ({ path: '/api/v1/auth/logout' }) },
   'GET /api/v1/auth/me': { inScope: all(200), setup: async () => ({ path: '/api/v1/auth/me' }) },
 
+  'GET /api/v1/commune': { inScope: all(200), setup: async () => ({ path: '/api/v1/commune' }) },
+  'PATCH /api/v1/commune': {
+    inScope: only({ admin: 200 }),
+    setup: async () => ({ path: '/api/v1/commune', json: { approvalRequired: true } }),
+  },
+
   'GET /api/v1/hamlets': { inScope: all(200), setup: async () => ({ path: '/api/v1/hamlets' }) },
   'POST /api/v1/hamlets': {
     inScope: only({ admin: 201 }),

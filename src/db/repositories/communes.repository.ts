@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Commune, CommuneSettings } from '../../domain/commune.js';
-import type { Database } from '../schema.js';
+import type { CommuneTable, Database } from '../schema.js';
 
 export function createCommunesRepository(db: Kysely<Database>) {
   return {
@@ -17,6 +17,14 @@ export function createCommunesRepository(db: Kysely<Database>) {
         .limit(1)
         .executeTakeFirst();
       return row && toCommune(row);
+    },
+
+    async updateSettings(id: string, settings: CommuneSettings, now: string): Promise<void> {
+      await db
+        .updateTable('communes')
+        .set({ settings: JSON.stringify(settings), settings_edited_at: now, updated_at: now })
+        .where('id', '=', id)
+        .execute();
     },
 
     /** Seeding: insert the commune, or refresh its descriptive fields and settings from the file. */
@@ -40,6 +48,8 @@ export function createCommunesRepository(db: Kysely<Database>) {
           .execute();
         return 'inserted';
       }
+      // Settings an admin changed in the app win over the file; the rest still follows it.
+      if (existing.settings_edited_at) values.settings = existing.settings;
       const same = (Object.keys(values) as (keyof typeof values)[]).every((k) => existing[k] === values[k]);
       if (same) return 'unchanged';
       await db
@@ -54,7 +64,7 @@ export function createCommunesRepository(db: Kysely<Database>) {
 
 export type CommunesRepository = ReturnType<typeof createCommunesRepository>;
 
-function toCommune(row: Database['communes']): Commune {
+function toCommune(row: Selectable<CommuneTable>): Commune {
   return {
     id: row.id,
     name: row.name,

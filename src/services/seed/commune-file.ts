@@ -29,7 +29,7 @@ const languageCode = z
   .string()
   .regex(/^[a-z]{2,8}(-[a-z0-9]{1,8})*$/, 'must be a language code such as "vi" or "giay"');
 
-const slot = z.strictObject({
+export const slotSchema = z.strictObject({
   name: id.describe('Machine name used by the API, e.g. "morning"'),
   label: name.describe('Name shown to people, e.g. "Buổi sáng"'),
   start: localTime,
@@ -38,6 +38,42 @@ const slot = z.strictObject({
   relay: z
     .strictObject({ url: z.url({ protocol: /^https?$/ }), durationS: z.number().int().min(1).max(3600) })
     .optional(),
+});
+
+export const quietHoursSchema = z.strictObject({ start: localTime, end: localTime });
+
+export const audioTargetsSchema = z.strictObject({
+  integratedLufs: z.number().min(-30).max(-10).default(-16),
+  truePeakDbtp: z.number().min(-9).max(0).default(-1.5),
+  maxLraLu: z.number().min(3).max(20).default(8),
+  opus: z.boolean().default(false),
+});
+
+export const emergencySchema = z.strictObject({
+  repeatCount: z.number().int().min(1).max(20).default(3),
+  repeatIntervalMin: z.number().int().min(1).max(240).default(10),
+});
+
+/** Slot names are unique and every slot ends after it starts. */
+export const slotsSchema = z
+  .array(slotSchema)
+  .min(1)
+  .superRefine((slots, ctx) => {
+    const names = new Set<string>();
+    slots.forEach((s, i) => {
+      if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate slot "${s.name}"` });
+      names.add(s.name);
+      if (s.end <= s.start) ctx.addIssue({ code: 'custom', path: [i, 'end'], message: 'must be after start' });
+    });
+  });
+
+/** What an admin may change in the app: the commune's broadcasting rules, not its identity. */
+export const communeSettingsPatchSchema = z.strictObject({
+  quietHours: quietHoursSchema.optional(),
+  approvalRequired: z.boolean().optional(),
+  audio: audioTargetsSchema.optional(),
+  emergency: emergencySchema.optional(),
+  slots: slotsSchema.optional(),
 });
 
 /** The commune as data: `schedules/<commune>.json`. Its JSON Schema is exported beside it. */
@@ -50,25 +86,11 @@ export const communeFileSchema = z
       code: z.string().regex(/^\d{5}$/, 'must be the 5-digit commune code, e.g. "02746"'),
       provinceCode: z.string().regex(/^\d{2}$/, 'must be the 2-digit province code, e.g. "15"'),
       timeZone: timeZone.default('Asia/Ho_Chi_Minh'),
-      quietHours: z
-        .strictObject({ start: localTime, end: localTime })
-        .default({ start: '21:30', end: '05:30' }),
+      quietHours: quietHoursSchema.default({ start: '21:30', end: '05:30' }),
       approvalRequired: z.boolean().default(true),
-      audio: z
-        .strictObject({
-          integratedLufs: z.number().min(-30).max(-10).default(-16),
-          truePeakDbtp: z.number().min(-9).max(0).default(-1.5),
-          maxLraLu: z.number().min(3).max(20).default(8),
-          opus: z.boolean().default(false),
-        })
-        .prefault({}),
-      emergency: z
-        .strictObject({
-          repeatCount: z.number().int().min(1).max(20).default(3),
-          repeatIntervalMin: z.number().int().min(1).max(240).default(10),
-        })
-        .prefault({}),
-      slots: z.array(slot).min(1),
+      audio: audioTargetsSchema.prefault({}),
+      emergency: emergencySchema.prefault({}),
+      slots: slotsSchema,
     }),
     languages: z.array(z.strictObject({ code: languageCode, name })).min(1),
     hamlets: z
@@ -108,24 +130,6 @@ export const communeFileSchema = z
           });
         }
       });
-    });
-    const slotNames = new Set<string>();
-    file.commune.slots.forEach((s, i) => {
-      if (slotNames.has(s.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['commune', 'slots', i, 'name'],
-          message: `duplicate slot "${s.name}"`,
-        });
-      }
-      slotNames.add(s.name);
-      if (s.end <= s.start) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['commune', 'slots', i, 'end'],
-          message: 'must be after start',
-        });
-      }
     });
     const receiverIds = new Set<string>();
     file.receivers.forEach((r, i) => {
