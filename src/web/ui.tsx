@@ -1,4 +1,4 @@
-import type { Child, PropsWithChildren } from 'hono/jsx';
+import type { PropsWithChildren } from 'hono/jsx';
 import { roleAllows } from '../domain/policy.js';
 import { assetUrl } from './assets/index.js';
 import type { Messages } from './i18n.js';
@@ -338,8 +338,7 @@ export function notices(m: Messages): Record<string, string> {
     queuedAgain: m.queuedAgain,
     savedUser: m.savedUser,
     saved: m.saved,
+    savedSettings: m.savedSettings,
     emergency: m.emergencySent,
   };
 }
-
-export type { Child };

@@ -6,7 +6,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechWav } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { launchChromium, phoneContext, screenshots, serveHarness, signIn, type Served } from './browser.js';
+import {
+  launchChromium,
+  phoneContext,
+  poll,
+  screenshots,
+  serveHarness,
+  signIn,
+  type Served,
+} from './browser.js';
 
 /** The administrator's pages and the commune office's emergency form, in a real Chromium. */
 describe('admin and emergency pages in a browser', () => {
@@ -34,25 +42,67 @@ describe('admin and emergency pages in a browser', () => {
     await signIn(page, server.url, user);
   }
 
-  it('shows the commune settings', async () => {
+  it('shows the commune settings in a form', async () => {
     await as('admin');
     expect(new URL(page.url()).pathname).toBe('/quan-tri');
-    const facts = await page.locator('#settings').textContent();
-    expect(facts).toContain('21:30–05:30');
-    expect(facts).toContain('Buổi sáng: 05:30–06:15, tối đa 45 phút');
-    expect(facts).toContain('−16,0 LUFS');
+    expect(await page.locator('#settings dl.facts').textContent()).toContain('Asia/Ho_Chi_Minh');
+    expect(await page.getByLabel('Giờ nghỉ bắt đầu').inputValue()).toBe('21:30');
+    expect(await page.getByLabel('Giờ nghỉ kết thúc').inputValue()).toBe('05:30');
+    expect(await page.locator('#slot-morning-label').inputValue()).toBe('Buổi sáng');
+    expect(await page.locator('#slot-morning-start').inputValue()).toBe('05:30');
+    expect(await page.locator('#slot-morning-end').inputValue()).toBe('06:15');
+    expect(await page.locator('#slot-morning-maxAirTimeMin').inputValue()).toBe('45');
+    expect(await page.getByLabel('Độ to mục tiêu (LUFS)').inputValue()).toBe('-16');
+    expect(await page.getByLabel('Đỉnh thực tối đa (dBTP)').inputValue()).toBe('-1,5');
     await screenshots(page, 'admin-settings');
+  });
+
+  it('changes the quiet hours, after the form points at a bad time and a slot ending before it starts', async () => {
+    const commune = async () =>
+      (
+        (await (await h.request('/api/v1/commune', { token: h.tokens.admin })).json()) as {
+          settings: { quietHours: { start: string; end: string }; slots: { name: string; end: string }[] };
+        }
+      ).settings;
+    await page.getByLabel('Giờ nghỉ bắt đầu').fill('22:00');
+    await page.getByLabel('Giờ nghỉ kết thúc').fill('25:00');
+    await page.locator('#slot-morning-end').fill('05:00');
+    await page.getByRole('button', { name: 'Lưu cài đặt' }).click();
+    await poll(() => page.locator('#quietEnd-error').textContent()).toBe(
+      'Hãy nhập giờ dạng HH:MM, từ 00:00 đến 23:59, ví dụ 05:30.',
+    );
+    expect(await page.locator('#slot-morning-end-error').textContent()).toBe(
+      'Giờ kết thúc phải sau giờ bắt đầu.',
+    );
+    expect(await page.locator('.form-error').textContent()).toContain('Chưa lưu được');
+    // What was typed stays, and nothing was saved.
+    expect(await page.getByLabel('Giờ nghỉ bắt đầu').inputValue()).toBe('22:00');
+    expect(await page.getByLabel('Giờ nghỉ kết thúc').inputValue()).toBe('25:00');
+    expect(await page.locator('#slot-morning-end').inputValue()).toBe('05:00');
+    expect((await commune()).quietHours).toEqual({ start: '21:30', end: '05:30' });
+    await screenshots(page, 'admin-settings-errors');
+
+    await page.getByLabel('Giờ nghỉ kết thúc').fill('05:00');
+    await page.locator('#slot-morning-end').fill('06:15');
+    await page.getByRole('button', { name: 'Lưu cài đặt' }).click();
+    await poll(() => page.locator('.notice').textContent()).toBe('Đã lưu cài đặt của xã.');
+    expect(new URL(page.url()).pathname).toBe('/quan-tri');
+    expect(await page.getByLabel('Giờ nghỉ bắt đầu').inputValue()).toBe('22:00');
+    expect(await page.getByLabel('Giờ nghỉ kết thúc').inputValue()).toBe('05:00');
+    const saved = await commune();
+    expect(saved.quietHours).toEqual({ start: '22:00', end: '05:00' });
+    expect(saved.slots.find((s) => s.name === 'morning')?.end).toBe('06:15');
   });
 
   it('adds a hamlet, with the missing name shown next to the field first', async () => {
     await page.goto(`${server.url}/quan-tri/thon`);
     await page.getByLabel('Tiếng Giáy').check();
     await page.getByRole('button', { name: 'Thêm thôn' }).click();
-    await expect.poll(() => page.locator('#name-error').textContent()).toBe('Hãy điền mục này.');
+    await poll(() => page.locator('#name-error').textContent()).toBe('Hãy điền mục này.');
     expect(await page.getByLabel('Tiếng Giáy').isChecked()).toBe(true);
     await page.getByLabel('Tên').fill('Thôn Nà Lốc');
     await page.getByRole('button', { name: 'Thêm thôn' }).click();
-    await expect.poll(() => page.locator('.notice').textContent()).toBe('Đã lưu.');
+    await poll(() => page.locator('.notice').textContent()).toBe('Đã lưu.');
     expect(await page.locator('tr', { hasText: 'Thôn Nà Lốc' }).textContent()).toContain(
       'Tiếng Việt, Tiếng Giáy',
     );
@@ -65,7 +115,7 @@ describe('admin and emergency pages in a browser', () => {
     await page.getByLabel('Họ và tên').fill('Lò Văn Páo');
     await page.getByLabel('Mật khẩu').fill('ngan');
     await page.getByRole('button', { name: 'Thêm người dùng' }).click();
-    await expect.poll(() => page.locator('#username-error').textContent()).toContain('Từ 3 đến 64 ký tự');
+    await poll(() => page.locator('#username-error').textContent()).toContain('Từ 3 đến 64 ký tự');
     expect(await page.locator('#password-error').textContent()).toBe('Mật khẩu cần ít nhất 10 ký tự.');
     expect(await page.getByLabel('Họ và tên').inputValue()).toBe('Lò Văn Páo');
     await page.getByLabel('Tên đăng nhập').fill('paolv');
@@ -73,7 +123,7 @@ describe('admin and emergency pages in a browser', () => {
     await page.getByLabel('Vai trò').selectOption('hamlet_head');
     await page.getByRole('checkbox', { name: 'Thôn Ún Tà' }).check();
     await page.getByRole('button', { name: 'Thêm người dùng' }).click();
-    await expect.poll(() => page.locator('.notice').textContent()).toBe('Đã lưu người dùng.');
+    await poll(() => page.locator('.notice').textContent()).toBe('Đã lưu người dùng.');
     const row = await page.locator('tr', { hasText: 'paolv' }).textContent();
     expect(row).toContain('Trưởng thôn');
     expect(row).toContain('Thôn Ún Tà');
@@ -135,16 +185,16 @@ describe('admin and emergency pages in a browser', () => {
     await page.getByRole('link', { name: 'Phát khẩn cấp' }).click();
     await page.getByLabel('Thông báo').selectOption({ label: 'Cảnh báo lũ quét' });
     await page.getByRole('button', { name: 'Tiếp tục' }).click();
-    await expect.poll(() => page.locator('#hamletIds-error').textContent()).toBe('Hãy điền mục này.');
+    await poll(() => page.locator('#hamletIds-error').textContent()).toBe('Hãy điền mục này.');
     await page.getByRole('checkbox', { name: 'Thôn Ún Tà' }).check();
     await page.getByRole('button', { name: 'Tiếp tục' }).click();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Xác nhận phát khẩn cấp');
+    await poll(() => page.locator('h1').textContent()).toBe('Xác nhận phát khẩn cấp');
     expect(await page.locator('dl.facts').textContent()).toContain('Thôn Ún Tà');
     const before = await h.request('/api/v1/broadcasts', { token: h.tokens.officer });
     expect(((await before.json()) as { items: unknown[] }).items).toHaveLength(0);
     await screenshots(page, 'officer-emergency-confirm');
     await page.getByRole('button', { name: 'Xác nhận phát' }).click();
-    await expect.poll(() => page.locator('.notice').textContent()).toContain('Đã phát lệnh khẩn cấp');
+    await poll(() => page.locator('.notice').textContent()).toContain('Đã phát lệnh khẩn cấp');
     const after = (await (await h.request('/api/v1/broadcasts', { token: h.tokens.officer })).json()) as {
       items: { priority: string; hamletIds: string[]; occurrences: unknown[] }[];
     };

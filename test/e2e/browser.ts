@@ -10,6 +10,9 @@ import type { FixtureUser } from '../support/harness.js';
 
 export const screenshotDir = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
+/** `expect.poll` with room for a loaded CI machine (its default gives up after one second). */
+export const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
+
 /** Debian's Chromium, headless, with nothing that would reach the network on its own. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

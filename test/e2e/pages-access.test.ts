@@ -108,6 +108,11 @@ const rows: Readonly<Record<string, Row>> = {
     inScope: allow(['admin', 'officer', 'head']),
   },
   'GET /quan-tri': { path: () => '/quan-tri', inScope: allow(['admin']) },
+  'POST /quan-tri': {
+    path: () => '/quan-tri',
+    form: { quietStart: '25:00' },
+    inScope: allow(['admin'], 400),
+  },
   'GET /quan-tri/thon': { path: () => '/quan-tri/thon', inScope: allow(['admin']) },
   'POST /quan-tri/thon': { path: () => '/quan-tri/thon', form: { name: '' }, inScope: allow(['admin'], 400) },
   'GET /quan-tri/nguoi-dung': { path: () => '/quan-tri/nguoi-dung', inScope: allow(['admin']) },

@@ -124,6 +124,24 @@ describe('pages over HTTP', () => {
     // Without scripts the page refreshes itself while processing runs.
     expect(detail).toContain('<noscript><meta http-equiv="refresh" content="5"/></noscript>');
     expect(uploadsInFlight()).toBe(0);
+
+    // A second language, also without JavaScript.
+    const form = new FormData();
+    form.append('_csrf', secretary.csrf);
+    form.append('language', 'giay');
+    form.append('source', 'audio');
+    form.append('file', new Blob([speechWav('Xin chào.', 'giay')], { type: 'audio/wav' }), 'giay.wav');
+    const variant = await h.runtime.app.request(`${location}/ban-dich`, {
+      method: 'POST',
+      headers: { cookie: secretary.cookie, origin },
+      body: form,
+    });
+    expect(variant.status, await variant.clone().text()).toBe(303);
+    expect(variant.headers.get('location')).toBe(location);
+    const again = await (await page(h, location, secretary)).text();
+    expect(again).toContain('Bản Tiếng Giáy');
+    // Both languages exist now, so the form to add one is gone.
+    expect(again).not.toContain('action="' + location + '/ban-dich"');
   });
 
   it('refuses a multipart form with a forged CSRF field and keeps no file', async () => {

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness.js';
-import { launchChromium, phoneContext, serveHarness, signIn, type Served } from './browser.js';
+import { launchChromium, phoneContext, poll, serveHarness, signIn, type Served } from './browser.js';
 
 // Checked in the page itself (the tests are typed without the DOM library, so the code is a string).
 const problemsInPage = `(() => {
@@ -84,9 +84,9 @@ describe('quality bar in a browser', () => {
   it('switches to English and back with the language link', async () => {
     await page.goto(`${server.url}/thong-bao/gui`);
     await page.getByRole('link', { name: 'English' }).click();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Send an announcement');
+    await poll(() => page.locator('h1').textContent()).toBe('Send an announcement');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await page.getByRole('link', { name: 'Tiếng Việt' }).click();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Gửi thông báo');
+    await poll(() => page.locator('h1').textContent()).toBe('Gửi thông báo');
   });
 });

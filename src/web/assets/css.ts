@@ -85,7 +85,8 @@ progress{width:100%;height:20px}
 /* Narrow screens: each table row becomes a small card, every cell labelled by its column. */
 @media (max-width:599px){
   table.stack thead{position:absolute;left:-9999px}
-  table.stack tr{display:block;border-bottom:1px solid #d0d7de;padding:6px 0}
+  table.stack tr{display:flex;flex-wrap:wrap;gap:2px 14px;border-bottom:1px solid #d0d7de;padding:6px 0}
+  table.stack th{flex:1 0 100%}
   table.stack th,table.stack td{display:block;border:0;padding:2px 0;text-align:left}
   table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600;color:#374151}
 }
