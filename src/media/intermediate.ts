@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { createLoudnessMeter, type LoudnessReading } from './loudness-meter.js';
 import { firstAbove, lastAbove } from './pcm.js';
 import { WORK_SAMPLE_RATE } from './targets.js';
 
@@ -46,6 +47,28 @@ export async function findLoudEdges(path: string, thresholdDb: number): Promise<
       if (i >= 0) last = at + i;
     }
     return { totalS, firstLoudS: first / WORK_SAMPLE_RATE, lastLoudS: (last + 1) / WORK_SAMPLE_RATE };
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Measures the loudness of the whole intermediate by reading it through the meter: cheaper than
+ * a second `ebur128` in the analysis pass (no true peak is needed here: the limiter set it).
+ */
+export async function measureIntermediate(path: string): Promise<LoudnessReading> {
+  const meter = createLoudnessMeter(WORK_SAMPLE_RATE, { truePeak: false });
+  const file = await open(path, 'r');
+  try {
+    const buffer = new Float32Array(256 * 1024);
+    const bytes = new Uint8Array(buffer.buffer);
+    for (let at = 0; ;) {
+      const { bytesRead } = await file.read(bytes, 0, bytes.byteLength, at);
+      if (bytesRead < 4) break;
+      meter.push(buffer.subarray(0, bytesRead >> 2));
+      at += bytesRead - (bytesRead % 4);
+    }
+    return meter.finish();
   } finally {
     await file.close();
   }

@@ -13,14 +13,18 @@ import { runTool } from './runner.js';
 import type { AudioTargets } from './targets.js';
 
 /**
- * Candidate make-up gains above the leveller-only estimate. The limiter takes 0–10 LU: espeak-ng
- * speech, with peaks 19 dB above its loudness, gains only 0.15–0.3 LU per dB near the aim.
+ * Candidate make-up gains. After the pre-gain the speech sits near the target and the leveller
+ * takes it 2–7 dB lower; the limiter then takes up to 10 LU more (espeak-ng speech, whose peaks
+ * are 19 dB above its loudness, gains only 0.1–0.3 LU per dB near the aim). Candidates 4 dB apart
+ * interpolate to within 0.1 LU.
  */
-const MAKEUP_STEPS_DB = [0, 3, 6, 9, 12, 15, 18, 21] as const;
+const MAKEUP_CANDIDATES_DB = [0, 4, 8, 12, 16, 20, 24, 28] as const;
 
 interface TrialResult {
   readonly sourceLufs: number | undefined;
-  readonly lufs: readonly (number | undefined)[];
+  readonly levelledLufs: number | undefined;
+  /** Loudness after make-up and limiter, per candidate. */
+  readonly limitedLufs: readonly (number | undefined)[];
 }
 
 async function trial(
@@ -31,16 +35,16 @@ async function trial(
   makeupsDb: readonly number[],
   signal: AbortSignal | undefined,
 ): Promise<TrialResult> {
-  const { stderr } = await runTool(binaries.ffmpeg, buildTrialArgs(input, excerpts, levelling, makeupsDb), {
-    signal,
-  });
-  const audible = (lufs: number | undefined): number | undefined =>
-    lufs !== undefined && lufs > SILENT_LUFS ? lufs : undefined;
+  const args = buildTrialArgs(input, excerpts, levelling, makeupsDb);
+  const { stderr } = await runTool(binaries.ffmpeg, args, { signal });
+  const audible = (instance: string): number | undefined => {
+    const lufs = parseEbur128Summary(stderr, instance)?.integratedLufs;
+    return lufs !== undefined && lufs > SILENT_LUFS ? lufs : undefined;
+  };
   return {
-    sourceLufs: audible(parseEbur128Summary(stderr, FILTER_IDS.source)?.integratedLufs),
-    lufs: Array.from({ length: Math.max(1, makeupsDb.length) }, (_, i) =>
-      audible(parseEbur128Summary(stderr, `${FILTER_IDS.trial}${i}`)?.integratedLufs),
-    ),
+    sourceLufs: audible(FILTER_IDS.source),
+    levelledLufs: audible(`${FILTER_IDS.trial}0`),
+    limitedLufs: makeupsDb.map((_, i) => audible(`${FILTER_IDS.trial}${i + 1}`)),
   };
 }
 
@@ -90,9 +94,9 @@ export interface Calibration {
 }
 
 /**
- * Finds the levelling of a source in two trials on excerpts: the pre-gain from the loudness of
- * the first seconds, the leveller's output loudness, then six candidate make-up gains through
- * the limiter, interpolated to the aim.
+ * Finds the levelling of a source in one trial on excerpts: the pre-gain from the loudness of
+ * the first seconds, then eight candidate make-up gains through the limiter, interpolated to the
+ * aim.
  * The analysis pass measures the whole file afterwards and the encoding gain is computed from
  * that, so an unrepresentative excerpt costs only a little peak margin, never loudness accuracy.
  */
@@ -109,12 +113,10 @@ export async function calibrateLevelling(
   const aim = levelledAimLufs(targets);
   const excerpts = trialExcerpts(probe.durationMs);
 
-  const first = await trial(binaries, input, excerpts, base, [], signal);
-  const levelled = first.lufs[0];
-  if (levelled === undefined)
-    return { levelling: { ...base, makeupDb: 0, ceilingDb }, slope: 1, sourceLufs: first.sourceLufs };
-  const makeupsDb = MAKEUP_STEPS_DB.map((step) => aim - levelled + step);
-  const limited = await trial(binaries, input, excerpts, { ...base, ceilingDb }, makeupsDb, signal);
-  const { makeupDb, slope } = interpolateMakeup(makeupsDb, limited.lufs, aim);
-  return { levelling: { ...base, makeupDb, ceilingDb }, slope, sourceLufs: first.sourceLufs };
+  const result = await trial(binaries, input, excerpts, { ...base, ceilingDb }, MAKEUP_CANDIDATES_DB, signal);
+  if (result.levelledLufs === undefined) {
+    return { levelling: { ...base, makeupDb: 0, ceilingDb }, slope: 1, sourceLufs: result.sourceLufs };
+  }
+  const { makeupDb, slope } = interpolateMakeup(MAKEUP_CANDIDATES_DB, result.limitedLufs, aim);
+  return { levelling: { ...base, makeupDb, ceilingDb }, slope, sourceLufs: result.sourceLufs };
 }

@@ -95,14 +95,19 @@ const CANDIDATE_RATIO = 0.5;
 const energyToLufs = (meanSquare: number): number => -0.691 + 10 * Math.log10(meanSquare);
 
 /**
- * Creates a meter for mono PCM at `sampleRate`.
+ * Creates a meter for mono PCM at `sampleRate`; without `truePeak` it skips the interpolation
+ * (the true peak then reads as the sample peak).
  *
  * @example
  * const meter = createLoudnessMeter(44100);
  * meter.push(samples);
  * meter.finish() // { integratedLufs: -16.0, lraLu: 3.1, truePeakDbtp: -2.2, … }
  */
-export function createLoudnessMeter(sampleRate: number): LoudnessMeter {
+export function createLoudnessMeter(
+  sampleRate: number,
+  options: { readonly truePeak?: boolean } = {},
+): LoudnessMeter {
+  const withTruePeak = options.truePeak ?? true;
   const [s, h] = kWeighting(sampleRate);
   let s1 = 0;
   let s2 = 0;
@@ -153,9 +158,6 @@ export function createLoudnessMeter(sampleRate: number): LoudnessMeter {
 
   return {
     push(chunk) {
-      const x = new Float64Array(history.length + chunk.length);
-      x.set(history);
-      x.set(chunk, history.length);
       // Locals, not the closure's variables: V8 keeps these in registers (4× faster).
       const { b0: sb0, b1: sb1, b2: sb2, a1: sa1, a2: sa2 } = s;
       const { a1: ha1, a2: ha2 } = h;
@@ -179,6 +181,10 @@ export function createLoudnessMeter(sampleRate: number): LoudnessMeter {
       }
       [s1, s2, h1, h2, acc, inSub, samplePeak] = [z1, z2, w1, w2, sum, n, peak];
       samples += chunk.length;
+      if (!withTruePeak) return;
+      const x = new Float64Array(history.length + chunk.length);
+      x.set(history);
+      x.set(chunk, history.length);
       // Pairs whose window is complete; the rest wait for the next chunk.
       interpolatePeaks(x, Math.max(0, history.length - TAPS_PER_PHASE / 2), x.length);
       history = x.slice(Math.max(0, x.length - context));

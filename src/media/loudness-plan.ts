@@ -126,8 +126,11 @@ export function firstEncoding(levelledLufs: number, targets: AudioTargets): Corr
 }
 
 /**
- * The one correction, if the verified outputs need it: shift the gain by the measured error and,
- * if the true peak overshot, limit below the ceiling by the overshoot plus a little. Pure.
+ * The one correction, if the verified outputs need it: shift the gain by the MP3's measured
+ * error and, if its true peak overshot, limit below the ceiling by the overshoot plus a little;
+ * trim the Opus branch by its own loudness error. Opus's true peak is reported but not chased:
+ * at 24 kbit/s libopus adds up to 4–5 dB of peak to limited speech, and limiting that away would
+ * take the MP3 off target. Pure.
  */
 export function planCorrection(
   measured: readonly OutputMeasurement[],
@@ -137,19 +140,13 @@ export function planCorrection(
   const mp3 = measured.find((m) => m.format === 'mp3');
   const opus = measured.find((m) => m.format === 'opus');
   if (!mp3) return undefined;
-  const off = (m: OutputMeasurement | undefined): boolean =>
-    m !== undefined &&
-    (Math.abs(m.integratedLufs - targets.integratedLufs) > CORRECTION_THRESHOLD_LU + 1e-9 ||
-      m.truePeakDbtp > targets.truePeakDbtp);
-  if (!off(mp3) && !off(opus)) return undefined;
+  const offLoudness = (m: OutputMeasurement | undefined): boolean =>
+    m !== undefined && Math.abs(m.integratedLufs - targets.integratedLufs) > CORRECTION_THRESHOLD_LU + 1e-9;
+  const overshoot = Math.max(0, mp3.truePeakDbtp - targets.truePeakDbtp);
+  if (!offLoudness(mp3) && !offLoudness(opus) && overshoot === 0) return undefined;
 
   const mp3Error = targets.integratedLufs - mp3.integratedLufs;
   const gainDb = current.gainDb + mp3Error;
-  const overshoot = Math.max(
-    mp3.truePeakDbtp - targets.truePeakDbtp,
-    opus ? opus.truePeakDbtp - targets.truePeakDbtp : Number.NEGATIVE_INFINITY,
-    0,
-  );
   const base = current.ceilingDb ?? limiterCeilingDb(targets);
   const ceilingDb =
     overshoot > 0 ? base - overshoot - 0.3 : gainDb > 0 || current.ceilingDb !== undefined ? base : undefined;

@@ -1,6 +1,6 @@
 /**
- * Pure helpers over raw 32-bit float mono PCM (little-endian, as ffmpeg's `f32le` writes it):
- * waveform peaks for the pages and the sample count of a decoded output.
+ * Pure helpers over raw mono PCM as ffmpeg writes it (`f32le`, `s16le`, little-endian):
+ * streaming readers, waveform peaks for the pages, silent edges.
  */
 
 /** Samples per block: the waveform keeps one maximum per block, then merges blocks into points. */
@@ -15,17 +15,16 @@ export interface PcmSummary {
 }
 
 export interface PcmCollector {
-  /** Takes the next bytes of the stream; chunks may split a sample. */
-  push(chunk: Uint8Array): void;
+  push(samples: Float32Array): void;
   finish(points?: number): PcmSummary;
 }
 
 /**
- * Collects a waveform from a stream of f32le bytes in constant memory per block.
+ * Collects a waveform from a stream of samples, keeping one maximum per block of 512.
  *
  * @example
  * const c = createPcmCollector();
- * child.stdout.on('data', (b) => c.push(b));
+ * child.stdout.on('data', createS16Reader((samples) => c.push(samples)));
  * c.finish(400).peaks // 400 values 0..1
  */
 export function createPcmCollector(): PcmCollector {
@@ -34,7 +33,7 @@ export function createPcmCollector(): PcmCollector {
   let blockMax = 0;
   let inBlock = 0;
 
-  const read = createFloatReader((f32) => {
+  const push = (f32: Float32Array): void => {
     let max = blockMax;
     let n = inBlock;
     for (let i = 0; i < f32.length; i++) {
@@ -50,10 +49,10 @@ export function createPcmCollector(): PcmCollector {
     blockMax = max;
     inBlock = n;
     samples += f32.length;
-  });
+  };
 
   return {
-    push: read,
+    push,
     finish(points = 400) {
       const all = inBlock > 0 ? [...blocks, blockMax] : blocks;
       const samplePeak = all.reduce((a, b) => Math.max(a, b), 0);
@@ -62,18 +61,14 @@ export function createPcmCollector(): PcmCollector {
   };
 }
 
-/** Little-endian floats as a typed array (every platform Node runs on here is little-endian). */
-function asFloat32(bytes: Uint8Array): Float32Array {
-  const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
-  return new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2);
-}
-
 /**
- * Turns a byte stream of f32le into whole Float32Array chunks, keeping a split sample for the
- * next chunk.
+ * Turns a byte stream of s16le into Float32Array chunks scaled to ±1, keeping a split sample
+ * for the next chunk. Half the bytes of f32le through the pipe, for a measurement that needs
+ * no more than 16 bits.
  */
-export function createFloatReader(onSamples: (samples: Float32Array) => void): (chunk: Uint8Array) => void {
+export function createS16Reader(onSamples: (samples: Float32Array) => void): (chunk: Uint8Array) => void {
   let carry = new Uint8Array(0);
+  let out = new Float32Array(0);
   return (chunk) => {
     let bytes = chunk;
     if (carry.byteLength > 0) {
@@ -81,9 +76,13 @@ export function createFloatReader(onSamples: (samples: Float32Array) => void): (
       bytes.set(carry);
       bytes.set(chunk, carry.byteLength);
     }
-    const whole = bytes.byteLength - (bytes.byteLength % 4);
-    if (whole > 0) onSamples(asFloat32(bytes.subarray(0, whole)));
-    carry = bytes.slice(whole);
+    const n = bytes.byteLength >> 1;
+    const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
+    const i16 = new Int16Array(aligned.buffer, aligned.byteOffset, n);
+    if (out.length < n) out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = (i16[i] as number) / 32768;
+    if (n > 0) onSamples(out.subarray(0, n));
+    carry = bytes.slice(n * 2);
   };
 }
 

@@ -6,7 +6,7 @@
  * 1. decode check: the first seconds (noise, loudness estimate) and the last seconds (truncation);
  * 2. trials of the levelling on excerpts, to find its make-up gain;
  * 3. analysis: decode once → mono 48 kHz → high-pass → pre-gain → leveller → make-up gain →
- *    limiter → measure, written as a raw float intermediate;
+ *    limiter, written as a raw float intermediate, then measured;
  * 4. encode: trim → gain (→ limiter, only if the gain is a boost) → MP3 (and Opus);
  * 5. verify: decode what was written and measure it (in `loudness-meter.ts`).
  */
@@ -22,7 +22,6 @@ export const FILTER_IDS = {
   tailStats: 'astats@tail',
   trial: 'ebur128@trial',
   source: 'ebur128@source',
-  levelled: 'ebur128@levelled',
 } as const;
 
 /** Loudness of frames is logged at `verbose`, below the default level: only the summary is printed. */
@@ -145,9 +144,9 @@ export interface Excerpt {
  * file of six voices, three excerpts missed the whole file's levelled loudness by 0.4 LU, six by
  * 0.1–0.2 LU).
  *
- * @example trialExcerpts(600_000) // [{ startS: 30, durationS: 6 }, { startS: 120, … }, … { startS: 480, … }]
+ * @example trialExcerpts(600_000) // [{ startS: 30, durationS: 5 }, { startS: 120, … }, … { startS: 480, … }]
  */
-export function trialExcerpts(durationMs: number, excerptS = 6): readonly Excerpt[] {
+export function trialExcerpts(durationMs: number, excerptS = 5): readonly Excerpt[] {
   const totalS = durationMs / 1000;
   if (totalS <= excerptS * 8) return [{ startS: 0, durationS: totalS }];
   return [0.05, 0.2, 0.35, 0.5, 0.65, 0.8].map((at) => ({
@@ -157,17 +156,17 @@ export function trialExcerpts(durationMs: number, excerptS = 6): readonly Excerp
 }
 
 /**
- * A trial of levelling on excerpts of the source. Without `makeupsDb`: the source's loudness and
- * the leveller's output loudness. With them: the loudness after make-up and limiter for each
- * candidate make-up gain, all from one decode (`asplit`). Leveller and limiter change the
- * loudness by amounts that depend on the speech; these runs (tens of milliseconds each) find the
- * make-up gain that lands the whole file near its aim.
+ * A trial of levelling on excerpts of the source, all from one decode: the source's loudness
+ * (`ebur128@source`), the leveller's output (`ebur128@trial0`), and for each candidate make-up
+ * gain the loudness after make-up and limiter (`ebur128@trial1`…). Leveller and limiter change
+ * the loudness by amounts that depend on the speech; this run finds the make-up gain that lands
+ * the whole file near its aim.
  */
 export function buildTrialArgs(
   input: string,
   excerpts: readonly Excerpt[],
   levelling: LevellingSettings,
-  makeupsDb: readonly number[] = [],
+  makeupsDb: readonly number[],
 ): readonly string[] {
   const inputs = excerpts.flatMap((e) => ['-ss', fixed(e.startS), '-t', fixed(e.durationS), '-i', input]);
   const prepared = excerpts.map((_, i) => `[${i}:a:0]${TO_WORK_FORMAT}[x${i}]`).join(';');
@@ -175,38 +174,32 @@ export function buildTrialArgs(
     excerpts.length === 1
       ? '[x0]'
       : `${excerpts.map((_, i) => `[x${i}]`).join('')}concat=n=${excerpts.length}:v=0:a=1,`;
-  // With candidates, make-up and limiter belong to the branches, not to the shared chain.
-  const shared =
-    makeupsDb.length === 0 ? levelling : { preGainDb: levelling.preGainDb, leveller: levelling.leveller };
-  const base = [SPEECH_BAND, `${FILTER_IDS.source}=${EBUR128}`, ...levellingFilters(shared)].join(',');
+  const shared = [
+    SPEECH_BAND,
+    `${FILTER_IDS.source}=${EBUR128}`,
+    ...levellingFilters({ preGainDb: levelling.preGainDb, leveller: levelling.leveller }),
+  ].join(',');
   const ceiling = levelling.ceilingDb ?? 0;
-  const graph =
-    makeupsDb.length === 0
-      ? `${prepared};${joined}${base},${FILTER_IDS.trial}0=${EBUR128}[t0]`
-      : `${prepared};${joined}${base},asplit=${makeupsDb.length}${makeupsDb.map((_, i) => `[s${i}]`).join('')};` +
-        makeupsDb
-          .map(
-            (m, i) =>
-              `[s${i}]volume=${fixed(m, 2)}dB,${limiterFilter(ceiling)},${FILTER_IDS.trial}${i}=${EBUR128}[t${i}]`,
-          )
-          .join(';');
-  const outputs = Array.from({ length: Math.max(1, makeupsDb.length) }, (_, i) => [
-    '-map',
-    `[t${i}]`,
-    '-f',
-    'null',
-    '-',
-  ]);
+  const branches = [
+    `[s0]${FILTER_IDS.trial}0=${EBUR128}[t0]`,
+    ...makeupsDb.map(
+      (m, i) =>
+        `[s${i + 1}]volume=${fixed(m, 2)}dB,${limiterFilter(ceiling)},${FILTER_IDS.trial}${i + 1}=${EBUR128}[t${i + 1}]`,
+    ),
+  ];
+  const splits = Array.from({ length: branches.length }, (_, i) => `[s${i}]`).join('');
+  const graph = `${prepared};${joined}${shared},asplit=${branches.length}${splits};${branches.join(';')}`;
+  const outputs = branches.map((_, i) => ['-map', `[t${i}]`, '-f', 'null', '-']);
   return [...COMMON, ...inputs, '-filter_complex', graph, ...outputs.flat()];
 }
 
 /**
  * The analysis pass: decode once, bring to the working format, level (pre-gain, leveller,
- * make-up gain, limiter), measure and write the result as raw 32-bit
+ * make-up gain, limiter) and write the result as raw 32-bit
  * float mono 48 kHz, the input of every encoding.
  *
- * Leveller and limiter sit before the second measurement, so the encoding gain computed from
- * it is exact: with make-up set a little hot, that gain is a small cut that the limiter of the
+ * Leveller and limiter sit before the measurement of this intermediate (`measureIntermediate`),
+ * so the encoding gain computed from it is exact: with make-up set a little hot, that gain is a small cut that the limiter of the
  * encoding pass never has to act on, and only the codec changes the loudness after it.
  */
 export function buildAnalysisArgs(p: {
@@ -214,12 +207,7 @@ export function buildAnalysisArgs(p: {
   readonly levelling: LevellingSettings;
   readonly intermediatePath: string;
 }): readonly string[] {
-  const filter = [
-    TO_WORK_FORMAT,
-    SPEECH_BAND,
-    ...levellingFilters(p.levelling),
-    `${FILTER_IDS.levelled}=${EBUR128}`,
-  ].join(',');
+  const filter = [TO_WORK_FORMAT, SPEECH_BAND, ...levellingFilters(p.levelling)].join(',');
   return [
     ...COMMON,
     '-i',
@@ -346,8 +334,9 @@ export function buildEncodeArgs(p: EncodePlan): readonly string[] {
 }
 
 /**
- * The verification pass: decode an output as written to mono 32-bit float on stdout, where
- * `loudness-meter.ts` measures it (and `pcm.ts` draws its waveform) as it streams by.
+ * The verification pass: decode an output as written to mono 16-bit PCM on stdout, where
+ * `loudness-meter.ts` measures it (and `pcm.ts` draws its waveform) as it streams by. Packets are
+ * not flushed one by one: in 32 kB writes the pipe costs a third as much.
  */
 export function buildVerifyArgs(input: string): readonly string[] {
   return [
@@ -359,11 +348,13 @@ export function buildVerifyArgs(input: string): readonly string[] {
     '-map',
     '0:a:0',
     '-c:a',
-    'pcm_f32le',
+    'pcm_s16le',
     '-ac',
     '1',
+    '-flush_packets',
+    '0',
     '-f',
-    'f32le',
+    's16le',
     'pipe:1',
   ];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLoudnessMeter, kWeighting } from '../../src/media/loudness-meter.js';
-import { createFloatReader, createPcmCollector, reducePeaks } from '../../src/media/pcm.js';
+import { createPcmCollector, createS16Reader, reducePeaks } from '../../src/media/pcm.js';
 
 function sine(rate: number, seconds: number, freq: number, amplitude: number, phase = 0): Float32Array {
   const out = new Float32Array(Math.round(rate * seconds));
@@ -69,21 +69,20 @@ describe('createLoudnessMeter (ITU-R BS.1770-4)', () => {
 });
 
 describe('PCM helpers', () => {
-  it('reads floats across chunk borders that split a sample', () => {
-    const bytes = new Uint8Array(new Float32Array([0.5, -0.25, 1]).buffer);
+  it('reads 16-bit samples across chunk borders, scaled to ±1', () => {
+    const bytes = new Uint8Array(new Int16Array([16384, -32768, 32767]).buffer);
     const got: number[] = [];
-    const read = createFloatReader((f) => got.push(...f));
-    read(bytes.subarray(0, 5));
-    read(bytes.subarray(5, 9));
-    read(bytes.subarray(9));
-    expect(got).toEqual([0.5, -0.25, 1]);
+    const read = createS16Reader((f) => got.push(...f));
+    read(bytes.subarray(0, 3));
+    read(bytes.subarray(3));
+    expect(got).toEqual([0.5, -1, 32767 / 32768]);
   });
 
   it('draws 400 waveform points of the peak magnitude', () => {
     const c = createPcmCollector();
     const samples = new Float32Array(512 * 800).fill(0.1);
     samples[512 * 400 + 7] = -0.9;
-    c.push(new Uint8Array(samples.buffer));
+    c.push(samples);
     const summary = c.finish(400);
     expect(summary.samples).toBe(samples.length);
     expect(summary.peaks).toHaveLength(400);

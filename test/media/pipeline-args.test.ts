@@ -65,12 +65,13 @@ describe('buildDecodeCheckArgs', () => {
 describe('trialExcerpts and buildTrialArgs', () => {
   it('listens to the whole of a short file, to six excerpts of a long one', () => {
     expect(trialExcerpts(40_000)).toEqual([{ startS: 0, durationS: 40 }]);
+    expect(trialExcerpts(41_000)).toHaveLength(6);
     expect(trialExcerpts(600_000)).toEqual(
-      [30, 120, 210, 300, 390, 480].map((startS) => ({ startS, durationS: 6 })),
+      [30, 120, 210, 300, 390, 480].map((startS) => ({ startS, durationS: 5 })),
     );
   });
 
-  it('joins the excerpts and, with candidates, splits after the leveller into one limited branch each', () => {
+  it('joins the excerpts, measures source and leveller, and splits into one limited branch per candidate', () => {
     const excerpts = trialExcerpts(600_000).slice(0, 3);
     const args = buildTrialArgs('in.mp3', excerpts, levelling, [1, 3]);
     expect(args.filter((a) => a === '-ss')).toHaveLength(3);
@@ -78,37 +79,31 @@ describe('trialExcerpts and buildTrialArgs', () => {
     expect(graph).toContain(
       '[x0][x1][x2]concat=n=3:v=0:a=1,highpass=f=80,lowpass=f=9000,ebur128@source=framelog=verbose,volume=12.35dB,dynaudnorm=',
     );
+    expect(graph).toContain('asplit=3[s0][s1][s2];[s0]ebur128@trial0=framelog=verbose[t0];');
     expect(graph).toContain(
-      'asplit=2[s0][s1];[s0]volume=1.00dB,alimiter=limit=0.59566:attack=5:release=50:level=0,ebur128@trial0',
+      '[s1]volume=1.00dB,alimiter=limit=0.59566:attack=5:release=50:level=0,ebur128@trial1=framelog=verbose[t1]',
     );
-    expect(graph).toContain('[s1]volume=3.00dB,');
+    expect(graph).toContain('[s2]volume=3.00dB,');
     // Make-up and limiter belong to the branches only.
     expect(graph.split('asplit')[0]).not.toContain('alimiter');
-    expect(args.filter((a) => a === '-map')).toHaveLength(2);
+    expect(args.filter((a) => a === '-map')).toHaveLength(3);
   });
 
-  it('measures the leveller alone without candidates', () => {
-    const graph = after(
-      buildTrialArgs('in.mp3', [{ startS: 0, durationS: 12 }], {
-        preGainDb: 0,
-        leveller: levelling.leveller,
-      }),
-      '-filter_complex',
-    );
-    expect(graph).toMatch(
-      /^\[0:a:0\]aformat=.*\[x0\];\[x0\]highpass.*dynaudnorm=f=250:g=15:p=0\.9:m=3\.981,ebur128@trial0=framelog=verbose\[t0\]$/,
-    );
+  it('reads a short file whole, from its start', () => {
+    const args = buildTrialArgs('in.wav', trialExcerpts(12_000), levelling, []);
+    expect(args.slice(3, 9)).toEqual(['-ss', '0.000', '-t', '12.000', '-i', 'in.wav']);
+    expect(after(args, '-filter_complex')).toMatch(/^\[0:a:0\]aformat=.*\[x0\];\[x0\]highpass/);
   });
 });
 
 describe('buildAnalysisArgs', () => {
-  it('decodes the first audio stream once to mono 48 kHz, levels, limits and measures, into raw float', () => {
+  it('decodes the first audio stream once to mono 48 kHz, levels and limits, into raw float', () => {
     const args = buildAnalysisArgs({ input: 'in.webm', levelling, intermediatePath: '/w/levelled.f32' });
     expect(after(args, '-map')).toBe('0:a:0');
     expect(after(args, '-af')).toBe(
       'aformat=sample_fmts=dbl:sample_rates=48000:channel_layouts=mono,highpass=f=80,lowpass=f=9000,' +
         'volume=12.35dB,dynaudnorm=f=250:g=15:p=0.9:m=3.981,volume=3.50dB,' +
-        'alimiter=limit=0.59566:attack=5:release=50:level=0,ebur128@levelled=framelog=verbose',
+        'alimiter=limit=0.59566:attack=5:release=50:level=0',
     );
     expect(args.slice(-6)).toEqual(['-c:a', 'pcm_f32le', '-f', 'f32le', '-y', '/w/levelled.f32']);
     expect(args.join(' ')).not.toContain('loudnorm');
@@ -170,23 +165,18 @@ describe('buildEncodeArgs', () => {
 });
 
 describe('buildVerifyArgs and buildBaselineArgs', () => {
-  it('decodes an output to mono float on stdout', () => {
-    expect(buildVerifyArgs('/w/a.mp3')).toEqual([
-      '-nostdin',
-      '-hide_banner',
-      '-nostats',
-      '-v',
-      'error',
-      '-i',
-      '/w/a.mp3',
-      '-map',
-      '0:a:0',
+  it('decodes an output to mono 16-bit PCM on stdout, in large writes', () => {
+    const args = buildVerifyArgs('/w/a.mp3');
+    expect(args.slice(3, 9)).toEqual(['-v', 'error', '-i', '/w/a.mp3', '-map', '0:a:0']);
+    expect(args.slice(-9)).toEqual([
       '-c:a',
-      'pcm_f32le',
+      'pcm_s16le',
       '-ac',
       '1',
+      '-flush_packets',
+      '0',
       '-f',
-      'f32le',
+      's16le',
       'pipe:1',
     ]);
   });
