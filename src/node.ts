@@ -39,7 +39,6 @@ export function readCommuneFiles(dir: string): readonly { file: string; commune:
   });
 }
 
-
 export interface NodeRuntime {
   readonly config: Config;
   readonly db: Db;
@@ -116,7 +115,10 @@ export async function createNodeRuntime(
       clock,
       ids,
       logger,
-      lock: db.capabilities.advisoryLocks && config.DATABASE_URL ? postgresLeaderLock(config.DATABASE_URL) : soleLeader,
+      lock:
+        db.capabilities.advisoryLocks && config.DATABASE_URL
+          ? postgresLeaderLock(config.DATABASE_URL)
+          : soleLeader,
     });
     for (const { file, commune } of communes) {
       const summary = await services.seed.applyCommuneFile(commune);

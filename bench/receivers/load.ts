@@ -39,7 +39,9 @@ export async function openSockets(port: number, n: number, batch = 250): Promise
     const opened = await Promise.all(
       Array.from({ length: Math.min(batch, n - i) }, () => {
         const s = connect({ port, host: '127.0.0.1', noDelay: true });
-        return new Promise<Socket>((resolve, reject) => s.once('connect', () => resolve(s)).once('error', reject));
+        return new Promise<Socket>((resolve, reject) =>
+          s.once('connect', () => resolve(s)).once('error', reject),
+        );
       }),
     );
     sockets.push(...opened);
@@ -48,14 +50,16 @@ export async function openSockets(port: number, n: number, batch = 250): Promise
 }
 
 /**
- * Runs `connections` request loops for `warmupMs` (not counted) then `durationMs`, each sending
- * `request(i)` again as soon as its previous answer is complete.
+ * Runs `connections` request loops for `warmupMs` (not counted) then `durationMs`. Without
+ * `perConnectionPerSecond` each sends `request(i)` again as soon as its previous answer is complete
+ * (the most the server can do); with it, each sends at that pace, as receivers polling on a timer do.
  */
 export async function runLoad(options: {
   port: number;
   connections: number;
   warmupMs: number;
   durationMs: number;
+  perConnectionPerSecond?: number;
   request: (connection: number) => Buffer;
 }): Promise<LoadResult> {
   const sockets = await openSockets(options.port, options.connections);
@@ -69,13 +73,23 @@ export async function runLoad(options: {
       new Promise<void>((resolve) => {
         let buf: Buffer = Buffer.alloc(0);
         let sentAt = 0;
-        const send = () => {
+        const interval = options.perConnectionPerSecond ? 1000 / options.perConnectionPerSecond : 0;
+        // Paced connections start spread over one interval, not all at once.
+        let due = performance.now() + Math.random() * interval;
+        const fire = () => {
           if (!running) {
             socket.destroy();
             return resolve();
           }
           sentAt = performance.now();
           socket.write(options.request(i));
+        };
+        const send = () => {
+          if (!interval) return fire();
+          const wait = due - performance.now();
+          due = Math.max(due + interval, performance.now());
+          if (wait > 0) setTimeout(fire, wait);
+          else fire();
         };
         socket.on('data', (chunk: Buffer) => {
           buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
@@ -103,7 +117,8 @@ export async function runLoad(options: {
   running = false;
   await Promise.all(loops);
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   return {
     requests: latencies.length,
     perSecond: latencies.length / (elapsed / 1000),
@@ -132,18 +147,22 @@ export async function openPushChannels(port: number, tokens: readonly string[]) 
             let connected = false;
             let played = false;
             socket.on('data', (chunk: Buffer) => {
-              text = (text + chunk.toString('latin1')).slice(-64);
-              if (!connected && text.includes('event: schedule')) {
+              // The tail of the previous chunk, in case an event name is split across two.
+              const seen = text + chunk.toString('latin1');
+              text = seen.slice(-32);
+              if (!connected && seen.includes('event: schedule')) {
                 connected = true;
                 resolve();
               }
-              if (!played && text.includes('event: play')) {
+              if (!played && seen.includes('event: play')) {
                 played = true;
                 arrivals.push(performance.now());
               }
             });
             socket.on('error', reject);
-            socket.write(`GET /api/v1/receiver/events HTTP/1.1\r\nHost: loa\r\nAuthorization: Bearer ${batch[j]}\r\n\r\n`);
+            socket.write(
+              `GET /api/v1/receiver/events HTTP/1.1\r\nHost: loa\r\nAuthorization: Bearer ${batch[j]}\r\n\r\n`,
+            );
           }),
       ),
     );

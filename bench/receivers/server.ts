@@ -13,7 +13,12 @@ import { hashToken, webIds } from '../../src/services/ports.js';
 const [dir = '.', count = '1000'] = process.argv.slice(2);
 const password = 'bench-admin-password';
 const runtime = await createNodeRuntime(
-  loadConfig({ DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOA_ADMIN_PASSWORD: password, LOG_LEVEL: 'warn' }),
+  loadConfig({
+    DATA_DIR: join(dir, 'data'),
+    MEDIA_DIR: join(dir, 'media'),
+    LOA_ADMIN_PASSWORD: password,
+    LOG_LEVEL: 'warn',
+  }),
   { logger: pino({ level: 'warn' }) },
 );
 const { repos } = runtime.services;
@@ -26,13 +31,41 @@ const hamlets = (await repos.hamlets.listCommuneHamlets(admin.communeId)).map((h
 const sha = (n: number) => n.toString(16).padStart(64, '0');
 for (const n of [1, 2]) {
   await repos.announcements.saveAsset(
-    { sha256: sha(n), format: 'mp3', bytes: 480_000, durationMs: 60_000, integratedLufs: -16, truePeakDbtp: -1.5, lraLu: 4, sourceCodec: 'mp3', sourceDurationMs: 60_000, sourceLufs: null, peaks: [0.5] },
+    {
+      sha256: sha(n),
+      format: 'mp3',
+      bytes: 480_000,
+      durationMs: 60_000,
+      integratedLufs: -16,
+      truePeakDbtp: -1.5,
+      lraLu: 4,
+      sourceCodec: 'mp3',
+      sourceDurationMs: 60_000,
+      sourceLufs: null,
+      peaks: [0.5],
+    },
     now,
   );
 }
-const variant = (id: string, language: string) => ({ id, language, sourceKind: 'upload' as const, sourceKey: null, sourceName: null, text: null, voice: null });
+const variant = (id: string, language: string) => ({
+  id,
+  language,
+  sourceKind: 'upload' as const,
+  sourceKey: null,
+  sourceName: null,
+  text: null,
+  voice: null,
+});
 await repos.announcements.insertAnnouncement(
-  { id: 'bench-ann', communeId: admin.communeId, hamletId: null, title: 'Thông báo của UBND xã', category: 'general', createdBy: admin.id, approval: 'approved' },
+  {
+    id: 'bench-ann',
+    communeId: admin.communeId,
+    hamletId: null,
+    title: 'Thông báo của UBND xã',
+    category: 'general',
+    createdBy: admin.id,
+    approval: 'approved',
+  },
   variant('bench-vi', 'vi'),
   now,
 );
@@ -49,28 +82,54 @@ const occurrenceOf: Record<string, string> = {};
 for (const day of [1, 2]) {
   for (const time of ['07:00', '09:00', '11:00', '14:00', '16:00']) {
     const at = new Date(localToUtc(addDays(today, day), time, zone)).toISOString();
-    const made = await runtime.services.broadcasts.schedule(ctx, { announcementId: 'bench-ann', hamletIds: 'all', at, priority: 'normal' });
+    const made = await runtime.services.broadcasts.schedule(ctx, {
+      announcementId: 'bench-ann',
+      hamletIds: 'all',
+      at,
+      priority: 'normal',
+    });
     for (const o of made.occurrences) occurrenceOf[o.hamletId] ??= o.id;
   }
 }
 
 // Receivers spread over the hamlets, inserted in bulk (the API would take minutes for 10,000).
 const receivers: { token: string; hamletId: string }[] = [];
-const rows: { id: string; hamlet_id: string; name: string; token_hash: string; created_at: string; updated_at: string }[] = [];
+const rows: {
+  id: string;
+  hamlet_id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  updated_at: string;
+}[] = [];
 for (let i = 0; i < Number(count); i++) {
   const token = webIds.token();
   const hamletId = hamlets[i % hamlets.length]!;
   receivers.push({ token, hamletId });
-  rows.push({ id: `bench-rx-${i}`, hamlet_id: hamletId, name: `Cụm loa ${i}`, token_hash: await hashToken(token), created_at: now, updated_at: now });
+  rows.push({
+    id: `bench-rx-${i}`,
+    hamlet_id: hamletId,
+    name: `Cụm loa ${i}`,
+    token_hash: await hashToken(token),
+    created_at: now,
+    updated_at: now,
+  });
 }
 await runtime.db.kysely.transaction().execute(async (trx) => {
-  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('receivers').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await trx
+      .insertInto('receivers')
+      .values(rows.slice(i, i + 500))
+      .execute();
 });
 const { token: adminToken } = await runtime.services.auth.login('admin', password, 'bench');
 
 serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   // Ten thousand tokens are too much for one line of a pipe: the details go through a file.
   const file = join(dir, 'ready.json');
-  writeFileSync(file, JSON.stringify({ port: info.port, adminToken, receivers, occurrenceOf, announcementId: 'bench-ann' }));
+  writeFileSync(
+    file,
+    JSON.stringify({ port: info.port, adminToken, receivers, occurrenceOf, announcementId: 'bench-ann' }),
+  );
   process.stdout.write(`READY ${JSON.stringify({ file })}\n`);
 });

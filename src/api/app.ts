@@ -93,14 +93,14 @@ export function createApp(deps: AppDeps) {
   const isUpload = (path: string, method: string) =>
     method === 'POST' && /^\/api\/v1\/announcements(\/[^/]+\/variants)?$/.test(path);
   const jsonLimit = bodyLimit({
-      maxSize: limit,
-      onError: (c) =>
-        problemResponse(c, {
-          code: 'body_too_large',
-          status: 413,
-          detail: `The request body is larger than ${Math.round(limit / 1024)} KB.`,
-          detailVi: `Dữ liệu gửi lên quá lớn (tối đa ${Math.round(limit / 1024)} KB).`,
-        }),
+    maxSize: limit,
+    onError: (c) =>
+      problemResponse(c, {
+        code: 'body_too_large',
+        status: 413,
+        detail: `The request body is larger than ${Math.round(limit / 1024)} KB.`,
+        detailVi: `Dữ liệu gửi lên quá lớn (tối đa ${Math.round(limit / 1024)} KB).`,
+      }),
   });
   app.use('/api/*', async function limitBody(c, next) {
     const multipart = c.req.header('content-type')?.startsWith('multipart/form-data');

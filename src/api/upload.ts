@@ -5,7 +5,12 @@ import { multipartBoundary, MultipartError, readMultipart } from './multipart.js
 
 export interface ReceivedUpload {
   readonly fields: Readonly<Record<string, string>>;
-  readonly file: { readonly key: string; readonly bytes: number; readonly filename: string; readonly contentType: string } | null;
+  readonly file: {
+    readonly key: string;
+    readonly bytes: number;
+    readonly filename: string;
+    readonly contentType: string;
+  } | null;
 }
 
 const tooLarge = (limitBytes: number) =>
@@ -21,10 +26,20 @@ function checkFilename(name: string): string {
   const clean = name.normalize('NFC');
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f/\\]/.test(clean) || clean === '..' || clean === '.') {
-    throw new LoaError(400, 'bad_filename', 'The file name contains a path or control characters; rename the file.', 'Tên tệp chứa ký tự không hợp lệ (đường dẫn hoặc ký tự điều khiển). Hãy đổi tên tệp rồi gửi lại.');
+    throw new LoaError(
+      400,
+      'bad_filename',
+      'The file name contains a path or control characters; rename the file.',
+      'Tên tệp chứa ký tự không hợp lệ (đường dẫn hoặc ký tự điều khiển). Hãy đổi tên tệp rồi gửi lại.',
+    );
   }
   if (clean.length > 255) {
-    throw new LoaError(400, 'bad_filename', 'The file name is longer than 255 characters; rename the file.', 'Tên tệp dài quá 255 ký tự. Hãy đổi tên ngắn hơn rồi gửi lại.');
+    throw new LoaError(
+      400,
+      'bad_filename',
+      'The file name is longer than 255 characters; rename the file.',
+      'Tên tệp dài quá 255 ký tự. Hãy đổi tên ngắn hơn rồi gửi lại.',
+    );
   }
   return clean;
 }
@@ -34,10 +49,19 @@ function checkFilename(name: string): string {
  * a temporary file of the media store, refused the moment it passes `limitBytes`. On any failure the
  * temporary file is removed before the error leaves.
  */
-export async function receiveUpload(c: Context, media: MediaStore, limitBytes: number): Promise<ReceivedUpload> {
+export async function receiveUpload(
+  c: Context,
+  media: MediaStore,
+  limitBytes: number,
+): Promise<ReceivedUpload> {
   const boundary = multipartBoundary(c.req.header('content-type'));
   if (!boundary) {
-    throw new LoaError(415, 'unsupported_media_type', 'Send multipart/form-data with a "file" field, or JSON with "text".', 'Hãy gửi tệp âm thanh (multipart/form-data) hoặc văn bản (JSON).');
+    throw new LoaError(
+      415,
+      'unsupported_media_type',
+      'Send multipart/form-data with a "file" field, or JSON with "text".',
+      'Hãy gửi tệp âm thanh (multipart/form-data) hoặc văn bản (JSON).',
+    );
   }
   const declared = Number(c.req.header('content-length') ?? 0);
   if (declared > limitBytes + 1_048_576) throw tooLarge(limitBytes);
@@ -58,7 +82,12 @@ export async function receiveUpload(c: Context, media: MediaStore, limitBytes: n
         },
         onFile: async (part) => {
           if (part.field !== 'file' || target) {
-            throw new LoaError(400, 'unexpected_file', 'Send exactly one file, in the field "file".', 'Chỉ gửi một tệp, trong trường "file".');
+            throw new LoaError(
+              400,
+              'unexpected_file',
+              'Send exactly one file, in the field "file".',
+              'Chỉ gửi một tệp, trong trường "file".',
+            );
           }
           info = { filename: checkFilename(part.filename), contentType: part.contentType };
           target = await media.beginUpload();
@@ -83,7 +112,12 @@ export async function receiveUpload(c: Context, media: MediaStore, limitBytes: n
       await media.discard(target.key);
     }
     if (error instanceof MultipartError) {
-      throw new LoaError(400, 'bad_multipart', `The upload is malformed: ${error.message}`, 'Dữ liệu tải lên bị lỗi hoặc bị ngắt giữa chừng. Hãy gửi lại.');
+      throw new LoaError(
+        400,
+        'bad_multipart',
+        `The upload is malformed: ${error.message}`,
+        'Dữ liệu tải lên bị lỗi hoặc bị ngắt giữa chừng. Hãy gửi lại.',
+      );
     }
     throw error;
   }

@@ -30,7 +30,8 @@ const positiveInt = (value: string | undefined, fallback: number, name: string):
 };
 
 const serverUrl = (value: string | undefined): string => {
-  if (!value || !/^https?:\/\/[^/]/.test(value)) throw new Error('--server must be the Loa server URL, e.g. https://loa.cocsan.vn');
+  if (!value || !/^https?:\/\/[^/]/.test(value))
+    throw new Error('--server must be the Loa server URL, e.g. https://loa.cocsan.vn');
   return value.replace(/\/+$/, '');
 };
 
@@ -62,13 +63,15 @@ const receiver: DeviceCommand = async (argv) => {
   if (!token) return fail('Give the device token: --token T, or LOA_RECEIVER_TOKEN in the environment.');
   const dir = resolve(values.cache ?? './receiver-cache');
   const command = values.player ?? defaultPlayerCommand();
-  if (!command) return fail('No player found: install ffmpeg (ffplay) or mpg123, or give --player "CMD {file}".');
+  if (!command)
+    return fail('No player found: install ffmpeg (ffplay) or mpg123, or give --player "CMD {file}".');
   const volume = Math.min(100, positiveInt(values.volume, 80, 'volume'));
   const store = createSqliteStore(join(dir, 'agent.sqlite'));
   const cache = createFileCache({
     dir,
     maxBytes: positiveInt(values['cache-max-mb'], 1024, 'cache-max-mb') * 1024 * 1024,
-    download: (url, headers) => fetch(new URL(url, `${server}/`), { headers, signal: AbortSignal.timeout(10 * 60_000) }),
+    download: (url, headers) =>
+      fetch(new URL(url, `${server}/`), { headers, signal: AbortSignal.timeout(10 * 60_000) }),
     logger: consoleLogger,
   });
   const agent = createAgent({
@@ -96,10 +99,17 @@ const receiver: DeviceCommand = async (argv) => {
   return -1;
 };
 
-async function createSimReceivers(server: string, count: number, hamlet: string | undefined): Promise<string[]> {
+async function createSimReceivers(
+  server: string,
+  count: number,
+  hamlet: string | undefined,
+): Promise<string[]> {
   const username = process.env.LOA_USERNAME ?? 'admin';
   const password = process.env.LOA_PASSWORD;
-  if (!password) throw new Error('Without --tokens, set LOA_PASSWORD (and LOA_USERNAME, default admin) to create simulated receivers.');
+  if (!password)
+    throw new Error(
+      'Without --tokens, set LOA_PASSWORD (and LOA_USERNAME, default admin) to create simulated receivers.',
+    );
   const call = async (path: string, init: RequestInit = {}, bearer?: string) => {
     const res = await fetch(`${server}${path}`, {
       ...init,
@@ -108,12 +118,19 @@ async function createSimReceivers(server: string, count: number, hamlet: string 
     if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
     return res.json() as Promise<Record<string, unknown>>;
   };
-  const { token } = (await call('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) })) as { token: string };
-  const hamlets = hamlet ? [hamlet] : ((await call('/api/v1/hamlets?limit=200', {}, token)).items as { id: string }[]).map((h) => h.id);
+  const { token } = (await call('/api/v1/auth/login', {
+    method: 'POST',
+    body: JSON.stringify({ username, password }),
+  })) as { token: string };
+  const hamlets = hamlet
+    ? [hamlet]
+    : ((await call('/api/v1/hamlets?limit=200', {}, token)).items as { id: string }[]).map((h) => h.id);
   const tokens: string[] = [];
   for (let i = 0; i < count; i++) {
     const body = JSON.stringify({ hamletId: hamlets[i % hamlets.length], name: `Loa mô phỏng ${i + 1}` });
-    tokens.push(((await call('/api/v1/receivers', { method: 'POST', body }, token)) as { token: string }).token);
+    tokens.push(
+      ((await call('/api/v1/receivers', { method: 'POST', body }, token)) as { token: string }).token,
+    );
   }
   return tokens;
 }
@@ -138,7 +155,8 @@ const simulate: DeviceCommand = async (argv) => {
   // Boxes power up over a few seconds, not all in the same millisecond.
   const simulation = createSimulation({ server, tokens, rampMs: Math.min(5000, tokens.length * 20) });
   simulation.start();
-  const print = () => process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...simulation.stats() })}\n`);
+  const print = () =>
+    process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...simulation.stats() })}\n`);
   const ticker = setInterval(print, 10_000);
   const stop = async () => {
     clearInterval(ticker);

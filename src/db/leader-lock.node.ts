@@ -26,7 +26,9 @@ export function postgresLeaderLock(url: string): LeaderLock {
         await c.connect();
         client = c;
       }
-      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [dispatcherLockKey]);
+      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [
+        dispatcherLockKey,
+      ]);
       held = rows[0]?.ok === true;
       return held;
     },

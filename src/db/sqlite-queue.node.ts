@@ -36,7 +36,8 @@ class QueuedDriver implements Driver {
   beginTransaction: Driver['beginTransaction'] = (c, settings) => this.#inner.beginTransaction(c, settings);
   commitTransaction: Driver['commitTransaction'] = (c) => this.#inner.commitTransaction(c);
   rollbackTransaction: Driver['rollbackTransaction'] = (c) => this.#inner.rollbackTransaction(c);
-  savepoint: NonNullable<Driver['savepoint']> = (c, name, compile) => this.#inner.savepoint!(c, name, compile);
+  savepoint: NonNullable<Driver['savepoint']> = (c, name, compile) =>
+    this.#inner.savepoint!(c, name, compile);
   rollbackToSavepoint: NonNullable<Driver['rollbackToSavepoint']> = (c, name, compile) =>
     this.#inner.rollbackToSavepoint!(c, name, compile);
   releaseSavepoint: NonNullable<Driver['releaseSavepoint']> = (c, name, compile) =>

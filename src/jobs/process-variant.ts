@@ -6,11 +6,24 @@ import type { JobContext, JobResult } from './types.js';
 
 /** What the audio pipeline gives back for one processed source. */
 export interface ProcessedAudio {
-  readonly source: { readonly codec: string; readonly durationMs: number; readonly integratedLufs: number | null };
+  readonly source: {
+    readonly codec: string;
+    readonly durationMs: number;
+    readonly integratedLufs: number | null;
+  };
   readonly durationMs: number;
-  readonly loudness: { readonly integratedLufs: number; readonly truePeakDbtp: number; readonly lraLu: number };
+  readonly loudness: {
+    readonly integratedLufs: number;
+    readonly truePeakDbtp: number;
+    readonly lraLu: number;
+  };
   readonly peaks: readonly number[];
-  readonly outputs: readonly { readonly format: 'mp3' | 'opus'; readonly sha256: string; readonly bytes: number; readonly durationMs: number }[];
+  readonly outputs: readonly {
+    readonly format: 'mp3' | 'opus';
+    readonly sha256: string;
+    readonly bytes: number;
+    readonly durationMs: number;
+  }[];
 }
 
 /**
@@ -18,7 +31,12 @@ export interface ProcessedAudio {
  * `process` stores its outputs content-addressed; it throws `AudioRejected` for input that will never work.
  */
 export interface AudioWork {
-  process(source: { readonly kind: 'file'; readonly key: string } | { readonly kind: 'text'; readonly text: string; readonly voice: string; readonly language: string }, targets: AudioTargets): Promise<ProcessedAudio>;
+  process(
+    source:
+      | { readonly kind: 'file'; readonly key: string }
+      | { readonly kind: 'text'; readonly text: string; readonly voice: string; readonly language: string },
+    targets: AudioTargets,
+  ): Promise<ProcessedAudio>;
 }
 
 export class AudioRejected extends Error {
@@ -57,7 +75,12 @@ export function createProcessVariantHandler(deps: Deps) {
     try {
       const source =
         variant.sourceKind === 'text'
-          ? { kind: 'text' as const, text: variant.text ?? '', voice: variant.voice ?? 'vi', language: variant.language }
+          ? {
+              kind: 'text' as const,
+              text: variant.text ?? '',
+              voice: variant.voice ?? 'vi',
+              language: variant.language,
+            }
           : { kind: 'file' as const, key: variant.sourceKey ?? '' };
       const result = await deps.audio.process(source, targets);
       const stamp = now();
@@ -81,15 +104,32 @@ export function createProcessVariantHandler(deps: Deps) {
       }
       const mp3 = result.outputs.find((o) => o.format === 'mp3');
       if (!mp3) throw new Error('the pipeline produced no MP3');
-      await announcements.setVariantAudio(variant.id, mp3.sha256, result.outputs.find((o) => o.format === 'opus')?.sha256 ?? null, stamp);
+      await announcements.setVariantAudio(
+        variant.id,
+        mp3.sha256,
+        result.outputs.find((o) => o.format === 'opus')?.sha256 ?? null,
+        stamp,
+      );
       await announcements.refreshAnnouncementStatus(variant.announcementId, stamp);
       return { status: 'success' };
     } catch (error) {
       const rejected = error instanceof AudioRejected;
       const final = rejected || job.lastAttempt;
-      const message = rejected ? error.rejection.message : final ? `Không xử lý được âm thanh: ${(error as Error).message}` : retryLater;
-      deps.logger.warn({ variant: variant.id, attempt: job.attempt, err: (error as Error).message }, 'audio processing failed');
-      await announcements.setVariantStatus(variant.id, final ? 'failed' : 'queued', final ? message : null, now());
+      const message = rejected
+        ? error.rejection.message
+        : final
+          ? `Không xử lý được âm thanh: ${(error as Error).message}`
+          : retryLater;
+      deps.logger.warn(
+        { variant: variant.id, attempt: job.attempt, err: (error as Error).message },
+        'audio processing failed',
+      );
+      await announcements.setVariantStatus(
+        variant.id,
+        final ? 'failed' : 'queued',
+        final ? message : null,
+        now(),
+      );
       await announcements.refreshAnnouncementStatus(variant.announcementId, now());
       return { status: 'failed', error: (error as Error).message, retry: !rejected };
     }

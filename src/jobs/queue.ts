@@ -31,13 +31,24 @@ export function createJobQueue(options: JobQueueOptions) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = true;
 
-  async function runOne(job: { id: string; name: string; data: string; attempts: number; maxAttempts: number }) {
+  async function runOne(job: {
+    id: string;
+    name: string;
+    data: string;
+    attempts: number;
+    maxAttempts: number;
+  }) {
     const handler = options.handlers[job.name as JobName];
     const now = () => clock.now().toISOString();
     let result: JobResult;
     // Long jobs keep their lease alive so that no other worker takes them over.
     const keepAlive = setInterval(
-      () => void jobs.extendLease(job.id, options.workerId, new Date(clock.now().getTime() + leaseMs).toISOString()),
+      () =>
+        void jobs.extendLease(
+          job.id,
+          options.workerId,
+          new Date(clock.now().getTime() + leaseMs).toISOString(),
+        ),
       leaseMs / 3,
     );
     try {
@@ -50,7 +61,11 @@ export function createJobQueue(options: JobQueueOptions) {
           })
         : { status: 'failed', error: `no handler for job "${job.name}"`, retry: false };
     } catch (error) {
-      result = { status: 'failed', error: error instanceof Error ? error.message : String(error), retry: true };
+      result = {
+        status: 'failed',
+        error: error instanceof Error ? error.message : String(error),
+        retry: true,
+      };
     } finally {
       clearInterval(keepAlive);
     }
@@ -58,9 +73,18 @@ export function createJobQueue(options: JobQueueOptions) {
     if (result.status === 'failed' && result.retry && job.attempts < job.maxAttempts) {
       const runAt = new Date(clock.now().getTime() + backoffMs(job.attempts)).toISOString();
       await jobs.retryJobLater(job.id, options.workerId, result.error, runAt, now());
-      logger.warn({ job: job.id, name: job.name, attempt: job.attempts, error: result.error, runAt }, 'job will be retried');
+      logger.warn(
+        { job: job.id, name: job.name, attempt: job.attempts, error: result.error, runAt },
+        'job will be retried',
+      );
     } else {
-      await jobs.finishJob(job.id, options.workerId, result.status === 'failed' ? 'failed' : 'done', result.status === 'failed' ? result.error : null, now());
+      await jobs.finishJob(
+        job.id,
+        options.workerId,
+        result.status === 'failed' ? 'failed' : 'done',
+        result.status === 'failed' ? result.error : null,
+        now(),
+      );
       logger.info({ job: job.id, name: job.name, status: result.status }, 'job finished');
     }
   }

@@ -16,7 +16,6 @@ interface Deps {
   readonly media: FileMediaStore;
 }
 
-
 /**
  * ffprobe and a quick decode at the door: an upload that is not audio, is damaged, or is beyond the limits
  * is refused before the 202.
@@ -40,7 +39,10 @@ export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly 
         let input: string;
         if (source.kind === 'text') {
           input = join(workDir, 'speech.wav');
-          await writeFile(input, await tts.synthesize(source.text, { voice: isTtsVoice(source.voice) ? source.voice : 'vi' }));
+          await writeFile(
+            input,
+            await tts.synthesize(source.text, { voice: isTtsVoice(source.voice) ? source.voice : 'vi' }),
+          );
         } else {
           input = media.pathOf(source.key);
         }
@@ -49,10 +51,19 @@ export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly 
         const outputs = [];
         for (const output of result.outputs) {
           const stored = await media.putAsset(output.path, output.format);
-          outputs.push({ format: output.format, sha256: stored.sha256, bytes: stored.bytes, durationMs: output.durationMs });
+          outputs.push({
+            format: output.format,
+            sha256: stored.sha256,
+            bytes: stored.bytes,
+            durationMs: output.durationMs,
+          });
         }
         return {
-          source: { codec: result.source.codec, durationMs: result.source.durationMs, integratedLufs: result.source.integratedLufs ?? null },
+          source: {
+            codec: result.source.codec,
+            durationMs: result.source.durationMs,
+            integratedLufs: result.source.integratedLufs ?? null,
+          },
           durationMs: result.durationMs,
           loudness: result.loudness,
           peaks: result.peaks,

@@ -55,7 +55,8 @@ export function createFileMediaStore(root: string): FileMediaStore {
         key,
         async write(chunk) {
           bytes += chunk.length;
-          if (!stream.write(chunk)) await Promise.race([new Promise<void>((r) => stream.once('drain', () => r())), failed]);
+          if (!stream.write(chunk))
+            await Promise.race([new Promise<void>((r) => stream.once('drain', () => r())), failed]);
         },
         async finish() {
           await Promise.race([new Promise<void>((r) => stream.end(r)), failed]);

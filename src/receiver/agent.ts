@@ -11,7 +11,14 @@ import { createProtocolClient, HttpError, rejectedEvents } from './client.js';
 import { createCorrectedClock } from './corrected-clock.js';
 import { createPlaybackLoop } from './playback-loop.js';
 import type { Player } from './player.js';
-import { silentLogger, systemClock, systemTimers, type AgentClock, type AgentLogger, type Timers } from './ports.js';
+import {
+  silentLogger,
+  systemClock,
+  systemTimers,
+  type AgentClock,
+  type AgentLogger,
+  type Timers,
+} from './ports.js';
 import { readSse, type SseEvent } from './sse-parser.js';
 import type { AgentStore } from './store.js';
 
@@ -70,9 +77,18 @@ export function createAgent(options: AgentOptions) {
   const batchSize = options.logBatchSize ?? 500;
   const { store, cache } = options;
   const clock = createCorrectedClock(local, Number(store.getValue('clockOffsetMs') ?? 0));
-  const client = createProtocolClient({ server: options.server, token: options.token, fetch: options.fetch ?? fetch, clock: local });
+  const client = createProtocolClient({
+    server: options.server,
+    token: options.token,
+    fetch: options.fetch ?? fetch,
+    clock: local,
+  });
 
-  const work = { task: new Set<Promise<unknown>>(), audio: new Set<Promise<unknown>>(), relay: new Set<Promise<unknown>>() };
+  const work = {
+    task: new Set<Promise<unknown>>(),
+    audio: new Set<Promise<unknown>>(),
+    relay: new Set<Promise<unknown>>(),
+  };
   const track = (p: Promise<unknown>, kind: keyof typeof work = 'task') => {
     const guarded = p.catch((error: unknown) => logger.warn('agent task failed', { error: String(error) }));
     work[kind].add(guarded);
@@ -91,7 +107,12 @@ export function createAgent(options: AgentOptions) {
   let pushAttempt = 0;
   let pushAbort: AbortController | undefined;
   const delivered = { accepted: 0, duplicates: 0 };
-  const handles: Record<'poll' | 'beat' | 'flush' | 'push', unknown> = { poll: undefined, beat: undefined, flush: undefined, push: undefined };
+  const handles: Record<'poll' | 'beat' | 'flush' | 'push', unknown> = {
+    poll: undefined,
+    beat: undefined,
+    flush: undefined,
+    push: undefined,
+  };
   const arm = (name: keyof typeof handles, fn: () => void, ms: number) => {
     timers.clearTimeout(handles[name]);
     handles[name] = stopped ? undefined : timers.setTimeout(fn, Math.min(ms, 2 ** 31 - 1));
@@ -122,7 +143,8 @@ export function createAgent(options: AgentOptions) {
 
   function failed(what: string, error: unknown): void {
     if (error instanceof HttpError && error.status === 401) {
-      if (!unauthorized) logger.warn('the server refused the device token; playing on from the cache', { what });
+      if (!unauthorized)
+        logger.warn('the server refused the device token; playing on from the cache', { what });
       unauthorized = true;
     } else {
       online = false;
@@ -134,7 +156,11 @@ export function createAgent(options: AgentOptions) {
     if (!manifest) return;
     const from = clock.now() - (options.lateToleranceMs ?? 10 * 60_000);
     const audios = manifest.items.flatMap((i) => (i.audio && Date.parse(i.at) >= from ? [i.audio] : []));
-    track(cache.prefetch(audios).catch((error: unknown) => logger.info('prefetch stopped', { error: String(error) })));
+    track(
+      cache
+        .prefetch(audios)
+        .catch((error: unknown) => logger.info('prefetch stopped', { error: String(error) })),
+    );
   }
 
   function sync(): Promise<void> {
@@ -182,7 +208,8 @@ export function createAgent(options: AgentOptions) {
   }
 
   function flushSoon(): void {
-    if (!flushing && online && !unauthorized && handles.flush === undefined && store.pending() > 0) track(flush());
+    if (!flushing && online && !unauthorized && handles.flush === undefined && store.pending() > 0)
+      track(flush());
   }
 
   async function flush(): Promise<void> {

@@ -44,7 +44,10 @@ export function createProtocolClient(options: ProtocolClientOptions) {
 
   async function call(path: string, init: RequestInit): Promise<{ res: Response } & Timed> {
     const sentAt = options.clock.now();
-    const res = await options.fetch(`${base}${path}`, { ...init, signal: init.signal ?? AbortSignal.timeout(timeoutMs) });
+    const res = await options.fetch(`${base}${path}`, {
+      ...init,
+      signal: init.signal ?? AbortSignal.timeout(timeoutMs),
+    });
     const receivedAt = options.clock.now();
     if (res.status >= 400) {
       const text = await res.text().catch(() => '');
@@ -60,7 +63,11 @@ export function createProtocolClient(options: ProtocolClientOptions) {
   }
 
   const post = (path: string, body: unknown) =>
-    call(path, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    call(path, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   return {
     /** The manifest, or `null` when the ETag still holds (304). */
@@ -70,7 +77,12 @@ export function createProtocolClient(options: ProtocolClientOptions) {
       });
       if (res.status === 304) return { ...timed, manifest: null, etag };
       const manifest = ManifestSchema.parse(await res.json());
-      return { ...timed, serverTime: timed.serverTime ?? manifest.serverTime, manifest, etag: res.headers.get('etag') };
+      return {
+        ...timed,
+        serverTime: timed.serverTime ?? manifest.serverTime,
+        manifest,
+        etag: res.headers.get('etag'),
+      };
     },
 
     async heartbeat(beat: Heartbeat): Promise<Timed & { scheduleVersion: number }> {
@@ -87,14 +99,20 @@ export function createProtocolClient(options: ProtocolClientOptions) {
 
     /** Opens the push channel; the body is an event stream until the server or `signal` ends it. */
     async events(signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-      const { res } = await call('/api/v1/receiver/events', { headers: { ...auth, accept: 'text/event-stream' }, signal });
+      const { res } = await call('/api/v1/receiver/events', {
+        headers: { ...auth, accept: 'text/event-stream' },
+        signal,
+      });
       if (!res.body) throw new Error('event stream without a body');
       return res.body;
     },
 
     /** GETs audio; media is public and content-addressed, so no token travels with it. */
     media: (url: string, headers: Record<string, string>): Promise<Response> =>
-      options.fetch(new URL(url, `${base}/`).toString(), { headers, signal: AbortSignal.timeout(10 * timeoutMs) }),
+      options.fetch(new URL(url, `${base}/`).toString(), {
+        headers,
+        signal: AbortSignal.timeout(10 * timeoutMs),
+      }),
   };
 }
 

@@ -35,12 +35,17 @@ export function createCommandPlayer(template: string): Player {
         stderr = (stderr + chunk.toString()).slice(-500);
       });
       const done = new Promise<{ ok: boolean; detail: string | null }>((resolve) => {
-        child.once('error', (error) => resolve({ ok: false, detail: `player did not start: ${error.message}` }));
+        child.once('error', (error) =>
+          resolve({ ok: false, detail: `player did not start: ${error.message}` }),
+        );
         child.once('close', (code, signal) =>
           resolve(
             code === 0
               ? { ok: true, detail: null }
-              : { ok: false, detail: `player exited with ${signal ?? `code ${code}`}${stderr ? `: ${stderr.trim()}` : ''}` },
+              : {
+                  ok: false,
+                  detail: `player exited with ${signal ?? `code ${code}`}${stderr ? `: ${stderr.trim()}` : ''}`,
+                },
           ),
         );
       });

@@ -16,7 +16,10 @@ export function createCorrectedClock(local: AgentClock, initialOffsetMs = 0) {
     observe(serverTime: string, sentAt: number, receivedAt: number): void {
       const server = Date.parse(serverTime);
       if (!Number.isFinite(server)) return;
-      const sample = { rttMs: Math.max(0, receivedAt - sentAt), offsetMs: server - (sentAt + receivedAt) / 2 };
+      const sample = {
+        rttMs: Math.max(0, receivedAt - sentAt),
+        offsetMs: server - (sentAt + receivedAt) / 2,
+      };
       samples = [...samples.slice(-7), sample];
       offset = Math.round(samples.reduce((best, s) => (s.rttMs < best.rttMs ? s : best)).offsetMs);
     },

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ManifestSchema, type Manifest } from '../domain/receiver/protocol.js';
@@ -26,7 +37,9 @@ async function sha256Of(file: string): Promise<string> {
  * its SHA-256 before it plays, and a bad one is fetched again; downloads resume with `Range` after a
  * dropped link; the total stays under `maxBytes`.
  */
-export function createFileCache(options: FileCacheOptions): AgentCache & { readonly audioDir: string; pathOf(audio: AudioRef): string } {
+export function createFileCache(
+  options: FileCacheOptions,
+): AgentCache & { readonly audioDir: string; pathOf(audio: AudioRef): string } {
   const audioDir = join(options.dir, 'audio');
   mkdirSync(audioDir, { recursive: true });
   const manifestFile = join(options.dir, 'manifest.json');
@@ -68,7 +81,10 @@ export function createFileCache(options: FileCacheOptions): AgentCache & { reado
       offset = 0;
     }
     if (!makeRoom(audio.bytes - offset, audio.sha256)) {
-      options.logger.warn('cache full: audio not fetched', { sha256: audio.sha256, maxBytes: options.maxBytes });
+      options.logger.warn('cache full: audio not fetched', {
+        sha256: audio.sha256,
+        maxBytes: options.maxBytes,
+      });
       return false;
     }
     const res = await options.download(audio.url, offset > 0 ? { range: `bytes=${offset}-` } : {});
@@ -116,7 +132,10 @@ export function createFileCache(options: FileCacheOptions): AgentCache & { reado
     loadManifest() {
       if (!existsSync(manifestFile)) return undefined;
       try {
-        const saved = JSON.parse(readFileSync(manifestFile, 'utf8')) as { manifest: unknown; etag: string | null };
+        const saved = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+          manifest: unknown;
+          etag: string | null;
+        };
         const manifest = ManifestSchema.parse(saved.manifest);
         referenced = new Set(manifest.items.flatMap((i) => (i.audio ? [i.audio.sha256] : [])));
         return { manifest, etag: saved.etag };

@@ -1,7 +1,8 @@
 import type { ManifestItem } from '../domain/receiver/protocol.js';
 
 /** Identifies one manifest item: an occurrence and which language part of it. */
-export const itemKey = (item: Pick<ManifestItem, 'occurrenceId' | 'part'>): string => `${item.occurrenceId}#${item.part}`;
+export const itemKey = (item: Pick<ManifestItem, 'occurrenceId' | 'part'>): string =>
+  `${item.occurrenceId}#${item.part}`;
 
 export type Decision =
   | { readonly kind: 'play'; readonly item: ManifestItem }

@@ -41,13 +41,22 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
   let items: readonly ManifestItem[] = [];
   let urgent: ManifestItem[] = [];
   // `stoppedAt`: when the agent decided to stop it, which is when it stopped on air.
-  let current: { item: ManifestItem; handle?: PlayHandle; reason?: StopReason; stoppedAt?: number } | undefined;
+  let current:
+    { item: ManifestItem; handle?: PlayHandle; reason?: StopReason; stoppedAt?: number } | undefined;
   let timer: unknown;
   let shut = false;
 
   const iso = (ms: number) => new Date(ms).toISOString();
   const log = (item: ManifestItem, type: LogEvent['type'], detail: string | null, at = deps.now()) => {
-    store.enqueue({ id: crypto.randomUUID(), occurrenceId: item.occurrenceId, type, at: iso(at), detail });
+    // The server takes details up to 500 characters.
+    const short = detail === null ? null : detail.slice(0, 500);
+    store.enqueue({
+      id: crypto.randomUUID(),
+      occurrenceId: item.occurrenceId,
+      type,
+      at: iso(at),
+      detail: short,
+    });
     deps.onEvent();
   };
 
@@ -91,7 +100,8 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
     const { reason, stoppedAt } = stop;
     if (reason === 'relay-end') log(item, 'completed', null, stoppedAt);
     else if (reason) log(item, 'failed', stopDetail[reason], stoppedAt);
-    else if (item.kind === 'relay') log(item, 'failed', `the stream ended before its time${outcome.detail ? `: ${outcome.detail}` : ''}`);
+    else if (item.kind === 'relay')
+      log(item, 'failed', `the stream ended before its time${outcome.detail ? `: ${outcome.detail}` : ''}`);
     else log(item, outcome.ok ? 'completed' : 'failed', outcome.detail);
   }
 

@@ -33,38 +33,47 @@ export interface SimulationStats {
  */
 export function createSimulation(options: SimulationOptions) {
   const timers = options.timers ?? systemTimers;
-  const receivers: { agent: Agent; store: AgentStore; played: () => number }[] = options.tokens.map((token) => {
-    const store = createMemoryStore();
-    let played = 0;
-    const counting: AgentStore = {
-      ...store,
-      enqueue: (event) => {
-        if (event.type === 'started') played++;
-        store.enqueue(event);
-      },
-    };
-    const agent = createAgent({
-      server: options.server,
-      token,
-      store: counting,
-      cache: createMemoryCache(),
-      player: createSimulatedPlayer(timers),
-      timers,
-      ...(options.fetch && { fetch: options.fetch }),
-      ...(options.heartbeatMs && { heartbeatMs: options.heartbeatMs }),
-      ...(options.pollMs && { pollMs: options.pollMs }),
-      logger: silentLogger,
-      appVersion: 'simulated',
-      readStatus: async () => ({ volume: 70, signal: -80, freeBytes: 4e9, uptimeS: Math.round(process.uptime()) }),
-    });
-    return { agent, store: counting, played: () => played };
-  });
+  const receivers: { agent: Agent; store: AgentStore; played: () => number }[] = options.tokens.map(
+    (token) => {
+      const store = createMemoryStore();
+      let played = 0;
+      const counting: AgentStore = {
+        ...store,
+        enqueue: (event) => {
+          if (event.type === 'started') played++;
+          store.enqueue(event);
+        },
+      };
+      const agent = createAgent({
+        server: options.server,
+        token,
+        store: counting,
+        cache: createMemoryCache(),
+        player: createSimulatedPlayer(timers),
+        timers,
+        ...(options.fetch && { fetch: options.fetch }),
+        ...(options.heartbeatMs && { heartbeatMs: options.heartbeatMs }),
+        ...(options.pollMs && { pollMs: options.pollMs }),
+        logger: silentLogger,
+        appVersion: 'simulated',
+        readStatus: async () => ({
+          volume: 70,
+          signal: -80,
+          freeBytes: 4e9,
+          uptimeS: Math.round(process.uptime()),
+        }),
+      });
+      return { agent, store: counting, played: () => played };
+    },
+  );
   const starts: unknown[] = [];
 
   return {
     start(): void {
       const ramp = options.rampMs ?? 5000;
-      receivers.forEach((r, i) => starts.push(timers.setTimeout(() => r.agent.start(), (ramp * i) / Math.max(1, receivers.length))));
+      receivers.forEach((r, i) =>
+        starts.push(timers.setTimeout(() => r.agent.start(), (ramp * i) / Math.max(1, receivers.length))),
+      );
     },
 
     stats(): SimulationStats {

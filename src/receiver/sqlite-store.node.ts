@@ -36,14 +36,22 @@ export function createSqliteStore(file: string): AgentStore {
   const isDone = db.prepare('select 1 from done where item_key = ?');
   const prune = db.prepare('delete from done where at < ?');
   const get = db.prepare('select value from kv where key = ?');
-  const set = db.prepare('insert into kv (key, value) values (?, ?) on conflict (key) do update set value = excluded.value');
+  const set = db.prepare(
+    'insert into kv (key, value) values (?, ?) on conflict (key) do update set value = excluded.value',
+  );
 
   return {
     enqueue: (e) => void insert.run(e.id, e.occurrenceId, e.type, e.at, e.detail ?? null),
     peek: (limit) =>
-      (peek.all(limit) as { id: string; occurrence_id: string; type: LogEvent['type']; at: string; detail: string | null }[]).map(
-        (r) => ({ id: r.id, occurrenceId: r.occurrence_id, type: r.type, at: r.at, detail: r.detail }),
-      ),
+      (
+        peek.all(limit) as {
+          id: string;
+          occurrence_id: string;
+          type: LogEvent['type'];
+          at: string;
+          detail: string | null;
+        }[]
+      ).map((r) => ({ id: r.id, occurrenceId: r.occurrence_id, type: r.type, at: r.at, detail: r.detail })),
     remove: (ids) => removeMany(ids),
     pending: () => (count.get() as { n: number }).n,
     markDone: (key, at) => void markDone.run(key, at),

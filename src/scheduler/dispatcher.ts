@@ -69,12 +69,17 @@ export function createDispatcher(deps: DispatcherDeps) {
         const result = expandWhen(when, rules, window, { priority: broadcast.priority });
         starts = result.ok ? result.value.map((o) => o.startsAt) : [];
       } else if (schedule.at && schedule.repeat) {
-        const repeat: EmergencyRepeat = { kind: 'every-hours-on-the-hour', hours: schedule.repeat.everyHours };
+        const repeat: EmergencyRepeat = {
+          kind: 'every-hours-on-the-hour',
+          hours: schedule.repeat.everyHours,
+        };
         starts = expandEmergency(Date.parse(schedule.at), repeat, window, { timeZone: rules.timeZone });
       } else {
         starts = [];
       }
-      const announcement = broadcast.announcementId ? await repos.announcements.findAnnouncement(broadcast.announcementId) : undefined;
+      const announcement = broadcast.announcementId
+        ? await repos.announcements.findAnnouncement(broadcast.announcementId)
+        : undefined;
       const content: BroadcastContent | undefined = broadcast.relay
         ? { kind: 'relay', ...broadcast.relay }
         : announcement && { kind: 'announcement', announcement };
@@ -84,15 +89,25 @@ export function createDispatcher(deps: DispatcherDeps) {
         if (!hamlet || !content) continue;
         const durationMs = airTimeMs(content, hamlet);
         for (const startsAt of starts) {
-          const booked = await repos.broadcasts.listBookedBetween([hamletId], iso(startsAt), iso(startsAt + durationMs), 3 * 3_600_000);
+          const booked = await repos.broadcasts.listBookedBetween(
+            [hamletId],
+            iso(startsAt),
+            iso(startsAt + durationMs),
+            3 * 3_600_000,
+          );
           const clash = checkConflicts(
-            booked.filter((b) => b.broadcastId !== broadcast.id).map((b) => ({ ...b, startsAt: Date.parse(b.startsAt) })),
+            booked
+              .filter((b) => b.broadcastId !== broadcast.id)
+              .map((b) => ({ ...b, startsAt: Date.parse(b.startsAt) })),
             { hamletId, startsAt, durationMs, priority: broadcast.priority },
             rules.timeZone,
           );
           if (!clash.ok) {
             // Something booked since the broadcast was created holds this time; it keeps it.
-            logger.warn({ broadcast: broadcast.id, hamletId, at: iso(startsAt) }, 'recurring occurrence skipped: conflict');
+            logger.warn(
+              { broadcast: broadcast.id, hamletId, at: iso(startsAt) },
+              'recurring occurrence skipped: conflict',
+            );
             continue;
           }
           occurrences.push({
@@ -123,7 +138,10 @@ export function createDispatcher(deps: DispatcherDeps) {
       const changed = [...hamlets];
       if (changed.length > 0) {
         await repos.hamlets.bumpScheduleVersion(changed, iso(now));
-        deps.bus.publish({ type: 'schedule-changed', versions: await repos.hamlets.findScheduleVersions(changed) });
+        deps.bus.publish({
+          type: 'schedule-changed',
+          versions: await repos.hamlets.findScheduleVersions(changed),
+        });
       }
       if (added > 0 || missed.length > 0) logger.info({ added, missed: missed.length }, 'dispatcher tick');
       return { leader: true, added, missed: missed.length, hamletsChanged: changed };

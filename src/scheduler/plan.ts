@@ -8,7 +8,12 @@ export function communeRules(commune: Commune): CommuneRules {
   return {
     timeZone: commune.timeZone,
     quietHours: commune.settings.quietHours,
-    slots: commune.settings.slots.map((s) => ({ name: s.name, start: s.start, end: s.end, maxAirTimeS: s.maxAirTimeMin * 60 })),
+    slots: commune.settings.slots.map((s) => ({
+      name: s.name,
+      start: s.start,
+      end: s.end,
+      maxAirTimeS: s.maxAirTimeMin * 60,
+    })),
     emergency: commune.settings.emergency,
   };
 }

@@ -74,14 +74,26 @@ export function createAnnouncementsService(deps: Deps) {
       return requested;
     }
     if (scope.length === 1) return scope[0]!;
-    throw invalid('hamletId', 'You look after several hamlets: say which one this is for (hamletId).', 'Bạn phụ trách nhiều thôn: hãy chọn thôn cho thông báo này.');
+    throw invalid(
+      'hamletId',
+      'You look after several hamlets: say which one this is for (hamletId).',
+      'Bạn phụ trách nhiều thôn: hãy chọn thôn cho thông báo này.',
+    );
   }
 
   /** Checks an upload with ffprobe; a rejected one is removed at once, so nothing is left behind. */
   async function accept(source: VariantSource): Promise<NewVariant> {
     const id = deps.ids.id();
     if (source.kind === 'text') {
-      return { id, language: '', sourceKind: 'text', sourceKey: null, sourceName: null, text: source.text, voice: source.voice };
+      return {
+        id,
+        language: '',
+        sourceKind: 'text',
+        sourceKey: null,
+        sourceName: null,
+        text: source.text,
+        voice: source.voice,
+      };
     }
     const rejection = await deps.inspector.inspect(source.key);
     if (rejection) {
@@ -89,7 +101,15 @@ export function createAnnouncementsService(deps: Deps) {
       throw new LoaError(rejection.status, rejection.code, rejection.messageEn, rejection.message);
     }
     const sourceKey = await deps.media.keepUpload(source.key);
-    return { id, language: '', sourceKind: 'upload', sourceKey, sourceName: source.filename, text: null, voice: null };
+    return {
+      id,
+      language: '',
+      sourceKind: 'upload',
+      sourceKey,
+      sourceName: source.filename,
+      text: null,
+      voice: null,
+    };
   }
 
   /** A refused request leaves no file behind, wherever the upload had got to. */
@@ -101,12 +121,19 @@ export function createAnnouncementsService(deps: Deps) {
 
   async function enqueue(variantId: string, generation: string): Promise<void> {
     // The job id names the variant and the attempt round, so enqueueing the same round twice is one job.
-    await deps.jobs.enqueue({ name: 'process-variant', data: { variantId } }, { id: `process-variant:${variantId}:${generation}` });
+    await deps.jobs.enqueue(
+      { name: 'process-variant', data: { variantId } },
+      { id: `process-variant:${variantId}:${generation}` },
+    );
   }
 
   return {
     /** Accepts a recording or a text and queues it for processing; answers before any audio work. */
-    async create(ctx: RequestContext, meta: AnnouncementMeta, source: VariantSource): Promise<{ id: string; status: ProcessingStatus }> {
+    async create(
+      ctx: RequestContext,
+      meta: AnnouncementMeta,
+      source: VariantSource,
+    ): Promise<{ id: string; status: ProcessingStatus }> {
       let variant: NewVariant | undefined;
       try {
         assertAllowed(ctx.actor, 'announcement.create');
@@ -133,7 +160,11 @@ export function createAnnouncementsService(deps: Deps) {
           action: 'announcement.create',
           targetType: 'announcement',
           targetId: id,
-          details: { language: meta.language, source: source.kind, ...(source.kind === 'upload' && { bytes: source.bytes }) },
+          details: {
+            language: meta.language,
+            source: source.kind,
+            ...(source.kind === 'upload' && { bytes: source.bytes }),
+          },
         });
         await enqueue(variant.id, '1');
         return { id, status: 'queued' };
@@ -144,7 +175,12 @@ export function createAnnouncementsService(deps: Deps) {
     },
 
     /** Adds another language's recording (or text) to an announcement. */
-    async addVariant(ctx: RequestContext, id: string, language: string, source: VariantSource): Promise<{ id: string; status: ProcessingStatus }> {
+    async addVariant(
+      ctx: RequestContext,
+      id: string,
+      language: string,
+      source: VariantSource,
+    ): Promise<{ id: string; status: ProcessingStatus }> {
       let variant: NewVariant | undefined;
       try {
         assertAllowed(ctx.actor, 'announcement.create');
@@ -159,7 +195,13 @@ export function createAnnouncementsService(deps: Deps) {
         }
         variant = { ...(await accept(source)), language };
         await announcements.insertVariant(id, variant, clock.now().toISOString());
-        await deps.audit.record({ ...ctx, action: 'announcement.add_variant', targetType: 'announcement', targetId: id, details: { language } });
+        await deps.audit.record({
+          ...ctx,
+          action: 'announcement.add_variant',
+          targetType: 'announcement',
+          targetId: id,
+          details: { language },
+        });
         await enqueue(variant.id, '1');
         return { id, status: 'queued' };
       } catch (error) {
@@ -172,7 +214,11 @@ export function createAnnouncementsService(deps: Deps) {
 
     list(
       ctx: RequestContext,
-      filter: PageRequest & { status?: ProcessingStatus | undefined; approval?: Approval | undefined; mine?: boolean | undefined },
+      filter: PageRequest & {
+        status?: ProcessingStatus | undefined;
+        approval?: Approval | undefined;
+        mine?: boolean | undefined;
+      },
     ): Promise<Page<AnnouncementRow>> {
       assertAllowed(ctx.actor, 'announcement.read');
       return announcements.listAnnouncements(ctx.actor.communeId, readScope(ctx.actor), {
@@ -185,7 +231,12 @@ export function createAnnouncementsService(deps: Deps) {
     },
 
     /** Approval is separate from processing: the commune answers for what airs (approve or reject). */
-    async decide(ctx: RequestContext, id: string, decision: 'approved' | 'rejected', reason: string | null): Promise<AnnouncementRow> {
+    async decide(
+      ctx: RequestContext,
+      id: string,
+      decision: 'approved' | 'rejected',
+      reason: string | null,
+    ): Promise<AnnouncementRow> {
       assertAllowed(ctx.actor, 'announcement.approve');
       await load(ctx, id);
       await announcements.setApproval(id, decision, reason, ctx.actor.id, clock.now().toISOString());
@@ -206,7 +257,11 @@ export function createAnnouncementsService(deps: Deps) {
       assertAllowed(ctx.actor, 'announcement.create', [a.hamletId]);
       const failed = a.variants.filter((v) => v.status === 'failed');
       if (failed.length === 0) {
-        throw invalid('status', 'Nothing to retry: no version of this announcement failed.', 'Không có bản nào bị lỗi để xử lý lại.');
+        throw invalid(
+          'status',
+          'Nothing to retry: no version of this announcement failed.',
+          'Không có bản nào bị lỗi để xử lý lại.',
+        );
       }
       const now = clock.now().toISOString();
       for (const v of failed) {
@@ -214,7 +269,13 @@ export function createAnnouncementsService(deps: Deps) {
         await enqueue(v.id, `retry-${now}`);
       }
       await announcements.refreshAnnouncementStatus(id, now);
-      await deps.audit.record({ ...ctx, action: 'announcement.retry', targetType: 'announcement', targetId: id, details: { variants: failed.length } });
+      await deps.audit.record({
+        ...ctx,
+        action: 'announcement.retry',
+        targetType: 'announcement',
+        targetId: id,
+        details: { variants: failed.length },
+      });
       return { id, status: 'queued' };
     },
   };

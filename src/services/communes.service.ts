@@ -13,7 +13,9 @@ interface Deps {
 }
 
 /** The broadcasting rules an admin may change in the app; identity (name, code, zone) comes from the file. */
-export type CommuneSettingsPatch = Partial<Pick<CommuneSettings, 'quietHours' | 'approvalRequired' | 'audio' | 'emergency' | 'slots'>>;
+export type CommuneSettingsPatch = Partial<
+  Pick<CommuneSettings, 'quietHours' | 'approvalRequired' | 'audio' | 'emergency' | 'slots'>
+>;
 
 export function createCommunesService(deps: Deps) {
   async function load(ctx: RequestContext): Promise<Commune> {

@@ -4,7 +4,12 @@ import type { PlaybackOccurrenceRow, PlaybackRepository } from '../db/repositori
 import type { ReceiverSyncRepository } from '../db/repositories/receiver-sync.repository.js';
 import { invalid } from '../domain/errors.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
-import { coverageFromCounts, receiverPlayback, type ReceiverEvent, type ReceiverPlayback } from '../domain/receiver/index.js';
+import {
+  coverageFromCounts,
+  receiverPlayback,
+  type ReceiverEvent,
+  type ReceiverPlayback,
+} from '../domain/receiver/index.js';
 import { localToUtc, type HamletCoverage } from '../domain/schedule/index.js';
 import type { RequestContext } from './context.js';
 import type { Clock } from './ports.js';
@@ -70,7 +75,8 @@ export function createMonitoringService(deps: Deps) {
     const timeZone = await timeZoneOf(ctx.actor.communeId);
     const from = q.from ? instant('from', q.from, timeZone) : new Date(defaults.fromMs).toISOString();
     const to = q.to ? instant('to', q.to, timeZone) : new Date(defaults.toMs).toISOString();
-    if (from >= to) throw invalid('to', '`to` must be after `from`.', 'Thời điểm kết thúc phải sau thời điểm bắt đầu.');
+    if (from >= to)
+      throw invalid('to', '`to` must be after `from`.', 'Thời điểm kết thúc phải sau thời điểm bắt đầu.');
     if (Date.parse(to) - Date.parse(from) > MAX_RANGE_DAYS * DAY_MS) {
       throw invalid(
         'to',
@@ -93,7 +99,10 @@ export function createMonitoringService(deps: Deps) {
      * Occurrences in a time range (default: the last and the next 24 h), each with the status of every
      * receiver of its hamlet as derived from that receiver's events. Keyset-paginated by time.
      */
-    async playback(ctx: RequestContext, q: PlaybackQuery): Promise<{ items: PlaybackView[]; nextCursor: string | null }> {
+    async playback(
+      ctx: RequestContext,
+      q: PlaybackQuery,
+    ): Promise<{ items: PlaybackView[]; nextCursor: string | null }> {
       assertAllowed(ctx.actor, 'playback.read', q.hamletId ? [q.hamletId] : undefined);
       const now = clock.now().getTime();
       const { from, to } = await range(ctx, q, { fromMs: now - DAY_MS, toMs: now + DAY_MS });
@@ -138,12 +147,20 @@ export function createMonitoringService(deps: Deps) {
       const { from, to } = await range(ctx, q, { fromMs: now - 30 * DAY_MS, toMs: now });
       const hamlets = await hamletsInScope(ctx);
       const ids = hamlets.map((h) => h.id);
-      const counts = await deps.playback.countOccurrencesByHamletAndStatus(ctx.actor.communeId, ids, from, to);
+      const counts = await deps.playback.countOccurrencesByHamletAndStatus(
+        ctx.actor.communeId,
+        ids,
+        from,
+        to,
+      );
       const names = new Map(hamlets.map((h) => [h.id, h.name]));
       return {
         from,
         to,
-        hamlets: coverageFromCounts(ids, counts).map((c) => ({ ...c, hamletName: names.get(c.hamletId) ?? c.hamletId })),
+        hamlets: coverageFromCounts(ids, counts).map((c) => ({
+          ...c,
+          hamletName: names.get(c.hamletId) ?? c.hamletId,
+        })),
       };
     },
   };

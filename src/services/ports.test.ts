@@ -7,7 +7,9 @@ describe('ids and tokens', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
     expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(uuidv7(Date.parse('2026-11-27T00:00:00Z')) < uuidv7(Date.parse('2026-11-27T00:00:01Z'))).toBe(true);
+    expect(uuidv7(Date.parse('2026-11-27T00:00:00Z')) < uuidv7(Date.parse('2026-11-27T00:00:01Z'))).toBe(
+      true,
+    );
   });
 
   it('makes 256-bit URL-safe tokens and hashes them to hex SHA-256', async () => {

@@ -10,10 +10,12 @@ export interface HubConnection {
   close(): void;
 }
 
-/** Interval timers as a port, so tests drive the keep-alive comments without waiting. */
+/** Timers as a port, so tests drive keep-alives and deferred pushes without waiting. */
 export interface IntervalTimers {
   setInterval(fn: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
+  /** Runs `fn` after the current work, letting I/O (and emergencies) go first. */
+  defer(fn: () => void): void;
 }
 
 const PING = { type: 'ping' } as const;
@@ -26,12 +28,18 @@ const systemTimers: IntervalTimers = {
     return handle;
   },
   clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+  defer: (fn) => void setTimeout(fn, 0),
 };
+
+/** Schedule pushes delivered per turn of the event loop. */
+const SCHEDULE_CHUNK = 1000;
 
 interface Deps {
   readonly bus: EventBus;
   /** The manifest items of an occurrence, for `play` pushes. */
-  readonly playItems: (occurrenceId: string) => Promise<{ hamletId: string; items: readonly ManifestItem[] } | undefined>;
+  readonly playItems: (
+    occurrenceId: string,
+  ) => Promise<{ hamletId: string; items: readonly ManifestItem[] } | undefined>;
   readonly logger?: Logger | undefined;
   readonly timers?: IntervalTimers | undefined;
   /** Keep-alive comments keep proxies and NAT tables from closing idle channels (default 25 s). */
@@ -50,21 +58,50 @@ export function createReceiverHub(deps: Deps) {
   const hamletOf = new Map<HubConnection, string>();
   let unsubscribe: (() => void) | undefined;
   let keepAlive: unknown;
+  const pendingVersions = new Map<string, number>();
+  let flushing = false;
 
   const fanOut = (hamletId: string, message: PushMessage): void => {
     for (const connection of byHamlet.get(hamletId) ?? []) connection.deliver(message);
   };
 
+  /**
+   * Delivers pending schedule versions a chunk at a time. A schedule push only tells a box to poll, so
+   * it may wait a moment; an emergency published right after the same change must not wait behind ten
+   * thousand of them.
+   */
+  function flushVersions(): void {
+    const deliveries = [...pendingVersions].flatMap(([hamletId, version]) => {
+      const message: PushMessage = { type: 'schedule', version };
+      return [...(byHamlet.get(hamletId) ?? [])].map((connection) => ({ connection, message }));
+    });
+    pendingVersions.clear();
+    const next = (from: number): void => {
+      for (const { connection, message } of deliveries.slice(from, from + SCHEDULE_CHUNK)) {
+        if (hamletOf.has(connection)) connection.deliver(message);
+      }
+      if (from + SCHEDULE_CHUNK < deliveries.length) timers.defer(() => next(from + SCHEDULE_CHUNK));
+      else if (pendingVersions.size > 0) timers.defer(flushVersions);
+      else flushing = false;
+    };
+    next(0);
+  }
+
   async function onEvent(event: LoaEvent): Promise<void> {
     if (event.type === 'schedule-changed') {
       for (const [hamletId, version] of Object.entries(event.versions)) {
-        if (byHamlet.has(hamletId)) fanOut(hamletId, { type: 'schedule', version });
+        if (byHamlet.has(hamletId)) pendingVersions.set(hamletId, version);
+      }
+      if (pendingVersions.size > 0 && !flushing) {
+        flushing = true;
+        timers.defer(flushVersions);
       }
     } else if (event.type === 'emergency') {
       if (!byHamlet.has(event.hamletId)) return;
       // One lookup per hamlet and emergency, however many receivers listen.
       const found = await deps.playItems(event.occurrenceId);
-      if (found) fanOut(event.hamletId, { type: 'play', occurrenceId: event.occurrenceId, items: found.items });
+      if (found)
+        fanOut(event.hamletId, { type: 'play', occurrenceId: event.occurrenceId, items: found.items });
     } else if (event.type === 'stop') {
       fanOut(event.hamletId, { type: 'stop', occurrenceId: event.occurrenceId });
     } else if (event.type === 'receiver-revoked') {

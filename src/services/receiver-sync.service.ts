@@ -10,6 +10,7 @@ import {
   eventTimeProblem,
   manifestEtag,
   manifestItems,
+  manifestStep,
   manifestWindow,
   occurrenceStatusFromReports,
   receiverPlayback,
@@ -19,7 +20,8 @@ import {
   type OccurrenceStatus,
   type RejectedEvent,
 } from '../domain/receiver/index.js';
-import { hashToken, type Clock, type IdGenerator } from './ports.js';
+import type { Clock, IdGenerator } from './ports.js';
+import { digestToken } from './token-digest.js';
 
 export type { ReceiverSession };
 
@@ -35,7 +37,10 @@ const reasonText: Record<RejectedEvent['reason'], { en: string; vi: string }> = 
   unknown_occurrence: { en: 'no such occurrence', vi: 'không có lượt phát này' },
   other_hamlet: { en: "occurrence of another hamlet than this receiver's", vi: 'lượt phát của thôn khác' },
   duplicate_in_batch: { en: 'event id used twice in this batch', vi: 'mã sự kiện lặp lại trong cùng lô' },
-  in_future: { en: 'time is in the future; check the box clock', vi: 'thời điểm ở tương lai; kiểm tra đồng hồ' },
+  in_future: {
+    en: 'time is in the future; check the box clock',
+    vi: 'thời điểm ở tương lai; kiểm tra đồng hồ',
+  },
   too_old: { en: 'older than 30 days', vi: 'cũ hơn 30 ngày' },
 };
 
@@ -67,14 +72,17 @@ export function createReceiverSyncService(deps: Deps) {
     let json = rendered.get(key);
     if (json === undefined) {
       const occurrences = await repo.listManifestOccurrences(session.hamletId, window.from, window.to);
-      json = JSON.stringify(manifestItems(occurrences, session.languages));
+      json = JSON.stringify(manifestItems(occurrences, JSON.parse(session.languagesJson) as string[]));
       if (rendered.size >= cacheSize) rendered.delete(rendered.keys().next().value!);
       rendered.set(key, json);
     }
     return json;
   }
 
-  async function refreshStatuses(occurrenceIds: readonly string[], current: ReadonlyMap<string, OccurrenceForStatus>) {
+  async function refreshStatuses(
+    occurrenceIds: readonly string[],
+    current: ReadonlyMap<string, OccurrenceForStatus>,
+  ) {
     const byOccurrence = new Map<string, Map<string, PlaybackReport[]>>();
     for (const r of await repo.listPlaybackReports(occurrenceIds)) {
       let receivers = byOccurrence.get(r.occurrenceId);
@@ -97,7 +105,7 @@ export function createReceiverSyncService(deps: Deps) {
   return {
     /** The enabled device behind a bearer token, or undefined (unknown, disabled, rotated). */
     async authenticate(token: string): Promise<ReceiverSession | undefined> {
-      return repo.findReceiverSessionByTokenHash(await hashToken(token));
+      return repo.findReceiverSessionByTokenHash(await digestToken(token));
     },
 
     /**
@@ -109,10 +117,10 @@ export function createReceiverSyncService(deps: Deps) {
       ifNoneMatch: string | undefined,
     ): Promise<{ etag: string; serverTime: string; body: string | null }> {
       const now = clock.now();
-      const window = manifestWindow(now.getTime());
-      const etag = manifestEtag(session.hamletId, session.scheduleVersion, window.step);
+      const etag = manifestEtag(session.hamletId, session.scheduleVersion, manifestStep(now.getTime()));
       const serverTime = now.toISOString();
       if (etagMatches(ifNoneMatch, etag)) return { etag, serverTime, body: null };
+      const window = manifestWindow(now.getTime());
       const items = await renderedItems(session, window);
       const head = JSON.stringify({
         receiverId: session.id,
@@ -126,14 +134,19 @@ export function createReceiverSyncService(deps: Deps) {
     },
 
     /** The items of one occurrence as its hamlet plays them: the payload of an emergency push. */
-    async playItems(occurrenceId: string): Promise<{ hamletId: string; items: readonly ManifestItem[] } | undefined> {
+    async playItems(
+      occurrenceId: string,
+    ): Promise<{ hamletId: string; items: readonly ManifestItem[] } | undefined> {
       const found = await repo.findManifestOccurrence(occurrenceId);
       if (!found) return undefined;
       const items = manifestItems([found.occurrence], found.languages);
       return items.length > 0 ? { hamletId: found.hamletId, items } : undefined;
     },
 
-    async heartbeat(session: ReceiverSession, beat: Heartbeat): Promise<{ serverTime: string; scheduleVersion: number }> {
+    async heartbeat(
+      session: ReceiverSession,
+      beat: Heartbeat,
+    ): Promise<{ serverTime: string; scheduleVersion: number }> {
       const now = clock.now().toISOString();
       await repo.saveHeartbeat({
         id: deps.ids.id(),
@@ -155,12 +168,16 @@ export function createReceiverSyncService(deps: Deps) {
      * or has an implausible time; the agent drops those and sends the rest again. Occurrence statuses
      * follow the reports, also after the dispatcher marked them missed.
      */
-    async ingestLogs(session: ReceiverSession, events: readonly LogEvent[]): Promise<{ accepted: number; duplicates: number }> {
+    async ingestLogs(
+      session: ReceiverSession,
+      events: readonly LogEvent[],
+    ): Promise<{ accepted: number; duplicates: number }> {
       const now = clock.now();
       const rejected: RejectedEvent[] = [];
       const seen = new Set<string>();
       for (const e of events) {
-        if (seen.has(e.id)) rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: 'duplicate_in_batch' });
+        if (seen.has(e.id))
+          rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: 'duplicate_in_batch' });
         seen.add(e.id);
         const timeProblem = eventTimeProblem(Date.parse(e.at), now.getTime());
         if (timeProblem) rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: timeProblem });
@@ -201,6 +218,10 @@ export function createReceiverSyncService(deps: Deps) {
   };
 }
 
-type OccurrenceForStatus = { readonly startsAt: string; readonly durationMs: number; readonly status: OccurrenceStatus };
+type OccurrenceForStatus = {
+  readonly startsAt: string;
+  readonly durationMs: number;
+  readonly status: OccurrenceStatus;
+};
 
 export type ReceiverSyncService = ReturnType<typeof createReceiverSyncService>;

@@ -7,10 +7,14 @@ import { createHarness, type Harness } from '../support/harness.js';
 
 const body = async (res: Response) => (await res.json()) as any;
 
-function form(fields: Record<string, string>, file?: { bytes: Uint8Array; name: string; type?: string }): FormData {
+function form(
+  fields: Record<string, string>,
+  file?: { bytes: Uint8Array; name: string; type?: string },
+): FormData {
   const data = new FormData();
   for (const [k, v] of Object.entries(fields)) data.set(k, v);
-  if (file) data.set('file', new Blob([file.bytes], { type: file.type ?? 'application/octet-stream' }), file.name);
+  if (file)
+    data.set('file', new Blob([file.bytes], { type: file.type ?? 'application/octet-stream' }), file.name);
   return data;
 }
 
@@ -30,14 +34,18 @@ describe('announcements: upload, text, processing, approval, media', () => {
   };
   const upload = (token: string, data: FormData, path = '/api/v1/announcements') =>
     h.request(path, { method: 'POST', token, body: data });
-  const get = async (id: string, token = h.tokens.secretary) => body(await h.request(`/api/v1/announcements/${id}`, { token }));
+  const get = async (id: string, token = h.tokens.secretary) =>
+    body(await h.request(`/api/v1/announcements/${id}`, { token }));
 
   let readyId: string;
 
   it('accepts a phone recording at once (202), processes it as a job, and reports loudness before → after', async () => {
     const res = await upload(
       h.tokens.secretary,
-      form({ title: 'Lịch tiêm phòng gia súc', language: 'vi', category: 'nong-nghiep' }, { bytes: speechWav(), name: 'ghi âm.wav', type: 'audio/wav' }),
+      form(
+        { title: 'Lịch tiêm phòng gia súc', language: 'vi', category: 'nong-nghiep' },
+        { bytes: speechWav(), name: 'ghi âm.wav', type: 'audio/wav' },
+      ),
     );
     expect(res.status).toBe(202);
     const accepted = await body(res);
@@ -64,13 +72,28 @@ describe('announcements: upload, text, processing, approval, media', () => {
   it('is idempotent: processing the same variant again stores no second asset', async () => {
     const db = h.runtime.db.kysely;
     const before = await db.selectFrom('audio_assets').select('sha256').execute();
-    const variant = await db.selectFrom('announcement_variants').select(['id', 'audio_sha256']).where('announcement_id', '=', readyId).executeTakeFirstOrThrow();
-    await db.updateTable('announcement_variants').set({ status: 'queued' }).where('id', '=', variant.id).execute();
-    await h.runtime.jobs.enqueue({ name: 'process-variant', data: { variantId: variant.id } }, { id: `again-${variant.id}` });
+    const variant = await db
+      .selectFrom('announcement_variants')
+      .select(['id', 'audio_sha256'])
+      .where('announcement_id', '=', readyId)
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('announcement_variants')
+      .set({ status: 'queued' })
+      .where('id', '=', variant.id)
+      .execute();
+    await h.runtime.jobs.enqueue(
+      { name: 'process-variant', data: { variantId: variant.id } },
+      { id: `again-${variant.id}` },
+    );
     await h.runtime.jobs.drain();
     const after = await db.selectFrom('audio_assets').select('sha256').execute();
     expect(after.map((a) => a.sha256).sort()).toEqual(before.map((a) => a.sha256).sort());
-    const again = await db.selectFrom('announcement_variants').select(['status', 'audio_sha256']).where('id', '=', variant.id).executeTakeFirstOrThrow();
+    const again = await db
+      .selectFrom('announcement_variants')
+      .select(['status', 'audio_sha256'])
+      .where('id', '=', variant.id)
+      .executeTakeFirstOrThrow();
     expect(again).toEqual({ status: 'ready', audio_sha256: variant.audio_sha256 });
   });
 
@@ -92,8 +115,12 @@ describe('announcements: upload, text, processing, approval, media', () => {
     expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes.slice(100, 200));
     const tail = await h.request(audio.url, { headers: { range: `bytes=${audio.bytes - 10}-` } });
     expect((await tail.arrayBuffer()).byteLength).toBe(10);
-    expect((await h.request(audio.url, { headers: { range: `bytes=${audio.bytes + 5}-` } })).status).toBe(416);
-    expect((await h.request(audio.url, { headers: { 'if-none-match': `"${audio.sha256}"` } })).status).toBe(304);
+    expect((await h.request(audio.url, { headers: { range: `bytes=${audio.bytes + 5}-` } })).status).toBe(
+      416,
+    );
+    expect((await h.request(audio.url, { headers: { 'if-none-match': `"${audio.sha256}"` } })).status).toBe(
+      304,
+    );
     expect((await h.request(`/media/${'0'.repeat(64)}.mp3`)).status).toBe(404);
     expect((await h.request('/media/..%2F..%2Fetc%2Fpasswd')).status).toBe(404);
   });
@@ -102,13 +129,21 @@ describe('announcements: upload, text, processing, approval, media', () => {
     const res = await h.request('/api/v1/announcements', {
       method: 'POST',
       token: h.tokens.secretary,
-      json: { title: 'Họp thôn', language: 'vi', text: 'Lúc 7h30 ngày 28/11/2026, UBND xã họp tại nhà văn hóa thôn Ún Tà.', voice: 'vi-vn-x-central' },
+      json: {
+        title: 'Họp thôn',
+        language: 'vi',
+        text: 'Lúc 7h30 ngày 28/11/2026, UBND xã họp tại nhà văn hóa thôn Ún Tà.',
+        voice: 'vi-vn-x-central',
+      },
     });
     expect(res.status).toBe(202);
     const { id } = await body(res);
     const variant = await upload(
       h.tokens.secretary,
-      form({ language: 'giay' }, { bytes: speechWav('Thông báo bằng tiếng Giáy.', 'giay'), name: 'giay.wav' }),
+      form(
+        { language: 'giay' },
+        { bytes: speechWav('Thông báo bằng tiếng Giáy.', 'giay'), name: 'giay.wav' },
+      ),
       `/api/v1/announcements/${id}/variants`,
     );
     expect(variant.status).toBe(202);
@@ -128,11 +163,21 @@ describe('announcements: upload, text, processing, approval, media', () => {
 
     // Approval gates scheduling; once approved, each hamlet plays its own languages in its own order.
     const at = '2026-12-01T09:00:00+07:00';
-    const early = await h.request('/api/v1/broadcasts', { method: 'POST', token: h.tokens.officer, json: { announcementId: id, hamletIds: ['un-ta'], at } });
+    const early = await h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: { announcementId: id, hamletIds: ['un-ta'], at },
+    });
     expect(early.status).toBe(422);
     expect((await body(early)).detailVi).toMatch(/chưa được văn phòng xã duyệt/);
-    expect((await h.request(`/api/v1/announcements/${id}/approve`, { method: 'POST', token: h.tokens.secretary })).status).toBe(403);
-    const approved = await h.request(`/api/v1/announcements/${id}/approve`, { method: 'POST', token: h.tokens.officer });
+    expect(
+      (await h.request(`/api/v1/announcements/${id}/approve`, { method: 'POST', token: h.tokens.secretary }))
+        .status,
+    ).toBe(403);
+    const approved = await h.request(`/api/v1/announcements/${id}/approve`, {
+      method: 'POST',
+      token: h.tokens.officer,
+    });
     expect((await body(approved)).approval).toBe('approved');
     const scheduled = await h.request('/api/v1/broadcasts', {
       method: 'POST',
@@ -141,17 +186,41 @@ describe('announcements: upload, text, processing, approval, media', () => {
     });
     expect(scheduled.status).toBe(201);
     const [vi, giay] = a.variants.map((v: any) => v.audio.durationMs);
-    const durations = Object.fromEntries((await body(scheduled)).occurrences.map((o: any) => [o.hamletId, o.durationMs]));
+    const durations = Object.fromEntries(
+      (await body(scheduled)).occurrences.map((o: any) => [o.hamletId, o.durationMs]),
+    );
     expect(durations).toEqual({ 'un-ta': vi + giay, 'thon-4': vi });
   });
 
   it('keeps approval apart from processing: reject with a reason, audit rows written', async () => {
-    const res = await h.request(`/api/v1/announcements/${readyId}/reject`, { method: 'POST', token: h.tokens.officer, json: { reason: 'Sai ngày họp' } });
+    const res = await h.request(`/api/v1/announcements/${readyId}/reject`, {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: { reason: 'Sai ngày họp' },
+    });
     expect(res.status).toBe(200);
-    expect(await body(res)).toMatchObject({ status: 'ready', approval: 'rejected', approvalReason: 'Sai ngày họp' });
-    const audit = await h.runtime.db.kysely.selectFrom('audit_log').select('action').where('target_id', '=', readyId).execute();
-    expect(audit.map((r) => r.action)).toEqual(expect.arrayContaining(['announcement.create', 'announcement.reject']));
-    expect((await h.request(`/api/v1/announcements/${readyId}/reject`, { method: 'POST', token: h.tokens.officer, json: { reason: '  ' } })).status).toBe(400);
+    expect(await body(res)).toMatchObject({
+      status: 'ready',
+      approval: 'rejected',
+      approvalReason: 'Sai ngày họp',
+    });
+    const audit = await h.runtime.db.kysely
+      .selectFrom('audit_log')
+      .select('action')
+      .where('target_id', '=', readyId)
+      .execute();
+    expect(audit.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['announcement.create', 'announcement.reject']),
+    );
+    expect(
+      (
+        await h.request(`/api/v1/announcements/${readyId}/reject`, {
+          method: 'POST',
+          token: h.tokens.officer,
+          json: { reason: '  ' },
+        })
+      ).status,
+    ).toBe(400);
   });
 
   describe('bad input: 4xx problem+json with an actionable message, nothing left on disk, server healthy', () => {
@@ -160,23 +229,115 @@ describe('announcements: upload, text, processing, approval, media', () => {
     const cases: [string, () => FormData, number, RegExp][] = [
       ['a zero-byte file', () => form(meta, { bytes: new Uint8Array(0), name: 'empty.mp3' }), 422, /0 byte/],
       ['a PNG renamed .mp3', () => form(meta, { bytes: png, name: 'anh.mp3', type: 'audio/mpeg' }), 415, /./],
-      ['a PDF renamed .mp3', () => form(meta, { bytes: new TextEncoder().encode('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n'), name: 'vanban.mp3' }), 415, /./],
-      ['a WAV header with garbage', () => {
-        const wav = speechWav('Một hai ba', 'garbage');
-        const garbage = wav.slice();
-        garbage.set(randomBytes(garbage.length - 44), 44);
-        return form(meta, { bytes: garbage, name: 'hong.wav' });
-      }, 415, /./],
-      ['a video with no audio', () => form(meta, { bytes: ffmpegFixture('video.mp4', ['-f', 'lavfi', '-i', 'testsrc=s=64x64:d=1', '-pix_fmt', 'yuv420p']), name: 'video.mp4' }), 415, /./],
-      ['12 channels', () => form(meta, { bytes: ffmpegFixture('twelve.wav', ['-f', 'lavfi', '-i', `aevalsrc=${Array(12).fill('sin(440*2*PI*t)').join('|')}:s=8000:d=1`]), name: '12.wav' }), 422, /12/],
-      ['a 3-hour file', () => form(meta, { bytes: ffmpegFixture('long.flac', ['-f', 'lavfi', '-i', 'anullsrc=r=8000:cl=mono', '-t', '10800', '-c:a', 'flac']), name: 'dai.flac' }), 422, /3 giờ/],
-      ['a file name with ../', () => form(meta, { bytes: speechWav('a', 'p1'), name: '../../etc/passwd.wav' }), 400, /tên tệp|file name/i],
-      ['a file name with NUL', () => form(meta, { bytes: speechWav('a', 'p2'), name: 'a\u0000b.wav' }), 400, /./],
-      ['a 300-character file name', () => form(meta, { bytes: speechWav('a', 'p3'), name: `${'a'.repeat(296)}.wav` }), 400, /255/],
-      ['a title of only spaces', () => form({ ...meta, title: '    ' }, { bytes: speechWav('a', 'p4'), name: 'a.wav' }), 400, /title/],
-      ['a language no hamlet uses', () => form({ ...meta, language: 'fr' }, { bytes: speechWav('a', 'p5'), name: 'a.wav' }), 422, /fr/],
+      [
+        'a PDF renamed .mp3',
+        () =>
+          form(meta, {
+            bytes: new TextEncoder().encode('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n'),
+            name: 'vanban.mp3',
+          }),
+        415,
+        /./,
+      ],
+      [
+        'a WAV header with garbage',
+        () => {
+          const wav = speechWav('Một hai ba', 'garbage');
+          const garbage = wav.slice();
+          garbage.set(randomBytes(garbage.length - 44), 44);
+          return form(meta, { bytes: garbage, name: 'hong.wav' });
+        },
+        415,
+        /./,
+      ],
+      [
+        'a video with no audio',
+        () =>
+          form(meta, {
+            bytes: ffmpegFixture('video.mp4', [
+              '-f',
+              'lavfi',
+              '-i',
+              'testsrc=s=64x64:d=1',
+              '-pix_fmt',
+              'yuv420p',
+            ]),
+            name: 'video.mp4',
+          }),
+        415,
+        /./,
+      ],
+      [
+        '12 channels',
+        () =>
+          form(meta, {
+            bytes: ffmpegFixture('twelve.wav', [
+              '-f',
+              'lavfi',
+              '-i',
+              `aevalsrc=${Array(12).fill('sin(440*2*PI*t)').join('|')}:s=8000:d=1`,
+            ]),
+            name: '12.wav',
+          }),
+        422,
+        /12/,
+      ],
+      [
+        'a 3-hour file',
+        () =>
+          form(meta, {
+            bytes: ffmpegFixture('long.flac', [
+              '-f',
+              'lavfi',
+              '-i',
+              'anullsrc=r=8000:cl=mono',
+              '-t',
+              '10800',
+              '-c:a',
+              'flac',
+            ]),
+            name: 'dai.flac',
+          }),
+        422,
+        /3 giờ/,
+      ],
+      [
+        'a file name with ../',
+        () => form(meta, { bytes: speechWav('a', 'p1'), name: '../../etc/passwd.wav' }),
+        400,
+        /tên tệp|file name/i,
+      ],
+      [
+        'a file name with NUL',
+        () => form(meta, { bytes: speechWav('a', 'p2'), name: 'a\u0000b.wav' }),
+        400,
+        /./,
+      ],
+      [
+        'a 300-character file name',
+        () => form(meta, { bytes: speechWav('a', 'p3'), name: `${'a'.repeat(296)}.wav` }),
+        400,
+        /255/,
+      ],
+      [
+        'a title of only spaces',
+        () => form({ ...meta, title: '    ' }, { bytes: speechWav('a', 'p4'), name: 'a.wav' }),
+        400,
+        /title/,
+      ],
+      [
+        'a language no hamlet uses',
+        () => form({ ...meta, language: 'fr' }, { bytes: speechWav('a', 'p5'), name: 'a.wav' }),
+        422,
+        /fr/,
+      ],
       ['no file at all', () => form(meta), 400, /file/],
-      ['a file over the size limit', () => form(meta, { bytes: new Uint8Array(3 * 1_048_576).fill(7), name: 'big.wav' }), 413, /2 MB/],
+      [
+        'a file over the size limit',
+        () => form(meta, { bytes: new Uint8Array(3 * 1_048_576).fill(7), name: 'big.wav' }),
+        413,
+        /2 MB/,
+      ],
     ];
 
     it.each(cases)('%s', async (_name, make, status, pattern) => {
@@ -191,7 +352,11 @@ describe('announcements: upload, text, processing, approval, media', () => {
 
     it('refuses empty and over-long texts', async () => {
       const post = (text: string) =>
-        h.request('/api/v1/announcements', { method: 'POST', token: h.tokens.secretary, json: { title: 'T', language: 'vi', text } });
+        h.request('/api/v1/announcements', {
+          method: 'POST',
+          token: h.tokens.secretary,
+          json: { title: 'T', language: 'vi', text },
+        });
       expect((await post('   ')).status).toBe(400);
       const long = await post('Thông báo. '.repeat(5000));
       expect(long.status).toBe(400);
@@ -206,10 +371,20 @@ describe('announcements: upload, text, processing, approval, media', () => {
   });
 
   it('retries a failed job with back-off, marks it `failed` with the reason after the last attempt, and retries on request', async () => {
-    const res = await upload(h.tokens.secretary, form({ title: 'Mất tệp', language: 'vi', category: 'chung' }, { bytes: speechWav('Một hai ba bốn năm.', 'lost'), name: 'a.wav' }));
+    const res = await upload(
+      h.tokens.secretary,
+      form(
+        { title: 'Mất tệp', language: 'vi', category: 'chung' },
+        { bytes: speechWav('Một hai ba bốn năm.', 'lost'), name: 'a.wav' },
+      ),
+    );
     expect(res.status).toBe(202);
     const { id } = await body(res);
-    const variant = await h.runtime.db.kysely.selectFrom('announcement_variants').select('source_key').where('announcement_id', '=', id).executeTakeFirstOrThrow();
+    const variant = await h.runtime.db.kysely
+      .selectFrom('announcement_variants')
+      .select('source_key')
+      .where('announcement_id', '=', id)
+      .executeTakeFirstOrThrow();
     const original = h.runtime.media.pathOf(variant.source_key!);
     const kept = readFileSync(original);
     // The disk loses the original before the job runs: every attempt fails until it is back.
@@ -223,11 +398,19 @@ describe('announcements: upload, text, processing, approval, media', () => {
     const failed = await get(id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/Không xử lý được âm thanh/);
-    const job = await h.runtime.db.kysely.selectFrom('jobs').select(['status', 'attempts']).where('id', 'like', `process-variant:%`).where('status', '=', 'failed').execute();
+    const job = await h.runtime.db.kysely
+      .selectFrom('jobs')
+      .select(['status', 'attempts'])
+      .where('id', 'like', `process-variant:%`)
+      .where('status', '=', 'failed')
+      .execute();
     expect(job.some((j) => j.attempts === 5)).toBe(true);
 
     writeFileSync(original, kept);
-    const retry = await h.request(`/api/v1/announcements/${id}/retry`, { method: 'POST', token: h.tokens.secretary });
+    const retry = await h.request(`/api/v1/announcements/${id}/retry`, {
+      method: 'POST',
+      token: h.tokens.secretary,
+    });
     expect(retry.status).toBe(202);
     expect((await get(id)).status).toBe('queued');
     await h.runtime.jobs.drain();

@@ -70,7 +70,6 @@ async function newReceiver(h: Harness, scope: 'in' | 'out'): Promise<string> {
   return (await (res.json() as Promise<{ receiver: { id: string } }>)).receiver.id;
 }
 
-
 let minute = 0;
 /** A fresh exact time so that broadcasts made by the matrix never clash with each other. */
 const nextSlot = () => new Date(Date.parse('2026-12-10T01:00:00Z') + ++minute * 5 * 60_000).toISOString();
@@ -79,7 +78,11 @@ async function newBroadcast(h: Harness, scope: 'in' | 'out'): Promise<string> {
   const res = await h.request('/api/v1/broadcasts', {
     method: 'POST',
     token: h.tokens.admin,
-    json: { relay: { url: 'https://radio.example.vn/vov1', durationS: 60 }, hamletIds: [hamletOf(scope)], at: nextSlot() },
+    json: {
+      relay: { url: 'https://radio.example.vn/vov1', durationS: 60 },
+      hamletIds: [hamletOf(scope)],
+      at: nextSlot(),
+    },
   });
   return ((await res.json()) as { id: string }).id;
 }
@@ -88,7 +91,12 @@ async function newAnnouncement(h: Harness, scope: 'in' | 'out'): Promise<string>
   const res = await h.request('/api/v1/announcements', {
     method: 'POST',
     token: h.tokens.admin,
-    json: { title: unique('Thông báo '), language: 'vi', text: 'Xin chào bà con.', hamletId: hamletOf(scope) },
+    json: {
+      title: unique('Thông báo '),
+      language: 'vi',
+      text: 'Xin chào bà con.',
+      hamletId: hamletOf(scope),
+    },
   });
   return ((await res.json()) as { id: string }).id;
 }
@@ -202,10 +210,19 @@ export const matrix: Readonly<Record<string, Row>> = {
     setup: async (h, scope) => ({ path: `/api/v1/receivers/${await newReceiver(h, scope)}/rotate-token` }),
   },
   // Device-token routes: no user token works there (a device token gets 200: test/api/receiver-protocol.test.ts).
-  'GET /api/v1/receiver/schedule': { inScope: all(401), setup: async () => ({ path: '/api/v1/receiver/schedule' }) },
-  'POST /api/v1/receiver/heartbeat': { inScope: all(401), setup: async () => ({ path: '/api/v1/receiver/heartbeat' }) },
+  'GET /api/v1/receiver/schedule': {
+    inScope: all(401),
+    setup: async () => ({ path: '/api/v1/receiver/schedule' }),
+  },
+  'POST /api/v1/receiver/heartbeat': {
+    inScope: all(401),
+    setup: async () => ({ path: '/api/v1/receiver/heartbeat' }),
+  },
   'POST /api/v1/receiver/logs': { inScope: all(401), setup: async () => ({ path: '/api/v1/receiver/logs' }) },
-  'GET /api/v1/receiver/events': { inScope: all(401), setup: async () => ({ path: '/api/v1/receiver/events' }) },
+  'GET /api/v1/receiver/events': {
+    inScope: all(401),
+    setup: async () => ({ path: '/api/v1/receiver/events' }),
+  },
   'GET /api/v1/playback': {
     inScope: only({ admin: 200, officer: 200, head: 200 }),
     outOfScope: only({ admin: 200, officer: 200 }),
@@ -215,13 +232,20 @@ export const matrix: Readonly<Record<string, Row>> = {
     inScope: only({ admin: 200, officer: 200, head: 200 }),
     setup: async () => ({ path: '/api/v1/reports/coverage' }),
   },
-  'GET /api/v1/broadcasts': { inScope: only({ admin: 200, officer: 200, head: 200 }), setup: async () => ({ path: '/api/v1/broadcasts' }) },
+  'GET /api/v1/broadcasts': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    setup: async () => ({ path: '/api/v1/broadcasts' }),
+  },
   'POST /api/v1/broadcasts': {
     inScope: only({ admin: 201, officer: 201, head: 201 }),
     outOfScope: only({ admin: 201, officer: 201 }),
     setup: async (_h, scope) => ({
       path: '/api/v1/broadcasts',
-      json: { relay: { url: 'https://radio.example.vn/vov1', durationS: 60 }, hamletIds: [hamletOf(scope)], at: nextSlot() },
+      json: {
+        relay: { url: 'https://radio.example.vn/vov1', durationS: 60 },
+        hamletIds: [hamletOf(scope)],
+        at: nextSlot(),
+      },
     }),
   },
   'GET /api/v1/broadcasts/{id}': {
@@ -238,7 +262,10 @@ export const matrix: Readonly<Record<string, Row>> = {
   'GET /api/v1/announcements': { inScope: all(200), setup: async () => ({ path: '/api/v1/announcements' }) },
   'POST /api/v1/announcements': {
     inScope: all(202),
-    setup: async () => ({ path: '/api/v1/announcements', json: { title: unique('Tin '), language: 'vi', text: 'Xin chào.' } }),
+    setup: async () => ({
+      path: '/api/v1/announcements',
+      json: { title: unique('Tin '), language: 'vi', text: 'Xin chào.' },
+    }),
   },
   'GET /api/v1/announcements/{id}': {
     inScope: all(200),
@@ -259,7 +286,10 @@ export const matrix: Readonly<Record<string, Row>> = {
   },
   'POST /api/v1/announcements/{id}/reject': {
     inScope: only({ admin: 200, officer: 200 }),
-    setup: async (h) => ({ path: `/api/v1/announcements/${await newAnnouncement(h, 'in')}/reject`, json: { reason: 'Chưa rõ' } }),
+    setup: async (h) => ({
+      path: `/api/v1/announcements/${await newAnnouncement(h, 'in')}/reject`,
+      json: { reason: 'Chưa rõ' },
+    }),
   },
   'POST /api/v1/announcements/{id}/retry': {
     // Allowed roles reach the rule "nothing failed, nothing to retry".
@@ -267,7 +297,10 @@ export const matrix: Readonly<Record<string, Row>> = {
     outOfScope: only({ admin: 422, officer: 422 }),
     setup: async (h, scope) => ({ path: `/api/v1/announcements/${await newAnnouncement(h, scope)}/retry` }),
   },
-  'GET /media/{file}': { inScope: all(404, 404), setup: async () => ({ path: `/media/${'a'.repeat(64)}.mp3` }) },
+  'GET /media/{file}': {
+    inScope: all(404, 404),
+    setup: async () => ({ path: `/media/${'a'.repeat(64)}.mp3` }),
+  },
 };
 
 describe('authorization matrix', () => {

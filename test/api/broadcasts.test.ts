@@ -18,27 +18,47 @@ describe.each(dialects)('broadcasts on %s', (dialect) => {
     events = [];
   });
 
-  const post = (token: string, json: unknown) => h.request('/api/v1/broadcasts', { method: 'POST', token, json });
+  const post = (token: string, json: unknown) =>
+    h.request('/api/v1/broadcasts', { method: 'POST', token, json });
   const body = async (res: Response) => (await res.json()) as any;
   const version = async (hamletId: string) =>
-    ((await body(await h.request(`/api/v1/hamlets/${hamletId}`, { token: h.tokens.admin }))) as { scheduleVersion: number })
-      .scheduleVersion;
+    (
+      (await body(await h.request(`/api/v1/hamlets/${hamletId}`, { token: h.tokens.admin }))) as {
+        scheduleVersion: number;
+      }
+    ).scheduleVersion;
 
   it('schedules an exact time in the commune time zone and stores it in UTC', async () => {
     const before = await version('un-ta');
-    const res = await post(h.tokens.head, { relay: relay(600), hamletIds: ['un-ta'], at: '2026-11-28T08:00:00+07:00' });
+    const res = await post(h.tokens.head, {
+      relay: relay(600),
+      hamletIds: ['un-ta'],
+      at: '2026-11-28T08:00:00+07:00',
+    });
     expect(res.status).toBe(201);
     const created = await body(res);
     expect(created.occurrences).toEqual([
-      { id: expect.any(String), hamletId: 'un-ta', at: '2026-11-28T01:00:00.000Z', durationMs: 600_000, slot: null },
+      {
+        id: expect.any(String),
+        hamletId: 'un-ta',
+        at: '2026-11-28T01:00:00.000Z',
+        durationMs: 600_000,
+        slot: null,
+      },
     ]);
     expect(await version('un-ta')).toBe(before + 1);
     expect(events).toContainEqual({ type: 'schedule-changed', versions: { 'un-ta': before + 1 } });
   });
 
   it('refuses an overlap of equal priority with 409 naming the clash, and lets a higher priority displace it', async () => {
-    const first = await body(await post(h.tokens.head, { relay: relay(900), hamletIds: ['un-ta'], at: '2026-11-29T09:00:00+07:00' }));
-    const clash = await post(h.tokens.head, { relay: relay(300, 'https://radio.example.vn/vov2'), hamletIds: ['un-ta'], at: '2026-11-29T09:10:00+07:00' });
+    const first = await body(
+      await post(h.tokens.head, { relay: relay(900), hamletIds: ['un-ta'], at: '2026-11-29T09:00:00+07:00' }),
+    );
+    const clash = await post(h.tokens.head, {
+      relay: relay(300, 'https://radio.example.vn/vov2'),
+      hamletIds: ['un-ta'],
+      at: '2026-11-29T09:10:00+07:00',
+    });
     expect(clash.status).toBe(409);
     const problem = await body(clash);
     expect(problem.conflicts).toEqual([
@@ -50,7 +70,9 @@ describe.each(dialects)('broadcasts on %s', (dialect) => {
         title: 'Tiếp sóng https://radio.example.vn/vov1',
       }),
     ]);
-    expect(problem.detailVi).toMatch(/Trùng giờ với "Tiếp sóng https:\/\/radio\.example\.vn\/vov1" \(thông thường, 09:00–09:15 ngày 29\/11\/2026\)/);
+    expect(problem.detailVi).toMatch(
+      /Trùng giờ với "Tiếp sóng https:\/\/radio\.example\.vn\/vov1" \(thông thường, 09:00–09:15 ngày 29\/11\/2026\)/,
+    );
 
     const outranks = await post(h.tokens.head, {
       relay: relay(300, 'https://radio.example.vn/vov2'),
@@ -59,28 +81,64 @@ describe.each(dialects)('broadcasts on %s', (dialect) => {
       priority: 'priority',
     });
     expect(outranks.status).toBe(201);
-    expect((await body(outranks)).displaced).toEqual([expect.objectContaining({ id: first.occurrences[0].id })]);
+    expect((await body(outranks)).displaced).toEqual([
+      expect.objectContaining({ id: first.occurrences[0].id }),
+    ]);
     const old = await body(await h.request(`/api/v1/broadcasts/${first.id}`, { token: h.tokens.head }));
     expect(old.occurrences[0].status).toBe('cancelled');
     // The other hamlet is untouched by Ún Tà's schedule.
-    expect((await post(h.tokens.officer, { relay: relay(900), hamletIds: ['thon-2'], at: '2026-11-29T09:00:00+07:00' })).status).toBe(201);
+    expect(
+      (
+        await post(h.tokens.officer, {
+          relay: relay(900),
+          hamletIds: ['thon-2'],
+          at: '2026-11-29T09:00:00+07:00',
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('refuses quiet hours with 422 but accepts an emergency, repeated 3 times 10 minutes apart and pushed', async () => {
-    const quiet = await post(h.tokens.head, { relay: relay(300), hamletIds: ['un-ta'], at: '2026-11-28T22:00:00+07:00' });
+    const quiet = await post(h.tokens.head, {
+      relay: relay(300),
+      hamletIds: ['un-ta'],
+      at: '2026-11-28T22:00:00+07:00',
+    });
     expect(quiet.status).toBe(422);
     expect((await body(quiet)).detailVi).toMatch(/giờ nghỉ ngơi \(21:30–05:30\)/);
-    const runsInto = await post(h.tokens.head, { relay: relay(1200), hamletIds: ['un-ta'], at: '2026-11-28T21:20:00+07:00' });
+    const runsInto = await post(h.tokens.head, {
+      relay: relay(1200),
+      hamletIds: ['un-ta'],
+      at: '2026-11-28T21:20:00+07:00',
+    });
     expect(runsInto.status).toBe(422);
 
-    const emergency = await post(h.tokens.officer, { relay: relay(120), hamletIds: ['un-ta', 'thon-2'], priority: 'emergency' });
+    const emergency = await post(h.tokens.officer, {
+      relay: relay(120),
+      hamletIds: ['un-ta', 'thon-2'],
+      priority: 'emergency',
+    });
     expect(emergency.status).toBe(201);
     const created = await body(emergency);
     const unTa = created.occurrences.filter((o: any) => o.hamletId === 'un-ta').map((o: any) => o.at);
-    expect(unTa).toEqual(['2026-11-27T01:00:00.000Z', '2026-11-27T01:10:00.000Z', '2026-11-27T01:20:00.000Z']);
-    expect(events.filter((e) => e.type === 'emergency').map((e) => (e as any).hamletId).sort()).toEqual(['thon-2', 'un-ta']);
+    expect(unTa).toEqual([
+      '2026-11-27T01:00:00.000Z',
+      '2026-11-27T01:10:00.000Z',
+      '2026-11-27T01:20:00.000Z',
+    ]);
+    expect(
+      events
+        .filter((e) => e.type === 'emergency')
+        .map((e) => (e as any).hamletId)
+        .sort(),
+    ).toEqual(['thon-2', 'un-ta']);
 
-    const night = await post(h.tokens.officer, { relay: relay(60), hamletIds: ['un-ta'], priority: 'emergency', at: '2026-11-28T23:00:00+07:00' });
+    const night = await post(h.tokens.officer, {
+      relay: relay(60),
+      hamletIds: ['un-ta'],
+      priority: 'emergency',
+      at: '2026-11-28T23:00:00+07:00',
+    });
     expect(night.status).toBe(201);
   });
 
@@ -90,9 +148,16 @@ describe.each(dialects)('broadcasts on %s', (dialect) => {
     expect(a.occurrences[0]).toMatchObject({ at: '2026-12-01T22:30:00.000Z', slot: 'morning' });
     const b = await body(await post(h.tokens.head, { relay: relay(1200), hamletIds: ['un-ta'], slot }));
     expect(b.occurrences[0].at).toBe('2026-12-01T22:50:00.000Z');
-    const urgent = await body(await post(h.tokens.head, { relay: relay(180), hamletIds: ['un-ta'], slot, priority: 'priority' }));
+    const urgent = await body(
+      await post(h.tokens.head, { relay: relay(180), hamletIds: ['un-ta'], slot, priority: 'priority' }),
+    );
     expect(urgent.occurrences[0].at).toBe('2026-12-01T22:30:00.000Z');
-    const list = await body(await h.request('/api/v1/broadcasts?hamletId=un-ta&from=2026-12-02T05:00:00%2B07:00&to=2026-12-02T07:00:00%2B07:00', { token: h.tokens.head }));
+    const list = await body(
+      await h.request(
+        '/api/v1/broadcasts?hamletId=un-ta&from=2026-12-02T05:00:00%2B07:00&to=2026-12-02T07:00:00%2B07:00',
+        { token: h.tokens.head },
+      ),
+    );
     const starts = Object.fromEntries(list.items.map((i: any) => [i.id, i.occurrences[0].at]));
     expect(starts[a.id]).toBe('2026-12-01T22:33:00.000Z');
     expect(starts[b.id]).toBe('2026-12-01T22:53:00.000Z');
@@ -119,29 +184,93 @@ describe.each(dialects)('broadcasts on %s', (dialect) => {
     const until = await post(h.tokens.officer, {
       relay: relay(300),
       hamletIds: ['thon-5'],
-      recurrence: { cron: '30 18 * * 1', from: '2026-11-27T00:00:00+07:00', until: '2026-12-08T00:00:00+07:00' },
+      recurrence: {
+        cron: '30 18 * * 1',
+        from: '2026-11-27T00:00:00+07:00',
+        until: '2026-12-08T00:00:00+07:00',
+      },
     });
     expect((await body(until)).occurrences.map((o: any) => o.at)).toEqual(['2026-11-30T11:30:00.000Z']);
   });
 
   it('refuses bad schedules with a message naming the field', async () => {
     const cases: [unknown, number, RegExp][] = [
-      [{ relay: relay(60), hamletIds: ['un-ta'], recurrence: { cron: '0 25 * * *', from: '2026-12-01T00:00:00+07:00' } }, 422, /recurrence\.cron/],
-      [{ relay: relay(60), hamletIds: ['un-ta'], recurrence: { cron: '* * * * *', from: '2026-12-01T00:00:00+07:00' } }, 422, /15/],
-      [{ relay: relay(60), hamletIds: ['un-ta'], recurrence: { cron: '0 0 30 2 *', from: '2026-12-01T00:00:00+07:00' } }, 422, /recurrence/],
       [
-        { relay: relay(60), hamletIds: ['un-ta'], recurrence: { cron: '0 6 * * *', from: '2026-12-05T00:00:00+07:00', until: '2026-12-01T00:00:00+07:00' } },
+        {
+          relay: relay(60),
+          hamletIds: ['un-ta'],
+          recurrence: { cron: '0 25 * * *', from: '2026-12-01T00:00:00+07:00' },
+        },
+        422,
+        /recurrence\.cron/,
+      ],
+      [
+        {
+          relay: relay(60),
+          hamletIds: ['un-ta'],
+          recurrence: { cron: '* * * * *', from: '2026-12-01T00:00:00+07:00' },
+        },
+        422,
+        /15/,
+      ],
+      [
+        {
+          relay: relay(60),
+          hamletIds: ['un-ta'],
+          recurrence: { cron: '0 0 30 2 *', from: '2026-12-01T00:00:00+07:00' },
+        },
+        422,
+        /recurrence/,
+      ],
+      [
+        {
+          relay: relay(60),
+          hamletIds: ['un-ta'],
+          recurrence: {
+            cron: '0 6 * * *',
+            from: '2026-12-05T00:00:00+07:00',
+            until: '2026-12-01T00:00:00+07:00',
+          },
+        },
         422,
         /recurrence\.until/,
       ],
       [{ relay: relay(60), hamletIds: ['un-ta'], at: '2026-12-01T08:00:00' }, 400, /offset/],
       [{ relay: relay(60), hamletIds: ['un-ta'], at: '2026-02-30T08:00:00+07:00' }, 422, /at/],
-      [{ relay: relay(60), hamletIds: ['un-ta'], slot: { name: 'noon', date: '2026-12-01' } }, 422, /slot\.name/],
-      [{ relay: relay(60), hamletIds: ['un-ta'], slot: { name: 'morning', date: '2026-02-30' } }, 422, /slot\.date/],
+      [
+        { relay: relay(60), hamletIds: ['un-ta'], slot: { name: 'noon', date: '2026-12-01' } },
+        422,
+        /slot\.name/,
+      ],
+      [
+        { relay: relay(60), hamletIds: ['un-ta'], slot: { name: 'morning', date: '2026-02-30' } },
+        422,
+        /slot\.date/,
+      ],
       [{ relay: relay(60), hamletIds: [], at: '2026-12-01T08:00:00+07:00' }, 422, /hamletIds/],
-      [{ relay: relay(60, 'ftp://radio.example.vn/x'), hamletIds: ['un-ta'], at: '2026-12-01T08:00:00+07:00' }, 422, /relay\.url/],
-      [{ relay: relay(60, 'http://192.168.1.10/stream'), hamletIds: ['un-ta'], at: '2026-12-01T08:00:00+07:00' }, 422, /private/],
-      [{ announcementId: 'nope', hamletIds: ['un-ta'], at: '2026-12-01T08:00:00+07:00' }, 422, /announcementId/],
+      [
+        {
+          relay: relay(60, 'ftp://radio.example.vn/x'),
+          hamletIds: ['un-ta'],
+          at: '2026-12-01T08:00:00+07:00',
+        },
+        422,
+        /relay\.url/,
+      ],
+      [
+        {
+          relay: relay(60, 'http://192.168.1.10/stream'),
+          hamletIds: ['un-ta'],
+          at: '2026-12-01T08:00:00+07:00',
+        },
+        422,
+        /private/,
+      ],
+      [
+        { announcementId: 'nope', hamletIds: ['un-ta'], at: '2026-12-01T08:00:00+07:00' },
+        422,
+        /announcementId/,
+      ],
       [{ relay: relay(60), hamletIds: ['un-ta'], at: '2026-11-20T08:00:00+07:00' }, 422, /past|qua/],
       [{ relay: relay(60), hamletIds: ['un-ta'] }, 422, /at/],
     ];
@@ -156,9 +285,13 @@ describe.each(dialects)('broadcasts on %s', (dialect) => {
   it('keeps hamlet heads to their hamlets, secretaries out, and emergencies to the commune office', async () => {
     const at = '2026-12-03T10:00:00+07:00';
     expect((await post(h.tokens.head, { relay: relay(60), hamletIds: ['thon-2'], at })).status).toBe(403);
-    expect((await post(h.tokens.head, { relay: relay(60), hamletIds: ['un-ta', 'thon-2'], at })).status).toBe(403);
+    expect((await post(h.tokens.head, { relay: relay(60), hamletIds: ['un-ta', 'thon-2'], at })).status).toBe(
+      403,
+    );
     expect((await post(h.tokens.head, { relay: relay(60), hamletIds: 'all', at })).status).toBe(403);
-    expect((await post(h.tokens.head, { relay: relay(60), hamletIds: ['un-ta'], priority: 'emergency' })).status).toBe(403);
+    expect(
+      (await post(h.tokens.head, { relay: relay(60), hamletIds: ['un-ta'], priority: 'emergency' })).status,
+    ).toBe(403);
     expect((await post(h.tokens.secretary, { relay: relay(60), hamletIds: ['un-ta'], at })).status).toBe(403);
     const all = await post(h.tokens.officer, { relay: relay(60), hamletIds: 'all', at });
     expect(all.status).toBe(201);
@@ -168,12 +301,19 @@ describe.each(dialects)('broadcasts on %s', (dialect) => {
   });
 
   it('cancels future occurrences and keeps past ones for the record', async () => {
-    const created = await body(await post(h.tokens.officer, { relay: relay(60), hamletIds: ['thon-3'], priority: 'emergency' }));
+    const created = await body(
+      await post(h.tokens.officer, { relay: relay(60), hamletIds: ['thon-3'], priority: 'emergency' }),
+    );
     h.clock.advance(15 * 60_000);
-    const res = await h.request(`/api/v1/broadcasts/${created.id}`, { method: 'DELETE', token: h.tokens.officer });
+    const res = await h.request(`/api/v1/broadcasts/${created.id}`, {
+      method: 'DELETE',
+      token: h.tokens.officer,
+    });
     expect(res.status).toBe(200);
     expect(await body(res)).toEqual({ cancelledOccurrences: 1 });
-    const after = await body(await h.request(`/api/v1/broadcasts/${created.id}`, { token: h.tokens.officer }));
+    const after = await body(
+      await h.request(`/api/v1/broadcasts/${created.id}`, { token: h.tokens.officer }),
+    );
     expect(after.cancelledAt).not.toBeNull();
     expect(after.occurrences.map((o: any) => o.status)).toEqual(['scheduled', 'scheduled', 'cancelled']);
     expect(events).toContainEqual({ type: 'stop', hamletId: 'thon-3', occurrenceId: null });
@@ -192,14 +332,22 @@ describe.each(dialects)('dispatcher on %s', (dialect) => {
     const res = await h.request('/api/v1/broadcasts', {
       method: 'POST',
       token: h.tokens.head,
-      json: { relay: { url: 'https://radio.example.vn/vov1', durationS: 600 }, hamletIds: ['un-ta'], recurrence: { cron: '0 7 * * *', from: '2026-11-28T00:00:00+07:00', count: 30 } },
+      json: {
+        relay: { url: 'https://radio.example.vn/vov1', durationS: 600 },
+        hamletIds: ['un-ta'],
+        recurrence: { cron: '0 7 * * *', from: '2026-11-28T00:00:00+07:00', count: 30 },
+      },
     });
     expect(res.status).toBe(201);
     const created = (await res.json()) as { id: string; occurrences: { at: string }[] };
     expect(created.occurrences).toHaveLength(7);
 
     const version = async () =>
-      ((await (await h.request('/api/v1/hamlets/un-ta', { token: h.tokens.admin })).json()) as { scheduleVersion: number }).scheduleVersion;
+      (
+        (await (await h.request('/api/v1/hamlets/un-ta', { token: h.tokens.admin })).json()) as {
+          scheduleVersion: number;
+        }
+      ).scheduleVersion;
     const v0 = await version();
     expect(await h.runtime.dispatcher.tick()).toMatchObject({ leader: true, added: 0, missed: 0 });
     expect(await version()).toBe(v0);
@@ -211,7 +359,9 @@ describe.each(dialects)('dispatcher on %s', (dialect) => {
     expect(await version()).toBe(v0 + 1);
     // Nobody reported the 07:00 items of the last two days: they were missed.
     expect(tick.missed).toBe(2);
-    const broadcast = (await (await h.request(`/api/v1/broadcasts/${created.id}`, { token: h.tokens.head })).json()) as {
+    const broadcast = (await (
+      await h.request(`/api/v1/broadcasts/${created.id}`, { token: h.tokens.head })
+    ).json()) as {
       occurrences: { at: string; status: string }[];
     };
     expect(broadcast.occurrences).toHaveLength(9);

@@ -10,12 +10,17 @@ describe('commune settings', () => {
   });
   afterAll(() => h.close());
 
-  const patch = (token: string, json: unknown) => h.request('/api/v1/commune', { method: 'PATCH', token, json });
+  const patch = (token: string, json: unknown) =>
+    h.request('/api/v1/commune', { method: 'PATCH', token, json });
   const lateItem = () =>
     h.request('/api/v1/broadcasts', {
       method: 'POST',
       token: h.tokens.head,
-      json: { relay: { url: 'https://radio.example.vn/vov1', durationS: 300 }, hamletIds: ['un-ta'], at: '2026-11-28T21:40:00+07:00' },
+      json: {
+        relay: { url: 'https://radio.example.vn/vov1', durationS: 300 },
+        hamletIds: ['un-ta'],
+        at: '2026-11-28T21:40:00+07:00',
+      },
     });
 
   it('shows every role the commune and its rules', async () => {
@@ -30,7 +35,9 @@ describe('commune settings', () => {
 
   it('lets an admin change quiet hours, which new broadcasts then follow, and keeps the change over a re-seed', async () => {
     expect((await lateItem()).status).toBe(422);
-    expect((await patch(h.tokens.officer, { quietHours: { start: '22:00', end: '05:00' } })).status).toBe(403);
+    expect((await patch(h.tokens.officer, { quietHours: { start: '22:00', end: '05:00' } })).status).toBe(
+      403,
+    );
     const res = await patch(h.tokens.admin, { quietHours: { start: '22:00', end: '05:00' } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as any).settings.quietHours).toEqual({ start: '22:00', end: '05:00' });
@@ -40,7 +47,11 @@ describe('commune settings', () => {
     await h.runtime.services.seed.applyCommuneFile(file);
     const after = (await (await h.request('/api/v1/commune', { token: h.tokens.admin })).json()) as any;
     expect(after.settings.quietHours).toEqual({ start: '22:00', end: '05:00' });
-    const audit = await h.runtime.db.kysely.selectFrom('audit_log').select('action').where('action', '=', 'commune.update_settings').execute();
+    const audit = await h.runtime.db.kysely
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', '=', 'commune.update_settings')
+      .execute();
     expect(audit).toHaveLength(1);
   });
 

@@ -26,7 +26,11 @@ describe.each(dialects)('monitoring: receivers, playback, coverage on %s', (dial
     b = await createDevice(h, 'un-ta');
     c = await createDevice(h, 'thon-2');
     const ann = await createReadyAnnouncement(h, 'Lịch tiêm chủng', [{ language: 'vi', seconds: 2 }]);
-    const made = await scheduleBroadcast(h, { announcementId: ann.id, hamletIds: ['un-ta', 'thon-2'], at: '2026-11-27T09:00:00+07:00' });
+    const made = await scheduleBroadcast(h, {
+      announcementId: ann.id,
+      hamletIds: ['un-ta', 'thon-2'],
+      at: '2026-11-27T09:00:00+07:00',
+    });
     occ = {
       unTa: made.occurrences.find((o) => o.hamletId === 'un-ta')!.id,
       thon2: made.occurrences.find((o) => o.hamletId === 'thon-2')!.id,
@@ -46,15 +50,28 @@ describe.each(dialects)('monitoring: receivers, playback, coverage on %s', (dial
 
   it('derives each receiver’s status from its events: playing, played, failed, missed', async () => {
     h.clock.set('2026-11-27T02:00:01.000Z');
-    await log(a.token, [{ id: 'a1', occurrenceId: occ.unTa, type: 'started', at: '2026-11-27T02:00:00.000Z' }]);
+    await log(a.token, [
+      { id: 'a1', occurrenceId: occ.unTa, type: 'started', at: '2026-11-27T02:00:00.000Z' },
+    ]);
     let page = await playback(h.tokens.officer);
-    expect(receiverStatus(page, occ.unTa, a.id)).toMatchObject({ status: 'playing', startedAt: '2026-11-27T02:00:00.000Z' });
+    expect(receiverStatus(page, occ.unTa, a.id)).toMatchObject({
+      status: 'playing',
+      startedAt: '2026-11-27T02:00:00.000Z',
+    });
     expect(receiverStatus(page, occ.unTa, b.id)!.status).toBe('scheduled');
 
-    await log(a.token, [{ id: 'a2', occurrenceId: occ.unTa, type: 'completed', at: '2026-11-27T02:00:02.000Z' }]);
+    await log(a.token, [
+      { id: 'a2', occurrenceId: occ.unTa, type: 'completed', at: '2026-11-27T02:00:02.000Z' },
+    ]);
     await log(b.token, [
       { id: 'b1', occurrenceId: occ.unTa, type: 'started', at: '2026-11-27T02:00:00.000Z' },
-      { id: 'b2', occurrenceId: occ.unTa, type: 'failed', at: '2026-11-27T02:00:01.000Z', detail: 'amplifier off' },
+      {
+        id: 'b2',
+        occurrenceId: occ.unTa,
+        type: 'failed',
+        at: '2026-11-27T02:00:01.000Z',
+        detail: 'amplifier off',
+      },
     ]);
     h.clock.set('2026-11-27T03:00:00.000Z');
     page = await playback(h.tokens.officer);
@@ -71,7 +88,10 @@ describe.each(dialects)('monitoring: receivers, playback, coverage on %s', (dial
     const first = await playback(h.tokens.officer, '&limit=1');
     expect(first.items).toHaveLength(1);
     expect(first.nextCursor).not.toBeNull();
-    const second = await playback(h.tokens.officer, `&limit=1&cursor=${encodeURIComponent(first.nextCursor!)}`);
+    const second = await playback(
+      h.tokens.officer,
+      `&limit=1&cursor=${encodeURIComponent(first.nextCursor!)}`,
+    );
     expect(second.items).toHaveLength(1);
     expect(second.items[0]!.id).not.toBe(first.items[0]!.id);
     expect(second.nextCursor).toBeNull();
@@ -93,25 +113,48 @@ describe.each(dialects)('monitoring: receivers, playback, coverage on %s', (dial
   });
 
   it('reports coverage per hamlet in scope, as JSON and as CSV with a BOM', async () => {
-    await h.runtime.db.kysely.updateTable('occurrences').set({ status: 'missed' }).where('id', '=', occ.thon2).execute();
-    const res = await h.request('/api/v1/reports/coverage?from=2026-11-27&to=2026-11-28', { token: h.tokens.officer });
+    await h.runtime.db.kysely
+      .updateTable('occurrences')
+      .set({ status: 'missed' })
+      .where('id', '=', occ.thon2)
+      .execute();
+    const res = await h.request('/api/v1/reports/coverage?from=2026-11-27&to=2026-11-28', {
+      token: h.tokens.officer,
+    });
     const report = (await res.json()) as { from: string; hamlets: Record<string, unknown>[] };
     // Local midnight in Asia/Ho_Chi_Minh.
     expect(report.from).toBe('2026-11-26T17:00:00.000Z');
     expect(report.hamlets).toHaveLength(9);
-    expect(report.hamlets.find((r) => r.hamletId === 'un-ta')).toMatchObject({ scheduled: 1, played: 1, failed: 0, missed: 0, rate: 1 });
-    expect(report.hamlets.find((r) => r.hamletId === 'thon-2')).toMatchObject({ scheduled: 1, played: 0, missed: 1, rate: 0 });
+    expect(report.hamlets.find((r) => r.hamletId === 'un-ta')).toMatchObject({
+      scheduled: 1,
+      played: 1,
+      failed: 0,
+      missed: 0,
+      rate: 1,
+    });
+    expect(report.hamlets.find((r) => r.hamletId === 'thon-2')).toMatchObject({
+      scheduled: 1,
+      played: 0,
+      missed: 1,
+      rate: 0,
+    });
     expect(report.hamlets.find((r) => r.hamletId === 'thon-4')).toMatchObject({ scheduled: 0, rate: null });
 
-    const head = await h.request('/api/v1/reports/coverage?from=2026-11-27&to=2026-11-28', { token: h.tokens.head });
-    expect(((await head.json()) as { hamlets: { hamletId: string }[] }).hamlets.map((r) => r.hamletId)).toEqual(['un-ta']);
+    const head = await h.request('/api/v1/reports/coverage?from=2026-11-27&to=2026-11-28', {
+      token: h.tokens.head,
+    });
+    expect(
+      ((await head.json()) as { hamlets: { hamletId: string }[] }).hamlets.map((r) => r.hamletId),
+    ).toEqual(['un-ta']);
 
     const csv = await h.request('/api/v1/reports/coverage?from=2026-11-27&to=2026-11-28', {
       token: h.tokens.officer,
       headers: { accept: 'text/csv' },
     });
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="coverage-2026-11-26-2026-11-27\.csv"/);
+    expect(csv.headers.get('content-disposition')).toMatch(
+      /attachment; filename="coverage-2026-11-26-2026-11-27\.csv"/,
+    );
     const bytes = new Uint8Array(await csv.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder().decode(bytes.slice(3));
@@ -123,12 +166,17 @@ describe.each(dialects)('monitoring: receivers, playback, coverage on %s', (dial
   });
 
   it('refuses bad ranges and filters clearly', async () => {
-    const backwards = await h.request('/api/v1/reports/coverage?from=2026-11-28&to=2026-11-27', { token: h.tokens.officer });
+    const backwards = await h.request('/api/v1/reports/coverage?from=2026-11-28&to=2026-11-27', {
+      token: h.tokens.officer,
+    });
     expect(backwards.status).toBe(422);
     const garbage = await h.request('/api/v1/playback?from=yesterday', { token: h.tokens.officer });
     expect(garbage.status).toBe(422);
     expect(((await garbage.json()) as { detail: string }).detail).toMatch(/ISO 8601/);
     expect((await h.request('/api/v1/playback?status=lost', { token: h.tokens.officer })).status).toBe(400);
-    expect((await h.request('/api/v1/reports/coverage?from=2020-01-01&to=2026-01-01', { token: h.tokens.officer })).status).toBe(422);
+    expect(
+      (await h.request('/api/v1/reports/coverage?from=2020-01-01&to=2026-01-01', { token: h.tokens.officer }))
+        .status,
+    ).toBe(422);
   });
 });

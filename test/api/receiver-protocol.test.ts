@@ -2,7 +2,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { Manifest } from '../../src/domain/receiver/protocol.js';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { createDevice, createReadyAnnouncement, scheduleBroadcast, type FixtureAnnouncement } from '../support/receiver-fixtures.js';
+import {
+  createDevice,
+  createReadyAnnouncement,
+  scheduleBroadcast,
+  type FixtureAnnouncement,
+} from '../support/receiver-fixtures.js';
 import { sseClient } from '../support/sse-client.js';
 
 const beat = { volume: 80, uptimeS: 3600, freeBytes: 2_000_000_000, signal: -71, appVersion: '0.1.0' };
@@ -23,7 +28,11 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
       { language: 'giay', seconds: 1 },
       { language: 'vi', seconds: 2 },
     ]);
-    first = await scheduleBroadcast(h, { announcementId: ann.id, hamletIds: ['un-ta', 'thon-2'], at: '2026-11-27T09:00:00+07:00' });
+    first = await scheduleBroadcast(h, {
+      announcementId: ann.id,
+      hamletIds: ['un-ta', 'thon-2'],
+      at: '2026-11-27T09:00:00+07:00',
+    });
   });
   afterAll(() => h.close());
 
@@ -60,7 +69,10 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
     it('cuts a rotated token and a disabled receiver at once', async () => {
       const device = await createDevice(h, 'un-ta');
       expect((await get(device.token)).status).toBe(200);
-      const rotated = await h.request(`/api/v1/receivers/${device.id}/rotate-token`, { method: 'POST', token: h.tokens.admin });
+      const rotated = await h.request(`/api/v1/receivers/${device.id}/rotate-token`, {
+        method: 'POST',
+        token: h.tokens.admin,
+      });
       const { token } = (await rotated.json()) as { token: string };
       expect((await get(device.token)).status).toBe(401);
       expect((await get(token)).status).toBe(200);
@@ -74,7 +86,11 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
       const res = await get(unTa.token);
       expect(res.status).toBe(200);
       const manifest = (await res.json()) as Manifest;
-      expect(manifest).toMatchObject({ receiverId: unTa.id, hamletId: 'un-ta', serverTime: '2026-11-27T01:00:00.000Z' });
+      expect(manifest).toMatchObject({
+        receiverId: unTa.id,
+        hamletId: 'un-ta',
+        serverTime: '2026-11-27T01:00:00.000Z',
+      });
       expect(res.headers.get('x-server-time')).toBe('2026-11-27T01:00:00.000Z');
       const vi_ = ann.variants.find((v) => v.language === 'vi')!;
       const giay = ann.variants.find((v) => v.language === 'giay')!;
@@ -107,10 +123,12 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
           .filter((method) => typeof repo[method] === 'function')
           .map((method) => {
             const original = repo[method] as (...a: unknown[]) => unknown;
-            return vi.spyOn(repo as Record<string, (...a: unknown[]) => unknown>, method).mockImplementation((...a) => {
-              calls.push(`${name}.${method}`);
-              return original(...a);
-            });
+            return vi
+              .spyOn(repo as Record<string, (...a: unknown[]) => unknown>, method)
+              .mockImplementation((...a) => {
+                calls.push(`${name}.${method}`);
+                return original(...a);
+              });
           }),
       );
       try {
@@ -137,22 +155,41 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
       expect(res.status).toBe(200);
       const afterBump = res.headers.get('etag')!;
       expect(afterBump).not.toBe(before);
-      expect(((await res.json()) as Manifest).items.some((i) => i.occurrenceId === far.occurrences[0]!.id)).toBe(false);
+      expect(
+        ((await res.json()) as Manifest).items.some((i) => i.occurrenceId === far.occurrences[0]!.id),
+      ).toBe(false);
 
       h.clock.advance(3 * 3_600_000);
       const moved = await get(unTa.token, { 'if-none-match': afterBump });
       expect(moved.status).toBe(200);
-      const relay = ((await moved.json()) as Manifest).items.find((i) => i.occurrenceId === far.occurrences[0]!.id);
-      expect(relay).toMatchObject({ kind: 'relay', durationMs: 600_000, audio: null, relay: { url: 'https://radio.example.vn/vov1' } });
+      const relay = ((await moved.json()) as Manifest).items.find(
+        (i) => i.occurrenceId === far.occurrences[0]!.id,
+      );
+      expect(relay).toMatchObject({
+        kind: 'relay',
+        durationMs: 600_000,
+        audio: null,
+        relay: { url: 'https://radio.example.vn/vov1' },
+      });
       h.clock.set('2026-11-27T01:00:00.000Z');
     });
   });
 
   describe('POST /api/v1/receiver/heartbeat', () => {
     it('stores the latest state and history and answers server time and schedule version', async () => {
-      const history = () => h.runtime.db.kysely.selectFrom('receiver_heartbeats').selectAll().where('receiver_id', '=', unTa.id).orderBy('at').execute();
+      const history = () =>
+        h.runtime.db.kysely
+          .selectFrom('receiver_heartbeats')
+          .selectAll()
+          .where('receiver_id', '=', unTa.id)
+          .orderBy('at')
+          .execute();
       const before = (await history()).length;
-      const res = await h.request('/api/v1/receiver/heartbeat', { method: 'POST', token: unTa.token, json: { ...beat, volume: 65 } });
+      const res = await h.request('/api/v1/receiver/heartbeat', {
+        method: 'POST',
+        token: unTa.token,
+        json: { ...beat, volume: 65 },
+      });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { serverTime: string; scheduleVersion: number };
       expect(body.serverTime).toBe(h.clock.now().toISOString());
@@ -162,8 +199,16 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
       expect(rows.at(-1)).toMatchObject({ volume: 65, signal: -71, app_version: '0.1.0' });
 
       const list = await h.request('/api/v1/receivers?hamletId=un-ta', { token: h.tokens.head });
-      const row = ((await list.json()) as { items: Record<string, unknown>[] }).items.find((r) => r.id === unTa.id)!;
-      expect(row).toMatchObject({ online: true, volume: 65, signal: -71, appVersion: '0.1.0', lastSeenAt: h.clock.now().toISOString() });
+      const row = ((await list.json()) as { items: Record<string, unknown>[] }).items.find(
+        (r) => r.id === unTa.id,
+      )!;
+      expect(row).toMatchObject({
+        online: true,
+        volume: 65,
+        signal: -71,
+        appVersion: '0.1.0',
+        lastSeenAt: h.clock.now().toISOString(),
+      });
 
       h.clock.advance(121_000);
       const later = await h.request(`/api/v1/receivers/${unTa.id}`, { token: h.tokens.officer });
@@ -200,23 +245,42 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ accepted: 2, duplicates: 0 });
       expect(await (await postLogs(unTa.token, events)).json()).toEqual({ accepted: 0, duplicates: 2 });
-      const partly = await postLogs(unTa.token, [...events, { id: 'e-3', occurrenceId, type: 'completed', at }]);
+      const partly = await postLogs(unTa.token, [
+        ...events,
+        { id: 'e-3', occurrenceId, type: 'completed', at },
+      ]);
       expect(await partly.json()).toEqual({ accepted: 1, duplicates: 2 });
-      const stored = await h.runtime.db.kysely.selectFrom('playback_events').select('event_id').where('receiver_id', '=', unTa.id).execute();
+      const stored = await h.runtime.db.kysely
+        .selectFrom('playback_events')
+        .select('event_id')
+        .where('receiver_id', '=', unTa.id)
+        .execute();
       expect(stored.map((r) => r.event_id).sort()).toEqual(['e-1', 'e-2', 'e-3']);
-      const occurrence = await h.runtime.db.kysely.selectFrom('occurrences').select('status').where('id', '=', occurrenceId).executeTakeFirstOrThrow();
+      const occurrence = await h.runtime.db.kysely
+        .selectFrom('occurrences')
+        .select('status')
+        .where('id', '=', occurrenceId)
+        .executeTakeFirstOrThrow();
       expect(occurrence.status).toBe('played');
     });
 
     it('corrects a missed occurrence with a late report, to failed when the receiver failed', async () => {
       const occurrenceId = occurrenceOf('thon-2');
-      await h.runtime.db.kysely.updateTable('occurrences').set({ status: 'missed' }).where('id', '=', occurrenceId).execute();
+      await h.runtime.db.kysely
+        .updateTable('occurrences')
+        .set({ status: 'missed' })
+        .where('id', '=', occurrenceId)
+        .execute();
       h.clock.set('2026-11-28T01:00:00.000Z');
       const res = await postLogs(thon2.token, [
         { id: 'late-1', occurrenceId, type: 'failed', at, detail: 'player exited with code 1' },
       ]);
       expect(await res.json()).toEqual({ accepted: 1, duplicates: 0 });
-      const row = await h.runtime.db.kysely.selectFrom('occurrences').select('status').where('id', '=', occurrenceId).executeTakeFirstOrThrow();
+      const row = await h.runtime.db.kysely
+        .selectFrom('occurrences')
+        .select('status')
+        .where('id', '=', occurrenceId)
+        .executeTakeFirstOrThrow();
       expect(row.status).toBe('failed');
     });
 
@@ -232,7 +296,11 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
         { id: 't-2', occurrenceId: mine, type: 'started', at: '2026-01-01T00:00:00Z' },
       ]);
       expect(res.status).toBe(422);
-      const problem = (await res.json()) as { detail: string; detailVi: string; rejected: { id: string; reason: string }[] };
+      const problem = (await res.json()) as {
+        detail: string;
+        detailVi: string;
+        rejected: { id: string; reason: string }[];
+      };
       expect(problem.rejected).toEqual(
         expect.arrayContaining([
           { id: 'u-1', occurrenceId: 'no-such-occurrence', reason: 'unknown_occurrence' },
@@ -245,13 +313,18 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
       expect(problem.rejected.some((r) => r.id === 'ok-1')).toBe(false);
       expect(problem.detail).toMatch(/u-1 .*no such occurrence/);
       expect(problem.detailVi).toMatch(/thôn khác/);
-      const stored = await h.runtime.db.kysely.selectFrom('playback_events').select('event_id').where('event_id', '=', 'ok-1').execute();
+      const stored = await h.runtime.db.kysely
+        .selectFrom('playback_events')
+        .select('event_id')
+        .where('event_id', '=', 'ok-1')
+        .execute();
       expect(stored).toHaveLength(0);
     });
 
     it('limits a batch to 1,000 events and refuses malformed JSON', async () => {
       const mine = occurrenceOf('un-ta');
-      const many = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `m-${i}`, occurrenceId: mine, type: 'started', at }));
+      const many = (n: number) =>
+        Array.from({ length: n }, (_, i) => ({ id: `m-${i}`, occurrenceId: mine, type: 'started', at }));
       const over = await postLogs(unTa.token, many(1001));
       expect(over.status).toBe(400);
       expect(((await over.json()) as { detail: string }).detail).toMatch(/at most 1000 events/);
@@ -279,11 +352,18 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
       const hello = JSON.parse((await sse.next('schedule')).data) as { version: number };
 
       const other = await createReadyAnnouncement(h, 'Họp thôn', [{ language: 'vi', seconds: 1 }]);
-      await scheduleBroadcast(h, { announcementId: other.id, hamletIds: ['un-ta'], at: '2026-11-27T10:00:00+07:00' });
+      await scheduleBroadcast(h, {
+        announcementId: other.id,
+        hamletIds: ['un-ta'],
+        at: '2026-11-27T10:00:00+07:00',
+      });
       const changed = JSON.parse((await sse.next('schedule')).data) as { version: number };
       expect(changed.version).toBeGreaterThan(hello.version);
 
-      const alarm = await createReadyAnnouncement(h, 'Lũ quét', [{ language: 'vi', seconds: 1 }, { language: 'giay', seconds: 1 }]);
+      const alarm = await createReadyAnnouncement(h, 'Lũ quét', [
+        { language: 'vi', seconds: 1 },
+        { language: 'giay', seconds: 1 },
+      ]);
       const emergency = await scheduleBroadcast(h, {
         announcementId: alarm.id,
         hamletIds: ['un-ta', 'thon-2'],
@@ -291,10 +371,16 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
         priority: 'emergency',
         repeat: { count: 1, intervalMin: 10 },
       });
-      const play = JSON.parse((await sse.next('play')).data) as { occurrenceId: string; items: Manifest['items'] };
+      const play = JSON.parse((await sse.next('play')).data) as {
+        occurrenceId: string;
+        items: Manifest['items'];
+      };
       const mine = emergency.occurrences.find((o) => o.hamletId === 'un-ta')!;
       expect(play.occurrenceId).toBe(mine.id);
-      expect(play.items.map((i) => [i.language, i.priority])).toEqual([['vi', 'emergency'], ['giay', 'emergency']]);
+      expect(play.items.map((i) => [i.language, i.priority])).toEqual([
+        ['vi', 'emergency'],
+        ['giay', 'emergency'],
+      ]);
 
       await h.request(`/api/v1/broadcasts/${emergency.id}`, { method: 'DELETE', token: h.tokens.officer });
       expect(JSON.parse((await sse.next('stop')).data)).toEqual({ occurrenceId: null });
@@ -305,7 +391,10 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
       const device = await createDevice(h, 'un-ta');
       const sse = sseClient(await h.request('/api/v1/receiver/events', { token: device.token }));
       await sse.next('schedule');
-      await h.request(`/api/v1/receivers/${device.id}/rotate-token`, { method: 'POST', token: h.tokens.admin });
+      await h.request(`/api/v1/receivers/${device.id}/rotate-token`, {
+        method: 'POST',
+        token: h.tokens.admin,
+      });
       expect(await sse.ended()).toBe(true);
       expect(h.runtime.services.receiverHub.stats().connections).toBe(0);
     });

@@ -1,4 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,7 +31,11 @@ describe('loa serve with the embedded defaults', () => {
       expect(password).toBeDefined();
       const health = await fetch(`${server.url}/healthz`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toMatchObject({ status: 'ok', database: { ok: true }, ffmpeg: { ok: true } });
+      expect(await health.json()).toMatchObject({
+        status: 'ok',
+        database: { ok: true },
+        ffmpeg: { ok: true },
+      });
       expect(health.headers.get('x-content-type-options')).toBe('nosniff');
       expect(health.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
 
@@ -35,11 +47,15 @@ describe('loa serve with the embedded defaults', () => {
       expect(login.status).toBe(200);
       const { token } = (await login.json()) as { token: string };
       const hamlets = (await (
-        await fetch(`${server.url}/api/v1/hamlets?limit=200`, { headers: { authorization: `Bearer ${token}` } })
+        await fetch(`${server.url}/api/v1/hamlets?limit=200`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
       ).json()) as { items: { id: string; name: string }[] };
       expect(hamlets.items).toHaveLength(9);
       expect(hamlets.items.map((h) => h.name)).toContain('Thôn Ún Tà');
-      const openapi = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      const openapi = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+        paths: Record<string, unknown>;
+      };
       expect(Object.keys(openapi.paths)).toContain('/api/v1/hamlets/{id}');
       const docs = await (await fetch(`${server.url}/docs`)).text();
       expect(docs).toContain('/api/v1/receivers/{id}/rotate-token');
@@ -72,7 +88,9 @@ describe('loa commands', () => {
     writeFileSync(join(schedules, 'coc-san.json'), JSON.stringify(file));
     const result = await runLoa(['serve'], { SCHEDULES_DIR: schedules, DATA_DIR: join(dir, 'data') });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/coc-san\.json: hamlets\[1\]\.languages\[1\]: unknown language code "klingon"/);
+    expect(result.stderr).toMatch(
+      /coc-san\.json: hamlets\[1\]\.languages\[1\]: unknown language code "klingon"/,
+    );
   });
 
   it('migrates, seeds, manages users and backs up the SQLite database', async () => {
@@ -81,10 +99,23 @@ describe('loa commands', () => {
     expect((await runLoa(['migrate'], env)).stdout).toMatch(/Applied: 0001-initial/);
     expect((await runLoa(['migrate'], env)).stdout).toMatch(/up to date/);
     expect((await runLoa(['seed'], env)).code).toBe(0);
-    const add = await runLoa(['user', 'add', 'truong-un-ta', '--role', 'hamlet_head', '--hamlet', 'un-ta', '--name', 'Trưởng thôn Ún Tà'], {
-      ...env,
-      LOA_PASSWORD: 'mat-khau-dai-du',
-    });
+    const add = await runLoa(
+      [
+        'user',
+        'add',
+        'truong-un-ta',
+        '--role',
+        'hamlet_head',
+        '--hamlet',
+        'un-ta',
+        '--name',
+        'Trưởng thôn Ún Tà',
+      ],
+      {
+        ...env,
+        LOA_PASSWORD: 'mat-khau-dai-du',
+      },
+    );
     expect(add.code, add.stderr).toBe(0);
     const list = await runLoa(['user', 'list'], env);
     expect(list.stdout).toMatch(/truong-un-ta\thamlet_head\tun-ta\tactive\tTrưởng thôn Ún Tà/);
@@ -97,7 +128,9 @@ describe('loa commands', () => {
     const backup = await runLoa(['backup', target], env);
     expect(backup.code, backup.stderr).toBe(0);
     const copy = new SqliteDatabase(target, { readonly: true });
-    const users = copy.prepare('select username from users order by username').all() as { username: string }[];
+    const users = copy.prepare('select username from users order by username').all() as {
+      username: string;
+    }[];
     copy.close();
     expect(users.map((u) => u.username)).toEqual(['admin', 'truong-un-ta']);
   });

@@ -5,7 +5,12 @@ import { createTestAgent, eventually, type TestAgent } from '../support/agent-ha
 import { createFakeTime, type FakeTime } from '../support/fake-time.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { startRealServer, type RealServer } from '../support/real-server.js';
-import { createDevice, createReadyAnnouncement, scheduleBroadcast, type FixtureAnnouncement } from '../support/receiver-fixtures.js';
+import {
+  createDevice,
+  createReadyAnnouncement,
+  scheduleBroadcast,
+  type FixtureAnnouncement,
+} from '../support/receiver-fixtures.js';
 
 const SKEW_MS = 7 * 60_000;
 const RELAY_URL = 'https://radio.example.vn/vov1.mp3';
@@ -25,8 +30,13 @@ describe('receiver agents end to end', () => {
   const occ: Record<string, { id: string; hamletId: string }[]> = {};
   const settle = () => Promise.all([a.agent.whenIdle(), b.agent.whenIdle()]);
 
-  const pathOf = (t: TestAgent, sha: string) => t.cache.pathOf({ sha256: sha, format: 'mp3', bytes: 0, url: '' });
-  const playedFiles = (t: TestAgent) => t.record().filter((r) => r.event === 'play').map((r) => r.target);
+  const pathOf = (t: TestAgent, sha: string) =>
+    t.cache.pathOf({ sha256: sha, format: 'mp3', bytes: 0, url: '' });
+  const playedFiles = (t: TestAgent) =>
+    t
+      .record()
+      .filter((r) => r.event === 'play')
+      .map((r) => r.target);
   const serverEvents = async (receiverId: string) =>
     h.runtime.db.kysely
       .selectFrom('playback_events')
@@ -35,7 +45,8 @@ describe('receiver agents end to end', () => {
       .orderBy('at')
       .orderBy('type')
       .execute();
-  const occurrenceOf = (name: string, hamletId: string) => occ[name]!.find((o) => o.hamletId === hamletId)!.id;
+  const occurrenceOf = (name: string, hamletId: string) =>
+    occ[name]!.find((o) => o.hamletId === hamletId)!.id;
 
   beforeAll(async () => {
     h = await createHarness();
@@ -53,16 +64,53 @@ describe('receiver agents end to end', () => {
       { language: 'giay', seconds: 1 },
     ]);
     const both = ['un-ta', 'thon-2'];
-    occ.morning = (await scheduleBroadcast(h, { announcementId: ann.morning.id, hamletIds: both, at: '2026-11-27T09:00:00+07:00' })).occurrences;
-    occ.relay = (
-      await scheduleBroadcast(h, { relay: { url: RELAY_URL, durationS: 60 }, hamletIds: ['un-ta'], at: '2026-11-27T09:30:00+07:00' })
+    occ.morning = (
+      await scheduleBroadcast(h, {
+        announcementId: ann.morning.id,
+        hamletIds: both,
+        at: '2026-11-27T09:00:00+07:00',
+      })
     ).occurrences;
-    occ.tomorrow = (await scheduleBroadcast(h, { announcementId: ann.tomorrow.id, hamletIds: both, at: '2026-11-28T08:00:00+07:00' })).occurrences;
-    occ.long = (await scheduleBroadcast(h, { announcementId: ann.long.id, hamletIds: both, at: '2026-11-28T11:00:00+07:00' })).occurrences;
-    occ.fragile = (await scheduleBroadcast(h, { announcementId: ann.fragile.id, hamletIds: ['un-ta'], at: '2026-11-28T12:00:00+07:00' })).occurrences;
-    devices = { a: await createDevice(h, 'un-ta', 'Cụm loa nhà văn hóa'), b: await createDevice(h, 'thon-2', 'Cụm loa thôn 2') };
+    occ.relay = (
+      await scheduleBroadcast(h, {
+        relay: { url: RELAY_URL, durationS: 60 },
+        hamletIds: ['un-ta'],
+        at: '2026-11-27T09:30:00+07:00',
+      })
+    ).occurrences;
+    occ.tomorrow = (
+      await scheduleBroadcast(h, {
+        announcementId: ann.tomorrow.id,
+        hamletIds: both,
+        at: '2026-11-28T08:00:00+07:00',
+      })
+    ).occurrences;
+    occ.long = (
+      await scheduleBroadcast(h, {
+        announcementId: ann.long.id,
+        hamletIds: both,
+        at: '2026-11-28T11:00:00+07:00',
+      })
+    ).occurrences;
+    occ.fragile = (
+      await scheduleBroadcast(h, {
+        announcementId: ann.fragile.id,
+        hamletIds: ['un-ta'],
+        at: '2026-11-28T12:00:00+07:00',
+      })
+    ).occurrences;
+    devices = {
+      a: await createDevice(h, 'un-ta', 'Cụm loa nhà văn hóa'),
+      b: await createDevice(h, 'thon-2', 'Cụm loa thôn 2'),
+    };
     a = createTestAgent({ server: server.url, token: devices.a.token, clock: h.clock, time });
-    b = createTestAgent({ server: server.url, token: devices.b.token, clock: h.clock, time, skewMs: SKEW_MS });
+    b = createTestAgent({
+      server: server.url,
+      token: devices.b.token,
+      clock: h.clock,
+      time,
+      skewMs: SKEW_MS,
+    });
     a.agent.start();
     b.agent.start();
     await settle();
@@ -91,9 +139,14 @@ describe('receiver agents end to end', () => {
     const [vi, giay] = ann.morning!.variants;
     for (const t of [a, b]) expect(playedFiles(t)).toEqual([pathOf(t, vi!.sha256), pathOf(t, giay!.sha256)]);
     const giayAt = new Date(Date.parse('2026-11-27T02:00:00.000Z') + vi!.durationMs).toISOString();
-    for (const [t, device, hamlet] of [[a, devices.a, 'un-ta'], [b, devices.b, 'thon-2']] as const) {
+    for (const [t, device, hamlet] of [
+      [a, devices.a, 'un-ta'],
+      [b, devices.b, 'thon-2'],
+    ] as const) {
       expect(t.agent.status().pendingEvents).toBe(0);
-      const events = (await serverEvents(device.id)).filter((e) => e.occurrence_id === occurrenceOf('morning', hamlet));
+      const events = (await serverEvents(device.id)).filter(
+        (e) => e.occurrence_id === occurrenceOf('morning', hamlet),
+      );
       expect(events.map((e) => [e.type, e.at])).toEqual([
         ['completed', '2026-11-27T02:00:00.000Z'],
         ['started', '2026-11-27T02:00:00.000Z'],
@@ -112,7 +165,9 @@ describe('receiver agents end to end', () => {
     await time.advanceTo('2026-11-27T02:31:30.000Z', settle);
     await a.agent.whenIdle({ relays: true });
     expect(a.record().at(-1)).toEqual({ event: 'stop', target: RELAY_URL });
-    const events = (await serverEvents(devices.a.id)).filter((e) => e.occurrence_id === occurrenceOf('relay', 'un-ta'));
+    const events = (await serverEvents(devices.a.id)).filter(
+      (e) => e.occurrence_id === occurrenceOf('relay', 'un-ta'),
+    );
     expect(events.map((e) => [e.type, e.at])).toEqual([
       ['started', '2026-11-27T02:30:00.000Z'],
       ['completed', '2026-11-27T02:31:00.000Z'],
@@ -130,7 +185,10 @@ describe('receiver agents end to end', () => {
     // The first delivery after the outage is stored, but its answer is lost: the agent sends it again.
     a.faults.loseNextLogAnswer = true;
     await time.advance(10 * 60_000, settle);
-    for (const [t, device, hamlet] of [[a, devices.a, 'un-ta'], [b, devices.b, 'thon-2']] as const) {
+    for (const [t, device, hamlet] of [
+      [a, devices.a, 'un-ta'],
+      [b, devices.b, 'thon-2'],
+    ] as const) {
       expect(t.agent.status()).toMatchObject({ online: true, pendingEvents: 0 });
       const stored = await serverEvents(device.id);
       // Every event the box queued is on the server, each once.
@@ -142,18 +200,32 @@ describe('receiver agents end to end', () => {
       ]);
     }
     expect(a.agent.status().delivered.duplicates).toBeGreaterThan(0);
-    const played = await h.runtime.db.kysely.selectFrom('occurrences').select('status').where('id', '=', occurrenceOf('tomorrow', 'un-ta')).executeTakeFirstOrThrow();
+    const played = await h.runtime.db.kysely
+      .selectFrom('occurrences')
+      .select('status')
+      .where('id', '=', occurrenceOf('tomorrow', 'un-ta'))
+      .executeTakeFirstOrThrow();
     expect(played.status).toBe('played');
   });
 
   it('stops what plays for an emergency, plays it, then resumes the schedule', async () => {
-    await eventually(() => a.agent.status().pushConnected && b.agent.status().pushConnected, 'push channels back');
+    await eventually(
+      () => a.agent.status().pushConnected && b.agent.status().pushConnected,
+      'push channels back',
+    );
     const longFile = ann.long!.variants[0]!.sha256;
     a.holdOn(longFile);
     b.holdOn(longFile);
     // The held player never ends by itself: settle without waiting for it.
-    await time.advanceTo('2026-11-28T04:00:00.000Z', () => Promise.all([a.agent.whenIdle({ audio: false }), b.agent.whenIdle({ audio: false })]));
-    await eventually(() => a.record().at(-1)?.target === pathOf(a, longFile) && b.record().at(-1)?.target === pathOf(b, longFile), 'the long item to play');
+    await time.advanceTo('2026-11-28T04:00:00.000Z', () =>
+      Promise.all([a.agent.whenIdle({ audio: false }), b.agent.whenIdle({ audio: false })]),
+    );
+    await eventually(
+      () =>
+        a.record().at(-1)?.target === pathOf(a, longFile) &&
+        b.record().at(-1)?.target === pathOf(b, longFile),
+      'the long item to play',
+    );
 
     h.clock.set('2026-11-28T04:00:01.000Z');
     const alarm = await scheduleBroadcast(h, {
@@ -184,9 +256,12 @@ describe('receiver agents end to end', () => {
       ['failed', 'interrupted by an emergency broadcast'],
     ]);
     const alarmOccurrence = alarm.occurrences.find((o) => o.hamletId === 'un-ta')!.id;
-    expect(events.filter((e) => e.occurrence_id === alarmOccurrence).map((e) => e.type).sort()).toEqual([
-      'completed', 'completed', 'started', 'started',
-    ]);
+    expect(
+      events
+        .filter((e) => e.occurrence_id === alarmOccurrence)
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['completed', 'completed', 'started', 'started']);
     // Played once, though the manifest lists it too by now.
     expect(playedFiles(a).filter((f) => f === pathOf(a, alarmVi!.sha256))).toHaveLength(1);
   });
@@ -202,7 +277,9 @@ describe('receiver agents end to end', () => {
     expect(playedFiles(a).at(-1)).toBe(file);
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(fragile.sha256);
     expect(a.calls.filter((c) => c.path === `/media/${fragile.sha256}.mp3`)).toHaveLength(fetchesBefore + 1);
-    const events = (await serverEvents(devices.a.id)).filter((e) => e.occurrence_id === occurrenceOf('fragile', 'un-ta'));
+    const events = (await serverEvents(devices.a.id)).filter(
+      (e) => e.occurrence_id === occurrenceOf('fragile', 'un-ta'),
+    );
     expect(events.map((e) => e.type).sort()).toEqual(['completed', 'started']);
   });
 
@@ -211,16 +288,30 @@ describe('receiver agents end to end', () => {
     await a.agent.sync();
     const before = a.calls.length;
     await a.agent.sync();
-    expect(a.calls.slice(before)).toEqual([{ method: 'GET', path: '/api/v1/receiver/schedule', status: 304 }]);
+    expect(a.calls.slice(before)).toEqual([
+      { method: 'GET', path: '/api/v1/receiver/schedule', status: 304 },
+    ]);
   });
 
   it('loses the server at once when its token is rotated, and keeps playing from the cache', async () => {
     const late = await createReadyAnnouncement(h, 'Tin cuối ngày', [{ language: 'vi', seconds: 1 }]);
-    const made = await scheduleBroadcast(h, { announcementId: late.id, hamletIds: ['un-ta'], at: '2026-11-28T13:00:00+07:00' });
+    const made = await scheduleBroadcast(h, {
+      announcementId: late.id,
+      hamletIds: ['un-ta'],
+      at: '2026-11-28T13:00:00+07:00',
+    });
     await a.agent.whenIdle();
-    await eventually(() => a.cache.loadManifest()?.manifest.items.some((i) => i.occurrenceId === made.occurrences[0]!.id) ?? false, 'the push to bring the new item');
+    await eventually(
+      () =>
+        a.cache.loadManifest()?.manifest.items.some((i) => i.occurrenceId === made.occurrences[0]!.id) ??
+        false,
+      'the push to bring the new item',
+    );
     await a.agent.whenIdle();
-    await h.request(`/api/v1/receivers/${devices.a.id}/rotate-token`, { method: 'POST', token: h.tokens.admin });
+    await h.request(`/api/v1/receivers/${devices.a.id}/rotate-token`, {
+      method: 'POST',
+      token: h.tokens.admin,
+    });
     await eventually(() => !a.agent.status().pushConnected, 'the push channel to close');
     await time.advanceTo('2026-11-28T06:00:05.000Z', settle);
     expect(a.agent.status().unauthorized).toBe(true);
@@ -231,7 +322,9 @@ describe('receiver agents end to end', () => {
 
   it('shows a hamlet head only their hamlet’s receivers and playback', async () => {
     const res = await h.request('/api/v1/playback?from=2026-11-27&to=2026-11-29', { token: h.tokens.head });
-    const page = (await res.json()) as { items: { hamletId: string; id: string; receivers: { receiverId: string; status: string }[] }[] };
+    const page = (await res.json()) as {
+      items: { hamletId: string; id: string; receivers: { receiverId: string; status: string }[] }[];
+    };
     expect(new Set(page.items.map((o) => o.hamletId))).toEqual(new Set(['un-ta']));
     const morning = page.items.find((o) => o.id === occurrenceOf('morning', 'un-ta'))!;
     expect(morning.receivers.find((r) => r.receiverId === devices.a.id)!.status).toBe('played');
@@ -240,8 +333,12 @@ describe('receiver agents end to end', () => {
     const items = ((await receivers.json()) as { items: { id: string; online: boolean }[] }).items;
     expect(items.find((r) => r.id === devices.a.id)).toBeDefined();
     expect(items.find((r) => r.id === devices.b.id)).toBeUndefined();
-    const officer = await h.request('/api/v1/playback?from=2026-11-27&to=2026-11-29&hamletId=thon-2', { token: h.tokens.officer });
-    const thon2 = ((await officer.json()) as typeof page).items.find((o) => o.id === occurrenceOf('morning', 'thon-2'))!;
+    const officer = await h.request('/api/v1/playback?from=2026-11-27&to=2026-11-29&hamletId=thon-2', {
+      token: h.tokens.officer,
+    });
+    const thon2 = ((await officer.json()) as typeof page).items.find(
+      (o) => o.id === occurrenceOf('morning', 'thon-2'),
+    )!;
     expect(thon2.receivers.find((r) => r.receiverId === devices.b.id)!.status).toBe('played');
   });
 });

@@ -65,7 +65,12 @@ describe('file cache', () => {
   it('resumes an interrupted download with Range and checks the result', async () => {
     const a = asset(100_000, 1);
     const media = server(new Map([[a.ref.url, a.bytes]]));
-    const cache = createFileCache({ dir: mkdtempSync(join(tmpdir(), 'loa-cache-')), maxBytes: 1e6, download: media.download, logger });
+    const cache = createFileCache({
+      dir: mkdtempSync(join(tmpdir(), 'loa-cache-')),
+      maxBytes: 1e6,
+      download: media.download,
+      logger,
+    });
     media.dropNextAfter(30_000);
     expect(await cache.ensure(a.ref)).toBeNull();
     const file = await cache.ensure(a.ref);
@@ -77,7 +82,12 @@ describe('file cache', () => {
   it('throws away a download or a cached file that does not match its SHA-256', async () => {
     const a = asset(1000, 2);
     const media = server(new Map([[a.ref.url, Buffer.alloc(1000, 9)]]));
-    const cache = createFileCache({ dir: mkdtempSync(join(tmpdir(), 'loa-cache-')), maxBytes: 1e6, download: media.download, logger });
+    const cache = createFileCache({
+      dir: mkdtempSync(join(tmpdir(), 'loa-cache-')),
+      maxBytes: 1e6,
+      download: media.download,
+      logger,
+    });
     expect(await cache.ensure(a.ref)).toBeNull();
     expect(existsSync(`${cache.pathOf(a.ref)}.part`)).toBe(false);
 
@@ -112,8 +122,13 @@ describe('file cache', () => {
     const media = server(new Map());
     const manifest = manifestOf([asset(10, 6).ref]);
     createFileCache({ dir, maxBytes: 1e6, download: media.download, logger }).saveManifest(manifest, '"e9"');
-    expect(createFileCache({ dir, maxBytes: 1e6, download: media.download, logger }).loadManifest()).toEqual({ manifest, etag: '"e9"' });
+    expect(createFileCache({ dir, maxBytes: 1e6, download: media.download, logger }).loadManifest()).toEqual({
+      manifest,
+      etag: '"e9"',
+    });
     writeFileSync(join(dir, 'manifest.json'), '{"manifest": {"items": "no"}}');
-    expect(createFileCache({ dir, maxBytes: 1e6, download: media.download, logger }).loadManifest()).toBeUndefined();
+    expect(
+      createFileCache({ dir, maxBytes: 1e6, download: media.download, logger }).loadManifest(),
+    ).toBeUndefined();
   });
 });

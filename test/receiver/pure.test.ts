@@ -24,28 +24,55 @@ const t = (hhmmss: string) => Date.parse(`2026-11-27T${hhmmss}.000Z`);
 const TOLERANCE = 10 * 60_000;
 
 describe('planNext', () => {
-  const items = [item({ occurrenceId: 'a', at: '2026-11-27T02:00:00.000Z' }), item({ occurrenceId: 'b', at: '2026-11-27T03:00:00.000Z' })];
+  const items = [
+    item({ occurrenceId: 'a', at: '2026-11-27T02:00:00.000Z' }),
+    item({ occurrenceId: 'b', at: '2026-11-27T03:00:00.000Z' }),
+  ];
 
   it('waits for the next item, plays it when due, and skips nothing handled', () => {
-    expect(planNext(items, () => false, t('01:00:00'), TOLERANCE)).toEqual({ skip: [], next: { kind: 'wait', until: t('02:00:00'), item: items[0] } });
-    expect(planNext(items, () => false, t('02:00:00'), TOLERANCE).next).toEqual({ kind: 'play', item: items[0] });
-    expect(planNext(items, (k) => k === 'a#0', t('02:00:00'), TOLERANCE).next).toMatchObject({ kind: 'wait', until: t('03:00:00') });
+    expect(planNext(items, () => false, t('01:00:00'), TOLERANCE)).toEqual({
+      skip: [],
+      next: { kind: 'wait', until: t('02:00:00'), item: items[0] },
+    });
+    expect(planNext(items, () => false, t('02:00:00'), TOLERANCE).next).toEqual({
+      kind: 'play',
+      item: items[0],
+    });
+    expect(planNext(items, (k) => k === 'a#0', t('02:00:00'), TOLERANCE).next).toMatchObject({
+      kind: 'wait',
+      until: t('03:00:00'),
+    });
     expect(planNext(items, () => true, t('02:00:00'), TOLERANCE).next).toEqual({ kind: 'idle' });
   });
 
   it('plays up to the tolerance late, then skips', () => {
-    expect(planNext(items, () => false, t('02:09:59'), TOLERANCE).next).toMatchObject({ kind: 'play', item: items[0] });
+    expect(planNext(items, () => false, t('02:09:59'), TOLERANCE).next).toMatchObject({
+      kind: 'play',
+      item: items[0],
+    });
     const late = planNext(items, () => false, t('02:10:01'), TOLERANCE);
     expect(late.skip).toEqual([items[0]]);
     expect(late.next).toMatchObject({ kind: 'wait', until: t('03:00:00') });
   });
 
   it('joins a relay in progress until its end, and puts due emergencies first', () => {
-    const relay = item({ occurrenceId: 'r', kind: 'relay', durationMs: 3_600_000, audio: null, relay: { url: 'https://r.vn' } });
-    expect(planNext([relay], () => false, t('02:50:00'), TOLERANCE).next).toEqual({ kind: 'play', item: relay });
+    const relay = item({
+      occurrenceId: 'r',
+      kind: 'relay',
+      durationMs: 3_600_000,
+      audio: null,
+      relay: { url: 'https://r.vn' },
+    });
+    expect(planNext([relay], () => false, t('02:50:00'), TOLERANCE).next).toEqual({
+      kind: 'play',
+      item: relay,
+    });
     expect(planNext([relay], () => false, t('03:00:00'), TOLERANCE).skip).toEqual([relay]);
     const emergency = item({ occurrenceId: 'e', priority: 'emergency', at: '2026-11-27T02:00:30.000Z' });
-    expect(planNext([items[0]!, emergency], () => false, t('02:01:00'), TOLERANCE).next).toEqual({ kind: 'play', item: emergency });
+    expect(planNext([items[0]!, emergency], () => false, t('02:01:00'), TOLERANCE).next).toEqual({
+      kind: 'play',
+      item: emergency,
+    });
   });
 
   it('lets only an emergency preempt, and never another emergency', () => {
@@ -86,7 +113,13 @@ describe('SSE parser', () => {
   it('reassembles events split anywhere, skips comments, joins multi-line data', () => {
     const events: SseEvent[] = [];
     const parser = createSseParser((e) => events.push(e));
-    for (const chunk of ['retry: 1000\n\n: ping\n\nevent: sch', 'edule\r\ndata: {"version":', '3}\r\n\r\ndata: a\ndata: b\n', '\n']) parser.push(chunk);
+    for (const chunk of [
+      'retry: 1000\n\n: ping\n\nevent: sch',
+      'edule\r\ndata: {"version":',
+      '3}\r\n\r\ndata: a\ndata: b\n',
+      '\n',
+    ])
+      parser.push(chunk);
     expect(events).toEqual([
       { event: 'schedule', data: '{"version":3}' },
       { event: 'message', data: 'a\nb' },
@@ -96,14 +129,30 @@ describe('SSE parser', () => {
 
 describe('commandArgs', () => {
   it('splits quoted words and puts the target in place of {file}, or at the end', () => {
-    expect(commandArgs('"/opt/my player" -q --out={file}', '/c/a b.mp3')).toEqual(['/opt/my player', '-q', '--out=/c/a b.mp3']);
-    expect(commandArgs("mpg123 -q", 'https://r.vn/s?a=1&b=2')).toEqual(['mpg123', '-q', 'https://r.vn/s?a=1&b=2']);
+    expect(commandArgs('"/opt/my player" -q --out={file}', '/c/a b.mp3')).toEqual([
+      '/opt/my player',
+      '-q',
+      '--out=/c/a b.mp3',
+    ]);
+    expect(commandArgs('mpg123 -q', 'https://r.vn/s?a=1&b=2')).toEqual([
+      'mpg123',
+      '-q',
+      'https://r.vn/s?a=1&b=2',
+    ]);
     expect(() => commandArgs('  ', 'x')).toThrow(/empty/);
   });
 });
 
 describe('toCsv', () => {
   it('writes a BOM, CRLF lines, quotes where needed and defuses formulas', () => {
-    expect(toCsv(['a', 'b'], [['Ún Tà, "thôn"', null], ['=cmd()', 0.5]])).toBe('\uFEFFa,b\r\n"Ún Tà, ""thôn""",\r\n\'=cmd(),0.5\r\n');
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          ['Ún Tà, "thôn"', null],
+          ['=cmd()', 0.5],
+        ],
+      ),
+    ).toBe('\uFEFFa,b\r\n"Ún Tà, ""thôn""",\r\n\'=cmd(),0.5\r\n');
   });
 });

@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/receiver/sqlite-store.node.js';
 import { createMemoryStore } from '../../src/receiver/store.js';
 
-const event = (id: string) => ({ id, occurrenceId: 'o', type: 'started' as const, at: '2026-11-27T02:00:00.000Z', detail: null });
+const event = (id: string) => ({
+  id,
+  occurrenceId: 'o',
+  type: 'started' as const,
+  at: '2026-11-27T02:00:00.000Z',
+  detail: null,
+});
 
 describe.each([
   ['SQLite file', () => createSqliteStore(join(mkdtempSync(join(tmpdir(), 'loa-store-')), 'agent.sqlite'))],

@@ -1,16 +1,32 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ManifestItem, PushMessage } from '../../src/domain/receiver/protocol.js';
 import { createEventBus } from '../../src/services/events.js';
-import { createReceiverHub, type HubConnection, type IntervalTimers } from '../../src/services/receiver-hub.js';
+import {
+  createReceiverHub,
+  type HubConnection,
+  type IntervalTimers,
+} from '../../src/services/receiver-hub.js';
 
 function fakeIntervals() {
   const running = new Map<number, () => void>();
+  const deferred: (() => void)[] = [];
   let next = 0;
   const timers: IntervalTimers = {
     setInterval: (fn) => (running.set(++next, fn), next),
     clearInterval: (h) => void running.delete(h as number),
+    defer: (fn) => void deferred.push(fn),
   };
-  return { timers, tick: () => [...running.values()].forEach((fn) => fn()), count: () => running.size };
+  return {
+    timers,
+    tick: () => [...running.values()].forEach((fn) => fn()),
+    count: () => running.size,
+    /** Runs deferred work one turn at a time; returns how many turns it took. */
+    drain: () => {
+      let turns = 0;
+      for (let fn = deferred.shift(); fn; fn = deferred.shift(), turns++) fn();
+      return turns;
+    },
+  };
 }
 
 function connection(receiverId: string) {
@@ -49,10 +65,11 @@ describe('receiver hub', () => {
     expect(hub.stats()).toEqual({ connections: 0, hamlets: {} });
   });
 
-  it('fans a schedule change out to its hamlets only, and looks an emergency up once for all', async () => {
+  it('fans a schedule change out to its hamlets only, after an emergency, and looks the emergency up once for all', async () => {
     const bus = createEventBus();
     const playItems = vi.fn(async () => ({ hamletId: 'un-ta', items: [item] }));
-    const hub = createReceiverHub({ bus, playItems, timers: fakeIntervals().timers });
+    const intervals = fakeIntervals();
+    const hub = createReceiverHub({ bus, playItems, timers: intervals.timers });
     const many = Array.from({ length: 500 }, (_, i) => connection(`r${i}`));
     many.forEach((c) => hub.connect({ hamletId: 'un-ta' }, c));
     const other = connection('x');
@@ -63,13 +80,31 @@ describe('receiver hub', () => {
     bus.publish({ type: 'emergency', hamletId: 'thon-5', occurrenceId: 'o2' });
     await flush();
     expect(playItems).toHaveBeenCalledTimes(1);
-    expect(many[0]!.got).toEqual([{ type: 'schedule', version: 7 }, { type: 'play', occurrenceId: 'o1', items: [item] }]);
+    // The emergency went out at once; the schedule hint waits for the next turn.
+    expect(many[0]!.got).toEqual([{ type: 'play', occurrenceId: 'o1', items: [item] }]);
+    bus.publish({ type: 'schedule-changed', versions: { 'un-ta': 8 } });
+    expect(intervals.drain()).toBe(1);
+    expect(many[0]!.got).toEqual([
+      { type: 'play', occurrenceId: 'o1', items: [item] },
+      { type: 'schedule', version: 8 },
+    ]);
     // The same message object goes to every channel, so it is encoded once.
     expect(many[499]!.got[1]).toBe(many[0]!.got[1]);
     expect(other.got).toEqual([]);
 
     bus.publish({ type: 'stop', hamletId: 'thon-2', occurrenceId: null });
     expect(other.got).toEqual([{ type: 'stop', occurrenceId: null }]);
+  });
+
+  it('spreads a large schedule fan-out over turns of the event loop', () => {
+    const bus = createEventBus();
+    const intervals = fakeIntervals();
+    const hub = createReceiverHub({ bus, playItems: async () => undefined, timers: intervals.timers });
+    const many = Array.from({ length: 2500 }, (_, i) => connection(`r${i}`));
+    many.forEach((c) => hub.connect({ hamletId: 'un-ta' }, c));
+    bus.publish({ type: 'schedule-changed', versions: { 'un-ta': 2 } });
+    expect(intervals.drain()).toBe(3);
+    expect(many.every((c) => c.got.length === 1)).toBe(true);
   });
 
   it('closes only the revoked receiver’s channels', () => {

@@ -16,6 +16,8 @@ const recorder = fileURLToPath(new URL('./recording-player.mjs', import.meta.url
 export interface TestAgent {
   readonly agent: Agent;
   readonly dir: string;
+  /** Closes the agent's SQLite file (after `agent.stop()`), as a power cut would leave it. */
+  close(): void;
   readonly cache: ReturnType<typeof createFileCache>;
   /** Every event the agent ever queued, in order. */
   readonly queued: LogEvent[];
@@ -37,8 +39,10 @@ export function createTestAgent(options: {
   time: FakeTime;
   /** How far behind the server's clock this box's clock runs. */
   skewMs?: number;
+  /** The box's disk: give the `dir` of an earlier agent to restart it. */
+  dir?: string;
 }): TestAgent {
-  const dir = mkdtempSync(join(tmpdir(), 'loa-agent-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'loa-agent-'));
   const recordFile = join(dir, 'played.jsonl');
   const queued: LogEvent[] = [];
   const calls: TestAgent['calls'] = [];
@@ -58,7 +62,8 @@ export function createTestAgent(options: {
       }
       return res;
     } catch (error) {
-      if (!(error instanceof TypeError && String(error).includes('test:'))) calls.push({ method, path: url.pathname, status: 0 });
+      if (!(error instanceof TypeError && String(error).includes('test:')))
+        calls.push({ method, path: url.pathname, status: 0 });
       throw error;
     }
   };
@@ -83,6 +88,7 @@ export function createTestAgent(options: {
   return {
     agent,
     dir,
+    close: () => sqlite.close(),
     cache,
     queued,
     calls,
@@ -100,7 +106,11 @@ export function createTestAgent(options: {
 }
 
 /** Polls (real time, bounded) until `check` passes: for a player process, never for a schedule. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 const dir = mkdtempSync(join(tmpdir(), 'loa-audio-'));
 
 /** Vietnamese speech from the system espeak-ng, as WAV bytes (CI installs espeak-ng). */
-export function speechWav(text = 'Thông báo của Ủy ban nhân dân xã Cốc San về việc tiêm phòng cho đàn gia súc.', name = 'speech'): Uint8Array {
+export function speechWav(
+  text = 'Thông báo của Ủy ban nhân dân xã Cốc San về việc tiêm phòng cho đàn gia súc.',
+  name = 'speech',
+): Uint8Array {
   const file = join(dir, `${name}.wav`);
   execFileSync('espeak-ng', ['-v', 'vi', '-s', '150', '-w', file, text]);
   return readFileSync(file);

@@ -10,10 +10,30 @@ let counter = 0;
 export function makeTone(seconds: number, frequency: number): { file: string; durationMs: number } {
   const file = join(mkdtempSync(join(tmpdir(), 'loa-tone-')), `tone-${++counter}.mp3`);
   execFileSync('ffmpeg', [
-    '-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=${frequency}:duration=${seconds}`,
-    '-ac', '1', '-ar', '44100', '-b:a', '64k', '-y', file,
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=${frequency}:duration=${seconds}`,
+    '-ac',
+    '1',
+    '-ar',
+    '44100',
+    '-b:a',
+    '64k',
+    '-y',
+    file,
   ]);
-  const probed = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
+  const probed = execFileSync('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'format=duration',
+    '-of',
+    'csv=p=0',
+    file,
+  ]);
   return { file, durationMs: Math.round(Number(probed.toString().trim()) * 1000) };
 }
 
@@ -65,7 +85,15 @@ export async function createReadyAnnouncement(
     };
     if (i === 0) {
       await repo.insertAnnouncement(
-        { id, communeId: 'coc-san', hamletId: null, title, category: 'general', createdBy: h.userIds.officer, approval: 'pending' },
+        {
+          id,
+          communeId: 'coc-san',
+          hamletId: null,
+          title,
+          category: 'general',
+          createdBy: h.userIds.officer,
+          approval: 'pending',
+        },
         variant,
         now,
       );
@@ -93,7 +121,11 @@ export async function scheduleBroadcast(
 
 /** A new receiver in `hamletId`, with its device token. */
 export async function createDevice(h: Harness, hamletId: string, name = `Cụm loa ${++counter}`) {
-  const res = await h.request('/api/v1/receivers', { method: 'POST', token: h.tokens.admin, json: { hamletId, name } });
+  const res = await h.request('/api/v1/receivers', {
+    method: 'POST',
+    token: h.tokens.admin,
+    json: { hamletId, name },
+  });
   if (res.status !== 201) throw new Error(`create receiver failed: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { receiver: { id: string }; token: string };
   return { id: body.receiver.id, token: body.token };

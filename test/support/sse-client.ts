@@ -33,7 +33,10 @@ export function sseClient(res: Response) {
       const i = events.findIndex((e) => e.event === type);
       if (i >= 0) return Promise.resolve(events.splice(i, 1)[0]!);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${type}" event; got so far: ${raw}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no "${type}" event; got so far: ${raw}`)),
+          timeoutMs,
+        );
         waiters.push({ type, resolve: (e) => (clearTimeout(timer), resolve(e)) });
       });
     },

@@ -1,6 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { LoaError } from '../../domain/errors.js';
 import type { ReceiverSession, ReceiverSyncService } from '../../services/receiver-sync.service.js';
+import type { Logger } from '../../services/ports.js';
+import { deviceHeader } from '../device-headers.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -20,9 +22,11 @@ const unauthenticated = new LoaError(
  * disabled token gets 401 on its next request. The one lookup also yields the hamlet's schedule
  * version, which is all a manifest 304 needs.
  */
-export const receiverAuth = (sync: ReceiverSyncService): MiddlewareHandler =>
+export const receiverAuth = (sync: ReceiverSyncService, logger: Logger): MiddlewareHandler =>
   async function receiverAuth(c, next) {
-    const token = c.req.header('authorization')?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]{16,512})$/)?.[1];
+    // Device routes skip the request logger of the people's lane; errors are logged with this one.
+    c.set('logger', logger);
+    const token = deviceHeader(c, 'authorization')?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]{16,512})$/)?.[1];
     const session = token ? await sync.authenticate(token) : undefined;
     if (!session) throw unauthenticated;
     c.set('receiver', { kind: 'receiver', id: session.id, hamletId: session.hamletId });

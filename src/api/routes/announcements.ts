@@ -6,7 +6,16 @@ import type { Services } from '../../services/index.js';
 import type { MediaStore } from '../../services/ports.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import { zodProblem } from '../problem.js';
-import { humanText, IdParam, jsonBody, jsonResponse, languageCode, listOf, ListQuery, problemResponses } from '../schemas.js';
+import {
+  humanText,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  languageCode,
+  listOf,
+  ListQuery,
+  problemResponses,
+} from '../schemas.js';
 import { receiveUpload } from '../upload.js';
 
 const category = z
@@ -24,7 +33,10 @@ const text = z
     z
       .string()
       .min(1, 'must not be empty')
-      .max(maxTextChars, `must be at most ${maxTextChars} characters; split a longer text into several announcements`),
+      .max(
+        maxTextChars,
+        `must be at most ${maxTextChars} characters; split a longer text into several announcements`,
+      ),
   );
 
 const UploadFields = z.strictObject({
@@ -137,7 +149,9 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
     tags,
     security,
     description: `A recording (multipart: title, language, category, file; at most ${Math.round(uploadLimitBytes / 1_048_576)} MB) or a text (JSON: title, language, text, voice). Answers at once; processing runs as a job.`,
-    request: { body: { required: true, content: { ...multipartDoc, 'application/json': { schema: TextInput } } } },
+    request: {
+      body: { required: true, content: { ...multipartDoc, 'application/json': { schema: TextInput } } },
+    },
     responses: { 202: jsonResponse('Accepted for processing', Accepted), ...problemResponses },
   });
   app.post('/api/v1/announcements', gate('announcement.create'), async (c) => {
@@ -163,13 +177,16 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
     path: '/api/v1/announcements/{id}/variants',
     tags,
     security,
-    description: 'Adds another language: a recording (multipart: language, file) or a text (JSON: language, text, voice).',
+    description:
+      'Adds another language: a recording (multipart: language, file) or a text (JSON: language, text, voice).',
     request: {
       params: IdParam,
       body: {
         required: true,
         content: {
-          'multipart/form-data': { schema: z.object({ language: languageCode, file: z.string().openapi({ format: 'binary' }) }) },
+          'multipart/form-data': {
+            schema: z.object({ language: languageCode, file: z.string().openapi({ format: 'binary' }) }),
+          },
           'application/json': { schema: VariantText },
         },
       },
@@ -183,7 +200,10 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       const parsed = VariantText.safeParse(await c.req.json());
       if (!parsed.success) return zodProblem(c, parsed.error, 'json');
       const { language, text: body, voice } = parsed.data;
-      return c.json(await services.announcements.addVariant(ctx, id, language, { kind: 'text', text: body, voice }), 202);
+      return c.json(
+        await services.announcements.addVariant(ctx, id, language, { kind: 'text', text: body, voice }),
+        202,
+      );
     }
     const upload = await receiveUpload(c, media, uploadLimitBytes);
     const source = await uploadSource(upload, media);
@@ -209,7 +229,10 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
           mine: z.enum(['true', 'false']).optional(),
         }),
       },
-      responses: { 200: jsonResponse('Announcements in your scope', listOf(AnnouncementSchema)), ...problemResponses },
+      responses: {
+        200: jsonResponse('Announcements in your scope', listOf(AnnouncementSchema)),
+        ...problemResponses,
+      },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -226,9 +249,16 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       security,
       middleware: [gate('announcement.read')],
       request: { params: IdParam },
-      responses: { 200: jsonResponse('Processing and approval state, audio and loudness', AnnouncementSchema), ...problemResponses },
+      responses: {
+        200: jsonResponse('Processing and approval state, audio and loudness', AnnouncementSchema),
+        ...problemResponses,
+      },
     }),
-    async (c) => c.json(toAnnouncementDto(await services.announcements.get(requestContext(c), c.req.valid('param').id)), 200),
+    async (c) =>
+      c.json(
+        toAnnouncementDto(await services.announcements.get(requestContext(c), c.req.valid('param').id)),
+        200,
+      ),
   );
 
   app.openapi(
@@ -242,7 +272,12 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       responses: { 200: jsonResponse('Approved', AnnouncementSchema), ...problemResponses },
     }),
     async (c) =>
-      c.json(toAnnouncementDto(await services.announcements.decide(requestContext(c), c.req.valid('param').id, 'approved', null)), 200),
+      c.json(
+        toAnnouncementDto(
+          await services.announcements.decide(requestContext(c), c.req.valid('param').id, 'approved', null),
+        ),
+        200,
+      ),
   );
 
   app.openapi(
@@ -258,7 +293,12 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
     async (c) =>
       c.json(
         toAnnouncementDto(
-          await services.announcements.decide(requestContext(c), c.req.valid('param').id, 'rejected', c.req.valid('json').reason),
+          await services.announcements.decide(
+            requestContext(c),
+            c.req.valid('param').id,
+            'rejected',
+            c.req.valid('json').reason,
+          ),
         ),
         200,
       ),
@@ -286,11 +326,21 @@ async function uploadSource(
   media: MediaStore,
 ): Promise<Extract<VariantSource, { kind: 'upload' }>> {
   if (!upload.file) {
-    throw new LoaError(400, 'missing_file', 'Attach the recording in the field "file".', 'Hãy đính kèm tệp ghi âm (trường "file").');
+    throw new LoaError(
+      400,
+      'missing_file',
+      'Attach the recording in the field "file".',
+      'Hãy đính kèm tệp ghi âm (trường "file").',
+    );
   }
   if (upload.file.bytes === 0) {
     await media.discard(upload.file.key);
-    throw new LoaError(422, 'empty', 'The file is empty (0 bytes). Record again and send the new file.', 'Tệp rỗng (0 byte). Hãy ghi âm lại rồi gửi tệp mới.');
+    throw new LoaError(
+      422,
+      'empty',
+      'The file is empty (0 bytes). Record again and send the new file.',
+      'Tệp rỗng (0 byte). Hãy ghi âm lại rồi gửi tệp mới.',
+    );
   }
   return { kind: 'upload', key: upload.file.key, bytes: upload.file.bytes, filename: upload.file.filename };
 }

@@ -2,7 +2,15 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { BroadcastView } from '../../services/broadcasts.service.js';
 import type { Services } from '../../services/index.js';
 import { gate, requestContext } from '../middleware/gate.js';
-import { IdParam, jsonBody, jsonResponse, listOf, ListQuery, problemResponses, ProblemSchema } from '../schemas.js';
+import {
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  ListQuery,
+  problemResponses,
+  ProblemSchema,
+} from '../schemas.js';
 
 const instant = z
   .string()
@@ -16,7 +24,14 @@ const BroadcastInput = z
   .strictObject({
     announcementId: z.string().min(1).max(100).optional(),
     relay: z
-      .strictObject({ url: z.string().min(1).max(2000), durationS: z.number().int().min(1).max(4 * 3600) })
+      .strictObject({
+        url: z.string().min(1).max(2000),
+        durationS: z
+          .number()
+          .int()
+          .min(1)
+          .max(4 * 3600),
+      })
       .optional()
       .openapi({ description: 'Relay of national or provincial radio: http(s) stream URL and duration' }),
     hamletIds: z.union([z.literal('all'), z.array(z.string().min(1).max(100)).max(500)]),
@@ -38,11 +53,16 @@ const BroadcastInput = z
     priority: Priority.default('normal'),
     repeat: z
       .union([
-        z.strictObject({ count: z.number().int().min(1).max(20), intervalMin: z.number().int().min(1).max(240) }),
+        z.strictObject({
+          count: z.number().int().min(1).max(20),
+          intervalMin: z.number().int().min(1).max(240),
+        }),
         z.strictObject({ everyHours: z.number().int().min(1).max(24) }),
       ])
       .optional()
-      .openapi({ description: 'Emergency only: N times M minutes apart, or every H hours on the hour until cancelled' }),
+      .openapi({
+        description: 'Emergency only: N times M minutes apart, or every H hours on the hour until cancelled',
+      }),
   })
   .openapi('BroadcastInput');
 
@@ -104,8 +124,14 @@ const toDto = (b: BroadcastView) => ({
 const security = [{ Bearer: [] }];
 const tags = ['Broadcasts'];
 const refusals = {
-  409: { description: 'Overlaps an item of equal or higher priority', content: { 'application/problem+json': { schema: ProblemSchema } } },
-  422: { description: 'Quiet hours, full slot, content not ready or approved, bad schedule', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  409: {
+    description: 'Overlaps an item of equal or higher priority',
+    content: { 'application/problem+json': { schema: ProblemSchema } },
+  },
+  422: {
+    description: 'Quiet hours, full slot, content not ready or approved, bad schedule',
+    content: { 'application/problem+json': { schema: ProblemSchema } },
+  },
 };
 
 export function broadcastRoutes(services: Services) {
@@ -119,7 +145,11 @@ export function broadcastRoutes(services: Services) {
       security,
       middleware: [gate('broadcast.schedule')],
       request: { body: jsonBody(BroadcastInput) },
-      responses: { 201: jsonResponse('Scheduled, with the occurrences created', Created), ...problemResponses, ...refusals },
+      responses: {
+        201: jsonResponse('Scheduled, with the occurrences created', Created),
+        ...problemResponses,
+        ...refusals,
+      },
     }),
     async (c) => c.json(await services.broadcasts.schedule(requestContext(c), c.req.valid('json')), 201),
   );
@@ -132,9 +162,16 @@ export function broadcastRoutes(services: Services) {
       security,
       middleware: [gate('broadcast.read')],
       request: {
-        query: ListQuery.extend({ hamletId: z.string().max(100).optional(), from: instant.optional(), to: instant.optional() }),
+        query: ListQuery.extend({
+          hamletId: z.string().max(100).optional(),
+          from: instant.optional(),
+          to: instant.optional(),
+        }),
       },
-      responses: { 200: jsonResponse('Broadcasts with occurrences in your scope', listOf(BroadcastSchema)), ...problemResponses },
+      responses: {
+        200: jsonResponse('Broadcasts with occurrences in your scope', listOf(BroadcastSchema)),
+        ...problemResponses,
+      },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -157,7 +194,8 @@ export function broadcastRoutes(services: Services) {
       request: { params: IdParam },
       responses: { 200: jsonResponse('The broadcast', BroadcastSchema), ...problemResponses },
     }),
-    async (c) => c.json(toDto(await services.broadcasts.get(requestContext(c), c.req.valid('param').id)), 200),
+    async (c) =>
+      c.json(toDto(await services.broadcasts.get(requestContext(c), c.req.valid('param').id)), 200),
   );
 
   app.openapi(

@@ -16,7 +16,10 @@ const CommuneSchema = z
   })
   .openapi('Commune');
 
-const toDto = (c: Commune) => ({ ...c, settings: JSON.parse(JSON.stringify(c.settings)) as Record<string, unknown> });
+const toDto = (c: Commune) => ({
+  ...c,
+  settings: JSON.parse(JSON.stringify(c.settings)) as Record<string, unknown>,
+});
 
 const security = [{ Bearer: [] }];
 const tags = ['Commune'];
@@ -31,7 +34,10 @@ export function communeRoutes(services: Services) {
       tags,
       security,
       middleware: [gate('commune.read')],
-      responses: { 200: jsonResponse('Your commune and its broadcasting rules', CommuneSchema), ...problemResponses },
+      responses: {
+        200: jsonResponse('Your commune and its broadcasting rules', CommuneSchema),
+        ...problemResponses,
+      },
     }),
     async (c) => c.json(toDto(await services.communes.get(requestContext(c))), 200),
   );
@@ -48,7 +54,8 @@ export function communeRoutes(services: Services) {
       request: { body: jsonBody(communeSettingsPatchSchema) },
       responses: { 200: jsonResponse('Updated', CommuneSchema), ...problemResponses },
     }),
-    async (c) => c.json(toDto(await services.communes.updateSettings(requestContext(c), c.req.valid('json'))), 200),
+    async (c) =>
+      c.json(toDto(await services.communes.updateSettings(requestContext(c), c.req.valid('json'))), 200),
   );
 
   return app;

@@ -5,7 +5,10 @@ import { problemResponse } from '../problem.js';
 const contentTypes: Record<string, string> = { mp3: 'audio/mpeg', opus: 'audio/ogg; codecs=opus' };
 
 /** `bytes=a-b`, `bytes=a-` or `bytes=-n` against a size; null when unsatisfiable, undefined when absent. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null | undefined {
   if (!header) return undefined;
   const match = header.match(/^bytes=(\d*)-(\d*)$/);
   if (!match || (match[1] === '' && match[2] === '')) return null;

@@ -80,13 +80,22 @@ export function monitoringRoutes(services: Services) {
         }),
       },
       responses: {
-        200: jsonResponse('Occurrences with receiver status', z.object({ items: z.array(PlaybackItem), nextCursor: z.string().nullable() })),
+        200: jsonResponse(
+          'Occurrences with receiver status',
+          z.object({ items: z.array(PlaybackItem), nextCursor: z.string().nullable() }),
+        ),
         ...problemResponses,
       },
     }),
     async (c) => {
       const page = await services.monitoring.playback(requestContext(c), c.req.valid('query'));
-      return c.json({ items: page.items.map((o) => ({ ...o, receivers: [...o.receivers] })), nextCursor: page.nextCursor }, 200);
+      return c.json(
+        {
+          items: page.items.map((o) => ({ ...o, receivers: [...o.receivers] })),
+          nextCursor: page.nextCursor,
+        },
+        200,
+      );
     },
   );
 
@@ -113,7 +122,15 @@ export function monitoringRoutes(services: Services) {
       if (!/\btext\/csv\b/i.test(c.req.header('accept') ?? '')) return c.json(report, 200);
       const csv = toCsv(
         ['hamlet_id', 'hamlet', 'scheduled', 'played', 'failed', 'missed', 'rate'],
-        report.hamlets.map((h) => [h.hamletId, h.hamletName, h.scheduled, h.played, h.failed, h.missed, h.rate]),
+        report.hamlets.map((h) => [
+          h.hamletId,
+          h.hamletName,
+          h.scheduled,
+          h.played,
+          h.failed,
+          h.missed,
+          h.rate,
+        ]),
       );
       const name = `coverage-${report.from.slice(0, 10)}-${report.to.slice(0, 10)}.csv`;
       return c.body(csv, 200, {

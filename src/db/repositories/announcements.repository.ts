@@ -69,7 +69,11 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
   async function assets(shas: readonly string[]): Promise<Map<string, AudioInfo>> {
     const map = new Map<string, AudioInfo>();
     if (shas.length === 0) return map;
-    const rows = await db.selectFrom('audio_assets').selectAll().where('sha256', 'in', [...shas]).execute();
+    const rows = await db
+      .selectFrom('audio_assets')
+      .selectAll()
+      .where('sha256', 'in', [...shas])
+      .execute();
     for (const r of rows) {
       map.set(r.sha256, {
         sha256: r.sha256,
@@ -98,7 +102,9 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
       .orderBy('created_at')
       .orderBy('id')
       .execute();
-    const audio = await assets(rows.flatMap((r) => [r.audio_sha256, r.opus_sha256].filter((s): s is string => !!s)));
+    const audio = await assets(
+      rows.flatMap((r) => [r.audio_sha256, r.opus_sha256].filter((s): s is string => !!s)),
+    );
     for (const r of rows) {
       out.set(r.announcement_id, [...(out.get(r.announcement_id) ?? []), toVariant(r, audio)]);
     }
@@ -152,13 +158,19 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
             updated_at: now,
           })
           .execute();
-        await trx.insertInto('announcement_variants').values(variantValues(a.id, variant, now)).execute();
+        await trx
+          .insertInto('announcement_variants')
+          .values(variantValues(a.id, variant, now))
+          .execute();
       });
     },
 
     async insertVariant(announcementId: string, variant: NewVariant, now: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('announcement_variants').values(variantValues(announcementId, variant, now)).execute();
+        await trx
+          .insertInto('announcement_variants')
+          .values(variantValues(announcementId, variant, now))
+          .execute();
         await trx
           .updateTable('announcements')
           .set({ status: 'queued', error: null, updated_at: now })
@@ -168,13 +180,21 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
     },
 
     async findAnnouncement(id: string): Promise<AnnouncementRow | undefined> {
-      const row = await db.selectFrom('announcements').select(columns).where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('announcements')
+        .select(columns)
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!row) return undefined;
       return toAnnouncement(row, (await variantsOf([id])).get(id) ?? []);
     },
 
     async findVariant(id: string): Promise<(VariantRow & { announcementId: string }) | undefined> {
-      const row = await db.selectFrom('announcement_variants').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('announcement_variants')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!row) return undefined;
       const audio = await assets([row.audio_sha256, row.opus_sha256].filter((s): s is string => !!s));
       return { ...toVariant(row, audio), announcementId: row.announcement_id };
@@ -194,7 +214,9 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
         .limit(filter.limit + 1);
       if (scope !== 'all') {
         query = query.where((eb) =>
-          scope.length > 0 ? eb.or([eb('hamlet_id', 'is', null), eb('hamlet_id', 'in', [...scope])]) : eb('hamlet_id', 'is', null),
+          scope.length > 0
+            ? eb.or([eb('hamlet_id', 'is', null), eb('hamlet_id', 'in', [...scope])])
+            : eb('hamlet_id', 'is', null),
         );
       }
       if (filter.status) query = query.where('status', '=', filter.status);
@@ -209,8 +231,17 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
       );
     },
 
-    async setVariantStatus(id: string, status: ProcessingStatus, error: string | null, now: string): Promise<void> {
-      await db.updateTable('announcement_variants').set({ status, error, updated_at: now }).where('id', '=', id).execute();
+    async setVariantStatus(
+      id: string,
+      status: ProcessingStatus,
+      error: string | null,
+      now: string,
+    ): Promise<void> {
+      await db
+        .updateTable('announcement_variants')
+        .set({ status, error, updated_at: now })
+        .where('id', '=', id)
+        .execute();
     },
 
     /** Stores an encoded file's measurements once: the same audio processed twice is one asset. */
@@ -235,10 +266,21 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
         .execute();
     },
 
-    async setVariantAudio(id: string, audioSha256: string, opusSha256: string | null, now: string): Promise<void> {
+    async setVariantAudio(
+      id: string,
+      audioSha256: string,
+      opusSha256: string | null,
+      now: string,
+    ): Promise<void> {
       await db
         .updateTable('announcement_variants')
-        .set({ status: 'ready', error: null, audio_sha256: audioSha256, opus_sha256: opusSha256, updated_at: now })
+        .set({
+          status: 'ready',
+          error: null,
+          audio_sha256: audioSha256,
+          opus_sha256: opusSha256,
+          updated_at: now,
+        })
         .where('id', '=', id)
         .execute();
     },
@@ -275,7 +317,13 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
     ): Promise<void> {
       await db
         .updateTable('announcements')
-        .set({ approval, approval_reason: reason, approved_by: by, approved_at: by ? now : null, updated_at: now })
+        .set({
+          approval,
+          approval_reason: reason,
+          approved_by: by,
+          approved_at: by ? now : null,
+          updated_at: now,
+        })
         .where('id', '=', id)
         .execute();
     },
@@ -319,7 +367,23 @@ function toVariant(r: AnnouncementVariantTable, audio: Map<string, AudioInfo>): 
 }
 
 function toAnnouncement(
-  r: Pick<AnnouncementTable, 'id' | 'commune_id' | 'hamlet_id' | 'title' | 'category' | 'created_by' | 'status' | 'error' | 'approval' | 'approval_reason' | 'approved_by' | 'approved_at' | 'created_at' | 'updated_at'>,
+  r: Pick<
+    AnnouncementTable,
+    | 'id'
+    | 'commune_id'
+    | 'hamlet_id'
+    | 'title'
+    | 'category'
+    | 'created_by'
+    | 'status'
+    | 'error'
+    | 'approval'
+    | 'approval_reason'
+    | 'approved_by'
+    | 'approved_at'
+    | 'created_at'
+    | 'updated_at'
+  >,
   variants: readonly VariantRow[],
 ): AnnouncementRow {
   return {

@@ -105,7 +105,13 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
       return rows.map(toBooked);
     },
 
-    async insertBroadcast(b: Omit<BroadcastRow, 'cancelledAt'>, occurrences: readonly NewOccurrence[], moves: readonly { id: string; startsAt: string }[], cancelIds: readonly string[], now: string): Promise<void> {
+    async insertBroadcast(
+      b: Omit<BroadcastRow, 'cancelledAt'>,
+      occurrences: readonly NewOccurrence[],
+      moves: readonly { id: string; startsAt: string }[],
+      cancelIds: readonly string[],
+      now: string,
+    ): Promise<void> {
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('broadcasts')
@@ -124,10 +130,17 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
           })
           .execute();
         if (occurrences.length > 0) {
-          await trx.insertInto('occurrences').values(occurrences.map((o) => occurrenceValues(o, now))).execute();
+          await trx
+            .insertInto('occurrences')
+            .values(occurrences.map((o) => occurrenceValues(o, now)))
+            .execute();
         }
         for (const move of moves) {
-          await trx.updateTable('occurrences').set({ starts_at: move.startsAt, updated_at: now }).where('id', '=', move.id).execute();
+          await trx
+            .updateTable('occurrences')
+            .set({ starts_at: move.startsAt, updated_at: now })
+            .where('id', '=', move.id)
+            .execute();
         }
         if (cancelIds.length > 0) {
           await trx
@@ -140,7 +153,12 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
     },
 
     /** Adds occurrences found by the rolling horizon; existing (broadcast, hamlet, start) rows are kept. */
-    async extendBroadcast(id: string, occurrences: readonly NewOccurrence[], materialisedUntil: string, now: string): Promise<number> {
+    async extendBroadcast(
+      id: string,
+      occurrences: readonly NewOccurrence[],
+      materialisedUntil: string,
+      now: string,
+    ): Promise<number> {
       return db.transaction().execute(async (trx) => {
         let added = 0;
         for (const o of occurrences) {
@@ -151,7 +169,11 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
             .executeTakeFirst();
           added += Number(result.numInsertedOrUpdatedRows ?? 0);
         }
-        await trx.updateTable('broadcasts').set({ materialised_until: materialisedUntil }).where('id', '=', id).execute();
+        await trx
+          .updateTable('broadcasts')
+          .set({ materialised_until: materialisedUntil })
+          .where('id', '=', id)
+          .execute();
         return added;
       });
     },
@@ -163,7 +185,11 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
 
     async listBroadcasts(
       communeId: string,
-      filter: PageRequest & { hamletIds?: readonly string[] | undefined; from?: string | undefined; to?: string | undefined },
+      filter: PageRequest & {
+        hamletIds?: readonly string[] | undefined;
+        from?: string | undefined;
+        to?: string | undefined;
+      },
     ): Promise<Page<BroadcastRow>> {
       let query = db
         .selectFrom('broadcasts')
@@ -177,7 +203,9 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
             selectFrom('occurrences')
               .select('occurrences.id')
               .whereRef('occurrences.broadcast_id', '=', 'broadcasts.id')
-              .$if(!!filter.hamletIds, (q) => q.where('occurrences.hamlet_id', 'in', [...(filter.hamletIds ?? [])]))
+              .$if(!!filter.hamletIds, (q) =>
+                q.where('occurrences.hamlet_id', 'in', [...(filter.hamletIds ?? [])]),
+              )
               .$if(!!filter.from, (q) => q.where('occurrences.starts_at', '>=', filter.from!))
               .$if(!!filter.to, (q) => q.where('occurrences.starts_at', '<', filter.to!)),
           ),
@@ -189,14 +217,21 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
 
     async listOccurrencesOf(broadcastIds: readonly string[]): Promise<readonly BookedOccurrence[]> {
       if (broadcastIds.length === 0) return [];
-      const rows = await booked().where('o.broadcast_id', 'in', [...broadcastIds]).orderBy('o.starts_at').execute();
+      const rows = await booked()
+        .where('o.broadcast_id', 'in', [...broadcastIds])
+        .orderBy('o.starts_at')
+        .execute();
       return rows.map(toBooked);
     },
 
     /** Cancels the broadcast and its occurrences that have not started; returns the hamlets touched. */
     async cancelBroadcast(id: string, by: string, now: string): Promise<readonly string[]> {
       return db.transaction().execute(async (trx) => {
-        await trx.updateTable('broadcasts').set({ cancelled_at: now, cancelled_by: by }).where('id', '=', id).execute();
+        await trx
+          .updateTable('broadcasts')
+          .set({ cancelled_at: now, cancelled_by: by })
+          .where('id', '=', id)
+          .execute();
         const rows = await trx
           .updateTable('occurrences')
           .set({ status: 'cancelled', updated_at: now })
@@ -225,7 +260,10 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
      * Marks `missed` every scheduled occurrence that started before `startedBefore` and of which no
      * receiver reported a start; returns the ids.
      */
-    async markMissed(startedBefore: string, now: string): Promise<readonly { id: string; hamletId: string }[]> {
+    async markMissed(
+      startedBefore: string,
+      now: string,
+    ): Promise<readonly { id: string; hamletId: string }[]> {
       const rows = await db
         .updateTable('occurrences')
         .set({ status: 'missed', updated_at: now })

@@ -141,7 +141,11 @@ export function createHamletsRepository(db: Kysely<Database>) {
 
     async findScheduleVersions(ids: readonly string[]): Promise<Readonly<Record<string, number>>> {
       if (ids.length === 0) return {};
-      const rows = await db.selectFrom('hamlets').select(['id', 'schedule_version']).where('id', 'in', [...ids]).execute();
+      const rows = await db
+        .selectFrom('hamlets')
+        .select(['id', 'schedule_version'])
+        .where('id', 'in', [...ids])
+        .execute();
       return Object.fromEntries(rows.map((r) => [r.id, Number(r.schedule_version)]));
     },
 

@@ -37,7 +37,16 @@ export function createJobsRepository(db: Kysely<Database>) {
     async requeueJob(id: string, data: string, now: string): Promise<void> {
       await db
         .updateTable('jobs')
-        .set({ status: 'queued', data, attempts: 0, run_at: now, lease_until: null, leased_by: null, last_error: null, updated_at: now })
+        .set({
+          status: 'queued',
+          data,
+          attempts: 0,
+          run_at: now,
+          lease_until: null,
+          leased_by: null,
+          last_error: null,
+          updated_at: now,
+        })
         .where('id', '=', id)
         .execute();
     },
@@ -47,7 +56,12 @@ export function createJobsRepository(db: Kysely<Database>) {
      * lease expired (their worker died). The claim is a conditional UPDATE per row, so two workers on one
      * database never both win the same job, on SQLite and PostgreSQL alike.
      */
-    async leaseDueJobs(worker: string, now: string, leaseUntil: string, limit: number): Promise<readonly LeasedJob[]> {
+    async leaseDueJobs(
+      worker: string,
+      now: string,
+      leaseUntil: string,
+      limit: number,
+    ): Promise<readonly LeasedJob[]> {
       const candidates = await db
         .selectFrom('jobs')
         .select(['id', 'status', 'lease_until'])
@@ -74,7 +88,9 @@ export function createJobsRepository(db: Kysely<Database>) {
           .where('id', '=', candidate.id)
           .where('status', '=', candidate.status)
           .where((eb) =>
-            candidate.lease_until === null ? eb('lease_until', 'is', null) : eb('lease_until', '=', candidate.lease_until),
+            candidate.lease_until === null
+              ? eb('lease_until', 'is', null)
+              : eb('lease_until', '=', candidate.lease_until),
           )
           .returning(['id', 'name', 'data', 'attempts', 'max_attempts'])
           .executeTakeFirst();
@@ -100,7 +116,13 @@ export function createJobsRepository(db: Kysely<Database>) {
         .execute();
     },
 
-    async finishJob(id: string, worker: string, status: 'done' | 'failed', error: string | null, now: string): Promise<void> {
+    async finishJob(
+      id: string,
+      worker: string,
+      status: 'done' | 'failed',
+      error: string | null,
+      now: string,
+    ): Promise<void> {
       await db
         .updateTable('jobs')
         .set({ status, last_error: error, lease_until: null, updated_at: now })
@@ -109,10 +131,23 @@ export function createJobsRepository(db: Kysely<Database>) {
         .execute();
     },
 
-    async retryJobLater(id: string, worker: string, error: string, runAt: string, now: string): Promise<void> {
+    async retryJobLater(
+      id: string,
+      worker: string,
+      error: string,
+      runAt: string,
+      now: string,
+    ): Promise<void> {
       await db
         .updateTable('jobs')
-        .set({ status: 'queued', last_error: error, run_at: runAt, lease_until: null, leased_by: null, updated_at: now })
+        .set({
+          status: 'queued',
+          last_error: error,
+          run_at: runAt,
+          lease_until: null,
+          leased_by: null,
+          updated_at: now,
+        })
         .where('id', '=', id)
         .where('leased_by', '=', worker)
         .execute();

@@ -60,7 +60,10 @@ export function createPlaybackRepository(db: Kysely<Database>) {
       if (filter.after) {
         const { startsAt, id } = filter.after;
         query = query.where((eb) =>
-          eb.or([eb('o.starts_at', '>', startsAt), eb.and([eb('o.starts_at', '=', startsAt), eb('o.id', '>', id)])]),
+          eb.or([
+            eb('o.starts_at', '>', startsAt),
+            eb.and([eb('o.starts_at', '=', startsAt), eb('o.id', '>', id)]),
+          ]),
         );
       }
       const rows = await query.execute();

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { ManifestOccurrence } from '../../domain/receiver/manifest.js';
 import type { Database, OccurrenceTable, PlaybackEventTable } from '../schema.js';
 
@@ -7,7 +7,8 @@ export interface ReceiverSession {
   readonly id: string;
   readonly hamletId: string;
   readonly scheduleVersion: number;
-  readonly languages: readonly string[];
+  /** The hamlet's language order as stored (JSON): parsed only when a manifest is rendered. */
+  readonly languagesJson: string;
 }
 
 export interface OccurrenceForLogs {
@@ -52,6 +53,18 @@ export interface HeartbeatRecord {
 
 /** The SQL behind the receiver protocol: device sessions, manifests, heartbeats and playback logs. */
 export function createReceiverSyncRepository(db: Kysely<Database>) {
+  // Compiled once: building and compiling the query measured more than running it, on the path every
+  // poll of every receiver takes.
+  const sessionQuery = db
+    .selectFrom('receivers as r')
+    .innerJoin('hamlets as h', 'h.id', 'r.hamlet_id')
+    .select(['r.id', 'r.hamlet_id', 'h.schedule_version', 'h.languages'])
+    .where('r.token_hash', '=', '')
+    .where('r.disabled_at', 'is', null)
+    .where('h.deleted_at', 'is', null)
+    .compile();
+  type SessionRow = { id: string; hamlet_id: string; schedule_version: number; languages: string };
+
   const manifestRows = () =>
     db
       .selectFrom('occurrences as o')
@@ -84,7 +97,10 @@ export function createReceiverSyncRepository(db: Kysely<Database>) {
 
   type ManifestRaw = Awaited<ReturnType<ReturnType<typeof manifestRows>['execute']>>[number];
   const group = (rows: readonly ManifestRaw[]): ManifestOccurrence[] => {
-    const byId = new Map<string, ManifestOccurrence & { variants: ManifestOccurrence['variants'][number][] }>();
+    const byId = new Map<
+      string,
+      ManifestOccurrence & { variants: ManifestOccurrence['variants'][number][] }
+    >();
     for (const r of rows) {
       let o = byId.get(r.id);
       if (!o) {
@@ -118,20 +134,14 @@ export function createReceiverSyncRepository(db: Kysely<Database>) {
      * lookup (unique `receivers.token_hash`, then the hamlet's primary key), which is all a 304 needs.
      */
     async findReceiverSessionByTokenHash(tokenHash: string): Promise<ReceiverSession | undefined> {
-      const row = await db
-        .selectFrom('receivers as r')
-        .innerJoin('hamlets as h', 'h.id', 'r.hamlet_id')
-        .select(['r.id', 'r.hamlet_id', 'h.schedule_version', 'h.languages'])
-        .where('r.token_hash', '=', tokenHash)
-        .where('r.disabled_at', 'is', null)
-        .where('h.deleted_at', 'is', null)
-        .executeTakeFirst();
+      const { rows } = await db.executeQuery<SessionRow>(CompiledQuery.raw(sessionQuery.sql, [tokenHash]));
+      const row = rows[0];
       return (
         row && {
           id: row.id,
           hamletId: row.hamlet_id,
           scheduleVersion: Number(row.schedule_version),
-          languages: JSON.parse(row.languages) as string[],
+          languagesJson: row.languages,
         }
       );
     },

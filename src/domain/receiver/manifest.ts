@@ -22,7 +22,7 @@ export interface ManifestWindow {
  * // → { from: '2026-11-27T00:00:00.000Z', to: '2026-11-29T02:00:00.000Z', step: 498817 }
  */
 export function manifestWindow(nowMs: number): ManifestWindow {
-  const step = Math.floor(nowMs / MANIFEST_STEP_MS);
+  const step = manifestStep(nowMs);
   const start = step * MANIFEST_STEP_MS;
   return {
     from: new Date(start - MANIFEST_STEP_MS).toISOString(),
@@ -30,6 +30,9 @@ export function manifestWindow(nowMs: number): ManifestWindow {
     step,
   };
 }
+
+/** The step of the moving window at `nowMs`: all a 304 needs of it. */
+export const manifestStep = (nowMs: number): number => Math.floor(nowMs / MANIFEST_STEP_MS);
 
 /**
  * The manifest's entity tag. The hamlet's schedule version alone is not enough: the 48 h window moves,

@@ -13,7 +13,10 @@ export type LogEventType = (typeof LOG_EVENT_TYPES)[number];
 export const MAX_LOG_BATCH = 1000;
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
-const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-11-27T05:30:00.000Z' });
+const isoInstant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 time, e.g. 2026-11-27T05:30:00.000Z',
+});
 
 export const ManifestItemSchema = z.object({
   occurrenceId: z.string(),
@@ -47,8 +50,16 @@ export type Manifest = z.infer<typeof ManifestSchema>;
 export const HeartbeatSchema = z.strictObject({
   /** Amplifier volume, percent. */
   volume: z.number().int().min(0).max(100),
-  uptimeS: z.number().int().min(0).max(20 * 365 * 86_400),
-  freeBytes: z.number().int().min(0).max(2 ** 50),
+  uptimeS: z
+    .number()
+    .int()
+    .min(0)
+    .max(20 * 365 * 86_400),
+  freeBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 50),
   /** Cellular signal in dBm (−150 … 0); null on a wired link. */
   signal: z.number().int().min(-150).max(0).nullable(),
   appVersion: z.string().regex(/^[\w.+-]{1,64}$/, 'must be a version such as 1.2.0'),
@@ -67,7 +78,8 @@ export const LogEventSchema = z.strictObject({
   occurrenceId: z.string().min(1).max(100),
   type: z.enum(LOG_EVENT_TYPES),
   at: isoInstant,
-  detail: z.string().max(2000).nullable().optional(),
+  // 500 characters × 1,000 events stays under the 1 MB body limit.
+  detail: z.string().max(500).nullable().optional(),
 });
 export type LogEvent = z.infer<typeof LogEventSchema>;
 
@@ -101,6 +113,9 @@ export type PushMessage =
   | { readonly type: 'play'; readonly occurrenceId: string; readonly items: readonly ManifestItem[] }
   | { readonly type: 'stop'; readonly occurrenceId: string | null };
 
-export const PlayMessageSchema = z.object({ occurrenceId: z.string(), items: z.array(ManifestItemSchema).min(1) });
+export const PlayMessageSchema = z.object({
+  occurrenceId: z.string(),
+  items: z.array(ManifestItemSchema).min(1),
+});
 export const ScheduleMessageSchema = z.object({ version: z.number().int() });
 export const StopMessageSchema = z.object({ occurrenceId: z.string().nullable() });

@@ -61,9 +61,11 @@ export const slotsSchema = z
   .superRefine((slots, ctx) => {
     const names = new Set<string>();
     slots.forEach((s, i) => {
-      if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate slot "${s.name}"` });
+      if (names.has(s.name))
+        ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate slot "${s.name}"` });
       names.add(s.name);
-      if (s.end <= s.start) ctx.addIssue({ code: 'custom', path: [i, 'end'], message: 'must be after start' });
+      if (s.end <= s.start)
+        ctx.addIssue({ code: 'custom', path: [i, 'end'], message: 'must be after start' });
     });
   });
 

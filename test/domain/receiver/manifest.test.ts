@@ -55,7 +55,11 @@ describe('manifest ETag', () => {
 describe('manifestItems', () => {
   it('plays variants in the hamlet language order, back to back, and skips languages the hamlet lacks', () => {
     const items = manifestItems(
-      [occurrence({ variants: [variant('hmn', 500, 'c'), variant('giay', 1500, 'b'), variant('vi', 2000, 'a')] })],
+      [
+        occurrence({
+          variants: [variant('hmn', 500, 'c'), variant('giay', 1500, 'b'), variant('vi', 2000, 'a')],
+        }),
+      ],
       ['vi', 'giay'],
     );
     expect(items.map((i) => [i.language, i.part, i.at, i.audio?.url])).toEqual([
@@ -67,8 +71,16 @@ describe('manifestItems', () => {
   it('orders occurrences by time, makes a relay one item, and drops an occurrence with nothing to play', () => {
     const items = manifestItems(
       [
-        occurrence({ occurrenceId: 'late', startsAt: '2026-11-27T05:00:00.000Z', variants: [variant('vi', 1000, 'a')] }),
-        occurrence({ occurrenceId: 'relay', startsAt: '2026-11-27T01:00:00.000Z', relay: { url: 'https://r.vn/s', durationS: 90 } }),
+        occurrence({
+          occurrenceId: 'late',
+          startsAt: '2026-11-27T05:00:00.000Z',
+          variants: [variant('vi', 1000, 'a')],
+        }),
+        occurrence({
+          occurrenceId: 'relay',
+          startsAt: '2026-11-27T01:00:00.000Z',
+          relay: { url: 'https://r.vn/s', durationS: 90 },
+        }),
         occurrence({ occurrenceId: 'dao-only', variants: [variant('dao', 1000, 'd')] }),
       ],
       ['vi'],

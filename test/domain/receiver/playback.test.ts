@@ -11,7 +11,11 @@ import { coverage, type CoverageRow } from '../../../src/domain/schedule/coverag
 
 const occurrence = { startsAt: '2026-11-27T02:00:00.000Z', durationMs: 60_000 };
 const at = (s: string) => `2026-11-27T02:0${s}.000Z`;
-const ev = (type: ReceiverEvent['type'], time: string, detail: string | null = null): ReceiverEvent => ({ type, at: at(time), detail });
+const ev = (type: ReceiverEvent['type'], time: string, detail: string | null = null): ReceiverEvent => ({
+  type,
+  at: at(time),
+  detail,
+});
 const now = (s: string) => Date.parse(at(s));
 
 describe('receiverPlayback', () => {
@@ -21,20 +25,36 @@ describe('receiverPlayback', () => {
   });
 
   it('is playing after a start, played after completion or once the window is over', () => {
-    expect(receiverPlayback([ev('started', '0:00')], occurrence, now('0:30'))).toMatchObject({ status: 'playing', startedAt: at('0:00') });
-    expect(receiverPlayback([ev('started', '0:00'), ev('completed', '1:00')], occurrence, now('1:01'))).toMatchObject({
+    expect(receiverPlayback([ev('started', '0:00')], occurrence, now('0:30'))).toMatchObject({
+      status: 'playing',
+      startedAt: at('0:00'),
+    });
+    expect(
+      receiverPlayback([ev('started', '0:00'), ev('completed', '1:00')], occurrence, now('1:01')),
+    ).toMatchObject({
       status: 'played',
       endedAt: at('1:00'),
     });
-    expect(receiverPlayback([ev('started', '0:00')], occurrence, Date.parse('2026-11-27T03:00:00Z')).status).toBe('played');
+    expect(
+      receiverPlayback([ev('started', '0:00')], occurrence, Date.parse('2026-11-27T03:00:00Z')).status,
+    ).toBe('played');
   });
 
   it('is failed when any part failed, with its detail; missed when only skipped', () => {
-    expect(receiverPlayback([ev('completed', '0:30'), ev('started', '0:00'), ev('failed', '0:40', 'no audio')], occurrence, now('1:00'))).toMatchObject({
+    expect(
+      receiverPlayback(
+        [ev('completed', '0:30'), ev('started', '0:00'), ev('failed', '0:40', 'no audio')],
+        occurrence,
+        now('1:00'),
+      ),
+    ).toMatchObject({
       status: 'failed',
       detail: 'no audio',
     });
-    expect(receiverPlayback([ev('skipped', '5:00', 'box was off')], occurrence, now('5:00'))).toMatchObject({ status: 'missed', detail: 'box was off' });
+    expect(receiverPlayback([ev('skipped', '5:00', 'box was off')], occurrence, now('5:00'))).toMatchObject({
+      status: 'missed',
+      detail: 'box was off',
+    });
   });
 });
 
@@ -62,7 +82,12 @@ describe('receiverHealth', () => {
   it('is online within two heartbeat intervals and reads the stored state', () => {
     const seen = '2026-11-27T02:00:00.000Z';
     const state = { volume: 70, signal: -90, appVersion: '1.2.0', freeBytes: 5 };
-    expect(receiverHealth(seen, state, Date.parse(seen) + 120_000)).toMatchObject({ online: true, volume: 70, signal: -90, appVersion: '1.2.0' });
+    expect(receiverHealth(seen, state, Date.parse(seen) + 120_000)).toMatchObject({
+      online: true,
+      volume: 70,
+      signal: -90,
+      appVersion: '1.2.0',
+    });
     expect(receiverHealth(seen, state, Date.parse(seen) + 120_001).online).toBe(false);
     expect(receiverHealth(null, null, 0)).toMatchObject({ online: false, volume: null, appVersion: null });
     expect(receiverHealth(seen, { volume: 'loud' }, Date.parse(seen)).volume).toBeNull();
@@ -77,13 +102,21 @@ describe('coverageFromCounts', () => {
       status: statuses[(i * 7) % 4]!,
     }));
     const counts = new Map<string, number>();
-    for (const r of rows) counts.set(`${r.hamletId}|${r.status}`, (counts.get(`${r.hamletId}|${r.status}`) ?? 0) + 1);
+    for (const r of rows)
+      counts.set(`${r.hamletId}|${r.status}`, (counts.get(`${r.hamletId}|${r.status}`) ?? 0) + 1);
     const grouped = [...counts].map(([k, count]) => {
       const [hamletId, status] = k.split('|') as [string, CoverageRow['status']];
       return { hamletId, status, count };
     });
     const fromCounts = coverageFromCounts(['thon-2', 'thon-3', 'un-ta', 'thon-9'], grouped);
     expect(fromCounts.filter((c) => c.hamletId !== 'thon-9')).toEqual(coverage(rows));
-    expect(fromCounts.find((c) => c.hamletId === 'thon-9')).toEqual({ hamletId: 'thon-9', scheduled: 0, played: 0, failed: 0, missed: 0, rate: null });
+    expect(fromCounts.find((c) => c.hamletId === 'thon-9')).toEqual({
+      hamletId: 'thon-9',
+      scheduled: 0,
+      played: 0,
+      failed: 0,
+      missed: 0,
+      rate: null,
+    });
   });
 });

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestAgent, type TestAgent } from '../support/agent-harness.js';
+import { createFakeTime, type FakeTime } from '../support/fake-time.js';
+import { createHarness, type Harness } from '../support/harness.js';
+import { startRealServer, type RealServer } from '../support/real-server.js';
+import { createDevice, createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
+
+describe('a receiver agent restarted without a network', () => {
+  let h: Harness;
+  let server: RealServer;
+  let time: FakeTime;
+  let first: TestAgent;
+  let again: TestAgent;
+  let device: { id: string; token: string };
+  const sha: Record<string, string> = {};
+
+  beforeAll(async () => {
+    h = await createHarness();
+    server = await startRealServer(h);
+    time = createFakeTime(h.clock);
+    for (const [name, at] of [
+      ['nine', '09:00'],
+      ['ten', '10:00'],
+    ] as const) {
+      const ann = await createReadyAnnouncement(h, `Tin ${at}`, [{ language: 'vi', seconds: 1 }]);
+      sha[name] = ann.variants[0]!.sha256;
+      await scheduleBroadcast(h, {
+        announcementId: ann.id,
+        hamletIds: ['un-ta'],
+        at: `2026-11-27T${at}:00+07:00`,
+      });
+    }
+    device = await createDevice(h, 'un-ta');
+  });
+  afterAll(async () => {
+    await again?.agent.stop();
+    await server.stop();
+    await h.close();
+  });
+
+  it('plays on from its cached manifest and audio, never replays, and delivers both lives’ events once', async () => {
+    first = createTestAgent({ server: server.url, token: device.token, clock: h.clock, time });
+    first.agent.start();
+    await first.agent.whenIdle();
+    // The link drops after the first sync; nine o'clock plays offline and its events wait in the queue.
+    await server.stop();
+    await time.advanceTo('2026-11-27T02:00:30.000Z', () => first.agent.whenIdle());
+    expect(first.record().map((r) => r.target)).toEqual([
+      first.cache.pathOf({ sha256: sha.nine!, format: 'mp3', bytes: 0, url: '' }),
+    ]);
+    expect(first.agent.status().pendingEvents).toBe(2);
+
+    // Power cut: the box goes down and comes back, still without a link.
+    await first.agent.stop();
+    first.close();
+    again = createTestAgent({
+      server: server.url,
+      token: device.token,
+      clock: h.clock,
+      time,
+      dir: first.dir,
+    });
+    again.agent.start();
+    await time.advanceTo('2026-11-27T03:00:30.000Z', () => again.agent.whenIdle());
+    const played = again.record().map((r) => r.target);
+    expect(played.filter((t) => t.includes(sha.nine!))).toHaveLength(1);
+    expect(played.at(-1)).toBe(again.cache.pathOf({ sha256: sha.ten!, format: 'mp3', bytes: 0, url: '' }));
+    expect(again.agent.status().online).toBe(false);
+
+    await server.restart();
+    await time.advance(5 * 60_000, () => again.agent.whenIdle());
+    const stored = await h.runtime.db.kysely
+      .selectFrom('playback_events')
+      .select(['event_id', 'type'])
+      .where('receiver_id', '=', device.id)
+      .execute();
+    const queued = [...first.queued, ...again.queued].map((e) => e.id);
+    expect(stored.map((e) => e.event_id).sort()).toEqual([...new Set(queued)].sort());
+    expect(stored.filter((e) => e.type === 'started')).toHaveLength(2);
+  });
+});
