@@ -141,7 +141,7 @@ export function createMonitoringService(deps: Deps) {
     async coverage(
       ctx: RequestContext,
       q: { from?: string | undefined; to?: string | undefined },
-    ): Promise<{ from: string; to: string; hamlets: CoverageRow[] }> {
+    ): Promise<{ from: string; to: string; timeZone: string; hamlets: CoverageRow[] }> {
       assertAllowed(ctx.actor, 'report.read');
       const now = clock.now().getTime();
       const { from, to } = await range(ctx, q, { fromMs: now - 30 * DAY_MS, toMs: now });
@@ -157,6 +157,7 @@ export function createMonitoringService(deps: Deps) {
       return {
         from,
         to,
+        timeZone: await timeZoneOf(ctx.actor.communeId),
         hamlets: coverageFromCounts(ids, counts).map((c) => ({
           ...c,
           hamletName: names.get(c.hamletId) ?? c.hamletId,

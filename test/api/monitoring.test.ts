@@ -153,7 +153,7 @@ describe.each(dialects)('monitoring: receivers, playback, coverage on %s', (dial
     });
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(csv.headers.get('content-disposition')).toMatch(
-      /attachment; filename="coverage-2026-11-26-2026-11-27\.csv"/,
+      /attachment; filename="coverage-2026-11-27-2026-11-27\.csv"/,
     );
     const bytes = new Uint8Array(await csv.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

@@ -1,3 +1,4 @@
+import { utcToLocal } from '../../domain/schedule/index.js';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { RECEIVER_PLAYBACK_STATUSES } from '../../domain/receiver/playback.js';
 import type { Services } from '../../services/index.js';
@@ -132,7 +133,9 @@ export function monitoringRoutes(services: Services) {
           h.rate,
         ]),
       );
-      const name = `coverage-${report.from.slice(0, 10)}-${report.to.slice(0, 10)}.csv`;
+      // Named by the commune's own dates; `to` is exclusive, so the last day is the one before it.
+      const day = (ms: number) => utcToLocal(ms, report.timeZone).date;
+      const name = `coverage-${day(Date.parse(report.from))}-${day(Date.parse(report.to) - 1)}.csv`;
       return c.body(csv, 200, {
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': `attachment; filename="${name}"`,
