@@ -107,9 +107,8 @@ export function createApp(deps: AppDeps) {
     if (multipart && isUpload(c.req.path, c.req.method)) return next();
     return jsonLimit(c, next);
   });
-  // Receivers authenticate with device tokens on their own routes; looking them up as user sessions
-  // would cost every poll a second query.
-  app.use('*', except('/api/v1/receiver/*', identifyUser(deps.services.auth)));
+  // Receivers' routes are registered above and answer before this: no poll pays for a session lookup.
+  app.use('*', identifyUser(deps.services.auth));
   // A page's multipart form (no JavaScript) cannot send the header; its route checks the `_csrf` field.
   app.use('*', except(isPageUpload, csrfProtection()));
 

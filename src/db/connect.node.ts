@@ -11,11 +11,15 @@ import { reusePreparedStatements } from './statement-cache.node.js';
 // PostgreSQL returns BIGINT (int8) as text to keep precision; byte counts stay far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
 
+/** The SQLite file named by `DATABASE_URL` (`sqlite:` or `file:`), or the embedded one in `dataDir`. */
+export function sqliteFileOf(url: string | undefined, dataDir: string): string {
+  return url ? url.replace(/^(sqlite|file):(\/\/)?/, '') : resolve(dataDir, 'loa.sqlite');
+}
+
 /** Opens the database named by `DATABASE_URL`, or the embedded SQLite file in `dataDir`. */
 export function connectDatabase(url: string | undefined, dataDir: string): Db {
   if (url && /^postgres(ql)?:\/\//.test(url)) return connectPostgres(url);
-  const file = url ? url.replace(/^(sqlite|file):(\/\/)?/, '') : resolve(dataDir, 'loa.sqlite');
-  return connectSqlite(file);
+  return connectSqlite(sqliteFileOf(url, dataDir));
 }
 
 export function connectSqlite(file: string): Db {

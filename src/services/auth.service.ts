@@ -1,7 +1,6 @@
-import type { ReceiversRepository } from '../db/repositories/receivers.repository.js';
 import type { SessionsRepository } from '../db/repositories/sessions.repository.js';
 import type { UserRow, UsersRepository } from '../db/repositories/users.repository.js';
-import { hasCommuneScope, type ReceiverActor, type UserActor } from '../domain/actor.js';
+import { hasCommuneScope, type UserActor } from '../domain/actor.js';
 import { LoaError } from '../domain/errors.js';
 import type { AuditTrail } from './audit.service.js';
 import { hashToken, type Clock, type IdGenerator, type PasswordHasher } from './ports.js';
@@ -9,7 +8,6 @@ import { hashToken, type Clock, type IdGenerator, type PasswordHasher } from './
 interface Deps {
   readonly users: UsersRepository;
   readonly sessions: SessionsRepository;
-  readonly receivers: ReceiversRepository;
   readonly audit: AuditTrail;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -42,7 +40,7 @@ export function toUserActor(user: UserRow): UserActor {
 }
 
 export function createAuthService(deps: Deps) {
-  const { users, sessions, receivers, clock, ids, passwords } = deps;
+  const { users, sessions, clock, ids, passwords } = deps;
   // Verifying against a throwaway hash when the user is unknown keeps both failures equally slow.
   const decoyHash = passwords.hash(ids.token());
 
@@ -77,11 +75,6 @@ export function createAuthService(deps: Deps) {
       const user = await users.findUser(session.userId);
       if (!user || user.disabledAt) return undefined;
       return { actor: toUserActor(user), sessionId: session.id };
-    },
-
-    async authenticateReceiver(token: string): Promise<ReceiverActor | undefined> {
-      const receiver = await receivers.findEnabledReceiverByTokenHash(await hashToken(token));
-      return receiver && { kind: 'receiver', id: receiver.id, hamletId: receiver.hamletId };
     },
 
     /** The signed-in user's own record, fresh from the database. */

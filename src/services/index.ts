@@ -44,7 +44,6 @@ export function createServices(deps: ServiceDeps) {
     auth: createAuthService({
       users: repos.users,
       sessions: repos.sessions,
-      receivers: repos.receivers,
       audit,
       clock,
       ids,

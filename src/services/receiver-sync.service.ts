@@ -20,8 +20,7 @@ import {
   type OccurrenceStatus,
   type RejectedEvent,
 } from '../domain/receiver/index.js';
-import type { Clock, IdGenerator } from './ports.js';
-import { digestToken } from './token-digest.js';
+import { hashToken, type Clock, type IdGenerator } from './ports.js';
 
 export type { ReceiverSession };
 
@@ -105,7 +104,7 @@ export function createReceiverSyncService(deps: Deps) {
   return {
     /** The enabled device behind a bearer token, or undefined (unknown, disabled, rotated). */
     async authenticate(token: string): Promise<ReceiverSession | undefined> {
-      return repo.findReceiverSessionByTokenHash(await digestToken(token));
+      return repo.findReceiverSessionByTokenHash(await hashToken(token));
     },
 
     /**

@@ -320,6 +320,24 @@ export const occurrenceTone = {
   playing: 'info',
 } as const;
 
+/** A table that stacks into labelled rows on a phone; rows label their cells with `data-label`. */
+export function Table({ headings, children }: PropsWithChildren<{ headings: readonly string[] }>) {
+  return (
+    <div class="table-wrap">
+      <table class="stack">
+        <thead>
+          <tr>
+            {headings.map((h) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 export function Section({ title, children, id }: PropsWithChildren<{ title: string; id: string }>) {
   return (
     <section aria-labelledby={`${id}-h`} id={id}>

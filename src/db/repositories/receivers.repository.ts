@@ -56,19 +56,6 @@ export function createReceiversRepository(db: Kysely<Database>) {
       return row && toReceiver(row);
     },
 
-    /** The device behind a bearer token, if enabled: one indexed lookup per receiver request. */
-    async findEnabledReceiverByTokenHash(
-      tokenHash: string,
-    ): Promise<{ id: string; hamletId: string } | undefined> {
-      const row = await db
-        .selectFrom('receivers')
-        .select(['id', 'hamlet_id'])
-        .where('token_hash', '=', tokenHash)
-        .where('disabled_at', 'is', null)
-        .executeTakeFirst();
-      return row && { id: row.id, hamletId: row.hamlet_id };
-    },
-
     async insertReceiver(
       receiver: { id: string; hamletId: string; name: string; tokenHash: string; isExample?: boolean },
       now: string,

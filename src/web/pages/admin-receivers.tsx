@@ -8,7 +8,7 @@ import { one, problemOf, readForm, type FormProblem, type FormValues } from '../
 import { pageContext, sendPage, signedIn } from '../page.js';
 import { paths } from '../paths.js';
 import { encodeQr, qrPath } from '../qr.js';
-import { Badge, Csrf, FormError, Layout, Section, SelectField, TextField } from '../ui.js';
+import { Badge, Csrf, FormError, Layout, Section, SelectField, TextField, Table } from '../ui.js';
 
 /**
  * What the installer scans into the controller box: the server's address, the receiver's id and its
@@ -38,47 +38,35 @@ export function adminReceiverRoutes(deps: WebDeps) {
       c,
       <Layout p={p} title={m.receiversTitle}>
         <section aria-label={m.receiversTitle}>
-          <div class="table-wrap">
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">{m.name}</th>
-                  <th scope="col">{m.state}</th>
-                  <th scope="col">{m.lastSeen}</th>
-                  <th scope="col">{m.actions}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {receivers.map((r) => (
-                  <tr>
-                    <th scope="row">
-                      {r.name}
-                      <br />
-                      <span class="meta">{names.get(r.hamletId) ?? r.hamletId}</span>
-                    </th>
-                    <td>
-                      {r.disabledAt ? (
-                        <Badge tone="muted">{m.disabled}</Badge>
-                      ) : r.health.online ? (
-                        <Badge tone="ok">{m.online}</Badge>
-                      ) : (
-                        <Badge tone="bad">{m.offline}</Badge>
-                      )}
-                    </td>
-                    <td data-label={m.lastSeen}>{r.lastSeenAt ? at(r.lastSeenAt) : m.never}</td>
-                    <td>
-                      <form method="post" action={paths.rotate(r.id)} class="inline">
-                        <Csrf p={p} />
-                        <button type="submit" class="secondary" aria-label={`${m.rotate}: ${r.name}`}>
-                          {m.rotate}
-                        </button>
-                      </form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table headings={[m.name, m.state, m.lastSeen, m.actions]}>
+            {receivers.map((r) => (
+              <tr>
+                <th scope="row">
+                  {r.name}
+                  <br />
+                  <span class="meta">{names.get(r.hamletId) ?? r.hamletId}</span>
+                </th>
+                <td>
+                  {r.disabledAt ? (
+                    <Badge tone="muted">{m.disabled}</Badge>
+                  ) : r.health.online ? (
+                    <Badge tone="ok">{m.online}</Badge>
+                  ) : (
+                    <Badge tone="bad">{m.offline}</Badge>
+                  )}
+                </td>
+                <td data-label={m.lastSeen}>{r.lastSeenAt ? at(r.lastSeenAt) : m.never}</td>
+                <td>
+                  <form method="post" action={paths.rotate(r.id)} class="inline">
+                    <Csrf p={p} />
+                    <button type="submit" class="secondary" aria-label={`${m.rotate}: ${r.name}`}>
+                      {m.rotate}
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </Table>
         </section>
         <Section title={m.addReceiver} id="add">
           <form method="post" action={paths.receivers} novalidate>

@@ -8,7 +8,18 @@ import { many, one, problemOf, readForm, type FormProblem, type FormValues } fro
 import type { Messages } from '../i18n.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, Choices, Csrf, FormError, Layout, Section, SelectField, TextField, notices } from '../ui.js';
+import {
+  Badge,
+  Choices,
+  Csrf,
+  FormError,
+  Layout,
+  Section,
+  SelectField,
+  TextField,
+  notices,
+  Table,
+} from '../ui.js';
 
 const isRole = (r: string): r is Role => (roles as readonly string[]).includes(r);
 const usernameOk = (u: string) => /^[\p{L}\p{N}._-]{3,64}$/u.test(u);
@@ -121,44 +132,32 @@ export function adminUserRoutes(deps: WebDeps) {
       c,
       <Layout p={p} title={m.usersTitle} notice={notices(m)[c.req.query('tb') ?? '']}>
         <section aria-label={m.usersTitle}>
-          <div class="table-wrap">
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">{m.username}</th>
-                  <th scope="col">{m.role}</th>
-                  <th scope="col">{m.scope}</th>
-                  <th scope="col">{m.state}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.map((u: UserRow) => (
-                  <tr>
-                    <th scope="row">
-                      <a href={paths.user(u.id)} aria-label={`${m.edit}: ${u.username}`}>
-                        {u.username}
-                      </a>
-                      <br />
-                      <span class="meta">{u.displayName}</span>
-                    </th>
-                    <td data-label={m.role}>{m.roles[u.role]}</td>
-                    <td data-label={m.scope}>
-                      {u.hamletIds.length === 0
-                        ? m.wholeCommune
-                        : u.hamletIds.map((id) => names.get(id) ?? id).join(', ')}
-                    </td>
-                    <td>
-                      {u.disabledAt ? (
-                        <Badge tone="muted">{m.disabled}</Badge>
-                      ) : (
-                        <Badge tone="ok">{m.active}</Badge>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table headings={[m.username, m.role, m.scope, m.state]}>
+            {users.map((u: UserRow) => (
+              <tr>
+                <th scope="row">
+                  <a href={paths.user(u.id)} aria-label={`${m.edit}: ${u.username}`}>
+                    {u.username}
+                  </a>
+                  <br />
+                  <span class="meta">{u.displayName}</span>
+                </th>
+                <td data-label={m.role}>{m.roles[u.role]}</td>
+                <td data-label={m.scope}>
+                  {u.hamletIds.length === 0
+                    ? m.wholeCommune
+                    : u.hamletIds.map((id) => names.get(id) ?? id).join(', ')}
+                </td>
+                <td>
+                  {u.disabledAt ? (
+                    <Badge tone="muted">{m.disabled}</Badge>
+                  ) : (
+                    <Badge tone="ok">{m.active}</Badge>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
         </section>
         <Section title={m.addUser} id="add">
           <form method="post" action={paths.users} novalidate>

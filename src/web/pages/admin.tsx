@@ -9,7 +9,7 @@ import { many, one, problemOf, readForm, type FormProblem, type FormValues } fro
 import type { Lang, Messages } from '../i18n.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, Choices, Csrf, FormError, Layout, Section, TextField, notices } from '../ui.js';
+import { Badge, Choices, Csrf, FormError, Layout, Section, TextField, notices, Table } from '../ui.js';
 
 /** An optional coordinate: empty is null, anything else must be a number within its range. */
 function coordinate(value: string, min: number, max: number): number | null | undefined {
@@ -343,30 +343,19 @@ export function adminRoutes(deps: WebDeps) {
       c,
       <Layout p={p} title={m.hamletsTitle} notice={notices(m)[c.req.query('tb') ?? '']}>
         <section aria-label={m.hamletsTitle}>
-          <div class="table-wrap">
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">{m.name}</th>
-                  <th scope="col">{m.code}</th>
-                  <th scope="col">{m.languages}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {hamlets.map((h) => (
-                  <tr>
-                    <th scope="row">
-                      {h.name} {h.isExample ? <Badge tone="muted">{m.example}</Badge> : null}
-                    </th>
-                    <td data-label={m.code}>{h.id}</td>
-                    <td data-label={m.languages}>
-                      {h.languages.map((l) => languageName(commune, l)).join(', ')}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table headings={[m.name, m.code, m.languages]}>
+            {hamlets.map((h) => (
+              <tr>
+                <th scope="row">
+                  {h.name} {h.isExample ? <Badge tone="muted">{m.example}</Badge> : null}
+                </th>
+                <td data-label={m.code}>{h.id}</td>
+                <td data-label={m.languages}>
+                  {h.languages.map((l) => languageName(commune, l)).join(', ')}
+                </td>
+              </tr>
+            ))}
+          </Table>
         </section>
         <Section title={m.addHamlet} id="add">
           <form method="post" action={paths.hamlets} novalidate>
