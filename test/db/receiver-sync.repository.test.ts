@@ -151,6 +151,17 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
     expect(await repo.findReceiverSessionByTokenHash('nope')).toBeUndefined();
   });
 
+  it('answers lookups made at the same moment from one query, each with its own device', async () => {
+    const repo = createReceiverSyncRepository(kysely);
+    queries.length = 0;
+    const found = await Promise.all(
+      ['hash-a', 'hash-b', 'nope', 'hash-a'].map((h) => repo.findReceiverSessionByTokenHash(h)),
+    );
+    expect(found.map((s) => s?.id)).toEqual(['rx', undefined, undefined, 'rx']);
+    expect(queries).toHaveLength(1);
+    expect(queries[0]!.parameters).toEqual(['hash-a', 'hash-b', 'nope']);
+  });
+
   it('looks the token up through indexes only (no table scan)', async () => {
     const repo = createReceiverSyncRepository(kysely);
     queries.length = 0;

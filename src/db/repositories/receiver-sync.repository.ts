@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { ManifestOccurrence } from '../../domain/receiver/manifest.js';
+import { batchedLookup } from '../batched-lookup.js';
 import type { Database, OccurrenceTable, PlaybackEventTable } from '../schema.js';
 
 /** An enabled receiver with what every protocol call needs from its hamlet. */
@@ -53,17 +54,47 @@ export interface HeartbeatRecord {
 
 /** The SQL behind the receiver protocol: device sessions, manifests, heartbeats and playback logs. */
 export function createReceiverSyncRepository(db: Kysely<Database>) {
-  // Compiled once: building and compiling the query measured more than running it, on the path every
-  // poll of every receiver takes.
-  const sessionQuery = db
-    .selectFrom('receivers as r')
-    .innerJoin('hamlets as h', 'h.id', 'r.hamlet_id')
-    .select(['r.id', 'r.hamlet_id', 'h.schedule_version', 'h.languages'])
-    .where('r.token_hash', '=', '')
-    .where('r.disabled_at', 'is', null)
-    .where('h.deleted_at', 'is', null)
-    .compile();
-  type SessionRow = { id: string; hamlet_id: string; schedule_version: number; languages: string };
+  // Compiled once per batch size: building and compiling the query measured more than running it, on
+  // the path every poll of every receiver takes.
+  const sessionSql = new Map<number, string>();
+  const sessionQuery = (size: number) => {
+    let text = sessionSql.get(size);
+    if (text === undefined) {
+      text = db
+        .selectFrom('receivers as r')
+        .innerJoin('hamlets as h', 'h.id', 'r.hamlet_id')
+        .select(['r.id', 'r.token_hash', 'r.hamlet_id', 'h.schedule_version', 'h.languages'])
+        .where('r.token_hash', 'in', Array<string>(size).fill(''))
+        .where('r.disabled_at', 'is', null)
+        .where('h.deleted_at', 'is', null)
+        .compile().sql;
+      sessionSql.set(size, text);
+    }
+    return text;
+  };
+  type SessionRow = {
+    id: string;
+    token_hash: string;
+    hamlet_id: string;
+    schedule_version: number;
+    languages: string;
+  };
+  const findSession = batchedLookup(async (tokenHashes: readonly string[]) => {
+    const { rows } = await db.executeQuery<SessionRow>(
+      CompiledQuery.raw(sessionQuery(tokenHashes.length), [...tokenHashes]),
+    );
+    return new Map(
+      rows.map((row): [string, ReceiverSession] => [
+        row.token_hash,
+        {
+          id: row.id,
+          hamletId: row.hamlet_id,
+          scheduleVersion: Number(row.schedule_version),
+          languagesJson: row.languages,
+        },
+      ]),
+    );
+  });
 
   const manifestRows = () =>
     db
@@ -132,19 +163,9 @@ export function createReceiverSyncRepository(db: Kysely<Database>) {
     /**
      * The device behind a token digest with its hamlet's schedule version and languages: one indexed
      * lookup (unique `receivers.token_hash`, then the hamlet's primary key), which is all a 304 needs.
+     * Lookups made at the same moment share one query.
      */
-    async findReceiverSessionByTokenHash(tokenHash: string): Promise<ReceiverSession | undefined> {
-      const { rows } = await db.executeQuery<SessionRow>(CompiledQuery.raw(sessionQuery.sql, [tokenHash]));
-      const row = rows[0];
-      return (
-        row && {
-          id: row.id,
-          hamletId: row.hamlet_id,
-          scheduleVersion: Number(row.schedule_version),
-          languagesJson: row.languages,
-        }
-      );
-    },
+    findReceiverSessionByTokenHash: findSession,
 
     /** Live occurrences of a hamlet starting in [from, to), with their ready audio variants. */
     async listManifestOccurrences(hamletId: string, from: string, to: string): Promise<ManifestOccurrence[]> {
