@@ -19,15 +19,15 @@ export function batchedLookup<K, V>(
 ): (key: K) => Promise<V | undefined> {
   const maxBatch = options.maxBatch ?? 32;
   const defer = options.defer ?? afterIo;
-  type Answer = (found: V | undefined, error?: unknown) => void;
-  let waiting = new Map<K, Answer[]>();
+  type Caller = { resolve(found: V | undefined): void; reject(error: unknown): void };
+  let waiting = new Map<K, Caller[]>();
 
   function flush(): void {
     const batch = waiting;
     waiting = new Map();
     load([...batch.keys()]).then(
-      (found) => batch.forEach((callers, key) => callers.forEach((answer) => answer(found.get(key)))),
-      (error: unknown) => batch.forEach((callers) => callers.forEach((answer) => answer(undefined, error))),
+      (found) => batch.forEach((callers, key) => callers.forEach((c) => c.resolve(found.get(key)))),
+      (error: unknown) => batch.forEach((callers) => callers.forEach((c) => c.reject(error))),
     );
   }
 
@@ -35,10 +35,9 @@ export function batchedLookup<K, V>(
     new Promise<V | undefined>((resolve, reject) => {
       const batch = waiting;
       if (batch.size === 0) defer(() => waiting === batch && flush());
-      const answer: Answer = (found, error) => (error === undefined ? resolve(found) : reject(error));
       const callers = batch.get(key);
-      if (callers) callers.push(answer);
-      else batch.set(key, [answer]);
+      if (callers) callers.push({ resolve, reject });
+      else batch.set(key, [{ resolve, reject }]);
       // A full batch goes at once, so that a burst of requests is answered in bounded groups rather
       // than all held in memory until the round of I/O ends.
       if (batch.size >= maxBatch) flush();

@@ -93,7 +93,7 @@ export function receiverProtocolRoutes(services: Services, options: ReceiverProt
         'cache-control': 'private, no-cache',
       };
       if (answer.body === null) return untyped(c.body(null, 304, headers));
-      // A text body with plain headers takes @hono/node-server's direct path, without Fetch objects.
+      // A byte body with plain headers takes @hono/node-server's direct path, without Fetch objects.
       return untyped(
         new Response(answer.body, {
           status: 200,
