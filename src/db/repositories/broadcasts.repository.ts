@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { BroadcastTable, Database, OccurrenceTable } from '../schema.js';
+import { selectBookedOccurrences, toBookedOccurrence, type BookedOccurrence } from './booked-occurrences.js';
 import { toPage, type Page, type PageRequest } from './page.js';
+
+export type { BookedOccurrence };
 
 export type Priority = BroadcastTable['priority'];
 export type OccurrenceStatus = OccurrenceTable['status'];
@@ -20,20 +23,6 @@ export interface BroadcastRow {
   readonly materialisedUntil: string | null;
 }
 
-/** An occurrence with what people and the conflict checker need to name it. */
-export interface BookedOccurrence {
-  readonly id: string;
-  readonly broadcastId: string;
-  readonly hamletId: string;
-  readonly startsAt: string;
-  readonly durationMs: number;
-  readonly priority: Priority;
-  readonly slotName: string | null;
-  readonly status: OccurrenceStatus;
-  readonly createdAt: string;
-  readonly title: string;
-}
-
 export interface NewOccurrence {
   readonly id: string;
   readonly broadcastId: string;
@@ -45,64 +34,33 @@ export interface NewOccurrence {
 }
 
 export function createBroadcastsRepository(db: Kysely<Database>) {
-  const booked = () =>
-    db
-      .selectFrom('occurrences as o')
-      .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
-      .leftJoin('announcements as a', 'a.id', 'b.announcement_id')
-      .select([
-        'o.id',
-        'o.broadcast_id',
-        'o.hamlet_id',
-        'o.starts_at',
-        'o.duration_ms',
-        'o.priority',
-        'o.slot_name',
-        'o.status',
-        'o.created_at',
-        'a.title',
-        'b.relay_url',
-      ]);
-
-  type BookedRaw = Awaited<ReturnType<ReturnType<typeof booked>['execute']>>[number];
-  const toBooked = (r: BookedRaw): BookedOccurrence => ({
-    id: r.id,
-    broadcastId: r.broadcast_id,
-    hamletId: r.hamlet_id,
-    startsAt: r.starts_at,
-    durationMs: Number(r.duration_ms),
-    priority: r.priority,
-    slotName: r.slot_name,
-    status: r.status,
-    createdAt: r.created_at,
-    title: r.title ?? `Tiếp sóng ${r.relay_url ?? ''}`.trim(),
-  });
-
   return {
     /** Live (not cancelled) occurrences of these hamlets that start before `to` and end after `from`. */
     async listBookedBetween(hamletIds: readonly string[], from: string, to: string, maxDurationMs: number) {
       if (hamletIds.length === 0) return [];
       // Starting no earlier than `from − longest item` keeps the range scan on the (hamlet, starts_at) index.
       const earliest = new Date(Date.parse(from) - maxDurationMs).toISOString();
-      const rows = await booked()
+      const rows = await selectBookedOccurrences(db)
         .where('o.hamlet_id', 'in', [...hamletIds])
         .where('o.status', '!=', 'cancelled')
         .where('o.starts_at', '>=', earliest)
         .where('o.starts_at', '<', to)
         .orderBy('o.starts_at')
         .execute();
-      return rows.map(toBooked).filter((o) => Date.parse(o.startsAt) + o.durationMs > Date.parse(from));
+      return rows
+        .map(toBookedOccurrence)
+        .filter((o) => Date.parse(o.startsAt) + o.durationMs > Date.parse(from));
     },
 
     async listSlotItems(hamletId: string, slotName: string, from: string, to: string) {
-      const rows = await booked()
+      const rows = await selectBookedOccurrences(db)
         .where('o.hamlet_id', '=', hamletId)
         .where('o.slot_name', '=', slotName)
         .where('o.status', '!=', 'cancelled')
         .where('o.starts_at', '>=', from)
         .where('o.starts_at', '<', to)
         .execute();
-      return rows.map(toBooked);
+      return rows.map(toBookedOccurrence);
     },
 
     async insertBroadcast(
@@ -217,11 +175,11 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
 
     async listOccurrencesOf(broadcastIds: readonly string[]): Promise<readonly BookedOccurrence[]> {
       if (broadcastIds.length === 0) return [];
-      const rows = await booked()
+      const rows = await selectBookedOccurrences(db)
         .where('o.broadcast_id', 'in', [...broadcastIds])
         .orderBy('o.starts_at')
         .execute();
-      return rows.map(toBooked);
+      return rows.map(toBookedOccurrence);
     },
 
     /** Cancels the broadcast and its occurrences that have not started; returns the hamlets touched. */

@@ -1,18 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { StatusCount } from '../../domain/receiver/coverage-report.js';
 import type { Database, OccurrenceTable } from '../schema.js';
+import { selectBookedOccurrences, toBookedOccurrence, type BookedOccurrence } from './booked-occurrences.js';
 
-export interface PlaybackOccurrenceRow {
-  readonly id: string;
-  readonly broadcastId: string;
-  readonly hamletId: string;
-  readonly startsAt: string;
-  readonly durationMs: number;
-  readonly priority: OccurrenceTable['priority'];
-  readonly slotName: string | null;
-  readonly status: OccurrenceTable['status'];
-  readonly title: string;
-}
+/** An occurrence as the playback view lists it. */
+export type PlaybackOccurrenceRow = BookedOccurrence;
 
 export interface PlaybackFilter {
   readonly from: string;
@@ -33,22 +25,7 @@ export function createPlaybackRepository(db: Kysely<Database>) {
       filter: PlaybackFilter,
     ): Promise<readonly PlaybackOccurrenceRow[]> {
       if (hamletIds !== 'all' && hamletIds.length === 0) return [];
-      let query = db
-        .selectFrom('occurrences as o')
-        .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
-        .leftJoin('announcements as a', 'a.id', 'b.announcement_id')
-        .select([
-          'o.id',
-          'o.broadcast_id',
-          'o.hamlet_id',
-          'o.starts_at',
-          'o.duration_ms',
-          'o.priority',
-          'o.slot_name',
-          'o.status',
-          'a.title',
-          'b.relay_url',
-        ])
+      let query = selectBookedOccurrences(db)
         .where('b.commune_id', '=', communeId)
         .where('o.starts_at', '>=', filter.from)
         .where('o.starts_at', '<', filter.to)
@@ -67,17 +44,7 @@ export function createPlaybackRepository(db: Kysely<Database>) {
         );
       }
       const rows = await query.execute();
-      return rows.map((r) => ({
-        id: r.id,
-        broadcastId: r.broadcast_id,
-        hamletId: r.hamlet_id,
-        startsAt: r.starts_at,
-        durationMs: Number(r.duration_ms),
-        priority: r.priority,
-        slotName: r.slot_name,
-        status: r.status,
-        title: r.title ?? `Tiếp sóng ${r.relay_url ?? ''}`.trim(),
-      }));
+      return rows.map(toBookedOccurrence);
     },
 
     /** Enabled receivers of these hamlets, the ones expected to play there. */
