@@ -35,6 +35,12 @@ export const configSchema = z.object({
     .default(24 * 14),
   UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).max(4096).default(300),
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  HEARTBEAT_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 3650')
+    .max(3650, 'must be between 1 and 3650')
+    .default(30),
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])
     .default('false')

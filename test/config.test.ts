@@ -29,6 +29,24 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps heartbeat history 30 days unless told, and only a whole number of days from 1 to 3650', () => {
+    expect(loadConfig({}).HEARTBEAT_RETENTION_DAYS).toBe(30);
+    expect(loadConfig({ HEARTBEAT_RETENTION_DAYS: '7' }).HEARTBEAT_RETENTION_DAYS).toBe(7);
+    expect(loadConfig({ HEARTBEAT_RETENTION_DAYS: '3650' }).HEARTBEAT_RETENTION_DAYS).toBe(3650);
+    expect(() => loadConfig({ HEARTBEAT_RETENTION_DAYS: '0' })).toThrow(
+      /HEARTBEAT_RETENTION_DAYS: must be between 1 and 3650 \(got "0"\)/,
+    );
+    expect(() => loadConfig({ HEARTBEAT_RETENTION_DAYS: '3651' })).toThrow(
+      /HEARTBEAT_RETENTION_DAYS: must be between 1 and 3650/,
+    );
+    expect(() => loadConfig({ HEARTBEAT_RETENTION_DAYS: 'thirty' })).toThrow(
+      /HEARTBEAT_RETENTION_DAYS: must be a number \(got "thirty"\)/,
+    );
+    expect(() => loadConfig({ HEARTBEAT_RETENTION_DAYS: '1.5' })).toThrow(
+      /HEARTBEAT_RETENTION_DAYS: must be a whole number/,
+    );
+  });
+
   it('treats empty optional values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', FFMPEG_PATH: ' ' })).toMatchObject({
       DATABASE_URL: undefined,

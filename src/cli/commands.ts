@@ -3,8 +3,9 @@ import { roles, type Role } from '../domain/actor.js';
 import type { Config } from '../config.js';
 import { connectDatabase } from '../db/connect.node.js';
 import { migrateToLatest } from '../db/migrator.js';
+import { createReceiversRepository } from '../db/repositories/receivers.repository.js';
 import { createNodeRuntime, type NodeRuntime } from '../node.js';
-import { webIds } from '../services/ports.js';
+import { systemClock, webIds } from '../services/ports.js';
 import { toUserActor } from '../services/auth.service.js';
 import { backupDatabase } from './backup.js';
 
@@ -122,5 +123,19 @@ export const commandTable: Readonly<Record<string, Command>> = {
     const result = await backupDatabase(config, resolve(target));
     out(`Backed up ${result.pages} pages to ${resolve(target)}.`);
     return 0;
+  },
+  // What the dispatcher's leader does every hour, on demand (e.g. once after lowering the retention).
+  'prune-heartbeats': async (config) => {
+    const db = connectDatabase(config.DATABASE_URL, resolve(config.DATA_DIR));
+    try {
+      await migrateToLatest(db.kysely);
+      const days = config.HEARTBEAT_RETENTION_DAYS;
+      const before = new Date(systemClock.now().getTime() - days * 86_400_000).toISOString();
+      const pruned = await createReceiversRepository(db.kysely).deleteHeartbeatsBefore(before);
+      out(`Deleted ${pruned} heartbeat rows recorded before ${before} (HEARTBEAT_RETENTION_DAYS=${days}).`);
+      return 0;
+    } finally {
+      await db.close();
+    }
   },
 };

@@ -14,13 +14,14 @@ const usage = `Usage: loa <command> [options]
   user passwd <username>         set a new password (LOA_PASSWORD or generated, printed once)
   user list                      list users
   backup <file>                  online backup of the SQLite database to <file>
+  prune-heartbeats               delete heartbeat history older than HEARTBEAT_RETENTION_DAYS (default 30)
   receiver --server URL --token T --cache DIR [--player "CMD {file}"] [--cache-max-mb 1024] [--volume 80]
                                  run a loudspeaker box's agent (token also from LOA_RECEIVER_TOKEN)
   simulate --server URL --receivers N [--tokens FILE] [--hamlet ID] [--duration-s S]
                                  run N virtual receivers (without --tokens: creates them as LOA_USERNAME/LOA_PASSWORD)
 
 Configuration comes from the environment: PORT, DATA_DIR, MEDIA_DIR, DATABASE_URL, LOA_ADMIN_PASSWORD,
-FFMPEG_PATH, LOG_LEVEL (see README).`;
+FFMPEG_PATH, LOG_LEVEL, HEARTBEAT_RETENTION_DAYS (see README).`;
 
 async function main(argv: readonly string[]): Promise<number> {
   // Device-side commands parse their own options and need no server configuration.

@@ -1,11 +1,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
 import * as communeSettingsEdits from './migrations/0002-commune-settings-edits.js';
+import * as receiverHeartbeatsAt from './migrations/0003-receiver-heartbeats-at.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-commune-settings-edits': communeSettingsEdits,
+  '0003-receiver-heartbeats-at': receiverHeartbeatsAt,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -13,7 +13,7 @@ import type { Clock, IdGenerator, Logger } from '../services/ports.js';
 import { airTimeMs, communeRules, iso, type BroadcastContent } from './plan.js';
 
 export interface DispatcherDeps {
-  readonly repos: Pick<Repositories, 'broadcasts' | 'hamlets' | 'communes' | 'announcements'>;
+  readonly repos: Pick<Repositories, 'broadcasts' | 'hamlets' | 'communes' | 'announcements' | 'receivers'>;
   readonly bus: EventBus;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -22,6 +22,8 @@ export interface DispatcherDeps {
   readonly horizonMs?: number;
   /** How long after its start an occurrence may go without a `started` report before it is missed. */
   readonly missedGraceMs?: number;
+  /** Heartbeat history older than this many days is deleted, once an hour (`HEARTBEAT_RETENTION_DAYS`). */
+  readonly heartbeatRetentionDays?: number;
 }
 
 export interface TickReport {
@@ -29,18 +31,48 @@ export interface TickReport {
   readonly added: number;
   readonly missed: number;
   readonly hamletsChanged: readonly string[];
+  /** Heartbeat history rows deleted by this tick. */
+  readonly pruned: number;
 }
 
+const pruneEveryMs = 3_600_000;
+// 20 statements of 5,000 rows: a first run on a large table goes on over the next ticks instead of
+// holding up this one's dispatch for minutes.
+const pruneMaxRowsPerTick = 100_000;
+
 /**
- * The dispatcher: keeps occurrences materialised over the rolling horizon, marks missed ones, and tells
- * receivers (through the bus) when a hamlet's schedule changed. Only the leader acts, so several API
- * instances can share one database. Time comes only from the injected clock.
+ * The dispatcher: keeps occurrences materialised over the rolling horizon, marks missed ones, tells
+ * receivers (through the bus) when a hamlet's schedule changed, and once an hour deletes heartbeat
+ * history past its retention. Only the leader acts, so several API instances can share one database.
+ * Time comes only from the injected clock.
  */
 export function createDispatcher(deps: DispatcherDeps) {
   const { repos, clock, logger } = deps;
   const horizonMs = deps.horizonMs ?? 7 * 86_400_000;
   const graceMs = deps.missedGraceMs ?? 10 * 60_000;
+  const retentionDays = deps.heartbeatRetentionDays ?? 30;
+  if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+    throw new RangeError(`heartbeatRetentionDays must be a positive whole number (got ${retentionDays})`);
+  }
   let cron: Cron | undefined;
+  let nextPruneAt = Number.NEGATIVE_INFINITY;
+
+  /** Deletes heartbeat history older than the retention, on the first tick and then hourly; never throws. */
+  async function pruneHeartbeats(now: number): Promise<number> {
+    if (now < nextPruneAt) return 0;
+    const before = iso(now - retentionDays * 86_400_000);
+    try {
+      const pruned = await repos.receivers.deleteHeartbeatsBefore(before, { maxRows: pruneMaxRowsPerTick });
+      nextPruneAt = pruned >= pruneMaxRowsPerTick ? now : now + pruneEveryMs;
+      if (pruned > 0) logger.info({ pruned, before }, 'heartbeat history pruned');
+      return pruned;
+    } catch (error) {
+      // Retried at the next hour: history kept a little longer harms nothing.
+      nextPruneAt = now + pruneEveryMs;
+      logger.error({ err: (error as Error).message, before }, 'heartbeat pruning failed');
+      return 0;
+    }
+  }
 
   async function extend(now: number): Promise<{ added: number; hamlets: Set<string> }> {
     const horizon = now + horizonMs;
@@ -131,7 +163,9 @@ export function createDispatcher(deps: DispatcherDeps) {
   return {
     /** One pass of the dispatcher at the clock's current time. */
     async tick(): Promise<TickReport> {
-      if (!(await deps.lock.acquire())) return { leader: false, added: 0, missed: 0, hamletsChanged: [] };
+      if (!(await deps.lock.acquire())) {
+        return { leader: false, added: 0, missed: 0, hamletsChanged: [], pruned: 0 };
+      }
       const now = clock.now().getTime();
       const { added, hamlets } = await extend(now);
       const missed = await repos.broadcasts.markMissed(iso(now - graceMs), iso(now));
@@ -144,7 +178,8 @@ export function createDispatcher(deps: DispatcherDeps) {
         });
       }
       if (added > 0 || missed.length > 0) logger.info({ added, missed: missed.length }, 'dispatcher tick');
-      return { leader: true, added, missed: missed.length, hamletsChanged: changed };
+      const pruned = await pruneHeartbeats(now);
+      return { leader: true, added, missed: missed.length, hamletsChanged: changed, pruned };
     },
 
     /**

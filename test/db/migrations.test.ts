@@ -50,7 +50,11 @@ describe.each(dialects)('database on %s', (dialect) => {
   });
 
   it('migrates an empty database to the newest schema, and again is a no-op', async () => {
-    expect(await migrateToLatest(db.kysely)).toEqual(['0001-initial', '0002-commune-settings-edits']);
+    expect(await migrateToLatest(db.kysely)).toEqual([
+      '0001-initial',
+      '0002-commune-settings-edits',
+      '0003-receiver-heartbeats-at',
+    ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {
       const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(

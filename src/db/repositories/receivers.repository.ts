@@ -91,6 +91,48 @@ export function createReceiversRepository(db: Kysely<Database>) {
         .where('id', '=', id)
         .execute();
     },
+
+    /**
+     * Deletes heartbeat history recorded before `cutoff`, oldest first, `batchSize` rows per statement,
+     * until no such row is left or `maxRows` went; returns how many went. Each statement commits on its
+     * own, so a large backlog neither holds SQLite's write lock long nor builds one huge PostgreSQL
+     * transaction, and queued queries run between batches. The receivers' latest state stays.
+     *
+     * ```sql
+     * delete from "receiver_heartbeats" where "id" in
+     *   (select "id" from "receiver_heartbeats" where "at" < ? order by "at" limit ?)
+     * ```
+     */
+    async deleteHeartbeatsBefore(
+      cutoff: string,
+      opts: { readonly batchSize?: number; readonly maxRows?: number } = {},
+    ): Promise<number> {
+      const batchSize = opts.batchSize ?? 5000;
+      const maxRows = opts.maxRows ?? Number.POSITIVE_INFINITY;
+      if (!Number.isInteger(batchSize) || batchSize < 1) {
+        throw new RangeError(`batchSize must be a positive whole number (got ${batchSize})`);
+      }
+      let deleted = 0;
+      while (deleted < maxRows) {
+        const limit = Math.min(batchSize, maxRows - deleted);
+        // A subquery, because PostgreSQL has no `DELETE … LIMIT` and SQLite has it only as a build option.
+        const result = await db
+          .deleteFrom('receiver_heartbeats')
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom('receiver_heartbeats')
+              .select('id')
+              .where('at', '<', cutoff)
+              .orderBy('at')
+              .limit(limit),
+          )
+          .executeTakeFirst();
+        const n = Number(result.numDeletedRows);
+        deleted += n;
+        if (n === 0 || n < limit) break;
+      }
+      return deleted;
+    },
   };
 }
 
