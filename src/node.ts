@@ -9,6 +9,7 @@ import { connectDatabase } from './db/connect.node.js';
 import type { Db } from './db/database.js';
 import { postgresLeaderLock, soleLeader } from './db/leader-lock.node.js';
 import { migrateToLatest } from './db/migrator.js';
+import { createPostgresEventBus, type PostgresEventBus } from './db/pg-event-bus.node.js';
 import { cpus } from 'node:os';
 import { createRepositories } from './db/repositories/index.js';
 import { createProcessVariantHandler } from './jobs/process-variant.js';
@@ -73,10 +74,14 @@ export async function createNodeRuntime(
   const ids = overrides.ids ?? webIds;
   const communes = readCommuneFiles(resolve(config.SCHEDULES_DIR));
   const db = connectDatabase(config.DATABASE_URL, resolve(config.DATA_DIR));
+  let sharedBus: PostgresEventBus | undefined;
   try {
     const applied = await migrateToLatest(db.kysely);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    const bus = createEventBus();
+    // Several instances share PostgreSQL: an event must reach the push channels every instance holds.
+    if (db.capabilities.advisoryLocks && config.DATABASE_URL)
+      sharedBus = await createPostgresEventBus({ url: config.DATABASE_URL, logger });
+    const bus: EventBus = sharedBus ?? createEventBus();
     const binaries = resolveFfmpeg({ FFMPEG_PATH: config.FFMPEG_PATH });
     binaries.catch(() => undefined);
     const media = createFileMediaStore(resolve(config.MEDIA_DIR));
@@ -115,6 +120,7 @@ export async function createNodeRuntime(
       clock,
       ids,
       logger,
+      heartbeatRetentionDays: config.HEARTBEAT_RETENTION_DAYS,
       lock:
         db.capabilities.advisoryLocks && config.DATABASE_URL
           ? postgresLeaderLock(config.DATABASE_URL)
@@ -167,10 +173,12 @@ export async function createNodeRuntime(
       close: async () => {
         await dispatcher.stop();
         await jobs.stop();
+        await sharedBus?.close();
         await db.close();
       },
     };
   } catch (error) {
+    await sharedBus?.close();
     await db.close();
     throw error;
   }

@@ -1,7 +1,9 @@
 /**
- * The in-process event bus between the scheduler and the receivers' push channel. Several API instances
- * each have their own bus; the receivers' schedule version (ETag) stays the source of truth, so a missed
- * push only delays a receiver until its next poll.
+ * The event bus between the services that change schedules and receivers (broadcasts, dispatcher,
+ * receivers) and the receivers' push channel. One process (SQLite) uses the in-process bus below; several
+ * API instances on PostgreSQL share one through LISTEN/NOTIFY (`src/db/pg-event-bus.node.ts`), so that an
+ * event published on one instance reaches the channels held by every other. The receivers' schedule
+ * version (ETag) stays the source of truth: a missed push only delays a receiver until its next poll.
  */
 export type LoaEvent =
   /** The future schedule of these hamlets changed; `versions` are their new schedule versions. */
