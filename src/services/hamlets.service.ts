@@ -1,7 +1,7 @@
 import type { HamletRow, HamletsRepository, HamletValues } from '../db/repositories/hamlets.repository.js';
 import type { Page, PageRequest } from '../db/repositories/page.js';
 import type { CommunesRepository } from '../db/repositories/communes.repository.js';
-import { invalid, notFound } from '../domain/errors.js';
+import { conflict, invalid, notFound } from '../domain/errors.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
 import { slugify } from '../domain/slug.js';
 import type { AuditTrail } from './audit.service.js';
@@ -84,6 +84,15 @@ export function createHamletsService(deps: Deps) {
     async remove(ctx: RequestContext, id: string): Promise<void> {
       assertAllowed(ctx.actor, 'hamlet.manage');
       await load(ctx, id);
+      // A receiver of a hidden hamlet could neither play nor be managed any more: it moves first.
+      const receivers = await hamlets.countReceivers(id);
+      if (receivers > 0) {
+        throw conflict(
+          `Hamlet ${JSON.stringify(id)} still has ${receivers} receiver(s), disabled ones included: move them to another hamlet (PATCH /api/v1/receivers/{id} with hamletId) before deleting it.`,
+          `Thôn còn ${receivers} cụm loa. Hãy chuyển các cụm loa này (kể cả cụm đã khóa) sang thôn khác rồi mới xóa thôn.`,
+          { receivers },
+        );
+      }
       await hamlets.softDeleteHamlet(id, clock.now().toISOString());
       await deps.audit.record({ ...ctx, action: 'hamlet.delete', targetType: 'hamlet', targetId: id });
     },

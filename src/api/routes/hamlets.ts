@@ -12,6 +12,7 @@ import {
   listOf,
   ListQuery,
   problemResponses,
+  ProblemSchema,
 } from '../schemas.js';
 
 const HamletInput = z.strictObject({
@@ -111,7 +112,16 @@ export function hamletRoutes(services: Services) {
       security,
       middleware: [gate('hamlet.manage')],
       request: { params: IdParam },
-      responses: { 204: { description: 'Hidden; its history stays' }, ...problemResponses },
+      description:
+        'Refused with 409 while receivers (disabled ones included) belong to the hamlet: move them to another hamlet first.',
+      responses: {
+        204: { description: 'Hidden; its history stays' },
+        ...problemResponses,
+        409: {
+          description: 'Receivers still belong to it',
+          content: { 'application/problem+json': { schema: ProblemSchema } },
+        },
+      },
     }),
     async (c) => {
       await services.hamlets.remove(requestContext(c), c.req.valid('param').id);

@@ -118,6 +118,16 @@ export function createHamletsRepository(db: Kysely<Database>) {
         .execute();
     },
 
+    /** How many receivers (enabled or not) belong to a hamlet. */
+    async countReceivers(id: string): Promise<number> {
+      const row = await db
+        .selectFrom('receivers')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('hamlet_id', '=', id)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
     /** Hamlets are referenced by history (occurrences, logs), so they are hidden, not removed. */
     async softDeleteHamlet(id: string, now: string): Promise<void> {
       await db
