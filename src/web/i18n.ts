@@ -32,6 +32,7 @@ const vi = {
     schedule: 'Lịch phát',
     monitor: 'Giám sát',
     admin: 'Quản trị',
+    receivers: 'Cụm loa',
   },
   roles: {
     admin: 'Quản trị viên',
@@ -276,6 +277,29 @@ const vi = {
   state: 'Trạng thái',
   actions: 'Thao tác',
   none: '—',
+  // Editing and deleting hamlets, disabling receivers
+  languageOrder: 'Ngôn ngữ phát, theo thứ tự',
+  languageOrderHint:
+    'Bản tin có nhiều thứ tiếng được phát lần lượt theo thứ tự này. Chọn "Không dùng" cho tiếng mà thôn không nghe.',
+  notUsed: 'Không dùng',
+  orderTaken: 'Mỗi số thứ tự chỉ dùng cho một tiếng.',
+  deleteHamlet: 'Xóa thôn',
+  deleteHamletTitle: (name: string) => `Xóa thôn: ${name}`,
+  deleteHamletHint: 'Thôn bị xóa không còn trong các danh sách; cần một bước xác nhận.',
+  deleteHamletText:
+    'Thôn sẽ không còn trong các danh sách và không xếp được lịch phát mới. Nhật ký và lịch sử phát vẫn được giữ lại. Trang này không khôi phục lại được thôn đã xóa.',
+  deleteHamletReceivers: (n: number) =>
+    `Thôn này còn ${n} cụm loa. Hãy chuyển chúng sang thôn khác (trang Cụm loa, bấm vào tên cụm loa) trước: thôn còn cụm loa thì không xóa được.`,
+  confirmation: 'Xác nhận',
+  confirmDelete: 'Tôi chắc chắn muốn xóa thôn này.',
+  mustConfirm: 'Hãy đánh dấu ô xác nhận trước khi xóa.',
+  deletedHamlet: 'Đã xóa thôn.',
+  lockReceiver: 'Khóa',
+  unlockReceiver: 'Mở khóa',
+  receiverLocked: 'Đã khóa cụm loa. Mã thiết bị của cụm loa này không dùng được cho đến khi mở khóa.',
+  receiverUnlocked: 'Đã mở khóa cụm loa.',
+  moveHint: 'Khi đổi thôn, hộp điều khiển nhận lịch phát của thôn mới ngay lần kết nối sau.',
+  hamletGone: 'thôn đã xóa',
 };
 
 export type Messages = typeof vi;

@@ -6,6 +6,7 @@ import type { WebDeps } from './deps.js';
 import { errorPage, pageError, wantsPage } from './errors.js';
 import { pageContext } from './page.js';
 import { isMultipartPagePost, isPagePath, pagePrefixes } from './paths.js';
+import { adminHamletRoutes } from './pages/admin-hamlets.js';
 import { adminReceiverRoutes } from './pages/admin-receivers.js';
 import { adminUserRoutes } from './pages/admin-users.js';
 import { adminRoutes } from './pages/admin.js';
@@ -43,6 +44,7 @@ export function webRoutes(deps: WebDeps) {
   app.route('/', emergencyRoutes(deps));
   app.route('/', coverageRoutes(deps));
   app.route('/', adminRoutes(deps));
+  app.route('/', adminHamletRoutes(deps));
   app.route('/', adminUserRoutes(deps));
   app.route('/', adminReceiverRoutes(deps));
   app.onError(pageError);

@@ -21,6 +21,7 @@ export const en: Messages = {
     schedule: 'Schedule',
     monitor: 'Monitoring',
     admin: 'Admin',
+    receivers: 'Receivers',
   },
   roles: {
     admin: 'Administrator',
@@ -251,4 +252,27 @@ export const en: Messages = {
   state: 'State',
   actions: 'Actions',
   none: '—',
+  languageOrder: 'Languages to air, in order',
+  languageOrderHint:
+    'An announcement in several languages plays them one after another in this order. Choose "Not used" for a language the hamlet does not listen to.',
+  notUsed: 'Not used',
+  orderTaken: 'Each position can be used by one language only.',
+  deleteHamlet: 'Delete hamlet',
+  deleteHamletTitle: (name) => `Delete hamlet: ${name}`,
+  deleteHamletHint: 'A deleted hamlet leaves every list; this asks for a confirmation first.',
+  deleteHamletText:
+    'The hamlet leaves every list and takes no new broadcasts. Its playback logs and history are kept. These pages cannot bring a deleted hamlet back.',
+  deleteHamletReceivers: (n) =>
+    `This hamlet still has ${n} receiver(s). Move them to another hamlet first (Receivers page, click the receiver's name): a hamlet with receivers cannot be deleted.`,
+  confirmation: 'Confirmation',
+  confirmDelete: 'I am sure I want to delete this hamlet.',
+  mustConfirm: 'Tick the confirmation box before deleting.',
+  deletedHamlet: 'Hamlet deleted.',
+  lockReceiver: 'Disable',
+  unlockReceiver: 'Enable',
+  receiverLocked: 'Receiver disabled. Its device token does not work until it is enabled again.',
+  receiverUnlocked: 'Receiver enabled.',
+  moveHint:
+    "When the hamlet changes, the controller box gets the new hamlet's schedule on its next connection.",
+  hamletGone: 'hamlet deleted',
 };

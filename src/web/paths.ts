@@ -25,9 +25,13 @@ export const paths = {
   coverageCsv: '/giam-sat/bao-cao.csv',
   admin: '/quan-tri',
   hamlets: '/quan-tri/thon',
+  hamlet: (id: string) => `/quan-tri/thon/${encodeURIComponent(id)}`,
+  deleteHamlet: (id: string) => `/quan-tri/thon/${encodeURIComponent(id)}/xoa`,
   users: '/quan-tri/nguoi-dung',
   user: (id: string) => `/quan-tri/nguoi-dung/${encodeURIComponent(id)}`,
   receivers: '/quan-tri/cum-loa',
+  receiver: (id: string) => `/quan-tri/cum-loa/${encodeURIComponent(id)}`,
+  receiverState: (id: string) => `/quan-tri/cum-loa/${encodeURIComponent(id)}/trang-thai`,
   rotate: (id: string) => `/quan-tri/cum-loa/${encodeURIComponent(id)}/doi-ma`,
 } as const;
 

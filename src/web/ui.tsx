@@ -27,6 +27,12 @@ function Nav({ p }: { p: PageContext }) {
     [paths.schedule, p.m.nav.schedule, roleAllows(actor.role, 'broadcast.read')],
     [paths.monitor, p.m.nav.monitor, roleAllows(actor.role, 'announcement.approve')],
     [paths.admin, p.m.nav.admin, roleAllows(actor.role, 'hamlet.manage')],
+    // Admins reach the receivers through their own pages; the others who may see receivers get a link.
+    [
+      paths.receivers,
+      p.m.nav.receivers,
+      roleAllows(actor.role, 'receiver.read') && !roleAllows(actor.role, 'hamlet.manage'),
+    ],
   ];
   return (
     <nav aria-label={p.m.appName}>
@@ -283,6 +289,23 @@ export function Choices(
   );
 }
 
+/** Controls that belong together (each language's position) under one legend: hint on top, error below. */
+export function FieldGroup(props: PropsWithChildren<FieldProps>) {
+  const id = props.id ?? props.name;
+  return (
+    <fieldset
+      class={props.error ? 'field has-error' : 'field'}
+      id={id}
+      aria-describedby={describedBy(id, props.error, props.hint)}
+    >
+      <legend>{props.label}</legend>
+      <Help name={id} hint={props.hint} />
+      {props.children}
+      <Help name={id} error={props.error} />
+    </fieldset>
+  );
+}
+
 export function Csrf({ p }: { p: PageContext }) {
   return <input type="hidden" name="_csrf" value={p.csrf} />;
 }
@@ -297,6 +320,39 @@ export function FormError({ message }: { message?: string | undefined }) {
   );
 }
 
+/**
+ * One action on one row as a small form that works without JavaScript: the CSRF field, any fixed values,
+ * and a button whose accessible name says which row it acts on.
+ */
+export function PostButton({
+  p,
+  action,
+  label,
+  target,
+  fields = {},
+  tone = 'secondary',
+}: {
+  p: PageContext;
+  action: string;
+  label: string;
+  /** What the row is (e.g. the receiver's name), for screen readers: "Khóa: Cụm loa chợ". */
+  target: string;
+  fields?: Readonly<Record<string, string>>;
+  tone?: 'primary' | 'secondary' | 'danger';
+}) {
+  return (
+    <form method="post" action={action} class="inline">
+      <Csrf p={p} />
+      {Object.entries(fields).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class={tone === 'primary' ? undefined : tone} aria-label={`${label}: ${target}`}>
+        {label}
+      </button>
+    </form>
+  );
+}
+
 type Tone = 'ok' | 'warn' | 'bad' | 'info' | 'muted';
 
 /** A status as a word plus a colour and a symbol, never colour alone. */
@@ -306,6 +362,17 @@ export function Badge({ tone, children }: PropsWithChildren<{ tone: Tone }>) {
     <span class={`badge ${tone}`}>
       <span aria-hidden="true">{symbol[tone]}</span> {children}
     </span>
+  );
+}
+
+/** A receiver's state as its list shows it: disabled first (its token is refused), then its heartbeat. */
+export function ReceiverState({ m, disabled, online }: { m: Messages; disabled: boolean; online: boolean }) {
+  return disabled ? (
+    <Badge tone="muted">{m.disabled}</Badge>
+  ) : online ? (
+    <Badge tone="ok">{m.online}</Badge>
+  ) : (
+    <Badge tone="bad">{m.offline}</Badge>
   );
 }
 
@@ -358,5 +425,8 @@ export function notices(m: Messages): Record<string, string> {
     saved: m.saved,
     savedSettings: m.savedSettings,
     emergency: m.emergencySent,
+    deletedHamlet: m.deletedHamlet,
+    receiverLocked: m.receiverLocked,
+    receiverUnlocked: m.receiverUnlocked,
   };
 }

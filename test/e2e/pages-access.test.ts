@@ -115,6 +115,19 @@ const rows: Readonly<Record<string, Row>> = {
   },
   'GET /quan-tri/thon': { path: () => '/quan-tri/thon', inScope: allow(['admin']) },
   'POST /quan-tri/thon': { path: () => '/quan-tri/thon', form: { name: '' }, inScope: allow(['admin'], 400) },
+  'GET /quan-tri/thon/:id': { path: () => '/quan-tri/thon/un-ta', inScope: allow(['admin']) },
+  'POST /quan-tri/thon/:id': {
+    path: () => '/quan-tri/thon/un-ta',
+    form: { name: '' },
+    inScope: allow(['admin'], 400),
+  },
+  'GET /quan-tri/thon/:id/xoa': { path: () => '/quan-tri/thon/un-ta/xoa', inScope: allow(['admin']) },
+  // Without the confirmation box ticked: the admin gets the confirmation again, nothing is deleted.
+  'POST /quan-tri/thon/:id/xoa': {
+    path: () => '/quan-tri/thon/un-ta/xoa',
+    form: {},
+    inScope: allow(['admin'], 400),
+  },
   'GET /quan-tri/nguoi-dung': { path: () => '/quan-tri/nguoi-dung', inScope: allow(['admin']) },
   'POST /quan-tri/nguoi-dung': {
     path: () => '/quan-tri/nguoi-dung',
@@ -130,10 +143,25 @@ const rows: Readonly<Record<string, Row>> = {
     form: { displayName: '' },
     inScope: allow(['admin'], 400),
   },
-  'GET /quan-tri/cum-loa': { path: () => '/quan-tri/cum-loa', inScope: allow(['admin']) },
+  // Everyone who may see receivers gets the list (their own hamlets'); changing them is for the admin.
+  'GET /quan-tri/cum-loa': { path: () => '/quan-tri/cum-loa', inScope: allow(['admin', 'officer', 'head']) },
   'POST /quan-tri/cum-loa': {
     path: () => '/quan-tri/cum-loa',
     form: { name: '' },
+    inScope: allow(['admin'], 400),
+  },
+  'GET /quan-tri/cum-loa/:id': {
+    path: (ids) => `/quan-tri/cum-loa/${ids.receiver}`,
+    inScope: allow(['admin']),
+  },
+  'POST /quan-tri/cum-loa/:id': {
+    path: (ids) => `/quan-tri/cum-loa/${ids.receiver}`,
+    form: { name: '' },
+    inScope: allow(['admin'], 400),
+  },
+  'POST /quan-tri/cum-loa/:id/trang-thai': {
+    path: (ids) => `/quan-tri/cum-loa/${ids.receiver}/trang-thai`,
+    form: { disabled: 'maybe' },
     inScope: allow(['admin'], 400),
   },
   'POST /quan-tri/cum-loa/:id/doi-ma': {

@@ -53,6 +53,9 @@ describe('quality bar in a browser', () => {
     '/quan-tri/thon',
     '/quan-tri/nguoi-dung',
     '/quan-tri/cum-loa',
+    '/quan-tri/thon/un-ta',
+    '/quan-tri/thon/un-ta/xoa',
+    '/quan-tri/cum-loa/rx-un-ta-1',
   ])('%s: every control has a label and a 44 px touch target', async (path) => {
     const res = await page.goto(`${server.url}${path}`);
     expect(res!.status()).toBe(200);

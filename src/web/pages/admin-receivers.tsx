@@ -1,14 +1,28 @@
 import { Hono, type Context } from 'hono';
-import { assertAllowed } from '../../domain/policy.js';
+import { HTTPException } from 'hono/http-exception';
+import type { HamletRow } from '../../db/repositories/hamlets.repository.js';
+import { assertAllowed, isAllowed } from '../../domain/policy.js';
 import { formatLocalEn, formatLocalVi } from '../../domain/schedule/index.js';
 import type { ReceiverView } from '../../services/receivers.service.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
-import { pageContext, sendPage, signedIn } from '../page.js';
+import type { Messages } from '../i18n.js';
+import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { encodeQr, qrPath } from '../qr.js';
-import { Badge, Csrf, FormError, Layout, Section, SelectField, TextField, Table } from '../ui.js';
+import {
+  Csrf,
+  FormError,
+  Layout,
+  notices,
+  PostButton,
+  ReceiverState,
+  Section,
+  SelectField,
+  Table,
+  TextField,
+} from '../ui.js';
 
 /**
  * What the installer scans into the controller box: the server's address, the receiver's id and its
@@ -19,13 +33,75 @@ export function receiverQrText(origin: string, receiverId: string, token: string
   return `loa-receiver:?${q.toString()}`;
 }
 
+/** Hamlet and name: the same controls to add a receiver and to rename or move one. */
+function ReceiverFields({
+  p,
+  hamlets,
+  values,
+  problem,
+  moving,
+}: {
+  p: PageContext;
+  hamlets: readonly HamletRow[];
+  values: FormValues;
+  problem?: FormProblem | undefined;
+  moving?: boolean;
+}) {
+  const m = p.m;
+  return (
+    <>
+      <Csrf p={p} />
+      <FormError message={problem?.general} />
+      <SelectField
+        name="hamletId"
+        label={m.hamlet}
+        value={one(values, 'hamletId')}
+        options={hamlets.map((h) => [h.id, h.name] as const)}
+        hint={moving ? m.moveHint : undefined}
+        error={problem?.fields.hamletId}
+      />
+      <TextField
+        name="name"
+        label={m.name}
+        value={one(values, 'name')}
+        required
+        maxlength={200}
+        error={problem?.fields.name}
+      />
+    </>
+  );
+}
+
+/** The form's own checks with the page's messages; the service checks that the hamlet exists. */
+function readReceiver(form: FormValues, m: Messages) {
+  const name = one(form, 'name').normalize('NFC').trim();
+  const hamletId = one(form, 'hamletId');
+  const fields: Record<string, string> = {};
+  if (!name) fields.name = m.required;
+  else if (name.length > 200) fields.name = m.tooLong(200);
+  if (!hamletId) fields.hamletId = m.required;
+  return { name, hamletId, fields };
+}
+
+/**
+ * Receivers: everyone who may see them gets the list of their own hamlets' receivers with each one's
+ * state; adding, editing, disabling and new tokens are for `receiver.manage` only, shown and accepted.
+ */
 export function adminReceiverRoutes(deps: WebDeps) {
   const { services } = deps;
   const app = new Hono();
 
-  async function renderList(c: Context, values: FormValues = {}, problem?: FormProblem) {
+  /** The signed-in user, if they may change receivers; checked before any input is read. */
+  function manager(c: Context) {
     const ctx = signedIn(c);
     assertAllowed(ctx.actor, 'receiver.manage');
+    return ctx;
+  }
+
+  async function renderList(c: Context, values: FormValues = {}, problem?: FormProblem) {
+    const ctx = signedIn(c);
+    assertAllowed(ctx.actor, 'receiver.read');
+    const canManage = isAllowed(ctx.actor, 'receiver.manage');
     const p = pageContext(c);
     const m = p.m;
     const commune = await communeOf(services, ctx);
@@ -34,62 +110,94 @@ export function adminReceiverRoutes(deps: WebDeps) {
     const receivers: readonly ReceiverView[] = (await services.receivers.list(ctx, { limit: 200 })).items;
     const at = (iso: string) =>
       (p.lang === 'vi' ? formatLocalVi : formatLocalEn)(Date.parse(iso), commune.timeZone);
+    const headings = [m.name, m.state, m.lastSeen, ...(canManage ? [m.actions] : [])];
     return sendPage(
       c,
-      <Layout p={p} title={m.receiversTitle}>
+      <Layout p={p} title={m.receiversTitle} notice={notices(m)[c.req.query('tb') ?? '']}>
         <section aria-label={m.receiversTitle}>
-          <Table headings={[m.name, m.state, m.lastSeen, m.actions]}>
-            {receivers.map((r) => (
-              <tr>
-                <th scope="row">
-                  {r.name}
-                  <br />
-                  <span class="meta">{names.get(r.hamletId) ?? r.hamletId}</span>
-                </th>
-                <td>
-                  {r.disabledAt ? (
-                    <Badge tone="muted">{m.disabled}</Badge>
-                  ) : r.health.online ? (
-                    <Badge tone="ok">{m.online}</Badge>
-                  ) : (
-                    <Badge tone="bad">{m.offline}</Badge>
-                  )}
-                </td>
-                <td data-label={m.lastSeen}>{r.lastSeenAt ? at(r.lastSeenAt) : m.never}</td>
-                <td>
-                  <form method="post" action={paths.rotate(r.id)} class="inline">
-                    <Csrf p={p} />
-                    <button type="submit" class="secondary" aria-label={`${m.rotate}: ${r.name}`}>
-                      {m.rotate}
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ))}
+          <Table headings={headings}>
+            {receivers.map((r) => {
+              const hamlet = names.get(r.hamletId);
+              // A receiver of a deleted hamlet can no longer be loaded by the service: no actions for it.
+              const editable = canManage && hamlet !== undefined;
+              return (
+                <tr>
+                  <th scope="row">
+                    {editable ? (
+                      <a href={paths.receiver(r.id)} aria-label={`${m.edit}: ${r.name}`}>
+                        {r.name}
+                      </a>
+                    ) : (
+                      r.name
+                    )}
+                    <br />
+                    <span class="meta">{hamlet ?? m.hamletGone}</span>
+                  </th>
+                  <td data-label={m.state}>
+                    <ReceiverState m={m} disabled={r.disabledAt !== null} online={r.health.online} />
+                  </td>
+                  <td data-label={m.lastSeen}>{r.lastSeenAt ? at(r.lastSeenAt) : m.never}</td>
+                  {canManage ? (
+                    <td data-label={editable ? undefined : m.actions}>
+                      {editable ? (
+                        <div class="actions">
+                          <PostButton
+                            p={p}
+                            action={paths.receiverState(r.id)}
+                            label={r.disabledAt ? m.unlockReceiver : m.lockReceiver}
+                            target={r.name}
+                            fields={{ disabled: r.disabledAt ? 'no' : 'yes' }}
+                          />
+                          <PostButton p={p} action={paths.rotate(r.id)} label={m.rotate} target={r.name} />
+                        </div>
+                      ) : (
+                        m.none
+                      )}
+                    </td>
+                  ) : null}
+                </tr>
+              );
+            })}
           </Table>
         </section>
-        <Section title={m.addReceiver} id="add">
-          <form method="post" action={paths.receivers} novalidate>
-            <Csrf p={p} />
-            <FormError message={problem?.general} />
-            <SelectField
-              name="hamletId"
-              label={m.hamlet}
-              value={one(values, 'hamletId')}
-              options={hamlets.map((h) => [h.id, h.name] as const)}
-              error={problem?.fields.hamletId}
+        {canManage ? (
+          <Section title={m.addReceiver} id="add">
+            <form method="post" action={paths.receivers} novalidate>
+              <ReceiverFields p={p} hamlets={hamlets} values={values} problem={problem} />
+              <button type="submit">{m.addReceiver}</button>
+            </form>
+          </Section>
+        ) : null}
+      </Layout>,
+      problem?.status ?? 200,
+    );
+  }
+
+  async function renderEdit(c: Context, id: string, values?: FormValues, problem?: FormProblem) {
+    const ctx = manager(c);
+    const p = pageContext(c);
+    const receiver = await services.receivers.get(ctx, id);
+    const hamlets = await hamletsOf(services, ctx);
+    return sendPage(
+      c,
+      <Layout p={p} title={`${p.m.edit}: ${receiver.name}`}>
+        <section aria-label={receiver.name}>
+          <form method="post" action={paths.receiver(receiver.id)} novalidate>
+            <ReceiverFields
+              p={p}
+              hamlets={hamlets}
+              values={values ?? { name: receiver.name, hamletId: receiver.hamletId }}
+              problem={problem}
+              moving
             />
-            <TextField
-              name="name"
-              label={m.name}
-              value={one(values, 'name')}
-              required
-              maxlength={200}
-              error={problem?.fields.name}
-            />
-            <button type="submit">{m.addReceiver}</button>
+            <div class="actions">
+              <button type="submit">{p.m.save}</button>
+              <a class="button secondary" href={paths.receivers}>
+                {p.m.backToList}
+              </a>
+            </div>
           </form>
-        </Section>
+        </section>
       </Layout>,
       problem?.status ?? 200,
     );
@@ -128,30 +236,50 @@ export function adminReceiverRoutes(deps: WebDeps) {
   app.get(paths.receivers, (c) => renderList(c));
 
   app.post(paths.receivers, async (c) => {
-    const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'receiver.manage');
+    const ctx = manager(c);
     const p = pageContext(c);
     const form = await readForm(c);
-    const name = one(form, 'name').normalize('NFC').trim();
-    const fields: Record<string, string> = {};
-    if (!name) fields.name = p.m.required;
-    else if (name.length > 200) fields.name = p.m.tooLong(200);
-    if (!one(form, 'hamletId')) fields.hamletId = p.m.required;
+    const { name, hamletId, fields } = readReceiver(form, p.m);
     if (Object.keys(fields).length > 0)
       return renderList(c, form, { general: p.m.fixBelow, fields, status: 400 });
     try {
-      const { receiver, token } = await services.receivers.create(ctx, {
-        hamletId: one(form, 'hamletId'),
-        name,
-      });
-      return renderToken(c, receiver, token, pageContext(c).m.createdReceiver);
+      const { receiver, token } = await services.receivers.create(ctx, { hamletId, name });
+      return renderToken(c, receiver, token, p.m.createdReceiver);
     } catch (error) {
       return renderList(c, form, problemOf(error, p.lang));
     }
   });
 
+  app.get('/quan-tri/cum-loa/:id', (c) => renderEdit(c, c.req.param('id')));
+
+  app.post('/quan-tri/cum-loa/:id', async (c) => {
+    const ctx = manager(c);
+    const p = pageContext(c);
+    const id = c.req.param('id');
+    const form = await readForm(c);
+    const { name, hamletId, fields } = readReceiver(form, p.m);
+    if (Object.keys(fields).length > 0)
+      return renderEdit(c, id, form, { general: p.m.fixBelow, fields, status: 400 });
+    try {
+      await services.receivers.update(ctx, id, { name, hamletId });
+    } catch (error) {
+      return renderEdit(c, id, form, problemOf(error, p.lang));
+    }
+    return seeOther(c, paths.receivers, 'saved');
+  });
+
+  // Disabling refuses the device's token at once and closes its push channel (the service does both).
+  app.post('/quan-tri/cum-loa/:id/trang-thai', async (c) => {
+    const ctx = manager(c);
+    const disabled = one(await readForm(c), 'disabled');
+    if (disabled !== 'yes' && disabled !== 'no')
+      throw new HTTPException(400, { message: 'disabled: yes or no' });
+    await services.receivers.update(ctx, c.req.param('id'), { disabled: disabled === 'yes' });
+    return seeOther(c, paths.receivers, disabled === 'yes' ? 'receiverLocked' : 'receiverUnlocked');
+  });
+
   app.post('/quan-tri/cum-loa/:id/doi-ma', async (c) => {
-    const ctx = signedIn(c);
+    const ctx = manager(c);
     const { receiver, token } = await services.receivers.rotateToken(ctx, c.req.param('id'));
     return renderToken(c, receiver, token);
   });

@@ -3,20 +3,13 @@ import type { z } from 'zod';
 import type { CommuneSettings } from '../../domain/commune.js';
 import { assertAllowed } from '../../domain/policy.js';
 import { communeSettingsPatchSchema } from '../../services/seed/commune-file.js';
-import { communeOf, hamletsOf, languageName } from '../commune.js';
+import { communeOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
-import { many, one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
+import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
 import type { Lang, Messages } from '../i18n.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, Choices, Csrf, FormError, Layout, Section, TextField, notices, Table } from '../ui.js';
-
-/** An optional coordinate: empty is null, anything else must be a number within its range. */
-function coordinate(value: string, min: number, max: number): number | null | undefined {
-  if (!value.trim()) return null;
-  const n = Number(value.replace(',', '.'));
-  return Number.isFinite(n) && n >= min && n <= max ? n : undefined;
-}
+import { Choices, Csrf, FormError, Layout, Section, TextField, notices } from '../ui.js';
 
 // The settings form: one control per editable value; a standing slot's controls carry its fixed name.
 const slotField = (slot: string, key: 'label' | 'start' | 'end' | 'maxAirTimeMin') => `slot-${slot}-${key}`;
@@ -330,102 +323,6 @@ export function adminRoutes(deps: WebDeps) {
       return renderAdmin(c, form, problemOf(error, p.lang));
     }
     return seeOther(c, paths.admin, 'savedSettings');
-  });
-
-  async function renderHamlets(c: Context, values: FormValues = {}, problem?: FormProblem) {
-    const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'hamlet.manage');
-    const p = pageContext(c);
-    const m = p.m;
-    const commune = await communeOf(services, ctx);
-    const hamlets = await hamletsOf(services, ctx);
-    return sendPage(
-      c,
-      <Layout p={p} title={m.hamletsTitle} notice={notices(m)[c.req.query('tb') ?? '']}>
-        <section aria-label={m.hamletsTitle}>
-          <Table headings={[m.name, m.code, m.languages]}>
-            {hamlets.map((h) => (
-              <tr>
-                <th scope="row">
-                  {h.name} {h.isExample ? <Badge tone="muted">{m.example}</Badge> : null}
-                </th>
-                <td data-label={m.code}>{h.id}</td>
-                <td data-label={m.languages}>
-                  {h.languages.map((l) => languageName(commune, l)).join(', ')}
-                </td>
-              </tr>
-            ))}
-          </Table>
-        </section>
-        <Section title={m.addHamlet} id="add">
-          <form method="post" action={paths.hamlets} novalidate>
-            <Csrf p={p} />
-            <FormError message={problem?.general} />
-            <TextField
-              name="name"
-              label={m.name}
-              value={one(values, 'name')}
-              required
-              maxlength={200}
-              error={problem?.fields.name}
-            />
-            <Choices
-              type="checkbox"
-              name="languages"
-              label={m.languages}
-              options={commune.settings.languages.map((l) => [l.code, l.name] as const)}
-              checked={problem ? many(values, 'languages') : ['vi']}
-              error={problem?.fields.languages}
-            />
-            <div class="two">
-              <TextField
-                name="lat"
-                label={m.latitude}
-                value={one(values, 'lat')}
-                inputmode="decimal"
-                error={problem?.fields.lat}
-              />
-              <TextField
-                name="lon"
-                label={m.longitude}
-                value={one(values, 'lon')}
-                inputmode="decimal"
-                error={problem?.fields.lon}
-              />
-            </div>
-            <button type="submit">{m.addHamlet}</button>
-          </form>
-        </Section>
-      </Layout>,
-      problem?.status ?? 200,
-    );
-  }
-
-  app.get(paths.hamlets, (c) => renderHamlets(c));
-
-  app.post(paths.hamlets, async (c) => {
-    const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'hamlet.manage');
-    const p = pageContext(c);
-    const form = await readForm(c);
-    const name = one(form, 'name').normalize('NFC').trim();
-    const languages = many(form, 'languages');
-    const lat = coordinate(one(form, 'lat'), -90, 90);
-    const lon = coordinate(one(form, 'lon'), -180, 180);
-    const fields: Record<string, string> = {};
-    if (!name) fields.name = p.m.required;
-    else if (name.length > 200) fields.name = p.m.tooLong(200);
-    if (languages.length === 0) fields.languages = p.m.chooseLanguage;
-    if (lat === undefined) fields.lat = p.m.numberRule(-90, 90);
-    if (lon === undefined) fields.lon = p.m.numberRule(-180, 180);
-    if (Object.keys(fields).length > 0)
-      return renderHamlets(c, form, { general: p.m.fixBelow, fields, status: 400 });
-    try {
-      await services.hamlets.create(ctx, { name, languages, lat: lat ?? null, lon: lon ?? null });
-    } catch (error) {
-      return renderHamlets(c, form, problemOf(error, p.lang));
-    }
-    return seeOther(c, paths.hamlets, 'saved');
   });
 
   return app;

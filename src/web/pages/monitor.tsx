@@ -19,6 +19,7 @@ import {
   approvalTone,
   notices,
   processingTone,
+  ReceiverState,
 } from '../ui.js';
 
 /** Counts per hamlet with a word and a colour each; a zero stays plain so that problems stand out. */
@@ -163,11 +164,7 @@ function ReceiverTable({
                 <span class="meta">{hamletName(r.hamletId)}</span>
               </th>
               <td>
-                {r.health.online ? (
-                  <Badge tone="ok">{m.online}</Badge>
-                ) : (
-                  <Badge tone="bad">{m.offline}</Badge>
-                )}
+                <ReceiverState m={m} disabled={r.disabledAt !== null} online={r.health.online} />
               </td>
               <td data-label={m.lastSeen}>{r.lastSeenAt ? at(r.lastSeenAt) : m.never}</td>
               <td class="num" data-label={m.volume}>
