@@ -12,6 +12,7 @@ import {
   manifestItems,
   manifestStep,
   manifestWindow,
+  MANIFEST_STEP_MS,
   occurrenceStatusFromReports,
   receiverPlayback,
   type Heartbeat,
@@ -62,24 +63,31 @@ function refusal(rejected: readonly RejectedEvent[]): LoaError {
 export function createReceiverSyncService(deps: Deps) {
   const { receiverSync: repo, clock } = deps;
   const cacheSize = deps.manifestCacheSize ?? 2000;
-  // Rendered item lists (UTF-8 JSON) by (hamlet, version, window step): a version never changes
-  // content, so entries are never stale, only evicted (oldest first) when the map is full. Kept as bytes:
-  // encoding the Vietnamese titles on every answer measured more than copying them.
+  // The part of a manifest shared by a hamlet's receivers, rendered once per (hamlet, version, window
+  // step) as UTF-8 JSON without its closing brace: a version never changes content, so entries are never
+  // stale, only evicted (oldest first) when the map is full. What differs per answer (the receiver, the
+  // time) is appended, so an answer costs one copy and no encoding of the Vietnamese titles.
   const rendered = new Map<string, Uint8Array>();
   const utf8 = new TextEncoder();
 
-  async function renderedItems(session: ReceiverSession, window: ReturnType<typeof manifestWindow>) {
-    const key = `${session.hamletId}\u0000${session.scheduleVersion}\u0000${window.step}`;
-    let json = rendered.get(key);
-    if (json === undefined) {
+  async function sharedPart(session: ReceiverSession, step: number): Promise<Uint8Array> {
+    const key = `${session.hamletId}\u0000${session.scheduleVersion}\u0000${step}`;
+    let part = rendered.get(key);
+    if (part === undefined) {
+      const window = manifestWindow(step * MANIFEST_STEP_MS);
       const occurrences = await repo.listManifestOccurrences(session.hamletId, window.from, window.to);
-      json = utf8.encode(
-        JSON.stringify(manifestItems(occurrences, JSON.parse(session.languagesJson) as string[])),
-      );
+      const json = JSON.stringify({
+        hamletId: session.hamletId,
+        version: session.scheduleVersion,
+        from: window.from,
+        to: window.to,
+        items: manifestItems(occurrences, JSON.parse(session.languagesJson) as string[]),
+      });
+      part = utf8.encode(json.slice(0, -1));
       if (rendered.size >= cacheSize) rendered.delete(rendered.keys().next().value!);
-      rendered.set(key, json);
+      rendered.set(key, part);
     }
-    return json;
+    return part;
   }
 
   async function refreshStatuses(
@@ -123,22 +131,13 @@ export function createReceiverSyncService(deps: Deps) {
       const etag = manifestEtag(session.hamletId, session.scheduleVersion, manifestStep(now.getTime()));
       const serverTime = now.toISOString();
       if (etagMatches(ifNoneMatch, etag)) return { etag, serverTime, body: null };
-      const window = manifestWindow(now.getTime());
-      const items = await renderedItems(session, window);
-      const head = JSON.stringify({
-        receiverId: session.id,
-        hamletId: session.hamletId,
-        version: session.scheduleVersion,
-        serverTime,
-        from: window.from,
-        to: window.to,
-      });
-      const start = utf8.encode(`${head.slice(0, -1)},"items":`);
-      const body = new Uint8Array(start.length + items.length + 1);
-      body.set(start);
-      body.set(items, start.length);
-      body[body.length - 1] = 0x7d; // }
-      return { etag, serverTime, body };
+      const shared = await sharedPart(session, manifestStep(now.getTime()));
+      const own = `,"receiverId":${JSON.stringify(session.id)},"serverTime":"${serverTime}"}`;
+      // Room for the worst case of UTF-8 (3 bytes per UTF-16 unit); what is unused is cut off.
+      const body = new Uint8Array(shared.length + own.length * 3);
+      body.set(shared);
+      const { written } = utf8.encodeInto(own, body.subarray(shared.length));
+      return { etag, serverTime, body: body.subarray(0, shared.length + written) };
     },
 
     /** The items of one occurrence as its hamlet plays them: the payload of an emergency push. */
