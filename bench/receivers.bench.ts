@@ -13,7 +13,7 @@ const PUSH_CLIENTS = 10_000;
 const WARMUP_MS = 1500;
 const DURATION_MS = 5000;
 /** Saturated runs alternate hello, 304 and 200 this many times; the median round is reported. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const here = new URL('.', import.meta.url).pathname;
 
 interface Ready {
