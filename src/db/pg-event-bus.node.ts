@@ -211,6 +211,8 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
           );
           dropped = 0;
           drain();
+          // PostgreSQL kept nothing for us while we were away: the subscribers re-read what they hold.
+          local.publish({ type: 'events-missed' });
         },
         (err: unknown) => {
           if (closed) return;

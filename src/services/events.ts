@@ -13,7 +13,12 @@ export type LoaEvent =
   /** Stop what is playing (an emergency was cancelled). */
   | { readonly type: 'stop'; readonly hamletId: string; readonly occurrenceId: string | null }
   /** A receiver's token was rotated or the receiver disabled or moved: close its open push channels. */
-  | { readonly type: 'receiver-revoked'; readonly receiverId: string };
+  | { readonly type: 'receiver-revoked'; readonly receiverId: string }
+  /**
+   * This process's bus was cut off from the other instances for a while (published only locally, by the
+   * PostgreSQL bus once it listens again): whatever they published meanwhile must be read afresh.
+   */
+  | { readonly type: 'events-missed' };
 
 export type EventListener = (event: LoaEvent) => void;
 

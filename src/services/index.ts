@@ -69,7 +69,11 @@ export function createServices(deps: ServiceDeps) {
       bus: deps.bus,
     }),
     receiverSync,
-    receiverHub: createReceiverHub({ bus: deps.bus, playItems: receiverSync.playItems }),
+    receiverHub: createReceiverHub({
+      bus: deps.bus,
+      playItems: receiverSync.playItems,
+      recheck: repos.receiverSync.findReceiverSessionByTokenHash,
+    }),
     monitoring: createMonitoringService({
       playback: repos.playback,
       receiverSync: repos.receiverSync,

@@ -5,6 +5,8 @@ import type { Logger } from './ports.js';
 /** One open push channel of a receiver; `deliver` must not block (it queues or drops the client). */
 export interface HubConnection {
   readonly receiverId: string;
+  /** The digest of the token the channel was opened with, to check it again after missed events. */
+  readonly tokenHash: string;
   deliver(message: PushMessage | { readonly type: 'ping' }): void;
   /** Ends the channel from the server side (token revoked, hub closing). */
   close(): void;
@@ -40,6 +42,10 @@ interface Deps {
   readonly playItems: (
     occurrenceId: string,
   ) => Promise<{ hamletId: string; items: readonly ManifestItem[] } | undefined>;
+  /** The enabled receiver behind a token digest now, with its hamlet's current schedule version. */
+  readonly recheck: (
+    tokenHash: string,
+  ) => Promise<{ id: string; hamletId: string; scheduleVersion: number } | undefined>;
   readonly logger?: Logger | undefined;
   readonly timers?: IntervalTimers | undefined;
   /** Keep-alive comments keep proxies and NAT tables from closing idle channels (default 25 s). */
@@ -104,6 +110,21 @@ export function createReceiverHub(deps: Deps) {
         fanOut(event.hamletId, { type: 'play', occurrenceId: event.occurrenceId, items: found.items });
     } else if (event.type === 'stop') {
       fanOut(event.hamletId, { type: 'stop', occurrenceId: event.occurrenceId });
+    } else if (event.type === 'events-missed') {
+      // Revocations and new versions published elsewhere meanwhile were lost: every open channel's token
+      // is checked again (the lookups of one moment share a query) and told its hamlet's version.
+      await Promise.all(
+        [...hamletOf].map(async ([connection, hamletId]) => {
+          const now = await deps.recheck(connection.tokenHash);
+          if (!hamletOf.has(connection)) return;
+          if (now && now.id === connection.receiverId && now.hamletId === hamletId) {
+            connection.deliver({ type: 'schedule', version: now.scheduleVersion });
+          } else {
+            connection.close();
+            remove(connection);
+          }
+        }),
+      );
     } else if (event.type === 'receiver-revoked') {
       for (const [connection] of [...hamletOf].filter(([c]) => c.receiverId === event.receiverId)) {
         connection.close();

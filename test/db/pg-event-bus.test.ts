@@ -206,10 +206,12 @@ describe.runIf(url)('PostgreSQL event bus (LISTEN/NOTIFY)', () => {
       'event bus connection lost: delivering locally only until it is back',
     ]);
     expect(b.listening()).toBe(true);
+    // What was published meanwhile is gone: B's subscribers are told to read afresh.
+    expect(onB).toEqual([{ type: 'events-missed' }]);
     const event: LoaEvent = { type: 'receiver-revoked', receiverId: 'rcv-3' };
     a.publish(event);
-    await eventually(() => onB.length === 1, 'the event on B after its reconnection');
-    expect(onB).toEqual([event]);
+    await eventually(() => onB.length === 2, 'the event on B after its reconnection');
+    expect(onB).toEqual([{ type: 'events-missed' }, event]);
   });
 
   it('delivers its own events locally while disconnected and sends them to the others once back', async () => {
@@ -231,7 +233,7 @@ describe.runIf(url)('PostgreSQL event bus (LISTEN/NOTIFY)', () => {
     a.publish(marker);
     await eventually(() => onB.length === 2, 'the marker on B');
     expect(onB).toEqual([during, marker]);
-    expect(onA).toEqual([during, marker]);
+    expect(onA).toEqual([during, { type: 'events-missed' }, marker]);
   });
 
   it('ends its connection on close and stops notifying', async () => {
@@ -301,6 +303,36 @@ describe.runIf(url)('PostgreSQL event bus (LISTEN/NOTIFY)', () => {
       expect(rotated.status).toBe(200);
       expect(await sse.ended()).toBe(true);
       expect(other.services.receiverHub.stats().connections).toBe(0);
+    });
+
+    it('checks B’s channels again after B was cut off: a receiver disabled meanwhile is closed', async () => {
+      const [gone, stays] = [await createDevice(h, 'un-ta'), await createDevice(h, 'un-ta')];
+      const open = async (token: string) => {
+        const res = await other.app.request('/api/v1/receiver/events', {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const sse = sseClient(res);
+        await sse.next('schedule');
+        return sse;
+      };
+      const [goneSse, staysSse] = [await open(gone.token), await open(stays.token)];
+      // Disabled behind every bus's back, as an event lost while B was away would leave it.
+      await h.runtime.db.kysely
+        .updateTable('receivers')
+        .set({ disabled_at: h.clock.now().toISOString() })
+        .where('id', '=', gone.id)
+        .execute();
+      const { rows } = await admin.query<{ ok: boolean }>(
+        'select pg_terminate_backend(pid) as ok from pg_stat_activity where application_name = $1',
+        [`loa-events/${(other.bus as PostgresEventBus).instanceId}`],
+      );
+      expect(rows).toEqual([{ ok: true }]);
+
+      expect(await goneSse.ended()).toBe(true);
+      const version = JSON.parse((await staysSse.next('schedule')).data) as { version: number };
+      const hamlet = await h.request('/api/v1/hamlets/un-ta', { token: h.tokens.admin });
+      expect(version.version).toBe(((await hamlet.json()) as { scheduleVersion: number }).scheduleVersion);
+      expect(other.services.receiverHub.stats().connections).toBe(1);
     });
   });
 });

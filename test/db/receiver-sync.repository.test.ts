@@ -142,6 +142,7 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
     queries.length = 0;
     expect(await repo.findReceiverSessionByTokenHash('hash-a')).toEqual({
       id: 'rx',
+      tokenHash: 'hash-a',
       hamletId: 'un-ta',
       scheduleVersion: 12,
       languagesJson: '["vi","giay"]',

@@ -29,10 +29,11 @@ function fakeIntervals() {
   };
 }
 
-function connection(receiverId: string) {
+function connection(receiverId: string, tokenHash = `hash-${receiverId}`) {
   const got: (PushMessage | { type: 'ping' })[] = [];
   const c: HubConnection & { got: typeof got; closed: boolean } = {
     receiverId,
+    tokenHash,
     got,
     closed: false,
     deliver: (m) => void got.push(m),
@@ -43,13 +44,19 @@ function connection(receiverId: string) {
 
 const item = { occurrenceId: 'o1', part: 0 } as ManifestItem;
 const flush = () => new Promise((r) => setImmediate(r));
+const recheck = async () => undefined;
 
 describe('receiver hub', () => {
   it('subscribes to the bus and runs the keep-alive only while a channel is open', () => {
     const bus = createEventBus();
     const subscribe = vi.spyOn(bus, 'subscribe');
     const intervals = fakeIntervals();
-    const hub = createReceiverHub({ bus, playItems: async () => undefined, timers: intervals.timers });
+    const hub = createReceiverHub({
+      bus,
+      playItems: async () => undefined,
+      recheck,
+      timers: intervals.timers,
+    });
     expect(intervals.count()).toBe(0);
     const a = connection('a');
     const b = connection('b');
@@ -69,7 +76,7 @@ describe('receiver hub', () => {
     const bus = createEventBus();
     const playItems = vi.fn(async () => ({ hamletId: 'un-ta', items: [item] }));
     const intervals = fakeIntervals();
-    const hub = createReceiverHub({ bus, playItems, timers: intervals.timers });
+    const hub = createReceiverHub({ bus, playItems, recheck, timers: intervals.timers });
     const many = Array.from({ length: 500 }, (_, i) => connection(`r${i}`));
     many.forEach((c) => hub.connect({ hamletId: 'un-ta' }, c));
     const other = connection('x');
@@ -99,7 +106,12 @@ describe('receiver hub', () => {
   it('spreads a large schedule fan-out over turns of the event loop', () => {
     const bus = createEventBus();
     const intervals = fakeIntervals();
-    const hub = createReceiverHub({ bus, playItems: async () => undefined, timers: intervals.timers });
+    const hub = createReceiverHub({
+      bus,
+      playItems: async () => undefined,
+      recheck,
+      timers: intervals.timers,
+    });
     const many = Array.from({ length: 2500 }, (_, i) => connection(`r${i}`));
     many.forEach((c) => hub.connect({ hamletId: 'un-ta' }, c));
     bus.publish({ type: 'schedule-changed', versions: { 'un-ta': 2 } });
@@ -109,11 +121,40 @@ describe('receiver hub', () => {
 
   it('closes only the revoked receiver’s channels', () => {
     const bus = createEventBus();
-    const hub = createReceiverHub({ bus, playItems: async () => undefined, timers: fakeIntervals().timers });
+    const hub = createReceiverHub({
+      bus,
+      playItems: async () => undefined,
+      recheck,
+      timers: fakeIntervals().timers,
+    });
     const [a1, a2, b] = [connection('a'), connection('a'), connection('b')];
     [a1, a2, b].forEach((c) => hub.connect({ hamletId: 'un-ta' }, c));
     bus.publish({ type: 'receiver-revoked', receiverId: 'a' });
     expect([a1.closed, a2.closed, b.closed]).toEqual([true, true, false]);
     expect(hub.stats().connections).toBe(1);
+  });
+
+  it('after missed events, checks every channel’s token again: closes the revoked and moved, tells the rest their version', async () => {
+    const bus = createEventBus();
+    // What the database says now: b's token was rotated, c moved to thon-2, a's hamlet is at version 9.
+    const now = new Map([
+      ['hash-a', { id: 'a', hamletId: 'un-ta', scheduleVersion: 9 }],
+      ['hash-c', { id: 'c', hamletId: 'thon-2', scheduleVersion: 4 }],
+    ]);
+    const asked: string[] = [];
+    const hub = createReceiverHub({
+      bus,
+      playItems: async () => undefined,
+      recheck: async (hash) => (asked.push(hash), now.get(hash)),
+      timers: fakeIntervals().timers,
+    });
+    const [a, b, c] = [connection('a'), connection('b'), connection('c')];
+    [a, b, c].forEach((x) => hub.connect({ hamletId: 'un-ta' }, x));
+    bus.publish({ type: 'events-missed' });
+    await flush();
+    expect(asked.sort()).toEqual(['hash-a', 'hash-b', 'hash-c']);
+    expect(a).toMatchObject({ closed: false, got: [{ type: 'schedule', version: 9 }] });
+    expect([b.closed, c.closed]).toEqual([true, true]);
+    expect(hub.stats()).toEqual({ connections: 1, hamlets: { 'un-ta': 1 } });
   });
 });

@@ -166,6 +166,7 @@ export function receiverProtocolRoutes(services: Services, options: ReceiverProt
       const channel = openSseChannel({ maxQueuedBytes, onClose: () => disconnect() });
       disconnect = services.receiverHub.connect(session, {
         receiverId: session.id,
+        tokenHash: session.tokenHash,
         deliver: (message) => channel.send(encodePush(message)),
         close: () => channel.close(),
       });

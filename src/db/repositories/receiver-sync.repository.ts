@@ -6,6 +6,8 @@ import type { Database, OccurrenceTable, PlaybackEventTable } from '../schema.js
 /** An enabled receiver with what every protocol call needs from its hamlet. */
 export interface ReceiverSession {
   readonly id: string;
+  /** The digest it was found by. */
+  readonly tokenHash: string;
   readonly hamletId: string;
   readonly scheduleVersion: number;
   /** The hamlet's language order as stored (JSON): parsed only when a manifest is rendered. */
@@ -88,6 +90,7 @@ export function createReceiverSyncRepository(db: Kysely<Database>) {
         row.token_hash,
         {
           id: row.id,
+          tokenHash: row.token_hash,
           hamletId: row.hamlet_id,
           scheduleVersion: Number(row.schedule_version),
           languagesJson: row.languages,
