@@ -1,13 +1,10 @@
-import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
-import { join } from 'node:path';
+import type SqliteDatabase from 'better-sqlite3';
+import { CompiledQuery, Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrateToLatest } from '../../src/db/migrator.js';
 import { createReceiverSyncRepository } from '../../src/db/repositories/receiver-sync.repository.js';
 import { createReceiversRepository } from '../../src/db/repositories/receivers.repository.js';
 import type { Database } from '../../src/db/schema.js';
-import { createTestDatabase, dialects, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, dialects, openLoggedKysely, type TestDatabase } from '../support/databases.js';
 
 const now = '2026-11-27T01:00:00.000Z';
 const cutoff = '2026-10-28T01:00:00.000Z';
@@ -51,19 +48,7 @@ describe.each(dialects)('heartbeat retention in the receivers repository (%s)', 
 
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
-    if (dialect === 'sqlite') {
-      sqlite = new SqliteDatabase(join(database.dataDir, 'loa.sqlite'));
-      kysely = new Kysely<Database>({
-        dialect: new SqliteDialect({ database: sqlite }),
-        log: (e) => void queries.push(e.query),
-      });
-    } else {
-      kysely = new Kysely<Database>({
-        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }),
-        log: (e) => void queries.push(e.query),
-      });
-    }
-    await migrateToLatest(kysely);
+    ({ kysely, sqlite } = await openLoggedKysely(dialect, database, queries));
     await kysely
       .insertInto('communes')
       .values({

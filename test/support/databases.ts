@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery, type LogEvent } from 'kysely';
 import pg from 'pg';
+import { migrateToLatest } from '../../src/db/migrator.js';
+import type { Database } from '../../src/db/schema.js';
 
 export interface TestDatabase {
   readonly dialect: 'sqlite' | 'postgres';
@@ -51,4 +55,25 @@ export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promis
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A Kysely of its own on a test database, migrated, logging every query it runs into `queries`; on SQLite
+ * also the raw connection, for query plans.
+ */
+export async function openLoggedKysely(
+  dialect: 'sqlite' | 'postgres',
+  database: TestDatabase,
+  queries: CompiledQuery[],
+): Promise<{ kysely: Kysely<Database>; sqlite: SqliteDatabase.Database | undefined }> {
+  const log = (e: LogEvent) => void queries.push(e.query);
+  const sqlite = dialect === 'sqlite' ? new SqliteDatabase(join(database.dataDir, 'loa.sqlite')) : undefined;
+  const kysely = new Kysely<Database>({
+    dialect: sqlite
+      ? new SqliteDialect({ database: sqlite })
+      : new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }),
+    log,
+  });
+  await migrateToLatest(kysely);
+  return { kysely, sqlite };
 }
