@@ -8,10 +8,10 @@ const afterIo: Defer =
 
 /**
  * Gathers the keys asked for while the event loop handles one round of I/O and loads them with one
- * query (at most `maxBatch` keys each). A thousand receivers polling at once then cost a few queries instead of a
- * thousand: on SQLite each statement pays for its read transaction (file locks), on PostgreSQL for a
- * round trip, and both measured more than the indexed lookup itself. Every answer is read fresh; only
- * the query is shared.
+ * query (at most `maxBatch` keys each). A thousand receivers polling at once then cost a few queries
+ * instead of a thousand: on SQLite each statement pays for its read transaction (file locks), on
+ * PostgreSQL for a round trip, and both measured more than the indexed lookup itself. Every answer is
+ * read fresh; only the query is shared.
  */
 export function batchedLookup<K, V>(
   load: (keys: readonly K[]) => Promise<ReadonlyMap<K, V>>,

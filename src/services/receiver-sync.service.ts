@@ -128,10 +128,11 @@ export function createReceiverSyncService(deps: Deps) {
       ifNoneMatch: string | undefined,
     ): Promise<{ etag: string; serverTime: string; body: Uint8Array | null }> {
       const now = clock.now();
-      const etag = manifestEtag(session.hamletId, session.scheduleVersion, manifestStep(now.getTime()));
+      const step = manifestStep(now.getTime());
+      const etag = manifestEtag(session.hamletId, session.scheduleVersion, step);
       const serverTime = now.toISOString();
       if (etagMatches(ifNoneMatch, etag)) return { etag, serverTime, body: null };
-      const shared = await sharedPart(session, manifestStep(now.getTime()));
+      const shared = await sharedPart(session, step);
       const own = `,"receiverId":${JSON.stringify(session.id)},"serverTime":"${serverTime}"}`;
       // Room for the worst case of UTF-8 (3 bytes per UTF-16 unit); what is unused is cut off.
       const body = new Uint8Array(shared.length + own.length * 3);
