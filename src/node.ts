@@ -3,13 +3,13 @@ import { join, resolve } from 'node:path';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import pino from 'pino';
-import { createApp } from './api/app.js';
+import { createApp } from './http/app.js';
 import type { Config } from './config.js';
 import { connectDatabase } from './db/connect.node.js';
 import type { Db } from './db/database.js';
 import { postgresLeaderLock, soleLeader } from './db/leader-lock.node.js';
 import { migrateToLatest } from './db/migrator.js';
-import { createPostgresEventBus, type PostgresEventBus } from './db/pg-event-bus.node.js';
+import { createPostgresEventBus, type PostgresEventBus } from './events/pg-event-bus.node.js';
 import { cpus } from 'node:os';
 import { createRepositories } from './db/repositories/index.js';
 import { createProcessVariantHandler } from './jobs/process-variant.js';
@@ -19,10 +19,10 @@ import { createEspeakEngine } from './media/tts/espeak.js';
 import { ffmpegVersion, resolveFfmpeg } from './media/ffmpeg-binaries.js';
 import { createFileMediaStore, type FileMediaStore } from './media/file-store.node.js';
 import { createDispatcher, type Dispatcher } from './scheduler/dispatcher.js';
-import { createEventBus, type EventBus } from './services/events.js';
+import { createEventBus, type EventBus } from './domain/events.js';
 import { createServices, type Services } from './services/index.js';
 import { scryptHasher } from './services/passwords.node.js';
-import { systemClock, webIds, type Clock, type IdGenerator, type Logger } from './services/ports.js';
+import { systemClock, webIds, type Clock, type IdGenerator, type Logger } from './domain/ports.js';
 import { parseCommuneFile, type CommuneFile } from './services/seed/commune-file.js';
 
 export const version: string = (

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { localToUtc, utcToLocal, addDays } from '../../src/domain/schedule/index.js';
 import { createNodeRuntime } from '../../src/node.js';
 import { toUserActor } from '../../src/services/auth.service.js';
-import { hashToken, webIds } from '../../src/services/ports.js';
+import { hashToken, webIds } from '../../src/domain/ports.js';
 
 const [dir = '.', count = '1000'] = process.argv.slice(2);
 const password = 'bench-admin-password';

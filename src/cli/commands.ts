@@ -5,7 +5,7 @@ import { connectDatabase } from '../db/connect.node.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { createReceiversRepository } from '../db/repositories/receivers.repository.js';
 import { createNodeRuntime, type NodeRuntime } from '../node.js';
-import { systemClock, webIds } from '../services/ports.js';
+import { systemClock, webIds } from '../domain/ports.js';
 import { toUserActor } from '../services/auth.service.js';
 import { backupDatabase } from './backup.js';
 

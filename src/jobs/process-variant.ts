@@ -1,8 +1,8 @@
 import type { AnnouncementsRepository } from '../db/repositories/announcements.repository.js';
 import type { CommunesRepository } from '../db/repositories/communes.repository.js';
 import { defaultAudioTargets, type AudioTargets } from '../domain/commune.js';
-import type { AudioRejection, Clock, Logger } from '../services/ports.js';
-import type { JobContext, JobResult } from './types.js';
+import type { AudioRejection, Clock, Logger } from '../domain/ports.js';
+import type { JobContext, JobResult } from '../domain/jobs.js';
 
 /** What the audio pipeline gives back for one processed source. */
 export interface ProcessedAudio {

@@ -1,6 +1,6 @@
 import type { JobsRepository } from '../db/repositories/jobs.repository.js';
-import type { Clock, Logger } from '../services/ports.js';
-import type { JobHandlers, JobItem, JobName, JobResult } from './types.js';
+import type { Clock, Logger } from '../domain/ports.js';
+import type { JobHandlers, JobItem, JobName, JobResult } from '../domain/jobs.js';
 
 export interface JobQueueOptions {
   readonly jobs: JobsRepository;

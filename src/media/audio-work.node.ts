@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioTargets as CommuneAudioTargets } from '../domain/commune.js';
 import { AudioRejected, type AudioWork, type ProcessedAudio } from '../jobs/process-variant.js';
-import type { AudioInspector } from '../services/ports.js';
+import type { AudioInspector } from '../domain/ports.js';
 import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import type { FileMediaStore } from './file-store.node.js';
 import { processAudio } from './pipeline.js';

@@ -8,9 +8,9 @@ import {
   type EmergencyRepeat,
   type When,
 } from '../domain/schedule/index.js';
-import type { EventBus } from '../services/events.js';
-import type { Clock, IdGenerator, Logger } from '../services/ports.js';
-import { airTimeMs, communeRules, iso, type BroadcastContent } from './plan.js';
+import type { EventBus } from '../domain/events.js';
+import type { Clock, IdGenerator, Logger } from '../domain/ports.js';
+import { airTimeMs, communeRules, iso, type BroadcastContent } from '../domain/schedule/content.js';
 
 export interface DispatcherDeps {
   readonly repos: Pick<Repositories, 'broadcasts' | 'hamlets' | 'communes' | 'announcements' | 'receivers'>;

@@ -13,8 +13,8 @@ import { LoaError, conflict, invalid, notFound } from '../domain/errors.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { AuditTrail } from './audit.service.js';
-import type { RequestContext } from './context.js';
-import type { AudioInspector, Clock, IdGenerator, MediaStore } from './ports.js';
+import type { RequestContext } from '../domain/context.js';
+import type { AudioInspector, Clock, IdGenerator, MediaStore } from '../domain/ports.js';
 
 interface Deps {
   readonly announcements: AnnouncementsRepository;

@@ -1,6 +1,6 @@
 import type { AuditRepository } from '../db/repositories/audit.repository.js';
 import type { Actor } from '../domain/actor.js';
-import type { Clock, IdGenerator } from './ports.js';
+import type { Clock, IdGenerator } from '../domain/ports.js';
 
 interface Deps {
   readonly audit: AuditRepository;

@@ -3,7 +3,7 @@ import type { UserRow, UsersRepository } from '../db/repositories/users.reposito
 import { hasCommuneScope, type UserActor } from '../domain/actor.js';
 import { LoaError } from '../domain/errors.js';
 import type { AuditTrail } from './audit.service.js';
-import { hashToken, type Clock, type IdGenerator, type PasswordHasher } from './ports.js';
+import { hashToken, type Clock, type IdGenerator, type PasswordHasher } from '../domain/ports.js';
 
 interface Deps {
   readonly users: UsersRepository;

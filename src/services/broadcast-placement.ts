@@ -9,7 +9,7 @@ import {
   type CommuneRules,
   type Priority,
 } from '../domain/schedule/index.js';
-import { iso } from '../scheduler/plan.js';
+import { iso } from '../domain/schedule/content.js';
 import { fromScheduleError } from './broadcast-request.js';
 
 // Long items (a 90-minute recording) still overlap a new one that starts inside them.

@@ -7,7 +7,7 @@ import {
   type ScheduleError,
   type When,
 } from '../domain/schedule/index.js';
-import { iso } from '../scheduler/plan.js';
+import { iso } from '../domain/schedule/content.js';
 
 /** What `POST /api/v1/broadcasts` asks for, after validation of its shape. */
 export interface BroadcastRequest {

@@ -13,13 +13,13 @@ import { invalid, notFound } from '../domain/errors.js';
 import { assertAllowed, isAllowed } from '../domain/policy.js';
 import { relayUrlProblem } from '../domain/relay-url.js';
 import { expandEmergency, expandWhen, formatLocalVi, type When } from '../domain/schedule/index.js';
-import { airTimeMs, communeRules, iso, type BroadcastContent } from '../scheduler/plan.js';
+import { airTimeMs, communeRules, iso, type BroadcastContent } from '../domain/schedule/content.js';
 import type { AuditTrail } from './audit.service.js';
 import { placeAtTime, placeInSlot } from './broadcast-placement.js';
 import { emergencyRepeat, fromScheduleError, whenOf, type BroadcastRequest } from './broadcast-request.js';
-import type { RequestContext } from './context.js';
-import type { EventBus } from './events.js';
-import type { Clock, IdGenerator } from './ports.js';
+import type { RequestContext } from '../domain/context.js';
+import type { EventBus } from '../domain/events.js';
+import type { Clock, IdGenerator } from '../domain/ports.js';
 
 export type { BroadcastRequest };
 

@@ -3,8 +3,8 @@ import type { Commune, CommuneSettings } from '../domain/commune.js';
 import { notFound } from '../domain/errors.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { AuditTrail } from './audit.service.js';
-import type { RequestContext } from './context.js';
-import type { Clock } from './ports.js';
+import type { RequestContext } from '../domain/context.js';
+import type { Clock } from '../domain/ports.js';
 
 interface Deps {
   readonly communes: CommunesRepository;

@@ -5,8 +5,8 @@ import { conflict, invalid, notFound } from '../domain/errors.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
 import { slugify } from '../domain/slug.js';
 import type { AuditTrail } from './audit.service.js';
-import type { RequestContext } from './context.js';
-import type { Clock, IdGenerator } from './ports.js';
+import type { RequestContext } from '../domain/context.js';
+import type { Clock, IdGenerator } from '../domain/ports.js';
 
 interface Deps {
   readonly hamlets: HamletsRepository;

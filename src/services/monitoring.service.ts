@@ -11,8 +11,8 @@ import {
   type ReceiverPlayback,
 } from '../domain/receiver/index.js';
 import { localToUtc, type HamletCoverage } from '../domain/schedule/index.js';
-import type { RequestContext } from './context.js';
-import type { Clock } from './ports.js';
+import type { RequestContext } from '../domain/context.js';
+import type { Clock } from '../domain/ports.js';
 
 interface Deps {
   readonly playback: PlaybackRepository;

@@ -21,7 +21,7 @@ import {
   type OccurrenceStatus,
   type RejectedEvent,
 } from '../domain/receiver/index.js';
-import { hashToken, type Clock, type IdGenerator } from './ports.js';
+import { hashToken, type Clock, type IdGenerator } from '../domain/ports.js';
 
 export type { ReceiverSession };
 

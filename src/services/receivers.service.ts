@@ -5,9 +5,9 @@ import { invalid, notFound } from '../domain/errors.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
 import { receiverHealth, type ReceiverHealth } from '../domain/receiver/health.js';
 import type { AuditTrail } from './audit.service.js';
-import type { RequestContext } from './context.js';
-import type { EventBus } from './events.js';
-import { hashToken, type Clock, type IdGenerator } from './ports.js';
+import type { RequestContext } from '../domain/context.js';
+import type { EventBus } from '../domain/events.js';
+import { hashToken, type Clock, type IdGenerator } from '../domain/ports.js';
 
 interface Deps {
   readonly receivers: ReceiversRepository;

@@ -6,8 +6,8 @@ import { hasCommuneScope, type Role } from '../domain/actor.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { AuditTrail } from './audit.service.js';
-import type { RequestContext } from './context.js';
-import type { Clock, IdGenerator, PasswordHasher } from './ports.js';
+import type { RequestContext } from '../domain/context.js';
+import type { Clock, IdGenerator, PasswordHasher } from '../domain/ports.js';
 
 interface Deps {
   readonly users: UsersRepository;

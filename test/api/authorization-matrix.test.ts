@@ -6,7 +6,7 @@ import {
   type FixtureUser,
   type Harness,
 } from '../support/harness.js';
-import { isPagePath } from '../../src/web/paths.js';
+import { isPagePath } from '../../src/http/web/paths.js';
 
 type Caller = FixtureUser | 'anonymous';
 const callers: readonly Caller[] = ['anonymous', ...(Object.keys(fixtureUsers) as FixtureUser[])];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { multipartBoundary, MultipartError, readMultipart } from '../../src/api/multipart.js';
+import { multipartBoundary, MultipartError, readMultipart } from '../../src/http/multipart.js';
 
 const limits = { maxFieldBytes: 1024, maxFields: 10, maxHeaderBytes: 4096 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodePush, openSseChannel } from '../../src/api/sse.js';
+import { encodePush, openSseChannel } from '../../src/http/sse.js';
 
 describe('SSE channel', () => {
   it('encodes a message once however many channels it goes to', () => {

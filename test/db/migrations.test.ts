@@ -8,7 +8,7 @@ import { createRepositories } from '../../src/db/repositories/index.js';
 import { createAuditTrail } from '../../src/services/audit.service.js';
 import { createSeedService } from '../../src/services/seed/seed.service.js';
 import { scryptHasher } from '../../src/services/passwords.node.js';
-import { webIds } from '../../src/services/ports.js';
+import { webIds } from '../../src/domain/ports.js';
 import { parseCommuneFile } from '../../src/services/seed/commune-file.js';
 import { createTestDatabase, dialects, type TestDatabase } from '../support/databases.js';
 import { createFakeClock } from '../support/fake-clock.js';

@@ -7,10 +7,10 @@ import {
   encodeEvent,
   NOTIFY_MAX_BYTES,
   type PostgresEventBus,
-} from '../../src/db/pg-event-bus.node.js';
+} from '../../src/events/pg-event-bus.node.js';
 import { createNodeRuntime, type NodeRuntime } from '../../src/node.js';
-import type { LoaEvent } from '../../src/services/events.js';
-import type { Logger } from '../../src/services/ports.js';
+import type { LoaEvent } from '../../src/domain/events.js';
+import type { Logger } from '../../src/domain/ports.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { createDevice, createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPagePath } from '../../src/web/paths.js';
+import { isPagePath } from '../../src/http/web/paths.js';
 import { createHarness, fixtureUsers, type FixtureUser, type Harness } from '../support/harness.js';
 import { page, signInPage, type CookieSession } from './support.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ManifestItem } from '../../src/domain/receiver/protocol.js';
-import { toCsv } from '../../src/api/csv.js';
+import { toCsv } from '../../src/http/csv.js';
 import { backoffMs } from '../../src/receiver/backoff.js';
 import { commandArgs } from '../../src/receiver/command-player.node.js';
 import { createCorrectedClock } from '../../src/receiver/corrected-clock.js';

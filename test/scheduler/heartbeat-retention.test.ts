@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { soleLeader } from '../../src/db/leader-lock.node.js';
 import type { Repositories } from '../../src/db/repositories/index.js';
 import { createDispatcher } from '../../src/scheduler/dispatcher.js';
-import { webIds, type Logger } from '../../src/services/ports.js';
+import { webIds, type Logger } from '../../src/domain/ports.js';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 

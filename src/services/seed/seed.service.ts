@@ -1,7 +1,7 @@
 import type { Repositories } from '../../db/repositories/index.js';
 import type { Commune } from '../../domain/commune.js';
 import type { AuditTrail } from '../audit.service.js';
-import { hashToken, type Clock, type IdGenerator, type PasswordHasher } from '../ports.js';
+import { hashToken, type Clock, type IdGenerator, type PasswordHasher } from '../../domain/ports.js';
 import type { CommuneFile } from './commune-file.js';
 
 interface Deps {

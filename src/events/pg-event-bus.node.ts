@@ -1,0 +1,306 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { z } from 'zod';
+import { createEventBus, type EventBus, type LoaEvent } from '../domain/events.js';
+import type { Logger } from '../domain/ports.js';
+
+/** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more (`NOTIFY_PAYLOAD_MAX_LENGTH`). */
+export const NOTIFY_MAX_BYTES = 7999;
+
+/** Payloads kept for the other instances while the connection is down; past this the oldest go. */
+const OUTBOX_MAX = 1000;
+
+const id = z.string().min(1).max(500);
+const EventSchema: z.ZodType<LoaEvent> = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('schedule-changed'),
+    versions: z.record(z.string().min(1), z.number().int().nonnegative()),
+  }),
+  z.object({ type: z.literal('emergency'), hamletId: id, occurrenceId: id }),
+  z.object({ type: z.literal('stop'), hamletId: id, occurrenceId: id.nullable() }),
+  z.object({ type: z.literal('receiver-revoked'), receiverId: id }),
+]);
+const EnvelopeSchema = z.object({ from: id, event: EventSchema });
+
+/** What travels in a notification: the publishing instance and one event. */
+export type Envelope = z.infer<typeof EnvelopeSchema>;
+
+const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/**
+ * The NOTIFY payloads for one event: one, or, for a `schedule-changed` over many hamlets, as many as it
+ * takes to stay under `maxBytes` each. A payload may still be over the limit when a single entry is.
+ * @example encodeEvent('i-1', { type: 'stop', hamletId: 'un-ta', occurrenceId: null })
+ * // → ['{"from":"i-1","event":{"type":"stop","hamletId":"un-ta","occurrenceId":null}}']
+ */
+export function encodeEvent(from: string, event: LoaEvent, maxBytes: number = NOTIFY_MAX_BYTES): string[] {
+  const whole = JSON.stringify({ from, event });
+  if (event.type !== 'schedule-changed' || bytes(whole) <= maxBytes) return [whole];
+  const encode = (entries: readonly (readonly [string, number])[]): string =>
+    JSON.stringify({ from, event: { type: event.type, versions: Object.fromEntries(entries) } });
+  // JSON.stringify writes an object as `{` + `"key":value` entries joined by `,` + `}`: the size of a
+  // chunk is known before it is built.
+  const empty = bytes(encode([]));
+  const payloads: string[] = [];
+  let chunk: (readonly [string, number])[] = [];
+  let size = empty;
+  for (const entry of Object.entries(event.versions)) {
+    const entrySize = bytes(`${JSON.stringify(entry[0])}:${JSON.stringify(entry[1])}`);
+    if (chunk.length > 0 && size + 1 + entrySize > maxBytes) {
+      payloads.push(encode(chunk));
+      chunk = [];
+      size = empty;
+    }
+    size += (chunk.length > 0 ? 1 : 0) + entrySize;
+    chunk.push(entry);
+  }
+  if (chunk.length > 0) payloads.push(encode(chunk));
+  return payloads;
+}
+
+/** The envelope in a notification's payload, or undefined when it is not one of ours. */
+export function decodeNotification(payload: string | undefined): Envelope | undefined {
+  if (!payload) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  const parsed = EnvelopeSchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export interface PostgresEventBusOptions {
+  /** The PostgreSQL database every instance shares (`DATABASE_URL`). */
+  readonly url: string;
+  readonly logger: Logger;
+  /** The LISTEN/NOTIFY channel (default `loa_events`): lower-case letters, digits and `_`. */
+  readonly channel?: string | undefined;
+  /** Reconnection back-off: first delay and ceiling (default 200 ms … 30 s, with jitter). */
+  readonly reconnectMs?: { readonly min: number; readonly max: number } | undefined;
+  /** How often the listening connection is checked with a `select 1` (default 30 s). */
+  readonly pingMs?: number | undefined;
+}
+
+export interface PostgresEventBus extends EventBus {
+  /** Random per bus; notifications carrying it are this bus's own and are not delivered again. */
+  readonly instanceId: string;
+  /** Whether the listening connection is up (LISTEN active). */
+  listening(): boolean;
+  /** Sends what is still queued if the connection is up, then ends it. */
+  close(): Promise<void>;
+}
+
+interface Connection {
+  readonly client: pg.Client;
+  /** Cleared when the connection is given up, so a half-dead one delivers nothing more. */
+  live: boolean;
+}
+
+interface Outgoing {
+  readonly payload: string;
+  attempts: number;
+}
+
+/**
+ * The event bus of the scale-out profile: every instance's subscribers hear every instance's events,
+ * through PostgreSQL LISTEN/NOTIFY on one dedicated connection per process, which also sends the NOTIFYs
+ * (in publish order). Resolves once LISTEN is active; rejects when the first connection fails.
+ *
+ * An instance's own events reach its own subscribers always, at once. The others hear them while their
+ * listening connections are up: PostgreSQL keeps no notification for a connection that is down, and the
+ * receivers' schedule versions and polls stay the source of truth for what is missed. Events published
+ * while this bus's own connection is down are queued and sent once it is back; a NOTIFY whose answer was
+ * lost is sent again, so another instance may, rarely, hear an event twice.
+ *
+ * @example
+ * const bus = await createPostgresEventBus({ url: process.env.DATABASE_URL, logger });
+ * bus.subscribe((event) => …);
+ * bus.publish({ type: 'receiver-revoked', receiverId }); // reaches every instance's subscribers
+ * await bus.close();
+ */
+export async function createPostgresEventBus(options: PostgresEventBusOptions): Promise<PostgresEventBus> {
+  const channel = options.channel ?? 'loa_events';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel))
+    throw new Error(`channel: must be lower-case letters, digits and "_" (got ${JSON.stringify(channel)})`);
+  const logger = options.logger.child({ component: 'event-bus' });
+  const minMs = options.reconnectMs?.min ?? 200;
+  const maxMs = options.reconnectMs?.max ?? 30_000;
+  const instanceId = randomUUID();
+  const local = createEventBus();
+  const outbox: Outgoing[] = [];
+  let current: Connection | undefined;
+  let draining: Promise<void> | undefined;
+  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  let connecting: Promise<unknown> | undefined;
+  let downSince = 0;
+  let dropped = 0;
+  let closed = false;
+
+  function onNotification(message: pg.Notification): void {
+    if (message.channel !== channel) return;
+    const envelope = decodeNotification(message.payload);
+    if (!envelope) {
+      logger.warn(
+        { payload: message.payload?.slice(0, 200), senderPid: message.processId },
+        'ignored a malformed event notification',
+      );
+      return;
+    }
+    if (envelope.from !== instanceId) local.publish(envelope.event);
+  }
+
+  async function connect(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: options.url,
+      application_name: `loa-events/${instanceId}`,
+      keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+      // A query on a connection that stopped answering fails instead of hanging the outbox.
+      query_timeout: 10_000,
+    });
+    const connection: Connection = { client, live: true };
+    client.on('notification', (message) => {
+      if (connection.live) onNotification(message);
+    });
+    client.on('error', (err) => lost(connection, err));
+    client.on('end', () => lost(connection, new Error('connection ended')));
+    try {
+      await client.connect();
+      // LISTEN takes no parameter; the channel is checked above and quoted here.
+      await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+      if (closed) throw new Error('event bus closed');
+      if (!connection.live) throw new Error('connection lost while starting to listen');
+    } catch (error) {
+      connection.live = false;
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    current = connection;
+  }
+
+  function lost(connection: Connection, err: unknown): void {
+    const established = connection.live && current === connection;
+    connection.live = false;
+    // A connection still starting fails its `connect()`, whose caller retries.
+    if (!established) return;
+    current = undefined;
+    connection.client.end().catch(() => undefined);
+    if (closed) return;
+    downSince = Date.now();
+    logger.warn(
+      { err: String(err), queued: outbox.length },
+      'event bus connection lost: delivering locally only until it is back',
+    );
+    reconnect(0);
+  }
+
+  function reconnect(attempt: number): void {
+    const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 20));
+    // Jitter, so that instances that lost the database together do not all come back at once.
+    const delay = Math.round(ceiling * (0.5 + Math.random() / 2));
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      if (closed) return;
+      const attemptDone = connect().then(
+        () => {
+          logger.info(
+            { downMs: Date.now() - downSince, attempts: attempt + 1, queued: outbox.length, dropped },
+            'event bus listening again',
+          );
+          dropped = 0;
+          drain();
+          // PostgreSQL kept nothing for us while we were away: the subscribers re-read what they hold.
+          local.publish({ type: 'events-missed' });
+        },
+        (err: unknown) => {
+          if (closed) return;
+          logger.warn({ err: String(err), attempt: attempt + 1 }, 'event bus reconnection failed');
+          reconnect(attempt + 1);
+        },
+      );
+      connecting = attemptDone.finally(() => (connecting = undefined));
+    }, delay);
+    reconnectTimer.unref?.();
+  }
+
+  /** Sends the outbox in order, one NOTIFY at a time, on the current connection. */
+  function drain(): void {
+    const connection = current;
+    if (draining || !connection || outbox.length === 0) return;
+    draining = (async () => {
+      while (outbox.length > 0 && connection.live) {
+        const item = outbox[0]!;
+        try {
+          await connection.client.query('select pg_notify($1, $2)', [channel, item.payload]);
+          if (outbox[0] === item) outbox.shift();
+        } catch (err) {
+          // Sent again on the next connection (at least once: the others' subscribers are idempotent
+          // — versions, closing a channel, an emergency a box has already handled); a payload that fails
+          // three times is given up so that it cannot block the ones behind it.
+          if (++item.attempts >= 3 && outbox[0] === item) {
+            outbox.shift();
+            logger.error({ err: String(err), payload: item.payload.slice(0, 200) }, 'event not sent');
+          }
+          lost(connection, err);
+        }
+      }
+    })().finally(() => {
+      draining = undefined;
+      drain();
+    });
+  }
+
+  const pingTimer = setInterval(() => {
+    const connection = current;
+    if (connection) connection.client.query('select 1').catch((err: unknown) => lost(connection, err));
+  }, options.pingMs ?? 30_000);
+  pingTimer.unref?.();
+
+  try {
+    await connect();
+  } catch (error) {
+    clearInterval(pingTimer);
+    throw error;
+  }
+
+  return {
+    instanceId,
+    listening: () => current !== undefined,
+    subscribe: (listener) => local.subscribe(listener),
+    publish(event) {
+      // Local subscribers first, at once: an emergency reaches this instance's open channels with no round
+      // trip through PostgreSQL (delivering only on our own notification would add one, and lose the
+      // event while the connection is down), so our own notifications are skipped by `instanceId`.
+      local.publish(event);
+      if (closed) return;
+      for (const payload of encodeEvent(instanceId, event)) {
+        if (bytes(payload) > NOTIFY_MAX_BYTES) {
+          logger.error({ event: event.type, bytes: bytes(payload) }, 'event too large to notify');
+          continue;
+        }
+        outbox.push({ payload, attempts: 0 });
+      }
+      while (outbox.length > OUTBOX_MAX) {
+        outbox.shift();
+        if (dropped++ === 0) logger.warn({ max: OUTBOX_MAX }, 'event outbox full: dropping the oldest');
+      }
+      drain();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(pingTimer);
+      clearTimeout(reconnectTimer);
+      await connecting;
+      await draining;
+      const connection = current;
+      current = undefined;
+      if (connection) {
+        connection.live = false;
+        await connection.client.end().catch(() => undefined);
+      }
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Db } from '../db/database.js';
+import type { Services } from '../services/index.js';
+import type { Clock, IdGenerator, Logger, MediaStore } from '../domain/ports.js';
+import { renderDocs } from './docs.js';
+import './env.js';
+import { csrfProtection, identifyUser } from './middleware/auth.js';
+import { problemResponse, toProblem, zodProblem } from './problem.js';
+import { announcementRoutes } from './routes/announcements.js';
+import { authRoutes } from './routes/auth.js';
+import { broadcastRoutes } from './routes/broadcasts.js';
+import { communeRoutes } from './routes/commune.js';
+import { hamletRoutes } from './routes/hamlets.js';
+import { mediaRoutes } from './routes/media.js';
+import { monitoringRoutes } from './routes/monitoring.js';
+import { receiverProtocolRoutes } from './routes/receiver-protocol.js';
+import { receiverRoutes } from './routes/receivers.js';
+import { systemRoutes, type HealthCheck } from './routes/system.js';
+import { userRoutes } from './routes/users.js';
+import { isPageUpload, webRoutes, withPageErrors, withPageNotFound } from './web/index.js';
+
+export interface AppDeps {
+  readonly db: Db;
+  readonly services: Services;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
+  readonly version: string;
+  /** The caller's address for rate limiting; the platform entry knows how to find it. */
+  readonly clientIp: (c: Context) => string;
+  readonly ffmpegHealth: () => Promise<HealthCheck>;
+  /** Largest JSON body accepted, in bytes. */
+  readonly jsonBodyLimit?: number;
+  readonly media: MediaStore;
+  /** Largest accepted audio upload, in bytes. */
+  readonly uploadLimitBytes: number;
+}
+
+/**
+ * Builds the whole HTTP application from its dependencies. Imports nothing Node-only, so the Node entry
+ * and a Workers entry share it.
+ */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) return zodProblem(c, result.error, result.target);
+    },
+  });
+
+  // Devices first: their lane skips the middleware for people below (see receiver-protocol.ts).
+  app.route('/', receiverProtocolRoutes(deps.services, { logger: deps.logger }));
+  app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(async function logRequests(c, next) {
+    const logger = deps.logger.child({ requestId: c.get('requestId') });
+    c.set('logger', logger);
+    const started = performance.now();
+    await next();
+    logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  });
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+      referrerPolicy: 'same-origin',
+      crossOriginResourcePolicy: 'same-origin',
+    }),
+  );
+  const limit = deps.jsonBodyLimit ?? 1024 * 1024;
+  // Uploads stream to disk under their own limit; every other body is small JSON.
+  const isUpload = (path: string, method: string) =>
+    method === 'POST' && /^\/api\/v1\/announcements(\/[^/]+\/variants)?$/.test(path);
+  const jsonLimit = bodyLimit({
+    maxSize: limit,
+    onError: (c) =>
+      problemResponse(c, {
+        code: 'body_too_large',
+        status: 413,
+        detail: `The request body is larger than ${Math.round(limit / 1024)} KB.`,
+        detailVi: `Dữ liệu gửi lên quá lớn (tối đa ${Math.round(limit / 1024)} KB).`,
+      }),
+  });
+  app.use('/api/*', async function limitBody(c, next) {
+    const multipart = c.req.header('content-type')?.startsWith('multipart/form-data');
+    if (multipart && isUpload(c.req.path, c.req.method)) return next();
+    return jsonLimit(c, next);
+  });
+  // Receivers' routes are registered above and answer before this: no poll pays for a session lookup.
+  app.use('*', identifyUser(deps.services.auth));
+  // A page's multipart form (no JavaScript) cannot send the header; its route checks the `_csrf` field.
+  app.use('*', except(isPageUpload, csrfProtection()));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
+  app.route('/', systemRoutes({ db: deps.db, version: deps.version, ffmpegHealth: deps.ffmpegHealth }));
+  app.route(
+    '/',
+    authRoutes({ services: deps.services, clock: deps.clock, ids: deps.ids, clientIp: deps.clientIp }),
+  );
+  app.route('/', hamletRoutes(deps.services));
+  app.route('/', userRoutes(deps.services));
+  app.route('/', receiverRoutes(deps.services));
+  app.route('/', broadcastRoutes(deps.services));
+  app.route('/', communeRoutes(deps.services));
+  app.route('/', announcementRoutes(deps.services, deps.media, deps.uploadLimitBytes));
+  app.route('/', mediaRoutes(deps.media));
+  app.route('/', monitoringRoutes(deps.services));
+  app.route(
+    '/',
+    webRoutes({
+      services: deps.services,
+      media: deps.media,
+      uploadLimitBytes: deps.uploadLimitBytes,
+      clock: deps.clock,
+      api: (request, env) => app.fetch(request, env),
+    }),
+  );
+
+  const info = {
+    title: 'Loa',
+    version: deps.version,
+    description: "Announcement pipeline of a Vietnamese commune's hamlet loudspeaker network.",
+  };
+  app.doc31('/openapi.json', { openapi: '3.1.0', info });
+  app.get('/docs', (c) => c.html(renderDocs(app.getOpenAPI31Document({ openapi: '3.1.0', info }))));
+
+  app.notFound(
+    withPageNotFound((c) =>
+      problemResponse(c, {
+        code: 'not_found',
+        status: 404,
+        detail: `Nothing at ${c.req.method} ${c.req.path}. See /docs for the API.`,
+        detailVi: 'Không tìm thấy trang hoặc địa chỉ này.',
+      }),
+    ),
+  );
+  app.onError(withPageErrors(toProblem));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

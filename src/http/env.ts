@@ -1,0 +1,21 @@
+import type { ReceiverActor, UserActor } from '../domain/actor.js';
+import type { Logger } from '../domain/ports.js';
+
+export interface UserAuth {
+  readonly actor: UserActor;
+  readonly sessionId: string;
+  readonly via: 'bearer' | 'cookie';
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    requestId: string;
+    logger: Logger;
+    auth: UserAuth | undefined;
+    receiver: ReceiverActor | undefined;
+  }
+}
+
+export const sessionCookie = 'loa_session';
+export const csrfCookie = 'loa_csrf';
+export const csrfHeader = 'x-csrf-token';

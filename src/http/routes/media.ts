@@ -1,0 +1,68 @@
+import { Hono } from 'hono';
+import type { MediaStore } from '../../domain/ports.js';
+import { problemResponse } from '../problem.js';
+
+const contentTypes: Record<string, string> = { mp3: 'audio/mpeg', opus: 'audio/ogg; codecs=opus' };
+
+/** `bytes=a-b`, `bytes=a-` or `bytes=-n` against a size; null when unsatisfiable, undefined when absent. */
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null | undefined {
+  if (!header) return undefined;
+  const match = header.match(/^bytes=(\d*)-(\d*)$/);
+  if (!match || (match[1] === '' && match[2] === '')) return null;
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0) return null;
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  return start <= end && start < size ? { start, end } : null;
+}
+
+/**
+ * `GET /media/{sha256}.{ext}`: content-addressed audio, so it never changes — immutable caching, the
+ * hash as ETag, byte ranges for receivers resuming a download on a weak link.
+ */
+export function mediaRoutes(media: MediaStore) {
+  const app = new Hono();
+  app.get('/media/:file{[0-9a-f]{64}\\.(mp3|opus)}', async (c) => {
+    const [sha256, ext] = c.req.param('file').split('.') as [string, string];
+    const size = await media.sizeOfAsset(sha256, ext);
+    const notFound = () =>
+      problemResponse(c, {
+        code: 'not_found',
+        status: 404,
+        detail: 'No audio with this hash.',
+        detailVi: 'Không tìm thấy tệp âm thanh này.',
+      });
+    if (size === null) return notFound();
+    const etag = `"${sha256}"`;
+    const headers: Record<string, string> = {
+      'Content-Type': contentTypes[ext]!,
+      'Cache-Control': 'public, max-age=31536000, immutable',
+      ETag: etag,
+      'Accept-Ranges': 'bytes',
+    };
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
+    const range = parseRange(c.req.header('range'), size);
+    if (range === null) return c.body(null, 416, { ...headers, 'Content-Range': `bytes */${size}` });
+    const asset = await media.openAsset(sha256, ext, range);
+    if (!asset) return notFound();
+    if (range) {
+      return c.body(asset.body, 206, {
+        ...headers,
+        'Content-Range': `bytes ${range.start}-${range.end}/${size}`,
+        'Content-Length': String(asset.size),
+      });
+    }
+    return c.body(asset.body, 200, { ...headers, 'Content-Length': String(size) });
+  });
+  return app;
+}

@@ -1,0 +1,329 @@
+import { Hono, type Context } from 'hono';
+import type { z } from 'zod';
+import type { CommuneSettings } from '../../../domain/commune.js';
+import { assertAllowed } from '../../../domain/policy.js';
+import { communeSettingsPatchSchema } from '../../../services/seed/commune-file.js';
+import { communeOf } from '../commune.js';
+import type { WebDeps } from '../deps.js';
+import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
+import type { Lang, Messages } from '../i18n.js';
+import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
+import { paths } from '../paths.js';
+import { Choices, Csrf, FormError, Layout, Section, TextField, notices } from '../ui.js';
+
+// The settings form: one control per editable value; a standing slot's controls carry its fixed name.
+const slotField = (slot: string, key: 'label' | 'start' | 'end' | 'maxAirTimeMin') => `slot-${slot}-${key}`;
+
+/** A number as typed on a phone: decimal comma or point, hyphen or true minus; anything else is NaN. */
+function decimal(value: string): number {
+  const t = value.trim().replace('−', '-').replace(',', '.');
+  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : Number.NaN;
+}
+
+const shown = (n: number, lang: Lang) => (lang === 'vi' ? String(n).replace('.', ',') : String(n));
+
+const yesNo = (value: string): boolean | string => (value === 'yes' ? true : value === 'no' ? false : value);
+
+/** The form's values for the stored settings. */
+function settingsValues(s: CommuneSettings, lang: Lang): FormValues {
+  const values: Record<string, string> = {
+    quietStart: s.quietHours.start,
+    quietEnd: s.quietHours.end,
+    approvalRequired: s.approvalRequired ? 'yes' : 'no',
+    integratedLufs: shown(s.audio.integratedLufs, lang),
+    truePeakDbtp: shown(s.audio.truePeakDbtp, lang),
+    maxLraLu: shown(s.audio.maxLraLu, lang),
+    opus: s.audio.opus ? 'yes' : 'no',
+    repeatCount: String(s.emergency.repeatCount),
+    repeatIntervalMin: String(s.emergency.repeatIntervalMin),
+  };
+  for (const slot of s.slots) {
+    values[slotField(slot.name, 'label')] = slot.label;
+    values[slotField(slot.name, 'start')] = slot.start;
+    values[slotField(slot.name, 'end')] = slot.end;
+    values[slotField(slot.name, 'maxAirTimeMin')] = String(slot.maxAirTimeMin);
+  }
+  return values;
+}
+
+/**
+ * The patch the form asks for, unchecked: the service's own schema (`communeSettingsPatchSchema`) decides.
+ * Slots keep their names and anything the form does not show (a relay).
+ */
+function patchOf(form: FormValues, s: CommuneSettings) {
+  return {
+    quietHours: { start: one(form, 'quietStart').trim(), end: one(form, 'quietEnd').trim() },
+    approvalRequired: yesNo(one(form, 'approvalRequired')),
+    audio: {
+      integratedLufs: decimal(one(form, 'integratedLufs')),
+      truePeakDbtp: decimal(one(form, 'truePeakDbtp')),
+      maxLraLu: decimal(one(form, 'maxLraLu')),
+      opus: yesNo(one(form, 'opus')),
+    },
+    emergency: {
+      repeatCount: decimal(one(form, 'repeatCount')),
+      repeatIntervalMin: decimal(one(form, 'repeatIntervalMin')),
+    },
+    slots: s.slots.map((slot) => ({
+      ...slot,
+      label: one(form, slotField(slot.name, 'label')),
+      start: one(form, slotField(slot.name, 'start')).trim(),
+      end: one(form, slotField(slot.name, 'end')).trim(),
+      maxAirTimeMin: decimal(one(form, slotField(slot.name, 'maxAirTimeMin'))),
+    })),
+  };
+}
+
+/** The form control a schema issue is about. */
+function controlOf(path: readonly PropertyKey[], s: CommuneSettings): string {
+  const [group, key, sub] = path;
+  if (group === 'quietHours') return key === 'start' ? 'quietStart' : 'quietEnd';
+  if ((group === 'audio' || group === 'emergency') && typeof key === 'string') return key;
+  if (group === 'slots' && typeof key === 'number') {
+    const name = s.slots[key]?.name;
+    if (name && (sub === 'label' || sub === 'start' || sub === 'end' || sub === 'maxAirTimeMin'))
+      return slotField(name, sub);
+  }
+  return String(group ?? 'form');
+}
+
+/** A schema issue in the page's language, from its kind and bounds (the schema's own texts are English). */
+function issueMessage(issue: z.core.$ZodIssue, m: Messages, lang: Lang): string {
+  switch (issue.code) {
+    case 'invalid_format':
+      return m.timeRule;
+    case 'invalid_type':
+      return issue.expected === 'int'
+        ? m.wholeNumber
+        : issue.expected === 'number'
+          ? m.enterNumber
+          : m.required;
+    case 'too_small':
+      return issue.origin === 'string' ? m.required : m.atLeast(shown(Number(issue.minimum), lang));
+    case 'too_big':
+      return issue.origin === 'string'
+        ? m.tooLong(Number(issue.maximum))
+        : m.atMost(shown(Number(issue.maximum), lang));
+    case 'custom':
+      return issue.path.at(-1) === 'end' ? m.endAfterStart : m.invalidValue;
+    default:
+      return m.invalidValue;
+  }
+}
+
+function SettingsForm({
+  p,
+  s,
+  values,
+  problem,
+}: {
+  p: PageContext;
+  s: CommuneSettings;
+  values: FormValues;
+  problem?: FormProblem | undefined;
+}) {
+  const m = p.m;
+  const e = problem?.fields ?? {};
+  const yesNoOptions = [
+    ['yes', m.yes],
+    ['no', m.no],
+  ] as const;
+  return (
+    <form method="post" action={paths.admin} novalidate>
+      <Csrf p={p} />
+      <FormError message={problem?.general} />
+      <fieldset class="field">
+        <legend>{m.quietHours}</legend>
+        <p class="hint">{m.timeHint}</p>
+        <div class="two">
+          <TextField
+            name="quietStart"
+            label={m.quietStart}
+            value={one(values, 'quietStart')}
+            maxlength={5}
+            error={e.quietStart}
+          />
+          <TextField
+            name="quietEnd"
+            label={m.quietEnd}
+            value={one(values, 'quietEnd')}
+            maxlength={5}
+            error={e.quietEnd}
+          />
+        </div>
+      </fieldset>
+      <Choices
+        type="radio"
+        name="approvalRequired"
+        label={m.approvalRequired}
+        options={yesNoOptions}
+        checked={[one(values, 'approvalRequired')]}
+        error={e.approvalRequired}
+      />
+      <fieldset class="field">
+        <legend>{m.audioTarget}</legend>
+        <TextField
+          name="integratedLufs"
+          label={m.integratedLufs}
+          value={one(values, 'integratedLufs')}
+          error={e.integratedLufs}
+        />
+        <div class="two">
+          <TextField
+            name="truePeakDbtp"
+            label={m.truePeakMax}
+            value={one(values, 'truePeakDbtp')}
+            error={e.truePeakDbtp}
+          />
+          <TextField
+            name="maxLraLu"
+            label={m.maxLra}
+            value={one(values, 'maxLraLu')}
+            inputmode="decimal"
+            error={e.maxLraLu}
+          />
+        </div>
+        <Choices
+          type="radio"
+          name="opus"
+          label={m.opus}
+          options={yesNoOptions}
+          checked={[one(values, 'opus')]}
+          error={e.opus}
+        />
+      </fieldset>
+      <fieldset class="field">
+        <legend>{m.emergencyRepeat}</legend>
+        <div class="two">
+          <TextField
+            name="repeatCount"
+            label={m.repeatCount}
+            value={one(values, 'repeatCount')}
+            inputmode="numeric"
+            error={e.repeatCount}
+          />
+          <TextField
+            name="repeatIntervalMin"
+            label={m.repeatInterval}
+            value={one(values, 'repeatIntervalMin')}
+            inputmode="numeric"
+            error={e.repeatIntervalMin}
+          />
+        </div>
+      </fieldset>
+      <fieldset class="field">
+        <legend>{m.slots}</legend>
+        {s.slots.map((slot) => {
+          const f = (key: Parameters<typeof slotField>[1]) => slotField(slot.name, key);
+          return (
+            <fieldset class="field" id={`slot-${slot.name}`}>
+              <legend>{`${slot.label} (${slot.name})`}</legend>
+              <TextField
+                name={f('label')}
+                label={m.slotLabel}
+                value={one(values, f('label'))}
+                maxlength={200}
+                error={e[f('label')]}
+              />
+              <div class="two">
+                <TextField
+                  name={f('start')}
+                  label={m.slotStart}
+                  value={one(values, f('start'))}
+                  maxlength={5}
+                  error={e[f('start')]}
+                />
+                <TextField
+                  name={f('end')}
+                  label={m.slotEnd}
+                  value={one(values, f('end'))}
+                  maxlength={5}
+                  error={e[f('end')]}
+                />
+              </div>
+              <TextField
+                name={f('maxAirTimeMin')}
+                label={m.slotMaxAirTime}
+                value={one(values, f('maxAirTimeMin'))}
+                inputmode="numeric"
+                error={e[f('maxAirTimeMin')]}
+              />
+            </fieldset>
+          );
+        })}
+      </fieldset>
+      <p class="hint">{m.settingsHint}</p>
+      <button type="submit">{m.saveSettings}</button>
+    </form>
+  );
+}
+
+export function adminRoutes(deps: WebDeps) {
+  const { services } = deps;
+  const app = new Hono();
+
+  async function renderAdmin(c: Context, values?: FormValues, problem?: FormProblem) {
+    const ctx = signedIn(c);
+    assertAllowed(ctx.actor, 'hamlet.manage');
+    const p = pageContext(c);
+    const m = p.m;
+    const commune = await communeOf(services, ctx);
+    const s = commune.settings;
+    return sendPage(
+      c,
+      <Layout p={p} title={m.adminTitle} notice={notices(m)[c.req.query('tb') ?? '']}>
+        <p class="actions">
+          <a class="button secondary" href={paths.hamlets}>
+            {m.hamletsTitle}
+          </a>
+          <a class="button secondary" href={paths.users}>
+            {m.usersTitle}
+          </a>
+          <a class="button secondary" href={paths.receivers}>
+            {m.receiversTitle}
+          </a>
+        </p>
+        <Section title={m.settings} id="settings">
+          <dl class="facts">
+            <dt>{m.commune}</dt>
+            <dd>{`${commune.name} (${m.code} ${commune.code})`}</dd>
+            <dt>{m.timeZone}</dt>
+            <dd>{commune.timeZone}</dd>
+            <dt>{m.languages}</dt>
+            <dd>{s.languages.map((l) => `${l.name} (${l.code})`).join(', ')}</dd>
+          </dl>
+          <SettingsForm p={p} s={s} values={values ?? settingsValues(s, p.lang)} problem={problem} />
+        </Section>
+      </Layout>,
+      problem?.status ?? 200,
+    );
+  }
+
+  app.get(paths.admin, (c) => renderAdmin(c));
+
+  // Checked by the service's own schema, as the API's PATCH /api/v1/commune is; saved by the service.
+  app.post(paths.admin, async (c) => {
+    const ctx = signedIn(c);
+    assertAllowed(ctx.actor, 'commune.manage');
+    const p = pageContext(c);
+    const form = await readForm(c);
+    const s = (await communeOf(services, ctx)).settings;
+    const parsed = communeSettingsPatchSchema.safeParse(patchOf(form, s));
+    if (!parsed.success) {
+      const fields: Record<string, string> = {};
+      for (const issue of parsed.error.issues) {
+        const control = controlOf(issue.path, s);
+        fields[control] ??= issueMessage(issue, p.m, p.lang);
+      }
+      return renderAdmin(c, form, { general: p.m.fixBelow, fields, status: 400 });
+    }
+    try {
+      await services.communes.updateSettings(ctx, parsed.data);
+    } catch (error) {
+      return renderAdmin(c, form, problemOf(error, p.lang));
+    }
+    return seeOther(c, paths.admin, 'savedSettings');
+  });
+
+  return app;
+}

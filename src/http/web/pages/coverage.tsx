@@ -1,0 +1,158 @@
+import { Hono, type Context } from 'hono';
+import type { Commune } from '../../../domain/commune.js';
+import { assertAllowed } from '../../../domain/policy.js';
+import { addDays, formatDateVi, parseLocalDate, utcToLocal } from '../../../domain/schedule/index.js';
+import type { RequestContext } from '../../../domain/context.js';
+import { RateChart, type DayRate } from '../chart.js';
+import { communeOf, formatNumber } from '../commune.js';
+import type { WebDeps } from '../deps.js';
+import type { PageContext } from '../page.js';
+import { pageContext, sendPage, signedIn } from '../page.js';
+import { paths } from '../paths.js';
+import { FormError, Layout, Section, TextField } from '../ui.js';
+import { CoverageTable } from './monitor.js';
+
+/** The longest range the page draws day by day; longer reports are one CSV away. */
+const maxDays = 92;
+
+interface Range {
+  readonly from: string;
+  readonly to: string;
+  readonly errors: Record<string, string>;
+}
+
+/** `tu`/`den` from the address (local dates, both days included), defaulting to the last seven days. */
+function rangeOf(c: Context, commune: Commune, nowMs: number, p: PageContext): Range {
+  const today = utcToLocal(nowMs, commune.timeZone).date;
+  const to = c.req.query('den') || today;
+  const from = c.req.query('tu') || addDays(to.match(/^\d{4}-\d{2}-\d{2}$/) ? to : today, -6);
+  const errors: Record<string, string> = {};
+  for (const [field, value] of [
+    ['tu', from],
+    ['den', to],
+  ] as const) {
+    const parsed = parseLocalDate(value, field);
+    if (!parsed.ok) errors[field] = p.lang === 'vi' ? parsed.error.message : parsed.error.messageEn;
+  }
+  if (!errors.tu && !errors.den) {
+    if (from > to)
+      errors.den =
+        p.lang === 'vi' ? 'Ngày kết thúc phải sau ngày bắt đầu.' : 'The end must be after the start.';
+    else if (Date.parse(to) - Date.parse(from) >= maxDays * 86_400_000) {
+      errors.den =
+        p.lang === 'vi'
+          ? `Mỗi lần xem tối đa ${maxDays} ngày; hãy tải CSV cho khoảng dài hơn.`
+          : `At most ${maxDays} days at a time.`;
+    }
+  }
+  return { from, to, errors };
+}
+
+async function perDay(deps: WebDeps, ctx: RequestContext, from: string, to: string): Promise<DayRate[]> {
+  const days: string[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) days.push(d);
+  return Promise.all(
+    days.map(async (date) => {
+      const report = await deps.services.monitoring.coverage(ctx, { from: date, to: addDays(date, 1) });
+      const sum = report.hamlets.reduce(
+        (acc, h) => ({ played: acc.played + h.played, due: acc.due + h.played + h.failed + h.missed }),
+        { played: 0, due: 0 },
+      );
+      return { date, rate: sum.due === 0 ? null : sum.played / sum.due };
+    }),
+  );
+}
+
+export function coverageRoutes(deps: WebDeps) {
+  const { services, clock } = deps;
+  const app = new Hono();
+
+  app.get(paths.coverage, async (c) => {
+    const ctx = signedIn(c);
+    assertAllowed(ctx.actor, 'report.read');
+    const p = pageContext(c);
+    const m = p.m;
+    const commune = await communeOf(services, ctx);
+    const range = rangeOf(c, commune, clock.now().getTime(), p);
+    const ok = Object.keys(range.errors).length === 0;
+    const report = ok
+      ? await services.monitoring.coverage(ctx, { from: range.from, to: addDays(range.to, 1) })
+      : undefined;
+    const days = ok ? await perDay(deps, ctx, range.from, range.to) : [];
+    const label = (d: string) => (p.lang === 'vi' ? formatDateVi(d) : d);
+    const query = `tu=${range.from}&den=${range.to}`;
+    return sendPage(
+      c,
+      <Layout p={p} title={m.coverageTitle}>
+        <section aria-label={m.coverageTitle}>
+          <form method="get" action={paths.coverage}>
+            <FormError message={ok ? undefined : m.fixBelow} />
+            <div class="two">
+              <TextField name="tu" type="date" label={m.from} value={range.from} error={range.errors.tu} />
+              <TextField name="den" type="date" label={m.to} value={range.to} error={range.errors.den} />
+            </div>
+            <div class="actions">
+              <button type="submit">{m.show}</button>
+              {ok ? (
+                <a class="button secondary" href={`${paths.coverageCsv}?${query}`} download>
+                  {m.downloadCsv}
+                </a>
+              ) : null}
+            </div>
+          </form>
+        </section>
+        {report ? (
+          <>
+            <Section title={`${label(range.from)} – ${label(range.to)}`} id="table">
+              <CoverageTable p={p} rows={report.hamlets} caption={m.coverageTitle} />
+            </Section>
+            <Section title={m.perDay} id="chart">
+              <RateChart
+                days={days}
+                noData={m.noData}
+                label={`${m.perDay}: ${days
+                  .map(
+                    (d) =>
+                      `${label(d.date)} ${d.rate === null ? m.noData : `${formatNumber(d.rate * 100, p.lang, 0)} %`}`,
+                  )
+                  .join('; ')}`}
+              />
+            </Section>
+          </>
+        ) : null}
+      </Layout>,
+      ok ? 200 : 400,
+    );
+  });
+
+  // The API's own CSV (same columns, BOM, formula guard) for the same range, with the session's cookie.
+  app.get(paths.coverageCsv, async (c) => {
+    const ctx = signedIn(c);
+    assertAllowed(ctx.actor, 'report.read');
+    const p = pageContext(c);
+    const commune = await communeOf(services, ctx);
+    const range = rangeOf(c, commune, clock.now().getTime(), p);
+    if (Object.keys(range.errors).length > 0) return c.redirect(paths.coverage, 303);
+    const url = new URL(`/api/v1/reports/coverage?from=${range.from}&to=${addDays(range.to, 1)}`, c.req.url);
+    const res = await deps.api(
+      new Request(url, {
+        headers: {
+          accept: 'text/csv',
+          cookie: c.req.header('cookie') ?? '',
+          ...(c.req.header('authorization') && { authorization: c.req.header('authorization')! }),
+        },
+      }),
+      c.env as object | undefined,
+    );
+    return new Response(res.body, {
+      status: res.status,
+      headers: {
+        'Content-Type': res.headers.get('content-type') ?? 'text/csv; charset=utf-8',
+        'Content-Disposition': res.headers.get('content-disposition') ?? 'attachment',
+        'Cache-Control': 'no-store',
+      },
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,279 @@
+import { Hono, type Context } from 'hono';
+import type { AnnouncementRow } from '../../../db/repositories/announcements.repository.js';
+import { assertAllowed } from '../../../domain/policy.js';
+import { addDays, formatLocalEn, formatLocalVi, utcToLocal } from '../../../domain/schedule/index.js';
+import type { CoverageRow } from '../../../services/monitoring.service.js';
+import type { ReceiverView } from '../../../services/receivers.service.js';
+import { communeOf, formatNumber, hamletsOf, languageName } from '../commune.js';
+import type { WebDeps } from '../deps.js';
+import { one, problemOf, readForm, type FormProblem } from '../forms.js';
+import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
+import { paths } from '../paths.js';
+import {
+  Badge,
+  Csrf,
+  FormError,
+  Layout,
+  Section,
+  TextArea,
+  approvalTone,
+  notices,
+  processingTone,
+  ReceiverState,
+} from '../ui.js';
+
+/** Counts per hamlet with a word and a colour each; a zero stays plain so that problems stand out. */
+export function CoverageTable({
+  p,
+  rows,
+  caption,
+}: {
+  p: PageContext;
+  rows: readonly CoverageRow[];
+  caption: string;
+}) {
+  const m = p.m;
+  const count = (n: number, tone: 'ok' | 'bad' | 'warn' | 'info', label: string) =>
+    n > 0 ? <Badge tone={tone}>{`${n} ${label.toLowerCase()}`}</Badge> : <span class="meta">0</span>;
+  return (
+    <div class="table-wrap">
+      <table class="stack">
+        <caption class="meta">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{m.hamlet}</th>
+            <th scope="col">{m.scheduledCount}</th>
+            <th scope="col">{m.playedCount}</th>
+            <th scope="col">{m.failedCount}</th>
+            <th scope="col">{m.missedCount}</th>
+            <th scope="col" class="num">
+              {m.rate}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr>
+              <th scope="row">{r.hamletName}</th>
+              <td data-label={m.scheduledCount}>{count(r.scheduled, 'info', m.scheduledCount)}</td>
+              <td data-label={m.playedCount}>{count(r.played, 'ok', m.playedCount)}</td>
+              <td data-label={m.failedCount}>{count(r.failed, 'bad', m.failedCount)}</td>
+              <td data-label={m.missedCount}>{count(r.missed, 'warn', m.missedCount)}</td>
+              <td class="num" data-label={m.rate}>
+                {r.rate === null ? m.none : `${formatNumber(r.rate * 100, p.lang, 0)} %`}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ApprovalItem(props: {
+  p: PageContext;
+  a: AnnouncementRow;
+  hamletName: string;
+  languageLabel: (code: string) => string;
+  reject?: { reason: string; problem: FormProblem } | undefined;
+}) {
+  const { p, a } = props;
+  const m = p.m;
+  const ready = a.variants.filter((v) => v.audio);
+  return (
+    <li id={`a-${a.id}`}>
+      <a href={paths.announcement(a.id)}>
+        <strong>{a.title}</strong>
+      </a>
+      <p class="meta">
+        {props.hamletName} · <Badge tone={processingTone[a.status]}>{m.status[a.status]}</Badge>{' '}
+        <Badge tone={approvalTone[a.approval]}>{m.approval[a.approval]}</Badge>
+      </p>
+      {ready.map((v) => (
+        <audio
+          controls
+          preload="none"
+          src={`/media/${v.audio!.sha256}.${v.audio!.format}`}
+          aria-label={`${m.listen}: ${a.title} (${props.languageLabel(v.language)})`}
+        ></audio>
+      ))}
+      <div class="two">
+        <form method="post" action={paths.approve(a.id)}>
+          <Csrf p={p} />
+          <button type="submit" aria-label={`${m.approve}: ${a.title}`}>
+            {m.approve}
+          </button>
+        </form>
+        <form method="post" action={paths.reject(a.id)} novalidate>
+          <Csrf p={p} />
+          <FormError message={props.reject?.problem.general} />
+          <TextArea
+            name="reason"
+            id={`reason-${a.id}`}
+            label={m.rejectReason}
+            rows={2}
+            maxlength={500}
+            required
+            value={props.reject?.reason}
+            error={props.reject?.problem.fields.reason}
+          />
+          <button type="submit" class="danger" aria-label={`${m.reject}: ${a.title}`}>
+            {m.reject}
+          </button>
+        </form>
+      </div>
+    </li>
+  );
+}
+
+function ReceiverTable({
+  p,
+  receivers,
+  hamletName,
+  timeZone,
+}: {
+  p: PageContext;
+  receivers: readonly ReceiverView[];
+  hamletName: (id: string) => string;
+  timeZone: string;
+}) {
+  const m = p.m;
+  const at = (iso: string) => (p.lang === 'vi' ? formatLocalVi : formatLocalEn)(Date.parse(iso), timeZone);
+  return (
+    <div class="table-wrap">
+      <table class="stack">
+        <thead>
+          <tr>
+            <th scope="col">{m.receivers}</th>
+            <th scope="col">{m.state}</th>
+            <th scope="col">{m.lastSeen}</th>
+            <th scope="col" class="num">
+              {m.volume}
+            </th>
+            <th scope="col" class="num">
+              {m.signal}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {receivers.map((r) => (
+            <tr>
+              <th scope="row">
+                {r.name}
+                <br />
+                <span class="meta">{hamletName(r.hamletId)}</span>
+              </th>
+              <td>
+                <ReceiverState m={m} disabled={r.disabledAt !== null} online={r.health.online} />
+              </td>
+              <td data-label={m.lastSeen}>{r.lastSeenAt ? at(r.lastSeenAt) : m.never}</td>
+              <td class="num" data-label={m.volume}>
+                {r.health.volume === null ? m.none : `${r.health.volume} %`}
+              </td>
+              <td class="num" data-label={m.signal}>
+                {r.health.signal === null ? m.none : `${r.health.signal} dBm`}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function monitorRoutes(deps: WebDeps) {
+  const { services, clock } = deps;
+  const app = new Hono();
+
+  async function renderMonitor(c: Context, reject?: { id: string; reason: string; problem: FormProblem }) {
+    const ctx = signedIn(c);
+    assertAllowed(ctx.actor, 'announcement.approve');
+    const p = pageContext(c);
+    const commune = await communeOf(services, ctx);
+    const hamlets = await hamletsOf(services, ctx);
+    const names = new Map(hamlets.map((h) => [h.id, h.name]));
+    const hamletName = (id: string | null) => (id ? (names.get(id) ?? id) : p.m.wholeCommune);
+    const today = utcToLocal(clock.now().getTime(), commune.timeZone);
+    const monday = addDays(today.date, -((today.weekday + 6) % 7));
+    const pending = (await services.announcements.list(ctx, { approval: 'pending', limit: 100 })).items;
+    const [day, week, receivers] = await Promise.all([
+      services.monitoring.coverage(ctx, { from: today.date, to: addDays(today.date, 1) }),
+      services.monitoring.coverage(ctx, { from: monday, to: addDays(monday, 7) }),
+      services.receivers.list(ctx, { limit: 200 }),
+    ]);
+    return sendPage(
+      c,
+      <Layout p={p} title={p.m.monitorTitle} notice={notices(p.m)[c.req.query('tb') ?? '']}>
+        <p class="actions">
+          <a class="button danger" href={paths.emergency}>
+            {p.m.emergencyTitle}
+          </a>
+          <a class="button secondary" href={paths.coverage}>
+            {p.m.coverageTitle}
+          </a>
+        </p>
+        <Section title={`${p.m.approvalQueue} (${pending.length})`} id="queue">
+          {pending.length === 0 ? <p>{p.m.noPending}</p> : null}
+          <ul class="list">
+            {pending.map((a) => (
+              <ApprovalItem
+                p={p}
+                a={a}
+                hamletName={hamletName(a.hamletId)}
+                languageLabel={(code) => languageName(commune, code)}
+                reject={reject?.id === a.id ? reject : undefined}
+              />
+            ))}
+          </ul>
+        </Section>
+        <Section title={p.m.today} id="today">
+          <CoverageTable p={p} rows={day.hamlets} caption={p.m.today} />
+        </Section>
+        <Section title={p.m.week} id="week">
+          <CoverageTable p={p} rows={week.hamlets} caption={p.m.week} />
+        </Section>
+        <Section title={p.m.receivers} id="receivers">
+          <ReceiverTable
+            p={p}
+            receivers={receivers.items}
+            hamletName={(id) => hamletName(id)}
+            timeZone={commune.timeZone}
+          />
+        </Section>
+      </Layout>,
+      reject?.problem.status ?? 200,
+    );
+  }
+
+  app.get(paths.monitor, (c) => renderMonitor(c));
+
+  app.post('/giam-sat/duyet/:id', async (c) => {
+    const ctx = signedIn(c);
+    await services.announcements.decide(ctx, c.req.param('id'), 'approved', null);
+    return seeOther(c, paths.monitor, 'approved');
+  });
+
+  app.post('/giam-sat/tu-choi/:id', async (c) => {
+    const ctx = signedIn(c);
+    const p = pageContext(c);
+    const id = c.req.param('id');
+    const reason = one(await readForm(c), 'reason')
+      .normalize('NFC')
+      .trim();
+    const invalid = !reason ? p.m.required : reason.length > 500 ? p.m.tooLong(500) : undefined;
+    if (invalid)
+      return renderMonitor(c, {
+        id,
+        reason,
+        problem: { general: p.m.fixBelow, fields: { reason: invalid }, status: 400 },
+      });
+    try {
+      await services.announcements.decide(ctx, id, 'rejected', reason);
+    } catch (error) {
+      return renderMonitor(c, { id, reason, problem: problemOf(error, p.lang) });
+    }
+    return seeOther(c, paths.monitor, 'rejected');
+  });
+
+  return app;
+}

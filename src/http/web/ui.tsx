@@ -1,0 +1,432 @@
+import type { PropsWithChildren } from 'hono/jsx';
+import { roleAllows } from '../../domain/policy.js';
+import { assetUrl } from './assets/index.js';
+import type { Messages } from './i18n.js';
+import type { PageContext } from './page.js';
+import { paths } from './paths.js';
+
+export type FieldErrors = Readonly<Record<string, string>>;
+
+interface LayoutProps {
+  readonly p: PageContext;
+  readonly title: string;
+  /** Client scripts this page enhances itself with (file names under the assets path). */
+  readonly scripts?: readonly string[];
+  /** Without JavaScript, a page that shows live progress reloads itself this often (seconds). */
+  readonly refreshS?: number;
+  /** A short confirmation shown on top, e.g. after a redirect. */
+  readonly notice?: string | undefined;
+}
+
+function Nav({ p }: { p: PageContext }) {
+  const actor = p.auth?.actor;
+  if (!actor) return null;
+  const items: [string, string, boolean][] = [
+    [paths.send, p.m.nav.send, roleAllows(actor.role, 'announcement.create')],
+    [paths.mine, p.m.nav.mine, roleAllows(actor.role, 'announcement.read')],
+    [paths.schedule, p.m.nav.schedule, roleAllows(actor.role, 'broadcast.read')],
+    [paths.monitor, p.m.nav.monitor, roleAllows(actor.role, 'announcement.approve')],
+    [paths.admin, p.m.nav.admin, roleAllows(actor.role, 'hamlet.manage')],
+    // Admins reach the receivers through their own pages; the others who may see receivers get a link.
+    [
+      paths.receivers,
+      p.m.nav.receivers,
+      roleAllows(actor.role, 'receiver.read') && !roleAllows(actor.role, 'hamlet.manage'),
+    ],
+  ];
+  return (
+    <nav aria-label={p.m.appName}>
+      <ul class="nav">
+        {items
+          .filter(([, , allowed]) => allowed)
+          .map(([href, label]) => (
+            <li>
+              <a
+                href={href}
+                aria-current={p.path === href || p.path.startsWith(`${href}/`) ? 'page' : undefined}
+              >
+                {label}
+              </a>
+            </li>
+          ))}
+      </ul>
+    </nav>
+  );
+}
+
+/** The frame of every page: header with the language switch and sign-out, navigation for the role, main. */
+export function Layout({
+  p,
+  title,
+  scripts = [],
+  refreshS,
+  notice,
+  children,
+}: PropsWithChildren<LayoutProps>) {
+  const actor = p.auth?.actor;
+  return (
+    <html lang={p.lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · Loa`}</title>
+        <link rel="stylesheet" href={assetUrl('app.css')} />
+        {refreshS ? (
+          <noscript>
+            <meta http-equiv="refresh" content={String(refreshS)} />
+          </noscript>
+        ) : null}
+        {scripts.map((s) => (
+          <script src={assetUrl(s)} defer></script>
+        ))}
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          {p.m.skip}
+        </a>
+        <header class="top">
+          <a class="brand" href={paths.home}>
+            Loa
+          </a>
+          <div class="top-actions">
+            <a
+              class="lang"
+              href={`${paths.language(p.m.switchLang)}?next=${encodeURIComponent(p.path)}`}
+              lang={p.m.switchLang}
+            >
+              {p.m.switchTo}
+            </a>
+            {actor ? (
+              <form method="post" action={paths.signOut} class="inline">
+                <input type="hidden" name="_csrf" value={p.csrf} />
+                <button type="submit" class="link">
+                  {p.m.signOut}
+                </button>
+              </form>
+            ) : null}
+          </div>
+        </header>
+        {actor ? (
+          <p class="who">
+            {p.m.signedInAs} <strong>{actor.username}</strong> · {p.m.roles[actor.role]}
+          </p>
+        ) : null}
+        <Nav p={p} />
+        <main id="main" tabindex={-1}>
+          <h1>{title}</h1>
+          {notice ? (
+            <p class="notice" role="status">
+              {notice}
+            </p>
+          ) : null}
+          {children}
+        </main>
+      </body>
+    </html>
+  );
+}
+
+const describedBy = (name: string, error?: string, hint?: string) =>
+  [error ? `${name}-error` : '', hint ? `${name}-hint` : ''].filter(Boolean).join(' ') || undefined;
+
+function Help({
+  name,
+  error,
+  hint,
+}: {
+  name: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+}) {
+  return (
+    <>
+      {hint ? (
+        <p class="hint" id={`${name}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p class="field-error" id={`${name}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+interface FieldProps {
+  readonly name: string;
+  readonly label: string;
+  readonly error?: string | undefined;
+  readonly hint?: string | undefined;
+  readonly id?: string;
+}
+
+export function TextField(
+  props: FieldProps & {
+    readonly value?: string | undefined;
+    readonly type?: string;
+    readonly required?: boolean;
+    readonly maxlength?: number;
+    readonly autocomplete?: string;
+    readonly step?: string;
+    readonly min?: string;
+    readonly max?: string;
+    readonly inputmode?: 'decimal' | 'numeric' | 'text';
+  },
+) {
+  const id = props.id ?? props.name;
+  return (
+    <div class={props.error ? 'field has-error' : 'field'}>
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value ?? ''}
+        required={props.required}
+        maxlength={props.maxlength}
+        autocomplete={props.autocomplete}
+        step={props.step}
+        min={props.min}
+        max={props.max}
+        inputmode={props.inputmode}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy(id, props.error, props.hint)}
+      />
+      <Help name={id} error={props.error} hint={props.hint} />
+    </div>
+  );
+}
+
+export function TextArea(
+  props: FieldProps & {
+    readonly value?: string | undefined;
+    readonly maxlength?: number;
+    readonly rows?: number;
+    readonly required?: boolean;
+  },
+) {
+  const id = props.id ?? props.name;
+  return (
+    <div class={props.error ? 'field has-error' : 'field'}>
+      <label for={id}>{props.label}</label>
+      <textarea
+        id={id}
+        name={props.name}
+        rows={props.rows ?? 5}
+        maxlength={props.maxlength}
+        required={props.required}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy(id, props.error, props.hint)}
+      >
+        {props.value ?? ''}
+      </textarea>
+      <Help name={id} error={props.error} hint={props.hint} />
+    </div>
+  );
+}
+
+export function SelectField(
+  props: FieldProps & {
+    readonly value?: string | undefined;
+    readonly options: readonly (readonly [value: string, label: string])[];
+    readonly required?: boolean;
+  },
+) {
+  const id = props.id ?? props.name;
+  return (
+    <div class={props.error ? 'field has-error' : 'field'}>
+      <label for={id}>{props.label}</label>
+      <select
+        id={id}
+        name={props.name}
+        required={props.required}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy(id, props.error, props.hint)}
+      >
+        {props.options.map(([value, label]) => (
+          <option value={value} selected={value === props.value}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <Help name={id} error={props.error} hint={props.hint} />
+    </div>
+  );
+}
+
+/** Radio buttons or checkboxes in a fieldset whose legend is the label. */
+export function Choices(
+  props: FieldProps & {
+    readonly type: 'radio' | 'checkbox';
+    readonly options: readonly (readonly [value: string, label: string])[];
+    readonly checked: readonly string[];
+  },
+) {
+  const id = props.id ?? props.name;
+  return (
+    <fieldset
+      class={props.error ? 'field choices has-error' : 'field choices'}
+      id={id}
+      aria-describedby={describedBy(id, props.error, props.hint)}
+    >
+      <legend>{props.label}</legend>
+      {props.options.map(([value, label], i) => (
+        <label class="choice" for={`${id}-${i}`}>
+          <input
+            type={props.type}
+            id={`${id}-${i}`}
+            name={props.name}
+            value={value}
+            checked={props.checked.includes(value)}
+          />
+          <span>{label}</span>
+        </label>
+      ))}
+      <Help name={id} error={props.error} hint={props.hint} />
+    </fieldset>
+  );
+}
+
+/** Controls that belong together (each language's position) under one legend: hint on top, error below. */
+export function FieldGroup(props: PropsWithChildren<FieldProps>) {
+  const id = props.id ?? props.name;
+  return (
+    <fieldset
+      class={props.error ? 'field has-error' : 'field'}
+      id={id}
+      aria-describedby={describedBy(id, props.error, props.hint)}
+    >
+      <legend>{props.label}</legend>
+      <Help name={id} hint={props.hint} />
+      {props.children}
+      <Help name={id} error={props.error} />
+    </fieldset>
+  );
+}
+
+export function Csrf({ p }: { p: PageContext }) {
+  return <input type="hidden" name="_csrf" value={p.csrf} />;
+}
+
+/** The summary on top of a refused form: the general message, then each field's own message below it. */
+export function FormError({ message }: { message?: string | undefined }) {
+  // Always present (hidden when empty) so that the upload script can fill it without re-rendering.
+  return (
+    <div class="form-error" role="alert" data-form-error tabindex={-1} hidden={!message}>
+      <p>{message ?? ''}</p>
+    </div>
+  );
+}
+
+/**
+ * One action on one row as a small form that works without JavaScript: the CSRF field, any fixed values,
+ * and a button whose accessible name says which row it acts on.
+ */
+export function PostButton({
+  p,
+  action,
+  label,
+  target,
+  fields = {},
+  tone = 'secondary',
+}: {
+  p: PageContext;
+  action: string;
+  label: string;
+  /** What the row is (e.g. the receiver's name), for screen readers: "Khóa: Cụm loa chợ". */
+  target: string;
+  fields?: Readonly<Record<string, string>>;
+  tone?: 'primary' | 'secondary' | 'danger';
+}) {
+  return (
+    <form method="post" action={action} class="inline">
+      <Csrf p={p} />
+      {Object.entries(fields).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class={tone === 'primary' ? undefined : tone} aria-label={`${label}: ${target}`}>
+        {label}
+      </button>
+    </form>
+  );
+}
+
+type Tone = 'ok' | 'warn' | 'bad' | 'info' | 'muted';
+
+/** A status as a word plus a colour and a symbol, never colour alone. */
+export function Badge({ tone, children }: PropsWithChildren<{ tone: Tone }>) {
+  const symbol: Record<Tone, string> = { ok: '✓', warn: '…', bad: '✕', info: '•', muted: '–' };
+  return (
+    <span class={`badge ${tone}`}>
+      <span aria-hidden="true">{symbol[tone]}</span> {children}
+    </span>
+  );
+}
+
+/** A receiver's state as its list shows it: disabled first (its token is refused), then its heartbeat. */
+export function ReceiverState({ m, disabled, online }: { m: Messages; disabled: boolean; online: boolean }) {
+  return disabled ? (
+    <Badge tone="muted">{m.disabled}</Badge>
+  ) : online ? (
+    <Badge tone="ok">{m.online}</Badge>
+  ) : (
+    <Badge tone="bad">{m.offline}</Badge>
+  );
+}
+
+export const processingTone = { queued: 'info', processing: 'info', ready: 'ok', failed: 'bad' } as const;
+export const approvalTone = { pending: 'warn', approved: 'ok', rejected: 'bad' } as const;
+export const occurrenceTone = {
+  scheduled: 'info',
+  played: 'ok',
+  failed: 'bad',
+  missed: 'warn',
+  cancelled: 'muted',
+  playing: 'info',
+} as const;
+
+/** A table that stacks into labelled rows on a phone; rows label their cells with `data-label`. */
+export function Table({ headings, children }: PropsWithChildren<{ headings: readonly string[] }>) {
+  return (
+    <div class="table-wrap">
+      <table class="stack">
+        <thead>
+          <tr>
+            {headings.map((h) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Section({ title, children, id }: PropsWithChildren<{ title: string; id: string }>) {
+  return (
+    <section aria-labelledby={`${id}-h`} id={id}>
+      <h2 id={`${id}-h`}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+export function notices(m: Messages): Record<string, string> {
+  return {
+    scheduled: m.scheduled,
+    cancelled: m.cancelled,
+    approved: m.approved,
+    rejected: m.rejected,
+    queuedAgain: m.queuedAgain,
+    savedUser: m.savedUser,
+    saved: m.saved,
+    savedSettings: m.savedSettings,
+    emergency: m.emergencySent,
+    deletedHamlet: m.deletedHamlet,
+    receiverLocked: m.receiverLocked,
+    receiverUnlocked: m.receiverUnlocked,
+  };
+}
