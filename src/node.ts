@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { createApp } from './http/app.js';
 import type { Config } from './config.js';
@@ -11,18 +12,21 @@ import { postgresLeaderLock, soleLeader } from './db/leader-lock.node.js';
 import { migrateToLatest } from './db/migrator.js';
 import { createPostgresEventBus, type PostgresEventBus } from './events/pg-event-bus.node.js';
 import { cpus } from 'node:os';
-import { createRepositories } from './db/repositories/index.js';
-import { createProcessVariantHandler } from './jobs/process-variant.js';
+import { createRepositories, createUnitOfWork } from './db/repositories/index.js';
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { createNodeAudioWork, createNodeInspector } from './media/audio-work.node.js';
 import { createEspeakEngine } from './media/tts/espeak.js';
 import { ffmpegVersion, resolveFfmpeg } from './media/ffmpeg-binaries.js';
 import { createFileMediaStore, type FileMediaStore } from './media/file-store.node.js';
 import { createDispatcher, type Dispatcher } from './scheduler/dispatcher.js';
-import { createEventBus, type EventBus } from './domain/events.js';
+import type { EventBus } from './domain/ports/events.js';
+import type { Repositories } from './domain/ports/repositories.js';
+import { createEventBus } from './events/in-process-bus.js';
 import { createServices, type Services } from './services/index.js';
 import { scryptHasher } from './services/passwords.node.js';
-import { systemClock, webIds, type Clock, type IdGenerator, type Logger } from './domain/ports.js';
+import { systemClock, type Clock } from './domain/ports/clock.js';
+import { webIds, type IdGenerator } from './domain/ports/ids.js';
+import type { Logger } from './domain/ports/logger.js';
 import { parseCommuneFile, type CommuneFile } from './services/seed/commune-file.js';
 
 export const version: string = (
@@ -44,6 +48,8 @@ export interface NodeRuntime {
   readonly config: Config;
   readonly db: Db;
   readonly services: Services;
+  /** The repositories outside any transaction, for tests and benchmarks that look at what was stored. */
+  readonly repos: Repositories;
   readonly logger: Logger & pino.Logger;
   readonly app: ReturnType<typeof createApp>;
   readonly bus: EventBus;
@@ -59,6 +65,10 @@ export interface RuntimeOverrides {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   readonly logger?: pino.Logger;
+  /** Wraps the repositories of every unit of work (tests inject a failure between two steps with it). */
+  readonly decorateRepositories?: (repositories: Repositories) => Repositories;
+  /** How far ahead series are materialised (default 7 days). */
+  readonly horizonMs?: number;
 }
 
 /**
@@ -85,40 +95,35 @@ export async function createNodeRuntime(
     const binaries = resolveFfmpeg({ FFMPEG_PATH: config.FFMPEG_PATH });
     binaries.catch(() => undefined);
     const media = createFileMediaStore(resolve(config.MEDIA_DIR));
-    const repos = createRepositories(db.kysely);
+    const repos = createRepositories(db.kysely, db.capabilities);
+    const tx = createUnitOfWork(db, overrides.decorateRepositories);
+    // The job runner's handlers are the audio service's method, built just below.
+    let services: Services | undefined;
     const jobs = createJobQueue({
       jobs: repos.jobs,
-      handlers: {
-        'process-variant': createProcessVariantHandler({
-          announcements: repos.announcements,
-          communes: repos.communes,
-          audio: createNodeAudioWork({ binaries, media, tts: createEspeakEngine() }),
-          clock,
-          logger,
-        }),
-      },
+      handlers: { 'process-variant': (data, job) => services!.audio.processVariant(data.variantId, job) },
       clock,
       logger,
       concurrency: config.JOB_CONCURRENCY ?? cpus().length,
       workerId: `${process.pid}-${ids.id().slice(0, 8)}`,
     });
-    const services = createServices({
-      db,
+    services = createServices({
       repos,
-      media,
+      tx,
       inspector: createNodeInspector({ binaries, media }),
+      audio: createNodeAudioWork({ binaries, media, tts: createEspeakEngine() }),
       jobs,
       clock,
       ids,
+      logger,
       bus,
       passwords: scryptHasher,
       sessionTtlHours: config.SESSION_TTL_HOURS,
+      ...(overrides.horizonMs !== undefined && { horizonMs: overrides.horizonMs }),
     });
     const dispatcher = createDispatcher({
-      repos: services.repos,
-      bus,
+      services,
       clock,
-      ids,
       logger,
       heartbeatRetentionDays: config.HEARTBEAT_RETENTION_DAYS,
       lock:
@@ -142,7 +147,6 @@ export async function createNodeRuntime(
       }
     }
     const app = createApp({
-      db,
       services,
       clock,
       ids,
@@ -151,15 +155,23 @@ export async function createNodeRuntime(
       media,
       uploadLimitBytes: config.UPLOAD_LIMIT_MB * 1_048_576,
       clientIp: (c: Context) => clientIp(c, config.TRUST_PROXY),
-      ffmpegHealth: async () => {
-        const found = await binaries;
-        return { ok: true, detail: `${await ffmpegVersion(found.ffmpeg)} (${found.source})` };
+      health: {
+        // Which database, never where its file is: the health check is public.
+        database: async () => {
+          await sql`select 1`.execute(db.kysely);
+          return { ok: true, detail: db.capabilities.rowLocks ? 'postgresql' : 'sqlite' };
+        },
+        ffmpeg: async () => {
+          const found = await binaries;
+          return { ok: true, detail: `${await ffmpegVersion(found.ffmpeg)} (${found.source})` };
+        },
       },
     });
     return {
       config,
       db,
       services,
+      repos,
       logger,
       app,
       bus,

@@ -7,8 +7,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { localToUtc, utcToLocal, addDays } from '../../src/domain/schedule/index.js';
 import { createNodeRuntime } from '../../src/node.js';
-import { toUserActor } from '../../src/services/auth.service.js';
-import { hashToken, webIds } from '../../src/domain/ports.js';
+import { hashToken, webIds } from '../../src/domain/ports/ids.js';
 
 const [dir = '.', count = '1000'] = process.argv.slice(2);
 const password = 'bench-admin-password';
@@ -21,9 +20,9 @@ const runtime = await createNodeRuntime(
   }),
   { logger: pino({ level: 'warn' }) },
 );
-const { repos } = runtime.services;
-const { passwordHash: _, ...admin } = (await repos.users.findCredentialsByUsername('admin'))!;
-const ctx = { actor: toUserActor(admin), requestId: 'bench' };
+const { repos } = runtime;
+const ctx = await runtime.services.users.operator();
+const admin = (await repos.users.findUser(ctx.actor.id))!;
 const now = new Date().toISOString();
 const hamlets = (await repos.hamlets.listCommuneHamlets(admin.communeId)).map((h) => h.id);
 
@@ -55,6 +54,7 @@ const variant = (id: string, language: string) => ({
   sourceName: null,
   text: null,
   voice: null,
+  inspection: null,
 });
 await repos.announcements.insertAnnouncement(
   {
@@ -66,13 +66,13 @@ await repos.announcements.insertAnnouncement(
     createdBy: admin.id,
     approval: 'approved',
   },
-  variant('bench-vi', 'vi'),
   now,
 );
+await repos.announcements.insertVariant('bench-ann', variant('bench-vi', 'vi'), now);
 await repos.announcements.insertVariant('bench-ann', variant('bench-giay', 'giay'), now);
 await repos.announcements.setVariantAudio('bench-vi', sha(1), null, now);
 await repos.announcements.setVariantAudio('bench-giay', sha(2), null, now);
-await repos.announcements.refreshAnnouncementStatus('bench-ann', now);
+await repos.announcements.setAnnouncementStatus('bench-ann', 'ready', null, now);
 await repos.announcements.setApproval('bench-ann', 'approved', null, admin.id, now);
 
 // Five daytime items a day for the next two days in every hamlet: a typical manifest.
@@ -122,7 +122,10 @@ await runtime.db.kysely.transaction().execute(async (trx) => {
       .values(rows.slice(i, i + 500))
       .execute();
 });
-const { token: adminToken } = await runtime.services.auth.login('admin', password, 'bench');
+const { token: adminToken } = await runtime.services.auth.login(
+  { username: 'admin', password },
+  { clientIp: 'bench', requestId: 'bench' },
+);
 
 serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   // Ten thousand tokens are too much for one line of a pipe: the details go through a file.

@@ -3,10 +3,9 @@ import { roles, type Role } from '../domain/actor.js';
 import type { Config } from '../config.js';
 import { connectDatabase } from '../db/connect.node.js';
 import { migrateToLatest } from '../db/migrator.js';
-import { createReceiversRepository } from '../db/repositories/receivers.repository.js';
 import { createNodeRuntime, type NodeRuntime } from '../node.js';
-import { systemClock, webIds } from '../domain/ports.js';
-import { toUserActor } from '../services/auth.service.js';
+import { systemClock } from '../domain/ports/clock.js';
+import { webIds } from '../domain/ports/ids.js';
 import { backupDatabase } from './backup.js';
 
 export interface CliOptions {
@@ -36,12 +35,7 @@ async function withRuntime(config: Config, work: (runtime: NodeRuntime) => Promi
 }
 
 /** Acts as the first admin of the commune: the CLI runs on the server itself, as its operator. */
-async function operator(runtime: NodeRuntime) {
-  const page = await runtime.services.repos.users.findCredentialsByUsername('admin');
-  if (!page) throw new Error('No admin user exists yet; run `loa serve` or `loa seed` once first.');
-  const { passwordHash: _, ...admin } = page;
-  return { actor: toUserActor(admin), requestId: 'cli' };
-}
+const operator = (runtime: NodeRuntime) => runtime.services.users.operator();
 
 function passwordFromEnv(): { password: string; generated: boolean } {
   const given = process.env.LOA_PASSWORD;
@@ -82,7 +76,7 @@ const user: Command = async (config, args, opts) => {
       return 0;
     }
     if (sub === 'passwd') {
-      const found = await runtime.services.repos.users.findCredentialsByUsername(username);
+      const found = await runtime.services.users.findByUsername(ctx, username);
       if (!found) return fail(`No user "${username}".`);
       const { password, generated } = passwordFromEnv();
       await runtime.services.users.update(ctx, found.id, { password });
@@ -125,17 +119,12 @@ export const commandTable: Readonly<Record<string, Command>> = {
     return 0;
   },
   // What the dispatcher's leader does every hour, on demand (e.g. once after lowering the retention).
-  'prune-heartbeats': async (config) => {
-    const db = connectDatabase(config.DATABASE_URL, resolve(config.DATA_DIR));
-    try {
-      await migrateToLatest(db.kysely);
+  'prune-heartbeats': (config) =>
+    withRuntime(config, async (runtime) => {
       const days = config.HEARTBEAT_RETENTION_DAYS;
       const before = new Date(systemClock.now().getTime() - days * 86_400_000).toISOString();
-      const pruned = await createReceiversRepository(db.kysely).deleteHeartbeatsBefore(before);
+      const pruned = await runtime.services.receivers.pruneHeartbeats(before);
       out(`Deleted ${pruned} heartbeat rows recorded before ${before} (HEARTBEAT_RETENTION_DAYS=${days}).`);
       return 0;
-    } finally {
-      await db.close();
-    }
-  },
+    }),
 };

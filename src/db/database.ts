@@ -10,6 +10,11 @@ export interface DbCapabilities {
   readonly advisoryLocks: boolean;
   /** `SELECT … FOR UPDATE SKIP LOCKED` for job leasing by many workers. */
   readonly skipLocked: boolean;
+  /**
+   * Row locks (`SELECT … FOR UPDATE`) that serialise bookings per hamlet. Without them (SQLite) a
+   * transaction that writes holds the whole database's write lock from its start instead.
+   */
+  readonly rowLocks: boolean;
 }
 
 export interface Db {
@@ -18,11 +23,4 @@ export interface Db {
   /** What the health check and the CLI show, e.g. `sqlite:/srv/loa/data/loa.sqlite`. */
   readonly description: string;
   close(): Promise<void>;
-}
-
-/** Decides which of several instances runs the dispatcher. */
-export interface LeaderLock {
-  /** True while this process holds the lock; tries to take it when free. */
-  acquire(): Promise<boolean>;
-  release(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { LeaderLock } from './database.js';
+import type { LeaderLock } from '../domain/ports/leader-lock.js';
 
 /** One process per SQLite file: it is always the leader. */
 export const soleLeader: LeaderLock = { acquire: async () => true, release: async () => undefined };

@@ -3,12 +3,16 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import * as initial from './migrations/0001-initial.js';
 import * as communeSettingsEdits from './migrations/0002-commune-settings-edits.js';
 import * as receiverHeartbeatsAt from './migrations/0003-receiver-heartbeats-at.js';
+import * as variantProbe from './migrations/0004-variant-probe.js';
+import * as seriesNextStart from './migrations/0005-series-next-start.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-commune-settings-edits': communeSettingsEdits,
   '0003-receiver-heartbeats-at': receiverHeartbeatsAt,
+  '0004-variant-probe': variantProbe,
+  '0005-series-next-start': seriesNextStart,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

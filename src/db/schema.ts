@@ -1,4 +1,11 @@
-import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType } from 'kysely';
+import type { Role } from '../domain/actor.js';
+import type { Approval, AudioFormat, ProcessingStatus, SourceKind } from '../domain/announcement.js';
+import type { AuditActorKind } from '../domain/audit.js';
+import type { OccurrenceStatus } from '../domain/broadcast.js';
+import type { JobStatus } from '../domain/ports/jobs.js';
+import type { LogEventType } from '../domain/receiver/protocol.js';
+import type { Priority } from '../domain/schedule/types.js';
 
 /**
  * Table types. Instants are ISO-8601 UTC strings with milliseconds (`2026-11-27T05:30:00.000Z`), which
@@ -63,7 +70,7 @@ export interface UserTable {
   username: string;
   display_name: string;
   password_hash: string;
-  role: 'admin' | 'commune_officer' | 'hamlet_head' | 'secretary';
+  role: Role;
   commune_id: string;
   disabled_at: Instant | null;
   created_at: Instant;
@@ -106,9 +113,9 @@ export interface AnnouncementTable {
   title: string;
   category: string;
   created_by: string;
-  status: 'queued' | 'processing' | 'ready' | 'failed';
+  status: ProcessingStatus;
   error: string | null;
-  approval: 'pending' | 'approved' | 'rejected';
+  approval: Approval;
   approval_reason: string | null;
   approved_by: string | null;
   approved_at: Instant | null;
@@ -120,23 +127,25 @@ export interface AnnouncementVariantTable {
   id: string;
   announcement_id: string;
   language: string;
-  source_kind: 'upload' | 'text';
+  source_kind: SourceKind;
   /** Original upload kept in the media store for retries (sha256.ext). */
   source_key: string | null;
   source_name: string | null;
   text: string | null;
   voice: string | null;
-  status: 'queued' | 'processing' | 'ready' | 'failed';
+  status: ProcessingStatus;
   error: string | null;
   audio_sha256: string | null;
   opus_sha256: string | null;
+  /** SourceProbe as JSON: what the check at upload found. */
+  probe: ColumnType<Json | null, Json | null | undefined, Json | null>;
   created_at: Instant;
   updated_at: Instant;
 }
 
 export interface AudioAssetTable {
   sha256: string;
-  format: 'mp3' | 'opus';
+  format: AudioFormat;
   bytes: number;
   duration_ms: number;
   integrated_lufs: number;
@@ -160,13 +169,15 @@ export interface BroadcastTable {
   hamlet_ids: Json;
   /** The `when` of the request as JSON (at | slot | recurrence | emergency repeat). */
   schedule: Json;
-  priority: 'normal' | 'priority' | 'emergency';
+  priority: Priority;
   created_by: string;
   created_at: Instant;
   cancelled_at: Instant | null;
   cancelled_by: string | null;
   /** Occurrences exist up to here; the dispatcher extends it with the rolling horizon. */
   materialised_until: Instant | null;
+  /** A series' first start beyond `materialised_until`; null once it has none left. */
+  next_start_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
 }
 
 export interface OccurrenceTable {
@@ -175,9 +186,9 @@ export interface OccurrenceTable {
   hamlet_id: string;
   starts_at: Instant;
   duration_ms: number;
-  priority: 'normal' | 'priority' | 'emergency';
+  priority: Priority;
   slot_name: string | null;
-  status: 'scheduled' | 'played' | 'failed' | 'missed' | 'cancelled';
+  status: OccurrenceStatus;
   created_at: Instant;
   updated_at: Instant;
 }
@@ -188,7 +199,7 @@ export interface PlaybackEventTable {
   /** The receiver's own event id; (receiver_id, event_id) is unique so retried batches are idempotent. */
   event_id: string;
   occurrence_id: string;
-  type: 'started' | 'completed' | 'failed' | 'skipped';
+  type: LogEventType;
   at: Instant;
   detail: string | null;
   received_at: Instant;
@@ -209,7 +220,7 @@ export interface JobTable {
   id: string;
   name: string;
   data: Json;
-  status: 'queued' | 'running' | 'done' | 'failed';
+  status: JobStatus;
   attempts: ColumnType<number, number | undefined, number>;
   max_attempts: number;
   run_at: Instant;
@@ -224,18 +235,10 @@ export interface AuditLogTable {
   id: string;
   at: Instant;
   actor_id: string | null;
-  actor_kind: 'user' | 'receiver' | 'system';
+  actor_kind: AuditActorKind;
   action: string;
   target_type: string;
   target_id: string | null;
   details: Json | null;
   request_id: string | null;
 }
-
-export type Hamlet = Selectable<HamletTable>;
-export type NewHamlet = Insertable<HamletTable>;
-export type User = Selectable<UserTable>;
-export type UserUpdate = Updateable<UserTable>;
-export type Receiver = Selectable<ReceiverTable>;
-export type Job = Selectable<JobTable>;
-export type AuditEntry = Insertable<AuditLogTable>;

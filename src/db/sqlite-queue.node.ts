@@ -1,4 +1,4 @@
-import { SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
+import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
 
 /**
  * Hands SQLite's single connection to waiting queries one at a time, first come first served. Kysely's
@@ -33,7 +33,14 @@ class QueuedDriver implements Driver {
     else this.#busy = false;
   }
 
-  beginTransaction: Driver['beginTransaction'] = (c, settings) => this.#inner.beginTransaction(c, settings);
+  /**
+   * `begin immediate` takes the write lock at once: another process on the same file then waits its
+   * turn (busy timeout) at the start, instead of failing with SQLITE_BUSY when its deferred transaction
+   * tries to turn a read into a write after the other one wrote.
+   */
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
   commitTransaction: Driver['commitTransaction'] = (c) => this.#inner.commitTransaction(c);
   rollbackTransaction: Driver['rollbackTransaction'] = (c) => this.#inner.rollbackTransaction(c);
   savepoint: NonNullable<Driver['savepoint']> = (c, name, compile) =>

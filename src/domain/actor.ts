@@ -31,3 +31,11 @@ export function hasCommuneScope(role: Role): boolean {
 export function inScope(actor: UserActor, hamletId: string): boolean {
   return actor.hamletIds === 'all' || actor.hamletIds.includes(hamletId);
 }
+
+/** Who asks, and the request id that ties audit rows to log lines. */
+export interface RequestContext<A extends Actor = UserActor> {
+  readonly actor: A;
+  readonly requestId: string | null;
+}
+
+export const systemContext = { actor: null, requestId: null } as const;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { z } from 'zod';
-import { createEventBus, type EventBus, type LoaEvent } from '../domain/events.js';
-import type { Logger } from '../domain/ports.js';
+import type { EventBus, LoaEvent } from '../domain/ports/events.js';
+import type { Logger } from '../domain/ports/logger.js';
+import { createEventBus } from './in-process-bus.js';
 
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more (`NOTIFY_PAYLOAD_MAX_LENGTH`). */
 export const NOTIFY_MAX_BYTES = 7999;

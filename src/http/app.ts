@@ -4,9 +4,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Db } from '../db/database.js';
 import type { Services } from '../services/index.js';
-import type { Clock, IdGenerator, Logger, MediaStore } from '../domain/ports.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { Logger } from '../domain/ports/logger.js';
+import type { MediaStore } from '../domain/ports/media-store.js';
 import { renderDocs } from './docs.js';
 import './env.js';
 import { csrfProtection, identifyUser } from './middleware/auth.js';
@@ -20,12 +22,11 @@ import { mediaRoutes } from './routes/media.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { receiverProtocolRoutes } from './routes/receiver-protocol.js';
 import { receiverRoutes } from './routes/receivers.js';
-import { systemRoutes, type HealthCheck } from './routes/system.js';
+import { systemRoutes, type HealthChecks } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
 import { isPageUpload, webRoutes, withPageErrors, withPageNotFound } from './web/index.js';
 
 export interface AppDeps {
-  readonly db: Db;
   readonly services: Services;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -33,7 +34,7 @@ export interface AppDeps {
   readonly version: string;
   /** The caller's address for rate limiting; the platform entry knows how to find it. */
   readonly clientIp: (c: Context) => string;
-  readonly ffmpegHealth: () => Promise<HealthCheck>;
+  readonly health: HealthChecks;
   /** Largest JSON body accepted, in bytes. */
   readonly jsonBodyLimit?: number;
   readonly media: MediaStore;
@@ -113,11 +114,8 @@ export function createApp(deps: AppDeps) {
   app.use('*', except(isPageUpload, csrfProtection()));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
-  app.route('/', systemRoutes({ db: deps.db, version: deps.version, ffmpegHealth: deps.ffmpegHealth }));
-  app.route(
-    '/',
-    authRoutes({ services: deps.services, clock: deps.clock, ids: deps.ids, clientIp: deps.clientIp }),
-  );
+  app.route('/', systemRoutes({ version: deps.version, health: deps.health }));
+  app.route('/', authRoutes({ services: deps.services, clientIp: deps.clientIp }));
   app.route('/', hamletRoutes(deps.services));
   app.route('/', userRoutes(deps.services));
   app.route('/', receiverRoutes(deps.services));

@@ -1,5 +1,5 @@
 import type { ReceiverActor, UserActor } from '../domain/actor.js';
-import type { Logger } from '../domain/ports.js';
+import type { Logger } from '../domain/ports/logger.js';
 
 export interface UserAuth {
   readonly actor: UserActor;

@@ -1,14 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { roles } from '../domain/actor.js';
-
-/** Trimmed, NFC-normalised human text: names keep quotes, emoji and diacritics exactly. */
-export const humanText = (max: number) =>
-  z
-    .string()
-    .transform((s) => s.normalize('NFC').trim())
-    .pipe(
-      z.string().min(1, 'must not be empty or only spaces').max(max, `must be at most ${max} characters`),
-    );
+import { RoleSchema } from '../domain/user.js';
 
 export const ProblemSchema = z
   .object({
@@ -41,10 +32,6 @@ export const IdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
 
-export const languageCode = z
-  .string()
-  .regex(/^[a-z]{2,8}(-[a-z0-9]{1,8})*$/, 'must be a language code like "vi"');
-
 export const HamletSchema = z
   .object({
     id: z.string(),
@@ -58,8 +45,6 @@ export const HamletSchema = z
     updatedAt: z.string(),
   })
   .openapi('Hamlet');
-
-export const RoleSchema = z.enum(roles);
 
 export const UserSchema = z
   .object({

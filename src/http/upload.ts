@@ -1,16 +1,12 @@
 import type { Context } from 'hono';
 import { LoaError } from '../domain/errors.js';
-import type { MediaStore, UploadTarget } from '../domain/ports.js';
+import type { MediaStore, Upload, UploadTarget } from '../domain/ports/media-store.js';
 import { multipartBoundary, MultipartError, readMultipart } from './multipart.js';
 
-export interface ReceivedUpload {
+/** A multipart request as received: its text fields, and its one file while it is still ours. */
+export interface ReceivedUpload extends AsyncDisposable {
   readonly fields: Readonly<Record<string, string>>;
-  readonly file: {
-    readonly key: string;
-    readonly bytes: number;
-    readonly filename: string;
-    readonly contentType: string;
-  } | null;
+  readonly file: Upload | null;
 }
 
 const tooLarge = (limitBytes: number) =>
@@ -45,9 +41,43 @@ function checkFilename(name: string): string {
 }
 
 /**
+ * The file of a request as one resource: wherever it has got to (temporary upload, kept original), its
+ * disposal removes it, unless a use case released it to what it stored.
+ */
+function uploadOf(media: MediaStore, target: UploadTarget, info: { filename: string; contentType: string }) {
+  let key = target.key;
+  let bytes = 0;
+  let released = false;
+  const upload: Upload & { finish(): Promise<void> } = {
+    get key() {
+      return key;
+    },
+    get bytes() {
+      return bytes;
+    },
+    ...info,
+    async finish() {
+      bytes = await target.finish();
+    },
+    async keep() {
+      key = await media.keepUpload(key);
+    },
+    release() {
+      released = true;
+    },
+    async [Symbol.asyncDispose]() {
+      if (released) return;
+      await target.finish().catch(() => undefined);
+      await media.discard(key);
+    },
+  };
+  return upload;
+}
+
+/**
  * Streams a `multipart/form-data` request: text fields in memory (small), the one file part straight into
- * a temporary file of the media store, refused the moment it passes `limitBytes`. On any failure the
- * temporary file is removed before the error leaves.
+ * a temporary file of the media store, refused the moment it passes `limitBytes`. The caller disposes
+ * the result (`await using`); on a failure here the file is disposed of before the error leaves.
  */
 export async function receiveUpload(
   c: Context,
@@ -69,9 +99,16 @@ export async function receiveUpload(
   if (!body) throw new LoaError(400, 'empty_body', 'The request has no body.', 'Yêu cầu không có nội dung.');
 
   const fields: Record<string, string> = {};
-  let target: UploadTarget | undefined;
-  let file: ReceivedUpload['file'] = null;
-  let info: { filename: string; contentType: string } | undefined;
+  let file = null as ReturnType<typeof uploadOf> | null;
+  const received: ReceivedUpload = {
+    fields,
+    get file() {
+      return file;
+    },
+    async [Symbol.asyncDispose]() {
+      await file?.[Symbol.asyncDispose]();
+    },
+  };
   try {
     await readMultipart(
       body,
@@ -81,7 +118,7 @@ export async function receiveUpload(
           fields[name] = value;
         },
         onFile: async (part) => {
-          if (part.field !== 'file' || target) {
+          if (part.field !== 'file' || file) {
             throw new LoaError(
               400,
               'unexpected_file',
@@ -89,28 +126,25 @@ export async function receiveUpload(
               'Chỉ gửi một tệp, trong trường "file".',
             );
           }
-          info = { filename: checkFilename(part.filename), contentType: part.contentType };
-          target = await media.beginUpload();
+          const info = { filename: checkFilename(part.filename), contentType: part.contentType };
+          const target = await media.beginUpload();
+          file = uploadOf(media, target, info);
           let bytes = 0;
-          const sink = target;
           return {
             write: async (chunk) => {
               bytes += chunk.length;
               if (bytes > limitBytes) throw tooLarge(limitBytes);
-              await sink.write(chunk);
+              await target.write(chunk);
             },
           };
         },
       },
       { maxFieldBytes: 64 * 1024, maxFields: 20, maxHeaderBytes: 16 * 1024 },
     );
-    if (target && info) file = { key: target.key, bytes: await target.finish(), ...info };
-    return { fields, file };
+    await file?.finish();
+    return received;
   } catch (error) {
-    if (target) {
-      await target.finish().catch(() => undefined);
-      await media.discard(target.key);
-    }
+    await received[Symbol.asyncDispose]();
     if (error instanceof MultipartError) {
       throw new LoaError(
         400,
@@ -121,4 +155,25 @@ export async function receiveUpload(
     }
     throw error;
   }
+}
+
+/** The received file as a use case's source: present and not empty. */
+export function uploadedFile(upload: ReceivedUpload): Upload {
+  if (!upload.file) {
+    throw new LoaError(
+      400,
+      'missing_file',
+      'Attach the recording in the field "file".',
+      'Hãy đính kèm tệp ghi âm (trường "file").',
+    );
+  }
+  if (upload.file.bytes === 0) {
+    throw new LoaError(
+      422,
+      'empty',
+      'The file is empty (0 bytes). Record again and send the new file.',
+      'Tệp rỗng (0 byte). Hãy ghi âm lại rồi gửi tệp mới.',
+    );
+  }
+  return upload.file;
 }

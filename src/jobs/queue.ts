@@ -1,6 +1,13 @@
-import type { JobsRepository } from '../db/repositories/jobs.repository.js';
-import type { Clock, Logger } from '../domain/ports.js';
-import type { JobHandlers, JobItem, JobName, JobResult } from '../domain/jobs.js';
+import type { Clock } from '../domain/ports/clock.js';
+import {
+  JOB_MAX_ATTEMPTS,
+  type JobHandlers,
+  type JobItem,
+  type JobName,
+  type JobResult,
+} from '../domain/ports/jobs.js';
+import type { Logger } from '../domain/ports/logger.js';
+import type { JobsRepository } from '../domain/ports/repositories.js';
 
 export interface JobQueueOptions {
   readonly jobs: JobsRepository;
@@ -26,7 +33,7 @@ export function backoffMs(attempt: number): number {
 export function createJobQueue(options: JobQueueOptions) {
   const { jobs, clock, logger } = options;
   const leaseMs = options.leaseMs ?? 10 * 60_000;
-  const maxAttempts = options.maxAttempts ?? 5;
+  const maxAttempts = options.maxAttempts ?? JOB_MAX_ATTEMPTS;
   const running = new Set<Promise<void>>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = true;
@@ -122,6 +129,12 @@ export function createJobQueue(options: JobQueueOptions) {
   }
 
   return {
+    /** Looks for due jobs now rather than at the next poll (a unit of work just enqueued one). */
+    wake(): void {
+      schedule(0);
+    },
+
+    /** Enqueues a job on its own, outside any unit of work (use cases write theirs in their own). */
     async enqueue(job: JobItem, opts: { id: string; runAt?: Date }): Promise<boolean> {
       const now = clock.now();
       const added = await jobs.enqueueJob(

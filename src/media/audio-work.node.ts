@@ -1,15 +1,19 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioTargets as CommuneAudioTargets } from '../domain/commune.js';
-import { AudioRejected, type AudioWork, type ProcessedAudio } from '../jobs/process-variant.js';
-import type { AudioInspector } from '../domain/ports.js';
+import {
+  AudioRejectedError as AudioRefused,
+  type AudioInspector,
+  type AudioWork,
+  type ProcessedAudio,
+} from '../domain/ports/audio.js';
+import { isTtsVoice, type TtsEngine } from '../domain/ports/tts.js';
 import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import type { FileMediaStore } from './file-store.node.js';
 import { processAudio } from './pipeline.js';
 import { inspectAudio } from './inspect.js';
 import { AudioRejectedError } from './rejection.js';
 import { DEFAULT_AUDIO_TARGETS } from './targets.js';
-import { isTtsVoice, type TtsEngine } from './tts/engine.js';
 
 interface Deps {
   readonly binaries: Promise<FfmpegBinaries>;
@@ -23,8 +27,7 @@ interface Deps {
 export function createNodeInspector({ binaries, media }: Deps): AudioInspector {
   return {
     async inspect(uploadKey) {
-      const inspection = await inspectAudio({ input: media.pathOf(uploadKey), binaries: await binaries });
-      return inspection.ok ? null : inspection.rejection;
+      return inspectAudio({ input: media.pathOf(uploadKey), binaries: await binaries });
     },
   };
 }
@@ -70,7 +73,7 @@ export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly 
           outputs,
         };
       } catch (error) {
-        if (error instanceof AudioRejectedError) throw new AudioRejected(error.rejection);
+        if (error instanceof AudioRejectedError) throw new AudioRefused(error.rejection);
         throw error;
       } finally {
         await rm(workDir, { recursive: true, force: true });

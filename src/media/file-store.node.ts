@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { MediaStore, UploadTarget } from '../domain/ports.js';
+import type { MediaStore, UploadTarget } from '../domain/ports/media-store.js';
 
 const sha256Pattern = /^[0-9a-f]{64}$/;
 const assetExtensions = new Set(['mp3', 'opus']);

@@ -1,61 +1,73 @@
+import { hasCommuneScope, type RequestContext } from '../domain/actor.js';
 import type {
-  AnnouncementRow,
-  AnnouncementsRepository,
+  Announcement,
+  AnnouncementMeta,
   Approval,
   NewVariant,
   ProcessingStatus,
-} from '../db/repositories/announcements.repository.js';
-import type { CommunesRepository } from '../db/repositories/communes.repository.js';
-import type { HamletsRepository } from '../db/repositories/hamlets.repository.js';
-import type { Page, PageRequest } from '../db/repositories/page.js';
-import { hasCommuneScope } from '../domain/actor.js';
+} from '../domain/announcement.js';
 import { LoaError, conflict, invalid, notFound } from '../domain/errors.js';
+import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
-import type { JobQueue } from '../jobs/queue.js';
+import type { AudioInspector } from '../domain/ports/audio.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import { JOB_MAX_ATTEMPTS, type JobRunnerSignal } from '../domain/ports/jobs.js';
+import type { Upload } from '../domain/ports/media-store.js';
+import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { AuditTrail } from './audit.service.js';
-import type { RequestContext } from '../domain/context.js';
-import type { AudioInspector, Clock, IdGenerator, MediaStore } from '../domain/ports.js';
 
 interface Deps {
-  readonly announcements: AnnouncementsRepository;
-  readonly hamlets: HamletsRepository;
-  readonly communes: CommunesRepository;
+  readonly repos: Pick<Repositories, 'announcements' | 'hamlets' | 'communes'>;
+  readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
-  readonly media: MediaStore;
   readonly inspector: AudioInspector;
-  readonly jobs: Pick<JobQueue, 'enqueue'>;
+  readonly jobs: JobRunnerSignal;
   readonly clock: Clock;
   readonly ids: IdGenerator;
 }
 
-export interface AnnouncementMeta {
-  readonly title: string;
-  readonly language: string;
-  readonly category: string;
-  /** Whose hamlet it is; required when a secretary has several, null for commune-wide content. */
-  readonly hamletId?: string | null | undefined;
-}
-
 export type VariantSource =
-  | { readonly kind: 'upload'; readonly key: string; readonly bytes: number; readonly filename: string }
+  | { readonly kind: 'upload'; readonly upload: Upload }
   | { readonly kind: 'text'; readonly text: string; readonly voice: string };
 
-export const maxTextChars = 5000;
-export { ttsVoices } from '../media/tts/engine.js';
+async function load(
+  r: Pick<Repositories, 'announcements'>,
+  ctx: RequestContext,
+  id: string,
+): Promise<Announcement> {
+  const a = await r.announcements.findAnnouncement(id);
+  if (!a || a.communeId !== ctx.actor.communeId) throw notFound('Announcement', id, 'thông báo');
+  assertAllowed(ctx.actor, 'announcement.read', [a.hamletId]);
+  return a;
+}
+
+/** Writes the job that processes a variant, in the unit of work that stored it (an outbox for free). */
+async function enqueueProcessing(
+  r: Pick<Repositories, 'jobs'>,
+  variantId: string,
+  round: string,
+  now: string,
+): Promise<void> {
+  // The job id names the variant and the round, so enqueueing the same round twice is one job.
+  await r.jobs.enqueueJob(
+    {
+      id: `process-variant:${variantId}:${round}`,
+      name: 'process-variant',
+      data: JSON.stringify({ variantId }),
+      maxAttempts: JOB_MAX_ATTEMPTS,
+      runAt: now,
+    },
+    now,
+  );
+}
 
 export function createAnnouncementsService(deps: Deps) {
-  const { announcements, clock } = deps;
-
-  async function load(ctx: RequestContext, id: string): Promise<AnnouncementRow> {
-    const a = await announcements.findAnnouncement(id);
-    if (!a || a.communeId !== ctx.actor.communeId) throw notFound('Announcement', id, 'thông báo');
-    assertAllowed(ctx.actor, 'announcement.read', [a.hamletId]);
-    return a;
-  }
+  const { clock, tx } = deps;
 
   /** A language is accepted when at least one hamlet of the commune broadcasts in it. */
   async function assertLanguageUsed(ctx: RequestContext, language: string): Promise<void> {
-    const hamlets = await deps.hamlets.listCommuneHamlets(ctx.actor.communeId);
+    const hamlets = await deps.repos.hamlets.listCommuneHamlets(ctx.actor.communeId);
     const used = [...new Set(hamlets.flatMap((h) => h.languages))];
     if (!used.includes(language)) {
       throw invalid(
@@ -81,68 +93,59 @@ export function createAnnouncementsService(deps: Deps) {
     );
   }
 
-  /** Checks an upload with ffprobe; a rejected one is removed at once, so nothing is left behind. */
-  async function accept(source: VariantSource): Promise<NewVariant> {
+  /**
+   * Checks an upload (ffprobe and a quick decode) and keeps it as the original; a refusal leaves it to
+   * the upload's owner to remove.
+   */
+  async function accept(source: VariantSource, language: string): Promise<NewVariant> {
     const id = deps.ids.id();
     if (source.kind === 'text') {
-      return {
-        id,
-        language: '',
-        sourceKind: 'text',
-        sourceKey: null,
-        sourceName: null,
-        text: source.text,
-        voice: source.voice,
-      };
+      const base = { id, language, sourceKind: 'text' as const, sourceKey: null, sourceName: null };
+      return { ...base, text: source.text, voice: source.voice, inspection: null };
     }
-    const rejection = await deps.inspector.inspect(source.key);
-    if (rejection) {
-      await deps.media.discard(source.key);
-      throw new LoaError(rejection.status, rejection.code, rejection.messageEn, rejection.message);
+    const inspection = await deps.inspector.inspect(source.upload.key);
+    if (!inspection.ok) {
+      const { status, code, messageEn, message } = inspection.rejection;
+      throw new LoaError(status, code, messageEn, message);
     }
-    const sourceKey = await deps.media.keepUpload(source.key);
+    await source.upload.keep();
     return {
       id,
-      language: '',
+      language,
       sourceKind: 'upload',
-      sourceKey,
-      sourceName: source.filename,
+      sourceKey: source.upload.key,
+      sourceName: source.upload.filename,
       text: null,
       voice: null,
+      inspection,
     };
   }
 
-  /** A refused request leaves no file behind, wherever the upload had got to. */
-  async function discardUpload(source: VariantSource, variant: NewVariant | undefined): Promise<void> {
-    if (source.kind !== 'upload') return;
-    await deps.media.discard(source.key);
-    if (variant?.sourceKey) await deps.media.discard(variant.sourceKey);
-  }
-
-  async function enqueue(variantId: string, generation: string): Promise<void> {
-    // The job id names the variant and the attempt round, so enqueueing the same round twice is one job.
-    await deps.jobs.enqueue(
-      { name: 'process-variant', data: { variantId } },
-      { id: `process-variant:${variantId}:${generation}` },
-    );
+  /** After the unit of work committed: the stored rows own the file, and the job runner may start. */
+  function handOver(source: VariantSource): void {
+    if (source.kind === 'upload') source.upload.release();
+    deps.jobs.wake();
   }
 
   return {
-    /** Accepts a recording or a text and queues it for processing; answers before any audio work. */
+    /**
+     * Accepts a recording or a text and queues it for processing; answers before any audio work. The
+     * announcement, its first version, the audit row and the processing job commit together.
+     */
     async create(
       ctx: RequestContext,
       meta: AnnouncementMeta,
       source: VariantSource,
     ): Promise<{ id: string; status: ProcessingStatus }> {
-      let variant: NewVariant | undefined;
-      try {
-        assertAllowed(ctx.actor, 'announcement.create');
-        const hamletId = ownerHamlet(ctx, meta.hamletId);
-        await assertLanguageUsed(ctx, meta.language);
-        const commune = await deps.communes.findCommune(ctx.actor.communeId);
-        variant = { ...(await accept(source)), language: meta.language };
-        const id = deps.ids.id();
-        await announcements.insertAnnouncement(
+      assertAllowed(ctx.actor, 'announcement.create');
+      const hamletId = ownerHamlet(ctx, meta.hamletId);
+      await assertLanguageUsed(ctx, meta.language);
+      const variant = await accept(source, meta.language);
+      const id = deps.ids.id();
+      await tx(async (r) => {
+        const commune = await r.communes.findCommune(ctx.actor.communeId);
+        const now = clock.now().toISOString();
+        await r.announcements.insertAnnouncement(
           {
             id,
             communeId: ctx.actor.communeId,
@@ -152,10 +155,10 @@ export function createAnnouncementsService(deps: Deps) {
             createdBy: ctx.actor.id,
             approval: commune?.settings.approvalRequired === false ? 'approved' : 'pending',
           },
-          variant,
-          clock.now().toISOString(),
+          now,
         );
-        await deps.audit.record({
+        await r.announcements.insertVariant(id, variant, now);
+        await deps.audit.record(r, {
           ...ctx,
           action: 'announcement.create',
           targetType: 'announcement',
@@ -163,15 +166,13 @@ export function createAnnouncementsService(deps: Deps) {
           details: {
             language: meta.language,
             source: source.kind,
-            ...(source.kind === 'upload' && { bytes: source.bytes }),
+            ...(source.kind === 'upload' && { bytes: source.upload.bytes }),
           },
         });
-        await enqueue(variant.id, '1');
-        return { id, status: 'queued' };
-      } catch (error) {
-        await discardUpload(source, variant);
-        throw error;
-      }
+        await enqueueProcessing(r, variant.id, '1', now);
+      });
+      handOver(source);
+      return { id, status: 'queued' };
     },
 
     /** Adds another language's recording (or text) to an announcement. */
@@ -181,36 +182,36 @@ export function createAnnouncementsService(deps: Deps) {
       language: string,
       source: VariantSource,
     ): Promise<{ id: string; status: ProcessingStatus }> {
-      let variant: NewVariant | undefined;
-      try {
-        assertAllowed(ctx.actor, 'announcement.create');
-        const a = await load(ctx, id);
-        assertAllowed(ctx.actor, 'announcement.create', [a.hamletId]);
-        await assertLanguageUsed(ctx, language);
+      assertAllowed(ctx.actor, 'announcement.create');
+      const existing = await load(deps.repos, ctx, id);
+      assertAllowed(ctx.actor, 'announcement.create', [existing.hamletId]);
+      await assertLanguageUsed(ctx, language);
+      const variant = await accept(source, language);
+      await tx(async (r) => {
+        const a = await load(r, ctx, id);
         if (a.variants.some((v) => v.language === language)) {
           throw conflict(
             `This announcement already has a "${language}" version.`,
             `Thông báo này đã có bản tiếng "${language}". Hãy tạo thông báo mới nếu cần thay thế.`,
           );
         }
-        variant = { ...(await accept(source)), language };
-        await announcements.insertVariant(id, variant, clock.now().toISOString());
-        await deps.audit.record({
+        const now = clock.now().toISOString();
+        await r.announcements.insertVariant(id, variant, now);
+        await r.announcements.setAnnouncementStatus(id, 'queued', null, now);
+        await deps.audit.record(r, {
           ...ctx,
           action: 'announcement.add_variant',
           targetType: 'announcement',
           targetId: id,
           details: { language },
         });
-        await enqueue(variant.id, '1');
-        return { id, status: 'queued' };
-      } catch (error) {
-        await discardUpload(source, variant);
-        throw error;
-      }
+        await enqueueProcessing(r, variant.id, '1', now);
+      });
+      handOver(source);
+      return { id, status: 'queued' };
     },
 
-    get: load,
+    get: (ctx: RequestContext, id: string) => load(deps.repos, ctx, id),
 
     list(
       ctx: RequestContext,
@@ -219,9 +220,9 @@ export function createAnnouncementsService(deps: Deps) {
         approval?: Approval | undefined;
         mine?: boolean | undefined;
       },
-    ): Promise<Page<AnnouncementRow>> {
+    ): Promise<Page<Announcement>> {
       assertAllowed(ctx.actor, 'announcement.read');
-      return announcements.listAnnouncements(ctx.actor.communeId, readScope(ctx.actor), {
+      return deps.repos.announcements.listAnnouncements(ctx.actor.communeId, readScope(ctx.actor), {
         cursor: filter.cursor,
         limit: filter.limit,
         ...(filter.status && { status: filter.status }),
@@ -231,51 +232,56 @@ export function createAnnouncementsService(deps: Deps) {
     },
 
     /** Approval is separate from processing: the commune answers for what airs (approve or reject). */
-    async decide(
+    decide(
       ctx: RequestContext,
       id: string,
       decision: 'approved' | 'rejected',
       reason: string | null,
-    ): Promise<AnnouncementRow> {
+    ): Promise<Announcement> {
       assertAllowed(ctx.actor, 'announcement.approve');
-      await load(ctx, id);
-      await announcements.setApproval(id, decision, reason, ctx.actor.id, clock.now().toISOString());
-      await deps.audit.record({
-        ...ctx,
-        action: decision === 'approved' ? 'announcement.approve' : 'announcement.reject',
-        targetType: 'announcement',
-        targetId: id,
-        ...(reason && { details: { reason } }),
+      return tx(async (r) => {
+        await load(r, ctx, id);
+        await r.announcements.setApproval(id, decision, reason, ctx.actor.id, clock.now().toISOString());
+        await deps.audit.record(r, {
+          ...ctx,
+          action: decision === 'approved' ? 'announcement.approve' : 'announcement.reject',
+          targetType: 'announcement',
+          targetId: id,
+          ...(reason && { details: { reason } }),
+        });
+        return load(r, ctx, id);
       });
-      return load(ctx, id);
     },
 
     /** Processes failed variants again from their kept originals. */
     async retry(ctx: RequestContext, id: string): Promise<{ id: string; status: ProcessingStatus }> {
       assertAllowed(ctx.actor, 'announcement.create');
-      const a = await load(ctx, id);
-      assertAllowed(ctx.actor, 'announcement.create', [a.hamletId]);
-      const failed = a.variants.filter((v) => v.status === 'failed');
-      if (failed.length === 0) {
-        throw invalid(
-          'status',
-          'Nothing to retry: no version of this announcement failed.',
-          'Không có bản nào bị lỗi để xử lý lại.',
-        );
-      }
-      const now = clock.now().toISOString();
-      for (const v of failed) {
-        await announcements.setVariantStatus(v.id, 'queued', null, now);
-        await enqueue(v.id, `retry-${now}`);
-      }
-      await announcements.refreshAnnouncementStatus(id, now);
-      await deps.audit.record({
-        ...ctx,
-        action: 'announcement.retry',
-        targetType: 'announcement',
-        targetId: id,
-        details: { variants: failed.length },
+      await tx(async (r) => {
+        const a = await load(r, ctx, id);
+        assertAllowed(ctx.actor, 'announcement.create', [a.hamletId]);
+        const failed = a.variants.filter((v) => v.status === 'failed');
+        if (failed.length === 0) {
+          throw invalid(
+            'status',
+            'Nothing to retry: no version of this announcement failed.',
+            'Không có bản nào bị lỗi để xử lý lại.',
+          );
+        }
+        const now = clock.now().toISOString();
+        for (const v of failed) {
+          await r.announcements.setVariantStatus(v.id, 'queued', null, now);
+          await enqueueProcessing(r, v.id, `retry-${now}`, now);
+        }
+        await r.announcements.setAnnouncementStatus(id, 'queued', null, now);
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'announcement.retry',
+          targetType: 'announcement',
+          targetId: id,
+          details: { variants: failed.length },
+        });
       });
+      deps.jobs.wake();
       return { id, status: 'queued' };
     },
   };

@@ -1,12 +1,7 @@
-import type { AuditRepository } from '../db/repositories/audit.repository.js';
 import type { Actor } from '../domain/actor.js';
-import type { Clock, IdGenerator } from '../domain/ports.js';
-
-interface Deps {
-  readonly audit: AuditRepository;
-  readonly clock: Clock;
-  readonly ids: IdGenerator;
-}
+import type { Clock } from '../domain/ports/clock.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { Repositories } from '../domain/ports/repositories.js';
 
 export interface AuditEvent {
   readonly actor: Actor | null;
@@ -17,11 +12,14 @@ export interface AuditEvent {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
-/** Every write appends one row: who, what, on which target, when, from which request. */
-export function createAuditTrail({ audit, clock, ids }: Deps) {
+/**
+ * Every write appends one row: who, what, on which target, when, from which request. The row is
+ * written through the repositories of the unit of work it describes, so both commit or neither does.
+ */
+export function createAuditTrail({ clock, ids }: { readonly clock: Clock; readonly ids: IdGenerator }) {
   return {
-    async record(event: AuditEvent): Promise<void> {
-      await audit.appendAudit({
+    async record(r: Pick<Repositories, 'audit'>, event: AuditEvent): Promise<void> {
+      await r.audit.appendAudit({
         id: ids.id(),
         at: clock.now().toISOString(),
         actorId: event.actor?.id ?? null,

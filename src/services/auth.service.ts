@@ -1,13 +1,16 @@
-import type { SessionsRepository } from '../db/repositories/sessions.repository.js';
-import type { UserRow, UsersRepository } from '../db/repositories/users.repository.js';
 import { hasCommuneScope, type UserActor } from '../domain/actor.js';
 import { LoaError } from '../domain/errors.js';
+import type { Clock } from '../domain/ports/clock.js';
+import { hashToken, type IdGenerator } from '../domain/ports/ids.js';
+import type { PasswordHasher } from '../domain/ports/passwords.js';
+import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+import type { LoginInput, User } from '../domain/user.js';
 import type { AuditTrail } from './audit.service.js';
-import { hashToken, type Clock, type IdGenerator, type PasswordHasher } from '../domain/ports.js';
+import { createRateLimiter } from './rate-limiter.js';
 
 interface Deps {
-  readonly users: UsersRepository;
-  readonly sessions: SessionsRepository;
+  readonly repos: Pick<Repositories, 'users' | 'sessions'>;
+  readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -18,7 +21,9 @@ interface Deps {
 export interface LoginResult {
   readonly token: string;
   readonly expiresAt: string;
-  readonly user: UserRow;
+  readonly user: User;
+  /** The double-submit token the pages send back with every form (`loa_csrf` cookie). */
+  readonly csrfToken: string;
 }
 
 export const invalidCredentials = new LoaError(
@@ -28,7 +33,16 @@ export const invalidCredentials = new LoaError(
   'Sai tên đăng nhập hoặc mật khẩu.',
 );
 
-export function toUserActor(user: UserRow): UserActor {
+const tooManyAttempts = (retryAfterS: number) =>
+  new LoaError(
+    429,
+    'rate_limited',
+    `Too many sign-in attempts. Try again in ${Math.ceil(retryAfterS / 60)} minute(s).`,
+    `Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau ${Math.ceil(retryAfterS / 60)} phút.`,
+    { retryAfterS },
+  );
+
+export function toUserActor(user: User): UserActor {
   return {
     kind: 'user',
     id: user.id,
@@ -40,59 +54,83 @@ export function toUserActor(user: UserRow): UserActor {
 }
 
 export function createAuthService(deps: Deps) {
-  const { users, sessions, clock, ids, passwords } = deps;
+  const { repos, clock, ids, passwords } = deps;
   // Verifying against a throwaway hash when the user is unknown keeps both failures equally slow.
   const decoyHash = passwords.hash(ids.token());
+  // Per username slows guessing one account from many addresses; per address, one address guessing
+  // many accounts. Both count failed attempts in a 15-minute window.
+  const perUser = createRateLimiter({ max: 5, windowMs: 15 * 60_000, clock });
+  const perAddress = createRateLimiter({ max: 20, windowMs: 15 * 60_000, clock });
 
   return {
-    async login(username: string, password: string, requestId: string | null): Promise<LoginResult> {
-      const user = await users.findCredentialsByUsername(username.normalize('NFC'));
-      const ok = await passwords.verify(password, user?.passwordHash ?? (await decoyHash));
+    /**
+     * Signs a user in: a new session (its token stored only as a digest) and an audit row. An attempt is
+     * counted before the password is checked, so that a burst of parallel guesses cannot all get past
+     * the limit while the first ones are still being verified; a successful one is taken back.
+     */
+    async login(
+      input: LoginInput,
+      from: { readonly clientIp: string; readonly requestId: string | null },
+    ): Promise<LoginResult> {
+      const userKey = input.username.normalize('NFC').toLowerCase();
+      const wait = Math.max(perUser.retryAfterS(userKey), perAddress.retryAfterS(from.clientIp));
+      if (wait > 0) throw tooManyAttempts(wait);
+      perUser.hit(userKey);
+      perAddress.hit(from.clientIp);
+      const user = await repos.users.findCredentialsByUsername(input.username.normalize('NFC'));
+      const ok = await passwords.verify(input.password, user?.passwordHash ?? (await decoyHash));
       if (!user || !ok || user.disabledAt) throw invalidCredentials;
+      perUser.reset(userKey);
+      perAddress.release(from.clientIp);
       const token = ids.token();
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + deps.sessionTtlHours * 3_600_000).toISOString();
       const sessionId = ids.id();
-      await sessions.insertSession(
-        { id: sessionId, tokenHash: await hashToken(token), userId: user.id, expiresAt },
-        now.toISOString(),
-      );
       const { passwordHash: _, ...publicUser } = user;
-      await deps.audit.record({
-        actor: toUserActor(publicUser),
-        requestId,
-        action: 'auth.login',
-        targetType: 'session',
-        targetId: sessionId,
+      const tokenHash = await hashToken(token);
+      await deps.tx(async (r) => {
+        await r.sessions.insertSession(
+          { id: sessionId, tokenHash, userId: user.id, expiresAt },
+          now.toISOString(),
+        );
+        await deps.audit.record(r, {
+          actor: toUserActor(publicUser),
+          requestId: from.requestId,
+          action: 'auth.login',
+          targetType: 'session',
+          targetId: sessionId,
+        });
       });
-      return { token, expiresAt, user: publicUser };
+      return { token, expiresAt, user: publicUser, csrfToken: ids.token() };
     },
 
     /** The user behind a session token, or undefined when it is unknown, expired, revoked or disabled. */
     async authenticateUser(token: string): Promise<{ actor: UserActor; sessionId: string } | undefined> {
-      const session = await sessions.findLiveSession(await hashToken(token), clock.now().toISOString());
+      const session = await repos.sessions.findLiveSession(await hashToken(token), clock.now().toISOString());
       if (!session) return undefined;
-      const user = await users.findUser(session.userId);
+      const user = await repos.users.findUser(session.userId);
       if (!user || user.disabledAt) return undefined;
       return { actor: toUserActor(user), sessionId: session.id };
     },
 
     /** The signed-in user's own record, fresh from the database. */
-    async me(actor: UserActor): Promise<UserRow> {
-      const user = await users.findUser(actor.id);
+    async me(actor: UserActor): Promise<User> {
+      const user = await repos.users.findUser(actor.id);
       if (!user || user.disabledAt)
         throw new LoaError(401, 'unauthenticated', 'Sign in again.', 'Vui lòng đăng nhập lại.');
       return user;
     },
 
-    async logout(actor: UserActor, sessionId: string, requestId: string | null): Promise<void> {
-      await sessions.revokeSession(sessionId, clock.now().toISOString());
-      await deps.audit.record({
-        actor,
-        requestId,
-        action: 'auth.logout',
-        targetType: 'session',
-        targetId: sessionId,
+    logout(actor: UserActor, sessionId: string, requestId: string | null): Promise<void> {
+      return deps.tx(async (r) => {
+        await r.sessions.revokeSession(sessionId, clock.now().toISOString());
+        await deps.audit.record(r, {
+          actor,
+          requestId,
+          action: 'auth.logout',
+          targetType: 'session',
+          targetId: sessionId,
+        });
       });
     },
   };

@@ -1,34 +1,6 @@
+import type { BroadcastRequest, BroadcastWhen } from '../domain/broadcast.js';
 import { LoaError, invalid } from '../domain/errors.js';
-import {
-  emergencyRepeatFromRules,
-  type CommuneRules,
-  type EmergencyRepeat,
-  type Priority,
-  type ScheduleError,
-  type When,
-} from '../domain/schedule/index.js';
-import { iso } from '../domain/schedule/content.js';
-
-/** What `POST /api/v1/broadcasts` asks for, after validation of its shape. */
-export interface BroadcastRequest {
-  readonly announcementId?: string | undefined;
-  readonly relay?: { readonly url: string; readonly durationS: number } | undefined;
-  readonly hamletIds: readonly string[] | 'all';
-  readonly at?: string | undefined;
-  readonly slot?: { readonly name: string; readonly date: string } | undefined;
-  readonly recurrence?:
-    | {
-        readonly cron: string;
-        readonly from: string;
-        readonly until?: string | undefined;
-        readonly count?: number | undefined;
-      }
-    | undefined;
-  readonly priority: Priority;
-  /** Emergency only: N times M minutes apart (default from the commune), or every H hours on the hour. */
-  readonly repeat?:
-    { readonly count: number; readonly intervalMin: number } | { readonly everyHours: number } | undefined;
-}
+import { iso, type ScheduleError } from '../domain/schedule/index.js';
 
 const statusOf: Record<ScheduleError['code'], 409 | 422> = {
   conflict: 409,
@@ -72,17 +44,11 @@ export function parseInstant(value: string, field: string): number {
   return ms;
 }
 
-export function emergencyRepeat(req: BroadcastRequest, rules: CommuneRules): EmergencyRepeat {
-  if (!req.repeat) return emergencyRepeatFromRules(rules);
-  if ('everyHours' in req.repeat) return { kind: 'every-hours-on-the-hour', hours: req.repeat.everyHours };
-  return { kind: 'times', count: req.repeat.count, intervalMin: req.repeat.intervalMin };
-}
-
-/** The `when` of a request as the pure rules take it, or the emergency repeat. */
-export function whenOf(
-  req: BroadcastRequest,
-  now: number,
-): { when: When | null; storedSchedule: Record<string, unknown> } {
+/**
+ * The `when` of a request, checked and normalised for storing: exactly one way of timing it, instants
+ * that exist (in UTC), repeats only for emergencies, and an emergency without a time airs now.
+ */
+export function normaliseWhen(req: BroadcastRequest, now: number): BroadcastWhen {
   const given = [req.at !== undefined, req.slot !== undefined, req.recurrence !== undefined].filter(
     Boolean,
   ).length;
@@ -109,23 +75,16 @@ export function whenOf(
   }
   if (req.at !== undefined || req.priority === 'emergency') {
     const at = req.at !== undefined ? parseInstant(req.at, 'at') : now;
-    return {
-      when: { kind: 'at', at },
-      storedSchedule: { at: iso(at), ...(req.repeat && { repeat: req.repeat }) },
-    };
+    return { at: iso(at), ...(req.repeat && { repeat: req.repeat }) };
   }
-  if (req.slot) return { when: { kind: 'slot', ...req.slot }, storedSchedule: { slot: req.slot } };
+  if (req.slot) return { slot: req.slot };
   const r = req.recurrence!;
-  const from = parseInstant(r.from, 'recurrence.from');
-  const until = r.until === undefined ? undefined : parseInstant(r.until, 'recurrence.until');
   return {
-    when: {
-      kind: 'recurrence',
+    recurrence: {
       cron: r.cron,
-      from,
-      ...(until !== undefined && { until }),
+      from: iso(parseInstant(r.from, 'recurrence.from')),
+      ...(r.until !== undefined && { until: iso(parseInstant(r.until, 'recurrence.until')) }),
       ...(r.count !== undefined && { count: r.count }),
     },
-    storedSchedule: { recurrence: r },
   };
 }

@@ -1,15 +1,22 @@
-import type { CommunesRepository } from '../db/repositories/communes.repository.js';
+import type { RequestContext } from '../domain/actor.js';
 import type { Commune, CommuneSettings } from '../domain/commune.js';
 import { notFound } from '../domain/errors.js';
 import { assertAllowed } from '../domain/policy.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { AuditTrail } from './audit.service.js';
-import type { RequestContext } from '../domain/context.js';
-import type { Clock } from '../domain/ports.js';
 
 interface Deps {
-  readonly communes: CommunesRepository;
+  readonly repos: Pick<Repositories, 'communes'>;
+  readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
+}
+
+async function load(r: Pick<Repositories, 'communes'>, ctx: RequestContext): Promise<Commune> {
+  const commune = await r.communes.findCommune(ctx.actor.communeId);
+  if (!commune) throw notFound('Commune', ctx.actor.communeId, 'xã');
+  return commune;
 }
 
 /** The broadcasting rules an admin may change in the app; identity (name, code, zone) comes from the file. */
@@ -18,17 +25,11 @@ export type CommuneSettingsPatch = Partial<
 >;
 
 export function createCommunesService(deps: Deps) {
-  async function load(ctx: RequestContext): Promise<Commune> {
-    const commune = await deps.communes.findCommune(ctx.actor.communeId);
-    if (!commune) throw notFound('Commune', ctx.actor.communeId, 'xã');
-    return commune;
-  }
-
   return {
     /** The signed-in user's commune with its settings (time zone, slots, quiet hours, languages). */
     async get(ctx: RequestContext): Promise<Commune> {
       assertAllowed(ctx.actor, 'commune.read');
-      return load(ctx);
+      return load(deps.repos, ctx);
     },
 
     /**
@@ -37,17 +38,19 @@ export function createCommunesService(deps: Deps) {
      */
     async updateSettings(ctx: RequestContext, patch: CommuneSettingsPatch): Promise<Commune> {
       assertAllowed(ctx.actor, 'commune.manage');
-      const commune = await load(ctx);
-      const settings: CommuneSettings = { ...commune.settings, ...patch };
-      await deps.communes.updateSettings(commune.id, settings, deps.clock.now().toISOString());
-      await deps.audit.record({
-        ...ctx,
-        action: 'commune.update_settings',
-        targetType: 'commune',
-        targetId: commune.id,
-        details: { fields: Object.keys(patch) },
+      return deps.tx(async (r) => {
+        const commune = await load(r, ctx);
+        const settings: CommuneSettings = { ...commune.settings, ...patch };
+        await r.communes.updateSettings(commune.id, settings, deps.clock.now().toISOString());
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'commune.update_settings',
+          targetType: 'commune',
+          targetId: commune.id,
+          details: { fields: Object.keys(patch) },
+        });
+        return load(r, ctx);
       });
-      return load(ctx);
     },
   };
 }

@@ -1,110 +1,92 @@
-import type { Db } from '../db/database.js';
-import { createRepositories, type Repositories } from '../db/repositories/index.js';
-import type { JobQueue } from '../jobs/queue.js';
+import type { AudioInspector, AudioWork } from '../domain/ports/audio.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { EventBus } from '../domain/ports/events.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { JobRunnerSignal } from '../domain/ports/jobs.js';
+import type { Logger } from '../domain/ports/logger.js';
+import type { PasswordHasher } from '../domain/ports/passwords.js';
+import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import { createAnnouncementsService } from './announcements.service.js';
+import { createAudioService } from './audio.service.js';
 import { createAuditTrail } from './audit.service.js';
 import { createAuthService } from './auth.service.js';
 import { createBroadcastsService } from './broadcasts.service.js';
 import { createCommunesService } from './communes.service.js';
-import type { EventBus } from '../domain/events.js';
 import { createHamletsService } from './hamlets.service.js';
 import { createMonitoringService } from './monitoring.service.js';
-import type { AudioInspector, Clock, IdGenerator, MediaStore, PasswordHasher } from '../domain/ports.js';
 import { createReceiverHub } from './receiver-hub.js';
 import { createReceiverSyncService } from './receiver-sync.service.js';
 import { createReceiversService } from './receivers.service.js';
+import { createReportsService } from './reports.service.js';
 import { createSeedService } from './seed/seed.service.js';
 import { createUsersService } from './users.service.js';
 
 export interface ServiceDeps {
-  readonly db: Db;
+  /** Repositories outside any transaction, for reads. */
+  readonly repos: Repositories;
+  /** The unit of work: everything a use case writes commits together. */
+  readonly tx: UnitOfWork;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  readonly logger: Logger;
   readonly passwords: PasswordHasher;
   readonly sessionTtlHours: number;
   readonly bus: EventBus;
-  /** Built by the caller when it needs them first (the job handlers do). */
-  readonly repos?: Repositories;
-  readonly media: MediaStore;
   readonly inspector: AudioInspector;
-  readonly jobs: Pick<JobQueue, 'enqueue'>;
-  /** How far ahead occurrences are materialised (rolling horizon, default 7 days). */
+  readonly audio: AudioWork;
+  readonly jobs: JobRunnerSignal;
+  /** How far ahead occurrences of series are materialised (rolling horizon, default 7 days). */
   readonly horizonMs?: number;
 }
 
-/** Wires repositories into the services; each service gets only what it uses. */
+/** Wires the ports into the use cases; each service gets only what it uses. */
 export function createServices(deps: ServiceDeps) {
-  const { clock, ids, passwords } = deps;
-  const repos = deps.repos ?? createRepositories(deps.db.kysely);
-  const audit = createAuditTrail({ audit: repos.audit, clock, ids });
-  const receiverSync = createReceiverSyncService({ receiverSync: repos.receiverSync, clock, ids });
+  const { repos, tx, clock, ids, passwords, bus, logger } = deps;
+  const audit = createAuditTrail({ clock, ids });
+  const receiverSync = createReceiverSyncService({ repos, tx, clock, ids });
   return {
-    repos,
-    audit,
     auth: createAuthService({
-      users: repos.users,
-      sessions: repos.sessions,
+      repos,
+      tx,
       audit,
       clock,
       ids,
       passwords,
       sessionTtlHours: deps.sessionTtlHours,
     }),
-    hamlets: createHamletsService({ hamlets: repos.hamlets, communes: repos.communes, audit, clock, ids }),
-    users: createUsersService({
-      users: repos.users,
-      hamlets: repos.hamlets,
-      sessions: repos.sessions,
-      audit,
-      clock,
-      ids,
-      passwords,
-    }),
-    receivers: createReceiversService({
-      receivers: repos.receivers,
-      hamlets: repos.hamlets,
-      audit,
-      clock,
-      ids,
-      bus: deps.bus,
-    }),
+    hamlets: createHamletsService({ repos, tx, audit, clock, ids }),
+    users: createUsersService({ repos, tx, audit, clock, ids, passwords }),
+    receivers: createReceiversService({ repos, tx, audit, clock, ids, bus }),
     receiverSync,
     receiverHub: createReceiverHub({
-      bus: deps.bus,
+      bus,
       playItems: receiverSync.playItems,
       recheck: repos.receiverSync.findReceiverSessionByTokenHash,
     }),
-    monitoring: createMonitoringService({
-      playback: repos.playback,
-      receiverSync: repos.receiverSync,
-      hamlets: repos.hamlets,
-      communes: repos.communes,
-      clock,
-    }),
+    monitoring: createMonitoringService({ repos, clock }),
+    reports: createReportsService({ repos, clock }),
     announcements: createAnnouncementsService({
-      announcements: repos.announcements,
-      hamlets: repos.hamlets,
-      communes: repos.communes,
+      repos,
+      tx,
       audit,
-      media: deps.media,
       inspector: deps.inspector,
       jobs: deps.jobs,
       clock,
       ids,
     }),
-    communes: createCommunesService({ communes: repos.communes, audit, clock }),
+    audio: createAudioService({ repos, tx, audio: deps.audio, clock, logger }),
+    communes: createCommunesService({ repos, tx, audit, clock }),
     broadcasts: createBroadcastsService({
-      broadcasts: repos.broadcasts,
-      announcements: repos.announcements,
-      hamlets: repos.hamlets,
-      communes: repos.communes,
+      repos,
+      tx,
       audit,
-      bus: deps.bus,
+      bus,
       clock,
       ids,
+      logger,
       horizonMs: deps.horizonMs ?? 7 * 86_400_000,
     }),
-    seed: createSeedService({ repos, audit, clock, ids, passwords }),
+    seed: createSeedService({ tx, audit, clock, ids, passwords }),
   } as const;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type { PasswordHasher } from '../domain/ports.js';
+import type { PasswordHasher } from '../domain/ports/passwords.js';
 
 // OWASP's scrypt minimum (N=2^17, r=8, p=1) costs ~128 MB per hash; 2^15 with r=8 keeps a small VPS
 // responsive under a burst of logins while staying well above brute-force reach for 10+ character passwords.

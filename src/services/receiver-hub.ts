@@ -1,6 +1,6 @@
 import type { ManifestItem, PushMessage } from '../domain/receiver/protocol.js';
-import type { EventBus, LoaEvent } from '../domain/events.js';
-import type { Logger } from '../domain/ports.js';
+import type { EventBus, LoaEvent } from '../domain/ports/events.js';
+import type { Logger } from '../domain/ports/logger.js';
 
 /** One open push channel of a receiver; `deliver` must not block (it queues or drops the client). */
 export interface HubConnection {

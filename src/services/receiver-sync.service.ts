@@ -1,9 +1,3 @@
-import type {
-  NewPlaybackEvent,
-  PlaybackReport,
-  ReceiverSession,
-  ReceiverSyncRepository,
-} from '../db/repositories/receiver-sync.repository.js';
 import { LoaError } from '../domain/errors.js';
 import {
   etagMatches,
@@ -18,15 +12,17 @@ import {
   type Heartbeat,
   type LogEvent,
   type ManifestItem,
-  type OccurrenceStatus,
   type RejectedEvent,
 } from '../domain/receiver/index.js';
-import { hashToken, type Clock, type IdGenerator } from '../domain/ports.js';
-
-export type { ReceiverSession };
+import type { OccurrenceStatus } from '../domain/broadcast.js';
+import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+import type { NewPlaybackEvent, PlaybackReport, ReceiverSession } from '../domain/receiver/receiver.js';
+import type { Clock } from '../domain/ports/clock.js';
+import { hashToken, type IdGenerator } from '../domain/ports/ids.js';
 
 interface Deps {
-  readonly receiverSync: ReceiverSyncRepository;
+  readonly repos: Pick<Repositories, 'receiverSync'>;
+  readonly tx: UnitOfWork;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** Rendered manifests kept in memory, keyed by hamlet, version and window step. */
@@ -61,7 +57,8 @@ function refusal(rejected: readonly RejectedEvent[]): LoaError {
 
 /** The rules of the receiver protocol: manifests, heartbeats and playback logs of one device. */
 export function createReceiverSyncService(deps: Deps) {
-  const { receiverSync: repo, clock } = deps;
+  const { clock } = deps;
+  const repo = deps.repos.receiverSync;
   const cacheSize = deps.manifestCacheSize ?? 2000;
   // The part of a manifest shared by a hamlet's receivers, rendered once per (hamlet, version, window
   // step) as UTF-8 JSON without its closing brace: a version never changes content, so entries are never
@@ -91,14 +88,15 @@ export function createReceiverSyncService(deps: Deps) {
   }
 
   async function refreshStatuses(
+    r: Pick<Repositories, 'receiverSync'>,
     occurrenceIds: readonly string[],
     current: ReadonlyMap<string, OccurrenceForStatus>,
   ) {
     const byOccurrence = new Map<string, Map<string, PlaybackReport[]>>();
-    for (const r of await repo.listPlaybackReports(occurrenceIds)) {
-      let receivers = byOccurrence.get(r.occurrenceId);
-      if (!receivers) byOccurrence.set(r.occurrenceId, (receivers = new Map()));
-      receivers.set(r.receiverId, [...(receivers.get(r.receiverId) ?? []), r]);
+    for (const report of await r.receiverSync.listPlaybackReports(occurrenceIds)) {
+      let receivers = byOccurrence.get(report.occurrenceId);
+      if (!receivers) byOccurrence.set(report.occurrenceId, (receivers = new Map()));
+      receivers.set(report.receiverId, [...(receivers.get(report.receiverId) ?? []), report]);
     }
     const now = clock.now();
     const changes = new Map<OccurrenceStatus, string[]>();
@@ -110,7 +108,8 @@ export function createReceiverSyncService(deps: Deps) {
       const next = occurrenceStatusFromReports(occurrence.status, statuses);
       if (next !== occurrence.status) changes.set(next, [...(changes.get(next) ?? []), id]);
     }
-    for (const [status, ids] of changes) await repo.setOccurrenceStatus(ids, status, now.toISOString());
+    for (const [status, ids] of changes)
+      await r.receiverSync.setOccurrenceStatus(ids, status, now.toISOString());
   }
 
   return {
@@ -156,17 +155,20 @@ export function createReceiverSyncService(deps: Deps) {
       beat: Heartbeat,
     ): Promise<{ serverTime: string; scheduleVersion: number }> {
       const now = clock.now().toISOString();
-      await repo.saveHeartbeat({
-        id: deps.ids.id(),
-        receiverId: session.id,
-        at: now,
-        volume: beat.volume,
-        uptimeS: beat.uptimeS,
-        freeBytes: beat.freeBytes,
-        signal: beat.signal,
-        appVersion: beat.appVersion,
-        state: { ...beat },
-      });
+      // The latest state and a history row, together.
+      await deps.tx((r) =>
+        r.receiverSync.saveHeartbeat({
+          id: deps.ids.id(),
+          receiverId: session.id,
+          at: now,
+          volume: beat.volume,
+          uptimeS: beat.uptimeS,
+          freeBytes: beat.freeBytes,
+          signal: beat.signal,
+          appVersion: beat.appVersion,
+          state: { ...beat },
+        }),
+      );
       return { serverTime: now, scheduleVersion: session.scheduleVersion };
     },
 
@@ -212,7 +214,6 @@ export function createReceiverSyncService(deps: Deps) {
         detail: e.detail ?? null,
         receivedAt,
       }));
-      const accepted = await repo.insertPlaybackEvents(rows);
       // Only a failure can move a played occurrence; a cancelled one never moves. Skipping the others
       // keeps a busy occurrence (many clusters, many parts) from being re-read on every batch.
       const failing = new Set(events.filter((e) => e.type === 'failed').map((e) => e.occurrenceId));
@@ -220,7 +221,11 @@ export function createReceiverSyncService(deps: Deps) {
         const status = occurrences.get(id)!.status;
         return status !== 'cancelled' && (status !== 'played' || failing.has(id));
       });
-      if (accepted > 0 && open.length > 0) await refreshStatuses(open, occurrences);
+      const accepted = await deps.tx(async (r) => {
+        const n = await r.receiverSync.insertPlaybackEvents(rows);
+        if (n > 0 && open.length > 0) await refreshStatuses(r, open, occurrences);
+        return n;
+      });
       return { accepted, duplicates: events.length - accepted };
     },
   };

@@ -1,17 +1,18 @@
-import type { HamletsRepository } from '../db/repositories/hamlets.repository.js';
-import type { Page, PageRequest } from '../db/repositories/page.js';
-import type { ReceiverRow, ReceiversRepository } from '../db/repositories/receivers.repository.js';
+import type { RequestContext } from '../domain/actor.js';
 import { invalid, notFound } from '../domain/errors.js';
+import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { EventBus } from '../domain/ports/events.js';
+import { hashToken, type IdGenerator } from '../domain/ports/ids.js';
+import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import { receiverHealth, type ReceiverHealth } from '../domain/receiver/health.js';
+import type { Receiver } from '../domain/receiver/receiver.js';
 import type { AuditTrail } from './audit.service.js';
-import type { RequestContext } from '../domain/context.js';
-import type { EventBus } from '../domain/events.js';
-import { hashToken, type Clock, type IdGenerator } from '../domain/ports.js';
 
 interface Deps {
-  readonly receivers: ReceiversRepository;
-  readonly hamlets: HamletsRepository;
+  readonly repos: Pick<Repositories, 'receivers' | 'hamlets'>;
+  readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -22,7 +23,7 @@ interface Deps {
 }
 
 /** A receiver with its health from the latest heartbeat. */
-export interface ReceiverView extends ReceiverRow {
+export interface ReceiverView extends Receiver {
   readonly health: ReceiverHealth;
 }
 
@@ -32,32 +33,36 @@ export interface ReceiverChanges {
   readonly disabled?: boolean | undefined;
 }
 
+async function load(
+  r: Pick<Repositories, 'receivers' | 'hamlets'>,
+  ctx: RequestContext,
+  id: string,
+): Promise<Receiver> {
+  const receiver = await r.receivers.findReceiver(id);
+  const hamlet = receiver && (await r.hamlets.findHamlet(receiver.hamletId));
+  if (!receiver || !hamlet || hamlet.communeId !== ctx.actor.communeId) {
+    throw notFound('Receiver', id, 'cụm loa');
+  }
+  return receiver;
+}
+
+async function assertHamletExists(r: Pick<Repositories, 'hamlets'>, ctx: RequestContext, hamletId: string) {
+  const found = await r.hamlets.findExistingHamletIds(ctx.actor.communeId, [hamletId]);
+  if (found.length === 0)
+    throw invalid(
+      'hamletId',
+      `Unknown hamlet ${JSON.stringify(hamletId)}.`,
+      `Không tìm thấy thôn "${hamletId}".`,
+    );
+}
+
 export function createReceiversService(deps: Deps) {
-  const { receivers, clock } = deps;
-  const view = (row: ReceiverRow): ReceiverView => ({
+  const { clock, tx } = deps;
+  const view = (row: Receiver): ReceiverView => ({
     ...row,
     health: receiverHealth(row.lastSeenAt, row.lastState, clock.now().getTime(), deps.heartbeatIntervalS),
   });
   const revoke = (receiverId: string) => deps.bus?.publish({ type: 'receiver-revoked', receiverId });
-
-  async function load(ctx: RequestContext, id: string): Promise<ReceiverRow> {
-    const receiver = await receivers.findReceiver(id);
-    const hamlet = receiver && (await deps.hamlets.findHamlet(receiver.hamletId));
-    if (!receiver || !hamlet || hamlet.communeId !== ctx.actor.communeId) {
-      throw notFound('Receiver', id, 'cụm loa');
-    }
-    return receiver;
-  }
-
-  async function assertHamletExists(ctx: RequestContext, hamletId: string): Promise<void> {
-    const found = await deps.hamlets.findExistingHamletIds(ctx.actor.communeId, [hamletId]);
-    if (found.length === 0)
-      throw invalid(
-        'hamletId',
-        `Unknown hamlet ${JSON.stringify(hamletId)}.`,
-        `Không tìm thấy thôn "${hamletId}".`,
-      );
-  }
 
   return {
     async list(
@@ -65,12 +70,12 @@ export function createReceiversService(deps: Deps) {
       page: PageRequest & { hamletId?: string | undefined },
     ): Promise<Page<ReceiverView>> {
       assertAllowed(ctx.actor, 'receiver.read', page.hamletId ? [page.hamletId] : undefined);
-      const found = await receivers.listReceivers(ctx.actor.communeId, readScope(ctx.actor), page);
+      const found = await deps.repos.receivers.listReceivers(ctx.actor.communeId, readScope(ctx.actor), page);
       return { items: found.items.map(view), nextCursor: found.nextCursor };
     },
 
     async get(ctx: RequestContext, id: string): Promise<ReceiverView> {
-      const receiver = await load(ctx, id);
+      const receiver = await load(deps.repos, ctx, id);
       assertAllowed(ctx.actor, 'receiver.read', [receiver.hamletId]);
       return view(receiver);
     },
@@ -81,73 +86,86 @@ export function createReceiversService(deps: Deps) {
       input: { hamletId: string; name: string },
     ): Promise<{ receiver: ReceiverView; token: string }> {
       assertAllowed(ctx.actor, 'receiver.manage');
-      await assertHamletExists(ctx, input.hamletId);
       const id = deps.ids.id();
       const token = deps.ids.token();
-      await receivers.insertReceiver(
-        {
-          id,
-          hamletId: input.hamletId,
-          name: input.name.normalize('NFC'),
-          tokenHash: await hashToken(token),
-        },
-        clock.now().toISOString(),
-      );
-      await deps.audit.record({
-        ...ctx,
-        action: 'receiver.create',
-        targetType: 'receiver',
-        targetId: id,
-        details: { hamletId: input.hamletId },
+      const tokenHash = await hashToken(token);
+      return tx(async (r) => {
+        await assertHamletExists(r, ctx, input.hamletId);
+        await r.receivers.insertReceiver(
+          { id, hamletId: input.hamletId, name: input.name.normalize('NFC'), tokenHash },
+          clock.now().toISOString(),
+        );
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'receiver.create',
+          targetType: 'receiver',
+          targetId: id,
+          details: { hamletId: input.hamletId },
+        });
+        return { receiver: view((await r.receivers.findReceiver(id))!), token };
       });
-      return { receiver: view((await receivers.findReceiver(id))!), token };
     },
 
     async update(ctx: RequestContext, id: string, changes: ReceiverChanges): Promise<ReceiverView> {
       assertAllowed(ctx.actor, 'receiver.manage');
-      await load(ctx, id);
-      if (changes.hamletId) await assertHamletExists(ctx, changes.hamletId);
-      const now = clock.now().toISOString();
-      await receivers.updateReceiver(
-        id,
-        {
-          ...(changes.name !== undefined && { name: changes.name.normalize('NFC') }),
-          ...(changes.hamletId !== undefined && { hamletId: changes.hamletId }),
-          ...(changes.disabled !== undefined && { disabledAt: changes.disabled ? now : null }),
-        },
-        now,
-      );
-      const fields = Object.keys(changes).filter((k) => changes[k as keyof ReceiverChanges] !== undefined);
-      await deps.audit.record({
-        ...ctx,
-        action: 'receiver.update',
-        targetType: 'receiver',
-        targetId: id,
-        details: { fields },
+      const updated = await tx(async (r) => {
+        await load(r, ctx, id);
+        if (changes.hamletId) await assertHamletExists(r, ctx, changes.hamletId);
+        const now = clock.now().toISOString();
+        await r.receivers.updateReceiver(
+          id,
+          {
+            ...(changes.name !== undefined && { name: changes.name.normalize('NFC') }),
+            ...(changes.hamletId !== undefined && { hamletId: changes.hamletId }),
+            ...(changes.disabled !== undefined && { disabledAt: changes.disabled ? now : null }),
+          },
+          now,
+        );
+        const fields = Object.keys(changes).filter((k) => changes[k as keyof ReceiverChanges] !== undefined);
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'receiver.update',
+          targetType: 'receiver',
+          targetId: id,
+          details: { fields },
+        });
+        return (await r.receivers.findReceiver(id))!;
       });
       // A disabled or moved receiver must reconnect: with 401, or to its new hamlet's channel.
       if (changes.disabled || changes.hamletId !== undefined) revoke(id);
-      return view((await receivers.findReceiver(id))!);
+      return view(updated);
     },
 
     /** A new token replaces the old one at once: the old one stops working on its next request. */
     async rotateToken(ctx: RequestContext, id: string): Promise<{ receiver: ReceiverView; token: string }> {
       assertAllowed(ctx.actor, 'receiver.manage');
-      await load(ctx, id);
       const token = deps.ids.token();
-      await receivers.updateReceiver(id, { tokenHash: await hashToken(token) }, clock.now().toISOString());
-      await deps.audit.record({
-        ...ctx,
-        action: 'receiver.rotate_token',
-        targetType: 'receiver',
-        targetId: id,
+      const tokenHash = await hashToken(token);
+      const updated = await tx(async (r) => {
+        await load(r, ctx, id);
+        await r.receivers.updateReceiver(id, { tokenHash }, clock.now().toISOString());
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'receiver.rotate_token',
+          targetType: 'receiver',
+          targetId: id,
+        });
+        return (await r.receivers.findReceiver(id))!;
       });
       revoke(id);
-      return { receiver: view((await receivers.findReceiver(id))!), token };
+      return { receiver: view(updated), token };
     },
 
     async remove(ctx: RequestContext, id: string): Promise<void> {
       await this.update(ctx, id, { disabled: true });
+    },
+
+    /**
+     * Deletes heartbeat history recorded before `cutoff`, in batches that commit on their own (a large
+     * backlog neither holds a write lock long nor builds one huge transaction); the latest state stays.
+     */
+    pruneHeartbeats(cutoff: string, opts?: { readonly batchSize?: number; readonly maxRows?: number }) {
+      return deps.repos.receivers.deleteHeartbeatsBefore(cutoff, opts);
     },
   };
 }

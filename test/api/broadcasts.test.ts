@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LoaEvent } from '../../src/domain/events.js';
+import type { LoaEvent } from '../../src/domain/ports/events.js';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 

@@ -116,7 +116,7 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
       const res = await get(unTa.token);
       const etag = res.headers.get('etag')!;
       expect(etag).toMatch(/^"h-un-ta-v\d+-w\d+"$/);
-      const repos = h.runtime.services.repos as unknown as Record<string, Record<string, unknown>>;
+      const repos = h.runtime.repos as unknown as Record<string, Record<string, unknown>>;
       const calls: string[] = [];
       const spies = Object.entries(repos).flatMap(([name, repo]) =>
         Object.keys(repo)

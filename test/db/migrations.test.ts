@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { connectDatabase } from '../../src/db/connect.node.js';
 import type { Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
-import { createRepositories } from '../../src/db/repositories/index.js';
+import { createUnitOfWork } from '../../src/db/repositories/index.js';
 import { createAuditTrail } from '../../src/services/audit.service.js';
 import { createSeedService } from '../../src/services/seed/seed.service.js';
 import { scryptHasher } from '../../src/services/passwords.node.js';
-import { webIds } from '../../src/domain/ports.js';
+import { webIds } from '../../src/domain/ports/ids.js';
 import { parseCommuneFile } from '../../src/services/seed/commune-file.js';
 import { createTestDatabase, dialects, type TestDatabase } from '../support/databases.js';
 import { createFakeClock } from '../support/fake-clock.js';
@@ -54,6 +54,8 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0001-initial',
       '0002-commune-settings-edits',
       '0003-receiver-heartbeats-at',
+      '0004-variant-probe',
+      '0005-series-next-start',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {
@@ -84,10 +86,9 @@ describe.each(dialects)('database on %s', (dialect) => {
 
   it('seeds the commune idempotently and keeps what users changed', async () => {
     const clock = createFakeClock();
-    const repos = createRepositories(db.kysely);
     const seed = createSeedService({
-      repos,
-      audit: createAuditTrail({ audit: repos.audit, clock, ids: webIds }),
+      tx: createUnitOfWork(db),
+      audit: createAuditTrail({ clock, ids: webIds }),
       clock,
       ids: webIds,
       passwords: scryptHasher,

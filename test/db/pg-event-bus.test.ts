@@ -9,8 +9,8 @@ import {
   type PostgresEventBus,
 } from '../../src/events/pg-event-bus.node.js';
 import { createNodeRuntime, type NodeRuntime } from '../../src/node.js';
-import type { LoaEvent } from '../../src/domain/events.js';
-import type { Logger } from '../../src/domain/ports.js';
+import type { LoaEvent } from '../../src/domain/ports/events.js';
+import type { Logger } from '../../src/domain/ports/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { createDevice, createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';

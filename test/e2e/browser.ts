@@ -8,7 +8,7 @@ import type { Harness } from '../support/harness.js';
 import { passwordOf } from './support.js';
 import type { FixtureUser } from '../support/harness.js';
 
-export const screenshotDir = fileURLToPath(new URL('./screenshots', import.meta.url));
+export const screenshotDir = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
 /** `expect.poll` with room for a loaded CI machine (its default gives up after one second). */
 export const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });

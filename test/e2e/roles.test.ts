@@ -187,7 +187,7 @@ describe('pages in a browser', () => {
 
   async function officerActor() {
     const { toUserActor } = await import('../../src/services/auth.service.js');
-    const user = await h.runtime.services.repos.users.findUser(h.userIds.officer);
+    const user = await h.runtime.repos.users.findUser(h.userIds.officer);
     return { actor: toUserActor(user!) };
   }
 });

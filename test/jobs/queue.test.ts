@@ -5,7 +5,7 @@ import type { Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { createJobsRepository } from '../../src/db/repositories/jobs.repository.js';
 import { backoffMs, createJobQueue } from '../../src/jobs/queue.js';
-import type { JobHandlers } from '../../src/domain/jobs.js';
+import type { JobHandlers } from '../../src/domain/ports/jobs.js';
 import { createTestDatabase, dialects, type TestDatabase } from '../support/databases.js';
 import { createFakeClock } from '../support/fake-clock.js';
 

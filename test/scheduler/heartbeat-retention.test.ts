@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { soleLeader } from '../../src/db/leader-lock.node.js';
-import type { Repositories } from '../../src/db/repositories/index.js';
 import { createDispatcher } from '../../src/scheduler/dispatcher.js';
-import { webIds, type Logger } from '../../src/domain/ports.js';
+import { webIds } from '../../src/domain/ports/ids.js';
+import type { Logger } from '../../src/domain/ports/logger.js';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
@@ -93,10 +93,8 @@ describe.each(dialects)('heartbeat retention by the dispatcher on %s', (dialect)
   it('uses the configured retention and logs what it pruned at info level, and nothing when it pruned nothing', async () => {
     const lines: LogLine[] = [];
     const dispatcher = createDispatcher({
-      repos: h.runtime.services.repos,
-      bus: h.runtime.bus,
+      services: h.runtime.services,
       clock: h.clock,
-      ids: webIds,
       logger: recordingLogger(lines),
       lock: soleLeader,
       heartbeatRetentionDays: 7,
@@ -128,21 +126,19 @@ describe('heartbeat retention when the database misbehaves', () => {
   function dispatcherWith(prune: (maxRows: number | undefined) => Promise<number>) {
     const lines: LogLine[] = [];
     const calls: string[] = [];
-    const repos: Repositories = {
-      ...h.runtime.services.repos,
+    const services = {
+      ...h.runtime.services,
       receivers: {
-        ...h.runtime.services.repos.receivers,
-        deleteHeartbeatsBefore: (before, opts) => {
+        ...h.runtime.services.receivers,
+        pruneHeartbeats: (before: string, opts?: { readonly maxRows?: number }) => {
           calls.push(before);
           return prune(opts?.maxRows);
         },
       },
     };
     const dispatcher = createDispatcher({
-      repos,
-      bus: h.runtime.bus,
+      services,
       clock: h.clock,
-      ids: webIds,
       logger: recordingLogger(lines),
       lock: soleLeader,
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ManifestItem, PushMessage } from '../../src/domain/receiver/protocol.js';
-import { createEventBus } from '../../src/domain/events.js';
+import { createEventBus } from '../../src/events/in-process-bus.js';
 import {
   createReceiverHub,
   type HubConnection,

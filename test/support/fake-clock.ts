@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/domain/ports.js';
+import type { Clock } from '../../src/domain/ports/clock.js';
 
 /** A clock that moves only when a test moves it. */
 export function createFakeClock(start: string | Date = '2026-11-27T01:00:00.000Z') {

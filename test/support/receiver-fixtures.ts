@@ -51,7 +51,7 @@ export async function createReadyAnnouncement(
   title: string,
   variants: readonly { language: string; seconds: number; frequency?: number }[],
 ): Promise<FixtureAnnouncement> {
-  const repo = h.runtime.services.repos.announcements;
+  const repo = h.runtime.repos.announcements;
   const now = h.clock.now().toISOString();
   const id = `ann-${++counter}`;
   const made: { language: string; sha256: string; bytes: number; durationMs: number }[] = [];
@@ -82,6 +82,7 @@ export async function createReadyAnnouncement(
       sourceName: null,
       text: null,
       voice: null,
+      inspection: null,
     };
     if (i === 0) {
       await repo.insertAnnouncement(
@@ -94,16 +95,14 @@ export async function createReadyAnnouncement(
           createdBy: h.userIds.officer,
           approval: 'pending',
         },
-        variant,
         now,
       );
-    } else {
-      await repo.insertVariant(id, variant, now);
     }
+    await repo.insertVariant(id, variant, now);
     await repo.setVariantAudio(variant.id, sha256, null, now);
     made.push({ language: v.language, sha256, bytes, durationMs: tone.durationMs });
   }
-  await repo.refreshAnnouncementStatus(id, now);
+  await repo.setAnnouncementStatus(id, 'ready', null, now);
   await repo.setApproval(id, 'approved', null, h.userIds.officer, now);
   return { id, variants: made };
 }

@@ -1,71 +1,11 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { Announcement, AudioInfo, NewVariant, Variant } from '../../domain/announcement.js';
+import { toPage } from '../../domain/page.js';
+import type { AcceptedAudio } from '../../domain/ports/audio.js';
+import type { AnnouncementsRepository } from '../../domain/ports/repositories.js';
 import type { AnnouncementTable, AnnouncementVariantTable, Database } from '../schema.js';
-import { toPage, type Page, type PageRequest } from './page.js';
 
-export type ProcessingStatus = AnnouncementTable['status'];
-export type Approval = AnnouncementTable['approval'];
-
-export interface AudioInfo {
-  readonly sha256: string;
-  readonly format: 'mp3' | 'opus';
-  readonly bytes: number;
-  readonly durationMs: number;
-  readonly integratedLufs: number;
-  readonly truePeakDbtp: number;
-  readonly lraLu: number;
-  readonly sourceCodec: string;
-  readonly sourceDurationMs: number;
-  readonly sourceLufs: number | null;
-  readonly peaks: readonly number[];
-}
-
-export interface VariantRow {
-  readonly id: string;
-  readonly language: string;
-  readonly sourceKind: 'upload' | 'text';
-  readonly sourceKey: string | null;
-  readonly sourceName: string | null;
-  readonly text: string | null;
-  readonly voice: string | null;
-  readonly status: ProcessingStatus;
-  readonly error: string | null;
-  readonly audio: AudioInfo | null;
-  readonly opus: AudioInfo | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface AnnouncementRow {
-  readonly id: string;
-  readonly communeId: string;
-  readonly hamletId: string | null;
-  readonly title: string;
-  readonly category: string;
-  readonly createdBy: string;
-  readonly status: ProcessingStatus;
-  readonly error: string | null;
-  readonly approval: Approval;
-  readonly approvalReason: string | null;
-  readonly approvedBy: string | null;
-  readonly approvedAt: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly variants: readonly VariantRow[];
-}
-
-export interface NewVariant {
-  readonly id: string;
-  readonly language: string;
-  readonly sourceKind: 'upload' | 'text';
-  readonly sourceKey: string | null;
-  readonly sourceName: string | null;
-  readonly text: string | null;
-  readonly voice: string | null;
-}
-
-export interface NewAsset extends AudioInfo {}
-
-export function createAnnouncementsRepository(db: Kysely<Database>) {
+export function createAnnouncementsRepository(db: Kysely<Database>): AnnouncementsRepository {
   async function assets(shas: readonly string[]): Promise<Map<string, AudioInfo>> {
     const map = new Map<string, AudioInfo>();
     if (shas.length === 0) return map;
@@ -92,8 +32,8 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
     return map;
   }
 
-  async function variantsOf(ids: readonly string[]): Promise<Map<string, VariantRow[]>> {
-    const out = new Map<string, VariantRow[]>();
+  async function variantsOf(ids: readonly string[]): Promise<Map<string, Variant[]>> {
+    const out = new Map<string, Variant[]>();
     if (ids.length === 0) return out;
     const rows = await db
       .selectFrom('announcement_variants')
@@ -129,57 +69,32 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
   ] as const;
 
   return {
-    async insertAnnouncement(
-      a: {
-        id: string;
-        communeId: string;
-        hamletId: string | null;
-        title: string;
-        category: string;
-        createdBy: string;
-        approval: Approval;
-      },
-      variant: NewVariant,
-      now: string,
-    ): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('announcements')
-          .values({
-            id: a.id,
-            commune_id: a.communeId,
-            hamlet_id: a.hamletId,
-            title: a.title,
-            category: a.category,
-            created_by: a.createdBy,
-            status: 'queued',
-            approval: a.approval,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-        await trx
-          .insertInto('announcement_variants')
-          .values(variantValues(a.id, variant, now))
-          .execute();
-      });
+    async insertAnnouncement(a, now) {
+      await db
+        .insertInto('announcements')
+        .values({
+          id: a.id,
+          commune_id: a.communeId,
+          hamlet_id: a.hamletId,
+          title: a.title,
+          category: a.category,
+          created_by: a.createdBy,
+          status: 'queued',
+          approval: a.approval,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
     },
 
-    async insertVariant(announcementId: string, variant: NewVariant, now: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('announcement_variants')
-          .values(variantValues(announcementId, variant, now))
-          .execute();
-        await trx
-          .updateTable('announcements')
-          .set({ status: 'queued', error: null, updated_at: now })
-          .where('id', '=', announcementId)
-          .execute();
-      });
+    async insertVariant(announcementId, variant, now) {
+      await db
+        .insertInto('announcement_variants')
+        .values(variantValues(announcementId, variant, now))
+        .execute();
     },
 
-    async findAnnouncement(id: string): Promise<AnnouncementRow | undefined> {
+    async findAnnouncement(id) {
       const row = await db
         .selectFrom('announcements')
         .select(columns)
@@ -189,23 +104,26 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
       return toAnnouncement(row, (await variantsOf([id])).get(id) ?? []);
     },
 
-    async findVariant(id: string): Promise<(VariantRow & { announcementId: string }) | undefined> {
+    async findVariantWork(id) {
       const row = await db
-        .selectFrom('announcement_variants')
-        .selectAll()
-        .where('id', '=', id)
+        .selectFrom('announcement_variants as v')
+        .innerJoin('announcements as a', 'a.id', 'v.announcement_id')
+        .selectAll('v')
+        .select('a.commune_id')
+        .where('v.id', '=', id)
         .executeTakeFirst();
       if (!row) return undefined;
       const audio = await assets([row.audio_sha256, row.opus_sha256].filter((s): s is string => !!s));
-      return { ...toVariant(row, audio), announcementId: row.announcement_id };
+      return {
+        ...toVariant(row, audio),
+        announcementId: row.announcement_id,
+        communeId: row.commune_id,
+        inspection: row.probe ? (JSON.parse(row.probe) as AcceptedAudio) : null,
+      };
     },
 
     /** Announcements of a commune visible in `scope`: the scoped hamlets' own and commune-wide ones. */
-    async listAnnouncements(
-      communeId: string,
-      scope: 'all' | readonly string[],
-      filter: PageRequest & { status?: ProcessingStatus; approval?: Approval; createdBy?: string },
-    ): Promise<Page<AnnouncementRow>> {
+    async listAnnouncements(communeId, scope, filter) {
       let query = db
         .selectFrom('announcements')
         .select(columns)
@@ -231,12 +149,7 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
       );
     },
 
-    async setVariantStatus(
-      id: string,
-      status: ProcessingStatus,
-      error: string | null,
-      now: string,
-    ): Promise<void> {
+    async setVariantStatus(id, status, error, now) {
       await db
         .updateTable('announcement_variants')
         .set({ status, error, updated_at: now })
@@ -245,7 +158,7 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
     },
 
     /** Stores an encoded file's measurements once: the same audio processed twice is one asset. */
-    async saveAsset(asset: NewAsset, now: string): Promise<void> {
+    async saveAsset(asset, now) {
       await db
         .insertInto('audio_assets')
         .values({
@@ -266,12 +179,7 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
         .execute();
     },
 
-    async setVariantAudio(
-      id: string,
-      audioSha256: string,
-      opusSha256: string | null,
-      now: string,
-    ): Promise<void> {
+    async setVariantAudio(id, audioSha256, opusSha256, now) {
       await db
         .updateTable('announcement_variants')
         .set({
@@ -285,36 +193,15 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
         .execute();
     },
 
-    /** The announcement's status follows its variants: failed if any failed, ready when all are. */
-    async refreshAnnouncementStatus(id: string, now: string): Promise<ProcessingStatus> {
-      const variants = await db
-        .selectFrom('announcement_variants')
-        .select(['status', 'error', 'language'])
-        .where('announcement_id', '=', id)
-        .execute();
-      const failed = variants.find((v) => v.status === 'failed');
-      const status: ProcessingStatus = failed
-        ? 'failed'
-        : variants.every((v) => v.status === 'ready')
-          ? 'ready'
-          : variants.some((v) => v.status === 'processing')
-            ? 'processing'
-            : 'queued';
+    async setAnnouncementStatus(id, status, error, now) {
       await db
         .updateTable('announcements')
-        .set({ status, error: failed ? `${failed.language}: ${failed.error ?? ''}` : null, updated_at: now })
+        .set({ status, error, updated_at: now })
         .where('id', '=', id)
         .execute();
-      return status;
     },
 
-    async setApproval(
-      id: string,
-      approval: Approval,
-      reason: string | null,
-      by: string | null,
-      now: string,
-    ): Promise<void> {
+    async setApproval(id, approval, reason, by, now) {
       await db
         .updateTable('announcements')
         .set({
@@ -330,8 +217,6 @@ export function createAnnouncementsRepository(db: Kysely<Database>) {
   };
 }
 
-export type AnnouncementsRepository = ReturnType<typeof createAnnouncementsRepository>;
-
 function variantValues(announcementId: string, v: NewVariant, now: string) {
   return {
     id: v.id,
@@ -342,13 +227,14 @@ function variantValues(announcementId: string, v: NewVariant, now: string) {
     source_name: v.sourceName,
     text: v.text,
     voice: v.voice,
+    probe: v.inspection ? JSON.stringify(v.inspection) : null,
     status: 'queued' as const,
     created_at: now,
     updated_at: now,
   };
 }
 
-function toVariant(r: AnnouncementVariantTable, audio: Map<string, AudioInfo>): VariantRow {
+function toVariant(r: Selectable<AnnouncementVariantTable>, audio: Map<string, AudioInfo>): Variant {
   return {
     id: r.id,
     language: r.language,
@@ -384,8 +270,8 @@ function toAnnouncement(
     | 'created_at'
     | 'updated_at'
   >,
-  variants: readonly VariantRow[],
-): AnnouncementRow {
+  variants: readonly Variant[],
+): Announcement {
   return {
     id: r.id,
     communeId: r.commune_id,

@@ -1,19 +1,9 @@
 import type { Kysely } from 'kysely';
+import type { AuditRecord } from '../../domain/audit.js';
+import type { AuditRepository } from '../../domain/ports/repositories.js';
 import type { Database } from '../schema.js';
 
-export interface AuditRecord {
-  readonly id: string;
-  readonly at: string;
-  readonly actorId: string | null;
-  readonly actorKind: 'user' | 'receiver' | 'system';
-  readonly action: string;
-  readonly targetType: string;
-  readonly targetId: string | null;
-  readonly details: Readonly<Record<string, unknown>> | null;
-  readonly requestId: string | null;
-}
-
-export function createAuditRepository(db: Kysely<Database>) {
+export function createAuditRepository(db: Kysely<Database>): AuditRepository {
   return {
     async appendAudit(record: AuditRecord): Promise<void> {
       await db
@@ -48,5 +38,3 @@ export function createAuditRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type AuditRepository = ReturnType<typeof createAuditRepository>;

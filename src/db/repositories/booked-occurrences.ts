@@ -1,20 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database, OccurrenceTable } from '../schema.js';
-
-/** An occurrence with what people and the conflict checker need to name it. */
-export interface BookedOccurrence {
-  readonly id: string;
-  readonly broadcastId: string;
-  readonly hamletId: string;
-  readonly startsAt: string;
-  readonly durationMs: number;
-  readonly priority: OccurrenceTable['priority'];
-  readonly slotName: string | null;
-  readonly status: OccurrenceTable['status'];
-  readonly createdAt: string;
-  /** The announcement's title, or "Tiếp sóng <url>" for a relay. */
-  readonly title: string;
-}
+import type { Occurrence } from '../../domain/broadcast.js';
+import type { Database } from '../schema.js';
 
 /** Occurrences with their broadcast's title or relay: the rows the schedule and playback views list. */
 export const selectBookedOccurrences = (db: Kysely<Database>) =>
@@ -32,13 +18,14 @@ export const selectBookedOccurrences = (db: Kysely<Database>) =>
       'o.slot_name',
       'o.status',
       'o.created_at',
+      'b.created_at as booked_at',
       'a.title',
       'b.relay_url',
     ]);
 
 type BookedRaw = Awaited<ReturnType<ReturnType<typeof selectBookedOccurrences>['execute']>>[number];
 
-export const toBookedOccurrence = (r: BookedRaw): BookedOccurrence => ({
+export const toBookedOccurrence = (r: BookedRaw): Occurrence => ({
   id: r.id,
   broadcastId: r.broadcast_id,
   hamletId: r.hamlet_id,
@@ -48,5 +35,6 @@ export const toBookedOccurrence = (r: BookedRaw): BookedOccurrence => ({
   slotName: r.slot_name,
   status: r.status,
   createdAt: r.created_at,
+  bookedAt: r.booked_at,
   title: r.title ?? `Tiếp sóng ${r.relay_url ?? ''}`.trim(),
 });

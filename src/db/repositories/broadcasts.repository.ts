@@ -1,42 +1,14 @@
-import type { Kysely } from 'kysely';
-import type { BroadcastTable, Database, OccurrenceTable } from '../schema.js';
-import { selectBookedOccurrences, toBookedOccurrence, type BookedOccurrence } from './booked-occurrences.js';
-import { toPage, type Page, type PageRequest } from './page.js';
+import type { Kysely, Selectable } from 'kysely';
+import { BroadcastWhenSchema, type Broadcast, type NewOccurrence } from '../../domain/broadcast.js';
+import { toPage } from '../../domain/page.js';
+import type { BroadcastsRepository, SeriesToExtend } from '../../domain/ports/repositories.js';
+import type { BroadcastTable, Database } from '../schema.js';
+import { selectBookedOccurrences, toBookedOccurrence } from './booked-occurrences.js';
 
-export type { BookedOccurrence };
-
-export type Priority = BroadcastTable['priority'];
-export type OccurrenceStatus = OccurrenceTable['status'];
-
-export interface BroadcastRow {
-  readonly id: string;
-  readonly communeId: string;
-  readonly announcementId: string | null;
-  readonly relay: { readonly url: string; readonly durationS: number } | null;
-  readonly hamletIds: readonly string[];
-  /** The request's `when`, kept as given (JSON). */
-  readonly schedule: Readonly<Record<string, unknown>>;
-  readonly priority: Priority;
-  readonly createdBy: string;
-  readonly createdAt: string;
-  readonly cancelledAt: string | null;
-  readonly materialisedUntil: string | null;
-}
-
-export interface NewOccurrence {
-  readonly id: string;
-  readonly broadcastId: string;
-  readonly hamletId: string;
-  readonly startsAt: string;
-  readonly durationMs: number;
-  readonly priority: Priority;
-  readonly slotName: string | null;
-}
-
-export function createBroadcastsRepository(db: Kysely<Database>) {
+export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepository {
   return {
     /** Live (not cancelled) occurrences of these hamlets that start before `to` and end after `from`. */
-    async listBookedBetween(hamletIds: readonly string[], from: string, to: string, maxDurationMs: number) {
+    async listBookedBetween(hamletIds, from, to, maxDurationMs) {
       if (hamletIds.length === 0) return [];
       // Starting no earlier than `from − longest item` keeps the range scan on the (hamlet, starts_at) index.
       const earliest = new Date(Date.parse(from) - maxDurationMs).toISOString();
@@ -52,103 +24,80 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
         .filter((o) => Date.parse(o.startsAt) + o.durationMs > Date.parse(from));
     },
 
-    async listSlotItems(hamletId: string, slotName: string, from: string, to: string) {
-      const rows = await selectBookedOccurrences(db)
-        .where('o.hamlet_id', '=', hamletId)
-        .where('o.slot_name', '=', slotName)
-        .where('o.status', '!=', 'cancelled')
-        .where('o.starts_at', '>=', from)
-        .where('o.starts_at', '<', to)
+    async insertBroadcast(b) {
+      await db
+        .insertInto('broadcasts')
+        .values({
+          id: b.id,
+          commune_id: b.communeId,
+          announcement_id: b.announcementId,
+          relay_url: b.relay?.url ?? null,
+          relay_duration_s: b.relay?.durationS ?? null,
+          hamlet_ids: JSON.stringify(b.hamletIds),
+          schedule: JSON.stringify(b.schedule),
+          priority: b.priority,
+          created_by: b.createdBy,
+          created_at: b.createdAt,
+          materialised_until: b.materialisedUntil,
+          next_start_at: b.nextStartAt,
+        })
         .execute();
-      return rows.map(toBookedOccurrence);
     },
 
-    async insertBroadcast(
-      b: Omit<BroadcastRow, 'cancelledAt'>,
-      occurrences: readonly NewOccurrence[],
-      moves: readonly { id: string; startsAt: string }[],
-      cancelIds: readonly string[],
-      now: string,
-    ): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('broadcasts')
-          .values({
-            id: b.id,
-            commune_id: b.communeId,
-            announcement_id: b.announcementId,
-            relay_url: b.relay?.url ?? null,
-            relay_duration_s: b.relay?.durationS ?? null,
-            hamlet_ids: JSON.stringify(b.hamletIds),
-            schedule: JSON.stringify(b.schedule),
-            priority: b.priority,
-            created_by: b.createdBy,
-            created_at: b.createdAt,
-            materialised_until: b.materialisedUntil,
-          })
+    async insertOccurrences(occurrences, now) {
+      let added = 0;
+      // Within PostgreSQL's 65,535 parameters per statement (10 columns a row).
+      for (let i = 0; i < occurrences.length; i += 5000) {
+        const result = await db
+          .insertInto('occurrences')
+          .values(occurrences.slice(i, i + 5000).map((o) => occurrenceValues(o, now)))
+          .onConflict((oc) => oc.columns(['broadcast_id', 'hamlet_id', 'starts_at']).doNothing())
+          .executeTakeFirst();
+        added += Number(result.numInsertedOrUpdatedRows ?? 0);
+      }
+      return added;
+    },
+
+    async moveOccurrences(moves, now) {
+      for (const move of moves) {
+        await db
+          .updateTable('occurrences')
+          .set({ starts_at: move.startsAt, updated_at: now })
+          .where('id', '=', move.id)
           .execute();
-        if (occurrences.length > 0) {
-          await trx
-            .insertInto('occurrences')
-            .values(occurrences.map((o) => occurrenceValues(o, now)))
-            .execute();
-        }
-        for (const move of moves) {
-          await trx
-            .updateTable('occurrences')
-            .set({ starts_at: move.startsAt, updated_at: now })
-            .where('id', '=', move.id)
-            .execute();
-        }
-        if (cancelIds.length > 0) {
-          await trx
-            .updateTable('occurrences')
-            .set({ status: 'cancelled', updated_at: now })
-            .where('id', 'in', [...cancelIds])
-            .execute();
-        }
-      });
+      }
     },
 
-    /** Adds occurrences found by the rolling horizon; existing (broadcast, hamlet, start) rows are kept. */
-    async extendBroadcast(
-      id: string,
-      occurrences: readonly NewOccurrence[],
-      materialisedUntil: string,
-      now: string,
-    ): Promise<number> {
-      return db.transaction().execute(async (trx) => {
-        let added = 0;
-        for (const o of occurrences) {
-          const result = await trx
-            .insertInto('occurrences')
-            .values(occurrenceValues(o, now))
-            .onConflict((oc) => oc.columns(['broadcast_id', 'hamlet_id', 'starts_at']).doNothing())
-            .executeTakeFirst();
-          added += Number(result.numInsertedOrUpdatedRows ?? 0);
-        }
-        await trx
-          .updateTable('broadcasts')
-          .set({ materialised_until: materialisedUntil })
-          .where('id', '=', id)
-          .execute();
-        return added;
-      });
+    async cancelOccurrences(ids, now) {
+      if (ids.length === 0) return;
+      await db
+        .updateTable('occurrences')
+        .set({ status: 'cancelled', updated_at: now })
+        .where('id', 'in', [...ids])
+        .execute();
     },
 
-    async findBroadcast(id: string): Promise<BroadcastRow | undefined> {
+    async advanceSeries(progress, materialisedUntil) {
+      // One statement per distinct next start: series on the same rule share it.
+      const byNext = new Map<string | null, string[]>();
+      for (const p of progress) byNext.set(p.nextStartAt, [...(byNext.get(p.nextStartAt) ?? []), p.id]);
+      for (const [nextStartAt, ids] of byNext) {
+        for (let i = 0; i < ids.length; i += 5000) {
+          await db
+            .updateTable('broadcasts')
+            .set({ materialised_until: materialisedUntil, next_start_at: nextStartAt })
+            .where('id', 'in', ids.slice(i, i + 5000))
+            .execute();
+        }
+      }
+    },
+
+    async findBroadcast(id) {
       const row = await db.selectFrom('broadcasts').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toBroadcast(row);
     },
 
-    async listBroadcasts(
-      communeId: string,
-      filter: PageRequest & {
-        hamletIds?: readonly string[] | undefined;
-        from?: string | undefined;
-        to?: string | undefined;
-      },
-    ): Promise<Page<BroadcastRow>> {
+    async listBroadcasts(communeId, filter) {
       let query = db
         .selectFrom('broadcasts')
         .selectAll()
@@ -173,7 +122,7 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
       return toPage((await query.execute()).map(toBroadcast), filter.limit);
     },
 
-    async listOccurrencesOf(broadcastIds: readonly string[]): Promise<readonly BookedOccurrence[]> {
+    async listOccurrencesOf(broadcastIds) {
       if (broadcastIds.length === 0) return [];
       const rows = await selectBookedOccurrences(db)
         .where('o.broadcast_id', 'in', [...broadcastIds])
@@ -182,46 +131,66 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
       return rows.map(toBookedOccurrence);
     },
 
-    /** Cancels the broadcast and its occurrences that have not started; returns the hamlets touched. */
-    async cancelBroadcast(id: string, by: string, now: string): Promise<readonly string[]> {
-      return db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('broadcasts')
-          .set({ cancelled_at: now, cancelled_by: by })
-          .where('id', '=', id)
-          .execute();
-        const rows = await trx
-          .updateTable('occurrences')
-          .set({ status: 'cancelled', updated_at: now })
-          .where('broadcast_id', '=', id)
-          .where('status', '=', 'scheduled')
-          .where('starts_at', '>', now)
-          .returning('hamlet_id')
-          .execute();
-        return [...new Set(rows.map((r) => r.hamlet_id))];
-      });
+    async cancelBroadcast(id, by, now) {
+      await db
+        .updateTable('broadcasts')
+        .set({ cancelled_at: now, cancelled_by: by })
+        .where('id', '=', id)
+        .execute();
+      const rows = await db
+        .updateTable('occurrences')
+        .set({ status: 'cancelled', updated_at: now })
+        .where('broadcast_id', '=', id)
+        .where('status', '=', 'scheduled')
+        .where('starts_at', '>', now)
+        .returning('hamlet_id')
+        .execute();
+      return [...new Set(rows.map((r) => r.hamlet_id))];
     },
 
-    /** Broadcasts whose occurrences are materialised less far than `horizon` and that still run. */
-    async listBroadcastsToExtend(horizon: string): Promise<readonly BroadcastRow[]> {
+    async listSeriesToExtend(horizon, communeIds) {
+      if (communeIds?.length === 0) return [];
       const rows = await db
-        .selectFrom('broadcasts')
-        .selectAll()
-        .where('cancelled_at', 'is', null)
-        .where('materialised_until', 'is not', null)
-        .where('materialised_until', '<', horizon)
+        .selectFrom('broadcasts as b')
+        .leftJoin('announcements as a', 'a.id', 'b.announcement_id')
+        .selectAll('b')
+        .select('a.title')
+        .where('b.cancelled_at', 'is', null)
+        .where('b.next_start_at', '<', horizon)
+        .$if(communeIds !== undefined, (q) => q.where('b.commune_id', 'in', [...communeIds!]))
+        .orderBy('b.created_at')
+        .orderBy('b.id')
         .execute();
-      return rows.map(toBroadcast);
+      const announcementIds = [
+        ...new Set(rows.flatMap((r) => (r.announcement_id ? [r.announcement_id] : []))),
+      ];
+      const durations = new Map<string, { language: string; durationMs: number }[]>();
+      for (let i = 0; i < announcementIds.length; i += 5000) {
+        const variants = await db
+          .selectFrom('announcement_variants as v')
+          .innerJoin('audio_assets as a', 'a.sha256', 'v.audio_sha256')
+          .select(['v.announcement_id', 'v.language', 'a.duration_ms'])
+          .where('v.status', '=', 'ready')
+          .where('v.announcement_id', 'in', announcementIds.slice(i, i + 5000))
+          .execute();
+        for (const v of variants) {
+          const list = durations.get(v.announcement_id) ?? [];
+          list.push({ language: v.language, durationMs: Number(v.duration_ms) });
+          durations.set(v.announcement_id, list);
+        }
+      }
+      return rows.map((r): SeriesToExtend => ({
+        ...toBroadcast(r),
+        title: r.title,
+        variantDurations: r.announcement_id ? (durations.get(r.announcement_id) ?? []) : null,
+      }));
     },
 
     /**
      * Marks `missed` every scheduled occurrence that started before `startedBefore` and of which no
      * receiver reported a start; returns the ids.
      */
-    async markMissed(
-      startedBefore: string,
-      now: string,
-    ): Promise<readonly { id: string; hamletId: string }[]> {
+    async markMissed(startedBefore, now) {
       const rows = await db
         .updateTable('occurrences')
         .set({ status: 'missed', updated_at: now })
@@ -244,8 +213,6 @@ export function createBroadcastsRepository(db: Kysely<Database>) {
   };
 }
 
-export type BroadcastsRepository = ReturnType<typeof createBroadcastsRepository>;
-
 function occurrenceValues(o: NewOccurrence, now: string) {
   return {
     id: o.id,
@@ -261,18 +228,20 @@ function occurrenceValues(o: NewOccurrence, now: string) {
   };
 }
 
-function toBroadcast(r: BroadcastTable): BroadcastRow {
+function toBroadcast(r: Selectable<BroadcastTable>): Broadcast {
   return {
     id: r.id,
     communeId: r.commune_id,
     announcementId: r.announcement_id,
     relay: r.relay_url ? { url: r.relay_url, durationS: Number(r.relay_duration_s) } : null,
     hamletIds: JSON.parse(r.hamlet_ids) as string[],
-    schedule: JSON.parse(r.schedule) as Record<string, unknown>,
+    // Stored by the same schema as the request; parsing it back keeps one shape for both.
+    schedule: BroadcastWhenSchema.parse(JSON.parse(r.schedule)),
     priority: r.priority,
     createdBy: r.created_by,
     createdAt: r.created_at,
     cancelledAt: r.cancelled_at,
     materialisedUntil: r.materialised_until,
+    nextStartAt: r.next_start_at,
   };
 }

@@ -1,9 +1,20 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Commune, CommuneSettings } from '../../domain/commune.js';
+import type { CommunesRepository } from '../../domain/ports/repositories.js';
 import type { CommuneTable, Database } from '../schema.js';
 
-export function createCommunesRepository(db: Kysely<Database>) {
+export function createCommunesRepository(db: Kysely<Database>): CommunesRepository {
   return {
+    async findCommunes(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('communes')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .execute();
+      return rows.map(toCommune);
+    },
+
     async findCommune(id: string): Promise<Commune | undefined> {
       const row = await db.selectFrom('communes').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toCommune(row);
@@ -61,8 +72,6 @@ export function createCommunesRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type CommunesRepository = ReturnType<typeof createCommunesRepository>;
 
 function toCommune(row: Selectable<CommuneTable>): Commune {
   return {

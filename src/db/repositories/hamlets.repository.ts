@@ -1,26 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { Hamlet, HamletValues } from '../../domain/hamlet.js';
+import { toPage, type Page, type PageRequest } from '../../domain/page.js';
+import type { HamletsRepository } from '../../domain/ports/repositories.js';
+import type { DbCapabilities } from '../database.js';
 import type { Database, HamletTable } from '../schema.js';
-import { toPage, type Page, type PageRequest } from './page.js';
-
-export interface HamletRow {
-  readonly id: string;
-  readonly communeId: string;
-  readonly name: string;
-  readonly languages: readonly string[];
-  readonly lat: number | null;
-  readonly lon: number | null;
-  readonly isExample: boolean;
-  readonly scheduleVersion: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface HamletValues {
-  readonly name: string;
-  readonly languages: readonly string[];
-  readonly lat: number | null;
-  readonly lon: number | null;
-}
 
 const columns = [
   'id',
@@ -35,14 +18,17 @@ const columns = [
   'updated_at',
 ] as const;
 
-export function createHamletsRepository(db: Kysely<Database>) {
+export function createHamletsRepository(
+  db: Kysely<Database>,
+  capabilities: DbCapabilities,
+): HamletsRepository {
   return {
     /** `scope` is the caller's hamlet ids, or 'all'. */
     async listHamlets(
       communeId: string,
       scope: 'all' | readonly string[],
       page: PageRequest,
-    ): Promise<Page<HamletRow>> {
+    ): Promise<Page<Hamlet>> {
       if (scope !== 'all' && scope.length === 0) return { items: [], nextCursor: null };
       let query = db
         .selectFrom('hamlets')
@@ -56,7 +42,7 @@ export function createHamletsRepository(db: Kysely<Database>) {
       return toPage((await query.execute()).map(toHamlet), page.limit);
     },
 
-    async findHamlet(id: string): Promise<HamletRow | undefined> {
+    async findHamlet(id: string): Promise<Hamlet | undefined> {
       const row = await db
         .selectFrom('hamlets')
         .select(columns)
@@ -138,7 +124,7 @@ export function createHamletsRepository(db: Kysely<Database>) {
     },
 
     /** Every live hamlet of a commune, for commune-wide broadcasts and the dispatcher. */
-    async listCommuneHamlets(communeId: string): Promise<readonly HamletRow[]> {
+    async listCommuneHamlets(communeId: string): Promise<readonly Hamlet[]> {
       const rows = await db
         .selectFrom('hamlets')
         .select(columns)
@@ -159,6 +145,33 @@ export function createHamletsRepository(db: Kysely<Database>) {
       return Object.fromEntries(rows.map((r) => [r.id, Number(r.schedule_version)]));
     },
 
+    async findHamlets(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('hamlets')
+        .select(columns)
+        .where('id', 'in', [...ids])
+        .where('deleted_at', 'is', null)
+        .execute();
+      return rows.map(toHamlet);
+    },
+
+    /**
+     * PostgreSQL: `select … for update` takes the hamlets' row locks in id order (no deadlock between
+     * bookings of overlapping hamlet sets) until the transaction ends. SQLite: the unit of work began
+     * with `begin immediate`, which already holds the database's one write lock.
+     */
+    async lockSchedules(ids) {
+      if (ids.length === 0 || !capabilities.rowLocks) return;
+      await db
+        .selectFrom('hamlets')
+        .select('id')
+        .where('id', 'in', [...new Set(ids)].sort())
+        .orderBy('id')
+        .forUpdate()
+        .execute();
+    },
+
     async bumpScheduleVersion(ids: readonly string[], now: string): Promise<void> {
       if (ids.length === 0) return;
       await db
@@ -170,9 +183,7 @@ export function createHamletsRepository(db: Kysely<Database>) {
   };
 }
 
-export type HamletsRepository = ReturnType<typeof createHamletsRepository>;
-
-function toHamlet(row: Pick<Selectable<HamletTable>, (typeof columns)[number]>): HamletRow {
+function toHamlet(row: Pick<Selectable<HamletTable>, (typeof columns)[number]>): Hamlet {
   return {
     id: row.id,
     communeId: row.commune_id,

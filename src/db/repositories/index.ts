@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { Repositories, UnitOfWork } from '../../domain/ports/repositories.js';
+import type { Db, DbCapabilities } from '../database.js';
 import type { Database } from '../schema.js';
 import { createAnnouncementsRepository } from './announcements.repository.js';
 import { createAuditRepository } from './audit.repository.js';
@@ -12,20 +14,32 @@ import { createReceiversRepository } from './receivers.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createUsersRepository } from './users.repository.js';
 
-export function createRepositories(db: Kysely<Database>) {
+/** The repositories over one connection or transaction. */
+export function createRepositories(db: Kysely<Database>, capabilities: DbCapabilities): Repositories {
   return {
     announcements: createAnnouncementsRepository(db),
     audit: createAuditRepository(db),
     broadcasts: createBroadcastsRepository(db),
     communes: createCommunesRepository(db),
-    hamlets: createHamletsRepository(db),
+    hamlets: createHamletsRepository(db, capabilities),
     jobs: createJobsRepository(db),
     receivers: createReceiversRepository(db),
     receiverSync: createReceiverSyncRepository(db),
     playback: createPlaybackRepository(db),
     sessions: createSessionsRepository(db),
     users: createUsersRepository(db),
-  } as const;
+  };
 }
 
-export type Repositories = ReturnType<typeof createRepositories>;
+/**
+ * The unit of work on a database: each call is one transaction (on SQLite `begin immediate`, so a write
+ * never has to upgrade a read lock), with repositories bound to it. `decorate` wraps them (tests inject
+ * failures between the steps of a use case with it).
+ */
+export function createUnitOfWork(
+  db: Db,
+  decorate: (repositories: Repositories) => Repositories = (r) => r,
+): UnitOfWork {
+  return (work) =>
+    db.kysely.transaction().execute((trx) => work(decorate(createRepositories(trx, db.capabilities))));
+}

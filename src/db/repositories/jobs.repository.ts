@@ -1,15 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { JobsRepository, LeasedJob } from '../../domain/ports/repositories.js';
 import type { Database } from '../schema.js';
 
-export interface LeasedJob {
-  readonly id: string;
-  readonly name: string;
-  readonly data: string;
-  readonly attempts: number;
-  readonly maxAttempts: number;
-}
-
-export function createJobsRepository(db: Kysely<Database>) {
+export function createJobsRepository(db: Kysely<Database>): JobsRepository {
   return {
     /** Adds a job unless one with this id exists: enqueueing twice is harmless. */
     async enqueueJob(
@@ -31,24 +24,6 @@ export function createJobsRepository(db: Kysely<Database>) {
         .onConflict((oc) => oc.column('id').doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-    },
-
-    /** Puts a finished or failed job back in the queue (a retry asked for by a person). */
-    async requeueJob(id: string, data: string, now: string): Promise<void> {
-      await db
-        .updateTable('jobs')
-        .set({
-          status: 'queued',
-          data,
-          attempts: 0,
-          run_at: now,
-          lease_until: null,
-          leased_by: null,
-          last_error: null,
-          updated_at: now,
-        })
-        .where('id', '=', id)
-        .execute();
     },
 
     /**
@@ -153,8 +128,19 @@ export function createJobsRepository(db: Kysely<Database>) {
         .execute();
     },
 
-    async findJob(id: string) {
-      return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    async findJob(id) {
+      const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      return (
+        row && {
+          id: row.id,
+          name: row.name,
+          status: row.status,
+          attempts: Number(row.attempts),
+          lastError: row.last_error,
+          runAt: row.run_at,
+          leasedBy: row.leased_by,
+        }
+      );
     },
 
     async countUnfinishedJobs(): Promise<number> {
@@ -167,5 +153,3 @@ export function createJobsRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type JobsRepository = ReturnType<typeof createJobsRepository>;

@@ -1,29 +1,19 @@
 import type { Kysely } from 'kysely';
 import type { StatusCount } from '../../domain/receiver/coverage-report.js';
-import type { Database, OccurrenceTable } from '../schema.js';
-import { selectBookedOccurrences, toBookedOccurrence, type BookedOccurrence } from './booked-occurrences.js';
-
-/** An occurrence as the playback view lists it. */
-export type PlaybackOccurrenceRow = BookedOccurrence;
-
-export interface PlaybackFilter {
-  readonly from: string;
-  readonly to: string;
-  readonly status?: OccurrenceTable['status'] | undefined;
-  /** Keyset position: rows after this (startsAt, id). */
-  readonly after?: { readonly startsAt: string; readonly id: string } | undefined;
-  readonly limit: number;
-}
+import type { Occurrence } from '../../domain/broadcast.js';
+import type { PlaybackFilter, PlaybackRepository } from '../../domain/ports/repositories.js';
+import type { Database } from '../schema.js';
+import { selectBookedOccurrences, toBookedOccurrence } from './booked-occurrences.js';
 
 /** The SQL of the monitoring pages: what played where, and coverage counts. */
-export function createPlaybackRepository(db: Kysely<Database>) {
+export function createPlaybackRepository(db: Kysely<Database>): PlaybackRepository {
   return {
     /** Occurrences of these hamlets (of one commune) starting in [from, to), by time then id. */
     async listPlaybackOccurrences(
       communeId: string,
       hamletIds: 'all' | readonly string[],
       filter: PlaybackFilter,
-    ): Promise<readonly PlaybackOccurrenceRow[]> {
+    ): Promise<readonly Occurrence[]> {
       if (hamletIds !== 'all' && hamletIds.length === 0) return [];
       let query = selectBookedOccurrences(db)
         .where('b.commune_id', '=', communeId)
@@ -89,5 +79,3 @@ export function createPlaybackRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type PlaybackRepository = ReturnType<typeof createPlaybackRepository>;

@@ -1,61 +1,12 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { ManifestOccurrence } from '../../domain/receiver/manifest.js';
 import { batchedLookup } from '../batched-lookup.js';
-import type { Database, OccurrenceTable, PlaybackEventTable } from '../schema.js';
-
-/** An enabled receiver with what every protocol call needs from its hamlet. */
-export interface ReceiverSession {
-  readonly id: string;
-  /** The digest it was found by. */
-  readonly tokenHash: string;
-  readonly hamletId: string;
-  readonly scheduleVersion: number;
-  /** The hamlet's language order as stored (JSON): parsed only when a manifest is rendered. */
-  readonly languagesJson: string;
-}
-
-export interface OccurrenceForLogs {
-  readonly id: string;
-  readonly hamletId: string;
-  readonly startsAt: string;
-  readonly durationMs: number;
-  readonly status: OccurrenceTable['status'];
-}
-
-export interface NewPlaybackEvent {
-  readonly id: string;
-  readonly receiverId: string;
-  readonly eventId: string;
-  readonly occurrenceId: string;
-  readonly type: PlaybackEventTable['type'];
-  readonly at: string;
-  readonly detail: string | null;
-  readonly receivedAt: string;
-}
-
-export interface PlaybackReport {
-  readonly occurrenceId: string;
-  readonly receiverId: string;
-  readonly type: PlaybackEventTable['type'];
-  readonly at: string;
-  readonly detail: string | null;
-}
-
-export interface HeartbeatRecord {
-  readonly id: string;
-  readonly receiverId: string;
-  readonly at: string;
-  readonly volume: number;
-  readonly uptimeS: number;
-  readonly freeBytes: number;
-  readonly signal: number | null;
-  readonly appVersion: string;
-  /** Everything the box sent, kept as its latest state. */
-  readonly state: Readonly<Record<string, unknown>>;
-}
+import type { ReceiverSyncRepository } from '../../domain/ports/repositories.js';
+import type { ReceiverSession } from '../../domain/receiver/receiver.js';
+import type { Database } from '../schema.js';
 
 /** The SQL behind the receiver protocol: device sessions, manifests, heartbeats and playback logs. */
-export function createReceiverSyncRepository(db: Kysely<Database>) {
+export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSyncRepository {
   // Compiled once per batch size: building and compiling the query measured more than running it, on
   // the path every poll of every receiver takes.
   const sessionSql = new Map<number, string>();
@@ -202,30 +153,28 @@ export function createReceiverSyncRepository(db: Kysely<Database>) {
     },
 
     /** Latest state on the receiver, plus a history row, together. */
-    async saveHeartbeat(h: HeartbeatRecord): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('receivers')
-          .set({ last_seen_at: h.at, last_state: JSON.stringify(h.state) })
-          .where('id', '=', h.receiverId)
-          .execute();
-        await trx
-          .insertInto('receiver_heartbeats')
-          .values({
-            id: h.id,
-            receiver_id: h.receiverId,
-            at: h.at,
-            volume: h.volume,
-            uptime_s: h.uptimeS,
-            free_bytes: h.freeBytes,
-            signal: h.signal,
-            app_version: h.appVersion,
-          })
-          .execute();
-      });
+    async saveHeartbeat(h) {
+      await db
+        .updateTable('receivers')
+        .set({ last_seen_at: h.at, last_state: JSON.stringify(h.state) })
+        .where('id', '=', h.receiverId)
+        .execute();
+      await db
+        .insertInto('receiver_heartbeats')
+        .values({
+          id: h.id,
+          receiver_id: h.receiverId,
+          at: h.at,
+          volume: h.volume,
+          uptime_s: h.uptimeS,
+          free_bytes: h.freeBytes,
+          signal: h.signal,
+          app_version: h.appVersion,
+        })
+        .execute();
     },
 
-    async findOccurrencesForLogs(ids: readonly string[]): Promise<readonly OccurrenceForLogs[]> {
+    async findOccurrencesForLogs(ids) {
       if (ids.length === 0) return [];
       const rows = await db
         .selectFrom('occurrences')
@@ -245,7 +194,7 @@ export function createReceiverSyncRepository(db: Kysely<Database>) {
      * Inserts the events that are new and ignores those already stored for the same (receiver, event id),
      * through the unique constraint, so that a retried batch never duplicates. Returns how many were new.
      */
-    async insertPlaybackEvents(events: readonly NewPlaybackEvent[]): Promise<number> {
+    async insertPlaybackEvents(events) {
       if (events.length === 0) return 0;
       const result = await db
         .insertInto('playback_events')
@@ -267,7 +216,7 @@ export function createReceiverSyncRepository(db: Kysely<Database>) {
     },
 
     /** Every receiver's events for these occurrences. */
-    async listPlaybackReports(occurrenceIds: readonly string[]): Promise<readonly PlaybackReport[]> {
+    async listPlaybackReports(occurrenceIds) {
       if (occurrenceIds.length === 0) return [];
       const rows = await db
         .selectFrom('playback_events')
@@ -283,11 +232,7 @@ export function createReceiverSyncRepository(db: Kysely<Database>) {
       }));
     },
 
-    async setOccurrenceStatus(
-      ids: readonly string[],
-      status: OccurrenceTable['status'],
-      now: string,
-    ): Promise<void> {
+    async setOccurrenceStatus(ids, status, now) {
       if (ids.length === 0) return;
       await db
         .updateTable('occurrences')
@@ -298,5 +243,3 @@ export function createReceiverSyncRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type ReceiverSyncRepository = ReturnType<typeof createReceiverSyncRepository>;

@@ -1,18 +1,8 @@
 import type { Kysely } from 'kysely';
+import { toPage, type Page, type PageRequest } from '../../domain/page.js';
+import type { ReceiversRepository } from '../../domain/ports/repositories.js';
+import type { Receiver } from '../../domain/receiver/receiver.js';
 import type { Database } from '../schema.js';
-import { toPage, type Page, type PageRequest } from './page.js';
-
-export interface ReceiverRow {
-  readonly id: string;
-  readonly hamletId: string;
-  readonly name: string;
-  readonly disabledAt: string | null;
-  readonly isExample: boolean;
-  readonly lastSeenAt: string | null;
-  readonly lastState: Readonly<Record<string, unknown>> | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
 
 const columns = [
   'receivers.id',
@@ -26,13 +16,13 @@ const columns = [
   'receivers.updated_at',
 ] as const;
 
-export function createReceiversRepository(db: Kysely<Database>) {
+export function createReceiversRepository(db: Kysely<Database>): ReceiversRepository {
   return {
     async listReceivers(
       communeId: string,
       scope: 'all' | readonly string[],
       page: PageRequest & { hamletId?: string | undefined },
-    ): Promise<Page<ReceiverRow>> {
+    ): Promise<Page<Receiver>> {
       if (scope !== 'all' && scope.length === 0) return { items: [], nextCursor: null };
       let query = db
         .selectFrom('receivers')
@@ -47,7 +37,7 @@ export function createReceiversRepository(db: Kysely<Database>) {
       return toPage((await query.execute()).map(toReceiver), page.limit);
     },
 
-    async findReceiver(id: string): Promise<ReceiverRow | undefined> {
+    async findReceiver(id: string): Promise<Receiver | undefined> {
       const row = await db
         .selectFrom('receivers')
         .select(columns)
@@ -136,8 +126,6 @@ export function createReceiversRepository(db: Kysely<Database>) {
   };
 }
 
-export type ReceiversRepository = ReturnType<typeof createReceiversRepository>;
-
 function toReceiver(row: {
   id: string;
   hamlet_id: string;
@@ -148,7 +136,7 @@ function toReceiver(row: {
   last_state: string | null;
   created_at: string;
   updated_at: string;
-}): ReceiverRow {
+}): Receiver {
   return {
     id: row.id,
     hamletId: row.hamlet_id,

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { SessionsRepository } from '../../domain/ports/repositories.js';
 import type { Database } from '../schema.js';
 
-export function createSessionsRepository(db: Kysely<Database>) {
+export function createSessionsRepository(db: Kysely<Database>): SessionsRepository {
   return {
     async insertSession(
       session: { id: string; tokenHash: string; userId: string; expiresAt: string },
@@ -50,5 +51,3 @@ export function createSessionsRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type SessionsRepository = ReturnType<typeof createSessionsRepository>;

@@ -1,19 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Role } from '../../domain/actor.js';
+import { toPage, type Page, type PageRequest } from '../../domain/page.js';
+import type { UsersRepository } from '../../domain/ports/repositories.js';
+import type { User } from '../../domain/user.js';
 import type { Database } from '../schema.js';
-import { toPage, type Page, type PageRequest } from './page.js';
-
-export interface UserRow {
-  readonly id: string;
-  readonly username: string;
-  readonly displayName: string;
-  readonly role: Role;
-  readonly communeId: string;
-  readonly hamletIds: readonly string[];
-  readonly disabledAt: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
 
 const columns = [
   'id',
@@ -26,7 +16,7 @@ const columns = [
   'updated_at',
 ] as const;
 
-export function createUsersRepository(db: Kysely<Database>) {
+export function createUsersRepository(db: Kysely<Database>): UsersRepository {
   async function hamletIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>();
     if (userIds.length === 0) return map;
@@ -42,7 +32,7 @@ export function createUsersRepository(db: Kysely<Database>) {
 
   return {
     /** Users of a commune; with a hamlet scope, only users sharing one of those hamlets. */
-    async listUsers(communeId: string, page: PageRequest): Promise<Page<UserRow>> {
+    async listUsers(communeId: string, page: PageRequest): Promise<Page<User>> {
       let query = db
         .selectFrom('users')
         .select(columns)
@@ -58,7 +48,7 @@ export function createUsersRepository(db: Kysely<Database>) {
       );
     },
 
-    async findUser(id: string): Promise<UserRow | undefined> {
+    async findUser(id: string): Promise<User | undefined> {
       const row = await db.selectFrom('users').select(columns).where('id', '=', id).executeTakeFirst();
       if (!row) return undefined;
       return toUser(row, (await hamletIdsOf([id])).get(id) ?? []);
@@ -66,7 +56,7 @@ export function createUsersRepository(db: Kysely<Database>) {
 
     async findCredentialsByUsername(
       username: string,
-    ): Promise<(UserRow & { readonly passwordHash: string }) | undefined> {
+    ): Promise<(User & { readonly passwordHash: string }) | undefined> {
       const row = await db
         .selectFrom('users')
         .select([...columns, 'password_hash'])
@@ -96,79 +86,52 @@ export function createUsersRepository(db: Kysely<Database>) {
       return Number(row.n);
     },
 
-    async insertUser(
-      user: {
-        id: string;
-        username: string;
-        displayName: string;
-        passwordHash: string;
-        role: Role;
-        communeId: string;
-        hamletIds: readonly string[];
-      },
-      now: string,
-    ): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('users')
-          .values({
-            id: user.id,
-            username: user.username,
-            display_name: user.displayName,
-            password_hash: user.passwordHash,
-            role: user.role,
-            commune_id: user.communeId,
-            created_at: now,
-            updated_at: now,
-          })
+    async insertUser(user, now) {
+      await db
+        .insertInto('users')
+        .values({
+          id: user.id,
+          username: user.username,
+          display_name: user.displayName,
+          password_hash: user.passwordHash,
+          role: user.role,
+          commune_id: user.communeId,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      if (user.hamletIds.length > 0) {
+        await db
+          .insertInto('user_hamlets')
+          .values(user.hamletIds.map((hamlet_id) => ({ user_id: user.id, hamlet_id })))
           .execute();
-        if (user.hamletIds.length > 0) {
-          await trx
-            .insertInto('user_hamlets')
-            .values(user.hamletIds.map((hamlet_id) => ({ user_id: user.id, hamlet_id })))
-            .execute();
-        }
-      });
+      }
     },
 
-    async updateUser(
-      id: string,
-      changes: {
-        displayName?: string;
-        role?: Role;
-        passwordHash?: string;
-        disabledAt?: string | null;
-        hamletIds?: readonly string[];
-      },
-      now: string,
-    ): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('users')
-          .set({
-            ...(changes.displayName !== undefined && { display_name: changes.displayName }),
-            ...(changes.role !== undefined && { role: changes.role }),
-            ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash }),
-            ...(changes.disabledAt !== undefined && { disabled_at: changes.disabledAt }),
-            updated_at: now,
-          })
-          .where('id', '=', id)
-          .execute();
-        if (changes.hamletIds !== undefined) {
-          await trx.deleteFrom('user_hamlets').where('user_id', '=', id).execute();
-          if (changes.hamletIds.length > 0) {
-            await trx
-              .insertInto('user_hamlets')
-              .values(changes.hamletIds.map((hamlet_id) => ({ user_id: id, hamlet_id })))
-              .execute();
-          }
+    async updateUser(id, changes, now) {
+      await db
+        .updateTable('users')
+        .set({
+          ...(changes.displayName !== undefined && { display_name: changes.displayName }),
+          ...(changes.role !== undefined && { role: changes.role }),
+          ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash }),
+          ...(changes.disabledAt !== undefined && { disabled_at: changes.disabledAt }),
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute();
+      if (changes.hamletIds !== undefined) {
+        await db.deleteFrom('user_hamlets').where('user_id', '=', id).execute();
+        if (changes.hamletIds.length > 0) {
+          await db
+            .insertInto('user_hamlets')
+            .values(changes.hamletIds.map((hamlet_id) => ({ user_id: id, hamlet_id })))
+            .execute();
         }
-      });
+      }
     },
   };
 }
-
-export type UsersRepository = ReturnType<typeof createUsersRepository>;
 
 function toUser(
   row: {
@@ -182,7 +145,7 @@ function toUser(
     updated_at: string;
   },
   hamletIds: readonly string[],
-): UserRow {
+): User {
   return {
     id: row.id,
     username: row.username,

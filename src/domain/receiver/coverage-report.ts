@@ -1,8 +1,8 @@
-import type { HamletCoverage, OccurrenceStatus } from '../schedule/coverage.js';
+import type { CoverageStatus, HamletCoverage } from '../schedule/coverage.js';
 
 export interface StatusCount {
   readonly hamletId: string;
-  readonly status: OccurrenceStatus;
+  readonly status: CoverageStatus;
   readonly count: number;
 }
 

@@ -3,3 +3,4 @@ export * from './manifest.js';
 export * from './playback.js';
 export * from './health.js';
 export * from './coverage-report.js';
+export * from './receiver.js';

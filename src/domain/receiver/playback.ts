@@ -1,3 +1,4 @@
+import type { OccurrenceStatus } from '../broadcast.js';
 import type { LogEventType } from './protocol.js';
 
 /** What one receiver did with one occurrence, as people see it on the playback page. */
@@ -64,8 +65,6 @@ export function receiverPlayback(
     detail: null,
   };
 }
-
-export type OccurrenceStatus = 'scheduled' | 'played' | 'failed' | 'missed' | 'cancelled';
 
 /**
  * The occurrence's status once receivers have reported: played when at least one of the hamlet's

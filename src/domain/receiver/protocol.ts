@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { PRIORITIES } from '../schedule/types.js';
 
 /**
  * The receiver protocol v1 (DESIGN.md "Receiver protocol") as zod schemas, shared by the server routes
  * and the agent so that both sides validate the same messages.
  */
 
-export const PRIORITIES = ['normal', 'priority', 'emergency'] as const;
 export const LOG_EVENT_TYPES = ['started', 'completed', 'failed', 'skipped'] as const;
 export type LogEventType = (typeof LOG_EVENT_TYPES)[number];
 

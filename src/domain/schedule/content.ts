@@ -1,5 +1,4 @@
-import type { AnnouncementRow } from '../../db/repositories/announcements.repository.js';
-import type { HamletRow } from '../../db/repositories/hamlets.repository.js';
+import type { Announcement } from '../announcement.js';
 import type { Commune } from '../commune.js';
 import { orderVariants, totalDurationMs, type CommuneRules } from './index.js';
 
@@ -18,20 +17,34 @@ export function communeRules(commune: Commune): CommuneRules {
   };
 }
 
+/** What a broadcast airs: an announcement's ready language versions, or a relay of a radio stream. */
 export type BroadcastContent =
-  | { readonly kind: 'announcement'; readonly announcement: AnnouncementRow }
+  | {
+      readonly kind: 'announcement';
+      readonly announcementId: string;
+      readonly variants: readonly { readonly language: string; readonly durationMs: number }[];
+    }
   | { readonly kind: 'relay'; readonly url: string; readonly durationS: number };
+
+/** The ready versions of an announcement as content to air. */
+export const announcementContent = (a: Pick<Announcement, 'id' | 'variants'>): BroadcastContent => ({
+  kind: 'announcement',
+  announcementId: a.id,
+  variants: a.variants.flatMap((v) =>
+    v.status === 'ready' && v.audio ? [{ language: v.language, durationMs: v.audio.durationMs }] : [],
+  ),
+});
 
 /**
  * Air time of the content on one hamlet: a relay's duration, or the announcement's ready variants in the
  * hamlet's language order played back to back. 0 when the hamlet has none of its languages.
  */
-export function airTimeMs(content: BroadcastContent, hamlet: Pick<HamletRow, 'languages'>): number {
+export function airTimeMs(
+  content: BroadcastContent,
+  hamlet: { readonly languages: readonly string[] },
+): number {
   if (content.kind === 'relay') return content.durationS * 1000;
-  const ready = content.announcement.variants.flatMap((v) =>
-    v.status === 'ready' && v.audio ? [{ language: v.language, durationMs: v.audio.durationMs }] : [],
-  );
-  return totalDurationMs(orderVariants(hamlet.languages, ready));
+  return totalDurationMs(orderVariants(hamlet.languages, content.variants));
 }
 
 /** Occurrence starts are stored as ISO text with milliseconds so they compare as text on every database. */

@@ -1,12 +1,13 @@
+import type { OccurrenceStatus } from '../broadcast.js';
 import { utcToLocal } from './time-zone.js';
 import type { LocalDate } from './types.js';
 
-export const OCCURRENCE_STATUSES = ['scheduled', 'played', 'failed', 'missed'] as const;
-export type OccurrenceStatus = (typeof OCCURRENCE_STATUSES)[number];
+/** The statuses coverage counts: cancelled occurrences are left out. */
+export type CoverageStatus = Exclude<OccurrenceStatus, 'cancelled'>;
 
 export interface CoverageRow {
   readonly hamletId: string;
-  readonly status: OccurrenceStatus;
+  readonly status: CoverageStatus;
 }
 
 export interface CoverageCounts {
@@ -34,7 +35,7 @@ export interface DayCoverage extends HamletCoverage {
  * @example coverageOf([{ status: 'played' }, { status: 'missed' }, { status: 'scheduled' }])
  * // → { scheduled: 3, played: 1, failed: 0, missed: 1, rate: 0.5 }
  */
-export const coverageOf = (rows: readonly { readonly status: OccurrenceStatus }[]): CoverageCounts => {
+export const coverageOf = (rows: readonly { readonly status: CoverageStatus }[]): CoverageCounts => {
   let played = 0;
   let failed = 0;
   let missed = 0;
@@ -97,7 +98,7 @@ export const coverageByDay = (
  * callers should still accept a late `started` event for an occurrence already marked missed.
  */
 export const isMissed = (
-  occurrence: { readonly startsAt: number; readonly status: OccurrenceStatus },
+  occurrence: { readonly startsAt: number; readonly status: CoverageStatus },
   hasStartedEvent: boolean,
   now: number,
   graceMs: number,

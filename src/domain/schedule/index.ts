@@ -9,3 +9,5 @@ export * from './conflicts.js';
 export * from './emergency.js';
 export * from './language.js';
 export * from './coverage.js';
+export * from './content.js';
+export * from './plan.js';

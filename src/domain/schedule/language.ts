@@ -1,5 +1,5 @@
 /** One language version of an announcement (a recording or a TTS rendering). */
-export interface Variant {
+export interface LanguagePart {
   readonly language: string;
   readonly durationMs: number;
 }
@@ -15,7 +15,7 @@ const key = (language: string): string => language.trim().toLowerCase();
  * orderVariants(['vi', 'giay'], [{ language: 'giay', … }, { language: 'hmn', … }, { language: 'vi', … }])
  * // → [vi, giay]
  */
-export const orderVariants = <V extends Variant>(
+export const orderVariants = <V extends LanguagePart>(
   hamletLanguages: readonly string[],
   variants: readonly V[],
 ): readonly V[] => {

@@ -7,6 +7,8 @@ export interface SlotItem {
   readonly id: string;
   readonly priority: Priority;
   readonly createdAt: number;
+  /** Breaks ties in creation time before the id (the broadcast's id: what was booked first stays first). */
+  readonly order?: string;
   readonly durationMs: number;
 }
 
@@ -37,13 +39,16 @@ export const slotCapacityS = (slot: Slot): number => {
   return Math.min(slot.maxAirTimeS, (length > 0 ? length : length + 1440) * 60);
 };
 
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Playing order in a slot: priority rank first (highest first), then creation order, then id. */
 export const orderForSlot = <T extends SlotItem>(items: readonly T[]): readonly T[] =>
   [...items].sort(
     (a, b) =>
       priorityRank(b.priority) - priorityRank(a.priority) ||
       a.createdAt - b.createdAt ||
-      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      compare(a.order ?? a.id, b.order ?? b.id) ||
+      compare(a.id, b.id),
   );
 
 /**

@@ -77,7 +77,7 @@ export type When =
     };
 
 /** One materialised start, in UTC; `slot` is set when packing decides the exact start later. */
-export interface Occurrence {
+export interface Start {
   readonly startsAt: number;
   readonly slot?: string;
 }

@@ -4,7 +4,7 @@ import {
   err,
   ok,
   type CommuneRules,
-  type Occurrence,
+  type Start,
   type Priority,
   type Result,
   type TimeWindow,
@@ -33,7 +33,7 @@ const expandAt = (
   rules: CommuneRules,
   window: TimeWindow,
   now?: number,
-): Result<readonly Occurrence[]> => {
+): Result<readonly Start[]> => {
   if (now !== undefined && at < now) {
     const tz = rules.timeZone;
     return pastError(
@@ -51,7 +51,7 @@ const expandSlot = (
   rules: CommuneRules,
   window: TimeWindow,
   now?: number,
-): Result<readonly Occurrence[]> => {
+): Result<readonly Start[]> => {
   const slot = rules.slots.find((s) => s.name === name);
   if (!slot) {
     const known = rules.slots.map((s) => s.name);
@@ -115,7 +115,7 @@ const expandRecurrence = (
   rules: CommuneRules,
   window: TimeWindow,
   context: ExpandContext,
-): Result<readonly Occurrence[]> => {
+): Result<readonly Start[]> => {
   const bounds = checkBounds(r);
   if (!bounds.ok) return bounds;
   const tz = rules.timeZone;
@@ -185,7 +185,7 @@ export const expandWhen = (
   rules: CommuneRules,
   window: TimeWindow,
   context: ExpandContext = {},
-): Result<readonly Occurrence[]> => {
+): Result<readonly Start[]> => {
   switch (when.kind) {
     case 'at':
       return expandAt(when.at, rules, window, context.now);

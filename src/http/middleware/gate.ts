@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { assertAllowed, type Permission } from '../../domain/policy.js';
-import type { RequestContext } from '../../domain/context.js';
+import type { RequestContext } from '../../domain/actor.js';
 import { requireUser } from './auth.js';
 
 /** Refuses, before any input is read, a caller without a session or whose role lacks `permission`. */

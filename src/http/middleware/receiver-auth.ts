@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { LoaError } from '../../domain/errors.js';
-import type { ReceiverSession, ReceiverSyncService } from '../../services/receiver-sync.service.js';
-import type { Logger } from '../../domain/ports.js';
+import type { ReceiverSession } from '../../domain/receiver/receiver.js';
+import type { ReceiverSyncService } from '../../services/receiver-sync.service.js';
+import type { Logger } from '../../domain/ports/logger.js';
 import { deviceHeader } from '../device-headers.js';
 
 declare module 'hono' {

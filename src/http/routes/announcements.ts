@@ -1,66 +1,32 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AnnouncementRow, AudioInfo } from '../../db/repositories/announcements.repository.js';
-import { LoaError } from '../../domain/errors.js';
-import { maxTextChars, ttsVoices, type VariantSource } from '../../services/announcements.service.js';
+import {
+  AnnouncementMetaSchema,
+  APPROVALS,
+  AUDIO_FORMATS,
+  PROCESSING_STATUSES,
+  RejectionReasonSchema,
+  SOURCE_KINDS,
+  TextAnnouncementSchema,
+  VariantFieldsSchema,
+  VariantTextSchema,
+  type Announcement,
+  type AudioInfo,
+} from '../../domain/announcement.js';
+import type { MediaStore } from '../../domain/ports/media-store.js';
 import type { Services } from '../../services/index.js';
-import type { MediaStore } from '../../domain/ports.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import { zodProblem } from '../problem.js';
-import {
-  humanText,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  languageCode,
-  listOf,
-  ListQuery,
-  problemResponses,
-} from '../schemas.js';
-import { receiveUpload } from '../upload.js';
+import { IdParam, jsonBody, jsonResponse, listOf, ListQuery, problemResponses } from '../schemas.js';
+import { receiveUpload, uploadedFile } from '../upload.js';
 
-const category = z
-  .string()
-  .trim()
-  .min(1)
-  .max(50)
-  .regex(/^[\p{L}\p{N} _-]+$/u, 'may contain letters, digits, spaces, dash and underscore')
-  .default('thong-bao');
-
-const text = z
-  .string()
-  .transform((s) => s.normalize('NFC').trim())
-  .pipe(
-    z
-      .string()
-      .min(1, 'must not be empty')
-      .max(
-        maxTextChars,
-        `must be at most ${maxTextChars} characters; split a longer text into several announcements`,
-      ),
-  );
-
-const UploadFields = z.strictObject({
-  title: humanText(200),
-  language: languageCode,
-  category,
-  hamletId: z.string().min(1).max(100).optional(),
-});
-
-const TextInput = z.strictObject({
-  title: humanText(200),
-  language: languageCode,
-  category,
-  hamletId: z.string().min(1).max(100).optional(),
-  text,
-  voice: z.enum(ttsVoices).default('vi'),
-});
-
-const VariantText = z.strictObject({ language: languageCode, text, voice: z.enum(ttsVoices).default('vi') });
+const UploadFields = AnnouncementMetaSchema;
+const TextInput = TextAnnouncementSchema.openapi('TextAnnouncementInput');
+const VariantText = VariantTextSchema.openapi('VariantTextInput');
 
 const Audio = z.object({
   url: z.string(),
   sha256: z.string(),
-  format: z.enum(['mp3', 'opus']),
+  format: z.enum(AUDIO_FORMATS),
   bytes: z.number(),
   durationMs: z.number(),
   loudness: z.object({ integratedLufs: z.number(), truePeakDbtp: z.number(), lraLu: z.number() }),
@@ -75,17 +41,17 @@ const AnnouncementSchema = z
     category: z.string(),
     hamletId: z.string().nullable(),
     createdBy: z.string(),
-    status: z.enum(['queued', 'processing', 'ready', 'failed']),
+    status: z.enum(PROCESSING_STATUSES),
     error: z.string().nullable(),
-    approval: z.enum(['pending', 'approved', 'rejected']),
+    approval: z.enum(APPROVALS),
     approvalReason: z.string().nullable(),
     createdAt: z.string(),
     variants: z.array(
       z.object({
         language: z.string(),
-        status: z.enum(['queued', 'processing', 'ready', 'failed']),
+        status: z.enum(PROCESSING_STATUSES),
         error: z.string().nullable(),
-        source: z.enum(['upload', 'text']),
+        source: z.enum(SOURCE_KINDS),
         audio: Audio.nullable(),
         opus: Audio.nullable(),
       }),
@@ -93,7 +59,7 @@ const AnnouncementSchema = z
   })
   .openapi('Announcement');
 
-const Accepted = z.object({ id: z.string(), status: z.enum(['queued', 'processing', 'ready', 'failed']) });
+const Accepted = z.object({ id: z.string(), status: z.enum(PROCESSING_STATUSES) });
 
 const audioDto = (a: AudioInfo | null) =>
   a && {
@@ -107,7 +73,7 @@ const audioDto = (a: AudioInfo | null) =>
     peaks: [...a.peaks],
   };
 
-export const toAnnouncementDto = (a: AnnouncementRow) => ({
+export const toAnnouncementDto = (a: Announcement) => ({
   id: a.id,
   title: a.title,
   category: a.category,
@@ -162,14 +128,14 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       const { text: body, voice, ...meta } = parsed.data;
       return c.json(await services.announcements.create(ctx, meta, { kind: 'text', text: body, voice }), 202);
     }
-    const upload = await receiveUpload(c, media, uploadLimitBytes);
-    const source = await uploadSource(upload, media);
+    await using upload = await receiveUpload(c, media, uploadLimitBytes);
+    const file = uploadedFile(upload);
     const parsed = UploadFields.safeParse(upload.fields);
-    if (!parsed.success) {
-      await media.discard(source.key);
-      return zodProblem(c, parsed.error, 'form');
-    }
-    return c.json(await services.announcements.create(ctx, parsed.data, source), 202);
+    if (!parsed.success) return zodProblem(c, parsed.error, 'form');
+    return c.json(
+      await services.announcements.create(ctx, parsed.data, { kind: 'upload', upload: file }),
+      202,
+    );
   });
 
   app.openAPIRegistry.registerPath({
@@ -185,7 +151,7 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
         required: true,
         content: {
           'multipart/form-data': {
-            schema: z.object({ language: languageCode, file: z.string().openapi({ format: 'binary' }) }),
+            schema: VariantFieldsSchema.extend({ file: z.string().openapi({ format: 'binary' }) }),
           },
           'application/json': { schema: VariantText },
         },
@@ -205,14 +171,17 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
         202,
       );
     }
-    const upload = await receiveUpload(c, media, uploadLimitBytes);
-    const source = await uploadSource(upload, media);
-    const parsed = z.strictObject({ language: languageCode }).safeParse(upload.fields);
-    if (!parsed.success) {
-      await media.discard(source.key);
-      return zodProblem(c, parsed.error, 'form');
-    }
-    return c.json(await services.announcements.addVariant(ctx, id, parsed.data.language, source), 202);
+    await using upload = await receiveUpload(c, media, uploadLimitBytes);
+    const file = uploadedFile(upload);
+    const parsed = VariantFieldsSchema.safeParse(upload.fields);
+    if (!parsed.success) return zodProblem(c, parsed.error, 'form');
+    return c.json(
+      await services.announcements.addVariant(ctx, id, parsed.data.language, {
+        kind: 'upload',
+        upload: file,
+      }),
+      202,
+    );
   });
 
   app.openapi(
@@ -224,8 +193,8 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       middleware: [gate('announcement.read')],
       request: {
         query: ListQuery.extend({
-          status: z.enum(['queued', 'processing', 'ready', 'failed']).optional(),
-          approval: z.enum(['pending', 'approved', 'rejected']).optional(),
+          status: z.enum(PROCESSING_STATUSES).optional(),
+          approval: z.enum(APPROVALS).optional(),
           mine: z.enum(['true', 'false']).optional(),
         }),
       },
@@ -287,7 +256,7 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       tags,
       security,
       middleware: [gate('announcement.approve')],
-      request: { params: IdParam, body: jsonBody(z.strictObject({ reason: humanText(500) })) },
+      request: { params: IdParam, body: jsonBody(RejectionReasonSchema) },
       responses: { 200: jsonResponse('Rejected', AnnouncementSchema), ...problemResponses },
     }),
     async (c) =>
@@ -319,28 +288,4 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
   );
 
   return app;
-}
-
-async function uploadSource(
-  upload: Awaited<ReturnType<typeof receiveUpload>>,
-  media: MediaStore,
-): Promise<Extract<VariantSource, { kind: 'upload' }>> {
-  if (!upload.file) {
-    throw new LoaError(
-      400,
-      'missing_file',
-      'Attach the recording in the field "file".',
-      'Hãy đính kèm tệp ghi âm (trường "file").',
-    );
-  }
-  if (upload.file.bytes === 0) {
-    await media.discard(upload.file.key);
-    throw new LoaError(
-      422,
-      'empty',
-      'The file is empty (0 bytes). Record again and send the new file.',
-      'Tệp rỗng (0 byte). Hãy ghi âm lại rồi gửi tệp mới.',
-    );
-  }
-  return { kind: 'upload', key: upload.file.key, bytes: upload.file.bytes, filename: upload.file.filename };
 }

@@ -1,4 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { BroadcastRequestSchema, OCCURRENCE_STATUSES } from '../../domain/broadcast.js';
+import { PRIORITIES } from '../../domain/schedule/index.js';
 import type { BroadcastView } from '../../services/broadcasts.service.js';
 import type { Services } from '../../services/index.js';
 import { gate, requestContext } from '../middleware/gate.js';
@@ -18,53 +20,8 @@ const instant = z
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/,
     'must be an ISO 8601 time with an offset, e.g. "2026-12-01T06:00:00+07:00"',
   );
-const Priority = z.enum(['normal', 'priority', 'emergency']);
-
-const BroadcastInput = z
-  .strictObject({
-    announcementId: z.string().min(1).max(100).optional(),
-    relay: z
-      .strictObject({
-        url: z.string().min(1).max(2000),
-        durationS: z
-          .number()
-          .int()
-          .min(1)
-          .max(4 * 3600),
-      })
-      .optional()
-      .openapi({ description: 'Relay of national or provincial radio: http(s) stream URL and duration' }),
-    hamletIds: z.union([z.literal('all'), z.array(z.string().min(1).max(100)).max(500)]),
-    at: instant.optional(),
-    slot: z
-      .strictObject({
-        name: z.string().min(1).max(48),
-        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a local date YYYY-MM-DD'),
-      })
-      .optional(),
-    recurrence: z
-      .strictObject({
-        cron: z.string().min(1).max(200),
-        from: instant,
-        until: instant.optional(),
-        count: z.number().int().min(1).max(1000).optional(),
-      })
-      .optional(),
-    priority: Priority.default('normal'),
-    repeat: z
-      .union([
-        z.strictObject({
-          count: z.number().int().min(1).max(20),
-          intervalMin: z.number().int().min(1).max(240),
-        }),
-        z.strictObject({ everyHours: z.number().int().min(1).max(24) }),
-      ])
-      .optional()
-      .openapi({
-        description: 'Emergency only: N times M minutes apart, or every H hours on the hour until cancelled',
-      }),
-  })
-  .openapi('BroadcastInput');
+const Priority = z.enum(PRIORITIES);
+const BroadcastInput = BroadcastRequestSchema.openapi('BroadcastInput');
 
 const OccurrenceSchema = z.object({
   id: z.string(),
@@ -93,7 +50,7 @@ const BroadcastSchema = z
     cancelledAt: z.string().nullable(),
     occurrences: z.array(
       OccurrenceSchema.extend({
-        status: z.enum(['scheduled', 'played', 'failed', 'missed', 'cancelled']),
+        status: z.enum(OCCURRENCE_STATUSES),
         title: z.string(),
       }),
     ),
@@ -151,7 +108,17 @@ export function broadcastRoutes(services: Services) {
         ...refusals,
       },
     }),
-    async (c) => c.json(await services.broadcasts.schedule(requestContext(c), c.req.valid('json')), 201),
+    async (c) => {
+      const scheduled = await services.broadcasts.schedule(requestContext(c), c.req.valid('json'));
+      return c.json(
+        {
+          id: scheduled.id,
+          occurrences: scheduled.occurrences.map((o) => ({ ...o })),
+          displaced: scheduled.displaced.map((d) => ({ ...d })),
+        },
+        201,
+      );
+    },
   );
 
   app.openapi(

@@ -1,42 +1,25 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { HamletRow } from '../../db/repositories/hamlets.repository.js';
+import { HamletInputSchema, HamletPatchSchema, type Hamlet } from '../../domain/hamlet.js';
 import type { Services } from '../../services/index.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import {
   HamletSchema,
-  humanText,
   IdParam,
   jsonBody,
   jsonResponse,
-  languageCode,
   listOf,
   ListQuery,
   problemResponses,
   ProblemSchema,
 } from '../schemas.js';
 
-const HamletInput = z.strictObject({
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be lowercase letters, digits and dashes, e.g. "un-ta"')
-    .optional(),
-  name: humanText(200),
-  languages: z.array(languageCode).min(1, 'give at least one language, e.g. ["vi"]').max(10),
-  lat: z.number().min(-90).max(90).nullable().default(null),
-  lon: z.number().min(-180).max(180).nullable().default(null),
-});
-
-const HamletPatch = z.strictObject({
-  name: humanText(200).optional(),
-  languages: z.array(languageCode).min(1).max(10).optional(),
-  lat: z.number().min(-90).max(90).nullable().optional(),
-  lon: z.number().min(-180).max(180).nullable().optional(),
-});
+const HamletInput = HamletInputSchema.openapi('HamletInput');
+const HamletPatch = HamletPatchSchema.openapi('HamletPatch');
 
 const security = [{ Bearer: [] }];
 const tags = ['Hamlets'];
 
-export const toHamletDto = (h: HamletRow) => ({ ...h, languages: [...h.languages] });
+export const toHamletDto = (h: Hamlet) => ({ ...h, languages: [...h.languages] });
 
 export function hamletRoutes(services: Services) {
   const app = new OpenAPIHono();

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { MediaStore } from '../../domain/ports.js';
+import type { MediaStore } from '../../domain/ports/media-store.js';
 import { problemResponse } from '../problem.js';
 
 const contentTypes: Record<string, string> = { mp3: 'audio/mpeg', opus: 'audio/ogg; codecs=opus' };

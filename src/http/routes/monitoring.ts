@@ -1,8 +1,9 @@
-import { utcToLocal } from '../../domain/schedule/index.js';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { OCCURRENCE_STATUSES } from '../../domain/broadcast.js';
+import { PRIORITIES } from '../../domain/schedule/index.js';
 import { RECEIVER_PLAYBACK_STATUSES } from '../../domain/receiver/playback.js';
 import type { Services } from '../../services/index.js';
-import { toCsv } from '../csv.js';
+import { coverageCsv } from '../coverage-csv.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import { jsonResponse, problemResponses } from '../schemas.js';
 
@@ -13,7 +14,7 @@ const when = z
   .max(40)
   .optional()
   .openapi({ description: 'ISO 8601 time, or a date YYYY-MM-DD meaning midnight in the commune' });
-const OccurrenceStatus = z.enum(['scheduled', 'played', 'failed', 'missed', 'cancelled']);
+const OccurrenceStatus = z.enum(OCCURRENCE_STATUSES);
 
 const PlaybackItem = z
   .object({
@@ -22,7 +23,7 @@ const PlaybackItem = z
     hamletId: z.string(),
     startsAt: z.string(),
     durationMs: z.number().int(),
-    priority: z.enum(['normal', 'priority', 'emergency']),
+    priority: z.enum(PRIORITIES),
     slotName: z.string().nullable(),
     status: OccurrenceStatus,
     title: z.string(),
@@ -119,27 +120,11 @@ export function monitoringRoutes(services: Services) {
       },
     }),
     async (c) => {
-      const report = await services.monitoring.coverage(requestContext(c), c.req.valid('query'));
-      if (!/\btext\/csv\b/i.test(c.req.header('accept') ?? '')) return c.json(report, 200);
-      const csv = toCsv(
-        ['hamlet_id', 'hamlet', 'scheduled', 'played', 'failed', 'missed', 'rate'],
-        report.hamlets.map((h) => [
-          h.hamletId,
-          h.hamletName,
-          h.scheduled,
-          h.played,
-          h.failed,
-          h.missed,
-          h.rate,
-        ]),
-      );
-      // Named by the commune's own dates; `to` is exclusive, so the last day is the one before it.
-      const day = (ms: number) => utcToLocal(ms, report.timeZone).date;
-      const name = `coverage-${day(Date.parse(report.from))}-${day(Date.parse(report.to) - 1)}.csv`;
-      return c.body(csv, 200, {
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="${name}"`,
-      }) as never;
+      const report = await services.reports.coverage(requestContext(c), c.req.valid('query'));
+      if (!/\btext\/csv\b/i.test(c.req.header('accept') ?? '')) {
+        return c.json({ ...report, hamlets: report.hamlets.map((h) => ({ ...h })) }, 200);
+      }
+      return coverageCsv(c, report) as never;
     },
   );
 

@@ -9,7 +9,7 @@ import {
   ManifestSchema,
 } from '../../domain/receiver/protocol.js';
 import type { Services } from '../../services/index.js';
-import type { Logger } from '../../domain/ports.js';
+import type { Logger } from '../../domain/ports/logger.js';
 import { receiverAuth } from '../middleware/receiver-auth.js';
 import { deviceHeader } from '../device-headers.js';
 import { problemResponse } from '../problem.js';

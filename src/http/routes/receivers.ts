@@ -1,9 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { ReceiverInputSchema, ReceiverPatchSchema } from '../../domain/receiver/receiver.js';
 import type { Services } from '../../services/index.js';
 import type { ReceiverView } from '../../services/receivers.service.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import {
-  humanText,
   IdParam,
   jsonBody,
   jsonResponse,
@@ -13,12 +13,8 @@ import {
   ReceiverSchema,
 } from '../schemas.js';
 
-const ReceiverInput = z.strictObject({ hamletId: z.string().min(1).max(100), name: humanText(200) });
-const ReceiverPatch = z.strictObject({
-  name: humanText(200).optional(),
-  hamletId: z.string().min(1).max(100).optional(),
-  disabled: z.boolean().optional(),
-});
+const ReceiverInput = ReceiverInputSchema.openapi('ReceiverInput');
+const ReceiverPatch = ReceiverPatchSchema.openapi('ReceiverPatch');
 const WithToken = z.object({
   receiver: ReceiverSchema,
   token: z.string().openapi({ description: 'Device bearer token; shown only this once' }),

@@ -1,6 +1,4 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { sql } from 'kysely';
-import type { Db } from '../../db/database.js';
 import { jsonResponse } from '../schemas.js';
 
 export interface HealthCheck {
@@ -8,11 +6,15 @@ export interface HealthCheck {
   readonly detail: string;
 }
 
+/** What the health check asks of the platform: can the database answer, can ffmpeg run. */
+export interface HealthChecks {
+  readonly database: () => Promise<HealthCheck>;
+  readonly ffmpeg: () => Promise<HealthCheck>;
+}
+
 export interface SystemRouteDeps {
-  readonly db: Db;
   readonly version: string;
-  /** Reports whether ffmpeg can be run and which one; given by the platform entry. */
-  readonly ffmpegHealth: () => Promise<HealthCheck>;
+  readonly health: HealthChecks;
 }
 
 const Check = z.object({ ok: z.boolean(), detail: z.string() });
@@ -23,7 +25,7 @@ const Health = z.object({
   ffmpeg: Check,
 });
 
-export function systemRoutes({ db, version, ffmpegHealth }: SystemRouteDeps) {
+export function systemRoutes({ version, health }: SystemRouteDeps) {
   const app = new OpenAPIHono();
   app.openapi(
     createRoute({
@@ -36,11 +38,11 @@ export function systemRoutes({ db, version, ffmpegHealth }: SystemRouteDeps) {
       },
     }),
     async (c) => {
-      const database = await sql`select 1 as ok`
-        .execute(db.kysely)
-        .then(() => ({ ok: true, detail: db.description }))
-        .catch((error: Error) => ({ ok: false, detail: error.message }));
-      const ffmpeg = await ffmpegHealth().catch((error: Error) => ({ ok: false, detail: error.message }));
+      const failed = (error: Error) => ({ ok: false, detail: error.message });
+      const [database, ffmpeg] = await Promise.all([
+        health.database().catch(failed),
+        health.ffmpeg().catch(failed),
+      ]);
       const ok = database.ok && ffmpeg.ok;
       return c.json(
         { status: ok ? ('ok' as const) : ('degraded' as const), version, database, ffmpeg },

@@ -1,55 +1,24 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { UserRow } from '../../db/repositories/users.repository.js';
+import { UserInputSchema, UserPatchSchema, type User } from '../../domain/user.js';
 import type { Services } from '../../services/index.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import {
-  humanText,
   IdParam,
   jsonBody,
   jsonResponse,
   listOf,
   ListQuery,
   problemResponses,
-  RoleSchema,
   UserSchema,
 } from '../schemas.js';
 
-const password = z
-  .string()
-  .min(10, 'must be at least 10 characters')
-  .max(200, 'must be at most 200 characters');
-
-const username = z
-  .string()
-  .transform((s) => s.normalize('NFC').trim())
-  .pipe(
-    z
-      .string()
-      .min(3, 'must be at least 3 characters')
-      .max(64, 'must be at most 64 characters')
-      .regex(/^[\p{L}\p{N}._-]+$/u, 'may contain letters, digits, dot, dash and underscore only'),
-  );
-
-const UserInput = z.strictObject({
-  username,
-  password,
-  role: RoleSchema,
-  hamletIds: z.array(z.string().min(1).max(100)).max(50).default([]),
-  displayName: humanText(200),
-});
-
-const UserPatch = z.strictObject({
-  displayName: humanText(200).optional(),
-  role: RoleSchema.optional(),
-  hamletIds: z.array(z.string().min(1).max(100)).max(50).optional(),
-  password: password.optional(),
-  disabled: z.boolean().optional(),
-});
+const UserInput = UserInputSchema.openapi('UserInput');
+const UserPatch = UserPatchSchema.openapi('UserPatch');
 
 const security = [{ Bearer: [] }];
 const tags = ['Users'];
 
-export const toUserDto = (u: UserRow) => ({
+export const toUserDto = (u: User) => ({
   id: u.id,
   username: u.username,
   displayName: u.displayName,

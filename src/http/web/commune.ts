@@ -1,17 +1,11 @@
-import type { HamletRow } from '../../db/repositories/hamlets.repository.js';
+import type { Hamlet as HamletRow } from '../../domain/hamlet.js';
 import type { Commune } from '../../domain/commune.js';
-import { notFound } from '../../domain/errors.js';
-import type { RequestContext } from '../../domain/context.js';
+import type { RequestContext } from '../../domain/actor.js';
 import type { Services } from '../../services/index.js';
 
-/**
- * The signed-in user's commune, for labels (language names, slot names, time zone). Read-only display data;
- * no service owns communes yet, so this reads the repository the services are built on.
- */
-export async function communeOf(services: Services, ctx: RequestContext): Promise<Commune> {
-  const commune = await services.repos.communes.findCommune(ctx.actor.communeId);
-  if (!commune) throw notFound('Commune', ctx.actor.communeId, 'xã');
-  return commune;
+/** The signed-in user's commune, for labels (language names, slot names, time zone). */
+export function communeOf(services: Services, ctx: RequestContext): Promise<Commune> {
+  return services.communes.get(ctx);
 }
 
 /** The hamlets the user may see (the service applies the scope). */

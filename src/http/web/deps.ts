@@ -1,5 +1,6 @@
 import type { Services } from '../../services/index.js';
-import type { Clock, MediaStore } from '../../domain/ports.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { MediaStore } from '../../domain/ports/media-store.js';
 
 export interface WebDeps {
   readonly services: Services;

@@ -3,7 +3,7 @@ import { getCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { UserActor } from '../../domain/actor.js';
 import { csrfCookie, type UserAuth } from '../env.js';
-import type { RequestContext } from '../../domain/context.js';
+import type { RequestContext } from '../../domain/actor.js';
 import { langOf, messages, type Lang, type Messages } from './i18n.js';
 import { paths } from './paths.js';
 

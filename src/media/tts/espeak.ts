@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { normaliseVi } from '../text/normalise-vi.js';
-import { isTtsVoice, type TtsEngine, type TtsVoice } from './engine.js';
+import { isTtsVoice, type TtsEngine, type TtsVoice } from '../../domain/ports/tts.js';
 import { buildWav, parseWav, splitForSynthesis, type Wav } from './wav.js';
 
 /** Slower than espeak-ng's 175 words a minute: a horn speaker's echo blurs fast speech. */

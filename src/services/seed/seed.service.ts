@@ -1,11 +1,13 @@
-import type { Repositories } from '../../db/repositories/index.js';
 import type { Commune } from '../../domain/commune.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import { hashToken, type IdGenerator } from '../../domain/ports/ids.js';
+import type { PasswordHasher } from '../../domain/ports/passwords.js';
+import type { UnitOfWork } from '../../domain/ports/repositories.js';
 import type { AuditTrail } from '../audit.service.js';
-import { hashToken, type Clock, type IdGenerator, type PasswordHasher } from '../../domain/ports.js';
 import type { CommuneFile } from './commune-file.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'communes' | 'hamlets' | 'receivers' | 'users'>;
+  readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -42,56 +44,57 @@ export function communeFromFile(file: CommuneFile): Commune {
  * missing from the database are added; nothing that users created or changed is deleted or overwritten.
  */
 export function createSeedService(deps: Deps) {
-  const { repos, clock } = deps;
+  const { clock } = deps;
   return {
-    async applyCommuneFile(file: CommuneFile): Promise<SeedSummary> {
-      const now = clock.now().toISOString();
-      const commune = await repos.communes.upsertCommune(communeFromFile(file), now);
-      const hamletsAdded: string[] = [];
-      for (const hamlet of file.hamlets) {
-        if (await repos.hamlets.isIdTaken(hamlet.id)) continue;
-        await repos.hamlets.insertHamlet(
-          {
-            id: hamlet.id,
-            communeId: file.commune.id,
-            name: hamlet.name,
-            languages: hamlet.languages,
-            lat: hamlet.lat ?? null,
-            lon: hamlet.lon ?? null,
-            isExample: hamlet.example,
-          },
-          now,
-        );
-        hamletsAdded.push(hamlet.id);
-      }
-      const receiversAdded: string[] = [];
-      for (const receiver of file.receivers) {
-        if (await repos.receivers.findReceiver(receiver.id)) continue;
-        // Seeded devices get a secret nobody knows; an admin rotates it to enrol a real box.
-        await repos.receivers.insertReceiver(
-          {
-            id: receiver.id,
-            hamletId: receiver.hamletId,
-            name: receiver.name,
-            tokenHash: await hashToken(deps.ids.token()),
-            isExample: receiver.example,
-          },
-          now,
-        );
-        receiversAdded.push(receiver.id);
-      }
-      if (commune !== 'unchanged' || hamletsAdded.length > 0 || receiversAdded.length > 0) {
-        await deps.audit.record({
-          actor: null,
-          requestId: null,
-          action: 'seed.apply',
-          targetType: 'commune',
-          targetId: file.commune.id,
-          details: { commune, hamletsAdded, receiversAdded },
-        });
-      }
-      return { commune, hamletsAdded, receiversAdded };
-    },
+    applyCommuneFile: (file: CommuneFile): Promise<SeedSummary> =>
+      deps.tx(async (repos) => {
+        const now = clock.now().toISOString();
+        const commune = await repos.communes.upsertCommune(communeFromFile(file), now);
+        const hamletsAdded: string[] = [];
+        for (const hamlet of file.hamlets) {
+          if (await repos.hamlets.isIdTaken(hamlet.id)) continue;
+          await repos.hamlets.insertHamlet(
+            {
+              id: hamlet.id,
+              communeId: file.commune.id,
+              name: hamlet.name,
+              languages: hamlet.languages,
+              lat: hamlet.lat ?? null,
+              lon: hamlet.lon ?? null,
+              isExample: hamlet.example,
+            },
+            now,
+          );
+          hamletsAdded.push(hamlet.id);
+        }
+        const receiversAdded: string[] = [];
+        for (const receiver of file.receivers) {
+          if (await repos.receivers.findReceiver(receiver.id)) continue;
+          // Seeded devices get a secret nobody knows; an admin rotates it to enrol a real box.
+          await repos.receivers.insertReceiver(
+            {
+              id: receiver.id,
+              hamletId: receiver.hamletId,
+              name: receiver.name,
+              tokenHash: await hashToken(deps.ids.token()),
+              isExample: receiver.example,
+            },
+            now,
+          );
+          receiversAdded.push(receiver.id);
+        }
+        if (commune !== 'unchanged' || hamletsAdded.length > 0 || receiversAdded.length > 0) {
+          await deps.audit.record(repos, {
+            actor: null,
+            requestId: null,
+            action: 'seed.apply',
+            targetType: 'commune',
+            targetId: file.commune.id,
+            details: { commune, hamletsAdded, receiversAdded },
+          });
+        }
+        return { commune, hamletsAdded, receiversAdded };
+      }),
 
     /**
      * First start: creates `admin` with the given password, or a generated one that the caller prints
@@ -101,30 +104,33 @@ export function createSeedService(deps: Deps) {
       communeId: string,
       password: string | undefined,
     ): Promise<{ generatedPassword?: string } | null> {
-      if ((await repos.users.countUsers()) > 0) return null;
       const secret = password ?? deps.ids.token().slice(0, 20);
-      const id = deps.ids.id();
-      await repos.users.insertUser(
-        {
-          id,
-          username: 'admin',
-          displayName: 'Quản trị viên',
-          passwordHash: await deps.passwords.hash(secret),
-          role: 'admin',
-          communeId,
-          hamletIds: [],
-        },
-        clock.now().toISOString(),
-      );
-      await deps.audit.record({
-        actor: null,
-        requestId: null,
-        action: 'user.create',
-        targetType: 'user',
-        targetId: id,
-        details: { username: 'admin', role: 'admin', bootstrap: true },
+      const passwordHash = await deps.passwords.hash(secret);
+      return deps.tx(async (repos) => {
+        if ((await repos.users.countUsers()) > 0) return null;
+        const id = deps.ids.id();
+        await repos.users.insertUser(
+          {
+            id,
+            username: 'admin',
+            displayName: 'Quản trị viên',
+            passwordHash,
+            role: 'admin',
+            communeId,
+            hamletIds: [],
+          },
+          clock.now().toISOString(),
+        );
+        await deps.audit.record(repos, {
+          actor: null,
+          requestId: null,
+          action: 'user.create',
+          targetType: 'user',
+          targetId: id,
+          details: { username: 'admin', role: 'admin', bootstrap: true },
+        });
+        return password ? {} : { generatedPassword: secret };
       });
-      return password ? {} : { generatedPassword: secret };
     },
   };
 }

@@ -5,13 +5,13 @@ import {
   coverageOf,
   isMissed,
   type CoverageRow,
-  type OccurrenceStatus,
+  type CoverageStatus,
 } from '../../../src/domain/schedule/index.js';
 import { MIN, utc } from './fixtures.js';
 
-const rows = (hamletId: string, counts: Partial<Record<OccurrenceStatus, number>>): CoverageRow[] =>
+const rows = (hamletId: string, counts: Partial<Record<CoverageStatus, number>>): CoverageRow[] =>
   Object.entries(counts).flatMap(([status, n]) =>
-    Array.from({ length: n }, () => ({ hamletId, status: status as OccurrenceStatus })),
+    Array.from({ length: n }, () => ({ hamletId, status: status as CoverageStatus })),
   );
 
 describe('coverage', () => {

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { HamletRow, HamletValues } from '../../../db/repositories/hamlets.repository.js';
+import type { Hamlet as HamletRow, HamletValues } from '../../../domain/hamlet.js';
 import type { Commune } from '../../../domain/commune.js';
 import { assertAllowed } from '../../../domain/policy.js';
 import { communeOf, hamletsOf, languageName } from '../commune.js';

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { HamletRow } from '../../../db/repositories/hamlets.repository.js';
+import type { Hamlet as HamletRow } from '../../../domain/hamlet.js';
 import { assertAllowed, isAllowed } from '../../../domain/policy.js';
 import { formatLocalEn, formatLocalVi } from '../../../domain/schedule/index.js';
 import type { ReceiverView } from '../../../services/receivers.service.js';

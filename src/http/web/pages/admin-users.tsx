@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { UserRow } from '../../../db/repositories/users.repository.js';
+import type { User as UserRow } from '../../../domain/user.js';
 import { roles, type Role } from '../../../domain/actor.js';
 import { assertAllowed } from '../../../domain/policy.js';
 import { hamletsOf } from '../commune.js';

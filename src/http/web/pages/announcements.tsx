@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
-import type { AnnouncementRow, VariantRow } from '../../../db/repositories/announcements.repository.js';
+import type { Announcement as AnnouncementRow, Variant as VariantRow } from '../../../domain/announcement.js';
 import { hasCommuneScope } from '../../../domain/actor.js';
 import { assertAllowed, isAllowed } from '../../../domain/policy.js';
 import { formatDuration, formatLocalEn, formatLocalVi } from '../../../domain/schedule/index.js';
-import type { RequestContext } from '../../../domain/context.js';
+import type { RequestContext } from '../../../domain/actor.js';
 import { communeOf, formatNumber, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { problemOf, zodFields, type FormProblem } from '../forms.js';
@@ -238,15 +238,14 @@ export function announcementRoutes(deps: WebDeps) {
     const ctx = signedIn(c);
     assertAllowed(ctx.actor, 'announcement.create');
     const p = pageContext(c);
-    const upload = await receivePageUpload(c, deps.media, deps.uploadLimitBytes);
+    await using upload = await receivePageUpload(c, deps.media, deps.uploadLimitBytes);
     const values = upload.fields as SendValues;
     const parsed = sendSchema(p.m, true).safeParse(upload.fields);
     if (!parsed.success) {
-      await upload.discard();
       return renderSend(c, values, { general: p.m.fixBelow, fields: zodFields(parsed.error), status: 400 });
     }
     const { title, category, language, hamletId } = parsed.data;
-    const source = await sourceFrom(upload, parsed.data, p.m);
+    const source = sourceFrom(upload, parsed.data, p.m);
     if ('problem' in source) return renderSend(c, values, source.problem);
     try {
       const meta = { title: title!, category: category!, language, ...(hamletId ? { hamletId } : {}) };
@@ -311,17 +310,16 @@ export function announcementRoutes(deps: WebDeps) {
     // Refuse before reading a large body when the announcement is not the user's to change.
     const a = await services.announcements.get(ctx, id);
     assertAllowed(ctx.actor, 'announcement.create', [a.hamletId]);
-    const upload = await receivePageUpload(c, deps.media, deps.uploadLimitBytes);
+    await using upload = await receivePageUpload(c, deps.media, deps.uploadLimitBytes);
     const values = upload.fields as SendValues;
     const parsed = sendSchema(p.m, false).safeParse(upload.fields);
     if (!parsed.success) {
-      await upload.discard();
       return renderDetail(c, id, {
         values,
         problem: { general: p.m.fixBelow, fields: zodFields(parsed.error), status: 400 },
       });
     }
-    const source = await sourceFrom(upload, parsed.data, p.m);
+    const source = sourceFrom(upload, parsed.data, p.m);
     if ('problem' in source) return renderDetail(c, id, { values, problem: source.problem });
     try {
       await services.announcements.addVariant(ctx, id, parsed.data.language, source.source);

@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono';
 import type { Commune } from '../../../domain/commune.js';
-import { assertAllowed } from '../../../domain/policy.js';
 import { addDays, formatDateVi, parseLocalDate, utcToLocal } from '../../../domain/schedule/index.js';
-import type { RequestContext } from '../../../domain/context.js';
+import type { RequestContext } from '../../../domain/actor.js';
 import { RateChart, type DayRate } from '../chart.js';
+import { coverageCsv } from '../../coverage-csv.js';
+import { gate } from '../../middleware/gate.js';
 import { communeOf, formatNumber } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import type { PageContext } from '../page.js';
@@ -53,7 +54,7 @@ async function perDay(deps: WebDeps, ctx: RequestContext, from: string, to: stri
   for (let d = from; d <= to; d = addDays(d, 1)) days.push(d);
   return Promise.all(
     days.map(async (date) => {
-      const report = await deps.services.monitoring.coverage(ctx, { from: date, to: addDays(date, 1) });
+      const report = await deps.services.reports.coverage(ctx, { from: date, to: addDays(date, 1) });
       const sum = report.hamlets.reduce(
         (acc, h) => ({ played: acc.played + h.played, due: acc.due + h.played + h.failed + h.missed }),
         { played: 0, due: 0 },
@@ -67,16 +68,15 @@ export function coverageRoutes(deps: WebDeps) {
   const { services, clock } = deps;
   const app = new Hono();
 
-  app.get(paths.coverage, async (c) => {
+  app.get(paths.coverage, gate('report.read'), async (c) => {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'report.read');
     const p = pageContext(c);
     const m = p.m;
     const commune = await communeOf(services, ctx);
     const range = rangeOf(c, commune, clock.now().getTime(), p);
     const ok = Object.keys(range.errors).length === 0;
     const report = ok
-      ? await services.monitoring.coverage(ctx, { from: range.from, to: addDays(range.to, 1) })
+      ? await services.reports.coverage(ctx, { from: range.from, to: addDays(range.to, 1) })
       : undefined;
     const days = ok ? await perDay(deps, ctx, range.from, range.to) : [];
     const label = (d: string) => (p.lang === 'vi' ? formatDateVi(d) : d);
@@ -125,33 +125,17 @@ export function coverageRoutes(deps: WebDeps) {
     );
   });
 
-  // The API's own CSV (same columns, BOM, formula guard) for the same range, with the session's cookie.
+  // The same report and the same CSV presenter as the API's `Accept: text/csv`.
   app.get(paths.coverageCsv, async (c) => {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'report.read');
     const p = pageContext(c);
-    const commune = await communeOf(services, ctx);
+    const commune = await services.communes.get(ctx);
     const range = rangeOf(c, commune, clock.now().getTime(), p);
     if (Object.keys(range.errors).length > 0) return c.redirect(paths.coverage, 303);
-    const url = new URL(`/api/v1/reports/coverage?from=${range.from}&to=${addDays(range.to, 1)}`, c.req.url);
-    const res = await deps.api(
-      new Request(url, {
-        headers: {
-          accept: 'text/csv',
-          cookie: c.req.header('cookie') ?? '',
-          ...(c.req.header('authorization') && { authorization: c.req.header('authorization')! }),
-        },
-      }),
-      c.env as object | undefined,
+    return coverageCsv(
+      c,
+      await services.reports.coverage(ctx, { from: range.from, to: addDays(range.to, 1) }),
     );
-    return new Response(res.body, {
-      status: res.status,
-      headers: {
-        'Content-Type': res.headers.get('content-type') ?? 'text/csv; charset=utf-8',
-        'Content-Disposition': res.headers.get('content-disposition') ?? 'attachment',
-        'Cache-Control': 'no-store',
-      },
-    });
   });
 
   return app;

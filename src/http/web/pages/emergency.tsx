@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { assertAllowed } from '../../../domain/policy.js';
 import { localToUtc, parseLocalDate, parseLocalTime, utcToLocal } from '../../../domain/schedule/index.js';
-import type { BroadcastRequest } from '../../../services/broadcasts.service.js';
+import type { BroadcastRequest } from '../../../domain/broadcast.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { many, one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
-import type { AnnouncementRow } from '../../../db/repositories/announcements.repository.js';
+import type { Announcement as AnnouncementRow } from '../../../domain/announcement.js';
 import { assertAllowed } from '../../../domain/policy.js';
 import { addDays, formatLocalEn, formatLocalVi, utcToLocal } from '../../../domain/schedule/index.js';
-import type { CoverageRow } from '../../../services/monitoring.service.js';
+import type { CoverageRow } from '../../../services/reports.service.js';
 import type { ReceiverView } from '../../../services/receivers.service.js';
 import { communeOf, formatNumber, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
@@ -197,8 +197,8 @@ export function monitorRoutes(deps: WebDeps) {
     const monday = addDays(today.date, -((today.weekday + 6) % 7));
     const pending = (await services.announcements.list(ctx, { approval: 'pending', limit: 100 })).items;
     const [day, week, receivers] = await Promise.all([
-      services.monitoring.coverage(ctx, { from: today.date, to: addDays(today.date, 1) }),
-      services.monitoring.coverage(ctx, { from: monday, to: addDays(monday, 7) }),
+      services.reports.coverage(ctx, { from: today.date, to: addDays(today.date, 1) }),
+      services.reports.coverage(ctx, { from: monday, to: addDays(monday, 7) }),
       services.receivers.list(ctx, { limit: 200 }),
     ]);
     return sendPage(

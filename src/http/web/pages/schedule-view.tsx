@@ -1,4 +1,4 @@
-import type { HamletRow } from '../../../db/repositories/hamlets.repository.js';
+import type { Hamlet as HamletRow } from '../../../domain/hamlet.js';
 import type { Commune } from '../../../domain/commune.js';
 import { addDays, formatDateVi, formatDuration, utcToLocal } from '../../../domain/schedule/index.js';
 import type { PageContext } from '../page.js';

@@ -10,7 +10,7 @@ import {
   utcToLocal,
   type Result,
 } from '../../../domain/schedule/index.js';
-import type { BroadcastRequest } from '../../../services/broadcasts.service.js';
+import type { BroadcastRequest } from '../../../domain/broadcast.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { many, one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';

@@ -6,6 +6,10 @@ export type JobItem =
   /** Turn one announcement variant's source (upload or text) into broadcast audio. */
   { readonly name: 'process-variant'; readonly data: { readonly variantId: string } };
 
+/** A job's life in the queue. */
+export const JOB_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
 export type JobName = JobItem['name'];
 export type JobData<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -25,3 +29,15 @@ export interface JobContext {
 
 export type JobHandler<N extends JobName> = (data: JobData<N>, ctx: JobContext) => Promise<JobResult>;
 export type JobHandlers = { readonly [N in JobName]: JobHandler<N> };
+
+/** Attempts a job gets before it fails for good (30 s, 1 min, 2 min, 4 min of back-off between them). */
+export const JOB_MAX_ATTEMPTS = 5;
+
+/**
+ * The job runner as the use cases see it: jobs are rows written through `Repositories.jobs` inside the
+ * unit of work that needs them (an outbox for free); once it has committed, `wake` tells the runner not
+ * to wait for its next poll.
+ */
+export interface JobRunnerSignal {
+  wake(): void;
+}

@@ -1,4 +1,4 @@
-import type { Clock } from '../../domain/ports.js';
+import type { Clock } from '../domain/ports/clock.js';
 
 export interface RateLimitOptions {
   readonly max: number;
@@ -33,6 +33,11 @@ export function createRateLimiter(options: RateLimitOptions) {
       const w = windows.get(key);
       if (!w || w.resetAt <= now) windows.set(key, { count: 1, resetAt: now + options.windowMs });
       else w.count++;
+    },
+    /** Takes back one hit of `key` (an attempt counted up front that turned out not to count). */
+    release(key: string): void {
+      const w = windows.get(key);
+      if (w && w.count > 0) w.count--;
     },
     reset(key: string): void {
       windows.delete(key);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashToken, uuidv7, webIds } from './ports.js';
+import { hashToken, uuidv7, webIds } from './ids.js';
 
 describe('ids and tokens', () => {
   it('makes UUIDv7 ids that sort in creation order, even within one millisecond', () => {

@@ -27,22 +27,3 @@ export interface EventBus {
   /** Returns the unsubscribe function. */
   subscribe(listener: EventListener): () => void;
 }
-
-export function createEventBus(): EventBus {
-  const listeners = new Set<EventListener>();
-  return {
-    publish(event) {
-      for (const listener of listeners) {
-        try {
-          listener(event);
-        } catch {
-          // One failing subscriber must not stop the others from hearing about a schedule change.
-        }
-      }
-    },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-}

@@ -1,11 +1,3 @@
-/** Small interfaces for side effects, so that services are tested with fakes for time and nothing else. */
-
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
-
 export interface IdGenerator {
   /** A new opaque unique id. */
   id(): string;
@@ -55,20 +47,6 @@ export const webIds: IdGenerator = {
   },
 };
 
-/** Password hashing is a port: scrypt from node:crypto on Node, another KDF where that is missing. */
-export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  verify(password: string, stored: string): Promise<boolean>;
-}
-
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
-  child(bindings: Record<string, unknown>): Logger;
-}
-
 interface NodeCrypto {
   createHash(algorithm: 'sha256'): { update(data: string): { digest(encoding: 'hex'): string } };
 }
@@ -87,45 +65,4 @@ export async function hashToken(token: string): Promise<string> {
   if (nodeCrypto) return nodeCrypto.createHash('sha256').update(token).digest('hex');
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** A temporary file receiving an upload as it streams in. */
-export interface UploadTarget {
-  readonly key: string;
-  write(chunk: Uint8Array): Promise<void>;
-  /** Flushes and closes the file; returns its size. */
-  finish(): Promise<number>;
-}
-
-export interface StoredAsset {
-  readonly body: ReadableStream<Uint8Array>;
-  readonly size: number;
-}
-
-/**
- * Where audio lives. Uploads stream into temporary files; kept uploads become sources (originals kept for
- * retries); encoded audio is stored under its SHA-256. Keys are made by the store, never by users.
- */
-export interface MediaStore {
-  beginUpload(): Promise<UploadTarget>;
-  /** Keeps an accepted upload as a source (the original, kept for retries); returns its new key. */
-  keepUpload(uploadKey: string): Promise<string>;
-  /** Removes a temporary upload or a source; missing files are fine. */
-  discard(key: string): Promise<void>;
-  /** Opens an encoded file, whole or a byte range (inclusive end), or null when it is not there. */
-  openAsset(sha256: string, ext: string, range?: { start: number; end: number }): Promise<StoredAsset | null>;
-  sizeOfAsset(sha256: string, ext: string): Promise<number | null>;
-}
-
-/** Why an input cannot become broadcast audio, in words a commune cadre can act on. */
-export interface AudioRejection {
-  readonly status: 413 | 415 | 422;
-  readonly code: string;
-  readonly message: string;
-  readonly messageEn: string;
-}
-
-/** Checks an upload with ffprobe before it is accepted: is it audio, within the limits? */
-export interface AudioInspector {
-  inspect(uploadKey: string): Promise<AudioRejection | null>;
 }

@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { humanText, idText, languageCode } from './input.js';
+import type { AcceptedAudio } from './ports/audio.js';
+import { ttsVoices } from './ports/tts.js';
+
+/** Where a version's audio is in its processing (xử lý âm thanh). */
+export const PROCESSING_STATUSES = ['queued', 'processing', 'ready', 'failed'] as const;
+export type ProcessingStatus = (typeof PROCESSING_STATUSES)[number];
+
+/** The commune office's decision on content (kiểm duyệt): it answers for what airs. */
+export const APPROVALS = ['pending', 'approved', 'rejected'] as const;
+export type Approval = (typeof APPROVALS)[number];
+
+export const SOURCE_KINDS = ['upload', 'text'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+export const AUDIO_FORMATS = ['mp3', 'opus'] as const;
+export type AudioFormat = (typeof AUDIO_FORMATS)[number];
+
+/** An encoded file and what was measured on it; stored once per SHA-256. */
+export const AudioInfoSchema = z.object({
+  sha256: z.string(),
+  format: z.enum(AUDIO_FORMATS),
+  bytes: z.number().int(),
+  durationMs: z.number().int(),
+  integratedLufs: z.number(),
+  truePeakDbtp: z.number(),
+  lraLu: z.number(),
+  sourceCodec: z.string(),
+  sourceDurationMs: z.number().int(),
+  sourceLufs: z.number().nullable(),
+  peaks: z.array(z.number()).readonly(),
+});
+export type AudioInfo = Readonly<z.infer<typeof AudioInfoSchema>>;
+
+/** One language version of an announcement (bản tiếng …): a recording or a typed text. */
+export const VariantSchema = z.object({
+  id: z.string(),
+  language: z.string(),
+  sourceKind: z.enum(SOURCE_KINDS),
+  sourceKey: z.string().nullable(),
+  sourceName: z.string().nullable(),
+  text: z.string().nullable(),
+  voice: z.string().nullable(),
+  status: z.enum(PROCESSING_STATUSES),
+  error: z.string().nullable(),
+  audio: AudioInfoSchema.nullable(),
+  opus: AudioInfoSchema.nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Variant = Readonly<z.infer<typeof VariantSchema>>;
+
+/** Content to air (thông báo): its versions, its processing state and the office's approval. */
+export const AnnouncementSchema = z.object({
+  id: z.string(),
+  communeId: z.string(),
+  /** The secretary's hamlet; null for commune-wide content from the commune office. */
+  hamletId: z.string().nullable(),
+  title: z.string(),
+  category: z.string(),
+  createdBy: z.string(),
+  status: z.enum(PROCESSING_STATUSES),
+  error: z.string().nullable(),
+  approval: z.enum(APPROVALS),
+  approvalReason: z.string().nullable(),
+  approvedBy: z.string().nullable(),
+  approvedAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  variants: z.array(VariantSchema).readonly(),
+});
+export type Announcement = Readonly<z.infer<typeof AnnouncementSchema>>;
+
+/** A variant as it is stored before processing. */
+export interface NewVariant {
+  readonly id: string;
+  readonly language: string;
+  readonly sourceKind: SourceKind;
+  readonly sourceKey: string | null;
+  readonly sourceName: string | null;
+  readonly text: string | null;
+  readonly voice: string | null;
+  /** What the check at upload found, reused by the processing job. */
+  readonly inspection: AcceptedAudio | null;
+}
+
+/** A variant with what the processing job needs of it. */
+export interface VariantWork extends Variant {
+  readonly announcementId: string;
+  readonly communeId: string;
+  readonly inspection: AcceptedAudio | null;
+}
+
+const NEXT: Readonly<Record<ProcessingStatus, readonly ProcessingStatus[]>> = {
+  queued: ['processing', 'failed'],
+  processing: ['ready', 'queued', 'failed'],
+  ready: [],
+  failed: ['queued'],
+};
+
+/**
+ * Whether a version may move from one processing state to another: queued → processing → ready | failed,
+ * back to queued for a retry (after a temporary failure, or by a person from failed). Ready is final.
+ */
+export const canMove = (from: ProcessingStatus, to: ProcessingStatus): boolean => NEXT[from].includes(to);
+
+/**
+ * An announcement's processing state from its versions': failed if any failed (naming the language),
+ * ready when all are, processing while any is.
+ * @example rollUpStatus([{ status: 'ready', … }, { status: 'failed', language: 'giay', error: 'Tệp hỏng' }])
+ * // → { status: 'failed', error: 'giay: Tệp hỏng' }
+ */
+export function rollUpStatus(variants: readonly Pick<Variant, 'status' | 'language' | 'error'>[]): {
+  readonly status: ProcessingStatus;
+  readonly error: string | null;
+} {
+  const failed = variants.find((v) => v.status === 'failed');
+  if (failed) return { status: 'failed', error: `${failed.language}: ${failed.error ?? ''}` };
+  if (variants.length > 0 && variants.every((v) => v.status === 'ready'))
+    return { status: 'ready', error: null };
+  if (variants.some((v) => v.status === 'processing')) return { status: 'processing', error: null };
+  return { status: 'queued', error: null };
+}
+
+/** Longest text accepted for speech; a longer one is several announcements. */
+export const MAX_TEXT_CHARS = 5000;
+
+const category = z
+  .string()
+  .trim()
+  .min(1)
+  .max(50)
+  .regex(/^[\p{L}\p{N} _-]+$/u, 'may contain letters, digits, spaces, dash and underscore')
+  .default('thong-bao');
+
+export const speechText = z
+  .string()
+  .transform((s) => s.normalize('NFC').trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'must not be empty')
+      .max(
+        MAX_TEXT_CHARS,
+        `must be at most ${MAX_TEXT_CHARS} characters; split a longer text into several announcements`,
+      ),
+  );
+
+/** What describes a new announcement, whatever its first version is. */
+export const AnnouncementMetaSchema = z.strictObject({
+  title: humanText(200),
+  language: languageCode,
+  category,
+  hamletId: idText.optional(),
+});
+export type AnnouncementMeta = z.output<typeof AnnouncementMetaSchema>;
+
+/** A new announcement from a typed text, read by a speech engine. */
+export const TextAnnouncementSchema = AnnouncementMetaSchema.extend({
+  text: speechText,
+  voice: z.enum(ttsVoices).default('vi'),
+});
+
+/** Another language of an announcement: a recording's form fields, or a text. */
+export const VariantFieldsSchema = z.strictObject({ language: languageCode });
+export const VariantTextSchema = VariantFieldsSchema.extend({
+  text: speechText,
+  voice: z.enum(ttsVoices).default('vi'),
+});
+
+export const RejectionReasonSchema = z.strictObject({ reason: humanText(500) });

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { PRIORITIES, type Priority } from './schedule/types.js';
+
+/** An occurrence's life: scheduled, then played | failed | missed by the receivers' reports, or cancelled. */
+export const OCCURRENCE_STATUSES = ['scheduled', 'played', 'failed', 'missed', 'cancelled'] as const;
+export type OccurrenceStatus = (typeof OCCURRENCE_STATUSES)[number];
+
+const instant = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/,
+    'must be an ISO 8601 time with an offset, e.g. "2026-12-01T06:00:00+07:00"',
+  );
+
+const RelaySchema = z.strictObject({
+  url: z.string().min(1).max(2000),
+  durationS: z
+    .number()
+    .int()
+    .min(1)
+    .max(4 * 3600),
+});
+
+/**
+ * When a broadcast airs, as asked and as stored with it: an exact time (an emergency may add how it
+ * repeats), a standing slot on a local date, or a recurrence. The dispatcher reads the stored value back
+ * through this same schema, so a series follows the same rules after the first week as in it.
+ */
+export const BroadcastWhenSchema = z.strictObject({
+  at: instant.optional(),
+  slot: z
+    .strictObject({
+      name: z.string().min(1).max(48),
+      date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a local date YYYY-MM-DD'),
+    })
+    .optional(),
+  recurrence: z
+    .strictObject({
+      cron: z.string().min(1).max(200),
+      from: instant,
+      until: instant.optional(),
+      count: z.number().int().min(1).max(1000).optional(),
+    })
+    .optional(),
+  /** Emergency only: N times M minutes apart, or every H hours on the hour until cancelled. */
+  repeat: z
+    .union([
+      z.strictObject({
+        count: z.number().int().min(1).max(20),
+        intervalMin: z.number().int().min(1).max(240),
+      }),
+      z.strictObject({ everyHours: z.number().int().min(1).max(24) }),
+    ])
+    .optional(),
+});
+export type BroadcastWhen = z.infer<typeof BroadcastWhenSchema>;
+
+/** What `POST /api/v1/broadcasts` and the schedule page ask for (lịch phát). */
+export const BroadcastRequestSchema = BroadcastWhenSchema.extend({
+  announcementId: z.string().min(1).max(100).optional(),
+  /** Relay of national or provincial radio: http(s) stream URL and duration. */
+  relay: RelaySchema.optional(),
+  hamletIds: z.union([z.literal('all'), z.array(z.string().min(1).max(100)).max(500).readonly()]),
+  priority: z.enum(PRIORITIES).default('normal'),
+});
+export type BroadcastRequest = z.output<typeof BroadcastRequestSchema>;
+
+/** A broadcast as stored: content × target hamlets × when, with how far its occurrences exist. */
+export interface Broadcast {
+  readonly id: string;
+  readonly communeId: string;
+  readonly announcementId: string | null;
+  readonly relay: { readonly url: string; readonly durationS: number } | null;
+  readonly hamletIds: readonly string[];
+  readonly schedule: BroadcastWhen;
+  readonly priority: Priority;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly cancelledAt: string | null;
+  /** Occurrences exist up to here; the dispatcher extends it with the rolling horizon. Null: all exist. */
+  readonly materialisedUntil: string | null;
+  /** A series' first start beyond `materialisedUntil`; null when it has none left (or is no series). */
+  readonly nextStartAt: string | null;
+}
+
+/** One airing of a broadcast in one hamlet (lượt phát), with what people and the rules need to name it. */
+export interface Occurrence {
+  readonly id: string;
+  readonly broadcastId: string;
+  readonly hamletId: string;
+  readonly startsAt: string;
+  readonly durationMs: number;
+  readonly priority: Priority;
+  readonly slotName: string | null;
+  readonly status: OccurrenceStatus;
+  readonly createdAt: string;
+  /** When its broadcast was made: in a slot, what was booked first plays first. */
+  readonly bookedAt: string;
+  /** The announcement's title, or "Tiếp sóng <url>" for a relay. */
+  readonly title: string;
+}
+
+/** An occurrence to store. */
+export type NewOccurrence = Omit<Occurrence, 'status' | 'createdAt' | 'bookedAt' | 'title'>;

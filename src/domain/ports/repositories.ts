@@ -1,0 +1,336 @@
+import type {
+  Announcement,
+  Approval,
+  AudioInfo,
+  NewVariant,
+  ProcessingStatus,
+  VariantWork,
+} from '../announcement.js';
+import type { AuditRecord } from '../audit.js';
+import type { Broadcast, NewOccurrence, Occurrence, OccurrenceStatus } from '../broadcast.js';
+import type { Commune, CommuneSettings } from '../commune.js';
+import type { Hamlet, HamletValues } from '../hamlet.js';
+import type { Page, PageRequest } from '../page.js';
+import type { ManifestOccurrence } from '../receiver/manifest.js';
+import type {
+  HeartbeatRecord,
+  NewPlaybackEvent,
+  OccurrenceForLogs,
+  PlaybackReport,
+  Receiver,
+  ReceiverSession,
+} from '../receiver/receiver.js';
+import type { StatusCount } from '../receiver/coverage-report.js';
+import type { Role } from '../actor.js';
+import type { JobStatus } from './jobs.js';
+import type { User, UserCredentials } from '../user.js';
+
+/**
+ * The repositories: the SQL behind the use cases, one port per aggregate. Methods are named for their
+ * caller; instants are ISO-8601 UTC strings with milliseconds (they compare as text on every database).
+ * None of them opens a transaction of its own: a use case that writes more than once runs them inside
+ * one unit of work (`UnitOfWork`).
+ */
+
+/** A hamlet's scope filter: 'all' or the ids of the hamlets the caller may see. */
+export type HamletScope = 'all' | readonly string[];
+
+export interface AnnouncementsRepository {
+  insertAnnouncement(
+    a: {
+      readonly id: string;
+      readonly communeId: string;
+      readonly hamletId: string | null;
+      readonly title: string;
+      readonly category: string;
+      readonly createdBy: string;
+      readonly approval: Approval;
+    },
+    now: string,
+  ): Promise<void>;
+  insertVariant(announcementId: string, variant: NewVariant, now: string): Promise<void>;
+  findAnnouncement(id: string): Promise<Announcement | undefined>;
+  /** Announcements of a commune visible in `scope`: the scoped hamlets' own and commune-wide ones. */
+  listAnnouncements(
+    communeId: string,
+    scope: HamletScope,
+    filter: PageRequest & { status?: ProcessingStatus; approval?: Approval; createdBy?: string },
+  ): Promise<Page<Announcement>>;
+  findVariantWork(id: string): Promise<VariantWork | undefined>;
+  setVariantStatus(id: string, status: ProcessingStatus, error: string | null, now: string): Promise<void>;
+  /** Stores an encoded file's measurements once: the same audio processed twice is one asset. */
+  saveAsset(asset: AudioInfo, now: string): Promise<void>;
+  setVariantAudio(id: string, audioSha256: string, opusSha256: string | null, now: string): Promise<void>;
+  setAnnouncementStatus(
+    id: string,
+    status: ProcessingStatus,
+    error: string | null,
+    now: string,
+  ): Promise<void>;
+  setApproval(
+    id: string,
+    approval: Approval,
+    reason: string | null,
+    by: string | null,
+    now: string,
+  ): Promise<void>;
+}
+
+export interface AuditRepository {
+  appendAudit(record: AuditRecord): Promise<void>;
+  listRecentAudit(limit: number): Promise<readonly AuditRecord[]>;
+}
+
+/** A recurring broadcast the dispatcher extends, with the air time of its content per language. */
+export interface SeriesToExtend extends Broadcast {
+  /** The announcement's title; null for a relay. */
+  readonly title: string | null;
+  /** The ready variants' durations, or null for a relay. */
+  readonly variantDurations: readonly { readonly language: string; readonly durationMs: number }[] | null;
+}
+
+export interface BroadcastsRepository {
+  /** Live (not cancelled) occurrences of these hamlets that start before `to` and end after `from`. */
+  listBookedBetween(
+    hamletIds: readonly string[],
+    from: string,
+    to: string,
+    maxDurationMs: number,
+  ): Promise<readonly Occurrence[]>;
+  insertBroadcast(b: Omit<Broadcast, 'cancelledAt'>): Promise<void>;
+  /** Inserts occurrences; an existing (broadcast, hamlet, start) is kept. Returns how many were new. */
+  insertOccurrences(occurrences: readonly NewOccurrence[], now: string): Promise<number>;
+  moveOccurrences(moves: readonly { id: string; startsAt: string }[], now: string): Promise<void>;
+  cancelOccurrences(ids: readonly string[], now: string): Promise<void>;
+  /** Records how far series are materialised, and each one's next start beyond that (null: ended). */
+  advanceSeries(
+    progress: readonly { readonly id: string; readonly nextStartAt: string | null }[],
+    materialisedUntil: string,
+  ): Promise<void>;
+  findBroadcast(id: string): Promise<Broadcast | undefined>;
+  listBroadcasts(
+    communeId: string,
+    filter: PageRequest & { hamletIds?: readonly string[] | undefined; from?: string; to?: string },
+  ): Promise<Page<Broadcast>>;
+  listOccurrencesOf(broadcastIds: readonly string[]): Promise<readonly Occurrence[]>;
+  /** Cancels the broadcast and its occurrences that have not started; returns the hamlets touched. */
+  cancelBroadcast(id: string, by: string, now: string): Promise<readonly string[]>;
+  /** Live series of these communes (or all) with a start not materialised before `horizon`. */
+  listSeriesToExtend(horizon: string, communeIds?: readonly string[]): Promise<readonly SeriesToExtend[]>;
+  /**
+   * Marks `missed` every scheduled occurrence that started before `startedBefore` and of which no
+   * receiver reported a start; returns them.
+   */
+  markMissed(startedBefore: string, now: string): Promise<readonly { id: string; hamletId: string }[]>;
+}
+
+export interface CommunesRepository {
+  findCommune(id: string): Promise<Commune | undefined>;
+  findCommunes(ids: readonly string[]): Promise<readonly Commune[]>;
+  findOnlyCommune(): Promise<Commune | undefined>;
+  updateSettings(id: string, settings: CommuneSettings, now: string): Promise<void>;
+  /** Seeding: insert the commune, or refresh its descriptive fields and settings from the file. */
+  upsertCommune(commune: Commune, now: string): Promise<'inserted' | 'updated' | 'unchanged'>;
+}
+
+export interface HamletsRepository {
+  listHamlets(communeId: string, scope: HamletScope, page: PageRequest): Promise<Page<Hamlet>>;
+  findHamlet(id: string): Promise<Hamlet | undefined>;
+  findHamlets(ids: readonly string[]): Promise<readonly Hamlet[]>;
+  /** Ids that exist (and are not deleted) among `ids`. */
+  findExistingHamletIds(communeId: string, ids: readonly string[]): Promise<readonly string[]>;
+  isIdTaken(id: string): Promise<boolean>;
+  insertHamlet(
+    values: HamletValues & { id: string; communeId: string; isExample?: boolean },
+    now: string,
+  ): Promise<void>;
+  updateHamlet(id: string, values: Partial<HamletValues>, now: string): Promise<void>;
+  /** How many receivers (enabled or not) belong to a hamlet. */
+  countReceivers(id: string): Promise<number>;
+  /** Hamlets are referenced by history (occurrences, logs), so they are hidden, not removed. */
+  softDeleteHamlet(id: string, now: string): Promise<void>;
+  listCommuneHamlets(communeId: string): Promise<readonly Hamlet[]>;
+  findScheduleVersions(ids: readonly string[]): Promise<Readonly<Record<string, number>>>;
+  bumpScheduleVersion(ids: readonly string[], now: string): Promise<void>;
+  /**
+   * Holds these hamlets' schedules until the unit of work ends, so that what a booking checks (no
+   * overlap, air time) is still true when it writes, whatever else runs on other connections or
+   * instances.
+   */
+  lockSchedules(ids: readonly string[]): Promise<void>;
+}
+
+export interface LeasedJob {
+  readonly id: string;
+  readonly name: string;
+  readonly data: string;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+}
+
+export interface JobsRepository {
+  /** Adds a job unless one with this id exists: enqueueing twice is harmless. */
+  enqueueJob(
+    job: { id: string; name: string; data: string; maxAttempts: number; runAt: string },
+    now: string,
+  ): Promise<boolean>;
+  /**
+   * Claims up to `limit` due jobs for `worker`: queued ones whose time has come and running ones whose
+   * lease expired. Two workers never both win the same job.
+   */
+  leaseDueJobs(worker: string, now: string, leaseUntil: string, limit: number): Promise<readonly LeasedJob[]>;
+  extendLease(id: string, worker: string, leaseUntil: string): Promise<void>;
+  finishJob(
+    id: string,
+    worker: string,
+    status: 'done' | 'failed',
+    error: string | null,
+    now: string,
+  ): Promise<void>;
+  retryJobLater(id: string, worker: string, error: string, runAt: string, now: string): Promise<void>;
+  findJob(id: string): Promise<
+    | {
+        readonly id: string;
+        readonly name: string;
+        readonly status: JobStatus;
+        readonly attempts: number;
+        readonly lastError: string | null;
+        readonly runAt: string;
+        readonly leasedBy: string | null;
+      }
+    | undefined
+  >;
+  countUnfinishedJobs(): Promise<number>;
+}
+
+export interface PlaybackFilter {
+  readonly from: string;
+  readonly to: string;
+  readonly status?: OccurrenceStatus | undefined;
+  /** Keyset position: rows after this (startsAt, id). */
+  readonly after?: { readonly startsAt: string; readonly id: string } | undefined;
+  readonly limit: number;
+}
+
+export interface PlaybackRepository {
+  /** Occurrences of these hamlets (of one commune) starting in [from, to), by time then id. */
+  listPlaybackOccurrences(
+    communeId: string,
+    hamletIds: HamletScope,
+    filter: PlaybackFilter,
+  ): Promise<readonly Occurrence[]>;
+  /** Enabled receivers of these hamlets, the ones expected to play there. */
+  listReceiversOfHamlets(
+    hamletIds: readonly string[],
+  ): Promise<readonly { id: string; hamletId: string; name: string }[]>;
+  /** Occurrences per hamlet and status in [from, to), cancelled ones left out. */
+  countOccurrencesByHamletAndStatus(
+    communeId: string,
+    hamletIds: HamletScope,
+    from: string,
+    to: string,
+  ): Promise<readonly StatusCount[]>;
+}
+
+export interface ReceiverSyncRepository {
+  /** The device behind a token digest, with its hamlet's schedule version and languages. */
+  findReceiverSessionByTokenHash(tokenHash: string): Promise<ReceiverSession | undefined>;
+  /** Live occurrences of a hamlet starting in [from, to), with their ready audio variants. */
+  listManifestOccurrences(hamletId: string, from: string, to: string): Promise<ManifestOccurrence[]>;
+  /** One occurrence as a manifest entry, with its hamlet's languages: what an emergency push carries. */
+  findManifestOccurrence(
+    occurrenceId: string,
+  ): Promise<{ occurrence: ManifestOccurrence; hamletId: string; languages: string[] } | undefined>;
+  saveHeartbeat(h: HeartbeatRecord): Promise<void>;
+  findOccurrencesForLogs(ids: readonly string[]): Promise<readonly OccurrenceForLogs[]>;
+  /** Inserts the new events, ignoring those already stored for the same (receiver, event id). */
+  insertPlaybackEvents(events: readonly NewPlaybackEvent[]): Promise<number>;
+  listPlaybackReports(occurrenceIds: readonly string[]): Promise<readonly PlaybackReport[]>;
+  setOccurrenceStatus(ids: readonly string[], status: OccurrenceStatus, now: string): Promise<void>;
+}
+
+export interface ReceiversRepository {
+  listReceivers(
+    communeId: string,
+    scope: HamletScope,
+    page: PageRequest & { hamletId?: string | undefined },
+  ): Promise<Page<Receiver>>;
+  findReceiver(id: string): Promise<Receiver | undefined>;
+  insertReceiver(
+    receiver: { id: string; hamletId: string; name: string; tokenHash: string; isExample?: boolean },
+    now: string,
+  ): Promise<void>;
+  updateReceiver(
+    id: string,
+    changes: { name?: string; hamletId?: string; tokenHash?: string; disabledAt?: string | null },
+    now: string,
+  ): Promise<void>;
+  /** Deletes heartbeat history recorded before `cutoff`, in batches; returns how many rows went. */
+  deleteHeartbeatsBefore(
+    cutoff: string,
+    opts?: { readonly batchSize?: number; readonly maxRows?: number },
+  ): Promise<number>;
+}
+
+export interface SessionsRepository {
+  insertSession(
+    session: { id: string; tokenHash: string; userId: string; expiresAt: string },
+    now: string,
+  ): Promise<void>;
+  /** The live session for a token digest: not revoked, not expired, user not disabled. */
+  findLiveSession(tokenHash: string, now: string): Promise<{ id: string; userId: string } | undefined>;
+  revokeSession(id: string, now: string): Promise<void>;
+  revokeUserSessions(userId: string, now: string): Promise<void>;
+}
+
+export interface UsersRepository {
+  listUsers(communeId: string, page: PageRequest): Promise<Page<User>>;
+  findUser(id: string): Promise<User | undefined>;
+  findCredentialsByUsername(username: string): Promise<UserCredentials | undefined>;
+  isUsernameTaken(username: string): Promise<boolean>;
+  countUsers(): Promise<number>;
+  insertUser(
+    user: {
+      id: string;
+      username: string;
+      displayName: string;
+      passwordHash: string;
+      role: Role;
+      communeId: string;
+      hamletIds: readonly string[];
+    },
+    now: string,
+  ): Promise<void>;
+  updateUser(
+    id: string,
+    changes: {
+      displayName?: string;
+      role?: Role;
+      passwordHash?: string;
+      disabledAt?: string | null;
+      hamletIds?: readonly string[];
+    },
+    now: string,
+  ): Promise<void>;
+}
+
+export interface Repositories {
+  readonly announcements: AnnouncementsRepository;
+  readonly audit: AuditRepository;
+  readonly broadcasts: BroadcastsRepository;
+  readonly communes: CommunesRepository;
+  readonly hamlets: HamletsRepository;
+  readonly jobs: JobsRepository;
+  readonly playback: PlaybackRepository;
+  readonly receiverSync: ReceiverSyncRepository;
+  readonly receivers: ReceiversRepository;
+  readonly sessions: SessionsRepository;
+  readonly users: UsersRepository;
+}
+
+/**
+ * One unit of work (`deps.tx`): runs `work` with repositories bound to one database transaction, and
+ * commits what it wrote together, or nothing when it throws. Audit rows and enqueued jobs are written
+ * through the same repositories, so they commit with what they describe.
+ */
+export type UnitOfWork = <T>(work: (r: Repositories) => Promise<T>) => Promise<T>;

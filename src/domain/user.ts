@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { roles, type Role } from './actor.js';
+import { humanText, idText } from './input.js';
+
+export interface User {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly communeId: string;
+  /** The hamlets a secretary or hamlet head looks after (thôn phụ trách). */
+  readonly hamletIds: readonly string[];
+  readonly disabledAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface UserCredentials extends User {
+  readonly passwordHash: string;
+}
+
+export const passwordText = z
+  .string()
+  .min(10, 'must be at least 10 characters')
+  .max(200, 'must be at most 200 characters');
+
+export const usernameText = z
+  .string()
+  .transform((s) => s.normalize('NFC').trim())
+  .pipe(
+    z
+      .string()
+      .min(3, 'must be at least 3 characters')
+      .max(64, 'must be at most 64 characters')
+      .regex(/^[\p{L}\p{N}._-]+$/u, 'may contain letters, digits, dot, dash and underscore only'),
+  );
+
+export const RoleSchema = z.enum(roles);
+
+export const UserInputSchema = z.strictObject({
+  username: usernameText,
+  password: passwordText,
+  role: RoleSchema,
+  hamletIds: z.array(idText).max(50).readonly().default([]),
+  displayName: humanText(200),
+});
+export type UserInput = z.output<typeof UserInputSchema>;
+
+export const UserPatchSchema = z.strictObject({
+  displayName: humanText(200).optional(),
+  role: RoleSchema.optional(),
+  hamletIds: z.array(idText).max(50).readonly().optional(),
+  password: passwordText.optional(),
+  disabled: z.boolean().optional(),
+});
+export type UserPatch = z.output<typeof UserPatchSchema>;
+
+export const LoginSchema = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(200),
+});
+export type LoginInput = z.output<typeof LoginSchema>;

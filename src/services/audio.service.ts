@@ -1,0 +1,118 @@
+import { canMove, rollUpStatus, type ProcessingStatus } from '../domain/announcement.js';
+import { defaultAudioTargets } from '../domain/commune.js';
+import { AudioRejectedError, type AudioSource, type AudioWork } from '../domain/ports/audio.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { JobContext, JobResult } from '../domain/ports/jobs.js';
+import type { Logger } from '../domain/ports/logger.js';
+import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+
+interface Deps {
+  readonly repos: Pick<Repositories, 'announcements' | 'communes'>;
+  readonly tx: UnitOfWork;
+  readonly audio: AudioWork;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+const retryLater = 'Lỗi tạm thời khi xử lý âm thanh; hệ thống sẽ tự thử lại.';
+
+/**
+ * The audio lifecycle of an announcement's versions: queued → processing → ready | failed (and back to
+ * queued for a retry). It owns those states and the announcement's status rolled up from them; the
+ * job runner only calls `processVariant`.
+ */
+export function createAudioService(deps: Deps) {
+  const { clock } = deps;
+
+  /** Moves a version to `status` and rolls the announcement's status up from its versions, together. */
+  function moveTo(variantId: string, announcementId: string, status: ProcessingStatus, error: string | null) {
+    return deps.tx(async (r) => {
+      const now = clock.now().toISOString();
+      await r.announcements.setVariantStatus(variantId, status, error, now);
+      const announcement = await r.announcements.findAnnouncement(announcementId);
+      const rolled = rollUpStatus(announcement?.variants ?? []);
+      await r.announcements.setAnnouncementStatus(announcementId, rolled.status, rolled.error, now);
+    });
+  }
+
+  return {
+    /**
+     * Turns one version's source into broadcast audio. Idempotent: a version already ready is skipped,
+     * and the same output stored twice is one asset (content-addressed). Input that will never work
+     * fails at once with the reason in Vietnamese; anything else is retried by the job runner.
+     */
+    async processVariant(variantId: string, job: JobContext): Promise<JobResult> {
+      const variant = await deps.repos.announcements.findVariantWork(variantId);
+      if (!variant) return { status: 'skipped', reason: 'variant no longer exists' };
+      if (variant.status === 'ready') return { status: 'skipped', reason: 'already processed' };
+      if (variant.status !== 'processing' && !canMove(variant.status, 'processing')) {
+        return { status: 'skipped', reason: `variant is ${variant.status}` };
+      }
+      await moveTo(variant.id, variant.announcementId, 'processing', null);
+      const commune = await deps.repos.communes.findCommune(variant.communeId);
+      const targets = commune?.settings.audio ?? defaultAudioTargets;
+      const source: AudioSource =
+        variant.sourceKind === 'text'
+          ? {
+              kind: 'text',
+              text: variant.text ?? '',
+              voice: variant.voice ?? 'vi',
+              language: variant.language,
+            }
+          : { kind: 'file', key: variant.sourceKey ?? '', inspection: variant.inspection };
+      try {
+        const result = await deps.audio.process(source, targets);
+        const mp3 = result.outputs.find((o) => o.format === 'mp3');
+        if (!mp3) throw new Error('the pipeline produced no MP3');
+        await deps.tx(async (r) => {
+          const now = clock.now().toISOString();
+          for (const output of result.outputs) {
+            await r.announcements.saveAsset(
+              {
+                sha256: output.sha256,
+                format: output.format,
+                bytes: output.bytes,
+                durationMs: output.durationMs,
+                integratedLufs: result.loudness.integratedLufs,
+                truePeakDbtp: result.loudness.truePeakDbtp,
+                lraLu: result.loudness.lraLu,
+                sourceCodec: result.source.codec,
+                sourceDurationMs: result.source.durationMs,
+                sourceLufs: result.source.integratedLufs,
+                peaks: result.peaks,
+              },
+              now,
+            );
+          }
+          const opus = result.outputs.find((o) => o.format === 'opus')?.sha256 ?? null;
+          await r.announcements.setVariantAudio(variant.id, mp3.sha256, opus, now);
+          const announcement = await r.announcements.findAnnouncement(variant.announcementId);
+          const rolled = rollUpStatus(announcement?.variants ?? []);
+          await r.announcements.setAnnouncementStatus(
+            variant.announcementId,
+            rolled.status,
+            rolled.error,
+            now,
+          );
+        });
+        return { status: 'success' };
+      } catch (error) {
+        const rejected = error instanceof AudioRejectedError;
+        const final = rejected || job.lastAttempt;
+        const message = rejected
+          ? error.rejection.message
+          : final
+            ? `Không xử lý được âm thanh: ${(error as Error).message}`
+            : retryLater;
+        deps.logger.warn(
+          { variant: variant.id, attempt: job.attempt, err: (error as Error).message },
+          'audio processing failed',
+        );
+        await moveTo(variant.id, variant.announcementId, final ? 'failed' : 'queued', final ? message : null);
+        return { status: 'failed', error: (error as Error).message, retry: !rejected };
+      }
+    },
+  };
+}
+
+export type AudioService = ReturnType<typeof createAudioService>;

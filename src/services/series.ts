@@ -1,0 +1,182 @@
+import type { Commune } from '../domain/commune.js';
+import type { Hamlet } from '../domain/hamlet.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { EventBus } from '../domain/ports/events.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { Logger } from '../domain/ports/logger.js';
+import type { Repositories, SeriesToExtend, UnitOfWork } from '../domain/ports/repositories.js';
+import {
+  airTimeMs,
+  communeRules,
+  iso,
+  LONGEST_ITEM_MS,
+  nextStartOf,
+  planReach,
+  startsOf,
+  type CommuneRules,
+  type PlanRequest,
+  type Start,
+} from '../domain/schedule/index.js';
+import type { AuditTrail } from './audit.service.js';
+import { bookedOf, seriesContent } from './bookings.js';
+import { materialise } from './materialise.js';
+
+interface Deps {
+  readonly repos: Pick<Repositories, 'broadcasts' | 'communes' | 'hamlets'>;
+  readonly tx: UnitOfWork;
+  readonly audit: AuditTrail;
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger?: Logger | undefined;
+  readonly horizonMs: number;
+}
+
+export interface Extension {
+  /** Occurrences added. */
+  readonly added: number;
+  /** Airings a rule refused (another item holds the time, the slot is full …): logged and audited. */
+  readonly skipped: number;
+  readonly hamletsChanged: readonly string[];
+}
+
+interface Pending {
+  readonly series: SeriesToExtend;
+  readonly rules: CommuneRules;
+  readonly starts: readonly Start[];
+  readonly hamlets: readonly Hamlet[];
+}
+
+/**
+ * The rolling horizon (DESIGN.md "Scheduling semantics"): each tick, series whose next airing falls
+ * before the new horizon get their occurrences up to it, placed by the same materialiser as a booking,
+ * in the order the series were booked. Reads a constant number of times per tick, whatever the number
+ * of series or hamlets: the series due, their communes, their hamlets, what is booked there.
+ */
+export function createSeriesExtension(deps: Deps) {
+  const { clock } = deps;
+
+  /** Each due series with its starts in the new stretch of the horizon, worked out from plain values. */
+  function pendingOf(
+    listed: readonly SeriesToExtend[],
+    communes: ReadonlyMap<string, Commune>,
+    hamlets: ReadonlyMap<string, Hamlet>,
+    horizon: number,
+  ): readonly Pending[] {
+    return listed.flatMap((series) => {
+      const commune = communes.get(series.communeId);
+      if (!commune) return [];
+      const rules = communeRules(commune);
+      const from = Date.parse(series.materialisedUntil ?? series.nextStartAt ?? iso(horizon));
+      const starts = startsOf(series.schedule, series.priority, rules, { from, to: horizon });
+      const targets = series.hamletIds.flatMap((id) => hamlets.get(id) ?? []);
+      return [{ series, rules, starts: starts.ok ? starts.value : [], hamlets: targets }];
+    });
+  }
+
+  return {
+    async extendSeries(): Promise<Extension> {
+      const now = clock.now().getTime();
+      const horizon = now + deps.horizonMs;
+      const listed = await deps.repos.broadcasts.listSeriesToExtend(iso(horizon));
+      if (listed.length === 0) return { added: 0, skipped: 0, hamletsChanged: [] };
+      const communes = new Map(
+        (await deps.repos.communes.findCommunes([...new Set(listed.map((s) => s.communeId))])).map((c) => [
+          c.id,
+          c,
+        ]),
+      );
+      const hamlets = new Map(
+        (await deps.repos.hamlets.findHamlets([...new Set(listed.flatMap((s) => s.hamletIds))])).map((h) => [
+          h.id,
+          h,
+        ]),
+      );
+      const pending = pendingOf(listed, communes, hamlets, horizon);
+      const targets = [
+        ...new Set(pending.filter((p) => p.starts.length > 0).flatMap((p) => p.hamlets.map((h) => h.id))),
+      ];
+
+      const result = await deps.tx(async (r) => {
+        await r.hamlets.lockSchedules(targets);
+        // Read again under the lock: a series cancelled meanwhile gets nothing; one booked meanwhile
+        // (its hamlets not locked here) waits for the next tick.
+        const live = new Set((await r.broadcasts.listSeriesToExtend(iso(horizon))).map((s) => s.id));
+        const due = pending.filter((p) => live.has(p.series.id));
+        const reaches = due.flatMap((p) => planReach(p.starts, p.rules, LONGEST_ITEM_MS) ?? []);
+        const from = Math.min(...reaches.map((w) => w.from));
+        const to = Math.max(...reaches.map((w) => w.to));
+        const booked =
+          reaches.length === 0
+            ? []
+            : (await r.broadcasts.listBookedBetween(targets, iso(from), iso(to), LONGEST_ITEM_MS)).map(
+                bookedOf,
+              );
+        const batch = due.map((p): { request: PlanRequest; rules: CommuneRules } => {
+          const content = seriesContent(p.series);
+          return {
+            rules: p.rules,
+            request: {
+              broadcastId: p.series.id,
+              priority: p.series.priority,
+              bookedAt: Date.parse(p.series.createdAt),
+              title: p.series.title ?? `Tiếp sóng ${p.series.relay?.url ?? ''}`,
+              starts: p.starts,
+              hamlets: p.hamlets.map((h) => ({ id: h.id, airTimeMs: airTimeMs(content, h) })),
+              field: p.series.schedule.recurrence ? 'recurrence' : 'at',
+            },
+          };
+        });
+        const done = await materialise(r, batch, booked, { newId: deps.ids.id, onRefusal: 'skip', now });
+        await r.broadcasts.advanceSeries(
+          due.map((p) => {
+            const next = nextStartOf(p.series.schedule, p.series.priority, p.rules, horizon);
+            return { id: p.series.id, nextStartAt: next === null ? null : iso(next) };
+          }),
+          iso(horizon),
+        );
+        const skipped = done.plans.flatMap((plan, i) =>
+          plan.skipped.map((s) => ({ broadcastId: due[i]!.series.id, ...s })),
+        );
+        for (const s of skipped) {
+          await deps.audit.record(r, {
+            actor: null,
+            requestId: null,
+            action: 'broadcast.occurrence_skipped',
+            targetType: 'broadcast',
+            targetId: s.broadcastId,
+            details: {
+              hamletId: s.hamletId,
+              at: iso(s.startsAt),
+              reason: s.error.code,
+              message: s.error.message,
+            },
+          });
+        }
+        const changed = done.hamletsChanged;
+        if (changed.length > 0) await r.hamlets.bumpScheduleVersion(changed, iso(now));
+        const versions = changed.length > 0 ? await r.hamlets.findScheduleVersions(changed) : {};
+        return { added: done.added, skipped, changed, versions };
+      });
+
+      for (const s of result.skipped) {
+        deps.logger?.warn(
+          { broadcast: s.broadcastId, hamletId: s.hamletId, at: iso(s.startsAt), reason: s.error.code },
+          'series airing skipped',
+        );
+      }
+      if (result.changed.length > 0)
+        deps.bus.publish({ type: 'schedule-changed', versions: result.versions });
+      return { added: result.added, skipped: result.skipped.length, hamletsChanged: result.changed };
+    },
+
+    /**
+     * Marks `missed` every scheduled occurrence that started more than `graceMs` ago without a
+     * receiver reporting a start; returns how many.
+     */
+    async markMissed(graceMs: number): Promise<number> {
+      const now = clock.now().getTime();
+      return (await deps.repos.broadcasts.markMissed(iso(now - graceMs), iso(now))).length;
+    },
+  };
+}
