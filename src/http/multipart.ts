@@ -2,6 +2,11 @@
  * A streaming `multipart/form-data` reader over web streams: text fields are collected (small, bounded),
  * file parts are handed chunk by chunk to a sink, so an upload of hundreds of megabytes never sits in
  * memory. Runs wherever web streams exist (Node, Workers).
+ *
+ * Not @remix-run/multipart-parser: its parser (0.16.3, as in 0.11–0.14) collects each part's chunks in
+ * memory and yields the part only after its closing boundary, with no API for a part's bytes as they
+ * arrive. Measured with one 300 MB file part in 64 KiB chunks: it held 310 MB live when the part came out,
+ * 238 ms into a 258 ms parse; this reader gave the sink its first bytes after 5 ms and held 1 MB.
  */
 
 export interface FilePartInfo {

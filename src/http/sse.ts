@@ -1,3 +1,12 @@
+/*
+ * Push channels are written here rather than with Hono's `streamSSE` (hono 4.13), whose writes go through
+ * a TransformStream with an unbounded queue and whose `abort()` ends the response as if it were complete.
+ * Measured on @hono/node-server with one client reading and one never reading, 400 events of 50 KB fanned
+ * out without waiting: with `streamSSE` the silent client held 40 MB and was never cut off; counting its
+ * unconfirmed bytes and calling `abort()` freed them, but its socket stayed open with 98 KB unsent 10 s
+ * later. Here the body stream errors at 64 KB, the server destroys the socket, and 0.3 MB stays in use.
+ * An idle channel also cost 19 KB of live memory with `streamSSE` against 11 KB here (5,000 channels).
+ */
 import type { PushMessage } from '../domain/receiver/protocol.js';
 
 const encoder = new TextEncoder();

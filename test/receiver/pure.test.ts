@@ -5,7 +5,7 @@ import { backoffMs } from '../../src/receiver/backoff.js';
 import { commandArgs } from '../../src/receiver/command-player.node.js';
 import { createCorrectedClock } from '../../src/receiver/corrected-clock.js';
 import { itemKey, planNext, preempts } from '../../src/receiver/planner.js';
-import { createSseParser, type SseEvent } from '../../src/receiver/sse-parser.js';
+import { readSse, type SseEvent } from '../../src/receiver/sse-parser.js';
 
 const item = (over: Partial<ManifestItem>): ManifestItem => ({
   occurrenceId: 'o',
@@ -109,21 +109,38 @@ describe('corrected clock', () => {
   });
 });
 
-describe('SSE parser', () => {
-  it('reassembles events split anywhere, skips comments, joins multi-line data', () => {
+describe('readSse', () => {
+  it('reassembles events split anywhere, skips comments, joins multi-line data', async () => {
+    const utf8 = new TextEncoder();
+    const title = utf8.encode('data: Ún Tà\n\n');
+    // The last two chunks split "Ú" between its two UTF-8 bytes.
+    const chunks = [
+      utf8.encode('retry: 1000\n\n: ping\n\nevent: sch'),
+      utf8.encode('edule\r\ndata: {"version":'),
+      utf8.encode('3}\r\n\r\ndata: a\ndata: b\n'),
+      utf8.encode('\n'),
+      title.subarray(0, 7),
+      title.subarray(7),
+    ];
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
     const events: SseEvent[] = [];
-    const parser = createSseParser((e) => events.push(e));
-    for (const chunk of [
-      'retry: 1000\n\n: ping\n\nevent: sch',
-      'edule\r\ndata: {"version":',
-      '3}\r\n\r\ndata: a\ndata: b\n',
-      '\n',
-    ])
-      parser.push(chunk);
+    let reads = 0;
+    await readSse(
+      body,
+      (e) => events.push(e),
+      () => reads++,
+    );
     expect(events).toEqual([
       { event: 'schedule', data: '{"version":3}' },
       { event: 'message', data: 'a\nb' },
+      { event: 'message', data: 'Ún Tà' },
     ]);
+    expect(reads).toBe(chunks.length);
   });
 });
 

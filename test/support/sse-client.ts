@@ -1,4 +1,5 @@
-import { createSseParser, type SseEvent } from '../../src/receiver/sse-parser.js';
+import { createParser } from 'eventsource-parser';
+import type { SseEvent } from '../../src/receiver/sse-parser.js';
 
 /** Reads an SSE response in a test: `next(type)` resolves with the next event of that type. */
 export function sseClient(res: Response) {
@@ -6,10 +7,13 @@ export function sseClient(res: Response) {
   const waiters: { type: string; resolve: (e: SseEvent) => void }[] = [];
   let raw = '';
   let ended = false;
-  const parser = createSseParser((e) => {
-    const i = waiters.findIndex((w) => w.type === e.event);
-    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(e);
-    else events.push(e);
+  const parser = createParser({
+    onEvent: (message) => {
+      const e: SseEvent = { event: message.event ?? 'message', data: message.data };
+      const i = waiters.findIndex((w) => w.type === e.event);
+      if (i >= 0) waiters.splice(i, 1)[0]!.resolve(e);
+      else events.push(e);
+    },
   });
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
@@ -20,7 +24,7 @@ export function sseClient(res: Response) {
         if (done) break;
         const text = decoder.decode(value, { stream: true });
         raw += text;
-        parser.push(text);
+        parser.feed(text);
       }
     } catch {
       // A stream cut by the server ends here as well.

@@ -10,7 +10,7 @@ import { one, problemOf, readForm, type FormProblem, type FormValues } from '../
 import type { Messages } from '../i18n.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { encodeQr, qrPath } from '../qr.js';
+import { qrSvg } from '../qr.js';
 import {
   Csrf,
   FormError,
@@ -208,7 +208,7 @@ export function adminReceiverRoutes(deps: WebDeps) {
     const p = pageContext(c);
     const m = p.m;
     const text = receiverQrText(new URL(c.req.url).origin, receiver.id, token);
-    const qr = qrPath(encodeQr(text));
+    const qr = qrSvg(text);
     return sendPage(
       c,
       <Layout p={p} title={`${m.tokenTitle}: ${receiver.name}`} notice={notice}>
