@@ -156,17 +156,15 @@ export const AnnouncementMetaSchema = z.strictObject({
 });
 export type AnnouncementMeta = z.output<typeof AnnouncementMetaSchema>;
 
-/** A new announcement from a typed text, read by a speech engine. */
-export const TextAnnouncementSchema = AnnouncementMetaSchema.extend({
-  text: speechText,
-  voice: z.enum(ttsVoices).default('vi'),
-});
+/** A typed text to be read by a speech engine, and the voice. */
+export const SpeechSchema = z.strictObject({ text: speechText, voice: z.enum(ttsVoices).default('vi') });
+export type Speech = z.output<typeof SpeechSchema>;
+
+/** A new announcement from a typed text. */
+export const TextAnnouncementSchema = AnnouncementMetaSchema.extend(SpeechSchema.shape);
 
 /** Another language of an announcement: a recording's form fields, or a text. */
 export const VariantFieldsSchema = z.strictObject({ language: languageCode });
-export const VariantTextSchema = VariantFieldsSchema.extend({
-  text: speechText,
-  voice: z.enum(ttsVoices).default('vi'),
-});
+export const VariantTextSchema = VariantFieldsSchema.extend(SpeechSchema.shape);
 
 export const RejectionReasonSchema = z.strictObject({ reason: humanText(500) });

@@ -131,7 +131,7 @@ export function createApp(deps: AppDeps) {
       media: deps.media,
       uploadLimitBytes: deps.uploadLimitBytes,
       clock: deps.clock,
-      api: (request, env) => app.fetch(request, env),
+      clientIp: deps.clientIp,
     }),
   );
 

@@ -175,6 +175,13 @@ export function createAnnouncementsService(deps: Deps) {
       return { id, status: 'queued' };
     },
 
+    /** Refuses, before an upload is read, adding a version to an announcement not the caller's to change. */
+    async assertMayAddVariant(ctx: RequestContext, id: string): Promise<void> {
+      assertAllowed(ctx.actor, 'announcement.create');
+      const existing = await load(deps.repos, ctx, id);
+      assertAllowed(ctx.actor, 'announcement.create', [existing.hamletId]);
+    },
+
     /** Adds another language's recording (or text) to an announcement. */
     async addVariant(
       ctx: RequestContext,
@@ -182,9 +189,7 @@ export function createAnnouncementsService(deps: Deps) {
       language: string,
       source: VariantSource,
     ): Promise<{ id: string; status: ProcessingStatus }> {
-      assertAllowed(ctx.actor, 'announcement.create');
-      const existing = await load(deps.repos, ctx, id);
-      assertAllowed(ctx.actor, 'announcement.create', [existing.hamletId]);
+      await this.assertMayAddVariant(ctx, id);
       await assertLanguageUsed(ctx, language);
       const variant = await accept(source, language);
       await tx(async (r) => {

@@ -171,6 +171,8 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
         202,
       );
     }
+    // Refused before a recording of hundreds of megabytes is read.
+    await services.announcements.assertMayAddVariant(ctx, id);
     await using upload = await receiveUpload(c, media, uploadLimitBytes);
     const file = uploadedFile(upload);
     const parsed = VariantFieldsSchema.safeParse(upload.fields);

@@ -1,11 +1,12 @@
 import { Hono, type Context } from 'hono';
-import type { Hamlet as HamletRow, HamletValues } from '../../../domain/hamlet.js';
 import type { Commune } from '../../../domain/commune.js';
-import { assertAllowed } from '../../../domain/policy.js';
+import { HamletInputSchema, type Hamlet as HamletRow, type HamletValues } from '../../../domain/hamlet.js';
+import { gate } from '../../middleware/gate.js';
 import { communeOf, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
-import type { Lang, Messages } from '../i18n.js';
+import type { Lang } from '../i18n.js';
+import { checkInput, decimal } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import {
@@ -22,12 +23,8 @@ import {
   Table,
 } from '../ui.js';
 
-/** An optional coordinate: empty is null, anything else must be a number within its range. */
-function coordinate(value: string, min: number, max: number): number | null | undefined {
-  if (!value.trim()) return null;
-  const n = Number(value.replace(',', '.'));
-  return Number.isFinite(n) && n >= min && n <= max ? n : undefined;
-}
+/** An optional coordinate as typed: empty is null; the schema checks the number and its range. */
+const coordinate = (value: string): number | null => (value.trim() ? decimal(value) : null);
 
 const shownCoordinate = (n: number | null, lang: Lang) =>
   n === null ? '' : lang === 'vi' ? String(n).replace('.', ',') : String(n);
@@ -48,34 +45,57 @@ function hamletValues(h: HamletRow | undefined, lang: Lang): FormValues {
 }
 
 /**
- * The hamlet the form asks for, or the message next to each field. The service checks the language codes
- * against the commune again; this only turns the positions into an ordered list.
+ * The hamlet the form asks for, checked with the use case's own schema, or the message next to each
+ * field. Only the order of the languages is the form's own: it turns the chosen positions into a list.
  */
 function readHamlet(
   form: FormValues,
   commune: Commune,
-  m: Messages,
-): { readonly hamlet: HamletValues } | { readonly fields: Record<string, string> } {
-  const fields: Record<string, string> = {};
-  const name = one(form, 'name').normalize('NFC').trim();
-  if (!name) fields.name = m.required;
-  else if (name.length > 200) fields.name = m.tooLong(200);
+  p: PageContext,
+): { readonly hamlet: HamletValues } | { readonly problem: FormProblem } {
+  const m = p.m;
   const count = commune.settings.languages.length;
   const chosen = commune.settings.languages
     .map((l) => ({ code: l.code, at: one(form, orderField(l.code)) }))
     .filter((x) => x.at !== '');
   const positions = chosen.map((x) => Number(x.at));
-  if (chosen.length === 0) fields.languages = m.chooseLanguage;
-  else if (positions.some((n) => !Number.isInteger(n) || n < 1 || n > count))
-    fields.languages = m.invalidValue;
-  else if (new Set(positions).size !== positions.length) fields.languages = m.orderTaken;
-  const lat = coordinate(one(form, 'lat'), -90, 90);
-  const lon = coordinate(one(form, 'lon'), -180, 180);
-  if (lat === undefined) fields.lat = m.numberRule(-90, 90);
-  if (lon === undefined) fields.lon = m.numberRule(-180, 180);
-  if (Object.keys(fields).length > 0) return { fields };
-  const languages = [...chosen].sort((x, y) => Number(x.at) - Number(y.at)).map((x) => x.code);
-  return { hamlet: { name, languages, lat: lat ?? null, lon: lon ?? null } };
+  const order =
+    chosen.length === 0
+      ? m.chooseLanguage
+      : positions.some((n) => !Number.isInteger(n) || n < 1 || n > count)
+        ? m.invalidValue
+        : new Set(positions).size !== positions.length
+          ? m.orderTaken
+          : undefined;
+  const input = checkInput(
+    HamletInputSchema,
+    {
+      name: one(form, 'name'),
+      languages: [...chosen].sort((x, y) => Number(x.at) - Number(y.at)).map((x) => x.code),
+      lat: coordinate(one(form, 'lat')),
+      lon: coordinate(one(form, 'lon')),
+    },
+    p,
+    {
+      messages: {
+        lat: m.numberRule(-90, 90),
+        lon: m.numberRule(-180, 180),
+        ...(order && { languages: order }),
+      },
+    },
+  );
+  if (!input.ok || order) {
+    const fields = input.ok ? {} : input.problem.fields;
+    return {
+      problem: {
+        general: m.fixBelow,
+        fields: { ...fields, ...(order && { languages: order }) },
+        status: 400,
+      },
+    };
+  }
+  const { id: _, ...hamlet } = input.value;
+  return { hamlet };
 }
 
 /** Name, language order and position: the same controls to add a hamlet and to edit one. */
@@ -142,15 +162,12 @@ export function adminHamletRoutes(deps: WebDeps) {
   const { services } = deps;
   const app = new Hono();
 
-  /** The signed-in admin; every route here is for `hamlet.manage` only, checked before any input is read. */
-  function manager(c: Context) {
-    const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'hamlet.manage');
-    return ctx;
-  }
+  // Every route here is for `hamlet.manage` only, checked before any input is read.
+  app.use('/quan-tri/thon', gate('hamlet.manage'));
+  app.use('/quan-tri/thon/*', gate('hamlet.manage'));
 
   async function renderList(c: Context, values?: FormValues, problem?: FormProblem) {
-    const ctx = manager(c);
+    const ctx = signedIn(c);
     const p = pageContext(c);
     const m = p.m;
     const commune = await communeOf(services, ctx);
@@ -193,7 +210,7 @@ export function adminHamletRoutes(deps: WebDeps) {
   }
 
   async function renderEdit(c: Context, id: string, values?: FormValues, problem?: FormProblem) {
-    const ctx = manager(c);
+    const ctx = signedIn(c);
     const p = pageContext(c);
     const m = p.m;
     const hamlet = await services.hamlets.get(ctx, id);
@@ -230,7 +247,7 @@ export function adminHamletRoutes(deps: WebDeps) {
 
   /** The confirmation step: what deleting does, how many receivers it leaves without a schedule. */
   async function renderDelete(c: Context, id: string, problem?: FormProblem) {
-    const ctx = manager(c);
+    const ctx = signedIn(c);
     const p = pageContext(c);
     const m = p.m;
     const hamlet = await services.hamlets.get(ctx, id);
@@ -272,12 +289,11 @@ export function adminHamletRoutes(deps: WebDeps) {
   app.get(paths.hamlets, (c) => renderList(c));
 
   app.post(paths.hamlets, async (c) => {
-    const ctx = manager(c);
+    const ctx = signedIn(c);
     const p = pageContext(c);
     const form = await readForm(c);
-    const read = readHamlet(form, await communeOf(services, ctx), p.m);
-    if ('fields' in read)
-      return renderList(c, form, { general: p.m.fixBelow, fields: read.fields, status: 400 });
+    const read = readHamlet(form, await communeOf(services, ctx), p);
+    if ('problem' in read) return renderList(c, form, read.problem);
     try {
       await services.hamlets.create(ctx, read.hamlet);
     } catch (error) {
@@ -289,13 +305,12 @@ export function adminHamletRoutes(deps: WebDeps) {
   app.get('/quan-tri/thon/:id', (c) => renderEdit(c, c.req.param('id')));
 
   app.post('/quan-tri/thon/:id', async (c) => {
-    const ctx = manager(c);
+    const ctx = signedIn(c);
     const p = pageContext(c);
     const id = c.req.param('id');
     const form = await readForm(c);
-    const read = readHamlet(form, await communeOf(services, ctx), p.m);
-    if ('fields' in read)
-      return renderEdit(c, id, form, { general: p.m.fixBelow, fields: read.fields, status: 400 });
+    const read = readHamlet(form, await communeOf(services, ctx), p);
+    if ('problem' in read) return renderEdit(c, id, form, read.problem);
     try {
       await services.hamlets.update(ctx, id, read.hamlet);
     } catch (error) {
@@ -308,7 +323,7 @@ export function adminHamletRoutes(deps: WebDeps) {
 
   // Only with the box ticked: a stray tap on the button deletes nothing, JavaScript or not.
   app.post('/quan-tri/thon/:id/xoa', async (c) => {
-    const ctx = manager(c);
+    const ctx = signedIn(c);
     const p = pageContext(c);
     const id = c.req.param('id');
     const form = await readForm(c);

@@ -1,13 +1,15 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Hamlet as HamletRow } from '../../../domain/hamlet.js';
-import { assertAllowed, isAllowed } from '../../../domain/policy.js';
+import { isAllowed } from '../../../domain/policy.js';
+import { ReceiverInputSchema } from '../../../domain/receiver/receiver.js';
 import { formatLocalEn, formatLocalVi } from '../../../domain/schedule/index.js';
 import type { ReceiverView } from '../../../services/receivers.service.js';
+import { gate } from '../../middleware/gate.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
-import type { Messages } from '../i18n.js';
+import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { qrSvg } from '../qr.js';
@@ -72,16 +74,9 @@ function ReceiverFields({
   );
 }
 
-/** The form's own checks with the page's messages; the service checks that the hamlet exists. */
-function readReceiver(form: FormValues, m: Messages) {
-  const name = one(form, 'name').normalize('NFC').trim();
-  const hamletId = one(form, 'hamletId');
-  const fields: Record<string, string> = {};
-  if (!name) fields.name = m.required;
-  else if (name.length > 200) fields.name = m.tooLong(200);
-  if (!hamletId) fields.hamletId = m.required;
-  return { name, hamletId, fields };
-}
+/** The receiver the form asks for, checked with the use case's own schema; the service checks the hamlet. */
+const readReceiver = (form: FormValues, p: PageContext) =>
+  checkInput(ReceiverInputSchema, { name: one(form, 'name'), hamletId: one(form, 'hamletId') }, p);
 
 /**
  * Receivers: everyone who may see them gets the list of their own hamlets' receivers with each one's
@@ -91,16 +86,12 @@ export function adminReceiverRoutes(deps: WebDeps) {
   const { services } = deps;
   const app = new Hono();
 
-  /** The signed-in user, if they may change receivers; checked before any input is read. */
-  function manager(c: Context) {
-    const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'receiver.manage');
-    return ctx;
-  }
+  // Changing receivers is for `receiver.manage` only, checked before any input is read; the list is
+  // for everyone who may read receivers, which the service checks.
+  const manage = gate('receiver.manage');
 
   async function renderList(c: Context, values: FormValues = {}, problem?: FormProblem) {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'receiver.read');
     const canManage = isAllowed(ctx.actor, 'receiver.manage');
     const p = pageContext(c);
     const m = p.m;
@@ -174,7 +165,7 @@ export function adminReceiverRoutes(deps: WebDeps) {
   }
 
   async function renderEdit(c: Context, id: string, values?: FormValues, problem?: FormProblem) {
-    const ctx = manager(c);
+    const ctx = signedIn(c);
     const p = pageContext(c);
     const receiver = await services.receivers.get(ctx, id);
     const hamlets = await hamletsOf(services, ctx);
@@ -235,33 +226,31 @@ export function adminReceiverRoutes(deps: WebDeps) {
 
   app.get(paths.receivers, (c) => renderList(c));
 
-  app.post(paths.receivers, async (c) => {
-    const ctx = manager(c);
+  app.post(paths.receivers, manage, async (c) => {
+    const ctx = signedIn(c);
     const p = pageContext(c);
     const form = await readForm(c);
-    const { name, hamletId, fields } = readReceiver(form, p.m);
-    if (Object.keys(fields).length > 0)
-      return renderList(c, form, { general: p.m.fixBelow, fields, status: 400 });
+    const input = readReceiver(form, p);
+    if (!input.ok) return renderList(c, form, input.problem);
     try {
-      const { receiver, token } = await services.receivers.create(ctx, { hamletId, name });
+      const { receiver, token } = await services.receivers.create(ctx, input.value);
       return renderToken(c, receiver, token, p.m.createdReceiver);
     } catch (error) {
       return renderList(c, form, problemOf(error, p.lang));
     }
   });
 
-  app.get('/quan-tri/cum-loa/:id', (c) => renderEdit(c, c.req.param('id')));
+  app.get('/quan-tri/cum-loa/:id', manage, (c) => renderEdit(c, c.req.param('id')));
 
-  app.post('/quan-tri/cum-loa/:id', async (c) => {
-    const ctx = manager(c);
+  app.post('/quan-tri/cum-loa/:id', manage, async (c) => {
+    const ctx = signedIn(c);
     const p = pageContext(c);
     const id = c.req.param('id');
     const form = await readForm(c);
-    const { name, hamletId, fields } = readReceiver(form, p.m);
-    if (Object.keys(fields).length > 0)
-      return renderEdit(c, id, form, { general: p.m.fixBelow, fields, status: 400 });
+    const input = readReceiver(form, p);
+    if (!input.ok) return renderEdit(c, id, form, input.problem);
     try {
-      await services.receivers.update(ctx, id, { name, hamletId });
+      await services.receivers.update(ctx, id, input.value);
     } catch (error) {
       return renderEdit(c, id, form, problemOf(error, p.lang));
     }
@@ -269,8 +258,8 @@ export function adminReceiverRoutes(deps: WebDeps) {
   });
 
   // Disabling refuses the device's token at once and closes its push channel (the service does both).
-  app.post('/quan-tri/cum-loa/:id/trang-thai', async (c) => {
-    const ctx = manager(c);
+  app.post('/quan-tri/cum-loa/:id/trang-thai', manage, async (c) => {
+    const ctx = signedIn(c);
     const disabled = one(await readForm(c), 'disabled');
     if (disabled !== 'yes' && disabled !== 'no')
       throw new HTTPException(400, { message: 'disabled: yes or no' });
@@ -278,8 +267,8 @@ export function adminReceiverRoutes(deps: WebDeps) {
     return seeOther(c, paths.receivers, disabled === 'yes' ? 'receiverLocked' : 'receiverUnlocked');
   });
 
-  app.post('/quan-tri/cum-loa/:id/doi-ma', async (c) => {
-    const ctx = manager(c);
+  app.post('/quan-tri/cum-loa/:id/doi-ma', manage, async (c) => {
+    const ctx = signedIn(c);
     const { receiver, token } = await services.receivers.rotateToken(ctx, c.req.param('id'));
     return renderToken(c, receiver, token);
   });

@@ -1,11 +1,12 @@
 import { Hono, type Context } from 'hono';
-import type { User as UserRow } from '../../../domain/user.js';
-import { roles, type Role } from '../../../domain/actor.js';
-import { assertAllowed } from '../../../domain/policy.js';
+import { roles } from '../../../domain/actor.js';
+import { UserInputSchema, UserPatchSchema, type User as UserRow } from '../../../domain/user.js';
+import { gate } from '../../middleware/gate.js';
 import { hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { many, one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
 import type { Messages } from '../i18n.js';
+import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import {
@@ -21,23 +22,8 @@ import {
   Table,
 } from '../ui.js';
 
-const isRole = (r: string): r is Role => (roles as readonly string[]).includes(r);
-const usernameOk = (u: string) => /^[\p{L}\p{N}._-]{3,64}$/u.test(u);
-
-/** The form's own checks with the page's messages; the service checks scope and uniqueness. */
-function check(form: FormValues, m: Messages, creating: boolean): Record<string, string> {
-  const fields: Record<string, string> = {};
-  if (creating && !usernameOk(one(form, 'username').normalize('NFC').trim()))
-    fields.username = m.usernameRule;
-  const name = one(form, 'displayName').trim();
-  if (!name) fields.displayName = m.required;
-  else if (name.length > 200) fields.displayName = m.tooLong(200);
-  const password = one(form, 'password');
-  if ((creating || password) && (password.length < 10 || password.length > 200))
-    fields.password = m.passwordRule;
-  if (!isRole(one(form, 'role'))) fields.role = m.required;
-  return fields;
-}
+/** The rules spelled out next to the controls they concern, whatever the schema found wrong. */
+const ruleMessages = (m: Messages) => ({ username: m.usernameRule, password: m.passwordRule });
 
 // The service's refusals name these inputs: a taken username is a conflict without a field.
 const fieldMap = { hamletIds: 'hamletIds', role: 'role', username: 'username' };
@@ -122,7 +108,6 @@ export function adminUserRoutes(deps: WebDeps) {
 
   async function renderList(c: Context, values: FormValues = {}, problem?: FormProblem) {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'user.manage');
     const p = pageContext(c);
     const m = p.m;
     const hamlets = await hamletOptions(c);
@@ -172,7 +157,6 @@ export function adminUserRoutes(deps: WebDeps) {
 
   async function renderEdit(c: Context, id: string, values?: FormValues, problem?: FormProblem) {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'user.manage');
     const p = pageContext(c);
     const user = await services.users.get(ctx, id);
     const shown: FormValues = values ?? {
@@ -215,22 +199,25 @@ export function adminUserRoutes(deps: WebDeps) {
 
   app.get(paths.users, (c) => renderList(c));
 
-  app.post(paths.users, async (c) => {
+  app.post(paths.users, gate('user.manage'), async (c) => {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'user.manage');
     const p = pageContext(c);
     const form = await readForm(c);
-    const fields = check(form, p.m, true);
-    if (Object.keys(fields).length > 0)
-      return renderList(c, form, { general: p.m.fixBelow, fields, status: 400 });
-    try {
-      await services.users.create(ctx, {
-        username: one(form, 'username').normalize('NFC').trim(),
+    const input = checkInput(
+      UserInputSchema,
+      {
+        username: one(form, 'username'),
         password: one(form, 'password'),
-        role: one(form, 'role') as Role,
+        role: one(form, 'role'),
         hamletIds: many(form, 'hamletIds'),
-        displayName: one(form, 'displayName').trim(),
-      });
+        displayName: one(form, 'displayName'),
+      },
+      p,
+      { messages: ruleMessages(p.m) },
+    );
+    if (!input.ok) return renderList(c, form, input.problem);
+    try {
+      await services.users.create(ctx, input.value);
     } catch (error) {
       return renderList(c, form, withUsernameConflict(problemOf(error, p.lang, fieldMap)));
     }
@@ -239,23 +226,26 @@ export function adminUserRoutes(deps: WebDeps) {
 
   app.get('/quan-tri/nguoi-dung/:id', (c) => renderEdit(c, c.req.param('id')));
 
-  app.post('/quan-tri/nguoi-dung/:id', async (c) => {
+  app.post('/quan-tri/nguoi-dung/:id', gate('user.manage'), async (c) => {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'user.manage');
     const p = pageContext(c);
     const id = c.req.param('id');
     const form = await readForm(c);
-    const fields = check(form, p.m, false);
-    if (Object.keys(fields).length > 0)
-      return renderEdit(c, id, form, { general: p.m.fixBelow, fields, status: 400 });
-    try {
-      await services.users.update(ctx, id, {
-        displayName: one(form, 'displayName').trim(),
-        role: one(form, 'role') as Role,
+    const input = checkInput(
+      UserPatchSchema,
+      {
+        displayName: one(form, 'displayName'),
+        role: one(form, 'role'),
         hamletIds: many(form, 'hamletIds'),
         ...(one(form, 'password') && { password: one(form, 'password') }),
         disabled: one(form, 'disabled') === '1',
-      });
+      },
+      p,
+      { messages: ruleMessages(p.m) },
+    );
+    if (!input.ok) return renderEdit(c, id, form, input.problem);
+    try {
+      await services.users.update(ctx, id, input.value);
     } catch (error) {
       return renderEdit(c, id, form, problemOf(error, p.lang, fieldMap));
     }

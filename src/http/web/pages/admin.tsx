@@ -1,26 +1,18 @@
 import { Hono, type Context } from 'hono';
-import type { z } from 'zod';
 import type { CommuneSettings } from '../../../domain/commune.js';
-import { assertAllowed } from '../../../domain/policy.js';
+import { gate } from '../../middleware/gate.js';
 import { communeSettingsPatchSchema } from '../../../services/seed/commune-file.js';
 import { communeOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
-import type { Lang, Messages } from '../i18n.js';
+import type { Lang } from '../i18n.js';
+import { checkInput, decimal, shown } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { Choices, Csrf, FormError, Layout, Section, TextField, notices } from '../ui.js';
 
 // The settings form: one control per editable value; a standing slot's controls carry its fixed name.
 const slotField = (slot: string, key: 'label' | 'start' | 'end' | 'maxAirTimeMin') => `slot-${slot}-${key}`;
-
-/** A number as typed on a phone: decimal comma or point, hyphen or true minus; anything else is NaN. */
-function decimal(value: string): number {
-  const t = value.trim().replace('−', '-').replace(',', '.');
-  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : Number.NaN;
-}
-
-const shown = (n: number, lang: Lang) => (lang === 'vi' ? String(n).replace('.', ',') : String(n));
 
 const yesNo = (value: string): boolean | string => (value === 'yes' ? true : value === 'no' ? false : value);
 
@@ -85,30 +77,6 @@ function controlOf(path: readonly PropertyKey[], s: CommuneSettings): string {
       return slotField(name, sub);
   }
   return String(group ?? 'form');
-}
-
-/** A schema issue in the page's language, from its kind and bounds (the schema's own texts are English). */
-function issueMessage(issue: z.core.$ZodIssue, m: Messages, lang: Lang): string {
-  switch (issue.code) {
-    case 'invalid_format':
-      return m.timeRule;
-    case 'invalid_type':
-      return issue.expected === 'int'
-        ? m.wholeNumber
-        : issue.expected === 'number'
-          ? m.enterNumber
-          : m.required;
-    case 'too_small':
-      return issue.origin === 'string' ? m.required : m.atLeast(shown(Number(issue.minimum), lang));
-    case 'too_big':
-      return issue.origin === 'string'
-        ? m.tooLong(Number(issue.maximum))
-        : m.atMost(shown(Number(issue.maximum), lang));
-    case 'custom':
-      return issue.path.at(-1) === 'end' ? m.endAfterStart : m.invalidValue;
-    default:
-      return m.invalidValue;
-  }
 }
 
 function SettingsForm({
@@ -264,7 +232,6 @@ export function adminRoutes(deps: WebDeps) {
 
   async function renderAdmin(c: Context, values?: FormValues, problem?: FormProblem) {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'hamlet.manage');
     const p = pageContext(c);
     const m = p.m;
     const commune = await communeOf(services, ctx);
@@ -299,26 +266,20 @@ export function adminRoutes(deps: WebDeps) {
     );
   }
 
-  app.get(paths.admin, (c) => renderAdmin(c));
+  app.get(paths.admin, gate('hamlet.manage'), (c) => renderAdmin(c));
 
   // Checked by the service's own schema, as the API's PATCH /api/v1/commune is; saved by the service.
-  app.post(paths.admin, async (c) => {
+  app.post(paths.admin, gate('commune.manage'), async (c) => {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'commune.manage');
     const p = pageContext(c);
     const form = await readForm(c);
     const s = (await communeOf(services, ctx)).settings;
-    const parsed = communeSettingsPatchSchema.safeParse(patchOf(form, s));
-    if (!parsed.success) {
-      const fields: Record<string, string> = {};
-      for (const issue of parsed.error.issues) {
-        const control = controlOf(issue.path, s);
-        fields[control] ??= issueMessage(issue, p.m, p.lang);
-      }
-      return renderAdmin(c, form, { general: p.m.fixBelow, fields, status: 400 });
-    }
+    const patch = checkInput(communeSettingsPatchSchema, patchOf(form, s), p, {
+      controlOf: (path) => controlOf(path, s),
+    });
+    if (!patch.ok) return renderAdmin(c, form, patch.problem);
     try {
-      await services.communes.updateSettings(ctx, parsed.data);
+      await services.communes.updateSettings(ctx, patch.value);
     } catch (error) {
       return renderAdmin(c, form, problemOf(error, p.lang));
     }

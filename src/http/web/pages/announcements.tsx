@@ -1,18 +1,19 @@
 import { Hono, type Context } from 'hono';
 import type { Announcement as AnnouncementRow, Variant as VariantRow } from '../../../domain/announcement.js';
 import { hasCommuneScope } from '../../../domain/actor.js';
-import { assertAllowed, isAllowed } from '../../../domain/policy.js';
+import { isAllowed } from '../../../domain/policy.js';
+import { gate } from '../../middleware/gate.js';
 import { formatDuration, formatLocalEn, formatLocalVi } from '../../../domain/schedule/index.js';
 import type { RequestContext } from '../../../domain/actor.js';
 import { communeOf, formatNumber, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
-import { problemOf, zodFields, type FormProblem } from '../forms.js';
+import { problemOf, type FormProblem } from '../forms.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { Badge, Csrf, Layout, Section, approvalTone, notices, processingTone } from '../ui.js';
 import { Waveform } from '../waveform.js';
 import { receivePageUpload, sourceFrom } from './page-upload.js';
-import { SendForm, VariantForm, sendSchema, type SendValues } from './send-form.js';
+import { readSend, readVariant, SendForm, VariantForm, type SendValues } from './send-form.js';
 
 type Option = readonly [string, string];
 
@@ -181,7 +182,6 @@ export function announcementRoutes(deps: WebDeps) {
 
   async function renderSend(c: Context, values: SendValues, problem?: FormProblem) {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'announcement.create');
     const p = pageContext(c);
     const { languages, hamletOptions } = await sendOptions(deps, ctx, p);
     return sendPage(
@@ -231,25 +231,22 @@ export function announcementRoutes(deps: WebDeps) {
     );
   }
 
+  app.use(paths.send, gate('announcement.create'));
+
   app.get(paths.send, (c) => renderSend(c, {}));
 
   // Without JavaScript: the form posts here and the recording streams to disk as in the API.
   app.post(paths.send, async (c) => {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'announcement.create');
     const p = pageContext(c);
     await using upload = await receivePageUpload(c, deps.media, deps.uploadLimitBytes);
     const values = upload.fields as SendValues;
-    const parsed = sendSchema(p.m, true).safeParse(upload.fields);
-    if (!parsed.success) {
-      return renderSend(c, values, { general: p.m.fixBelow, fields: zodFields(parsed.error), status: 400 });
-    }
-    const { title, category, language, hamletId } = parsed.data;
-    const source = sourceFrom(upload, parsed.data, p.m);
+    const read = readSend(upload.fields, p);
+    if (!read.ok) return renderSend(c, values, read.problem);
+    const source = sourceFrom(upload, read.value.source, p.m);
     if ('problem' in source) return renderSend(c, values, source.problem);
     try {
-      const meta = { title: title!, category: category!, language, ...(hamletId ? { hamletId } : {}) };
-      const created = await services.announcements.create(ctx, meta, source.source);
+      const created = await services.announcements.create(ctx, read.value.meta, source.source);
       return seeOther(c, paths.announcement(created.id));
     } catch (error) {
       return renderSend(c, values, uploadProblem(error, p));
@@ -308,21 +305,15 @@ export function announcementRoutes(deps: WebDeps) {
     const id = c.req.param('id');
     const p = pageContext(c);
     // Refuse before reading a large body when the announcement is not the user's to change.
-    const a = await services.announcements.get(ctx, id);
-    assertAllowed(ctx.actor, 'announcement.create', [a.hamletId]);
+    await services.announcements.assertMayAddVariant(ctx, id);
     await using upload = await receivePageUpload(c, deps.media, deps.uploadLimitBytes);
     const values = upload.fields as SendValues;
-    const parsed = sendSchema(p.m, false).safeParse(upload.fields);
-    if (!parsed.success) {
-      return renderDetail(c, id, {
-        values,
-        problem: { general: p.m.fixBelow, fields: zodFields(parsed.error), status: 400 },
-      });
-    }
-    const source = sourceFrom(upload, parsed.data, p.m);
+    const read = readVariant(upload.fields, p);
+    if (!read.ok) return renderDetail(c, id, { values, problem: read.problem });
+    const source = sourceFrom(upload, read.value.source, p.m);
     if ('problem' in source) return renderDetail(c, id, { values, problem: source.problem });
     try {
-      await services.announcements.addVariant(ctx, id, parsed.data.language, source.source);
+      await services.announcements.addVariant(ctx, id, read.value.meta.language, source.source);
       return seeOther(c, paths.announcement(id));
     } catch (error) {
       return renderDetail(c, id, { values, problem: uploadProblem(error, p) });

@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
-import { assertAllowed } from '../../../domain/policy.js';
 import { localToUtc, parseLocalDate, parseLocalTime, utcToLocal } from '../../../domain/schedule/index.js';
-import type { BroadcastRequest } from '../../../domain/broadcast.js';
+import { BroadcastRequestSchema, type BroadcastRequest } from '../../../domain/broadcast.js';
+import { gate } from '../../middleware/gate.js';
+import { checkInput } from '../input.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { many, one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
@@ -38,15 +39,20 @@ function requestFrom(
       at = new Date(localToUtc(one(form, 'atDate'), one(form, 'atTime'), timeZone)).toISOString();
   }
   if (Object.keys(fields).length > 0) return { fields };
-  return {
-    req: {
+  // The use case's own schema, as the API's POST /api/v1/broadcasts checks it.
+  const checked = checkInput(
+    BroadcastRequestSchema,
+    {
       announcementId,
       hamletIds: hamlets.includes('all') ? 'all' : hamlets,
       priority: 'emergency',
       ...(at && { at }),
       ...(one(form, 'repeat') === 'bulletin' && { repeat: { everyHours: 2 } }),
     },
-  };
+    p,
+    { controlOf: (path) => fieldMap[String(path[0]) as keyof typeof fieldMap] ?? 'announcementId' },
+  );
+  return checked.ok ? { req: checked.value } : { fields: checked.problem.fields };
 }
 
 export function emergencyRoutes(deps: WebDeps) {
@@ -55,7 +61,6 @@ export function emergencyRoutes(deps: WebDeps) {
 
   async function options(c: Context) {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'broadcast.emergency');
     const commune = await communeOf(services, ctx);
     const hamlets = await hamletsOf(services, ctx);
     const approval = commune.settings.approvalRequired ? ('approved' as const) : undefined;
@@ -138,6 +143,8 @@ export function emergencyRoutes(deps: WebDeps) {
       problem?.status ?? 200,
     );
   }
+
+  app.use(paths.emergency, gate('broadcast.emergency'));
 
   app.get(paths.emergency, async (c) => {
     const { commune } = await options(c);

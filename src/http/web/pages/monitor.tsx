@@ -1,9 +1,11 @@
 import { Hono, type Context } from 'hono';
 import type { Announcement as AnnouncementRow } from '../../../domain/announcement.js';
-import { assertAllowed } from '../../../domain/policy.js';
 import { addDays, formatLocalEn, formatLocalVi, utcToLocal } from '../../../domain/schedule/index.js';
 import type { CoverageRow } from '../../../services/reports.service.js';
 import type { ReceiverView } from '../../../services/receivers.service.js';
+import { RejectionReasonSchema } from '../../../domain/announcement.js';
+import { gate } from '../../middleware/gate.js';
+import { checkInput } from '../input.js';
 import { communeOf, formatNumber, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { one, problemOf, readForm, type FormProblem } from '../forms.js';
@@ -187,7 +189,6 @@ export function monitorRoutes(deps: WebDeps) {
 
   async function renderMonitor(c: Context, reject?: { id: string; reason: string; problem: FormProblem }) {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'announcement.approve');
     const p = pageContext(c);
     const commune = await communeOf(services, ctx);
     const hamlets = await hamletsOf(services, ctx);
@@ -245,30 +246,25 @@ export function monitorRoutes(deps: WebDeps) {
     );
   }
 
-  app.get(paths.monitor, (c) => renderMonitor(c));
+  const approver = gate('announcement.approve');
 
-  app.post('/giam-sat/duyet/:id', async (c) => {
+  app.get(paths.monitor, approver, (c) => renderMonitor(c));
+
+  app.post('/giam-sat/duyet/:id', approver, async (c) => {
     const ctx = signedIn(c);
     await services.announcements.decide(ctx, c.req.param('id'), 'approved', null);
     return seeOther(c, paths.monitor, 'approved');
   });
 
-  app.post('/giam-sat/tu-choi/:id', async (c) => {
+  app.post('/giam-sat/tu-choi/:id', approver, async (c) => {
     const ctx = signedIn(c);
     const p = pageContext(c);
     const id = c.req.param('id');
-    const reason = one(await readForm(c), 'reason')
-      .normalize('NFC')
-      .trim();
-    const invalid = !reason ? p.m.required : reason.length > 500 ? p.m.tooLong(500) : undefined;
-    if (invalid)
-      return renderMonitor(c, {
-        id,
-        reason,
-        problem: { general: p.m.fixBelow, fields: { reason: invalid }, status: 400 },
-      });
+    const reason = one(await readForm(c), 'reason');
+    const input = checkInput(RejectionReasonSchema, { reason }, p);
+    if (!input.ok) return renderMonitor(c, { id, reason, problem: input.problem });
     try {
-      await services.announcements.decide(ctx, id, 'rejected', reason);
+      await services.announcements.decide(ctx, id, 'rejected', input.value.reason);
     } catch (error) {
       return renderMonitor(c, { id, reason, problem: problemOf(error, p.lang) });
     }

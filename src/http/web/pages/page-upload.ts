@@ -5,6 +5,7 @@ import { receiveUpload, type ReceivedUpload } from '../../upload.js';
 import { assertFormToken, assertSameOrigin } from '../csrf.js';
 import type { FormProblem } from '../forms.js';
 import type { Messages } from '../i18n.js';
+import type { FormSource } from './send-form.js';
 
 /**
  * A page's multipart form, streamed with the API's own `receiveUpload` (limits, temporary file), then its
@@ -33,12 +34,10 @@ export async function receivePageUpload(
  */
 export function sourceFrom(
   upload: ReceivedUpload,
-  form: { readonly source: 'audio' | 'text'; readonly text?: string | undefined; readonly voice: string },
+  source: FormSource,
   m: Messages,
 ): { source: VariantSource } | { problem: FormProblem } {
-  if (form.source === 'text') {
-    return { source: { kind: 'text', text: form.text!.normalize('NFC').trim(), voice: form.voice } };
-  }
+  if (source.kind === 'text') return { source: { kind: 'text', text: source.text, voice: source.voice } };
   if (!upload.file || upload.file.bytes === 0) {
     return { problem: { general: m.fixBelow, fields: { file: m.needFileOrRecording }, status: 400 } };
   }

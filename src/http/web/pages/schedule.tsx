@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { Commune } from '../../../domain/commune.js';
-import { assertAllowed, isAllowed } from '../../../domain/policy.js';
+import { isAllowed } from '../../../domain/policy.js';
 import {
   addDays,
   formatDateVi,
@@ -10,12 +10,13 @@ import {
   utcToLocal,
   type Result,
 } from '../../../domain/schedule/index.js';
-import type { BroadcastRequest } from '../../../domain/broadcast.js';
+import { BroadcastRequestSchema, type BroadcastRequest } from '../../../domain/broadcast.js';
+import { gate } from '../../middleware/gate.js';
+import { checkInput } from '../input.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { many, one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
-import type { Lang, Messages } from '../i18n.js';
-import { pageContext, seeOther, sendPage, signedIn } from '../page.js';
+import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { Layout, Section, notices } from '../ui.js';
 import { BroadcastForm, HamletPicker, Week, type WeekItem } from './schedule-view.js';
@@ -52,9 +53,9 @@ function requestFrom(
   hamletId: string,
   commune: Commune,
   nowMs: number,
-  m: Messages,
-  lang: Lang,
+  p: PageContext,
 ): { req: BroadcastRequest } | { fields: Record<string, string> } {
+  const { m, lang } = p;
   const tz = commune.timeZone;
   const fields: Record<string, string> = {};
   const check = <T,>(result: Result<T>, field: string): T | undefined => {
@@ -106,7 +107,12 @@ function requestFrom(
   } else {
     fields.kind = m.required;
   }
-  return Object.keys(fields).length > 0 || !req ? { fields } : { req };
+  if (Object.keys(fields).length > 0 || !req) return { fields };
+  // The use case's own schema, as the API's POST /api/v1/broadcasts checks it.
+  const checked = checkInput(BroadcastRequestSchema, req, p, {
+    controlOf: (path) => fieldMap[path.join('.')] ?? fieldMap[String(path[0])] ?? 'kind',
+  });
+  return checked.ok ? { req: checked.value } : { fields: checked.problem.fields };
 }
 
 export function scheduleRoutes(deps: WebDeps) {
@@ -119,7 +125,6 @@ export function scheduleRoutes(deps: WebDeps) {
     form?: { values: FormValues; problem: FormProblem },
   ) {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'broadcast.read', [hamletId]);
     const p = pageContext(c);
     const hamlet = await services.hamlets.get(ctx, hamletId);
     const commune = await communeOf(services, ctx);
@@ -212,9 +217,8 @@ export function scheduleRoutes(deps: WebDeps) {
     );
   }
 
-  app.get(paths.schedule, async (c) => {
+  app.get(paths.schedule, gate('broadcast.read'), async (c) => {
     const ctx = signedIn(c);
-    assertAllowed(ctx.actor, 'broadcast.read');
     const first = (await hamletsOf(services, ctx))[0];
     if (!first) return c.redirect(paths.home, 303);
     return c.redirect(paths.hamletSchedule(first.id), 303);
@@ -222,14 +226,13 @@ export function scheduleRoutes(deps: WebDeps) {
 
   app.get('/lich-phat/:hamletId', (c) => renderWeek(c, c.req.param('hamletId')));
 
-  app.post('/lich-phat/:hamletId', async (c) => {
+  app.post('/lich-phat/:hamletId', gate('broadcast.schedule'), async (c) => {
     const ctx = signedIn(c);
     const hamletId = c.req.param('hamletId');
-    assertAllowed(ctx.actor, 'broadcast.schedule', [hamletId]);
     const p = pageContext(c);
     const form = await readForm(c);
     const commune = await communeOf(services, ctx);
-    const built = requestFrom(form, hamletId, commune, clock.now().getTime(), p.m, p.lang);
+    const built = requestFrom(form, hamletId, commune, clock.now().getTime(), p);
     if ('fields' in built) {
       return renderWeek(c, hamletId, {
         values: form,

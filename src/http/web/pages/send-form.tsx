@@ -1,9 +1,18 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import {
+  AnnouncementMetaSchema,
+  SpeechSchema,
+  VariantFieldsSchema,
+  type AnnouncementMeta,
+  type Speech,
+} from '../../../domain/announcement.js';
+import { ttsVoices } from '../../../domain/ports/tts.js';
+import type { FormProblem } from '../forms.js';
+import { checkInput, type InputOptions } from '../input.js';
 import type { Messages } from '../i18n.js';
 import type { PageContext } from '../page.js';
 import { Choices, Csrf, FormError, SelectField, TextArea, TextField, type FieldErrors } from '../ui.js';
 
-export const voiceCodes = ['vi', 'vi-vn-x-central', 'vi-vn-x-south'] as const;
 type Option = readonly [value: string, label: string];
 
 /** What a cadre typed into the send or add-language form, kept to show again after a refusal. */
@@ -17,27 +26,67 @@ export interface SendValues {
   readonly voice?: string;
 }
 
-/** The form's own checks, with messages in the page's language; the service checks the rest. */
-export const sendSchema = (m: Messages, withMeta: boolean) =>
-  z
-    .object({
-      title: withMeta ? z.string().trim().min(1, m.required).max(200, m.tooLong(200)) : z.string().optional(),
-      category: withMeta
-        ? z
-            .string()
-            .trim()
-            .regex(/^[\p{L}\p{N} _-]{1,50}$/u, m.invalidValue)
-        : z.string().optional(),
-      language: z.string().regex(/^[a-z]{2,8}(-[a-z0-9]{1,8})*$/, m.required),
-      hamletId: z.string().max(100).optional(),
-      source: z.enum(['audio', 'text'], { message: m.required }),
-      text: z.string().max(5000, m.tooLong(5000)).optional(),
-      voice: z.enum(voiceCodes, { message: m.invalidValue }).default('vi'),
-    })
-    .superRefine((v, ctx) => {
-      if (v.source === 'text' && !v.text?.trim())
-        ctx.addIssue({ code: 'custom', path: ['text'], message: m.needText });
-    });
+/** Where a version comes from, as the form asks: a recording, or a typed text with its voice. */
+export type FormSource = { readonly kind: 'audio' } | ({ readonly kind: 'text' } & Speech);
+
+type Checked<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: FormProblem };
+
+/**
+ * The send form, checked with the use case's own schemas (those of the API's `POST /api/v1/announcements`
+ * and `…/variants`): the description with `describe`, the text with the speech schema. Only the choice
+ * between a recording and a text is the form's own.
+ */
+function readForm<M>(
+  fields: Readonly<Record<string, string>>,
+  p: PageContext,
+  describe: (options: InputOptions) => ReturnType<typeof checkInput<z.ZodType<M>>>,
+): Checked<{ readonly meta: M; readonly source: FormSource }> {
+  const options = { messages: { language: p.m.required, text: p.m.needText } };
+  const kind = fields.source === 'audio' || fields.source === 'text' ? fields.source : undefined;
+  const meta = describe(options);
+  const speech =
+    kind === 'text'
+      ? checkInput(
+          SpeechSchema,
+          { text: fields.text ?? '', ...(fields.voice && { voice: fields.voice }) },
+          p,
+          options,
+        )
+      : undefined;
+  if (!kind || !meta.ok || (speech && !speech.ok)) {
+    const wrong = {
+      ...(!meta.ok && meta.problem.fields),
+      ...(speech && !speech.ok && speech.problem.fields),
+      ...(!kind && { source: p.m.required }),
+    };
+    return { ok: false, problem: { general: p.m.fixBelow, fields: wrong, status: 400 } };
+  }
+  const source: FormSource = speech?.ok ? { kind: 'text', ...speech.value } : { kind: 'audio' };
+  return { ok: true, value: { meta: meta.value, source } };
+}
+
+/** The send form: a new announcement's description and its first version's source. */
+export const readSend = (fields: Readonly<Record<string, string>>, p: PageContext) =>
+  readForm<AnnouncementMeta>(fields, p, (options) =>
+    checkInput(
+      AnnouncementMetaSchema,
+      {
+        title: fields.title ?? '',
+        language: fields.language ?? '',
+        ...(fields.category && { category: fields.category }),
+        ...(fields.hamletId && { hamletId: fields.hamletId }),
+      },
+      p,
+      options,
+    ),
+  );
+
+/** The add-language form: the language and the source of the new version. */
+export const readVariant = (fields: Readonly<Record<string, string>>, p: PageContext) =>
+  readForm<{ language: string }>(fields, p, (options) =>
+    checkInput(VariantFieldsSchema, { language: fields.language ?? '' }, p, options),
+  );
 
 /** The choice between a recording (file or microphone) and a typed text, shared by both forms. */
 function SourceFields({
@@ -114,7 +163,7 @@ function SourceFields({
           name="voice"
           label={m.voice}
           value={values.voice ?? 'vi'}
-          options={voiceCodes.map((v) => [v, m.voices[v] ?? v] as const)}
+          options={ttsVoices.map((v) => [v, m.voices[v] ?? v] as const)}
           error={errors.voice}
         />
       </div>

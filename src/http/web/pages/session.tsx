@@ -1,7 +1,10 @@
 import { Hono } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
-import { csrfCookie, sessionCookie } from '../../env.js';
+import { setCookie } from 'hono/cookie';
 import type { Role } from '../../../domain/actor.js';
+import { LoaError } from '../../../domain/errors.js';
+import { LoginSchema } from '../../../domain/user.js';
+import { clearSessionCookies, setSessionCookies } from '../../session-cookies.js';
+import { checkInput } from '../input.js';
 import { readForm, one } from '../forms.js';
 import { langCookie, langs, type Lang } from '../i18n.js';
 import { pageContext, sendPage, type PageContext } from '../page.js';
@@ -74,59 +77,50 @@ export function sessionRoutes(deps: WebDeps) {
     return sendPage(c, <SignInPage p={pageContext(c)} next={next} username="" fields={{}} />);
   });
 
+  // The API's sign-in use case, with its rate limits and audit, and the same cookies.
   app.post(paths.signIn, async (c) => {
     const p = pageContext(c);
     const form = await readForm(c);
     const username = one(form, 'username').trim();
-    const password = one(form, 'password');
     const next = safeNext(one(form, 'next')) ?? '';
-    const fields: Record<string, string> = {};
-    if (!username) fields.username = p.m.required;
-    else if (username.length > 64) fields.username = p.m.tooLong(64);
-    if (!password) fields.password = p.m.required;
-    else if (password.length > 200) fields.password = p.m.tooLong(200);
-    if (Object.keys(fields).length > 0) {
+    const input = checkInput(LoginSchema, { username, password: one(form, 'password') }, p);
+    if (!input.ok) {
       return sendPage(
         c,
-        <SignInPage p={p} next={next} username={username} error={p.m.fixBelow} fields={fields} />,
+        <SignInPage
+          p={p}
+          next={next}
+          username={username}
+          error={p.m.fixBelow}
+          fields={input.problem.fields}
+        />,
         400,
       );
     }
-    // Through the API's own sign-in, so that its rate limits, audit and cookies apply to the pages too.
-    const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
-    for (const name of ['x-forwarded-for', 'user-agent']) {
-      const value = c.req.header(name);
-      if (value) headers.set(name, value);
+    try {
+      const session = await deps.services.auth.login(input.value, {
+        clientIp: deps.clientIp(c),
+        requestId: c.get('requestId'),
+      });
+      setSessionCookies(c, session);
+      return c.redirect(next || homeOf(session.user.role), 303);
+    } catch (error) {
+      if (!(error instanceof LoaError) || (error.status !== 401 && error.status !== 429)) throw error;
+      const retryAfterS = error.extra.retryAfterS;
+      if (typeof retryAfterS === 'number') c.header('Retry-After', String(retryAfterS));
+      const message = p.lang === 'vi' ? error.detailVi : error.detail;
+      return sendPage(
+        c,
+        <SignInPage p={p} next={next} username={username} error={message} fields={{}} />,
+        error.status,
+      );
     }
-    const res = await deps.api(
-      new Request(new URL('/api/v1/auth/login', c.req.url), {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ username, password }),
-      }),
-      c.env as object | undefined,
-    );
-    const body = (await res.json()) as { user?: { role: Role }; detail?: string; detailVi?: string };
-    if (res.status === 200 && body.user) {
-      for (const cookie of res.headers.getSetCookie()) c.header('Set-Cookie', cookie, { append: true });
-      return c.redirect(next || homeOf(body.user.role), 303);
-    }
-    const retryAfter = res.headers.get('retry-after');
-    if (retryAfter) c.header('Retry-After', retryAfter);
-    const message = (p.lang === 'vi' ? body.detailVi : body.detail) ?? p.m.invalidValue;
-    const status = res.status === 429 ? 429 : res.status === 401 ? 401 : 400;
-    return sendPage(
-      c,
-      <SignInPage p={p} next={next} username={username} error={message} fields={{}} />,
-      status,
-    );
   });
 
   app.post(paths.signOut, async (c) => {
     const auth = c.get('auth');
     if (auth) await deps.services.auth.logout(auth.actor, auth.sessionId, c.get('requestId'));
-    deleteCookie(c, sessionCookie, { path: '/' });
-    deleteCookie(c, csrfCookie, { path: '/' });
+    clearSessionCookies(c);
     return c.redirect(paths.signIn, 303);
   });
 

@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The floors of the house (../shared/DESIGN.md "Architecture"), as a rule the code must keep: a folder
+ * imports only its own floor's files and the floors below, and never a sibling of its own floor. The
+ * entry points (node.ts, worker.ts, config.ts at the top of src/) may import anything.
+ */
+const floors: Readonly<Record<string, readonly string[]>> = {
+  // 1 KERNEL: imports nothing of ours.
+  domain: [],
+  // 2 USE CASES and ADAPTERS: siblings that meet only through the kernel's ports.
+  services: ['domain'],
+  db: ['domain'],
+  media: ['domain'],
+  events: ['domain'],
+  // 3 EDGE: the HTTP app presents use cases; jobs and the scheduler call them; the CLI drives a runtime.
+  'http/routes': ['domain', 'services', 'http'],
+  'http/web': ['domain', 'services', 'http'],
+  // What both presenters share: middleware, problem+json, upload streaming, cookies, CSV.
+  http: ['domain', 'services'],
+  // The one Hono app, made of both presenters.
+  'http/app': ['domain', 'services', 'http', 'http/routes', 'http/web'],
+  jobs: ['domain'],
+  scheduler: ['domain', 'services'],
+  cli: ['domain', 'services', 'db', 'receiver', 'entry'],
+  // The receiver agent runs on the box: it knows only the kernel's protocol.
+  receiver: ['domain'],
+  types: [],
+};
+
+/** JSON (JSON) and HTML (pages) presenters do not reach into each other. */
+const forbiddenWithinHttp: readonly [string, string][] = [
+  ['http/routes', 'http/web'],
+  ['http/web', 'http/routes'],
+];
+
+const src = resolve(fileURLToPath(new URL('../../src', import.meta.url)));
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return files(path);
+    return /\.tsx?$/.test(entry.name) ? [path] : [];
+  });
+}
+
+/** The floor a file of src/ belongs to: `http/routes`, `http/web`, `http`, `domain` … or `entry`. */
+function floorOf(file: string): string {
+  const parts = relative(src, file).split('/');
+  if (parts.length === 1) return 'entry';
+  if (parts.join('/') === 'http/app.ts') return 'http/app';
+  if (parts[0] === 'http' && (parts[1] === 'routes' || parts[1] === 'web')) return `http/${parts[1]}`;
+  return parts[0]!;
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found = [...text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]!);
+  return found.map((spec) => resolve(dirname(file), spec));
+}
+
+const edges = files(src).flatMap((file) =>
+  importsOf(file)
+    .filter((target) => target.startsWith(src))
+    .map((target) => ({ file: relative(src, file), from: floorOf(file), to: floorOf(target) })),
+);
+
+describe('the floors of the house', () => {
+  it('knows every folder of src/', () => {
+    const unknown = [...new Set(edges.map((e) => e.from))].filter((f) => f !== 'entry' && !(f in floors));
+    expect(unknown).toEqual([]);
+  });
+
+  it('has no folder importing a floor above it or a sibling of its own floor', () => {
+    const wrong = edges
+      .filter((e) => e.from !== 'entry' && e.from !== e.to)
+      .filter((e) => !(floors[e.from] ?? []).includes(e.to))
+      .map((e) => `${e.file} → ${e.to}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps the two HTTP presenters apart', () => {
+    const wrong = edges
+      .filter((e) => forbiddenWithinHttp.some(([from, to]) => e.from === from && e.to === to))
+      .map((e) => `${e.file} → ${e.to}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('has no import cycle between folders', () => {
+    const graph = new Map<string, Set<string>>();
+    for (const e of edges) {
+      if (e.from === e.to) continue;
+      const to = graph.get(e.from) ?? new Set<string>();
+      to.add(e.to);
+      graph.set(e.from, to);
+    }
+    const cycles: string[] = [];
+    const visit = (node: string, path: readonly string[]) => {
+      for (const next of graph.get(node) ?? []) {
+        if (path.includes(next)) cycles.push([...path.slice(path.indexOf(next)), next].join(' → '));
+        else visit(next, [...path, next]);
+      }
+    };
+    for (const node of graph.keys()) visit(node, [node]);
+    expect([...new Set(cycles)]).toEqual([]);
+  });
+});
