@@ -47,9 +47,20 @@ export interface DecodeCheckPlan {
 }
 
 /**
+ * How much more than `tailS` the tail read may decode: a file that goes on past the end its header
+ * claims shows itself by filling this, and a lying header cannot make the read last hours.
+ */
+export const TAIL_OVERRUN_S = 2;
+
+/**
  * The quick decode check: statistics and loudness of the first `headS` seconds, and how many
  * samples decode from the last `tailS` seconds. A truncated MP3 or M4A has a header that
- * promises more than the file holds: seeking to its end decodes nothing.
+ * promises more than the file holds: seeking to its end decodes nothing. A header that promises
+ * less than the file holds shows itself the other way: the head decodes more than the whole
+ * promised, or the tail goes on past `tailS` (both reads are capped, so this costs seconds).
+ *
+ * A duration counted from the packets (`durationFrom: 'packets'`) promises nothing, so its end is
+ * not read.
  */
 export function buildDecodeCheckArgs(
   input: string,
@@ -58,7 +69,8 @@ export function buildDecodeCheckArgs(
 ): DecodeCheckPlan {
   const headS = opts.headS ?? 30;
   const tailS = opts.tailS ?? 3;
-  const readsTail = probe.durationMs > headS * 1000;
+  // From headS - tailS up, the head could not tell a header that promises a little less than it.
+  const readsTail = probe.durationFrom !== 'packets' && probe.durationMs > (headS - tailS) * 1000;
   // Statistics at the source's own rate (pinned: ffmpeg would otherwise resample before them),
   // since the zero-crossing rate of noise depends on it and sample counts are compared with it.
   const atSourceRate = `aformat=sample_fmts=dbl:sample_rates=${probe.sampleRate}:channel_layouts=mono`;
@@ -72,7 +84,7 @@ export function buildDecodeCheckArgs(
     String(headS),
     '-i',
     input,
-    ...(readsTail ? ['-sseof', `-${tailS}`, '-i', input] : []),
+    ...(readsTail ? ['-sseof', `-${tailS}`, '-t', String(tailS + TAIL_OVERRUN_S), '-i', input] : []),
     '-filter_complex',
     readsTail ? `${head};${tail}` : head,
     '-map',
@@ -206,16 +218,25 @@ export function buildAnalysisArgs(p: {
   readonly input: string;
   readonly levelling: LevellingSettings;
   readonly intermediatePath: string;
+  /**
+   * Where decoding stops, seconds: `-t` on the input stops reading at that time, and `-fs` holds the
+   * intermediate to that many seconds of samples should the input's timestamps lie too.
+   */
+  readonly maxS: number;
 }): readonly string[] {
   const filter = [TO_WORK_FORMAT, SPEECH_BAND, ...levellingFilters(p.levelling)].join(',');
   return [
     ...COMMON,
+    '-t',
+    fixed(p.maxS),
     '-i',
     p.input,
     '-map',
     '0:a:0',
     '-af',
     filter,
+    '-fs',
+    String(intermediateBytes(p.maxS)),
     '-c:a',
     'pcm_f32le',
     '-f',
@@ -223,6 +244,11 @@ export function buildAnalysisArgs(p: {
     '-y',
     p.intermediatePath,
   ];
+}
+
+/** Size of `seconds` of the levelled intermediate (32-bit float, mono, 48 kHz), bytes. */
+export function intermediateBytes(seconds: number): number {
+  return Math.ceil(seconds * WORK_SAMPLE_RATE) * 4;
 }
 
 /** The span of the intermediate to keep, in seconds, after trimming silent edges. */
@@ -337,8 +363,11 @@ export function buildEncodeArgs(p: EncodePlan): readonly string[] {
  * The verification pass: decode an output as written to mono 16-bit PCM on stdout, where
  * `loudness-meter.ts` measures it (and `pcm.ts` draws its waveform) as it streams by. Packets are
  * not flushed one by one: in 32 kB writes the pipe costs a third as much.
+ *
+ * @param opts.maxS where decoding stops, seconds (the outputs are cut from a capped intermediate,
+ *   so this only holds should an encoder misbehave)
  */
-export function buildVerifyArgs(input: string): readonly string[] {
+export function buildVerifyArgs(input: string, opts: { readonly maxS?: number } = {}): readonly string[] {
   return [
     ...COMMON,
     '-v',
@@ -347,6 +376,7 @@ export function buildVerifyArgs(input: string): readonly string[] {
     input,
     '-map',
     '0:a:0',
+    ...(opts.maxS !== undefined ? ['-t', fixed(opts.maxS)] : []),
     '-c:a',
     'pcm_s16le',
     '-ac',

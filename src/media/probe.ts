@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
+import { buildPacketScanArgs } from './decoding.js';
 import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import { parseProgressTimeMs } from './ffmpeg-output.js';
 import { rejections, type AudioRejection } from './rejection.js';
 import { runTool, ToolRunError } from './runner.js';
-import { DEFAULT_AUDIO_LIMITS, type AudioLimits } from './targets.js';
+import { decodeCapMs, DEFAULT_AUDIO_LIMITS, reachedDecodeCap, type AudioLimits } from './targets.js';
 
 /** What ffprobe says about the first audio stream of an input. */
 export interface SourceProbe {
@@ -14,6 +15,12 @@ export interface SourceProbe {
   readonly channels: number;
   readonly sampleRate: number;
   readonly bitRate?: number;
+  /**
+   * Where `durationMs` comes from when the header did not give it: the packets were counted (a
+   * browser's WebM carries no duration), or the decoded samples were (the header claimed less than
+   * the file holds). Such a count stops past the limit, so it may be a lower bound.
+   */
+  readonly durationFrom?: 'packets' | 'decoded';
 }
 
 /** The outcome of probing a file, before any limit is applied. */
@@ -115,6 +122,7 @@ export function toProbeResult(
       channels,
       sampleRate,
       ...(bitRate !== undefined ? { bitRate } : {}),
+      ...(seconds === undefined ? { durationFrom: 'packets' as const } : {}),
     },
   };
 }
@@ -125,32 +133,26 @@ function lacksDuration(json: FfprobeJson): boolean {
   return audio !== undefined && num(audio.duration) === undefined && num(json.format?.duration) === undefined;
 }
 
-/** Reads every packet of the first audio stream without decoding: fast, and exact. */
-async function scanDurationMs(binaries: FfmpegBinaries, input: string): Promise<number | undefined> {
-  const args = [
-    '-nostdin',
-    '-hide_banner',
-    '-nostats',
-    '-v',
-    'error',
-    '-i',
-    input,
-    '-map',
-    '0:a:0',
-    '-c',
-    'copy',
-  ];
-  const result = await runTool(binaries.ffmpeg, [...args, '-progress', 'pipe:1', '-f', 'null', '-'], {
-    timeoutMs: 120_000,
-  });
+/** Reads every packet of the first audio stream without decoding, up to `maxS`: fast, and exact. */
+async function scanDurationMs(
+  binaries: FfmpegBinaries,
+  input: string,
+  maxS: number,
+): Promise<number | undefined> {
+  const result = await runTool(binaries.ffmpeg, buildPacketScanArgs(input, maxS), { timeoutMs: 120_000 });
   return parseProgressTimeMs(result.stdout);
 }
 
 /**
  * Runs ffprobe on a file. A file ffprobe cannot open is `unreadable`, not an exception;
- * a spawn failure (no ffprobe) still throws.
+ * a spawn failure (no ffprobe) still throws. A duration the header does not give is counted from
+ * the packets, up to a little past `limits.maxDurationMs`.
  */
-export async function probeFile(binaries: FfmpegBinaries, input: string): Promise<ProbeResult> {
+export async function probeFile(
+  binaries: FfmpegBinaries,
+  input: string,
+  limits: AudioLimits = DEFAULT_AUDIO_LIMITS,
+): Promise<ProbeResult> {
   const size = (await stat(input)).size;
   if (size === 0) return { kind: 'empty' };
   let stdout: string;
@@ -171,7 +173,8 @@ export async function probeFile(binaries: FfmpegBinaries, input: string): Promis
   }
   const parsed = ffprobeSchema.safeParse(json);
   if (parsed.success && lacksDuration(parsed.data)) {
-    const scannedDurationMs = await scanDurationMs(binaries, input).catch(() => undefined);
+    const maxS = decodeCapMs(limits) / 1000;
+    const scannedDurationMs = await scanDurationMs(binaries, input, maxS).catch(() => undefined);
     return toProbeResult(json, scannedDurationMs !== undefined ? { scannedDurationMs } : {});
   }
   return toProbeResult(json);
@@ -200,7 +203,12 @@ export function validateProbe(result: ProbeResult, limits: AudioLimits = DEFAULT
         return { ok: false, rejection: rejections.tooManyChannels(probe.channels, limits.maxChannels) };
       }
       if (probe.durationMs > limits.maxDurationMs) {
-        return { ok: false, rejection: rejections.tooLong(probe.durationMs, limits.maxDurationMs) };
+        // A count stops past the limit: what it reached is a lower bound, not the length.
+        const atLeast = probe.durationFrom !== undefined && reachedDecodeCap(probe.durationMs, limits);
+        return {
+          ok: false,
+          rejection: rejections.tooLong(probe.durationMs, limits.maxDurationMs, { atLeast }),
+        };
       }
       if (probe.durationMs <= 0) return { ok: false, rejection: rejections.silent() };
       return { ok: true, probe };
