@@ -1,7 +1,8 @@
-import type { FfmpegBinaries } from './ffmpeg-binaries.js';
+import { decodingFor, type FfmpegBinaries } from './ffmpeg-binaries.js';
 import { parseAstats, parseEbur128Summary, type AstatsValues, type Ebur128Summary } from './ffmpeg-output.js';
-import { buildCountArgs } from './decoding.js';
-import { buildDecodeCheckArgs, FILTER_IDS, TAIL_OVERRUN_S } from './pipeline-args.js';
+import { buildCountArgs, type SourceDecoding } from './decoding.js';
+import { buildDecodeCheckArgs, TAIL_OVERRUN_S } from './decode-check-args.js';
+import { FILTER_IDS } from './pipeline-args.js';
 import { probeFile, validateProbe, type SourceProbe } from './probe.js';
 import { rejections, type AudioRejection } from './rejection.js';
 import { runTool, ToolRunError } from './runner.js';
@@ -26,6 +27,8 @@ export interface DecodeCheck {
   readonly readsTail: boolean;
   /** Seconds the tail read aims at (3 unless told). */
   readonly tailS?: number;
+  /** The decoder drops the silence frames of discontinuous transmission (`SourceDecoding`). */
+  readonly dropsSilenceFrames?: boolean;
 }
 
 /**
@@ -55,19 +58,30 @@ export function judgeDecodeCheck(check: DecodeCheck): Inspection {
     return { ok: false, rejection: rejections.noise() };
   }
 
-  if (check.readsTail) {
-    // A whole file yields about tailS seconds here; a cut one, where seeking lands past its data, none.
-    const tailSamples = check.tail?.['Number of samples'] ?? 0;
-    if (tailSamples < probe.sampleRate * 0.25) return { ok: false, rejection: rejections.truncated() };
-  } else {
-    const decodedMs = (headSamples / probe.sampleRate) * 1000;
-    const expected = Math.min(probe.durationMs, check.headS * 1000);
-    if (decodedMs < expected - Math.max(500, expected * 0.05))
-      return { ok: false, rejection: rejections.truncated() };
-  }
+  if (isCutShort(check, headSamples)) return { ok: false, rejection: rejections.truncated() };
 
   const headLufs = check.headLoudness?.integratedLufs;
   return { ok: true, probe, headLufs: headLufs !== undefined && headLufs > -69.5 ? headLufs : undefined };
+}
+
+/**
+ * Whether less decoded than the header promised. Not judged when the decoder drops the silence
+ * frames of discontinuous transmission: their time is filled from the timestamps, but a pause at
+ * the end of what was read leaves no timestamp behind, so a phone recording that ends in a pause
+ * decodes as short as a cut one (the built-in AMR-NB decoder gave none of the last 3 s of one that
+ * ended in 5 s of pause). Such a file is judged by whether it decodes at all.
+ */
+function isCutShort(check: DecodeCheck, headSamples: number): boolean {
+  if (check.dropsSilenceFrames) return false;
+  const { probe } = check;
+  if (check.readsTail) {
+    // A whole file yields about tailS seconds here; a cut one, where seeking lands past its data, none.
+    const tailSamples = check.tail?.['Number of samples'] ?? 0;
+    return tailSamples < probe.sampleRate * 0.25;
+  }
+  const decodedMs = (headSamples / probe.sampleRate) * 1000;
+  const expected = Math.min(probe.durationMs, check.headS * 1000);
+  return decodedMs < expected - Math.max(500, expected * 0.05);
 }
 
 /**
@@ -96,12 +110,16 @@ export function decodedPastHeader(check: DecodeCheck): boolean {
 export async function countDecodedMs(
   binaries: FfmpegBinaries,
   input: string,
-  p: { readonly sampleRate: number; readonly maxMs: number },
+  p: { readonly sampleRate: number; readonly maxMs: number; readonly decoding?: SourceDecoding },
 ): Promise<number> {
   const maxBytes = Math.ceil((p.maxMs / 1000) * p.sampleRate) * 2;
   const stop = new AbortController();
   let bytes = 0;
-  const args = buildCountArgs(input, { sampleRate: p.sampleRate, maxS: p.maxMs / 1000 });
+  const args = buildCountArgs(input, {
+    sampleRate: p.sampleRate,
+    maxS: p.maxMs / 1000,
+    ...(p.decoding ? { decoding: p.decoding } : {}),
+  });
   try {
     await runTool(binaries.ffmpeg, args, {
       signal: stop.signal,
@@ -123,8 +141,9 @@ async function runDecodeCheck(
   input: string,
   probe: SourceProbe,
   headS: number,
+  decoding: SourceDecoding,
 ): Promise<DecodeCheck | undefined> {
-  const plan = buildDecodeCheckArgs(input, probe, { headS });
+  const plan = buildDecodeCheckArgs(input, probe, { headS, decoding });
   let stderr: string;
   try {
     stderr = (await runTool(binaries.ffmpeg, plan.args, { timeoutMs: 120_000 })).stderr;
@@ -139,6 +158,7 @@ async function runDecodeCheck(
     headLoudness: parseEbur128Summary(stderr, FILTER_IDS.headLoudness),
     tail: plan.readsTail ? parseAstats(stderr, FILTER_IDS.tailStats) : undefined,
     readsTail: plan.readsTail,
+    ...(decoding.dropsSilenceFrames ? { dropsSilenceFrames: true } : {}),
   };
 }
 
@@ -151,9 +171,10 @@ export async function checkDecoding(
   binaries: FfmpegBinaries,
   input: string,
   probe: SourceProbe,
-  opts: { readonly headS?: number; readonly limits?: AudioLimits } = {},
+  opts: { readonly headS?: number; readonly limits?: AudioLimits; readonly decoding?: SourceDecoding } = {},
 ): Promise<Inspection> {
-  const check = await runDecodeCheck(binaries, input, probe, opts.headS ?? 30);
+  const decoding = opts.decoding ?? {};
+  const check = await runDecodeCheck(binaries, input, probe, opts.headS ?? 30, decoding);
   if (!check) return { ok: false, rejection: rejections.unreadable() };
   const judged = judgeDecodeCheck(check);
   if (!judged.ok || !decodedPastHeader(check)) return judged;
@@ -164,6 +185,7 @@ export async function checkDecoding(
     countedMs = await countDecodedMs(binaries, input, {
       sampleRate: probe.sampleRate,
       maxMs: decodeCapMs(limits),
+      decoding,
     });
   } catch (error) {
     if (error instanceof ToolRunError && error.exitCode !== null) {
@@ -194,5 +216,6 @@ export async function inspectAudio(p: {
   const limits = p.limits ?? DEFAULT_AUDIO_LIMITS;
   const verdict = validateProbe(await probeFile(p.binaries, p.input, limits), limits);
   if (!verdict.ok) return verdict;
-  return checkDecoding(p.binaries, p.input, verdict.probe, { limits });
+  const decoding = await decodingFor(p.binaries, verdict.probe.codec);
+  return checkDecoding(p.binaries, p.input, verdict.probe, { limits, decoding });
 }

@@ -1,4 +1,5 @@
 import { open, stat } from 'node:fs/promises';
+import type { SourceDecoding } from './decoding.js';
 import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import { createLoudnessMeter, type LoudnessReading } from './loudness-meter.js';
 import { firstAbove, lastAbove } from './pcm.js';
@@ -27,6 +28,7 @@ export async function writeLevelled(p: {
   readonly levelling: LevellingSettings;
   readonly intermediatePath: string;
   readonly limits: AudioLimits;
+  readonly decoding?: SourceDecoding;
   readonly signal?: AbortSignal | undefined;
 }): Promise<Levelled> {
   const args = buildAnalysisArgs({
@@ -34,6 +36,7 @@ export async function writeLevelled(p: {
     levelling: p.levelling,
     intermediatePath: p.intermediatePath,
     maxS: decodeCapMs(p.limits) / 1000,
+    ...(p.decoding ? { decoding: p.decoding } : {}),
   });
   try {
     await runTool(p.binaries.ffmpeg, args, { signal: p.signal });

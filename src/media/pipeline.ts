@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FfmpegBinaries } from './ffmpeg-binaries.js';
+import { decodingFor, type FfmpegBinaries } from './ffmpeg-binaries.js';
 import { inspectAudio } from './inspect.js';
 import { findLoudEdges, writeLevelled, type Levelled } from './intermediate.js';
 import { calibrateLevelling } from './levelling.js';
@@ -176,11 +176,12 @@ export async function processAudio(input: ProcessAudioInput): Promise<ProcessedA
   const inspection = await inspectAudio({ input: p.input, binaries, limits });
   if (!inspection.ok) throw new AudioRejectedError(inspection.rejection);
   const { probe } = inspection;
+  const decoding = await decodingFor(binaries, probe.codec);
 
   await mkdir(workDir, { recursive: true });
   const intermediatePath = join(workDir, 'levelled.f32');
   const analyse = (levelling: LevellingSettings): Promise<Levelled> =>
-    writeLevelled({ binaries, input: p.input, levelling, intermediatePath, limits, signal });
+    writeLevelled({ binaries, input: p.input, levelling, intermediatePath, limits, decoding, signal });
   try {
     const calibration = await calibrateLevelling(
       binaries,
@@ -188,6 +189,7 @@ export async function processAudio(input: ProcessAudioInput): Promise<ProcessedA
       probe,
       inspection.headLufs,
       targets,
+      decoding,
       signal,
     );
     let { levelling } = calibration;
@@ -206,9 +208,11 @@ export async function processAudio(input: ProcessAudioInput): Promise<ProcessedA
     }
 
     const edges = await findLoudEdges(intermediatePath, silenceThresholdDb(levelling));
-    if (decodedMs < probe.durationMs - Math.max(1000, probe.durationMs * 0.03)) {
-      throw new AudioRejectedError(rejections.truncated());
-    }
+    // A decoder that drops the silence frames of discontinuous transmission leaves out a final
+    // pause: that is not a cut (see `isCutShort`), and the stream's own duration is the source's.
+    const cut = decodedMs < probe.durationMs - Math.max(1000, probe.durationMs * 0.03);
+    if (cut && !decoding.dropsSilenceFrames) throw new AudioRejectedError(rejections.truncated());
+    const sourceMs = decoding.dropsSilenceFrames ? Math.max(decodedMs, probe.durationMs) : decodedMs;
     if (levelled.integratedLufs < SILENT_LUFS || edges.firstLoudS === undefined) {
       throw new AudioRejectedError(rejections.silent());
     }
@@ -248,7 +252,7 @@ export async function processAudio(input: ProcessAudioInput): Promise<ProcessedA
     return {
       source: {
         codec: probe.codec,
-        durationMs: Math.round(decodedMs),
+        durationMs: Math.round(sourceMs),
         channels: probe.channels,
         sampleRate: probe.sampleRate,
         integratedLufs: calibration.sourceLufs ?? inspection.headLufs ?? -70,

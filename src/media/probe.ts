@@ -76,7 +76,8 @@ const IMAGE_CODECS = new Set(['png', 'mjpeg', 'jpeg2000', 'bmp', 'gif', 'webp', 
  * Turns ffprobe's JSON into a {@link ProbeResult}. Pure.
  *
  * @param facts.scannedDurationMs the duration found by reading every packet, for streams whose
- *   header carries none (a browser's MediaRecorder writes WebM without one)
+ *   header carries none (a browser's MediaRecorder writes WebM without one) or only an estimate
+ *   from the bit rate (raw AMR); it wins over the header's
  */
 export function toProbeResult(
   json: unknown,
@@ -110,7 +111,8 @@ export function toProbeResult(
     };
   }
   const seconds = num(audio.duration) ?? num(format?.duration);
-  const durationMs = seconds !== undefined ? Math.round(seconds * 1000) : facts.scannedDurationMs;
+  const scanned = facts.scannedDurationMs;
+  const durationMs = scanned ?? (seconds !== undefined ? Math.round(seconds * 1000) : undefined);
   if (durationMs === undefined) return { kind: 'unreadable', detail: 'duration unknown' };
   const bitRate = num(audio.bit_rate) ?? num(format?.bit_rate);
   return {
@@ -122,15 +124,24 @@ export function toProbeResult(
       channels,
       sampleRate,
       ...(bitRate !== undefined ? { bitRate } : {}),
-      ...(seconds === undefined ? { durationFrom: 'packets' as const } : {}),
+      ...(scanned !== undefined ? { durationFrom: 'packets' as const } : {}),
     },
   };
 }
 
-/** Whether ffprobe found a duration, so a packet scan is needed when it did not. */
-function lacksDuration(json: FfprobeJson): boolean {
+/**
+ * Whether the duration must be counted from the packets: ffprobe found none, or only guessed it
+ * from the bit rate of the first packets and the file size, as it does for raw AMR, whose pauses
+ * are sent in 1-byte frames (a 52 s recording with 15 s of pauses was put at 38 s; one starting with
+ * a pause is put at many times its length). Pure.
+ *
+ * @param ffprobeLog what ffprobe printed on stderr at `-v warning`
+ */
+export function needsPacketScan(json: FfprobeJson, ffprobeLog: string): boolean {
   const audio = json.streams.find((s) => s.codec_type === 'audio');
-  return audio !== undefined && num(audio.duration) === undefined && num(json.format?.duration) === undefined;
+  if (audio === undefined) return false;
+  if (num(audio.duration) === undefined && num(json.format?.duration) === undefined) return true;
+  return ffprobeLog.includes('Estimating duration from bitrate');
 }
 
 /** Reads every packet of the first audio stream without decoding, up to `maxS`: fast, and exact. */
@@ -145,8 +156,8 @@ async function scanDurationMs(
 
 /**
  * Runs ffprobe on a file. A file ffprobe cannot open is `unreadable`, not an exception;
- * a spawn failure (no ffprobe) still throws. A duration the header does not give is counted from
- * the packets, up to a little past `limits.maxDurationMs`.
+ * a spawn failure (no ffprobe) still throws. A duration the header does not give, or only guesses,
+ * is counted from the packets, up to a little past `limits.maxDurationMs`.
  */
 export async function probeFile(
   binaries: FfmpegBinaries,
@@ -156,9 +167,10 @@ export async function probeFile(
   const size = (await stat(input)).size;
   if (size === 0) return { kind: 'empty' };
   let stdout: string;
+  let log: string;
   try {
-    const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input];
-    stdout = (await runTool(binaries.ffprobe, args, { timeoutMs: 60_000 })).stdout;
+    const args = ['-v', 'warning', '-print_format', 'json', '-show_format', '-show_streams', input];
+    ({ stdout, stderr: log } = await runTool(binaries.ffprobe, args, { timeoutMs: 60_000 }));
   } catch (error) {
     if (error instanceof ToolRunError && error.exitCode !== null) {
       return { kind: 'unreadable', detail: error.stderrTail };
@@ -172,7 +184,7 @@ export async function probeFile(
     return { kind: 'unreadable', detail: 'ffprobe printed no JSON' };
   }
   const parsed = ffprobeSchema.safeParse(json);
-  if (parsed.success && lacksDuration(parsed.data)) {
+  if (parsed.success && needsPacketScan(parsed.data, log)) {
     const maxS = decodeCapMs(limits) / 1000;
     const scannedDurationMs = await scanDurationMs(binaries, input, maxS).catch(() => undefined);
     return toProbeResult(json, scannedDurationMs !== undefined ? { scannedDurationMs } : {});

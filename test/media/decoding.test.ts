@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildCountArgs, buildPacketScanArgs } from '../../src/media/decoding.js';
+import {
+  buildCountArgs,
+  buildPacketScanArgs,
+  chooseDecoding,
+  decoderArgs,
+  gapFilling,
+} from '../../src/media/decoding.js';
 import { formatDuration } from '../../src/media/rejection.js';
 import { decodeCapMs, DEFAULT_AUDIO_LIMITS, reachedDecodeCap } from '../../src/media/targets.js';
 
@@ -28,15 +34,16 @@ describe('the decode cap', () => {
 });
 
 describe('buildPacketScanArgs', () => {
-  it('copies the packets of the first audio stream up to the cap, reporting progress on stdout', () => {
+  it('copies the packets of the first audio stream up to the cap (an output option), reporting progress on stdout', () => {
     const args = buildPacketScanArgs('in.webm', 5402);
-    expect(args.slice(args.indexOf('-t'), args.indexOf('-i') + 2)).toEqual([
-      '-t',
-      '5402.000',
+    expect(args.slice(args.indexOf('-i'), args.indexOf('-c'))).toEqual([
       '-i',
       'in.webm',
+      '-map',
+      '0:a:0',
+      '-t',
+      '5402.000',
     ]);
-    expect(after(args, '-map')).toBe('0:a:0');
     expect(after(args, '-c')).toBe('copy');
     expect(after(args, '-progress')).toBe('pipe:1');
     expect(args.slice(-3)).toEqual(['-f', 'null', '-']);
@@ -61,5 +68,50 @@ describe('buildCountArgs', () => {
       's16le',
       'pipe:1',
     ]);
+  });
+});
+
+describe('chooseDecoding', () => {
+  it('decodes AMR-NB with libopencore_amrnb where the ffmpeg has it, else fills the dropped frames', () => {
+    const npm = new Set(['amrnb', 'libopencore_amrnb', 'flac']);
+    const debian = new Set(['amrnb', 'flac']);
+    expect(chooseDecoding('amr_nb', npm)).toEqual({ decoder: 'libopencore_amrnb' });
+    expect(chooseDecoding('amr_nb', debian)).toEqual({ dropsSilenceFrames: true });
+    expect(chooseDecoding('flac', npm)).toEqual({});
+    expect(chooseDecoding('amr_wb', npm)).toEqual({});
+  });
+
+  it('turns a choice into input options and a filter prefix', () => {
+    expect(decoderArgs({ decoder: 'libopencore_amrnb' })).toEqual(['-c:a', 'libopencore_amrnb']);
+    expect(decoderArgs({ dropsSilenceFrames: true })).toEqual([]);
+    expect(decoderArgs()).toEqual([]);
+    expect(gapFilling({ dropsSilenceFrames: true })).toBe(
+      'aresample=async=1:min_hard_comp=0.01:first_pts=0,',
+    );
+    expect(gapFilling({ decoder: 'libopencore_amrnb' })).toBe('');
+  });
+
+  it('is applied to the count: the decoder before the input, the filling as its only filter', () => {
+    const forced = buildCountArgs('in.amr', {
+      sampleRate: 8000,
+      maxS: 62,
+      decoding: { decoder: 'libopencore_amrnb' },
+    });
+    expect(forced.slice(forced.indexOf('-c:a'), forced.indexOf('-i') + 2)).toEqual([
+      '-c:a',
+      'libopencore_amrnb',
+      '-t',
+      '62.000',
+      '-i',
+      'in.amr',
+    ]);
+    expect(forced).not.toContain('-af');
+    const filled = buildCountArgs('in.amr', {
+      sampleRate: 8000,
+      maxS: 62,
+      decoding: { dropsSilenceFrames: true },
+    });
+    expect(after(filled, '-af')).toBe('aresample=async=1:min_hard_comp=0.01:first_pts=0');
+    expect(filled.indexOf('-c:a')).toBeGreaterThan(filled.indexOf('-i'));
   });
 });

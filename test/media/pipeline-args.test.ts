@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { buildDecodeCheckArgs } from '../../src/media/decode-check-args.js';
 import {
   buildAnalysisArgs,
   buildBaselineArgs,
-  buildDecodeCheckArgs,
   buildEncodeArgs,
   buildTrialArgs,
   buildVerifyArgs,
@@ -227,5 +227,67 @@ describe('buildVerifyArgs and buildBaselineArgs', () => {
       '-y',
       'out.mp3',
     ]);
+  });
+});
+
+describe('an AMR-NB source', () => {
+  const amr: SourceProbe = {
+    codec: 'amr_nb',
+    formatName: 'amr',
+    durationMs: 125_000,
+    channels: 1,
+    sampleRate: 8000,
+  };
+  const opencore = { decoder: 'libopencore_amrnb' } as const;
+  /** The two arguments before each `-i` that are not its own timing options. */
+  const decodersBeforeInputs = (args: readonly string[]): string[] =>
+    args.flatMap((a, i) => {
+      if (a !== '-i') return [];
+      const start = args.lastIndexOf('-c:a', i);
+      const previous = args.lastIndexOf('-i', i - 1);
+      return start > previous ? [args[start + 1] ?? ''] : ['(default)'];
+    });
+
+  it('is decoded with libopencore_amrnb, forced before every input of every pass that decodes it', () => {
+    const check = buildDecodeCheckArgs(
+      'in.amr',
+      { ...amr, formatName: 'mov,mp4,m4a,3gp,3g2,mj2' },
+      {
+        decoding: opencore,
+      },
+    );
+    expect(check.readsTail).toBe(true);
+    expect(decodersBeforeInputs(check.args)).toEqual(['libopencore_amrnb', 'libopencore_amrnb']);
+    const trial = buildTrialArgs('in.amr', trialExcerpts(600_000), levelling, [1], opencore);
+    expect(decodersBeforeInputs(trial)).toEqual(Array.from({ length: 6 }, () => 'libopencore_amrnb'));
+    const analysis = buildAnalysisArgs({
+      input: 'in.amr',
+      levelling,
+      intermediatePath: '/w/l.f32',
+      maxS: 62,
+      decoding: opencore,
+    });
+    expect(analysis.slice(3, 9)).toEqual(['-c:a', 'libopencore_amrnb', '-t', '62.000', '-i', 'in.amr']);
+    expect(after(analysis, '-af')).toMatch(/^aformat=/);
+  });
+
+  it('has the time of the frames a built-in decoder drops filled with silence, in every pass', () => {
+    const dropping = { dropsSilenceFrames: true } as const;
+    const fill = 'aresample=async=1:min_hard_comp=0.01:first_pts=0,';
+    const check = buildDecodeCheckArgs('in.3gp', amr, { decoding: dropping });
+    expect(decodersBeforeInputs(check.args)).toEqual(['(default)', '(default)']);
+    const graph = after(check.args, '-filter_complex') ?? '';
+    expect(graph).toContain(`[0:a:0]${fill}aformat=sample_fmts=dbl:sample_rates=8000:`);
+    expect(graph).toContain(`[1:a:0]${fill}aformat=`);
+    const trial = buildTrialArgs('in.amr', trialExcerpts(600_000), levelling, [1], dropping);
+    expect(after(trial, '-filter_complex')).toContain(`[5:a:0]${fill}aformat=`);
+    const analysis = buildAnalysisArgs({
+      input: 'in.amr',
+      levelling,
+      intermediatePath: '/w/l.f32',
+      maxS: 62,
+      decoding: dropping,
+    });
+    expect(after(analysis, '-af')).toMatch(new RegExp(`^${fill.replace(/[.]/g, '\\.')}aformat=`));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodedPastHeader, judgeDecodeCheck } from '../../src/media/inspect.js';
-import { toProbeResult, validateProbe, type SourceProbe } from '../../src/media/probe.js';
+import { needsPacketScan, toProbeResult, validateProbe, type SourceProbe } from '../../src/media/probe.js';
 
 const m4a = {
   streams: [
@@ -43,6 +43,20 @@ describe('toProbeResult', () => {
     });
     const withFormat = { ...webm, format: { ...webm.format, duration: '9.5' } };
     expect(toProbeResult(withFormat)).toMatchObject({ probe: { durationMs: 9500 } });
+  });
+
+  it('counts the packets of a raw AMR, whose duration ffprobe only guesses from the bit rate', () => {
+    const stream = { codec_type: 'audio', codec_name: 'amr_nb', channels: 1, sample_rate: '8000' };
+    const amr = { streams: [stream], format: { format_name: 'amr', duration: '82.013375' } };
+    const guessed = '[amr @ 0x55] Estimating duration from bitrate, this may be inaccurate\n';
+    expect(needsPacketScan(amr, guessed)).toBe(true);
+    expect(needsPacketScan(amr, '')).toBe(false);
+    expect(needsPacketScan({ streams: [stream], format: { format_name: 'amr' } }, '')).toBe(true);
+    expect(toProbeResult(amr, { scannedDurationMs: 53_780 })).toMatchObject({
+      probe: { durationMs: 53_780, durationFrom: 'packets' },
+    });
+    expect(toProbeResult(amr)).toMatchObject({ probe: { durationMs: 82_013 } });
+    expect(toProbeResult(amr)).not.toMatchObject({ probe: { durationFrom: 'packets' } });
   });
 
   it('tells a picture from a video without sound', () => {
@@ -217,6 +231,29 @@ describe('judgeDecodeCheck', () => {
     expect(judgeDecodeCheck({ ...short, head: { ...speech, 'Number of samples': 15 * 44100 } }).ok).toBe(
       true,
     );
+  });
+
+  it('does not take a short decode for a cut when the decoder drops the pauses of DTX AMR', () => {
+    const amr = { ...probe, sampleRate: 8000 };
+    const endsInPause = { ...base, probe: amr, tail: { 'Number of samples': 0 } };
+    expect(judgeDecodeCheck(endsInPause)).toMatchObject({ ok: false, rejection: { reason: 'truncated' } });
+    expect(judgeDecodeCheck({ ...endsInPause, dropsSilenceFrames: true }).ok).toBe(true);
+    const short = {
+      ...endsInPause,
+      probe: { ...amr, durationMs: 20_000 },
+      readsTail: false,
+      tail: undefined,
+    };
+    const headEndsInPause = { ...short, head: { ...speech, 'Number of samples': 12 * 8000 } };
+    expect(judgeDecodeCheck(headEndsInPause).ok).toBe(false);
+    expect(judgeDecodeCheck({ ...headEndsInPause, dropsSilenceFrames: true }).ok).toBe(true);
+    // What does not decode at all is still refused.
+    expect(
+      judgeDecodeCheck({ ...headEndsInPause, head: { 'Number of samples': 0 }, dropsSilenceFrames: true }),
+    ).toMatchObject({
+      ok: false,
+      rejection: { code: 'unreadable' },
+    });
   });
 
   it('sees a header that promises less than the file holds, at the head or at the tail', () => {
