@@ -28,6 +28,7 @@ import {
 } from './pipeline-args.js';
 import { AudioRejectedError, rejections } from './rejection.js';
 import { runTool } from './runner.js';
+import { writing } from './storage-full.js';
 import {
   DEFAULT_AUDIO_LIMITS,
   DEFAULT_AUDIO_TARGETS,
@@ -164,6 +165,8 @@ async function encodeAndVerify(
  * `loudnorm`, whose 192 kHz resampling costs 5–6×.
  *
  * @throws AudioRejectedError when the input is refused (its `rejection` says why, in Vietnamese)
+ * @throws StorageFullError when a work file or an output could not be written for want of space
+ *   (never a rejection: the input is fine, the work can be tried again)
  * @example
  * const result = await processAudio({ input, workDir, binaries: await resolveFfmpeg(process.env) });
  * result.outputs[0] // { format: 'mp3', path, sha256, bytes, durationMs }
@@ -178,7 +181,7 @@ export async function processAudio(input: ProcessAudioInput): Promise<ProcessedA
   const { probe } = inspection;
   const decoding = await decodingFor(binaries, probe.codec);
 
-  await mkdir(workDir, { recursive: true });
+  await writing('making a work folder', () => mkdir(workDir, { recursive: true }));
   const intermediatePath = join(workDir, 'levelled.f32');
   const analyse = (levelling: LevellingSettings): Promise<Levelled> =>
     writeLevelled({ binaries, input: p.input, levelling, intermediatePath, limits, decoding, signal });
