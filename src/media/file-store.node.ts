@@ -4,6 +4,7 @@ import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { MediaStore, UploadTarget } from '../domain/ports.js';
+import { removeOrphansIn } from './orphans.node.js';
 import { asStorageFull, writing } from './storage-full.js';
 
 const sha256Pattern = /^[0-9a-f]{64}$/;
@@ -26,7 +27,20 @@ export interface FileMediaStore extends MediaStore {
    * health check; null when the disk cannot be asked (the root does not exist yet).
    */
   freeBytes(): Promise<number | null>;
+  /**
+   * Removes what a killed process left in `tmp/`: job work folders (`job-*`) and temporary uploads
+   * and scratch files, when nothing in them changed for `olderThanMs`. Meant for start-up, before
+   * jobs run; the bound spares the work of another process sharing the root.
+   */
+  removeOrphans(olderThanMs: number): Promise<OrphansRemoved>;
   readonly root: string;
+}
+
+/** What {@link FileMediaStore.removeOrphans} removed. */
+export interface OrphansRemoved {
+  readonly workFolders: number;
+  /** Temporary uploads and scratch files. */
+  readonly files: number;
 }
 
 async function sha256Of(file: string): Promise<string> {
@@ -114,6 +128,10 @@ export function createFileMediaStore(root: string): FileMediaStore {
     async freeBytes() {
       const disk = await statfs(root).catch(() => null);
       return disk ? disk.bavail * disk.bsize : null;
+    },
+
+    removeOrphans(olderThanMs) {
+      return removeOrphansIn(join(root, 'tmp'), olderThanMs);
     },
 
     async sizeOfAsset(sha256, ext) {
