@@ -13,6 +13,7 @@ import type { FileMediaStore } from './file-store.node.js';
 import { processAudio } from './pipeline.js';
 import { inspectAudio } from './inspect.js';
 import { AudioRejectedError } from './rejection.js';
+import { asStorageFull, writing } from './storage-full.js';
 import { DEFAULT_AUDIO_TARGETS } from './targets.js';
 
 interface Deps {
@@ -32,20 +33,25 @@ export function createNodeInspector({ binaries, media }: Deps): AudioInspector {
   };
 }
 
-/** The audio pipeline on Node: espeak-ng for texts, ffmpeg for everything, outputs into the file store. */
+/**
+ * The audio pipeline on Node: espeak-ng for texts, ffmpeg for everything, outputs into the file store.
+ * `process` throws `AudioRejected` for input that will never work, and `StorageFullError`
+ * (`storage-full.ts`, `retryable`) when a write on the way found the disk full.
+ */
 export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly tts: TtsEngine }): AudioWork {
   return {
     async process(source, communeTargets: CommuneAudioTargets): Promise<ProcessedAudio> {
-      await mkdir(join(media.root, 'tmp'), { recursive: true });
-      const workDir = await mkdtemp(join(media.root, 'tmp', 'job-'));
+      const workDir = await writing('making a work folder', async () => {
+        await mkdir(join(media.root, 'tmp'), { recursive: true });
+        return mkdtemp(join(media.root, 'tmp', 'job-'));
+      });
       try {
         let input: string;
         if (source.kind === 'text') {
           input = join(workDir, 'speech.wav');
-          await writeFile(
-            input,
-            await tts.synthesize(source.text, { voice: isTtsVoice(source.voice) ? source.voice : 'vi' }),
-          );
+          const voice = isTtsVoice(source.voice) ? source.voice : 'vi';
+          const wav = await tts.synthesize(source.text, { voice });
+          await writing('writing the spoken text', () => writeFile(input, wav));
         } else {
           input = media.pathOf(source.key);
         }
@@ -74,7 +80,7 @@ export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly 
         };
       } catch (error) {
         if (error instanceof AudioRejectedError) throw new AudioRefused(error.rejection);
-        throw error;
+        throw asStorageFull(error, 'processing audio');
       } finally {
         await rm(workDir, { recursive: true, force: true });
       }

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
+import { chooseDecoding, type SourceDecoding } from './decoding.js';
+import { runTool } from './runner.js';
 
 /** The ffmpeg and ffprobe executables the media pipeline runs, and where they were found. */
 export interface FfmpegBinaries {
@@ -114,4 +116,53 @@ export function ffmpegVersion(path: string, timeoutMs = 10_000): Promise<string>
       else reject(new Error(`${path} -version failed (exit ${code ?? 'killed'})`));
     });
   });
+}
+
+/**
+ * The decoder names in the output of `ffmpeg -decoders`. Pure.
+ *
+ * @example parseDecoders(' ------\n A....D amrnb   AMR-NB …\n') // Set { 'amrnb' }
+ */
+export function parseDecoders(output: string): ReadonlySet<string> {
+  const names = new Set<string>();
+  let listing = false;
+  for (const line of output.split(/\r?\n/)) {
+    if (/^\s*-{6}\s*$/.test(line)) listing = true;
+    else if (listing) {
+      const m = /^\s[A-Z.]{6}\s+(\S+)/.exec(line);
+      if (m?.[1]) names.add(m[1]);
+    }
+  }
+  return names;
+}
+
+const decodersByBinary = new Map<string, Promise<ReadonlySet<string>>>();
+
+/**
+ * The decoders an ffmpeg binary has, asked once per binary and remembered: which one decodes a
+ * codec differs between builds (Debian's ffmpeg has no `libopencore_amrnb`, the npm one has).
+ * A binary that cannot say is taken to have none beyond its defaults, and asked again next time.
+ */
+export function ffmpegDecoders(path: string): Promise<ReadonlySet<string>> {
+  let known = decodersByBinary.get(path);
+  if (!known) {
+    known = runTool(path, ['-hide_banner', '-decoders'], { timeoutMs: 10_000 }).then(
+      (result) => parseDecoders(result.stdout),
+      () => {
+        decodersByBinary.delete(path);
+        return new Set<string>();
+      },
+    );
+    decodersByBinary.set(path, known);
+  }
+  return known;
+}
+
+/**
+ * How this ffmpeg should decode a source of `codec`: see {@link chooseDecoding}.
+ *
+ * @example await decodingFor(binaries, 'amr_nb') // { decoder: 'libopencore_amrnb' } with the npm ffmpeg
+ */
+export async function decodingFor(binaries: FfmpegBinaries, codec: string): Promise<SourceDecoding> {
+  return chooseDecoding(codec, await ffmpegDecoders(binaries.ffmpeg));
 }

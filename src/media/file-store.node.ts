@@ -1,14 +1,20 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { MediaStore, UploadTarget } from '../domain/ports/media-store.js';
+import { removeOrphansIn } from './orphans.node.js';
+import { asStorageFull, writing } from './storage-full.js';
 
 const sha256Pattern = /^[0-9a-f]{64}$/;
 const assetExtensions = new Set(['mp3', 'opus']);
 const keyPattern = /^(tmp|src)\/[0-9a-f-]{36}$/;
 
+/**
+ * The media store on disk. Every write that finds the disk full (`beginUpload().write/finish`,
+ * `keepUpload`, `putAsset`, `scratchPath`) throws a `StorageFullError` (`storage-full.ts`).
+ */
 export interface FileMediaStore extends MediaStore {
   /** The file behind a key made by this store (for ffmpeg); throws for anything else. */
   pathOf(key: string): string;
@@ -16,7 +22,25 @@ export interface FileMediaStore extends MediaStore {
   putAsset(file: string, ext: 'mp3' | 'opus'): Promise<{ sha256: string; bytes: number }>;
   /** A fresh path in the store's scratch area for work files. */
   scratchPath(ext: string): Promise<string>;
+  /**
+   * Bytes the store's disk still has for it (what an unprivileged process may write), for the
+   * health check; null when the disk cannot be asked (the root does not exist yet).
+   */
+  freeBytes(): Promise<number | null>;
+  /**
+   * Removes what a killed process left in `tmp/`: job work folders (`job-*`) and temporary uploads
+   * and scratch files, when nothing in them changed for `olderThanMs`. Meant for start-up, before
+   * jobs run; the bound spares the work of another process sharing the root.
+   */
+  removeOrphans(olderThanMs: number): Promise<OrphansRemoved>;
   readonly root: string;
+}
+
+/** What {@link FileMediaStore.removeOrphans} removed. */
+export interface OrphansRemoved {
+  readonly workFolders: number;
+  /** Temporary uploads and scratch files. */
+  readonly files: number;
 }
 
 async function sha256Of(file: string): Promise<string> {
@@ -45,11 +69,13 @@ export function createFileMediaStore(root: string): FileMediaStore {
     pathOf,
 
     async beginUpload(): Promise<UploadTarget> {
-      await mkdir(join(root, 'tmp'), { recursive: true });
+      await writing('receiving an upload', () => mkdir(join(root, 'tmp'), { recursive: true }));
       const key = `tmp/${randomUUID()}`;
       const stream = createWriteStream(pathOf(key), { flags: 'wx' });
       let bytes = 0;
-      const failed = new Promise<never>((_, reject) => stream.once('error', reject));
+      const failed = new Promise<never>((_, reject) =>
+        stream.once('error', (error) => reject(asStorageFull(error, 'receiving an upload'))),
+      );
       failed.catch(() => undefined);
       return {
         key,
@@ -68,8 +94,10 @@ export function createFileMediaStore(root: string): FileMediaStore {
     async keepUpload(tmpKey) {
       if (!tmpKey.startsWith('tmp/')) throw new Error('only uploads can be kept');
       const key = `src/${tmpKey.slice('tmp/'.length)}`;
-      await mkdir(join(root, 'src'), { recursive: true });
-      await rename(pathOf(tmpKey), pathOf(key));
+      await writing('keeping an upload', async () => {
+        await mkdir(join(root, 'src'), { recursive: true });
+        await rename(pathOf(tmpKey), pathOf(key));
+      });
       return key;
     },
 
@@ -85,14 +113,25 @@ export function createFileMediaStore(root: string): FileMediaStore {
         await rm(file, { force: true });
         return { sha256, bytes: existing.size };
       }
-      await mkdir(join(target, '..'), { recursive: true });
-      await rename(file, target);
+      await writing('storing an encoded file', async () => {
+        await mkdir(join(target, '..'), { recursive: true });
+        await rename(file, target);
+      });
       return { sha256, bytes: (await stat(target)).size };
     },
 
     async scratchPath(ext) {
-      await mkdir(join(root, 'tmp'), { recursive: true });
+      await writing('making a work file', () => mkdir(join(root, 'tmp'), { recursive: true }));
       return join(root, 'tmp', `${randomUUID()}.${ext.replace(/[^a-z0-9]/g, '')}`);
+    },
+
+    async freeBytes() {
+      const disk = await statfs(root).catch(() => null);
+      return disk ? disk.bavail * disk.bsize : null;
+    },
+
+    removeOrphans(olderThanMs) {
+      return removeOrphansIn(join(root, 'tmp'), olderThanMs);
     },
 
     async sizeOfAsset(sha256, ext) {

@@ -1,7 +1,59 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import type { SourceDecoding } from './decoding.js';
+import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import { createLoudnessMeter, type LoudnessReading } from './loudness-meter.js';
 import { firstAbove, lastAbove } from './pcm.js';
-import { WORK_SAMPLE_RATE } from './targets.js';
+import { buildAnalysisArgs, type LevellingSettings } from './pipeline-args.js';
+import { AudioRejectedError, rejections } from './rejection.js';
+import { runTool, ToolRunError } from './runner.js';
+import { decodeCapMs, reachedDecodeCap, WORK_SAMPLE_RATE, type AudioLimits } from './targets.js';
+
+/** The levelled intermediate as written: its measured loudness and how much audio it holds. */
+export interface Levelled {
+  readonly loudness: LoudnessReading;
+  readonly decodedMs: number;
+}
+
+/**
+ * The analysis pass: decodes the input once, levels it and writes the raw float intermediate,
+ * stopping a little past `limits.maxDurationMs` whatever the input's header claims, then measures
+ * it. The intermediate never holds more than the limit and its margin.
+ *
+ * @throws AudioRejectedError `too_long` when the decoded audio is over the limit (the intermediate
+ *   is left for the caller to remove), `unreadable` when ffmpeg refuses the stream
+ */
+export async function writeLevelled(p: {
+  readonly binaries: FfmpegBinaries;
+  readonly input: string;
+  readonly levelling: LevellingSettings;
+  readonly intermediatePath: string;
+  readonly limits: AudioLimits;
+  readonly decoding?: SourceDecoding;
+  readonly signal?: AbortSignal | undefined;
+}): Promise<Levelled> {
+  const args = buildAnalysisArgs({
+    input: p.input,
+    levelling: p.levelling,
+    intermediatePath: p.intermediatePath,
+    maxS: decodeCapMs(p.limits) / 1000,
+    ...(p.decoding ? { decoding: p.decoding } : {}),
+  });
+  try {
+    await runTool(p.binaries.ffmpeg, args, { signal: p.signal });
+  } catch (error) {
+    // ffmpeg refusing the stream it probed a moment ago means the file is damaged inside.
+    if (error instanceof ToolRunError && error.exitCode !== null && !error.timedOut) {
+      throw new AudioRejectedError(rejections.unreadable());
+    }
+    throw error;
+  }
+  const decodedMs = ((await stat(p.intermediatePath)).size / 4 / WORK_SAMPLE_RATE) * 1000;
+  if (decodedMs > p.limits.maxDurationMs) {
+    const atLeast = reachedDecodeCap(decodedMs, p.limits);
+    throw new AudioRejectedError(rejections.tooLong(decodedMs, p.limits.maxDurationMs, { atLeast }));
+  }
+  return { loudness: await measureIntermediate(p.intermediatePath), decodedMs };
+}
 
 /** Where sound begins and ends in the raw f32le mono intermediate, in seconds. */
 export interface LoudEdges {

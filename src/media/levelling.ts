@@ -1,3 +1,4 @@
+import type { SourceDecoding } from './decoding.js';
 import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import { parseEbur128Summary } from './ffmpeg-output.js';
 import { levelledAimLufs, limiterCeilingDb, preGainDb, SILENT_LUFS } from './loudness-plan.js';
@@ -33,9 +34,10 @@ async function trial(
   excerpts: readonly Excerpt[],
   levelling: LevellingSettings,
   makeupsDb: readonly number[],
+  decoding: SourceDecoding,
   signal: AbortSignal | undefined,
 ): Promise<TrialResult> {
-  const args = buildTrialArgs(input, excerpts, levelling, makeupsDb);
+  const args = buildTrialArgs(input, excerpts, levelling, makeupsDb, decoding);
   const { stderr } = await runTool(binaries.ffmpeg, args, { signal });
   const audible = (instance: string): number | undefined => {
     const lufs = parseEbur128Summary(stderr, instance)?.integratedLufs;
@@ -106,6 +108,7 @@ export async function calibrateLevelling(
   probe: { readonly durationMs: number },
   headLufs: number | undefined,
   targets: AudioTargets,
+  decoding: SourceDecoding = {},
   signal?: AbortSignal,
 ): Promise<Calibration> {
   const base = { preGainDb: preGainDb(headLufs, targets), leveller: levellerFor(targets) };
@@ -113,7 +116,15 @@ export async function calibrateLevelling(
   const aim = levelledAimLufs(targets);
   const excerpts = trialExcerpts(probe.durationMs);
 
-  const result = await trial(binaries, input, excerpts, { ...base, ceilingDb }, MAKEUP_CANDIDATES_DB, signal);
+  const result = await trial(
+    binaries,
+    input,
+    excerpts,
+    { ...base, ceilingDb },
+    MAKEUP_CANDIDATES_DB,
+    decoding,
+    signal,
+  );
   if (result.levelledLufs === undefined) {
     return { levelling: { ...base, makeupDb: 0, ceilingDb }, slope: 1, sourceLufs: result.sourceLufs };
   }

@@ -3,17 +3,19 @@
  * executes them; `pipeline.ts` decides the numbers in between.
  *
  * Passes (see DESIGN.md, "Audio targets"):
- * 1. decode check: the first seconds (noise, loudness estimate) and the last seconds (truncation);
+ * 1. decode check: the first seconds (noise, loudness estimate) and the last seconds (truncation),
+ *    in `decode-check-args.ts`;
  * 2. trials of the levelling on excerpts, to find its make-up gain;
  * 3. analysis: decode once → mono 48 kHz → high-pass → pre-gain → leveller → make-up gain →
  *    limiter, written as a raw float intermediate, then measured;
  * 4. encode: trim → gain (→ limiter, only if the gain is a boost) → MP3 (and Opus);
  * 5. verify: decode what was written and measure it (in `loudness-meter.ts`).
  */
-import type { SourceProbe } from './probe.js';
+import { decoderArgs, gapFilling, type SourceDecoding } from './decoding.js';
 import { WORK_SAMPLE_RATE, type AudioTargets } from './targets.js';
 
-const COMMON = ['-nostdin', '-hide_banner', '-nostats'] as const;
+/** Options every run starts with: no keyboard, no banner, no progress line on stderr. */
+export const COMMON = ['-nostdin', '-hide_banner', '-nostats'] as const;
 
 /** Filter instance names; the parsers in `ffmpeg-output.ts` find summaries by them. */
 export const FILTER_IDS = {
@@ -25,7 +27,7 @@ export const FILTER_IDS = {
 } as const;
 
 /** Loudness of frames is logged at `verbose`, below the default level: only the summary is printed. */
-const EBUR128 = 'framelog=verbose';
+export const EBUR128 = 'framelog=verbose';
 
 const fixed = (n: number, digits = 3): string => n.toFixed(digits);
 const dbToLinear = (db: number): number => 10 ** (db / 20);
@@ -39,51 +41,6 @@ export const TO_WORK_FORMAT = `aformat=sample_fmts=dbl:sample_rates=${WORK_SAMPL
  * (measured: 3.3 dB → 1.5 dB over the limiter's ceiling).
  */
 export const SPEECH_BAND = 'highpass=f=80,lowpass=f=9000';
-
-export interface DecodeCheckPlan {
-  readonly args: readonly string[];
-  /** Whether a second input reads the last seconds, i.e. `astats@tail` will be printed. */
-  readonly readsTail: boolean;
-}
-
-/**
- * The quick decode check: statistics and loudness of the first `headS` seconds, and how many
- * samples decode from the last `tailS` seconds. A truncated MP3 or M4A has a header that
- * promises more than the file holds: seeking to its end decodes nothing.
- */
-export function buildDecodeCheckArgs(
-  input: string,
-  probe: SourceProbe,
-  opts: { readonly headS?: number; readonly tailS?: number } = {},
-): DecodeCheckPlan {
-  const headS = opts.headS ?? 30;
-  const tailS = opts.tailS ?? 3;
-  const readsTail = probe.durationMs > headS * 1000;
-  // Statistics at the source's own rate (pinned: ffmpeg would otherwise resample before them),
-  // since the zero-crossing rate of noise depends on it and sample counts are compared with it.
-  const atSourceRate = `aformat=sample_fmts=dbl:sample_rates=${probe.sampleRate}:channel_layouts=mono`;
-  const head =
-    `[0:a:0]${atSourceRate},${FILTER_IDS.headStats},` +
-    `${TO_WORK_FORMAT},${SPEECH_BAND},${FILTER_IDS.headLoudness}=${EBUR128}[head]`;
-  const tail = `[1:a:0]${atSourceRate},${FILTER_IDS.tailStats}[tail]`;
-  const args = [
-    ...COMMON,
-    '-t',
-    String(headS),
-    '-i',
-    input,
-    ...(readsTail ? ['-sseof', `-${tailS}`, '-i', input] : []),
-    '-filter_complex',
-    readsTail ? `${head};${tail}` : head,
-    '-map',
-    '[head]',
-    '-f',
-    'null',
-    '-',
-    ...(readsTail ? ['-map', '[tail]', '-f', 'null', '-'] : []),
-  ];
-  return { args, readsTail };
-}
 
 /**
  * The leveller that keeps the loudness range of speech small for outdoor horn speakers: ffmpeg's
@@ -167,9 +124,19 @@ export function buildTrialArgs(
   excerpts: readonly Excerpt[],
   levelling: LevellingSettings,
   makeupsDb: readonly number[],
+  decoding: SourceDecoding = {},
 ): readonly string[] {
-  const inputs = excerpts.flatMap((e) => ['-ss', fixed(e.startS), '-t', fixed(e.durationS), '-i', input]);
-  const prepared = excerpts.map((_, i) => `[${i}:a:0]${TO_WORK_FORMAT}[x${i}]`).join(';');
+  const inputs = excerpts.flatMap((e) => [
+    ...decoderArgs(decoding),
+    '-ss',
+    fixed(e.startS),
+    '-t',
+    fixed(e.durationS),
+    '-i',
+    input,
+  ]);
+  const fill = gapFilling(decoding);
+  const prepared = excerpts.map((_, i) => `[${i}:a:0]${fill}${TO_WORK_FORMAT}[x${i}]`).join(';');
   const joined =
     excerpts.length === 1
       ? '[x0]'
@@ -206,16 +173,28 @@ export function buildAnalysisArgs(p: {
   readonly input: string;
   readonly levelling: LevellingSettings;
   readonly intermediatePath: string;
+  /**
+   * Where decoding stops, seconds: `-t` on the input stops reading at that time, and `-fs` holds the
+   * intermediate to that many seconds of samples should the input's timestamps lie too.
+   */
+  readonly maxS: number;
+  readonly decoding?: SourceDecoding;
 }): readonly string[] {
-  const filter = [TO_WORK_FORMAT, SPEECH_BAND, ...levellingFilters(p.levelling)].join(',');
+  const filter =
+    gapFilling(p.decoding) + [TO_WORK_FORMAT, SPEECH_BAND, ...levellingFilters(p.levelling)].join(',');
   return [
     ...COMMON,
+    ...decoderArgs(p.decoding),
+    '-t',
+    fixed(p.maxS),
     '-i',
     p.input,
     '-map',
     '0:a:0',
     '-af',
     filter,
+    '-fs',
+    String(intermediateBytes(p.maxS)),
     '-c:a',
     'pcm_f32le',
     '-f',
@@ -223,6 +202,11 @@ export function buildAnalysisArgs(p: {
     '-y',
     p.intermediatePath,
   ];
+}
+
+/** Size of `seconds` of the levelled intermediate (32-bit float, mono, 48 kHz), bytes. */
+export function intermediateBytes(seconds: number): number {
+  return Math.ceil(seconds * WORK_SAMPLE_RATE) * 4;
 }
 
 /** The span of the intermediate to keep, in seconds, after trimming silent edges. */
@@ -337,8 +321,11 @@ export function buildEncodeArgs(p: EncodePlan): readonly string[] {
  * The verification pass: decode an output as written to mono 16-bit PCM on stdout, where
  * `loudness-meter.ts` measures it (and `pcm.ts` draws its waveform) as it streams by. Packets are
  * not flushed one by one: in 32 kB writes the pipe costs a third as much.
+ *
+ * @param opts.maxS where decoding stops, seconds (the outputs are cut from a capped intermediate,
+ *   so this only holds should an encoder misbehave)
  */
-export function buildVerifyArgs(input: string): readonly string[] {
+export function buildVerifyArgs(input: string, opts: { readonly maxS?: number } = {}): readonly string[] {
   return [
     ...COMMON,
     '-v',
@@ -347,6 +334,7 @@ export function buildVerifyArgs(input: string): readonly string[] {
     input,
     '-map',
     '0:a:0',
+    ...(opts.maxS !== undefined ? ['-t', fixed(opts.maxS)] : []),
     '-c:a',
     'pcm_s16le',
     '-ac',

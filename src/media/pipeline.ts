@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FfmpegBinaries } from './ffmpeg-binaries.js';
+import { decodingFor, type FfmpegBinaries } from './ffmpeg-binaries.js';
 import { inspectAudio } from './inspect.js';
-import { findLoudEdges, measureIntermediate } from './intermediate.js';
+import { findLoudEdges, writeLevelled, type Levelled } from './intermediate.js';
 import { calibrateLevelling } from './levelling.js';
 import {
   firstEncoding,
@@ -17,10 +17,9 @@ import {
   type Correction,
   type OutputMeasurement,
 } from './loudness-plan.js';
-import { createLoudnessMeter, type LoudnessReading } from './loudness-meter.js';
+import { createLoudnessMeter } from './loudness-meter.js';
 import { createPcmCollector, createS16Reader } from './pcm.js';
 import {
-  buildAnalysisArgs,
   buildEncodeArgs,
   buildVerifyArgs,
   type EncodeOutputs,
@@ -28,7 +27,8 @@ import {
   type TrimSpan,
 } from './pipeline-args.js';
 import { AudioRejectedError, rejections } from './rejection.js';
-import { runTool, ToolRunError } from './runner.js';
+import { runTool } from './runner.js';
+import { writing } from './storage-full.js';
 import {
   DEFAULT_AUDIO_LIMITS,
   DEFAULT_AUDIO_TARGETS,
@@ -97,12 +97,16 @@ async function sha256Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Decodes one written output and measures it; the MP3 also yields the waveform. */
+/**
+ * Decodes one written output and measures it; the MP3 also yields the waveform. The output was cut
+ * from the intermediate as `maxS` seconds: decoding stops there.
+ */
 async function verifyOutput(
   binaries: FfmpegBinaries,
   format: keyof EncodeOutputs,
   path: string,
   sampleRate: number,
+  maxS: number,
   signal: AbortSignal | undefined,
 ): Promise<Verified> {
   const meter = createLoudnessMeter(sampleRate);
@@ -111,7 +115,7 @@ async function verifyOutput(
     meter.push(samples);
     if (format === 'mp3') waveform.push(samples);
   });
-  await runTool(binaries.ffmpeg, buildVerifyArgs(path), { signal, onStdout: read });
+  await runTool(binaries.ffmpeg, buildVerifyArgs(path, { maxS }), { signal, onStdout: read });
   const m = meter.finish();
   return {
     format,
@@ -136,30 +140,13 @@ async function encodeAndVerify(
 ): Promise<readonly Verified[]> {
   const args = buildEncodeArgs({ intermediatePath, span, targets: p.targets, outputs, ...numbers });
   await runTool(p.binaries.ffmpeg, args, { signal: p.signal });
-  const mp3 = await verifyOutput(p.binaries, 'mp3', outputs.mp3, p.targets.mp3SampleRate, p.signal);
+  // An encoder adds at most a frame or two of padding to the span it was given.
+  const maxS = span.durationS + 1;
+  const mp3 = await verifyOutput(p.binaries, 'mp3', outputs.mp3, p.targets.mp3SampleRate, maxS, p.signal);
   const opus = outputs.opus
-    ? await verifyOutput(p.binaries, 'opus', outputs.opus, 48000, p.signal)
+    ? await verifyOutput(p.binaries, 'opus', outputs.opus, 48000, maxS, p.signal)
     : undefined;
   return opus ? [mp3, opus] : [mp3];
-}
-
-/** The analysis pass: writes the levelled intermediate and returns its measured loudness. */
-async function analyse(
-  p: ProcessAudioInput,
-  levelling: LevellingSettings,
-  intermediatePath: string,
-): Promise<LoudnessReading> {
-  const args = buildAnalysisArgs({ input: p.input, levelling, intermediatePath });
-  try {
-    await runTool(p.binaries.ffmpeg, args, { signal: p.signal });
-  } catch (error) {
-    // ffmpeg refusing the stream it probed a moment ago means the file is damaged inside.
-    if (error instanceof ToolRunError && error.exitCode !== null && !error.timedOut) {
-      throw new AudioRejectedError(rejections.unreadable());
-    }
-    throw error;
-  }
-  return measureIntermediate(intermediatePath);
 }
 
 /**
@@ -170,10 +157,16 @@ async function analyse(
  * is off target by more than 0.3 LU, or over the true-peak ceiling, encode once more with the
  * measured error taken out.
  *
+ * Every decode of the input stops a little past `limits.maxDurationMs` of decoded audio whatever its
+ * header claims, so a file that lies about its length is refused as `too_long` and never makes
+ * more than the limit's worth of work files.
+ *
  * Costs about 1.7× a plain decode + encode of the same file (`bench/audio.bench.ts`); no
  * `loudnorm`, whose 192 kHz resampling costs 5–6×.
  *
  * @throws AudioRejectedError when the input is refused (its `rejection` says why, in Vietnamese)
+ * @throws StorageFullError when a work file or an output could not be written for want of space
+ *   (never a rejection: the input is fine, the work can be tried again)
  * @example
  * const result = await processAudio({ input, workDir, binaries: await resolveFfmpeg(process.env) });
  * result.outputs[0] // { format: 'mp3', path, sha256, bytes, durationMs }
@@ -182,16 +175,16 @@ export async function processAudio(input: ProcessAudioInput): Promise<ProcessedA
   const p = { ...input, targets: input.targets ?? DEFAULT_AUDIO_TARGETS };
   const { binaries, targets, workDir, signal } = p;
 
-  const inspection = await inspectAudio({
-    input: p.input,
-    binaries,
-    limits: p.limits ?? DEFAULT_AUDIO_LIMITS,
-  });
+  const limits = p.limits ?? DEFAULT_AUDIO_LIMITS;
+  const inspection = await inspectAudio({ input: p.input, binaries, limits });
   if (!inspection.ok) throw new AudioRejectedError(inspection.rejection);
   const { probe } = inspection;
+  const decoding = await decodingFor(binaries, probe.codec);
 
-  await mkdir(workDir, { recursive: true });
+  await writing('making a work folder', () => mkdir(workDir, { recursive: true }));
   const intermediatePath = join(workDir, 'levelled.f32');
+  const analyse = (levelling: LevellingSettings): Promise<Levelled> =>
+    writeLevelled({ binaries, input: p.input, levelling, intermediatePath, limits, decoding, signal });
   try {
     const calibration = await calibrateLevelling(
       binaries,
@@ -199,11 +192,12 @@ export async function processAudio(input: ProcessAudioInput): Promise<ProcessedA
       probe,
       inspection.headLufs,
       targets,
+      decoding,
       signal,
     );
     let { levelling } = calibration;
     p.log?.('levelling', { headLufs: inspection.headLufs, slope: calibration.slope, ...levelling });
-    let levelled = await analyse(p, levelling, intermediatePath);
+    let { loudness: levelled, decodedMs } = await analyse(levelling);
     const shortBy = levelledAimLufs(targets) - LEVELLED_BIAS_DB - levelled.integratedLufs;
     if (shortBy > 0 && levelled.integratedLufs > SILENT_LUFS) {
       // The excerpts promised more than the whole file gives: level again rather than let the
@@ -213,14 +207,15 @@ export async function processAudio(input: ProcessAudioInput): Promise<ProcessedA
         makeupDb: (levelling.makeupDb ?? 0) + Math.min(10, (shortBy + LEVELLED_BIAS_DB) / calibration.slope),
       };
       p.log?.('relevelling', { levelled, makeupDb: levelling.makeupDb });
-      levelled = await analyse(p, levelling, intermediatePath);
+      ({ loudness: levelled, decodedMs } = await analyse(levelling));
     }
 
     const edges = await findLoudEdges(intermediatePath, silenceThresholdDb(levelling));
-    const decodedMs = edges.totalS * 1000;
-    if (decodedMs < probe.durationMs - Math.max(1000, probe.durationMs * 0.03)) {
-      throw new AudioRejectedError(rejections.truncated());
-    }
+    // A decoder that drops the silence frames of discontinuous transmission leaves out a final
+    // pause: that is not a cut (see `isCutShort`), and the stream's own duration is the source's.
+    const cut = decodedMs < probe.durationMs - Math.max(1000, probe.durationMs * 0.03);
+    if (cut && !decoding.dropsSilenceFrames) throw new AudioRejectedError(rejections.truncated());
+    const sourceMs = decoding.dropsSilenceFrames ? Math.max(decodedMs, probe.durationMs) : decodedMs;
     if (levelled.integratedLufs < SILENT_LUFS || edges.firstLoudS === undefined) {
       throw new AudioRejectedError(rejections.silent());
     }
@@ -260,7 +255,7 @@ export async function processAudio(input: ProcessAudioInput): Promise<ProcessedA
     return {
       source: {
         codec: probe.codec,
-        durationMs: Math.round(decodedMs),
+        durationMs: Math.round(sourceMs),
         channels: probe.channels,
         sampleRate: probe.sampleRate,
         integratedLufs: calibration.sourceLufs ?? inspection.headLufs ?? -70,

@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
+import { buildPacketScanArgs } from './decoding.js';
 import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import { parseProgressTimeMs } from './ffmpeg-output.js';
 import { rejections, type AudioRejection } from './rejection.js';
 import { runTool, ToolRunError } from './runner.js';
-import { DEFAULT_AUDIO_LIMITS, type AudioLimits } from './targets.js';
+import { decodeCapMs, DEFAULT_AUDIO_LIMITS, reachedDecodeCap, type AudioLimits } from './targets.js';
 
 /** What ffprobe says about the first audio stream of an input. */
 export interface SourceProbe {
@@ -14,6 +15,12 @@ export interface SourceProbe {
   readonly channels: number;
   readonly sampleRate: number;
   readonly bitRate?: number;
+  /**
+   * Where `durationMs` comes from when the header did not give it: the packets were counted (a
+   * browser's WebM carries no duration), or the decoded samples were (the header claimed less than
+   * the file holds). Such a count stops past the limit, so it may be a lower bound.
+   */
+  readonly durationFrom?: 'packets' | 'decoded';
 }
 
 /** The outcome of probing a file, before any limit is applied. */
@@ -69,7 +76,8 @@ const IMAGE_CODECS = new Set(['png', 'mjpeg', 'jpeg2000', 'bmp', 'gif', 'webp', 
  * Turns ffprobe's JSON into a {@link ProbeResult}. Pure.
  *
  * @param facts.scannedDurationMs the duration found by reading every packet, for streams whose
- *   header carries none (a browser's MediaRecorder writes WebM without one)
+ *   header carries none (a browser's MediaRecorder writes WebM without one) or only an estimate
+ *   from the bit rate (raw AMR); it wins over the header's
  */
 export function toProbeResult(
   json: unknown,
@@ -103,7 +111,8 @@ export function toProbeResult(
     };
   }
   const seconds = num(audio.duration) ?? num(format?.duration);
-  const durationMs = seconds !== undefined ? Math.round(seconds * 1000) : facts.scannedDurationMs;
+  const scanned = facts.scannedDurationMs;
+  const durationMs = scanned ?? (seconds !== undefined ? Math.round(seconds * 1000) : undefined);
   if (durationMs === undefined) return { kind: 'unreadable', detail: 'duration unknown' };
   const bitRate = num(audio.bit_rate) ?? num(format?.bit_rate);
   return {
@@ -115,48 +124,53 @@ export function toProbeResult(
       channels,
       sampleRate,
       ...(bitRate !== undefined ? { bitRate } : {}),
+      ...(scanned !== undefined ? { durationFrom: 'packets' as const } : {}),
     },
   };
 }
 
-/** Whether ffprobe found a duration, so a packet scan is needed when it did not. */
-function lacksDuration(json: FfprobeJson): boolean {
+/**
+ * Whether the duration must be counted from the packets: ffprobe found none, or only guessed it
+ * from the bit rate of the first packets and the file size, as it does for raw AMR, whose pauses
+ * are sent in 1-byte frames (a 52 s recording with 15 s of pauses was put at 38 s; one starting with
+ * a pause is put at many times its length). Pure.
+ *
+ * @param ffprobeLog what ffprobe printed on stderr at `-v warning`
+ */
+export function needsPacketScan(json: FfprobeJson, ffprobeLog: string): boolean {
   const audio = json.streams.find((s) => s.codec_type === 'audio');
-  return audio !== undefined && num(audio.duration) === undefined && num(json.format?.duration) === undefined;
+  if (audio === undefined) return false;
+  if (num(audio.duration) === undefined && num(json.format?.duration) === undefined) return true;
+  return ffprobeLog.includes('Estimating duration from bitrate');
 }
 
-/** Reads every packet of the first audio stream without decoding: fast, and exact. */
-async function scanDurationMs(binaries: FfmpegBinaries, input: string): Promise<number | undefined> {
-  const args = [
-    '-nostdin',
-    '-hide_banner',
-    '-nostats',
-    '-v',
-    'error',
-    '-i',
-    input,
-    '-map',
-    '0:a:0',
-    '-c',
-    'copy',
-  ];
-  const result = await runTool(binaries.ffmpeg, [...args, '-progress', 'pipe:1', '-f', 'null', '-'], {
-    timeoutMs: 120_000,
-  });
+/** Reads every packet of the first audio stream without decoding, up to `maxS`: fast, and exact. */
+async function scanDurationMs(
+  binaries: FfmpegBinaries,
+  input: string,
+  maxS: number,
+): Promise<number | undefined> {
+  const result = await runTool(binaries.ffmpeg, buildPacketScanArgs(input, maxS), { timeoutMs: 120_000 });
   return parseProgressTimeMs(result.stdout);
 }
 
 /**
  * Runs ffprobe on a file. A file ffprobe cannot open is `unreadable`, not an exception;
- * a spawn failure (no ffprobe) still throws.
+ * a spawn failure (no ffprobe) still throws. A duration the header does not give, or only guesses,
+ * is counted from the packets, up to a little past `limits.maxDurationMs`.
  */
-export async function probeFile(binaries: FfmpegBinaries, input: string): Promise<ProbeResult> {
+export async function probeFile(
+  binaries: FfmpegBinaries,
+  input: string,
+  limits: AudioLimits = DEFAULT_AUDIO_LIMITS,
+): Promise<ProbeResult> {
   const size = (await stat(input)).size;
   if (size === 0) return { kind: 'empty' };
   let stdout: string;
+  let log: string;
   try {
-    const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input];
-    stdout = (await runTool(binaries.ffprobe, args, { timeoutMs: 60_000 })).stdout;
+    const args = ['-v', 'warning', '-print_format', 'json', '-show_format', '-show_streams', input];
+    ({ stdout, stderr: log } = await runTool(binaries.ffprobe, args, { timeoutMs: 60_000 }));
   } catch (error) {
     if (error instanceof ToolRunError && error.exitCode !== null) {
       return { kind: 'unreadable', detail: error.stderrTail };
@@ -170,8 +184,9 @@ export async function probeFile(binaries: FfmpegBinaries, input: string): Promis
     return { kind: 'unreadable', detail: 'ffprobe printed no JSON' };
   }
   const parsed = ffprobeSchema.safeParse(json);
-  if (parsed.success && lacksDuration(parsed.data)) {
-    const scannedDurationMs = await scanDurationMs(binaries, input).catch(() => undefined);
+  if (parsed.success && needsPacketScan(parsed.data, log)) {
+    const maxS = decodeCapMs(limits) / 1000;
+    const scannedDurationMs = await scanDurationMs(binaries, input, maxS).catch(() => undefined);
     return toProbeResult(json, scannedDurationMs !== undefined ? { scannedDurationMs } : {});
   }
   return toProbeResult(json);
@@ -200,7 +215,12 @@ export function validateProbe(result: ProbeResult, limits: AudioLimits = DEFAULT
         return { ok: false, rejection: rejections.tooManyChannels(probe.channels, limits.maxChannels) };
       }
       if (probe.durationMs > limits.maxDurationMs) {
-        return { ok: false, rejection: rejections.tooLong(probe.durationMs, limits.maxDurationMs) };
+        // A count stops past the limit: what it reached is a lower bound, not the length.
+        const atLeast = probe.durationFrom !== undefined && reachedDecodeCap(probe.durationMs, limits);
+        return {
+          ok: false,
+          rejection: rejections.tooLong(probe.durationMs, limits.maxDurationMs, { atLeast }),
+        };
       }
       if (probe.durationMs <= 0) return { ok: false, rejection: rejections.silent() };
       return { ok: true, probe };

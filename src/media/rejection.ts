@@ -41,17 +41,27 @@ function make(
   return { code, status: STATUS[code], message, messageEn, ...(reason ? { reason } : {}) };
 }
 
-/** "3 giờ 15 phút", "95 phút", "4 phút 20 giây" and their English; hours only from two hours up. */
-export function formatDuration(ms: number): { readonly vi: string; readonly en: string } {
-  const totalS = Math.round(ms / 1000);
+/**
+ * "3 giờ 15 phút", "95 phút", "4 phút 20 giây" and their English; hours only from two hours up.
+ * A lower bound keeps its seconds and is rounded down, so that "at least" is never an overstatement.
+ *
+ * @example formatDuration(5_402_500, { lowerBound: true }) // { vi: '90 phút 2 giây', en: '90 min 2 s' }
+ */
+export function formatDuration(
+  ms: number,
+  opts: { readonly lowerBound?: boolean } = {},
+): { readonly vi: string; readonly en: string } {
+  const totalS = opts.lowerBound ? Math.floor(ms / 1000) : Math.round(ms / 1000);
   const totalM = Math.floor(totalS / 60);
   const s = totalS % 60;
+  const seconds = opts.lowerBound && s > 0 ? { vi: ` ${s} giây`, en: ` ${s} s` } : { vi: '', en: '' };
   if (totalS >= 2 * 3600) {
     const h = Math.floor(totalM / 60);
     const m = totalM % 60;
-    return m > 0 ? { vi: `${h} giờ ${m} phút`, en: `${h} h ${m} min` } : { vi: `${h} giờ`, en: `${h} h` };
+    const minutes = m > 0 ? { vi: ` ${m} phút`, en: ` ${m} min` } : { vi: '', en: '' };
+    return { vi: `${h} giờ${minutes.vi}${seconds.vi}`, en: `${h} h${minutes.en}${seconds.en}` };
   }
-  if (totalM >= 10 || s === 0) return { vi: `${totalM} phút`, en: `${totalM} min` };
+  if ((totalM >= 10 && !opts.lowerBound) || s === 0) return { vi: `${totalM} phút`, en: `${totalM} min` };
   return { vi: `${totalM} phút ${s} giây`, en: `${totalM} min ${s} s` };
 }
 
@@ -110,13 +120,19 @@ export const rejections = {
             `Tệp này không chứa âm thanh. Hãy chọn tệp ghi âm (${ACCEPTED}) để tải lên.`,
             `This file contains no audio. Choose a recording (${ACCEPTED}) to upload.`,
           ),
-  tooLong: (durationMs: number, maxMs: number): AudioRejection => {
-    const actual = formatDuration(durationMs);
+  /**
+   * @param opts.atLeast the duration was counted by a decode stopped past the limit (the header
+   *   claimed less), so it is only known to be at least this long
+   */
+  tooLong: (durationMs: number, maxMs: number, opts: { readonly atLeast?: boolean } = {}): AudioRejection => {
+    const actual = formatDuration(durationMs, { lowerBound: opts.atLeast === true });
     const max = formatDuration(maxMs);
+    const vi = opts.atLeast ? `ít nhất ${actual.vi}` : actual.vi;
+    const en = opts.atLeast ? `at least ${actual.en}` : actual.en;
     return make(
       'too_long',
-      `Bản ghi dài ${actual.vi}, vượt quá giới hạn ${max.vi}. Hãy cắt thành các đoạn ngắn hơn ${max.vi} rồi tải lên từng đoạn.`,
-      `The recording lasts ${actual.en}, more than the ${max.en} limit. Cut it into parts shorter than ${max.en} and upload each part.`,
+      `Bản ghi dài ${vi}, vượt quá giới hạn ${max.vi}. Hãy cắt thành các đoạn ngắn hơn ${max.vi} rồi tải lên từng đoạn.`,
+      `The recording lasts ${en}, more than the ${max.en} limit. Cut it into parts shorter than ${max.en} and upload each part.`,
     );
   },
   tooManyChannels: (channels: number, max: number): AudioRejection =>

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { saysNoSpace, StorageFullError } from './storage-full.js';
 
 /** How a tool run ended; stderr is kept for the parsers in `ffmpeg-output.ts`. */
 export interface RunResult {
@@ -44,7 +45,9 @@ export function lastLines(text: string, count = 8): string {
 
 /**
  * Runs a binary with an argument list (no shell), collecting stderr, with a timeout.
- * Rejects with a {@link ToolRunError} carrying the last stderr lines when it exits non-zero.
+ * Rejects with a {@link ToolRunError} carrying the last stderr lines when it exits non-zero, or
+ * with a {@link StorageFullError} when its stderr says a write found no room (ffmpeg then fails
+ * on a valid input, and must not be taken for a tool that refused the input).
  *
  * @example await runTool(binaries.ffmpeg, ['-i', input, '-f', 'null', '-'])
  */
@@ -90,7 +93,14 @@ export function runTool(
         : code === null
           ? `was killed (${signal ?? 'signal'})`
           : `exited with code ${code}`;
-      reject(new ToolRunError(`${tool} ${why}${tail ? `:\n${tail}` : ''}`, tool, code, tail, timedOut));
+      const failure = new ToolRunError(
+        `${tool} ${why}${tail ? `:\n${tail}` : ''}`,
+        tool,
+        code,
+        tail,
+        timedOut,
+      );
+      reject(saysNoSpace(stderr) ? new StorageFullError(`${tool} was writing`, { cause: failure }) : failure);
     });
   });
 }

@@ -34,5 +34,30 @@ export const DEFAULT_AUDIO_LIMITS: AudioLimits = {
   maxChannels: 8,
 } as const;
 
+/**
+ * How far past the duration limit a decode runs before it is stopped: far enough to tell a file over
+ * the limit from one at it, near enough that a file whose header lies (an MP3 whose Xing frame count
+ * or a FLAC whose STREAMINFO claims a second, holding hours) costs no more than the limit's worth of
+ * decoding and of work files.
+ */
+export const DECODE_MARGIN_MS = 2000;
+
+/**
+ * Where every full decode of an input stops, in milliseconds of decoded audio.
+ *
+ * @example decodeCapMs(DEFAULT_AUDIO_LIMITS) // 5_402_000
+ */
+export function decodeCapMs(limits: AudioLimits): number {
+  return limits.maxDurationMs + DECODE_MARGIN_MS;
+}
+
+/**
+ * Whether a duration counted by a capped decode may have been cut by the cap, so that it is only a
+ * lower bound of the real one.
+ */
+export function reachedDecodeCap(countedMs: number, limits: AudioLimits): boolean {
+  return countedMs >= limits.maxDurationMs + DECODE_MARGIN_MS / 2;
+}
+
 /** Internal working format: every source is decoded once to this. */
 export const WORK_SAMPLE_RATE = 48000;

@@ -1,8 +1,14 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegVersion, resolveFfmpeg } from '../../src/media/ffmpeg-binaries.js';
+import {
+  decodingFor,
+  ffmpegDecoders,
+  ffmpegVersion,
+  parseDecoders,
+  resolveFfmpeg,
+} from '../../src/media/ffmpeg-binaries.js';
 
 let dir: string;
 
@@ -62,5 +68,57 @@ describe('ffmpegVersion', () => {
   it('reads the version from the first line', async () => {
     expect(await ffmpegVersion(await fakeTool(join(dir, 'v'), 'ffmpeg'))).toBe('9.9-test');
     await expect(ffmpegVersion(join(dir, 'missing'))).rejects.toThrow();
+  });
+});
+
+/** What `ffmpeg -decoders` prints, cut down: ffmpeg 5.1 of Debian, then the ffmpeg 4.1 of npm. */
+const DEBIAN_DECODERS = `Decoders:
+ V..... = Video
+ A..... = Audio
+ S..... = Subtitle
+ .F.... = Frame-level multithreading
+ ..S... = Slice-level multithreading
+ ...X.. = Codec is experimental
+ ....B. = Supports draw_horiz_band
+ .....D = Supports direct rendering method 1
+ ------
+ V....D h264                 H.264 / AVC / MPEG-4 AVC / MPEG-4 part 10
+ A....D amrnb                AMR-NB (Adaptive Multi-Rate NarrowBand) (codec amr_nb)
+ A....D amrwb                AMR-WB (Adaptive Multi-Rate WideBand) (codec amr_wb)
+ AF...D flac                 FLAC (Free Lossless Audio Codec)
+`;
+const NPM_DECODERS = `${DEBIAN_DECODERS} A....D libopencore_amrnb    OpenCORE AMR-NB (Adaptive Multi-Rate Narrow-Band) (codec amr_nb)
+`;
+
+describe('parseDecoders', () => {
+  it('lists the decoder names below the legend, not the legend itself', () => {
+    expect([...parseDecoders(DEBIAN_DECODERS)]).toEqual(['h264', 'amrnb', 'amrwb', 'flac']);
+    expect(parseDecoders(NPM_DECODERS).has('libopencore_amrnb')).toBe(true);
+    expect(parseDecoders('').size).toBe(0);
+  });
+});
+
+describe('ffmpegDecoders and decodingFor', () => {
+  it('asks a binary once, and forces libopencore_amrnb on AMR-NB only where it is', async () => {
+    const folder = join(dir, 'decoders');
+    await mkdir(folder, { recursive: true });
+    const asked = join(folder, 'asked.log');
+    const listing = join(folder, 'listing.txt');
+    await writeFile(listing, NPM_DECODERS);
+    const ffmpeg = join(folder, 'ffmpeg');
+    await writeFile(ffmpeg, `#!/bin/sh\necho "$*" >> "${asked}"\ncat "${listing}"\n`);
+    await chmod(ffmpeg, 0o755);
+
+    expect((await ffmpegDecoders(ffmpeg)).has('libopencore_amrnb')).toBe(true);
+    const binaries = { ffmpeg, ffprobe: ffmpeg, source: 'env' } as const;
+    expect(await decodingFor(binaries, 'amr_nb')).toEqual({ decoder: 'libopencore_amrnb' });
+    expect(await decodingFor(binaries, 'aac')).toEqual({});
+    expect(await readFile(asked, 'utf8')).toBe('-hide_banner -decoders\n');
+  });
+
+  it('takes a binary that cannot list its decoders as having only its own', async () => {
+    const ffmpeg = await fakeTool(join(dir, 'no-list'), 'ffmpeg');
+    const binaries = { ffmpeg, ffprobe: ffmpeg, source: 'env' } as const;
+    expect(await decodingFor(binaries, 'amr_nb')).toEqual({ dropsSilenceFrames: true });
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { buildDecodeCheckArgs } from '../../src/media/decode-check-args.js';
 import {
   buildAnalysisArgs,
   buildBaselineArgs,
-  buildDecodeCheckArgs,
   buildEncodeArgs,
   buildTrialArgs,
   buildVerifyArgs,
@@ -54,6 +54,18 @@ describe('buildDecodeCheckArgs', () => {
     expect(plan.args.filter((a) => a === '-map')).toHaveLength(2);
   });
 
+  it('reads the tail for at most 2 s more than it aims at, so that a file going on past its end shows', () => {
+    const plan = buildDecodeCheckArgs('in.flac', { ...probe, durationMs: 28_000 });
+    expect(plan.readsTail).toBe(true);
+    expect(plan.args.slice(7, 13)).toEqual(['-sseof', '-3', '-t', '5', '-i', 'in.flac']);
+  });
+
+  it('reads no tail of a duration counted from the packets, which promises nothing', () => {
+    const plan = buildDecodeCheckArgs('in.webm', { ...probe, durationFrom: 'packets' });
+    expect(plan.readsTail).toBe(false);
+    expect(plan.args).not.toContain('-sseof');
+  });
+
   it('needs no tail when the head covers the whole file', () => {
     const plan = buildDecodeCheckArgs('in.wav', { ...probe, durationMs: 12_000 });
     expect(plan.readsTail).toBe(false);
@@ -98,7 +110,12 @@ describe('trialExcerpts and buildTrialArgs', () => {
 
 describe('buildAnalysisArgs', () => {
   it('decodes the first audio stream once to mono 48 kHz, levels and limits, into raw float', () => {
-    const args = buildAnalysisArgs({ input: 'in.webm', levelling, intermediatePath: '/w/levelled.f32' });
+    const args = buildAnalysisArgs({
+      input: 'in.webm',
+      levelling,
+      intermediatePath: '/w/levelled.f32',
+      maxS: 5402,
+    });
     expect(after(args, '-map')).toBe('0:a:0');
     expect(after(args, '-af')).toBe(
       'aformat=sample_fmts=dbl:sample_rates=48000:channel_layouts=mono,highpass=f=80,lowpass=f=9000,' +
@@ -108,6 +125,14 @@ describe('buildAnalysisArgs', () => {
     expect(args.slice(-6)).toEqual(['-c:a', 'pcm_f32le', '-f', 'f32le', '-y', '/w/levelled.f32']);
     expect(args.join(' ')).not.toContain('loudnorm');
     expect(args.join(' ')).not.toContain('peak=true');
+  });
+
+  it('stops decoding at the cap whatever the header says, by time and by the size of the intermediate', () => {
+    const args = buildAnalysisArgs({ input: 'in.mp3', levelling, intermediatePath: '/w/l.f32', maxS: 62 });
+    expect(args.slice(3, 7)).toEqual(['-t', '62.000', '-i', 'in.mp3']);
+    // 62 s of 32-bit float at 48 kHz, an output option (after the input).
+    expect(after(args, '-fs')).toBe(String(62 * 48000 * 4));
+    expect(args.indexOf('-fs')).toBeGreaterThan(args.indexOf('-i'));
   });
 });
 
@@ -181,6 +206,11 @@ describe('buildVerifyArgs and buildBaselineArgs', () => {
     ]);
   });
 
+  it('stops decoding an output a little past the span it was cut from', () => {
+    const args = buildVerifyArgs('/w/a.mp3', { maxS: 18.5 });
+    expect(args.slice(7, 11)).toEqual(['-map', '0:a:0', '-t', '18.500']);
+  });
+
   it('is the plain decode + encode the speed target is stated against', () => {
     expect(buildBaselineArgs('in.wav', 'out.mp3', DEFAULT_AUDIO_TARGETS)).toEqual([
       '-nostdin',
@@ -197,5 +227,67 @@ describe('buildVerifyArgs and buildBaselineArgs', () => {
       '-y',
       'out.mp3',
     ]);
+  });
+});
+
+describe('an AMR-NB source', () => {
+  const amr: SourceProbe = {
+    codec: 'amr_nb',
+    formatName: 'amr',
+    durationMs: 125_000,
+    channels: 1,
+    sampleRate: 8000,
+  };
+  const opencore = { decoder: 'libopencore_amrnb' } as const;
+  /** The two arguments before each `-i` that are not its own timing options. */
+  const decodersBeforeInputs = (args: readonly string[]): string[] =>
+    args.flatMap((a, i) => {
+      if (a !== '-i') return [];
+      const start = args.lastIndexOf('-c:a', i);
+      const previous = args.lastIndexOf('-i', i - 1);
+      return start > previous ? [args[start + 1] ?? ''] : ['(default)'];
+    });
+
+  it('is decoded with libopencore_amrnb, forced before every input of every pass that decodes it', () => {
+    const check = buildDecodeCheckArgs(
+      'in.amr',
+      { ...amr, formatName: 'mov,mp4,m4a,3gp,3g2,mj2' },
+      {
+        decoding: opencore,
+      },
+    );
+    expect(check.readsTail).toBe(true);
+    expect(decodersBeforeInputs(check.args)).toEqual(['libopencore_amrnb', 'libopencore_amrnb']);
+    const trial = buildTrialArgs('in.amr', trialExcerpts(600_000), levelling, [1], opencore);
+    expect(decodersBeforeInputs(trial)).toEqual(Array.from({ length: 6 }, () => 'libopencore_amrnb'));
+    const analysis = buildAnalysisArgs({
+      input: 'in.amr',
+      levelling,
+      intermediatePath: '/w/l.f32',
+      maxS: 62,
+      decoding: opencore,
+    });
+    expect(analysis.slice(3, 9)).toEqual(['-c:a', 'libopencore_amrnb', '-t', '62.000', '-i', 'in.amr']);
+    expect(after(analysis, '-af')).toMatch(/^aformat=/);
+  });
+
+  it('has the time of the frames a built-in decoder drops filled with silence, in every pass', () => {
+    const dropping = { dropsSilenceFrames: true } as const;
+    const fill = 'aresample=async=1:min_hard_comp=0.01:first_pts=0,';
+    const check = buildDecodeCheckArgs('in.3gp', amr, { decoding: dropping });
+    expect(decodersBeforeInputs(check.args)).toEqual(['(default)', '(default)']);
+    const graph = after(check.args, '-filter_complex') ?? '';
+    expect(graph).toContain(`[0:a:0]${fill}aformat=sample_fmts=dbl:sample_rates=8000:`);
+    expect(graph).toContain(`[1:a:0]${fill}aformat=`);
+    const trial = buildTrialArgs('in.amr', trialExcerpts(600_000), levelling, [1], dropping);
+    expect(after(trial, '-filter_complex')).toContain(`[5:a:0]${fill}aformat=`);
+    const analysis = buildAnalysisArgs({
+      input: 'in.amr',
+      levelling,
+      intermediatePath: '/w/l.f32',
+      maxS: 62,
+      decoding: dropping,
+    });
+    expect(after(analysis, '-af')).toMatch(new RegExp(`^${fill.replace(/[.]/g, '\\.')}aformat=`));
   });
 });

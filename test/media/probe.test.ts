@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { judgeDecodeCheck } from '../../src/media/inspect.js';
-import { toProbeResult, validateProbe, type SourceProbe } from '../../src/media/probe.js';
+import { decodedPastHeader, judgeDecodeCheck } from '../../src/media/inspect.js';
+import { needsPacketScan, toProbeResult, validateProbe, type SourceProbe } from '../../src/media/probe.js';
 
 const m4a = {
   streams: [
@@ -43,6 +43,20 @@ describe('toProbeResult', () => {
     });
     const withFormat = { ...webm, format: { ...webm.format, duration: '9.5' } };
     expect(toProbeResult(withFormat)).toMatchObject({ probe: { durationMs: 9500 } });
+  });
+
+  it('counts the packets of a raw AMR, whose duration ffprobe only guesses from the bit rate', () => {
+    const stream = { codec_type: 'audio', codec_name: 'amr_nb', channels: 1, sample_rate: '8000' };
+    const amr = { streams: [stream], format: { format_name: 'amr', duration: '82.013375' } };
+    const guessed = '[amr @ 0x55] Estimating duration from bitrate, this may be inaccurate\n';
+    expect(needsPacketScan(amr, guessed)).toBe(true);
+    expect(needsPacketScan(amr, '')).toBe(false);
+    expect(needsPacketScan({ streams: [stream], format: { format_name: 'amr' } }, '')).toBe(true);
+    expect(toProbeResult(amr, { scannedDurationMs: 53_780 })).toMatchObject({
+      probe: { durationMs: 53_780, durationFrom: 'packets' },
+    });
+    expect(toProbeResult(amr)).toMatchObject({ probe: { durationMs: 82_013 } });
+    expect(toProbeResult(amr)).not.toMatchObject({ probe: { durationFrom: 'packets' } });
   });
 
   it('tells a picture from a video without sound', () => {
@@ -113,6 +127,25 @@ describe('validateProbe', () => {
     }
     expect(validateProbe({ kind: 'audio', probe: { ...probe, durationMs: 90 * 60_000 } }).ok).toBe(true);
     expect(validateProbe({ kind: 'audio', probe: { ...probe, durationMs: 90 * 60_000 + 1 } }).ok).toBe(false);
+  });
+
+  it('says "at least" of a count stopped past the limit, and gives the exact length of a count that was not', () => {
+    const counted = { ...probe, durationFrom: 'decoded' as const };
+    const stopped = validateProbe({ kind: 'audio', probe: { ...counted, durationMs: 90 * 60_000 + 2000 } });
+    expect(stopped).toMatchObject({ ok: false, rejection: { code: 'too_long', status: 422 } });
+    if (!stopped.ok) {
+      expect(stopped.rejection.message).toBe(
+        'Bản ghi dài ít nhất 90 phút 2 giây, vượt quá giới hạn 90 phút. Hãy cắt thành các đoạn ngắn hơn 90 phút rồi tải lên từng đoạn.',
+      );
+      expect(stopped.rejection.messageEn).toContain('lasts at least 90 min 2 s, more than the 90 min limit');
+    }
+    const over = validateProbe({ kind: 'audio', probe: { ...counted, durationMs: 90 * 60_000 + 400 } });
+    if (!over.ok) expect(over.rejection.message).toMatch(/^Bản ghi dài 90 phút, vượt quá/);
+    expect(over.ok).toBe(false);
+    // A header's duration is a claim to refuse on, never a lower bound.
+    const claimed = validateProbe({ kind: 'audio', probe: { ...probe, durationMs: 90 * 60_000 + 2000 } });
+    if (!claimed.ok) expect(claimed.rejection.message).not.toContain('ít nhất');
+    expect(claimed.ok).toBe(false);
   });
 
   it('refuses more than 8 channels with 422, and honours other limits', () => {
@@ -198,6 +231,47 @@ describe('judgeDecodeCheck', () => {
     expect(judgeDecodeCheck({ ...short, head: { ...speech, 'Number of samples': 15 * 44100 } }).ok).toBe(
       true,
     );
+  });
+
+  it('does not take a short decode for a cut when the decoder drops the pauses of DTX AMR', () => {
+    const amr = { ...probe, sampleRate: 8000 };
+    const endsInPause = { ...base, probe: amr, tail: { 'Number of samples': 0 } };
+    expect(judgeDecodeCheck(endsInPause)).toMatchObject({ ok: false, rejection: { reason: 'truncated' } });
+    expect(judgeDecodeCheck({ ...endsInPause, dropsSilenceFrames: true }).ok).toBe(true);
+    const short = {
+      ...endsInPause,
+      probe: { ...amr, durationMs: 20_000 },
+      readsTail: false,
+      tail: undefined,
+    };
+    const headEndsInPause = { ...short, head: { ...speech, 'Number of samples': 12 * 8000 } };
+    expect(judgeDecodeCheck(headEndsInPause).ok).toBe(false);
+    expect(judgeDecodeCheck({ ...headEndsInPause, dropsSilenceFrames: true }).ok).toBe(true);
+    // What does not decode at all is still refused.
+    expect(
+      judgeDecodeCheck({ ...headEndsInPause, head: { 'Number of samples': 0 }, dropsSilenceFrames: true }),
+    ).toMatchObject({
+      ok: false,
+      rejection: { code: 'unreadable' },
+    });
+  });
+
+  it('sees a header that promises less than the file holds, at the head or at the tail', () => {
+    const claimsOneSecond = {
+      ...base,
+      probe: { ...probe, durationMs: 1000 },
+      readsTail: false,
+      tail: undefined,
+    };
+    expect(decodedPastHeader(claimsOneSecond)).toBe(true);
+    expect(judgeDecodeCheck(claimsOneSecond).ok).toBe(true);
+    expect(
+      decodedPastHeader({ ...claimsOneSecond, head: { ...speech, 'Number of samples': 1.2 * 44100 } }),
+    ).toBe(false);
+    // The tail is read for up to 5 s: a whole file yields about 3, one going on past its end more.
+    expect(decodedPastHeader(base)).toBe(false);
+    expect(decodedPastHeader({ ...base, tail: { 'Number of samples': 5 * 44100 } })).toBe(true);
+    expect(decodedPastHeader({ ...base, tail: { 'Number of samples': 0 } })).toBe(false);
   });
 
   it('refuses what decodes to nothing at all', () => {

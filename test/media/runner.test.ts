@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lastLines, runTool, ToolRunError } from '../../src/media/runner.js';
+import { StorageFullError } from '../../src/media/storage-full.js';
 
 describe('runTool', () => {
   it('returns stdout and stderr of a run that succeeds', async () => {
@@ -40,6 +41,26 @@ describe('runTool', () => {
     await runTool('printf', ['abc'], { onStdout: (b) => chunks.push(b) });
     expect(Buffer.concat(chunks).toString()).toBe('abc');
     await expect(runTool('/no/such/tool', [])).rejects.toThrow(/could not be started/);
+  });
+});
+
+describe('runTool on a full disk', () => {
+  it('fails with StorageFullError when the tool says a write found no room, keeping the tool error as cause', async () => {
+    const error = await runTool('sh', [
+      '-c',
+      'echo "av_interleaved_write_frame(): No space left on device" >&2; echo "Error writing trailer" >&2; exit 1',
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageFullError);
+    expect(error).toMatchObject({ retryable: true, cause: { exitCode: 1, tool: 'sh' } });
+    expect((error as Error).message).toBe('No space left on the media disk while sh was writing');
+  });
+
+  it('leaves other failures as they are', async () => {
+    const error = await runTool('sh', [
+      '-c',
+      'echo "Invalid data found when processing input" >&2; exit 1',
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolRunError);
   });
 });
 
