@@ -50,6 +50,13 @@ export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promis
     drop: async () => {
       const c = new pg.Client({ connectionString: admin });
       await c.connect();
+      // A pool's `end()` resolves before its connections have closed; forcing the drop while one is still
+      // closing makes PostgreSQL terminate it, which pg reports as an uncaught error. Let them go first.
+      for (let i = 0; i < 100; i++) {
+        const open = await c.query('select 1 from pg_stat_activity where datname = $1', [name]);
+        if (open.rowCount === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
       rmSync(dataDir, { recursive: true, force: true });

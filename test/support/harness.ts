@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/actor.js';
-import { createNodeRuntime, type NodeRuntime } from '../../src/node.js';
+import { createNodeRuntime, type NodeRuntime, type RuntimeOverrides } from '../../src/node.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { createFakeClock, type FakeClock } from './fake-clock.js';
 
@@ -22,6 +22,21 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** `Harness.request` on a runtime's app: a bearer token and a JSON body made into headers. */
+export function requestOn(runtime: NodeRuntime): Harness['request'] {
+  return async (path, init = {}) => {
+    const { token, json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    return runtime.app.request(path, {
+      ...rest,
+      headers,
+      ...(json !== undefined && { body: JSON.stringify(json) }),
+    });
+  };
+}
+
 /** One user per role; hamlet-scoped ones belong to Ún Tà only. */
 export const fixtureUsers = {
   admin: { role: 'admin', hamletIds: [] },
@@ -33,11 +48,13 @@ export type FixtureUser = keyof typeof fixtureUsers;
 
 /**
  * The real service over a real database (SQLite file or PostgreSQL) with the example commune loaded,
- * a fake clock, and a signed-in user of every role.
+ * a fake clock, and a signed-in user of every role. `overrides` go to the runtime as they are (the
+ * clock and the logger are the harness's).
  */
 export async function createHarness(
   dialect: 'sqlite' | 'postgres' = 'sqlite',
   env: Record<string, string> = {},
+  overrides: Omit<RuntimeOverrides, 'clock' | 'logger'> = {},
 ): Promise<Harness> {
   const database = await createTestDatabase(dialect);
   const clock = createFakeClock();
@@ -51,22 +68,8 @@ export async function createHarness(
     TRUST_PROXY: 'true',
     ...env,
   });
-  const runtime = await createNodeRuntime(config, { clock, logger: pino({ level: 'silent' }) });
-
-  async function request(
-    path: string,
-    init: RequestInit & { token?: string | undefined; json?: unknown } = {},
-  ) {
-    const { token, json, ...rest } = init;
-    const headers = new Headers(rest.headers);
-    if (token) headers.set('authorization', `Bearer ${token}`);
-    if (json !== undefined) headers.set('content-type', 'application/json');
-    return runtime.app.request(path, {
-      ...rest,
-      headers,
-      ...(json !== undefined && { body: JSON.stringify(json) }),
-    });
-  }
+  const runtime = await createNodeRuntime(config, { ...overrides, clock, logger: pino({ level: 'silent' }) });
+  const request = requestOn(runtime);
 
   async function login(username: string, password: string): Promise<string> {
     const res = await request('/api/v1/auth/login', { method: 'POST', json: { username, password } });
