@@ -15,7 +15,7 @@ import { resolveFfmpeg, ffmpegVersion, type FfmpegBinaries } from '../src/media/
 import { buildBaselineArgs } from '../src/media/pipeline-args.js';
 import { processAudio } from '../src/media/pipeline.js';
 import { runTool } from '../src/media/runner.js';
-import { DEFAULT_AUDIO_TARGETS } from '../src/media/targets.js';
+import { DEFAULT_ENCODING_TARGETS } from '../src/media/targets.js';
 
 const run = promisify(execFile);
 const TEXT =
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     if (process.env.LOA_BENCH_INPUT_ONLY) return;
 
     const baseline = await bestOf3(() =>
-      runTool(binaries.ffmpeg, buildBaselineArgs(input, join(dir, 'baseline.mp3'), DEFAULT_AUDIO_TARGETS)),
+      runTool(binaries.ffmpeg, buildBaselineArgs(input, join(dir, 'baseline.mp3'), DEFAULT_ENCODING_TARGETS)),
     );
     let outputs: { path: string }[] = [];
     const pipeline = await bestOf3(async () => {
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
         input,
         workDir: join(dir, 'work-opus'),
         binaries,
-        targets: { ...DEFAULT_AUDIO_TARGETS, opus: true },
+        targets: { ...DEFAULT_ENCODING_TARGETS, opus: true },
       });
     });
     const loudnorm = await bestOf3(() => loudnormTwoPass(binaries, input, join(dir, 'loudnorm.mp3')));

@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AudioTargets as CommuneAudioTargets } from '../domain/commune.js';
+import type { AudioTargets } from '../domain/commune.js';
 import {
-  AudioRejectedError as AudioRefused,
+  AudioRejectedError,
+  type AcceptedAudio,
   type AudioInspector,
   type AudioWork,
   type ProcessedAudio,
@@ -12,9 +13,8 @@ import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import type { FileMediaStore } from './file-store.node.js';
 import { processAudio } from './pipeline.js';
 import { inspectAudio } from './inspect.js';
-import { AudioRejectedError } from './rejection.js';
 import { asStorageFull, writing } from './storage-full.js';
-import { DEFAULT_AUDIO_TARGETS } from './targets.js';
+import { DEFAULT_ENCODING_TARGETS } from './targets.js';
 
 interface Deps {
   readonly binaries: Promise<FfmpegBinaries>;
@@ -35,18 +35,19 @@ export function createNodeInspector({ binaries, media }: Deps): AudioInspector {
 
 /**
  * The audio pipeline on Node: espeak-ng for texts, ffmpeg for everything, outputs into the file store.
- * `process` throws `AudioRejected` for input that will never work, and `StorageFullError`
+ * `process` throws `AudioRejectedError` for input that will never work, and `StorageFullError`
  * (`storage-full.ts`, `retryable`) when a write on the way found the disk full.
  */
 export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly tts: TtsEngine }): AudioWork {
   return {
-    async process(source, communeTargets: CommuneAudioTargets): Promise<ProcessedAudio> {
+    async process(source, communeTargets: AudioTargets): Promise<ProcessedAudio> {
       const workDir = await writing('making a work folder', async () => {
         await mkdir(join(media.root, 'tmp'), { recursive: true });
         return mkdtemp(join(media.root, 'tmp', 'job-'));
       });
       try {
         let input: string;
+        let inspection: AcceptedAudio | null | undefined;
         if (source.kind === 'text') {
           input = join(workDir, 'speech.wav');
           const voice = isTtsVoice(source.voice) ? source.voice : 'vi';
@@ -54,9 +55,10 @@ export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly 
           await writing('writing the spoken text', () => writeFile(input, wav));
         } else {
           input = media.pathOf(source.key);
+          inspection = source.inspection;
         }
-        const targets = { ...DEFAULT_AUDIO_TARGETS, ...communeTargets };
-        const result = await processAudio({ input, workDir, targets, binaries: await binaries });
+        const targets = { ...DEFAULT_ENCODING_TARGETS, ...communeTargets };
+        const result = await processAudio({ input, workDir, targets, inspection, binaries: await binaries });
         const outputs = [];
         for (const output of result.outputs) {
           const stored = await media.putAsset(output.path, output.format);
@@ -79,7 +81,7 @@ export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly 
           outputs,
         };
       } catch (error) {
-        if (error instanceof AudioRejectedError) throw new AudioRefused(error.rejection);
+        if (error instanceof AudioRejectedError) throw error;
         throw asStorageFull(error, 'processing audio');
       } finally {
         await rm(workDir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import type { Inspection } from '../domain/ports/audio.js';
 import { decodingFor, type FfmpegBinaries } from './ffmpeg-binaries.js';
 import { parseAstats, parseEbur128Summary, type AstatsValues, type Ebur128Summary } from './ffmpeg-output.js';
 import { buildCountArgs, type SourceDecoding } from './decoding.js';
@@ -8,14 +9,7 @@ import { rejections, type AudioRejection } from './rejection.js';
 import { runTool, ToolRunError } from './runner.js';
 import { decodeCapMs, DEFAULT_AUDIO_LIMITS, type AudioLimits } from './targets.js';
 
-export type Inspection =
-  | {
-      readonly ok: true;
-      readonly probe: SourceProbe;
-      /** Loudness of the first seconds, LUFS; undefined when they are silent. */
-      readonly headLufs: number | undefined;
-    }
-  | { readonly ok: false; readonly rejection: AudioRejection };
+export type { Inspection };
 
 export interface DecodeCheck {
   readonly probe: SourceProbe;

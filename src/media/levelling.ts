@@ -11,7 +11,7 @@ import {
   type LevellingSettings,
 } from './pipeline-args.js';
 import { runTool } from './runner.js';
-import type { AudioTargets } from './targets.js';
+import type { EncodingTargets } from './targets.js';
 
 /**
  * Candidate make-up gains. After the pre-gain the speech sits near the target and the leveller
@@ -107,7 +107,7 @@ export async function calibrateLevelling(
   input: string,
   probe: { readonly durationMs: number },
   headLufs: number | undefined,
-  targets: AudioTargets,
+  targets: EncodingTargets,
   decoding: SourceDecoding = {},
   signal?: AbortSignal,
 ): Promise<Calibration> {

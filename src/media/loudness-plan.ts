@@ -3,7 +3,7 @@
  * limiter ceiling, and whether a verified output needs its one correction.
  */
 import type { EncodeOutputs, TrimSpan } from './pipeline-args.js';
-import type { AudioTargets } from './targets.js';
+import type { EncodingTargets } from './targets.js';
 
 /** Silence, for trimming: below −50 dBFS for more than 0.5 s; 0.25 s of it is kept at each edge. */
 export const SILENCE = { thresholdDb: -50, minS: 0.5, keepS: 0.25 } as const;
@@ -45,7 +45,7 @@ const clamp = (n: number, lo: number, hi: number): number => Math.min(hi, Math.m
  * Gain that brings the source near the target before the leveller, from the loudness of the
  * first seconds (an estimate: the analysis measures the whole levelled file afterwards).
  */
-export function preGainDb(headLufs: number | undefined, targets: AudioTargets): number {
+export function preGainDb(headLufs: number | undefined, targets: EncodingTargets): number {
   const estimate = headLufs === undefined || headLufs < SILENT_LUFS ? TYPICAL_SOURCE_LUFS : headLufs;
   return clamp(targets.integratedLufs - estimate, -30, MAX_PRE_GAIN_DB);
 }
@@ -84,17 +84,17 @@ export function trimSpan(
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 /** Loudness the levelling aims at: the target, plus what the MP3 codec takes, plus the bias. */
-export function levelledAimLufs(targets: AudioTargets): number {
+export function levelledAimLufs(targets: EncodingTargets): number {
   return targets.integratedLufs + CODEC_LOUDNESS_LOSS_LU.mp3 + LEVELLED_BIAS_DB;
 }
 
 /** Encoding gain from the measured levelled loudness; the codec's loss is given back. */
-export function encodeGainDb(levelledLufs: number, targets: AudioTargets): number {
+export function encodeGainDb(levelledLufs: number, targets: EncodingTargets): number {
   return targets.integratedLufs + CODEC_LOUDNESS_LOSS_LU.mp3 - levelledLufs;
 }
 
 /** Ceiling of the limiters, dBFS, for a true-peak target. */
-export function limiterCeilingDb(targets: AudioTargets): number {
+export function limiterCeilingDb(targets: EncodingTargets): number {
   return targets.truePeakDbtp - LIMITER_MARGIN_DB;
 }
 
@@ -120,7 +120,7 @@ export interface Correction {
 }
 
 /** The first encoding's numbers, from the measured levelled loudness. */
-export function firstEncoding(levelledLufs: number, targets: AudioTargets): Correction {
+export function firstEncoding(levelledLufs: number, targets: EncodingTargets): Correction {
   const gainDb = encodeGainDb(levelledLufs, targets);
   return { gainDb, ceilingDb: gainDb > 0 ? limiterCeilingDb(targets) : undefined, opusTrimDb: OPUS_TRIM_DB };
 }
@@ -135,7 +135,7 @@ export function firstEncoding(levelledLufs: number, targets: AudioTargets): Corr
 export function planCorrection(
   measured: readonly OutputMeasurement[],
   current: Correction,
-  targets: AudioTargets,
+  targets: EncodingTargets,
 ): Correction | undefined {
   const mp3 = measured.find((m) => m.format === 'mp3');
   const opus = measured.find((m) => m.format === 'opus');

@@ -12,7 +12,7 @@
  * 5. verify: decode what was written and measure it (in `loudness-meter.ts`).
  */
 import { decoderArgs, gapFilling, type SourceDecoding } from './decoding.js';
-import { WORK_SAMPLE_RATE, type AudioTargets } from './targets.js';
+import { WORK_SAMPLE_RATE, type EncodingTargets } from './targets.js';
 
 /** Options every run starts with: no keyboard, no banner, no progress line on stderr. */
 export const COMMON = ['-nostdin', '-hide_banner', '-nostats'] as const;
@@ -58,7 +58,7 @@ export interface LevellerSettings {
 }
 
 /** Leveller settings; the same for every target since the make-up gain comes after it. */
-export function levellerFor(_targets: AudioTargets): LevellerSettings {
+export function levellerFor(_targets: EncodingTargets): LevellerSettings {
   return { frameMs: 250, gaussFrames: 15, peak: 0.9, maxGainDb: 12 };
 }
 
@@ -233,7 +233,7 @@ export interface EncodePlan {
   readonly ceilingDb: number | undefined;
   /** Extra gain on the Opus branch, dB: the two codecs lose different amounts of loudness. */
   readonly opusTrimDb: number;
-  readonly targets: AudioTargets;
+  readonly targets: EncodingTargets;
   readonly outputs: EncodeOutputs;
 }
 
@@ -348,7 +348,11 @@ export function buildVerifyArgs(input: string, opts: { readonly maxS?: number } 
 }
 
 /** The reference the speed requirement is stated against: a plain decode + encode. */
-export function buildBaselineArgs(input: string, output: string, targets: AudioTargets): readonly string[] {
+export function buildBaselineArgs(
+  input: string,
+  output: string,
+  targets: EncodingTargets,
+): readonly string[] {
   return [
     ...COMMON,
     '-i',

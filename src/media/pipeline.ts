@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodingFor, type FfmpegBinaries } from './ffmpeg-binaries.js';
+import type { AcceptedAudio } from '../domain/ports/audio.js';
 import { inspectAudio } from './inspect.js';
 import { findLoudEdges, writeLevelled, type Levelled } from './intermediate.js';
 import { calibrateLevelling } from './levelling.js';
@@ -31,9 +32,9 @@ import { runTool } from './runner.js';
 import { writing } from './storage-full.js';
 import {
   DEFAULT_AUDIO_LIMITS,
-  DEFAULT_AUDIO_TARGETS,
+  DEFAULT_ENCODING_TARGETS,
   type AudioLimits,
-  type AudioTargets,
+  type EncodingTargets,
 } from './targets.js';
 
 export interface LoudnessFigures {
@@ -53,7 +54,7 @@ export interface ProcessedOutput {
   readonly durationMs: number;
 }
 
-export interface ProcessedAudio {
+export interface PipelineResult {
   readonly source: {
     readonly codec: string;
     readonly durationMs: number;
@@ -78,9 +79,11 @@ export interface ProcessAudioInput {
   readonly input: string;
   /** A folder of the job's own; outputs are written there, the work file is removed. */
   readonly workDir: string;
-  readonly targets?: AudioTargets;
+  readonly targets?: EncodingTargets;
   readonly limits?: AudioLimits;
   readonly binaries: FfmpegBinaries;
+  /** The check made when the file was uploaded; without it the file is checked first. */
+  readonly inspection?: AcceptedAudio | null | undefined;
   readonly signal?: AbortSignal;
   /** Receives the numbers of each step (levelling, measurements, correction) for the job log. */
   readonly log?: (step: string, data: Readonly<Record<string, unknown>>) => void;
@@ -132,7 +135,7 @@ const round1 = (n: number): number => Math.round(n * 10) / 10;
 const round1Up = (n: number): number => Math.ceil(n * 10 - 1e-9) / 10;
 
 async function encodeAndVerify(
-  p: ProcessAudioInput & { readonly targets: AudioTargets },
+  p: ProcessAudioInput & { readonly targets: EncodingTargets },
   intermediatePath: string,
   span: TrimSpan,
   outputs: EncodeOutputs,
@@ -171,12 +174,13 @@ async function encodeAndVerify(
  * const result = await processAudio({ input, workDir, binaries: await resolveFfmpeg(process.env) });
  * result.outputs[0] // { format: 'mp3', path, sha256, bytes, durationMs }
  */
-export async function processAudio(input: ProcessAudioInput): Promise<ProcessedAudio> {
-  const p = { ...input, targets: input.targets ?? DEFAULT_AUDIO_TARGETS };
+export async function processAudio(input: ProcessAudioInput): Promise<PipelineResult> {
+  const p = { ...input, targets: input.targets ?? DEFAULT_ENCODING_TARGETS };
   const { binaries, targets, workDir, signal } = p;
 
   const limits = p.limits ?? DEFAULT_AUDIO_LIMITS;
-  const inspection = await inspectAudio({ input: p.input, binaries, limits });
+  // Checked once, at the upload; every full decode below still stops at the limit of real decoded time.
+  const inspection = p.inspection ?? (await inspectAudio({ input: p.input, binaries, limits }));
   if (!inspection.ok) throw new AudioRejectedError(inspection.rejection);
   const { probe } = inspection;
   const decoding = await decodingFor(binaries, probe.codec);

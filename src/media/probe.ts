@@ -7,21 +7,9 @@ import { rejections, type AudioRejection } from './rejection.js';
 import { runTool, ToolRunError } from './runner.js';
 import { decodeCapMs, DEFAULT_AUDIO_LIMITS, reachedDecodeCap, type AudioLimits } from './targets.js';
 
-/** What ffprobe says about the first audio stream of an input. */
-export interface SourceProbe {
-  readonly codec: string;
-  readonly formatName: string;
-  readonly durationMs: number;
-  readonly channels: number;
-  readonly sampleRate: number;
-  readonly bitRate?: number;
-  /**
-   * Where `durationMs` comes from when the header did not give it: the packets were counted (a
-   * browser's WebM carries no duration), or the decoded samples were (the header claimed less than
-   * the file holds). Such a count stops past the limit, so it may be a lower bound.
-   */
-  readonly durationFrom?: 'packets' | 'decoded';
-}
+import type { SourceProbe } from '../domain/ports/audio.js';
+
+export type { SourceProbe };
 
 /** The outcome of probing a file, before any limit is applied. */
 export type ProbeResult =

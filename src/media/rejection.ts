@@ -1,27 +1,9 @@
-/**
- * Why an input cannot become broadcast audio, in words a commune cadre can act on
- * (Vietnamese first, English for logs and the English pages).
- */
-export interface AudioRejection {
-  readonly code: AudioRejectionCode;
-  /** 415: not audio we can read; 422: audio, but outside the limits or without content. */
-  readonly status: 415 | 422;
-  readonly message: string;
-  readonly messageEn: string;
-  /** Which case of the code it is, for logs and tests. */
-  readonly reason?: 'truncated' | 'noise' | 'silent' | 'image' | 'video';
-}
+import type { AudioRejection, AudioRejectionCode } from '../domain/ports/audio.js';
 
-export type AudioRejectionCode = 'no_audio' | 'unreadable' | 'too_long' | 'too_many_channels' | 'empty';
+export { AudioRejectedError } from '../domain/ports/audio.js';
+export type { AudioRejection };
 
-/** Thrown by the pipeline when an input is refused; the job records the rejection as its error. */
-export class AudioRejectedError extends Error {
-  override readonly name = 'AudioRejectedError';
-  constructor(readonly rejection: AudioRejection) {
-    super(rejection.messageEn);
-  }
-}
-
+/** The kind of refusal each code is: 415 not audio that can be read, 422 beyond the limits or empty. */
 const STATUS: Readonly<Record<AudioRejectionCode, 415 | 422>> = {
   no_audio: 415,
   unreadable: 415,

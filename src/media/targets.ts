@@ -1,5 +1,5 @@
 /** Loudness and encoding targets of a commune's audio (DESIGN.md, "Audio targets"). */
-export interface AudioTargets {
+export interface EncodingTargets {
   /** Integrated loudness of every output, LUFS (EBU R128 / ITU-R BS.1770). */
   readonly integratedLufs: number;
   /** Highest true peak allowed in every output, dBTP. */
@@ -13,7 +13,7 @@ export interface AudioTargets {
   readonly opusBitrateK: number;
 }
 
-export const DEFAULT_AUDIO_TARGETS: AudioTargets = {
+export const DEFAULT_ENCODING_TARGETS: EncodingTargets = {
   integratedLufs: -16,
   truePeakDbtp: -1.5,
   maxLraLu: 8,

@@ -10,7 +10,7 @@ import { levellerFor } from '../../src/media/pipeline-args.js';
 import { processAudio } from '../../src/media/pipeline.js';
 import { probeFile } from '../../src/media/probe.js';
 import { AudioRejectedError } from '../../src/media/rejection.js';
-import { DEFAULT_AUDIO_TARGETS, WORK_SAMPLE_RATE, type AudioLimits } from '../../src/media/targets.js';
+import { DEFAULT_ENCODING_TARGETS, WORK_SAMPLE_RATE, type AudioLimits } from '../../src/media/targets.js';
 import { flacWithLyingHeader, mp3WithLyingHeader } from './crafted-fixtures.js';
 
 /** A one-minute limit and five minutes of audio keep the test fast; the ratio is what matters. */
@@ -93,7 +93,7 @@ describe.each(['mp3', 'flac'] as const)('a %s whose header claims 1 s but holds 
     const intermediatePath = join(dir, `levelled-${kind}.f32`);
     const levelling = {
       preGainDb: 0,
-      leveller: levellerFor(DEFAULT_AUDIO_TARGETS),
+      leveller: levellerFor(DEFAULT_ENCODING_TARGETS),
       makeupDb: 0,
       ceilingDb: -4,
     };

@@ -10,7 +10,7 @@ import {
   silenceThresholdDb,
   trimSpan,
 } from '../../src/media/loudness-plan.js';
-import { DEFAULT_AUDIO_TARGETS as T } from '../../src/media/targets.js';
+import { DEFAULT_ENCODING_TARGETS as T } from '../../src/media/targets.js';
 
 describe('trimSpan', () => {
   it('cuts silent edges longer than 0.5 s down to 0.25 s', () => {

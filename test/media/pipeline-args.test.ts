@@ -11,7 +11,7 @@ import {
   type LevellingSettings,
 } from '../../src/media/pipeline-args.js';
 import type { SourceProbe } from '../../src/media/probe.js';
-import { DEFAULT_AUDIO_TARGETS } from '../../src/media/targets.js';
+import { DEFAULT_ENCODING_TARGETS } from '../../src/media/targets.js';
 
 const probe: SourceProbe = {
   codec: 'aac',
@@ -22,7 +22,7 @@ const probe: SourceProbe = {
 };
 const levelling: LevellingSettings = {
   preGainDb: 12.345,
-  leveller: levellerFor(DEFAULT_AUDIO_TARGETS),
+  leveller: levellerFor(DEFAULT_ENCODING_TARGETS),
   makeupDb: 3.5,
   ceilingDb: -4.5,
 };
@@ -143,7 +143,7 @@ describe('buildEncodeArgs', () => {
     gainDb: -0.6,
     ceilingDb: undefined,
     opusTrimDb: 0,
-    targets: DEFAULT_AUDIO_TARGETS,
+    targets: DEFAULT_ENCODING_TARGETS,
     outputs: { mp3: '/w/audio.mp3' },
   };
 
@@ -212,7 +212,7 @@ describe('buildVerifyArgs and buildBaselineArgs', () => {
   });
 
   it('is the plain decode + encode the speed target is stated against', () => {
-    expect(buildBaselineArgs('in.wav', 'out.mp3', DEFAULT_AUDIO_TARGETS)).toEqual([
+    expect(buildBaselineArgs('in.wav', 'out.mp3', DEFAULT_ENCODING_TARGETS)).toEqual([
       '-nostdin',
       '-hide_banner',
       '-nostats',

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg, type FfmpegBinaries } from '../../src/media/ffmpeg-binaries.js';
-import { processAudio, type ProcessedAudio } from '../../src/media/pipeline.js';
-import { DEFAULT_AUDIO_TARGETS } from '../../src/media/targets.js';
+import { processAudio, type PipelineResult } from '../../src/media/pipeline.js';
+import { DEFAULT_ENCODING_TARGETS } from '../../src/media/targets.js';
 import { createFixtures, type FixtureFactory, type GoodFixture } from './fixtures.js';
 import { loudgain } from './loudgain.js';
 
@@ -66,7 +66,7 @@ const cases: readonly { readonly name: GoodFixture; readonly sourceLufs?: readon
 ];
 
 describe('processAudio on real inputs, measured by loudgain', () => {
-  const results = new Map<GoodFixture, ProcessedAudio>();
+  const results = new Map<GoodFixture, PipelineResult>();
 
   it.each(cases)(
     '$name: −16 LUFS ±0.5, true peak ≤ −1.5 dBTP, LRA ≤ 8 LU, MP3 64 kbit/s mono 44.1 kHz',
@@ -145,7 +145,7 @@ describe('processAudio on real inputs, measured by loudgain', () => {
       input,
       workDir: join(work, 'opus'),
       binaries,
-      targets: { ...DEFAULT_AUDIO_TARGETS, opus: true },
+      targets: { ...DEFAULT_ENCODING_TARGETS, opus: true },
     });
     const opus = result.outputs.find((o) => o.format === 'opus');
     expect(opus).toBeDefined();

@@ -14,7 +14,7 @@ import { resolveFfmpeg, type FfmpegBinaries } from '../../src/media/ffmpeg-binar
 import { createFileMediaStore } from '../../src/media/file-store.node.js';
 import { processAudio } from '../../src/media/pipeline.js';
 import { StorageFullError } from '../../src/media/storage-full.js';
-import { DEFAULT_AUDIO_TARGETS } from '../../src/media/targets.js';
+import { DEFAULT_ENCODING_TARGETS } from '../../src/media/targets.js';
 import { createEspeakEngine } from '../../src/media/tts/espeak.js';
 import { createFixtures, type FixtureFactory } from './fixtures.js';
 
@@ -101,14 +101,14 @@ describe.skipIf(refused !== undefined)('a full media disk', () => {
     const key = `src/${randomUUID()}`;
     await mkdir(join(small, 'src'));
     await copyFile(await fixtures.get('clippedHot'), media.pathOf(key));
-    const upload = work.process({ kind: 'file', key }, DEFAULT_AUDIO_TARGETS);
+    const upload = work.process({ kind: 'file', key }, DEFAULT_ENCODING_TARGETS);
     await expect(upload).rejects.toBeInstanceOf(StorageFullError);
 
     // Filled to the last few kB, the spoken text itself cannot be written.
     await writeFile(join(small, 'filler'), new Uint8Array(2 * MiB - 8 * 1024)).catch(() => undefined);
     const text = work.process(
       { kind: 'text', text: 'Thông báo của Ủy ban nhân dân xã.', voice: 'vi', language: 'vi' },
-      DEFAULT_AUDIO_TARGETS,
+      DEFAULT_ENCODING_TARGETS,
     );
     await expect(text).rejects.toBeInstanceOf(StorageFullError);
     await expect(text).rejects.toMatchObject({ cause: { code: 'ENOSPC' } });

@@ -6,7 +6,7 @@
 import { createNodeAudioWork } from '../../src/media/audio-work.node.js';
 import { resolveFfmpeg } from '../../src/media/ffmpeg-binaries.js';
 import { createFileMediaStore } from '../../src/media/file-store.node.js';
-import { DEFAULT_AUDIO_TARGETS } from '../../src/media/targets.js';
+import { DEFAULT_ENCODING_TARGETS } from '../../src/media/targets.js';
 import { createEspeakEngine } from '../../src/media/tts/espeak.js';
 
 const [root, key] = process.argv.slice(2);
@@ -15,4 +15,4 @@ const media = createFileMediaStore(root);
 const upload = await media.beginUpload();
 await upload.write(new Uint8Array(64 * 1024).fill(1));
 const work = createNodeAudioWork({ binaries: resolveFfmpeg(process.env), media, tts: createEspeakEngine() });
-await work.process({ kind: 'file', key }, DEFAULT_AUDIO_TARGETS);
+await work.process({ kind: 'file', key }, DEFAULT_ENCODING_TARGETS);

@@ -12,8 +12,7 @@ export interface AudioRejection {
   readonly reason?: 'truncated' | 'noise' | 'silent' | 'image' | 'video';
 }
 
-export type AudioRejectionCode =
-  'no_audio' | 'unreadable' | 'too_long' | 'too_many_channels' | 'empty' | 'too_large';
+export type AudioRejectionCode = 'no_audio' | 'unreadable' | 'too_long' | 'too_many_channels' | 'empty';
 
 /** Thrown by the audio adapters for input that will never become audio; trying again does not help. */
 export class AudioRejectedError extends Error {
@@ -31,6 +30,12 @@ export interface SourceProbe {
   readonly channels: number;
   readonly sampleRate: number;
   readonly bitRate?: number;
+  /**
+   * Where `durationMs` comes from when the header did not give it: the packets were counted (a
+   * browser's WebM carries no duration), or the decoded samples were (the header claimed less than
+   * the file holds). Such a count stops past the limit, so it may be a lower bound.
+   */
+  readonly durationFrom?: 'packets' | 'decoded';
 }
 
 /** The outcome of the check at the door. */
