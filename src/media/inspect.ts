@@ -5,7 +5,7 @@ import { buildCountArgs, type SourceDecoding } from './decoding.js';
 import { buildDecodeCheckArgs, TAIL_OVERRUN_S } from './decode-check-args.js';
 import { FILTER_IDS } from './pipeline-args.js';
 import { probeFile, validateProbe, type SourceProbe } from './probe.js';
-import { rejections, type AudioRejection } from './rejection.js';
+import { rejections } from './rejection.js';
 import { runTool, ToolRunError } from './runner.js';
 import { decodeCapMs, DEFAULT_AUDIO_LIMITS, type AudioLimits } from './targets.js';
 

@@ -5,11 +5,7 @@ import { invalid, notFound } from '../domain/errors.js';
 import type { Hamlet } from '../domain/hamlet.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed, isAllowed } from '../domain/policy.js';
-import type { Clock } from '../domain/ports/clock.js';
-import type { EventBus } from '../domain/ports/events.js';
-import type { IdGenerator } from '../domain/ports/ids.js';
-import type { Logger } from '../domain/ports/logger.js';
-import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+import type { Repositories } from '../domain/ports/repositories.js';
 import { relayUrlProblem } from '../domain/relay-url.js';
 import {
   airTimeMs,
@@ -23,23 +19,10 @@ import {
   startsOf,
   type BroadcastContent,
 } from '../domain/schedule/index.js';
-import type { AuditTrail } from './audit.service.js';
 import { bookedAround } from './bookings.js';
 import { materialise } from './materialise.js';
-import { createSeriesExtension } from './series.js';
+import { createSeriesExtension, type SchedulingDeps } from './series.js';
 import { fromScheduleError, normaliseWhen } from './broadcast-request.js';
-
-interface Deps {
-  readonly repos: Pick<Repositories, 'broadcasts' | 'communes' | 'hamlets'>;
-  readonly tx: UnitOfWork;
-  readonly audit: AuditTrail;
-  readonly bus: EventBus;
-  readonly clock: Clock;
-  readonly ids: IdGenerator;
-  readonly logger?: Logger | undefined;
-  /** Occurrences of series are materialised this far ahead; the dispatcher keeps it rolling. */
-  readonly horizonMs: number;
-}
 
 export interface BroadcastView extends Broadcast {
   readonly occurrences: readonly Occurrence[];
@@ -147,7 +130,7 @@ async function contentOf(
   return { content: announcementContent(announcement), title: announcement.title };
 }
 
-export function createBroadcastsService(deps: Deps) {
+export function createBroadcastsService(deps: SchedulingDeps) {
   const { clock, tx } = deps;
 
   async function bumpVersions(r: Pick<Repositories, 'hamlets'>, hamletIds: readonly string[]) {

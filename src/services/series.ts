@@ -21,7 +21,8 @@ import type { AuditTrail } from './audit.service.js';
 import { bookedOf, seriesContent } from './bookings.js';
 import { materialise } from './materialise.js';
 
-interface Deps {
+/** What scheduling needs: the booking use cases and the dispatcher's extension of series share it. */
+export interface SchedulingDeps {
   readonly repos: Pick<Repositories, 'broadcasts' | 'communes' | 'hamlets'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
@@ -29,6 +30,7 @@ interface Deps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly logger?: Logger | undefined;
+  /** Occurrences of series are materialised this far ahead; the dispatcher keeps it rolling. */
   readonly horizonMs: number;
 }
 
@@ -53,7 +55,7 @@ interface Pending {
  * in the order the series were booked. Reads a constant number of times per tick, whatever the number
  * of series or hamlets: the series due, their communes, their hamlets, what is booked there.
  */
-export function createSeriesExtension(deps: Deps) {
+export function createSeriesExtension(deps: SchedulingDeps) {
   const { clock } = deps;
 
   /** Each due series with its starts in the new stretch of the horizon, worked out from plain values. */
