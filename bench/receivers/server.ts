@@ -49,6 +49,7 @@ for (const n of [1, 2]) {
 const variant = (id: string, language: string) => ({
   id,
   language,
+  approval: 'approved' as const,
   sourceKind: 'upload' as const,
   sourceKey: null,
   sourceName: null,

@@ -137,6 +137,8 @@ export interface AnnouncementVariantTable {
   error: string | null;
   audio_sha256: string | null;
   opus_sha256: string | null;
+  /** This version's approval: a version added later waits for the office while the others air. */
+  approval: ColumnType<Approval, Approval | undefined, Approval>;
   /** SourceProbe as JSON: what the check at upload found. */
   probe: ColumnType<Json | null, Json | null | undefined, Json | null>;
   created_at: Instant;

@@ -44,6 +44,8 @@ export const VariantSchema = z.object({
   voice: z.string().nullable(),
   status: z.enum(PROCESSING_STATUSES),
   error: z.string().nullable(),
+  /** The office's decision on this version: one added later waits while approved ones keep airing. */
+  approval: z.enum(APPROVALS),
   audio: AudioInfoSchema.nullable(),
   opus: AudioInfoSchema.nullable(),
   createdAt: z.string(),
@@ -76,6 +78,7 @@ export type Announcement = Readonly<z.infer<typeof AnnouncementSchema>>;
 export interface NewVariant {
   readonly id: string;
   readonly language: string;
+  readonly approval: Approval;
   readonly sourceKind: SourceKind;
   readonly sourceKey: string | null;
   readonly sourceName: string | null;
@@ -104,6 +107,23 @@ const NEXT: Readonly<Record<ProcessingStatus, readonly ProcessingStatus[]>> = {
  * back to queued for a retry (after a temporary failure, or by a person from failed). Ready is final.
  */
 export const canMove = (from: ProcessingStatus, to: ProcessingStatus): boolean => NEXT[from].includes(to);
+
+/**
+ * The versions that may air: processed, and approved by the office (every new version starts pending
+ * when the commune requires approval, approved otherwise).
+ */
+export const airableVariants = (variants: readonly Variant[]): readonly Variant[] =>
+  variants.filter((v) => v.status === 'ready' && v.audio !== null && v.approval === 'approved');
+
+/**
+ * An announcement's decision from its versions': rejected when it was rejected, pending while any
+ * version waits for the office, approved when every version is.
+ */
+export function rollUpApproval(variants: readonly Pick<Variant, 'approval'>[]): Approval {
+  if (variants.some((v) => v.approval === 'rejected')) return 'rejected';
+  if (variants.some((v) => v.approval === 'pending')) return 'pending';
+  return 'approved';
+}
 
 /**
  * An announcement's processing state from its versions': failed if any failed (naming the language),

@@ -26,6 +26,12 @@ export const permissions = {
 
 export type Permission = keyof typeof permissions;
 
+/**
+ * What a commune-wide target (no hamlet: content from the commune office) is to every hamlet: something
+ * it may read and schedule into its own hamlets. Changing or approving it stays with commune-wide roles.
+ */
+const sharedWithHamlets: ReadonlySet<Permission> = new Set(['announcement.read']);
+
 const roleNamesVi: Record<Role, string> = {
   admin: 'quản trị viên',
   commune_officer: 'cán bộ văn phòng xã',
@@ -49,7 +55,8 @@ export function isAllowed(
   if (!roleAllows(actor.role, permission)) return false;
   if (hamlets === undefined) return true;
   if (hamlets === 'commune') return hasCommuneScope(actor.role);
-  return hamlets.every((id) => (id === null ? hasCommuneScope(actor.role) : inScope(actor, id)));
+  const wholeCommune = hasCommuneScope(actor.role) || sharedWithHamlets.has(permission);
+  return hamlets.every((id) => (id === null ? wholeCommune : inScope(actor, id)));
 }
 
 /** Throws a 403 LoaError that says what is missing, in English and Vietnamese. */

@@ -11,16 +11,20 @@ import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
 import type { AudioInspector } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
+import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import { JOB_MAX_ATTEMPTS, type JobRunnerSignal } from '../domain/ports/jobs.js';
 import type { Upload } from '../domain/ports/media-store.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+import { LONGEST_ITEM_MS } from '../domain/schedule/index.js';
 import type { AuditTrail } from './audit.service.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'announcements' | 'hamlets' | 'communes'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
+  /** Told when refused content comes off the air: new schedule versions, and stop for boxes playing it. */
+  readonly bus: EventBus;
   readonly inspector: AudioInspector;
   readonly jobs: JobRunnerSignal;
   readonly clock: Clock;
@@ -93,14 +97,20 @@ export function createAnnouncementsService(deps: Deps) {
     );
   }
 
+  /** A new version waits for the office when the commune requires approval (the default). */
+  async function approvalOfNew(ctx: RequestContext): Promise<Approval> {
+    const commune = await deps.repos.communes.findCommune(ctx.actor.communeId);
+    return commune?.settings.approvalRequired === false ? 'approved' : 'pending';
+  }
+
   /**
    * Checks an upload (ffprobe and a quick decode) and keeps it as the original; a refusal leaves it to
    * the upload's owner to remove.
    */
-  async function accept(source: VariantSource, language: string): Promise<NewVariant> {
+  async function accept(source: VariantSource, language: string, approval: Approval): Promise<NewVariant> {
     const id = deps.ids.id();
     if (source.kind === 'text') {
-      const base = { id, language, sourceKind: 'text' as const, sourceKey: null, sourceName: null };
+      const base = { id, language, approval, sourceKind: 'text' as const, sourceKey: null, sourceName: null };
       return { ...base, text: source.text, voice: source.voice, inspection: null };
     }
     const inspection = await deps.inspector.inspect(source.upload.key);
@@ -112,6 +122,7 @@ export function createAnnouncementsService(deps: Deps) {
     return {
       id,
       language,
+      approval,
       sourceKind: 'upload',
       sourceKey: source.upload.key,
       sourceName: source.upload.filename,
@@ -140,10 +151,10 @@ export function createAnnouncementsService(deps: Deps) {
       assertAllowed(ctx.actor, 'announcement.create');
       const hamletId = ownerHamlet(ctx, meta.hamletId);
       await assertLanguageUsed(ctx, meta.language);
-      const variant = await accept(source, meta.language);
+      const approval = await approvalOfNew(ctx);
+      const variant = await accept(source, meta.language, approval);
       const id = deps.ids.id();
       await tx(async (r) => {
-        const commune = await r.communes.findCommune(ctx.actor.communeId);
         const now = clock.now().toISOString();
         await r.announcements.insertAnnouncement(
           {
@@ -153,7 +164,7 @@ export function createAnnouncementsService(deps: Deps) {
             title: meta.title,
             category: meta.category,
             createdBy: ctx.actor.id,
-            approval: commune?.settings.approvalRequired === false ? 'approved' : 'pending',
+            approval,
           },
           now,
         );
@@ -182,7 +193,11 @@ export function createAnnouncementsService(deps: Deps) {
       assertAllowed(ctx.actor, 'announcement.create', [existing.hamletId]);
     },
 
-    /** Adds another language's recording (or text) to an announcement. */
+    /**
+     * Adds another language's recording (or text) to an announcement. When the commune requires approval
+     * the new version waits for the office, and so does the announcement; the versions already approved
+     * keep airing meanwhile.
+     */
     async addVariant(
       ctx: RequestContext,
       id: string,
@@ -191,7 +206,8 @@ export function createAnnouncementsService(deps: Deps) {
     ): Promise<{ id: string; status: ProcessingStatus }> {
       await this.assertMayAddVariant(ctx, id);
       await assertLanguageUsed(ctx, language);
-      const variant = await accept(source, language);
+      const approval = await approvalOfNew(ctx);
+      const variant = await accept(source, language, approval);
       await tx(async (r) => {
         const a = await load(r, ctx, id);
         if (a.variants.some((v) => v.language === language)) {
@@ -203,6 +219,9 @@ export function createAnnouncementsService(deps: Deps) {
         const now = clock.now().toISOString();
         await r.announcements.insertVariant(id, variant, now);
         await r.announcements.setAnnouncementStatus(id, 'queued', null, now);
+        if (approval === 'pending' && a.approval === 'approved') {
+          await r.announcements.setApproval(id, 'pending', null, null, now);
+        }
         await deps.audit.record(r, {
           ...ctx,
           action: 'announcement.add_variant',
@@ -236,26 +255,56 @@ export function createAnnouncementsService(deps: Deps) {
       });
     },
 
-    /** Approval is separate from processing: the commune answers for what airs (approve or reject). */
-    decide(
+    /**
+     * The office's decision: the commune answers for what airs. Approving approves every version that
+     * waits; rejecting refuses every version and takes the content off the air: its occurrences that
+     * have not started are cancelled (the hamlets' schedules change) and boxes playing it are told to
+     * stop. The answer says how many occurrences were cancelled.
+     */
+    async decide(
       ctx: RequestContext,
       id: string,
       decision: 'approved' | 'rejected',
       reason: string | null,
-    ): Promise<Announcement> {
+    ): Promise<Announcement & { readonly cancelledOccurrences: number }> {
       assertAllowed(ctx.actor, 'announcement.approve');
-      return tx(async (r) => {
+      const done = await tx(async (r) => {
         await load(r, ctx, id);
-        await r.announcements.setApproval(id, decision, reason, ctx.actor.id, clock.now().toISOString());
+        const now = clock.now().toISOString();
+        const from: readonly Approval[] =
+          decision === 'approved' ? ['pending', 'rejected'] : ['pending', 'approved'];
+        await r.announcements.setVariantApprovals(id, from, decision, now);
+        await r.announcements.setApproval(id, decision, reason, ctx.actor.id, now);
+        const cancelled =
+          decision === 'rejected' ? await r.broadcasts.cancelFutureOccurrencesOf(id, now) : [];
+        const airing =
+          decision === 'rejected'
+            ? (await r.broadcasts.listRecentOccurrencesOf(id, now, LONGEST_ITEM_MS)).filter(
+                (o) => Date.parse(o.startsAt) + o.durationMs > Date.parse(now),
+              )
+            : [];
+        const touched = [...new Set(cancelled.map((o) => o.hamletId))];
+        if (touched.length > 0) await r.hamlets.bumpScheduleVersion(touched, now);
+        const versions = touched.length > 0 ? await r.hamlets.findScheduleVersions(touched) : {};
         await deps.audit.record(r, {
           ...ctx,
           action: decision === 'approved' ? 'announcement.approve' : 'announcement.reject',
           targetType: 'announcement',
           targetId: id,
-          ...(reason && { details: { reason } }),
+          ...((reason || cancelled.length > 0) && {
+            details: {
+              ...(reason && { reason }),
+              cancelledOccurrences: cancelled.length,
+              stopped: airing.length,
+            },
+          }),
         });
-        return load(r, ctx, id);
+        return { announcement: await load(r, ctx, id), cancelled: cancelled.length, versions, airing };
       });
+      if (done.cancelled > 0) deps.bus.publish({ type: 'schedule-changed', versions: done.versions });
+      for (const o of done.airing)
+        deps.bus.publish({ type: 'stop', hamletId: o.hamletId, occurrenceId: o.id });
+      return { ...done.announcement, cancelledOccurrences: done.cancelled };
     },
 
     /** Processes failed variants again from their kept originals. */

@@ -120,14 +120,16 @@ async function contentOf(
       `Thông báo "${announcement.title}" chưa xử lý xong âm thanh (trạng thái: ${announcement.status}), chưa thể xếp lịch.`,
     );
   }
-  if (commune.settings.approvalRequired && announcement.approval !== 'approved') {
+  // Versions wait for the office one by one: what is approved can air while a newer one waits.
+  const content = announcementContent(announcement);
+  if (content.kind === 'announcement' && content.variants.length === 0) {
     throw invalid(
       'announcementId',
       `"${announcement.title}" has not been approved by the commune office.`,
       `Thông báo "${announcement.title}" chưa được văn phòng xã duyệt, chưa thể xếp lịch.`,
     );
   }
-  return { content: announcementContent(announcement), title: announcement.title };
+  return { content, title: announcement.title };
 }
 
 export function createBroadcastsService(deps: SchedulingDeps) {

@@ -71,6 +71,7 @@ export function createServices(deps: ServiceDeps) {
       audit,
       inspector: deps.inspector,
       jobs: deps.jobs,
+      bus,
       clock,
       ids,
     }),

@@ -6,6 +6,7 @@ import {
   manifestItems,
   manifestStep,
   manifestWindow,
+  MAX_EVENT_BEFORE_START_MS,
   MANIFEST_STEP_MS,
   occurrenceStatusFromReports,
   receiverPlayback,
@@ -38,6 +39,10 @@ const reasonText: Record<RejectedEvent['reason'], { en: string; vi: string }> = 
     vi: 'thời điểm ở tương lai; kiểm tra đồng hồ',
   },
   too_old: { en: 'older than 30 days', vi: 'cũ hơn 30 ngày' },
+  before_start: {
+    en: 'minutes before the occurrence starts; check the box clock',
+    vi: 'trước giờ phát nhiều phút; kiểm tra đồng hồ',
+  },
 };
 
 function refusal(rejected: readonly RejectedEvent[]): LoaError {
@@ -199,6 +204,8 @@ export function createReceiverSyncService(deps: Deps) {
         if (!o) rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: 'unknown_occurrence' });
         else if (o.hamletId !== session.hamletId) {
           rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: 'other_hamlet' });
+        } else if (Date.parse(e.at) < Date.parse(o.startsAt) - MAX_EVENT_BEFORE_START_MS) {
+          rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: 'before_start' });
         }
       }
       if (rejected.length > 0) throw refusal(rejected);

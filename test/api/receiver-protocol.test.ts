@@ -321,6 +321,24 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
       expect(stored).toHaveLength(0);
     });
 
+    it('refuses a report dated minutes before its occurrence starts instead of marking it failed', async () => {
+      const mine = occurrenceOf('un-ta');
+      const early = new Date(Date.parse(at) - 30 * 60_000).toISOString();
+      const res = await postLogs(unTa.token, [
+        { id: 'early-1', occurrenceId: mine, type: 'failed', at: early, detail: 'no audio device' },
+      ]);
+      expect(res.status).toBe(422);
+      const problem = (await res.json()) as { rejected: { id: string; reason: string }[]; detailVi: string };
+      expect(problem.rejected).toEqual([{ id: 'early-1', occurrenceId: mine, reason: 'before_start' }]);
+      expect(problem.detailVi).toMatch(/đồng hồ/);
+      const row = await h.runtime.db.kysely
+        .selectFrom('occurrences')
+        .select('status')
+        .where('id', '=', mine)
+        .executeTakeFirstOrThrow();
+      expect(row.status).not.toBe('failed');
+    });
+
     it('limits a batch to 1,000 events and refuses malformed JSON', async () => {
       const mine = occurrenceOf('un-ta');
       const many = (n: number) =>

@@ -10,6 +10,7 @@ import {
   signIn,
   type Served,
 } from './browser.js';
+import { hasTool } from '../support/tools.js';
 
 const beat = { volume: 80, uptimeS: 3600, freeBytes: 2_000_000_000, signal: -71, appVersion: '0.1.0' };
 
@@ -17,7 +18,7 @@ const beat = { volume: 80, uptimeS: 3600, freeBytes: 2_000_000_000, signal: -71,
  * Editing and deleting hamlets, disabling and enabling receivers, in a real Chromium against a real
  * server; and what a hamlet head sees of the same pages.
  */
-describe('managing hamlets and receivers in a browser', () => {
+describe.skipIf(!hasTool('chromium'))('managing hamlets and receivers in a browser', () => {
   let h: Harness;
   let server: Served;
   let browser: Browser;

@@ -13,9 +13,10 @@ import {
   signIn,
   type Served,
 } from './browser.js';
+import { hasTool } from '../support/tools.js';
 
 /** The administrator's pages and the commune office's emergency form, in a real Chromium. */
-describe('admin and emergency pages in a browser', () => {
+describe.skipIf(!hasTool('chromium'))('admin and emergency pages in a browser', () => {
   let h: Harness;
   let server: Served;
   let browser: Browser;

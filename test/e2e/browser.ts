@@ -6,6 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { expect } from 'vitest';
 import type { Harness } from '../support/harness.js';
 import { passwordOf } from './support.js';
+import { chromiumPath } from '../support/tools.js';
 import type { FixtureUser } from '../support/harness.js';
 
 export const screenshotDir = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -16,7 +17,7 @@ export const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeo
 /** Debian's Chromium, headless, with nothing that would reach the network on its own. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: chromiumPath() ?? '/usr/bin/chromium',
     headless: true,
     args: [
       '--no-sandbox',

@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness.js';
 import { launchChromium, phoneContext, poll, serveHarness, signIn, type Served } from './browser.js';
+import { hasTool } from '../support/tools.js';
 
 // Checked in the page itself (the tests are typed without the DOM library, so the code is a string).
 const problemsInPage = `(() => {
@@ -21,7 +22,7 @@ const problemsInPage = `(() => {
   return out;
 })()`;
 
-describe('quality bar in a browser', () => {
+describe.skipIf(!hasTool('chromium'))('quality bar in a browser', () => {
   let h: Harness;
   let server: Served;
   let browser: Browser;

@@ -13,12 +13,13 @@ import {
   signIn,
   type Served,
 } from './browser.js';
+import { hasTool } from '../support/tools.js';
 
 /**
  * The three roles' main jobs in a real Chromium against a real server: a secretary uploads a recording,
  * the commune office approves it, a hamlet head schedules it, the office reads the coverage report.
  */
-describe('pages in a browser', () => {
+describe.skipIf(!hasTool('chromium'))('pages in a browser', () => {
   let h: Harness;
   let server: Served;
   let browser: Browser;

@@ -8,17 +8,20 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { binaries, speakTo } from '../support/tools.js';
 import { SPEECH_TEXT } from './fixtures.js';
 
 const run = promisify(execFile);
 
 async function ffmpeg(...args: string[]): Promise<void> {
-  await run('ffmpeg', ['-nostdin', '-hide_banner', '-v', 'error', '-y', ...args], { maxBuffer: 1 << 24 });
+  await run(binaries.ffmpeg, ['-nostdin', '-hide_banner', '-v', 'error', '-y', ...args], {
+    maxBuffer: 1 << 24,
+  });
 }
 
 async function speech(dir: string): Promise<string> {
   const path = join(dir, 'crafted-speech.wav');
-  await run('espeak-ng', ['-v', 'vi', '-w', path, SPEECH_TEXT]);
+  speakTo(path, SPEECH_TEXT, 175);
   return path;
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createEspeakEngine } from '../../src/media/tts/espeak.js';
+import { binaries, encodeAmrNb, speakTo } from '../support/tools.js';
 
 const run = promisify(execFile);
 
@@ -49,11 +50,13 @@ export interface FixtureFactory {
 }
 
 async function ffmpeg(...args: string[]): Promise<void> {
-  await run('ffmpeg', ['-nostdin', '-hide_banner', '-v', 'error', '-y', ...args], { maxBuffer: 1 << 24 });
+  await run(binaries.ffmpeg, ['-nostdin', '-hide_banner', '-v', 'error', '-y', ...args], {
+    maxBuffer: 1 << 24,
+  });
 }
 
 async function integratedLufs(path: string): Promise<number> {
-  const { stderr } = await run('ffmpeg', [
+  const { stderr } = await run(binaries.ffmpeg, [
     '-nostdin',
     '-hide_banner',
     '-i',
@@ -95,7 +98,7 @@ export async function createFixtures(): Promise<FixtureFactory> {
 
   const speech = async (): Promise<string> => {
     const path = at('speech.wav');
-    await run('espeak-ng', ['-v', 'vi', '-w', path, SPEECH_TEXT]);
+    speakTo(path, SPEECH_TEXT, 175);
     return path;
   };
 
@@ -144,9 +147,7 @@ export async function createFixtures(): Promise<FixtureFactory> {
       return at('clipped-hot.wav');
     },
     amrNb: async () => {
-      await run('sox', [await get('speech'), '-r', '8000', '-c', '1', at('old-phone.amr-nb')]);
-      const bytes = await readFile(at('old-phone.amr-nb'));
-      await writeFile(at('old-phone.amr'), bytes);
+      await encodeAmrNb(await get('speech'), at('old-phone.amr'));
       return at('old-phone.amr');
     },
     webmStereoLeadingSilence: async () => {
@@ -266,20 +267,8 @@ export async function createFixtures(): Promise<FixtureFactory> {
       return at('silent-film.mp4');
     },
     twelveChannels: async () => {
-      await run('sox', [
-        '-n',
-        '-r',
-        '8000',
-        '-c',
-        '12',
-        at('twelve.wav'),
-        'synth',
-        '5',
-        'sine',
-        '440',
-        'vol',
-        '0.1',
-      ]);
+      const tone = Array<string>(12).fill('0.1*sin(440*2*PI*t)').join('|');
+      await ffmpeg('-f', 'lavfi', '-i', `aevalsrc=${tone}:s=8000:d=5`, at('twelve.wav'));
       return at('twelve.wav');
     },
     threeHours: async () => {

@@ -3,13 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Harness } from './harness.js';
+import { binaries } from './tools.js';
 
 let counter = 0;
 
 /** A real short MP3 (a sine tone) made by ffmpeg, with its duration as ffprobe measures it. */
 export function makeTone(seconds: number, frequency: number): { file: string; durationMs: number } {
   const file = join(mkdtempSync(join(tmpdir(), 'loa-tone-')), `tone-${++counter}.mp3`);
-  execFileSync('ffmpeg', [
+  execFileSync(binaries.ffmpeg, [
     '-v',
     'error',
     '-f',
@@ -25,7 +26,7 @@ export function makeTone(seconds: number, frequency: number): { file: string; du
     '-y',
     file,
   ]);
-  const probed = execFileSync('ffprobe', [
+  const probed = execFileSync(binaries.ffprobe, [
     '-v',
     'error',
     '-show_entries',
@@ -77,6 +78,7 @@ export async function createReadyAnnouncement(
     const variant = {
       id: `${id}-v${i}`,
       language: v.language,
+      approval: 'approved' as const,
       sourceKind: 'upload' as const,
       sourceKey: null,
       sourceName: null,

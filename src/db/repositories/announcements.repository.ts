@@ -201,6 +201,15 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
         .execute();
     },
 
+    async setVariantApprovals(announcementId, from, to, now) {
+      await db
+        .updateTable('announcement_variants')
+        .set({ approval: to, updated_at: now })
+        .where('announcement_id', '=', announcementId)
+        .where('approval', 'in', [...from])
+        .execute();
+    },
+
     async setApproval(id, approval, reason, by, now) {
       await db
         .updateTable('announcements')
@@ -227,6 +236,7 @@ function variantValues(announcementId: string, v: NewVariant, now: string) {
     source_name: v.sourceName,
     text: v.text,
     voice: v.voice,
+    approval: v.approval,
     probe: v.inspection ? JSON.stringify(v.inspection) : null,
     status: 'queued' as const,
     created_at: now,
@@ -245,6 +255,7 @@ function toVariant(r: Selectable<AnnouncementVariantTable>, audio: Map<string, A
     voice: r.voice,
     status: r.status,
     error: r.error,
+    approval: r.approval,
     audio: (r.audio_sha256 && audio.get(r.audio_sha256)) || null,
     opus: (r.opus_sha256 && audio.get(r.opus_sha256)) || null,
     createdAt: r.created_at,

@@ -131,6 +131,31 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
       return rows.map(toBookedOccurrence);
     },
 
+    async cancelFutureOccurrencesOf(announcementId, now) {
+      const rows = await db
+        .updateTable('occurrences')
+        .set({ status: 'cancelled', updated_at: now })
+        .where('status', '=', 'scheduled')
+        .where('starts_at', '>', now)
+        .where('broadcast_id', 'in', (eb) =>
+          eb.selectFrom('broadcasts').select('id').where('announcement_id', '=', announcementId),
+        )
+        .returning(['id', 'hamlet_id'])
+        .execute();
+      return rows.map((r) => ({ id: r.id, hamletId: r.hamlet_id }));
+    },
+
+    async listRecentOccurrencesOf(announcementId, now, maxDurationMs) {
+      const earliest = new Date(Date.parse(now) - maxDurationMs).toISOString();
+      const rows = await selectBookedOccurrences(db)
+        .where('b.announcement_id', '=', announcementId)
+        .where('o.status', '!=', 'cancelled')
+        .where('o.starts_at', '>=', earliest)
+        .where('o.starts_at', '<=', now)
+        .execute();
+      return rows.map(toBookedOccurrence);
+    },
+
     async cancelBroadcast(id, by, now) {
       await db
         .updateTable('broadcasts')
@@ -171,6 +196,7 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
           .innerJoin('audio_assets as a', 'a.sha256', 'v.audio_sha256')
           .select(['v.announcement_id', 'v.language', 'a.duration_ms'])
           .where('v.status', '=', 'ready')
+          .where('v.approval', '=', 'approved')
           .where('v.announcement_id', 'in', announcementIds.slice(i, i + 5000))
           .execute();
         for (const v of variants) {

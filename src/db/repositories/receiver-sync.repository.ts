@@ -59,6 +59,7 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
         join
           .onRef('v.announcement_id', '=', 'b.announcement_id')
           .on('v.status', '=', 'ready')
+          .on('v.approval', '=', 'approved')
           .on('v.audio_sha256', 'is not', null),
       )
       .leftJoin('audio_assets as s', 's.sha256', 'v.audio_sha256')

@@ -74,6 +74,13 @@ export interface AnnouncementsRepository {
     by: string | null,
     now: string,
   ): Promise<void>;
+  /** Moves the versions of an announcement whose approval is one of `from` to `to`. */
+  setVariantApprovals(
+    announcementId: string,
+    from: readonly Approval[],
+    to: Approval,
+    now: string,
+  ): Promise<void>;
 }
 
 export interface AuditRepository {
@@ -113,6 +120,20 @@ export interface BroadcastsRepository {
     filter: PageRequest & { hamletIds?: readonly string[] | undefined; from?: string; to?: string },
   ): Promise<Page<Broadcast>>;
   listOccurrencesOf(broadcastIds: readonly string[]): Promise<readonly Occurrence[]>;
+  /**
+   * Cancels every occurrence of this announcement that has not started (content withdrawn or refused);
+   * returns them.
+   */
+  cancelFutureOccurrencesOf(
+    announcementId: string,
+    now: string,
+  ): Promise<readonly { id: string; hamletId: string }[]>;
+  /** Occurrences of this announcement that started at most `maxDurationMs` ago: possibly on air now. */
+  listRecentOccurrencesOf(
+    announcementId: string,
+    now: string,
+    maxDurationMs: number,
+  ): Promise<readonly Occurrence[]>;
   /** Cancels the broadcast and its occurrences that have not started; returns the hamlets touched. */
   cancelBroadcast(id: string, by: string, now: string): Promise<readonly string[]>;
   /** Live series of these communes (or all) with a start not materialised before `horizon`. */

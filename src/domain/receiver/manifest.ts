@@ -68,8 +68,10 @@ export interface ManifestOccurrence {
 
 /**
  * Manifest items in play order: a relay is one item; an announcement is its variants in the hamlet's
- * language order, back to back, all sharing the occurrence id. An occurrence with no playable variant
- * (e.g. its only recording is in a language the hamlet no longer lists) yields nothing.
+ * language order, back to back, all sharing the occurrence id, as many as fit in the air time the
+ * occurrence was booked for (a version approved after the booking airs from the next booking on, and
+ * never runs into what follows). An occurrence with no playable variant (e.g. its only recording is in
+ * a language the hamlet no longer lists) yields nothing.
  */
 export function manifestItems(
   occurrences: readonly ManifestOccurrence[],
@@ -95,7 +97,15 @@ export function manifestItems(
       continue;
     }
     let at = Date.parse(o.startsAt);
-    orderVariants(hamletLanguages, o.variants).forEach((v, part) => {
+    const end = at + o.durationMs;
+    const fitting: ManifestOccurrence['variants'][number][] = [];
+    for (const v of orderVariants(hamletLanguages, o.variants)) {
+      // Durations are measured on different encodes: a second of slack.
+      const upTo = Date.parse(o.startsAt) + fitting.reduce((sum, p) => sum + p.durationMs, 0) + v.durationMs;
+      if (fitting.length > 0 && upTo > end + 1000) break;
+      fitting.push(v);
+    }
+    fitting.forEach((v, part) => {
       items.push({
         ...base,
         part,

@@ -13,6 +13,12 @@ export const PLAYBACK_GRACE_MS = 10 * 60_000;
 
 /** Events may be this far in the future (clock error of a box that has not synced yet). */
 export const MAX_EVENT_FUTURE_MS = 10 * 60_000;
+/**
+ * Events this long before their occurrence's start are refused: a box plays nothing that early, so such
+ * a report comes from a wrong clock and must not mark the occurrence failed or played.
+ */
+export const MAX_EVENT_BEFORE_START_MS = 5 * 60_000;
+
 /** Events older than this are refused: no box keeps a queue that long, and reports would be stale. */
 export const MAX_EVENT_AGE_MS = 30 * 86_400_000;
 

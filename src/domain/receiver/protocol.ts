@@ -99,6 +99,7 @@ export const REJECTION_REASONS = [
   'duplicate_in_batch',
   'in_future',
   'too_old',
+  'before_start',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 export interface RejectedEvent {

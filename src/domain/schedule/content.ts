@@ -1,4 +1,4 @@
-import type { Announcement } from '../announcement.js';
+import { airableVariants, type Announcement } from '../announcement.js';
 import type { Commune } from '../commune.js';
 import { orderVariants, totalDurationMs, type CommuneRules } from './index.js';
 
@@ -26,13 +26,14 @@ export type BroadcastContent =
     }
   | { readonly kind: 'relay'; readonly url: string; readonly durationS: number };
 
-/** The ready versions of an announcement as content to air. */
+/** The versions of an announcement that may air (processed and approved) as content to air. */
 export const announcementContent = (a: Pick<Announcement, 'id' | 'variants'>): BroadcastContent => ({
   kind: 'announcement',
   announcementId: a.id,
-  variants: a.variants.flatMap((v) =>
-    v.status === 'ready' && v.audio ? [{ language: v.language, durationMs: v.audio.durationMs }] : [],
-  ),
+  variants: airableVariants(a.variants).map((v) => ({
+    language: v.language,
+    durationMs: v.audio!.durationMs,
+  })),
 });
 
 /**

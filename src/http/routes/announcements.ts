@@ -51,6 +51,9 @@ const AnnouncementSchema = z
         language: z.string(),
         status: z.enum(PROCESSING_STATUSES),
         error: z.string().nullable(),
+        approval: z.enum(APPROVALS).openapi({
+          description: 'A version added after approval waits for the office; approved ones keep airing',
+        }),
         source: z.enum(SOURCE_KINDS),
         audio: Audio.nullable(),
         opus: Audio.nullable(),
@@ -58,6 +61,12 @@ const AnnouncementSchema = z
     ),
   })
   .openapi('Announcement');
+
+const Decided = AnnouncementSchema.extend({
+  cancelledOccurrences: z.number().int().openapi({
+    description: 'Occurrences not yet started that a rejection cancelled (0 for an approval)',
+  }),
+}).openapi('AnnouncementDecision');
 
 const Accepted = z.object({ id: z.string(), status: z.enum(PROCESSING_STATUSES) });
 
@@ -88,6 +97,7 @@ export const toAnnouncementDto = (a: Announcement) => ({
     language: v.language,
     status: v.status,
     error: v.error,
+    approval: v.approval,
     source: v.sourceKind,
     audio: audioDto(v.audio),
     opus: audioDto(v.opus),
@@ -240,15 +250,20 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       security,
       middleware: [gate('announcement.approve')],
       request: { params: IdParam },
-      responses: { 200: jsonResponse('Approved', AnnouncementSchema), ...problemResponses },
+      responses: { 200: jsonResponse('Approved', Decided), ...problemResponses },
     }),
-    async (c) =>
-      c.json(
-        toAnnouncementDto(
-          await services.announcements.decide(requestContext(c), c.req.valid('param').id, 'approved', null),
-        ),
+    async (c) => {
+      const decided = await services.announcements.decide(
+        requestContext(c),
+        c.req.valid('param').id,
+        'approved',
+        null,
+      );
+      return c.json(
+        { ...toAnnouncementDto(decided), cancelledOccurrences: decided.cancelledOccurrences },
         200,
-      ),
+      );
+    },
   );
 
   app.openapi(
@@ -259,20 +274,23 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       security,
       middleware: [gate('announcement.approve')],
       request: { params: IdParam, body: jsonBody(RejectionReasonSchema) },
-      responses: { 200: jsonResponse('Rejected', AnnouncementSchema), ...problemResponses },
+      description:
+        'Refuses every version and takes the content off the air: occurrences that have not started are cancelled and boxes playing it are told to stop.',
+      responses: { 200: jsonResponse('Rejected', Decided), ...problemResponses },
     }),
-    async (c) =>
-      c.json(
-        toAnnouncementDto(
-          await services.announcements.decide(
-            requestContext(c),
-            c.req.valid('param').id,
-            'rejected',
-            c.req.valid('json').reason,
-          ),
-        ),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const decided = await services.announcements.decide(
+        requestContext(c),
+        id,
+        'rejected',
+        c.req.valid('json').reason,
+      );
+      return c.json(
+        { ...toAnnouncementDto(decided), cancelledOccurrences: decided.cancelledOccurrences },
         200,
-      ),
+      );
+    },
   );
 
   app.openapi(

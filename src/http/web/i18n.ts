@@ -166,6 +166,8 @@ const vi = {
   rejectReason: 'Lý do từ chối',
   approved: 'Đã duyệt thông báo.',
   rejected: 'Đã từ chối thông báo.',
+  rejectedOffAir:
+    'Đã từ chối thông báo và hủy các lượt phát chưa đến giờ; cụm loa đang phát đã được lệnh dừng.',
   today: 'Hôm nay',
   week: 'Tuần này',
   receivers: 'Cụm loa',

@@ -142,6 +142,8 @@ export const en: Messages = {
   rejectReason: 'Reason for rejection',
   approved: 'Announcement approved.',
   rejected: 'Announcement rejected.',
+  rejectedOffAir:
+    'Announcement rejected; its occurrences not yet started were cancelled and boxes playing it were told to stop.',
   today: 'Today',
   week: 'This week',
   receivers: 'Receivers',

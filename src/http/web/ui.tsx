@@ -420,6 +420,7 @@ export function notices(m: Messages): Record<string, string> {
     cancelled: m.cancelled,
     approved: m.approved,
     rejected: m.rejected,
+    rejectedOffAir: m.rejectedOffAir,
     queuedAgain: m.queuedAgain,
     savedUser: m.savedUser,
     saved: m.saved,

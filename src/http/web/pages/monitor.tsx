@@ -264,11 +264,11 @@ export function monitorRoutes(deps: WebDeps) {
     const input = checkInput(RejectionReasonSchema, { reason }, p);
     if (!input.ok) return renderMonitor(c, { id, reason, problem: input.problem });
     try {
-      await services.announcements.decide(ctx, id, 'rejected', input.value.reason);
+      const decided = await services.announcements.decide(ctx, id, 'rejected', input.value.reason);
+      return seeOther(c, paths.monitor, decided.cancelledOccurrences > 0 ? 'rejectedOffAir' : 'rejected');
     } catch (error) {
       return renderMonitor(c, { id, reason, problem: problemOf(error, p.lang) });
     }
-    return seeOther(c, paths.monitor, 'rejected');
   });
 
   return app;
