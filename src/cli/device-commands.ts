@@ -7,6 +7,7 @@ import { createAgent } from '../receiver/agent.js';
 import { createCommandPlayer, defaultPlayerCommand } from '../receiver/command-player.node.js';
 import { createFileCache } from '../receiver/file-cache.node.js';
 import { consoleLogger } from '../receiver/ports.js';
+import { resolveHost } from '../receiver/resolve-host.node.js';
 import { createSimulation } from '../receiver/simulate.js';
 import { createSqliteStore } from '../receiver/sqlite-store.node.js';
 
@@ -80,6 +81,7 @@ const receiver: DeviceCommand = async (argv) => {
     store,
     cache,
     player: createCommandPlayer(command),
+    resolveHost,
     logger: consoleLogger,
     appVersion,
     pollMs: positiveInt(values['poll-s'], 60, 'poll-s') * 1000,
@@ -153,7 +155,12 @@ const simulate: DeviceCommand = async (argv) => {
     ? readFileSync(values.tokens, 'utf8').split(/\s+/).filter(Boolean).slice(0, count)
     : await createSimReceivers(server, count, values.hamlet);
   // Boxes power up over a few seconds, not all in the same millisecond.
-  const simulation = createSimulation({ server, tokens, rampMs: Math.min(5000, tokens.length * 20) });
+  const simulation = createSimulation({
+    server,
+    tokens,
+    resolveHost,
+    rampMs: Math.min(5000, tokens.length * 20),
+  });
   simulation.start();
   const print = () =>
     process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...simulation.stats() })}\n`);

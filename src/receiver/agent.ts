@@ -17,6 +17,7 @@ import {
   systemTimers,
   type AgentClock,
   type AgentLogger,
+  type ResolveHost,
   type Timers,
 } from './ports.js';
 import { readSse, type SseEvent } from './sse-parser.js';
@@ -28,6 +29,8 @@ export interface AgentOptions {
   readonly store: AgentStore;
   readonly cache: AgentCache;
   readonly player: Player;
+  /** The box's resolver, for the hosts of relays (`resolve-host.node.ts` on a box). */
+  readonly resolveHost: ResolveHost;
   readonly clock?: AgentClock;
   readonly timers?: Timers;
   readonly fetch?: typeof fetch;
@@ -124,6 +127,7 @@ export function createAgent(options: AgentOptions) {
     store,
     cache,
     player: options.player,
+    resolveHost: options.resolveHost,
     logger,
     lateToleranceMs: options.lateToleranceMs ?? 10 * 60_000,
     onEvent: () => flushSoon(),

@@ -2,7 +2,8 @@ import type { LogEvent, ManifestItem } from '../domain/receiver/protocol.js';
 import type { AgentCache } from './cache.js';
 import { itemKey, planNext, preempts } from './planner.js';
 import type { PlayHandle, Player } from './player.js';
-import type { AgentLogger, Timers } from './ports.js';
+import type { AgentLogger, ResolveHost, Timers } from './ports.js';
+import { relayRefusal } from './relay-check.js';
 import type { AgentStore } from './store.js';
 
 /** Longest single timer: the plan is re-checked at least this often, so clock changes are noticed. */
@@ -23,6 +24,8 @@ export interface PlaybackLoopDeps {
   readonly store: AgentStore;
   readonly cache: AgentCache;
   readonly player: Player;
+  /** Looks up a relay's host before it plays, so a name that points inside the network is refused. */
+  readonly resolveHost: ResolveHost;
   readonly logger: AgentLogger;
   readonly lateToleranceMs: number;
   /** Called after an event was queued, so it can be delivered. */
@@ -114,6 +117,14 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
       replan();
     };
     const prepare = (async () => {
+      if (item.kind === 'relay') {
+        const refusal = await relayRefusal(item.relay!.url, deps.resolveHost);
+        if (refusal) {
+          deps.logger.warn('relay refused', { occurrenceId: item.occurrenceId, detail: refusal });
+          log(item, 'failed', refusal);
+          return undefined;
+        }
+      }
       const target = item.kind === 'relay' ? item.relay!.url : await deps.cache.ensure(item.audio!);
       if (entry.reason) {
         log(item, 'failed', stopDetail[entry.reason as Exclude<StopReason, 'relay-end'>]);

@@ -29,3 +29,9 @@ export const consoleLogger: AgentLogger = {
   info: (message, data) => process.stdout.write(`${JSON.stringify({ level: 'info', message, ...data })}\n`),
   warn: (message, data) => process.stderr.write(`${JSON.stringify({ level: 'warn', message, ...data })}\n`),
 };
+
+/**
+ * The addresses a host name resolves to, as the box's player will look them up (`getaddrinfo`). A port
+ * so that tests give the answer without a network; `resolve-host.node.ts` is the real one.
+ */
+export type ResolveHost = (hostname: string) => Promise<readonly string[]>;

@@ -1,12 +1,14 @@
 import { createAgent, type Agent, type AgentStatus } from './agent.js';
 import { createMemoryCache } from './cache.js';
 import { createSimulatedPlayer } from './player.js';
-import { silentLogger, systemTimers, type Timers } from './ports.js';
+import { silentLogger, systemTimers, type ResolveHost, type Timers } from './ports.js';
 import { createMemoryStore, type AgentStore } from './store.js';
 
 export interface SimulationOptions {
   readonly server: string;
   readonly tokens: readonly string[];
+  /** Relay hosts are checked as on a box, with this resolver. */
+  readonly resolveHost: ResolveHost;
   readonly timers?: Timers;
   readonly fetch?: typeof fetch;
   /** Spread the receivers' first calls over this long, as boxes powering up do (default 5 s). */
@@ -50,6 +52,7 @@ export function createSimulation(options: SimulationOptions) {
         store: counting,
         cache: createMemoryCache(),
         player: createSimulatedPlayer(timers),
+        resolveHost: options.resolveHost,
         timers,
         ...(options.fetch && { fetch: options.fetch }),
         ...(options.heartbeatMs && { heartbeatMs: options.heartbeatMs }),

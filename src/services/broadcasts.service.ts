@@ -6,7 +6,7 @@ import type { Hamlet } from '../domain/hamlet.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed, isAllowed } from '../domain/policy.js';
 import type { Repositories } from '../domain/ports/repositories.js';
-import { relayUrlProblem } from '../domain/relay-url.js';
+import { normalRelayUrl, relayUrlProblem } from '../domain/relay-url.js';
 import {
   airTimeMs,
   announcementContent,
@@ -96,9 +96,11 @@ async function contentOf(
     const problem = relayUrlProblem(req.relay.url);
     if (problem)
       throw invalid('relay.url', `The relay URL ${problem.en}.`, `Địa chỉ tiếp sóng ${problem.vi}.`);
+    // Boxes get the URL as it was checked, so their player cannot read another host out of it.
+    const url = normalRelayUrl(req.relay.url);
     return {
-      content: { kind: 'relay', url: req.relay.url, durationS: req.relay.durationS },
-      title: `Tiếp sóng ${req.relay.url}`,
+      content: { kind: 'relay', url, durationS: req.relay.durationS },
+      title: `Tiếp sóng ${url}`,
     };
   }
   const announcement = await r.announcements.findAnnouncement(req.announcementId!);

@@ -13,6 +13,9 @@ import type { FakeTime } from './fake-time.js';
 
 const recorder = fileURLToPath(new URL('./recording-player.mjs', import.meta.url));
 
+/** A public address (VNPT's range) for the relay hosts of the tests; nothing ever connects to it. */
+export const PUBLIC_ADDRESS = '14.225.0.10';
+
 export interface TestAgent {
   readonly agent: Agent;
   readonly dir: string;
@@ -41,6 +44,8 @@ export function createTestAgent(options: {
   skewMs?: number;
   /** The box's disk: give the `dir` of an earlier agent to restart it. */
   dir?: string;
+  /** What the box's resolver answers for each host name (default: radio.example.vn is public). */
+  hosts?: Readonly<Record<string, readonly string[]>>;
 }): TestAgent {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'loa-agent-'));
   const recordFile = join(dir, 'played.jsonl');
@@ -73,12 +78,19 @@ export function createTestAgent(options: {
     download: (url, headers) => tracedFetch(new URL(url, options.server), { headers }),
     logger: { info: () => {}, warn: () => {} },
   });
+  const hosts = options.hosts ?? { 'radio.example.vn': [PUBLIC_ADDRESS] };
   const agent = createAgent({
     server: options.server,
     token: options.token,
     store,
     cache,
     player: createCommandPlayer(`"${process.execPath}" "${recorder}" "${recordFile}" {file}`),
+    // The third-party DNS, answered from `hosts` as getaddrinfo would (ENOTFOUND for anything else).
+    resolveHost: async (name) => {
+      const addresses = hosts[name];
+      if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+      return addresses;
+    },
     clock: { now: () => options.clock.now().getTime() - (options.skewMs ?? 0) },
     timers: options.time.timers,
     fetch: tracedFetch,
