@@ -23,7 +23,7 @@ import type { EventBus } from './domain/ports/events.js';
 import type { Repositories } from './domain/ports/repositories.js';
 import { createEventBus } from './events/in-process-bus.js';
 import { createServices, type Services } from './services/index.js';
-import { scryptHasher } from './services/passwords.node.js';
+import { scryptHasher } from './crypto/passwords.node.js';
 import { systemClock, type Clock } from './domain/ports/clock.js';
 import { webIds, type IdGenerator } from './domain/ports/ids.js';
 import type { Logger } from './domain/ports/logger.js';

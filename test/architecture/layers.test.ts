@@ -16,6 +16,7 @@ const floors: Readonly<Record<string, readonly string[]>> = {
   db: ['domain'],
   media: ['domain'],
   events: ['domain'],
+  crypto: ['domain'],
   // 3 EDGE: the HTTP app presents use cases; jobs and the scheduler call them; the CLI drives a runtime.
   'http/routes': ['domain', 'services', 'http'],
   'http/web': ['domain', 'services', 'http'],

@@ -7,7 +7,7 @@ import { migrateToLatest } from '../../src/db/migrator.js';
 import { createUnitOfWork } from '../../src/db/repositories/index.js';
 import { createAuditTrail } from '../../src/services/audit.service.js';
 import { createSeedService } from '../../src/services/seed/seed.service.js';
-import { scryptHasher } from '../../src/services/passwords.node.js';
+import { scryptHasher } from '../../src/crypto/passwords.node.js';
 import { webIds } from '../../src/domain/ports/ids.js';
 import { parseCommuneFile } from '../../src/services/seed/commune-file.js';
 import { createTestDatabase, dialects, type TestDatabase } from '../support/databases.js';
