@@ -5,6 +5,7 @@ import * as communeSettingsEdits from './migrations/0002-commune-settings-edits.
 import * as receiverHeartbeatsAt from './migrations/0003-receiver-heartbeats-at.js';
 import * as variantProbe from './migrations/0004-variant-probe.js';
 import * as seriesNextStart from './migrations/0005-series-next-start.js';
+import * as variantSourceKey from './migrations/0006-variant-source-key.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -13,6 +14,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0003-receiver-heartbeats-at': receiverHeartbeatsAt,
   '0004-variant-probe': variantProbe,
   '0005-series-next-start': seriesNextStart,
+  '0006-variant-source-key': variantSourceKey,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -56,6 +56,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0003-receiver-heartbeats-at',
       '0004-variant-probe',
       '0005-series-next-start',
+      '0006-variant-source-key',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {
