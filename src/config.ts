@@ -35,6 +35,21 @@ export const configSchema = z.object({
     .default(24 * 14),
   UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).max(4096).default(300),
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  /** Seconds a job lease lasts without renewal; a dead process's jobs wait this long for another. */
+  JOB_LEASE_S: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(5, 'must be between 5 and 600')
+    .max(600, 'must be between 5 and 600')
+    .default(60),
+  /** Who holds job leases; stable across restarts. Default: host name and DATA_DIR (see node.ts). */
+  WORKER_ID: optionalText.pipe(z.string().max(200, 'must be at most 200 characters').optional()),
+  /** Below this much free space on the media disk, /healthz is degraded and the monitor page warns. */
+  MEDIA_MIN_FREE_MB: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .default(512),
   HEARTBEAT_RETENTION_DAYS: z.coerce
     .number({ error: 'must be a number' })
     .int('must be a whole number')

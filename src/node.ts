@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -11,7 +11,7 @@ import type { Db } from './db/database.js';
 import { postgresLeaderLock, soleLeader } from './db/leader-lock.node.js';
 import { migrateToLatest } from './db/migrator.js';
 import { createPostgresEventBus, type PostgresEventBus } from './events/pg-event-bus.node.js';
-import { cpus } from 'node:os';
+import { cpus, hostname } from 'node:os';
 import { createRepositories, createUnitOfWork } from './db/repositories/index.js';
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { createNodeAudioWork, createNodeInspector } from './media/audio-work.node.js';
@@ -44,6 +44,23 @@ export function readCommuneFiles(dir: string): readonly { file: string; commune:
   });
 }
 
+/**
+ * How long what a process leaves in the media store (work folders, temporary uploads, originals no
+ * announcement took) is spared at start-up when it is not this process's own: longer than any lease
+ * (`JOB_LEASE_S` ≤ 10 min) and than accepting an upload, so that a live instance's work survives.
+ */
+const LEFTOVER_AGE_MS = 60 * 60_000;
+
+/**
+ * The worker id a process holds job leases under: `WORKER_ID`, else the host name and the data
+ * folder, which stay the same when the service restarts on the same machine.
+ *
+ * @example workerIdOf({ WORKER_ID: undefined, DATA_DIR: './data' }) // 'box-1:/srv/loa/data'
+ */
+function workerIdOf(config: Pick<Config, 'WORKER_ID' | 'DATA_DIR'>): string {
+  return config.WORKER_ID ?? `${hostname()}:${resolve(config.DATA_DIR)}`;
+}
+
 export interface NodeRuntime {
   readonly config: Config;
   readonly db: Db;
@@ -56,8 +73,11 @@ export interface NodeRuntime {
   readonly dispatcher: Dispatcher;
   readonly jobs: JobQueue;
   readonly media: FileMediaStore;
-  /** Starts the background work of `loa serve`: the dispatcher's ticks and the audio jobs. */
-  startBackground(): void;
+  /**
+   * Starts the background work of `loa serve`: clears what a killed run left in the media store,
+   * takes back this worker's jobs, then runs the audio jobs and the dispatcher's ticks.
+   */
+  startBackground(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,7 +114,10 @@ export async function createNodeRuntime(
     const bus: EventBus = sharedBus ?? createEventBus();
     const binaries = resolveFfmpeg({ FFMPEG_PATH: config.FFMPEG_PATH });
     binaries.catch(() => undefined);
-    const media = createFileMediaStore(resolve(config.MEDIA_DIR));
+    const workerId = workerIdOf(config);
+    const media = createFileMediaStore(resolve(config.MEDIA_DIR), { owner: workerId });
+    // The health check asks the disk under the root for its free space: the root must be there.
+    mkdirSync(media.root, { recursive: true });
     const repos = createRepositories(db.kysely, db.capabilities);
     const tx = createUnitOfWork(db, overrides.decorateRepositories);
     // The job runner's handlers are the audio service's method, built just below.
@@ -105,7 +128,8 @@ export async function createNodeRuntime(
       clock,
       logger,
       concurrency: config.JOB_CONCURRENCY ?? cpus().length,
-      workerId: `${process.pid}-${ids.id().slice(0, 8)}`,
+      leaseMs: config.JOB_LEASE_S * 1000,
+      workerId,
     });
     services = createServices({
       repos,
@@ -113,6 +137,8 @@ export async function createNodeRuntime(
       inspector: createNodeInspector({ binaries, media }),
       audio: createNodeAudioWork({ binaries, media, tts: createEspeakEngine() }),
       jobs,
+      media,
+      minFreeMediaBytes: config.MEDIA_MIN_FREE_MB * 1_048_576,
       clock,
       ids,
       logger,
@@ -165,6 +191,16 @@ export async function createNodeRuntime(
           const found = await binaries;
           return { ok: true, detail: `${await ffmpegVersion(found.ffmpeg)} (${found.source})` };
         },
+        // How much room, never where: the health check is public.
+        media: async () => {
+          const space = await services!.monitoring.mediaSpace();
+          const mb = (bytes: number) => `${Math.floor(bytes / 1_048_576)} MB`;
+          const detail =
+            space.freeBytes === null
+              ? 'free space unknown'
+              : `${mb(space.freeBytes)} free${space.low ? `, below the ${mb(space.minFreeBytes)} wanted` : ''}`;
+          return { ok: !space.low, detail, freeBytes: space.freeBytes };
+        },
       },
     });
     return {
@@ -178,9 +214,18 @@ export async function createNodeRuntime(
       dispatcher,
       jobs,
       media,
-      startBackground: () => {
+      startBackground: async () => {
+        // Before any job runs, so that nothing of this run's own is taken for a leftover.
+        try {
+          const tmp = await media.removeOrphans(LEFTOVER_AGE_MS, { includeOwn: true });
+          const originals = await services!.audio.removeAbandonedOriginals(LEFTOVER_AGE_MS);
+          logger.info({ ...tmp, originals }, 'media store cleared of leftovers');
+        } catch (error) {
+          // A clean-up that fails costs disk space, not service: start anyway.
+          logger.error({ err: (error as Error).message }, 'media store clean-up failed');
+        }
+        await jobs.start();
         dispatcher.start();
-        jobs.start();
       },
       close: async () => {
         await dispatcher.stop();

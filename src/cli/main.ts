@@ -45,7 +45,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const config = loadConfig(process.env);
   if (command === 'serve') {
     const runtime = await commands.open(config);
-    runtime.startBackground();
+    await runtime.startBackground();
     const server = serve({ fetch: runtime.app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
       runtime.logger.info(
         { port: info.port, database: runtime.db.description },

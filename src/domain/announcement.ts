@@ -127,7 +127,8 @@ export function rollUpApproval(variants: readonly Pick<Variant, 'approval'>[]): 
 
 /**
  * An announcement's processing state from its versions': failed if any failed (naming the language),
- * ready when all are, processing while any is.
+ * ready when all are, processing while any is. A version queued with a reason is waiting for
+ * something outside it (a full disk); the reason is shown so that people know why nothing happens.
  * @example rollUpStatus([{ status: 'ready', … }, { status: 'failed', language: 'giay', error: 'Tệp hỏng' }])
  * // → { status: 'failed', error: 'giay: Tệp hỏng' }
  */
@@ -139,8 +140,10 @@ export function rollUpStatus(variants: readonly Pick<Variant, 'status' | 'langua
   if (failed) return { status: 'failed', error: `${failed.language}: ${failed.error ?? ''}` };
   if (variants.length > 0 && variants.every((v) => v.status === 'ready'))
     return { status: 'ready', error: null };
-  if (variants.some((v) => v.status === 'processing')) return { status: 'processing', error: null };
-  return { status: 'queued', error: null };
+  const waiting = variants.find((v) => v.status === 'queued' && v.error);
+  const why = waiting ? `${waiting.language}: ${waiting.error}` : null;
+  if (variants.some((v) => v.status === 'processing')) return { status: 'processing', error: why };
+  return { status: 'queued', error: why };
 }
 
 /** Longest text accepted for speech; a longer one is several announcements. */

@@ -5,7 +5,7 @@
 export class LoaError extends Error {
   override readonly name = 'LoaError';
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503 | 507,
     readonly code: string,
     readonly detail: string,
     readonly detailVi: string,

@@ -1,6 +1,11 @@
 import type { Context } from 'hono';
 import { LoaError } from '../domain/errors.js';
-import type { MediaStore, Upload, UploadTarget } from '../domain/ports/media-store.js';
+import {
+  StorageFullError,
+  type MediaStore,
+  type Upload,
+  type UploadTarget,
+} from '../domain/ports/media-store.js';
 import { multipartBoundary, MultipartError, readMultipart } from './multipart.js';
 
 /** A multipart request as received: its text fields, and its one file while it is still ours. */
@@ -16,6 +21,20 @@ const tooLarge = (limitBytes: number) =>
     `The file is larger than the limit of ${Math.round(limitBytes / 1_048_576)} MB. Shorten or compress the recording.`,
     `Tệp lớn hơn giới hạn ${Math.round(limitBytes / 1_048_576)} MB. Hãy cắt ngắn hoặc nén bản ghi âm rồi gửi lại.`,
   );
+
+/**
+ * 507 for a write the media disk had no room for: the file is fine, the server is not, and the words
+ * say who can fix it. Anything else passes through.
+ */
+function storageFullAsProblem(error: unknown): unknown {
+  if (!(error instanceof StorageFullError)) return error;
+  return new LoaError(
+    507,
+    'storage_full',
+    'The media disk of the server is full, so the file was not stored. The file is fine: tell the technician to free space, then send it again.',
+    error.messageVi,
+  );
+}
 
 /** A file name kept as a label only: refused when it tries to be a path or is absurdly long. */
 function checkFilename(name: string): string {
@@ -60,7 +79,9 @@ function uploadOf(media: MediaStore, target: UploadTarget, info: { filename: str
       bytes = await target.finish();
     },
     async keep() {
-      key = await media.keepUpload(key);
+      key = await media.keepUpload(key).catch((error: unknown) => {
+        throw storageFullAsProblem(error);
+      });
     },
     release() {
       released = true;
@@ -76,8 +97,9 @@ function uploadOf(media: MediaStore, target: UploadTarget, info: { filename: str
 
 /**
  * Streams a `multipart/form-data` request: text fields in memory (small), the one file part straight into
- * a temporary file of the media store, refused the moment it passes `limitBytes`. The caller disposes
- * the result (`await using`); on a failure here the file is disposed of before the error leaves.
+ * a temporary file of the media store, refused the moment it passes `limitBytes`, or with 507 when the
+ * disk fills. The caller disposes the result (`await using`); on a failure here the file is disposed of
+ * before the error leaves.
  */
 export async function receiveUpload(
   c: Context,
@@ -153,7 +175,7 @@ export async function receiveUpload(
         'Dữ liệu tải lên bị lỗi hoặc bị ngắt giữa chừng. Hãy gửi lại.',
       );
     }
-    throw error;
+    throw storageFullAsProblem(error);
   }
 }
 

@@ -16,10 +16,18 @@ export interface JobQueueOptions {
   readonly logger: Logger;
   /** Jobs run at once; defaults to the number of cores at the Node entry. */
   readonly concurrency: number;
+  /** How long a lease lasts without renewal (default 60 s); renewed every third of it while the job runs. */
   readonly leaseMs?: number;
   readonly maxAttempts?: number;
+  /**
+   * Who holds the leases. Stable across restarts (`WORKER_ID`), so that a restarted process takes
+   * back at once the jobs its earlier self was running when it died.
+   */
   readonly workerId: string;
 }
+
+/** Default lease: a dead worker's jobs are taken over by another within a minute. */
+export const DEFAULT_LEASE_MS = 60_000;
 
 /** 30 s, 1 min, 2 min … capped at one hour: a busy disk or a restarted ffmpeg gets time to recover. */
 export function backoffMs(attempt: number): number {
@@ -27,12 +35,21 @@ export function backoffMs(attempt: number): number {
 }
 
 /**
- * The durable job queue: jobs live in the database, are leased with an expiry (a crashed worker's jobs
- * are taken over when the lease runs out), retried with back-off, and idempotent by id.
+ * 30 s, 1 min, 2 min … capped at 10 minutes: a postponed job (a full disk) looks again at most 10
+ * minutes after someone freed space, however long it has been waiting.
+ */
+export function postponeMs(attempt: number): number {
+  return Math.min(600_000, backoffMs(attempt));
+}
+
+/**
+ * The durable job queue: jobs live in the database, are leased with a short expiry that the running
+ * worker renews (a crashed worker's jobs are taken over when the lease runs out, or at once by the
+ * same worker restarted), retried with back-off, and idempotent by id.
  */
 export function createJobQueue(options: JobQueueOptions) {
   const { jobs, clock, logger } = options;
-  const leaseMs = options.leaseMs ?? 10 * 60_000;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const maxAttempts = options.maxAttempts ?? JOB_MAX_ATTEMPTS;
   const running = new Set<Promise<void>>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -48,16 +65,18 @@ export function createJobQueue(options: JobQueueOptions) {
     const handler = options.handlers[job.name as JobName];
     const now = () => clock.now().toISOString();
     let result: JobResult;
-    // Long jobs keep their lease alive so that no other worker takes them over.
-    const keepAlive = setInterval(
-      () =>
-        void jobs.extendLease(
-          job.id,
-          options.workerId,
-          new Date(clock.now().getTime() + leaseMs).toISOString(),
-        ),
-      leaseMs / 3,
-    );
+    // Long jobs keep their lease alive so that no other worker takes them over. Three renewals fit in
+    // a lease, so one that fails (a busy database) costs nothing: the job runs on, the next one renews.
+    const keepAlive = setInterval(() => {
+      jobs
+        .extendLease(job.id, options.workerId, new Date(clock.now().getTime() + leaseMs).toISOString())
+        .catch((error: unknown) =>
+          logger.warn(
+            { job: job.id, err: error instanceof Error ? error.message : String(error) },
+            'job lease renewal failed',
+          ),
+        );
+    }, leaseMs / 3);
     try {
       result = handler
         ? await handler(JSON.parse(job.data) as never, {
@@ -77,7 +96,14 @@ export function createJobQueue(options: JobQueueOptions) {
       clearInterval(keepAlive);
     }
     // The follow-up of every job is decided here, in one place.
-    if (result.status === 'failed' && result.retry && job.attempts < job.maxAttempts) {
+    if (result.status === 'postponed') {
+      const runAt = new Date(clock.now().getTime() + postponeMs(job.attempts)).toISOString();
+      await jobs.postponeJob(job.id, options.workerId, result.reason, runAt, now());
+      logger.warn(
+        { job: job.id, name: job.name, attempt: job.attempts, reason: result.reason, runAt },
+        'job postponed',
+      );
+    } else if (result.status === 'failed' && result.retry && job.attempts < job.maxAttempts) {
       const runAt = new Date(clock.now().getTime() + backoffMs(job.attempts)).toISOString();
       await jobs.retryJobLater(job.id, options.workerId, result.error, runAt, now());
       logger.warn(
@@ -158,7 +184,13 @@ export function createJobQueue(options: JobQueueOptions) {
       }
     },
 
-    start(): void {
+    /**
+     * Takes back the jobs this worker id still holds (its earlier self died running them: their
+     * leases may not have expired yet, and nobody else would run them before they do), then polls.
+     */
+    async start(): Promise<void> {
+      const reclaimed = await jobs.reclaimLeases(options.workerId, clock.now().toISOString());
+      if (reclaimed > 0) logger.warn({ worker: options.workerId, jobs: reclaimed }, 'jobs reclaimed');
       stopped = false;
       schedule(0);
     },

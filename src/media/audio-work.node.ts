@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioTargets } from '../domain/commune.js';
 import {
@@ -36,15 +36,12 @@ export function createNodeInspector({ binaries, media }: Deps): AudioInspector {
 /**
  * The audio pipeline on Node: espeak-ng for texts, ffmpeg for everything, outputs into the file store.
  * `process` throws `AudioRejectedError` for input that will never work, and `StorageFullError`
- * (`storage-full.ts`, `retryable`) when a write on the way found the disk full.
+ * (the kernel's, `retryable`) when a write on the way found the disk full.
  */
 export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly tts: TtsEngine }): AudioWork {
   return {
     async process(source, communeTargets: AudioTargets): Promise<ProcessedAudio> {
-      const workDir = await writing('making a work folder', async () => {
-        await mkdir(join(media.root, 'tmp'), { recursive: true });
-        return mkdtemp(join(media.root, 'tmp', 'job-'));
-      });
+      const workDir = await media.makeWorkFolder();
       try {
         let input: string;
         let inspection: AcceptedAudio | null | undefined;

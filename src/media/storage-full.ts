@@ -1,26 +1,7 @@
-/**
- * A write that found no room: the disk under the media store (or a user's quota) is full. Nothing
- * is wrong with the audio, so this is never a rejection of the input: the same work succeeds once
- * space is freed, and a job that meets it should be tried again later.
- */
-export class StorageFullError extends Error {
-  override readonly name = 'StorageFullError';
-  /** The work can be tried again as it is, once space is freed. */
-  readonly retryable = true;
-  /** For the cadre who uploaded the file. */
-  readonly messageVi =
-    'Ổ đĩa lưu âm thanh của máy chủ đã đầy. Tệp của bạn không bị lỗi: hệ thống sẽ xử lý lại khi có chỗ trống. Hãy báo cho quản trị viên.';
+import { StorageFullError } from '../domain/ports/media-store.js';
 
-  /**
-   * @param doing what was being written, for the logs: "writing an upload", "ffmpeg writing …"
-   */
-  constructor(
-    readonly doing: string,
-    options?: { readonly cause?: unknown },
-  ) {
-    super(`No space left on the media disk while ${doing}`, options);
-  }
-}
+// The error is the kernel's, so that services and the edge recognise it without importing this adapter.
+export { StorageFullError };
 
 /** errno codes of a write with no room: the file system is full, or the quota is used up. */
 const NO_SPACE_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT']);

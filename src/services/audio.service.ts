@@ -4,17 +4,22 @@ import { AudioRejectedError, type AudioSource, type AudioWork } from '../domain/
 import type { Clock } from '../domain/ports/clock.js';
 import type { JobContext, JobResult } from '../domain/ports/jobs.js';
 import type { Logger } from '../domain/ports/logger.js';
+import { StorageFullError, type MediaStore } from '../domain/ports/media-store.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'announcements' | 'communes'>;
   readonly tx: UnitOfWork;
   readonly audio: AudioWork;
+  readonly media: Pick<MediaStore, 'keptOriginals' | 'discard'>;
   readonly clock: Clock;
   readonly logger: Logger;
 }
 
 const retryLater = 'Lỗi tạm thời khi xử lý âm thanh; hệ thống sẽ tự thử lại.';
+/** Shown on the announcement while its job waits for room on the disk. */
+const waitingForSpace =
+  'Ổ đĩa đầy, đang chờ để xử lý lại. Tệp không bị lỗi; hãy báo cán bộ kỹ thuật giải phóng dung lượng.';
 
 /**
  * The audio lifecycle of an announcement's versions: queued → processing → ready | failed (and back to
@@ -97,6 +102,15 @@ export function createAudioService(deps: Deps) {
         });
         return { status: 'success' };
       } catch (error) {
+        if (error instanceof StorageFullError) {
+          // Not the file's fault and not a failure: the job waits for room, however long it takes.
+          deps.logger.warn(
+            { variant: variant.id, attempt: job.attempt, err: error.message },
+            'audio processing waits for space on the media disk',
+          );
+          await moveTo(variant.id, variant.announcementId, 'queued', waitingForSpace);
+          return { status: 'postponed', reason: error.message };
+        }
         const rejected = error instanceof AudioRejectedError;
         const final = rejected || job.lastAttempt;
         const message = rejected
@@ -111,6 +125,25 @@ export function createAudioService(deps: Deps) {
         await moveTo(variant.id, variant.announcementId, final ? 'failed' : 'queued', final ? message : null);
         return { status: 'failed', error: (error as Error).message, retry: !rejected };
       }
+    },
+
+    /**
+     * Removes the kept originals that no version holds and that were stored more than `olderThanMs`
+     * ago: a process killed between keeping an upload and committing its announcement leaves one.
+     * The bound spares an upload another instance is accepting right now (kept, not yet committed).
+     * Returns how many were removed.
+     */
+    async removeAbandonedOriginals(olderThanMs: number): Promise<number> {
+      let removed = 0;
+      for await (const keys of deps.media.keptOriginals(olderThanMs)) {
+        const inUse = new Set(await deps.repos.announcements.findSourceKeysInUse(keys));
+        for (const key of keys) {
+          if (inUse.has(key)) continue;
+          await deps.media.discard(key);
+          removed++;
+        }
+      }
+      return removed;
     },
   };
 }

@@ -4,6 +4,7 @@ import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { JobRunnerSignal } from '../domain/ports/jobs.js';
 import type { Logger } from '../domain/ports/logger.js';
+import type { MediaStore } from '../domain/ports/media-store.js';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import { createAnnouncementsService } from './announcements.service.js';
@@ -35,6 +36,9 @@ export interface ServiceDeps {
   readonly inspector: AudioInspector;
   readonly audio: AudioWork;
   readonly jobs: JobRunnerSignal;
+  readonly media: MediaStore;
+  /** Below this much free space on the media disk, monitoring warns. */
+  readonly minFreeMediaBytes: number;
   /** How far ahead occurrences of series are materialised (rolling horizon, default 7 days). */
   readonly horizonMs?: number;
 }
@@ -63,7 +67,12 @@ export function createServices(deps: ServiceDeps) {
       playItems: receiverSync.playItems,
       recheck: repos.receiverSync.findReceiverSessionByTokenHash,
     }),
-    monitoring: createMonitoringService({ repos, clock }),
+    monitoring: createMonitoringService({
+      repos,
+      clock,
+      media: deps.media,
+      minFreeMediaBytes: deps.minFreeMediaBytes,
+    }),
     reports: createReportsService({ repos, clock }),
     announcements: createAnnouncementsService({
       repos,
@@ -75,7 +84,7 @@ export function createServices(deps: ServiceDeps) {
       clock,
       ids,
     }),
-    audio: createAudioService({ repos, tx, audio: deps.audio, clock, logger }),
+    audio: createAudioService({ repos, tx, audio: deps.audio, media: deps.media, clock, logger }),
     communes: createCommunesService({ repos, tx, audit, clock }),
     broadcasts: createBroadcastsService({
       repos,

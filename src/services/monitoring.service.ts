@@ -3,6 +3,7 @@ import type { Occurrence, OccurrenceStatus } from '../domain/broadcast.js';
 import { invalid } from '../domain/errors.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
+import type { MediaStore } from '../domain/ports/media-store.js';
 import type { Repositories } from '../domain/ports/repositories.js';
 import { receiverPlayback, type ReceiverEvent, type ReceiverPlayback } from '../domain/receiver/index.js';
 import { DAY_MS, timeRange } from './time-range.js';
@@ -10,6 +11,17 @@ import { DAY_MS, timeRange } from './time-range.js';
 interface Deps {
   readonly repos: Pick<Repositories, 'playback' | 'receiverSync' | 'communes'>;
   readonly clock: Clock;
+  readonly media: Pick<MediaStore, 'freeBytes'>;
+  /** Below this much free space on the media disk, the service warns (uploads and jobs may fail). */
+  readonly minFreeMediaBytes: number;
+}
+
+/** Free space on the media disk, and whether it is below the warning threshold. */
+export interface MediaSpace {
+  /** Null when the store cannot tell (no disk of its own, or not reachable). */
+  readonly freeBytes: number | null;
+  readonly minFreeBytes: number;
+  readonly low: boolean;
 }
 
 export interface PlaybackQuery {
@@ -31,6 +43,16 @@ export function createMonitoringService(deps: Deps) {
   const { clock } = deps;
 
   return {
+    /**
+     * How much room the media store has left. Public on purpose (the health check shows it): a
+     * number of bytes says nothing about the commune.
+     */
+    async mediaSpace(): Promise<MediaSpace> {
+      const freeBytes = await deps.media.freeBytes();
+      const minFreeBytes = deps.minFreeMediaBytes;
+      return { freeBytes, minFreeBytes, low: freeBytes !== null && freeBytes < minFreeBytes };
+    },
+
     /**
      * Occurrences in a time range (default: the last and the next 24 h), each with the status of every
      * receiver of its hamlet as derived from that receiver's events. Keyset-paginated by time.

@@ -5,7 +5,8 @@ import type { Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { createJobsRepository } from '../../src/db/repositories/jobs.repository.js';
 import { backoffMs, createJobQueue } from '../../src/jobs/queue.js';
-import type { JobHandlers } from '../../src/domain/ports/jobs.js';
+import type { JobContext, JobHandlers } from '../../src/domain/ports/jobs.js';
+import type { JobsRepository } from '../../src/domain/ports/repositories.js';
 import { createTestDatabase, dialects, type TestDatabase } from '../support/databases.js';
 import { createFakeClock } from '../support/fake-clock.js';
 
@@ -24,16 +25,28 @@ describe.each(dialects)('durable job queue on %s', (dialect) => {
     await database.drop();
   });
 
-  function queue(workerId: string, handlers: JobHandlers, clock = createFakeClock()) {
-    return createJobQueue({
-      jobs: createJobsRepository(db.kysely),
-      handlers,
-      clock,
-      logger,
-      concurrency: 2,
-      workerId,
-      leaseMs: 60_000,
-    });
+  function queue(
+    workerId: string,
+    handlers: JobHandlers,
+    clock = createFakeClock(),
+    {
+      leaseMs = 60_000,
+      jobs = createJobsRepository(db.kysely),
+    }: { leaseMs?: number; jobs?: JobsRepository } = {},
+  ) {
+    return createJobQueue({ jobs, handlers, clock, logger, concurrency: 2, workerId, leaseMs });
+  }
+
+  const jobRow = (id: string) =>
+    db.kysely.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  /** Resolves when `condition` holds, checking every 10 ms for at most `ms` (real processes, real timers). */
+  async function until(condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!(await condition())) {
+      if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   it('runs a job once even when it is enqueued twice with the same id', async () => {
@@ -139,6 +152,145 @@ describe.each(dialects)('durable job queue on %s', (dialect) => {
       .where('id', '=', 'job-d')
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'done', leased_by: 'survivor' });
+  });
+
+  it('postpones a job that waits for disk space without spending its attempts, however long it waits', async () => {
+    const clock = createFakeClock();
+    const seen: JobContext[] = [];
+    let diskFull = true;
+    const q = queue(
+      'w-wait',
+      {
+        'process-variant': async (_, ctx) => {
+          seen.push(ctx);
+          return diskFull ? { status: 'postponed', reason: 'media disk full' } : { status: 'success' };
+        },
+      },
+      clock,
+    );
+    await q.enqueue({ name: 'process-variant', data: { variantId: 'e' } }, { id: 'job-e' });
+    const waits: number[] = [];
+    // Twice as many waits as the job has attempts: none of them fails it.
+    for (let round = 1; round <= 10; round++) {
+      await q.drain();
+      expect(seen).toHaveLength(round);
+      const row = await jobRow('job-e');
+      expect(row).toMatchObject({ status: 'queued', last_error: 'media disk full', leased_by: null });
+      waits.push(Date.parse(row.run_at) - clock.now().getTime());
+      // Not due again before its back-off has passed.
+      await q.drain();
+      expect(seen).toHaveLength(round);
+      clock.advance(waits.at(-1)!);
+    }
+    // 30 s, 1 min, 2 min … and never more than 10 minutes: freed space is noticed soon.
+    expect(waits).toEqual([30, 60, 120, 240, 480, 600, 600, 600, 600, 600].map((s) => s * 1000));
+    expect(seen.every((ctx) => !ctx.lastAttempt)).toBe(true);
+
+    diskFull = false;
+    await q.drain();
+    const done = await jobRow('job-e');
+    expect(done.status).toBe('done');
+    expect(Number(done.attempts)).toBe(11);
+    // The five attempts it had are all still there after its ten waits.
+    expect(Number(done.max_attempts) - 10).toBe(5);
+  });
+
+  it('gives a restarted worker its own jobs back at once, before their lease runs out', async () => {
+    const clock = createFakeClock();
+    const repo = createJobsRepository(db.kysely);
+    await repo.enqueueJob(
+      {
+        id: 'job-f',
+        name: 'process-variant',
+        data: JSON.stringify({ variantId: 'f' }),
+        maxAttempts: 5,
+        runAt: clock.now().toISOString(),
+      },
+      clock.now().toISOString(),
+    );
+    // The earlier life of worker "box-1" leased it for a minute and was killed.
+    const until60s = new Date(clock.now().getTime() + 60_000).toISOString();
+    expect(
+      (await repo.leaseDueJobs('box-1', clock.now().toISOString(), until60s, 10)).map((j) => j.id),
+    ).toContain('job-f');
+    clock.advance(5_000);
+
+    // Another worker leaves it alone: its lease still runs.
+    const other = queue('box-2', { 'process-variant': async () => ({ status: 'success' }) }, clock);
+    await other.drain();
+    expect(await jobRow('job-f')).toMatchObject({ status: 'running', leased_by: 'box-1' });
+
+    // The same worker id, started again, runs it at once.
+    const ran: string[] = [];
+    const restarted = queue(
+      'box-1',
+      { 'process-variant': async (data) => (ran.push(data.variantId), { status: 'success' }) },
+      clock,
+    );
+    await restarted.start();
+    try {
+      await until(async () => (await jobRow('job-f')).status === 'done');
+    } finally {
+      await restarted.stop();
+    }
+    expect(ran).toEqual(['f']);
+    const row = await jobRow('job-f');
+    expect(row).toMatchObject({ status: 'done', leased_by: 'box-1' });
+    expect(Number(row.attempts)).toBe(2);
+  });
+
+  it('keeps a short lease alive while the job runs, and a renewal that fails stops nobody', async () => {
+    const clock = createFakeClock();
+    const real = createJobsRepository(db.kysely);
+    let renewals = 0;
+    // The database refuses the first renewal (busy, a dropped connection), as it may in production.
+    const jobs: JobsRepository = {
+      ...real,
+      extendLease: async (...args) => {
+        renewals++;
+        if (renewals === 1) throw new Error('database is locked');
+        return real.extendLease(...args);
+      },
+    };
+    const leaseMs = 300;
+    let finish!: () => void;
+    const release = new Promise<void>((r) => (finish = r));
+    const calls: string[] = [];
+    const q = queue(
+      'w-alive',
+      {
+        'process-variant': async (data) => (calls.push(data.variantId), await release, { status: 'success' }),
+      },
+      clock,
+      { leaseMs, jobs },
+    );
+    await q.enqueue({ name: 'process-variant', data: { variantId: 'g' } }, { id: 'job-g' });
+    // Left unhandled, a failed renewal would end the whole process (Node's default for rejections).
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const draining = q.drain();
+    await until(() => renewals >= 1);
+    // Past the first lease: only a renewal after the failed one keeps the job from being taken over.
+    clock.advance(leaseMs * 2);
+    await until(() => renewals >= 3);
+    const row = await jobRow('job-g');
+    expect(Date.parse(row.lease_until!)).toBeGreaterThan(clock.now().getTime());
+    const thief = queue(
+      'w-thief',
+      { 'process-variant': async () => (calls.push('stolen'), { status: 'success' }) },
+      clock,
+      {
+        leaseMs,
+      },
+    );
+    await thief.drain();
+    finish();
+    await draining;
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
+    expect(calls).toEqual(['g']);
+    expect(await jobRow('job-g')).toMatchObject({ status: 'done', leased_by: 'w-alive' });
   });
 
   it('never gives one job to two workers', async () => {

@@ -83,6 +83,63 @@ describe('removeOrphans', () => {
     });
   });
 
+  it("removes at start-up its owner's leftovers at any age, and another owner's only past the bound", async () => {
+    const root = join(dir, 'owned');
+    const mine = createFileMediaStore(root, { owner: 'box-1:/srv/loa/data' });
+    const theirs = createFileMediaStore(root, { owner: 'box-2:/srv/loa/data' });
+    const tmp = join(root, 'tmp');
+    // What each left a moment ago: an upload arriving, a scratch file, a job's work folder.
+    const leave = async (store: typeof mine) => {
+      const upload = await store.beginUpload();
+      await upload.write(new Uint8Array(100));
+      await upload.finish();
+      await writeFile(await store.scratchPath('wav'), 'x');
+      await writeFile(join(await store.makeWorkFolder(), 'levelled.f32'), new Uint8Array(64));
+      return upload.key;
+    };
+    await leave(mine);
+    const myNames = await readdir(tmp);
+    const theirUpload = await leave(theirs);
+    const theirNames = (await readdir(tmp)).filter((n) => !myNames.includes(n));
+    expect(myNames).toHaveLength(3);
+    expect(theirNames).toHaveLength(3);
+    expect(theirNames).toContain(theirUpload.slice('tmp/'.length));
+    // The owner never appears in a name, only a short tag of it.
+    expect([...myNames, ...theirNames].join(' ')).not.toMatch(/box|srv/);
+
+    // Later in a process's life, its own fresh work is spared like anyone's.
+    expect(await mine.removeOrphans(HOUR)).toEqual({ workFolders: 0, files: 0 });
+    expect(await mine.removeOrphans(HOUR, { includeOwn: true })).toEqual({ workFolders: 1, files: 2 });
+    expect((await readdir(tmp)).sort()).toEqual(theirNames.sort());
+
+    // An owned store's uploads are kept as plain originals.
+    const accepted = await theirs.beginUpload();
+    await accepted.finish();
+    expect(await theirs.keepUpload(accepted.key)).toBe(`src/${accepted.key.slice(-36)}`);
+  });
+
+  it('lists the kept originals stored before a bound, by age of the upload', async () => {
+    const root = join(dir, 'originals');
+    const media = createFileMediaStore(root);
+    const keep = async (ageMs: number) => {
+      const upload = await media.beginUpload();
+      await upload.write(new Uint8Array(10));
+      await upload.finish();
+      await age(media.pathOf(upload.key), ageMs);
+      return media.keepUpload(upload.key);
+    };
+    const old = await keep(2 * HOUR);
+    const older = await keep(3 * HOUR);
+    await keep(0);
+    const listed: string[] = [];
+    for await (const batch of media.keptOriginals(HOUR)) listed.push(...batch);
+    expect(listed.sort()).toEqual([old, older].sort());
+    const none: string[] = [];
+    for await (const batch of createFileMediaStore(join(dir, 'no-originals')).keptOriginals(0))
+      none.push(...batch);
+    expect(none).toEqual([]);
+  });
+
   it('clears what a process killed with -9 in the middle of an upload and a job left behind', async () => {
     const root = join(dir, 'killed');
     const media = createFileMediaStore(root);

@@ -2,12 +2,10 @@
  * A full disk, for real: small tmpfs mounts (root only). Without the right to mount, the tests are
  * skipped with one line saying so.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeAudioWork } from '../../src/media/audio-work.node.js';
 import { resolveFfmpeg, type FfmpegBinaries } from '../../src/media/ffmpeg-binaries.js';
@@ -16,20 +14,10 @@ import { processAudio } from '../../src/media/pipeline.js';
 import { StorageFullError } from '../../src/media/storage-full.js';
 import { DEFAULT_ENCODING_TARGETS } from '../../src/media/targets.js';
 import { createEspeakEngine } from '../../src/media/tts/espeak.js';
+import { emptyDisk, mountTmpfs, unmountTmpfs } from '../support/tmpfs.js';
 import { createFixtures, type FixtureFactory } from './fixtures.js';
 
-const run = promisify(execFile);
 const MiB = 1024 * 1024;
-
-async function mountTmpfs(dir: string, options: string): Promise<string | undefined> {
-  await mkdir(dir, { recursive: true });
-  try {
-    await run('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
-    return undefined;
-  } catch (error) {
-    return (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
-  }
-}
 
 const base = await mkdtemp(join(tmpdir(), 'loa-media-full-'));
 /** 2 MiB: room for a 17 s recording, not for its 3.3 MB levelled intermediate. */
@@ -48,13 +36,11 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   if (refused) return;
-  for (const mount of [small, fewInodes]) {
-    for (const name of await readdir(mount)) await rm(join(mount, name), { recursive: true, force: true });
-  }
+  for (const mount of [small, fewInodes]) await emptyDisk(mount);
 });
 afterAll(async () => {
   await fixtures?.cleanup();
-  for (const mount of [small, fewInodes]) await run('umount', [mount]).catch(() => undefined);
+  for (const mount of [small, fewInodes]) await unmountTmpfs(mount);
   await rm(base, { recursive: true, force: true });
 });
 

@@ -25,6 +25,11 @@ export interface RunningServer {
   readonly url: string;
   readonly output: () => string;
   stop(): Promise<void>;
+  /**
+   * `kill -9` of the server and everything it started (its ffmpeg runs), as a power cut or the
+   * OOM killer of a service manager's control group would; resolves once it is gone.
+   */
+  kill(): Promise<void>;
 }
 
 /** Starts `loa serve` on an ephemeral port and resolves once it listens. */
@@ -32,7 +37,10 @@ export function serveLoa(env: Record<string, string>): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [loaBin, 'serve'], {
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+      // Its own process group, so that `kill` reaches its children too.
+      detached: true,
     });
+    const gone = new Promise<void>((done) => child.once('close', () => done()));
     let output = '';
     const timer = setTimeout(() => {
       child.kill();
@@ -46,11 +54,14 @@ export function serveLoa(env: Record<string, string>): Promise<RunningServer> {
         resolve({
           url: match[1]!.replace('localhost', '127.0.0.1'),
           output: () => output,
-          stop: () =>
-            new Promise((done) => {
-              child.once('close', () => done());
-              child.kill('SIGTERM');
-            }),
+          stop: () => {
+            child.kill('SIGTERM');
+            return gone;
+          },
+          kill: () => {
+            process.kill(-child.pid!, 'SIGKILL');
+            return gone;
+          },
         });
       }
     };

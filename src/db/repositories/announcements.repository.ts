@@ -122,6 +122,16 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
       };
     },
 
+    async findSourceKeysInUse(keys) {
+      if (keys.length === 0) return [];
+      const rows = await db
+        .selectFrom('announcement_variants')
+        .select('source_key')
+        .where('source_key', 'in', [...keys])
+        .execute();
+      return rows.map((r) => r.source_key).filter((k): k is string => k !== null);
+    },
+
     /** Announcements of a commune visible in `scope`: the scoped hamlets' own and commune-wide ones. */
     async listAnnouncements(communeId, scope, filter) {
       let query = db

@@ -128,6 +128,33 @@ export function createJobsRepository(db: Kysely<Database>): JobsRepository {
         .execute();
     },
 
+    async postponeJob(id, worker, reason, runAt, now) {
+      await db
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'queued',
+          last_error: reason,
+          run_at: runAt,
+          lease_until: null,
+          leased_by: null,
+          max_attempts: eb('max_attempts', '+', 1),
+          updated_at: now,
+        }))
+        .where('id', '=', id)
+        .where('leased_by', '=', worker)
+        .execute();
+    },
+
+    async reclaimLeases(worker, now) {
+      const result = await db
+        .updateTable('jobs')
+        .set({ status: 'queued', lease_until: null, leased_by: null, updated_at: now })
+        .where('status', '=', 'running')
+        .where('leased_by', '=', worker)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     async findJob(id) {
       const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
       return (

@@ -89,7 +89,8 @@ export type AudioSource =
 
 /**
  * The audio work a variant needs, as a port: on Node, ffmpeg and espeak-ng over the media store.
- * Stores its outputs content-addressed; throws `AudioRejectedError` for input that will never work.
+ * Stores its outputs content-addressed; throws `AudioRejectedError` for input that will never work,
+ * and `StorageFullError` (`media-store.ts`) when the media disk has no room for its work.
  */
 export interface AudioWork {
   process(source: AudioSource, targets: AudioTargets): Promise<ProcessedAudio>;

@@ -17,7 +17,12 @@ export type JobResult =
   | { readonly status: 'success' }
   /** `retry: false` for failures that will not go away by trying again (a file that is not audio). */
   | { readonly status: 'failed'; readonly error: string; readonly retry: boolean }
-  | { readonly status: 'skipped'; readonly reason: string };
+  | { readonly status: 'skipped'; readonly reason: string }
+  /**
+   * The job could not run for a cause outside it that will pass (the media disk is full): it runs
+   * again after a back-off, and the attempt is not spent, so waiting never makes it fail for good.
+   */
+  | { readonly status: 'postponed'; readonly reason: string };
 
 export interface JobContext {
   readonly jobId: string;

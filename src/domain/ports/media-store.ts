@@ -1,3 +1,28 @@
+/**
+ * A write that found no room: the disk under the media store (or a user's quota) is full. Nothing
+ * is wrong with the audio, so this is never a rejection of the input: the same work succeeds once
+ * space is freed. The media adapters throw it; the edge answers an upload with 507, and the audio
+ * lifecycle keeps the job waiting instead of failing it.
+ */
+export class StorageFullError extends Error {
+  override readonly name = 'StorageFullError';
+  /** The work can be tried again as it is, once space is freed. */
+  readonly retryable = true;
+  /** For the cadre whose file could not be stored: not their fault, and who can fix it. */
+  readonly messageVi =
+    'Ổ đĩa lưu âm thanh của máy chủ đã đầy. Tệp của bạn không bị lỗi nhưng chưa lưu được: hãy báo cán bộ kỹ thuật giải phóng dung lượng, rồi gửi lại.';
+
+  /**
+   * @param doing what was being written, for the logs: "writing an upload", "ffmpeg writing …"
+   */
+  constructor(
+    readonly doing: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(`No space left on the media disk while ${doing}`, options);
+  }
+}
+
 /** A temporary file receiving an upload as it streams in. */
 export interface UploadTarget {
   readonly key: string;
@@ -24,6 +49,17 @@ export interface MediaStore {
   /** Opens an encoded file, whole or a byte range (inclusive end), or null when it is not there. */
   openAsset(sha256: string, ext: string, range?: { start: number; end: number }): Promise<StoredAsset | null>;
   sizeOfAsset(sha256: string, ext: string): Promise<number | null>;
+  /**
+   * Bytes the store's disk still has for it (what an unprivileged process may write); null when it
+   * cannot be told (an object store has no disk to fill).
+   */
+  freeBytes(): Promise<number | null>;
+  /**
+   * Keys of the kept originals (`keepUpload`) stored more than `olderThanMs` ago, in batches, for the
+   * sweep of originals that no announcement took (a process killed between keeping an upload and
+   * committing its row leaves one).
+   */
+  keptOriginals(olderThanMs: number): AsyncIterable<readonly string[]>;
 }
 
 /**

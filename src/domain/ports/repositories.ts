@@ -57,6 +57,8 @@ export interface AnnouncementsRepository {
     filter: PageRequest & { status?: ProcessingStatus; approval?: Approval; createdBy?: string },
   ): Promise<Page<Announcement>>;
   findVariantWork(id: string): Promise<VariantWork | undefined>;
+  /** Which of these media keys a variant holds as its source (kept originals still in use). */
+  findSourceKeysInUse(keys: readonly string[]): Promise<readonly string[]>;
   setVariantStatus(id: string, status: ProcessingStatus, error: string | null, now: string): Promise<void>;
   /** Stores an encoded file's measurements once: the same audio processed twice is one asset. */
   saveAsset(asset: AudioInfo, now: string): Promise<void>;
@@ -209,6 +211,16 @@ export interface JobsRepository {
     now: string,
   ): Promise<void>;
   retryJobLater(id: string, worker: string, error: string, runAt: string, now: string): Promise<void>;
+  /**
+   * Puts a job `worker` holds back in the queue until `runAt` without spending the attempt it just
+   * made: it gets one attempt more (a full disk is nobody's failure).
+   */
+  postponeJob(id: string, worker: string, reason: string, runAt: string, now: string): Promise<void>;
+  /**
+   * Puts every job leased by `worker` back in the queue, expired or not, and returns how many: called
+   * by a restarted process with the same worker id, whose earlier self died holding them.
+   */
+  reclaimLeases(worker: string, now: string): Promise<number>;
   findJob(id: string): Promise<
     | {
         readonly id: string;

@@ -6,10 +6,14 @@ export interface HealthCheck {
   readonly detail: string;
 }
 
-/** What the health check asks of the platform: can the database answer, can ffmpeg run. */
+/**
+ * What the health check asks of the platform: can the database answer, can ffmpeg run, has the media
+ * disk room (not ok below `MEDIA_MIN_FREE_MB`).
+ */
 export interface HealthChecks {
   readonly database: () => Promise<HealthCheck>;
   readonly ffmpeg: () => Promise<HealthCheck>;
+  readonly media: () => Promise<HealthCheck & { readonly freeBytes: number | null }>;
 }
 
 export interface SystemRouteDeps {
@@ -23,6 +27,7 @@ const Health = z.object({
   version: z.string(),
   database: Check,
   ffmpeg: Check,
+  media: Check.extend({ freeBytes: z.number().nullable() }),
 });
 
 export function systemRoutes({ version, health }: SystemRouteDeps) {
@@ -33,19 +38,20 @@ export function systemRoutes({ version, health }: SystemRouteDeps) {
       path: '/healthz',
       tags: ['System'],
       responses: {
-        200: jsonResponse('Database and ffmpeg work', Health),
+        200: jsonResponse('Database and ffmpeg work, and the media disk has room', Health),
         503: jsonResponse('Something the service needs is down', Health),
       },
     }),
     async (c) => {
       const failed = (error: Error) => ({ ok: false, detail: error.message });
-      const [database, ffmpeg] = await Promise.all([
+      const [database, ffmpeg, media] = await Promise.all([
         health.database().catch(failed),
         health.ffmpeg().catch(failed),
+        health.media().catch((error: Error) => ({ ...failed(error), freeBytes: null })),
       ]);
-      const ok = database.ok && ffmpeg.ok;
+      const ok = database.ok && ffmpeg.ok && media.ok;
       return c.json(
-        { status: ok ? ('ok' as const) : ('degraded' as const), version, database, ffmpeg },
+        { status: ok ? ('ok' as const) : ('degraded' as const), version, database, ffmpeg, media },
         ok ? 200 : 503,
       );
     },

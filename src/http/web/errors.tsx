@@ -5,7 +5,7 @@ import { pageContext, SignInRequired, sendPage } from './page.js';
 import { paths } from './paths.js';
 import { Layout } from './ui.js';
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 507;
 
 /** An error page for people: the service's Vietnamese (or English) message, with the HTTP status kept. */
 export function errorPage(c: Context, status: ErrorStatus, message: string) {

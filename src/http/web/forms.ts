@@ -9,7 +9,7 @@ export type FormValues = Readonly<Record<string, string | readonly string[]>>;
 export interface FormProblem {
   readonly general: string;
   readonly fields: Readonly<Record<string, string>>;
-  readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429;
+  readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 507;
 }
 
 /** The urlencoded form of a page post; repeated names (checkboxes) become lists. */

@@ -159,6 +159,8 @@ const vi = {
   chooseHamlet: 'Chọn thôn',
   // Monitor
   monitorTitle: 'Giám sát',
+  lowDisk: (freeMb: string, minMb: string) =>
+    `Ổ đĩa lưu âm thanh của máy chủ sắp đầy: chỉ còn ${freeMb} MB trống (cần ít nhất ${minMb} MB). Bản ghi mới có thể không tải lên hoặc không xử lý được. Hãy báo cán bộ kỹ thuật giải phóng dung lượng.`,
   approvalQueue: 'Chờ duyệt',
   noPending: 'Không có thông báo nào chờ duyệt.',
   approve: 'Duyệt',

@@ -135,6 +135,8 @@ export const en: Messages = {
   chooseDay: 'Choose at least one day.',
   chooseHamlet: 'Choose a hamlet',
   monitorTitle: 'Monitoring',
+  lowDisk: (freeMb, minMb) =>
+    `The server's audio disk is nearly full: only ${freeMb} MB free (at least ${minMb} MB wanted). New recordings may fail to upload or to process. Tell the technician to free space.`,
   approvalQueue: 'Awaiting approval',
   noPending: 'Nothing is waiting for approval.',
   approve: 'Approve',

@@ -50,7 +50,7 @@ export function signedIn(c: Context): RequestContext & { readonly actor: UserAct
 export function sendPage(
   c: Context,
   body: unknown,
-  status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 = 200,
+  status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 507 = 200,
 ) {
   c.header('Cache-Control', 'no-store');
   return c.html(html`<!doctype html>${body}`, status);

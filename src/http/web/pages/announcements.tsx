@@ -77,6 +77,7 @@ function VariantView({ p, v, languageLabel }: { p: PageContext; v: VariantRow; l
           {m.failedReason} {v.error}
         </p>
       ) : null}
+      {v.status === 'queued' && v.error ? <p class="warning">{v.error}</p> : null}
     </div>
   );
 }

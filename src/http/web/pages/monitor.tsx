@@ -197,14 +197,21 @@ export function monitorRoutes(deps: WebDeps) {
     const today = utcToLocal(clock.now().getTime(), commune.timeZone);
     const monday = addDays(today.date, -((today.weekday + 6) % 7));
     const pending = (await services.announcements.list(ctx, { approval: 'pending', limit: 100 })).items;
-    const [day, week, receivers] = await Promise.all([
+    const [day, week, receivers, space] = await Promise.all([
       services.reports.coverage(ctx, { from: today.date, to: addDays(today.date, 1) }),
       services.reports.coverage(ctx, { from: monday, to: addDays(monday, 7) }),
       services.receivers.list(ctx, { limit: 200 }),
+      services.monitoring.mediaSpace(),
     ]);
+    const mb = (bytes: number) => formatNumber(Math.floor(bytes / 1_048_576), p.lang, 0);
     return sendPage(
       c,
       <Layout p={p} title={p.m.monitorTitle} notice={notices(p.m)[c.req.query('tb') ?? '']}>
+        {space.low && space.freeBytes !== null ? (
+          <p class="warning" role="alert" id="low-disk">
+            {p.m.lowDisk(mb(space.freeBytes), mb(space.minFreeBytes))}
+          </p>
+        ) : null}
         <p class="actions">
           <a class="button danger" href={paths.emergency}>
             {p.m.emergencyTitle}
