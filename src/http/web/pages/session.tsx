@@ -72,7 +72,7 @@ export function sessionRoutes(deps: WebDeps) {
 
   app.get(paths.signIn, (c) => {
     const auth = c.get('auth');
-    const next = safeNext(c.req.query('next')) ?? '';
+    const next = safeNext(c.req.query('next'), new URL(c.req.url).origin) ?? '';
     if (auth) return c.redirect(next || homeOf(auth.actor.role), 303);
     return sendPage(c, <SignInPage p={pageContext(c)} next={next} username="" fields={{}} />);
   });
@@ -82,7 +82,7 @@ export function sessionRoutes(deps: WebDeps) {
     const p = pageContext(c);
     const form = await readForm(c);
     const username = one(form, 'username').trim();
-    const next = safeNext(one(form, 'next')) ?? '';
+    const next = safeNext(one(form, 'next'), new URL(c.req.url).origin) ?? '';
     const input = checkInput(LoginSchema, { username, password: one(form, 'password') }, p);
     if (!input.ok) {
       return sendPage(
@@ -136,7 +136,7 @@ export function sessionRoutes(deps: WebDeps) {
         secure: new URL(c.req.url).protocol === 'https:',
       });
     }
-    return c.redirect(safeNext(c.req.query('next')) ?? paths.home, 303);
+    return c.redirect(safeNext(c.req.query('next'), new URL(c.req.url).origin) ?? paths.home, 303);
   });
 
   return app;
