@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -9,6 +8,7 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { MediaStore } from '../domain/ports/media-store.js';
+import { limitBodies } from './body-limit.js';
 import { renderDocs } from './docs.js';
 import './env.js';
 import { csrfProtection, identifyUser } from './middleware/auth.js';
@@ -24,7 +24,7 @@ import { receiverProtocolRoutes } from './routes/receiver-protocol.js';
 import { receiverRoutes } from './routes/receivers.js';
 import { systemRoutes, type HealthChecks } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
-import { isPageUpload, webRoutes, withPageErrors, withPageNotFound } from './web/index.js';
+import { isPagePath, isPageUpload, webRoutes, withPageErrors, withPageNotFound } from './web/index.js';
 
 export interface AppDeps {
   readonly services: Services;
@@ -89,25 +89,20 @@ export function createApp(deps: AppDeps) {
       crossOriginResourcePolicy: 'same-origin',
     }),
   );
-  const limit = deps.jsonBodyLimit ?? 1024 * 1024;
-  // Uploads stream to disk under their own limit; every other body is small JSON.
-  const isUpload = (path: string, method: string) =>
-    method === 'POST' && /^\/api\/v1\/announcements(\/[^/]+\/variants)?$/.test(path);
-  const jsonLimit = bodyLimit({
-    maxSize: limit,
-    onError: (c) =>
-      problemResponse(c, {
-        code: 'body_too_large',
-        status: 413,
-        detail: `The request body is larger than ${Math.round(limit / 1024)} KB.`,
-        detailVi: `Dữ liệu gửi lên quá lớn (tối đa ${Math.round(limit / 1024)} KB).`,
-      }),
-  });
-  app.use('/api/*', async function limitBody(c, next) {
-    const multipart = c.req.header('content-type')?.startsWith('multipart/form-data');
-    if (multipart && isUpload(c.req.path, c.req.method)) return next();
-    return jsonLimit(c, next);
-  });
+  // Uploads stream to disk under their own limit; every other body is a small form or JSON, limited before
+  // the CSRF check below reads a form.
+  const isApiUpload = (c: Context) =>
+    c.req.method === 'POST' &&
+    !!c.req.header('content-type')?.startsWith('multipart/form-data') &&
+    /^\/api\/v1\/announcements(\/[^/]+\/variants)?$/.test(c.req.path);
+  app.use(
+    limitBodies({
+      formBytes: 256 * 1024,
+      otherBytes: deps.jsonBodyLimit ?? 1024 * 1024,
+      isPage: isPagePath,
+      isStreamedUpload: (c) => isApiUpload(c) || isPageUpload(c),
+    }),
+  );
   // Receivers' routes are registered above and answer before this: no poll pays for a session lookup.
   app.use('*', identifyUser(deps.services.auth));
   // A page's multipart form (no JavaScript) cannot send the header; its route checks the `_csrf` field.
