@@ -5,6 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { createApp } from './http/app.js';
+import { fromTrustedHop } from './http/forwarded.js';
 import type { Config } from './config.js';
 import { connectDatabase } from './db/connect.node.js';
 import type { Db } from './db/database.js';
@@ -196,11 +197,9 @@ export async function createNodeRuntime(
   }
 }
 
-function clientIp(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
+function clientIp(c: Context, trustedProxies: number): string {
+  const forwarded = fromTrustedHop(c.req.header('x-forwarded-for'), trustedProxies);
+  if (forwarded) return forwarded;
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {
