@@ -48,11 +48,24 @@ export const csrfRefusal = () =>
     'Biểu mẫu đã hết hạn hoặc được gửi từ trang khác. Hãy tải lại trang và thử lại.',
   );
 
-/** Whether a cookie-authenticated write comes from our own pages (Origin, else Sec-Fetch-Site). */
+/**
+ * Whether a form post comes from our own pages: the Origin header when the browser sent one (`null` from
+ * a sandboxed or no-referrer page is foreign), else Sec-Fetch-Site and the Referer's origin, each where
+ * sent. A request with none of them is not from a browser that a foreign page could drive.
+ */
 export function isSameOrigin(c: Context): boolean {
+  const ours = new URL(c.req.url).origin;
   const origin = c.req.header('origin');
+  if (origin !== undefined) return origin === ours;
   const site = c.req.header('sec-fetch-site');
-  return origin ? origin === new URL(c.req.url).origin : site ? site === 'same-origin' : true;
+  if (site !== undefined && site !== 'same-origin') return false;
+  const referer = c.req.header('referer');
+  if (referer === undefined) return true;
+  try {
+    return new URL(referer).origin === ours;
+  } catch {
+    return false;
+  }
 }
 
 /** The double-submit check: the token sent equals the `loa_csrf` cookie. */

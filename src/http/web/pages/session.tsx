@@ -3,6 +3,7 @@ import { setCookie } from 'hono/cookie';
 import type { Role } from '../../../domain/actor.js';
 import { LoaError } from '../../../domain/errors.js';
 import { LoginSchema } from '../../../domain/user.js';
+import { csrfRefusal, isSameOrigin } from '../../middleware/auth.js';
 import { clearSessionCookies, setSessionCookies } from '../../session-cookies.js';
 import { checkInput } from '../input.js';
 import { readForm, one } from '../forms.js';
@@ -79,6 +80,8 @@ export function sessionRoutes(deps: WebDeps) {
 
   // The API's sign-in use case, with its rate limits and audit, and the same cookies.
   app.post(paths.signIn, async (c) => {
+    // Login CSRF: a foreign page's form would otherwise sign the victim into the attacker's account.
+    if (!isSameOrigin(c)) throw csrfRefusal();
     const p = pageContext(c);
     const form = await readForm(c);
     const username = one(form, 'username').trim();
