@@ -156,6 +156,7 @@ export async function createNodeRuntime(
       media,
       uploadLimitBytes: config.UPLOAD_LIMIT_MB * 1_048_576,
       clientIp: (c: Context) => clientIp(c, config.TRUST_PROXY),
+      trustedProxies: config.TRUST_PROXY,
       health: {
         // Which database, never where its file is: the health check is public.
         database: async () => {

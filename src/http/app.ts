@@ -10,6 +10,7 @@ import type { Logger } from '../domain/ports/logger.js';
 import type { MediaStore } from '../domain/ports/media-store.js';
 import { limitBodies } from './body-limit.js';
 import { renderDocs } from './docs.js';
+import { publicOrigin } from './forwarded.js';
 import './env.js';
 import { csrfProtection, identifyUser } from './middleware/auth.js';
 import { problemResponse, toProblem, zodProblem } from './problem.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   /** The caller's address for rate limiting; the platform entry knows how to find it. */
   readonly clientIp: (c: Context) => string;
   readonly health: HealthChecks;
+  /** Reverse proxies in front whose X-Forwarded-Proto is believed (default none). */
+  readonly trustedProxies?: number;
   /** Largest JSON body accepted, in bytes. */
   readonly jsonBodyLimit?: number;
   readonly media: MediaStore;
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps) {
   // Devices first: their lane skips the middleware for people below (see receiver-protocol.ts).
   app.route('/', receiverProtocolRoutes(deps.services, { logger: deps.logger }));
   app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(publicOrigin(deps.trustedProxies ?? 0));
   app.use(async function logRequests(c, next) {
     const logger = deps.logger.child({ requestId: c.get('requestId') });
     c.set('logger', logger);

@@ -3,6 +3,7 @@ import { getCookie } from 'hono/cookie';
 import { LoaError } from '../../domain/errors.js';
 import type { AuthService } from '../../services/auth.service.js';
 import { csrfCookie, csrfHeader, sessionCookie, type UserAuth } from '../env.js';
+import { requestOrigin } from '../forwarded.js';
 
 const unauthenticated = new LoaError(
   401,
@@ -54,7 +55,7 @@ export const csrfRefusal = () =>
  * sent. A request with none of them is not from a browser that a foreign page could drive.
  */
 export function isSameOrigin(c: Context): boolean {
-  const ours = new URL(c.req.url).origin;
+  const ours = requestOrigin(c);
   const origin = c.req.header('origin');
   if (origin !== undefined) return origin === ours;
   const site = c.req.header('sec-fetch-site');
