@@ -5,6 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { createApp } from './http/app.js';
+import type { PushLimits } from './http/routes/receiver-protocol.js';
 import { fromTrustedHop } from './http/forwarded.js';
 import type { Config } from './config.js';
 import { connectDatabase } from './db/connect.node.js';
@@ -70,6 +71,8 @@ export interface RuntimeOverrides {
   readonly decorateRepositories?: (repositories: Repositories) => Repositories;
   /** How far ahead series are materialised (default 7 days). */
   readonly horizonMs?: number;
+  /** Bounds of a push client that stops reading (defaults in `src/http/routes/receiver-protocol.ts`). */
+  readonly push?: PushLimits;
 }
 
 /**
@@ -157,6 +160,7 @@ export async function createNodeRuntime(
       uploadLimitBytes: config.UPLOAD_LIMIT_MB * 1_048_576,
       clientIp: (c: Context) => clientIp(c, config.TRUST_PROXY),
       trustedProxies: config.TRUST_PROXY,
+      ...(overrides.push && { push: overrides.push }),
       health: {
         // Which database, never where its file is: the health check is public.
         database: async () => {

@@ -21,7 +21,7 @@ import { communeRoutes } from './routes/commune.js';
 import { hamletRoutes } from './routes/hamlets.js';
 import { mediaRoutes } from './routes/media.js';
 import { monitoringRoutes } from './routes/monitoring.js';
-import { receiverProtocolRoutes } from './routes/receiver-protocol.js';
+import { receiverProtocolRoutes, type PushLimits } from './routes/receiver-protocol.js';
 import { receiverRoutes } from './routes/receivers.js';
 import { systemRoutes, type HealthChecks } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -43,6 +43,8 @@ export interface AppDeps {
   readonly media: MediaStore;
   /** Largest accepted audio upload, in bytes. */
   readonly uploadLimitBytes: number;
+  /** Bounds of a push client that stops reading. */
+  readonly push?: PushLimits;
 }
 
 /**
@@ -57,7 +59,7 @@ export function createApp(deps: AppDeps) {
   });
 
   // Devices first: their lane skips the middleware for people below (see receiver-protocol.ts).
-  app.route('/', receiverProtocolRoutes(deps.services, { logger: deps.logger }));
+  app.route('/', receiverProtocolRoutes(deps.services, { logger: deps.logger, ...deps.push }));
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.use(publicOrigin(deps.trustedProxies ?? 0));
   app.use(async function logRequests(c, next) {
