@@ -6,7 +6,10 @@ export interface HealthCheck {
   readonly detail: string;
 }
 
-/** What the health check asks of the platform: can the database answer, can ffmpeg run. */
+/**
+ * What the health check asks of the platform: can the database answer, can ffmpeg run. A `detail` is
+ * shown to anyone: which database, which ffmpeg version, never a path.
+ */
 export interface HealthChecks {
   readonly database: () => Promise<HealthCheck>;
   readonly ffmpeg: () => Promise<HealthCheck>;
@@ -38,10 +41,15 @@ export function systemRoutes({ version, health }: SystemRouteDeps) {
       },
     }),
     async (c) => {
-      const failed = (error: Error) => ({ ok: false, detail: error.message });
+      // The check is public and a failure's message names files, hosts or addresses: it goes to the log,
+      // the answer only says what is down.
+      const failed = (what: 'database' | 'ffmpeg', detail: string) => (error: unknown) => {
+        c.get('logger')?.error({ err: String(error), check: what }, 'health check failed');
+        return { ok: false, detail };
+      };
       const [database, ffmpeg] = await Promise.all([
-        health.database().catch(failed),
-        health.ffmpeg().catch(failed),
+        health.database().catch(failed('database', 'database not reachable; see the server log')),
+        health.ffmpeg().catch(failed('ffmpeg', 'ffmpeg not found or cannot run; see the server log')),
       ]);
       const ok = database.ok && ffmpeg.ok;
       return c.json(
