@@ -56,10 +56,16 @@ export const configSchema = z.object({
     .min(1, 'must be between 1 and 3650')
     .max(3650, 'must be between 1 and 3650')
     .default(30),
+  // How many reverse proxies stand in front: `true` and `false` from before it counted are kept as 1 and 0.
   TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
+    .string()
+    .default('0')
+    .transform((v) => v.trim().toLowerCase())
+    .refine(
+      (v) => /^(true|false|\d{1,2})$/.test(v) && (v === 'true' || v === 'false' || Number(v) <= 10),
+      'must be the number of reverse proxies in front of Loa, from 0 to 10 (true means 1, false means 0)',
+    )
+    .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v))),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -5,6 +5,8 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { createApp } from './http/app.js';
+import type { PushLimits } from './http/routes/receiver-protocol.js';
+import { fromTrustedHop } from './http/forwarded.js';
 import type { Config } from './config.js';
 import { connectDatabase } from './db/connect.node.js';
 import type { Db } from './db/database.js';
@@ -89,6 +91,8 @@ export interface RuntimeOverrides {
   readonly decorateRepositories?: (repositories: Repositories) => Repositories;
   /** How far ahead series are materialised (default 7 days). */
   readonly horizonMs?: number;
+  /** Bounds of a push client that stops reading (defaults in `src/http/routes/receiver-protocol.ts`). */
+  readonly push?: PushLimits;
 }
 
 /**
@@ -181,6 +185,8 @@ export async function createNodeRuntime(
       media,
       uploadLimitBytes: config.UPLOAD_LIMIT_MB * 1_048_576,
       clientIp: (c: Context) => clientIp(c, config.TRUST_PROXY),
+      trustedProxies: config.TRUST_PROXY,
+      ...(overrides.push && { push: overrides.push }),
       health: {
         // Which database, never where its file is: the health check is public.
         database: async () => {
@@ -241,11 +247,9 @@ export async function createNodeRuntime(
   }
 }
 
-function clientIp(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
+function clientIp(c: Context, trustedProxies: number): string {
+  const forwarded = fromTrustedHop(c.req.header('x-forwarded-for'), trustedProxies);
+  if (forwarded) return forwarded;
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {

@@ -47,6 +47,26 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes TRUST_PROXY as the number of reverse proxies, true and false as 1 and 0', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(0);
+    for (const [value, hops] of [
+      ['false', 0],
+      ['0', 0],
+      ['true', 1],
+      ['1', 1],
+      ['2', 2],
+      [' 3 ', 3],
+      ['TRUE', 1],
+    ] as const) {
+      expect(loadConfig({ TRUST_PROXY: value }).TRUST_PROXY).toBe(hops);
+    }
+    for (const bad of ['yes', '-1', '1.5', '11', 'loopback', '10.0.0.1']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(
+        `TRUST_PROXY: must be the number of reverse proxies in front of Loa, from 0 to 10 (true means 1, false means 0) (got ${JSON.stringify(bad)})`,
+      );
+    }
+  });
+
   it('treats empty optional values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', FFMPEG_PATH: ' ' })).toMatchObject({
       DATABASE_URL: undefined,

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -9,7 +8,9 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { MediaStore } from '../domain/ports/media-store.js';
+import { limitBodies } from './body-limit.js';
 import { renderDocs } from './docs.js';
+import { publicOrigin } from './forwarded.js';
 import './env.js';
 import { csrfProtection, identifyUser } from './middleware/auth.js';
 import { problemResponse, toProblem, zodProblem } from './problem.js';
@@ -20,11 +21,11 @@ import { communeRoutes } from './routes/commune.js';
 import { hamletRoutes } from './routes/hamlets.js';
 import { mediaRoutes } from './routes/media.js';
 import { monitoringRoutes } from './routes/monitoring.js';
-import { receiverProtocolRoutes } from './routes/receiver-protocol.js';
+import { receiverProtocolRoutes, type PushLimits } from './routes/receiver-protocol.js';
 import { receiverRoutes } from './routes/receivers.js';
 import { systemRoutes, type HealthChecks } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
-import { isPageUpload, webRoutes, withPageErrors, withPageNotFound } from './web/index.js';
+import { isPagePath, isPageUpload, webRoutes, withPageErrors, withPageNotFound } from './web/index.js';
 
 export interface AppDeps {
   readonly services: Services;
@@ -35,11 +36,15 @@ export interface AppDeps {
   /** The caller's address for rate limiting; the platform entry knows how to find it. */
   readonly clientIp: (c: Context) => string;
   readonly health: HealthChecks;
+  /** Reverse proxies in front whose X-Forwarded-Proto is believed (default none). */
+  readonly trustedProxies?: number;
   /** Largest JSON body accepted, in bytes. */
   readonly jsonBodyLimit?: number;
   readonly media: MediaStore;
   /** Largest accepted audio upload, in bytes. */
   readonly uploadLimitBytes: number;
+  /** Bounds of a push client that stops reading. */
+  readonly push?: PushLimits;
 }
 
 /**
@@ -54,8 +59,9 @@ export function createApp(deps: AppDeps) {
   });
 
   // Devices first: their lane skips the middleware for people below (see receiver-protocol.ts).
-  app.route('/', receiverProtocolRoutes(deps.services, { logger: deps.logger }));
+  app.route('/', receiverProtocolRoutes(deps.services, { logger: deps.logger, ...deps.push }));
   app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(publicOrigin(deps.trustedProxies ?? 0));
   app.use(async function logRequests(c, next) {
     const logger = deps.logger.child({ requestId: c.get('requestId') });
     c.set('logger', logger);
@@ -89,25 +95,20 @@ export function createApp(deps: AppDeps) {
       crossOriginResourcePolicy: 'same-origin',
     }),
   );
-  const limit = deps.jsonBodyLimit ?? 1024 * 1024;
-  // Uploads stream to disk under their own limit; every other body is small JSON.
-  const isUpload = (path: string, method: string) =>
-    method === 'POST' && /^\/api\/v1\/announcements(\/[^/]+\/variants)?$/.test(path);
-  const jsonLimit = bodyLimit({
-    maxSize: limit,
-    onError: (c) =>
-      problemResponse(c, {
-        code: 'body_too_large',
-        status: 413,
-        detail: `The request body is larger than ${Math.round(limit / 1024)} KB.`,
-        detailVi: `Dữ liệu gửi lên quá lớn (tối đa ${Math.round(limit / 1024)} KB).`,
-      }),
-  });
-  app.use('/api/*', async function limitBody(c, next) {
-    const multipart = c.req.header('content-type')?.startsWith('multipart/form-data');
-    if (multipart && isUpload(c.req.path, c.req.method)) return next();
-    return jsonLimit(c, next);
-  });
+  // Uploads stream to disk under their own limit; every other body is a small form or JSON, limited before
+  // the CSRF check below reads a form.
+  const isApiUpload = (c: Context) =>
+    c.req.method === 'POST' &&
+    !!c.req.header('content-type')?.startsWith('multipart/form-data') &&
+    /^\/api\/v1\/announcements(\/[^/]+\/variants)?$/.test(c.req.path);
+  app.use(
+    limitBodies({
+      formBytes: 256 * 1024,
+      otherBytes: deps.jsonBodyLimit ?? 1024 * 1024,
+      isPage: isPagePath,
+      isStreamedUpload: (c) => isApiUpload(c) || isPageUpload(c),
+    }),
+  );
   // Receivers' routes are registered above and answer before this: no poll pays for a session lookup.
   app.use('*', identifyUser(deps.services.auth));
   // A page's multipart form (no JavaScript) cannot send the header; its route checks the `_csrf` field.

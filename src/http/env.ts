@@ -13,6 +13,8 @@ declare module 'hono' {
     logger: Logger;
     auth: UserAuth | undefined;
     receiver: ReceiverActor | undefined;
+    /** Scheme and host as the browser wrote them (`src/http/forwarded.ts`). */
+    publicOrigin: string | undefined;
   }
 }
 

@@ -2,14 +2,15 @@ import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { LoginResult } from '../services/auth.service.js';
 import { csrfCookie, sessionCookie } from './env.js';
+import { isHttps } from './forwarded.js';
 
 /**
  * The session as the browser keeps it: the token in an HttpOnly cookie, and the double-submit CSRF
- * token in a cookie the pages' scripts and forms can read. The API's sign-in and the sign-in page both
- * set them here.
+ * token in a cookie the pages' scripts and forms can read, both `Secure` when the browser came over HTTPS
+ * (directly or through a trusted proxy). The API's sign-in and the sign-in page both set them here.
  */
 export function setSessionCookies(c: Context, session: LoginResult): void {
-  const secure = new URL(c.req.url).protocol === 'https:';
+  const secure = isHttps(c);
   const expires = new Date(session.expiresAt);
   setCookie(c, sessionCookie, session.token, { httpOnly: true, sameSite: 'Lax', secure, path: '/', expires });
   setCookie(c, csrfCookie, session.csrfToken, {

@@ -43,19 +43,51 @@ export interface SseChannel {
   close(): void;
 }
 
+export interface SseChannelOptions {
+  /** Bytes that may wait for the client; one more and it counts as not reading. */
+  readonly maxQueuedBytes: number;
+  /** How long waiting bytes may go untaken before the client counts as not reading (default 60 s). */
+  readonly maxStallMs?: number;
+  readonly onClose: () => void;
+}
+
 /**
  * A stream for one SSE client with a bounded queue. The HTTP server pulls from it only as fast as the
- * socket drains, so a client that never reads makes the queue grow; past `maxQueuedBytes` the stream
- * errors, which makes the server destroy the socket and free everything the client held.
+ * socket drains, so a client that never reads makes the queue grow; past `maxQueuedBytes`, or when bytes
+ * have waited `maxStallMs` without the client taking them, the stream errors, which makes the server
+ * destroy the socket and free everything the client held. The time bound catches a client that stalls
+ * while only keep-alives and small pushes arrive, which would take days to fill the byte bound. Bytes the
+ * kernel's socket buffers have accepted count as taken: the server cannot see past them.
  */
-export function openSseChannel(options: { maxQueuedBytes: number; onClose: () => void }): SseChannel {
+export function openSseChannel(options: SseChannelOptions): SseChannel {
+  const maxStallMs = options.maxStallMs ?? 60_000;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
+  /** Bytes ever queued, and the timer that checks that those queued so far were taken in time. */
+  let enqueued = 0;
+  let stallCheck: ReturnType<typeof setTimeout> | undefined;
   const finish = () => {
     if (closed) return false;
     closed = true;
+    clearTimeout(stallCheck);
     options.onClose();
     return true;
+  };
+  const cutOff = () => {
+    if (finish()) controller.error(slowClient());
+  };
+  const waiting = () => options.maxQueuedBytes - (controller.desiredSize ?? 0);
+  const watch = () => {
+    if (stallCheck !== undefined || closed) return;
+    const due = enqueued;
+    stallCheck = setTimeout(() => {
+      stallCheck = undefined;
+      if (closed) return;
+      if (enqueued - waiting() < due) cutOff();
+      else if (waiting() > 0) watch();
+    }, maxStallMs);
+    // A CLI process ends when its work does; a pending check is not work.
+    (stallCheck as { unref?: () => void }).unref?.();
   };
   const stream = new ReadableStream<Uint8Array>(
     {
@@ -72,11 +104,11 @@ export function openSseChannel(options: { maxQueuedBytes: number; onClose: () =>
     stream,
     send(bytes) {
       if (closed) return;
-      if ((controller.desiredSize ?? 0) < bytes.byteLength) {
-        if (finish()) controller.error(slowClient());
-        return;
-      }
+      if ((controller.desiredSize ?? 0) < bytes.byteLength) return cutOff();
+      // Handed straight to a waiting read, the bytes never wait in the queue and need no watch.
       controller.enqueue(bytes);
+      enqueued += bytes.byteLength;
+      if (waiting() > 0) watch();
     },
     close() {
       if (finish()) controller.close();

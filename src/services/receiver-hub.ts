@@ -50,6 +50,11 @@ interface Deps {
   readonly timers?: IntervalTimers | undefined;
   /** Keep-alive comments keep proxies and NAT tables from closing idle channels (default 25 s). */
   readonly keepAliveMs?: number | undefined;
+  /**
+   * Open channels one receiver may hold (default 2: a box reconnecting while its old socket dies); a new
+   * one beyond closes the oldest, so a leaked or stolen token cannot pile up channels.
+   */
+  readonly maxChannelsPerReceiver?: number | undefined;
 }
 
 /**
@@ -60,7 +65,12 @@ interface Deps {
 export function createReceiverHub(deps: Deps) {
   const timers = deps.timers ?? systemTimers;
   const keepAliveMs = deps.keepAliveMs ?? 25_000;
+  const maxPerReceiver = deps.maxChannelsPerReceiver ?? 2;
+  if (!Number.isInteger(maxPerReceiver) || maxPerReceiver < 1)
+    throw new Error(`maxChannelsPerReceiver must be a whole number from 1: ${maxPerReceiver}`);
   const byHamlet = new Map<string, Set<HubConnection>>();
+  /** Each receiver's open channels, oldest first. */
+  const byReceiver = new Map<string, HubConnection[]>();
   const hamletOf = new Map<HubConnection, string>();
   let unsubscribe: (() => void) | undefined;
   let keepAlive: unknown;
@@ -137,6 +147,9 @@ export function createReceiverHub(deps: Deps) {
     const hamletId = hamletOf.get(connection);
     if (hamletId === undefined) return;
     hamletOf.delete(connection);
+    const mine = byReceiver.get(connection.receiverId)?.filter((c) => c !== connection) ?? [];
+    if (mine.length > 0) byReceiver.set(connection.receiverId, mine);
+    else byReceiver.delete(connection.receiverId);
     const set = byHamlet.get(hamletId);
     set?.delete(connection);
     if (set?.size === 0) byHamlet.delete(hamletId);
@@ -151,6 +164,12 @@ export function createReceiverHub(deps: Deps) {
   return {
     /** Registers an open channel; returns the function that unregisters it. */
     connect(receiver: { readonly hamletId: string }, connection: HubConnection): () => void {
+      // Before subscribing: closing the last other channel unsubscribes from the bus.
+      const mine = byReceiver.get(connection.receiverId) ?? [];
+      for (const oldest of mine.slice(0, Math.max(0, mine.length - maxPerReceiver + 1))) {
+        oldest.close();
+        remove(oldest);
+      }
       if (!unsubscribe) {
         unsubscribe = deps.bus.subscribe((event) => {
           onEvent(event).catch((err: unknown) =>
@@ -165,6 +184,7 @@ export function createReceiverHub(deps: Deps) {
       if (!set) byHamlet.set(receiver.hamletId, (set = new Set()));
       set.add(connection);
       hamletOf.set(connection, receiver.hamletId);
+      byReceiver.set(connection.receiverId, [...(byReceiver.get(connection.receiverId) ?? []), connection]);
       return () => remove(connection);
     },
 

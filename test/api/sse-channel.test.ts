@@ -44,6 +44,42 @@ describe('SSE channel', () => {
     expect(queued).toBeLessThanOrEqual(4096);
   });
 
+  it('cuts off a client that leaves a few small messages unread past the time bound', async () => {
+    let closed = 0;
+    const channel = openSseChannel({ maxQueuedBytes: 64 * 1024, maxStallMs: 300, onClose: () => closed++ });
+    const started = performance.now();
+    for (let i = 0; i < 3; i++) channel.send(new Uint8Array(20));
+    expect(closed).toBe(0);
+    await expect.poll(() => closed, { timeout: 5000, interval: 20 }).toBe(1);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    await expect(channel.stream.getReader().read()).rejects.toThrow(/stopped reading/);
+  });
+
+  it('keeps a client that reads, for many times the time bound', async () => {
+    let closed = 0;
+    const channel = openSseChannel({ maxQueuedBytes: 1024, maxStallMs: 200, onClose: () => closed++ });
+    const reader = channel.stream.getReader();
+    let received = 0;
+    const reading = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        received += value.byteLength;
+        // A slow reader: each message waits a little before it is taken, so some always wait in the queue.
+        await new Promise((r) => setTimeout(r, 3));
+      }
+    })();
+    for (let i = 0; i < 60; i++) {
+      channel.send(new Uint8Array(10));
+      channel.send(new Uint8Array(10));
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    await expect.poll(() => received, { timeout: 5000, interval: 20 }).toBe(1200);
+    expect(closed).toBe(0);
+    channel.close();
+    await reading;
+  });
+
   it('tells the hub when the client goes away', async () => {
     let closed = 0;
     const channel = openSseChannel({ maxQueuedBytes: 1024, onClose: () => closed++ });

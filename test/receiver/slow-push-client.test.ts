@@ -46,3 +46,45 @@ describe('a push client that never reads', () => {
     healthy.destroy();
   });
 });
+
+describe('a push client that stops reading, with the byte bound out of reach', () => {
+  let h: Harness;
+  let server: RealServer;
+  beforeAll(async () => {
+    // The time bound small, the byte bound far above what is sent: only the time can cut the client off.
+    h = await createHarness('sqlite', {}, { push: { maxQueuedBytes: 256 * 1024 * 1024, maxStallMs: 300 } });
+    server = await startRealServer(h);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await h?.close();
+  });
+
+  it('is cut off once what waits for it has not moved for the time bound', async () => {
+    const stalled = await createDevice(h, 'un-ta');
+    const reading = await createDevice(h, 'un-ta');
+    const stuck = openPush(server.port, stalled.token);
+    stuck.on('error', () => undefined);
+    stuck.pause();
+    const healthy = openPush(server.port, reading.token);
+    let received = 0;
+    healthy.on('data', (chunk: Buffer) => (received += chunk.toString().split('event: stop').length - 1));
+    await eventually(() => h.runtime.services.receiverHub.stats().connections === 2, 'both channels open');
+
+    // 20 MB fill the kernel's socket buffers between server and client; what is left waits in the server.
+    const occurrenceId = 'x'.repeat(50_000);
+    for (let i = 0; i < 400; i++) {
+      h.runtime.bus.publish({ type: 'stop', hamletId: 'un-ta', occurrenceId });
+      await new Promise((r) => setImmediate(r));
+    }
+    await eventually(() => received === 400, 'the reading client to get all 400 events', 20_000);
+    await eventually(
+      () => h.runtime.services.receiverHub.stats().connections === 1,
+      'the stalled client to be cut off',
+      10_000,
+    );
+    expect(h.runtime.services.receiverHub.stats()).toEqual({ connections: 1, hamlets: { 'un-ta': 1 } });
+    stuck.destroy();
+    healthy.destroy();
+  });
+});

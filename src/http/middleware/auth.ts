@@ -3,6 +3,7 @@ import { getCookie } from 'hono/cookie';
 import { LoaError } from '../../domain/errors.js';
 import type { AuthService } from '../../services/auth.service.js';
 import { csrfCookie, csrfHeader, sessionCookie, type UserAuth } from '../env.js';
+import { requestOrigin } from '../forwarded.js';
 
 const unauthenticated = new LoaError(
   401,
@@ -48,11 +49,24 @@ export const csrfRefusal = () =>
     'Biểu mẫu đã hết hạn hoặc được gửi từ trang khác. Hãy tải lại trang và thử lại.',
   );
 
-/** Whether a cookie-authenticated write comes from our own pages (Origin, else Sec-Fetch-Site). */
+/**
+ * Whether a form post comes from our own pages: the Origin header when the browser sent one (`null` from
+ * a sandboxed or no-referrer page is foreign), else Sec-Fetch-Site and the Referer's origin, each where
+ * sent. A request with none of them is not from a browser that a foreign page could drive.
+ */
 export function isSameOrigin(c: Context): boolean {
+  const ours = requestOrigin(c);
   const origin = c.req.header('origin');
+  if (origin !== undefined) return origin === ours;
   const site = c.req.header('sec-fetch-site');
-  return origin ? origin === new URL(c.req.url).origin : site ? site === 'same-origin' : true;
+  if (site !== undefined && site !== 'same-origin') return false;
+  const referer = c.req.header('referer');
+  if (referer === undefined) return true;
+  try {
+    return new URL(referer).origin === ours;
+  } catch {
+    return false;
+  }
 }
 
 /** The double-submit check: the token sent equals the `loa_csrf` cookie. */

@@ -26,10 +26,16 @@ const problems = {
   },
 } as const;
 
-export interface ReceiverProtocolOptions {
-  readonly logger: Logger;
-  /** Bytes queued for one push client before it counts as not reading and is cut off (default 64 KB). */
+/** When a push client counts as not reading and is cut off. */
+export interface PushLimits {
+  /** Bytes queued for it (default 64 KB). */
   readonly maxQueuedBytes?: number;
+  /** Time that queued bytes wait without the client taking them (default 60 s). */
+  readonly maxStallMs?: number;
+}
+
+export interface ReceiverProtocolOptions extends PushLimits {
+  readonly logger: Logger;
 }
 
 /** Largest request body of a device: a full log batch with details fits well below it. */
@@ -50,6 +56,7 @@ export function receiverProtocolRoutes(services: Services, options: ReceiverProt
   const app = new OpenAPIHono();
   const auth = receiverAuth(services.receiverSync, options.logger);
   const maxQueuedBytes = options.maxQueuedBytes ?? 64 * 1024;
+  const maxStallMs = options.maxStallMs ?? 60_000;
 
   // Writes get a request id (their refusals are worth tracing) and a body limit; polls get neither:
   // reading the body stream of a GET makes @hono/node-server build a full Request.
@@ -163,7 +170,7 @@ export function receiverProtocolRoutes(services: Services, options: ReceiverProt
     async (c) => {
       const session = c.get('receiverSession')!;
       let disconnect = () => {};
-      const channel = openSseChannel({ maxQueuedBytes, onClose: () => disconnect() });
+      const channel = openSseChannel({ maxQueuedBytes, maxStallMs, onClose: () => disconnect() });
       disconnect = services.receiverHub.connect(session, {
         receiverId: session.id,
         tokenHash: session.tokenHash,

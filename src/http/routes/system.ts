@@ -8,7 +8,8 @@ export interface HealthCheck {
 
 /**
  * What the health check asks of the platform: can the database answer, can ffmpeg run, has the media
- * disk room (not ok below `MEDIA_MIN_FREE_MB`).
+ * disk room (not ok below `MEDIA_MIN_FREE_MB`). A `detail` is shown to anyone: which database, which
+ * ffmpeg version, how much room, never a path.
  */
 export interface HealthChecks {
   readonly database: () => Promise<HealthCheck>;
@@ -43,11 +44,21 @@ export function systemRoutes({ version, health }: SystemRouteDeps) {
       },
     }),
     async (c) => {
-      const failed = (error: Error) => ({ ok: false, detail: error.message });
+      // The check is public and a failure's message names files, hosts or addresses: it goes to the log,
+      // the answer only says what is down.
+      const failed = (what: 'database' | 'ffmpeg' | 'media', detail: string) => (error: unknown) => {
+        c.get('logger')?.error({ err: String(error), check: what }, 'health check failed');
+        return { ok: false, detail };
+      };
       const [database, ffmpeg, media] = await Promise.all([
-        health.database().catch(failed),
-        health.ffmpeg().catch(failed),
-        health.media().catch((error: Error) => ({ ...failed(error), freeBytes: null })),
+        health.database().catch(failed('database', 'database not reachable; see the server log')),
+        health.ffmpeg().catch(failed('ffmpeg', 'ffmpeg not found or cannot run; see the server log')),
+        health
+          .media()
+          .catch((error: unknown) => ({
+            ...failed('media', 'media store not readable; see the server log')(error),
+            freeBytes: null,
+          })),
       ]);
       const ok = database.ok && ffmpeg.ok && media.ok;
       return c.json(

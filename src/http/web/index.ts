@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Context } from 'hono';
 import { assetRoutes } from './assets/index.js';
 import type { WebDeps } from './deps.js';
 import { errorPage, pageError, wantsPage } from './errors.js';
 import { pageContext } from './page.js';
-import { isMultipartPagePost, isPagePath, pagePrefixes } from './paths.js';
+import { isMultipartPagePost, isPagePath } from './paths.js';
 import { adminHamletRoutes } from './pages/admin-hamlets.js';
 import { adminReceiverRoutes } from './pages/admin-receivers.js';
 import { adminUserRoutes } from './pages/admin-users.js';
@@ -27,15 +26,6 @@ export { isPagePath } from './paths.js';
  */
 export function webRoutes(deps: WebDeps) {
   const app = new Hono();
-  // Page forms are small; recordings stream through their own limit in the upload routes.
-  const formLimit = bodyLimit({ maxSize: 256 * 1024 });
-  // Only under the pages' own prefixes: a `*` here would be merged into the whole app by `route()`.
-  for (const prefix of pagePrefixes) {
-    app.use(`${prefix}/*`, async function limitForms(c, next) {
-      const upload = isMultipartPagePost(c.req.method, c.req.path, c.req.header('content-type'));
-      return c.req.method !== 'POST' || upload ? next() : formLimit(c, next);
-    });
-  }
   app.route('/', assetRoutes());
   app.route('/', sessionRoutes(deps));
   app.route('/', announcementRoutes(deps));

@@ -63,7 +63,37 @@ export function isMultipartPagePost(method: string, path: string, contentType: s
   );
 }
 
-/** A `next=` target is followed only when it is a path on this site, never another origin. */
-export function safeNext(next: string | undefined | null): string | undefined {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : undefined;
+// C0 and C1 control characters and DEL. Browsers drop tabs and newlines from a Location, so `/\t/evil.example`
+// arrives as `//evil.example`, and CR or LF in a header value is refused outright by the Fetch API.
+const controls = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A `next=` target is followed only when it is a path on this site: it starts with one `/`, has no
+ * backslash or control character (also once percent-decoded), and resolved against `origin` stays on it.
+ * Returns the path as the URL parser writes it, or undefined.
+ *
+ * @example safeNext('/lich-phat?tuan=2', 'http://loa.example') // '/lich-phat?tuan=2'
+ * @example safeNext('/\t/evil.example', 'http://loa.example') // undefined
+ */
+export function safeNext(next: string | undefined | null, origin: string): string | undefined {
+  if (!next) return undefined;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(next);
+  } catch {
+    return undefined;
+  }
+  for (const text of [next, decoded]) {
+    if (!text.startsWith('/') || text.startsWith('//') || text.includes('\\') || controls.test(text))
+      return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(next, origin);
+  } catch {
+    return undefined;
+  }
+  // `/.//evil.example` resolves to the path `//evil.example`, which a browser reads as another host.
+  if (url.origin !== origin || url.pathname.startsWith('//')) return undefined;
+  return `${url.pathname}${url.search}${url.hash}`;
 }

@@ -5,6 +5,7 @@ import { isAllowed } from '../../../domain/policy.js';
 import { ReceiverInputSchema } from '../../../domain/receiver/receiver.js';
 import { formatLocalEn, formatLocalVi } from '../../../domain/schedule/index.js';
 import type { ReceiverView } from '../../../services/receivers.service.js';
+import { requestOrigin } from '../../forwarded.js';
 import { gate } from '../../middleware/gate.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
@@ -198,7 +199,7 @@ export function adminReceiverRoutes(deps: WebDeps) {
   function renderToken(c: Context, receiver: ReceiverView, token: string, notice?: string) {
     const p = pageContext(c);
     const m = p.m;
-    const text = receiverQrText(new URL(c.req.url).origin, receiver.id, token);
+    const text = receiverQrText(requestOrigin(c), receiver.id, token);
     const qr = qrSvg(text);
     return sendPage(
       c,

@@ -3,6 +3,8 @@ import { setCookie } from 'hono/cookie';
 import type { Role } from '../../../domain/actor.js';
 import { LoaError } from '../../../domain/errors.js';
 import { LoginSchema } from '../../../domain/user.js';
+import { isHttps, requestOrigin } from '../../forwarded.js';
+import { csrfRefusal, isSameOrigin } from '../../middleware/auth.js';
 import { clearSessionCookies, setSessionCookies } from '../../session-cookies.js';
 import { checkInput } from '../input.js';
 import { readForm, one } from '../forms.js';
@@ -72,17 +74,19 @@ export function sessionRoutes(deps: WebDeps) {
 
   app.get(paths.signIn, (c) => {
     const auth = c.get('auth');
-    const next = safeNext(c.req.query('next')) ?? '';
+    const next = safeNext(c.req.query('next'), requestOrigin(c)) ?? '';
     if (auth) return c.redirect(next || homeOf(auth.actor.role), 303);
     return sendPage(c, <SignInPage p={pageContext(c)} next={next} username="" fields={{}} />);
   });
 
   // The API's sign-in use case, with its rate limits and audit, and the same cookies.
   app.post(paths.signIn, async (c) => {
+    // Login CSRF: a foreign page's form would otherwise sign the victim into the attacker's account.
+    if (!isSameOrigin(c)) throw csrfRefusal();
     const p = pageContext(c);
     const form = await readForm(c);
     const username = one(form, 'username').trim();
-    const next = safeNext(one(form, 'next')) ?? '';
+    const next = safeNext(one(form, 'next'), requestOrigin(c)) ?? '';
     const input = checkInput(LoginSchema, { username, password: one(form, 'password') }, p);
     if (!input.ok) {
       return sendPage(
@@ -133,10 +137,10 @@ export function sessionRoutes(deps: WebDeps) {
         path: '/',
         sameSite: 'Lax',
         maxAge: 365 * 86_400,
-        secure: new URL(c.req.url).protocol === 'https:',
+        secure: isHttps(c),
       });
     }
-    return c.redirect(safeNext(c.req.query('next')) ?? paths.home, 303);
+    return c.redirect(safeNext(c.req.query('next'), requestOrigin(c)) ?? paths.home, 303);
   });
 
   return app;
