@@ -91,3 +91,11 @@ export const jsonResponse = <T extends z.ZodTypeAny>(description: string, schema
   description,
   content: { 'application/json': { schema } },
 });
+
+/**
+ * A kernel schema as a named OpenAPI component. The kernel builds its schemas with plain zod, possibly
+ * before this package has added `.openapi()` to zod's schemas (it does so at import, for schemas made
+ * after); a clone is made after, so it has it, whatever the order modules were loaded in.
+ */
+export const named = <T extends z.ZodType>(schema: T, name: string): T =>
+  (schema.clone() as T & { openapi(name: string): T }).openapi(name);

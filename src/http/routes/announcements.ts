@@ -16,12 +16,12 @@ import type { MediaStore } from '../../domain/ports/media-store.js';
 import type { Services } from '../../services/index.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import { zodProblem } from '../problem.js';
-import { IdParam, jsonBody, jsonResponse, listOf, ListQuery, problemResponses } from '../schemas.js';
+import { IdParam, jsonBody, jsonResponse, listOf, ListQuery, problemResponses, named } from '../schemas.js';
 import { receiveUpload, uploadedFile } from '../upload.js';
 
 const UploadFields = AnnouncementMetaSchema;
-const TextInput = TextAnnouncementSchema.openapi('TextAnnouncementInput');
-const VariantText = VariantTextSchema.openapi('VariantTextInput');
+const TextInput = named(TextAnnouncementSchema, 'TextAnnouncementInput');
+const VariantText = named(VariantTextSchema, 'VariantTextInput');
 
 const Audio = z.object({
   url: z.string(),

@@ -12,6 +12,7 @@ import {
   ListQuery,
   problemResponses,
   ProblemSchema,
+  named,
 } from '../schemas.js';
 
 const instant = z
@@ -21,7 +22,7 @@ const instant = z
     'must be an ISO 8601 time with an offset, e.g. "2026-12-01T06:00:00+07:00"',
   );
 const Priority = z.enum(PRIORITIES);
-const BroadcastInput = BroadcastRequestSchema.openapi('BroadcastInput');
+const BroadcastInput = named(BroadcastRequestSchema, 'BroadcastInput');
 
 const OccurrenceSchema = z.object({
   id: z.string(),

@@ -11,10 +11,11 @@ import {
   ListQuery,
   problemResponses,
   ProblemSchema,
+  named,
 } from '../schemas.js';
 
-const HamletInput = HamletInputSchema.openapi('HamletInput');
-const HamletPatch = HamletPatchSchema.openapi('HamletPatch');
+const HamletInput = named(HamletInputSchema, 'HamletInput');
+const HamletPatch = named(HamletPatchSchema, 'HamletPatch');
 
 const security = [{ Bearer: [] }];
 const tags = ['Hamlets'];

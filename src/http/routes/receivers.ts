@@ -11,10 +11,11 @@ import {
   ListQuery,
   problemResponses,
   ReceiverSchema,
+  named,
 } from '../schemas.js';
 
-const ReceiverInput = ReceiverInputSchema.openapi('ReceiverInput');
-const ReceiverPatch = ReceiverPatchSchema.openapi('ReceiverPatch');
+const ReceiverInput = named(ReceiverInputSchema, 'ReceiverInput');
+const ReceiverPatch = named(ReceiverPatchSchema, 'ReceiverPatch');
 const WithToken = z.object({
   receiver: ReceiverSchema,
   token: z.string().openapi({ description: 'Device bearer token; shown only this once' }),

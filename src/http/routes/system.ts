@@ -53,12 +53,10 @@ export function systemRoutes({ version, health }: SystemRouteDeps) {
       const [database, ffmpeg, media] = await Promise.all([
         health.database().catch(failed('database', 'database not reachable; see the server log')),
         health.ffmpeg().catch(failed('ffmpeg', 'ffmpeg not found or cannot run; see the server log')),
-        health
-          .media()
-          .catch((error: unknown) => ({
-            ...failed('media', 'media store not readable; see the server log')(error),
-            freeBytes: null,
-          })),
+        health.media().catch((error: unknown) => ({
+          ...failed('media', 'media store not readable; see the server log')(error),
+          freeBytes: null,
+        })),
       ]);
       const ok = database.ok && ffmpeg.ok && media.ok;
       return c.json(

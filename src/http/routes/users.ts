@@ -10,10 +10,11 @@ import {
   ListQuery,
   problemResponses,
   UserSchema,
+  named,
 } from '../schemas.js';
 
-const UserInput = UserInputSchema.openapi('UserInput');
-const UserPatch = UserPatchSchema.openapi('UserPatch');
+const UserInput = named(UserInputSchema, 'UserInput');
+const UserPatch = named(UserPatchSchema, 'UserPatch');
 
 const security = [{ Bearer: [] }];
 const tags = ['Users'];
