@@ -7,6 +7,7 @@ import * as variantProbe from './migrations/0004-variant-probe.js';
 import * as seriesNextStart from './migrations/0005-series-next-start.js';
 import * as variantApproval from './migrations/0006-variant-approval.js';
 import * as variantSourceKey from './migrations/0007-variant-source-key.js';
+import * as announcementWithdrawal from './migrations/0008-announcement-withdrawal.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -17,6 +18,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0005-series-next-start': seriesNextStart,
   '0006-variant-approval': variantApproval,
   '0007-variant-source-key': variantSourceKey,
+  '0008-announcement-withdrawal': announcementWithdrawal,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -119,6 +119,9 @@ export interface AnnouncementTable {
   approval_reason: string | null;
   approved_by: string | null;
   approved_at: Instant | null;
+  /** Withdrawn by its author or the office: off the air, never booked again. */
+  withdrawn_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
+  withdrawn_by: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Instant;
   updated_at: Instant;
 }

@@ -62,12 +62,17 @@ export const AnnouncementSchema = z.object({
   title: z.string(),
   category: z.string(),
   createdBy: z.string(),
+  /** The author's display name, as the office reads it in the approval queue. */
+  authorName: z.string(),
   status: z.enum(PROCESSING_STATUSES),
   error: z.string().nullable(),
   approval: z.enum(APPROVALS),
   approvalReason: z.string().nullable(),
   approvedBy: z.string().nullable(),
   approvedAt: z.string().nullable(),
+  /** Set when its author or the office withdrew it: it came off the air and is never booked again. */
+  withdrawnAt: z.string().nullable(),
+  withdrawnBy: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   variants: z.array(VariantSchema).readonly(),
@@ -157,17 +162,50 @@ const category = z
   .regex(/^[\p{L}\p{N} _-]+$/u, 'may contain letters, digits, spaces, dash and underscore')
   .default('thong-bao');
 
+/** A typed text as it is stored and read: browser line breaks as one, NFC, no edge spaces. */
+const cleanText = (text: string): string => text.replace(/\r\n?/g, '\n').normalize('NFC').trim();
+
+/**
+ * The characters of a typed text as a person counts them, and as the page's counter shows them: code
+ * points after NFC (a decomposed "ế" is one character, an emoji too), the browser's CRLF line breaks
+ * one character each.
+ */
+export const textLength = (text: string): number => [...text.replace(/\r\n?/g, '\n').normalize('NFC')].length;
+
+/**
+ * The refusal of a text past the limit, naming the limit and the count, so that the person knows how much
+ * to cut; `params` carries the Vietnamese for the edge (problem+json `messageVi`, the page's field error).
+ */
+export function textTooLong(count: number): {
+  readonly message: string;
+  readonly params: { readonly count: number; readonly limit: number; readonly messageVi: string };
+} {
+  return {
+    message: `must be at most ${MAX_TEXT_CHARS} characters; this text has ${count}: shorten it or split it into several announcements`,
+    params: {
+      count,
+      limit: MAX_TEXT_CHARS,
+      messageVi: `Văn bản dài ${count} ký tự, vượt giới hạn ${MAX_TEXT_CHARS} ký tự. Hãy rút gọn hoặc chia thành nhiều thông báo.`,
+    },
+  };
+}
+
 export const speechText = z
   .string()
-  .transform((s) => s.normalize('NFC').trim())
+  .transform(cleanText)
   .pipe(
     z
       .string()
       .min(1, 'must not be empty')
-      .max(
-        MAX_TEXT_CHARS,
-        `must be at most ${MAX_TEXT_CHARS} characters; split a longer text into several announcements`,
-      ),
+      .check((ctx) => {
+        const count = textLength(ctx.value);
+        // Refused, never cut: a text read out half-way would air a directive without its end.
+        if (count > MAX_TEXT_CHARS)
+          ctx.issues.push({ code: 'custom', input: ctx.value, ...textTooLong(count) });
+      }),
+  )
+  .describe(
+    `At most ${MAX_TEXT_CHARS} characters (code points after NFC, a line break as one); a longer text is refused, never cut.`,
   );
 
 /** What describes a new announcement, whatever its first version is. */

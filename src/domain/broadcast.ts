@@ -102,3 +102,25 @@ export interface Occurrence {
 
 /** An occurrence to store. */
 export type NewOccurrence = Omit<Occurrence, 'status' | 'createdAt' | 'bookedAt' | 'title'>;
+
+/**
+ * Where and when an announcement airs, and whether it played: one occurrence as its author reads it on
+ * her announcement's page (`announcements.airings`).
+ */
+export interface Airing {
+  readonly occurrenceId: string;
+  readonly hamletId: string;
+  readonly hamletName: string;
+  readonly startsAt: string;
+  readonly durationMs: number;
+  readonly slotName: string | null;
+  readonly priority: Priority;
+  readonly status: OccurrenceStatus;
+}
+
+/**
+ * Whether an airing is still to come: scheduled and not started. These are what a rejection or a
+ * withdrawal cancels.
+ */
+export const stillToCome = (o: Pick<Airing, 'status' | 'startsAt'>, now: number): boolean =>
+  o.status === 'scheduled' && Date.parse(o.startsAt) > now;

@@ -16,6 +16,8 @@ export const permissions = {
   'announcement.read': ['admin', 'commune_officer', 'hamlet_head', 'secretary'],
   'announcement.create': ['admin', 'commune_officer', 'hamlet_head', 'secretary'],
   'announcement.approve': ['admin', 'commune_officer'],
+  /** Every role may withdraw, but only what it wrote (`assertMayWithdraw`); the office anything. */
+  'announcement.withdraw': ['admin', 'commune_officer', 'hamlet_head', 'secretary'],
   'broadcast.read': ['admin', 'commune_officer', 'hamlet_head'],
   'broadcast.schedule': ['admin', 'commune_officer', 'hamlet_head'],
   'broadcast.emergency': ['admin', 'commune_officer'],
@@ -79,6 +81,34 @@ export function assertAllowed(
   throw forbidden(
     `This concerns hamlets outside your scope: ${outside.join(', ')}.`,
     `Thao tác này liên quan đến thôn ngoài phạm vi phụ trách của bạn: ${outside.join(', ')}.`,
+  );
+}
+
+/**
+ * Whether `actor` may withdraw this announcement: its author, while its hamlet is in her scope, or the
+ * commune office, which answers for what airs.
+ */
+export function mayWithdraw(
+  actor: UserActor,
+  announcement: { readonly createdBy: string; readonly hamletId: string | null },
+): boolean {
+  if (isAllowed(actor, 'announcement.approve', [announcement.hamletId])) return true;
+  return (
+    announcement.createdBy === actor.id && isAllowed(actor, 'announcement.withdraw', [announcement.hamletId])
+  );
+}
+
+/** Throws a 403 LoaError that says why, unless `mayWithdraw`. */
+export function assertMayWithdraw(
+  actor: UserActor,
+  announcement: { readonly createdBy: string; readonly hamletId: string | null },
+): void {
+  if (mayWithdraw(actor, announcement)) return;
+  // Out of scope, the refusal names the hamlets, as everywhere else.
+  assertAllowed(actor, 'announcement.withdraw', [announcement.hamletId]);
+  throw forbidden(
+    'Only its author or the commune office may withdraw this announcement.',
+    'Bạn không được phép rút lại thông báo này: chỉ người gửi hoặc văn phòng xã được rút lại.',
   );
 }
 

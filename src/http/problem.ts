@@ -54,20 +54,29 @@ export function problemResponse(c: Context, problem: ProblemInput): Response {
   });
 }
 
-/** Turns a zod error into field messages such as `{field: "hamletIds[0]", message: "…"}`. */
+/**
+ * Turns a zod error into field messages such as `{field: "hamletIds[0]", message: "…"}`; a rule that
+ * words its refusal in Vietnamese too (`params.messageVi`, e.g. a text past its limit) adds `messageVi`.
+ */
 export function zodProblem(c: Context, error: ZodError, where: string): Response {
-  const errors = error.issues.map((issue) => ({
-    field:
-      issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') ||
-      where,
-    message: issue.message,
-  }));
+  const errors = error.issues.map((issue) => {
+    const messageVi = issue.code === 'custom' ? issue.params?.messageVi : undefined;
+    return {
+      field:
+        issue.path
+          .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`))
+          .join('') || where,
+      message: issue.message,
+      ...(typeof messageVi === 'string' && { messageVi }),
+    };
+  });
   const summary = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  const summaryVi = errors.map((e) => e.messageVi ?? `${e.field}: ${e.message}`).join('; ');
   return problemResponse(c, {
     code: 'validation',
     status: 400,
     detail: `Invalid ${where}: ${summary}`,
-    detailVi: `Dữ liệu gửi lên chưa đúng: ${summary}`,
+    detailVi: `Dữ liệu gửi lên chưa đúng: ${summaryVi}`,
     errors,
   });
 }

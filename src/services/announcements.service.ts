@@ -6,9 +6,10 @@ import type {
   NewVariant,
   ProcessingStatus,
 } from '../domain/announcement.js';
+import type { Airing } from '../domain/broadcast.js';
 import { LoaError, conflict, invalid, notFound } from '../domain/errors.js';
 import type { Page, PageRequest } from '../domain/page.js';
-import { assertAllowed, readScope } from '../domain/policy.js';
+import { assertAllowed, assertMayWithdraw, readScope } from '../domain/policy.js';
 import type { AudioInspector } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { EventBus } from '../domain/ports/events.js';
@@ -16,11 +17,11 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import { JOB_MAX_ATTEMPTS, type JobRunnerSignal } from '../domain/ports/jobs.js';
 import type { Upload } from '../domain/ports/media-store.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
-import { LONGEST_ITEM_MS } from '../domain/schedule/index.js';
 import type { AuditTrail } from './audit.service.js';
+import { announceOffAir, takeOffAir } from './off-air.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'announcements' | 'hamlets' | 'communes'>;
+  readonly repos: Pick<Repositories, 'announcements' | 'broadcasts' | 'hamlets' | 'communes'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   /** Told when refused content comes off the air: new schedule versions, and stop for boxes playing it. */
@@ -44,6 +45,18 @@ async function load(
   if (!a || a.communeId !== ctx.actor.communeId) throw notFound('Announcement', id, 'thông báo');
   assertAllowed(ctx.actor, 'announcement.read', [a.hamletId]);
   return a;
+}
+
+/** The most airings an announcement's page lists: months of a weekly series in several hamlets. */
+const MAX_AIRINGS = 200;
+
+/** Withdrawn content is done with: no new version, no decision. */
+function assertNotWithdrawn(a: Announcement): void {
+  if (!a.withdrawnAt) return;
+  throw conflict(
+    `"${a.title}" was withdrawn; make a new announcement instead.`,
+    `Thông báo "${a.title}" đã được rút lại. Hãy tạo thông báo mới nếu cần.`,
+  );
 }
 
 /** Writes the job that processes a variant, in the unit of work that stored it (an outbox for free). */
@@ -191,6 +204,7 @@ export function createAnnouncementsService(deps: Deps) {
       assertAllowed(ctx.actor, 'announcement.create');
       const existing = await load(deps.repos, ctx, id);
       assertAllowed(ctx.actor, 'announcement.create', [existing.hamletId]);
+      assertNotWithdrawn(existing);
     },
 
     /**
@@ -243,15 +257,20 @@ export function createAnnouncementsService(deps: Deps) {
         status?: ProcessingStatus | undefined;
         approval?: Approval | undefined;
         mine?: boolean | undefined;
+        withdrawn?: boolean | undefined;
       },
     ): Promise<Page<Announcement>> {
       assertAllowed(ctx.actor, 'announcement.read');
+      // Withdrawn content waits for no decision and is never booked: a list by approval (the office's
+      // queue, the booking pickers) leaves it out unless asked for.
+      const withdrawn = filter.withdrawn ?? (filter.approval ? false : undefined);
       return deps.repos.announcements.listAnnouncements(ctx.actor.communeId, readScope(ctx.actor), {
         cursor: filter.cursor,
         limit: filter.limit,
         ...(filter.status && { status: filter.status }),
         ...(filter.approval && { approval: filter.approval }),
         ...(filter.mine && { createdBy: ctx.actor.id }),
+        ...(withdrawn !== undefined && { withdrawn }),
       });
     },
 
@@ -269,42 +288,71 @@ export function createAnnouncementsService(deps: Deps) {
     ): Promise<Announcement & { readonly cancelledOccurrences: number }> {
       assertAllowed(ctx.actor, 'announcement.approve');
       const done = await tx(async (r) => {
-        await load(r, ctx, id);
+        assertNotWithdrawn(await load(r, ctx, id));
         const now = clock.now().toISOString();
         const from: readonly Approval[] =
           decision === 'approved' ? ['pending', 'rejected'] : ['pending', 'approved'];
         await r.announcements.setVariantApprovals(id, from, decision, now);
         await r.announcements.setApproval(id, decision, reason, ctx.actor.id, now);
-        const cancelled =
-          decision === 'rejected' ? await r.broadcasts.cancelFutureOccurrencesOf(id, now) : [];
-        const airing =
-          decision === 'rejected'
-            ? (await r.broadcasts.listRecentOccurrencesOf(id, now, LONGEST_ITEM_MS)).filter(
-                (o) => Date.parse(o.startsAt) + o.durationMs > Date.parse(now),
-              )
-            : [];
-        const touched = [...new Set(cancelled.map((o) => o.hamletId))];
-        if (touched.length > 0) await r.hamlets.bumpScheduleVersion(touched, now);
-        const versions = touched.length > 0 ? await r.hamlets.findScheduleVersions(touched) : {};
+        const off = decision === 'rejected' ? await takeOffAir(r, id, now) : null;
         await deps.audit.record(r, {
           ...ctx,
           action: decision === 'approved' ? 'announcement.approve' : 'announcement.reject',
           targetType: 'announcement',
           targetId: id,
-          ...((reason || cancelled.length > 0) && {
+          ...((reason || (off && off.cancelled > 0)) && {
             details: {
               ...(reason && { reason }),
-              cancelledOccurrences: cancelled.length,
-              stopped: airing.length,
+              cancelledOccurrences: off?.cancelled ?? 0,
+              stopped: off?.airing.length ?? 0,
             },
           }),
         });
-        return { announcement: await load(r, ctx, id), cancelled: cancelled.length, versions, airing };
+        return { announcement: await load(r, ctx, id), off };
       });
-      if (done.cancelled > 0) deps.bus.publish({ type: 'schedule-changed', versions: done.versions });
-      for (const o of done.airing)
-        deps.bus.publish({ type: 'stop', hamletId: o.hamletId, occurrenceId: o.id });
-      return { ...done.announcement, cancelledOccurrences: done.cancelled };
+      if (done.off) announceOffAir(deps.bus, done.off);
+      return { ...done.announcement, cancelledOccurrences: done.off?.cancelled ?? 0 };
+    },
+
+    /**
+     * Withdraws an announcement, by its author or the office (rút lại): as a rejection does, its
+     * occurrences that have not started are cancelled and boxes playing it are told to stop; and it is
+     * never booked again. The answer says how many occurrences were cancelled; withdrawing it again
+     * changes nothing and cancels none.
+     */
+    async withdraw(
+      ctx: RequestContext,
+      id: string,
+    ): Promise<Announcement & { readonly cancelledOccurrences: number }> {
+      assertAllowed(ctx.actor, 'announcement.withdraw');
+      const done = await tx(async (r) => {
+        assertMayWithdraw(ctx.actor, await load(r, ctx, id));
+        // Held like a booking, so that a dispatcher tick cannot add an airing of one of its series after.
+        await r.hamlets.lockSchedules(await r.broadcasts.listHamletsBookedWith(id));
+        const now = clock.now().toISOString();
+        if (!(await r.announcements.setWithdrawn(id, ctx.actor.id, now)))
+          return { announcement: await load(r, ctx, id), off: null };
+        const off = await takeOffAir(r, id, now);
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'announcement.withdraw',
+          targetType: 'announcement',
+          targetId: id,
+          details: { cancelledOccurrences: off.cancelled, stopped: off.airing.length },
+        });
+        return { announcement: await load(r, ctx, id), off };
+      });
+      if (done.off) announceOffAir(deps.bus, done.off);
+      return { ...done.announcement, cancelledOccurrences: done.off?.cancelled ?? 0 };
+    },
+
+    /**
+     * Where and when an announcement airs and whether it played: its latest occurrences (cancelled ones
+     * too) in the hamlets the caller may read.
+     */
+    async airings(ctx: RequestContext, id: string): Promise<readonly Airing[]> {
+      await load(deps.repos, ctx, id);
+      return deps.repos.broadcasts.listAiringsOf(id, readScope(ctx.actor), MAX_AIRINGS);
     },
 
     /** Processes failed variants again from their kept originals. */

@@ -78,7 +78,10 @@ async function targetHamlets(
   return ids.map((id) => found.find((h) => h.id === id)!);
 }
 
-/** The content to air, checked: ready, approved when the commune requires it, visible to the caller. */
+/**
+ * The content to air, checked: not withdrawn, ready, approved when the commune requires it, visible to the
+ * caller.
+ */
 async function contentOf(
   r: Pick<Repositories, 'announcements'>,
   ctx: RequestContext,
@@ -113,6 +116,13 @@ async function contentOf(
       'announcementId',
       `Announcement ${req.announcementId} does not exist.`,
       'Không tìm thấy thông báo này.',
+    );
+  }
+  if (announcement.withdrawnAt) {
+    throw invalid(
+      'announcementId',
+      `"${announcement.title}" was withdrawn and cannot be booked again.`,
+      `Thông báo "${announcement.title}" đã được rút lại, không thể xếp lịch phát nữa.`,
     );
   }
   if (announcement.status !== 'ready') {

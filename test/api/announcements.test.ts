@@ -358,9 +358,21 @@ describe('announcements: upload, text, processing, approval, media', () => {
           json: { title: 'T', language: 'vi', text },
         });
       expect((await post('   ')).status).toBe(400);
+      // Refused, never cut, with the limit and the count in both languages.
       const long = await post('Thông báo. '.repeat(5000));
       expect(long.status).toBe(400);
-      expect(await long.text()).toMatch(/at most 5000 characters/);
+      const problem = await body(long);
+      expect(problem.detail).toMatch(/at most 5000 characters; this text has 54999/);
+      expect(problem.errors).toEqual([
+        {
+          field: 'text',
+          message: expect.stringContaining('this text has 54999'),
+          messageVi:
+            'Văn bản dài 54999 ký tự, vượt giới hạn 5000 ký tự. Hãy rút gọn hoặc chia thành nhiều thông báo.',
+        },
+      ]);
+      expect(problem.detailVi).toContain('Văn bản dài 54999 ký tự, vượt giới hạn 5000 ký tự.');
+      expect((await post('a'.repeat(5001))).status).toBe(400);
     });
 
     it('leaves the kept originals of refused uploads nowhere', async () => {

@@ -87,10 +87,14 @@ async function newBroadcast(h: Harness, scope: 'in' | 'out'): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
-async function newAnnouncement(h: Harness, scope: 'in' | 'out'): Promise<string> {
+async function newAnnouncement(
+  h: Harness,
+  scope: 'in' | 'out',
+  author: FixtureUser = 'admin',
+): Promise<string> {
   const res = await h.request('/api/v1/announcements', {
     method: 'POST',
-    token: h.tokens.admin,
+    token: h.tokens[author],
     json: {
       title: unique('Thông báo '),
       language: 'vi',
@@ -290,6 +294,20 @@ export const matrix: Readonly<Record<string, Row>> = {
       path: `/api/v1/announcements/${await newAnnouncement(h, 'in')}/reject`,
       json: { reason: 'Chưa rõ' },
     }),
+  },
+  'POST /api/v1/announcements/{id}/withdraw': {
+    // In scope each caller withdraws its own; out of scope, the admin's: only the office may.
+    inScope: all(200),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (h, scope, caller) => {
+      const author = scope === 'in' && caller !== 'anonymous' ? caller : 'admin';
+      return { path: `/api/v1/announcements/${await newAnnouncement(h, scope, author)}/withdraw` };
+    },
+  },
+  'GET /api/v1/announcements/{id}/airings': {
+    inScope: all(200),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (h, scope) => ({ path: `/api/v1/announcements/${await newAnnouncement(h, scope)}/airings` }),
   },
   'POST /api/v1/announcements/{id}/retry': {
     // Allowed roles reach the rule "nothing failed, nothing to retry".

@@ -58,6 +58,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0005-series-next-start',
       '0006-variant-approval',
       '0007-variant-source-key',
+      '0008-announcement-withdrawal',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

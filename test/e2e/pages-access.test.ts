@@ -67,6 +67,30 @@ const rows: Readonly<Record<string, Row>> = {
     inScope: everyone(415),
     outOfScope: allow(office, 415),
   },
+  // The fixture announcements are the admin's: hamlet roles did not write them, so only the office may.
+  'GET /thong-bao/:id/rut-lai': {
+    path: (ids, s) => `/thong-bao/${ids.announcement[s]}/rut-lai`,
+    inScope: allow(office),
+    outOfScope: allow(office),
+  },
+  'POST /thong-bao/:id/rut-lai': {
+    path: (ids, s) => `/thong-bao/${ids.announcement[s]}/rut-lai`,
+    form: {},
+    inScope: allow(office, 303),
+    outOfScope: allow(office, 303),
+  },
+  'POST /thong-bao/:id/duyet': {
+    path: (ids, s) => `/thong-bao/${ids.announcement[s]}/duyet`,
+    form: {},
+    inScope: allow(office, 303),
+    outOfScope: allow(office, 303),
+  },
+  'POST /thong-bao/:id/tu-choi': {
+    path: (ids, s) => `/thong-bao/${ids.announcement[s]}/tu-choi`,
+    form: { reason: '' },
+    inScope: allow(office, 400),
+    outOfScope: allow(office, 400),
+  },
   'GET /lich-phat': { path: () => '/lich-phat', inScope: allow(['admin', 'officer', 'head'], 303) },
   'GET /lich-phat/:hamletId': {
     path: (_ids, s) => `/lich-phat/${hamlet(s)}`,

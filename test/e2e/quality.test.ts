@@ -16,7 +16,7 @@ const problemsInPage = `(() => {
     const target = el.type === 'radio' || el.type === 'checkbox' ? el.closest('label').getBoundingClientRect() : box;
     if (el.tagName !== 'AUDIO' && target.height < 44) out.push('under 44 px: ' + el.outerHTML.slice(0, 80));
   }
-  for (const el of document.querySelectorAll('nav a, a.button')) {
+  for (const el of document.querySelectorAll('nav a, a.button, summary')) {
     if (visible(el) && el.getBoundingClientRect().height < 44) out.push('link under 44 px: ' + el.outerHTML.slice(0, 80));
   }
   return out;
@@ -61,6 +61,28 @@ describe.skipIf(!hasTool('chromium'))('quality bar in a browser', () => {
     const res = await page.goto(`${server.url}${path}`);
     expect(res!.status()).toBe(200);
     expect(await page.evaluate<string[]>(problemsInPage)).toEqual([]);
+  });
+
+  it("an announcement's page and its withdrawal step: every control labelled, 44 px targets", async () => {
+    const created = await h.request('/api/v1/announcements', {
+      method: 'POST',
+      token: h.tokens.admin,
+      json: { title: 'Họp thôn', language: 'giay', text: 'Mời bà con đi họp.', hamletId: 'un-ta' },
+    });
+    const { id } = (await created.json()) as { id: string };
+    await h.runtime.jobs.drain();
+    await h.request(`/api/v1/announcements/${id}/approve`, { method: 'POST', token: h.tokens.admin });
+    const booked = await h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: h.tokens.admin,
+      json: { announcementId: id, hamletIds: ['un-ta'], at: '2026-11-27T10:00:00+07:00' },
+    });
+    expect(booked.status).toBe(201);
+    for (const path of [`/thong-bao/${id}`, `/thong-bao/${id}/rut-lai`]) {
+      const res = await page.goto(`${server.url}${path}`);
+      expect(res!.status()).toBe(200);
+      expect(await page.evaluate<string[]>(problemsInPage), path).toEqual([]);
+    }
   });
 
   it('the check above does catch an unlabelled, small control', async () => {

@@ -98,7 +98,11 @@ describe.skipIf(!hasTool('chromium'))('pages in a browser', () => {
 
     await h.runtime.jobs.drain();
     // The page polls every 2 s and reloads itself once processing is over.
-    await page.waitForSelector('[data-loudness]', { timeout: 30_000 });
+    await page.waitForSelector('[data-duration]', { timeout: 30_000 });
+    // The player says how long the recording is before it plays; the figures are folded away.
+    expect(await page.locator('[data-duration]').first().textContent()).toMatch(/^\d+ giây$/);
+    expect(await page.locator('[data-loudness]').first().isVisible()).toBe(false);
+    await page.getByText('Chi tiết kỹ thuật').click();
     const loudness = await page.locator('[data-loudness]').first().textContent();
     expect(loudness).toMatch(/^trước −[\d,]+ LUFS → sau −1[56],\d LUFS$/);
     expect(await page.locator('.badge', { hasText: 'Sẵn sàng' }).count()).toBeGreaterThan(0);

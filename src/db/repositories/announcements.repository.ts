@@ -52,21 +52,31 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
   }
 
   const columns = [
-    'id',
-    'commune_id',
-    'hamlet_id',
-    'title',
-    'category',
-    'created_by',
-    'status',
-    'error',
-    'approval',
-    'approval_reason',
-    'approved_by',
-    'approved_at',
-    'created_at',
-    'updated_at',
+    'a.id',
+    'a.commune_id',
+    'a.hamlet_id',
+    'a.title',
+    'a.category',
+    'a.created_by',
+    'a.status',
+    'a.error',
+    'a.approval',
+    'a.approval_reason',
+    'a.approved_by',
+    'a.approved_at',
+    'a.withdrawn_at',
+    'a.withdrawn_by',
+    'a.created_at',
+    'a.updated_at',
   ] as const;
+
+  /** Announcements with their author's display name (a user is disabled, never deleted, but be safe). */
+  const selectAnnouncements = () =>
+    db
+      .selectFrom('announcements as a')
+      .leftJoin('users as u', 'u.id', 'a.created_by')
+      .select(columns)
+      .select('u.display_name as author_name');
 
   return {
     async insertAnnouncement(a, now) {
@@ -95,11 +105,7 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
     },
 
     async findAnnouncement(id) {
-      const row = await db
-        .selectFrom('announcements')
-        .select(columns)
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const row = await selectAnnouncements().where('a.id', '=', id).executeTakeFirst();
       if (!row) return undefined;
       return toAnnouncement(row, (await variantsOf([id])).get(id) ?? []);
     },
@@ -134,23 +140,23 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
 
     /** Announcements of a commune visible in `scope`: the scoped hamlets' own and commune-wide ones. */
     async listAnnouncements(communeId, scope, filter) {
-      let query = db
-        .selectFrom('announcements')
-        .select(columns)
-        .where('commune_id', '=', communeId)
-        .orderBy('id')
+      let query = selectAnnouncements()
+        .where('a.commune_id', '=', communeId)
+        .orderBy('a.id')
         .limit(filter.limit + 1);
       if (scope !== 'all') {
         query = query.where((eb) =>
           scope.length > 0
-            ? eb.or([eb('hamlet_id', 'is', null), eb('hamlet_id', 'in', [...scope])])
-            : eb('hamlet_id', 'is', null),
+            ? eb.or([eb('a.hamlet_id', 'is', null), eb('a.hamlet_id', 'in', [...scope])])
+            : eb('a.hamlet_id', 'is', null),
         );
       }
-      if (filter.status) query = query.where('status', '=', filter.status);
-      if (filter.approval) query = query.where('approval', '=', filter.approval);
-      if (filter.createdBy) query = query.where('created_by', '=', filter.createdBy);
-      if (filter.cursor) query = query.where('id', '>', filter.cursor);
+      if (filter.status) query = query.where('a.status', '=', filter.status);
+      if (filter.approval) query = query.where('a.approval', '=', filter.approval);
+      if (filter.createdBy) query = query.where('a.created_by', '=', filter.createdBy);
+      if (filter.withdrawn !== undefined)
+        query = query.where('a.withdrawn_at', filter.withdrawn ? 'is not' : 'is', null);
+      if (filter.cursor) query = query.where('a.id', '>', filter.cursor);
       const rows = await query.execute();
       const variants = await variantsOf(rows.map((r) => r.id));
       return toPage(
@@ -209,6 +215,16 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
         .set({ status, error, updated_at: now })
         .where('id', '=', id)
         .execute();
+    },
+
+    async setWithdrawn(id, by, now) {
+      const result = await db
+        .updateTable('announcements')
+        .set({ withdrawn_at: now, withdrawn_by: by, updated_at: now })
+        .where('id', '=', id)
+        .where('withdrawn_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     async setVariantApprovals(announcementId, from, to, now) {
@@ -274,23 +290,7 @@ function toVariant(r: Selectable<AnnouncementVariantTable>, audio: Map<string, A
 }
 
 function toAnnouncement(
-  r: Pick<
-    AnnouncementTable,
-    | 'id'
-    | 'commune_id'
-    | 'hamlet_id'
-    | 'title'
-    | 'category'
-    | 'created_by'
-    | 'status'
-    | 'error'
-    | 'approval'
-    | 'approval_reason'
-    | 'approved_by'
-    | 'approved_at'
-    | 'created_at'
-    | 'updated_at'
-  >,
+  r: Selectable<AnnouncementTable> & { readonly author_name: string | null },
   variants: readonly Variant[],
 ): Announcement {
   return {
@@ -300,12 +300,15 @@ function toAnnouncement(
     title: r.title,
     category: r.category,
     createdBy: r.created_by,
+    authorName: r.author_name ?? r.created_by,
     status: r.status,
     error: r.error,
     approval: r.approval,
     approvalReason: r.approval_reason,
     approvedBy: r.approved_by,
     approvedAt: r.approved_at,
+    withdrawnAt: r.withdrawn_at,
+    withdrawnBy: r.withdrawn_by,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     variants,

@@ -156,6 +156,52 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
       return rows.map(toBookedOccurrence);
     },
 
+    async listAiringsOf(announcementId, scope, limit) {
+      const hamletIds = scope === 'all' ? null : [...scope];
+      if (hamletIds?.length === 0) return [];
+      const rows = await db
+        .selectFrom('occurrences as o')
+        .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
+        .innerJoin('hamlets as h', 'h.id', 'o.hamlet_id')
+        .select([
+          'o.id',
+          'o.hamlet_id',
+          'h.name as hamlet_name',
+          'o.starts_at',
+          'o.duration_ms',
+          'o.slot_name',
+          'o.priority',
+          'o.status',
+        ])
+        .where('b.announcement_id', '=', announcementId)
+        .$if(hamletIds !== null, (q) => q.where('o.hamlet_id', 'in', hamletIds!))
+        // The latest ones: a weekly series keeps adding airings, and the newest are the ones asked about.
+        .orderBy('o.starts_at', 'desc')
+        .orderBy('o.id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.reverse().map((r) => ({
+        occurrenceId: r.id,
+        hamletId: r.hamlet_id,
+        hamletName: r.hamlet_name,
+        startsAt: r.starts_at,
+        durationMs: Number(r.duration_ms),
+        slotName: r.slot_name,
+        priority: r.priority,
+        status: r.status,
+      }));
+    },
+
+    async listHamletsBookedWith(announcementId) {
+      const rows = await db
+        .selectFrom('broadcasts')
+        .select('hamlet_ids')
+        .where('announcement_id', '=', announcementId)
+        .where('cancelled_at', 'is', null)
+        .execute();
+      return [...new Set(rows.flatMap((r) => JSON.parse(r.hamlet_ids) as string[]))].sort();
+    },
+
     async cancelBroadcast(id, by, now) {
       await db
         .updateTable('broadcasts')
@@ -182,6 +228,7 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
         .select('a.title')
         .where('b.cancelled_at', 'is', null)
         .where('b.next_start_at', '<', horizon)
+        .where('a.withdrawn_at', 'is', null)
         .$if(communeIds !== undefined, (q) => q.where('b.commune_id', 'in', [...communeIds!]))
         .orderBy('b.created_at')
         .orderBy('b.id')

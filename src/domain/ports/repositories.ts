@@ -7,7 +7,7 @@ import type {
   VariantWork,
 } from '../announcement.js';
 import type { AuditRecord } from '../audit.js';
-import type { Broadcast, NewOccurrence, Occurrence, OccurrenceStatus } from '../broadcast.js';
+import type { Airing, Broadcast, NewOccurrence, Occurrence, OccurrenceStatus } from '../broadcast.js';
 import type { Commune, CommuneSettings } from '../commune.js';
 import type { Hamlet, HamletValues } from '../hamlet.js';
 import type { Page, PageRequest } from '../page.js';
@@ -54,7 +54,13 @@ export interface AnnouncementsRepository {
   listAnnouncements(
     communeId: string,
     scope: HamletScope,
-    filter: PageRequest & { status?: ProcessingStatus; approval?: Approval; createdBy?: string },
+    filter: PageRequest & {
+      status?: ProcessingStatus;
+      approval?: Approval;
+      createdBy?: string;
+      /** true: only withdrawn ones; false: none of them; absent: both. */
+      withdrawn?: boolean;
+    },
   ): Promise<Page<Announcement>>;
   findVariantWork(id: string): Promise<VariantWork | undefined>;
   /** Which of these media keys a variant holds as its source (kept originals still in use). */
@@ -76,6 +82,8 @@ export interface AnnouncementsRepository {
     by: string | null,
     now: string,
   ): Promise<void>;
+  /** Marks it withdrawn by `by`; returns false when it already was. */
+  setWithdrawn(id: string, by: string, now: string): Promise<boolean>;
   /** Moves the versions of an announcement whose approval is one of `from` to `to`. */
   setVariantApprovals(
     announcementId: string,
@@ -136,9 +144,19 @@ export interface BroadcastsRepository {
     now: string,
     maxDurationMs: number,
   ): Promise<readonly Occurrence[]>;
+  /**
+   * The latest `limit` occurrences of this announcement in `scope` (cancelled ones too), by start time,
+   * with their hamlet's name: where and when it airs, and whether it played.
+   */
+  listAiringsOf(announcementId: string, scope: HamletScope, limit: number): Promise<readonly Airing[]>;
+  /** Hamlets targeted by the live (not cancelled) broadcasts of this announcement. */
+  listHamletsBookedWith(announcementId: string): Promise<readonly string[]>;
   /** Cancels the broadcast and its occurrences that have not started; returns the hamlets touched. */
   cancelBroadcast(id: string, by: string, now: string): Promise<readonly string[]>;
-  /** Live series of these communes (or all) with a start not materialised before `horizon`. */
+  /**
+   * Live series of these communes (or all) with a start not materialised before `horizon`; series of
+   * withdrawn announcements are over.
+   */
   listSeriesToExtend(horizon: string, communeIds?: readonly string[]): Promise<readonly SeriesToExtend[]>;
   /**
    * Marks `missed` every scheduled occurrence that started before `startedBefore` and of which no

@@ -17,3 +17,14 @@ export interface TtsEngine {
 export function isTtsVoice(voice: string): voice is TtsVoice {
   return (ttsVoices as readonly string[]).includes(voice);
 }
+
+/** The one language every voice above speaks. */
+export const voiceLanguage = 'vi';
+
+/**
+ * Whether a text in `language` is read by a voice of its own. Giáy, H'Mông and Dao have none: espeak-ng
+ * reads them with Vietnamese rules, which listeners of those languages understand poorly, so the pages
+ * suggest a human recording instead.
+ */
+export const hasOwnVoice = (language: string): boolean =>
+  language === voiceLanguage || language.startsWith(`${voiceLanguage}-`);

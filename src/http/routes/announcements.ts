@@ -2,15 +2,11 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   AnnouncementMetaSchema,
   APPROVALS,
-  AUDIO_FORMATS,
   PROCESSING_STATUSES,
   RejectionReasonSchema,
-  SOURCE_KINDS,
   TextAnnouncementSchema,
   VariantFieldsSchema,
   VariantTextSchema,
-  type Announcement,
-  type AudioInfo,
 } from '../../domain/announcement.js';
 import type { MediaStore } from '../../domain/ports/media-store.js';
 import type { Services } from '../../services/index.js';
@@ -18,91 +14,19 @@ import { gate, requestContext } from '../middleware/gate.js';
 import { zodProblem } from '../problem.js';
 import { IdParam, jsonBody, jsonResponse, listOf, ListQuery, problemResponses, named } from '../schemas.js';
 import { receiveUpload, uploadedFile } from '../upload.js';
+import {
+  Accepted,
+  AiringSchema,
+  AnnouncementSchema,
+  Decided,
+  toAiringDto,
+  toAnnouncementDto,
+  toDecidedDto,
+} from './announcement-dto.js';
 
 const UploadFields = AnnouncementMetaSchema;
 const TextInput = named(TextAnnouncementSchema, 'TextAnnouncementInput');
 const VariantText = named(VariantTextSchema, 'VariantTextInput');
-
-const Audio = z.object({
-  url: z.string(),
-  sha256: z.string(),
-  format: z.enum(AUDIO_FORMATS),
-  bytes: z.number(),
-  durationMs: z.number(),
-  loudness: z.object({ integratedLufs: z.number(), truePeakDbtp: z.number(), lraLu: z.number() }),
-  source: z.object({ codec: z.string(), durationMs: z.number(), integratedLufs: z.number().nullable() }),
-  peaks: z.array(z.number()),
-});
-
-const AnnouncementSchema = z
-  .object({
-    id: z.string(),
-    title: z.string(),
-    category: z.string(),
-    hamletId: z.string().nullable(),
-    createdBy: z.string(),
-    status: z.enum(PROCESSING_STATUSES),
-    error: z.string().nullable(),
-    approval: z.enum(APPROVALS),
-    approvalReason: z.string().nullable(),
-    createdAt: z.string(),
-    variants: z.array(
-      z.object({
-        language: z.string(),
-        status: z.enum(PROCESSING_STATUSES),
-        error: z.string().nullable(),
-        approval: z.enum(APPROVALS).openapi({
-          description: 'A version added after approval waits for the office; approved ones keep airing',
-        }),
-        source: z.enum(SOURCE_KINDS),
-        audio: Audio.nullable(),
-        opus: Audio.nullable(),
-      }),
-    ),
-  })
-  .openapi('Announcement');
-
-const Decided = AnnouncementSchema.extend({
-  cancelledOccurrences: z.number().int().openapi({
-    description: 'Occurrences not yet started that a rejection cancelled (0 for an approval)',
-  }),
-}).openapi('AnnouncementDecision');
-
-const Accepted = z.object({ id: z.string(), status: z.enum(PROCESSING_STATUSES) });
-
-const audioDto = (a: AudioInfo | null) =>
-  a && {
-    url: `/media/${a.sha256}.${a.format}`,
-    sha256: a.sha256,
-    format: a.format,
-    bytes: a.bytes,
-    durationMs: a.durationMs,
-    loudness: { integratedLufs: a.integratedLufs, truePeakDbtp: a.truePeakDbtp, lraLu: a.lraLu },
-    source: { codec: a.sourceCodec, durationMs: a.sourceDurationMs, integratedLufs: a.sourceLufs },
-    peaks: [...a.peaks],
-  };
-
-export const toAnnouncementDto = (a: Announcement) => ({
-  id: a.id,
-  title: a.title,
-  category: a.category,
-  hamletId: a.hamletId,
-  createdBy: a.createdBy,
-  status: a.status,
-  error: a.error,
-  approval: a.approval,
-  approvalReason: a.approvalReason,
-  createdAt: a.createdAt,
-  variants: a.variants.map((v) => ({
-    language: v.language,
-    status: v.status,
-    error: v.error,
-    approval: v.approval,
-    source: v.sourceKind,
-    audio: audioDto(v.audio),
-    opus: audioDto(v.opus),
-  })),
-});
 
 const security = [{ Bearer: [] }];
 const tags = ['Announcements'];
@@ -208,6 +132,9 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
           status: z.enum(PROCESSING_STATUSES).optional(),
           approval: z.enum(APPROVALS).optional(),
           mine: z.enum(['true', 'false']).optional(),
+          withdrawn: z.enum(['true', 'false']).optional().openapi({
+            description: 'Withdrawn ones only (true) or none (false); with `approval` the default is false',
+          }),
         }),
       },
       responses: {
@@ -217,7 +144,11 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const page = await services.announcements.list(requestContext(c), { ...q, mine: q.mine === 'true' });
+      const page = await services.announcements.list(requestContext(c), {
+        ...q,
+        mine: q.mine === 'true',
+        withdrawn: q.withdrawn === undefined ? undefined : q.withdrawn === 'true',
+      });
       return c.json({ items: page.items.map(toAnnouncementDto), nextCursor: page.nextCursor }, 200);
     },
   );
@@ -259,10 +190,7 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
         'approved',
         null,
       );
-      return c.json(
-        { ...toAnnouncementDto(decided), cancelledOccurrences: decided.cancelledOccurrences },
-        200,
-      );
+      return c.json(toDecidedDto(decided), 200);
     },
   );
 
@@ -286,10 +214,47 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
         'rejected',
         c.req.valid('json').reason,
       );
-      return c.json(
-        { ...toAnnouncementDto(decided), cancelledOccurrences: decided.cancelledOccurrences },
+      return c.json(toDecidedDto(decided), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/announcements/{id}/withdraw',
+      tags,
+      security,
+      middleware: [gate('announcement.withdraw')],
+      request: { params: IdParam },
+      description:
+        'Its author, or the commune office, withdraws it: occurrences that have not started are cancelled, boxes playing it are told to stop, and it cannot be booked again (422).',
+      responses: { 200: jsonResponse('Withdrawn', Decided), ...problemResponses },
+    }),
+    async (c) =>
+      c.json(
+        toDecidedDto(await services.announcements.withdraw(requestContext(c), c.req.valid('param').id)),
         200,
-      );
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/announcements/{id}/airings',
+      tags,
+      security,
+      middleware: [gate('announcement.read')],
+      request: { params: IdParam },
+      description:
+        'Where and when it airs and whether it played: its latest occurrences (cancelled ones too) in your hamlets, by start time.',
+      responses: {
+        200: jsonResponse('Airings', z.object({ items: z.array(AiringSchema) })),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const airings = await services.announcements.airings(requestContext(c), c.req.valid('param').id);
+      return c.json({ items: airings.map(toAiringDto) }, 200);
     },
   );
 

@@ -127,6 +127,39 @@ const vi = {
   variantFor: (lang: string) => `Bản ${lang}`,
   rejectedReason: 'Lý do từ chối:',
   queuedAgain: 'Đã gửi xử lý lại.',
+  // Approval and feedback: typed text, author, airings, withdrawal
+  // The counter's texts are also templates for the page script: `n` may be a placeholder.
+  textCount: (n: number | string, max: number) => `${n} / ${max} ký tự`,
+  textOver: (n: number | string) => `Vượt ${n} ký tự: hãy rút gọn hoặc chia thành nhiều thông báo.`,
+  textTooLong: (count: number, max: number) =>
+    `Văn bản dài ${count} ký tự, vượt giới hạn ${max} ký tự. Hãy rút gọn hoặc chia thành nhiều thông báo.`,
+  noOwnVoice: (language: string) =>
+    `${language} không có giọng máy đọc riêng: văn bản sẽ được đọc bằng giọng tiếng Việt, người nghe có thể khó hiểu. Nên ghi âm giọng người đọc thay vì gõ văn bản.`,
+  variantNoOwnVoice: (language: string) =>
+    `Bản này là văn bản do máy đọc bằng giọng tiếng Việt (${language} không có giọng máy đọc riêng), người nghe có thể khó hiểu. Nên ghi âm giọng người đọc.`,
+  typedText: 'Văn bản đã gõ',
+  author: 'Người gửi',
+  technicalDetails: 'Chi tiết kỹ thuật',
+  loudnessRange: 'Dải độ to',
+  decision: 'Duyệt nội dung',
+  airings: 'Lịch phát và kết quả',
+  noAirings: 'Chưa được xếp lịch phát.',
+  airingsNote: '"Bị lỡ": đã qua giờ phát mà cụm loa không báo là đã phát.',
+  withdrawn: 'Đã rút lại',
+  withdrawnAt: (when: string) => `Thông báo đã được rút lại lúc ${when}; không xếp lịch phát được nữa.`,
+  withdraw: 'Rút lại thông báo',
+  withdrawHint: 'Gỡ thông báo khỏi lịch phát: các lượt phát chưa đến giờ sẽ bị hủy.',
+  withdrawTitle: (title: string) => `Rút lại: ${title}`,
+  withdrawText:
+    'Các lượt phát chưa đến giờ sẽ bị hủy và cụm loa đang phát thông báo này sẽ dừng. Thông báo đã rút lại không xếp lịch phát được nữa.',
+  withdrawCount: (n: number) =>
+    n === 0 ? 'Hiện không có lượt phát nào chưa đến giờ.' : `${n} lượt phát chưa đến giờ sẽ bị hủy:`,
+  confirmWithdraw: 'Xác nhận rút lại',
+  backToAnnouncement: 'Quay lại thông báo',
+  withdrawnNotice: (n: number) =>
+    n === 0
+      ? 'Đã rút lại thông báo. Không có lượt phát nào phải hủy.'
+      : `Đã rút lại thông báo. Đã hủy ${n} lượt phát chưa đến giờ.`,
   // Schedule
   scheduleTitle: (hamlet: string) => `Lịch phát — ${hamlet}`,
   weekOf: (from: string, to: string) => `Tuần ${from} – ${to}`,

@@ -31,8 +31,12 @@ export function issueMessage(issue: z.core.$ZodIssue, m: Messages, lang: Lang): 
       return issue.origin === 'string'
         ? m.tooLong(Number(issue.maximum))
         : m.atMost(shown(Number(issue.maximum), lang));
-    case 'custom':
+    case 'custom': {
+      // A text past its limit: the kernel's rule puts both numbers in the issue.
+      const { count, limit } = issue.params ?? {};
+      if (typeof count === 'number' && typeof limit === 'number') return m.textTooLong(count, limit);
       return issue.path.at(-1) === 'end' ? m.endAfterStart : m.invalidValue;
+    }
     default:
       return m.invalidValue;
   }

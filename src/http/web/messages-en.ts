@@ -105,6 +105,39 @@ export const en: Messages = {
   variantFor: (lang) => `${lang} version`,
   rejectedReason: 'Reason for rejection:',
   queuedAgain: 'Queued for processing again.',
+  textCount: (n, max) => `${n} / ${max} characters`,
+  textOver: (n) => `${n} characters too many: shorten it or split it into several announcements.`,
+  textTooLong: (count, max) =>
+    `The text has ${count} characters, over the limit of ${max}. Shorten it or split it into several announcements.`,
+  noOwnVoice: (language) =>
+    `${language} has no computer voice of its own: the text will be read by a Vietnamese voice, which listeners may find hard to follow. Better record a person reading it than type it.`,
+  variantNoOwnVoice: (language) =>
+    `This version is a text read by a Vietnamese voice (${language} has no computer voice of its own), which listeners may find hard to follow. Better record a person reading it.`,
+  typedText: 'Typed text',
+  author: 'Sent by',
+  technicalDetails: 'Technical details',
+  loudnessRange: 'Loudness range',
+  decision: 'Approval',
+  airings: 'Schedule and results',
+  noAirings: 'Not scheduled yet.',
+  airingsNote: '"Missed": the time passed and no receiver reported playing it.',
+  withdrawn: 'Withdrawn',
+  withdrawnAt: (when) => `This announcement was withdrawn at ${when}; it cannot be scheduled again.`,
+  withdraw: 'Withdraw announcement',
+  withdrawHint: 'Takes it off the schedule: airings that have not started are cancelled.',
+  withdrawTitle: (title) => `Withdraw: ${title}`,
+  withdrawText:
+    'Airings that have not started will be cancelled and receivers playing it now will stop. A withdrawn announcement cannot be scheduled again.',
+  withdrawCount: (n) =>
+    n === 0
+      ? 'There are no airings still to come.'
+      : `${n} airing${n === 1 ? '' : 's'} still to come will be cancelled:`,
+  confirmWithdraw: 'Withdraw it',
+  backToAnnouncement: 'Back to the announcement',
+  withdrawnNotice: (n) =>
+    n === 0
+      ? 'Announcement withdrawn. No airings had to be cancelled.'
+      : `Announcement withdrawn. ${n} airing${n === 1 ? '' : 's'} still to come cancelled.`,
   scheduleTitle: (hamlet) => `Schedule — ${hamlet}`,
   weekOf: (from, to) => `Week ${from} – ${to}`,
   prevWeek: '← Previous week',

@@ -13,6 +13,9 @@ export const paths = {
   announcement: (id: string) => `/thong-bao/${encodeURIComponent(id)}`,
   retry: (id: string) => `/thong-bao/${encodeURIComponent(id)}/xu-ly-lai`,
   variant: (id: string) => `/thong-bao/${encodeURIComponent(id)}/ban-dich`,
+  withdraw: (id: string) => `/thong-bao/${encodeURIComponent(id)}/rut-lai`,
+  decideApprove: (id: string) => `/thong-bao/${encodeURIComponent(id)}/duyet`,
+  decideReject: (id: string) => `/thong-bao/${encodeURIComponent(id)}/tu-choi`,
   schedule: '/lich-phat',
   hamletSchedule: (hamletId: string) => `/lich-phat/${encodeURIComponent(hamletId)}`,
   cancel: (hamletId: string, broadcastId: string) =>

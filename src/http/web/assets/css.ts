@@ -82,6 +82,15 @@ progress{width:100%;height:20px}
 .token{font-family:ui-monospace,"DejaVu Sans Mono",monospace;background:#f6f7f9;border:1px dashed #6b7280;padding:8px;display:block;word-break:break-all}
 .recorder{border:1px dashed #6b7280;border-radius:8px;padding:8px;margin:0 0 14px}
 .warning{background:#fff4d6;color:#6b4500;border:1px solid #e0c36c;border-radius:6px;padding:10px 12px}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+.hint.over{color:#b42318;font-weight:600}
+.typed-text{white-space:pre-wrap;background:#f6f7f9;border-left:4px solid #6b7280;border-radius:4px;margin:8px 0;padding:8px 12px;max-height:16em;overflow-y:auto}
+.version{border-top:1px solid #e5e7eb;padding:8px 0 0;margin:8px 0 0}
+.version h3{margin:0 0 4px;font-size:1rem}
+.player{display:flex;flex-wrap:wrap;align-items:center;gap:0 8px}
+.player audio{flex:1 1 220px}
+details.tech{margin:8px 0}
+details.tech summary{min-height:44px;padding:10px 0;cursor:pointer;font-weight:600;color:#0b4f8a}
 /* Narrow screens: each table row becomes a small card, every cell labelled by its column. */
 @media (max-width:599px){
   table.stack thead{position:absolute;left:-9999px}

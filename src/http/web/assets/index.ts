@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { paths } from '../paths.js';
+import { composeJs } from './compose.js';
 import { css } from './css.js';
 import { sendJs } from './send.js';
 import { statusJs } from './status.js';
@@ -26,6 +27,7 @@ const asset = (body: string, type: string): Asset => ({ body, type, version: fin
 // Served from strings rather than files so that the same app runs on Workers, which has no file system.
 const assets: Readonly<Record<string, Asset>> = {
   'app.css': asset(css, 'text/css; charset=utf-8'),
+  'compose.js': asset(composeJs, 'text/javascript; charset=utf-8'),
   'send.js': asset(sendJs, 'text/javascript; charset=utf-8'),
   'status.js': asset(statusJs, 'text/javascript; charset=utf-8'),
   'toggle.js': asset(toggleJs, 'text/javascript; charset=utf-8'),

@@ -1,19 +1,21 @@
 import { Hono, type Context } from 'hono';
-import type { Announcement as AnnouncementRow, Variant as VariantRow } from '../../../domain/announcement.js';
+import { RejectionReasonSchema } from '../../../domain/announcement.js';
 import { hasCommuneScope } from '../../../domain/actor.js';
-import { isAllowed } from '../../../domain/policy.js';
-import { gate } from '../../middleware/gate.js';
-import { formatDuration, formatLocalEn, formatLocalVi } from '../../../domain/schedule/index.js';
 import type { RequestContext } from '../../../domain/actor.js';
-import { communeOf, formatNumber, hamletsOf, languageName } from '../commune.js';
+import { stillToCome } from '../../../domain/broadcast.js';
+import { assertMayWithdraw, isAllowed, mayWithdraw } from '../../../domain/policy.js';
+import { gate } from '../../middleware/gate.js';
+import { communeOf, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
-import { problemOf, type FormProblem } from '../forms.js';
+import { one, problemOf, readForm, type FormProblem } from '../forms.js';
+import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, Csrf, Layout, Section, approvalTone, notices, processingTone } from '../ui.js';
-import { Waveform } from '../waveform.js';
+import { Badge, Layout, approvalTone, notices, processingTone } from '../ui.js';
+import { DetailPage, WithdrawPage, type DetailProps } from './announcement-detail.js';
+import { when } from './announcement-parts.js';
 import { receivePageUpload, sourceFrom } from './page-upload.js';
-import { readSend, readVariant, SendForm, VariantForm, type SendValues } from './send-form.js';
+import { readSend, readVariant, SendForm, type SendValues } from './send-form.js';
 
 type Option = readonly [string, string];
 
@@ -32,151 +34,6 @@ async function sendOptions(deps: WebDeps, ctx: RequestContext, p: PageContext) {
   return { commune, hamlets, languages, hamletOptions };
 }
 
-function when(iso: string, timeZone: string, p: PageContext): string {
-  return (p.lang === 'vi' ? formatLocalVi : formatLocalEn)(Date.parse(iso), timeZone);
-}
-
-const signatureOf = (a: AnnouncementRow) =>
-  `${a.status}:${a.variants.map((v) => `${v.language}=${v.status}`).join(',')}`;
-const finished = (v: VariantRow) => v.status === 'ready' || v.status === 'failed';
-
-function VariantView({ p, v, languageLabel }: { p: PageContext; v: VariantRow; languageLabel: string }) {
-  const m = p.m;
-  const audio = v.audio;
-  return (
-    <div class="card">
-      <h3>
-        {m.variantFor(languageLabel)} <Badge tone={processingTone[v.status]}>{m.status[v.status]}</Badge>
-      </h3>
-      {audio ? (
-        <>
-          <Waveform peaks={audio.peaks} label={`${m.waveform}: ${languageLabel}`} />
-          <dl class="facts">
-            <dt>{m.duration}</dt>
-            <dd>{formatDuration(audio.durationMs)[p.lang]}</dd>
-            <dt>{m.loudness}</dt>
-            <dd data-loudness>
-              {m.loudnessBeforeAfter(
-                audio.sourceLufs === null ? m.none : `${formatNumber(audio.sourceLufs, p.lang)} LUFS`,
-                `${formatNumber(audio.integratedLufs, p.lang)} LUFS`,
-              )}
-            </dd>
-            <dt>{m.truePeak}</dt>
-            <dd>{`${formatNumber(audio.truePeakDbtp, p.lang)} dBTP`}</dd>
-          </dl>
-          <audio
-            controls
-            preload="none"
-            src={`/media/${audio.sha256}.${audio.format}`}
-            aria-label={`${m.listen}: ${languageLabel}`}
-          ></audio>
-        </>
-      ) : null}
-      {v.status === 'failed' && v.error ? (
-        <p class="form-error">
-          {m.failedReason} {v.error}
-        </p>
-      ) : null}
-      {v.status === 'queued' && v.error ? <p class="warning">{v.error}</p> : null}
-    </div>
-  );
-}
-
-interface DetailProps {
-  readonly p: PageContext;
-  readonly a: AnnouncementRow;
-  readonly timeZone: string;
-  readonly languageLabel: (code: string) => string;
-  readonly hamletName: string;
-  readonly variantLanguages: readonly Option[];
-  readonly canCreate: boolean;
-  readonly variant?: { values: SendValues; problem?: FormProblem | undefined };
-  readonly notice?: string | undefined;
-}
-
-function DetailPage({
-  p,
-  a,
-  timeZone,
-  languageLabel,
-  hamletName,
-  variantLanguages,
-  canCreate,
-  variant,
-  notice,
-}: DetailProps) {
-  const m = p.m;
-  const live = !a.variants.every(finished);
-  const labels = JSON.stringify(m.status);
-  return (
-    <Layout
-      p={p}
-      title={a.title}
-      scripts={live ? ['status.js', 'send.js', 'toggle.js'] : ['send.js', 'toggle.js']}
-      refreshS={live ? 5 : undefined}
-      notice={notice}
-    >
-      <dl class="facts">
-        <dt>{m.processing}</dt>
-        <dd>
-          <Badge tone={processingTone[a.status]}>{m.status[a.status]}</Badge>
-        </dd>
-        <dt>{m.approvalLabel}</dt>
-        <dd>
-          <Badge tone={approvalTone[a.approval]}>{m.approval[a.approval]}</Badge>
-        </dd>
-        <dt>{m.category}</dt>
-        <dd>{m.categories[a.category] ?? a.category}</dd>
-        <dt>{m.hamlet}</dt>
-        <dd>{hamletName}</dd>
-        <dt>{m.created}</dt>
-        <dd>{when(a.createdAt, timeZone, p)}</dd>
-      </dl>
-      {a.approval === 'rejected' && a.approvalReason ? (
-        <p class="warning">
-          {m.rejectedReason} {a.approvalReason}
-        </p>
-      ) : null}
-      {live ? (
-        <div
-          class="card"
-          data-poll={`/api/v1/announcements/${encodeURIComponent(a.id)}`}
-          data-labels={labels}
-          data-signature={signatureOf(a)}
-        >
-          <p data-status-text aria-live="polite">
-            {m.status[a.status]}
-          </p>
-          <p class="meta">
-            {m.liveHint} <a href={paths.announcement(a.id)}>{m.reload}</a>
-          </p>
-        </div>
-      ) : null}
-      {a.variants.map((v) => (
-        <VariantView p={p} v={v} languageLabel={languageLabel(v.language)} />
-      ))}
-      {canCreate && a.variants.some((v) => v.status === 'failed') ? (
-        <form method="post" action={paths.retry(a.id)}>
-          <Csrf p={p} />
-          <button type="submit">{m.retry}</button>
-        </form>
-      ) : null}
-      {canCreate && variantLanguages.length > 0 ? (
-        <Section title={m.addVariant} id="variant">
-          <VariantForm
-            p={p}
-            announcementId={a.id}
-            values={variant?.values ?? { language: variantLanguages[0]?.[0] }}
-            errors={variant?.problem?.fields ?? {}}
-            general={variant?.problem?.general}
-            languages={variantLanguages}
-          />
-        </Section>
-      ) : null}
-    </Layout>
-  );
-}
-
 export function announcementRoutes(deps: WebDeps) {
   const { services } = deps;
   const app = new Hono();
@@ -187,7 +44,7 @@ export function announcementRoutes(deps: WebDeps) {
     const { languages, hamletOptions } = await sendOptions(deps, ctx, p);
     return sendPage(
       c,
-      <Layout p={p} title={p.m.sendTitle} scripts={['send.js', 'toggle.js']}>
+      <Layout p={p} title={p.m.sendTitle} scripts={['send.js', 'toggle.js', 'compose.js']}>
         <section aria-label={p.m.sendTitle}>
           <SendForm
             p={p}
@@ -203,32 +60,48 @@ export function announcementRoutes(deps: WebDeps) {
     );
   }
 
-  async function renderDetail(c: Context, id: string, variant?: DetailProps['variant']) {
+  async function renderDetail(
+    c: Context,
+    id: string,
+    forms: Pick<DetailProps, 'variant' | 'reject'> = {},
+    status: 200 | 400 | 403 | 404 | 409 | 422 = 200,
+  ) {
     const ctx = signedIn(c);
     const p = pageContext(c);
     const a = await services.announcements.get(ctx, id);
-    const commune = await communeOf(services, ctx);
-    const hamlets = await hamletsOf(services, ctx);
+    const [commune, hamlets, airings] = await Promise.all([
+      communeOf(services, ctx),
+      hamletsOf(services, ctx),
+      services.announcements.airings(ctx, id),
+    ]);
     const hamlet = hamlets.find((h) => h.id === a.hamletId);
     const present = new Set(a.variants.map((v) => v.language));
     const codes = hamlet ? hamlet.languages : commune.settings.languages.map((l) => l.code);
-    const notice = notices(p.m)[c.req.query('tb') ?? ''];
+    const tb = c.req.query('tb') ?? '';
+    const cancelled = Number(/^\d{1,6}$/.exec(c.req.query('huy') ?? '')?.[0] ?? 0);
+    const notice = tb === 'withdrawn' ? p.m.withdrawnNotice(cancelled) : notices(p.m)[tb];
     return sendPage(
       c,
       <DetailPage
         p={p}
         a={a}
-        timeZone={commune.timeZone}
+        commune={commune}
+        airings={airings}
+        now={deps.clock.now().getTime()}
         languageLabel={(code) => languageName(commune, code)}
         hamletName={hamlet?.name ?? (a.hamletId ? a.hamletId : p.m.wholeCommune)}
         variantLanguages={codes
           .filter((code) => !present.has(code))
           .map((code): Option => [code, languageName(commune, code)])}
-        canCreate={isAllowed(ctx.actor, 'announcement.create', [a.hamletId])}
-        variant={variant}
+        may={{
+          create: isAllowed(ctx.actor, 'announcement.create', [a.hamletId]),
+          decide: isAllowed(ctx.actor, 'announcement.approve', [a.hamletId]),
+          withdraw: mayWithdraw(ctx.actor, a),
+        }}
+        {...forms}
         notice={notice}
       />,
-      variant?.problem?.status ?? 200,
+      forms.variant?.problem?.status ?? forms.reject?.problem.status ?? status,
     );
   }
 
@@ -279,6 +152,7 @@ export function announcementRoutes(deps: WebDeps) {
                 <div class="actions">
                   <Badge tone={processingTone[a.status]}>{p.m.status[a.status]}</Badge>
                   <Badge tone={approvalTone[a.approval]}>{p.m.approval[a.approval]}</Badge>
+                  {a.withdrawnAt ? <Badge tone="muted">{p.m.withdrawn}</Badge> : null}
                 </div>
                 <p class="meta">
                   {when(a.createdAt, commune.timeZone, p)} ·{' '}
@@ -310,15 +184,66 @@ export function announcementRoutes(deps: WebDeps) {
     await using upload = await receivePageUpload(c, deps.media, deps.uploadLimitBytes);
     const values = upload.fields as SendValues;
     const read = readVariant(upload.fields, p);
-    if (!read.ok) return renderDetail(c, id, { values, problem: read.problem });
+    if (!read.ok) return renderDetail(c, id, { variant: { values, problem: read.problem } });
     const source = sourceFrom(upload, read.value.source, p.m);
-    if ('problem' in source) return renderDetail(c, id, { values, problem: source.problem });
+    if ('problem' in source) return renderDetail(c, id, { variant: { values, problem: source.problem } });
     try {
       await services.announcements.addVariant(ctx, id, read.value.meta.language, source.source);
       return seeOther(c, paths.announcement(id));
     } catch (error) {
-      return renderDetail(c, id, { values, problem: uploadProblem(error, p) });
+      return renderDetail(c, id, { variant: { values, problem: uploadProblem(error, p) } });
     }
+  });
+
+  // The office decides from the announcement's own page as from the queue, and comes back to it.
+  app.post('/thong-bao/:id/duyet', gate('announcement.approve'), async (c) => {
+    const id = c.req.param('id');
+    await services.announcements.decide(signedIn(c), id, 'approved', null);
+    return seeOther(c, paths.announcement(id), 'approved');
+  });
+
+  app.post('/thong-bao/:id/tu-choi', gate('announcement.approve'), async (c) => {
+    const ctx = signedIn(c);
+    const p = pageContext(c);
+    const id = c.req.param('id');
+    const reason = one(await readForm(c), 'reason');
+    const input = checkInput(RejectionReasonSchema, { reason }, p);
+    if (!input.ok) return renderDetail(c, id, { reject: { reason, problem: input.problem } });
+    try {
+      const decided = await services.announcements.decide(ctx, id, 'rejected', input.value.reason);
+      return seeOther(
+        c,
+        paths.announcement(id),
+        decided.cancelledOccurrences > 0 ? 'rejectedOffAir' : 'rejected',
+      );
+    } catch (error) {
+      return renderDetail(c, id, { reject: { reason, problem: problemOf(error, p.lang) } });
+    }
+  });
+
+  // Withdrawing asks first: the confirmation names the airings still to come that it will cancel.
+  app.get('/thong-bao/:id/rut-lai', gate('announcement.withdraw'), async (c) => {
+    const ctx = signedIn(c);
+    const p = pageContext(c);
+    const id = c.req.param('id');
+    const a = await services.announcements.get(ctx, id);
+    if (a.withdrawnAt) return seeOther(c, paths.announcement(id));
+    assertMayWithdraw(ctx.actor, a);
+    const now = deps.clock.now().getTime();
+    const [commune, airings] = await Promise.all([
+      communeOf(services, ctx),
+      services.announcements.airings(ctx, id),
+    ]);
+    return sendPage(
+      c,
+      <WithdrawPage p={p} a={a} commune={commune} coming={airings.filter((o) => stillToCome(o, now))} />,
+    );
+  });
+
+  app.post('/thong-bao/:id/rut-lai', gate('announcement.withdraw'), async (c) => {
+    const id = c.req.param('id');
+    const done = await services.announcements.withdraw(signedIn(c), id);
+    return seeOther(c, `${paths.announcement(id)}?huy=${done.cancelledOccurrences}`, 'withdrawn');
   });
 
   return app;

@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import type { Announcement as AnnouncementRow } from '../../../domain/announcement.js';
 import { addDays, formatLocalEn, formatLocalVi, utcToLocal } from '../../../domain/schedule/index.js';
 import type { CoverageRow } from '../../../services/reports.service.js';
 import type { ReceiverView } from '../../../services/receivers.service.js';
@@ -11,18 +10,8 @@ import type { WebDeps } from '../deps.js';
 import { one, problemOf, readForm, type FormProblem } from '../forms.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import {
-  Badge,
-  Csrf,
-  FormError,
-  Layout,
-  Section,
-  TextArea,
-  approvalTone,
-  notices,
-  processingTone,
-  ReceiverState,
-} from '../ui.js';
+import { Badge, Layout, Section, notices, ReceiverState } from '../ui.js';
+import { ApprovalItem } from './approval.js';
 
 /** Counts per hamlet with a word and a colour each; a zero stays plain so that problems stand out. */
 export function CoverageTable({
@@ -69,62 +58,6 @@ export function CoverageTable({
         </tbody>
       </table>
     </div>
-  );
-}
-
-function ApprovalItem(props: {
-  p: PageContext;
-  a: AnnouncementRow;
-  hamletName: string;
-  languageLabel: (code: string) => string;
-  reject?: { reason: string; problem: FormProblem } | undefined;
-}) {
-  const { p, a } = props;
-  const m = p.m;
-  const ready = a.variants.filter((v) => v.audio);
-  return (
-    <li id={`a-${a.id}`}>
-      <a href={paths.announcement(a.id)}>
-        <strong>{a.title}</strong>
-      </a>
-      <p class="meta">
-        {props.hamletName} · <Badge tone={processingTone[a.status]}>{m.status[a.status]}</Badge>{' '}
-        <Badge tone={approvalTone[a.approval]}>{m.approval[a.approval]}</Badge>
-      </p>
-      {ready.map((v) => (
-        <audio
-          controls
-          preload="none"
-          src={`/media/${v.audio!.sha256}.${v.audio!.format}`}
-          aria-label={`${m.listen}: ${a.title} (${props.languageLabel(v.language)})`}
-        ></audio>
-      ))}
-      <div class="two">
-        <form method="post" action={paths.approve(a.id)}>
-          <Csrf p={p} />
-          <button type="submit" aria-label={`${m.approve}: ${a.title}`}>
-            {m.approve}
-          </button>
-        </form>
-        <form method="post" action={paths.reject(a.id)} novalidate>
-          <Csrf p={p} />
-          <FormError message={props.reject?.problem.general} />
-          <TextArea
-            name="reason"
-            id={`reason-${a.id}`}
-            label={m.rejectReason}
-            rows={2}
-            maxlength={500}
-            required
-            value={props.reject?.reason}
-            error={props.reject?.problem.fields.reason}
-          />
-          <button type="submit" class="danger" aria-label={`${m.reject}: ${a.title}`}>
-            {m.reject}
-          </button>
-        </form>
-      </div>
-    </li>
   );
 }
 
@@ -228,6 +161,7 @@ export function monitorRoutes(deps: WebDeps) {
                 p={p}
                 a={a}
                 hamletName={hamletName(a.hamletId)}
+                timeZone={commune.timeZone}
                 languageLabel={(code) => languageName(commune, code)}
                 reject={reject?.id === a.id ? reject : undefined}
               />

@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import {
   AnnouncementMetaSchema,
+  MAX_TEXT_CHARS,
   SpeechSchema,
+  textLength,
   VariantFieldsSchema,
   type AnnouncementMeta,
   type Speech,
 } from '../../../domain/announcement.js';
-import { ttsVoices } from '../../../domain/ports/tts.js';
+import { hasOwnVoice, ttsVoices, voiceLanguage } from '../../../domain/ports/tts.js';
 import type { FormProblem } from '../forms.js';
 import { checkInput, type InputOptions } from '../input.js';
 import type { Messages } from '../i18n.js';
@@ -42,7 +44,7 @@ function readForm<M>(
   p: PageContext,
   describe: (options: InputOptions) => ReturnType<typeof checkInput<z.ZodType<M>>>,
 ): Checked<{ readonly meta: M; readonly source: FormSource }> {
-  const options = { messages: { language: p.m.required, text: p.m.needText } };
+  const options = { messages: { language: p.m.required } };
   const kind = fields.source === 'audio' || fields.source === 'text' ? fields.source : undefined;
   const meta = describe(options);
   const speech =
@@ -58,6 +60,8 @@ function readForm<M>(
     const wrong = {
       ...(!meta.ok && meta.problem.fields),
       ...(speech && !speech.ok && speech.problem.fields),
+      // An empty text is asked for in words; a long one keeps the schema's message with its count.
+      ...(kind === 'text' && !(fields.text ?? '').trim() && { text: p.m.needText }),
       ...(!kind && { source: p.m.required }),
     };
     return { ok: false, problem: { general: p.m.fixBelow, fields: wrong, status: 400 } };
@@ -94,13 +98,16 @@ function SourceFields({
   values,
   errors,
   fileAgain,
+  languages,
 }: {
   p: PageContext;
   values: SendValues;
   errors: FieldErrors;
   fileAgain: boolean;
+  languages: readonly Option[];
 }) {
   const m = p.m;
+  const language = values.language ?? languages[0]?.[0] ?? voiceLanguage;
   return (
     <>
       <Choices
@@ -151,14 +158,24 @@ function SourceFields({
         </div>
       </div>
       <div data-show-if="source=text">
-        <TextArea
-          name="text"
-          label={m.text}
-          value={values.text}
-          maxlength={5000}
-          rows={5}
-          error={errors.text}
-        />
+        {/* No maxlength: a browser would silently cut a pasted text; the server refuses it with the count. */}
+        <div
+          data-counter
+          data-max={MAX_TEXT_CHARS}
+          data-msg-count={m.textCount('{n}', MAX_TEXT_CHARS)}
+          data-msg-over={m.textOver('{n}')}
+        >
+          <TextArea
+            name="text"
+            label={m.text}
+            value={values.text}
+            rows={5}
+            error={errors.text}
+            hint={m.textCount(textLength(values.text ?? ''), MAX_TEXT_CHARS)}
+          />
+          <p class="sr-only" data-count-over aria-live="polite"></p>
+        </div>
+        <VoiceNote p={p} language={language} languages={languages} />
         <SelectField
           name="voice"
           label={m.voice}
@@ -168,6 +185,34 @@ function SourceFields({
         />
       </div>
     </>
+  );
+}
+
+/**
+ * Said before sending: every voice is Vietnamese, so a text in Giáy, H'Mông or Dao is read with Vietnamese
+ * rules, and a recording serves listeners better. Rendered for the language chosen when the page was
+ * made; `compose.js` shows or hides it, with the language's name, whenever another one is picked.
+ */
+function VoiceNote({
+  p,
+  language,
+  languages,
+}: {
+  p: PageContext;
+  language: string;
+  languages: readonly Option[];
+}) {
+  const name = languages.find(([code]) => code === language)?.[1] ?? language;
+  return (
+    <p
+      class="warning"
+      data-voice-note
+      data-own-voice={voiceLanguage}
+      data-msg-note={p.m.noOwnVoice('{lang}')}
+      hidden={hasOwnVoice(language)}
+    >
+      {p.m.noOwnVoice(name)}
+    </p>
   );
 }
 
@@ -251,7 +296,13 @@ export function SendForm({ p, values, errors, general, languages, hamlets }: Sen
           error={errors.hamletId}
         />
       ) : null}
-      <SourceFields p={p} values={values} errors={errors} fileAgain={!!general && values.source !== 'text'} />
+      <SourceFields
+        p={p}
+        values={values}
+        errors={errors}
+        fileAgain={!!general && values.source !== 'text'}
+        languages={languages}
+      />
       <Progress p={p} />
       <button type="submit">{m.submitSend}</button>
     </form>
@@ -293,6 +344,7 @@ export function VariantForm(props: {
         values={props.values}
         errors={props.errors}
         fileAgain={!!props.general && props.values.source !== 'text'}
+        languages={props.languages}
       />
       <Progress p={p} />
       <button type="submit">{p.m.addVariantSubmit}</button>

@@ -1,0 +1,183 @@
+import type { Announcement, AudioInfo, Variant } from '../../../domain/announcement.js';
+import type { Airing } from '../../../domain/broadcast.js';
+import type { Commune } from '../../../domain/commune.js';
+import { hasOwnVoice } from '../../../domain/ports/tts.js';
+import { formatDuration, formatLocalEn, formatLocalVi } from '../../../domain/schedule/index.js';
+import { formatNumber } from '../commune.js';
+import type { FormProblem } from '../forms.js';
+import type { PageContext } from '../page.js';
+import { Badge, Csrf, FormError, TextArea, occurrenceTone } from '../ui.js';
+
+/** A stored instant as local date and time in the commune's zone, in the page's language. */
+export function when(iso: string, timeZone: string, p: PageContext): string {
+  return (p.lang === 'vi' ? formatLocalVi : formatLocalEn)(Date.parse(iso), timeZone);
+}
+
+/**
+ * A player with the stored duration beside it: on 3G `preload="none"` fetches nothing before play, and
+ * the duration measured at processing is what the file holds (a browser shows 0:00 until it loads).
+ */
+export function Player({ p, audio, label }: { p: PageContext; audio: AudioInfo; label: string }) {
+  return (
+    <div class="player">
+      <audio
+        controls
+        preload="none"
+        src={`/media/${audio.sha256}.${audio.format}`}
+        aria-label={`${p.m.listen}: ${label}`}
+      ></audio>
+      <span class="meta" data-duration>
+        {formatDuration(audio.durationMs)[p.lang]}
+      </span>
+    </div>
+  );
+}
+
+/**
+ * A text version's typed text and voice, and, for a language without a voice of its own, the note that
+ * a Vietnamese voice reads it.
+ */
+export function TypedText({ p, v, languageLabel }: { p: PageContext; v: Variant; languageLabel: string }) {
+  if (v.sourceKind !== 'text' || v.text === null) return null;
+  const m = p.m;
+  return (
+    <>
+      <p class="meta">
+        {m.typedText} · {m.voice}: {m.voices[v.voice ?? 'vi'] ?? v.voice}
+      </p>
+      <blockquote class="typed-text" data-typed-text>
+        {v.text}
+      </blockquote>
+      {hasOwnVoice(v.language) ? null : (
+        <p class="warning" data-voice-note>
+          {m.variantNoOwnVoice(languageLabel)}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** Loudness before and after, true peak and range: for whoever checks the processing, folded away. */
+export function TechnicalDetails({ p, audio }: { p: PageContext; audio: AudioInfo }) {
+  const m = p.m;
+  return (
+    <details class="tech">
+      <summary>{m.technicalDetails}</summary>
+      <dl class="facts">
+        <dt>{m.loudness}</dt>
+        <dd data-loudness>
+          {m.loudnessBeforeAfter(
+            audio.sourceLufs === null ? m.none : `${formatNumber(audio.sourceLufs, p.lang)} LUFS`,
+            `${formatNumber(audio.integratedLufs, p.lang)} LUFS`,
+          )}
+        </dd>
+        <dt>{m.truePeak}</dt>
+        <dd>{`${formatNumber(audio.truePeakDbtp, p.lang)} dBTP`}</dd>
+        <dt>{m.loudnessRange}</dt>
+        <dd>{`${formatNumber(audio.lraLu, p.lang)} LU`}</dd>
+      </dl>
+    </details>
+  );
+}
+
+/**
+ * The office's two answers on one announcement, as forms that work without JavaScript: approve (unless
+ * all of it is approved) and reject with a reason (unless it is rejected).
+ */
+export function DecisionForms(props: {
+  p: PageContext;
+  a: Announcement;
+  approveAction: string;
+  rejectAction: string;
+  reject?: { reason: string; problem: FormProblem } | undefined;
+}) {
+  const { p, a } = props;
+  const m = p.m;
+  return (
+    <div class="two">
+      {a.approval !== 'approved' ? (
+        <form method="post" action={props.approveAction}>
+          <Csrf p={p} />
+          <button type="submit" aria-label={`${m.approve}: ${a.title}`}>
+            {m.approve}
+          </button>
+        </form>
+      ) : null}
+      {a.approval !== 'rejected' ? (
+        <form method="post" action={props.rejectAction} novalidate>
+          <Csrf p={p} />
+          <FormError message={props.reject?.problem.general} />
+          <TextArea
+            name="reason"
+            id={`reason-${a.id}`}
+            label={m.rejectReason}
+            rows={2}
+            maxlength={500}
+            required
+            value={props.reject?.reason}
+            error={props.reject?.problem.fields.reason}
+          />
+          <button type="submit" class="danger" aria-label={`${m.reject}: ${a.title}`}>
+            {m.reject}
+          </button>
+        </form>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * Where and when the announcement airs and whether it played, one row per hamlet and time; a scheduled
+ * airing whose time is running now shows as playing.
+ */
+export function AiringsTable({
+  p,
+  airings,
+  commune,
+  now,
+}: {
+  p: PageContext;
+  airings: readonly Airing[];
+  commune: Commune;
+  now: number;
+}) {
+  const m = p.m;
+  if (airings.length === 0) return <p data-airings-empty>{m.noAirings}</p>;
+  const slotLabel = (name: string | null) => commune.settings.slots.find((s) => s.name === name)?.label;
+  return (
+    <>
+      <div class="table-wrap">
+        <table class="stack" data-airings>
+          <thead>
+            <tr>
+              <th scope="col">{m.hamlet}</th>
+              <th scope="col">{m.when}</th>
+              <th scope="col">{m.state}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {airings.map((a) => {
+              const start = Date.parse(a.startsAt);
+              const status =
+                a.status === 'scheduled' && start <= now && now < start + a.durationMs ? 'playing' : a.status;
+              const slot = slotLabel(a.slotName);
+              return (
+                <tr>
+                  <th scope="row">{a.hamletName}</th>
+                  <td data-label={m.when}>
+                    {when(a.startsAt, commune.timeZone, p)}
+                    {slot ? ` (${slot})` : ''}
+                  </td>
+                  <td data-label={m.state}>
+                    <Badge tone={occurrenceTone[status]}>{m.occurrence[status]}</Badge>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p class="meta">{m.airingsNote}</p>
+    </>
+  );
+}

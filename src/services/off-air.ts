@@ -1,0 +1,40 @@
+import type { Occurrence } from '../domain/broadcast.js';
+import type { EventBus } from '../domain/ports/events.js';
+import type { Repositories } from '../domain/ports/repositories.js';
+import { LONGEST_ITEM_MS } from '../domain/schedule/index.js';
+
+/** What taking content off the air changed, to be told to the receivers once the unit of work commits. */
+export interface OffAir {
+  /** Occurrences that had not started and are now cancelled. */
+  readonly cancelled: number;
+  /** The new schedule versions of the hamlets whose schedule changed. */
+  readonly versions: Readonly<Record<string, number>>;
+  /** Occurrences that may be on air right now: their boxes are told to stop. */
+  readonly airing: readonly Occurrence[];
+}
+
+/**
+ * Takes an announcement off the air inside the caller's unit of work (a rejection, a withdrawal): its
+ * occurrences that have not started are cancelled and their hamlets' schedule versions bumped, so boxes
+ * drop them at their next poll; those started less than the longest item ago are returned to be stopped.
+ */
+export async function takeOffAir(
+  r: Pick<Repositories, 'broadcasts' | 'hamlets'>,
+  announcementId: string,
+  now: string,
+): Promise<OffAir> {
+  const cancelled = await r.broadcasts.cancelFutureOccurrencesOf(announcementId, now);
+  const airing = (await r.broadcasts.listRecentOccurrencesOf(announcementId, now, LONGEST_ITEM_MS)).filter(
+    (o) => Date.parse(o.startsAt) + o.durationMs > Date.parse(now),
+  );
+  const touched = [...new Set(cancelled.map((o) => o.hamletId))];
+  if (touched.length > 0) await r.hamlets.bumpScheduleVersion(touched, now);
+  const versions = touched.length > 0 ? await r.hamlets.findScheduleVersions(touched) : {};
+  return { cancelled: cancelled.length, versions, airing };
+}
+
+/** After the commit: the new schedule versions to every box of those hamlets, `stop` to those playing it. */
+export function announceOffAir(bus: EventBus, off: OffAir): void {
+  if (off.cancelled > 0) bus.publish({ type: 'schedule-changed', versions: off.versions });
+  for (const o of off.airing) bus.publish({ type: 'stop', hamletId: o.hamletId, occurrenceId: o.id });
+}
