@@ -29,21 +29,38 @@ import { scryptHasher } from './crypto/passwords.node.js';
 import { systemClock, type Clock } from './domain/ports/clock.js';
 import { webIds, type IdGenerator } from './domain/ports/ids.js';
 import type { Logger } from './domain/ports/logger.js';
-import { parseCommuneFile, type CommuneFile } from './services/seed/commune-file.js';
+import {
+  isProvinceFile,
+  parseCommuneFile,
+  parseProvinceFile,
+  type CommuneFile,
+  type ProvinceFile,
+} from './services/seed/commune-file.js';
 
 export const version: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-/** Reads every commune file in the schedules folder; a malformed one throws naming file and path. */
-export function readCommuneFiles(dir: string): readonly { file: string; commune: CommuneFile }[] {
+/**
+ * Reads every file of the schedules folder: the province file (if any) and the commune files; a
+ * malformed one throws naming file and path.
+ */
+export function readScheduleFiles(dir: string): {
+  readonly provinces: readonly { file: string; province: ProvinceFile }[];
+  readonly communes: readonly { file: string; commune: CommuneFile }[];
+} {
   const names = readdirSync(dir)
     .filter((n) => n.endsWith('.json') && !n.endsWith('.schema.json'))
     .sort();
-  return names.map((name) => {
-    const file = join(dir, name);
-    return { file, commune: parseCommuneFile(file, readFileSync(file, 'utf8')) };
-  });
+  const texts = names.map((name) => ({ file: join(dir, name), text: readFileSync(join(dir, name), 'utf8') }));
+  return {
+    provinces: texts
+      .filter((t) => isProvinceFile(t.text))
+      .map((t) => ({ file: t.file, province: parseProvinceFile(t.file, t.text) })),
+    communes: texts
+      .filter((t) => !isProvinceFile(t.text))
+      .map((t) => ({ file: t.file, commune: parseCommuneFile(t.file, t.text) })),
+  };
 }
 
 /**
@@ -106,7 +123,7 @@ export async function createNodeRuntime(
   const logger = overrides.logger ?? pino({ level: config.LOG_LEVEL, base: { service: 'loa' } });
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? webIds;
-  const communes = readCommuneFiles(resolve(config.SCHEDULES_DIR));
+  const { provinces, communes } = readScheduleFiles(resolve(config.SCHEDULES_DIR));
   const db = connectDatabase(config.DATABASE_URL, resolve(config.DATA_DIR));
   let sharedBus: PostgresEventBus | undefined;
   try {
@@ -161,6 +178,10 @@ export async function createNodeRuntime(
           ? postgresLeaderLock(config.DATABASE_URL)
           : soleLeader,
     });
+    for (const { file, province } of provinces) {
+      await services.seed.applyProvinceFile(province);
+      logger.info({ file, province: province.province.code }, 'province file applied');
+    }
     for (const { file, commune } of communes) {
       const summary = await services.seed.applyCommuneFile(commune);
       logger.info({ file, ...summary }, 'commune file applied');

@@ -1,7 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import { communeFileJsonSchema } from '../services/seed/commune-file.js';
+import { z } from 'zod';
+import { communeFileJsonSchema, provinceFileSchema } from '../services/seed/commune-file.js';
 
-/** Regenerates `schedules/commune.schema.json` from the zod schema (`npm run schema`). */
-const target = new URL('../../schedules/commune.schema.json', import.meta.url);
-writeFileSync(target, `${JSON.stringify(communeFileJsonSchema(), null, 2)}\n`);
-process.stdout.write(`wrote ${target.pathname}\n`);
+/** Regenerates the JSON Schemas of `schedules/` from the zod schemas (`npm run schema`). */
+const write = (name: string, schema: unknown) => {
+  const target = new URL(`../../schedules/${name}`, import.meta.url);
+  writeFileSync(target, `${JSON.stringify(schema, null, 2)}\n`);
+  process.stdout.write(`wrote ${target.pathname}\n`);
+};
+write('commune.schema.json', communeFileJsonSchema());
+write('province.schema.json', z.toJSONSchema(provinceFileSchema, { io: 'input', unrepresentable: 'any' }));

@@ -8,6 +8,7 @@ import * as seriesNextStart from './migrations/0005-series-next-start.js';
 import * as variantApproval from './migrations/0006-variant-approval.js';
 import * as variantSourceKey from './migrations/0007-variant-source-key.js';
 import * as announcementWithdrawal from './migrations/0008-announcement-withdrawal.js';
+import * as provinces from './migrations/0009-provinces.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -19,6 +20,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0006-variant-approval': variantApproval,
   '0007-variant-source-key': variantSourceKey,
   '0008-announcement-withdrawal': announcementWithdrawal,
+  '0009-provinces': provinces,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -13,7 +13,9 @@ import type { Priority } from '../domain/schedule/types.js';
  * values are text, encoded by the repositories.
  */
 export interface Database {
+  provinces: ProvinceTable;
   communes: CommuneTable;
+  api_tokens: ApiTokenTable;
   hamlets: HamletTable;
   users: UserTable;
   user_hamlets: UserHamletTable;
@@ -33,16 +35,38 @@ export interface Database {
 type Instant = string;
 type Json = string;
 
+// tỉnh
+export interface ProvinceTable {
+  id: string;
+  code: string;
+  name: string;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+/** A machine token of a provincial system that pulls the province's reports (stored as a digest). */
+export interface ApiTokenTable {
+  id: string;
+  province_id: string;
+  name: string;
+  token_hash: string;
+  created_by: string;
+  created_at: Instant;
+  revoked_at: Instant | null;
+}
+
 export interface CommuneTable {
   id: string;
   name: string;
   code: string;
   province_code: string;
+  province_id: ColumnType<string | null, string | null | undefined, string | null>;
   time_zone: string;
   /** CommuneSettings as JSON: quiet hours, slots, approval, audio targets. */
   settings: Json;
   /** Set when an admin changes the settings in the app; from then on the commune file does not override them. */
   settings_edited_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
+  deleted_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   created_at: Instant;
   updated_at: Instant;
 }

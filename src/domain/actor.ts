@@ -1,16 +1,24 @@
+/** The roles of a commune's staff (DESIGN.md "Who uses it"). */
+export const COMMUNE_ROLES = ['admin', 'commune_officer', 'hamlet_head', 'secretary'] as const;
+/** The province's staff: they see every commune of the province and issue bulletins, change none. */
+export const PROVINCE_ROLES = ['province_admin', 'province_officer'] as const;
 /** Roles of DESIGN.md "Who uses it". */
-export const roles = ['admin', 'commune_officer', 'hamlet_head', 'secretary'] as const;
+export const roles = [...PROVINCE_ROLES, ...COMMUNE_ROLES] as const;
 export type Role = (typeof roles)[number];
+export type ProvinceRole = (typeof PROVINCE_ROLES)[number];
 
 /**
- * Who is acting. `hamletIds` is the user's hamlet scope (thôn phụ trách); admins and commune officers act
- * on the whole commune, so their scope is `'all'`.
+ * Who is acting. `communeId` is the commune the request acts in: a commune user's own, or the one a
+ * province user is looking at (a tenant is never crossed otherwise). `hamletIds` is the user's hamlet
+ * scope (thôn phụ trách); admins, commune officers and province staff act on the whole commune, so
+ * their scope is `'all'`.
  */
 export interface UserActor {
   readonly kind: 'user';
   readonly id: string;
   readonly username: string;
   readonly role: Role;
+  readonly provinceId: string;
   readonly communeId: string;
   readonly hamletIds: 'all' | readonly string[];
 }
@@ -23,9 +31,13 @@ export interface ReceiverActor {
 
 export type Actor = UserActor | ReceiverActor;
 
-/** Commune-wide roles see and act on every hamlet of their commune. */
+/** Commune-wide roles see every hamlet of their commune (province staff: of the commune they look at). */
 export function hasCommuneScope(role: Role): boolean {
-  return role === 'admin' || role === 'commune_officer';
+  return role === 'admin' || role === 'commune_officer' || isProvinceRole(role);
+}
+
+export function isProvinceRole(role: Role): role is ProvinceRole {
+  return (PROVINCE_ROLES as readonly Role[]).includes(role);
 }
 
 export function inScope(actor: UserActor, hamletId: string): boolean {

@@ -35,6 +35,8 @@ export interface Commune {
   readonly name: string;
   readonly code: string;
   readonly provinceCode: string;
+  /** The province it belongs to (its tenant's parent). */
+  readonly provinceId: string;
   readonly timeZone: string;
   readonly settings: CommuneSettings;
 }

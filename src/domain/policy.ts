@@ -5,25 +5,35 @@ import { forbidden } from './errors.js';
  * The one authorisation policy: which role may do what, and on which hamlets. Routes gate on the role
  * before any work; services check the hamlet scope of what they load or write with `assertAllowed`.
  */
+const province = ['province_admin', 'province_officer'] as const;
+
 export const permissions = {
-  'commune.read': ['admin', 'commune_officer', 'hamlet_head', 'secretary'],
+  'commune.read': [...province, 'admin', 'commune_officer', 'hamlet_head', 'secretary'],
   'commune.manage': ['admin'],
-  'hamlet.read': ['admin', 'commune_officer', 'hamlet_head', 'secretary'],
+  'hamlet.read': [...province, 'admin', 'commune_officer', 'hamlet_head', 'secretary'],
   'hamlet.manage': ['admin'],
   'user.manage': ['admin'],
-  'receiver.read': ['admin', 'commune_officer', 'hamlet_head'],
+  'receiver.read': [...province, 'admin', 'commune_officer', 'hamlet_head'],
   'receiver.manage': ['admin'],
-  'announcement.read': ['admin', 'commune_officer', 'hamlet_head', 'secretary'],
+  'announcement.read': [...province, 'admin', 'commune_officer', 'hamlet_head', 'secretary'],
   'announcement.create': ['admin', 'commune_officer', 'hamlet_head', 'secretary'],
   'announcement.approve': ['admin', 'commune_officer'],
   /** Every role may withdraw, but only what it wrote (`assertMayWithdraw`); the office anything. */
   'announcement.withdraw': ['admin', 'commune_officer', 'hamlet_head', 'secretary'],
-  'broadcast.read': ['admin', 'commune_officer', 'hamlet_head'],
+  'broadcast.read': [...province, 'admin', 'commune_officer', 'hamlet_head'],
   'broadcast.schedule': ['admin', 'commune_officer', 'hamlet_head'],
   'broadcast.emergency': ['admin', 'commune_officer'],
-  'playback.read': ['admin', 'commune_officer', 'hamlet_head'],
-  'report.read': ['admin', 'commune_officer', 'hamlet_head'],
-  'audit.read': ['admin'],
+  'playback.read': [...province, 'admin', 'commune_officer', 'hamlet_head'],
+  'report.read': [...province, 'admin', 'commune_officer', 'hamlet_head'],
+  'audit.read': ['province_admin', 'admin'],
+  /** The province's own pages and roll-ups of every commune. */
+  'province.read': province,
+  /** New communes and their first admin; machine tokens and webhooks of the province. */
+  'province.manage': ['province_admin'],
+  /** Bulletins sent down to the communes (Thông tư 39/2020: normal, priority, emergency). */
+  'bulletin.issue': ['province_officer'],
+  /** A commune's answer to a normal bulletin: schedule it or decline it, and its own language versions. */
+  'bulletin.answer': ['admin', 'commune_officer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;
@@ -35,6 +45,8 @@ export type Permission = keyof typeof permissions;
 const sharedWithHamlets: ReadonlySet<Permission> = new Set(['announcement.read']);
 
 const roleNamesVi: Record<Role, string> = {
+  province_admin: 'quản trị viên tỉnh',
+  province_officer: 'cán bộ tỉnh',
   admin: 'quản trị viên',
   commune_officer: 'cán bộ văn phòng xã',
   hamlet_head: 'trưởng thôn',

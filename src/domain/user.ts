@@ -7,7 +7,9 @@ export interface User {
   readonly username: string;
   readonly displayName: string;
   readonly role: Role;
+  /** The commune the user works in; for province staff, the commune they look at first. */
   readonly communeId: string;
+  readonly provinceId: string;
   /** The hamlets a secretary or hamlet head looks after (thôn phụ trách). */
   readonly hamletIds: readonly string[];
   readonly disabledAt: string | null;

@@ -48,6 +48,7 @@ export function toUserActor(user: User): UserActor {
     id: user.id,
     username: user.username,
     role: user.role,
+    provinceId: user.provinceId,
     communeId: user.communeId,
     hamletIds: hasCommuneScope(user.role) ? 'all' : user.hamletIds,
   };

@@ -1,5 +1,5 @@
-import { hasCommuneScope, type RequestContext, type Role } from '../domain/actor.js';
-import { conflict, invalid, notFound } from '../domain/errors.js';
+import { hasCommuneScope, isProvinceRole, type RequestContext, type Role } from '../domain/actor.js';
+import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -33,6 +33,16 @@ export interface UserChanges {
   readonly hamletIds?: readonly string[] | undefined;
   readonly password?: string | undefined;
   readonly disabled?: boolean | undefined;
+}
+
+/** A commune's admin gives commune roles; province roles are the province's to give. */
+function assertRoleGiven(ctx: RequestContext, role: Role): void {
+  if (isProvinceRole(role) && !isProvinceRole(ctx.actor.role)) {
+    throw forbidden(
+      `The role ${role} is given by the province's administrator.`,
+      'Vai trò cấp tỉnh do quản trị viên tỉnh cấp, không do xã cấp.',
+    );
+  }
 }
 
 /** Hamlet-scoped roles need at least one hamlet, and every hamlet must exist in the commune. */
@@ -82,6 +92,7 @@ export function createUsersService(deps: Deps) {
 
     async create(ctx: RequestContext, input: NewUser): Promise<User> {
       assertAllowed(ctx.actor, 'user.manage');
+      assertRoleGiven(ctx, input.role);
       const username = input.username.normalize('NFC');
       const hamletIds = hasCommuneScope(input.role) ? [] : [...new Set(input.hamletIds)];
       // Hashed before the unit of work: scrypt takes a while, and the transaction holds locks.
@@ -120,6 +131,7 @@ export function createUsersService(deps: Deps) {
 
     async update(ctx: RequestContext, id: string, changes: UserChanges): Promise<User> {
       assertAllowed(ctx.actor, 'user.manage');
+      if (changes.role) assertRoleGiven(ctx, changes.role);
       if (id === ctx.actor.id && (changes.disabled || (changes.role && changes.role !== 'admin'))) {
         throw invalid(
           'role',

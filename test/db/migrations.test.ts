@@ -59,6 +59,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0006-variant-approval',
       '0007-variant-source-key',
       '0008-announcement-withdrawal',
+      '0009-provinces',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -5,6 +5,43 @@ import type { CommuneTable, Database } from '../schema.js';
 
 export function createCommunesRepository(db: Kysely<Database>): CommunesRepository {
   return {
+    async listCommunes(provinceId) {
+      const rows = await db
+        .selectFrom('communes')
+        .selectAll()
+        .where('province_id', '=', provinceId)
+        .where('deleted_at', 'is', null)
+        .orderBy('name')
+        .execute();
+      return rows.map(toCommune);
+    },
+
+    async insertCommune(commune, now) {
+      await db
+        .insertInto('communes')
+        .values({
+          id: commune.id,
+          name: commune.name,
+          code: commune.code,
+          province_code: commune.provinceCode,
+          province_id: commune.provinceId,
+          time_zone: commune.timeZone,
+          settings: JSON.stringify(commune.settings),
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    },
+
+    async isCommuneIdTaken(id, code) {
+      const row = await db
+        .selectFrom('communes')
+        .select('id')
+        .where((eb) => eb.or([eb('id', '=', id), eb('code', '=', code)]))
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
     async findCommunes(ids) {
       if (ids.length === 0) return [];
       const rows = await db
@@ -17,16 +54,6 @@ export function createCommunesRepository(db: Kysely<Database>): CommunesReposito
 
     async findCommune(id: string): Promise<Commune | undefined> {
       const row = await db.selectFrom('communes').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toCommune(row);
-    },
-
-    async findOnlyCommune(): Promise<Commune | undefined> {
-      const row = await db
-        .selectFrom('communes')
-        .selectAll()
-        .orderBy('created_at')
-        .limit(1)
-        .executeTakeFirst();
       return row && toCommune(row);
     },
 
@@ -49,6 +76,7 @@ export function createCommunesRepository(db: Kysely<Database>): CommunesReposito
         name: commune.name,
         code: commune.code,
         province_code: commune.provinceCode,
+        province_id: commune.provinceId,
         time_zone: commune.timeZone,
         settings: JSON.stringify(commune.settings),
       };
@@ -79,6 +107,7 @@ function toCommune(row: Selectable<CommuneTable>): Commune {
     name: row.name,
     code: row.code,
     provinceCode: row.province_code,
+    provinceId: row.province_id ?? '',
     timeZone: row.time_zone,
     settings: JSON.parse(row.settings) as CommuneSettings,
   };

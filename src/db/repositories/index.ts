@@ -9,6 +9,7 @@ import { createCommunesRepository } from './communes.repository.js';
 import { createHamletsRepository } from './hamlets.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createPlaybackRepository } from './playback.repository.js';
+import { createProvincesRepository } from './provinces.repository.js';
 import { createReceiverSyncRepository } from './receiver-sync.repository.js';
 import { createReceiversRepository } from './receivers.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
@@ -17,6 +18,7 @@ import { createUsersRepository } from './users.repository.js';
 /** The repositories over one connection or transaction. */
 export function createRepositories(db: Kysely<Database>, capabilities: DbCapabilities): Repositories {
   return {
+    provinces: createProvincesRepository(db),
     announcements: createAnnouncementsRepository(db),
     audit: createAuditRepository(db),
     broadcasts: createBroadcastsRepository(db),

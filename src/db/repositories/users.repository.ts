@@ -6,15 +6,20 @@ import type { User } from '../../domain/user.js';
 import type { Database } from '../schema.js';
 
 const columns = [
-  'id',
-  'username',
-  'display_name',
-  'role',
-  'commune_id',
-  'disabled_at',
-  'created_at',
-  'updated_at',
+  'users.id',
+  'users.username',
+  'users.display_name',
+  'users.role',
+  'users.commune_id',
+  'communes.province_id',
+  'users.disabled_at',
+  'users.created_at',
+  'users.updated_at',
 ] as const;
+
+/** Users with their commune's province: a user's tenant is the commune, the province above it. */
+const selectUsers = (db: Kysely<Database>) =>
+  db.selectFrom('users').innerJoin('communes', 'communes.id', 'users.commune_id');
 
 export function createUsersRepository(db: Kysely<Database>): UsersRepository {
   async function hamletIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
@@ -33,13 +38,12 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
   return {
     /** Users of a commune; with a hamlet scope, only users sharing one of those hamlets. */
     async listUsers(communeId: string, page: PageRequest): Promise<Page<User>> {
-      let query = db
-        .selectFrom('users')
+      let query = selectUsers(db)
         .select(columns)
-        .where('commune_id', '=', communeId)
-        .orderBy('id')
+        .where('users.commune_id', '=', communeId)
+        .orderBy('users.id')
         .limit(page.limit + 1);
-      if (page.cursor) query = query.where('id', '>', page.cursor);
+      if (page.cursor) query = query.where('users.id', '>', page.cursor);
       const rows = await query.execute();
       const scopes = await hamletIdsOf(rows.map((r) => r.id));
       return toPage(
@@ -49,7 +53,7 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
     },
 
     async findUser(id: string): Promise<User | undefined> {
-      const row = await db.selectFrom('users').select(columns).where('id', '=', id).executeTakeFirst();
+      const row = await selectUsers(db).select(columns).where('users.id', '=', id).executeTakeFirst();
       if (!row) return undefined;
       return toUser(row, (await hamletIdsOf([id])).get(id) ?? []);
     },
@@ -57,10 +61,9 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
     async findCredentialsByUsername(
       username: string,
     ): Promise<(User & { readonly passwordHash: string }) | undefined> {
-      const row = await db
-        .selectFrom('users')
-        .select([...columns, 'password_hash'])
-        .where('username', '=', username)
+      const row = await selectUsers(db)
+        .select([...columns, 'users.password_hash'])
+        .where('users.username', '=', username)
         .executeTakeFirst();
       if (!row) return undefined;
       return {
@@ -140,6 +143,7 @@ function toUser(
     display_name: string;
     role: Role;
     commune_id: string;
+    province_id: string | null;
     disabled_at: string | null;
     created_at: string;
     updated_at: string;
@@ -152,6 +156,7 @@ function toUser(
     displayName: row.display_name,
     role: row.role,
     communeId: row.commune_id,
+    provinceId: row.province_id ?? '',
     hamletIds,
     disabledAt: row.disabled_at,
     createdAt: row.created_at,

@@ -9,6 +9,7 @@ import type {
 import type { AuditRecord } from '../audit.js';
 import type { Airing, Broadcast, NewOccurrence, Occurrence, OccurrenceStatus } from '../broadcast.js';
 import type { Commune, CommuneSettings } from '../commune.js';
+import type { Province } from '../province.js';
 import type { Hamlet, HamletValues } from '../hamlet.js';
 import type { Page, PageRequest } from '../page.js';
 import type { ManifestOccurrence } from '../receiver/manifest.js';
@@ -165,10 +166,20 @@ export interface BroadcastsRepository {
   markMissed(startedBefore: string, now: string): Promise<readonly { id: string; hamletId: string }[]>;
 }
 
+export interface ProvincesRepository {
+  findProvince(id: string): Promise<Province | undefined>;
+  findProvinceByCode(code: string): Promise<Province | undefined>;
+  /** Adds the province, or names it again when its code is known; returns it as stored. */
+  upsertProvince(province: Province, now: string): Promise<Province>;
+}
+
 export interface CommunesRepository {
   findCommune(id: string): Promise<Commune | undefined>;
+  /** The province's communes, by name. */
+  listCommunes(provinceId: string): Promise<readonly Commune[]>;
+  insertCommune(commune: Commune, now: string): Promise<void>;
+  isCommuneIdTaken(id: string, code: string): Promise<boolean>;
   findCommunes(ids: readonly string[]): Promise<readonly Commune[]>;
-  findOnlyCommune(): Promise<Commune | undefined>;
   updateSettings(id: string, settings: CommuneSettings, now: string): Promise<void>;
   /** Seeding: insert the commune, or refresh its descriptive fields and settings from the file. */
   upsertCommune(commune: Commune, now: string): Promise<'inserted' | 'updated' | 'unchanged'>;
@@ -366,6 +377,7 @@ export interface UsersRepository {
 }
 
 export interface Repositories {
+  readonly provinces: ProvincesRepository;
   readonly announcements: AnnouncementsRepository;
   readonly audit: AuditRepository;
   readonly broadcasts: BroadcastsRepository;

@@ -35,6 +35,8 @@ const vi = {
     receivers: 'Cụm loa',
   },
   roles: {
+    province_admin: 'Quản trị viên tỉnh',
+    province_officer: 'Cán bộ tỉnh',
     admin: 'Quản trị viên',
     commune_officer: 'Cán bộ văn phòng xã',
     hamlet_head: 'Trưởng thôn',

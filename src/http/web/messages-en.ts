@@ -24,6 +24,8 @@ export const en: Messages = {
     receivers: 'Receivers',
   },
   roles: {
+    province_admin: 'Province administrator',
+    province_officer: 'Province officer',
     admin: 'Administrator',
     commune_officer: 'Commune officer',
     hamlet_head: 'Hamlet head',

@@ -27,6 +27,7 @@ export const paths = {
   coverage: '/giam-sat/bao-cao',
   coverageCsv: '/giam-sat/bao-cao.csv',
   admin: '/quan-tri',
+  province: '/tinh',
   hamlets: '/quan-tri/thon',
   hamlet: (id: string) => `/quan-tri/thon/${encodeURIComponent(id)}`,
   deleteHamlet: (id: string) => `/quan-tri/thon/${encodeURIComponent(id)}/xoa`,
@@ -47,6 +48,7 @@ export const pagePrefixes = [
   '/lich-phat',
   '/giam-sat',
   '/quan-tri',
+  '/tinh',
 ] as const;
 
 /** Whether `path` is one of the pages (or their static files) rather than the API. */

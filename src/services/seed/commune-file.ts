@@ -155,6 +155,18 @@ export const communeFileSchema = z
 
 export type CommuneFile = z.output<typeof communeFileSchema>;
 
+/** The province as data: `schedules/province.json`, naming the province the commune files point at. */
+export const provinceFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  province: z.strictObject({
+    id,
+    code: z.string().regex(/^\d{2}$/, 'must be the 2-digit province code, e.g. "15"'),
+    name,
+  }),
+});
+
+export type ProvinceFile = z.output<typeof provinceFileSchema>;
+
 export class CommuneFileError extends Error {
   override readonly name = 'CommuneFileError';
 }
@@ -164,13 +176,32 @@ export class CommuneFileError extends Error {
  * `schedules/coc-san.json: hamlets[3].languages[1]: unknown language code "xx"`.
  */
 export function parseCommuneFile(fileName: string, text: string): CommuneFile {
+  return parseWith(communeFileSchema, fileName, text);
+}
+
+/** Validates a province file, with errors as for a commune file. */
+export function parseProvinceFile(fileName: string, text: string): ProvinceFile {
+  return parseWith(provinceFileSchema, fileName, text);
+}
+
+/** Whether a file of `schedules/` describes the province (it has a top-level `province`). */
+export function isProvinceFile(text: string): boolean {
+  try {
+    const json = JSON.parse(text) as unknown;
+    return typeof json === 'object' && json !== null && 'province' in json;
+  } catch {
+    return false;
+  }
+}
+
+function parseWith<S extends z.ZodType>(schema: S, fileName: string, text: string): z.output<S> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new CommuneFileError(`${fileName}: not valid JSON: ${(error as Error).message}`);
   }
-  const result = communeFileSchema.safeParse(json);
+  const result = schema.safeParse(json);
   if (result.success) return result.data;
   const lines = result.error.issues.map(
     (issue) => `${fileName}: ${formatPath(issue.path)}: ${issue.message}`,

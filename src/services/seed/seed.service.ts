@@ -4,7 +4,7 @@ import { hashToken, type IdGenerator } from '../../domain/ports/ids.js';
 import type { PasswordHasher } from '../../domain/ports/passwords.js';
 import type { UnitOfWork } from '../../domain/ports/repositories.js';
 import type { AuditTrail } from '../audit.service.js';
-import type { CommuneFile } from './commune-file.js';
+import type { CommuneFile, ProvinceFile } from './commune-file.js';
 
 interface Deps {
   readonly tx: UnitOfWork;
@@ -20,13 +20,14 @@ export interface SeedSummary {
   readonly receiversAdded: readonly string[];
 }
 
-export function communeFromFile(file: CommuneFile): Commune {
+export function communeFromFile(file: CommuneFile, provinceId: string): Commune {
   const { commune } = file;
   return {
     id: commune.id,
     name: commune.name,
     code: commune.code,
     provinceCode: commune.provinceCode,
+    provinceId,
     timeZone: commune.timeZone,
     settings: {
       quietHours: commune.quietHours,
@@ -46,10 +47,19 @@ export function communeFromFile(file: CommuneFile): Commune {
 export function createSeedService(deps: Deps) {
   const { clock } = deps;
   return {
+    /** Names the province (a province file); its communes keep pointing at it. */
+    applyProvinceFile: (file: ProvinceFile) =>
+      deps.tx((r) => r.provinces.upsertProvince(file.province, clock.now().toISOString())),
+
     applyCommuneFile: (file: CommuneFile): Promise<SeedSummary> =>
       deps.tx(async (repos) => {
         const now = clock.now().toISOString();
-        const commune = await repos.communes.upsertCommune(communeFromFile(file), now);
+        // A commune file names its province by code; the province file, when there is one, names it.
+        const code = file.commune.provinceCode;
+        const province =
+          (await repos.provinces.findProvinceByCode(code)) ??
+          (await repos.provinces.upsertProvince({ id: `p${code}`, code, name: `Tỉnh ${code}` }, now));
+        const commune = await repos.communes.upsertCommune(communeFromFile(file, province.id), now);
         const hamletsAdded: string[] = [];
         for (const hamlet of file.hamlets) {
           if (await repos.hamlets.isIdTaken(hamlet.id)) continue;

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { roles } from '../../../domain/actor.js';
+import { COMMUNE_ROLES } from '../../../domain/actor.js';
 import { UserInputSchema, UserPatchSchema, type User as UserRow } from '../../../domain/user.js';
 import { gate } from '../../middleware/gate.js';
 import { hamletsOf } from '../commune.js';
@@ -83,7 +83,7 @@ function UserFields({
         name="role"
         label={m.role}
         value={one(values, 'role') || 'secretary'}
-        options={roles.map((r) => [r, m.roles[r]] as const)}
+        options={COMMUNE_ROLES.map((r) => [r, m.roles[r]] as const)}
         error={e.role}
       />
       <Choices

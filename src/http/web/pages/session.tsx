@@ -17,6 +17,8 @@ import { Csrf, FormError, Layout, TextField, type FieldErrors } from '../ui.js';
 /** Where each role starts: the page of its main job. */
 export function homeOf(role: Role): string {
   return {
+    province_admin: paths.province,
+    province_officer: paths.province,
     admin: paths.admin,
     commune_officer: paths.monitor,
     hamlet_head: paths.schedule,
