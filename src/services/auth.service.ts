@@ -1,5 +1,5 @@
-import { hasCommuneScope, type UserActor } from '../domain/actor.js';
-import { LoaError } from '../domain/errors.js';
+import { hasCommuneScope, isProvinceRole, type UserActor } from '../domain/actor.js';
+import { LoaError, notFound } from '../domain/errors.js';
 import type { Clock } from '../domain/ports/clock.js';
 import { hashToken, type IdGenerator } from '../domain/ports/ids.js';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
@@ -9,7 +9,7 @@ import type { AuditTrail } from './audit.service.js';
 import { createRateLimiter } from './rate-limiter.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'users' | 'sessions'>;
+  readonly repos: Pick<Repositories, 'users' | 'sessions' | 'communes'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
@@ -112,6 +112,17 @@ export function createAuthService(deps: Deps) {
       const user = await repos.users.findUser(session.userId);
       if (!user || user.disabledAt) return undefined;
       return { actor: toUserActor(user), sessionId: session.id };
+    },
+
+    /**
+     * The actor of a province user looking at one of the province's communes (the commune switcher):
+     * the same person, acting in that commune with read-only rights. Any other commune is not found.
+     */
+    async viewCommune(actor: UserActor, communeId: string): Promise<UserActor> {
+      if (!isProvinceRole(actor.role) || communeId === actor.communeId) return actor;
+      const commune = await repos.communes.findCommune(communeId);
+      if (!commune || commune.provinceId !== actor.provinceId) throw notFound('Commune', communeId, 'xã');
+      return { ...actor, communeId };
     },
 
     /** The signed-in user's own record, fresh from the database. */

@@ -85,7 +85,7 @@ export function createServices(deps: ServiceDeps) {
       ids,
     }),
     audio: createAudioService({ repos, tx, audio: deps.audio, media: deps.media, clock, logger }),
-    communes: createCommunesService({ repos, tx, audit, clock }),
+    communes: createCommunesService({ repos, tx, audit, clock, ids, passwords }),
     broadcasts: createBroadcastsService({
       repos,
       tx,
