@@ -31,6 +31,11 @@ export const fixtureUsers = {
 } as const satisfies Record<string, { role: Role; hamletIds: readonly string[] }>;
 export type FixtureUser = keyof typeof fixtureUsers;
 
+export interface HarnessOptions {
+  /** How far ahead series are materialised (the runtime's default: 7 days). */
+  readonly horizonMs?: number;
+}
+
 /**
  * The real service over a real database (SQLite file or PostgreSQL) with the example commune loaded,
  * a fake clock, and a signed-in user of every role.
@@ -38,6 +43,7 @@ export type FixtureUser = keyof typeof fixtureUsers;
 export async function createHarness(
   dialect: 'sqlite' | 'postgres' = 'sqlite',
   env: Record<string, string> = {},
+  options: HarnessOptions = {},
 ): Promise<Harness> {
   const database = await createTestDatabase(dialect);
   const clock = createFakeClock();
@@ -51,7 +57,11 @@ export async function createHarness(
     TRUST_PROXY: 'true',
     ...env,
   });
-  const runtime = await createNodeRuntime(config, { clock, logger: pino({ level: 'silent' }) });
+  const runtime = await createNodeRuntime(config, {
+    clock,
+    logger: pino({ level: 'silent' }),
+    ...(options.horizonMs !== undefined && { horizonMs: options.horizonMs }),
+  });
 
   async function request(
     path: string,
