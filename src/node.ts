@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { sql } from 'kysely';
+import { sql, type LogEvent } from 'kysely';
 import pino from 'pino';
 import { createApp } from './http/app.js';
 import type { Config } from './config.js';
@@ -69,6 +69,8 @@ export interface RuntimeOverrides {
   readonly decorateRepositories?: (repositories: Repositories) => Repositories;
   /** How far ahead series are materialised (default 7 days). */
   readonly horizonMs?: number;
+  /** Sees every SQL statement the runtime runs (the dispatcher benchmark counts them). */
+  readonly queryLog?: (event: LogEvent) => void;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function createNodeRuntime(
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? webIds;
   const communes = readCommuneFiles(resolve(config.SCHEDULES_DIR));
-  const db = connectDatabase(config.DATABASE_URL, resolve(config.DATA_DIR));
+  const db = connectDatabase(config.DATABASE_URL, resolve(config.DATA_DIR), { log: overrides.queryLog });
   let sharedBus: PostgresEventBus | undefined;
   try {
     const applied = await migrateToLatest(db.kysely);

@@ -46,11 +46,11 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
 
     async insertOccurrences(occurrences, now) {
       let added = 0;
-      // Within PostgreSQL's 65,535 parameters per statement (10 columns a row).
-      for (let i = 0; i < occurrences.length; i += 5000) {
+      // 10 columns a row: 30,000 parameters per statement, within SQLite's 32,766 (PostgreSQL: 65,535).
+      for (let i = 0; i < occurrences.length; i += 3000) {
         const result = await db
           .insertInto('occurrences')
-          .values(occurrences.slice(i, i + 5000).map((o) => occurrenceValues(o, now)))
+          .values(occurrences.slice(i, i + 3000).map((o) => occurrenceValues(o, now)))
           .onConflict((oc) => oc.columns(['broadcast_id', 'hamlet_id', 'starts_at']).doNothing())
           .executeTakeFirst();
         added += Number(result.numInsertedOrUpdatedRows ?? 0);
