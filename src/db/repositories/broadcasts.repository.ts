@@ -80,7 +80,11 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
     async advanceSeries(progress, materialisedUntil) {
       // One statement per distinct next start: series on the same rule share it.
       const byNext = new Map<string | null, string[]>();
-      for (const p of progress) byNext.set(p.nextStartAt, [...(byNext.get(p.nextStartAt) ?? []), p.id]);
+      for (const p of progress) {
+        const ids = byNext.get(p.nextStartAt);
+        if (ids) ids.push(p.id);
+        else byNext.set(p.nextStartAt, [p.id]);
+      }
       for (const [nextStartAt, ids] of byNext) {
         for (let i = 0; i < ids.length; i += 5000) {
           await db
@@ -184,6 +188,16 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
         title: r.title,
         variantDurations: r.announcement_id ? (durations.get(r.announcement_id) ?? []) : null,
       }));
+    },
+
+    async listSeriesIdsToExtend(horizon) {
+      const rows = await db
+        .selectFrom('broadcasts')
+        .select('id')
+        .where('cancelled_at', 'is', null)
+        .where('next_start_at', '<', horizon)
+        .execute();
+      return rows.map((r) => r.id);
     },
 
     /**

@@ -117,6 +117,8 @@ export interface BroadcastsRepository {
   cancelBroadcast(id: string, by: string, now: string): Promise<readonly string[]>;
   /** Live series of these communes (or all) with a start not materialised before `horizon`. */
   listSeriesToExtend(horizon: string, communeIds?: readonly string[]): Promise<readonly SeriesToExtend[]>;
+  /** The ids alone of what `listSeriesToExtend` lists, to check again under a lock which are still live. */
+  listSeriesIdsToExtend(horizon: string): Promise<readonly string[]>;
   /**
    * Marks `missed` every scheduled occurrence that started before `startedBefore` and of which no
    * receiver reported a start; returns them.

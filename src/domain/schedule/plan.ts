@@ -346,6 +346,9 @@ function whenOf(when: BroadcastWhen): When {
   return { kind: 'at', at: Date.parse(when.at!) };
 }
 
+// A week ahead is far enough for a weekly series; a monthly one is looked for a year ahead.
+export const NEXT_START_SPANS_MS = [7 * 86_400_000, 366 * 86_400_000] as const;
+
 /** The first start of a series at or after `from`, or null when it has ended. */
 export function nextStartOf(
   when: BroadcastWhen,
@@ -353,8 +356,7 @@ export function nextStartOf(
   rules: CommuneRules,
   from: number,
 ): number | null {
-  // A week ahead is far enough for a weekly series; a monthly one is looked for a year ahead.
-  for (const span of [7 * 86_400_000, 366 * 86_400_000]) {
+  for (const span of NEXT_START_SPANS_MS) {
     const found = startsOf(when, priority, rules, { from, to: from + span });
     if (!found.ok) return null;
     if (found.value.length > 0) return found.value[0]!.startsAt;
