@@ -4,7 +4,7 @@
 // DATABASE_URL is set (a database of its own is created and dropped). Prints tables for the README; it
 // is not a test.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -29,6 +29,8 @@ type Kind = 'empty' | 'idle' | 'steady' | 'catch-up';
 interface Tick {
   readonly kind: Kind;
   readonly wallMs: number;
+  /** User + system time of this process (with SQLite, all of the work; with PostgreSQL, the client's). */
+  readonly cpuMs: number;
   readonly statements: number;
   /** Of the statements, the INSERTs of new occurrences (3,000 rows each). */
   readonly inserts: number;
@@ -101,9 +103,13 @@ async function run(adminUrl: string | undefined, shape: Shape): Promise<Result> 
     statements = 0;
     inserts = 0;
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const report = await runtime.dispatcher.tick();
     const wallMs = performance.now() - started;
-    if (kind) ticks.push({ kind, wallMs, statements, inserts, added: report.added, missed: report.missed });
+    const used = process.cpuUsage(cpu);
+    const cpuMs = (used.user + used.system) / 1000;
+    if (kind)
+      ticks.push({ kind, wallMs, cpuMs, statements, inserts, added: report.added, missed: report.missed });
     if (process.env.LOA_BENCH_VERBOSE)
       process.stderr.write(
         `  ${kind ?? 'warm-up'}: ${wallMs.toFixed(1)} ms, ${statements} statements, +${report.added}\n`,
@@ -172,14 +178,20 @@ const LABEL: Record<Kind, string> = {
   'catch-up': 'catch-up: down for a day',
 };
 
+const load = () =>
+  loadavg()
+    .map((l) => fmt(l, 1))
+    .join(' ');
+const loadAtStart = load();
+
 function report(results: readonly Result[]): void {
   const lines = [
-    `Loa dispatcher tick — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+    `Loa dispatcher tick — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average ${loadAtStart} at the start, ${load()} at the end`,
     '',
-    `Data: ${fmt(results[0]!.hamlets)} hamlets in ${results[0]!.shape.communes} communes, daily, weekday and weekly series on 16 cron expressions (announcements of 1–4 min in one or two languages, relays of 15 and 30 min), materialised 7 days ahead. Wall time is the median of the ticks of each kind (5 empty, 4 idle, 4 steady, 3 catch-up), ×empty its ratio to the empty tick of the same run.`,
+    `Data: ${fmt(results[0]!.hamlets)} hamlets in ${results[0]!.shape.communes} communes, daily, weekday and weekly series on 16 cron expressions (announcements of 1–4 min in each of one or two languages, relays of 15 and 30 min), materialised 7 days ahead. Wall time is the median of the ticks of each kind (5 empty, 4 idle, 4 steady, 3 catch-up), ×empty its ratio to the empty tick of the same run. The machine is shared: wall times follow its load, CPU time much less.`,
     '',
-    '| database | broadcasts | tick | wall ms | ×empty | statements | rows added | marked missed |',
-    '|---|---:|---|---:|---:|---:|---:|---:|',
+    '| database | broadcasts | tick | wall ms | ×empty | CPU ms (Node) | statements | rows added | marked missed |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const empty = median(r.ticks.filter((t) => t.kind === 'empty').map((t) => t.wallMs));
@@ -187,7 +199,7 @@ function report(results: readonly Result[]): void {
       const of = r.ticks.filter((t) => t.kind === kind);
       const wall = median(of.map((t) => t.wallMs));
       lines.push(
-        `| ${r.database} | ${kind === 'empty' ? 0 : fmt(r.broadcasts)} | ${LABEL[kind]} | ${fmt(wall, 1)} | ${fmt(wall / empty, 1)} | ${statementsOf(of)} | ${range(of.map((t) => t.added))} | ${range(of.map((t) => t.missed))} |`,
+        `| ${r.database} | ${kind === 'empty' ? 0 : fmt(r.broadcasts)} | ${LABEL[kind]} | ${fmt(wall, 1)} | ${fmt(wall / empty, 1)} | ${fmt(median(of.map((t) => t.cpuMs)))} | ${statementsOf(of)} | ${range(of.map((t) => t.added))} | ${range(of.map((t) => t.missed))} |`,
       );
     }
   }
@@ -207,10 +219,15 @@ function report(results: readonly Result[]): void {
     '',
     'Only the INSERTs of new occurrences (3,000 rows a statement) grow with the work. Every other step is one statement, but for one UPDATE of `next_start_at` per distinct next airing (a dozen cron times here), each for up to 5,000 series.',
   );
-  const worst = Math.max(...results.flatMap((r) => r.ticks.map((t) => t.wallMs)));
+  const verdict = KINDS.slice(1).map((kind) => {
+    const slowest = Math.max(
+      ...results.flatMap((r) => r.ticks.filter((t) => t.kind === kind).map((t) => t.wallMs)),
+    );
+    return `${kind} ${slowest < GOAL_MS ? 'met' : 'NOT met'} (slowest ${fmt(slowest)} ms)`;
+  });
   lines.push(
     '',
-    `Goal: every tick under ${fmt(GOAL_MS)} ms — ${worst < GOAL_MS ? 'met' : 'NOT met'} (slowest ${fmt(worst)} ms). Occurrences materialised at the start: ${results.map((r) => `${r.database} ${fmt(r.broadcasts)}: ${fmt(r.occurrences)}`).join(', ')}.`,
+    `Goal, every tick under ${fmt(GOAL_MS)} ms: ${verdict.join(', ')}. Occurrences materialised at the start: ${results.map((r) => `${r.database} ${fmt(r.broadcasts)}: ${fmt(r.occurrences)}`).join(', ')}.`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -31,7 +31,7 @@ export interface Shape {
 }
 
 const ANNOUNCEMENTS_PER_COMMUNE = 20;
-// Rows per INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters at 12 columns.
+// Rows per INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters at up to 14 columns.
 const CHUNK = 2000;
 
 /**
@@ -83,7 +83,7 @@ const hamletsOf = (shape: Shape) =>
  */
 export async function buildPlaces(db: Kysely<Database>, shape: Shape, at: string): Promise<number> {
   const seeded = await db.selectFrom('communes').select('settings').executeTakeFirstOrThrow();
-  const admin = { id: await adminId(db) };
+  const admin = await adminId(db);
   const communes: Insertable<CommuneTable>[] = [];
   const hamlets: Insertable<HamletTable>[] = [];
   const assets: Insertable<AudioAssetTable>[] = [];
@@ -109,12 +109,12 @@ export async function buildPlaces(db: Kysely<Database>, shape: Shape, at: string
         hamlet_id: null,
         title: `Thông báo ${a + 1}`,
         category: 'general',
-        created_by: admin.id,
+        created_by: admin,
         status: 'ready',
         error: null,
         approval: 'approved',
         approval_reason: null,
-        approved_by: admin.id,
+        approved_by: admin,
         approved_at: at,
         created_at: at,
         updated_at: at,
@@ -193,7 +193,7 @@ export async function buildSeries(
   horizonMs: number,
   rules: CommuneRules,
 ): Promise<{ broadcasts: number; occurrences: number }> {
-  const admin = { id: await adminId(db) };
+  const admin = await adminId(db);
   const at = iso(now - 86_400_000);
   const horizon = now + horizonMs;
   // Expanded once per cron expression: every commune shares the zone, the window and the rules.
@@ -246,7 +246,7 @@ export async function buildSeries(
         hamlet_ids: JSON.stringify([hamlet.id]),
         schedule: JSON.stringify(when),
         priority,
-        created_by: admin.id,
+        created_by: admin,
         created_at: at,
         cancelled_at: null,
         cancelled_by: null,
