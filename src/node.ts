@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { sql } from 'kysely';
+import { sql, type LogEvent } from 'kysely';
 import pino from 'pino';
 import { createApp } from './http/app.js';
 import type { PushLimits } from './http/routes/receiver-protocol.js';
@@ -110,6 +110,8 @@ export interface RuntimeOverrides {
   readonly horizonMs?: number;
   /** Bounds of a push client that stops reading (defaults in `src/http/routes/receiver-protocol.ts`). */
   readonly push?: PushLimits;
+  /** Sees every SQL statement the runtime runs (the dispatcher benchmark counts them). */
+  readonly queryLog?: (event: LogEvent) => void;
 }
 
 /**
@@ -124,7 +126,7 @@ export async function createNodeRuntime(
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? webIds;
   const { provinces, communes } = readScheduleFiles(resolve(config.SCHEDULES_DIR));
-  const db = connectDatabase(config.DATABASE_URL, resolve(config.DATA_DIR));
+  const db = connectDatabase(config.DATABASE_URL, resolve(config.DATA_DIR), { log: overrides.queryLog });
   let sharedBus: PostgresEventBus | undefined;
   try {
     const applied = await migrateToLatest(db.kysely);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { Db } from './database.js';
 import type { Database } from './schema.js';
@@ -16,13 +16,18 @@ export function sqliteFileOf(url: string | undefined, dataDir: string): string {
   return url ? url.replace(/^(sqlite|file):(\/\/)?/, '') : resolve(dataDir, 'loa.sqlite');
 }
 
-/** Opens the database named by `DATABASE_URL`, or the embedded SQLite file in `dataDir`. */
-export function connectDatabase(url: string | undefined, dataDir: string): Db {
-  if (url && /^postgres(ql)?:\/\//.test(url)) return connectPostgres(url);
-  return connectSqlite(sqliteFileOf(url, dataDir));
+export interface ConnectOptions {
+  /** Sees every statement run, transaction statements included (Kysely's `log`): benchmarks count them. */
+  readonly log?: ((event: LogEvent) => void) | undefined;
 }
 
-export function connectSqlite(file: string): Db {
+/** Opens the database named by `DATABASE_URL`, or the embedded SQLite file in `dataDir`. */
+export function connectDatabase(url: string | undefined, dataDir: string, options: ConnectOptions = {}): Db {
+  if (url && /^postgres(ql)?:\/\//.test(url)) return connectPostgres(url, options);
+  return connectSqlite(sqliteFileOf(url, dataDir), options);
+}
+
+export function connectSqlite(file: string, options: ConnectOptions = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
@@ -30,7 +35,10 @@ export function connectSqlite(file: string): Db {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   reusePreparedStatements(sqlite);
-  const kysely = new Kysely<Database>({ dialect: new QueuedSqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({
+    dialect: new QueuedSqliteDialect({ database: sqlite }),
+    ...(options.log && { log: options.log }),
+  });
   return {
     kysely,
     capabilities: { advisoryLocks: false, skipLocked: false, rowLocks: false },
@@ -39,9 +47,12 @@ export function connectSqlite(file: string): Db {
   };
 }
 
-export function connectPostgres(url: string): Db {
+export function connectPostgres(url: string, options: ConnectOptions = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    ...(options.log && { log: options.log }),
+  });
   const safe = url.replace(/\/\/[^@/]*@/, '//***@');
   return {
     kysely,

@@ -8,12 +8,12 @@ import type { Repositories, SeriesToExtend, UnitOfWork } from '../domain/ports/r
 import {
   airTimeMs,
   communeRules,
+  createSeriesExpansion,
   iso,
   LONGEST_ITEM_MS,
-  nextStartOf,
   planReach,
-  startsOf,
   type CommuneRules,
+  type SeriesExpansion,
   type PlanRequest,
   type Start,
 } from '../domain/schedule/index.js';
@@ -64,15 +64,16 @@ export function createSeriesExtension(deps: SchedulingDeps) {
     communes: ReadonlyMap<string, Commune>,
     hamlets: ReadonlyMap<string, Hamlet>,
     horizon: number,
+    expansion: SeriesExpansion,
   ): readonly Pending[] {
+    const rulesOf = new Map([...communes].map(([id, commune]) => [id, communeRules(commune)]));
     return listed.flatMap((series) => {
-      const commune = communes.get(series.communeId);
-      if (!commune) return [];
-      const rules = communeRules(commune);
+      const rules = rulesOf.get(series.communeId);
+      if (!rules) return [];
       const from = Date.parse(series.materialisedUntil ?? series.nextStartAt ?? iso(horizon));
-      const starts = startsOf(series.schedule, series.priority, rules, { from, to: horizon });
+      const starts = expansion.startsOf(series.schedule, series.priority, rules, { from, to: horizon });
       const targets = series.hamletIds.flatMap((id) => hamlets.get(id) ?? []);
-      return [{ series, rules, starts: starts.ok ? starts.value : [], hamlets: targets }];
+      return [{ series, rules, starts, hamlets: targets }];
     });
   }
 
@@ -94,7 +95,8 @@ export function createSeriesExtension(deps: SchedulingDeps) {
           h,
         ]),
       );
-      const pending = pendingOf(listed, communes, hamlets, horizon);
+      const expansion = createSeriesExpansion();
+      const pending = pendingOf(listed, communes, hamlets, horizon, expansion);
       const targets = [
         ...new Set(pending.filter((p) => p.starts.length > 0).flatMap((p) => p.hamlets.map((h) => h.id))),
       ];
@@ -103,7 +105,7 @@ export function createSeriesExtension(deps: SchedulingDeps) {
         await r.hamlets.lockSchedules(targets);
         // Read again under the lock: a series cancelled meanwhile gets nothing; one booked meanwhile
         // (its hamlets not locked here) waits for the next tick.
-        const live = new Set((await r.broadcasts.listSeriesToExtend(iso(horizon))).map((s) => s.id));
+        const live = new Set(await r.broadcasts.listSeriesIdsToExtend(iso(horizon)));
         const due = pending.filter((p) => live.has(p.series.id));
         const reaches = due.flatMap((p) => planReach(p.starts, p.rules, LONGEST_ITEM_MS) ?? []);
         const from = Math.min(...reaches.map((w) => w.from));
@@ -132,7 +134,7 @@ export function createSeriesExtension(deps: SchedulingDeps) {
         const done = await materialise(r, batch, booked, { newId: deps.ids.id, onRefusal: 'skip', now });
         await r.broadcasts.advanceSeries(
           due.map((p) => {
-            const next = nextStartOf(p.series.schedule, p.series.priority, p.rules, horizon);
+            const next = expansion.nextStartOf(p.series.schedule, p.series.priority, p.rules, horizon);
             return { id: p.series.id, nextStartAt: next === null ? null : iso(next) };
           }),
           iso(horizon),

@@ -46,11 +46,11 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
 
     async insertOccurrences(occurrences, now) {
       let added = 0;
-      // Within PostgreSQL's 65,535 parameters per statement (10 columns a row).
-      for (let i = 0; i < occurrences.length; i += 5000) {
+      // 10 columns a row: 30,000 parameters per statement, within SQLite's 32,766 (PostgreSQL: 65,535).
+      for (let i = 0; i < occurrences.length; i += 3000) {
         const result = await db
           .insertInto('occurrences')
-          .values(occurrences.slice(i, i + 5000).map((o) => occurrenceValues(o, now)))
+          .values(occurrences.slice(i, i + 3000).map((o) => occurrenceValues(o, now)))
           .onConflict((oc) => oc.columns(['broadcast_id', 'hamlet_id', 'starts_at']).doNothing())
           .executeTakeFirst();
         added += Number(result.numInsertedOrUpdatedRows ?? 0);
@@ -80,7 +80,11 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
     async advanceSeries(progress, materialisedUntil) {
       // One statement per distinct next start: series on the same rule share it.
       const byNext = new Map<string | null, string[]>();
-      for (const p of progress) byNext.set(p.nextStartAt, [...(byNext.get(p.nextStartAt) ?? []), p.id]);
+      for (const p of progress) {
+        const ids = byNext.get(p.nextStartAt);
+        if (ids) ids.push(p.id);
+        else byNext.set(p.nextStartAt, [p.id]);
+      }
       for (const [nextStartAt, ids] of byNext) {
         for (let i = 0; i < ids.length; i += 5000) {
           await db
@@ -257,6 +261,16 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
         title: r.title,
         variantDurations: r.announcement_id ? (durations.get(r.announcement_id) ?? []) : null,
       }));
+    },
+
+    async listSeriesIdsToExtend(horizon) {
+      const rows = await db
+        .selectFrom('broadcasts')
+        .select('id')
+        .where('cancelled_at', 'is', null)
+        .where('next_start_at', '<', horizon)
+        .execute();
+      return rows.map((r) => r.id);
     },
 
     /**

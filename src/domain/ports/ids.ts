@@ -8,6 +8,22 @@ export interface IdGenerator {
 let lastMs = 0;
 let sequence = 0;
 
+// Drawn from the system's random source 256 ids at a time: asking it for 16 bytes per id took about a
+// quarter of the time of placing an airing, and a dispatcher tick may place 15,000.
+const POOL_BYTES = 16 * 256;
+let pool = new Uint8Array(0);
+let used = 0;
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+function randomBytes16(): Uint8Array {
+  if (used + 16 > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES));
+    used = 0;
+  }
+  used += 16;
+  return pool.subarray(used - 16, used);
+}
+
 /**
  * A UUIDv7 (RFC 9562): the millisecond first, then a counter, then randomness, so ids sort in creation
  * order. Lists page by id and items created in the same millisecond keep their order (slot packing).
@@ -23,7 +39,7 @@ export function uuidv7(nowMs: number = Date.now()): string {
     lastMs = nowMs;
     sequence = 0;
   }
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const bytes = randomBytes16();
   let ms = lastMs;
   for (let i = 5; i >= 0; i--) {
     bytes[i] = ms % 256;
@@ -32,7 +48,8 @@ export function uuidv7(nowMs: number = Date.now()): string {
   bytes[6] = 0x70 | (sequence >> 8);
   bytes[7] = sequence & 0xff;
   bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  let hex = '';
+  for (const b of bytes) hex += HEX[b];
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 

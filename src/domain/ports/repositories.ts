@@ -159,6 +159,8 @@ export interface BroadcastsRepository {
    * withdrawn announcements are over.
    */
   listSeriesToExtend(horizon: string, communeIds?: readonly string[]): Promise<readonly SeriesToExtend[]>;
+  /** The ids alone of what `listSeriesToExtend` lists, to check again under a lock which are still live. */
+  listSeriesIdsToExtend(horizon: string): Promise<readonly string[]>;
   /**
    * Marks `missed` every scheduled occurrence that started before `startedBefore` and of which no
    * receiver reported a start; returns them.

@@ -11,3 +11,4 @@ export * from './language.js';
 export * from './coverage.js';
 export * from './content.js';
 export * from './plan.js';
+export * from './series-expansion.js';

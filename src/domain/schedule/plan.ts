@@ -91,8 +91,9 @@ export const LONGEST_ITEM_MS = 3 * 3_600_000;
 /**
  * The one materialiser: places a broadcast's starts on its hamlets by the rules of the house. In a
  * slot, items play back to back, priority first, then in booking order, and the slot's air time may
- * not overflow; an exact-time item may not overlap one of equal or higher priority, may not run into
- * quiet hours unless it is an emergency, and pushes aside lower-priority items it overlaps. The same
+ * not overflow. No item, in a slot where packing puts it or at its exact time, may overlap one of equal
+ * or higher priority (a series' future airings included), and it pushes aside lower-priority ones it
+ * overlaps; an exact-time item may not run into quiet hours unless it is an emergency. The same
  * function serves a person booking (`refuse`) and the dispatcher extending a series (`skip`), so a
  * series follows the same rules after its first week as in it.
  * @example
@@ -209,14 +210,27 @@ function placeInSlot(
     slotStart,
   );
   const at = new Map(packing.placed.map((p) => [p.id, p.startsAt]));
+  // The slot's items play where packing puts them, so each, at its new place, must clear what is booked
+  // outside the slot (an exact-time item, a series' airing) by the rule an exact-time item meets.
+  const outside = items.filter((i) => !at.has(i.id));
+  const gone = new Map<string, Booked>();
+  for (const item of [...inSlot, candidate]) {
+    const clash = checkConflicts(outside, { ...item, startsAt: at.get(item.id)! }, rules.timeZone, 'slot');
+    if (!clash.ok) {
+      const ids = new Set(clash.error.code === 'conflict' ? clash.error.details?.conflictIds : []);
+      return { ok: false, error: clash.error, conflicts: outside.filter((i) => ids.has(i.id)) };
+    }
+    for (const d of clash.value.displaced) gone.set(d.id, d);
+  }
   const moves = new Map<string, number>();
-  const next = [...items, candidate].map((i) => {
+  const next = [...items, candidate].flatMap((i) => {
+    if (gone.has(i.id)) return [];
     const startsAt = at.get(i.id);
-    if (startsAt === undefined || startsAt === i.startsAt) return i;
+    if (startsAt === undefined || startsAt === i.startsAt) return [i];
     if (i.id !== candidate.id) moves.set(i.id, startsAt);
-    return { ...i, startsAt };
+    return [{ ...i, startsAt }];
   });
-  return { ok: true, items: next, moves, displaced: [] };
+  return { ok: true, items: next, moves, displaced: [...gone.values()] };
 }
 
 function placeAtTime(
@@ -332,6 +346,9 @@ function whenOf(when: BroadcastWhen): When {
   return { kind: 'at', at: Date.parse(when.at!) };
 }
 
+// A week ahead is far enough for a weekly series; a monthly one is looked for a year ahead.
+export const NEXT_START_SPANS_MS = [7 * 86_400_000, 366 * 86_400_000] as const;
+
 /** The first start of a series at or after `from`, or null when it has ended. */
 export function nextStartOf(
   when: BroadcastWhen,
@@ -339,8 +356,7 @@ export function nextStartOf(
   rules: CommuneRules,
   from: number,
 ): number | null {
-  // A week ahead is far enough for a weekly series; a monthly one is looked for a year ahead.
-  for (const span of [7 * 86_400_000, 366 * 86_400_000]) {
+  for (const span of NEXT_START_SPANS_MS) {
     const found = startsOf(when, priority, rules, { from, to: from + span });
     if (!found.ok) return null;
     if (found.value.length > 0) return found.value[0]!.startsAt;

@@ -16,7 +16,7 @@ export const isInQuietHours = (ms: number, rules: CommuneRules): boolean => {
   return crossesMidnight(start, end) ? t >= start || t < end : t >= start && t < end;
 };
 
-/** The quiet windows, as UTC intervals, that could touch `[from, to)`. */
+/** The quiet windows, as UTC intervals in day order, that could touch `[from, to)`. */
 const quietIntervals = (
   from: number,
   to: number,
@@ -25,13 +25,15 @@ const quietIntervals = (
   const { start, end } = rules.quietHours;
   const crosses = crossesMidnight(minutesOf(start), minutesOf(end));
   const tz = rules.timeZone;
-  const last = utcToLocal(to, tz).date;
   const intervals: (readonly [number, number])[] = [];
-  // Start a day early: last night's window may still be open in the morning.
-  for (let d = addDays(utcToLocal(from, tz).date, -1); d <= last; d = addDays(d, 1)) {
-    intervals.push([localToUtc(d, start, tz), localToUtc(crosses ? addDays(d, 1) : d, end, tz)]);
+  // Start a day early: last night's window may still be open in the morning. Stop at the first window
+  // that opens at or after `to`: it and the later ones cannot touch (one reading of the clock less than
+  // stopping at the local date of `to`, and the dispatcher checks every airing it places).
+  for (let d = addDays(utcToLocal(from, tz).date, -1); ; d = addDays(d, 1)) {
+    const opens = localToUtc(d, start, tz);
+    if (opens >= to) return intervals;
+    intervals.push([opens, localToUtc(crosses ? addDays(d, 1) : d, end, tz)]);
   }
-  return intervals;
 };
 
 /**
