@@ -18,6 +18,7 @@ import { announcementRoutes } from './routes/announcements.js';
 import { authRoutes } from './routes/auth.js';
 import { broadcastRoutes } from './routes/broadcasts.js';
 import { communeRoutes } from './routes/commune.js';
+import { provinceRoutes } from './routes/province.js';
 import { hamletRoutes } from './routes/hamlets.js';
 import { mediaRoutes } from './routes/media.js';
 import { monitoringRoutes } from './routes/monitoring.js';
@@ -122,6 +123,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', receiverRoutes(deps.services));
   app.route('/', broadcastRoutes(deps.services));
   app.route('/', communeRoutes(deps.services));
+  app.route('/', provinceRoutes(deps.services));
   app.route('/', announcementRoutes(deps.services, deps.media, deps.uploadLimitBytes));
   app.route('/', mediaRoutes(deps.media));
   app.route('/', monitoringRoutes(deps.services));

@@ -21,3 +21,6 @@ declare module 'hono' {
 export const sessionCookie = 'loa_session';
 export const csrfCookie = 'loa_csrf';
 export const csrfHeader = 'x-csrf-token';
+/** The commune province staff look at: a header for the API, a cookie for the pages (the switcher). */
+export const communeHeader = 'x-loa-commune';
+export const communeCookie = 'loa_commune';

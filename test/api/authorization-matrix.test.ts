@@ -128,6 +128,21 @@ export const matrix: Readonly<Record<string, Row>> = {
     setup: async () => ({ path: '/api/v1/commune', json: { approvalRequired: true } }),
   },
 
+  // Province routes: commune staff have none of them (province staff: test/api/province-isolation.test.ts).
+  'GET /api/v1/province': { inScope: all(403), setup: async () => ({ path: '/api/v1/province' }) },
+  'GET /api/v1/communes': { inScope: all(403), setup: async () => ({ path: '/api/v1/communes' }) },
+  'GET /api/v1/communes/{id}': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/communes/coc-san' }),
+  },
+  'POST /api/v1/communes': {
+    inScope: all(403),
+    setup: async () => ({
+      path: '/api/v1/communes',
+      json: { name: 'Xã thử', code: '09999', admin: { username: unique('qtv'), displayName: 'Quản trị' } },
+    }),
+  },
+
   'GET /api/v1/hamlets': { inScope: all(200), setup: async () => ({ path: '/api/v1/hamlets' }) },
   'POST /api/v1/hamlets': {
     inScope: only({ admin: 201 }),

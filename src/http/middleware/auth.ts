@@ -2,7 +2,14 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { LoaError } from '../../domain/errors.js';
 import type { AuthService } from '../../services/auth.service.js';
-import { csrfCookie, csrfHeader, sessionCookie, type UserAuth } from '../env.js';
+import {
+  communeCookie,
+  communeHeader,
+  csrfCookie,
+  csrfHeader,
+  sessionCookie,
+  type UserAuth,
+} from '../env.js';
 import { requestOrigin } from '../forwarded.js';
 
 const unauthenticated = new LoaError(
@@ -18,7 +25,11 @@ function bearerToken(c: Context): string | undefined {
   return match?.[1];
 }
 
-/** Resolves the user from a bearer token (API) or the session cookie (pages); never fails by itself. */
+/**
+ * Resolves the user from a bearer token (API) or the session cookie (pages); never fails by itself,
+ * except for province staff asking to look at a commune that is not their province's (404). They choose
+ * it with the `X-Loa-Commune` header (API) or the commune switcher's cookie (pages).
+ */
 export const identifyUser = (auth: AuthService): MiddlewareHandler =>
   async function identifyUser(c, next) {
     const bearer = bearerToken(c);
@@ -27,7 +38,11 @@ export const identifyUser = (auth: AuthService): MiddlewareHandler =>
     let found: UserAuth | undefined;
     if (token) {
       const session = await auth.authenticateUser(token);
-      if (session) found = { ...session, via: bearer ? 'bearer' : 'cookie' };
+      if (session) {
+        const viewing = c.req.header(communeHeader) ?? (bearer ? undefined : getCookie(c, communeCookie));
+        const actor = viewing ? await auth.viewCommune(session.actor, viewing) : session.actor;
+        found = { ...session, actor, via: bearer ? 'bearer' : 'cookie' };
+      }
     }
     c.set('auth', found);
     await next();
