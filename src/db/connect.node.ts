@@ -33,7 +33,7 @@ export function connectSqlite(file: string): Db {
   const kysely = new Kysely<Database>({ dialect: new QueuedSqliteDialect({ database: sqlite }) });
   return {
     kysely,
-    capabilities: { advisoryLocks: false, skipLocked: false, rowLocks: false },
+    capabilities: { advisoryLocks: false, skipLocked: false, rowLocks: false, intervals: false },
     description: `sqlite:${file}`,
     close: () => kysely.destroy(),
   };
@@ -45,7 +45,7 @@ export function connectPostgres(url: string): Db {
   const safe = url.replace(/\/\/[^@/]*@/, '//***@');
   return {
     kysely,
-    capabilities: { advisoryLocks: true, skipLocked: true, rowLocks: true },
+    capabilities: { advisoryLocks: true, skipLocked: true, rowLocks: true, intervals: true },
     description: safe,
     close: () => kysely.destroy(),
   };
