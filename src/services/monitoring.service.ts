@@ -49,7 +49,7 @@ export interface PlaybackView extends Occurrence {
 export interface BroadcastPlayback {
   readonly broadcast: Broadcast;
   readonly title: string;
-  /** Its occurrences in the caller's hamlets, newest first, at most `BROADCAST_PAGE_LIMIT`. */
+  /** Its latest occurrences in the caller's hamlets (at most `BROADCAST_PAGE_LIMIT`), in airing order. */
   readonly occurrences: readonly PlaybackView[];
   readonly truncated: boolean;
 }
@@ -173,7 +173,11 @@ export function createMonitoringService(deps: Deps) {
       assertAllowed(ctx.actor, 'playback.read');
       const broadcast = await loadBroadcast(ctx, id);
       const rows = await deps.repos.playback.listBroadcastOccurrences(id, BROADCAST_PAGE_LIMIT + 1);
-      const visible = rows.slice(0, BROADCAST_PAGE_LIMIT).filter(inScope(ctx));
+      // The latest ones are read; they are shown in the order they air.
+      const visible = rows
+        .slice(0, BROADCAST_PAGE_LIMIT)
+        .filter(inScope(ctx))
+        .sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.hamletId.localeCompare(b.hamletId));
       const title = rows[0]?.title ?? (broadcast.relay ? `Tiếp sóng ${broadcast.relay.url}` : id);
       return {
         broadcast,

@@ -79,7 +79,7 @@ export function monitoringRoutes(services: Services) {
       tags,
       security,
       middleware: [gate('playback.read')],
-      description: `A broadcast's occurrences in your hamlets (the latest 200, newest first), each with every receiver's status (${statuses}), times and audio SHA-256.`,
+      description: `A broadcast's occurrences in your hamlets (the latest 200, in airing order), each with every receiver's status (${statuses}), times and audio SHA-256.`,
       request: { params: IdParam },
       responses: { 200: jsonResponse('The broadcast', BroadcastPlaybackSchema), ...problemResponses },
     }),

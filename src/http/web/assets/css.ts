@@ -82,6 +82,10 @@ progress{width:100%;height:20px}
 .token{font-family:ui-monospace,"DejaVu Sans Mono",monospace;background:#f6f7f9;border:1px dashed #6b7280;padding:8px;display:block;word-break:break-all}
 .recorder{border:1px dashed #6b7280;border-radius:8px;padding:8px;margin:0 0 14px}
 .warning{background:#fff4d6;color:#6b4500;border:1px solid #e0c36c;border-radius:6px;padding:10px 12px}
+.hash{display:block;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.8rem;word-break:break-all;color:#374151}
+.reach-count{font-size:1.25rem;font-weight:700;margin:4px 0 12px}
+td.time{white-space:nowrap;font-variant-numeric:tabular-nums}
+.span-time{display:inline-block;min-width:7.5em;font-variant-numeric:tabular-nums}
 /* Narrow screens: each table row becomes a small card, every cell labelled by its column. */
 @media (max-width:599px){
   table.stack thead{position:absolute;left:-9999px}
