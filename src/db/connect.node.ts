@@ -41,7 +41,7 @@ export function connectSqlite(file: string, options: ConnectOptions = {}): Db {
   });
   return {
     kysely,
-    capabilities: { advisoryLocks: false, skipLocked: false, rowLocks: false },
+    capabilities: { advisoryLocks: false, skipLocked: false, rowLocks: false, intervals: false },
     description: `sqlite:${file}`,
     close: () => kysely.destroy(),
   };
@@ -56,7 +56,7 @@ export function connectPostgres(url: string, options: ConnectOptions = {}): Db {
   const safe = url.replace(/\/\/[^@/]*@/, '//***@');
   return {
     kysely,
-    capabilities: { advisoryLocks: true, skipLocked: true, rowLocks: true },
+    capabilities: { advisoryLocks: true, skipLocked: true, rowLocks: true, intervals: true },
     description: safe,
     close: () => kysely.destroy(),
   };

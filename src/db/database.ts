@@ -15,6 +15,11 @@ export interface DbCapabilities {
    * transaction that writes holds the whole database's write lock from its start instead.
    */
   readonly rowLocks: boolean;
+  /**
+   * `timestamptz + interval` arithmetic (PostgreSQL). Without it (SQLite) instants are moved with the
+   * date modifiers of `strftime`. Either way the result is ISO text (`instants.ts`).
+   */
+  readonly intervals: boolean;
 }
 
 export interface Db {

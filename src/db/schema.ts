@@ -231,6 +231,8 @@ export interface PlaybackEventTable {
   type: LogEventType;
   at: Instant;
   detail: string | null;
+  /** On `started`: the SHA-256 of the audio the box played (agents that send it). */
+  audio_sha256: ColumnType<string | null, string | null | undefined, string | null>;
   received_at: Instant;
 }
 

@@ -120,6 +120,24 @@ export const canMove = (from: ProcessingStatus, to: ProcessingStatus): boolean =
 export const airableVariants = (variants: readonly Variant[]): readonly Variant[] =>
   variants.filter((v) => v.status === 'ready' && v.audio !== null && v.approval === 'approved');
 
+/** Why content cannot be booked now: still processing, processing failed, waiting for the office, refused. */
+export type NotAirableReason = 'processing' | 'failed' | 'pending' | 'rejected';
+
+/**
+ * Why an announcement cannot be booked now, or null when it can: processed (every version) with at least
+ * one approved version, as the booking checks it. A pick list offers what gives null and says the reason
+ * for the rest, rather than leaving content out without a word.
+ */
+export function notAirableReason(
+  a: Pick<Announcement, 'status' | 'approval' | 'variants'>,
+): NotAirableReason | null {
+  if (a.status === 'ready' && airableVariants(a.variants).length > 0) return null;
+  if (a.approval === 'rejected') return 'rejected';
+  if (a.status === 'failed') return 'failed';
+  if (a.status !== 'ready') return 'processing';
+  return 'pending';
+}
+
 /**
  * An announcement's decision from its versions': rejected when it was rejected, pending while any
  * version waits for the office, approved when every version is.

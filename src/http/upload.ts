@@ -10,7 +10,10 @@ import { multipartBoundary, MultipartError, readMultipart } from './multipart.js
 
 /** A multipart request as received: its text fields, and its one file while it is still ours. */
 export interface ReceivedUpload extends AsyncDisposable {
+  /** Each field's last value. */
   readonly fields: Readonly<Record<string, string>>;
+  /** Every value of each field, in order: a form's checkboxes repeat their name. */
+  readonly values: Readonly<Record<string, readonly string[]>>;
   readonly file: Upload | null;
 }
 
@@ -105,6 +108,8 @@ export async function receiveUpload(
   c: Context,
   media: MediaStore,
   limitBytes: number,
+  /** More text fields than the API's 20, for a page form with a checkbox per hamlet. */
+  options: { readonly maxFields?: number } = {},
 ): Promise<ReceivedUpload> {
   const boundary = multipartBoundary(c.req.header('content-type'));
   if (!boundary) {
@@ -121,9 +126,11 @@ export async function receiveUpload(
   if (!body) throw new LoaError(400, 'empty_body', 'The request has no body.', 'Yêu cầu không có nội dung.');
 
   const fields: Record<string, string> = {};
+  const values: Record<string, string[]> = {};
   let file = null as ReturnType<typeof uploadOf> | null;
   const received: ReceivedUpload = {
     fields,
+    values,
     get file() {
       return file;
     },
@@ -138,6 +145,7 @@ export async function receiveUpload(
       {
         onField: (name, value) => {
           fields[name] = value;
+          (values[name] ??= []).push(value);
         },
         onFile: async (part) => {
           if (part.field !== 'file' || file) {
@@ -161,7 +169,7 @@ export async function receiveUpload(
           };
         },
       },
-      { maxFieldBytes: 64 * 1024, maxFields: 20, maxHeaderBytes: 16 * 1024 },
+      { maxFieldBytes: 64 * 1024, maxFields: options.maxFields ?? 20, maxHeaderBytes: 16 * 1024 },
     );
     await file?.finish();
     return received;

@@ -53,12 +53,16 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
   const log = (item: ManifestItem, type: LogEvent['type'], detail: string | null, at = deps.now()) => {
     // The server takes details up to 500 characters.
     const short = detail === null ? null : detail.slice(0, 500);
+    // A start names the file it plays: the cache checked it against this SHA-256 before handing it over,
+    // so the office can prove which recording aired.
+    const sha256 = type === 'started' && item.audio ? item.audio.sha256 : undefined;
     store.enqueue({
       id: crypto.randomUUID(),
       occurrenceId: item.occurrenceId,
       type,
       at: iso(at),
       detail: short,
+      ...(sha256 && { sha256 }),
     });
     deps.onEvent();
   };

@@ -20,15 +20,21 @@ export function createSqliteStore(file: string): AgentStore {
       occurrence_id text not null,
       type text not null,
       at text not null,
-      detail text
+      detail text,
+      sha256 text
     );
     create table if not exists done (item_key text primary key, at text not null);
     create table if not exists kv (key text primary key, value text not null);
   `);
+  // A box upgraded from an agent that did not report audio hashes keeps its queue; the column is added.
+  const columns = db.prepare('select name from pragma_table_info(?)').all('outbox') as { name: string }[];
+  if (!columns.some((c) => c.name === 'sha256')) db.exec('alter table outbox add column sha256 text');
   const insert = db.prepare(
-    'insert or ignore into outbox (id, occurrence_id, type, at, detail) values (?, ?, ?, ?, ?)',
+    'insert or ignore into outbox (id, occurrence_id, type, at, detail, sha256) values (?, ?, ?, ?, ?, ?)',
   );
-  const peek = db.prepare('select id, occurrence_id, type, at, detail from outbox order by seq limit ?');
+  const peek = db.prepare(
+    'select id, occurrence_id, type, at, detail, sha256 from outbox order by seq limit ?',
+  );
   const remove = db.prepare('delete from outbox where id = ?');
   const removeMany = db.transaction((ids: readonly string[]) => ids.forEach((id) => remove.run(id)));
   const count = db.prepare('select count(*) as n from outbox');
@@ -41,7 +47,7 @@ export function createSqliteStore(file: string): AgentStore {
   );
 
   return {
-    enqueue: (e) => void insert.run(e.id, e.occurrenceId, e.type, e.at, e.detail ?? null),
+    enqueue: (e) => void insert.run(e.id, e.occurrenceId, e.type, e.at, e.detail ?? null, e.sha256 ?? null),
     peek: (limit) =>
       (
         peek.all(limit) as {
@@ -50,8 +56,16 @@ export function createSqliteStore(file: string): AgentStore {
           type: LogEvent['type'];
           at: string;
           detail: string | null;
+          sha256: string | null;
         }[]
-      ).map((r) => ({ id: r.id, occurrenceId: r.occurrence_id, type: r.type, at: r.at, detail: r.detail })),
+      ).map((r) => ({
+        id: r.id,
+        occurrenceId: r.occurrence_id,
+        type: r.type,
+        at: r.at,
+        detail: r.detail,
+        ...(r.sha256 && { sha256: r.sha256 }),
+      })),
     remove: (ids) => removeMany(ids),
     pending: () => (count.get() as { n: number }).n,
     markDone: (key, at) => void markDone.run(key, at),

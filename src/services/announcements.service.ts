@@ -145,6 +145,61 @@ export function createAnnouncementsService(deps: Deps) {
     };
   }
 
+  /**
+   * Stores a new announcement with its first version, its audit row (and, when it is approved on
+   * creation, the approval and its audit row) and the processing job in one unit of work.
+   */
+  async function insertNew(
+    ctx: RequestContext,
+    meta: Omit<AnnouncementMeta, 'hamletId'> & { readonly hamletId: string | null },
+    source: VariantSource,
+    approval: Approval,
+    approvedOnCreation?: { readonly reason: string },
+  ): Promise<{ id: string; status: ProcessingStatus }> {
+    const variant = await accept(source, meta.language, approval);
+    const id = deps.ids.id();
+    await tx(async (r) => {
+      const now = clock.now().toISOString();
+      await r.announcements.insertAnnouncement(
+        {
+          id,
+          communeId: ctx.actor.communeId,
+          hamletId: meta.hamletId,
+          title: meta.title,
+          category: meta.category,
+          createdBy: ctx.actor.id,
+          approval,
+        },
+        now,
+      );
+      await r.announcements.insertVariant(id, variant, now);
+      await deps.audit.record(r, {
+        ...ctx,
+        action: 'announcement.create',
+        targetType: 'announcement',
+        targetId: id,
+        details: {
+          language: meta.language,
+          source: source.kind,
+          ...(source.kind === 'upload' && { bytes: source.upload.bytes }),
+        },
+      });
+      if (approvedOnCreation) {
+        await r.announcements.setApproval(id, 'approved', null, ctx.actor.id, now);
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'announcement.approve',
+          targetType: 'announcement',
+          targetId: id,
+          details: { reason: approvedOnCreation.reason },
+        });
+      }
+      await enqueueProcessing(r, variant.id, '1', now);
+    });
+    handOver(source);
+    return { id, status: 'queued' };
+  }
+
   /** After the unit of work committed: the stored rows own the file, and the job runner may start. */
   function handOver(source: VariantSource): void {
     if (source.kind === 'upload') source.upload.release();
@@ -164,39 +219,26 @@ export function createAnnouncementsService(deps: Deps) {
       assertAllowed(ctx.actor, 'announcement.create');
       const hamletId = ownerHamlet(ctx, meta.hamletId);
       await assertLanguageUsed(ctx, meta.language);
-      const approval = await approvalOfNew(ctx);
-      const variant = await accept(source, meta.language, approval);
-      const id = deps.ids.id();
-      await tx(async (r) => {
-        const now = clock.now().toISOString();
-        await r.announcements.insertAnnouncement(
-          {
-            id,
-            communeId: ctx.actor.communeId,
-            hamletId,
-            title: meta.title,
-            category: meta.category,
-            createdBy: ctx.actor.id,
-            approval,
-          },
-          now,
-        );
-        await r.announcements.insertVariant(id, variant, now);
-        await deps.audit.record(r, {
-          ...ctx,
-          action: 'announcement.create',
-          targetType: 'announcement',
-          targetId: id,
-          details: {
-            language: meta.language,
-            source: source.kind,
-            ...(source.kind === 'upload' && { bytes: source.upload.bytes }),
-          },
-        });
-        await enqueueProcessing(r, variant.id, '1', now);
+      return insertNew(ctx, { ...meta, hamletId }, source, await approvalOfNew(ctx));
+    },
+
+    /**
+     * Content typed, recorded or uploaded by the commune office in the emergency form: approved by that
+     * act, since the office is who approves and is sending it now. Commune-wide unless a hamlet is given.
+     * The audit log has the creation and an approval "approved on creation for an emergency", committed
+     * with the announcement.
+     */
+    async createForEmergency(
+      ctx: RequestContext,
+      meta: AnnouncementMeta,
+      source: VariantSource,
+    ): Promise<{ id: string; status: ProcessingStatus }> {
+      assertAllowed(ctx.actor, 'broadcast.emergency');
+      assertAllowed(ctx.actor, 'announcement.approve');
+      await assertLanguageUsed(ctx, meta.language);
+      return insertNew(ctx, { ...meta, hamletId: meta.hamletId ?? null }, source, 'approved', {
+        reason: 'approved on creation for an emergency',
       });
-      handOver(source);
-      return { id, status: 'queued' };
     },
 
     /** Refuses, before an upload is read, adding a version to an announcement not the caller's to change. */

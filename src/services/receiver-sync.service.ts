@@ -219,6 +219,7 @@ export function createReceiverSyncService(deps: Deps) {
         type: e.type,
         at: new Date(e.at).toISOString(),
         detail: e.detail ?? null,
+        sha256: e.sha256 ?? null,
         receivedAt,
       }));
       // Only a failure can move a played occurrence; a cancelled one never moves. Skipping the others

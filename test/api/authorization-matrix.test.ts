@@ -87,6 +87,13 @@ async function newBroadcast(h: Harness, scope: 'in' | 'out'): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
+async function newOccurrence(h: Harness, scope: 'in' | 'out'): Promise<string> {
+  const res = await h.request(`/api/v1/broadcasts/${await newBroadcast(h, scope)}`, {
+    token: h.tokens.admin,
+  });
+  return ((await res.json()) as { occurrences: { id: string }[] }).occurrences[0]!.id;
+}
+
 async function newAnnouncement(
   h: Harness,
   scope: 'in' | 'out',
@@ -250,6 +257,26 @@ export const matrix: Readonly<Record<string, Row>> = {
   'GET /api/v1/reports/coverage': {
     inScope: only({ admin: 200, officer: 200, head: 200 }),
     setup: async () => ({ path: '/api/v1/reports/coverage' }),
+  },
+  'GET /api/v1/playback/{id}': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (h, scope) => ({ path: `/api/v1/playback/${await newOccurrence(h, scope)}` }),
+  },
+  'GET /api/v1/broadcasts/{id}/playback': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (h, scope) => ({ path: `/api/v1/broadcasts/${await newBroadcast(h, scope)}/playback` }),
+  },
+  'GET /api/v1/broadcasts/{id}/reach': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (h, scope) => ({ path: `/api/v1/broadcasts/${await newBroadcast(h, scope)}/reach` }),
+  },
+  'GET /api/v1/receivers/{id}/timeline': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (_h, scope) => ({ path: `/api/v1/receivers/${receiverOf(scope)}/timeline?date=2026-11-27` }),
   },
   'GET /api/v1/broadcasts': {
     inScope: only({ admin: 200, officer: 200, head: 200 }),

@@ -48,8 +48,15 @@ describe.each(dialects)('monitoring: receivers, playback, coverage on %s', (dial
   const receiverStatus = (page: PlaybackPage, occurrenceId: string, receiverId: string) =>
     page.items.find((o) => o.id === occurrenceId)!.receivers.find((r) => r.receiverId === receiverId);
 
-  it('derives each receiver’s status from its events: playing, played, failed, missed', async () => {
+  it('derives each receiver’s status from its events and heartbeats: playing, played, failed, missed, offline', async () => {
     h.clock.set('2026-11-27T02:00:01.000Z');
+    // Thôn 2's box is online but reports nothing; the example boxes of the commune file never connect.
+    const beat = await h.request('/api/v1/receiver/heartbeat', {
+      method: 'POST',
+      token: c.token,
+      json: { volume: 80, uptimeS: 60, freeBytes: 1_000_000, signal: null, appVersion: '0.2.0' },
+    });
+    expect(beat.status).toBe(200);
     await log(a.token, [
       { id: 'a1', occurrenceId: occ.unTa, type: 'started', at: '2026-11-27T02:00:00.000Z' },
     ]);
@@ -78,6 +85,8 @@ describe.each(dialects)('monitoring: receivers, playback, coverage on %s', (dial
     expect(receiverStatus(page, occ.unTa, a.id)!.status).toBe('played');
     expect(receiverStatus(page, occ.unTa, b.id)).toMatchObject({ status: 'failed', detail: 'amplifier off' });
     expect(receiverStatus(page, occ.thon2, c.id)!.status).toBe('missed');
+    expect(receiverStatus(page, occ.thon2, 'rx-thon-2-1')!.status).toBe('offline');
+    expect(receiverStatus(page, occ.unTa, 'rx-un-ta-1')!.status).toBe('offline');
     // One cluster aired it, so the hamlet heard it.
     expect(page.items.find((o) => o.id === occ.unTa)!.status).toBe('played');
   });
@@ -112,33 +121,43 @@ describe.each(dialects)('monitoring: receivers, playback, coverage on %s', (dial
     expect((await h.request('/api/v1/playback', { token: h.tokens.secretary })).status).toBe(403);
   });
 
-  it('reports coverage per hamlet in scope, as JSON and as CSV with a BOM', async () => {
-    await h.runtime.db.kysely
-      .updateTable('occurrences')
-      .set({ status: 'missed' })
-      .where('id', '=', occ.thon2)
-      .execute();
+  it('reports coverage per receiver and hamlet in scope, as JSON and as CSV with a BOM', async () => {
     const res = await h.request('/api/v1/reports/coverage?from=2026-11-27&to=2026-11-28', {
       token: h.tokens.officer,
     });
-    const report = (await res.json()) as { from: string; hamlets: Record<string, unknown>[] };
+    const report = (await res.json()) as {
+      from: string;
+      hamlets: Record<string, unknown>[];
+      receivers: Record<string, unknown>[];
+    };
     // Local midnight in Asia/Ho_Chi_Minh.
     expect(report.from).toBe('2026-11-26T17:00:00.000Z');
     expect(report.hamlets).toHaveLength(9);
+    // Ún Tà: of its four boxes one aired it, one failed, the two example boxes were offline.
     expect(report.hamlets.find((r) => r.hamletId === 'un-ta')).toMatchObject({
       scheduled: 1,
+      expected: 4,
       played: 1,
-      failed: 0,
+      failed: 1,
       missed: 0,
-      rate: 1,
+      offline: 2,
+      rate: 0.25,
     });
     expect(report.hamlets.find((r) => r.hamletId === 'thon-2')).toMatchObject({
       scheduled: 1,
+      expected: 2,
       played: 0,
       missed: 1,
+      offline: 1,
       rate: 0,
     });
     expect(report.hamlets.find((r) => r.hamletId === 'thon-4')).toMatchObject({ scheduled: 0, rate: null });
+    expect(report.receivers.find((r) => r.receiverId === b.id)).toMatchObject({
+      hamletId: 'un-ta',
+      expected: 1,
+      failed: 1,
+      rate: 0,
+    });
 
     const head = await h.request('/api/v1/reports/coverage?from=2026-11-27&to=2026-11-28', {
       token: h.tokens.head,
@@ -159,9 +178,12 @@ describe.each(dialects)('monitoring: receivers, playback, coverage on %s', (dial
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder().decode(bytes.slice(3));
     const lines = text.split('\r\n');
-    expect(lines[0]).toBe('hamlet_id,hamlet,scheduled,played,failed,missed,rate');
-    expect(lines).toContain('un-ta,Thôn Ún Tà,1,1,0,0,1');
-    expect(lines).toContain('thon-2,Thôn số 2 (dữ liệu mẫu),1,0,0,1,0');
+    expect(lines[0]).toBe(
+      'level,hamlet_id,hamlet,receiver_id,receiver,scheduled,expected,played,failed,missed,offline,rate',
+    );
+    expect(lines).toContain('hamlet,un-ta,Thôn Ún Tà,,,1,4,1,1,0,2,0.25');
+    expect(lines).toContain('hamlet,thon-2,Thôn số 2 (dữ liệu mẫu),,,1,2,0,0,1,1,0');
+    expect(lines.find((l) => l.includes(`,${a.id},`))).toMatch(/^receiver,un-ta,Thôn Ún Tà,.*,,1,1,0,0,0,1$/);
     expect(lines.at(-1)).toBe('');
   });
 

@@ -60,6 +60,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0007-variant-source-key',
       '0008-announcement-withdrawal',
       '0009-provinces',
+      '0010-playback-audio-sha256',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -198,6 +198,7 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
       type: 'started' as const,
       at: now,
       detail: null,
+      sha256: null,
       receivedAt: now,
     });
     expect(await repo.insertPlaybackEvents([row('p1', 'e1'), row('p2', 'e2')])).toBe(2);

@@ -2,7 +2,6 @@ import jsqr from 'jsqr';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { speechWav } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import {
   launchChromium,
@@ -15,8 +14,8 @@ import {
 } from './browser.js';
 import { hasTool } from '../support/tools.js';
 
-/** The administrator's pages and the commune office's emergency form, in a real Chromium. */
-describe.skipIf(!hasTool('chromium'))('admin and emergency pages in a browser', () => {
+/** The administrator's pages in a real Chromium (the emergency form: emergency.test.ts). */
+describe.skipIf(!hasTool('chromium'))('admin pages in a browser', () => {
   let h: Harness;
   let server: Served;
   let browser: Browser;
@@ -156,49 +155,5 @@ describe.skipIf(!hasTool('chromium'))('admin and emergency pages in a browser', 
     expect(await page.locator('tr', { hasText: 'Cụm loa chợ Ún Tà' }).textContent()).toContain(
       'chưa bao giờ',
     );
-  });
-
-  it('the commune office sends an emergency only after a confirmation step', async () => {
-    const form = new FormData();
-    form.append('title', 'Cảnh báo lũ quét');
-    form.append('language', 'vi');
-    form.append('hamletId', 'un-ta');
-    form.append(
-      'file',
-      new Blob([speechWav('Cảnh báo lũ quét, bà con không qua suối.', 'flood')], { type: 'audio/wav' }),
-      'lu.wav',
-    );
-    const created = await h.request('/api/v1/announcements', {
-      method: 'POST',
-      token: h.tokens.officer,
-      body: form,
-    });
-    const { id } = (await created.json()) as { id: string };
-    await h.runtime.jobs.drain();
-    expect(
-      (await h.request(`/api/v1/announcements/${id}/approve`, { method: 'POST', token: h.tokens.officer }))
-        .status,
-    ).toBe(200);
-
-    await as('officer');
-    await page.getByRole('link', { name: 'Phát khẩn cấp' }).click();
-    await page.getByLabel('Thông báo').selectOption({ label: 'Cảnh báo lũ quét' });
-    await page.getByRole('button', { name: 'Tiếp tục' }).click();
-    await poll(() => page.locator('#hamletIds-error').textContent()).toBe('Hãy điền mục này.');
-    await page.getByRole('checkbox', { name: 'Thôn Ún Tà' }).check();
-    await page.getByRole('button', { name: 'Tiếp tục' }).click();
-    await poll(() => page.locator('h1').textContent()).toBe('Xác nhận phát khẩn cấp');
-    expect(await page.locator('dl.facts').textContent()).toContain('Thôn Ún Tà');
-    const before = await h.request('/api/v1/broadcasts', { token: h.tokens.officer });
-    expect(((await before.json()) as { items: unknown[] }).items).toHaveLength(0);
-    await screenshots(page, 'officer-emergency-confirm');
-    await page.getByRole('button', { name: 'Xác nhận phát' }).click();
-    await poll(() => page.locator('.notice').textContent()).toContain('Đã phát lệnh khẩn cấp');
-    const after = (await (await h.request('/api/v1/broadcasts', { token: h.tokens.officer })).json()) as {
-      items: { priority: string; hamletIds: string[]; occurrences: unknown[] }[];
-    };
-    expect(after.items).toHaveLength(1);
-    expect(after.items[0]).toMatchObject({ priority: 'emergency', hamletIds: ['un-ta'] });
-    expect(after.items[0]!.occurrences).toHaveLength(3);
   });
 });

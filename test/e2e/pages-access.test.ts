@@ -21,6 +21,7 @@ interface Row {
 interface Ids {
   readonly announcement: Record<'in' | 'out', string>;
   readonly broadcast: Record<'in' | 'out', string>;
+  readonly occurrence: Record<'in' | 'out', string>;
   readonly receiver: string;
   readonly user: string;
 }
@@ -125,6 +126,30 @@ const rows: Readonly<Record<string, Row>> = {
     path: () => '/giam-sat/khan-cap',
     form: { step: 'review' },
     inScope: allow(office, 400),
+  },
+  'GET /giam-sat/khan-cap/xac-nhan': {
+    path: (ids) =>
+      `/giam-sat/khan-cap/xac-nhan?announcementId=${ids.announcement.in}&hamletIds=un-ta&start=now`,
+    inScope: allow(office),
+  },
+  'GET /giam-sat/khan-cap/da-gui/:id': {
+    path: (ids) => `/giam-sat/khan-cap/da-gui/${ids.broadcast.in}`,
+    inScope: allow(office),
+  },
+  'GET /giam-sat/phat/:id': {
+    path: (ids, s) => `/giam-sat/phat/${ids.broadcast[s]}`,
+    inScope: allow(['admin', 'officer', 'head']),
+    outOfScope: allow(office),
+  },
+  'GET /giam-sat/luot-phat/:id': {
+    path: (ids, s) => `/giam-sat/luot-phat/${ids.occurrence[s]}`,
+    inScope: allow(['admin', 'officer', 'head']),
+    outOfScope: allow(office),
+  },
+  'GET /giam-sat/cum-loa/:id': {
+    path: (_ids, s) => `/giam-sat/cum-loa/${s === 'in' ? 'rx-un-ta-1' : 'rx-thon-2-1'}?ngay=2026-11-27`,
+    inScope: allow(['admin', 'officer', 'head']),
+    outOfScope: allow(office),
   },
   'GET /giam-sat/bao-cao': { path: () => '/giam-sat/bao-cao', inScope: allow(['admin', 'officer', 'head']) },
   'GET /giam-sat/bao-cao.csv': {
@@ -247,9 +272,15 @@ describe('page authorization', () => {
         displayName: 'X',
       },
     });
+    const broadcasts = { in: await broadcast('un-ta'), out: await broadcast('thon-2') };
+    const occurrenceOf = async (broadcastId: string) => {
+      const res = await h.request(`/api/v1/broadcasts/${broadcastId}`, { token: h.tokens.admin });
+      return ((await res.json()) as { occurrences: { id: string }[] }).occurrences[0]!.id;
+    };
     return {
       announcement: { in: await announcement('un-ta'), out: await announcement('thon-2') },
-      broadcast: { in: await broadcast('un-ta'), out: await broadcast('thon-2') },
+      broadcast: broadcasts,
+      occurrence: { in: await occurrenceOf(broadcasts.in), out: await occurrenceOf(broadcasts.out) },
       receiver: 'rx-un-ta-2',
       user: ((await user.json()) as { id: string }).id,
     };

@@ -50,6 +50,7 @@ describe.skipIf(!hasTool('chromium'))('quality bar in a browser', () => {
     '/giam-sat',
     '/giam-sat/khan-cap',
     '/giam-sat/bao-cao',
+    '/giam-sat/cum-loa/rx-un-ta-1',
     '/quan-tri',
     '/quan-tri/thon',
     '/quan-tri/nguoi-dung',

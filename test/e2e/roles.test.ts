@@ -186,8 +186,12 @@ describe.skipIf(!hasTool('chromium'))('pages in a browser', () => {
     ]);
     expect(download.suggestedFilename()).toMatch(/^coverage-[\d-]+\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8');
-    expect(csv.startsWith('\uFEFFhamlet_id,hamlet,scheduled,played,failed,missed,rate\r\n')).toBe(true);
-    expect(csv).toContain('un-ta,Thôn Ún Tà,1,0,0,0,\r\n');
+    expect(
+      csv.startsWith(
+        '\uFEFFlevel,hamlet_id,hamlet,receiver_id,receiver,scheduled,expected,played,failed,missed,offline,rate\r\n',
+      ),
+    ).toBe(true);
+    expect(csv).toContain('hamlet,un-ta,Thôn Ún Tà,,,1,0,0,0,0,0,\r\n');
   });
 
   async function officerActor() {

@@ -40,7 +40,7 @@ describe('receiver agents end to end', () => {
   const serverEvents = async (receiverId: string) =>
     h.runtime.db.kysely
       .selectFrom('playback_events')
-      .select(['event_id', 'occurrence_id', 'type', 'at', 'detail'])
+      .select(['event_id', 'occurrence_id', 'type', 'at', 'detail', 'audio_sha256'])
       .where('receiver_id', '=', receiverId)
       .orderBy('at')
       .orderBy('type')
@@ -153,6 +153,11 @@ describe('receiver agents end to end', () => {
         ['completed', giayAt],
         ['started', giayAt],
       ]);
+      // Each start names the file the box checked and played.
+      expect(events.filter((e) => e.type === 'started').map((e) => e.audio_sha256)).toEqual([
+        vi!.sha256,
+        giay!.sha256,
+      ]);
     }
   });
 
@@ -168,9 +173,9 @@ describe('receiver agents end to end', () => {
     const events = (await serverEvents(devices.a.id)).filter(
       (e) => e.occurrence_id === occurrenceOf('relay', 'un-ta'),
     );
-    expect(events.map((e) => [e.type, e.at])).toEqual([
-      ['started', '2026-11-27T02:30:00.000Z'],
-      ['completed', '2026-11-27T02:31:00.000Z'],
+    expect(events.map((e) => [e.type, e.at, e.audio_sha256])).toEqual([
+      ['started', '2026-11-27T02:30:00.000Z', null],
+      ['completed', '2026-11-27T02:31:00.000Z', null],
     ]);
   });
 

@@ -27,7 +27,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     jobs: createJobsRepository(db),
     receivers: createReceiversRepository(db),
     receiverSync: createReceiverSyncRepository(db),
-    playback: createPlaybackRepository(db),
+    playback: createPlaybackRepository(db, capabilities),
     sessions: createSessionsRepository(db),
     users: createUsersRepository(db),
   };

@@ -1,12 +1,78 @@
-import type { Kysely } from 'kysely';
-import type { StatusCount } from '../../domain/receiver/coverage-report.js';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { AiringCount } from '../../domain/receiver/coverage-report.js';
 import type { Occurrence } from '../../domain/broadcast.js';
-import type { PlaybackFilter, PlaybackRepository } from '../../domain/ports/repositories.js';
+import type { LogEventType } from '../../domain/receiver/protocol.js';
+import type {
+  ExpectedReceiver,
+  PlaybackFilter,
+  PlaybackRepository,
+  PresenceRule,
+} from '../../domain/ports/repositories.js';
+import type { DbCapabilities } from '../database.js';
+import { instantPlusMs } from '../instants.js';
 import type { Database } from '../schema.js';
 import { selectBookedOccurrences, toBookedOccurrence } from './booked-occurrences.js';
 
+type Pairs = ExpressionBuilder<
+  Database & { o: Database['occurrences']; r: Database['receivers'] },
+  'o' | 'r'
+>;
+
 /** The SQL of the monitoring pages: what played where, and coverage counts. */
-export function createPlaybackRepository(db: Kysely<Database>): PlaybackRepository {
+export function createPlaybackRepository(
+  db: Kysely<Database>,
+  capabilities: DbCapabilities,
+): PlaybackRepository {
+  const flag = (eb: Pairs, condition: ReturnType<Pairs['exists']>) =>
+    eb.case().when(condition).then(1).else(0).end();
+
+  /** Whether the pair's receiver reported one of `types` about the pair's occurrence. */
+  const reported = (eb: Pairs, types: readonly LogEventType[]) =>
+    flag(
+      eb,
+      eb.exists(
+        eb
+          .selectFrom('playback_events as e')
+          .select(sql<number>`1`.as('x'))
+          .whereRef('e.occurrence_id', '=', 'o.id')
+          .whereRef('e.receiver_id', '=', 'r.id')
+          .where('e.type', 'in', [...types]),
+      ),
+    );
+
+  /** A heartbeat of the pair's receiver in the occurrence's presence window (`presenceWindow`). */
+  const heard = (eb: Pairs, rule: PresenceRule) =>
+    flag(
+      eb,
+      eb.exists(
+        eb
+          .selectFrom('receiver_heartbeats as hb')
+          .select(sql<number>`1`.as('x'))
+          .whereRef('hb.receiver_id', '=', 'r.id')
+          .where('hb.at', '>=', instantPlusMs(capabilities, sql.ref('o.starts_at'), sql`${-rule.beforeMs}`))
+          .where(
+            'hb.at',
+            '<=',
+            instantPlusMs(capabilities, sql.ref('o.starts_at'), sql`o.duration_ms + ${rule.graceMs}`),
+          ),
+      ),
+    );
+
+  /**
+   * Every (occurrence, receiver) pair where the receiver was expected to air it: a receiver of its hamlet
+   * that existed and was enabled when it started. Cancelled occurrences expect nothing.
+   */
+  const expectedPairs = () =>
+    db
+      .selectFrom('occurrences as o')
+      .innerJoin('receivers as r', (join) =>
+        join.onRef('r.hamlet_id', '=', 'o.hamlet_id').onRef('r.created_at', '<=', 'o.starts_at'),
+      )
+      .where((eb) =>
+        eb.or([eb('r.disabled_at', 'is', null), eb('r.disabled_at', '>', eb.ref('o.starts_at'))]),
+      )
+      .where('o.status', '!=', 'cancelled');
+
   return {
     /** Occurrences of these hamlets (of one commune) starting in [from, to), by time then id. */
     async listPlaybackOccurrences(
@@ -37,7 +103,27 @@ export function createPlaybackRepository(db: Kysely<Database>): PlaybackReposito
       return rows.map(toBookedOccurrence);
     },
 
-    /** Enabled receivers of these hamlets, the ones expected to play there. */
+    /** One occurrence with its title, and the commune it belongs to. */
+    async findPlaybackOccurrence(id) {
+      const row = await selectBookedOccurrences(db)
+        .select('b.commune_id')
+        .where('o.id', '=', id)
+        .executeTakeFirst();
+      return row && { ...toBookedOccurrence(row), communeId: row.commune_id };
+    },
+
+    /** A broadcast's latest occurrences, newest first: a long series keeps only what a page can show. */
+    async listBroadcastOccurrences(broadcastId, limit) {
+      const rows = await selectBookedOccurrences(db)
+        .where('o.broadcast_id', '=', broadcastId)
+        .orderBy('o.starts_at', 'desc')
+        .orderBy('o.hamlet_id')
+        .limit(limit)
+        .execute();
+      return rows.map(toBookedOccurrence);
+    },
+
+    /** Enabled receivers of these hamlets. */
     async listReceiversOfHamlets(
       hamletIds: readonly string[],
     ): Promise<readonly { id: string; hamletId: string; name: string }[]> {
@@ -52,30 +138,140 @@ export function createPlaybackRepository(db: Kysely<Database>): PlaybackReposito
       return rows.map((r) => ({ id: r.id, hamletId: r.hamlet_id, name: r.name }));
     },
 
-    /** Occurrences per hamlet and status in [from, to), cancelled ones left out; counted by the database. */
-    async countOccurrencesByHamletAndStatus(
-      communeId: string,
-      hamletIds: 'all' | readonly string[],
-      from: string,
-      to: string,
-    ): Promise<readonly StatusCount[]> {
+    /** The receivers expected to air each of these occurrences, and whether each was heard from. */
+    async listExpectedReceivers(occurrenceIds, rule): Promise<readonly ExpectedReceiver[]> {
+      if (occurrenceIds.length === 0) return [];
+      const rows = await expectedPairs()
+        .select((eb) => [
+          'o.id as occurrence_id',
+          'r.id as receiver_id',
+          'r.name',
+          'r.hamlet_id',
+          heard(eb as unknown as Pairs, rule).as('heard'),
+        ])
+        .where('o.id', 'in', [...occurrenceIds])
+        .orderBy('r.name')
+        .orderBy('r.id')
+        .execute();
+      return rows.map((r) => ({
+        occurrenceId: r.occurrence_id,
+        receiverId: r.receiver_id,
+        name: r.name,
+        hamletId: r.hamlet_id,
+        heard: Number(r.heard) === 1,
+      }));
+    },
+
+    /**
+     * Expected airings of occurrences starting in [from, to), counted by the database per receiver and
+     * per combination of facts (what it reported, whether the occurrence is due, whether the box was
+     * heard from): at most 32 rows per receiver, however many months the range spans.
+     */
+    async countAirings(communeId, hamletIds, range, rule): Promise<readonly AiringCount[]> {
+      if (hamletIds !== 'all' && hamletIds.length === 0) return [];
+      let pairs = expectedPairs()
+        .innerJoin('hamlets as h', 'h.id', 'o.hamlet_id')
+        .select((eb) => {
+          const p = eb as unknown as Pairs;
+          const end = instantPlusMs(
+            capabilities,
+            sql.ref('o.starts_at'),
+            sql`o.duration_ms + ${rule.graceMs}`,
+          );
+          return [
+            'r.id as receiver_id',
+            'r.hamlet_id',
+            'r.name',
+            reported(p, ['failed']).as('failed'),
+            reported(p, ['started', 'completed']).as('aired'),
+            reported(p, ['skipped']).as('skipped'),
+            sql<number>`case when ${end} < ${range.now} then 1 else 0 end`.as('due'),
+            heard(p, rule).as('heard'),
+          ];
+        })
+        .where('h.commune_id', '=', communeId)
+        .where('o.starts_at', '>=', range.from)
+        .where('o.starts_at', '<', range.to);
+      if (hamletIds !== 'all') pairs = pairs.where('o.hamlet_id', 'in', [...hamletIds]);
+      const rows = await db
+        .selectFrom(pairs.as('p'))
+        .select([
+          'p.receiver_id',
+          'p.hamlet_id',
+          'p.name',
+          'p.failed',
+          'p.aired',
+          'p.skipped',
+          'p.due',
+          'p.heard',
+          (eb) => eb.fn.countAll<number>().as('n'),
+        ])
+        .groupBy([
+          'p.receiver_id',
+          'p.hamlet_id',
+          'p.name',
+          'p.failed',
+          'p.aired',
+          'p.skipped',
+          'p.due',
+          'p.heard',
+        ])
+        .execute();
+      return rows.map((r) => ({
+        receiverId: r.receiver_id,
+        hamletId: r.hamlet_id,
+        name: r.name,
+        failed: Number(r.failed) === 1,
+        aired: Number(r.aired) === 1,
+        skipped: Number(r.skipped) === 1,
+        due: Number(r.due) === 1,
+        heard: Number(r.heard) === 1,
+        count: Number(r.n),
+      }));
+    },
+
+    /** Occurrences per hamlet in [from, to), cancelled ones left out; counted by the database. */
+    async countScheduledByHamlet(communeId, hamletIds, from, to) {
       if (hamletIds !== 'all' && hamletIds.length === 0) return [];
       let query = db
         .selectFrom('occurrences as o')
         .innerJoin('hamlets as h', 'h.id', 'o.hamlet_id')
-        .select(['o.hamlet_id', 'o.status', (eb) => eb.fn.countAll<number>().as('n')])
+        .select(['o.hamlet_id', (eb) => eb.fn.countAll<number>().as('n')])
         .where('h.commune_id', '=', communeId)
         .where('o.starts_at', '>=', from)
         .where('o.starts_at', '<', to)
         .where('o.status', '!=', 'cancelled')
-        .groupBy(['o.hamlet_id', 'o.status']);
+        .groupBy('o.hamlet_id');
       if (hamletIds !== 'all') query = query.where('o.hamlet_id', 'in', [...hamletIds]);
       const rows = await query.execute();
-      return rows.map((r) => ({
-        hamletId: r.hamlet_id,
-        status: r.status as StatusCount['status'],
-        count: Number(r.n),
-      }));
+      return rows.map((r) => ({ hamletId: r.hamlet_id, count: Number(r.n) }));
+    },
+
+    /** A receiver's heartbeat times in [from, to], oldest first (one day: at most 1,440 rows). */
+    async listHeartbeatTimes(receiverId, from, to) {
+      const rows = await db
+        .selectFrom('receiver_heartbeats')
+        .select('at')
+        .where('receiver_id', '=', receiverId)
+        .where('at', '>=', from)
+        .where('at', '<=', to)
+        .orderBy('at')
+        .execute();
+      return rows.map((r) => r.at);
+    },
+
+    /** Which of these receivers sent a heartbeat in [from, to]. */
+    async listReceiversHeardBetween(receiverIds, from, to) {
+      if (receiverIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('receiver_heartbeats')
+        .select('receiver_id')
+        .distinct()
+        .where('receiver_id', 'in', [...receiverIds])
+        .where('at', '>=', from)
+        .where('at', '<=', to)
+        .execute();
+      return rows.map((r) => r.receiver_id);
     },
   };
 }

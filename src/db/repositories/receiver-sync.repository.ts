@@ -208,6 +208,7 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
             type: e.type,
             at: e.at,
             detail: e.detail,
+            audio_sha256: e.sha256,
             received_at: e.receivedAt,
           })),
         )
@@ -221,7 +222,7 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
       if (occurrenceIds.length === 0) return [];
       const rows = await db
         .selectFrom('playback_events')
-        .select(['occurrence_id', 'receiver_id', 'type', 'at', 'detail'])
+        .select(['occurrence_id', 'receiver_id', 'type', 'at', 'detail', 'audio_sha256'])
         .where('occurrence_id', 'in', [...occurrenceIds])
         .execute();
       return rows.map((r) => ({
@@ -230,6 +231,7 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
         type: r.type,
         at: r.at,
         detail: r.detail,
+        sha256: r.audio_sha256,
       }));
     },
 

@@ -21,7 +21,7 @@ import type {
   Receiver,
   ReceiverSession,
 } from '../receiver/receiver.js';
-import type { StatusCount } from '../receiver/coverage-report.js';
+import type { AiringCount } from '../receiver/coverage-report.js';
 import type { Role } from '../actor.js';
 import type { JobStatus } from './jobs.js';
 import type { User, UserCredentials } from '../user.js';
@@ -276,6 +276,23 @@ export interface PlaybackFilter {
   readonly limit: number;
 }
 
+/** How the database decides whether a receiver was heard from around an occurrence (`presenceWindow`). */
+export interface PresenceRule {
+  /** A heartbeat counts from this long before the start… */
+  readonly beforeMs: number;
+  /** …to this long after the end (the grace before a missing report counts). */
+  readonly graceMs: number;
+}
+
+/** A receiver expected to air an occurrence, and whether it sent a heartbeat in its presence window. */
+export interface ExpectedReceiver {
+  readonly occurrenceId: string;
+  readonly receiverId: string;
+  readonly name: string;
+  readonly hamletId: string;
+  readonly heard: boolean;
+}
+
 export interface PlaybackRepository {
   /** Occurrences of these hamlets (of one commune) starting in [from, to), by time then id. */
   listPlaybackOccurrences(
@@ -283,17 +300,47 @@ export interface PlaybackRepository {
     hamletIds: HamletScope,
     filter: PlaybackFilter,
   ): Promise<readonly Occurrence[]>;
-  /** Enabled receivers of these hamlets, the ones expected to play there. */
+  /** One occurrence with its title, and the commune it belongs to. */
+  findPlaybackOccurrence(id: string): Promise<(Occurrence & { readonly communeId: string }) | undefined>;
+  /** A broadcast's latest `limit` occurrences, newest first. */
+  listBroadcastOccurrences(broadcastId: string, limit: number): Promise<readonly Occurrence[]>;
+  /** Enabled receivers of these hamlets. */
   listReceiversOfHamlets(
     hamletIds: readonly string[],
   ): Promise<readonly { id: string; hamletId: string; name: string }[]>;
-  /** Occurrences per hamlet and status in [from, to), cancelled ones left out. */
-  countOccurrencesByHamletAndStatus(
+  /**
+   * The receivers expected to air each occurrence (of its hamlet, existing and enabled when it started),
+   * and whether each was heard from in its presence window.
+   */
+  listExpectedReceivers(
+    occurrenceIds: readonly string[],
+    rule: PresenceRule,
+  ): Promise<readonly ExpectedReceiver[]>;
+  /**
+   * Expected airings of the occurrences starting in [from, to), grouped by receiver and facts (reports,
+   * due at `now`, heard from).
+   */
+  countAirings(
+    communeId: string,
+    hamletIds: HamletScope,
+    range: { readonly from: string; readonly to: string; readonly now: string },
+    rule: PresenceRule,
+  ): Promise<readonly AiringCount[]>;
+  /** Occurrences per hamlet in [from, to), cancelled ones left out. */
+  countScheduledByHamlet(
     communeId: string,
     hamletIds: HamletScope,
     from: string,
     to: string,
-  ): Promise<readonly StatusCount[]>;
+  ): Promise<readonly { readonly hamletId: string; readonly count: number }[]>;
+  /** A receiver's heartbeat times in [from, to], oldest first. */
+  listHeartbeatTimes(receiverId: string, from: string, to: string): Promise<readonly string[]>;
+  /** Which of these receivers sent a heartbeat in [from, to]. */
+  listReceiversHeardBetween(
+    receiverIds: readonly string[],
+    from: string,
+    to: string,
+  ): Promise<readonly string[]>;
 }
 
 export interface ReceiverSyncRepository {

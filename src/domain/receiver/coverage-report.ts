@@ -1,36 +1,125 @@
-import type { CoverageStatus, HamletCoverage } from '../schedule/coverage.js';
+import { playbackStatus, type PlaybackFacts } from './playback.js';
 
-export interface StatusCount {
+/**
+ * Coverage counted per receiver: each (receiver, occurrence) pair is one airing the hamlet expected of
+ * that box. A hamlet with six boxes, three playing and three offline, heard an item on half of its
+ * boxes; counting the occurrence as "played" because one box aired it overstated what people heard.
+ */
+
+/** What a due airing became; `played` includes a box still playing it. */
+export const AIRING_OUTCOMES = ['played', 'failed', 'missed', 'offline'] as const;
+export type AiringOutcome = (typeof AIRING_OUTCOMES)[number];
+
+/**
+ * The outcome one pair counts as, or null while it is not decided (no report, grace not over). A box
+ * that started is counted as having aired it even before it completes.
+ */
+export function airingOutcome(facts: PlaybackFacts): AiringOutcome | null {
+  const status = playbackStatus(facts);
+  if (status === 'playing') return 'played';
+  return status === 'scheduled' ? null : status;
+}
+
+/** Pairs of one receiver with the same facts, as the database groups them. */
+export interface AiringCount extends Omit<PlaybackFacts, 'completed'> {
+  readonly receiverId: string;
   readonly hamletId: string;
-  readonly status: CoverageStatus;
+  readonly name: string;
   readonly count: number;
 }
 
+export interface AiringCounts {
+  /** Airings whose outcome is known: played + failed + missed + offline. */
+  readonly expected: number;
+  readonly played: number;
+  readonly failed: number;
+  readonly missed: number;
+  readonly offline: number;
+  /** played / expected, to 3 decimals; null while nothing is expected yet. */
+  readonly rate: number | null;
+}
+
+export interface ReceiverCoverage extends AiringCounts {
+  readonly receiverId: string;
+  readonly name: string;
+  readonly hamletId: string;
+}
+
+export interface HamletCoverage extends AiringCounts {
+  readonly hamletId: string;
+  /** Occurrences scheduled there in the range (not cancelled), whatever happened to them. */
+  readonly scheduled: number;
+}
+
+const rateOf = (played: number, expected: number): number | null =>
+  expected === 0 ? null : Math.round((played / expected) * 1000) / 1000;
+
 /**
- * Coverage per hamlet from counts grouped by the database, with the same arithmetic as `coverage()`
- * (src/domain/schedule/coverage.ts), so a province-wide report never loads every occurrence. Every hamlet
- * in `hamletIds` gets a row, also when nothing was scheduled there.
- * @example coverageFromCounts(['un-ta'], [{ hamletId: 'un-ta', status: 'played', count: 3 }, { hamletId: 'un-ta', status: 'missed', count: 1 }])
- * // → [{ hamletId: 'un-ta', scheduled: 4, played: 3, failed: 0, missed: 1, rate: 0.75 }]
+ * Adds counts up and computes the rate.
+ * @example sumAirings([{ played: 3, failed: 0, missed: 0, offline: 3 }])
+ * // → { expected: 6, played: 3, failed: 0, missed: 0, offline: 3, rate: 0.5 }
  */
-export function coverageFromCounts(
-  hamletIds: readonly string[],
-  counts: readonly StatusCount[],
-): readonly HamletCoverage[] {
-  const totals = new Map<string, { scheduled: number; played: number; failed: number; missed: number }>();
-  for (const id of hamletIds) totals.set(id, { scheduled: 0, played: 0, failed: 0, missed: 0 });
-  for (const c of counts) {
-    const t = totals.get(c.hamletId);
-    if (!t) continue;
-    t.scheduled += c.count;
-    if (c.status === 'played') t.played += c.count;
-    else if (c.status === 'failed') t.failed += c.count;
-    else if (c.status === 'missed') t.missed += c.count;
+export function sumAirings(
+  parts: readonly Pick<AiringCounts, 'played' | 'failed' | 'missed' | 'offline'>[],
+): AiringCounts {
+  const t = { played: 0, failed: 0, missed: 0, offline: 0 };
+  for (const p of parts) {
+    t.played += p.played;
+    t.failed += p.failed;
+    t.missed += p.missed;
+    t.offline += p.offline;
   }
-  return [...totals]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([hamletId, t]) => {
-      const due = t.played + t.failed + t.missed;
-      return { hamletId, ...t, rate: due === 0 ? null : Math.round((t.played / due) * 1000) / 1000 };
-    });
+  const expected = t.played + t.failed + t.missed + t.offline;
+  return { expected, ...t, rate: rateOf(t.played, expected) };
+}
+
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Coverage per receiver from pairs counted by the database. Every receiver in the counts gets a row, and
+ * so does every one of `receivers` (those to list even when nothing was expected of them: rate null);
+ * sorted by hamlet, then name.
+ * @example receiverCoverage([{ id: 'a', hamletId: 'un-ta', name: 'Chợ' }], [{ receiverId: 'a', aired: true, due: true, … , count: 2 }])
+ * // → [{ receiverId: 'a', expected: 2, played: 2, …, rate: 1 }]
+ */
+export function receiverCoverage(
+  receivers: readonly { readonly id: string; readonly hamletId: string; readonly name: string }[],
+  counts: readonly AiringCount[],
+): readonly ReceiverCoverage[] {
+  const known = new Map(receivers.map((r) => [r.id, r]));
+  for (const c of counts)
+    if (!known.has(c.receiverId))
+      known.set(c.receiverId, { id: c.receiverId, hamletId: c.hamletId, name: c.name });
+  const totals = new Map<string, Record<AiringOutcome, number>>();
+  for (const id of known.keys()) totals.set(id, { played: 0, failed: 0, missed: 0, offline: 0 });
+  for (const c of counts) {
+    const outcome = airingOutcome({ ...c, completed: false });
+    if (outcome) totals.get(c.receiverId)![outcome] += c.count;
+  }
+  return [...known.values()]
+    .sort((a, b) => byString(a.hamletId, b.hamletId) || byString(a.name, b.name) || byString(a.id, b.id))
+    .map((r) => ({
+      receiverId: r.id,
+      name: r.name,
+      hamletId: r.hamletId,
+      ...sumAirings([totals.get(r.id)!]),
+    }));
+}
+
+/**
+ * Coverage per hamlet: its receivers' airings added up, so its rate is the boxes that aired ÷ the boxes
+ * expected to; `scheduled` counts its occurrences. Every hamlet of `hamletIds` gets a row, sorted by id.
+ * @example hamletCoverage(['un-ta'], [{ hamletId: 'un-ta', count: 1 }], sixBoxesThreeOffline)
+ * // → [{ hamletId: 'un-ta', scheduled: 1, expected: 6, played: 3, offline: 3, rate: 0.5, … }]
+ */
+export function hamletCoverage(
+  hamletIds: readonly string[],
+  scheduled: readonly { readonly hamletId: string; readonly count: number }[],
+  receivers: readonly ReceiverCoverage[],
+): readonly HamletCoverage[] {
+  return [...new Set(hamletIds)].sort(byString).map((hamletId) => ({
+    hamletId,
+    scheduled: scheduled.filter((s) => s.hamletId === hamletId).reduce((n, s) => n + s.count, 0),
+    ...sumAirings(receivers.filter((r) => r.hamletId === hamletId)),
+  }));
 }

@@ -1,8 +1,18 @@
 import type { OccurrenceStatus } from '../broadcast.js';
 import type { LogEventType } from './protocol.js';
 
-/** What one receiver did with one occurrence, as people see it on the playback page. */
-export const RECEIVER_PLAYBACK_STATUSES = ['scheduled', 'playing', 'played', 'failed', 'missed'] as const;
+/**
+ * What one receiver did with one occurrence, as people see it on the playback page. `offline`: it
+ * reported nothing and was not heard from (no heartbeat) at any time the occurrence could have played.
+ */
+export const RECEIVER_PLAYBACK_STATUSES = [
+  'scheduled',
+  'playing',
+  'played',
+  'failed',
+  'missed',
+  'offline',
+] as const;
 export type ReceiverPlaybackStatus = (typeof RECEIVER_PLAYBACK_STATUSES)[number];
 
 /**
@@ -26,6 +36,8 @@ export interface ReceiverEvent {
   readonly type: LogEventType;
   readonly at: string;
   readonly detail: string | null;
+  /** The SHA-256 of the audio a `started` part played; null for relays and from agents before 0.2. */
+  readonly sha256?: string | null;
 }
 
 export interface ReceiverPlayback {
@@ -34,42 +46,88 @@ export interface ReceiverPlayback {
   readonly endedAt: string | null;
   /** The detail of the failure or skip, when there was one. */
   readonly detail: string | null;
+  /** The SHA-256 of each audio part the box started, in the order it played them (none for relays). */
+  readonly sha256s: readonly string[];
+}
+
+/**
+ * What is known of one receiver and one occurrence, as flags: what it reported, whether the occurrence
+ * is over (its end plus the grace), and whether the receiver was heard from meanwhile. The database can
+ * count (receiver, occurrence) pairs by these flags, and `playbackStatus` gives each combination its
+ * status, so a report over months never loads the pairs one by one.
+ */
+export interface PlaybackFacts {
+  /** A part reported `failed`. */
+  readonly failed: boolean;
+  /** A part reported `started` or `completed`. */
+  readonly aired: boolean;
+  /** Every part it started reported `completed` (only tells playing from played before the end). */
+  readonly completed: boolean;
+  /** A part reported `skipped`. */
+  readonly skipped: boolean;
+  /** The occurrence's end plus the grace has passed. */
+  readonly due: boolean;
+  /** A heartbeat arrived in the occurrence's presence window (see `presenceWindow`). */
+  readonly heard: boolean;
+}
+
+/**
+ * The one rule from facts to status. Reports come first, whenever they arrive: a box plays from its
+ * cache without a network and reports later, so a late `started` turns `offline` into `played`. With
+ * no report, nothing is decided before the grace is over; then a box that was heard from missed it, and
+ * one that was not is offline.
+ * @example playbackStatus({ failed: false, aired: false, completed: false, skipped: false, due: true, heard: false })
+ * // → 'offline'
+ */
+export function playbackStatus(f: PlaybackFacts): ReceiverPlaybackStatus {
+  if (f.failed) return 'failed';
+  if (f.aired) return f.completed || f.due ? 'played' : 'playing';
+  if (f.skipped) return 'missed';
+  if (!f.due) return 'scheduled';
+  return f.heard ? 'missed' : 'offline';
 }
 
 /**
  * The status of one occurrence on one receiver, from that receiver's events (several when the
  * occurrence has several language parts). A failed part makes the whole a failure; a skip alone means the
- * box knew the item but did not air it (it was off at the time, or an emergency ran over it).
- * @example receiverPlayback([{ type: 'started', at: '…06:00Z' }], { startsAt: '…06:00Z', durationMs: 60000 }, now, grace)
+ * box knew the item but did not air it (it was off at the time, or an emergency ran over it). `heard`
+ * says whether the box sent a heartbeat in the occurrence's presence window; without it a box that
+ * reported nothing counts as missed, not offline.
+ * @example receiverPlayback([{ type: 'started', at: '…06:00Z' }], { startsAt: '…06:00Z', durationMs: 60000 }, now)
  * // → { status: 'playing', … } until end + grace, then 'played'
  */
 export function receiverPlayback(
   events: readonly ReceiverEvent[],
   occurrence: { readonly startsAt: string; readonly durationMs: number },
   nowMs: number,
-  graceMs: number = PLAYBACK_GRACE_MS,
+  options: { readonly heard?: boolean; readonly graceMs?: number } = {},
 ): ReceiverPlayback {
+  const graceMs = options.graceMs ?? PLAYBACK_GRACE_MS;
   const byTime = [...events].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const first = (type: LogEventType) => byTime.find((e) => e.type === type);
   const last = (type: LogEventType) => byTime.findLast((e) => e.type === type);
+  const count = (type: LogEventType) => byTime.filter((e) => e.type === type).length;
   const started = first('started');
   const failed = last('failed');
   const completed = last('completed');
   const skipped = last('skipped');
-  const endOfWindow = Date.parse(occurrence.startsAt) + occurrence.durationMs + graceMs;
+  const status = playbackStatus({
+    failed: failed !== undefined,
+    aired: started !== undefined || completed !== undefined,
+    completed: completed !== undefined && count('completed') >= count('started'),
+    skipped: skipped !== undefined,
+    due: nowMs > Date.parse(occurrence.startsAt) + occurrence.durationMs + graceMs,
+    heard: options.heard ?? true,
+  });
+  const sha256s = [...new Set(byTime.flatMap((e) => (e.type === 'started' && e.sha256 ? [e.sha256] : [])))];
   const startedAt = started?.at ?? null;
-  if (failed) return { status: 'failed', startedAt, endedAt: failed.at, detail: failed.detail };
-  if (completed) return { status: 'played', startedAt, endedAt: completed.at, detail: null };
-  if (started) {
-    return { status: nowMs <= endOfWindow ? 'playing' : 'played', startedAt, endedAt: null, detail: null };
+  if (status === 'failed') return { status, startedAt, endedAt: failed!.at, detail: failed!.detail, sha256s };
+  if (status === 'played' || status === 'playing') {
+    const endedAt = status === 'played' ? (completed?.at ?? null) : null;
+    return { status, startedAt, endedAt, detail: null, sha256s };
   }
-  if (skipped) return { status: 'missed', startedAt: null, endedAt: skipped.at, detail: skipped.detail };
-  return {
-    status: nowMs > endOfWindow ? 'missed' : 'scheduled',
-    startedAt: null,
-    endedAt: null,
-    detail: null,
-  };
+  if (skipped) return { status, startedAt: null, endedAt: skipped.at, detail: skipped.detail, sha256s };
+  return { status, startedAt: null, endedAt: null, detail: null, sha256s };
 }
 
 /**

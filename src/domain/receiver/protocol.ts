@@ -80,6 +80,11 @@ export const LogEventSchema = z.strictObject({
   at: isoInstant,
   // 500 characters × 1,000 events stays under the 1 MB body limit.
   detail: z.string().max(500).nullable().optional(),
+  /**
+   * On `started`: the SHA-256 of the audio file the box checked and is playing, the proof of what aired.
+   * Optional, so agents that do not send it keep working.
+   */
+  sha256: sha256.nullable().optional(),
 });
 export type LogEvent = z.infer<typeof LogEventSchema>;
 

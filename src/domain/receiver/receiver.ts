@@ -55,6 +55,8 @@ export interface NewPlaybackEvent {
   readonly type: LogEventType;
   readonly at: string;
   readonly detail: string | null;
+  /** The audio the box played, on `started` events of agents that send it. */
+  readonly sha256: string | null;
   readonly receivedAt: string;
 }
 
@@ -65,6 +67,7 @@ export interface PlaybackReport {
   readonly type: LogEventType;
   readonly at: string;
   readonly detail: string | null;
+  readonly sha256: string | null;
 }
 
 export interface HeartbeatRecord {

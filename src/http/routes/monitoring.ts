@@ -1,64 +1,25 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { OCCURRENCE_STATUSES } from '../../domain/broadcast.js';
-import { PRIORITIES } from '../../domain/schedule/index.js';
-import { RECEIVER_PLAYBACK_STATUSES } from '../../domain/receiver/playback.js';
 import type { Services } from '../../services/index.js';
 import { coverageCsv } from '../coverage-csv.js';
 import { gate, requestContext } from '../middleware/gate.js';
-import { jsonResponse, problemResponses } from '../schemas.js';
+import { IdParam, jsonResponse, problemResponses } from '../schemas.js';
+import {
+  BroadcastPlaybackSchema,
+  CoverageSchema,
+  OccurrenceStatus,
+  PlaybackItem,
+  playbackDto,
+  ReachSchema,
+  TimelineSchema,
+  when,
+} from './monitoring-schemas.js';
 
 const security = [{ Bearer: [] }];
 const tags = ['Monitoring'];
-const when = z
-  .string()
-  .max(40)
-  .optional()
-  .openapi({ description: 'ISO 8601 time, or a date YYYY-MM-DD meaning midnight in the commune' });
-const OccurrenceStatus = z.enum(OCCURRENCE_STATUSES);
+const statuses =
+  'scheduled, playing, played, failed, missed (no report after the grace of 10 min although the receiver was heard from) or offline (no report, and no heartbeat from 2 min before the start to the end of the grace)';
 
-const PlaybackItem = z
-  .object({
-    id: z.string(),
-    broadcastId: z.string(),
-    hamletId: z.string(),
-    startsAt: z.string(),
-    durationMs: z.number().int(),
-    priority: z.enum(PRIORITIES),
-    slotName: z.string().nullable(),
-    status: OccurrenceStatus,
-    title: z.string(),
-    receivers: z.array(
-      z.object({
-        receiverId: z.string(),
-        name: z.string(),
-        status: z.enum(RECEIVER_PLAYBACK_STATUSES),
-        startedAt: z.string().nullable(),
-        endedAt: z.string().nullable(),
-        detail: z.string().nullable(),
-      }),
-    ),
-  })
-  .openapi('PlaybackOccurrence');
-
-const CoverageSchema = z
-  .object({
-    from: z.string(),
-    to: z.string(),
-    hamlets: z.array(
-      z.object({
-        hamletId: z.string(),
-        hamletName: z.string(),
-        scheduled: z.number().int(),
-        played: z.number().int(),
-        failed: z.number().int(),
-        missed: z.number().int(),
-        rate: z.number().nullable(),
-      }),
-    ),
-  })
-  .openapi('Coverage');
-
-/** Monitoring for people: playback per receiver, coverage per hamlet (JSON or CSV). */
+/** Monitoring for people: playback per receiver, coverage per receiver and hamlet (JSON or CSV). */
 export function monitoringRoutes(services: Services) {
   const app = new OpenAPIHono();
 
@@ -69,8 +30,7 @@ export function monitoringRoutes(services: Services) {
       tags,
       security,
       middleware: [gate('playback.read')],
-      description:
-        'Occurrences (default: the last and next 24 h) with, per receiver of the hamlet, the status derived from its events: scheduled, playing, played, failed, missed.',
+      description: `Occurrences (default: the last and next 24 h) with, per receiver expected to air them (of the hamlet, existing and enabled when they started), the status derived from its events and heartbeats: ${statuses}; the times it started and ended, and the SHA-256 of the audio it played.`,
       request: {
         query: z.strictObject({
           hamletId: z.string().max(100).optional(),
@@ -91,10 +51,111 @@ export function monitoringRoutes(services: Services) {
     }),
     async (c) => {
       const page = await services.monitoring.playback(requestContext(c), c.req.valid('query'));
+      return c.json({ items: page.items.map(playbackDto), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/playback/{id}',
+      tags,
+      security,
+      middleware: [gate('playback.read')],
+      description: `One occurrence with every receiver expected to air it: ${statuses}.`,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse('The occurrence', PlaybackItem), ...problemResponses },
+    }),
+    async (c) => {
+      const found = await services.monitoring.occurrence(requestContext(c), c.req.valid('param').id);
+      return c.json(playbackDto(found), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/broadcasts/{id}/playback',
+      tags,
+      security,
+      middleware: [gate('playback.read')],
+      description: `A broadcast's occurrences in your hamlets (the latest 200, in airing order), each with every receiver's status (${statuses}), times and audio SHA-256.`,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse('The broadcast', BroadcastPlaybackSchema), ...problemResponses },
+    }),
+    async (c) => {
+      const found = await services.monitoring.broadcast(requestContext(c), c.req.valid('param').id);
+      const b = found.broadcast;
       return c.json(
         {
-          items: page.items.map((o) => ({ ...o, receivers: [...o.receivers] })),
-          nextCursor: page.nextCursor,
+          id: b.id,
+          title: found.title,
+          priority: b.priority,
+          hamletIds: [...b.hamletIds],
+          createdAt: b.createdAt,
+          cancelledAt: b.cancelledAt,
+          occurrences: found.occurrences.map(playbackDto),
+          truncated: found.truncated,
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/broadcasts/{id}/reach',
+      tags,
+      security,
+      middleware: [gate('playback.read')],
+      description:
+        'How far a broadcast\'s first airing (an emergency\'s "now") reached in your hamlets: receivers expected, those online when it was sent (a heartbeat in the 2 min before), those that reported starting it, and the others by name with their status. Small, for the emergency page to poll.',
+      request: { params: IdParam },
+      responses: { 200: jsonResponse('Reach of the first airing', ReachSchema), ...problemResponses },
+    }),
+    async (c) => {
+      const reach = await services.monitoring.reach(requestContext(c), c.req.valid('param').id);
+      return c.json(
+        { ...reach, notStarted: reach.notStarted.map((r) => ({ ...r, sha256s: [...r.sha256s] })) },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/receivers/{id}/timeline',
+      tags,
+      security,
+      middleware: [gate('playback.read')],
+      description:
+        "One receiver's local day: its online and offline stretches from its heartbeats (each keeps it online for 2 min) and its playback of every occurrence of its hamlet that day.",
+      request: {
+        params: IdParam,
+        query: z.strictObject({
+          date: z
+            .string()
+            .max(20)
+            .openapi({ description: 'Local date YYYY-MM-DD in the commune (default: today)' })
+            .optional(),
+        }),
+      },
+      responses: { 200: jsonResponse("The receiver's day", TimelineSchema), ...problemResponses },
+    }),
+    async (c) => {
+      const ctx = requestContext(c);
+      const date = c.req.valid('query').date ?? (await services.monitoring.today(ctx));
+      const day = await services.monitoring.receiverDay(ctx, c.req.valid('param').id, date);
+      return c.json(
+        {
+          ...day,
+          spans: [...day.spans],
+          items: day.items.map((i) => ({
+            occurrence: i.occurrence,
+            playback: { ...i.playback, sha256s: [...i.playback.sha256s] },
+          })),
         },
         200,
       );
@@ -109,11 +170,11 @@ export function monitoringRoutes(services: Services) {
       security,
       middleware: [gate('report.read')],
       description:
-        'Per hamlet in your scope (default: the last 30 days): scheduled, played, failed, missed and rate = played / (played + failed + missed). Send `Accept: text/csv` for a spreadsheet (UTF-8 with BOM).',
+        'Coverage in your scope (default: the last 30 days), counted per receiver: each receiver expected to air an occurrence is one airing, and once its outcome is known it is played, failed, missed or offline; rate = played / expected. `receivers` has one row per receiver, `hamlets` adds up its receivers beside the number of occurrences scheduled there. Send `Accept: text/csv` for a spreadsheet (UTF-8 with BOM) with both levels.',
       request: { query: z.strictObject({ from: when, to: when }) },
       responses: {
         200: {
-          description: 'Coverage per hamlet',
+          description: 'Coverage per receiver and per hamlet',
           content: { 'application/json': { schema: CoverageSchema }, 'text/csv': { schema: z.string() } },
         },
         ...problemResponses,
@@ -122,7 +183,14 @@ export function monitoringRoutes(services: Services) {
     async (c) => {
       const report = await services.reports.coverage(requestContext(c), c.req.valid('query'));
       if (!/\btext\/csv\b/i.test(c.req.header('accept') ?? '')) {
-        return c.json({ ...report, hamlets: report.hamlets.map((h) => ({ ...h })) }, 200);
+        return c.json(
+          {
+            ...report,
+            hamlets: report.hamlets.map((h) => ({ ...h })),
+            receivers: report.receivers.map((r) => ({ ...r })),
+          },
+          200,
+        );
       }
       return coverageCsv(c, report) as never;
     },

@@ -13,6 +13,7 @@ import { announcementRoutes } from './pages/announcements.js';
 import { coverageRoutes } from './pages/coverage.js';
 import { emergencyRoutes } from './pages/emergency.js';
 import { monitorRoutes } from './pages/monitor.js';
+import { playbackRoutes } from './pages/playback.js';
 import { scheduleRoutes } from './pages/schedule.js';
 import { sessionRoutes } from './pages/session.js';
 
@@ -33,6 +34,7 @@ export function webRoutes(deps: WebDeps) {
   app.route('/', monitorRoutes(deps));
   app.route('/', emergencyRoutes(deps));
   app.route('/', coverageRoutes(deps));
+  app.route('/', playbackRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', adminHamletRoutes(deps));
   app.route('/', adminUserRoutes(deps));

@@ -26,6 +26,12 @@ export const paths = {
   emergency: '/giam-sat/khan-cap',
   coverage: '/giam-sat/bao-cao',
   coverageCsv: '/giam-sat/bao-cao.csv',
+  emergencyReview: '/giam-sat/khan-cap/xac-nhan',
+  emergencySent: (broadcastId: string) => `/giam-sat/khan-cap/da-gui/${encodeURIComponent(broadcastId)}`,
+  broadcastPlayback: (id: string) => `/giam-sat/phat/${encodeURIComponent(id)}`,
+  occurrencePlayback: (id: string) => `/giam-sat/luot-phat/${encodeURIComponent(id)}`,
+  receiverDay: (id: string, date?: string) =>
+    `/giam-sat/cum-loa/${encodeURIComponent(id)}${date ? `?ngay=${date}` : ''}`,
   admin: '/quan-tri',
   province: '/tinh',
   hamlets: '/quan-tri/thon',
@@ -64,7 +70,7 @@ export function isMultipartPagePost(method: string, path: string, contentType: s
   return (
     method === 'POST' &&
     !!contentType?.startsWith('multipart/form-data') &&
-    (path === paths.send || /^\/thong-bao\/[^/]+\/ban-dich$/.test(path))
+    (path === paths.send || /^\/thong-bao\/[^/]+\/ban-dich$/.test(path) || path === paths.emergency)
   );
 }
 

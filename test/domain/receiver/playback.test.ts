@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { coverageFromCounts } from '../../../src/domain/receiver/coverage-report.js';
 import { receiverHealth } from '../../../src/domain/receiver/health.js';
 import {
   eventTimeProblem,
@@ -7,7 +6,6 @@ import {
   receiverPlayback,
   type ReceiverEvent,
 } from '../../../src/domain/receiver/playback.js';
-import { coverage, type CoverageRow } from '../../../src/domain/schedule/coverage.js';
 
 const occurrence = { startsAt: '2026-11-27T02:00:00.000Z', durationMs: 60_000 };
 const at = (s: string) => `2026-11-27T02:0${s}.000Z`;
@@ -91,32 +89,5 @@ describe('receiverHealth', () => {
     expect(receiverHealth(seen, state, Date.parse(seen) + 120_001).online).toBe(false);
     expect(receiverHealth(null, null, 0)).toMatchObject({ online: false, volume: null, appVersion: null });
     expect(receiverHealth(seen, { volume: 'loud' }, Date.parse(seen)).volume).toBeNull();
-  });
-});
-
-describe('coverageFromCounts', () => {
-  it('agrees with coverage() on the same occurrences and lists hamlets with nothing scheduled', () => {
-    const statuses = ['scheduled', 'played', 'failed', 'missed'] as const;
-    const rows: CoverageRow[] = Array.from({ length: 200 }, (_, i) => ({
-      hamletId: ['un-ta', 'thon-2', 'thon-3'][i % 3]!,
-      status: statuses[(i * 7) % 4]!,
-    }));
-    const counts = new Map<string, number>();
-    for (const r of rows)
-      counts.set(`${r.hamletId}|${r.status}`, (counts.get(`${r.hamletId}|${r.status}`) ?? 0) + 1);
-    const grouped = [...counts].map(([k, count]) => {
-      const [hamletId, status] = k.split('|') as [string, CoverageRow['status']];
-      return { hamletId, status, count };
-    });
-    const fromCounts = coverageFromCounts(['thon-2', 'thon-3', 'un-ta', 'thon-9'], grouped);
-    expect(fromCounts.filter((c) => c.hamletId !== 'thon-9')).toEqual(coverage(rows));
-    expect(fromCounts.find((c) => c.hamletId === 'thon-9')).toEqual({
-      hamletId: 'thon-9',
-      scheduled: 0,
-      played: 0,
-      failed: 0,
-      missed: 0,
-      rate: null,
-    });
   });
 });

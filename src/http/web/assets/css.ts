@@ -91,6 +91,10 @@ progress{width:100%;height:20px}
 .player audio{flex:1 1 220px}
 details.tech{margin:8px 0}
 details.tech summary{min-height:44px;padding:10px 0;cursor:pointer;font-weight:600;color:#0b4f8a}
+.hash{display:block;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.8rem;word-break:break-all;color:#374151}
+.reach-count{font-size:1.25rem;font-weight:700;margin:4px 0 12px}
+td.time{white-space:nowrap;font-variant-numeric:tabular-nums}
+.span-time{display:inline-block;min-width:7.5em;font-variant-numeric:tabular-nums}
 /* Narrow screens: each table row becomes a small card, every cell labelled by its column. */
 @media (max-width:599px){
   table.stack thead{position:absolute;left:-9999px}

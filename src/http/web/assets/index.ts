@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { paths } from '../paths.js';
 import { composeJs } from './compose.js';
 import { css } from './css.js';
+import { reachJs } from './reach.js';
 import { sendJs } from './send.js';
 import { statusJs } from './status.js';
 import { toggleJs } from './toggle.js';
@@ -30,6 +31,7 @@ const assets: Readonly<Record<string, Asset>> = {
   'compose.js': asset(composeJs, 'text/javascript; charset=utf-8'),
   'send.js': asset(sendJs, 'text/javascript; charset=utf-8'),
   'status.js': asset(statusJs, 'text/javascript; charset=utf-8'),
+  'reach.js': asset(reachJs, 'text/javascript; charset=utf-8'),
   'toggle.js': asset(toggleJs, 'text/javascript; charset=utf-8'),
 };
 

@@ -2,16 +2,17 @@ import { Hono, type Context } from 'hono';
 import type { Commune } from '../../../domain/commune.js';
 import { addDays, formatDateVi, parseLocalDate, utcToLocal } from '../../../domain/schedule/index.js';
 import type { RequestContext } from '../../../domain/actor.js';
+import { sumAirings } from '../../../domain/receiver/coverage-report.js';
 import { RateChart, type DayRate } from '../chart.js';
 import { coverageCsv } from '../../coverage-csv.js';
 import { gate } from '../../middleware/gate.js';
-import { communeOf, formatNumber } from '../commune.js';
+import { communeOf, formatNumber, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import type { PageContext } from '../page.js';
 import { pageContext, sendPage, signedIn } from '../page.js';
 import { paths } from '../paths.js';
 import { FormError, Layout, Section, TextField } from '../ui.js';
-import { CoverageTable } from './monitor.js';
+import { CoverageTable, ReceiverCoverageTable } from './coverage-tables.js';
 
 /** The longest range the page draws day by day; longer reports are one CSV away. */
 const maxDays = 92;
@@ -55,11 +56,8 @@ async function perDay(deps: WebDeps, ctx: RequestContext, from: string, to: stri
   return Promise.all(
     days.map(async (date) => {
       const report = await deps.services.reports.coverage(ctx, { from: date, to: addDays(date, 1) });
-      const sum = report.hamlets.reduce(
-        (acc, h) => ({ played: acc.played + h.played, due: acc.due + h.played + h.failed + h.missed }),
-        { played: 0, due: 0 },
-      );
-      return { date, rate: sum.due === 0 ? null : sum.played / sum.due };
+      const sum = sumAirings(report.hamlets);
+      return { date, rate: sum.rate };
     }),
   );
 }
@@ -79,6 +77,7 @@ export function coverageRoutes(deps: WebDeps) {
       ? await services.reports.coverage(ctx, { from: range.from, to: addDays(range.to, 1) })
       : undefined;
     const days = ok ? await perDay(deps, ctx, range.from, range.to) : [];
+    const names = new Map((await hamletsOf(services, ctx)).map((h) => [h.id, h.name]));
     const label = (d: string) => (p.lang === 'vi' ? formatDateVi(d) : d);
     const query = `tu=${range.from}&den=${range.to}`;
     return sendPage(
@@ -105,6 +104,15 @@ export function coverageRoutes(deps: WebDeps) {
           <>
             <Section title={`${label(range.from)} – ${label(range.to)}`} id="table">
               <CoverageTable p={p} rows={report.hamlets} caption={m.coverageTitle} />
+              <p class="meta">{m.coverageRule}</p>
+            </Section>
+            <Section title={m.perReceiver} id="receivers">
+              <ReceiverCoverageTable
+                p={p}
+                rows={report.receivers}
+                hamletName={(id) => names.get(id) ?? id}
+                date={range.to}
+              />
             </Section>
             <Section title={m.perDay} id="chart">
               <RateChart

@@ -1,213 +1,198 @@
 import { Hono, type Context } from 'hono';
-import { localToUtc, parseLocalDate, parseLocalTime, utcToLocal } from '../../../domain/schedule/index.js';
-import { BroadcastRequestSchema, type BroadcastRequest } from '../../../domain/broadcast.js';
+import type { RequestContext } from '../../../domain/actor.js';
+import { utcToLocal } from '../../../domain/schedule/index.js';
+import type { ReceiverView } from '../../../services/receivers.service.js';
+import type { ReceivedUpload } from '../../upload.js';
 import { gate } from '../../middleware/gate.js';
-import { checkInput } from '../input.js';
-import { communeOf, hamletsOf } from '../commune.js';
+import { communeOf, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
-import { many, one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
-import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
+import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
+import { pageContext, seeOther, sendPage, signedIn } from '../page.js';
 import { paths } from '../paths.js';
-import { Choices, Csrf, FormError, Layout, SelectField, TextField } from '../ui.js';
+import { Layout, notices } from '../ui.js';
+import { carried, EmergencyForm, fieldMap, readContent, requestFrom } from './emergency-form.js';
+import { ReviewPage } from './emergency-review.js';
+import { SentPage } from './emergency-sent.js';
+import { receivePageUpload, sourceFrom } from './page-upload.js';
 
-const fieldMap = {
-  announcementId: 'announcementId',
-  hamletIds: 'hamletIds',
-  at: 'atTime',
-  priority: 'announcementId',
-};
+/** Room for a checkbox per hamlet beside the form's other fields in one multipart post. */
+const MAX_FORM_FIELDS = 80;
 
-/** The emergency request from the form; the service decides everything else (scope, content, repeats). */
-function requestFrom(
-  form: FormValues,
-  timeZone: string,
-  p: PageContext,
-): { req: BroadcastRequest } | { fields: Record<string, string> } {
-  const m = p.m;
-  const fields: Record<string, string> = {};
-  const announcementId = one(form, 'announcementId');
-  if (!announcementId) fields.announcementId = m.required;
-  const hamlets = many(form, 'hamletIds');
-  if (hamlets.length === 0) fields.hamletIds = m.required;
-  let at: string | undefined;
-  if (one(form, 'start') === 'at') {
-    const date = parseLocalDate(one(form, 'atDate'), 'atDate');
-    const time = parseLocalTime(one(form, 'atTime'), 'atTime');
-    if (!date.ok) fields.atDate = p.lang === 'vi' ? date.error.message : date.error.messageEn;
-    if (!time.ok) fields.atTime = p.lang === 'vi' ? time.error.message : time.error.messageEn;
-    if (date.ok && time.ok)
-      at = new Date(localToUtc(one(form, 'atDate'), one(form, 'atTime'), timeZone)).toISOString();
+/** The review step's address: the choices in the query, so the page can reload while audio processes. */
+function reviewUrl(values: FormValues, announcementId: string): string {
+  const query = new URLSearchParams();
+  for (const name of carried) {
+    const given = name === 'announcementId' ? [announcementId] : [values[name] ?? []].flat();
+    for (const v of given) if (v) query.append(name, v);
   }
-  if (Object.keys(fields).length > 0) return { fields };
-  // The use case's own schema, as the API's POST /api/v1/broadcasts checks it.
-  const checked = checkInput(
-    BroadcastRequestSchema,
-    {
-      announcementId,
-      hamletIds: hamlets.includes('all') ? 'all' : hamlets,
-      priority: 'emergency',
-      ...(at && { at }),
-      ...(one(form, 'repeat') === 'bulletin' && { repeat: { everyHours: 2 } }),
-    },
-    p,
-    { controlOf: (path) => fieldMap[String(path[0]) as keyof typeof fieldMap] ?? 'announcementId' },
-  );
-  return checked.ok ? { req: checked.value } : { fields: checked.problem.fields };
+  return `${paths.emergencyReview}?${query.toString()}`;
 }
 
+/** Every receiver the user may see, for the online counts per hamlet. */
+async function allReceivers(deps: WebDeps, ctx: RequestContext): Promise<ReceiverView[]> {
+  const found: ReceiverView[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.services.receivers.list(ctx, { limit: 200, ...(cursor && { cursor }) });
+    found.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return found;
+}
+
+/**
+ * The commune office's emergency, from scratch in one form: type a text (or send a recording, or pick
+ * content that can air) and pick hamlets; content created here is approved by that act. The next step
+ * shows the audio processing in place, then what will air where with the boxes online now, and asks
+ * again; after "Xác nhận phát" the page follows which boxes have started.
+ */
 export function emergencyRoutes(deps: WebDeps) {
   const { services, clock } = deps;
   const app = new Hono();
 
-  async function options(c: Context) {
-    const ctx = signedIn(c);
-    const commune = await communeOf(services, ctx);
-    const hamlets = await hamletsOf(services, ctx);
-    const approval = commune.settings.approvalRequired ? ('approved' as const) : undefined;
-    const ready = (await services.announcements.list(ctx, { status: 'ready', approval, limit: 200 })).items;
-    return { ctx, commune, hamlets, ready };
-  }
-
   async function renderForm(c: Context, values: FormValues, problem?: FormProblem) {
-    const { commune, hamlets, ready } = await options(c);
+    const ctx = signedIn(c);
     const p = pageContext(c);
-    const m = p.m;
+    const [commune, hamlets, recent] = await Promise.all([
+      communeOf(services, ctx),
+      hamletsOf(services, ctx),
+      services.announcements.list(ctx, { limit: 200 }),
+    ]);
     const { repeatCount, repeatIntervalMin } = commune.settings.emergency;
+    const announcements = [...recent.items].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     return sendPage(
       c,
-      <Layout p={p} title={m.emergencyTitle} scripts={['toggle.js']}>
-        <p class="warning">{m.emergencyIntro}</p>
-        <section aria-label={m.emergencyTitle}>
-          {ready.length === 0 ? <p>{m.noReadyAnnouncements}</p> : null}
-          <form method="post" action={paths.emergency} novalidate>
-            <Csrf p={p} />
-            <input type="hidden" name="step" value="review" />
-            <FormError message={problem?.general} />
-            <SelectField
-              name="announcementId"
-              label={m.announcement}
-              value={one(values, 'announcementId')}
-              options={ready.map((a) => [a.id, a.title] as const)}
-              error={problem?.fields.announcementId}
-            />
-            <Choices
-              type="checkbox"
-              name="hamletIds"
-              label={m.hamlets}
-              options={[['all', m.allHamlets] as const, ...hamlets.map((h) => [h.id, h.name] as const)]}
-              checked={many(values, 'hamletIds')}
-              error={problem?.fields.hamletIds}
-            />
-            <Choices
-              type="radio"
-              name="start"
-              label={m.startAt}
-              options={[
-                ['now', m.now],
-                ['at', m.whenAt],
-              ]}
-              checked={[one(values, 'start') || 'now']}
-            />
-            <div class="two" data-show-if="start=at">
-              <TextField
-                name="atDate"
-                type="date"
-                label={m.date}
-                value={one(values, 'atDate')}
-                error={problem?.fields.atDate}
-              />
-              <TextField
-                name="atTime"
-                type="time"
-                label={m.time}
-                value={one(values, 'atTime')}
-                error={problem?.fields.atTime}
-              />
-            </div>
-            <Choices
-              type="radio"
-              name="repeat"
-              label={m.repeat}
-              options={[
-                ['default', m.repeatDefault(repeatCount, repeatIntervalMin)],
-                ['bulletin', m.repeatBulletin],
-              ]}
-              checked={[one(values, 'repeat') || 'default']}
-            />
-            <button type="submit" class="danger">
-              {m.continue}
-            </button>
-          </form>
+      <Layout p={p} title={p.m.emergencyTitle} scripts={['toggle.js']}>
+        <p class="warning">{p.m.emergencyIntro}</p>
+        <section aria-label={p.m.emergencyTitle}>
+          <EmergencyForm
+            p={p}
+            values={values}
+            problem={problem}
+            hamlets={hamlets}
+            announcements={announcements}
+            languages={commune.settings.languages.map(
+              (l) => [l.code, languageName(commune, l.code)] as const,
+            )}
+            repeat={{ count: repeatCount, intervalMin: repeatIntervalMin }}
+          />
         </section>
       </Layout>,
       problem?.status ?? 200,
     );
   }
 
+  /** The form's first post: check everything, store new content (approved), then review it. */
+  async function review(c: Context, form: FormValues, upload: ReceivedUpload | undefined) {
+    const ctx = signedIn(c);
+    const p = pageContext(c);
+    const commune = await communeOf(services, ctx);
+    const content = readContent(form, p, upload?.file?.filename ?? null);
+    const id = content.ok && content.value.kind === 'existing' ? content.value.announcementId : 'new';
+    const where = requestFrom(form, commune.timeZone, p, id);
+    const fields = { ...(!content.ok && content.fields), ...(!where.ok && where.fields) };
+    if (!content.ok || !where.ok) return renderForm(c, form, { general: p.m.fixBelow, fields, status: 400 });
+    if (content.value.kind === 'existing') return c.redirect(reviewUrl(form, id), 303);
+    const chosen = content.value.source;
+    const source = upload
+      ? sourceFrom(upload, chosen, p.m)
+      : chosen.kind === 'text'
+        ? { source: { kind: 'text' as const, text: chosen.text, voice: chosen.voice } }
+        : {
+            problem: {
+              general: p.m.fixBelow,
+              fields: { file: p.m.needFileOrRecording },
+              status: 400 as const,
+            },
+          };
+    if ('problem' in source) return renderForm(c, form, source.problem);
+    try {
+      const created = await services.announcements.createForEmergency(ctx, content.value.meta, source.source);
+      return c.redirect(reviewUrl(form, created.id), 303);
+    } catch (error) {
+      const problem = problemOf(error, p.lang, fieldMap);
+      const own = Object.keys(problem.fields).length > 0 || problem.status === 403 || problem.status === 404;
+      return renderForm(c, form, own ? problem : { ...problem, fields: { file: problem.general } });
+    }
+  }
+
   app.use(paths.emergency, gate('broadcast.emergency'));
+  app.use(`${paths.emergency}/*`, gate('broadcast.emergency'));
 
   app.get(paths.emergency, async (c) => {
-    const { commune } = await options(c);
+    const ctx = signedIn(c);
+    const commune = await communeOf(services, ctx);
     const today = utcToLocal(clock.now().getTime(), commune.timeZone).date;
-    return renderForm(c, { start: 'now', repeat: 'default', atDate: today });
+    return renderForm(c, { content: 'text', start: 'now', repeat: 'default', atDate: today });
   });
 
-  // Two steps: "review" shows what will air where and asks again; "confirm" schedules it.
+  // The form posts multipart (it may carry a recording); the review and back buttons post urlencoded.
   app.post(paths.emergency, async (c) => {
-    const { ctx, commune, hamlets, ready } = await options(c);
-    const p = pageContext(c);
-    const m = p.m;
-    const form = await readForm(c);
-    const built = requestFrom(form, commune.timeZone, p);
-    if ('fields' in built)
-      return renderForm(c, form, { general: m.fixBelow, fields: built.fields, status: 400 });
-    if (one(form, 'step') !== 'confirm' || one(form, 'edit')) {
-      if (one(form, 'edit')) return renderForm(c, form);
-      const title = ready.find((a) => a.id === built.req.announcementId)?.title ?? built.req.announcementId;
-      const targets =
-        built.req.hamletIds === 'all' ? hamlets : hamlets.filter((h) => built.req.hamletIds.includes(h.id));
-      const { repeatCount, repeatIntervalMin } = commune.settings.emergency;
-      const start = built.req.at ? `${one(form, 'atTime')} ${one(form, 'atDate')}` : m.now;
-      return sendPage(
-        c,
-        <Layout p={p} title={m.confirmTitle}>
-          <p class="warning" role="alert">
-            {m.confirmText}
-          </p>
-          <dl class="facts">
-            <dt>{m.announcement}</dt>
-            <dd>{title}</dd>
-            <dt>{m.hamlets}</dt>
-            <dd>{targets.map((h) => h.name).join(', ')}</dd>
-            <dt>{m.startAt}</dt>
-            <dd>{start}</dd>
-            <dt>{m.repeat}</dt>
-            <dd>{built.req.repeat ? m.repeatBulletin : m.repeatDefault(repeatCount, repeatIntervalMin)}</dd>
-          </dl>
-          <form method="post" action={paths.emergency}>
-            <Csrf p={p} />
-            <input type="hidden" name="step" value="confirm" />
-            {Object.entries(form)
-              .filter(([k]) => k !== '_csrf' && k !== 'step')
-              .flatMap(([k, v]) => [v].flat().map((value) => <input type="hidden" name={k} value={value} />))}
-            <div class="actions">
-              <button type="submit" class="danger">
-                {m.confirm}
-              </button>
-              <button type="submit" name="edit" value="1" class="secondary">
-                {m.back}
-              </button>
-            </div>
-          </form>
-        </Layout>,
-      );
+    if (c.req.header('content-type')?.startsWith('multipart/form-data')) {
+      await using upload = await receivePageUpload(c, deps.media, deps.uploadLimitBytes, {
+        maxFields: MAX_FORM_FIELDS,
+      });
+      // Awaited here, so the upload is disposed of only after the use case has taken it over.
+      return await review(c, upload.values, upload);
     }
+    const form = await readForm(c);
+    if (one(form, 'edit')) return renderForm(c, form);
+    if (one(form, 'step') !== 'confirm') return review(c, form, undefined);
+    const ctx = signedIn(c);
+    const p = pageContext(c);
+    const commune = await communeOf(services, ctx);
+    const built = requestFrom(form, commune.timeZone, p, one(form, 'announcementId'));
+    if (!built.ok) return renderForm(c, form, { general: p.m.fixBelow, fields: built.fields, status: 400 });
     try {
-      await services.broadcasts.schedule(ctx, built.req);
+      const scheduled = await services.broadcasts.schedule(ctx, built.value);
+      return seeOther(c, paths.emergencySent(scheduled.id), 'emergency');
     } catch (error) {
       return renderForm(c, form, problemOf(error, p.lang, fieldMap));
     }
-    return seeOther(c, paths.monitor, 'emergency');
+  });
+
+  app.get(paths.emergencyReview, async (c) => {
+    const ctx = signedIn(c);
+    const p = pageContext(c);
+    const values: FormValues = { ...c.req.queries(), content: 'existing' };
+    const [commune, hamlets] = await Promise.all([communeOf(services, ctx), hamletsOf(services, ctx)]);
+    const built = requestFrom(values, commune.timeZone, p, one(values, 'announcementId'));
+    if (!built.ok) return renderForm(c, values, { general: p.m.fixBelow, fields: built.fields, status: 400 });
+    const [announcement, receivers] = await Promise.all([
+      services.announcements.get(ctx, built.value.announcementId!),
+      allReceivers(deps, ctx),
+    ]);
+    const { repeatCount, repeatIntervalMin } = commune.settings.emergency;
+    return sendPage(
+      c,
+      <ReviewPage
+        p={p}
+        values={values}
+        announcement={announcement}
+        request={built.value}
+        hamlets={hamlets}
+        receivers={receivers}
+        repeat={{ count: repeatCount, intervalMin: repeatIntervalMin }}
+      />,
+    );
+  });
+
+  app.get('/giam-sat/khan-cap/da-gui/:id', async (c) => {
+    const ctx = signedIn(c);
+    const p = pageContext(c);
+    const [reach, hamlets] = await Promise.all([
+      services.monitoring.reach(ctx, c.req.param('id')),
+      hamletsOf(services, ctx),
+    ]);
+    return sendPage(
+      c,
+      <SentPage
+        p={p}
+        reach={reach}
+        hamletNames={Object.fromEntries(hamlets.map((h) => [h.id, h.name]))}
+        notice={notices(p.m)[c.req.query('tb') ?? '']}
+      />,
+    );
   });
 
   return app;

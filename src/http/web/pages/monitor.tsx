@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { addDays, formatLocalEn, formatLocalVi, utcToLocal } from '../../../domain/schedule/index.js';
-import type { CoverageRow } from '../../../services/reports.service.js';
+import type { PlaybackView } from '../../../services/monitoring.service.js';
 import type { ReceiverView } from '../../../services/receivers.service.js';
 import { RejectionReasonSchema } from '../../../domain/announcement.js';
 import { gate } from '../../middleware/gate.js';
@@ -10,54 +10,39 @@ import type { WebDeps } from '../deps.js';
 import { one, problemOf, readForm, type FormProblem } from '../forms.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, Layout, Section, notices, ReceiverState } from '../ui.js';
+import { Badge, Layout, Section, notices, occurrenceTone, ReceiverState } from '../ui.js';
 import { ApprovalItem } from './approval.js';
+import { CoverageTable } from './coverage-tables.js';
+import { airedCount } from './playback-table.js';
 
-/** Counts per hamlet with a word and a colour each; a zero stays plain so that problems stand out. */
-export function CoverageTable({
+/** Today's airings, each linked to its page with every box's status: how many boxes aired it. */
+function TodayList({
   p,
-  rows,
-  caption,
+  items,
+  hamletName,
+  timeZone,
 }: {
   p: PageContext;
-  rows: readonly CoverageRow[];
-  caption: string;
+  items: readonly PlaybackView[];
+  hamletName: (id: string) => string;
+  timeZone: string;
 }) {
   const m = p.m;
-  const count = (n: number, tone: 'ok' | 'bad' | 'warn' | 'info', label: string) =>
-    n > 0 ? <Badge tone={tone}>{`${n} ${label.toLowerCase()}`}</Badge> : <span class="meta">0</span>;
+  if (items.length === 0) return <p>{m.noOccurrencesToday}</p>;
   return (
-    <div class="table-wrap">
-      <table class="stack">
-        <caption class="meta">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{m.hamlet}</th>
-            <th scope="col">{m.scheduledCount}</th>
-            <th scope="col">{m.playedCount}</th>
-            <th scope="col">{m.failedCount}</th>
-            <th scope="col">{m.missedCount}</th>
-            <th scope="col" class="num">
-              {m.rate}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr>
-              <th scope="row">{r.hamletName}</th>
-              <td data-label={m.scheduledCount}>{count(r.scheduled, 'info', m.scheduledCount)}</td>
-              <td data-label={m.playedCount}>{count(r.played, 'ok', m.playedCount)}</td>
-              <td data-label={m.failedCount}>{count(r.failed, 'bad', m.failedCount)}</td>
-              <td data-label={m.missedCount}>{count(r.missed, 'warn', m.missedCount)}</td>
-              <td class="num" data-label={m.rate}>
-                {r.rate === null ? m.none : `${formatNumber(r.rate * 100, p.lang, 0)} %`}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ul class="list">
+      {items.map((o) => (
+        <li data-occurrence={o.id}>
+          <a href={paths.occurrencePlayback(o.id)}>
+            <strong>{`${utcToLocal(Date.parse(o.startsAt), timeZone).time} · ${o.title}`}</strong>
+          </a>
+          <p class="meta">
+            {hamletName(o.hamletId)} · <Badge tone={occurrenceTone[o.status]}>{m.occurrence[o.status]}</Badge>{' '}
+            · {m.airedOf(airedCount(o.receivers), o.receivers.length)}
+          </p>
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -94,7 +79,7 @@ function ReceiverTable({
           {receivers.map((r) => (
             <tr>
               <th scope="row">
-                {r.name}
+                <a href={paths.receiverDay(r.id)}>{r.name}</a>
                 <br />
                 <span class="meta">{hamletName(r.hamletId)}</span>
               </th>
@@ -130,11 +115,12 @@ export function monitorRoutes(deps: WebDeps) {
     const today = utcToLocal(clock.now().getTime(), commune.timeZone);
     const monday = addDays(today.date, -((today.weekday + 6) % 7));
     const pending = (await services.announcements.list(ctx, { approval: 'pending', limit: 100 })).items;
-    const [day, week, receivers, space] = await Promise.all([
+    const [day, week, receivers, space, airings] = await Promise.all([
       services.reports.coverage(ctx, { from: today.date, to: addDays(today.date, 1) }),
       services.reports.coverage(ctx, { from: monday, to: addDays(monday, 7) }),
       services.receivers.list(ctx, { limit: 200 }),
       services.monitoring.mediaSpace(),
+      services.monitoring.playback(ctx, { from: today.date, to: addDays(today.date, 1), limit: 200 }),
     ]);
     const mb = (bytes: number) => formatNumber(Math.floor(bytes / 1_048_576), p.lang, 0);
     return sendPage(
@@ -170,6 +156,15 @@ export function monitorRoutes(deps: WebDeps) {
         </Section>
         <Section title={p.m.today} id="today">
           <CoverageTable p={p} rows={day.hamlets} caption={p.m.today} />
+          <p class="meta">{p.m.coverageRule}</p>
+        </Section>
+        <Section title={p.m.todayPlayback} id="airings">
+          <TodayList
+            p={p}
+            items={airings.items}
+            hamletName={(id) => hamletName(id)}
+            timeZone={commune.timeZone}
+          />
         </Section>
         <Section title={p.m.week} id="week">
           <CoverageTable p={p} rows={week.hamlets} caption={p.m.week} />

@@ -16,9 +16,10 @@ export async function receivePageUpload(
   c: Context,
   media: MediaStore,
   limitBytes: number,
+  options: { readonly maxFields?: number } = {},
 ): Promise<ReceivedUpload> {
   assertSameOrigin(c);
-  const upload = await receiveUpload(c, media, limitBytes);
+  const upload = await receiveUpload(c, media, limitBytes, options);
   try {
     assertFormToken(c, upload.fields._csrf);
   } catch (error) {

@@ -1,0 +1,125 @@
+import { z } from '@hono/zod-openapi';
+import { OCCURRENCE_STATUSES } from '../../domain/broadcast.js';
+import { RECEIVER_PLAYBACK_STATUSES } from '../../domain/receiver/playback.js';
+import { PRIORITIES } from '../../domain/schedule/index.js';
+import type { PlaybackView } from '../../services/monitoring.service.js';
+
+/** The answers of the monitoring routes, as OpenAPI schemas. */
+
+export const when = z
+  .string()
+  .max(40)
+  .optional()
+  .openapi({ description: 'ISO 8601 time, or a date YYYY-MM-DD meaning midnight in the commune' });
+
+export const OccurrenceStatus = z.enum(OCCURRENCE_STATUSES);
+
+export const ReceiverPlaybackSchema = z
+  .object({
+    receiverId: z.string(),
+    name: z.string(),
+    status: z.enum(RECEIVER_PLAYBACK_STATUSES),
+    startedAt: z.string().nullable(),
+    endedAt: z.string().nullable(),
+    detail: z.string().nullable(),
+    sha256s: z.array(z.string()).openapi({
+      description: 'SHA-256 of each audio part the receiver reported starting, in play order',
+    }),
+  })
+  .openapi('ReceiverPlayback');
+
+export const PlaybackItem = z
+  .object({
+    id: z.string(),
+    broadcastId: z.string(),
+    hamletId: z.string(),
+    startsAt: z.string(),
+    durationMs: z.number().int(),
+    priority: z.enum(PRIORITIES),
+    slotName: z.string().nullable(),
+    status: OccurrenceStatus,
+    title: z.string(),
+    receivers: z.array(ReceiverPlaybackSchema),
+  })
+  .openapi('PlaybackOccurrence');
+
+/** An occurrence as the routes answer it: the fields of `PlaybackItem`, nothing more. */
+export const playbackDto = (o: PlaybackView) => ({
+  id: o.id,
+  broadcastId: o.broadcastId,
+  hamletId: o.hamletId,
+  startsAt: o.startsAt,
+  durationMs: o.durationMs,
+  priority: o.priority,
+  slotName: o.slotName,
+  status: o.status,
+  title: o.title,
+  receivers: o.receivers.map((r) => ({ ...r, sha256s: [...r.sha256s] })),
+});
+
+const airings = {
+  expected: z.number().int().openapi({ description: 'airings whose outcome is known' }),
+  played: z.number().int(),
+  failed: z.number().int(),
+  missed: z.number().int(),
+  offline: z.number().int(),
+  rate: z.number().nullable().openapi({ description: 'played / expected' }),
+};
+
+export const CoverageSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    hamlets: z.array(
+      z.object({
+        hamletId: z.string(),
+        hamletName: z.string(),
+        scheduled: z.number().int().openapi({ description: 'occurrences, cancelled ones left out' }),
+        ...airings,
+      }),
+    ),
+    receivers: z.array(
+      z.object({ receiverId: z.string(), name: z.string(), hamletId: z.string(), ...airings }),
+    ),
+  })
+  .openapi('Coverage');
+
+export const BroadcastPlaybackSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    priority: z.enum(PRIORITIES),
+    hamletIds: z.array(z.string()),
+    createdAt: z.string(),
+    cancelledAt: z.string().nullable(),
+    occurrences: z.array(PlaybackItem),
+    truncated: z.boolean().openapi({ description: 'true when only the latest 200 occurrences are listed' }),
+  })
+  .openapi('BroadcastPlayback');
+
+export const ReachSchema = z
+  .object({
+    broadcastId: z.string(),
+    at: z.string().nullable(),
+    receivers: z.number().int(),
+    online: z.number().int(),
+    started: z.number().int(),
+    notStarted: z.array(ReceiverPlaybackSchema.extend({ hamletId: z.string(), onlineWhenSent: z.boolean() })),
+  })
+  .openapi('BroadcastReach');
+
+export const TimelineSchema = z
+  .object({
+    receiver: z.object({ id: z.string(), name: z.string(), hamletId: z.string() }),
+    date: z.string(),
+    from: z.string(),
+    to: z.string(),
+    spans: z.array(z.object({ from: z.string(), to: z.string(), online: z.boolean() })),
+    items: z.array(
+      z.object({
+        occurrence: PlaybackItem.omit({ receivers: true }),
+        playback: ReceiverPlaybackSchema.omit({ receiverId: true, name: true }),
+      }),
+    ),
+  })
+  .openapi('ReceiverTimeline');

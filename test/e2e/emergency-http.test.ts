@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { speechWav } from '../support/audio-fixtures.js';
+import { createHarness, type Harness } from '../support/harness.js';
+import { origin, page, signInPage, type CookieSession } from './support.js';
+
+/**
+ * The emergency form without JavaScript, over HTTP: a recording posted with the form (multipart, a
+ * checkbox per hamlet), the review page that refreshes itself while the audio is processed, the
+ * confirmation, and the page that follows the boxes.
+ */
+describe('emergency from a recording, without JavaScript', () => {
+  let h: Harness;
+  let officer: CookieSession;
+  const hamlets = ['un-ta', 'thon-2', 'thon-3', 'thon-4', 'thon-5', 'thon-6', 'thon-7', 'thon-8', 'thon-9'];
+
+  beforeAll(async () => {
+    h = await createHarness();
+    officer = await signInPage(h, 'officer');
+  });
+  afterAll(() => h.close());
+
+  function postForm(fields: Record<string, string | string[]>, file: Uint8Array, name: string) {
+    const form = new FormData();
+    form.append('_csrf', officer.csrf);
+    for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) form.append(k, one);
+    form.append('file', new Blob([file], { type: 'audio/wav' }), name);
+    return h.runtime.app.request('/giam-sat/khan-cap', {
+      method: 'POST',
+      headers: { cookie: officer.cookie, origin, accept: 'text/html' },
+      body: form,
+    });
+  }
+  const base = { step: 'review', content: 'audio', language: 'vi', start: 'now', repeat: 'default' };
+
+  it('refuses a file that is not audio, next to the file field, and keeps the choices', async () => {
+    const res = await postForm(
+      { ...base, hamletIds: ['thon-3'] },
+      new TextEncoder().encode('not a recording'),
+      'ghi-am.mp3',
+    );
+    expect(res.status).toBe(415);
+    const html = await res.text();
+    expect(html).toMatch(/<p class="field-error" id="file-error">[^<]*âm thanh/);
+    expect(html).toMatch(/<input type="checkbox" id="hamletIds-2" name="hamletIds" value="thon-3" checked/);
+  });
+
+  it('sends a recording to every hamlet: processed, confirmed, followed', async () => {
+    const posted = await postForm(
+      { ...base, hamletIds: hamlets },
+      speechWav('Bà con chú ý, nước suối đang lên nhanh.', 'emergency-http'),
+      'lu-quet.wav',
+    );
+    expect(posted.status, await posted.clone().text()).toBe(303);
+    const review = posted.headers.get('location')!;
+    expect(review).toMatch(
+      /^\/giam-sat\/khan-cap\/xac-nhan\?announcementId=[^&]+(&hamletIds=[\w-]+){9}&start=now/,
+    );
+    const id = new URL(review, origin).searchParams.get('announcementId')!;
+
+    const preparing = await (await page(h, review, officer)).text();
+    expect(preparing).toContain('<h1>Đang chuẩn bị âm thanh</h1>');
+    expect(preparing).toContain('<noscript><meta http-equiv="refresh" content="5"/></noscript>');
+
+    await h.runtime.jobs.drain();
+    const confirm = await (await page(h, review, officer)).text();
+    expect(confirm).toContain('<h1>Xác nhận phát khẩn cấp</h1>');
+    expect(confirm).toContain('<dd>Phát khẩn cấp: lu-quet</dd>');
+    expect(confirm).toContain('0/2 cụm loa đang trực tuyến');
+
+    const form: Record<string, string | string[]> = {
+      step: 'confirm',
+      content: 'existing',
+      announcementId: id,
+      hamletIds: hamlets,
+      start: 'now',
+      repeat: 'default',
+    };
+    const sent = await page(h, '/giam-sat/khan-cap', officer, form);
+    expect(sent.status).toBe(303);
+    const follow = sent.headers.get('location')!;
+    expect(follow).toMatch(/^\/giam-sat\/khan-cap\/da-gui\/[^?]+\?tb=emergency$/);
+    const live = await (await page(h, follow, officer)).text();
+    // The example commune's three boxes have never connected.
+    expect(live).toContain('Lệnh phát khẩn cấp đã gửi tới 0/3 cụm loa đang trực tuyến.');
+    expect(live).toContain('0/3 cụm loa đã bắt đầu phát.');
+    expect(live).toContain('<noscript><meta http-equiv="refresh" content="10"/></noscript>');
+    expect(live.match(/ · mất kết nối lúc gửi<\/li>/g)).toHaveLength(3);
+  });
+});
