@@ -6,6 +6,7 @@ import * as receiverHeartbeatsAt from './migrations/0003-receiver-heartbeats-at.
 import * as variantProbe from './migrations/0004-variant-probe.js';
 import * as seriesNextStart from './migrations/0005-series-next-start.js';
 import * as variantApproval from './migrations/0006-variant-approval.js';
+import * as seriesSkips from './migrations/0007-series-skips.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -15,6 +16,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0004-variant-probe': variantProbe,
   '0005-series-next-start': seriesNextStart,
   '0006-variant-approval': variantApproval,
+  '0007-series-skips': seriesSkips,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -57,6 +57,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0004-variant-probe',
       '0005-series-next-start',
       '0006-variant-approval',
+      '0007-series-skips',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

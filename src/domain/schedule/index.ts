@@ -11,3 +11,5 @@ export * from './language.js';
 export * from './coverage.js';
 export * from './content.js';
 export * from './plan.js';
+export * from './suggest.js';
+export * from './projection.js';
