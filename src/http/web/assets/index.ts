@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { paths } from '../paths.js';
 import { css } from './css.js';
 import { sendJs } from './send.js';
+import { scheduleJs } from './schedule.js';
 import { statusJs } from './status.js';
 import { toggleJs } from './toggle.js';
 
@@ -29,6 +30,7 @@ const assets: Readonly<Record<string, Asset>> = {
   'send.js': asset(sendJs, 'text/javascript; charset=utf-8'),
   'status.js': asset(statusJs, 'text/javascript; charset=utf-8'),
   'toggle.js': asset(toggleJs, 'text/javascript; charset=utf-8'),
+  'schedule.js': asset(scheduleJs, 'text/javascript; charset=utf-8'),
 };
 
 /** The address of a static file, with its fingerprint so that it can be cached for good. */
