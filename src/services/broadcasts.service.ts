@@ -77,7 +77,7 @@ async function targetHamlets(
       `Không tìm thấy thôn: ${missing.join(', ')}.`,
     );
   }
-  assertAllowed(ctx.actor, 'broadcast.schedule', ids);
+  assertAllowed(ctx.actor, 'broadcast.schedule', ids, Object.fromEntries(found.map((h) => [h.id, h.name])));
   return ids.map((id) => found.find((h) => h.id === id)!);
 }
 

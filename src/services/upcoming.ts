@@ -43,7 +43,7 @@ export function createUpcoming(deps: SchedulingDeps) {
       const { repos } = deps;
       const hamlet = await repos.hamlets.findHamlet(hamletId);
       if (!hamlet || hamlet.communeId !== ctx.actor.communeId) throw notFound('Hamlet', hamletId, 'thôn');
-      assertAllowed(ctx.actor, 'broadcast.read', [hamletId]);
+      assertAllowed(ctx.actor, 'broadcast.read', [hamletId], { [hamletId]: hamlet.name });
       const series = (await repos.broadcasts.listSeriesToExtend(iso(window.to), [hamlet.communeId])).filter(
         (s) => s.hamletIds.includes(hamletId),
       );

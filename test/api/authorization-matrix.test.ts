@@ -106,6 +106,7 @@ export const matrix: Readonly<Record<string, Row>> = {
   'GET /healthz': { inScope: all(200, 200), setup: async () => ({ path: '/healthz' }) },
   'GET /openapi.json': { inScope: all(200, 200), setup: async () => ({ path: '/openapi.json' }) },
   'GET /docs': { inScope: all(200, 200), setup: async () => ({ path: '/docs' }) },
+  'GET /favicon.ico': { inScope: all(200, 200), setup: async () => ({ path: '/favicon.ico' }) },
   'POST /api/v1/auth/login': {
     inScope: { anonymous: 401, admin: 200, officer: 200, head: 200, secretary: 200 },
     setup: async (_h, _s, caller) => ({

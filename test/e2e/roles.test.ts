@@ -165,7 +165,10 @@ describe.skipIf(!hasTool('chromium'))('pages in a browser', () => {
     const res = await page.goto(`${server.url}/lich-phat/thon-2`);
     expect(res!.status()).toBe(403);
     expect(await page.locator('h1').textContent()).toBe('Không có quyền truy cập');
-    expect(await page.locator('.form-error').textContent()).toContain('thôn ngoài phạm vi phụ trách của bạn');
+    // The hamlet by its name, not its id.
+    expect(await page.locator('.form-error').textContent()).toBe(
+      'Thao tác này liên quan đến thôn ngoài phạm vi phụ trách của bạn: Thôn số 2 (dữ liệu mẫu).',
+    );
     await screenshots(page, 'head-forbidden');
   });
 
@@ -182,8 +185,14 @@ describe.skipIf(!hasTool('chromium'))('pages in a browser', () => {
     ]);
     expect(download.suggestedFilename()).toMatch(/^coverage-[\d-]+\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8');
-    expect(csv.startsWith('\uFEFFhamlet_id,hamlet,scheduled,played,failed,missed,rate\r\n')).toBe(true);
+    expect(csv.startsWith('\uFEFFMã thôn,Thôn,Đã lên lịch,Đã phát,Phát lỗi,Bị lỡ,Tỉ lệ phát\r\n')).toBe(true);
     expect(csv).toContain('un-ta,Thôn Ún Tà,1,0,0,0,\r\n');
+    const [excel] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Tải về cho Excel (dấu ;)' }).click(),
+    ]);
+    expect(excel.suggestedFilename()).toMatch(/^coverage-[\d-]+-excel\.csv$/);
+    expect(readFileSync((await excel.path())!, 'utf8')).toContain('un-ta;Thôn Ún Tà;1;0;0;0;\r\n');
   });
 
   async function officerActor() {

@@ -3,7 +3,7 @@ import { OCCURRENCE_STATUSES } from '../../domain/broadcast.js';
 import { PRIORITIES } from '../../domain/schedule/index.js';
 import { RECEIVER_PLAYBACK_STATUSES } from '../../domain/receiver/playback.js';
 import type { Services } from '../../services/index.js';
-import { coverageCsv } from '../coverage-csv.js';
+import { coverageCsv, coverageCsvOptions } from '../coverage-csv.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import { jsonResponse, problemResponses } from '../schemas.js';
 
@@ -109,8 +109,21 @@ export function monitoringRoutes(services: Services) {
       security,
       middleware: [gate('report.read')],
       description:
-        'Per hamlet in your scope (default: the last 30 days): scheduled, played, failed, missed and rate = played / (played + failed + missed). Send `Accept: text/csv` for a spreadsheet (UTF-8 with BOM).',
-      request: { query: z.strictObject({ from: when, to: when }) },
+        'Per hamlet in your scope (default: the last 30 days): scheduled, played, failed, missed and rate = played / (played + failed + missed). Send `Accept: text/csv` for a spreadsheet (UTF-8 with BOM): columns `hamlet_id,hamlet,…` separated by commas; `sep=semicolon` for Excel set to Vietnam (`;`, decimal comma, Vietnamese column names), `header=vi|keys` to choose the column names.',
+      request: {
+        query: z.strictObject({
+          from: when,
+          to: when,
+          sep: z
+            .enum(['comma', 'semicolon'])
+            .optional()
+            .openapi({ description: 'CSV only: `semicolon` for Excel in Vietnam (`;` and decimal commas)' }),
+          header: z
+            .enum(['keys', 'vi'])
+            .optional()
+            .openapi({ description: 'CSV only: column names for programs (`keys`) or in Vietnamese (`vi`)' }),
+        }),
+      },
       responses: {
         200: {
           description: 'Coverage per hamlet',
@@ -120,11 +133,12 @@ export function monitoringRoutes(services: Services) {
       },
     }),
     async (c) => {
-      const report = await services.reports.coverage(requestContext(c), c.req.valid('query'));
+      const { from, to } = c.req.valid('query');
+      const report = await services.reports.coverage(requestContext(c), { from, to });
       if (!/\btext\/csv\b/i.test(c.req.header('accept') ?? '')) {
         return c.json({ ...report, hamlets: report.hamlets.map((h) => ({ ...h })) }, 200);
       }
-      return coverageCsv(c, report) as never;
+      return coverageCsv(c, report, coverageCsvOptions(c, 'keys')) as never;
     },
   );
 

@@ -220,7 +220,7 @@ const vi = {
   emergencyRepeat: 'Lặp tin khẩn',
   languages: 'Ngôn ngữ',
   settingsHint:
-    'Tên, mã, múi giờ và ngôn ngữ lấy từ tệp cấu hình của xã (schedules/*.json). Khi đã lưu ở đây, tệp không còn ghi đè các cài đặt bên trên lúc khởi động; lịch đã xếp giữ nguyên giờ, lịch mới theo cài đặt mới.',
+    'Tên, mã, múi giờ và ngôn ngữ lấy từ tệp cấu hình của xã. Khi đã lưu ở đây, tệp không còn ghi đè các cài đặt bên trên lúc khởi động; lịch đã xếp giữ nguyên giờ, lịch mới theo cài đặt mới.',
   saveSettings: 'Lưu cài đặt',
   savedSettings: 'Đã lưu cài đặt của xã.',
   quietStart: 'Giờ nghỉ bắt đầu',
@@ -325,6 +325,13 @@ const vi = {
   cancelledOne: 'Đã hủy buổi phát này; các buổi khác của chuỗi vẫn giữ.',
   cancelledSeries: 'Đã hủy cả chuỗi.',
   bookAt: (when: string) => `Đặt lúc ${when}`,
+  downloadCsvExcel: 'Tải về cho Excel (dấu ;)',
+  vietnamTime: 'Giờ Việt Nam',
+  enrolTitle: 'Mã ghép nối',
+  enrolHint:
+    'Mã QR ở trên chứa đúng dòng này: địa chỉ máy chủ và mã thiết bị. Trên hộp điều khiển: loa receiver --enrol "<dòng này>".',
+  copyEnrolment: 'Sao chép mã ghép nối',
+  copied: 'Đã sao chép.',
   atDay: (time: string, day: string) => `${time} ngày ${day}`,
 };
 

@@ -195,7 +195,7 @@ export const en: Messages = {
   emergencyRepeat: 'Emergency repeats',
   languages: 'Languages',
   settingsHint:
-    "Name, code, time zone and languages come from the commune's file (schedules/*.json). Once saved here, the file no longer overrides the settings above at start; broadcasts already scheduled keep their times, new ones follow the new settings.",
+    "Name, code, time zone and languages come from the commune's configuration file. Once saved here, the file no longer overrides the settings above at start; broadcasts already scheduled keep their times, new ones follow the new settings.",
   saveSettings: 'Save settings',
   savedSettings: 'Commune settings saved.',
   quietStart: 'Quiet hours start',
@@ -299,5 +299,12 @@ export const en: Messages = {
   cancelledOne: 'This airing is cancelled; the rest of the series stays.',
   cancelledSeries: 'The whole series is cancelled.',
   bookAt: (when) => `Book at ${when}`,
+  downloadCsvExcel: 'Download for Excel in Vietnam (;)',
+  vietnamTime: 'Vietnam time',
+  enrolTitle: 'Enrolment',
+  enrolHint:
+    'The QR code above holds exactly this line: the server address and the device token. On the controller box: loa receiver --enrol "<this line>".',
+  copyEnrolment: 'Copy the enrolment',
+  copied: 'Copied.',
   atDay: (time, day) => `${time} on ${day}`,
 };

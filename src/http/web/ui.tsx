@@ -71,6 +71,7 @@ export function Layout({
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Loa`}</title>
         <link rel="stylesheet" href={assetUrl('app.css')} />
+        <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
         {refreshS ? (
           <noscript>
             <meta http-equiv="refresh" content={String(refreshS)} />

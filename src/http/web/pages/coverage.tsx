@@ -3,7 +3,7 @@ import type { Commune } from '../../../domain/commune.js';
 import { addDays, formatDateVi, parseLocalDate, utcToLocal } from '../../../domain/schedule/index.js';
 import type { RequestContext } from '../../../domain/actor.js';
 import { RateChart, type DayRate } from '../chart.js';
-import { coverageCsv } from '../../coverage-csv.js';
+import { coverageCsv, coverageCsvOptions } from '../../coverage-csv.js';
 import { gate } from '../../middleware/gate.js';
 import { communeOf, formatNumber } from '../commune.js';
 import type { WebDeps } from '../deps.js';
@@ -98,6 +98,11 @@ export function coverageRoutes(deps: WebDeps) {
                   {m.downloadCsv}
                 </a>
               ) : null}
+              {ok ? (
+                <a class="button secondary" href={`${paths.coverageCsv}?${query}&sep=semicolon`} download>
+                  {m.downloadCsvExcel}
+                </a>
+              ) : null}
             </div>
           </form>
         </section>
@@ -135,6 +140,7 @@ export function coverageRoutes(deps: WebDeps) {
     return coverageCsv(
       c,
       await services.reports.coverage(ctx, { from: range.from, to: addDays(range.to, 1) }),
+      coverageCsvOptions(c, 'vi'),
     );
   });
 
