@@ -193,9 +193,15 @@ export async function createNodeRuntime(
       const admin = await services.seed.ensureAdmin(first, config.LOA_ADMIN_PASSWORD);
       if (admin?.generatedPassword) {
         // Printed once on purpose: the first admin needs it to sign in, and it is stored only hashed.
+        // The log lines before it are flushed first, so that it stands on lines of its own between
+        // rules, never inside a JSON log line where nobody would find it.
+        logger.flush();
+        const rule = '='.repeat(72);
         process.stdout.write(
-          `\nFirst start: created user "admin" with password: ${admin.generatedPassword}\n` +
-            'Sign in and change it (PATCH /api/v1/users/{id}), or set LOA_ADMIN_PASSWORD before the first start.\n\n',
+          `\n${rule}\nFirst start: created user "admin" with password: ${admin.generatedPassword}\n` +
+            `Open ${config.PORT ? `http://localhost:${config.PORT}/` : 'the address below'} and sign in as admin with it; change it under Quản trị → Người dùng\n` +
+            '(or PATCH /api/v1/users/{id}). Set LOA_ADMIN_PASSWORD before the first start to choose it instead.\n' +
+            `${rule}\n\n`,
         );
       }
     }

@@ -199,7 +199,7 @@ export async function buildSeries(
   // Expanded once per cron expression: every commune shares the zone, the window and the rules.
   const expanded = new Map<string, { starts: readonly number[]; next: number | null }>();
   const expand = (when: BroadcastWhen) => {
-    const cron = when.recurrence!.cron;
+    const cron = when.recurrence!.cron!;
     let found = expanded.get(cron);
     if (!found) {
       const starts = startsOf(when, 'normal', rules, { from: now, to: horizon });

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { uptime } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseEnrolment, type Enrolment } from '../domain/receiver/enrolment.js';
 import { createAgent } from '../receiver/agent.js';
 import { createCommandPlayer, defaultPlayerCommand } from '../receiver/command-player.node.js';
 import { createFileCache } from '../receiver/file-cache.node.js';
@@ -10,6 +11,7 @@ import { consoleLogger } from '../receiver/ports.js';
 import { resolveHost } from '../receiver/resolve-host.node.js';
 import { createSimulation } from '../receiver/simulate.js';
 import { createSqliteStore } from '../receiver/sqlite-store.node.js';
+import { SIMULATED_PREFIX, simulatedReceivers } from './sim-receivers.js';
 
 /** Commands that run on or as a loudspeaker box: they talk to a server and need no database. */
 type DeviceCommand = (argv: readonly string[]) => Promise<number>;
@@ -17,6 +19,47 @@ type DeviceCommand = (argv: readonly string[]) => Promise<number>;
 const appVersion: string = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
+
+export const receiverUsage = `Usage: loa receiver --server URL --token T [--cache DIR] [options]
+       loa receiver --enrol "loa-receiver:?server=…&token=…" [--cache DIR] [options]
+
+Runs the agent of one loudspeaker box: keeps its schedule and audio in DIR, plays each item on time
+(also with no network), and reports what it played.
+
+  --server URL            the Loa server, e.g. https://loa.cocsan.vn
+  --token T               the device token (or LOA_RECEIVER_TOKEN, out of sight of ps)
+  --enrol TEXT            the enrolment line of the receiver's token page (its QR code holds the same),
+                          or LOA_RECEIVER_ENROL: server and token in one; kept in DIR/enrolment.json
+                          (readable by its owner only), so later starts need only --cache
+  --cache DIR             cache, queue and enrolment (default ./receiver-cache)
+  --player "CMD {file}"   audio player (default: ffplay or mpg123)
+  --cache-max-mb N        largest cache (default 1024)
+  --volume N              volume reported, 0–100 (default 80)
+  --poll-s S              schedule poll when the push channel is down (default 60)
+  --heartbeat-s S         heartbeat interval (default 60)
+  --no-push               poll only, no push channel
+  -h, --help              this help`;
+
+export const simulateUsage = `Usage: loa simulate --server URL [--receivers N] [--hamlet ID] [--tokens FILE] [--duration-s S]
+
+Runs N virtual receivers (the real agent, in memory, with a silent player) against a server, prints
+their state every 10 s as a JSON line, and a summary at the end.
+
+  --server URL            the Loa server, e.g. http://localhost:3000
+  --receivers N           how many (default 10)
+  --hamlet ID             all in this hamlet (default: spread over every hamlet)
+  --tokens FILE           device tokens, one per line, instead of making receivers
+  --duration-s S          stop after S seconds (default: at Ctrl-C)
+  -h, --help              this help
+
+Without --tokens the receivers are made as LOA_USERNAME (default admin) with LOA_PASSWORD and named
+"${SIMULATED_PREFIX}N", so every list shows them as simulated. A run reuses those an earlier run left
+(with new tokens) and disables them when it ends, so they never show as boxes gone offline.`;
+
+/** A bad option: said in one line with where to find help, never as a stack trace. */
+class OptionError extends Error {
+  override readonly name = 'OptionError';
+}
 
 const fail = (text: string) => {
   process.stderr.write(`${text}\n`);
@@ -26,15 +69,41 @@ const fail = (text: string) => {
 const positiveInt = (value: string | undefined, fallback: number, name: string): number => {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1 (got "${value}")`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new OptionError(`--${name} must be a whole number ≥ 1 (got "${value}")`);
   return n;
 };
 
 const serverUrl = (value: string | undefined): string => {
   if (!value || !/^https?:\/\/[^/]/.test(value))
-    throw new Error('--server must be the Loa server URL, e.g. https://loa.cocsan.vn');
+    throw new OptionError('--server must be the Loa server URL, e.g. https://loa.cocsan.vn');
   return value.replace(/\/+$/, '');
 };
+
+/** `parseArgs` with `-h/--help`; an unknown or malformed option becomes an OptionError. */
+function options<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], spec: T) {
+  try {
+    return parseArgs({ args: [...argv], options: { ...spec, help: { type: 'boolean', short: 'h' } } }).values;
+  } catch (error) {
+    throw new OptionError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Runs a device command, printing its help on -h and a bad option as one line with the way to help. */
+const withHelp =
+  (name: string, usage: string, run: DeviceCommand): DeviceCommand =>
+  async (argv) => {
+    if (argv.includes('-h') || argv.includes('--help')) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    try {
+      return await run(argv);
+    } catch (error) {
+      if (error instanceof OptionError) return fail(`loa ${name}: ${error.message}\nSee: loa ${name} --help`);
+      throw error;
+    }
+  };
 
 const onSignal = (stop: () => Promise<void>) => {
   const handler = () => void stop().then(() => process.exit(0));
@@ -42,27 +111,50 @@ const onSignal = (stop: () => Promise<void>) => {
   process.once('SIGTERM', handler);
 };
 
+/**
+ * The box's enrolment: read from `--enrol` (or LOA_RECEIVER_ENROL) and kept in the cache folder with
+ * owner-only permissions, or read from there on a later start.
+ */
+function enrolmentOf(dir: string, text: string | undefined): Enrolment | undefined {
+  const file = join(dir, 'enrolment.json');
+  if (text) {
+    const parsed = parseEnrolment(text);
+    if (!parsed.ok) throw new OptionError(`--enrol: ${parsed.error}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify(parsed.value)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    return parsed.value;
+  }
+  if (!existsSync(file)) return undefined;
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<Enrolment>;
+  const q = new URLSearchParams({ server: saved.server ?? '', token: saved.token ?? '' });
+  const parsed = parseEnrolment(`loa-receiver:?${q}`);
+  return parsed.ok ? parsed.value : undefined;
+}
+
 /** `loa receiver`: the agent of one loudspeaker box. */
 const receiver: DeviceCommand = async (argv) => {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      server: { type: 'string' },
-      token: { type: 'string' },
-      cache: { type: 'string' },
-      player: { type: 'string' },
-      'cache-max-mb': { type: 'string' },
-      volume: { type: 'string' },
-      'poll-s': { type: 'string' },
-      'heartbeat-s': { type: 'string' },
-      'no-push': { type: 'boolean' },
-    },
+  const values = options(argv, {
+    server: { type: 'string' },
+    token: { type: 'string' },
+    enrol: { type: 'string' },
+    cache: { type: 'string' },
+    player: { type: 'string' },
+    'cache-max-mb': { type: 'string' },
+    volume: { type: 'string' },
+    'poll-s': { type: 'string' },
+    'heartbeat-s': { type: 'string' },
+    'no-push': { type: 'boolean' },
   });
-  const server = serverUrl(values.server);
-  // The environment keeps the token out of `ps`, where every user of the box could read it.
-  const token = values.token ?? process.env.LOA_RECEIVER_TOKEN;
-  if (!token) return fail('Give the device token: --token T, or LOA_RECEIVER_TOKEN in the environment.');
   const dir = resolve(values.cache ?? './receiver-cache');
+  const enrolled = enrolmentOf(dir, values.enrol ?? (process.env.LOA_RECEIVER_ENROL || undefined));
+  const server = serverUrl(values.server ?? enrolled?.server);
+  // The environment keeps the token out of `ps`, where every user of the box could read it.
+  const token = values.token ?? (process.env.LOA_RECEIVER_TOKEN || undefined) ?? enrolled?.token;
+  if (!token)
+    return fail(
+      'Give the device token: --token T, or LOA_RECEIVER_TOKEN in the environment, or --enrol "loa-receiver:?…" from the receiver\'s token page.',
+    );
   const command = values.player ?? defaultPlayerCommand();
   if (!command)
     return fail('No player found: install ffmpeg (ffplay) or mpg123, or give --player "CMD {file}".');
@@ -101,59 +193,32 @@ const receiver: DeviceCommand = async (argv) => {
   return -1;
 };
 
-async function createSimReceivers(
-  server: string,
-  count: number,
-  hamlet: string | undefined,
-): Promise<string[]> {
-  const username = process.env.LOA_USERNAME ?? 'admin';
-  const password = process.env.LOA_PASSWORD;
-  if (!password)
-    throw new Error(
-      'Without --tokens, set LOA_PASSWORD (and LOA_USERNAME, default admin) to create simulated receivers.',
-    );
-  const call = async (path: string, init: RequestInit = {}, bearer?: string) => {
-    const res = await fetch(`${server}${path}`, {
-      ...init,
-      headers: { 'content-type': 'application/json', ...(bearer && { authorization: `Bearer ${bearer}` }) },
-    });
-    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<Record<string, unknown>>;
-  };
-  const { token } = (await call('/api/v1/auth/login', {
-    method: 'POST',
-    body: JSON.stringify({ username, password }),
-  })) as { token: string };
-  const hamlets = hamlet
-    ? [hamlet]
-    : ((await call('/api/v1/hamlets?limit=200', {}, token)).items as { id: string }[]).map((h) => h.id);
-  const tokens: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const body = JSON.stringify({ hamletId: hamlets[i % hamlets.length], name: `Loa mô phỏng ${i + 1}` });
-    tokens.push(
-      ((await call('/api/v1/receivers', { method: 'POST', body }, token)) as { token: string }).token,
-    );
-  }
-  return tokens;
-}
-
 /** `loa simulate`: many virtual receivers against a server, printing what they do. */
 const simulate: DeviceCommand = async (argv) => {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      server: { type: 'string' },
-      receivers: { type: 'string' },
-      tokens: { type: 'string' },
-      hamlet: { type: 'string' },
-      'duration-s': { type: 'string' },
-    },
+  const values = options(argv, {
+    server: { type: 'string' },
+    receivers: { type: 'string' },
+    tokens: { type: 'string' },
+    hamlet: { type: 'string' },
+    'duration-s': { type: 'string' },
   });
   const server = serverUrl(values.server);
   const count = positiveInt(values.receivers, 10, 'receivers');
-  const tokens = values.tokens
-    ? readFileSync(values.tokens, 'utf8').split(/\s+/).filter(Boolean).slice(0, count)
-    : await createSimReceivers(server, count, values.hamlet);
+  const durationS = values['duration-s'] ? positiveInt(values['duration-s'], 60, 'duration-s') : undefined;
+  let made: Awaited<ReturnType<typeof simulatedReceivers>> | undefined;
+  try {
+    if (!values.tokens) made = await simulatedReceivers(server, count, values.hamlet);
+  } catch (error) {
+    return fail(`loa simulate: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const tokens = made
+    ? made.tokens
+    : readFileSync(values.tokens!, 'utf8').split(/\s+/).filter(Boolean).slice(0, count);
+  if (made) {
+    process.stdout.write(
+      `Simulated receivers: ${made.reused} reused from an earlier run, ${made.created} made, named "${SIMULATED_PREFIX}N".\n`,
+    );
+  }
   // Boxes power up over a few seconds, not all in the same millisecond.
   const simulation = createSimulation({
     server,
@@ -161,6 +226,7 @@ const simulate: DeviceCommand = async (argv) => {
     resolveHost,
     rampMs: Math.min(5000, tokens.length * 20),
   });
+  const started = Date.now();
   simulation.start();
   const print = () =>
     process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...simulation.stats() })}\n`);
@@ -168,11 +234,19 @@ const simulate: DeviceCommand = async (argv) => {
   const stop = async () => {
     clearInterval(ticker);
     print();
+    const s = simulation.stats();
     await simulation.stop();
+    const released = made ? await made.release() : 0;
+    const seconds = Math.round((Date.now() - started) / 1000);
+    process.stdout.write(
+      `Summary: ${s.receivers} receivers for ${seconds} s: ${s.online} online, ${s.pushConnected} with a push channel, ` +
+        `${s.unauthorized} refused (401); ${s.played} items played, ${s.delivered} log events delivered ` +
+        `(${s.duplicates} duplicates, ${s.pending} still queued).\n` +
+        (made ? `The ${released} simulated receivers are disabled now; the next run reuses them.\n` : ''),
+    );
   };
-  const duration = values['duration-s'];
-  if (duration) {
-    await new Promise((r) => setTimeout(r, positiveInt(duration, 60, 'duration-s') * 1000));
+  if (durationS) {
+    await new Promise((r) => setTimeout(r, durationS * 1000));
     await stop();
     return 0;
   }
@@ -180,4 +254,7 @@ const simulate: DeviceCommand = async (argv) => {
   return -1;
 };
 
-export const deviceCommands: Readonly<Record<string, DeviceCommand>> = { receiver, simulate };
+export const deviceCommands: Readonly<Record<string, DeviceCommand>> = {
+  receiver: withHelp('receiver', receiverUsage, receiver),
+  simulate: withHelp('simulate', simulateUsage, simulate),
+};

@@ -16,9 +16,11 @@ const usage = `Usage: loa <command> [options]
   backup <file>                  online backup of the SQLite database to <file>
   prune-heartbeats               delete heartbeat history older than HEARTBEAT_RETENTION_DAYS (default 30)
   receiver --server URL --token T --cache DIR [--player "CMD {file}"] [--cache-max-mb 1024] [--volume 80]
-                                 run a loudspeaker box's agent (token also from LOA_RECEIVER_TOKEN)
-  simulate --server URL --receivers N [--tokens FILE] [--hamlet ID] [--duration-s S]
-                                 run N virtual receivers (without --tokens: creates them as LOA_USERNAME/LOA_PASSWORD)
+  receiver --enrol "loa-receiver:?server=…&token=…" --cache DIR
+                                 run a loudspeaker box's agent (token also from LOA_RECEIVER_TOKEN; loa receiver --help)
+  simulate --server URL --receivers N [--hamlet ID] [--tokens FILE] [--duration-s S]
+                                 run N virtual receivers (without --tokens: made or reused as LOA_USERNAME/LOA_PASSWORD,
+                                 named "Loa mô phỏng N", disabled at the end; loa simulate --help)
 
 Configuration comes from the environment: PORT, DATA_DIR, MEDIA_DIR, DATABASE_URL, LOA_ADMIN_PASSWORD,
 FFMPEG_PATH, LOG_LEVEL, HEARTBEAT_RETENTION_DAYS (see README).`;

@@ -10,6 +10,7 @@ import * as variantSourceKey from './migrations/0007-variant-source-key.js';
 import * as announcementWithdrawal from './migrations/0008-announcement-withdrawal.js';
 import * as provinces from './migrations/0009-provinces.js';
 import * as playbackAudioSha256 from './migrations/0010-playback-audio-sha256.js';
+import * as seriesSkips from './migrations/0011-series-skips.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -23,6 +24,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0008-announcement-withdrawal': announcementWithdrawal,
   '0009-provinces': provinces,
   '0010-playback-audio-sha256': playbackAudioSha256,
+  '0011-series-skips': seriesSkips,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -207,6 +207,8 @@ export interface BroadcastTable {
   materialised_until: Instant | null;
   /** A series' first start beyond `materialised_until`; null once it has none left. */
   next_start_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
+  /** Airings of a series left out one by one, `[{hamletId, at}]` as JSON. */
+  skips: ColumnType<Json, Json | undefined, Json>;
 }
 
 export interface OccurrenceTable {

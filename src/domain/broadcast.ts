@@ -34,9 +34,15 @@ export const BroadcastWhenSchema = z.strictObject({
       date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a local date YYYY-MM-DD'),
     })
     .optional(),
+  /**
+   * A series: a cron expression on the commune's wall clock, or a standing slot on some weekdays
+   * (`{slot: 'evening', weekdays: [6]}`, 0 = Sunday as in cron), packed into the slot like any slot item.
+   */
   recurrence: z
     .strictObject({
-      cron: z.string().min(1).max(200),
+      cron: z.string().min(1).max(200).optional(),
+      slot: z.string().min(1).max(48).optional(),
+      weekdays: z.array(z.number().int().min(0).max(6)).min(1).max(7).readonly().optional(),
       from: instant,
       until: instant.optional(),
       count: z.number().int().min(1).max(1000).optional(),
@@ -54,6 +60,22 @@ export const BroadcastWhenSchema = z.strictObject({
     .optional(),
 });
 export type BroadcastWhen = z.infer<typeof BroadcastWhenSchema>;
+
+/**
+ * One airing of a series left out (bỏ một buổi): the series' own start for it (a cron run, a slot's
+ * opening) on one hamlet. Stored with the broadcast, so the materialiser never creates it.
+ */
+export interface Skip {
+  readonly hamletId: string;
+  readonly at: string;
+}
+
+/** `POST /api/v1/broadcasts/{id}/skips`: one airing of a series, by its start, on some or all of its hamlets. */
+export const SkipRequestSchema = z.strictObject({
+  at: instant,
+  hamletIds: z.array(z.string().min(1).max(100)).min(1).max(500).readonly().optional(),
+});
+export type SkipRequest = z.output<typeof SkipRequestSchema>;
 
 /** What `POST /api/v1/broadcasts` and the schedule page ask for (lịch phát). */
 export const BroadcastRequestSchema = BroadcastWhenSchema.extend({
@@ -81,6 +103,8 @@ export interface Broadcast {
   readonly materialisedUntil: string | null;
   /** A series' first start beyond `materialisedUntil`; null when it has none left (or is no series). */
   readonly nextStartAt: string | null;
+  /** Airings of the series cancelled one by one before they were materialised. */
+  readonly skips: readonly Skip[];
 }
 
 /** One airing of a broadcast in one hamlet (lượt phát), with what people and the rules need to name it. */

@@ -73,11 +73,15 @@ export function isAllowed(
   return hamlets.every((id) => (id === null ? wholeCommune : inScope(actor, id)));
 }
 
-/** Throws a 403 LoaError that says what is missing, in English and Vietnamese. */
+/**
+ * Throws a 403 LoaError that says what is missing, in English and Vietnamese. `names` gives the hamlets'
+ * names where the caller has them, so that a person reads "Thôn Nà Pồ", not its id.
+ */
 export function assertAllowed(
   actor: UserActor,
   permission: Permission,
   hamlets?: 'commune' | readonly (string | null)[],
+  names: Readonly<Record<string, string>> = {},
 ): void {
   if (isAllowed(actor, permission, hamlets)) return;
   if (!roleAllows(actor.role, permission)) {
@@ -89,7 +93,9 @@ export function assertAllowed(
   const outside =
     hamlets === 'commune'
       ? ['toàn xã']
-      : (hamlets ?? []).filter((id) => id === null || !inScope(actor, id)).map((id) => id ?? 'toàn xã');
+      : (hamlets ?? [])
+          .filter((id) => id === null || !inScope(actor, id))
+          .map((id) => (id === null ? 'toàn xã' : (names[id] ?? id)));
   throw forbidden(
     `This concerns hamlets outside your scope: ${outside.join(', ')}.`,
     `Thao tác này liên quan đến thôn ngoài phạm vi phụ trách của bạn: ${outside.join(', ')}.`,

@@ -1,18 +1,75 @@
 import type { Context } from 'hono';
 import { utcToLocal } from '../domain/schedule/index.js';
 import type { CoverageReport } from '../services/reports.service.js';
-import { toCsv } from './csv.js';
+import { toCsv, type CsvDialect } from './csv.js';
+
+/** Which spreadsheet the file is for: column names and separator. */
+export interface CoverageCsvOptions {
+  /** `keys`: stable names for programs (`hamlet_id,…`); `vi`: the columns as the report page names them. */
+  readonly header: 'keys' | 'vi';
+  readonly dialect: CsvDialect;
+}
+
+const HEADERS = {
+  keys: [
+    'level',
+    'hamlet_id',
+    'hamlet',
+    'receiver_id',
+    'receiver',
+    'scheduled',
+    'expected',
+    'played',
+    'failed',
+    'missed',
+    'offline',
+    'rate',
+  ],
+  vi: [
+    'Cấp',
+    'Mã thôn',
+    'Thôn',
+    'Mã cụm loa',
+    'Cụm loa',
+    'Đã lên lịch',
+    'Lượt cần phát',
+    'Đã phát',
+    'Phát lỗi',
+    'Bị lỡ',
+    'Mất kết nối',
+    'Tỉ lệ phát',
+  ],
+} as const;
+
+const LEVELS = {
+  keys: { hamlet: 'hamlet', receiver: 'receiver' },
+  vi: { hamlet: 'Thôn', receiver: 'Cụm loa' },
+} as const;
+
+/**
+ * The variant a request asks for: `?sep=semicolon` gives `;` with decimal commas, for Excel on a
+ * computer set to Vietnam (and Vietnamese headers unless `header=keys`); `?header=vi|keys` names the
+ * columns; otherwise `fallback` (the API: keys and commas, as programs expect; the report page:
+ * Vietnamese headers).
+ */
+export function coverageCsvOptions(c: Context, fallback: 'keys' | 'vi'): CoverageCsvOptions {
+  const semicolon = c.req.query('sep') === 'semicolon';
+  const asked = c.req.query('header');
+  const header = asked === 'vi' || asked === 'keys' ? asked : semicolon ? 'vi' : fallback;
+  return { header, dialect: { separator: semicolon ? ';' : ',' } };
+}
 
 /**
  * The coverage report as a spreadsheet (UTF-8 with a BOM, formula guard), named by the commune's own
- * dates: the API's `Accept: text/csv` answer and the report page's download are this one presenter.
+ * dates: the API's `Accept: text/csv` answer and the report page's downloads are this one presenter.
  * One table with both levels: each hamlet's summary row (`level` = hamlet), then a row per receiver of
  * it (`level` = receiver), so a filter on the first column gives either list.
  */
-export function coverageCsv(c: Context, report: CoverageReport): Response {
+export function coverageCsv(c: Context, report: CoverageReport, options: CoverageCsvOptions): Response {
+  const level = LEVELS[options.header];
   const rows = report.hamlets.flatMap((h) => [
     [
-      'hamlet',
+      level.hamlet,
       h.hamletId,
       h.hamletName,
       null,
@@ -28,7 +85,7 @@ export function coverageCsv(c: Context, report: CoverageReport): Response {
     ...report.receivers
       .filter((r) => r.hamletId === h.hamletId)
       .map((r) => [
-        'receiver',
+        level.receiver,
         h.hamletId,
         h.hamletName,
         r.receiverId,
@@ -42,26 +99,11 @@ export function coverageCsv(c: Context, report: CoverageReport): Response {
         r.rate,
       ]),
   ]);
-  const csv = toCsv(
-    [
-      'level',
-      'hamlet_id',
-      'hamlet',
-      'receiver_id',
-      'receiver',
-      'scheduled',
-      'expected',
-      'played',
-      'failed',
-      'missed',
-      'offline',
-      'rate',
-    ],
-    rows,
-  );
+  const csv = toCsv(HEADERS[options.header], rows, options.dialect);
   // `to` is exclusive, so the last day is the one before it.
   const day = (ms: number) => utcToLocal(ms, report.timeZone).date;
-  const name = `coverage-${day(Date.parse(report.from))}-${day(Date.parse(report.to) - 1)}.csv`;
+  const excel = options.dialect.separator === ';' ? '-excel' : '';
+  const name = `coverage-${day(Date.parse(report.from))}-${day(Date.parse(report.to) - 1)}${excel}.csv`;
   return c.body(csv, 200, {
     'Content-Type': 'text/csv; charset=utf-8',
     'Content-Disposition': `attachment; filename="${name}"`,

@@ -7,10 +7,10 @@ import {
   communeRules,
   iso,
   LONGEST_ITEM_MS,
-  startsOf,
+  projectSeries,
   type Booked,
   type BroadcastContent,
-  type CommuneRules,
+  type ProjectedSeries,
   type TimeWindow,
 } from '../domain/schedule/index.js';
 
@@ -35,51 +35,31 @@ export const seriesContent = (s: SeriesToExtend): BroadcastContent =>
 
 const seriesTitle = (s: SeriesToExtend): string => s.title ?? `Tiếp sóng ${s.relay?.url ?? ''}`.trim();
 
-/**
- * The occurrences a series will have in `window` beyond what is stored (from its materialised horizon
- * on), for the hamlets asked about: a series holds its future times, so a booking made today cannot take
- * the time of next month's airing of a weekly series that ranks as high.
- */
-export function virtualOccurrences(
-  series: readonly SeriesToExtend[],
-  hamlets: readonly Hamlet[],
-  rules: CommuneRules,
-  window: TimeWindow,
-): readonly Booked[] {
+/** A stored series as the projection takes it, on the hamlets asked about that it targets. */
+export function projectedSeries(s: SeriesToExtend, hamlets: readonly Hamlet[]): ProjectedSeries {
   const byId = new Map(hamlets.map((h) => [h.id, h]));
-  const out: Booked[] = [];
-  for (const s of series) {
-    const targets = s.hamletIds.flatMap((id) => byId.get(id) ?? []);
-    if (targets.length === 0 || s.materialisedUntil === null) continue;
-    const from = Math.max(window.from, Date.parse(s.materialisedUntil));
-    if (from >= window.to) continue;
-    const starts = startsOf(s.schedule, s.priority, rules, { from, to: window.to });
-    if (!starts.ok) continue;
-    const content = seriesContent(s);
-    for (const hamlet of targets) {
-      const durationMs = airTimeMs(content, hamlet);
-      for (const start of starts.value) {
-        out.push({
-          id: `${s.id}@${hamlet.id}@${start.startsAt}`,
-          broadcastId: s.id,
-          hamletId: hamlet.id,
-          startsAt: start.startsAt,
-          durationMs,
-          priority: s.priority,
-          slotName: start.slot ?? null,
-          bookedAt: Date.parse(s.createdAt),
-          title: seriesTitle(s),
-          virtual: true,
-        });
-      }
-    }
-  }
-  return out;
+  const content = seriesContent(s);
+  return {
+    broadcastId: s.id,
+    when: s.schedule,
+    priority: s.priority,
+    bookedAt: Date.parse(s.createdAt),
+    title: seriesTitle(s),
+    hamlets: s.hamletIds.flatMap((id) => {
+      const hamlet = byId.get(id);
+      return hamlet ? [{ id, airTimeMs: airTimeMs(content, hamlet) }] : [];
+    }),
+    // A series without a horizon has nothing left to project.
+    materialisedUntil:
+      s.materialisedUntil === null ? Number.POSITIVE_INFINITY : Date.parse(s.materialisedUntil),
+    skips: s.skips.map((k) => ({ hamletId: k.hamletId, startsAt: Date.parse(k.at) })),
+  };
 }
 
 /**
  * Everything booked on these hamlets around `window`: stored occurrences in one query, and the future
- * of their commune's series beyond what is stored.
+ * of their commune's series beyond what is stored, projected by the one materialiser (`projectSeries`)
+ * as the dispatcher will extend them, with their real times in their slots.
  */
 export async function bookedAround(
   r: Pick<Repositories, 'broadcasts'>,
@@ -91,5 +71,10 @@ export async function bookedAround(
   const stored = await r.broadcasts.listBookedBetween(ids, iso(window.from), iso(window.to), LONGEST_ITEM_MS);
   const series = await r.broadcasts.listSeriesToExtend(iso(window.to), [commune.id]);
   const reach = { from: window.from - LONGEST_ITEM_MS, to: window.to };
-  return [...stored.map(bookedOf), ...virtualOccurrences(series, hamlets, communeRules(commune), reach)];
+  return projectSeries(
+    series.map((s) => projectedSeries(s, hamlets)),
+    communeRules(commune),
+    stored.map(bookedOf),
+    reach,
+  );
 }

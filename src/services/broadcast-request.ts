@@ -12,6 +12,7 @@ const statusOf: Record<ScheduleError['code'], 409 | 422> = {
   invalid_count: 422,
   no_occurrences: 422,
   unknown_slot: 422,
+  no_weekdays: 422,
   invalid_date: 422,
   invalid_time: 422,
   quiet_hours: 422,
@@ -79,9 +80,24 @@ export function normaliseWhen(req: BroadcastRequest, now: number): BroadcastWhen
   }
   if (req.slot) return { slot: req.slot };
   const r = req.recurrence!;
+  if ((r.cron === undefined) === (r.slot === undefined)) {
+    throw invalid(
+      'recurrence.cron',
+      'A recurrence takes either cron or slot (with weekdays), not both and not neither.',
+      'Lịch lặp cần đúng một trong hai: biểu thức lặp (cron) hoặc một khung giờ cùng các ngày trong tuần.',
+    );
+  }
+  if ((r.slot === undefined) !== (r.weekdays === undefined)) {
+    throw invalid(
+      'recurrence.weekdays',
+      'weekdays go with slot: the days of the week (0 = Sunday … 6 = Saturday) on which the slot airs.',
+      'Lịch lặp theo khung giờ cần các ngày trong tuần (0 là Chủ nhật, 6 là Thứ bảy); lịch theo cron thì không.',
+    );
+  }
   return {
     recurrence: {
-      cron: r.cron,
+      ...(r.cron !== undefined && { cron: r.cron }),
+      ...(r.slot !== undefined && { slot: r.slot, weekdays: [...new Set(r.weekdays)].sort((a, b) => a - b) }),
       from: iso(parseInstant(r.from, 'recurrence.from')),
       ...(r.until !== undefined && { until: iso(parseInstant(r.until, 'recurrence.until')) }),
       ...(r.count !== undefined && { count: r.count }),

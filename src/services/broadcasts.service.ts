@@ -17,11 +17,14 @@ import {
   nextStartOf,
   planReach,
   startsOf,
+  SUGGESTION_SPAN_MS,
   type BroadcastContent,
 } from '../domain/schedule/index.js';
 import { bookedAround } from './bookings.js';
 import { materialise } from './materialise.js';
+import { createAiringCancellation } from './airings.js';
 import { createSeriesExtension, type SchedulingDeps } from './series.js';
+import { createUpcoming } from './upcoming.js';
 import { fromScheduleError, normaliseWhen } from './broadcast-request.js';
 
 export interface BroadcastView extends Broadcast {
@@ -74,7 +77,7 @@ async function targetHamlets(
       `Không tìm thấy thôn: ${missing.join(', ')}.`,
     );
   }
-  assertAllowed(ctx.actor, 'broadcast.schedule', ids);
+  assertAllowed(ctx.actor, 'broadcast.schedule', ids, Object.fromEntries(found.map((h) => [h.id, h.name])));
   return ids.map((id) => found.find((h) => h.id === id)!);
 }
 
@@ -168,6 +171,8 @@ export function createBroadcastsService(deps: SchedulingDeps) {
 
   return {
     ...createSeriesExtension(deps),
+    ...createAiringCancellation(deps),
+    ...createUpcoming(deps),
 
     /**
      * Schedules a broadcast in one unit of work: the target hamlets' schedules are locked, what is
@@ -214,7 +219,12 @@ export function createBroadcastsService(deps: SchedulingDeps) {
         }
 
         await r.hamlets.lockSchedules(hamlets.map((h) => h.id));
-        const reach = planReach(starts.value, rules, Math.max(...airTimes.map((a) => a.airTimeMs)));
+        const asked = planReach(starts.value, rules, Math.max(...airTimes.map((a) => a.airTimeMs)));
+        // A refused exact time is answered with the next free time after it, looked for over these.
+        const reach =
+          asked && when.at !== undefined && req.priority !== 'emergency'
+            ? { from: asked.from, to: asked.to + SUGGESTION_SPAN_MS }
+            : asked;
         const booked = reach ? await bookedAround(r, commune, hamlets, reach) : [];
         // Written first for the occurrences' foreign key; a refusal below rolls it back with the rest.
         const created = iso(now);
@@ -248,7 +258,7 @@ export function createBroadcastsService(deps: SchedulingDeps) {
             },
           ],
           booked,
-          { newId: deps.ids.id, onRefusal: 'refuse', now },
+          { newId: () => deps.ids.id(), onRefusal: 'refuse', now },
         );
         const plan = done.plans[0]!;
         const displaced = plan.displaced;

@@ -51,7 +51,7 @@ export function createHamletsService(deps: Deps) {
 
     async get(ctx: RequestContext, id: string): Promise<Hamlet> {
       const hamlet = await load(deps.repos, ctx, id);
-      assertAllowed(ctx.actor, 'hamlet.read', [hamlet.id]);
+      assertAllowed(ctx.actor, 'hamlet.read', [hamlet.id], { [hamlet.id]: hamlet.name });
       return hamlet;
     },
 

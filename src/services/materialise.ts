@@ -1,12 +1,16 @@
 import type { NewOccurrence } from '../domain/broadcast.js';
 import type { Repositories } from '../domain/ports/repositories.js';
 import {
+  formatLocalEn,
+  formatLocalVi,
   iso,
   planOccurrences,
+  suggestStart,
   type Booked,
   type CommuneRules,
   type Plan,
   type PlanRequest,
+  type ScheduleError,
 } from '../domain/schedule/index.js';
 import { fromScheduleError } from './broadcast-request.js';
 
@@ -49,7 +53,7 @@ export async function materialise(
     const ids = request.hamlets.map((h) => h.id);
     const around = ids.flatMap((id) => byHamlet.get(id) ?? []);
     const planned = planOccurrences(request, rules, around, options);
-    if (!planned.ok) throw refusal(planned);
+    if (!planned.ok) throw refusal(planned, rules.timeZone, suggestionFor(request, planned, rules, around));
     const { plan } = planned;
     plans.push(plan);
     for (const id of ids) byHamlet.set(id, []);
@@ -96,11 +100,42 @@ export async function materialise(
   return { plans, added, hamletsChanged: [...changed] };
 }
 
-function refusal(planned: Extract<ReturnType<typeof planOccurrences>, { ok: false }>) {
-  const { error, hamletId, conflicts } = planned;
-  return fromScheduleError(
-    error,
-    error.code === 'conflict'
+type Refused = Extract<ReturnType<typeof planOccurrences>, { ok: false }>;
+
+/**
+ * For a person's exact-time booking refused by a clash or by quiet hours: the next free time that fits
+ * on every target hamlet, over the same bookings the refusal was made with (a booking loads two days
+ * beyond its own time for this). Series and slot items get none: their times are the rule's own.
+ */
+function suggestionFor(
+  request: PlanRequest,
+  planned: Refused,
+  rules: CommuneRules,
+  booked: readonly Booked[],
+): number | null {
+  const only = request.starts.length === 1 ? request.starts[0] : undefined;
+  if (!only || only.slot || request.field !== 'at') return null;
+  if (planned.error.code !== 'conflict' && planned.error.code !== 'quiet_hours') return null;
+  return suggestStart(
+    { startsAt: planned.startsAt, priority: request.priority, hamlets: request.hamlets },
+    rules,
+    booked,
+  );
+}
+
+function refusal(planned: Refused, timeZone: string, suggestion: number | null) {
+  const error: ScheduleError =
+    suggestion === null
+      ? planned.error
+      : {
+          ...planned.error,
+          message: `${planned.error.message} Giờ trống gần nhất: ${formatLocalVi(suggestion, timeZone)}.`,
+          messageEn: `${planned.error.messageEn} The next free time: ${formatLocalEn(suggestion, timeZone)}.`,
+        };
+  const { hamletId, conflicts } = planned;
+  return fromScheduleError(error, {
+    ...(suggestion !== null && { suggestion: { at: iso(suggestion) } }),
+    ...(error.code === 'conflict'
       ? {
           conflicts: conflicts.map((b) => ({
             id: b.virtual ? null : b.id,
@@ -112,6 +147,6 @@ function refusal(planned: Extract<ReturnType<typeof planOccurrences>, { ok: fals
             title: b.title,
           })),
         }
-      : { hamletId },
-  );
+      : { hamletId }),
+  });
 }

@@ -128,10 +128,15 @@ export function createSeriesExtension(deps: SchedulingDeps) {
               starts: p.starts,
               hamlets: p.hamlets.map((h) => ({ id: h.id, airTimeMs: airTimeMs(content, h) })),
               field: p.series.schedule.recurrence ? 'recurrence' : 'at',
+              skips: p.series.skips.map((k) => ({ hamletId: k.hamletId, startsAt: Date.parse(k.at) })),
             },
           };
         });
-        const done = await materialise(r, batch, booked, { newId: deps.ids.id, onRefusal: 'skip', now });
+        const done = await materialise(r, batch, booked, {
+          newId: () => deps.ids.id(),
+          onRefusal: 'skip',
+          now,
+        });
         await r.broadcasts.advanceSeries(
           due.map((p) => {
             const next = expansion.nextStartOf(p.series.schedule, p.series.priority, p.rules, horizon);

@@ -1,5 +1,5 @@
 import { hasCommuneScope, isProvinceRole, type RequestContext, type Role } from '../domain/actor.js';
-import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
+import { LoaError, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -11,7 +11,7 @@ import type { AuditTrail } from './audit.service.js';
 import { toUserActor } from './auth.service.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'users'>;
+  readonly repos: Pick<Repositories, 'users' | 'hamlets'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
@@ -45,35 +45,93 @@ function assertRoleGiven(ctx: RequestContext, role: Role): void {
   }
 }
 
+/** One thing wrong with a user's input beyond its shape, on the field it concerns. */
+export interface UserProblem {
+  readonly field: 'username' | 'hamletIds';
+  readonly message: string;
+  readonly messageVi: string;
+}
+
 /** Hamlet-scoped roles need at least one hamlet, and every hamlet must exist in the commune. */
+async function scopeProblems(
+  r: Pick<Repositories, 'hamlets'>,
+  communeId: string,
+  role: Role,
+  hamletIds: readonly string[],
+): Promise<UserProblem[]> {
+  if (!hasCommuneScope(role) && hamletIds.length === 0) {
+    return [
+      {
+        field: 'hamletIds',
+        message: `A ${role} needs at least one hamlet in hamletIds.`,
+        messageVi: 'Trưởng thôn và bí thư chi đoàn phải được giao ít nhất một thôn.',
+      },
+    ];
+  }
+  const existing = new Set(await r.hamlets.findExistingHamletIds(communeId, hamletIds));
+  const missing = hamletIds.filter((id) => !existing.has(id));
+  return missing.length === 0
+    ? []
+    : [
+        {
+          field: 'hamletIds',
+          message: `Unknown hamlet id(s): ${missing.join(', ')}.`,
+          messageVi: `Không tìm thấy thôn: ${missing.join(', ')}.`,
+        },
+      ];
+}
+
+/** Every problem at once: 409 when the username is taken (with the others listed), else 422. */
+function refusal(problems: readonly UserProblem[]): LoaError {
+  const taken = problems.some((p) => p.field === 'username');
+  return new LoaError(
+    taken ? 409 : 422,
+    taken ? 'conflict' : 'invalid',
+    problems.map((p) => p.message).join(' '),
+    problems.map((p) => p.messageVi).join(' '),
+    { errors: problems.map((p) => ({ ...p })) },
+  );
+}
+
 async function checkScope(
   r: Pick<Repositories, 'hamlets'>,
   communeId: string,
   role: Role,
   hamletIds: readonly string[],
 ): Promise<void> {
-  if (!hasCommuneScope(role) && hamletIds.length === 0) {
-    throw invalid(
-      'hamletIds',
-      `A ${role} needs at least one hamlet in hamletIds.`,
-      'Trưởng thôn và bí thư chi đoàn phải được giao ít nhất một thôn.',
-    );
-  }
-  const existing = new Set(await r.hamlets.findExistingHamletIds(communeId, hamletIds));
-  const missing = hamletIds.filter((id) => !existing.has(id));
-  if (missing.length > 0) {
-    throw invalid(
-      'hamletIds',
-      `Unknown hamlet id(s): ${missing.join(', ')}.`,
-      `Không tìm thấy thôn: ${missing.join(', ')}.`,
-    );
-  }
+  const problems = await scopeProblems(r, communeId, role, hamletIds);
+  if (problems.length > 0) throw refusal(problems);
 }
 
 async function load(r: Pick<Repositories, 'users'>, ctx: RequestContext, id: string): Promise<User> {
   const user = await r.users.findUser(id);
   if (!user || user.communeId !== ctx.actor.communeId) throw notFound('User', id, 'người dùng');
   return user;
+}
+
+async function newUserProblems(
+  r: Pick<Repositories, 'users' | 'hamlets'>,
+  communeId: string,
+  input: {
+    readonly username?: string | undefined;
+    readonly role?: Role | undefined;
+    readonly hamletIds: readonly string[];
+  },
+): Promise<UserProblem[]> {
+  const problems: UserProblem[] = [];
+  const username = input.username?.normalize('NFC');
+  if (username && (await r.users.isUsernameTaken(username))) {
+    problems.push({
+      field: 'username',
+      message: `The username ${JSON.stringify(username)} is taken.`,
+      messageVi: `Tên đăng nhập "${username}" đã có người dùng.`,
+    });
+  }
+  if (input.role) {
+    const hamletIds = hasCommuneScope(input.role) ? [] : [...new Set(input.hamletIds)];
+    problems.push(...(await scopeProblems(r, communeId, input.role, hamletIds)));
+  }
+  return problems;
 }
 
 export function createUsersService(deps: Deps) {
@@ -98,13 +156,8 @@ export function createUsersService(deps: Deps) {
       // Hashed before the unit of work: scrypt takes a while, and the transaction holds locks.
       const passwordHash = await deps.passwords.hash(input.password);
       return tx(async (r) => {
-        if (await r.users.isUsernameTaken(username)) {
-          throw conflict(
-            `The username ${JSON.stringify(username)} is taken.`,
-            `Tên đăng nhập "${username}" đã có người dùng.`,
-          );
-        }
-        await checkScope(r, ctx.actor.communeId, input.role, hamletIds);
+        const problems = await newUserProblems(r, ctx.actor.communeId, { ...input, username, hamletIds });
+        if (problems.length > 0) throw refusal(problems);
         const id = deps.ids.id();
         await r.users.insertUser(
           {
@@ -127,6 +180,23 @@ export function createUsersService(deps: Deps) {
         });
         return (await r.users.findUser(id))!;
       });
+    },
+
+    /**
+     * What would refuse this new user besides the shape of its input (a taken username, a scope that
+     * does not fit the role), all at once: a form whose input the schema refused still shows these with
+     * the schema's messages, instead of in a second round. Give only what passed the schema.
+     */
+    async problemsOfNewUser(
+      ctx: RequestContext,
+      input: {
+        readonly username?: string | undefined;
+        readonly role?: Role | undefined;
+        readonly hamletIds: readonly string[];
+      },
+    ): Promise<readonly UserProblem[]> {
+      assertAllowed(ctx.actor, 'user.manage');
+      return newUserProblems(deps.repos, ctx.actor.communeId, input);
     },
 
     async update(ctx: RequestContext, id: string, changes: UserChanges): Promise<User> {

@@ -71,6 +71,7 @@ async function newReceiver(h: Harness, scope: 'in' | 'out'): Promise<string> {
 }
 
 let minute = 0;
+let seriesMinute = 0;
 /** A fresh exact time so that broadcasts made by the matrix never clash with each other. */
 const nextSlot = () => new Date(Date.parse('2026-12-10T01:00:00Z') + ++minute * 5 * 60_000).toISOString();
 
@@ -116,6 +117,7 @@ export const matrix: Readonly<Record<string, Row>> = {
   'GET /healthz': { inScope: all(200, 200), setup: async () => ({ path: '/healthz' }) },
   'GET /openapi.json': { inScope: all(200, 200), setup: async () => ({ path: '/openapi.json' }) },
   'GET /docs': { inScope: all(200, 200), setup: async () => ({ path: '/docs' }) },
+  'GET /favicon.ico': { inScope: all(200, 200), setup: async () => ({ path: '/favicon.ico' }) },
   'POST /api/v1/auth/login': {
     inScope: { anonymous: 401, admin: 200, officer: 200, head: 200, secretary: 200 },
     setup: async (_h, _s, caller) => ({
@@ -303,6 +305,36 @@ export const matrix: Readonly<Record<string, Row>> = {
     inScope: only({ admin: 200, officer: 200, head: 200 }),
     outOfScope: only({ admin: 200, officer: 200 }),
     setup: async (h, scope) => ({ path: `/api/v1/broadcasts/${await newBroadcast(h, scope)}` }),
+  },
+  'DELETE /api/v1/broadcasts/{id}/occurrences/{occurrenceId}': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (h, scope) => {
+      const id = await newBroadcast(h, scope);
+      const res = await h.request(`/api/v1/broadcasts/${id}`, { token: h.tokens.admin });
+      const { occurrences } = (await res.json()) as { occurrences: { id: string }[] };
+      return { path: `/api/v1/broadcasts/${id}/occurrences/${occurrences[0]!.id}` };
+    },
+  },
+  'POST /api/v1/broadcasts/{id}/skips': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (h, scope) => {
+      // A daily series at a minute of its own; its airing a month ahead is not materialised yet.
+      const minute = ++seriesMinute;
+      const res = await h.request('/api/v1/broadcasts', {
+        method: 'POST',
+        token: h.tokens.admin,
+        json: {
+          relay: { url: 'https://radio.example.vn/vov1', durationS: 30 },
+          hamletIds: [hamletOf(scope)],
+          recurrence: { cron: `${minute} 14 * * *`, from: '2026-11-28T00:00:00+07:00' },
+        },
+      });
+      const { id } = (await res.json()) as { id: string };
+      const at = `2026-12-28T14:${String(minute).padStart(2, '0')}:00+07:00`;
+      return { path: `/api/v1/broadcasts/${id}/skips`, json: { at } };
+    },
   },
 
   'GET /api/v1/announcements': { inScope: all(200), setup: async () => ({ path: '/api/v1/announcements' }) },

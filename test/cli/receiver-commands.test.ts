@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/agent-harness.js';
+import { enrolmentText } from '../../src/domain/receiver/enrolment.js';
 import { loaBin, runLoa, serveLoa, type RunningServer } from '../support/serve.js';
 
 const recorder = fileURLToPath(new URL('../support/recording-player.mjs', import.meta.url));
@@ -104,22 +105,93 @@ describe('loa receiver and loa simulate against loa serve', () => {
     expect(badUrl.stderr).toMatch(/--server must be/);
   });
 
-  it('simulates receivers that come online, hold push channels and heartbeat', async () => {
-    const run = await runLoa(
-      ['simulate', '--server', server.url, '--receivers', '3', '--hamlet', 'thon-4', '--duration-s', '3'],
-      {
-        LOA_USERNAME: 'admin',
-        LOA_PASSWORD: password,
-      },
+  it('enrols a box from the line of its QR code, and keeps the enrolment for the next start', async () => {
+    const created = (await api('/api/v1/receivers', {
+      method: 'POST',
+      body: JSON.stringify({ hamletId: 'un-ta', name: 'Hộp ghép nối' }),
+    })) as { receiver: { id: string }; token: string };
+    const text = enrolmentText({ server: server.url, receiverId: created.receiver.id, token: created.token });
+    const cache = join(dir, 'enrolled');
+    const child = spawn(
+      process.execPath,
+      [loaBin, 'receiver', '--enrol', text, '--cache', cache, '--player', `"${process.execPath}" -e ""`],
+      { env: { ...process.env, LOA_RECEIVER_TOKEN: '' } },
     );
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    try {
+      await eventually(() => existsSync(join(cache, 'manifest.json')), `the manifest\n${output}`, 30_000);
+      const saved = join(cache, 'enrolment.json');
+      expect(JSON.parse(readFileSync(saved, 'utf8'))).toMatchObject({
+        server: server.url,
+        token: created.token,
+      });
+      expect(statSync(saved).mode & 0o777).toBe(0o600);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+    const bad = await runLoa(
+      ['receiver', '--enrol', 'https://example.vn/?token=x', '--cache', join(dir, 'y')],
+      {},
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(
+      'loa receiver: --enrol: an enrolment starts with "loa-receiver:?server=…&token=…"\nSee: loa receiver --help\n',
+    );
+  });
+
+  it('prints help for simulate and receiver, and a bad option in one line, never a stack trace', async () => {
+    const help = await runLoa(['simulate', '--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: loa simulate --server URL/);
+    expect(help.stdout).toContain('--hamlet ID');
+    expect(help.stderr).toBe('');
+    expect((await runLoa(['receiver', '-h'], {})).stdout).toContain('--enrol TEXT');
+    const bad = await runLoa(['simulate', '--server', server.url, '--receivers', 'lots'], {});
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(
+      'loa simulate: --receivers must be a whole number ≥ 1 (got "lots")\nSee: loa simulate --help\n',
+    );
+  });
+
+  it('simulates receivers that come online, marked as simulated, disabled after the run and reused by the next', async () => {
+    const env = { LOA_USERNAME: 'admin', LOA_PASSWORD: password };
+    const args = ['simulate', '--server', server.url, '--hamlet', 'thon-4', '--duration-s', '3'];
+    const run = await runLoa([...args, '--receivers', '3'], env);
     expect(run.code, run.stderr).toBe(0);
-    const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    const lines = run.stdout.trim().split('\n');
+    const last = JSON.parse(lines.filter((l) => l.startsWith('{')).at(-1)!) as Record<string, number>;
     expect(last).toMatchObject({ receivers: 3, online: 3, unauthorized: 0 });
-    const listed = (await api('/api/v1/receivers?hamletId=thon-4&limit=200')) as {
-      items: { name: string; online: boolean }[];
-    };
-    const simulated = listed.items.filter((r) => r.name.startsWith('Loa mô phỏng'));
-    expect(simulated).toHaveLength(3);
-    expect(simulated.every((r) => r.online)).toBe(true);
+    expect(lines[0]).toBe(
+      'Simulated receivers: 0 reused from an earlier run, 3 made, named "Loa mô phỏng N".',
+    );
+    expect(lines.at(-2)).toMatch(
+      /^Summary: 3 receivers for \d+ s: 3 online, 3 with a push channel, 0 refused \(401\); \d+ items played, \d+ log events delivered \(\d+ duplicates, \d+ still queued\)\.$/,
+    );
+    expect(lines.at(-1)).toBe('The 3 simulated receivers are disabled now; the next run reuses them.');
+    const simulated = async () =>
+      (
+        (await api('/api/v1/receivers?hamletId=thon-4&limit=200')) as {
+          items: { name: string; disabled: boolean }[];
+        }
+      ).items.filter((r) => r.name.startsWith('Loa mô phỏng '));
+    expect((await simulated()).map((r) => r.disabled)).toEqual([true, true, true]);
+
+    const again = await runLoa([...args, '--receivers', '4'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.split('\n')[0]).toBe(
+      'Simulated receivers: 3 reused from an earlier run, 1 made, named "Loa mô phỏng N".',
+    );
+    const after = await simulated();
+    expect(after.map((r) => r.name).sort()).toEqual([
+      'Loa mô phỏng 1',
+      'Loa mô phỏng 2',
+      'Loa mô phỏng 3',
+      'Loa mô phỏng 4',
+    ]);
+    expect(after.every((r) => r.disabled)).toBe(true);
   });
 });

@@ -29,6 +29,12 @@ describe('loa serve with the embedded defaults', () => {
     try {
       const password = server.output().match(/created user "admin" with password: (\S+)/)?.[1];
       expect(password).toBeDefined();
+      // On a line of its own between two rules, not inside a JSON log line.
+      const lines = server.output().split('\n');
+      const at = lines.indexOf(`First start: created user "admin" with password: ${password}`);
+      expect(at, server.output()).toBeGreaterThan(0);
+      expect(lines[at - 1]).toMatch(/^={40,}$/);
+      expect(lines.filter((l) => l.startsWith('{')).some((l) => l.includes(password!))).toBe(false);
       const health = await fetch(`${server.url}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({

@@ -61,6 +61,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0008-announcement-withdrawal',
       '0009-provinces',
       '0010-playback-audio-sha256',
+      '0011-series-skips',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

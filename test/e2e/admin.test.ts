@@ -43,7 +43,14 @@ describe.skipIf(!hasTool('chromium'))('admin pages in a browser', () => {
   it('shows the commune settings in a form', async () => {
     await as('admin');
     expect(new URL(page.url()).pathname).toBe('/quan-tri');
-    expect(await page.locator('#settings dl.facts').textContent()).toContain('Asia/Ho_Chi_Minh');
+    // Labels a person reads, not the keys of the configuration.
+    const facts = await page.locator('#settings dl.facts').textContent();
+    expect(facts).toContain('Giờ Việt Nam (UTC+7)');
+    expect(facts).toContain('Tiếng Việt, Tiếng Giáy');
+    const settings = await page.locator('#settings').textContent();
+    for (const key of ['Asia/Ho_Chi_Minh', 'schedules/', '(morning)', '(evening)', '(vi)'])
+      expect(settings, key).not.toContain(key);
+    expect(await page.getByRole('group', { name: 'Buổi sáng (05:30–06:15)' }).count()).toBe(1);
     expect(await page.getByLabel('Giờ nghỉ bắt đầu').inputValue()).toBe('21:30');
     expect(await page.getByLabel('Giờ nghỉ kết thúc').inputValue()).toBe('05:30');
     expect(await page.locator('#slot-morning-label').inputValue()).toBe('Buổi sáng');
@@ -109,18 +116,36 @@ describe.skipIf(!hasTool('chromium'))('admin pages in a browser', () => {
     await screenshots(page, 'admin-hamlets');
   });
 
-  it('adds a hamlet head with a scope, after the form points at each mistake', async () => {
+  it('adds a hamlet head with a scope, after the form points at every mistake at once', async () => {
     await page.goto(`${server.url}/quan-tri/nguoi-dung`);
     await page.getByLabel('Tên đăng nhập').fill('a');
     await page.getByLabel('Họ và tên').fill('Lò Văn Páo');
     await page.getByLabel('Mật khẩu').fill('ngan');
+    await page.getByLabel('Vai trò').selectOption('hamlet_head');
     await page.getByRole('button', { name: 'Thêm người dùng' }).click();
+    // The schema's mistakes and the service's (a hamlet head needs a hamlet) in one round.
     await poll(() => page.locator('#username-error').textContent()).toContain('Từ 3 đến 64 ký tự');
     expect(await page.locator('#password-error').textContent()).toBe('Mật khẩu cần ít nhất 10 ký tự.');
+    expect(await page.locator('#hamletIds-error').textContent()).toBe(
+      'Trưởng thôn và bí thư chi đoàn phải được giao ít nhất một thôn.',
+    );
     expect(await page.getByLabel('Họ và tên').inputValue()).toBe('Lò Văn Páo');
-    await page.getByLabel('Tên đăng nhập').fill('paolv');
+    expect(await page.getByLabel('Mật khẩu').inputValue()).toBe('ngan');
+    expect(await page.getByLabel('Vai trò').inputValue()).toBe('hamlet_head');
+    await screenshots(page, 'admin-users-errors');
+
+    // A taken username and a missing hamlet, found by the service, also come together.
+    await page.getByLabel('Tên đăng nhập').fill('head');
     await page.getByLabel('Mật khẩu').fill('mot mat khau dai');
-    await page.getByLabel('Vai trò').selectOption('hamlet_head');
+    await page.getByRole('button', { name: 'Thêm người dùng' }).click();
+    await poll(() => page.locator('#username-error').textContent()).toBe(
+      'Tên đăng nhập "head" đã có người dùng.',
+    );
+    expect(await page.locator('#hamletIds-error').textContent()).toContain('ít nhất một thôn');
+    expect(await page.locator('#password-error').count()).toBe(0);
+    expect(await page.getByLabel('Mật khẩu').inputValue()).toBe('mot mat khau dai');
+
+    await page.getByLabel('Tên đăng nhập').fill('paolv');
     await page.getByRole('checkbox', { name: 'Thôn Ún Tà' }).check();
     await page.getByRole('button', { name: 'Thêm người dùng' }).click();
     await poll(() => page.locator('.notice').textContent()).toBe('Đã lưu người dùng.');
@@ -144,6 +169,12 @@ describe.skipIf(!hasTool('chromium'))('admin pages in a browser', () => {
     expect(scanned.startsWith('loa-receiver:?')).toBe(true);
     expect(params.get('token')).toBe(token);
     expect(params.get('server')).toBe(server.url);
+    // The same line as text, with a button that copies it for `loa receiver --enrol`.
+    expect((await page.locator('[data-enrolment]').textContent())!.trim()).toBe(scanned);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await page.getByRole('button', { name: 'Sao chép mã ghép nối' }).click();
+    await poll(() => page.locator('[data-copy-status]').textContent()).toBe('Đã sao chép.');
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(scanned);
     await screenshots(page, 'admin-receiver-token');
     // The token works for the device, and the list never shows it again.
     const schedule = await h.runtime.app.request('/api/v1/receiver/schedule', {

@@ -169,7 +169,10 @@ describe.skipIf(!hasTool('chromium'))('pages in a browser', () => {
     const res = await page.goto(`${server.url}/lich-phat/thon-2`);
     expect(res!.status()).toBe(403);
     expect(await page.locator('h1').textContent()).toBe('Không có quyền truy cập');
-    expect(await page.locator('.form-error').textContent()).toContain('thôn ngoài phạm vi phụ trách của bạn');
+    // The hamlet by its name, not its id.
+    expect(await page.locator('.form-error').textContent()).toBe(
+      'Thao tác này liên quan đến thôn ngoài phạm vi phụ trách của bạn: Thôn số 2 (dữ liệu mẫu).',
+    );
     await screenshots(page, 'head-forbidden');
   });
 
@@ -188,10 +191,16 @@ describe.skipIf(!hasTool('chromium'))('pages in a browser', () => {
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(
       csv.startsWith(
-        '\uFEFFlevel,hamlet_id,hamlet,receiver_id,receiver,scheduled,expected,played,failed,missed,offline,rate\r\n',
+        '\uFEFFCấp,Mã thôn,Thôn,Mã cụm loa,Cụm loa,Đã lên lịch,Lượt cần phát,Đã phát,Phát lỗi,Bị lỡ,Mất kết nối,Tỉ lệ phát\r\n',
       ),
     ).toBe(true);
-    expect(csv).toContain('hamlet,un-ta,Thôn Ún Tà,,,1,0,0,0,0,0,\r\n');
+    expect(csv).toContain('Thôn,un-ta,Thôn Ún Tà,,,1,0,0,0,0,0,\r\n');
+    const [excel] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Tải về cho Excel (dấu ;)' }).click(),
+    ]);
+    expect(excel.suggestedFilename()).toMatch(/^coverage-[\d-]+-excel\.csv$/);
+    expect(readFileSync((await excel.path())!, 'utf8')).toContain('Thôn;un-ta;Thôn Ún Tà;;;1;0;0;0;0;0;\r\n');
   });
 
   async function officerActor() {

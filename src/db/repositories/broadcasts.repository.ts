@@ -1,9 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
+import { z } from 'zod';
 import { BroadcastWhenSchema, type Broadcast, type NewOccurrence } from '../../domain/broadcast.js';
 import { toPage } from '../../domain/page.js';
 import type { BroadcastsRepository, SeriesToExtend } from '../../domain/ports/repositories.js';
 import type { BroadcastTable, Database } from '../schema.js';
 import { selectBookedOccurrences, toBookedOccurrence } from './booked-occurrences.js';
+
+const SkipsSchema = z.array(z.object({ hamletId: z.string(), at: z.string() }));
 
 export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepository {
   return {
@@ -41,6 +44,14 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
           materialised_until: b.materialisedUntil,
           next_start_at: b.nextStartAt,
         })
+        .execute();
+    },
+
+    async setSkips(id, skips) {
+      await db
+        .updateTable('broadcasts')
+        .set({ skips: JSON.stringify(skips) })
+        .where('id', '=', id)
         .execute();
     },
 
@@ -330,5 +341,6 @@ function toBroadcast(r: Selectable<BroadcastTable>): Broadcast {
     cancelledAt: r.cancelled_at,
     materialisedUntil: r.materialised_until,
     nextStartAt: r.next_start_at,
+    skips: SkipsSchema.parse(JSON.parse(r.skips)),
   };
 }

@@ -7,7 +7,7 @@ import type {
   VariantWork,
 } from '../announcement.js';
 import type { AuditRecord } from '../audit.js';
-import type { Airing, Broadcast, NewOccurrence, Occurrence, OccurrenceStatus } from '../broadcast.js';
+import type { Airing, Broadcast, NewOccurrence, Occurrence, OccurrenceStatus, Skip } from '../broadcast.js';
 import type { Commune, CommuneSettings } from '../commune.js';
 import type { Province } from '../province.js';
 import type { Hamlet, HamletValues } from '../hamlet.js';
@@ -115,7 +115,9 @@ export interface BroadcastsRepository {
     to: string,
     maxDurationMs: number,
   ): Promise<readonly Occurrence[]>;
-  insertBroadcast(b: Omit<Broadcast, 'cancelledAt'>): Promise<void>;
+  insertBroadcast(b: Omit<Broadcast, 'cancelledAt' | 'skips'>): Promise<void>;
+  /** Replaces a series' list of airings left out (read and written under the hamlets' schedule lock). */
+  setSkips(id: string, skips: readonly Skip[]): Promise<void>;
   /** Inserts occurrences; an existing (broadcast, hamlet, start) is kept. Returns how many were new. */
   insertOccurrences(occurrences: readonly NewOccurrence[], now: string): Promise<number>;
   moveOccurrences(moves: readonly { id: string; startsAt: string }[], now: string): Promise<void>;

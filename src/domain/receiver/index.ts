@@ -4,3 +4,4 @@ export * from './playback.js';
 export * from './health.js';
 export * from './coverage-report.js';
 export * from './receiver.js';
+export * from './enrolment.js';

@@ -12,3 +12,5 @@ export * from './coverage.js';
 export * from './content.js';
 export * from './plan.js';
 export * from './series-expansion.js';
+export * from './suggest.js';
+export * from './projection.js';

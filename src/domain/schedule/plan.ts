@@ -28,6 +28,14 @@ export interface Booked extends BookedItem {
    * holds its time, so that it follows the same rules after the first week as in it.
    */
   readonly virtual?: boolean;
+  /** The start its broadcast's `when` gave it (a slot's opening, a cron run): what a skip names. */
+  readonly airingAt?: number;
+}
+
+/** An airing of a series left out on one hamlet, by the start its `when` gives it. */
+export interface PlanSkip {
+  readonly hamletId: string;
+  readonly startsAt: number;
 }
 
 /** A broadcast's starts to place on its target hamlets, and how it ranks. */
@@ -40,6 +48,8 @@ export interface PlanRequest {
   readonly hamlets: readonly { readonly id: string; readonly airTimeMs: number }[];
   /** The request field a refusal names (`at`, `recurrence`). */
   readonly field: 'at' | 'recurrence';
+  /** Airings cancelled one by one: these (hamlet, start) pairs are left out, never refused. */
+  readonly skips?: readonly PlanSkip[];
 }
 
 export interface PlannedOccurrence {
@@ -48,6 +58,8 @@ export interface PlannedOccurrence {
   readonly startsAt: number;
   readonly durationMs: number;
   readonly slotName: string | null;
+  /** The start `when` gave it, before packing: a slot's opening, a cron run, the exact time. */
+  readonly airingAt: number;
 }
 
 export interface Plan {
@@ -72,12 +84,15 @@ export type PlanOutcome =
       readonly ok: false;
       readonly error: ScheduleError;
       readonly hamletId: string;
+      /** The start refused (before packing). */
+      readonly startsAt: number;
       /** The items that block it, for a `conflict`. */
       readonly conflicts: readonly Booked[];
     };
 
 export interface PlanOptions {
-  readonly newId: () => string;
+  /** The id of a new occurrence; given its hamlet and start, so that a projection can name it stably. */
+  readonly newId: (hamletId: string, airingAt: number) => string;
   /**
    * `refuse`: the first refused start refuses the whole broadcast (a person booking it gets 409/422).
    * `skip`: refused starts are left out and reported (the dispatcher extending a series).
@@ -118,11 +133,13 @@ export function planOccurrences(
   const displaced: Booked[] = [];
   const skipped: { hamletId: string; startsAt: number; error: ScheduleError }[] = [];
   const starts = [...request.starts].sort((a, b) => a.startsAt - b.startsAt);
+  const skipping = new Set((request.skips ?? []).map((s) => `${s.hamletId}@${s.startsAt}`));
 
   for (const hamlet of request.hamlets) {
     let items = byHamlet.get(hamlet.id) ?? [];
     for (const start of starts) {
-      const id = options.newId();
+      if (skipping.has(`${hamlet.id}@${start.startsAt}`)) continue;
+      const id = options.newId(hamlet.id, start.startsAt);
       const candidate: Booked = {
         id,
         broadcastId: request.broadcastId,
@@ -133,13 +150,20 @@ export function planOccurrences(
         slotName: start.slot ?? null,
         bookedAt: request.bookedAt,
         title: request.title,
+        airingAt: start.startsAt,
       };
       const placed = start.slot
         ? placeInSlot(candidate, start.slot, items, rules)
         : placeAtTime(candidate, items, rules, request.field);
       if (!placed.ok) {
         if (options.onRefusal === 'refuse') {
-          return { ok: false, error: placed.error, hamletId: hamlet.id, conflicts: placed.conflicts };
+          return {
+            ok: false,
+            error: placed.error,
+            hamletId: hamlet.id,
+            startsAt: start.startsAt,
+            conflicts: placed.conflicts,
+          };
         }
         skipped.push({ hamletId: hamlet.id, startsAt: start.startsAt, error: placed.error });
         continue;
@@ -154,6 +178,7 @@ export function planOccurrences(
         startsAt: at,
         durationMs: hamlet.airTimeMs,
         slotName: candidate.slotName,
+        airingAt: start.startsAt,
       });
     }
     byHamlet.set(hamlet.id, items);
@@ -335,13 +360,14 @@ function whenOf(when: BroadcastWhen): When {
   if (when.slot) return { kind: 'slot', ...when.slot };
   if (when.recurrence) {
     const r = when.recurrence;
-    return {
-      kind: 'recurrence',
-      cron: r.cron,
+    const bounds = {
       from: Date.parse(r.from),
       ...(r.until !== undefined && { until: Date.parse(r.until) }),
       ...(r.count !== undefined && { count: r.count }),
     };
+    return r.slot !== undefined
+      ? { kind: 'weekly-slot', slot: r.slot, weekdays: r.weekdays ?? [], ...bounds }
+      : { kind: 'recurrence', cron: r.cron ?? '', ...bounds };
   }
   return { kind: 'at', at: Date.parse(when.at!) };
 }

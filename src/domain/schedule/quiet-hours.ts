@@ -83,3 +83,18 @@ export const checkQuietHours = (
     details,
   });
 };
+
+/**
+ * The end of the quiet window that an item from `startsAt` lasting `durationMs` starts in or runs
+ * into, or null when it touches none: the earliest a refused item could start again.
+ * @example
+ * // quiet 21:30–05:30 in Vietnam: an item at 21:20 for 15 min runs into it → 05:30 the next morning
+ * quietEndAfter(Date.parse('2026-12-01T14:20:00Z'), 15 * 60_000, rules) // → Date.parse('2026-12-01T22:30:00Z')
+ */
+export const quietEndAfter = (startsAt: number, durationMs: number, rules: CommuneRules): number | null => {
+  const { start, end } = rules.quietHours;
+  if (minutesOf(start) === minutesOf(end)) return null;
+  const endsAt = Math.max(startsAt + durationMs, startsAt + 1);
+  const hit = quietIntervals(startsAt, endsAt, rules).find(([qs, qe]) => startsAt < qe && qs < endsAt);
+  return hit ? hit[1] : null;
+};

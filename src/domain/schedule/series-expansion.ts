@@ -24,6 +24,7 @@ export interface SeriesExpansion {
  * share their window afterwards, so a handful of expansions serve a tick. A stored series had its cron
  * checked when it was booked, with the same expression, zone and start, so it is not checked again; a
  * recurrence with a count, which counts its runs from its first, and an emergency's repeats still go
+ * (and a weekly slot series, whose starts carry their slot) still go
  * through `startsOf`. Keep one expansion for one tick: it keeps every window it was asked about.
  * @example
  * const expansion = createSeriesExpansion();
@@ -53,8 +54,9 @@ export function createSeriesExpansion(): SeriesExpansion {
     return found;
   };
 
+  // A weekly slot series carries its slot on each start, so it goes through `startsOf` as well.
   const expandable = (when: BroadcastWhen, priority: Priority) =>
-    priority !== 'emergency' && when.recurrence !== undefined && when.recurrence.count === undefined;
+    priority !== 'emergency' && when.recurrence?.cron !== undefined && when.recurrence.count === undefined;
 
   const starts = (
     when: BroadcastWhen,
@@ -71,7 +73,7 @@ export function createSeriesExpansion(): SeriesExpansion {
     // RFC 5545 §3.3.10: UNTIL is inclusive, as in `expandWhen`.
     const until = r.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(r.until);
     if (from >= window.to) return [];
-    return runsIn(r.cron, rules.timeZone, window)
+    return runsIn(r.cron!, rules.timeZone, window)
       .filter((run) => run >= from && run <= until)
       .map((startsAt) => ({ startsAt }));
   };

@@ -64,13 +64,24 @@ export interface TimeWindow {
   readonly to: number;
 }
 
-/** When a broadcast airs: an exact instant, a standing slot on a local date, or a cron recurrence. */
+/**
+ * When a broadcast airs: an exact instant, a standing slot on a local date, a cron recurrence, or a
+ * standing slot every week on some weekdays (0 = Sunday … 6 = Saturday, as in cron).
+ */
 export type When =
   | { readonly kind: 'at'; readonly at: number }
   | { readonly kind: 'slot'; readonly name: string; readonly date: LocalDate }
   | {
       readonly kind: 'recurrence';
       readonly cron: string;
+      readonly from: number;
+      readonly until?: number;
+      readonly count?: number;
+    }
+  | {
+      readonly kind: 'weekly-slot';
+      readonly slot: string;
+      readonly weekdays: readonly number[];
       readonly from: number;
       readonly until?: number;
       readonly count?: number;
@@ -100,6 +111,7 @@ export type ScheduleErrorCode =
   | 'invalid_count'
   | 'no_occurrences'
   | 'unknown_slot'
+  | 'no_weekdays'
   | 'invalid_date'
   | 'invalid_time'
   | 'quiet_hours'

@@ -22,6 +22,25 @@ export interface ExpandContext {
 }
 
 type RecurrenceWhen = Extract<When, { kind: 'recurrence' }>;
+type WeeklySlotWhen = Extract<When, { kind: 'weekly-slot' }>;
+
+/** Weekday names as cadres say them, 0 = Sunday as in cron. */
+export const WEEKDAYS_VI = [
+  'Chủ nhật',
+  'Thứ hai',
+  'Thứ ba',
+  'Thứ tư',
+  'Thứ năm',
+  'Thứ sáu',
+  'Thứ bảy',
+] as const;
+const WEEKDAYS_EN = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
+/** How a refusal names a series: its cron expression, or its slot and weekdays. */
+interface SeriesName {
+  readonly vi: string;
+  readonly en: string;
+}
 
 const inWindow = (ms: number, window: TimeWindow): boolean => ms >= window.from && ms < window.to;
 
@@ -45,6 +64,17 @@ const expandAt = (
   return ok(inWindow(at, window) ? [{ startsAt: at }] : []);
 };
 
+const unknownSlot = (name: string, rules: CommuneRules, field: string): Result<never> => {
+  const known = rules.slots.map((s) => s.name);
+  return err({
+    code: 'unknown_slot',
+    field,
+    message: `Xã chưa có khung giờ "${name}". Hãy chọn một trong các khung giờ: ${known.join(', ') || '(chưa có khung giờ nào)'}.`,
+    messageEn: `The commune has no slot "${name}". Choose one of: ${known.join(', ') || '(none defined)'}.`,
+    details: { known },
+  });
+};
+
 const expandSlot = (
   name: string,
   date: string,
@@ -53,16 +83,7 @@ const expandSlot = (
   now?: number,
 ): Result<readonly Start[]> => {
   const slot = rules.slots.find((s) => s.name === name);
-  if (!slot) {
-    const known = rules.slots.map((s) => s.name);
-    return err({
-      code: 'unknown_slot',
-      field: 'slot.name',
-      message: `Xã chưa có khung giờ "${name}". Hãy chọn một trong các khung giờ: ${known.join(', ') || '(chưa có khung giờ nào)'}.`,
-      messageEn: `The commune has no slot "${name}". Choose one of: ${known.join(', ') || '(none defined)'}.`,
-      details: { known },
-    });
-  }
+  if (!slot) return unknownSlot(name, rules, 'slot.name');
   const parsed = parseLocalDate(date, 'slot.date');
   if (!parsed.ok) return parsed;
   const startsAt = localToUtc(date, slot.start, rules.timeZone);
@@ -115,6 +136,7 @@ const expandRecurrence = (
   rules: CommuneRules,
   window: TimeWindow,
   context: ExpandContext,
+  name: SeriesName = { vi: `"${r.cron}"`, en: `"${r.cron}"` },
 ): Result<readonly Start[]> => {
   const bounds = checkBounds(r);
   if (!bounds.ok) return bounds;
@@ -135,8 +157,8 @@ const expandRecurrence = (
     return err({
       code: 'no_occurrences',
       field: 'recurrence.until',
-      message: `Lịch lặp "${cron}" không có lần phát nào từ ${formatLocalVi(r.from, tz)} đến ${formatLocalVi(r.until ?? r.from, tz)}. Hãy kéo dài thời gian kết thúc hoặc sửa lịch lặp.`,
-      messageEn: `Recurrence "${cron}" has no run between ${formatLocalEn(r.from, tz)} and ${formatLocalEn(r.until ?? r.from, tz)}. Extend the end or change the recurrence.`,
+      message: `Lịch lặp ${name.vi} không có lần phát nào từ ${formatLocalVi(r.from, tz)} đến ${formatLocalVi(r.until ?? r.from, tz)}. Hãy kéo dài thời gian kết thúc hoặc sửa lịch lặp.`,
+      messageEn: `Recurrence ${name.en} has no run between ${formatLocalEn(r.from, tz)} and ${formatLocalEn(r.until ?? r.from, tz)}. Extend the end or change the recurrence.`,
       details: {},
     });
   }
@@ -173,6 +195,50 @@ const expandRecurrence = (
 };
 
 /**
+ * A standing slot every week on some weekdays: the slot's opening on each of those days, as a cron
+ * expression on the commune's wall clock, so that counting, ending and the check for what is past are
+ * the recurrence's own; each start carries the slot, and packing places it like any slot item.
+ */
+const expandWeeklySlot = (
+  w: WeeklySlotWhen,
+  rules: CommuneRules,
+  window: TimeWindow,
+  context: ExpandContext,
+): Result<readonly Start[]> => {
+  const slot = rules.slots.find((s) => s.name === w.slot);
+  if (!slot) return unknownSlot(w.slot, rules, 'recurrence.slot');
+  const days = [...new Set(w.weekdays)].filter((d) => Number.isInteger(d) && d >= 0 && d <= 6).sort();
+  if (days.length === 0) {
+    return err({
+      code: 'no_weekdays',
+      field: 'recurrence.weekdays',
+      message: 'Hãy chọn ít nhất một ngày trong tuần (0 là Chủ nhật, 6 là Thứ bảy) cho lịch phát hằng tuần.',
+      messageEn: 'Choose at least one weekday (0 = Sunday … 6 = Saturday) for a weekly series.',
+      details: { weekdays: [...w.weekdays] },
+    });
+  }
+  const [hour, minute] = slot.start.split(':').map(Number);
+  const name = {
+    vi: `hằng tuần vào ${days.map((d) => WEEKDAYS_VI[d]).join(', ')}, khung giờ "${slot.name}" (${slot.start}–${slot.end})`,
+    en: `every ${days.map((d) => WEEKDAYS_EN[d]).join(', ')} in slot "${slot.name}" (${slot.start}–${slot.end})`,
+  };
+  const runs = expandRecurrence(
+    {
+      kind: 'recurrence',
+      cron: `${minute} ${hour} * * ${days.join(',')}`,
+      from: w.from,
+      ...(w.until !== undefined && { until: w.until }),
+      ...(w.count !== undefined && { count: w.count }),
+    },
+    rules,
+    window,
+    context,
+    name,
+  );
+  return runs.ok ? ok(runs.value.map(({ startsAt }) => ({ startsAt, slot: slot.name }))) : runs;
+};
+
+/**
  * The starts of `when` inside `window` (the rolling 7-day horizon), in UTC, evaluated on the
  * commune's wall clock. A slot start is the slot's opening time; packing decides the exact start.
  * @example
@@ -193,5 +259,7 @@ export const expandWhen = (
       return expandSlot(when.name, when.date, rules, window, context.now);
     case 'recurrence':
       return expandRecurrence(when, rules, window, context);
+    case 'weekly-slot':
+      return expandWeeklySlot(when, rules, window, context);
   }
 };

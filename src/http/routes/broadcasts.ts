@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { BroadcastRequestSchema, OCCURRENCE_STATUSES } from '../../domain/broadcast.js';
+import { BroadcastRequestSchema, OCCURRENCE_STATUSES, SkipRequestSchema } from '../../domain/broadcast.js';
 import { PRIORITIES } from '../../domain/schedule/index.js';
 import type { BroadcastView } from '../../services/broadcasts.service.js';
 import type { Services } from '../../services/index.js';
@@ -23,6 +23,45 @@ const instant = z
   );
 const Priority = z.enum(PRIORITIES);
 const BroadcastInput = named(BroadcastRequestSchema, 'BroadcastInput');
+const SkipInput = named(SkipRequestSchema, 'SkipInput');
+
+const Refused = ProblemSchema.extend({
+  conflicts: z
+    .array(
+      z.object({
+        id: z.string().nullable(),
+        broadcastId: z.string(),
+        hamletId: z.string(),
+        startsAt: z.string(),
+        endsAt: z.string(),
+        priority: Priority,
+        title: z.string(),
+      }),
+    )
+    .optional(),
+  suggestion: z
+    .object({ at: z.string() })
+    .optional()
+    .openapi({ description: 'An exact time refused: the next free time after it that fits, within 2 days' }),
+}).openapi('SchedulingProblem');
+
+const AiringCancelled = z.object({
+  cancelledOccurrences: z.number().int(),
+  skipped: z.number().int(),
+});
+
+const OccurrenceParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+  occurrenceId: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'occurrenceId', in: 'path' } }),
+});
 
 const OccurrenceSchema = z.object({
   id: z.string(),
@@ -49,6 +88,7 @@ const BroadcastSchema = z
     createdBy: z.string(),
     createdAt: z.string(),
     cancelledAt: z.string().nullable(),
+    skips: z.array(z.object({ hamletId: z.string(), at: z.string() })),
     occurrences: z.array(
       OccurrenceSchema.extend({
         status: z.enum(OCCURRENCE_STATUSES),
@@ -68,6 +108,7 @@ const toDto = (b: BroadcastView) => ({
   createdBy: b.createdBy,
   createdAt: b.createdAt,
   cancelledAt: b.cancelledAt,
+  skips: b.skips.map((k) => ({ ...k })),
   occurrences: b.occurrences.map((o) => ({
     id: o.id,
     hamletId: o.hamletId,
@@ -83,12 +124,13 @@ const security = [{ Bearer: [] }];
 const tags = ['Broadcasts'];
 const refusals = {
   409: {
-    description: 'Overlaps an item of equal or higher priority',
-    content: { 'application/problem+json': { schema: ProblemSchema } },
+    description:
+      'Overlaps an item of equal or higher priority: `conflicts` names them, `suggestion.at` is the next free time',
+    content: { 'application/problem+json': { schema: Refused } },
   },
   422: {
-    description: 'Quiet hours, full slot, content not ready or approved, bad schedule',
-    content: { 'application/problem+json': { schema: ProblemSchema } },
+    description: 'Quiet hours (with `suggestion.at`), full slot, content not ready or approved, bad schedule',
+    content: { 'application/problem+json': { schema: Refused } },
   },
 };
 
@@ -181,6 +223,61 @@ export function broadcastRoutes(services: Services) {
       },
     }),
     async (c) => c.json(await services.broadcasts.cancel(requestContext(c), c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/broadcasts/{id}/occurrences/{occurrenceId}',
+      tags,
+      security,
+      middleware: [gate('broadcast.schedule')],
+      description:
+        'Cancels one occurrence that has not started ("only this airing"); the rest of the broadcast stays.',
+      request: { params: OccurrenceParams },
+      responses: {
+        200: jsonResponse('Cancelled', AiringCancelled),
+        409: {
+          description: 'It has started, passed or is cancelled',
+          content: { 'application/problem+json': { schema: ProblemSchema } },
+        },
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const { id, occurrenceId } = c.req.valid('param');
+      return c.json(await services.broadcasts.cancelOccurrence(requestContext(c), id, occurrenceId), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/broadcasts/{id}/skips',
+      tags,
+      security,
+      middleware: [gate('broadcast.schedule')],
+      description:
+        "Leaves out one airing of a series, named by the start its rule gives it (`at`: the cron run, or the slot's opening that day), on `hamletIds` (default: all of the series' hamlets). An airing already materialised is cancelled; a later one is kept in the broadcast's `skips`, so the dispatcher never creates it.",
+      request: { params: IdParam, body: jsonBody(SkipInput) },
+      responses: {
+        200: jsonResponse('Left out', AiringCancelled),
+        409: {
+          description: 'The series is cancelled',
+          content: { 'application/problem+json': { schema: ProblemSchema } },
+        },
+        422: {
+          description: 'Not a series, no airing at that time, or past',
+          content: { 'application/problem+json': { schema: ProblemSchema } },
+        },
+        ...problemResponses,
+      },
+    }),
+    async (c) =>
+      c.json(
+        await services.broadcasts.skipAiring(requestContext(c), c.req.valid('param').id, c.req.valid('json')),
+        200,
+      ),
   );
 
   return app;

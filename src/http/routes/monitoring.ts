@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Services } from '../../services/index.js';
-import { coverageCsv } from '../coverage-csv.js';
+import { coverageCsv, coverageCsvOptions } from '../coverage-csv.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import { IdParam, jsonResponse, problemResponses } from '../schemas.js';
 import {
@@ -170,8 +170,21 @@ export function monitoringRoutes(services: Services) {
       security,
       middleware: [gate('report.read')],
       description:
-        'Coverage in your scope (default: the last 30 days), counted per receiver: each receiver expected to air an occurrence is one airing, and once its outcome is known it is played, failed, missed or offline; rate = played / expected. `receivers` has one row per receiver, `hamlets` adds up its receivers beside the number of occurrences scheduled there. Send `Accept: text/csv` for a spreadsheet (UTF-8 with BOM) with both levels.',
-      request: { query: z.strictObject({ from: when, to: when }) },
+        'Coverage in your scope (default: the last 30 days), counted per receiver: each receiver expected to air an occurrence is one airing, and once its outcome is known it is played, failed, missed or offline; rate = played / expected. `receivers` has one row per receiver, `hamlets` adds up its receivers beside the number of occurrences scheduled there. Send `Accept: text/csv` for a spreadsheet (UTF-8 with BOM) with both levels: columns `level,hamlet_id,hamlet,…` separated by commas; `sep=semicolon` for Excel set to Vietnam (`;`, decimal comma, Vietnamese column names), `header=vi|keys` to choose the column names.',
+      request: {
+        query: z.strictObject({
+          from: when,
+          to: when,
+          sep: z
+            .enum(['comma', 'semicolon'])
+            .optional()
+            .openapi({ description: 'CSV only: `semicolon` for Excel in Vietnam (`;` and decimal commas)' }),
+          header: z
+            .enum(['keys', 'vi'])
+            .optional()
+            .openapi({ description: 'CSV only: column names for programs (`keys`) or in Vietnamese (`vi`)' }),
+        }),
+      },
       responses: {
         200: {
           description: 'Coverage per receiver and per hamlet',
@@ -181,7 +194,8 @@ export function monitoringRoutes(services: Services) {
       },
     }),
     async (c) => {
-      const report = await services.reports.coverage(requestContext(c), c.req.valid('query'));
+      const { from, to } = c.req.valid('query');
+      const report = await services.reports.coverage(requestContext(c), { from, to });
       if (!/\btext\/csv\b/i.test(c.req.header('accept') ?? '')) {
         return c.json(
           {
@@ -192,7 +206,7 @@ export function monitoringRoutes(services: Services) {
           200,
         );
       }
-      return coverageCsv(c, report) as never;
+      return coverageCsv(c, report, coverageCsvOptions(c, 'keys')) as never;
     },
   );
 

@@ -71,6 +71,7 @@ export function Layout({
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Loa`}</title>
         <link rel="stylesheet" href={assetUrl('app.css')} />
+        <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
         {refreshS ? (
           <noscript>
             <meta http-equiv="refresh" content={String(refreshS)} />
@@ -160,6 +161,8 @@ interface FieldProps {
   readonly error?: string | undefined;
   readonly hint?: string | undefined;
   readonly id?: string;
+  /** Focus on load: the field a refused form points at, found without JavaScript too. */
+  readonly autofocus?: boolean | undefined;
 }
 
 export function TextField(
@@ -191,6 +194,7 @@ export function TextField(
         min={props.min}
         max={props.max}
         inputmode={props.inputmode}
+        autofocus={props.autofocus}
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={describedBy(id, props.error, props.hint)}
       />
@@ -242,6 +246,7 @@ export function SelectField(
         id={id}
         name={props.name}
         required={props.required}
+        autofocus={props.autofocus}
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={describedBy(id, props.error, props.hint)}
       >
@@ -280,6 +285,7 @@ export function Choices(
             name={props.name}
             value={value}
             checked={props.checked.includes(value)}
+            autofocus={props.autofocus && i === 0}
           />
           <span>{label}</span>
         </label>

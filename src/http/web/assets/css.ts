@@ -95,6 +95,24 @@ details.tech summary{min-height:44px;padding:10px 0;cursor:pointer;font-weight:6
 .reach-count{font-size:1.25rem;font-weight:700;margin:4px 0 12px}
 td.time{white-space:nowrap;font-variant-numeric:tabular-nums}
 .span-time{display:inline-block;min-width:7.5em;font-variant-numeric:tabular-nums}
+/* The schedule: each slot with its own "+ Thêm", the item just saved, airings not materialised yet. */
+.slot-foot{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:4px 8px}
+.slot-foot .meta{margin:0}
+.slot-foot .add{margin-left:auto}
+.button.add{padding:4px 12px}
+.item .series{display:block;font-size:.9rem;color:#4b5563}
+.item.projected{border-left:3px dashed #6b7280;padding-left:8px}
+.item.fresh{background:#fff4d6;box-shadow:0 0 0 3px #a04000;border-radius:6px;padding:6px 8px;margin:8px 0}
+.item:focus{outline:3px solid #a04000;outline-offset:2px}
+details.cancel[open]{flex-basis:100%}
+details.cancel>summary,details.past-days>summary{display:flex;align-items:center;min-height:44px;cursor:pointer;font-weight:600;color:#0b4f8a}
+details.cancel>summary{display:inline-flex;padding:0 8px}
+details.cancel>summary::after,details.past-days>summary::after{content:"▾";margin-left:6px}
+details.cancel[open]>summary::after,details.past-days[open]>summary::after{content:"▴"}
+details.cancel form{margin:4px 0 8px}
+details.past-days{grid-column:1/-1;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:0 12px;margin:0}
+details.past-days[open]{padding-bottom:12px}
+.suggestion{margin:8px 0 0}
 /* Narrow screens: each table row becomes a small card, every cell labelled by its column. */
 @media (max-width:599px){
   table.stack thead{position:absolute;left:-9999px}

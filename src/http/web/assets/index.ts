@@ -1,9 +1,12 @@
 import { Hono } from 'hono';
 import { paths } from '../paths.js';
 import { composeJs } from './compose.js';
+import { copyJs } from './copy.js';
 import { css } from './css.js';
+import { faviconSvg } from './favicon.js';
 import { reachJs } from './reach.js';
 import { sendJs } from './send.js';
+import { scheduleJs } from './schedule.js';
 import { statusJs } from './status.js';
 import { toggleJs } from './toggle.js';
 
@@ -33,6 +36,9 @@ const assets: Readonly<Record<string, Asset>> = {
   'status.js': asset(statusJs, 'text/javascript; charset=utf-8'),
   'reach.js': asset(reachJs, 'text/javascript; charset=utf-8'),
   'toggle.js': asset(toggleJs, 'text/javascript; charset=utf-8'),
+  'schedule.js': asset(scheduleJs, 'text/javascript; charset=utf-8'),
+  'favicon.svg': asset(faviconSvg, 'image/svg+xml'),
+  'copy.js': asset(copyJs, 'text/javascript; charset=utf-8'),
 };
 
 /** The address of a static file, with its fingerprint so that it can be cached for good. */
@@ -53,6 +59,16 @@ export function assetRoutes() {
       // A fingerprinted address never changes content; an unversioned one may after an upgrade.
       'Cache-Control': versioned ? 'public, max-age=31536000, immutable' : 'no-cache',
       ETag: `"${found.version}"`,
+    });
+  });
+  // Browsers ask for /favicon.ico on their own (and for pages without a <link rel="icon">, like /docs):
+  // the same SVG, which they accept whatever the name says.
+  app.get('/favicon.ico', (c) => {
+    const icon = assets['favicon.svg']!;
+    return c.body(icon.body, 200, {
+      'Content-Type': icon.type,
+      'Cache-Control': 'public, max-age=86400',
+      ETag: `"${icon.version}"`,
     });
   });
   return app;

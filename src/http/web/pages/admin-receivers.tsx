@@ -13,6 +13,7 @@ import { one, problemOf, readForm, type FormProblem, type FormValues } from '../
 import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
+import { enrolmentText } from '../../../domain/receiver/enrolment.js';
 import { qrSvg } from '../qr.js';
 import {
   Csrf,
@@ -26,15 +27,6 @@ import {
   Table,
   TextField,
 } from '../ui.js';
-
-/**
- * What the installer scans into the controller box: the server's address, the receiver's id and its
- * token, as URL parameters so that any QR app shows them readably.
- */
-export function receiverQrText(origin: string, receiverId: string, token: string): string {
-  const q = new URLSearchParams({ server: origin, id: receiverId, token });
-  return `loa-receiver:?${q.toString()}`;
-}
 
 /** Hamlet and name: the same controls to add a receiver and to rename or move one. */
 function ReceiverFields({
@@ -199,11 +191,12 @@ export function adminReceiverRoutes(deps: WebDeps) {
   function renderToken(c: Context, receiver: ReceiverView, token: string, notice?: string) {
     const p = pageContext(c);
     const m = p.m;
-    const text = receiverQrText(requestOrigin(c), receiver.id, token);
+    // What the installer scans or copies into the controller box: server, receiver id and token.
+    const text = enrolmentText({ server: requestOrigin(c), receiverId: receiver.id, token });
     const qr = qrSvg(text);
     return sendPage(
       c,
-      <Layout p={p} title={`${m.tokenTitle}: ${receiver.name}`} notice={notice}>
+      <Layout p={p} title={`${m.tokenTitle}: ${receiver.name}`} notice={notice} scripts={['copy.js']}>
         <p class="warning" role="alert">
           {m.tokenOnce}
         </p>
@@ -215,6 +208,20 @@ export function adminReceiverRoutes(deps: WebDeps) {
           <code class="token" data-token>
             {token}
           </code>
+        </p>
+        <h2 id="enrol-h">{m.enrolTitle}</h2>
+        <p class="hint">{m.enrolHint}</p>
+        <p>
+          <code class="token" id="enrol" data-enrolment>
+            {text}
+          </code>
+        </p>
+        {/* Shown by copy.js; without scripts the text above is selected and copied by hand. */}
+        <p class="actions" data-copy-row hidden>
+          <button type="button" class="secondary" data-copy="enrol" data-copied={m.copied}>
+            {m.copyEnrolment}
+          </button>
+          <span role="status" class="meta" data-copy-status></span>
         </p>
         <p>
           <a class="button secondary" href={paths.receivers}>

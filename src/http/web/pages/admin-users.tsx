@@ -25,10 +25,8 @@ import {
 /** The rules spelled out next to the controls they concern, whatever the schema found wrong. */
 const ruleMessages = (m: Messages) => ({ username: m.usernameRule, password: m.passwordRule });
 
-// The service's refusals name these inputs: a taken username is a conflict without a field.
+// The service's refusals name these inputs, each problem on its own field.
 const fieldMap = { hamletIds: 'hamletIds', role: 'role', username: 'username' };
-const withUsernameConflict = (problem: FormProblem): FormProblem =>
-  problem.status === 409 ? { ...problem, fields: { username: problem.general, ...problem.fields } } : problem;
 
 function UserFields({
   p,
@@ -69,9 +67,12 @@ function UserFields({
         maxlength={200}
         error={e.displayName}
       />
+      {/* Kept when the form comes back refused (the page is never cached): on a phone, typing a long
+          password again because of another field is what makes people pick short ones. */}
       <TextField
         name="password"
         type="password"
+        value={problem ? one(values, 'password') : undefined}
         label={creating ? m.password : m.newPassword}
         autocomplete="new-password"
         required={creating}
@@ -215,11 +216,24 @@ export function adminUserRoutes(deps: WebDeps) {
       p,
       { messages: ruleMessages(p.m) },
     );
-    if (!input.ok) return renderList(c, form, input.problem);
+    if (!input.ok) {
+      // The rules the service checks (a taken username, the scope a role needs) come in the same round.
+      const wrong = input.problem.fields;
+      const role = COMMUNE_ROLES.find((r) => r === one(form, 'role'));
+      const more = await services.users.problemsOfNewUser(ctx, {
+        username: wrong.username ? undefined : one(form, 'username').trim(),
+        role: wrong.role ? undefined : role,
+        hamletIds: many(form, 'hamletIds'),
+      });
+      const fields = { ...wrong };
+      for (const problem of more)
+        fields[problem.field] ??= p.lang === 'vi' ? problem.messageVi : problem.message;
+      return renderList(c, form, { ...input.problem, fields });
+    }
     try {
       await services.users.create(ctx, input.value);
     } catch (error) {
-      return renderList(c, form, withUsernameConflict(problemOf(error, p.lang, fieldMap)));
+      return renderList(c, form, problemOf(error, p.lang, fieldMap));
     }
     return seeOther(c, paths.users, 'savedUser');
   });

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { CommuneSettings } from '../../../domain/commune.js';
 import { gate } from '../../middleware/gate.js';
+import { offsetAt } from '../../../domain/schedule/index.js';
 import { communeSettingsPatchSchema } from '../../../services/seed/commune-file.js';
 import { communeOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
@@ -185,7 +186,7 @@ function SettingsForm({
           const f = (key: Parameters<typeof slotField>[1]) => slotField(slot.name, key);
           return (
             <fieldset class="field" id={`slot-${slot.name}`}>
-              <legend>{`${slot.label} (${slot.name})`}</legend>
+              <legend>{`${slot.label} (${slot.start}–${slot.end})`}</legend>
               <TextField
                 name={f('label')}
                 label={m.slotLabel}
@@ -226,6 +227,25 @@ function SettingsForm({
   );
 }
 
+// The zones a Vietnamese commune may be set to, by the names people use for them.
+const zoneNames: Readonly<Record<string, 'vietnamTime'>> = {
+  'Asia/Ho_Chi_Minh': 'vietnamTime',
+  'Asia/Saigon': 'vietnamTime',
+};
+
+/**
+ * A time zone as a person reads it: "Giờ Việt Nam (UTC+7)" rather than `Asia/Ho_Chi_Minh`; another zone
+ * by its city, with its offset now.
+ */
+function timeZoneLabel(timeZone: string, nowMs: number, p: PageContext): string {
+  const minutes = Math.round(offsetAt(nowMs, timeZone) / 60_000);
+  const abs = Math.abs(minutes);
+  const offset = `UTC${minutes < 0 ? '−' : '+'}${Math.floor(abs / 60)}${abs % 60 ? `:${String(abs % 60).padStart(2, '0')}` : ''}`;
+  const known = zoneNames[timeZone];
+  const name = known ? p.m[known] : (timeZone.split('/').pop() ?? timeZone).replace(/_/g, ' ');
+  return `${name} (${offset})`;
+}
+
 export function adminRoutes(deps: WebDeps) {
   const { services } = deps;
   const app = new Hono();
@@ -255,9 +275,9 @@ export function adminRoutes(deps: WebDeps) {
             <dt>{m.commune}</dt>
             <dd>{`${commune.name} (${m.code} ${commune.code})`}</dd>
             <dt>{m.timeZone}</dt>
-            <dd>{commune.timeZone}</dd>
+            <dd>{timeZoneLabel(commune.timeZone, deps.clock.now().getTime(), p)}</dd>
             <dt>{m.languages}</dt>
-            <dd>{s.languages.map((l) => `${l.name} (${l.code})`).join(', ')}</dd>
+            <dd>{s.languages.map((l) => l.name).join(', ')}</dd>
           </dl>
           <SettingsForm p={p} s={s} values={values ?? settingsValues(s, p.lang)} problem={problem} />
         </Section>

@@ -4,7 +4,7 @@ import { addDays, formatDateVi, parseLocalDate, utcToLocal } from '../../../doma
 import type { RequestContext } from '../../../domain/actor.js';
 import { sumAirings } from '../../../domain/receiver/coverage-report.js';
 import { RateChart, type DayRate } from '../chart.js';
-import { coverageCsv } from '../../coverage-csv.js';
+import { coverageCsv, coverageCsvOptions } from '../../coverage-csv.js';
 import { gate } from '../../middleware/gate.js';
 import { communeOf, formatNumber, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
@@ -97,6 +97,11 @@ export function coverageRoutes(deps: WebDeps) {
                   {m.downloadCsv}
                 </a>
               ) : null}
+              {ok ? (
+                <a class="button secondary" href={`${paths.coverageCsv}?${query}&sep=semicolon`} download>
+                  {m.downloadCsvExcel}
+                </a>
+              ) : null}
             </div>
           </form>
         </section>
@@ -143,6 +148,7 @@ export function coverageRoutes(deps: WebDeps) {
     return coverageCsv(
       c,
       await services.reports.coverage(ctx, { from: range.from, to: addDays(range.to, 1) }),
+      coverageCsvOptions(c, 'vi'),
     );
   });
 

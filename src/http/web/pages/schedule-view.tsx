@@ -1,256 +1,234 @@
-import type { Hamlet as HamletRow } from '../../../domain/hamlet.js';
 import type { Commune } from '../../../domain/commune.js';
-import { addDays, formatDateVi, formatDuration, utcToLocal } from '../../../domain/schedule/index.js';
+import type { Hamlet as HamletRow } from '../../../domain/hamlet.js';
+import { formatDateVi, formatDuration, localToUtc, utcToLocal } from '../../../domain/schedule/index.js';
 import type { PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import {
-  Badge,
-  Choices,
-  Csrf,
-  FormError,
-  SelectField,
-  TextField,
-  occurrenceTone,
-  type FieldErrors,
-} from '../ui.js';
+import { Badge, Choices, Csrf, occurrenceTone } from '../ui.js';
 
-/** One item on a hamlet's loudspeakers in the week shown. */
+/** One airing on a hamlet's loudspeakers in the days shown: stored, or projected beyond the horizon. */
 export interface WeekItem {
   readonly broadcastId: string;
+  /** The stored occurrence; null for an airing the dispatcher has not made yet. */
+  readonly occurrenceId: string | null;
+  /** A projected airing's start by its rule (what skipping it names); null when stored. */
+  readonly airingAt: string | null;
   readonly startsAt: string;
   readonly durationMs: number;
   readonly slotName: string | null;
   readonly title: string;
   readonly priority: 'normal' | 'priority' | 'emergency';
   readonly status: 'scheduled' | 'played' | 'failed' | 'missed' | 'cancelled';
+  /** "Hằng tuần · Thứ bảy · Buổi chiều → 31/12" for an airing of a series. */
+  readonly series: string | null;
   readonly cancellable: boolean;
+  /** Just saved: highlighted, and the first one is where the page lands. */
+  readonly fresh: boolean;
 }
 
-export type ScheduleValues = Readonly<Record<string, string | readonly string[]>>;
+export interface WeekProps {
+  readonly p: PageContext;
+  readonly commune: Commune;
+  readonly hamlet: HamletRow;
+  readonly days: readonly string[];
+  readonly today: string;
+  readonly now: number;
+  readonly items: readonly WeekItem[];
+  /** The days shown start here (`?tuan=`), so that a cancelled airing lands back on them. */
+  readonly start: string;
+  /** Whether each slot of a day to come offers "+ Thêm". */
+  readonly canSchedule: boolean;
+}
 
 const dateLabel = (p: PageContext, date: string) => (p.lang === 'vi' ? formatDateVi(date) : date);
+const weekdayOf = (date: string) => utcToLocal(Date.parse(`${date}T12:00:00Z`), 'UTC').weekday;
 
-function Item({
-  p,
-  hamletId,
-  item,
-  timeZone,
-}: {
+/**
+ * Cancelling asks first, in place and without JavaScript (a `<details>`): for an airing of a series,
+ * "only this one" (the default) or "the whole series"; for a one-off, a plain confirmation.
+ */
+function CancelControl(props: {
+  p: PageContext;
+  hamletId: string;
+  item: WeekItem;
+  start: string;
+  time: string;
+  date: string;
+}) {
+  const { p, item } = props;
+  const m = p.m;
+  const key = (item.occurrenceId ?? item.airingAt ?? '').replace(/[^A-Za-z0-9_-]/g, '-');
+  return (
+    <details class="cancel">
+      <summary aria-label={`${m.cancel}: ${item.title} ${props.time}`}>{m.cancel}</summary>
+      <form method="post" action={paths.cancel(props.hamletId, item.broadcastId)}>
+        <Csrf p={p} />
+        <input type="hidden" name="tuan" value={props.start} />
+        <input type="hidden" name="ngay" value={props.date} />
+        {item.occurrenceId ? <input type="hidden" name="lan" value={item.occurrenceId} /> : null}
+        {item.airingAt ? <input type="hidden" name="luc" value={item.airingAt} /> : null}
+        {item.series ? (
+          <Choices
+            type="radio"
+            name="pham-vi"
+            id={`pham-vi-${key}`}
+            label={m.cancelWhich}
+            options={[
+              ['buoi', m.cancelOne],
+              ['chuoi', m.cancelSeries],
+            ]}
+            checked={['buoi']}
+          />
+        ) : (
+          <p>{m.cancelThis}</p>
+        )}
+        <button type="submit" class="danger">
+          {m.confirmCancel}
+        </button>
+      </form>
+    </details>
+  );
+}
+
+function Item(props: {
   p: PageContext;
   hamletId: string;
   item: WeekItem;
   timeZone: string;
+  start: string;
+  first: boolean;
 }) {
-  const start = utcToLocal(Date.parse(item.startsAt), timeZone).time;
+  const { p, item } = props;
+  const ms = Date.parse(item.startsAt);
+  const local = utcToLocal(ms, props.timeZone);
+  // Items in a slot play back to back, so the second one starts at seconds past the minute: say so.
+  const seconds = Math.floor(ms / 1000) % 60;
+  const time = seconds === 0 ? local.time : `${local.time}:${String(seconds).padStart(2, '0')}`;
+  const classes = ['item', item.fresh ? 'fresh' : '', item.occurrenceId ? '' : 'projected'].filter(Boolean);
   // Announcements last seconds, so the length says more than an end time in minutes would.
   return (
-    <li class="item">
-      <span>
-        <strong>{start}</strong> · {formatDuration(item.durationMs)[p.lang]} · {item.title}
+    <li
+      class={classes.join(' ')}
+      id={props.first ? 'moi' : undefined}
+      tabindex={props.first ? -1 : undefined}
+      aria-current={item.fresh ? 'true' : undefined}
+      data-fresh={props.first ? '' : undefined}
+    >
+      <span class="what">
+        <strong>{time}</strong> · {formatDuration(item.durationMs)[p.lang]} · {item.title}
+        {item.series ? <span class="series">{item.series}</span> : null}
       </span>
       <span class="actions">
+        {item.fresh ? <Badge tone="ok">{p.m.justAdded}</Badge> : null}
         {item.priority !== 'normal' ? (
           <Badge tone={item.priority === 'emergency' ? 'bad' : 'warn'}>{p.m.priority[item.priority]}</Badge>
         ) : null}
-        <Badge tone={occurrenceTone[item.status]}>{p.m.occurrence[item.status]}</Badge>
-        {item.cancellable ? (
-          <form method="post" action={paths.cancel(hamletId, item.broadcastId)} class="inline">
-            <Csrf p={p} />
-            <button type="submit" class="secondary" aria-label={`${p.m.cancel}: ${item.title} ${start}`}>
-              {p.m.cancel}
-            </button>
-          </form>
-        ) : null}
+        {item.occurrenceId ? (
+          <Badge tone={occurrenceTone[item.status]}>{p.m.occurrence[item.status]}</Badge>
+        ) : (
+          <span title={p.m.projectedHint}>
+            <Badge tone="muted">{p.m.projected}</Badge>
+          </span>
+        )}
       </span>
+      {item.cancellable ? (
+        <CancelControl
+          p={p}
+          hamletId={props.hamletId}
+          item={item}
+          start={props.start}
+          time={time}
+          date={local.date}
+        />
+      ) : null}
     </li>
   );
 }
 
-/** Monday to Sunday of one hamlet: each day's standing slots with their items, then items at other times. */
-export function Week(props: {
-  p: PageContext;
-  commune: Commune;
-  hamlet: HamletRow;
-  monday: string;
-  today: string;
-  items: readonly WeekItem[];
-}) {
-  const { p, commune, hamlet, monday, today, items } = props;
+/** One day: its standing slots, each with what is in it and its own "+ Thêm", then items at other times. */
+function Day(props: WeekProps & { date: string; firstFresh: WeekItem | undefined }) {
+  const { p, commune, hamlet, date, today } = props;
   const tz = commune.timeZone;
-  const days = Array.from({ length: 7 }, (_, i) => addDays(monday, i));
+  const own = props.items.filter((i) => utcToLocal(Date.parse(i.startsAt), tz).date === date);
+  const others = own.filter((i) => !i.slotName);
+  const list = (items: readonly WeekItem[]) => (
+    <ul class="list">
+      {items.map((item) => (
+        <Item
+          p={p}
+          hamletId={hamlet.id}
+          item={item}
+          timeZone={tz}
+          start={props.start}
+          first={item === props.firstFresh}
+        />
+      ))}
+    </ul>
+  );
+  const day = `${p.m.weekdays[weekdayOf(date)]} ${dateLabel(p, date)}`;
   return (
-    <div class="week">
-      {days.map((date) => {
-        const own = items.filter((i) => utcToLocal(Date.parse(i.startsAt), tz).date === date);
-        const weekday = utcToLocal(Date.parse(`${date}T12:00:00Z`), 'UTC').weekday;
-        const others = own.filter((i) => !i.slotName);
+    <section class={date === today ? 'day today' : 'day'} aria-labelledby={`d-${date}`}>
+      <h3 id={`d-${date}`}>
+        {day}
+        {date === today ? ` · ${p.m.today}` : ''}
+      </h3>
+      {commune.settings.slots.map((slot) => {
+        const inSlot = own.filter((i) => i.slotName === slot.name);
+        // A slot already begun cannot take a new item: packing places items from its start.
+        const open = props.canSchedule && localToUtc(date, slot.start, tz) > props.now;
+        const add = `${paths.hamletSchedule(hamlet.id)}?tuan=${props.start}&them=${encodeURIComponent(slot.name)}&ngay=${date}#add`;
         return (
-          <section class={date === today ? 'day today' : 'day'} aria-labelledby={`d-${date}`}>
-            <h3 id={`d-${date}`}>
-              {p.m.weekdays[weekday]} {dateLabel(p, date)}
-              {date === today ? ` · ${p.m.today}` : ''}
-            </h3>
-            {commune.settings.slots.map((slot) => {
-              const inSlot = own.filter((i) => i.slotName === slot.name);
-              return (
-                <div class="slot">
-                  <h4>{p.m.slotRange(slot.label, slot.start, slot.end)}</h4>
-                  {inSlot.length === 0 ? <p class="meta">{p.m.nothing}</p> : null}
-                  <ul class="list">
-                    {inSlot.map((item) => (
-                      <Item p={p} hamletId={hamlet.id} item={item} timeZone={tz} />
-                    ))}
-                  </ul>
-                </div>
-              );
-            })}
-            {others.length > 0 ? (
-              <div class="slot">
-                <h4>{p.m.otherTimes}</h4>
-                <ul class="list">
-                  {others.map((item) => (
-                    <Item p={p} hamletId={hamlet.id} item={item} timeZone={tz} />
-                  ))}
-                </ul>
-              </div>
-            ) : null}
-          </section>
+          <div class="slot">
+            <h4>{p.m.slotRange(slot.label, slot.start, slot.end)}</h4>
+            {inSlot.length > 0 ? list(inSlot) : null}
+            <div class="slot-foot">
+              {inSlot.length === 0 ? <p class="meta">{p.m.nothing}</p> : null}
+              {open ? (
+                <a
+                  class="button secondary add"
+                  href={add}
+                  aria-label={p.m.addHereLabel(slot.label, day)}
+                  data-add-slot={slot.name}
+                  data-add-date={date}
+                >
+                  {p.m.addHere}
+                </a>
+              ) : null}
+            </div>
+          </div>
         );
       })}
-    </div>
+      {others.length > 0 ? (
+        <div class="slot">
+          <h4>{p.m.otherTimes}</h4>
+          {list(others)}
+        </div>
+      ) : null}
+    </section>
   );
 }
 
-const weekdayOrder = [1, 2, 3, 4, 5, 6, 0];
-const one = (v: ScheduleValues, k: string) => {
-  const x = v[k];
-  return typeof x === 'string' ? x : (x?.[0] ?? '');
-};
-const many = (v: ScheduleValues, k: string) => {
-  const x = v[k];
-  return x === undefined ? [] : typeof x === 'string' ? [x] : [...x];
-};
-
-/** "Thêm lịch phát": which announcement, when (slot, exact time or weekly), and priority. */
-export function BroadcastForm(props: {
-  p: PageContext;
-  commune: Commune;
-  hamlet: HamletRow;
-  announcements: readonly (readonly [string, string])[];
-  values: ScheduleValues;
-  errors: FieldErrors;
-  general?: string | undefined;
-}) {
-  const { p, commune, values, errors } = props;
-  const m = p.m;
-  if (props.announcements.length === 0) return <p>{m.noReadyAnnouncements}</p>;
+/**
+ * Seven days of one hamlet from `days[0]` (today by default, so a phone opens on today): each day's
+ * standing slots with their items, then items at other times. Days already past fold away into one
+ * `<details>` unless nothing else is shown.
+ */
+export function Week(props: WeekProps) {
+  const firstFresh = props.items.find((i) => i.fresh);
+  const past = props.days.filter((d) => d < props.today);
+  const coming = props.days.filter((d) => d >= props.today);
+  const day = (date: string) => <Day {...props} date={date} firstFresh={firstFresh} />;
   return (
-    <form method="post" action={paths.hamletSchedule(props.hamlet.id)} novalidate>
-      <Csrf p={p} />
-      <FormError message={props.general} />
-      <SelectField
-        name="announcementId"
-        label={m.announcement}
-        value={one(values, 'announcementId')}
-        options={props.announcements}
-        error={errors.announcementId}
-      />
-      <Choices
-        type="radio"
-        name="kind"
-        label={m.when}
-        options={[
-          ['slot', m.whenSlot],
-          ['at', m.whenAt],
-          ['repeat', m.whenRepeat],
-        ]}
-        checked={[one(values, 'kind') || 'slot']}
-        error={errors.kind}
-      />
-      <fieldset class="field" data-show-if="kind=slot">
-        <legend>{m.whenSlot}</legend>
-        <div class="two">
-          <SelectField
-            name="slotName"
-            label={m.slot}
-            value={one(values, 'slotName')}
-            options={commune.settings.slots.map((s) => [s.name, `${s.label} (${s.start}–${s.end})`] as const)}
-            error={errors.slotName}
-          />
-          <TextField
-            name="slotDate"
-            type="date"
-            label={m.date}
-            value={one(values, 'slotDate')}
-            error={errors.slotDate}
-          />
-        </div>
-      </fieldset>
-      <fieldset class="field" data-show-if="kind=at">
-        <legend>{m.whenAt}</legend>
-        <div class="two">
-          <TextField
-            name="atDate"
-            type="date"
-            label={m.date}
-            value={one(values, 'atDate')}
-            error={errors.atDate}
-          />
-          <TextField
-            name="atTime"
-            type="time"
-            label={m.time}
-            value={one(values, 'atTime')}
-            error={errors.atTime}
-          />
-        </div>
-      </fieldset>
-      <fieldset class="field" data-show-if="kind=repeat">
-        <legend>{m.whenRepeat}</legend>
-        <Choices
-          type="checkbox"
-          name="days"
-          label={m.days}
-          options={weekdayOrder.map((d) => [String(d), m.weekdays[d]!] as const)}
-          checked={many(values, 'days')}
-          error={errors.days}
-        />
-        <TextField
-          name="repeatTime"
-          type="time"
-          label={m.time}
-          value={one(values, 'repeatTime')}
-          error={errors.repeatTime}
-        />
-        <div class="two">
-          <TextField
-            name="fromDate"
-            type="date"
-            label={m.fromDate}
-            value={one(values, 'fromDate')}
-            error={errors.fromDate}
-          />
-          <TextField
-            name="untilDate"
-            type="date"
-            label={m.untilDate}
-            value={one(values, 'untilDate')}
-            error={errors.untilDate}
-          />
-        </div>
-      </fieldset>
-      <SelectField
-        name="priority"
-        label={m.priorityLabel}
-        value={one(values, 'priority') || 'normal'}
-        options={[
-          ['normal', m.priority.normal],
-          ['priority', m.priority.priority],
-        ]}
-        error={errors.priority}
-      />
-      <button type="submit">{m.save}</button>
-    </form>
+    <div class="week">
+      {past.length > 0 && coming.length > 0 ? (
+        <details class="past-days">
+          <summary>{props.p.m.pastDays(past.length)}</summary>
+          <div class="week">{past.map(day)}</div>
+        </details>
+      ) : (
+        past.map(day)
+      )}
+      {coming.map(day)}
+    </div>
   );
 }
 

@@ -1,119 +1,38 @@
 import { Hono, type Context } from 'hono';
-import type { Commune } from '../../../domain/commune.js';
+import { LoaError } from '../../../domain/errors.js';
 import { isAllowed } from '../../../domain/policy.js';
 import {
   addDays,
   formatDateVi,
+  isSeries,
   localToUtc,
   parseLocalDate,
-  parseLocalTime,
   utcToLocal,
-  type Result,
 } from '../../../domain/schedule/index.js';
-import { BroadcastRequestSchema, type BroadcastRequest } from '../../../domain/broadcast.js';
+import type { BroadcastView } from '../../../services/broadcasts.service.js';
 import { gate } from '../../middleware/gate.js';
-import { checkInput } from '../input.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
-import { many, one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
-import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
+import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
+import { pageContext, sendPage, signedIn } from '../page.js';
 import { paths } from '../paths.js';
 import { Layout, Section, notices } from '../ui.js';
-import { BroadcastForm, HamletPicker, Week, type WeekItem } from './schedule-view.js';
+import { BroadcastForm } from './schedule-form.js';
+import { fieldMapFor, requestFrom, withSuggestion } from './schedule-request.js';
+import { seriesLabel } from './schedule-series.js';
+import { HamletPicker, Week, type WeekItem } from './schedule-view.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isDate = (s: string | undefined): s is string => !!s && parseLocalDate(s).ok;
 
-/** The Monday (local date) of the week that contains `date`. */
-function mondayOf(date: string): string {
-  const weekday = utcToLocal(Date.parse(`${date}T12:00:00Z`), 'UTC').weekday;
-  return addDays(date, -((weekday + 6) % 7));
-}
-
-// Where a scheduling rule's refusal belongs on the form (the service names its own input fields).
-const fieldMap: Record<string, string> = {
-  announcementId: 'announcementId',
-  hamletIds: 'announcementId',
-  slot: 'slotName',
-  'slot.name': 'slotName',
-  'slot.date': 'slotDate',
-  recurrence: 'repeatTime',
-  'recurrence.cron': 'repeatTime',
-  'recurrence.from': 'fromDate',
-  'recurrence.until': 'untilDate',
-  priority: 'priority',
+/** A page address with a notice and a place to land on (`#…`), in that order. */
+const landing = (path: string, query: Record<string, string | undefined>, fragment: string) => {
+  const q = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => !!e[1]));
+  return `${path}${q.size > 0 ? `?${q}` : ''}#${fragment}`;
 };
 
-/**
- * The service's request from the form, in the commune's local time; only the shape is checked here (a
- * real date, a real time, a day chosen): every scheduling rule is the service's.
- */
-function requestFrom(
-  form: FormValues,
-  hamletId: string,
-  commune: Commune,
-  nowMs: number,
-  p: PageContext,
-): { req: BroadcastRequest } | { fields: Record<string, string> } {
-  const { m, lang } = p;
-  const tz = commune.timeZone;
-  const fields: Record<string, string> = {};
-  const check = <T,>(result: Result<T>, field: string): T | undefined => {
-    if (result.ok) return result.value;
-    fields[field] = lang === 'vi' ? result.error.message : result.error.messageEn;
-    return undefined;
-  };
-  const date = (field: string) =>
-    one(form, field)
-      ? check(parseLocalDate(one(form, field), field), field)
-      : ((fields[field] = m.required), undefined);
-  const time = (field: string) =>
-    one(form, field)
-      ? check(parseLocalTime(one(form, field), field), field)
-      : ((fields[field] = m.required), undefined);
-  const announcementId = one(form, 'announcementId');
-  if (!announcementId) fields.announcementId = m.required;
-  const priority = one(form, 'priority') === 'priority' ? 'priority' : 'normal';
-  const base = { announcementId, hamletIds: [hamletId], priority } as const;
-  const kind = one(form, 'kind');
-  let req: BroadcastRequest | undefined;
-  if (kind === 'slot') {
-    date('slotDate');
-    req = { ...base, slot: { name: one(form, 'slotName'), date: one(form, 'slotDate') } };
-  } else if (kind === 'at') {
-    date('atDate');
-    time('atTime');
-    req = { ...base, at: iso(localToUtc(one(form, 'atDate'), one(form, 'atTime'), tz)) };
-  } else if (kind === 'repeat') {
-    const days = many(form, 'days').filter((d) => /^[0-6]$/.test(d));
-    if (days.length === 0) fields.days = m.chooseDay;
-    time('repeatTime');
-    date('fromDate');
-    const until = one(form, 'untilDate');
-    if (until) check(parseLocalDate(until, 'untilDate'), 'untilDate');
-    const [hh, mm] = one(form, 'repeatTime').split(':').map(Number);
-    if (Object.keys(fields).length === 0) {
-      // The week's days at one local time; a start date of today starts now, not at past midnight.
-      const from = Math.max(nowMs, localToUtc(one(form, 'fromDate'), '00:00', tz));
-      req = {
-        ...base,
-        recurrence: {
-          cron: `${mm} ${hh} * * ${[...new Set(days)].sort().join(',')}`,
-          from: iso(from),
-          ...(until && { until: iso(localToUtc(addDays(until, 1), '00:00', tz)) }),
-        },
-      };
-    }
-  } else {
-    fields.kind = m.required;
-  }
-  if (Object.keys(fields).length > 0 || !req) return { fields };
-  // The use case's own schema, as the API's POST /api/v1/broadcasts checks it.
-  const checked = checkInput(BroadcastRequestSchema, req, p, {
-    controlOf: (path) => fieldMap[path.join('.')] ?? fieldMap[String(path[0])] ?? 'kind',
-  });
-  return checked.ok ? { req: checked.value } : { fields: checked.problem.fields };
-}
+/** The days shown start on this date: seven from there, so `?tuan=` of today's date is the default view. */
+const startOf = (asked: string | undefined, today: string) => (isDate(asked) ? asked : today);
 
 export function scheduleRoutes(deps: WebDeps) {
   const { services, clock } = deps;
@@ -122,7 +41,7 @@ export function scheduleRoutes(deps: WebDeps) {
   async function renderWeek(
     c: Context,
     hamletId: string,
-    form?: { values: FormValues; problem: FormProblem },
+    form?: { values: FormValues; problem: FormProblem; suggestion?: string | undefined },
   ) {
     const ctx = signedIn(c);
     const p = pageContext(c);
@@ -131,84 +50,123 @@ export function scheduleRoutes(deps: WebDeps) {
     const tz = commune.timeZone;
     const now = clock.now().getTime();
     const today = utcToLocal(now, tz).date;
-    const asked = c.req.query('tuan');
-    const monday = mondayOf(isDate(asked) ? asked : today);
-    const from = localToUtc(monday, '00:00', tz);
-    const to = localToUtc(addDays(monday, 7), '00:00', tz);
+    const start = startOf(c.req.query('tuan'), today);
+    const days = Array.from({ length: 7 }, (_, i) => addDays(start, i));
+    const from = localToUtc(start, '00:00', tz);
+    const to = localToUtc(addDays(start, 7), '00:00', tz);
+    const fresh = c.req.query('moi');
+    const cancellable = (b: Pick<BroadcastView, 'priority' | 'hamletIds'>) =>
+      isAllowed(ctx.actor, b.priority === 'emergency' ? 'broadcast.emergency' : 'broadcast.schedule', [
+        ...b.hamletIds,
+      ]);
     const page = await services.broadcasts.list(ctx, { hamletId, from: iso(from), to: iso(to), limit: 200 });
-    const items: WeekItem[] = page.items.flatMap((b) =>
+    const stored: WeekItem[] = page.items.flatMap((b) =>
       b.occurrences
         .filter((o) => o.hamletId === hamletId && o.status !== 'cancelled')
         .filter((o) => Date.parse(o.startsAt) >= from && Date.parse(o.startsAt) < to)
         .map((o) => ({
           broadcastId: b.id,
+          occurrenceId: o.id,
+          airingAt: null,
           startsAt: o.startsAt,
           durationMs: o.durationMs,
           slotName: o.slotName,
           title: o.title,
           priority: o.priority,
           status: o.status,
+          series: seriesLabel(b.schedule, commune, p),
           cancellable:
-            !b.cancelledAt &&
-            o.status === 'scheduled' &&
-            Date.parse(o.startsAt) > now &&
-            isAllowed(
-              ctx.actor,
-              b.priority === 'emergency' ? 'broadcast.emergency' : 'broadcast.schedule',
-              b.hamletIds,
-            ),
+            !b.cancelledAt && o.status === 'scheduled' && Date.parse(o.startsAt) > now && cancellable(b),
+          fresh: b.id === fresh,
         })),
     );
-    items.sort((x, y) => x.startsAt.localeCompare(y.startsAt));
+    // Weeks the dispatcher has not reached yet still show each series, as it will be placed.
+    const projected: WeekItem[] = (await services.broadcasts.upcoming(ctx, hamletId, { from, to })).map(
+      (a) => ({
+        broadcastId: a.broadcastId,
+        occurrenceId: null,
+        airingAt: a.airingAt,
+        startsAt: a.startsAt,
+        durationMs: a.durationMs,
+        slotName: a.slotName,
+        title: a.title,
+        priority: a.priority,
+        status: 'scheduled',
+        series: seriesLabel(a.schedule, commune, p),
+        cancellable: Date.parse(a.startsAt) > now && cancellable(a),
+        fresh: a.broadcastId === fresh,
+      }),
+    );
+    const items = [...stored, ...projected].sort((x, y) => x.startsAt.localeCompare(y.startsAt));
     const canSchedule = isAllowed(ctx.actor, 'broadcast.schedule', [hamletId]);
     const approval = commune.settings.approvalRequired ? ('approved' as const) : undefined;
     const ready = canSchedule
       ? (await services.announcements.list(ctx, { status: 'ready', approval, limit: 200 })).items
       : [];
+    // "+ Thêm" of a slot opens the form on that slot and day.
+    const asked = c.req.query('them');
+    const chosenSlot = commune.settings.slots.find((s) => s.name === asked);
+    const chosenDate = c.req.query('ngay');
     const tomorrow = addDays(today, 1);
     const values: FormValues = form?.values ?? {
       kind: 'slot',
-      slotName: commune.settings.slots[0]?.name ?? '',
-      slotDate: tomorrow,
+      slotName: chosenSlot?.name ?? commune.settings.slots[0]?.name ?? '',
+      slotDate: chosenSlot && isDate(chosenDate) ? chosenDate : tomorrow,
       atDate: tomorrow,
       fromDate: today,
+      repeatBy: 'slot',
+      repeatSlot: commune.settings.slots[0]?.name ?? '',
       priority: 'normal',
     };
     const label = (d: string) => (p.lang === 'vi' ? formatDateVi(d) : d);
     const week = (d: string) => `${paths.hamletSchedule(hamletId)}?tuan=${d}`;
     const hamlets = await hamletsOf(services, ctx);
+    const notice = notices(p.m)[c.req.query('tb') ?? ''] ?? scheduleNotices(p.m)[c.req.query('tb') ?? ''];
     return sendPage(
       c,
       <Layout
         p={p}
         title={p.m.scheduleTitle(hamlet.name)}
-        scripts={['toggle.js']}
-        notice={notices(p.m)[c.req.query('tb') ?? '']}
+        scripts={['toggle.js', 'schedule.js']}
+        notice={notice}
       >
         <HamletPicker p={p} hamlets={hamlets} current={hamletId} />
         <p class="actions">
-          <a class="button secondary" href={week(addDays(monday, -7))}>
+          <a class="button secondary" href={week(addDays(start, -7))}>
             {p.m.prevWeek}
           </a>
-          <a class="button secondary" href={week(today)}>
+          <a class="button secondary" href={paths.hamletSchedule(hamletId)}>
             {p.m.thisWeek}
           </a>
-          <a class="button secondary" href={week(addDays(monday, 7))}>
+          <a class="button secondary" href={week(addDays(start, 7))}>
             {p.m.nextWeek}
           </a>
         </p>
-        <h2>{p.m.weekOf(label(monday), label(addDays(monday, 6)))}</h2>
-        <Week p={p} commune={commune} hamlet={hamlet} monday={monday} today={today} items={items} />
+        <h2>{p.m.weekOf(label(start), label(addDays(start, 6)))}</h2>
+        <Week
+          p={p}
+          commune={commune}
+          hamlet={hamlet}
+          days={days}
+          today={today}
+          now={now}
+          items={items}
+          start={start}
+          canSchedule={canSchedule}
+        />
         {canSchedule ? (
           <Section title={p.m.addBroadcast} id="add">
             <BroadcastForm
               p={p}
               commune={commune}
               hamlet={hamlet}
+              action={week(start)}
               announcements={ready.map((a) => [a.id, a.title] as const)}
               values={values}
               errors={form?.problem.fields ?? {}}
               general={form?.problem.general}
+              suggestion={form?.suggestion}
+              focusFirst={!form && !!chosenSlot}
             />
           </Section>
         ) : null}
@@ -230,9 +188,11 @@ export function scheduleRoutes(deps: WebDeps) {
     const ctx = signedIn(c);
     const hamletId = c.req.param('hamletId');
     const p = pageContext(c);
-    const form = await readForm(c);
     const commune = await communeOf(services, ctx);
-    const built = requestFrom(form, hamletId, commune, clock.now().getTime(), p);
+    const tz = commune.timeZone;
+    const form = withSuggestion(await readForm(c), tz);
+    const now = clock.now().getTime();
+    const built = requestFrom(form, hamletId, commune, now, p);
     if ('fields' in built) {
       return renderWeek(c, hamletId, {
         values: form,
@@ -241,22 +201,69 @@ export function scheduleRoutes(deps: WebDeps) {
     }
     try {
       const created = await services.broadcasts.schedule(ctx, built.req);
-      const first = created.occurrences[0]?.at;
-      const date = first ? utcToLocal(Date.parse(first), commune.timeZone).date : undefined;
-      return seeOther(c, `${paths.hamletSchedule(hamletId)}${date ? `?tuan=${date}` : ''}`, 'scheduled');
+      // Land on the new item: the days from its first airing here, unless today's seven days show it.
+      const first = created.occurrences.find((o) => o.hamletId === hamletId)?.at;
+      const asked = built.req.slot?.date || one(form, 'atDate') || one(form, 'fromDate');
+      const date = first ? utcToLocal(Date.parse(first), tz).date : asked;
+      const today = utcToLocal(now, tz).date;
+      const shown = date >= today && date < addDays(today, 7);
+      return c.redirect(
+        landing(
+          paths.hamletSchedule(hamletId),
+          { tuan: shown ? undefined : date, moi: created.id, tb: 'scheduled' },
+          'moi',
+        ),
+        303,
+      );
     } catch (error) {
-      const kind = one(form, 'kind');
-      const map = { ...fieldMap, at: kind === 'repeat' ? 'repeatTime' : 'atTime' };
-      return renderWeek(c, hamletId, { values: form, problem: problemOf(error, p.lang, map) });
+      const map = fieldMapFor(one(form, 'kind'), one(form, 'repeatBy'));
+      const suggestion =
+        error instanceof LoaError ? (error.extra.suggestion as { at?: string } | undefined) : undefined;
+      return renderWeek(c, hamletId, {
+        values: form,
+        problem: problemOf(error, p.lang, map),
+        suggestion: suggestion?.at,
+      });
     }
   });
 
+  /**
+   * Cancels after the confirmation in the item's `<details>`: one airing of a series (`pham-vi=buoi`: the
+   * stored occurrence `lan`, or the projected airing `luc`), or the whole broadcast.
+   */
   app.post('/lich-phat/:hamletId/huy/:broadcastId', async (c) => {
     const ctx = signedIn(c);
     const hamletId = c.req.param('hamletId');
-    await services.broadcasts.cancel(ctx, c.req.param('broadcastId'));
-    return seeOther(c, paths.hamletSchedule(hamletId), 'cancelled');
+    const broadcastId = c.req.param('broadcastId');
+    const form = await readForm(c);
+    const lan = one(form, 'lan');
+    const luc = one(form, 'luc');
+    let notice = 'cancelled';
+    if (one(form, 'pham-vi') === 'buoi' && (lan || luc)) {
+      if (lan) await services.broadcasts.cancelOccurrence(ctx, broadcastId, lan);
+      else await services.broadcasts.skipAiring(ctx, broadcastId, { at: luc, hamletIds: [hamletId] });
+      notice = 'cancelledOne';
+    } else {
+      const series = isSeries((await services.broadcasts.get(ctx, broadcastId)).schedule);
+      await services.broadcasts.cancel(ctx, broadcastId);
+      if (series) notice = 'cancelledSeries';
+    }
+    const day = one(form, 'ngay');
+    return c.redirect(
+      landing(
+        paths.hamletSchedule(hamletId),
+        { tuan: isDate(one(form, 'tuan')) ? one(form, 'tuan') : undefined, tb: notice },
+        isDate(day) ? `d-${day}` : 'main',
+      ),
+      303,
+    );
   });
 
   return app;
 }
+
+/** The schedule's own notices after a redirect, beside the shared ones. */
+const scheduleNotices = (m: ReturnType<typeof pageContext>['m']): Record<string, string> => ({
+  cancelledOne: m.cancelledOne,
+  cancelledSeries: m.cancelledSeries,
+});
