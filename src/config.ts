@@ -25,6 +25,9 @@ export const configSchema = z.object({
   ),
   SCHEDULES_DIR: z.string().min(1).default('./schedules'),
   LOA_ADMIN_PASSWORD: optionalText.pipe(z.string().min(10, 'must be at least 10 characters').optional()),
+  LOA_PROVINCE_ADMIN_PASSWORD: optionalText.pipe(
+    z.string().min(10, 'must be at least 10 characters').optional(),
+  ),
   FFMPEG_PATH: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce

@@ -190,18 +190,25 @@ export async function createNodeRuntime(
     }
     const first = communes[0]?.commune.commune.id;
     if (first) {
-      const admin = await services.seed.ensureAdmin(first, config.LOA_ADMIN_PASSWORD);
-      if (admin?.generatedPassword) {
-        // Printed once on purpose: the first admin needs it to sign in, and it is stored only hashed.
-        // The log lines before it are flushed first, so that it stands on lines of its own between
-        // rules, never inside a JSON log line where nobody would find it.
+      const created = await services.seed.ensureFirstUsers(first, {
+        admin: config.LOA_ADMIN_PASSWORD,
+        provinceAdmin: config.LOA_PROVINCE_ADMIN_PASSWORD,
+      });
+      if (created && created.generated.length > 0) {
+        // Printed once on purpose: the first users need them to sign in, and they are stored only hashed.
+        // The log lines before them are flushed first, so that they stand on lines of their own between
+        // rules, never inside a JSON log line where nobody would find them.
         logger.flush();
         const rule = '='.repeat(72);
+        const lines = created.generated.map(
+          (u) => `First start: created user "${u.username}" with password: ${u.password}`,
+        );
         process.stdout.write(
-          `\n${rule}\nFirst start: created user "admin" with password: ${admin.generatedPassword}\n` +
-            `Open ${config.PORT ? `http://localhost:${config.PORT}/` : 'the address below'} and sign in as admin with it; change it under Quản trị → Người dùng\n` +
-            '(or PATCH /api/v1/users/{id}). Set LOA_ADMIN_PASSWORD before the first start to choose it instead.\n' +
-            `${rule}\n\n`,
+          `\n${rule}\n${lines.join('\n')}\n` +
+            `Open ${config.PORT ? `http://localhost:${config.PORT}/` : 'the address below'} and sign in as admin (the commune's administrator) or tinh\n` +
+            "(the province's: new communes and their admins); change a password under Quản trị → Người dùng\n" +
+            '(or PATCH /api/v1/users/{id}). Set LOA_ADMIN_PASSWORD and LOA_PROVINCE_ADMIN_PASSWORD before the first\n' +
+            `start to choose them instead.\n${rule}\n\n`,
         );
       }
     }

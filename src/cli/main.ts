@@ -23,7 +23,7 @@ const usage = `Usage: loa <command> [options]
                                  named "Loa mô phỏng N", disabled at the end; loa simulate --help)
 
 Configuration comes from the environment: PORT, DATA_DIR, MEDIA_DIR, DATABASE_URL, LOA_ADMIN_PASSWORD,
-FFMPEG_PATH, LOG_LEVEL, HEARTBEAT_RETENTION_DAYS (see README).`;
+LOA_PROVINCE_ADMIN_PASSWORD, FFMPEG_PATH, LOG_LEVEL, HEARTBEAT_RETENTION_DAYS (see README).`;
 
 async function main(argv: readonly string[]): Promise<number> {
   // Device-side commands parse their own options and need no server configuration.

@@ -12,7 +12,8 @@ export const permissions = {
   'commune.manage': ['admin'],
   'hamlet.read': [...province, 'admin', 'commune_officer', 'hamlet_head', 'secretary'],
   'hamlet.manage': ['admin'],
-  'user.manage': ['admin'],
+  /** Which users each may manage: `managedRoles` in the users service. */
+  'user.manage': ['province_admin', 'admin'],
   'receiver.read': [...province, 'admin', 'commune_officer', 'hamlet_head'],
   'receiver.manage': ['admin'],
   'announcement.read': [...province, 'admin', 'commune_officer', 'hamlet_head', 'secretary'],

@@ -1,4 +1,12 @@
-import { hasCommuneScope, isProvinceRole, type RequestContext, type Role } from '../domain/actor.js';
+import {
+  COMMUNE_ROLES,
+  hasCommuneScope,
+  isProvinceRole,
+  PROVINCE_ROLES,
+  type RequestContext,
+  type Role,
+  type UserActor,
+} from '../domain/actor.js';
 import { LoaError, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed } from '../domain/policy.js';
@@ -35,14 +43,26 @@ export interface UserChanges {
   readonly disabled?: boolean | undefined;
 }
 
-/** A commune's admin gives commune roles; province roles are the province's to give. */
+/**
+ * Who looks after whom: a commune's admin its own staff; the province's admin the province's staff and
+ * the admins of its communes (a new commune's first admin, a forgotten password), nobody else's.
+ */
+function managedRoles(actor: UserActor): readonly Role[] {
+  if (actor.role === 'province_admin') return [...PROVINCE_ROLES, 'admin'];
+  return actor.role === 'admin' ? COMMUNE_ROLES : [];
+}
+
 function assertRoleGiven(ctx: RequestContext, role: Role): void {
-  if (isProvinceRole(role) && !isProvinceRole(ctx.actor.role)) {
-    throw forbidden(
-      `The role ${role} is given by the province's administrator.`,
-      'Vai trò cấp tỉnh do quản trị viên tỉnh cấp, không do xã cấp.',
-    );
-  }
+  if (managedRoles(ctx.actor).includes(role)) return;
+  throw isProvinceRole(role)
+    ? forbidden(
+        `The role ${role} is given by the province's administrator.`,
+        'Vai trò cấp tỉnh do quản trị viên tỉnh cấp, không do xã cấp.',
+      )
+    : forbidden(
+        `The role ${role} is given by the commune's administrator.`,
+        'Vai trò này do quản trị viên của xã cấp.',
+      );
 }
 
 /** One thing wrong with a user's input beyond its shape, on the field it concerns. */
@@ -103,9 +123,18 @@ async function checkScope(
   if (problems.length > 0) throw refusal(problems);
 }
 
+/**
+ * A user the caller may see: staff of the commune it acts in, or, for the province's admin, the
+ * province's staff; anyone else does not exist for it (404).
+ */
 async function load(r: Pick<Repositories, 'users'>, ctx: RequestContext, id: string): Promise<User> {
   const user = await r.users.findUser(id);
-  if (!user || user.communeId !== ctx.actor.communeId) throw notFound('User', id, 'người dùng');
+  const visible =
+    user &&
+    (isProvinceRole(user.role)
+      ? ctx.actor.role === 'province_admin' && user.provinceId === ctx.actor.provinceId
+      : user.communeId === ctx.actor.communeId);
+  if (!visible) throw notFound('User', id, 'người dùng');
   return user;
 }
 
@@ -138,9 +167,18 @@ export function createUsersService(deps: Deps) {
   const { clock, tx } = deps;
 
   return {
-    list(ctx: RequestContext, page: PageRequest): Promise<Page<User>> {
+    /** The staff of the commune the caller acts in, or (`province`, the province's admin) of the province. */
+    list(
+      ctx: RequestContext,
+      page: PageRequest,
+      of: 'commune' | 'province' = 'commune',
+    ): Promise<Page<User>> {
       assertAllowed(ctx.actor, 'user.manage');
-      return deps.repos.users.listUsers(ctx.actor.communeId, page);
+      if (of === 'province') {
+        assertAllowed(ctx.actor, 'province.manage');
+        return deps.repos.users.listUsers({ provinceId: ctx.actor.provinceId }, PROVINCE_ROLES, page);
+      }
+      return deps.repos.users.listUsers({ communeId: ctx.actor.communeId }, COMMUNE_ROLES, page);
     },
 
     async get(ctx: RequestContext, id: string): Promise<User> {
@@ -202,7 +240,7 @@ export function createUsersService(deps: Deps) {
     async update(ctx: RequestContext, id: string, changes: UserChanges): Promise<User> {
       assertAllowed(ctx.actor, 'user.manage');
       if (changes.role) assertRoleGiven(ctx, changes.role);
-      if (id === ctx.actor.id && (changes.disabled || (changes.role && changes.role !== 'admin'))) {
+      if (id === ctx.actor.id && (changes.disabled || (changes.role && changes.role !== ctx.actor.role))) {
         throw invalid(
           'role',
           'You cannot disable or demote yourself.',
@@ -213,6 +251,7 @@ export function createUsersService(deps: Deps) {
         changes.password === undefined ? undefined : await deps.passwords.hash(changes.password);
       return tx(async (r) => {
         const user = await load(r, ctx, id);
+        assertRoleGiven(ctx, user.role);
         const role = changes.role ?? user.role;
         const hamletIds = hasCommuneScope(role) ? [] : [...new Set(changes.hamletIds ?? user.hamletIds)];
         if (changes.role !== undefined || changes.hamletIds !== undefined) {
@@ -248,7 +287,7 @@ export function createUsersService(deps: Deps) {
     async findByUsername(ctx: RequestContext, username: string): Promise<User | undefined> {
       assertAllowed(ctx.actor, 'user.manage');
       const found = await deps.repos.users.findCredentialsByUsername(username.normalize('NFC'));
-      if (!found || found.communeId !== ctx.actor.communeId) return undefined;
+      if (!found || found.communeId !== ctx.actor.communeId || isProvinceRole(found.role)) return undefined;
       const { passwordHash: _, ...user } = found;
       return user;
     },
@@ -262,9 +301,11 @@ export function createUsersService(deps: Deps) {
      * The context of the commune's first admin, for the `loa` command: it runs on the server itself, as
      * its operator.
      */
-    async operator(): Promise<RequestContext> {
-      const admin = await deps.repos.users.findCredentialsByUsername('admin');
-      if (!admin) throw new Error('No admin user exists yet; run `loa serve` or `loa seed` once first.');
+    async operator(username: 'admin' | 'tinh' = 'admin'): Promise<RequestContext> {
+      const admin = await deps.repos.users.findCredentialsByUsername(username);
+      if (!admin) {
+        throw new Error(`No user ${username} exists yet; run \`loa serve\` or \`loa seed\` once first.`);
+      }
       return { actor: toUserActor(admin), requestId: 'cli' };
     },
   };

@@ -66,6 +66,23 @@ describe('loa serve with the embedded defaults', () => {
       const docs = await (await fetch(`${server.url}/docs`)).text();
       expect(docs).toContain('/api/v1/receivers/{id}/rotate-token');
       expect(server.output()).toMatch(/"requestId":"[^"]+".*"msg":"request"/);
+
+      // The province's administrator, on the next line, sees the example province's two communes.
+      const provincePassword = lines[at + 1]?.match(
+        /^First start: created user "tinh" with password: (\S+)$/,
+      )?.[1];
+      expect(provincePassword, server.output()).toBeDefined();
+      const tinh = await fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'tinh', password: provincePassword }),
+      });
+      const communes = (await (
+        await fetch(`${server.url}/api/v1/communes`, {
+          headers: { authorization: `Bearer ${((await tinh.json()) as { token: string }).token}` },
+        })
+      ).json()) as { items: { id: string }[] };
+      expect(communes.items.map((c) => c.id).sort()).toEqual(['coc-san', 'quang-kim']);
     } finally {
       await server.stop();
     }
@@ -138,6 +155,6 @@ describe('loa commands', () => {
       username: string;
     }[];
     copy.close();
-    expect(users.map((u) => u.username)).toEqual(['admin', 'truong-un-ta']);
+    expect(users.map((u) => u.username)).toEqual(['admin', 'tinh', 'truong-un-ta']);
   });
 });

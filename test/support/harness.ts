@@ -7,6 +7,7 @@ import { createFakeClock, type FakeClock } from './fake-clock.js';
 
 export const adminPassword = 'admin-password-for-tests';
 export const userPassword = 'correct horse battery';
+export const provinceAdminPassword = 'province-password-for-tests';
 
 export interface Harness {
   readonly runtime: NodeRuntime;
@@ -63,6 +64,7 @@ export async function createHarness(
     MEDIA_DIR: `${database.dataDir}/media`,
     ...(database.url && { DATABASE_URL: database.url }),
     LOA_ADMIN_PASSWORD: adminPassword,
+    LOA_PROVINCE_ADMIN_PASSWORD: provinceAdminPassword,
     LOG_LEVEL: 'silent',
     // Tests vary the client address through X-Forwarded-For, as a reverse proxy would.
     TRUST_PROXY: 'true',

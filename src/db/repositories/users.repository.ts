@@ -36,11 +36,16 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
   }
 
   return {
-    /** Users of a commune; with a hamlet scope, only users sharing one of those hamlets. */
-    async listUsers(communeId: string, page: PageRequest): Promise<Page<User>> {
+    async listUsers(where, roles, page): Promise<Page<User>> {
+      if (roles.length === 0) return { items: [], nextCursor: null };
       let query = selectUsers(db)
         .select(columns)
-        .where('users.commune_id', '=', communeId)
+        .where(
+          'communeId' in where ? 'users.commune_id' : 'communes.province_id',
+          '=',
+          'communeId' in where ? where.communeId : where.provinceId,
+        )
+        .where('users.role', 'in', [...roles])
         .orderBy('users.id')
         .limit(page.limit + 1);
       if (page.cursor) query = query.where('users.id', '>', page.cursor);

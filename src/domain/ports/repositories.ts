@@ -397,7 +397,15 @@ export interface SessionsRepository {
 }
 
 export interface UsersRepository {
-  listUsers(communeId: string, page: PageRequest): Promise<Page<User>>;
+  /**
+   * Users with one of `roles`: of one commune (its staff), or of every commune of a province (the
+   * province's staff, who keep a home commune).
+   */
+  listUsers(
+    where: { readonly communeId: string } | { readonly provinceId: string },
+    roles: readonly Role[],
+    page: PageRequest,
+  ): Promise<Page<User>>;
   findUser(id: string): Promise<User | undefined>;
   findCredentialsByUsername(username: string): Promise<UserCredentials | undefined>;
   isUsernameTaken(username: string): Promise<boolean>;

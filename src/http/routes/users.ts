@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { UserInputSchema, UserPatchSchema, type User } from '../../domain/user.js';
 import type { Services } from '../../services/index.js';
 import { gate, requestContext } from '../middleware/gate.js';
@@ -41,12 +41,17 @@ export function userRoutes(services: Services) {
       tags,
       security,
       middleware: guard,
-      request: { query: ListQuery },
+      description:
+        'The staff of your commune (province admin: of the commune named by `X-Loa-Commune`); `of=province` lists the province staff (province admin only).',
+      request: {
+        query: ListQuery.extend({ of: z.enum(['commune', 'province']).default('commune') }),
+      },
       responses: { 200: jsonResponse('Users', listOf(UserSchema)), ...problemResponses },
     }),
     async (c) => {
-      const page = await services.users.list(requestContext(c), c.req.valid('query'));
-      return c.json({ items: page.items.map(toUserDto), nextCursor: page.nextCursor }, 200);
+      const { of, ...page } = c.req.valid('query');
+      const found = await services.users.list(requestContext(c), page, of);
+      return c.json({ items: found.items.map(toUserDto), nextCursor: found.nextCursor }, 200);
     },
   );
 

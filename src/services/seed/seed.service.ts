@@ -107,39 +107,60 @@ export function createSeedService(deps: Deps) {
       }),
 
     /**
-     * First start: creates `admin` with the given password, or a generated one that the caller prints
+     * First start: creates the commune's `admin` and the province's `tinh` (province admin, who adds
+     * communes and their admins), each with the given password or a generated one that the caller prints
      * once. Does nothing when any user exists.
      */
-    async ensureAdmin(
+    async ensureFirstUsers(
       communeId: string,
-      password: string | undefined,
-    ): Promise<{ generatedPassword?: string } | null> {
-      const secret = password ?? deps.ids.token().slice(0, 20);
-      const passwordHash = await deps.passwords.hash(secret);
+      passwords: { readonly admin?: string | undefined; readonly provinceAdmin?: string | undefined },
+    ): Promise<{ readonly generated: readonly { username: string; password: string }[] } | null> {
+      const first = [
+        { username: 'admin', displayName: 'Quản trị viên', role: 'admin', given: passwords.admin },
+        {
+          username: 'tinh',
+          displayName: 'Quản trị viên tỉnh',
+          role: 'province_admin',
+          given: passwords.provinceAdmin,
+        },
+      ] as const;
+      const users = await Promise.all(
+        first.map(async (u) => {
+          const secret = u.given ?? deps.ids.token().slice(0, 20);
+          return { ...u, secret, passwordHash: await deps.passwords.hash(secret) };
+        }),
+      );
       return deps.tx(async (repos) => {
         if ((await repos.users.countUsers()) > 0) return null;
-        const id = deps.ids.id();
-        await repos.users.insertUser(
-          {
-            id,
-            username: 'admin',
-            displayName: 'Quản trị viên',
-            passwordHash,
-            role: 'admin',
-            communeId,
-            hamletIds: [],
-          },
-          clock.now().toISOString(),
-        );
-        await deps.audit.record(repos, {
-          actor: null,
-          requestId: null,
-          action: 'user.create',
-          targetType: 'user',
-          targetId: id,
-          details: { username: 'admin', role: 'admin', bootstrap: true },
-        });
-        return password ? {} : { generatedPassword: secret };
+        const now = clock.now().toISOString();
+        for (const u of users) {
+          const id = deps.ids.id();
+          await repos.users.insertUser(
+            {
+              id,
+              username: u.username,
+              displayName: u.displayName,
+              passwordHash: u.passwordHash,
+              role: u.role,
+              communeId,
+              hamletIds: [],
+            },
+            now,
+          );
+          await deps.audit.record(repos, {
+            actor: null,
+            requestId: null,
+            action: 'user.create',
+            targetType: 'user',
+            targetId: id,
+            details: { username: u.username, role: u.role, bootstrap: true },
+          });
+        }
+        return {
+          generated: users
+            .filter((u) => u.given === undefined)
+            .map((u) => ({ username: u.username, password: u.secret })),
+        };
       });
     },
   };
