@@ -22,7 +22,11 @@ import { provinceRoutes } from './routes/province.js';
 import { hamletRoutes } from './routes/hamlets.js';
 import { mediaRoutes } from './routes/media.js';
 import { monitoringRoutes } from './routes/monitoring.js';
-import { receiverProtocolRoutes, type PushLimits } from './routes/receiver-protocol.js';
+import {
+  receiverProtocolRoutes,
+  type PushLimits,
+  type ReceiverProtocolOptions,
+} from './routes/receiver-protocol.js';
 import { receiverRoutes } from './routes/receivers.js';
 import { systemRoutes, type HealthChecks } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -46,6 +50,8 @@ export interface AppDeps {
   readonly uploadLimitBytes: number;
   /** Bounds of a push client that stops reading. */
   readonly push?: PushLimits;
+  /** Push channels held elsewhere (the edge profile's Durable Objects); see `receiverProtocolRoutes`. */
+  readonly holdPushElsewhere?: ReceiverProtocolOptions['holdPushElsewhere'];
 }
 
 /**
@@ -60,7 +66,14 @@ export function createApp(deps: AppDeps) {
   });
 
   // Devices first: their lane skips the middleware for people below (see receiver-protocol.ts).
-  app.route('/', receiverProtocolRoutes(deps.services, { logger: deps.logger, ...deps.push }));
+  app.route(
+    '/',
+    receiverProtocolRoutes(deps.services, {
+      logger: deps.logger,
+      ...deps.push,
+      holdPushElsewhere: deps.holdPushElsewhere,
+    }),
+  );
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.use(publicOrigin(deps.trustedProxies ?? 0));
   app.use(async function logRequests(c, next) {

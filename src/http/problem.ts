@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { LoaError } from '../domain/errors.js';
+import { StoreUnavailableError } from '../domain/ports/unavailable.js';
 
 /** RFC 9457 problem details, plus `detailVi` for the pages and `errors` for field-level messages. */
 export interface Problem {
@@ -104,6 +105,18 @@ export function toProblem(error: Error, c: Context): Response {
         ? 'The request body is not valid JSON.'
         : error.message || titles[error.status] || 'Error',
       detailVi: malformed ? 'Nội dung gửi lên không phải JSON hợp lệ.' : 'Yêu cầu không hợp lệ.',
+    });
+  }
+  if (error instanceof StoreUnavailableError) {
+    // The store's own words may name hosts or bindings: they go to the log, the answer says what is down.
+    c.get('logger')?.error({ err: error.message, store: error.store }, 'store unavailable');
+    c.header('Retry-After', String(error.retryAfterS));
+    const database = error.store === 'database';
+    return problemResponse(c, {
+      code: `${error.store}_unavailable`,
+      status: 503,
+      detail: `The ${database ? 'database' : 'audio store'} did not answer, so nothing was saved. Try again in a few seconds.`,
+      detailVi: `${database ? 'Cơ sở dữ liệu' : 'Kho lưu âm thanh'} tạm thời không phản hồi nên chưa có gì được lưu. Hãy thử lại sau vài giây.`,
     });
   }
   c.get('logger')?.error({ err: { message: error.message, stack: error.stack } }, 'unhandled error');

@@ -17,6 +17,8 @@ const floors: Readonly<Record<string, readonly string[]>> = {
   media: ['domain'],
   events: ['domain'],
   crypto: ['domain'],
+  // The edge profile's own adapters (console logger, push fan-out to Durable Objects).
+  edge: ['domain'],
   // 3 EDGE: the HTTP app presents use cases; jobs and the scheduler call them; the CLI drives a runtime.
   'http/routes': ['domain', 'services', 'http'],
   'http/web': ['domain', 'services', 'http'],

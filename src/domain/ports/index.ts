@@ -9,3 +9,4 @@ export * from './media-store.js';
 export * from './passwords.js';
 export * from './repositories.js';
 export * from './tts.js';
+export * from './unavailable.js';

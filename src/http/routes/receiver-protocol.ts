@@ -10,6 +10,7 @@ import {
 } from '../../domain/receiver/protocol.js';
 import type { Services } from '../../services/index.js';
 import type { Logger } from '../../domain/ports/logger.js';
+import type { ReceiverSession } from '../../domain/receiver/receiver.js';
 import { receiverAuth } from '../middleware/receiver-auth.js';
 import { deviceHeader } from '../device-headers.js';
 import { problemResponse } from '../problem.js';
@@ -36,6 +37,12 @@ export interface PushLimits {
 
 export interface ReceiverProtocolOptions extends PushLimits {
   readonly logger: Logger;
+  /**
+   * Where push channels are held when not in this process: the edge profile hands the authenticated
+   * request to its commune's Durable Object, which serves it with this same route. Absent: held here.
+   */
+  readonly holdPushElsewhere?:
+    ((request: Request, session: ReceiverSession) => Promise<Response>) | undefined;
 }
 
 /** Largest request body of a device: a full log batch with details fits well below it. */
@@ -169,6 +176,7 @@ export function receiverProtocolRoutes(services: Services, options: ReceiverProt
     }),
     async (c) => {
       const session = c.get('receiverSession')!;
+      if (options.holdPushElsewhere) return untyped(await options.holdPushElsewhere(c.req.raw, session));
       let disconnect = () => {};
       const channel = openSseChannel({ maxQueuedBytes, maxStallMs, onClose: () => disconnect() });
       disconnect = services.receiverHub.connect(session, {

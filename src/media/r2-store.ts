@@ -1,0 +1,194 @@
+import { StorageFullError, type MediaStore, type UploadTarget } from '../domain/ports/media-store.js';
+import { StoreUnavailableError } from '../domain/ports/unavailable.js';
+
+/** The part of Cloudflare's R2 binding Loa uses (`@cloudflare/workers-types`' `R2Bucket` fits it). */
+export interface R2ObjectLike {
+  readonly key: string;
+  readonly size: number;
+  readonly uploaded: Date;
+}
+export interface R2ObjectBodyLike extends R2ObjectLike {
+  readonly body: ReadableStream<Uint8Array>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+export interface R2MultipartUploadLike {
+  uploadPart(part: number, value: Uint8Array): Promise<{ partNumber: number; etag: string }>;
+  complete(parts: { partNumber: number; etag: string }[]): Promise<unknown>;
+  abort(): Promise<void>;
+}
+export interface R2BucketLike {
+  head(key: string): Promise<R2ObjectLike | null>;
+  get(
+    key: string,
+    options?: { range?: { offset: number; length: number } },
+  ): Promise<R2ObjectBodyLike | null>;
+  put(
+    key: string,
+    value: Uint8Array | ReadableStream<Uint8Array> | string,
+    options?: { httpMetadata?: { contentType?: string } },
+  ): Promise<unknown>;
+  delete(keys: string | string[]): Promise<void>;
+  list(options: {
+    prefix: string;
+    cursor?: string;
+    limit?: number;
+  }): Promise<{ objects: R2ObjectLike[]; truncated: boolean; cursor?: string }>;
+  createMultipartUpload(key: string): Promise<R2MultipartUploadLike>;
+}
+
+/** The media store in R2, plus what the edge stores itself: audio already encoded (`putAsset`). */
+export interface R2MediaStore extends MediaStore {
+  /** Stores encoded audio under its SHA-256; the same bytes twice are one object. */
+  putAsset(bytes: Uint8Array, ext: 'mp3' | 'opus'): Promise<{ sha256: string; bytes: number }>;
+  /** The whole of a temporary upload or kept original (bounded by the upload limit). */
+  readUpload(key: string): Promise<Uint8Array | null>;
+  /** A stream of an upload or kept original, for a processing node that fetches it. */
+  openUpload(key: string): Promise<{ body: ReadableStream<Uint8Array>; size: number } | null>;
+}
+
+const sha256Pattern = /^[0-9a-f]{64}$/;
+const keyPattern = /^src\/[0-9a-f-]{36}$/;
+// R2 takes parts of at least 5 MiB (but the last): an upload is buffered a part at a time, never whole.
+const PART_BYTES = 5 * 1024 * 1024;
+const contentTypes = { mp3: 'audio/mpeg', opus: 'audio/ogg' } as const;
+
+const assetKey = (sha256: string, ext: string) => {
+  if (!sha256Pattern.test(sha256) || !(ext in contentTypes)) throw new Error('invalid asset key');
+  return `${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}.${ext}`;
+};
+const checkKey = (key: string) => {
+  if (!keyPattern.test(key)) throw new Error('invalid media key');
+  return key;
+};
+
+/** R2's failures are the bucket's, not the file's: 503, try again; R2 does not fill up. */
+async function r2<T>(doing: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StorageFullError || error instanceof StoreUnavailableError) throw error;
+    throw new StoreUnavailableError('media', `R2 failed while ${doing}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The media store in an R2 bucket: `src/<uuid>` for uploads (R2 cannot rename, so an upload is written
+ * where a kept original lives, and one nobody kept is swept with the abandoned originals after an hour),
+ * `ab/cd/<sha256>.<ext>` for encoded audio. Keys are made here or from a checked SHA-256, never from a
+ * name a user sent.
+ */
+export function createR2MediaStore(bucket: R2BucketLike): R2MediaStore {
+  return {
+    async beginUpload(): Promise<UploadTarget> {
+      const key = `src/${crypto.randomUUID()}`;
+      let multipart: R2MultipartUploadLike | undefined;
+      const parts: { partNumber: number; etag: string }[] = [];
+      let buffered: Uint8Array[] = [];
+      let bufferedBytes = 0;
+      let total = 0;
+      const flushPart = async () => {
+        const part = new Uint8Array(bufferedBytes);
+        let at = 0;
+        for (const chunk of buffered) {
+          part.set(chunk, at);
+          at += chunk.length;
+        }
+        buffered = [];
+        bufferedBytes = 0;
+        multipart ??= await r2('starting an upload', () => bucket.createMultipartUpload(key));
+        const upload = multipart;
+        parts.push(await r2('storing an upload', () => upload.uploadPart(parts.length + 1, part)));
+      };
+      let finished: Promise<number> | undefined;
+      return {
+        key,
+        async write(chunk) {
+          buffered.push(chunk.slice());
+          bufferedBytes += chunk.length;
+          total += chunk.length;
+          if (bufferedBytes >= PART_BYTES) await flushPart();
+        },
+        finish() {
+          finished ??= (async () => {
+            if (!multipart) {
+              // Small enough for one put: most phone recordings.
+              const whole = new Uint8Array(bufferedBytes);
+              let at = 0;
+              for (const chunk of buffered) {
+                whole.set(chunk, at);
+                at += chunk.length;
+              }
+              await r2('storing an upload', () => bucket.put(key, whole));
+            } else {
+              if (bufferedBytes > 0) await flushPart();
+              const upload = multipart;
+              await r2('finishing an upload', () => upload.complete(parts));
+            }
+            return total;
+          })();
+          return finished;
+        },
+      };
+    },
+    async keepUpload(key) {
+      return checkKey(key);
+    },
+    async discard(key) {
+      if (!keyPattern.test(key)) return;
+      await r2('removing a file', () => bucket.delete(key));
+    },
+    async putAsset(bytes, ext) {
+      const sha256 = await sha256Hex(bytes);
+      const key = assetKey(sha256, ext);
+      const there = await r2('looking up audio', () => bucket.head(key));
+      if (!there) {
+        await r2('storing audio', () =>
+          bucket.put(key, bytes, { httpMetadata: { contentType: contentTypes[ext] } }),
+        );
+      }
+      return { sha256, bytes: bytes.length };
+    },
+    async readUpload(key) {
+      const object = await r2('reading an upload', () => bucket.get(checkKey(key)));
+      return object ? new Uint8Array(await object.arrayBuffer()) : null;
+    },
+    async openUpload(key) {
+      const object = await r2('reading an upload', () => bucket.get(checkKey(key)));
+      return object ? { body: object.body, size: object.size } : null;
+    },
+    async sizeOfAsset(sha256, ext) {
+      const object = await r2('looking up audio', () => bucket.head(assetKey(sha256, ext)));
+      return object ? object.size : null;
+    },
+    async openAsset(sha256, ext, range) {
+      const key = assetKey(sha256, ext);
+      const object = await r2('reading audio', () =>
+        bucket.get(key, range ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {}),
+      );
+      if (!object) return null;
+      return { body: object.body, size: range ? range.end - range.start + 1 : object.size };
+    },
+    async freeBytes() {
+      return null;
+    },
+    async *keptOriginals(olderThanMs) {
+      const before = Date.now() - olderThanMs;
+      let cursor: string | undefined;
+      do {
+        const page = await r2('listing originals', () =>
+          bucket.list({ prefix: 'src/', limit: 500, ...(cursor && { cursor }) }),
+        );
+        const old = page.objects.filter((o) => o.uploaded.getTime() < before).map((o) => o.key);
+        if (old.length > 0) yield old;
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+    },
+  };
+}

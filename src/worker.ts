@@ -1,0 +1,304 @@
+import { DurableObject } from 'cloudflare:workers';
+import { sql } from 'kysely';
+import { configSchema } from './config.js';
+import { portableScryptHasher } from './crypto/passwords.js';
+import type { D1Binding } from './db/d1/binding.js';
+import { connectD1, migrateD1, type D1Db } from './db/d1/connect.js';
+import { createRepositories, createUnitOfWork } from './db/repositories/index.js';
+import { systemClock, type Clock } from './domain/ports/clock.js';
+import type { EventBus, LoaEvent } from './domain/ports/events.js';
+import { webIds, type IdGenerator } from './domain/ports/ids.js';
+import type { Logger } from './domain/ports/logger.js';
+import type { Repositories } from './domain/ports/repositories.js';
+import { createConsoleLogger } from './edge/console-logger.js';
+import { createPushBus, type PushBus } from './edge/push-bus.js';
+import { createEventBus } from './events/in-process-bus.js';
+import { createApp } from './http/app.js';
+import { createR2MediaStore, type R2BucketLike, type R2MediaStore } from './media/r2-store.js';
+import { createSniffingInspector } from './media/sniff.js';
+import { createDispatcher, type Dispatcher } from './scheduler/dispatcher.js';
+import { createServices, type Services } from './services/index.js';
+import { isProvinceFile, parseCommuneFile, parseProvinceFile } from './services/seed/commune-file.js';
+import cocSan from '../schedules/coc-san.json' with { type: 'json' };
+import province from '../schedules/province.json' with { type: 'json' };
+import quangKim from '../schedules/quang-kim.json' with { type: 'json' };
+import packageJson from '../package.json' with { type: 'json' };
+
+/** A Durable Object namespace as far as the Worker uses it. */
+interface NamespaceLike<Stub> {
+  idFromName(name: string): unknown;
+  get(id: unknown): Stub;
+}
+
+/** What a commune's push object answers: the receivers' event streams, and events to deliver. */
+interface CommunePushStub {
+  fetch(request: Request): Promise<Response>;
+  publish(event: LoaEvent): Promise<void>;
+}
+
+/** The bindings and variables of `wrangler.toml`, and the secrets put with `wrangler secret put`. */
+export interface Env {
+  readonly DB: D1Binding;
+  readonly MEDIA: R2BucketLike;
+  readonly PUSH: NamespaceLike<CommunePushStub>;
+  readonly LOA_ADMIN_PASSWORD?: string;
+  readonly LOA_PROVINCE_ADMIN_PASSWORD?: string;
+  readonly LOG_LEVEL?: string;
+  readonly SESSION_TTL_HOURS?: string;
+  readonly UPLOAD_LIMIT_MB?: string;
+  readonly HEARTBEAT_RETENTION_DAYS?: string;
+}
+
+/** Settings an edge deployment reads from its variables, checked as the Node profile checks them. */
+const edgeConfigSchema = configSchema.pick({
+  LOA_ADMIN_PASSWORD: true,
+  LOA_PROVINCE_ADMIN_PASSWORD: true,
+  LOG_LEVEL: true,
+  SESSION_TTL_HOURS: true,
+  UPLOAD_LIMIT_MB: true,
+  HEARTBEAT_RETENTION_DAYS: true,
+});
+
+/** The schedules folder, bundled: a Worker has no disk to read it from at start. */
+const scheduleFiles = [
+  { file: 'schedules/province.json', text: JSON.stringify(province) },
+  { file: 'schedules/coc-san.json', text: JSON.stringify(cocSan) },
+  { file: 'schedules/quang-kim.json', text: JSON.stringify(quangKim) },
+] as const;
+
+export interface EdgeOverrides {
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly logger?: Logger;
+  /** Wraps the repositories of every unit of work (tests inject a failure between two steps with it). */
+  readonly decorateRepositories?: (repositories: Repositories) => Repositories;
+}
+
+export interface EdgeRuntime {
+  readonly db: D1Db;
+  readonly services: Services;
+  readonly repos: Repositories;
+  readonly media: R2MediaStore;
+  readonly app: ReturnType<typeof createApp>;
+  readonly dispatcher: Dispatcher;
+  readonly bus: EventBus;
+  /** Resolves once the events published so far reached the communes' push objects. */
+  settle(): Promise<void>;
+}
+
+/**
+ * The edge profile, wired: D1 (migrated, journal installed, commune files applied and the first users
+ * made — once per deployment), R2, the same services and the same Hono app as Node, push channels held
+ * by one Durable Object per commune. `role: 'push'` is the runtime inside such an object: it serves the
+ * event streams from its own receiver hub and leaves migrating to the Worker.
+ */
+export async function createEdgeRuntime(
+  env: Env,
+  options: EdgeOverrides & { readonly role?: 'worker' | 'push' } = {},
+): Promise<EdgeRuntime & { readonly localBus: EventBus }> {
+  const config = edgeConfigSchema.parse(env);
+  const logger = options.logger ?? createConsoleLogger(config.LOG_LEVEL, { service: 'loa', profile: 'edge' });
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? webIds;
+  const db = connectD1(env.DB);
+  const role = options.role ?? 'worker';
+  if (role === 'worker') {
+    const applied = await migrateD1(db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  } else {
+    await db.journal.bootstrap();
+    await db.journal.installJournal({ readOnly: true });
+  }
+  const repos = createRepositories(db.kysely, db.capabilities);
+  const tx = createUnitOfWork(db, options.decorateRepositories);
+  const media = createR2MediaStore(env.MEDIA);
+  const localBus = createEventBus();
+  const hamletCommunes = new Map<string, string>();
+  async function communesOfHamlets(hamletIds: readonly string[]): Promise<readonly string[]> {
+    const unknown = hamletIds.filter((id) => !hamletCommunes.has(id));
+    // A hamlet never moves to another commune: what was looked up once stays true.
+    for (const h of unknown.length > 0 ? await repos.hamlets.findHamlets(unknown) : []) {
+      hamletCommunes.set(h.id, h.communeId);
+    }
+    return [...new Set(hamletIds.flatMap((id) => hamletCommunes.get(id) ?? []))];
+  }
+  const pushOf = (communeId: string) => env.PUSH.get(env.PUSH.idFromName(communeId));
+  const pushBus: PushBus | undefined =
+    role === 'worker'
+      ? createPushBus({
+          logger,
+          communesOfHamlets,
+          async communeOfReceiver(receiverId) {
+            const receiver = await repos.receivers.findReceiver(receiverId);
+            return receiver ? (await communesOfHamlets([receiver.hamletId]))[0] : undefined;
+          },
+          target: pushOf,
+        })
+      : undefined;
+  const bus = pushBus ?? localBus;
+  const services = createServices({
+    repos,
+    tx,
+    clock,
+    ids,
+    logger,
+    bus,
+    passwords: portableScryptHasher,
+    sessionTtlHours: config.SESSION_TTL_HOURS,
+    inspector: createSniffingInspector(
+      async (key) => (await media.readUpload(key))?.subarray(0, 16) ?? new Uint8Array(),
+    ),
+    // No ffmpeg runs in a Worker: recordings come processed from the browser, or go to a processing node.
+    audio: { process: () => Promise.reject(new Error('the edge profile processes no audio itself')) },
+    jobs: { wake: () => undefined },
+    media,
+    minFreeMediaBytes: 0,
+  });
+  if (role === 'worker') await applyScheduleFiles(db, services, config, logger);
+  const dispatcher = createDispatcher({
+    services,
+    clock,
+    logger,
+    heartbeatRetentionDays: config.HEARTBEAT_RETENTION_DAYS,
+    // Cron Triggers start one tick at a time per schedule; the units of work serialise the rest.
+    lock: { acquire: async () => true, release: async () => undefined },
+  });
+  const app = createApp({
+    services,
+    clock,
+    ids,
+    logger,
+    version: packageJson.version,
+    media,
+    uploadLimitBytes: config.UPLOAD_LIMIT_MB * 1_048_576,
+    clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
+    // Cloudflare's edge terminates TLS and says how the browser came in.
+    trustedProxies: 0,
+    holdPushElsewhere:
+      role === 'worker'
+        ? async (request, session) => {
+            const [communeId] = await communesOfHamlets([session.hamletId]);
+            return pushOf(communeId ?? session.hamletId).fetch(request);
+          }
+        : undefined,
+    health: {
+      database: async () => {
+        await sql`select 1`.execute(db.kysely);
+        return { ok: true, detail: 'd1' };
+      },
+      ffmpeg: async () => ({
+        ok: true,
+        detail: 'none on the edge: audio is processed in the browser or by a processing node',
+      }),
+      media: async () => {
+        await env.MEDIA.head('health');
+        return { ok: true, detail: 'r2', freeBytes: null };
+      },
+    },
+  });
+  return {
+    db,
+    services,
+    repos,
+    media,
+    app,
+    dispatcher,
+    bus,
+    localBus,
+    settle: () => pushBus?.settle() ?? Promise.resolve(),
+  };
+}
+
+/** A short digest of the bundled commune files: they are applied again when a deployment changes them. */
+function digest(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16);
+}
+
+async function applyScheduleFiles(
+  db: D1Db,
+  services: Services,
+  config: { LOA_ADMIN_PASSWORD?: string | undefined; LOA_PROVINCE_ADMIN_PASSWORD?: string | undefined },
+  logger: Logger,
+): Promise<void> {
+  const mark = digest(scheduleFiles.map((f) => f.text).join('\n'));
+  if ((await db.journal.readMark()) === mark) return;
+  const provinces = scheduleFiles.filter((f) => isProvinceFile(f.text));
+  const communes = scheduleFiles.filter((f) => !isProvinceFile(f.text));
+  for (const f of provinces) await services.seed.applyProvinceFile(parseProvinceFile(f.file, f.text));
+  let first: string | undefined;
+  for (const f of communes) {
+    const commune = parseCommuneFile(f.file, f.text);
+    first ??= commune.commune.id;
+    logger.info({ file: f.file, ...(await services.seed.applyCommuneFile(commune)) }, 'commune file applied');
+  }
+  if (first) {
+    const created = await services.seed.ensureFirstUsers(first, {
+      admin: config.LOA_ADMIN_PASSWORD,
+      provinceAdmin: config.LOA_PROVINCE_ADMIN_PASSWORD,
+    });
+    for (const u of created?.generated ?? []) {
+      // Once, in the deployment's log (`wrangler tail`): set the secrets before the first start instead.
+      console.log(`First start: created user "${u.username}" with password: ${u.password}`);
+    }
+  }
+  await db.journal.writeMark(mark);
+}
+
+/** One runtime per isolate and deployment: made by the first request, shared by the ones after. */
+let shared: { env: Env; runtime: Promise<EdgeRuntime> } | undefined;
+
+function runtimeFor(env: Env): Promise<EdgeRuntime> {
+  if (shared?.env !== env) {
+    const runtime = createEdgeRuntime(env);
+    // A start that failed (D1 unreachable) is tried again by the next request, not remembered.
+    runtime.catch(() => {
+      if (shared?.runtime === runtime) shared = undefined;
+    });
+    shared = { env, runtime };
+  }
+  return shared.runtime;
+}
+
+interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContextLike): Promise<Response> {
+    const runtime = await runtimeFor(env);
+    const response = await runtime.app.fetch(request);
+    ctx.waitUntil(runtime.settle());
+    return response;
+  },
+
+  /** The Cron Trigger: one dispatcher tick (series extended, missed airings marked, history pruned). */
+  async scheduled(_controller: unknown, env: Env, ctx: ExecutionContextLike): Promise<void> {
+    const runtime = await runtimeFor(env);
+    await runtime.dispatcher.tick();
+    ctx.waitUntil(runtime.settle());
+  },
+};
+
+/**
+ * One per commune: holds its receivers' push channels (the Server-Sent Events of protocol v1, which the
+ * agent reads unchanged) and delivers the events the Workers publish to it, with the receiver hub of
+ * the Node profile.
+ */
+export class CommunePush extends DurableObject<Env> {
+  readonly #runtime: Promise<EdgeRuntime & { readonly localBus: EventBus }>;
+
+  constructor(ctx: unknown, env: Env) {
+    super(ctx, env);
+    this.#runtime = createEdgeRuntime(env, { role: 'push' });
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    return (await this.#runtime).app.fetch(request);
+  }
+
+  async publish(event: LoaEvent): Promise<void> {
+    (await this.#runtime).localBus.publish(event);
+  }
+}
