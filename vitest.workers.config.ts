@@ -1,5 +1,21 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * Test files of the Node suite that run unchanged on the edge profile: their harness and dialect list
+ * are pointed at the edge's (test/workers/support), so the authorisation matrix, the booking rules and
+ * the repository tests check D1 and the Worker with the very rows that check SQLite and PostgreSQL.
+ */
+const shared = [
+  'test/api/authorization-matrix.test.ts',
+  'test/api/broadcasts.test.ts',
+  'test/api/hamlets.test.ts',
+  'test/api/series.test.ts',
+  'test/db/broadcasts.repository.test.ts',
+];
 
 /**
  * The edge profile's tests, inside workerd (the Workers runtime) with local D1, R2 and Durable Objects
@@ -19,8 +35,14 @@ export default defineConfig({
       },
     }),
   ],
+  resolve: {
+    alias: [
+      { find: /^\.\.\/support\/harness\.js$/, replacement: here('./test/workers/support/harness.ts') },
+      { find: /^\.\.\/support\/databases\.js$/, replacement: here('./test/workers/support/databases.ts') },
+    ],
+  },
   test: {
-    include: ['test/workers/**/*.test.ts'],
+    include: ['test/workers/**/*.test.ts', ...shared],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { sql } from 'kysely';
 import { configSchema } from './config.js';
-import { portableScryptHasher } from './crypto/passwords.js';
+import { webCryptoHasher } from './crypto/passwords.js';
 import type { D1Binding } from './db/d1/binding.js';
 import { connectD1, migrateD1, type D1Db } from './db/d1/connect.js';
 import { createRepositories, createUnitOfWork } from './db/repositories/index.js';
@@ -143,7 +143,7 @@ export async function createEdgeRuntime(
     ids,
     logger,
     bus,
-    passwords: portableScryptHasher,
+    passwords: webCryptoHasher,
     sessionTtlHours: config.SESSION_TTL_HOURS,
     inspector: createSniffingInspector(
       async (key) => (await media.readUpload(key))?.subarray(0, 16) ?? new Uint8Array(),

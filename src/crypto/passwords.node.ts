@@ -1,5 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
+import { webCryptoHasher } from './passwords.js';
 
 // OWASP's scrypt minimum (N=2^17, r=8, p=1) costs ~128 MB per hash; 2^15 with r=8 keeps a small VPS
 // responsive under a burst of logins while staying well above brute-force reach for 10+ character passwords.
@@ -29,6 +30,8 @@ export const scryptHasher: PasswordHasher = {
     ].join('$');
   },
   async verify(password, stored) {
+    // Made on the edge profile (Workers), and moved here with its database.
+    if (stored.startsWith('pbkdf2-sha256$')) return webCryptoHasher.verify(password, stored);
     const [scheme, n, r, p, salt, hash] = stored.split('$');
     if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
     const expected = Buffer.from(hash, 'base64url');

@@ -1,6 +1,10 @@
-// The one class of the Workers runtime module that src/worker.ts uses, typed without the Workers type
+// What src/worker.ts and the edge tests use of the Workers runtime module,, typed without the Workers type
 // library (its globals clash with Node's); the runtime provides the module.
 declare module 'cloudflare:workers' {
+  /** The bindings of `wrangler.toml` (tests read them; the Worker gets them as `env`). */
+  export const env: unknown;
+  /** The main module's exports (tests call the Worker's handlers through them). */
+  export const exports: unknown;
   export abstract class DurableObject<Env = unknown> {
     protected readonly ctx: unknown;
     protected readonly env: Env;

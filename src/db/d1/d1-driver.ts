@@ -44,8 +44,12 @@ function translate(error: unknown): unknown {
   return new StoreUnavailableError('database', `D1 did not answer: ${message}`, { cause: error });
 }
 
-function toResult(result: D1Result): QueryResult<any> {
-  const changes = result.meta?.changes ?? 0;
+/** Run right after a write in the same batch: the rows that write changed, triggers' rows left out. */
+const ownChanges: Statement = { sql: 'select changes() as n', params: [] };
+
+function toResult(result: D1Result, counted?: D1Result): QueryResult<any> {
+  const own = (counted?.results[0] as { n: number } | undefined)?.n;
+  const changes = own ?? result.meta?.changes ?? 0;
   return {
     rows: result.results ?? [],
     numAffectedRows: changes > 0 ? BigInt(changes) : undefined,
@@ -343,9 +347,10 @@ class D1Connection implements DatabaseConnection {
         }
         return toResult(await j.run(statement));
       }
-      const [result] = await j.guarded(this.#holder, statement);
+      // D1 counts the journal's rows in `changes`; SQLite's changes() counts the statement's own.
+      const [result, counted] = await j.guarded(this.#holder, statement, ownChanges);
       this.#renewedAt = j.now();
-      return toResult(result!);
+      return toResult(result!, counted);
     }
     if (isRead(compiled.sql) || j.exclusiveHolder) return toResult(await j.run(statement));
     return toResult(await j.writeAlone(statement));
