@@ -11,3 +11,10 @@ declare module 'cloudflare:workers' {
     constructor(ctx: unknown, env: Env);
   }
 }
+
+// What the edge tests use of the Workers test module (@cloudflare/vitest-pool-workers).
+declare module 'cloudflare:test' {
+  export function createExecutionContext(): { waitUntil(promise: Promise<unknown>): void };
+  export function waitOnExecutionContext(ctx: unknown): Promise<void>;
+  export function createScheduledController(options?: { cron?: string; scheduledTime?: number }): unknown;
+}

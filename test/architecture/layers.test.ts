@@ -111,3 +111,35 @@ describe('the floors of the house', () => {
     expect([...new Set(cycles)]).toEqual([]);
   });
 });
+
+/**
+ * The Worker's whole import graph, bundled as wrangler bundles it but for a neutral platform: a Node
+ * built-in anywhere in it (`node:fs`, `crypto`, `process` …) fails to resolve, and no Node-only adapter
+ * (`*.node.ts`) or Node-only package may be reached from `src/worker.ts`.
+ */
+describe('the edge profile', () => {
+  it('imports nothing of Node from src/worker.ts', async () => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [join(src, 'worker.ts')],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'neutral',
+      format: 'esm',
+      mainFields: ['module', 'main'],
+      conditions: ['workerd', 'worker', 'import'],
+      external: ['cloudflare:*'],
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((file) => /\.node\.ts$/.test(file))).toEqual([]);
+    const nodeOnly =
+      /node_modules\/(pino|better-sqlite3|pg|@hono\/node-server|@ffmpeg-installer|@ffprobe-installer|espeak-ng)\//;
+    expect(inputs.filter((file) => nodeOnly.test(file))).toEqual([]);
+    const nodeImports = Object.values(result.metafile.inputs)
+      .flatMap((input) => input.imports)
+      .filter((i) => i.path.startsWith('node:') || (i.external && !i.path.startsWith('cloudflare:')));
+    expect(nodeImports).toEqual([]);
+  });
+});
