@@ -59,6 +59,26 @@ export const configSchema = z.object({
     .min(1, 'must be between 1 and 3650')
     .max(3650, 'must be between 1 and 3650')
     .default(30),
+  /** 32 bytes in base64 sealing webhook secrets; default: `secret.key` made in DATA_DIR at first start. */
+  LOA_SECRET_KEY: optionalText.pipe(
+    z
+      .string()
+      .refine((v) => {
+        try {
+          return atob(v.trim().replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '')).length === 32;
+        } catch {
+          return false;
+        }
+      }, 'must be 32 random bytes in base64, e.g. from `openssl rand -base64 32`')
+      .optional(),
+  ),
+  /** Webhook endpoints on the province's own network: private addresses and plain http to them. */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .string()
+    .default('0')
+    .transform((v) => v.trim().toLowerCase())
+    .refine((v) => ['0', '1', 'true', 'false'].includes(v), 'must be 0 or 1')
+    .transform((v) => v === '1' || v === 'true'),
   // How many reverse proxies stand in front: `true` and `false` from before it counted are kept as 1 and 0.
   TRUST_PROXY: z
     .string()
@@ -87,7 +107,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '?');
-    const got = env[name];
+    // A key is never repeated into a log line, even a wrong one.
+    const got = name === 'LOA_SECRET_KEY' ? undefined : env[name];
     return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
   });
   throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);

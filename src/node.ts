@@ -21,6 +21,11 @@ import { createEspeakEngine } from './media/tts/espeak.js';
 import { ffmpegVersion, resolveFfmpeg } from './media/ffmpeg-binaries.js';
 import { createFileMediaStore, type FileMediaStore } from './media/file-store.node.js';
 import { createDispatcher, type Dispatcher } from './scheduler/dispatcher.js';
+import { createWebhookSender, type WebhookSender } from './scheduler/webhook-sender.js';
+import { createWebhookTransport, systemResolveHost } from './events/webhook-transport.node.js';
+import { createSecretBox } from './crypto/secret-box.js';
+import { loadSecretKey } from './crypto/secret-key.node.js';
+import type { ResolveHost } from './domain/ports/webhooks.js';
 import type { EventBus } from './domain/ports/events.js';
 import type { Repositories } from './domain/ports/repositories.js';
 import { createEventBus } from './events/in-process-bus.js';
@@ -90,6 +95,8 @@ export interface NodeRuntime {
   readonly app: ReturnType<typeof createApp>;
   readonly bus: EventBus;
   readonly dispatcher: Dispatcher;
+  /** Works the webhook deliveries (started with the background work; tests call `drain`). */
+  readonly webhookSender: WebhookSender;
   readonly jobs: JobQueue;
   readonly media: FileMediaStore;
   /**
@@ -112,6 +119,11 @@ export interface RuntimeOverrides {
   readonly push?: PushLimits;
   /** Sees every SQL statement the runtime runs (the dispatcher benchmark counts them). */
   readonly queryLog?: (event: LogEvent) => void;
+  /**
+   * How webhook hosts are resolved (default: the system resolver). Tests answer for names that no
+   * resolver here knows; the addresses are checked and connected to as the system's would be.
+   */
+  readonly resolveHost?: ResolveHost;
 }
 
 /**
@@ -154,9 +166,18 @@ export async function createNodeRuntime(
       leaseMs: config.JOB_LEASE_S * 1000,
       workerId,
     });
+    const resolveHost = overrides.resolveHost ?? systemResolveHost;
     services = createServices({
       repos,
       tx,
+      secrets: await createSecretBox(loadSecretKey(config)),
+      webhookTransport: createWebhookTransport({
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+        resolveHost,
+      }),
+      resolveHost,
+      webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      version,
       inspector: createNodeInspector({ binaries, media }),
       audio: createNodeAudioWork({ binaries, media, tts: createEspeakEngine() }),
       jobs,
@@ -180,6 +201,13 @@ export async function createNodeRuntime(
           ? postgresLeaderLock(config.DATABASE_URL)
           : soleLeader,
     });
+    // Its own lease holder per process: two processes on one data folder must not settle each other's attempts.
+    const webhookSender = createWebhookSender({
+      services,
+      logger,
+      workerId: `${workerId}#${ids.id().slice(-12)}`,
+    });
+    const stopListening = services.webhooks.listen(() => webhookSender.wake());
     for (const { file, province } of provinces) {
       await services.seed.applyProvinceFile(province);
       logger.info({ file, province: province.province.code }, 'province file applied');
@@ -254,6 +282,7 @@ export async function createNodeRuntime(
       app,
       bus,
       dispatcher,
+      webhookSender,
       jobs,
       media,
       startBackground: async () => {
@@ -268,8 +297,11 @@ export async function createNodeRuntime(
         }
         await jobs.start();
         dispatcher.start();
+        webhookSender.start();
       },
       close: async () => {
+        stopListening();
+        await webhookSender.stop();
         await dispatcher.stop();
         await jobs.stop();
         await sharedBus?.close();

@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { sql } from 'kysely';
 import { configSchema } from './config.js';
 import { webCryptoHasher } from './crypto/passwords.js';
+import { createSecretBox, parseSecretKey } from './crypto/secret-box.js';
 import type { D1Binding } from './db/d1/binding.js';
 import { connectD1, migrateD1, type D1Db } from './db/d1/connect.js';
 import { createRepositories, createUnitOfWork } from './db/repositories/index.js';
@@ -10,8 +11,11 @@ import type { EventBus, LoaEvent } from './domain/ports/events.js';
 import { webIds, type IdGenerator } from './domain/ports/ids.js';
 import type { Logger } from './domain/ports/logger.js';
 import type { Repositories } from './domain/ports/repositories.js';
+import type { SecretBox } from './domain/ports/webhooks.js';
+import { LoaError } from './domain/errors.js';
 import { createConsoleLogger } from './edge/console-logger.js';
 import { createPushBus, type PushBus } from './edge/push-bus.js';
+import { createFetchWebhookTransport, dnsOverHttps } from './edge/webhook-transport.js';
 import { createEventBus } from './events/in-process-bus.js';
 import { createApp } from './http/app.js';
 import { createR2MediaStore, type R2BucketLike, type R2MediaStore } from './media/r2-store.js';
@@ -47,6 +51,8 @@ export interface Env {
   readonly SESSION_TTL_HOURS?: string;
   readonly UPLOAD_LIMIT_MB?: string;
   readonly HEARTBEAT_RETENTION_DAYS?: string;
+  /** Seals webhook signing secrets (32 bytes, base64): `wrangler secret put LOA_SECRET_KEY`. */
+  readonly LOA_SECRET_KEY?: string;
 }
 
 /** Settings an edge deployment reads from its variables, checked as the Node profile checks them. */
@@ -58,6 +64,19 @@ const edgeConfigSchema = configSchema.pick({
   UPLOAD_LIMIT_MB: true,
   HEARTBEAT_RETENTION_DAYS: true,
 });
+
+/** Without `LOA_SECRET_KEY` the edge keeps no webhook secret: registering an endpoint says what to set. */
+const noSecretKey: SecretBox = {
+  seal: () => Promise.reject(missingSecretKey()),
+  open: () => Promise.reject(missingSecretKey()),
+};
+const missingSecretKey = () =>
+  new LoaError(
+    503,
+    'secret_key_missing',
+    'Webhooks need LOA_SECRET_KEY (32 random bytes in base64): wrangler secret put LOA_SECRET_KEY.',
+    'Chưa cấu hình LOA_SECRET_KEY nên chưa dùng được webhook; hãy báo cho quản trị hệ thống.',
+  );
 
 /** The schedules folder, bundled: a Worker has no disk to read it from at start. */
 const scheduleFiles = [
@@ -144,6 +163,11 @@ export async function createEdgeRuntime(
     logger,
     bus,
     passwords: webCryptoHasher,
+    secrets: env.LOA_SECRET_KEY ? await createSecretBox(parseSecretKey(env.LOA_SECRET_KEY)) : noSecretKey,
+    webhookTransport: createFetchWebhookTransport({ resolveHost: dnsOverHttps() }),
+    resolveHost: dnsOverHttps(),
+    webhookAllowPrivate: false,
+    version: packageJson.version,
     sessionTtlHours: config.SESSION_TTL_HOURS,
     inspector: createSniffingInspector(
       async (key) => (await media.readUpload(key))?.subarray(0, 16) ?? new Uint8Array(),
@@ -154,7 +178,11 @@ export async function createEdgeRuntime(
     media,
     minFreeMediaBytes: 0,
   });
-  if (role === 'worker') await applyScheduleFiles(db, services, config, logger);
+  if (role === 'worker') {
+    await applyScheduleFiles(db, services, config, logger);
+    // Events become webhook deliveries in this isolate; the Cron Trigger sends them (`deliverWebhooks`).
+    services.webhooks.listen();
+  }
   const dispatcher = createDispatcher({
     services,
     clock,
@@ -205,7 +233,10 @@ export async function createEdgeRuntime(
     dispatcher,
     bus,
     localBus,
-    settle: () => pushBus?.settle() ?? Promise.resolve(),
+    settle: async () => {
+      await pushBus?.settle();
+      await services.webhooks.whenRecorded();
+    },
   };
 }
 
@@ -277,6 +308,10 @@ export default {
   async scheduled(_controller: unknown, env: Env, ctx: ExecutionContextLike): Promise<void> {
     const runtime = await runtimeFor(env);
     await runtime.dispatcher.tick();
+    await runtime.settle();
+    // Each minute's trigger makes the due attempts; leases keep two triggers from sending one twice.
+    const sender = `cron-${crypto.randomUUID()}`;
+    for (let n = -1; n !== 0;) n = await runtime.services.webhooks.deliverDue(sender);
     ctx.waitUntil(runtime.settle());
   },
 };

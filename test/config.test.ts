@@ -67,6 +67,28 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes a 32-byte secret key in base64, and never prints a wrong one', () => {
+    const key = Buffer.alloc(32, 5).toString('base64');
+    expect(loadConfig({ LOA_SECRET_KEY: key }).LOA_SECRET_KEY).toBe(key);
+    expect(loadConfig({}).LOA_SECRET_KEY).toBeUndefined();
+    try {
+      loadConfig({ LOA_SECRET_KEY: 'c2hvcnQta2V5' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toMatch(/LOA_SECRET_KEY: must be 32 random bytes in base64/);
+      expect((error as Error).message).not.toContain('c2hvcnQta2V5');
+    }
+  });
+
+  it('keeps webhooks to public addresses unless WEBHOOK_ALLOW_PRIVATE is 1', () => {
+    expect(loadConfig({}).WEBHOOK_ALLOW_PRIVATE).toBe(false);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE: '1' }).WEBHOOK_ALLOW_PRIVATE).toBe(true);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'false' }).WEBHOOK_ALLOW_PRIVATE).toBe(false);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'yes' })).toThrow(
+      /WEBHOOK_ALLOW_PRIVATE: must be 0 or 1/,
+    );
+  });
+
   it('treats empty optional values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', FFMPEG_PATH: ' ' })).toMatchObject({
       DATABASE_URL: undefined,

@@ -11,6 +11,7 @@ import * as announcementWithdrawal from './migrations/0008-announcement-withdraw
 import * as provinces from './migrations/0009-provinces.js';
 import * as playbackAudioSha256 from './migrations/0010-playback-audio-sha256.js';
 import * as seriesSkips from './migrations/0011-series-skips.js';
+import * as provincePlatform from './migrations/0014-province-platform.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -25,6 +26,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0009-provinces': provinces,
   '0010-playback-audio-sha256': playbackAudioSha256,
   '0011-series-skips': seriesSkips,
+  '0014-province-platform': provincePlatform,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -6,6 +6,7 @@ import type { OccurrenceStatus } from '../domain/broadcast.js';
 import type { JobStatus } from '../domain/ports/jobs.js';
 import type { LogEventType } from '../domain/receiver/protocol.js';
 import type { Priority } from '../domain/schedule/types.js';
+import type { WebhookDeliveryStatus, WebhookEventType } from '../domain/webhook.js';
 
 /**
  * Table types. Instants are ISO-8601 UTC strings with milliseconds (`2026-11-27T05:30:00.000Z`), which
@@ -30,6 +31,10 @@ export interface Database {
   receiver_heartbeats: ReceiverHeartbeatTable;
   jobs: JobTable;
   audit_log: AuditLogTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_events: WebhookEventTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 }
 
 type Instant = string;
@@ -53,6 +58,7 @@ export interface ApiTokenTable {
   created_by: string;
   created_at: Instant;
   revoked_at: Instant | null;
+  last_used_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
 }
 
 export interface CommuneTable {
@@ -125,6 +131,8 @@ export interface ReceiverTable {
   last_seen_at: Instant | null;
   /** Latest heartbeat as JSON. */
   last_state: Json | null;
+  /** The first heartbeat of its current online stretch (null before it was recorded). */
+  online_since: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   created_at: Instant;
   updated_at: Instant;
 }
@@ -274,4 +282,57 @@ export interface AuditLogTable {
   target_id: string | null;
   details: Json | null;
   request_id: string | null;
+}
+
+/** An operations centre's endpoint; the signing secret is sealed with a key kept outside the database. */
+export interface WebhookEndpointTable {
+  id: string;
+  province_id: string;
+  url: string;
+  /** Subscribed event types as JSON. */
+  events: Json;
+  description: string | null;
+  secret_sealed: string;
+  created_by: string;
+  created_at: Instant;
+  disabled_at: Instant | null;
+}
+
+/** One fact to announce; `dedupe_key` is unique, so the same fact noticed twice is one event. */
+export interface WebhookEventTable {
+  id: string;
+  province_id: string;
+  type: WebhookEventType;
+  dedupe_key: string;
+  /** The delivery body exactly as sent (and signed) on every attempt. */
+  body: string;
+  occurred_at: Instant;
+  created_at: Instant;
+}
+
+/** One event to one endpoint: (event_id, endpoint_id) is unique; each attempt is leased. */
+export interface WebhookDeliveryTable {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  status: WebhookDeliveryStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Instant | null;
+  lease_until: Instant | null;
+  leased_by: string | null;
+  last_error: string | null;
+  created_at: Instant;
+  updated_at: Instant;
+  delivered_at: Instant | null;
+}
+
+export interface WebhookAttemptTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  started_at: Instant;
+  finished_at: Instant | null;
+  status_code: number | null;
+  duration_ms: number | null;
+  error: string | null;
 }

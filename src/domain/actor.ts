@@ -29,7 +29,18 @@ export interface ReceiverActor {
   readonly hamletId: string;
 }
 
-export type Actor = UserActor | ReceiverActor;
+/**
+ * A provincial information-source system pulling the province's reports with a machine token (mã máy):
+ * it reads the province's export and nothing else. `id` is the token's.
+ */
+export interface MachineActor {
+  readonly kind: 'machine';
+  readonly id: string;
+  readonly provinceId: string;
+  readonly name: string;
+}
+
+export type Actor = UserActor | ReceiverActor | MachineActor;
 
 /** Commune-wide roles see every hamlet of their commune (province staff: of the commune they look at). */
 export function hasCommuneScope(role: Role): boolean {

@@ -1,4 +1,4 @@
-export const AUDIT_ACTOR_KINDS = ['user', 'receiver', 'system'] as const;
+export const AUDIT_ACTOR_KINDS = ['user', 'receiver', 'machine', 'system'] as const;
 export type AuditActorKind = (typeof AUDIT_ACTOR_KINDS)[number];
 
 /** One row of the audit log: who did what, on which target, when, from which request. */

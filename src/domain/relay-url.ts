@@ -70,8 +70,8 @@ export function isIpAddress(host: string): boolean {
   return ipaddr.isValid(host.replace(/^\[(.*)\]$/, '$1'));
 }
 
-/** A host name that can only mean a machine inside the box's own network. */
-function isLocalName(name: string): boolean {
+/** A host name that can only mean a machine inside a local network (a router, `nas.lan`, `localhost`). */
+export function isLocalName(name: string): boolean {
   // `localhost.` is `localhost` (a fully qualified name), and so is `localhost..` to WHATWG.
   const bare = name.replace(/\.+$/, '');
   if (!bare.includes('.')) return true;
@@ -81,6 +81,11 @@ function isLocalName(name: string): boolean {
 // The authority of an http(s) URL runs from the slashes after the scheme to the next / \ ? or #
 // (WHATWG); an `@` in it starts userinfo even when WHATWG then drops it as empty (`http://@host/`).
 const USERINFO = /^[\s\0-\x1f]*[a-z][a-z0-9+.-]*:[/\\]*[^/\\?#]*@/i;
+
+/** Whether a URL as written carries userinfo (`user:pass@`, even an empty `@`), which WHATWG may drop. */
+export function hasUserinfo(raw: string, url: URL): boolean {
+  return url.username !== '' || url.password !== '' || USERINFO.test(raw);
+}
 
 /**
  * Why a relay stream URL is refused, or null when it is fine: `http(s)` only, no userinfo, and a host
@@ -102,7 +107,7 @@ export function relayUrlProblem(raw: string): RelayUrlProblem | null {
       vi: `phải bắt đầu bằng http:// hoặc https:// (không dùng ${url.protocol})`,
     };
   }
-  if (url.username || url.password || USERINFO.test(raw))
+  if (hasUserinfo(raw, url))
     return {
       en: 'must not contain a user name or password (user@…)',
       vi: 'không được chứa tên đăng nhập hay mật khẩu (phần trước dấu @)',

@@ -41,7 +41,8 @@ export function createPushBus(deps: PushBusDeps): PushBus {
         const commune = await deps.communeOfReceiver(event.receiverId);
         return commune ? [commune] : [];
       }
-      case 'events-missed':
+      // Events for the service's own subscribers (webhooks, live pages), not for receivers.
+      default:
         return [];
     }
   }

@@ -20,6 +20,28 @@ const EventSchema: z.ZodType<LoaEvent> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('emergency'), hamletId: id, occurrenceId: id }),
   z.object({ type: z.literal('stop'), hamletId: id, occurrenceId: id.nullable() }),
   z.object({ type: z.literal('receiver-revoked'), receiverId: id }),
+  z.object({
+    type: z.literal('receiver-offline'),
+    receiverId: id,
+    receiverName: z.string().max(500),
+    hamletId: id,
+    hamletName: z.string().max(500),
+    communeId: id,
+    communeName: z.string().max(500),
+    provinceId: id,
+    lastSeenAt: id,
+  }),
+  z.object({
+    type: z.literal('emergency-sent'),
+    broadcastId: id,
+    provinceId: id,
+    communeId: id,
+    hamletIds: z.array(id).max(1000),
+    startsAt: id,
+    title: z.string().max(1000),
+    sentBy: z.string().max(500),
+    sentAt: id,
+  }),
 ]);
 const EnvelopeSchema = z.object({ from: id, event: EventSchema });
 

@@ -1,14 +1,10 @@
 import type { Context } from 'hono';
 import { utcToLocal } from '../domain/schedule/index.js';
 import type { CoverageReport } from '../services/reports.service.js';
-import { toCsv, type CsvDialect } from './csv.js';
+import { csvOptionsOf, csvResponse, toCsv, type CsvOptions } from './csv.js';
 
 /** Which spreadsheet the file is for: column names and separator. */
-export interface CoverageCsvOptions {
-  /** `keys`: stable names for programs (`hamlet_id,…`); `vi`: the columns as the report page names them. */
-  readonly header: 'keys' | 'vi';
-  readonly dialect: CsvDialect;
-}
+export type CoverageCsvOptions = CsvOptions;
 
 const HEADERS = {
   keys: [
@@ -46,18 +42,8 @@ const LEVELS = {
   vi: { hamlet: 'Thôn', receiver: 'Cụm loa' },
 } as const;
 
-/**
- * The variant a request asks for: `?sep=semicolon` gives `;` with decimal commas, for Excel on a
- * computer set to Vietnam (and Vietnamese headers unless `header=keys`); `?header=vi|keys` names the
- * columns; otherwise `fallback` (the API: keys and commas, as programs expect; the report page:
- * Vietnamese headers).
- */
-export function coverageCsvOptions(c: Context, fallback: 'keys' | 'vi'): CoverageCsvOptions {
-  const semicolon = c.req.query('sep') === 'semicolon';
-  const asked = c.req.query('header');
-  const header = asked === 'vi' || asked === 'keys' ? asked : semicolon ? 'vi' : fallback;
-  return { header, dialect: { separator: semicolon ? ';' : ',' } };
-}
+/** The variant a request asks for (`csvOptionsOf`). */
+export const coverageCsvOptions = csvOptionsOf;
 
 /**
  * The coverage report as a spreadsheet (UTF-8 with a BOM, formula guard), named by the commune's own
@@ -104,9 +90,5 @@ export function coverageCsv(c: Context, report: CoverageReport, options: Coverag
   const day = (ms: number) => utcToLocal(ms, report.timeZone).date;
   const excel = options.dialect.separator === ';' ? '-excel' : '';
   const name = `coverage-${day(Date.parse(report.from))}-${day(Date.parse(report.to) - 1)}${excel}.csv`;
-  return c.body(csv, 200, {
-    'Content-Type': 'text/csv; charset=utf-8',
-    'Content-Disposition': `attachment; filename="${name}"`,
-    'Cache-Control': 'no-store',
-  });
+  return csvResponse(c, csv, name);
 }

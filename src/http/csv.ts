@@ -1,3 +1,5 @@
+import type { Context } from 'hono';
+
 type Cell = string | number | null;
 
 /**
@@ -37,4 +39,32 @@ export function toCsv(
 ): string {
   const line = (row: readonly Cell[]) => row.map((cell) => quote(cell, dialect)).join(dialect.separator);
   return `\uFEFF${[header, ...rows].map(line).join('\r\n')}\r\n`;
+}
+
+/** Which spreadsheet a file is for: column names and separator. */
+export interface CsvOptions {
+  /** `keys`: stable names for programs (`hamlet_id,…`); `vi`: the columns as the pages name them. */
+  readonly header: 'keys' | 'vi';
+  readonly dialect: CsvDialect;
+}
+
+/**
+ * The variant a request asks for: `?sep=semicolon` gives `;` with decimal commas, for Excel on a
+ * computer set to Vietnam (and Vietnamese headers unless `header=keys`); `?header=vi|keys` names the
+ * columns; otherwise `fallback` (the API: keys and commas, as programs expect; the pages: Vietnamese).
+ */
+export function csvOptionsOf(c: Context, fallback: 'keys' | 'vi'): CsvOptions {
+  const semicolon = c.req.query('sep') === 'semicolon';
+  const asked = c.req.query('header');
+  const header = asked === 'vi' || asked === 'keys' ? asked : semicolon ? 'vi' : fallback;
+  return { header, dialect: { separator: semicolon ? ';' : ',' } };
+}
+
+/** A CSV answer as an attachment named `name`, never cached. */
+export function csvResponse(c: Context, csv: string, name: string): Response {
+  return c.body(csv, 200, {
+    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Disposition': `attachment; filename="${name}"`,
+    'Cache-Control': 'no-store',
+  });
 }

@@ -25,17 +25,24 @@ export interface TickReport {
   readonly hamletsChanged: readonly string[];
   /** Heartbeat history rows deleted by this tick. */
   readonly pruned: number;
+  /** Receivers this tick found gone offline (announced on the event bus). */
+  readonly offline: number;
 }
 
 const pruneEveryMs = 3_600_000;
+/**
+ * How far back the first tick of a leader looks for receivers that went offline: what went offline while
+ * no dispatcher ran is still announced, unless it is older news than this.
+ */
+const offlineLookbackMs = 10 * 60_000;
 // 20 statements of 5,000 rows: a first run on a large table goes on over the next ticks instead of
 // holding up this one's dispatch for minutes.
 const pruneMaxRowsPerTick = 100_000;
 
 /**
  * The dispatcher: each tick extends series over the rolling horizon (the broadcasts use case, with the
- * same materialiser as a booking), marks missed occurrences, and once an hour deletes heartbeat history
- * past its retention. Only the leader acts, so several instances can share one database. Time comes
+ * same materialiser as a booking), marks missed occurrences, announces receivers that went offline, and
+ * once an hour deletes heartbeat history past its retention. Only the leader acts, so several instances can share one database. Time comes
  * only from the injected clock.
  */
 export function createDispatcher(deps: DispatcherDeps) {
@@ -47,6 +54,21 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
   let cron: Cron | undefined;
   let nextPruneAt = Number.NEGATIVE_INFINITY;
+  let offlineCheckedUntil: number | undefined;
+
+  /** Announces the receivers that went offline since the last tick; never throws. */
+  async function announceOffline(now: number): Promise<number> {
+    const from = offlineCheckedUntil ?? now - offlineLookbackMs;
+    try {
+      const offline = await services.receivers.announceOffline(from, now);
+      offlineCheckedUntil = now;
+      return offline;
+    } catch (error) {
+      // The same span is looked at again next tick.
+      logger.error({ err: (error as Error).message }, 'looking for receivers gone offline failed');
+      return 0;
+    }
+  }
 
   /** Deletes heartbeat history older than the retention, on the first tick and then hourly; never throws. */
   async function pruneHeartbeats(now: number): Promise<number> {
@@ -69,13 +91,15 @@ export function createDispatcher(deps: DispatcherDeps) {
     /** One pass of the dispatcher at the clock's current time. */
     async tick(): Promise<TickReport> {
       if (!(await deps.lock.acquire())) {
-        return { leader: false, added: 0, skipped: 0, missed: 0, hamletsChanged: [], pruned: 0 };
+        offlineCheckedUntil = undefined;
+        return { leader: false, added: 0, skipped: 0, missed: 0, hamletsChanged: [], pruned: 0, offline: 0 };
       }
       const extended = await services.broadcasts.extendSeries();
       const missed = await services.broadcasts.markMissed(graceMs);
       if (extended.added > 0 || missed > 0) logger.info({ added: extended.added, missed }, 'dispatcher tick');
       const pruned = await pruneHeartbeats(clock.now().getTime());
-      return { leader: true, ...extended, missed, pruned };
+      const offline = await announceOffline(clock.now().getTime());
+      return { leader: true, ...extended, missed, pruned, offline };
     },
 
     /**

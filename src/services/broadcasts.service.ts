@@ -277,7 +277,7 @@ export function createBroadcastsService(deps: SchedulingDeps) {
             displaced: displaced.map((d) => d.id),
           },
         });
-        return { plan, versions };
+        return { plan, versions, title, hamletIds: hamlets.map((h) => h.id) };
       });
 
       const { plan, versions } = outcome;
@@ -288,6 +288,18 @@ export function createBroadcastsService(deps: SchedulingDeps) {
           if (o.startsAt <= now + 60_000)
             deps.bus.publish({ type: 'emergency', hamletId: o.hamletId, occurrenceId: o.id });
         }
+        const first = Math.min(...plan.occurrences.map((o) => o.startsAt));
+        deps.bus.publish({
+          type: 'emergency-sent',
+          broadcastId,
+          provinceId: ctx.actor.provinceId,
+          communeId: ctx.actor.communeId,
+          hamletIds: outcome.hamletIds,
+          startsAt: iso(Number.isFinite(first) ? first : now),
+          title: outcome.title,
+          sentBy: ctx.actor.username,
+          sentAt: iso(now),
+        });
       }
       return {
         id: broadcastId,

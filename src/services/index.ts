@@ -7,6 +7,8 @@ import type { Logger } from '../domain/ports/logger.js';
 import type { MediaStore } from '../domain/ports/media-store.js';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+import type { ResolveHost, SecretBox, WebhookTransport } from '../domain/ports/webhooks.js';
+import { createApiTokensService } from './api-tokens.service.js';
 import { createAnnouncementsService } from './announcements.service.js';
 import { createAudioService } from './audio.service.js';
 import { createAuditTrail } from './audit.service.js';
@@ -15,12 +17,14 @@ import { createBroadcastsService } from './broadcasts.service.js';
 import { createCommunesService } from './communes.service.js';
 import { createHamletsService } from './hamlets.service.js';
 import { createMonitoringService } from './monitoring.service.js';
+import { createProvinceExportService } from './province-export.service.js';
 import { createReceiverHub } from './receiver-hub.js';
 import { createReceiverSyncService } from './receiver-sync.service.js';
 import { createReceiversService } from './receivers.service.js';
 import { createReportsService } from './reports.service.js';
 import { createSeedService } from './seed/seed.service.js';
 import { createUsersService } from './users.service.js';
+import { createWebhooksService } from './webhooks.service.js';
 
 export interface ServiceDeps {
   /** Repositories outside any transaction, for reads. */
@@ -41,6 +45,15 @@ export interface ServiceDeps {
   readonly minFreeMediaBytes: number;
   /** How far ahead occurrences of series are materialised (rolling horizon, default 7 days). */
   readonly horizonMs?: number;
+  /** Seals webhook signing secrets with a key kept outside the database. */
+  readonly secrets: SecretBox;
+  readonly webhookTransport: WebhookTransport;
+  /** The resolver the webhook transport connects with, for the check at registration. */
+  readonly resolveHost: ResolveHost;
+  /** `WEBHOOK_ALLOW_PRIVATE`: webhook endpoints on the province's own network. */
+  readonly webhookAllowPrivate: boolean;
+  /** The service's version, in the webhooks' `User-Agent`. */
+  readonly version: string;
 }
 
 /** Wires the ports into the use cases; each service gets only what it uses. */
@@ -74,6 +87,22 @@ export function createServices(deps: ServiceDeps) {
       minFreeMediaBytes: deps.minFreeMediaBytes,
     }),
     reports: createReportsService({ repos, clock }),
+    provinceExport: createProvinceExportService({ repos, clock }),
+    apiTokens: createApiTokensService({ repos, tx, audit, clock, ids }),
+    webhooks: createWebhooksService({
+      repos,
+      tx,
+      audit,
+      clock,
+      ids,
+      logger,
+      bus,
+      secrets: deps.secrets,
+      transport: deps.webhookTransport,
+      resolveHost: deps.resolveHost,
+      allowPrivate: deps.webhookAllowPrivate,
+      userAgent: `Loa-Webhooks/${deps.version}`,
+    }),
     announcements: createAnnouncementsService({
       repos,
       tx,

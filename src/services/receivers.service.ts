@@ -6,7 +6,7 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { EventBus } from '../domain/ports/events.js';
 import { hashToken, type IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
-import { receiverHealth, type ReceiverHealth } from '../domain/receiver/health.js';
+import { onlineWindowMs, receiverHealth, type ReceiverHealth } from '../domain/receiver/health.js';
 import type { Receiver } from '../domain/receiver/receiver.js';
 import type { AuditTrail } from './audit.service.js';
 
@@ -166,6 +166,23 @@ export function createReceiversService(deps: Deps) {
      */
     pruneHeartbeats(cutoff: string, opts?: { readonly batchSize?: number; readonly maxRows?: number }) {
       return deps.repos.receivers.deleteHeartbeatsBefore(cutoff, opts);
+    },
+
+    /**
+     * Tells the event bus of every enabled receiver that went offline in (fromMs, untilMs]: its last
+     * heartbeat stopped keeping it online then, by the receiver list's own rule (one online window).
+     * Called by the dispatcher with consecutive spans, so each stretch is announced once per leader; the
+     * webhooks dedupe what a change of leader announces again. Returns how many were announced.
+     */
+    async announceOffline(fromMs: number, untilMs: number): Promise<number> {
+      if (!(untilMs > fromMs)) return 0;
+      const window = onlineWindowMs(deps.heartbeatIntervalS);
+      const gone = await deps.repos.receivers.listLastSeenBetween(
+        new Date(fromMs - window).toISOString(),
+        new Date(untilMs - window).toISOString(),
+      );
+      for (const g of gone) deps.bus?.publish({ type: 'receiver-offline', ...g });
+      return gone.length;
     },
   };
 }

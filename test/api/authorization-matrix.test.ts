@@ -152,6 +152,57 @@ export const matrix: Readonly<Record<string, Row>> = {
     }),
   },
 
+  // The province's roll-ups, machine tokens and webhooks: province staff only (test/api/province-*.test.ts,
+  // test/api/webhooks.test.ts).
+  'GET /api/v1/province/rollup': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/rollup' }),
+  },
+  'GET /api/v1/province/air-time': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/air-time' }),
+  },
+  'GET /api/v1/province/tokens': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/tokens' }),
+  },
+  'POST /api/v1/province/tokens': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/tokens', json: { name: 'Hệ thống nguồn' } }),
+  },
+  'DELETE /api/v1/province/tokens/{id}': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/tokens/any' }),
+  },
+  'GET /api/v1/province/webhooks': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/webhooks' }),
+  },
+  'POST /api/v1/province/webhooks': {
+    inScope: all(403),
+    setup: async () => ({
+      path: '/api/v1/province/webhooks',
+      json: { url: 'https://hooks.example.vn/loa', events: ['emergency.sent'] },
+    }),
+  },
+  'DELETE /api/v1/province/webhooks/{id}': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/webhooks/any' }),
+  },
+  'GET /api/v1/province/webhooks/{id}/deliveries': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/webhooks/any/deliveries' }),
+  },
+  // The export opens to machine tokens only: every person's token is refused (test/api/province-export.test.ts).
+  'GET /api/v1/province/reports/v1/devices': {
+    inScope: all(401),
+    setup: async () => ({ path: '/api/v1/province/reports/v1/devices' }),
+  },
+  'GET /api/v1/province/reports/v1/playback-days': {
+    inScope: all(401),
+    setup: async () => ({ path: '/api/v1/province/reports/v1/playback-days' }),
+  },
+
   'GET /api/v1/hamlets': { inScope: all(200), setup: async () => ({ path: '/api/v1/hamlets' }) },
   'POST /api/v1/hamlets': {
     inScope: only({ admin: 201 }),

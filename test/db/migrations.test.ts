@@ -29,6 +29,10 @@ const tables = [
   'receiver_heartbeats',
   'jobs',
   'audit_log',
+  'webhook_endpoints',
+  'webhook_events',
+  'webhook_deliveries',
+  'webhook_attempts',
 ] as const;
 
 const communeFile = parseCommuneFile(
@@ -62,6 +66,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0009-provinces',
       '0010-playback-audio-sha256',
       '0011-series-skips',
+      '0014-province-platform',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -218,6 +218,22 @@ const rows: Readonly<Record<string, Row>> = {
     form: {},
     inScope: allow(['admin']),
   },
+  // The province's pages: for its staff only (test/e2e/province-pages.test.ts signs them in).
+  'GET /tinh/bao-cao': { path: () => '/tinh/bao-cao', inScope: allow([]) },
+  'GET /tinh/bao-cao.csv': { path: () => '/tinh/bao-cao.csv', inScope: allow([]) },
+  'GET /tinh/bao-cao.json': { path: () => '/tinh/bao-cao.json', inScope: allow([]) },
+  'GET /tinh/bao-cao/thoi-luong.csv': { path: () => '/tinh/bao-cao/thoi-luong.csv', inScope: allow([]) },
+  'GET /tinh/ma-may': { path: () => '/tinh/ma-may', inScope: allow([]) },
+  'POST /tinh/ma-may': { path: () => '/tinh/ma-may', form: { name: 'x' }, inScope: allow([]) },
+  'POST /tinh/ma-may/:id/thu-hoi': { path: () => '/tinh/ma-may/any/thu-hoi', form: {}, inScope: allow([]) },
+  'GET /tinh/webhook': { path: () => '/tinh/webhook', inScope: allow([]) },
+  'POST /tinh/webhook': {
+    path: () => '/tinh/webhook',
+    form: { url: 'https://hooks.example.vn/loa', events: 'emergency.sent' },
+    inScope: allow([]),
+  },
+  'POST /tinh/webhook/:id/tat': { path: () => '/tinh/webhook/any/tat', form: {}, inScope: allow([]) },
+  'GET /tinh/webhook/:id': { path: () => '/tinh/webhook/any', inScope: allow([]) },
 };
 
 // Sign-in, sign-out, language and static files behave the same for everyone and need no session.

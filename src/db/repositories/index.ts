@@ -3,22 +3,28 @@ import type { Repositories, UnitOfWork } from '../../domain/ports/repositories.j
 import type { Db, DbCapabilities } from '../database.js';
 import type { Database } from '../schema.js';
 import { createAnnouncementsRepository } from './announcements.repository.js';
+import { createApiTokensRepository } from './api-tokens.repository.js';
 import { createAuditRepository } from './audit.repository.js';
 import { createBroadcastsRepository } from './broadcasts.repository.js';
 import { createCommunesRepository } from './communes.repository.js';
 import { createHamletsRepository } from './hamlets.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createPlaybackRepository } from './playback.repository.js';
+import { createProvinceReportsRepository } from './province-reports.repository.js';
 import { createProvincesRepository } from './provinces.repository.js';
 import { createReceiverSyncRepository } from './receiver-sync.repository.js';
 import { createReceiversRepository } from './receivers.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createUsersRepository } from './users.repository.js';
+import { createWebhooksRepository } from './webhooks.repository.js';
 
 /** The repositories over one connection or transaction. */
 export function createRepositories(db: Kysely<Database>, capabilities: DbCapabilities): Repositories {
   return {
     provinces: createProvincesRepository(db),
+    apiTokens: createApiTokensRepository(db),
+    webhooks: createWebhooksRepository(db),
+    provinceReports: createProvinceReportsRepository(db, capabilities),
     announcements: createAnnouncementsRepository(db),
     audit: createAuditRepository(db),
     broadcasts: createBroadcastsRepository(db),

@@ -1,78 +1,21 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AiringCount } from '../../domain/receiver/coverage-report.js';
 import type { Occurrence } from '../../domain/broadcast.js';
-import type { LogEventType } from '../../domain/receiver/protocol.js';
 import type {
   ExpectedReceiver,
   PlaybackFilter,
   PlaybackRepository,
-  PresenceRule,
 } from '../../domain/ports/repositories.js';
 import type { DbCapabilities } from '../database.js';
-import { instantPlusMs } from '../instants.js';
 import type { Database } from '../schema.js';
+import { expectedPairs, factColumns, factGroup, factsOf, heard, type Pairs } from './airing-pairs.js';
 import { selectBookedOccurrences, toBookedOccurrence } from './booked-occurrences.js';
-
-type Pairs = ExpressionBuilder<
-  Database & { o: Database['occurrences']; r: Database['receivers'] },
-  'o' | 'r'
->;
 
 /** The SQL of the monitoring pages: what played where, and coverage counts. */
 export function createPlaybackRepository(
   db: Kysely<Database>,
   capabilities: DbCapabilities,
 ): PlaybackRepository {
-  const flag = (eb: Pairs, condition: ReturnType<Pairs['exists']>) =>
-    eb.case().when(condition).then(1).else(0).end();
-
-  /** Whether the pair's receiver reported one of `types` about the pair's occurrence. */
-  const reported = (eb: Pairs, types: readonly LogEventType[]) =>
-    flag(
-      eb,
-      eb.exists(
-        eb
-          .selectFrom('playback_events as e')
-          .select(sql<number>`1`.as('x'))
-          .whereRef('e.occurrence_id', '=', 'o.id')
-          .whereRef('e.receiver_id', '=', 'r.id')
-          .where('e.type', 'in', [...types]),
-      ),
-    );
-
-  /** A heartbeat of the pair's receiver in the occurrence's presence window (`presenceWindow`). */
-  const heard = (eb: Pairs, rule: PresenceRule) =>
-    flag(
-      eb,
-      eb.exists(
-        eb
-          .selectFrom('receiver_heartbeats as hb')
-          .select(sql<number>`1`.as('x'))
-          .whereRef('hb.receiver_id', '=', 'r.id')
-          .where('hb.at', '>=', instantPlusMs(capabilities, sql.ref('o.starts_at'), sql`${-rule.beforeMs}`))
-          .where(
-            'hb.at',
-            '<=',
-            instantPlusMs(capabilities, sql.ref('o.starts_at'), sql`o.duration_ms + ${rule.graceMs}`),
-          ),
-      ),
-    );
-
-  /**
-   * Every (occurrence, receiver) pair where the receiver was expected to air it: a receiver of its hamlet
-   * that existed and was enabled when it started. Cancelled occurrences expect nothing.
-   */
-  const expectedPairs = () =>
-    db
-      .selectFrom('occurrences as o')
-      .innerJoin('receivers as r', (join) =>
-        join.onRef('r.hamlet_id', '=', 'o.hamlet_id').onRef('r.created_at', '<=', 'o.starts_at'),
-      )
-      .where((eb) =>
-        eb.or([eb('r.disabled_at', 'is', null), eb('r.disabled_at', '>', eb.ref('o.starts_at'))]),
-      )
-      .where('o.status', '!=', 'cancelled');
-
   return {
     /** Occurrences of these hamlets (of one commune) starting in [from, to), by time then id. */
     async listPlaybackOccurrences(
@@ -141,13 +84,13 @@ export function createPlaybackRepository(
     /** The receivers expected to air each of these occurrences, and whether each was heard from. */
     async listExpectedReceivers(occurrenceIds, rule): Promise<readonly ExpectedReceiver[]> {
       if (occurrenceIds.length === 0) return [];
-      const rows = await expectedPairs()
+      const rows = await expectedPairs(db)
         .select((eb) => [
           'o.id as occurrence_id',
           'r.id as receiver_id',
           'r.name',
           'r.hamlet_id',
-          heard(eb as unknown as Pairs, rule).as('heard'),
+          heard(eb as unknown as Pairs, capabilities, rule).as('heard'),
         ])
         .where('o.id', 'in', [...occurrenceIds])
         .orderBy('r.name')
@@ -169,26 +112,14 @@ export function createPlaybackRepository(
      */
     async countAirings(communeId, hamletIds, range, rule): Promise<readonly AiringCount[]> {
       if (hamletIds !== 'all' && hamletIds.length === 0) return [];
-      let pairs = expectedPairs()
+      let pairs = expectedPairs(db)
         .innerJoin('hamlets as h', 'h.id', 'o.hamlet_id')
-        .select((eb) => {
-          const p = eb as unknown as Pairs;
-          const end = instantPlusMs(
-            capabilities,
-            sql.ref('o.starts_at'),
-            sql`o.duration_ms + ${rule.graceMs}`,
-          );
-          return [
-            'r.id as receiver_id',
-            'r.hamlet_id',
-            'r.name',
-            reported(p, ['failed']).as('failed'),
-            reported(p, ['started', 'completed']).as('aired'),
-            reported(p, ['skipped']).as('skipped'),
-            sql<number>`case when ${end} < ${range.now} then 1 else 0 end`.as('due'),
-            heard(p, rule).as('heard'),
-          ];
-        })
+        .select((eb) => [
+          'r.id as receiver_id',
+          'r.hamlet_id',
+          'r.name',
+          ...factColumns(eb as unknown as Pairs, capabilities, rule, range.now),
+        ])
         .where('h.commune_id', '=', communeId)
         .where('o.starts_at', '>=', range.from)
         .where('o.starts_at', '<', range.to);
@@ -199,33 +130,16 @@ export function createPlaybackRepository(
           'p.receiver_id',
           'p.hamlet_id',
           'p.name',
-          'p.failed',
-          'p.aired',
-          'p.skipped',
-          'p.due',
-          'p.heard',
+          ...factGroup,
           (eb) => eb.fn.countAll<number>().as('n'),
         ])
-        .groupBy([
-          'p.receiver_id',
-          'p.hamlet_id',
-          'p.name',
-          'p.failed',
-          'p.aired',
-          'p.skipped',
-          'p.due',
-          'p.heard',
-        ])
+        .groupBy(['p.receiver_id', 'p.hamlet_id', 'p.name', ...factGroup])
         .execute();
       return rows.map((r) => ({
         receiverId: r.receiver_id,
         hamletId: r.hamlet_id,
         name: r.name,
-        failed: Number(r.failed) === 1,
-        aired: Number(r.aired) === 1,
-        skipped: Number(r.skipped) === 1,
-        due: Number(r.due) === 1,
-        heard: Number(r.heard) === 1,
+        ...factsOf(r),
         count: Number(r.n),
       }));
     },

@@ -3,6 +3,7 @@ import type { ManifestOccurrence } from '../../domain/receiver/manifest.js';
 import { batchedLookup } from '../batched-lookup.js';
 import type { ReceiverSyncRepository } from '../../domain/ports/repositories.js';
 import type { ReceiverSession } from '../../domain/receiver/receiver.js';
+import { onlineWindowMs } from '../../domain/receiver/health.js';
 import type { Database } from '../schema.js';
 
 /** The SQL behind the receiver protocol: device sessions, manifests, heartbeats and playback logs. */
@@ -155,9 +156,20 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
 
     /** Latest state on the receiver, plus a history row, together. */
     async saveHeartbeat(h) {
+      // A heartbeat more than one online window after the previous one starts a new online stretch.
+      const stretchAfter = new Date(Date.parse(h.at) - onlineWindowMs()).toISOString();
       await db
         .updateTable('receivers')
-        .set({ last_seen_at: h.at, last_state: JSON.stringify(h.state) })
+        .set((eb) => ({
+          last_seen_at: h.at,
+          last_state: JSON.stringify(h.state),
+          online_since: eb
+            .case()
+            .when(eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', stretchAfter)]))
+            .then(h.at)
+            .else(eb.fn.coalesce('online_since', 'last_seen_at'))
+            .end(),
+        }))
         .where('id', '=', h.receiverId)
         .execute();
       await db

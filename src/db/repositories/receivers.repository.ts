@@ -82,6 +82,48 @@ export function createReceiversRepository(db: Kysely<Database>): ReceiversReposi
         .execute();
     },
 
+    /** Enabled receivers of live hamlets and communes last heard from in (after, until], by the index. */
+    async listLastSeenBetween(after, until) {
+      const rows = await db
+        .selectFrom('receivers as r')
+        .innerJoin('hamlets as h', 'h.id', 'r.hamlet_id')
+        .innerJoin('communes as c', 'c.id', 'h.commune_id')
+        .select([
+          'r.id',
+          'r.name',
+          'r.last_seen_at',
+          'h.id as hamlet_id',
+          'h.name as hamlet_name',
+          'c.id as commune_id',
+          'c.name as commune_name',
+          'c.province_id',
+        ])
+        .where('r.last_seen_at', '>', after)
+        .where('r.last_seen_at', '<=', until)
+        .where('r.disabled_at', 'is', null)
+        .where('h.deleted_at', 'is', null)
+        .where('c.deleted_at', 'is', null)
+        .orderBy('r.last_seen_at')
+        .orderBy('r.id')
+        .execute();
+      return rows.flatMap((r) =>
+        r.province_id && r.last_seen_at
+          ? [
+              {
+                receiverId: r.id,
+                receiverName: r.name,
+                hamletId: r.hamlet_id,
+                hamletName: r.hamlet_name,
+                communeId: r.commune_id,
+                communeName: r.commune_name,
+                provinceId: r.province_id,
+                lastSeenAt: r.last_seen_at,
+              },
+            ]
+          : [],
+      );
+    },
+
     /**
      * Deletes heartbeat history recorded before `cutoff`, oldest first, `batchSize` rows per statement,
      * until no such row is left or `maxRows` went; returns how many went. Each statement commits on its

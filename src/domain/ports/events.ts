@@ -15,6 +15,33 @@ export type LoaEvent =
   /** A receiver's token was rotated or the receiver disabled or moved: close its open push channels. */
   | { readonly type: 'receiver-revoked'; readonly receiverId: string }
   /**
+   * A receiver's heartbeats stopped: its last one no longer keeps it online (noticed by the dispatcher).
+   * Named in full, so that every instance can tell the province's operations centre without a lookup.
+   */
+  | {
+      readonly type: 'receiver-offline';
+      readonly receiverId: string;
+      readonly receiverName: string;
+      readonly hamletId: string;
+      readonly hamletName: string;
+      readonly communeId: string;
+      readonly communeName: string;
+      readonly provinceId: string;
+      readonly lastSeenAt: string;
+    }
+  /** A commune booked an emergency (khẩn cấp): once per broadcast, after its unit of work committed. */
+  | {
+      readonly type: 'emergency-sent';
+      readonly broadcastId: string;
+      readonly provinceId: string;
+      readonly communeId: string;
+      readonly hamletIds: readonly string[];
+      readonly startsAt: string;
+      readonly title: string;
+      readonly sentBy: string;
+      readonly sentAt: string;
+    }
+  /**
    * This process's bus was cut off from the other instances for a while (published only locally, by the
    * PostgreSQL bus once it listens again): whatever they published meanwhile must be read afresh.
    */

@@ -10,3 +10,4 @@ export * from './passwords.js';
 export * from './repositories.js';
 export * from './tts.js';
 export * from './unavailable.js';
+export * from './webhooks.js';

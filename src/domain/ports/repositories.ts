@@ -21,7 +21,16 @@ import type {
   Receiver,
   ReceiverSession,
 } from '../receiver/receiver.js';
-import type { AiringCount } from '../receiver/coverage-report.js';
+import type { AiringCount, FactCount } from '../receiver/coverage-report.js';
+import type { ApiToken } from '../api-token.js';
+import type { AirTimeRow, DeviceRecord, ZonePeriods } from '../province-report.js';
+import type {
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookEndpoint,
+  WebhookEventRecord,
+  WebhookEventType,
+} from '../webhook.js';
 import type { Role } from '../actor.js';
 import type { JobStatus } from './jobs.js';
 import type { User, UserCredentials } from '../user.js';
@@ -378,11 +387,159 @@ export interface ReceiversRepository {
     changes: { name?: string; hamletId?: string; tokenHash?: string; disabledAt?: string | null },
     now: string,
   ): Promise<void>;
+  /**
+   * Enabled receivers whose last heartbeat was in (after, until]: those whose online window ended in the
+   * span one window later, with the names a notice needs.
+   */
+  listLastSeenBetween(after: string, until: string): Promise<readonly GoneOffline[]>;
   /** Deletes heartbeat history recorded before `cutoff`, in batches; returns how many rows went. */
   deleteHeartbeatsBefore(
     cutoff: string,
     opts?: { readonly batchSize?: number; readonly maxRows?: number },
   ): Promise<number>;
+}
+
+/** A receiver whose heartbeats stopped, named for the province's operations centre. */
+export interface GoneOffline {
+  readonly receiverId: string;
+  readonly receiverName: string;
+  readonly hamletId: string;
+  readonly hamletName: string;
+  readonly communeId: string;
+  readonly communeName: string;
+  readonly provinceId: string;
+  readonly lastSeenAt: string;
+}
+
+export interface ApiTokensRepository {
+  insertApiToken(
+    token: {
+      readonly id: string;
+      readonly provinceId: string;
+      readonly name: string;
+      readonly tokenHash: string;
+      readonly createdBy: string;
+    },
+    now: string,
+  ): Promise<void>;
+  /** The province's tokens, newest first, revoked ones too. */
+  listApiTokens(provinceId: string): Promise<readonly ApiToken[]>;
+  findApiToken(provinceId: string, id: string): Promise<ApiToken | undefined>;
+  /** Revokes a live token of the province; false when there is none to revoke. */
+  revokeApiToken(provinceId: string, id: string, now: string): Promise<boolean>;
+  /** The live (not revoked) token behind a digest. */
+  findLiveApiToken(
+    tokenHash: string,
+  ): Promise<{ readonly id: string; readonly provinceId: string; readonly name: string } | undefined>;
+  /** Records a use, unless one was recorded after `unlessAfter` (one write a minute per token at most). */
+  touchApiToken(id: string, now: string, unlessAfter: string): Promise<void>;
+}
+
+/** A delivery leased for one attempt, with what sending it needs. */
+export interface LeasedDelivery {
+  readonly id: string;
+  readonly eventId: string;
+  readonly endpointId: string;
+  /** This attempt's number, 1-based. */
+  readonly attempt: number;
+  readonly url: string;
+  readonly sealedSecret: string;
+  /** The body exactly as stored: every attempt sends the same bytes. */
+  readonly body: string;
+}
+
+export interface WebhooksRepository {
+  insertEndpoint(endpoint: WebhookEndpoint & { readonly sealedSecret: string }, now: string): Promise<void>;
+  /** The province's endpoints, newest first, disabled ones too. */
+  listEndpoints(provinceId: string): Promise<readonly WebhookEndpoint[]>;
+  findEndpoint(provinceId: string, id: string): Promise<WebhookEndpoint | undefined>;
+  /** Disables an enabled endpoint of the province; false when there is none to disable. */
+  disableEndpoint(provinceId: string, id: string, now: string): Promise<boolean>;
+  /** Enabled endpoints of the province that subscribed to `type`. */
+  listSubscribedEndpointIds(provinceId: string, type: WebhookEventType): Promise<readonly string[]>;
+  /** Stores the event unless one with its key exists; true when it was new. */
+  insertEvent(event: WebhookEventRecord, occurredAt: string, now: string): Promise<boolean>;
+  /** One delivery per (event, endpoint); an existing one is kept. */
+  insertDeliveries(
+    deliveries: readonly { readonly id: string; readonly eventId: string; readonly endpointId: string }[],
+    now: string,
+  ): Promise<void>;
+  /**
+   * Claims up to `limit` pending deliveries due at `now` whose lease is free or expired, for `worker`
+   * until `leaseUntil`, counting the attempt. Two workers never both win the same attempt.
+   */
+  leaseDueDeliveries(
+    worker: string,
+    now: string,
+    leaseUntil: string,
+    limit: number,
+  ): Promise<readonly LeasedDelivery[]>;
+  /** Records that an attempt started (before anything is sent). */
+  startAttempt(attempt: {
+    readonly id: string;
+    readonly deliveryId: string;
+    readonly attempt: number;
+    readonly startedAt: string;
+  }): Promise<void>;
+  finishAttempt(
+    deliveryId: string,
+    attempt: number,
+    result: {
+      readonly statusCode: number | null;
+      readonly durationMs: number;
+      readonly error: string | null;
+      readonly finishedAt: string;
+    },
+  ): Promise<void>;
+  /**
+   * Settles the attempt `worker` holds: delivered, pending again until `nextAttemptAt`, or failed for
+   * good; false when its lease was lost meanwhile (another worker owns the delivery now).
+   */
+  settleDelivery(
+    id: string,
+    worker: string,
+    outcome: {
+      readonly status: WebhookDeliveryStatus;
+      readonly nextAttemptAt: string | null;
+      readonly error: string | null;
+    },
+    now: string,
+  ): Promise<boolean>;
+  /** An endpoint's deliveries, newest first, each with its attempts. */
+  listDeliveries(endpointId: string, page: PageRequest): Promise<Page<WebhookDelivery>>;
+  /** How many deliveries of each endpoint are pending and failed. */
+  countOpenDeliveries(
+    endpointIds: readonly string[],
+  ): Promise<readonly { readonly endpointId: string; readonly pending: number; readonly failed: number }[]>;
+}
+
+/**
+ * The province's roll-ups: one set of queries for all its communes, grouped by the database. Periods
+ * are each commune's own local days or months (`ZonePeriods`); an airing is counted in the period its
+ * start falls in.
+ */
+export interface ProvinceReportsRepository {
+  /** Enabled receivers per commune of the province, and how many were heard from after `onlineAfter`. */
+  countReceiversByCommune(
+    provinceId: string,
+    onlineAfter: string,
+  ): Promise<readonly { readonly communeId: string; readonly total: number; readonly online: number }[]>;
+  /** Occurrences per commune and period, cancelled ones left out. */
+  countScheduledByPeriod(
+    provinceId: string,
+    zones: readonly ZonePeriods[],
+  ): Promise<readonly { readonly communeId: string; readonly period: string; readonly count: number }[]>;
+  /** Expected airings per commune and period, grouped by the facts of `playbackStatus` (due at `now`). */
+  countAiringsByPeriod(
+    provinceId: string,
+    zones: readonly ZonePeriods[],
+    now: string,
+    rule: PresenceRule,
+  ): Promise<readonly (FactCount & { readonly communeId: string; readonly period: string })[]>;
+  /** Occurrences that aired (a box reported starting them) per commune, month, category and level. */
+  sumAirTime(provinceId: string, zones: readonly ZonePeriods[]): Promise<readonly AirTimeRow[]>;
+  /** The province's receivers by id, after `after`, at most `limit`. */
+  listDevices(provinceId: string, after: string | undefined, limit: number): Promise<readonly DeviceRecord[]>;
 }
 
 export interface SessionsRepository {
@@ -437,6 +594,9 @@ export interface UsersRepository {
 
 export interface Repositories {
   readonly provinces: ProvincesRepository;
+  readonly apiTokens: ApiTokensRepository;
+  readonly webhooks: WebhooksRepository;
+  readonly provinceReports: ProvinceReportsRepository;
   readonly announcements: AnnouncementsRepository;
   readonly audit: AuditRepository;
   readonly broadcasts: BroadcastsRepository;

@@ -73,6 +73,25 @@ export function sumAirings(
   return { expected, ...t, rate: rateOf(t.played, expected) };
 }
 
+/** Pairs with the same facts, counted by the database in any grouping (per commune, per day …). */
+export type FactCount = Omit<PlaybackFacts, 'completed'> & { readonly count: number };
+
+/**
+ * Adds up pairs counted by facts with the one rule of `airingOutcome`: what a commune's report says of
+ * its receivers' airings, whatever the grouping the counts were made in.
+ * @example countAiringFacts([{ aired: true, due: true, failed: false, skipped: false, heard: true, count: 3 },
+ *   { aired: false, due: true, failed: false, skipped: false, heard: false, count: 3 }])
+ * // → { expected: 6, played: 3, failed: 0, missed: 0, offline: 3, rate: 0.5 }
+ */
+export function countAiringFacts(rows: readonly FactCount[]): AiringCounts {
+  const t: Record<AiringOutcome, number> = { played: 0, failed: 0, missed: 0, offline: 0 };
+  for (const row of rows) {
+    const outcome = airingOutcome({ ...row, completed: false });
+    if (outcome) t[outcome] += row.count;
+  }
+  return sumAirings([t]);
+}
+
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { isMachineToken } from '../../domain/api-token.js';
 import { LoaError } from '../../domain/errors.js';
 import type { AuthService } from '../../services/auth.service.js';
 import {
@@ -19,7 +20,14 @@ const unauthenticated = new LoaError(
   'Bạn cần đăng nhập trước.',
 );
 
-function bearerToken(c: Context): string | undefined {
+const machineTokenRefused = new LoaError(
+  401,
+  'machine_token_not_accepted',
+  'A machine token opens only the province export (/api/v1/province/reports/…); sign in as a person for this call.',
+  'Mã máy chỉ dùng được cho dữ liệu xuất của tỉnh (/api/v1/province/reports/…); cuộc gọi này cần đăng nhập bằng tài khoản người dùng.',
+);
+
+export function bearerToken(c: Context): string | undefined {
   const header = c.req.header('authorization');
   const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]{16,512})$/);
   return match?.[1];
@@ -34,7 +42,8 @@ export const identifyUser = (auth: AuthService): MiddlewareHandler =>
   async function identifyUser(c, next) {
     const bearer = bearerToken(c);
     const cookie = bearer ? undefined : getCookie(c, sessionCookie);
-    const token = bearer ?? cookie;
+    // A machine token is never a session: no lookup, and `requireUser` says where it does work.
+    const token = bearer && isMachineToken(bearer) ? undefined : (bearer ?? cookie);
     let found: UserAuth | undefined;
     if (token) {
       const session = await auth.authenticateUser(token);
@@ -50,7 +59,7 @@ export const identifyUser = (auth: AuthService): MiddlewareHandler =>
 
 export function requireUser(c: Context): UserAuth {
   const auth = c.get('auth');
-  if (!auth) throw unauthenticated;
+  if (!auth) throw isMachineToken(bearerToken(c) ?? '') ? machineTokenRefused : unauthenticated;
   return auth;
 }
 

@@ -33,6 +33,9 @@ const vi = {
     monitor: 'Giám sát',
     admin: 'Quản trị',
     receivers: 'Cụm loa',
+    provinceReport: 'Báo cáo tỉnh',
+    machineTokens: 'Mã máy',
+    webhooks: 'Webhook',
   },
   roles: {
     province_admin: 'Quản trị viên tỉnh',

@@ -14,6 +14,9 @@ import { coverageRoutes } from './pages/coverage.js';
 import { emergencyRoutes } from './pages/emergency.js';
 import { monitorRoutes } from './pages/monitor.js';
 import { playbackRoutes } from './pages/playback.js';
+import { provinceReportRoutes } from './pages/province-report.js';
+import { provinceTokenRoutes } from './pages/province-tokens.js';
+import { provinceWebhookRoutes } from './pages/province-webhooks.js';
 import { scheduleRoutes } from './pages/schedule.js';
 import { sessionRoutes } from './pages/session.js';
 
@@ -39,6 +42,9 @@ export function webRoutes(deps: WebDeps) {
   app.route('/', adminHamletRoutes(deps));
   app.route('/', adminUserRoutes(deps));
   app.route('/', adminReceiverRoutes(deps));
+  app.route('/', provinceReportRoutes(deps));
+  app.route('/', provinceTokenRoutes(deps));
+  app.route('/', provinceWebhookRoutes(deps));
   app.onError(pageError);
   return app;
 }

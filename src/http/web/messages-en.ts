@@ -22,6 +22,9 @@ export const en: Messages = {
     monitor: 'Monitoring',
     admin: 'Admin',
     receivers: 'Receivers',
+    provinceReport: 'Province report',
+    machineTokens: 'Machine tokens',
+    webhooks: 'Webhooks',
   },
   roles: {
     province_admin: 'Province administrator',

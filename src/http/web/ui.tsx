@@ -33,6 +33,10 @@ function Nav({ p }: { p: PageContext }) {
       p.m.nav.receivers,
       roleAllows(actor.role, 'receiver.read') && !roleAllows(actor.role, 'hamlet.manage'),
     ],
+    // The province's own pages, for its staff.
+    [paths.provinceReport, p.m.nav.provinceReport, roleAllows(actor.role, 'province.read')],
+    [paths.machineTokens, p.m.nav.machineTokens, roleAllows(actor.role, 'province.manage')],
+    [paths.webhooks, p.m.nav.webhooks, roleAllows(actor.role, 'province.manage')],
   ];
   return (
     <nav aria-label={p.m.appName}>

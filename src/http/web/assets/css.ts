@@ -28,7 +28,7 @@ section,.card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding
 section>h2:first-child{margin-top:0}
 .field{margin:0 0 14px;border:0;padding:0;min-width:0}
 label,legend{display:block;font-weight:600;margin:0 0 4px}
-input[type=text],input[type=password],input[type=date],input[type=time],input[type=number],input[type=file],select,textarea{display:block;width:100%;min-height:44px;padding:8px 10px;font:inherit;color:inherit;background:#fff;border:1px solid #6b7280;border-radius:6px}
+input[type=text],input[type=url],input[type=password],input[type=date],input[type=time],input[type=number],input[type=file],select,textarea{display:block;width:100%;min-height:44px;padding:8px 10px;font:inherit;color:inherit;background:#fff;border:1px solid #6b7280;border-radius:6px}
 input[type=file]{padding:6px}
 textarea{min-height:120px}
 .choices .choice{display:flex;align-items:center;gap:10px;min-height:44px;font-weight:400;margin:0}

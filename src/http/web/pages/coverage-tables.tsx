@@ -12,7 +12,7 @@ function Count({ n, tone, label }: { n: number; tone: 'ok' | 'bad' | 'warn' | 'i
 }
 
 /** The airing columns shared by the hamlet and the receiver tables, in one order. */
-function AiringCells({ p, c }: { p: PageContext; c: AiringCounts }) {
+export function AiringCells({ p, c }: { p: PageContext; c: AiringCounts }) {
   const m = p.m;
   return (
     <>
@@ -38,7 +38,7 @@ function AiringCells({ p, c }: { p: PageContext; c: AiringCounts }) {
   );
 }
 
-function AiringHeadings({ p }: { p: PageContext }) {
+export function AiringHeadings({ p }: { p: PageContext }) {
   const m = p.m;
   return (
     <>

@@ -1,0 +1,94 @@
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { PresenceRule } from '../../domain/ports/repositories.js';
+import type { DbCapabilities } from '../database.js';
+import { instantPlusMs } from '../instants.js';
+import type { Database } from '../schema.js';
+
+/**
+ * The SQL of coverage counted per receiver, shared by the commune's reports and the province's
+ * roll-ups: every (occurrence, receiver) pair where the receiver was expected to air it, and the facts
+ * `playbackStatus` decides on, as 0/1 columns the database can group by.
+ */
+export type Pairs = ExpressionBuilder<
+  Database & { o: Database['occurrences']; r: Database['receivers'] },
+  'o' | 'r'
+>;
+
+const flag = (eb: Pairs, condition: ReturnType<Pairs['exists']>) =>
+  eb.case().when(condition).then(1).else(0).end();
+
+/** A heartbeat of the pair's receiver in the occurrence's presence window (`presenceWindow`). */
+export const heard = (eb: Pairs, capabilities: DbCapabilities, rule: PresenceRule) =>
+  flag(
+    eb,
+    eb.exists(
+      eb
+        .selectFrom('receiver_heartbeats as hb')
+        .select(sql<number>`1`.as('x'))
+        .whereRef('hb.receiver_id', '=', 'r.id')
+        .where('hb.at', '>=', instantPlusMs(capabilities, sql.ref('o.starts_at'), sql`${-rule.beforeMs}`))
+        .where(
+          'hb.at',
+          '<=',
+          instantPlusMs(capabilities, sql.ref('o.starts_at'), sql`o.duration_ms + ${rule.graceMs}`),
+        ),
+    ),
+  );
+
+/** Whether the pair's occurrence is over, grace included, at `now`. */
+export const due = (capabilities: DbCapabilities, rule: PresenceRule, now: string) =>
+  sql<number>`case when ${instantPlusMs(capabilities, sql.ref('o.starts_at'), sql`o.duration_ms + ${rule.graceMs}`)} < ${now} then 1 else 0 end`;
+
+/**
+ * Every (occurrence, receiver) pair where the receiver was expected to air it: a receiver of its hamlet
+ * that existed and was enabled when it started. Cancelled occurrences expect nothing.
+ */
+export const expectedPairs = (db: Kysely<Database>) =>
+  db
+    .selectFrom('occurrences as o')
+    .innerJoin('receivers as r', (join) =>
+      join.onRef('r.hamlet_id', '=', 'o.hamlet_id').onRef('r.created_at', '<=', 'o.starts_at'),
+    )
+    .where((eb) => eb.or([eb('r.disabled_at', 'is', null), eb('r.disabled_at', '>', eb.ref('o.starts_at'))]))
+    .where('o.status', '!=', 'cancelled');
+
+/**
+ * What the pair's receiver reported about the pair's occurrence, in one lookup of its events rather
+ * than one per kind: 4 for a failure, 2 for a start or completion, 1 for a skip, added up.
+ */
+const reports = (eb: Pairs) =>
+  eb.fn.coalesce(
+    eb
+      .selectFrom('playback_events as e')
+      .select(
+        sql<number>`max(case when e.type = 'failed' then 4 else 0 end) + max(case when e.type in ('started', 'completed') then 2 else 0 end) + max(case when e.type = 'skipped' then 1 else 0 end)`.as(
+          'mask',
+        ),
+      )
+      .whereRef('e.occurrence_id', '=', 'o.id')
+      .whereRef('e.receiver_id', '=', 'r.id'),
+    sql<number>`0`,
+  );
+
+/** The facts of one pair as selected columns: its reports as a bit mask, then `due` and `heard`. */
+export const factColumns = (eb: Pairs, capabilities: DbCapabilities, rule: PresenceRule, now: string) =>
+  [
+    reports(eb).as('reports'),
+    due(capabilities, rule, now).as('due'),
+    heard(eb, capabilities, rule).as('heard'),
+  ] as const;
+
+/** The columns a grouped query groups the facts by. */
+export const factGroup = ['p.reports', 'p.due', 'p.heard'] as const;
+
+/** The fact columns of a grouped row as booleans. */
+export const factsOf = (row: { reports: unknown; due: unknown; heard: unknown }) => {
+  const mask = Number(row.reports);
+  return {
+    failed: (mask & 4) !== 0,
+    aired: (mask & 2) !== 0,
+    skipped: (mask & 1) !== 0,
+    due: Number(row.due) === 1,
+    heard: Number(row.heard) === 1,
+  };
+};

@@ -1,0 +1,31 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { MachineActor, RequestContext } from '../../domain/actor.js';
+import type { ApiTokensService } from '../../services/api-tokens.service.js';
+import { bearerToken } from './auth.js';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    machine: MachineActor | undefined;
+  }
+}
+
+/**
+ * The export's door: a machine token (`Authorization: Bearer loa_mt_…`) of a live token, or 401 — a
+ * person's session, by token or cookie, does not open it. Rate-limited per token and, for unknown
+ * tokens, per address (429 with `Retry-After`).
+ */
+export const machineAuth = (
+  tokens: Pick<ApiTokensService, 'authenticate'>,
+  clientIp: (c: Context) => string,
+): MiddlewareHandler =>
+  async function machineAuth(c, next) {
+    c.set('machine', await tokens.authenticate(bearerToken(c), clientIp(c)));
+    await next();
+  };
+
+/** The export's request context: the machine and the request id. */
+export function machineContext(c: Context): RequestContext<MachineActor> {
+  const machine = c.get('machine');
+  if (!machine) throw new Error('machineAuth must run before the export routes');
+  return { actor: machine, requestId: c.get('requestId') };
+}

@@ -1,0 +1,140 @@
+import type { MachineActor, RequestContext } from '../domain/actor.js';
+import { invalid } from '../domain/errors.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { Repositories } from '../domain/ports/repositories.js';
+import {
+  deviceState,
+  zonePeriods,
+  type CommuneDay,
+  type DeviceRecord,
+  type DeviceState,
+} from '../domain/province-report.js';
+import { countAiringFacts, PLAYBACK_GRACE_MS, presenceRule } from '../domain/receiver/index.js';
+import { addDays, DEFAULT_TIME_ZONE, utcToLocal } from '../domain/schedule/index.js';
+import { groupBy } from './group-by.js';
+import { localRange } from './local-range.js';
+import { MAX_ROLLUP_DAYS } from './reports.service.js';
+
+interface Deps {
+  readonly repos: Pick<Repositories, 'communes' | 'provinceReports'>;
+  readonly clock: Clock;
+}
+
+/** A device with its state now. */
+export interface DeviceView extends DeviceRecord {
+  readonly state: DeviceState;
+  readonly stateSince: string | null;
+}
+
+export interface ExportPage<T> {
+  /** When the page was read. */
+  readonly generatedAt: string;
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+const badCursor = () =>
+  invalid('cursor', 'This cursor is not one this export gave out.', 'Con trỏ trang không hợp lệ.');
+
+/**
+ * The province's export for its information-source system (hệ thống thông tin nguồn), read with a machine
+ * token: every query is scoped to the token's province. Pages are keyset cursors, so a system walking
+ * them while data changes neither skips nor repeats an item it already has.
+ */
+export function createProvinceExportService(deps: Deps) {
+  const reports = deps.repos.provinceReports;
+
+  return {
+    /** The province's receivers by id, each with its state now and since when. */
+    async devices(
+      ctx: RequestContext<MachineActor>,
+      q: { cursor?: string | undefined; limit: number },
+    ): Promise<ExportPage<DeviceView>> {
+      const rows = await reports.listDevices(ctx.actor.provinceId, q.cursor, q.limit + 1);
+      const now = deps.clock.now().getTime();
+      const page = rows.slice(0, q.limit).map((d) => {
+        const { state, since } = deviceState(d, now);
+        return { ...d, state, stateSince: since };
+      });
+      return {
+        generatedAt: new Date(now).toISOString(),
+        items: page,
+        nextCursor: rows.length > q.limit ? (page.at(-1)?.receiverId ?? null) : null,
+      };
+    },
+
+    /**
+     * Playback statistics per commune and local day (the commune's own days), every commune on every day
+     * of the range, ordered by day then commune id: the airings expected of its receivers and what
+     * became of them, as the commune's coverage report counts them. Default: the last seven days before
+     * today. One set of queries per page, whatever the number of communes.
+     */
+    async playbackDays(
+      ctx: RequestContext<MachineActor>,
+      q: { from?: string | undefined; to?: string | undefined; cursor?: string | undefined; limit: number },
+    ): Promise<ExportPage<CommuneDay>> {
+      const communes = [...(await deps.repos.communes.listCommunes(ctx.actor.provinceId))].sort((a, b) =>
+        a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+      );
+      const now = deps.clock.now().getTime();
+      const today = utcToLocal(now, communes[0]?.timeZone ?? DEFAULT_TIME_ZONE).date;
+      const range = localRange(q, { from: addDays(today, -7), to: addDays(today, -1) }, MAX_ROLLUP_DAYS);
+      const days: string[] = [];
+      for (let d = range.from; d <= range.to; d = addDays(d, 1)) days.push(d);
+      const n = communes.length;
+      const generatedAt = new Date(now).toISOString();
+      if (n === 0) return { generatedAt, items: [], nextCursor: null };
+
+      // The grid (day × commune) is walked by position; the cursor names the last item given.
+      let start = 0;
+      if (q.cursor) {
+        const [date, communeId] = q.cursor.split('|');
+        const d = days.indexOf(date ?? '');
+        const c = communes.findIndex((x) => x.id === communeId);
+        if (d < 0 || c < 0) throw badCursor();
+        start = d * n + c + 1;
+      }
+      const end = Math.min(days.length * n, start + q.limit);
+      if (start >= end) return { generatedAt, items: [], nextCursor: null };
+      const firstDay = days[Math.floor(start / n)]!;
+      const lastDay = days[Math.floor((end - 1) / n)]!;
+      const zones = zonePeriods(
+        communes.map((c) => c.timeZone),
+        firstDay,
+        lastDay,
+        'day',
+      );
+      const [scheduled, airings] = await Promise.all([
+        reports.countScheduledByPeriod(ctx.actor.provinceId, zones),
+        reports.countAiringsByPeriod(
+          ctx.actor.provinceId,
+          zones,
+          new Date(now).toISOString(),
+          presenceRule(PLAYBACK_GRACE_MS),
+        ),
+      ]);
+      const scheduledOf = groupBy(scheduled, (r) => `${r.communeId}\u0000${r.period}`);
+      const airingsOf = groupBy(airings, (r) => `${r.communeId}\u0000${r.period}`);
+      const items: CommuneDay[] = [];
+      for (let i = start; i < end; i++) {
+        const date = days[Math.floor(i / n)]!;
+        const commune = communes[i % n]!;
+        const key = `${commune.id}\u0000${date}`;
+        items.push({
+          communeId: commune.id,
+          date,
+          scheduled: (scheduledOf.get(key) ?? []).reduce((sum, s) => sum + s.count, 0),
+          ...countAiringFacts(airingsOf.get(key) ?? []),
+        });
+      }
+      const last = items.at(-1)!;
+      return {
+        generatedAt,
+        items,
+        nextCursor: end < days.length * n ? `${last.date}|${last.communeId}` : null,
+      };
+    },
+  };
+}
+
+export type ProvinceExportService = ReturnType<typeof createProvinceExportService>;

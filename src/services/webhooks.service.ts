@@ -1,0 +1,355 @@
+import type { RequestContext } from '../domain/actor.js';
+import { conflict, invalid, notFound } from '../domain/errors.js';
+import type { Page, PageRequest } from '../domain/page.js';
+import { assertAllowed } from '../domain/policy.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { EventBus, LoaEvent } from '../domain/ports/events.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { Logger } from '../domain/ports/logger.js';
+import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+import type { ResolveHost, SecretBox, WebhookTransport } from '../domain/ports/webhooks.js';
+import { onlineWindowMs } from '../domain/receiver/health.js';
+import { isIpAddress } from '../domain/relay-url.js';
+import {
+  WEBHOOK_MAX_ATTEMPTS,
+  webhookAddressProblem,
+  webhookRetryDelayMs,
+  webhookUrlProblem,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEndpointInput,
+  type WebhookEventRecord,
+  type WebhookPayload,
+} from '../domain/webhook.js';
+import type { AuditTrail } from './audit.service.js';
+import { newWebhookSecret, signWebhook } from './webhook-signature.js';
+
+interface Deps {
+  readonly repos: Pick<Repositories, 'webhooks' | 'communes'>;
+  readonly tx: UnitOfWork;
+  readonly audit: AuditTrail;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
+  readonly bus: EventBus;
+  readonly secrets: SecretBox;
+  readonly transport: WebhookTransport;
+  readonly resolveHost: ResolveHost;
+  /** `WEBHOOK_ALLOW_PRIVATE`: endpoints on the province's own network. */
+  readonly allowPrivate: boolean;
+  /** Sent as `User-Agent`, so an operations centre can tell Loa's calls in its logs. */
+  readonly userAgent: string;
+}
+
+/** An endpoint with how many of its deliveries wait for a retry and how many failed for good. */
+export interface EndpointView extends WebhookEndpoint {
+  readonly pending: number;
+  readonly failed: number;
+}
+
+/** How long one attempt holds its delivery: longer than the transport's timeout, so no one else takes it. */
+export const DELIVERY_LEASE_MS = 60_000;
+
+/** The event bus's facts as webhook events of a province, with the key that makes each one once. */
+function webhookEventOf(
+  event: LoaEvent,
+): { provinceId: string; dedupeKey: string; payload: WebhookPayload; communeId: string } | null {
+  if (event.type === 'receiver-offline') {
+    const offlineSince = new Date(Date.parse(event.lastSeenAt) + onlineWindowMs()).toISOString();
+    return {
+      provinceId: event.provinceId,
+      communeId: event.communeId,
+      dedupeKey: `receiver.offline:${event.receiverId}:${event.lastSeenAt}`,
+      payload: {
+        type: 'receiver.offline',
+        timestamp: offlineSince,
+        data: {
+          receiverId: event.receiverId,
+          receiverName: event.receiverName,
+          communeId: event.communeId,
+          communeName: event.communeName,
+          hamletId: event.hamletId,
+          hamletName: event.hamletName,
+          lastHeartbeatAt: event.lastSeenAt,
+          offlineSince,
+        },
+      },
+    };
+  }
+  if (event.type === 'emergency-sent') {
+    return {
+      provinceId: event.provinceId,
+      communeId: event.communeId,
+      dedupeKey: `emergency.sent:${event.broadcastId}`,
+      payload: {
+        type: 'emergency.sent',
+        timestamp: event.sentAt,
+        data: {
+          broadcastId: event.broadcastId,
+          communeId: event.communeId,
+          // Filled in below from the commune: the bus carries ids, the operations centre reads names.
+          communeName: '',
+          hamletIds: [...event.hamletIds],
+          startsAt: event.startsAt,
+          title: event.title,
+          sentBy: event.sentBy,
+        },
+      },
+    };
+  }
+  return null;
+}
+
+/**
+ * Signed outbound webhooks of the province: endpoints the province admin registers (the secret shown
+ * once), events taken from the event bus into a durable outbox (one event per fact, one delivery per
+ * event and endpoint), and deliveries worked by `deliverDue`: leased per attempt, signed per Standard
+ * Webhooks, retried with back-off, every attempt recorded.
+ */
+export function createWebhooksService(deps: Deps) {
+  const { clock } = deps;
+  const rule = { allowPrivate: deps.allowPrivate };
+  const recording = new Set<Promise<void>>();
+
+  /** The URL as written, then its host's addresses now: both must be outside local networks. */
+  async function checkUrl(url: string): Promise<void> {
+    const problem = webhookUrlProblem(url, rule) ?? (await addressProblem(url));
+    if (problem) throw invalid('url', `The URL ${problem.en}.`, `Địa chỉ ${problem.vi}.`);
+  }
+
+  async function addressProblem(url: string) {
+    const host = new URL(url).hostname;
+    if (isIpAddress(host)) return webhookAddressProblem(url, [host.replace(/^\[(.*)\]$/, '$1')], rule);
+    let addresses: readonly string[] = [];
+    try {
+      addresses = await deps.resolveHost(host);
+    } catch {
+      // No answer is refused below as a name that does not resolve.
+    }
+    return webhookAddressProblem(url, addresses, rule);
+  }
+
+  async function record(event: LoaEvent): Promise<boolean> {
+    const found = webhookEventOf(event);
+    if (!found) return false;
+    const type = found.payload.type;
+    // Most events interest no endpoint: then nothing is written.
+    if ((await deps.repos.webhooks.listSubscribedEndpointIds(found.provinceId, type)).length === 0)
+      return false;
+    let payload = found.payload;
+    if (payload.type === 'emergency.sent') {
+      const commune = await deps.repos.communes.findCommune(found.communeId);
+      payload = { ...payload, data: { ...payload.data, communeName: commune?.name ?? found.communeId } };
+    }
+    const now = clock.now().toISOString();
+    const record: WebhookEventRecord = {
+      id: deps.ids.id(),
+      provinceId: found.provinceId,
+      dedupeKey: found.dedupeKey,
+      payload,
+    };
+    return deps.tx(async (r) => {
+      if (!(await r.webhooks.insertEvent(record, payload.timestamp, now))) return false;
+      const endpoints = await r.webhooks.listSubscribedEndpointIds(found.provinceId, type);
+      await r.webhooks.insertDeliveries(
+        endpoints.map((endpointId) => ({ id: deps.ids.id(), eventId: record.id, endpointId })),
+        now,
+      );
+      return endpoints.length > 0;
+    });
+  }
+
+  /** Sends one leased attempt and records what came of it; never throws. */
+  async function attempt(
+    d: Awaited<ReturnType<Repositories['webhooks']['leaseDueDeliveries']>>[number],
+    worker: string,
+  ): Promise<void> {
+    const startedAt = clock.now();
+    await deps.repos.webhooks.startAttempt({
+      id: deps.ids.id(),
+      deliveryId: d.id,
+      attempt: d.attempt,
+      startedAt: startedAt.toISOString(),
+    });
+    let result;
+    try {
+      const secret = await deps.secrets.open(d.sealedSecret);
+      const timestampS = Math.floor(startedAt.getTime() / 1000);
+      result = await deps.transport.send({
+        url: d.url,
+        body: d.body,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': deps.userAgent,
+          'webhook-id': d.eventId,
+          'webhook-timestamp': String(timestampS),
+          'webhook-signature': await signWebhook(secret, d.eventId, timestampS, d.body),
+        },
+      });
+    } catch (error) {
+      // A secret sealed with another key (LOA_SECRET_KEY differs between instances) lands here.
+      result = { statusCode: null, durationMs: 0, error: `not sent: ${(error as Error).message}` };
+    }
+    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const last = d.attempt >= WEBHOOK_MAX_ATTEMPTS;
+    const finished = clock.now();
+    const error = ok ? null : (result.error ?? `HTTP ${result.statusCode}`);
+    await deps.tx(async (r) => {
+      await r.webhooks.finishAttempt(d.id, d.attempt, {
+        statusCode: result.statusCode,
+        durationMs: result.durationMs,
+        error,
+        finishedAt: finished.toISOString(),
+      });
+      const settled = await r.webhooks.settleDelivery(
+        d.id,
+        worker,
+        ok
+          ? { status: 'delivered', nextAttemptAt: null, error: null }
+          : last
+            ? { status: 'failed', nextAttemptAt: null, error }
+            : {
+                status: 'pending',
+                nextAttemptAt: new Date(finished.getTime() + webhookRetryDelayMs(d.attempt)).toISOString(),
+                error,
+              },
+        finished.toISOString(),
+      );
+      if (!settled)
+        deps.logger.warn({ delivery: d.id, attempt: d.attempt }, 'webhook lease lost before settling');
+    });
+    if (!ok) deps.logger.warn({ delivery: d.id, attempt: d.attempt, error }, 'webhook attempt failed');
+  }
+
+  return {
+    /** A new endpoint of the caller's province; its signing secret is in this answer only. */
+    async register(
+      ctx: RequestContext,
+      input: WebhookEndpointInput,
+    ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+      assertAllowed(ctx.actor, 'province.manage');
+      await checkUrl(input.url);
+      const url = new URL(input.url).href;
+      const secret = newWebhookSecret();
+      const sealedSecret = await deps.secrets.seal(secret);
+      const id = deps.ids.id();
+      const now = clock.now().toISOString();
+      const endpoint: WebhookEndpoint = {
+        id,
+        provinceId: ctx.actor.provinceId,
+        url,
+        events: input.events,
+        description: input.description ?? null,
+        createdBy: ctx.actor.id,
+        createdAt: now,
+        disabledAt: null,
+      };
+      await deps.tx(async (r) => {
+        await r.webhooks.insertEndpoint({ ...endpoint, sealedSecret }, now);
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'webhook.create',
+          targetType: 'webhook_endpoint',
+          targetId: id,
+          details: { url, events: input.events },
+        });
+      });
+      return { endpoint, secret };
+    },
+
+    /** The province's endpoints, newest first, with their open deliveries counted. */
+    async list(ctx: RequestContext): Promise<readonly EndpointView[]> {
+      assertAllowed(ctx.actor, 'province.manage');
+      const endpoints = await deps.repos.webhooks.listEndpoints(ctx.actor.provinceId);
+      const counts = await deps.repos.webhooks.countOpenDeliveries(endpoints.map((e) => e.id));
+      return endpoints.map((e) => {
+        const c = counts.find((x) => x.endpointId === e.id);
+        return { ...e, pending: c?.pending ?? 0, failed: c?.failed ?? 0 };
+      });
+    },
+
+    /** Disables an endpoint: nothing more is sent to it, pending deliveries included. 409 if it was. */
+    async disable(ctx: RequestContext, id: string): Promise<WebhookEndpoint> {
+      assertAllowed(ctx.actor, 'province.manage');
+      return deps.tx(async (r) => {
+        const endpoint = await r.webhooks.findEndpoint(ctx.actor.provinceId, id);
+        if (!endpoint) throw notFound('Webhook endpoint', id, 'điểm nhận webhook');
+        if (!(await r.webhooks.disableEndpoint(ctx.actor.provinceId, id, clock.now().toISOString()))) {
+          throw conflict(
+            `The endpoint ${endpoint.url} was already disabled.`,
+            `Điểm nhận ${endpoint.url} đã bị tắt trước đó.`,
+          );
+        }
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'webhook.disable',
+          targetType: 'webhook_endpoint',
+          targetId: id,
+          details: { url: endpoint.url },
+        });
+        return (await r.webhooks.findEndpoint(ctx.actor.provinceId, id))!;
+      });
+    },
+
+    /** One endpoint of the province with its deliveries, newest first, each with every attempt. */
+    async deliveries(
+      ctx: RequestContext,
+      id: string,
+      page: PageRequest,
+    ): Promise<{ endpoint: WebhookEndpoint; deliveries: Page<WebhookDelivery> }> {
+      assertAllowed(ctx.actor, 'province.manage');
+      const endpoint = await deps.repos.webhooks.findEndpoint(ctx.actor.provinceId, id);
+      if (!endpoint) throw notFound('Webhook endpoint', id, 'điểm nhận webhook');
+      return { endpoint, deliveries: await deps.repos.webhooks.listDeliveries(id, page) };
+    },
+
+    /**
+     * Takes the event bus's facts into the outbox as they come (`onRecorded` is told when a delivery was
+     * added). Every instance listens: on PostgreSQL each one hears every event, and the event's key lets
+     * only the first one record it. Returns the unsubscribe function.
+     */
+    listen(onRecorded: () => void = () => {}): () => void {
+      return deps.bus.subscribe((event) => {
+        const p = record(event)
+          .then((added) => {
+            if (added) onRecorded();
+          })
+          .catch((error: Error) =>
+            deps.logger.error({ err: error.message, event: event.type }, 'webhook event not recorded'),
+          )
+          .finally(() => recording.delete(p));
+        recording.add(p);
+      });
+    },
+
+    /** Resolves once the events heard so far are recorded (the sender drains after them). */
+    async whenRecorded(): Promise<void> {
+      while (recording.size > 0) await Promise.all(recording);
+    },
+
+    /**
+     * Leases up to `limit` due deliveries for `worker` and makes one attempt of each, at once; returns
+     * how many attempts were made. A crash between sending and recording leaves the attempt unfinished:
+     * its lease runs out and the next attempt sends the same `webhook-id`, so the receiver can dedupe.
+     */
+    async deliverDue(worker: string, limit = 10): Promise<number> {
+      const now = clock.now();
+      const leased = await deps.repos.webhooks.leaseDueDeliveries(
+        worker,
+        now.toISOString(),
+        new Date(now.getTime() + DELIVERY_LEASE_MS).toISOString(),
+        limit,
+      );
+      await Promise.all(
+        leased.map((d) =>
+          attempt(d, worker).catch((error: Error) =>
+            deps.logger.error({ delivery: d.id, err: error.message }, 'webhook attempt not recorded'),
+          ),
+        ),
+      );
+      return leased.length;
+    },
+  };
+}
+
+export type WebhooksService = ReturnType<typeof createWebhooksService>;
