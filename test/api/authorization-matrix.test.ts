@@ -152,6 +152,11 @@ export const matrix: Readonly<Record<string, Row>> = {
     }),
   },
 
+  'DELETE /api/v1/communes/{id}': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/communes/quang-kim' }),
+  },
+
   // The province's roll-ups, machine tokens and webhooks: province staff only (test/api/province-*.test.ts,
   // test/api/webhooks.test.ts).
   'GET /api/v1/province/rollup': {
