@@ -3,6 +3,7 @@ import { defaultAudioTargets, type Commune, type CommuneSettings } from '../doma
 import { conflict, LoaError, notFound } from '../domain/errors.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
+import { onlineWindowMs } from '../domain/receiver/health.js';
 import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
@@ -12,7 +13,7 @@ import { slugify } from '../domain/slug.js';
 import type { AuditTrail } from './audit.service.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'communes' | 'provinces' | 'users'>;
+  readonly repos: Pick<Repositories, 'communes' | 'provinces' | 'users' | 'provinceReports'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
@@ -20,6 +21,12 @@ interface Deps {
   readonly passwords: PasswordHasher;
   /** Closes the push channels of a deleted commune's receivers. */
   readonly bus?: EventBus | undefined;
+}
+
+/** A commune on the province's home page: its receivers online now out of its enabled ones. */
+export interface CommuneOverview {
+  readonly commune: Commune;
+  readonly receivers: { readonly online: number; readonly total: number };
 }
 
 /** What `create` answers: the commune, and its first admin's password when one was made (shown once). */
@@ -80,6 +87,27 @@ export function createCommunesService(deps: Deps) {
     list(ctx: RequestContext): Promise<readonly Commune[]> {
       assertAllowed(ctx.actor, 'province.read');
       return deps.repos.communes.listCommunes(ctx.actor.provinceId);
+    },
+
+    /**
+     * The communes of the caller's province, by name, each with its receivers online now (a heartbeat
+     * within two intervals, the receiver list's rule) out of its enabled ones: one query for them all.
+     */
+    async overview(ctx: RequestContext): Promise<readonly CommuneOverview[]> {
+      assertAllowed(ctx.actor, 'province.read');
+      const onlineAfter = new Date(deps.clock.now().getTime() - onlineWindowMs()).toISOString();
+      const [communes, counts] = await Promise.all([
+        deps.repos.communes.listCommunes(ctx.actor.provinceId),
+        deps.repos.provinceReports.countReceiversByCommune(ctx.actor.provinceId, onlineAfter),
+      ]);
+      const countOf = new Map(counts.map((c) => [c.communeId, c]));
+      return communes.map((commune) => ({
+        commune,
+        receivers: {
+          online: countOf.get(commune.id)?.online ?? 0,
+          total: countOf.get(commune.id)?.total ?? 0,
+        },
+      }));
     },
 
     /**
