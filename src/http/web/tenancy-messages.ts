@@ -14,8 +14,8 @@ const vi = {
   view: 'Xem xã này',
   noCommunes: 'Tỉnh chưa có xã nào.',
   switcherLabel: 'Xã đang xem',
+  switcherForm: 'Chọn xã để xem',
   switchTo: 'Chuyển xã',
-  switched: (name: string) => `Đang xem ${name}.`,
   newCommune: 'Thêm xã mới',
   newCommuneTitle: 'Thêm xã mới',
   newCommuneIntro:
@@ -55,8 +55,8 @@ const en: TenancyMessages = {
   view: 'View this commune',
   noCommunes: 'The province has no communes yet.',
   switcherLabel: 'Commune shown',
+  switcherForm: 'Choose the commune to view',
   switchTo: 'Switch',
-  switched: (name) => `Now viewing ${name}.`,
   newCommune: 'Add a commune',
   newCommuneTitle: 'Add a commune',
   newCommuneIntro:

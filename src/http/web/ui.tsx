@@ -67,7 +67,7 @@ function Nav({ p }: { p: PageContext }) {
 function CommuneSwitcher({ p, current }: { p: PageContext; current: string }) {
   const tm = tenancyMessages[p.lang];
   return (
-    <form method="post" action={paths.switchCommune} class="switcher" aria-label={tm.switcherLabel}>
+    <form method="post" action={paths.switchCommune} class="switcher" aria-label={tm.switcherForm}>
       <Csrf p={p} />
       <input type="hidden" name="next" value={p.path} />
       <label for="xa-dang-xem">{tm.switcherLabel}</label>

@@ -44,11 +44,10 @@ export function provinceCommuneRoutes(deps: WebDeps) {
     const p = pageContext(c);
     const tm = tenancyMessages[p.lang];
     const communes = await services.communes.overview(ctx);
-    const notice = c.req.query('tb');
     const manage = ctx.actor.role === 'province_admin';
     return sendPage(
       c,
-      <Layout p={p} title={tm.communesTitle} notice={notice}>
+      <Layout p={p} title={tm.communesTitle}>
         <p class="meta">{tm.communesIntro}</p>
         {manage ? (
           <p>
@@ -99,7 +98,8 @@ export function provinceCommuneRoutes(deps: WebDeps) {
     setCommuneCookie(c, commune.id);
     const next = safeNext(one(form, 'next'), requestOrigin(c));
     const back = next !== undefined && communePages.has(next) ? next : paths.province;
-    return seeOther(c, back, tenancyMessages[pageContext(c).lang].switched(commune.name));
+    // The switcher on the next page shows which commune it is; no notice that a link could forge.
+    return seeOther(c, back);
   });
 
   async function renderNew(
