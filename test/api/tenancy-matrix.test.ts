@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { otherCommune, provinceFixture, type ProvinceFixture } from '../support/province.js';
+import { sseClient } from '../support/sse-client.js';
 import { callers, matrix, type Caller, type Row, type Tenant } from '../support/route-matrix.js';
 
 /** What of Quảng Kim would show in an answer that leaks it: its ids, its hamlets' and users' names. */
@@ -84,6 +85,57 @@ describe.each(dialects)('communes as tenants: every route against another commun
     expect(res.status, body).toBe(status);
     if (status >= 400) expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     if (call.path.startsWith('/api/v1/') && status < 300) expect(body).not.toMatch(quangKimMarks);
+  });
+
+  /** Writes inside a commune: every route but sign-in, the receivers' own and the province's. */
+  const communeWrites = Object.keys(matrix).filter((route) => {
+    const [method, path] = route.split(' ') as [string, string];
+    return (
+      method !== 'GET' &&
+      path.startsWith('/api/v1/') &&
+      !/^\/api\/v1\/(auth|receiver|province|communes)\b/.test(path)
+    );
+  });
+  const provinceWrites = (['provinceAdmin', 'provinceOfficer'] as const).flatMap((user) =>
+    communeWrites.map((route) => [route, user] as const),
+  );
+
+  it.each(provinceWrites)('%s in Quảng Kim as %s → 403: province staff only look', async (route, user) => {
+    const [method] = route.split(' ') as [string];
+    const call = await matrix[route]!.setup(quangKim, 'in', 'admin');
+    const res = await h.request(call.path, {
+      method,
+      token: p.tokens[user],
+      headers: { 'x-loa-commune': otherCommune },
+      ...(call.json !== undefined ? { json: call.json } : method === 'DELETE' ? {} : { json: {} }),
+    });
+    expect(res.status, await res.text()).toBe(403);
+  });
+
+  it("keeps each commune's push channel to its own: a Cốc San change never reaches a Quảng Kim box", async () => {
+    const made = await h.request('/api/v1/receivers', {
+      method: 'POST',
+      token: p.other.tokens.admin,
+      json: { hamletId: 'qk-thon-1', name: 'Cụm loa nghe thử' },
+    });
+    const device = ((await made.json()) as { token: string }).token;
+    const sse = sseClient(await h.request('/api/v1/receiver/events', { token: device }));
+    const hello = JSON.parse((await sse.next('schedule')).data) as { version: number };
+    const book = (token: string, hamletIds: readonly string[], at: string) =>
+      h.request('/api/v1/broadcasts', {
+        method: 'POST',
+        token,
+        json: { relay: { url: 'https://radio.example.vn/vov1', durationS: 60 }, hamletIds, at },
+      });
+    // Cốc San changes every one of its hamlets first, then Quảng Kim its own: the box hears only the second.
+    expect((await book(h.tokens.officer, ['un-ta', 'thon-2', 'thon-3'], '2026-11-28T03:00:00Z')).status).toBe(
+      201,
+    );
+    expect((await book(p.other.tokens.officer, ['qk-thon-1'], '2026-11-28T03:00:00Z')).status).toBe(201);
+    const changed = JSON.parse((await sse.next('schedule')).data) as { version: number };
+    expect(changed.version).toBe(hello.version + 1);
+    expect(sse.raw().match(/^event: /gm)).toHaveLength(2);
+    await sse.cancel();
   });
 
   it("lets nothing of a commune's be changed from another: Quảng Kim's things are as they were", async () => {
