@@ -266,4 +266,19 @@ describe('communes as tenants in the pages', () => {
     const home = await (await page(h, '/tinh', sessions.provinceAdmin)).text();
     expect(home).toContain('data-commune="ban-pho"');
   });
+
+  it("falls back to the user's own commune when the switcher's commune is deleted", async () => {
+    const viewing = withCookie(sessions.provinceOfficer!, 'loa_commune=ban-pho');
+    expect(await (await page(h, '/tinh', viewing)).text()).toMatch(/<option value="ban-pho" selected/);
+    const gone = await h.request('/api/v1/communes/ban-pho', {
+      method: 'DELETE',
+      token: p.tokens.provinceAdmin,
+    });
+    expect(gone.status).toBe(204);
+    const res = await page(h, '/quan-tri/cum-loa', viewing);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toMatch(/<option value="coc-san" selected/);
+    expect(html).not.toContain('ban-pho');
+  });
 });
