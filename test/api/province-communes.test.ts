@@ -181,6 +181,25 @@ describe.each(dialects)('communes made and deleted by the province, on %s', (dia
     expect((await h.request('/api/v1/receiver/schedule', { token: device })).status).toBe(200);
     const sse = sseClient(await h.request('/api/v1/receiver/events', { token: device }));
     await sse.next('schedule');
+    // A daily series in each commune: the dispatcher goes on extending Cốc San's, not Quảng Kim's.
+    const series = async (token: string, hamletId: string) => {
+      const res = await h.request('/api/v1/broadcasts', {
+        method: 'POST',
+        token,
+        json: {
+          relay: { url: 'https://radio.example.vn/vov1', durationS: 60 },
+          hamletIds: [hamletId],
+          recurrence: { cron: '0 7 * * *', from: '2026-11-28T00:00:00+07:00' },
+        },
+      });
+      expect(res.status, await res.clone().text()).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const ours = await series(h.tokens.officer, 'thon-2');
+    const theirs = await series(p.other.tokens.officer, 'qk-thon-2');
+    const airings = async (id: string) => (await h.runtime.repos.broadcasts.listOccurrencesOf([id])).length;
+    const before = { ours: await airings(ours), theirs: await airings(theirs) };
+    expect(before.theirs).toBeGreaterThan(0);
 
     const res = await asProvinceAdmin(`/api/v1/communes/${otherCommune}`, { method: 'DELETE' });
     expect(res.status, await res.clone().text()).toBe(204);
@@ -214,6 +233,11 @@ describe.each(dialects)('communes made and deleted by the province, on %s', (dia
     expect(figures.communes.map((c) => c.communeId)).not.toContain(otherCommune);
     // Cốc San goes on as before.
     expect((await h.request('/api/v1/hamlets', { token: h.tokens.head })).status).toBe(200);
+
+    h.clock.set(new Date(h.clock.now().getTime() + 10 * 86_400_000));
+    await h.runtime.dispatcher.tick();
+    expect(await airings(ours)).toBeGreaterThan(before.ours);
+    expect(await airings(theirs)).toBe(before.theirs);
 
     // Its code stays taken: a commune code is national.
     const again = await asProvinceAdmin('/api/v1/communes', {

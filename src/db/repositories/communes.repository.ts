@@ -48,6 +48,7 @@ export function createCommunesRepository(db: Kysely<Database>): CommunesReposito
         .selectFrom('communes')
         .selectAll()
         .where('id', 'in', [...ids])
+        .where('deleted_at', 'is', null)
         .execute();
       return rows.map(toCommune);
     },

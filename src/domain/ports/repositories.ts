@@ -201,6 +201,7 @@ export interface CommunesRepository {
   insertCommune(commune: Commune, now: string): Promise<void>;
   /** Whether a commune, deleted ones included, has this id or this code (codes are national, never reused). */
   isCommuneIdTaken(id: string, code: string): Promise<boolean>;
+  /** The communes among `ids` that are not deleted (a deleted commune's series are no longer extended). */
   findCommunes(ids: readonly string[]): Promise<readonly Commune[]>;
   updateSettings(id: string, settings: CommuneSettings, now: string): Promise<void>;
   /** Seeding: insert the commune, or refresh its descriptive fields and settings from the file. */
