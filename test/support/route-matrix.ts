@@ -156,7 +156,8 @@ export const matrix: Readonly<Record<string, Row>> = {
     setup: async () => ({ path: '/api/v1/commune', json: { approvalRequired: true } }),
   },
 
-  // Province routes: commune staff have none of them (province staff: test/api/province-isolation.test.ts).
+  // Province routes: commune staff have none of them (province staff: test/api/province-communes.test.ts,
+  // test/api/province-users.test.ts).
   'GET /api/v1/province': { inScope: all(403), setup: async () => ({ path: '/api/v1/province' }) },
   'GET /api/v1/communes': { inScope: all(403), setup: async () => ({ path: '/api/v1/communes' }) },
   'GET /api/v1/communes/{id}': {
