@@ -7,32 +7,10 @@ import { createNodeRuntime, type NodeRuntime } from '../node.js';
 import { systemClock } from '../domain/ports/clock.js';
 import { webIds } from '../domain/ports/ids.js';
 import { backupDatabase } from './backup.js';
+import { commune } from './commune-commands.js';
+import { fail, out, withRuntime, type Command } from './run.js';
 
-export interface CliOptions {
-  readonly role?: string | undefined;
-  readonly hamlet?: readonly string[] | undefined;
-  readonly name?: string | undefined;
-}
-
-type Command = (config: Config, args: readonly string[], opts: CliOptions) => Promise<number>;
-
-const out = (text: string) => process.stdout.write(`${text}\n`);
-const fail = (text: string) => {
-  process.stderr.write(`${text}\n`);
-  return 1;
-};
-
-async function withRuntime(config: Config, work: (runtime: NodeRuntime) => Promise<number>): Promise<number> {
-  const runtime = await createNodeRuntime({
-    ...config,
-    LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
-  });
-  try {
-    return await work(runtime);
-  } finally {
-    await runtime.close();
-  }
-}
+export type { CliOptions } from './run.js';
 
 /** Acts as the first admin of the commune: the CLI runs on the server itself, as its operator. */
 const operator = (runtime: NodeRuntime) => runtime.services.users.operator();
@@ -106,6 +84,7 @@ export const commandTable: Readonly<Record<string, Command>> = {
   },
   seed: (config) => withRuntime(config, async () => (out('Commune files applied.'), 0)),
   user,
+  commune,
   backup: async (config, args) => {
     const [target] = args;
     if (!target) return fail('Give a target file: loa backup <file>');

@@ -13,6 +13,10 @@ const usage = `Usage: loa <command> [options]
   user add <username> --role R [--hamlet ID ...] [--name "Display name"]   (password from LOA_PASSWORD or prompt-free generated)
   user passwd <username>         set a new password (LOA_PASSWORD or generated, printed once)
   user list                      list users
+  commune add --name "Xã …" --code NNNNN [--id ID] [--admin-username U [--admin-name "…"]] [--time-zone TZ]
+                                 a new commune of the province (as its admin \`tinh\`); the first admin's password is printed once
+  commune list                   the province's communes: id, code, receivers online/total, name
+  commune delete <id>            hide a commune: its users and receivers are refused from then on
   backup <file>                  online backup of the SQLite database to <file>
   prune-heartbeats               delete heartbeat history older than HEARTBEAT_RETENTION_DAYS (default 30)
   receiver --server URL --token T --cache DIR [--player "CMD {file}"] [--cache-max-mb 1024] [--volume 80]
@@ -36,6 +40,11 @@ async function main(argv: readonly string[]): Promise<number> {
       role: { type: 'string' },
       hamlet: { type: 'string', multiple: true },
       name: { type: 'string' },
+      id: { type: 'string' },
+      code: { type: 'string' },
+      'admin-username': { type: 'string' },
+      'admin-name': { type: 'string' },
+      'time-zone': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

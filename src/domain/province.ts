@@ -10,7 +10,10 @@ export interface Province {
   readonly name: string;
 }
 
-/** A new commune of the province, with its first admin (the commune's own IT person). */
+/**
+ * A new commune of the province, with its first admin (the commune's own IT person) when one is named;
+ * without one, the province admin adds the commune's admin later through the commune switcher.
+ */
 export const CommuneInputSchema = z.strictObject({
   id: z
     .string()
@@ -19,6 +22,6 @@ export const CommuneInputSchema = z.strictObject({
   name: humanText(200),
   code: z.string().regex(/^\d{5}$/, 'must be the 5-digit commune code, e.g. "02746"'),
   timeZone: z.string().min(1).max(64).default('Asia/Ho_Chi_Minh'),
-  admin: z.strictObject({ username: usernameText, displayName: humanText(200) }),
+  admin: z.strictObject({ username: usernameText, displayName: humanText(200) }).optional(),
 });
 export type CommuneInput = z.output<typeof CommuneInputSchema>;

@@ -15,6 +15,8 @@ declare module 'hono' {
     receiver: ReceiverActor | undefined;
     /** Scheme and host as the browser wrote them (`src/http/forwarded.ts`). */
     publicOrigin: string | undefined;
+    /** The communes a province user's pages offer in the commune switcher (none for commune users). */
+    communeChoices: readonly { readonly id: string; readonly name: string }[] | undefined;
   }
 }
 

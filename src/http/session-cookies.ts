@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { LoginResult } from '../services/auth.service.js';
-import { csrfCookie, sessionCookie } from './env.js';
+import { communeCookie, csrfCookie, sessionCookie } from './env.js';
 import { isHttps } from './forwarded.js';
 
 /**
@@ -25,4 +25,13 @@ export function setSessionCookies(c: Context, session: LoginResult): void {
 export function clearSessionCookies(c: Context): void {
   deleteCookie(c, sessionCookie, { path: '/' });
   deleteCookie(c, csrfCookie, { path: '/' });
+  deleteCookie(c, communeCookie, { path: '/' });
+}
+
+/**
+ * The commune a province user's pages show (the commune switcher): HttpOnly, for the session's browser
+ * only; `identifyUser` checks it against the user's province on every request.
+ */
+export function setCommuneCookie(c: Context, communeId: string): void {
+  setCookie(c, communeCookie, communeId, { httpOnly: true, sameSite: 'Lax', secure: isHttps(c), path: '/' });
 }

@@ -1,8 +1,10 @@
-import type { RequestContext } from '../domain/actor.js';
+import { PROVINCE_ROLES, type RequestContext } from '../domain/actor.js';
 import { defaultAudioTargets, type Commune, type CommuneSettings } from '../domain/commune.js';
-import { conflict, notFound } from '../domain/errors.js';
+import { conflict, LoaError, notFound } from '../domain/errors.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
+import { onlineWindowMs } from '../domain/receiver/health.js';
+import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
@@ -11,12 +13,26 @@ import { slugify } from '../domain/slug.js';
 import type { AuditTrail } from './audit.service.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'communes' | 'provinces'>;
+  readonly repos: Pick<Repositories, 'communes' | 'provinces' | 'users' | 'provinceReports'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly passwords: PasswordHasher;
+  /** Closes the push channels of a deleted commune's receivers. */
+  readonly bus?: EventBus | undefined;
+}
+
+/** A commune on the province's home page: its receivers online now out of its enabled ones. */
+export interface CommuneOverview {
+  readonly commune: Commune;
+  readonly receivers: { readonly online: number; readonly total: number };
+}
+
+/** What `create` answers: the commune, and its first admin's password when one was made (shown once). */
+export interface CreatedCommune {
+  readonly commune: Commune;
+  readonly admin?: { readonly username: string; readonly password: string };
 }
 
 /**
@@ -41,6 +57,17 @@ async function load(r: Pick<Repositories, 'communes'>, ctx: RequestContext): Pro
   return commune;
 }
 
+/** A 409 that names the form field it is about, so that the page shows it there. */
+const takenField = (field: string, detail: string, detailVi: string) =>
+  conflict(detail, detailVi, { errors: [{ field, message: detail, messageVi: detailVi }] });
+
+const communeTaken = (id: string, code: string) =>
+  takenField(
+    'code',
+    `A commune with the id ${JSON.stringify(id)} or the code ${code} exists (or existed: codes are never reused).`,
+    `Đã có xã với mã "${id}" hoặc mã số ${code} (kể cả xã đã xóa: mã số xã không dùng lại).`,
+  );
+
 /** The broadcasting rules an admin may change in the app; identity (name, code, zone) comes from the file. */
 export type CommuneSettingsPatch = Partial<
   Pick<CommuneSettings, 'quietHours' | 'approvalRequired' | 'audio' | 'emergency' | 'slots'>
@@ -63,6 +90,27 @@ export function createCommunesService(deps: Deps) {
     },
 
     /**
+     * The communes of the caller's province, by name, each with its receivers online now (a heartbeat
+     * within two intervals, the receiver list's rule) out of its enabled ones: one query for them all.
+     */
+    async overview(ctx: RequestContext): Promise<readonly CommuneOverview[]> {
+      assertAllowed(ctx.actor, 'province.read');
+      const onlineAfter = new Date(deps.clock.now().getTime() - onlineWindowMs()).toISOString();
+      const [communes, counts] = await Promise.all([
+        deps.repos.communes.listCommunes(ctx.actor.provinceId),
+        deps.repos.provinceReports.countReceiversByCommune(ctx.actor.provinceId, onlineAfter),
+      ]);
+      const countOf = new Map(counts.map((c) => [c.communeId, c]));
+      return communes.map((commune) => ({
+        commune,
+        receivers: {
+          online: countOf.get(commune.id)?.online ?? 0,
+          total: countOf.get(commune.id)?.total ?? 0,
+        },
+      }));
+    },
+
+    /**
      * A commune of the caller's province, for province staff to look at: its tenant is entered only
      * from above (404 for any other commune, which reveals nothing).
      */
@@ -74,28 +122,23 @@ export function createCommunesService(deps: Deps) {
     },
 
     /**
-     * A new commune of the province with its first admin, in one unit of work; the admin's password is
-     * generated and returned this once (it is stored only hashed).
+     * A new commune of the province, with its first admin when `input.admin` names one, in one unit of
+     * work; the admin's password is generated and returned this once (it is stored only hashed). The id
+     * and the code are checked against every commune ever made, deleted ones included: a commune code is
+     * national and never reused.
      */
-    async create(
-      ctx: RequestContext,
-      input: CommuneInput,
-    ): Promise<{ commune: Commune; admin: { username: string; password: string } }> {
+    async create(ctx: RequestContext, input: CommuneInput): Promise<CreatedCommune> {
       assertAllowed(ctx.actor, 'province.manage');
-      const password = deps.ids.token().slice(0, 16);
-      const passwordHash = await deps.passwords.hash(password);
-      return deps.tx(async (r) => {
+      const password = input.admin ? deps.ids.token().slice(0, 16) : undefined;
+      const passwordHash = password === undefined ? undefined : await deps.passwords.hash(password);
+      const id = input.id ?? (slugify(input.name.replace(/^x[ãa]\s+/i, '')) || deps.ids.id());
+      const created = deps.tx(async (r) => {
         const province = await r.provinces.findProvince(ctx.actor.provinceId);
         if (!province) throw notFound('Province', ctx.actor.provinceId, 'tỉnh');
-        const id = input.id ?? (slugify(input.name.replace(/^x[ãa]\s+/i, '')) || deps.ids.id());
-        if (await r.communes.isCommuneIdTaken(id, input.code)) {
-          throw conflict(
-            `A commune with the id ${JSON.stringify(id)} or the code ${input.code} exists.`,
-            `Đã có xã với mã "${id}" hoặc mã số ${input.code}.`,
-          );
-        }
-        if (await r.users.isUsernameTaken(input.admin.username)) {
-          throw conflict(
+        if (await r.communes.isCommuneIdTaken(id, input.code)) throw communeTaken(id, input.code);
+        if (input.admin && (await r.users.isUsernameTaken(input.admin.username))) {
+          throw takenField(
+            'admin.username',
             `The username ${JSON.stringify(input.admin.username)} is taken.`,
             `Tên đăng nhập "${input.admin.username}" đã có người dùng.`,
           );
@@ -111,28 +154,81 @@ export function createCommunesService(deps: Deps) {
           settings: newCommuneSettings,
         };
         await r.communes.insertCommune(commune, now);
-        const adminId = deps.ids.id();
-        await r.users.insertUser(
-          {
-            id: adminId,
-            username: input.admin.username,
-            displayName: input.admin.displayName,
-            passwordHash,
-            role: 'admin',
-            communeId: id,
-            hamletIds: [],
-          },
-          now,
-        );
+        if (input.admin && passwordHash !== undefined) {
+          const adminId = deps.ids.id();
+          await r.users.insertUser(
+            {
+              id: adminId,
+              username: input.admin.username,
+              displayName: input.admin.displayName,
+              passwordHash,
+              role: 'admin',
+              communeId: id,
+              hamletIds: [],
+            },
+            now,
+          );
+          await deps.audit.record(r, {
+            ...ctx,
+            action: 'user.create',
+            targetType: 'user',
+            targetId: adminId,
+            details: { username: input.admin.username, role: 'admin', communeId: id },
+          });
+        }
         await deps.audit.record(r, {
           ...ctx,
           action: 'commune.create',
           targetType: 'commune',
           targetId: id,
-          details: { code: input.code, admin: input.admin.username },
+          details: { code: input.code, name: input.name, admin: input.admin?.username ?? null },
         });
-        return { commune, admin: { username: input.admin.username, password } };
+        return input.admin && password !== undefined
+          ? { commune, admin: { username: input.admin.username, password } }
+          : { commune };
       });
+      try {
+        return await created;
+      } catch (error) {
+        // Two requests for one code at once: both checks passed, the database's unique index let one
+        // insert through; the other is told what a lone request would have been told.
+        if (!(error instanceof LoaError) && (await deps.repos.communes.isCommuneIdTaken(id, input.code))) {
+          throw communeTaken(id, input.code);
+        }
+        throw error;
+      }
+    },
+
+    /**
+     * Deletes (hides) a commune of the province: from the commit on, its users cannot sign in and their
+     * sessions open nothing, its receivers' tokens are refused and their push channels close, and it is
+     * gone from every list and report; its history stays. The commune province staff sign in from (their
+     * home commune) is kept, so that the province never locks itself out.
+     */
+    async remove(ctx: RequestContext, id: string): Promise<void> {
+      assertAllowed(ctx.actor, 'province.manage');
+      const receiverIds = await deps.tx(async (r) => {
+        const commune = await r.communes.findCommune(id);
+        if (!commune || commune.provinceId !== ctx.actor.provinceId) throw notFound('Commune', id, 'xã');
+        const staff = await r.users.listUsers({ communeId: id }, PROVINCE_ROLES, { limit: 1 });
+        if (staff.items.length > 0) {
+          throw conflict(
+            `The province's own staff sign in from ${commune.name}; it cannot be deleted.`,
+            `Cán bộ tỉnh đăng nhập từ ${commune.name}, nên không xóa được xã này.`,
+          );
+        }
+        const receivers = await r.communes.listReceiverIds(id);
+        await r.communes.softDeleteCommune(id, deps.clock.now().toISOString());
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'commune.delete',
+          targetType: 'commune',
+          targetId: id,
+          details: { code: commune.code, name: commune.name, receivers: receivers.length },
+        });
+        return receivers;
+      });
+      for (const receiverId of receiverIds) await deps.bus?.publish({ type: 'receiver-revoked', receiverId });
     },
 
     /** The signed-in user's commune with its settings (time zone, slots, quiet hours, languages). */

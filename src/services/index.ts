@@ -114,7 +114,7 @@ export function createServices(deps: ServiceDeps) {
       ids,
     }),
     audio: createAudioService({ repos, tx, audio: deps.audio, media: deps.media, clock, logger }),
-    communes: createCommunesService({ repos, tx, audit, clock, ids, passwords }),
+    communes: createCommunesService({ repos, tx, audit, clock, ids, passwords, bus }),
     broadcasts: createBroadcastsService({
       repos,
       tx,

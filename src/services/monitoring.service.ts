@@ -159,7 +159,13 @@ export function createMonitoringService(deps: Deps) {
       ctx: RequestContext,
       q: PlaybackQuery,
     ): Promise<{ items: PlaybackView[]; nextCursor: string | null }> {
-      assertAllowed(ctx.actor, 'playback.read', q.hamletId ? [q.hamletId] : undefined);
+      assertAllowed(ctx.actor, 'playback.read');
+      if (q.hamletId) {
+        // Another commune's hamlet is not found, as an unknown one: a filter must not tell it exists.
+        const [known] = await deps.repos.hamlets.findExistingHamletIds(ctx.actor.communeId, [q.hamletId]);
+        if (!known) throw notFound('Hamlet', q.hamletId, 'thôn');
+        assertAllowed(ctx.actor, 'playback.read', [q.hamletId]);
+      }
       const now = clock.now().getTime();
       const { from, to } = await timeRange(deps.repos, ctx, q, { fromMs: now - DAY_MS, toMs: now + DAY_MS });
       const scope = readScope(ctx.actor);

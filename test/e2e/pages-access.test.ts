@@ -219,6 +219,10 @@ const rows: Readonly<Record<string, Row>> = {
     inScope: allow(['admin']),
   },
   // The province's pages: for its staff only (test/e2e/province-pages.test.ts signs them in).
+  'GET /tinh': { path: () => '/tinh', inScope: allow([]) },
+  'POST /tinh/xem-xa': { path: () => '/tinh/xem-xa', form: { xa: 'coc-san' }, inScope: allow([]) },
+  'GET /tinh/xa/moi': { path: () => '/tinh/xa/moi', inScope: allow([]) },
+  'POST /tinh/xa/moi': { path: () => '/tinh/xa/moi', form: { name: 'Xã thử' }, inScope: allow([]) },
   'GET /tinh/bao-cao': { path: () => '/tinh/bao-cao', inScope: allow([]) },
   'GET /tinh/bao-cao.csv': { path: () => '/tinh/bao-cao.csv', inScope: allow([]) },
   'GET /tinh/bao-cao.json': { path: () => '/tinh/bao-cao.json', inScope: allow([]) },

@@ -11,14 +11,23 @@ export interface CookieSession {
 
 export const passwordOf = (user: FixtureUser) => (user === 'admin' ? adminPassword : userPassword);
 
-/** Signs in through the sign-in page, as a browser would, and keeps its cookies. */
-export async function signInPage(h: Harness, user: FixtureUser, ip = '10.0.0.1'): Promise<CookieSession> {
+/**
+ * Signs in through the sign-in page, as a browser would, and keeps its cookies: a fixture user, or any
+ * user by name and password.
+ */
+export async function signInPage(
+  h: Harness,
+  user: FixtureUser | { readonly username: string; readonly password: string },
+  ip = '10.0.0.1',
+): Promise<CookieSession> {
+  const { username, password } =
+    typeof user === 'string' ? { username: user, password: passwordOf(user) } : user;
   const res = await h.runtime.app.request('/dang-nhap', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin, 'x-forwarded-for': ip },
-    body: new URLSearchParams({ username: user, password: passwordOf(user) }).toString(),
+    body: new URLSearchParams({ username, password }).toString(),
   });
-  if (res.status !== 303) throw new Error(`sign-in page for ${user}: ${res.status} ${await res.text()}`);
+  if (res.status !== 303) throw new Error(`sign-in page for ${username}: ${res.status} ${await res.text()}`);
   const jar = new Map<string, string>();
   for (const line of res.headers.getSetCookie()) {
     const [pair] = line.split(';');

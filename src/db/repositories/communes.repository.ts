@@ -48,13 +48,39 @@ export function createCommunesRepository(db: Kysely<Database>): CommunesReposito
         .selectFrom('communes')
         .selectAll()
         .where('id', 'in', [...ids])
+        .where('deleted_at', 'is', null)
         .execute();
       return rows.map(toCommune);
     },
 
     async findCommune(id: string): Promise<Commune | undefined> {
-      const row = await db.selectFrom('communes').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('communes')
+        .selectAll()
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
       return row && toCommune(row);
+    },
+
+    async softDeleteCommune(id, now) {
+      await db
+        .updateTable('communes')
+        .set({ deleted_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .execute();
+    },
+
+    async listReceiverIds(communeId) {
+      const rows = await db
+        .selectFrom('receivers as r')
+        .innerJoin('hamlets as h', 'h.id', 'r.hamlet_id')
+        .select('r.id')
+        .where('h.commune_id', '=', communeId)
+        .orderBy('r.id')
+        .execute();
+      return rows.map((r) => r.id);
     },
 
     async updateSettings(id: string, settings: CommuneSettings, now: string): Promise<void> {

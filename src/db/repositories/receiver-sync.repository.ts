@@ -17,10 +17,12 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
       text = db
         .selectFrom('receivers as r')
         .innerJoin('hamlets as h', 'h.id', 'r.hamlet_id')
+        .innerJoin('communes as c', 'c.id', 'h.commune_id')
         .select(['r.id', 'r.token_hash', 'r.hamlet_id', 'h.schedule_version', 'h.languages'])
         .where('r.token_hash', 'in', Array<string>(size).fill(''))
         .where('r.disabled_at', 'is', null)
         .where('h.deleted_at', 'is', null)
+        .where('c.deleted_at', 'is', null)
         .compile().sql;
       sessionSql.set(size, text);
     }

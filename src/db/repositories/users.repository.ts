@@ -17,9 +17,15 @@ const columns = [
   'users.updated_at',
 ] as const;
 
-/** Users with their commune's province: a user's tenant is the commune, the province above it. */
+/**
+ * Users with their commune's province: a user's tenant is the commune, the province above it. The users
+ * of a deleted commune are gone with it: they neither sign in nor show up anywhere.
+ */
 const selectUsers = (db: Kysely<Database>) =>
-  db.selectFrom('users').innerJoin('communes', 'communes.id', 'users.commune_id');
+  db
+    .selectFrom('users')
+    .innerJoin('communes', 'communes.id', 'users.commune_id')
+    .where('communes.deleted_at', 'is', null);
 
 export function createUsersRepository(db: Kysely<Database>): UsersRepository {
   async function hamletIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {

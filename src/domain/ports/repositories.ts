@@ -187,11 +187,21 @@ export interface ProvincesRepository {
 }
 
 export interface CommunesRepository {
+  /** A commune that is not deleted. */
   findCommune(id: string): Promise<Commune | undefined>;
-  /** The province's communes, by name. */
+  /**
+   * Hides the commune: its users no longer sign in, its receivers' tokens no longer open anything, and
+   * it leaves every list; its history stays for the province's records.
+   */
+  softDeleteCommune(id: string, now: string): Promise<void>;
+  /** Every receiver of the commune, disabled ones included (their push channels are closed on delete). */
+  listReceiverIds(communeId: string): Promise<readonly string[]>;
+  /** The province's communes that are not deleted, by name. */
   listCommunes(provinceId: string): Promise<readonly Commune[]>;
   insertCommune(commune: Commune, now: string): Promise<void>;
+  /** Whether a commune, deleted ones included, has this id or this code (codes are national, never reused). */
   isCommuneIdTaken(id: string, code: string): Promise<boolean>;
+  /** The communes among `ids` that are not deleted (a deleted commune's series are no longer extended). */
   findCommunes(ids: readonly string[]): Promise<readonly Commune[]>;
   updateSettings(id: string, settings: CommuneSettings, now: string): Promise<void>;
   /** Seeding: insert the commune, or refresh its descriptive fields and settings from the file. */

@@ -48,8 +48,18 @@ export const identifyUser = (auth: AuthService): MiddlewareHandler =>
     if (token) {
       const session = await auth.authenticateUser(token);
       if (session) {
-        const viewing = c.req.header(communeHeader) ?? (bearer ? undefined : getCookie(c, communeCookie));
-        const actor = viewing ? await auth.viewCommune(session.actor, viewing) : session.actor;
+        const asked = c.req.header(communeHeader);
+        const chosen = bearer ? undefined : getCookie(c, communeCookie);
+        let actor = session.actor;
+        if (asked) actor = await auth.viewCommune(session.actor, asked);
+        else if (chosen) {
+          // The switcher's cookie may name a commune deleted since: the pages fall back to the user's own
+          // commune (the switcher shows which) instead of answering 404 everywhere.
+          actor = await auth.viewCommune(session.actor, chosen).catch((error: unknown) => {
+            if (error instanceof LoaError && error.status === 404) return session.actor;
+            throw error;
+          });
+        }
         found = { ...session, actor, via: bearer ? 'bearer' : 'cookie' };
       }
     }

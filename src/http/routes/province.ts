@@ -19,10 +19,13 @@ const CommuneSummary = z
 
 const Created = z.object({
   commune: CommuneSummary,
-  admin: z.object({
-    username: z.string(),
-    password: z.string().openapi({ description: 'Generated; shown only in this answer' }),
-  }),
+  admin: z
+    .object({
+      username: z.string(),
+      password: z.string().openapi({ description: 'Generated; shown only in this answer' }),
+    })
+    .optional()
+    .openapi({ description: 'The first admin, when the request named one' }),
 });
 
 const summary = (c: Commune) => ({
@@ -92,7 +95,7 @@ export function provinceRoutes(services: Services) {
       security,
       middleware: [gate('province.manage')],
       description:
-        'A new commune of the province with its first admin, whose generated password is shown only in this answer.',
+        'A new commune of the province, with its first admin when `admin` is given, whose generated password is shown only in this answer. The code must be new to the province, deleted communes included (409).',
       request: { body: jsonBody(named(CommuneInputSchema, 'CommuneInput')) },
       responses: {
         201: jsonResponse('Created', Created),
@@ -102,7 +105,32 @@ export function provinceRoutes(services: Services) {
     }),
     async (c) => {
       const created = await services.communes.create(requestContext(c), c.req.valid('json'));
-      return c.json({ commune: summary(created.commune), admin: created.admin }, 201);
+      return c.json(
+        { commune: summary(created.commune), ...(created.admin && { admin: created.admin }) },
+        201,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/communes/{id}',
+      tags,
+      security,
+      middleware: [gate('province.manage')],
+      description:
+        'Deletes (hides) a commune: its users can no longer sign in, its receivers are refused, it leaves every list; its history is kept. The commune the province staff belong to cannot be deleted (409).',
+      request: { params: IdParam },
+      responses: {
+        204: { description: 'Deleted' },
+        ...problemResponses,
+        409: { description: "The commune the province's staff belong to" },
+      },
+    }),
+    async (c) => {
+      await services.communes.remove(requestContext(c), c.req.valid('param').id);
+      return c.body(null, 204);
     },
   );
 

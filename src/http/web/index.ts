@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { isProvinceRole } from '../../domain/actor.js';
 import { assetRoutes } from './assets/index.js';
 import type { WebDeps } from './deps.js';
 import { errorPage, pageError, wantsPage } from './errors.js';
@@ -14,6 +15,7 @@ import { coverageRoutes } from './pages/coverage.js';
 import { emergencyRoutes } from './pages/emergency.js';
 import { monitorRoutes } from './pages/monitor.js';
 import { playbackRoutes } from './pages/playback.js';
+import { provinceCommuneRoutes } from './pages/province-communes.js';
 import { provinceReportRoutes } from './pages/province-report.js';
 import { provinceTokenRoutes } from './pages/province-tokens.js';
 import { provinceWebhookRoutes } from './pages/province-webhooks.js';
@@ -31,6 +33,18 @@ export { isPagePath } from './paths.js';
 export function webRoutes(deps: WebDeps) {
   const app = new Hono();
   app.route('/', assetRoutes());
+  // Every page of a province user offers the commune switcher; commune users never get the list.
+  app.use('*', async function communeChoices(c, next) {
+    const auth = c.get('auth');
+    if (auth && isProvinceRole(auth.actor.role) && isPagePath(c.req.path)) {
+      const ctx = { actor: auth.actor, requestId: c.get('requestId') };
+      c.set(
+        'communeChoices',
+        (await deps.services.communes.list(ctx)).map((x) => ({ id: x.id, name: x.name })),
+      );
+    }
+    await next();
+  });
   app.route('/', sessionRoutes(deps));
   app.route('/', announcementRoutes(deps));
   app.route('/', scheduleRoutes(deps));
@@ -42,6 +56,7 @@ export function webRoutes(deps: WebDeps) {
   app.route('/', adminHamletRoutes(deps));
   app.route('/', adminUserRoutes(deps));
   app.route('/', adminReceiverRoutes(deps));
+  app.route('/', provinceCommuneRoutes(deps));
   app.route('/', provinceReportRoutes(deps));
   app.route('/', provinceTokenRoutes(deps));
   app.route('/', provinceWebhookRoutes(deps));

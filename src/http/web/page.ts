@@ -15,6 +15,8 @@ export interface PageContext {
   /** The double-submit token every form carries as `_csrf` (the `loa_csrf` cookie set at sign-in). */
   readonly csrf: string;
   readonly path: string;
+  /** A province user's communes, for the commune switcher on every page; undefined for commune users. */
+  readonly communes: readonly { readonly id: string; readonly name: string }[] | undefined;
 }
 
 export function pageContext(c: Context): PageContext {
@@ -25,6 +27,7 @@ export function pageContext(c: Context): PageContext {
     auth: c.get('auth'),
     csrf: getCookie(c, csrfCookie) ?? '',
     path: c.req.path,
+    communes: c.get('communeChoices'),
   };
 }
 

@@ -34,6 +34,8 @@ export const paths = {
     `/giam-sat/cum-loa/${encodeURIComponent(id)}${date ? `?ngay=${date}` : ''}`,
   admin: '/quan-tri',
   province: '/tinh',
+  switchCommune: '/tinh/xem-xa',
+  newCommune: '/tinh/xa/moi',
   provinceReport: '/tinh/bao-cao',
   provinceReportCsv: '/tinh/bao-cao.csv',
   provinceReportJson: '/tinh/bao-cao.json',

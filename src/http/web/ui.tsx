@@ -4,6 +4,7 @@ import { assetUrl } from './assets/index.js';
 import type { Messages } from './i18n.js';
 import type { PageContext } from './page.js';
 import { paths } from './paths.js';
+import { tenancyMessages } from './tenancy-messages.js';
 
 export type FieldErrors = Readonly<Record<string, string>>;
 
@@ -34,6 +35,7 @@ function Nav({ p }: { p: PageContext }) {
       roleAllows(actor.role, 'receiver.read') && !roleAllows(actor.role, 'hamlet.manage'),
     ],
     // The province's own pages, for its staff.
+    [paths.province, tenancyMessages[p.lang].communesNav, roleAllows(actor.role, 'province.read')],
     [paths.provinceReport, p.m.nav.provinceReport, roleAllows(actor.role, 'province.read')],
     [paths.machineTokens, p.m.nav.machineTokens, roleAllows(actor.role, 'province.manage')],
     [paths.webhooks, p.m.nav.webhooks, roleAllows(actor.role, 'province.manage')],
@@ -55,6 +57,31 @@ function Nav({ p }: { p: PageContext }) {
           ))}
       </ul>
     </nav>
+  );
+}
+
+/**
+ * The commune switcher of province staff: a form that works without JavaScript, posting the chosen
+ * commune (only their province's are offered, and the server checks again) with the CSRF token.
+ */
+function CommuneSwitcher({ p, current }: { p: PageContext; current: string }) {
+  const tm = tenancyMessages[p.lang];
+  return (
+    <form method="post" action={paths.switchCommune} class="switcher" aria-label={tm.switcherForm}>
+      <Csrf p={p} />
+      <input type="hidden" name="next" value={p.path} />
+      <label for="xa-dang-xem">{tm.switcherLabel}</label>
+      <select id="xa-dang-xem" name="xa">
+        {(p.communes ?? []).map((c) => (
+          <option value={c.id} selected={c.id === current}>
+            {c.name}
+          </option>
+        ))}
+      </select>
+      <button type="submit" class="secondary">
+        {tm.switchTo}
+      </button>
+    </form>
   );
 }
 
@@ -116,6 +143,7 @@ export function Layout({
             {p.m.signedInAs} <strong>{actor.username}</strong> · {p.m.roles[actor.role]}
           </p>
         ) : null}
+        {actor && p.communes ? <CommuneSwitcher p={p} current={actor.communeId} /> : null}
         <Nav p={p} />
         <main id="main" tabindex={-1}>
           <h1>{title}</h1>
