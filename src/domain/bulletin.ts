@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { AnnouncementMetaSchema, TextAnnouncementSchema } from './announcement.js';
 import { BroadcastWhenSchema } from './broadcast.js';
 import { humanText, idText } from './input.js';
-import { PRIORITIES, type Priority } from './schedule/types.js';
+import { addDays, localToUtc, utcToLocal } from './schedule/time-zone.js';
+import { PRIORITIES, type LocalDate, type Priority, type Slot } from './schedule/types.js';
 
 /**
  * A bulletin's level (cấp độ bản tin, Thông tư 39/2020): the three levels of the grassroots radio rules.
@@ -103,6 +105,32 @@ export const BulletinTargetSchema = z.strictObject({
 });
 export type BulletinTarget = z.output<typeof BulletinTargetSchema>;
 
+/** A bulletin from a typed text (JSON): the announcement's fields and the targets. */
+export const TextBulletinSchema = TextAnnouncementSchema.omit({ hamletId: true }).extend(
+  BulletinTargetSchema.shape,
+);
+
+/**
+ * A bulletin from a recording (multipart form fields beside the file): `communeIds` is "all" or ids
+ * separated by commas.
+ */
+export const BulletinUploadFieldsSchema = AnnouncementMetaSchema.omit({ hamletId: true }).extend({
+  level: BulletinTargetSchema.shape.level,
+  communeIds: z
+    .string()
+    .max(100_000)
+    .transform((v): 'all' | readonly string[] =>
+      v.trim() === 'all'
+        ? ('all' as const)
+        : v
+            .split(',')
+            .map((id) => id.trim())
+            .filter((id) => id.length > 0),
+    )
+    .pipe(BulletinTargetSchema.shape.communeIds),
+  answerBy: BulletinTargetSchema.shape.answerBy,
+});
+
 /**
  * A commune's booking of a normal bulletin: any slot, time or series, in chosen hamlets, as for its own
  * announcements (the content is the bulletin's; the level stays normal).
@@ -122,3 +150,38 @@ export const BulletinDeclineSchema = z.strictObject({ reason: humanText(500) });
 export const BULLETIN_PLACES = ['first', 'after_commune_priority'] as const;
 export type BulletinPlace = (typeof BULLETIN_PLACES)[number];
 export const BulletinOrderSchema = z.strictObject({ place: z.enum(BULLETIN_PLACES) });
+
+/**
+ * The next standing slot that has not opened yet, where a priority bulletin is placed: the earliest
+ * opening after `now` among the commune's slots today and tomorrow on its wall clock.
+ * @example nextSlotOpening([{name: 'evening', start: '17:00', …}], 'Asia/Ho_Chi_Minh', Date.parse('2026-11-27T01:00Z'))
+ * // → { name: 'evening', date: '2026-11-27', opensAt: Date.parse('2026-11-27T10:00Z') }
+ */
+export function nextSlotOpening(
+  slots: readonly Slot[],
+  timeZone: string,
+  now: number,
+): { readonly name: string; readonly date: LocalDate; readonly opensAt: number } | null {
+  const today = utcToLocal(now, timeZone).date;
+  let best: { name: string; date: LocalDate; opensAt: number } | null = null;
+  for (const date of [today, addDays(today, 1), addDays(today, 2)]) {
+    for (const slot of slots) {
+      const opensAt = localToUtc(date, slot.start, timeZone);
+      if (opensAt > now && (best === null || opensAt < best.opensAt))
+        best = { name: slot.name, date, opensAt };
+    }
+  }
+  return best;
+}
+
+/** Per receiver, what it reported of a bulletin's airings in its commune (the emergency's proof). */
+export interface ReceiverProof {
+  readonly communeId: string;
+  readonly hamletId: string;
+  readonly hamletName: string;
+  readonly receiverId: string;
+  readonly receiverName: string;
+  readonly startedAt: string | null;
+  readonly completedAt: string | null;
+  readonly failedAt: string | null;
+}

@@ -1,7 +1,7 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Bulletin, BulletinDelivery } from '../../domain/bulletin.js';
 import type { BulletinsRepository } from '../../domain/ports/repositories.js';
-import type { BulletinDeliveryTable, BulletinTable, Database } from '../schema.js';
+import type { BulletinDeliveryTable, BulletinTable, Database, ReceiverTable } from '../schema.js';
 
 /** Rows per insert statement: well under PostgreSQL's and SQLite's parameter limits. */
 const CHUNK = 200;
@@ -241,6 +241,54 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
         .where('decision', '=', from)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+
+    async listReceiverProof(bulletinId) {
+      const reported = (
+        eb: ExpressionBuilder<Database & { d: BulletinDeliveryTable; r: ReceiverTable }, 'd' | 'r'>,
+        type: 'started' | 'completed' | 'failed',
+      ) =>
+        eb
+          .selectFrom('playback_events as pe')
+          .innerJoin('occurrences as o', 'o.id', 'pe.occurrence_id')
+          .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
+          .whereRef('b.announcement_id', '=', 'd.announcement_id')
+          .whereRef('pe.receiver_id', '=', 'r.id')
+          .where('pe.type', '=', type)
+          .select((e) => e.fn.min('pe.at').as('at'));
+      const rows = await db
+        .selectFrom('bulletin_deliveries as d')
+        .innerJoin('hamlets as h', 'h.commune_id', 'd.commune_id')
+        .innerJoin('receivers as r', 'r.hamlet_id', 'h.id')
+        .where('d.bulletin_id', '=', bulletinId)
+        .where('h.deleted_at', 'is', null)
+        .where('r.disabled_at', 'is', null)
+        .select([
+          'd.commune_id',
+          'h.id as hamlet_id',
+          'h.name as hamlet_name',
+          'r.id as receiver_id',
+          'r.name as receiver_name',
+        ])
+        .select((eb) => [
+          reported(eb, 'started').as('started_at'),
+          reported(eb, 'completed').as('completed_at'),
+          reported(eb, 'failed').as('failed_at'),
+        ])
+        .orderBy('d.commune_id')
+        .orderBy('h.name')
+        .orderBy('r.name')
+        .execute();
+      return rows.map((r) => ({
+        communeId: r.commune_id,
+        hamletId: r.hamlet_id,
+        hamletName: r.hamlet_name,
+        receiverId: r.receiver_id,
+        receiverName: r.receiver_name,
+        startedAt: (r.started_at as string | null) ?? null,
+        completedAt: (r.completed_at as string | null) ?? null,
+        failedAt: (r.failed_at as string | null) ?? null,
+      }));
     },
 
     async addBroadcasts(bulletinId, communeId, broadcastIds, firstAiringAt, now) {

@@ -1,4 +1,4 @@
-import type { Bulletin, BulletinDelivery, DeliveryDecision } from '../bulletin.js';
+import type { Bulletin, BulletinDelivery, DeliveryDecision, ReceiverProof } from '../bulletin.js';
 import type {
   Announcement,
   Approval,
@@ -646,6 +646,8 @@ export interface BulletinsRepository {
       readonly now: string;
     },
   ): Promise<boolean>;
+  /** Every enabled receiver of the bulletin's communes with what it reported of the commune's copy. */
+  listReceiverProof(bulletinId: string): Promise<readonly ReceiverProof[]>;
   /** Adds booked broadcasts to a delivery (its first airing kept as the earliest). */
   addBroadcasts(
     bulletinId: string,
