@@ -140,8 +140,17 @@ export const BulletinScheduleSchema = BroadcastWhenSchema.omit({ repeat: true })
 });
 export type BulletinSchedule = z.output<typeof BulletinScheduleSchema>;
 
-/** A commune's refusal: the reason is required, the province reads it. */
-export const BulletinDeclineSchema = z.strictObject({ reason: humanText(500) });
+/**
+ * A commune's refusal. The reason is required — the province reads it — and its absence is answered
+ * with 422 by the use case (`declineReason`), like every rule a person breaks rather than a malformed body.
+ */
+export const BulletinDeclineSchema = z.strictObject({ reason: z.string().max(500).optional() });
+
+/** The reason of a refusal, trimmed; null when there is none. */
+export function declineReason(reason: string | undefined): string | null {
+  const parsed = humanText(500).safeParse(reason ?? '');
+  return parsed.success ? parsed.data : null;
+}
 
 /**
  * Where a priority bulletin plays in a slot against the commune's own priority items: first, or after

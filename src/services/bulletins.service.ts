@@ -2,6 +2,7 @@ import type { RequestContext, UserActor } from '../domain/actor.js';
 import type { AnnouncementMeta } from '../domain/announcement.js';
 import type { BroadcastRequest } from '../domain/broadcast.js';
 import {
+  declineReason,
   deliveryStatus,
   nextSlotOpening,
   type Bulletin,
@@ -81,8 +82,12 @@ export function createBulletinsService(deps: Deps) {
   });
 
   /** The target communes, each of the province and not deleted: 422 naming the others. */
-  async function targetCommunes(actor: UserActor, requested: BulletinTarget['communeIds']) {
-    const communes = await deps.repos.communes.listCommunes(actor.provinceId);
+  async function targetCommunes(
+    r: Pick<Repositories, 'communes'>,
+    actor: UserActor,
+    requested: BulletinTarget['communeIds'],
+  ) {
+    const communes = await r.communes.listCommunes(actor.provinceId);
     if (requested === 'all') return communes;
     const ids = [...new Set(requested)];
     const byId = new Map(communes.map((c) => [c.id, c]));
@@ -251,7 +256,7 @@ export function createBulletinsService(deps: Deps) {
     ): Promise<{ id: string; status: string }> {
       assertAllowed(ctx.actor, 'bulletin.issue');
       checkTarget(target, clock.now().getTime());
-      const communes = await targetCommunes(ctx.actor, target.communeIds);
+      const communes = await targetCommunes(deps.repos, ctx.actor, target.communeIds);
       if (communes.length === 0) {
         throw invalid('communeIds', 'Your province has no commune yet.', 'Tỉnh chưa có xã nào.');
       }
@@ -311,7 +316,7 @@ export function createBulletinsService(deps: Deps) {
         if (!(await r.bulletins.markSent(id, now))) {
           throw conflict('This bulletin was already sent.', 'Bản tin này đã được gửi.');
         }
-        const communes = await targetCommunes(ctx.actor, bulletin.communeIds ?? 'all');
+        const communes = await targetCommunes(r, ctx.actor, bulletin.communeIds ?? 'all');
         const copies = communes.map((c) => ({
           communeId: c.id,
           announcementId: deps.ids.id(),
@@ -407,14 +412,22 @@ export function createBulletinsService(deps: Deps) {
     },
 
     /** The commune declines a normal bulletin with a reason the province reads. */
-    async decline(ctx: RequestContext, bulletinId: string, reason: string): Promise<DeliveryView> {
+    async decline(ctx: RequestContext, bulletinId: string, given: string | undefined): Promise<DeliveryView> {
       assertAllowed(ctx.actor, 'bulletin.answer');
+      const reason = declineReason(given);
       return tx(async (r) => {
         const { bulletin, delivery } = await loadDelivery(r, ctx.actor, bulletinId);
         if (bulletin.level !== 'normal') {
           throw conflict(
             'Priority and emergency bulletins cannot be declined.',
             'Bản tin mức Ưu tiên và Khẩn cấp không thể từ chối.',
+          );
+        }
+        if (reason === null) {
+          throw invalid(
+            'reason',
+            'Say why the commune declines this bulletin; the province reads it.',
+            'Hãy ghi lý do từ chối bản tin; tỉnh sẽ đọc lý do này.',
           );
         }
         const now = clock.now().toISOString();
