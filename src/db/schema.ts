@@ -2,7 +2,7 @@ import type { ColumnType } from 'kysely';
 import type { Role } from '../domain/actor.js';
 import type { Approval, AudioFormat, ProcessingStatus, SourceKind } from '../domain/announcement.js';
 import type { AuditActorKind } from '../domain/audit.js';
-import type { BulletinLevel, DeliveryDecision } from '../domain/bulletin.js';
+import type { BulletinLevel, BulletinPlace, DeliveryDecision } from '../domain/bulletin.js';
 import type { OccurrenceStatus } from '../domain/broadcast.js';
 import type { JobStatus } from '../domain/ports/jobs.js';
 import type { LogEventType } from '../domain/receiver/protocol.js';
@@ -190,6 +190,8 @@ export interface BulletinDeliveryTable {
   decline_reason: string | null;
   decided_by: string | null;
   decided_at: Instant | null;
+  /** Where the commune put a priority bulletin against its own priority items (BulletinPlace). */
+  slot_place: ColumnType<BulletinPlace | null, BulletinPlace | null | undefined, BulletinPlace | null>;
   created_at: Instant;
   updated_at: Instant;
 }
@@ -253,6 +255,11 @@ export interface BroadcastTable {
   next_start_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   /** Airings of a series left out one by one, `[{hamletId, at}]` as JSON. */
   skips: ColumnType<Json, Json | undefined, Json>;
+  /**
+   * In a slot, items of one priority play in the order they were booked; a commune that moves a province
+   * bulletin against its own priority items sets the instant it is ordered by instead.
+   */
+  slot_order_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
 }
 
 export interface OccurrenceTable {

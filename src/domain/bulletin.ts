@@ -77,6 +77,8 @@ export interface BulletinDelivery {
   /** Who decided, and when: the commune user for normal bulletins, the province officer otherwise. */
   readonly decidedBy: string | null;
   readonly decidedAt: string | null;
+  /** Priority bulletins: where the commune put it against its own priority items (null: as booked). */
+  readonly slotPlace: BulletinPlace | null;
   /** Distinct receivers that reported starting one of its airings. */
   readonly airedReceivers: number;
   readonly createdAt: string;

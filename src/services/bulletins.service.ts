@@ -7,6 +7,7 @@ import {
   nextSlotOpening,
   type Bulletin,
   type BulletinDelivery,
+  type BulletinPlace,
   type BulletinSchedule,
   type BulletinTarget,
   type DeliveryStatus,
@@ -15,21 +16,30 @@ import {
 import { conflict, invalid, LoaError, notFound } from '../domain/errors.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
+import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { InboxItem, Repositories, UnitOfWork } from '../domain/ports/repositories.js';
-import { communeRules, iso } from '../domain/schedule/index.js';
+import {
+  communeRules,
+  iso,
+  localToUtc,
+  LONGEST_ITEM_MS,
+  slotCapacityS,
+  utcToLocal,
+} from '../domain/schedule/index.js';
 import type { AnnouncementsService, VariantSource } from './announcements.service.js';
 import type { AuditTrail } from './audit.service.js';
 import type { Booking, BroadcastsService } from './broadcasts.service.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'bulletins' | 'communes' | 'announcements' | 'hamlets'>;
+  readonly repos: Pick<Repositories, 'bulletins' | 'communes' | 'announcements' | 'hamlets' | 'broadcasts'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly logger?: Logger | undefined;
+  readonly bus: EventBus;
   readonly announcements: Pick<AnnouncementsService, 'createForBulletin'>;
   readonly broadcasts: Pick<BroadcastsService, 'book' | 'announce'>;
 }
@@ -409,6 +419,100 @@ export function createBulletinsService(deps: Deps) {
       const booking = await tx((r) => answerWithBooking(r, ctx, bulletinId, req));
       deps.broadcasts.announce(ctx, { priority: 'normal' }, booking);
       return booking.scheduled;
+    },
+
+    /**
+     * The commune orders a priority bulletin against its own priority items in the slots it was placed in
+     * (the circular leaves that order to the commune): first, or after them. The priority items of each
+     * slot are laid back to back again in that order from where they began, so the normal items after
+     * them keep their times; the order is kept for later repacking of the slot, and the province sees it.
+     */
+    async reorder(ctx: RequestContext, bulletinId: string, place: BulletinPlace): Promise<DeliveryView> {
+      assertAllowed(ctx.actor, 'bulletin.answer');
+      const done = await tx(async (r) => {
+        const { bulletin, delivery } = await loadDelivery(r, ctx.actor, bulletinId);
+        if (bulletin.level !== 'priority') {
+          throw conflict(
+            'Only a priority bulletin is ordered by the commune against its own priority items.',
+            'Chỉ bản tin mức Ưu tiên mới được xã sắp xếp thứ tự với tin ưu tiên của xã.',
+          );
+        }
+        const ours = new Set(delivery.broadcastIds);
+        const nowMs = clock.now().getTime();
+        const mine = (await r.broadcasts.listOccurrencesOf(delivery.broadcastIds)).filter(
+          (o) => o.status === 'scheduled' && Date.parse(o.startsAt) > nowMs && o.slotName !== null,
+        );
+        const hamletIds = [...new Set(mine.map((o) => o.hamletId))];
+        await r.hamlets.lockSchedules(hamletIds);
+        const commune = await r.communes.findCommune(ctx.actor.communeId);
+        if (!commune) throw notFound('Commune', ctx.actor.communeId, 'xã');
+        const rules = communeRules(commune);
+        const moves: { id: string; startsAt: string }[] = [];
+        const theirsBookedAt: number[] = [];
+        for (const o of mine) {
+          const slot = rules.slots.find((s) => s.name === o.slotName);
+          if (!slot) continue;
+          const opens = localToUtc(
+            utcToLocal(Date.parse(o.startsAt), rules.timeZone).date,
+            slot.start,
+            rules.timeZone,
+          );
+          const booked = await r.broadcasts.listBookedBetween(
+            [o.hamletId],
+            iso(opens),
+            iso(opens + slotCapacityS(slot) * 1000),
+            LONGEST_ITEM_MS,
+          );
+          const block = booked
+            .filter(
+              (b) =>
+                b.slotName === o.slotName && b.priority === 'priority' && Date.parse(b.startsAt) >= opens,
+            )
+            .sort((a, b) => a.startsAt.localeCompare(b.startsAt));
+          const theirs = block.filter((b) => !ours.has(b.broadcastId));
+          if (theirs.length === 0) continue;
+          theirsBookedAt.push(...theirs.map((b) => Date.parse(b.bookedAt)));
+          const self = block.filter((b) => ours.has(b.broadcastId));
+          const ordered = place === 'first' ? [...self, ...theirs] : [...theirs, ...self];
+          let cursor = Date.parse(block[0]!.startsAt);
+          for (const item of ordered) {
+            if (Date.parse(item.startsAt) !== cursor) moves.push({ id: item.id, startsAt: iso(cursor) });
+            cursor += item.durationMs;
+          }
+        }
+        if (theirsBookedAt.length === 0) {
+          throw conflict(
+            'No priority item of the commune shares a slot with this bulletin: there is no order to choose.',
+            'Không có tin ưu tiên nào của xã cùng khung giờ với bản tin này, không cần sắp xếp.',
+          );
+        }
+        const orderAt = place === 'first' ? Math.min(...theirsBookedAt) - 1 : Math.max(...theirsBookedAt) + 1;
+        const now = iso(nowMs);
+        await r.broadcasts.moveOccurrences(moves, now);
+        await r.bulletins.setSlotPlace(
+          bulletinId,
+          ctx.actor.communeId,
+          place,
+          delivery.broadcastIds,
+          iso(orderAt),
+          now,
+        );
+        await r.hamlets.bumpScheduleVersion(hamletIds, now);
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'bulletin.reorder',
+          targetType: 'bulletin',
+          targetId: bulletinId,
+          details: { communeId: ctx.actor.communeId, place, moved: moves.length },
+        });
+        const after = await r.bulletins.findDelivery(bulletinId, ctx.actor.communeId);
+        return {
+          view: withStatus(after!, bulletin, nowMs),
+          versions: await r.hamlets.findScheduleVersions(hamletIds),
+        };
+      });
+      deps.bus.publish({ type: 'schedule-changed', versions: done.versions });
+      return done.view;
     },
 
     /** The commune declines a normal bulletin with a reason the province reads. */

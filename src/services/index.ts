@@ -135,6 +135,7 @@ export function createServices(deps: ServiceDeps) {
       clock,
       ids,
       logger,
+      bus,
       announcements,
       broadcasts,
     }),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoaEvent } from '../../src/domain/ports/events.js';
+import { iso } from '../../src/domain/schedule/index.js';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { otherCommune, provinceFixture, type ProvinceFixture } from '../support/province.js';
@@ -18,6 +19,7 @@ interface Delivery {
   declineReason: string | null;
   decidedBy: string | null;
   airedReceivers: number;
+  slotPlace: string | null;
 }
 interface BulletinView {
   id: string;
@@ -292,37 +294,92 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
     expect(deadline.status).toBe(422);
   });
 
-  it('priority: lands in the next standing slot of every hamlet, ahead of the commune’s normal items', async () => {
+  it('priority: lands in the next standing slot of every hamlet, ahead of the commune’s normal items, and the commune orders it against its own priority items', async () => {
     h.clock.set('2026-11-30T01:00:00.000Z'); // 08:00 local: the next slot is this evening's, 17:00.
     const own = await createReadyAnnouncement(h, 'Lịch họp thôn', [{ language: 'vi', seconds: 3 }]);
+    const urgent = await createReadyAnnouncement(h, 'Tin ưu tiên của xã', [{ language: 'vi', seconds: 4 }]);
+    const evening = { name: 'evening', date: '2026-11-30' };
     const ownNormal = await scheduleBroadcast(h, {
       announcementId: own.id,
       hamletIds: ['un-ta'],
-      slot: { name: 'evening', date: '2026-11-30' },
+      slot: evening,
     });
-    expect(ownNormal.occurrences[0]!.at).toBe('2026-11-30T10:00:00.000Z');
+    const ownPriority = await scheduleBroadcast(h, {
+      announcementId: urgent.id,
+      hamletIds: ['un-ta'],
+      slot: evening,
+      priority: 'priority',
+    });
+    const slotStart = Date.parse('2026-11-30T10:00:00.000Z');
+    expect(ownPriority.occurrences[0]!.at).toBe(iso(slotStart));
 
     const { id, placements } = await sendBulletin('priority', ['coc-san', otherCommune]);
     expect(placements).toHaveLength(2);
     expect(placements.every((pl) => pl.broadcastId !== null && pl.problem === null)).toBe(true);
-    const v = await view(id);
+    let v = await view(id);
     expect(v.deliveries.map((d) => d.status)).toEqual(['scheduled', 'scheduled']);
-    expect(of(v, 'coc-san').decidedBy).toBe(p.userIds.provinceOfficer);
+    expect(of(v, 'coc-san')).toMatchObject({ decidedBy: p.userIds.provinceOfficer, slotPlace: null });
 
-    const placed = await body(
-      await h.request(`/api/v1/broadcasts/${of(v, 'coc-san').broadcastIds[0]}`, { token: h.tokens.officer }),
-    );
+    const get = async (broadcastId: string) =>
+      body(await h.request(`/api/v1/broadcasts/${broadcastId}`, { token: h.tokens.officer }));
+    const bulletinBroadcast = of(v, 'coc-san').broadcastIds[0]!;
+    const placed = await get(bulletinBroadcast);
     const hamlets = (await body(await h.request('/api/v1/hamlets', { token: h.tokens.officer }))).items;
     expect(placed.occurrences.map((o: any) => o.hamletId).sort()).toEqual(
       hamlets.map((x: any) => x.id).sort(),
     );
-    const inUnTa = placed.occurrences.find((o: any) => o.hamletId === 'un-ta');
-    expect(inUnTa).toMatchObject({ at: '2026-11-30T10:00:00.000Z', slot: 'evening' });
-    // The commune's own normal item moved back behind it.
-    const moved = await body(
-      await h.request(`/api/v1/broadcasts/${ownNormal.id}`, { token: h.tokens.officer }),
-    );
-    expect(Date.parse(moved.occurrences[0].at)).toBe(Date.parse(inUnTa.at) + inUnTa.durationMs);
+    expect(placed.occurrences.every((o: any) => o.slot === 'evening')).toBe(true);
+    // Ún Tà, as booked: the commune's priority item, the bulletin, then the commune's normal item.
+    const at = async (broadcastId: string) =>
+      Date.parse((await get(broadcastId)).occurrences.find((o: any) => o.hamletId === 'un-ta').at);
+    const lengthOf = async (broadcastId: string) =>
+      (await get(broadcastId)).occurrences.find((o: any) => o.hamletId === 'un-ta').durationMs as number;
+    const [pLen, bLen] = [await lengthOf(ownPriority.id), await lengthOf(bulletinBroadcast)];
+    expect(await at(ownPriority.id)).toBe(slotStart);
+    expect(await at(bulletinBroadcast)).toBe(slotStart + pLen);
+    expect(await at(ownNormal.id)).toBe(slotStart + pLen + bLen);
+    // Elsewhere the bulletin opens the slot.
+    expect(placed.occurrences.find((o: any) => o.hamletId === 'thon-4').at).toBe(iso(slotStart));
+
+    // The commune puts it first; its normal item keeps its time.
+    const byProvince = await h.request(`/api/v1/bulletins/${id}/order`, {
+      method: 'POST',
+      token: p.tokens.provinceOfficer,
+      json: { place: 'first' },
+    });
+    expect(byProvince.status).toBe(403);
+    const ordered = await h.request(`/api/v1/bulletins/${id}/order`, {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: { place: 'first' },
+    });
+    expect(ordered.status, await ordered.clone().text()).toBe(200);
+    expect(await at(bulletinBroadcast)).toBe(slotStart);
+    expect(await at(ownPriority.id)).toBe(slotStart + bLen);
+    expect(await at(ownNormal.id)).toBe(slotStart + pLen + bLen);
+    v = await view(id);
+    expect(of(v, 'coc-san').slotPlace).toBe('first');
+
+    // The order holds when the slot is packed again: a later normal item goes after everything.
+    const later = await scheduleBroadcast(h, { announcementId: own.id, hamletIds: ['un-ta'], slot: evening });
+    expect(await at(bulletinBroadcast)).toBe(slotStart);
+    expect(await at(later.id)).toBe(slotStart + pLen + bLen + (await lengthOf(ownNormal.id)));
+
+    // Quảng Kim has no priority item of its own in that slot: nothing to order.
+    const qk = await h.request(`/api/v1/bulletins/${id}/order`, {
+      method: 'POST',
+      token: p.other.tokens.officer,
+      json: { place: 'after_commune_priority' },
+    });
+    expect(qk.status).toBe(409);
+    const back = await h.request(`/api/v1/bulletins/${id}/order`, {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: { place: 'after_commune_priority' },
+    });
+    expect(back.status).toBe(200);
+    expect(await at(ownPriority.id)).toBe(slotStart);
+    expect(await at(bulletinBroadcast)).toBe(slotStart + pLen);
   });
 
   it('emergency: plays at once in two communes, through quiet hours, with per-receiver proof', async () => {

@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 /**
  * Bulletins from the province (Thông tư 39/2020): the bulletin with its level and targets, one delivery
  * row per target commune (its copy of the content, the commune's decision, the broadcasts it became),
- * and on each announcement the bulletin it is a commune's copy of.
+ * on each announcement the bulletin it is a commune's copy of, and on a broadcast the time it is ordered
+ * by in its slot when a commune moved a priority bulletin against its own priority items.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -36,6 +37,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('decline_reason', 'text')
     .addColumn('decided_by', 'text')
     .addColumn('decided_at', 'text')
+    .addColumn('slot_place', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('bulletin_deliveries_pk', ['bulletin_id', 'commune_id'])
@@ -47,9 +49,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   await db.schema.alterTable('announcements').addColumn('bulletin_id', 'text').execute();
+  await db.schema.alterTable('broadcasts').addColumn('slot_order_at', 'text').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('broadcasts').dropColumn('slot_order_at').execute();
   await db.schema.alterTable('announcements').dropColumn('bulletin_id').execute();
   await db.schema.dropTable('bulletin_deliveries').execute();
   await db.schema.dropTable('bulletins').execute();

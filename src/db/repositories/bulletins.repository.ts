@@ -165,6 +165,7 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
               decline_reason: null,
               decided_by: null,
               decided_at: null,
+              slot_place: null,
               created_at: now,
               updated_at: now,
             })),
@@ -291,6 +292,22 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
       }));
     },
 
+    async setSlotPlace(bulletinId, communeId, place, broadcastIds, orderAt, now) {
+      await db
+        .updateTable('bulletin_deliveries')
+        .set({ slot_place: place, updated_at: now })
+        .where('bulletin_id', '=', bulletinId)
+        .where('commune_id', '=', communeId)
+        .execute();
+      if (broadcastIds.length > 0) {
+        await db
+          .updateTable('broadcasts')
+          .set({ slot_order_at: orderAt })
+          .where('id', 'in', [...broadcastIds])
+          .execute();
+      }
+    },
+
     async addBroadcasts(bulletinId, communeId, broadcastIds, firstAiringAt, now) {
       const row = await db
         .selectFrom('bulletin_deliveries')
@@ -342,6 +359,7 @@ function toDelivery(
     declineReason: r.decline_reason,
     decidedBy: r.decided_by,
     decidedAt: r.decided_at,
+    slotPlace: r.slot_place,
     airedReceivers: Number(r.aired_receivers ?? 0),
     createdAt: r.created_at,
   };

@@ -1,4 +1,10 @@
-import type { Bulletin, BulletinDelivery, DeliveryDecision, ReceiverProof } from '../bulletin.js';
+import type {
+  Bulletin,
+  BulletinDelivery,
+  BulletinPlace,
+  DeliveryDecision,
+  ReceiverProof,
+} from '../bulletin.js';
 import type {
   Announcement,
   Approval,
@@ -648,6 +654,18 @@ export interface BulletinsRepository {
   ): Promise<boolean>;
   /** Every enabled receiver of the bulletin's communes with what it reported of the commune's copy. */
   listReceiverProof(bulletinId: string): Promise<readonly ReceiverProof[]>;
+  /**
+   * Records where the commune put a priority bulletin in its slots, and the instant its broadcasts are
+   * ordered by there from now on (the slot plays one priority in booking order).
+   */
+  setSlotPlace(
+    bulletinId: string,
+    communeId: string,
+    place: BulletinPlace,
+    broadcastIds: readonly string[],
+    orderAt: string,
+    now: string,
+  ): Promise<void>;
   /** Adds booked broadcasts to a delivery (its first airing kept as the earliest). */
   addBroadcasts(
     bulletinId: string,

@@ -1,6 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   BULLETIN_LEVELS,
+  BULLETIN_PLACES,
+  BulletinOrderSchema,
   BulletinDeclineSchema,
   BulletinScheduleSchema,
   BulletinUploadFieldsSchema,
@@ -36,6 +38,9 @@ const DeliverySchema = z
     declineReason: z.string().nullable(),
     decidedBy: z.string().nullable(),
     decidedAt: z.string().nullable(),
+    slotPlace: z.enum(BULLETIN_PLACES).nullable().openapi({
+      description: 'Priority: where the commune put it against its own priority items (null: as booked)',
+    }),
     airedReceivers: z.number().int(),
     createdAt: z.string(),
   })
@@ -122,6 +127,7 @@ const deliveryDto = (d: DeliveryView) => ({
   declineReason: d.declineReason,
   decidedBy: d.decidedBy,
   decidedAt: d.decidedAt,
+  slotPlace: d.slotPlace,
   airedReceivers: d.airedReceivers,
   createdAt: d.createdAt,
 });
@@ -350,6 +356,33 @@ export function bulletinRoutes(services: Services, media: MediaStore, uploadLimi
         c.req.valid('json'),
       );
       return c.json({ ...done, occurrences: [...done.occurrences], displaced: [...done.displaced] }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/bulletins/{id}/order',
+      tags,
+      security,
+      middleware: [gate('bulletin.answer')],
+      description:
+        'A priority bulletin against the commune’s own priority items in the slots it was placed in: ' +
+        '`first` or `after_commune_priority`.',
+      request: { params: IdParam, body: jsonBody(named(BulletinOrderSchema, 'BulletinOrderInput')) },
+      responses: {
+        200: jsonResponse('Ordered', DeliverySchema),
+        ...problemResponses,
+        409: { description: 'Not a priority bulletin, or no priority item of the commune shares its slot' },
+      },
+    }),
+    async (c) => {
+      const d = await services.bulletins.reorder(
+        requestContext(c),
+        c.req.valid('param').id,
+        c.req.valid('json').place,
+      );
+      return c.json(deliveryDto(d), 200);
     },
   );
 
