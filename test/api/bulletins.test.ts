@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoaEvent } from '../../src/domain/ports/events.js';
 import { iso } from '../../src/domain/schedule/index.js';
@@ -5,7 +6,7 @@ import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { otherCommune, provinceFixture, type ProvinceFixture } from '../support/province.js';
 import { device, report } from '../support/province-scenario.js';
-import { createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
+import { createReadyAnnouncement, makeTone, scheduleBroadcast } from '../support/receiver-fixtures.js';
 
 // The harness clock starts at 2026-11-27T01:00Z = 08:00 in Asia/Ho_Chi_Minh.
 interface Delivery {
@@ -192,6 +193,87 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
         ['bulletin.decline', p.other.userIds.officer],
         ['bulletin.schedule', h.userIds.officer],
       ]),
+    );
+  });
+
+  it('a bulletin from a recording; a commune adds its own Giáy version to its copy before it airs', async () => {
+    h.clock.set('2026-11-29T01:00:00.000Z');
+    const tone = makeTone(3, 660);
+    const form = new FormData();
+    form.set('title', 'Bản tin ghi âm của tỉnh');
+    form.set('language', 'vi');
+    form.set('category', 'general');
+    form.set('level', 'normal');
+    form.set('communeIds', `coc-san, ${otherCommune}`);
+    form.set('file', new Blob([readFileSync(tone.file)], { type: 'audio/mpeg' }), 'ban-tin.mp3');
+    const created = await h.request('/api/v1/province/bulletins', {
+      method: 'POST',
+      token: p.tokens.provinceOfficer,
+      body: form,
+    });
+    expect(created.status, await created.clone().text()).toBe(202);
+    const { id } = await body(created);
+    await h.runtime.jobs.drain();
+    const sent = await h.request(`/api/v1/province/bulletins/${id}/send`, {
+      method: 'POST',
+      token: p.tokens.provinceOfficer,
+    });
+    expect(sent.status, await sent.clone().text()).toBe(200);
+    const v = await view(id);
+    expect(v.deliveries.map((d) => d.communeId).sort()).toEqual(['coc-san', otherCommune].sort());
+
+    // Cốc San's copy is an announcement of Cốc San: approved by the province, with the province's audio.
+    const copyId = of(v, 'coc-san').announcementId;
+    const copy = await body(await h.request(`/api/v1/announcements/${copyId}`, { token: h.tokens.officer }));
+    expect(copy).toMatchObject({ status: 'ready', approval: 'approved' });
+    expect(copy.variants.map((x: any) => x.language)).toEqual(['vi']);
+    // Quảng Kim cannot reach it.
+    expect(
+      (await h.request(`/api/v1/announcements/${copyId}`, { token: p.other.tokens.officer })).status,
+    ).toBe(404);
+
+    const giay = new FormData();
+    giay.set('language', 'giay');
+    giay.set('file', new Blob([readFileSync(makeTone(2, 550).file)], { type: 'audio/mpeg' }), 'giay.mp3');
+    const added = await h.request(`/api/v1/announcements/${copyId}/variants`, {
+      method: 'POST',
+      token: h.tokens.officer,
+      body: giay,
+    });
+    expect(added.status, await added.clone().text()).toBe(202);
+    await h.runtime.jobs.drain();
+    await h.request(`/api/v1/announcements/${copyId}/approve`, { method: 'POST', token: h.tokens.officer });
+    const withGiay = await body(
+      await h.request(`/api/v1/announcements/${copyId}`, { token: h.tokens.officer }),
+    );
+    expect(withGiay.variants.map((x: any) => [x.language, x.status, x.approval])).toEqual([
+      ['vi', 'ready', 'approved'],
+      ['giay', 'ready', 'approved'],
+    ]);
+    // Quảng Kim's copy and the province's content are untouched.
+    const qkCopy = await body(
+      await h.request(`/api/v1/announcements/${of(v, otherCommune).announcementId}`, {
+        token: p.other.tokens.officer,
+      }),
+    );
+    expect(qkCopy.variants.map((x: any) => x.language)).toEqual(['vi']);
+    // The province's own content stays out of the lists of the commune it is kept in.
+    const list = await body(await h.request('/api/v1/announcements?limit=200', { token: h.tokens.officer }));
+    expect(list.items.map((a: any) => a.id)).toContain(copyId);
+    expect(
+      list.items.map((a: any) => a.title).filter((t: string) => t === 'Bản tin ghi âm của tỉnh'),
+    ).toHaveLength(1);
+
+    // Scheduled in Ún Tà, it plays both versions in the hamlet's order (vi, then giay).
+    const booked = await h.request(`/api/v1/bulletins/${id}/schedule`, {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: { hamletIds: ['un-ta'], at: '2026-11-30T14:00:00+07:00' },
+    });
+    expect(booked.status, await booked.clone().text()).toBe(201);
+    const occ = (await body(booked)).occurrences[0];
+    expect(occ.durationMs).toBe(
+      withGiay.variants[0].audio.durationMs + withGiay.variants[1].audio.durationMs,
     );
   });
 
