@@ -2,6 +2,7 @@ import type { ColumnType } from 'kysely';
 import type { Role } from '../domain/actor.js';
 import type { Approval, AudioFormat, ProcessingStatus, SourceKind } from '../domain/announcement.js';
 import type { AuditActorKind } from '../domain/audit.js';
+import type { BulletinLevel, BulletinPlace, DeliveryDecision } from '../domain/bulletin.js';
 import type { OccurrenceStatus } from '../domain/broadcast.js';
 import type { JobStatus } from '../domain/ports/jobs.js';
 import type { LogEventType } from '../domain/receiver/protocol.js';
@@ -23,6 +24,8 @@ export interface Database {
   sessions: SessionTable;
   receivers: ReceiverTable;
   announcements: AnnouncementTable;
+  bulletins: BulletinTable;
+  bulletin_deliveries: BulletinDeliveryTable;
   announcement_variants: AnnouncementVariantTable;
   audio_assets: AudioAssetTable;
   broadcasts: BroadcastTable;
@@ -154,6 +157,41 @@ export interface AnnouncementTable {
   /** Withdrawn by its author or the office: off the air, never booked again. */
   withdrawn_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   withdrawn_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A commune's copy of a province bulletin: the bulletin it came with. */
+  bulletin_id: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+/** A bulletin of the province (bản tin); its content is the announcement `announcement_id`. */
+export interface BulletinTable {
+  id: string;
+  province_id: string;
+  announcement_id: string;
+  title: string;
+  level: BulletinLevel;
+  /** Chosen commune ids as JSON; null for the whole province. */
+  commune_ids: Json | null;
+  answer_by: Instant | null;
+  created_by: string;
+  created_at: Instant;
+  sent_at: Instant | null;
+}
+
+/** One target commune of a bulletin: its copy of the content and its decision. */
+export interface BulletinDeliveryTable {
+  bulletin_id: string;
+  commune_id: string;
+  announcement_id: string;
+  decision: DeliveryDecision;
+  /** Broadcast ids as JSON. */
+  broadcast_ids: Json;
+  first_airing_at: Instant | null;
+  decline_reason: string | null;
+  decided_by: string | null;
+  decided_at: Instant | null;
+  /** Where the commune put a priority bulletin against its own priority items (BulletinPlace). */
+  slot_place: ColumnType<BulletinPlace | null, BulletinPlace | null | undefined, BulletinPlace | null>;
   created_at: Instant;
   updated_at: Instant;
 }
@@ -217,6 +255,11 @@ export interface BroadcastTable {
   next_start_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   /** Airings of a series left out one by one, `[{hamletId, at}]` as JSON. */
   skips: ColumnType<Json, Json | undefined, Json>;
+  /**
+   * In a slot, items of one priority play in the order they were booked; a commune that moves a province
+   * bulletin against its own priority items sets the instant it is ordered by instead.
+   */
+  slot_order_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
 }
 
 export interface OccurrenceTable {

@@ -15,6 +15,7 @@ import './env.js';
 import { csrfProtection, identifyUser } from './middleware/auth.js';
 import { problemResponse, toProblem, zodProblem } from './problem.js';
 import { announcementRoutes } from './routes/announcements.js';
+import { bulletinRoutes } from './routes/bulletins.js';
 import { authRoutes } from './routes/auth.js';
 import { broadcastRoutes } from './routes/broadcasts.js';
 import { communeRoutes } from './routes/commune.js';
@@ -144,6 +145,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', provinceIntegrationRoutes(deps.services));
   app.route('/', provinceExportRoutes(deps.services, deps.clientIp));
   app.route('/', announcementRoutes(deps.services, deps.media, deps.uploadLimitBytes));
+  app.route('/', bulletinRoutes(deps.services, deps.media, deps.uploadLimitBytes));
   app.route('/', mediaRoutes(deps.media));
   app.route('/', monitoringRoutes(deps.services));
   app.route(

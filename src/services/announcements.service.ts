@@ -155,6 +155,7 @@ export function createAnnouncementsService(deps: Deps) {
     source: VariantSource,
     approval: Approval,
     approvedOnCreation?: { readonly reason: string },
+    alsoWrite?: (r: Repositories, id: string, now: string) => Promise<void>,
   ): Promise<{ id: string; status: ProcessingStatus }> {
     const variant = await accept(source, meta.language, approval);
     const id = deps.ids.id();
@@ -194,6 +195,7 @@ export function createAnnouncementsService(deps: Deps) {
           details: { reason: approvedOnCreation.reason },
         });
       }
+      await alsoWrite?.(r, id, now);
       await enqueueProcessing(r, variant.id, '1', now);
     });
     handOver(source);
@@ -239,6 +241,28 @@ export function createAnnouncementsService(deps: Deps) {
       return insertNew(ctx, { ...meta, hamletId: meta.hamletId ?? null }, source, 'approved', {
         reason: 'approved on creation for an emergency',
       });
+    },
+
+    /**
+     * A province bulletin's content, made by the province officer (Thông tư 39/2020): approved by the
+     * province, which answers for it, and kept with the officer's commune but out of its lists.
+     * `bulletin` writes the bulletin itself in the same unit of work.
+     */
+    async createForBulletin(
+      ctx: RequestContext,
+      meta: AnnouncementMeta,
+      source: VariantSource,
+      bulletin: (r: Repositories, announcementId: string, now: string) => Promise<void>,
+    ): Promise<{ id: string; status: ProcessingStatus }> {
+      assertAllowed(ctx.actor, 'bulletin.issue');
+      return insertNew(
+        ctx,
+        { ...meta, hamletId: null },
+        source,
+        'approved',
+        { reason: 'approved on creation by the province for a bulletin' },
+        bulletin,
+      );
     },
 
     /** Refuses, before an upload is read, adding a version to an announcement not the caller's to change. */

@@ -4,7 +4,7 @@ import type { Commune } from '../domain/commune.js';
 import { invalid, notFound } from '../domain/errors.js';
 import type { Hamlet } from '../domain/hamlet.js';
 import type { Page, PageRequest } from '../domain/page.js';
-import { assertAllowed, isAllowed } from '../domain/policy.js';
+import { assertAllowed, isAllowed, type Permission } from '../domain/policy.js';
 import type { Repositories } from '../domain/ports/repositories.js';
 import { normalRelayUrl, relayUrlProblem } from '../domain/relay-url.js';
 import {
@@ -58,9 +58,10 @@ async function targetHamlets(
   r: Pick<Repositories, 'hamlets'>,
   ctx: RequestContext,
   requested: BroadcastRequest['hamletIds'],
+  permission: Permission,
 ): Promise<readonly Hamlet[]> {
   if (requested === 'all') {
-    assertAllowed(ctx.actor, 'broadcast.schedule', 'commune');
+    assertAllowed(ctx.actor, permission, 'commune');
     return r.hamlets.listCommuneHamlets(ctx.actor.communeId);
   }
   const ids = [...new Set(requested)];
@@ -77,7 +78,7 @@ async function targetHamlets(
       `Không tìm thấy thôn: ${missing.join(', ')}.`,
     );
   }
-  assertAllowed(ctx.actor, 'broadcast.schedule', ids, Object.fromEntries(found.map((h) => [h.id, h.name])));
+  assertAllowed(ctx.actor, permission, ids, Object.fromEntries(found.map((h) => [h.id, h.name])));
   return ids.map((id) => found.find((h) => h.id === id)!);
 }
 
@@ -147,6 +148,23 @@ async function contentOf(
   return { content, title: announcement.title };
 }
 
+/** A booking made inside a unit of work, with what must be published once it has committed. */
+export interface Booking {
+  readonly broadcastId: string;
+  readonly now: number;
+  readonly plan: {
+    readonly occurrences: readonly {
+      readonly id: string;
+      readonly hamletId: string;
+      readonly startsAt: number;
+    }[];
+  };
+  readonly versions: Readonly<Record<string, number>>;
+  readonly title: string;
+  readonly hamletIds: readonly string[];
+  readonly scheduled: Scheduled;
+}
+
 export function createBroadcastsService(deps: SchedulingDeps) {
   const { clock, tx } = deps;
 
@@ -169,139 +187,113 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     }));
   }
 
-  return {
-    ...createSeriesExtension(deps),
-    ...createAiringCancellation(deps),
-    ...createUpcoming(deps),
+  async function book(
+    r: Repositories,
+    ctx: RequestContext,
+    req: BroadcastRequest,
+    permission: Permission,
+  ): Promise<Booking> {
+    const now = clock.now().getTime();
+    const when = normaliseWhen(req, now);
+    const broadcastId = deps.ids.id();
+    const commune = await loadCommune(r, ctx.actor.communeId);
+    const rules = communeRules(commune);
+    const hamlets = await targetHamlets(r, ctx, req.hamletIds, permission);
+    const { content, title } = await contentOf(r, ctx, req, commune);
+    if (req.priority === 'emergency' && Date.parse(when.at!) < now - 60_000) {
+      throw invalid(
+        'at',
+        'An emergency cannot start in the past.',
+        `Thời điểm ${formatLocalVi(Date.parse(when.at!), rules.timeZone)} đã qua.`,
+      );
+    }
+    const series = isSeries(when);
+    const horizon = now + deps.horizonMs;
+    const emergencyFrom = req.priority === 'emergency' ? Date.parse(when.at!) : now;
+    const window = {
+      from: emergencyFrom,
+      to: series || req.priority === 'emergency' ? horizon : Number.MAX_SAFE_INTEGER,
+    };
+    const starts = startsOf(when, req.priority, rules, window, now);
+    if (!starts.ok) throw fromScheduleError(starts.error);
+    const airTimes = hamlets.map((h) => ({ id: h.id, airTimeMs: airTimeMs(content, h) }));
+    const silent = airTimes.find((a) => a.airTimeMs <= 0);
+    if (silent) {
+      const hamlet = hamlets.find((h) => h.id === silent.id)!;
+      throw invalid(
+        'hamletIds',
+        `${hamlet.name} plays ${hamlet.languages.join(', ')}, and this announcement has no ready recording in those languages.`,
+        `${hamlet.name} phát bằng ${hamlet.languages.join(', ')}, nhưng thông báo này chưa có bản ghi âm bằng các tiếng đó.`,
+      );
+    }
 
-    /**
-     * Schedules a broadcast in one unit of work: the target hamlets' schedules are locked, what is
-     * booked there is read, the one materialiser places the new occurrences (slot packing, quiet hours,
-     * conflicts, displacement of lower priorities), and the broadcast, its occurrences, the moves and
-     * cancellations, the new schedule versions and the audit row commit together, or nothing does.
-     */
-    async schedule(ctx: RequestContext, req: BroadcastRequest): Promise<Scheduled> {
-      assertAllowed(ctx.actor, 'broadcast.schedule');
-      if (req.priority === 'emergency') assertAllowed(ctx.actor, 'broadcast.emergency');
-      const now = clock.now().getTime();
-      const when = normaliseWhen(req, now);
-      const broadcastId = deps.ids.id();
-      const outcome = await tx(async (r) => {
-        const commune = await loadCommune(r, ctx.actor.communeId);
-        const rules = communeRules(commune);
-        const hamlets = await targetHamlets(r, ctx, req.hamletIds);
-        const { content, title } = await contentOf(r, ctx, req, commune);
-        if (req.priority === 'emergency' && Date.parse(when.at!) < now - 60_000) {
-          throw invalid(
-            'at',
-            'An emergency cannot start in the past.',
-            `Thời điểm ${formatLocalVi(Date.parse(when.at!), rules.timeZone)} đã qua.`,
-          );
-        }
-        const series = isSeries(when);
-        const horizon = now + deps.horizonMs;
-        const emergencyFrom = req.priority === 'emergency' ? Date.parse(when.at!) : now;
-        const window = {
-          from: emergencyFrom,
-          to: series || req.priority === 'emergency' ? horizon : Number.MAX_SAFE_INTEGER,
-        };
-        const starts = startsOf(when, req.priority, rules, window, now);
-        if (!starts.ok) throw fromScheduleError(starts.error);
-        const airTimes = hamlets.map((h) => ({ id: h.id, airTimeMs: airTimeMs(content, h) }));
-        const silent = airTimes.find((a) => a.airTimeMs <= 0);
-        if (silent) {
-          const hamlet = hamlets.find((h) => h.id === silent.id)!;
-          throw invalid(
-            'hamletIds',
-            `${hamlet.name} plays ${hamlet.languages.join(', ')}, and this announcement has no ready recording in those languages.`,
-            `${hamlet.name} phát bằng ${hamlet.languages.join(', ')}, nhưng thông báo này chưa có bản ghi âm bằng các tiếng đó.`,
-          );
-        }
-
-        await r.hamlets.lockSchedules(hamlets.map((h) => h.id));
-        const asked = planReach(starts.value, rules, Math.max(...airTimes.map((a) => a.airTimeMs)));
-        // A refused exact time is answered with the next free time after it, looked for over these.
-        const reach =
-          asked && when.at !== undefined && req.priority !== 'emergency'
-            ? { from: asked.from, to: asked.to + SUGGESTION_SPAN_MS }
-            : asked;
-        const booked = reach ? await bookedAround(r, commune, hamlets, reach) : [];
-        // Written first for the occurrences' foreign key; a refusal below rolls it back with the rest.
-        const created = iso(now);
-        await r.broadcasts.insertBroadcast({
-          id: broadcastId,
-          communeId: ctx.actor.communeId,
-          announcementId: content.kind === 'announcement' ? content.announcementId : null,
-          relay: content.kind === 'relay' ? { url: content.url, durationS: content.durationS } : null,
-          hamletIds: hamlets.map((h) => h.id),
-          schedule: when,
-          priority: req.priority,
-          createdBy: ctx.actor.id,
-          createdAt: created,
-          materialisedUntil: series ? iso(horizon) : null,
-          nextStartAt: series ? nextStart(nextStartOf(when, req.priority, rules, horizon)) : null,
-        });
-        const done = await materialise(
-          r,
-          [
-            {
-              request: {
-                broadcastId,
-                priority: req.priority,
-                bookedAt: now,
-                title,
-                starts: starts.value,
-                hamlets: airTimes,
-                field: req.recurrence ? 'recurrence' : 'at',
-              },
-              rules,
-            },
-          ],
-          booked,
-          { newId: () => deps.ids.id(), onRefusal: 'refuse', now },
-        );
-        const plan = done.plans[0]!;
-        const displaced = plan.displaced;
-        const versions = await bumpVersions(r, [
-          ...new Set([...hamlets.map((h) => h.id), ...done.hamletsChanged]),
-        ]);
-        await deps.audit.record(r, {
-          ...ctx,
-          action: 'broadcast.create',
-          targetType: 'broadcast',
-          targetId: broadcastId,
-          details: {
+    await r.hamlets.lockSchedules(hamlets.map((h) => h.id));
+    const asked = planReach(starts.value, rules, Math.max(...airTimes.map((a) => a.airTimeMs)));
+    // A refused exact time is answered with the next free time after it, looked for over these.
+    const reach =
+      asked && when.at !== undefined && req.priority !== 'emergency'
+        ? { from: asked.from, to: asked.to + SUGGESTION_SPAN_MS }
+        : asked;
+    const booked = reach ? await bookedAround(r, commune, hamlets, reach) : [];
+    // Written first for the occurrences' foreign key; a refusal below rolls it back with the rest.
+    const created = iso(now);
+    await r.broadcasts.insertBroadcast({
+      id: broadcastId,
+      communeId: ctx.actor.communeId,
+      announcementId: content.kind === 'announcement' ? content.announcementId : null,
+      relay: content.kind === 'relay' ? { url: content.url, durationS: content.durationS } : null,
+      hamletIds: hamlets.map((h) => h.id),
+      schedule: when,
+      priority: req.priority,
+      createdBy: ctx.actor.id,
+      createdAt: created,
+      materialisedUntil: series ? iso(horizon) : null,
+      nextStartAt: series ? nextStart(nextStartOf(when, req.priority, rules, horizon)) : null,
+    });
+    const done = await materialise(
+      r,
+      [
+        {
+          request: {
+            broadcastId,
             priority: req.priority,
-            hamletIds: hamlets.map((h) => h.id),
-            occurrences: plan.occurrences.length,
-            displaced: displaced.map((d) => d.id),
+            bookedAt: now,
+            title,
+            starts: starts.value,
+            hamlets: airTimes,
+            field: req.recurrence ? 'recurrence' : 'at',
           },
-        });
-        return { plan, versions, title, hamletIds: hamlets.map((h) => h.id) };
-      });
-
-      const { plan, versions } = outcome;
-      deps.bus.publish({ type: 'schedule-changed', versions });
-      if (req.priority === 'emergency') {
-        for (const o of plan.occurrences) {
-          // Pushed at once when due now; later repeats reach receivers through their manifest.
-          if (o.startsAt <= now + 60_000)
-            deps.bus.publish({ type: 'emergency', hamletId: o.hamletId, occurrenceId: o.id });
-        }
-        const first = Math.min(...plan.occurrences.map((o) => o.startsAt));
-        deps.bus.publish({
-          type: 'emergency-sent',
-          broadcastId,
-          provinceId: ctx.actor.provinceId,
-          communeId: ctx.actor.communeId,
-          hamletIds: outcome.hamletIds,
-          startsAt: iso(Number.isFinite(first) ? first : now),
-          title: outcome.title,
-          sentBy: ctx.actor.username,
-          sentAt: iso(now),
-        });
-      }
-      return {
+          rules,
+        },
+      ],
+      booked,
+      { newId: () => deps.ids.id(), onRefusal: 'refuse', now },
+    );
+    const plan = done.plans[0]!;
+    const displaced = plan.displaced;
+    const versions = await bumpVersions(r, [
+      ...new Set([...hamlets.map((h) => h.id), ...done.hamletsChanged]),
+    ]);
+    await deps.audit.record(r, {
+      ...ctx,
+      action: 'broadcast.create',
+      targetType: 'broadcast',
+      targetId: broadcastId,
+      details: {
+        priority: req.priority,
+        hamletIds: hamlets.map((h) => h.id),
+        occurrences: plan.occurrences.length,
+        displaced: displaced.map((d) => d.id),
+      },
+    });
+    return {
+      broadcastId,
+      now,
+      plan,
+      versions,
+      title,
+      hamletIds: hamlets.map((h) => h.id),
+      scheduled: {
         id: broadcastId,
         occurrences: plan.occurrences.map((o) => ({
           id: o.id,
@@ -316,8 +308,61 @@ export function createBroadcastsService(deps: SchedulingDeps) {
           at: iso(d.startsAt),
           title: d.title,
         })),
-      };
+      },
+    };
+  }
+
+  /** After the booking committed: new schedule versions, and an emergency pushed at once. */
+  function announce(ctx: RequestContext, req: Pick<BroadcastRequest, 'priority'>, outcome: Booking): void {
+    const { plan, versions, now, broadcastId } = outcome;
+    deps.bus.publish({ type: 'schedule-changed', versions });
+    if (req.priority === 'emergency') {
+      for (const o of plan.occurrences) {
+        // Pushed at once when due now; later repeats reach receivers through their manifest.
+        if (o.startsAt <= now + 60_000)
+          deps.bus.publish({ type: 'emergency', hamletId: o.hamletId, occurrenceId: o.id });
+      }
+      const first = Math.min(...plan.occurrences.map((o) => o.startsAt));
+      deps.bus.publish({
+        type: 'emergency-sent',
+        broadcastId,
+        provinceId: ctx.actor.provinceId,
+        communeId: ctx.actor.communeId,
+        hamletIds: outcome.hamletIds,
+        startsAt: iso(Number.isFinite(first) ? first : now),
+        title: outcome.title,
+        sentBy: ctx.actor.username,
+        sentAt: iso(now),
+      });
+    }
+  }
+
+  return {
+    ...createSeriesExtension(deps),
+    ...createAiringCancellation(deps),
+    ...createUpcoming(deps),
+
+    /**
+     * Schedules a broadcast in one unit of work: the target hamlets' schedules are locked, what is
+     * booked there is read, the one materialiser places the new occurrences (slot packing, quiet hours,
+     * conflicts, displacement of lower priorities), and the broadcast, its occurrences, the moves and
+     * cancellations, the new schedule versions and the audit row commit together, or nothing does.
+     */
+    async schedule(ctx: RequestContext, req: BroadcastRequest): Promise<Scheduled> {
+      assertAllowed(ctx.actor, 'broadcast.schedule');
+      if (req.priority === 'emergency') assertAllowed(ctx.actor, 'broadcast.emergency');
+      const booking = await tx((r) => book(r, ctx, req, 'broadcast.schedule'));
+      announce(ctx, req, booking);
+      return booking.scheduled;
     },
+
+    /**
+     * The booking of `schedule` inside a unit of work the caller holds (a bulletin's delivery is answered
+     * in the same one), checked against `permission` on the hamlets instead of the caller's booking right.
+     * The caller publishes with `announce` once it has committed.
+     */
+    book,
+    announce,
 
     async list(
       ctx: RequestContext,

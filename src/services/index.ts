@@ -14,6 +14,7 @@ import { createAudioService } from './audio.service.js';
 import { createAuditTrail } from './audit.service.js';
 import { createAuthService } from './auth.service.js';
 import { createBroadcastsService } from './broadcasts.service.js';
+import { createBulletinsService } from './bulletins.service.js';
 import { createCommunesService } from './communes.service.js';
 import { createHamletsService } from './hamlets.service.js';
 import { createMonitoringService } from './monitoring.service.js';
@@ -61,6 +62,26 @@ export function createServices(deps: ServiceDeps) {
   const { repos, tx, clock, ids, passwords, bus, logger } = deps;
   const audit = createAuditTrail({ clock, ids });
   const receiverSync = createReceiverSyncService({ repos, tx, clock, ids });
+  const announcements = createAnnouncementsService({
+    repos,
+    tx,
+    audit,
+    inspector: deps.inspector,
+    jobs: deps.jobs,
+    bus,
+    clock,
+    ids,
+  });
+  const broadcasts = createBroadcastsService({
+    repos,
+    tx,
+    audit,
+    bus,
+    clock,
+    ids,
+    logger,
+    horizonMs: deps.horizonMs ?? 7 * 86_400_000,
+  });
   return {
     auth: createAuthService({
       repos,
@@ -103,27 +124,20 @@ export function createServices(deps: ServiceDeps) {
       allowPrivate: deps.webhookAllowPrivate,
       userAgent: `Loa-Webhooks/${deps.version}`,
     }),
-    announcements: createAnnouncementsService({
-      repos,
-      tx,
-      audit,
-      inspector: deps.inspector,
-      jobs: deps.jobs,
-      bus,
-      clock,
-      ids,
-    }),
+    announcements,
     audio: createAudioService({ repos, tx, audio: deps.audio, media: deps.media, clock, logger }),
     communes: createCommunesService({ repos, tx, audit, clock, ids, passwords, bus }),
-    broadcasts: createBroadcastsService({
+    broadcasts,
+    bulletins: createBulletinsService({
       repos,
       tx,
       audit,
-      bus,
       clock,
       ids,
       logger,
-      horizonMs: deps.horizonMs ?? 7 * 86_400_000,
+      bus,
+      announcements,
+      broadcasts,
     }),
     seed: createSeedService({ tx, audit, clock, ids, passwords }),
   } as const;

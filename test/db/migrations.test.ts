@@ -22,6 +22,8 @@ const tables = [
   'receivers',
   'announcements',
   'announcement_variants',
+  'bulletins',
+  'bulletin_deliveries',
   'audio_assets',
   'broadcasts',
   'occurrences',
@@ -67,6 +69,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0010-playback-audio-sha256',
       '0011-series-skips',
       '0014-province-platform',
+      '0016-bulletins',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -238,6 +238,27 @@ const rows: Readonly<Record<string, Row>> = {
   },
   'POST /tinh/webhook/:id/tat': { path: () => '/tinh/webhook/any/tat', form: {}, inScope: allow([]) },
   'GET /tinh/webhook/:id': { path: () => '/tinh/webhook/any', inScope: allow([]) },
+  'GET /tinh/ban-tin': { path: () => '/tinh/ban-tin', inScope: allow([]) },
+  'POST /tinh/ban-tin': { path: () => '/tinh/ban-tin', form: { title: 'x' }, inScope: allow([]) },
+  'POST /tinh/ban-tin/:id/gui': { path: () => '/tinh/ban-tin/any/gui', form: {}, inScope: allow([]) },
+  'GET /tinh/ban-tin/:id': { path: () => '/tinh/ban-tin/any', inScope: allow([]) },
+  // The commune office's inbox; a bulletin not sent to the commune is not there (404).
+  'GET /ban-tin': { path: () => '/ban-tin', inScope: allow(office) },
+  'POST /ban-tin/:id/xep-lich': {
+    path: () => '/ban-tin/any/xep-lich',
+    form: { hamletIds: 'all', kind: 'slot', date: '2026-12-01', slot: 'evening' },
+    inScope: allow(office, 404),
+  },
+  'POST /ban-tin/:id/tu-choi': {
+    path: () => '/ban-tin/any/tu-choi',
+    form: { reason: 'Không phù hợp' },
+    inScope: allow(office, 404),
+  },
+  'POST /ban-tin/:id/thu-tu': {
+    path: () => '/ban-tin/any/thu-tu',
+    form: { place: 'first' },
+    inScope: allow(office, 404),
+  },
 };
 
 // Sign-in, sign-out, language and static files behave the same for everyone and need no session.
@@ -271,9 +292,11 @@ describe('page authorization', () => {
       });
       return ((await res.json()) as { id: string }).id;
     };
-    // Two minutes apart from 08:00 local, well before the quiet hours, so that no two clash.
+    // Two minutes apart from 08:00 local, 300 a day so that none runs into the quiet hours, and no two clash.
     const broadcast = async (hamletId: string) => {
-      const at = new Date(Date.parse('2026-12-10T01:00:00Z') + n * 2 * 60_000).toISOString();
+      const at = new Date(
+        Date.parse('2026-12-10T01:00:00Z') + Math.floor(n / 300) * 86_400_000 + (n % 300) * 2 * 60_000,
+      ).toISOString();
       const res = await h.request('/api/v1/broadcasts', {
         method: 'POST',
         token: h.tokens.admin,

@@ -218,6 +218,51 @@ export const matrix: Readonly<Record<string, Row>> = {
     inScope: all(403),
     setup: async () => ({ path: '/api/v1/province/webhooks/any/deliveries' }),
   },
+  // Bulletins: the province's side is province staff's only, the inbox the commune office's
+  // (test/api/bulletins.test.ts makes real ones; here a commune with no such bulletin answers 404).
+  'POST /api/v1/province/bulletins': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/bulletins' }),
+  },
+  'GET /api/v1/province/bulletins': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/bulletins' }),
+  },
+  'GET /api/v1/province/bulletins/{id}': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/bulletins/any' }),
+  },
+  'POST /api/v1/province/bulletins/{id}/send': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/bulletins/any/send' }),
+  },
+  'GET /api/v1/province/bulletins/{id}/proof': {
+    inScope: all(403),
+    setup: async () => ({ path: '/api/v1/province/bulletins/any/proof' }),
+  },
+  'GET /api/v1/bulletins': {
+    inScope: only({ admin: 200, officer: 200 }),
+    setup: async () => ({ path: '/api/v1/bulletins' }),
+  },
+  'GET /api/v1/bulletins/{id}': {
+    inScope: only({ admin: 404, officer: 404 }),
+    setup: async () => ({ path: '/api/v1/bulletins/any' }),
+  },
+  'POST /api/v1/bulletins/{id}/schedule': {
+    inScope: only({ admin: 404, officer: 404 }),
+    setup: async () => ({
+      path: '/api/v1/bulletins/any/schedule',
+      json: { hamletIds: 'all', at: nextSlot() },
+    }),
+  },
+  'POST /api/v1/bulletins/{id}/order': {
+    inScope: only({ admin: 404, officer: 404 }),
+    setup: async () => ({ path: '/api/v1/bulletins/any/order', json: { place: 'first' } }),
+  },
+  'POST /api/v1/bulletins/{id}/decline': {
+    inScope: only({ admin: 404, officer: 404 }),
+    setup: async () => ({ path: '/api/v1/bulletins/any/decline', json: { reason: 'Không phù hợp' } }),
+  },
   // The export opens to machine tokens only: every person's token is refused (test/api/province-export.test.ts).
   'GET /api/v1/province/reports/v1/devices': {
     inScope: all(401),

@@ -142,6 +142,12 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
     async listAnnouncements(communeId, scope, filter) {
       let query = selectAnnouncements()
         .where('a.commune_id', '=', communeId)
+        // A province bulletin's own content is the province's, not the commune it is kept in.
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(selectFrom('bulletins as bu').select('bu.id').whereRef('bu.announcement_id', '=', 'a.id')),
+          ),
+        )
         .orderBy('a.id')
         .limit(filter.limit + 1);
       if (scope !== 'all') {
@@ -290,7 +296,7 @@ function toVariant(r: Selectable<AnnouncementVariantTable>, audio: Map<string, A
 }
 
 function toAnnouncement(
-  r: Selectable<AnnouncementTable> & { readonly author_name: string | null },
+  r: Omit<Selectable<AnnouncementTable>, 'bulletin_id'> & { readonly author_name: string | null },
   variants: readonly Variant[],
 ): Announcement {
   return {

@@ -18,7 +18,7 @@ export const selectBookedOccurrences = (db: Kysely<Database>) =>
       'o.slot_name',
       'o.status',
       'o.created_at',
-      'b.created_at as booked_at',
+      (eb) => eb.fn.coalesce('b.slot_order_at', 'b.created_at').as('booked_at'),
       'a.title',
       'b.relay_url',
     ]);

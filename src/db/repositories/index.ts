@@ -5,6 +5,7 @@ import type { Database } from '../schema.js';
 import { createAnnouncementsRepository } from './announcements.repository.js';
 import { createApiTokensRepository } from './api-tokens.repository.js';
 import { createAuditRepository } from './audit.repository.js';
+import { createBulletinsRepository } from './bulletins.repository.js';
 import { createBroadcastsRepository } from './broadcasts.repository.js';
 import { createCommunesRepository } from './communes.repository.js';
 import { createHamletsRepository } from './hamlets.repository.js';
@@ -26,6 +27,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     webhooks: createWebhooksRepository(db),
     provinceReports: createProvinceReportsRepository(db, capabilities),
     announcements: createAnnouncementsRepository(db),
+    bulletins: createBulletinsRepository(db),
     audit: createAuditRepository(db),
     broadcasts: createBroadcastsRepository(db),
     communes: createCommunesRepository(db),

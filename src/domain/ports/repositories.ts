@@ -1,4 +1,11 @@
 import type {
+  Bulletin,
+  BulletinDelivery,
+  BulletinPlace,
+  DeliveryDecision,
+  ReceiverProof,
+} from '../bulletin.js';
+import type {
   Announcement,
   Approval,
   AudioInfo,
@@ -602,12 +609,90 @@ export interface UsersRepository {
   ): Promise<void>;
 }
 
+/** A commune's copy of a bulletin's content, made when the bulletin is sent. */
+export interface BulletinCopy {
+  readonly communeId: string;
+  readonly announcementId: string;
+  /** New ids of the copied versions, in the source's version order. */
+  readonly variantIds: readonly string[];
+}
+
+/** A bulletin as a commune reads it in its inbox: the bulletin and its own delivery. */
+export interface InboxItem {
+  readonly bulletin: Bulletin;
+  readonly delivery: BulletinDelivery;
+}
+
+export interface BulletinsRepository {
+  insertBulletin(b: Omit<Bulletin, 'sentAt'>): Promise<void>;
+  findBulletin(id: string): Promise<Bulletin | undefined>;
+  /** The bulletin whose content (the province's own announcement) this is, if any. */
+  findBulletinOfAnnouncement(announcementId: string): Promise<Bulletin | undefined>;
+  /** The province's bulletins, newest first (keyset on created_at, id). */
+  listBulletins(provinceId: string, limit: number): Promise<readonly Bulletin[]>;
+  /** Marks it sent unless it already was: false when another request sent it first. */
+  markSent(id: string, now: string): Promise<boolean>;
+  /**
+   * Copies the source announcement (approved, ready, its versions pointing to the same audio) into each
+   * commune and writes one delivery row per commune, in batches.
+   */
+  insertCopiesAndDeliveries(
+    bulletin: Pick<Bulletin, 'id' | 'announcementId' | 'title'>,
+    copies: readonly BulletinCopy[],
+    decision: DeliveryDecision,
+    by: string,
+    now: string,
+  ): Promise<void>;
+  listDeliveries(bulletinId: string): Promise<readonly BulletinDelivery[]>;
+  findDelivery(bulletinId: string, communeId: string): Promise<BulletinDelivery | undefined>;
+  /** A commune's inbox, newest first. */
+  listInbox(communeId: string, limit: number): Promise<readonly InboxItem[]>;
+  /**
+   * Moves a delivery from `from` to a decision; false when it is not (any longer) in `from`, so two
+   * requests answering the same delivery at once have one winner.
+   */
+  decide(
+    bulletinId: string,
+    communeId: string,
+    from: DeliveryDecision,
+    to: {
+      readonly decision: DeliveryDecision;
+      readonly reason: string | null;
+      readonly by: string;
+      readonly now: string;
+    },
+  ): Promise<boolean>;
+  /** Every enabled receiver of the bulletin's communes with what it reported of the commune's copy. */
+  listReceiverProof(bulletinId: string): Promise<readonly ReceiverProof[]>;
+  /**
+   * Records where the commune put a priority bulletin in its slots, and the instant its broadcasts are
+   * ordered by there from now on (the slot plays one priority in booking order).
+   */
+  setSlotPlace(
+    bulletinId: string,
+    communeId: string,
+    place: BulletinPlace,
+    broadcastIds: readonly string[],
+    orderAt: string,
+    now: string,
+  ): Promise<void>;
+  /** Adds booked broadcasts to a delivery (its first airing kept as the earliest). */
+  addBroadcasts(
+    bulletinId: string,
+    communeId: string,
+    broadcastIds: readonly string[],
+    firstAiringAt: string | null,
+    now: string,
+  ): Promise<void>;
+}
+
 export interface Repositories {
   readonly provinces: ProvincesRepository;
   readonly apiTokens: ApiTokensRepository;
   readonly webhooks: WebhooksRepository;
   readonly provinceReports: ProvinceReportsRepository;
   readonly announcements: AnnouncementsRepository;
+  readonly bulletins: BulletinsRepository;
   readonly audit: AuditRepository;
   readonly broadcasts: BroadcastsRepository;
   readonly communes: CommunesRepository;

@@ -11,6 +11,7 @@ import { adminReceiverRoutes } from './pages/admin-receivers.js';
 import { adminUserRoutes } from './pages/admin-users.js';
 import { adminRoutes } from './pages/admin.js';
 import { announcementRoutes } from './pages/announcements.js';
+import { bulletinPageRoutes } from './pages/bulletins.js';
 import { coverageRoutes } from './pages/coverage.js';
 import { emergencyRoutes } from './pages/emergency.js';
 import { monitorRoutes } from './pages/monitor.js';
@@ -60,6 +61,7 @@ export function webRoutes(deps: WebDeps) {
   app.route('/', provinceReportRoutes(deps));
   app.route('/', provinceTokenRoutes(deps));
   app.route('/', provinceWebhookRoutes(deps));
+  app.route('/', bulletinPageRoutes(deps));
   app.onError(pageError);
   return app;
 }

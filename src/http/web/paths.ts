@@ -42,6 +42,13 @@ export const paths = {
   provinceAirTimeCsv: '/tinh/bao-cao/thoi-luong.csv',
   machineTokens: '/tinh/ma-may',
   revokeToken: (id: string) => `/tinh/ma-may/${encodeURIComponent(id)}/thu-hoi`,
+  bulletins: '/tinh/ban-tin',
+  bulletin: (id: string) => `/tinh/ban-tin/${encodeURIComponent(id)}`,
+  sendBulletin: (id: string) => `/tinh/ban-tin/${encodeURIComponent(id)}/gui`,
+  inbox: '/ban-tin',
+  scheduleBulletin: (id: string) => `/ban-tin/${encodeURIComponent(id)}/xep-lich`,
+  declineBulletin: (id: string) => `/ban-tin/${encodeURIComponent(id)}/tu-choi`,
+  orderBulletin: (id: string) => `/ban-tin/${encodeURIComponent(id)}/thu-tu`,
   webhooks: '/tinh/webhook',
   webhook: (id: string) => `/tinh/webhook/${encodeURIComponent(id)}`,
   disableWebhook: (id: string) => `/tinh/webhook/${encodeURIComponent(id)}/tat`,
@@ -66,6 +73,7 @@ export const pagePrefixes = [
   '/giam-sat',
   '/quan-tri',
   '/tinh',
+  '/ban-tin',
 ] as const;
 
 /** Whether `path` is one of the pages (or their static files) rather than the API. */

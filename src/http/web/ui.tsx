@@ -1,3 +1,4 @@
+import { bulletinMessages } from './bulletin-messages.js';
 import type { PropsWithChildren } from 'hono/jsx';
 import { roleAllows } from '../../domain/policy.js';
 import { assetUrl } from './assets/index.js';
@@ -35,8 +36,10 @@ function Nav({ p }: { p: PageContext }) {
       roleAllows(actor.role, 'receiver.read') && !roleAllows(actor.role, 'hamlet.manage'),
     ],
     // The province's own pages, for its staff.
+    [paths.inbox, bulletinMessages[p.lang].navInbox, roleAllows(actor.role, 'bulletin.answer')],
     [paths.province, tenancyMessages[p.lang].communesNav, roleAllows(actor.role, 'province.read')],
     [paths.provinceReport, p.m.nav.provinceReport, roleAllows(actor.role, 'province.read')],
+    [paths.bulletins, bulletinMessages[p.lang].navProvince, roleAllows(actor.role, 'province.read')],
     [paths.machineTokens, p.m.nav.machineTokens, roleAllows(actor.role, 'province.manage')],
     [paths.webhooks, p.m.nav.webhooks, roleAllows(actor.role, 'province.manage')],
   ];

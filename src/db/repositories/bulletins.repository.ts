@@ -1,0 +1,366 @@
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import type { Bulletin, BulletinDelivery } from '../../domain/bulletin.js';
+import type { BulletinsRepository } from '../../domain/ports/repositories.js';
+import type { BulletinDeliveryTable, BulletinTable, Database, ReceiverTable } from '../schema.js';
+
+/** Rows per insert statement: well under PostgreSQL's and SQLite's parameter limits. */
+const CHUNK = 200;
+
+const chunks = <T>(rows: readonly T[]): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
+  return out;
+};
+
+export function createBulletinsRepository(db: Kysely<Database>): BulletinsRepository {
+  /** Distinct boxes that reported starting an airing of the delivery's copy: the proof that it aired. */
+  const airedReceivers = (eb: ExpressionBuilder<Database & { d: BulletinDeliveryTable }, 'd'>) =>
+    eb
+      .selectFrom('playback_events as pe')
+      .innerJoin('occurrences as o', 'o.id', 'pe.occurrence_id')
+      .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
+      .whereRef('b.announcement_id', '=', 'd.announcement_id')
+      .where('pe.type', 'in', ['started', 'completed'])
+      .select((e) => e.fn.count<number>('pe.receiver_id').distinct().as('n'))
+      .as('aired_receivers');
+
+  const selectDeliveries = () =>
+    db
+      .selectFrom('bulletin_deliveries as d')
+      .innerJoin('communes as c', 'c.id', 'd.commune_id')
+      .selectAll('d')
+      .select('c.name as commune_name')
+      .select((eb) => airedReceivers(eb));
+
+  return {
+    async insertBulletin(b) {
+      await db
+        .insertInto('bulletins')
+        .values({
+          id: b.id,
+          province_id: b.provinceId,
+          announcement_id: b.announcementId,
+          title: b.title,
+          level: b.level,
+          commune_ids: b.communeIds === null ? null : JSON.stringify(b.communeIds),
+          answer_by: b.answerBy,
+          created_by: b.createdBy,
+          created_at: b.createdAt,
+          sent_at: null,
+        })
+        .execute();
+    },
+
+    async findBulletin(id) {
+      const row = await db.selectFrom('bulletins').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toBulletin(row);
+    },
+
+    async findBulletinOfAnnouncement(announcementId) {
+      const row = await db
+        .selectFrom('bulletins')
+        .selectAll()
+        .where('announcement_id', '=', announcementId)
+        .executeTakeFirst();
+      return row && toBulletin(row);
+    },
+
+    async listBulletins(provinceId, limit) {
+      const rows = await db
+        .selectFrom('bulletins')
+        .selectAll()
+        .where('province_id', '=', provinceId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toBulletin);
+    },
+
+    async markSent(id, now) {
+      const result = await db
+        .updateTable('bulletins')
+        .set({ sent_at: now })
+        .where('id', '=', id)
+        .where('sent_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async insertCopiesAndDeliveries(bulletin, copies, decision, by, now) {
+      if (copies.length === 0) return;
+      const source = await db
+        .selectFrom('announcements')
+        .select(['category'])
+        .where('id', '=', bulletin.announcementId)
+        .executeTakeFirstOrThrow();
+      const variants = await db
+        .selectFrom('announcement_variants')
+        .selectAll()
+        .where('announcement_id', '=', bulletin.announcementId)
+        .where('status', '=', 'ready')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      for (const part of chunks(copies)) {
+        await db
+          .insertInto('announcements')
+          .values(
+            part.map((c) => ({
+              id: c.announcementId,
+              commune_id: c.communeId,
+              hamlet_id: null,
+              title: bulletin.title,
+              category: source.category,
+              created_by: by,
+              status: 'ready' as const,
+              error: null,
+              // The province answers for its bulletin's content; the commune decides whether it airs.
+              approval: 'approved' as const,
+              approval_reason: null,
+              approved_by: by,
+              approved_at: now,
+              bulletin_id: bulletin.id,
+              created_at: now,
+              updated_at: now,
+            })),
+          )
+          .execute();
+      }
+      const variantRows = copies.flatMap((c) =>
+        variants.map((v, i) => ({
+          id: c.variantIds[i]!,
+          announcement_id: c.announcementId,
+          language: v.language,
+          source_kind: v.source_kind,
+          // The original stays the province's; the copy shares only the processed audio.
+          source_key: null,
+          source_name: v.source_name,
+          text: v.text,
+          voice: v.voice,
+          status: 'ready' as const,
+          error: null,
+          audio_sha256: v.audio_sha256,
+          opus_sha256: v.opus_sha256,
+          approval: 'approved' as const,
+          probe: null,
+          created_at: now,
+          updated_at: now,
+        })),
+      );
+      for (const part of chunks(variantRows)) {
+        await db.insertInto('announcement_variants').values(part).execute();
+      }
+      for (const part of chunks(copies)) {
+        await db
+          .insertInto('bulletin_deliveries')
+          .values(
+            part.map((c) => ({
+              bulletin_id: bulletin.id,
+              commune_id: c.communeId,
+              announcement_id: c.announcementId,
+              decision,
+              broadcast_ids: '[]',
+              first_airing_at: null,
+              decline_reason: null,
+              decided_by: null,
+              decided_at: null,
+              slot_place: null,
+              created_at: now,
+              updated_at: now,
+            })),
+          )
+          .execute();
+      }
+    },
+
+    async listDeliveries(bulletinId) {
+      const rows = await selectDeliveries()
+        .where('d.bulletin_id', '=', bulletinId)
+        .orderBy('c.name')
+        .execute();
+      return rows.map(toDelivery);
+    },
+
+    async findDelivery(bulletinId, communeId) {
+      const row = await selectDeliveries()
+        .where('d.bulletin_id', '=', bulletinId)
+        .where('d.commune_id', '=', communeId)
+        .executeTakeFirst();
+      return row && toDelivery(row);
+    },
+
+    async listInbox(communeId, limit) {
+      const rows = await selectDeliveries()
+        .innerJoin('bulletins as bu', 'bu.id', 'd.bulletin_id')
+        .select([
+          'bu.id as bu_id',
+          'bu.province_id as bu_province_id',
+          'bu.announcement_id as bu_announcement_id',
+          'bu.title as bu_title',
+          'bu.level as bu_level',
+          'bu.commune_ids as bu_commune_ids',
+          'bu.answer_by as bu_answer_by',
+          'bu.created_by as bu_created_by',
+          'bu.created_at as bu_created_at',
+          'bu.sent_at as bu_sent_at',
+        ])
+        .where('d.commune_id', '=', communeId)
+        .orderBy('d.created_at', 'desc')
+        .orderBy('d.bulletin_id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        delivery: toDelivery(r),
+        bulletin: toBulletin({
+          id: r.bu_id,
+          province_id: r.bu_province_id,
+          announcement_id: r.bu_announcement_id,
+          title: r.bu_title,
+          level: r.bu_level,
+          commune_ids: r.bu_commune_ids,
+          answer_by: r.bu_answer_by,
+          created_by: r.bu_created_by,
+          created_at: r.bu_created_at,
+          sent_at: r.bu_sent_at,
+        }),
+      }));
+    },
+
+    async decide(bulletinId, communeId, from, to) {
+      const result = await db
+        .updateTable('bulletin_deliveries')
+        .set({
+          decision: to.decision,
+          decline_reason: to.reason,
+          decided_by: to.by,
+          decided_at: to.now,
+          updated_at: to.now,
+        })
+        .where('bulletin_id', '=', bulletinId)
+        .where('commune_id', '=', communeId)
+        .where('decision', '=', from)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async listReceiverProof(bulletinId) {
+      const reported = (
+        eb: ExpressionBuilder<Database & { d: BulletinDeliveryTable; r: ReceiverTable }, 'd' | 'r'>,
+        type: 'started' | 'completed' | 'failed',
+      ) =>
+        eb
+          .selectFrom('playback_events as pe')
+          .innerJoin('occurrences as o', 'o.id', 'pe.occurrence_id')
+          .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
+          .whereRef('b.announcement_id', '=', 'd.announcement_id')
+          .whereRef('pe.receiver_id', '=', 'r.id')
+          .where('pe.type', '=', type)
+          .select((e) => e.fn.min('pe.at').as('at'));
+      const rows = await db
+        .selectFrom('bulletin_deliveries as d')
+        .innerJoin('hamlets as h', 'h.commune_id', 'd.commune_id')
+        .innerJoin('receivers as r', 'r.hamlet_id', 'h.id')
+        .where('d.bulletin_id', '=', bulletinId)
+        .where('h.deleted_at', 'is', null)
+        .where('r.disabled_at', 'is', null)
+        .select([
+          'd.commune_id',
+          'h.id as hamlet_id',
+          'h.name as hamlet_name',
+          'r.id as receiver_id',
+          'r.name as receiver_name',
+        ])
+        .select((eb) => [
+          reported(eb, 'started').as('started_at'),
+          reported(eb, 'completed').as('completed_at'),
+          reported(eb, 'failed').as('failed_at'),
+        ])
+        .orderBy('d.commune_id')
+        .orderBy('h.name')
+        .orderBy('r.name')
+        .execute();
+      return rows.map((r) => ({
+        communeId: r.commune_id,
+        hamletId: r.hamlet_id,
+        hamletName: r.hamlet_name,
+        receiverId: r.receiver_id,
+        receiverName: r.receiver_name,
+        startedAt: (r.started_at as string | null) ?? null,
+        completedAt: (r.completed_at as string | null) ?? null,
+        failedAt: (r.failed_at as string | null) ?? null,
+      }));
+    },
+
+    async setSlotPlace(bulletinId, communeId, place, broadcastIds, orderAt, now) {
+      await db
+        .updateTable('bulletin_deliveries')
+        .set({ slot_place: place, updated_at: now })
+        .where('bulletin_id', '=', bulletinId)
+        .where('commune_id', '=', communeId)
+        .execute();
+      if (broadcastIds.length > 0) {
+        await db
+          .updateTable('broadcasts')
+          .set({ slot_order_at: orderAt })
+          .where('id', 'in', [...broadcastIds])
+          .execute();
+      }
+    },
+
+    async addBroadcasts(bulletinId, communeId, broadcastIds, firstAiringAt, now) {
+      const row = await db
+        .selectFrom('bulletin_deliveries')
+        .select(['broadcast_ids', 'first_airing_at'])
+        .where('bulletin_id', '=', bulletinId)
+        .where('commune_id', '=', communeId)
+        .executeTakeFirstOrThrow();
+      const ids = [...(JSON.parse(row.broadcast_ids) as string[]), ...broadcastIds];
+      const first = [row.first_airing_at, firstAiringAt].filter((t): t is string => t !== null).sort()[0];
+      await db
+        .updateTable('bulletin_deliveries')
+        .set({ broadcast_ids: JSON.stringify(ids), first_airing_at: first ?? null, updated_at: now })
+        .where('bulletin_id', '=', bulletinId)
+        .where('commune_id', '=', communeId)
+        .execute();
+    },
+  };
+}
+
+function toBulletin(r: Selectable<BulletinTable>): Bulletin {
+  return {
+    id: r.id,
+    provinceId: r.province_id,
+    announcementId: r.announcement_id,
+    title: r.title,
+    level: r.level,
+    communeIds: r.commune_ids === null ? null : (JSON.parse(r.commune_ids) as string[]),
+    answerBy: r.answer_by,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  };
+}
+
+function toDelivery(
+  r: Selectable<BulletinDeliveryTable> & {
+    readonly commune_name: string;
+    readonly aired_receivers: number | string | bigint | null;
+  },
+): BulletinDelivery {
+  return {
+    bulletinId: r.bulletin_id,
+    communeId: r.commune_id,
+    communeName: r.commune_name,
+    announcementId: r.announcement_id,
+    decision: r.decision,
+    broadcastIds: JSON.parse(r.broadcast_ids) as string[],
+    firstAiringAt: r.first_airing_at,
+    declineReason: r.decline_reason,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at,
+    slotPlace: r.slot_place,
+    airedReceivers: Number(r.aired_receivers ?? 0),
+    createdAt: r.created_at,
+  };
+}

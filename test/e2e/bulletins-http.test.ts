@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type FixtureUser, type Harness } from '../support/harness.js';
+import { otherCommune, provinceFixture } from '../support/province.js';
+import { page, signInPage, type CookieSession } from './support.js';
+
+/**
+ * The bulletin pages over HTTP, without a browser (JavaScript off): the province officer makes and sends
+ * a bulletin on `/tinh/ban-tin`, Cốc San's office declines it with a reason on `/ban-tin`, Quảng Kim's
+ * schedules it, and the province reads each commune's answer.
+ */
+describe('bulletin pages over HTTP', () => {
+  let h: Harness;
+
+  let province: CookieSession;
+  let officer: CookieSession;
+  let qkOfficer: CookieSession;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    await provinceFixture(h);
+    // Province and Quảng Kim users sign in through the same page, with the fixtures' password.
+    province = await signInPage(h, 'can-bo-tinh' as FixtureUser, '10.0.0.2');
+    officer = await signInPage(h, 'officer', '10.0.0.3');
+    qkOfficer = await signInPage(h, 'qk-officer' as FixtureUser, '10.0.0.4');
+  });
+  afterAll(() => h.close());
+
+  it('makes, sends, declines with a reason, schedules, and shows each commune’s answer', async () => {
+    const form = await page(h, '/tinh/ban-tin', province);
+    expect(form.status).toBe(200);
+    const formHtml = await form.text();
+    expect(formHtml).toContain('Soạn bản tin');
+    expect(formHtml).toContain('Xã Cốc San');
+
+    // Refusals keep what was typed and say what to fix, in Vietnamese.
+    const empty = await page(h, '/tinh/ban-tin', province, {
+      title: 'Lịch tiêm phòng',
+      text: '',
+      level: 'normal',
+      communeIds: 'coc-san',
+    });
+    expect(empty.status).toBe(400);
+    expect(await empty.text()).toContain('value="Lịch tiêm phòng"');
+    const unknown = await page(h, '/tinh/ban-tin', province, {
+      title: 'Lịch tiêm phòng',
+      text: 'Tiêm phòng cho gia súc vào thứ bảy.',
+      level: 'normal',
+      communeIds: ['coc-san', 'xa-ma'],
+    });
+    expect(unknown.status).toBe(422);
+    expect(await unknown.text()).toContain('Không tìm thấy xã (hoặc xã đã bị xoá) trong tỉnh: xa-ma.');
+
+    const made = await page(h, '/tinh/ban-tin', province, {
+      title: 'Lịch tiêm phòng',
+      text: 'Tiêm phòng cho gia súc vào thứ bảy.',
+      level: 'normal',
+      communeIds: ['coc-san', otherCommune],
+      answerByDate: '2026-11-30',
+      answerByTime: '17:00',
+    });
+    expect(made.status, await made.clone().text()).toBe(303);
+    expect(made.headers.get('location')).toBe('/tinh/ban-tin?tb=created');
+    const listed = await (await page(h, '/tinh/ban-tin', province)).text();
+    const id = /data-bulletin="([^"]+)"/.exec(listed)![1]!;
+    expect(listed).toContain('Chưa gửi');
+
+    await h.runtime.jobs.drain();
+    const sent = await page(h, `/tinh/ban-tin/${id}/gui`, province, {});
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get('location')).toBe(`/tinh/ban-tin/${id}?tb=sent`);
+
+    // Cốc San: a refusal needs a reason.
+    const inbox = await (await page(h, '/ban-tin', officer)).text();
+    expect(inbox).toContain('Lịch tiêm phòng');
+    expect(inbox).toContain('Hạn trả lời: ');
+    const bare = await page(h, `/ban-tin/${id}/tu-choi`, officer, { reason: '  ' });
+    expect(bare.status).toBe(422);
+    expect(await bare.text()).toContain('Hãy ghi lý do từ chối bản tin; tỉnh sẽ đọc lý do này.');
+    const declined = await page(h, `/ban-tin/${id}/tu-choi`, officer, { reason: 'Xã đã phát tuần trước.' });
+    expect(declined.status).toBe(303);
+    const after = await (await page(h, '/ban-tin?tb=declined', officer)).text();
+    expect(after).toContain('Đã từ chối bản tin.');
+    expect(after).toContain('Lý do: Xã đã phát tuần trước.');
+
+    // Quảng Kim: this evening's slot (17:30 there), every hamlet.
+    const scheduled = await page(h, `/ban-tin/${id}/xep-lich`, qkOfficer, {
+      hamletIds: 'all',
+      kind: 'slot',
+      date: '2026-11-27',
+      slot: 'evening',
+    });
+    expect(scheduled.status, await scheduled.clone().text()).toBe(303);
+
+    // Cốc San's office cannot reach Quảng Kim's answer: its own delivery is already declined.
+    const again = await page(h, `/ban-tin/${id}/xep-lich`, officer, {
+      hamletIds: 'all',
+      kind: 'slot',
+      date: '2026-11-27',
+      slot: 'evening',
+    });
+    expect(again.status).toBe(409);
+
+    const detail = await (await page(h, `/tinh/ban-tin/${id}`, province)).text();
+    expect(detail).toMatch(/data-commune="coc-san" data-status="declined"/);
+    expect(detail).toContain('Lý do: Xã đã phát tuần trước.');
+    expect(detail).toMatch(new RegExp(`data-commune="${otherCommune}" data-status="scheduled"`));
+    expect(detail).toContain('Phát lúc 17:30 ngày 27/11/2026');
+  });
+});
