@@ -7,7 +7,9 @@ import pino from 'pino';
 import { createApp } from './http/app.js';
 import type { PushLimits } from './http/routes/receiver-protocol.js';
 import { fromTrustedHop } from './http/forwarded.js';
-import type { Config } from './config.js';
+import { ConfigError, s3LocationOf, type Config } from './config.js';
+import { createS3Bucket, S3CheckError, type S3Bucket } from './media/s3-bucket.js';
+import { createS3NodeMediaStore, type S3NodeMediaStore } from './media/s3-store.node.js';
 import { connectDatabase } from './db/connect.node.js';
 import type { Db } from './db/database.js';
 import { postgresLeaderLock, soleLeader } from './db/leader-lock.node.js';
@@ -150,7 +152,11 @@ export async function createNodeRuntime(
     const binaries = resolveFfmpeg({ FFMPEG_PATH: config.FFMPEG_PATH });
     binaries.catch(() => undefined);
     const workerId = workerIdOf(config);
-    const media = createFileMediaStore(resolve(config.MEDIA_DIR), { owner: workerId });
+    const bucket = await openBucket(config);
+    // With a bucket, MEDIA_DIR holds only what this process is working on (uploads arriving, job files).
+    const media: FileMediaStore | S3NodeMediaStore = bucket
+      ? createS3NodeMediaStore(bucket, resolve(config.MEDIA_DIR), { owner: workerId })
+      : createFileMediaStore(resolve(config.MEDIA_DIR), { owner: workerId });
     // The health check asks the disk under the root for its free space: the root must be there.
     mkdirSync(media.root, { recursive: true });
     const repos = createRepositories(db.kysely, db.capabilities);
@@ -248,6 +254,11 @@ export async function createNodeRuntime(
       version,
       media,
       uploadLimitBytes: config.UPLOAD_LIMIT_MB * 1_048_576,
+      ...(config.MEDIA_REDIRECT === 'presigned' &&
+        bucket && {
+          mediaLink: (sha256: string, ext: string) =>
+            (media as S3NodeMediaStore).assetUrl(sha256, ext, config.MEDIA_PRESIGN_S),
+        }),
       clientIp: (c: Context) => clientIp(c, config.TRUST_PROXY),
       trustedProxies: config.TRUST_PROXY,
       ...(overrides.push && { push: overrides.push }),
@@ -313,6 +324,23 @@ export async function createNodeRuntime(
     await db.close();
     throw error;
   }
+}
+
+/**
+ * The bucket of `MEDIA_URL`, checked before anything is served: a wrong address, bucket name or key
+ * stops the start with a message naming the variable to fix.
+ */
+async function openBucket(config: Config): Promise<S3Bucket | null> {
+  const location = s3LocationOf(config);
+  if (!location) return null;
+  const bucket = createS3Bucket(location);
+  try {
+    await bucket.check();
+  } catch (error) {
+    if (error instanceof S3CheckError) throw new ConfigError(`Media store: ${error.message}`);
+    throw error;
+  }
+  return bucket;
 }
 
 function clientIp(c: Context, trustedProxies: number): string {

@@ -23,7 +23,7 @@ import { provinceExportRoutes } from './routes/province-export.js';
 import { provinceIntegrationRoutes } from './routes/province-integrations.js';
 import { provinceReportRoutes } from './routes/province-reports.js';
 import { hamletRoutes } from './routes/hamlets.js';
-import { mediaRoutes } from './routes/media.js';
+import { mediaRoutes, type MediaLink } from './routes/media.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import {
   receiverProtocolRoutes,
@@ -49,6 +49,11 @@ export interface AppDeps {
   /** Largest JSON body accepted, in bytes. */
   readonly jsonBodyLimit?: number;
   readonly media: MediaStore;
+  /**
+   * A short-lived link of the object store for encoded audio (null when it is not there): with it,
+   * `GET /media/…` redirects there instead of streaming the bytes through the service.
+   */
+  readonly mediaLink?: MediaLink;
   /** Largest accepted audio upload, in bytes. */
   readonly uploadLimitBytes: number;
   /** Bounds of a push client that stops reading. */
@@ -144,7 +149,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', provinceIntegrationRoutes(deps.services));
   app.route('/', provinceExportRoutes(deps.services, deps.clientIp));
   app.route('/', announcementRoutes(deps.services, deps.media, deps.uploadLimitBytes));
-  app.route('/', mediaRoutes(deps.media));
+  app.route('/', mediaRoutes(deps.media, deps.mediaLink));
   app.route('/', monitoringRoutes(deps.services));
   app.route(
     '/',

@@ -51,7 +51,7 @@ export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly 
           const wav = await tts.synthesize(source.text, { voice });
           await writing('writing the spoken text', () => writeFile(input, wav));
         } else {
-          input = media.pathOf(source.key);
+          input = await media.localSource(source.key, workDir);
           inspection = source.inspection;
         }
         const targets = { ...DEFAULT_ENCODING_TARGETS, ...communeTargets };

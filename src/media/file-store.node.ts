@@ -19,6 +19,11 @@ const uuidPattern = /^[0-9a-f-]{36}$/;
 export interface FileMediaStore extends MediaStore {
   /** The file behind a key made by this store (for ffmpeg); throws for anything else. */
   pathOf(key: string): string;
+  /**
+   * A local file of an upload or kept original for ffmpeg to read: the file itself on disk, a copy
+   * fetched into `workDir` when the originals are elsewhere (an object store).
+   */
+  localSource(key: string, workDir: string): Promise<string>;
   /** Moves a file into the content-addressed area; the same content twice is stored once. */
   putAsset(file: string, ext: 'mp3' | 'opus'): Promise<{ sha256: string; bytes: number }>;
   /** A fresh path in the store's scratch area for work files. */
@@ -82,6 +87,7 @@ export function createFileMediaStore(root: string, options: FileMediaStoreOption
   return {
     root,
     pathOf,
+    localSource: async (key) => pathOf(key),
 
     async beginUpload(): Promise<UploadTarget> {
       await writing('receiving an upload', () => mkdir(join(root, 'tmp'), { recursive: true }));

@@ -29,6 +29,11 @@ export interface UploadTarget {
   write(chunk: Uint8Array): Promise<void>;
   /** Flushes and closes the file; returns its size. */
   finish(): Promise<number>;
+  /**
+   * Gives up an upload that will not be finished (an object store's multipart upload is cancelled, so
+   * no parts are left); the key is discarded after it. Without it, the target is finished and discarded.
+   */
+  abort?(): Promise<void>;
 }
 
 export interface StoredAsset {
