@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, opendir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { MediaStore, UploadTarget } from '../domain/ports/media-store.js';
+import { MissingSourceError, type MediaStore, type UploadTarget } from '../domain/ports/media-store.js';
 import { ownerTag, removeOrphansIn } from './orphans.node.js';
 import { asStorageFull, writing } from './storage-full.js';
 
@@ -87,7 +87,11 @@ export function createFileMediaStore(root: string, options: FileMediaStoreOption
   return {
     root,
     pathOf,
-    localSource: async (key) => pathOf(key),
+    async localSource(key) {
+      const path = pathOf(key);
+      if (!(await stat(path).catch(() => null))) throw new MissingSourceError(`the original ${key} is gone`);
+      return path;
+    },
 
     async beginUpload(): Promise<UploadTarget> {
       await writing('receiving an upload', () => mkdir(join(root, 'tmp'), { recursive: true }));

@@ -4,17 +4,13 @@ import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { MissingSourceError } from '../domain/ports/media-store.js';
 import { StoreUnavailableError } from '../domain/ports/unavailable.js';
 import { createFileMediaStore, type FileMediaStore, type FileMediaStoreOptions } from './file-store.node.js';
 import { assetKey, createR2MediaStore, writeObject } from './r2-store.js';
 import type { S3Bucket } from './s3-bucket.js';
 
 const contentTypes = { mp3: 'audio/mpeg', opus: 'audio/ogg' } as const;
-
-/** Thrown when a kept original is not in the bucket any more (deleted behind Loa's back). */
-export class MissingOriginalError extends Error {
-  override readonly name = 'MissingOriginalError';
-}
 
 async function streamFileTo(file: string, target: ReturnType<typeof writeObject>): Promise<number> {
   try {
@@ -92,7 +88,7 @@ export function createS3NodeMediaStore(
     async localSource(key, workDir) {
       if (key.startsWith('tmp/')) return scratch.pathOf(key);
       const object = await objects.openUpload(key);
-      if (!object) throw new MissingOriginalError(`the original ${key} is not in the bucket any more`);
+      if (!object) throw new MissingSourceError(`the original ${key} is not in the bucket any more`);
       const file = join(workDir, 'original');
       await pipeline(Readable.fromWeb(object.body as never), createWriteStream(file));
       return file;

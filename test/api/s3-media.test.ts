@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechWav } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { startLocalS3, type LocalS3 } from '../support/s3.js';
+import { createS3Bucket } from '../../src/media/s3-bucket.js';
+import { s3Credentials, startLocalS3, type LocalS3 } from '../support/s3.js';
 
 const body = async (res: Response) => (await res.json()) as any;
 
@@ -71,6 +72,56 @@ describe('media in an S3 bucket: uploads, processing and GET /media', () => {
     expect(fetched.status).toBe(206);
     expect((await fetched.arrayBuffer()).byteLength).toBe(10);
     expect((await presigned.request(`/media/${'0'.repeat(64)}.mp3`)).status).toBe(404);
+  });
+
+  it('shows "audio missing" for audio deleted behind its back, and a retry makes it again from the original', async () => {
+    const bucket = createS3Bucket({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      bucket: s3.bucket,
+      prefix: 'province-15',
+      accessKeyId: s3Credentials.AWS_ACCESS_KEY_ID,
+      secretAccessKey: s3Credentials.AWS_SECRET_ACCESS_KEY,
+    });
+    const res = await h.request('/api/v1/announcements', {
+      method: 'POST',
+      token: h.tokens.secretary,
+      body: recording('Lịch tiêm phòng'),
+    });
+    const { id } = await body(res);
+    await h.runtime.jobs.drain();
+    const get = async () =>
+      body(await h.request(`/api/v1/announcements/${id}`, { token: h.tokens.secretary }));
+    const ready = await get();
+    const audio = ready.variants[0].audio;
+    const keyOf = (sha: string, ext: string) => `${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}.${ext}`;
+    await bucket.delete(keyOf(audio.sha256, audio.format));
+
+    const missing = await get();
+    expect(missing.status).toBe('failed');
+    expect(missing.variants[0].status).toBe('failed');
+    expect(missing.error).toContain('Mất âm thanh');
+    const retried = await h.request(`/api/v1/announcements/${id}/retry`, {
+      method: 'POST',
+      token: h.tokens.secretary,
+    });
+    expect(retried.status).toBe(202);
+    await h.runtime.jobs.drain();
+    const again = await get();
+    expect(again.status).toBe('ready');
+    expect((await h.request(again.variants[0].audio.url)).status).toBe(200);
+
+    // Without its original, the retry fails at once and says to upload it again.
+    const originals = await bucket.list({ prefix: 'src/' });
+    await bucket.delete(originals.objects.map((o) => o.key));
+    await bucket.delete(keyOf(again.variants[0].audio.sha256, 'mp3'));
+    expect((await get()).status).toBe('failed');
+    h.clock.advance(60_000);
+    await h.request(`/api/v1/announcements/${id}/retry`, { method: 'POST', token: h.tokens.secretary });
+    await h.runtime.jobs.drain();
+    const gone = await get();
+    expect(gone.status).toBe('failed');
+    expect(gone.error).toContain('Hãy tải tệp ghi âm lên lại');
   });
 
   it('answers an upload with 503 when the bucket fails, and keeps nothing of it', async () => {
