@@ -4,7 +4,12 @@ import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { sql, type LogEvent } from 'kysely';
 import pino from 'pino';
+import { Hono } from 'hono';
+import { access } from 'node:fs/promises';
 import { createApp } from './http/app.js';
+import { createMetrics, metricsRoutes, type Metrics } from './http/metrics.node.js';
+import { readinessRoutes } from './http/routes/readiness.js';
+import { onlineWindowMs } from './domain/receiver/health.js';
 import type { PushLimits } from './http/routes/receiver-protocol.js';
 import { fromTrustedHop } from './http/forwarded.js';
 import { ConfigError, s3LocationOf, type Config } from './config.js';
@@ -13,7 +18,7 @@ import { createS3NodeMediaStore, type S3NodeMediaStore } from './media/s3-store.
 import { connectDatabase } from './db/connect.node.js';
 import type { Db } from './db/database.js';
 import { postgresLeaderLock, soleLeader } from './db/leader-lock.node.js';
-import { migrateToLatest } from './db/migrator.js';
+import { migrateToLatest, pendingMigrations } from './db/migrator.js';
 import { createPostgresEventBus, type PostgresEventBus } from './events/pg-event-bus.node.js';
 import { cpus, hostname } from 'node:os';
 import { createRepositories, createUnitOfWork } from './db/repositories/index.js';
@@ -101,12 +106,22 @@ export interface NodeRuntime {
   readonly webhookSender: WebhookSender;
   readonly jobs: JobQueue;
   readonly media: FileMediaStore;
+  readonly metrics: Metrics;
+  /** `/readyz` and `/metrics`: part of `app`, and all that a worker or dispatcher process serves. */
+  readonly operations: Hono;
   /**
-   * Starts the background work of `loa serve`: clears what a killed run left in the media store,
-   * takes back this worker's jobs, then runs the audio jobs and the dispatcher's ticks.
+   * Starts the background work: clears what a killed run left in the media store, takes back this
+   * worker's jobs, then runs the audio jobs (`jobs`) and the dispatcher's ticks and webhook
+   * deliveries (`dispatcher`); both by default, as `loa start` does.
    */
-  startBackground(): Promise<void>;
-  close(): Promise<void>;
+  startBackground(parts?: { readonly jobs?: boolean; readonly dispatcher?: boolean }): Promise<void>;
+  /** From now on `/readyz` answers 503, so that load balancers send nothing new here. */
+  beginStopping(): void;
+  /**
+   * Stops the background work and closes the database. With `handBackAfterMs`, jobs still running
+   * after that long are handed back to the queue for another worker.
+   */
+  close(options?: { readonly handBackAfterMs?: number }): Promise<void>;
 }
 
 export interface RuntimeOverrides {
@@ -126,6 +141,8 @@ export interface RuntimeOverrides {
    * resolver here knows; the addresses are checked and connected to as the system's would be.
    */
   readonly resolveHost?: ResolveHost;
+  /** Which parts this process runs (`start`, `serve`, `worker`, `dispatch`): the label of its metrics. */
+  readonly role?: string;
 }
 
 /**
@@ -160,6 +177,8 @@ export async function createNodeRuntime(
     // The health check asks the disk under the root for its free space: the root must be there.
     mkdirSync(media.root, { recursive: true });
     const repos = createRepositories(db.kysely, db.capabilities);
+    const metrics = createMetrics(overrides.role ?? 'start');
+    let stopping = false;
     const tx = createUnitOfWork(db, overrides.decorateRepositories);
     // The job runner's handlers are the audio service's method, built just below.
     let services: Services | undefined;
@@ -171,6 +190,7 @@ export async function createNodeRuntime(
       concurrency: config.JOB_CONCURRENCY ?? cpus().length,
       leaseMs: config.JOB_LEASE_S * 1000,
       workerId,
+      observeJob: (name, outcome, seconds) => metrics.observeJob(name, outcome, seconds),
     });
     const resolveHost = overrides.resolveHost ?? systemResolveHost;
     services = createServices({
@@ -185,7 +205,7 @@ export async function createNodeRuntime(
       webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
       version,
       inspector: createNodeInspector({ binaries, media }),
-      audio: createNodeAudioWork({ binaries, media, tts: createEspeakEngine() }),
+      audio: metrics.observeAudio(createNodeAudioWork({ binaries, media, tts: createEspeakEngine() })),
       jobs,
       media,
       minFreeMediaBytes: config.MEDIA_MIN_FREE_MB * 1_048_576,
@@ -202,6 +222,7 @@ export async function createNodeRuntime(
       clock,
       logger,
       heartbeatRetentionDays: config.HEARTBEAT_RETENTION_DAYS,
+      observeTick: (seconds, report) => metrics.observeTick(seconds, report),
       lock:
         db.capabilities.advisoryLocks && config.DATABASE_URL
           ? postgresLeaderLock(config.DATABASE_URL)
@@ -246,7 +267,30 @@ export async function createNodeRuntime(
         );
       }
     }
+    metrics.watch(
+      {
+        jobsByStatus: () => repos.jobs.countJobsByStatus(),
+        jobsRunningHere: () => jobs.runningCount(),
+        channelsOpen: () => services!.receiverHub.stats().connections,
+        receiversOnline: () =>
+          repos.receivers.countSeenSince(new Date(clock.now().getTime() - onlineWindowMs()).toISOString()),
+      },
+      bus,
+    );
+    const operations = new Hono();
+    operations.route('/', metricsRoutes(metrics, config.METRICS_TOKEN));
+    operations.route(
+      '/',
+      readinessRoutes({
+        database: async () => void (await sql`select 1`.execute(db.kysely)),
+        pendingMigrations: () => pendingMigrations(db.kysely),
+        media: bucket ? () => bucket.check() : () => access(media.root),
+        stopping: () => stopping,
+      }),
+    );
     const app = createApp({
+      observeRequests: metrics.observeRequests(),
+      operations,
       services,
       clock,
       ids,
@@ -296,7 +340,19 @@ export async function createNodeRuntime(
       webhookSender,
       jobs,
       media,
-      startBackground: async () => {
+      metrics,
+      operations,
+      beginStopping: () => {
+        stopping = true;
+      },
+      startBackground: async ({ jobs: runJobs = true, dispatcher: runDispatcher = true } = {}) => {
+        if (!runJobs) {
+          if (runDispatcher) {
+            dispatcher.start();
+            webhookSender.start();
+          }
+          return;
+        }
         // Before any job runs, so that nothing of this run's own is taken for a leftover.
         try {
           const tmp = await media.removeOrphans(LEFTOVER_AGE_MS, { includeOwn: true });
@@ -307,14 +363,17 @@ export async function createNodeRuntime(
           logger.error({ err: (error as Error).message }, 'media store clean-up failed');
         }
         await jobs.start();
-        dispatcher.start();
-        webhookSender.start();
+        if (runDispatcher) {
+          dispatcher.start();
+          webhookSender.start();
+        }
       },
-      close: async () => {
+      close: async (options = {}) => {
+        stopping = true;
         stopListening();
         await webhookSender.stop();
         await dispatcher.stop();
-        await jobs.stop();
+        await jobs.stop(options);
         await sharedBus?.close();
         await db.close();
       },

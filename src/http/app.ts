@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -58,6 +58,10 @@ export interface AppDeps {
   readonly uploadLimitBytes: number;
   /** Bounds of a push client that stops reading. */
   readonly push?: PushLimits;
+  /** Runs first around every request, devices' included (the Node profile's request metrics). */
+  readonly observeRequests?: MiddlewareHandler;
+  /** Routes for operators that the platform adds (the Node profile's `/readyz` and `/metrics`). */
+  readonly operations?: Hono;
   /** Push channels held elsewhere (the edge profile's Durable Objects); see `receiverProtocolRoutes`. */
   readonly holdPushElsewhere?: ReceiverProtocolOptions['holdPushElsewhere'];
 }
@@ -73,6 +77,7 @@ export function createApp(deps: AppDeps) {
     },
   });
 
+  if (deps.observeRequests) app.use(deps.observeRequests);
   // Devices first: their lane skips the middleware for people below (see receiver-protocol.ts).
   app.route(
     '/',
@@ -82,6 +87,8 @@ export function createApp(deps: AppDeps) {
       holdPushElsewhere: deps.holdPushElsewhere,
     }),
   );
+  // Before the people's middleware: a load balancer or Prometheus is neither a user nor a browser.
+  if (deps.operations) app.route('/', deps.operations);
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.use(publicOrigin(deps.trustedProxies ?? 0));
   app.use(async function logRequests(c, next) {

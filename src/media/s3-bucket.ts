@@ -210,7 +210,8 @@ export function createS3Bucket(location: S3Location, fetcher: typeof fetch = fet
     async check() {
       let response: Response;
       try {
-        const query = new URLSearchParams({ 'list-type': '2', prefix, 'max-keys': '1' });
+        // One level only: the answer stays small however many objects the bucket holds.
+        const query = new URLSearchParams({ 'list-type': '2', prefix, delimiter: '/', 'max-keys': '1' });
         response = await send(`${base}?${query}`);
       } catch (error) {
         throw new S3CheckError(

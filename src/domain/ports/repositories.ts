@@ -276,6 +276,8 @@ export interface JobsRepository {
     | undefined
   >;
   countUnfinishedJobs(): Promise<number>;
+  /** Jobs of every status (`queued`, `running`, `done`, `failed`), for the metrics. */
+  countJobsByStatus(): Promise<Readonly<Record<string, number>>>;
 }
 
 export interface PlaybackFilter {
@@ -372,6 +374,8 @@ export interface ReceiverSyncRepository {
 }
 
 export interface ReceiversRepository {
+  /** Enabled receivers whose last heartbeat or request came after `since`, across every commune (metrics). */
+  countSeenSince(since: string): Promise<number>;
   listReceivers(
     communeId: string,
     scope: HamletScope,
