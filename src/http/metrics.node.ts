@@ -1,7 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
-import { routePath } from 'hono/route';
+import { matchedRoutes } from 'hono/route';
 import ipaddr from 'ipaddr.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AudioWork } from '../domain/ports/audio.js';
@@ -27,7 +27,7 @@ export interface MetricsSources {
 export function createMetrics(role: string) {
   const registry = new Registry();
   registry.setDefaultLabels({ role });
-  collectDefaultMetrics({ register: registry, prefix: 'loa_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'loa_' });
   const requests = new Histogram({
     name: 'loa_http_request_duration_seconds',
     help: 'Time to answer an HTTP request (to its headers: a push channel counts until it opens), by route pattern',
@@ -113,9 +113,9 @@ export function createMetrics(role: string) {
         try {
           await next();
         } finally {
-          const path = routePath(c, -1);
-          // Requests that matched no route share one label: paths sent by clients must not make series.
-          const route = path === '/*' || path === '*' ? 'unmatched' : path;
+          // The route the router matched, also when a middleware answered first (a refused token):
+          // requests that matched none share one label, so that paths sent by clients make no series.
+          const route = matchedRoutes(c).findLast((r) => !r.path.endsWith('*'))?.path ?? 'unmatched';
           requests.observe(
             { method: c.req.method, route, status: String(c.res.status) },
             (performance.now() - started) / 1000,
