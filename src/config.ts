@@ -14,7 +14,7 @@ const optionalText = z
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' });
 
 /** Environment variables Loa reads, with their defaults (DESIGN.md "Conventions"). */
-const fields = z.object({
+export const configSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -125,7 +125,8 @@ const fields = z.object({
     .default(25),
 });
 
-export const configSchema = fields.superRefine((config, ctx) => {
+/** The rules between variables, checked after each one on its own (the edge picks single fields). */
+const checkedConfigSchema = configSchema.superRefine((config, ctx) => {
   if (!config.MEDIA_URL) {
     if (config.MEDIA_REDIRECT === 'presigned')
       ctx.addIssue({ code: 'custom', path: ['MEDIA_REDIRECT'], message: 'presigned needs MEDIA_URL=s3://…' });
@@ -169,7 +170,7 @@ export class ConfigError extends Error {
  * `PORT: must be between 0 and 65535 (got "70000")`.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const result = configSchema.safeParse(env);
+  const result = checkedConfigSchema.safeParse(env);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '?');
