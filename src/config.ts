@@ -11,6 +11,8 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' });
+
 /** Environment variables Loa reads, with their defaults (DESIGN.md "Conventions"). */
 export const configSchema = z.object({
   PORT: port.default(3000),
@@ -89,9 +91,74 @@ export const configSchema = z.object({
       'must be the number of reverse proxies in front of Loa, from 0 to 10 (true means 1, false means 0)',
     )
     .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v))),
+  /** `s3://bucket/prefix`: media in an S3-compatible bucket instead of MEDIA_DIR (scale-out profile). */
+  MEDIA_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(
+        /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._\-/]*)?$/,
+        'must be s3://bucket or s3://bucket/prefix (bucket names: lower-case letters, digits, dots and hyphens)',
+      )
+      .optional(),
+  ),
+  /** The S3 API's address; default AWS's for S3_REGION. */
+  S3_ENDPOINT: optionalText.pipe(httpUrl.optional()),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ACCESS_KEY_ID: optionalText,
+  AWS_SECRET_ACCESS_KEY: optionalText,
+  /** `stream`: GET /media streams from the store; `presigned`: redirects to a short-lived link of the bucket. */
+  MEDIA_REDIRECT: z.enum(['stream', 'presigned'], { error: 'must be stream or presigned' }).default('stream'),
+  MEDIA_PRESIGN_S: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(10, 'must be between 10 and 604800')
+    .max(604_800, 'must be between 10 and 604800')
+    .default(300),
+  /** Bearer token for GET /metrics; without it /metrics answers only on the loopback address. */
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Seconds a stopping process waits for its work to end before it exits anyway. */
+  SHUTDOWN_TIMEOUT_S: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 600')
+    .max(600, 'must be between 1 and 600')
+    .default(25),
 });
 
+/** The rules between variables, checked after each one on its own (the edge picks single fields). */
+const checkedConfigSchema = configSchema.superRefine((config, ctx) => {
+  if (!config.MEDIA_URL) {
+    if (config.MEDIA_REDIRECT === 'presigned')
+      ctx.addIssue({ code: 'custom', path: ['MEDIA_REDIRECT'], message: 'presigned needs MEDIA_URL=s3://…' });
+    return;
+  }
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const) {
+    if (!config[name])
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'must be set when MEDIA_URL is an s3:// bucket',
+      });
+  }
+});
+
+/** Where the bucket of `MEDIA_URL` is, or null when media are on disk. */
+export function s3LocationOf(config: Config) {
+  if (!config.MEDIA_URL) return null;
+  const [bucket = '', ...rest] = config.MEDIA_URL.slice('s3://'.length).split('/');
+  return {
+    endpoint: config.S3_ENDPOINT ?? `https://s3.${config.S3_REGION}.amazonaws.com`,
+    region: config.S3_REGION,
+    bucket,
+    prefix: rest.filter(Boolean).join('/'),
+    accessKeyId: config.AWS_ACCESS_KEY_ID ?? '',
+    secretAccessKey: config.AWS_SECRET_ACCESS_KEY ?? '',
+  };
+}
+
 export type Config = z.output<typeof configSchema>;
+
+const secretVariables = new Set(['LOA_SECRET_KEY', 'AWS_SECRET_ACCESS_KEY', 'METRICS_TOKEN']);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -103,12 +170,12 @@ export class ConfigError extends Error {
  * `PORT: must be between 0 and 65535 (got "70000")`.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const result = configSchema.safeParse(env);
+  const result = checkedConfigSchema.safeParse(env);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '?');
     // A key is never repeated into a log line, even a wrong one.
-    const got = name === 'LOA_SECRET_KEY' ? undefined : env[name];
+    const got = secretVariables.has(name) ? undefined : env[name];
     return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
   });
   throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);

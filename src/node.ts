@@ -4,14 +4,21 @@ import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { sql, type LogEvent } from 'kysely';
 import pino from 'pino';
+import { Hono } from 'hono';
+import { access } from 'node:fs/promises';
 import { createApp } from './http/app.js';
+import { createMetrics, metricsRoutes, type Metrics } from './http/metrics.node.js';
+import { readinessRoutes } from './http/routes/readiness.js';
+import { onlineWindowMs } from './domain/receiver/health.js';
 import type { PushLimits } from './http/routes/receiver-protocol.js';
 import { fromTrustedHop } from './http/forwarded.js';
-import type { Config } from './config.js';
+import { ConfigError, s3LocationOf, type Config } from './config.js';
+import { createS3Bucket, S3CheckError, type S3Bucket } from './media/s3-bucket.js';
+import { createS3NodeMediaStore, type S3NodeMediaStore } from './media/s3-store.node.js';
 import { connectDatabase } from './db/connect.node.js';
 import type { Db } from './db/database.js';
 import { postgresLeaderLock, soleLeader } from './db/leader-lock.node.js';
-import { migrateToLatest } from './db/migrator.js';
+import { migrateToLatest, pendingMigrations } from './db/migrator.js';
 import { createPostgresEventBus, type PostgresEventBus } from './events/pg-event-bus.node.js';
 import { cpus, hostname } from 'node:os';
 import { createRepositories, createUnitOfWork } from './db/repositories/index.js';
@@ -99,12 +106,22 @@ export interface NodeRuntime {
   readonly webhookSender: WebhookSender;
   readonly jobs: JobQueue;
   readonly media: FileMediaStore;
+  readonly metrics: Metrics;
+  /** `/readyz` and `/metrics`: part of `app`, and all that a worker or dispatcher process serves. */
+  readonly operations: Hono;
   /**
-   * Starts the background work of `loa serve`: clears what a killed run left in the media store,
-   * takes back this worker's jobs, then runs the audio jobs and the dispatcher's ticks.
+   * Starts the background work: clears what a killed run left in the media store, takes back this
+   * worker's jobs, then runs the audio jobs (`jobs`) and the dispatcher's ticks and webhook
+   * deliveries (`dispatcher`); both by default, as `loa start` does.
    */
-  startBackground(): Promise<void>;
-  close(): Promise<void>;
+  startBackground(parts?: { readonly jobs?: boolean; readonly dispatcher?: boolean }): Promise<void>;
+  /** From now on `/readyz` answers 503, so that load balancers send nothing new here. */
+  beginStopping(): void;
+  /**
+   * Stops the background work and closes the database. With `handBackAfterMs`, jobs still running
+   * after that long are handed back to the queue for another worker.
+   */
+  close(options?: { readonly handBackAfterMs?: number }): Promise<void>;
 }
 
 export interface RuntimeOverrides {
@@ -124,6 +141,8 @@ export interface RuntimeOverrides {
    * resolver here knows; the addresses are checked and connected to as the system's would be.
    */
   readonly resolveHost?: ResolveHost;
+  /** Which parts this process runs (`start`, `serve`, `worker`, `dispatch`): the label of its metrics. */
+  readonly role?: string;
 }
 
 /**
@@ -150,10 +169,16 @@ export async function createNodeRuntime(
     const binaries = resolveFfmpeg({ FFMPEG_PATH: config.FFMPEG_PATH });
     binaries.catch(() => undefined);
     const workerId = workerIdOf(config);
-    const media = createFileMediaStore(resolve(config.MEDIA_DIR), { owner: workerId });
+    const bucket = await openBucket(config);
+    // With a bucket, MEDIA_DIR holds only what this process is working on (uploads arriving, job files).
+    const media: FileMediaStore | S3NodeMediaStore = bucket
+      ? createS3NodeMediaStore(bucket, resolve(config.MEDIA_DIR), { owner: workerId })
+      : createFileMediaStore(resolve(config.MEDIA_DIR), { owner: workerId });
     // The health check asks the disk under the root for its free space: the root must be there.
     mkdirSync(media.root, { recursive: true });
     const repos = createRepositories(db.kysely, db.capabilities);
+    const metrics = createMetrics(overrides.role ?? 'start');
+    let stopping = false;
     const tx = createUnitOfWork(db, overrides.decorateRepositories);
     // The job runner's handlers are the audio service's method, built just below.
     let services: Services | undefined;
@@ -165,6 +190,7 @@ export async function createNodeRuntime(
       concurrency: config.JOB_CONCURRENCY ?? cpus().length,
       leaseMs: config.JOB_LEASE_S * 1000,
       workerId,
+      observeJob: (name, outcome, seconds) => metrics.observeJob(name, outcome, seconds),
     });
     const resolveHost = overrides.resolveHost ?? systemResolveHost;
     services = createServices({
@@ -179,7 +205,7 @@ export async function createNodeRuntime(
       webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
       version,
       inspector: createNodeInspector({ binaries, media }),
-      audio: createNodeAudioWork({ binaries, media, tts: createEspeakEngine() }),
+      audio: metrics.observeAudio(createNodeAudioWork({ binaries, media, tts: createEspeakEngine() })),
       jobs,
       media,
       minFreeMediaBytes: config.MEDIA_MIN_FREE_MB * 1_048_576,
@@ -196,6 +222,7 @@ export async function createNodeRuntime(
       clock,
       logger,
       heartbeatRetentionDays: config.HEARTBEAT_RETENTION_DAYS,
+      observeTick: (seconds, report) => metrics.observeTick(seconds, report),
       lock:
         db.capabilities.advisoryLocks && config.DATABASE_URL
           ? postgresLeaderLock(config.DATABASE_URL)
@@ -240,7 +267,30 @@ export async function createNodeRuntime(
         );
       }
     }
+    metrics.watch(
+      {
+        jobsByStatus: () => repos.jobs.countJobsByStatus(),
+        jobsRunningHere: () => jobs.runningCount(),
+        channelsOpen: () => services!.receiverHub.stats().connections,
+        receiversOnline: () =>
+          repos.receivers.countSeenSince(new Date(clock.now().getTime() - onlineWindowMs()).toISOString()),
+      },
+      bus,
+    );
+    const operations = new Hono();
+    operations.route('/', metricsRoutes(metrics, config.METRICS_TOKEN));
+    operations.route(
+      '/',
+      readinessRoutes({
+        database: async () => void (await sql`select 1`.execute(db.kysely)),
+        pendingMigrations: () => pendingMigrations(db.kysely),
+        media: bucket ? () => bucket.check() : () => access(media.root),
+        stopping: () => stopping,
+      }),
+    );
     const app = createApp({
+      observeRequests: metrics.observeRequests(),
+      operations,
       services,
       clock,
       ids,
@@ -248,6 +298,11 @@ export async function createNodeRuntime(
       version,
       media,
       uploadLimitBytes: config.UPLOAD_LIMIT_MB * 1_048_576,
+      ...(config.MEDIA_REDIRECT === 'presigned' &&
+        bucket && {
+          mediaLink: (sha256: string, ext: string) =>
+            (media as S3NodeMediaStore).assetUrl(sha256, ext, config.MEDIA_PRESIGN_S),
+        }),
       clientIp: (c: Context) => clientIp(c, config.TRUST_PROXY),
       trustedProxies: config.TRUST_PROXY,
       ...(overrides.push && { push: overrides.push }),
@@ -285,7 +340,19 @@ export async function createNodeRuntime(
       webhookSender,
       jobs,
       media,
-      startBackground: async () => {
+      metrics,
+      operations,
+      beginStopping: () => {
+        stopping = true;
+      },
+      startBackground: async ({ jobs: runJobs = true, dispatcher: runDispatcher = true } = {}) => {
+        if (!runJobs) {
+          if (runDispatcher) {
+            dispatcher.start();
+            webhookSender.start();
+          }
+          return;
+        }
         // Before any job runs, so that nothing of this run's own is taken for a leftover.
         try {
           const tmp = await media.removeOrphans(LEFTOVER_AGE_MS, { includeOwn: true });
@@ -296,14 +363,17 @@ export async function createNodeRuntime(
           logger.error({ err: (error as Error).message }, 'media store clean-up failed');
         }
         await jobs.start();
-        dispatcher.start();
-        webhookSender.start();
+        if (runDispatcher) {
+          dispatcher.start();
+          webhookSender.start();
+        }
       },
-      close: async () => {
+      close: async (options = {}) => {
+        stopping = true;
         stopListening();
         await webhookSender.stop();
         await dispatcher.stop();
-        await jobs.stop();
+        await jobs.stop(options);
         await sharedBus?.close();
         await db.close();
       },
@@ -313,6 +383,23 @@ export async function createNodeRuntime(
     await db.close();
     throw error;
   }
+}
+
+/**
+ * The bucket of `MEDIA_URL`, checked before anything is served: a wrong address, bucket name or key
+ * stops the start with a message naming the variable to fix.
+ */
+async function openBucket(config: Config): Promise<S3Bucket | null> {
+  const location = s3LocationOf(config);
+  if (!location) return null;
+  const bucket = createS3Bucket(location);
+  try {
+    await bucket.check();
+  } catch (error) {
+    if (error instanceof S3CheckError) throw new ConfigError(`Media store: ${error.message}`);
+    throw error;
+  }
+  return bucket;
 }
 
 function clientIp(c: Context, trustedProxies: number): string {

@@ -3,7 +3,7 @@ import { roles, type Role } from '../domain/actor.js';
 import type { Config } from '../config.js';
 import { connectDatabase } from '../db/connect.node.js';
 import { migrateToLatest } from '../db/migrator.js';
-import { createNodeRuntime, type NodeRuntime } from '../node.js';
+import { createNodeRuntime, type NodeRuntime, type RuntimeOverrides } from '../node.js';
 import { systemClock } from '../domain/ports/clock.js';
 import { webIds } from '../domain/ports/ids.js';
 import { backupDatabase } from './backup.js';
@@ -68,7 +68,7 @@ const user: Command = async (config, args, opts) => {
 };
 
 export const commands = {
-  open: (config: Config) => createNodeRuntime(config),
+  open: (config: Config, overrides: RuntimeOverrides = {}) => createNodeRuntime(config, overrides),
 };
 
 export const commandTable: Readonly<Record<string, Command>> = {

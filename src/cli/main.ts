@@ -1,13 +1,16 @@
-import { serve } from '@hono/node-server';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { CommuneFileError } from '../services/seed/commune-file.js';
 import { commands, commandTable } from './commands.js';
 import { deviceCommands } from './device-commands.js';
+import { processRoles, runProcess, type ProcessCommand } from './process-roles.js';
 
 const usage = `Usage: loa <command> [options]
 
-  serve                          run the service (HTTP API, pages, jobs, dispatcher)
+  start                          run the whole service in one process: HTTP, audio jobs, dispatcher (npm start)
+  serve                          HTTP only (API, pages, receivers' channels); scale out with several behind a proxy
+  worker                         audio jobs only (JOB_CONCURRENCY at once); as many as the audio needs
+  dispatch                       the dispatcher only (series, missed airings, webhooks); leader-locked
   migrate                        bring the database schema up to date
   seed                           re-apply the commune files in SCHEDULES_DIR (never deletes user data)
   user add <username> --role R [--hamlet ID ...] [--name "Display name"]   (password from LOA_PASSWORD or prompt-free generated)
@@ -54,24 +57,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return command || values.help ? 0 : 1;
   }
   const config = loadConfig(process.env);
-  if (command === 'serve') {
-    const runtime = await commands.open(config);
-    await runtime.startBackground();
-    const server = serve({ fetch: runtime.app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
-      runtime.logger.info(
-        { port: info.port, database: runtime.db.description },
-        `Loa listening on http://localhost:${info.port}`,
-      ),
-    );
-    const stop = () => {
-      runtime.logger.info('shutting down');
-      // Open push channels would otherwise hold the server open until the forced exit.
-      runtime.services.receiverHub.closeAll();
-      server.close(() => void runtime.close().then(() => process.exit(0)));
-      setTimeout(() => process.exit(0), 5000).unref();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const roles = Object.hasOwn(processRoles, command) ? processRoles[command as ProcessCommand] : undefined;
+  if (roles) {
+    await runProcess(config, command as ProcessCommand, roles);
     return -1;
   }
   const run = Object.hasOwn(commandTable, command) ? commandTable[command] : undefined;

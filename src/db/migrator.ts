@@ -45,3 +45,9 @@ export async function migrateToLatest(db: Kysely<any>): Promise<readonly string[
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
+
+/** Names of the migrations this build has that the database has not applied (none when current). */
+export async function pendingMigrations(db: Kysely<any>): Promise<readonly string[]> {
+  const all = await new Migrator({ db, provider }).getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}

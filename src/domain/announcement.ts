@@ -103,13 +103,16 @@ export interface VariantWork extends Variant {
 const NEXT: Readonly<Record<ProcessingStatus, readonly ProcessingStatus[]>> = {
   queued: ['processing', 'failed'],
   processing: ['ready', 'queued', 'failed'],
-  ready: [],
+  // Only when its audio was lost from the media store: then it is retried from the original.
+  ready: ['failed'],
   failed: ['queued'],
 };
 
 /**
  * Whether a version may move from one processing state to another: queued → processing → ready | failed,
- * back to queued for a retry (after a temporary failure, or by a person from failed). Ready is final.
+ * back to queued for a retry (after a temporary failure, or by a person from failed). Ready stays ready
+ * unless its audio is found missing from the store (deleted behind the service's back): then it fails,
+ * and a retry makes it again from the kept original.
  */
 export const canMove = (from: ProcessingStatus, to: ProcessingStatus): boolean => NEXT[from].includes(to);
 

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -24,7 +24,7 @@ import { provinceExportRoutes } from './routes/province-export.js';
 import { provinceIntegrationRoutes } from './routes/province-integrations.js';
 import { provinceReportRoutes } from './routes/province-reports.js';
 import { hamletRoutes } from './routes/hamlets.js';
-import { mediaRoutes } from './routes/media.js';
+import { mediaRoutes, type MediaLink } from './routes/media.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import {
   receiverProtocolRoutes,
@@ -50,10 +50,19 @@ export interface AppDeps {
   /** Largest JSON body accepted, in bytes. */
   readonly jsonBodyLimit?: number;
   readonly media: MediaStore;
+  /**
+   * A short-lived link of the object store for encoded audio (null when it is not there): with it,
+   * `GET /media/…` redirects there instead of streaming the bytes through the service.
+   */
+  readonly mediaLink?: MediaLink;
   /** Largest accepted audio upload, in bytes. */
   readonly uploadLimitBytes: number;
   /** Bounds of a push client that stops reading. */
   readonly push?: PushLimits;
+  /** Runs first around every request, devices' included (the Node profile's request metrics). */
+  readonly observeRequests?: MiddlewareHandler;
+  /** Routes for operators that the platform adds (the Node profile's `/readyz` and `/metrics`). */
+  readonly operations?: Hono;
   /** Push channels held elsewhere (the edge profile's Durable Objects); see `receiverProtocolRoutes`. */
   readonly holdPushElsewhere?: ReceiverProtocolOptions['holdPushElsewhere'];
 }
@@ -69,6 +78,7 @@ export function createApp(deps: AppDeps) {
     },
   });
 
+  if (deps.observeRequests) app.use(deps.observeRequests);
   // Devices first: their lane skips the middleware for people below (see receiver-protocol.ts).
   app.route(
     '/',
@@ -78,6 +88,8 @@ export function createApp(deps: AppDeps) {
       holdPushElsewhere: deps.holdPushElsewhere,
     }),
   );
+  // Before the people's middleware: a load balancer or Prometheus is neither a user nor a browser.
+  if (deps.operations) app.route('/', deps.operations);
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.use(publicOrigin(deps.trustedProxies ?? 0));
   app.use(async function logRequests(c, next) {
@@ -146,7 +158,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', provinceExportRoutes(deps.services, deps.clientIp));
   app.route('/', announcementRoutes(deps.services, deps.media, deps.uploadLimitBytes));
   app.route('/', bulletinRoutes(deps.services, deps.media, deps.uploadLimitBytes));
-  app.route('/', mediaRoutes(deps.media));
+  app.route('/', mediaRoutes(deps.media, deps.mediaLink));
   app.route('/', monitoringRoutes(deps.services));
   app.route(
     '/',

@@ -91,7 +91,7 @@ function uploadOf(media: MediaStore, target: UploadTarget, info: { filename: str
     },
     async [Symbol.asyncDispose]() {
       if (released) return;
-      await target.finish().catch(() => undefined);
+      await (target.abort ? target.abort() : target.finish()).catch(() => undefined);
       await media.discard(key);
     },
   };

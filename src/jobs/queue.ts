@@ -24,6 +24,12 @@ export interface JobQueueOptions {
    * back at once the jobs its earlier self was running when it died.
    */
   readonly workerId: string;
+  /** Told of each job run: its name, how it ended and how long it took in seconds (the metrics). */
+  readonly observeJob?: (
+    name: string,
+    outcome: 'done' | 'failed' | 'retry' | 'postponed',
+    seconds: number,
+  ) => void;
 }
 
 /** Default lease: a dead worker's jobs are taken over by another within a minute. */
@@ -65,6 +71,7 @@ export function createJobQueue(options: JobQueueOptions) {
     const handler = options.handlers[job.name as JobName];
     const now = () => clock.now().toISOString();
     let result: JobResult;
+    const started = performance.now();
     // Long jobs keep their lease alive so that no other worker takes them over. Three renewals fit in
     // a lease, so one that fails (a busy database) costs nothing: the job runs on, the next one renews.
     const keepAlive = setInterval(() => {
@@ -95,8 +102,10 @@ export function createJobQueue(options: JobQueueOptions) {
     } finally {
       clearInterval(keepAlive);
     }
+    const seconds = (performance.now() - started) / 1000;
     // The follow-up of every job is decided here, in one place.
     if (result.status === 'postponed') {
+      options.observeJob?.(job.name, 'postponed', seconds);
       const runAt = new Date(clock.now().getTime() + postponeMs(job.attempts)).toISOString();
       await jobs.postponeJob(job.id, options.workerId, result.reason, runAt, now());
       logger.warn(
@@ -104,6 +113,7 @@ export function createJobQueue(options: JobQueueOptions) {
         'job postponed',
       );
     } else if (result.status === 'failed' && result.retry && job.attempts < job.maxAttempts) {
+      options.observeJob?.(job.name, 'retry', seconds);
       const runAt = new Date(clock.now().getTime() + backoffMs(job.attempts)).toISOString();
       await jobs.retryJobLater(job.id, options.workerId, result.error, runAt, now());
       logger.warn(
@@ -111,6 +121,7 @@ export function createJobQueue(options: JobQueueOptions) {
         'job will be retried',
       );
     } else {
+      options.observeJob?.(job.name, result.status === 'failed' ? 'failed' : 'done', seconds);
       await jobs.finishJob(
         job.id,
         options.workerId,
@@ -195,10 +206,35 @@ export function createJobQueue(options: JobQueueOptions) {
       schedule(0);
     },
 
-    async stop(): Promise<void> {
+    /**
+     * Takes no more jobs and waits for those running. With `handBackAfterMs`, it waits that long at
+     * most, then hands the jobs still running back to the queue (queued, no lease) so that another
+     * worker takes them at once instead of after their lease: a stopping process exits within a bound
+     * and loses no job; what it had done of them is done again (handlers are idempotent).
+     * Resolves with how many were handed back.
+     */
+    async stop(stopOptions: { readonly handBackAfterMs?: number } = {}): Promise<number> {
       stopped = true;
       clearTimeout(timer);
-      await Promise.all(running);
+      if (stopOptions.handBackAfterMs === undefined) {
+        await Promise.all(running);
+        return 0;
+      }
+      let waiting: ReturnType<typeof setTimeout> | undefined;
+      const finished = await Promise.race([
+        Promise.all(running).then(() => true),
+        new Promise<false>((r) => (waiting = setTimeout(() => r(false), stopOptions.handBackAfterMs))),
+      ]);
+      clearTimeout(waiting);
+      if (finished) return 0;
+      const handedBack = await jobs.reclaimLeases(options.workerId, clock.now().toISOString());
+      if (handedBack > 0) logger.warn({ worker: options.workerId, jobs: handedBack }, 'jobs handed back');
+      return handedBack;
+    },
+
+    /** Jobs this process is running now. */
+    runningCount(): number {
+      return running.size;
     },
   };
 }

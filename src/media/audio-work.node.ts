@@ -8,6 +8,7 @@ import {
   type AudioWork,
   type ProcessedAudio,
 } from '../domain/ports/audio.js';
+import { MissingSourceError } from '../domain/ports/media-store.js';
 import { isTtsVoice, type TtsEngine } from '../domain/ports/tts.js';
 import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import type { FileMediaStore } from './file-store.node.js';
@@ -51,7 +52,7 @@ export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly 
           const wav = await tts.synthesize(source.text, { voice });
           await writing('writing the spoken text', () => writeFile(input, wav));
         } else {
-          input = media.pathOf(source.key);
+          input = await media.localSource(source.key, workDir);
           inspection = source.inspection;
         }
         const targets = { ...DEFAULT_ENCODING_TARGETS, ...communeTargets };
@@ -78,7 +79,7 @@ export function createNodeAudioWork({ binaries, media, tts }: Deps & { readonly 
           outputs,
         };
       } catch (error) {
-        if (error instanceof AudioRejectedError) throw error;
+        if (error instanceof AudioRejectedError || error instanceof MissingSourceError) throw error;
         throw asStorageFull(error, 'processing audio');
       } finally {
         await rm(workDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, opendir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { MediaStore, UploadTarget } from '../domain/ports/media-store.js';
+import { MissingSourceError, type MediaStore, type UploadTarget } from '../domain/ports/media-store.js';
 import { ownerTag, removeOrphansIn } from './orphans.node.js';
 import { asStorageFull, writing } from './storage-full.js';
 
@@ -19,6 +19,11 @@ const uuidPattern = /^[0-9a-f-]{36}$/;
 export interface FileMediaStore extends MediaStore {
   /** The file behind a key made by this store (for ffmpeg); throws for anything else. */
   pathOf(key: string): string;
+  /**
+   * A local file of an upload or kept original for ffmpeg to read: the file itself on disk, a copy
+   * fetched into `workDir` when the originals are elsewhere (an object store).
+   */
+  localSource(key: string, workDir: string): Promise<string>;
   /** Moves a file into the content-addressed area; the same content twice is stored once. */
   putAsset(file: string, ext: 'mp3' | 'opus'): Promise<{ sha256: string; bytes: number }>;
   /** A fresh path in the store's scratch area for work files. */
@@ -82,6 +87,11 @@ export function createFileMediaStore(root: string, options: FileMediaStoreOption
   return {
     root,
     pathOf,
+    async localSource(key) {
+      const path = pathOf(key);
+      if (!(await stat(path).catch(() => null))) throw new MissingSourceError(`the original ${key} is gone`);
+      return path;
+    },
 
     async beginUpload(): Promise<UploadTarget> {
       await writing('receiving an upload', () => mkdir(join(root, 'tmp'), { recursive: true }));

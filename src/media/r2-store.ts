@@ -52,7 +52,8 @@ const keyPattern = /^src\/[0-9a-f-]{36}$/;
 const PART_BYTES = 5 * 1024 * 1024;
 const contentTypes = { mp3: 'audio/mpeg', opus: 'audio/ogg' } as const;
 
-const assetKey = (sha256: string, ext: string) => {
+/** Where encoded audio lives in a bucket: `ab/cd/<sha256>.<ext>`, from a checked hash only. */
+export const assetKey = (sha256: string, ext: string): string => {
   if (!sha256Pattern.test(sha256) || !(ext in contentTypes)) throw new Error('invalid asset key');
   return `${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}.${ext}`;
 };
@@ -60,6 +61,79 @@ const checkKey = (key: string) => {
   if (!keyPattern.test(key)) throw new Error('invalid media key');
   return key;
 };
+
+/**
+ * Streams one object into a bucket a part at a time (one put when it stays under a part): at most
+ * 5 MiB of it is held in memory. `abort` gives up a multipart upload so that no parts are left.
+ */
+export function writeObject(
+  bucket: R2BucketLike,
+  key: string,
+  options: { readonly contentType?: string } = {},
+): UploadTarget & { abort(): Promise<void> } {
+  let multipart: R2MultipartUploadLike | undefined;
+  const parts: { partNumber: number; etag: string }[] = [];
+  let buffered: Uint8Array[] = [];
+  let bufferedBytes = 0;
+  let total = 0;
+  const joined = () => {
+    const whole = new Uint8Array(bufferedBytes);
+    let at = 0;
+    for (const chunk of buffered) {
+      whole.set(chunk, at);
+      at += chunk.length;
+    }
+    buffered = [];
+    bufferedBytes = 0;
+    return whole;
+  };
+  const flushPart = async () => {
+    const part = joined();
+    multipart ??= await r2('starting an upload', () => bucket.createMultipartUpload(key));
+    const upload = multipart;
+    parts.push(await r2('storing an upload', () => upload.uploadPart(parts.length + 1, part)));
+  };
+  let finished: Promise<number> | undefined;
+  let completed = false;
+  return {
+    key,
+    async write(chunk) {
+      buffered.push(chunk.slice());
+      bufferedBytes += chunk.length;
+      total += chunk.length;
+      if (bufferedBytes >= PART_BYTES) await flushPart();
+    },
+    finish() {
+      finished ??= (async () => {
+        if (!multipart) {
+          // Small enough for one put: most phone recordings.
+          const whole = joined();
+          await r2('storing an upload', () =>
+            bucket.put(
+              key,
+              whole,
+              options.contentType ? { httpMetadata: { contentType: options.contentType } } : {},
+            ),
+          );
+        } else {
+          if (bufferedBytes > 0) await flushPart();
+          const upload = multipart;
+          await r2('finishing an upload', () => upload.complete(parts));
+        }
+        completed = true;
+        return total;
+      })();
+      return finished;
+    },
+    async abort() {
+      buffered = [];
+      bufferedBytes = 0;
+      if (completed || !multipart) return;
+      // A store that cannot abort (or is down) drops the parts itself after its own expiry.
+      await multipart.abort().catch(() => undefined);
+    },
+  };
+}
 
 /** R2's failures are the bucket's, not the file's: 503, try again; R2 does not fill up. */
 async function r2<T>(doing: string, work: () => Promise<T>): Promise<T> {
@@ -87,55 +161,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 export function createR2MediaStore(bucket: R2BucketLike): R2MediaStore {
   return {
     async beginUpload(): Promise<UploadTarget> {
-      const key = `src/${crypto.randomUUID()}`;
-      let multipart: R2MultipartUploadLike | undefined;
-      const parts: { partNumber: number; etag: string }[] = [];
-      let buffered: Uint8Array[] = [];
-      let bufferedBytes = 0;
-      let total = 0;
-      const flushPart = async () => {
-        const part = new Uint8Array(bufferedBytes);
-        let at = 0;
-        for (const chunk of buffered) {
-          part.set(chunk, at);
-          at += chunk.length;
-        }
-        buffered = [];
-        bufferedBytes = 0;
-        multipart ??= await r2('starting an upload', () => bucket.createMultipartUpload(key));
-        const upload = multipart;
-        parts.push(await r2('storing an upload', () => upload.uploadPart(parts.length + 1, part)));
-      };
-      let finished: Promise<number> | undefined;
-      return {
-        key,
-        async write(chunk) {
-          buffered.push(chunk.slice());
-          bufferedBytes += chunk.length;
-          total += chunk.length;
-          if (bufferedBytes >= PART_BYTES) await flushPart();
-        },
-        finish() {
-          finished ??= (async () => {
-            if (!multipart) {
-              // Small enough for one put: most phone recordings.
-              const whole = new Uint8Array(bufferedBytes);
-              let at = 0;
-              for (const chunk of buffered) {
-                whole.set(chunk, at);
-                at += chunk.length;
-              }
-              await r2('storing an upload', () => bucket.put(key, whole));
-            } else {
-              if (bufferedBytes > 0) await flushPart();
-              const upload = multipart;
-              await r2('finishing an upload', () => upload.complete(parts));
-            }
-            return total;
-          })();
-          return finished;
-        },
-      };
+      return writeObject(bucket, `src/${crypto.randomUUID()}`);
     },
     async keepUpload(key) {
       return checkKey(key);

@@ -14,6 +14,8 @@ export interface DispatcherDeps {
   readonly missedGraceMs?: number;
   /** Heartbeat history older than this many days is deleted, once an hour (`HEARTBEAT_RETENTION_DAYS`). */
   readonly heartbeatRetentionDays?: number;
+  /** Told how long each tick took, in seconds, and what it did (the metrics). */
+  readonly observeTick?: (seconds: number, report: TickReport) => void;
 }
 
 export interface TickReport {
@@ -87,19 +89,26 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
+  async function tickOnce(): Promise<TickReport> {
+    if (!(await deps.lock.acquire())) {
+      offlineCheckedUntil = undefined;
+      return { leader: false, added: 0, skipped: 0, missed: 0, hamletsChanged: [], pruned: 0, offline: 0 };
+    }
+    const extended = await services.broadcasts.extendSeries();
+    const missed = await services.broadcasts.markMissed(graceMs);
+    if (extended.added > 0 || missed > 0) logger.info({ added: extended.added, missed }, 'dispatcher tick');
+    const pruned = await pruneHeartbeats(clock.now().getTime());
+    const offline = await announceOffline(clock.now().getTime());
+    return { leader: true, ...extended, missed, pruned, offline };
+  }
+
   return {
     /** One pass of the dispatcher at the clock's current time. */
     async tick(): Promise<TickReport> {
-      if (!(await deps.lock.acquire())) {
-        offlineCheckedUntil = undefined;
-        return { leader: false, added: 0, skipped: 0, missed: 0, hamletsChanged: [], pruned: 0, offline: 0 };
-      }
-      const extended = await services.broadcasts.extendSeries();
-      const missed = await services.broadcasts.markMissed(graceMs);
-      if (extended.added > 0 || missed > 0) logger.info({ added: extended.added, missed }, 'dispatcher tick');
-      const pruned = await pruneHeartbeats(clock.now().getTime());
-      const offline = await announceOffline(clock.now().getTime());
-      return { leader: true, ...extended, missed, pruned, offline };
+      const started = performance.now();
+      const report = await tickOnce();
+      deps.observeTick?.((performance.now() - started) / 1000, report);
+      return report;
     },
 
     /**

@@ -6,6 +6,7 @@ import type {
   NewVariant,
   ProcessingStatus,
 } from '../domain/announcement.js';
+import { rollUpStatus } from '../domain/announcement.js';
 import type { Airing } from '../domain/broadcast.js';
 import { LoaError, conflict, invalid, notFound } from '../domain/errors.js';
 import type { Page, PageRequest } from '../domain/page.js';
@@ -15,7 +16,7 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import { JOB_MAX_ATTEMPTS, type JobRunnerSignal } from '../domain/ports/jobs.js';
-import type { Upload } from '../domain/ports/media-store.js';
+import { AUDIO_MISSING_VI, type MediaStore, type Upload } from '../domain/ports/media-store.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { AuditTrail } from './audit.service.js';
 import { announceOffAir, takeOffAir } from './off-air.js';
@@ -27,6 +28,8 @@ interface Deps {
   /** Told when refused content comes off the air: new schedule versions, and stop for boxes playing it. */
   readonly bus: EventBus;
   readonly inspector: AudioInspector;
+  /** Asked whether audio said to be ready is still there. */
+  readonly media: Pick<MediaStore, 'sizeOfAsset'>;
   readonly jobs: JobRunnerSignal;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -315,7 +318,29 @@ export function createAnnouncementsService(deps: Deps) {
       return { id, status: 'queued' };
     },
 
-    get: (ctx: RequestContext, id: string) => load(deps.repos, ctx, id),
+    /**
+     * An announcement as it is now. Audio it says is ready is looked up in the media store: a version
+     * whose audio was removed behind the service's back fails with "audio missing", so that a retry
+     * makes it again from the kept original (and it is not booked meanwhile).
+     */
+    async get(ctx: RequestContext, id: string): Promise<Announcement> {
+      const a = await load(deps.repos, ctx, id);
+      const ready = a.variants.filter((v) => v.status === 'ready' && v.audio);
+      const present = await Promise.all(
+        ready.map(async (v) => (await deps.media.sizeOfAsset(v.audio!.sha256, v.audio!.format)) !== null),
+      );
+      const missing = ready.filter((_, i) => !present[i]);
+      if (missing.length === 0) return a;
+      return tx(async (r) => {
+        const now = clock.now().toISOString();
+        for (const v of missing)
+          await r.announcements.setVariantStatus(v.id, 'failed', AUDIO_MISSING_VI, now);
+        const found = await load(r, ctx, id);
+        const rolled = rollUpStatus(found.variants);
+        await r.announcements.setAnnouncementStatus(id, rolled.status, rolled.error, now);
+        return load(r, ctx, id);
+      });
+    },
 
     list(
       ctx: RequestContext,

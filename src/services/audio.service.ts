@@ -4,7 +4,7 @@ import { AudioRejectedError, type AudioSource, type AudioWork } from '../domain/
 import type { Clock } from '../domain/ports/clock.js';
 import type { JobContext, JobResult } from '../domain/ports/jobs.js';
 import type { Logger } from '../domain/ports/logger.js';
-import { StorageFullError, type MediaStore } from '../domain/ports/media-store.js';
+import { MissingSourceError, StorageFullError, type MediaStore } from '../domain/ports/media-store.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 
 interface Deps {
@@ -111,10 +111,12 @@ export function createAudioService(deps: Deps) {
           await moveTo(variant.id, variant.announcementId, 'queued', waitingForSpace);
           return { status: 'postponed', reason: error.message };
         }
-        const rejected = error instanceof AudioRejectedError;
+        const rejected = error instanceof AudioRejectedError || error instanceof MissingSourceError;
         const final = rejected || job.lastAttempt;
         const message = rejected
-          ? error.rejection.message
+          ? error instanceof MissingSourceError
+            ? error.messageVi
+            : error.rejection.message
           : final
             ? `Không xử lý được âm thanh: ${(error as Error).message}`
             : retryLater;

@@ -67,6 +67,7 @@ export function createServices(deps: ServiceDeps) {
     tx,
     audit,
     inspector: deps.inspector,
+    media: deps.media,
     jobs: deps.jobs,
     bus,
     clock,

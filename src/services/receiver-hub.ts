@@ -8,8 +8,11 @@ export interface HubConnection {
   /** The digest of the token the channel was opened with, to check it again after missed events. */
   readonly tokenHash: string;
   deliver(message: PushMessage | { readonly type: 'ping' }): void;
-  /** Ends the channel from the server side (token revoked, hub closing). */
-  close(): void;
+  /**
+   * Ends the channel from the server side (token revoked, hub closing); with `retryMs`, first tells
+   * the client how long to wait before it connects again (the SSE `retry:` field).
+   */
+  close(retryMs?: number): void;
 }
 
 /** Timers as a port, so tests drive keep-alives and deferred pushes without waiting. */
@@ -196,10 +199,16 @@ export function createReceiverHub(deps: Deps) {
       };
     },
 
-    /** Closes every channel (shutdown). */
-    closeAll(): void {
+    /**
+     * Closes every channel (shutdown). With `retryMs`, each client is told to come back after a delay
+     * drawn between a quarter of it and all of it, so that the receivers of a stopping instance spread
+     * their reconnections over the others instead of arriving at once.
+     */
+    closeAll(retryMs?: number): void {
       for (const connection of [...hamletOf.keys()]) {
-        connection.close();
+        connection.close(
+          retryMs === undefined ? undefined : Math.round(retryMs * (0.25 + 0.75 * Math.random())),
+        );
         remove(connection);
       }
     },

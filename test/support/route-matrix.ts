@@ -518,4 +518,10 @@ export const matrix: Readonly<Record<string, Row>> = {
     inScope: all(404, 404),
     setup: async () => ({ path: `/media/${'a'.repeat(64)}.mp3` }),
   },
+  // Routes for operators that only the Node profile serves (the edge has no process to scrape or drain).
+  ...(navigator.userAgent !== 'Cloudflare-Workers' && {
+    'GET /readyz': { inScope: all(200, 200), setup: async () => ({ path: '/readyz' }) },
+    // No user's token opens the metrics: without METRICS_TOKEN only a loopback connection reads them.
+    'GET /metrics': { inScope: all(403, 403), setup: async () => ({ path: '/metrics' }) },
+  }),
 };

@@ -32,10 +32,16 @@ export interface RunningServer {
   kill(): Promise<void>;
 }
 
-/** Starts `loa serve` on an ephemeral port and resolves once it listens. */
-export function serveLoa(env: Record<string, string>): Promise<RunningServer> {
+/**
+ * Starts a service process on an ephemeral port and resolves once it listens: `loa start` (the whole
+ * service) by default, or `serve`, `worker`, `dispatch`.
+ */
+export function serveLoa(
+  env: Record<string, string>,
+  command: 'start' | 'serve' | 'worker' | 'dispatch' = 'start',
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [loaBin, 'serve'], {
+    const child: ChildProcess = spawn(process.execPath, [loaBin, command], {
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
       // Its own process group, so that `kill` reaches its children too.
       detached: true,
@@ -48,7 +54,7 @@ export function serveLoa(env: Record<string, string>): Promise<RunningServer> {
     }, 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = output.match(/Loa listening on (http:\/\/localhost:\d+)/);
+      const match = output.match(/Loa(?: \w+)? listening on (http:\/\/localhost:\d+)/);
       if (match) {
         clearTimeout(timer);
         resolve({

@@ -170,6 +170,15 @@ export function createJobsRepository(db: Kysely<Database>): JobsRepository {
       );
     },
 
+    async countJobsByStatus() {
+      const rows = await db
+        .selectFrom('jobs')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute();
+      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    },
+
     async countUnfinishedJobs(): Promise<number> {
       const row = await db
         .selectFrom('jobs')

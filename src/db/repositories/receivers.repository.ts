@@ -18,6 +18,16 @@ const columns = [
 
 export function createReceiversRepository(db: Kysely<Database>): ReceiversRepository {
   return {
+    async countSeenSince(since) {
+      const row = await db
+        .selectFrom('receivers')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('disabled_at', 'is', null)
+        .where('last_seen_at', '>', since)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
     async listReceivers(
       communeId: string,
       scope: 'all' | readonly string[],

@@ -23,12 +23,31 @@ export class StorageFullError extends Error {
   }
 }
 
+/**
+ * A kept original that is not in the store any more (removed behind the service's back): processing it
+ * again can never work, so the version fails at once with a message saying to upload it again.
+ */
+export class MissingSourceError extends Error {
+  override readonly name = 'MissingSourceError';
+  readonly messageVi =
+    'Không tìm thấy bản ghi gốc trong kho lưu trữ nên không thể xử lý lại. Hãy tải tệp ghi âm lên lại.';
+}
+
+/** Shown on a version whose audio is gone from the media store; a retry makes it again from the original. */
+export const AUDIO_MISSING_VI =
+  'Mất âm thanh: tệp đã xử lý không còn trong kho lưu trữ. Bấm "Xử lý lại" để tạo lại từ bản ghi gốc.';
+
 /** A temporary file receiving an upload as it streams in. */
 export interface UploadTarget {
   readonly key: string;
   write(chunk: Uint8Array): Promise<void>;
   /** Flushes and closes the file; returns its size. */
   finish(): Promise<number>;
+  /**
+   * Gives up an upload that will not be finished (an object store's multipart upload is cancelled, so
+   * no parts are left); the key is discarded after it. Without it, the target is finished and discarded.
+   */
+  abort?(): Promise<void>;
 }
 
 export interface StoredAsset {

@@ -293,6 +293,8 @@ export interface JobsRepository {
     | undefined
   >;
   countUnfinishedJobs(): Promise<number>;
+  /** Jobs of every status (`queued`, `running`, `done`, `failed`), for the metrics. */
+  countJobsByStatus(): Promise<Readonly<Record<string, number>>>;
 }
 
 export interface PlaybackFilter {
@@ -389,6 +391,8 @@ export interface ReceiverSyncRepository {
 }
 
 export interface ReceiversRepository {
+  /** Enabled receivers whose last heartbeat or request came after `since`, across every commune (metrics). */
+  countSeenSince(since: string): Promise<number>;
   listReceivers(
     communeId: string,
     scope: HamletScope,

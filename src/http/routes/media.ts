@@ -26,15 +26,17 @@ export function parseRange(
   return start <= end && start < size ? { start, end } : null;
 }
 
+/** A link where the object store serves encoded audio itself, or null when it is not there. */
+export type MediaLink = (sha256: string, ext: string) => Promise<string | null>;
+
 /**
  * `GET /media/{sha256}.{ext}`: content-addressed audio, so it never changes — immutable caching, the
  * hash as ETag, byte ranges for receivers resuming a download on a weak link.
  */
-export function mediaRoutes(media: MediaStore) {
+export function mediaRoutes(media: MediaStore, link?: MediaLink) {
   const app = new Hono();
   app.get('/media/:file{[0-9a-f]{64}\\.(mp3|opus)}', async (c) => {
     const [sha256, ext] = c.req.param('file').split('.') as [string, string];
-    const size = await media.sizeOfAsset(sha256, ext);
     const notFound = () =>
       problemResponse(c, {
         code: 'not_found',
@@ -42,6 +44,13 @@ export function mediaRoutes(media: MediaStore) {
         detail: 'No audio with this hash.',
         detailVi: 'Không tìm thấy tệp âm thanh này.',
       });
+    if (link) {
+      // The bucket serves the bytes, Range and ETag included; the link is short-lived, so not cached long.
+      const url = await link(sha256, ext);
+      if (!url) return notFound();
+      return c.redirect(url, 302);
+    }
+    const size = await media.sizeOfAsset(sha256, ext);
     if (size === null) return notFound();
     const etag = `"${sha256}"`;
     const headers: Record<string, string> = {

@@ -183,7 +183,10 @@ export function receiverProtocolRoutes(services: Services, options: ReceiverProt
         receiverId: session.id,
         tokenHash: session.tokenHash,
         deliver: (message) => channel.send(encodePush(message)),
-        close: () => channel.close(),
+        close: (retryMs) => {
+          if (retryMs !== undefined) channel.send(new TextEncoder().encode(`retry: ${retryMs}\n\n`));
+          channel.close();
+        },
       });
       channel.send(new TextEncoder().encode('retry: 10000\n\n'));
       channel.send(encodePush({ type: 'schedule', version: session.scheduleVersion }));
