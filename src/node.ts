@@ -7,7 +7,7 @@ import pino from 'pino';
 import { createApp } from './http/app.js';
 import type { PushLimits } from './http/routes/receiver-protocol.js';
 import { fromTrustedHop } from './http/forwarded.js';
-import type { Config } from './config.js';
+import { alarmRulesOf, type Config } from './config.js';
 import { connectDatabase } from './db/connect.node.js';
 import type { Db } from './db/database.js';
 import { postgresLeaderLock, soleLeader } from './db/leader-lock.node.js';
@@ -189,6 +189,7 @@ export async function createNodeRuntime(
       bus,
       passwords: scryptHasher,
       sessionTtlHours: config.SESSION_TTL_HOURS,
+      alarmRules: alarmRulesOf(config),
       ...(overrides.horizonMs !== undefined && { horizonMs: overrides.horizonMs }),
     });
     const dispatcher = createDispatcher({

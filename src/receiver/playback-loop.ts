@@ -1,4 +1,4 @@
-import type { LogEvent, ManifestItem } from '../domain/receiver/protocol.js';
+import { INTERRUPTION_DETAILS, type LogEvent, type ManifestItem } from '../domain/receiver/protocol.js';
 import type { AgentCache } from './cache.js';
 import { itemKey, planNext, preempts } from './planner.js';
 import type { PlayHandle, Player } from './player.js';
@@ -11,11 +11,7 @@ const MAX_WAIT_MS = 5 * 60_000;
 
 type StopReason = 'preempted' | 'stopped' | 'relay-end' | 'shutdown';
 
-const stopDetail: Record<Exclude<StopReason, 'relay-end'>, string> = {
-  preempted: 'interrupted by an emergency broadcast',
-  stopped: 'stopped: the commune cancelled this emergency',
-  shutdown: 'the receiver agent was stopped',
-};
+const stopDetail: Record<Exclude<StopReason, 'relay-end'>, string> = INTERRUPTION_DETAILS;
 
 export interface PlaybackLoopDeps {
   /** Server time as the box best knows it (epoch ms). */

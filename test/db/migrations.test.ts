@@ -33,6 +33,8 @@ const tables = [
   'webhook_events',
   'webhook_deliveries',
   'webhook_attempts',
+  'receiver_commands',
+  'receiver_alarms',
 ] as const;
 
 const communeFile = parseCommuneFile(
@@ -67,6 +69,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0010-playback-audio-sha256',
       '0011-series-skips',
       '0014-province-platform',
+      '0018-receiver-commands-alarms',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

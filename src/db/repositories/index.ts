@@ -14,6 +14,8 @@ import { createProvinceReportsRepository } from './province-reports.repository.j
 import { createProvincesRepository } from './provinces.repository.js';
 import { createReceiverSyncRepository } from './receiver-sync.repository.js';
 import { createReceiversRepository } from './receivers.repository.js';
+import { createReceiverCommandsRepository } from './receiver-commands.repository.js';
+import { createReceiverAlarmsRepository } from './receiver-alarms.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createUsersRepository } from './users.repository.js';
 import { createWebhooksRepository } from './webhooks.repository.js';
@@ -32,6 +34,8 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     hamlets: createHamletsRepository(db, capabilities),
     jobs: createJobsRepository(db),
     receivers: createReceiversRepository(db),
+    receiverCommands: createReceiverCommandsRepository(db),
+    receiverAlarms: createReceiverAlarmsRepository(db),
     receiverSync: createReceiverSyncRepository(db),
     playback: createPlaybackRepository(db, capabilities),
     sessions: createSessionsRepository(db),
