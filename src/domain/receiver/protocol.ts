@@ -18,6 +18,7 @@ export const INTERRUPTION_DETAILS = {
   preempted: 'interrupted by an emergency broadcast',
   stopped: 'stopped: the commune cancelled this emergency',
   shutdown: 'the receiver agent was stopped',
+  muted: 'stopped: the commune muted this receiver',
 } as const;
 
 /** Largest log batch the server takes at once; the agent sends at most half of it. */
