@@ -440,6 +440,44 @@ const vi = {
   copyEnrolment: 'Sao chép mã ghép nối',
   copied: 'Đã sao chép.',
   atDay: (time: string, day: string) => `${time} ngày ${day}`,
+  remote: {
+    alarmsTitle: 'Cảnh báo thiết bị',
+    noAlarms: 'Không có cụm loa nào đang báo động.',
+    alarmSince: (when: string) => `từ ${when}`,
+    alarmKind: {
+      missed_heartbeats: 'Mất kết nối (không gửi tín hiệu)',
+      low_storage: 'Sắp hết bộ nhớ',
+      playback_failing: 'Phát lỗi liên tiếp',
+    } as Record<string, string>,
+    title: 'Điều khiển từ xa',
+    intro:
+      'Gửi lệnh tới một cụm loa hoặc mọi cụm loa của một thôn. Lệnh đi qua kênh đẩy (hoặc lần báo tín hiệu kế tiếp); cụm loa trả lời khi đã làm xong, quá hạn thì hiện "quá hạn".',
+    target: 'Gửi tới',
+    wholeHamlet: (name: string) => `Cả thôn ${name}`,
+    volume: 'Âm lượng (0–100)',
+    hoursOn: 'Giờ bật',
+    hoursOff: 'Giờ tắt',
+    kinds: {
+      volume: 'Đặt âm lượng',
+      mute: 'Tắt tiếng',
+      unmute: 'Bật tiếng',
+      hours: 'Đặt giờ bật/tắt',
+      hoursOff: 'Bỏ giờ bật/tắt',
+      refresh: 'Tải lại lịch phát',
+      restart: 'Khởi động lại',
+      test_tone: 'Phát âm thử',
+    } as Record<string, string>,
+    recent: 'Lệnh gần đây',
+    noCommands: 'Chưa gửi lệnh nào.',
+    state: {
+      pending: 'đang chờ',
+      delivered: 'đã tới cụm loa',
+      acknowledged: 'đã thực hiện',
+      failed: 'thất bại',
+      timed_out: 'quá hạn, không phản hồi',
+    } as Record<string, string>,
+    sent: 'Đã gửi lệnh.',
+  },
 };
 
 export type Messages = typeof vi;

@@ -21,6 +21,7 @@ export const paths = {
   cancel: (hamletId: string, broadcastId: string) =>
     `/lich-phat/${encodeURIComponent(hamletId)}/huy/${encodeURIComponent(broadcastId)}`,
   monitor: '/giam-sat',
+  remoteControl: '/giam-sat/dieu-khien',
   approve: (id: string) => `/giam-sat/duyet/${encodeURIComponent(id)}`,
   reject: (id: string) => `/giam-sat/tu-choi/${encodeURIComponent(id)}`,
   emergency: '/giam-sat/khan-cap',

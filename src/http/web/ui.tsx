@@ -439,5 +439,6 @@ export function notices(m: Messages): Record<string, string> {
     deletedHamlet: m.deletedHamlet,
     receiverLocked: m.receiverLocked,
     receiverUnlocked: m.receiverUnlocked,
+    commandSent: m.remote.sent,
   };
 }
