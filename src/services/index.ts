@@ -22,6 +22,7 @@ import { createProvinceExportService } from './province-export.service.js';
 import { createReceiverHub } from './receiver-hub.js';
 import { createReceiverAlarmsService } from './receiver-alarms.service.js';
 import { createReceiverCommandsService } from './receiver-commands.service.js';
+import { createListenAgainService } from './listen-again.service.js';
 import { createReceiverSyncService } from './receiver-sync.service.js';
 import { createReceiversService } from './receivers.service.js';
 import { createReportsService } from './reports.service.js';
@@ -99,6 +100,7 @@ export function createServices(deps: ServiceDeps) {
       minFreeMediaBytes: deps.minFreeMediaBytes,
     }),
     reports: createReportsService({ repos, clock }),
+    listenAgain: createListenAgainService({ repos, clock }),
     provinceExport: createProvinceExportService({ repos, clock }),
     apiTokens: createApiTokensService({ repos, tx, audit, clock, ids }),
     webhooks: createWebhooksService({

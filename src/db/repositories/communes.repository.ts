@@ -57,6 +57,16 @@ export function createCommunesRepository(db: Kysely<Database>): CommunesReposito
       return row && toCommune(row);
     },
 
+    async findCommuneByCode(code: string): Promise<Commune | undefined> {
+      const row = await db
+        .selectFrom('communes')
+        .selectAll()
+        .where('code', '=', code)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      return row && toCommune(row);
+    },
+
     async updateSettings(id: string, settings: CommuneSettings, now: string): Promise<void> {
       await db
         .updateTable('communes')

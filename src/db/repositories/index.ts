@@ -16,6 +16,7 @@ import { createReceiverSyncRepository } from './receiver-sync.repository.js';
 import { createReceiversRepository } from './receivers.repository.js';
 import { createReceiverCommandsRepository } from './receiver-commands.repository.js';
 import { createReceiverAlarmsRepository } from './receiver-alarms.repository.js';
+import { createListenAgainRepository } from './listen-again.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createUsersRepository } from './users.repository.js';
 import { createWebhooksRepository } from './webhooks.repository.js';
@@ -36,6 +37,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     receivers: createReceiversRepository(db),
     receiverCommands: createReceiverCommandsRepository(db),
     receiverAlarms: createReceiverAlarmsRepository(db),
+    listenAgain: createListenAgainRepository(db),
     receiverSync: createReceiverSyncRepository(db),
     playback: createPlaybackRepository(db, capabilities),
     sessions: createSessionsRepository(db),

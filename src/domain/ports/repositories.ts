@@ -22,6 +22,7 @@ import type {
   ReceiverSession,
 } from '../receiver/receiver.js';
 import type { ReceiverCommand } from '../receiver/command.js';
+import type { AiredAudio } from '../listen-again.js';
 import type { AlarmSubject, ReceiverAlarm } from '../receiver/alarm.js';
 import type { AiringCount, FactCount } from '../receiver/coverage-report.js';
 import type { ApiToken } from '../api-token.js';
@@ -190,6 +191,8 @@ export interface ProvincesRepository {
 
 export interface CommunesRepository {
   findCommune(id: string): Promise<Commune | undefined>;
+  /** A live commune by its 5-digit code (the listen-again page's address). */
+  findCommuneByCode(code: string): Promise<Commune | undefined>;
   /** The province's communes, by name. */
   listCommunes(provinceId: string): Promise<readonly Commune[]>;
   insertCommune(commune: Commune, now: string): Promise<void>;
@@ -419,6 +422,23 @@ export interface GoneOffline {
   readonly communeName: string;
   readonly provinceId: string;
   readonly lastSeenAt: string;
+}
+
+/** What aired, for listening again. */
+export interface ListenAgainRepository {
+  /**
+   * Ready, approved variants of approved, not withdrawn announcements whose occurrences in [from, to)
+   * played in the commune (or one hamlet), with a box's `started` report of that very audio (or of the
+   * occurrence, from agents that do not name the file), newest first.
+   */
+  listAiredAudio(query: {
+    readonly communeId: string;
+    readonly hamletId: string | null;
+    readonly from: string;
+    readonly to: string;
+    readonly categories: readonly string[] | null;
+    readonly limit: number;
+  }): Promise<readonly AiredAudio[]>;
 }
 
 /** Commands to receivers (remote control) and their answers. */
@@ -659,6 +679,7 @@ export interface Repositories {
   readonly receivers: ReceiversRepository;
   readonly receiverCommands: ReceiverCommandsRepository;
   readonly receiverAlarms: ReceiverAlarmsRepository;
+  readonly listenAgain: ListenAgainRepository;
   readonly sessions: SessionsRepository;
   readonly users: UsersRepository;
 }

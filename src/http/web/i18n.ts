@@ -440,6 +440,18 @@ const vi = {
   copyEnrolment: 'Sao chép mã ghép nối',
   copied: 'Đã sao chép.',
   atDay: (time: string, day: string) => `${time} ngày ${day}`,
+  listenAgain: {
+    title: (place: string) => `Nghe lại — ${place}`,
+    intro: (place: string, days: number) =>
+      `Các thông báo đã phát trên loa truyền thanh ${place} trong ${days} ngày qua. Bấm nút phát để nghe lại.`,
+    description: (place: string) => `Nghe lại các thông báo đã phát trên loa truyền thanh ${place}.`,
+    wholeCommune: 'Cả xã',
+    hamlets: 'Từng thôn',
+    subscribe: 'Đăng ký nghe qua ứng dụng podcast (RSS)',
+    nothing: 'Chưa có thông báo nào được phát trong 30 ngày qua.',
+    emergency: 'Khẩn cấp',
+    aired: (when: string) => `Phát lúc ${when}`,
+  },
   remote: {
     alarmsTitle: 'Cảnh báo thiết bị',
     noAlarms: 'Không có cụm loa nào đang báo động.',

@@ -13,6 +13,7 @@ import { announcementRoutes } from './pages/announcements.js';
 import { coverageRoutes } from './pages/coverage.js';
 import { emergencyRoutes } from './pages/emergency.js';
 import { monitorRoutes } from './pages/monitor.js';
+import { listenAgainRoutes } from './pages/listen-again.js';
 import { playbackRoutes } from './pages/playback.js';
 import { provinceReportRoutes } from './pages/province-report.js';
 import { provinceTokenRoutes } from './pages/province-tokens.js';
@@ -45,6 +46,7 @@ export function webRoutes(deps: WebDeps) {
   app.route('/', provinceReportRoutes(deps));
   app.route('/', provinceTokenRoutes(deps));
   app.route('/', provinceWebhookRoutes(deps));
+  app.route('/', listenAgainRoutes(deps));
   app.onError(pageError);
   return app;
 }

@@ -412,6 +412,18 @@ export const en: Messages = {
   copyEnrolment: 'Copy the enrolment',
   copied: 'Copied.',
   atDay: (time, day) => `${time} on ${day}`,
+  listenAgain: {
+    title: (place) => `Listen again — ${place}`,
+    intro: (place, days) =>
+      `What aired on the loudspeakers of ${place} in the last ${days} days. Press play to listen again.`,
+    description: (place) => `Listen again to what aired on the loudspeakers of ${place}.`,
+    wholeCommune: 'Whole commune',
+    hamlets: 'Hamlets',
+    subscribe: 'Subscribe in a podcast app (RSS)',
+    nothing: 'Nothing aired in the last 30 days.',
+    emergency: 'Emergency',
+    aired: (when) => `Aired ${when}`,
+  },
   remote: {
     alarmsTitle: 'Receiver alarms',
     noAlarms: 'No receiver is in alarm.',

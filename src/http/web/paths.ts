@@ -53,6 +53,11 @@ export const paths = {
   receiver: (id: string) => `/quan-tri/cum-loa/${encodeURIComponent(id)}`,
   receiverState: (id: string) => `/quan-tri/cum-loa/${encodeURIComponent(id)}/trang-thai`,
   rotate: (id: string) => `/quan-tri/cum-loa/${encodeURIComponent(id)}/doi-ma`,
+  /** Public: what aired in a commune (by its code) or one of its hamlets, and the podcast feed of each. */
+  listenAgain: (communeCode: string, hamletId?: string) =>
+    `/nghe-lai/${encodeURIComponent(communeCode)}${hamletId ? `/${encodeURIComponent(hamletId)}` : ''}`,
+  listenAgainFeed: (communeCode: string, hamletId?: string) =>
+    `/nghe-lai/${encodeURIComponent(communeCode)}${hamletId ? `/${encodeURIComponent(hamletId)}` : ''}/rss.xml`,
 } as const;
 
 export const pagePrefixes = [
@@ -65,6 +70,7 @@ export const pagePrefixes = [
   '/giam-sat',
   '/quan-tri',
   '/tinh',
+  '/nghe-lai',
 ] as const;
 
 /** Whether `path` is one of the pages (or their static files) rather than the API. */

@@ -1,4 +1,4 @@
-import type { PropsWithChildren } from 'hono/jsx';
+import type { Child, PropsWithChildren } from 'hono/jsx';
 import { roleAllows } from '../../domain/policy.js';
 import { assetUrl } from './assets/index.js';
 import type { Messages } from './i18n.js';
@@ -16,6 +16,8 @@ interface LayoutProps {
   readonly refreshS?: number;
   /** A short confirmation shown on top, e.g. after a redirect. */
   readonly notice?: string | undefined;
+  /** More of the head: a public page's description, Open Graph tags and feed link. */
+  readonly head?: Child;
 }
 
 function Nav({ p }: { p: PageContext }) {
@@ -65,6 +67,7 @@ export function Layout({
   scripts = [],
   refreshS,
   notice,
+  head,
   children,
 }: PropsWithChildren<LayoutProps>) {
   const actor = p.auth?.actor;
@@ -76,6 +79,7 @@ export function Layout({
         <title>{`${title} · Loa`}</title>
         <link rel="stylesheet" href={assetUrl('app.css')} />
         <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
+        {head}
         {refreshS ? (
           <noscript>
             <meta http-equiv="refresh" content={String(refreshS)} />
