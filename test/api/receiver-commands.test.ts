@@ -110,6 +110,33 @@ describe.each(dialects)('remote control of the boxes on %s', (dialect) => {
     expect((await beatOf()).commands).toBeUndefined();
   });
 
+  it('records one answer when a box sends conflicting answers at once (a retry racing the first)', async () => {
+    const [issued] = (
+      (await (await send(`receivers/${unTa2.id}`, { kind: 'test_tone' })).json()) as {
+        items: CommandDto[];
+      }
+    ).items;
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        ack(unTa2.token, issued!.id, { ok: i % 2 === 0, result: `try ${i}` }),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(12).fill(200));
+    const states = new Set(
+      await Promise.all(answers.map(async (r) => ((await r.json()) as { state: string }).state)),
+    );
+    // Every caller is told the state that was kept, whichever answer came first.
+    expect(states.size).toBe(1);
+    const [kept] = states;
+    expect((await listOf(unTa2.id)).find((c) => c.id === issued!.id)!.state).toBe(kept);
+    const audit = await h.runtime.db.kysely
+      .selectFrom('audit_log')
+      .select('action')
+      .where('target_id', '=', issued!.id)
+      .execute();
+    expect(audit).toHaveLength(1);
+  });
+
   it('sends a hamlet command to each enabled receiver of the hamlet', async () => {
     const res = await send('hamlets/un-ta', { kind: 'mute' });
     expect(res.status).toBe(202);
