@@ -15,7 +15,7 @@ import {
   type CommandState,
   type ReceiverCommand,
 } from '../domain/receiver/command.js';
-import type { ReceiverSession } from '../domain/receiver/receiver.js';
+import type { Receiver, ReceiverSession } from '../domain/receiver/receiver.js';
 import type { AuditTrail } from './audit.service.js';
 
 interface Deps {
@@ -27,8 +27,8 @@ interface Deps {
   readonly bus: EventBus;
 }
 
-/** Receivers one hamlet command reaches at most: a hamlet has a few clusters, never thousands. */
-const MAX_HAMLET_RECEIVERS = 500;
+/** Receivers read per query when a command goes to a whole hamlet. */
+const PAGE = 500;
 
 /**
  * Remote control of the boxes: officers and admins issue commands to a receiver or to every receiver of
@@ -129,10 +129,17 @@ export function createReceiverCommandsService(deps: Deps) {
       const hamlet = await deps.repos.hamlets.findHamlet(hamletId);
       if (!hamlet || hamlet.communeId !== ctx.actor.communeId) throw notFound('Hamlet', hamletId, 'thôn');
       assertAllowed(ctx.actor, 'receiver.control', [hamletId]);
-      const { items } = await deps.repos.receivers.listReceivers(ctx.actor.communeId, 'all', {
-        hamletId,
-        limit: MAX_HAMLET_RECEIVERS,
-      });
+      const items: Receiver[] = [];
+      for (let cursor: string | undefined; ; ) {
+        const page = await deps.repos.receivers.listReceivers(ctx.actor.communeId, 'all', {
+          hamletId,
+          limit: PAGE,
+          cursor,
+        });
+        items.push(...page.items);
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
       // Placeholder rows of the example commune are no boxes.
       const enabled = items.filter((r) => r.disabledAt === null && !r.isExample);
       if (enabled.length === 0) {
@@ -161,13 +168,18 @@ export function createReceiverCommandsService(deps: Deps) {
     /**
      * The commands a box has yet to answer, oldest first, for its heartbeat answer; pending ones become
      * delivered. A command pushed and returned here too is carried out once: the box keeps their ids.
+     * `r`: the repositories of the caller's unit of work (the heartbeat's), so that it costs no
+     * transaction of its own.
      */
-    async forBox(session: ReceiverSession): Promise<readonly CommandMessage[]> {
+    async forBox(
+      session: ReceiverSession,
+      r: Pick<Repositories, 'receiverCommands'> = deps.repos,
+    ): Promise<readonly CommandMessage[]> {
       const now = clock.now().toISOString();
-      const open = await deps.repos.receiverCommands.listOpenCommands(session.id, now);
+      const open = await r.receiverCommands.listOpenCommands(session.id, now);
       if (open.length === 0) return [];
       const pending = open.filter((c) => c.state === 'pending').map((c) => c.id);
-      if (pending.length > 0) await deps.repos.receiverCommands.markDelivered(pending, now);
+      if (pending.length > 0) await r.receiverCommands.markDelivered(pending, now);
       return open.map(toCommandMessage);
     },
 

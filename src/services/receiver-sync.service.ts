@@ -24,12 +24,19 @@ import type { Clock } from '../domain/ports/clock.js';
 import { hashToken, type IdGenerator } from '../domain/ports/ids.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'receiverSync'>;
+  readonly repos: Pick<Repositories, 'receiverSync' | 'receiverCommands'>;
   readonly tx: UnitOfWork;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** The commands a box has yet to answer, carried by its heartbeat answer. */
-  readonly commands?: { forBox(session: ReceiverSession): Promise<readonly CommandMessage[]> } | undefined;
+  readonly commands?:
+    | {
+        forBox(
+          session: ReceiverSession,
+          r: Pick<Repositories, 'receiverCommands'>,
+        ): Promise<readonly CommandMessage[]>;
+      }
+    | undefined;
   /** Rendered manifests kept in memory, keyed by hamlet, version and window step. */
   readonly manifestCacheSize?: number;
 }
@@ -164,9 +171,9 @@ export function createReceiverSyncService(deps: Deps) {
       beat: Heartbeat,
     ): Promise<{ serverTime: string; scheduleVersion: number; commands?: CommandMessage[] }> {
       const now = clock.now().toISOString();
-      // The latest state and a history row, together.
-      await deps.tx((r) =>
-        r.receiverSync.saveHeartbeat({
+      // The latest state and a history row together, and in the same unit the commands waiting for the box.
+      const commands = await deps.tx(async (r) => {
+        await r.receiverSync.saveHeartbeat({
           id: deps.ids.id(),
           receiverId: session.id,
           at: now,
@@ -176,9 +183,9 @@ export function createReceiverSyncService(deps: Deps) {
           signal: beat.signal,
           appVersion: beat.appVersion,
           state: { ...beat },
-        }),
-      );
-      const commands = (await deps.commands?.forBox(session)) ?? [];
+        });
+        return (await deps.commands?.forBox(session, r)) ?? [];
+      });
       return {
         serverTime: now,
         scheduleVersion: session.scheduleVersion,

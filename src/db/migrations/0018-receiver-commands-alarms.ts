@@ -21,10 +21,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('answered_at', 'text')
     .addColumn('result', 'text')
     .execute();
+  // Every heartbeat looks up its box's open commands: by receiver and state, however long its history.
   await db.schema
     .createIndex('receiver_commands_receiver')
     .on('receiver_commands')
-    .columns(['receiver_id', 'issued_at'])
+    .columns(['receiver_id', 'state'])
     .execute();
   await db.schema
     .createIndex('receiver_commands_open')
