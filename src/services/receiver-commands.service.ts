@@ -130,7 +130,7 @@ export function createReceiverCommandsService(deps: Deps) {
       if (!hamlet || hamlet.communeId !== ctx.actor.communeId) throw notFound('Hamlet', hamletId, 'thôn');
       assertAllowed(ctx.actor, 'receiver.control', [hamletId]);
       const items: Receiver[] = [];
-      for (let cursor: string | undefined; ; ) {
+      for (let cursor: string | undefined; ;) {
         const page = await deps.repos.receivers.listReceivers(ctx.actor.communeId, 'all', {
           hamletId,
           limit: PAGE,
