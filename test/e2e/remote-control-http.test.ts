@@ -86,6 +86,15 @@ describe('remote control and alarms on the monitor page', () => {
     expect(await foreign.text()).toContain('Không tìm thấy cụm loa');
   });
 
+  it('opens the remote control with a receiver chosen from the receivers page', async () => {
+    const admin = await signInPage(h, 'admin', '10.0.0.3');
+    const list = await (await page(h, '/quan-tri/cum-loa', admin)).text();
+    const link = `/giam-sat?lenh=${encodeURIComponent(`r:${box.id}`)}#remote`;
+    expect(list).toContain(`href="${link.replaceAll('&', '&amp;')}"`);
+    const html = await (await page(h, link.replace('#remote', ''), admin)).text();
+    expect(html).toContain(`<option value="r:${box.id}" selected="">`);
+  });
+
   it('keeps hamlet heads off the remote control', async () => {
     const head = await signInPage(h, 'head', '10.0.0.2');
     const res = await page(h, '/giam-sat/dieu-khien', head, { target: `r:${box.id}`, kind: 'restart' });

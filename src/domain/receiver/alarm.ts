@@ -69,9 +69,3 @@ export function diffAlarms(
     clear: open.filter((a) => !causeKeys.has(key(a.receiverId, a.kind))),
   };
 }
-
-export const ALARM_KIND_VI: Readonly<Record<AlarmKind, string>> = {
-  missed_heartbeats: 'Mất kết nối (không gửi tín hiệu)',
-  low_storage: 'Sắp hết bộ nhớ',
-  playback_failing: 'Phát lỗi liên tiếp',
-};

@@ -121,22 +121,3 @@ export function withinOnHours(ms: number, hours: OnHours | null | undefined): bo
   const { time } = utcToLocal(ms, hours.timeZone);
   return hours.on < hours.off ? time >= hours.on && time < hours.off : time >= hours.on || time < hours.off;
 }
-
-/** The command kinds in Vietnamese, for pages and messages. */
-export const COMMAND_KIND_VI: Readonly<Record<CommandKind, string>> = {
-  volume: 'Đặt âm lượng',
-  mute: 'Tắt tiếng',
-  unmute: 'Bật tiếng',
-  hours: 'Giờ bật/tắt hằng ngày',
-  refresh: 'Tải lại lịch phát',
-  restart: 'Khởi động lại',
-  test_tone: 'Phát âm thử',
-};
-
-export const COMMAND_STATE_VI: Readonly<Record<CommandState, string>> = {
-  pending: 'đang chờ',
-  delivered: 'đã gửi tới cụm loa',
-  acknowledged: 'đã thực hiện',
-  failed: 'thất bại',
-  timed_out: 'quá hạn, không phản hồi',
-};

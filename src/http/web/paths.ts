@@ -22,6 +22,8 @@ export const paths = {
     `/lich-phat/${encodeURIComponent(hamletId)}/huy/${encodeURIComponent(broadcastId)}`,
   monitor: '/giam-sat',
   remoteControl: '/giam-sat/dieu-khien',
+  /** The monitor page's remote control with this receiver chosen. */
+  remoteControlOf: (receiverId: string) => `/giam-sat?lenh=${encodeURIComponent(`r:${receiverId}`)}#remote`,
   approve: (id: string) => `/giam-sat/duyet/${encodeURIComponent(id)}`,
   reject: (id: string) => `/giam-sat/tu-choi/${encodeURIComponent(id)}`,
   emergency: '/giam-sat/khan-cap',

@@ -205,6 +205,7 @@ export function monitorRoutes(deps: WebDeps) {
             timeZone={commune.timeZone}
             problem={control?.problem}
             values={control?.values}
+            preselect={c.req.query('lenh')}
           />
         </Section>
       </Layout>,

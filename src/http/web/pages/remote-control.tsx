@@ -87,6 +87,7 @@ export function RemoteControl({
   timeZone,
   problem,
   values,
+  preselect,
 }: {
   p: PageContext;
   receivers: readonly ReceiverView[];
@@ -95,11 +96,13 @@ export function RemoteControl({
   timeZone: string;
   problem?: FormProblem | undefined;
   values?: FormValues | undefined;
+  /** The target chosen on arrival (`?lenh=r:<id>` from the receivers page). */
+  preselect?: string | undefined;
 }) {
   const r = p.m.remote;
   const names = new Map(receivers.map((x) => [x.id, x.name]));
   const hamletName = new Map(hamlets.map((h) => [h.id, h.name]));
-  const target = values ? one(values, 'target') : '';
+  const target = values ? one(values, 'target') : (preselect ?? '');
   const at = (iso: string) => (p.lang === 'vi' ? formatLocalVi : formatLocalEn)(Date.parse(iso), timeZone);
   const enabled = receivers.filter((x) => x.disabledAt === null);
   return (
