@@ -9,6 +9,7 @@ import {
   type FixtureAnnouncement,
 } from '../support/receiver-fixtures.js';
 import { launchChromium, phoneContext, screenshots, serveHarness, type Served } from './browser.js';
+import { page, signInPage } from './support.js';
 
 interface FeedItem {
   title: string;
@@ -213,6 +214,50 @@ describe('listen again', () => {
     }
     expect((await setListenAgain({ enabled: true, categories: null })).status).toBe(200);
     expect((await get('/nghe-lai/02746')).status).toBe(200);
+  });
+
+  it('is turned off and limited by the admin on the settings page, and links to it', async () => {
+    const admin = await signInPage(h, 'admin');
+    expect(await (await page(h, '/quan-tri', admin)).text()).toContain('href="/nghe-lai/02746"');
+    const { settings } = (await (await h.request('/api/v1/commune', { token: h.tokens.admin })).json()) as {
+      settings: {
+        quietHours: { start: string; end: string };
+        audio: { integratedLufs: number; truePeakDbtp: number; maxLraLu: number };
+        emergency: { repeatCount: number; repeatIntervalMin: number };
+        slots: { name: string; label: string; start: string; end: string; maxAirTimeMin: number }[];
+      };
+    };
+    const form = (listenAgain: string, categories: string) => ({
+      quietStart: settings.quietHours.start,
+      quietEnd: settings.quietHours.end,
+      approvalRequired: 'yes',
+      integratedLufs: String(settings.audio.integratedLufs),
+      truePeakDbtp: String(settings.audio.truePeakDbtp),
+      maxLraLu: String(settings.audio.maxLraLu),
+      opus: 'no',
+      repeatCount: String(settings.emergency.repeatCount),
+      repeatIntervalMin: String(settings.emergency.repeatIntervalMin),
+      ...Object.fromEntries(
+        settings.slots.flatMap((slot) => [
+          [`slot-${slot.name}-label`, slot.label],
+          [`slot-${slot.name}-start`, slot.start],
+          [`slot-${slot.name}-end`, slot.end],
+          [`slot-${slot.name}-maxAirTimeMin`, String(slot.maxAirTimeMin)],
+        ]),
+      ),
+      listenAgain,
+      listenAgainCategories: categories,
+    });
+    const save = async (listenAgain: string, categories: string) => {
+      const res = await page(h, '/quan-tri', admin, form(listenAgain, categories));
+      expect(res.status, (await res.clone().text()).slice(0, 300)).toBe(303);
+    };
+    await save('yes', 'khan-cap, y-te');
+    expect(await (await get('/nghe-lai/02746')).text()).not.toContain('Tiêm phòng cho trâu bò');
+    await save('no', '');
+    expect((await get('/nghe-lai/02746')).status).toBe(404);
+    await save('yes', '');
+    expect(await (await get('/nghe-lai/02746')).text()).toContain('Tiêm phòng cho trâu bò');
   });
 
   it('works on a 360 px phone in Chromium: no sideways scroll, players visible', async () => {

@@ -451,6 +451,9 @@ const vi = {
     nothing: 'Chưa có thông báo nào được phát trong 30 ngày qua.',
     emergency: 'Khẩn cấp',
     aired: (when: string) => `Phát lúc ${when}`,
+    setting: 'Trang nghe lại công khai (không cần đăng nhập)',
+    categories: 'Chỉ các loại tin này (cách nhau bằng dấu phẩy; để trống: tất cả)',
+    page: 'Trang nghe lại',
   },
   remote: {
     alarmsTitle: 'Cảnh báo thiết bị',

@@ -423,6 +423,9 @@ export const en: Messages = {
     nothing: 'Nothing aired in the last 30 days.',
     emergency: 'Emergency',
     aired: (when) => `Aired ${when}`,
+    setting: 'Public listen-again page (no sign-in)',
+    categories: 'Only these categories (comma-separated; empty: all)',
+    page: 'Listen-again page',
   },
   remote: {
     alarmsTitle: 'Receiver alarms',
