@@ -1,3 +1,4 @@
+import { DEFAULT_ALARM_RULES, type AlarmRules } from './domain/receiver/alarm.js';
 import { z } from 'zod';
 
 const port = z.coerce
@@ -61,6 +62,19 @@ export const configSchema = z.object({
     .min(1, 'must be between 1 and 3650')
     .max(3650, 'must be between 1 and 3650')
     .default(30),
+  /** Heartbeat intervals a receiver may miss before it is flagged on the monitor page (and webhooks). */
+  ALARM_MISSED_HEARTBEATS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(2, 'must be between 2 and 1440')
+    .max(1440, 'must be between 2 and 1440')
+    .default(3),
+  /** Below this much free storage reported by a receiver, it is flagged. */
+  ALARM_LOW_STORAGE_MB: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .default(100),
   /** 32 bytes in base64 sealing webhook secrets; default: `secret.key` made in DATA_DIR at first start. */
   LOA_SECRET_KEY: optionalText.pipe(
     z
@@ -159,6 +173,14 @@ export function s3LocationOf(config: Config) {
 export type Config = z.output<typeof configSchema>;
 
 const secretVariables = new Set(['LOA_SECRET_KEY', 'AWS_SECRET_ACCESS_KEY', 'METRICS_TOKEN']);
+/** The alarm rules of the configuration. */
+export const alarmRulesOf = (
+  config: Pick<Config, 'ALARM_MISSED_HEARTBEATS' | 'ALARM_LOW_STORAGE_MB'>,
+): AlarmRules => ({
+  ...DEFAULT_ALARM_RULES,
+  missedHeartbeats: config.ALARM_MISSED_HEARTBEATS,
+  lowStorageBytes: config.ALARM_LOW_STORAGE_MB * 1_048_576,
+});
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

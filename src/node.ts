@@ -12,7 +12,7 @@ import { readinessRoutes } from './http/routes/readiness.js';
 import { onlineWindowMs } from './domain/receiver/health.js';
 import type { PushLimits } from './http/routes/receiver-protocol.js';
 import { fromTrustedHop } from './http/forwarded.js';
-import { ConfigError, s3LocationOf, type Config } from './config.js';
+import { alarmRulesOf, ConfigError, s3LocationOf, type Config } from './config.js';
 import { createS3Bucket, S3CheckError, type S3Bucket } from './media/s3-bucket.js';
 import { createS3NodeMediaStore, type S3NodeMediaStore } from './media/s3-store.node.js';
 import { connectDatabase } from './db/connect.node.js';
@@ -215,6 +215,7 @@ export async function createNodeRuntime(
       bus,
       passwords: scryptHasher,
       sessionTtlHours: config.SESSION_TTL_HOURS,
+      alarmRules: alarmRulesOf(config),
       ...(overrides.horizonMs !== undefined && { horizonMs: overrides.horizonMs }),
     });
     const dispatcher = createDispatcher({

@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { sql } from 'kysely';
-import { configSchema } from './config.js';
+import { alarmRulesOf, configSchema } from './config.js';
 import { webCryptoHasher } from './crypto/passwords.js';
 import { createSecretBox, parseSecretKey } from './crypto/secret-box.js';
 import type { D1Binding } from './db/d1/binding.js';
@@ -63,6 +63,8 @@ const edgeConfigSchema = configSchema.pick({
   SESSION_TTL_HOURS: true,
   UPLOAD_LIMIT_MB: true,
   HEARTBEAT_RETENTION_DAYS: true,
+  ALARM_MISSED_HEARTBEATS: true,
+  ALARM_LOW_STORAGE_MB: true,
 });
 
 /** Without `LOA_SECRET_KEY` the edge keeps no webhook secret: registering an endpoint says what to set. */
@@ -169,6 +171,7 @@ export async function createEdgeRuntime(
     webhookAllowPrivate: false,
     version: packageJson.version,
     sessionTtlHours: config.SESSION_TTL_HOURS,
+    alarmRules: alarmRulesOf(config),
     inspector: createSniffingInspector(
       async (key) => (await media.readUpload(key))?.subarray(0, 16) ?? new Uint8Array(),
     ),

@@ -32,9 +32,10 @@ Runs the agent of one loudspeaker box: keeps its schedule and audio in DIR, play
                           or LOA_RECEIVER_ENROL: server and token in one; kept in DIR/enrolment.json
                           (readable by its owner only), so later starts need only --cache
   --cache DIR             cache, queue and enrolment (default ./receiver-cache)
-  --player "CMD {file}"   audio player (default: ffplay or mpg123)
+  --player "CMD {file}"   audio player (default: ffplay or mpg123, at the volume the commune sets)
   --cache-max-mb N        largest cache (default 1024)
-  --volume N              volume reported, 0–100 (default 80)
+  --volume N              volume to start at, 0–100 (default 80), until the commune sets one;
+                          the player command gets it as {volume} (percent) or {scale} (mpg123 -f)
   --poll-s S              schedule poll when the push channel is down (default 60)
   --heartbeat-s S         heartbeat interval (default 60)
   --no-push               poll only, no push channel
@@ -179,9 +180,10 @@ const receiver: DeviceCommand = async (argv) => {
     pollMs: positiveInt(values['poll-s'], 60, 'poll-s') * 1000,
     heartbeatMs: positiveInt(values['heartbeat-s'], 60, 'heartbeat-s') * 1000,
     sse: !values['no-push'],
+    volume,
     readStatus: async () => {
       const fs = await statfs(dir);
-      return { volume, signal: null, freeBytes: fs.bavail * fs.bsize, uptimeS: Math.round(uptime()) };
+      return { signal: null, freeBytes: fs.bavail * fs.bsize, uptimeS: Math.round(uptime()) };
     },
   });
   agent.start();

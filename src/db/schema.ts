@@ -8,6 +8,8 @@ import type { JobStatus } from '../domain/ports/jobs.js';
 import type { LogEventType } from '../domain/receiver/protocol.js';
 import type { Priority } from '../domain/schedule/types.js';
 import type { WebhookDeliveryStatus, WebhookEventType } from '../domain/webhook.js';
+import type { CommandKind, CommandState } from '../domain/receiver/command.js';
+import type { AlarmKind } from '../domain/receiver/alarm.js';
 
 /**
  * Table types. Instants are ISO-8601 UTC strings with milliseconds (`2026-11-27T05:30:00.000Z`), which
@@ -38,6 +40,8 @@ export interface Database {
   webhook_events: WebhookEventTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  receiver_commands: ReceiverCommandTable;
+  receiver_alarms: ReceiverAlarmTable;
 }
 
 type Instant = string;
@@ -136,6 +140,10 @@ export interface ReceiverTable {
   last_state: Json | null;
   /** The first heartbeat of its current online stretch (null before it was recorded). */
   online_since: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
+  /** Free storage of its latest heartbeat, for the low-storage alarm. */
+  free_bytes: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Failed playbacks in a row, as reported; a completed one resets it. */
+  playback_failures: ColumnType<number, number | undefined, number>;
   created_at: Instant;
   updated_at: Instant;
 }
@@ -378,4 +386,31 @@ export interface WebhookAttemptTable {
   status_code: number | null;
   duration_ms: number | null;
   error: string | null;
+}
+
+/** A command issued to one receiver (điều khiển từ xa) and what became of it. */
+export interface ReceiverCommandTable {
+  id: string;
+  receiver_id: string;
+  hamlet_id: string;
+  kind: CommandKind;
+  /** CommandArgs as JSON. */
+  args: Json;
+  issued_by: string;
+  issued_at: Instant;
+  expires_at: Instant;
+  state: CommandState;
+  delivered_at: Instant | null;
+  answered_at: Instant | null;
+  result: string | null;
+}
+
+/** An alarm of one receiver, open while `cleared_at` is null. */
+export interface ReceiverAlarmTable {
+  id: string;
+  receiver_id: string;
+  kind: AlarmKind;
+  started_at: Instant;
+  cleared_at: Instant | null;
+  detail: string;
 }

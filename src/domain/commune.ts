@@ -1,3 +1,5 @@
+import type { ListenAgainSettings } from './listen-again.js';
+
 /** Local wall-clock time `HH:MM`. */
 export type LocalTime = string;
 
@@ -28,6 +30,8 @@ export interface CommuneSettings {
   readonly emergency: { readonly repeatCount: number; readonly repeatIntervalMin: number };
   /** Languages the commune broadcasts in, by code, with a display name. */
   readonly languages: readonly { readonly code: string; readonly name: string }[];
+  /** The public listen-again page and feed (absent: on, every category). */
+  readonly listenAgain?: ListenAgainSettings | undefined;
 }
 
 export interface Commune {

@@ -16,6 +16,8 @@ export const permissions = {
   'user.manage': ['province_admin', 'admin'],
   'receiver.read': [...province, 'admin', 'commune_officer', 'hamlet_head'],
   'receiver.manage': ['admin'],
+  /** Remote control of the boxes: volume, mute, daily hours, refresh, restart, test tone. */
+  'receiver.control': ['admin', 'commune_officer'],
   'announcement.read': [...province, 'admin', 'commune_officer', 'hamlet_head', 'secretary'],
   'announcement.create': ['admin', 'commune_officer', 'hamlet_head', 'secretary'],
   'announcement.approve': ['admin', 'commune_officer'],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { humanText } from './input.js';
+import type { AlarmKind } from './receiver/alarm.js';
 import { hasUserinfo, isIpAddress, isLocalName, isPublicAddress } from './relay-url.js';
 
 /**
@@ -10,7 +11,12 @@ import { hasUserinfo, isIpAddress, isLocalName, isPublicAddress } from './relay-
  */
 
 /** The events an endpoint may subscribe to. `bulletin.aired` joins them with the province's bulletins. */
-export const WEBHOOK_EVENT_TYPES = ['receiver.offline', 'emergency.sent'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'receiver.offline',
+  'emergency.sent',
+  'receiver.alarm',
+  'receiver.alarm_cleared',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export const WebhookEndpointInputSchema = z.strictObject({
@@ -146,13 +152,31 @@ export interface EmergencySentData {
   readonly sentBy: string;
 }
 
+/** An alarm of a receiver raised or cleared: a technician is called, or told it is over. */
+export interface ReceiverAlarmData {
+  readonly alarmId: string;
+  /** missed_heartbeats | low_storage | playback_failing */
+  readonly kind: AlarmKind;
+  readonly detail: string;
+  readonly receiverId: string;
+  readonly receiverName: string;
+  readonly communeId: string;
+  readonly communeName: string;
+  readonly hamletId: string;
+  readonly hamletName: string;
+  readonly startedAt: string;
+  readonly clearedAt: string | null;
+}
+
 /**
  * The body of a delivery, in the Standard Webhooks shape: `type`, `timestamp` (when it happened) and
  * `data`. Its `webhook-id` header is the event's id, the same on every retry, so a receiver dedupes.
  */
 export type WebhookPayload =
   | { readonly type: 'receiver.offline'; readonly timestamp: string; readonly data: ReceiverOfflineData }
-  | { readonly type: 'emergency.sent'; readonly timestamp: string; readonly data: EmergencySentData };
+  | { readonly type: 'emergency.sent'; readonly timestamp: string; readonly data: EmergencySentData }
+  | { readonly type: 'receiver.alarm'; readonly timestamp: string; readonly data: ReceiverAlarmData }
+  | { readonly type: 'receiver.alarm_cleared'; readonly timestamp: string; readonly data: ReceiverAlarmData };
 
 /** An event to deliver to every endpoint of the province that subscribed to its type. */
 export interface WebhookEventRecord {

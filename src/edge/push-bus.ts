@@ -36,6 +36,7 @@ export function createPushBus(deps: PushBusDeps): PushBus {
         return deps.communesOfHamlets(Object.keys(event.versions));
       case 'emergency':
       case 'stop':
+      case 'receiver-command':
         return deps.communesOfHamlets([event.hamletId]);
       case 'receiver-revoked': {
         const commune = await deps.communeOfReceiver(event.receiverId);

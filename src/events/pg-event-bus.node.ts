@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { EventBus, LoaEvent } from '../domain/ports/events.js';
 import type { Logger } from '../domain/ports/logger.js';
 import { createEventBus } from './in-process-bus.js';
+import { ALARM_KINDS } from '../domain/receiver/alarm.js';
+import { CommandMessageSchema } from '../domain/receiver/command.js';
 
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more (`NOTIFY_PAYLOAD_MAX_LENGTH`). */
 export const NOTIFY_MAX_BYTES = 7999;
@@ -41,6 +43,28 @@ const EventSchema: z.ZodType<LoaEvent> = z.discriminatedUnion('type', [
     title: z.string().max(1000),
     sentBy: z.string().max(500),
     sentAt: id,
+  }),
+  z.object({
+    type: z.literal('receiver-command'),
+    receiverId: id,
+    hamletId: id,
+    command: CommandMessageSchema,
+  }),
+  z.object({
+    type: z.literal('receiver-alarm'),
+    state: z.enum(['raised', 'cleared']),
+    alarmId: id,
+    kind: z.enum(ALARM_KINDS),
+    detail: z.string().max(1000),
+    startedAt: id,
+    clearedAt: id.nullable(),
+    receiverId: id,
+    receiverName: z.string().max(500),
+    hamletId: id,
+    hamletName: z.string().max(500),
+    communeId: id,
+    communeName: z.string().max(500),
+    provinceId: id,
   }),
 ]);
 const EnvelopeSchema = z.object({ from: id, event: EventSchema });

@@ -32,6 +32,7 @@ import {
   type ReceiverProtocolOptions,
 } from './routes/receiver-protocol.js';
 import { receiverRoutes } from './routes/receivers.js';
+import { receiverCommandRoutes } from './routes/receiver-commands.js';
 import { systemRoutes, type HealthChecks } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
 import { isPagePath, isPageUpload, webRoutes, withPageErrors, withPageNotFound } from './web/index.js';
@@ -150,6 +151,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', hamletRoutes(deps.services));
   app.route('/', userRoutes(deps.services));
   app.route('/', receiverRoutes(deps.services));
+  app.route('/', receiverCommandRoutes(deps.services));
   app.route('/', broadcastRoutes(deps.services));
   app.route('/', communeRoutes(deps.services));
   app.route('/', provinceRoutes(deps.services));

@@ -1,4 +1,11 @@
 import {
+  CommandMessageSchema,
+  OnHoursSchema,
+  withinOnHours,
+  type CommandMessage,
+  type OnHours,
+} from '../domain/receiver/command.js';
+import {
   PlayMessageSchema,
   ScheduleMessageSchema,
   StopMessageSchema,
@@ -22,6 +29,7 @@ import {
 } from './ports.js';
 import { readSse, type SseEvent } from './sse-parser.js';
 import type { AgentStore } from './store.js';
+import { testToneWav } from './tone.js';
 
 export interface AgentOptions {
   readonly server: string;
@@ -47,8 +55,10 @@ export interface AgentOptions {
   /** Use the push channel (default true); without it the agent only polls. */
   readonly sse?: boolean;
   readonly appVersion?: string;
+  /** The volume the box starts at, 0–100, until the commune sets one (default 80). */
+  readonly volume?: number;
   /** The box's vital signs for heartbeats. */
-  readonly readStatus?: () => Promise<Pick<Heartbeat, 'volume' | 'signal' | 'freeBytes' | 'uptimeS'>>;
+  readonly readStatus?: () => Promise<Pick<Heartbeat, 'signal' | 'freeBytes' | 'uptimeS'>>;
 }
 
 export interface AgentStatus {
@@ -62,6 +72,12 @@ export interface AgentStatus {
   readonly pendingEvents: number;
   readonly playing: string | null;
   readonly delivered: { readonly accepted: number; readonly duplicates: number };
+  /** What the commune set remotely. */
+  readonly volume: number;
+  readonly muted: boolean;
+  readonly onHours: OnHours | null;
+  /** Times the agent restarted its loop on command since it was started. */
+  readonly restarts: number;
 }
 
 /**
@@ -121,18 +137,42 @@ export function createAgent(options: AgentOptions) {
     handles[name] = stopped ? undefined : timers.setTimeout(fn, Math.min(ms, 2 ** 31 - 1));
   };
 
-  const loop = createPlaybackLoop({
-    now: clock.now,
-    timers,
-    store,
-    cache,
-    player: options.player,
-    resolveHost: options.resolveHost,
-    logger,
-    lateToleranceMs: options.lateToleranceMs ?? 10 * 60_000,
-    onEvent: () => flushSoon(),
-    track,
-  });
+  // The box's settings from the commune's commands, kept across restarts and power cuts.
+  const settings = {
+    volume: (): number => Number(store.getValue('volume') ?? options.volume ?? 80),
+    muted: (): boolean => store.getValue('muted') === '1',
+    onHours: (): OnHours | null => {
+      const raw = store.getValue('onHours');
+      if (!raw) return null;
+      const parsed = OnHoursSchema.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : null;
+    },
+  };
+  const refusal = (): string | null => {
+    if (settings.muted()) return 'not played: the commune muted this receiver';
+    const hours = settings.onHours();
+    if (!withinOnHours(clock.now(), hours)) {
+      return `not played: outside the receiver's daily hours (${hours!.on}–${hours!.off})`;
+    }
+    return null;
+  };
+  const newLoop = () =>
+    createPlaybackLoop({
+      now: clock.now,
+      timers,
+      store,
+      cache,
+      player: options.player,
+      resolveHost: options.resolveHost,
+      logger,
+      lateToleranceMs: options.lateToleranceMs ?? 10 * 60_000,
+      onEvent: () => flushSoon(),
+      track,
+      volume: settings.volume,
+      refusal,
+    });
+  let loop = newLoop();
+  let restarts = 0;
 
   function observe(answer: { serverTime: string | null; sentAt: number; receivedAt: number }): void {
     online = true;
@@ -195,9 +235,11 @@ export function createAgent(options: AgentOptions) {
   async function heartbeat(): Promise<void> {
     arm('beat', () => track(heartbeat()), heartbeatMs);
     try {
-      const vital = (await options.readStatus?.()) ?? { volume: 100, signal: null, freeBytes: 0, uptimeS: 0 };
+      const vital = (await options.readStatus?.()) ?? { signal: null, freeBytes: 0, uptimeS: 0 };
       const answer = await client.heartbeat({
         ...vital,
+        // What the amplifier is set to: 0 while muted.
+        volume: settings.muted() ? 0 : settings.volume(),
         appVersion: options.appVersion ?? '0.0.0',
         ...(manifest && { scheduleVersion: manifest.version }),
         pendingEvents: store.pending(),
@@ -205,6 +247,8 @@ export function createAgent(options: AgentOptions) {
       observe(answer);
       // A cheap push of its own: the answer says whether the schedule moved on.
       if (answer.scheduleVersion !== manifest?.version) void sync();
+      for (const command of answer.commands ?? []) obey(command);
+      sendAnswers();
       flushSoon();
     } catch (error) {
       failed('heartbeat', error);
@@ -248,6 +292,126 @@ export function createAgent(options: AgentOptions) {
     }
   }
 
+  /** Answers not yet taken by the server, kept in the store so that a restart still sends them. */
+  const answers = (): Record<string, { ok: boolean; result: string | null }> =>
+    JSON.parse(store.getValue('commandAnswers') ?? '{}') as Record<
+      string,
+      { ok: boolean; result: string | null }
+    >;
+  let answering = false;
+
+  function answer(id: string, ok: boolean, result: string | null): void {
+    store.setValue('commandAnswers', JSON.stringify({ ...answers(), [id]: { ok, result } }));
+    sendAnswers();
+  }
+
+  function sendAnswers(): void {
+    if (answering || unauthorized) return;
+    const waiting = Object.entries(answers());
+    if (waiting.length === 0) return;
+    answering = true;
+    track(
+      (async () => {
+        try {
+          for (const [id, body] of waiting) {
+            try {
+              await client.ack(id, body);
+            } catch (error) {
+              // Refused for good (timed out, unknown): keeping it would resend it forever.
+              if (!(error instanceof HttpError && (error.status === 404 || error.status === 409))) {
+                failed('command answer', error);
+                return;
+              }
+              logger.warn('command answer refused by the server', { id, error: String(error) });
+            }
+            const rest = answers();
+            delete rest[id];
+            store.setValue('commandAnswers', JSON.stringify(rest));
+          }
+        } finally {
+          answering = false;
+        }
+      })(),
+    );
+  }
+
+  /** Carries out a command once (it may come by push and in a heartbeat answer), then answers it. */
+  function obey(command: CommandMessage): void {
+    const key = `command:${command.id}`;
+    if (store.isDone(key)) return;
+    store.markDone(key, new Date(clock.now()).toISOString());
+    logger.info('command from the commune', { id: command.id, kind: command.kind });
+    const done = (ok: boolean, result: string | null) => answer(command.id, ok, result);
+    switch (command.kind) {
+      case 'volume': {
+        const volume = command.args.volume ?? settings.volume();
+        store.setValue('volume', String(volume));
+        return done(true, `volume ${volume}%`);
+      }
+      case 'mute':
+        store.setValue('muted', '1');
+        loop.silence();
+        return done(true, 'muted');
+      case 'unmute':
+        store.setValue('muted', '0');
+        return done(true, `unmuted, volume ${settings.volume()}%`);
+      case 'hours': {
+        const hours = command.args.hours ?? null;
+        store.setValue('onHours', hours ? JSON.stringify(hours) : '');
+        loop.replan();
+        return done(
+          true,
+          hours ? `daily hours ${hours.on}–${hours.off} (${hours.timeZone})` : 'daily hours lifted',
+        );
+      }
+      case 'refresh':
+        etag = null;
+        track(
+          sync().then(() =>
+            online && !unauthorized
+              ? done(true, `schedule version ${manifest?.version ?? 'none'}`)
+              : done(false, 'the schedule could not be fetched'),
+          ),
+        );
+        return;
+      case 'restart':
+        // Answered first: the restart forgets nothing, but the answer must not wait for it.
+        done(true, 'restarting the agent');
+        track(restart());
+        return;
+      case 'test_tone':
+        track(playTestTone().then(({ ok, detail }) => done(ok, detail)));
+        return;
+    }
+  }
+
+  async function playTestTone(): Promise<{ ok: boolean; detail: string }> {
+    try {
+      const file = await cache.writeTone(testToneWav());
+      const outcome = await options.player.play(file, undefined, { volume: settings.volume() }).done;
+      return outcome.ok
+        ? { ok: true, detail: `test tone played at volume ${settings.volume()}%` }
+        : { ok: false, detail: `test tone failed: ${outcome.detail ?? 'player error'}` };
+    } catch (error) {
+      return { ok: false, detail: `test tone failed: ${String(error)}` };
+    }
+  }
+
+  /** Stops everything the agent runs and starts it again from its store and cache, as after a reboot. */
+  async function restart(): Promise<void> {
+    stopped = true;
+    for (const name of Object.keys(handles) as (keyof typeof handles)[]) timers.clearTimeout(handles[name]);
+    pushAbort?.abort();
+    loop.shutdown();
+    // Let the answer to the command leave before the work in flight is waited for.
+    await Promise.allSettled([...work.audio, ...work.relay]);
+    stopped = false;
+    pushConnected = false;
+    restarts += 1;
+    loop = newLoop();
+    agent.start();
+  }
+
   function onPush(event: SseEvent): void {
     try {
       if (event.event === 'schedule') {
@@ -256,6 +420,8 @@ export function createAgent(options: AgentOptions) {
         loop.emergency(PlayMessageSchema.parse(JSON.parse(event.data)).items);
       } else if (event.event === 'stop') {
         loop.stop(StopMessageSchema.parse(JSON.parse(event.data)).occurrenceId);
+      } else if (event.event === 'command') {
+        obey(CommandMessageSchema.parse(JSON.parse(event.data)));
       }
     } catch (error) {
       logger.warn('unreadable push event', { event: event.event, error: String(error) });
@@ -266,6 +432,11 @@ export function createAgent(options: AgentOptions) {
     if (stopped || options.sse === false) return;
     const abort = new AbortController();
     pushAbort = abort;
+    // A channel of the agent before a restart must not arm a second one when it ends.
+    const generation = restarts;
+    const pushLost = (what: string, error: unknown) => {
+      if (generation === restarts) channelLost(what, error);
+    };
     const opened = client.events(abort.signal).then(
       (body) => {
         pushConnected = true;
@@ -281,7 +452,7 @@ export function createAgent(options: AgentOptions) {
     track(opened);
   }
 
-  function pushLost(what: string, error: unknown): void {
+  function channelLost(what: string, error: unknown): void {
     if (stopped) return;
     if (error !== undefined) failed(what, error);
     pushConnected = false;
@@ -290,7 +461,7 @@ export function createAgent(options: AgentOptions) {
     arm('push', connectPush, unauthorized ? pollMs : backoffMs(pushAttempt++, random, 1000, 60_000));
   }
 
-  return {
+  const agent = {
     /** Plays from the cached manifest at once, then syncs, listens and reports in the background. */
     start(): void {
       const cached = cache.loadManifest();
@@ -333,6 +504,10 @@ export function createAgent(options: AgentOptions) {
         pendingEvents: store.pending(),
         playing: loop.playing()?.occurrenceId ?? null,
         delivered: { ...delivered },
+        volume: settings.volume(),
+        muted: settings.muted(),
+        onHours: settings.onHours(),
+        restarts,
       };
     },
 
@@ -347,6 +522,7 @@ export function createAgent(options: AgentOptions) {
       await this.whenIdle({ relays: true });
     },
   };
+  return agent;
 }
 
 export type Agent = ReturnType<typeof createAgent>;

@@ -13,6 +13,8 @@ export interface AgentCache {
    * the first to go when space runs out.
    */
   prefetch(audios: readonly AudioRef[]): Promise<void>;
+  /** Keeps the test tone as a local file for the player; returns its path. */
+  writeTone(wav: Uint8Array): Promise<string>;
 }
 
 /** No files at all: a simulated receiver "has" every audio and keeps its manifest in memory. */
@@ -23,5 +25,6 @@ export function createMemoryCache(): AgentCache {
     saveManifest: (manifest, etag) => void (saved = { manifest, etag }),
     ensure: async (audio) => `memory:${audio.sha256}`,
     prefetch: async () => {},
+    writeTone: async () => 'memory:test-tone.wav',
   };
 }

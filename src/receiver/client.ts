@@ -7,6 +7,7 @@ import {
   type Manifest,
   type RejectedEvent,
 } from '../domain/receiver/protocol.js';
+import { CommandAckAnswerSchema, type CommandAck, type CommandMessage } from '../domain/receiver/command.js';
 import type { AgentClock } from './ports.js';
 
 /** The server answered with an HTTP error; `problem` is its problem+json body when it sent one. */
@@ -85,10 +86,23 @@ export function createProtocolClient(options: ProtocolClientOptions) {
       };
     },
 
-    async heartbeat(beat: Heartbeat): Promise<Timed & { scheduleVersion: number }> {
+    async heartbeat(
+      beat: Heartbeat,
+    ): Promise<Timed & { scheduleVersion: number; commands: readonly CommandMessage[] }> {
       const { res, ...timed } = await post('/api/v1/receiver/heartbeat', beat);
       const answer = HeartbeatAnswerSchema.parse(await res.json());
-      return { ...timed, serverTime: answer.serverTime, scheduleVersion: answer.scheduleVersion };
+      return {
+        ...timed,
+        serverTime: answer.serverTime,
+        scheduleVersion: answer.scheduleVersion,
+        commands: answer.commands ?? [],
+      };
+    },
+
+    /** Answers a command of the commune. */
+    async ack(id: string, answer: CommandAck): Promise<void> {
+      const { res } = await post(`/api/v1/receiver/commands/${encodeURIComponent(id)}/ack`, answer);
+      CommandAckAnswerSchema.parse(await res.json());
     },
 
     /** Delivers events; a 422 names the refused ones in `rejected`. */

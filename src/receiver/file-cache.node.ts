@@ -182,5 +182,12 @@ export function createFileCache(
         if (!(await download(audio))) return;
       }
     },
+
+    async writeTone(wav) {
+      // Beside the audio folder, so that making room for audio never removes it.
+      const file = join(options.dir, 'test-tone.wav');
+      writeFileSync(file, wav);
+      return file;
+    },
   };
 }

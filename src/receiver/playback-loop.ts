@@ -1,4 +1,4 @@
-import type { LogEvent, ManifestItem } from '../domain/receiver/protocol.js';
+import { INTERRUPTION_DETAILS, type LogEvent, type ManifestItem } from '../domain/receiver/protocol.js';
 import type { AgentCache } from './cache.js';
 import { itemKey, planNext, preempts } from './planner.js';
 import type { PlayHandle, Player } from './player.js';
@@ -9,13 +9,9 @@ import type { AgentStore } from './store.js';
 /** Longest single timer: the plan is re-checked at least this often, so clock changes are noticed. */
 const MAX_WAIT_MS = 5 * 60_000;
 
-type StopReason = 'preempted' | 'stopped' | 'relay-end' | 'shutdown';
+type StopReason = 'preempted' | 'stopped' | 'muted' | 'relay-end' | 'shutdown';
 
-const stopDetail: Record<Exclude<StopReason, 'relay-end'>, string> = {
-  preempted: 'interrupted by an emergency broadcast',
-  stopped: 'stopped: the commune cancelled this emergency',
-  shutdown: 'the receiver agent was stopped',
-};
+const stopDetail: Record<Exclude<StopReason, 'relay-end'>, string> = INTERRUPTION_DETAILS;
 
 export interface PlaybackLoopDeps {
   /** Server time as the box best knows it (epoch ms). */
@@ -30,6 +26,13 @@ export interface PlaybackLoopDeps {
   readonly lateToleranceMs: number;
   /** Called after an event was queued, so it can be delivered. */
   readonly onEvent: () => void;
+  /** The volume set by the commune, 0–100, for each item as it starts. */
+  readonly volume: () => number;
+  /**
+   * Why an item must not play now (muted, outside the daily on-hours), or null. Emergencies are never
+   * asked: they play whatever the box's settings.
+   */
+  readonly refusal: (item: ManifestItem) => string | null;
   /** Registers work in flight: preparing an item, or a player that ends by itself or by a relay timer. */
   readonly track: (work: Promise<unknown>, kind: 'task' | 'audio' | 'relay') => void;
 }
@@ -113,6 +116,13 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
   }
 
   function start(item: ManifestItem): void {
+    const refusal = item.priority === 'emergency' ? null : deps.refusal(item);
+    if (refusal) {
+      store.markDone(itemKey(item), iso(deps.now()));
+      log(item, 'skipped', refusal);
+      replan();
+      return;
+    }
     store.markDone(itemKey(item), iso(deps.now()));
     const entry: NonNullable<typeof current> = { item };
     current = entry;
@@ -139,7 +149,7 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
         return undefined;
       }
       log(item, 'started', null);
-      return deps.player.play(target, item);
+      return deps.player.play(target, item, { volume: deps.volume() });
     })();
     deps.track(prepare, 'task');
     prepare.then(
@@ -192,6 +202,10 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
         if (item.occurrenceId === playing.occurrenceId) store.markDone(itemKey(item), iso(deps.now()));
       }
       stopCurrent('stopped');
+    },
+    /** The box was muted: what plays stops now, unless it is an emergency. */
+    silence(): void {
+      if (current && current.item.priority !== 'emergency') stopCurrent('muted');
     },
     playing: (): ManifestItem | undefined => current?.item,
     shutdown(): void {

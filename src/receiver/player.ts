@@ -13,9 +13,14 @@ export interface PlayHandle {
   stop(): void;
 }
 
-/** Plays a local file or a stream URL. */
+/** How loud to play, 0–100 % of the amplifier's range (set remotely by the commune). */
+export interface PlayOptions {
+  readonly volume: number;
+}
+
+/** Plays a local file or a stream URL; `item` is absent for the test tone. */
 export interface Player {
-  play(target: string, item: ManifestItem): PlayHandle;
+  play(target: string, item: ManifestItem | undefined, options?: PlayOptions): PlayHandle;
 }
 
 /** A player for simulated receivers: no sound, it "plays" for the item's duration. */
@@ -24,7 +29,7 @@ export function createSimulatedPlayer(timers: Timers): Player {
     play(_target, item) {
       let finish!: (o: PlayOutcome) => void;
       const done = new Promise<PlayOutcome>((resolve) => (finish = resolve));
-      const handle = timers.setTimeout(() => finish({ ok: true, detail: null }), item.durationMs);
+      const handle = timers.setTimeout(() => finish({ ok: true, detail: null }), item?.durationMs ?? 1000);
       return {
         done,
         stop: () => {

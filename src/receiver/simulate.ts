@@ -59,8 +59,8 @@ export function createSimulation(options: SimulationOptions) {
         ...(options.pollMs && { pollMs: options.pollMs }),
         logger: silentLogger,
         appVersion: 'simulated',
+        volume: 70,
         readStatus: async () => ({
-          volume: 70,
           signal: -80,
           freeBytes: 4e9,
           uptimeS: Math.round(process.uptime()),

@@ -6,7 +6,7 @@ import { iso } from '../domain/schedule/index.js';
 import type { Services } from '../services/index.js';
 
 export interface DispatcherDeps {
-  readonly services: Pick<Services, 'broadcasts' | 'receivers'>;
+  readonly services: Pick<Services, 'broadcasts' | 'receivers' | 'receiverCommands' | 'receiverAlarms'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly lock: LeaderLock;
@@ -29,6 +29,10 @@ export interface TickReport {
   readonly pruned: number;
   /** Receivers this tick found gone offline (announced on the event bus). */
   readonly offline: number;
+  /** Commands to receivers that got no answer by their deadline. */
+  readonly timedOut: number;
+  /** Receivers' alarms raised and cleared by this tick. */
+  readonly alarms: { readonly raised: number; readonly cleared: number };
 }
 
 const pruneEveryMs = 3_600_000;
@@ -72,6 +76,16 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
+  /** Runs one step of the tick that must not hold up the others; a failure is logged and retried next tick. */
+  async function guarded<T>(what: string, step: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, `${what} failed`);
+      return fallback;
+    }
+  }
+
   /** Deletes heartbeat history older than the retention, on the first tick and then hourly; never throws. */
   async function pruneHeartbeats(now: number): Promise<number> {
     if (now < nextPruneAt) return 0;
@@ -92,14 +106,33 @@ export function createDispatcher(deps: DispatcherDeps) {
   async function tickOnce(): Promise<TickReport> {
     if (!(await deps.lock.acquire())) {
       offlineCheckedUntil = undefined;
-      return { leader: false, added: 0, skipped: 0, missed: 0, hamletsChanged: [], pruned: 0, offline: 0 };
+      return {
+        leader: false,
+        added: 0,
+        skipped: 0,
+        missed: 0,
+        hamletsChanged: [],
+        pruned: 0,
+        offline: 0,
+        timedOut: 0,
+        alarms: { raised: 0, cleared: 0 },
+      };
     }
     const extended = await services.broadcasts.extendSeries();
     const missed = await services.broadcasts.markMissed(graceMs);
     if (extended.added > 0 || missed > 0) logger.info({ added: extended.added, missed }, 'dispatcher tick');
     const pruned = await pruneHeartbeats(clock.now().getTime());
     const offline = await announceOffline(clock.now().getTime());
-    return { leader: true, ...extended, missed, pruned, offline };
+    const timedOut = await guarded(
+      'timing out receiver commands',
+      () => services.receiverCommands.timeOut(),
+      0,
+    );
+    const alarms = await guarded('evaluating receiver alarms', () => services.receiverAlarms.evaluate(), {
+      raised: 0,
+      cleared: 0,
+    });
+    return { leader: true, ...extended, missed, pruned, offline, timedOut, alarms };
   }
 
   return {

@@ -70,7 +70,7 @@ const communeTaken = (id: string, code: string) =>
 
 /** The broadcasting rules an admin may change in the app; identity (name, code, zone) comes from the file. */
 export type CommuneSettingsPatch = Partial<
-  Pick<CommuneSettings, 'quietHours' | 'approvalRequired' | 'audio' | 'emergency' | 'slots'>
+  Pick<CommuneSettings, 'quietHours' | 'approvalRequired' | 'audio' | 'emergency' | 'slots' | 'listenAgain'>
 >;
 
 export function createCommunesService(deps: Deps) {

@@ -8,6 +8,7 @@ import type { MediaStore } from '../domain/ports/media-store.js';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { ResolveHost, SecretBox, WebhookTransport } from '../domain/ports/webhooks.js';
+import type { AlarmRules } from '../domain/receiver/alarm.js';
 import { createApiTokensService } from './api-tokens.service.js';
 import { createAnnouncementsService } from './announcements.service.js';
 import { createAudioService } from './audio.service.js';
@@ -20,6 +21,9 @@ import { createHamletsService } from './hamlets.service.js';
 import { createMonitoringService } from './monitoring.service.js';
 import { createProvinceExportService } from './province-export.service.js';
 import { createReceiverHub } from './receiver-hub.js';
+import { createReceiverAlarmsService } from './receiver-alarms.service.js';
+import { createReceiverCommandsService } from './receiver-commands.service.js';
+import { createListenAgainService } from './listen-again.service.js';
 import { createReceiverSyncService } from './receiver-sync.service.js';
 import { createReceiversService } from './receivers.service.js';
 import { createReportsService } from './reports.service.js';
@@ -55,13 +59,16 @@ export interface ServiceDeps {
   readonly webhookAllowPrivate: boolean;
   /** The service's version, in the webhooks' `User-Agent`. */
   readonly version: string;
+  /** What raises a receiver's alarm (`ALARM_MISSED_HEARTBEATS`, `ALARM_LOW_STORAGE_MB`). */
+  readonly alarmRules?: AlarmRules | undefined;
 }
 
 /** Wires the ports into the use cases; each service gets only what it uses. */
 export function createServices(deps: ServiceDeps) {
   const { repos, tx, clock, ids, passwords, bus, logger } = deps;
   const audit = createAuditTrail({ clock, ids });
-  const receiverSync = createReceiverSyncService({ repos, tx, clock, ids });
+  const receiverCommands = createReceiverCommandsService({ repos, tx, audit, clock, ids, bus });
+  const receiverSync = createReceiverSyncService({ repos, tx, clock, ids, commands: receiverCommands });
   const announcements = createAnnouncementsService({
     repos,
     tx,
@@ -101,7 +108,13 @@ export function createServices(deps: ServiceDeps) {
       bus,
       playItems: receiverSync.playItems,
       recheck: repos.receiverSync.findReceiverSessionByTokenHash,
+      onCommandsDelivered: (commandIds) =>
+        void receiverCommands
+          .markDelivered(commandIds)
+          .catch((error: Error) => logger.error({ err: error.message }, 'command delivery not recorded')),
     }),
+    receiverCommands,
+    receiverAlarms: createReceiverAlarmsService({ repos, tx, clock, ids, bus, rules: deps.alarmRules }),
     monitoring: createMonitoringService({
       repos,
       clock,
@@ -109,6 +122,7 @@ export function createServices(deps: ServiceDeps) {
       minFreeMediaBytes: deps.minFreeMediaBytes,
     }),
     reports: createReportsService({ repos, clock }),
+    listenAgain: createListenAgainService({ repos, clock }),
     provinceExport: createProvinceExportService({ repos, clock }),
     apiTokens: createApiTokensService({ repos, tx, audit, clock, ids }),
     webhooks: createWebhooksService({

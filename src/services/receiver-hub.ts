@@ -49,6 +49,8 @@ interface Deps {
   readonly recheck: (
     tokenHash: string,
   ) => Promise<{ id: string; hamletId: string; scheduleVersion: number } | undefined>;
+  /** Told which commands reached an open channel, so they show as delivered. */
+  readonly onCommandsDelivered?: ((commandIds: readonly string[]) => void) | undefined;
   readonly logger?: Logger | undefined;
   readonly timers?: IntervalTimers | undefined;
   /** Keep-alive comments keep proxies and NAT tables from closing idle channels (default 25 s). */
@@ -121,6 +123,12 @@ export function createReceiverHub(deps: Deps) {
       const found = await deps.playItems(event.occurrenceId);
       if (found)
         fanOut(event.hamletId, { type: 'play', occurrenceId: event.occurrenceId, items: found.items });
+    } else if (event.type === 'receiver-command') {
+      const channels = byReceiver.get(event.receiverId) ?? [];
+      if (channels.length === 0) return;
+      const message: PushMessage = { type: 'command', ...event.command };
+      for (const connection of channels) connection.deliver(message);
+      deps.onCommandsDelivered?.([event.command.id]);
     } else if (event.type === 'stop') {
       fanOut(event.hamletId, { type: 'stop', occurrenceId: event.occurrenceId });
     } else if (event.type === 'events-missed') {

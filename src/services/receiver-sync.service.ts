@@ -1,6 +1,7 @@
 import { LoaError } from '../domain/errors.js';
 import {
   etagMatches,
+  INTERRUPTION_DETAILS,
   eventTimeProblem,
   manifestEtag,
   manifestItems,
@@ -12,6 +13,7 @@ import {
   receiverPlayback,
   type Heartbeat,
   type LogEvent,
+  type CommandMessage,
   type ManifestItem,
   type RejectedEvent,
 } from '../domain/receiver/index.js';
@@ -22,10 +24,19 @@ import type { Clock } from '../domain/ports/clock.js';
 import { hashToken, type IdGenerator } from '../domain/ports/ids.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'receiverSync'>;
+  readonly repos: Pick<Repositories, 'receiverSync' | 'receiverCommands'>;
   readonly tx: UnitOfWork;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** The commands a box has yet to answer, carried by its heartbeat answer. */
+  readonly commands?:
+    | {
+        forBox(
+          session: ReceiverSession,
+          r: Pick<Repositories, 'receiverCommands'>,
+        ): Promise<readonly CommandMessage[]>;
+      }
+    | undefined;
   /** Rendered manifests kept in memory, keyed by hamlet, version and window step. */
   readonly manifestCacheSize?: number;
 }
@@ -158,11 +169,11 @@ export function createReceiverSyncService(deps: Deps) {
     async heartbeat(
       session: ReceiverSession,
       beat: Heartbeat,
-    ): Promise<{ serverTime: string; scheduleVersion: number }> {
+    ): Promise<{ serverTime: string; scheduleVersion: number; commands?: CommandMessage[] }> {
       const now = clock.now().toISOString();
-      // The latest state and a history row, together.
-      await deps.tx((r) =>
-        r.receiverSync.saveHeartbeat({
+      // The latest state and a history row together, and in the same unit the commands waiting for the box.
+      const commands = await deps.tx(async (r) => {
+        await r.receiverSync.saveHeartbeat({
           id: deps.ids.id(),
           receiverId: session.id,
           at: now,
@@ -172,9 +183,14 @@ export function createReceiverSyncService(deps: Deps) {
           signal: beat.signal,
           appVersion: beat.appVersion,
           state: { ...beat },
-        }),
-      );
-      return { serverTime: now, scheduleVersion: session.scheduleVersion };
+        });
+        return (await deps.commands?.forBox(session, r)) ?? [];
+      });
+      return {
+        serverTime: now,
+        scheduleVersion: session.scheduleVersion,
+        ...(commands.length > 0 && { commands: [...commands] }),
+      };
     },
 
     /**
@@ -229,14 +245,31 @@ export function createReceiverSyncService(deps: Deps) {
         const status = occurrences.get(id)!.status;
         return status !== 'cancelled' && (status !== 'played' || failing.has(id));
       });
+      const run = playbackRun(events);
       const accepted = await deps.tx(async (r) => {
         const n = await r.receiverSync.insertPlaybackEvents(rows);
+        // A retried batch (n = 0) was counted the first time.
+        if (n > 0 && run) await r.receiverSync.recordPlaybackRun(session.id, run);
         if (n > 0 && open.length > 0) await refreshStatuses(r, open, occurrences);
         return n;
       });
       return { accepted, duplicates: events.length - accepted };
     },
   };
+}
+
+/**
+ * What a batch says of the box's run of failed playbacks (the `playback_failing` alarm): the failures
+ * after its last completed playback, and whether one completed at all. Undefined when it tells nothing.
+ */
+function playbackRun(events: readonly LogEvent[]): { reset: boolean; failures: number } | undefined {
+  const interruptions: readonly string[] = Object.values(INTERRUPTION_DETAILS);
+  const outcomes = events
+    .filter((e) => e.type === 'completed' || (e.type === 'failed' && !interruptions.includes(e.detail ?? '')))
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  if (outcomes.length === 0) return undefined;
+  const lastCompleted = outcomes.map((e) => e.type).lastIndexOf('completed');
+  return { reset: lastCompleted >= 0, failures: outcomes.length - 1 - lastCompleted };
 }
 
 type OccurrenceForStatus = {

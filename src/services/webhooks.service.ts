@@ -97,6 +97,31 @@ function webhookEventOf(
       },
     };
   }
+  if (event.type === 'receiver-alarm') {
+    const type = event.state === 'raised' ? 'receiver.alarm' : 'receiver.alarm_cleared';
+    return {
+      provinceId: event.provinceId,
+      communeId: event.communeId,
+      dedupeKey: `${type}:${event.alarmId}`,
+      payload: {
+        type,
+        timestamp: event.clearedAt ?? event.startedAt,
+        data: {
+          alarmId: event.alarmId,
+          kind: event.kind,
+          detail: event.detail,
+          receiverId: event.receiverId,
+          receiverName: event.receiverName,
+          communeId: event.communeId,
+          communeName: event.communeName,
+          hamletId: event.hamletId,
+          hamletName: event.hamletName,
+          startedAt: event.startedAt,
+          clearedAt: event.clearedAt,
+        },
+      },
+    };
+  }
   return null;
 }
 

@@ -35,6 +35,8 @@ const tables = [
   'webhook_events',
   'webhook_deliveries',
   'webhook_attempts',
+  'receiver_commands',
+  'receiver_alarms',
 ] as const;
 
 const communeFile = parseCommuneFile(
@@ -70,6 +72,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0011-series-skips',
       '0014-province-platform',
       '0016-bulletins',
+      '0018-receiver-commands-alarms',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

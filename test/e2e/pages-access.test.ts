@@ -121,6 +121,11 @@ const rows: Readonly<Record<string, Row>> = {
     form: { reason: '' },
     inScope: allow(office, 400),
   },
+  'POST /giam-sat/dieu-khien': {
+    path: () => '/giam-sat/dieu-khien',
+    form: { target: 'r:rx-un-ta-1', kind: 'refresh' },
+    inScope: allow(office, 303),
+  },
   'GET /giam-sat/khan-cap': { path: () => '/giam-sat/khan-cap', inScope: allow(office) },
   'POST /giam-sat/khan-cap': {
     path: () => '/giam-sat/khan-cap',
@@ -259,6 +264,14 @@ const rows: Readonly<Record<string, Row>> = {
     form: { place: 'first' },
     inScope: allow(office, 404),
   },
+  // Listening again is public: the same answer signed in or not (test/e2e/listen-again.test.ts).
+  'GET /nghe-lai/:code': { path: () => '/nghe-lai/02746', inScope: everyone(200) },
+  'GET /nghe-lai/:code/:hamlet': { path: () => '/nghe-lai/02746/un-ta', inScope: everyone(200) },
+  'GET /nghe-lai/:code/rss.xml': { path: () => '/nghe-lai/02746/rss.xml', inScope: everyone(200) },
+  'GET /nghe-lai/:code/:hamlet/rss.xml': {
+    path: () => '/nghe-lai/02746/un-ta/rss.xml',
+    inScope: everyone(200),
+  },
 };
 
 // Sign-in, sign-out, language and static files behave the same for everyone and need no session.
@@ -269,6 +282,10 @@ const open = new Set([
   'GET /tai-nguyen/:name',
   'POST /dang-xuat',
   'GET /',
+  'GET /nghe-lai/:code',
+  'GET /nghe-lai/:code/:hamlet',
+  'GET /nghe-lai/:code/rss.xml',
+  'GET /nghe-lai/:code/:hamlet/rss.xml',
 ]);
 
 describe('page authorization', () => {
@@ -368,7 +385,9 @@ describe('page authorization', () => {
     const expected =
       caller === 'anonymous'
         ? open.has(route)
-          ? route === 'GET /dang-nhap' || route === 'GET /tai-nguyen/:name'
+          ? route === 'GET /dang-nhap' ||
+            route === 'GET /tai-nguyen/:name' ||
+            route.startsWith('GET /nghe-lai/')
             ? 200
             : route === 'POST /dang-nhap'
               ? 401

@@ -28,8 +28,8 @@ export interface TestAgent {
   readonly calls: { method: string; path: string; status: number }[];
   /** Test faults: lose the answer to the next log delivery after the server stored it. */
   readonly faults: { loseNextLogAnswer: boolean };
-  /** What the player was asked to do: `play`/`stop` of a file path or URL. */
-  record(): { event: 'play' | 'stop'; target: string }[];
+  /** What the player was asked to do: `play`/`stop` of a file path or URL, at which volume. */
+  record(): { event: 'play' | 'stop'; target: string; volume?: number }[];
   /** Makes the player hold on files whose path contains `marker` until stopped ('' to stop holding). */
   holdOn(marker: string): void;
 }
@@ -46,6 +46,10 @@ export function createTestAgent(options: {
   dir?: string;
   /** What the box's resolver answers for each host name (default: radio.example.vn is public). */
   hosts?: Readonly<Record<string, readonly string[]>>;
+  /** Give the player the volume set by the commune, and record it with each play. */
+  recordVolume?: boolean;
+  /** Use the push channel (default true); false: a box that only polls. */
+  sse?: boolean;
 }): TestAgent {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'loa-agent-'));
   const recordFile = join(dir, 'played.jsonl');
@@ -84,7 +88,9 @@ export function createTestAgent(options: {
     token: options.token,
     store,
     cache,
-    player: createCommandPlayer(`"${process.execPath}" "${recorder}" "${recordFile}" {file}`),
+    player: createCommandPlayer(
+      `"${process.execPath}" "${recorder}" "${recordFile}" {file}${options.recordVolume ? ' {volume}' : ''}`,
+    ),
     // The third-party DNS, answered from `hosts` as getaddrinfo would (ENOTFOUND for anything else).
     resolveHost: async (name) => {
       const addresses = hosts[name];
@@ -96,6 +102,7 @@ export function createTestAgent(options: {
     fetch: tracedFetch,
     random: () => 0.5,
     appVersion: '0.1.0-test',
+    ...(options.sse === false && { sse: false }),
   });
   return {
     agent,
@@ -111,7 +118,7 @@ export function createTestAgent(options: {
             .trim()
             .split('\n')
             .filter(Boolean)
-            .map((l) => JSON.parse(l) as { event: 'play' | 'stop'; target: string })
+            .map((l) => JSON.parse(l) as { event: 'play' | 'stop'; target: string; volume?: number })
         : [],
     holdOn: (marker) => writeFileSync(`${recordFile}.hold`, marker),
   };

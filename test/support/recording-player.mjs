@@ -2,8 +2,9 @@
 // Streams (http URLs) and files named in `<record>.hold` keep "playing" until stopped, like real audio.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
-const [record, target] = process.argv.slice(2);
-const note = (event) => appendFileSync(record, `${JSON.stringify({ event, target })}\n`);
+const [record, target, volume] = process.argv.slice(2);
+const note = (event) =>
+  appendFileSync(record, `${JSON.stringify({ event, target, ...(volume && { volume: Number(volume) }) })}\n`);
 const hold = existsSync(`${record}.hold`) ? readFileSync(`${record}.hold`, 'utf8').trim() : '';
 
 note('play');

@@ -361,6 +361,27 @@ export const matrix: Readonly<Record<string, Row>> = {
     outOfScope: only({ admin: 200 }),
     setup: async (h, scope) => ({ path: `/api/v1/receivers/${await newReceiver(h, scope)}/rotate-token` }),
   },
+  'POST /api/v1/receivers/{id}/commands': {
+    inScope: only({ admin: 202, officer: 202 }),
+    outOfScope: only({ admin: 202, officer: 202 }),
+    setup: async (h, scope) => ({
+      path: `/api/v1/receivers/${await newReceiver(h, scope)}/commands`,
+      json: { kind: 'volume', volume: 60 },
+    }),
+  },
+  'GET /api/v1/receivers/{id}/commands': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    outOfScope: only({ admin: 200, officer: 200 }),
+    setup: async (h, scope) => ({ path: `/api/v1/receivers/${h.receivers[scope]}/commands` }),
+  },
+  'POST /api/v1/hamlets/{id}/commands': {
+    inScope: only({ admin: 202, officer: 202 }),
+    outOfScope: only({ admin: 202, officer: 202 }),
+    setup: async (h, scope) => {
+      await newReceiver(h, scope);
+      return { path: `/api/v1/hamlets/${h.hamlets[scope]}/commands`, json: { kind: 'refresh' } };
+    },
+  },
   // Device-token routes: no user token works there (a device token gets 200: test/api/receiver-protocol.test.ts).
   'GET /api/v1/receiver/schedule': {
     inScope: all(401),
@@ -371,6 +392,10 @@ export const matrix: Readonly<Record<string, Row>> = {
     setup: async () => ({ path: '/api/v1/receiver/heartbeat' }),
   },
   'POST /api/v1/receiver/logs': { inScope: all(401), setup: async () => ({ path: '/api/v1/receiver/logs' }) },
+  'POST /api/v1/receiver/commands/{id}/ack': {
+    inScope: all(401),
+    setup: async () => ({ path: '/api/v1/receiver/commands/x/ack', json: { ok: true } }),
+  },
   'GET /api/v1/receiver/events': {
     inScope: all(401),
     setup: async () => ({ path: '/api/v1/receiver/events' }),

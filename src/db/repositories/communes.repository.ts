@@ -83,6 +83,16 @@ export function createCommunesRepository(db: Kysely<Database>): CommunesReposito
       return rows.map((r) => r.id);
     },
 
+    async findCommuneByCode(code: string): Promise<Commune | undefined> {
+      const row = await db
+        .selectFrom('communes')
+        .selectAll()
+        .where('code', '=', code)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      return row && toCommune(row);
+    },
+
     async updateSettings(id: string, settings: CommuneSettings, now: string): Promise<void> {
       await db
         .updateTable('communes')

@@ -15,6 +15,9 @@ import { createProvinceReportsRepository } from './province-reports.repository.j
 import { createProvincesRepository } from './provinces.repository.js';
 import { createReceiverSyncRepository } from './receiver-sync.repository.js';
 import { createReceiversRepository } from './receivers.repository.js';
+import { createReceiverCommandsRepository } from './receiver-commands.repository.js';
+import { createReceiverAlarmsRepository } from './receiver-alarms.repository.js';
+import { createListenAgainRepository } from './listen-again.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createUsersRepository } from './users.repository.js';
 import { createWebhooksRepository } from './webhooks.repository.js';
@@ -34,6 +37,9 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     hamlets: createHamletsRepository(db, capabilities),
     jobs: createJobsRepository(db),
     receivers: createReceiversRepository(db),
+    receiverCommands: createReceiverCommandsRepository(db),
+    receiverAlarms: createReceiverAlarmsRepository(db),
+    listenAgain: createListenAgainRepository(db),
     receiverSync: createReceiverSyncRepository(db),
     playback: createPlaybackRepository(db, capabilities),
     sessions: createSessionsRepository(db),

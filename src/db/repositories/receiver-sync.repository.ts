@@ -165,6 +165,7 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
         .set((eb) => ({
           last_seen_at: h.at,
           last_state: JSON.stringify(h.state),
+          free_bytes: h.freeBytes,
           online_since: eb
             .case()
             .when(eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', stretchAfter)]))
@@ -186,6 +187,16 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
           signal: h.signal,
           app_version: h.appVersion,
         })
+        .execute();
+    },
+
+    async recordPlaybackRun(receiverId, run) {
+      await db
+        .updateTable('receivers')
+        .set((eb) => ({
+          playback_failures: run.reset ? run.failures : eb('playback_failures', '+', run.failures),
+        }))
+        .where('id', '=', receiverId)
         .execute();
     },
 

@@ -1,3 +1,6 @@
+import type { AlarmKind, AlarmSubject } from '../receiver/alarm.js';
+import type { CommandMessage } from '../receiver/command.js';
+
 /**
  * The event bus between the services that change schedules and receivers (broadcasts, dispatcher,
  * receivers) and the receivers' push channel. One process (SQLite) uses the in-process bus below; several
@@ -41,6 +44,23 @@ export type LoaEvent =
       readonly sentBy: string;
       readonly sentAt: string;
     }
+  /** A command for one receiver (remote control): pushed to its open channels. */
+  | {
+      readonly type: 'receiver-command';
+      readonly receiverId: string;
+      readonly hamletId: string;
+      readonly command: CommandMessage;
+    }
+  /** A receiver's alarm was raised or cleared (noticed by the dispatcher), named for the operations centre. */
+  | ({
+      readonly type: 'receiver-alarm';
+      readonly state: 'raised' | 'cleared';
+      readonly alarmId: string;
+      readonly kind: AlarmKind;
+      readonly detail: string;
+      readonly startedAt: string;
+      readonly clearedAt: string | null;
+    } & AlarmSubject)
   /**
    * This process's bus was cut off from the other instances for a while (published only locally, by the
    * PostgreSQL bus once it listens again): whatever they published meanwhile must be read afresh.

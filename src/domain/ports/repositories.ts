@@ -28,6 +28,9 @@ import type {
   Receiver,
   ReceiverSession,
 } from '../receiver/receiver.js';
+import type { ReceiverCommand } from '../receiver/command.js';
+import type { AiredAudio } from '../listen-again.js';
+import type { AlarmSubject, ReceiverAlarm } from '../receiver/alarm.js';
 import type { AiringCount, FactCount } from '../receiver/coverage-report.js';
 import type { ApiToken } from '../api-token.js';
 import type { AirTimeRow, DeviceRecord, ZonePeriods } from '../province-report.js';
@@ -203,6 +206,8 @@ export interface CommunesRepository {
   softDeleteCommune(id: string, now: string): Promise<void>;
   /** Every receiver of the commune, disabled ones included (their push channels are closed on delete). */
   listReceiverIds(communeId: string): Promise<readonly string[]>;
+  /** A live commune by its 5-digit code (the listen-again page's address). */
+  findCommuneByCode(code: string): Promise<Commune | undefined>;
   /** The province's communes that are not deleted, by name. */
   listCommunes(provinceId: string): Promise<readonly Commune[]>;
   insertCommune(commune: Commune, now: string): Promise<void>;
@@ -383,6 +388,14 @@ export interface ReceiverSyncRepository {
     occurrenceId: string,
   ): Promise<{ occurrence: ManifestOccurrence; hamletId: string; languages: string[] } | undefined>;
   saveHeartbeat(h: HeartbeatRecord): Promise<void>;
+  /**
+   * Follows a receiver's run of failed playbacks: `reset` when the batch completed one (the run is then
+   * the failures after it), else the failures add to the run.
+   */
+  recordPlaybackRun(
+    receiverId: string,
+    run: { readonly reset: boolean; readonly failures: number },
+  ): Promise<void>;
   findOccurrencesForLogs(ids: readonly string[]): Promise<readonly OccurrenceForLogs[]>;
   /** Inserts the new events, ignoring those already stored for the same (receiver, event id). */
   insertPlaybackEvents(events: readonly NewPlaybackEvent[]): Promise<number>;
@@ -430,6 +443,64 @@ export interface GoneOffline {
   readonly communeName: string;
   readonly provinceId: string;
   readonly lastSeenAt: string;
+}
+
+/** What aired, for listening again. */
+export interface ListenAgainRepository {
+  /**
+   * Ready, approved variants of approved, not withdrawn announcements whose occurrences in [from, to)
+   * played in the commune (or one hamlet), with a box's `started` report of that very audio (or of the
+   * occurrence, from agents that do not name the file), newest first.
+   */
+  listAiredAudio(query: {
+    readonly communeId: string;
+    readonly hamletId: string | null;
+    readonly from: string;
+    readonly to: string;
+    readonly categories: readonly string[] | null;
+    readonly limit: number;
+  }): Promise<readonly AiredAudio[]>;
+}
+
+/** Commands to receivers (remote control) and their answers. */
+export interface ReceiverCommandsRepository {
+  insertCommands(commands: readonly ReceiverCommand[]): Promise<void>;
+  findCommand(id: string): Promise<ReceiverCommand | undefined>;
+  /** A receiver's commands, newest first. */
+  listCommands(receiverId: string, limit: number): Promise<readonly ReceiverCommand[]>;
+  /** The latest commands of a commune's receivers, newest first (the monitor page). */
+  listCommuneCommands(communeId: string, limit: number): Promise<readonly ReceiverCommand[]>;
+  /** A receiver's commands still waiting for its answer and not past their deadline, oldest first. */
+  listOpenCommands(receiverId: string, now: string): Promise<readonly ReceiverCommand[]>;
+  /** Marks pending commands delivered; returns how many moved. */
+  markDelivered(ids: readonly string[], now: string): Promise<number>;
+  /** Records the box's answer on an open command; false when it was not open any more. */
+  answerCommand(
+    id: string,
+    answer: { readonly state: 'acknowledged' | 'failed'; readonly result: string | null },
+    now: string,
+  ): Promise<boolean>;
+  /** Open commands past their deadline become timed out; returns them as they were. */
+  timeOutCommands(now: string): Promise<readonly ReceiverCommand[]>;
+}
+
+/** Alarms of the boxes and the facts that raise them. */
+export interface ReceiverAlarmsRepository {
+  listOpenAlarms(): Promise<readonly ReceiverAlarm[]>;
+  /** A commune's open alarms (the monitor page), oldest first. */
+  listCommuneOpenAlarms(communeId: string): Promise<readonly ReceiverAlarm[]>;
+  /** Enabled receivers heard from before `before` (missed heartbeats). */
+  listSilentSince(before: string): Promise<readonly { receiverId: string; lastSeenAt: string }[]>;
+  /** Enabled receivers whose latest heartbeat reported fewer free bytes than `bytes`. */
+  listLowStorage(
+    bytes: number,
+  ): Promise<readonly { receiverId: string; freeBytes: number; lastSeenAt: string }[]>;
+  /** Enabled receivers with at least `failures` failed playbacks in a row. */
+  listFailingPlayback(failures: number): Promise<readonly { receiverId: string; failures: number }[]>;
+  insertAlarms(alarms: readonly ReceiverAlarm[]): Promise<void>;
+  clearAlarms(ids: readonly string[], now: string): Promise<void>;
+  /** The receivers named for a notice. */
+  findSubjects(receiverIds: readonly string[]): Promise<readonly AlarmSubject[]>;
 }
 
 export interface ApiTokensRepository {
@@ -705,6 +776,9 @@ export interface Repositories {
   readonly playback: PlaybackRepository;
   readonly receiverSync: ReceiverSyncRepository;
   readonly receivers: ReceiversRepository;
+  readonly receiverCommands: ReceiverCommandsRepository;
+  readonly receiverAlarms: ReceiverAlarmsRepository;
+  readonly listenAgain: ListenAgainRepository;
   readonly sessions: SessionsRepository;
   readonly users: UsersRepository;
 }

@@ -5,3 +5,5 @@ export * from './health.js';
 export * from './coverage-report.js';
 export * from './receiver.js';
 export * from './enrolment.js';
+export * from './command.js';
+export * from './alarm.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../schedule/types.js';
+import { CommandMessageSchema, type CommandMessage } from './command.js';
 
 /**
  * The receiver protocol v1 (DESIGN.md "Receiver protocol") as zod schemas, shared by the server routes
@@ -8,6 +9,17 @@ import { PRIORITIES } from '../schedule/types.js';
 
 export const LOG_EVENT_TYPES = ['started', 'completed', 'failed', 'skipped'] as const;
 export type LogEventType = (typeof LOG_EVENT_TYPES)[number];
+
+/**
+ * The details of a `failed` event when the box was told to stop, not when it could not play: these do not
+ * count towards a box's run of failed playbacks (its alarm).
+ */
+export const INTERRUPTION_DETAILS = {
+  preempted: 'interrupted by an emergency broadcast',
+  stopped: 'stopped: the commune cancelled this emergency',
+  shutdown: 'the receiver agent was stopped',
+  muted: 'stopped: the commune muted this receiver',
+} as const;
 
 /** Largest log batch the server takes at once; the agent sends at most half of it. */
 export const MAX_LOG_BATCH = 1000;
@@ -70,7 +82,12 @@ export const HeartbeatSchema = z.strictObject({
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 
-export const HeartbeatAnswerSchema = z.object({ serverTime: z.string(), scheduleVersion: z.number().int() });
+export const HeartbeatAnswerSchema = z.object({
+  serverTime: z.string(),
+  scheduleVersion: z.number().int(),
+  /** Commands waiting for this box, oldest first: how a box without a push channel gets them. */
+  commands: z.array(CommandMessageSchema).optional(),
+});
 
 export const LogEventSchema = z.strictObject({
   /** The receiver's own id for the event; the server keeps each (receiver, id) once. */
@@ -117,7 +134,8 @@ export interface RejectedEvent {
 export type PushMessage =
   | { readonly type: 'schedule'; readonly version: number }
   | { readonly type: 'play'; readonly occurrenceId: string; readonly items: readonly ManifestItem[] }
-  | { readonly type: 'stop'; readonly occurrenceId: string | null };
+  | { readonly type: 'stop'; readonly occurrenceId: string | null }
+  | ({ readonly type: 'command' } & CommandMessage);
 
 export const PlayMessageSchema = z.object({
   occurrenceId: z.string(),

@@ -8,6 +8,7 @@ import {
   LogBatchSchema,
   ManifestSchema,
 } from '../../domain/receiver/protocol.js';
+import { CommandAckAnswerSchema, CommandAckSchema } from '../../domain/receiver/command.js';
 import type { Services } from '../../services/index.js';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { ReceiverSession } from '../../domain/receiver/receiver.js';
@@ -162,13 +163,47 @@ export function receiverProtocolRoutes(services: Services, options: ReceiverProt
 
   app.openapi(
     createRoute({
+      method: 'post',
+      path: '/api/v1/receiver/commands/{id}/ack',
+      tags,
+      security,
+      middleware: [writeId, limit, auth],
+      description:
+        'The box’s answer to a command: `ok` and what it found (a test tone: what the player said). Idempotent: the same answer again returns the state it left. 404 for a command of another receiver; 409 once the command timed out.',
+      request: { params: z.object({ id: z.string().min(1).max(100) }), body: jsonBody(CommandAckSchema) },
+      responses: {
+        200: jsonResponse('Recorded', CommandAckAnswerSchema),
+        ...problems,
+        404: {
+          description: 'No such command for this receiver',
+          content: { 'application/problem+json': { schema: ProblemSchema } },
+        },
+        409: {
+          description: 'The command timed out',
+          content: { 'application/problem+json': { schema: ProblemSchema } },
+        },
+      },
+    }),
+    async (c) =>
+      c.json(
+        await services.receiverCommands.ack(
+          c.get('receiverSession')!,
+          c.req.valid('param').id,
+          c.req.valid('json'),
+        ),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
       method: 'get',
       path: '/api/v1/receiver/events',
       tags,
       security,
       middleware: [auth],
       description:
-        'Server-Sent Events: `schedule` {version} when the manifest changed (also once on connect), `play` {occurrenceId, items} for an emergency to play now, `stop` {occurrenceId}. A comment every 25 s keeps the link open.',
+        'Server-Sent Events: `schedule` {version} when the manifest changed (also once on connect), `play` {occurrenceId, items} for an emergency to play now, `stop` {occurrenceId}, `command` {id, kind, args, expiresAt} for remote control (also listed in heartbeat answers until answered). A comment every 25 s keeps the link open.',
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
         ...problems,

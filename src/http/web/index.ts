@@ -15,6 +15,7 @@ import { bulletinPageRoutes } from './pages/bulletins.js';
 import { coverageRoutes } from './pages/coverage.js';
 import { emergencyRoutes } from './pages/emergency.js';
 import { monitorRoutes } from './pages/monitor.js';
+import { listenAgainRoutes } from './pages/listen-again.js';
 import { playbackRoutes } from './pages/playback.js';
 import { provinceCommuneRoutes } from './pages/province-communes.js';
 import { provinceReportRoutes } from './pages/province-report.js';
@@ -62,6 +63,7 @@ export function webRoutes(deps: WebDeps) {
   app.route('/', provinceTokenRoutes(deps));
   app.route('/', provinceWebhookRoutes(deps));
   app.route('/', bulletinPageRoutes(deps));
+  app.route('/', listenAgainRoutes(deps));
   app.onError(pageError);
   return app;
 }

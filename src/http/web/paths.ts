@@ -21,6 +21,9 @@ export const paths = {
   cancel: (hamletId: string, broadcastId: string) =>
     `/lich-phat/${encodeURIComponent(hamletId)}/huy/${encodeURIComponent(broadcastId)}`,
   monitor: '/giam-sat',
+  remoteControl: '/giam-sat/dieu-khien',
+  /** The monitor page's remote control with this receiver chosen. */
+  remoteControlOf: (receiverId: string) => `/giam-sat?lenh=${encodeURIComponent(`r:${receiverId}`)}#remote`,
   approve: (id: string) => `/giam-sat/duyet/${encodeURIComponent(id)}`,
   reject: (id: string) => `/giam-sat/tu-choi/${encodeURIComponent(id)}`,
   emergency: '/giam-sat/khan-cap',
@@ -61,6 +64,11 @@ export const paths = {
   receiver: (id: string) => `/quan-tri/cum-loa/${encodeURIComponent(id)}`,
   receiverState: (id: string) => `/quan-tri/cum-loa/${encodeURIComponent(id)}/trang-thai`,
   rotate: (id: string) => `/quan-tri/cum-loa/${encodeURIComponent(id)}/doi-ma`,
+  /** Public: what aired in a commune (by its code) or one of its hamlets, and the podcast feed of each. */
+  listenAgain: (communeCode: string, hamletId?: string) =>
+    `/nghe-lai/${encodeURIComponent(communeCode)}${hamletId ? `/${encodeURIComponent(hamletId)}` : ''}`,
+  listenAgainFeed: (communeCode: string, hamletId?: string) =>
+    `/nghe-lai/${encodeURIComponent(communeCode)}${hamletId ? `/${encodeURIComponent(hamletId)}` : ''}/rss.xml`,
 } as const;
 
 export const pagePrefixes = [
@@ -74,6 +82,7 @@ export const pagePrefixes = [
   '/quan-tri',
   '/tinh',
   '/ban-tin',
+  '/nghe-lai',
 ] as const;
 
 /** Whether `path` is one of the pages (or their static files) rather than the API. */

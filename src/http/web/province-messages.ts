@@ -57,6 +57,8 @@ const vi = {
   eventNames: {
     'receiver.offline': 'Cụm loa mất kết nối',
     'emergency.sent': 'Xã phát tin khẩn cấp',
+    'receiver.alarm': 'Cụm loa báo động (mất tín hiệu, hết bộ nhớ, phát lỗi)',
+    'receiver.alarm_cleared': 'Cụm loa hết báo động',
   } as Record<string, string>,
   description: 'Ghi chú',
   register: 'Đăng ký địa chỉ nhận',
@@ -142,6 +144,8 @@ const en: ProvinceMessages = {
   eventNames: {
     'receiver.offline': 'Receiver went offline',
     'emergency.sent': 'Commune sent an emergency',
+    'receiver.alarm': 'Receiver alarm (silent, low storage, failing playback)',
+    'receiver.alarm_cleared': 'Receiver alarm cleared',
   },
   description: 'Note',
   register: 'Register endpoint',

@@ -1,5 +1,5 @@
 import { bulletinMessages } from './bulletin-messages.js';
-import type { PropsWithChildren } from 'hono/jsx';
+import type { Child, PropsWithChildren } from 'hono/jsx';
 import { roleAllows } from '../../domain/policy.js';
 import { assetUrl } from './assets/index.js';
 import type { Messages } from './i18n.js';
@@ -18,6 +18,8 @@ interface LayoutProps {
   readonly refreshS?: number;
   /** A short confirmation shown on top, e.g. after a redirect. */
   readonly notice?: string | undefined;
+  /** More of the head: a public page's description, Open Graph tags and feed link. */
+  readonly head?: Child;
 }
 
 function Nav({ p }: { p: PageContext }) {
@@ -95,6 +97,7 @@ export function Layout({
   scripts = [],
   refreshS,
   notice,
+  head,
   children,
 }: PropsWithChildren<LayoutProps>) {
   const actor = p.auth?.actor;
@@ -106,6 +109,7 @@ export function Layout({
         <title>{`${title} · Loa`}</title>
         <link rel="stylesheet" href={assetUrl('app.css')} />
         <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
+        {head}
         {refreshS ? (
           <noscript>
             <meta http-equiv="refresh" content={String(refreshS)} />
@@ -470,5 +474,6 @@ export function notices(m: Messages): Record<string, string> {
     deletedHamlet: m.deletedHamlet,
     receiverLocked: m.receiverLocked,
     receiverUnlocked: m.receiverUnlocked,
+    commandSent: m.remote.sent,
   };
 }

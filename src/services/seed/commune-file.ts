@@ -76,6 +76,17 @@ export const communeSettingsPatchSchema = z.strictObject({
   audio: audioTargetsSchema.optional(),
   emergency: emergencySchema.optional(),
   slots: slotsSchema.optional(),
+  /** The public listen-again page and feed: on or off, and which announcement categories (null: all). */
+  listenAgain: z
+    .strictObject({
+      enabled: z.boolean(),
+      categories: z
+        .array(z.string().trim().min(1).max(50))
+        .max(50)
+        .transform((c) => [...new Set(c)])
+        .nullable(),
+    })
+    .optional(),
 });
 
 /** The commune as data: `schedules/<commune>.json`. Its JSON Schema is exported beside it. */

@@ -133,6 +133,11 @@ export function adminReceiverRoutes(deps: WebDeps) {
                             fields={{ disabled: r.disabledAt ? 'no' : 'yes' }}
                           />
                           <PostButton p={p} action={paths.rotate(r.id)} label={m.rotate} target={r.name} />
+                          {r.disabledAt ? null : (
+                            <a class="button secondary" href={paths.remoteControlOf(r.id)}>
+                              {m.remote.title}
+                            </a>
+                          )}
                         </div>
                       ) : (
                         m.none

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { CommuneSettings } from '../../../domain/commune.js';
+import { DEFAULT_LISTEN_AGAIN } from '../../../domain/listen-again.js';
 import { gate } from '../../middleware/gate.js';
 import { offsetAt } from '../../../domain/schedule/index.js';
 import { communeSettingsPatchSchema } from '../../../services/seed/commune-file.js';
@@ -29,6 +30,8 @@ function settingsValues(s: CommuneSettings, lang: Lang): FormValues {
     opus: s.audio.opus ? 'yes' : 'no',
     repeatCount: String(s.emergency.repeatCount),
     repeatIntervalMin: String(s.emergency.repeatIntervalMin),
+    listenAgain: (s.listenAgain ?? DEFAULT_LISTEN_AGAIN).enabled ? 'yes' : 'no',
+    listenAgainCategories: (s.listenAgain?.categories ?? []).join(', '),
   };
   for (const slot of s.slots) {
     values[slotField(slot.name, 'label')] = slot.label;
@@ -44,7 +47,18 @@ function settingsValues(s: CommuneSettings, lang: Lang): FormValues {
  * Slots keep their names and anything the form does not show (a relay).
  */
 function patchOf(form: FormValues, s: CommuneSettings) {
+  const categories = one(form, 'listenAgainCategories')
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   return {
+    // A form from before the setting existed leaves it as it is.
+    ...(one(form, 'listenAgain') !== '' && {
+      listenAgain: {
+        enabled: yesNo(one(form, 'listenAgain')),
+        categories: categories.length > 0 ? categories : null,
+      },
+    }),
     quietHours: { start: one(form, 'quietStart').trim(), end: one(form, 'quietEnd').trim() },
     approvalRequired: yesNo(one(form, 'approvalRequired')),
     audio: {
@@ -71,6 +85,7 @@ function patchOf(form: FormValues, s: CommuneSettings) {
 function controlOf(path: readonly PropertyKey[], s: CommuneSettings): string {
   const [group, key, sub] = path;
   if (group === 'quietHours') return key === 'start' ? 'quietStart' : 'quietEnd';
+  if (group === 'listenAgain') return key === 'categories' ? 'listenAgainCategories' : 'listenAgain';
   if ((group === 'audio' || group === 'emergency') && typeof key === 'string') return key;
   if (group === 'slots' && typeof key === 'number') {
     const name = s.slots[key]?.name;
@@ -221,6 +236,21 @@ function SettingsForm({
           );
         })}
       </fieldset>
+      <Choices
+        type="radio"
+        name="listenAgain"
+        label={m.listenAgain.setting}
+        options={yesNoOptions}
+        checked={[one(values, 'listenAgain')]}
+        error={e.listenAgain}
+      />
+      <TextField
+        name="listenAgainCategories"
+        label={m.listenAgain.categories}
+        value={one(values, 'listenAgainCategories')}
+        maxlength={1000}
+        error={e.listenAgainCategories}
+      />
       <p class="hint">{m.settingsHint}</p>
       <button type="submit">{m.saveSettings}</button>
     </form>
@@ -278,6 +308,10 @@ export function adminRoutes(deps: WebDeps) {
             <dd>{timeZoneLabel(commune.timeZone, deps.clock.now().getTime(), p)}</dd>
             <dt>{m.languages}</dt>
             <dd>{s.languages.map((l) => l.name).join(', ')}</dd>
+            <dt>{m.listenAgain.page}</dt>
+            <dd>
+              <a href={paths.listenAgain(commune.code)}>{paths.listenAgain(commune.code)}</a>
+            </dd>
           </dl>
           <SettingsForm p={p} s={s} values={values ?? settingsValues(s, p.lang)} problem={problem} />
         </Section>

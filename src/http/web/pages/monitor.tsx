@@ -7,7 +7,9 @@ import { gate } from '../../middleware/gate.js';
 import { checkInput } from '../input.js';
 import { communeOf, formatNumber, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
-import { one, problemOf, readForm, type FormProblem } from '../forms.js';
+import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
+import { CommandInputSchema } from '../../../domain/receiver/command.js';
+import { AlarmList, commandOfForm, RemoteControl } from './remote-control.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { Badge, Layout, Section, notices, occurrenceTone, ReceiverState } from '../ui.js';
@@ -105,7 +107,11 @@ export function monitorRoutes(deps: WebDeps) {
   const { services, clock } = deps;
   const app = new Hono();
 
-  async function renderMonitor(c: Context, reject?: { id: string; reason: string; problem: FormProblem }) {
+  async function renderMonitor(
+    c: Context,
+    reject?: { id: string; reason: string; problem: FormProblem },
+    control?: { values: FormValues; problem: FormProblem },
+  ) {
     const ctx = signedIn(c);
     const p = pageContext(c);
     const commune = await communeOf(services, ctx);
@@ -115,13 +121,18 @@ export function monitorRoutes(deps: WebDeps) {
     const today = utcToLocal(clock.now().getTime(), commune.timeZone);
     const monday = addDays(today.date, -((today.weekday + 6) % 7));
     const pending = (await services.announcements.list(ctx, { approval: 'pending', limit: 100 })).items;
-    const [day, week, receivers, space, airings] = await Promise.all([
+    const [day, week, receivers, space, airings, alarms, commands] = await Promise.all([
       services.reports.coverage(ctx, { from: today.date, to: addDays(today.date, 1) }),
       services.reports.coverage(ctx, { from: monday, to: addDays(monday, 7) }),
       services.receivers.list(ctx, { limit: 200 }),
       services.monitoring.mediaSpace(),
       services.monitoring.playback(ctx, { from: today.date, to: addDays(today.date, 1), limit: 200 }),
+      services.receiverAlarms.listOpen(ctx),
+      services.receiverCommands.listCommune(ctx, 20),
     ]);
+    const receiverNames = new Map(
+      receivers.items.map((r) => [r.id, `${r.name} · ${hamletName(r.hamletId)}`]),
+    );
     const mb = (bytes: number) => formatNumber(Math.floor(bytes / 1_048_576), p.lang, 0);
     return sendPage(
       c,
@@ -139,6 +150,14 @@ export function monitorRoutes(deps: WebDeps) {
             {p.m.coverageTitle}
           </a>
         </p>
+        <Section title={`${p.m.remote.alarmsTitle} (${alarms.length})`} id="alarms">
+          <AlarmList
+            p={p}
+            alarms={alarms}
+            receiverName={(id) => receiverNames.get(id) ?? id}
+            timeZone={commune.timeZone}
+          />
+        </Section>
         <Section title={`${p.m.approvalQueue} (${pending.length})`} id="queue">
           {pending.length === 0 ? <p>{p.m.noPending}</p> : null}
           <ul class="list">
@@ -177,8 +196,20 @@ export function monitorRoutes(deps: WebDeps) {
             timeZone={commune.timeZone}
           />
         </Section>
+        <Section title={p.m.remote.title} id="remote">
+          <RemoteControl
+            p={p}
+            receivers={receivers.items}
+            hamlets={hamlets}
+            commands={commands}
+            timeZone={commune.timeZone}
+            problem={control?.problem}
+            values={control?.values}
+            preselect={c.req.query('lenh')}
+          />
+        </Section>
       </Layout>,
-      reject?.problem.status ?? 200,
+      reject?.problem.status ?? control?.problem.status ?? 200,
     );
   }
 
@@ -190,6 +221,26 @@ export function monitorRoutes(deps: WebDeps) {
     const ctx = signedIn(c);
     await services.announcements.decide(ctx, c.req.param('id'), 'approved', null);
     return seeOther(c, paths.monitor, 'approved');
+  });
+
+  app.post(paths.remoteControl, gate('receiver.control'), async (c) => {
+    const ctx = signedIn(c);
+    const p = pageContext(c);
+    const values = await readForm(c);
+    const { target, input } = commandOfForm(values);
+    const checked = checkInput(CommandInputSchema, input, p);
+    if (!checked.ok) return renderMonitor(c, undefined, { values, problem: checked.problem });
+    try {
+      const [kind, id] = [target.slice(0, 2), target.slice(2)];
+      if (kind === 'h:') await services.receiverCommands.issueToHamlet(ctx, id, checked.value);
+      else await services.receiverCommands.issueToReceiver(ctx, id, checked.value);
+      return seeOther(c, paths.monitor, 'commandSent');
+    } catch (error) {
+      return renderMonitor(c, undefined, {
+        values,
+        problem: problemOf(error, p.lang, { hamletId: 'target' }),
+      });
+    }
   });
 
   app.post('/giam-sat/tu-choi/:id', approver, async (c) => {

@@ -1,0 +1,248 @@
+import type { RequestContext } from '../domain/actor.js';
+import { conflict, invalid, notFound } from '../domain/errors.js';
+import { assertAllowed } from '../domain/policy.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { EventBus } from '../domain/ports/events.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+import {
+  COMMAND_TTL_MS,
+  toCommandMessage,
+  type CommandAck,
+  type CommandArgs,
+  type CommandInput,
+  type CommandMessage,
+  type CommandState,
+  type ReceiverCommand,
+} from '../domain/receiver/command.js';
+import type { Receiver, ReceiverSession } from '../domain/receiver/receiver.js';
+import type { AuditTrail } from './audit.service.js';
+
+interface Deps {
+  readonly repos: Pick<Repositories, 'receivers' | 'hamlets' | 'communes' | 'receiverCommands'>;
+  readonly tx: UnitOfWork;
+  readonly audit: AuditTrail;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly bus: EventBus;
+}
+
+/** Receivers read per query when a command goes to a whole hamlet. */
+const PAGE = 500;
+
+/**
+ * Remote control of the boxes: officers and admins issue commands to a receiver or to every receiver of
+ * a hamlet; each travels on the push channel and in the heartbeat answer, is answered by the box, and
+ * times out visibly when it is not. Every step is audited.
+ */
+export function createReceiverCommandsService(deps: Deps) {
+  const { clock } = deps;
+
+  async function argsOf(ctx: RequestContext, input: CommandInput): Promise<CommandArgs> {
+    if (input.kind === 'volume') return { volume: input.volume };
+    if (input.kind === 'hours') {
+      if (input.hours === null) return { hours: null };
+      const commune = await deps.repos.communes.findCommune(ctx.actor.communeId);
+      return { hours: { ...input.hours, timeZone: commune?.timeZone ?? 'Asia/Ho_Chi_Minh' } };
+    }
+    return {};
+  }
+
+  async function issue(
+    ctx: RequestContext,
+    receivers: readonly { id: string; hamletId: string }[],
+    input: CommandInput,
+  ): Promise<readonly ReceiverCommand[]> {
+    const args = await argsOf(ctx, input);
+    const now = clock.now();
+    const commands: ReceiverCommand[] = receivers.map((r) => ({
+      id: deps.ids.id(),
+      receiverId: r.id,
+      hamletId: r.hamletId,
+      kind: input.kind,
+      args,
+      issuedBy: ctx.actor.id,
+      issuedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + COMMAND_TTL_MS[input.kind]).toISOString(),
+      state: 'pending',
+      deliveredAt: null,
+      answeredAt: null,
+      result: null,
+    }));
+    await deps.tx(async (r) => {
+      await r.receiverCommands.insertCommands(commands);
+      for (const c of commands) {
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'receiver.command',
+          targetType: 'receiver',
+          targetId: c.receiverId,
+          details: { commandId: c.id, kind: c.kind, args: c.args },
+        });
+      }
+    });
+    for (const c of commands) {
+      deps.bus.publish({
+        type: 'receiver-command',
+        receiverId: c.receiverId,
+        hamletId: c.hamletId,
+        command: toCommandMessage(c),
+      });
+    }
+    return commands;
+  }
+
+  /** The receiver of the caller's commune, or 404 (another commune's id is as unknown as a wrong one). */
+  async function receiverOf(ctx: RequestContext, id: string) {
+    const receiver = await deps.repos.receivers.findReceiver(id);
+    const hamlet = receiver && (await deps.repos.hamlets.findHamlet(receiver.hamletId));
+    if (!receiver || !hamlet || hamlet.communeId !== ctx.actor.communeId) {
+      throw notFound('Receiver', id, 'cụm loa');
+    }
+    return receiver;
+  }
+
+  return {
+    /** A command to one receiver of the caller's commune. */
+    async issueToReceiver(
+      ctx: RequestContext,
+      receiverId: string,
+      input: CommandInput,
+    ): Promise<readonly ReceiverCommand[]> {
+      const receiver = await receiverOf(ctx, receiverId);
+      assertAllowed(ctx.actor, 'receiver.control', [receiver.hamletId]);
+      if (receiver.disabledAt !== null) {
+        throw conflict(
+          `The receiver ${receiver.name} is disabled; enable it before sending it commands.`,
+          `Cụm loa ${receiver.name} đang bị tắt; hãy bật lại trước khi gửi lệnh.`,
+        );
+      }
+      return issue(ctx, [receiver], input);
+    },
+
+    /** The same command to every enabled receiver of a hamlet of the caller's commune. */
+    async issueToHamlet(
+      ctx: RequestContext,
+      hamletId: string,
+      input: CommandInput,
+    ): Promise<readonly ReceiverCommand[]> {
+      const hamlet = await deps.repos.hamlets.findHamlet(hamletId);
+      if (!hamlet || hamlet.communeId !== ctx.actor.communeId) throw notFound('Hamlet', hamletId, 'thôn');
+      assertAllowed(ctx.actor, 'receiver.control', [hamletId]);
+      const items: Receiver[] = [];
+      for (let cursor: string | undefined; ;) {
+        const page = await deps.repos.receivers.listReceivers(ctx.actor.communeId, 'all', {
+          hamletId,
+          limit: PAGE,
+          cursor,
+        });
+        items.push(...page.items);
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      // Placeholder rows of the example commune are no boxes.
+      const enabled = items.filter((r) => r.disabledAt === null && !r.isExample);
+      if (enabled.length === 0) {
+        throw invalid(
+          'hamletId',
+          `The hamlet ${hamlet.name} has no enabled receiver to send the command to.`,
+          `Thôn ${hamlet.name} chưa có cụm loa nào đang hoạt động để nhận lệnh.`,
+        );
+      }
+      return issue(ctx, enabled, input);
+    },
+
+    /** A receiver's commands, newest first. */
+    async list(ctx: RequestContext, receiverId: string, limit = 50): Promise<readonly ReceiverCommand[]> {
+      const receiver = await receiverOf(ctx, receiverId);
+      assertAllowed(ctx.actor, 'receiver.read', [receiver.hamletId]);
+      return deps.repos.receiverCommands.listCommands(receiverId, limit);
+    },
+
+    /** The latest commands to the commune's receivers (the monitor page), for those who may send them. */
+    async listCommune(ctx: RequestContext, limit = 20): Promise<readonly ReceiverCommand[]> {
+      assertAllowed(ctx.actor, 'receiver.control', 'commune');
+      return deps.repos.receiverCommands.listCommuneCommands(ctx.actor.communeId, limit);
+    },
+
+    /**
+     * The commands a box has yet to answer, oldest first, for its heartbeat answer; pending ones become
+     * delivered. A command pushed and returned here too is carried out once: the box keeps their ids.
+     * `r`: the repositories of the caller's unit of work (the heartbeat's), so that it costs no
+     * transaction of its own.
+     */
+    async forBox(
+      session: ReceiverSession,
+      r: Pick<Repositories, 'receiverCommands'> = deps.repos,
+    ): Promise<readonly CommandMessage[]> {
+      const now = clock.now().toISOString();
+      const open = await r.receiverCommands.listOpenCommands(session.id, now);
+      if (open.length === 0) return [];
+      const pending = open.filter((c) => c.state === 'pending').map((c) => c.id);
+      if (pending.length > 0) await r.receiverCommands.markDelivered(pending, now);
+      return open.map(toCommandMessage);
+    },
+
+    /** Commands that reached an open push channel. */
+    async markDelivered(ids: readonly string[]): Promise<void> {
+      await deps.repos.receiverCommands.markDelivered(ids, clock.now().toISOString());
+    },
+
+    /**
+     * The box's answer, idempotent: the same answer again returns the state it left. A command of another
+     * receiver is unknown (404); an answer after the deadline is refused (409), the command stays timed out.
+     */
+    async ack(
+      session: ReceiverSession,
+      id: string,
+      ack: CommandAck,
+    ): Promise<{ id: string; state: CommandState }> {
+      const command = await deps.repos.receiverCommands.findCommand(id);
+      if (!command || command.receiverId !== session.id) throw notFound('Command', id, 'lệnh');
+      const answer = { state: ack.ok ? 'acknowledged' : 'failed', result: ack.result ?? null } as const;
+      if (command.state === 'acknowledged' || command.state === 'failed') return { id, state: command.state };
+      const now = clock.now();
+      if (command.state === 'timed_out' || now.getTime() >= Date.parse(command.expiresAt)) {
+        throw conflict(
+          `The command ${id} timed out at ${command.expiresAt}; the officer may send it again.`,
+          `Lệnh ${id} đã quá hạn lúc ${command.expiresAt}; cán bộ có thể gửi lại lệnh.`,
+        );
+      }
+      const state = await deps.tx(async (r) => {
+        if (!(await r.receiverCommands.answerCommand(id, answer, now.toISOString()))) {
+          return (await r.receiverCommands.findCommand(id))!.state;
+        }
+        await deps.audit.record(r, {
+          actor: { kind: 'receiver', id: session.id, hamletId: session.hamletId },
+          requestId: null,
+          action: ack.ok ? 'receiver.command_acknowledged' : 'receiver.command_failed',
+          targetType: 'receiver_command',
+          targetId: id,
+          details: { kind: command.kind, result: answer.result },
+        });
+        return answer.state;
+      });
+      return { id, state };
+    },
+
+    /** Marks open commands past their deadline as timed out (the dispatcher's tick); returns how many. */
+    async timeOut(): Promise<number> {
+      return deps.tx(async (r) => {
+        const expired = await r.receiverCommands.timeOutCommands(clock.now().toISOString());
+        for (const c of expired) {
+          await deps.audit.record(r, {
+            actor: null,
+            requestId: null,
+            action: 'receiver.command_timed_out',
+            targetType: 'receiver_command',
+            targetId: c.id,
+            details: { receiverId: c.receiverId, kind: c.kind, state: c.state },
+          });
+        }
+        return expired.length;
+      });
+    },
+  };
+}
+
+export type ReceiverCommandsService = ReturnType<typeof createReceiverCommandsService>;
