@@ -12,6 +12,7 @@ import * as provinces from './migrations/0009-provinces.js';
 import * as playbackAudioSha256 from './migrations/0010-playback-audio-sha256.js';
 import * as seriesSkips from './migrations/0011-series-skips.js';
 import * as provincePlatform from './migrations/0014-province-platform.js';
+import * as disasterBulletins from './migrations/0020-disaster-bulletins.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -27,6 +28,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0010-playback-audio-sha256': playbackAudioSha256,
   '0011-series-skips': seriesSkips,
   '0014-province-platform': provincePlatform,
+  '0020-disaster-bulletins': disasterBulletins,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

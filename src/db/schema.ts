@@ -3,6 +3,7 @@ import type { Role } from '../domain/actor.js';
 import type { Approval, AudioFormat, ProcessingStatus, SourceKind } from '../domain/announcement.js';
 import type { AuditActorKind } from '../domain/audit.js';
 import type { OccurrenceStatus } from '../domain/broadcast.js';
+import type { BulletinEnd, DisasterEventStatus, HazardType } from '../domain/disaster.js';
 import type { JobStatus } from '../domain/ports/jobs.js';
 import type { LogEventType } from '../domain/receiver/protocol.js';
 import type { Priority } from '../domain/schedule/types.js';
@@ -35,6 +36,8 @@ export interface Database {
   webhook_events: WebhookEventTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  disaster_events: DisasterEventTable;
+  disaster_bulletins: DisasterBulletinTable;
 }
 
 type Instant = string;
@@ -217,6 +220,43 @@ export interface BroadcastTable {
   next_start_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   /** Airings of a series left out one by one, `[{hamletId, at}]` as JSON. */
   skips: ColumnType<Json, Json | undefined, Json>;
+  /** Audio played before the content (a disaster bulletin's spoken header) and its duration. */
+  lead_audio_sha256: ColumnType<string | null, string | null | undefined, string | null>;
+  lead_duration_ms: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+// sự kiện thiên tai
+export interface DisasterEventTable {
+  id: string;
+  commune_id: string;
+  name: string;
+  hazard_type: HazardType;
+  status: DisasterEventStatus;
+  created_by: string;
+  created_at: Instant;
+  ended_at: Instant | null;
+  ended_by: string | null;
+}
+
+// bản tin thiên tai
+export interface DisasterBulletinTable {
+  id: string;
+  event_id: string;
+  commune_id: string;
+  sequence: number;
+  announcement_id: string;
+  broadcast_id: string;
+  risk_level: number;
+  hazard_type: HazardType;
+  agency: string;
+  issued_at: Instant;
+  every_hours: number;
+  header_text: string;
+  header_sha256: string;
+  created_by: string;
+  created_at: Instant;
+  ended_at: Instant | null;
+  end_reason: BulletinEnd | null;
 }
 
 export interface OccurrenceTable {

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../domain/actor.js';
-import type { Broadcast, BroadcastRequest, Occurrence } from '../domain/broadcast.js';
+import type { Broadcast, BroadcastRequest, LeadIn, Occurrence } from '../domain/broadcast.js';
 import type { Commune } from '../domain/commune.js';
 import { invalid, notFound } from '../domain/errors.js';
 import type { Hamlet } from '../domain/hamlet.js';
@@ -169,118 +169,127 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     }));
   }
 
-  return {
-    ...createSeriesExtension(deps),
-    ...createAiringCancellation(deps),
-    ...createUpcoming(deps),
-
-    /**
-     * Schedules a broadcast in one unit of work: the target hamlets' schedules are locked, what is
-     * booked there is read, the one materialiser places the new occurrences (slot packing, quiet hours,
-     * conflicts, displacement of lower priorities), and the broadcast, its occurrences, the moves and
-     * cancellations, the new schedule versions and the audit row commit together, or nothing does.
-     */
-    async schedule(ctx: RequestContext, req: BroadcastRequest): Promise<Scheduled> {
-      assertAllowed(ctx.actor, 'broadcast.schedule');
-      if (req.priority === 'emergency') assertAllowed(ctx.actor, 'broadcast.emergency');
-      const now = clock.now().getTime();
-      const when = normaliseWhen(req, now);
-      const broadcastId = deps.ids.id();
-      const outcome = await tx(async (r) => {
-        const commune = await loadCommune(r, ctx.actor.communeId);
-        const rules = communeRules(commune);
-        const hamlets = await targetHamlets(r, ctx, req.hamletIds);
-        const { content, title } = await contentOf(r, ctx, req, commune);
-        if (req.priority === 'emergency' && Date.parse(when.at!) < now - 60_000) {
-          throw invalid(
-            'at',
-            'An emergency cannot start in the past.',
-            `Thời điểm ${formatLocalVi(Date.parse(when.at!), rules.timeZone)} đã qua.`,
-          );
-        }
-        const series = isSeries(when);
-        const horizon = now + deps.horizonMs;
-        const emergencyFrom = req.priority === 'emergency' ? Date.parse(when.at!) : now;
-        const window = {
-          from: emergencyFrom,
-          to: series || req.priority === 'emergency' ? horizon : Number.MAX_SAFE_INTEGER,
-        };
-        const starts = startsOf(when, req.priority, rules, window, now);
-        if (!starts.ok) throw fromScheduleError(starts.error);
-        const airTimes = hamlets.map((h) => ({ id: h.id, airTimeMs: airTimeMs(content, h) }));
-        const silent = airTimes.find((a) => a.airTimeMs <= 0);
-        if (silent) {
-          const hamlet = hamlets.find((h) => h.id === silent.id)!;
-          throw invalid(
-            'hamletIds',
-            `${hamlet.name} plays ${hamlet.languages.join(', ')}, and this announcement has no ready recording in those languages.`,
-            `${hamlet.name} phát bằng ${hamlet.languages.join(', ')}, nhưng thông báo này chưa có bản ghi âm bằng các tiếng đó.`,
-          );
-        }
-
-        await r.hamlets.lockSchedules(hamlets.map((h) => h.id));
-        const asked = planReach(starts.value, rules, Math.max(...airTimes.map((a) => a.airTimeMs)));
-        // A refused exact time is answered with the next free time after it, looked for over these.
-        const reach =
-          asked && when.at !== undefined && req.priority !== 'emergency'
-            ? { from: asked.from, to: asked.to + SUGGESTION_SPAN_MS }
-            : asked;
-        const booked = reach ? await bookedAround(r, commune, hamlets, reach) : [];
-        // Written first for the occurrences' foreign key; a refusal below rolls it back with the rest.
-        const created = iso(now);
-        await r.broadcasts.insertBroadcast({
-          id: broadcastId,
-          communeId: ctx.actor.communeId,
-          announcementId: content.kind === 'announcement' ? content.announcementId : null,
-          relay: content.kind === 'relay' ? { url: content.url, durationS: content.durationS } : null,
-          hamletIds: hamlets.map((h) => h.id),
-          schedule: when,
-          priority: req.priority,
-          createdBy: ctx.actor.id,
-          createdAt: created,
-          materialisedUntil: series ? iso(horizon) : null,
-          nextStartAt: series ? nextStart(nextStartOf(when, req.priority, rules, horizon)) : null,
-        });
-        const done = await materialise(
-          r,
-          [
-            {
-              request: {
-                broadcastId,
-                priority: req.priority,
-                bookedAt: now,
-                title,
-                starts: starts.value,
-                hamlets: airTimes,
-                field: req.recurrence ? 'recurrence' : 'at',
-              },
-              rules,
-            },
-          ],
-          booked,
-          { newId: () => deps.ids.id(), onRefusal: 'refuse', now },
+  /**
+   * Schedules a broadcast inside the caller's unit of work: the target hamlets' schedules are locked,
+   * what is booked there is read, the one materialiser places the new occurrences (slot packing, quiet
+   * hours, conflicts, displacement of lower priorities), and the broadcast, its occurrences, the moves and
+   * cancellations, the new schedule versions and the audit row are written with the rest of the unit.
+   * `publish` tells the receivers once the unit has committed. `leadIn` is audio each airing plays first
+   * (a disaster bulletin's spoken header), booked into its air time.
+   */
+  async function scheduleWithin(
+    r: Repositories,
+    ctx: RequestContext,
+    req: BroadcastRequest,
+    options: { readonly leadIn?: LeadIn } = {},
+  ): Promise<{ readonly scheduled: Scheduled; readonly publish: () => void }> {
+    assertAllowed(ctx.actor, 'broadcast.schedule');
+    if (req.priority === 'emergency') assertAllowed(ctx.actor, 'broadcast.emergency');
+    const now = clock.now().getTime();
+    const when = normaliseWhen(req, now);
+    const broadcastId = deps.ids.id();
+    const outcome = await (async () => {
+      const commune = await loadCommune(r, ctx.actor.communeId);
+      const rules = communeRules(commune);
+      const hamlets = await targetHamlets(r, ctx, req.hamletIds);
+      const found = await contentOf(r, ctx, req, commune);
+      const title = found.title;
+      const content =
+        options.leadIn && found.content.kind === 'announcement'
+          ? { ...found.content, leadInMs: options.leadIn.durationMs }
+          : found.content;
+      if (req.priority === 'emergency' && Date.parse(when.at!) < now - 60_000) {
+        throw invalid(
+          'at',
+          'An emergency cannot start in the past.',
+          `Thời điểm ${formatLocalVi(Date.parse(when.at!), rules.timeZone)} đã qua.`,
         );
-        const plan = done.plans[0]!;
-        const displaced = plan.displaced;
-        const versions = await bumpVersions(r, [
-          ...new Set([...hamlets.map((h) => h.id), ...done.hamletsChanged]),
-        ]);
-        await deps.audit.record(r, {
-          ...ctx,
-          action: 'broadcast.create',
-          targetType: 'broadcast',
-          targetId: broadcastId,
-          details: {
-            priority: req.priority,
-            hamletIds: hamlets.map((h) => h.id),
-            occurrences: plan.occurrences.length,
-            displaced: displaced.map((d) => d.id),
-          },
-        });
-        return { plan, versions, title, hamletIds: hamlets.map((h) => h.id) };
-      });
+      }
+      const series = isSeries(when);
+      const horizon = now + deps.horizonMs;
+      const emergencyFrom = req.priority === 'emergency' ? Date.parse(when.at!) : now;
+      const window = {
+        from: emergencyFrom,
+        to: series || req.priority === 'emergency' ? horizon : Number.MAX_SAFE_INTEGER,
+      };
+      const starts = startsOf(when, req.priority, rules, window, now);
+      if (!starts.ok) throw fromScheduleError(starts.error);
+      const airTimes = hamlets.map((h) => ({ id: h.id, airTimeMs: airTimeMs(content, h) }));
+      const silent = airTimes.find((a) => a.airTimeMs <= 0);
+      if (silent) {
+        const hamlet = hamlets.find((h) => h.id === silent.id)!;
+        throw invalid(
+          'hamletIds',
+          `${hamlet.name} plays ${hamlet.languages.join(', ')}, and this announcement has no ready recording in those languages.`,
+          `${hamlet.name} phát bằng ${hamlet.languages.join(', ')}, nhưng thông báo này chưa có bản ghi âm bằng các tiếng đó.`,
+        );
+      }
 
-      const { plan, versions } = outcome;
+      await r.hamlets.lockSchedules(hamlets.map((h) => h.id));
+      const asked = planReach(starts.value, rules, Math.max(...airTimes.map((a) => a.airTimeMs)));
+      // A refused exact time is answered with the next free time after it, looked for over these.
+      const reach =
+        asked && when.at !== undefined && req.priority !== 'emergency'
+          ? { from: asked.from, to: asked.to + SUGGESTION_SPAN_MS }
+          : asked;
+      const booked = reach ? await bookedAround(r, commune, hamlets, reach) : [];
+      // Written first for the occurrences' foreign key; a refusal below rolls it back with the rest.
+      const created = iso(now);
+      await r.broadcasts.insertBroadcast({
+        id: broadcastId,
+        communeId: ctx.actor.communeId,
+        announcementId: content.kind === 'announcement' ? content.announcementId : null,
+        relay: content.kind === 'relay' ? { url: content.url, durationS: content.durationS } : null,
+        hamletIds: hamlets.map((h) => h.id),
+        schedule: when,
+        leadIn: options.leadIn ?? null,
+        priority: req.priority,
+        createdBy: ctx.actor.id,
+        createdAt: created,
+        materialisedUntil: series ? iso(horizon) : null,
+        nextStartAt: series ? nextStart(nextStartOf(when, req.priority, rules, horizon)) : null,
+      });
+      const done = await materialise(
+        r,
+        [
+          {
+            request: {
+              broadcastId,
+              priority: req.priority,
+              bookedAt: now,
+              title,
+              starts: starts.value,
+              hamlets: airTimes,
+              field: req.recurrence ? 'recurrence' : 'at',
+            },
+            rules,
+          },
+        ],
+        booked,
+        { newId: () => deps.ids.id(), onRefusal: 'refuse', now },
+      );
+      const plan = done.plans[0]!;
+      const displaced = plan.displaced;
+      const versions = await bumpVersions(r, [
+        ...new Set([...hamlets.map((h) => h.id), ...done.hamletsChanged]),
+      ]);
+      await deps.audit.record(r, {
+        ...ctx,
+        action: 'broadcast.create',
+        targetType: 'broadcast',
+        targetId: broadcastId,
+        details: {
+          priority: req.priority,
+          hamletIds: hamlets.map((h) => h.id),
+          occurrences: plan.occurrences.length,
+          displaced: displaced.map((d) => d.id),
+        },
+      });
+      return { plan, versions, title, hamletIds: hamlets.map((h) => h.id) };
+    })();
+
+    const { plan, versions } = outcome;
+    const publish = () => {
       deps.bus.publish({ type: 'schedule-changed', versions });
       if (req.priority === 'emergency') {
         for (const o of plan.occurrences) {
@@ -301,23 +310,90 @@ export function createBroadcastsService(deps: SchedulingDeps) {
           sentAt: iso(now),
         });
       }
-      return {
-        id: broadcastId,
-        occurrences: plan.occurrences.map((o) => ({
-          id: o.id,
-          hamletId: o.hamletId,
-          at: iso(o.startsAt),
-          durationMs: o.durationMs,
-          slot: o.slotName,
-        })),
-        displaced: plan.displaced.map((d) => ({
-          id: d.id,
-          hamletId: d.hamletId,
-          at: iso(d.startsAt),
-          title: d.title,
-        })),
-      };
+    };
+    const scheduled: Scheduled = {
+      id: broadcastId,
+      occurrences: plan.occurrences.map((o) => ({
+        id: o.id,
+        hamletId: o.hamletId,
+        at: iso(o.startsAt),
+        durationMs: o.durationMs,
+        slot: o.slotName,
+      })),
+      displaced: plan.displaced.map((d) => ({
+        id: d.id,
+        hamletId: d.hamletId,
+        at: iso(d.startsAt),
+        title: d.title,
+      })),
+    };
+    return { scheduled, publish };
+  }
+
+  /**
+   * Cancels what of a broadcast has not started yet, inside the caller's unit of work (past occurrences
+   * stay for the record); `publish`, once the unit has committed, tells the receivers, and stops an
+   * emergency that is playing.
+   */
+  async function cancelWithin(
+    r: Repositories,
+    ctx: RequestContext,
+    id: string,
+  ): Promise<{ readonly cancelledOccurrences: number; readonly publish: () => void }> {
+    const row = await r.broadcasts.findBroadcast(id);
+    if (!row || row.communeId !== ctx.actor.communeId) throw notFound('Broadcast', id, 'lịch phát');
+    assertAllowed(
+      ctx.actor,
+      row.priority === 'emergency' ? 'broadcast.emergency' : 'broadcast.schedule',
+      row.hamletIds,
+    );
+    if (row.cancelledAt) return { cancelledOccurrences: 0, publish: () => undefined };
+    // Taken like a booking, so that a dispatcher tick extending this series cannot add to it after.
+    await r.hamlets.lockSchedules(row.hamletIds);
+    const now = clock.now().toISOString();
+    const before = (await r.broadcasts.listOccurrencesOf([id])).filter(
+      (o) => o.status === 'scheduled' && o.startsAt > now,
+    );
+    const touched = await r.broadcasts.cancelBroadcast(id, ctx.actor.id, now);
+    await deps.audit.record(r, {
+      ...ctx,
+      action: 'broadcast.cancel',
+      targetType: 'broadcast',
+      targetId: id,
+      details: { occurrences: before.length },
+    });
+    const versions = await bumpVersions(r, touched);
+    return {
+      cancelledOccurrences: before.length,
+      publish: () => {
+        if (Object.keys(versions).length > 0) deps.bus.publish({ type: 'schedule-changed', versions });
+        if (row.priority === 'emergency') {
+          for (const hamletId of row.hamletIds)
+            deps.bus.publish({ type: 'stop', hamletId, occurrenceId: null });
+        }
+      },
+    };
+  }
+
+  return {
+    ...createSeriesExtension(deps),
+    ...createAiringCancellation(deps),
+    ...createUpcoming(deps),
+
+    /**
+     * Schedules a broadcast in one unit of work: the target hamlets' schedules are locked, what is
+     * booked there is read, the one materialiser places the new occurrences (slot packing, quiet hours,
+     * conflicts, displacement of lower priorities), and the broadcast, its occurrences, the moves and
+     * cancellations, the new schedule versions and the audit row commit together, or nothing does.
+     */
+    async schedule(ctx: RequestContext, req: BroadcastRequest): Promise<Scheduled> {
+      const booking = await tx((r) => scheduleWithin(r, ctx, req));
+      booking.publish();
+      return booking.scheduled;
     },
+
+    scheduleWithin,
+    cancelWithin,
 
     async list(
       ctx: RequestContext,
@@ -351,39 +427,9 @@ export function createBroadcastsService(deps: SchedulingDeps) {
 
     /** Cancels what has not started yet; past occurrences stay for the record. */
     async cancel(ctx: RequestContext, id: string): Promise<{ cancelledOccurrences: number }> {
-      const done = await tx(async (r) => {
-        const row = await r.broadcasts.findBroadcast(id);
-        if (!row || row.communeId !== ctx.actor.communeId) throw notFound('Broadcast', id, 'lịch phát');
-        assertAllowed(
-          ctx.actor,
-          row.priority === 'emergency' ? 'broadcast.emergency' : 'broadcast.schedule',
-          row.hamletIds,
-        );
-        if (row.cancelledAt) return null;
-        // Taken like a booking, so that a dispatcher tick extending this series cannot add to it after.
-        await r.hamlets.lockSchedules(row.hamletIds);
-        const now = clock.now().toISOString();
-        const before = (await r.broadcasts.listOccurrencesOf([id])).filter(
-          (o) => o.status === 'scheduled' && o.startsAt > now,
-        );
-        const touched = await r.broadcasts.cancelBroadcast(id, ctx.actor.id, now);
-        await deps.audit.record(r, {
-          ...ctx,
-          action: 'broadcast.cancel',
-          targetType: 'broadcast',
-          targetId: id,
-          details: { occurrences: before.length },
-        });
-        return { row, cancelled: before.length, versions: await bumpVersions(r, touched) };
-      });
-      if (!done) return { cancelledOccurrences: 0 };
-      if (Object.keys(done.versions).length > 0)
-        deps.bus.publish({ type: 'schedule-changed', versions: done.versions });
-      if (done.row.priority === 'emergency') {
-        for (const hamletId of done.row.hamletIds)
-          deps.bus.publish({ type: 'stop', hamletId, occurrenceId: null });
-      }
-      return { cancelledOccurrences: done.cancelled };
+      const done = await tx((r) => cancelWithin(r, ctx, id));
+      done.publish();
+      return { cancelledOccurrences: done.cancelledOccurrences };
     },
   };
 }

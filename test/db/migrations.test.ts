@@ -67,6 +67,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0010-playback-audio-sha256',
       '0011-series-skips',
       '0014-province-platform',
+      '0020-disaster-bulletins',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -7,6 +7,7 @@ import { createApiTokensRepository } from './api-tokens.repository.js';
 import { createAuditRepository } from './audit.repository.js';
 import { createBroadcastsRepository } from './broadcasts.repository.js';
 import { createCommunesRepository } from './communes.repository.js';
+import { createDisasterRepository } from './disaster.repository.js';
 import { createHamletsRepository } from './hamlets.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createPlaybackRepository } from './playback.repository.js';
@@ -29,6 +30,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     audit: createAuditRepository(db),
     broadcasts: createBroadcastsRepository(db),
     communes: createCommunesRepository(db),
+    disaster: createDisasterRepository(db),
     hamlets: createHamletsRepository(db, capabilities),
     jobs: createJobsRepository(db),
     receivers: createReceiversRepository(db),

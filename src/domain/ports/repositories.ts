@@ -9,6 +9,13 @@ import type {
 import type { AuditRecord } from '../audit.js';
 import type { Airing, Broadcast, NewOccurrence, Occurrence, OccurrenceStatus, Skip } from '../broadcast.js';
 import type { Commune, CommuneSettings } from '../commune.js';
+import type {
+  BulletinAiring,
+  BulletinEnd,
+  DisasterBulletin,
+  DisasterEvent,
+  DisasterEventStatus,
+} from '../disaster.js';
 import type { Province } from '../province.js';
 import type { Hamlet, HamletValues } from '../hamlet.js';
 import type { Page, PageRequest } from '../page.js';
@@ -124,7 +131,9 @@ export interface BroadcastsRepository {
     to: string,
     maxDurationMs: number,
   ): Promise<readonly Occurrence[]>;
-  insertBroadcast(b: Omit<Broadcast, 'cancelledAt' | 'skips'>): Promise<void>;
+  insertBroadcast(
+    b: Omit<Broadcast, 'cancelledAt' | 'skips' | 'leadIn'> & { readonly leadIn?: Broadcast['leadIn'] },
+  ): Promise<void>;
   /** Replaces a series' list of airings left out (read and written under the hamlets' schedule lock). */
   setSkips(id: string, skips: readonly Skip[]): Promise<void>;
   /** Inserts occurrences; an existing (broadcast, hamlet, start) is kept. Returns how many were new. */
@@ -592,7 +601,27 @@ export interface UsersRepository {
   ): Promise<void>;
 }
 
+/** Disaster events (sự kiện thiên tai) and their bulletins. */
+export interface DisasterRepository {
+  insertEvent(e: Omit<DisasterEvent, 'endedAt'>): Promise<void>;
+  findEvent(id: string): Promise<DisasterEvent | undefined>;
+  /** A commune's events, newest first (at most 200), of one status or all. */
+  listEvents(communeId: string, status?: DisasterEventStatus): Promise<readonly DisasterEvent[]>;
+  endEvent(id: string, by: string, now: string): Promise<void>;
+  /** The number the next bulletin of an event takes (1 for the first). */
+  nextSequence(eventId: string): Promise<number>;
+  insertBulletin(b: Omit<DisasterBulletin, 'endedAt' | 'endReason' | 'title' | 'hamletIds'>): Promise<void>;
+  findBulletin(id: string): Promise<DisasterBulletin | undefined>;
+  /** Bulletins of these events, newest first within each. */
+  listBulletinsOfEvents(eventIds: readonly string[]): Promise<readonly DisasterBulletin[]>;
+  /** Takes bulletins off the air for `reason`; those already off stay as they ended. */
+  endBulletins(ids: readonly string[], reason: BulletinEnd, now: string): Promise<void>;
+  /** Per bulletin and hamlet: the last airing a receiver reported played, and the next one to come. */
+  listBulletinAirings(bulletinIds: readonly string[], now: string): Promise<readonly BulletinAiring[]>;
+}
+
 export interface Repositories {
+  readonly disaster: DisasterRepository;
   readonly provinces: ProvincesRepository;
   readonly apiTokens: ApiTokensRepository;
   readonly webhooks: WebhooksRepository;
