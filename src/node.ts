@@ -18,6 +18,7 @@ import { createRepositories, createUnitOfWork } from './db/repositories/index.js
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { createNodeAudioWork, createNodeInspector } from './media/audio-work.node.js';
 import { createEspeakEngine } from './media/tts/espeak.js';
+import type { TtsEngine } from './domain/ports/tts.js';
 import { ffmpegVersion, resolveFfmpeg } from './media/ffmpeg-binaries.js';
 import { createFileMediaStore, type FileMediaStore } from './media/file-store.node.js';
 import { createDispatcher, type Dispatcher } from './scheduler/dispatcher.js';
@@ -124,6 +125,8 @@ export interface RuntimeOverrides {
    * resolver here knows; the addresses are checked and connected to as the system's would be.
    */
   readonly resolveHost?: ResolveHost;
+  /** The speech engine (default: espeak-ng); tests wrap it to see the texts it is given. */
+  readonly tts?: TtsEngine;
 }
 
 /**
@@ -179,7 +182,7 @@ export async function createNodeRuntime(
       webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
       version,
       inspector: createNodeInspector({ binaries, media }),
-      audio: createNodeAudioWork({ binaries, media, tts: createEspeakEngine() }),
+      audio: createNodeAudioWork({ binaries, media, tts: overrides.tts ?? createEspeakEngine() }),
       jobs,
       media,
       minFreeMediaBytes: config.MEDIA_MIN_FREE_MB * 1_048_576,

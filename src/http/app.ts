@@ -18,6 +18,7 @@ import { announcementRoutes } from './routes/announcements.js';
 import { authRoutes } from './routes/auth.js';
 import { broadcastRoutes } from './routes/broadcasts.js';
 import { communeRoutes } from './routes/commune.js';
+import { disasterRoutes } from './routes/disaster.js';
 import { provinceRoutes } from './routes/province.js';
 import { provinceExportRoutes } from './routes/province-export.js';
 import { provinceIntegrationRoutes } from './routes/province-integrations.js';
@@ -138,6 +139,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', userRoutes(deps.services));
   app.route('/', receiverRoutes(deps.services));
   app.route('/', broadcastRoutes(deps.services));
+  app.route('/', disasterRoutes(deps.services));
   app.route('/', communeRoutes(deps.services));
   app.route('/', provinceRoutes(deps.services));
   app.route('/', provinceReportRoutes(deps.services));

@@ -15,6 +15,7 @@ import { createAuditTrail } from './audit.service.js';
 import { createAuthService } from './auth.service.js';
 import { createBroadcastsService } from './broadcasts.service.js';
 import { createCommunesService } from './communes.service.js';
+import { createDisasterService } from './disaster.service.js';
 import { createHamletsService } from './hamlets.service.js';
 import { createMonitoringService } from './monitoring.service.js';
 import { createProvinceExportService } from './province-export.service.js';
@@ -61,6 +62,16 @@ export function createServices(deps: ServiceDeps) {
   const { repos, tx, clock, ids, passwords, bus, logger } = deps;
   const audit = createAuditTrail({ clock, ids });
   const receiverSync = createReceiverSyncService({ repos, tx, clock, ids });
+  const broadcasts = createBroadcastsService({
+    repos,
+    tx,
+    audit,
+    bus,
+    clock,
+    ids,
+    logger,
+    horizonMs: deps.horizonMs ?? 7 * 86_400_000,
+  });
   return {
     auth: createAuthService({
       repos,
@@ -115,15 +126,15 @@ export function createServices(deps: ServiceDeps) {
     }),
     audio: createAudioService({ repos, tx, audio: deps.audio, media: deps.media, clock, logger }),
     communes: createCommunesService({ repos, tx, audit, clock, ids, passwords }),
-    broadcasts: createBroadcastsService({
+    broadcasts,
+    disaster: createDisasterService({
       repos,
       tx,
       audit,
-      bus,
       clock,
       ids,
-      logger,
-      horizonMs: deps.horizonMs ?? 7 * 86_400_000,
+      audio: deps.audio,
+      broadcasts,
     }),
     seed: createSeedService({ tx, audit, clock, ids, passwords }),
   } as const;
