@@ -148,10 +148,20 @@ export function createDisasterService(deps: Deps) {
       if (!commune) throw notFound('Commune', ctx.actor.communeId, 'xã');
       const headerText = bulletinHeaderText(issuedAt, commune.timeZone);
       // Spoken before the unit of work: synthesis takes a second, and its output is content-addressed.
-      const header = await deps.audio.process(
-        { kind: 'text', text: headerText, voice: 'vi', language: voiceLanguage },
-        commune.settings.audio ?? defaultAudioTargets,
-      );
+      const header = await deps.audio
+        .process(
+          { kind: 'text', text: headerText, voice: 'vi', language: voiceLanguage },
+          commune.settings.audio ?? defaultAudioTargets,
+        )
+        .catch((error: unknown) => {
+          // Nothing is on the air yet: the officer can send it again, or air it as a plain emergency.
+          throw new LoaError(
+            503,
+            'speech_unavailable',
+            `The spoken header could not be made (${(error as Error).message}); nothing was put on the air. Try again, or send the bulletin as an emergency broadcast.`,
+            'Không tạo được lời dẫn đọc giờ ban hành; bản tin chưa được phát. Hãy thử lại, hoặc phát bản tin như một thông báo khẩn cấp.',
+          );
+        });
       const headerMp3 = header.outputs.find((o) => o.format === 'mp3');
       if (!headerMp3) throw new Error('the pipeline produced no MP3 for the bulletin header');
 
