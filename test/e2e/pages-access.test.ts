@@ -111,6 +111,10 @@ const rows: Readonly<Record<string, Row>> = {
     outOfScope: allow(office, 303),
   },
   'GET /giam-sat': { path: () => '/giam-sat', inScope: allow(office) },
+  'GET /giam-sat/thien-tai': {
+    path: () => '/giam-sat/thien-tai',
+    inScope: allow(['admin', 'officer', 'head']),
+  },
   'POST /giam-sat/duyet/:id': {
     path: (ids) => `/giam-sat/duyet/${ids.announcement.in}`,
     form: {},

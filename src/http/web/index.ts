@@ -13,6 +13,7 @@ import { announcementRoutes } from './pages/announcements.js';
 import { coverageRoutes } from './pages/coverage.js';
 import { emergencyRoutes } from './pages/emergency.js';
 import { monitorRoutes } from './pages/monitor.js';
+import { disasterRoutes } from './pages/disaster.js';
 import { playbackRoutes } from './pages/playback.js';
 import { provinceReportRoutes } from './pages/province-report.js';
 import { provinceTokenRoutes } from './pages/province-tokens.js';
@@ -34,6 +35,7 @@ export function webRoutes(deps: WebDeps) {
   app.route('/', sessionRoutes(deps));
   app.route('/', announcementRoutes(deps));
   app.route('/', scheduleRoutes(deps));
+  app.route('/', disasterRoutes(deps));
   app.route('/', monitorRoutes(deps));
   app.route('/', emergencyRoutes(deps));
   app.route('/', coverageRoutes(deps));

@@ -21,6 +21,7 @@ export const paths = {
   cancel: (hamletId: string, broadcastId: string) =>
     `/lich-phat/${encodeURIComponent(hamletId)}/huy/${encodeURIComponent(broadcastId)}`,
   monitor: '/giam-sat',
+  disaster: '/giam-sat/thien-tai',
   approve: (id: string) => `/giam-sat/duyet/${encodeURIComponent(id)}`,
   reject: (id: string) => `/giam-sat/tu-choi/${encodeURIComponent(id)}`,
   emergency: '/giam-sat/khan-cap',

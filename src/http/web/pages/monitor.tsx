@@ -138,6 +138,9 @@ export function monitorRoutes(deps: WebDeps) {
           <a class="button secondary" href={paths.coverage}>
             {p.m.coverageTitle}
           </a>
+          <a class="button secondary" href={paths.disaster}>
+            {p.m.disasterTitle}
+          </a>
         </p>
         <Section title={`${p.m.approvalQueue} (${pending.length})`} id="queue">
           {pending.length === 0 ? <p>{p.m.noPending}</p> : null}
