@@ -4,6 +4,7 @@ import type { Approval, AudioFormat, ProcessingStatus, SourceKind } from '../dom
 import type { AuditActorKind } from '../domain/audit.js';
 import type { OccurrenceStatus } from '../domain/broadcast.js';
 import type { BulletinEnd, DisasterEventStatus, HazardType } from '../domain/disaster.js';
+import type { CapAlertState } from '../domain/cap/intake.js';
 import type { JobStatus } from '../domain/ports/jobs.js';
 import type { LogEventType } from '../domain/receiver/protocol.js';
 import type { Priority } from '../domain/schedule/types.js';
@@ -38,6 +39,8 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable;
   disaster_events: DisasterEventTable;
   disaster_bulletins: DisasterBulletinTable;
+  cap_alerts: CapAlertTable;
+  cap_alert_communes: CapAlertCommuneTable;
 }
 
 type Instant = string;
@@ -62,6 +65,8 @@ export interface ApiTokenTable {
   created_at: Instant;
   revoked_at: Instant | null;
   last_used_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
+  /** What it opens, as a JSON list (`["export:read"]`, `["alerts:write"]`). */
+  scopes: ColumnType<Json, Json | undefined, Json>;
 }
 
 export interface CommuneTable {
@@ -375,4 +380,37 @@ export interface WebhookAttemptTable {
   status_code: number | null;
   duration_ms: number | null;
   error: string | null;
+}
+
+/** A CAP 1.2 message received (push or feed), kept with its document. */
+export interface CapAlertTable {
+  id: string;
+  province_id: string;
+  /** sender,identifier,sent (UTC): duplicates share it. */
+  alert_key: string;
+  sender: string;
+  identifier: string;
+  sent: Instant;
+  status: string;
+  msg_type: string;
+  level: string;
+  headline: string;
+  expires_at: Instant | null;
+  received_via: string;
+  document: string;
+  received_at: Instant;
+}
+
+/** What one alert became in one commune. */
+export interface CapAlertCommuneTable {
+  id: string;
+  alert_id: string;
+  commune_id: string;
+  hamlet_ids: Json;
+  state: CapAlertState;
+  announcement_id: string | null;
+  event_id: string | null;
+  bulletin_id: string | null;
+  created_at: Instant;
+  updated_at: Instant;
 }

@@ -68,6 +68,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0011-series-skips',
       '0014-province-platform',
       '0020-disaster-bulletins',
+      '0021-cap-alerts',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -6,6 +6,7 @@ import { createAnnouncementsRepository } from './announcements.repository.js';
 import { createApiTokensRepository } from './api-tokens.repository.js';
 import { createAuditRepository } from './audit.repository.js';
 import { createBroadcastsRepository } from './broadcasts.repository.js';
+import { createCapAlertsRepository } from './cap-alerts.repository.js';
 import { createCommunesRepository } from './communes.repository.js';
 import { createDisasterRepository } from './disaster.repository.js';
 import { createHamletsRepository } from './hamlets.repository.js';
@@ -31,6 +32,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     broadcasts: createBroadcastsRepository(db),
     communes: createCommunesRepository(db),
     disaster: createDisasterRepository(db),
+    capAlerts: createCapAlertsRepository(db),
     hamlets: createHamletsRepository(db, capabilities),
     jobs: createJobsRepository(db),
     receivers: createReceiversRepository(db),

@@ -6,7 +6,10 @@ import type {
   ProcessingStatus,
   VariantWork,
 } from '../announcement.js';
+import type { MachineScope } from '../api-token.js';
 import type { AuditRecord } from '../audit.js';
+import type { CapAlertRecord, CapAlertState, CapCommuneItem } from '../cap/intake.js';
+import type { CapLevel } from '../cap/mapping.js';
 import type { Airing, Broadcast, NewOccurrence, Occurrence, OccurrenceStatus, Skip } from '../broadcast.js';
 import type { Commune, CommuneSettings } from '../commune.js';
 import type {
@@ -427,6 +430,8 @@ export interface ApiTokensRepository {
       readonly provinceId: string;
       readonly name: string;
       readonly tokenHash: string;
+      /** Default: the export only, as before scopes existed. */
+      readonly scopes?: readonly MachineScope[];
       readonly createdBy: string;
     },
     now: string,
@@ -437,9 +442,15 @@ export interface ApiTokensRepository {
   /** Revokes a live token of the province; false when there is none to revoke. */
   revokeApiToken(provinceId: string, id: string, now: string): Promise<boolean>;
   /** The live (not revoked) token behind a digest. */
-  findLiveApiToken(
-    tokenHash: string,
-  ): Promise<{ readonly id: string; readonly provinceId: string; readonly name: string } | undefined>;
+  findLiveApiToken(tokenHash: string): Promise<
+    | {
+        readonly id: string;
+        readonly provinceId: string;
+        readonly name: string;
+        readonly scopes: readonly MachineScope[];
+      }
+    | undefined
+  >;
   /** Records a use, unless one was recorded after `unlessAfter` (one write a minute per token at most). */
   touchApiToken(id: string, now: string, unlessAfter: string): Promise<void>;
 }
@@ -620,7 +631,42 @@ export interface DisasterRepository {
   listBulletinAirings(bulletinIds: readonly string[], now: string): Promise<readonly BulletinAiring[]>;
 }
 
+/** A commune's CAP item with what the officer needs to decide on it. */
+export interface CapQueueItem extends CapCommuneItem {
+  readonly headline: string;
+  readonly sender: string;
+  readonly sent: string;
+  readonly msgType: string;
+  readonly level: CapLevel | 'none';
+  readonly expiresAt: string | null;
+}
+
+/** CAP 1.2 alerts received, and what each became in each commune. */
+export interface CapAlertsRepository {
+  insertAlert(a: CapAlertRecord, document: string): Promise<void>;
+  findAlert(id: string): Promise<CapAlertRecord | undefined>;
+  findAlertByKey(provinceId: string, key: string): Promise<CapAlertRecord | undefined>;
+  findAlertsByKeys(provinceId: string, keys: readonly string[]): Promise<readonly CapAlertRecord[]>;
+  insertItem(item: CapCommuneItem): Promise<void>;
+  updateItem(
+    id: string,
+    changes: {
+      readonly state?: CapAlertState;
+      readonly bulletinId?: string | null;
+      readonly eventId?: string | null;
+    },
+    now: string,
+  ): Promise<void>;
+  findItem(id: string): Promise<CapCommuneItem | undefined>;
+  listItemsOfAlerts(alertIds: readonly string[]): Promise<readonly CapCommuneItem[]>;
+  /** A commune's items, newest first (at most 200), in these states or all. */
+  listCommuneItems(communeId: string, states?: readonly CapAlertState[]): Promise<readonly CapQueueItem[]>;
+  /** Items on the air whose alert has expired by `now`. */
+  listExpiredAiring(now: string): Promise<readonly CapCommuneItem[]>;
+}
+
 export interface Repositories {
+  readonly capAlerts: CapAlertsRepository;
   readonly disaster: DisasterRepository;
   readonly provinces: ProvincesRepository;
   readonly apiTokens: ApiTokensRepository;
