@@ -6,7 +6,7 @@ import { iso } from '../domain/schedule/index.js';
 import type { Services } from '../services/index.js';
 
 export interface DispatcherDeps {
-  readonly services: Pick<Services, 'broadcasts' | 'receivers'>;
+  readonly services: Pick<Services, 'broadcasts' | 'receivers' | 'capAlerts'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly lock: LeaderLock;
@@ -27,6 +27,8 @@ export interface TickReport {
   readonly pruned: number;
   /** Receivers this tick found gone offline (announced on the event bus). */
   readonly offline: number;
+  /** CAP alerts this tick took off the air at their `expires`. */
+  readonly alertsExpired: number;
 }
 
 const pruneEveryMs = 3_600_000;
@@ -87,19 +89,41 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
+  /** Takes CAP alerts past their `expires` off the air; never throws (the next tick tries again). */
+  async function expireAlerts(): Promise<number> {
+    try {
+      const expired = await services.capAlerts.expire();
+      if (expired > 0) logger.info({ expired }, 'CAP alerts expired');
+      return expired;
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'expiring CAP alerts failed');
+      return 0;
+    }
+  }
+
   return {
     /** One pass of the dispatcher at the clock's current time. */
     async tick(): Promise<TickReport> {
       if (!(await deps.lock.acquire())) {
         offlineCheckedUntil = undefined;
-        return { leader: false, added: 0, skipped: 0, missed: 0, hamletsChanged: [], pruned: 0, offline: 0 };
+        return {
+          leader: false,
+          added: 0,
+          skipped: 0,
+          missed: 0,
+          hamletsChanged: [],
+          pruned: 0,
+          offline: 0,
+          alertsExpired: 0,
+        };
       }
       const extended = await services.broadcasts.extendSeries();
       const missed = await services.broadcasts.markMissed(graceMs);
       if (extended.added > 0 || missed > 0) logger.info({ added: extended.added, missed }, 'dispatcher tick');
       const pruned = await pruneHeartbeats(clock.now().getTime());
       const offline = await announceOffline(clock.now().getTime());
-      return { leader: true, ...extended, missed, pruned, offline };
+      const alertsExpired = await expireAlerts();
+      return { leader: true, ...extended, missed, pruned, offline, alertsExpired };
     },
 
     /**

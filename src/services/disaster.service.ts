@@ -224,19 +224,24 @@ export function createDisasterService(deps: Deps) {
     },
 
     /** An officer takes a bulletin off the air: its future airings are cancelled, a playing one stops. */
-    async endBulletin(ctx: RequestContext, bulletinId: string): Promise<DisasterBulletin> {
+    async endBulletin(
+      ctx: RequestContext,
+      bulletinId: string,
+      reason: Extract<BulletinEnd, 'ended' | 'expired' | 'superseded'> = 'ended',
+    ): Promise<DisasterBulletin> {
       assertAllowed(ctx.actor, 'broadcast.emergency');
       const done = await tx(async (r) => {
         const bulletin = await r.disaster.findBulletin(bulletinId);
         if (!bulletin || bulletin.communeId !== ctx.actor.communeId)
           throw notFound('Disaster bulletin', bulletinId, 'bản tin thiên tai');
-        const publish = await endWithin(r, ctx, [bulletin], 'ended');
+        const publish = await endWithin(r, ctx, [bulletin], reason);
         if (publish.length > 0)
           await deps.audit.record(r, {
             ...ctx,
             action: 'disaster.bulletin_end',
             targetType: 'disaster_bulletin',
             targetId: bulletinId,
+            details: { reason },
           });
         return publish;
       });

@@ -16,6 +16,7 @@ import { createAuthService } from './auth.service.js';
 import { createBroadcastsService } from './broadcasts.service.js';
 import { createCommunesService } from './communes.service.js';
 import { createDisasterService } from './disaster.service.js';
+import { createCapAlertsService } from './cap-alerts.service.js';
 import { createHamletsService } from './hamlets.service.js';
 import { createMonitoringService } from './monitoring.service.js';
 import { createProvinceExportService } from './province-export.service.js';
@@ -72,6 +73,7 @@ export function createServices(deps: ServiceDeps) {
     logger,
     horizonMs: deps.horizonMs ?? 7 * 86_400_000,
   });
+  const disaster = createDisasterService({ repos, tx, audit, clock, ids, audio: deps.audio, broadcasts });
   return {
     auth: createAuthService({
       repos,
@@ -127,15 +129,8 @@ export function createServices(deps: ServiceDeps) {
     audio: createAudioService({ repos, tx, audio: deps.audio, media: deps.media, clock, logger }),
     communes: createCommunesService({ repos, tx, audit, clock, ids, passwords }),
     broadcasts,
-    disaster: createDisasterService({
-      repos,
-      tx,
-      audit,
-      clock,
-      ids,
-      audio: deps.audio,
-      broadcasts,
-    }),
+    disaster,
+    capAlerts: createCapAlertsService({ repos, tx, audit, clock, ids, audio: deps.audio, logger, disaster }),
     seed: createSeedService({ tx, audit, clock, ids, passwords }),
   } as const;
 }

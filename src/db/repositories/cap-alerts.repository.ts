@@ -44,6 +44,15 @@ export function createCapAlertsRepository(db: Kysely<Database>): CapAlertsReposi
       return row && toAlert(row);
     },
 
+    async findDocument(id) {
+      const row = await db
+        .selectFrom('cap_alerts')
+        .select('document')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row?.document;
+    },
+
     async findAlertsByKeys(provinceId, keys) {
       if (keys.length === 0) return [];
       const rows = await db

@@ -645,6 +645,8 @@ export interface CapQueueItem extends CapCommuneItem {
 export interface CapAlertsRepository {
   insertAlert(a: CapAlertRecord, document: string): Promise<void>;
   findAlert(id: string): Promise<CapAlertRecord | undefined>;
+  /** The document as it was received. */
+  findDocument(id: string): Promise<string | undefined>;
   findAlertByKey(provinceId: string, key: string): Promise<CapAlertRecord | undefined>;
   findAlertsByKeys(provinceId: string, keys: readonly string[]): Promise<readonly CapAlertRecord[]>;
   insertItem(item: CapCommuneItem): Promise<void>;
