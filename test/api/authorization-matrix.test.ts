@@ -485,6 +485,23 @@ export const matrix: Readonly<Record<string, Row>> = {
     inScope: only({ admin: 200, officer: 200 }),
     setup: async (h) => ({ path: `/api/v1/disaster/events/${await newDisasterEvent(h)}/end` }),
   },
+  'POST /api/v1/alerts/cap': {
+    // A person's session never opens the door for alerts: only a machine token of the alerts:write scope.
+    inScope: all(401),
+    setup: async () => ({ path: '/api/v1/alerts/cap', json: { identifier: 'x' } }),
+  },
+  'GET /api/v1/alerts/cap': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    setup: async () => ({ path: '/api/v1/alerts/cap?state=review' }),
+  },
+  'POST /api/v1/alerts/cap/{id}/air': {
+    inScope: only({ admin: 404, officer: 404 }),
+    setup: async () => ({ path: '/api/v1/alerts/cap/no-such-item/air' }),
+  },
+  'POST /api/v1/alerts/cap/{id}/dismiss': {
+    inScope: only({ admin: 404, officer: 404 }),
+    setup: async () => ({ path: '/api/v1/alerts/cap/no-such-item/dismiss' }),
+  },
   'GET /media/{file}': {
     inScope: all(404, 404),
     setup: async () => ({ path: `/media/${'a'.repeat(64)}.mp3` }),
