@@ -18,6 +18,7 @@ import { createRepositories, createUnitOfWork } from './db/repositories/index.js
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { createNodeAudioWork, createNodeInspector } from './media/audio-work.node.js';
 import { createEspeakEngine } from './media/tts/espeak.js';
+import { createFeedFetcher } from './events/feed-fetcher.node.js';
 import type { TtsEngine } from './domain/ports/tts.js';
 import { ffmpegVersion, resolveFfmpeg } from './media/ffmpeg-binaries.js';
 import { createFileMediaStore, type FileMediaStore } from './media/file-store.node.js';
@@ -183,6 +184,11 @@ export async function createNodeRuntime(
       version,
       inspector: createNodeInspector({ binaries, media }),
       audio: createNodeAudioWork({ binaries, media, tts: overrides.tts ?? createEspeakEngine() }),
+      capFeeds: {
+        feeds: config.capFeeds,
+        fetcher: createFeedFetcher({ allowPrivate: config.CAP_FEED_ALLOW_PRIVATE, resolveHost }),
+        intervalMs: config.CAP_FEED_INTERVAL_S * 1000,
+      },
       jobs,
       media,
       minFreeMediaBytes: config.MEDIA_MIN_FREE_MB * 1_048_576,

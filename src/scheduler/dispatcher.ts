@@ -6,7 +6,7 @@ import { iso } from '../domain/schedule/index.js';
 import type { Services } from '../services/index.js';
 
 export interface DispatcherDeps {
-  readonly services: Pick<Services, 'broadcasts' | 'receivers' | 'capAlerts'>;
+  readonly services: Pick<Services, 'broadcasts' | 'receivers' | 'capAlerts' | 'capFeeds'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly lock: LeaderLock;
@@ -29,6 +29,8 @@ export interface TickReport {
   readonly offline: number;
   /** CAP alerts this tick took off the air at their `expires`. */
   readonly alertsExpired: number;
+  /** New CAP alerts this tick read from the configured feeds. */
+  readonly alertsPolled: number;
 }
 
 const pruneEveryMs = 3_600_000;
@@ -89,6 +91,16 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
+  /** Reads the CAP feeds when their interval has passed; never throws (the next poll tries again). */
+  async function pollFeeds(): Promise<number> {
+    try {
+      return (await services.capFeeds.poll()).received;
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'polling CAP feeds failed');
+      return 0;
+    }
+  }
+
   /** Takes CAP alerts past their `expires` off the air; never throws (the next tick tries again). */
   async function expireAlerts(): Promise<number> {
     try {
@@ -115,6 +127,7 @@ export function createDispatcher(deps: DispatcherDeps) {
           pruned: 0,
           offline: 0,
           alertsExpired: 0,
+          alertsPolled: 0,
         };
       }
       const extended = await services.broadcasts.extendSeries();
@@ -122,8 +135,9 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (extended.added > 0 || missed > 0) logger.info({ added: extended.added, missed }, 'dispatcher tick');
       const pruned = await pruneHeartbeats(clock.now().getTime());
       const offline = await announceOffline(clock.now().getTime());
+      const alertsPolled = await pollFeeds();
       const alertsExpired = await expireAlerts();
-      return { leader: true, ...extended, missed, pruned, offline, alertsExpired };
+      return { leader: true, ...extended, missed, pruned, offline, alertsExpired, alertsPolled };
     },
 
     /**

@@ -17,6 +17,7 @@ import { createBroadcastsService } from './broadcasts.service.js';
 import { createCommunesService } from './communes.service.js';
 import { createDisasterService } from './disaster.service.js';
 import { createCapAlertsService } from './cap-alerts.service.js';
+import { createCapFeedsService, type CapFeedsDeps } from './cap-feeds.service.js';
 import { createHamletsService } from './hamlets.service.js';
 import { createMonitoringService } from './monitoring.service.js';
 import { createProvinceExportService } from './province-export.service.js';
@@ -56,6 +57,8 @@ export interface ServiceDeps {
   readonly webhookAllowPrivate: boolean;
   /** The service's version, in the webhooks' `User-Agent`. */
   readonly version: string;
+  /** CAP feeds polled on the dispatcher's tick (`CAP_FEEDS`); none on the edge. */
+  readonly capFeeds?: Pick<CapFeedsDeps, 'feeds' | 'fetcher' | 'intervalMs'>;
 }
 
 /** Wires the ports into the use cases; each service gets only what it uses. */
@@ -74,6 +77,16 @@ export function createServices(deps: ServiceDeps) {
     horizonMs: deps.horizonMs ?? 7 * 86_400_000,
   });
   const disaster = createDisasterService({ repos, tx, audit, clock, ids, audio: deps.audio, broadcasts });
+  const capAlerts = createCapAlertsService({
+    repos,
+    tx,
+    audit,
+    clock,
+    ids,
+    audio: deps.audio,
+    logger,
+    disaster,
+  });
   return {
     auth: createAuthService({
       repos,
@@ -130,7 +143,16 @@ export function createServices(deps: ServiceDeps) {
     communes: createCommunesService({ repos, tx, audit, clock, ids, passwords }),
     broadcasts,
     disaster,
-    capAlerts: createCapAlertsService({ repos, tx, audit, clock, ids, audio: deps.audio, logger, disaster }),
+    capAlerts,
+    capFeeds: createCapFeedsService({
+      feeds: deps.capFeeds?.feeds ?? [],
+      fetcher: deps.capFeeds?.fetcher ?? { get: async () => ({ error: 'no feeds on this profile' }) },
+      intervalMs: deps.capFeeds?.intervalMs ?? 120_000,
+      capAlerts,
+      repos,
+      clock,
+      logger,
+    }),
     seed: createSeedService({ tx, audit, clock, ids, passwords }),
   } as const;
 }
