@@ -168,6 +168,7 @@ export function createDisasterService(deps: Deps) {
       const id = deps.ids.id();
       const done = await tx(async (r) => {
         const now = clock.now().toISOString();
+        await r.disaster.lockEvent(eventId);
         for (const asset of assetsOf(header)) await r.announcements.saveAsset(asset, now);
         const current = await r.disaster.findEvent(eventId);
         if (!current || current.status !== 'active') throw eventEnded(event);
@@ -234,6 +235,7 @@ export function createDisasterService(deps: Deps) {
         const bulletin = await r.disaster.findBulletin(bulletinId);
         if (!bulletin || bulletin.communeId !== ctx.actor.communeId)
           throw notFound('Disaster bulletin', bulletinId, 'bản tin thiên tai');
+        await r.disaster.lockEvent(bulletin.eventId);
         const publish = await endWithin(r, ctx, [bulletin], reason);
         if (publish.length > 0)
           await deps.audit.record(r, {
@@ -253,6 +255,7 @@ export function createDisasterService(deps: Deps) {
     async endEvent(ctx: RequestContext, eventId: string): Promise<DisasterEventView> {
       assertAllowed(ctx.actor, 'broadcast.emergency');
       const done = await tx(async (r) => {
+        await r.disaster.lockEvent(eventId);
         const event = await eventOf(r, ctx, eventId);
         if (event.status !== 'active') return [];
         const publish = await endWithin(

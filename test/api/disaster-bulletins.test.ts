@@ -272,6 +272,39 @@ describe.each(dialects)('disaster bulletins on %s', (dialect) => {
     h.clock.advance(-60_000);
   });
 
+  it('numbers two bulletins sent at once one after the other: one replaces the other, never two on the air', async () => {
+    const ev = await newEvent('Áp thấp nhiệt đới');
+    const [a, b] = await Promise.all([content('Áp thấp, tin A'), content('Áp thấp, tin B')]);
+    const sent = await Promise.all(
+      [a, b].map((c, i) =>
+        bulletinOf(ev.id, {
+          announcementId: c.id,
+          riskLevel: 3,
+          agency: 'Đài KTTV tỉnh',
+          issuedAt: `2026-11-27T07:0${i}:00+07:00`,
+          hamletIds: ['un-ta'],
+        }),
+      ),
+    );
+    expect(sent.map((r) => r.status)).toEqual([201, 201]);
+    const event = await json<EventView>(
+      await h.request(`/api/v1/disaster/events/${ev.id}`, { token: h.tokens.officer }),
+    );
+    expect(event.bulletins.map((x) => x.sequence).sort()).toEqual([1, 2]);
+    expect(event.bulletins.filter((x) => x.endReason === null)).toHaveLength(1);
+    expect(event.bulletins.find((x) => x.sequence === 1)!.endReason).toBe('superseded');
+    const live = event.bulletins.find((x) => x.endReason === null)!;
+    const nowIso = h.clock.now().toISOString();
+    const titles = new Set(
+      (await manifest()).items
+        .filter((i) => i.at > nowIso && i.title.startsWith('Áp thấp'))
+        .map((i) => i.title),
+    );
+    expect(titles.size).toBe(1);
+    expect(live.sequence).toBe(2);
+    await post(`/api/v1/disaster/events/${ev.id}/end`, {});
+  });
+
   it('refuses what is not a disaster bulletin, a hamlet head, and another commune’s event', async () => {
     const ev = await newEvent('Sạt lở');
     const general = await createReadyAnnouncement(h, 'Họp thôn', [{ language: 'vi', seconds: 2 }]);

@@ -1,10 +1,14 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { BulletinAiring, DisasterBulletin, DisasterEvent, RiskLevel } from '../../domain/disaster.js';
 import type { DisasterRepository } from '../../domain/ports/repositories.js';
+import type { DbCapabilities } from '../database.js';
 import type { Database, DisasterBulletinTable, DisasterEventTable } from '../schema.js';
 
 /** The SQL of disaster events and their bulletins, and when each bulletin last aired where. */
-export function createDisasterRepository(db: Kysely<Database>): DisasterRepository {
+export function createDisasterRepository(
+  db: Kysely<Database>,
+  capabilities: DbCapabilities,
+): DisasterRepository {
   const bulletins = () =>
     db
       .selectFrom('disaster_bulletins as d')
@@ -29,6 +33,12 @@ export function createDisasterRepository(db: Kysely<Database>): DisasterReposito
           ended_by: null,
         })
         .execute();
+    },
+
+    async lockEvent(id) {
+      // SQLite's unit of work already holds the database's one write lock.
+      if (!capabilities.rowLocks) return;
+      await db.selectFrom('disaster_events').select('id').where('id', '=', id).forUpdate().execute();
     },
 
     async findEvent(id) {

@@ -31,7 +31,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     audit: createAuditRepository(db),
     broadcasts: createBroadcastsRepository(db),
     communes: createCommunesRepository(db),
-    disaster: createDisasterRepository(db),
+    disaster: createDisasterRepository(db, capabilities),
     capAlerts: createCapAlertsRepository(db),
     hamlets: createHamletsRepository(db, capabilities),
     jobs: createJobsRepository(db),

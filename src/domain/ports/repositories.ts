@@ -615,6 +615,11 @@ export interface UsersRepository {
 /** Disaster events (sự kiện thiên tai) and their bulletins. */
 export interface DisasterRepository {
   insertEvent(e: Omit<DisasterEvent, 'endedAt'>): Promise<void>;
+  /**
+   * Holds the event until the unit of work ends (PostgreSQL: its row `for update`), so that two bulletins
+   * of one event are numbered and replace each other one after the other. Taken before any hamlet lock.
+   */
+  lockEvent(id: string): Promise<void>;
   findEvent(id: string): Promise<DisasterEvent | undefined>;
   /** A commune's events, newest first (at most 200), of one status or all. */
   listEvents(communeId: string, status?: DisasterEventStatus): Promise<readonly DisasterEvent[]>;
