@@ -199,4 +199,8 @@ export const capKey = (a: {
   readonly sender: string;
   readonly identifier: string;
   readonly sent: string;
-}): string => `${a.sender},${a.identifier},${a.sent}`;
+}): string => {
+  // One moment written with different offsets is one message; a reference with a garbled time keeps it as written.
+  const at = Date.parse(a.sent);
+  return `${a.sender},${a.identifier},${Number.isNaN(at) ? a.sent : new Date(at).toISOString()}`;
+};
