@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness.js';
 import { createReadyAnnouncement } from '../support/receiver-fixtures.js';
+import { capXml, geocodeCocSan } from '../support/cap-fixtures.js';
 import { hasTool } from '../support/tools.js';
 import { launchChromium, phoneContext, screenshots, serveHarness, signIn, type Served } from './browser.js';
 
@@ -82,6 +83,62 @@ describe.skipIf(!hasTool('chromium'))('disaster monitor page in a browser', () =
     expect(text).toContain('Phát lại mỗi 2 giờ, vào đầu giờ');
     expect(await page.locator('[data-bulletin]').first().locator('tr[data-hamlet]').count()).toBe(2);
     await screenshots(page, 'disaster-monitor');
+    await context.close();
+  });
+
+  it('lets the officer air a CAP alert from the review queue, once approved', async () => {
+    const intake = await h.runtime.services.capAlerts.intake(
+      'lao-cai',
+      { via: 'push', actorCtx: null },
+      capXml({
+        identifier: 'PAGE-1',
+        severity: 'Moderate',
+        urgency: 'Expected',
+        event: 'Nắng nóng',
+        headline: 'Nắng nóng gay gắt ngày mai',
+        area: geocodeCocSan,
+      }),
+    );
+    expect(intake.communes).toEqual([expect.objectContaining({ communeId: 'coc-san', state: 'review' })]);
+    const [item] = await h.runtime.services.capAlerts.list(
+      {
+        actor: {
+          kind: 'user',
+          id: h.userIds.officer,
+          username: 'officer',
+          role: 'commune_officer',
+          provinceId: 'lao-cai',
+          communeId: 'coc-san',
+          hamletIds: 'all',
+        },
+        requestId: null,
+      },
+      ['review'],
+    );
+    const context = await phoneContext(browser);
+    const page = await context.newPage();
+    await signIn(page, server.url, 'officer');
+    await page.goto(`${server.url}/giam-sat/thien-tai`);
+    const queued = page.locator(`[data-cap-item="${item!.id}"]`);
+    await expect.poll(() => queued.textContent()).toContain('Nắng nóng gay gắt ngày mai');
+    // Not approved yet: the refusal says so, in Vietnamese, on the page.
+    await queued.getByRole('button', { name: 'Phát' }).click();
+    await expect
+      .poll(() => page.locator('[role=alert]').first().textContent())
+      .toMatch(/chưa được văn phòng xã duyệt/);
+    const approved = await h.request(`/api/v1/announcements/${item!.announcementId}/approve`, {
+      method: 'POST',
+      token: h.tokens.officer,
+    });
+    expect(approved.status).toBe(200);
+    await page.goto(`${server.url}/giam-sat/thien-tai`);
+    await page.locator(`[data-cap-item="${item!.id}"]`).getByRole('button', { name: 'Phát' }).click();
+    await expect
+      .poll(() => page.locator('main').textContent())
+      .toContain('Đã phát cảnh báo như bản tin thiên tai.');
+    expect(await page.locator(`[data-cap-item="${item!.id}"]`).count()).toBe(0);
+    expect(await page.locator('[data-event] h3', { hasText: 'Nắng nóng' }).count()).toBe(1);
+    await screenshots(page, 'disaster-cap-aired');
     await context.close();
   });
 });

@@ -459,6 +459,16 @@ const vi = {
   lastAired: 'Phát gần nhất',
   nextAiring: 'Lượt phát tới',
   notAiredYet: 'Chưa phát',
+  capQueue: 'Cảnh báo CAP chờ xử lý',
+  noCapQueue: 'Không có cảnh báo nào chờ xử lý.',
+  capFrom: (sender: string, at: string) => `Từ ${sender}, gửi lúc ${at}`,
+  capHint:
+    'Mở thông báo để nghe bản đọc tự động, thêm bản ghi âm (tiếng dân tộc) và duyệt; sau khi duyệt, bấm Phát để phát như bản tin thiên tai.',
+  capOpen: 'Mở thông báo',
+  capAir: 'Phát',
+  capDismiss: 'Bỏ qua',
+  capAired: 'Đã phát cảnh báo như bản tin thiên tai.',
+  capDismissed: 'Đã bỏ qua cảnh báo.',
   hazard: {
     storm: 'Bão',
     tropical_depression: 'Áp thấp nhiệt đới',

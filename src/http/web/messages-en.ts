@@ -430,6 +430,16 @@ export const en: Messages = {
   lastAired: 'Last aired',
   nextAiring: 'Next airing',
   notAiredYet: 'Not aired yet',
+  capQueue: 'CAP alerts to review',
+  noCapQueue: 'No alert is waiting.',
+  capFrom: (sender, at) => `From ${sender}, sent at ${at}`,
+  capHint:
+    'Open the announcement to hear the automatic reading, add a recording (minority language) and approve it; once approved, press Air to air it as a disaster bulletin.',
+  capOpen: 'Open the announcement',
+  capAir: 'Air',
+  capDismiss: 'Dismiss',
+  capAired: 'The alert is on the air as a disaster bulletin.',
+  capDismissed: 'The alert was dismissed.',
   hazard: {
     storm: 'Storm',
     tropical_depression: 'Tropical depression',

@@ -22,6 +22,8 @@ export const paths = {
     `/lich-phat/${encodeURIComponent(hamletId)}/huy/${encodeURIComponent(broadcastId)}`,
   monitor: '/giam-sat',
   disaster: '/giam-sat/thien-tai',
+  capAir: (id: string) => `/giam-sat/thien-tai/cap/${encodeURIComponent(id)}/phat`,
+  capDismiss: (id: string) => `/giam-sat/thien-tai/cap/${encodeURIComponent(id)}/bo-qua`,
   approve: (id: string) => `/giam-sat/duyet/${encodeURIComponent(id)}`,
   reject: (id: string) => `/giam-sat/tu-choi/${encodeURIComponent(id)}`,
   emergency: '/giam-sat/khan-cap',
