@@ -411,6 +411,7 @@ export interface CapAlertCommuneTable {
   announcement_id: string | null;
   event_id: string | null;
   bulletin_id: string | null;
+  broadcast_id: string | null;
   created_at: Instant;
   updated_at: Instant;
 }

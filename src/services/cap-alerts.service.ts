@@ -21,6 +21,7 @@ import {
 } from '../domain/cap/mapping.js';
 import { defaultAudioTargets, type Commune } from '../domain/commune.js';
 import { DISASTER_CATEGORY } from '../domain/disaster.js';
+import { addDays, communeRules, localToUtc, utcToLocal } from '../domain/schedule/index.js';
 import { LoaError, notFound } from '../domain/errors.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { AudioWork, ProcessedAudio } from '../domain/ports/audio.js';
@@ -31,7 +32,8 @@ import type { CapQueueItem, Repositories, UnitOfWork } from '../domain/ports/rep
 import { voiceLanguage } from '../domain/ports/tts.js';
 import { assetsOf } from './audio.service.js';
 import type { AuditTrail } from './audit.service.js';
-import type { DisasterService } from './disaster.service.js';
+import type { BroadcastsService } from './broadcasts.service.js';
+import { speakHeader, type DisasterService } from './disaster.service.js';
 
 interface Deps {
   readonly repos: Repositories;
@@ -42,6 +44,7 @@ interface Deps {
   readonly audio: AudioWork;
   readonly logger: Logger;
   readonly disaster: Pick<DisasterService, 'addBulletin' | 'endBulletin' | 'endEvent'>;
+  readonly broadcasts: Pick<BroadcastsService, 'scheduleWithin' | 'cancel'>;
 }
 
 /** The alerts' own account in each commune: what it books and writes is attributed to it, never to a person. */
@@ -137,13 +140,56 @@ export function createCapAlertsService(deps: Deps) {
    * only the record changes. `end`: an Update that will not air at once (review) or no longer reaches
    * the commune ends the earlier bulletin.
    */
+  /**
+   * Places a priority alert first in the commune's next standing slot (slot packing puts priority items
+   * ahead of the commune's normal ones), with the header giving its sent time; on any refusal (the slot
+   * is full, no slot today or tomorrow) it stays in the review queue.
+   */
+  async function airInSlot(
+    ctx: RequestContext,
+    commune: Commune,
+    item: CapCommuneItem,
+    alert: CapAlert,
+  ): Promise<CapAlertState> {
+    const slot = nextSlot(commune, clock.now().getTime());
+    if (!slot) return 'review';
+    try {
+      const header = await speakHeader(deps.audio, commune, Date.parse(alert.sent));
+      const booking = await tx(async (r) => {
+        const now = clock.now().toISOString();
+        for (const asset of assetsOf(header.audio)) await r.announcements.saveAsset(asset, now);
+        const booked = await deps.broadcasts.scheduleWithin(
+          r,
+          ctx,
+          {
+            announcementId: item.announcementId!,
+            hamletIds: item.hamletIds,
+            slot,
+            priority: 'priority',
+          },
+          { leadIn: { sha256: header.mp3.sha256, durationMs: header.mp3.durationMs } },
+        );
+        await r.capAlerts.updateItem(item.id, { state: 'aired', broadcastId: booked.scheduled.id }, now);
+        return booked;
+      });
+      booking.publish();
+      return 'aired';
+    } catch (error) {
+      deps.logger.warn({ item: item.id, err: (error as Error).message }, 'CAP alert left for review');
+      return 'review';
+    }
+  }
+
   async function takeOff(
     ctx: RequestContext,
     earlier: CapCommuneItem,
     mode: 'cancel' | 'replace' | 'end',
   ): Promise<void> {
     const now = clock.now().toISOString();
-    if (earlier.state === 'aired') {
+    if (earlier.state === 'aired' && earlier.broadcastId) {
+      // A slot item is replaced by nothing by itself: it is cancelled whatever comes after it.
+      await deps.broadcasts.cancel(ctx, earlier.broadcastId);
+    } else if (earlier.state === 'aired') {
       if (mode === 'cancel' && earlier.eventId) await deps.disaster.endEvent(ctx, earlier.eventId);
       if (mode === 'end' && earlier.bulletinId)
         await deps.disaster.endBulletin(ctx, earlier.bulletinId, 'superseded');
@@ -201,7 +247,8 @@ export function createCapAlertsService(deps: Deps) {
           'The alert has no info block with a headline, event or instruction to read.',
           'Cảnh báo không có tiêu đề, sự kiện hay hướng dẫn nào để đọc.',
         );
-      const level: CapLevel | 'none' = airs && alert.status === 'Actual' ? capLevel(alert.status, info!) : 'none';
+      const level: CapLevel | 'none' =
+        airs && alert.status === 'Actual' ? capLevel(alert.status, info!) : 'none';
       const refs = capReferences(alert.references).map(capKey);
       const earlierAlerts =
         refs.length > 0 ? await deps.repos.capAlerts.findAlertsByKeys(provinceId, refs) : [];
@@ -249,7 +296,8 @@ export function createCapAlertsService(deps: Deps) {
           const made: CapCommuneItem[] = [];
           for (const { commune, hamletIds } of mp3 ? reach : []) {
             await ensureSystemUser(r, commune, nowIso);
-            const approval = level === 'emergency' ? 'approved' : 'pending';
+            // What airs by itself is approved by the alert's own account; the rest waits for the office.
+            const approval = level === 'emergency' || level === 'priority' ? 'approved' : 'pending';
             const announcementId = deps.ids.id();
             await r.announcements.insertAnnouncement(
               {
@@ -316,6 +364,7 @@ export function createCapAlertsService(deps: Deps) {
               announcementId,
               eventId,
               bulletinId: null,
+              broadcastId: null,
               createdAt: nowIso,
               updatedAt: nowIso,
             };
@@ -367,7 +416,12 @@ export function createCapAlertsService(deps: Deps) {
       for (const item of items) {
         const commune = communeById.get(item.communeId)!;
         const ctx = { actor: systemActor(commune), requestId: source.actorCtx?.requestId ?? null };
-        const state = level === 'emergency' ? await air(ctx, item, alert) : 'review';
+        const state =
+          level === 'emergency'
+            ? await air(ctx, item, alert)
+            : level === 'priority'
+              ? await airInSlot(ctx, commune, item, alert)
+              : 'review';
         results.push({ communeId: item.communeId, hamletIds: item.hamletIds, state });
       }
       return { id: alertId, duplicate: false, msgType: alert.msgType, level, communes: results };
@@ -445,6 +499,7 @@ export function createCapAlertsService(deps: Deps) {
         if (!commune) continue;
         const ctx = { actor: systemActor(commune), requestId: null };
         if (item.bulletinId) await deps.disaster.endBulletin(ctx, item.bulletinId, 'expired');
+        if (item.broadcastId) await deps.broadcasts.cancel(ctx, item.broadcastId);
         await deps.repos.capAlerts.updateItem(item.id, { state: 'expired' }, now);
       }
       return due.length;
@@ -461,3 +516,18 @@ const duplicateOf = (a: CapAlertRecord, items: readonly CapCommuneItem[]): CapIn
 });
 
 export type CapAlertsService = ReturnType<typeof createCapAlertsService>;
+
+/** The commune's next standing slot opening after `now`, today or tomorrow on its wall clock. */
+function nextSlot(commune: Commune, now: number): { readonly name: string; readonly date: string } | null {
+  const rules = communeRules(commune);
+  const today = utcToLocal(now, rules.timeZone).date;
+  const openings = [today, addDays(today, 1)].flatMap((date) =>
+    rules.slots.map((slot) => ({
+      name: slot.name,
+      date,
+      at: localToUtc(date, slot.start, rules.timeZone),
+    })),
+  );
+  const next = openings.filter((o) => o.at > now).sort((a, b) => a.at - b.at)[0];
+  return next ? { name: next.name, date: next.date } : null;
+}

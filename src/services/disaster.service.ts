@@ -1,5 +1,5 @@
 import type { RequestContext } from '../domain/actor.js';
-import { defaultAudioTargets } from '../domain/commune.js';
+import { defaultAudioTargets, type Commune } from '../domain/commune.js';
 import {
   bulletinHeaderText,
   DISASTER_CATEGORY,
@@ -13,7 +13,7 @@ import {
 } from '../domain/disaster.js';
 import { LoaError, invalid, notFound } from '../domain/errors.js';
 import { assertAllowed } from '../domain/policy.js';
-import type { AudioWork } from '../domain/ports/audio.js';
+import type { AudioWork, ProcessedAudio } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
@@ -146,24 +146,12 @@ export function createDisasterService(deps: Deps) {
       }
       const commune = await deps.repos.communes.findCommune(ctx.actor.communeId);
       if (!commune) throw notFound('Commune', ctx.actor.communeId, 'xã');
-      const headerText = bulletinHeaderText(issuedAt, commune.timeZone);
       // Spoken before the unit of work: synthesis takes a second, and its output is content-addressed.
-      const header = await deps.audio
-        .process(
-          { kind: 'text', text: headerText, voice: 'vi', language: voiceLanguage },
-          commune.settings.audio ?? defaultAudioTargets,
-        )
-        .catch((error: unknown) => {
-          // Nothing is on the air yet: the officer can send it again, or air it as a plain emergency.
-          throw new LoaError(
-            503,
-            'speech_unavailable',
-            `The spoken header could not be made (${(error as Error).message}); nothing was put on the air. Try again, or send the bulletin as an emergency broadcast.`,
-            'Không tạo được lời dẫn đọc giờ ban hành; bản tin chưa được phát. Hãy thử lại, hoặc phát bản tin như một thông báo khẩn cấp.',
-          );
-        });
-      const headerMp3 = header.outputs.find((o) => o.format === 'mp3');
-      if (!headerMp3) throw new Error('the pipeline produced no MP3 for the bulletin header');
+      const {
+        text: headerText,
+        audio: header,
+        mp3: headerMp3,
+      } = await speakHeader(deps.audio, commune, issuedAt);
 
       const id = deps.ids.id();
       const done = await tx(async (r) => {
@@ -288,6 +276,40 @@ export function createDisasterService(deps: Deps) {
       return (await view([await eventOf(deps.repos, ctx, eventId)]))[0]!;
     },
   };
+}
+
+/**
+ * The spoken header of a bulletin issued at `issuedAtMs` ("Bản tin phát lúc … giờ … ngày …"), made by the
+ * TTS pipeline: its text, the pipeline's outputs (to store as assets) and the MP3 a receiver plays.
+ * A failure of the speech engine is a 503 with nothing put on the air.
+ */
+export async function speakHeader(
+  audio: AudioWork,
+  commune: Commune,
+  issuedAtMs: number,
+): Promise<{
+  readonly text: string;
+  readonly audio: ProcessedAudio;
+  readonly mp3: ProcessedAudio['outputs'][number];
+}> {
+  const text = bulletinHeaderText(issuedAtMs, commune.timeZone);
+  const made = await audio
+    .process(
+      { kind: 'text', text, voice: 'vi', language: voiceLanguage },
+      commune.settings.audio ?? defaultAudioTargets,
+    )
+    .catch((error: unknown) => {
+      // Nothing is on the air yet: the officer can send it again, or air it as a plain emergency.
+      throw new LoaError(
+        503,
+        'speech_unavailable',
+        `The spoken header could not be made (${(error as Error).message}); nothing was put on the air. Try again, or send the bulletin as an emergency broadcast.`,
+        'Không tạo được lời dẫn đọc giờ ban hành; bản tin chưa được phát. Hãy thử lại, hoặc phát bản tin như một thông báo khẩn cấp.',
+      );
+    });
+  const mp3 = made.outputs.find((o) => o.format === 'mp3');
+  if (!mp3) throw new Error('the pipeline produced no MP3 for the bulletin header');
+  return { text, audio: made, mp3 };
 }
 
 const eventEnded = (event: DisasterEvent): LoaError =>

@@ -86,6 +86,7 @@ export function createServices(deps: ServiceDeps) {
     audio: deps.audio,
     logger,
     disaster,
+    broadcasts,
   });
   return {
     auth: createAuthService({

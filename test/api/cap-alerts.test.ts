@@ -205,13 +205,49 @@ describe.each(dialects)('CAP 1.2 alerts in, on %s', (dialect) => {
     h.clock.advance(-HOUR);
   });
 
-  it('queues a moderate or future alert for the officer, who approves it and airs it', async () => {
+  it('places a moderate alert first in the next standing slot, header first; a Cancel takes it off', async () => {
+    const res = await push(
+      capXml({
+        identifier: 'LC-2026-030',
+        severity: 'Moderate',
+        urgency: 'Expected',
+        event: 'Nắng nóng',
+        headline: 'Nắng nóng gay gắt chiều nay',
+      }),
+    );
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({
+      level: 'priority',
+      communes: [{ hamletIds: ['un-ta'], state: 'aired' }],
+    });
+    // 08:00 now: the evening slot opens at 17:00 (10:00Z).
+    const parts = future(await manifest(unTa)).filter((i) => i.title === 'Nắng nóng gay gắt chiều nay');
+    expect(parts.map((p) => [p.part, p.priority])).toEqual([
+      [0, 'priority'],
+      [1, 'priority'],
+    ]);
+    expect(parts[0]!.at).toBe('2026-11-27T10:00:00.000Z');
+    const cancel = await push(
+      capXml({
+        identifier: 'LC-2026-031',
+        msgType: 'Cancel',
+        references: `${SENDER},LC-2026-030,2026-11-27T07:45:00+07:00`,
+      }),
+    );
+    expect(cancel.status).toBe(202);
+    expect((await items()).find((i) => i.headline === 'Nắng nóng gay gắt chiều nay')!.state).toBe(
+      'cancelled',
+    );
+    expect(future(await manifest(unTa)).some((i) => i.title === 'Nắng nóng gay gắt chiều nay')).toBe(false);
+  });
+
+  it('queues a possible or minor alert for the officer, who approves it and airs it', async () => {
     const res = await push(
       capXml({
         identifier: 'LC-2026-010',
         severity: 'Moderate',
         urgency: 'Future',
-        certainty: 'Likely',
+        certainty: 'Possible',
         event: 'Rét hại',
         headline: 'Dự báo rét hại từ ngày 29 tháng 11',
         area: geocodeCocSan,

@@ -108,7 +108,7 @@ describe('CAP 1.2 parsing', () => {
 });
 
 describe('CAP to Loa', () => {
-  it('airs only actual, extreme or severe, immediate or expected, observed or likely alerts at once', () => {
+  it('airs actual, extreme or severe, immediate or expected, observed or likely alerts at once; moderate or future ones first in the next slot; the rest waits', () => {
     expect(capLevel('Actual', { severity: 'Extreme', urgency: 'Expected', certainty: 'Likely' })).toBe(
       'emergency',
     );
@@ -116,9 +116,15 @@ describe('CAP to Loa', () => {
       'emergency',
     );
     expect(capLevel('Actual', { severity: 'Moderate', urgency: 'Immediate', certainty: 'Observed' })).toBe(
-      'review',
+      'priority',
     );
     expect(capLevel('Actual', { severity: 'Severe', urgency: 'Future', certainty: 'Observed' })).toBe(
+      'priority',
+    );
+    expect(capLevel('Actual', { severity: 'Minor', urgency: 'Immediate', certainty: 'Observed' })).toBe(
+      'review',
+    );
+    expect(capLevel('Actual', { severity: 'Moderate', urgency: 'Past', certainty: 'Observed' })).toBe(
       'review',
     );
     expect(capLevel('Actual', { severity: 'Severe', urgency: 'Immediate', certainty: 'Possible' })).toBe(

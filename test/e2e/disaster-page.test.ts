@@ -94,6 +94,7 @@ describe.skipIf(!hasTool('chromium'))('disaster monitor page in a browser', () =
         identifier: 'PAGE-1',
         severity: 'Moderate',
         urgency: 'Expected',
+        certainty: 'Possible',
         event: 'Nắng nóng',
         headline: 'Nắng nóng gay gắt ngày mai',
         area: geocodeCocSan,

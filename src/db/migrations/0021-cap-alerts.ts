@@ -42,6 +42,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('announcement_id', 'text', (c) => c.references('announcements.id'))
     .addColumn('event_id', 'text', (c) => c.references('disaster_events.id'))
     .addColumn('bulletin_id', 'text', (c) => c.references('disaster_bulletins.id'))
+    // A priority alert airs as a broadcast in the next standing slot, not as a bulletin.
+    .addColumn('broadcast_id', 'text', (c) => c.references('broadcasts.id'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();

@@ -76,6 +76,7 @@ export function createCapAlertsRepository(db: Kysely<Database>): CapAlertsReposi
           announcement_id: item.announcementId,
           event_id: item.eventId,
           bulletin_id: item.bulletinId,
+          broadcast_id: item.broadcastId,
           created_at: item.createdAt,
           updated_at: item.updatedAt,
         })
@@ -90,6 +91,7 @@ export function createCapAlertsRepository(db: Kysely<Database>): CapAlertsReposi
           ...(changes.state !== undefined && { state: changes.state }),
           ...(changes.bulletinId !== undefined && { bulletin_id: changes.bulletinId }),
           ...(changes.eventId !== undefined && { event_id: changes.eventId }),
+          ...(changes.broadcastId !== undefined && { broadcast_id: changes.broadcastId }),
         })
         .where('id', '=', id)
         .execute();
@@ -181,6 +183,7 @@ function toItem(r: Selectable<CapAlertCommuneTable>): CapCommuneItem {
     announcementId: r.announcement_id,
     eventId: r.event_id,
     bulletinId: r.bulletin_id,
+    broadcastId: r.broadcast_id,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -38,6 +38,8 @@ export interface CapCommuneItem {
   readonly announcementId: string | null;
   readonly eventId: string | null;
   readonly bulletinId: string | null;
+  /** A priority alert's broadcast in the next standing slot. */
+  readonly broadcastId: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

@@ -7,8 +7,11 @@ import type { CapAlert, CapArea, CapInfo } from './alert.js';
  * level, on which hamlets, with which words, at which QĐ 18/2021 risk level and for which hazard.
  */
 
-/** What Loa does with an alert: air it at once as an emergency, or put it in the officer's review queue. */
-export type CapLevel = 'emergency' | 'review';
+/**
+ * What Loa does with an alert: air it at once as an emergency (a repeating disaster bulletin), place it
+ * first in the commune's next standing slot as a priority item, or put it in the officer's review queue.
+ */
+export type CapLevel = 'emergency' | 'priority' | 'review';
 
 /**
  * The info block to read: the first in Vietnamese, else the first (CAP lets an alert carry one block
@@ -20,24 +23,25 @@ export const chooseInfo = (alert: CapAlert): CapInfo | undefined =>
 const EMERGENCY_SEVERITY = new Set(['Extreme', 'Severe']);
 const EMERGENCY_URGENCY = new Set(['Immediate', 'Expected']);
 const EMERGENCY_CERTAINTY = new Set(['Observed', 'Likely']);
+const PRIORITY_SEVERITY = new Set(['Extreme', 'Severe', 'Moderate']);
+const PRIORITY_URGENCY = new Set(['Immediate', 'Expected', 'Future']);
 
 /**
- * Severity, urgency and certainty to a Loa level. Only an actual alert that is Extreme or Severe,
- * Immediate or Expected, Observed or Likely airs by itself as an emergency (khẩn cấp); everything
- * else (Moderate or Minor, Future, Possible, Unknown …) waits for an officer, who may air it, attach a
- * recording first, or leave it. Exercises, tests, drafts and system messages never air.
+ * Severity, urgency and certainty to a Loa level, for an Observed or Likely actual alert: Extreme or
+ * Severe and Immediate or Expected airs by itself as an emergency (khẩn cấp); Moderate, or Future, goes
+ * first into the next standing slot (ưu tiên). Everything else (Minor, Unknown, Past, Possible,
+ * Unlikely …) waits for an officer, who may attach a recording, air it, or leave it. Exercises, tests,
+ * drafts and system messages never air.
  * @example capLevel('Actual', { severity: 'Severe', urgency: 'Immediate', certainty: 'Observed' }) // → 'emergency'
  */
 export function capLevel(
   status: CapAlert['status'],
   info: Pick<CapInfo, 'severity' | 'urgency' | 'certainty'>,
 ): CapLevel {
-  if (status !== 'Actual') return 'review';
-  return EMERGENCY_SEVERITY.has(info.severity) &&
-    EMERGENCY_URGENCY.has(info.urgency) &&
-    EMERGENCY_CERTAINTY.has(info.certainty)
-    ? 'emergency'
-    : 'review';
+  if (status !== 'Actual' || !EMERGENCY_CERTAINTY.has(info.certainty)) return 'review';
+  if (EMERGENCY_SEVERITY.has(info.severity) && EMERGENCY_URGENCY.has(info.urgency)) return 'emergency';
+  if (PRIORITY_SEVERITY.has(info.severity) && PRIORITY_URGENCY.has(info.urgency)) return 'priority';
+  return 'review';
 }
 
 /** Longest description read after the headline and the instruction; a longer one is left to the officer. */

@@ -661,6 +661,7 @@ export interface CapAlertsRepository {
       readonly state?: CapAlertState;
       readonly bulletinId?: string | null;
       readonly eventId?: string | null;
+      readonly broadcastId?: string | null;
     },
     now: string,
   ): Promise<void>;

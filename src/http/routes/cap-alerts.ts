@@ -17,7 +17,7 @@ const IntakeSchema = z
     id: z.string(),
     duplicate: z.boolean(),
     msgType: z.string(),
-    level: z.enum(['emergency', 'review', 'none']),
+    level: z.enum(['emergency', 'priority', 'review', 'none']),
     communes: z.array(z.object({ communeId: z.string(), hamletIds: z.array(z.string()), state: State })),
   })
   .openapi('CapIntake');
@@ -31,6 +31,7 @@ const ItemSchema = z
     announcementId: z.string().nullable(),
     eventId: z.string().nullable(),
     bulletinId: z.string().nullable(),
+    broadcastId: z.string().nullable(),
     createdAt: z.string(),
   })
   .openapi('CapItem');
@@ -40,7 +41,7 @@ const QueueItemSchema = ItemSchema.extend({
   sender: z.string(),
   sent: z.string(),
   msgType: z.string(),
-  level: z.enum(['emergency', 'review', 'none']),
+  level: z.enum(['emergency', 'priority', 'review', 'none']),
   expiresAt: z.string().nullable(),
 }).openapi('CapQueueItem');
 
@@ -52,6 +53,7 @@ const itemDto = (i: CapCommuneItem) => ({
   announcementId: i.announcementId,
   eventId: i.eventId,
   bulletinId: i.bulletinId,
+  broadcastId: i.broadcastId,
   createdAt: i.createdAt,
 });
 const queueDto = (i: CapQueueItem) => ({
