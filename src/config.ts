@@ -1,4 +1,6 @@
 import { DEFAULT_ALARM_RULES, type AlarmRules } from './domain/receiver/alarm.js';
+import { relayUrlProblem } from './domain/relay-url.js';
+import type { CapFeed } from './domain/cap/feed.js';
 import { z } from 'zod';
 
 const port = z.coerce
@@ -95,6 +97,24 @@ export const configSchema = z.object({
     .transform((v) => v.trim().toLowerCase())
     .refine((v) => ['0', '1', 'true', 'false'].includes(v), 'must be 0 or 1')
     .transform((v) => v === '1' || v === 'true'),
+  /**
+   * CAP 1.2 feeds (Atom or RSS) the dispatcher polls, each as `PROVINCECODE:URL`, separated by spaces or
+   * commas, e.g. `15:https://kttv.laocai.gov.vn/cap/atom.xml`. Only public http(s) addresses unless
+   * `CAP_FEED_ALLOW_PRIVATE=1`.
+   */
+  CAP_FEEDS: z.string().default(''),
+  CAP_FEED_ALLOW_PRIVATE: z
+    .string()
+    .default('0')
+    .transform((v) => v.trim().toLowerCase())
+    .refine((v) => ['0', '1', 'true', 'false'].includes(v), 'must be 0 or 1')
+    .transform((v) => v === '1' || v === 'true'),
+  CAP_FEED_INTERVAL_S: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(30, 'must be between 30 and 86400')
+    .max(86_400, 'must be between 30 and 86400')
+    .default(120),
   // How many reverse proxies stand in front: `true` and `false` from before it counted are kept as 1 and 0.
   TRUST_PROXY: z
     .string()
@@ -170,7 +190,7 @@ export function s3LocationOf(config: Config) {
   };
 }
 
-export type Config = z.output<typeof configSchema>;
+export type Config = z.output<typeof configSchema> & { readonly capFeeds: readonly CapFeed[] };
 
 const secretVariables = new Set(['LOA_SECRET_KEY', 'AWS_SECRET_ACCESS_KEY', 'METRICS_TOKEN']);
 /** The alarm rules of the configuration. */
@@ -193,12 +213,54 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const result = checkedConfigSchema.safeParse(env);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
+  const feeds = result.success ? capFeedsOf(result.data.CAP_FEEDS, result.data.CAP_FEED_ALLOW_PRIVATE) : null;
+  if (result.success && feeds!.ok) return { ...result.data, capFeeds: feeds!.feeds };
+  const issues = result.success
+    ? [{ path: ['CAP_FEEDS'], message: (feeds as { error: string }).error }]
+    : result.error.issues;
+  const lines = issues.map((issue) => {
     const name = String(issue.path[0] ?? '?');
     // A key is never repeated into a log line, even a wrong one.
     const got = secretVariables.has(name) ? undefined : env[name];
     return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
   });
   throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+}
+
+/**
+ * `CAP_FEEDS` read into feeds: each `CODE:URL` with a province code of digits and an http(s) URL that,
+ * unless private feeds are allowed, leads to no local or private address as written.
+ */
+function capFeedsOf(
+  raw: string,
+  allowPrivate: boolean,
+):
+  { readonly ok: true; readonly feeds: readonly CapFeed[] } | { readonly ok: false; readonly error: string } {
+  const feeds: CapFeed[] = [];
+  for (const entry of raw.split(/[\s,]+/).filter(Boolean)) {
+    const cut = entry.indexOf(':');
+    const provinceCode = entry.slice(0, cut);
+    const url = entry.slice(cut + 1);
+    if (cut <= 0 || !/^\d{1,3}$/.test(provinceCode))
+      return {
+        ok: false,
+        error: `each feed is PROVINCECODE:URL, e.g. 15:https://example.vn/cap.atom; "${entry}" is not`,
+      };
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return { ok: false, error: `"${url}" is not a URL` };
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      return { ok: false, error: `"${url}" must be http(s)` };
+    const problem = allowPrivate ? null : relayUrlProblem(url);
+    if (problem)
+      return {
+        ok: false,
+        error: `the feed URL "${url}" ${problem.en} (set CAP_FEED_ALLOW_PRIVATE=1 for the province's own network)`,
+      };
+    feeds.push({ provinceCode, url: parsed.href });
+  }
+  return { ok: true, feeds };
 }

@@ -25,6 +25,8 @@ import { createRepositories, createUnitOfWork } from './db/repositories/index.js
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { createNodeAudioWork, createNodeInspector } from './media/audio-work.node.js';
 import { createEspeakEngine } from './media/tts/espeak.js';
+import { createFeedFetcher } from './events/feed-fetcher.node.js';
+import type { TtsEngine } from './domain/ports/tts.js';
 import { ffmpegVersion, resolveFfmpeg } from './media/ffmpeg-binaries.js';
 import { createFileMediaStore, type FileMediaStore } from './media/file-store.node.js';
 import { createDispatcher, type Dispatcher } from './scheduler/dispatcher.js';
@@ -143,6 +145,8 @@ export interface RuntimeOverrides {
   readonly resolveHost?: ResolveHost;
   /** Which parts this process runs (`start`, `serve`, `worker`, `dispatch`): the label of its metrics. */
   readonly role?: string;
+  /** The speech engine (default: espeak-ng); tests wrap it to see the texts it is given. */
+  readonly tts?: TtsEngine;
 }
 
 /**
@@ -205,7 +209,14 @@ export async function createNodeRuntime(
       webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
       version,
       inspector: createNodeInspector({ binaries, media }),
-      audio: metrics.observeAudio(createNodeAudioWork({ binaries, media, tts: createEspeakEngine() })),
+      audio: metrics.observeAudio(
+        createNodeAudioWork({ binaries, media, tts: overrides.tts ?? createEspeakEngine() }),
+      ),
+      capFeeds: {
+        feeds: config.capFeeds,
+        fetcher: createFeedFetcher({ allowPrivate: config.CAP_FEED_ALLOW_PRIVATE, resolveHost }),
+        intervalMs: config.CAP_FEED_INTERVAL_S * 1000,
+      },
       jobs,
       media,
       minFreeMediaBytes: config.MEDIA_MIN_FREE_MB * 1_048_576,

@@ -14,6 +14,8 @@ import * as seriesSkips from './migrations/0011-series-skips.js';
 import * as provincePlatform from './migrations/0014-province-platform.js';
 import * as bulletins from './migrations/0016-bulletins.js';
 import * as receiverCommandsAlarms from './migrations/0018-receiver-commands-alarms.js';
+import * as disasterBulletins from './migrations/0020-disaster-bulletins.js';
+import * as capAlerts from './migrations/0021-cap-alerts.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -31,6 +33,8 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0014-province-platform': provincePlatform,
   '0016-bulletins': bulletins,
   '0018-receiver-commands-alarms': receiverCommandsAlarms,
+  '0020-disaster-bulletins': disasterBulletins,
+  '0021-cap-alerts': capAlerts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -4,6 +4,8 @@ import type { Approval, AudioFormat, ProcessingStatus, SourceKind } from '../dom
 import type { AuditActorKind } from '../domain/audit.js';
 import type { BulletinLevel, BulletinPlace, DeliveryDecision } from '../domain/bulletin.js';
 import type { OccurrenceStatus } from '../domain/broadcast.js';
+import type { BulletinEnd, DisasterEventStatus, HazardType } from '../domain/disaster.js';
+import type { CapAlertState } from '../domain/cap/intake.js';
 import type { JobStatus } from '../domain/ports/jobs.js';
 import type { LogEventType } from '../domain/receiver/protocol.js';
 import type { Priority } from '../domain/schedule/types.js';
@@ -42,6 +44,10 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable;
   receiver_commands: ReceiverCommandTable;
   receiver_alarms: ReceiverAlarmTable;
+  disaster_events: DisasterEventTable;
+  disaster_bulletins: DisasterBulletinTable;
+  cap_alerts: CapAlertTable;
+  cap_alert_communes: CapAlertCommuneTable;
 }
 
 type Instant = string;
@@ -66,6 +72,8 @@ export interface ApiTokenTable {
   created_at: Instant;
   revoked_at: Instant | null;
   last_used_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
+  /** What it opens, as a JSON list (`["export:read"]`, `["alerts:write"]`). */
+  scopes: ColumnType<Json, Json | undefined, Json>;
 }
 
 export interface CommuneTable {
@@ -268,6 +276,43 @@ export interface BroadcastTable {
    * bulletin against its own priority items sets the instant it is ordered by instead.
    */
   slot_order_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
+  /** Audio played before the content (a disaster bulletin's spoken header) and its duration. */
+  lead_audio_sha256: ColumnType<string | null, string | null | undefined, string | null>;
+  lead_duration_ms: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+// sự kiện thiên tai
+export interface DisasterEventTable {
+  id: string;
+  commune_id: string;
+  name: string;
+  hazard_type: HazardType;
+  status: DisasterEventStatus;
+  created_by: string;
+  created_at: Instant;
+  ended_at: Instant | null;
+  ended_by: string | null;
+}
+
+// bản tin thiên tai
+export interface DisasterBulletinTable {
+  id: string;
+  event_id: string;
+  commune_id: string;
+  sequence: number;
+  announcement_id: string;
+  broadcast_id: string;
+  risk_level: number;
+  hazard_type: HazardType;
+  agency: string;
+  issued_at: Instant;
+  every_hours: number;
+  header_text: string;
+  header_sha256: string;
+  created_by: string;
+  created_at: Instant;
+  ended_at: Instant | null;
+  end_reason: BulletinEnd | null;
 }
 
 export interface OccurrenceTable {
@@ -413,4 +458,38 @@ export interface ReceiverAlarmTable {
   started_at: Instant;
   cleared_at: Instant | null;
   detail: string;
+}
+
+/** A CAP 1.2 message received (push or feed), kept with its document. */
+export interface CapAlertTable {
+  id: string;
+  province_id: string;
+  /** sender,identifier,sent (UTC): duplicates share it. */
+  alert_key: string;
+  sender: string;
+  identifier: string;
+  sent: Instant;
+  status: string;
+  msg_type: string;
+  level: string;
+  headline: string;
+  expires_at: Instant | null;
+  received_via: string;
+  document: string;
+  received_at: Instant;
+}
+
+/** What one alert became in one commune. */
+export interface CapAlertCommuneTable {
+  id: string;
+  alert_id: string;
+  commune_id: string;
+  hamlet_ids: Json;
+  state: CapAlertState;
+  announcement_id: string | null;
+  event_id: string | null;
+  bulletin_id: string | null;
+  broadcast_id: string | null;
+  created_at: Instant;
+  updated_at: Instant;
 }

@@ -38,6 +38,8 @@ export interface MachineActor {
   readonly id: string;
   readonly provinceId: string;
   readonly name: string;
+  /** What the token opens (`export:read`, `alerts:write`). */
+  readonly scopes: readonly string[];
 }
 
 export type Actor = UserActor | ReceiverActor | MachineActor;

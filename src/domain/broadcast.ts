@@ -105,6 +105,14 @@ export interface Broadcast {
   readonly nextStartAt: string | null;
   /** Airings of the series cancelled one by one before they were materialised. */
   readonly skips: readonly Skip[];
+  /** Audio played before the content on every airing (a disaster bulletin's header); null for none. */
+  readonly leadIn: LeadIn | null;
+}
+
+/** A short part a receiver plays before the content of an airing, and how long it is. */
+export interface LeadIn {
+  readonly sha256: string;
+  readonly durationMs: number;
 }
 
 /** One airing of a broadcast in one hamlet (lượt phát), with what people and the rules need to name it. */

@@ -22,13 +22,51 @@ export interface WebhookTransportOptions {
 }
 
 /** Hands the connection the address that was checked, whatever a resolver would say now. */
-const pinnedLookup =
+export const pinnedLookup =
   (address: string, family: 4 | 6): LookupFunction =>
   (_hostname, options, callback) => {
     if (options.all)
       (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
     else callback(null, address, family);
   };
+
+/**
+ * Resolves a URL's host once, within `timeoutMs`, and checks every address by the kernel's rule (a name
+ * that points into a local network is refused after DNS, not only as written): the address to connect
+ * to, or why not. Shared by webhook deliveries and CAP feed polling.
+ */
+export async function resolveChecked(
+  url: URL,
+  rule: { readonly allowPrivate: boolean },
+  resolveHost: ResolveHost,
+  timeoutMs: number,
+): Promise<{ readonly address: string; readonly family: 4 | 6 } | { readonly error: string }> {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  let addresses: readonly string[];
+  let resolving: ReturnType<typeof setTimeout> | undefined;
+  try {
+    // The timeout counts from the start: a resolver that hangs uses up the attempt's time too.
+    addresses = isIpAddress(host)
+      ? [host]
+      : await Promise.race([
+          resolveHost(host),
+          new Promise<never>((_, reject) => {
+            resolving = setTimeout(
+              () => reject(new Error(`no answer within ${timeoutMs / 1000} s`)),
+              timeoutMs,
+            );
+          }),
+        ]);
+  } catch (error) {
+    return { error: `the host ${host} could not be resolved (${(error as Error).message})` };
+  } finally {
+    clearTimeout(resolving);
+  }
+  const resolved = webhookAddressProblem(url.href, addresses, rule);
+  if (resolved) return { error: `refused: the URL ${resolved.en}` };
+  const address = addresses[0]!;
+  return { address, family: ipaddr.parse(address).kind() === 'ipv6' ? 6 : 4 };
+}
 
 /**
  * Webhook deliveries over Node's http(s): the host is resolved once, every address checked by the
@@ -54,31 +92,9 @@ export function createWebhookTransport(options: WebhookTransportOptions): Webhoo
       const written = webhookUrlProblem(request.url, rule);
       if (written) return result(null, `refused: the URL ${written.en}`);
       const url = new URL(request.url);
-      const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-      let addresses: readonly string[];
-      let resolving: ReturnType<typeof setTimeout> | undefined;
-      try {
-        // The timeout counts from the start: a resolver that hangs uses up the attempt's time too.
-        addresses = isIpAddress(host)
-          ? [host]
-          : await Promise.race([
-              resolveHost(host),
-              new Promise<never>((_, reject) => {
-                resolving = setTimeout(
-                  () => reject(new Error(`no answer within ${timeoutMs / 1000} s`)),
-                  timeoutMs,
-                );
-              }),
-            ]);
-      } catch (error) {
-        return result(null, `the host ${host} could not be resolved (${(error as Error).message})`);
-      } finally {
-        clearTimeout(resolving);
-      }
-      const resolved = webhookAddressProblem(request.url, addresses, rule);
-      if (resolved) return result(null, `refused: the URL ${resolved.en}`);
-      const address = addresses[0]!;
-      const family = ipaddr.parse(address).kind() === 'ipv6' ? 6 : 4;
+      const checked = await resolveChecked(url, rule, resolveHost, timeoutMs);
+      if ('error' in checked) return result(null, checked.error);
+      const { address, family } = checked;
 
       return new Promise((resolve) => {
         let settled = false;

@@ -19,6 +19,8 @@ import { bulletinRoutes } from './routes/bulletins.js';
 import { authRoutes } from './routes/auth.js';
 import { broadcastRoutes } from './routes/broadcasts.js';
 import { communeRoutes } from './routes/commune.js';
+import { disasterRoutes } from './routes/disaster.js';
+import { capAlertRoutes } from './routes/cap-alerts.js';
 import { provinceRoutes } from './routes/province.js';
 import { provinceExportRoutes } from './routes/province-export.js';
 import { provinceIntegrationRoutes } from './routes/province-integrations.js';
@@ -153,6 +155,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', receiverRoutes(deps.services));
   app.route('/', receiverCommandRoutes(deps.services));
   app.route('/', broadcastRoutes(deps.services));
+  app.route('/', disasterRoutes(deps.services));
+  app.route('/', capAlertRoutes(deps.services, deps.clientIp));
   app.route('/', communeRoutes(deps.services));
   app.route('/', provinceRoutes(deps.services));
   app.route('/', provinceReportRoutes(deps.services));

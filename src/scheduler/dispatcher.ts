@@ -6,7 +6,10 @@ import { iso } from '../domain/schedule/index.js';
 import type { Services } from '../services/index.js';
 
 export interface DispatcherDeps {
-  readonly services: Pick<Services, 'broadcasts' | 'receivers' | 'receiverCommands' | 'receiverAlarms'>;
+  readonly services: Pick<
+    Services,
+    'broadcasts' | 'receivers' | 'receiverCommands' | 'receiverAlarms' | 'capAlerts' | 'capFeeds'
+  >;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly lock: LeaderLock;
@@ -33,6 +36,10 @@ export interface TickReport {
   readonly timedOut: number;
   /** Receivers' alarms raised and cleared by this tick. */
   readonly alarms: { readonly raised: number; readonly cleared: number };
+  /** CAP alerts this tick took off the air at their `expires`. */
+  readonly alertsExpired: number;
+  /** New CAP alerts this tick read from the configured feeds. */
+  readonly alertsPolled: number;
 }
 
 const pruneEveryMs = 3_600_000;
@@ -103,6 +110,28 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
+  /** Reads the CAP feeds when their interval has passed; never throws (the next poll tries again). */
+  async function pollFeeds(): Promise<number> {
+    try {
+      return (await services.capFeeds.poll()).received;
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'polling CAP feeds failed');
+      return 0;
+    }
+  }
+
+  /** Takes CAP alerts past their `expires` off the air; never throws (the next tick tries again). */
+  async function expireAlerts(): Promise<number> {
+    try {
+      const expired = await services.capAlerts.expire();
+      if (expired > 0) logger.info({ expired }, 'CAP alerts expired');
+      return expired;
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'expiring CAP alerts failed');
+      return 0;
+    }
+  }
+
   async function tickOnce(): Promise<TickReport> {
     if (!(await deps.lock.acquire())) {
       offlineCheckedUntil = undefined;
@@ -116,6 +145,8 @@ export function createDispatcher(deps: DispatcherDeps) {
         offline: 0,
         timedOut: 0,
         alarms: { raised: 0, cleared: 0 },
+        alertsExpired: 0,
+        alertsPolled: 0,
       };
     }
     const extended = await services.broadcasts.extendSeries();
@@ -132,7 +163,19 @@ export function createDispatcher(deps: DispatcherDeps) {
       raised: 0,
       cleared: 0,
     });
-    return { leader: true, ...extended, missed, pruned, offline, timedOut, alarms };
+    const alertsPolled = await pollFeeds();
+    const alertsExpired = await expireAlerts();
+    return {
+      leader: true,
+      ...extended,
+      missed,
+      pruned,
+      offline,
+      timedOut,
+      alarms,
+      alertsExpired,
+      alertsPolled,
+    };
   }
 
   return {

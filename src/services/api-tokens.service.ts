@@ -64,7 +64,14 @@ export function createApiTokensService(deps: Deps) {
       const id = deps.ids.id();
       const token = await deps.tx(async (r) => {
         await r.apiTokens.insertApiToken(
-          { id, provinceId: ctx.actor.provinceId, name: input.name, tokenHash, createdBy: ctx.actor.id },
+          {
+            id,
+            provinceId: ctx.actor.provinceId,
+            name: input.name,
+            scopes: input.scopes,
+            tokenHash,
+            createdBy: ctx.actor.id,
+          },
           clock.now().toISOString(),
         );
         await deps.audit.record(r, {
@@ -137,7 +144,13 @@ export function createApiTokensService(deps: Deps) {
           new Date(now - 60_000).toISOString(),
         );
       }
-      return { kind: 'machine', id: found.id, provinceId: found.provinceId, name: found.name };
+      return {
+        kind: 'machine',
+        id: found.id,
+        provinceId: found.provinceId,
+        name: found.name,
+        scopes: found.scopes,
+      };
     },
   };
 }

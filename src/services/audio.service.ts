@@ -1,6 +1,11 @@
-import { canMove, rollUpStatus, type ProcessingStatus } from '../domain/announcement.js';
+import { canMove, rollUpStatus, type AudioInfo, type ProcessingStatus } from '../domain/announcement.js';
 import { defaultAudioTargets } from '../domain/commune.js';
-import { AudioRejectedError, type AudioSource, type AudioWork } from '../domain/ports/audio.js';
+import {
+  AudioRejectedError,
+  type AudioSource,
+  type AudioWork,
+  type ProcessedAudio,
+} from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { JobContext, JobResult } from '../domain/ports/jobs.js';
 import type { Logger } from '../domain/ports/logger.js';
@@ -20,6 +25,22 @@ const retryLater = 'Lỗi tạm thời khi xử lý âm thanh; hệ thống sẽ
 /** Shown on the announcement while its job waits for room on the disk. */
 const waitingForSpace =
   'Ổ đĩa đầy, đang chờ để xử lý lại. Tệp không bị lỗi; hãy báo cán bộ kỹ thuật giải phóng dung lượng.';
+
+/** What the pipeline made, as the asset rows stored once per SHA-256 (MP3 and Opus of one source). */
+export const assetsOf = (result: ProcessedAudio): readonly AudioInfo[] =>
+  result.outputs.map((output) => ({
+    sha256: output.sha256,
+    format: output.format,
+    bytes: output.bytes,
+    durationMs: output.durationMs,
+    integratedLufs: result.loudness.integratedLufs,
+    truePeakDbtp: result.loudness.truePeakDbtp,
+    lraLu: result.loudness.lraLu,
+    sourceCodec: result.source.codec,
+    sourceDurationMs: result.source.durationMs,
+    sourceLufs: result.source.integratedLufs,
+    peaks: result.peaks,
+  }));
 
 /**
  * The audio lifecycle of an announcement's versions: queued → processing → ready | failed (and back to
@@ -71,24 +92,7 @@ export function createAudioService(deps: Deps) {
         if (!mp3) throw new Error('the pipeline produced no MP3');
         await deps.tx(async (r) => {
           const now = clock.now().toISOString();
-          for (const output of result.outputs) {
-            await r.announcements.saveAsset(
-              {
-                sha256: output.sha256,
-                format: output.format,
-                bytes: output.bytes,
-                durationMs: output.durationMs,
-                integratedLufs: result.loudness.integratedLufs,
-                truePeakDbtp: result.loudness.truePeakDbtp,
-                lraLu: result.loudness.lraLu,
-                sourceCodec: result.source.codec,
-                sourceDurationMs: result.source.durationMs,
-                sourceLufs: result.source.integratedLufs,
-                peaks: result.peaks,
-              },
-              now,
-            );
-          }
+          for (const asset of assetsOf(result)) await r.announcements.saveAsset(asset, now);
           const opus = result.outputs.find((o) => o.format === 'opus')?.sha256 ?? null;
           await r.announcements.setVariantAudio(variant.id, mp3.sha256, opus, now);
           const announcement = await r.announcements.findAnnouncement(variant.announcementId);

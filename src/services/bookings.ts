@@ -31,7 +31,12 @@ export const bookedOf = (o: Occurrence): Booked => ({
 export const seriesContent = (s: SeriesToExtend): BroadcastContent =>
   s.relay
     ? { kind: 'relay', url: s.relay.url, durationS: s.relay.durationS }
-    : { kind: 'announcement', announcementId: s.announcementId ?? '', variants: s.variantDurations ?? [] };
+    : {
+        kind: 'announcement',
+        announcementId: s.announcementId ?? '',
+        variants: s.variantDurations ?? [],
+        ...(s.leadIn && { leadInMs: s.leadIn.durationMs }),
+      };
 
 const seriesTitle = (s: SeriesToExtend): string => s.title ?? `Tiếp sóng ${s.relay?.url ?? ''}`.trim();
 

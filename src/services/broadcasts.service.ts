@@ -1,5 +1,5 @@
 import type { RequestContext } from '../domain/actor.js';
-import type { Broadcast, BroadcastRequest, Occurrence } from '../domain/broadcast.js';
+import type { Broadcast, BroadcastRequest, LeadIn, Occurrence } from '../domain/broadcast.js';
 import type { Commune } from '../domain/commune.js';
 import { invalid, notFound } from '../domain/errors.js';
 import type { Hamlet } from '../domain/hamlet.js';
@@ -192,6 +192,7 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     ctx: RequestContext,
     req: BroadcastRequest,
     permission: Permission,
+    options: { readonly leadIn?: LeadIn } = {},
   ): Promise<Booking> {
     const now = clock.now().getTime();
     const when = normaliseWhen(req, now);
@@ -199,7 +200,13 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     const commune = await loadCommune(r, ctx.actor.communeId);
     const rules = communeRules(commune);
     const hamlets = await targetHamlets(r, ctx, req.hamletIds, permission);
-    const { content, title } = await contentOf(r, ctx, req, commune);
+    const found = await contentOf(r, ctx, req, commune);
+    const title = found.title;
+    // A lead-in (a disaster bulletin's spoken header) plays before the content, inside its air time.
+    const content =
+      options.leadIn && found.content.kind === 'announcement'
+        ? { ...found.content, leadInMs: options.leadIn.durationMs }
+        : found.content;
     if (req.priority === 'emergency' && Date.parse(when.at!) < now - 60_000) {
       throw invalid(
         'at',
@@ -244,6 +251,7 @@ export function createBroadcastsService(deps: SchedulingDeps) {
       relay: content.kind === 'relay' ? { url: content.url, durationS: content.durationS } : null,
       hamletIds: hamlets.map((h) => h.id),
       schedule: when,
+      leadIn: options.leadIn ?? null,
       priority: req.priority,
       createdBy: ctx.actor.id,
       createdAt: created,
@@ -337,6 +345,67 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     }
   }
 
+  /**
+   * `schedule` inside the caller's unit of work, with the caller's booking rights; `publish` tells the
+   * receivers once the unit has committed. `leadIn` is audio each airing plays first.
+   */
+  async function scheduleWithin(
+    r: Repositories,
+    ctx: RequestContext,
+    req: BroadcastRequest,
+    options: { readonly leadIn?: LeadIn } = {},
+  ): Promise<{ readonly scheduled: Scheduled; readonly publish: () => void }> {
+    assertAllowed(ctx.actor, 'broadcast.schedule');
+    if (req.priority === 'emergency') assertAllowed(ctx.actor, 'broadcast.emergency');
+    const booking = await book(r, ctx, req, 'broadcast.schedule', options);
+    return { scheduled: booking.scheduled, publish: () => announce(ctx, req, booking) };
+  }
+
+  /**
+   * Cancels what of a broadcast has not started yet, inside the caller's unit of work (past occurrences
+   * stay for the record); `publish`, once the unit has committed, tells the receivers, and stops an
+   * emergency that is playing.
+   */
+  async function cancelWithin(
+    r: Repositories,
+    ctx: RequestContext,
+    id: string,
+  ): Promise<{ readonly cancelledOccurrences: number; readonly publish: () => void }> {
+    const row = await r.broadcasts.findBroadcast(id);
+    if (!row || row.communeId !== ctx.actor.communeId) throw notFound('Broadcast', id, 'lịch phát');
+    assertAllowed(
+      ctx.actor,
+      row.priority === 'emergency' ? 'broadcast.emergency' : 'broadcast.schedule',
+      row.hamletIds,
+    );
+    if (row.cancelledAt) return { cancelledOccurrences: 0, publish: () => undefined };
+    // Taken like a booking, so that a dispatcher tick extending this series cannot add to it after.
+    await r.hamlets.lockSchedules(row.hamletIds);
+    const now = clock.now().toISOString();
+    const before = (await r.broadcasts.listOccurrencesOf([id])).filter(
+      (o) => o.status === 'scheduled' && o.startsAt > now,
+    );
+    const touched = await r.broadcasts.cancelBroadcast(id, ctx.actor.id, now);
+    await deps.audit.record(r, {
+      ...ctx,
+      action: 'broadcast.cancel',
+      targetType: 'broadcast',
+      targetId: id,
+      details: { occurrences: before.length },
+    });
+    const versions = await bumpVersions(r, touched);
+    return {
+      cancelledOccurrences: before.length,
+      publish: () => {
+        if (Object.keys(versions).length > 0) deps.bus.publish({ type: 'schedule-changed', versions });
+        if (row.priority === 'emergency') {
+          for (const hamletId of row.hamletIds)
+            deps.bus.publish({ type: 'stop', hamletId, occurrenceId: null });
+        }
+      },
+    };
+  }
+
   return {
     ...createSeriesExtension(deps),
     ...createAiringCancellation(deps),
@@ -349,12 +418,13 @@ export function createBroadcastsService(deps: SchedulingDeps) {
      * cancellations, the new schedule versions and the audit row commit together, or nothing does.
      */
     async schedule(ctx: RequestContext, req: BroadcastRequest): Promise<Scheduled> {
-      assertAllowed(ctx.actor, 'broadcast.schedule');
-      if (req.priority === 'emergency') assertAllowed(ctx.actor, 'broadcast.emergency');
-      const booking = await tx((r) => book(r, ctx, req, 'broadcast.schedule'));
-      announce(ctx, req, booking);
+      const booking = await tx((r) => scheduleWithin(r, ctx, req));
+      booking.publish();
       return booking.scheduled;
     },
+
+    scheduleWithin,
+    cancelWithin,
 
     /**
      * The booking of `schedule` inside a unit of work the caller holds (a bulletin's delivery is answered
@@ -396,39 +466,9 @@ export function createBroadcastsService(deps: SchedulingDeps) {
 
     /** Cancels what has not started yet; past occurrences stay for the record. */
     async cancel(ctx: RequestContext, id: string): Promise<{ cancelledOccurrences: number }> {
-      const done = await tx(async (r) => {
-        const row = await r.broadcasts.findBroadcast(id);
-        if (!row || row.communeId !== ctx.actor.communeId) throw notFound('Broadcast', id, 'lịch phát');
-        assertAllowed(
-          ctx.actor,
-          row.priority === 'emergency' ? 'broadcast.emergency' : 'broadcast.schedule',
-          row.hamletIds,
-        );
-        if (row.cancelledAt) return null;
-        // Taken like a booking, so that a dispatcher tick extending this series cannot add to it after.
-        await r.hamlets.lockSchedules(row.hamletIds);
-        const now = clock.now().toISOString();
-        const before = (await r.broadcasts.listOccurrencesOf([id])).filter(
-          (o) => o.status === 'scheduled' && o.startsAt > now,
-        );
-        const touched = await r.broadcasts.cancelBroadcast(id, ctx.actor.id, now);
-        await deps.audit.record(r, {
-          ...ctx,
-          action: 'broadcast.cancel',
-          targetType: 'broadcast',
-          targetId: id,
-          details: { occurrences: before.length },
-        });
-        return { row, cancelled: before.length, versions: await bumpVersions(r, touched) };
-      });
-      if (!done) return { cancelledOccurrences: 0 };
-      if (Object.keys(done.versions).length > 0)
-        deps.bus.publish({ type: 'schedule-changed', versions: done.versions });
-      if (done.row.priority === 'emergency') {
-        for (const hamletId of done.row.hamletIds)
-          deps.bus.publish({ type: 'stop', hamletId, occurrenceId: null });
-      }
-      return { cancelledOccurrences: done.cancelled };
+      const done = await tx((r) => cancelWithin(r, ctx, id));
+      done.publish();
+      return { cancelledOccurrences: done.cancelledOccurrences };
     },
   };
 }

@@ -17,6 +17,9 @@ import { createAuthService } from './auth.service.js';
 import { createBroadcastsService } from './broadcasts.service.js';
 import { createBulletinsService } from './bulletins.service.js';
 import { createCommunesService } from './communes.service.js';
+import { createDisasterService } from './disaster.service.js';
+import { createCapAlertsService } from './cap-alerts.service.js';
+import { createCapFeedsService, type CapFeedsDeps } from './cap-feeds.service.js';
 import { createHamletsService } from './hamlets.service.js';
 import { createMonitoringService } from './monitoring.service.js';
 import { createProvinceExportService } from './province-export.service.js';
@@ -61,6 +64,8 @@ export interface ServiceDeps {
   readonly version: string;
   /** What raises a receiver's alarm (`ALARM_MISSED_HEARTBEATS`, `ALARM_LOW_STORAGE_MB`). */
   readonly alarmRules?: AlarmRules | undefined;
+  /** CAP feeds polled on the dispatcher's tick (`CAP_FEEDS`); none on the edge. */
+  readonly capFeeds?: Pick<CapFeedsDeps, 'feeds' | 'fetcher' | 'intervalMs'>;
 }
 
 /** Wires the ports into the use cases; each service gets only what it uses. */
@@ -89,6 +94,18 @@ export function createServices(deps: ServiceDeps) {
     ids,
     logger,
     horizonMs: deps.horizonMs ?? 7 * 86_400_000,
+  });
+  const disaster = createDisasterService({ repos, tx, audit, clock, ids, audio: deps.audio, broadcasts });
+  const capAlerts = createCapAlertsService({
+    repos,
+    tx,
+    audit,
+    clock,
+    ids,
+    audio: deps.audio,
+    logger,
+    disaster,
+    broadcasts,
   });
   return {
     auth: createAuthService({
@@ -143,6 +160,17 @@ export function createServices(deps: ServiceDeps) {
     audio: createAudioService({ repos, tx, audio: deps.audio, media: deps.media, clock, logger }),
     communes: createCommunesService({ repos, tx, audit, clock, ids, passwords, bus }),
     broadcasts,
+    disaster,
+    capAlerts,
+    capFeeds: createCapFeedsService({
+      feeds: deps.capFeeds?.feeds ?? [],
+      fetcher: deps.capFeeds?.fetcher ?? { get: async () => ({ error: 'no feeds on this profile' }) },
+      intervalMs: deps.capFeeds?.intervalMs ?? 120_000,
+      capAlerts,
+      repos,
+      clock,
+      logger,
+    }),
     bulletins: createBulletinsService({
       repos,
       tx,

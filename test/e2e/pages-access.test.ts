@@ -111,6 +111,20 @@ const rows: Readonly<Record<string, Row>> = {
     outOfScope: allow(office, 303),
   },
   'GET /giam-sat': { path: () => '/giam-sat', inScope: allow(office) },
+  'GET /giam-sat/thien-tai': {
+    path: () => '/giam-sat/thien-tai',
+    inScope: allow(['admin', 'officer', 'head']),
+  },
+  'POST /giam-sat/thien-tai/cap/:id/phat': {
+    path: () => '/giam-sat/thien-tai/cap/no-such-alert/phat',
+    form: {},
+    inScope: allow(office, 404),
+  },
+  'POST /giam-sat/thien-tai/cap/:id/bo-qua': {
+    path: () => '/giam-sat/thien-tai/cap/no-such-alert/bo-qua',
+    form: {},
+    inScope: allow(office, 404),
+  },
   'POST /giam-sat/duyet/:id': {
     path: (ids) => `/giam-sat/duyet/${ids.announcement.in}`,
     form: {},

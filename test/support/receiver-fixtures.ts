@@ -51,6 +51,7 @@ export async function createReadyAnnouncement(
   h: Harness,
   title: string,
   variants: readonly { language: string; seconds: number; frequency?: number }[],
+  options: { readonly category?: string } = {},
 ): Promise<FixtureAnnouncement> {
   const repo = h.runtime.repos.announcements;
   const now = h.clock.now().toISOString();
@@ -93,7 +94,7 @@ export async function createReadyAnnouncement(
           communeId: 'coc-san',
           hamletId: null,
           title,
-          category: 'general',
+          category: options.category ?? 'general',
           createdBy: h.userIds.officer,
           approval: 'pending',
         },

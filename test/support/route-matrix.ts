@@ -132,6 +132,15 @@ async function newAnnouncement(
   return ((await res.json()) as { id: string }).id;
 }
 
+async function newDisasterEvent(h: Tenant): Promise<string> {
+  const res = await h.request('/api/v1/disaster/events', {
+    method: 'POST',
+    token: h.tokens.officer,
+    json: { name: unique('Bão số '), hazardType: 'storm' },
+  });
+  return ((await res.json()) as { id: string }).id;
+}
+
 export const matrix: Readonly<Record<string, Row>> = {
   'GET /healthz': { inScope: all(200, 200), setup: async () => ({ path: '/healthz' }) },
   'GET /openapi.json': { inScope: all(200, 200), setup: async () => ({ path: '/openapi.json' }) },
@@ -538,6 +547,59 @@ export const matrix: Readonly<Record<string, Row>> = {
     inScope: all(422),
     outOfScope: only({ admin: 422, officer: 422 }),
     setup: async (h, scope) => ({ path: `/api/v1/announcements/${await newAnnouncement(h, scope)}/retry` }),
+  },
+  'POST /api/v1/disaster/events': {
+    inScope: only({ admin: 201, officer: 201 }),
+    setup: async () => ({
+      path: '/api/v1/disaster/events',
+      json: { name: unique('Lũ '), hazardType: 'flood' },
+    }),
+  },
+  'GET /api/v1/disaster/events': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    setup: async () => ({ path: '/api/v1/disaster/events?status=active' }),
+  },
+  'GET /api/v1/disaster/events/{id}': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    setup: async (h) => ({ path: `/api/v1/disaster/events/${await newDisasterEvent(h)}` }),
+  },
+  'POST /api/v1/disaster/events/{id}/bulletins': {
+    // Allowed roles reach the rule "the content must be a disaster bulletin" (no speech is needed for it).
+    inScope: only({ admin: 422, officer: 422 }),
+    setup: async (h, scope) => ({
+      path: `/api/v1/disaster/events/${await newDisasterEvent(h)}/bulletins`,
+      json: {
+        announcementId: await newAnnouncement(h, scope),
+        riskLevel: 3,
+        agency: 'Đài KTTV tỉnh',
+        issuedAt: '2026-11-27T07:30:00+07:00',
+      },
+    }),
+  },
+  'POST /api/v1/disaster/bulletins/{id}/end': {
+    inScope: only({ admin: 404, officer: 404 }),
+    setup: async () => ({ path: '/api/v1/disaster/bulletins/no-such-bulletin/end' }),
+  },
+  'POST /api/v1/disaster/events/{id}/end': {
+    inScope: only({ admin: 200, officer: 200 }),
+    setup: async (h) => ({ path: `/api/v1/disaster/events/${await newDisasterEvent(h)}/end` }),
+  },
+  'POST /api/v1/alerts/cap': {
+    // A person's session never opens the door for alerts: only a machine token of the alerts:write scope.
+    inScope: all(401),
+    setup: async () => ({ path: '/api/v1/alerts/cap', json: { identifier: 'x' } }),
+  },
+  'GET /api/v1/alerts/cap': {
+    inScope: only({ admin: 200, officer: 200, head: 200 }),
+    setup: async () => ({ path: '/api/v1/alerts/cap?state=review' }),
+  },
+  'POST /api/v1/alerts/cap/{id}/air': {
+    inScope: only({ admin: 404, officer: 404 }),
+    setup: async () => ({ path: '/api/v1/alerts/cap/no-such-item/air' }),
+  },
+  'POST /api/v1/alerts/cap/{id}/dismiss': {
+    inScope: only({ admin: 404, officer: 404 }),
+    setup: async () => ({ path: '/api/v1/alerts/cap/no-such-item/dismiss' }),
   },
   'GET /media/{file}': {
     inScope: all(404, 404),

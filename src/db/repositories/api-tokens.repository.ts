@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { ApiToken } from '../../domain/api-token.js';
+import { MACHINE_SCOPES, type ApiToken, type MachineScope } from '../../domain/api-token.js';
 import type { ApiTokensRepository } from '../../domain/ports/repositories.js';
 import type { ApiTokenTable, Database } from '../schema.js';
 
@@ -11,6 +11,7 @@ const columns = [
   'created_at',
   'last_used_at',
   'revoked_at',
+  'scopes',
 ] as const;
 
 /** Machine tokens of the provinces, stored as SHA-256 digests; every query names the province. */
@@ -24,6 +25,7 @@ export function createApiTokensRepository(db: Kysely<Database>): ApiTokensReposi
           province_id: token.provinceId,
           name: token.name,
           token_hash: token.tokenHash,
+          scopes: JSON.stringify(token.scopes ?? ['export:read']),
           created_by: token.createdBy,
           created_at: now,
         })
@@ -65,11 +67,18 @@ export function createApiTokensRepository(db: Kysely<Database>): ApiTokensReposi
     async findLiveApiToken(tokenHash) {
       const row = await db
         .selectFrom('api_tokens')
-        .select(['id', 'province_id', 'name'])
+        .select(['id', 'province_id', 'name', 'scopes'])
         .where('token_hash', '=', tokenHash)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
-      return row && { id: row.id, provinceId: row.province_id, name: row.name };
+      return (
+        row && {
+          id: row.id,
+          provinceId: row.province_id,
+          name: row.name,
+          scopes: scopesOf(row.scopes),
+        }
+      );
     },
 
     async touchApiToken(id, now, unlessAfter) {
@@ -88,9 +97,15 @@ function toApiToken(row: Pick<Selectable<ApiTokenTable>, (typeof columns)[number
     id: row.id,
     provinceId: row.province_id,
     name: row.name,
+    scopes: scopesOf(row.scopes),
     createdBy: row.created_by,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
   };
 }
+
+const scopesOf = (json: string): MachineScope[] =>
+  (JSON.parse(json) as string[]).filter((s): s is MachineScope =>
+    (MACHINE_SCOPES as readonly string[]).includes(s),
+  );

@@ -43,6 +43,8 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
           created_at: b.createdAt,
           materialised_until: b.materialisedUntil,
           next_start_at: b.nextStartAt,
+          lead_audio_sha256: b.leadIn?.sha256 ?? null,
+          lead_duration_ms: b.leadIn?.durationMs ?? null,
         })
         .execute();
     },
@@ -342,5 +344,8 @@ function toBroadcast(r: Selectable<BroadcastTable>): Broadcast {
     materialisedUntil: r.materialised_until,
     nextStartAt: r.next_start_at,
     skips: SkipsSchema.parse(JSON.parse(r.skips)),
+    leadIn: r.lead_audio_sha256
+      ? { sha256: r.lead_audio_sha256, durationMs: Number(r.lead_duration_ms ?? 0) }
+      : null,
   };
 }

@@ -7,7 +7,9 @@ import { createApiTokensRepository } from './api-tokens.repository.js';
 import { createAuditRepository } from './audit.repository.js';
 import { createBulletinsRepository } from './bulletins.repository.js';
 import { createBroadcastsRepository } from './broadcasts.repository.js';
+import { createCapAlertsRepository } from './cap-alerts.repository.js';
 import { createCommunesRepository } from './communes.repository.js';
+import { createDisasterRepository } from './disaster.repository.js';
 import { createHamletsRepository } from './hamlets.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createPlaybackRepository } from './playback.repository.js';
@@ -34,6 +36,8 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     audit: createAuditRepository(db),
     broadcasts: createBroadcastsRepository(db),
     communes: createCommunesRepository(db),
+    disaster: createDisasterRepository(db, capabilities),
+    capAlerts: createCapAlertsRepository(db),
     hamlets: createHamletsRepository(db, capabilities),
     jobs: createJobsRepository(db),
     receivers: createReceiversRepository(db),

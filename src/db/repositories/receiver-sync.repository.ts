@@ -66,7 +66,12 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
           .on('v.audio_sha256', 'is not', null),
       )
       .leftJoin('audio_assets as s', 's.sha256', 'v.audio_sha256')
+      .leftJoin('audio_assets as ls', 'ls.sha256', 'b.lead_audio_sha256')
       .select([
+        'ls.sha256 as lead_sha256',
+        'ls.bytes as lead_bytes',
+        'ls.duration_ms as lead_duration_ms',
+        'ls.format as lead_format',
         'o.id',
         'o.hamlet_id',
         'o.starts_at',
@@ -100,6 +105,15 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
           priority: r.priority,
           title: r.title ?? 'Tiếp sóng',
           relay: r.relay_url ? { url: r.relay_url, durationS: Number(r.relay_duration_s) } : null,
+          leadIn:
+            r.lead_sha256 && r.lead_format
+              ? {
+                  sha256: r.lead_sha256,
+                  bytes: Number(r.lead_bytes),
+                  durationMs: Number(r.lead_duration_ms),
+                  format: r.lead_format,
+                }
+              : null,
           variants: [],
         };
         byId.set(r.id, o);

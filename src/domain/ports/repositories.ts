@@ -13,9 +13,19 @@ import type {
   ProcessingStatus,
   VariantWork,
 } from '../announcement.js';
+import type { MachineScope } from '../api-token.js';
 import type { AuditRecord } from '../audit.js';
+import type { CapAlertRecord, CapAlertState, CapCommuneItem } from '../cap/intake.js';
+import type { CapLevel } from '../cap/mapping.js';
 import type { Airing, Broadcast, NewOccurrence, Occurrence, OccurrenceStatus, Skip } from '../broadcast.js';
 import type { Commune, CommuneSettings } from '../commune.js';
+import type {
+  BulletinAiring,
+  BulletinEnd,
+  DisasterBulletin,
+  DisasterEvent,
+  DisasterEventStatus,
+} from '../disaster.js';
 import type { Province } from '../province.js';
 import type { Hamlet, HamletValues } from '../hamlet.js';
 import type { Page, PageRequest } from '../page.js';
@@ -134,7 +144,9 @@ export interface BroadcastsRepository {
     to: string,
     maxDurationMs: number,
   ): Promise<readonly Occurrence[]>;
-  insertBroadcast(b: Omit<Broadcast, 'cancelledAt' | 'skips'>): Promise<void>;
+  insertBroadcast(
+    b: Omit<Broadcast, 'cancelledAt' | 'skips' | 'leadIn'> & { readonly leadIn?: Broadcast['leadIn'] },
+  ): Promise<void>;
   /** Replaces a series' list of airings left out (read and written under the hamlets' schedule lock). */
   setSkips(id: string, skips: readonly Skip[]): Promise<void>;
   /** Inserts occurrences; an existing (broadcast, hamlet, start) is kept. Returns how many were new. */
@@ -510,6 +522,8 @@ export interface ApiTokensRepository {
       readonly provinceId: string;
       readonly name: string;
       readonly tokenHash: string;
+      /** Default: the export only, as before scopes existed. */
+      readonly scopes?: readonly MachineScope[];
       readonly createdBy: string;
     },
     now: string,
@@ -520,9 +534,15 @@ export interface ApiTokensRepository {
   /** Revokes a live token of the province; false when there is none to revoke. */
   revokeApiToken(provinceId: string, id: string, now: string): Promise<boolean>;
   /** The live (not revoked) token behind a digest. */
-  findLiveApiToken(
-    tokenHash: string,
-  ): Promise<{ readonly id: string; readonly provinceId: string; readonly name: string } | undefined>;
+  findLiveApiToken(tokenHash: string): Promise<
+    | {
+        readonly id: string;
+        readonly provinceId: string;
+        readonly name: string;
+        readonly scopes: readonly MachineScope[];
+      }
+    | undefined
+  >;
   /** Records a use, unless one was recorded after `unlessAfter` (one write a minute per token at most). */
   touchApiToken(id: string, now: string, unlessAfter: string): Promise<void>;
 }
@@ -761,7 +781,70 @@ export interface BulletinsRepository {
   ): Promise<void>;
 }
 
+/** Disaster events (sự kiện thiên tai) and their bulletins. */
+export interface DisasterRepository {
+  insertEvent(e: Omit<DisasterEvent, 'endedAt'>): Promise<void>;
+  /**
+   * Holds the event until the unit of work ends (PostgreSQL: its row `for update`), so that two bulletins
+   * of one event are numbered and replace each other one after the other. Taken before any hamlet lock.
+   */
+  lockEvent(id: string): Promise<void>;
+  findEvent(id: string): Promise<DisasterEvent | undefined>;
+  /** A commune's events, newest first (at most 200), of one status or all. */
+  listEvents(communeId: string, status?: DisasterEventStatus): Promise<readonly DisasterEvent[]>;
+  endEvent(id: string, by: string, now: string): Promise<void>;
+  /** The number the next bulletin of an event takes (1 for the first). */
+  nextSequence(eventId: string): Promise<number>;
+  insertBulletin(b: Omit<DisasterBulletin, 'endedAt' | 'endReason' | 'title' | 'hamletIds'>): Promise<void>;
+  findBulletin(id: string): Promise<DisasterBulletin | undefined>;
+  /** Bulletins of these events, newest first within each. */
+  listBulletinsOfEvents(eventIds: readonly string[]): Promise<readonly DisasterBulletin[]>;
+  /** Takes bulletins off the air for `reason`; those already off stay as they ended. */
+  endBulletins(ids: readonly string[], reason: BulletinEnd, now: string): Promise<void>;
+  /** Per bulletin and hamlet: the last airing a receiver reported played, and the next one to come. */
+  listBulletinAirings(bulletinIds: readonly string[], now: string): Promise<readonly BulletinAiring[]>;
+}
+
+/** A commune's CAP item with what the officer needs to decide on it. */
+export interface CapQueueItem extends CapCommuneItem {
+  readonly headline: string;
+  readonly sender: string;
+  readonly sent: string;
+  readonly msgType: string;
+  readonly level: CapLevel | 'none';
+  readonly expiresAt: string | null;
+}
+
+/** CAP 1.2 alerts received, and what each became in each commune. */
+export interface CapAlertsRepository {
+  insertAlert(a: CapAlertRecord, document: string): Promise<void>;
+  findAlert(id: string): Promise<CapAlertRecord | undefined>;
+  /** The document as it was received. */
+  findDocument(id: string): Promise<string | undefined>;
+  findAlertByKey(provinceId: string, key: string): Promise<CapAlertRecord | undefined>;
+  findAlertsByKeys(provinceId: string, keys: readonly string[]): Promise<readonly CapAlertRecord[]>;
+  insertItem(item: CapCommuneItem): Promise<void>;
+  updateItem(
+    id: string,
+    changes: {
+      readonly state?: CapAlertState;
+      readonly bulletinId?: string | null;
+      readonly eventId?: string | null;
+      readonly broadcastId?: string | null;
+    },
+    now: string,
+  ): Promise<void>;
+  findItem(id: string): Promise<CapCommuneItem | undefined>;
+  listItemsOfAlerts(alertIds: readonly string[]): Promise<readonly CapCommuneItem[]>;
+  /** A commune's items, newest first (at most 200), in these states or all. */
+  listCommuneItems(communeId: string, states?: readonly CapAlertState[]): Promise<readonly CapQueueItem[]>;
+  /** Items on the air whose alert has expired by `now`. */
+  listExpiredAiring(now: string): Promise<readonly CapCommuneItem[]>;
+}
+
 export interface Repositories {
+  readonly capAlerts: CapAlertsRepository;
+  readonly disaster: DisasterRepository;
   readonly provinces: ProvincesRepository;
   readonly apiTokens: ApiTokensRepository;
   readonly webhooks: WebhooksRepository;

@@ -23,6 +23,8 @@ export type BroadcastContent =
       readonly kind: 'announcement';
       readonly announcementId: string;
       readonly variants: readonly { readonly language: string; readonly durationMs: number }[];
+      /** A part played before the variants on every airing (a disaster bulletin's spoken header). */
+      readonly leadInMs?: number;
     }
   | { readonly kind: 'relay'; readonly url: string; readonly durationS: number };
 
@@ -45,7 +47,9 @@ export function airTimeMs(
   hamlet: { readonly languages: readonly string[] },
 ): number {
   if (content.kind === 'relay') return content.durationS * 1000;
-  return totalDurationMs(orderVariants(hamlet.languages, content.variants));
+  const ms = totalDurationMs(orderVariants(hamlet.languages, content.variants));
+  // The lead-in alone is no airing: a hamlet with none of the languages still gets nothing.
+  return ms > 0 ? ms + (content.leadInMs ?? 0) : 0;
 }
 
 /** Occurrence starts are stored as ISO text with milliseconds so they compare as text on every database. */

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { ApiTokenInputSchema, type ApiToken } from '../../domain/api-token.js';
+import { ApiTokenInputSchema, MACHINE_SCOPES, type ApiToken } from '../../domain/api-token.js';
 import {
   WEBHOOK_DELIVERY_STATUSES,
   WEBHOOK_EVENT_TYPES,
@@ -18,6 +18,7 @@ const ApiTokenSchema = z
   .object({
     id: z.string(),
     name: z.string(),
+    scopes: z.array(z.enum(MACHINE_SCOPES)),
     createdBy: z.string(),
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
@@ -66,6 +67,7 @@ const DeliverySchema = z
 const tokenDto = (t: ApiToken) => ({
   id: t.id,
   name: t.name,
+  scopes: [...t.scopes],
   createdBy: t.createdBy,
   createdAt: t.createdAt,
   lastUsedAt: t.lastUsedAt,
@@ -121,7 +123,7 @@ export function provinceIntegrationRoutes(services: Services) {
       security,
       middleware: [gate('province.manage')],
       description:
-        'A machine token for the province’s information-source system: it opens the export (`/api/v1/province/reports/v1/…`) and nothing else. The token is in this answer only; it is stored as a SHA-256 digest.',
+        'A machine token for a system of the province: with `scopes: ["export:read"]` (the default) it opens the export (`/api/v1/province/reports/v1/…`), with `["alerts:write"]` the door for CAP alerts (`POST /api/v1/alerts/cap`), and nothing else. The token is in this answer only; it is stored as a SHA-256 digest.',
       request: { body: jsonBody(named(ApiTokenInputSchema, 'ApiTokenInput')) },
       responses: {
         201: jsonResponse(

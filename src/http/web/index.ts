@@ -16,6 +16,7 @@ import { coverageRoutes } from './pages/coverage.js';
 import { emergencyRoutes } from './pages/emergency.js';
 import { monitorRoutes } from './pages/monitor.js';
 import { listenAgainRoutes } from './pages/listen-again.js';
+import { disasterRoutes } from './pages/disaster.js';
 import { playbackRoutes } from './pages/playback.js';
 import { provinceCommuneRoutes } from './pages/province-communes.js';
 import { provinceReportRoutes } from './pages/province-report.js';
@@ -50,6 +51,7 @@ export function webRoutes(deps: WebDeps) {
   app.route('/', sessionRoutes(deps));
   app.route('/', announcementRoutes(deps));
   app.route('/', scheduleRoutes(deps));
+  app.route('/', disasterRoutes(deps));
   app.route('/', monitorRoutes(deps));
   app.route('/', emergencyRoutes(deps));
   app.route('/', coverageRoutes(deps));

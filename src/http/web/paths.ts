@@ -24,6 +24,9 @@ export const paths = {
   remoteControl: '/giam-sat/dieu-khien',
   /** The monitor page's remote control with this receiver chosen. */
   remoteControlOf: (receiverId: string) => `/giam-sat?lenh=${encodeURIComponent(`r:${receiverId}`)}#remote`,
+  disaster: '/giam-sat/thien-tai',
+  capAir: (id: string) => `/giam-sat/thien-tai/cap/${encodeURIComponent(id)}/phat`,
+  capDismiss: (id: string) => `/giam-sat/thien-tai/cap/${encodeURIComponent(id)}/bo-qua`,
   approve: (id: string) => `/giam-sat/duyet/${encodeURIComponent(id)}`,
   reject: (id: string) => `/giam-sat/tu-choi/${encodeURIComponent(id)}`,
   emergency: '/giam-sat/khan-cap',

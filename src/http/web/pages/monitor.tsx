@@ -149,6 +149,9 @@ export function monitorRoutes(deps: WebDeps) {
           <a class="button secondary" href={paths.coverage}>
             {p.m.coverageTitle}
           </a>
+          <a class="button secondary" href={paths.disaster}>
+            {p.m.disasterTitle}
+          </a>
         </p>
         <Section title={`${p.m.remote.alarmsTitle} (${alarms.length})`} id="alarms">
           <AlarmList

@@ -1,0 +1,19 @@
+import { LoaError } from '../errors.js';
+import type { CapProblem } from './alert.js';
+
+const STATUS: Readonly<Record<CapProblem['code'], 400 | 413 | 422>> = {
+  too_large: 413,
+  dtd_refused: 400,
+  malformed_xml: 400,
+  wrong_namespace: 422,
+  invalid_cap: 422,
+  signature_unverifiable: 422,
+};
+
+/** A refused CAP document as the API's problem (`application/problem+json`), nothing of it kept. */
+export const capProblemError = (problem: CapProblem): LoaError =>
+  new LoaError(STATUS[problem.code], `cap_${problem.code}`, problem.message, problem.messageVi);
+
+/** A well-formed alert Loa will not air (expired, nothing to read). */
+export const capRefusal = (code: string, detail: string, detailVi: string): LoaError =>
+  new LoaError(422, `cap_${code}`, detail, detailVi);

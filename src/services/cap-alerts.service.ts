@@ -1,0 +1,533 @@
+import type { Actor, RequestContext, UserActor } from '../domain/actor.js';
+import { capProblemError, capRefusal } from '../domain/cap/errors.js';
+import type {
+  CapAlertRecord,
+  CapAlertState,
+  CapCommuneItem,
+  CapIntakeResult,
+  CapReceivedVia,
+} from '../domain/cap/intake.js';
+import { capReferences, parseCapAlert, type CapAlert } from '../domain/cap/alert.js';
+import {
+  capExpiry,
+  capHazardType,
+  capKey,
+  capLevel,
+  capRiskLevel,
+  capSpeechText,
+  chooseInfo,
+  hamletsInAreas,
+  type CapLevel,
+} from '../domain/cap/mapping.js';
+import { defaultAudioTargets, type Commune } from '../domain/commune.js';
+import { DISASTER_CATEGORY } from '../domain/disaster.js';
+import { addDays, communeRules, localToUtc, utcToLocal } from '../domain/schedule/index.js';
+import { LoaError, notFound } from '../domain/errors.js';
+import { assertAllowed } from '../domain/policy.js';
+import type { AudioWork, ProcessedAudio } from '../domain/ports/audio.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { Logger } from '../domain/ports/logger.js';
+import type { CapQueueItem, Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+import { voiceLanguage } from '../domain/ports/tts.js';
+import { assetsOf } from './audio.service.js';
+import type { AuditTrail } from './audit.service.js';
+import type { BroadcastsService } from './broadcasts.service.js';
+import { speakHeader, type DisasterService } from './disaster.service.js';
+
+interface Deps {
+  readonly repos: Repositories;
+  readonly tx: UnitOfWork;
+  readonly audit: AuditTrail;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly audio: AudioWork;
+  readonly logger: Logger;
+  readonly disaster: Pick<DisasterService, 'addBulletin' | 'endBulletin' | 'endEvent'>;
+  readonly broadcasts: Pick<BroadcastsService, 'scheduleWithin' | 'cancel'>;
+}
+
+/** The alerts' own account in each commune: what it books and writes is attributed to it, never to a person. */
+const systemUserId = (communeId: string) => `cap-${communeId}`;
+
+function systemActor(commune: Commune): UserActor {
+  return {
+    kind: 'user',
+    id: systemUserId(commune.id),
+    username: systemUserId(commune.id),
+    role: 'commune_officer',
+    provinceId: commune.provinceId,
+    communeId: commune.id,
+    hamletIds: 'all',
+  };
+}
+
+/**
+ * CAP 1.2 alerts in (push and feeds): a message is parsed and checked (nothing malformed is ever read
+ * aloud), recorded once (duplicates by sender/identifier/sent are answered as such), and mapped in each
+ * commune of the province it reaches: an Extreme or Severe, Immediate or Expected, Observed or Likely
+ * alert airs at once as a disaster bulletin (headline, instruction and a short description spoken by
+ * the TTS pipeline, with the issue-time header), anything else waits in the officer's review queue,
+ * where she can attach a recording and air it. An Update replaces the earlier alert's bulletin; a
+ * Cancel ends it and stops the boxes; `expires` ends it on the dispatcher's tick.
+ */
+export function createCapAlertsService(deps: Deps) {
+  const { clock, tx } = deps;
+
+  async function ensureSystemUser(r: Repositories, commune: Commune, now: string): Promise<void> {
+    if (await r.users.findUser(systemUserId(commune.id))) return;
+    await r.users.insertUser(
+      {
+        id: systemUserId(commune.id),
+        username: systemUserId(commune.id),
+        displayName: 'Hệ thống cảnh báo CAP',
+        // No password hashes to this: the account never signs in.
+        passwordHash: '!',
+        role: 'commune_officer',
+        communeId: commune.id,
+        hamletIds: [],
+      },
+      now,
+    );
+    await r.users.updateUser(systemUserId(commune.id), { disabledAt: now }, now);
+  }
+
+  /** Speaks the alert's words once for every commune (the output is content-addressed). */
+  async function speak(text: string, commune: Commune): Promise<ProcessedAudio> {
+    try {
+      return await deps.audio.process(
+        { kind: 'text', text, voice: 'vi', language: voiceLanguage },
+        commune.settings.audio ?? defaultAudioTargets,
+      );
+    } catch (error) {
+      throw new LoaError(
+        503,
+        'speech_unavailable',
+        `The alert could not be spoken (${(error as Error).message}); nothing was recorded, send it again.`,
+        'Không đọc được nội dung cảnh báo thành tiếng; chưa ghi nhận, hãy gửi lại.',
+      );
+    }
+  }
+
+  /** Airs one commune's item as a disaster bulletin; on failure it stays in the review queue. */
+  async function air(ctx: RequestContext, item: CapCommuneItem, alert: CapAlert): Promise<CapAlertState> {
+    const info = chooseInfo(alert)!;
+    try {
+      const bulletin = await deps.disaster.addBulletin(ctx, item.eventId!, {
+        announcementId: item.announcementId!,
+        riskLevel: capRiskLevel(info),
+        hazardType: capHazardType(info),
+        agency: info.senderName ?? alert.sender,
+        issuedAt: alert.sent,
+        hamletIds: item.hamletIds,
+        everyHours: 2,
+      });
+      await deps.repos.capAlerts.updateItem(
+        item.id,
+        { state: 'aired', bulletinId: bulletin.id },
+        clock.now().toISOString(),
+      );
+      return 'aired';
+    } catch (error) {
+      deps.logger.warn({ item: item.id, err: (error as Error).message }, 'CAP alert left for review');
+      return 'review';
+    }
+  }
+
+  /**
+   * Takes an earlier alert off in one commune. `cancel`: its event ends (the boxes stop) or its review
+   * item is refused. `replace`: the new bulletin of the same event replaces it on the air by itself, so
+   * only the record changes. `end`: an Update that will not air at once (review) or no longer reaches
+   * the commune ends the earlier bulletin.
+   */
+  /**
+   * Places a priority alert first in the commune's next standing slot (slot packing puts priority items
+   * ahead of the commune's normal ones), with the header giving its sent time; on any refusal (the slot
+   * is full, no slot today or tomorrow) it stays in the review queue.
+   */
+  async function airInSlot(
+    ctx: RequestContext,
+    commune: Commune,
+    item: CapCommuneItem,
+    alert: CapAlert,
+  ): Promise<CapAlertState> {
+    const slot = nextSlot(commune, clock.now().getTime());
+    if (!slot) return 'review';
+    try {
+      const header = await speakHeader(deps.audio, commune, Date.parse(alert.sent));
+      const booking = await tx(async (r) => {
+        const now = clock.now().toISOString();
+        for (const asset of assetsOf(header.audio)) await r.announcements.saveAsset(asset, now);
+        const booked = await deps.broadcasts.scheduleWithin(
+          r,
+          ctx,
+          {
+            announcementId: item.announcementId!,
+            hamletIds: item.hamletIds,
+            slot,
+            priority: 'priority',
+          },
+          { leadIn: { sha256: header.mp3.sha256, durationMs: header.mp3.durationMs } },
+        );
+        await r.capAlerts.updateItem(item.id, { state: 'aired', broadcastId: booked.scheduled.id }, now);
+        return booked;
+      });
+      booking.publish();
+      return 'aired';
+    } catch (error) {
+      deps.logger.warn({ item: item.id, err: (error as Error).message }, 'CAP alert left for review');
+      return 'review';
+    }
+  }
+
+  async function takeOff(
+    ctx: RequestContext,
+    earlier: CapCommuneItem,
+    mode: 'cancel' | 'replace' | 'end',
+  ): Promise<void> {
+    const now = clock.now().toISOString();
+    if (earlier.state === 'aired' && earlier.broadcastId) {
+      // A slot item is replaced by nothing by itself: it is cancelled whatever comes after it.
+      await deps.broadcasts.cancel(ctx, earlier.broadcastId);
+    } else if (earlier.state === 'aired') {
+      if (mode === 'cancel' && earlier.eventId) await deps.disaster.endEvent(ctx, earlier.eventId);
+      if (mode === 'end' && earlier.bulletinId)
+        await deps.disaster.endBulletin(ctx, earlier.bulletinId, 'superseded');
+    } else if (earlier.state === 'review' && earlier.announcementId) {
+      await deps.repos.announcements.setApproval(
+        earlier.announcementId,
+        'rejected',
+        mode === 'cancel'
+          ? 'Cơ quan gửi đã hủy cảnh báo (CAP Cancel).'
+          : 'Đã có cảnh báo cập nhật thay thế (CAP Update).',
+        ctx.actor.id,
+        now,
+      );
+    }
+    if (earlier.state === 'aired' || earlier.state === 'review')
+      await deps.repos.capAlerts.updateItem(
+        earlier.id,
+        { state: mode === 'cancel' ? 'cancelled' : 'replaced' },
+        now,
+      );
+  }
+
+  return {
+    /**
+     * Takes one CAP document for a province. Refused documents (malformed, wrong namespace, DTD or
+     * entities, signed, off the schema, expired, nothing to read) throw a problem and leave nothing.
+     */
+    async intake(
+      provinceId: string,
+      source: { readonly via: CapReceivedVia; readonly actorCtx: RequestContext<Actor> | null },
+      xml: string,
+    ): Promise<CapIntakeResult> {
+      const parsed = parseCapAlert(xml);
+      if (!parsed.ok) throw capProblemError(parsed.problem);
+      const alert = parsed.alert;
+      const now = clock.now();
+      const nowIso = now.toISOString();
+      const key = capKey(alert);
+      const existing = await deps.repos.capAlerts.findAlertByKey(provinceId, key);
+      if (existing) return duplicateOf(existing, await deps.repos.capAlerts.listItemsOfAlerts([existing.id]));
+
+      const info = chooseInfo(alert);
+      const airs = alert.msgType === 'Alert' || alert.msgType === 'Update';
+      const expiry = capExpiry(alert);
+      if (airs && expiry !== null && expiry <= now.getTime())
+        throw capRefusal(
+          'expired',
+          `The alert expired at ${new Date(expiry).toISOString()}; nothing was aired.`,
+          `Cảnh báo đã hết hạn lúc ${new Date(expiry).toISOString()}; không phát.`,
+        );
+      const text = info ? capSpeechText(info) : null;
+      if (airs && (!info || text === null))
+        throw capRefusal(
+          'nothing_to_read',
+          'The alert has no info block with a headline, event or instruction to read.',
+          'Cảnh báo không có tiêu đề, sự kiện hay hướng dẫn nào để đọc.',
+        );
+      const level: CapLevel | 'none' =
+        airs && alert.status === 'Actual' ? capLevel(alert.status, info!) : 'none';
+      const refs = capReferences(alert.references).map(capKey);
+      const earlierAlerts =
+        refs.length > 0 ? await deps.repos.capAlerts.findAlertsByKeys(provinceId, refs) : [];
+      const earlierItems = await deps.repos.capAlerts.listItemsOfAlerts(earlierAlerts.map((a) => a.id));
+
+      const communes = await deps.repos.communes.listCommunes(provinceId);
+      const reach: { commune: Commune; hamletIds: readonly string[] }[] = [];
+      for (const commune of communes) {
+        if (!airs) continue;
+        const hamlets = await deps.repos.hamlets.listCommuneHamlets(commune.id);
+        const hamletIds = hamletsInAreas(info!.area, hamlets, {
+          communeCode: commune.code,
+          provinceCode: commune.provinceCode,
+        });
+        if (hamletIds.length > 0) reach.push({ commune, hamletIds });
+      }
+      const spoken =
+        reach.length > 0 && text !== null && alert.status === 'Actual'
+          ? await speak(text, reach[0]!.commune)
+          : null;
+      const mp3 = spoken?.outputs.find((o) => o.format === 'mp3');
+      const opus = spoken?.outputs.find((o) => o.format === 'opus');
+
+      const alertId = deps.ids.id();
+      const record: CapAlertRecord = {
+        id: alertId,
+        provinceId,
+        key,
+        sender: alert.sender,
+        identifier: alert.identifier,
+        sent: new Date(alert.sent).toISOString(),
+        status: alert.status,
+        msgType: alert.msgType,
+        level,
+        headline: (info?.headline ?? info?.event ?? alert.msgType).slice(0, 500),
+        expiresAt: expiry === null ? null : new Date(expiry).toISOString(),
+        receivedVia: source.via,
+        receivedAt: nowIso,
+      };
+      let items: CapCommuneItem[];
+      try {
+        items = await tx(async (r) => {
+          await r.capAlerts.insertAlert(record, xml);
+          if (spoken) for (const asset of assetsOf(spoken)) await r.announcements.saveAsset(asset, nowIso);
+          const made: CapCommuneItem[] = [];
+          for (const { commune, hamletIds } of mp3 ? reach : []) {
+            await ensureSystemUser(r, commune, nowIso);
+            // What airs by itself is approved by the alert's own account; the rest waits for the office.
+            const approval = level === 'emergency' || level === 'priority' ? 'approved' : 'pending';
+            const announcementId = deps.ids.id();
+            await r.announcements.insertAnnouncement(
+              {
+                id: announcementId,
+                communeId: commune.id,
+                hamletId: null,
+                title: `${record.headline}`.slice(0, 200),
+                category: DISASTER_CATEGORY,
+                createdBy: systemUserId(commune.id),
+                approval,
+              },
+              nowIso,
+            );
+            const variantId = deps.ids.id();
+            await r.announcements.insertVariant(
+              announcementId,
+              {
+                id: variantId,
+                language: voiceLanguage,
+                approval,
+                sourceKind: 'text',
+                sourceKey: null,
+                sourceName: null,
+                text,
+                voice: 'vi',
+                inspection: null,
+              },
+              nowIso,
+            );
+            await r.announcements.setVariantAudio(variantId, mp3!.sha256, opus?.sha256 ?? null, nowIso);
+            await r.announcements.setVariantStatus(variantId, 'ready', null, nowIso);
+            await r.announcements.setAnnouncementStatus(announcementId, 'ready', null, nowIso);
+            if (approval === 'approved')
+              await r.announcements.setApproval(
+                announcementId,
+                'approved',
+                null,
+                systemUserId(commune.id),
+                nowIso,
+              );
+            // An Update stays in the event of what it updates, so that its bulletin replaces the earlier one.
+            const updated = earlierItems.find((e) => e.communeId === commune.id && e.eventId);
+            let eventId = alert.msgType === 'Update' ? (updated?.eventId ?? null) : null;
+            const event = eventId ? await r.disaster.findEvent(eventId) : undefined;
+            if (!event || event.status !== 'active') {
+              eventId = deps.ids.id();
+              await r.disaster.insertEvent({
+                id: eventId,
+                communeId: commune.id,
+                name: (info!.event || record.headline).slice(0, 200),
+                hazardType: capHazardType(info!),
+                status: 'active',
+                createdBy: systemUserId(commune.id),
+                createdAt: nowIso,
+              });
+            }
+            const item: CapCommuneItem = {
+              id: deps.ids.id(),
+              alertId,
+              communeId: commune.id,
+              hamletIds,
+              // Review until it is on the air: a failure between here and there leaves it to the officer.
+              state: 'review',
+              announcementId,
+              eventId,
+              bulletinId: null,
+              broadcastId: null,
+              createdAt: nowIso,
+              updatedAt: nowIso,
+            };
+            await r.capAlerts.insertItem(item);
+            made.push(item);
+          }
+          await deps.audit.record(r, {
+            actor: source.actorCtx?.actor ?? null,
+            requestId: source.actorCtx?.requestId ?? null,
+            action: 'cap.alert_received',
+            targetType: 'cap_alert',
+            targetId: alertId,
+            details: {
+              key,
+              msgType: alert.msgType,
+              status: alert.status,
+              level,
+              via: source.via,
+              communes: made.length,
+            },
+          });
+          return made;
+        });
+      } catch (error) {
+        // Two deliveries of one message at once: the second finds the first's row.
+        const again = await deps.repos.capAlerts.findAlertByKey(provinceId, key);
+        if (again) return duplicateOf(again, await deps.repos.capAlerts.listItemsOfAlerts([again.id]));
+        throw error;
+      }
+
+      const communeById = new Map(communes.map((c) => [c.id, c]));
+      // Update and Cancel take the earlier alert off in every commune it reached.
+      if (alert.msgType === 'Update' || alert.msgType === 'Cancel') {
+        for (const earlier of earlierItems) {
+          const commune = communeById.get(earlier.communeId);
+          if (!commune) continue;
+          const ctx = { actor: systemActor(commune), requestId: source.actorCtx?.requestId ?? null };
+          const successor = items.find(
+            (i) => i.communeId === earlier.communeId && i.eventId === earlier.eventId,
+          );
+          await takeOff(
+            ctx,
+            earlier,
+            alert.msgType === 'Cancel' ? 'cancel' : successor && level === 'emergency' ? 'replace' : 'end',
+          );
+        }
+      }
+      const results: { communeId: string; hamletIds: readonly string[]; state: CapAlertState }[] = [];
+      for (const item of items) {
+        const commune = communeById.get(item.communeId)!;
+        const ctx = { actor: systemActor(commune), requestId: source.actorCtx?.requestId ?? null };
+        const state =
+          level === 'emergency'
+            ? await air(ctx, item, alert)
+            : level === 'priority'
+              ? await airInSlot(ctx, commune, item, alert)
+              : 'review';
+        results.push({ communeId: item.communeId, hamletIds: item.hamletIds, state });
+      }
+      return { id: alertId, duplicate: false, msgType: alert.msgType, level, communes: results };
+    },
+
+    /** The commune's CAP items, newest first: the review queue and what aired. */
+    async list(ctx: RequestContext, states?: readonly CapAlertState[]): Promise<readonly CapQueueItem[]> {
+      assertAllowed(ctx.actor, 'broadcast.read');
+      return deps.repos.capAlerts.listCommuneItems(ctx.actor.communeId, states);
+    },
+
+    /**
+     * An officer airs an item of the review queue as a disaster bulletin, once its content is approved
+     * (she may first attach a recording as another language version, which the approval covers).
+     */
+    async airItem(ctx: RequestContext, itemId: string): Promise<CapCommuneItem> {
+      assertAllowed(ctx.actor, 'broadcast.emergency');
+      const item = await deps.repos.capAlerts.findItem(itemId);
+      if (!item || item.communeId !== ctx.actor.communeId)
+        throw notFound('CAP alert', itemId, 'cảnh báo CAP');
+      if (item.state !== 'review')
+        throw new LoaError(
+          409,
+          'not_in_review',
+          `This alert is ${item.state}, not waiting for review.`,
+          'Cảnh báo này không còn chờ xử lý.',
+        );
+      const alertRecord = await deps.repos.capAlerts.findAlert(item.alertId);
+      const parsed = parseCapAlert((await deps.repos.capAlerts.findDocument(item.alertId)) ?? '');
+      if (!alertRecord || !parsed.ok) throw notFound('CAP alert', itemId, 'cảnh báo CAP');
+      const info = chooseInfo(parsed.alert)!;
+      const bulletin = await deps.disaster.addBulletin(ctx, item.eventId!, {
+        announcementId: item.announcementId!,
+        riskLevel: capRiskLevel(info),
+        hazardType: capHazardType(info),
+        agency: info.senderName ?? parsed.alert.sender,
+        issuedAt: parsed.alert.sent,
+        hamletIds: item.hamletIds,
+        everyHours: 2,
+      });
+      await deps.repos.capAlerts.updateItem(
+        item.id,
+        { state: 'aired', bulletinId: bulletin.id },
+        clock.now().toISOString(),
+      );
+      return (await deps.repos.capAlerts.findItem(item.id))!;
+    },
+
+    /** An officer leaves an item of the review queue unaired. */
+    async dismissItem(ctx: RequestContext, itemId: string): Promise<CapCommuneItem> {
+      assertAllowed(ctx.actor, 'broadcast.emergency');
+      const item = await deps.repos.capAlerts.findItem(itemId);
+      if (!item || item.communeId !== ctx.actor.communeId)
+        throw notFound('CAP alert', itemId, 'cảnh báo CAP');
+      if (item.state === 'review') {
+        await tx(async (r) => {
+          await r.capAlerts.updateItem(item.id, { state: 'dismissed' }, clock.now().toISOString());
+          await deps.audit.record(r, {
+            ...ctx,
+            action: 'cap.item_dismiss',
+            targetType: 'cap_item',
+            targetId: item.id,
+          });
+        });
+      }
+      return (await deps.repos.capAlerts.findItem(item.id))!;
+    },
+
+    /** On the dispatcher's tick: alerts past their `expires` come off the air. Returns how many. */
+    async expire(): Promise<number> {
+      const now = clock.now().toISOString();
+      const due = await deps.repos.capAlerts.listExpiredAiring(now);
+      for (const item of due) {
+        const commune = await deps.repos.communes.findCommune(item.communeId);
+        if (!commune) continue;
+        const ctx = { actor: systemActor(commune), requestId: null };
+        if (item.bulletinId) await deps.disaster.endBulletin(ctx, item.bulletinId, 'expired');
+        if (item.broadcastId) await deps.broadcasts.cancel(ctx, item.broadcastId);
+        await deps.repos.capAlerts.updateItem(item.id, { state: 'expired' }, now);
+      }
+      return due.length;
+    },
+  };
+}
+
+const duplicateOf = (a: CapAlertRecord, items: readonly CapCommuneItem[]): CapIntakeResult => ({
+  id: a.id,
+  duplicate: true,
+  msgType: a.msgType,
+  level: a.level,
+  communes: items.map((i) => ({ communeId: i.communeId, hamletIds: i.hamletIds, state: i.state })),
+});
+
+export type CapAlertsService = ReturnType<typeof createCapAlertsService>;
+
+/** The commune's next standing slot opening after `now`, today or tomorrow on its wall clock. */
+function nextSlot(commune: Commune, now: number): { readonly name: string; readonly date: string } | null {
+  const rules = communeRules(commune);
+  const today = utcToLocal(now, rules.timeZone).date;
+  const openings = [today, addDays(today, 1)].flatMap((date) =>
+    rules.slots.map((slot) => ({
+      name: slot.name,
+      date,
+      at: localToUtc(date, slot.start, rules.timeZone),
+    })),
+  );
+  const next = openings.filter((o) => o.at > now).sort((a, b) => a.at - b.at)[0];
+  return next ? { name: next.name, date: next.date } : null;
+}

@@ -1,0 +1,323 @@
+import type { RequestContext } from '../domain/actor.js';
+import { defaultAudioTargets, type Commune } from '../domain/commune.js';
+import {
+  bulletinHeaderText,
+  DISASTER_CATEGORY,
+  type BulletinAiring,
+  type BulletinEnd,
+  type BulletinRequest,
+  type DisasterBulletin,
+  type DisasterEvent,
+  type DisasterEventRequest,
+  type DisasterEventStatus,
+} from '../domain/disaster.js';
+import { LoaError, invalid, notFound } from '../domain/errors.js';
+import { assertAllowed } from '../domain/policy.js';
+import type { AudioWork, ProcessedAudio } from '../domain/ports/audio.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+import { voiceLanguage } from '../domain/ports/tts.js';
+import { iso } from '../domain/schedule/index.js';
+import { assetsOf } from './audio.service.js';
+import type { AuditTrail } from './audit.service.js';
+import type { BroadcastsService } from './broadcasts.service.js';
+
+interface Deps {
+  readonly repos: Pick<Repositories, 'disaster' | 'communes' | 'announcements'>;
+  readonly tx: UnitOfWork;
+  readonly audit: AuditTrail;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly audio: AudioWork;
+  readonly broadcasts: Pick<BroadcastsService, 'scheduleWithin' | 'cancelWithin'>;
+}
+
+/** An event with its bulletins (newest first) and, per bulletin and hamlet, when it last aired. */
+export interface DisasterEventView extends DisasterEvent {
+  readonly bulletins: readonly (DisasterBulletin & { readonly airings: readonly BulletinAiring[] })[];
+}
+
+type Tx = Repositories;
+
+/**
+ * Disaster bulletins by QĐ 18/2021: events group bulletins 1…n; each bulletin is an emergency that
+ * repeats on its rule (every 2 h on the hour unless set) with a spoken header giving its issue time
+ * before every airing, until a newer bulletin of the event replaces it, an officer ends it, or the event
+ * ends. Replacing and ending are one unit of work with the broadcasts they cancel and book.
+ */
+export function createDisasterService(deps: Deps) {
+  const { clock, tx } = deps;
+
+  async function eventOf(r: Pick<Tx, 'disaster'>, ctx: RequestContext, id: string): Promise<DisasterEvent> {
+    const event = await r.disaster.findEvent(id);
+    if (!event || event.communeId !== ctx.actor.communeId)
+      throw notFound('Disaster event', id, 'sự kiện thiên tai');
+    return event;
+  }
+
+  /** Cancels the bulletins' broadcasts and marks them ended, in the caller's unit of work. */
+  async function endWithin(
+    r: Tx,
+    ctx: RequestContext,
+    bulletins: readonly DisasterBulletin[],
+    reason: BulletinEnd,
+  ): Promise<readonly (() => void)[]> {
+    const live = bulletins.filter((b) => b.endedAt === null);
+    const publish: (() => void)[] = [];
+    for (const b of live) publish.push((await deps.broadcasts.cancelWithin(r, ctx, b.broadcastId)).publish);
+    await r.disaster.endBulletins(
+      live.map((b) => b.id),
+      reason,
+      clock.now().toISOString(),
+    );
+    return publish;
+  }
+
+  async function view(events: readonly DisasterEvent[]): Promise<DisasterEventView[]> {
+    const bulletins = await deps.repos.disaster.listBulletinsOfEvents(events.map((e) => e.id));
+    const airings = await deps.repos.disaster.listBulletinAirings(
+      bulletins.map((b) => b.id),
+      clock.now().toISOString(),
+    );
+    return events.map((e) => ({
+      ...e,
+      bulletins: bulletins
+        .filter((b) => b.eventId === e.id)
+        .map((b) => ({ ...b, airings: airings.filter((a) => a.bulletinId === b.id) })),
+    }));
+  }
+
+  return {
+    async createEvent(ctx: RequestContext, req: DisasterEventRequest): Promise<DisasterEvent> {
+      assertAllowed(ctx.actor, 'broadcast.emergency');
+      const event: DisasterEvent = {
+        id: deps.ids.id(),
+        communeId: ctx.actor.communeId,
+        name: req.name,
+        hazardType: req.hazardType,
+        status: 'active',
+        createdBy: ctx.actor.id,
+        createdAt: clock.now().toISOString(),
+        endedAt: null,
+      };
+      await tx(async (r) => {
+        await r.disaster.insertEvent(event);
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'disaster.event_create',
+          targetType: 'disaster_event',
+          targetId: event.id,
+          details: { name: event.name, hazardType: event.hazardType },
+        });
+      });
+      return event;
+    },
+
+    /**
+     * Puts a new bulletin of an event on the air: its header ("Bản tin phát lúc 14 giờ 30 ngày 27 tháng
+     * 11 năm 2026.") is spoken by the TTS pipeline first; then, in one unit of work, the bulletins of the
+     * event still on the air are ended (their future airings cancelled) and this one is booked as an
+     * emergency repeating every `everyHours` hours on the hour, with the header as each airing's part 0.
+     */
+    async addBulletin(ctx: RequestContext, eventId: string, req: BulletinRequest): Promise<DisasterBulletin> {
+      assertAllowed(ctx.actor, 'broadcast.emergency');
+      const event = await eventOf(deps.repos, ctx, eventId);
+      if (event.status !== 'active') throw eventEnded(event);
+      const announcement = await deps.repos.announcements.findAnnouncement(req.announcementId);
+      if (
+        announcement &&
+        announcement.communeId === ctx.actor.communeId &&
+        announcement.category !== DISASTER_CATEGORY
+      ) {
+        throw invalid(
+          'announcementId',
+          `"${announcement.title}" is not a disaster bulletin (its category is "${announcement.category}", not "${DISASTER_CATEGORY}").`,
+          `Thông báo "${announcement.title}" không thuộc loại bản tin thiên tai (loại "${announcement.category}", cần "${DISASTER_CATEGORY}").`,
+        );
+      }
+      const issuedAt = Date.parse(req.issuedAt);
+      if (issuedAt > clock.now().getTime() + 5 * 60_000) {
+        throw invalid(
+          'issuedAt',
+          'The issue time is in the future; give the time the agency issued the bulletin.',
+          'Thời điểm ban hành ở tương lai; hãy nhập giờ cơ quan ban hành bản tin.',
+        );
+      }
+      const commune = await deps.repos.communes.findCommune(ctx.actor.communeId);
+      if (!commune) throw notFound('Commune', ctx.actor.communeId, 'xã');
+      // Spoken before the unit of work: synthesis takes a second, and its output is content-addressed.
+      const {
+        text: headerText,
+        audio: header,
+        mp3: headerMp3,
+      } = await speakHeader(deps.audio, commune, issuedAt);
+
+      const id = deps.ids.id();
+      const done = await tx(async (r) => {
+        const now = clock.now().toISOString();
+        await r.disaster.lockEvent(eventId);
+        for (const asset of assetsOf(header)) await r.announcements.saveAsset(asset, now);
+        const current = await r.disaster.findEvent(eventId);
+        if (!current || current.status !== 'active') throw eventEnded(event);
+        const older = (await r.disaster.listBulletinsOfEvents([eventId])).filter((b) => b.endedAt === null);
+        const ended = await endWithin(r, ctx, older, 'superseded');
+        const booking = await deps.broadcasts.scheduleWithin(
+          r,
+          ctx,
+          {
+            announcementId: req.announcementId,
+            hamletIds: req.hamletIds,
+            at: now,
+            priority: 'emergency',
+            repeat: { everyHours: req.everyHours },
+          },
+          { leadIn: { sha256: headerMp3.sha256, durationMs: headerMp3.durationMs } },
+        );
+        const sequence = await r.disaster.nextSequence(eventId);
+        await r.disaster.insertBulletin({
+          id,
+          eventId,
+          communeId: ctx.actor.communeId,
+          sequence,
+          announcementId: req.announcementId,
+          broadcastId: booking.scheduled.id,
+          riskLevel: req.riskLevel,
+          hazardType: req.hazardType ?? event.hazardType,
+          agency: req.agency,
+          issuedAt: iso(issuedAt),
+          everyHours: req.everyHours,
+          headerText,
+          headerSha256: headerMp3.sha256,
+          createdBy: ctx.actor.id,
+          createdAt: now,
+        });
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'disaster.bulletin_create',
+          targetType: 'disaster_bulletin',
+          targetId: id,
+          details: {
+            eventId,
+            sequence,
+            riskLevel: req.riskLevel,
+            broadcastId: booking.scheduled.id,
+            superseded: older.map((b) => b.id),
+          },
+        });
+        return { publish: [...ended, booking.publish] };
+      });
+      // The old bulletin is stopped before the new one is pushed.
+      for (const publish of done.publish) publish();
+      return (await deps.repos.disaster.findBulletin(id))!;
+    },
+
+    /** An officer takes a bulletin off the air: its future airings are cancelled, a playing one stops. */
+    async endBulletin(
+      ctx: RequestContext,
+      bulletinId: string,
+      reason: Extract<BulletinEnd, 'ended' | 'expired' | 'superseded'> = 'ended',
+    ): Promise<DisasterBulletin> {
+      assertAllowed(ctx.actor, 'broadcast.emergency');
+      const done = await tx(async (r) => {
+        const bulletin = await r.disaster.findBulletin(bulletinId);
+        if (!bulletin || bulletin.communeId !== ctx.actor.communeId)
+          throw notFound('Disaster bulletin', bulletinId, 'bản tin thiên tai');
+        await r.disaster.lockEvent(bulletin.eventId);
+        const publish = await endWithin(r, ctx, [bulletin], reason);
+        if (publish.length > 0)
+          await deps.audit.record(r, {
+            ...ctx,
+            action: 'disaster.bulletin_end',
+            targetType: 'disaster_bulletin',
+            targetId: bulletinId,
+            details: { reason },
+          });
+        return publish;
+      });
+      for (const publish of done) publish();
+      return (await deps.repos.disaster.findBulletin(bulletinId))!;
+    },
+
+    /** Ends an event and every bulletin of it still on the air. */
+    async endEvent(ctx: RequestContext, eventId: string): Promise<DisasterEventView> {
+      assertAllowed(ctx.actor, 'broadcast.emergency');
+      const done = await tx(async (r) => {
+        await r.disaster.lockEvent(eventId);
+        const event = await eventOf(r, ctx, eventId);
+        if (event.status !== 'active') return [];
+        const publish = await endWithin(
+          r,
+          ctx,
+          await r.disaster.listBulletinsOfEvents([eventId]),
+          'event_ended',
+        );
+        await r.disaster.endEvent(eventId, ctx.actor.id, clock.now().toISOString());
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'disaster.event_end',
+          targetType: 'disaster_event',
+          targetId: eventId,
+        });
+        return publish;
+      });
+      for (const publish of done) publish();
+      return (await view([await eventOf(deps.repos, ctx, eventId)]))[0]!;
+    },
+
+    /** The commune's events (active ones, or all) with their bulletins and airings. */
+    async listEvents(ctx: RequestContext, status?: DisasterEventStatus): Promise<DisasterEventView[]> {
+      assertAllowed(ctx.actor, 'broadcast.read');
+      return view(await deps.repos.disaster.listEvents(ctx.actor.communeId, status));
+    },
+
+    async getEvent(ctx: RequestContext, eventId: string): Promise<DisasterEventView> {
+      assertAllowed(ctx.actor, 'broadcast.read');
+      return (await view([await eventOf(deps.repos, ctx, eventId)]))[0]!;
+    },
+  };
+}
+
+/**
+ * The spoken header of a bulletin issued at `issuedAtMs` ("Bản tin phát lúc … giờ … ngày …"), made by the
+ * TTS pipeline: its text, the pipeline's outputs (to store as assets) and the MP3 a receiver plays.
+ * A failure of the speech engine is a 503 with nothing put on the air.
+ */
+export async function speakHeader(
+  audio: AudioWork,
+  commune: Commune,
+  issuedAtMs: number,
+): Promise<{
+  readonly text: string;
+  readonly audio: ProcessedAudio;
+  readonly mp3: ProcessedAudio['outputs'][number];
+}> {
+  const text = bulletinHeaderText(issuedAtMs, commune.timeZone);
+  const made = await audio
+    .process(
+      { kind: 'text', text, voice: 'vi', language: voiceLanguage },
+      commune.settings.audio ?? defaultAudioTargets,
+    )
+    .catch((error: unknown) => {
+      // Nothing is on the air yet: the officer can send it again, or air it as a plain emergency.
+      throw new LoaError(
+        503,
+        'speech_unavailable',
+        `The spoken header could not be made (${(error as Error).message}); nothing was put on the air. Try again, or send the bulletin as an emergency broadcast.`,
+        'Không tạo được lời dẫn đọc giờ ban hành; bản tin chưa được phát. Hãy thử lại, hoặc phát bản tin như một thông báo khẩn cấp.',
+      );
+    });
+  const mp3 = made.outputs.find((o) => o.format === 'mp3');
+  if (!mp3) throw new Error('the pipeline produced no MP3 for the bulletin header');
+  return { text, audio: made, mp3 };
+}
+
+const eventEnded = (event: DisasterEvent): LoaError =>
+  new LoaError(
+    409,
+    'event_ended',
+    `The event "${event.name}" has ended; open a new event for new bulletins.`,
+    `Sự kiện "${event.name}" đã kết thúc; hãy tạo sự kiện mới cho bản tin mới.`,
+  );
+
+export type DisasterService = ReturnType<typeof createDisasterService>;

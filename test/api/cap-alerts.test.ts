@@ -1,0 +1,386 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LoaEvent } from '../../src/domain/ports/events.js';
+import type { TtsEngine } from '../../src/domain/ports/tts.js';
+import type { Manifest } from '../../src/domain/receiver/protocol.js';
+import { createEspeakEngine } from '../../src/media/tts/espeak.js';
+import { capXml, geocodeCocSan, SENDER } from '../support/cap-fixtures.js';
+import { dialects } from '../support/databases.js';
+import { createHarness, provinceAdminPassword, type Harness } from '../support/harness.js';
+import { createDevice } from '../support/receiver-fixtures.js';
+
+const HOUR = 3_600_000;
+// The harness clock starts at 2026-11-27T01:00Z = 08:00 in Asia/Ho_Chi_Minh.
+
+interface Intake {
+  id: string;
+  duplicate: boolean;
+  level: string;
+  communes: { communeId: string; hamletIds: string[]; state: string }[];
+}
+interface Item {
+  id: string;
+  alertId: string;
+  state: string;
+  announcementId: string;
+  eventId: string;
+  bulletinId: string | null;
+  headline: string;
+}
+
+describe.each(dialects)('CAP 1.2 alerts in, on %s', (dialect) => {
+  let h: Harness;
+  let alertsToken: string;
+  let exportToken: string;
+  let unTa: { token: string };
+  let thon2: { token: string };
+  let events: LoaEvent[] = [];
+  const spoken: string[] = [];
+  const espeak = createEspeakEngine();
+  const recording: TtsEngine = {
+    name: espeak.name,
+    synthesize: (text, options) => {
+      spoken.push(text);
+      return espeak.synthesize(text, options);
+    },
+  };
+
+  beforeAll(async () => {
+    h = await createHarness(dialect, {}, { tts: recording });
+    h.runtime.bus.subscribe((e) => events.push(e));
+    const login = await h.request('/api/v1/auth/login', {
+      method: 'POST',
+      json: { username: 'tinh', password: provinceAdminPassword },
+    });
+    const province = ((await login.json()) as { token: string }).token;
+    const token = async (scopes: string[]) => {
+      const res = await h.request('/api/v1/province/tokens', {
+        method: 'POST',
+        token: province,
+        json: { name: `Hệ thống cảnh báo ${scopes.join(',')}`, scopes },
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { secret: string }).secret;
+    };
+    alertsToken = await token(['alerts:write']);
+    exportToken = await token(['export:read']);
+    for (const [id, lat, lon] of [
+      ['un-ta', 22.45, 103.96],
+      ['thon-2', 22.5, 104.02],
+    ] as const) {
+      const res = await h.request(`/api/v1/hamlets/${id}`, {
+        method: 'PATCH',
+        token: h.tokens.admin,
+        json: { lat, lon },
+      });
+      expect(res.status).toBe(200);
+    }
+    unTa = await createDevice(h, 'un-ta');
+    thon2 = await createDevice(h, 'thon-2');
+  });
+  afterAll(() => h.close());
+  beforeEach(() => {
+    events = [];
+  });
+
+  const push = (xml: string, token: string | undefined = alertsToken, type = 'application/cap+xml') =>
+    h.request('/api/v1/alerts/cap', {
+      method: 'POST',
+      token,
+      headers: { 'content-type': type },
+      body: xml,
+    });
+  const manifest = async (box: { token: string }) =>
+    (await (await h.request('/api/v1/receiver/schedule', { token: box.token })).json()) as Manifest;
+  const items = async () =>
+    (
+      (await (await h.request('/api/v1/alerts/cap', { token: h.tokens.officer })).json()) as {
+        items: Item[];
+      }
+    ).items;
+  const future = (m: Manifest) => m.items.filter((i) => i.at >= h.clock.now().toISOString());
+
+  it('airs a severe, immediate, observed alert at once on the hamlets inside its polygon, header first, never reading its web address', async () => {
+    const before = spoken.length;
+    const res = await push(capXml({ identifier: 'LC-2026-001' }));
+    expect(res.status).toBe(202);
+    const intake = (await res.json()) as Intake;
+    expect(intake).toMatchObject({
+      duplicate: false,
+      level: 'emergency',
+      communes: [{ communeId: 'coc-san', hamletIds: ['un-ta'], state: 'aired' }],
+    });
+    const said = spoken.slice(before);
+    expect(said).toContain(
+      'Cảnh báo lũ quét trên suối Ún Tà. Người dân không qua suối, di chuyển lên chỗ cao. Mưa lớn 150 mm trong 6 giờ qua. Xem.',
+    );
+    expect(said).toContain('Bản tin phát lúc 7 giờ 45 ngày 27 tháng 11 năm 2026.');
+    expect(said.join(' ')).not.toMatch(/https?:|kttv\.example|<|&/);
+
+    const parts = future(await manifest(unTa)).filter((i) => i.title === 'Cảnh báo lũ quét trên suối Ún Tà');
+    expect(parts[0]).toMatchObject({ part: 0, at: '2026-11-27T01:00:00.000Z', priority: 'emergency' });
+    expect(parts[1]).toMatchObject({
+      part: 1,
+      at: new Date(Date.parse(parts[0]!.at) + parts[0]!.durationMs).toISOString(),
+    });
+    expect(future(await manifest(thon2)).some((i) => i.title === 'Cảnh báo lũ quét trên suối Ún Tà')).toBe(
+      false,
+    );
+    expect(events).toContainEqual(expect.objectContaining({ type: 'emergency', hamletId: 'un-ta' }));
+
+    const [item] = await items();
+    expect(item).toMatchObject({
+      alertId: intake.id,
+      state: 'aired',
+      headline: 'Cảnh báo lũ quét trên suối Ún Tà',
+    });
+    const event = (await (
+      await h.request(`/api/v1/disaster/events/${item!.eventId}`, { token: h.tokens.officer })
+    ).json()) as {
+      hazardType: string;
+      bulletins: { riskLevel: number; agency: string; issuedAt: string }[];
+    };
+    expect(event).toMatchObject({
+      hazardType: 'flash_flood',
+      bulletins: [
+        { riskLevel: 3, agency: 'Đài Khí tượng Thủy văn tỉnh Lào Cai', issuedAt: '2026-11-27T00:45:00.000Z' },
+      ],
+    });
+  });
+
+  it('answers a duplicate (same sender, identifier and sent) with 200 and the first answer, airing nothing more', async () => {
+    const before = spoken.length;
+    const count = (await items()).length;
+    const res = await push(capXml({ identifier: 'LC-2026-001' }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      duplicate: true,
+      communes: [{ communeId: 'coc-san', state: 'aired' }],
+    });
+    expect(spoken.length).toBe(before);
+    expect((await items()).length).toBe(count);
+  });
+
+  it('replaces the earlier alert with an Update (its repeats end), and a Cancel stops it on the boxes', async () => {
+    const ref = `${SENDER},LC-2026-001,2026-11-27T07:45:00+07:00`;
+    h.clock.advance(HOUR);
+    const res = await push(
+      capXml({
+        identifier: 'LC-2026-002',
+        msgType: 'Update',
+        references: ref,
+        sent: '2026-11-27T08:50:00+07:00',
+        headline: 'Cập nhật: lũ quét lan rộng toàn xã',
+        area: geocodeCocSan,
+      }),
+    );
+    expect(res.status).toBe(202);
+    const update = (await res.json()) as Intake;
+    expect(update.communes[0]!.hamletIds).toEqual(expect.arrayContaining(['un-ta', 'thon-2']));
+    expect(update.communes[0]!.state).toBe('aired');
+    const all = await items();
+    expect(all.find((i) => i.headline === 'Cảnh báo lũ quét trên suối Ún Tà')!.state).toBe('replaced');
+    const titles = (m: Manifest) => new Set(future(m).map((i) => i.title));
+    expect(titles(await manifest(unTa))).toEqual(new Set(['Cập nhật: lũ quét lan rộng toàn xã']));
+    expect(titles(await manifest(thon2))).toEqual(new Set(['Cập nhật: lũ quét lan rộng toàn xã']));
+    const updated = all.find((i) => i.headline === 'Cập nhật: lũ quét lan rộng toàn xã')!;
+    // The Update stays in the event of what it updates: bulletin 2 replaced bulletin 1.
+    expect(updated.eventId).toBe(all.find((i) => i.headline === 'Cảnh báo lũ quét trên suối Ún Tà')!.eventId);
+
+    events = [];
+    const cancel = await push(
+      capXml({
+        identifier: 'LC-2026-003',
+        msgType: 'Cancel',
+        references: `${SENDER},LC-2026-002,2026-11-27T08:50:00+07:00`,
+        sent: '2026-11-27T09:00:00+07:00',
+      }),
+    );
+    expect(cancel.status).toBe(202);
+    expect((await items()).find((i) => i.id === updated.id)!.state).toBe('cancelled');
+    expect(events.filter((e) => e.type === 'stop').map((e) => (e as { hamletId: string }).hamletId)).toEqual(
+      expect.arrayContaining(['un-ta', 'thon-2']),
+    );
+    expect(future(await manifest(unTa))).toEqual([]);
+    expect(future(await manifest(thon2))).toEqual([]);
+    h.clock.advance(-HOUR);
+  });
+
+  it('places a moderate alert first in the next standing slot, header first; a Cancel takes it off', async () => {
+    const res = await push(
+      capXml({
+        identifier: 'LC-2026-030',
+        severity: 'Moderate',
+        urgency: 'Expected',
+        event: 'Nắng nóng',
+        headline: 'Nắng nóng gay gắt chiều nay',
+      }),
+    );
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({
+      level: 'priority',
+      communes: [{ hamletIds: ['un-ta'], state: 'aired' }],
+    });
+    // 08:00 now: the evening slot opens at 17:00 (10:00Z).
+    const parts = future(await manifest(unTa)).filter((i) => i.title === 'Nắng nóng gay gắt chiều nay');
+    expect(parts.map((p) => [p.part, p.priority])).toEqual([
+      [0, 'priority'],
+      [1, 'priority'],
+    ]);
+    expect(parts[0]!.at).toBe('2026-11-27T10:00:00.000Z');
+    const cancel = await push(
+      capXml({
+        identifier: 'LC-2026-031',
+        msgType: 'Cancel',
+        references: `${SENDER},LC-2026-030,2026-11-27T07:45:00+07:00`,
+      }),
+    );
+    expect(cancel.status).toBe(202);
+    expect((await items()).find((i) => i.headline === 'Nắng nóng gay gắt chiều nay')!.state).toBe(
+      'cancelled',
+    );
+    expect(future(await manifest(unTa)).some((i) => i.title === 'Nắng nóng gay gắt chiều nay')).toBe(false);
+  });
+
+  it('queues a possible or minor alert for the officer, who approves it and airs it', async () => {
+    const res = await push(
+      capXml({
+        identifier: 'LC-2026-010',
+        severity: 'Moderate',
+        urgency: 'Future',
+        certainty: 'Possible',
+        event: 'Rét hại',
+        headline: 'Dự báo rét hại từ ngày 29 tháng 11',
+        area: geocodeCocSan,
+      }),
+    );
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ level: 'review', communes: [{ state: 'review' }] });
+    const item = (await items()).find((i) => i.headline === 'Dự báo rét hại từ ngày 29 tháng 11')!;
+    expect(future(await manifest(unTa)).some((i) => i.title === item.headline)).toBe(false);
+
+    // Not approved yet: airing it is refused with the reason.
+    const early = await h.request(`/api/v1/alerts/cap/${item.id}/air`, {
+      method: 'POST',
+      token: h.tokens.officer,
+    });
+    expect(early.status).toBe(422);
+    expect(((await early.json()) as { detailVi: string }).detailVi).toMatch(/chưa được văn phòng xã duyệt/);
+    expect(
+      (
+        await h.request(`/api/v1/announcements/${item.announcementId}/approve`, {
+          method: 'POST',
+          token: h.tokens.officer,
+        })
+      ).status,
+    ).toBe(200);
+    const aired = await h.request(`/api/v1/alerts/cap/${item.id}/air`, {
+      method: 'POST',
+      token: h.tokens.officer,
+    });
+    expect(aired.status).toBe(200);
+    expect(await aired.json()).toMatchObject({ state: 'aired', bulletinId: expect.any(String) });
+    expect(future(await manifest(unTa)).some((i) => i.title === item.headline)).toBe(true);
+    // A hamlet head may look, not air.
+    expect(
+      (await h.request(`/api/v1/alerts/cap/${item.id}/air`, { method: 'POST', token: h.tokens.head })).status,
+    ).toBe(403);
+    await h.request(`/api/v1/disaster/events/${item.eventId}/end`, {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: {},
+    });
+  });
+
+  it('takes an alert off the air when it expires, on the dispatcher tick', async () => {
+    const res = await push(
+      capXml({
+        identifier: 'LC-2026-020',
+        headline: 'Sạt lở đất tại Ún Tà',
+        event: 'Sạt lở đất',
+        expires: '2026-11-27T11:00:00+07:00',
+      }),
+    );
+    expect(res.status).toBe(202);
+    expect(future(await manifest(unTa)).some((i) => i.title === 'Sạt lở đất tại Ún Tà')).toBe(true);
+    h.clock.advance(3 * HOUR + 60_000); // 11:01
+    await h.runtime.dispatcher.tick();
+    expect((await items()).find((i) => i.headline === 'Sạt lở đất tại Ún Tà')!.state).toBe('expired');
+    expect(future(await manifest(unTa)).some((i) => i.title === 'Sạt lở đất tại Ún Tà')).toBe(false);
+    h.clock.advance(-(3 * HOUR + 60_000));
+  });
+
+  describe('refuses, clearly and without reading anything aloud', () => {
+    const billionLaughs = `<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+${capXml({ identifier: 'LOL', headline: '&lol3;' }).replace(/^<\?xml[^>]*>\s*/, '')}`;
+    const cases: [string, () => string, number, RegExp][] = [
+      [
+        'malformed XML',
+        () => capXml({ identifier: 'BAD-1' }).replace('</info>', ''),
+        400,
+        /không phải XML hợp lệ/,
+      ],
+      [
+        'the wrong namespace',
+        () => capXml({ identifier: 'BAD-2', namespace: 'urn:oasis:names:tc:emergency:cap:1.1' }),
+        422,
+        /không gian tên/,
+      ],
+      [
+        'an expired alert',
+        () => capXml({ identifier: 'BAD-3', expires: '2026-11-27T07:59:00+07:00' }),
+        422,
+        /hết hạn/,
+      ],
+      ['XML entity expansion (billion laughs)', () => billionLaughs, 400, /DTD hoặc thực thể/],
+      [
+        'a document over 256 KB',
+        () => capXml({ identifier: 'BAD-5', description: 'mưa '.repeat(70_000) }),
+        413,
+        /256 KB/,
+      ],
+      [
+        'an alert off the schema (no urgency, bad severity)',
+        () => capXml({ identifier: 'BAD-6', severity: 'Huge' }),
+        422,
+        /info\.0\.severity/,
+      ],
+      ['a bad date', () => capXml({ identifier: 'BAD-7', sent: '2026-11-27 07:45' }), 422, /sent/],
+      [
+        'a signed alert it cannot verify',
+        () =>
+          capXml({
+            identifier: 'BAD-8',
+            extra: '<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo/></Signature>',
+          }),
+        422,
+        /chữ ký số/,
+      ],
+      [
+        'an Update without references',
+        () => capXml({ identifier: 'BAD-9', msgType: 'Update' }),
+        422,
+        /references/,
+      ],
+    ];
+    it.each(cases)('%s', async (_name, xml, status, message) => {
+      const before = spoken.length;
+      const count = (await items()).length;
+      const res = await push(xml());
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem = (await res.json()) as { detail: string; detailVi: string };
+      expect(`${problem.detail} ${problem.detailVi}`).toMatch(message);
+      expect(spoken.length).toBe(before);
+      expect((await items()).length).toBe(count);
+    });
+
+    it('a token without alerts:write, no token, or something that is not XML', async () => {
+      expect((await push(capXml({ identifier: 'T-1' }), exportToken)).status).toBe(403);
+      expect((await push(capXml({ identifier: 'T-2' }), '')).status).toBe(401);
+      expect((await push(capXml({ identifier: 'T-3' }), h.tokens.officer)).status).toBe(401);
+      const json = await push('{"identifier":"x"}', alertsToken, 'application/json');
+      expect(json.status).toBe(415);
+    });
+  });
+});

@@ -1,0 +1,156 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { capFeedEntries } from '../../src/domain/cap/feed.js';
+import { createFeedFetcher } from '../../src/events/feed-fetcher.node.js';
+import { capXml, geocodeCocSan } from '../support/cap-fixtures.js';
+import { createHarness, type Harness } from '../support/harness.js';
+
+const CAP = 'urn:oasis:names:tc:emergency:cap:1.2';
+
+/** A province's alerting server: an Atom feed with one alert inline and one linked, counting requests. */
+function alertingServer() {
+  const hits = new Map<string, number>();
+  const inline = capXml({
+    identifier: 'FEED-1',
+    headline: 'Mưa lớn diện rộng',
+    event: 'Mưa lớn',
+    area: geocodeCocSan,
+  })
+    .replace(/^<\?xml[^>]*>\s*/, '')
+    .replaceAll('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">', '<cap:alert>')
+    .replace('</alert>', '</cap:alert>')
+    .replace(
+      /<(\/?)(identifier|sender|sent|status|msgType|scope|info|language|category|event|urgency|severity|certainty|expires|senderName|headline|description|instruction|area|areaDesc|geocode|valueName|value)>/g,
+      '<$1cap:$2>',
+    );
+  const feed = `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:cap="${CAP}">
+  <title>Cảnh báo thiên tai tỉnh Lào Cai</title>
+  <entry><title>Mưa lớn diện rộng</title><id>FEED-1</id>${inline}</entry>
+  <entry><title>Lũ quét</title><id>FEED-2</id><link rel="alternate" type="application/cap+xml" href="/alerts/2.xml"/></entry>
+</feed>`;
+  const linked = capXml({
+    identifier: 'FEED-2',
+    headline: 'Lũ quét suối Ún Tà (tin từ nguồn)',
+    area: geocodeCocSan,
+  });
+  let body = feed;
+  const server: Server = createServer((req, res) => {
+    hits.set(req.url ?? '', (hits.get(req.url ?? '') ?? 0) + 1);
+    if (req.url === '/feed.atom') res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(body);
+    else if (req.url === '/alerts/2.xml')
+      res.writeHead(200, { 'content-type': 'application/cap+xml' }).end(linked);
+    else res.writeHead(404).end();
+  });
+  return {
+    hits,
+    start: () =>
+      new Promise<string>((done) =>
+        server.listen(0, '127.0.0.1', () =>
+          done(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+        ),
+      ),
+    serve: (xml: string) => {
+      body = xml;
+    },
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+describe('CAP feeds polled on the dispatcher tick', () => {
+  const server = alertingServer();
+  let base = '';
+  let h: Harness;
+  beforeAll(async () => {
+    base = await server.start();
+    // The province's own network: a feed on a private address is allowed only by this setting.
+    h = await createHarness('sqlite', {
+      CAP_FEEDS: `15:${base}/feed.atom`,
+      CAP_FEED_ALLOW_PRIVATE: '1',
+      CAP_FEED_INTERVAL_S: '60',
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+    await server.close();
+  });
+
+  it('takes the alerts a feed carries inline and links to, once, on its interval', async () => {
+    const first = await h.runtime.dispatcher.tick();
+    expect(first.alertsPolled).toBe(2);
+    const items = async () =>
+      (
+        (await (await h.request('/api/v1/alerts/cap', { token: h.tokens.officer })).json()) as {
+          items: { headline: string; state: string }[];
+        }
+      ).items;
+    expect((await items()).map((i) => [i.headline, i.state]).sort()).toEqual([
+      ['Lũ quét suối Ún Tà (tin từ nguồn)', 'aired'],
+      ['Mưa lớn diện rộng', 'aired'],
+    ]);
+    // Within the interval: not read again.
+    expect((await h.runtime.dispatcher.tick()).alertsPolled).toBe(0);
+    expect(server.hits.get('/feed.atom')).toBe(1);
+    // After it: the feed is read again, the linked document is not fetched again, nothing new.
+    h.clock.advance(61_000);
+    expect((await h.runtime.dispatcher.tick()).alertsPolled).toBe(0);
+    expect(server.hits.get('/feed.atom')).toBe(2);
+    expect(server.hits.get('/alerts/2.xml')).toBe(1);
+    expect((await items()).length).toBe(2);
+  });
+
+  it('refuses a feed that declares entities, airing nothing', async () => {
+    server.serve(
+      `<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY a "aaaaaaaaaa">]><feed xmlns="http://www.w3.org/2005/Atom"><title>&a;</title></feed>`,
+    );
+    h.clock.advance(61_000);
+    expect((await h.runtime.dispatcher.tick()).alertsPolled).toBe(0);
+    expect(capFeedEntries('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY y "z">]><x/>', base)).toMatchObject({
+      ok: false,
+    });
+  });
+});
+
+describe('CAP feed addresses', () => {
+  it('refuses a private or local feed URL in CAP_FEEDS at start, naming it', () => {
+    for (const url of [
+      'http://10.0.0.5/cap.atom',
+      'http://localhost:8080/feed',
+      'http://192.168.1.10/feed',
+      'ftp://kttv.example.vn/feed',
+    ]) {
+      expect(() => loadConfig({ CAP_FEEDS: `15:${url}` })).toThrow(ConfigError);
+      expect(() => loadConfig({ CAP_FEEDS: `15:${url}` })).toThrow(/CAP_FEEDS/);
+    }
+    expect(() => loadConfig({ CAP_FEEDS: 'https://kttv.example.vn/feed' })).toThrow(/PROVINCECODE:URL/);
+    expect(
+      loadConfig({ CAP_FEEDS: '15:https://kttv.example.vn/cap.atom, 15:https://nchmf.example.vn/rss' })
+        .capFeeds,
+    ).toEqual([
+      { provinceCode: '15', url: 'https://kttv.example.vn/cap.atom' },
+      { provinceCode: '15', url: 'https://nchmf.example.vn/rss' },
+    ]);
+  });
+
+  it('refuses a public name that resolves to a private address, before connecting', async () => {
+    const server = alertingServer();
+    const base = await server.start();
+    const port = new URL(base).port;
+    const fetcher = createFeedFetcher({ allowPrivate: false, resolveHost: async () => ['127.0.0.1'] });
+    const answer = await fetcher.get(`http://cap.example.vn:${port}/feed.atom`, 1024 * 1024);
+    expect(answer).toMatchObject({ error: expect.stringMatching(/refused/) });
+    expect(server.hits.size).toBe(0);
+    // Allowed on the province's own network, the same request reads the feed.
+    const own = createFeedFetcher({ allowPrivate: true, resolveHost: async () => ['127.0.0.1'] });
+    expect(await own.get(`http://cap.example.vn:${port}/feed.atom`, 1024 * 1024)).toMatchObject({
+      body: expect.stringContaining('<feed'),
+    });
+    // A body past the limit is an error, never a cut document.
+    expect(await own.get(`http://cap.example.vn:${port}/feed.atom`, 100)).toMatchObject({
+      error: expect.stringMatching(/larger than/),
+    });
+    await server.close();
+  });
+});
