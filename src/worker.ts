@@ -19,7 +19,10 @@ import { createFetchWebhookTransport, dnsOverHttps } from './edge/webhook-transp
 import { createEventBus } from './events/in-process-bus.js';
 import { createApp } from './http/app.js';
 import { createR2MediaStore, type R2BucketLike, type R2MediaStore } from './media/r2-store.js';
+import { createProcessedIntake } from './media/processed-intake.js';
 import { createSniffingInspector } from './media/sniff.js';
+// mpg123 compiled when the Worker is bundled: Workers compile no WebAssembly from bytes at run time.
+import mpg123 from './media/mpg123.wasm';
 import { createDispatcher, type Dispatcher } from './scheduler/dispatcher.js';
 import { createServices, type Services } from './services/index.js';
 import { isProvinceFile, parseCommuneFile, parseProvinceFile } from './services/seed/commune-file.js';
@@ -172,6 +175,12 @@ export async function createEdgeRuntime(
     inspector: createSniffingInspector(
       async (key) => (await media.readUpload(key))?.subarray(0, 16) ?? new Uint8Array(),
     ),
+    // Uploads processed in the browser are decoded and measured here before they are taken.
+    intake: createProcessedIntake({
+      read: (key) => media.readUpload(key),
+      putAsset: (bytes, ext) => media.putAsset(bytes, ext),
+      wasm: mpg123,
+    }),
     // No ffmpeg runs in a Worker: recordings come processed from the browser, or go to a processing node.
     audio: { process: () => Promise.reject(new Error('the edge profile processes no audio itself')) },
     jobs: { wake: () => undefined },

@@ -1,4 +1,4 @@
-import type { AudioInspector, AudioWork } from '../domain/ports/audio.js';
+import type { AudioInspector, AudioWork, ProcessedAudioIntake } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
@@ -39,6 +39,8 @@ export interface ServiceDeps {
   readonly bus: EventBus;
   readonly inspector: AudioInspector;
   readonly audio: AudioWork;
+  /** Measures and takes audio processed elsewhere (the edge profile); Node levels every upload itself. */
+  readonly intake?: ProcessedAudioIntake;
   readonly jobs: JobRunnerSignal;
   readonly media: MediaStore;
   /** Below this much free space on the media disk, monitoring warns. */
@@ -108,6 +110,7 @@ export function createServices(deps: ServiceDeps) {
       tx,
       audit,
       inspector: deps.inspector,
+      intake: deps.intake,
       jobs: deps.jobs,
       bus,
       clock,

@@ -127,9 +127,12 @@ describe('the edge profile', () => {
       metafile: true,
       platform: 'neutral',
       format: 'esm',
-      mainFields: ['module', 'main'],
+      // As wrangler resolves packages: a package's browser build before its Node one.
+      mainFields: ['browser', 'module', 'main'],
       conditions: ['workerd', 'worker', 'import'],
       external: ['cloudflare:*'],
+      // The Worker imports mpg123 compiled; read here as bytes, to follow the graph.
+      loader: { '.wasm': 'binary' },
       logLevel: 'silent',
     });
     const inputs = Object.keys(result.metafile.inputs);
