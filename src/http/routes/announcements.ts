@@ -35,12 +35,9 @@ const tags = ['Announcements'];
  * `processed=true`: the file is an MP3 levelled and encoded already (the upload page does it in the
  * browser on the edge profile); it is measured and, on target, ready at once, else refused with 422.
  */
-const processedField = z
-  .enum(['true', 'false'])
-  .optional()
-  .openapi({
-    description: 'true when the file is an MP3 processed already (measured, never processed again)',
-  });
+const processedField = z.enum(['true', 'false']).optional().openapi({
+  description: 'true when the file is an MP3 processed already (measured, never processed again)',
+});
 
 const multipartDoc = {
   'multipart/form-data': {
