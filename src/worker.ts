@@ -54,6 +54,8 @@ export interface Env {
   readonly SESSION_TTL_HOURS?: string;
   readonly UPLOAD_LIMIT_MB?: string;
   readonly HEARTBEAT_RETENTION_DAYS?: string;
+  /** What processing nodes authenticate with: `wrangler secret put LOA_PROCESSING_TOKEN`. */
+  readonly LOA_PROCESSING_TOKEN?: string;
   /** Seals webhook signing secrets (32 bytes, base64): `wrangler secret put LOA_SECRET_KEY`. */
   readonly LOA_SECRET_KEY?: string;
 }
@@ -175,6 +177,8 @@ export async function createEdgeRuntime(
     inspector: createSniffingInspector(
       async (key) => (await media.readUpload(key))?.subarray(0, 16) ?? new Uint8Array(),
     ),
+    // Audio jobs go to processing nodes, which fetch the originals from R2.
+    openSource: (key) => media.openUpload(key),
     // Uploads processed in the browser are decoded and measured here before they are taken.
     intake: createProcessedIntake({
       read: (key) => media.readUpload(key),
@@ -211,6 +215,7 @@ export async function createEdgeRuntime(
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
     // Cloudflare's edge terminates TLS and says how the browser came in.
     trustedProxies: 0,
+    processingToken: env.LOA_PROCESSING_TOKEN,
     holdPushElsewhere:
       role === 'worker'
         ? async (request, session) => {

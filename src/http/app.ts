@@ -23,6 +23,7 @@ import { provinceExportRoutes } from './routes/province-export.js';
 import { provinceIntegrationRoutes } from './routes/province-integrations.js';
 import { provinceReportRoutes } from './routes/province-reports.js';
 import { hamletRoutes } from './routes/hamlets.js';
+import { processingRoutes } from './routes/processing.js';
 import { mediaRoutes } from './routes/media.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import {
@@ -55,6 +56,8 @@ export interface AppDeps {
   readonly push?: PushLimits;
   /** Push channels held elsewhere (the edge profile's Durable Objects); see `receiverProtocolRoutes`. */
   readonly holdPushElsewhere?: ReceiverProtocolOptions['holdPushElsewhere'];
+  /** The processing nodes' token (`LOA_PROCESSING_TOKEN`): without it, no node can lease audio jobs. */
+  readonly processingToken?: string | undefined;
 }
 
 /**
@@ -112,6 +115,17 @@ export function createApp(deps: AppDeps) {
       crossOriginResourcePolicy: 'same-origin',
     }),
   );
+  // Processing nodes: their own token and their own upload, before the people's middleware.
+  if (deps.services.processing && deps.processingToken) {
+    app.route(
+      '/',
+      processingRoutes(deps.services.processing, {
+        token: deps.processingToken,
+        media: deps.media,
+        uploadLimitBytes: deps.uploadLimitBytes,
+      }),
+    );
+  }
   // Uploads stream to disk under their own limit; every other body is a small form or JSON, limited before
   // the CSRF check below reads a form.
   const isApiUpload = (c: Context) =>

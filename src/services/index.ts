@@ -11,6 +11,7 @@ import type { ResolveHost, SecretBox, WebhookTransport } from '../domain/ports/w
 import { createApiTokensService } from './api-tokens.service.js';
 import { createAnnouncementsService } from './announcements.service.js';
 import { createAudioService } from './audio.service.js';
+import { createProcessingService } from './processing.service.js';
 import { createAuditTrail } from './audit.service.js';
 import { createAuthService } from './auth.service.js';
 import { createBroadcastsService } from './broadcasts.service.js';
@@ -41,6 +42,8 @@ export interface ServiceDeps {
   readonly audio: AudioWork;
   /** Measures and takes audio processed elsewhere (the edge profile); Node levels every upload itself. */
   readonly intake?: ProcessedAudioIntake;
+  /** A kept original as a stream, for processing nodes (with `intake`, the edge profile's audio jobs). */
+  readonly openSource?: (key: string) => Promise<{ body: ReadableStream<Uint8Array>; size: number } | null>;
   readonly jobs: JobRunnerSignal;
   readonly media: MediaStore;
   /** Below this much free space on the media disk, monitoring warns. */
@@ -63,6 +66,7 @@ export function createServices(deps: ServiceDeps) {
   const { repos, tx, clock, ids, passwords, bus, logger } = deps;
   const audit = createAuditTrail({ clock, ids });
   const receiverSync = createReceiverSyncService({ repos, tx, clock, ids });
+  const audio = createAudioService({ repos, tx, audio: deps.audio, media: deps.media, clock, logger });
   return {
     auth: createAuthService({
       repos,
@@ -116,7 +120,19 @@ export function createServices(deps: ServiceDeps) {
       clock,
       ids,
     }),
-    audio: createAudioService({ repos, tx, audio: deps.audio, media: deps.media, clock, logger }),
+    audio,
+    /** Audio jobs done by processing nodes over HTTP, where the process runs no ffmpeg (the edge). */
+    processing:
+      deps.intake && deps.openSource
+        ? createProcessingService({
+            repos,
+            audio,
+            intake: deps.intake,
+            openSource: deps.openSource,
+            clock,
+            logger,
+          })
+        : undefined,
     communes: createCommunesService({ repos, tx, audit, clock, ids, passwords }),
     broadcasts: createBroadcastsService({
       repos,

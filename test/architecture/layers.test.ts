@@ -26,7 +26,8 @@ const floors: Readonly<Record<string, readonly string[]>> = {
   http: ['domain', 'services'],
   // The one Hono app, made of both presenters.
   'http/app': ['domain', 'services', 'http', 'http/routes', 'http/web'],
-  jobs: ['domain'],
+  // The job runner settles a job as a processing node's report does (services/job-follow-up.ts).
+  jobs: ['domain', 'services'],
   scheduler: ['domain', 'services'],
   cli: ['domain', 'services', 'db', 'receiver', 'entry'],
   // The receiver agent runs on the box: it knows only the kernel's protocol.
