@@ -5,6 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { sql, type LogEvent } from 'kysely';
 import pino from 'pino';
 import { createApp } from './http/app.js';
+import { nodeModulesVendor } from './http/web/assets/vendor-files.node.js';
 import type { PushLimits } from './http/routes/receiver-protocol.js';
 import { fromTrustedHop } from './http/forwarded.js';
 import type { Config } from './config.js';
@@ -247,6 +248,9 @@ export async function createNodeRuntime(
       logger,
       version,
       media,
+      // A long WAV is shrunk in the browser before a slow upload; ffmpeg's files come from node_modules.
+      browserAudio: 'shrink',
+      vendor: nodeModulesVendor,
       uploadLimitBytes: config.UPLOAD_LIMIT_MB * 1_048_576,
       clientIp: (c: Context) => clientIp(c, config.TRUST_PROXY),
       trustedProxies: config.TRUST_PROXY,

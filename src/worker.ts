@@ -216,6 +216,9 @@ export async function createEdgeRuntime(
     // Cloudflare's edge terminates TLS and says how the browser came in.
     trustedProxies: 0,
     processingToken: env.LOA_PROCESSING_TOKEN,
+    // No ffmpeg here: the upload page levels and encodes in the browser. ffmpeg's files are Workers
+    // static assets (wrangler.toml [assets]), served before the Worker is asked.
+    browserAudio: 'process',
     holdPushElsewhere:
       role === 'worker'
         ? async (request, session) => {

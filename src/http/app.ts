@@ -24,6 +24,7 @@ import { provinceIntegrationRoutes } from './routes/province-integrations.js';
 import { provinceReportRoutes } from './routes/province-reports.js';
 import { hamletRoutes } from './routes/hamlets.js';
 import { processingRoutes } from './routes/processing.js';
+import type { VendorSource } from './web/assets/index.js';
 import { mediaRoutes } from './routes/media.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import {
@@ -56,6 +57,10 @@ export interface AppDeps {
   readonly push?: PushLimits;
   /** Push channels held elsewhere (the edge profile's Durable Objects); see `receiverProtocolRoutes`. */
   readonly holdPushElsewhere?: ReceiverProtocolOptions['holdPushElsewhere'];
+  /** What the upload page does with a recording in the browser (see `WebDeps`). */
+  readonly browserAudio?: 'process' | 'shrink';
+  /** Where ffmpeg's browser files are read from when the app serves them (Node). */
+  readonly vendor?: VendorSource;
   /** The processing nodes' token (`LOA_PROCESSING_TOKEN`): without it, no node can lease audio jobs. */
   readonly processingToken?: string | undefined;
 }
@@ -101,11 +106,14 @@ export function createApp(deps: AppDeps) {
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        // ffmpeg.wasm compiles its WebAssembly in its worker (same origin, module script).
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+        workerSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         mediaSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'"],
+        // The parts of ffmpeg's WebAssembly are joined into a blob: address the worker fetches.
+        connectSrc: ["'self'", 'blob:'],
         frameAncestors: ["'none'"],
         formAction: ["'self'"],
         baseUri: ["'none'"],
@@ -168,6 +176,8 @@ export function createApp(deps: AppDeps) {
       uploadLimitBytes: deps.uploadLimitBytes,
       clock: deps.clock,
       clientIp: deps.clientIp,
+      browserAudio: deps.browserAudio,
+      vendor: deps.vendor,
     }),
   );
 

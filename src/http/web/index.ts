@@ -30,7 +30,7 @@ export { isPagePath } from './paths.js';
  */
 export function webRoutes(deps: WebDeps) {
   const app = new Hono();
-  app.route('/', assetRoutes());
+  app.route('/', assetRoutes(deps.vendor));
   app.route('/', sessionRoutes(deps));
   app.route('/', announcementRoutes(deps));
   app.route('/', scheduleRoutes(deps));
