@@ -59,6 +59,16 @@ describe.skipIf(!hasTool('chromium') || !hasTool('loudgain'))(
       await fixtures?.cleanup();
     });
 
+    async function signInAs(p: Page): Promise<void> {
+      await p.goto(`${edge.url}/dang-nhap`);
+      await p.getByLabel('Tên đăng nhập').fill('admin');
+      await p.getByLabel('Mật khẩu').fill(adminPassword);
+      await Promise.all([
+        p.waitForURL((u) => !u.pathname.startsWith('/dang-nhap')),
+        p.getByRole('button', { name: 'Đăng nhập' }).click(),
+      ]);
+    }
+
     /** Runs the page's own processing on a file and gives back the MP3. */
     async function processInPage(path: string): Promise<Buffer> {
       const b64 = (await readFile(path)).toString('base64');
@@ -111,5 +121,36 @@ describe.skipIf(!hasTool('chromium') || !hasTool('loudgain'))(
       // No processing node runs here: only audio processed in the browser and taken by the Worker is ready.
       await poll(() => page.locator('body').textContent()).toMatch(/Sẵn sàng/);
     }, 180_000);
+
+    it('sends the recording as it is from a phone with too little memory, saying so in Vietnamese', async () => {
+      const weak = await (await phoneContext(browser)).newPage();
+      // A phone with 1 GB: ffmpeg.wasm would run out of memory on a long recording.
+      await weak.addInitScript(() =>
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's DOM, typed nowhere here
+        Object.defineProperty((globalThis as any).Navigator.prototype, 'deviceMemory', { get: () => 1 }),
+      );
+      await signInAs(weak);
+      await weak.goto(`${edge.url}/thong-bao/gui`);
+      await weak.getByLabel('Tiêu đề').fill('Họp chi bộ');
+      await weak.locator('input[type=file]').setInputFiles(await fixtures.get('quietPhone'));
+      let wasmAsked = false;
+      weak.on('request', (r) => {
+        if (r.url().includes('ffmpeg-core.wasm')) wasmAsked = true;
+      });
+      // The upload is held a moment, so that the note can be read before the page moves on.
+      await weak.route('**/api/v1/announcements', async (route) => {
+        await new Promise((r) => setTimeout(r, 1500));
+        await route.continue();
+      });
+      await weak.getByRole('button', { name: 'Gửi', exact: true }).click();
+      await poll(() => weak.locator('[data-audio-note]').textContent()).toMatch(
+        /không đủ mạnh để xử lý âm thanh.*máy chủ xử lý/,
+      );
+      await weak.waitForURL(/\/thong-bao\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+      expect(wasmAsked).toBe(false);
+      // Waiting for a processing node, not ready: the Worker got the original recording.
+      await poll(() => weak.locator('body').textContent()).toMatch(/Đang chờ xử lý/);
+      await weak.close();
+    }, 120_000);
   },
 );
