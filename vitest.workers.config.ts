@@ -43,6 +43,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/workers/**/*.test.ts', ...shared],
+    // Audio for the edge's checks, made on Node by the real pipeline (workerd runs no ffmpeg).
+    globalSetup: ['test/workers/support/audio-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -10,6 +10,7 @@ import { createApp } from './http/app.js';
 import { createMetrics, metricsRoutes, type Metrics } from './http/metrics.node.js';
 import { readinessRoutes } from './http/routes/readiness.js';
 import { onlineWindowMs } from './domain/receiver/health.js';
+import { nodeModulesVendor } from './http/web/assets/vendor-files.node.js';
 import type { PushLimits } from './http/routes/receiver-protocol.js';
 import { fromTrustedHop } from './http/forwarded.js';
 import { alarmRulesOf, ConfigError, s3LocationOf, type Config } from './config.js';
@@ -309,6 +310,9 @@ export async function createNodeRuntime(
       logger,
       version,
       media,
+      // A long WAV is shrunk in the browser before a slow upload; ffmpeg's files come from node_modules.
+      browserAudio: 'shrink',
+      vendor: nodeModulesVendor,
       uploadLimitBytes: config.UPLOAD_LIMIT_MB * 1_048_576,
       ...(config.MEDIA_REDIRECT === 'presigned' &&
         bucket && {

@@ -19,7 +19,10 @@ import { createFetchWebhookTransport, dnsOverHttps } from './edge/webhook-transp
 import { createEventBus } from './events/in-process-bus.js';
 import { createApp } from './http/app.js';
 import { createR2MediaStore, type R2BucketLike, type R2MediaStore } from './media/r2-store.js';
+import { createProcessedIntake } from './media/processed-intake.js';
 import { createSniffingInspector } from './media/sniff.js';
+// mpg123 compiled when the Worker is bundled: Workers compile no WebAssembly from bytes at run time.
+import mpg123 from './media/mpg123.wasm';
 import { createDispatcher, type Dispatcher } from './scheduler/dispatcher.js';
 import { createServices, type Services } from './services/index.js';
 import { isProvinceFile, parseCommuneFile, parseProvinceFile } from './services/seed/commune-file.js';
@@ -51,6 +54,8 @@ export interface Env {
   readonly SESSION_TTL_HOURS?: string;
   readonly UPLOAD_LIMIT_MB?: string;
   readonly HEARTBEAT_RETENTION_DAYS?: string;
+  /** What processing nodes authenticate with: `wrangler secret put LOA_PROCESSING_TOKEN`. */
+  readonly LOA_PROCESSING_TOKEN?: string;
   /** Seals webhook signing secrets (32 bytes, base64): `wrangler secret put LOA_SECRET_KEY`. */
   readonly LOA_SECRET_KEY?: string;
 }
@@ -175,6 +180,14 @@ export async function createEdgeRuntime(
     inspector: createSniffingInspector(
       async (key) => (await media.readUpload(key))?.subarray(0, 16) ?? new Uint8Array(),
     ),
+    // Audio jobs go to processing nodes, which fetch the originals from R2.
+    openSource: (key) => media.openUpload(key),
+    // Uploads processed in the browser are decoded and measured here before they are taken.
+    intake: createProcessedIntake({
+      read: (key) => media.readUpload(key),
+      putAsset: (bytes, ext) => media.putAsset(bytes, ext),
+      wasm: mpg123,
+    }),
     // No ffmpeg runs in a Worker: recordings come processed from the browser, or go to a processing node.
     audio: { process: () => Promise.reject(new Error('the edge profile processes no audio itself')) },
     jobs: { wake: () => undefined },
@@ -205,6 +218,10 @@ export async function createEdgeRuntime(
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
     // Cloudflare's edge terminates TLS and says how the browser came in.
     trustedProxies: 0,
+    processingToken: env.LOA_PROCESSING_TOKEN,
+    // No ffmpeg here: the upload page levels and encodes in the browser. ffmpeg's files are Workers
+    // static assets (wrangler.toml [assets]), served before the Worker is asked.
+    browserAudio: 'process',
     holdPushElsewhere:
       role === 'worker'
         ? async (request, session) => {

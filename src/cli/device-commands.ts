@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
-import { uptime } from 'node:os';
+import { hostname, uptime } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseEnrolment, type Enrolment } from '../domain/receiver/enrolment.js';
@@ -11,6 +11,7 @@ import { consoleLogger } from '../receiver/ports.js';
 import { resolveHost } from '../receiver/resolve-host.node.js';
 import { createSimulation } from '../receiver/simulate.js';
 import { createSqliteStore } from '../receiver/sqlite-store.node.js';
+import { createProcessingNode } from '../processing-node.js';
 import { SIMULATED_PREFIX, simulatedReceivers } from './sim-receivers.js';
 
 /** Commands that run on or as a loudspeaker box: they talk to a server and need no database. */
@@ -256,7 +257,51 @@ const simulate: DeviceCommand = async (argv) => {
   return -1;
 };
 
+export const workerUsage = `Usage: loa worker --edge URL --token T [--node NAME] [--work DIR] [--once]
+
+Runs a processing node for the edge profile (Cloudflare Workers, where no ffmpeg runs): pulls its audio
+jobs — typed texts to speak, recordings from phones that could not process them — levels and encodes
+them with this machine's ffmpeg and espeak-ng, exactly as \`loa serve\` does, and posts the MP3 back.
+
+  --edge URL              the edge deployment, e.g. https://loa.example.workers.dev
+  --token T               the deployment's LOA_PROCESSING_TOKEN (or LOA_PROCESSING_TOKEN here)
+  --node NAME             this node's name, under which it holds its jobs (default: the host name)
+  --work DIR              work folder (default ./processing-work)
+  --once                  do the jobs waiting now, then stop
+  -h, --help              this help`;
+
+/** `loa worker --edge`: a processing node for the edge profile. */
+async function worker(argv: readonly string[]): Promise<number> {
+  const v = options(argv, {
+    edge: { type: 'string' },
+    token: { type: 'string' },
+    node: { type: 'string' },
+    work: { type: 'string' },
+    once: { type: 'boolean' },
+  });
+  if (!v.edge || !/^https?:\/\/[^/]/.test(v.edge)) {
+    throw new OptionError('--edge must be the edge deployment URL, e.g. https://loa.example.workers.dev');
+  }
+  const token = v.token ?? process.env.LOA_PROCESSING_TOKEN;
+  if (!token) throw new OptionError('--token (or LOA_PROCESSING_TOKEN) is required');
+  const node = createProcessingNode({
+    edge: v.edge,
+    token,
+    node: v.node ?? hostname(),
+    workDir: resolve(v.work ?? 'processing-work'),
+  });
+  if (v.once) {
+    while (await node.once());
+    return 0;
+  }
+  const stop = new AbortController();
+  onSignal(async () => stop.abort());
+  await node.run(stop.signal);
+  return 0;
+}
+
 export const deviceCommands: Readonly<Record<string, DeviceCommand>> = {
   receiver: withHelp('receiver', receiverUsage, receiver),
+  worker: withHelp('worker', workerUsage, worker),
   simulate: withHelp('simulate', simulateUsage, simulate),
 };

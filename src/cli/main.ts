@@ -25,6 +25,9 @@ const usage = `Usage: loa <command> [options]
   receiver --server URL --token T --cache DIR [--player "CMD {file}"] [--cache-max-mb 1024] [--volume 80]
   receiver --enrol "loa-receiver:?server=…&token=…" --cache DIR
                                  run a loudspeaker box's agent (token also from LOA_RECEIVER_TOKEN; loa receiver --help)
+  worker --edge URL --token T [--node NAME] [--work DIR] [--once]
+                                 run a processing node for the edge profile: speak texts and level recordings with
+                                 this machine's ffmpeg for a Cloudflare deployment (loa worker --help)
   simulate --server URL --receivers N [--hamlet ID] [--tokens FILE] [--duration-s S]
                                  run N virtual receivers (without --tokens: made or reused as LOA_USERNAME/LOA_PASSWORD,
                                  named "Loa mô phỏng N", disabled at the end; loa simulate --help)

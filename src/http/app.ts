@@ -26,6 +26,8 @@ import { provinceExportRoutes } from './routes/province-export.js';
 import { provinceIntegrationRoutes } from './routes/province-integrations.js';
 import { provinceReportRoutes } from './routes/province-reports.js';
 import { hamletRoutes } from './routes/hamlets.js';
+import { processingRoutes } from './routes/processing.js';
+import type { VendorSource } from './web/assets/index.js';
 import { mediaRoutes, type MediaLink } from './routes/media.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import {
@@ -68,6 +70,12 @@ export interface AppDeps {
   readonly operations?: Hono;
   /** Push channels held elsewhere (the edge profile's Durable Objects); see `receiverProtocolRoutes`. */
   readonly holdPushElsewhere?: ReceiverProtocolOptions['holdPushElsewhere'];
+  /** What the upload page does with a recording in the browser (see `WebDeps`). */
+  readonly browserAudio?: 'process' | 'shrink';
+  /** Where ffmpeg's browser files are read from when the app serves them (Node). */
+  readonly vendor?: VendorSource;
+  /** The processing nodes' token (`LOA_PROCESSING_TOKEN`): without it, no node can lease audio jobs. */
+  readonly processingToken?: string | undefined;
 }
 
 /**
@@ -114,11 +122,14 @@ export function createApp(deps: AppDeps) {
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        // ffmpeg.wasm compiles its WebAssembly in its worker (same origin, module script).
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+        workerSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         mediaSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'"],
+        // The parts of ffmpeg's WebAssembly are joined into a blob: address the worker fetches.
+        connectSrc: ["'self'", 'blob:'],
         frameAncestors: ["'none'"],
         formAction: ["'self'"],
         baseUri: ["'none'"],
@@ -128,6 +139,17 @@ export function createApp(deps: AppDeps) {
       crossOriginResourcePolicy: 'same-origin',
     }),
   );
+  // Processing nodes: their own token and their own upload, before the people's middleware.
+  if (deps.services.processing && deps.processingToken) {
+    app.route(
+      '/',
+      processingRoutes(deps.services.processing, {
+        token: deps.processingToken,
+        media: deps.media,
+        uploadLimitBytes: deps.uploadLimitBytes,
+      }),
+    );
+  }
   // Uploads stream to disk under their own limit; every other body is a small form or JSON, limited before
   // the CSRF check below reads a form.
   const isApiUpload = (c: Context) =>
@@ -174,6 +196,8 @@ export function createApp(deps: AppDeps) {
       uploadLimitBytes: deps.uploadLimitBytes,
       clock: deps.clock,
       clientIp: deps.clientIp,
+      browserAudio: deps.browserAudio,
+      vendor: deps.vendor,
     }),
   );
 

@@ -8,6 +8,7 @@ import {
 } from '../domain/ports/jobs.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { JobsRepository } from '../domain/ports/repositories.js';
+import { backoffMs, postponeMs, settleJob } from '../services/job-follow-up.js';
 
 export interface JobQueueOptions {
   readonly jobs: JobsRepository;
@@ -35,18 +36,7 @@ export interface JobQueueOptions {
 /** Default lease: a dead worker's jobs are taken over by another within a minute. */
 export const DEFAULT_LEASE_MS = 60_000;
 
-/** 30 s, 1 min, 2 min … capped at one hour: a busy disk or a restarted ffmpeg gets time to recover. */
-export function backoffMs(attempt: number): number {
-  return Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempt - 1));
-}
-
-/**
- * 30 s, 1 min, 2 min … capped at 10 minutes: a postponed job (a full disk) looks again at most 10
- * minutes after someone freed space, however long it has been waiting.
- */
-export function postponeMs(attempt: number): number {
-  return Math.min(600_000, backoffMs(attempt));
-}
+export { backoffMs, postponeMs };
 
 /**
  * The durable job queue: jobs live in the database, are leased with a short expiry that the running
@@ -69,7 +59,6 @@ export function createJobQueue(options: JobQueueOptions) {
     maxAttempts: number;
   }) {
     const handler = options.handlers[job.name as JobName];
-    const now = () => clock.now().toISOString();
     let result: JobResult;
     const started = performance.now();
     // Long jobs keep their lease alive so that no other worker takes them over. Three renewals fit in
@@ -103,34 +92,9 @@ export function createJobQueue(options: JobQueueOptions) {
       clearInterval(keepAlive);
     }
     const seconds = (performance.now() - started) / 1000;
-    // The follow-up of every job is decided here, in one place.
-    if (result.status === 'postponed') {
-      options.observeJob?.(job.name, 'postponed', seconds);
-      const runAt = new Date(clock.now().getTime() + postponeMs(job.attempts)).toISOString();
-      await jobs.postponeJob(job.id, options.workerId, result.reason, runAt, now());
-      logger.warn(
-        { job: job.id, name: job.name, attempt: job.attempts, reason: result.reason, runAt },
-        'job postponed',
-      );
-    } else if (result.status === 'failed' && result.retry && job.attempts < job.maxAttempts) {
-      options.observeJob?.(job.name, 'retry', seconds);
-      const runAt = new Date(clock.now().getTime() + backoffMs(job.attempts)).toISOString();
-      await jobs.retryJobLater(job.id, options.workerId, result.error, runAt, now());
-      logger.warn(
-        { job: job.id, name: job.name, attempt: job.attempts, error: result.error, runAt },
-        'job will be retried',
-      );
-    } else {
-      options.observeJob?.(job.name, result.status === 'failed' ? 'failed' : 'done', seconds);
-      await jobs.finishJob(
-        job.id,
-        options.workerId,
-        result.status === 'failed' ? 'failed' : 'done',
-        result.status === 'failed' ? result.error : null,
-        now(),
-      );
-      logger.info({ job: job.id, name: job.name, status: result.status }, 'job finished');
-    }
+    // The follow-up of every job is decided in one place, shared with processing nodes.
+    const outcome = await settleJob({ jobs, clock, logger }, job, options.workerId, result);
+    options.observeJob?.(job.name, outcome, seconds);
   }
 
   /** Leases what is due and runs it, up to the concurrency; resolves when those jobs are done. */

@@ -1,5 +1,4 @@
 import type { SourceDecoding } from './decoding.js';
-import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import { parseEbur128Summary } from './ffmpeg-output.js';
 import { levelledAimLufs, limiterCeilingDb, preGainDb, SILENT_LUFS } from './loudness-plan.js';
 import {
@@ -10,7 +9,6 @@ import {
   type Excerpt,
   type LevellingSettings,
 } from './pipeline-args.js';
-import { runTool } from './runner.js';
 import type { EncodingTargets } from './targets.js';
 
 /**
@@ -28,17 +26,22 @@ interface TrialResult {
   readonly limitedLufs: readonly (number | undefined)[];
 }
 
+/**
+ * Runs ffmpeg with these arguments and gives its stderr: a process on Node, ffmpeg.wasm in a browser.
+ * The levelling is found the same way wherever ffmpeg runs.
+ */
+export type RunFfmpeg = (args: readonly string[]) => Promise<{ readonly stderr: string }>;
+
 async function trial(
-  binaries: FfmpegBinaries,
+  run: RunFfmpeg,
   input: string,
   excerpts: readonly Excerpt[],
   levelling: LevellingSettings,
   makeupsDb: readonly number[],
   decoding: SourceDecoding,
-  signal: AbortSignal | undefined,
 ): Promise<TrialResult> {
   const args = buildTrialArgs(input, excerpts, levelling, makeupsDb, decoding);
-  const { stderr } = await runTool(binaries.ffmpeg, args, { signal });
+  const { stderr } = await run(args);
   const audible = (instance: string): number | undefined => {
     const lufs = parseEbur128Summary(stderr, instance)?.integratedLufs;
     return lufs !== undefined && lufs > SILENT_LUFS ? lufs : undefined;
@@ -103,28 +106,19 @@ export interface Calibration {
  * that, so an unrepresentative excerpt costs only a little peak margin, never loudness accuracy.
  */
 export async function calibrateLevelling(
-  binaries: FfmpegBinaries,
+  run: RunFfmpeg,
   input: string,
   probe: { readonly durationMs: number },
   headLufs: number | undefined,
   targets: EncodingTargets,
   decoding: SourceDecoding = {},
-  signal?: AbortSignal,
 ): Promise<Calibration> {
   const base = { preGainDb: preGainDb(headLufs, targets), leveller: levellerFor(targets) };
   const ceilingDb = limiterCeilingDb(targets);
   const aim = levelledAimLufs(targets);
   const excerpts = trialExcerpts(probe.durationMs);
 
-  const result = await trial(
-    binaries,
-    input,
-    excerpts,
-    { ...base, ceilingDb },
-    MAKEUP_CANDIDATES_DB,
-    decoding,
-    signal,
-  );
+  const result = await trial(run, input, excerpts, { ...base, ceilingDb }, MAKEUP_CANDIDATES_DB, decoding);
   if (result.levelledLufs === undefined) {
     return { levelling: { ...base, makeupDb: 0, ceilingDb }, slope: 1, sourceLufs: result.sourceLufs };
   }

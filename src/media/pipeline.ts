@@ -191,13 +191,12 @@ export async function processAudio(input: ProcessAudioInput): Promise<PipelineRe
     writeLevelled({ binaries, input: p.input, levelling, intermediatePath, limits, decoding, signal });
   try {
     const calibration = await calibrateLevelling(
-      binaries,
+      (args) => runTool(binaries.ffmpeg, args, { signal }),
       p.input,
       probe,
       inspection.headLufs,
       targets,
       decoding,
-      signal,
     );
     let { levelling } = calibration;
     p.log?.('levelling', { headLufs: inspection.headLufs, slope: calibration.slope, ...levelling });

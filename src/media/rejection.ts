@@ -10,6 +10,7 @@ const STATUS: Readonly<Record<AudioRejectionCode, 415 | 422>> = {
   empty: 422,
   too_long: 422,
   too_many_channels: 422,
+  not_processed: 422,
 };
 
 const ACCEPTED = 'MP3, M4A, WAV, OGG, WebM, AMR, FLAC';
@@ -123,4 +124,31 @@ export const rejections = {
       `Tệp có ${channels} kênh âm thanh, hệ thống chỉ nhận tối đa ${max} kênh. Hãy xuất lại tệp ở dạng mono hoặc stereo rồi tải lên.`,
       `The file has ${channels} audio channels; at most ${max} are accepted. Export it again as mono or stereo and upload it.`,
     ),
+  /** Sent as processed but not an MP3 (or no audio at all): the receivers play MP3 only. */
+  notProcessedCodec: (): AudioRejection =>
+    make(
+      'not_processed',
+      'Tệp gửi lên không phải bản MP3 đã xử lý mà máy thu cần. Hãy gửi lại bản ghi gốc để hệ thống tự xử lý.',
+      'The file sent as processed is not the mono MP3 the receivers play. Send the original recording instead, and it will be processed.',
+      'codec',
+    ),
+  /** Sent as processed, but its loudness or true peak is off the commune's targets. */
+  notProcessedLevel: (
+    measured: { readonly integratedLufs: number; readonly truePeakDbtp: number },
+    targets: { readonly integratedLufs: number; readonly truePeakDbtp: number; readonly toleranceLu: number },
+  ): AudioRejection => {
+    const peak = measured.truePeakDbtp > targets.truePeakDbtp;
+    const lufs = measured.integratedLufs.toFixed(1);
+    const tp = measured.truePeakDbtp.toFixed(1);
+    return make(
+      'not_processed',
+      peak
+        ? `Bản đã xử lý có đỉnh ${tp} dBTP, cao hơn mức cho phép ${targets.truePeakDbtp} dBTP. Hãy gửi lại bản ghi gốc để hệ thống tự xử lý.`
+        : `Bản đã xử lý có độ to ${lufs} LUFS, lệch khỏi mức ${targets.integratedLufs} LUFS (±${targets.toleranceLu}). Hãy gửi lại bản ghi gốc để hệ thống tự xử lý.`,
+      peak
+        ? `The processed file peaks at ${tp} dBTP, above the ceiling of ${targets.truePeakDbtp} dBTP. Send the original recording instead.`
+        : `The processed file measures ${lufs} LUFS, off the target of ${targets.integratedLufs} LUFS (±${targets.toleranceLu}). Send the original recording instead.`,
+      peak ? 'peak' : 'loudness',
+    );
+  },
 } as const;

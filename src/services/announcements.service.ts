@@ -11,7 +11,13 @@ import type { Airing } from '../domain/broadcast.js';
 import { LoaError, conflict, invalid, notFound } from '../domain/errors.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed, assertMayWithdraw, readScope } from '../domain/policy.js';
-import type { AudioInspector } from '../domain/ports/audio.js';
+import {
+  AudioRejectedError,
+  type AudioInspector,
+  type ProcessedAudio,
+  type ProcessedAudioIntake,
+} from '../domain/ports/audio.js';
+import { defaultAudioTargets } from '../domain/commune.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
@@ -19,6 +25,7 @@ import { JOB_MAX_ATTEMPTS, type JobRunnerSignal } from '../domain/ports/jobs.js'
 import { AUDIO_MISSING_VI, type MediaStore, type Upload } from '../domain/ports/media-store.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { AuditTrail } from './audit.service.js';
+import { recordProcessedAudio } from './audio.service.js';
 import { announceOffAir, takeOffAir } from './off-air.js';
 
 interface Deps {
@@ -30,13 +37,23 @@ interface Deps {
   readonly inspector: AudioInspector;
   /** Asked whether audio said to be ready is still there. */
   readonly media: Pick<MediaStore, 'sizeOfAsset'>;
+  /**
+   * Where uploads that come processed already are measured and taken (the edge profile, whose Worker runs
+   * no ffmpeg); without it such an upload is processed like any other.
+   */
+  readonly intake?: ProcessedAudioIntake | undefined;
   readonly jobs: JobRunnerSignal;
   readonly clock: Clock;
   readonly ids: IdGenerator;
 }
 
 export type VariantSource =
-  | { readonly kind: 'upload'; readonly upload: Upload }
+  | {
+      readonly kind: 'upload';
+      readonly upload: Upload;
+      /** The sender says it is levelled and encoded already (the upload page's browser processing). */
+      readonly processed?: boolean | undefined;
+    }
   | { readonly kind: 'text'; readonly text: string; readonly voice: string };
 
 async function load(
@@ -60,6 +77,26 @@ function assertNotWithdrawn(a: Announcement): void {
     `"${a.title}" was withdrawn; make a new announcement instead.`,
     `Thông báo "${a.title}" đã được rút lại. Hãy tạo thông báo mới nếu cần.`,
   );
+}
+
+/** A new version and, when it came processed already and passed the measurement, its audio. */
+interface Accepted {
+  readonly variant: NewVariant;
+  readonly ready: ProcessedAudio | null;
+}
+
+/**
+ * Makes a new version's audio happen in the unit of work that stored it: audio that came processed is
+ * recorded as it is, anything else gets its processing job (an outbox for free).
+ */
+async function processOrRecord(
+  r: Pick<Repositories, 'jobs' | 'announcements'>,
+  announcementId: string,
+  accepted: Accepted,
+  now: string,
+): Promise<void> {
+  if (accepted.ready) await recordProcessedAudio(r, accepted.variant.id, announcementId, accepted.ready, now);
+  else await enqueueProcessing(r, accepted.variant.id, '1', now);
 }
 
 /** Writes the job that processes a variant, in the unit of work that stored it (an outbox for free). */
@@ -123,28 +160,47 @@ export function createAnnouncementsService(deps: Deps) {
    * Checks an upload (ffprobe and a quick decode) and keeps it as the original; a refusal leaves it to
    * the upload's owner to remove.
    */
-  async function accept(source: VariantSource, language: string, approval: Approval): Promise<NewVariant> {
+  async function accept(
+    ctx: RequestContext,
+    source: VariantSource,
+    language: string,
+    approval: Approval,
+  ): Promise<Accepted> {
     const id = deps.ids.id();
     if (source.kind === 'text') {
       const base = { id, language, approval, sourceKind: 'text' as const, sourceKey: null, sourceName: null };
-      return { ...base, text: source.text, voice: source.voice, inspection: null };
+      return { variant: { ...base, text: source.text, voice: source.voice, inspection: null }, ready: null };
     }
-    const inspection = await deps.inspector.inspect(source.upload.key);
-    if (!inspection.ok) {
+    let ready: ProcessedAudio | null = null;
+    if (source.processed && deps.intake) {
+      const commune = await deps.repos.communes.findCommune(ctx.actor.communeId);
+      try {
+        ready = await deps.intake.take(source.upload.key, commune?.settings.audio ?? defaultAudioTargets);
+      } catch (error) {
+        if (!(error instanceof AudioRejectedError)) throw error;
+        const { status, code, messageEn, message } = error.rejection;
+        throw new LoaError(status, code, messageEn, message);
+      }
+    }
+    const inspection = ready ? null : await deps.inspector.inspect(source.upload.key);
+    if (inspection && !inspection.ok) {
       const { status, code, messageEn, message } = inspection.rejection;
       throw new LoaError(status, code, messageEn, message);
     }
     await source.upload.keep();
     return {
-      id,
-      language,
-      approval,
-      sourceKind: 'upload',
-      sourceKey: source.upload.key,
-      sourceName: source.upload.filename,
-      text: null,
-      voice: null,
-      inspection,
+      variant: {
+        id,
+        language,
+        approval,
+        sourceKind: 'upload',
+        sourceKey: source.upload.key,
+        sourceName: source.upload.filename,
+        text: null,
+        voice: null,
+        inspection,
+      },
+      ready,
     };
   }
 
@@ -160,7 +216,8 @@ export function createAnnouncementsService(deps: Deps) {
     approvedOnCreation?: { readonly reason: string },
     alsoWrite?: (r: Repositories, id: string, now: string) => Promise<void>,
   ): Promise<{ id: string; status: ProcessingStatus }> {
-    const variant = await accept(source, meta.language, approval);
+    const accepted = await accept(ctx, source, meta.language, approval);
+    const { variant } = accepted;
     const id = deps.ids.id();
     await tx(async (r) => {
       const now = clock.now().toISOString();
@@ -199,10 +256,10 @@ export function createAnnouncementsService(deps: Deps) {
         });
       }
       await alsoWrite?.(r, id, now);
-      await enqueueProcessing(r, variant.id, '1', now);
+      await processOrRecord(r, id, accepted, now);
     });
     handOver(source);
-    return { id, status: 'queued' };
+    return { id, status: accepted.ready ? 'ready' : 'queued' };
   }
 
   /** After the unit of work committed: the stored rows own the file, and the job runner may start. */
@@ -290,7 +347,8 @@ export function createAnnouncementsService(deps: Deps) {
       await this.assertMayAddVariant(ctx, id);
       await assertLanguageUsed(ctx, language);
       const approval = await approvalOfNew(ctx);
-      const variant = await accept(source, language, approval);
+      const accepted = await accept(ctx, source, language, approval);
+      const { variant } = accepted;
       await tx(async (r) => {
         const a = await load(r, ctx, id);
         if (a.variants.some((v) => v.language === language)) {
@@ -312,10 +370,16 @@ export function createAnnouncementsService(deps: Deps) {
           targetId: id,
           details: { language },
         });
-        await enqueueProcessing(r, variant.id, '1', now);
+        await processOrRecord(r, id, accepted, now);
       });
       handOver(source);
-      return { id, status: 'queued' };
+      // The announcement's status rolls up from every version: one ready version may not make it ready.
+      return {
+        id,
+        status: accepted.ready
+          ? ((await deps.repos.announcements.findAnnouncement(id))?.status ?? 'queued')
+          : 'queued',
+      };
     },
 
     /**

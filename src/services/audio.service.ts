@@ -1,5 +1,5 @@
 import { canMove, rollUpStatus, type AudioInfo, type ProcessingStatus } from '../domain/announcement.js';
-import { defaultAudioTargets } from '../domain/commune.js';
+import { defaultAudioTargets, type AudioTargets } from '../domain/commune.js';
 import {
   AudioRejectedError,
   type AudioSource,
@@ -19,6 +19,12 @@ interface Deps {
   readonly media: Pick<MediaStore, 'keptOriginals' | 'discard'>;
   readonly clock: Clock;
   readonly logger: Logger;
+}
+
+/** A version being processed, as the two halves of its processing know it. */
+export interface VariantRef {
+  readonly id: string;
+  readonly announcementId: string;
 }
 
 const retryLater = 'Lỗi tạm thời khi xử lý âm thanh; hệ thống sẽ tự thử lại.';
@@ -41,6 +47,28 @@ export const assetsOf = (result: ProcessedAudio): readonly AudioInfo[] =>
     sourceLufs: result.source.integratedLufs,
     peaks: result.peaks,
   }));
+
+/**
+ * Stores a version's broadcast audio and marks it ready, rolling the announcement's status up, inside
+ * the caller's unit of work: the pipeline's output, a processing node's, or an MP3 levelled in the
+ * uploader's browser are recorded alike.
+ */
+export async function recordProcessedAudio(
+  r: Pick<Repositories, 'announcements'>,
+  variantId: string,
+  announcementId: string,
+  result: ProcessedAudio,
+  now: string,
+): Promise<void> {
+  const mp3 = result.outputs.find((o) => o.format === 'mp3');
+  if (!mp3) throw new Error('the pipeline produced no MP3');
+  for (const asset of assetsOf(result)) await r.announcements.saveAsset(asset, now);
+  const opus = result.outputs.find((o) => o.format === 'opus')?.sha256 ?? null;
+  await r.announcements.setVariantAudio(variantId, mp3.sha256, opus, now);
+  const announcement = await r.announcements.findAnnouncement(announcementId);
+  const rolled = rollUpStatus(announcement?.variants ?? []);
+  await r.announcements.setAnnouncementStatus(announcementId, rolled.status, rolled.error, now);
+}
 
 /**
  * The audio lifecycle of an announcement's versions: queued → processing → ready | failed (and back to
@@ -68,11 +96,40 @@ export function createAudioService(deps: Deps) {
      * fails at once with the reason in Vietnamese; anything else is retried by the job runner.
      */
     async processVariant(variantId: string, job: JobContext): Promise<JobResult> {
+      const work = await this.startVariant(variantId);
+      if (work.kind === 'skip') return work.result;
+      let outcome: ProcessedAudio | Error;
+      try {
+        outcome = await deps.audio.process(work.source, work.targets);
+      } catch (error) {
+        outcome = error instanceof Error ? error : new Error(String(error));
+      }
+      return this.finishVariant(work.variant, job, outcome);
+    },
+
+    /**
+     * The first half of processing a version, for whoever does the audio work (this process, or a
+     * processing node the edge hands the job to): marks it processing and says what to make from
+     * what, or why there is nothing to do.
+     */
+    async startVariant(variantId: string): Promise<
+      | { readonly kind: 'skip'; readonly result: JobResult }
+      | {
+          readonly kind: 'work';
+          readonly variant: VariantRef;
+          readonly source: AudioSource;
+          readonly targets: AudioTargets;
+        }
+    > {
       const variant = await deps.repos.announcements.findVariantWork(variantId);
-      if (!variant) return { status: 'skipped', reason: 'variant no longer exists' };
-      if (variant.status === 'ready') return { status: 'skipped', reason: 'already processed' };
+      const skip = (reason: string) => ({
+        kind: 'skip' as const,
+        result: { status: 'skipped' as const, reason },
+      });
+      if (!variant) return skip('variant no longer exists');
+      if (variant.status === 'ready') return skip('already processed');
       if (variant.status !== 'processing' && !canMove(variant.status, 'processing')) {
-        return { status: 'skipped', reason: `variant is ${variant.status}` };
+        return skip(`variant is ${variant.status}`);
       }
       await moveTo(variant.id, variant.announcementId, 'processing', null);
       const commune = await deps.repos.communes.findCommune(variant.communeId);
@@ -86,51 +143,56 @@ export function createAudioService(deps: Deps) {
               language: variant.language,
             }
           : { kind: 'file', key: variant.sourceKey ?? '', inspection: variant.inspection };
-      try {
-        const result = await deps.audio.process(source, targets);
-        const mp3 = result.outputs.find((o) => o.format === 'mp3');
-        if (!mp3) throw new Error('the pipeline produced no MP3');
-        await deps.tx(async (r) => {
-          const now = clock.now().toISOString();
-          for (const asset of assetsOf(result)) await r.announcements.saveAsset(asset, now);
-          const opus = result.outputs.find((o) => o.format === 'opus')?.sha256 ?? null;
-          await r.announcements.setVariantAudio(variant.id, mp3.sha256, opus, now);
-          const announcement = await r.announcements.findAnnouncement(variant.announcementId);
-          const rolled = rollUpStatus(announcement?.variants ?? []);
-          await r.announcements.setAnnouncementStatus(
-            variant.announcementId,
-            rolled.status,
-            rolled.error,
-            now,
-          );
-        });
-        return { status: 'success' };
-      } catch (error) {
-        if (error instanceof StorageFullError) {
-          // Not the file's fault and not a failure: the job waits for room, however long it takes.
-          deps.logger.warn(
-            { variant: variant.id, attempt: job.attempt, err: error.message },
-            'audio processing waits for space on the media disk',
-          );
-          await moveTo(variant.id, variant.announcementId, 'queued', waitingForSpace);
-          return { status: 'postponed', reason: error.message };
-        }
-        const rejected = error instanceof AudioRejectedError || error instanceof MissingSourceError;
-        const final = rejected || job.lastAttempt;
-        const message = rejected
-          ? error instanceof MissingSourceError
-            ? error.messageVi
-            : error.rejection.message
-          : final
-            ? `Không xử lý được âm thanh: ${(error as Error).message}`
-            : retryLater;
-        deps.logger.warn(
-          { variant: variant.id, attempt: job.attempt, err: (error as Error).message },
-          'audio processing failed',
+      return {
+        kind: 'work',
+        variant: { id: variant.id, announcementId: variant.announcementId },
+        source,
+        targets,
+      };
+    },
+
+    /**
+     * The second half: records the audio made for a version (ready), or what went wrong — a rejection
+     * fails it at once with the reason in Vietnamese, a full disk makes it wait, anything else is
+     * retried until the last attempt.
+     */
+    async finishVariant(
+      variant: VariantRef,
+      job: JobContext,
+      outcome: ProcessedAudio | Error,
+    ): Promise<JobResult> {
+      const error = outcome instanceof Error ? outcome : undefined;
+      if (!error) {
+        const result = outcome as ProcessedAudio;
+        await deps.tx((r) =>
+          recordProcessedAudio(r, variant.id, variant.announcementId, result, clock.now().toISOString()),
         );
-        await moveTo(variant.id, variant.announcementId, final ? 'failed' : 'queued', final ? message : null);
-        return { status: 'failed', error: (error as Error).message, retry: !rejected };
+        return { status: 'success' };
       }
+      if (error instanceof StorageFullError) {
+        // Not the file's fault and not a failure: the job waits for room, however long it takes.
+        deps.logger.warn(
+          { variant: variant.id, attempt: job.attempt, err: error.message },
+          'audio processing waits for space on the media disk',
+        );
+        await moveTo(variant.id, variant.announcementId, 'queued', waitingForSpace);
+        return { status: 'postponed', reason: error.message };
+      }
+      const rejected = error instanceof AudioRejectedError || error instanceof MissingSourceError;
+      const final = rejected || job.lastAttempt;
+      const message = rejected
+        ? error instanceof MissingSourceError
+          ? error.messageVi
+          : error.rejection.message
+        : final
+          ? `Không xử lý được âm thanh: ${error.message}`
+          : retryLater;
+      deps.logger.warn(
+        { variant: variant.id, attempt: job.attempt, err: error.message },
+        'audio processing failed',
+      );
+      await moveTo(variant.id, variant.announcementId, final ? 'failed' : 'queued', final ? message : null);
+      return { status: 'failed', error: error.message, retry: !rejected };
     },
 
     /**

@@ -1,4 +1,4 @@
-import type { AudioInspector, AudioWork } from '../domain/ports/audio.js';
+import type { AudioInspector, AudioWork, ProcessedAudioIntake } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
@@ -12,6 +12,7 @@ import type { AlarmRules } from '../domain/receiver/alarm.js';
 import { createApiTokensService } from './api-tokens.service.js';
 import { createAnnouncementsService } from './announcements.service.js';
 import { createAudioService } from './audio.service.js';
+import { createProcessingService } from './processing.service.js';
 import { createAuditTrail } from './audit.service.js';
 import { createAuthService } from './auth.service.js';
 import { createBroadcastsService } from './broadcasts.service.js';
@@ -47,6 +48,10 @@ export interface ServiceDeps {
   readonly bus: EventBus;
   readonly inspector: AudioInspector;
   readonly audio: AudioWork;
+  /** Measures and takes audio processed elsewhere (the edge profile); Node levels every upload itself. */
+  readonly intake?: ProcessedAudioIntake;
+  /** A kept original as a stream, for processing nodes (with `intake`, the edge profile's audio jobs). */
+  readonly openSource?: (key: string) => Promise<{ body: ReadableStream<Uint8Array>; size: number } | null>;
   readonly jobs: JobRunnerSignal;
   readonly media: MediaStore;
   /** Below this much free space on the media disk, monitoring warns. */
@@ -80,6 +85,7 @@ export function createServices(deps: ServiceDeps) {
     audit,
     inspector: deps.inspector,
     media: deps.media,
+    intake: deps.intake,
     jobs: deps.jobs,
     bus,
     clock,
@@ -107,6 +113,7 @@ export function createServices(deps: ServiceDeps) {
     disaster,
     broadcasts,
   });
+  const audio = createAudioService({ repos, tx, audio: deps.audio, media: deps.media, clock, logger });
   return {
     auth: createAuthService({
       repos,
@@ -157,7 +164,19 @@ export function createServices(deps: ServiceDeps) {
       userAgent: `Loa-Webhooks/${deps.version}`,
     }),
     announcements,
-    audio: createAudioService({ repos, tx, audio: deps.audio, media: deps.media, clock, logger }),
+    audio,
+    /** Audio jobs done by processing nodes over HTTP, where the process runs no ffmpeg (the edge). */
+    processing:
+      deps.intake && deps.openSource
+        ? createProcessingService({
+            repos,
+            audio,
+            intake: deps.intake,
+            openSource: deps.openSource,
+            clock,
+            logger,
+          })
+        : undefined,
     communes: createCommunesService({ repos, tx, audit, clock, ids, passwords, bus }),
     broadcasts,
     disaster,

@@ -18,3 +18,9 @@ declare module 'cloudflare:test' {
   export function waitOnExecutionContext(ctx: unknown): Promise<void>;
   export function createScheduledController(options?: { cron?: string; scheduledTime?: number }): unknown;
 }
+
+// A WebAssembly file imported by the Worker: wrangler and the Workers test pool give it compiled.
+declare module '*.wasm' {
+  const module: WebAssembly.Module;
+  export default module;
+}

@@ -26,7 +26,8 @@ const floors: Readonly<Record<string, readonly string[]>> = {
   http: ['domain', 'services'],
   // The one Hono app, made of both presenters.
   'http/app': ['domain', 'services', 'http', 'http/routes', 'http/web'],
-  jobs: ['domain'],
+  // The job runner settles a job as a processing node's report does (services/job-follow-up.ts).
+  jobs: ['domain', 'services'],
   scheduler: ['domain', 'services'],
   cli: ['domain', 'services', 'db', 'receiver', 'entry'],
   // The receiver agent runs on the box: it knows only the kernel's protocol.
@@ -127,9 +128,12 @@ describe('the edge profile', () => {
       metafile: true,
       platform: 'neutral',
       format: 'esm',
-      mainFields: ['module', 'main'],
+      // As wrangler resolves packages: a package's browser build before its Node one.
+      mainFields: ['browser', 'module', 'main'],
       conditions: ['workerd', 'worker', 'import'],
       external: ['cloudflare:*'],
+      // The Worker imports mpg123 compiled; read here as bytes, to follow the graph.
+      loader: { '.wasm': 'binary' },
       logLevel: 'silent',
     });
     const inputs = Object.keys(result.metafile.inputs);

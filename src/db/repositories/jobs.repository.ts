@@ -161,8 +161,10 @@ export function createJobsRepository(db: Kysely<Database>): JobsRepository {
         row && {
           id: row.id,
           name: row.name,
+          data: row.data,
           status: row.status,
           attempts: Number(row.attempts),
+          maxAttempts: Number(row.max_attempts),
           lastError: row.last_error,
           runAt: row.run_at,
           leasedBy: row.leased_by,

@@ -9,10 +9,17 @@ export interface AudioRejection {
   readonly message: string;
   readonly messageEn: string;
   /** Which case of the code it is, for logs and tests. */
-  readonly reason?: 'truncated' | 'noise' | 'silent' | 'image' | 'video';
+  readonly reason?: 'truncated' | 'noise' | 'silent' | 'image' | 'video' | 'codec' | 'loudness' | 'peak';
 }
 
-export type AudioRejectionCode = 'no_audio' | 'unreadable' | 'too_long' | 'too_many_channels' | 'empty';
+export type AudioRejectionCode =
+  | 'no_audio'
+  | 'unreadable'
+  | 'too_long'
+  | 'too_many_channels'
+  | 'empty'
+  /** Sent as processed already (by the browser or a processing node), but not what the receivers need. */
+  | 'not_processed';
 
 /** Thrown by the audio adapters for input that will never become audio; trying again does not help. */
 export class AudioRejectedError extends Error {
@@ -94,4 +101,14 @@ export type AudioSource =
  */
 export interface AudioWork {
   process(source: AudioSource, targets: AudioTargets): Promise<ProcessedAudio>;
+}
+
+/**
+ * Audio processed elsewhere (levelled and encoded in the uploader's browser, or by a processing node):
+ * measured against the commune's targets and, when it meets them, stored as the version's broadcast
+ * audio. Throws `AudioRejectedError` (`not_processed`, 422) for a file that is not a mono MP3 at the
+ * targets, so what reaches the receivers is held to one rule wherever it was made.
+ */
+export interface ProcessedAudioIntake {
+  take(key: string, targets: AudioTargets): Promise<ProcessedAudio>;
 }

@@ -301,8 +301,10 @@ export interface JobsRepository {
     | {
         readonly id: string;
         readonly name: string;
+        readonly data: string;
         readonly status: JobStatus;
         readonly attempts: number;
+        readonly maxAttempts: number;
         readonly lastError: string | null;
         readonly runAt: string;
         readonly leasedBy: string | null;

@@ -31,11 +31,31 @@ const VariantText = named(VariantTextSchema, 'VariantTextInput');
 const security = [{ Bearer: [] }];
 const tags = ['Announcements'];
 
+/**
+ * `processed=true`: the file is an MP3 levelled and encoded already (the upload page does it in the
+ * browser on the edge profile); it is measured and, on target, ready at once, else refused with 422.
+ */
+const processedField = z.enum(['true', 'false']).optional().openapi({
+  description: 'true when the file is an MP3 processed already (measured, never processed again)',
+});
+
 const multipartDoc = {
   'multipart/form-data': {
-    schema: UploadFields.extend({ file: z.string().openapi({ format: 'binary' }) }),
+    schema: UploadFields.extend({
+      file: z.string().openapi({ format: 'binary' }),
+      processed: processedField,
+    }),
   },
 };
+
+/** The text fields of an upload without the processing claim, which is not part of the content. */
+function withoutClaim(fields: Readonly<Record<string, string>>): {
+  readonly fields: Record<string, string>;
+  readonly processed: boolean;
+} {
+  const { processed, ...rest } = fields;
+  return { fields: rest, processed: processed === 'true' };
+}
 
 export function announcementRoutes(services: Services, media: MediaStore, uploadLimitBytes: number) {
   const app = new OpenAPIHono();
@@ -64,10 +84,11 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
     }
     await using upload = await receiveUpload(c, media, uploadLimitBytes);
     const file = uploadedFile(upload);
-    const parsed = UploadFields.safeParse(upload.fields);
+    const { fields, processed } = withoutClaim(upload.fields);
+    const parsed = UploadFields.safeParse(fields);
     if (!parsed.success) return zodProblem(c, parsed.error, 'form');
     return c.json(
-      await services.announcements.create(ctx, parsed.data, { kind: 'upload', upload: file }),
+      await services.announcements.create(ctx, parsed.data, { kind: 'upload', upload: file, processed }),
       202,
     );
   });
@@ -85,7 +106,10 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
         required: true,
         content: {
           'multipart/form-data': {
-            schema: VariantFieldsSchema.extend({ file: z.string().openapi({ format: 'binary' }) }),
+            schema: VariantFieldsSchema.extend({
+              file: z.string().openapi({ format: 'binary' }),
+              processed: processedField,
+            }),
           },
           'application/json': { schema: VariantText },
         },
@@ -109,12 +133,14 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
     await services.announcements.assertMayAddVariant(ctx, id);
     await using upload = await receiveUpload(c, media, uploadLimitBytes);
     const file = uploadedFile(upload);
-    const parsed = VariantFieldsSchema.safeParse(upload.fields);
+    const { fields, processed } = withoutClaim(upload.fields);
+    const parsed = VariantFieldsSchema.safeParse(fields);
     if (!parsed.success) return zodProblem(c, parsed.error, 'form');
     return c.json(
       await services.announcements.addVariant(ctx, id, parsed.data.language, {
         kind: 'upload',
         upload: file,
+        processed,
       }),
       202,
     );

@@ -108,6 +108,13 @@ const vi = {
   uploading: 'Đang tải lên…',
   uploaded: 'Đã tải lên. Đang chuyển đến trang xử lý…',
   uploadFailed: 'Tải lên không thành công. Hãy kiểm tra mạng rồi thử lại.',
+  audioLoading: 'Đang tải bộ xử lý âm thanh (chỉ lần đầu)…',
+  audioProcessing: 'Đang xử lý âm thanh trên máy của bạn…',
+  audioShrinking: 'Đang nén bản ghi để gửi nhanh hơn…',
+  audioWeakDevice:
+    'Máy của bạn không đủ mạnh để xử lý âm thanh. Bản ghi sẽ được gửi nguyên bản và máy chủ xử lý sẽ làm thay; thông báo sẵn sàng chậm hơn một chút.',
+  audioFailed:
+    'Không xử lý được âm thanh trên máy của bạn. Bản ghi sẽ được gửi nguyên bản và máy chủ xử lý sẽ làm thay.',
   needFileOrRecording: 'Hãy ghi âm hoặc chọn một tệp âm thanh.',
   needText: 'Hãy gõ nội dung cần đọc.',
   mineTitle: 'Thông báo của tôi',

@@ -35,7 +35,7 @@ export { isPagePath } from './paths.js';
  */
 export function webRoutes(deps: WebDeps) {
   const app = new Hono();
-  app.route('/', assetRoutes());
+  app.route('/', assetRoutes(deps.vendor));
   // Every page of a province user offers the commune switcher; commune users never get the list.
   app.use('*', async function communeChoices(c, next) {
     const auth = c.get('auth');

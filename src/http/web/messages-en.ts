@@ -87,6 +87,13 @@ export const en: Messages = {
   uploading: 'Uploading…',
   uploaded: 'Uploaded. Opening the processing page…',
   uploadFailed: 'The upload did not go through. Check the network and try again.',
+  audioLoading: 'Loading the audio processor (first time only)…',
+  audioProcessing: 'Processing the audio on your device…',
+  audioShrinking: 'Compressing the recording to send it faster…',
+  audioWeakDevice:
+    'Your device cannot process audio. The recording is sent as it is and a processing server does it instead; it will be ready a little later.',
+  audioFailed:
+    'The audio could not be processed on your device. The recording is sent as it is and a processing server does it instead.',
   needFileOrRecording: 'Record or choose an audio file.',
   needText: 'Type the text to read.',
   mineTitle: 'My announcements',

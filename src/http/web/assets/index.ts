@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { paths } from '../paths.js';
+import { browserAudioJs } from './browser-audio.js';
 import { composeJs } from './compose.js';
+import { ffmpegBase, vendorFiles, type VendorFile } from './ffmpeg-vendor.js';
 import { copyJs } from './copy.js';
 import { css } from './css.js';
 import { faviconSvg } from './favicon.js';
@@ -39,6 +41,7 @@ const assets: Readonly<Record<string, Asset>> = {
   'schedule.js': asset(scheduleJs, 'text/javascript; charset=utf-8'),
   'favicon.svg': asset(faviconSvg, 'image/svg+xml'),
   'copy.js': asset(copyJs, 'text/javascript; charset=utf-8'),
+  'browser-audio.js': asset(browserAudioJs, 'text/javascript; charset=utf-8'),
 };
 
 /** The address of a static file, with its fingerprint so that it can be cached for good. */
@@ -48,8 +51,27 @@ export function assetUrl(name: string): string {
   return `${paths.assets}/${name}?v=${found.version}`;
 }
 
-export function assetRoutes() {
+/** A file of ffmpeg for the browser, read where the platform keeps it (node_modules on Node). */
+export type VendorSource = (
+  file: VendorFile,
+) => Promise<{ readonly body: ReadableStream<Uint8Array>; readonly size: number } | null>;
+
+export function assetRoutes(vendor?: VendorSource) {
   const app = new Hono();
+  if (vendor) {
+    // Versioned by the packages' versions: cached for good, fetched again only after an upgrade. (The edge
+    // profile serves the same files as Workers static assets, with the same headers: wrangler.toml.)
+    app.get(`${ffmpegBase}/:dir/:name`, async (c) => {
+      const file = vendorFiles.find((f) => f.name === `${c.req.param('dir')}/${c.req.param('name')}`);
+      const found = file && (await vendor(file));
+      if (!file || !found) return c.notFound();
+      return c.body(found.body, 200, {
+        'Content-Type': file.type,
+        'Content-Length': String(found.size),
+        'Cache-Control': 'public, max-age=31536000, immutable',
+      });
+    });
+  }
   app.get(`${paths.assets}/:name`, (c) => {
     const found = assets[c.req.param('name')];
     if (!found) return c.notFound();

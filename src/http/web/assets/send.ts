@@ -130,16 +130,64 @@ export const sendJs = `
         var file = chosen && chosen.files && chosen.files[0];
         var blob = file || (rec && rec.blob);
         if (!blob) { fieldError(form, 'file', form.dataset.msgNeedFile); return; }
-        body = new FormData();
-        fields.forEach(function (f) { var v = data.get(f); if (v) body.append(f, v); });
         var type = blob.type || '';
         var name = file ? file.name : 'ghi-am.' + (type.indexOf('ogg') >= 0 ? 'ogg' : type.indexOf('mp4') >= 0 ? 'm4a' : 'webm');
-        body.append('file', blob, name);
       }
+      submit.disabled = true;
       progress.hidden = false;
       progress.value = 0;
+      prepare(useText ? null : { blob: blob, name: name }).then(function (prepared) {
+        if (!useText) {
+          body = new FormData();
+          fields.forEach(function (f) { var v = data.get(f); if (v) body.append(f, v); });
+          if (prepared.processed) body.append('processed', 'true');
+          body.append('file', prepared.blob, prepared.name);
+        }
+        send(xhr, body);
+      });
+    });
+
+    // Before sending: on the edge profile the browser levels and encodes the recording (the Worker
+    // runs no ffmpeg); on Node a long WAV is shrunk for a weak link. A browser that cannot, or a
+    // processing that fails, sends the recording as it is, and says so.
+    function prepare(item) {
+      var mode = form.dataset.browserAudio;
+      var audio = window.LoaAudio;
+      if (!item || !mode || !audio) return Promise.resolve(item);
+      var note = $(form, '[data-audio-note]');
+      var can = audio.capable();
+      if (!can.ok || (mode === 'shrink' && !audio.worthShrinking(item.blob, item.name))) {
+        if (mode === 'process') { note.textContent = form.dataset.msgAudioWeak; note.hidden = false; }
+        return Promise.resolve(item);
+      }
+      var urls = JSON.parse(form.dataset.ffmpeg);
+      var base = item.name.replace(/\\.[^.]*$/, '') || 'ghi-am';
+      function onProgress(stage, fraction) {
+        if (stage === 'download') {
+          status.textContent = form.dataset.msgAudioLoading + (fraction !== undefined ? ' ' + Math.round(fraction * 100) + '%' : '');
+          progress.max = 100;
+          progress.value = Math.round((fraction || 0) * 100);
+        } else {
+          status.textContent = mode === 'process' ? form.dataset.msgAudioProcessing : form.dataset.msgAudioShrinking;
+          progress.removeAttribute('value');
+        }
+      }
+      var work = mode === 'process'
+        ? audio.processRecording(item.blob, item.name, JSON.parse(form.dataset.targets), urls, onProgress).then(function (made) {
+            return { blob: made.mp3, name: base + '.mp3', processed: true };
+          })
+        : audio.shrinkToOpus(item.blob, item.name, urls, onProgress).then(function (small) {
+            return small.size < item.blob.size ? { blob: small, name: base + '.ogg' } : item;
+          });
+      return work.catch(function () {
+        if (mode === 'process') { note.textContent = form.dataset.msgAudioFailed; note.hidden = false; }
+        return item;
+      });
+    }
+
+    function send(xhr, body) {
+      progress.value = 0;
       status.textContent = form.dataset.msgUploading;
-      submit.disabled = true;
       xhr.upload.onprogress = function (e) {
         if (e.lengthComputable) {
           progress.max = e.total;
@@ -168,7 +216,7 @@ export const sendJs = `
         showProblem(form, {});
       };
       xhr.send(body);
-    });
+    }
   }
 
   var forms = document.querySelectorAll('form[data-upload]');

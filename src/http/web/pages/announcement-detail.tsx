@@ -62,6 +62,8 @@ export interface DetailProps {
   readonly variant?: { values: SendValues; problem?: FormProblem | undefined } | undefined;
   readonly reject?: { reason: string; problem: FormProblem } | undefined;
   readonly notice?: string | undefined;
+  /** What the upload script does with a recording in the browser (`WebDeps.browserAudio`). */
+  readonly browserAudio?: 'process' | 'shrink' | undefined;
 }
 
 /**
@@ -74,7 +76,7 @@ export function DetailPage(props: DetailProps) {
   const m = p.m;
   const live = !a.variants.every(finished);
   const open = a.withdrawnAt === null;
-  const scripts = ['send.js', 'toggle.js', 'compose.js'];
+  const scripts = ['browser-audio.js', 'send.js', 'toggle.js', 'compose.js'];
   return (
     <Layout
       p={p}
@@ -166,6 +168,7 @@ export function DetailPage(props: DetailProps) {
             errors={props.variant?.problem?.fields ?? {}}
             general={props.variant?.problem?.general}
             languages={props.variantLanguages}
+            audio={{ mode: props.browserAudio ?? 'shrink', targets: commune.settings.audio }}
           />
         </Section>
       ) : null}

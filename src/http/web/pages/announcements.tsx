@@ -41,10 +41,14 @@ export function announcementRoutes(deps: WebDeps) {
   async function renderSend(c: Context, values: SendValues, problem?: FormProblem) {
     const ctx = signedIn(c);
     const p = pageContext(c);
-    const { languages, hamletOptions } = await sendOptions(deps, ctx, p);
+    const { languages, hamletOptions, commune } = await sendOptions(deps, ctx, p);
     return sendPage(
       c,
-      <Layout p={p} title={p.m.sendTitle} scripts={['send.js', 'toggle.js', 'compose.js']}>
+      <Layout
+        p={p}
+        title={p.m.sendTitle}
+        scripts={['browser-audio.js', 'send.js', 'toggle.js', 'compose.js']}
+      >
         <section aria-label={p.m.sendTitle}>
           <SendForm
             p={p}
@@ -53,6 +57,7 @@ export function announcementRoutes(deps: WebDeps) {
             general={problem?.general}
             languages={languages}
             hamlets={hamletOptions}
+            audio={{ mode: deps.browserAudio ?? 'shrink', targets: commune.settings.audio }}
           />
         </section>
       </Layout>,
@@ -86,6 +91,7 @@ export function announcementRoutes(deps: WebDeps) {
         p={p}
         a={a}
         commune={commune}
+        browserAudio={deps.browserAudio}
         airings={airings}
         now={deps.clock.now().getTime()}
         languageLabel={(code) => languageName(commune, code)}

@@ -9,6 +9,8 @@ import {
   type Speech,
 } from '../../../domain/announcement.js';
 import { hasOwnVoice, ttsVoices, voiceLanguage } from '../../../domain/ports/tts.js';
+import type { AudioTargets } from '../../../domain/commune.js';
+import { ffmpegUrls } from '../assets/ffmpeg-vendor.js';
 import type { FormProblem } from '../forms.js';
 import { checkInput, type InputOptions } from '../input.js';
 import type { Messages } from '../i18n.js';
@@ -221,9 +223,31 @@ function Progress({ p }: { p: PageContext }) {
     <>
       <progress hidden max={100} value={0} aria-label={p.m.uploading}></progress>
       <p class="meta" data-upload-status aria-live="polite"></p>
+      <p class="warning" data-audio-note hidden aria-live="polite"></p>
     </>
   );
 }
+
+/** What the upload page does with a recording in the browser, and the commune's targets for it. */
+export interface BrowserAudio {
+  readonly mode: 'process' | 'shrink';
+  readonly targets: AudioTargets;
+}
+
+/** Tells the upload script what to do with a recording before sending it, and where ffmpeg is. */
+const audioAttributes = (audio: BrowserAudio | undefined, m: Messages) =>
+  audio
+    ? {
+        'data-browser-audio': audio.mode,
+        'data-targets': JSON.stringify(audio.targets),
+        'data-ffmpeg': JSON.stringify(ffmpegUrls),
+        'data-msg-audio-loading': m.audioLoading,
+        'data-msg-audio-processing': m.audioProcessing,
+        'data-msg-audio-shrinking': m.audioShrinking,
+        'data-msg-audio-weak': m.audioWeakDevice,
+        'data-msg-audio-failed': m.audioFailed,
+      }
+    : {};
 
 /** Messages the upload script shows, rendered in the page's language. */
 const scriptMessages = (m: Messages) => ({
@@ -246,10 +270,11 @@ export interface SendFormProps {
   readonly languages: readonly Option[];
   /** Hamlet choices; empty when the user has exactly one hamlet (the service picks it). */
   readonly hamlets: readonly Option[];
+  readonly audio?: BrowserAudio | undefined;
 }
 
 /** "Gửi thông báo": posts to the API with progress when scripts run, to the page route otherwise. */
-export function SendForm({ p, values, errors, general, languages, hamlets }: SendFormProps) {
+export function SendForm({ p, values, errors, general, languages, hamlets, audio }: SendFormProps) {
   const m = p.m;
   return (
     <form
@@ -260,6 +285,7 @@ export function SendForm({ p, values, errors, general, languages, hamlets }: Sen
       data-fields="title,category,language,hamletId"
       data-next="/thong-bao/{id}"
       {...scriptMessages(m)}
+      {...audioAttributes(audio, m)}
     >
       <Csrf p={p} />
       <FormError message={general} />
@@ -317,6 +343,7 @@ export function VariantForm(props: {
   errors: FieldErrors;
   general?: string | undefined;
   languages: readonly Option[];
+  audio?: BrowserAudio | undefined;
 }) {
   const { p, announcementId } = props;
   const page = `/thong-bao/${encodeURIComponent(announcementId)}`;
@@ -329,6 +356,7 @@ export function VariantForm(props: {
       data-fields="language"
       data-next={page}
       {...scriptMessages(p.m)}
+      {...audioAttributes(props.audio, p.m)}
     >
       <Csrf p={p} />
       <FormError message={props.general} />

@@ -1,0 +1,91 @@
+import { env } from 'cloudflare:workers';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Env } from '../../src/worker.js';
+import { createHarness, type Harness } from '../support/harness.js';
+
+const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+/**
+ * The edge runs no ffmpeg: an upload that says it is processed already (the upload page levels and
+ * encodes in the browser) is decoded in the Worker with mpg123 (WebAssembly) and measured with Loa's
+ * meter. On target it is ready at once; anything else is refused with 422 and nothing is kept.
+ */
+describe('uploads processed in the browser, checked in the Worker', () => {
+  let h: Harness;
+  const audio = inject('edgeAudio');
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.close());
+
+  const form = (file: Uint8Array, name: string, processed = 'true', title = 'Lịch tiêm phòng') => {
+    const data = new FormData();
+    data.set('title', title);
+    data.set('language', 'vi');
+    data.set('category', 'health');
+    data.set('processed', processed);
+    data.set('file', new File([file], name, { type: 'audio/mpeg' }));
+    return data;
+  };
+  const upload = (data: FormData, path = '/api/v1/announcements') =>
+    h.request(path, { method: 'POST', token: h.tokens.secretary, body: data });
+  const storedObjects = async () =>
+    (await h.runtime.db.kysely.selectFrom('announcements').select('id').execute()).length;
+
+  it('takes an MP3 on target: ready at once, no job queued, the asset playable from R2', async () => {
+    const res = await upload(form(bytes(audio.processedMp3), 'thong-bao.mp3'));
+    expect(res.status, await res.clone().text()).toBe(202);
+    const { id, status } = (await res.json()) as { id: string; status: string };
+    expect(status).toBe('ready');
+    const jobs = await h.runtime.db.kysely.selectFrom('jobs').select('id').execute();
+    expect(jobs).toEqual([]);
+    const got = (await (
+      await h.request(`/api/v1/announcements/${id}`, { token: h.tokens.secretary })
+    ).json()) as {
+      status: string;
+      variants: {
+        status: string;
+        audio: { url: string; loudness: { integratedLufs: number; truePeakDbtp: number } };
+      }[];
+    };
+    expect(got.status).toBe('ready');
+    const v = got.variants[0]!;
+    expect(v.status).toBe('ready');
+    expect(Math.abs(v.audio.loudness.integratedLufs + 16)).toBeLessThanOrEqual(0.5);
+    expect(v.audio.loudness.truePeakDbtp).toBeLessThanOrEqual(-1.5);
+    const media = await h.request(new URL(v.audio.url, 'http://loa.test').pathname);
+    expect(media.status).toBe(200);
+    expect(new Uint8Array(await media.arrayBuffer())).toEqual(bytes(audio.processedMp3));
+  });
+
+  it('refuses what is off target, not MP3, stereo or not audio with 422 and keeps nothing', async () => {
+    const before = await storedObjects();
+    const originals = async () => (await (env as Env).MEDIA.list({ prefix: 'src/' })).objects.length;
+    const originalsBefore = await originals();
+    const srcBefore = (await (h.runtime.media as unknown as { list?: unknown })) ? 0 : 0;
+    const cases: [string, Uint8Array, string, RegExp][] = [
+      ['6 dB too quiet', bytes(audio.quietMp3), 'nho.mp3', /LUFS/],
+      ['stereo', bytes(audio.stereoMp3), 'stereo.mp3', /MP3/],
+      ['a WAV', bytes(audio.speechWav), 'ghi-am.wav', /MP3/],
+      ['a PDF', new TextEncoder().encode('%PDF-1.4\n%%EOF\n'), 'van-ban.mp3', /MP3/],
+    ];
+    for (const [what, file, name, message] of cases) {
+      const res = await upload(form(file, name));
+      expect(res.status, what).toBe(422);
+      expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
+      const problem = (await res.json()) as { type: string };
+      expect(problem.type, what).toBe('urn:loa:problem:not_processed');
+      expect(JSON.stringify(problem), what).toMatch(message);
+      // The cadre is told what to do, in Vietnamese.
+      expect(JSON.stringify(problem), what).toMatch(/gửi lại bản ghi gốc/);
+    }
+    expect(await storedObjects()).toBe(before);
+    expect(await originals()).toBe(originalsBefore);
+  });
+
+  it('processes a WAV sent without the claim as before: queued for a processing node', async () => {
+    const res = await upload(form(bytes(audio.speechWav), 'ghi-am.wav', 'false'));
+    expect(res.status).toBe(202);
+    expect(((await res.json()) as { status: string }).status).toBe('queued');
+  });
+});
