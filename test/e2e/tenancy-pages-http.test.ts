@@ -270,11 +270,18 @@ describe('communes as tenants in the pages', () => {
   it("falls back to the user's own commune when the switcher's commune is deleted", async () => {
     const viewing = withCookie(sessions.provinceOfficer!, 'loa_commune=ban-pho');
     expect(await (await page(h, '/tinh', viewing)).text()).toMatch(/<option value="ban-pho" selected/);
-    const gone = await h.request('/api/v1/communes/ban-pho', {
-      method: 'DELETE',
-      token: p.tokens.provinceAdmin,
-    });
-    expect(gone.status).toBe(204);
+    // The province admin deletes it from /tinh; the officer may not, and nobody may delete the province's own.
+    expect((await page(h, '/tinh/xa/ban-pho/xoa', sessions.provinceOfficer, {})).status).toBe(403);
+    const own = await page(h, '/tinh/xa/coc-san/xoa', sessions.provinceAdmin, {});
+    expect(own.status).toBe(409);
+    expect(await own.text()).toContain('Cán bộ tỉnh đăng nhập từ Xã Cốc San');
+    const gone = await page(h, '/tinh/xa/ban-pho/xoa', sessions.provinceAdmin, {});
+    expect(gone.status).toBe(303);
+    expect(gone.headers.get('location')).toBe('/tinh?tb=deleted');
+    const list = await (await page(h, '/tinh?tb=deleted', sessions.provinceAdmin)).text();
+    expect(list).toContain('Đã xóa xã.');
+    expect(list).not.toContain('data-commune="ban-pho"');
+    expect((await page(h, '/tinh/xa/ban-pho/xoa', sessions.provinceAdmin, {})).status).toBe(404);
     const res = await page(h, '/quan-tri/cum-loa', viewing);
     expect(res.status).toBe(200);
     const html = await res.text();
