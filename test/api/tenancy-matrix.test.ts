@@ -153,6 +153,18 @@ describe.each(dialects)('communes as tenants: every route against another commun
     expect(list.filter((u) => u.username.startsWith('qk-')).every((u) => !u.disabled)).toBe(true);
   });
 
+  it("gives a commune user's X-Loa-Commune header no power: their own commune, another's ids 404", async () => {
+    const headers = { 'x-loa-commune': otherCommune };
+    const list = await h.request('/api/v1/hamlets', { token: h.tokens.admin, headers });
+    expect(list.status).toBe(200);
+    const ids = ((await list.json()) as { items: { id: string }[] }).items.map((x) => x.id);
+    expect(ids).toContain('un-ta');
+    expect(ids.some((id) => id.startsWith('qk-'))).toBe(false);
+    expect((await h.request('/api/v1/hamlets/qk-thon-1', { token: h.tokens.admin, headers })).status).toBe(
+      404,
+    );
+  });
+
   it('sends a province user looking at Cốc San to 404 for Quảng Kim’s ids, and shows them when looking at it', async () => {
     const hamlet = (commune?: string) =>
       h.request('/api/v1/hamlets/qk-thon-1', {

@@ -242,6 +242,7 @@ const rows: Readonly<Record<string, Row>> = {
   'POST /tinh/xem-xa': { path: () => '/tinh/xem-xa', form: { xa: 'coc-san' }, inScope: allow([]) },
   'GET /tinh/xa/moi': { path: () => '/tinh/xa/moi', inScope: allow([]) },
   'POST /tinh/xa/moi': { path: () => '/tinh/xa/moi', form: { name: 'Xã thử' }, inScope: allow([]) },
+  'POST /tinh/xa/:id/xoa': { path: () => '/tinh/xa/quang-kim/xoa', form: {}, inScope: allow([]) },
   'GET /tinh/bao-cao': { path: () => '/tinh/bao-cao', inScope: allow([]) },
   'GET /tinh/bao-cao.csv': { path: () => '/tinh/bao-cao.csv', inScope: allow([]) },
   'GET /tinh/bao-cao.json': { path: () => '/tinh/bao-cao.json', inScope: allow([]) },

@@ -42,6 +42,7 @@ export const paths = {
   province: '/tinh',
   switchCommune: '/tinh/xem-xa',
   newCommune: '/tinh/xa/moi',
+  deleteCommune: (id: string) => `/tinh/xa/${encodeURIComponent(id)}/xoa`,
   provinceReport: '/tinh/bao-cao',
   provinceReportCsv: '/tinh/bao-cao.csv',
   provinceReportJson: '/tinh/bao-cao.json',

@@ -34,6 +34,11 @@ const vi = {
   password: 'Mật khẩu',
   adminNameRequired: 'Hãy nhập họ tên quản trị viên xã.',
   backToCommunes: 'Về danh sách xã',
+  delete: 'Xóa xã',
+  deleteQuestion: (name: string) =>
+    `Xóa ${name}? Người dùng của xã không đăng nhập được nữa, các cụm loa bị từ chối ngay; lịch sử phát vẫn được giữ.`,
+  confirmDelete: 'Xác nhận xóa xã',
+  deleted: 'Đã xóa xã.',
 };
 
 export type TenancyMessages = {
@@ -75,6 +80,11 @@ const en: TenancyMessages = {
   password: 'Password',
   adminNameRequired: "Enter the commune admin's full name.",
   backToCommunes: 'Back to the communes',
+  delete: 'Delete',
+  deleteQuestion: (name) =>
+    `Delete ${name}? Its users can no longer sign in and its receivers are refused at once; its history is kept.`,
+  confirmDelete: 'Confirm deletion',
+  deleted: 'Commune deleted.',
 };
 
 export const tenancyMessages: Readonly<Record<Lang, TenancyMessages>> = { vi, en };

@@ -17,7 +17,8 @@ a:hover{color:#083a66}
 .top-actions a,.top-actions button{display:inline-flex;align-items:center;min-height:44px;padding:0 8px}
 .who{margin:0;padding:6px 12px;background:#e7eef6;font-size:.9rem}
 .switcher{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin:0;padding:4px 12px 8px;background:#e7eef6}
-.switcher select{min-height:44px;max-width:100%}
+.switcher label{display:inline;margin:0}
+.switcher select{display:inline-block;width:auto;min-width:12rem;max-width:100%;min-height:44px}
 .nav{list-style:none;margin:0;padding:4px 8px;display:flex;flex-wrap:wrap;gap:4px;background:#fff;border-bottom:1px solid #d0d7de}
 .nav a{display:inline-flex;align-items:center;min-height:44px;padding:0 10px;border-radius:6px;text-decoration:none;font-weight:600}
 .nav a[aria-current=page]{background:#0b4f8a;color:#fff}

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { roleAllows } from '../../../domain/policy.js';
 import { CommuneInputSchema } from '../../../domain/province.js';
 import type { CreatedCommune } from '../../../services/communes.service.js';
 import { requestOrigin } from '../../forwarded.js';
@@ -32,22 +33,25 @@ const controlOf = (path: readonly PropertyKey[]) =>
 
 /**
  * The province's communes as tenants: `/tinh`, the home page of province staff (every commune with its
- * receivers online, a button to look at it), the commune switcher's post, and `/tinh/xa/moi`, where the
- * province admin creates a commune with its first admin, whose password the answer shows once.
+ * receivers online, a button to look at it, and for the province admin a deletion behind a confirmation),
+ * the commune switcher's post, and `/tinh/xa/moi`, where the province admin creates a commune with its
+ * first admin, whose password the answer shows once.
  */
 export function provinceCommuneRoutes(deps: WebDeps) {
   const { services } = deps;
   const app = new Hono();
 
-  app.get(paths.province, gate('province.read'), async (c) => {
+  async function renderHome(c: Context, opts: { problem?: FormProblem } = {}) {
     const ctx = signedIn(c);
     const p = pageContext(c);
     const tm = tenancyMessages[p.lang];
     const communes = await services.communes.overview(ctx);
-    const manage = ctx.actor.role === 'province_admin';
+    const manage = roleAllows(ctx.actor.role, 'province.manage');
+    const notice = c.req.query('tb') === 'deleted' ? tm.deleted : undefined;
     return sendPage(
       c,
-      <Layout p={p} title={tm.communesTitle}>
+      <Layout p={p} title={tm.communesTitle} notice={notice}>
+        <FormError message={opts.problem?.general} />
         <p class="meta">{tm.communesIntro}</p>
         {manage ? (
           <p>
@@ -69,17 +73,35 @@ export function provinceCommuneRoutes(deps: WebDeps) {
                     {tm.receiversOnlineOf(receivers.online, receivers.total)}
                   </td>
                   <td data-label={p.m.actions}>
-                    {commune.id === ctx.actor.communeId ? (
-                      <Badge tone="info">{tm.viewing}</Badge>
-                    ) : (
-                      <PostButton
-                        p={p}
-                        action={paths.switchCommune}
-                        label={tm.view}
-                        target={commune.name}
-                        fields={{ xa: commune.id, next: paths.receivers }}
-                      />
-                    )}
+                    <div class="actions">
+                      {commune.id === ctx.actor.communeId ? (
+                        <Badge tone="info">{tm.viewing}</Badge>
+                      ) : (
+                        <PostButton
+                          p={p}
+                          action={paths.switchCommune}
+                          label={tm.view}
+                          target={commune.name}
+                          fields={{ xa: commune.id, next: paths.receivers }}
+                        />
+                      )}
+                      {manage ? (
+                        <details class="cancel">
+                          <summary aria-label={`${tm.delete}: ${commune.name}`}>{tm.delete}</summary>
+                          <form method="post" action={paths.deleteCommune(commune.id)}>
+                            <Csrf p={p} />
+                            <p>{tm.deleteQuestion(commune.name)}</p>
+                            <button
+                              type="submit"
+                              class="danger"
+                              aria-label={`${tm.confirmDelete}: ${commune.name}`}
+                            >
+                              {tm.confirmDelete}
+                            </button>
+                          </form>
+                        </details>
+                      ) : null}
+                    </div>
                   </td>
                 </tr>
               ))}
@@ -87,7 +109,22 @@ export function provinceCommuneRoutes(deps: WebDeps) {
           )}
         </Section>
       </Layout>,
+      opts.problem?.status ?? 200,
     );
+  }
+
+  app.get(paths.province, gate('province.read'), (c) => renderHome(c));
+
+  app.post('/tinh/xa/:id/xoa', gate('province.manage'), async (c) => {
+    try {
+      await services.communes.remove(signedIn(c), c.req.param('id'));
+    } catch (error) {
+      const problem = problemOf(error, pageContext(c).lang);
+      // Not found stays the 404 page; a refusal (the province staff's own commune) is shown on the list.
+      if (problem.status === 404) throw error;
+      return renderHome(c, { problem });
+    }
+    return seeOther(c, paths.province, 'deleted');
   });
 
   // The switcher: only a commune of the user's province is kept (the service answers 404 otherwise).
