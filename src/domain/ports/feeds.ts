@@ -4,8 +4,5 @@
  * redirect followed, a timeout, and at most `maxBytes` read (more is an error, never a cut document).
  */
 export interface FeedFetcher {
-  get(
-    url: string,
-    maxBytes: number,
-  ): Promise<{ readonly body: string } | { readonly error: string }>;
+  get(url: string, maxBytes: number): Promise<{ readonly body: string } | { readonly error: string }>;
 }
