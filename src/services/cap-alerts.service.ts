@@ -1,4 +1,4 @@
-import type { Actor, RequestContext, UserActor } from '../domain/actor.js';
+import type { Actor, RequestContext } from '../domain/actor.js';
 import { capProblemError, capRefusal } from '../domain/cap/errors.js';
 import type {
   CapAlertRecord,
@@ -20,8 +20,6 @@ import {
   type CapLevel,
 } from '../domain/cap/mapping.js';
 import { defaultAudioTargets, type Commune } from '../domain/commune.js';
-import { DISASTER_CATEGORY } from '../domain/disaster.js';
-import { addDays, communeRules, localToUtc, utcToLocal } from '../domain/schedule/index.js';
 import { LoaError, notFound } from '../domain/errors.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { AudioWork, ProcessedAudio } from '../domain/ports/audio.js';
@@ -33,10 +31,11 @@ import { voiceLanguage } from '../domain/ports/tts.js';
 import { assetsOf } from './audio.service.js';
 import type { AuditTrail } from './audit.service.js';
 import type { BroadcastsService } from './broadcasts.service.js';
+import { nextSlot, systemActor, writeCommuneItem } from './cap-commune.js';
 import { speakHeader, type DisasterService } from './disaster.service.js';
 
 interface Deps {
-  readonly repos: Repositories;
+  readonly repos: Pick<Repositories, 'capAlerts' | 'communes' | 'hamlets' | 'announcements'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
@@ -45,21 +44,6 @@ interface Deps {
   readonly logger: Logger;
   readonly disaster: Pick<DisasterService, 'addBulletin' | 'endBulletin' | 'endEvent'>;
   readonly broadcasts: Pick<BroadcastsService, 'scheduleWithin' | 'cancel'>;
-}
-
-/** The alerts' own account in each commune: what it books and writes is attributed to it, never to a person. */
-const systemUserId = (communeId: string) => `cap-${communeId}`;
-
-function systemActor(commune: Commune): UserActor {
-  return {
-    kind: 'user',
-    id: systemUserId(commune.id),
-    username: systemUserId(commune.id),
-    role: 'commune_officer',
-    provinceId: commune.provinceId,
-    communeId: commune.id,
-    hamletIds: 'all',
-  };
 }
 
 /**
@@ -73,24 +57,6 @@ function systemActor(commune: Commune): UserActor {
  */
 export function createCapAlertsService(deps: Deps) {
   const { clock, tx } = deps;
-
-  async function ensureSystemUser(r: Repositories, commune: Commune, now: string): Promise<void> {
-    if (await r.users.findUser(systemUserId(commune.id))) return;
-    await r.users.insertUser(
-      {
-        id: systemUserId(commune.id),
-        username: systemUserId(commune.id),
-        displayName: 'Hệ thống cảnh báo CAP',
-        // No password hashes to this: the account never signs in.
-        passwordHash: '!',
-        role: 'commune_officer',
-        communeId: commune.id,
-        hamletIds: [],
-      },
-      now,
-    );
-    await r.users.updateUser(systemUserId(commune.id), { disabledAt: now }, now);
-  }
 
   /** Speaks the alert's words once for every commune (the output is content-addressed). */
   async function speak(text: string, commune: Commune): Promise<ProcessedAudio> {
@@ -295,81 +261,22 @@ export function createCapAlertsService(deps: Deps) {
           if (spoken) for (const asset of assetsOf(spoken)) await r.announcements.saveAsset(asset, nowIso);
           const made: CapCommuneItem[] = [];
           for (const { commune, hamletIds } of mp3 ? reach : []) {
-            await ensureSystemUser(r, commune, nowIso);
-            // What airs by itself is approved by the alert's own account; the rest waits for the office.
-            const approval = level === 'emergency' || level === 'priority' ? 'approved' : 'pending';
-            const announcementId = deps.ids.id();
-            await r.announcements.insertAnnouncement(
-              {
-                id: announcementId,
-                communeId: commune.id,
-                hamletId: null,
-                title: `${record.headline}`.slice(0, 200),
-                category: DISASTER_CATEGORY,
-                createdBy: systemUserId(commune.id),
-                approval,
-              },
-              nowIso,
+            made.push(
+              await writeCommuneItem(r, deps.ids, {
+                commune,
+                hamletIds,
+                alertId,
+                alert,
+                info: info!,
+                headline: record.headline,
+                text: text!,
+                audio: { mp3: mp3!.sha256, opus: opus?.sha256 ?? null },
+                // What airs by itself is approved by the alert's own account; the rest waits for the office.
+                approved: level === 'emergency' || level === 'priority',
+                updates: earlierItems,
+                now: nowIso,
+              }),
             );
-            const variantId = deps.ids.id();
-            await r.announcements.insertVariant(
-              announcementId,
-              {
-                id: variantId,
-                language: voiceLanguage,
-                approval,
-                sourceKind: 'text',
-                sourceKey: null,
-                sourceName: null,
-                text,
-                voice: 'vi',
-                inspection: null,
-              },
-              nowIso,
-            );
-            await r.announcements.setVariantAudio(variantId, mp3!.sha256, opus?.sha256 ?? null, nowIso);
-            await r.announcements.setVariantStatus(variantId, 'ready', null, nowIso);
-            await r.announcements.setAnnouncementStatus(announcementId, 'ready', null, nowIso);
-            if (approval === 'approved')
-              await r.announcements.setApproval(
-                announcementId,
-                'approved',
-                null,
-                systemUserId(commune.id),
-                nowIso,
-              );
-            // An Update stays in the event of what it updates, so that its bulletin replaces the earlier one.
-            const updated = earlierItems.find((e) => e.communeId === commune.id && e.eventId);
-            let eventId = alert.msgType === 'Update' ? (updated?.eventId ?? null) : null;
-            const event = eventId ? await r.disaster.findEvent(eventId) : undefined;
-            if (!event || event.status !== 'active') {
-              eventId = deps.ids.id();
-              await r.disaster.insertEvent({
-                id: eventId,
-                communeId: commune.id,
-                name: (info!.event || record.headline).slice(0, 200),
-                hazardType: capHazardType(info!),
-                status: 'active',
-                createdBy: systemUserId(commune.id),
-                createdAt: nowIso,
-              });
-            }
-            const item: CapCommuneItem = {
-              id: deps.ids.id(),
-              alertId,
-              communeId: commune.id,
-              hamletIds,
-              // Review until it is on the air: a failure between here and there leaves it to the officer.
-              state: 'review',
-              announcementId,
-              eventId,
-              bulletinId: null,
-              broadcastId: null,
-              createdAt: nowIso,
-              updatedAt: nowIso,
-            };
-            await r.capAlerts.insertItem(item);
-            made.push(item);
           }
           await deps.audit.record(r, {
             actor: source.actorCtx?.actor ?? null,
@@ -516,18 +423,3 @@ const duplicateOf = (a: CapAlertRecord, items: readonly CapCommuneItem[]): CapIn
 });
 
 export type CapAlertsService = ReturnType<typeof createCapAlertsService>;
-
-/** The commune's next standing slot opening after `now`, today or tomorrow on its wall clock. */
-function nextSlot(commune: Commune, now: number): { readonly name: string; readonly date: string } | null {
-  const rules = communeRules(commune);
-  const today = utcToLocal(now, rules.timeZone).date;
-  const openings = [today, addDays(today, 1)].flatMap((date) =>
-    rules.slots.map((slot) => ({
-      name: slot.name,
-      date,
-      at: localToUtc(date, slot.start, rules.timeZone),
-    })),
-  );
-  const next = openings.filter((o) => o.at > now).sort((a, b) => a.at - b.at)[0];
-  return next ? { name: next.name, date: next.date } : null;
-}
