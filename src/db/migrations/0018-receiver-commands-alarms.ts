@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 /**
  * Remote control and alarms of the boxes: commands issued to a receiver with their state and answer;
@@ -42,10 +42,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('cleared_at', 'text')
     .addColumn('detail', 'text', (c) => c.notNull())
     .execute();
+  // One open alarm per receiver and kind, also when two dispatchers notice the same cause at once.
   await db.schema
-    .createIndex('receiver_alarms_open')
+    .createIndex('receiver_alarms_one_open')
     .on('receiver_alarms')
-    .columns(['cleared_at', 'receiver_id'])
+    .columns(['receiver_id', 'kind'])
+    .unique()
+    .where(sql.ref('cleared_at'), 'is', null)
     .execute();
 
   await db.schema.alterTable('receivers').addColumn('free_bytes', 'bigint').execute();
