@@ -13,6 +13,7 @@ import * as playbackAudioSha256 from './migrations/0010-playback-audio-sha256.js
 import * as seriesSkips from './migrations/0011-series-skips.js';
 import * as provincePlatform from './migrations/0014-province-platform.js';
 import * as receiverCommandsAlarms from './migrations/0018-receiver-commands-alarms.js';
+import * as receiverAlarmsOneOpen from './migrations/0019-receiver-alarms-one-open.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -29,6 +30,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0011-series-skips': seriesSkips,
   '0014-province-platform': provincePlatform,
   '0018-receiver-commands-alarms': receiverCommandsAlarms,
+  '0019-receiver-alarms-one-open': receiverAlarmsOneOpen,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -70,6 +70,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0011-series-skips',
       '0014-province-platform',
       '0018-receiver-commands-alarms',
+      '0019-receiver-alarms-one-open',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

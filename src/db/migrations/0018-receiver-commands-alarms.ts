@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 
 /**
  * Remote control and alarms of the boxes: commands issued to a receiver with their state and answer;
@@ -42,13 +42,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('cleared_at', 'text')
     .addColumn('detail', 'text', (c) => c.notNull())
     .execute();
-  // One open alarm per receiver and kind, also when two dispatchers notice the same cause at once.
   await db.schema
-    .createIndex('receiver_alarms_one_open')
+    .createIndex('receiver_alarms_open')
     .on('receiver_alarms')
-    .columns(['receiver_id', 'kind'])
-    .unique()
-    .where(sql.ref('cleared_at'), 'is', null)
+    .columns(['cleared_at', 'receiver_id'])
     .execute();
 
   await db.schema.alterTable('receivers').addColumn('free_bytes', 'bigint').execute();
