@@ -14,6 +14,7 @@ import * as seriesSkips from './migrations/0011-series-skips.js';
 import * as provincePlatform from './migrations/0014-province-platform.js';
 import * as bulletins from './migrations/0016-bulletins.js';
 import * as receiverCommandsAlarms from './migrations/0018-receiver-commands-alarms.js';
+import * as receiverAlarmsOneOpen from './migrations/0019-receiver-alarms-one-open.js';
 import * as disasterBulletins from './migrations/0020-disaster-bulletins.js';
 import * as capAlerts from './migrations/0021-cap-alerts.js';
 
@@ -33,6 +34,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0014-province-platform': provincePlatform,
   '0016-bulletins': bulletins,
   '0018-receiver-commands-alarms': receiverCommandsAlarms,
+  '0019-receiver-alarms-one-open': receiverAlarmsOneOpen,
   '0020-disaster-bulletins': disasterBulletins,
   '0021-cap-alerts': capAlerts,
 };

@@ -1,10 +1,4 @@
-import {
-  CommandMessageSchema,
-  OnHoursSchema,
-  withinOnHours,
-  type CommandMessage,
-  type OnHours,
-} from '../domain/receiver/command.js';
+import { CommandMessageSchema, type OnHours } from '../domain/receiver/command.js';
 import {
   PlayMessageSchema,
   ScheduleMessageSchema,
@@ -29,7 +23,7 @@ import {
 } from './ports.js';
 import { readSse, type SseEvent } from './sse-parser.js';
 import type { AgentStore } from './store.js';
-import { testToneWav } from './tone.js';
+import { createBoxSettings, createRemoteControl } from './remote-control.js';
 
 export interface AgentOptions {
   readonly server: string;
@@ -138,24 +132,7 @@ export function createAgent(options: AgentOptions) {
   };
 
   // The box's settings from the commune's commands, kept across restarts and power cuts.
-  const settings = {
-    volume: (): number => Number(store.getValue('volume') ?? options.volume ?? 80),
-    muted: (): boolean => store.getValue('muted') === '1',
-    onHours: (): OnHours | null => {
-      const raw = store.getValue('onHours');
-      if (!raw) return null;
-      const parsed = OnHoursSchema.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data : null;
-    },
-  };
-  const refusal = (): string | null => {
-    if (settings.muted()) return 'not played: the commune muted this receiver';
-    const hours = settings.onHours();
-    if (!withinOnHours(clock.now(), hours)) {
-      return `not played: outside the receiver's daily hours (${hours!.on}–${hours!.off})`;
-    }
-    return null;
-  };
+  const settings = createBoxSettings(store, options.volume ?? 80);
   const newLoop = () =>
     createPlaybackLoop({
       now: clock.now,
@@ -169,7 +146,7 @@ export function createAgent(options: AgentOptions) {
       onEvent: () => flushSoon(),
       track,
       volume: settings.volume,
-      refusal,
+      refusal: () => settings.refusal(clock.now()),
     });
   let loop = newLoop();
   let restarts = 0;
@@ -247,8 +224,8 @@ export function createAgent(options: AgentOptions) {
       observe(answer);
       // A cheap push of its own: the answer says whether the schedule moved on.
       if (answer.scheduleVersion !== manifest?.version) void sync();
-      for (const command of answer.commands ?? []) obey(command);
-      sendAnswers();
+      for (const command of answer.commands ?? []) remote.obey(command);
+      remote.sendAnswers();
       flushSoon();
     } catch (error) {
       failed('heartbeat', error);
@@ -292,110 +269,27 @@ export function createAgent(options: AgentOptions) {
     }
   }
 
-  /** Answers not yet taken by the server, kept in the store so that a restart still sends them. */
-  const answers = (): Record<string, { ok: boolean; result: string | null }> =>
-    JSON.parse(store.getValue('commandAnswers') ?? '{}') as Record<
-      string,
-      { ok: boolean; result: string | null }
-    >;
-  let answering = false;
-
-  function answer(id: string, ok: boolean, result: string | null): void {
-    store.setValue('commandAnswers', JSON.stringify({ ...answers(), [id]: { ok, result } }));
-    sendAnswers();
-  }
-
-  function sendAnswers(): void {
-    if (answering || unauthorized) return;
-    const waiting = Object.entries(answers());
-    if (waiting.length === 0) return;
-    answering = true;
-    track(
-      (async () => {
-        try {
-          for (const [id, body] of waiting) {
-            try {
-              await client.ack(id, body);
-            } catch (error) {
-              // Refused for good (timed out, unknown): keeping it would resend it forever.
-              if (!(error instanceof HttpError && (error.status === 404 || error.status === 409))) {
-                failed('command answer', error);
-                return;
-              }
-              logger.warn('command answer refused by the server', { id, error: String(error) });
-            }
-            const rest = answers();
-            delete rest[id];
-            store.setValue('commandAnswers', JSON.stringify(rest));
-          }
-        } finally {
-          answering = false;
-        }
-      })(),
-    );
-  }
-
-  /** Carries out a command once (it may come by push and in a heartbeat answer), then answers it. */
-  function obey(command: CommandMessage): void {
-    const key = `command:${command.id}`;
-    if (store.isDone(key)) return;
-    store.markDone(key, new Date(clock.now()).toISOString());
-    logger.info('command from the commune', { id: command.id, kind: command.kind });
-    const done = (ok: boolean, result: string | null) => answer(command.id, ok, result);
-    switch (command.kind) {
-      case 'volume': {
-        const volume = command.args.volume ?? settings.volume();
-        store.setValue('volume', String(volume));
-        return done(true, `volume ${volume}%`);
-      }
-      case 'mute':
-        store.setValue('muted', '1');
-        loop.silence();
-        return done(true, 'muted');
-      case 'unmute':
-        store.setValue('muted', '0');
-        return done(true, `unmuted, volume ${settings.volume()}%`);
-      case 'hours': {
-        const hours = command.args.hours ?? null;
-        store.setValue('onHours', hours ? JSON.stringify(hours) : '');
-        loop.replan();
-        return done(
-          true,
-          hours ? `daily hours ${hours.on}–${hours.off} (${hours.timeZone})` : 'daily hours lifted',
-        );
-      }
-      case 'refresh':
-        etag = null;
-        track(
-          sync().then(() =>
-            online && !unauthorized
-              ? done(true, `schedule version ${manifest?.version ?? 'none'}`)
-              : done(false, 'the schedule could not be fetched'),
-          ),
-        );
-        return;
-      case 'restart':
-        // Answered first: the restart forgets nothing, but the answer must not wait for it.
-        done(true, 'restarting the agent');
-        track(restart());
-        return;
-      case 'test_tone':
-        track(playTestTone().then(({ ok, detail }) => done(ok, detail)));
-        return;
-    }
-  }
-
-  async function playTestTone(): Promise<{ ok: boolean; detail: string }> {
-    try {
-      const file = await cache.writeTone(testToneWav());
-      const outcome = await options.player.play(file, undefined, { volume: settings.volume() }).done;
-      return outcome.ok
-        ? { ok: true, detail: `test tone played at volume ${settings.volume()}%` }
-        : { ok: false, detail: `test tone failed: ${outcome.detail ?? 'player error'}` };
-    } catch (error) {
-      return { ok: false, detail: `test tone failed: ${String(error)}` };
-    }
-  }
+  const remote = createRemoteControl({
+    store,
+    settings,
+    cache,
+    player: options.player,
+    logger,
+    now: clock.now,
+    track,
+    ack: (id, answer) => client.ack(id, answer),
+    mayAnswer: () => !unauthorized,
+    answerFailed: (error) => failed('command answer', error),
+    loop: () => loop,
+    refresh: async () => {
+      etag = null;
+      await sync();
+      return online && !unauthorized
+        ? { ok: true, detail: `schedule version ${manifest?.version ?? 'none'}` }
+        : { ok: false, detail: 'the schedule could not be fetched' };
+    },
+    restart: () => restart(),
+  });
 
   /** Stops everything the agent runs and starts it again from its store and cache, as after a reboot. */
   async function restart(): Promise<void> {
@@ -421,7 +315,7 @@ export function createAgent(options: AgentOptions) {
       } else if (event.event === 'stop') {
         loop.stop(StopMessageSchema.parse(JSON.parse(event.data)).occurrenceId);
       } else if (event.event === 'command') {
-        obey(CommandMessageSchema.parse(JSON.parse(event.data)));
+        remote.obey(CommandMessageSchema.parse(JSON.parse(event.data)));
       }
     } catch (error) {
       logger.warn('unreadable push event', { event: event.event, error: String(error) });

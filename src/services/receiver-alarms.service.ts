@@ -84,18 +84,22 @@ export function createReceiverAlarmsService(deps: Deps) {
         clearedAt: null,
         detail: c.detail,
       }));
-      await deps.tx(async (r) => {
-        await r.receiverAlarms.insertAlarms(raised);
-        await r.receiverAlarms.clearAlarms(
-          clear.map((a) => a.id),
-          now,
-        );
-      });
+      // Only what this pass wrote is announced: another dispatcher that got there first announced its own.
+      const written = await deps.tx(async (r) => ({
+        raised: new Set(await r.receiverAlarms.insertAlarms(raised)),
+        cleared: new Set(
+          await r.receiverAlarms.clearAlarms(
+            clear.map((a) => a.id),
+            now,
+          ),
+        ),
+      }));
+      const wasRaised = raised.filter((a) => written.raised.has(a.id));
+      const wasCleared = clear.filter((a) => written.cleared.has(a.id));
       const subjects = new Map(
-        (await repo.findSubjects([...new Set([...raised, ...clear].map((a) => a.receiverId))])).map((s) => [
-          s.receiverId,
-          s,
-        ]),
+        (await repo.findSubjects([...new Set([...wasRaised, ...wasCleared].map((a) => a.receiverId))])).map(
+          (s) => [s.receiverId, s],
+        ),
       );
       const tell = (alarm: ReceiverAlarm, state: 'raised' | 'cleared') => {
         const subject = subjects.get(alarm.receiverId);
@@ -111,9 +115,9 @@ export function createReceiverAlarmsService(deps: Deps) {
           ...subject,
         });
       };
-      for (const a of raised) tell(a, 'raised');
-      for (const a of clear) tell(a, 'cleared');
-      return { raised: raised.length, cleared: clear.length };
+      for (const a of wasRaised) tell(a, 'raised');
+      for (const a of wasCleared) tell(a, 'cleared');
+      return { raised: wasRaised.length, cleared: wasCleared.length };
     },
 
     /** The commune's open alarms, oldest first (the monitor page). */

@@ -1,4 +1,6 @@
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeRuntime } from '../../src/node.js';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { provinceFixture, type ProvinceFixture } from '../support/province.js';
@@ -132,6 +134,37 @@ describe.each(dialects)('receiver alarms on %s', (dialect) => {
     await beat(boxes.full.token, 900 * MB);
     expect((await h.runtime.dispatcher.tick()).alarms).toEqual({ raised: 0, cleared: 1 });
     expect((await delivered()).map((d) => d.type)).toEqual(['receiver.alarm_cleared']);
+  });
+
+  it('raises and clears an alarm once when two instances evaluate at the same moment', async () => {
+    const second = await createNodeRuntime(h.runtime.config, {
+      clock: h.clock,
+      logger: pino({ level: 'silent' }),
+      resolveHost: async () => ['127.0.0.1'],
+    });
+    try {
+      await beat(boxes.full.token, 10 * MB);
+      const [a, b] = [h.runtime.services.receiverAlarms, second.services.receiverAlarms];
+      // On PostgreSQL (the scale-out profile) truly at once. SQLite serves one process: two runtimes in
+      // this one would wait on each other's write lock inside one event loop, so there they take turns.
+      const both = async () =>
+        dialect === 'postgres'
+          ? Promise.all([a.evaluate(), b.evaluate()])
+          : [await a.evaluate(), await b.evaluate()];
+      const raised = await both();
+      expect(raised.reduce((n, r) => n + r.raised, 0)).toBe(1);
+      expect((await openAlarms()).filter((a) => a.kind === 'low_storage')).toHaveLength(1);
+      await second.services.webhooks.whenRecorded();
+      expect((await delivered()).map((d) => d.type)).toEqual(['receiver.alarm']);
+      h.clock.advance(30_000);
+      await beat(boxes.full.token, 900 * MB);
+      const cleared = await both();
+      expect(cleared.reduce((n, r) => n + r.cleared, 0)).toBe(1);
+      await second.services.webhooks.whenRecorded();
+      expect((await delivered()).map((d) => d.type)).toEqual(['receiver.alarm_cleared']);
+    } finally {
+      await second.close();
+    }
   });
 
   it('flags a box whose playbacks failed twice in a row (not when stopped for an emergency), until one plays', async () => {

@@ -73,6 +73,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0014-province-platform',
       '0016-bulletins',
       '0018-receiver-commands-alarms',
+      '0019-receiver-alarms-one-open',
       '0020-disaster-bulletins',
       '0021-cap-alerts',
     ]);

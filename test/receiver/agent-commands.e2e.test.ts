@@ -79,8 +79,8 @@ describe('a receiver agent obeys remote control', () => {
     for (const [name, at, priority] of [
       ['nine', '09:00', 'normal'],
       ['halfPast', '09:30', 'normal'],
-      ['evening', '20:15', 'normal'],
-      ['late', '20:45', 'emergency'],
+      ['evening', '10:00', 'normal'],
+      ['late', '10:15', 'emergency'],
     ] as const) {
       ann[name] = await createReadyAnnouncement(h, `Tin ${at}`, [{ language: 'vi', seconds: 1 }]);
       const made = await scheduleBroadcast(h, {
@@ -148,14 +148,14 @@ describe('a receiver agent obeys remote control', () => {
   });
 
   it('keeps daily hours: a normal item outside them is skipped, an emergency still plays', async () => {
-    const id = await send(device.id, { kind: 'hours', hours: { on: '05:00', off: '20:00' } });
+    const id = await send(device.id, { kind: 'hours', hours: { on: '11:00', off: '20:00' } });
     expect(await answered(device.id, id)).toMatchObject({
       state: 'acknowledged',
-      result: 'daily hours 05:00–20:00 (Asia/Ho_Chi_Minh)',
+      result: 'daily hours 11:00–20:00 (Asia/Ho_Chi_Minh)',
     });
-    await time.advanceTo('2026-11-27T13:50:00.000Z', settle);
+    await time.advanceTo('2026-11-27T03:20:00.000Z', settle);
     expect(await eventsOf(occ.evening!)).toEqual([
-      { type: 'skipped', detail: "not played: outside the receiver's daily hours (05:00–20:00)" },
+      { type: 'skipped', detail: "not played: outside the receiver's daily hours (11:00–20:00)" },
     ]);
     expect((await eventsOf(occ.late!)).map((e) => e.type)).toEqual(['started', 'completed']);
     expect(a.record().at(-1)).toEqual({
@@ -199,7 +199,7 @@ describe('a receiver agent obeys remote control', () => {
     expect(a.agent.status()).toMatchObject({
       volume: 35,
       muted: false,
-      onHours: { on: '05:00', off: '20:00' },
+      onHours: { on: '11:00', off: '20:00' },
     });
     // Obeyed once: the same command is not carried out again after the restart.
     await time.advance(60_000, settle);

@@ -84,8 +84,8 @@ export function createReceiverAlarmsRepository(db: Kysely<Database>): ReceiverAl
     },
 
     async insertAlarms(alarms) {
-      if (alarms.length === 0) return;
-      await db
+      if (alarms.length === 0) return [];
+      const rows = await db
         .insertInto('receiver_alarms')
         .values(
           alarms.map((a) => ({
@@ -97,17 +97,23 @@ export function createReceiverAlarmsRepository(db: Kysely<Database>): ReceiverAl
             detail: a.detail,
           })),
         )
+        // Another dispatcher raised it first: its alarm stands, this one is not written.
+        .onConflict((oc) => oc.columns(['receiver_id', 'kind']).where('cleared_at', 'is', null).doNothing())
+        .returning('id')
         .execute();
+      return rows.map((r) => r.id);
     },
 
     async clearAlarms(ids, now) {
-      if (ids.length === 0) return;
-      await db
+      if (ids.length === 0) return [];
+      const rows = await db
         .updateTable('receiver_alarms')
         .set({ cleared_at: now })
         .where('id', 'in', [...ids])
         .where('cleared_at', 'is', null)
+        .returning('id')
         .execute();
+      return rows.map((r) => r.id);
     },
 
     async findSubjects(receiverIds) {

@@ -511,8 +511,10 @@ export interface ReceiverAlarmsRepository {
   ): Promise<readonly { receiverId: string; freeBytes: number; lastSeenAt: string }[]>;
   /** Enabled receivers with at least `failures` failed playbacks in a row. */
   listFailingPlayback(failures: number): Promise<readonly { receiverId: string; failures: number }[]>;
-  insertAlarms(alarms: readonly ReceiverAlarm[]): Promise<void>;
-  clearAlarms(ids: readonly string[], now: string): Promise<void>;
+  /** Inserts the alarms not open already (by receiver and kind); returns the ids written. */
+  insertAlarms(alarms: readonly ReceiverAlarm[]): Promise<readonly string[]>;
+  /** Clears the alarms still open; returns the ids cleared. */
+  clearAlarms(ids: readonly string[], now: string): Promise<readonly string[]>;
   /** The receivers named for a notice. */
   findSubjects(receiverIds: readonly string[]): Promise<readonly AlarmSubject[]>;
 }
