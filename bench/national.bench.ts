@@ -69,6 +69,22 @@ function toneWav(n: number, seconds: number): Uint8Array {
   return buffer;
 }
 
+/** Ends every process this run started (each `loa` with its ffmpeg: they lead their own group). */
+function killChildren(): void {
+  for (const child of children) {
+    try {
+      if (child.pid) process.kill(child.spawnargs.includes(loaBin) ? -child.pid : child.pid, 'SIGKILL');
+    } catch {
+      // Already gone (the killed ones).
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    killChildren();
+    process.exit(1);
+  });
+
 interface Process {
   readonly name: string;
   readonly child: ChildProcess;
@@ -502,8 +518,9 @@ async function main(): Promise<void> {
           try {
             ids.push(await uploadTo(target.url, n, AUDIO_SECONDS));
             break;
-          } catch {
+          } catch (error) {
             uploadRetries++;
+            if (attempt > 10) throw error;
           }
         }
         if (n === Math.floor(AUDIO_JOBS / 4)) {
@@ -559,7 +576,11 @@ async function main(): Promise<void> {
     let logRetries = 0;
     const cocSanTokens = tokens.slice(0, PROVINCE_RECEIVERS);
     const receiverHamlet = (i: number) => cocSanHamlets[i % cocSanHamlets.length]!;
-    const occurrenceOf = new Map(occurrences.map((o) => [o.hamletId, o.id]));
+    // The first airing of the emergency in each hamlet (it repeats later).
+    const occurrenceOf = new Map<string, string>();
+    for (const o of [...occurrences].sort((a, b) => a.at.localeCompare(b.at)))
+      if (!occurrenceOf.has(o.hamletId)) occurrenceOf.set(o.hamletId, o.id);
+    let logRefused = '';
     const targets = [...serves];
     for (let i = 0; i < 200; i++) {
       const events = Array.from({ length: 10 }, () => {
@@ -581,10 +602,14 @@ async function main(): Promise<void> {
             headers: { authorization: `Bearer ${cocSanTokens[i]}`, 'content-type': 'application/json' },
             body: JSON.stringify({ events }),
           });
-          if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
+          if (res.status !== 200) {
+            logRefused = `${res.status} ${await res.text()}`;
+            break;
+          }
           break;
         } catch {
           logRetries++;
+          if (attempt > 10) break;
         }
       }
     }
@@ -599,7 +624,7 @@ async function main(): Promise<void> {
     const rows: [string, string][] = [
       [
         'receivers holding push channels',
-        `${fmt(channelCounts.reduce((a, b) => a + b, 0))} of ${fmt(RECEIVERS)} (${channelCounts.map(fmt).join(' + ')}), opened in ${fmt(connectS, 1)} s`,
+        `${fmt(channelCounts.reduce((a, b) => a + b, 0))} of ${fmt(RECEIVERS)} (${channelCounts.map((n) => fmt(n)).join(' + ')}), opened in ${fmt(connectS, 1)} s`,
       ],
       [
         'memory per serve, idle → with channels',
@@ -636,7 +661,7 @@ async function main(): Promise<void> {
       ],
       [
         'log events sent around the dead serve',
-        `${fmt(logIds.size)} sent, ${fmt(logsStored)} stored, ${logRetries} batches retried`,
+        `${fmt(logIds.size)} sent, ${fmt(logsStored)} stored, ${logRetries} batches retried${logRefused && `; refused: ${logRefused}`}`,
       ],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
@@ -645,13 +670,7 @@ async function main(): Promise<void> {
     );
     for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
   } finally {
-    for (const child of children) {
-      try {
-        if (child.pid) process.kill(child.spawnargs.includes(loaBin) ? -child.pid : child.pid, 'SIGKILL');
-      } catch {
-        // Already gone (the killed ones).
-      }
-    }
+    killChildren();
     await sql.end().catch(() => undefined);
     await s3.close();
     await sleep(500);
