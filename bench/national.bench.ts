@@ -100,6 +100,7 @@ function startLoa(role: string, name: string, env: Record<string, string>): Prom
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
+    child.once('exit', (code, signal) => progress(`${name} exited (${signal ?? code})`));
     let out = '';
     const onData = (d: Buffer) => {
       if (out === null) return;
@@ -355,6 +356,9 @@ async function main(): Promise<void> {
     );
     const connectS = (now() - holderStarted) / 1000;
     const withChannels = serves.map((s) => rssMb(s.child.pid!));
+    progress(
+      `channels open in ${fmt(connectS, 1)} s; serve RSS ${idle.map((m) => fmt(m)).join('/')} → ${withChannels.map((m) => fmt(m)).join('/')} MB`,
+    );
     const channelCounts = await Promise.all(
       serves.map(async (s) =>
         Number(
@@ -421,6 +425,7 @@ async function main(): Promise<void> {
       (await booked.json()) as { occurrences: { id: string; hamletId: string; at: string }[] }
     ).occurrences;
     const bookedMs = now() - provinceSent;
+    progress(`emergency booked in ${fmt(bookedMs)} ms`);
     let provinceLast = 0;
     let provinceReached = 0;
     for (const deadline = now() + 15_000; now() < deadline;) {
@@ -461,6 +466,9 @@ async function main(): Promise<void> {
       await sleep(200);
     }
     await notifier.end();
+    progress(
+      `province: last channel at ${fmt(provinceLast)} ms (${provinceReached}); country: ${fmt(nationLast)} ms (${nationReached}), sent in ${fmt(notifiedMs)} ms`,
+    );
 
     // ---- manifest polling: every receiver once a minute, for 20 s
     progress('manifest polling');
@@ -491,6 +499,9 @@ async function main(): Promise<void> {
     await Promise.all(inflight);
     const pollAchieved = latencies.length / ((now() - pollStart) / 1000);
     latencies.sort((a, b) => a - b);
+    progress(
+      `polling ${fmt(pollAchieved)} req/s, p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, ${pollErrors} errors`,
+    );
 
     // ---- a dispatcher tick over the whole country
     const tickText = await (await fetch(`${dispatch.url}/metrics`)).text();
@@ -533,6 +544,7 @@ async function main(): Promise<void> {
         }
       }
     })();
+    uploads.catch(() => undefined);
     // The worker dies in the middle of a job, once a quarter of the queue is done.
     const jobCounts = async () =>
       Object.fromEntries(
