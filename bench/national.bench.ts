@@ -1,0 +1,696 @@
+// `npm run bench:national`: the scale-out profile on this one machine, with a simulated country.
+// PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test:
+// a fresh database is made and dropped), media in s3rver, three `loa serve`, one `loa dispatch`, two
+// `loa worker`, and 3,321 communes, 30,000 hamlets and NATIONAL_RECEIVERS receivers (50,000) holding
+// push channels from loopback addresses 127.0.0.2–201. Prints a table for the README; it is not a test.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../src/config.js';
+import { hashToken, webIds } from '../src/domain/ports/ids.js';
+import { encodeEvent } from '../src/events/pg-event-bus.node.js';
+import { createNodeRuntime } from '../src/node.js';
+import { startLocalS3 } from '../test/support/s3.js';
+
+const RECEIVERS = Number(process.env.NATIONAL_RECEIVERS ?? 50_000);
+const AUDIO_JOBS = Number(process.env.NATIONAL_AUDIO_JOBS ?? 200);
+const AUDIO_SECONDS = Number(process.env.NATIONAL_AUDIO_SECONDS ?? 60);
+const COMMUNES = 3321;
+const HAMLETS = 30_000;
+/** The "province": one commune of 100 hamlets and 1,500 receivers, booked through the API. */
+const PROVINCE_HAMLETS = 100;
+const PROVINCE_RECEIVERS = Math.min(1500, RECEIVERS);
+const HOLDERS = 3;
+const PASSWORD = 'bench-admin-password';
+const root = fileURLToPath(new URL('..', import.meta.url));
+const loaBin = join(root, 'bin/loa.js');
+
+const children: ChildProcess[] = [];
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const now = () => performance.timeOrigin + performance.now();
+const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const progress = (text: string) =>
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quantile = (sorted: readonly number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+/** A mono 16 kHz WAV of a tone, different per `n`, `seconds` long. */
+function toneWav(n: number, seconds: number): Uint8Array {
+  const rate = 16_000;
+  const samples = rate * seconds;
+  const buffer = Buffer.alloc(44 + samples * 2);
+  buffer.write('RIFF', 0);
+  buffer.writeUInt32LE(36 + samples * 2, 4);
+  buffer.write('WAVEfmt ', 8);
+  buffer.writeUInt32LE(16, 16);
+  buffer.writeUInt16LE(1, 20);
+  buffer.writeUInt16LE(1, 22);
+  buffer.writeUInt32LE(rate, 24);
+  buffer.writeUInt32LE(rate * 2, 28);
+  buffer.writeUInt16LE(2, 32);
+  buffer.writeUInt16LE(16, 34);
+  buffer.write('data', 36);
+  buffer.writeUInt32LE(samples * 2, 40);
+  const f = 200 + n * 3;
+  for (let i = 0; i < samples; i++) {
+    // A tone that swells every second, so that the levelling has speech-like work to do.
+    const envelope = 0.3 + 0.25 * Math.sin((2 * Math.PI * i) / rate);
+    buffer.writeInt16LE(Math.round(12_000 * envelope * Math.sin((2 * Math.PI * f * i) / rate)), 44 + i * 2);
+  }
+  return buffer;
+}
+
+/** Ends every process this run started (each `loa` with its ffmpeg: they lead their own group). */
+function killChildren(): void {
+  for (const child of children) {
+    try {
+      if (child.pid) process.kill(child.spawnargs.includes(loaBin) ? -child.pid : child.pid, 'SIGKILL');
+    } catch {
+      // Already gone (the killed ones).
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    killChildren();
+    process.exit(1);
+  });
+
+interface Process {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly port: number;
+}
+
+function startLoa(role: string, name: string, env: Record<string, string>): Promise<Process> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [loaBin, role], {
+      env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', WORKER_ID: name, LOG_LEVEL: 'info' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    child.once('exit', (code, signal) => progress(`${name} exited (${signal ?? code})`));
+    let out = '';
+    const onData = (d: Buffer) => {
+      if (out === null) return;
+      out += d.toString();
+      const match = /listening on http:\/\/localhost:(\d+)/.exec(out);
+      if (match) {
+        out = null as unknown as string;
+        const port = Number(match[1]);
+        resolve({ name, child, port, url: `http://127.0.0.1:${port}` });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => out !== null && reject(new Error(`${name} exited with ${code}:\n${out}`)));
+  });
+}
+
+interface Holder {
+  readonly child: ChildProcess;
+  command(line: string, expect: string): Promise<string>;
+}
+
+function startHolder(tokensFile: string, ports: readonly number[], base: number): Promise<Holder> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'bench/national/channels.ts'),
+        tokensFile,
+        ports.join(','),
+        String(base),
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    children.push(child);
+    const waiting: { prefix: string; resolve: (line: string) => void }[] = [];
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const at = waiting.findIndex((w) => line.startsWith(w.prefix));
+      if (at >= 0) waiting.splice(at, 1)[0]!.resolve(line);
+    });
+    const holder: Holder = {
+      child,
+      command(line, expect) {
+        return new Promise((done) => {
+          waiting.push({ prefix: expect, resolve: done });
+          if (line) child.stdin!.write(`${line}\n`);
+        });
+      },
+    };
+    holder.command('', 'READY').then(() => resolve(holder), reject);
+    child.once('exit', (code) => reject(new Error(`channel holder exited with ${code}`)));
+  });
+}
+
+interface Report {
+  readonly arrivals: number[];
+  readonly played: boolean[];
+  readonly reconnections: { cutAt: number; backAt: number }[];
+  readonly open: number;
+}
+const report = async (holders: readonly Holder[]) =>
+  Promise.all(
+    holders.map(async (h) => JSON.parse((await h.command('report', 'REPORT ')).slice(7)) as Report),
+  );
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'loa-national-'));
+  const adminUrl =
+    process.env.BENCH_DATABASE_URL ??
+    process.env.TEST_DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/test';
+  const dbName = `loa_national_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  const databaseUrl = url.toString();
+  const s3 = await startLocalS3('loa-national');
+  const shared = {
+    ...s3.env('country'),
+    DATABASE_URL: databaseUrl,
+    LOA_ADMIN_PASSWORD: PASSWORD,
+    LOA_PROVINCE_ADMIN_PASSWORD: 'bench-province-password',
+    // A killed worker's job is taken over when its lease runs out: 20 s instead of a minute.
+    JOB_LEASE_S: '20',
+  };
+  const sql = new pg.Client({ connectionString: databaseUrl });
+  try {
+    // ---- the country, written straight into the database (the API would take hours for it)
+    process.stderr.write(
+      `seeding ${fmt(COMMUNES)} communes, ${fmt(HAMLETS)} hamlets, ${fmt(RECEIVERS)} receivers…\n`,
+    );
+    const seeder = await createNodeRuntime(
+      loadConfig({
+        ...shared,
+        DATA_DIR: join(dir, 'seed'),
+        MEDIA_DIR: join(dir, 'seed-media'),
+        LOG_LEVEL: 'warn',
+      }),
+      { logger: pino({ level: 'warn' }) },
+    );
+    const db = seeder.db.kysely;
+    const stamp = new Date().toISOString();
+    const cocSan = await db
+      .selectFrom('communes')
+      .selectAll()
+      .where('id', '=', 'coc-san')
+      .executeTakeFirstOrThrow();
+    const existingCommunes = Number(
+      (
+        await db
+          .selectFrom('communes')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const existingHamlets = await db.selectFrom('hamlets').select(['id', 'commune_id']).execute();
+    const newCommunes = Array.from({ length: COMMUNES - existingCommunes }, (_, i) => ({
+      id: `bench-c-${i}`,
+      name: `Xã ${i}`,
+      code: String(90_000 + i),
+      province_code: cocSan.province_code,
+      province_id: cocSan.province_id,
+      time_zone: cocSan.time_zone,
+      settings: cocSan.settings,
+      created_at: stamp,
+      updated_at: stamp,
+    }));
+    const hamletRows: {
+      id: string;
+      commune_id: string;
+      name: string;
+      languages: string;
+      lat: null;
+      lon: null;
+      created_at: string;
+      updated_at: string;
+      deleted_at: null;
+    }[] = [];
+    const cocSanHamlets = existingHamlets.filter((h) => h.commune_id === 'coc-san').map((h) => h.id);
+    for (let i = cocSanHamlets.length; i < PROVINCE_HAMLETS; i++) {
+      const id = `bench-h-cs-${i}`;
+      cocSanHamlets.push(id);
+      hamletRows.push({
+        id,
+        commune_id: 'coc-san',
+        name: `Thôn ${i}`,
+        languages: '["vi"]',
+        lat: null,
+        lon: null,
+        created_at: stamp,
+        updated_at: stamp,
+        deleted_at: null,
+      });
+    }
+    const otherHamlets: string[] = existingHamlets.filter((h) => h.commune_id !== 'coc-san').map((h) => h.id);
+    for (let i = 0; otherHamlets.length + cocSanHamlets.length < HAMLETS; i++) {
+      const id = `bench-h-${i}`;
+      otherHamlets.push(id);
+      hamletRows.push({
+        id,
+        commune_id: newCommunes[i % newCommunes.length]!.id,
+        name: `Thôn ${i}`,
+        languages: '["vi"]',
+        lat: null,
+        lon: null,
+        created_at: stamp,
+        updated_at: stamp,
+        deleted_at: null,
+      });
+    }
+    const tokens: string[] = [];
+    const receiverRows: {
+      id: string;
+      hamlet_id: string;
+      name: string;
+      token_hash: string;
+      created_at: string;
+      updated_at: string;
+    }[] = [];
+    for (let i = 0; i < RECEIVERS; i++) {
+      const token = webIds.token();
+      tokens.push(token);
+      const hamlet =
+        i < PROVINCE_RECEIVERS
+          ? cocSanHamlets[i % cocSanHamlets.length]!
+          : otherHamlets[i % otherHamlets.length]!;
+      receiverRows.push({
+        id: `bench-rx-${i}`,
+        hamlet_id: hamlet,
+        name: `Cụm loa ${i}`,
+        token_hash: await hashToken(token),
+        created_at: stamp,
+        updated_at: stamp,
+      });
+    }
+    // The example receivers of the commune files have no token anyone knows: disabled, out of the count.
+    await db.updateTable('receivers').set({ disabled_at: stamp }).execute();
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < newCommunes.length; i += 1000)
+        await trx
+          .insertInto('communes')
+          .values(newCommunes.slice(i, i + 1000))
+          .execute();
+      for (let i = 0; i < hamletRows.length; i += 2000)
+        await trx
+          .insertInto('hamlets')
+          .values(hamletRows.slice(i, i + 2000))
+          .execute();
+      for (let i = 0; i < receiverRows.length; i += 2000)
+        await trx
+          .insertInto('receivers')
+          .values(receiverRows.slice(i, i + 2000))
+          .execute();
+    });
+    await seeder.close();
+
+    // ---- the processes
+    progress('starting 3 serve, 1 dispatch, 2 workers');
+    const env = (name: string) => ({
+      ...shared,
+      DATA_DIR: join(dir, name, 'data'),
+      MEDIA_DIR: join(dir, name, 'scratch'),
+    });
+    const serves = await Promise.all(
+      [1, 2, 3].map((n) => startLoa('serve', `serve-${n}`, env(`serve-${n}`))),
+    );
+    const dispatch = await startLoa('dispatch', 'dispatch-1', env('dispatch-1'));
+    const workers = await Promise.all(
+      [1, 2].map((n) => startLoa('worker', `worker-${n}`, { ...env(`worker-${n}`), JOB_CONCURRENCY: '1' })),
+    );
+    const idle = serves.map((s) => rssMb(s.child.pid!));
+
+    // ---- every receiver holds a push channel
+    progress('opening push channels');
+    const share = Math.ceil(RECEIVERS / HOLDERS);
+    const holderStarted = now();
+    const holders = await Promise.all(
+      Array.from({ length: HOLDERS }, (_, h) => {
+        const file = join(dir, `tokens-${h}.json`);
+        writeFileSync(file, JSON.stringify(tokens.slice(h * share, (h + 1) * share)));
+        return startHolder(
+          file,
+          serves.map((s) => s.port),
+          h * share,
+        );
+      }),
+    );
+    const connectS = (now() - holderStarted) / 1000;
+    const withChannels = serves.map((s) => rssMb(s.child.pid!));
+    progress(
+      `channels open in ${fmt(connectS, 1)} s; serve RSS ${idle.map((m) => fmt(m)).join('/')} → ${withChannels.map((m) => fmt(m)).join('/')} MB`,
+    );
+    const channelCounts = await Promise.all(
+      serves.map(async (s) =>
+        Number(
+          /loa_sse_channels_open\{[^}]*\} (\d+)/.exec(await (await fetch(`${s.url}/metrics`)).text())?.[1] ??
+            0,
+        ),
+      ),
+    );
+
+    // ---- sign in, one approved recording in the "province"
+    const api = async (
+      base: string,
+      path: string,
+      init: RequestInit & { token?: string; json?: unknown } = {},
+    ) => {
+      const headers = new Headers(init.headers);
+      if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+      if (init.json !== undefined) headers.set('content-type', 'application/json');
+      return fetch(`${base}${path}`, {
+        ...init,
+        headers,
+        ...(init.json !== undefined && { body: JSON.stringify(init.json) }),
+      });
+    };
+    const token = (
+      (await (
+        await api(serves[0]!.url, '/api/v1/auth/login', {
+          method: 'POST',
+          json: { username: 'admin', password: PASSWORD },
+        })
+      ).json()) as { token: string }
+    ).token;
+    const uploadTo = async (base: string, n: number, seconds: number) => {
+      const form = new FormData();
+      form.set('title', `Thông báo ${n}`);
+      form.set('language', 'vi');
+      form.set('file', new Blob([toneWav(n, seconds)], { type: 'audio/wav' }), `tb-${n}.wav`);
+      const res = await api(base, '/api/v1/announcements', { method: 'POST', token, body: form });
+      if (res.status !== 202) throw new Error(`upload ${res.status}: ${await res.text()}`);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const alert = await uploadTo(serves[0]!.url, 0, 10);
+    for (;;) {
+      const a = (await (await api(serves[0]!.url, `/api/v1/announcements/${alert}`, { token })).json()) as {
+        status: string;
+      };
+      if (a.status === 'ready') break;
+      if (a.status === 'failed') throw new Error('the alert failed to process');
+      await sleep(200);
+    }
+    await api(serves[0]!.url, `/api/v1/announcements/${alert}/approve`, { method: 'POST', token, json: {} });
+
+    // ---- emergency to the province's receivers, through the API
+    progress('emergency to the province');
+    await Promise.all(holders.map((h) => h.command('reset', 'OK')));
+    const provinceSent = now();
+    const booked = await api(serves[1]!.url, '/api/v1/broadcasts', {
+      method: 'POST',
+      token,
+      json: { announcementId: alert, hamletIds: cocSanHamlets, priority: 'emergency' },
+    });
+    if (booked.status !== 201) throw new Error(`emergency ${booked.status}: ${await booked.text()}`);
+    const occurrences = (
+      (await booked.json()) as { occurrences: { id: string; hamletId: string; at: string }[] }
+    ).occurrences;
+    const bookedMs = now() - provinceSent;
+    progress(`emergency booked in ${fmt(bookedMs)} ms`);
+    let provinceLast = 0;
+    let provinceReached = 0;
+    for (const deadline = now() + 15_000; now() < deadline;) {
+      const arrivals = (await report(holders)).flatMap((r) => r.arrivals);
+      provinceReached = arrivals.length;
+      if (arrivals.length >= PROVINCE_RECEIVERS) {
+        provinceLast = Math.max(...arrivals) - provinceSent;
+        break;
+      }
+      await sleep(100);
+    }
+
+    // ---- emergency to every receiver: one event per hamlet over LISTEN/NOTIFY, as a national bulletin fans out
+    // Sent as the instances' bus sends them (the same envelope), a thousand notifications per statement.
+    const notifier = new pg.Client({ connectionString: databaseUrl });
+    await notifier.connect();
+    await Promise.all(holders.map((h) => h.command('reset', 'OK')));
+    const firstOccurrence = occurrences[0]!.id;
+    const payloads = [...cocSanHamlets, ...otherHamlets].flatMap((hamletId) =>
+      encodeEvent('bench', { type: 'emergency', hamletId, occurrenceId: firstOccurrence }),
+    );
+    progress(`emergency to every receiver: ${fmt(payloads.length)} notifications`);
+    const nationSent = now();
+    for (let i = 0; i < payloads.length; i += 1000)
+      await notifier.query(`select pg_notify('loa_events', p) from unnest($1::text[]) as p`, [
+        payloads.slice(i, i + 1000),
+      ]);
+    const notifiedMs = now() - nationSent;
+    let nationLast = 0;
+    let nationReached = 0;
+    for (const deadline = now() + 60_000; now() < deadline;) {
+      const arrivals = (await report(holders)).flatMap((r) => r.arrivals);
+      nationReached = arrivals.length;
+      if (arrivals.length >= RECEIVERS) {
+        nationLast = Math.max(...arrivals) - nationSent;
+        break;
+      }
+      await sleep(200);
+    }
+    await notifier.end();
+    progress(
+      `province: last channel at ${fmt(provinceLast)} ms (${provinceReached}); country: ${fmt(nationLast)} ms (${nationReached}), sent in ${fmt(notifiedMs)} ms`,
+    );
+
+    // ---- manifest polling: every receiver once a minute, for 20 s
+    progress('manifest polling');
+    const pollRate = RECEIVERS / 60;
+    const pollMs = 20_000;
+    const latencies: number[] = [];
+    let pollErrors = 0;
+    const pollStart = now();
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; now() - pollStart < pollMs; i++) {
+      const due = pollStart + (i * 1000) / pollRate;
+      if (due > now()) await sleep(due - now());
+      const base = serves[i % serves.length]!.url;
+      const t = now();
+      inflight.push(
+        fetch(`${base}/api/v1/receiver/schedule`, {
+          headers: { authorization: `Bearer ${tokens[(i * 7919) % RECEIVERS]}` },
+        }).then(
+          async (res) => {
+            await res.arrayBuffer();
+            if (res.status === 200 || res.status === 304) latencies.push(now() - t);
+            else pollErrors++;
+          },
+          () => void pollErrors++,
+        ),
+      );
+    }
+    await Promise.all(inflight);
+    const pollAchieved = latencies.length / ((now() - pollStart) / 1000);
+    latencies.sort((a, b) => a - b);
+    progress(
+      `polling ${fmt(pollAchieved)} req/s, p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, ${pollErrors} errors`,
+    );
+
+    // ---- a dispatcher tick over the whole country
+    const tickText = await (await fetch(`${dispatch.url}/metrics`)).text();
+    const tickSum = Number(
+      /loa_dispatcher_tick_seconds_sum\{[^}]*leader="true"\} ([\d.e-]+)/.exec(tickText)?.[1] ?? NaN,
+    );
+    const tickCount = Number(
+      /loa_dispatcher_tick_seconds_count\{[^}]*leader="true"\} (\d+)/.exec(tickText)?.[1] ?? NaN,
+    );
+
+    // ---- audio jobs through two workers, with one serve and one worker killed with -9 meanwhile
+    progress(`queueing ${AUDIO_JOBS} recordings of ${AUDIO_SECONDS} s`);
+    await Promise.all(holders.map((h) => h.command('reset', 'OK')));
+    const alive = [...serves];
+    const ids: string[] = [];
+    let uploadRetries = 0;
+    const audioStart = now();
+    let killedServeAt = 0;
+    let killedWorkerAt = 0;
+    const victim = serves[2]!;
+    const uploads = (async () => {
+      for (let n = 1; n <= AUDIO_JOBS; n++) {
+        for (let attempt = 0; ; attempt++) {
+          const target = alive[(n + attempt) % alive.length]!;
+          try {
+            ids.push(await uploadTo(target.url, n, AUDIO_SECONDS));
+            break;
+          } catch (error) {
+            uploadRetries++;
+            if (attempt > 10) throw error;
+          }
+        }
+        if (n === Math.floor(AUDIO_JOBS / 4)) {
+          killedServeAt = now();
+          process.kill(-victim.child.pid!, 'SIGKILL');
+          alive.splice(alive.indexOf(victim), 1);
+          await Promise.all(
+            holders.map((h) => h.command(`ports ${alive.map((s) => s.port).join(',')}`, 'OK')),
+          );
+        }
+      }
+    })();
+    uploads.catch(() => undefined);
+    // The worker dies in the middle of a job, once a quarter of the queue is done.
+    const jobCounts = async () =>
+      Object.fromEntries(
+        (await sql.query(`select status, count(*)::int as n from jobs group by status`)).rows.map((r) => [
+          r.status,
+          r.n,
+        ]),
+      ) as Record<string, number>;
+    await sql.connect();
+    let done = 0;
+    for (;;) {
+      const counts = await jobCounts();
+      done = (counts.done ?? 0) - 1;
+      if (!killedWorkerAt && done >= AUDIO_JOBS / 4 && (counts.running ?? 0) > 0) {
+        killedWorkerAt = now();
+        process.kill(-workers[1]!.child.pid!, 'SIGKILL');
+      }
+      if (ids.length === AUDIO_JOBS && done + (counts.failed ?? 0) >= AUDIO_JOBS) break;
+      progress(`uploaded ${ids.length}, jobs ${JSON.stringify(counts)}`);
+      await sleep(1000);
+    }
+    await uploads;
+    const audioMinutes = (now() - audioStart) / 60_000;
+    const failedJobs = (await jobCounts()).failed ?? 0;
+    const ready = Number(
+      (
+        await sql.query(
+          `select count(*)::int as n from announcements where status = 'ready' and id = any($1)`,
+          [ids],
+        )
+      ).rows[0].n,
+    );
+    const reports = await report(holders);
+    const reconnections = reports.flatMap((r) => r.reconnections);
+    const reconnectMs = reconnections.map((r) => r.backAt - killedServeAt).sort((a, b) => a - b);
+    const openAfter = reports.reduce((n, r) => n + r.open, 0);
+
+    progress('log events');
+    // ---- log events sent while one serve is dead: retried on another, none lost
+    const logIds = new Set<string>();
+    let logRetries = 0;
+    const cocSanTokens = tokens.slice(0, PROVINCE_RECEIVERS);
+    const receiverHamlet = (i: number) => cocSanHamlets[i % cocSanHamlets.length]!;
+    // The first airing of the emergency in each hamlet (it repeats later).
+    const occurrenceOf = new Map<string, string>();
+    for (const o of [...occurrences].sort((a, b) => a.at.localeCompare(b.at)))
+      if (!occurrenceOf.has(o.hamletId)) occurrenceOf.set(o.hamletId, o.id);
+    let logRefused = '';
+    const targets = [...serves];
+    for (let i = 0; i < 200; i++) {
+      const events = Array.from({ length: 10 }, () => {
+        const id = randomUUID();
+        logIds.add(id);
+        return {
+          id,
+          occurrenceId: occurrenceOf.get(receiverHamlet(i))!,
+          type: 'started',
+          at: new Date().toISOString(),
+        };
+      });
+      // Sent first to every instance in turn, the dead one included: a refused connection is retried on the next.
+      for (let attempt = 0; ; attempt++) {
+        const target = targets[(i + attempt) % targets.length]!;
+        try {
+          const res = await fetch(`${target.url}/api/v1/receiver/logs`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${cocSanTokens[i]}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ events }),
+          });
+          if (res.status !== 200) {
+            logRefused = `${res.status} ${await res.text()}`;
+            break;
+          }
+          break;
+        } catch {
+          logRetries++;
+          if (attempt > 10) break;
+        }
+      }
+    }
+    const logsStored = Number(
+      (
+        await sql.query(`select count(*)::int as n from playback_events where event_id = any($1)`, [
+          [...logIds],
+        ])
+      ).rows[0].n,
+    );
+
+    const rows: [string, string][] = [
+      [
+        'receivers holding push channels',
+        `${fmt(channelCounts.reduce((a, b) => a + b, 0))} of ${fmt(RECEIVERS)} (${channelCounts.map((n) => fmt(n)).join(' + ')}), opened in ${fmt(connectS, 1)} s`,
+      ],
+      [
+        'memory per serve, idle → with channels',
+        serves.map((_, i) => `${fmt(idle[i]!)} → ${fmt(withChannels[i]!)} MB`).join(', '),
+      ],
+      [
+        'memory of dispatch, workers',
+        `${fmt(rssMb(dispatch.child.pid!))} MB, ${fmt(rssMb(workers[0]!.child.pid!))} MB`,
+      ],
+      [
+        `emergency to the province (${fmt(PROVINCE_RECEIVERS)} receivers, ${PROVINCE_HAMLETS} hamlets)`,
+        `booked in ${fmt(bookedMs)} ms; last channel ${fmt(provinceLast)} ms after the request (${fmt(provinceReached)} reached)`,
+      ],
+      [
+        `emergency to every receiver (${fmt(HAMLETS)} hamlet events)`,
+        `last channel ${fmt(nationLast)} ms after the first event, all sent in ${fmt(notifiedMs)} ms (${fmt(nationReached)} reached)`,
+      ],
+      [
+        `manifest polling at ${fmt(RECEIVERS)} receivers per minute`,
+        `${fmt(pollAchieved)} req/s of ${fmt(pollRate)} wanted; p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, ${pollErrors} errors`,
+      ],
+      ['dispatcher tick (leader)', `${fmt((tickSum / tickCount) * 1000)} ms mean over ${tickCount} ticks`],
+      [
+        `audio jobs, ${AUDIO_JOBS} × ${AUDIO_SECONDS} s recordings, 2 workers × 1 job`,
+        `${fmt(AUDIO_JOBS / audioMinutes, 1)} jobs/min (${fmt(audioMinutes, 1)} min), ${ready} ready, ${failedJobs} failed`,
+      ],
+      [
+        'kill -9 of serve-3 (holding a third of the channels)',
+        `${fmt(reconnections.length)} channels reconnected: p50 ${fmt(quantile(reconnectMs, 0.5))} ms, last ${fmt(reconnectMs.at(-1) ?? NaN)} ms; ${fmt(openAfter)} open after; ${uploadRetries} uploads retried, none lost`,
+      ],
+      [
+        'kill -9 of worker-2 in a job',
+        `${killedWorkerAt ? 'killed' : 'not killed'}; its job taken over after the lease, ${ready} of ${AUDIO_JOBS} ready`,
+      ],
+      [
+        'log events sent around the dead serve',
+        `${fmt(logIds.size)} sent, ${fmt(logsStored)} stored, ${logRetries} batches retried${logRefused && `; refused: ${logRefused}`}`,
+      ],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    process.stdout.write(
+      `\nnational run on ${fmt(COMMUNES)} communes, ${fmt(HAMLETS)} hamlets — ${Math.round((Date.now() - started) / 1000)} s\n`,
+    );
+    for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+  } finally {
+    killChildren();
+    await sql.end().catch(() => undefined);
+    await s3.close();
+    await sleep(500);
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);

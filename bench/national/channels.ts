@@ -1,0 +1,117 @@
+// A share of the simulated country's receivers holding push channels, for bench/national.bench.ts.
+// One process per share keeps each under the per-process file limit. Channels are spread over the
+// `serve` instances and over loopback source addresses (127.0.0.2 …) so that 50,000 connections fit in
+// the ephemeral ports. A channel cut by its server reconnects to the next instance after a delay drawn
+// from the server's `retry:` hint (or 1–3 s when the server died without one), as the agent would.
+//
+// stdin commands (one per line): `reset` forgets the `play` arrivals; `report` prints one line
+// `REPORT {json}` with the arrivals (epoch ms), reconnections and the count of open channels.
+import { connect, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+const [tokensFile, portsArg, sourceBase] = process.argv.slice(2) as [string, string, string];
+const tokens = JSON.parse(readFileSync(tokensFile, 'utf8')) as string[];
+let ports = portsArg.split(',').map(Number);
+const base = Number(sourceBase);
+
+interface Channel {
+  readonly index: number;
+  socket?: Socket;
+  port: number;
+  playedAt?: number;
+  open: boolean;
+  cutAt?: number;
+  retryMs?: number;
+}
+
+const channels: Channel[] = tokens.map((_, index) => ({
+  index,
+  port: ports[index % ports.length]!,
+  open: false,
+}));
+const reconnections: { readonly cutAt: number; readonly backAt: number }[] = [];
+const now = () => performance.timeOrigin + performance.now();
+
+function open(channel: Channel): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = connect({
+      port: channel.port,
+      host: '127.0.0.1',
+      localAddress: `127.0.0.${2 + ((base + channel.index) % 200)}`,
+      noDelay: true,
+    });
+    channel.socket = socket;
+    let tail = '';
+    let settled = false;
+    const done = () => {
+      if (!settled) {
+        settled = true;
+        resolve();
+      }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      const seen = tail + chunk.toString('latin1');
+      tail = seen.slice(-64);
+      if (!channel.open && seen.includes('event: schedule')) {
+        channel.open = true;
+        if (channel.cutAt !== undefined) {
+          reconnections.push({ cutAt: channel.cutAt, backAt: now() });
+          channel.cutAt = undefined;
+        }
+        done();
+      }
+      const retry = /retry: (\d+)/.exec(seen);
+      if (retry) channel.retryMs = Number(retry[1]);
+      if (channel.playedAt === undefined && seen.includes('event: play')) channel.playedAt = now();
+    });
+    const lost = () => {
+      done();
+      if (channel.socket !== socket) return;
+      const wasOpen = channel.open;
+      channel.open = false;
+      channel.cutAt ??= now();
+      // The next instance; the hint the server sent on closing, else 1–3 s of jitter.
+      channel.port = ports[(ports.indexOf(channel.port) + 1) % ports.length]!;
+      const delay =
+        wasOpen && channel.retryMs && channel.retryMs < 10_000
+          ? channel.retryMs
+          : 1000 + Math.random() * 2000;
+      channel.retryMs = undefined;
+      setTimeout(() => void open(channel), delay);
+    };
+    socket.on('error', lost);
+    socket.on('close', lost);
+    socket.write(
+      `GET /api/v1/receiver/events HTTP/1.1\r\nHost: loa\r\nAuthorization: Bearer ${tokens[channel.index]}\r\n\r\n`,
+    );
+  });
+}
+
+for (let i = 0; i < channels.length; i += 500) {
+  await Promise.all(channels.slice(i, i + 500).map(open));
+}
+process.stdout.write(`READY ${channels.filter((c) => c.open).length}\n`);
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const [command, arg] = line.trim().split(' ');
+  if (command === 'reset') {
+    for (const c of channels) c.playedAt = undefined;
+    reconnections.length = 0;
+    process.stdout.write('OK\n');
+  } else if (command === 'ports' && arg) {
+    // Instances still alive: reconnections go only there.
+    ports = arg.split(',').map(Number);
+    process.stdout.write('OK\n');
+  } else if (command === 'report') {
+    const arrivals = channels.flatMap((c) => (c.playedAt === undefined ? [] : [c.playedAt]));
+    process.stdout.write(
+      `REPORT ${JSON.stringify({
+        arrivals,
+        played: channels.map((c) => c.playedAt !== undefined),
+        reconnections,
+        open: channels.filter((c) => c.open).length,
+      })}\n`,
+    );
+  }
+});
