@@ -1,3 +1,4 @@
+import type { BulletinLevel } from './bulletin.js';
 import { z } from 'zod';
 import { humanText } from './input.js';
 import { hasUserinfo, isIpAddress, isLocalName, isPublicAddress } from './relay-url.js';
@@ -10,7 +11,7 @@ import { hasUserinfo, isIpAddress, isLocalName, isPublicAddress } from './relay-
  */
 
 /** The events an endpoint may subscribe to. `bulletin.aired` joins them with the province's bulletins. */
-export const WEBHOOK_EVENT_TYPES = ['receiver.offline', 'emergency.sent'] as const;
+export const WEBHOOK_EVENT_TYPES = ['receiver.offline', 'emergency.sent', 'bulletin.aired'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export const WebhookEndpointInputSchema = z.strictObject({
@@ -146,13 +147,26 @@ export interface EmergencySentData {
   readonly sentBy: string;
 }
 
+/** A province bulletin aired in a commune: the first box there reported starting it (once per commune). */
+export interface BulletinAiredData {
+  readonly bulletinId: string;
+  readonly title: string;
+  readonly level: BulletinLevel;
+  readonly communeId: string;
+  readonly communeName: string;
+  /** The box whose report came first, and when it said it started. */
+  readonly receiverId: string;
+  readonly startedAt: string;
+}
+
 /**
  * The body of a delivery, in the Standard Webhooks shape: `type`, `timestamp` (when it happened) and
  * `data`. Its `webhook-id` header is the event's id, the same on every retry, so a receiver dedupes.
  */
 export type WebhookPayload =
   | { readonly type: 'receiver.offline'; readonly timestamp: string; readonly data: ReceiverOfflineData }
-  | { readonly type: 'emergency.sent'; readonly timestamp: string; readonly data: EmergencySentData };
+  | { readonly type: 'emergency.sent'; readonly timestamp: string; readonly data: EmergencySentData }
+  | { readonly type: 'bulletin.aired'; readonly timestamp: string; readonly data: BulletinAiredData };
 
 /** An event to deliver to every endpoint of the province that subscribed to its type. */
 export interface WebhookEventRecord {

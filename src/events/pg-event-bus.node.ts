@@ -42,6 +42,17 @@ const EventSchema: z.ZodType<LoaEvent> = z.discriminatedUnion('type', [
     sentBy: z.string().max(500),
     sentAt: id,
   }),
+  z.object({
+    type: z.literal('bulletin-aired'),
+    bulletinId: id,
+    provinceId: id,
+    communeId: id,
+    communeName: z.string().max(500),
+    title: z.string().max(1000),
+    level: z.enum(['normal', 'priority', 'emergency']),
+    receiverId: id,
+    startedAt: id,
+  }),
 ]);
 const EnvelopeSchema = z.object({ from: id, event: EventSchema });
 

@@ -61,7 +61,7 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const { repos, tx, clock, ids, passwords, bus, logger } = deps;
   const audit = createAuditTrail({ clock, ids });
-  const receiverSync = createReceiverSyncService({ repos, tx, clock, ids });
+  const receiverSync = createReceiverSyncService({ repos, tx, clock, ids, bus });
   const announcements = createAnnouncementsService({
     repos,
     tx,

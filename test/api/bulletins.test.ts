@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoaEvent } from '../../src/domain/ports/events.js';
 import { iso } from '../../src/domain/schedule/index.js';
+import { sendBulletin as send } from '../support/bulletins.js';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { otherCommune, provinceFixture, type ProvinceFixture } from '../support/province.js';
@@ -46,44 +47,11 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
   });
   afterAll(() => h.close());
 
-  /** Makes a bulletin from a text, lets the audio job run, and sends it. */
-  async function sendBulletin(
+  const sendBulletin = (
     level: 'normal' | 'priority' | 'emergency',
     communeIds: 'all' | string[],
     extra: Record<string, unknown> = {},
-  ): Promise<{
-    id: string;
-    placements: { communeId: string; broadcastId: string | null; problem: string | null }[];
-  }> {
-    const created = await h.request('/api/v1/province/bulletins', {
-      method: 'POST',
-      token: p.tokens.provinceOfficer,
-      json: {
-        title: `Bản tin ${level} ${Math.random().toString(36).slice(2, 6)}`,
-        language: 'vi',
-        category: 'general',
-        text: 'Ủy ban nhân dân tỉnh thông báo lịch tiêm phòng cho gia súc.',
-        level,
-        communeIds,
-        ...extra,
-      },
-    });
-    expect(created.status, await created.clone().text()).toBe(202);
-    const { id } = await body(created);
-    const early = await h.request(`/api/v1/province/bulletins/${id}/send`, {
-      method: 'POST',
-      token: p.tokens.provinceOfficer,
-    });
-    expect(early.status).toBe(422);
-    expect((await body(early)).detailVi).toMatch(/chưa xử lý xong/);
-    await h.runtime.jobs.drain();
-    const sent = await h.request(`/api/v1/province/bulletins/${id}/send`, {
-      method: 'POST',
-      token: p.tokens.provinceOfficer,
-    });
-    expect(sent.status, await sent.clone().text()).toBe(200);
-    return { id, placements: (await body(sent)).placements };
-  }
+  ) => send(h, p.tokens.provinceOfficer, level, communeIds, extra);
 
   const view = async (id: string): Promise<BulletinView> => {
     const res = await h.request(`/api/v1/province/bulletins/${id}`, { token: p.tokens.provinceOfficer });

@@ -244,6 +244,36 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
       return Number(result.numUpdatedRows) > 0;
     },
 
+    async findBulletinAirings(occurrenceIds) {
+      if (occurrenceIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('occurrences as o')
+        .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
+        .innerJoin('announcements as a', 'a.id', 'b.announcement_id')
+        .innerJoin('bulletins as bu', 'bu.id', 'a.bulletin_id')
+        .innerJoin('communes as c', 'c.id', 'a.commune_id')
+        .where('o.id', 'in', [...occurrenceIds])
+        .select([
+          'o.id as occurrence_id',
+          'bu.id as bulletin_id',
+          'bu.province_id',
+          'c.id as commune_id',
+          'c.name as commune_name',
+          'bu.title',
+          'bu.level',
+        ])
+        .execute();
+      return rows.map((r) => ({
+        occurrenceId: r.occurrence_id,
+        bulletinId: r.bulletin_id,
+        provinceId: r.province_id,
+        communeId: r.commune_id,
+        communeName: r.commune_name,
+        title: r.title,
+        level: r.level,
+      }));
+    },
+
     async listReceiverProof(bulletinId) {
       const reported = (
         eb: ExpressionBuilder<Database & { d: BulletinDeliveryTable; r: ReceiverTable }, 'd' | 'r'>,

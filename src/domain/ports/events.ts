@@ -1,3 +1,5 @@
+import type { BulletinLevel } from '../bulletin.js';
+
 /**
  * The event bus between the services that change schedules and receivers (broadcasts, dispatcher,
  * receivers) and the receivers' push channel. One process (SQLite) uses the in-process bus below; several
@@ -40,6 +42,21 @@ export type LoaEvent =
       readonly title: string;
       readonly sentBy: string;
       readonly sentAt: string;
+    }
+  /**
+   * A province bulletin aired in a commune: a box there reported starting one of its airings. Published
+   * for every such report; the webhook outbox keeps one per bulletin and commune.
+   */
+  | {
+      readonly type: 'bulletin-aired';
+      readonly bulletinId: string;
+      readonly provinceId: string;
+      readonly communeId: string;
+      readonly communeName: string;
+      readonly title: string;
+      readonly level: BulletinLevel;
+      readonly receiverId: string;
+      readonly startedAt: string;
     }
   /**
    * This process's bus was cut off from the other instances for a while (published only locally, by the

@@ -1,6 +1,7 @@
 import type {
   Bulletin,
   BulletinDelivery,
+  BulletinLevel,
   BulletinPlace,
   DeliveryDecision,
   ReceiverProof,
@@ -652,6 +653,18 @@ export interface BulletinsRepository {
       readonly now: string;
     },
   ): Promise<boolean>;
+  /** Which of these occurrences air a commune's copy of a province bulletin, with what names it. */
+  findBulletinAirings(occurrenceIds: readonly string[]): Promise<
+    readonly {
+      readonly occurrenceId: string;
+      readonly bulletinId: string;
+      readonly provinceId: string;
+      readonly communeId: string;
+      readonly communeName: string;
+      readonly title: string;
+      readonly level: BulletinLevel;
+    }[]
+  >;
   /** Every enabled receiver of the bulletin's communes with what it reported of the commune's copy. */
   listReceiverProof(bulletinId: string): Promise<readonly ReceiverProof[]>;
   /**

@@ -57,6 +57,7 @@ const vi = {
   eventNames: {
     'receiver.offline': 'Cụm loa mất kết nối',
     'emergency.sent': 'Xã phát tin khẩn cấp',
+    'bulletin.aired': 'Bản tin của tỉnh đã phát ở xã',
   } as Record<string, string>,
   description: 'Ghi chú',
   register: 'Đăng ký địa chỉ nhận',
@@ -142,6 +143,7 @@ const en: ProvinceMessages = {
   eventNames: {
     'receiver.offline': 'Receiver went offline',
     'emergency.sent': 'Commune sent an emergency',
+    'bulletin.aired': 'Province bulletin aired in a commune',
   },
   description: 'Note',
   register: 'Register endpoint',
