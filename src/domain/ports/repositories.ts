@@ -653,6 +653,15 @@ export interface BulletinsRepository {
       readonly now: string;
     },
   ): Promise<boolean>;
+  /**
+   * The sent bulletins' deliveries of a province, by bulletin id then commune id, after the given pair:
+   * the export's pages (each delivery with its bulletin).
+   */
+  listExportDeliveries(
+    provinceId: string,
+    after: { readonly bulletinId: string; readonly communeId: string } | null,
+    limit: number,
+  ): Promise<readonly InboxItem[]>;
   /** Which of these occurrences air a commune's copy of a province bulletin, with what names it. */
   findBulletinAirings(occurrenceIds: readonly string[]): Promise<
     readonly {
