@@ -151,6 +151,29 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
     expect(of(v, 'coc-san')).toMatchObject({ status: 'aired', airedReceivers: 1 });
     expect(of(v, otherCommune).status).toBe('declined');
 
+    // The province's roll-up lists it with each commune's status.
+    const rollup = await body(
+      await h.request('/api/v1/province/rollup?from=2026-11-27&to=2026-11-28', {
+        token: p.tokens.provinceOfficer,
+      }),
+    );
+    expect(rollup.bulletins).toContainEqual({
+      bulletinId: id,
+      title: expect.any(String),
+      level: 'normal',
+      sentAt: '2026-11-27T01:00:00.000Z',
+      communes: [
+        { communeId: 'coc-san', status: 'aired', airedReceivers: 1 },
+        { communeId: otherCommune, status: 'declined', airedReceivers: 0 },
+      ],
+    });
+    const before = await body(
+      await h.request('/api/v1/province/rollup?from=2026-11-20&to=2026-11-26', {
+        token: p.tokens.provinceOfficer,
+      }),
+    );
+    expect(before.bulletins.map((b: any) => b.bulletinId)).not.toContain(id);
+
     // Every decision is in the audit log with who made it.
     const audit = await h.runtime.repos.audit.listRecentAudit(500);
     const actions = audit.filter((a) => a.targetId === id).map((a) => [a.action, a.actorId]);

@@ -235,6 +235,18 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
       return rows.map(toInboxItem);
     },
 
+    async listSentBetween(provinceId, from, to) {
+      const rows = await selectWithBulletins()
+        .where('bu.province_id', '=', provinceId)
+        .where('bu.sent_at', '>=', from)
+        .where('bu.sent_at', '<', to)
+        .orderBy('bu.sent_at')
+        .orderBy('bu.id')
+        .orderBy('d.commune_id')
+        .execute();
+      return rows.map(toInboxItem);
+    },
+
     async listExportDeliveries(provinceId, after, limit) {
       let query = selectWithBulletins()
         .where('bu.province_id', '=', provinceId)

@@ -662,6 +662,8 @@ export interface BulletinsRepository {
     after: { readonly bulletinId: string; readonly communeId: string } | null,
     limit: number,
   ): Promise<readonly InboxItem[]>;
+  /** The deliveries of the province's bulletins sent in [from, to), by sending time then commune. */
+  listSentBetween(provinceId: string, from: string, to: string): Promise<readonly InboxItem[]>;
   /** Which of these occurrences air a commune's copy of a province bulletin, with what names it. */
   findBulletinAirings(occurrenceIds: readonly string[]): Promise<
     readonly {
