@@ -62,6 +62,9 @@ export interface Placement {
 
 const BULLETIN = 'bản tin';
 
+/** Communes booked at once when a priority or emergency bulletin is sent. */
+const PLACEMENT_CONCURRENCY = 6;
+
 /**
  * Bulletins from the province (Thông tư 39/2020): the province makes the content with the announcement
  * pipeline and sends it down at one of three levels; each commune gets its own copy of the content and a
@@ -342,11 +345,20 @@ export function createBulletinsService(deps: Deps) {
         });
         return { bulletin: { ...bulletin, sentAt: now }, now };
       });
+      // Each commune is booked in its own unit of work on its own hamlets, so communes go side by side,
+      // a few at a time (the database's connections are shared with everything else the service does).
       const placements: Placement[] = [];
       if (sent.bulletin.level !== 'normal') {
-        for (const delivery of await deps.repos.bulletins.listDeliveries(id)) {
-          placements.push(await place(ctx, sent.bulletin, delivery));
-        }
+        const deliveries = await deps.repos.bulletins.listDeliveries(id);
+        let next = 0;
+        const worker = async () => {
+          while (next < deliveries.length) {
+            const delivery = deliveries[next++]!;
+            placements.push(await place(ctx, sent.bulletin, delivery));
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(PLACEMENT_CONCURRENCY, deliveries.length) }, worker));
+        placements.sort((a, b) => a.communeId.localeCompare(b.communeId));
       }
       return { id, sentAt: sent.now, placements };
     },
