@@ -248,7 +248,22 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
       }),
     );
     expect(qkCopy.variants.map((x: any) => x.language)).toEqual(['vi']);
-    // The province's own content stays out of the lists of the commune it is kept in.
+    // The province's own content stays out of the lists and the reach of the commune it is kept in.
+    const source = (await body(
+      await h.request(`/api/v1/province/bulletins/${id}`, { token: p.tokens.provinceOfficer }),
+    )) as { announcementId: string };
+    for (const [path, method] of [
+      [`/api/v1/announcements/${source.announcementId}`, 'GET'],
+      [`/api/v1/announcements/${source.announcementId}/withdraw`, 'POST'],
+      [`/api/v1/announcements/${source.announcementId}/reject`, 'POST'],
+    ] as const) {
+      const res = await h.request(path, {
+        method,
+        token: h.tokens.officer,
+        ...(method === 'POST' && { json: { reason: 'Thử' } }),
+      });
+      expect(res.status, path).toBe(404);
+    }
     const list = await body(await h.request('/api/v1/announcements?limit=200', { token: h.tokens.officer }));
     expect(list.items.map((a: any) => a.id)).toContain(copyId);
     expect(
