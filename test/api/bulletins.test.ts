@@ -497,6 +497,19 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
       '2026-11-30T15:50:00.000Z',
     ]);
 
+    // Booked in both communes in one unit of work: one audit row names both broadcasts.
+    const booked = (await h.runtime.repos.audit.listRecentAudit(50)).find(
+      (a) =>
+        a.action === 'broadcast.create' && a.actorId === p.userIds.provinceOfficer && a.targetId === null,
+    );
+    expect(booked?.details).toMatchObject({
+      priority: 'emergency',
+      broadcasts: {
+        'coc-san': of(v, 'coc-san').broadcastIds[0],
+        [otherCommune]: of(v, otherCommune).broadcastIds[0],
+      },
+    });
+
     const first = pushed.find((e) => e.hamletId === 'thon-5')!.occurrenceId;
     const qFirst = pushed.find((e) => e.hamletId === 'qk-thon-1')!.occurrenceId;
     await report(h, a.token, [

@@ -376,6 +376,39 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
       }
     },
 
+    async placeAll(bulletinId, rows, by, now) {
+      if (rows.length === 0) return;
+      for (let i = 0; i < rows.length; i += 100) {
+        const part = rows.slice(i, i + 100);
+        await db
+          .updateTable('bulletin_deliveries')
+          .set((eb) => {
+            let ids = eb.case('commune_id');
+            let firsts = eb.case('commune_id');
+            for (const r of part) {
+              ids = ids.when(r.communeId).then(JSON.stringify([r.broadcastId])) as never;
+              firsts = firsts.when(r.communeId).then(r.firstAiringAt) as never;
+            }
+            return {
+              decision: 'scheduled' as const,
+              decided_by: by,
+              decided_at: now,
+              updated_at: now,
+              broadcast_ids: (ids as any).end(),
+              first_airing_at: (firsts as any).end(),
+            };
+          })
+          .where('bulletin_id', '=', bulletinId)
+          .where(
+            'commune_id',
+            'in',
+            part.map((r) => r.communeId),
+          )
+          .where('decision', '=', 'received')
+          .execute();
+      }
+    },
+
     async addBroadcasts(bulletinId, communeId, broadcastIds, firstAiringAt, now) {
       const row = await db
         .selectFrom('bulletin_deliveries')

@@ -133,6 +133,8 @@ export interface BroadcastsRepository {
     maxDurationMs: number,
   ): Promise<readonly Occurrence[]>;
   insertBroadcast(b: Omit<Broadcast, 'cancelledAt' | 'skips'>): Promise<void>;
+  /** Many broadcasts in a few statements (a bulletin booked in every commune at once). */
+  insertBroadcasts(list: readonly Omit<Broadcast, 'cancelledAt' | 'skips'>[]): Promise<void>;
   /** Replaces a series' list of airings left out (read and written under the hamlets' schedule lock). */
   setSkips(id: string, skips: readonly Skip[]): Promise<void>;
   /** Inserts occurrences; an existing (broadcast, hamlet, start) is kept. Returns how many were new. */
@@ -223,6 +225,8 @@ export interface HamletsRepository {
   /** Hamlets are referenced by history (occurrences, logs), so they are hidden, not removed. */
   softDeleteHamlet(id: string, now: string): Promise<void>;
   listCommuneHamlets(communeId: string): Promise<readonly Hamlet[]>;
+  /** The hamlets (not deleted) of several communes at once, by id. */
+  listHamletsOfCommunes(communeIds: readonly string[]): Promise<readonly Hamlet[]>;
   findScheduleVersions(ids: readonly string[]): Promise<Readonly<Record<string, number>>>;
   bumpScheduleVersion(ids: readonly string[], now: string): Promise<void>;
   /**
@@ -688,6 +692,16 @@ export interface BulletinsRepository {
     place: BulletinPlace,
     broadcastIds: readonly string[],
     orderAt: string,
+    now: string,
+  ): Promise<void>;
+  /**
+   * Marks many communes' deliveries of one bulletin scheduled by `by`, each with its one broadcast and
+   * first airing, in one statement (an emergency booked everywhere at once).
+   */
+  placeAll(
+    bulletinId: string,
+    rows: readonly { readonly communeId: string; readonly broadcastId: string; readonly firstAiringAt: string | null }[],
+    by: string,
     now: string,
   ): Promise<void>;
   /** Adds booked broadcasts to a delivery (its first airing kept as the earliest). */
