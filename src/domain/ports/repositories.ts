@@ -700,7 +700,11 @@ export interface BulletinsRepository {
    */
   placeAll(
     bulletinId: string,
-    rows: readonly { readonly communeId: string; readonly broadcastId: string; readonly firstAiringAt: string | null }[],
+    rows: readonly {
+      readonly communeId: string;
+      readonly broadcastId: string;
+      readonly firstAiringAt: string | null;
+    }[],
     by: string,
     now: string,
   ): Promise<void>;
