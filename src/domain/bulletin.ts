@@ -185,6 +185,49 @@ export function nextSlotOpening(
   return best;
 }
 
+/** A bulletin in the province's roll-up: sent in the range, with each target commune's status. */
+export interface RollupBulletin {
+  readonly bulletinId: string;
+  readonly title: string;
+  readonly level: BulletinLevel;
+  readonly sentAt: string;
+  readonly communes: readonly {
+    readonly communeId: string;
+    readonly status: DeliveryStatus;
+    readonly airedReceivers: number;
+  }[];
+}
+
+/**
+ * Deliveries with their bulletin, grouped per bulletin for the roll-up, in the order given, with the
+ * status each commune shows at `now`.
+ */
+export function rollupBulletins(
+  items: readonly { readonly bulletin: Bulletin; readonly delivery: BulletinDelivery }[],
+  now: number,
+): readonly RollupBulletin[] {
+  const out = new Map<string, RollupBulletin & { communes: RollupBulletin['communes'][number][] }>();
+  for (const { bulletin, delivery } of items) {
+    let entry = out.get(bulletin.id);
+    if (!entry) {
+      entry = {
+        bulletinId: bulletin.id,
+        title: bulletin.title,
+        level: bulletin.level,
+        sentAt: bulletin.sentAt ?? '',
+        communes: [],
+      };
+      out.set(bulletin.id, entry);
+    }
+    entry.communes.push({
+      communeId: delivery.communeId,
+      status: deliveryStatus(delivery, bulletin.answerBy, now),
+      airedReceivers: delivery.airedReceivers,
+    });
+  }
+  return [...out.values()];
+}
+
 /** Per receiver, what it reported of a bulletin's airings in its commune (the emergency's proof). */
 export interface ReceiverProof {
   readonly communeId: string;

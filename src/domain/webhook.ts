@@ -1,3 +1,4 @@
+import type { BulletinLevel } from './bulletin.js';
 import { z } from 'zod';
 import { humanText } from './input.js';
 import type { AlarmKind } from './receiver/alarm.js';
@@ -16,6 +17,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'emergency.sent',
   'receiver.alarm',
   'receiver.alarm_cleared',
+  'bulletin.aired',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -168,6 +170,18 @@ export interface ReceiverAlarmData {
   readonly clearedAt: string | null;
 }
 
+/** A province bulletin aired in a commune: the first box there reported starting it (once per commune). */
+export interface BulletinAiredData {
+  readonly bulletinId: string;
+  readonly title: string;
+  readonly level: BulletinLevel;
+  readonly communeId: string;
+  readonly communeName: string;
+  /** The box whose report came first, and when it said it started. */
+  readonly receiverId: string;
+  readonly startedAt: string;
+}
+
 /**
  * The body of a delivery, in the Standard Webhooks shape: `type`, `timestamp` (when it happened) and
  * `data`. Its `webhook-id` header is the event's id, the same on every retry, so a receiver dedupes.
@@ -176,7 +190,8 @@ export type WebhookPayload =
   | { readonly type: 'receiver.offline'; readonly timestamp: string; readonly data: ReceiverOfflineData }
   | { readonly type: 'emergency.sent'; readonly timestamp: string; readonly data: EmergencySentData }
   | { readonly type: 'receiver.alarm'; readonly timestamp: string; readonly data: ReceiverAlarmData }
-  | { readonly type: 'receiver.alarm_cleared'; readonly timestamp: string; readonly data: ReceiverAlarmData };
+  | { readonly type: 'receiver.alarm_cleared'; readonly timestamp: string; readonly data: ReceiverAlarmData }
+  | { readonly type: 'bulletin.aired'; readonly timestamp: string; readonly data: BulletinAiredData };
 
 /** An event to deliver to every endpoint of the province that subscribed to its type. */
 export interface WebhookEventRecord {

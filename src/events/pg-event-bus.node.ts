@@ -66,6 +66,17 @@ const EventSchema: z.ZodType<LoaEvent> = z.discriminatedUnion('type', [
     communeName: z.string().max(500),
     provinceId: id,
   }),
+  z.object({
+    type: z.literal('bulletin-aired'),
+    bulletinId: id,
+    provinceId: id,
+    communeId: id,
+    communeName: z.string().max(500),
+    title: z.string().max(1000),
+    level: z.enum(['normal', 'priority', 'emergency']),
+    receiverId: id,
+    startedAt: id,
+  }),
 ]);
 const EnvelopeSchema = z.object({ from: id, event: EventSchema });
 

@@ -29,7 +29,7 @@ import { recordProcessedAudio } from './audio.service.js';
 import { announceOffAir, takeOffAir } from './off-air.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'announcements' | 'broadcasts' | 'hamlets' | 'communes'>;
+  readonly repos: Pick<Repositories, 'announcements' | 'broadcasts' | 'hamlets' | 'communes' | 'bulletins'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   /** Told when refused content comes off the air: new schedule versions, and stop for boxes playing it. */
@@ -57,12 +57,19 @@ export type VariantSource =
   | { readonly kind: 'text'; readonly text: string; readonly voice: string };
 
 async function load(
-  r: Pick<Repositories, 'announcements'>,
+  r: Pick<Repositories, 'announcements' | 'bulletins'>,
   ctx: RequestContext,
   id: string,
 ): Promise<Announcement> {
   const a = await r.announcements.findAnnouncement(id);
-  if (!a || a.communeId !== ctx.actor.communeId) throw notFound('Announcement', id, 'thông báo');
+  // A province bulletin's own content is kept with the officer's commune but is the province's: the
+  // commune neither reads nor changes it here (its own copy is an announcement of its own).
+  if (
+    !a ||
+    a.communeId !== ctx.actor.communeId ||
+    (await r.bulletins.findBulletinOfAnnouncement(id)) !== undefined
+  )
+    throw notFound('Announcement', id, 'thông báo');
   assertAllowed(ctx.actor, 'announcement.read', [a.hamletId]);
   return a;
 }

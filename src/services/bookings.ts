@@ -62,6 +62,35 @@ export function projectedSeries(s: SeriesToExtend, hamlets: readonly Hamlet[]): 
 }
 
 /**
+ * `bookedAround` for several communes at once, in two reads whatever their number: what is stored on all
+ * their hamlets, and their series, each commune's projected over its own hamlets.
+ */
+export async function bookedAroundMany(
+  r: Pick<Repositories, 'broadcasts'>,
+  places: readonly { readonly commune: Commune; readonly hamlets: readonly Hamlet[] }[],
+  window: TimeWindow,
+): Promise<readonly Booked[]> {
+  const ids = places.flatMap((p) => p.hamlets.map((h) => h.id));
+  const stored = (
+    await r.broadcasts.listBookedBetween(ids, iso(window.from), iso(window.to), LONGEST_ITEM_MS)
+  ).map(bookedOf);
+  const series = await r.broadcasts.listSeriesToExtend(
+    iso(window.to),
+    places.map((p) => p.commune.id),
+  );
+  const reach = { from: window.from - LONGEST_ITEM_MS, to: window.to };
+  return places.flatMap((p) => {
+    const mine = new Set(p.hamlets.map((h) => h.id));
+    return projectSeries(
+      series.filter((s) => s.communeId === p.commune.id).map((s) => projectedSeries(s, p.hamlets)),
+      communeRules(p.commune),
+      stored.filter((b) => mine.has(b.hamletId)),
+      reach,
+    );
+  });
+}
+
+/**
  * Everything booked on these hamlets around `window`: stored occurrences in one query, and the future
  * of their commune's series beyond what is stored, projected by the one materialiser (`projectSeries`)
  * as the dispatcher will extend them, with their real times in their slots.

@@ -21,6 +21,7 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { InboxItem, Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import {
+  announcementContent,
   communeRules,
   iso,
   localToUtc,
@@ -41,7 +42,7 @@ interface Deps {
   readonly logger?: Logger | undefined;
   readonly bus: EventBus;
   readonly announcements: Pick<AnnouncementsService, 'createForBulletin'>;
-  readonly broadcasts: Pick<BroadcastsService, 'book' | 'announce'>;
+  readonly broadcasts: Pick<BroadcastsService, 'book' | 'announce' | 'bookEmergencyEverywhere'>;
 }
 
 /** A delivery as the province and the commune read it: with the status the clock and the boxes give it. */
@@ -61,6 +62,9 @@ export interface Placement {
 }
 
 const BULLETIN = 'bản tin';
+
+/** Communes booked at once when a priority or emergency bulletin is sent. */
+const PLACEMENT_CONCURRENCY = 6;
 
 /**
  * Bulletins from the province (Thông tư 39/2020): the province makes the content with the announcement
@@ -198,6 +202,64 @@ export function createBulletinsService(deps: Deps) {
         'bulletin not placed',
       );
       return { communeId: delivery.communeId, broadcastId: null, problem: error.detailVi };
+    }
+  }
+
+  /**
+   * An emergency bulletin booked in every target commune at once, in one unit of work (the communes'
+   * hamlets that play a language it has, now, each commune's repeat rule), so the last hamlet is pushed
+   * as soon as the first. When a rule refuses it anywhere, nothing is written and the caller books the
+   * communes one by one instead (`place`), each refusal then kept to its commune.
+   */
+  async function emergencyEverywhere(ctx: RequestContext, bulletin: Bulletin): Promise<Placement[] | null> {
+    try {
+      const done = await tx(async (r) => {
+        const deliveries = await r.bulletins.listDeliveries(bulletin.id);
+        const source = await r.announcements.findAnnouncement(bulletin.announcementId);
+        if (!source) throw notFound('Bulletin', bulletin.id, BULLETIN);
+        const content = announcementContent(source);
+        if (content.kind !== 'announcement') return null;
+        const languages = new Set(content.variants.map((v) => v.language));
+        const hamlets = await r.hamlets.listHamletsOfCommunes(deliveries.map((d) => d.communeId));
+        const items = deliveries.map((d) => ({
+          communeId: d.communeId,
+          announcementId: d.announcementId,
+          hamletIds: hamlets
+            .filter((h) => h.communeId === d.communeId && h.languages.some((l) => languages.has(l)))
+            .map((h) => h.id),
+        }));
+        const bookings = await deps.broadcasts.bookEmergencyEverywhere(
+          r,
+          ctx,
+          items,
+          content,
+          bulletin.title,
+        );
+        await r.bulletins.placeAll(
+          bulletin.id,
+          bookings.map((b) => ({
+            communeId: b.communeId,
+            broadcastId: b.broadcastId,
+            firstAiringAt: b.scheduled.occurrences.map((o) => o.at).sort()[0] ?? null,
+          })),
+          ctx.actor.id,
+          clock.now().toISOString(),
+        );
+        return bookings;
+      });
+      if (!done) return null;
+      for (const b of done)
+        deps.broadcasts.announce(inCommune(ctx, b.communeId), { priority: 'emergency' }, b);
+      return done
+        .map((b) => ({ communeId: b.communeId, broadcastId: b.broadcastId, problem: null }))
+        .sort((a, b) => a.communeId.localeCompare(b.communeId));
+    } catch (error) {
+      if (!(error instanceof LoaError)) throw error;
+      deps.logger?.warn(
+        { bulletinId: bulletin.id, err: error.detail },
+        'emergency booked commune by commune',
+      );
+      return null;
     }
   }
 
@@ -342,11 +404,24 @@ export function createBulletinsService(deps: Deps) {
         });
         return { bulletin: { ...bulletin, sentAt: now }, now };
       });
+      // Each commune is booked in its own unit of work on its own hamlets, so communes go side by side,
+      // a few at a time (the database's connections are shared with everything else the service does).
       const placements: Placement[] = [];
+      if (sent.bulletin.level === 'emergency') {
+        const everywhere = await emergencyEverywhere(ctx, sent.bulletin);
+        if (everywhere) return { id, sentAt: sent.now, placements: everywhere };
+      }
       if (sent.bulletin.level !== 'normal') {
-        for (const delivery of await deps.repos.bulletins.listDeliveries(id)) {
-          placements.push(await place(ctx, sent.bulletin, delivery));
-        }
+        const deliveries = await deps.repos.bulletins.listDeliveries(id);
+        let next = 0;
+        const worker = async () => {
+          while (next < deliveries.length) {
+            const delivery = deliveries[next++]!;
+            placements.push(await place(ctx, sent.bulletin, delivery));
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(PLACEMENT_CONCURRENCY, deliveries.length) }, worker));
+        placements.sort((a, b) => a.communeId.localeCompare(b.communeId));
       }
       return { id, sentAt: sent.now, placements };
     },

@@ -78,7 +78,14 @@ export function createServices(deps: ServiceDeps) {
   const { repos, tx, clock, ids, passwords, bus, logger } = deps;
   const audit = createAuditTrail({ clock, ids });
   const receiverCommands = createReceiverCommandsService({ repos, tx, audit, clock, ids, bus });
-  const receiverSync = createReceiverSyncService({ repos, tx, clock, ids, commands: receiverCommands });
+  const receiverSync = createReceiverSyncService({
+    repos,
+    tx,
+    clock,
+    ids,
+    bus,
+    commands: receiverCommands,
+  });
   const announcements = createAnnouncementsService({
     repos,
     tx,

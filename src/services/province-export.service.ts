@@ -1,4 +1,10 @@
 import type { MachineActor, RequestContext } from '../domain/actor.js';
+import {
+  deliveryStatus,
+  type Bulletin,
+  type BulletinDelivery,
+  type DeliveryStatus,
+} from '../domain/bulletin.js';
 import { invalid } from '../domain/errors.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { Repositories } from '../domain/ports/repositories.js';
@@ -16,7 +22,7 @@ import { localRange } from './local-range.js';
 import { MAX_ROLLUP_DAYS } from './reports.service.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'communes' | 'provinceReports'>;
+  readonly repos: Pick<Repositories, 'communes' | 'provinceReports' | 'bulletins'>;
   readonly clock: Clock;
 }
 
@@ -24,6 +30,13 @@ interface Deps {
 export interface DeviceView extends DeviceRecord {
   readonly state: DeviceState;
   readonly stateSince: string | null;
+}
+
+/** One commune's delivery of a sent bulletin, with the bulletin and the status the province reads. */
+export interface BulletinDeliveryView {
+  readonly bulletin: Bulletin;
+  readonly delivery: BulletinDelivery;
+  readonly status: DeliveryStatus;
 }
 
 export interface ExportPage<T> {
@@ -60,6 +73,34 @@ export function createProvinceExportService(deps: Deps) {
         generatedAt: new Date(now).toISOString(),
         items: page,
         nextCursor: rows.length > q.limit ? (page.at(-1)?.receiverId ?? null) : null,
+      };
+    },
+
+    /**
+     * The province's sent bulletins and their delivery per commune, by bulletin id then commune id: one
+     * item per bulletin and commune, with the status the province's own pages show.
+     */
+    async bulletins(
+      ctx: RequestContext<MachineActor>,
+      q: { cursor?: string | undefined; limit: number },
+    ): Promise<ExportPage<BulletinDeliveryView>> {
+      let after: { bulletinId: string; communeId: string } | null = null;
+      if (q.cursor) {
+        const [bulletinId, communeId, extra] = q.cursor.split('|');
+        if (!bulletinId || !communeId || extra !== undefined) throw badCursor();
+        after = { bulletinId, communeId };
+      }
+      const rows = await deps.repos.bulletins.listExportDeliveries(ctx.actor.provinceId, after, q.limit + 1);
+      const now = deps.clock.now().getTime();
+      const items = rows.slice(0, q.limit).map((r) => ({
+        ...r,
+        status: deliveryStatus(r.delivery, r.bulletin.answerBy, now),
+      }));
+      const last = items.at(-1);
+      return {
+        generatedAt: new Date(now).toISOString(),
+        items,
+        nextCursor: rows.length > q.limit && last ? `${last.bulletin.id}|${last.delivery.communeId}` : null,
       };
     },
 

@@ -1,3 +1,4 @@
+import type { EventBus } from '../domain/ports/events.js';
 import { LoaError } from '../domain/errors.js';
 import {
   etagMatches,
@@ -24,7 +25,9 @@ import type { Clock } from '../domain/ports/clock.js';
 import { hashToken, type IdGenerator } from '../domain/ports/ids.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'receiverSync' | 'receiverCommands'>;
+  readonly repos: Pick<Repositories, 'receiverSync' | 'receiverCommands' | 'bulletins'>;
+  /** Told when a box reports starting a province bulletin (the province's `bulletin.aired` webhook). */
+  readonly bus?: EventBus | undefined;
   readonly tx: UnitOfWork;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -126,6 +129,37 @@ export function createReceiverSyncService(deps: Deps) {
     }
     for (const [status, ids] of changes)
       await r.receiverSync.setOccurrenceStatus(ids, status, now.toISOString());
+  }
+
+  /**
+   * A started report of a province bulletin's airing is news for the province: published after the
+   * reports committed; the webhook outbox keeps one event per bulletin and commune.
+   */
+  async function announceBulletinsAired(session: ReceiverSession, events: readonly LogEvent[]) {
+    if (!deps.bus) return;
+    const started = events.filter((e) => e.type === 'started');
+    if (started.length === 0) return;
+    const airings = await deps.repos.bulletins.findBulletinAirings([
+      ...new Set(started.map((e) => e.occurrenceId)),
+    ]);
+    const byOccurrence = new Map(airings.map((a) => [a.occurrenceId, a]));
+    const told = new Set<string>();
+    for (const e of started) {
+      const a = byOccurrence.get(e.occurrenceId);
+      if (!a || told.has(a.bulletinId)) continue;
+      told.add(a.bulletinId);
+      deps.bus.publish({
+        type: 'bulletin-aired',
+        bulletinId: a.bulletinId,
+        provinceId: a.provinceId,
+        communeId: a.communeId,
+        communeName: a.communeName,
+        title: a.title,
+        level: a.level,
+        receiverId: session.id,
+        startedAt: new Date(e.at).toISOString(),
+      });
+    }
   }
 
   return {
@@ -253,6 +287,7 @@ export function createReceiverSyncService(deps: Deps) {
         if (n > 0 && open.length > 0) await refreshStatuses(r, open, occurrences);
         return n;
       });
+      if (accepted > 0) await announceBulletinsAired(session, events);
       return { accepted, duplicates: events.length - accepted };
     },
   };

@@ -1,3 +1,4 @@
+import { rollupBulletins, type RollupBulletin } from '../domain/bulletin.js';
 import type { RequestContext } from '../domain/actor.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -20,14 +21,14 @@ import {
   type ZonePeriods,
 } from '../domain/province-report.js';
 import { countAiringFacts, onlineWindowMs, type AiringCounts } from '../domain/receiver/index.js';
-import { utcToLocal } from '../domain/schedule/index.js';
+import { addDays, DEFAULT_TIME_ZONE, iso, localToUtc, utcToLocal } from '../domain/schedule/index.js';
 import type { Commune } from '../domain/commune.js';
 import { groupBy } from './group-by.js';
 import { localRange, type LocalRange } from './local-range.js';
 import { DAY_MS, timeRange, timeZoneOf } from './time-range.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'playback' | 'hamlets' | 'communes' | 'provinceReports'>;
+  readonly repos: Pick<Repositories, 'playback' | 'hamlets' | 'communes' | 'provinceReports' | 'bulletins'>;
   readonly clock: Clock;
 }
 
@@ -49,6 +50,8 @@ export interface CoverageReport {
 export interface ProvinceRollup extends LocalRange {
   readonly communes: readonly CommuneRollup[];
   readonly total: AiringCounts & Pick<CommuneRollup, 'receivers' | 'scheduled'>;
+  /** The province's bulletins sent in the range (the province's own days), each commune's status now. */
+  readonly bulletins: readonly RollupBulletin[];
 }
 
 /** Air time per month, category and level: per commune, and added up for the province. */
@@ -107,7 +110,9 @@ export function createReportsService(deps: Deps) {
       );
       const provinceId = ctx.actor.provinceId;
       const reports = deps.repos.provinceReports;
-      const [receivers, scheduled, airings] = await Promise.all([
+      // Bulletins are the province's: counted on its days (its communes share one zone in Vietnam).
+      const zone = communes[0]?.timeZone ?? DEFAULT_TIME_ZONE;
+      const [receivers, scheduled, airings, sent] = await Promise.all([
         reports.countReceiversByCommune(provinceId, new Date(now - onlineWindowMs()).toISOString()),
         reports.countScheduledByPeriod(provinceId, zones),
         reports.countAiringsByPeriod(
@@ -115,6 +120,11 @@ export function createReportsService(deps: Deps) {
           zones,
           new Date(now).toISOString(),
           presenceRule(PLAYBACK_GRACE_MS),
+        ),
+        deps.repos.bulletins.listSentBetween(
+          provinceId,
+          iso(localToUtc(range.from, '00:00', zone)),
+          iso(localToUtc(addDays(range.to, 1), '00:00', zone)),
         ),
       ]);
       const boxesOf = new Map(receivers.map((r) => [r.communeId, r]));
@@ -131,7 +141,7 @@ export function createReportsService(deps: Deps) {
           ...countAiringFacts(airingsOf.get(c.id) ?? []),
         };
       });
-      return { ...range, communes: rows, total: rollupTotal(rows) };
+      return { ...range, communes: rows, total: rollupTotal(rows), bulletins: rollupBulletins(sent, now) };
     },
 
     /**

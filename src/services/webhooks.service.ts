@@ -122,6 +122,26 @@ function webhookEventOf(
       },
     };
   }
+  if (event.type === 'bulletin-aired') {
+    return {
+      provinceId: event.provinceId,
+      communeId: event.communeId,
+      dedupeKey: `bulletin.aired:${event.bulletinId}:${event.communeId}`,
+      payload: {
+        type: 'bulletin.aired',
+        timestamp: event.startedAt,
+        data: {
+          bulletinId: event.bulletinId,
+          title: event.title,
+          level: event.level,
+          communeId: event.communeId,
+          communeName: event.communeName,
+          receiverId: event.receiverId,
+          startedAt: event.startedAt,
+        },
+      },
+    };
+  }
   return null;
 }
 

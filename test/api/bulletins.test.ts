@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoaEvent } from '../../src/domain/ports/events.js';
 import { iso } from '../../src/domain/schedule/index.js';
+import { sendBulletin as send } from '../support/bulletins.js';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { otherCommune, provinceFixture, type ProvinceFixture } from '../support/province.js';
@@ -46,44 +47,11 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
   });
   afterAll(() => h.close());
 
-  /** Makes a bulletin from a text, lets the audio job run, and sends it. */
-  async function sendBulletin(
+  const sendBulletin = (
     level: 'normal' | 'priority' | 'emergency',
     communeIds: 'all' | string[],
     extra: Record<string, unknown> = {},
-  ): Promise<{
-    id: string;
-    placements: { communeId: string; broadcastId: string | null; problem: string | null }[];
-  }> {
-    const created = await h.request('/api/v1/province/bulletins', {
-      method: 'POST',
-      token: p.tokens.provinceOfficer,
-      json: {
-        title: `Bản tin ${level} ${Math.random().toString(36).slice(2, 6)}`,
-        language: 'vi',
-        category: 'general',
-        text: 'Ủy ban nhân dân tỉnh thông báo lịch tiêm phòng cho gia súc.',
-        level,
-        communeIds,
-        ...extra,
-      },
-    });
-    expect(created.status, await created.clone().text()).toBe(202);
-    const { id } = await body(created);
-    const early = await h.request(`/api/v1/province/bulletins/${id}/send`, {
-      method: 'POST',
-      token: p.tokens.provinceOfficer,
-    });
-    expect(early.status).toBe(422);
-    expect((await body(early)).detailVi).toMatch(/chưa xử lý xong/);
-    await h.runtime.jobs.drain();
-    const sent = await h.request(`/api/v1/province/bulletins/${id}/send`, {
-      method: 'POST',
-      token: p.tokens.provinceOfficer,
-    });
-    expect(sent.status, await sent.clone().text()).toBe(200);
-    return { id, placements: (await body(sent)).placements };
-  }
+  ) => send(h, p.tokens.provinceOfficer, level, communeIds, extra);
 
   const view = async (id: string): Promise<BulletinView> => {
     const res = await h.request(`/api/v1/province/bulletins/${id}`, { token: p.tokens.provinceOfficer });
@@ -183,6 +151,29 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
     expect(of(v, 'coc-san')).toMatchObject({ status: 'aired', airedReceivers: 1 });
     expect(of(v, otherCommune).status).toBe('declined');
 
+    // The province's roll-up lists it with each commune's status.
+    const rollup = await body(
+      await h.request('/api/v1/province/rollup?from=2026-11-27&to=2026-11-28', {
+        token: p.tokens.provinceOfficer,
+      }),
+    );
+    expect(rollup.bulletins).toContainEqual({
+      bulletinId: id,
+      title: expect.any(String),
+      level: 'normal',
+      sentAt: '2026-11-27T01:00:00.000Z',
+      communes: [
+        { communeId: 'coc-san', status: 'aired', airedReceivers: 1 },
+        { communeId: otherCommune, status: 'declined', airedReceivers: 0 },
+      ],
+    });
+    const before = await body(
+      await h.request('/api/v1/province/rollup?from=2026-11-20&to=2026-11-26', {
+        token: p.tokens.provinceOfficer,
+      }),
+    );
+    expect(before.bulletins.map((b: any) => b.bulletinId)).not.toContain(id);
+
     // Every decision is in the audit log with who made it.
     const audit = await h.runtime.repos.audit.listRecentAudit(500);
     const actions = audit.filter((a) => a.targetId === id).map((a) => [a.action, a.actorId]);
@@ -257,7 +248,22 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
       }),
     );
     expect(qkCopy.variants.map((x: any) => x.language)).toEqual(['vi']);
-    // The province's own content stays out of the lists of the commune it is kept in.
+    // The province's own content stays out of the lists and the reach of the commune it is kept in.
+    const source = (await body(
+      await h.request(`/api/v1/province/bulletins/${id}`, { token: p.tokens.provinceOfficer }),
+    )) as { announcementId: string };
+    for (const [path, method] of [
+      [`/api/v1/announcements/${source.announcementId}`, 'GET'],
+      [`/api/v1/announcements/${source.announcementId}/withdraw`, 'POST'],
+      [`/api/v1/announcements/${source.announcementId}/reject`, 'POST'],
+    ] as const) {
+      const res = await h.request(path, {
+        method,
+        token: h.tokens.officer,
+        ...(method === 'POST' && { json: { reason: 'Thử' } }),
+      });
+      expect(res.status, path).toBe(404);
+    }
     const list = await body(await h.request('/api/v1/announcements?limit=200', { token: h.tokens.officer }));
     expect(list.items.map((a: any) => a.id)).toContain(copyId);
     expect(
@@ -490,6 +496,19 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
       '2026-11-30T15:40:00.000Z',
       '2026-11-30T15:50:00.000Z',
     ]);
+
+    // Booked in both communes in one unit of work: one audit row names both broadcasts.
+    const booked = (await h.runtime.repos.audit.listRecentAudit(50)).find(
+      (a) =>
+        a.action === 'broadcast.create' && a.actorId === p.userIds.provinceOfficer && a.targetId === null,
+    );
+    expect(booked?.details).toMatchObject({
+      priority: 'emergency',
+      broadcasts: {
+        'coc-san': of(v, 'coc-san').broadcastIds[0],
+        [otherCommune]: of(v, otherCommune).broadcastIds[0],
+      },
+    });
 
     const first = pushed.find((e) => e.hamletId === 'thon-5')!.occurrenceId;
     const qFirst = pushed.find((e) => e.hamletId === 'qk-thon-1')!.occurrenceId;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/domain/ports/ids.js';
+import { sendBulletin } from '../support/bulletins.js';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { expectedRollup, provinceScenario, type ProvinceScenario } from '../support/province-scenario.js';
@@ -36,6 +37,20 @@ const PINNED = {
     'rate',
     'scheduled',
   ],
+  bulletinDelivery: [
+    'airedReceivers',
+    'answerBy',
+    'bulletinId',
+    'communeId',
+    'communeName',
+    'decidedAt',
+    'declineReason',
+    'firstAiringAt',
+    'level',
+    'sentAt',
+    'status',
+    'title',
+  ],
 } as const;
 
 interface Envelope<T> {
@@ -61,6 +76,7 @@ describe.each(dialects)('machine tokens and the v1 export on %s', (dialect) => {
   let tokenId = '';
   const devices = '/api/v1/province/reports/v1/devices';
   const days = '/api/v1/province/reports/v1/playback-days';
+  const bulletins = '/api/v1/province/reports/v1/bulletins';
 
   beforeAll(async () => {
     h = await createHarness(dialect);
@@ -206,6 +222,72 @@ describe.each(dialects)('machine tokens and the v1 export on %s', (dialect) => {
     expect(await bad.json()).toMatchObject({ errors: [{ field: 'cursor' }] });
   });
 
+  it('answers the bulletins with their delivery per commune, by bulletin then commune, with the keys pinned', async () => {
+    const { id } = await sendBulletin(
+      h,
+      s.province.tokens.provinceOfficer,
+      'normal',
+      ['coc-san', 'quang-kim'],
+      {
+        title: 'Lịch tiêm phòng gia súc',
+        answerBy: '2026-11-28T17:00:00+07:00',
+      },
+    );
+    const booked = await h.request(`/api/v1/bulletins/${id}/schedule`, {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: { hamletIds: ['thon-4'], at: '2026-11-28T09:00:00+07:00' },
+    });
+    expect(booked.status, await booked.clone().text()).toBe(201);
+    const declined = await h.request(`/api/v1/bulletins/${id}/decline`, {
+      method: 'POST',
+      token: s.province.other.tokens.officer,
+      json: { reason: 'Đã phát tuần trước.' },
+    });
+    expect(declined.status).toBe(200);
+
+    const res = await h.request(`${bulletins}?limit=1`, { token: machine });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const first = (await res.json()) as Envelope<Record<string, unknown>>;
+    expect(Object.keys(first).sort()).toEqual([...PINNED.envelope]);
+    for (const item of first.items) expect(Object.keys(item).sort()).toEqual([...PINNED.bulletinDelivery]);
+    const common = {
+      bulletinId: id,
+      title: 'Lịch tiêm phòng gia súc',
+      level: 'normal',
+      sentAt: h.clock.now().toISOString(),
+      answerBy: '2026-11-28T10:00:00.000Z',
+      airedReceivers: 0,
+    };
+    expect(first.items).toEqual([
+      {
+        ...common,
+        communeId: 'coc-san',
+        communeName: 'Xã Cốc San',
+        status: 'scheduled',
+        firstAiringAt: '2026-11-28T02:00:00.000Z',
+        declineReason: null,
+        decidedAt: h.clock.now().toISOString(),
+      },
+    ]);
+    expect(first.nextCursor).toBe(`${id}|coc-san`);
+    const next = await h.request(`${bulletins}?limit=1&cursor=${encodeURIComponent(first.nextCursor!)}`, {
+      token: machine,
+    });
+    const second = (await next.json()) as Envelope<Record<string, unknown>>;
+    expect(second.items).toEqual([
+      expect.objectContaining({
+        ...common,
+        communeId: 'quang-kim',
+        status: 'declined',
+        firstAiringAt: null,
+        declineReason: 'Đã phát tuần trước.',
+      }),
+    ]);
+    expect(second.nextCursor).toBeNull();
+    expect((await h.request(`${bulletins}?cursor=nonsense`, { token: machine })).status).toBe(422);
+  });
+
   it('documents v1 in the OpenAPI with the same keys and an example of each item', async () => {
     const doc = (await (await h.request('/openapi.json')).json()) as {
       paths: Record<string, { get?: { security?: unknown[] } }>;
@@ -219,6 +301,10 @@ describe.each(dialects)('machine tokens and the v1 export on %s', (dialect) => {
     const day = doc.components.schemas.ExportPlaybackDayV1!;
     expect(Object.keys(day.properties).sort()).toEqual([...PINNED.playbackDay]);
     expect(Object.keys(day.example!).sort()).toEqual([...PINNED.playbackDay]);
+    expect(doc.paths[bulletins]?.get?.security).toEqual([{ MachineToken: [] }]);
+    const delivery = doc.components.schemas.ExportBulletinDeliveryV1!;
+    expect(Object.keys(delivery.properties).sort()).toEqual([...PINNED.bulletinDelivery]);
+    expect(Object.keys(delivery.example!).sort()).toEqual([...PINNED.bulletinDelivery]);
   });
 
   it('opens the export only: a machine token is refused everywhere else', async () => {

@@ -105,5 +105,11 @@ describe('bulletin pages over HTTP', () => {
     expect(detail).toContain('Lý do: Xã đã phát tuần trước.');
     expect(detail).toMatch(new RegExp(`data-commune="${otherCommune}" data-status="scheduled"`));
     expect(detail).toContain('Phát lúc 17:30 ngày 27/11/2026');
+
+    // The province's report lists it beside the communes' figures.
+    const report = await (await page(h, '/tinh/bao-cao?tu=2026-11-27&den=2026-11-27', province)).text();
+    expect(report).toContain('Bản tin của tỉnh trong khoảng này');
+    expect(report).toMatch(new RegExp(`data-bulletin="${id}"`));
+    expect(report).toMatch(/data-commune="coc-san" data-status="declined"/);
   });
 });

@@ -277,6 +277,10 @@ export const matrix: Readonly<Record<string, Row>> = {
     inScope: all(401),
     setup: async () => ({ path: '/api/v1/province/reports/v1/devices' }),
   },
+  'GET /api/v1/province/reports/v1/bulletins': {
+    inScope: all(401),
+    setup: async () => ({ path: '/api/v1/province/reports/v1/bulletins' }),
+  },
   'GET /api/v1/province/reports/v1/playback-days': {
     inScope: all(401),
     setup: async () => ({ path: '/api/v1/province/reports/v1/playback-days' }),

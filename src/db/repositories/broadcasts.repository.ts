@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { BroadcastWhenSchema, type Broadcast, type NewOccurrence } from '../../domain/broadcast.js';
 import { toPage } from '../../domain/page.js';
-import type { BroadcastsRepository, SeriesToExtend } from '../../domain/ports/repositories.js';
+import type { BroadcastsRepository, NewBroadcast, SeriesToExtend } from '../../domain/ports/repositories.js';
 import type { BroadcastTable, Database } from '../schema.js';
 import { selectBookedOccurrences, toBookedOccurrence } from './booked-occurrences.js';
 
@@ -28,25 +28,17 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
     },
 
     async insertBroadcast(b) {
-      await db
-        .insertInto('broadcasts')
-        .values({
-          id: b.id,
-          commune_id: b.communeId,
-          announcement_id: b.announcementId,
-          relay_url: b.relay?.url ?? null,
-          relay_duration_s: b.relay?.durationS ?? null,
-          hamlet_ids: JSON.stringify(b.hamletIds),
-          schedule: JSON.stringify(b.schedule),
-          priority: b.priority,
-          created_by: b.createdBy,
-          created_at: b.createdAt,
-          materialised_until: b.materialisedUntil,
-          next_start_at: b.nextStartAt,
-          lead_audio_sha256: b.leadIn?.sha256 ?? null,
-          lead_duration_ms: b.leadIn?.durationMs ?? null,
-        })
-        .execute();
+      await db.insertInto('broadcasts').values(broadcastValues(b)).execute();
+    },
+
+    async insertBroadcasts(list) {
+      // 12 columns a row: 2,400 parameters per statement at most.
+      for (let i = 0; i < list.length; i += 200) {
+        await db
+          .insertInto('broadcasts')
+          .values(list.slice(i, i + 200).map(broadcastValues))
+          .execute();
+      }
     },
 
     async setSkips(id, skips) {
@@ -347,5 +339,24 @@ function toBroadcast(r: Selectable<BroadcastTable>): Broadcast {
     leadIn: r.lead_audio_sha256
       ? { sha256: r.lead_audio_sha256, durationMs: Number(r.lead_duration_ms ?? 0) }
       : null,
+  };
+}
+
+function broadcastValues(b: NewBroadcast) {
+  return {
+    id: b.id,
+    commune_id: b.communeId,
+    announcement_id: b.announcementId,
+    relay_url: b.relay?.url ?? null,
+    relay_duration_s: b.relay?.durationS ?? null,
+    hamlet_ids: JSON.stringify(b.hamletIds),
+    schedule: JSON.stringify(b.schedule),
+    priority: b.priority,
+    created_by: b.createdBy,
+    created_at: b.createdAt,
+    materialised_until: b.materialisedUntil,
+    next_start_at: b.nextStartAt,
+    lead_audio_sha256: b.leadIn?.sha256 ?? null,
+    lead_duration_ms: b.leadIn?.durationMs ?? null,
   };
 }

@@ -1,6 +1,6 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Bulletin, BulletinDelivery } from '../../domain/bulletin.js';
-import type { BulletinsRepository } from '../../domain/ports/repositories.js';
+import type { BulletinsRepository, InboxItem } from '../../domain/ports/repositories.js';
 import type { BulletinDeliveryTable, BulletinTable, Database, ReceiverTable } from '../schema.js';
 
 /** Rows per insert statement: well under PostgreSQL's and SQLite's parameter limits. */
@@ -31,6 +31,41 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
       .selectAll('d')
       .select('c.name as commune_name')
       .select((eb) => airedReceivers(eb));
+
+  /** Deliveries with their bulletin's columns beside them. */
+  const selectWithBulletins = () =>
+    selectDeliveries()
+      .innerJoin('bulletins as bu', 'bu.id', 'd.bulletin_id')
+      .select([
+        'bu.id as bu_id',
+        'bu.province_id as bu_province_id',
+        'bu.announcement_id as bu_announcement_id',
+        'bu.title as bu_title',
+        'bu.level as bu_level',
+        'bu.commune_ids as bu_commune_ids',
+        'bu.answer_by as bu_answer_by',
+        'bu.created_by as bu_created_by',
+        'bu.created_at as bu_created_at',
+        'bu.sent_at as bu_sent_at',
+      ]);
+
+  const toInboxItem = (
+    r: Awaited<ReturnType<ReturnType<typeof selectWithBulletins>['execute']>>[number],
+  ): InboxItem => ({
+    delivery: toDelivery(r),
+    bulletin: toBulletin({
+      id: r.bu_id,
+      province_id: r.bu_province_id,
+      announcement_id: r.bu_announcement_id,
+      title: r.bu_title,
+      level: r.bu_level,
+      commune_ids: r.bu_commune_ids,
+      answer_by: r.bu_answer_by,
+      created_by: r.bu_created_by,
+      created_at: r.bu_created_at,
+      sent_at: r.bu_sent_at,
+    }),
+  });
 
   return {
     async insertBulletin(b) {
@@ -191,40 +226,43 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
     },
 
     async listInbox(communeId, limit) {
-      const rows = await selectDeliveries()
-        .innerJoin('bulletins as bu', 'bu.id', 'd.bulletin_id')
-        .select([
-          'bu.id as bu_id',
-          'bu.province_id as bu_province_id',
-          'bu.announcement_id as bu_announcement_id',
-          'bu.title as bu_title',
-          'bu.level as bu_level',
-          'bu.commune_ids as bu_commune_ids',
-          'bu.answer_by as bu_answer_by',
-          'bu.created_by as bu_created_by',
-          'bu.created_at as bu_created_at',
-          'bu.sent_at as bu_sent_at',
-        ])
+      const rows = await selectWithBulletins()
         .where('d.commune_id', '=', communeId)
         .orderBy('d.created_at', 'desc')
         .orderBy('d.bulletin_id', 'desc')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({
-        delivery: toDelivery(r),
-        bulletin: toBulletin({
-          id: r.bu_id,
-          province_id: r.bu_province_id,
-          announcement_id: r.bu_announcement_id,
-          title: r.bu_title,
-          level: r.bu_level,
-          commune_ids: r.bu_commune_ids,
-          answer_by: r.bu_answer_by,
-          created_by: r.bu_created_by,
-          created_at: r.bu_created_at,
-          sent_at: r.bu_sent_at,
-        }),
-      }));
+      return rows.map(toInboxItem);
+    },
+
+    async listSentBetween(provinceId, from, to) {
+      const rows = await selectWithBulletins()
+        .where('bu.province_id', '=', provinceId)
+        .where('bu.sent_at', '>=', from)
+        .where('bu.sent_at', '<', to)
+        .orderBy('bu.sent_at')
+        .orderBy('bu.id')
+        .orderBy('d.commune_id')
+        .execute();
+      return rows.map(toInboxItem);
+    },
+
+    async listExportDeliveries(provinceId, after, limit) {
+      let query = selectWithBulletins()
+        .where('bu.province_id', '=', provinceId)
+        .where('bu.sent_at', 'is not', null)
+        .orderBy('d.bulletin_id')
+        .orderBy('d.commune_id')
+        .limit(limit);
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('d.bulletin_id', '>', after.bulletinId),
+            eb.and([eb('d.bulletin_id', '=', after.bulletinId), eb('d.commune_id', '>', after.communeId)]),
+          ]),
+        );
+      }
+      return (await query.execute()).map(toInboxItem);
     },
 
     async decide(bulletinId, communeId, from, to) {
@@ -242,6 +280,36 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
         .where('decision', '=', from)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+
+    async findBulletinAirings(occurrenceIds) {
+      if (occurrenceIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('occurrences as o')
+        .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
+        .innerJoin('announcements as a', 'a.id', 'b.announcement_id')
+        .innerJoin('bulletins as bu', 'bu.id', 'a.bulletin_id')
+        .innerJoin('communes as c', 'c.id', 'a.commune_id')
+        .where('o.id', 'in', [...occurrenceIds])
+        .select([
+          'o.id as occurrence_id',
+          'bu.id as bulletin_id',
+          'bu.province_id',
+          'c.id as commune_id',
+          'c.name as commune_name',
+          'bu.title',
+          'bu.level',
+        ])
+        .execute();
+      return rows.map((r) => ({
+        occurrenceId: r.occurrence_id,
+        bulletinId: r.bulletin_id,
+        provinceId: r.province_id,
+        communeId: r.commune_id,
+        communeName: r.commune_name,
+        title: r.title,
+        level: r.level,
+      }));
     },
 
     async listReceiverProof(bulletinId) {
@@ -304,6 +372,39 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
           .updateTable('broadcasts')
           .set({ slot_order_at: orderAt })
           .where('id', 'in', [...broadcastIds])
+          .execute();
+      }
+    },
+
+    async placeAll(bulletinId, rows, by, now) {
+      if (rows.length === 0) return;
+      for (let i = 0; i < rows.length; i += 100) {
+        const part = rows.slice(i, i + 100);
+        await db
+          .updateTable('bulletin_deliveries')
+          .set((eb) => {
+            let ids = eb.case('commune_id');
+            let firsts = eb.case('commune_id');
+            for (const r of part) {
+              ids = ids.when(r.communeId).then(JSON.stringify([r.broadcastId])) as never;
+              firsts = firsts.when(r.communeId).then(r.firstAiringAt) as never;
+            }
+            return {
+              decision: 'scheduled' as const,
+              decided_by: by,
+              decided_at: now,
+              updated_at: now,
+              broadcast_ids: (ids as any).end(),
+              first_airing_at: (firsts as any).end(),
+            };
+          })
+          .where('bulletin_id', '=', bulletinId)
+          .where(
+            'commune_id',
+            'in',
+            part.map((r) => r.communeId),
+          )
+          .where('decision', '=', 'received')
           .execute();
       }
     },

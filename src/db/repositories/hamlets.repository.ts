@@ -135,6 +135,18 @@ export function createHamletsRepository(
       return rows.map(toHamlet);
     },
 
+    async listHamletsOfCommunes(communeIds: readonly string[]): Promise<readonly Hamlet[]> {
+      if (communeIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('hamlets')
+        .select(columns)
+        .where('commune_id', 'in', [...communeIds])
+        .where('deleted_at', 'is', null)
+        .orderBy('id')
+        .execute();
+      return rows.map(toHamlet);
+    },
+
     async findScheduleVersions(ids: readonly string[]): Promise<Readonly<Record<string, number>>> {
       if (ids.length === 0) return {};
       const rows = await db

@@ -1,5 +1,6 @@
 import type { AlarmKind, AlarmSubject } from '../receiver/alarm.js';
 import type { CommandMessage } from '../receiver/command.js';
+import type { BulletinLevel } from '../bulletin.js';
 
 /**
  * The event bus between the services that change schedules and receivers (broadcasts, dispatcher,
@@ -61,6 +62,21 @@ export type LoaEvent =
       readonly startedAt: string;
       readonly clearedAt: string | null;
     } & AlarmSubject)
+  /**
+   * A province bulletin aired in a commune: a box there reported starting one of its airings. Published
+   * for every such report; the webhook outbox keeps one per bulletin and commune.
+   */
+  | {
+      readonly type: 'bulletin-aired';
+      readonly bulletinId: string;
+      readonly provinceId: string;
+      readonly communeId: string;
+      readonly communeName: string;
+      readonly title: string;
+      readonly level: BulletinLevel;
+      readonly receiverId: string;
+      readonly startedAt: string;
+    }
   /**
    * This process's bus was cut off from the other instances for a while (published only locally, by the
    * PostgreSQL bus once it listens again): whatever they published meanwhile must be read afresh.

@@ -1,6 +1,7 @@
 import type {
   Bulletin,
   BulletinDelivery,
+  BulletinLevel,
   BulletinPlace,
   DeliveryDecision,
   ReceiverProof,
@@ -136,6 +137,11 @@ export interface SeriesToExtend extends Broadcast {
   readonly variantDurations: readonly { readonly language: string; readonly durationMs: number }[] | null;
 }
 
+/** A broadcast as it is first written: not cancelled, nothing skipped, a lead-in only where one plays. */
+export type NewBroadcast = Omit<Broadcast, 'cancelledAt' | 'skips' | 'leadIn'> & {
+  readonly leadIn?: Broadcast['leadIn'];
+};
+
 export interface BroadcastsRepository {
   /** Live (not cancelled) occurrences of these hamlets that start before `to` and end after `from`. */
   listBookedBetween(
@@ -144,9 +150,9 @@ export interface BroadcastsRepository {
     to: string,
     maxDurationMs: number,
   ): Promise<readonly Occurrence[]>;
-  insertBroadcast(
-    b: Omit<Broadcast, 'cancelledAt' | 'skips' | 'leadIn'> & { readonly leadIn?: Broadcast['leadIn'] },
-  ): Promise<void>;
+  insertBroadcast(b: NewBroadcast): Promise<void>;
+  /** Many broadcasts in a few statements (a bulletin booked in every commune at once). */
+  insertBroadcasts(list: readonly NewBroadcast[]): Promise<void>;
   /** Replaces a series' list of airings left out (read and written under the hamlets' schedule lock). */
   setSkips(id: string, skips: readonly Skip[]): Promise<void>;
   /** Inserts occurrences; an existing (broadcast, hamlet, start) is kept. Returns how many were new. */
@@ -249,6 +255,8 @@ export interface HamletsRepository {
   /** Hamlets are referenced by history (occurrences, logs), so they are hidden, not removed. */
   softDeleteHamlet(id: string, now: string): Promise<void>;
   listCommuneHamlets(communeId: string): Promise<readonly Hamlet[]>;
+  /** The hamlets (not deleted) of several communes at once, by id. */
+  listHamletsOfCommunes(communeIds: readonly string[]): Promise<readonly Hamlet[]>;
   findScheduleVersions(ids: readonly string[]): Promise<Readonly<Record<string, number>>>;
   bumpScheduleVersion(ids: readonly string[], now: string): Promise<void>;
   /**
@@ -761,6 +769,29 @@ export interface BulletinsRepository {
       readonly now: string;
     },
   ): Promise<boolean>;
+  /**
+   * The sent bulletins' deliveries of a province, by bulletin id then commune id, after the given pair:
+   * the export's pages (each delivery with its bulletin).
+   */
+  listExportDeliveries(
+    provinceId: string,
+    after: { readonly bulletinId: string; readonly communeId: string } | null,
+    limit: number,
+  ): Promise<readonly InboxItem[]>;
+  /** The deliveries of the province's bulletins sent in [from, to), by sending time then commune. */
+  listSentBetween(provinceId: string, from: string, to: string): Promise<readonly InboxItem[]>;
+  /** Which of these occurrences air a commune's copy of a province bulletin, with what names it. */
+  findBulletinAirings(occurrenceIds: readonly string[]): Promise<
+    readonly {
+      readonly occurrenceId: string;
+      readonly bulletinId: string;
+      readonly provinceId: string;
+      readonly communeId: string;
+      readonly communeName: string;
+      readonly title: string;
+      readonly level: BulletinLevel;
+    }[]
+  >;
   /** Every enabled receiver of the bulletin's communes with what it reported of the commune's copy. */
   listReceiverProof(bulletinId: string): Promise<readonly ReceiverProof[]>;
   /**
@@ -773,6 +804,20 @@ export interface BulletinsRepository {
     place: BulletinPlace,
     broadcastIds: readonly string[],
     orderAt: string,
+    now: string,
+  ): Promise<void>;
+  /**
+   * Marks many communes' deliveries of one bulletin scheduled by `by`, each with its one broadcast and
+   * first airing, in one statement (an emergency booked everywhere at once).
+   */
+  placeAll(
+    bulletinId: string,
+    rows: readonly {
+      readonly communeId: string;
+      readonly broadcastId: string;
+      readonly firstAiringAt: string | null;
+    }[],
+    by: string,
     now: string,
   ): Promise<void>;
   /** Adds booked broadcasts to a delivery (its first airing kept as the earliest). */

@@ -2,7 +2,8 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { DEVICE_STATES } from '../../domain/province-report.js';
 import type { Services } from '../../services/index.js';
-import type { DeviceView } from '../../services/province-export.service.js';
+import type { BulletinDeliveryView, DeviceView } from '../../services/province-export.service.js';
+import { BULLETIN_LEVELS, DELIVERY_STATUSES } from '../../domain/bulletin.js';
 import type { CommuneDay } from '../../domain/province-report.js';
 import { machineAuth, machineContext } from '../middleware/machine-auth.js';
 import { ProblemSchema } from '../schemas.js';
@@ -132,6 +133,59 @@ const PlaybackDaySchema = z
     },
   });
 
+const BulletinDeliverySchema = z
+  .object({
+    bulletinId: z.string(),
+    title: z.string(),
+    level: z
+      .enum(BULLETIN_LEVELS)
+      .openapi({ description: 'Thông tư 39/2020: normal, priority or emergency' }),
+    sentAt: z.string(),
+    answerBy: z.string().nullable().openapi({ description: 'Normal bulletins: the answer deadline' }),
+    communeId: z.string(),
+    communeName: z.string(),
+    status: z.enum(DELIVERY_STATUSES).openapi({
+      description:
+        '`received`, `scheduled` (booked; `firstAiringAt` says when), `declined` (`declineReason` says why), `aired` (a box reported starting it; `airedReceivers` counts them), `no_answer` (still only received after `answerBy`)',
+    }),
+    firstAiringAt: z.string().nullable(),
+    airedReceivers: z.number().int(),
+    declineReason: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+  })
+  .openapi('ExportBulletinDeliveryV1', {
+    example: {
+      bulletinId: '01jd7…',
+      title: 'Lịch tiêm phòng gia súc',
+      level: 'normal',
+      sentAt: '2026-11-27T01:00:00.000Z',
+      answerBy: '2026-11-28T10:00:00.000Z',
+      communeId: 'coc-san',
+      communeName: 'Xã Cốc San',
+      status: 'aired',
+      firstAiringAt: '2026-11-28T02:00:00.000Z',
+      airedReceivers: 2,
+      declineReason: null,
+      decidedAt: '2026-11-27T02:10:00.000Z',
+    },
+  });
+
+/** A commune's delivery of a bulletin as v1 says it: field by field. */
+const bulletinDeliveryV1 = (v: BulletinDeliveryView): z.infer<typeof BulletinDeliverySchema> => ({
+  bulletinId: v.bulletin.id,
+  title: v.bulletin.title,
+  level: v.bulletin.level,
+  sentAt: v.bulletin.sentAt ?? '',
+  answerBy: v.bulletin.answerBy,
+  communeId: v.delivery.communeId,
+  communeName: v.delivery.communeName,
+  status: v.status,
+  firstAiringAt: v.delivery.firstAiringAt,
+  airedReceivers: v.delivery.airedReceivers,
+  declineReason: v.delivery.declineReason,
+  decidedAt: v.delivery.decidedAt,
+});
+
 /** A device as v1 says it: field by field. */
 const deviceV1 = (d: DeviceView): z.infer<typeof DeviceSchema> => ({
   receiverId: d.receiverId,
@@ -161,8 +215,8 @@ const playbackDayV1 = (d: CommuneDay): z.infer<typeof PlaybackDaySchema> => ({
 });
 
 /**
- * `GET /api/v1/province/reports/v1/devices` and `…/playback-days`, opened by a machine token only. The
- * province's bulletins and their delivery per commune join as `…/v1/bulletins`, one more route here.
+ * `GET /api/v1/province/reports/v1/devices`, `…/playback-days` and `…/bulletins`, opened by a machine
+ * token only.
  */
 export function provinceExportRoutes(services: Services, clientIp: (c: Context) => string) {
   const app = new OpenAPIHono();
@@ -238,6 +292,42 @@ export function provinceExportRoutes(services: Services, clientIp: (c: Context) 
       const page = await services.provinceExport.playbackDays(machineContext(c), c.req.valid('query'));
       return c.json(
         { ...meta(c, page.generatedAt), items: page.items.map(playbackDayV1), nextCursor: page.nextCursor },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: `${base}/bulletins`,
+      tags,
+      security,
+      middleware: [gate],
+      summary: 'Bulletins and their delivery per commune',
+      description:
+        "Every sent bulletin of the token's province, one item per bulletin and target commune, ordered by `bulletinId` then `communeId`, with the status the province's pages show.",
+      request: { query: z.strictObject({ cursor, limit }) },
+      responses: {
+        200: {
+          description: 'A page of bulletin deliveries',
+          content: {
+            'application/json': {
+              schema: envelope(BulletinDeliverySchema).openapi('ExportBulletinDeliveriesPageV1'),
+            },
+          },
+        },
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const page = await services.provinceExport.bulletins(machineContext(c), c.req.valid('query'));
+      return c.json(
+        {
+          ...meta(c, page.generatedAt),
+          items: page.items.map(bulletinDeliveryV1),
+          nextCursor: page.nextCursor,
+        },
         200,
       );
     },

@@ -1,3 +1,4 @@
+import { DELIVERY_STATUSES } from '../../domain/bulletin.js';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { PRIORITIES } from '../../domain/schedule/types.js';
 import type { Services } from '../../services/index.js';
@@ -53,6 +54,25 @@ const RollupSchema = z
       }),
     ),
     total: z.object({ receivers: Receivers, scheduled: z.number().int(), ...Airings }),
+    bulletins: z
+      .array(
+        z.object({
+          bulletinId: z.string(),
+          title: z.string(),
+          level: z.enum(PRIORITIES),
+          sentAt: z.string(),
+          communes: z.array(
+            z.object({
+              communeId: z.string(),
+              status: z.enum(DELIVERY_STATUSES),
+              airedReceivers: z.number().int(),
+            }),
+          ),
+        }),
+      )
+      .openapi({
+        description: 'Bulletins the province sent in the range, with each target commune’s status now',
+      }),
   })
   .openapi('ProvinceRollup');
 

@@ -5,6 +5,7 @@ import type { Lang } from './i18n.js';
 /** The words of the bulletin pages (bản tin của tỉnh), Vietnamese first; English has every key. */
 const vi = {
   navProvince: 'Bản tin gửi xã',
+  rollupTitle: 'Bản tin của tỉnh trong khoảng này',
   navInbox: 'Bản tin của tỉnh',
   provinceTitle: 'Bản tin gửi các xã',
   provinceIntro:
@@ -73,6 +74,7 @@ export type BulletinMessages = typeof vi;
 
 const en: BulletinMessages = {
   navProvince: 'Bulletins to communes',
+  rollupTitle: 'Province bulletins in this period',
   navInbox: 'Province bulletins',
   provinceTitle: 'Bulletins to the communes',
   provinceIntro:

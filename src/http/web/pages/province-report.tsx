@@ -11,7 +11,8 @@ import { problemOf, type FormProblem } from '../forms.js';
 import { pageContext, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { provinceMessages, type ProvinceMessages } from '../province-messages.js';
-import { FormError, Layout, Section, TextField } from '../ui.js';
+import { Badge, FormError, Layout, Section, Table, TextField } from '../ui.js';
+import { bulletinMessages } from '../bulletin-messages.js';
 import { AiringCells, AiringHeadings } from './coverage-tables.js';
 
 /** `tu`/`den` of the address as the services' `from`/`to` (local dates; the service defaults them). */
@@ -153,6 +154,49 @@ function AirTimeTable({
  * coverage over the chosen days, then air time per month by category and level; the same figures as
  * CSV (also for Excel set to Vietnam) and JSON. The services do the counting; this only shows it.
  */
+
+/** The province's bulletins of the range: each one's level and every target commune's status now. */
+function RollupBulletins({ p, rollup }: { p: PageContext; rollup: ProvinceRollup }) {
+  const bm = bulletinMessages[p.lang];
+  if (rollup.bulletins.length === 0) return <p class="meta">{bm.noBulletins}</p>;
+  const names = new Map(rollup.communes.map((c) => [c.communeId, c.communeName]));
+  return (
+    <Table headings={[bm.title, bm.level, bm.communes]}>
+      {rollup.bulletins.map((b) => (
+        <tr data-bulletin={b.bulletinId}>
+          <th scope="row">
+            <a href={paths.bulletin(b.bulletinId)}>{b.title}</a>
+          </th>
+          <td data-label={bm.level}>{bm.levels[b.level]}</td>
+          <td data-label={bm.communes}>
+            <ul class="list">
+              {b.communes.map((c) => (
+                <li data-commune={c.communeId} data-status={c.status}>
+                  {`${names.get(c.communeId) ?? c.communeId}: `}
+                  <Badge
+                    tone={
+                      c.status === 'aired'
+                        ? 'ok'
+                        : c.status === 'declined' || c.status === 'no_answer'
+                          ? 'bad'
+                          : 'info'
+                    }
+                  >
+                    {bm.statuses[c.status]}
+                  </Badge>
+                  {c.airedReceivers > 0 ? (
+                    <span class="meta">{` · ${bm.airedBy(c.airedReceivers)}`}</span>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          </td>
+        </tr>
+      ))}
+    </Table>
+  );
+}
+
 export function provinceReportRoutes(deps: WebDeps) {
   const { services } = deps;
   const app = new Hono();
@@ -161,6 +205,7 @@ export function provinceReportRoutes(deps: WebDeps) {
   app.get(paths.provinceReport, read, async (c) => {
     const ctx = signedIn(c);
     const p = pageContext(c);
+    const bm = bulletinMessages[p.lang];
     const pm = provinceMessages[p.lang];
     const m = p.m;
     const q = rangeQuery(c);
@@ -234,6 +279,9 @@ export function provinceReportRoutes(deps: WebDeps) {
             <Section title={`${pm.coverageTitle}: ${label(rollup.from)} – ${label(rollup.to)}`} id="communes">
               <CommunesTable p={p} pm={pm} rollup={rollup} />
               <p class="meta">{pm.coverageRule}</p>
+            </Section>
+            <Section title={bm.rollupTitle} id="bulletins">
+              <RollupBulletins p={p} rollup={rollup} />
             </Section>
             <Section title={pm.airTimeTitle} id="air-time">
               <AirTimeTable p={p} pm={pm} airTime={airTime} />

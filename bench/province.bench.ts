@@ -1,0 +1,353 @@
+// `npm run bench:province`: bulletins from the province at scale on PostgreSQL (TEST_DATABASE_URL or
+// DATABASE_URL; a database of its own is created and dropped) — 100 communes, 1,500 hamlets, 2,000
+// receivers written straight into the database. Measured through the real HTTP app and services:
+//   - a normal bulletin sent to all 100 communes, until it is in every inbox (send answered), against
+//     the same bulletin sent to one commune;
+//   - an emergency sent to all 100 communes, until the push hint of the last of the 1,500 hamlets is on
+//     the event bus (what the receivers' push channels listen to), against one commune;
+//   - a dispatcher tick with the province and its bulletins loaded, against the empty database;
+//   - the commune manifest (`GET /api/v1/receiver/schedule`) of one box, 200 times, with the province
+//     loaded, against the empty database.
+// Prints a table for the README; it is not a test.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Insertable, Kysely } from 'kysely';
+import { sql } from 'kysely';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../src/config.js';
+import type { Database } from '../src/db/schema.js';
+import type { LoaEvent } from '../src/domain/ports/events.js';
+import { createNodeRuntime, type NodeRuntime } from '../src/node.js';
+
+const COMMUNES = 100;
+const HAMLETS = 15;
+const RECEIVERS = 2_000;
+const CHUNK = 1000;
+const MANIFESTS = 200;
+/** 08:00 in Asia/Ho_Chi_Minh: the evening slot is the next one. */
+let now = Date.parse('2026-11-27T01:00:00.000Z');
+
+const admin = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+if (!admin) {
+  process.stderr.write('bench:province runs on PostgreSQL: set TEST_DATABASE_URL or DATABASE_URL.\n');
+  process.exit(1);
+}
+
+async function createDatabase(adminUrl: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'loa-bench-province-'));
+  const name = `loa_bench_province_${Date.now().toString(36)}`;
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    await client.query(statement);
+    await client.end();
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    dataDir,
+    url: url.toString(),
+    drop: async () => {
+      await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      rmSync(dataDir, { recursive: true });
+    },
+  };
+}
+
+async function insert<T extends keyof Database>(
+  db: Kysely<Database>,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK)
+    await db
+      .insertInto(table)
+      .values(rows.slice(i, i + CHUNK) as never)
+      .execute();
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** 100 communes of the seeded province with the seeded commune's settings, 15 hamlets each, 2,000 boxes. */
+async function build(db: Kysely<Database>): Promise<string[]> {
+  const at = iso(Date.parse('2026-09-01T00:00:00Z'));
+  const seeded = await db
+    .selectFrom('communes')
+    .select(['settings', 'province_id'])
+    .where('id', '=', 'coc-san')
+    .executeTakeFirstOrThrow();
+  const communes: Insertable<Database['communes']>[] = [];
+  const hamlets: Insertable<Database['hamlets']>[] = [];
+  const receivers: Insertable<Database['receivers']>[] = [];
+  for (let c = 0; c < COMMUNES; c++) {
+    const communeId = `bench-${c}`;
+    communes.push({
+      id: communeId,
+      name: `Xã thử ${c}`,
+      code: String(80000 + c),
+      province_code: '15',
+      province_id: seeded.province_id,
+      time_zone: 'Asia/Ho_Chi_Minh',
+      settings: seeded.settings,
+      created_at: at,
+      updated_at: at,
+    });
+    for (let h = 0; h < HAMLETS; h++) {
+      hamlets.push({
+        id: `${communeId}-h${h}`,
+        commune_id: communeId,
+        name: `Thôn ${h + 1}`,
+        languages: '["vi"]',
+        lat: null,
+        lon: null,
+        is_example: 0,
+        created_at: at,
+        updated_at: at,
+      });
+    }
+  }
+  for (let r = 0; r < RECEIVERS; r++) {
+    const hamlet = hamlets[r % hamlets.length]!;
+    receivers.push({
+      id: `${hamlet.id}-rx${r}`,
+      hamlet_id: hamlet.id,
+      name: `Cụm loa ${r}`,
+      token_hash: `bench-${r}`,
+      created_at: at,
+      updated_at: at,
+    });
+  }
+  await db.transaction().execute(async (trx) => {
+    await insert(trx, 'communes', communes);
+    await insert(trx, 'hamlets', hamlets);
+    await insert(trx, 'receivers', receivers);
+  });
+  await sql.raw('analyze').execute(db);
+  return communes.map((c) => c.id);
+}
+
+interface Row {
+  readonly what: string;
+  readonly baseline: string;
+  readonly baseMs: number;
+  readonly ms: number;
+  readonly goalMs: number | null;
+}
+
+async function main(adminUrl: string) {
+  const database = await createDatabase(adminUrl);
+  const runtime: NodeRuntime = await createNodeRuntime(
+    loadConfig({
+      DATA_DIR: database.dataDir,
+      MEDIA_DIR: join(database.dataDir, 'media'),
+      DATABASE_URL: database.url,
+      LOA_ADMIN_PASSWORD: 'bench-admin-password',
+      LOA_PROVINCE_ADMIN_PASSWORD: 'bench-province-password',
+      LOG_LEVEL: 'silent',
+    }),
+    { clock: { now: () => new Date(now) }, logger: pino({ level: 'silent' }) },
+  );
+  const request = async (path: string, init: { method?: string; token?: string; json?: unknown } = {}) => {
+    const headers = new Headers();
+    if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+    if (init.json !== undefined) headers.set('content-type', 'application/json');
+    const res = await runtime.app.request(path, {
+      method: init.method ?? 'GET',
+      headers,
+      ...(init.json !== undefined && { body: JSON.stringify(init.json) }),
+    });
+    return res;
+  };
+  const ok = async (res: Response, status: number) => {
+    if (res.status !== status) throw new Error(`${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const login = async (username: string, password: string) =>
+    (await ok(await request('/api/v1/auth/login', { method: 'POST', json: { username, password } }), 200))
+      .token as string;
+
+  try {
+    const tinh = await login('tinh', 'bench-province-password');
+    await ok(
+      await request('/api/v1/users', {
+        method: 'POST',
+        token: tinh,
+        json: {
+          username: 'can-bo-tinh',
+          password: 'bench-officer-password',
+          role: 'province_officer',
+          hamletIds: [],
+          displayName: 'Cán bộ tỉnh',
+        },
+      }),
+      201,
+    );
+    const officer = await login('can-bo-tinh', 'bench-officer-password');
+    const communeAdmin = await login('admin', 'bench-admin-password');
+    const box = (await ok(
+      await request('/api/v1/receivers', {
+        method: 'POST',
+        token: communeAdmin,
+        json: { hamletId: 'un-ta', name: 'Cụm loa đo' },
+      }),
+      201,
+    )) as { token: string };
+
+    const manifests = async () => {
+      const started = performance.now();
+      for (let i = 0; i < MANIFESTS; i++) {
+        const res = await request('/api/v1/receiver/schedule', { token: box.token });
+        if (res.status !== 200) throw new Error(`manifest ${res.status}`);
+        await res.arrayBuffer();
+      }
+      return (performance.now() - started) / MANIFESTS;
+    };
+    const tick = async () => {
+      now += 30_000;
+      const started = performance.now();
+      await runtime.dispatcher.tick();
+      return performance.now() - started;
+    };
+    const best = async (times: number, run: () => Promise<number>) => {
+      let min = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < times; i++) min = Math.min(min, await run());
+      return min;
+    };
+
+    // The empty database: only the seeded communes.
+    await tick();
+    await manifests();
+    const emptyManifestMs = await best(3, manifests);
+    const emptyTickMs = await best(5, tick);
+
+    const communes = await build(runtime.db.kysely);
+    const make = async (level: string, communeIds: string[]) => {
+      const made = await ok(
+        await request('/api/v1/province/bulletins', {
+          method: 'POST',
+          token: officer,
+          json: {
+            title: `Bản tin ${level} (${communeIds.length} xã)`,
+            language: 'vi',
+            category: 'general',
+            text: 'Ủy ban nhân dân tỉnh thông báo lịch tiêm phòng cho gia súc.',
+            level,
+            communeIds,
+          },
+        }),
+        202,
+      );
+      return made.id as string;
+    };
+    const bulletins = {
+      normalOne: await make('normal', [communes[0]!]),
+      normalAll: await make('normal', communes),
+      emergencyOne: await make('emergency', [communes[1]!]),
+      emergencyAll: await make('emergency', communes),
+    };
+    await runtime.jobs.drain();
+
+    const send = async (id: string) => {
+      const started = performance.now();
+      await ok(
+        await request(`/api/v1/province/bulletins/${id}/send`, { method: 'POST', token: officer }),
+        200,
+      );
+      return performance.now() - started;
+    };
+    const normalOneMs = await send(bulletins.normalOne);
+    const normalAllMs = await send(bulletins.normalAll);
+    const inboxes = await runtime.db.kysely
+      .selectFrom('bulletin_deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('bulletin_id', '=', bulletins.normalAll)
+      .executeTakeFirstOrThrow();
+    if (Number(inboxes.n) !== COMMUNES) throw new Error(`${inboxes.n} inboxes instead of ${COMMUNES}`);
+
+    // Until the last hamlet's push hint: what every open push channel of that hamlet is told.
+    const emergency = async (id: string, hamlets: number) => {
+      const seen = new Set<string>();
+      let last = 0;
+      const started = performance.now();
+      const stop = runtime.bus.subscribe((e: LoaEvent) => {
+        if (e.type !== 'emergency' || seen.has(e.hamletId)) return;
+        seen.add(e.hamletId);
+        last = performance.now();
+      });
+      await ok(
+        await request(`/api/v1/province/bulletins/${id}/send`, { method: 'POST', token: officer }),
+        200,
+      );
+      stop();
+      if (seen.size !== hamlets) throw new Error(`${seen.size} hamlets pushed instead of ${hamlets}`);
+      return last - started;
+    };
+    const emergencyOneMs = await emergency(bulletins.emergencyOne, HAMLETS);
+    const emergencyAllMs = await emergency(bulletins.emergencyAll, COMMUNES * HAMLETS);
+
+    await sql.raw('analyze').execute(runtime.db.kysely);
+    await tick();
+    const loadedTickMs = await best(5, tick);
+    await manifests();
+    const loadedManifestMs = await best(3, manifests);
+
+    const rows: Row[] = [
+      {
+        what: 'normal bulletin to 100 communes, in every inbox',
+        baseline: 'the same to 1 commune',
+        baseMs: normalOneMs,
+        ms: normalAllMs,
+        goalMs: 1000,
+      },
+      {
+        what: 'emergency to 100 communes (1,500 hamlets), last push hint',
+        baseline: 'the same to 1 commune',
+        baseMs: emergencyOneMs,
+        ms: emergencyAllMs,
+        goalMs: 1000,
+      },
+      {
+        what: 'dispatcher tick, province and bulletins loaded',
+        baseline: 'empty database',
+        baseMs: emptyTickMs,
+        ms: loadedTickMs,
+        goalMs: 1000,
+      },
+      {
+        what: 'commune manifest of one box (mean of 200)',
+        baseline: 'empty database',
+        baseMs: emptyManifestMs,
+        ms: loadedManifestMs,
+        goalMs: null,
+      },
+    ];
+    return rows;
+  } finally {
+    await runtime.close();
+    await database.drop();
+  }
+}
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+const loadAtStart = load();
+const rows = await main(admin);
+const lines = [
+  `Loa province bulletins on PostgreSQL — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average ${loadAtStart} at the start, ${load()} at the end`,
+  `${COMMUNES} communes, ${COMMUNES * HAMLETS} hamlets, ${RECEIVERS.toLocaleString('en')} receivers`,
+  '',
+  '| what | ms | baseline | baseline ms | ×baseline | goal |',
+  '|---|---:|---|---:|---:|---|',
+  ...rows.map(
+    (r) =>
+      `| ${r.what} | ${r.ms.toFixed(1)} | ${r.baseline} | ${r.baseMs.toFixed(1)} | ${(r.ms / r.baseMs).toFixed(2)} | ${
+        r.goalMs === null ? '—' : `< ${r.goalMs} ms ${r.ms < r.goalMs ? 'met' : 'NOT met'}`
+      } |`,
+  ),
+];
+process.stdout.write(`${lines.join('\n')}\n`);
