@@ -72,7 +72,9 @@ function open(channel: Channel): Promise<void> {
       channel.open = false;
       channel.cutAt ??= now();
       // The next instance; the hint the server sent on closing, else 1–3 s of jitter.
-      channel.port = ports[(ports.indexOf(channel.port) + 1) % ports.length]!;
+      // Spread over the instances still listed, as a load balancer would.
+      const left = ports.filter((p) => p !== channel.port);
+      channel.port = left.length > 0 ? left[channel.index % left.length]! : channel.port;
       const delay =
         wasOpen && channel.retryMs && channel.retryMs < 10_000
           ? channel.retryMs
