@@ -192,6 +192,10 @@ export async function shrinkToOpus(
       `${SHRINK_OPUS_KBPS}k`,
       '-application',
       'voip',
+      // libopus at its default complexity (10) in WebAssembly on a 4× slower phone CPU took longer than
+      // sending the WAV (bench:edge-audio); the server levels it anyway, so the cheapest encoding will do.
+      '-compression_level',
+      '0',
       '-f',
       'ogg',
       '-y',
