@@ -35,9 +35,20 @@ const usage = `Usage: loa <command> [options]
 Configuration comes from the environment: PORT, DATA_DIR, MEDIA_DIR, DATABASE_URL, LOA_ADMIN_PASSWORD,
 LOA_PROVINCE_ADMIN_PASSWORD, FFMPEG_PATH, LOG_LEVEL, HEARTBEAT_RETENTION_DAYS (see README).`;
 
+/**
+ * `loa worker --edge URL` is a processing node for an edge deployment; `loa worker` alone is one of this
+ * deployment's processes (audio jobs only), started like `serve` and `dispatch`.
+ */
+function isDeviceCommand(argv: readonly string[]): boolean {
+  const name = argv[0] ?? '';
+  if (!Object.hasOwn(deviceCommands, name)) return false;
+  if (name !== 'worker') return true;
+  return argv.some((a) => a === '--edge' || a.startsWith('--edge=') || a === '--help' || a === '-h');
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   // Device-side commands parse their own options and need no server configuration.
-  const device = Object.hasOwn(deviceCommands, argv[0] ?? '') ? deviceCommands[argv[0]!] : undefined;
+  const device = isDeviceCommand(argv) ? deviceCommands[argv[0]!] : undefined;
   if (device) return device(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: [...argv],

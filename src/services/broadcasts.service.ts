@@ -87,7 +87,7 @@ async function targetHamlets(
  * caller.
  */
 async function contentOf(
-  r: Pick<Repositories, 'announcements'>,
+  r: Pick<Repositories, 'announcements' | 'bulletins'>,
   ctx: RequestContext,
   req: BroadcastRequest,
   commune: Commune,
@@ -114,7 +114,9 @@ async function contentOf(
   if (
     !announcement ||
     announcement.communeId !== ctx.actor.communeId ||
-    !isAllowed(ctx.actor, 'announcement.read', [announcement.hamletId])
+    !isAllowed(ctx.actor, 'announcement.read', [announcement.hamletId]) ||
+    // A province bulletin's own content is the province's: communes book their copy, through the inbox.
+    (await r.bulletins.findBulletinOfAnnouncement(announcement.id)) !== undefined
   ) {
     throw invalid(
       'announcementId',

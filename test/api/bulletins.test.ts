@@ -264,6 +264,13 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
       });
       expect(res.status, path).toBe(404);
     }
+    const direct = await h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: { announcementId: source.announcementId, hamletIds: ['un-ta'], at: '2026-11-30T15:00:00+07:00' },
+    });
+    expect(direct.status).toBe(422);
+    expect(await direct.text()).toMatch(/announcementId/);
     const list = await body(await h.request('/api/v1/announcements?limit=200', { token: h.tokens.officer }));
     expect(list.items.map((a: any) => a.id)).toContain(copyId);
     expect(

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffmpegBase } from '../../src/http/web/assets/ffmpeg-vendor.js';
 import { isPagePath } from '../../src/http/web/paths.js';
 import { createHarness, fixtureUsers, type FixtureUser, type Harness } from '../support/harness.js';
 import { page, signInPage, type CookieSession } from './support.js';
+
+const ffmpegRoute = `GET ${ffmpegBase}/:dir/:name`;
 
 type Caller = FixtureUser | 'anonymous';
 const users = Object.keys(fixtureUsers) as FixtureUser[];
@@ -46,6 +49,8 @@ const rows: Readonly<Record<string, Row>> = {
   'POST /dang-xuat': { path: () => '/dang-xuat', form: {}, inScope: everyone(303) },
   'GET /ngon-ngu/:lang': { path: () => '/ngon-ngu/en', inScope: everyone(303) },
   'GET /tai-nguyen/:name': { path: () => '/tai-nguyen/app.css', inScope: everyone(200) },
+  // ffmpeg's browser files for processing recordings on the phone, public like the other static files.
+  [ffmpegRoute]: { path: () => `${ffmpegBase}/core/ffmpeg-core.js`, inScope: everyone(200) },
   'GET /thong-bao/gui': { path: () => '/thong-bao/gui', inScope: everyone() },
   // A urlencoded post is not an upload: 415 from the upload reader, after the role check.
   'POST /thong-bao/gui': { path: () => '/thong-bao/gui', form: { title: '' }, inScope: everyone(415) },
@@ -295,6 +300,7 @@ const open = new Set([
   'POST /dang-nhap',
   'GET /ngon-ngu/:lang',
   'GET /tai-nguyen/:name',
+  ffmpegRoute,
   'POST /dang-xuat',
   'GET /',
   'GET /nghe-lai/:code',
@@ -402,6 +408,7 @@ describe('page authorization', () => {
         ? open.has(route)
           ? route === 'GET /dang-nhap' ||
             route === 'GET /tai-nguyen/:name' ||
+            route === ffmpegRoute ||
             route.startsWith('GET /nghe-lai/')
             ? 200
             : route === 'POST /dang-nhap'

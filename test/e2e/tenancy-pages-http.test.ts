@@ -29,6 +29,8 @@ function quangKimPath(route: string, qk: QuangKim): string | undefined {
     // A province bulletin reaches a commune's inbox only when sent to it: to Cốc San, one sent elsewhere is
     // an id it never received (test/api/bulletins.test.ts sends real ones to each commune).
     if (path.startsWith('/ban-tin/')) return 'ban-tin-gui-xa-khac';
+    // Likewise a CAP alert's item exists per commune it reached (test/api/cap-alerts.test.ts makes real ones).
+    if (path.startsWith('/giam-sat/thien-tai/cap/')) return 'canh-bao-cua-xa-khac';
     return undefined;
   };
   let missing = false;
