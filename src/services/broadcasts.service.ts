@@ -48,6 +48,43 @@ export interface Scheduled {
   }[];
 }
 
+/** A booking's answer: its occurrences and what it displaced, as the API shows them. */
+function scheduledOf(
+  id: string,
+  plan: {
+    readonly occurrences: readonly {
+      readonly id: string;
+      readonly hamletId: string;
+      readonly startsAt: number;
+      readonly durationMs: number;
+      readonly slotName: string | null;
+    }[];
+    readonly displaced: readonly {
+      readonly id: string;
+      readonly hamletId: string;
+      readonly startsAt: number;
+      readonly title: string;
+    }[];
+  },
+): Scheduled {
+  return {
+    id,
+    occurrences: plan.occurrences.map((o) => ({
+      id: o.id,
+      hamletId: o.hamletId,
+      at: iso(o.startsAt),
+      durationMs: o.durationMs,
+      slot: o.slotName,
+    })),
+    displaced: plan.displaced.map((d) => ({
+      id: d.id,
+      hamletId: d.hamletId,
+      at: iso(d.startsAt),
+      title: d.title,
+    })),
+  };
+}
+
 async function loadCommune(r: Pick<Repositories, 'communes'>, communeId: string): Promise<Commune> {
   const commune = await r.communes.findCommune(communeId);
   if (!commune) throw notFound('Commune', communeId, 'xã');
@@ -303,22 +340,7 @@ export function createBroadcastsService(deps: SchedulingDeps) {
       versions,
       title,
       hamletIds: hamlets.map((h) => h.id),
-      scheduled: {
-        id: broadcastId,
-        occurrences: plan.occurrences.map((o) => ({
-          id: o.id,
-          hamletId: o.hamletId,
-          at: iso(o.startsAt),
-          durationMs: o.durationMs,
-          slot: o.slotName,
-        })),
-        displaced: plan.displaced.map((d) => ({
-          id: d.id,
-          hamletId: d.hamletId,
-          at: iso(d.startsAt),
-          title: d.title,
-        })),
-      },
+      scheduled: scheduledOf(broadcastId, plan),
     };
   }
 
@@ -434,22 +456,7 @@ export function createBroadcastsService(deps: SchedulingDeps) {
         versions: Object.fromEntries(Object.entries(versions).filter(([id]) => mine.has(id))),
         title,
         hamletIds: p.hamlets.map((h) => h.id),
-        scheduled: {
-          id: p.broadcastId,
-          occurrences: plan.occurrences.map((o) => ({
-            id: o.id,
-            hamletId: o.hamletId,
-            at: iso(o.startsAt),
-            durationMs: o.durationMs,
-            slot: o.slotName,
-          })),
-          displaced: plan.displaced.map((d) => ({
-            id: d.id,
-            hamletId: d.hamletId,
-            at: iso(d.startsAt),
-            title: d.title,
-          })),
-        },
+        scheduled: scheduledOf(p.broadcastId, plan),
       };
     });
   }
