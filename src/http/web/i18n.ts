@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Role } from '../../domain/actor.js';
+import { HAZARD_NAMES_VI } from '../../domain/disaster.js';
 import { en } from './messages-en.js';
 
 export const langCookie = 'loa_lang';
@@ -529,24 +530,7 @@ const vi = {
   capDismiss: 'Bỏ qua',
   capAired: 'Đã phát cảnh báo như bản tin thiên tai.',
   capDismissed: 'Đã bỏ qua cảnh báo.',
-  hazard: {
-    storm: 'Bão',
-    tropical_depression: 'Áp thấp nhiệt đới',
-    flood: 'Lũ',
-    flash_flood: 'Lũ quét',
-    landslide: 'Sạt lở đất',
-    inundation: 'Ngập lụt',
-    heavy_rain: 'Mưa lớn',
-    thunderstorm: 'Lốc, sét, mưa đá',
-    cold_spell: 'Rét hại',
-    heat_wave: 'Nắng nóng',
-    drought: 'Hạn hán',
-    saline_intrusion: 'Xâm nhập mặn',
-    forest_fire: 'Cháy rừng',
-    earthquake: 'Động đất',
-    tsunami: 'Sóng thần',
-    other: 'Thiên tai khác',
-  } as Record<string, string>,
+  hazard: HAZARD_NAMES_VI as Record<string, string>,
 };
 
 export type Messages = typeof vi;
