@@ -12,6 +12,7 @@ import { pageContext, seeOther, sendPage, signedIn } from '../page.js';
 import { paths, safeNext } from '../paths.js';
 import { tenancyMessages } from '../tenancy-messages.js';
 import { Badge, Csrf, FormError, Layout, PostButton, Section, Table, TextField } from '../ui.js';
+import { ConfirmedPost } from '../confirmed-post.js';
 
 /** Pages that show a whole commune, where the switcher may bring a province user back after switching. */
 const communePages: ReadonlySet<string> = new Set([
@@ -86,20 +87,14 @@ export function provinceCommuneRoutes(deps: WebDeps) {
                         />
                       )}
                       {manage ? (
-                        <details class="cancel">
-                          <summary aria-label={`${tm.delete}: ${commune.name}`}>{tm.delete}</summary>
-                          <form method="post" action={paths.deleteCommune(commune.id)}>
-                            <Csrf p={p} />
-                            <p>{tm.deleteQuestion(commune.name)}</p>
-                            <button
-                              type="submit"
-                              class="danger"
-                              aria-label={`${tm.confirmDelete}: ${commune.name}`}
-                            >
-                              {tm.confirmDelete}
-                            </button>
-                          </form>
-                        </details>
+                        <ConfirmedPost
+                          p={p}
+                          action={paths.deleteCommune(commune.id)}
+                          subject={commune.name}
+                          open={tm.delete}
+                          question={tm.deleteQuestion(commune.name)}
+                          confirm={tm.confirmDelete}
+                        />
                       ) : null}
                     </div>
                   </td>

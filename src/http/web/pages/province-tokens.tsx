@@ -10,6 +10,7 @@ import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../
 import { paths } from '../paths.js';
 import { provinceMessages } from '../province-messages.js';
 import { Badge, Csrf, FormError, Layout, Section, Table, TextField } from '../ui.js';
+import { ConfirmedPost } from '../confirmed-post.js';
 
 /** A time on the page, on the province admin's home commune clock. */
 export const shownAt = (p: PageContext, iso: string, timeZone: string) =>
@@ -84,16 +85,14 @@ export function provinceTokenRoutes(deps: WebDeps) {
                     {t.revokedAt ? (
                       m.none
                     ) : (
-                      <details class="cancel">
-                        <summary aria-label={`${pm.revoke}: ${t.name}`}>{pm.revoke}</summary>
-                        <form method="post" action={paths.revokeToken(t.id)}>
-                          <Csrf p={p} />
-                          <p>{pm.revokeQuestion}</p>
-                          <button type="submit" class="danger" aria-label={`${pm.confirmRevoke}: ${t.name}`}>
-                            {pm.confirmRevoke}
-                          </button>
-                        </form>
-                      </details>
+                      <ConfirmedPost
+                        p={p}
+                        action={paths.revokeToken(t.id)}
+                        subject={t.name}
+                        open={pm.revoke}
+                        question={pm.revokeQuestion}
+                        confirm={pm.confirmRevoke}
+                      />
                     )}
                   </td>
                 </tr>

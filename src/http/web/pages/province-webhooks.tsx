@@ -13,6 +13,7 @@ import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../
 import { paths } from '../paths.js';
 import { provinceMessages, type ProvinceMessages } from '../province-messages.js';
 import { Badge, Choices, Csrf, FormError, Layout, Section, Table, TextField } from '../ui.js';
+import { ConfirmedPost } from '../confirmed-post.js';
 import { shownAt } from './province-tokens.js';
 
 const deliveryTone = { delivered: 'ok', pending: 'warn', failed: 'bad' } as const;
@@ -141,16 +142,14 @@ export function provinceWebhookRoutes(deps: WebDeps) {
                     {e.disabledAt ? (
                       m.none
                     ) : (
-                      <details class="cancel">
-                        <summary aria-label={`${pm.disable}: ${e.url}`}>{pm.disable}</summary>
-                        <form method="post" action={paths.disableWebhook(e.id)}>
-                          <Csrf p={p} />
-                          <p>{pm.disableQuestion}</p>
-                          <button type="submit" class="danger" aria-label={`${pm.confirmDisable}: ${e.url}`}>
-                            {pm.confirmDisable}
-                          </button>
-                        </form>
-                      </details>
+                      <ConfirmedPost
+                        p={p}
+                        action={paths.disableWebhook(e.id)}
+                        subject={e.url}
+                        open={pm.disable}
+                        question={pm.disableQuestion}
+                        confirm={pm.confirmDisable}
+                      />
                     )}
                   </td>
                 </tr>
