@@ -15,7 +15,15 @@ import type { FormProblem } from '../forms.js';
 import { checkInput, type InputOptions } from '../input.js';
 import type { Messages } from '../i18n.js';
 import type { PageContext } from '../page.js';
-import { Choices, Csrf, FormError, SelectField, TextArea, TextField, type FieldErrors } from '../ui.js';
+import {
+  Choices,
+  Csrf,
+  FormError,
+  SelectField,
+  TextArea,
+  TextField,
+  type FieldErrors,
+} from '../form-fields.js';
 
 type Option = readonly [value: string, label: string];
 
