@@ -9,7 +9,7 @@ import { loudgain } from '../media/loudgain.js';
 import { runLoa } from '../support/serve.js';
 import { binaries, hasTool } from '../support/tools.js';
 import { startWranglerDev, wranglerBin, type WranglerDev } from '../support/wrangler-dev.js';
-import { launchChromium, phoneContext, poll } from './browser.js';
+import { launchChromium, phoneContext, poll, recordUploads } from './browser.js';
 
 const adminPassword = 'admin-password-for-tests';
 const processingToken = 'processing-token-0123456789';
@@ -162,14 +162,10 @@ describe.skipIf(!hasTool('chromium') || !hasTool('loudgain'))(
       );
 
     it('keeps the original shrunk to Opus after the MP3, and a processing node rebuilds from it on a retry', async () => {
+      const uploads = await recordUploads(page);
       await page.goto(`${edge.url}/thong-bao/gui`);
       await page.getByLabel('Tiêu đề').fill('Lịch tiêm phòng');
       await page.locator('input[type=file]').setInputFiles(await longWav());
-      const sent: { url: string; bytes: number }[] = [];
-      page.on('request', (r) => {
-        if (r.method() === 'POST' && r.url().includes('/api/v1/announcements'))
-          sent.push({ url: new URL(r.url()).pathname, bytes: r.postDataBuffer()?.length ?? 0 });
-      });
       await page.getByRole('button', { name: 'Gửi', exact: true }).click();
       await page.waitForURL(/\/thong-bao\/[0-9a-f-]{36}$/, { timeout: 120_000 });
       const id = new URL(page.url()).pathname.split('/').pop()!;
@@ -179,11 +175,13 @@ describe.skipIf(!hasTool('chromium') || !hasTool('loudgain'))(
       );
       await poll(() => page.locator('body').textContent()).toMatch(/Sẵn sàng/);
       // The MP3 first, then the original: Opus from the browser's encoder, far smaller than the 2.6 MB WAV.
-      expect(sent.map((s) => s.url)).toEqual([
-        '/api/v1/announcements',
-        `/api/v1/announcements/${id}/variants/vi/original`,
+      const sent = await uploads();
+      expect(sent.map((s) => [s.path, s.name])).toEqual([
+        ['/api/v1/announcements', 'ghi-am-30-giay.mp3'],
+        [`/api/v1/announcements/${id}/variants/vi/original`, 'ghi-am-30-giay.ogg'],
       ]);
-      expect(sent[1]!.bytes).toBeLessThan(400_000);
+      expect(sent[1]!.head).toBe('OggS');
+      expect(sent[1]!.size).toBeLessThan(220_000);
       const browserMp3 = (await announcementOf(page, id)).variants[0]!.audio!;
       expect(sourceName(id)).toBe('ghi-am-30-giay.ogg');
 
