@@ -254,6 +254,15 @@ const audioAttributes = (audio: BrowserAudio | undefined, m: Messages) =>
         'data-msg-audio-shrinking': m.audioShrinking,
         'data-msg-audio-weak': m.audioWeakDevice,
         'data-msg-audio-failed': m.audioFailed,
+        // Processed in the browser: the MP3 makes the version ready, its original follows it.
+        ...(audio.mode === 'process' && {
+          'data-original': '/api/v1/announcements/{id}/variants/{language}/original',
+          'data-msg-audio-refused': m.audioRefused,
+          'data-msg-ready-keeping': m.readyKeeping,
+          'data-msg-original-kept': m.originalKept,
+          'data-msg-original-skipped': m.originalSkipped,
+          'data-msg-original-failed': m.originalFailed,
+        }),
       }
     : {};
 
