@@ -98,6 +98,54 @@ describe.each(dialects)('signed CAP alerts pushed, on %s', (dialect) => {
     expect(JSON.stringify(audit?.details)).toContain('Đài Khí tượng Thủy văn tỉnh Lào Cai');
   });
 
+  it("keeps the commune's CAP account out of the admin's user list and out of her reach, while its bookings still name it", async () => {
+    const admin = h.tokens.admin;
+    const users = (await (await h.request('/api/v1/users?limit=200', { token: admin })).json()) as {
+      items: { id: string; username: string }[];
+    };
+    expect(users.items.length).toBeGreaterThan(0);
+    expect(users.items.map((u) => u.username)).not.toContain('cap-coc-san');
+    expect((await h.request('/api/v1/users/cap-coc-san', { token: admin })).status).toBe(404);
+    const enable = await h.request('/api/v1/users/cap-coc-san', {
+      method: 'PATCH',
+      token: admin,
+      json: { disabled: false, password: 'mat-khau-moi-12345' },
+    });
+    expect(enable.status).toBe(404);
+    expect((await h.request('/api/v1/users/cap-coc-san', { method: 'DELETE', token: admin })).status).toBe(
+      404,
+    );
+    const taken = await h.request('/api/v1/users', {
+      method: 'POST',
+      token: admin,
+      json: {
+        username: 'cap-ban-xeo',
+        password: 'mat-khau-dai-12345',
+        role: 'secretary',
+        displayName: 'Giả',
+      },
+    });
+    expect(taken.status).toBe(409);
+    expect(JSON.stringify(await taken.json())).toMatch(/dành cho tài khoản hệ thống cảnh báo CAP/);
+    // Still disabled, still the author of what the alert wrote and the maker of what it booked.
+    const login = await h.request('/api/v1/auth/login', {
+      method: 'POST',
+      json: { username: 'cap-coc-san', password: 'mat-khau-moi-12345' },
+    });
+    expect(login.status).toBe(401);
+    const broadcasts = (await (
+      await h.request('/api/v1/broadcasts', { token: h.tokens.officer })
+    ).json()) as {
+      items: { createdBy: string; announcementId: string | null }[];
+    };
+    const booked = broadcasts.items.find((b) => b.createdBy === 'cap-coc-san');
+    expect(booked).toBeDefined();
+    const announcement = (await (
+      await h.request(`/api/v1/announcements/${booked!.announcementId}`, { token: h.tokens.officer })
+    ).json()) as { authorName: string };
+    expect(announcement.authorName).toBe('Hệ thống cảnh báo CAP');
+  });
+
   it('still takes an unsigned alert from the machine token (signatures are not required by default)', async () => {
     const res = await push(capXml({ identifier: 'SIG-NONE', area: geocodeCocSan }));
     expect(res.status).toBe(202);
