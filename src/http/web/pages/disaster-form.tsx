@@ -376,7 +376,7 @@ export function disasterFormRoutes(deps: WebDeps) {
     return renderForm(c, {
       event: latest?.id ?? 'new',
       hazardType: latest?.hazardType ?? 'storm',
-      riskLevel: latest?.bulletins[0] ? String(latest.bulletins[0].riskLevel) : '',
+      // The level is chosen each time: a bulletin's level carried over unseen would misinform.
       agency: latest?.bulletins[0]?.agency ?? '',
       issuedDate: local.date,
       issuedTime: local.time.slice(0, 5),
