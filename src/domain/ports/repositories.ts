@@ -696,6 +696,8 @@ export interface UsersRepository {
     where: { readonly communeId: string } | { readonly provinceId: string },
     roles: readonly Role[],
     page: PageRequest,
+    /** Accounts left out (the commune's CAP account). */
+    excludeIds?: readonly string[],
   ): Promise<Page<User>>;
   findUser(id: string): Promise<User | undefined>;
   findCredentialsByUsername(username: string): Promise<UserCredentials | undefined>;

@@ -8,6 +8,7 @@ import type { CapQueueItem } from '../../../domain/ports/repositories.js';
 import { gate } from '../../middleware/gate.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
+import { disasterMessages } from '../disaster-messages.js';
 import { problemOf } from '../forms.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
@@ -190,8 +191,21 @@ export function disasterRoutes({ services }: WebDeps) {
         p={p}
         title={p.m.disasterTitle}
         refreshS={60}
-        notice={{ capAired: p.m.capAired, capDismissed: p.m.capDismissed }[c.req.query('tb') ?? '']}
+        notice={
+          {
+            capAired: p.m.capAired,
+            capDismissed: p.m.capDismissed,
+            bulletinIssued: disasterMessages(p.lang).issued,
+          }[c.req.query('tb') ?? '']
+        }
       >
+        {isAllowed(ctx.actor, 'broadcast.emergency') ? (
+          <p class="actions">
+            <a class="button danger" href={paths.disasterIssue}>
+              {disasterMessages(p.lang).issueLink}
+            </a>
+          </p>
+        ) : null}
         {problem ? (
           <p class="warning" role="alert">
             {problem.message}
