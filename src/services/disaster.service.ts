@@ -145,7 +145,11 @@ export function createDisasterService(deps: Deps) {
    * one booked as an emergency repeating on its rule with the header as each airing's part 0, and the
    * bulletin and audit rows written. The ended ones are stopped before the new one is pushed.
    */
-  async function putOnAir(pending: PendingBulletin, header: ProcessedAudio): Promise<DisasterBulletin> {
+  async function putOnAir(
+    pending: PendingBulletin,
+    header: ProcessedAudio,
+    waited = false,
+  ): Promise<DisasterBulletin> {
     const ctx: RequestContext = { actor: pending.actor, requestId: pending.requestId };
     const { eventId, request: req } = pending;
     const headerMp3 = header.outputs.find((o) => o.format === 'mp3');
@@ -157,7 +161,11 @@ export function createDisasterService(deps: Deps) {
       for (const asset of assetsOf(header)) await r.announcements.saveAsset(asset, now);
       const current = await eventOf(r, ctx, eventId);
       if (current.status !== 'active') throw eventEnded(current);
-      const older = (await r.disaster.listBulletinsOfEvents([eventId])).filter((b) => b.endedAt === null);
+      const all = await r.disaster.listBulletinsOfEvents([eventId]);
+      // Headers spoken by nodes may come back out of order: a bulletin never replaces a later one.
+      const newer = waited && all.find((b) => Date.parse(b.issuedAt) > Date.parse(req.issuedAt));
+      if (newer) throw supersededWhileWaiting(newer);
+      const older = all.filter((b) => b.endedAt === null);
       const ended = await endWithin(r, ctx, older, 'superseded');
       const booking = await deps.broadcasts.scheduleWithin(
         r,
@@ -296,7 +304,7 @@ export function createDisasterService(deps: Deps) {
      * bulletin goes on the air as `addBulletin` puts it there, replacing the one before it. Throws a
      * problem (409) when its event ended in the meantime; nothing is put on the air then.
      */
-    headerSpoken: putOnAir,
+    headerSpoken: (pending: PendingBulletin, header: ProcessedAudio) => putOnAir(pending, header, true),
 
     /**
      * The `speak-header` job where a speech engine runs: the header spoken by `audio`, then the bulletin
@@ -307,7 +315,7 @@ export function createDisasterService(deps: Deps) {
         const commune = await deps.repos.communes.findCommune(pending.actor.communeId);
         if (!commune) return { status: 'skipped', reason: 'the commune no longer exists' };
         const header = await speakText(deps.audio, commune, pending.headerText);
-        await putOnAir(pending, header.audio);
+        await putOnAir(pending, header.audio, true);
         return { status: 'success' };
       } catch (error) {
         const final = error instanceof LoaError && error.status < 500;
@@ -432,6 +440,14 @@ const noSpeechHere = (): LoaError =>
     'processing_node_required',
     'The spoken header needs a processing node: set LOA_PROCESSING_TOKEN and run `loa worker --edge URL` on a machine with ffmpeg and espeak-ng; nothing was put on the air.',
     'Cần một máy xử lý âm thanh (loa worker --edge) để đọc lời dẫn giờ ban hành; bản tin chưa được phát. Hãy báo quản trị hệ thống.',
+  );
+
+const supersededWhileWaiting = (newer: DisasterBulletin): LoaError =>
+  new LoaError(
+    409,
+    'bulletin_superseded',
+    `Bulletin ${newer.sequence} of this event, issued later (${newer.issuedAt}), went on the air while this one waited for its header; this one is not aired.`,
+    `Bản tin số ${newer.sequence} của sự kiện, ban hành sau, đã được phát trong lúc bản tin này chờ lời dẫn; bản tin này không được phát.`,
   );
 
 const eventEnded = (event: DisasterEvent): LoaError =>

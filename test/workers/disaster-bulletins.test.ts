@@ -201,6 +201,28 @@ describe('disaster bulletins on the edge', () => {
     expect(job.last_error).toMatch(/ended/);
   });
 
+  it('never lets an older bulletin whose header came back late replace a newer one', async () => {
+    const rain = await newEvent('Mưa lớn diện rộng');
+    const text = await content('Tin mưa lớn');
+    await issue(rain, text, '2026-11-27T07:00:00+07:00');
+    await issue(rain, text, '2026-11-27T07:45:00+07:00');
+    const [first, second] = [(await lease())!, (await lease())!];
+    expect(second.source.text).toBe('Bản tin phát lúc 7 giờ 45 ngày 27 tháng 11 năm 2026.');
+    await sendResult(second.jobId);
+    await sendResult(first.jobId);
+    const view = await event(rain);
+    expect(view.bulletins.map((b) => [b.sequence, b.headerText, b.endedAt])).toEqual([
+      [1, 'Bản tin phát lúc 7 giờ 45 ngày 27 tháng 11 năm 2026.', null],
+    ]);
+    const late = await h.runtime.db.kysely
+      .selectFrom('jobs')
+      .select(['status', 'last_error'])
+      .where('id', '=', first.jobId)
+      .executeTakeFirstOrThrow();
+    expect(late).toMatchObject({ status: 'failed' });
+    expect(late.last_error).toMatch(/issued later/);
+  });
+
   it('keeps the role rules: a hamlet head or secretary cannot issue a bulletin', async () => {
     const storm = await newEvent('Bão số 4');
     const text = await content('Tin bão số 4');
