@@ -44,7 +44,7 @@ interface Deps {
    */
   readonly speech: SpeechPlace;
   readonly jobs?: JobRunnerSignal;
-  readonly broadcasts: Pick<BroadcastsService, 'scheduleWithin' | 'cancelWithin'>;
+  readonly broadcasts: Pick<BroadcastsService, 'scheduleWithin' | 'cancelWithin' | 'assertBookable'>;
 }
 
 /**
@@ -293,7 +293,11 @@ export function createDisasterService(deps: Deps) {
         ...(options.capItemId && { capItemId: options.capItemId }),
       };
       if (deps.speech === 'none') throw noSpeechHere();
-      if (deps.speech === 'processing-node') return waitForHeader(pending);
+      if (deps.speech === 'processing-node') {
+        // Refused now rather than when the node is done: content not ready or not approved, hamlets.
+        await deps.broadcasts.assertBookable(ctx, req);
+        return waitForHeader(pending);
+      }
       // Spoken before the unit of work: synthesis takes a second, and its output is content-addressed.
       const header = await speakHeader(deps.audio, commune, issuedAt);
       return { state: 'on_air', bulletin: await putOnAir(pending, header.audio) };

@@ -223,6 +223,26 @@ describe('disaster bulletins on the edge', () => {
     expect(late.last_error).toMatch(/issued later/);
   });
 
+  it('refuses at once, with no job for a node, content that could not be booked when the header is back', async () => {
+    const storm = await newEvent('Bão số 6');
+    const form = new FormData();
+    form.set('title', 'Tin bão chưa duyệt');
+    form.set('language', 'vi');
+    form.set('category', 'thien-tai');
+    form.set('processed', 'true');
+    form.set('file', new File([bytes(audio.processedMp3)], 'ban-tin.mp3', { type: 'audio/mpeg' }));
+    const up = await h.request('/api/v1/announcements', {
+      method: 'POST',
+      token: h.tokens.officer,
+      body: form,
+    });
+    const { id } = await json<{ id: string }>(up);
+    const res = await issue(storm, id);
+    expect(res.status).toBe(422);
+    expect(JSON.stringify(await res.json())).toMatch(/chưa được văn phòng xã duyệt/);
+    expect(await lease()).toBeNull();
+  });
+
   it('keeps the role rules: a hamlet head or secretary cannot issue a bulletin', async () => {
     const storm = await newEvent('Bão số 4');
     const text = await content('Tin bão số 4');
