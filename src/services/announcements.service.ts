@@ -108,7 +108,7 @@ async function processOrRecord(
 }
 
 /** Writes the job that processes a variant, in the unit of work that stored it (an outbox for free). */
-async function enqueueProcessing(
+export async function enqueueProcessing(
   r: Pick<Repositories, 'jobs'>,
   variantId: string,
   round: string,

@@ -204,7 +204,9 @@ export interface Booking {
   readonly scheduled: Scheduled;
 }
 
-export function createBroadcastsService(deps: SchedulingDeps) {
+export function createBroadcastsService(
+  deps: SchedulingDeps & { readonly repos: Pick<Repositories, 'announcements' | 'bulletins'> },
+) {
   const { clock, tx } = deps;
 
   async function bumpVersions(r: Pick<Repositories, 'hamlets'>, hamletIds: readonly string[]) {
@@ -566,6 +568,21 @@ export function createBroadcastsService(deps: SchedulingDeps) {
 
     scheduleWithin,
     cancelWithin,
+
+    /**
+     * The checks a booking makes of its hamlets and content, without booking: for a use case that books
+     * later (a disaster bulletin waiting for a processing node to speak its header), so that the officer
+     * is told now what the booking would refuse then.
+     */
+    async assertBookable(
+      ctx: RequestContext,
+      req: Pick<BroadcastRequest, 'announcementId' | 'hamletIds'>,
+    ): Promise<void> {
+      assertAllowed(ctx.actor, 'broadcast.schedule');
+      const commune = await loadCommune(deps.repos, ctx.actor.communeId);
+      await targetHamlets(deps.repos, ctx, req.hamletIds, 'broadcast.schedule');
+      await contentOf(deps.repos, ctx, req as BroadcastRequest, commune);
+    },
 
     /**
      * The booking of `schedule` inside a unit of work the caller holds (a bulletin's delivery is answered

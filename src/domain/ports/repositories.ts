@@ -901,6 +901,8 @@ export interface CapAlertsRepository {
   listCommuneItems(communeId: string, states?: readonly CapAlertState[]): Promise<readonly CapQueueItem[]>;
   /** Items on the air whose alert has expired by `now`. */
   listExpiredAiring(now: string): Promise<readonly CapCommuneItem[]>;
+  /** Items `speaking` whose words a processing node has spoken (their announcement is ready). */
+  listSpokenWaiting(): Promise<readonly CapCommuneItem[]>;
 }
 
 export interface Repositories {
