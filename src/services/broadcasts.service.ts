@@ -190,6 +190,8 @@ async function contentOf(
 /** A booking made inside a unit of work, with what must be published once it has committed. */
 export interface Booking {
   readonly broadcastId: string;
+  /** Shared by the broadcasts booked together (a province's emergency in every commune), else its id. */
+  readonly bookingId: string;
   readonly now: number;
   readonly plan: {
     readonly occurrences: readonly {
@@ -335,6 +337,7 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     });
     return {
       broadcastId,
+      bookingId: broadcastId,
       now,
       plan,
       versions,
@@ -401,9 +404,12 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     };
     const booked = reaches.length > 0 ? await bookedAroundMany(r, places, window) : [];
     const created = iso(now);
+    // One booking for all of them: its emergency reaches every commune as one event.
+    const bookingId = deps.ids.id();
     await r.broadcasts.insertBroadcasts(
       places.map((p) => ({
         id: p.broadcastId,
+        bookingId,
         communeId: p.commune.id,
         announcementId: p.item.announcementId,
         relay: null,
@@ -451,6 +457,7 @@ export function createBroadcastsService(deps: SchedulingDeps) {
       return {
         communeId: p.commune.id,
         broadcastId: p.broadcastId,
+        bookingId,
         now,
         plan,
         versions: Object.fromEntries(Object.entries(versions).filter(([id]) => mine.has(id))),
@@ -461,16 +468,32 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     });
   }
 
-  /** After the booking committed: new schedule versions, and an emergency pushed at once. */
-  function announce(ctx: RequestContext, req: Pick<BroadcastRequest, 'priority'>, outcome: Booking): void {
+  /**
+   * An emergency booking pushed at once: one event naming the booking, when any of its occurrences is
+   * due within the minute; later repeats reach receivers through their manifest.
+   */
+  function pushEmergency(outcomes: readonly Pick<Booking, 'bookingId' | 'now' | 'plan'>[]): void {
+    const [first] = outcomes;
+    if (!first) return;
+    const dueBy = first.now + 60_000;
+    if (outcomes.some((b) => b.plan.occurrences.some((o) => o.startsAt <= dueBy)))
+      deps.bus.publish({ type: 'emergency', bookingId: first.bookingId, dueBy: iso(dueBy) });
+  }
+
+  /**
+   * After the booking committed: new schedule versions, and an emergency pushed at once (`push: false`
+   * when the caller pushes a booking of many communes once, with `pushEmergency`).
+   */
+  function announce(
+    ctx: RequestContext,
+    req: Pick<BroadcastRequest, 'priority'>,
+    outcome: Booking,
+    options: { readonly push?: boolean } = {},
+  ): void {
     const { plan, versions, now, broadcastId } = outcome;
     deps.bus.publish({ type: 'schedule-changed', versions });
     if (req.priority === 'emergency') {
-      for (const o of plan.occurrences) {
-        // Pushed at once when due now; later repeats reach receivers through their manifest.
-        if (o.startsAt <= now + 60_000)
-          deps.bus.publish({ type: 'emergency', hamletId: o.hamletId, occurrenceId: o.id });
-      }
+      if (options.push !== false) pushEmergency([outcome]);
       const first = Math.min(...plan.occurrences.map((o) => o.startsAt));
       deps.bus.publish({
         type: 'emergency-sent',
@@ -539,10 +562,8 @@ export function createBroadcastsService(deps: SchedulingDeps) {
       cancelledOccurrences: before.length,
       publish: () => {
         if (Object.keys(versions).length > 0) deps.bus.publish({ type: 'schedule-changed', versions });
-        if (row.priority === 'emergency') {
-          for (const hamletId of row.hamletIds)
-            deps.bus.publish({ type: 'stop', hamletId, occurrenceId: null });
-        }
+        if (row.priority === 'emergency' && row.hamletIds.length > 0)
+          deps.bus.publish({ type: 'stop', hamletIds: row.hamletIds, occurrenceId: null });
       },
     };
   }
@@ -575,6 +596,7 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     book,
     bookEmergencyEverywhere,
     announce,
+    pushEmergency,
 
     async list(
       ctx: RequestContext,

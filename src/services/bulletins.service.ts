@@ -42,7 +42,10 @@ interface Deps {
   readonly logger?: Logger | undefined;
   readonly bus: EventBus;
   readonly announcements: Pick<AnnouncementsService, 'createForBulletin'>;
-  readonly broadcasts: Pick<BroadcastsService, 'book' | 'announce' | 'bookEmergencyEverywhere'>;
+  readonly broadcasts: Pick<
+    BroadcastsService,
+    'book' | 'announce' | 'bookEmergencyEverywhere' | 'pushEmergency'
+  >;
 }
 
 /** A delivery as the province and the commune read it: with the status the clock and the boxes give it. */
@@ -249,7 +252,9 @@ export function createBulletinsService(deps: Deps) {
       });
       if (!done) return null;
       for (const b of done)
-        deps.broadcasts.announce(inCommune(ctx, b.communeId), { priority: 'emergency' }, b);
+        deps.broadcasts.announce(inCommune(ctx, b.communeId), { priority: 'emergency' }, b, { push: false });
+      // Every commune's broadcast is one booking: one push for the whole country.
+      deps.broadcasts.pushEmergency(done);
       return done
         .map((b) => ({ communeId: b.communeId, broadcastId: b.broadcastId, problem: null }))
         .sort((a, b) => a.communeId.localeCompare(b.communeId));
