@@ -5,7 +5,7 @@
 // push channels from loopback addresses 127.0.0.2–201. Each figure is printed with a baseline measured in
 // the same run (the province's emergency for the country's, polling at a tenth of the rate, one worker, one
 // idle connection). Prints a table for the README; it is not a test.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,13 +33,31 @@ const HOLDERS = 3;
 const PASSWORD = 'bench-admin-password';
 const PROVINCE_PASSWORD = 'bench-province-password';
 /**
- * Open files each process may have: above the channels a `serve` may take over when another dies (two
- * thirds of the country's) and the sockets of a load generator. We run as root: the limit is raised for
- * the children only, with prlimit(1), instead of relying on the shell's `ulimit -n`.
+ * Open files each process may have: above the channels a `serve` may take over when another dies and the
+ * sockets of a load generator. The limit is raised for the children with prlimit(1) where the run may
+ * (root with CAP_SYS_RESOURCE); in a container without it the hard limit stays, and the run starts as many
+ * `serve` as it takes for the survivors of a kill to stay under it.
  */
-const NOFILE = 200_000;
-const withFiles = (args: readonly string[]) =>
-  ['prlimit', [`--nofile=${NOFILE}:${NOFILE}`, '--', ...args]] as const;
+const WANTED_FILES = 200_000;
+const raised = (() => {
+  try {
+    execFileSync('prlimit', [`--nofile=${WANTED_FILES}:${WANTED_FILES}`, '--', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const NOFILE = raised ? WANTED_FILES : Number(execFileSync('sh', ['-c', 'ulimit -Hn']).toString().trim());
+const withFiles = (args: readonly string[]): [string, string[]] =>
+  raised
+    ? ['prlimit', [`--nofile=${NOFILE}:${NOFILE}`, '--', ...args]]
+    : ['sh', ['-c', `ulimit -n ${NOFILE} && exec "$0" "$@"`, ...args]];
+/** Room for what a `serve` holds besides channels: database pool, event bus, log files, the polling. */
+const FILES_BESIDES_CHANNELS = 2500;
+/** At least three; more when the channels of a killed one would take the others past the file limit. */
+const SERVES = (() => {
+  for (let n = 3; ; n++) if (Math.ceil(RECEIVERS / (n - 1)) + FILES_BESIDES_CHANNELS <= NOFILE) return n;
+})();
 const load = () =>
   loadavg()
     .map((n) => n.toFixed(1))
@@ -345,14 +363,16 @@ async function main(): Promise<void> {
     await seeder.close();
 
     // ---- the processes
-    progress('starting 3 serve, 1 dispatch, 1 worker (the second joins for the audio queue)');
+    progress(
+      `starting ${SERVES} serve, 1 dispatch, 1 worker (the second joins for the audio queue); ${fmt(NOFILE)} open files each${raised ? '' : ' (the hard limit here: prlimit may not raise it)'}`,
+    );
     const env = (name: string) => ({
       ...shared,
       DATA_DIR: join(dir, name, 'data'),
       MEDIA_DIR: join(dir, name, 'scratch'),
     });
     const serves = await Promise.all(
-      [1, 2, 3].map((n) => startLoa('serve', `serve-${n}`, env(`serve-${n}`))),
+      Array.from({ length: SERVES }, (_, i) => startLoa('serve', `serve-${i + 1}`, env(`serve-${i + 1}`))),
     );
     const dispatch = await startLoa('dispatch', 'dispatch-1', env('dispatch-1'));
     const startWorker = (n: number) =>
@@ -659,7 +679,7 @@ async function main(): Promise<void> {
     let duoRate = NaN;
     let killedServeAt = 0;
     let killedWorkerAt = 0;
-    const victim = serves[2]!;
+    const victim = serves.at(-1)!;
     const rest = AUDIO_JOBS - SOLO;
     const uploads = (async () => {
       for (let n = SOLO + 1; n <= AUDIO_JOBS; n++) {
@@ -788,7 +808,7 @@ async function main(): Promise<void> {
         `one worker ${fmt(soloRate, 1)} jobs/min (${SOLO} jobs), two ${fmt(duoRate, 1)} jobs/min (${ratio(duoRate, soloRate)}); all in ${fmt(audioMinutes, 1)} min, ${ready} ready, ${failedJobs} failed`,
       ],
       [
-        'kill -9 of serve-3 (holding a third of the channels)',
+        `kill -9 of serve-${SERVES} (holding 1/${SERVES} of the channels)`,
         `${fmt(reconnections.length)} channels reconnected: p50 ${fmt(quantile(reconnectMs, 0.5))} ms, last ${fmt(reconnectMs.at(-1) ?? NaN)} ms (${ratio(reconnectMs.at(-1) ?? NaN, jitterCeilingMs + idleConnectMs)} the 3 s jitter ceiling + one idle connection of ${fmt(idleConnectMs, 1)} ms); ${fmt(openAfter)} open after; ${uploadRetries} uploads retried, none lost`,
       ],
       [

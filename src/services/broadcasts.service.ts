@@ -453,14 +453,17 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     });
     return places.map((p, i) => {
       const plan = done.plans[i]!;
-      const mine = new Set(p.hamlets.map((h) => h.id));
+      // Read per hamlet of the commune: filtering the country's versions once per commune is quadratic.
+      const mine = p.hamlets.flatMap((h) =>
+        versions[h.id] === undefined ? [] : [[h.id, versions[h.id]!] as const],
+      );
       return {
         communeId: p.commune.id,
         broadcastId: p.broadcastId,
         bookingId,
         now,
         plan,
-        versions: Object.fromEntries(Object.entries(versions).filter(([id]) => mine.has(id))),
+        versions: Object.fromEntries(mine),
         title,
         hamletIds: p.hamlets.map((h) => h.id),
         scheduled: scheduledOf(p.broadcastId, plan),
@@ -480,33 +483,42 @@ export function createBroadcastsService(deps: SchedulingDeps) {
       deps.bus.publish({ type: 'emergency', bookingId: first.bookingId, dueBy: iso(dueBy) });
   }
 
+  /** Tells the operations centre and the webhooks that a commune's emergency went out. */
+  function emergencySent(ctx: RequestContext, outcome: Booking): void {
+    const first = Math.min(...outcome.plan.occurrences.map((o) => o.startsAt));
+    deps.bus.publish({
+      type: 'emergency-sent',
+      broadcastId: outcome.broadcastId,
+      provinceId: ctx.actor.provinceId,
+      communeId: ctx.actor.communeId,
+      hamletIds: outcome.hamletIds,
+      startsAt: iso(Number.isFinite(first) ? first : outcome.now),
+      title: outcome.title,
+      sentBy: ctx.actor.username,
+      sentAt: iso(outcome.now),
+    });
+  }
+
+  /** After the booking committed: an emergency pushed at once, then the new schedule versions. */
+  function announce(ctx: RequestContext, req: Pick<BroadcastRequest, 'priority'>, outcome: Booking): void {
+    if (req.priority === 'emergency') pushEmergency([outcome]);
+    deps.bus.publish({ type: 'schedule-changed', versions: outcome.versions });
+    if (req.priority === 'emergency') emergencySent(ctx, outcome);
+  }
+
   /**
-   * After the booking committed: new schedule versions, and an emergency pushed at once (`push: false`
-   * when the caller pushes a booking of many communes once, with `pushEmergency`).
+   * After an emergency booked in many communes at once committed (`bookEmergencyEverywhere`): one push
+   * for the whole booking first, then every commune's new schedule versions as one change (the bus splits
+   * what does not fit one notification), then each commune's `emergency-sent`.
    */
-  function announce(
-    ctx: RequestContext,
-    req: Pick<BroadcastRequest, 'priority'>,
-    outcome: Booking,
-    options: { readonly push?: boolean } = {},
+  function announceEverywhere(
+    bookings: readonly { readonly ctx: RequestContext; readonly booking: Booking }[],
   ): void {
-    const { plan, versions, now, broadcastId } = outcome;
+    pushEmergency(bookings.map((b) => b.booking));
+    const versions: Record<string, number> = {};
+    for (const { booking } of bookings) Object.assign(versions, booking.versions);
     deps.bus.publish({ type: 'schedule-changed', versions });
-    if (req.priority === 'emergency') {
-      if (options.push !== false) pushEmergency([outcome]);
-      const first = Math.min(...plan.occurrences.map((o) => o.startsAt));
-      deps.bus.publish({
-        type: 'emergency-sent',
-        broadcastId,
-        provinceId: ctx.actor.provinceId,
-        communeId: ctx.actor.communeId,
-        hamletIds: outcome.hamletIds,
-        startsAt: iso(Number.isFinite(first) ? first : now),
-        title: outcome.title,
-        sentBy: ctx.actor.username,
-        sentAt: iso(now),
-      });
-    }
+    for (const { ctx, booking } of bookings) emergencySent(ctx, booking);
   }
 
   /**
@@ -596,7 +608,7 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     book,
     bookEmergencyEverywhere,
     announce,
-    pushEmergency,
+    announceEverywhere,
 
     async list(
       ctx: RequestContext,
