@@ -169,6 +169,7 @@ export async function createEdgeRuntime(
       ? createPushBus({
           logger,
           communesOfHamlets,
+          communesOfBooking: (bookingId) => repos.broadcasts.listCommunesOfBooking(bookingId),
           async communeOfReceiver(receiverId) {
             const receiver = await repos.receivers.findReceiver(receiverId);
             return receiver ? (await communesOfHamlets([receiver.hamletId]))[0] : undefined;

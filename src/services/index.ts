@@ -159,7 +159,7 @@ export function createServices(deps: ServiceDeps) {
     receiverSync,
     receiverHub: createReceiverHub({
       bus,
-      playItems: receiverSync.playItems,
+      emergencyItems: receiverSync.emergencyItems,
       recheck: repos.receiverSync.findReceiverSessionByTokenHash,
       onCommandsDelivered: (commandIds) =>
         void receiverCommands

@@ -150,6 +150,8 @@ export interface SeriesToExtend extends Broadcast {
 /** A broadcast as it is first written: not cancelled, nothing skipped, a lead-in only where one plays. */
 export type NewBroadcast = Omit<Broadcast, 'cancelledAt' | 'skips' | 'leadIn'> & {
   readonly leadIn?: Broadcast['leadIn'];
+  /** The booking it is made in, shared by the broadcasts booked together (default: its own id). */
+  readonly bookingId?: string;
 };
 
 export interface BroadcastsRepository {
@@ -180,6 +182,8 @@ export interface BroadcastsRepository {
     filter: PageRequest & { hamletIds?: readonly string[] | undefined; from?: string; to?: string },
   ): Promise<Page<Broadcast>>;
   listOccurrencesOf(broadcastIds: readonly string[]): Promise<readonly Occurrence[]>;
+  /** The communes a booking's broadcasts were made in (where an emergency event must be pushed). */
+  listCommunesOfBooking(bookingId: string): Promise<readonly string[]>;
   /**
    * Cancels every occurrence of this announcement that has not started (content withdrawn or refused);
    * returns them.
@@ -419,6 +423,15 @@ export interface ReceiverSyncRepository {
   findManifestOccurrence(
     occurrenceId: string,
   ): Promise<{ occurrence: ManifestOccurrence; hamletId: string; languages: string[] } | undefined>;
+  /**
+   * The live occurrences of a booking starting by `dueBy` as manifest entries, with their hamlets'
+   * languages, in one query: what an emergency push carries. `hamletIds` narrows them down when given.
+   */
+  listDueBookingOccurrences(
+    bookingId: string,
+    dueBy: string,
+    hamletIds?: readonly string[],
+  ): Promise<{ occurrence: ManifestOccurrence; hamletId: string; languages: string[] }[]>;
   saveHeartbeat(h: HeartbeatRecord): Promise<void>;
   /**
    * Follows a receiver's run of failed playbacks: `reset` when the batch completed one (the run is then
