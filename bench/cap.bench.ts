@@ -1,10 +1,14 @@
 /**
  * What reading a CAP 1.2 alert costs, against the baseline of JSON.parse of the same content: a typical
  * alert (about 2 KB), one at the 256 KB limit, and the refusal of a "billion laughs" document (which a
- * parser that expands entities would blow up to about 3 GB). `npm run bench:cap`.
+ * parser that expands entities would blow up to about 3 GB); then the same alerts signed (XML-DSig,
+ * RSA-2048 with SHA-256), verified by xml-crypto, against reading them unsigned in the same run.
+ * `npm run bench:cap`.
  */
+import { createCapSignatureVerifier } from '../src/crypto/cap-signature.node.js';
 import { parseCapAlert } from '../src/domain/cap/alert.js';
 import { capXml } from '../test/support/cap-fixtures.js';
+import { makeSigner, signCap } from '../test/support/cap-signing.js';
 
 function time(run: () => unknown, rounds: number): number {
   for (let i = 0; i < Math.min(50, rounds); i++) run();
@@ -48,3 +52,25 @@ for (const [name, bytes, base, cap] of rows)
 console.log(
   `| "billion laughs" (refused before parsing) | ${laughs.length} | – | ${refused.toFixed(4)} | ${(refused / rows[0]![2]).toFixed(1)} × the typical JSON.parse |`,
 );
+
+const signer = await makeSigner('Đài Khí tượng Thủy văn (bench)');
+const verifier = createCapSignatureVerifier([signer.cert]);
+const now = new Date('2026-11-27T01:00:00Z');
+console.log('');
+console.log(
+  '| document | bytes signed | parseCapAlert unsigned (ms) | signed, verified and read (ms) | × unsigned |',
+);
+console.log('|---|---:|---:|---:|---:|');
+for (const [name, xml, rounds] of [
+  ['typical alert', typical, 500],
+  ['alert at the 256 KB limit', large.replace('Mưa lớn kéo dài. '.repeat(400), ''), 10],
+] as const) {
+  const signed = signCap(xml, signer);
+  const read = parseCapAlert(signed, { verifier, now });
+  if (!read.ok) throw new Error(read.problem.message);
+  const base = time(() => parseCapAlert(xml), rounds);
+  const verified = time(() => parseCapAlert(signed, { verifier, now }), rounds);
+  console.log(
+    `| ${name} | ${new TextEncoder().encode(signed).byteLength.toLocaleString('en')} | ${base.toFixed(3)} | ${verified.toFixed(3)} | ${(verified / base).toFixed(1)} |`,
+  );
+}

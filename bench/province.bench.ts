@@ -9,22 +9,20 @@
 //   - the commune manifest (`GET /api/v1/receiver/schedule`) of one box, 200 times, with the province
 //     loaded, against the empty database.
 // Prints a table for the README; it is not a test.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Insertable, Kysely } from 'kysely';
 import { sql } from 'kysely';
-import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import type { Database } from '../src/db/schema.js';
 import type { LoaEvent } from '../src/domain/ports/events.js';
 import { createNodeRuntime, type NodeRuntime } from '../src/node.js';
+import { createBenchDatabase, insertRows } from './support/database.js';
 
 const COMMUNES = 100;
 const HAMLETS = 15;
 const RECEIVERS = 2_000;
-const CHUNK = 1000;
 const MANIFESTS = 200;
 /** 08:00 in Asia/Ho_Chi_Minh: the evening slot is the next one. */
 let now = Date.parse('2026-11-27T01:00:00.000Z');
@@ -33,40 +31,6 @@ const admin = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 if (!admin) {
   process.stderr.write('bench:province runs on PostgreSQL: set TEST_DATABASE_URL or DATABASE_URL.\n');
   process.exit(1);
-}
-
-async function createDatabase(adminUrl: string) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'loa-bench-province-'));
-  const name = `loa_bench_province_${Date.now().toString(36)}`;
-  const run = async (statement: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    await client.query(statement);
-    await client.end();
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    dataDir,
-    url: url.toString(),
-    drop: async () => {
-      await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      rmSync(dataDir, { recursive: true });
-    },
-  };
-}
-
-async function insert<T extends keyof Database>(
-  db: Kysely<Database>,
-  table: T,
-  rows: readonly Insertable<Database[T]>[],
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK)
-    await db
-      .insertInto(table)
-      .values(rows.slice(i, i + CHUNK) as never)
-      .execute();
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -121,9 +85,9 @@ async function build(db: Kysely<Database>): Promise<string[]> {
     });
   }
   await db.transaction().execute(async (trx) => {
-    await insert(trx, 'communes', communes);
-    await insert(trx, 'hamlets', hamlets);
-    await insert(trx, 'receivers', receivers);
+    await insertRows(trx, 'communes', communes);
+    await insertRows(trx, 'hamlets', hamlets);
+    await insertRows(trx, 'receivers', receivers);
   });
   await sql.raw('analyze').execute(db);
   return communes.map((c) => c.id);
@@ -138,7 +102,7 @@ interface Row {
 }
 
 async function main(adminUrl: string) {
-  const database = await createDatabase(adminUrl);
+  const database = await createBenchDatabase('province', adminUrl);
   const runtime: NodeRuntime = await createNodeRuntime(
     loadConfig({
       DATA_DIR: database.dataDir,

@@ -109,6 +109,21 @@ export const configSchema = z.object({
     .transform((v) => v.trim().toLowerCase())
     .refine((v) => ['0', '1', 'true', 'false'].includes(v), 'must be 0 or 1')
     .transform((v) => v === '1' || v === 'true'),
+  /**
+   * PEM files of the certificates whose keys may sign CAP alerts (the hydro-meteorological service's,
+   * the province's), separated by commas or spaces; each file may hold several certificates.
+   */
+  CAP_TRUSTED_CERTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(/[\s,]+/).filter((p) => p.length > 0)),
+  /** `1`: unsigned CAP alerts are refused, from tokens and feeds alike. */
+  CAP_REQUIRE_SIGNATURE: z
+    .string()
+    .default('0')
+    .transform((v) => v.trim().toLowerCase())
+    .refine((v) => ['0', '1', 'true', 'false'].includes(v), 'must be 0 or 1')
+    .transform((v) => v === '1' || v === 'true'),
   CAP_FEED_INTERVAL_S: z.coerce
     .number({ error: 'must be a number' })
     .int('must be a whole number')

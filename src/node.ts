@@ -41,6 +41,7 @@ import type { Repositories } from './domain/ports/repositories.js';
 import { createEventBus } from './events/in-process-bus.js';
 import { createServices, type Services } from './services/index.js';
 import { scryptHasher } from './crypto/passwords.node.js';
+import { createCapSignatureVerifier, loadTrustedCapCerts } from './crypto/cap-signature.node.js';
 import { systemClock, type Clock } from './domain/ports/clock.js';
 import { webIds, type IdGenerator } from './domain/ports/ids.js';
 import type { Logger } from './domain/ports/logger.js';
@@ -217,6 +218,13 @@ export async function createNodeRuntime(
       audio: metrics.observeAudio(
         createNodeAudioWork({ binaries, media, tts: overrides.tts ?? createEspeakEngine() }),
       ),
+      capSignatures: {
+        verifier:
+          config.CAP_TRUSTED_CERTS.length > 0
+            ? createCapSignatureVerifier(loadTrustedCapCerts(config.CAP_TRUSTED_CERTS))
+            : undefined,
+        required: config.CAP_REQUIRE_SIGNATURE,
+      },
       capFeeds: {
         feeds: config.capFeeds,
         fetcher: createFeedFetcher({ allowPrivate: config.CAP_FEED_ALLOW_PRIVATE, resolveHost }),

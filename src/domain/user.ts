@@ -17,6 +17,19 @@ export interface User {
   readonly updatedAt: string;
 }
 
+/**
+ * The CAP alerts' own account in a commune (`cap-<commune>`, "Hệ thống cảnh báo CAP"): disabled, it never
+ * signs in, and what alerts book and write is attributed to it. It is not a person: the commune's user
+ * list leaves it out and an admin can neither edit, enable nor delete it.
+ */
+export const capSystemUserId = (communeId: string): string => `cap-${communeId}`;
+
+/** Usernames of the form `cap-…` are kept for those accounts. */
+export const isSystemUsername = (username: string): boolean => /^cap-/i.test(username);
+
+export const isSystemAccount = (user: Pick<User, 'id' | 'communeId'>): boolean =>
+  user.id === capSystemUserId(user.communeId);
+
 export interface UserCredentials extends User {
   readonly passwordHash: string;
 }

@@ -8,6 +8,7 @@ import type {
   CapReceivedVia,
 } from '../domain/cap/intake.js';
 import { capReferences, parseCapAlert, type CapAlert } from '../domain/cap/alert.js';
+import type { CapSignaturePolicy } from '../domain/cap/signature.js';
 import {
   capExpiry,
   capHazardType,
@@ -53,6 +54,7 @@ interface Deps {
   readonly logger: Logger;
   readonly disaster: Pick<DisasterService, 'addBulletin' | 'endBulletin' | 'endEvent'>;
   readonly broadcasts: Pick<BroadcastsService, 'scheduleWithin' | 'cancel'>;
+  readonly signatures: CapSignaturePolicy;
 }
 
 /**
@@ -256,10 +258,11 @@ export function createCapAlertsService(deps: Deps) {
       source: { readonly via: CapReceivedVia; readonly actorCtx: RequestContext<Actor> | null },
       xml: string,
     ): Promise<CapIntakeResult> {
-      const parsed = parseCapAlert(xml);
+      const now = clock.now();
+      const parsed = parseCapAlert(xml, { ...deps.signatures, now });
       if (!parsed.ok) throw capProblemError(parsed.problem);
       const alert = parsed.alert;
-      const now = clock.now();
+      const signedBy = parsed.signer;
       const nowIso = now.toISOString();
       const key = capKey(alert);
       const existing = await deps.repos.capAlerts.findAlertByKey(provinceId, key);
@@ -359,6 +362,7 @@ export function createCapAlertsService(deps: Deps) {
               level,
               via: source.via,
               communes: made.length,
+              signedBy,
             },
           });
           return made;
@@ -401,7 +405,7 @@ export function createCapAlertsService(deps: Deps) {
                 : 'review';
         results.push({ communeId: item.communeId, hamletIds: item.hamletIds, state });
       }
-      return { id: alertId, duplicate: false, msgType: alert.msgType, level, communes: results };
+      return { id: alertId, duplicate: false, msgType: alert.msgType, level, signedBy, communes: results };
     },
 
     /** The commune's CAP items, newest first: the review queue and what aired. */
@@ -427,7 +431,9 @@ export function createCapAlertsService(deps: Deps) {
           'Cảnh báo này không còn chờ xử lý.',
         );
       const alertRecord = await deps.repos.capAlerts.findAlert(item.alertId);
-      const parsed = parseCapAlert((await deps.repos.capAlerts.findDocument(item.alertId)) ?? '');
+      const parsed = parseCapAlert((await deps.repos.capAlerts.findDocument(item.alertId)) ?? '', {
+        stored: true,
+      });
       if (!alertRecord || !parsed.ok) throw notFound('CAP alert', itemId, 'cảnh báo CAP');
       const info = chooseInfo(parsed.alert)!;
       const issued = await deps.disaster.addBulletin(
@@ -540,6 +546,7 @@ const duplicateOf = (a: CapAlertRecord, items: readonly CapCommuneItem[]): CapIn
   duplicate: true,
   msgType: a.msgType,
   level: a.level,
+  signedBy: null,
   communes: items.map((i) => ({ communeId: i.communeId, hamletIds: i.hamletIds, state: i.state })),
 });
 

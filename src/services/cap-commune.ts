@@ -4,6 +4,7 @@ import type { CapCommuneItem } from '../domain/cap/intake.js';
 import { capHazardType } from '../domain/cap/mapping.js';
 import type { Commune } from '../domain/commune.js';
 import { DISASTER_CATEGORY } from '../domain/disaster.js';
+import { capSystemUserId } from '../domain/user.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories } from '../domain/ports/repositories.js';
 import { enqueueProcessing } from './announcements.service.js';
@@ -11,7 +12,7 @@ import { voiceLanguage } from '../domain/ports/tts.js';
 import { addDays, communeRules, localToUtc, utcToLocal } from '../domain/schedule/index.js';
 
 /** The alerts' own account in each commune: what it books and writes is attributed to it, never to a person. */
-export const systemUserId = (communeId: string): string => `cap-${communeId}`;
+export const systemUserId = capSystemUserId;
 
 /** The account as the use cases' actor: a commune officer of that commune. */
 export function systemActor(commune: Commune): UserActor {

@@ -19,6 +19,7 @@ import { createBroadcastsService } from './broadcasts.service.js';
 import { createBulletinsService } from './bulletins.service.js';
 import { createCommunesService } from './communes.service.js';
 import { createDisasterService, type SpeechPlace } from './disaster.service.js';
+import type { CapSignaturePolicy } from '../domain/cap/signature.js';
 import { createCapAlertsService } from './cap-alerts.service.js';
 import { createCapFeedsService, type CapFeedsDeps } from './cap-feeds.service.js';
 import { createHamletsService } from './hamlets.service.js';
@@ -76,6 +77,8 @@ export interface ServiceDeps {
   readonly speech?: SpeechPlace;
   /** CAP feeds polled on the dispatcher's tick (`CAP_FEEDS`), on Node and by the edge's Cron Trigger. */
   readonly capFeeds?: Pick<CapFeedsDeps, 'feeds' | 'fetcher' | 'intervalMs'>;
+  /** How CAP signatures are verified (`CAP_TRUSTED_CERTS`, `CAP_REQUIRE_SIGNATURE`); no verifier on the edge. */
+  readonly capSignatures?: CapSignaturePolicy;
 }
 
 /** Wires the ports into the use cases; each service gets only what it uses. */
@@ -137,6 +140,7 @@ export function createServices(deps: ServiceDeps) {
     logger,
     disaster,
     broadcasts,
+    signatures: deps.capSignatures ?? {},
   });
   const audio = createAudioService({ repos, tx, audio: deps.audio, media: deps.media, clock, logger });
   return {

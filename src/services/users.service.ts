@@ -14,7 +14,7 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
-import type { User } from '../domain/user.js';
+import { capSystemUserId, isSystemAccount, isSystemUsername, type User } from '../domain/user.js';
 import type { AuditTrail } from './audit.service.js';
 import { toUserActor } from './auth.service.js';
 
@@ -129,8 +129,10 @@ async function checkScope(
  */
 async function load(r: Pick<Repositories, 'users'>, ctx: RequestContext, id: string): Promise<User> {
   const user = await r.users.findUser(id);
+  // The CAP account is not a person an admin manages: it does not exist for her (404).
   const visible =
     user &&
+    !isSystemAccount(user) &&
     (isProvinceRole(user.role)
       ? ctx.actor.role === 'province_admin' && user.provinceId === ctx.actor.provinceId
       : user.communeId === ctx.actor.communeId);
@@ -149,7 +151,14 @@ async function newUserProblems(
 ): Promise<UserProblem[]> {
   const problems: UserProblem[] = [];
   const username = input.username?.normalize('NFC');
-  if (username && (await r.users.isUsernameTaken(username))) {
+  if (username && isSystemUsername(username)) {
+    problems.push({
+      field: 'username',
+      message: `Usernames beginning with "cap-" are kept for the CAP alerts' accounts; choose another.`,
+      messageVi:
+        'Tên đăng nhập bắt đầu bằng "cap-" được dành cho tài khoản hệ thống cảnh báo CAP; hãy chọn tên khác.',
+    });
+  } else if (username && (await r.users.isUsernameTaken(username))) {
     problems.push({
       field: 'username',
       message: `The username ${JSON.stringify(username)} is taken.`,
@@ -178,7 +187,9 @@ export function createUsersService(deps: Deps) {
         assertAllowed(ctx.actor, 'province.manage');
         return deps.repos.users.listUsers({ provinceId: ctx.actor.provinceId }, PROVINCE_ROLES, page);
       }
-      return deps.repos.users.listUsers({ communeId: ctx.actor.communeId }, COMMUNE_ROLES, page);
+      return deps.repos.users.listUsers({ communeId: ctx.actor.communeId }, COMMUNE_ROLES, page, [
+        capSystemUserId(ctx.actor.communeId),
+      ]);
     },
 
     async get(ctx: RequestContext, id: string): Promise<User> {
@@ -287,7 +298,13 @@ export function createUsersService(deps: Deps) {
     async findByUsername(ctx: RequestContext, username: string): Promise<User | undefined> {
       assertAllowed(ctx.actor, 'user.manage');
       const found = await deps.repos.users.findCredentialsByUsername(username.normalize('NFC'));
-      if (!found || found.communeId !== ctx.actor.communeId || isProvinceRole(found.role)) return undefined;
+      if (
+        !found ||
+        found.communeId !== ctx.actor.communeId ||
+        isProvinceRole(found.role) ||
+        isSystemAccount(found)
+      )
+        return undefined;
       const { passwordHash: _, ...user } = found;
       return user;
     },

@@ -86,6 +86,68 @@ describe.skipIf(!hasTool('chromium'))('disaster monitor page in a browser', () =
     await context.close();
   });
 
+  it('lets the officer issue the storm’s second bulletin from the page, replacing the first, shown in its level’s colour', async () => {
+    const storm = await post('/api/v1/disaster/events', { name: 'Bão số 9', hazardType: 'storm' });
+    const first = await createReadyAnnouncement(h, 'Bão số 9, tin số 1', [{ language: 'vi', seconds: 2 }], {
+      category: 'thien-tai',
+    });
+    await post(`/api/v1/disaster/events/${storm.id}/bulletins`, {
+      announcementId: first.id,
+      riskLevel: 2,
+      agency: 'Đài Khí tượng Thủy văn tỉnh Lào Cai',
+      issuedAt: '2026-11-27T07:00:00+07:00',
+      hamletIds: ['un-ta'],
+    });
+
+    const context = await phoneContext(browser);
+    const page = await context.newPage();
+    await signIn(page, server.url, 'officer');
+    await page.goto(`${server.url}/giam-sat/thien-tai`);
+    await page.getByRole('link', { name: 'Phát bản tin thiên tai mới' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Phát bản tin thiên tai');
+    await page.getByRole('radio', { name: 'Bão số 9' }).check();
+    // The latest event's agency is offered; the officer clears it and forgets the level.
+    await page.getByLabel('Cơ quan ban hành').fill('');
+    await page.getByLabel('Nội dung văn bản').fill('Bão số 9 đổ bộ chiều nay, bà con ở yên trong nhà.');
+    await page.getByRole('checkbox', { name: 'Thôn Ún Tà' }).check();
+    await page.getByRole('button', { name: 'Tiếp tục' }).click();
+    const general = page.locator('main [role=alert]').first();
+    await expect.poll(() => general.textContent()).toContain('Chưa lưu được');
+    expect(await page.locator('#riskLevel-error').textContent()).toBe('Hãy chọn cấp độ rủi ro từ 1 đến 5.');
+    expect(await page.locator('#agency-error').textContent()).toMatch(/\S/);
+    // The refusal is in view on a 360 px phone, without scrolling.
+    const top = (await page.evaluate(
+      `document.querySelector('main [role=alert]').getBoundingClientRect().top`,
+    )) as number;
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top).toBeLessThan(640);
+    await screenshots(page, 'disaster-issue-refused');
+
+    await page.getByRole('radio', { name: 'Bão số 9' }).check();
+    await page.locator('label[for="riskLevel-4"]').click();
+    await page.getByLabel('Cơ quan ban hành').fill('Đài Khí tượng Thủy văn tỉnh Lào Cai');
+    await page.getByRole('button', { name: 'Tiếp tục' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Đang chuẩn bị âm thanh');
+    await h.runtime.jobs.drain();
+    await page.reload();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Xác nhận phát bản tin thiên tai');
+    expect(await page.locator('dl.facts').textContent()).toContain('Bão số 9');
+    await screenshots(page, 'disaster-issue-confirm');
+    await page.getByRole('button', { name: 'Phát bản tin' }).click();
+
+    await expect.poll(() => page.locator('main').textContent()).toContain('Đã phát bản tin thiên tai.');
+    // Read in the page as a string: the test's own types know no DOM.
+    const bulletins = (await page.evaluate(
+      `[...document.querySelectorAll('#active [data-event="${storm.id}"] [data-bulletin]')].map((b) => [b.querySelector('strong').textContent, b.querySelector('[data-risk-level]').getAttribute('data-risk-level'), getComputedStyle(b.querySelector('[data-risk-level]')).backgroundColor, b.textContent.includes('Đang phát'), b.textContent.includes('Đã có tin mới thay thế')])`,
+    )) as [string, string, string, boolean, boolean][];
+    expect(bulletins).toEqual([
+      ['Tin số 2: Bão số 9 đổ bộ chiều nay, bà con ở yên trong nhà.', '4', 'rgb(215, 25, 28)', true, false],
+      ['Tin số 1: Bão số 9, tin số 1', '2', 'rgb(255, 243, 163)', false, true],
+    ]);
+    await screenshots(page, 'disaster-issue-aired');
+    await context.close();
+  });
+
   it('lets the officer air a CAP alert from the review queue, once approved', async () => {
     const intake = await h.runtime.services.capAlerts.intake(
       'lao-cai',

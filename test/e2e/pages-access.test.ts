@@ -120,6 +120,25 @@ const rows: Readonly<Record<string, Row>> = {
     path: () => '/giam-sat/thien-tai',
     inScope: allow(['admin', 'officer', 'head']),
   },
+  'GET /giam-sat/thien-tai/ban-tin': {
+    path: () => '/giam-sat/thien-tai/ban-tin',
+    inScope: allow(office),
+  },
+  // A urlencoded post is not an upload: 415 from the upload reader, after the role check.
+  'POST /giam-sat/thien-tai/ban-tin': {
+    path: () => '/giam-sat/thien-tai/ban-tin',
+    form: { event: 'new' },
+    inScope: allow(office, 415),
+  },
+  'GET /giam-sat/thien-tai/ban-tin/xac-nhan': {
+    path: () => '/giam-sat/thien-tai/ban-tin/xac-nhan?event=new',
+    inScope: allow(office, 400),
+  },
+  'POST /giam-sat/thien-tai/ban-tin/xac-nhan': {
+    path: () => '/giam-sat/thien-tai/ban-tin/xac-nhan',
+    form: { event: 'new' },
+    inScope: allow(office, 400),
+  },
   'POST /giam-sat/thien-tai/cap/:id/phat': {
     path: () => '/giam-sat/thien-tai/cap/no-such-alert/phat',
     form: {},

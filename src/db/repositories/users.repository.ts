@@ -42,7 +42,7 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
   }
 
   return {
-    async listUsers(where, roles, page): Promise<Page<User>> {
+    async listUsers(where, roles, page, excludeIds = []): Promise<Page<User>> {
       if (roles.length === 0) return { items: [], nextCursor: null };
       let query = selectUsers(db)
         .select(columns)
@@ -55,6 +55,7 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
         .orderBy('users.id')
         .limit(page.limit + 1);
       if (page.cursor) query = query.where('users.id', '>', page.cursor);
+      if (excludeIds.length > 0) query = query.where('users.id', 'not in', [...excludeIds]);
       const rows = await query.execute();
       const scopes = await hamletIdsOf(rows.map((r) => r.id));
       return toPage(

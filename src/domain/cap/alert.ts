@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
+import type { CapSignaturePolicy, CapSigner } from './signature.js';
 
 /**
  * Common Alerting Protocol 1.2 (OASIS Standard, 2010) messages as Loa reads them. The XML is parsed
@@ -165,15 +166,36 @@ export interface CapProblem {
     | 'malformed_xml'
     | 'wrong_namespace'
     | 'invalid_cap'
-    | 'signature_unverifiable';
+    | 'signature_unverifiable'
+    | 'signature_invalid'
+    | 'signature_untrusted'
+    | 'signature_weak'
+    | 'signature_partial'
+    | 'signature_required';
   readonly message: string;
   readonly messageVi: string;
 }
 
 export type CapParse =
-  { readonly ok: true; readonly alert: CapAlert } | { readonly ok: false; readonly problem: CapProblem };
+  | { readonly ok: true; readonly alert: CapAlert; readonly signer: CapSigner | null }
+  | { readonly ok: false; readonly problem: CapProblem };
 
-const fail = (code: CapProblem['code'], message: string, messageVi: string): CapParse => ({
+/** How `parseCapAlert` treats an XML signature. */
+export interface CapParseOptions extends CapSignaturePolicy {
+  /** The clock's time, against which the signer's certificate must be valid. */
+  readonly now?: Date;
+  /**
+   * A document Loa stored after verifying it on receipt: its signature is set aside, not checked again
+   * (the certificate may have expired since).
+   */
+  readonly stored?: boolean;
+}
+
+const fail = (
+  code: CapProblem['code'],
+  message: string,
+  messageVi: string,
+): { readonly ok: false; readonly problem: CapProblem } => ({
   ok: false,
   problem: { code, message, messageVi },
 });
@@ -232,10 +254,55 @@ function plain(node: unknown): unknown {
 
 /**
  * Reads a CAP 1.2 document: refuses it when it is too large, declares a DTD or entities, is not
- * well-formed XML, has another root or namespace, carries an XML signature (see `signaturePolicy`),
- * or breaks the schema; otherwise returns the alert.
+ * well-formed XML, has another root or namespace, carries an XML signature that does not verify
+ * against a trusted signer (or any signature where no verifier runs), lacks one when signatures are
+ * required, or breaks the schema; otherwise returns the alert and who signed it.
+ *
+ * A signed alert is read from the content the signature covers, as the verifier returns it, never from
+ * the document around it, so nothing wrapped around or beside the signed content can be read aloud.
  */
-export function parseCapAlert(xml: string): CapParse {
+export function parseCapAlert(xml: string, options: CapParseOptions = {}): CapParse {
+  const read = readCapDocument(xml);
+  if (!read.ok) return read;
+  const body = read.body;
+  if ('Signature' in body) {
+    if (options.stored) {
+      const { Signature: _, ...unsigned } = body;
+      return checkSchema(unsigned, null);
+    }
+    if (!options.verifier)
+      return fail(
+        'signature_unverifiable',
+        'The alert carries an XML signature, and this installation has no trusted signer to verify it with (CAP_TRUSTED_CERTS, Node profile only); it is refused rather than aired unverified. Send it unsigned over the authenticated push, or ask the province to configure the signer.',
+        'Bản tin có chữ ký số XML nhưng hệ thống chưa có chứng thư tin cậy để kiểm tra; bản tin bị từ chối thay vì phát khi chưa kiểm chứng.',
+      );
+    const checked = options.verifier.verify(xml, options.now ?? new Date());
+    if (!checked.ok) return checked;
+    const signed = readCapDocument(checked.signedXml);
+    if (!signed.ok) return signed;
+    if ('Signature' in signed.body)
+      return fail(
+        'signature_partial',
+        'The signature does not cover the whole alert.',
+        'Chữ ký số không bao trùm toàn bộ bản tin.',
+      );
+    return checkSchema(signed.body, checked.signer);
+  }
+  if (options.required && !options.stored)
+    return fail(
+      'signature_required',
+      'This installation takes only signed CAP alerts (CAP_REQUIRE_SIGNATURE), and this one carries no XML signature.',
+      'Hệ thống chỉ nhận bản tin CAP có chữ ký số; bản tin này không có chữ ký.',
+    );
+  return checkSchema(body, null);
+}
+
+/** The document's root `<alert>` as plain values, or why it is not one. */
+function readCapDocument(
+  xml: string,
+):
+  | { readonly ok: true; readonly body: Record<string, unknown> }
+  | { readonly ok: false; readonly problem: CapProblem } {
   if (new TextEncoder().encode(xml).byteLength > MAX_CAP_BYTES)
     return fail(
       'too_large',
@@ -267,13 +334,10 @@ export function parseCapAlert(xml: string): CapParse {
       `The root element must be <alert> in the namespace ${CAP_NAMESPACE}; found <${rootName ?? '?'}> in ${String(ns ?? 'no namespace')}.`,
       `Phần tử gốc phải là <alert> thuộc không gian tên ${CAP_NAMESPACE} (CAP 1.2); tài liệu này là <${rootName ?? '?'}>${ns ? ` thuộc ${String(ns)}` : ' không có không gian tên'}.`,
     );
-  const body = plain(root) as Record<string, unknown>;
-  if ('Signature' in body)
-    return fail(
-      'signature_unverifiable',
-      'The alert carries an XML signature, and Loa holds no trusted key to verify it with; it is refused rather than aired unverified. Send it unsigned over the authenticated push, or ask the province to configure the signer.',
-      'Bản tin có chữ ký số XML nhưng hệ thống chưa có khóa tin cậy để kiểm tra; bản tin bị từ chối thay vì phát khi chưa kiểm chứng.',
-    );
+  return { ok: true, body: plain(root) as Record<string, unknown> };
+}
+
+function checkSchema(body: Record<string, unknown>, signer: CapSigner | null): CapParse {
   const checked = CapAlertSchema.safeParse(body);
   if (!checked.success) {
     const issues = checked.error.issues
@@ -286,7 +350,7 @@ export function parseCapAlert(xml: string): CapParse {
       `Bản tin không đúng lược đồ CAP 1.2: ${issues}.`,
     );
   }
-  return { ok: true, alert: checked.data };
+  return { ok: true, alert: checked.data, signer };
 }
 
 /** The references of an Update or Cancel: "sender,identifier,sent" triples separated by spaces (§3.2.1). */

@@ -8,6 +8,11 @@ const STATUS: Readonly<Record<CapProblem['code'], 400 | 413 | 422>> = {
   wrong_namespace: 422,
   invalid_cap: 422,
   signature_unverifiable: 422,
+  signature_invalid: 422,
+  signature_untrusted: 422,
+  signature_weak: 422,
+  signature_partial: 422,
+  signature_required: 422,
 };
 
 /** A refused CAP document as the API's problem (`application/problem+json`), nothing of it kept. */

@@ -1,4 +1,5 @@
 import type { CapLevel } from './mapping.js';
+import type { CapSigner } from './signature.js';
 
 /**
  * What a CAP alert became in one commune: on the air (a disaster bulletin), waiting in the officer's
@@ -56,6 +57,8 @@ export interface CapCommuneItem {
 /** What the intake answers the sender. */
 export interface CapIntakeResult {
   readonly id: string;
+  /** Who signed the alert, when it carried a verified XML signature (null for a duplicate's answer). */
+  readonly signedBy: CapSigner | null;
   readonly duplicate: boolean;
   readonly msgType: string;
   readonly level: CapLevel | 'none';

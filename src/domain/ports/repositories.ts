@@ -15,6 +15,7 @@ import type {
   VariantWork,
 } from '../announcement.js';
 import type { MachineScope } from '../api-token.js';
+import type { AcceptedAudio } from './audio.js';
 import type { AuditRecord } from '../audit.js';
 import type { CapAlertRecord, CapAlertState, CapCommuneItem } from '../cap/intake.js';
 import type { CapLevel } from '../cap/mapping.js';
@@ -97,6 +98,15 @@ export interface AnnouncementsRepository {
   /** Which of these media keys a variant holds as its source (kept originals still in use). */
   findSourceKeysInUse(keys: readonly string[]): Promise<readonly string[]>;
   setVariantStatus(id: string, status: ProcessingStatus, error: string | null, now: string): Promise<void>;
+  /**
+   * Puts the original recording in place of the processed file a version was uploaded as (the browser's
+   * MP3 on the edge); false when the version has an inspected original already, so the first one stays.
+   */
+  replaceVariantSource(
+    id: string,
+    source: { readonly key: string; readonly name: string; readonly inspection: AcceptedAudio },
+    now: string,
+  ): Promise<boolean>;
   /** Stores an encoded file's measurements once: the same audio processed twice is one asset. */
   saveAsset(asset: AudioInfo, now: string): Promise<void>;
   setVariantAudio(id: string, audioSha256: string, opusSha256: string | null, now: string): Promise<void>;
@@ -686,6 +696,8 @@ export interface UsersRepository {
     where: { readonly communeId: string } | { readonly provinceId: string },
     roles: readonly Role[],
     page: PageRequest,
+    /** Accounts left out (the commune's CAP account). */
+    excludeIds?: readonly string[],
   ): Promise<Page<User>>;
   findUser(id: string): Promise<User | undefined>;
   findCredentialsByUsername(username: string): Promise<UserCredentials | undefined>;

@@ -18,6 +18,12 @@ const IntakeSchema = z
     duplicate: z.boolean(),
     msgType: z.string(),
     level: z.enum(['emergency', 'priority', 'review', 'none']),
+    signedBy: z
+      .object({ subject: z.string(), fingerprint: z.string() })
+      .nullable()
+      .describe(
+        'The trusted certificate whose key signed the alert (XML-DSig), or null when it was not signed',
+      ),
     communes: z.array(z.object({ communeId: z.string(), hamletIds: z.array(z.string()), state: State })),
   })
   .openapi('CapIntake');

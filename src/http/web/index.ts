@@ -17,6 +17,7 @@ import { emergencyRoutes } from './pages/emergency.js';
 import { monitorRoutes } from './pages/monitor.js';
 import { listenAgainRoutes } from './pages/listen-again.js';
 import { disasterRoutes } from './pages/disaster.js';
+import { disasterFormRoutes } from './pages/disaster-form.js';
 import { playbackRoutes } from './pages/playback.js';
 import { provinceCommuneRoutes } from './pages/province-communes.js';
 import { provinceReportRoutes } from './pages/province-report.js';
@@ -52,6 +53,7 @@ export function webRoutes(deps: WebDeps) {
   app.route('/', announcementRoutes(deps));
   app.route('/', scheduleRoutes(deps));
   app.route('/', disasterRoutes(deps));
+  app.route('/', disasterFormRoutes(deps));
   app.route('/', monitorRoutes(deps));
   app.route('/', emergencyRoutes(deps));
   app.route('/', coverageRoutes(deps));

@@ -25,6 +25,8 @@ export const paths = {
   /** The monitor page's remote control with this receiver chosen. */
   remoteControlOf: (receiverId: string) => `/giam-sat?lenh=${encodeURIComponent(`r:${receiverId}`)}#remote`,
   disaster: '/giam-sat/thien-tai',
+  disasterIssue: '/giam-sat/thien-tai/ban-tin',
+  disasterIssueConfirm: '/giam-sat/thien-tai/ban-tin/xac-nhan',
   capAir: (id: string) => `/giam-sat/thien-tai/cap/${encodeURIComponent(id)}/phat`,
   capDismiss: (id: string) => `/giam-sat/thien-tai/cap/${encodeURIComponent(id)}/bo-qua`,
   approve: (id: string) => `/giam-sat/duyet/${encodeURIComponent(id)}`,
@@ -102,7 +104,10 @@ export function isMultipartPagePost(method: string, path: string, contentType: s
   return (
     method === 'POST' &&
     !!contentType?.startsWith('multipart/form-data') &&
-    (path === paths.send || /^\/thong-bao\/[^/]+\/ban-dich$/.test(path) || path === paths.emergency)
+    (path === paths.send ||
+      /^\/thong-bao\/[^/]+\/ban-dich$/.test(path) ||
+      path === paths.emergency ||
+      path === paths.disasterIssue)
   );
 }
 

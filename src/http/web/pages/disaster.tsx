@@ -8,10 +8,12 @@ import type { CapQueueItem } from '../../../domain/ports/repositories.js';
 import { gate } from '../../middleware/gate.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
+import { disasterMessages } from '../disaster-messages.js';
 import { problemOf } from '../forms.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, Csrf, Layout, Section } from '../ui.js';
+import { Badge, Layout, Section } from '../ui.js';
+import { Csrf } from '../form-fields.js';
 
 /** The level with the decision's colour (QĐ 18/2021: light blue, light yellow, orange, red, purple). */
 export function RiskLevelBadge({ p, level }: { p: PageContext; level: RiskLevel }) {
@@ -189,8 +191,22 @@ export function disasterRoutes({ services }: WebDeps) {
         p={p}
         title={p.m.disasterTitle}
         refreshS={60}
-        notice={{ capAired: p.m.capAired, capDismissed: p.m.capDismissed }[c.req.query('tb') ?? '']}
+        notice={
+          {
+            capAired: p.m.capAired,
+            capDismissed: p.m.capDismissed,
+            bulletinIssued: disasterMessages(p.lang).issued,
+            bulletinWaiting: disasterMessages(p.lang).issuedWaiting,
+          }[c.req.query('tb') ?? '']
+        }
       >
+        {isAllowed(ctx.actor, 'broadcast.emergency') ? (
+          <p class="actions">
+            <a class="button danger" href={paths.disasterIssue}>
+              {disasterMessages(p.lang).issueLink}
+            </a>
+          </p>
+        ) : null}
         {problem ? (
           <p class="warning" role="alert">
             {problem.message}
