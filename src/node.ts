@@ -193,6 +193,7 @@ export async function createNodeRuntime(
       handlers: {
         'process-variant': (data, job) => services!.audio.processVariant(data.variantId, job),
         'speak-header': (data, job) => services!.disaster.speakPendingHeader(data, job),
+        'speak-slot-header': (data, job) => services!.capAlerts.speakPendingSlotHeader(data, job),
       },
       clock,
       logger,

@@ -21,11 +21,18 @@ import {
   type CapLevel,
 } from '../domain/cap/mapping.js';
 import { defaultAudioTargets, type Commune } from '../domain/commune.js';
+import { bulletinHeaderText } from '../domain/disaster.js';
 import { LoaError, notFound } from '../domain/errors.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { AudioWork, ProcessedAudio } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
+import {
+  JOB_MAX_ATTEMPTS,
+  type JobContext,
+  type JobResult,
+  type PendingSlotAlert,
+} from '../domain/ports/jobs.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { CapQueueItem, Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import { voiceLanguage } from '../domain/ports/tts.js';
@@ -128,31 +135,83 @@ export function createCapAlertsService(deps: Deps) {
     item: CapCommuneItem,
     alert: CapAlert,
   ): Promise<CapAlertState> {
-    const slot = nextSlot(commune, clock.now().getTime());
-    if (!slot) return 'review';
+    if (!nextSlot(commune, clock.now().getTime())) return 'review';
     try {
+      if (deps.speech === 'processing-node') {
+        // The header is a processing node's job; the item stays in review until it is booked.
+        const data: PendingSlotAlert = {
+          itemId: item.id,
+          communeId: commune.id,
+          headerText: bulletinHeaderText(Date.parse(alert.sent), commune.timeZone),
+        };
+        await tx(async (r) => {
+          const now = clock.now().toISOString();
+          await r.jobs.enqueueJob(
+            {
+              id: `speak-slot-header:${item.id}`,
+              name: 'speak-slot-header',
+              data: JSON.stringify(data),
+              maxAttempts: JOB_MAX_ATTEMPTS,
+              runAt: now,
+            },
+            now,
+          );
+        });
+        return 'review';
+      }
       const header = await speakHeader(deps.audio, commune, Date.parse(alert.sent));
-      const booking = await tx(async (r) => {
-        const now = clock.now().toISOString();
-        for (const asset of assetsOf(header.audio)) await r.announcements.saveAsset(asset, now);
-        const booked = await deps.broadcasts.scheduleWithin(
-          r,
-          ctx,
-          {
-            announcementId: item.announcementId!,
-            hamletIds: item.hamletIds,
-            slot,
-            priority: 'priority',
-          },
-          { leadIn: { sha256: header.mp3.sha256, durationMs: header.mp3.durationMs } },
-        );
-        await r.capAlerts.updateItem(item.id, { state: 'aired', broadcastId: booked.scheduled.id }, now);
-        return booked;
-      });
-      booking.publish();
-      return 'aired';
+      return await bookInSlot(ctx, commune, item, header.audio);
     } catch (error) {
       deps.logger.warn({ item: item.id, err: (error as Error).message }, 'CAP alert left for review');
+      return 'review';
+    }
+  }
+
+  /** Books the item first in the commune's next standing slot with its header as lead-in, in one unit. */
+  async function bookInSlot(
+    ctx: RequestContext,
+    commune: Commune,
+    item: CapCommuneItem,
+    header: ProcessedAudio,
+  ): Promise<CapAlertState> {
+    const slot = nextSlot(commune, clock.now().getTime());
+    const mp3 = header.outputs.find((o) => o.format === 'mp3');
+    if (!slot || !mp3) return 'review';
+    const booking = await tx(async (r) => {
+      const now = clock.now().toISOString();
+      for (const asset of assetsOf(header)) await r.announcements.saveAsset(asset, now);
+      const booked = await deps.broadcasts.scheduleWithin(
+        r,
+        ctx,
+        {
+          announcementId: item.announcementId!,
+          hamletIds: item.hamletIds,
+          slot,
+          priority: 'priority',
+        },
+        { leadIn: { sha256: mp3.sha256, durationMs: mp3.durationMs } },
+      );
+      await r.capAlerts.updateItem(item.id, { state: 'aired', broadcastId: booked.scheduled.id }, now);
+      return booked;
+    });
+    booking.publish();
+    return 'aired';
+  }
+
+  /**
+   * A priority alert's header, spoken where it was waited for: booked in the next slot if the item is still
+   * in review (an officer may have aired or dismissed it meanwhile, or a Cancel taken it off).
+   */
+  async function slotHeaderSpoken(data: PendingSlotAlert, header: ProcessedAudio): Promise<CapAlertState> {
+    const item = await deps.repos.capAlerts.findItem(data.itemId);
+    const commune = await deps.repos.communes.findCommune(data.communeId);
+    if (!item || !commune || item.state !== 'review') return item?.state ?? 'dismissed';
+    try {
+      return await bookInSlot({ actor: systemActor(commune), requestId: null }, commune, item, header);
+    } catch (error) {
+      if (!(error instanceof LoaError)) throw error;
+      // The slot is full (or gone): the officer decides, as when it is full on arrival.
+      deps.logger.warn({ item: item.id, err: error.message }, 'CAP alert left for review');
       return 'review';
     }
   }
@@ -446,6 +505,24 @@ export function createCapAlertsService(deps: Deps) {
         else if (record.level === 'priority') await airInSlot(ctx, commune, item, parsed.alert);
       }
       return waiting.length;
+    },
+
+    slotHeaderSpoken,
+
+    /** The `speak-slot-header` job where a speech engine runs: the header spoken by `audio`, then booked. */
+    async speakPendingSlotHeader(data: PendingSlotAlert, job: JobContext): Promise<JobResult> {
+      try {
+        const commune = await deps.repos.communes.findCommune(data.communeId);
+        if (!commune) return { status: 'skipped', reason: 'the commune no longer exists' };
+        const header = await deps.audio.process(
+          { kind: 'text', text: data.headerText, voice: 'vi', language: voiceLanguage },
+          commune.settings.audio ?? defaultAudioTargets,
+        );
+        await slotHeaderSpoken(data, header);
+        return { status: 'success' };
+      } catch (error) {
+        return { status: 'failed', error: (error as Error).message, retry: !job.lastAttempt };
+      }
     },
 
     async expire(): Promise<number> {

@@ -201,6 +201,7 @@ export function createServices(deps: ServiceDeps) {
             repos,
             audio,
             disaster,
+            capAlerts,
             intake: deps.intake,
             openSource: deps.openSource,
             clock,

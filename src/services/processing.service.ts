@@ -4,10 +4,11 @@ import { LoaError, notFound } from '../domain/errors.js';
 import { AudioRejectedError, type AudioRejection, type ProcessedAudioIntake } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { PendingBulletin } from '../domain/disaster.js';
-import type { JobContext, JobResult } from '../domain/ports/jobs.js';
+import type { JobContext, JobResult, PendingSlotAlert } from '../domain/ports/jobs.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Repositories } from '../domain/ports/repositories.js';
 import type { AudioService } from './audio.service.js';
+import type { CapAlertsService } from './cap-alerts.service.js';
 import type { DisasterService } from './disaster.service.js';
 import { settleJob } from './job-follow-up.js';
 
@@ -16,6 +17,8 @@ interface Deps {
   readonly audio: AudioService;
   /** Puts a bulletin whose header a node spoke on the air. */
   readonly disaster: Pick<DisasterService, 'headerSpoken'>;
+  /** Books a priority CAP alert whose header a node spoke in the next slot. */
+  readonly capAlerts: Pick<CapAlertsService, 'slotHeaderSpoken'>;
   readonly intake: ProcessedAudioIntake;
   /** A kept original, streamed to the node that processes it. */
   readonly openSource: (key: string) => Promise<{ body: ReadableStream<Uint8Array>; size: number } | null>;
@@ -80,6 +83,9 @@ export function createProcessingService(deps: Deps) {
     if (job.name === 'speak-header') {
       return { kind: 'header' as const, job, ctx, pending: JSON.parse(job.data) as PendingBulletin };
     }
+    if (job.name === 'speak-slot-header') {
+      return { kind: 'slot-header' as const, job, ctx, pending: JSON.parse(job.data) as PendingSlotAlert };
+    }
     const { variantId } = JSON.parse(job.data) as { variantId: string };
     const variant = await repos.announcements.findVariantWork(variantId);
     if (!variant) throw notFound('Variant', variantId, 'bản âm thanh');
@@ -100,7 +106,9 @@ export function createProcessingService(deps: Deps) {
             h.ctx,
             outcome,
           )
-        : await headerOutcome(h.pending, h.ctx, outcome);
+        : h.kind === 'header'
+          ? await headerOutcome(h.pending, h.ctx, outcome)
+          : await slotHeaderOutcome(h.pending, h.ctx, outcome);
     await settleJob(followUp, { ...h.job, attempts: h.ctx.attempt }, holderOf(node), result);
     return result;
   }
@@ -130,6 +138,29 @@ export function createProcessingService(deps: Deps) {
     }
   }
 
+  /** A priority alert's header made: booked in the next slot, or left in review when it cannot be. */
+  async function slotHeaderOutcome(
+    pending: PendingSlotAlert,
+    ctx: JobContext,
+    outcome: Parameters<AudioService['finishVariant']>[2],
+  ): Promise<JobResult> {
+    const retry = !(outcome instanceof AudioRejectedError) && !ctx.lastAttempt;
+    if (outcome instanceof Error) return { status: 'failed', error: outcome.message, retry };
+    try {
+      const state = await deps.capAlerts.slotHeaderSpoken(pending, outcome);
+      deps.logger.info({ job: ctx.jobId, item: pending.itemId, state }, 'CAP alert header spoken');
+      return { status: 'success' };
+    } catch (error) {
+      if (!(error instanceof LoaError) || error.status >= 500) throw error;
+      // The slot is full or gone: the officer decides, as when it is full on Node.
+      deps.logger.warn(
+        { job: ctx.jobId, item: pending.itemId, reason: error.detail },
+        'CAP alert left for review',
+      );
+      return { status: 'success' };
+    }
+  }
+
   const leaseOf = (
     job: { readonly id: string; readonly attempts: number },
     leaseUntil: string,
@@ -144,9 +175,10 @@ export function createProcessingService(deps: Deps) {
         const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
         const [job] = await repos.jobs.leaseDueJobs(holderOf(node), now.toISOString(), leaseUntil, 1);
         if (!job) return null;
-        if (job.name === 'speak-header') {
-          const pending = JSON.parse(job.data) as PendingBulletin;
-          const commune = await repos.communes.findCommune(pending.actor.communeId);
+        if (job.name === 'speak-header' || job.name === 'speak-slot-header') {
+          const pending = JSON.parse(job.data) as PendingBulletin | PendingSlotAlert;
+          const communeId = 'actor' in pending ? pending.actor.communeId : pending.communeId;
+          const commune = await repos.communes.findCommune(communeId);
           deps.logger.info({ job: job.id, node }, 'bulletin header leased to a processing node');
           return leaseOf(job, leaseUntil, {
             targets: commune?.settings.audio ?? defaultAudioTargets,
@@ -198,7 +230,12 @@ export function createProcessingService(deps: Deps) {
      */
     async complete(node: string, jobId: string, uploadKey: string): Promise<{ status: 'ready' }> {
       const h = await held(node, jobId);
-      const communeId = h.kind === 'variant' ? h.variant.communeId : h.pending.actor.communeId;
+      const communeId =
+        h.kind === 'variant'
+          ? h.variant.communeId
+          : h.kind === 'header'
+            ? h.pending.actor.communeId
+            : h.pending.communeId;
       const commune = await repos.communes.findCommune(communeId);
       try {
         const made = await deps.intake.take(uploadKey, commune?.settings.audio ?? defaultAudioTargets);

@@ -38,6 +38,7 @@ describe.each(dialects)('durable job queue on %s', (dialect) => {
     const all: JobHandlers = {
       ...handlers,
       'speak-header': async () => ({ status: 'failed', error: 'not in this test', retry: false }),
+      'speak-slot-header': async () => ({ status: 'failed', error: 'not in this test', retry: false }),
     };
     return createJobQueue({ jobs, handlers: all, clock, logger, concurrency: 2, workerId, leaseMs });
   }

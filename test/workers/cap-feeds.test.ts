@@ -152,6 +152,82 @@ describe('CAP feeds polled by the Cron Trigger on the edge', () => {
   });
 });
 
+describe('a priority CAP alert on the edge', () => {
+  let h: Harness;
+  const audio = inject('edgeAudio');
+  beforeAll(async () => {
+    h = await createHarness('d1', { LOA_PROCESSING_TOKEN: PROCESSING_TOKEN });
+  });
+  afterAll(() => h.close());
+
+  /** Plays a processing node until no job is left; the texts it spoke. */
+  const drain = async (): Promise<string[]> => {
+    const spoken: string[] = [];
+    for (;;) {
+      const res = await h.request('/api/v1/processing/lease', {
+        method: 'POST',
+        token: PROCESSING_TOKEN,
+        json: { node: 'may-tinh' },
+      });
+      if (res.status === 204) return spoken;
+      const lease = (await res.json()) as { jobId: string; source: { text: string } };
+      spoken.push(lease.source.text);
+      const form = new FormData();
+      form.set('file', new File([bytes(audio.processedMp3)], 'out.mp3', { type: 'audio/mpeg' }));
+      const done = await h.request(
+        `/api/v1/processing/jobs/${encodeURIComponent(lease.jobId)}/result?node=may-tinh`,
+        { method: 'POST', token: PROCESSING_TOKEN, body: form },
+      );
+      expect(done.status, await done.clone().text()).toBe(200);
+    }
+  };
+
+  it('goes first into the next standing slot once a node has spoken its words and its header', async () => {
+    const login = await h.request('/api/v1/auth/login', {
+      method: 'POST',
+      json: { username: 'tinh', password: provinceAdminPassword },
+    });
+    const province = ((await login.json()) as { token: string }).token;
+    const made = await h.request('/api/v1/province/tokens', {
+      method: 'POST',
+      token: province,
+      json: { name: 'Hệ thống cảnh báo tỉnh', scopes: ['alerts:write'] },
+    });
+    const { secret } = (await made.json()) as { secret: string };
+    const res = await h.request('/api/v1/alerts/cap', {
+      method: 'POST',
+      token: secret,
+      headers: { 'content-type': 'application/cap+xml' },
+      body: capXml({
+        identifier: 'EDGE-PRIORITY-1',
+        headline: 'Mưa lớn chiều tối nay',
+        severity: 'Moderate',
+        area: geocodeCocSan,
+      }),
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    expect(((await res.json()) as { level: string }).level).toBe('priority');
+    expect(await drain()).toEqual([expect.stringMatching(/Mưa lớn chiều tối nay/)]);
+    await h.runtime.dispatcher.tick();
+    expect(await drain()).toEqual(['Bản tin phát lúc 7 giờ 45 ngày 27 tháng 11 năm 2026.']);
+    const item = await h.runtime.db.kysely
+      .selectFrom('cap_alert_communes as i')
+      .innerJoin('broadcasts as b', 'b.id', 'i.broadcast_id')
+      .select(['i.state', 'b.priority', 'b.lead_audio_sha256', 'b.id'])
+      .executeTakeFirstOrThrow();
+    expect(item).toMatchObject({ state: 'aired', priority: 'priority' });
+    expect(item.lead_audio_sha256).toMatch(/^[0-9a-f]{64}$/);
+    const airings = await h.runtime.db.kysely
+      .selectFrom('occurrences')
+      .select(['slot_name', 'starts_at'])
+      .where('broadcast_id', '=', item.id)
+      .execute();
+    // 08:00 now: the evening slot of today is the next one.
+    expect(airings.length).toBeGreaterThan(0);
+    expect(new Set(airings.map((a) => a.slot_name))).toEqual(new Set(['evening']));
+  });
+});
+
 describe('the Worker’s feed fetcher refuses what it must not read', () => {
   const feed = '<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>';
   function counting(answer: (url: string, init?: RequestInit) => Response | Promise<Response>) {

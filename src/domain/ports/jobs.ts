@@ -11,7 +11,16 @@ export type JobItem =
    * Speak a disaster bulletin's header where the process has no speech engine (the edge profile), then
    * put the bulletin on the air: the job's data is the bulletin as the officer issued it.
    */
-  | { readonly name: 'speak-header'; readonly data: PendingBulletin };
+  | { readonly name: 'speak-header'; readonly data: PendingBulletin }
+  /** Speak a priority CAP alert's header where no speech engine runs, then book it in the next slot. */
+  | { readonly name: 'speak-slot-header'; readonly data: PendingSlotAlert };
+
+/** A priority CAP alert of one commune, in review until its header is spoken and it is booked in a slot. */
+export interface PendingSlotAlert {
+  readonly itemId: string;
+  readonly communeId: string;
+  readonly headerText: string;
+}
 
 /** A job's life in the queue. */
 export const JOB_STATUSES = ['queued', 'running', 'done', 'failed'] as const;

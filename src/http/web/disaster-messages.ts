@@ -21,6 +21,8 @@ const vi = {
   confirmText: 'Bản tin sẽ phát ngay trên các cụm loa đã chọn và thay thế bản tin đang phát của sự kiện này.',
   issue: 'Phát bản tin',
   issued: 'Đã phát bản tin thiên tai.',
+  issuedWaiting:
+    'Bản tin đang chờ máy xử lý âm thanh đọc lời dẫn giờ ban hành; bản tin sẽ được phát ngay khi đọc xong.',
   bulletinOf: (event: string) => `Bản tin của sự kiện "${event}"`,
 };
 
@@ -45,6 +47,8 @@ const en: typeof vi = {
     'The bulletin airs at once on the chosen hamlets and replaces the bulletin of this event now on the air.',
   issue: 'Issue the bulletin',
   issued: 'The disaster bulletin is on the air.',
+  issuedWaiting:
+    'The bulletin waits for a processing node to speak its header; it goes on the air as soon as that is done.',
   bulletinOf: (event: string) => `Bulletin of the event "${event}"`,
 };
 

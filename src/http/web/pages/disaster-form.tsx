@@ -491,8 +491,9 @@ export function disasterFormRoutes(deps: WebDeps) {
       const eventId = 'open' in event ? (await services.disaster.createEvent(ctx, event.open)).id : event.id;
       // A refusal below keeps the event just opened, so that sending again does not open a second one.
       form = { ...form, event: eventId };
-      await services.disaster.addBulletin(ctx, eventId, built.value.request);
-      return seeOther(c, paths.disaster, 'bulletinIssued');
+      const issued = await services.disaster.addBulletin(ctx, eventId, built.value.request);
+      // On the edge the header is a processing node's job first: the page says the bulletin waits.
+      return seeOther(c, paths.disaster, issued.state === 'on_air' ? 'bulletinIssued' : 'bulletinWaiting');
     } catch (error) {
       return renderForm(c, form, problemOf(error, p.lang, fieldMap));
     }

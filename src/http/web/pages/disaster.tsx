@@ -196,6 +196,7 @@ export function disasterRoutes({ services }: WebDeps) {
             capAired: p.m.capAired,
             capDismissed: p.m.capDismissed,
             bulletinIssued: disasterMessages(p.lang).issued,
+            bulletinWaiting: disasterMessages(p.lang).issuedWaiting,
           }[c.req.query('tb') ?? '']
         }
       >
