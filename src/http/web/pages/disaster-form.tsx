@@ -497,6 +497,15 @@ export function disasterFormRoutes(deps: WebDeps) {
     if (!built.ok) return renderForm(c, form, { general: p.m.fixBelow, fields: built.fields, status: 400 });
     try {
       const { event } = built.value;
+      // The content first: another commune's (404) or content that cannot air opens no event.
+      const content = await services.announcements.get(ctx, built.value.request.announcementId);
+      const why = notAirableReason(content);
+      if (why)
+        return renderForm(c, form, {
+          general: `${p.m.notAirable} ${p.m.notOfferedWhy[why]}`,
+          fields: {},
+          status: 422,
+        });
       const eventId = 'open' in event ? (await services.disaster.createEvent(ctx, event.open)).id : event.id;
       // A refusal below keeps the event just opened, so that sending again does not open a second one.
       form = { ...form, event: eventId };
