@@ -11,7 +11,14 @@ import {
   type DisasterEventRequest,
   type RiskLevel,
 } from '../../../domain/disaster.js';
-import { localToUtc, parseLocalDate, parseLocalTime, utcToLocal } from '../../../domain/schedule/index.js';
+import {
+  formatLocalEn,
+  formatLocalVi,
+  localToUtc,
+  parseLocalDate,
+  parseLocalTime,
+  utcToLocal,
+} from '../../../domain/schedule/index.js';
 import type { DisasterEventView } from '../../../services/disaster.service.js';
 import type { ReceivedUpload } from '../../upload.js';
 import { gate } from '../../middleware/gate.js';
@@ -419,7 +426,10 @@ export function disasterFormRoutes(deps: WebDeps) {
         eventName={eventName}
         request={request}
         hamletNames={targets.map((h) => h.name)}
-        issued={`${one(values, 'issuedTime')} ${one(values, 'issuedDate')}`}
+        issued={(p.lang === 'vi' ? formatLocalVi : formatLocalEn)(
+          Date.parse(request.issuedAt),
+          commune.timeZone,
+        )}
       />
     );
     const back = (
