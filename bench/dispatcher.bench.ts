@@ -3,16 +3,15 @@
 // exists, measured in one run on this machine. SQLite always; PostgreSQL too when TEST_DATABASE_URL or
 // DATABASE_URL is set (a database of its own is created and dropped). Prints tables for the README; it
 // is not a test.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { communeRules, iso } from '../src/domain/schedule/index.js';
 import { createNodeRuntime } from '../src/node.js';
 import { buildPlaces, buildSeries, type Shape } from './dispatcher/data.js';
+import { createBenchDatabase } from './support/database.js';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -46,36 +45,12 @@ interface Result {
   readonly ticks: readonly Tick[];
 }
 
-/** A database of its own: a temp SQLite file, or a new PostgreSQL database next to `admin`'s. */
-async function createDatabase(admin: string | undefined) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'loa-bench-dispatcher-'));
-  if (!admin) return { dataDir, url: undefined, drop: async () => rmSync(dataDir, { recursive: true }) };
-  const name = `loa_bench_${Date.now().toString(36)}`;
-  const run = async (statement: string) => {
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(statement);
-    await client.end();
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    dataDir,
-    url: url.toString(),
-    drop: async () => {
-      await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      rmSync(dataDir, { recursive: true });
-    },
-  };
-}
-
 /**
  * The whole sequence on a fresh database: empty ticks first (places, no broadcasts), then the series,
  * then idle, steady and catch-up ticks, each timed and its statements counted.
  */
 async function run(adminUrl: string | undefined, shape: Shape): Promise<Result> {
-  const database = await createDatabase(adminUrl);
+  const database = await createBenchDatabase('dispatcher', adminUrl);
   let now = T0 - 2 * DAY;
   let statements = 0;
   let inserts = 0;

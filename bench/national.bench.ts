@@ -2,8 +2,10 @@
 // PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test:
 // a fresh database is made and dropped), media in s3rver, three `loa serve`, one `loa dispatch`, two
 // `loa worker`, and 3,321 communes, 30,000 hamlets and NATIONAL_RECEIVERS receivers (50,000) holding
-// push channels from loopback addresses 127.0.0.2–201. Prints a table for the README; it is not a test.
-import { spawn, type ChildProcess } from 'node:child_process';
+// push channels from loopback addresses 127.0.0.2–201. Each figure is printed with a baseline measured in
+// the same run (the province's emergency for the country's, polling at a tenth of the rate, one worker, one
+// idle connection). Prints a table for the README; it is not a test.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +14,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
+import { cpus, loadavg } from 'node:os';
 import { loadConfig } from '../src/config.js';
 import { hashToken, webIds } from '../src/domain/ports/ids.js';
-import { encodeEvent } from '../src/events/pg-event-bus.node.js';
+import { decodeNotification } from '../src/events/pg-event-bus.node.js';
 import { createNodeRuntime } from '../src/node.js';
 import { startLocalS3 } from '../test/support/s3.js';
 
@@ -28,6 +31,37 @@ const PROVINCE_HAMLETS = 100;
 const PROVINCE_RECEIVERS = Math.min(1500, RECEIVERS);
 const HOLDERS = 3;
 const PASSWORD = 'bench-admin-password';
+const PROVINCE_PASSWORD = 'bench-province-password';
+/**
+ * Open files each process may have: above the channels a `serve` may take over when another dies and the
+ * sockets of a load generator. The limit is raised for the children with prlimit(1) where the run may
+ * (root with CAP_SYS_RESOURCE); in a container without it the hard limit stays, and the run starts as many
+ * `serve` as it takes for the survivors of a kill to stay under it.
+ */
+const WANTED_FILES = 200_000;
+const raised = (() => {
+  try {
+    execFileSync('prlimit', [`--nofile=${WANTED_FILES}:${WANTED_FILES}`, '--', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const NOFILE = raised ? WANTED_FILES : Number(execFileSync('sh', ['-c', 'ulimit -Hn']).toString().trim());
+const withFiles = (args: readonly string[]): [string, string[]] =>
+  raised
+    ? ['prlimit', [`--nofile=${NOFILE}:${NOFILE}`, '--', ...args]]
+    : ['sh', ['-c', `ulimit -n ${NOFILE} && exec "$0" "$@"`, ...args]];
+/** Room for what a `serve` holds besides channels: database pool, event bus, log files, the polling. */
+const FILES_BESIDES_CHANNELS = 2500;
+/** At least three; more when the channels of a killed one would take the others past the file limit. */
+const SERVES = (() => {
+  for (let n = 3; ; n++) if (Math.ceil(RECEIVERS / (n - 1)) + FILES_BESIDES_CHANNELS <= NOFILE) return n;
+})();
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ');
 const root = fileURLToPath(new URL('..', import.meta.url));
 const loaBin = join(root, 'bin/loa.js');
 
@@ -94,7 +128,7 @@ interface Process {
 
 function startLoa(role: string, name: string, env: Record<string, string>): Promise<Process> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [loaBin, role], {
+    const child = spawn(...withFiles([process.execPath, loaBin, role]), {
       env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', WORKER_ID: name, LOG_LEVEL: 'info' },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -126,15 +160,15 @@ interface Holder {
 function startHolder(tokensFile: string, ports: readonly number[], base: number): Promise<Holder> {
   return new Promise((resolve, reject) => {
     const child = spawn(
-      process.execPath,
-      [
+      ...withFiles([
+        process.execPath,
         '--import',
         'tsx',
         join(root, 'bench/national/channels.ts'),
         tokensFile,
         ports.join(','),
         String(base),
-      ],
+      ]),
       { stdio: ['pipe', 'pipe', 'inherit'] },
     );
     children.push(child);
@@ -171,6 +205,11 @@ const report = async (holders: readonly Holder[]) =>
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // The machine is shared: its load is part of what the figures measure.
+  const loads: number[] = [];
+  const sampling = setInterval(() => loads.push(loadavg()[0]!), 5000);
+  sampling.unref();
+  progress(`load average at the start: ${load()}`);
   const dir = mkdtempSync(join(tmpdir(), 'loa-national-'));
   const adminUrl =
     process.env.BENCH_DATABASE_URL ??
@@ -188,7 +227,7 @@ async function main(): Promise<void> {
     ...s3.env('country'),
     DATABASE_URL: databaseUrl,
     LOA_ADMIN_PASSWORD: PASSWORD,
-    LOA_PROVINCE_ADMIN_PASSWORD: 'bench-province-password',
+    LOA_PROVINCE_ADMIN_PASSWORD: PROVINCE_PASSWORD,
     // A killed worker's job is taken over when its lease runs out: 20 s instead of a minute.
     JOB_LEASE_S: '20',
   };
@@ -324,20 +363,41 @@ async function main(): Promise<void> {
     await seeder.close();
 
     // ---- the processes
-    progress('starting 3 serve, 1 dispatch, 2 workers');
+    progress(
+      `starting ${SERVES} serve, 1 dispatch, 1 worker (the second joins for the audio queue); ${fmt(NOFILE)} open files each${raised ? '' : ' (the hard limit here: prlimit may not raise it)'}`,
+    );
     const env = (name: string) => ({
       ...shared,
       DATA_DIR: join(dir, name, 'data'),
       MEDIA_DIR: join(dir, name, 'scratch'),
     });
     const serves = await Promise.all(
-      [1, 2, 3].map((n) => startLoa('serve', `serve-${n}`, env(`serve-${n}`))),
+      Array.from({ length: SERVES }, (_, i) => startLoa('serve', `serve-${i + 1}`, env(`serve-${i + 1}`))),
     );
     const dispatch = await startLoa('dispatch', 'dispatch-1', env('dispatch-1'));
-    const workers = await Promise.all(
-      [1, 2].map((n) => startLoa('worker', `worker-${n}`, { ...env(`worker-${n}`), JOB_CONCURRENCY: '1' })),
-    );
+    const startWorker = (n: number) =>
+      startLoa('worker', `worker-${n}`, { ...env(`worker-${n}`), JOB_CONCURRENCY: '1' });
+    const workers = [await startWorker(1)];
     const idle = serves.map((s) => rssMb(s.child.pid!));
+
+    // ---- baseline: one receiver opening its channel on the idle service, until its first event
+    const connectOnce = async () => {
+      const abort = new AbortController();
+      const t = now();
+      const res = await fetch(`${serves[0]!.url}/api/v1/receiver/events`, {
+        headers: { authorization: `Bearer ${tokens[RECEIVERS - 1]}` },
+        signal: abort.signal,
+      });
+      const reader = res.body!.getReader();
+      let seen = '';
+      while (!seen.includes('event: schedule')) seen += Buffer.from((await reader.read()).value!).toString();
+      const ms = now() - t;
+      abort.abort();
+      return ms;
+    };
+    const idleConnects: number[] = [];
+    for (let i = 0; i < 7; i++) idleConnects.push(await connectOnce());
+    const idleConnectMs = idleConnects.sort((a, b) => a - b)[3]!;
 
     // ---- every receiver holds a push channel
     progress('opening push channels');
@@ -438,22 +498,80 @@ async function main(): Promise<void> {
       await sleep(100);
     }
 
-    // ---- emergency to every receiver: one event per hamlet over LISTEN/NOTIFY, as a national bulletin fans out
-    // Sent as the instances' bus sends them (the same envelope), a thousand notifications per statement.
-    const notifier = new pg.Client({ connectionString: databaseUrl });
-    await notifier.connect();
+    // ---- emergency to every receiver: a province bulletin to every commune, as an operations centre
+    // sends one. Booked in one unit of work and published as one event for the whole booking; a listener
+    // on the instances' channel notes when that event went out.
+    progress('emergency to every receiver: a bulletin to every commune');
+    const tinh = (
+      (await (
+        await api(serves[0]!.url, '/api/v1/auth/login', {
+          method: 'POST',
+          json: { username: 'tinh', password: PROVINCE_PASSWORD },
+        })
+      ).json()) as { token: string }
+    ).token;
+    const madeOfficer = await api(serves[0]!.url, '/api/v1/users', {
+      method: 'POST',
+      token: tinh,
+      json: {
+        username: 'can-bo-tinh',
+        password: 'bench-officer-password',
+        role: 'province_officer',
+        hamletIds: [],
+        displayName: 'Cán bộ tỉnh',
+      },
+    });
+    if (madeOfficer.status !== 201)
+      throw new Error(`officer ${madeOfficer.status}: ${await madeOfficer.text()}`);
+    const officer = (
+      (await (
+        await api(serves[0]!.url, '/api/v1/auth/login', {
+          method: 'POST',
+          json: { username: 'can-bo-tinh', password: 'bench-officer-password' },
+        })
+      ).json()) as { token: string }
+    ).token;
+    const bulletinForm = new FormData();
+    bulletinForm.set('title', 'Cảnh báo bão khẩn cấp');
+    bulletinForm.set('language', 'vi');
+    bulletinForm.set('level', 'emergency');
+    bulletinForm.set('communeIds', 'all');
+    bulletinForm.set('file', new Blob([toneWav(7, 10)], { type: 'audio/wav' }), 'bao.wav');
+    const madeBulletin = await api(serves[0]!.url, '/api/v1/province/bulletins', {
+      method: 'POST',
+      token: officer,
+      body: bulletinForm,
+    });
+    if (madeBulletin.status !== 202)
+      throw new Error(`bulletin ${madeBulletin.status}: ${await madeBulletin.text()}`);
+    const bulletinId = ((await madeBulletin.json()) as { id: string }).id;
+    const listener = new pg.Client({ connectionString: databaseUrl });
+    await listener.connect();
+    let eventAt = 0;
+    let emergencyEvents = 0;
+    listener.on('notification', (n) => {
+      if (decodeNotification(n.payload)?.event.type !== 'emergency') return;
+      emergencyEvents++;
+      eventAt ||= now();
+    });
+    await listener.query('LISTEN loa_events');
     await Promise.all(holders.map((h) => h.command('reset', 'OK')));
-    const firstOccurrence = occurrences[0]!.id;
-    const payloads = [...cocSanHamlets, ...otherHamlets].flatMap((hamletId) =>
-      encodeEvent('bench', { type: 'emergency', hamletId, occurrenceId: firstOccurrence }),
-    );
-    progress(`emergency to every receiver: ${fmt(payloads.length)} notifications`);
-    const nationSent = now();
-    for (let i = 0; i < payloads.length; i += 1000)
-      await notifier.query(`select pg_notify('loa_events', p) from unnest($1::text[]) as p`, [
-        payloads.slice(i, i + 1000),
-      ]);
-    const notifiedMs = now() - nationSent;
+    // Sent once its audio is ready (422 until then).
+    let nationSent = 0;
+    let sendMs = 0;
+    for (const deadline = now() + 120_000; ;) {
+      nationSent = now();
+      const sent = await api(serves[1]!.url, `/api/v1/province/bulletins/${bulletinId}/send`, {
+        method: 'POST',
+        token: officer,
+      });
+      sendMs = now() - nationSent;
+      if (sent.status === 200) break;
+      const text = await sent.text();
+      if (sent.status !== 422 || now() > deadline) throw new Error(`send ${sent.status}: ${text}`);
+      await sleep(300);
+    }
+    progress(`bulletin sent in ${fmt(sendMs)} ms`);
     let nationLast = 0;
     let nationReached = 0;
     for (const deadline = now() + 60_000; now() < deadline;) {
@@ -465,42 +583,48 @@ async function main(): Promise<void> {
       }
       await sleep(200);
     }
-    await notifier.end();
+    await listener.end();
+    const afterEventMs = nationLast - (eventAt - nationSent);
     progress(
-      `province: last channel at ${fmt(provinceLast)} ms (${provinceReached}); country: ${fmt(nationLast)} ms (${nationReached}), sent in ${fmt(notifiedMs)} ms`,
+      `province: last channel at ${fmt(provinceLast)} ms (${provinceReached}); country: ${fmt(nationLast)} ms (${nationReached}), ${emergencyEvents} event(s), the last channel ${fmt(afterEventMs)} ms after it`,
     );
 
-    // ---- manifest polling: every receiver once a minute, for 20 s
-    progress('manifest polling');
+    // ---- manifest polling: every receiver once a minute for 20 s, after a tenth of that rate for 10 s
+    const poll = async (rate: number, forMs: number) => {
+      const latencies: number[] = [];
+      let errors = 0;
+      const start = now();
+      const inflight: Promise<void>[] = [];
+      for (let i = 0; now() - start < forMs; i++) {
+        const due = start + (i * 1000) / rate;
+        if (due > now()) await sleep(due - now());
+        const base = serves[i % serves.length]!.url;
+        const t = now();
+        inflight.push(
+          fetch(`${base}/api/v1/receiver/schedule`, {
+            headers: { authorization: `Bearer ${tokens[(i * 7919) % RECEIVERS]}` },
+          }).then(
+            async (res) => {
+              await res.arrayBuffer();
+              if (res.status === 200 || res.status === 304) latencies.push(now() - t);
+              else errors++;
+            },
+            () => void errors++,
+          ),
+        );
+      }
+      await Promise.all(inflight);
+      const achieved = latencies.length / ((now() - start) / 1000);
+      latencies.sort((a, b) => a - b);
+      return { achieved, errors, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+    };
     const pollRate = RECEIVERS / 60;
-    const pollMs = 20_000;
-    const latencies: number[] = [];
-    let pollErrors = 0;
-    const pollStart = now();
-    const inflight: Promise<void>[] = [];
-    for (let i = 0; now() - pollStart < pollMs; i++) {
-      const due = pollStart + (i * 1000) / pollRate;
-      if (due > now()) await sleep(due - now());
-      const base = serves[i % serves.length]!.url;
-      const t = now();
-      inflight.push(
-        fetch(`${base}/api/v1/receiver/schedule`, {
-          headers: { authorization: `Bearer ${tokens[(i * 7919) % RECEIVERS]}` },
-        }).then(
-          async (res) => {
-            await res.arrayBuffer();
-            if (res.status === 200 || res.status === 304) latencies.push(now() - t);
-            else pollErrors++;
-          },
-          () => void pollErrors++,
-        ),
-      );
-    }
-    await Promise.all(inflight);
-    const pollAchieved = latencies.length / ((now() - pollStart) / 1000);
-    latencies.sort((a, b) => a - b);
+    progress('manifest polling');
+    const quiet = await poll(pollRate / 10, 10_000);
+    const busy = await poll(pollRate, 20_000);
+    const pollErrors = busy.errors;
     progress(
-      `polling ${fmt(pollAchieved)} req/s, p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, ${pollErrors} errors`,
+      `polling ${fmt(busy.achieved)} req/s, p50 ${fmt(busy.p50, 1)} ms, p99 ${fmt(busy.p99, 1)} ms, ${pollErrors} errors (a tenth of the rate: p99 ${fmt(quiet.p99, 1)} ms)`,
     );
 
     // ---- a dispatcher tick over the whole country
@@ -512,29 +636,55 @@ async function main(): Promise<void> {
       /loa_dispatcher_tick_seconds_count\{[^}]*leader="true"\} (\d+)/.exec(tickText)?.[1] ?? NaN,
     );
 
-    // ---- audio jobs through two workers, with one serve and one worker killed with -9 meanwhile
-    progress(`queueing ${AUDIO_JOBS} recordings of ${AUDIO_SECONDS} s`);
+    // ---- audio jobs: a fifth of the queue through one worker (the baseline), then the rest through two,
+    // with one serve and one worker killed with -9 meanwhile
+    const SOLO = Math.max(2, Math.round(AUDIO_JOBS / 5));
+    progress(`queueing ${AUDIO_JOBS} recordings of ${AUDIO_SECONDS} s (${SOLO} through one worker)`);
     await Promise.all(holders.map((h) => h.command('reset', 'OK')));
     const alive = [...serves];
     const ids: string[] = [];
     let uploadRetries = 0;
+    const upload = async (n: number) => {
+      for (let attempt = 0; ; attempt++) {
+        const target = alive[(n + attempt) % alive.length]!;
+        try {
+          ids.push(await uploadTo(target.url, n, AUDIO_SECONDS));
+          return;
+        } catch (error) {
+          uploadRetries++;
+          if (attempt > 10) throw error;
+        }
+      }
+    };
+    const jobCounts = async () =>
+      Object.fromEntries(
+        (await sql.query(`select status, count(*)::int as n from jobs group by status`)).rows.map((r) => [
+          r.status,
+          r.n,
+        ]),
+      ) as Record<string, number>;
+    await sql.connect();
+    // Jobs of the recordings only: those done before (the alert, the bulletin) are not counted.
+    const doneBefore = (await jobCounts()).done ?? 0;
+    const settled = (counts: Record<string, number>) =>
+      (counts.done ?? 0) - doneBefore + (counts.failed ?? 0);
     const audioStart = now();
+    for (let n = 1; n <= SOLO; n++) await upload(n);
+    while (settled(await jobCounts()) < SOLO) await sleep(250);
+    const soloRate = SOLO / ((now() - audioStart) / 60_000);
+    progress(`one worker: ${fmt(soloRate, 1)} jobs/min`);
+
+    workers.push(await startWorker(2));
+    const duoStart = now();
+    let duoRate = NaN;
     let killedServeAt = 0;
     let killedWorkerAt = 0;
-    const victim = serves[2]!;
+    const victim = serves.at(-1)!;
+    const rest = AUDIO_JOBS - SOLO;
     const uploads = (async () => {
-      for (let n = 1; n <= AUDIO_JOBS; n++) {
-        for (let attempt = 0; ; attempt++) {
-          const target = alive[(n + attempt) % alive.length]!;
-          try {
-            ids.push(await uploadTo(target.url, n, AUDIO_SECONDS));
-            break;
-          } catch (error) {
-            uploadRetries++;
-            if (attempt > 10) throw error;
-          }
-        }
-        if (n === Math.floor(AUDIO_JOBS / 4)) {
+      for (let n = SOLO + 1; n <= AUDIO_JOBS; n++) {
+        await upload(n);
+        if (n === SOLO + Math.floor(rest / 4)) {
           killedServeAt = now();
           process.kill(-victim.child.pid!, 'SIGKILL');
           alive.splice(alive.indexOf(victim), 1);
@@ -545,24 +695,16 @@ async function main(): Promise<void> {
       }
     })();
     uploads.catch(() => undefined);
-    // The worker dies in the middle of a job, once a quarter of the queue is done.
-    const jobCounts = async () =>
-      Object.fromEntries(
-        (await sql.query(`select status, count(*)::int as n from jobs group by status`)).rows.map((r) => [
-          r.status,
-          r.n,
-        ]),
-      ) as Record<string, number>;
-    await sql.connect();
-    let done = 0;
     for (;;) {
       const counts = await jobCounts();
-      done = (counts.done ?? 0) - 1;
-      if (!killedWorkerAt && done >= AUDIO_JOBS / 4 && (counts.running ?? 0) > 0) {
+      const done = settled(counts) - SOLO;
+      // The worker dies in the middle of a job once half of the rest is done; the rate of two is taken then.
+      if (!killedWorkerAt && done >= rest / 2 && (counts.running ?? 0) > 0) {
         killedWorkerAt = now();
+        duoRate = done / ((killedWorkerAt - duoStart) / 60_000);
         process.kill(-workers[1]!.child.pid!, 'SIGKILL');
       }
-      if (ids.length === AUDIO_JOBS && done + (counts.failed ?? 0) >= AUDIO_JOBS) break;
+      if (ids.length === AUDIO_JOBS && done >= rest) break;
       progress(`uploaded ${ids.length}, jobs ${JSON.stringify(counts)}`);
       await sleep(1000);
     }
@@ -633,6 +775,8 @@ async function main(): Promise<void> {
       ).rows[0].n,
     );
 
+    const ratio = (value: number, baseline: number) => `${fmt(value / baseline, 1)}×`;
+    const jitterCeilingMs = 3000;
     const rows: [string, string][] = [
       [
         'receivers holding push channels',
@@ -647,25 +791,25 @@ async function main(): Promise<void> {
         `${fmt(rssMb(dispatch.child.pid!))} MB, ${fmt(rssMb(workers[0]!.child.pid!))} MB`,
       ],
       [
-        `emergency to the province (${fmt(PROVINCE_RECEIVERS)} receivers, ${PROVINCE_HAMLETS} hamlets)`,
+        `emergency to the province (${fmt(PROVINCE_RECEIVERS)} receivers, ${PROVINCE_HAMLETS} hamlets) — baseline`,
         `booked in ${fmt(bookedMs)} ms; last channel ${fmt(provinceLast)} ms after the request (${fmt(provinceReached)} reached)`,
       ],
       [
-        `emergency to every receiver (${fmt(HAMLETS)} hamlet events)`,
-        `last channel ${fmt(nationLast)} ms after the first event, all sent in ${fmt(notifiedMs)} ms (${fmt(nationReached)} reached)`,
+        `emergency to every receiver (a bulletin to ${fmt(COMMUNES)} communes, ${fmt(HAMLETS)} hamlets)`,
+        `sent in ${fmt(sendMs)} ms as ${emergencyEvents} event; last channel ${fmt(nationLast)} ms after the request (${ratio(nationLast, provinceLast)} the province's), ${fmt(afterEventMs)} ms after the event (${fmt(nationReached)} reached)`,
       ],
       [
         `manifest polling at ${fmt(RECEIVERS)} receivers per minute`,
-        `${fmt(pollAchieved)} req/s of ${fmt(pollRate)} wanted; p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, ${pollErrors} errors`,
+        `${fmt(busy.achieved)} req/s of ${fmt(pollRate)} wanted; p50 ${fmt(busy.p50, 1)} ms, p99 ${fmt(busy.p99, 1)} ms (${ratio(busy.p99, quiet.p99)} the p99 of ${fmt(quiet.p99, 1)} ms at a tenth of the rate), ${pollErrors} errors`,
       ],
       ['dispatcher tick (leader)', `${fmt((tickSum / tickCount) * 1000)} ms mean over ${tickCount} ticks`],
       [
-        `audio jobs, ${AUDIO_JOBS} × ${AUDIO_SECONDS} s recordings, 2 workers × 1 job`,
-        `${fmt(AUDIO_JOBS / audioMinutes, 1)} jobs/min (${fmt(audioMinutes, 1)} min), ${ready} ready, ${failedJobs} failed`,
+        `audio jobs, ${AUDIO_JOBS} × ${AUDIO_SECONDS} s recordings, workers × 1 job`,
+        `one worker ${fmt(soloRate, 1)} jobs/min (${SOLO} jobs), two ${fmt(duoRate, 1)} jobs/min (${ratio(duoRate, soloRate)}); all in ${fmt(audioMinutes, 1)} min, ${ready} ready, ${failedJobs} failed`,
       ],
       [
-        'kill -9 of serve-3 (holding a third of the channels)',
-        `${fmt(reconnections.length)} channels reconnected: p50 ${fmt(quantile(reconnectMs, 0.5))} ms, last ${fmt(reconnectMs.at(-1) ?? NaN)} ms; ${fmt(openAfter)} open after; ${uploadRetries} uploads retried, none lost`,
+        `kill -9 of serve-${SERVES} (holding 1/${SERVES} of the channels)`,
+        `${fmt(reconnections.length)} channels reconnected: p50 ${fmt(quantile(reconnectMs, 0.5))} ms, last ${fmt(reconnectMs.at(-1) ?? NaN)} ms (${ratio(reconnectMs.at(-1) ?? NaN, jitterCeilingMs + idleConnectMs)} the 3 s jitter ceiling + one idle connection of ${fmt(idleConnectMs, 1)} ms); ${fmt(openAfter)} open after; ${uploadRetries} uploads retried, none lost`,
       ],
       [
         'kill -9 of worker-2 in a job',
@@ -674,6 +818,10 @@ async function main(): Promise<void> {
       [
         'log events sent around the dead serve',
         `${fmt(logIds.size)} sent, ${fmt(logsStored)} stored, ${logRetries} batches retried${logRefused && `; refused: ${logRefused}`}`,
+      ],
+      [
+        'load average (1 min) during the run',
+        `${fmt(Math.min(...loads), 1)} to ${fmt(Math.max(...loads), 1)}, mean ${fmt(loads.reduce((a, b) => a + b, 0) / loads.length, 1)}, on ${cpus().length} cores`,
       ],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));

@@ -4,16 +4,15 @@
 // commune's coverage report, one after the other. SQLite always; PostgreSQL too when TEST_DATABASE_URL or
 // DATABASE_URL is set (a database of its own is created and dropped). Prints a table for the README;
 // it is not a test.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Insertable, Kysely } from 'kysely';
-import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import type { Database } from '../src/db/schema.js';
 import type { UserActor } from '../src/domain/actor.js';
 import { createNodeRuntime, type NodeRuntime } from '../src/node.js';
+import { createBenchDatabase, insertRows } from './support/database.js';
 
 const COMMUNES = 100;
 const HAMLETS = 10;
@@ -25,42 +24,6 @@ const TO = '2026-10-30';
 const FIRST_AIRINGS = [Date.parse('2026-09-30T23:00:00.000Z'), Date.parse('2026-10-01T10:30:00.000Z')];
 const NOW = Date.parse('2026-11-02T03:00:00.000Z');
 const CATEGORIES = ['thong-bao', 'y-te', 'nong-nghiep'] as const;
-const CHUNK = 1000;
-
-async function createDatabase(admin: string | undefined) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'loa-bench-rollup-'));
-  if (!admin) return { dataDir, url: undefined, drop: async () => rmSync(dataDir, { recursive: true }) };
-  const name = `loa_bench_rollup_${Date.now().toString(36)}`;
-  const run = async (statement: string) => {
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(statement);
-    await client.end();
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    dataDir,
-    url: url.toString(),
-    drop: async () => {
-      await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      rmSync(dataDir, { recursive: true });
-    },
-  };
-}
-
-async function insert<T extends keyof Database>(
-  db: Kysely<Database>,
-  table: T,
-  rows: readonly Insertable<Database[T]>[],
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK)
-    await db
-      .insertInto(table)
-      .values(rows.slice(i, i + CHUNK) as never)
-      .execute();
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -210,14 +173,14 @@ async function build(db: Kysely<Database>): Promise<{ occurrences: number; pairs
     }
   }
   await db.transaction().execute(async (trx) => {
-    await insert(trx, 'communes', communes);
-    await insert(trx, 'hamlets', hamlets);
-    await insert(trx, 'receivers', receivers);
-    await insert(trx, 'announcements', announcements);
-    await insert(trx, 'broadcasts', broadcasts);
-    await insert(trx, 'occurrences', occurrences);
-    await insert(trx, 'playback_events', events);
-    await insert(trx, 'receiver_heartbeats', heartbeats);
+    await insertRows(trx, 'communes', communes);
+    await insertRows(trx, 'hamlets', hamlets);
+    await insertRows(trx, 'receivers', receivers);
+    await insertRows(trx, 'announcements', announcements);
+    await insertRows(trx, 'broadcasts', broadcasts);
+    await insertRows(trx, 'occurrences', occurrences);
+    await insertRows(trx, 'playback_events', events);
+    await insertRows(trx, 'receiver_heartbeats', heartbeats);
   });
   return { occurrences: occurrences.length, pairs };
 }
@@ -245,7 +208,7 @@ async function measure(what: string, counter: { n: number }, work: () => Promise
 
 /** Best of three runs of each, alternating, after one warm-up of each. */
 async function run(adminUrl: string | undefined) {
-  const database = await createDatabase(adminUrl);
+  const database = await createBenchDatabase('rollup', adminUrl);
   const counter = { n: 0 };
   const runtime: NodeRuntime = await createNodeRuntime(
     loadConfig({

@@ -246,7 +246,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
  * `CAP_FEEDS` read into feeds: each `CODE:URL` with a province code of digits and an http(s) URL that,
  * unless private feeds are allowed, leads to no local or private address as written.
  */
-function capFeedsOf(
+export function capFeedsOf(
   raw: string,
   allowPrivate: boolean,
 ):

@@ -186,11 +186,14 @@ export async function createNodeRuntime(
     const metrics = createMetrics(overrides.role ?? 'start');
     let stopping = false;
     const tx = createUnitOfWork(db, overrides.decorateRepositories);
-    // The job runner's handlers are the audio service's method, built just below.
+    // The job runner's handlers are the services' methods, built just below.
     let services: Services | undefined;
     const jobs = createJobQueue({
       jobs: repos.jobs,
-      handlers: { 'process-variant': (data, job) => services!.audio.processVariant(data.variantId, job) },
+      handlers: {
+        'process-variant': (data, job) => services!.audio.processVariant(data.variantId, job),
+        'speak-header': (data, job) => services!.disaster.speakPendingHeader(data, job),
+      },
       clock,
       logger,
       concurrency: config.JOB_CONCURRENCY ?? cpus().length,

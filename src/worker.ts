@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { sql } from 'kysely';
-import { alarmRulesOf, configSchema } from './config.js';
+import { alarmRulesOf, capFeedsOf, ConfigError, configSchema } from './config.js';
 import { webCryptoHasher } from './crypto/passwords.js';
 import { createSecretBox, parseSecretKey } from './crypto/secret-box.js';
 import type { D1Binding } from './db/d1/binding.js';
@@ -11,9 +11,11 @@ import type { EventBus, LoaEvent } from './domain/ports/events.js';
 import { webIds, type IdGenerator } from './domain/ports/ids.js';
 import type { Logger } from './domain/ports/logger.js';
 import type { Repositories } from './domain/ports/repositories.js';
-import type { SecretBox } from './domain/ports/webhooks.js';
+import type { FeedFetcher } from './domain/ports/feeds.js';
+import type { ResolveHost, SecretBox } from './domain/ports/webhooks.js';
 import { LoaError } from './domain/errors.js';
 import { createConsoleLogger } from './edge/console-logger.js';
+import { createFetchFeedFetcher } from './edge/feed-fetcher.js';
 import { createPushBus, type PushBus } from './edge/push-bus.js';
 import { createFetchWebhookTransport, dnsOverHttps } from './edge/webhook-transport.js';
 import { createEventBus } from './events/in-process-bus.js';
@@ -58,6 +60,9 @@ export interface Env {
   readonly LOA_PROCESSING_TOKEN?: string;
   /** Seals webhook signing secrets (32 bytes, base64): `wrangler secret put LOA_SECRET_KEY`. */
   readonly LOA_SECRET_KEY?: string;
+  /** CAP feeds the Cron Trigger polls, `PROVINCECODE:URL` separated by spaces or commas. */
+  readonly CAP_FEEDS?: string;
+  readonly CAP_FEED_INTERVAL_S?: string;
 }
 
 /** Settings an edge deployment reads from its variables, checked as the Node profile checks them. */
@@ -70,6 +75,8 @@ const edgeConfigSchema = configSchema.pick({
   HEARTBEAT_RETENTION_DAYS: true,
   ALARM_MISSED_HEARTBEATS: true,
   ALARM_LOW_STORAGE_MB: true,
+  CAP_FEEDS: true,
+  CAP_FEED_INTERVAL_S: true,
 });
 
 /** Without `LOA_SECRET_KEY` the edge keeps no webhook secret: registering an endpoint says what to set. */
@@ -96,6 +103,10 @@ export interface EdgeOverrides {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   readonly logger?: Logger;
+  /** Resolves host names for the outbound checks (default: DNS over HTTPS). */
+  readonly resolveHost?: ResolveHost;
+  /** Reads CAP feeds (default: `fetch` with the outbound checks). */
+  readonly feedFetcher?: FeedFetcher;
   /** Wraps the repositories of every unit of work (tests inject a failure between two steps with it). */
   readonly decorateRepositories?: (repositories: Repositories) => Repositories;
 }
@@ -123,6 +134,10 @@ export async function createEdgeRuntime(
   options: EdgeOverrides & { readonly role?: 'worker' | 'push' } = {},
 ): Promise<EdgeRuntime & { readonly localBus: EventBus }> {
   const config = edgeConfigSchema.parse(env);
+  // No CAP_FEED_ALLOW_PRIVATE here: a Worker's subrequests cannot reach a province's private network.
+  const feeds = capFeedsOf(config.CAP_FEEDS, false);
+  if (!feeds.ok) throw new ConfigError(`Invalid configuration:\n  CAP_FEEDS: ${feeds.error}`);
+  const resolveHost = options.resolveHost ?? dnsOverHttps();
   const logger = options.logger ?? createConsoleLogger(config.LOG_LEVEL, { service: 'loa', profile: 'edge' });
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? webIds;
@@ -154,6 +169,7 @@ export async function createEdgeRuntime(
       ? createPushBus({
           logger,
           communesOfHamlets,
+          communesOfBooking: (bookingId) => repos.broadcasts.listCommunesOfBooking(bookingId),
           async communeOfReceiver(receiverId) {
             const receiver = await repos.receivers.findReceiver(receiverId);
             return receiver ? (await communesOfHamlets([receiver.hamletId]))[0] : undefined;
@@ -171,8 +187,14 @@ export async function createEdgeRuntime(
     bus,
     passwords: webCryptoHasher,
     secrets: env.LOA_SECRET_KEY ? await createSecretBox(parseSecretKey(env.LOA_SECRET_KEY)) : noSecretKey,
-    webhookTransport: createFetchWebhookTransport({ resolveHost: dnsOverHttps() }),
-    resolveHost: dnsOverHttps(),
+    webhookTransport: createFetchWebhookTransport({ resolveHost }),
+    resolveHost,
+    // Polled by the Cron Trigger's dispatcher tick, as the Node dispatcher polls them.
+    capFeeds: {
+      feeds: feeds.feeds,
+      fetcher: options.feedFetcher ?? createFetchFeedFetcher({ resolveHost }),
+      intervalMs: config.CAP_FEED_INTERVAL_S * 1000,
+    },
     webhookAllowPrivate: false,
     version: packageJson.version,
     sessionTtlHours: config.SESSION_TTL_HOURS,
@@ -180,6 +202,8 @@ export async function createEdgeRuntime(
     inspector: createSniffingInspector(
       async (key) => (await media.readUpload(key))?.subarray(0, 16) ?? new Uint8Array(),
     ),
+    // Speech (bulletin headers, CAP alerts) is a processing node's job, where nodes may take jobs.
+    speech: env.LOA_PROCESSING_TOKEN ? 'processing-node' : 'none',
     // Audio jobs go to processing nodes, which fetch the originals from R2.
     openSource: (key) => media.openUpload(key),
     // Uploads processed in the browser are decoded and measured here before they are taken.

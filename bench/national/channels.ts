@@ -1,14 +1,16 @@
 // A share of the simulated country's receivers holding push channels, for bench/national.bench.ts.
 // One process per share keeps each under the per-process file limit. Channels are spread over the
 // `serve` instances and over loopback source addresses (127.0.0.2 …) so that 50,000 connections fit in
-// the ephemeral ports. A channel cut by its server reconnects to the next instance after a delay drawn
-// from the server's `retry:` hint (or 1–3 s when the server died without one), as the agent would.
+// the ephemeral ports. A channel cut by its server reconnects to the next instance with the agent's own
+// policy (`reconnectMs`): the server's closing `retry:` hint, 0.5–3 s after a drop without one, and an
+// exponential back-off while attempts fail.
 //
 // stdin commands (one per line): `reset` forgets the `play` arrivals; `report` prints one line
 // `REPORT {json}` with the arrivals (epoch ms), reconnections and the count of open channels.
 import { connect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { reconnectMs, type ChannelEnd } from '../../src/receiver/backoff.js';
 
 const [tokensFile, portsArg, sourceBase] = process.argv.slice(2) as [string, string, string];
 const tokens = JSON.parse(readFileSync(tokensFile, 'utf8')) as string[];
@@ -22,13 +24,17 @@ interface Channel {
   playedAt?: number;
   open: boolean;
   cutAt?: number;
+  /** The `retry:` hint the stream ended on so far (one followed by an event is not a closing hint). */
   retryMs?: number;
+  /** Failed attempts in a row. */
+  failures: number;
 }
 
 const channels: Channel[] = tokens.map((_, index) => ({
   index,
   port: ports[index % ports.length]!,
   open: false,
+  failures: 0,
 }));
 const reconnections: { readonly cutAt: number; readonly backAt: number }[] = [];
 const now = () => performance.timeOrigin + performance.now();
@@ -55,19 +61,27 @@ function open(channel: Channel): Promise<void> {
       tail = seen.slice(-64);
       if (!channel.open && seen.includes('event: schedule')) {
         channel.open = true;
+        channel.failures = 0;
         if (channel.cutAt !== undefined) {
           reconnections.push({ cutAt: channel.cutAt, backAt: now() });
           channel.cutAt = undefined;
         }
         done();
       }
-      const retry = /retry: (\d+)/.exec(seen);
-      if (retry) channel.retryMs = Number(retry[1]);
+      // The last `retry:` of this chunk counts only when no event follows it (the opening one does not).
+      const text = chunk.toString('latin1');
+      const retryAt = text.lastIndexOf('retry: ');
+      if (retryAt >= 0 && !text.includes('event: ', retryAt))
+        channel.retryMs = Number(/retry: (\d+)/.exec(text.slice(retryAt))![1]);
+      else if (text.includes('event: ')) channel.retryMs = undefined;
       if (channel.playedAt === undefined && seen.includes('event: play')) channel.playedAt = now();
     });
+    let gone = false;
     const lost = () => {
       done();
-      if (channel.socket !== socket) return;
+      // 'error' is followed by 'close': one reconnection for both.
+      if (gone || channel.socket !== socket) return;
+      gone = true;
       const wasOpen = channel.open;
       channel.open = false;
       channel.cutAt ??= now();
@@ -75,12 +89,13 @@ function open(channel: Channel): Promise<void> {
       // Spread over the instances still listed, as a load balancer would.
       const left = ports.filter((p) => p !== channel.port);
       channel.port = left.length > 0 ? left[channel.index % left.length]! : channel.port;
-      const delay =
-        wasOpen && channel.retryMs && channel.retryMs < 10_000
-          ? channel.retryMs
-          : 1000 + Math.random() * 2000;
+      const end: ChannelEnd = !wasOpen
+        ? { kind: 'failed', attempt: channel.failures++ }
+        : channel.retryMs !== undefined
+          ? { kind: 'hinted', retryMs: channel.retryMs }
+          : { kind: 'dropped' };
       channel.retryMs = undefined;
-      setTimeout(() => void open(channel), delay);
+      setTimeout(() => void open(channel), reconnectMs(end, Math.random));
     };
     socket.on('error', lost);
     socket.on('close', lost);

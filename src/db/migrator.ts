@@ -17,6 +17,7 @@ import * as receiverCommandsAlarms from './migrations/0018-receiver-commands-ala
 import * as receiverAlarmsOneOpen from './migrations/0019-receiver-alarms-one-open.js';
 import * as disasterBulletins from './migrations/0020-disaster-bulletins.js';
 import * as capAlerts from './migrations/0021-cap-alerts.js';
+import * as broadcastBookings from './migrations/0022-broadcast-bookings.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -37,6 +38,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0019-receiver-alarms-one-open': receiverAlarmsOneOpen,
   '0020-disaster-bulletins': disasterBulletins,
   '0021-cap-alerts': capAlerts,
+  '0022-broadcast-bookings': broadcastBookings,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

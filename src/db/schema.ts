@@ -279,6 +279,8 @@ export interface BroadcastTable {
   /** Audio played before the content (a disaster bulletin's spoken header) and its duration. */
   lead_audio_sha256: ColumnType<string | null, string | null | undefined, string | null>;
   lead_duration_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The booking it was made in: its own id, or one shared by a province's emergency in every commune. */
+  booking_id: string | null;
 }
 
 // sự kiện thiên tai

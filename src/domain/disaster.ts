@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { UserActor } from './actor.js';
 import { humanText, idText } from './input.js';
 import { utcToLocal } from './schedule/time-zone.js';
 import { DISASTER_BULLETIN_EVERY_HOURS } from './schedule/types.js';
@@ -166,3 +167,28 @@ export function bulletinHeaderText(issuedAtMs: number, timeZone: string): string
 
 /** The level as pages name it: "Cấp độ 3". */
 export const riskLevelLabelVi = (level: RiskLevel): string => `Cấp độ ${level}`;
+
+/**
+ * A bulletin issued where its header cannot be spoken at once (the edge profile runs no speech engine):
+ * kept as the data of a `speak-header` job until a processing node has spoken `headerText`, then put on
+ * the air as it was issued, by whom, with the checks of that moment.
+ */
+export interface PendingBulletin {
+  readonly eventId: string;
+  readonly actor: UserActor;
+  readonly requestId: string | null;
+  readonly request: BulletinRequest;
+  readonly headerText: string;
+  /** The CAP item this bulletin airs, marked aired with it. */
+  readonly capItemId?: string | undefined;
+}
+
+/** What issuing a bulletin gives: on the air now, or waiting for a processing node to speak its header. */
+export type BulletinIssue =
+  | { readonly state: 'on_air'; readonly bulletin: DisasterBulletin }
+  | {
+      readonly state: 'waiting_for_header';
+      readonly jobId: string;
+      readonly eventId: string;
+      readonly headerText: string;
+    };

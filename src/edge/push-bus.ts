@@ -9,6 +9,8 @@ export interface PushTarget {
 export interface PushBusDeps {
   /** The communes these hamlets belong to. */
   readonly communesOfHamlets: (hamletIds: readonly string[]) => Promise<readonly string[]>;
+  /** The communes an emergency booking was made in (one, or every commune of a province's bulletin). */
+  readonly communesOfBooking: (bookingId: string) => Promise<readonly string[]>;
   /** The commune of a receiver (for a revoked token), if it still exists. */
   readonly communeOfReceiver: (receiverId: string) => Promise<string | undefined>;
   readonly target: (communeId: string) => PushTarget;
@@ -35,7 +37,9 @@ export function createPushBus(deps: PushBusDeps): PushBus {
       case 'schedule-changed':
         return deps.communesOfHamlets(Object.keys(event.versions));
       case 'emergency':
+        return deps.communesOfBooking(event.bookingId);
       case 'stop':
+        return deps.communesOfHamlets(event.hamletIds);
       case 'receiver-command':
         return deps.communesOfHamlets([event.hamletId]);
       case 'receiver-revoked': {

@@ -19,8 +19,8 @@ const EventSchema: z.ZodType<LoaEvent> = z.discriminatedUnion('type', [
     type: z.literal('schedule-changed'),
     versions: z.record(z.string().min(1), z.number().int().nonnegative()),
   }),
-  z.object({ type: z.literal('emergency'), hamletId: id, occurrenceId: id }),
-  z.object({ type: z.literal('stop'), hamletId: id, occurrenceId: id.nullable() }),
+  z.object({ type: z.literal('emergency'), bookingId: id, dueBy: id }),
+  z.object({ type: z.literal('stop'), hamletIds: z.array(id).min(1), occurrenceId: id.nullable() }),
   z.object({ type: z.literal('receiver-revoked'), receiverId: id }),
   z.object({
     type: z.literal('receiver-offline'),
@@ -86,24 +86,48 @@ export type Envelope = z.infer<typeof EnvelopeSchema>;
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 /**
- * The NOTIFY payloads for one event: one, or, for a `schedule-changed` over many hamlets, as many as it
- * takes to stay under `maxBytes` each. A payload may still be over the limit when a single entry is.
- * @example encodeEvent('i-1', { type: 'stop', hamletId: 'un-ta', occurrenceId: null })
- * // → ['{"from":"i-1","event":{"type":"stop","hamletId":"un-ta","occurrenceId":null}}']
+ * The NOTIFY payloads for one event: one, or, for a `schedule-changed` or a `stop` over many hamlets, as
+ * many as it takes to stay under `maxBytes` each. A payload may still be over the limit when a single
+ * entry is. An emergency names its booking, not its hamlets: it always fits in one.
+ * @example encodeEvent('i-1', { type: 'stop', hamletIds: ['un-ta'], occurrenceId: null })
+ * // → ['{"from":"i-1","event":{"type":"stop","hamletIds":["un-ta"],"occurrenceId":null}}']
  */
 export function encodeEvent(from: string, event: LoaEvent, maxBytes: number = NOTIFY_MAX_BYTES): string[] {
   const whole = JSON.stringify({ from, event });
-  if (event.type !== 'schedule-changed' || bytes(whole) <= maxBytes) return [whole];
-  const encode = (entries: readonly (readonly [string, number])[]): string =>
-    JSON.stringify({ from, event: { type: event.type, versions: Object.fromEntries(entries) } });
-  // JSON.stringify writes an object as `{` + `"key":value` entries joined by `,` + `}`: the size of a
-  // chunk is known before it is built.
+  if (bytes(whole) <= maxBytes) return [whole];
+  if (event.type === 'schedule-changed')
+    return inChunks(
+      Object.entries(event.versions),
+      (entries) => JSON.stringify({ from, event: { ...event, versions: Object.fromEntries(entries) } }),
+      (entry) => bytes(`${JSON.stringify(entry[0])}:${JSON.stringify(entry[1])}`),
+      maxBytes,
+    );
+  if (event.type === 'stop')
+    return inChunks(
+      event.hamletIds,
+      (hamletIds) => JSON.stringify({ from, event: { ...event, hamletIds } }),
+      (hamletId) => bytes(JSON.stringify(hamletId)),
+      maxBytes,
+    );
+  return [whole];
+}
+
+/**
+ * Splits `entries` into payloads of at most `maxBytes`. JSON.stringify writes a list or an object as its
+ * entries joined by `,`: the size of a chunk is known before it is built.
+ */
+function inChunks<T>(
+  entries: readonly T[],
+  encode: (chunk: readonly T[]) => string,
+  sizeOf: (entry: T) => number,
+  maxBytes: number,
+): string[] {
   const empty = bytes(encode([]));
   const payloads: string[] = [];
-  let chunk: (readonly [string, number])[] = [];
+  let chunk: T[] = [];
   let size = empty;
-  for (const entry of Object.entries(event.versions)) {
-    const entrySize = bytes(`${JSON.stringify(entry[0])}:${JSON.stringify(entry[1])}`);
+  for (const entry of entries) {
+    const entrySize = sizeOf(entry);
     if (chunk.length > 0 && size + 1 + entrySize > maxBytes) {
       payloads.push(encode(chunk));
       chunk = [];

@@ -1,12 +1,13 @@
 /**
  * The upload page's audio work in the browser, bundled into `browser-audio.js` (`npm run build:browser-audio`):
  * ffmpeg.wasm is fetched from this origin only when a recording is sent, then it levels and encodes
- * with the server pipeline's own argument builders and meter (edge profile), or shrinks a long WAV to
- * Opus before a slow upload (Node profile, where the server levels it).
+ * with the server pipeline's own argument builders and meter (edge profile); a long WAV is shrunk to
+ * Opus by the browser's own encoder (`browser-shrink.ts`) before a slow upload, or before it is kept
+ * as the original.
  */
 import type { AudioTargets } from '../domain/commune.js';
 import { processInBrowser, type InMemoryFfmpeg } from './browser-pipeline.js';
-import { COMMON } from './pipeline-args.js';
+import { canShrink, linkBitsPerSecond, linkIsPoor, shrinkToOpus, worthShrinking } from './browser-shrink.js';
 import { DEFAULT_ENCODING_TARGETS } from './targets.js';
 
 /** Where the page loads ffmpeg from (`ffmpegUrls` of the pages). */
@@ -154,58 +155,12 @@ export async function processRecording(
   };
 }
 
-/** Bit rate of the shrunk upload: speech stays clear for the server's levelling at a tenth of a WAV's size. */
-export const SHRINK_OPUS_KBPS = 48;
-
-/**
- * Whether shrinking a file before upload saves time: an uncompressed WAV over 2 MB (about 12 s of a
- * phone's 44.1 kHz 16-bit mono). Compressed formats are already small.
- */
-export function worthShrinking(file: Blob, name: string): boolean {
-  const wav = /wav/i.test(file.type) || /\.wav$/i.test(name);
-  return wav && file.size > 2 * 1024 * 1024;
-}
-
-/** A long WAV made small for a weak link (Node profile): mono Opus, which the server levels as usual. */
-export async function shrinkToOpus(
-  file: Blob,
-  name: string,
-  urls: FfmpegUrls,
-  progress: Progress,
-): Promise<Blob> {
-  const ff = inMemory(await ffmpeg(urls, progress));
-  const input = `/shrink-in.${/\.([a-z0-9]{1,5})$/i.exec(name)?.[1] ?? 'wav'}`;
-  await ff.writeFile(input, new Uint8Array(await file.arrayBuffer()));
-  try {
-    progress('encode');
-    await ff.run([
-      ...COMMON,
-      '-i',
-      input,
-      '-map',
-      '0:a:0',
-      '-ac',
-      '1',
-      '-c:a',
-      'libopus',
-      '-b:a',
-      `${SHRINK_OPUS_KBPS}k`,
-      '-application',
-      'voip',
-      // libopus at its default complexity (10) in WebAssembly on a 4× slower phone CPU took longer than
-      // sending the WAV (bench:edge-audio); the server levels it anyway, so the cheapest encoding will do.
-      '-compression_level',
-      '0',
-      '-f',
-      'ogg',
-      '-y',
-      '/shrunk.ogg',
-    ]);
-    return new Blob([arrayBuffer(await ff.readFile('/shrunk.ogg'))], { type: 'audio/ogg' });
-  } finally {
-    await ff.deleteFile(input).catch(() => undefined);
-    await ff.deleteFile('/shrunk.ogg').catch(() => undefined);
-  }
-}
-
-(globalThis as { LoaAudio?: unknown }).LoaAudio = { capable, processRecording, shrinkToOpus, worthShrinking };
+(globalThis as { LoaAudio?: unknown }).LoaAudio = {
+  capable,
+  processRecording,
+  canShrink,
+  shrinkToOpus,
+  worthShrinking,
+  linkBitsPerSecond,
+  linkIsPoor,
+};

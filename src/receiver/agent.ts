@@ -6,7 +6,7 @@ import {
   type Heartbeat,
   type Manifest,
 } from '../domain/receiver/protocol.js';
-import { backoffMs } from './backoff.js';
+import { backoffMs, reconnectMs, type ChannelEnd } from './backoff.js';
 import type { AgentCache } from './cache.js';
 import { createProtocolClient, HttpError, rejectedEvents } from './client.js';
 import { createCorrectedClock } from './corrected-clock.js';
@@ -328,8 +328,8 @@ export function createAgent(options: AgentOptions) {
     pushAbort = abort;
     // A channel of the agent before a restart must not arm a second one when it ends.
     const generation = restarts;
-    const pushLost = (what: string, error: unknown) => {
-      if (generation === restarts) channelLost(what, error);
+    const pushLost = (what: string, error: unknown, end: ChannelEnd) => {
+      if (generation === restarts) channelLost(what, error, end);
     };
     const opened = client.events(abort.signal).then(
       (body) => {
@@ -337,22 +337,28 @@ export function createAgent(options: AgentOptions) {
         pushAttempt = 0;
         online = true;
         arm('poll', () => void sync(), ssePollMs);
-        void readSse(body, onPush)
-          .catch(() => undefined)
-          .finally(() => pushLost('push channel closed', undefined));
+        void readSse(body, onPush).then(
+          ({ retryMs }): void =>
+            pushLost(
+              'push channel closed',
+              undefined,
+              retryMs === undefined ? { kind: 'dropped' } : { kind: 'hinted', retryMs },
+            ),
+          () => pushLost('push channel closed', undefined, { kind: 'dropped' }),
+        );
       },
-      (error: unknown) => pushLost('push channel', error),
+      (error: unknown) => pushLost('push channel', error, { kind: 'failed', attempt: pushAttempt++ }),
     );
     track(opened);
   }
 
-  function channelLost(what: string, error: unknown): void {
+  function channelLost(what: string, error: unknown, end: ChannelEnd): void {
     if (stopped) return;
     if (error !== undefined) failed(what, error);
     pushConnected = false;
     // Fall back to polling until the channel is back.
     arm('poll', () => void sync(), pollMs);
-    arm('push', connectPush, unauthorized ? pollMs : backoffMs(pushAttempt++, random, 1000, 60_000));
+    arm('push', connectPush, unauthorized ? pollMs : reconnectMs(end, random));
   }
 
   const agent = {

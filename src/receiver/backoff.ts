@@ -7,3 +7,28 @@ export function backoffMs(attempt: number, random: () => number, baseMs = 1000, 
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
   return Math.max(baseMs / 2, Math.round(ceiling * random()));
 }
+
+/** A server's `retry:` hint is followed up to this long: a wrong one must not keep a box away for hours. */
+export const MAX_RETRY_HINT_MS = 5 * 60_000;
+
+/** How an attempt at the push channel ended, for the delay before the next one. */
+export type ChannelEnd =
+  /** The server closed it with a `retry:` hint (a graceful shutdown, already spread by the server). */
+  | { readonly kind: 'hinted'; readonly retryMs: number }
+  /** It was open and dropped without one (its server was killed, the link cut). */
+  | { readonly kind: 'dropped' }
+  /** It could not be opened: the `attempt`-th failure in a row (0-based). */
+  | { readonly kind: 'failed'; readonly attempt: number };
+
+/**
+ * Delay before connecting the push channel again. The server's hint is followed; a channel that dropped
+ * comes back after a short delay drawn uniformly in 0.5–3 s, so that the thousands of boxes of a killed
+ * instance reach the others within seconds but not in the same instant; only failures to connect back off
+ * exponentially (up to a minute).
+ * @example reconnectMs({ kind: 'dropped' }, () => 0.2) // → 1000
+ */
+export function reconnectMs(end: ChannelEnd, random: () => number): number {
+  if (end.kind === 'hinted') return Math.min(Math.max(0, Math.round(end.retryMs)), MAX_RETRY_HINT_MS);
+  if (end.kind === 'dropped') return Math.round(500 + 2500 * random());
+  return backoffMs(end.attempt, random, 1000, 60_000);
+}

@@ -164,6 +164,8 @@ export function createDispatcher(deps: DispatcherDeps) {
       cleared: 0,
     });
     const alertsPolled = await pollFeeds();
+    // Alerts whose words a processing node spoke since the last tick air now (the edge; none on Node).
+    await guarded('airing spoken CAP alerts', () => services.capAlerts.airSpoken(), 0);
     const alertsExpired = await expireAlerts();
     return {
       leader: true,

@@ -26,6 +26,7 @@ import { AUDIO_MISSING_VI, type MediaStore, type Upload } from '../domain/ports/
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { AuditTrail } from './audit.service.js';
 import { recordProcessedAudio } from './audio.service.js';
+import { createKeptOriginals } from './kept-original.js';
 import { announceOffAir, takeOffAir } from './off-air.js';
 
 interface Deps {
@@ -36,7 +37,7 @@ interface Deps {
   readonly bus: EventBus;
   readonly inspector: AudioInspector;
   /** Asked whether audio said to be ready is still there. */
-  readonly media: Pick<MediaStore, 'sizeOfAsset'>;
+  readonly media: Pick<MediaStore, 'sizeOfAsset' | 'discard'>;
   /**
    * Where uploads that come processed already are measured and taken (the edge profile, whose Worker runs
    * no ffmpeg); without it such an upload is processed like any other.
@@ -107,7 +108,7 @@ async function processOrRecord(
 }
 
 /** Writes the job that processes a variant, in the unit of work that stored it (an outbox for free). */
-async function enqueueProcessing(
+export async function enqueueProcessing(
   r: Pick<Repositories, 'jobs'>,
   variantId: string,
   round: string,
@@ -276,6 +277,8 @@ export function createAnnouncementsService(deps: Deps) {
   }
 
   return {
+    ...createKeptOriginals({ ...deps, load }),
+
     /**
      * Accepts a recording or a text and queues it for processing; answers before any audio work. The
      * announcement, its first version, the audit row and the processing job commit together.

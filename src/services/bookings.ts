@@ -1,3 +1,4 @@
+import { groupBy } from './group-by.js';
 import type { Occurrence } from '../domain/broadcast.js';
 import type { Commune } from '../domain/commune.js';
 import type { Hamlet } from '../domain/hamlet.js';
@@ -79,15 +80,17 @@ export async function bookedAroundMany(
     places.map((p) => p.commune.id),
   );
   const reach = { from: window.from - LONGEST_ITEM_MS, to: window.to };
-  return places.flatMap((p) => {
-    const mine = new Set(p.hamlets.map((h) => h.id));
-    return projectSeries(
-      series.filter((s) => s.communeId === p.commune.id).map((s) => projectedSeries(s, p.hamlets)),
+  // Grouped once: filtering the whole country's bookings for each of its communes is quadratic.
+  const seriesOf = groupBy(series, (s) => s.communeId);
+  const storedOf = groupBy(stored, (b) => b.hamletId);
+  return places.flatMap((p) =>
+    projectSeries(
+      (seriesOf.get(p.commune.id) ?? []).map((s) => projectedSeries(s, p.hamlets)),
       communeRules(p.commune),
-      stored.filter((b) => mine.has(b.hamletId)),
+      p.hamlets.flatMap((h) => storedOf.get(h.id) ?? []),
       reach,
-    );
-  });
+    ),
+  );
 }
 
 /**

@@ -190,6 +190,8 @@ async function contentOf(
 /** A booking made inside a unit of work, with what must be published once it has committed. */
 export interface Booking {
   readonly broadcastId: string;
+  /** Shared by the broadcasts booked together (a province's emergency in every commune), else its id. */
+  readonly bookingId: string;
   readonly now: number;
   readonly plan: {
     readonly occurrences: readonly {
@@ -204,7 +206,9 @@ export interface Booking {
   readonly scheduled: Scheduled;
 }
 
-export function createBroadcastsService(deps: SchedulingDeps) {
+export function createBroadcastsService(
+  deps: SchedulingDeps & { readonly repos: Pick<Repositories, 'announcements' | 'bulletins'> },
+) {
   const { clock, tx } = deps;
 
   async function bumpVersions(r: Pick<Repositories, 'hamlets'>, hamletIds: readonly string[]) {
@@ -335,6 +339,7 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     });
     return {
       broadcastId,
+      bookingId: broadcastId,
       now,
       plan,
       versions,
@@ -401,9 +406,12 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     };
     const booked = reaches.length > 0 ? await bookedAroundMany(r, places, window) : [];
     const created = iso(now);
+    // One booking for all of them: its emergency reaches every commune as one event.
+    const bookingId = deps.ids.id();
     await r.broadcasts.insertBroadcasts(
       places.map((p) => ({
         id: p.broadcastId,
+        bookingId,
         communeId: p.commune.id,
         announcementId: p.item.announcementId,
         relay: null,
@@ -447,13 +455,17 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     });
     return places.map((p, i) => {
       const plan = done.plans[i]!;
-      const mine = new Set(p.hamlets.map((h) => h.id));
+      // Read per hamlet of the commune: filtering the country's versions once per commune is quadratic.
+      const mine = p.hamlets.flatMap((h) =>
+        versions[h.id] === undefined ? [] : [[h.id, versions[h.id]!] as const],
+      );
       return {
         communeId: p.commune.id,
         broadcastId: p.broadcastId,
+        bookingId,
         now,
         plan,
-        versions: Object.fromEntries(Object.entries(versions).filter(([id]) => mine.has(id))),
+        versions: Object.fromEntries(mine),
         title,
         hamletIds: p.hamlets.map((h) => h.id),
         scheduled: scheduledOf(p.broadcastId, plan),
@@ -461,29 +473,54 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     });
   }
 
-  /** After the booking committed: new schedule versions, and an emergency pushed at once. */
+  /**
+   * An emergency booking pushed at once: one event naming the booking, when any of its occurrences is
+   * due within the minute; later repeats reach receivers through their manifest.
+   */
+  function pushEmergency(outcomes: readonly Pick<Booking, 'bookingId' | 'now' | 'plan'>[]): void {
+    const [first] = outcomes;
+    if (!first) return;
+    const dueBy = first.now + 60_000;
+    if (outcomes.some((b) => b.plan.occurrences.some((o) => o.startsAt <= dueBy)))
+      deps.bus.publish({ type: 'emergency', bookingId: first.bookingId, dueBy: iso(dueBy) });
+  }
+
+  /** Tells the operations centre and the webhooks that a commune's emergency went out. */
+  function emergencySent(ctx: RequestContext, outcome: Booking): void {
+    const first = Math.min(...outcome.plan.occurrences.map((o) => o.startsAt));
+    deps.bus.publish({
+      type: 'emergency-sent',
+      broadcastId: outcome.broadcastId,
+      provinceId: ctx.actor.provinceId,
+      communeId: ctx.actor.communeId,
+      hamletIds: outcome.hamletIds,
+      startsAt: iso(Number.isFinite(first) ? first : outcome.now),
+      title: outcome.title,
+      sentBy: ctx.actor.username,
+      sentAt: iso(outcome.now),
+    });
+  }
+
+  /** After the booking committed: an emergency pushed at once, then the new schedule versions. */
   function announce(ctx: RequestContext, req: Pick<BroadcastRequest, 'priority'>, outcome: Booking): void {
-    const { plan, versions, now, broadcastId } = outcome;
+    if (req.priority === 'emergency') pushEmergency([outcome]);
+    deps.bus.publish({ type: 'schedule-changed', versions: outcome.versions });
+    if (req.priority === 'emergency') emergencySent(ctx, outcome);
+  }
+
+  /**
+   * After an emergency booked in many communes at once committed (`bookEmergencyEverywhere`): one push
+   * for the whole booking first, then every commune's new schedule versions as one change (the bus splits
+   * what does not fit one notification), then each commune's `emergency-sent`.
+   */
+  function announceEverywhere(
+    bookings: readonly { readonly ctx: RequestContext; readonly booking: Booking }[],
+  ): void {
+    pushEmergency(bookings.map((b) => b.booking));
+    const versions: Record<string, number> = {};
+    for (const { booking } of bookings) Object.assign(versions, booking.versions);
     deps.bus.publish({ type: 'schedule-changed', versions });
-    if (req.priority === 'emergency') {
-      for (const o of plan.occurrences) {
-        // Pushed at once when due now; later repeats reach receivers through their manifest.
-        if (o.startsAt <= now + 60_000)
-          deps.bus.publish({ type: 'emergency', hamletId: o.hamletId, occurrenceId: o.id });
-      }
-      const first = Math.min(...plan.occurrences.map((o) => o.startsAt));
-      deps.bus.publish({
-        type: 'emergency-sent',
-        broadcastId,
-        provinceId: ctx.actor.provinceId,
-        communeId: ctx.actor.communeId,
-        hamletIds: outcome.hamletIds,
-        startsAt: iso(Number.isFinite(first) ? first : now),
-        title: outcome.title,
-        sentBy: ctx.actor.username,
-        sentAt: iso(now),
-      });
-    }
+    for (const { ctx, booking } of bookings) emergencySent(ctx, booking);
   }
 
   /**
@@ -539,10 +576,8 @@ export function createBroadcastsService(deps: SchedulingDeps) {
       cancelledOccurrences: before.length,
       publish: () => {
         if (Object.keys(versions).length > 0) deps.bus.publish({ type: 'schedule-changed', versions });
-        if (row.priority === 'emergency') {
-          for (const hamletId of row.hamletIds)
-            deps.bus.publish({ type: 'stop', hamletId, occurrenceId: null });
-        }
+        if (row.priority === 'emergency' && row.hamletIds.length > 0)
+          deps.bus.publish({ type: 'stop', hamletIds: row.hamletIds, occurrenceId: null });
       },
     };
   }
@@ -568,6 +603,21 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     cancelWithin,
 
     /**
+     * The checks a booking makes of its hamlets and content, without booking: for a use case that books
+     * later (a disaster bulletin waiting for a processing node to speak its header), so that the officer
+     * is told now what the booking would refuse then.
+     */
+    async assertBookable(
+      ctx: RequestContext,
+      req: Pick<BroadcastRequest, 'announcementId' | 'hamletIds'>,
+    ): Promise<void> {
+      assertAllowed(ctx.actor, 'broadcast.schedule');
+      const commune = await loadCommune(deps.repos, ctx.actor.communeId);
+      await targetHamlets(deps.repos, ctx, req.hamletIds, 'broadcast.schedule');
+      await contentOf(deps.repos, ctx, req as BroadcastRequest, commune);
+    },
+
+    /**
      * The booking of `schedule` inside a unit of work the caller holds (a bulletin's delivery is answered
      * in the same one), checked against `permission` on the hamlets instead of the caller's booking right.
      * The caller publishes with `announce` once it has committed.
@@ -575,6 +625,7 @@ export function createBroadcastsService(deps: SchedulingDeps) {
     book,
     bookEmergencyEverywhere,
     announce,
+    announceEverywhere,
 
     async list(
       ctx: RequestContext,

@@ -32,6 +32,7 @@ import {
 import type { AnnouncementsService, VariantSource } from './announcements.service.js';
 import type { AuditTrail } from './audit.service.js';
 import type { Booking, BroadcastsService } from './broadcasts.service.js';
+import { groupBy } from './group-by.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'bulletins' | 'communes' | 'announcements' | 'hamlets' | 'broadcasts'>;
@@ -42,7 +43,10 @@ interface Deps {
   readonly logger?: Logger | undefined;
   readonly bus: EventBus;
   readonly announcements: Pick<AnnouncementsService, 'createForBulletin'>;
-  readonly broadcasts: Pick<BroadcastsService, 'book' | 'announce' | 'bookEmergencyEverywhere'>;
+  readonly broadcasts: Pick<
+    BroadcastsService,
+    'book' | 'announce' | 'bookEmergencyEverywhere' | 'announceEverywhere'
+  >;
 }
 
 /** A delivery as the province and the commune read it: with the status the clock and the boxes give it. */
@@ -221,12 +225,15 @@ export function createBulletinsService(deps: Deps) {
         if (content.kind !== 'announcement') return null;
         const languages = new Set(content.variants.map((v) => v.language));
         const hamlets = await r.hamlets.listHamletsOfCommunes(deliveries.map((d) => d.communeId));
+        // Grouped once: the country is 3,321 communes of 30,000 hamlets.
+        const heard = groupBy(
+          hamlets.filter((h) => h.languages.some((l) => languages.has(l))),
+          (h) => h.communeId,
+        );
         const items = deliveries.map((d) => ({
           communeId: d.communeId,
           announcementId: d.announcementId,
-          hamletIds: hamlets
-            .filter((h) => h.communeId === d.communeId && h.languages.some((l) => languages.has(l)))
-            .map((h) => h.id),
+          hamletIds: (heard.get(d.communeId) ?? []).map((h) => h.id),
         }));
         const bookings = await deps.broadcasts.bookEmergencyEverywhere(
           r,
@@ -248,8 +255,8 @@ export function createBulletinsService(deps: Deps) {
         return bookings;
       });
       if (!done) return null;
-      for (const b of done)
-        deps.broadcasts.announce(inCommune(ctx, b.communeId), { priority: 'emergency' }, b);
+      // Every commune's broadcast is one booking: one push for the whole country.
+      deps.broadcasts.announceEverywhere(done.map((b) => ({ ctx: inCommune(ctx, b.communeId), booking: b })));
       return done
         .map((b) => ({ communeId: b.communeId, broadcastId: b.broadcastId, problem: null }))
         .sort((a, b) => a.communeId.localeCompare(b.communeId));

@@ -33,7 +33,7 @@ import { assetsOf } from './audio.service.js';
 import type { AuditTrail } from './audit.service.js';
 import type { BroadcastsService } from './broadcasts.service.js';
 import { nextSlot, systemActor, writeCommuneItem } from './cap-commune.js';
-import { speakHeader, type DisasterService } from './disaster.service.js';
+import { speakHeader, type DisasterService, type SpeechPlace } from './disaster.service.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'capAlerts' | 'communes' | 'hamlets' | 'announcements'>;
@@ -42,6 +42,8 @@ interface Deps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly audio: AudioWork;
+  /** `processing-node`: the alert's words are spoken by a processing node, and it airs once they are. */
+  readonly speech: SpeechPlace;
   readonly logger: Logger;
   readonly disaster: Pick<DisasterService, 'addBulletin' | 'endBulletin' | 'endEvent'>;
   readonly broadcasts: Pick<BroadcastsService, 'scheduleWithin' | 'cancel'>;
@@ -81,18 +83,25 @@ export function createCapAlertsService(deps: Deps) {
   async function air(ctx: RequestContext, item: CapCommuneItem, alert: CapAlert): Promise<CapAlertState> {
     const info = chooseInfo(alert)!;
     try {
-      const bulletin = await deps.disaster.addBulletin(ctx, item.eventId!, {
-        announcementId: item.announcementId!,
-        riskLevel: capRiskLevel(info),
-        hazardType: capHazardType(info),
-        agency: info.senderName ?? alert.sender,
-        issuedAt: alert.sent,
-        hamletIds: item.hamletIds,
-        everyHours: 2,
-      });
+      const issued = await deps.disaster.addBulletin(
+        ctx,
+        item.eventId!,
+        {
+          announcementId: item.announcementId!,
+          riskLevel: capRiskLevel(info),
+          hazardType: capHazardType(info),
+          agency: info.senderName ?? alert.sender,
+          issuedAt: alert.sent,
+          hamletIds: item.hamletIds,
+          everyHours: 2,
+        },
+        { capItemId: item.id },
+      );
+      // Waiting for its header (the edge): the item is marked aired with the bulletin when it airs.
+      if (issued.state !== 'on_air') return 'review';
       await deps.repos.capAlerts.updateItem(
         item.id,
-        { state: 'aired', bulletinId: bulletin.id },
+        { state: 'aired', bulletinId: issued.bulletin.id },
         clock.now().toISOString(),
       );
       return 'aired';
@@ -161,7 +170,7 @@ export function createCapAlertsService(deps: Deps) {
       if (mode === 'cancel' && earlier.eventId) await deps.disaster.endEvent(ctx, earlier.eventId);
       if (mode === 'end' && earlier.bulletinId)
         await deps.disaster.endBulletin(ctx, earlier.bulletinId, 'superseded');
-    } else if (earlier.state === 'review' && earlier.announcementId) {
+    } else if ((earlier.state === 'review' || earlier.state === 'speaking') && earlier.announcementId) {
       await deps.repos.announcements.setApproval(
         earlier.announcementId,
         'rejected',
@@ -172,7 +181,7 @@ export function createCapAlertsService(deps: Deps) {
         now,
       );
     }
-    if (earlier.state === 'aired' || earlier.state === 'review')
+    if (earlier.state === 'aired' || earlier.state === 'review' || earlier.state === 'speaking')
       await deps.repos.capAlerts.updateItem(
         earlier.id,
         { state: mode === 'cancel' ? 'cancelled' : 'replaced' },
@@ -234,10 +243,10 @@ export function createCapAlertsService(deps: Deps) {
         });
         if (hamletIds.length > 0) reach.push({ commune, hamletIds });
       }
-      const spoken =
-        reach.length > 0 && text !== null && alert.status === 'Actual'
-          ? await speak(text, reach[0]!.commune)
-          : null;
+      const speaks = reach.length > 0 && text !== null && alert.status === 'Actual';
+      // Where a processing node speaks (the edge), the words become its job, written with the items.
+      const later = speaks && deps.speech === 'processing-node';
+      const spoken = speaks && !later ? await speak(text, reach[0]!.commune) : null;
       const mp3 = spoken?.outputs.find((o) => o.format === 'mp3');
       const opus = spoken?.outputs.find((o) => o.format === 'opus');
 
@@ -263,7 +272,7 @@ export function createCapAlertsService(deps: Deps) {
           await r.capAlerts.insertAlert(record, xml);
           if (spoken) for (const asset of assetsOf(spoken)) await r.announcements.saveAsset(asset, nowIso);
           const made: CapCommuneItem[] = [];
-          for (const { commune, hamletIds } of mp3 ? reach : []) {
+          for (const { commune, hamletIds } of mp3 || later ? reach : []) {
             made.push(
               await writeCommuneItem(r, deps.ids, {
                 commune,
@@ -273,7 +282,7 @@ export function createCapAlertsService(deps: Deps) {
                 info: info!,
                 headline: record.headline,
                 text: text!,
-                audio: { mp3: mp3!.sha256, opus: opus?.sha256 ?? null },
+                audio: mp3 ? { mp3: mp3.sha256, opus: opus?.sha256 ?? null } : null,
                 // What airs by itself is approved by the alert's own account; the rest waits for the office.
                 approved: level === 'emergency' || level === 'priority',
                 updates: earlierItems,
@@ -328,11 +337,13 @@ export function createCapAlertsService(deps: Deps) {
         const commune = communeById.get(item.communeId)!;
         const ctx = { actor: systemActor(commune), requestId: source.actorCtx?.requestId ?? null };
         const state =
-          level === 'emergency'
-            ? await air(ctx, item, alert)
-            : level === 'priority'
-              ? await airInSlot(ctx, commune, item, alert)
-              : 'review';
+          item.state === 'speaking'
+            ? 'speaking'
+            : level === 'emergency'
+              ? await air(ctx, item, alert)
+              : level === 'priority'
+                ? await airInSlot(ctx, commune, item, alert)
+                : 'review';
         results.push({ communeId: item.communeId, hamletIds: item.hamletIds, state });
       }
       return { id: alertId, duplicate: false, msgType: alert.msgType, level, signedBy, communes: results };
@@ -366,20 +377,26 @@ export function createCapAlertsService(deps: Deps) {
       });
       if (!alertRecord || !parsed.ok) throw notFound('CAP alert', itemId, 'cảnh báo CAP');
       const info = chooseInfo(parsed.alert)!;
-      const bulletin = await deps.disaster.addBulletin(ctx, item.eventId!, {
-        announcementId: item.announcementId!,
-        riskLevel: capRiskLevel(info),
-        hazardType: capHazardType(info),
-        agency: info.senderName ?? parsed.alert.sender,
-        issuedAt: parsed.alert.sent,
-        hamletIds: item.hamletIds,
-        everyHours: 2,
-      });
-      await deps.repos.capAlerts.updateItem(
-        item.id,
-        { state: 'aired', bulletinId: bulletin.id },
-        clock.now().toISOString(),
+      const issued = await deps.disaster.addBulletin(
+        ctx,
+        item.eventId!,
+        {
+          announcementId: item.announcementId!,
+          riskLevel: capRiskLevel(info),
+          hazardType: capHazardType(info),
+          agency: info.senderName ?? parsed.alert.sender,
+          issuedAt: parsed.alert.sent,
+          hamletIds: item.hamletIds,
+          everyHours: 2,
+        },
+        { capItemId: item.id },
       );
+      if (issued.state === 'on_air')
+        await deps.repos.capAlerts.updateItem(
+          item.id,
+          { state: 'aired', bulletinId: issued.bulletin.id },
+          clock.now().toISOString(),
+        );
       return (await deps.repos.capAlerts.findItem(item.id))!;
     },
 
@@ -404,6 +421,33 @@ export function createCapAlertsService(deps: Deps) {
     },
 
     /** On the dispatcher's tick: alerts past their `expires` come off the air. Returns how many. */
+    /**
+     * Airs the alerts whose words a processing node has spoken since they arrived (the edge), as they
+     * would have aired on arrival: an emergency as a disaster bulletin, a priority alert in the next
+     * slot; one that expired or was cancelled meanwhile is not aired. Returns how many were handled.
+     */
+    async airSpoken(): Promise<number> {
+      if (deps.speech !== 'processing-node') return 0;
+      const waiting = await deps.repos.capAlerts.listSpokenWaiting();
+      for (const item of waiting) {
+        const record = await deps.repos.capAlerts.findAlert(item.alertId);
+        const parsed = parseCapAlert((await deps.repos.capAlerts.findDocument(item.alertId)) ?? '');
+        const commune = await deps.repos.communes.findCommune(item.communeId);
+        // Leaves the waiting state first, so that the next tick never airs it twice.
+        await deps.repos.capAlerts.updateItem(item.id, { state: 'review' }, clock.now().toISOString());
+        if (!record || !parsed.ok || !commune) continue;
+        const expiry = capExpiry(parsed.alert);
+        if (expiry !== null && expiry <= clock.now().getTime()) {
+          await deps.repos.capAlerts.updateItem(item.id, { state: 'expired' }, clock.now().toISOString());
+          continue;
+        }
+        const ctx = { actor: systemActor(commune), requestId: null };
+        if (record.level === 'emergency') await air(ctx, item, parsed.alert);
+        else if (record.level === 'priority') await airInSlot(ctx, commune, item, parsed.alert);
+      }
+      return waiting.length;
+    },
+
     async expire(): Promise<number> {
       const now = clock.now().toISOString();
       const due = await deps.repos.capAlerts.listExpiredAiring(now);

@@ -7,6 +7,7 @@ import { DISASTER_CATEGORY } from '../domain/disaster.js';
 import { capSystemUserId } from '../domain/user.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories } from '../domain/ports/repositories.js';
+import { enqueueProcessing } from './announcements.service.js';
 import { voiceLanguage } from '../domain/ports/tts.js';
 import { addDays, communeRules, localToUtc, utcToLocal } from '../domain/schedule/index.js';
 
@@ -63,7 +64,8 @@ export async function writeCommuneItem(
     readonly info: CapInfo;
     readonly headline: string;
     readonly text: string;
-    readonly audio: { readonly mp3: string; readonly opus: string | null };
+    /** The spoken words; null where a processing node speaks them later (the edge). */
+    readonly audio: { readonly mp3: string; readonly opus: string | null } | null;
     readonly approved: boolean;
     readonly updates: readonly CapCommuneItem[];
     readonly now: string;
@@ -101,9 +103,14 @@ export async function writeCommuneItem(
     },
     now,
   );
-  await r.announcements.setVariantAudio(variantId, a.audio.mp3, a.audio.opus, now);
-  await r.announcements.setVariantStatus(variantId, 'ready', null, now);
-  await r.announcements.setAnnouncementStatus(announcementId, 'ready', null, now);
+  if (a.audio) {
+    await r.announcements.setVariantAudio(variantId, a.audio.mp3, a.audio.opus, now);
+    await r.announcements.setVariantStatus(variantId, 'ready', null, now);
+    await r.announcements.setAnnouncementStatus(announcementId, 'ready', null, now);
+  } else {
+    // Spoken like any typed text, by the job a processing node leases.
+    await enqueueProcessing(r, variantId, '1', now);
+  }
   if (a.approved)
     await r.announcements.setApproval(announcementId, 'approved', null, systemUserId(commune.id), now);
   const updated = a.updates.find((e) => e.communeId === commune.id && e.eventId);
@@ -126,8 +133,9 @@ export async function writeCommuneItem(
     alertId: a.alertId,
     communeId: commune.id,
     hamletIds: a.hamletIds,
-    // Review until it is on the air: a failure between here and there leaves it to the officer.
-    state: 'review',
+    // Review until it is on the air: a failure between here and there leaves it to the officer. What
+    // airs by itself but is not spoken yet waits for its words first.
+    state: a.audio === null && a.approved ? 'speaking' : 'review',
     announcementId,
     eventId,
     bulletinId: null,

@@ -4,6 +4,8 @@ import {
   bulletinHeaderText,
   DISASTER_CATEGORY,
   type BulletinAiring,
+  type BulletinIssue,
+  type PendingBulletin,
   type BulletinEnd,
   type BulletinRequest,
   type DisasterBulletin,
@@ -16,6 +18,12 @@ import { assertAllowed } from '../domain/policy.js';
 import type { AudioWork, ProcessedAudio } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
+import {
+  JOB_MAX_ATTEMPTS,
+  type JobContext,
+  type JobResult,
+  type JobRunnerSignal,
+} from '../domain/ports/jobs.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import { voiceLanguage } from '../domain/ports/tts.js';
 import { iso } from '../domain/schedule/index.js';
@@ -30,8 +38,20 @@ interface Deps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly audio: AudioWork;
-  readonly broadcasts: Pick<BroadcastsService, 'scheduleWithin' | 'cancelWithin'>;
+  /**
+   * Where speech is made: `here` by `audio` (Node), or by a processing node that leases a job (the
+   * edge, whose Worker runs no speech engine).
+   */
+  readonly speech: SpeechPlace;
+  readonly jobs?: JobRunnerSignal;
+  readonly broadcasts: Pick<BroadcastsService, 'scheduleWithin' | 'cancelWithin' | 'assertBookable'>;
 }
+
+/**
+ * Where the speech a use case needs is made: in this process, by a processing node later, or nowhere
+ * (an edge deployment without `LOA_PROCESSING_TOKEN`, where no node can take a job).
+ */
+export type SpeechPlace = 'here' | 'processing-node' | 'none';
 
 /** An event with its bulletins (newest first) and, per bulletin and hamlet, when it last aired. */
 export interface DisasterEventView extends DisasterEvent {
@@ -88,6 +108,117 @@ export function createDisasterService(deps: Deps) {
     }));
   }
 
+  /** Keeps a bulletin for a processing node to speak its header; its event and replacement wait for it. */
+  async function waitForHeader(pending: PendingBulletin): Promise<BulletinIssue> {
+    const jobId = `speak-header:${deps.ids.id()}`;
+    await tx(async (r) => {
+      const now = clock.now().toISOString();
+      await r.jobs.enqueueJob(
+        {
+          id: jobId,
+          name: 'speak-header',
+          data: JSON.stringify(pending),
+          maxAttempts: JOB_MAX_ATTEMPTS,
+          runAt: now,
+        },
+        now,
+      );
+      await deps.audit.record(r, {
+        actor: pending.actor,
+        requestId: pending.requestId,
+        action: 'disaster.bulletin_request',
+        targetType: 'disaster_event',
+        targetId: pending.eventId,
+        details: {
+          jobId,
+          announcementId: pending.request.announcementId,
+          riskLevel: pending.request.riskLevel,
+        },
+      });
+    });
+    deps.jobs?.wake();
+    return { state: 'waiting_for_header', jobId, eventId: pending.eventId, headerText: pending.headerText };
+  }
+
+  /**
+   * One unit of work: the header's audio recorded, the event's bulletins still on the air ended, this
+   * one booked as an emergency repeating on its rule with the header as each airing's part 0, and the
+   * bulletin and audit rows written. The ended ones are stopped before the new one is pushed.
+   */
+  async function putOnAir(
+    pending: PendingBulletin,
+    header: ProcessedAudio,
+    waited = false,
+  ): Promise<DisasterBulletin> {
+    const ctx: RequestContext = { actor: pending.actor, requestId: pending.requestId };
+    const { eventId, request: req } = pending;
+    const headerMp3 = header.outputs.find((o) => o.format === 'mp3');
+    if (!headerMp3) throw new Error('the pipeline produced no MP3 for the bulletin header');
+    const id = deps.ids.id();
+    const done = await tx(async (r) => {
+      const now = clock.now().toISOString();
+      await r.disaster.lockEvent(eventId);
+      for (const asset of assetsOf(header)) await r.announcements.saveAsset(asset, now);
+      const current = await eventOf(r, ctx, eventId);
+      if (current.status !== 'active') throw eventEnded(current);
+      const all = await r.disaster.listBulletinsOfEvents([eventId]);
+      // Headers spoken by nodes may come back out of order: a bulletin never replaces a later one.
+      const newer = waited && all.find((b) => Date.parse(b.issuedAt) > Date.parse(req.issuedAt));
+      if (newer) throw supersededWhileWaiting(newer);
+      const older = all.filter((b) => b.endedAt === null);
+      const ended = await endWithin(r, ctx, older, 'superseded');
+      const booking = await deps.broadcasts.scheduleWithin(
+        r,
+        ctx,
+        {
+          announcementId: req.announcementId,
+          hamletIds: req.hamletIds,
+          at: now,
+          priority: 'emergency',
+          repeat: { everyHours: req.everyHours },
+        },
+        { leadIn: { sha256: headerMp3.sha256, durationMs: headerMp3.durationMs } },
+      );
+      const sequence = await r.disaster.nextSequence(eventId);
+      await r.disaster.insertBulletin({
+        id,
+        eventId,
+        communeId: ctx.actor.communeId,
+        sequence,
+        announcementId: req.announcementId,
+        broadcastId: booking.scheduled.id,
+        riskLevel: req.riskLevel,
+        hazardType: req.hazardType ?? current.hazardType,
+        agency: req.agency,
+        issuedAt: iso(Date.parse(req.issuedAt)),
+        everyHours: req.everyHours,
+        headerText: pending.headerText,
+        headerSha256: headerMp3.sha256,
+        createdBy: ctx.actor.id,
+        createdAt: now,
+      });
+      if (pending.capItemId)
+        await r.capAlerts.updateItem(pending.capItemId, { state: 'aired', bulletinId: id }, now);
+      await deps.audit.record(r, {
+        ...ctx,
+        action: 'disaster.bulletin_create',
+        targetType: 'disaster_bulletin',
+        targetId: id,
+        details: {
+          eventId,
+          sequence,
+          riskLevel: req.riskLevel,
+          broadcastId: booking.scheduled.id,
+          superseded: older.map((b) => b.id),
+        },
+      });
+      return { publish: [...ended, booking.publish] };
+    });
+    // The old bulletin is stopped before the new one is pushed.
+    for (const publish of done.publish) publish();
+    return (await deps.repos.disaster.findBulletin(id))!;
+  }
+
   return {
     async createEvent(ctx: RequestContext, req: DisasterEventRequest): Promise<DisasterEvent> {
       assertAllowed(ctx.actor, 'broadcast.emergency');
@@ -119,8 +250,15 @@ export function createDisasterService(deps: Deps) {
      * 11 năm 2026.") is spoken by the TTS pipeline first; then, in one unit of work, the bulletins of the
      * event still on the air are ended (their future airings cancelled) and this one is booked as an
      * emergency repeating every `everyHours` hours on the hour, with the header as each airing's part 0.
+     * Where no speech engine runs (the edge), the header becomes a processing node's job and the rest
+     * follows when the node sends it (`headerSpoken`); nothing changes on the air before that.
      */
-    async addBulletin(ctx: RequestContext, eventId: string, req: BulletinRequest): Promise<DisasterBulletin> {
+    async addBulletin(
+      ctx: RequestContext,
+      eventId: string,
+      req: BulletinRequest,
+      options: { readonly capItemId?: string } = {},
+    ): Promise<BulletinIssue> {
       assertAllowed(ctx.actor, 'broadcast.emergency');
       const event = await eventOf(deps.repos, ctx, eventId);
       if (event.status !== 'active') throw eventEnded(event);
@@ -146,70 +284,47 @@ export function createDisasterService(deps: Deps) {
       }
       const commune = await deps.repos.communes.findCommune(ctx.actor.communeId);
       if (!commune) throw notFound('Commune', ctx.actor.communeId, 'xã');
+      const pending: PendingBulletin = {
+        eventId,
+        actor: ctx.actor,
+        requestId: ctx.requestId,
+        request: req,
+        headerText: bulletinHeaderText(issuedAt, commune.timeZone),
+        ...(options.capItemId && { capItemId: options.capItemId }),
+      };
+      if (deps.speech === 'none') throw noSpeechHere();
+      if (deps.speech === 'processing-node') {
+        // Refused now rather than when the node is done: content not ready or not approved, hamlets.
+        await deps.broadcasts.assertBookable(ctx, req);
+        return waitForHeader(pending);
+      }
       // Spoken before the unit of work: synthesis takes a second, and its output is content-addressed.
-      const {
-        text: headerText,
-        audio: header,
-        mp3: headerMp3,
-      } = await speakHeader(deps.audio, commune, issuedAt);
+      const header = await speakHeader(deps.audio, commune, issuedAt);
+      return { state: 'on_air', bulletin: await putOnAir(pending, header.audio) };
+    },
 
-      const id = deps.ids.id();
-      const done = await tx(async (r) => {
-        const now = clock.now().toISOString();
-        await r.disaster.lockEvent(eventId);
-        for (const asset of assetsOf(header)) await r.announcements.saveAsset(asset, now);
-        const current = await r.disaster.findEvent(eventId);
-        if (!current || current.status !== 'active') throw eventEnded(event);
-        const older = (await r.disaster.listBulletinsOfEvents([eventId])).filter((b) => b.endedAt === null);
-        const ended = await endWithin(r, ctx, older, 'superseded');
-        const booking = await deps.broadcasts.scheduleWithin(
-          r,
-          ctx,
-          {
-            announcementId: req.announcementId,
-            hamletIds: req.hamletIds,
-            at: now,
-            priority: 'emergency',
-            repeat: { everyHours: req.everyHours },
-          },
-          { leadIn: { sha256: headerMp3.sha256, durationMs: headerMp3.durationMs } },
-        );
-        const sequence = await r.disaster.nextSequence(eventId);
-        await r.disaster.insertBulletin({
-          id,
-          eventId,
-          communeId: ctx.actor.communeId,
-          sequence,
-          announcementId: req.announcementId,
-          broadcastId: booking.scheduled.id,
-          riskLevel: req.riskLevel,
-          hazardType: req.hazardType ?? event.hazardType,
-          agency: req.agency,
-          issuedAt: iso(issuedAt),
-          everyHours: req.everyHours,
-          headerText,
-          headerSha256: headerMp3.sha256,
-          createdBy: ctx.actor.id,
-          createdAt: now,
-        });
-        await deps.audit.record(r, {
-          ...ctx,
-          action: 'disaster.bulletin_create',
-          targetType: 'disaster_bulletin',
-          targetId: id,
-          details: {
-            eventId,
-            sequence,
-            riskLevel: req.riskLevel,
-            broadcastId: booking.scheduled.id,
-            superseded: older.map((b) => b.id),
-          },
-        });
-        return { publish: [...ended, booking.publish] };
-      });
-      // The old bulletin is stopped before the new one is pushed.
-      for (const publish of done.publish) publish();
-      return (await deps.repos.disaster.findBulletin(id))!;
+    /**
+     * The header of a pending bulletin, spoken by a processing node and measured by the intake: the
+     * bulletin goes on the air as `addBulletin` puts it there, replacing the one before it. Throws a
+     * problem (409) when its event ended in the meantime; nothing is put on the air then.
+     */
+    headerSpoken: (pending: PendingBulletin, header: ProcessedAudio) => putOnAir(pending, header, true),
+
+    /**
+     * The `speak-header` job where a speech engine runs: the header spoken by `audio`, then the bulletin
+     * put on the air. An event ended in the meantime fails the job for good; anything else is retried.
+     */
+    async speakPendingHeader(pending: PendingBulletin, job: JobContext): Promise<JobResult> {
+      try {
+        const commune = await deps.repos.communes.findCommune(pending.actor.communeId);
+        if (!commune) return { status: 'skipped', reason: 'the commune no longer exists' };
+        const header = await speakText(deps.audio, commune, pending.headerText);
+        await putOnAir(pending, header.audio, true);
+        return { status: 'success' };
+      } catch (error) {
+        const final = error instanceof LoaError && error.status < 500;
+        return { status: 'failed', error: (error as Error).message, retry: !final && !job.lastAttempt };
+      }
     },
 
     /** An officer takes a bulletin off the air: its future airings are cancelled, a playing one stops. */
@@ -292,7 +407,18 @@ export async function speakHeader(
   readonly audio: ProcessedAudio;
   readonly mp3: ProcessedAudio['outputs'][number];
 }> {
-  const text = bulletinHeaderText(issuedAtMs, commune.timeZone);
+  return speakText(audio, commune, bulletinHeaderText(issuedAtMs, commune.timeZone));
+}
+
+async function speakText(
+  audio: AudioWork,
+  commune: Commune,
+  text: string,
+): Promise<{
+  readonly text: string;
+  readonly audio: ProcessedAudio;
+  readonly mp3: ProcessedAudio['outputs'][number];
+}> {
   const made = await audio
     .process(
       { kind: 'text', text, voice: 'vi', language: voiceLanguage },
@@ -311,6 +437,22 @@ export async function speakHeader(
   if (!mp3) throw new Error('the pipeline produced no MP3 for the bulletin header');
   return { text, audio: made, mp3 };
 }
+
+const noSpeechHere = (): LoaError =>
+  new LoaError(
+    503,
+    'processing_node_required',
+    'The spoken header needs a processing node: set LOA_PROCESSING_TOKEN and run `loa worker --edge URL` on a machine with ffmpeg and espeak-ng; nothing was put on the air.',
+    'Cần một máy xử lý âm thanh (loa worker --edge) để đọc lời dẫn giờ ban hành; bản tin chưa được phát. Hãy báo quản trị hệ thống.',
+  );
+
+const supersededWhileWaiting = (newer: DisasterBulletin): LoaError =>
+  new LoaError(
+    409,
+    'bulletin_superseded',
+    `Bulletin ${newer.sequence} of this event, issued later (${newer.issuedAt}), went on the air while this one waited for its header; this one is not aired.`,
+    `Bản tin số ${newer.sequence} của sự kiện, ban hành sau, đã được phát trong lúc bản tin này chờ lời dẫn; bản tin này không được phát.`,
+  );
 
 const eventEnded = (event: DisasterEvent): LoaError =>
   new LoaError(

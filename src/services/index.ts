@@ -18,7 +18,7 @@ import { createAuthService } from './auth.service.js';
 import { createBroadcastsService } from './broadcasts.service.js';
 import { createBulletinsService } from './bulletins.service.js';
 import { createCommunesService } from './communes.service.js';
-import { createDisasterService } from './disaster.service.js';
+import { createDisasterService, type SpeechPlace } from './disaster.service.js';
 import type { CapSignaturePolicy } from '../domain/cap/signature.js';
 import { createCapAlertsService } from './cap-alerts.service.js';
 import { createCapFeedsService, type CapFeedsDeps } from './cap-feeds.service.js';
@@ -70,7 +70,12 @@ export interface ServiceDeps {
   readonly version: string;
   /** What raises a receiver's alarm (`ALARM_MISSED_HEARTBEATS`, `ALARM_LOW_STORAGE_MB`). */
   readonly alarmRules?: AlarmRules | undefined;
-  /** CAP feeds polled on the dispatcher's tick (`CAP_FEEDS`); none on the edge. */
+  /**
+   * Where speech (headers, alerts) is made: by `audio` here (default), by processing nodes (default
+   * with `intake` and `openSource`), or nowhere (an edge deployment that takes no processing node).
+   */
+  readonly speech?: SpeechPlace;
+  /** CAP feeds polled on the dispatcher's tick (`CAP_FEEDS`), on Node and by the edge's Cron Trigger. */
   readonly capFeeds?: Pick<CapFeedsDeps, 'feeds' | 'fetcher' | 'intervalMs'>;
   /** How CAP signatures are verified (`CAP_TRUSTED_CERTS`, `CAP_REQUIRE_SIGNATURE`); no verifier on the edge. */
   readonly capSignatures?: CapSignaturePolicy;
@@ -111,7 +116,19 @@ export function createServices(deps: ServiceDeps) {
     logger,
     horizonMs: deps.horizonMs ?? 7 * 86_400_000,
   });
-  const disaster = createDisasterService({ repos, tx, audit, clock, ids, audio: deps.audio, broadcasts });
+  // Where processing nodes do the audio work (the edge), they speak the bulletins' headers too.
+  const speech: SpeechPlace = deps.speech ?? (deps.intake && deps.openSource ? 'processing-node' : 'here');
+  const disaster = createDisasterService({
+    repos,
+    tx,
+    audit,
+    clock,
+    ids,
+    audio: deps.audio,
+    speech,
+    jobs: deps.jobs,
+    broadcasts,
+  });
   const capAlerts = createCapAlertsService({
     repos,
     tx,
@@ -119,6 +136,7 @@ export function createServices(deps: ServiceDeps) {
     clock,
     ids,
     audio: deps.audio,
+    speech,
     logger,
     disaster,
     broadcasts,
@@ -141,7 +159,7 @@ export function createServices(deps: ServiceDeps) {
     receiverSync,
     receiverHub: createReceiverHub({
       bus,
-      playItems: receiverSync.playItems,
+      emergencyItems: receiverSync.emergencyItems,
       recheck: repos.receiverSync.findReceiverSessionByTokenHash,
       onCommandsDelivered: (commandIds) =>
         void receiverCommands
@@ -182,6 +200,7 @@ export function createServices(deps: ServiceDeps) {
         ? createProcessingService({
             repos,
             audio,
+            disaster,
             intake: deps.intake,
             openSource: deps.openSource,
             clock,

@@ -36,5 +36,5 @@ export async function takeOffAir(
 /** After the commit: the new schedule versions to every box of those hamlets, `stop` to those playing it. */
 export function announceOffAir(bus: EventBus, off: OffAir): void {
   if (off.cancelled > 0) bus.publish({ type: 'schedule-changed', versions: off.versions });
-  for (const o of off.airing) bus.publish({ type: 'stop', hamletId: o.hamletId, occurrenceId: o.id });
+  for (const o of off.airing) bus.publish({ type: 'stop', hamletIds: [o.hamletId], occurrenceId: o.id });
 }

@@ -1,16 +1,21 @@
 import { defaultAudioTargets, type AudioTargets } from '../domain/commune.js';
+import { voiceLanguage } from '../domain/ports/tts.js';
 import { LoaError, notFound } from '../domain/errors.js';
 import { AudioRejectedError, type AudioRejection, type ProcessedAudioIntake } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
-import type { JobContext } from '../domain/ports/jobs.js';
+import type { PendingBulletin } from '../domain/disaster.js';
+import type { JobContext, JobResult } from '../domain/ports/jobs.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Repositories } from '../domain/ports/repositories.js';
 import type { AudioService } from './audio.service.js';
+import type { DisasterService } from './disaster.service.js';
 import { settleJob } from './job-follow-up.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'jobs' | 'announcements' | 'communes'>;
   readonly audio: AudioService;
+  /** Puts a bulletin whose header a node spoke on the air. */
+  readonly disaster: Pick<DisasterService, 'headerSpoken'>;
   readonly intake: ProcessedAudioIntake;
   /** A kept original, streamed to the node that processes it. */
   readonly openSource: (key: string) => Promise<{ body: ReadableStream<Uint8Array>; size: number } | null>;
@@ -61,32 +66,75 @@ export function createProcessingService(deps: Deps) {
   const leaseMs = deps.leaseMs ?? 60_000;
   const followUp = { jobs: repos.jobs, clock, logger: deps.logger };
 
+  /** A job `node` holds: a version's audio, or a bulletin's header (`speak-header`). */
   async function held(node: string, jobId: string) {
     const job = await repos.jobs.findJob(jobId);
     if (!job) throw notFound('Job', jobId, 'việc xử lý');
     if (job.status !== 'running' || job.leasedBy !== holderOf(node)) throw notHeld(jobId);
-    const { variantId } = JSON.parse(job.data) as { variantId: string };
-    const variant = await repos.announcements.findVariantWork(variantId);
-    if (!variant) throw notFound('Variant', variantId, 'bản âm thanh');
     const ctx: JobContext = {
       jobId,
       attempt: job.attempts,
       maxAttempts: job.maxAttempts,
       lastAttempt: job.attempts >= job.maxAttempts,
     };
-    return { job, variant, ctx };
+    if (job.name === 'speak-header') {
+      return { kind: 'header' as const, job, ctx, pending: JSON.parse(job.data) as PendingBulletin };
+    }
+    const { variantId } = JSON.parse(job.data) as { variantId: string };
+    const variant = await repos.announcements.findVariantWork(variantId);
+    if (!variant) throw notFound('Variant', variantId, 'bản âm thanh');
+    return { kind: 'variant' as const, job, variant, ctx };
   }
+  type Held = Awaited<ReturnType<typeof held>>;
 
+  /** The outcome recorded (a version's status, or the bulletin on the air) and the job's follow-up. */
   async function settle(
     node: string,
-    h: Awaited<ReturnType<typeof held>>,
+    h: Held,
     outcome: Parameters<AudioService['finishVariant']>[2],
-  ) {
-    const ref = { id: h.variant.id, announcementId: h.variant.announcementId };
-    const result = await deps.audio.finishVariant(ref, h.ctx, outcome);
+  ): Promise<JobResult> {
+    const result =
+      h.kind === 'variant'
+        ? await deps.audio.finishVariant(
+            { id: h.variant.id, announcementId: h.variant.announcementId },
+            h.ctx,
+            outcome,
+          )
+        : await headerOutcome(h.pending, h.ctx, outcome);
     await settleJob(followUp, { ...h.job, attempts: h.ctx.attempt }, holderOf(node), result);
     return result;
   }
+
+  /**
+   * A header made: the bulletin goes on the air. Its event ended meanwhile, or the content can no longer
+   * be booked: the job fails for good with the reason in the log; a failed speech is tried again.
+   */
+  async function headerOutcome(
+    pending: PendingBulletin,
+    ctx: JobContext,
+    outcome: Parameters<AudioService['finishVariant']>[2],
+  ): Promise<JobResult> {
+    const retry = !(outcome instanceof AudioRejectedError) && !ctx.lastAttempt;
+    if (outcome instanceof Error) return { status: 'failed', error: outcome.message, retry };
+    try {
+      const bulletin = await deps.disaster.headerSpoken(pending, outcome);
+      deps.logger.info({ job: ctx.jobId, bulletin: bulletin.id }, 'disaster bulletin on the air');
+      return { status: 'success' };
+    } catch (error) {
+      if (!(error instanceof LoaError) || error.status >= 500) throw error;
+      deps.logger.warn(
+        { job: ctx.jobId, event: pending.eventId, code: error.code, reason: error.detail },
+        'disaster bulletin not put on the air',
+      );
+      return { status: 'failed', error: error.detail, retry: false };
+    }
+  }
+
+  const leaseOf = (
+    job: { readonly id: string; readonly attempts: number },
+    leaseUntil: string,
+    work: Pick<ProcessingLease, 'targets' | 'source'>,
+  ): ProcessingLease => ({ jobId: job.id, attempt: job.attempts, leaseUntil, ...work });
 
   return {
     /** The next due job for `node`, or null when there is none; jobs with nothing to do are closed here. */
@@ -96,6 +144,15 @@ export function createProcessingService(deps: Deps) {
         const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
         const [job] = await repos.jobs.leaseDueJobs(holderOf(node), now.toISOString(), leaseUntil, 1);
         if (!job) return null;
+        if (job.name === 'speak-header') {
+          const pending = JSON.parse(job.data) as PendingBulletin;
+          const commune = await repos.communes.findCommune(pending.actor.communeId);
+          deps.logger.info({ job: job.id, node }, 'bulletin header leased to a processing node');
+          return leaseOf(job, leaseUntil, {
+            targets: commune?.settings.audio ?? defaultAudioTargets,
+            source: { kind: 'text', text: pending.headerText, voice: 'vi', language: voiceLanguage },
+          });
+        }
         const { variantId } = JSON.parse(job.data) as { variantId: string };
         const work = await deps.audio.startVariant(variantId);
         if (work.kind === 'skip') {
@@ -127,8 +184,9 @@ export function createProcessingService(deps: Deps) {
 
     /** The original recording of a job the node holds. */
     async source(node: string, jobId: string) {
-      const { variant } = await held(node, jobId);
-      const opened = variant.sourceKey ? await deps.openSource(variant.sourceKey) : null;
+      const h = await held(node, jobId);
+      const key = h.kind === 'variant' ? h.variant.sourceKey : null;
+      const opened = key ? await deps.openSource(key) : null;
       if (!opened) throw notFound('Source', jobId, 'bản ghi gốc');
       return opened;
     },
@@ -140,7 +198,8 @@ export function createProcessingService(deps: Deps) {
      */
     async complete(node: string, jobId: string, uploadKey: string): Promise<{ status: 'ready' }> {
       const h = await held(node, jobId);
-      const commune = await repos.communes.findCommune(h.variant.communeId);
+      const communeId = h.kind === 'variant' ? h.variant.communeId : h.pending.actor.communeId;
+      const commune = await repos.communes.findCommune(communeId);
       try {
         const made = await deps.intake.take(uploadKey, commune?.settings.audio ?? defaultAudioTargets);
         await settle(node, h, made);

@@ -41,10 +41,15 @@ const SCHEDULE_CHUNK = 1000;
 
 interface Deps {
   readonly bus: EventBus;
-  /** The manifest items of an occurrence, for `play` pushes. */
-  readonly playItems: (
-    occurrenceId: string,
-  ) => Promise<{ hamletId: string; items: readonly ManifestItem[] } | undefined>;
+  /**
+   * What an emergency booking plays now in each of these hamlets it reaches, looked up at once: the
+   * `play` pushes.
+   */
+  readonly emergencyItems: (
+    bookingId: string,
+    dueBy: string,
+    hamletIds: readonly string[],
+  ) => Promise<readonly { hamletId: string; occurrenceId: string; items: readonly ManifestItem[] }[]>;
   /** The enabled receiver behind a token digest now, with its hamlet's current schedule version. */
   readonly recheck: (
     tokenHash: string,
@@ -118,11 +123,11 @@ export function createReceiverHub(deps: Deps) {
         timers.defer(flushVersions);
       }
     } else if (event.type === 'emergency') {
-      if (!byHamlet.has(event.hamletId)) return;
-      // One lookup per hamlet and emergency, however many receivers listen.
-      const found = await deps.playItems(event.occurrenceId);
-      if (found)
-        fanOut(event.hamletId, { type: 'play', occurrenceId: event.occurrenceId, items: found.items });
+      if (byHamlet.size === 0) return;
+      // One lookup per emergency for every hamlet held here, however many hamlets and receivers.
+      const pushes = await deps.emergencyItems(event.bookingId, event.dueBy, [...byHamlet.keys()]);
+      for (const { hamletId, occurrenceId, items } of pushes)
+        fanOut(hamletId, { type: 'play', occurrenceId, items });
     } else if (event.type === 'receiver-command') {
       const channels = byReceiver.get(event.receiverId) ?? [];
       if (channels.length === 0) return;
@@ -130,7 +135,8 @@ export function createReceiverHub(deps: Deps) {
       for (const connection of channels) connection.deliver(message);
       deps.onCommandsDelivered?.([event.command.id]);
     } else if (event.type === 'stop') {
-      fanOut(event.hamletId, { type: 'stop', occurrenceId: event.occurrenceId });
+      for (const hamletId of event.hamletIds)
+        fanOut(hamletId, { type: 'stop', occurrenceId: event.occurrenceId });
     } else if (event.type === 'events-missed') {
       // Revocations and new versions published elsewhere meanwhile were lost: every open channel's token
       // is checked again (the lookups of one moment share a query) and told its hamlet's version.

@@ -44,6 +44,12 @@ interface Deps {
   readonly manifestCacheSize?: number;
 }
 
+/**
+ * Hamlets named in an emergency lookup at most: within D1's 100 bound parameters, and about a commune's
+ * worth (a commune's Durable Object); an instance holding more reads the booking's due occurrences whole.
+ */
+const HAMLETS_BY_NAME = 90;
+
 const reasonText: Record<RejectedEvent['reason'], { en: string; vi: string }> = {
   unknown_occurrence: { en: 'no such occurrence', vi: 'không có lượt phát này' },
   other_hamlet: { en: "occurrence of another hamlet than this receiver's", vi: 'lượt phát của thôn khác' },
@@ -190,14 +196,34 @@ export function createReceiverSyncService(deps: Deps) {
       return { etag, serverTime, body: body.subarray(0, shared.length + written) };
     },
 
-    /** The items of one occurrence as its hamlet plays them: the payload of an emergency push. */
-    async playItems(
-      occurrenceId: string,
-    ): Promise<{ hamletId: string; items: readonly ManifestItem[] } | undefined> {
-      const found = await repo.findManifestOccurrence(occurrenceId);
-      if (!found) return undefined;
-      const items = manifestItems([found.occurrence], found.languages);
-      return items.length > 0 ? { hamletId: found.hamletId, items } : undefined;
+    /**
+     * The payload of an emergency push, for every hamlet of `hamletIds` the booking reaches: the first of
+     * its occurrences there due by `dueBy` (later repeats come with the manifest), as the hamlet plays it.
+     * One query whatever the number of hamlets; a short list is looked up by hamlet, a long one (an
+     * instance holding channels across the country) is read with the booking and kept here.
+     */
+    async emergencyItems(
+      bookingId: string,
+      dueBy: string,
+      hamletIds: readonly string[],
+    ): Promise<{ hamletId: string; occurrenceId: string; items: readonly ManifestItem[] }[]> {
+      const held = new Set(hamletIds);
+      const rows = await repo.listDueBookingOccurrences(
+        bookingId,
+        dueBy,
+        hamletIds.length <= HAMLETS_BY_NAME ? hamletIds : undefined,
+      );
+      const pushes = new Map<
+        string,
+        { hamletId: string; occurrenceId: string; items: readonly ManifestItem[] }
+      >();
+      for (const { occurrence, hamletId, languages } of rows) {
+        if (!held.has(hamletId) || pushes.has(hamletId)) continue;
+        const items = manifestItems([occurrence], languages);
+        if (items.length > 0)
+          pushes.set(hamletId, { hamletId, occurrenceId: occurrence.occurrenceId, items });
+      }
+      return [...pushes.values()];
     },
 
     async heartbeat(

@@ -19,6 +19,7 @@ import {
   type WebhookEndpoint,
   type WebhookEndpointInput,
   type WebhookEventRecord,
+  type WebhookEventType,
   type WebhookPayload,
 } from '../domain/webhook.js';
 import type { AuditTrail } from './audit.service.js';
@@ -155,6 +156,23 @@ export function createWebhooksService(deps: Deps) {
   const { clock } = deps;
   const rule = { allowPrivate: deps.allowPrivate };
   const recording = new Set<Promise<void>>();
+  /**
+   * Which endpoints take a type, one query shared by the events that ask while it runs: a province's
+   * emergency to every commune is thousands of `emergency-sent` heard at once by every instance, which
+   * would otherwise queue as many queries ahead of the receivers' pushes.
+   */
+  const asking = new Map<string, Promise<readonly string[]>>();
+  const subscribedTo = (provinceId: string, type: WebhookEventType): Promise<readonly string[]> => {
+    const key = `${provinceId} ${type}`;
+    let answer = asking.get(key);
+    if (!answer) {
+      answer = deps.repos.webhooks
+        .listSubscribedEndpointIds(provinceId, type)
+        .finally(() => asking.delete(key));
+      asking.set(key, answer);
+    }
+    return answer;
+  };
 
   /** The URL as written, then its host's addresses now: both must be outside local networks. */
   async function checkUrl(url: string): Promise<void> {
@@ -179,8 +197,7 @@ export function createWebhooksService(deps: Deps) {
     if (!found) return false;
     const type = found.payload.type;
     // Most events interest no endpoint: then nothing is written.
-    if ((await deps.repos.webhooks.listSubscribedEndpointIds(found.provinceId, type)).length === 0)
-      return false;
+    if ((await subscribedTo(found.provinceId, type)).length === 0) return false;
     let payload = found.payload;
     if (payload.type === 'emergency.sent') {
       const commune = await deps.repos.communes.findCommune(found.communeId);

@@ -69,6 +69,27 @@ describe('announcements: upload, text, processing, approval, media', () => {
     readyId = accepted.id;
   });
 
+  it('keeps every upload as its own original on Node: a later original answers 409 and nothing is stored', async () => {
+    const before = mediaFiles('src').length;
+    const res = await upload(
+      h.tokens.secretary,
+      form({}, { bytes: speechWav(), name: 'goc.wav', type: 'audio/wav' }),
+      `/api/v1/announcements/${readyId}/variants/vi/original`,
+    );
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect((await body(res)).detailVi).toMatch(/đã có bản ghi gốc/);
+    expect(mediaFiles('src')).toHaveLength(before);
+    expect(mediaFiles('tmp')).toEqual([]);
+    // A version the caller has not: 404, as for reading it.
+    const missing = await upload(
+      h.tokens.secretary,
+      form({}, { bytes: speechWav(), name: 'goc.wav', type: 'audio/wav' }),
+      `/api/v1/announcements/${readyId}/variants/hmong/original`,
+    );
+    expect(missing.status).toBe(404);
+  });
+
   it('is idempotent: processing the same variant again stores no second asset', async () => {
     const db = h.runtime.db.kysely;
     const before = await db.selectFrom('audio_assets').select('sha256').execute();

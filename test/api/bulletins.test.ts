@@ -484,11 +484,16 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
     events = [];
     const { id, placements } = await sendBulletin('emergency', ['coc-san', otherCommune]);
     expect(placements.map((pl) => pl.problem)).toEqual([null, null]);
-    const pushed = events.filter((e) => e.type === 'emergency') as {
-      hamletId: string;
-      occurrenceId: string;
-    }[];
-    expect(pushed.map((e) => e.hamletId)).toEqual(expect.arrayContaining(['thon-5', 'qk-thon-1']));
+    // Both communes' broadcasts are one booking, pushed as one event that reaches both hamlets.
+    const pushed = events.filter((e) => e.type === 'emergency');
+    expect(pushed).toHaveLength(1);
+    const [push] = pushed as Extract<LoaEvent, { type: 'emergency' }>[];
+    const reached = await h.runtime.services.receiverSync.emergencyItems(push!.bookingId, push!.dueBy, [
+      'thon-5',
+      'qk-thon-1',
+      'un-ta',
+    ]);
+    expect(reached.map((r) => r.hamletId).sort()).toEqual(['qk-thon-1', 'thon-5', 'un-ta']);
     const sentEvents = events.filter((e) => e.type === 'emergency-sent') as { communeId: string }[];
     expect(sentEvents.map((e) => e.communeId).sort()).toEqual(['coc-san', otherCommune].sort());
 
@@ -517,8 +522,8 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
       },
     });
 
-    const first = pushed.find((e) => e.hamletId === 'thon-5')!.occurrenceId;
-    const qFirst = pushed.find((e) => e.hamletId === 'qk-thon-1')!.occurrenceId;
+    const first = reached.find((e) => e.hamletId === 'thon-5')!.occurrenceId;
+    const qFirst = reached.find((e) => e.hamletId === 'qk-thon-1')!.occurrenceId;
     await report(h, a.token, [
       { id: 'e1', occurrenceId: first, type: 'started', at: '2026-11-30T15:30:01.000Z' },
     ]);

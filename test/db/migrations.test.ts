@@ -76,6 +76,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0019-receiver-alarms-one-open',
       '0020-disaster-bulletins',
       '0021-cap-alerts',
+      '0022-broadcast-bookings',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -24,10 +24,10 @@ const manyVersions = (n: number): Record<string, number> =>
 
 describe('event notification payloads', () => {
   it('keeps a small event in one payload and reads it back', () => {
-    const event: LoaEvent = { type: 'stop', hamletId: 'un-ta', occurrenceId: null };
+    const event: LoaEvent = { type: 'stop', hamletIds: ['un-ta'], occurrenceId: null };
     const payloads = encodeEvent('instance-1', event);
     expect(payloads).toEqual([
-      '{"from":"instance-1","event":{"type":"stop","hamletId":"un-ta","occurrenceId":null}}',
+      '{"from":"instance-1","event":{"type":"stop","hamletIds":["un-ta"],"occurrenceId":null}}',
     ]);
     expect(decodeNotification(payloads[0])).toEqual({ from: 'instance-1', event });
   });
@@ -49,12 +49,32 @@ describe('event notification payloads', () => {
     expect(Buffer.byteLength(payloads[0]!)).toBeGreaterThan(NOTIFY_MAX_BYTES - 40);
   });
 
+  it('keeps an emergency to every hamlet in one payload: it names its booking', () => {
+    const event: LoaEvent = { type: 'emergency', bookingId: 'booking-1', dueBy: '2026-11-27T01:01:00.000Z' };
+    const payloads = encodeEvent('instance-1', event);
+    expect(payloads).toHaveLength(1);
+    expect(decodeNotification(payloads[0])).toEqual({ from: 'instance-1', event });
+  });
+
+  it('splits a stop over many hamlets into payloads under the NOTIFY limit, losing none', () => {
+    const hamletIds = Object.keys(manyVersions(2000));
+    const payloads = encodeEvent('instance-1', { type: 'stop', hamletIds, occurrenceId: null });
+    expect(payloads.length).toBeGreaterThan(1);
+    for (const p of payloads) expect(Buffer.byteLength(p)).toBeLessThanOrEqual(NOTIFY_MAX_BYTES);
+    const merged = payloads.flatMap((p) => {
+      const event = decodeNotification(p)!.event;
+      return event.type === 'stop' && event.occurrenceId === null ? event.hamletIds : [];
+    });
+    expect(merged).toEqual(hamletIds);
+  });
+
   it.each([
     ['empty', ''],
     ['not JSON', 'hello'],
     ['no sender', '{"event":{"type":"receiver-revoked","receiverId":"r1"}}'],
     ['unknown type', '{"from":"x","event":{"type":"explode"}}'],
-    ['wrong field type', '{"from":"x","event":{"type":"emergency","hamletId":5,"occurrenceId":"o"}}'],
+    ['wrong field type', '{"from":"x","event":{"type":"emergency","bookingId":5,"dueBy":"o"}}'],
+    ['stop naming no hamlet', '{"from":"x","event":{"type":"stop","hamletIds":[],"occurrenceId":null}}'],
     ['fractional version', '{"from":"x","event":{"type":"schedule-changed","versions":{"un-ta":1.5}}}'],
   ])('refuses a malformed payload: %s', (_, payload) => {
     expect(decodeNotification(payload)).toBeUndefined();
@@ -140,8 +160,8 @@ describe.runIf(url)('PostgreSQL event bus (LISTEN/NOTIFY)', () => {
     const onB = collect(b);
     const events: LoaEvent[] = [
       { type: 'schedule-changed', versions: { 'un-ta': 4, 'thon-2': 9 } },
-      { type: 'emergency', hamletId: 'un-ta', occurrenceId: 'occ-1' },
-      { type: 'stop', hamletId: 'un-ta', occurrenceId: null },
+      { type: 'emergency', bookingId: 'bk-1', dueBy: '2026-11-27T01:01:00.000Z' },
+      { type: 'stop', hamletIds: ['un-ta'], occurrenceId: null },
       { type: 'receiver-revoked', receiverId: 'rcv-1' },
     ];
     for (const e of events) a.publish(e);
@@ -181,7 +201,7 @@ describe.runIf(url)('PostgreSQL event bus (LISTEN/NOTIFY)', () => {
     const onB = collect(b);
     const bad = ['', 'not json', '{"from":"x","event":{"type":"explode"}}', '{"from":"x","event":null}'];
     for (const payload of bad) await admin.query('select pg_notify($1, $2)', ['loa_events', payload]);
-    const good: LoaEvent = { type: 'emergency', hamletId: 'thon-2', occurrenceId: 'occ-2' };
+    const good: LoaEvent = { type: 'emergency', bookingId: 'bk-2', dueBy: '2026-11-27T01:01:00.000Z' };
     a.publish(good);
     await eventually(() => onB.length === 1, 'the good event on B');
     expect(onB).toEqual([good]);
@@ -221,7 +241,7 @@ describe.runIf(url)('PostgreSQL event bus (LISTEN/NOTIFY)', () => {
     const onA = collect(a);
     const onB = collect(b);
     await killListener(a);
-    const during: LoaEvent = { type: 'emergency', hamletId: 'un-ta', occurrenceId: 'occ-during' };
+    const during: LoaEvent = { type: 'emergency', bookingId: 'bk-during', dueBy: '2026-11-27T01:01:00.000Z' };
     a.publish(during);
     expect(onA).toEqual([during]);
     await eventually(() => onB.length === 1, 'the queued event on B', 10_000);
@@ -333,6 +353,39 @@ describe.runIf(url)('PostgreSQL event bus (LISTEN/NOTIFY)', () => {
       const hamlet = await h.request('/api/v1/hamlets/un-ta', { token: h.tokens.admin });
       expect(version.version).toBe(((await hamlet.json()) as { scheduleVersion: number }).scheduleVersion);
       expect(other.services.receiverHub.stats().connections).toBe(1);
+    });
+
+    it('delivers one emergency event to both instances, each pushing to the hamlets it holds', async () => {
+      const [onA, onB] = [await createDevice(h, 'thon-3'), await createDevice(h, 'thon-4')];
+      const open = async (app: typeof other.app, token: string) => {
+        const res = await app.request('/api/v1/receiver/events', {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const sse = sseClient(res);
+        await sse.next('schedule');
+        return sse;
+      };
+      const [sseA, sseB] = [await open(h.runtime.app, onA.token), await open(other.app, onB.token)];
+      const heard: LoaEvent[] = [];
+      const stop = other.bus.subscribe((e) => heard.push(e));
+      const alarm = await createReadyAnnouncement(h, 'Sạt lở', [{ language: 'vi', seconds: 1 }]);
+      const booked = await scheduleBroadcast(h, {
+        announcementId: alarm.id,
+        hamletIds: ['thon-3', 'thon-4', 'thon-5'],
+        at: h.clock.now().toISOString(),
+        priority: 'emergency',
+        repeat: { count: 1, intervalMin: 10 },
+      });
+      const occurrenceOf = (hamletId: string) => booked.occurrences.find((o) => o.hamletId === hamletId)!.id;
+      const playA = JSON.parse((await sseA.next('play')).data) as { occurrenceId: string };
+      const playB = JSON.parse((await sseB.next('play')).data) as { occurrenceId: string };
+      expect(playA.occurrenceId).toBe(occurrenceOf('thon-3'));
+      expect(playB.occurrenceId).toBe(occurrenceOf('thon-4'));
+      stop();
+      expect(heard.filter((e) => e.type === 'emergency')).toEqual([
+        { type: 'emergency', bookingId: booked.id, dueBy: expect.any(String) },
+      ]);
+      await Promise.all([sseA.cancel(), sseB.cancel()]);
     });
   });
 });

@@ -91,3 +91,58 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   }
   await page.setViewportSize({ width: 360, height: 640 });
 }
+
+/** A file the page sent with XMLHttpRequest: where, its name, size and first four bytes (as text). */
+export interface SentFile {
+  readonly path: string;
+  readonly name: string;
+  readonly size: number;
+  readonly head: string;
+}
+
+/**
+ * Notes the files the page's script sends (the request body of a multipart upload is not visible to
+ * Playwright), kept in the session's storage across the page's move to the announcement.
+ */
+export async function recordUploads(page: Page): Promise<() => Promise<SentFile[]>> {
+  await page.addInitScript(() => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's DOM, typed nowhere here
+    const scope = globalThis as any;
+    const proto = scope.XMLHttpRequest.prototype;
+    const open = proto.open;
+    const send = proto.send;
+    proto.open = function (method: string, url: string, ...rest: unknown[]) {
+      this.loaPath = new URL(url, scope.location.href).pathname;
+      return open.call(this, method, url, ...rest);
+    };
+    proto.send = function (body: unknown) {
+      if (body instanceof scope.FormData) {
+        const file = (body as { get(n: string): unknown }).get('file') as {
+          name: string;
+          size: number;
+          slice(a: number, b: number): { text(): Promise<string> };
+        } | null;
+        if (file) {
+          const list = JSON.parse(scope.sessionStorage.getItem('loaSent') ?? '[]');
+          const at = list.length;
+          list.push({ path: this.loaPath, name: file.name, size: file.size, head: '' });
+          scope.sessionStorage.setItem('loaSent', JSON.stringify(list));
+          void file
+            .slice(0, 4)
+            .text()
+            .then((head) => {
+              const now = JSON.parse(scope.sessionStorage.getItem('loaSent'));
+              now[at].head = head;
+              scope.sessionStorage.setItem('loaSent', JSON.stringify(now));
+            });
+        }
+      }
+      return send.call(this, body);
+    };
+  });
+  return () =>
+    page.evaluate(
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's DOM, typed nowhere here
+      () => JSON.parse((globalThis as any).sessionStorage.getItem('loaSent') ?? '[]') as SentFile[],
+    );
+}

@@ -1,14 +1,18 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixtures, type FixtureFactory, type GoodFixture } from '../media/fixtures.js';
 import { loudgain } from '../media/loudgain.js';
-import { hasTool } from '../support/tools.js';
-import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev.js';
-import { launchChromium, phoneContext, poll } from './browser.js';
+import { runLoa } from '../support/serve.js';
+import { binaries, hasTool } from '../support/tools.js';
+import { startWranglerDev, wranglerBin, type WranglerDev } from '../support/wrangler-dev.js';
+import { launchChromium, phoneContext, poll, recordUploads } from './browser.js';
 
 const adminPassword = 'admin-password-for-tests';
+const processingToken = 'processing-token-0123456789';
 
 /** The inputs of the server pipeline's tests (test/media/pipeline.integration.test.ts). */
 const inputs: readonly GoodFixture[] = [
@@ -38,7 +42,7 @@ describe.skipIf(!hasTool('chromium') || !hasTool('loudgain'))(
       [edge, browser, fixtures] = await Promise.all([
         startWranglerDev({
           LOA_ADMIN_PASSWORD: adminPassword,
-          LOA_PROCESSING_TOKEN: 'processing-token-0123456789',
+          LOA_PROCESSING_TOKEN: processingToken,
         }),
         launchChromium(),
         createFixtures(),
@@ -120,6 +124,133 @@ describe.skipIf(!hasTool('chromium') || !hasTool('loudgain'))(
       await page.waitForURL(/\/thong-bao\/[0-9a-f-]{36}$/, { timeout: 120_000 });
       // No processing node runs here: only audio processed in the browser and taken by the Worker is ready.
       await poll(() => page.locator('body').textContent()).toMatch(/Sẵn sàng/);
+    }, 180_000);
+
+    /** A phone's WAV over 2 MB (30 s, 44.1 kHz 16-bit mono): the page shrinks it before keeping it. */
+    async function longWav(): Promise<string> {
+      const file = join(fixtures.dir, 'ghi-am-30-giay.wav');
+      execFileSync(binaries.ffmpeg, [
+        ...['-v', 'error', '-stream_loop', '-1', '-i', await fixtures.get('quietPhone'), '-t', '30'],
+        ...['-ar', '44100', '-ac', '1', '-c:a', 'pcm_s16le', '-y', file],
+      ]);
+      return file;
+    }
+
+    /** The file name of the version's kept source, as D1 holds it. */
+    const sourceName = (id: string): string => {
+      const out = execFileSync(process.execPath, [
+        wranglerBin,
+        ...['d1', 'execute', 'loa', '--local', '--persist-to', edge.state, '--json', '--command'],
+        `select source_name from announcement_variants where announcement_id = '${id}'`,
+      ]).toString();
+      return (JSON.parse(out) as { results: { source_name: string }[] }[])[0]!.results[0]!.source_name;
+    };
+
+    type Version = {
+      status: string;
+      error: string | null;
+      audio: {
+        sha256: string;
+        source: { codec: string };
+        loudness: { integratedLufs: number; truePeakDbtp: number };
+      } | null;
+    };
+    const announcementOf = (p: Page, id: string) =>
+      p.evaluate(
+        async (path) => (await (await fetch(path)).json()) as { status: string; variants: Version[] },
+        `/api/v1/announcements/${id}`,
+      );
+
+    it('keeps the original shrunk to Opus after the MP3, and a processing node rebuilds from it on a retry', async () => {
+      const uploads = await recordUploads(page);
+      await page.goto(`${edge.url}/thong-bao/gui`);
+      await page.getByLabel('Tiêu đề').fill('Lịch tiêm phòng');
+      await page.locator('input[type=file]').setInputFiles(await longWav());
+      await page.getByRole('button', { name: 'Gửi', exact: true }).click();
+      await page.waitForURL(/\/thong-bao\/[0-9a-f-]{36}$/, { timeout: 120_000 });
+      const id = new URL(page.url()).pathname.split('/').pop()!;
+      // What was kept is said on the page the cadre lands on.
+      await poll(() => page.locator('[data-flash-note]').textContent()).toMatch(
+        /Đã lưu cả bản ghi gốc \(0,\d MB\)/,
+      );
+      await poll(() => page.locator('body').textContent()).toMatch(/Sẵn sàng/);
+      // The MP3 first, then the original: Opus from the browser's encoder, far smaller than the 2.6 MB WAV.
+      const sent = await uploads();
+      expect(sent.map((s) => [s.path, s.name])).toEqual([
+        ['/api/v1/announcements', 'ghi-am-30-giay.mp3'],
+        [`/api/v1/announcements/${id}/variants/vi/original`, 'ghi-am-30-giay.ogg'],
+      ]);
+      expect(sent[1]!.head).toBe('OggS');
+      expect(sent[1]!.size).toBeLessThan(220_000);
+      const browserMp3 = (await announcementOf(page, id)).variants[0]!.audio!;
+      expect(sourceName(id)).toBe('ghi-am-30-giay.ogg');
+
+      // The MP3 is lost from R2: the version fails, and "Xử lý lại" makes it again from the original.
+      const [a, b] = [browserMp3.sha256.slice(0, 2), browserMp3.sha256.slice(2, 4)];
+      execFileSync(process.execPath, [
+        wranglerBin,
+        ...['r2', 'object', 'delete', `loa-media/${a}/${b}/${browserMp3.sha256}.mp3`],
+        ...['--local', '--persist-to', edge.state],
+      ]);
+      await page.reload();
+      await poll(() => page.locator('body').textContent()).toMatch(/Mất âm thanh/);
+      await page.getByRole('button', { name: 'Xử lý lại' }).click();
+      await poll(() => page.locator('body').textContent()).toMatch(/Đang chờ xử lý/);
+      const work = await mkdtemp(join(tmpdir(), 'loa-node-'));
+      try {
+        const node = await runLoa(
+          [
+            'worker',
+            '--edge',
+            edge.url,
+            '--token',
+            processingToken,
+            '--node',
+            'may-xa',
+            '--work',
+            work,
+            '--once',
+          ],
+          { LOG_LEVEL: 'warn' },
+        );
+        expect(node.code, node.stderr).toBe(0);
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+      const rebuilt = (await announcementOf(page, id)).variants[0]!;
+      expect(rebuilt.status).toBe('ready');
+      // Made again from the kept original (the Opus the page sent), not from the browser's MP3.
+      expect(rebuilt.audio!.sha256).not.toBe(browserMp3.sha256);
+      expect(sourceName(id)).toBe('ghi-am-30-giay.ogg');
+      expect(Math.abs(rebuilt.audio!.loudness.integratedLufs + 16)).toBeLessThanOrEqual(0.5);
+      await page.reload();
+      await poll(() => page.locator('body').textContent()).toMatch(/Sẵn sàng/);
+    }, 240_000);
+
+    it('sends the original for server processing when the Worker refuses the browser’s MP3 (422)', async () => {
+      await page.goto(`${edge.url}/thong-bao/gui`);
+      await page.getByLabel('Tiêu đề').fill('Họp thôn');
+      await page.locator('input[type=file]').setInputFiles(await fixtures.get('quietPhone'));
+      // The page is told a target 6 LU under the commune's: it levels there for real, and the Worker,
+      // measuring against the commune's own target, refuses the MP3.
+      await page.evaluate(() => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's DOM, typed nowhere here
+        const form = (globalThis as any).document.querySelector('form[data-upload]');
+        form.dataset.targets = JSON.stringify({ ...JSON.parse(form.dataset.targets), integratedLufs: -22 });
+      });
+      const answers: number[] = [];
+      page.on('response', (r) => {
+        if (r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/announcements')
+          answers.push(r.status());
+      });
+      await page.getByRole('button', { name: 'Gửi', exact: true }).click();
+      await page.waitForURL(/\/thong-bao\/[0-9a-f-]{36}$/, { timeout: 120_000 });
+      expect(answers).toEqual([422, 202]);
+      await poll(() => page.locator('[data-flash-note]').textContent()).toMatch(
+        /không nhận bản đã xử lý.*gửi bản ghi gốc để máy chủ xử lý/,
+      );
+      // The recording waits for a processing node, as from a phone that cannot process.
+      await poll(() => page.locator('body').textContent()).toMatch(/Đang chờ xử lý/);
     }, 180_000);
 
     it('sends the recording as it is from a phone with too little memory, saying so in Vietnamese', async () => {

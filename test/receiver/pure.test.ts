@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ManifestItem } from '../../src/domain/receiver/protocol.js';
 import { toCsv } from '../../src/http/csv.js';
-import { backoffMs } from '../../src/receiver/backoff.js';
+import { backoffMs, MAX_RETRY_HINT_MS, reconnectMs } from '../../src/receiver/backoff.js';
 import { commandArgs } from '../../src/receiver/command-player.node.js';
 import { createCorrectedClock } from '../../src/receiver/corrected-clock.js';
 import { itemKey, planNext, preempts } from '../../src/receiver/planner.js';
@@ -94,6 +94,18 @@ describe('backoffMs', () => {
   });
 });
 
+describe('reconnectMs', () => {
+  it('follows the server’s hint, comes back within 0.5–3 s after a drop, backs off after failures', () => {
+    expect(reconnectMs({ kind: 'hinted', retryMs: 2250 }, () => 0.9)).toBe(2250);
+    expect(reconnectMs({ kind: 'hinted', retryMs: 86_400_000 }, () => 0.9)).toBe(MAX_RETRY_HINT_MS);
+    expect(reconnectMs({ kind: 'dropped' }, () => 0)).toBe(500);
+    expect(reconnectMs({ kind: 'dropped' }, () => 0.2)).toBe(1000);
+    expect(reconnectMs({ kind: 'dropped' }, () => 1)).toBe(3000);
+    expect(reconnectMs({ kind: 'failed', attempt: 3 }, () => 1)).toBe(8000);
+    expect(reconnectMs({ kind: 'failed', attempt: 50 }, () => 1)).toBe(60_000);
+  });
+});
+
 describe('corrected clock', () => {
   it('takes the offset from the answer with the shortest round trip', () => {
     let local = 1_000_000;
@@ -141,6 +153,21 @@ describe('readSse', () => {
       { event: 'message', data: 'Ún Tà' },
     ]);
     expect(reads).toBe(chunks.length);
+  });
+
+  it('returns the `retry:` hint the stream ended on, not the one sent before its events', async () => {
+    const read = async (text: string) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(text));
+          controller.close();
+        },
+      });
+      return readSse(body, () => {});
+    };
+    const opening = 'retry: 10000\n\nevent: schedule\ndata: {"version":3}\n\n: ping\n\n';
+    expect(await read(opening)).toEqual({ retryMs: undefined });
+    expect(await read(`${opening}retry: 2250\n\n`)).toEqual({ retryMs: 2250 });
   });
 });
 

@@ -43,7 +43,7 @@ describe('push channels per receiver', () => {
     expect(firstEnded, 'the server closed the oldest channel').toBe(true);
     await eventually(() => h.runtime.services.receiverHub.stats().connections === 3, 'three channels open');
 
-    h.runtime.bus.publish({ type: 'stop', hamletId: 'un-ta', occurrenceId: 'occ-cap' });
+    h.runtime.bus.publish({ type: 'stop', hamletIds: ['un-ta'], occurrenceId: 'occ-cap' });
     for (const sse of [third, second, other]) {
       expect(JSON.parse((await sse.next('stop')).data)).toEqual({ occurrenceId: 'occ-cap' });
     }

@@ -37,7 +37,7 @@ describe('a push client that never reads', () => {
     // 400 events of 50 KB: 20 MB, far more than the kernel's socket buffers hold.
     const occurrenceId = 'x'.repeat(50_000);
     for (let i = 0; i < 400; i++) {
-      h.runtime.bus.publish({ type: 'stop', hamletId: 'un-ta', occurrenceId });
+      h.runtime.bus.publish({ type: 'stop', hamletIds: ['un-ta'], occurrenceId });
       await new Promise((r) => setImmediate(r));
     }
     await eventually(() => received === 400, 'the reading client to get all 400 events', 20_000);
@@ -74,7 +74,7 @@ describe('a push client that stops reading, with the byte bound out of reach', (
     // 20 MB fill the kernel's socket buffers between server and client; what is left waits in the server.
     const occurrenceId = 'x'.repeat(50_000);
     for (let i = 0; i < 400; i++) {
-      h.runtime.bus.publish({ type: 'stop', hamletId: 'un-ta', occurrenceId });
+      h.runtime.bus.publish({ type: 'stop', hamletIds: ['un-ta'], occurrenceId });
       await new Promise((r) => setImmediate(r));
     }
     await eventually(() => received === 400, 'the reading client to get all 400 events', 20_000);

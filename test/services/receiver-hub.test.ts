@@ -53,7 +53,7 @@ describe('receiver hub', () => {
     const intervals = fakeIntervals();
     const hub = createReceiverHub({
       bus,
-      playItems: async () => undefined,
+      emergencyItems: async () => [],
       recheck,
       timers: intervals.timers,
     });
@@ -74,19 +74,24 @@ describe('receiver hub', () => {
 
   it('fans a schedule change out to its hamlets only, after an emergency, and looks the emergency up once for all', async () => {
     const bus = createEventBus();
-    const playItems = vi.fn(async () => ({ hamletId: 'un-ta', items: [item] }));
+    const emergencyItems = vi.fn(async (_: string, __: string, hamletIds: readonly string[]) =>
+      hamletIds
+        .filter((h) => h === 'un-ta')
+        .map((hamletId) => ({ hamletId, occurrenceId: 'o1', items: [item] })),
+    );
     const intervals = fakeIntervals();
-    const hub = createReceiverHub({ bus, playItems, recheck, timers: intervals.timers });
+    const hub = createReceiverHub({ bus, emergencyItems, recheck, timers: intervals.timers });
     const many = Array.from({ length: 500 }, (_, i) => connection(`r${i}`));
     many.forEach((c) => hub.connect({ hamletId: 'un-ta' }, c));
     const other = connection('x');
     hub.connect({ hamletId: 'thon-2' }, other);
 
     bus.publish({ type: 'schedule-changed', versions: { 'un-ta': 7, 'thon-9': 3 } });
-    bus.publish({ type: 'emergency', hamletId: 'un-ta', occurrenceId: 'o1' });
-    bus.publish({ type: 'emergency', hamletId: 'thon-5', occurrenceId: 'o2' });
+    bus.publish({ type: 'emergency', bookingId: 'b1', dueBy: '2026-11-27T01:01:00.000Z' });
     await flush();
-    expect(playItems).toHaveBeenCalledTimes(1);
+    // One lookup for the booking, naming the hamlets held here.
+    expect(emergencyItems).toHaveBeenCalledTimes(1);
+    expect(emergencyItems.mock.calls[0]![2]).toEqual(['un-ta', 'thon-2']);
     // The emergency went out at once; the schedule hint waits for the next turn.
     expect(many[0]!.got).toEqual([{ type: 'play', occurrenceId: 'o1', items: [item] }]);
     bus.publish({ type: 'schedule-changed', versions: { 'un-ta': 8 } });
@@ -99,8 +104,9 @@ describe('receiver hub', () => {
     expect(many[499]!.got[1]).toBe(many[0]!.got[1]);
     expect(other.got).toEqual([]);
 
-    bus.publish({ type: 'stop', hamletId: 'thon-2', occurrenceId: null });
+    bus.publish({ type: 'stop', hamletIds: ['thon-2', 'thon-9'], occurrenceId: null });
     expect(other.got).toEqual([{ type: 'stop', occurrenceId: null }]);
+    expect(many[0]!.got).toHaveLength(2);
   });
 
   it('spreads a large schedule fan-out over turns of the event loop', () => {
@@ -108,7 +114,7 @@ describe('receiver hub', () => {
     const intervals = fakeIntervals();
     const hub = createReceiverHub({
       bus,
-      playItems: async () => undefined,
+      emergencyItems: async () => [],
       recheck,
       timers: intervals.timers,
     });
@@ -123,7 +129,7 @@ describe('receiver hub', () => {
     const bus = createEventBus();
     const hub = createReceiverHub({
       bus,
-      playItems: async () => undefined,
+      emergencyItems: async () => [],
       recheck,
       timers: fakeIntervals().timers,
     });
@@ -144,7 +150,7 @@ describe('receiver hub', () => {
     const asked: string[] = [];
     const hub = createReceiverHub({
       bus,
-      playItems: async () => undefined,
+      emergencyItems: async () => [],
       recheck: async (hash) => (asked.push(hash), now.get(hash)),
       timers: fakeIntervals().timers,
     });

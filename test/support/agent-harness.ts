@@ -50,6 +50,8 @@ export function createTestAgent(options: {
   recordVolume?: boolean;
   /** Use the push channel (default true); false: a box that only polls. */
   sse?: boolean;
+  /** The agent's random source, for its jitter (default: always 0.5). */
+  random?: () => number;
 }): TestAgent {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'loa-agent-'));
   const recordFile = join(dir, 'played.jsonl');
@@ -100,7 +102,7 @@ export function createTestAgent(options: {
     clock: { now: () => options.clock.now().getTime() - (options.skewMs ?? 0) },
     timers: options.time.timers,
     fetch: tracedFetch,
-    random: () => 0.5,
+    random: options.random ?? (() => 0.5),
     appVersion: '0.1.0-test',
     ...(options.sse === false && { sse: false }),
   });

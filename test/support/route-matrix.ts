@@ -521,6 +521,14 @@ export const matrix: Readonly<Record<string, Row>> = {
       json: { language: 'giay', text: 'Xin chào.' },
     }),
   },
+  'POST /api/v1/announcements/{id}/variants/{language}/original': {
+    // Allowed roles reach the rule "a typed text has no original to keep", before any file is read.
+    inScope: all(409),
+    outOfScope: only({ admin: 409, officer: 409 }),
+    setup: async (h, scope) => ({
+      path: `/api/v1/announcements/${await newAnnouncement(h, scope)}/variants/vi/original`,
+    }),
+  },
   'POST /api/v1/announcements/{id}/approve': {
     inScope: only({ admin: 200, officer: 200 }),
     setup: async (h) => ({ path: `/api/v1/announcements/${await newAnnouncement(h, 'in')}/approve` }),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const wranglerBin = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+export const wranglerBin = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 
 /** A port nobody listens on now. */
 async function freePort(): Promise<number> {
@@ -22,6 +22,8 @@ async function freePort(): Promise<number> {
 
 export interface WranglerDev {
   readonly url: string;
+  /** The folder of its local D1, R2 and Durable Objects (`--persist-to`). */
+  readonly state: string;
   readonly output: () => string;
   stop(): Promise<void>;
 }
@@ -74,6 +76,7 @@ export async function startWranglerDev(vars: Readonly<Record<string, string>>): 
   }
   return {
     url,
+    state,
     output: () => output,
     stop: async () => {
       try {

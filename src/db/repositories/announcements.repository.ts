@@ -179,6 +179,22 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
         .execute();
     },
 
+    async replaceVariantSource(id, source, now) {
+      const done = await db
+        .updateTable('announcement_variants')
+        .set({
+          source_key: source.key,
+          source_name: source.name,
+          probe: JSON.stringify(source.inspection),
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .where('source_kind', '=', 'upload')
+        .where('probe', 'is', null)
+        .executeTakeFirst();
+      return Number(done.numUpdatedRows) > 0;
+    },
+
     /** Stores an encoded file's measurements once: the same audio processed twice is one asset. */
     async saveAsset(asset, now) {
       await db

@@ -32,7 +32,7 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
     },
 
     async insertBroadcasts(list) {
-      // 12 columns a row: 2,400 parameters per statement at most.
+      // 15 columns a row: 3,000 parameters per statement at most.
       for (let i = 0; i < list.length; i += 200) {
         await db
           .insertInto('broadcasts')
@@ -138,6 +138,16 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
         .orderBy('o.starts_at')
         .execute();
       return rows.map(toBookedOccurrence);
+    },
+
+    async listCommunesOfBooking(bookingId) {
+      const rows = await db
+        .selectFrom('broadcasts')
+        .select('commune_id')
+        .distinct()
+        .where('booking_id', '=', bookingId)
+        .execute();
+      return rows.map((r) => r.commune_id);
     },
 
     async cancelFutureOccurrencesOf(announcementId, now) {
@@ -358,5 +368,6 @@ function broadcastValues(b: NewBroadcast) {
     next_start_at: b.nextStartAt,
     lead_audio_sha256: b.leadIn?.sha256 ?? null,
     lead_duration_ms: b.leadIn?.durationMs ?? null,
+    booking_id: b.bookingId ?? b.id,
   };
 }

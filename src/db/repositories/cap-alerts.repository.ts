@@ -152,6 +152,19 @@ export function createCapAlertsRepository(db: Kysely<Database>): CapAlertsReposi
         .execute();
       return rows.map(toItem);
     },
+
+    async listSpokenWaiting() {
+      const rows = await db
+        .selectFrom('cap_alert_communes as i')
+        .innerJoin('announcements as n', 'n.id', 'i.announcement_id')
+        .selectAll('i')
+        .where('i.state', '=', 'speaking')
+        .where('n.status', '=', 'ready')
+        .orderBy('i.created_at')
+        .limit(100)
+        .execute();
+      return rows.map(toItem);
+    },
   };
 }
 

@@ -170,6 +170,24 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
       );
     },
 
+    async listDueBookingOccurrences(bookingId, dueBy, hamletIds) {
+      let query = manifestRows()
+        .innerJoin('hamlets as h', 'h.id', 'o.hamlet_id')
+        .select('h.languages')
+        .where('b.booking_id', '=', bookingId)
+        .where('o.starts_at', '<=', dueBy);
+      if (hamletIds) {
+        if (hamletIds.length === 0) return [];
+        query = query.where('o.hamlet_id', 'in', [...hamletIds]);
+      }
+      const rows = await query.orderBy('o.starts_at').orderBy('o.id').execute();
+      const hamletOf = new Map(rows.map((r) => [r.id, { hamletId: r.hamlet_id, languages: r.languages }]));
+      return group(rows).map((occurrence) => {
+        const { hamletId, languages } = hamletOf.get(occurrence.occurrenceId)!;
+        return { occurrence, hamletId, languages: JSON.parse(languages) as string[] };
+      });
+    },
+
     /** Latest state on the receiver, plus a history row, together. */
     async saveHeartbeat(h) {
       // A heartbeat more than one online window after the previous one starts a new online stretch.

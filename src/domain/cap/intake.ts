@@ -6,7 +6,16 @@ import type { CapSigner } from './signature.js';
  * review queue, dismissed by the officer, or taken off by a later message (Update: replaced; Cancel:
  * cancelled) or by its `expires`.
  */
-export const CAP_ALERT_STATES = ['aired', 'review', 'dismissed', 'replaced', 'cancelled', 'expired'] as const;
+export const CAP_ALERT_STATES = [
+  'aired',
+  'review',
+  'dismissed',
+  'replaced',
+  'cancelled',
+  'expired',
+  // Its words wait for a processing node to speak them (the edge); it airs by itself once they are ready.
+  'speaking',
+] as const;
 export type CapAlertState = (typeof CAP_ALERT_STATES)[number];
 
 /** How an alert reached Loa. */

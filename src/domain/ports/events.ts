@@ -12,10 +12,19 @@ import type { BulletinLevel } from '../bulletin.js';
 export type LoaEvent =
   /** The future schedule of these hamlets changed; `versions` are their new schedule versions. */
   | { readonly type: 'schedule-changed'; readonly versions: Readonly<Record<string, number>> }
-  /** An emergency occurrence must start now on these hamlets' receivers. */
-  | { readonly type: 'emergency'; readonly hamletId: string; readonly occurrenceId: string }
-  /** Stop what is playing (an emergency was cancelled). */
-  | { readonly type: 'stop'; readonly hamletId: string; readonly occurrenceId: string | null }
+  /**
+   * An emergency booking must start now: in each hamlet it reaches, its first occurrence due by `dueBy`.
+   * One event per booking, however many hamlets and communes it covers (a province's bulletin booked in
+   * every commune shares one booking): each instance looks the items up once for the hamlets it holds
+   * channels for, instead of once per hamlet.
+   */
+  | { readonly type: 'emergency'; readonly bookingId: string; readonly dueBy: string }
+  /** Stop what is playing on these hamlets' receivers (`null`: whatever plays; an emergency cancelled). */
+  | {
+      readonly type: 'stop';
+      readonly hamletIds: readonly string[];
+      readonly occurrenceId: string | null;
+    }
   /** A receiver's token was rotated or the receiver disabled or moved: close its open push channels. */
   | { readonly type: 'receiver-revoked'; readonly receiverId: string }
   /**

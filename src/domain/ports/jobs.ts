@@ -1,10 +1,17 @@
+import type { PendingBulletin } from '../disaster.js';
+
 /**
  * Every job Loa runs, as a union of `{name, data}`. A `Record<JobName, Handler>` must cover them all, so a
  * job without a handler does not compile.
  */
 export type JobItem =
   /** Turn one announcement variant's source (upload or text) into broadcast audio. */
-  { readonly name: 'process-variant'; readonly data: { readonly variantId: string } };
+  | { readonly name: 'process-variant'; readonly data: { readonly variantId: string } }
+  /**
+   * Speak a disaster bulletin's header where the process has no speech engine (the edge profile), then
+   * put the bulletin on the air: the job's data is the bulletin as the officer issued it.
+   */
+  | { readonly name: 'speak-header'; readonly data: PendingBulletin };
 
 /** A job's life in the queue. */
 export const JOB_STATUSES = ['queued', 'running', 'done', 'failed'] as const;

@@ -15,6 +15,7 @@ import type {
   VariantWork,
 } from '../announcement.js';
 import type { MachineScope } from '../api-token.js';
+import type { AcceptedAudio } from './audio.js';
 import type { AuditRecord } from '../audit.js';
 import type { CapAlertRecord, CapAlertState, CapCommuneItem } from '../cap/intake.js';
 import type { CapLevel } from '../cap/mapping.js';
@@ -97,6 +98,15 @@ export interface AnnouncementsRepository {
   /** Which of these media keys a variant holds as its source (kept originals still in use). */
   findSourceKeysInUse(keys: readonly string[]): Promise<readonly string[]>;
   setVariantStatus(id: string, status: ProcessingStatus, error: string | null, now: string): Promise<void>;
+  /**
+   * Puts the original recording in place of the processed file a version was uploaded as (the browser's
+   * MP3 on the edge); false when the version has an inspected original already, so the first one stays.
+   */
+  replaceVariantSource(
+    id: string,
+    source: { readonly key: string; readonly name: string; readonly inspection: AcceptedAudio },
+    now: string,
+  ): Promise<boolean>;
   /** Stores an encoded file's measurements once: the same audio processed twice is one asset. */
   saveAsset(asset: AudioInfo, now: string): Promise<void>;
   setVariantAudio(id: string, audioSha256: string, opusSha256: string | null, now: string): Promise<void>;
@@ -140,6 +150,8 @@ export interface SeriesToExtend extends Broadcast {
 /** A broadcast as it is first written: not cancelled, nothing skipped, a lead-in only where one plays. */
 export type NewBroadcast = Omit<Broadcast, 'cancelledAt' | 'skips' | 'leadIn'> & {
   readonly leadIn?: Broadcast['leadIn'];
+  /** The booking it is made in, shared by the broadcasts booked together (default: its own id). */
+  readonly bookingId?: string;
 };
 
 export interface BroadcastsRepository {
@@ -170,6 +182,8 @@ export interface BroadcastsRepository {
     filter: PageRequest & { hamletIds?: readonly string[] | undefined; from?: string; to?: string },
   ): Promise<Page<Broadcast>>;
   listOccurrencesOf(broadcastIds: readonly string[]): Promise<readonly Occurrence[]>;
+  /** The communes a booking's broadcasts were made in (where an emergency event must be pushed). */
+  listCommunesOfBooking(bookingId: string): Promise<readonly string[]>;
   /**
    * Cancels every occurrence of this announcement that has not started (content withdrawn or refused);
    * returns them.
@@ -409,6 +423,15 @@ export interface ReceiverSyncRepository {
   findManifestOccurrence(
     occurrenceId: string,
   ): Promise<{ occurrence: ManifestOccurrence; hamletId: string; languages: string[] } | undefined>;
+  /**
+   * The live occurrences of a booking starting by `dueBy` as manifest entries, with their hamlets'
+   * languages, in one query: what an emergency push carries. `hamletIds` narrows them down when given.
+   */
+  listDueBookingOccurrences(
+    bookingId: string,
+    dueBy: string,
+    hamletIds?: readonly string[],
+  ): Promise<{ occurrence: ManifestOccurrence; hamletId: string; languages: string[] }[]>;
   saveHeartbeat(h: HeartbeatRecord): Promise<void>;
   /**
    * Follows a receiver's run of failed playbacks: `reset` when the batch completed one (the run is then
@@ -891,6 +914,8 @@ export interface CapAlertsRepository {
   listCommuneItems(communeId: string, states?: readonly CapAlertState[]): Promise<readonly CapQueueItem[]>;
   /** Items on the air whose alert has expired by `now`. */
   listExpiredAiring(now: string): Promise<readonly CapCommuneItem[]>;
+  /** Items `speaking` whose words a processing node has spoken (their announcement is ready). */
+  listSpokenWaiting(): Promise<readonly CapCommuneItem[]>;
 }
 
 export interface Repositories {

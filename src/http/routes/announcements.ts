@@ -29,6 +29,9 @@ const TextInput = named(TextAnnouncementSchema, 'TextAnnouncementInput');
 const VariantText = named(VariantTextSchema, 'VariantTextInput');
 
 const security = [{ Bearer: [] }];
+const OriginalKept = z
+  .object({ id: z.string(), language: z.string(), bytes: z.number().int() })
+  .openapi('OriginalKept');
 const tags = ['Announcements'];
 
 /**
@@ -145,6 +148,37 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       202,
     );
   });
+
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/api/v1/announcements/{id}/variants/{language}/original',
+    tags,
+    security,
+    description:
+      "The original recording of a version uploaded processed (`processed=true`), sent after it: kept as the version's source, from which a retry or a processing node makes its audio again. The version stays as it is (ready). 409 when it keeps an original already or is a text.",
+    request: {
+      params: IdParam.extend({ language: z.string() }),
+      body: {
+        required: true,
+        content: {
+          'multipart/form-data': { schema: z.object({ file: z.string().openapi({ format: 'binary' }) }) },
+        },
+      },
+    },
+    responses: { 201: jsonResponse('Kept', OriginalKept), ...problemResponses },
+  });
+  app.post(
+    '/api/v1/announcements/:id/variants/:language/original',
+    gate('announcement.create'),
+    async (c) => {
+      const ctx = requestContext(c);
+      const { id, language } = c.req.param();
+      // Refused before the recording is read.
+      await services.announcements.assertMayKeepOriginal(ctx, id, language);
+      await using upload = await receiveUpload(c, media, uploadLimitBytes);
+      return c.json(await services.announcements.keepOriginal(ctx, id, language, uploadedFile(upload)), 201);
+    },
+  );
 
   app.openapi(
     createRoute({

@@ -38,6 +38,15 @@ const BulletinSchema = z
   })
   .openapi('DisasterBulletin');
 
+const PendingSchema = z
+  .object({
+    state: z.literal('waiting_for_header'),
+    jobId: z.string(),
+    eventId: z.string(),
+    headerText: z.string(),
+  })
+  .openapi('DisasterBulletinPending');
+
 const AiringSchema = z.object({
   hamletId: z.string(),
   lastAiredAt: z.string().nullable(),
@@ -160,6 +169,10 @@ export function disasterRoutes(services: Services) {
       request: { params: IdParam, body: jsonBody(BulletinInput) },
       responses: {
         201: jsonResponse('On the air', BulletinSchema),
+        202: jsonResponse(
+          'Waiting for a processing node to speak its header (edge profile); it goes on the air, replacing the bulletin before it, as soon as the header is spoken',
+          PendingSchema,
+        ),
         409: {
           description: 'The event has ended',
           content: { 'application/problem+json': { schema: z.any() } },
@@ -168,12 +181,14 @@ export function disasterRoutes(services: Services) {
       },
     }),
     async (c) => {
-      const bulletin = await services.disaster.addBulletin(
+      const issued = await services.disaster.addBulletin(
         requestContext(c),
         c.req.valid('param').id,
         c.req.valid('json'),
       );
-      return c.json(bulletinDto(bulletin), 201);
+      if (issued.state === 'on_air') return c.json(bulletinDto(issued.bulletin), 201);
+      const { state, jobId, eventId, headerText } = issued;
+      return c.json({ state, jobId, eventId, headerText }, 202);
     },
   );
 

@@ -1,5 +1,5 @@
 import type { PageContext } from './page.js';
-import { Csrf } from './ui.js';
+import { Csrf } from './form-fields.js';
 
 /**
  * A destructive post behind a folded question (revoke a token, disable a webhook, delete a commune): the

@@ -116,6 +116,14 @@ const vi = {
     'Máy của bạn không đủ mạnh để xử lý âm thanh. Bản ghi sẽ được gửi nguyên bản và máy chủ xử lý sẽ làm thay; thông báo sẵn sàng chậm hơn một chút.',
   audioFailed:
     'Không xử lý được âm thanh trên máy của bạn. Bản ghi sẽ được gửi nguyên bản và máy chủ xử lý sẽ làm thay.',
+  audioRefused:
+    'Máy chủ không nhận bản đã xử lý trên máy của bạn (độ to chưa đạt mức của xã). Đang gửi bản ghi gốc để máy chủ xử lý thay; thông báo sẵn sàng chậm hơn một chút.',
+  readyKeeping: 'Thông báo đã sẵn sàng. Đang gửi kèm bản ghi gốc để lưu…',
+  originalKept: 'Thông báo đã sẵn sàng. Đã lưu cả bản ghi gốc ({size}) để xử lý lại khi cần.',
+  originalSkipped:
+    'Thông báo đã sẵn sàng. Mạng chậm hoặc đang tiết kiệm dữ liệu nên bản ghi gốc không được gửi: chỉ lưu bản đã xử lý. Nếu cần xử lý lại, hãy gửi lại bản ghi.',
+  originalFailed:
+    'Thông báo đã sẵn sàng, nhưng chưa lưu được bản ghi gốc: chỉ có bản đã xử lý. Nếu cần xử lý lại, hãy gửi lại bản ghi.',
   needFileOrRecording: 'Hãy ghi âm hoặc chọn một tệp âm thanh.',
   needText: 'Hãy gõ nội dung cần đọc.',
   mineTitle: 'Thông báo của tôi',

@@ -94,6 +94,14 @@ export const en: Messages = {
     'Your device cannot process audio. The recording is sent as it is and a processing server does it instead; it will be ready a little later.',
   audioFailed:
     'The audio could not be processed on your device. The recording is sent as it is and a processing server does it instead.',
+  audioRefused:
+    "The server did not take the audio processed on your device (its loudness is off the commune's target). The recording is sent as it is for a processing server; it will be ready a little later.",
+  readyKeeping: 'Ready. Sending the original recording along to keep it…',
+  originalKept: 'Ready. The original recording ({size}) is kept too, to process it again if needed.',
+  originalSkipped:
+    'Ready. The link is slow or saving data, so the original recording was not sent: only the processed audio is kept. To process it again, send the recording again.',
+  originalFailed:
+    'Ready, but the original recording could not be kept: only the processed audio is. To process it again, send the recording again.',
   needFileOrRecording: 'Record or choose an audio file.',
   needText: 'Type the text to read.',
   mineTitle: 'My announcements',

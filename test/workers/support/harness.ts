@@ -54,13 +54,14 @@ export interface Harness {
  */
 export async function createHarness(
   _dialect?: unknown,
-  _env: Record<string, string> = {},
+  vars: Record<string, string> = {},
   overrides: Omit<EdgeOverrides, 'clock' | 'logger'> = {},
 ): Promise<Harness> {
   // A test file has one D1 database: a second harness in it starts from an empty one, as on Node.
   if (harnesses++ > 0) await emptyDatabase();
   const clock = createFakeClock();
-  const runtime = await createEdgeRuntime(env as unknown as Env, { ...overrides, clock });
+  // The bindings of wrangler.toml with the test's variables over them (`LOA_PROCESSING_TOKEN` …).
+  const runtime = await createEdgeRuntime({ ...(env as unknown as Env), ...vars }, { ...overrides, clock });
   const request: Harness['request'] = async (path, init = {}) => {
     const { token, json, ...rest } = init;
     const headers = new Headers(rest.headers);

@@ -101,30 +101,47 @@ export const sendJs = `
     return rec;
   }
 
+  // The longest an original may take to send after the version is ready: past it, on this link, it
+  // is not sent (the processed MP3 airs anyway; a retry would need the recording sent again).
+  var ORIGINAL_MAX_S = 120;
+  var PROBLEM_NOT_PROCESSED = 'urn:loa:problem:not_processed';
+  function megabytes(bytes) { return (bytes / 1e6).toFixed(1).replace('.', document.documentElement.lang === 'en' ? '.' : ',') + ' MB'; }
+
   function enhance(form) {
     var rec = setupRecorder(form);
     var progress = $(form, 'progress');
     var status = $(form, '[data-upload-status]');
+    var note = $(form, '[data-audio-note]');
     var submit = $(form, 'button[type=submit]');
+    var audio = window.LoaAudio;
+    function say(text) { note.textContent = text; note.hidden = false; }
+    function fail(problem) {
+      submit.disabled = false;
+      progress.hidden = true;
+      status.textContent = '';
+      showProblem(form, problem || {});
+    }
+    function done(id) {
+      progress.value = progress.max;
+      status.textContent = form.dataset.msgUploaded;
+      // What happened to the recording is said again on the next page, where the user lands.
+      if (!note.hidden && note.textContent) sessionStorage.setItem('loa-note', note.textContent);
+      window.location.assign(form.dataset.next.replace('{id}', encodeURIComponent(id)));
+    }
+
     form.addEventListener('submit', function (event) {
       event.preventDefault();
       clearErrors(form);
+      note.hidden = true;
       var data = new FormData(form);
       var fields = (form.dataset.fields || '').split(',');
       var useText = data.get('source') === 'text';
-      var xhr = new XMLHttpRequest();
-      xhr.open('POST', form.dataset.upload);
-      xhr.setRequestHeader('X-CSRF-Token', cookie('loa_csrf'));
-      xhr.setRequestHeader('Accept', 'application/json');
-      var body;
       if (useText) {
         var json = {};
         fields.forEach(function (f) { var v = data.get(f); if (v) json[f] = v; });
         json.text = String(data.get('text') || '').trim();
         json.voice = data.get('voice') || 'vi';
         if (!json.text) { fieldError(form, 'text', form.dataset.msgNeedText); return; }
-        xhr.setRequestHeader('Content-Type', 'application/json');
-        body = JSON.stringify(json);
       } else {
         var chosen = form.querySelector('input[type=file]');
         var file = chosen && chosen.files && chosen.files[0];
@@ -136,15 +153,39 @@ export const sendJs = `
       submit.disabled = true;
       progress.hidden = false;
       progress.value = 0;
-      prepare(useText ? null : { blob: blob, name: name }).then(function (prepared) {
-        if (!useText) {
-          body = new FormData();
-          fields.forEach(function (f) { var v = data.get(f); if (v) body.append(f, v); });
-          if (prepared.processed) body.append('processed', 'true');
-          body.append('file', prepared.blob, prepared.name);
-        }
-        send(xhr, body);
-      });
+      if (useText) {
+        post(form.dataset.upload, JSON.stringify(json), true).then(function (r) {
+          if (r.status === 202 && r.answer.id) done(r.answer.id); else fail(r.answer);
+        }, function () { fail({}); });
+        return;
+      }
+      var item = { blob: blob, name: name };
+      var language = String(data.get('language') || '');
+      function formBody(prepared) {
+        var body = new FormData();
+        fields.forEach(function (f) { var v = data.get(f); if (v) body.append(f, v); });
+        if (prepared.processed) body.append('processed', 'true');
+        body.append('file', prepared.blob, prepared.name);
+        return body;
+      }
+      prepare(item).then(function (prepared) {
+        return post(form.dataset.upload, formBody(prepared)).then(function (r) {
+          if (r.status === 202 && r.answer.id) {
+            if (!prepared.processed) return done(r.answer.id);
+            return keepOriginal(r.answer.id, language, item, r.bitsPerSecond).then(function () { done(r.answer.id); });
+          }
+          // The Worker measured the browser's MP3 off target: the recording goes to a processing node.
+          if (prepared.processed && r.status === 422 && r.answer.type === PROBLEM_NOT_PROCESSED) {
+            say(form.dataset.msgAudioRefused);
+            return asOriginal(item, r.bitsPerSecond).then(function (original) {
+              return post(form.dataset.upload, formBody(original));
+            }).then(function (again) {
+              if (again.status === 202 && again.answer.id) done(again.answer.id); else fail(again.answer);
+            });
+          }
+          fail(r.answer);
+        });
+      }).catch(function () { fail({}); });
     });
 
     // Before sending: on the edge profile the browser levels and encodes the recording (the Worker
@@ -152,13 +193,12 @@ export const sendJs = `
     // processing that fails, sends the recording as it is, and says so.
     function prepare(item) {
       var mode = form.dataset.browserAudio;
-      var audio = window.LoaAudio;
-      if (!item || !mode || !audio) return Promise.resolve(item);
-      var note = $(form, '[data-audio-note]');
+      if (!mode || !audio) return Promise.resolve(item);
+      if (mode === 'shrink') return asOriginal(item);
       var can = audio.capable();
-      if (!can.ok || (mode === 'shrink' && !audio.worthShrinking(item.blob, item.name))) {
-        if (mode === 'process') { note.textContent = form.dataset.msgAudioWeak; note.hidden = false; }
-        return Promise.resolve(item);
+      if (!can.ok) {
+        say(form.dataset.msgAudioWeak);
+        return asOriginal(item);
       }
       var urls = JSON.parse(form.dataset.ffmpeg);
       var base = item.name.replace(/\\.[^.]*$/, '') || 'ghi-am';
@@ -168,55 +208,101 @@ export const sendJs = `
           progress.max = 100;
           progress.value = Math.round((fraction || 0) * 100);
         } else {
-          status.textContent = mode === 'process' ? form.dataset.msgAudioProcessing : form.dataset.msgAudioShrinking;
+          status.textContent = form.dataset.msgAudioProcessing;
           progress.removeAttribute('value');
         }
       }
-      var work = mode === 'process'
-        ? audio.processRecording(item.blob, item.name, JSON.parse(form.dataset.targets), urls, onProgress).then(function (made) {
-            return { blob: made.mp3, name: base + '.mp3', processed: true };
-          })
-        : audio.shrinkToOpus(item.blob, item.name, urls, onProgress).then(function (small) {
-            return small.size < item.blob.size ? { blob: small, name: base + '.ogg' } : item;
-          });
-      return work.catch(function () {
-        if (mode === 'process') { note.textContent = form.dataset.msgAudioFailed; note.hidden = false; }
-        return item;
+      return audio.processRecording(item.blob, item.name, JSON.parse(form.dataset.targets), urls, onProgress).then(function (made) {
+        return { blob: made.mp3, name: base + '.mp3', processed: true };
+      }, function () {
+        say(form.dataset.msgAudioFailed);
+        return asOriginal(item);
       });
     }
 
-    function send(xhr, body) {
-      progress.value = 0;
-      status.textContent = form.dataset.msgUploading;
-      xhr.upload.onprogress = function (e) {
-        if (e.lengthComputable) {
-          progress.max = e.total;
-          progress.value = e.loaded;
-          status.textContent = form.dataset.msgUploading + ' ' + Math.round((100 * e.loaded) / e.total) + '%';
-        }
-      };
-      xhr.onload = function () {
-        var answer = {};
-        try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = {}; }
-        if (xhr.status === 202 && answer.id) {
-          progress.value = progress.max;
-          status.textContent = form.dataset.msgUploaded;
-          window.location.assign(form.dataset.next.replace('{id}', encodeURIComponent(answer.id)));
-          return;
-        }
-        submit.disabled = false;
-        progress.hidden = true;
-        status.textContent = '';
-        showProblem(form, answer);
-      };
-      xhr.onerror = function () {
-        submit.disabled = false;
-        progress.hidden = true;
-        status.textContent = '';
-        showProblem(form, {});
-      };
-      xhr.send(body);
+    // The recording as the server gets it: a long WAV shrunk to Opus by the browser's own encoder when
+    // the estimate says that saves time on this link, else as it is.
+    function asOriginal(item, bitsPerSecond) {
+      if (!audio || !audio.worthShrinking(item.blob, item.name)) return Promise.resolve(item);
+      return audio.canShrink().then(function (can) {
+        if (!can) return item;
+        status.textContent = form.dataset.msgAudioShrinking;
+        progress.max = 100;
+        return audio.shrinkToOpus(item.blob, audio.linkBitsPerSecond(bitsPerSecond), function (f) {
+          progress.value = Math.round(f * 100);
+        }).then(function (made) {
+          if (made.kind !== 'shrunk' || made.blob.size >= item.blob.size) return item;
+          return { blob: made.blob, name: (item.name.replace(/\\.[^.]*$/, '') || 'ghi-am') + '.ogg' };
+        });
+      }).catch(function () { return item; });
     }
+
+    // After the MP3 made the version ready: its original is sent to be kept, when the link allows.
+    function keepOriginal(id, language, item, bitsPerSecond) {
+      if (!form.dataset.original) return Promise.resolve();
+      if (audio.linkIsPoor()) { say(form.dataset.msgOriginalSkipped); return Promise.resolve(); }
+      status.textContent = form.dataset.msgReadyKeeping;
+      return asOriginal(item, bitsPerSecond).then(function (original) {
+        var rate = audio.linkBitsPerSecond(bitsPerSecond);
+        if ((original.blob.size * 8) / rate > ORIGINAL_MAX_S) { say(form.dataset.msgOriginalSkipped); return; }
+        var body = new FormData();
+        body.append('file', original.blob, original.name);
+        var url = form.dataset.original.replace('{id}', encodeURIComponent(id)).replace('{language}', encodeURIComponent(language));
+        status.textContent = form.dataset.msgReadyKeeping;
+        return post(url, body, false, form.dataset.msgReadyKeeping).then(function (r) {
+          say(r.status === 201
+            ? form.dataset.msgOriginalKept.replace('{size}', megabytes(original.blob.size))
+            : form.dataset.msgOriginalFailed);
+        });
+      }).catch(function () { say(form.dataset.msgOriginalFailed); });
+    }
+
+    // One request with the upload's progress; answers its status, its JSON and the rate it went at.
+    function post(url, body, isJson, label) {
+      return new Promise(function (resolve, reject) {
+        var xhr = new XMLHttpRequest();
+        var began = 0;
+        var bytes = 0;
+        var seconds = 0;
+        xhr.open('POST', url);
+        xhr.setRequestHeader('X-CSRF-Token', cookie('loa_csrf'));
+        xhr.setRequestHeader('Accept', 'application/json');
+        if (isJson) xhr.setRequestHeader('Content-Type', 'application/json');
+        progress.value = 0;
+        status.textContent = label || form.dataset.msgUploading;
+        xhr.upload.onprogress = function (e) {
+          if (!began) began = performance.now();
+          if (e.lengthComputable) {
+            progress.max = e.total;
+            progress.value = e.loaded;
+            bytes = e.loaded;
+            status.textContent = (label || form.dataset.msgUploading) + ' ' + Math.round((100 * e.loaded) / e.total) + '%';
+          }
+        };
+        xhr.upload.onload = function () { seconds = (performance.now() - began) / 1000; };
+        xhr.onload = function () {
+          var answer = {};
+          try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = {}; }
+          // Measured on uploads long enough to say something about the link.
+          var rate = seconds > 1 && bytes > 0 ? (bytes * 8) / seconds : undefined;
+          resolve({ status: xhr.status, answer: answer, bitsPerSecond: rate });
+        };
+        xhr.onerror = function () { reject(new Error('network')); };
+        xhr.send(body);
+      });
+    }
+  }
+
+  var flash = sessionStorage.getItem('loa-note');
+  if (flash) {
+    sessionStorage.removeItem('loa-note');
+    var shown = document.createElement('p');
+    shown.className = 'notice';
+    shown.setAttribute('role', 'status');
+    shown.setAttribute('data-flash-note', '');
+    shown.textContent = flash;
+    var main = document.querySelector('main') || document.body;
+    main.insertBefore(shown, main.firstChild);
   }
 
   var forms = document.querySelectorAll('form[data-upload]');

@@ -9,19 +9,8 @@ import type { Lang } from '../i18n.js';
 import { checkInput, decimal } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import {
-  Badge,
-  Choices,
-  Csrf,
-  FieldGroup,
-  FormError,
-  Layout,
-  Section,
-  SelectField,
-  TextField,
-  notices,
-  Table,
-} from '../ui.js';
+import { Badge, Layout, Section, notices, Table } from '../ui.js';
+import { Choices, Csrf, FieldGroup, FormError, SelectField, TextField } from '../form-fields.js';
 
 /** An optional coordinate as typed: empty is null; the schema checks the number and its range. */
 const coordinate = (value: string): number | null => (value.trim() ? decimal(value) : null);

@@ -15,18 +15,8 @@ import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../
 import { paths } from '../paths.js';
 import { enrolmentText } from '../../../domain/receiver/enrolment.js';
 import { qrSvg } from '../qr.js';
-import {
-  Csrf,
-  FormError,
-  Layout,
-  notices,
-  PostButton,
-  ReceiverState,
-  Section,
-  SelectField,
-  Table,
-  TextField,
-} from '../ui.js';
+import { Layout, notices, ReceiverState, Section, Table } from '../ui.js';
+import { Csrf, FormError, PostButton, SelectField, TextField } from '../form-fields.js';
 
 /** Hamlet and name: the same controls to add a receiver and to rename or move one. */
 function ReceiverFields({

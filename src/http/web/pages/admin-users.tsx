@@ -9,18 +9,8 @@ import type { Messages } from '../i18n.js';
 import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import {
-  Badge,
-  Choices,
-  Csrf,
-  FormError,
-  Layout,
-  Section,
-  SelectField,
-  TextField,
-  notices,
-  Table,
-} from '../ui.js';
+import { Badge, Layout, Section, notices, Table } from '../ui.js';
+import { Choices, Csrf, FormError, SelectField, TextField } from '../form-fields.js';
 
 /** The rules spelled out next to the controls they concern, whatever the schema found wrong. */
 const ruleMessages = (m: Messages) => ({ username: m.usernameRule, password: m.passwordRule });

@@ -11,7 +11,8 @@ import type { Lang } from '../i18n.js';
 import { checkInput, decimal, shown } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Choices, Csrf, FormError, Layout, Section, TextField, notices } from '../ui.js';
+import { Layout, Section, notices } from '../ui.js';
+import { Choices, Csrf, FormError, TextField } from '../form-fields.js';
 
 // The settings form: one control per editable value; a standing slot's controls carry its fixed name.
 const slotField = (slot: string, key: 'label' | 'start' | 'end' | 'maxAirTimeMin') => `slot-${slot}-${key}`;

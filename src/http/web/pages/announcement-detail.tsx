@@ -4,7 +4,8 @@ import type { Commune } from '../../../domain/commune.js';
 import type { FormProblem } from '../forms.js';
 import type { PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, Csrf, Layout, Section, approvalTone, processingTone } from '../ui.js';
+import { Badge, Layout, Section, approvalTone, processingTone } from '../ui.js';
+import { Csrf } from '../form-fields.js';
 import { Waveform } from '../waveform.js';
 import {
   AiringsTable,

@@ -6,7 +6,8 @@ import { formatDuration, formatLocalEn, formatLocalVi } from '../../../domain/sc
 import { formatNumber } from '../commune.js';
 import type { FormProblem } from '../forms.js';
 import type { PageContext } from '../page.js';
-import { Badge, Csrf, FormError, TextArea, occurrenceTone } from '../ui.js';
+import { Badge, occurrenceTone } from '../ui.js';
+import { Csrf, FormError, TextArea } from '../form-fields.js';
 
 /** A stored instant as local date and time in the commune's zone, in the page's language. */
 export function when(iso: string, timeZone: string, p: PageContext): string {

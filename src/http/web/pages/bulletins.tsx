@@ -17,7 +17,8 @@ import { many, one, problemOf, readForm, type FormProblem, type FormValues } fro
 import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, Choices, Csrf, FormError, Layout, Section, Table, TextArea, TextField } from '../ui.js';
+import { Badge, Layout, Section, Table } from '../ui.js';
+import { Choices, Csrf, FormError, TextArea, TextField } from '../form-fields.js';
 import { shownAt } from './province-tokens.js';
 
 const statusTone: Readonly<Record<DeliveryStatus, 'ok' | 'warn' | 'bad' | 'info' | 'muted'>> = {

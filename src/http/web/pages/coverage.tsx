@@ -11,7 +11,8 @@ import type { WebDeps } from '../deps.js';
 import type { PageContext } from '../page.js';
 import { pageContext, sendPage, signedIn } from '../page.js';
 import { paths } from '../paths.js';
-import { FormError, Layout, Section, TextField } from '../ui.js';
+import { Layout, Section } from '../ui.js';
+import { FormError, TextField } from '../form-fields.js';
 import { CoverageTable, ReceiverCoverageTable } from './coverage-tables.js';
 
 /** The longest range the page draws day by day; longer reports are one CSV away. */

@@ -29,17 +29,8 @@ import { many, one, problemOf, readForm, type FormProblem, type FormValues } fro
 import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import {
-  Badge,
-  Choices,
-  Csrf,
-  FormError,
-  Layout,
-  processingTone,
-  SelectField,
-  TextArea,
-  TextField,
-} from '../ui.js';
+import { Choices, Csrf, FormError, SelectField, TextArea, TextField } from '../form-fields.js';
+import { Badge, Layout, processingTone } from '../ui.js';
 import { RiskLevelBadge } from './disaster.js';
 import { readContent } from './emergency-form.js';
 import { receivePageUpload, sourceFrom } from './page-upload.js';

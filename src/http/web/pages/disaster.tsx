@@ -12,7 +12,8 @@ import { disasterMessages } from '../disaster-messages.js';
 import { problemOf } from '../forms.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, Csrf, Layout, Section } from '../ui.js';
+import { Badge, Layout, Section } from '../ui.js';
+import { Csrf } from '../form-fields.js';
 
 /** The level with the decision's colour (QĐ 18/2021: light blue, light yellow, orange, red, purple). */
 export function RiskLevelBadge({ p, level }: { p: PageContext; level: RiskLevel }) {

@@ -13,7 +13,7 @@ import { many, one, type FormProblem, type FormValues } from '../forms.js';
 import { checkInput } from '../input.js';
 import type { PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Choices, Csrf, FormError, SelectField, TextArea, TextField } from '../ui.js';
+import { Choices, Csrf, FormError, SelectField, TextArea, TextField } from '../form-fields.js';
 import type { FormSource } from './send-form.js';
 
 /** The service's fields → this form's controls. */

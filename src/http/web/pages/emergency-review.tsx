@@ -5,7 +5,8 @@ import type { ReceiverView } from '../../../services/receivers.service.js';
 import { many, one, type FormValues } from '../forms.js';
 import type { PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, Csrf, Layout, processingTone } from '../ui.js';
+import { Badge, Layout, processingTone } from '../ui.js';
+import { Csrf } from '../form-fields.js';
 import { carried } from './emergency-form.js';
 
 /** The choices made so far, as hidden fields: the next post carries them on. */

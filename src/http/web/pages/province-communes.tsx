@@ -11,7 +11,8 @@ import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn } from '../page.js';
 import { paths, safeNext } from '../paths.js';
 import { tenancyMessages } from '../tenancy-messages.js';
-import { Badge, Csrf, FormError, Layout, PostButton, Section, Table, TextField } from '../ui.js';
+import { Badge, Layout, Section, Table } from '../ui.js';
+import { Csrf, FormError, PostButton, TextField } from '../form-fields.js';
 import { ConfirmedPost } from '../confirmed-post.js';
 
 /** Pages that show a whole commune, where the switcher may bring a province user back after switching. */

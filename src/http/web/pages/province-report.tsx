@@ -11,7 +11,8 @@ import { problemOf, type FormProblem } from '../forms.js';
 import { pageContext, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { provinceMessages, type ProvinceMessages } from '../province-messages.js';
-import { Badge, FormError, Layout, Section, Table, TextField } from '../ui.js';
+import { Badge, Layout, Section, Table } from '../ui.js';
+import { FormError, TextField } from '../form-fields.js';
 import { bulletinMessages } from '../bulletin-messages.js';
 import { AiringCells, AiringHeadings } from './coverage-tables.js';
 

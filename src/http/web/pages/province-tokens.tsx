@@ -9,7 +9,8 @@ import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { provinceMessages } from '../province-messages.js';
-import { Badge, Csrf, FormError, Layout, Section, Table, TextField } from '../ui.js';
+import { Badge, Layout, Section, Table } from '../ui.js';
+import { Csrf, FormError, TextField } from '../form-fields.js';
 import { ConfirmedPost } from '../confirmed-post.js';
 
 /** A time on the page, on the province admin's home commune clock. */

@@ -12,7 +12,8 @@ import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { provinceMessages, type ProvinceMessages } from '../province-messages.js';
-import { Badge, Choices, Csrf, FormError, Layout, Section, Table, TextField } from '../ui.js';
+import { Badge, Layout, Section, Table } from '../ui.js';
+import { Choices, Csrf, FormError, TextField } from '../form-fields.js';
 import { ConfirmedPost } from '../confirmed-post.js';
 import { shownAt } from './province-tokens.js';
 

@@ -7,7 +7,8 @@ import type { WebDeps } from '../deps.js';
 import { problemOf, type FormProblem } from '../forms.js';
 import { pageContext, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, FormError, Layout, Section, TextField } from '../ui.js';
+import { Badge, Layout, Section } from '../ui.js';
+import { FormError, TextField } from '../form-fields.js';
 import { clockTime, receiverTone } from './playback-table.js';
 
 /** Online and offline stretches of the day, as local times; the day's end reads 24:00. */

@@ -7,7 +7,8 @@ import type { FormProblem, FormValues } from '../forms.js';
 import { one } from '../forms.js';
 import type { PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, Csrf, FormError, SelectField, TextField } from '../ui.js';
+import { Badge } from '../ui.js';
+import { Csrf, FormError, SelectField, TextField } from '../form-fields.js';
 
 const stateTone = {
   pending: 'info',

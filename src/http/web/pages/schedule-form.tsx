@@ -2,7 +2,7 @@ import type { Commune } from '../../../domain/commune.js';
 import type { Hamlet } from '../../../domain/hamlet.js';
 import { formatDateVi, utcToLocal } from '../../../domain/schedule/index.js';
 import type { PageContext } from '../page.js';
-import { Choices, Csrf, FormError, SelectField, TextField, type FieldErrors } from '../ui.js';
+import { Choices, Csrf, FormError, SelectField, TextField, type FieldErrors } from '../form-fields.js';
 import { firstWrong } from './schedule-request.js';
 
 export type ScheduleValues = Readonly<Record<string, string | readonly string[]>>;

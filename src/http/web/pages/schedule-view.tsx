@@ -3,7 +3,8 @@ import type { Hamlet as HamletRow } from '../../../domain/hamlet.js';
 import { formatDateVi, formatDuration, localToUtc, utcToLocal } from '../../../domain/schedule/index.js';
 import type { PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Badge, Choices, Csrf, occurrenceTone } from '../ui.js';
+import { Badge, occurrenceTone } from '../ui.js';
+import { Choices, Csrf } from '../form-fields.js';
 
 /** One airing on a hamlet's loudspeakers in the days shown: stored, or projected beyond the horizon. */
 export interface WeekItem {

@@ -15,7 +15,15 @@ import type { FormProblem } from '../forms.js';
 import { checkInput, type InputOptions } from '../input.js';
 import type { Messages } from '../i18n.js';
 import type { PageContext } from '../page.js';
-import { Choices, Csrf, FormError, SelectField, TextArea, TextField, type FieldErrors } from '../ui.js';
+import {
+  Choices,
+  Csrf,
+  FormError,
+  SelectField,
+  TextArea,
+  TextField,
+  type FieldErrors,
+} from '../form-fields.js';
 
 type Option = readonly [value: string, label: string];
 
@@ -246,6 +254,15 @@ const audioAttributes = (audio: BrowserAudio | undefined, m: Messages) =>
         'data-msg-audio-shrinking': m.audioShrinking,
         'data-msg-audio-weak': m.audioWeakDevice,
         'data-msg-audio-failed': m.audioFailed,
+        // Processed in the browser: the MP3 makes the version ready, its original follows it.
+        ...(audio.mode === 'process' && {
+          'data-original': '/api/v1/announcements/{id}/variants/{language}/original',
+          'data-msg-audio-refused': m.audioRefused,
+          'data-msg-ready-keeping': m.readyKeeping,
+          'data-msg-original-kept': m.originalKept,
+          'data-msg-original-skipped': m.originalSkipped,
+          'data-msg-original-failed': m.originalFailed,
+        }),
       }
     : {};
 

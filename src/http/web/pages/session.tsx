@@ -12,7 +12,8 @@ import { langCookie, langs, type Lang } from '../i18n.js';
 import { pageContext, sendPage, type PageContext } from '../page.js';
 import { paths, safeNext } from '../paths.js';
 import type { WebDeps } from '../deps.js';
-import { Csrf, FormError, Layout, TextField, type FieldErrors } from '../ui.js';
+import { Layout } from '../ui.js';
+import { Csrf, FormError, TextField, type FieldErrors } from '../form-fields.js';
 
 /** Where each role starts: the page of its main job. */
 export function homeOf(role: Role): string {
