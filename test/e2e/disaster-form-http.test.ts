@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness.js';
+import { createReadyAnnouncement } from '../support/receiver-fixtures.js';
 import { origin, page, signInPage, type CookieSession } from './support.js';
 
 /**
@@ -114,6 +115,49 @@ describe('issuing a disaster bulletin from the page, without JavaScript', () => 
           }),
         ],
       }),
+    ]);
+  });
+
+  it('puts disaster content made earlier on the air as the next bulletin, and goes back to the form with it chosen', async () => {
+    const content = await createReadyAnnouncement(h, 'Bão số 3, tin cuối', [{ language: 'vi', seconds: 2 }], {
+      category: 'thien-tai',
+    });
+    const events = (await (
+      await h.request('/api/v1/disaster/events?status=active', { token: h.tokens.officer })
+    ).json()) as { items: { id: string; name: string }[] };
+    const storm = events.items.find((e) => e.name === 'Bão số 3')!;
+    const choices = {
+      event: storm.id,
+      hazardType: 'storm',
+      riskLevel: '4',
+      agency: 'Đài Khí tượng Thủy văn tỉnh Lào Cai',
+      issuedDate: '2026-11-27',
+      issuedTime: '07:50',
+      content: 'existing',
+      announcementId: content.id,
+      hamletIds: 'all',
+    };
+    const posted = await postForm(choices);
+    expect(posted.status, await posted.clone().text()).toBe(303);
+    const confirmUrl = posted.headers.get('location')!;
+    expect(new URL(confirmUrl, origin).searchParams.get('announcementId')).toBe(content.id);
+    expect(await (await page(h, confirmUrl, officer)).text()).toContain('Cấp độ rủi ro 4');
+
+    const { content: _, ...carried } = choices;
+    const back = await page(h, '/giam-sat/thien-tai/ban-tin/xac-nhan', officer, { ...carried, edit: '1' });
+    expect(back.status).toBe(200);
+    const form = await back.text();
+    expect(form).toMatch(new RegExp(`<option value="${content.id}" selected="">Bão số 3, tin cuối</option>`));
+    expect(form).toMatch(/value="existing" checked/);
+
+    const sent = await page(h, '/giam-sat/thien-tai/ban-tin/xac-nhan', officer, carried);
+    expect(sent.status, await sent.clone().text()).toBe(303);
+    const after = (await (
+      await h.request(`/api/v1/disaster/events/${storm.id}`, { token: h.tokens.officer })
+    ).json()) as { bulletins: { sequence: number; riskLevel: number; endedAt: string | null }[] };
+    expect(after.bulletins.map((b) => [b.sequence, b.riskLevel, b.endedAt === null])).toEqual([
+      [2, 4, true],
+      [1, 3, false],
     ]);
   });
 });

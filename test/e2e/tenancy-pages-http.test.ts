@@ -146,6 +146,34 @@ describe('communes as tenants in the pages', () => {
     expect(((await hamlet.json()) as { name: string }).name).toBe('Thôn 1 Quang Kim (dữ liệu mẫu)');
   });
 
+  it("answers 404 to the disaster bulletin form given another commune's content, opening no event", async () => {
+    const choices = {
+      announcementId: qk.announcement,
+      event: 'new',
+      eventName: 'Bão số 7',
+      hazardType: 'storm',
+      riskLevel: '3',
+      agency: 'Đài Khí tượng Thủy văn tỉnh',
+      issuedDate: '2026-11-27',
+      issuedTime: '07:00',
+      hamletIds: 'all',
+    };
+    for (const user of ['admin', 'officer'] as const) {
+      const shown = await page(
+        h,
+        `/giam-sat/thien-tai/ban-tin/xac-nhan?${new URLSearchParams(choices).toString()}`,
+        sessions[user],
+      );
+      expect(shown.status, user).toBe(404);
+      expect(await shown.text()).not.toMatch(quangKimMarks);
+      const posted = await page(h, '/giam-sat/thien-tai/ban-tin/xac-nhan', sessions[user], choices);
+      expect(posted.status, user).toBe(404);
+      expect(await posted.text()).not.toMatch(quangKimMarks);
+    }
+    const events = await h.request('/api/v1/disaster/events', { token: h.tokens.officer });
+    expect(((await events.json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
   it("shows a commune's staff only their commune on every list, without the switcher", async () => {
     const lists = ['/thong-bao', '/lich-phat/un-ta', '/giam-sat', '/giam-sat/bao-cao', '/quan-tri/cum-loa'];
     for (const path of [...lists, '/quan-tri', '/quan-tri/thon', '/quan-tri/nguoi-dung']) {

@@ -11,7 +11,14 @@ import {
   type DisasterEventRequest,
   type RiskLevel,
 } from '../../../domain/disaster.js';
-import { localToUtc, parseLocalDate, parseLocalTime, utcToLocal } from '../../../domain/schedule/index.js';
+import {
+  formatLocalEn,
+  formatLocalVi,
+  localToUtc,
+  parseLocalDate,
+  parseLocalTime,
+  utcToLocal,
+} from '../../../domain/schedule/index.js';
 import type { DisasterEventView } from '../../../services/disaster.service.js';
 import type { ReceivedUpload } from '../../upload.js';
 import { gate } from '../../middleware/gate.js';
@@ -190,11 +197,17 @@ export function disasterFormRoutes(deps: WebDeps) {
     const dm = disasterMessages(p.lang);
     const m = p.m;
     const errors = problem?.fields ?? {};
-    const [commune, hamlets, events] = await Promise.all([
+    const [commune, hamlets, events, recent] = await Promise.all([
       communeOf(services, ctx),
       hamletsOf(services, ctx),
       services.disaster.listEvents(ctx, 'active'),
+      services.announcements.list(ctx, { limit: 200 }),
     ]);
+    // Disaster content that can air, or is being processed (the one just made, when going back to edit).
+    const offered = recent.items
+      .filter((a) => a.category === DISASTER_CATEGORY)
+      .filter((a) => [null, 'processing'].includes(notAirableReason(a)))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     return sendPage(
       c,
       <Layout p={p} title={dm.issueTitle} scripts={['toggle.js']}>
@@ -259,18 +272,30 @@ export function disasterFormRoutes(deps: WebDeps) {
             options={[
               ['text', m.contentText],
               ['audio', m.contentAudio],
+              ['existing', m.contentExisting],
             ]}
-            checked={[one(values, 'content') === 'audio' ? 'audio' : 'text']}
+            checked={[one(values, 'content') || 'text']}
             error={errors.content}
           />
-          <TextField
-            name="title"
-            label={m.titleOptional}
-            hint={m.titleAuto}
-            value={one(values, 'title')}
-            maxlength={200}
-            error={errors.title}
-          />
+          <div data-show-if="content=existing">
+            <SelectField
+              name="announcementId"
+              label={m.announcement}
+              value={one(values, 'announcementId')}
+              options={[['', m.none] as const, ...offered.map((a) => [a.id, a.title] as const)]}
+              error={errors.announcementId}
+            />
+          </div>
+          <div data-show-if="content=text|audio">
+            <TextField
+              name="title"
+              label={m.titleOptional}
+              hint={m.titleAuto}
+              value={one(values, 'title')}
+              maxlength={200}
+              error={errors.title}
+            />
+          </div>
           <div data-show-if="content=text">
             <TextArea
               name="text"
@@ -324,6 +349,15 @@ export function disasterFormRoutes(deps: WebDeps) {
     );
   }
 
+  /** The confirmation's address: the choices in the query, so the page can reload while audio processes. */
+  function confirmAt(c: Context, form: FormValues, announcementId: string) {
+    const query = new URLSearchParams();
+    for (const name of carried)
+      for (const v of name === 'announcementId' ? [announcementId] : many(form, name))
+        if (v) query.append(name, v);
+    return c.redirect(`${paths.disasterIssueConfirm}?${query.toString()}`, 303);
+  }
+
   /** The form's post: everything checked first, then the content stored (approved by this act). */
   async function review(c: Context, form: FormValues, upload: ReceivedUpload) {
     const ctx = signedIn(c);
@@ -333,8 +367,9 @@ export function disasterFormRoutes(deps: WebDeps) {
     const content = readContent(form, p, upload.file?.filename ?? null);
     const bulletin = bulletinFrom(form, commune.timeZone, p, dm, 'pending');
     const fields = { ...(!content.ok && content.fields), ...(!bulletin.ok && bulletin.fields) };
-    if (!content.ok || !bulletin.ok || content.value.kind !== 'new')
+    if (!content.ok || !bulletin.ok)
       return renderForm(c, form, { general: p.m.fixBelow, fields, status: 400 });
+    if (content.value.kind === 'existing') return confirmAt(c, form, content.value.announcementId);
     const source = sourceFrom(upload, content.value.source, p.m);
     if ('problem' in source) return renderForm(c, form, source.problem);
     try {
@@ -343,11 +378,7 @@ export function disasterFormRoutes(deps: WebDeps) {
         { ...content.value.meta, category: DISASTER_CATEGORY },
         source.source,
       );
-      const query = new URLSearchParams();
-      for (const name of carried)
-        for (const v of name === 'announcementId' ? [created.id] : many(form, name))
-          if (v) query.append(name, v);
-      return c.redirect(`${paths.disasterIssueConfirm}?${query.toString()}`, 303);
+      return confirmAt(c, form, created.id);
     } catch (error) {
       return renderForm(c, form, problemOf(error, p.lang, fieldMap));
     }
@@ -410,7 +441,10 @@ export function disasterFormRoutes(deps: WebDeps) {
         eventName={eventName}
         request={request}
         hamletNames={targets.map((h) => h.name)}
-        issued={`${one(values, 'issuedTime')} ${one(values, 'issuedDate')}`}
+        issued={(p.lang === 'vi' ? formatLocalVi : formatLocalEn)(
+          Date.parse(request.issuedAt),
+          commune.timeZone,
+        )}
       />
     );
     const back = (
@@ -482,12 +516,22 @@ export function disasterFormRoutes(deps: WebDeps) {
     const p = pageContext(c);
     const dm = disasterMessages(p.lang);
     let form = await readForm(c);
-    if (one(form, 'edit')) return renderForm(c, { ...form, content: 'text' });
+    // Back to the form with the content just made chosen, so nothing is typed or recorded twice.
+    if (one(form, 'edit')) return renderForm(c, { ...form, content: 'existing' });
     const commune = await communeOf(services, ctx);
     const built = bulletinFrom(form, commune.timeZone, p, dm, one(form, 'announcementId'));
     if (!built.ok) return renderForm(c, form, { general: p.m.fixBelow, fields: built.fields, status: 400 });
     try {
       const { event } = built.value;
+      // The content first: another commune's (404) or content that cannot air opens no event.
+      const content = await services.announcements.get(ctx, built.value.request.announcementId);
+      const why = notAirableReason(content);
+      if (why)
+        return renderForm(c, form, {
+          general: `${p.m.notAirable} ${p.m.notOfferedWhy[why]}`,
+          fields: {},
+          status: 422,
+        });
       const eventId = 'open' in event ? (await services.disaster.createEvent(ctx, event.open)).id : event.id;
       // A refusal below keeps the event just opened, so that sending again does not open a second one.
       form = { ...form, event: eventId };
