@@ -83,6 +83,15 @@ describe.skipIf(!hasTool('chromium') || !hasTool('loudgain'))(
           // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's DOM, typed nowhere here
           const scope = globalThis as any;
           const form = scope.document.querySelector('form[data-upload]');
+          // The page fetches its audio bundle once a recording is on its way; here, the same way.
+          if (!scope.LoaAudio)
+            await new Promise((resolve, reject) => {
+              const script = scope.document.createElement('script');
+              script.src = form.dataset.audioScript;
+              script.onload = resolve;
+              script.onerror = reject;
+              scope.document.head.appendChild(script);
+            });
           const audio = scope.LoaAudio;
           const made = await audio.processRecording(
             new Blob([bytes]),

@@ -113,7 +113,25 @@ export const sendJs = `
     var status = $(form, '[data-upload-status]');
     var note = $(form, '[data-audio-note]');
     var submit = $(form, 'button[type=submit]');
-    var audio = window.LoaAudio;
+    // The audio bundle (about 80 KB) is fetched only once a recording is on its way: a text, or a
+    // page left unused, costs nothing on a weak link.
+    var audio = null;
+    var audioLoad = null;
+    function loadAudio() {
+      if (!form.dataset.browserAudio || !form.dataset.audioScript) return Promise.resolve(null);
+      if (!audioLoad) {
+        audioLoad = new Promise(function (resolve) {
+          var script = document.createElement('script');
+          script.src = form.dataset.audioScript;
+          script.onload = function () { resolve(window.LoaAudio || null); };
+          script.onerror = function () { resolve(null); };
+          document.head.appendChild(script);
+        }).then(function (loaded) { audio = loaded; return loaded; });
+      }
+      return audioLoad;
+    }
+    var picker = form.querySelector('input[type=file]');
+    if (picker) picker.addEventListener('change', loadAudio);
     function say(text) { note.textContent = text; note.hidden = false; }
     function fail(problem) {
       submit.disabled = false;
@@ -168,7 +186,7 @@ export const sendJs = `
         body.append('file', prepared.blob, prepared.name);
         return body;
       }
-      prepare(item).then(function (prepared) {
+      loadAudio().then(function () { return prepare(item); }).then(function (prepared) {
         return post(form.dataset.upload, formBody(prepared)).then(function (r) {
           if (r.status === 202 && r.answer.id) {
             if (!prepared.processed) return done(r.answer.id);

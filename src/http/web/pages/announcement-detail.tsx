@@ -77,7 +77,7 @@ export function DetailPage(props: DetailProps) {
   const m = p.m;
   const live = !a.variants.every(finished);
   const open = a.withdrawnAt === null;
-  const scripts = ['browser-audio.js', 'send.js', 'toggle.js', 'compose.js'];
+  const scripts = ['send.js', 'toggle.js', 'compose.js'];
   return (
     <Layout
       p={p}

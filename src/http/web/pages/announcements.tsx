@@ -47,7 +47,7 @@ export function announcementRoutes(deps: WebDeps) {
       <Layout
         p={p}
         title={p.m.sendTitle}
-        scripts={['browser-audio.js', 'send.js', 'toggle.js', 'compose.js']}
+        scripts={['send.js', 'toggle.js', 'compose.js']}
       >
         <section aria-label={p.m.sendTitle}>
           <SendForm

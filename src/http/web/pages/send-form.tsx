@@ -11,6 +11,7 @@ import {
 import { hasOwnVoice, ttsVoices, voiceLanguage } from '../../../domain/ports/tts.js';
 import type { AudioTargets } from '../../../domain/commune.js';
 import { ffmpegUrls } from '../assets/ffmpeg-vendor.js';
+import { assetUrl } from '../assets/index.js';
 import type { FormProblem } from '../forms.js';
 import { checkInput, type InputOptions } from '../input.js';
 import type { Messages } from '../i18n.js';
@@ -247,6 +248,7 @@ const audioAttributes = (audio: BrowserAudio | undefined, m: Messages) =>
   audio
     ? {
         'data-browser-audio': audio.mode,
+        'data-audio-script': assetUrl('browser-audio.js'),
         'data-targets': JSON.stringify(audio.targets),
         'data-ffmpeg': JSON.stringify(ffmpegUrls),
         'data-msg-audio-loading': m.audioLoading,
