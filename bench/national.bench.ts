@@ -1,10 +1,11 @@
 // `npm run bench:national`: the scale-out profile on this one machine, with a simulated country.
 // PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test:
-// a fresh database is made and dropped), media in s3rver, three `loa serve`, one `loa dispatch`, two
-// `loa worker`, and 3,321 communes, 30,000 hamlets and NATIONAL_RECEIVERS receivers (50,000) holding
-// push channels from loopback addresses 127.0.0.2–201. Each figure is printed with a baseline measured in
-// the same run (the province's emergency for the country's, polling at a tenth of the rate, one worker, one
-// idle connection). Prints a table for the README; it is not a test.
+// a fresh database is made and dropped), media in s3rver, three `loa serve` (more when the open-file
+// limit needs it), one `loa dispatch`, two `loa worker`, and 3,321 communes, 30,000 hamlets and
+// NATIONAL_RECEIVERS receivers (50,000) holding push channels from loopback addresses 127.0.0.2–201.
+// Each figure is printed with a baseline measured in the same run (the province's emergency for the
+// country's, polling at a tenth of the rate, one worker, one idle connection). Prints a table for the
+// README; it is not a test.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
