@@ -44,11 +44,7 @@ export function announcementRoutes(deps: WebDeps) {
     const { languages, hamletOptions, commune } = await sendOptions(deps, ctx, p);
     return sendPage(
       c,
-      <Layout
-        p={p}
-        title={p.m.sendTitle}
-        scripts={['send.js', 'toggle.js', 'compose.js']}
-      >
+      <Layout p={p} title={p.m.sendTitle} scripts={['send.js', 'toggle.js', 'compose.js']}>
         <section aria-label={p.m.sendTitle}>
           <SendForm
             p={p}
