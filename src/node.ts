@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { sql, type LogEvent } from 'kysely';
@@ -45,39 +45,11 @@ import { createCapSignatureVerifier, loadTrustedCapCerts } from './crypto/cap-si
 import { systemClock, type Clock } from './domain/ports/clock.js';
 import { webIds, type IdGenerator } from './domain/ports/ids.js';
 import type { Logger } from './domain/ports/logger.js';
-import {
-  isProvinceFile,
-  parseCommuneFile,
-  parseProvinceFile,
-  type CommuneFile,
-  type ProvinceFile,
-} from './services/seed/commune-file.js';
+import { applyScheduleFiles, readScheduleFiles } from './node-seed.js';
 
 export const version: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
-
-/**
- * Reads every file of the schedules folder: the province file (if any) and the commune files; a
- * malformed one throws naming file and path.
- */
-export function readScheduleFiles(dir: string): {
-  readonly provinces: readonly { file: string; province: ProvinceFile }[];
-  readonly communes: readonly { file: string; commune: CommuneFile }[];
-} {
-  const names = readdirSync(dir)
-    .filter((n) => n.endsWith('.json') && !n.endsWith('.schema.json'))
-    .sort();
-  const texts = names.map((name) => ({ file: join(dir, name), text: readFileSync(join(dir, name), 'utf8') }));
-  return {
-    provinces: texts
-      .filter((t) => isProvinceFile(t.text))
-      .map((t) => ({ file: t.file, province: parseProvinceFile(t.file, t.text) })),
-    communes: texts
-      .filter((t) => !isProvinceFile(t.text))
-      .map((t) => ({ file: t.file, commune: parseCommuneFile(t.file, t.text) })),
-  };
-}
 
 /**
  * How long what a process leaves in the media store (work folders, temporary uploads, originals no
@@ -260,38 +232,7 @@ export async function createNodeRuntime(
       workerId: `${workerId}#${ids.id().slice(-12)}`,
     });
     const stopListening = services.webhooks.listen(() => webhookSender.wake());
-    for (const { file, province } of provinces) {
-      await services.seed.applyProvinceFile(province);
-      logger.info({ file, province: province.province.code }, 'province file applied');
-    }
-    for (const { file, commune } of communes) {
-      const summary = await services.seed.applyCommuneFile(commune);
-      logger.info({ file, ...summary }, 'commune file applied');
-    }
-    const first = communes[0]?.commune.commune.id;
-    if (first) {
-      const created = await services.seed.ensureFirstUsers(first, {
-        admin: config.LOA_ADMIN_PASSWORD,
-        provinceAdmin: config.LOA_PROVINCE_ADMIN_PASSWORD,
-      });
-      if (created && created.generated.length > 0) {
-        // Printed once on purpose: the first users need them to sign in, and they are stored only hashed.
-        // The log lines before them are flushed first, so that they stand on lines of their own between
-        // rules, never inside a JSON log line where nobody would find them.
-        logger.flush();
-        const rule = '='.repeat(72);
-        const lines = created.generated.map(
-          (u) => `First start: created user "${u.username}" with password: ${u.password}`,
-        );
-        process.stdout.write(
-          `\n${rule}\n${lines.join('\n')}\n` +
-            `Open ${config.PORT ? `http://localhost:${config.PORT}/` : 'the address below'} and sign in as admin (the commune's administrator) or tinh\n` +
-            "(the province's: new communes and their admins); change a password under Quản trị → Người dùng\n" +
-            '(or PATCH /api/v1/users/{id}). Set LOA_ADMIN_PASSWORD and LOA_PROVINCE_ADMIN_PASSWORD before the first\n' +
-            `start to choose them instead.\n${rule}\n\n`,
-        );
-      }
-    }
+    await applyScheduleFiles(services.seed, { provinces, communes }, config, logger);
     metrics.watch(
       {
         jobsByStatus: () => repos.jobs.countJobsByStatus(),

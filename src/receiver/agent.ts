@@ -1,78 +1,18 @@
-import { CommandMessageSchema, type OnHours } from '../domain/receiver/command.js';
+import { CommandMessageSchema } from '../domain/receiver/command.js';
 import {
   PlayMessageSchema,
   ScheduleMessageSchema,
   StopMessageSchema,
-  type Heartbeat,
   type Manifest,
 } from '../domain/receiver/protocol.js';
 import { backoffMs, reconnectMs, type ChannelEnd } from './backoff.js';
-import type { AgentCache } from './cache.js';
 import { createProtocolClient, HttpError, rejectedEvents } from './client.js';
 import { createCorrectedClock } from './corrected-clock.js';
 import { createPlaybackLoop } from './playback-loop.js';
-import type { Player } from './player.js';
-import {
-  silentLogger,
-  systemClock,
-  systemTimers,
-  type AgentClock,
-  type AgentLogger,
-  type ResolveHost,
-  type Timers,
-} from './ports.js';
+import { silentLogger, systemClock, systemTimers } from './ports.js';
 import { readSse, type SseEvent } from './sse-parser.js';
-import type { AgentStore } from './store.js';
 import { createBoxSettings, createRemoteControl } from './remote-control.js';
-
-export interface AgentOptions {
-  readonly server: string;
-  readonly token: string;
-  readonly store: AgentStore;
-  readonly cache: AgentCache;
-  readonly player: Player;
-  /** The box's resolver, for the hosts of relays (`resolve-host.node.ts` on a box). */
-  readonly resolveHost: ResolveHost;
-  readonly clock?: AgentClock;
-  readonly timers?: Timers;
-  readonly fetch?: typeof fetch;
-  readonly random?: () => number;
-  readonly logger?: AgentLogger;
-  /** Polling interval when the push channel is down (default 60 s). */
-  readonly pollMs?: number;
-  /** Polling interval while the push channel is up: only to follow the moving 48 h window (default 15 min). */
-  readonly ssePollMs?: number;
-  readonly heartbeatMs?: number;
-  /** How late an item may still start (default 10 min). */
-  readonly lateToleranceMs?: number;
-  readonly logBatchSize?: number;
-  /** Use the push channel (default true); without it the agent only polls. */
-  readonly sse?: boolean;
-  readonly appVersion?: string;
-  /** The volume the box starts at, 0–100, until the commune sets one (default 80). */
-  readonly volume?: number;
-  /** The box's vital signs for heartbeats. */
-  readonly readStatus?: () => Promise<Pick<Heartbeat, 'signal' | 'freeBytes' | 'uptimeS'>>;
-}
-
-export interface AgentStatus {
-  readonly online: boolean;
-  readonly pushConnected: boolean;
-  /** The server refused the token (rotated or disabled): playing on from the cache. */
-  readonly unauthorized: boolean;
-  readonly scheduleVersion: number | null;
-  readonly etag: string | null;
-  readonly clockOffsetMs: number;
-  readonly pendingEvents: number;
-  readonly playing: string | null;
-  readonly delivered: { readonly accepted: number; readonly duplicates: number };
-  /** What the commune set remotely. */
-  readonly volume: number;
-  readonly muted: boolean;
-  readonly onHours: OnHours | null;
-  /** Times the agent restarted its loop on command since it was started. */
-  readonly restarts: number;
-}
+import type { AgentOptions, AgentStatus } from './agent-options.js';
 
 /**
  * The receiver agent: keeps the manifest and audio in its cache, plays on time by the server-corrected

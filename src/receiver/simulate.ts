@@ -1,4 +1,5 @@
-import { createAgent, type Agent, type AgentStatus } from './agent.js';
+import { createAgent, type Agent } from './agent.js';
+import type { AgentStatus } from './agent-options.js';
 import { createMemoryCache } from './cache.js';
 import { createSimulatedPlayer } from './player.js';
 import { silentLogger, systemTimers, type ResolveHost, type Timers } from './ports.js';

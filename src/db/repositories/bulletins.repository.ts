@@ -1,7 +1,9 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Bulletin, BulletinDelivery } from '../../domain/bulletin.js';
 import type { BulletinsRepository, InboxItem } from '../../domain/ports/repositories.js';
-import type { BulletinDeliveryTable, BulletinTable, Database, ReceiverTable } from '../schema.js';
+import type { BulletinDeliveryTable, BulletinTable, Database } from '../schema.js';
+import { bulletinAirings } from './bulletin-airings.js';
+import { bulletinPlacement } from './bulletin-placement.js';
 
 /** Rows per insert statement: well under PostgreSQL's and SQLite's parameter limits. */
 const CHUNK = 200;
@@ -68,6 +70,8 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
   });
 
   return {
+    ...bulletinAirings(db),
+    ...bulletinPlacement(db),
     async insertBulletin(b) {
       await db
         .insertInto('bulletins')
@@ -280,150 +284,6 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
         .where('decision', '=', from)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
-    },
-
-    async findBulletinAirings(occurrenceIds) {
-      if (occurrenceIds.length === 0) return [];
-      const rows = await db
-        .selectFrom('occurrences as o')
-        .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
-        .innerJoin('announcements as a', 'a.id', 'b.announcement_id')
-        .innerJoin('bulletins as bu', 'bu.id', 'a.bulletin_id')
-        .innerJoin('communes as c', 'c.id', 'a.commune_id')
-        .where('o.id', 'in', [...occurrenceIds])
-        .select([
-          'o.id as occurrence_id',
-          'bu.id as bulletin_id',
-          'bu.province_id',
-          'c.id as commune_id',
-          'c.name as commune_name',
-          'bu.title',
-          'bu.level',
-        ])
-        .execute();
-      return rows.map((r) => ({
-        occurrenceId: r.occurrence_id,
-        bulletinId: r.bulletin_id,
-        provinceId: r.province_id,
-        communeId: r.commune_id,
-        communeName: r.commune_name,
-        title: r.title,
-        level: r.level,
-      }));
-    },
-
-    async listReceiverProof(bulletinId) {
-      const reported = (
-        eb: ExpressionBuilder<Database & { d: BulletinDeliveryTable; r: ReceiverTable }, 'd' | 'r'>,
-        type: 'started' | 'completed' | 'failed',
-      ) =>
-        eb
-          .selectFrom('playback_events as pe')
-          .innerJoin('occurrences as o', 'o.id', 'pe.occurrence_id')
-          .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
-          .whereRef('b.announcement_id', '=', 'd.announcement_id')
-          .whereRef('pe.receiver_id', '=', 'r.id')
-          .where('pe.type', '=', type)
-          .select((e) => e.fn.min('pe.at').as('at'));
-      const rows = await db
-        .selectFrom('bulletin_deliveries as d')
-        .innerJoin('hamlets as h', 'h.commune_id', 'd.commune_id')
-        .innerJoin('receivers as r', 'r.hamlet_id', 'h.id')
-        .where('d.bulletin_id', '=', bulletinId)
-        .where('h.deleted_at', 'is', null)
-        .where('r.disabled_at', 'is', null)
-        .select([
-          'd.commune_id',
-          'h.id as hamlet_id',
-          'h.name as hamlet_name',
-          'r.id as receiver_id',
-          'r.name as receiver_name',
-        ])
-        .select((eb) => [
-          reported(eb, 'started').as('started_at'),
-          reported(eb, 'completed').as('completed_at'),
-          reported(eb, 'failed').as('failed_at'),
-        ])
-        .orderBy('d.commune_id')
-        .orderBy('h.name')
-        .orderBy('r.name')
-        .execute();
-      return rows.map((r) => ({
-        communeId: r.commune_id,
-        hamletId: r.hamlet_id,
-        hamletName: r.hamlet_name,
-        receiverId: r.receiver_id,
-        receiverName: r.receiver_name,
-        startedAt: (r.started_at as string | null) ?? null,
-        completedAt: (r.completed_at as string | null) ?? null,
-        failedAt: (r.failed_at as string | null) ?? null,
-      }));
-    },
-
-    async setSlotPlace(bulletinId, communeId, place, broadcastIds, orderAt, now) {
-      await db
-        .updateTable('bulletin_deliveries')
-        .set({ slot_place: place, updated_at: now })
-        .where('bulletin_id', '=', bulletinId)
-        .where('commune_id', '=', communeId)
-        .execute();
-      if (broadcastIds.length > 0) {
-        await db
-          .updateTable('broadcasts')
-          .set({ slot_order_at: orderAt })
-          .where('id', 'in', [...broadcastIds])
-          .execute();
-      }
-    },
-
-    async placeAll(bulletinId, rows, by, now) {
-      if (rows.length === 0) return;
-      for (let i = 0; i < rows.length; i += 100) {
-        const part = rows.slice(i, i + 100);
-        await db
-          .updateTable('bulletin_deliveries')
-          .set((eb) => {
-            let ids = eb.case('commune_id');
-            let firsts = eb.case('commune_id');
-            for (const r of part) {
-              ids = ids.when(r.communeId).then(JSON.stringify([r.broadcastId])) as never;
-              firsts = firsts.when(r.communeId).then(r.firstAiringAt) as never;
-            }
-            return {
-              decision: 'scheduled' as const,
-              decided_by: by,
-              decided_at: now,
-              updated_at: now,
-              broadcast_ids: (ids as any).end(),
-              first_airing_at: (firsts as any).end(),
-            };
-          })
-          .where('bulletin_id', '=', bulletinId)
-          .where(
-            'commune_id',
-            'in',
-            part.map((r) => r.communeId),
-          )
-          .where('decision', '=', 'received')
-          .execute();
-      }
-    },
-
-    async addBroadcasts(bulletinId, communeId, broadcastIds, firstAiringAt, now) {
-      const row = await db
-        .selectFrom('bulletin_deliveries')
-        .select(['broadcast_ids', 'first_airing_at'])
-        .where('bulletin_id', '=', bulletinId)
-        .where('commune_id', '=', communeId)
-        .executeTakeFirstOrThrow();
-      const ids = [...(JSON.parse(row.broadcast_ids) as string[]), ...broadcastIds];
-      const first = [row.first_airing_at, firstAiringAt].filter((t): t is string => t !== null).sort()[0];
-      await db
-        .updateTable('bulletin_deliveries')
-        .set({ broadcast_ids: JSON.stringify(ids), first_airing_at: first ?? null, updated_at: now })
-        .where('bulletin_id', '=', bulletinId)
-        .where('commune_id', '=', communeId)
-        .execute();
     },
   };
 }

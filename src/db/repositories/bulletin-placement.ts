@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import type { BulletinsRepository } from '../../domain/ports/repositories.js';
+import type { Database } from '../schema.js';
+
+/**
+ * Where the copies of a bulletin go in each commune's schedule: the slot place, the province's placement
+ * of every commune at once, and broadcasts added to a delivery (part of the bulletins repository).
+ */
+export function bulletinPlacement(
+  db: Kysely<Database>,
+): Pick<BulletinsRepository, 'setSlotPlace' | 'placeAll' | 'addBroadcasts'> {
+  return {
+    async setSlotPlace(bulletinId, communeId, place, broadcastIds, orderAt, now) {
+      await db
+        .updateTable('bulletin_deliveries')
+        .set({ slot_place: place, updated_at: now })
+        .where('bulletin_id', '=', bulletinId)
+        .where('commune_id', '=', communeId)
+        .execute();
+      if (broadcastIds.length > 0) {
+        await db
+          .updateTable('broadcasts')
+          .set({ slot_order_at: orderAt })
+          .where('id', 'in', [...broadcastIds])
+          .execute();
+      }
+    },
+
+    async placeAll(bulletinId, rows, by, now) {
+      if (rows.length === 0) return;
+      for (let i = 0; i < rows.length; i += 100) {
+        const part = rows.slice(i, i + 100);
+        await db
+          .updateTable('bulletin_deliveries')
+          .set((eb) => {
+            let ids = eb.case('commune_id');
+            let firsts = eb.case('commune_id');
+            for (const r of part) {
+              ids = ids.when(r.communeId).then(JSON.stringify([r.broadcastId])) as never;
+              firsts = firsts.when(r.communeId).then(r.firstAiringAt) as never;
+            }
+            return {
+              decision: 'scheduled' as const,
+              decided_by: by,
+              decided_at: now,
+              updated_at: now,
+              broadcast_ids: (ids as any).end(),
+              first_airing_at: (firsts as any).end(),
+            };
+          })
+          .where('bulletin_id', '=', bulletinId)
+          .where(
+            'commune_id',
+            'in',
+            part.map((r) => r.communeId),
+          )
+          .where('decision', '=', 'received')
+          .execute();
+      }
+    },
+
+    async addBroadcasts(bulletinId, communeId, broadcastIds, firstAiringAt, now) {
+      const row = await db
+        .selectFrom('bulletin_deliveries')
+        .select(['broadcast_ids', 'first_airing_at'])
+        .where('bulletin_id', '=', bulletinId)
+        .where('commune_id', '=', communeId)
+        .executeTakeFirstOrThrow();
+      const ids = [...(JSON.parse(row.broadcast_ids) as string[]), ...broadcastIds];
+      const first = [row.first_airing_at, firstAiringAt].filter((t): t is string => t !== null).sort()[0];
+      await db
+        .updateTable('bulletin_deliveries')
+        .set({ broadcast_ids: JSON.stringify(ids), first_airing_at: first ?? null, updated_at: now })
+        .where('bulletin_id', '=', bulletinId)
+        .where('commune_id', '=', communeId)
+        .execute();
+    },
+  };
+}

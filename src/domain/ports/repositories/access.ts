@@ -1,0 +1,94 @@
+import type { Role } from '../../actor.js';
+import type { ApiToken, MachineScope } from '../../api-token.js';
+import type { AuditRecord } from '../../audit.js';
+import type { Page, PageRequest } from '../../page.js';
+import type { User, UserCredentials } from '../../user.js';
+
+export interface AuditRepository {
+  appendAudit(record: AuditRecord): Promise<void>;
+  listRecentAudit(limit: number): Promise<readonly AuditRecord[]>;
+}
+
+export interface ApiTokensRepository {
+  insertApiToken(
+    token: {
+      readonly id: string;
+      readonly provinceId: string;
+      readonly name: string;
+      readonly tokenHash: string;
+      /** Default: the export only, as before scopes existed. */
+      readonly scopes?: readonly MachineScope[];
+      readonly createdBy: string;
+    },
+    now: string,
+  ): Promise<void>;
+  /** The province's tokens, newest first, revoked ones too. */
+  listApiTokens(provinceId: string): Promise<readonly ApiToken[]>;
+  findApiToken(provinceId: string, id: string): Promise<ApiToken | undefined>;
+  /** Revokes a live token of the province; false when there is none to revoke. */
+  revokeApiToken(provinceId: string, id: string, now: string): Promise<boolean>;
+  /** The live (not revoked) token behind a digest. */
+  findLiveApiToken(tokenHash: string): Promise<
+    | {
+        readonly id: string;
+        readonly provinceId: string;
+        readonly name: string;
+        readonly scopes: readonly MachineScope[];
+      }
+    | undefined
+  >;
+  /** Records a use, unless one was recorded after `unlessAfter` (one write a minute per token at most). */
+  touchApiToken(id: string, now: string, unlessAfter: string): Promise<void>;
+}
+
+export interface SessionsRepository {
+  insertSession(
+    session: { id: string; tokenHash: string; userId: string; expiresAt: string },
+    now: string,
+  ): Promise<void>;
+  /** The live session for a token digest: not revoked, not expired, user not disabled. */
+  findLiveSession(tokenHash: string, now: string): Promise<{ id: string; userId: string } | undefined>;
+  revokeSession(id: string, now: string): Promise<void>;
+  revokeUserSessions(userId: string, now: string): Promise<void>;
+}
+
+export interface UsersRepository {
+  /**
+   * Users with one of `roles`: of one commune (its staff), or of every commune of a province (the
+   * province's staff, who keep a home commune).
+   */
+  listUsers(
+    where: { readonly communeId: string } | { readonly provinceId: string },
+    roles: readonly Role[],
+    page: PageRequest,
+    /** Accounts left out (the commune's CAP account). */
+    excludeIds?: readonly string[],
+  ): Promise<Page<User>>;
+  findUser(id: string): Promise<User | undefined>;
+  findCredentialsByUsername(username: string): Promise<UserCredentials | undefined>;
+  isUsernameTaken(username: string): Promise<boolean>;
+  countUsers(): Promise<number>;
+  insertUser(
+    user: {
+      id: string;
+      username: string;
+      displayName: string;
+      passwordHash: string;
+      role: Role;
+      communeId: string;
+      hamletIds: readonly string[];
+    },
+    now: string,
+  ): Promise<void>;
+  updateUser(
+    id: string,
+    changes: {
+      displayName?: string;
+      role?: Role;
+      passwordHash?: string;
+      disabledAt?: string | null;
+      hamletIds?: readonly string[];
+    },
+    now: string,
+  ): Promise<void>;
+}
