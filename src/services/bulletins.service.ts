@@ -31,7 +31,8 @@ import {
 } from '../domain/schedule/index.js';
 import type { AnnouncementsService, VariantSource } from './announcements.service.js';
 import type { AuditTrail } from './audit.service.js';
-import type { Booking, BroadcastsService } from './broadcasts.service.js';
+import type { Booking } from './broadcast-booking.js';
+import type { BroadcastsService } from './broadcasts.service.js';
 import { groupBy } from './group-by.js';
 
 interface Deps {
