@@ -13,7 +13,7 @@ import {
 } from '../../domain/bulletin.js';
 import type { MediaStore } from '../../domain/ports/media-store.js';
 import type { Services } from '../../services/index.js';
-import type { DeliveryView } from '../../services/bulletins.service.js';
+import type { DeliveryView } from '../../services/bulletin-inbox.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import { zodProblem } from '../problem.js';
 import { IdParam, jsonBody, jsonResponse, named, problemResponses } from '../schemas.js';

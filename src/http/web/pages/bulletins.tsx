@@ -8,7 +8,7 @@ import {
   type DeliveryStatus,
 } from '../../../domain/bulletin.js';
 import { DEFAULT_TIME_ZONE, iso, localToUtc } from '../../../domain/schedule/index.js';
-import type { DeliveryView } from '../../../services/bulletins.service.js';
+import type { DeliveryView } from '../../../services/bulletin-inbox.js';
 import { gate } from '../../middleware/gate.js';
 import { bulletinMessages, type BulletinMessages } from '../bulletin-messages.js';
 import { communeOf, hamletsOf } from '../commune.js';
