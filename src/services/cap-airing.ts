@@ -19,7 +19,8 @@ import { voiceLanguage } from '../domain/ports/tts.js';
 import { assetsOf } from './audio.service.js';
 import type { BroadcastsService } from './broadcasts.service.js';
 import { nextSlot, systemActor } from './cap-commune.js';
-import { speakHeader, type DisasterService, type SpeechPlace } from './disaster.service.js';
+import { speakHeader, type SpeechPlace } from './disaster-header.js';
+import type { DisasterService } from './disaster.service.js';
 
 export interface CapAiringDeps {
   readonly repos: Pick<Repositories, 'capAlerts' | 'communes' | 'announcements'>;

@@ -33,7 +33,8 @@ import type { AuditTrail } from './audit.service.js';
 import type { BroadcastsService } from './broadcasts.service.js';
 import { createCapAiring } from './cap-airing.js';
 import { systemActor, writeCommuneItem } from './cap-commune.js';
-import type { DisasterService, SpeechPlace } from './disaster.service.js';
+import type { SpeechPlace } from './disaster-header.js';
+import type { DisasterService } from './disaster.service.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'capAlerts' | 'communes' | 'hamlets' | 'announcements'>;
