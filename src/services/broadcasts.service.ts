@@ -1,15 +1,11 @@
 import type { RequestContext } from '../domain/actor.js';
 import type { Broadcast, BroadcastRequest, LeadIn, Occurrence } from '../domain/broadcast.js';
-import type { Commune } from '../domain/commune.js';
 import { invalid, notFound } from '../domain/errors.js';
-import type { Hamlet } from '../domain/hamlet.js';
 import type { Page, PageRequest } from '../domain/page.js';
-import { assertAllowed, isAllowed, type Permission } from '../domain/policy.js';
+import { assertAllowed, type Permission } from '../domain/policy.js';
 import type { Repositories } from '../domain/ports/repositories.js';
-import { normalRelayUrl, relayUrlProblem } from '../domain/relay-url.js';
 import {
   airTimeMs,
-  announcementContent,
   communeRules,
   formatLocalVi,
   isSeries,
@@ -18,11 +14,13 @@ import {
   planReach,
   startsOf,
   SUGGESTION_SPAN_MS,
-  type BroadcastContent,
 } from '../domain/schedule/index.js';
-import { bookedAround, bookedAroundMany } from './bookings.js';
+import { bookedAround } from './bookings.js';
 import { materialise } from './materialise.js';
 import { createAiringCancellation } from './airings.js';
+import { createBookingOutcomes, scheduledOf, type Booking, type Scheduled } from './broadcast-booking.js';
+import { contentOf, loadCommune, targetHamlets } from './broadcast-checks.js';
+import { createEmergencyEverywhere } from './emergency-everywhere.js';
 import { createSeriesExtension, type SchedulingDeps } from './series.js';
 import { createUpcoming } from './upcoming.js';
 import { fromScheduleError, normaliseWhen } from './broadcast-request.js';
@@ -31,191 +29,12 @@ export interface BroadcastView extends Broadcast {
   readonly occurrences: readonly Occurrence[];
 }
 
-export interface Scheduled {
-  readonly id: string;
-  readonly occurrences: readonly {
-    readonly id: string;
-    readonly hamletId: string;
-    readonly at: string;
-    readonly durationMs: number;
-    readonly slot: string | null;
-  }[];
-  readonly displaced: readonly {
-    readonly id: string;
-    readonly hamletId: string;
-    readonly at: string;
-    readonly title: string;
-  }[];
-}
-
-/** A booking's answer: its occurrences and what it displaced, as the API shows them. */
-function scheduledOf(
-  id: string,
-  plan: {
-    readonly occurrences: readonly {
-      readonly id: string;
-      readonly hamletId: string;
-      readonly startsAt: number;
-      readonly durationMs: number;
-      readonly slotName: string | null;
-    }[];
-    readonly displaced: readonly {
-      readonly id: string;
-      readonly hamletId: string;
-      readonly startsAt: number;
-      readonly title: string;
-    }[];
-  },
-): Scheduled {
-  return {
-    id,
-    occurrences: plan.occurrences.map((o) => ({
-      id: o.id,
-      hamletId: o.hamletId,
-      at: iso(o.startsAt),
-      durationMs: o.durationMs,
-      slot: o.slotName,
-    })),
-    displaced: plan.displaced.map((d) => ({
-      id: d.id,
-      hamletId: d.hamletId,
-      at: iso(d.startsAt),
-      title: d.title,
-    })),
-  };
-}
-
-async function loadCommune(r: Pick<Repositories, 'communes'>, communeId: string): Promise<Commune> {
-  const commune = await r.communes.findCommune(communeId);
-  if (!commune) throw notFound('Commune', communeId, 'xã');
-  return commune;
-}
-
-async function targetHamlets(
-  r: Pick<Repositories, 'hamlets'>,
-  ctx: RequestContext,
-  requested: BroadcastRequest['hamletIds'],
-  permission: Permission,
-): Promise<readonly Hamlet[]> {
-  if (requested === 'all') {
-    assertAllowed(ctx.actor, permission, 'commune');
-    return r.hamlets.listCommuneHamlets(ctx.actor.communeId);
-  }
-  const ids = [...new Set(requested)];
-  if (ids.length === 0) {
-    throw invalid('hamletIds', 'Choose at least one hamlet.', 'Hãy chọn ít nhất một thôn.');
-  }
-  const found = await r.hamlets.findHamlets(ids);
-  const known = new Set(found.filter((h) => h.communeId === ctx.actor.communeId).map((h) => h.id));
-  const missing = ids.filter((id) => !known.has(id));
-  if (missing.length > 0) {
-    throw invalid(
-      'hamletIds',
-      `Unknown hamlet(s): ${missing.join(', ')}.`,
-      `Không tìm thấy thôn: ${missing.join(', ')}.`,
-    );
-  }
-  assertAllowed(ctx.actor, permission, ids, Object.fromEntries(found.map((h) => [h.id, h.name])));
-  return ids.map((id) => found.find((h) => h.id === id)!);
-}
-
-/**
- * The content to air, checked: not withdrawn, ready, approved when the commune requires it, visible to the
- * caller.
- */
-async function contentOf(
-  r: Pick<Repositories, 'announcements' | 'bulletins'>,
-  ctx: RequestContext,
-  req: BroadcastRequest,
-  commune: Commune,
-): Promise<{ content: BroadcastContent; title: string }> {
-  if ((req.announcementId === undefined) === (req.relay === undefined)) {
-    throw invalid(
-      'announcementId',
-      'Give either announcementId or relay.',
-      'Hãy chọn một thông báo hoặc một nguồn tiếp sóng (chỉ một trong hai).',
-    );
-  }
-  if (req.relay) {
-    const problem = relayUrlProblem(req.relay.url);
-    if (problem)
-      throw invalid('relay.url', `The relay URL ${problem.en}.`, `Địa chỉ tiếp sóng ${problem.vi}.`);
-    // Boxes get the URL as it was checked, so their player cannot read another host out of it.
-    const url = normalRelayUrl(req.relay.url);
-    return {
-      content: { kind: 'relay', url, durationS: req.relay.durationS },
-      title: `Tiếp sóng ${url}`,
-    };
-  }
-  const announcement = await r.announcements.findAnnouncement(req.announcementId!);
-  if (
-    !announcement ||
-    announcement.communeId !== ctx.actor.communeId ||
-    !isAllowed(ctx.actor, 'announcement.read', [announcement.hamletId]) ||
-    // A province bulletin's own content is the province's: communes book their copy, through the inbox.
-    (await r.bulletins.findBulletinOfAnnouncement(announcement.id)) !== undefined
-  ) {
-    throw invalid(
-      'announcementId',
-      `Announcement ${req.announcementId} does not exist.`,
-      'Không tìm thấy thông báo này.',
-    );
-  }
-  if (announcement.withdrawnAt) {
-    throw invalid(
-      'announcementId',
-      `"${announcement.title}" was withdrawn and cannot be booked again.`,
-      `Thông báo "${announcement.title}" đã được rút lại, không thể xếp lịch phát nữa.`,
-    );
-  }
-  if (announcement.status !== 'ready') {
-    throw invalid(
-      'announcementId',
-      `"${announcement.title}" is not ready to air yet (processing status: ${announcement.status}).`,
-      `Thông báo "${announcement.title}" chưa xử lý xong âm thanh (trạng thái: ${announcement.status}), chưa thể xếp lịch.`,
-    );
-  }
-  // Versions wait for the office one by one: what is approved can air while a newer one waits.
-  const content = announcementContent(announcement);
-  if (content.kind === 'announcement' && content.variants.length === 0) {
-    throw invalid(
-      'announcementId',
-      `"${announcement.title}" has not been approved by the commune office.`,
-      `Thông báo "${announcement.title}" chưa được văn phòng xã duyệt, chưa thể xếp lịch.`,
-    );
-  }
-  return { content, title: announcement.title };
-}
-
-/** A booking made inside a unit of work, with what must be published once it has committed. */
-export interface Booking {
-  readonly broadcastId: string;
-  /** Shared by the broadcasts booked together (a province's emergency in every commune), else its id. */
-  readonly bookingId: string;
-  readonly now: number;
-  readonly plan: {
-    readonly occurrences: readonly {
-      readonly id: string;
-      readonly hamletId: string;
-      readonly startsAt: number;
-    }[];
-  };
-  readonly versions: Readonly<Record<string, number>>;
-  readonly title: string;
-  readonly hamletIds: readonly string[];
-  readonly scheduled: Scheduled;
-}
-
 export function createBroadcastsService(
   deps: SchedulingDeps & { readonly repos: Pick<Repositories, 'announcements' | 'bulletins'> },
 ) {
   const { clock, tx } = deps;
 
-  async function bumpVersions(r: Pick<Repositories, 'hamlets'>, hamletIds: readonly string[]) {
-    if (hamletIds.length === 0) return {};
-    await r.hamlets.bumpScheduleVersion(hamletIds, clock.now().toISOString());
-    return r.hamlets.findScheduleVersions(hamletIds);
-  }
+  const { bumpVersions, pushEmergency, emergencySent } = createBookingOutcomes(deps);
 
   async function view(
     rows: readonly Broadcast[],
@@ -349,178 +168,11 @@ export function createBroadcastsService(
     };
   }
 
-  /**
-   * An emergency booked now in many communes in one unit of work (a province bulletin): each commune's
-   * announcement on its hamlets, placed by the one materialiser in one pass over what is booked on all of
-   * them, read once; the broadcasts, occurrences, schedule versions and one audit row written together.
-   * The same rules as `book` for an emergency at once (each commune's repeat rule; quiet hours and
-   * conflicts give way); the caller checked the right to send it. Publish with `announce` per booking.
-   */
-  async function bookEmergencyEverywhere(
-    r: Repositories,
-    ctx: RequestContext,
-    items: readonly {
-      readonly communeId: string;
-      readonly announcementId: string;
-      readonly hamletIds: readonly string[];
-    }[],
-    content: Extract<BroadcastContent, { kind: 'announcement' }>,
-    title: string,
-  ): Promise<readonly (Booking & { readonly communeId: string })[]> {
-    const now = clock.now().getTime();
-    const communes = new Map(
-      (await r.communes.findCommunes(items.map((i) => i.communeId))).map((c) => [c.id, c]),
-    );
-    const hamlets = new Map(
-      (await r.hamlets.listHamletsOfCommunes([...communes.keys()])).map((h) => [h.id, h]),
-    );
-    const when = normaliseWhen({ hamletIds: [], priority: 'emergency' }, now);
-    const horizon = now + deps.horizonMs;
-    const places = items.map((item) => {
-      const commune = communes.get(item.communeId);
-      if (!commune) throw notFound('Commune', item.communeId, 'xã');
-      const rules = communeRules(commune);
-      const own = item.hamletIds.map((id) => hamlets.get(id)).filter((h): h is Hamlet => h !== undefined);
-      const mine = { ...content, announcementId: item.announcementId };
-      const airTimes = own.map((h) => ({ id: h.id, airTimeMs: airTimeMs(mine, h) }));
-      const starts = startsOf(when, 'emergency', rules, { from: now, to: horizon }, now);
-      if (!starts.ok) throw fromScheduleError(starts.error);
-      return {
-        item,
-        commune,
-        rules,
-        hamlets: own,
-        airTimes,
-        starts: starts.value,
-        broadcastId: deps.ids.id(),
-      };
-    });
-    const all = places.flatMap((p) => p.hamlets.map((h) => h.id));
-    await r.hamlets.lockSchedules(all);
-    const reaches = places
-      .map((p) => planReach(p.starts, p.rules, Math.max(0, ...p.airTimes.map((a) => a.airTimeMs))))
-      .filter((x): x is NonNullable<typeof x> => x !== null);
-    const window = {
-      from: Math.min(...reaches.map((x) => x.from)),
-      to: Math.max(...reaches.map((x) => x.to)),
-    };
-    const booked = reaches.length > 0 ? await bookedAroundMany(r, places, window) : [];
-    const created = iso(now);
-    // One booking for all of them: its emergency reaches every commune as one event.
-    const bookingId = deps.ids.id();
-    await r.broadcasts.insertBroadcasts(
-      places.map((p) => ({
-        id: p.broadcastId,
-        bookingId,
-        communeId: p.commune.id,
-        announcementId: p.item.announcementId,
-        relay: null,
-        hamletIds: p.hamlets.map((h) => h.id),
-        schedule: when,
-        priority: 'emergency' as const,
-        createdBy: ctx.actor.id,
-        createdAt: created,
-        materialisedUntil: null,
-        nextStartAt: null,
-      })),
-    );
-    const done = await materialise(
-      r,
-      places.map((p) => ({
-        request: {
-          broadcastId: p.broadcastId,
-          priority: 'emergency' as const,
-          bookedAt: now,
-          title,
-          starts: p.starts,
-          hamlets: p.airTimes,
-          field: 'at' as const,
-        },
-        rules: p.rules,
-      })),
-      booked,
-      { newId: () => deps.ids.id(), onRefusal: 'refuse', now },
-    );
-    const versions = await bumpVersions(r, [...new Set([...all, ...done.hamletsChanged])]);
-    await deps.audit.record(r, {
-      ...ctx,
-      action: 'broadcast.create',
-      targetType: 'broadcast',
-      targetId: null,
-      details: {
-        priority: 'emergency',
-        broadcasts: Object.fromEntries(places.map((p) => [p.commune.id, p.broadcastId])),
-        occurrences: done.added,
-      },
-    });
-    return places.map((p, i) => {
-      const plan = done.plans[i]!;
-      // Read per hamlet of the commune: filtering the country's versions once per commune is quadratic.
-      const mine = p.hamlets.flatMap((h) =>
-        versions[h.id] === undefined ? [] : [[h.id, versions[h.id]!] as const],
-      );
-      return {
-        communeId: p.commune.id,
-        broadcastId: p.broadcastId,
-        bookingId,
-        now,
-        plan,
-        versions: Object.fromEntries(mine),
-        title,
-        hamletIds: p.hamlets.map((h) => h.id),
-        scheduled: scheduledOf(p.broadcastId, plan),
-      };
-    });
-  }
-
-  /**
-   * An emergency booking pushed at once: one event naming the booking, when any of its occurrences is
-   * due within the minute; later repeats reach receivers through their manifest.
-   */
-  function pushEmergency(outcomes: readonly Pick<Booking, 'bookingId' | 'now' | 'plan'>[]): void {
-    const [first] = outcomes;
-    if (!first) return;
-    const dueBy = first.now + 60_000;
-    if (outcomes.some((b) => b.plan.occurrences.some((o) => o.startsAt <= dueBy)))
-      deps.bus.publish({ type: 'emergency', bookingId: first.bookingId, dueBy: iso(dueBy) });
-  }
-
-  /** Tells the operations centre and the webhooks that a commune's emergency went out. */
-  function emergencySent(ctx: RequestContext, outcome: Booking): void {
-    const first = Math.min(...outcome.plan.occurrences.map((o) => o.startsAt));
-    deps.bus.publish({
-      type: 'emergency-sent',
-      broadcastId: outcome.broadcastId,
-      provinceId: ctx.actor.provinceId,
-      communeId: ctx.actor.communeId,
-      hamletIds: outcome.hamletIds,
-      startsAt: iso(Number.isFinite(first) ? first : outcome.now),
-      title: outcome.title,
-      sentBy: ctx.actor.username,
-      sentAt: iso(outcome.now),
-    });
-  }
-
   /** After the booking committed: an emergency pushed at once, then the new schedule versions. */
   function announce(ctx: RequestContext, req: Pick<BroadcastRequest, 'priority'>, outcome: Booking): void {
     if (req.priority === 'emergency') pushEmergency([outcome]);
     deps.bus.publish({ type: 'schedule-changed', versions: outcome.versions });
     if (req.priority === 'emergency') emergencySent(ctx, outcome);
-  }
-
-  /**
-   * After an emergency booked in many communes at once committed (`bookEmergencyEverywhere`): one push
-   * for the whole booking first, then every commune's new schedule versions as one change (the bus splits
-   * what does not fit one notification), then each commune's `emergency-sent`.
-   */
-  function announceEverywhere(
-    bookings: readonly { readonly ctx: RequestContext; readonly booking: Booking }[],
-  ): void {
-    pushEmergency(bookings.map((b) => b.booking));
-    const versions: Record<string, number> = {};
-    for (const { booking } of bookings) Object.assign(versions, booking.versions);
-    deps.bus.publish({ type: 'schedule-changed', versions });
-    for (const { ctx, booking } of bookings) emergencySent(ctx, booking);
   }
 
   /**
@@ -586,6 +238,7 @@ export function createBroadcastsService(
     ...createSeriesExtension(deps),
     ...createAiringCancellation(deps),
     ...createUpcoming(deps),
+    ...createEmergencyEverywhere(deps),
 
     /**
      * Schedules a broadcast in one unit of work: the target hamlets' schedules are locked, what is
@@ -623,9 +276,7 @@ export function createBroadcastsService(
      * The caller publishes with `announce` once it has committed.
      */
     book,
-    bookEmergencyEverywhere,
     announce,
-    announceEverywhere,
 
     async list(
       ctx: RequestContext,

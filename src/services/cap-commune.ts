@@ -7,7 +7,7 @@ import { DISASTER_CATEGORY } from '../domain/disaster.js';
 import { capSystemUserId } from '../domain/user.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories } from '../domain/ports/repositories.js';
-import { enqueueProcessing } from './announcements.service.js';
+import { enqueueProcessing } from './announcement-intake.js';
 import { voiceLanguage } from '../domain/ports/tts.js';
 import { addDays, communeRules, localToUtc, utcToLocal } from '../domain/schedule/index.js';
 

@@ -1,5 +1,4 @@
 import type { RequestContext } from '../domain/actor.js';
-import { defaultAudioTargets, type Commune } from '../domain/commune.js';
 import {
   bulletinHeaderText,
   DISASTER_CATEGORY,
@@ -18,18 +17,13 @@ import { assertAllowed } from '../domain/policy.js';
 import type { AudioWork, ProcessedAudio } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
-import {
-  JOB_MAX_ATTEMPTS,
-  type JobContext,
-  type JobResult,
-  type JobRunnerSignal,
-} from '../domain/ports/jobs.js';
+import { type JobContext, type JobResult, type JobRunnerSignal } from '../domain/ports/jobs.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
-import { voiceLanguage } from '../domain/ports/tts.js';
 import { iso } from '../domain/schedule/index.js';
 import { assetsOf } from './audio.service.js';
 import type { AuditTrail } from './audit.service.js';
 import type { BroadcastsService } from './broadcasts.service.js';
+import { noSpeechHere, speakHeader, speakText, waitForHeader, type SpeechPlace } from './disaster-header.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'disaster' | 'communes' | 'announcements'>;
@@ -46,12 +40,6 @@ interface Deps {
   readonly jobs?: JobRunnerSignal;
   readonly broadcasts: Pick<BroadcastsService, 'scheduleWithin' | 'cancelWithin' | 'assertBookable'>;
 }
-
-/**
- * Where the speech a use case needs is made: in this process, by a processing node later, or nowhere
- * (an edge deployment without `LOA_PROCESSING_TOKEN`, where no node can take a job).
- */
-export type SpeechPlace = 'here' | 'processing-node' | 'none';
 
 /** An event with its bulletins (newest first) and, per bulletin and hamlet, when it last aired. */
 export interface DisasterEventView extends DisasterEvent {
@@ -106,38 +94,6 @@ export function createDisasterService(deps: Deps) {
         .filter((b) => b.eventId === e.id)
         .map((b) => ({ ...b, airings: airings.filter((a) => a.bulletinId === b.id) })),
     }));
-  }
-
-  /** Keeps a bulletin for a processing node to speak its header; its event and replacement wait for it. */
-  async function waitForHeader(pending: PendingBulletin): Promise<BulletinIssue> {
-    const jobId = `speak-header:${deps.ids.id()}`;
-    await tx(async (r) => {
-      const now = clock.now().toISOString();
-      await r.jobs.enqueueJob(
-        {
-          id: jobId,
-          name: 'speak-header',
-          data: JSON.stringify(pending),
-          maxAttempts: JOB_MAX_ATTEMPTS,
-          runAt: now,
-        },
-        now,
-      );
-      await deps.audit.record(r, {
-        actor: pending.actor,
-        requestId: pending.requestId,
-        action: 'disaster.bulletin_request',
-        targetType: 'disaster_event',
-        targetId: pending.eventId,
-        details: {
-          jobId,
-          announcementId: pending.request.announcementId,
-          riskLevel: pending.request.riskLevel,
-        },
-      });
-    });
-    deps.jobs?.wake();
-    return { state: 'waiting_for_header', jobId, eventId: pending.eventId, headerText: pending.headerText };
   }
 
   /**
@@ -296,7 +252,7 @@ export function createDisasterService(deps: Deps) {
       if (deps.speech === 'processing-node') {
         // Refused now rather than when the node is done: content not ready or not approved, hamlets.
         await deps.broadcasts.assertBookable(ctx, req);
-        return waitForHeader(pending);
+        return waitForHeader(deps, pending);
       }
       // Spoken before the unit of work: synthesis takes a second, and its output is content-addressed.
       const header = await speakHeader(deps.audio, commune, issuedAt);
@@ -392,59 +348,6 @@ export function createDisasterService(deps: Deps) {
     },
   };
 }
-
-/**
- * The spoken header of a bulletin issued at `issuedAtMs` ("Bản tin phát lúc … giờ … ngày …"), made by the
- * TTS pipeline: its text, the pipeline's outputs (to store as assets) and the MP3 a receiver plays.
- * A failure of the speech engine is a 503 with nothing put on the air.
- */
-export async function speakHeader(
-  audio: AudioWork,
-  commune: Commune,
-  issuedAtMs: number,
-): Promise<{
-  readonly text: string;
-  readonly audio: ProcessedAudio;
-  readonly mp3: ProcessedAudio['outputs'][number];
-}> {
-  return speakText(audio, commune, bulletinHeaderText(issuedAtMs, commune.timeZone));
-}
-
-async function speakText(
-  audio: AudioWork,
-  commune: Commune,
-  text: string,
-): Promise<{
-  readonly text: string;
-  readonly audio: ProcessedAudio;
-  readonly mp3: ProcessedAudio['outputs'][number];
-}> {
-  const made = await audio
-    .process(
-      { kind: 'text', text, voice: 'vi', language: voiceLanguage },
-      commune.settings.audio ?? defaultAudioTargets,
-    )
-    .catch((error: unknown) => {
-      // Nothing is on the air yet: the officer can send it again, or air it as a plain emergency.
-      throw new LoaError(
-        503,
-        'speech_unavailable',
-        `The spoken header could not be made (${(error as Error).message}); nothing was put on the air. Try again, or send the bulletin as an emergency broadcast.`,
-        'Không tạo được lời dẫn đọc giờ ban hành; bản tin chưa được phát. Hãy thử lại, hoặc phát bản tin như một thông báo khẩn cấp.',
-      );
-    });
-  const mp3 = made.outputs.find((o) => o.format === 'mp3');
-  if (!mp3) throw new Error('the pipeline produced no MP3 for the bulletin header');
-  return { text, audio: made, mp3 };
-}
-
-const noSpeechHere = (): LoaError =>
-  new LoaError(
-    503,
-    'processing_node_required',
-    'The spoken header needs a processing node: set LOA_PROCESSING_TOKEN and run `loa worker --edge URL` on a machine with ffmpeg and espeak-ng; nothing was put on the air.',
-    'Cần một máy xử lý âm thanh (loa worker --edge) để đọc lời dẫn giờ ban hành; bản tin chưa được phát. Hãy báo quản trị hệ thống.',
-  );
 
 const supersededWhileWaiting = (newer: DisasterBulletin): LoaError =>
   new LoaError(

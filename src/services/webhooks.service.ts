@@ -8,7 +8,6 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { ResolveHost, SecretBox, WebhookTransport } from '../domain/ports/webhooks.js';
-import { onlineWindowMs } from '../domain/receiver/health.js';
 import { isIpAddress } from '../domain/relay-url.js';
 import {
   WEBHOOK_MAX_ATTEMPTS,
@@ -20,9 +19,9 @@ import {
   type WebhookEndpointInput,
   type WebhookEventRecord,
   type WebhookEventType,
-  type WebhookPayload,
 } from '../domain/webhook.js';
 import type { AuditTrail } from './audit.service.js';
+import { webhookEventOf } from './webhook-events.js';
 import { newWebhookSecret, signWebhook } from './webhook-signature.js';
 
 interface Deps {
@@ -50,101 +49,6 @@ export interface EndpointView extends WebhookEndpoint {
 
 /** How long one attempt holds its delivery: longer than the transport's timeout, so no one else takes it. */
 export const DELIVERY_LEASE_MS = 60_000;
-
-/** The event bus's facts as webhook events of a province, with the key that makes each one once. */
-function webhookEventOf(
-  event: LoaEvent,
-): { provinceId: string; dedupeKey: string; payload: WebhookPayload; communeId: string } | null {
-  if (event.type === 'receiver-offline') {
-    const offlineSince = new Date(Date.parse(event.lastSeenAt) + onlineWindowMs()).toISOString();
-    return {
-      provinceId: event.provinceId,
-      communeId: event.communeId,
-      dedupeKey: `receiver.offline:${event.receiverId}:${event.lastSeenAt}`,
-      payload: {
-        type: 'receiver.offline',
-        timestamp: offlineSince,
-        data: {
-          receiverId: event.receiverId,
-          receiverName: event.receiverName,
-          communeId: event.communeId,
-          communeName: event.communeName,
-          hamletId: event.hamletId,
-          hamletName: event.hamletName,
-          lastHeartbeatAt: event.lastSeenAt,
-          offlineSince,
-        },
-      },
-    };
-  }
-  if (event.type === 'emergency-sent') {
-    return {
-      provinceId: event.provinceId,
-      communeId: event.communeId,
-      dedupeKey: `emergency.sent:${event.broadcastId}`,
-      payload: {
-        type: 'emergency.sent',
-        timestamp: event.sentAt,
-        data: {
-          broadcastId: event.broadcastId,
-          communeId: event.communeId,
-          // Filled in below from the commune: the bus carries ids, the operations centre reads names.
-          communeName: '',
-          hamletIds: [...event.hamletIds],
-          startsAt: event.startsAt,
-          title: event.title,
-          sentBy: event.sentBy,
-        },
-      },
-    };
-  }
-  if (event.type === 'receiver-alarm') {
-    const type = event.state === 'raised' ? 'receiver.alarm' : 'receiver.alarm_cleared';
-    return {
-      provinceId: event.provinceId,
-      communeId: event.communeId,
-      dedupeKey: `${type}:${event.alarmId}`,
-      payload: {
-        type,
-        timestamp: event.clearedAt ?? event.startedAt,
-        data: {
-          alarmId: event.alarmId,
-          kind: event.kind,
-          detail: event.detail,
-          receiverId: event.receiverId,
-          receiverName: event.receiverName,
-          communeId: event.communeId,
-          communeName: event.communeName,
-          hamletId: event.hamletId,
-          hamletName: event.hamletName,
-          startedAt: event.startedAt,
-          clearedAt: event.clearedAt,
-        },
-      },
-    };
-  }
-  if (event.type === 'bulletin-aired') {
-    return {
-      provinceId: event.provinceId,
-      communeId: event.communeId,
-      dedupeKey: `bulletin.aired:${event.bulletinId}:${event.communeId}`,
-      payload: {
-        type: 'bulletin.aired',
-        timestamp: event.startedAt,
-        data: {
-          bulletinId: event.bulletinId,
-          title: event.title,
-          level: event.level,
-          communeId: event.communeId,
-          communeName: event.communeName,
-          receiverId: event.receiverId,
-          startedAt: event.startedAt,
-        },
-      },
-    };
-  }
-  return null;
-}
 
 /**
  * Signed outbound webhooks of the province: endpoints the province admin registers (the secret shown

@@ -7,7 +7,7 @@ import {
   TextBulletinSchema,
   type Bulletin,
 } from '../../domain/bulletin.js';
-import type { DeliveryView } from '../../services/bulletins.service.js';
+import type { DeliveryView } from '../../services/bulletin-inbox.js';
 import { named } from '../schemas.js';
 
 /** The answers of the bulletin routes (`bulletins.ts`) as OpenAPI schemas, and the DTOs that fill them. */

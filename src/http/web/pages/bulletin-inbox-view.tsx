@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { BULLETIN_PLACES, type DeliveryStatus } from '../../../domain/bulletin.js';
-import type { DeliveryView } from '../../../services/bulletins.service.js';
+import type { DeliveryView } from '../../../services/bulletin-inbox.js';
 import { bulletinMessages, type BulletinMessages } from '../bulletin-messages.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';

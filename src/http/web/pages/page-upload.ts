@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { MediaStore } from '../../../domain/ports/media-store.js';
-import type { VariantSource } from '../../../services/announcements.service.js';
+import type { VariantSource } from '../../../services/announcement-intake.js';
 import { receiveUpload, type ReceivedUpload } from '../../upload.js';
 import { assertFormToken, assertSameOrigin } from '../csrf.js';
 import type { FormProblem } from '../forms.js';

@@ -1,0 +1,118 @@
+import type { Repositories } from '../domain/ports/repositories.js';
+import type { RequestContext } from '../domain/actor.js';
+import { iso } from '../domain/schedule/index.js';
+import type { SchedulingDeps } from './series.js';
+
+export interface Scheduled {
+  readonly id: string;
+  readonly occurrences: readonly {
+    readonly id: string;
+    readonly hamletId: string;
+    readonly at: string;
+    readonly durationMs: number;
+    readonly slot: string | null;
+  }[];
+  readonly displaced: readonly {
+    readonly id: string;
+    readonly hamletId: string;
+    readonly at: string;
+    readonly title: string;
+  }[];
+}
+
+/** A booking's answer: its occurrences and what it displaced, as the API shows them. */
+export function scheduledOf(
+  id: string,
+  plan: {
+    readonly occurrences: readonly {
+      readonly id: string;
+      readonly hamletId: string;
+      readonly startsAt: number;
+      readonly durationMs: number;
+      readonly slotName: string | null;
+    }[];
+    readonly displaced: readonly {
+      readonly id: string;
+      readonly hamletId: string;
+      readonly startsAt: number;
+      readonly title: string;
+    }[];
+  },
+): Scheduled {
+  return {
+    id,
+    occurrences: plan.occurrences.map((o) => ({
+      id: o.id,
+      hamletId: o.hamletId,
+      at: iso(o.startsAt),
+      durationMs: o.durationMs,
+      slot: o.slotName,
+    })),
+    displaced: plan.displaced.map((d) => ({
+      id: d.id,
+      hamletId: d.hamletId,
+      at: iso(d.startsAt),
+      title: d.title,
+    })),
+  };
+}
+
+/** A booking made inside a unit of work, with what must be published once it has committed. */
+export interface Booking {
+  readonly broadcastId: string;
+  /** Shared by the broadcasts booked together (a province's emergency in every commune), else its id. */
+  readonly bookingId: string;
+  readonly now: number;
+  readonly plan: {
+    readonly occurrences: readonly {
+      readonly id: string;
+      readonly hamletId: string;
+      readonly startsAt: number;
+    }[];
+  };
+  readonly versions: Readonly<Record<string, number>>;
+  readonly title: string;
+  readonly hamletIds: readonly string[];
+  readonly scheduled: Scheduled;
+}
+
+/** What every booking does once written and once committed: new schedule versions, the emergency push. */
+export function createBookingOutcomes(deps: Pick<SchedulingDeps, 'bus' | 'clock'>) {
+  const { clock } = deps;
+
+  async function bumpVersions(r: Pick<Repositories, 'hamlets'>, hamletIds: readonly string[]) {
+    if (hamletIds.length === 0) return {};
+    await r.hamlets.bumpScheduleVersion(hamletIds, clock.now().toISOString());
+    return r.hamlets.findScheduleVersions(hamletIds);
+  }
+
+  /**
+   * An emergency booking pushed at once: one event naming the booking, when any of its occurrences is
+   * due within the minute; later repeats reach receivers through their manifest.
+   */
+  function pushEmergency(outcomes: readonly Pick<Booking, 'bookingId' | 'now' | 'plan'>[]): void {
+    const [first] = outcomes;
+    if (!first) return;
+    const dueBy = first.now + 60_000;
+    if (outcomes.some((b) => b.plan.occurrences.some((o) => o.startsAt <= dueBy)))
+      deps.bus.publish({ type: 'emergency', bookingId: first.bookingId, dueBy: iso(dueBy) });
+  }
+
+  /** Tells the operations centre and the webhooks that a commune's emergency went out. */
+  function emergencySent(ctx: RequestContext, outcome: Booking): void {
+    const first = Math.min(...outcome.plan.occurrences.map((o) => o.startsAt));
+    deps.bus.publish({
+      type: 'emergency-sent',
+      broadcastId: outcome.broadcastId,
+      provinceId: ctx.actor.provinceId,
+      communeId: ctx.actor.communeId,
+      hamletIds: outcome.hamletIds,
+      startsAt: iso(Number.isFinite(first) ? first : outcome.now),
+      title: outcome.title,
+      sentBy: ctx.actor.username,
+      sentAt: iso(outcome.now),
+    });
+  }
+
+  return { bumpVersions, pushEmergency, emergencySent };
+}

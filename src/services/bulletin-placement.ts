@@ -1,0 +1,209 @@
+import type { RequestContext } from '../domain/actor.js';
+import type { BroadcastRequest } from '../domain/broadcast.js';
+import { nextSlotOpening, type Bulletin, type BulletinDelivery } from '../domain/bulletin.js';
+import { invalid, LoaError, notFound } from '../domain/errors.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { Logger } from '../domain/ports/logger.js';
+import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+import { announcementContent, communeRules } from '../domain/schedule/index.js';
+import type { AuditTrail } from './audit.service.js';
+import type { BroadcastsService } from './broadcasts.service.js';
+import { groupBy } from './group-by.js';
+
+export interface PlacementDeps {
+  readonly repos: Pick<Repositories, 'bulletins'>;
+  readonly tx: UnitOfWork;
+  readonly audit: AuditTrail;
+  readonly clock: Clock;
+  readonly logger?: Logger | undefined;
+  readonly broadcasts: Pick<
+    BroadcastsService,
+    'book' | 'announce' | 'bookEmergencyEverywhere' | 'announceEverywhere'
+  >;
+}
+
+/** What the province sees of one commune when it sends: placed, or why the placement was refused. */
+export interface Placement {
+  readonly communeId: string;
+  readonly broadcastId: string | null;
+  readonly problem: string | null;
+}
+
+const BULLETIN = 'bản tin';
+
+/** Communes booked at once when a priority or emergency bulletin is sent. */
+const PLACEMENT_CONCURRENCY = 6;
+
+/**
+ * The province's placement of a priority or emergency bulletin once sent: booked by the one booking use
+ * case into each commune's next standing slot (priority) or at once (emergency), as the province officer.
+ */
+export function createBulletinPlacement(deps: PlacementDeps) {
+  const { clock, tx } = deps;
+
+  /** The province officer acting in one target commune, on all of its hamlets. */
+  const inCommune = (ctx: RequestContext, communeId: string): RequestContext => ({
+    ...ctx,
+    actor: { ...ctx.actor, communeId, hamletIds: 'all' },
+  });
+
+  /**
+   * Books a priority or emergency bulletin into one commune in its own unit of work: the hamlets that
+   * play a language the bulletin has, the next standing slot (priority) or now (emergency). A refusal
+   * (the slot is full …) leaves the delivery received, so the commune can book it by hand, and is
+   * audited and answered.
+   */
+  async function place(
+    ctx: RequestContext,
+    bulletin: Bulletin,
+    delivery: BulletinDelivery,
+  ): Promise<Placement> {
+    const local = inCommune(ctx, delivery.communeId);
+    try {
+      const done = await tx(async (r) => {
+        const commune = await r.communes.findCommune(delivery.communeId);
+        const copy = await r.announcements.findAnnouncement(delivery.announcementId);
+        if (!commune || !copy) throw notFound('Commune', delivery.communeId, 'xã');
+        const languages = new Set(copy.variants.map((v) => v.language));
+        const hamletIds = (await r.hamlets.listCommuneHamlets(commune.id))
+          .filter((h) => h.languages.some((l) => languages.has(l)))
+          .map((h) => h.id);
+        let req: BroadcastRequest;
+        if (bulletin.level === 'emergency') {
+          req = { announcementId: copy.id, hamletIds, priority: 'emergency' };
+        } else {
+          const rules = communeRules(commune);
+          const slot = nextSlotOpening(rules.slots, rules.timeZone, clock.now().getTime());
+          if (!slot) {
+            throw invalid('slot', 'The commune has no standing slot.', 'Xã chưa có khung giờ phát cố định.');
+          }
+          req = {
+            announcementId: copy.id,
+            hamletIds,
+            priority: 'priority',
+            slot: { name: slot.name, date: slot.date },
+          };
+        }
+        const now = clock.now().toISOString();
+        await r.bulletins.decide(bulletin.id, commune.id, 'received', {
+          decision: 'scheduled',
+          reason: null,
+          by: ctx.actor.id,
+          now,
+        });
+        const booking = await deps.broadcasts.book(r, local, req, 'bulletin.issue');
+        const first = booking.scheduled.occurrences.map((o) => o.at).sort()[0] ?? null;
+        await r.bulletins.addBroadcasts(bulletin.id, commune.id, [booking.broadcastId], first, now);
+        return { booking, req };
+      });
+      deps.broadcasts.announce(local, done.req, done.booking);
+      return { communeId: delivery.communeId, broadcastId: done.booking.broadcastId, problem: null };
+    } catch (error) {
+      if (!(error instanceof LoaError)) throw error;
+      await tx((r) =>
+        deps.audit.record(r, {
+          ...ctx,
+          action: 'bulletin.placement_refused',
+          targetType: 'bulletin',
+          targetId: bulletin.id,
+          details: { communeId: delivery.communeId, reason: error.detail },
+        }),
+      );
+      deps.logger?.warn(
+        { bulletinId: bulletin.id, communeId: delivery.communeId, err: error.detail },
+        'bulletin not placed',
+      );
+      return { communeId: delivery.communeId, broadcastId: null, problem: error.detailVi };
+    }
+  }
+
+  /**
+   * An emergency bulletin booked in every target commune at once, in one unit of work (the communes'
+   * hamlets that play a language it has, now, each commune's repeat rule), so the last hamlet is pushed
+   * as soon as the first. When a rule refuses it anywhere, nothing is written and the caller books the
+   * communes one by one instead (`place`), each refusal then kept to its commune.
+   */
+  async function emergencyEverywhere(ctx: RequestContext, bulletin: Bulletin): Promise<Placement[] | null> {
+    try {
+      const done = await tx(async (r) => {
+        const deliveries = await r.bulletins.listDeliveries(bulletin.id);
+        const source = await r.announcements.findAnnouncement(bulletin.announcementId);
+        if (!source) throw notFound('Bulletin', bulletin.id, BULLETIN);
+        const content = announcementContent(source);
+        if (content.kind !== 'announcement') return null;
+        const languages = new Set(content.variants.map((v) => v.language));
+        const hamlets = await r.hamlets.listHamletsOfCommunes(deliveries.map((d) => d.communeId));
+        // Grouped once: the country is 3,321 communes of 30,000 hamlets.
+        const heard = groupBy(
+          hamlets.filter((h) => h.languages.some((l) => languages.has(l))),
+          (h) => h.communeId,
+        );
+        const items = deliveries.map((d) => ({
+          communeId: d.communeId,
+          announcementId: d.announcementId,
+          hamletIds: (heard.get(d.communeId) ?? []).map((h) => h.id),
+        }));
+        const bookings = await deps.broadcasts.bookEmergencyEverywhere(
+          r,
+          ctx,
+          items,
+          content,
+          bulletin.title,
+        );
+        await r.bulletins.placeAll(
+          bulletin.id,
+          bookings.map((b) => ({
+            communeId: b.communeId,
+            broadcastId: b.broadcastId,
+            firstAiringAt: b.scheduled.occurrences.map((o) => o.at).sort()[0] ?? null,
+          })),
+          ctx.actor.id,
+          clock.now().toISOString(),
+        );
+        return bookings;
+      });
+      if (!done) return null;
+      // Every commune's broadcast is one booking: one push for the whole country.
+      deps.broadcasts.announceEverywhere(done.map((b) => ({ ctx: inCommune(ctx, b.communeId), booking: b })));
+      return done
+        .map((b) => ({ communeId: b.communeId, broadcastId: b.broadcastId, problem: null }))
+        .sort((a, b) => a.communeId.localeCompare(b.communeId));
+    } catch (error) {
+      if (!(error instanceof LoaError)) throw error;
+      deps.logger?.warn(
+        { bulletinId: bulletin.id, err: error.detail },
+        'emergency booked commune by commune',
+      );
+      return null;
+    }
+  }
+
+  /**
+   * Books a sent priority or emergency bulletin into its target communes: an emergency everywhere at once
+   * when it can be, else commune by commune; a normal bulletin waits in the inboxes and places nothing.
+   */
+  async function placeSent(ctx: RequestContext, bulletin: Bulletin): Promise<readonly Placement[]> {
+    // Each commune is booked in its own unit of work on its own hamlets, so communes go side by side,
+    // a few at a time (the database's connections are shared with everything else the service does).
+    const placements: Placement[] = [];
+    if (bulletin.level === 'emergency') {
+      const everywhere = await emergencyEverywhere(ctx, bulletin);
+      if (everywhere) return everywhere;
+    }
+    if (bulletin.level !== 'normal') {
+      const deliveries = await deps.repos.bulletins.listDeliveries(bulletin.id);
+      let next = 0;
+      const worker = async () => {
+        while (next < deliveries.length) {
+          const delivery = deliveries[next++]!;
+          placements.push(await place(ctx, bulletin, delivery));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PLACEMENT_CONCURRENCY, deliveries.length) }, worker));
+      placements.sort((a, b) => a.communeId.localeCompare(b.communeId));
+    }
+    return placements;
+  }
+
+  return { placeSent };
+}
