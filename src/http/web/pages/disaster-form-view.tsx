@@ -12,9 +12,10 @@ import { disasterMessages, type DisasterMessages } from '../disaster-messages.js
 import { many, one, type FormProblem, type FormValues } from '../forms.js';
 import { pageContext, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Choices, Csrf, FormError, SelectField, TextArea, TextField } from '../form-fields.js';
+import { Choices, Csrf, FormError, SelectField, TextField } from '../form-fields.js';
 import { Layout } from '../ui.js';
 import { RiskLevelBadge } from './disaster.js';
+import { ContentFields } from './content-fields.js';
 
 /** The five levels as radio buttons, each in the decision's colour. */
 function RiskLevels({
@@ -137,71 +138,13 @@ export async function renderDisasterForm(
             error={errors.issuedTime}
           />
         </div>
-        <Choices
-          type="radio"
-          name="content"
-          label={m.contentSource}
-          options={[
-            ['text', m.contentText],
-            ['audio', m.contentAudio],
-            ['existing', m.contentExisting],
-          ]}
-          checked={[one(values, 'content') || 'text']}
-          error={errors.content}
+        <ContentFields
+          m={m}
+          values={values}
+          errors={errors}
+          offered={offered}
+          languages={commune.settings.languages.map((l) => [l.code, languageName(commune, l.code)] as const)}
         />
-        <div data-show-if="content=existing">
-          <SelectField
-            name="announcementId"
-            label={m.announcement}
-            value={one(values, 'announcementId')}
-            options={[['', m.none] as const, ...offered.map((a) => [a.id, a.title] as const)]}
-            error={errors.announcementId}
-          />
-        </div>
-        <div data-show-if="content=text|audio">
-          <TextField
-            name="title"
-            label={m.titleOptional}
-            hint={m.titleAuto}
-            value={one(values, 'title')}
-            maxlength={200}
-            error={errors.title}
-          />
-        </div>
-        <div data-show-if="content=text">
-          <TextArea
-            name="text"
-            label={m.text}
-            value={one(values, 'text')}
-            maxlength={5000}
-            rows={5}
-            error={errors.text}
-          />
-        </div>
-        <div data-show-if="content=audio">
-          <div class={errors.file ? 'field has-error' : 'field'}>
-            <label for="file">{m.file}</label>
-            <input
-              id="file"
-              name="file"
-              type="file"
-              accept="audio/*,.amr,.3gp,.m4a,.opus,.webm"
-              aria-invalid={errors.file ? 'true' : undefined}
-            />
-            {errors.file ? (
-              <p class="field-error" id="file-error">
-                {errors.file}
-              </p>
-            ) : null}
-          </div>
-          <SelectField
-            name="language"
-            label={m.language}
-            value={one(values, 'language') || 'vi'}
-            options={commune.settings.languages.map((l) => [l.code, languageName(commune, l.code)] as const)}
-            error={errors.language}
-          />
-        </div>
         <Choices
           type="checkbox"
           name="hamletIds"

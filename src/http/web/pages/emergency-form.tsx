@@ -7,14 +7,14 @@ import {
 } from '../../../domain/announcement.js';
 import { BroadcastRequestSchema, type BroadcastRequest } from '../../../domain/broadcast.js';
 import type { Hamlet } from '../../../domain/hamlet.js';
-import { ttsVoices } from '../../../domain/ports/tts.js';
 import { localToUtc, parseLocalDate, parseLocalTime } from '../../../domain/schedule/index.js';
 import { many, one, type FormProblem, type FormValues } from '../forms.js';
 import { checkInput } from '../input.js';
 import type { PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Choices, Csrf, FormError, SelectField, TextArea, TextField } from '../form-fields.js';
+import { Choices, Csrf, FormError, TextField } from '../form-fields.js';
 import type { FormSource } from './send-form.js';
+import { ContentFields } from './content-fields.js';
 
 /** The service's fields → this form's controls. */
 export const fieldMap = {
@@ -167,96 +167,29 @@ export function EmergencyForm({
       <Csrf p={p} />
       <input type="hidden" name="step" value="review" />
       <FormError message={problem?.general} />
-      <Choices
-        type="radio"
-        name="content"
-        label={m.contentSource}
-        options={[
-          ['text', m.contentText],
-          ['audio', m.contentAudio],
-          ['existing', m.contentExisting],
-        ]}
-        checked={[one(values, 'content') || 'text']}
-        error={errors.content}
+      <ContentFields
+        m={m}
+        values={values}
+        errors={errors}
+        offered={offered}
+        languages={languages}
+        voices
+        existingNote={
+          withheld.length > 0 ? (
+            <div class="card" data-withheld>
+              <h2>{m.notOffered}</h2>
+              <ul class="list">
+                {withheld.map(({ a, why }) => (
+                  <li>
+                    <a href={paths.announcement(a.id)}>{a.title}</a>
+                    <span class="meta"> — {m.notOfferedWhy[why]}</span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null
+        }
       />
-      <div data-show-if="content=text|audio">
-        <TextField
-          name="title"
-          label={m.titleOptional}
-          hint={m.titleAuto}
-          value={one(values, 'title')}
-          maxlength={200}
-          error={errors.title}
-        />
-      </div>
-      <div data-show-if="content=text">
-        <TextArea
-          name="text"
-          label={m.text}
-          value={one(values, 'text')}
-          maxlength={5000}
-          rows={4}
-          error={errors.text}
-        />
-        <SelectField
-          name="voice"
-          label={m.voice}
-          value={one(values, 'voice') || 'vi'}
-          options={ttsVoices.map((v) => [v, m.voices[v] ?? v] as const)}
-          error={errors.voice}
-        />
-      </div>
-      <div data-show-if="content=audio">
-        <div class={errors.file ? 'field has-error' : 'field'}>
-          <label for="file">{m.file}</label>
-          <input
-            id="file"
-            name="file"
-            type="file"
-            accept="audio/*,.amr,.3gp,.m4a,.opus,.webm"
-            aria-invalid={errors.file ? 'true' : undefined}
-            aria-describedby={errors.file ? 'file-hint file-error' : 'file-hint'}
-          />
-          <p class="hint" id="file-hint">
-            {m.fileHint}
-          </p>
-          {errors.file ? (
-            <p class="field-error" id="file-error">
-              {errors.file}
-            </p>
-          ) : null}
-        </div>
-        <SelectField
-          name="language"
-          label={m.language}
-          value={one(values, 'language') || 'vi'}
-          options={languages}
-          error={errors.language}
-        />
-      </div>
-      <div data-show-if="content=existing">
-        {offered.length === 0 ? <p>{m.noReadyAnnouncements}</p> : null}
-        <SelectField
-          name="announcementId"
-          label={m.announcement}
-          value={one(values, 'announcementId')}
-          options={[['', m.none] as const, ...offered.map((a) => [a.id, a.title] as const)]}
-          error={errors.announcementId}
-        />
-        {withheld.length > 0 ? (
-          <div class="card" data-withheld>
-            <h2>{m.notOffered}</h2>
-            <ul class="list">
-              {withheld.map(({ a, why }) => (
-                <li>
-                  <a href={paths.announcement(a.id)}>{a.title}</a>
-                  <span class="meta"> — {m.notOfferedWhy[why]}</span>
-                </li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
-      </div>
       <Choices
         type="checkbox"
         name="hamletIds"

@@ -1,0 +1,115 @@
+import type { Child } from 'hono/jsx';
+import type { Announcement } from '../../../domain/announcement.js';
+import { ttsVoices } from '../../../domain/ports/tts.js';
+import { one, type FormValues } from '../forms.js';
+import type { Messages } from '../i18n.js';
+import { Choices, SelectField, TextArea, TextField, type FieldErrors } from '../form-fields.js';
+
+/**
+ * What an emergency or a disaster bulletin airs, chosen on its own form: a text to read, a recording, or
+ * content made earlier (`offered`). Both forms post the same field names, read by `readContent`.
+ */
+export function ContentFields({
+  m,
+  values,
+  errors,
+  offered,
+  languages,
+  voices = false,
+  existingNote,
+}: {
+  m: Messages;
+  values: FormValues;
+  errors: FieldErrors;
+  offered: readonly Pick<Announcement, 'id' | 'title'>[];
+  languages: readonly (readonly [string, string])[];
+  /** Whether the text's voice is chosen here (a disaster bulletin is read in its header's voice). */
+  voices?: boolean;
+  /** Said under the choice of content made earlier: why some of it is not offered. */
+  existingNote?: Child;
+}) {
+  return (
+    <>
+      <Choices
+        type="radio"
+        name="content"
+        label={m.contentSource}
+        options={[
+          ['text', m.contentText],
+          ['audio', m.contentAudio],
+          ['existing', m.contentExisting],
+        ]}
+        checked={[one(values, 'content') || 'text']}
+        error={errors.content}
+      />
+      <div data-show-if="content=text|audio">
+        <TextField
+          name="title"
+          label={m.titleOptional}
+          hint={m.titleAuto}
+          value={one(values, 'title')}
+          maxlength={200}
+          error={errors.title}
+        />
+      </div>
+      <div data-show-if="content=text">
+        <TextArea
+          name="text"
+          label={m.text}
+          value={one(values, 'text')}
+          maxlength={5000}
+          rows={4}
+          error={errors.text}
+        />
+        {voices ? (
+          <SelectField
+            name="voice"
+            label={m.voice}
+            value={one(values, 'voice') || 'vi'}
+            options={ttsVoices.map((v) => [v, m.voices[v] ?? v] as const)}
+            error={errors.voice}
+          />
+        ) : null}
+      </div>
+      <div data-show-if="content=audio">
+        <div class={errors.file ? 'field has-error' : 'field'}>
+          <label for="file">{m.file}</label>
+          <input
+            id="file"
+            name="file"
+            type="file"
+            accept="audio/*,.amr,.3gp,.m4a,.opus,.webm"
+            aria-invalid={errors.file ? 'true' : undefined}
+            aria-describedby={errors.file ? 'file-hint file-error' : 'file-hint'}
+          />
+          <p class="hint" id="file-hint">
+            {m.fileHint}
+          </p>
+          {errors.file ? (
+            <p class="field-error" id="file-error">
+              {errors.file}
+            </p>
+          ) : null}
+        </div>
+        <SelectField
+          name="language"
+          label={m.language}
+          value={one(values, 'language') || 'vi'}
+          options={languages}
+          error={errors.language}
+        />
+      </div>
+      <div data-show-if="content=existing">
+        {offered.length === 0 ? <p>{m.noReadyAnnouncements}</p> : null}
+        <SelectField
+          name="announcementId"
+          label={m.announcement}
+          value={one(values, 'announcementId')}
+          options={[['', m.none] as const, ...offered.map((a) => [a.id, a.title] as const)]}
+          error={errors.announcementId}
+        />
+        {existingNote}
+      </div>
+    </>
+  );
+}
