@@ -1,8 +1,8 @@
+import { DOMParser, type XmlElement as Element } from '@xmldom/xmldom/lib/dom-parser.js';
 import { X509Certificate } from 'node:crypto';
 import { pemCertificates, SignedXml, toPem } from 'xml-crypto';
 import type { CapProblem } from '../domain/cap/alert.js';
 import type { CapSignatureCheck, CapSignatureVerifier, CapSigner } from '../domain/cap/signature.js';
-import { DOMParser, type XmlElement as Element } from './xmldom.js';
 
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
