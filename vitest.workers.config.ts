@@ -49,7 +49,8 @@ export default defineConfig({
   test: {
     include: ['test/workers/**/*.test.ts', ...shared],
     // Audio for the edge's checks, made on Node by the real pipeline (workerd runs no ffmpeg).
-    globalSetup: ['test/workers/support/audio-setup.ts'],
+    // Signed CAP alerts too: the test keys are generated on Node (selfsigned), not in workerd.
+    globalSetup: ['test/workers/support/audio-setup.ts', 'test/workers/support/cap-signing-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -5,7 +5,7 @@
  * RSA-2048 with SHA-256), verified by xml-crypto, against reading them unsigned in the same run.
  * `npm run bench:cap`.
  */
-import { createCapSignatureVerifier } from '../src/crypto/cap-signature.node.js';
+import { createCapSignatureVerifier } from '../src/crypto/cap-signature.js';
 import { parseCapAlert } from '../src/domain/cap/alert.js';
 import { capXml } from '../test/support/cap-fixtures.js';
 import { makeSigner, signCap } from '../test/support/cap-signing.js';

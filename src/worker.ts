@@ -1,11 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import { sql } from 'kysely';
 import { alarmRulesOf, capFeedsOf, ConfigError, configSchema } from './config.js';
+import { createCapSignatureVerifier, trustedCapCertsOf } from './crypto/cap-signature.js';
 import { webCryptoHasher } from './crypto/passwords.js';
 import { createSecretBox, parseSecretKey } from './crypto/secret-box.js';
 import type { D1Binding } from './db/d1/binding.js';
 import { connectD1, migrateD1, type D1Db } from './db/d1/connect.js';
 import { createRepositories, createUnitOfWork } from './db/repositories/index.js';
+import type { CapSignatureVerifier } from './domain/cap/signature.js';
 import { systemClock, type Clock } from './domain/ports/clock.js';
 import type { EventBus, LoaEvent } from './domain/ports/events.js';
 import { webIds, type IdGenerator } from './domain/ports/ids.js';
@@ -63,6 +65,13 @@ export interface Env {
   /** CAP feeds the Cron Trigger polls, `PROVINCECODE:URL` separated by spaces or commas. */
   readonly CAP_FEEDS?: string;
   readonly CAP_FEED_INTERVAL_S?: string;
+  /**
+   * The PEM text (not file names, as on Node) of the certificates whose keys may sign CAP alerts:
+   * `wrangler secret put CAP_TRUSTED_CERTS < signers.pem`.
+   */
+  readonly CAP_TRUSTED_CERTS?: string;
+  /** `1`: unsigned CAP alerts are refused. */
+  readonly CAP_REQUIRE_SIGNATURE?: string;
 }
 
 /** Settings an edge deployment reads from its variables, checked as the Node profile checks them. */
@@ -77,6 +86,7 @@ const edgeConfigSchema = configSchema.pick({
   ALARM_LOW_STORAGE_MB: true,
   CAP_FEEDS: true,
   CAP_FEED_INTERVAL_S: true,
+  CAP_REQUIRE_SIGNATURE: true,
 });
 
 /** Without `LOA_SECRET_KEY` the edge keeps no webhook secret: registering an endpoint says what to set. */
@@ -123,6 +133,16 @@ export interface EdgeRuntime {
   settle(): Promise<void>;
 }
 
+/** The CAP signature verifier over the PEM text of `CAP_TRUSTED_CERTS`; none when it is unset. */
+function edgeCapVerifier(pemText: string | undefined): CapSignatureVerifier | undefined {
+  if (!pemText?.trim()) return undefined;
+  try {
+    return createCapSignatureVerifier(trustedCapCertsOf(pemText, 'CAP_TRUSTED_CERTS'));
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  ${(error as Error).message}`);
+  }
+}
+
 /**
  * The edge profile, wired: D1 (migrated, journal installed, commune files applied and the first users
  * made — once per deployment), R2, the same services and the same Hono app as Node, push channels held
@@ -137,6 +157,7 @@ export async function createEdgeRuntime(
   // No CAP_FEED_ALLOW_PRIVATE here: a Worker's subrequests cannot reach a province's private network.
   const feeds = capFeedsOf(config.CAP_FEEDS, false);
   if (!feeds.ok) throw new ConfigError(`Invalid configuration:\n  CAP_FEEDS: ${feeds.error}`);
+  const capVerifier = edgeCapVerifier(env.CAP_TRUSTED_CERTS);
   const resolveHost = options.resolveHost ?? dnsOverHttps();
   const logger = options.logger ?? createConsoleLogger(config.LOG_LEVEL, { service: 'loa', profile: 'edge' });
   const clock = options.clock ?? systemClock;
@@ -195,6 +216,7 @@ export async function createEdgeRuntime(
       fetcher: options.feedFetcher ?? createFetchFeedFetcher({ resolveHost }),
       intervalMs: config.CAP_FEED_INTERVAL_S * 1000,
     },
+    capSignatures: { verifier: capVerifier, required: config.CAP_REQUIRE_SIGNATURE },
     webhookAllowPrivate: false,
     version: packageJson.version,
     sessionTtlHours: config.SESSION_TTL_HOURS,

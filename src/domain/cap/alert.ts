@@ -273,7 +273,7 @@ export function parseCapAlert(xml: string, options: CapParseOptions = {}): CapPa
     if (!options.verifier)
       return fail(
         'signature_unverifiable',
-        'The alert carries an XML signature, and this installation has no trusted signer to verify it with (CAP_TRUSTED_CERTS, Node profile only); it is refused rather than aired unverified. Send it unsigned over the authenticated push, or ask the province to configure the signer.',
+        'The alert carries an XML signature, and this installation has no trusted signer to verify it with (CAP_TRUSTED_CERTS); it is refused rather than aired unverified. Send it unsigned over the authenticated push, or ask the province to configure the signer.',
         'Bản tin có chữ ký số XML nhưng hệ thống chưa có chứng thư tin cậy để kiểm tra; bản tin bị từ chối thay vì phát khi chưa kiểm chứng.',
       );
     const checked = options.verifier.verify(xml, options.now ?? new Date());

@@ -3,7 +3,7 @@ import type { CapProblem } from './alert.js';
 /**
  * XML signatures on CAP 1.2 alerts (CAP 1.2 §3.3.4: an enveloped XML-DSig `<Signature>` as the last
  * child of `<alert>`). The kernel states what a verified signature yields; the verification itself is
- * an adapter (`src/crypto/cap-signature.node.ts`), given to the CAP service as this port.
+ * an adapter (`src/crypto/cap-signature.ts`, on both profiles), given to the CAP service as this port.
  */
 
 /** Who signed an alert, as the trusted certificate that verified it names the signer. */
@@ -30,7 +30,7 @@ export interface CapSignatureVerifier {
 
 /** How the CAP intake treats signatures. */
 export interface CapSignaturePolicy {
-  /** Absent where no verifier runs (the edge profile): signed alerts are then refused as unverifiable. */
+  /** Absent where no signer is trusted (`CAP_TRUSTED_CERTS` unset): signed alerts are refused, unverifiable. */
   readonly verifier?: CapSignatureVerifier;
   /** `CAP_REQUIRE_SIGNATURE`: unsigned alerts are refused too. */
   readonly required?: boolean;
