@@ -20,7 +20,7 @@ import { loadConfig } from '../src/config.js';
 import type { Database } from '../src/db/schema.js';
 import type { LoaEvent } from '../src/domain/ports/events.js';
 import { createNodeRuntime, type NodeRuntime } from '../src/node.js';
-import { createBenchDatabase, insertRows } from './support/database.js';
+import { benchCommune, createBenchDatabase, insertRows } from './support/database.js';
 
 const COMMUNES = Number(process.env.PROVINCE_BENCH_COMMUNES ?? 100);
 const HAMLETS = Number(process.env.PROVINCE_BENCH_HAMLETS ?? 15);
@@ -51,17 +51,7 @@ async function build(db: Kysely<Database>): Promise<string[]> {
   const receivers: Insertable<Database['receivers']>[] = [];
   for (let c = 0; c < COMMUNES; c++) {
     const communeId = `bench-${c}`;
-    communes.push({
-      id: communeId,
-      name: `Xã thử ${c}`,
-      code: String(80000 + c),
-      province_code: '15',
-      province_id: seeded.province_id,
-      time_zone: 'Asia/Ho_Chi_Minh',
-      settings: seeded.settings,
-      created_at: at,
-      updated_at: at,
-    });
+    communes.push(benchCommune(c, seeded, at));
     for (let h = 0; h < HAMLETS; h++) {
       hamlets.push({
         id: `${communeId}-h${h}`,

@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.js';
 import type { Database } from '../src/db/schema.js';
 import type { UserActor } from '../src/domain/actor.js';
 import { createNodeRuntime, type NodeRuntime } from '../src/node.js';
-import { createBenchDatabase, insertRows } from './support/database.js';
+import { benchCommune, createBenchDatabase, insertRows } from './support/database.js';
 
 const COMMUNES = 100;
 const HAMLETS = 10;
@@ -53,17 +53,7 @@ async function build(db: Kysely<Database>): Promise<{ occurrences: number; pairs
   let pairs = 0;
   for (let c = 0; c < COMMUNES; c++) {
     const communeId = `bench-${c}`;
-    communes.push({
-      id: communeId,
-      name: `Xã thử ${c}`,
-      code: String(80000 + c),
-      province_code: '15',
-      province_id: seeded.province_id,
-      time_zone: 'Asia/Ho_Chi_Minh',
-      settings: seeded.settings,
-      created_at: at,
-      updated_at: at,
-    });
+    communes.push(benchCommune(c, seeded, at));
     for (const [a, category] of CATEGORIES.entries()) {
       announcements.push({
         id: `${communeId}-a${a}`,

@@ -51,3 +51,22 @@ export async function insertRows<T extends keyof Database>(
       .values(rows.slice(i, i + CHUNK) as never)
       .execute();
 }
+
+/** The `c`-th commune of a bench's province, with the seeded commune's settings. */
+export function benchCommune(
+  c: number,
+  seeded: { readonly settings: string; readonly province_id: string | null },
+  at: string,
+): Insertable<Database['communes']> {
+  return {
+    id: `bench-${c}`,
+    name: `Xã thử ${c}`,
+    code: String(80000 + c),
+    province_code: '15',
+    province_id: seeded.province_id,
+    time_zone: 'Asia/Ho_Chi_Minh',
+    settings: seeded.settings,
+    created_at: at,
+    updated_at: at,
+  };
+}

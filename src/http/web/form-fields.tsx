@@ -236,3 +236,29 @@ export function PostButton({
     </form>
   );
 }
+
+/** The audio file of an upload form (the browser shows only audio and the phone formats ffprobe takes). */
+export function AudioFileField({
+  label,
+  hint,
+  error,
+}: {
+  label: string;
+  hint: string;
+  error?: string | undefined;
+}) {
+  return (
+    <div class={error ? 'field has-error' : 'field'}>
+      <label for="file">{label}</label>
+      <input
+        id="file"
+        name="file"
+        type="file"
+        accept="audio/*,.amr,.3gp,.m4a,.opus,.webm"
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? 'file-hint file-error' : 'file-hint'}
+      />
+      <Help name="file" hint={hint} error={error} />
+    </div>
+  );
+}

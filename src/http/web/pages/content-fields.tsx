@@ -3,7 +3,14 @@ import type { Announcement } from '../../../domain/announcement.js';
 import { ttsVoices } from '../../../domain/ports/tts.js';
 import { one, type FormValues } from '../forms.js';
 import type { Messages } from '../i18n.js';
-import { Choices, SelectField, TextArea, TextField, type FieldErrors } from '../form-fields.js';
+import {
+  AudioFileField,
+  Choices,
+  SelectField,
+  TextArea,
+  TextField,
+  type FieldErrors,
+} from '../form-fields.js';
 
 /**
  * What an emergency or a disaster bulletin airs, chosen on its own form: a text to read, a recording, or
@@ -72,25 +79,7 @@ export function ContentFields({
         ) : null}
       </div>
       <div data-show-if="content=audio">
-        <div class={errors.file ? 'field has-error' : 'field'}>
-          <label for="file">{m.file}</label>
-          <input
-            id="file"
-            name="file"
-            type="file"
-            accept="audio/*,.amr,.3gp,.m4a,.opus,.webm"
-            aria-invalid={errors.file ? 'true' : undefined}
-            aria-describedby={errors.file ? 'file-hint file-error' : 'file-hint'}
-          />
-          <p class="hint" id="file-hint">
-            {m.fileHint}
-          </p>
-          {errors.file ? (
-            <p class="field-error" id="file-error">
-              {errors.file}
-            </p>
-          ) : null}
-        </div>
+        <AudioFileField label={m.file} hint={m.fileHint} error={errors.file} />
         <SelectField
           name="language"
           label={m.language}

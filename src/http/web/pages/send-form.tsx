@@ -17,6 +17,7 @@ import { checkInput, type InputOptions } from '../input.js';
 import type { Messages } from '../i18n.js';
 import type { PageContext } from '../page.js';
 import {
+  AudioFileField,
   Choices,
   Csrf,
   FormError,
@@ -148,25 +149,11 @@ function SourceFields({
           </div>
           <audio controls hidden aria-label={m.listen}></audio>
         </div>
-        <div class={errors.file ? 'field has-error' : 'field'}>
-          <label for="file">{m.file}</label>
-          <input
-            id="file"
-            name="file"
-            type="file"
-            accept="audio/*,.amr,.3gp,.m4a,.opus,.webm"
-            aria-invalid={errors.file ? 'true' : undefined}
-            aria-describedby={errors.file ? 'file-hint file-error' : 'file-hint'}
-          />
-          <p class="hint" id="file-hint">
-            {fileAgain ? `${m.fileHint} ${m.fileAgain}` : m.fileHint}
-          </p>
-          {errors.file ? (
-            <p class="field-error" id="file-error">
-              {errors.file}
-            </p>
-          ) : null}
-        </div>
+        <AudioFileField
+          label={m.file}
+          hint={fileAgain ? `${m.fileHint} ${m.fileAgain}` : m.fileHint}
+          error={errors.file}
+        />
       </div>
       <div data-show-if="source=text">
         {/* No maxlength: a browser would silently cut a pasted text; the server refuses it with the count. */}
