@@ -164,11 +164,12 @@ describe.skipIf(!hasTool('chromium') || !hasTool('loudgain'))(
         loudness: { integratedLufs: number; truePeakDbtp: number };
       } | null;
     };
-    const announcementOf = (p: Page, id: string) =>
-      p.evaluate(
-        async (path) => (await (await fetch(path)).json()) as { status: string; variants: Version[] },
-        `/api/v1/announcements/${id}`,
-      );
+    // Read with the page's cookies but outside the page, which may be reloading itself meanwhile.
+    const announcementOf = async (p: Page, id: string) =>
+      (await (await p.request.get(`${edge.url}/api/v1/announcements/${id}`)).json()) as {
+        status: string;
+        variants: Version[];
+      };
 
     it('keeps the original shrunk to Opus after the MP3, and a processing node rebuilds from it on a retry', async () => {
       const uploads = await recordUploads(page);
