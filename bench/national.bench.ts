@@ -153,6 +153,18 @@ function startLoa(role: string, name: string, env: Record<string, string>): Prom
   });
 }
 
+/** The sums of a serve's `loa_emergency_push_seconds` by phase: the time its emergencies took there. */
+async function emergencyPushSeconds(url: string): Promise<{ lookup: number; pushed: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sum = (phase: string) =>
+    Number(
+      new RegExp(`loa_emergency_push_seconds_sum\\{[^}]*phase="${phase}"[^}]*\\} ([\\d.e-]+)`).exec(
+        text,
+      )?.[1] ?? 0,
+    );
+  return { lookup: sum('lookup'), pushed: sum('pushed') };
+}
+
 interface Holder {
   readonly child: ChildProcess;
   command(line: string, expect: string): Promise<string>;
@@ -557,6 +569,7 @@ async function main(): Promise<void> {
     });
     await listener.query('LISTEN loa_events');
     await Promise.all(holders.map((h) => h.command('reset', 'OK')));
+    const pushTimesBefore = await Promise.all(serves.map((s) => emergencyPushSeconds(s.url)));
     // Sent once its audio is ready (422 until then).
     let nationSent = 0;
     let sendMs = 0;
@@ -586,6 +599,11 @@ async function main(): Promise<void> {
     }
     await listener.end();
     const afterEventMs = nationLast - (eventAt - nationSent);
+    // What each serve measured of its own part: from hearing the event to its lookup done, to its last push.
+    const pushTimes = (await Promise.all(serves.map((s) => emergencyPushSeconds(s.url)))).map((after, i) => ({
+      lookupMs: (after.lookup - pushTimesBefore[i]!.lookup) * 1000,
+      pushedMs: (after.pushed - pushTimesBefore[i]!.pushed) * 1000,
+    }));
     progress(
       `province: last channel at ${fmt(provinceLast)} ms (${provinceReached}); country: ${fmt(nationLast)} ms (${nationReached}), ${emergencyEvents} event(s), the last channel ${fmt(afterEventMs)} ms after it`,
     );
@@ -798,6 +816,10 @@ async function main(): Promise<void> {
       [
         `emergency to every receiver (a bulletin to ${fmt(COMMUNES)} communes, ${fmt(HAMLETS)} hamlets)`,
         `sent in ${fmt(sendMs)} ms as ${emergencyEvents} event; last channel ${fmt(nationLast)} ms after the request (${ratio(nationLast, provinceLast)} the province's), ${fmt(afterEventMs)} ms after the event (${fmt(nationReached)} reached)`,
+      ],
+      [
+        '  … each serve, from hearing the event: lookup / last push written',
+        pushTimes.map((t) => `${fmt(t.lookupMs)} / ${fmt(t.pushedMs)} ms`).join(', '),
       ],
       [
         `manifest polling at ${fmt(RECEIVERS)} receivers per minute`,

@@ -191,6 +191,7 @@ export async function createNodeRuntime(
       audio: metrics.observeAudio(
         createNodeAudioWork({ binaries, media, tts: overrides.tts ?? createEspeakEngine() }),
       ),
+      observeEmergency: (report) => metrics.observeEmergency(report),
       capSignatures: {
         verifier:
           config.CAP_TRUSTED_CERTS.length > 0

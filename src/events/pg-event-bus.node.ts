@@ -10,8 +10,19 @@ import { CommandMessageSchema } from '../domain/receiver/command.js';
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more (`NOTIFY_PAYLOAD_MAX_LENGTH`). */
 export const NOTIFY_MAX_BYTES = 7999;
 
-/** Payloads kept for the other instances while the connection is down; past this the oldest go. */
-const OUTBOX_MAX = 1000;
+/**
+ * Bytes of payloads kept for the other instances (while the connection is down, or while a burst is being
+ * sent); past this the oldest go. A country-wide emergency publishes about 9 MB at once: the schedule
+ * versions of 30,000 hamlets and one `emergency-sent` per commune.
+ */
+const OUTBOX_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Payloads sent in one statement (`select pg_notify(…), pg_notify(…), …`): one round trip instead of one
+ * each, so that a burst of thousands reaches the other instances in a fraction of the time. PostgreSQL
+ * delivers the notifications of one transaction in order.
+ */
+const NOTIFY_BATCH = 100;
 
 const id = z.string().min(1).max(500);
 const EventSchema: z.ZodType<LoaEvent> = z.discriminatedUnion('type', [
@@ -182,8 +193,13 @@ interface Connection {
 
 interface Outgoing {
   readonly payload: string;
+  readonly bytes: number;
   attempts: number;
 }
+
+/** One statement notifying `count` payloads, `$1` the channel and `$2 …` the payloads. */
+const notifyStatement = (count: number): string =>
+  `select ${Array.from({ length: count }, (_, i) => `pg_notify($1, $${i + 2})`).join(', ')}`;
 
 /**
  * The event bus of the scale-out profile: every instance's subscribers hear every instance's events,
@@ -212,6 +228,7 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
   const instanceId = randomUUID();
   const local = createEventBus();
   const outbox: Outgoing[] = [];
+  let outboxBytes = 0;
   let current: Connection | undefined;
   let draining: Promise<void> | undefined;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -307,23 +324,34 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
     reconnectTimer.unref?.();
   }
 
-  /** Sends the outbox in order, one NOTIFY at a time, on the current connection. */
+  /** Takes what was sent (or given up) off the front of the outbox, where the oldest have not gone meanwhile. */
+  function sent(batch: readonly Outgoing[]): void {
+    const done = new Set(batch);
+    while (outbox.length > 0 && done.has(outbox[0]!)) outboxBytes -= outbox.shift()!.bytes;
+  }
+
+  /** Sends the outbox in order, a batch of NOTIFYs per round trip, on the current connection. */
   function drain(): void {
     const connection = current;
     if (draining || !connection || outbox.length === 0) return;
     draining = (async () => {
       while (outbox.length > 0 && connection.live) {
-        const item = outbox[0]!;
+        // After a failure the first payload goes alone, so that one PostgreSQL refuses is found out.
+        const batch = outbox.slice(0, outbox[0]!.attempts > 0 ? 1 : NOTIFY_BATCH);
         try {
-          await connection.client.query('select pg_notify($1, $2)', [channel, item.payload]);
-          if (outbox[0] === item) outbox.shift();
+          await connection.client.query(notifyStatement(batch.length), [
+            channel,
+            ...batch.map((item) => item.payload),
+          ]);
+          sent(batch);
         } catch (err) {
           // Sent again on the next connection (at least once: the others' subscribers are idempotent
           // — versions, closing a channel, an emergency a box has already handled); a payload that fails
           // three times is given up so that it cannot block the ones behind it.
-          if (++item.attempts >= 3 && outbox[0] === item) {
-            outbox.shift();
-            logger.error({ err: String(err), payload: item.payload.slice(0, 200) }, 'event not sent');
+          const [item] = batch;
+          if (++item!.attempts >= 3) {
+            sent([item!]);
+            logger.error({ err: String(err), payload: item!.payload.slice(0, 200) }, 'event not sent');
           }
           lost(connection, err);
         }
@@ -358,15 +386,18 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
       local.publish(event);
       if (closed) return;
       for (const payload of encodeEvent(instanceId, event)) {
-        if (bytes(payload) > NOTIFY_MAX_BYTES) {
-          logger.error({ event: event.type, bytes: bytes(payload) }, 'event too large to notify');
+        const size = bytes(payload);
+        if (size > NOTIFY_MAX_BYTES) {
+          logger.error({ event: event.type, bytes: size }, 'event too large to notify');
           continue;
         }
-        outbox.push({ payload, attempts: 0 });
+        outbox.push({ payload, bytes: size, attempts: 0 });
+        outboxBytes += size;
       }
-      while (outbox.length > OUTBOX_MAX) {
-        outbox.shift();
-        if (dropped++ === 0) logger.warn({ max: OUTBOX_MAX }, 'event outbox full: dropping the oldest');
+      while (outboxBytes > OUTBOX_MAX_BYTES) {
+        sent([outbox[0]!]);
+        if (dropped++ === 0)
+          logger.warn({ maxBytes: OUTBOX_MAX_BYTES }, 'event outbox full: dropping the oldest');
       }
       drain();
     },

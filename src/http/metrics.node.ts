@@ -55,6 +55,13 @@ export function createMetrics(role: string) {
     buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const emergencies = new Histogram({
+    name: 'loa_emergency_push_seconds',
+    help: 'Time from hearing an emergency to having its pushes (phase "lookup") and to having written the last of them to this process\'s channels (phase "pushed")',
+    labelNames: ['phase'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [registry],
+  });
   const reconnects = new Counter({
     name: 'loa_event_bus_reconnects_total',
     help: 'Times this process listened again on the shared event bus after losing its connection',
@@ -130,6 +137,11 @@ export function createMetrics(role: string) {
 
     observeTick(seconds: number, report: { readonly leader: boolean }): void {
       ticks.observe({ leader: String(report.leader) }, seconds);
+    },
+
+    observeEmergency(report: { readonly lookupMs: number; readonly pushedMs: number }): void {
+      emergencies.observe({ phase: 'lookup' }, report.lookupMs / 1000);
+      emergencies.observe({ phase: 'pushed' }, report.pushedMs / 1000);
     },
 
     /** The audio port, timed: each processed recording adds its processing ratio. */

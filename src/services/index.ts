@@ -26,7 +26,7 @@ import { createCapFeedsService, type CapFeedsDeps } from './cap-feeds.service.js
 import { createHamletsService } from './hamlets.service.js';
 import { createMonitoringService } from './monitoring.service.js';
 import { createProvinceExportService } from './province-export.service.js';
-import { createReceiverHub } from './receiver-hub.js';
+import { createReceiverHub, type ReceiverHubDeps } from './receiver-hub.js';
 import { createReceiverAlarmsService } from './receiver-alarms.service.js';
 import { createReceiverCommandsService } from './receiver-commands.service.js';
 import { createListenAgainService } from './listen-again.service.js';
@@ -76,6 +76,8 @@ export interface ServiceDeps {
    * with `intake` and `openSource`), or nowhere (an edge deployment that takes no processing node).
    */
   readonly speech?: SpeechPlace;
+  /** Told how long each emergency took to leave this process's push channels. */
+  readonly observeEmergency?: ReceiverHubDeps['observeEmergency'];
   /** CAP feeds polled on the dispatcher's tick (`CAP_FEEDS`), on Node and by the edge's Cron Trigger. */
   readonly capFeeds?: Pick<CapFeedsDeps, 'feeds' | 'fetcher' | 'intervalMs'>;
   /** How CAP signatures are verified (`CAP_TRUSTED_CERTS`, `CAP_REQUIRE_SIGNATURE`); no verifier on the edge. */
@@ -162,6 +164,7 @@ export function createServices(deps: ServiceDeps) {
       bus,
       emergencyItems: receiverSync.emergencyItems,
       recheck: repos.receiverSync.findReceiverSessionByTokenHash,
+      observeEmergency: deps.observeEmergency,
       onCommandsDelivered: (commandIds) =>
         void receiverCommands
           .markDelivered(commandIds)

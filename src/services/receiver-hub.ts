@@ -23,6 +23,13 @@ export interface IntervalTimers {
   defer(fn: () => void): void;
 }
 
+/** One emergency as this process pushed it (times from the moment its event was heard). */
+export interface EmergencyPushed {
+  readonly lookupMs: number;
+  readonly pushedMs: number;
+  readonly channels: number;
+}
+
 const PING = { type: 'ping' } as const;
 
 const systemTimers: IntervalTimers = {
@@ -39,7 +46,7 @@ const systemTimers: IntervalTimers = {
 /** Schedule pushes delivered per turn of the event loop. */
 const SCHEDULE_CHUNK = 1000;
 
-interface Deps {
+export interface ReceiverHubDeps {
   readonly bus: EventBus;
   /**
    * What an emergency booking plays now in each of these hamlets it reaches, looked up at once: the
@@ -56,6 +63,8 @@ interface Deps {
   ) => Promise<{ id: string; hamletId: string; scheduleVersion: number } | undefined>;
   /** Told which commands reached an open channel, so they show as delivered. */
   readonly onCommandsDelivered?: ((commandIds: readonly string[]) => void) | undefined;
+  /** Told how long each emergency took here: the lookup of its pushes, and until the last was written. */
+  readonly observeEmergency?: ((report: EmergencyPushed) => void) | undefined;
   readonly logger?: Logger | undefined;
   readonly timers?: IntervalTimers | undefined;
   /** Keep-alive comments keep proxies and NAT tables from closing idle channels (default 25 s). */
@@ -72,7 +81,7 @@ interface Deps {
  * the open channels of each hamlet. An idle channel costs a set entry; the bus subscription and the
  * keep-alive timer exist only while at least one channel is open.
  */
-export function createReceiverHub(deps: Deps) {
+export function createReceiverHub(deps: ReceiverHubDeps) {
   const timers = deps.timers ?? systemTimers;
   const keepAliveMs = deps.keepAliveMs ?? 25_000;
   const maxPerReceiver = deps.maxChannelsPerReceiver ?? 2;
@@ -124,10 +133,19 @@ export function createReceiverHub(deps: Deps) {
       }
     } else if (event.type === 'emergency') {
       if (byHamlet.size === 0) return;
+      const heard = performance.now();
       // One lookup per emergency for every hamlet held here, however many hamlets and receivers.
       const pushes = await deps.emergencyItems(event.bookingId, event.dueBy, [...byHamlet.keys()]);
-      for (const { hamletId, occurrenceId, items } of pushes)
-        fanOut(hamletId, { type: 'play', occurrenceId, items });
+      const lookupMs = performance.now() - heard;
+      let channels = 0;
+      for (const { hamletId, occurrenceId, items } of pushes) {
+        const message: PushMessage = { type: 'play', occurrenceId, items };
+        for (const connection of byHamlet.get(hamletId) ?? []) {
+          connection.deliver(message);
+          channels++;
+        }
+      }
+      deps.observeEmergency?.({ lookupMs, pushedMs: performance.now() - heard, channels });
     } else if (event.type === 'receiver-command') {
       const channels = byReceiver.get(event.receiverId) ?? [];
       if (channels.length === 0) return;

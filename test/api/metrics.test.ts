@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechWav } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { createDevice, createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
 import { startRealServer, type RealServer } from '../support/real-server.js';
+import { sseClient } from '../support/sse-client.js';
 
 const token = 'metrics-token-for-the-tests';
 
@@ -80,6 +82,20 @@ describe('/metrics and /readyz', () => {
     expect(text).toContain('loa_process_resident_memory_bytes');
     expect(text).toContain('loa_sse_channels_open');
     expect(text).toContain('loa_receivers_online');
+  });
+
+  it('times an emergency from hearing it to the last push written on this process', async () => {
+    const device = await createDevice(h, 'un-ta');
+    const sse = sseClient(await h.request('/api/v1/receiver/events', { token: device.token }));
+    await sse.next('schedule');
+    const alarm = await createReadyAnnouncement(h, 'Lũ quét', [{ language: 'vi', seconds: 1 }]);
+    await scheduleBroadcast(h, { announcementId: alarm.id, hamletIds: ['un-ta'], priority: 'emergency' });
+    await sse.next('play');
+    await sse.cancel();
+    const text = await scrape();
+    expect(sample(text, 'loa_emergency_push_seconds_count', { phase: 'lookup' })).toBe(1);
+    expect(sample(text, 'loa_emergency_push_seconds_count', { phase: 'pushed' })).toBe(1);
+    expect(sample(text, 'loa_emergency_push_seconds_sum', { phase: 'pushed' })).toBeGreaterThan(0);
   });
 
   it('wants the token when one is set, and answers only on loopback without one', async () => {

@@ -194,6 +194,42 @@ describe.runIf(url)('PostgreSQL event bus (LISTEN/NOTIFY)', () => {
     expect(merged).toEqual(versions);
   });
 
+  it('brings a burst the size of a country-wide emergency to B whole and in order', async () => {
+    // One emergency, the versions of 30,000 hamlets (hundreds of payloads) and one `emergency-sent` per
+    // commune, published at once: more than a thousand payloads queue before the first is sent.
+    const log = recordingLogger();
+    const a = await bus(log.logger);
+    const b = await bus();
+    const onB = collect(b);
+    const versions = manyVersions(30_000);
+    const sentEvents = Array.from({ length: 3321 }, (_, i): LoaEvent => ({
+      type: 'emergency-sent',
+      broadcastId: `bc-${i}`,
+      provinceId: 'lao-cai',
+      communeId: `xa-${i}`,
+      hamletIds: [`thon-${i}-1`, `thon-${i}-2`],
+      startsAt: '2026-11-27T01:00:00.000Z',
+      title: 'Cảnh báo bão khẩn cấp',
+      sentBy: 'can-bo-tinh',
+      sentAt: '2026-11-27T01:00:00.000Z',
+    }));
+    a.publish({ type: 'emergency', bookingId: 'bk-country', dueBy: '2026-11-27T01:01:00.000Z' });
+    a.publish({ type: 'schedule-changed', versions });
+    for (const e of sentEvents) a.publish(e);
+    const last = sentEvents.at(-1);
+    await eventually(
+      () => onB.at(-1) === last || onB.some((e) => JSON.stringify(e) === JSON.stringify(last)),
+      'the last event on B',
+      30_000,
+    );
+    expect(onB[0]).toEqual({ type: 'emergency', bookingId: 'bk-country', dueBy: '2026-11-27T01:01:00.000Z' });
+    const changes = onB.filter((e) => e.type === 'schedule-changed');
+    expect(changes.length).toBeGreaterThan(100);
+    expect(Object.assign({}, ...changes.map((e) => e.versions))).toEqual(versions);
+    expect(onB.slice(1 + changes.length)).toEqual(sentEvents);
+    expect(log.lines.filter((l) => /outbox full/.test(l.msg ?? ''))).toEqual([]);
+  });
+
   it('ignores and logs malformed notifications, and goes on delivering', async () => {
     const a = await bus();
     const log = recordingLogger();

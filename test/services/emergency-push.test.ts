@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoaEvent } from '../../src/domain/ports/events.js';
 import type { PushMessage } from '../../src/domain/receiver/protocol.js';
-import { createReceiverHub, type HubConnection } from '../../src/services/receiver-hub.js';
+import {
+  createReceiverHub,
+  type EmergencyPushed,
+  type HubConnection,
+} from '../../src/services/receiver-hub.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
 
@@ -82,7 +86,9 @@ describe('an emergency travels as one event per booking', () => {
   it('an instance holding channels for some hamlets pushes to exactly those, after one lookup', async () => {
     const alarm = await createReadyAnnouncement(h, 'Cháy rừng', [{ language: 'vi', seconds: 1 }]);
     let lookups = 0;
+    const observed: EmergencyPushed[] = [];
     const hub = createReceiverHub({
+      observeEmergency: (report) => void observed.push(report),
       bus: h.runtime.bus,
       emergencyItems: async (...args) => {
         lookups++;
@@ -109,6 +115,9 @@ describe('an emergency travels as one event per booking', () => {
     expect(plays(b)).toEqual([expect.objectContaining({ type: 'play', occurrenceId: first('thon-2') })]);
     expect(plays(c)).toEqual([]);
     expect(lookups).toBe(1);
+    // Timed for the operators: two channels written, after the one lookup.
+    expect(observed).toEqual([{ lookupMs: expect.any(Number), pushedMs: expect.any(Number), channels: 2 }]);
+    expect(observed[0]!.pushedMs).toBeGreaterThanOrEqual(observed[0]!.lookupMs);
     const [item] = (plays(a)[0] as Extract<PushMessage, { type: 'play' }>).items;
     expect(item).toMatchObject({ occurrenceId: first('un-ta'), priority: 'emergency' });
     hub.closeAll();

@@ -53,10 +53,9 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
     );
   });
 
-  const manifestRows = () =>
-    db
-      .selectFrom('occurrences as o')
-      .innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id')
+  /** A broadcast's content as manifests carry it, one row per ready variant (or one without). */
+  const withContent = <Q extends ReturnType<typeof fromBroadcasts>>(query: Q) =>
+    query
       .leftJoin('announcements as a', 'a.id', 'b.announcement_id')
       .leftJoin('announcement_variants as v', (join) =>
         join
@@ -72,11 +71,6 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
         'ls.bytes as lead_bytes',
         'ls.duration_ms as lead_duration_ms',
         'ls.format as lead_format',
-        'o.id',
-        'o.hamlet_id',
-        'o.starts_at',
-        'o.duration_ms',
-        'o.priority',
         'a.title',
         'b.relay_url',
         'b.relay_duration_s',
@@ -85,48 +79,61 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
         's.bytes',
         's.duration_ms as audio_duration_ms',
         's.format',
-      ])
+      ]);
+  const fromBroadcasts = () =>
+    db.selectFrom('occurrences as o').innerJoin('broadcasts as b', 'b.id', 'o.broadcast_id');
+
+  const manifestRows = () =>
+    withContent(fromBroadcasts())
+      .select(['o.id', 'o.hamlet_id', 'o.starts_at', 'o.duration_ms', 'o.priority'])
       .where('o.status', '!=', 'cancelled')
       .where('b.cancelled_at', 'is', null);
 
-  type ManifestRaw = Awaited<ReturnType<ReturnType<typeof manifestRows>['execute']>>[number];
-  const group = (rows: readonly ManifestRaw[]): ManifestOccurrence[] => {
-    const byId = new Map<
-      string,
-      ManifestOccurrence & { variants: ManifestOccurrence['variants'][number][] }
-    >();
+  type ContentRaw = Awaited<ReturnType<ReturnType<typeof manifestRows>['execute']>>[number];
+  type Content = Omit<ManifestOccurrence, 'occurrenceId' | 'startsAt' | 'durationMs' | 'priority'>;
+  /** Adds a row's variant to the content it belongs to, made from the row when it is the first. */
+  const addVariant = (
+    found: Content | undefined,
+    r: Omit<ContentRaw, 'id' | 'hamlet_id' | 'starts_at' | 'duration_ms' | 'priority'>,
+  ): Content & { variants: ManifestOccurrence['variants'][number][] } => {
+    const content = (found ?? {
+      title: r.title ?? 'Tiếp sóng',
+      relay: r.relay_url ? { url: r.relay_url, durationS: Number(r.relay_duration_s) } : null,
+      leadIn:
+        r.lead_sha256 && r.lead_format
+          ? {
+              sha256: r.lead_sha256,
+              bytes: Number(r.lead_bytes),
+              durationMs: Number(r.lead_duration_ms),
+              format: r.lead_format,
+            }
+          : null,
+      variants: [],
+    }) as Content & { variants: ManifestOccurrence['variants'][number][] };
+    if (r.language && r.sha256 && r.format) {
+      content.variants.push({
+        language: r.language,
+        sha256: r.sha256,
+        bytes: Number(r.bytes),
+        durationMs: Number(r.audio_duration_ms),
+        format: r.format,
+      });
+    }
+    return content;
+  };
+  const group = (rows: readonly ContentRaw[]): ManifestOccurrence[] => {
+    const byId = new Map<string, ManifestOccurrence>();
     for (const r of rows) {
-      let o = byId.get(r.id);
-      if (!o) {
-        o = {
+      const found = byId.get(r.id);
+      const content = addVariant(found, r);
+      if (!found)
+        byId.set(r.id, {
           occurrenceId: r.id,
           startsAt: r.starts_at,
           durationMs: Number(r.duration_ms),
           priority: r.priority,
-          title: r.title ?? 'Tiếp sóng',
-          relay: r.relay_url ? { url: r.relay_url, durationS: Number(r.relay_duration_s) } : null,
-          leadIn:
-            r.lead_sha256 && r.lead_format
-              ? {
-                  sha256: r.lead_sha256,
-                  bytes: Number(r.lead_bytes),
-                  durationMs: Number(r.lead_duration_ms),
-                  format: r.lead_format,
-                }
-              : null,
-          variants: [],
-        };
-        byId.set(r.id, o);
-      }
-      if (r.language && r.sha256 && r.format) {
-        o.variants.push({
-          language: r.language,
-          sha256: r.sha256,
-          bytes: Number(r.bytes),
-          durationMs: Number(r.audio_duration_ms),
-          format: r.format,
+          ...content,
         });
-      }
     }
     return [...byId.values()];
   };
@@ -171,20 +178,39 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
     },
 
     async listDueBookingOccurrences(bookingId, dueBy, hamletIds) {
-      let query = manifestRows()
+      if (hamletIds?.length === 0) return [];
+      // The content once per broadcast and the occurrences without it: a country's emergency is 3,321
+      // broadcasts of one recording aired in 30,000 hamlets, and joining the content to each occurrence
+      // was most of the time an instance took to push it.
+      let due = fromBroadcasts()
         .innerJoin('hamlets as h', 'h.id', 'o.hamlet_id')
+        .select(['o.id', 'o.broadcast_id', 'o.hamlet_id', 'o.starts_at', 'o.duration_ms', 'o.priority'])
         .select('h.languages')
         .where('b.booking_id', '=', bookingId)
-        .where('o.starts_at', '<=', dueBy);
-      if (hamletIds) {
-        if (hamletIds.length === 0) return [];
-        query = query.where('o.hamlet_id', 'in', [...hamletIds]);
-      }
-      const rows = await query.orderBy('o.starts_at').orderBy('o.id').execute();
-      const hamletOf = new Map(rows.map((r) => [r.id, { hamletId: r.hamlet_id, languages: r.languages }]));
-      return group(rows).map((occurrence) => {
-        const { hamletId, languages } = hamletOf.get(occurrence.occurrenceId)!;
-        return { occurrence, hamletId, languages: JSON.parse(languages) as string[] };
+        .where('o.starts_at', '<=', dueBy)
+        .where('o.status', '!=', 'cancelled')
+        .where('b.cancelled_at', 'is', null);
+      if (hamletIds) due = due.where('o.hamlet_id', 'in', [...hamletIds]);
+      const rows = await due.orderBy('o.starts_at').orderBy('o.id').execute();
+      if (rows.length === 0) return [];
+      const contentRows = await withContent(db.selectFrom('broadcasts as b'))
+        .select('b.id')
+        .where('b.booking_id', '=', bookingId)
+        .where('b.cancelled_at', 'is', null)
+        .execute();
+      const contents = new Map<string, Content>();
+      for (const r of contentRows) contents.set(r.id, addVariant(contents.get(r.id), r));
+      return rows.flatMap((r) => {
+        const content = contents.get(r.broadcast_id);
+        if (!content) return [];
+        const occurrence: ManifestOccurrence = {
+          occurrenceId: r.id,
+          startsAt: r.starts_at,
+          durationMs: Number(r.duration_ms),
+          priority: r.priority,
+          ...content,
+        };
+        return [{ occurrence, hamletId: r.hamlet_id, languages: JSON.parse(r.languages) as string[] }];
       });
     },
 
