@@ -608,35 +608,34 @@ async function main(): Promise<void> {
       `province: last channel at ${fmt(provinceLast)} ms (${provinceReached}); country: ${fmt(nationLast)} ms (${nationReached}), ${emergencyEvents} event(s), the last channel ${fmt(afterEventMs)} ms after it`,
     );
 
-    // ---- manifest polling: every receiver once a minute for 20 s, after a tenth of that rate for 10 s
-    const poll = async (rate: number, forMs: number) => {
-      const latencies: number[] = [];
-      let errors = 0;
-      const start = now();
-      const inflight: Promise<void>[] = [];
-      for (let i = 0; now() - start < forMs; i++) {
-        const due = start + (i * 1000) / rate;
-        if (due > now()) await sleep(due - now());
-        const base = serves[i % serves.length]!.url;
-        const t = now();
-        inflight.push(
-          fetch(`${base}/api/v1/receiver/schedule`, {
-            headers: { authorization: `Bearer ${tokens[(i * 7919) % RECEIVERS]}` },
-          }).then(
-            async (res) => {
-              await res.arrayBuffer();
-              if (res.status === 200 || res.status === 304) latencies.push(now() - t);
-              else errors++;
-            },
-            () => void errors++,
-          ),
+    // ---- manifest polling: every receiver once a minute for 20 s, after a tenth of that rate for 10 s,
+    // from a process of its own (bench/national/poller.ts)
+    const tokensFile = join(dir, 'tokens-all.json');
+    writeFileSync(tokensFile, JSON.stringify(tokens));
+    const poll = (rate: number, forMs: number) =>
+      new Promise<{ achieved: number; errors: number; p50: number; p99: number }>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            join(root, 'bench/national/poller.ts'),
+            tokensFile,
+            serves.map((s) => s.port).join(','),
+            String(rate),
+            String(forMs),
+          ],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
         );
-      }
-      await Promise.all(inflight);
-      const achieved = latencies.length / ((now() - start) / 1000);
-      latencies.sort((a, b) => a - b);
-      return { achieved, errors, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
-    };
+        children.push(child);
+        let out = '';
+        child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+        child.once('exit', (code) => {
+          const line = /POLLED (.*)/.exec(out);
+          if (line) resolve(JSON.parse(line[1]!) as never);
+          else reject(new Error(`poller exited with ${code}: ${out}`));
+        });
+      });
     const pollRate = RECEIVERS / 60;
     progress('manifest polling');
     const quiet = await poll(pollRate / 10, 10_000);

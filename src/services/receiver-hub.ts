@@ -95,15 +95,18 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
   let keepAlive: unknown;
   const pendingVersions = new Map<string, number>();
   let flushing = false;
+  /** Emergencies being looked up; schedule pushes wait for them, and go on with `resume`. */
+  let emergencies = 0;
+  let resume: (() => void) | undefined;
 
   const fanOut = (hamletId: string, message: PushMessage): void => {
     for (const connection of byHamlet.get(hamletId) ?? []) connection.deliver(message);
   };
 
   /**
-   * Delivers pending schedule versions a chunk at a time. A schedule push only tells a box to poll, so
-   * it may wait a moment; an emergency published right after the same change must not wait behind ten
-   * thousand of them.
+   * Delivers pending schedule versions a chunk at a time, and none while an emergency is being looked up.
+   * A schedule push only tells a box to poll, so it may wait a moment; an emergency published with the
+   * same change must not wait behind ten thousand of them (a country-wide one changes every hamlet).
    */
   function flushVersions(): void {
     const deliveries = [...pendingVersions].flatMap(([hamletId, version]) => {
@@ -112,6 +115,10 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
     });
     pendingVersions.clear();
     const next = (from: number): void => {
+      if (emergencies > 0) {
+        resume = () => next(from);
+        return;
+      }
       for (const { connection, message } of deliveries.slice(from, from + SCHEDULE_CHUNK)) {
         if (hamletOf.has(connection)) connection.deliver(message);
       }
@@ -135,7 +142,18 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
       if (byHamlet.size === 0) return;
       const heard = performance.now();
       // One lookup per emergency for every hamlet held here, however many hamlets and receivers.
-      const pushes = await deps.emergencyItems(event.bookingId, event.dueBy, [...byHamlet.keys()]);
+      emergencies++;
+      let pushes;
+      try {
+        pushes = await deps.emergencyItems(event.bookingId, event.dueBy, [...byHamlet.keys()]);
+      } finally {
+        emergencies--;
+        if (emergencies === 0 && resume) {
+          const later = resume;
+          resume = undefined;
+          timers.defer(later);
+        }
+      }
       const lookupMs = performance.now() - heard;
       let channels = 0;
       for (const { hamletId, occurrenceId, items } of pushes) {

@@ -109,6 +109,33 @@ describe('receiver hub', () => {
     expect(many[0]!.got).toHaveLength(2);
   });
 
+  it('holds schedule pushes while an emergency is looked up, so that its pushes go first', async () => {
+    const bus = createEventBus();
+    let answer!: (found: { hamletId: string; occurrenceId: string; items: ManifestItem[] }[]) => void;
+    const intervals = fakeIntervals();
+    const hub = createReceiverHub({
+      bus,
+      emergencyItems: () => new Promise((resolve) => (answer = resolve)),
+      recheck,
+      timers: intervals.timers,
+    });
+    const many = Array.from({ length: 2500 }, (_, i) => connection(`r${i}`));
+    many.forEach((c) => hub.connect({ hamletId: 'un-ta' }, c));
+    // A country-wide emergency: the push, then the new version of every hamlet, published together.
+    bus.publish({ type: 'emergency', bookingId: 'b1', dueBy: '2026-11-27T01:01:00.000Z' });
+    bus.publish({ type: 'schedule-changed', versions: { 'un-ta': 4 } });
+    intervals.drain();
+    expect(many.every((c) => c.got.length === 0)).toBe(true);
+    answer([{ hamletId: 'un-ta', occurrenceId: 'o1', items: [item] }]);
+    await flush();
+    expect(many.every((c) => c.got.length === 1 && c.got[0]!.type === 'play')).toBe(true);
+    expect(intervals.drain()).toBe(3);
+    expect(many[2499]!.got).toEqual([
+      { type: 'play', occurrenceId: 'o1', items: [item] },
+      { type: 'schedule', version: 4 },
+    ]);
+  });
+
   it('spreads a large schedule fan-out over turns of the event loop', () => {
     const bus = createEventBus();
     const intervals = fakeIntervals();
