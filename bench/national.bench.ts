@@ -637,6 +637,8 @@ async function main(): Promise<void> {
         });
       });
     const pollRate = RECEIVERS / 60;
+    // The country's emergency sent every channel a new schedule version too: let that settle first.
+    await sleep(5000);
     progress('manifest polling');
     const quiet = await poll(pollRate / 10, 10_000);
     const busy = await poll(pollRate, 20_000);

@@ -174,6 +174,8 @@ export interface PostgresEventBusOptions {
   readonly reconnectMs?: { readonly min: number; readonly max: number } | undefined;
   /** How often the listening connection is checked with a `select 1` (default 30 s). */
   readonly pingMs?: number | undefined;
+  /** Bytes of payloads kept for the others while they cannot be sent (default 64 MiB); then the oldest go. */
+  readonly outboxMaxBytes?: number | undefined;
 }
 
 export interface PostgresEventBus extends EventBus {
@@ -229,6 +231,7 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
   const local = createEventBus();
   const outbox: Outgoing[] = [];
   let outboxBytes = 0;
+  const outboxMaxBytes = options.outboxMaxBytes ?? OUTBOX_MAX_BYTES;
   let current: Connection | undefined;
   let draining: Promise<void> | undefined;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -402,10 +405,10 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
         outbox.push({ payload, bytes: size, attempts: 0 });
         outboxBytes += size;
       }
-      while (outboxBytes > OUTBOX_MAX_BYTES) {
+      while (outboxBytes > outboxMaxBytes) {
         sent([outbox[0]!]);
         if (dropped++ === 0)
-          logger.warn({ maxBytes: OUTBOX_MAX_BYTES }, 'event outbox full: dropping the oldest');
+          logger.warn({ maxBytes: outboxMaxBytes }, 'event outbox full: dropping the oldest');
       }
       drain();
     },

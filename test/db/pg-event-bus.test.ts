@@ -127,8 +127,11 @@ describe.runIf(url)('PostgreSQL event bus (LISTEN/NOTIFY)', () => {
   let admin: pg.Client;
   const buses: PostgresEventBus[] = [];
 
-  async function bus(logger: Logger = recordingLogger().logger): Promise<PostgresEventBus> {
-    const made = await createPostgresEventBus({ url: database.url!, logger });
+  async function bus(
+    logger: Logger = recordingLogger().logger,
+    outboxMaxBytes?: number,
+  ): Promise<PostgresEventBus> {
+    const made = await createPostgresEventBus({ url: database.url!, logger, outboxMaxBytes });
     buses.push(made);
     return made;
   }
@@ -290,6 +293,30 @@ describe.runIf(url)('PostgreSQL event bus (LISTEN/NOTIFY)', () => {
     await eventually(() => onB.length === 2, 'the marker on B');
     expect(onB).toEqual([during, marker]);
     expect(onA).toEqual([during, { type: 'events-missed' }, marker]);
+  });
+
+  it('keeps the newest events within its outbox bound while cut off, says so once, and sends them in order', async () => {
+    const log = recordingLogger();
+    // Room for about ten of these events.
+    const a = await bus(log.logger, 10 * 600);
+    const b = await bus();
+    const onB = collect(b);
+    await killListener(a);
+    const events = Array.from({ length: 30 }, (_, i): LoaEvent => ({
+      type: 'receiver-revoked',
+      receiverId: `rcv-${String(i).padStart(2, '0')}-${'x'.repeat(480)}`,
+    }));
+    for (const e of events) a.publish(e);
+    await eventually(
+      () => (onB.at(-1) === undefined ? false : JSON.stringify(onB.at(-1)) === JSON.stringify(events[29])),
+      'the newest event on B',
+      10_000,
+    );
+    const kept = onB.length;
+    expect(kept).toBeGreaterThanOrEqual(9);
+    expect(kept).toBeLessThanOrEqual(11);
+    expect(onB).toEqual(events.slice(30 - kept));
+    expect(log.lines.filter((l) => l.msg === 'event outbox full: dropping the oldest')).toHaveLength(1);
   });
 
   it('ends its connection on close and stops notifying', async () => {
