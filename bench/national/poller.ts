@@ -4,7 +4,7 @@
 // load balancer. node:http rather than fetch: measured here, fetch spent more CPU per request than the
 // server did answering it, and the load generator shares the machine's two cores with the servers.
 //
-// Prints one line: `POLLED {"achieved":…,"errors":…,"p50":…,"p99":…}` (latencies in ms).
+// Prints one line: `POLLED {"achieved":…,"errors":{status or error code: count},"p50":…,"p99":…}` (ms).
 import { Agent, request } from 'node:http';
 import { readFileSync } from 'node:fs';
 
@@ -17,7 +17,8 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function poll(port: number, token: string): Promise<number> {
+/** The status of the answer, or the error's code when none came. */
+function poll(port: number, token: string): Promise<number | string> {
   return new Promise((resolve) => {
     const req = request(
       {
@@ -30,26 +31,26 @@ function poll(port: number, token: string): Promise<number> {
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
+        res.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
       },
     );
-    req.on('error', () => resolve(0));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
     req.end();
   });
 }
 
 const latencies: number[] = [];
-let errors = 0;
+const errors: Record<string, number> = {};
 const inflight: Promise<void>[] = [];
 const start = now();
 for (let i = 0; now() - start < forMs; i++) {
-  const due = start + (i * 1000) / rate;
-  if (due > now()) await sleep(due - now());
+  const wait = start + (i * 1000) / rate - now();
+  if (wait > 0) await sleep(wait);
   const t = now();
   inflight.push(
     poll(ports[i % ports.length]!, tokens[(i * 7919) % tokens.length]!).then((status) => {
       if (status === 200 || status === 304) latencies.push(now() - t);
-      else errors++;
+      else errors[status] = (errors[status] ?? 0) + 1;
     }),
   );
 }

@@ -20,7 +20,8 @@ const OUTBOX_MAX_BYTES = 64 * 1024 * 1024;
 /**
  * Payloads sent in one statement (`select pg_notify(…), pg_notify(…), …`): one round trip instead of one
  * each, so that a burst of thousands reaches the other instances in a fraction of the time. PostgreSQL
- * delivers the notifications of one transaction in order.
+ * delivers the notifications of one transaction in order, and folds identical payloads of one transaction
+ * into one: the same event twice in a row changes nothing for a subscriber, as with the retries below.
  */
 const NOTIFY_BATCH = 100;
 
