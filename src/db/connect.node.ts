@@ -41,7 +41,13 @@ export function connectSqlite(file: string, options: ConnectOptions = {}): Db {
   });
   return {
     kysely,
-    capabilities: { advisoryLocks: false, skipLocked: false, rowLocks: false, intervals: false },
+    capabilities: {
+      advisoryLocks: false,
+      skipLocked: false,
+      rowLocks: false,
+      intervals: false,
+      boundParameters: 32_766,
+    },
     description: `sqlite:${file}`,
     close: () => kysely.destroy(),
   };
@@ -56,7 +62,13 @@ export function connectPostgres(url: string, options: ConnectOptions = {}): Db {
   const safe = url.replace(/\/\/[^@/]*@/, '//***@');
   return {
     kysely,
-    capabilities: { advisoryLocks: true, skipLocked: true, rowLocks: true, intervals: true },
+    capabilities: {
+      advisoryLocks: true,
+      skipLocked: true,
+      rowLocks: true,
+      intervals: true,
+      boundParameters: 65_535,
+    },
     description: safe,
     close: () => kysely.destroy(),
   };

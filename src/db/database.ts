@@ -20,6 +20,8 @@ export interface DbCapabilities {
    * date modifiers of `strftime`. Either way the result is ISO text (`instants.ts`).
    */
   readonly intervals: boolean;
+  /** Values one statement may bind: D1 100, SQLite 32,766, PostgreSQL 65,535. */
+  readonly boundParameters: number;
 }
 
 export interface Db {

@@ -44,12 +44,6 @@ interface Deps {
   readonly manifestCacheSize?: number;
 }
 
-/**
- * Hamlets named in an emergency lookup at most: within D1's 100 bound parameters, and about a commune's
- * worth (a commune's Durable Object); an instance holding more reads the booking's due occurrences whole.
- */
-const HAMLETS_BY_NAME = 90;
-
 const reasonText: Record<RejectedEvent['reason'], { en: string; vi: string }> = {
   unknown_occurrence: { en: 'no such occurrence', vi: 'không có lượt phát này' },
   other_hamlet: { en: "occurrence of another hamlet than this receiver's", vi: 'lượt phát của thôn khác' },
@@ -199,8 +193,8 @@ export function createReceiverSyncService(deps: Deps) {
     /**
      * The payload of an emergency push, for every hamlet of `hamletIds` the booking reaches: the first of
      * its occurrences there due by `dueBy` (later repeats come with the manifest), as the hamlet plays it.
-     * One query whatever the number of hamlets; a short list is looked up by hamlet, a long one (an
-     * instance holding channels across the country) is read with the booking and kept here.
+     * One lookup whatever the number of hamlets, named in the query as far as the database can bind them
+     * (else read with the booking and kept here).
      */
     async emergencyItems(
       bookingId: string,
@@ -208,11 +202,7 @@ export function createReceiverSyncService(deps: Deps) {
       hamletIds: readonly string[],
     ): Promise<{ hamletId: string; occurrenceId: string; items: readonly ManifestItem[] }[]> {
       const held = new Set(hamletIds);
-      const rows = await repo.listDueBookingOccurrences(
-        bookingId,
-        dueBy,
-        hamletIds.length <= HAMLETS_BY_NAME ? hamletIds : undefined,
-      );
+      const rows = await repo.listDueBookingOccurrences(bookingId, dueBy, hamletIds);
       const pushes = new Map<
         string,
         { hamletId: string; occurrenceId: string; items: readonly ManifestItem[] }

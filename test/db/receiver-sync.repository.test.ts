@@ -7,6 +7,9 @@ import { createTestDatabase, dialects, openLoggedKysely, type TestDatabase } fro
 
 const now = '2026-11-27T01:00:00.000Z';
 
+/** What the test databases can bind in one statement, well above what these tests name. */
+const binds = { boundParameters: 32_766 };
+
 describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
   let database: TestDatabase;
   let kysely: Kysely<Database>;
@@ -40,6 +43,19 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
         lat: null,
         lon: null,
         schedule_version: 12,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await kysely
+      .insertInto('hamlets')
+      .values({
+        id: 'thon-2',
+        commune_id: 'c',
+        name: 'Thôn 2',
+        languages: '["vi"]',
+        lat: null,
+        lon: null,
         created_at: now,
         updated_at: now,
       })
@@ -80,11 +96,12 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
         announcement_id: null,
         relay_url: 'https://r.vn/s',
         relay_duration_s: 60,
-        hamlet_ids: '["un-ta"]',
+        hamlet_ids: '["un-ta","thon-2"]',
         schedule: '{}',
         priority: 'normal',
         created_by: 'u',
         created_at: now,
+        booking_id: 'bk',
       })
       .execute();
     await kysely
@@ -114,6 +131,18 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
           created_at: now,
           updated_at: now,
         },
+        {
+          id: 'o3',
+          broadcast_id: 'b',
+          hamlet_id: 'thon-2',
+          starts_at: '2026-11-27T02:00:00.000Z',
+          duration_ms: 60_000,
+          priority: 'normal',
+          slot_name: null,
+          status: 'scheduled',
+          created_at: now,
+          updated_at: now,
+        },
       ])
       .execute();
   });
@@ -123,7 +152,7 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
   });
 
   it('finds an enabled receiver with its hamlet’s version and languages in one query', async () => {
-    const repo = createReceiverSyncRepository(kysely);
+    const repo = createReceiverSyncRepository(kysely, binds);
     queries.length = 0;
     expect(await repo.findReceiverSessionByTokenHash('hash-a')).toEqual({
       id: 'rx',
@@ -138,7 +167,7 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
   });
 
   it('answers lookups made at the same moment from one query, each with its own device', async () => {
-    const repo = createReceiverSyncRepository(kysely);
+    const repo = createReceiverSyncRepository(kysely, binds);
     queries.length = 0;
     const found = await Promise.all(
       ['hash-a', 'hash-b', 'nope', 'hash-a'].map((h) => repo.findReceiverSessionByTokenHash(h)),
@@ -149,7 +178,7 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
   });
 
   it('looks the token up through indexes only (no table scan)', async () => {
-    const repo = createReceiverSyncRepository(kysely);
+    const repo = createReceiverSyncRepository(kysely, binds);
     queries.length = 0;
     await repo.findReceiverSessionByTokenHash('hash-a');
     const query = queries[0]!;
@@ -177,7 +206,7 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
   });
 
   it('lists live occurrences of the window only', async () => {
-    const repo = createReceiverSyncRepository(kysely);
+    const repo = createReceiverSyncRepository(kysely, binds);
     const found = await repo.listManifestOccurrences(
       'un-ta',
       '2026-11-27T00:00:00.000Z',
@@ -188,8 +217,31 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
     ]);
   });
 
+  it('finds a booking’s due occurrences in the hamlets named, or the whole booking past what a statement binds', async () => {
+    const dueBy = '2026-11-27T02:30:00.000Z';
+    const found = (repo: ReturnType<typeof createReceiverSyncRepository>) =>
+      repo
+        .listDueBookingOccurrences('bk', dueBy, ['un-ta'])
+        .then((rows) => rows.map((r) => [r.occurrence.occurrenceId, r.hamletId, r.languages]));
+    queries.length = 0;
+    expect(await found(createReceiverSyncRepository(kysely, binds))).toEqual([
+      ['o1', 'un-ta', ['vi', 'giay']],
+    ]);
+    // The hamlet is named in the statement; the content is read once for the booking's broadcasts.
+    expect(queries.filter((q) => /"o"\."hamlet_id" in/.test(q.sql))).toHaveLength(1);
+    const [row] = await createReceiverSyncRepository(kysely, binds).listDueBookingOccurrences('bk', dueBy, [
+      'un-ta',
+    ]);
+    expect(row!.occurrence).toMatchObject({ relay: { url: 'https://r.vn/s', durationS: 60 }, variants: [] });
+    // A database that cannot bind them all: the booking's due occurrences, for the caller to sort out.
+    expect(await found(createReceiverSyncRepository(kysely, { boundParameters: 10 }))).toEqual([
+      ['o1', 'un-ta', ['vi', 'giay']],
+      ['o3', 'thon-2', ['vi']],
+    ]);
+  });
+
   it('inserts each (receiver, event id) once and counts only the new rows', async () => {
-    const repo = createReceiverSyncRepository(kysely);
+    const repo = createReceiverSyncRepository(kysely, binds);
     const row = (id: string, eventId: string) => ({
       id,
       receiverId: 'rx',
@@ -214,6 +266,7 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
     expect(statuses).toEqual([
       { id: 'o1', status: 'played' },
       { id: 'o2', status: 'cancelled' },
+      { id: 'o3', status: 'scheduled' },
     ]);
   });
 });

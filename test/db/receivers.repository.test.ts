@@ -106,7 +106,7 @@ describe.each(dialects)('heartbeat retention in the receivers repository (%s)', 
     );
     await insertHeartbeats('edge', [at(cutoff, -1), cutoff, at(cutoff, 1)]);
     // The newest beats go through the protocol's own path, which also sets the receivers' latest state.
-    const sync = createReceiverSyncRepository(kysely);
+    const sync = createReceiverSyncRepository(kysely, { boundParameters: 32_766 });
     for (const receiverId of ['rx1', 'rx2']) {
       await sync.saveHeartbeat({
         id: `now-${receiverId}`,

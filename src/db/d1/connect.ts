@@ -33,7 +33,13 @@ export function connectD1(binding: D1Binding, options: D1LockOptions = {}): D1Db
   return {
     kysely,
     // What SQLite offers, and one writer at a time as there: the lock plays `begin immediate`.
-    capabilities: { advisoryLocks: false, skipLocked: false, rowLocks: false, intervals: false },
+    capabilities: {
+      advisoryLocks: false,
+      skipLocked: false,
+      rowLocks: false,
+      intervals: false,
+      boundParameters: 100,
+    },
     description: 'd1',
     journal,
     close: () => kysely.destroy(),

@@ -44,7 +44,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     receiverCommands: createReceiverCommandsRepository(db),
     receiverAlarms: createReceiverAlarmsRepository(db),
     listenAgain: createListenAgainRepository(db),
-    receiverSync: createReceiverSyncRepository(db),
+    receiverSync: createReceiverSyncRepository(db, capabilities),
     playback: createPlaybackRepository(db, capabilities),
     sessions: createSessionsRepository(db),
     users: createUsersRepository(db),

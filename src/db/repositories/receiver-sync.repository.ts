@@ -4,10 +4,17 @@ import { batchedLookup } from '../batched-lookup.js';
 import type { ReceiverSyncRepository } from '../../domain/ports/repositories.js';
 import type { ReceiverSession } from '../../domain/receiver/receiver.js';
 import { onlineWindowMs } from '../../domain/receiver/health.js';
+import type { DbCapabilities } from '../database.js';
 import type { Database } from '../schema.js';
 
 /** The SQL behind the receiver protocol: device sessions, manifests, heartbeats and playback logs. */
-export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSyncRepository {
+export function createReceiverSyncRepository(
+  db: Kysely<Database>,
+  capabilities: Pick<DbCapabilities, 'boundParameters'>,
+): ReceiverSyncRepository {
+  // Hamlets an emergency lookup names in its statement, with room for the booking, the time and the
+  // constants: 90 on D1 (a commune's Durable Object holds about that), thousands on SQLite and PostgreSQL.
+  const namedHamlets = capabilities.boundParameters - 10;
   // Compiled once per batch size: building and compiling the query measured more than running it, on
   // the path every poll of every receiver takes.
   const sessionSql = new Map<number, string>();
@@ -190,7 +197,7 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
     },
 
     async listDueBookingOccurrences(bookingId, dueBy, hamletIds) {
-      if (hamletIds?.length === 0) return [];
+      if (hamletIds.length === 0) return [];
       // The content once per broadcast and the occurrences without it: a country's emergency is 3,321
       // broadcasts of one recording aired in 30,000 hamlets, and joining the content to each occurrence
       // was most of the time an instance took to push it.
@@ -202,7 +209,9 @@ export function createReceiverSyncRepository(db: Kysely<Database>): ReceiverSync
         .where('o.starts_at', '<=', dueBy)
         .where('o.status', '!=', 'cancelled')
         .where('b.cancelled_at', 'is', null);
-      if (hamletIds) due = due.where('o.hamlet_id', 'in', [...hamletIds]);
+      // More than a statement can name (an instance holding channels across the country on D1): the
+      // booking's due occurrences are read whole and the caller keeps its own.
+      if (hamletIds.length <= namedHamlets) due = due.where('o.hamlet_id', 'in', [...hamletIds]);
       const rows = await due.orderBy('o.starts_at').orderBy('o.id').execute();
       if (rows.length === 0) return [];
       const contentRows = await withContent(db.selectFrom('broadcasts as b'))

@@ -23,13 +23,14 @@ export interface ReceiverSyncRepository {
     occurrenceId: string,
   ): Promise<{ occurrence: ManifestOccurrence; hamletId: string; languages: string[] } | undefined>;
   /**
-   * The live occurrences of a booking starting by `dueBy` as manifest entries, with their hamlets'
-   * languages, in one query: what an emergency push carries. `hamletIds` narrows them down when given.
+   * The live occurrences of a booking starting by `dueBy` in these hamlets as manifest entries, with
+   * their hamlets' languages: what an emergency push carries. More hamlets than one statement can name
+   * may bring the booking's others too, for the caller to leave out.
    */
   listDueBookingOccurrences(
     bookingId: string,
     dueBy: string,
-    hamletIds?: readonly string[],
+    hamletIds: readonly string[],
   ): Promise<{ occurrence: ManifestOccurrence; hamletId: string; languages: string[] }[]>;
   saveHeartbeat(h: HeartbeatRecord): Promise<void>;
   /**
