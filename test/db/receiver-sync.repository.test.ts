@@ -10,6 +10,20 @@ const now = '2026-11-27T01:00:00.000Z';
 /** What the test databases can bind in one statement, well above what these tests name. */
 const binds = { boundParameters: 32_766 };
 
+/** An airing of broadcast `b`, a minute long. */
+const airing = (id: string, hamletId: string, startsAt: string, status: 'scheduled' | 'cancelled') => ({
+  id,
+  broadcast_id: 'b',
+  hamlet_id: hamletId,
+  starts_at: startsAt,
+  duration_ms: 60_000,
+  priority: 'normal' as const,
+  slot_name: null,
+  status,
+  created_at: now,
+  updated_at: now,
+});
+
 describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
   let database: TestDatabase;
   let kysely: Kysely<Database>;
@@ -107,42 +121,9 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
     await kysely
       .insertInto('occurrences')
       .values([
-        {
-          id: 'o1',
-          broadcast_id: 'b',
-          hamlet_id: 'un-ta',
-          starts_at: '2026-11-27T02:00:00.000Z',
-          duration_ms: 60_000,
-          priority: 'normal',
-          slot_name: null,
-          status: 'scheduled',
-          created_at: now,
-          updated_at: now,
-        },
-        {
-          id: 'o2',
-          broadcast_id: 'b',
-          hamlet_id: 'un-ta',
-          starts_at: '2026-11-27T03:00:00.000Z',
-          duration_ms: 60_000,
-          priority: 'normal',
-          slot_name: null,
-          status: 'cancelled',
-          created_at: now,
-          updated_at: now,
-        },
-        {
-          id: 'o3',
-          broadcast_id: 'b',
-          hamlet_id: 'thon-2',
-          starts_at: '2026-11-27T02:00:00.000Z',
-          duration_ms: 60_000,
-          priority: 'normal',
-          slot_name: null,
-          status: 'scheduled',
-          created_at: now,
-          updated_at: now,
-        },
+        airing('o1', 'un-ta', '2026-11-27T02:00:00.000Z', 'scheduled'),
+        airing('o2', 'un-ta', '2026-11-27T03:00:00.000Z', 'cancelled'),
+        airing('o3', 'thon-2', '2026-11-27T02:00:00.000Z', 'scheduled'),
       ])
       .execute();
   });
