@@ -99,8 +99,11 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
   let emergencies = 0;
   let resume: (() => void) | undefined;
 
-  const fanOut = (hamletId: string, message: PushMessage): void => {
-    for (const connection of byHamlet.get(hamletId) ?? []) connection.deliver(message);
+  /** Delivers a message to a hamlet's open channels; returns how many there were. */
+  const fanOut = (hamletId: string, message: PushMessage): number => {
+    const channels = byHamlet.get(hamletId) ?? new Set<HubConnection>();
+    for (const connection of channels) connection.deliver(message);
+    return channels.size;
   };
 
   /**
@@ -156,13 +159,8 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
       }
       const lookupMs = performance.now() - heard;
       let channels = 0;
-      for (const { hamletId, occurrenceId, items } of pushes) {
-        const message: PushMessage = { type: 'play', occurrenceId, items };
-        for (const connection of byHamlet.get(hamletId) ?? []) {
-          connection.deliver(message);
-          channels++;
-        }
-      }
+      for (const { hamletId, occurrenceId, items } of pushes)
+        channels += fanOut(hamletId, { type: 'play', occurrenceId, items });
       deps.observeEmergency?.({ lookupMs, pushedMs: performance.now() - heard, channels });
     } else if (event.type === 'receiver-command') {
       const channels = byReceiver.get(event.receiverId) ?? [];
