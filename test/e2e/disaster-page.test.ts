@@ -4,7 +4,15 @@ import { createHarness, type Harness } from '../support/harness.js';
 import { createReadyAnnouncement } from '../support/receiver-fixtures.js';
 import { capXml, geocodeCocSan } from '../support/cap-fixtures.js';
 import { hasTool } from '../support/tools.js';
-import { launchChromium, phoneContext, screenshots, serveHarness, signIn, type Served } from './browser.js';
+import {
+  launchChromium,
+  phoneContext,
+  poll,
+  screenshots,
+  serveHarness,
+  signIn,
+  type Served,
+} from './browser.js';
 
 /**
  * The disaster monitor in a real Chromium at 360 px: each bulletin's risk level in the colour of
@@ -129,8 +137,8 @@ describe.skipIf(!hasTool('chromium'))('disaster monitor page in a browser', () =
     await page.getByRole('button', { name: 'Tiếp tục' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Đang chuẩn bị âm thanh');
     await h.runtime.jobs.drain();
-    await page.reload();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Xác nhận phát bản tin thiên tai');
+    // The page reloads itself once the audio is ready.
+    await poll(() => page.locator('h1').textContent()).toBe('Xác nhận phát bản tin thiên tai');
     expect(await page.locator('dl.facts').textContent()).toContain('Bão số 9');
     await screenshots(page, 'disaster-issue-confirm');
     await page.getByRole('button', { name: 'Phát bản tin' }).click();
