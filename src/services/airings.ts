@@ -68,9 +68,7 @@ export function createAiringCancellation(deps: SchedulingDeps) {
   const { clock, tx } = deps;
 
   async function bump(r: Tx, hamletIds: readonly string[]) {
-    if (hamletIds.length === 0) return {};
-    await r.hamlets.bumpScheduleVersion(hamletIds, clock.now().toISOString());
-    return r.hamlets.findScheduleVersions(hamletIds);
+    return r.hamlets.bumpScheduleVersions(hamletIds, clock.now().toISOString());
   }
 
   async function rulesOf(r: Pick<Repositories, 'communes'>, communeId: string): Promise<CommuneRules> {

@@ -81,9 +81,7 @@ export function createBookingOutcomes(deps: Pick<SchedulingDeps, 'bus' | 'clock'
   const { clock } = deps;
 
   async function bumpVersions(r: Pick<Repositories, 'hamlets'>, hamletIds: readonly string[]) {
-    if (hamletIds.length === 0) return {};
-    await r.hamlets.bumpScheduleVersion(hamletIds, clock.now().toISOString());
-    return r.hamlets.findScheduleVersions(hamletIds);
+    return r.hamlets.bumpScheduleVersions(hamletIds, clock.now().toISOString());
   }
 
   /**

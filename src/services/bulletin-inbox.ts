@@ -226,7 +226,7 @@ export function createBulletinInbox(deps: InboxDeps) {
           iso(orderAt),
           now,
         );
-        await r.hamlets.bumpScheduleVersion(hamletIds, now);
+        const versions = await r.hamlets.bumpScheduleVersions(hamletIds, now);
         await deps.audit.record(r, {
           ...ctx,
           action: 'bulletin.reorder',
@@ -235,10 +235,7 @@ export function createBulletinInbox(deps: InboxDeps) {
           details: { communeId: ctx.actor.communeId, place, moved: moves.length },
         });
         const after = await r.bulletins.findDelivery(bulletinId, ctx.actor.communeId);
-        return {
-          view: withStatus(after!, bulletin, nowMs),
-          versions: await r.hamlets.findScheduleVersions(hamletIds),
-        };
+        return { view: withStatus(after!, bulletin, nowMs), versions };
       });
       deps.bus.publish({ type: 'schedule-changed', versions: done.versions });
       return done.view;

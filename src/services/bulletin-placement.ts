@@ -141,7 +141,7 @@ export function createBulletinPlacement(deps: PlacementDeps) {
         const items = deliveries.map((d) => ({
           communeId: d.communeId,
           announcementId: d.announcementId,
-          hamletIds: (heard.get(d.communeId) ?? []).map((h) => h.id),
+          hamlets: heard.get(d.communeId) ?? [],
         }));
         const bookings = await deps.broadcasts.bookEmergencyEverywhere(
           r,

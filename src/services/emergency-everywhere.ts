@@ -26,7 +26,8 @@ export function createEmergencyEverywhere(deps: SchedulingDeps) {
    * announcement on its hamlets, placed by the one materialiser in one pass over what is booked on all of
    * them, read once; the broadcasts, occurrences, schedule versions and one audit row written together.
    * The same rules as `book` for an emergency at once (each commune's repeat rule; quiet hours and
-   * conflicts give way); the caller checked the right to send it. Publish with `announce` per booking.
+   * conflicts give way); the caller checked the right to send it and read the hamlets it reaches.
+   * Publish with `announceEverywhere`.
    */
   async function bookEmergencyEverywhere(
     r: Repositories,
@@ -34,7 +35,7 @@ export function createEmergencyEverywhere(deps: SchedulingDeps) {
     items: readonly {
       readonly communeId: string;
       readonly announcementId: string;
-      readonly hamletIds: readonly string[];
+      readonly hamlets: readonly Hamlet[];
     }[],
     content: Extract<BroadcastContent, { kind: 'announcement' }>,
     title: string,
@@ -43,25 +44,21 @@ export function createEmergencyEverywhere(deps: SchedulingDeps) {
     const communes = new Map(
       (await r.communes.findCommunes(items.map((i) => i.communeId))).map((c) => [c.id, c]),
     );
-    const hamlets = new Map(
-      (await r.hamlets.listHamletsOfCommunes([...communes.keys()])).map((h) => [h.id, h]),
-    );
     const when = normaliseWhen({ hamletIds: [], priority: 'emergency' }, now);
     const horizon = now + deps.horizonMs;
     const places = items.map((item) => {
       const commune = communes.get(item.communeId);
       if (!commune) throw notFound('Commune', item.communeId, 'xã');
       const rules = communeRules(commune);
-      const own = item.hamletIds.map((id) => hamlets.get(id)).filter((h): h is Hamlet => h !== undefined);
       const mine = { ...content, announcementId: item.announcementId };
-      const airTimes = own.map((h) => ({ id: h.id, airTimeMs: airTimeMs(mine, h) }));
+      const airTimes = item.hamlets.map((h) => ({ id: h.id, airTimeMs: airTimeMs(mine, h) }));
       const starts = startsOf(when, 'emergency', rules, { from: now, to: horizon }, now);
       if (!starts.ok) throw fromScheduleError(starts.error);
       return {
         item,
         commune,
         rules,
-        hamlets: own,
+        hamlets: item.hamlets,
         airTimes,
         starts: starts.value,
         broadcastId: deps.ids.id(),

@@ -28,8 +28,7 @@ export async function takeOffAir(
     (o) => Date.parse(o.startsAt) + o.durationMs > Date.parse(now),
   );
   const touched = [...new Set(cancelled.map((o) => o.hamletId))];
-  if (touched.length > 0) await r.hamlets.bumpScheduleVersion(touched, now);
-  const versions = touched.length > 0 ? await r.hamlets.findScheduleVersions(touched) : {};
+  const versions = await r.hamlets.bumpScheduleVersions(touched, now);
   return { cancelled: cancelled.length, versions, airing };
 }
 

@@ -163,8 +163,7 @@ export function createSeriesExtension(deps: SchedulingDeps) {
           });
         }
         const changed = done.hamletsChanged;
-        if (changed.length > 0) await r.hamlets.bumpScheduleVersion(changed, iso(now));
-        const versions = changed.length > 0 ? await r.hamlets.findScheduleVersions(changed) : {};
+        const versions = await r.hamlets.bumpScheduleVersions(changed, iso(now));
         return { added: done.added, skipped, changed, versions };
       });
 

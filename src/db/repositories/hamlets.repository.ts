@@ -147,16 +147,6 @@ export function createHamletsRepository(
       return rows.map(toHamlet);
     },
 
-    async findScheduleVersions(ids: readonly string[]): Promise<Readonly<Record<string, number>>> {
-      if (ids.length === 0) return {};
-      const rows = await db
-        .selectFrom('hamlets')
-        .select(['id', 'schedule_version'])
-        .where('id', 'in', [...ids])
-        .execute();
-      return Object.fromEntries(rows.map((r) => [r.id, Number(r.schedule_version)]));
-    },
-
     async findHamlets(ids) {
       if (ids.length === 0) return [];
       const rows = await db
@@ -184,13 +174,18 @@ export function createHamletsRepository(
         .execute();
     },
 
-    async bumpScheduleVersion(ids: readonly string[], now: string): Promise<void> {
-      if (ids.length === 0) return;
-      await db
+    async bumpScheduleVersions(
+      ids: readonly string[],
+      now: string,
+    ): Promise<Readonly<Record<string, number>>> {
+      if (ids.length === 0) return {};
+      const rows = await db
         .updateTable('hamlets')
         .set((eb) => ({ schedule_version: eb('schedule_version', '+', 1), updated_at: now }))
         .where('id', 'in', [...ids])
+        .returning(['id', 'schedule_version'])
         .execute();
+      return Object.fromEntries(rows.map((r) => [r.id, Number(r.schedule_version)]));
     },
   };
 }

@@ -59,8 +59,8 @@ export interface HamletsRepository {
   listCommuneHamlets(communeId: string): Promise<readonly Hamlet[]>;
   /** The hamlets (not deleted) of several communes at once, by id. */
   listHamletsOfCommunes(communeIds: readonly string[]): Promise<readonly Hamlet[]>;
-  findScheduleVersions(ids: readonly string[]): Promise<Readonly<Record<string, number>>>;
-  bumpScheduleVersion(ids: readonly string[], now: string): Promise<void>;
+  /** One more on each hamlet's schedule version: the new versions, by hamlet id. */
+  bumpScheduleVersions(ids: readonly string[], now: string): Promise<Readonly<Record<string, number>>>;
   /**
    * Holds these hamlets' schedules until the unit of work ends, so that what a booking checks (no
    * overlap, air time) is still true when it writes, whatever else runs on other connections or
