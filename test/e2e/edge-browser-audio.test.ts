@@ -152,13 +152,10 @@ describe.skipIf(!hasTool('chromium') || !hasTool('loudgain'))(
     async function wranglerLocal(args: readonly string[]): Promise<string> {
       for (let attempt = 1; ; attempt++) {
         try {
-          return execFileSync(
-            process.execPath,
-            [wranglerBin, ...args, '--local', '--persist-to', edge.state],
-            {
-              stdio: 'pipe',
-            },
-          ).toString();
+          const local = ['--local', '--persist-to', edge.state];
+          return execFileSync(process.execPath, [wranglerBin, ...args, ...local], {
+            stdio: 'pipe',
+          }).toString();
         } catch (error) {
           if (attempt === 10 || !String((error as { stderr?: Buffer }).stderr).includes('SQLITE_BUSY'))
             throw error;
