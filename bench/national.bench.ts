@@ -644,14 +644,9 @@ async function main(): Promise<void> {
     progress('manifest polling');
     const quiet = await poll(pollRate / 10, 20_000);
     const busy = await poll(pollRate, 20_000);
+    const errorKinds = Object.entries(busy.errors).map(([kind, n]) => `${kind} × ${n}`);
     const errorCount = Object.values(busy.errors).reduce((a, b) => a + b, 0);
-    const pollErrors = `${errorCount} errors${
-      errorCount > 0
-        ? ` (${Object.entries(busy.errors)
-            .map(([kind, n]) => `${kind} × ${n}`)
-            .join(', ')})`
-        : ''
-    }`;
+    const pollErrors = `${errorCount} errors${errorKinds.length > 0 ? ` (${errorKinds.join(', ')})` : ''}`;
     progress(
       `polling ${fmt(busy.achieved)} req/s, p50 ${fmt(busy.p50, 1)} ms, p99 ${fmt(busy.p99, 1)} ms, ${pollErrors} (a tenth of the rate: p99 ${fmt(quiet.p99, 1)} ms)`,
     );

@@ -101,7 +101,8 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
 
   /** Delivers a message to a hamlet's open channels; returns how many there were. */
   const fanOut = (hamletId: string, message: PushMessage): number => {
-    const channels = byHamlet.get(hamletId) ?? new Set<HubConnection>();
+    const channels = byHamlet.get(hamletId);
+    if (!channels) return 0;
     for (const connection of channels) connection.deliver(message);
     return channels.size;
   };
