@@ -4,8 +4,8 @@
 // limit needs it), one `loa dispatch`, two `loa worker`, and 3,321 communes, 30,000 hamlets and
 // NATIONAL_RECEIVERS receivers (50,000) holding push channels from loopback addresses 127.0.0.2–201.
 // Each figure is printed with a baseline measured in the same run (the province's emergency for the
-// country's, polling at a tenth of the rate, one worker, one idle connection). Prints a table for the
-// README; it is not a test.
+// country's, polling at a tenth of the rate, one worker, one idle connection), and whose CPU the
+// country's emergency took, read from /proc. Prints a table for the README; it is not a test.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { hashToken, webIds } from '../src/domain/ports/ids.js';
 import { decodeNotification } from '../src/events/pg-event-bus.node.js';
 import { createNodeRuntime } from '../src/node.js';
 import { startLocalS3 } from '../test/support/s3.js';
+import { busySeconds, cpuByProcess } from './support/cpu.js';
 
 const RECEIVERS = Number(process.env.NATIONAL_RECEIVERS ?? 50_000);
 const AUDIO_JOBS = Number(process.env.NATIONAL_AUDIO_JOBS ?? 200);
@@ -573,7 +574,11 @@ async function main(): Promise<void> {
     // Sent once its audio is ready (422 until then).
     let nationSent = 0;
     let sendMs = 0;
+    let cpuAtSend = cpuByProcess();
+    let busyAtSend = busySeconds();
     for (const deadline = now() + 120_000; ;) {
+      cpuAtSend = cpuByProcess();
+      busyAtSend = busySeconds();
       nationSent = now();
       const sent = await api(serves[1]!.url, `/api/v1/province/bulletins/${bulletinId}/send`, {
         method: 'POST',
@@ -588,14 +593,28 @@ async function main(): Promise<void> {
     progress(`bulletin sent in ${fmt(sendMs)} ms`);
     let nationLast = 0;
     let nationReached = 0;
+    let cpuAtLast = cpuAtSend;
+    let busyAtLast = busyAtSend;
     for (const deadline = now() + 60_000; now() < deadline;) {
       const arrivals = (await report(holders)).flatMap((r) => r.arrivals);
       nationReached = arrivals.length;
       if (arrivals.length >= RECEIVERS) {
+        cpuAtLast = cpuByProcess();
+        busyAtLast = busySeconds();
         nationLast = Math.max(...arrivals) - nationSent;
         break;
       }
       await sleep(200);
+    }
+    // Whose CPU the country's emergency took, from the request until the run saw the last channel.
+    const sendCpu = { serves: 0, postgres: 0, load: 0, machine: busyAtLast - busyAtSend };
+    const servePids = new Set(serves.map((s) => s.child.pid!));
+    const holderPids = new Set(holders.map((h) => h.child.pid!));
+    for (const [pid, p] of cpuAtLast) {
+      const used = p.s - (cpuAtSend.get(pid)?.s ?? 0);
+      if (servePids.has(p.group)) sendCpu.serves += used;
+      else if (p.name === 'postgres') sendCpu.postgres += used;
+      else if (holderPids.has(pid)) sendCpu.load += used;
     }
     await listener.end();
     const afterEventMs = nationLast - (eventAt - nationSent);
@@ -825,6 +844,10 @@ async function main(): Promise<void> {
       [
         '  … each serve, from hearing the event: lookup / last push written',
         pushTimes.map((t) => `${fmt(t.lookupMs)} / ${fmt(t.pushedMs)} ms`).join(', '),
+      ],
+      [
+        '  … CPU from the request until the run saw the last channel',
+        `${fmt(sendCpu.machine, 1)} s on the machine: the serves ${fmt(sendCpu.serves, 1)} s, PostgreSQL ${fmt(sendCpu.postgres, 1)} s, the load generators ${fmt(sendCpu.load, 1)} s, the rest ${fmt(sendCpu.machine - sendCpu.serves - sendCpu.postgres - sendCpu.load, 1)} s; the serves and PostgreSQL alone need ${fmt((sendCpu.serves + sendCpu.postgres) / cpus().length, 1)} s at the least on ${cpus().length} cores`,
       ],
       [
         `manifest polling at ${fmt(RECEIVERS)} receivers per minute`,

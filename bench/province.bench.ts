@@ -22,6 +22,7 @@ import { loadConfig } from '../src/config.js';
 import type { Database } from '../src/db/schema.js';
 import type { LoaEvent } from '../src/domain/ports/events.js';
 import { createNodeRuntime, type NodeRuntime } from '../src/node.js';
+import { busySeconds } from './support/cpu.js';
 import { benchCommune, createBenchDatabase, insertRows } from './support/database.js';
 
 const COMMUNES = Number(process.env.PROVINCE_BENCH_COMMUNES ?? 100);
@@ -39,10 +40,6 @@ if (!admin) {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** How long the machine's cores, all of them and for every process, have been busy: seconds. */
-const busySeconds = () =>
-  cpus().reduce((sum, { times: t }) => sum + t.user + t.nice + t.sys + t.irq, 0) / 1000;
 
 /** 100 communes of the seeded province with the seeded commune's settings, 15 hamlets each, 2,000 boxes. */
 async function build(db: Kysely<Database>): Promise<string[]> {
