@@ -574,8 +574,8 @@ async function main(): Promise<void> {
     // Sent once its audio is ready (422 until then).
     let nationSent = 0;
     let sendMs = 0;
-    let cpuAtSend = cpuByProcess();
-    let busyAtSend = busySeconds();
+    let cpuAtSend: ReturnType<typeof cpuByProcess> = new Map();
+    let busyAtSend = 0;
     for (const deadline = now() + 120_000; ;) {
       cpuAtSend = cpuByProcess();
       busyAtSend = busySeconds();
