@@ -150,9 +150,9 @@ describe.skipIf(!hasTool('chromium') || !hasTool('loudgain'))(
      * files as the running Worker, so it is asked again while that one holds the lock.
      */
     async function wranglerLocal(args: readonly string[]): Promise<string> {
+      const local = ['--local', '--persist-to', edge.state];
       for (let attempt = 1; ; attempt++) {
         try {
-          const local = ['--local', '--persist-to', edge.state];
           return execFileSync(process.execPath, [wranglerBin, ...args, ...local], {
             stdio: 'pipe',
           }).toString();
