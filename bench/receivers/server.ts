@@ -79,17 +79,15 @@ await repos.announcements.setApproval('bench-ann', 'approved', null, admin.id, n
 // Five daytime items a day for the next two days in every hamlet: a typical manifest.
 const zone = 'Asia/Ho_Chi_Minh';
 const today = utcToLocal(Date.now(), zone).date;
-const occurrenceOf: Record<string, string> = {};
 for (const day of [1, 2]) {
   for (const time of ['07:00', '09:00', '11:00', '14:00', '16:00']) {
     const at = new Date(localToUtc(addDays(today, day), time, zone)).toISOString();
-    const made = await runtime.services.broadcasts.schedule(ctx, {
+    await runtime.services.broadcasts.schedule(ctx, {
       announcementId: 'bench-ann',
       hamletIds: 'all',
       at,
       priority: 'normal',
     });
-    for (const o of made.occurrences) occurrenceOf[o.hamletId] ??= o.id;
   }
 }
 
@@ -133,7 +131,7 @@ serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   const file = join(dir, 'ready.json');
   writeFileSync(
     file,
-    JSON.stringify({ port: info.port, adminToken, receivers, occurrenceOf, announcementId: 'bench-ann' }),
+    JSON.stringify({ port: info.port, adminToken, receivers, announcementId: 'bench-ann' }),
   );
   process.stdout.write(`READY ${JSON.stringify({ file })}\n`);
 });

@@ -13,17 +13,21 @@ const encoder = new TextEncoder();
 const PING = encoder.encode(': ping\n\n');
 const encoded = new WeakMap<object, Uint8Array>();
 
+const event = ({ type, ...data }: PushMessage) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+const isList = (message: object): message is readonly PushMessage[] => Array.isArray(message);
+
 /**
- * A push message as Server-Sent Events bytes. A fanned-out message is one object, so it is encoded once
- * for all of its receivers.
+ * A push message, or a list of them, as Server-Sent Events bytes. A fanned-out message is one object, so
+ * it is encoded once for all of its receivers.
  * @example encodePush({ type: 'schedule', version: 7 }) // → 'event: schedule\ndata: {"version":7}\n\n'
  */
-export function encodePush(message: PushMessage | { readonly type: 'ping' }): Uint8Array {
-  if (message.type === 'ping') return PING;
+export function encodePush(
+  message: PushMessage | readonly PushMessage[] | { readonly type: 'ping' },
+): Uint8Array {
+  if (!isList(message) && message.type === 'ping') return PING;
   let bytes = encoded.get(message);
   if (!bytes) {
-    const { type, ...data } = message;
-    bytes = encoder.encode(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+    bytes = encoder.encode(isList(message) ? message.map(event).join('') : event(message));
     encoded.set(message, bytes);
   }
   return bytes;

@@ -7,7 +7,8 @@ export interface HubConnection {
   readonly receiverId: string;
   /** The digest of the token the channel was opened with, to check it again after missed events. */
   readonly tokenHash: string;
-  deliver(message: PushMessage | { readonly type: 'ping' }): void;
+  /** A list of messages is written at once, in its order. */
+  deliver(message: PushMessage | readonly PushMessage[] | { readonly type: 'ping' }): void;
   /**
    * Ends the channel from the server side (token revoked, hub closing); with `retryMs`, first tells
    * the client how long to wait before it connects again (the SSE `retry:` field).
@@ -100,7 +101,7 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
   let resume: (() => void) | undefined;
 
   /** Delivers a message to a hamlet's open channels; returns how many there were. */
-  const fanOut = (hamletId: string, message: PushMessage): number => {
+  const fanOut = (hamletId: string, message: PushMessage | readonly PushMessage[]): number => {
     const channels = byHamlet.get(hamletId);
     if (!channels) return 0;
     for (const connection of channels) connection.deliver(message);
@@ -111,8 +112,13 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
    * Delivers pending schedule versions a chunk at a time, and none while an emergency is being looked up.
    * A schedule push only tells a box to poll, so it may wait a moment; an emergency published with the
    * same change must not wait behind ten thousand of them (a country-wide one changes every hamlet).
+   * Versions still pending when the emergency's pushes go out travel with them instead.
    */
   function flushVersions(): void {
+    if (emergencies > 0) {
+      resume = flushVersions;
+      return;
+    }
     const deliveries = [...pendingVersions].flatMap(([hamletId, version]) => {
       const message: PushMessage = { type: 'schedule', version };
       return [...(byHamlet.get(hamletId) ?? [])].map((connection) => ({ connection, message }));
@@ -160,8 +166,13 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
       }
       const lookupMs = performance.now() - heard;
       let channels = 0;
-      for (const { hamletId, occurrenceId, items } of pushes)
-        channels += fanOut(hamletId, { type: 'play', occurrenceId, items });
+      for (const { hamletId, occurrenceId, items } of pushes) {
+        const play: PushMessage = { type: 'play', occurrenceId, items };
+        // The version the emergency gave this hamlet goes in the same write, after it: one write a channel.
+        const version = pendingVersions.get(hamletId);
+        pendingVersions.delete(hamletId);
+        channels += fanOut(hamletId, version === undefined ? play : [play, { type: 'schedule', version }]);
+      }
       deps.observeEmergency?.({ lookupMs, pushedMs: performance.now() - heard, channels });
     } else if (event.type === 'receiver-command') {
       const channels = byReceiver.get(event.receiverId) ?? [];

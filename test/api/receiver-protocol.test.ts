@@ -399,6 +399,14 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
         ['vi', 'emergency'],
         ['giay', 'emergency'],
       ]);
+      // The hamlet's new schedule version follows the play at once, in the same write.
+      const after = JSON.parse((await sse.next('schedule')).data) as { version: number };
+      expect(after.version).toBeGreaterThan(changed.version);
+      expect(sse.chunks().filter((text) => text.startsWith('event: play\n'))).toEqual([
+        expect.stringMatching(
+          new RegExp(`}\\n\\nevent: schedule\\ndata: {"version":${after.version}}\\n\\n$`),
+        ),
+      ]);
 
       await h.request(`/api/v1/broadcasts/${emergency.id}`, { method: 'DELETE', token: h.tokens.officer });
       expect(JSON.parse((await sse.next('stop')).data)).toEqual({ occurrenceId: null });

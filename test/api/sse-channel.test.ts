@@ -9,6 +9,17 @@ describe('SSE channel', () => {
     expect(new TextDecoder().decode(encodePush({ type: 'ping' }))).toBe(': ping\n\n');
   });
 
+  it('encodes a list of messages as their events in order, once', () => {
+    const list = [
+      { type: 'stop', occurrenceId: 'o1' },
+      { type: 'schedule', version: 4 },
+    ] as const;
+    expect(new TextDecoder().decode(encodePush(list))).toBe(
+      'event: stop\ndata: {"occurrenceId":"o1"}\n\nevent: schedule\ndata: {"version":4}\n\n',
+    );
+    expect(encodePush(list)).toBe(encodePush(list));
+  });
+
   it('delivers everything to a client that reads', async () => {
     let closed = 0;
     const channel = openSseChannel({ maxQueuedBytes: 1024, onClose: () => closed++ });

@@ -16,7 +16,7 @@ function channel(receiverId: string) {
     receiverId,
     tokenHash: `hash-${receiverId}`,
     got,
-    deliver: (m) => void got.push(m),
+    deliver: (m) => void got.push(...(Array.isArray(m) ? (m as readonly PushMessage[]) : [m as PushMessage])),
     close: () => undefined,
   };
   return c;

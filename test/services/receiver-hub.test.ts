@@ -29,14 +29,22 @@ function fakeIntervals() {
   };
 }
 
+type Delivered = Parameters<HubConnection['deliver']>[0];
+
+/** A channel as the hub sees it: each write, and the messages they held in order. */
 function connection(receiverId: string, tokenHash = `hash-${receiverId}`) {
+  const writes: Delivered[] = [];
   const got: (PushMessage | { type: 'ping' })[] = [];
-  const c: HubConnection & { got: typeof got; closed: boolean } = {
+  const c: HubConnection & { got: typeof got; writes: typeof writes; closed: boolean } = {
     receiverId,
     tokenHash,
     got,
+    writes,
     closed: false,
-    deliver: (m) => void got.push(m),
+    deliver: (m) => {
+      writes.push(m);
+      got.push(...(Array.isArray(m) ? (m as readonly PushMessage[]) : [m as PushMessage]));
+    },
     close: () => void (c.closed = true),
   };
   return c;
@@ -72,7 +80,7 @@ describe('receiver hub', () => {
     expect(hub.stats()).toEqual({ connections: 0, hamlets: {} });
   });
 
-  it('fans a schedule change out to its hamlets only, after an emergency, and looks the emergency up once for all', async () => {
+  it('fans a schedule change out to its hamlets only, with an emergency in the same write, and looks the emergency up once for all', async () => {
     const bus = createEventBus();
     const emergencyItems = vi.fn(async (_: string, __: string, hamletIds: readonly string[]) =>
       hamletIds
@@ -86,30 +94,42 @@ describe('receiver hub', () => {
     const other = connection('x');
     hub.connect({ hamletId: 'thon-2' }, other);
 
-    bus.publish({ type: 'schedule-changed', versions: { 'un-ta': 7, 'thon-9': 3 } });
+    bus.publish({ type: 'schedule-changed', versions: { 'un-ta': 7, 'thon-2': 5, 'thon-9': 3 } });
     bus.publish({ type: 'emergency', bookingId: 'b1', dueBy: '2026-11-27T01:01:00.000Z' });
     await flush();
     // One lookup for the booking, naming the hamlets held here.
     expect(emergencyItems).toHaveBeenCalledTimes(1);
     expect(emergencyItems.mock.calls[0]![2]).toEqual(['un-ta', 'thon-2']);
-    // The emergency went out at once; the schedule hint waits for the next turn.
-    expect(many[0]!.got).toEqual([{ type: 'play', occurrenceId: 'o1', items: [item] }]);
+    // The emergency went out at once, its hamlet's new version in the same write after it.
+    expect(many[0]!.writes).toEqual([
+      [
+        { type: 'play', occurrenceId: 'o1', items: [item] },
+        { type: 'schedule', version: 7 },
+      ],
+    ]);
+    // The same list goes to every channel of the hamlet, so it is encoded once.
+    expect(many[499]!.writes[0]).toBe(many[0]!.writes[0]);
+    // A hamlet the emergency does not reach has its version on the next turn, on its own.
+    expect(other.got).toEqual([]);
     bus.publish({ type: 'schedule-changed', versions: { 'un-ta': 8 } });
     expect(intervals.drain()).toBe(1);
+    expect(other.writes).toEqual([{ type: 'schedule', version: 5 }]);
     expect(many[0]!.got).toEqual([
       { type: 'play', occurrenceId: 'o1', items: [item] },
+      { type: 'schedule', version: 7 },
       { type: 'schedule', version: 8 },
     ]);
-    // The same message object goes to every channel, so it is encoded once.
-    expect(many[499]!.got[1]).toBe(many[0]!.got[1]);
-    expect(other.got).toEqual([]);
+    expect(many[499]!.writes[1]).toBe(many[0]!.writes[1]);
 
     bus.publish({ type: 'stop', hamletIds: ['thon-2', 'thon-9'], occurrenceId: null });
-    expect(other.got).toEqual([{ type: 'stop', occurrenceId: null }]);
-    expect(many[0]!.got).toHaveLength(2);
+    expect(other.got).toEqual([
+      { type: 'schedule', version: 5 },
+      { type: 'stop', occurrenceId: null },
+    ]);
+    expect(many[0]!.got).toHaveLength(3);
   });
 
-  it('holds schedule pushes while an emergency is looked up, so that its pushes go first', async () => {
+  it('holds schedule pushes while an emergency is looked up, then sends each its play and version in one write', async () => {
     const bus = createEventBus();
     let answer!: (found: { hamletId: string; occurrenceId: string; items: ManifestItem[] }[]) => void;
     const intervals = fakeIntervals();
@@ -121,19 +141,27 @@ describe('receiver hub', () => {
     });
     const many = Array.from({ length: 2500 }, (_, i) => connection(`r${i}`));
     many.forEach((c) => hub.connect({ hamletId: 'un-ta' }, c));
+    const elsewhere = Array.from({ length: 1500 }, (_, i) => connection(`e${i}`));
+    elsewhere.forEach((c) => hub.connect({ hamletId: 'thon-2' }, c));
     // A country-wide emergency: the push, then the new version of every hamlet, published together.
     bus.publish({ type: 'emergency', bookingId: 'b1', dueBy: '2026-11-27T01:01:00.000Z' });
-    bus.publish({ type: 'schedule-changed', versions: { 'un-ta': 4 } });
+    bus.publish({ type: 'schedule-changed', versions: { 'un-ta': 4, 'thon-2': 9 } });
     intervals.drain();
-    expect(many.every((c) => c.got.length === 0)).toBe(true);
+    expect([...many, ...elsewhere].every((c) => c.got.length === 0)).toBe(true);
     answer([{ hamletId: 'un-ta', occurrenceId: 'o1', items: [item] }]);
     await flush();
-    expect(many.every((c) => c.got.length === 1 && c.got[0]!.type === 'play')).toBe(true);
-    expect(intervals.drain()).toBe(3);
+    expect(
+      many.every((c) => c.writes.length === 1 && c.got.map((m) => m.type).join() === 'play,schedule'),
+    ).toBe(true);
     expect(many[2499]!.got).toEqual([
       { type: 'play', occurrenceId: 'o1', items: [item] },
       { type: 'schedule', version: 4 },
     ]);
+    // The versions of hamlets it did not reach follow, a chunk per turn.
+    expect(elsewhere.every((c) => c.got.length === 0)).toBe(true);
+    expect(intervals.drain()).toBe(2);
+    expect(elsewhere.every((c) => c.writes.length === 1 && c.got[0]!.type === 'schedule')).toBe(true);
+    expect(many[0]!.writes).toHaveLength(1);
   });
 
   it('spreads a large schedule fan-out over turns of the event loop', () => {

@@ -6,6 +6,8 @@ export function sseClient(res: Response) {
   const events: SseEvent[] = [];
   const waiters: { type: string; resolve: (e: SseEvent) => void }[] = [];
   let raw = '';
+  /** The text of each read, to see what the server wrote together. */
+  const chunks: string[] = [];
   let ended = false;
   const parser = createParser({
     onEvent: (message) => {
@@ -24,6 +26,7 @@ export function sseClient(res: Response) {
         if (done) break;
         const text = decoder.decode(value, { stream: true });
         raw += text;
+        chunks.push(text);
         parser.feed(text);
       }
     } catch {
@@ -48,6 +51,7 @@ export function sseClient(res: Response) {
     ended: () => pump.then(() => ended),
     pending: () => [...events],
     raw: () => raw,
+    chunks: () => [...chunks],
     cancel: () => reader.cancel().catch(() => undefined),
   };
 }
