@@ -818,7 +818,9 @@ async function main(): Promise<void> {
       ).rows[0].n,
     );
 
-    const ratio = (value: number, baseline: number) => `${fmt(value / baseline, 1)}×`;
+    // A twentieth prints as 0.05×, not 0.0×.
+    const ratio = (value: number, baseline: number) =>
+      `${fmt(value / baseline, value / baseline < 0.1 ? 2 : 1)}×`;
     const jitterCeilingMs = 3000;
     const rows: [string, string][] = [
       [
