@@ -160,8 +160,8 @@ async function main(): Promise<void> {
       },
     });
 
-    const refused = Object.keys(logs.statuses).filter((status) => status !== '200');
-    if (refused.length > 0) throw new Error(`log batches not stored: ${JSON.stringify(logs.statuses)}`);
+    if (Object.keys(logs.statuses).some((status) => status !== '200'))
+      throw new Error(`log batches not stored: ${JSON.stringify(logs.statuses)}`);
 
     // Emergency fan-out to 10,000 open push channels.
     const rssBefore = rssMb(loa.child.pid!);
