@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuByProcess } from './support/cpu.js';
+import { processCpu } from './support/cpu.js';
 import { openPushChannels, runLoad, type LoadResult } from './receivers/load.js';
 
 const CONNECTIONS = 1000;
@@ -45,10 +45,7 @@ function start(script: string, args: string[]): Promise<{ child: ChildProcess; r
 }
 
 /** CPU time (user + system) a process has used so far, in ms. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+const cpuMs = (pid: number) => (processCpu(pid)?.s ?? NaN) * 1000;
 
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
@@ -171,8 +168,7 @@ async function main(): Promise<void> {
     );
     await new Promise((r) => setTimeout(r, 1000));
     const rssAfter = rssMb(loa.child.pid!);
-    const serverCpu = () => cpuByProcess().get(loa.child.pid!)?.s ?? NaN;
-    const cpuBefore = serverCpu();
+    const cpuBefore = cpuMs(loa.child.pid!);
     const posted = performance.now();
     const res = await bookEmergency();
     const answered = performance.now();
@@ -183,7 +179,7 @@ async function main(): Promise<void> {
     const arrivals = push.arrivals.map((t) => t - posted).sort((a, b) => a - b);
     // The schedule versions that follow the plays, and the sockets' writes, are done a second later.
     await new Promise((r) => setTimeout(r, 1000));
-    const pushCpuMs = (serverCpu() - cpuBefore) * 1000;
+    const pushCpuMs = cpuMs(loa.child.pid!) - cpuBefore;
     push.close();
 
     report({

@@ -10,27 +10,39 @@ export const busySeconds = () =>
 
 let clockTicks: number | undefined;
 
-/** The CPU every process has used so far (all its threads), with its name and process group, by pid. */
-export function cpuByProcess(): Map<
-  number,
-  { readonly name: string; readonly group: number; readonly s: number }
-> {
+interface ProcessCpu {
+  readonly name: string;
+  readonly group: number;
+  /** User and system time so far, all its threads: seconds. */
+  readonly s: number;
+}
+
+/** One process's CPU so far, with its name and process group; undefined once it has ended. */
+export function processCpu(pid: number): ProcessCpu | undefined {
   clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-  const processes = new Map<number, { name: string; group: number; s: number }>();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // Ended meanwhile.
-    }
-    // `pid (name) state ppid pgrp … utime stime …`: the name may hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    processes.set(Number(pid), {
-      name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-      group: Number(fields[2]),
-      s: (Number(fields[11]) + Number(fields[12])) / clockTicks,
-    });
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // `pid (name) state ppid pgrp … utime stime …`: the name may hold spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    group: Number(fields[2]),
+    s: (Number(fields[11]) + Number(fields[12])) / clockTicks,
+  };
+}
+
+/** The CPU every process has used so far, by pid. */
+export function cpuByProcess(): Map<number, ProcessCpu> {
+  const processes = new Map<number, ProcessCpu>();
+  for (const pid of readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)) {
+    const cpu = processCpu(pid);
+    if (cpu) processes.set(pid, cpu);
   }
   return processes;
 }
