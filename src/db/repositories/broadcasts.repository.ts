@@ -4,6 +4,7 @@ import { BroadcastWhenSchema, type Broadcast, type NewOccurrence } from '../../d
 import { toPage } from '../../domain/page.js';
 import type { BroadcastsRepository, NewBroadcast, SeriesToExtend } from '../../domain/ports/repositories.js';
 import type { BroadcastTable, Database } from '../schema.js';
+import { chunked, runInTurn } from '../in-turn.js';
 import { selectBookedOccurrences, toBookedOccurrence } from './booked-occurrences.js';
 
 const SkipsSchema = z.array(z.object({ hamletId: z.string(), at: z.string() }));
@@ -33,12 +34,10 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
 
     async insertBroadcasts(list) {
       // 15 columns a row: 3,000 parameters per statement at most.
-      for (let i = 0; i < list.length; i += 200) {
-        await db
-          .insertInto('broadcasts')
-          .values(list.slice(i, i + 200).map(broadcastValues))
-          .execute();
-      }
+      await runInTurn(
+        db,
+        chunked(list, 200, (part) => db.insertInto('broadcasts').values(part.map(broadcastValues))),
+      );
     },
 
     async setSkips(id, skips) {
@@ -50,17 +49,16 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
     },
 
     async insertOccurrences(occurrences, now) {
-      let added = 0;
       // 10 columns a row: 30,000 parameters per statement, within SQLite's 32,766 (PostgreSQL: 65,535).
-      for (let i = 0; i < occurrences.length; i += 3000) {
-        const result = await db
-          .insertInto('occurrences')
-          .values(occurrences.slice(i, i + 3000).map((o) => occurrenceValues(o, now)))
-          .onConflict((oc) => oc.columns(['broadcast_id', 'hamlet_id', 'starts_at']).doNothing())
-          .executeTakeFirst();
-        added += Number(result.numInsertedOrUpdatedRows ?? 0);
-      }
-      return added;
+      return runInTurn(
+        db,
+        chunked(occurrences, 3000, (part) =>
+          db
+            .insertInto('occurrences')
+            .values(part.map((o) => occurrenceValues(o, now)))
+            .onConflict((oc) => oc.columns(['broadcast_id', 'hamlet_id', 'starts_at']).doNothing()),
+        ),
+      );
     },
 
     async moveOccurrences(moves, now) {

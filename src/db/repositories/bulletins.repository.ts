@@ -2,17 +2,12 @@ import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Bulletin, BulletinDelivery } from '../../domain/bulletin.js';
 import type { BulletinsRepository, InboxItem } from '../../domain/ports/repositories.js';
 import type { BulletinDeliveryTable, BulletinTable, Database } from '../schema.js';
+import { chunked, runInTurn } from '../in-turn.js';
 import { bulletinAirings } from './bulletin-airings.js';
 import { bulletinPlacement } from './bulletin-placement.js';
 
 /** Rows per insert statement: well under PostgreSQL's and SQLite's parameter limits. */
 const CHUNK = 200;
-
-const chunks = <T>(rows: readonly T[]): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
-  return out;
-};
 
 export function createBulletinsRepository(db: Kysely<Database>): BulletinsRepository {
   /** Distinct boxes that reported starting an airing of the delivery's copy: the proof that it aired. */
@@ -141,10 +136,10 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      for (const part of chunks(copies)) {
-        await db
-          .insertInto('announcements')
-          .values(
+      await runInTurn(
+        db,
+        chunked(copies, CHUNK, (part) =>
+          db.insertInto('announcements').values(
             part.map((c) => ({
               id: c.announcementId,
               commune_id: c.communeId,
@@ -163,9 +158,9 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
               created_at: now,
               updated_at: now,
             })),
-          )
-          .execute();
-      }
+          ),
+        ),
+      );
       const variantRows = copies.flatMap((c) =>
         variants.map((v, i) => ({
           id: c.variantIds[i]!,
@@ -187,13 +182,14 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
           updated_at: now,
         })),
       );
-      for (const part of chunks(variantRows)) {
-        await db.insertInto('announcement_variants').values(part).execute();
-      }
-      for (const part of chunks(copies)) {
-        await db
-          .insertInto('bulletin_deliveries')
-          .values(
+      await runInTurn(
+        db,
+        chunked(variantRows, CHUNK, (part) => db.insertInto('announcement_variants').values(part)),
+      );
+      await runInTurn(
+        db,
+        chunked(copies, CHUNK, (part) =>
+          db.insertInto('bulletin_deliveries').values(
             part.map((c) => ({
               bulletin_id: bulletin.id,
               commune_id: c.communeId,
@@ -208,9 +204,9 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
               created_at: now,
               updated_at: now,
             })),
-          )
-          .execute();
-      }
+          ),
+        ),
+      );
     },
 
     async listDeliveries(bulletinId) {
