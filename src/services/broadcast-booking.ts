@@ -1,6 +1,6 @@
 import type { Repositories } from '../domain/ports/repositories.js';
 import type { RequestContext } from '../domain/actor.js';
-import { iso } from '../domain/schedule/index.js';
+import { iso, isoOnce } from '../domain/schedule/index.js';
 import type { SchedulingDeps } from './series.js';
 
 export interface Scheduled {
@@ -39,19 +39,20 @@ export function scheduledOf(
     }[];
   },
 ): Scheduled {
+  const text = isoOnce();
   return {
     id,
     occurrences: plan.occurrences.map((o) => ({
       id: o.id,
       hamletId: o.hamletId,
-      at: iso(o.startsAt),
+      at: text(o.startsAt),
       durationMs: o.durationMs,
       slot: o.slotName,
     })),
     displaced: plan.displaced.map((d) => ({
       id: d.id,
       hamletId: d.hamletId,
-      at: iso(d.startsAt),
+      at: text(d.startsAt),
       title: d.title,
     })),
   };

@@ -4,6 +4,7 @@ import {
   formatLocalEn,
   formatLocalVi,
   iso,
+  isoOnce,
   planOccurrences,
   suggestStart,
   type Booked,
@@ -48,6 +49,7 @@ export async function materialise(
   const cancels = new Set<string>();
   const changed = new Set<string>();
   const plans: Plan[] = [];
+  const text = isoOnce();
 
   for (const { request, rules } of batch) {
     const ids = request.hamlets.map((h) => h.id);
@@ -63,7 +65,7 @@ export async function materialise(
         id: o.id,
         broadcastId: request.broadcastId,
         hamletId: o.hamletId,
-        startsAt: iso(o.startsAt),
+        startsAt: text(o.startsAt),
         durationMs: o.durationMs,
         priority: request.priority,
         slotName: o.slotName,
@@ -80,7 +82,7 @@ export async function materialise(
         changed.add(item.hamletId);
       } else if (now.startsAt !== item.startsAt) {
         const fresh = pending.get(item.id);
-        if (fresh) pending.set(item.id, { ...fresh, startsAt: iso(now.startsAt) });
+        if (fresh) pending.set(item.id, { ...fresh, startsAt: text(now.startsAt) });
         else moves.set(item.id, now.startsAt);
         changed.add(item.hamletId);
       }

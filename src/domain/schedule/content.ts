@@ -54,3 +54,12 @@ export function airTimeMs(
 
 /** Occurrence starts are stored as ISO text with milliseconds so they compare as text on every database. */
 export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * `iso` for many instants of which few differ, each written once: a country's emergency is 90,000 airings
+ * at three instants, and writing them one by one took a tenth of a second of its unit of work.
+ */
+export function isoOnce(): (ms: number) => string {
+  const texts = new Map<number, string>();
+  return (ms) => texts.get(ms) ?? texts.set(ms, iso(ms)).get(ms)!;
+}
