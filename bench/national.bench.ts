@@ -18,7 +18,7 @@ import pino from 'pino';
 import { cpus, loadavg } from 'node:os';
 import { loadConfig } from '../src/config.js';
 import { hashToken, webIds } from '../src/domain/ports/ids.js';
-import { decodeNotification } from '../src/events/pg-event-bus.node.js';
+import { decodeNotification } from '../src/events/notification.node.js';
 import { createNodeRuntime } from '../src/node.js';
 import { startLocalS3 } from '../test/support/s3.js';
 import { busySeconds, cpuByProcess } from './support/cpu.js';

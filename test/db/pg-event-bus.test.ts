@@ -1,13 +1,8 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createPostgresEventBus,
-  decodeNotification,
-  encodeEvent,
-  NOTIFY_MAX_BYTES,
-  type PostgresEventBus,
-} from '../../src/events/pg-event-bus.node.js';
+import { decodeNotification, encodeEvent, NOTIFY_MAX_BYTES } from '../../src/events/notification.node.js';
+import { createPostgresEventBus, type PostgresEventBus } from '../../src/events/pg-event-bus.node.js';
 import { createNodeRuntime, type NodeRuntime } from '../../src/node.js';
 import type { LoaEvent } from '../../src/domain/ports/events.js';
 import type { Logger } from '../../src/domain/ports/logger.js';

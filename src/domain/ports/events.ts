@@ -5,7 +5,7 @@ import type { BulletinLevel } from '../bulletin.js';
 /**
  * The event bus between the services that change schedules and receivers (broadcasts, dispatcher,
  * receivers) and the receivers' push channel. One process (SQLite) uses the in-process bus below; several
- * API instances on PostgreSQL share one through LISTEN/NOTIFY (`src/db/pg-event-bus.node.ts`), so that an
+ * API instances on PostgreSQL share one through LISTEN/NOTIFY (`src/events/pg-event-bus.node.ts`), so that an
  * event published on one instance reaches the channels held by every other. The receivers' schedule
  * version (ETag) stays the source of truth: a missed push only delays a receiver until its next poll.
  */
