@@ -62,48 +62,29 @@ export async function seedCountry(
     created_at: stamp,
     updated_at: stamp,
   }));
-  const hamletRows: {
-    id: string;
-    commune_id: string;
-    name: string;
-    languages: string;
-    lat: null;
-    lon: null;
-    created_at: string;
-    updated_at: string;
-    deleted_at: null;
-  }[] = [];
+  const hamletRow = (id: string, communeId: string, n: number) => ({
+    id,
+    commune_id: communeId,
+    name: `Thôn ${n}`,
+    languages: '["vi"]',
+    lat: null,
+    lon: null,
+    created_at: stamp,
+    updated_at: stamp,
+    deleted_at: null,
+  });
+  const hamletRows: ReturnType<typeof hamletRow>[] = [];
   const cocSanHamlets = existingHamlets.filter((h) => h.commune_id === 'coc-san').map((h) => h.id);
   for (let i = cocSanHamlets.length; i < size.provinceHamlets; i++) {
     const id = `bench-h-cs-${i}`;
     cocSanHamlets.push(id);
-    hamletRows.push({
-      id,
-      commune_id: 'coc-san',
-      name: `Thôn ${i}`,
-      languages: '["vi"]',
-      lat: null,
-      lon: null,
-      created_at: stamp,
-      updated_at: stamp,
-      deleted_at: null,
-    });
+    hamletRows.push(hamletRow(id, 'coc-san', i));
   }
   const otherHamlets: string[] = existingHamlets.filter((h) => h.commune_id !== 'coc-san').map((h) => h.id);
   for (let i = 0; otherHamlets.length + cocSanHamlets.length < size.hamlets; i++) {
     const id = `bench-h-${i}`;
     otherHamlets.push(id);
-    hamletRows.push({
-      id,
-      commune_id: newCommunes[i % newCommunes.length]!.id,
-      name: `Thôn ${i}`,
-      languages: '["vi"]',
-      lat: null,
-      lon: null,
-      created_at: stamp,
-      updated_at: stamp,
-      deleted_at: null,
-    });
+    hamletRows.push(hamletRow(id, newCommunes[i % newCommunes.length]!.id, i));
   }
   const tokens: string[] = [];
   const receiverRows: {

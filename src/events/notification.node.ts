@@ -11,6 +11,16 @@ import { CommandMessageSchema } from '../domain/receiver/command.js';
 export const NOTIFY_MAX_BYTES = 7999;
 
 const id = z.string().min(1).max(500);
+/** A receiver named down to its province, so that an operations centre can be told without a lookup. */
+const namedReceiver = {
+  receiverId: id,
+  receiverName: z.string().max(500),
+  hamletId: id,
+  hamletName: z.string().max(500),
+  communeId: id,
+  communeName: z.string().max(500),
+  provinceId: id,
+};
 const EventSchema: z.ZodType<LoaEvent> = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('schedule-changed'),
@@ -21,13 +31,7 @@ const EventSchema: z.ZodType<LoaEvent> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('receiver-revoked'), receiverId: id }),
   z.object({
     type: z.literal('receiver-offline'),
-    receiverId: id,
-    receiverName: z.string().max(500),
-    hamletId: id,
-    hamletName: z.string().max(500),
-    communeId: id,
-    communeName: z.string().max(500),
-    provinceId: id,
+    ...namedReceiver,
     lastSeenAt: id,
   }),
   z.object({
@@ -55,13 +59,7 @@ const EventSchema: z.ZodType<LoaEvent> = z.discriminatedUnion('type', [
     detail: z.string().max(1000),
     startedAt: id,
     clearedAt: id.nullable(),
-    receiverId: id,
-    receiverName: z.string().max(500),
-    hamletId: id,
-    hamletName: z.string().max(500),
-    communeId: id,
-    communeName: z.string().max(500),
-    provinceId: id,
+    ...namedReceiver,
   }),
   z.object({
     type: z.literal('bulletin-aired'),
