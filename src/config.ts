@@ -3,11 +3,14 @@ import { relayUrlProblem } from './domain/relay-url.js';
 import type { CapFeed } from './domain/cap/feed.js';
 import { z } from 'zod';
 
-const port = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .min(0, 'must be between 0 and 65535')
-  .max(65535, 'must be between 0 and 65535');
+/** A whole number from `min` (to `max`), with messages a person setting the variable can act on. */
+function wholeNumber(min: number, max?: number) {
+  const range = max === undefined ? `must be ${min} or more` : `must be between ${min} and ${max}`;
+  const from = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, range);
+  return max === undefined ? from : from.max(max, range);
+}
+
+const port = wholeNumber(0, 65535);
 
 const optionalText = z
   .string()
@@ -35,48 +38,20 @@ export const configSchema = z.object({
   ),
   FFMPEG_PATH: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SESSION_TTL_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 90)
-    .default(24 * 14),
-  UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).max(4096).default(300),
-  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  SESSION_TTL_HOURS: wholeNumber(1, 24 * 90).default(24 * 14),
+  UPLOAD_LIMIT_MB: wholeNumber(1, 4096).default(300),
+  JOB_CONCURRENCY: wholeNumber(1, 64).optional(),
   /** Seconds a job lease lasts without renewal; a dead process's jobs wait this long for another. */
-  JOB_LEASE_S: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(5, 'must be between 5 and 600')
-    .max(600, 'must be between 5 and 600')
-    .default(60),
+  JOB_LEASE_S: wholeNumber(5, 600).default(60),
   /** Who holds job leases; stable across restarts. Default: host name and DATA_DIR (see node.ts). */
   WORKER_ID: optionalText.pipe(z.string().max(200, 'must be at most 200 characters').optional()),
   /** Below this much free space on the media disk, /healthz is degraded and the monitor page warns. */
-  MEDIA_MIN_FREE_MB: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must be 0 or more')
-    .default(512),
-  HEARTBEAT_RETENTION_DAYS: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be between 1 and 3650')
-    .max(3650, 'must be between 1 and 3650')
-    .default(30),
+  MEDIA_MIN_FREE_MB: wholeNumber(0).default(512),
+  HEARTBEAT_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
   /** Heartbeat intervals a receiver may miss before it is flagged on the monitor page (and webhooks). */
-  ALARM_MISSED_HEARTBEATS: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(2, 'must be between 2 and 1440')
-    .max(1440, 'must be between 2 and 1440')
-    .default(3),
+  ALARM_MISSED_HEARTBEATS: wholeNumber(2, 1440).default(3),
   /** Below this much free storage reported by a receiver, it is flagged. */
-  ALARM_LOW_STORAGE_MB: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must be 0 or more')
-    .default(100),
+  ALARM_LOW_STORAGE_MB: wholeNumber(0).default(100),
   /** 32 bytes in base64 sealing webhook secrets; default: `secret.key` made in DATA_DIR at first start. */
   LOA_SECRET_KEY: optionalText.pipe(
     z
@@ -124,12 +99,7 @@ export const configSchema = z.object({
     .transform((v) => v.trim().toLowerCase())
     .refine((v) => ['0', '1', 'true', 'false'].includes(v), 'must be 0 or 1')
     .transform((v) => v === '1' || v === 'true'),
-  CAP_FEED_INTERVAL_S: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(30, 'must be between 30 and 86400')
-    .max(86_400, 'must be between 30 and 86400')
-    .default(120),
+  CAP_FEED_INTERVAL_S: wholeNumber(30, 86_400).default(120),
   // How many reverse proxies stand in front: `true` and `false` from before it counted are kept as 1 and 0.
   TRUST_PROXY: z
     .string()
@@ -157,21 +127,11 @@ export const configSchema = z.object({
   AWS_SECRET_ACCESS_KEY: optionalText,
   /** `stream`: GET /media streams from the store; `presigned`: redirects to a short-lived link of the bucket. */
   MEDIA_REDIRECT: z.enum(['stream', 'presigned'], { error: 'must be stream or presigned' }).default('stream'),
-  MEDIA_PRESIGN_S: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(10, 'must be between 10 and 604800')
-    .max(604_800, 'must be between 10 and 604800')
-    .default(300),
+  MEDIA_PRESIGN_S: wholeNumber(10, 604_800).default(300),
   /** Bearer token for GET /metrics; without it /metrics answers only on the loopback address. */
   METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   /** Seconds a stopping process waits for its work to end before it exits anyway. */
-  SHUTDOWN_TIMEOUT_S: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be between 1 and 600')
-    .max(600, 'must be between 1 and 600')
-    .default(25),
+  SHUTDOWN_TIMEOUT_S: wholeNumber(1, 600).default(25),
 });
 
 /** The rules between variables, checked after each one on its own (the edge picks single fields). */

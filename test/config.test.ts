@@ -47,6 +47,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it('says the range of every whole-number variable it refuses', () => {
+    expect(() => loadConfig({ UPLOAD_LIMIT_MB: '5000' })).toThrow(
+      /UPLOAD_LIMIT_MB: must be between 1 and 4096 \(got "5000"\)/,
+    );
+    expect(() => loadConfig({ JOB_CONCURRENCY: '2.5' })).toThrow(/JOB_CONCURRENCY: must be a whole number/);
+    expect(() => loadConfig({ MEDIA_MIN_FREE_MB: '-1' })).toThrow(/MEDIA_MIN_FREE_MB: must be 0 or more/);
+  });
+
   it('takes TRUST_PROXY as the number of reverse proxies, true and false as 1 and 0', () => {
     expect(loadConfig({}).TRUST_PROXY).toBe(0);
     for (const [value, hops] of [
