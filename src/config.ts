@@ -130,6 +130,12 @@ export const configSchema = z.object({
   MEDIA_PRESIGN_S: wholeNumber(10, 604_800).default(300),
   /** Bearer token for GET /metrics; without it /metrics answers only on the loopback address. */
   METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /**
+   * Seconds an idle kept-alive connection stays open: longer than a reverse proxy keeps its own idle
+   * connections to Loa (nginx's upstream keepalive 60 s, a cloud load balancer's 60 s), so the proxy
+   * closes them first and never sends a request on one Loa is closing (a reset, a 502 for the user).
+   */
+  KEEP_ALIVE_S: wholeNumber(1, 3600).default(75),
   /** Seconds a stopping process waits for its work to end before it exits anyway. */
   SHUTDOWN_TIMEOUT_S: wholeNumber(1, 600).default(25),
 });

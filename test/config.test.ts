@@ -47,6 +47,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('keeps idle connections 75 s unless told, from 1 s to an hour', () => {
+    expect(loadConfig({}).KEEP_ALIVE_S).toBe(75);
+    expect(loadConfig({ KEEP_ALIVE_S: '120' }).KEEP_ALIVE_S).toBe(120);
+    expect(() => loadConfig({ KEEP_ALIVE_S: '0' })).toThrow(
+      /KEEP_ALIVE_S: must be between 1 and 3600 \(got "0"\)/,
+    );
+    expect(() => loadConfig({ KEEP_ALIVE_S: 'long' })).toThrow(/KEEP_ALIVE_S: must be a number/);
+  });
+
   it('says the range of every whole-number variable it refuses', () => {
     expect(() => loadConfig({ UPLOAD_LIMIT_MB: '5000' })).toThrow(
       /UPLOAD_LIMIT_MB: must be between 1 and 4096 \(got "5000"\)/,

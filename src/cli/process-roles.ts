@@ -49,11 +49,18 @@ export async function runProcess(
       .catch((error: unknown) => runtime.logger.error({ err: String(error) }, 'dispatcher tick failed'));
   const fetch = parts.http ? runtime.app.fetch : operationsApp(runtime).fetch;
   const name = command === 'start' || command === 'serve' ? 'Loa' : `Loa ${command}`;
-  const server: ServerType = serve({ fetch, port: config.PORT, hostname: config.HOST }, (info) =>
-    runtime.logger.info(
-      { port: info.port, database: runtime.db.description, role: command },
-      `${name} listening on http://localhost:${info.port}${parts.http ? '' : ' (health and metrics only)'}`,
-    ),
+  const server: ServerType = serve(
+    {
+      fetch,
+      port: config.PORT,
+      hostname: config.HOST,
+      serverOptions: { keepAliveTimeout: config.KEEP_ALIVE_S * 1000 },
+    },
+    (info) =>
+      runtime.logger.info(
+        { port: info.port, database: runtime.db.description, role: command },
+        `${name} listening on http://localhost:${info.port}${parts.http ? '' : ' (health and metrics only)'}`,
+      ),
   );
   let stopping = false;
   const stop = (signal: string) => {

@@ -5,6 +5,7 @@
  * push channels with a `retry:` hint.
  */
 import pg from 'pg';
+import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +121,33 @@ const metric = async (server: RunningServer, line: RegExp) => {
   return Number(text.match(line)?.[1] ?? 0);
 };
 
+/**
+ * One request on a raw kept-alive connection: the answer's `Keep-Alive` header, then how long after the
+ * answer the server closes the idle connection (`close`; `end` closes it from this side instead).
+ */
+function keptAlive(
+  server: RunningServer,
+): Promise<{ header: string | undefined; closed: Promise<number>; end: () => void }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    let head = '';
+    socket.setEncoding('utf8');
+    socket.on('error', reject);
+    socket.on('data', (chunk: string) => {
+      if (head.includes('\r\n\r\n')) return;
+      head += chunk;
+      if (!head.includes('\r\n\r\n')) return;
+      const answeredAt = Date.now();
+      resolve({
+        header: /^keep-alive: (.*)$/im.exec(head)?.[1]?.trim(),
+        closed: new Promise((closed) => socket.once('close', () => closed(Date.now() - answeredAt))),
+        end: () => socket.destroy(),
+      });
+    });
+    socket.write('GET /healthz HTTP/1.1\r\nHost: loa\r\nConnection: keep-alive\r\n\r\n');
+  });
+}
+
 describe.runIf(enabled)('serve, worker and dispatch as separate processes on one PostgreSQL', () => {
   let serve: RunningServer;
   let token: string;
@@ -170,6 +198,20 @@ describe.runIf(enabled)('serve, worker and dispatch as separate processes on one
     expect(await metric(serve, /loa_dispatcher_tick_seconds_count\{[^}]*\} (\d+)/)).toBe(0);
     await worker.stop();
   }, 120_000);
+
+  it('keeps an idle connection open for KEEP_ALIVE_S, longer than a reverse proxy keeps its own', async () => {
+    // Node's own 5 s would have nginx (60 s) send requests on connections Loa is closing.
+    const kept = await keptAlive(serve);
+    expect(kept.header).toBe('timeout=75');
+    kept.end();
+    const short = await start('worker', 'worker-keep-alive', { KEEP_ALIVE_S: '1' });
+    const idle = await keptAlive(short);
+    expect(idle.header).toBe('timeout=1');
+    const closedAfterMs = await idle.closed;
+    expect(closedAfterMs).toBeGreaterThanOrEqual(900);
+    expect(closedAfterMs).toBeLessThan(5000);
+    await short.stop();
+  }, 60_000);
 
   it('hands a job back on SIGTERM and exits within its bound; another worker finishes it', async () => {
     const worker = await start('worker', 'worker-2', { JOB_CONCURRENCY: '1', SHUTDOWN_TIMEOUT_S: '2' });
