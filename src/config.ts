@@ -136,6 +136,11 @@ export const configSchema = z.object({
    * closes them first and never sends a request on one Loa is closing (a reset, a 502 for the user).
    */
   KEEP_ALIVE_S: wholeNumber(1, 3600).default(75),
+  /**
+   * Seconds a request may take to arrive whole. Node's own bound (300 s) cut the uploads of long
+   * recordings over a weak mobile link: 300 MB at 1 Mbit/s takes 40 minutes.
+   */
+  REQUEST_TIMEOUT_S: wholeNumber(1, 86_400).default(3600),
   /** Seconds a stopping process waits for its work to end before it exits anyway. */
   SHUTDOWN_TIMEOUT_S: wholeNumber(1, 600).default(25),
 });

@@ -56,6 +56,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KEEP_ALIVE_S: 'long' })).toThrow(/KEEP_ALIVE_S: must be a number/);
   });
 
+  it('lets a request take an hour to arrive unless told, a long recording over a weak link', () => {
+    expect(loadConfig({}).REQUEST_TIMEOUT_S).toBe(3600);
+    expect(loadConfig({ REQUEST_TIMEOUT_S: '7200' }).REQUEST_TIMEOUT_S).toBe(7200);
+    expect(() => loadConfig({ REQUEST_TIMEOUT_S: '0' })).toThrow(
+      /REQUEST_TIMEOUT_S: must be between 1 and 86400 \(got "0"\)/,
+    );
+  });
+
   it('says the range of every whole-number variable it refuses', () => {
     expect(() => loadConfig({ UPLOAD_LIMIT_MB: '5000' })).toThrow(
       /UPLOAD_LIMIT_MB: must be between 1 and 4096 \(got "5000"\)/,

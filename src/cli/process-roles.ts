@@ -54,7 +54,13 @@ export async function runProcess(
       fetch,
       port: config.PORT,
       hostname: config.HOST,
-      serverOptions: { keepAliveTimeout: config.KEEP_ALIVE_S * 1000 },
+      serverOptions: {
+        keepAliveTimeout: config.KEEP_ALIVE_S * 1000,
+        requestTimeout: config.REQUEST_TIMEOUT_S * 1000,
+        // Node refuses a bound on the headers above the request's; both are checked twice within it.
+        headersTimeout: Math.min(60_000, config.REQUEST_TIMEOUT_S * 1000),
+        connectionsCheckingInterval: Math.min(30_000, config.REQUEST_TIMEOUT_S * 500),
+      },
     },
     (info) =>
       runtime.logger.info(

@@ -1,5 +1,6 @@
 import {
   copyFileSync,
+  readdirSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -7,11 +8,13 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import SqliteDatabase from 'better-sqlite3';
-import { runLoa, serveLoa } from '../support/serve.js';
+import { speechWav } from '../support/audio-fixtures.js';
+import { runLoa, serveLoa, type RunningServer } from '../support/serve.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -93,6 +96,92 @@ describe('loa serve with the embedded defaults', () => {
     await again.stop();
     expect(again.output()).not.toMatch(/with password/);
   });
+});
+
+/**
+ * A recording uploaded from a phone on a weak link: the multipart body sent in ten pieces spread over
+ * `seconds`. Resolves with the status the server answered, or 0 when it closed without one.
+ */
+function slowUpload(server: RunningServer, token: string, audio: Uint8Array, seconds: number) {
+  const boundary = 'loa-slow-upload';
+  const field = (name: string, value: string) =>
+    `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const body = Buffer.concat([
+    Buffer.from(field('title', 'Thông báo họp thôn') + field('language', 'vi')),
+    Buffer.from(
+      `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="hop-thon.wav"\r\n` +
+        'content-type: audio/wav\r\n\r\n',
+    ),
+    audio,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return new Promise<number>((resolve) => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    // Writes after the server cut the request fail; the answer (or its absence) is what counts.
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)));
+    socket.write(
+      `POST /api/v1/announcements HTTP/1.1\r\nHost: loa\r\nAuthorization: Bearer ${token}\r\n` +
+        `Content-Type: multipart/form-data; boundary=${boundary}\r\n` +
+        `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+    );
+    const piece = Math.ceil(body.length / 10);
+    for (let i = 0; i < 10; i++)
+      setTimeout(
+        () => socket.writable && socket.write(body.subarray(i * piece, (i + 1) * piece)),
+        (i * seconds * 1000) / 9,
+      );
+  });
+}
+
+describe('loa start on a weak link', () => {
+  it('takes an upload that arrives slowly within REQUEST_TIMEOUT_S, and keeps nothing of one slower than that', async () => {
+    const dir = tempDir();
+    const media = join(dir, 'media');
+    const server = await serveLoa({
+      DATA_DIR: join(dir, 'data'),
+      MEDIA_DIR: media,
+      LOA_ADMIN_PASSWORD: 'admin-password-1',
+      REQUEST_TIMEOUT_S: '3',
+    });
+    try {
+      const login = await fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      const audio = speechWav();
+      const files = () =>
+        existsSync(media)
+          ? readdirSync(media, { recursive: true, withFileTypes: true })
+              .filter((entry) => entry.isFile())
+              .map((entry) => join(entry.parentPath, entry.name))
+          : [];
+      const before = files();
+
+      expect([0, 408]).toContain(await slowUpload(server, token, audio, 6));
+      expect(files()).toEqual(before);
+      const list = async () =>
+        (
+          (await (
+            await fetch(`${server.url}/api/v1/announcements`, {
+              headers: { authorization: `Bearer ${token}` },
+            })
+          ).json()) as { items: unknown[] }
+        ).items.length;
+      const listed = await list();
+
+      expect(await slowUpload(server, token, audio, 1.5)).toBe(202);
+      expect(await list()).toBe(listed + 1);
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
 });
 
 describe('loa commands', () => {
