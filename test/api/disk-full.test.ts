@@ -13,6 +13,7 @@ import { ffmpegFixture } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { startRealServer, type RealServer } from '../support/real-server.js';
 import { emptyDisk, fillDisk, mountTmpfs, unmountTmpfs } from '../support/tmpfs.js';
+import { multipartFrame } from '../support/multipart-frame.js';
 
 const MiB = 1024 * 1024;
 const base = await mkdtemp(join(tmpdir(), 'loa-disk-full-'));
@@ -54,22 +55,16 @@ function postUpload(
   token: string,
   bytes: Uint8Array,
 ): Promise<{ status: number; type: string; body: string }> {
-  const boundary = 'loa-test-boundary';
-  const fields = { title: 'Bản ghi dài', language: 'vi', category: 'chung' };
-  const head = Buffer.from(
-    Object.entries(fields)
-      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-      .join('') +
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="dai.wav"\r\n` +
-      'Content-Type: audio/wav\r\n\r\n',
+  const { contentType, head, tail } = multipartFrame(
+    { title: 'Bản ghi dài', language: 'vi', category: 'chung' },
+    { name: 'dai.wav', type: 'audio/wav' },
   );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}/api/v1/announcements`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${token}`,
-        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-type': contentType,
         'content-length': String(head.length + bytes.length + tail.length),
       },
     });

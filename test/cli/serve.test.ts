@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import SqliteDatabase from 'better-sqlite3';
 import { speechWav } from '../support/audio-fixtures.js';
 import { runLoa, serveLoa, type RunningServer } from '../support/serve.js';
+import { multipartFrame } from '../support/multipart-frame.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -103,18 +104,11 @@ describe('loa serve with the embedded defaults', () => {
  * `seconds`. Resolves with the status the server answered, or 0 when it closed without one.
  */
 function slowUpload(server: RunningServer, token: string, audio: Uint8Array, seconds: number) {
-  const boundary = 'loa-slow-upload';
-  const field = (name: string, value: string) =>
-    `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
-  const body = Buffer.concat([
-    Buffer.from(field('title', 'Thông báo họp thôn') + field('language', 'vi')),
-    Buffer.from(
-      `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="hop-thon.wav"\r\n` +
-        'content-type: audio/wav\r\n\r\n',
-    ),
-    audio,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
+  const { contentType, head, tail } = multipartFrame(
+    { title: 'Thông báo họp thôn', language: 'vi' },
+    { name: 'hop-thon.wav', type: 'audio/wav' },
+  );
+  const body = Buffer.concat([head, audio, tail]);
   return new Promise<number>((resolve) => {
     const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
     let answer = '';
@@ -125,7 +119,7 @@ function slowUpload(server: RunningServer, token: string, audio: Uint8Array, sec
     socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)));
     socket.write(
       `POST /api/v1/announcements HTTP/1.1\r\nHost: loa\r\nAuthorization: Bearer ${token}\r\n` +
-        `Content-Type: multipart/form-data; boundary=${boundary}\r\n` +
+        `Content-Type: ${contentType}\r\n` +
         `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
     );
     const piece = Math.ceil(body.length / 10);

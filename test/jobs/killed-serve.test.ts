@@ -13,6 +13,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ffmpegFixture } from '../support/audio-fixtures.js';
 import { serveLoa, type RunningServer } from '../support/serve.js';
+import { multipartFrame } from '../support/multipart-frame.js';
 
 const HOUR = 3600_000;
 const password = 'admin-password-for-tests';
@@ -122,20 +123,17 @@ async function upload(server: RunningServer, token: string): Promise<string> {
 
 /** An upload that sends the start of its file and then nothing more, as a phone losing its signal. */
 function stalledUpload(server: RunningServer, token: string): void {
-  const boundary = 'stalled';
+  const { contentType, head } = multipartFrame({ title: 'Mất sóng' }, { name: 'a.mp3' });
   const req = httpRequest(`${server.url}/api/v1/announcements`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${token}`,
-      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-type': contentType,
       'content-length': String(10 * 1024 * 1024),
     },
   });
   req.on('error', () => undefined);
-  req.write(
-    `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nMất sóng\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.mp3"\r\n\r\n`,
-  );
+  req.write(head);
   req.write(recording.subarray(0, 64 * 1024));
   uploads.push(req);
 }
