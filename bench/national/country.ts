@@ -5,6 +5,8 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { hashToken, webIds } from '../../src/domain/ports/ids.js';
 import { createNodeRuntime } from '../../src/node.js';
+import type { Insertable } from 'kysely';
+import type { ReceiverTable } from '../../src/db/schema.js';
 
 export interface CountrySize {
   readonly communes: number;
@@ -87,14 +89,7 @@ export async function seedCountry(
     hamletRows.push(hamletRow(id, newCommunes[i % newCommunes.length]!.id, i));
   }
   const tokens: string[] = [];
-  const receiverRows: {
-    id: string;
-    hamlet_id: string;
-    name: string;
-    token_hash: string;
-    created_at: string;
-    updated_at: string;
-  }[] = [];
+  const receiverRows: Insertable<ReceiverTable>[] = [];
   for (let i = 0; i < size.receivers; i++) {
     const token = webIds.token();
     tokens.push(token);

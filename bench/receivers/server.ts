@@ -8,6 +8,8 @@ import { loadConfig } from '../../src/config.js';
 import { localToUtc, utcToLocal, addDays } from '../../src/domain/schedule/index.js';
 import { createNodeRuntime } from '../../src/node.js';
 import { hashToken, webIds } from '../../src/domain/ports/ids.js';
+import type { Insertable } from 'kysely';
+import type { ReceiverTable } from '../../src/db/schema.js';
 
 const [dir = '.', count = '1000'] = process.argv.slice(2);
 const password = 'bench-admin-password';
@@ -93,14 +95,7 @@ for (const day of [1, 2]) {
 
 // Receivers spread over the hamlets, inserted in bulk (the API would take minutes for 10,000).
 const receivers: { token: string; hamletId: string }[] = [];
-const rows: {
-  id: string;
-  hamlet_id: string;
-  name: string;
-  token_hash: string;
-  created_at: string;
-  updated_at: string;
-}[] = [];
+const rows: Insertable<ReceiverTable>[] = [];
 for (let i = 0; i < Number(count); i++) {
   const token = webIds.token();
   const hamletId = hamlets[i % hamlets.length]!;
