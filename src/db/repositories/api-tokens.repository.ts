@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import { MACHINE_SCOPES, type ApiToken, type MachineScope } from '../../domain/api-token.js';
 import type { ApiTokensRepository } from '../../domain/ports/repositories.js';
-import type { ApiTokenTable, Database } from '../schema.js';
+import type { Database } from '../schema.js';
+import type { ApiTokenTable } from '../schema-province.js';
 
 const columns = [
   'id',

@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { BulletinsRepository } from '../../domain/ports/repositories.js';
-import type { BulletinDeliveryTable, Database, ReceiverTable } from '../schema.js';
+import type { Database, ReceiverTable } from '../schema.js';
+import type { BulletinDeliveryTable } from '../schema-province.js';
 
 /**
  * What aired of the province's bulletins: the bulletins behind occurrences, and box by box the proof that

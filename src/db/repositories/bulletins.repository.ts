@@ -1,7 +1,8 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Bulletin, BulletinDelivery } from '../../domain/bulletin.js';
 import type { BulletinsRepository, InboxItem } from '../../domain/ports/repositories.js';
-import type { BulletinDeliveryTable, BulletinTable, Database } from '../schema.js';
+import type { Database } from '../schema.js';
+import type { BulletinDeliveryTable, BulletinTable } from '../schema-province.js';
 import { chunked, runInTurn } from '../in-turn.js';
 import { bulletinAirings } from './bulletin-airings.js';
 import { bulletinPlacement } from './bulletin-placement.js';

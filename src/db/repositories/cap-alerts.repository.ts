@@ -2,7 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import type { CapAlertRecord, CapCommuneItem } from '../../domain/cap/intake.js';
 import type { CapLevel } from '../../domain/cap/mapping.js';
 import type { CapAlertsRepository } from '../../domain/ports/repositories.js';
-import type { CapAlertCommuneTable, CapAlertTable, Database } from '../schema.js';
+import type { Database } from '../schema.js';
+import type { CapAlertCommuneTable, CapAlertTable } from '../schema-province.js';
 
 /** The SQL of CAP alerts received and what each became in each commune. */
 export function createCapAlertsRepository(db: Kysely<Database>): CapAlertsRepository {

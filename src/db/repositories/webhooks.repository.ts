@@ -2,7 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import { toPage } from '../../domain/page.js';
 import type { WebhooksRepository } from '../../domain/ports/repositories.js';
 import type { WebhookAttempt, WebhookEndpoint, WebhookEventType } from '../../domain/webhook.js';
-import type { Database, WebhookEndpointTable } from '../schema.js';
+import type { Database } from '../schema.js';
+import type { WebhookEndpointTable } from '../schema-province.js';
 
 const endpointColumns = [
   'id',
