@@ -1,8 +1,8 @@
 import type { Lang } from './i18n.js';
 
 /**
- * The words of the province's pages (báo cáo tỉnh, mã máy, webhook), Vietnamese first. Kept beside
- * `i18n.ts` and `messages-en.ts`, which are past the size a file should keep; English must have every key.
+ * The words of the province's pages (báo cáo tỉnh, mã máy, webhook), Vietnamese first, read through
+ * `provinceMessages`; English must have every key.
  */
 const vi = {
   reportTitle: 'Báo cáo toàn tỉnh',
