@@ -82,6 +82,23 @@ export function zodProblem(c: Context, error: ZodError, where: string): Response
   });
 }
 
+const malformedJson = () =>
+  new LoaError(
+    400,
+    'malformed_json',
+    'The request body is not valid JSON.',
+    'Nội dung gửi lên không phải JSON hợp lệ.',
+  );
+
+/** The request's JSON body, for a route that reads it itself; a body that is not JSON is the client's 400. */
+export async function readJson(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw malformedJson();
+  }
+}
+
 /** The one error handler: every failure leaves as application/problem+json. */
 export function toProblem(error: Error, c: Context): Response {
   if (error instanceof LoaError) {
@@ -97,14 +114,12 @@ export function toProblem(error: Error, c: Context): Response {
     });
   }
   if (error instanceof HTTPException) {
-    const malformed = /malformed json/i.test(error.message);
+    if (/malformed json/i.test(error.message)) return toProblem(malformedJson(), c);
     return problemResponse(c, {
-      code: malformed ? 'malformed_json' : 'http',
+      code: 'http',
       status: error.status,
-      detail: malformed
-        ? 'The request body is not valid JSON.'
-        : error.message || titles[error.status] || 'Error',
-      detailVi: malformed ? 'Nội dung gửi lên không phải JSON hợp lệ.' : 'Yêu cầu không hợp lệ.',
+      detail: error.message || titles[error.status] || 'Error',
+      detailVi: 'Yêu cầu không hợp lệ.',
     });
   }
   if (error instanceof StoreUnavailableError) {

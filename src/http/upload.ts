@@ -125,8 +125,9 @@ export async function receiveUpload(
   const body = c.req.raw.body;
   if (!body) throw new LoaError(400, 'empty_body', 'The request has no body.', 'Yêu cầu không có nội dung.');
 
-  const fields: Record<string, string> = {};
-  const values: Record<string, string[]> = {};
+  // Without a prototype: a field named `toString` or `__proto__` is a field like any other.
+  const fields: Record<string, string> = Object.create(null);
+  const values: Record<string, string[]> = Object.create(null);
   let file = null as ReturnType<typeof uploadOf> | null;
   const received: ReceivedUpload = {
     fields,

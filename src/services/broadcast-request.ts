@@ -1,6 +1,6 @@
 import type { BroadcastRequest, BroadcastWhen } from '../domain/broadcast.js';
 import { LoaError, invalid } from '../domain/errors.js';
-import { iso, type ScheduleError } from '../domain/schedule/index.js';
+import { instantMs, iso, type ScheduleError } from '../domain/schedule/index.js';
 
 const statusOf: Record<ScheduleError['code'], 409 | 422> = {
   conflict: 409,
@@ -30,12 +30,8 @@ export function fromScheduleError(error: ScheduleError, extra: Record<string, un
 }
 
 export function parseInstant(value: string, field: string): number {
-  const ms = Date.parse(value);
-  // `Date` rolls 2026-02-30 over into March; a date that does not exist must be refused instead.
-  const day = value.slice(0, 10);
-  const [y, m, d] = day.split('-').map(Number);
-  const valid = new Date(Date.UTC(y!, m! - 1, d!));
-  if (Number.isNaN(ms) || valid.getUTCMonth() !== m! - 1 || valid.getUTCDate() !== d) {
+  const ms = instantMs(value);
+  if (Number.isNaN(ms)) {
     throw invalid(
       field,
       `${value} is not a real date and time.`,

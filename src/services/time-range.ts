@@ -1,7 +1,7 @@
 import type { RequestContext } from '../domain/actor.js';
 import { invalid } from '../domain/errors.js';
 import type { Repositories } from '../domain/ports/repositories.js';
-import { DEFAULT_TIME_ZONE, localToUtc } from '../domain/schedule/index.js';
+import { DEFAULT_TIME_ZONE, instantMs, localToUtc, parseLocalDate } from '../domain/schedule/index.js';
 
 export const DAY_MS = 86_400_000;
 /** Longest range a playback or coverage request may span; longer reports are several requests. */
@@ -14,7 +14,11 @@ export async function timeZoneOf(r: Pick<Repositories, 'communes'>, communeId: s
 
 /** Parses `from`/`to`: an ISO instant, or a local date meaning the commune's midnight. */
 function instant(field: string, value: string, timeZone: string): string {
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? localToUtc(value, '00:00', timeZone) : Date.parse(value);
+  const ms = !/^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? instantMs(value)
+    : parseLocalDate(value).ok
+      ? localToUtc(value, '00:00', timeZone)
+      : NaN;
   if (!Number.isFinite(ms)) {
     throw invalid(
       field,

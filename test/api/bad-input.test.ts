@@ -28,6 +28,51 @@ describe('bad input', () => {
     await expectProblem(await post('/api/v1/hamlets', '{"name": "Thôn'), 400, /not valid JSON/);
   });
 
+  it('malformed JSON to the routes that take a text or a recording → 400, and nothing is written', async () => {
+    const before = await h.runtime.db.kysely.selectFrom('announcements').select('id').execute();
+    for (const path of ['/api/v1/announcements', '/api/v1/announcements/khong-co/variants']) {
+      for (const body of ['{"title":', '']) {
+        const problem = await expectProblem(await post(path, body), 400, /not valid JSON/);
+        expect(problem.type).toBe('urn:loa:problem:malformed_json');
+      }
+    }
+    expect(await h.runtime.db.kysely.selectFrom('announcements').select('id').execute()).toEqual(before);
+  });
+
+  it('dates that are not on the calendar → 400 or 422 naming the field, not a failure', async () => {
+    const get = (path: string) => h.request(path, { token: h.tokens.admin });
+    for (const from of ['2026-02-30T06:00:00Z', '2026-13-01T00:00Z', '2026-01-01T25:00Z']) {
+      const problem = await expectProblem(await get(`/api/v1/broadcasts?from=${from}`), 400);
+      expect(JSON.stringify(problem)).toMatch(/"field":"from"/);
+    }
+    for (const path of ['/api/v1/reports/coverage', '/api/v1/playback']) {
+      // 30 February would otherwise be read as 2 March.
+      for (const from of ['2026-02-30', '2026-99-99', '2026-02-30T00:00:00+07:00']) {
+        const problem = await expectProblem(await get(`${path}?from=${from}&to=2026-03-05`), 422);
+        expect(JSON.stringify(problem)).toMatch(/"field":"from"/);
+      }
+      expect((await get(`${path}?from=2026-02-28&to=2026-03-05`)).status).toBe(200);
+    }
+  });
+
+  it('a form field named like a property of every object is a field like any other', async () => {
+    for (const name of ['toString', '__proto__', 'constructor', 'hasOwnProperty']) {
+      const form = new FormData();
+      form.set('title', 'Thông báo');
+      form.set('language', 'vi');
+      form.set(name, 'x');
+      form.set('file', new Blob([new Uint8Array(64)], { type: 'audio/wav' }), 'a.wav');
+      const res = await h.request('/api/v1/announcements', {
+        method: 'POST',
+        token: h.tokens.admin,
+        body: form,
+      });
+      const problem = await expectProblem(res, 400);
+      expect(problem.detail).toContain(name);
+    }
+    expect((await h.request('/healthz')).status).toBe(200);
+  });
+
   it('a body that is not JSON → 415, no body → 400', async () => {
     await expectProblem(await post('/api/v1/hamlets', 'name=x', { 'content-type': 'text/plain' }), 415);
     await expectProblem(await h.request('/api/v1/hamlets', { method: 'POST', token: h.tokens.admin }), 400);

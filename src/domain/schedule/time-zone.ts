@@ -114,6 +114,17 @@ export const parseLocalDate = (
 };
 
 /**
+ * Milliseconds of an ISO 8601 time, or NaN where it is none or names a day the calendar lacks: `Date.parse`
+ * rolls 2026-02-30 over into March.
+ * @example instantMs('2026-02-30T06:00:00+07:00') // → NaN
+ */
+export const instantMs = (value: string): number => {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const probe = new Date(Date.UTC(year!, month! - 1, day!));
+  return probe.getUTCMonth() === month! - 1 && probe.getUTCDate() === day ? Date.parse(value) : NaN;
+};
+
+/**
  * Parse `HH:MM` (00:00–23:59) into minutes after local midnight.
  * @example parseLocalTime('21:30') // → { ok: true, value: 1290 }
  */

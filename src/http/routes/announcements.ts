@@ -11,7 +11,7 @@ import {
 import type { MediaStore } from '../../domain/ports/media-store.js';
 import type { Services } from '../../services/index.js';
 import { gate, requestContext } from '../middleware/gate.js';
-import { zodProblem } from '../problem.js';
+import { readJson, zodProblem } from '../problem.js';
 import { IdParam, jsonBody, jsonResponse, listOf, ListQuery, problemResponses, named } from '../schemas.js';
 import { receiveUpload, uploadedFile } from '../upload.js';
 import {
@@ -80,7 +80,7 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
   app.post('/api/v1/announcements', gate('announcement.create'), async (c) => {
     const ctx = requestContext(c);
     if (isJson(c.req.header('content-type'))) {
-      const parsed = TextInput.safeParse(await c.req.json());
+      const parsed = TextInput.safeParse(await readJson(c));
       if (!parsed.success) return zodProblem(c, parsed.error, 'json');
       const { text: body, voice, ...meta } = parsed.data;
       return c.json(await services.announcements.create(ctx, meta, { kind: 'text', text: body, voice }), 202);
@@ -124,7 +124,7 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
     const ctx = requestContext(c);
     const id = c.req.param('id');
     if (isJson(c.req.header('content-type'))) {
-      const parsed = VariantText.safeParse(await c.req.json());
+      const parsed = VariantText.safeParse(await readJson(c));
       if (!parsed.success) return zodProblem(c, parsed.error, 'json');
       const { language, text: body, voice } = parsed.data;
       return c.json(

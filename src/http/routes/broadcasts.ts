@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { BroadcastRequestSchema, OCCURRENCE_STATUSES, SkipRequestSchema } from '../../domain/broadcast.js';
-import { PRIORITIES } from '../../domain/schedule/index.js';
+import { instantMs, PRIORITIES } from '../../domain/schedule/index.js';
 import type { BroadcastView } from '../../services/broadcasts.service.js';
 import type { Services } from '../../services/index.js';
 import { gate, requestContext } from '../middleware/gate.js';
@@ -20,7 +20,8 @@ const instant = z
   .regex(
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/,
     'must be an ISO 8601 time with an offset, e.g. "2026-12-01T06:00:00+07:00"',
-  );
+  )
+  .refine((value) => !Number.isNaN(instantMs(value)), 'is not a real date and time');
 const Priority = z.enum(PRIORITIES);
 const BroadcastInput = named(BroadcastRequestSchema, 'BroadcastInput');
 const SkipInput = named(SkipRequestSchema, 'SkipInput');

@@ -8,7 +8,7 @@ import {
 import type { MediaStore } from '../../domain/ports/media-store.js';
 import type { Services } from '../../services/index.js';
 import { gate, requestContext } from '../middleware/gate.js';
-import { zodProblem } from '../problem.js';
+import { readJson, zodProblem } from '../problem.js';
 import { IdParam, jsonBody, jsonResponse, named, problemResponses } from '../schemas.js';
 import { receiveUpload, uploadedFile } from '../upload.js';
 import {
@@ -65,7 +65,7 @@ export function bulletinRoutes(services: Services, media: MediaStore, uploadLimi
   app.post('/api/v1/province/bulletins', gate('bulletin.issue'), async (c) => {
     const ctx = requestContext(c);
     if (isJson(c.req.header('content-type'))) {
-      const parsed = TextInput.safeParse(await c.req.json());
+      const parsed = TextInput.safeParse(await readJson(c));
       if (!parsed.success) return zodProblem(c, parsed.error, 'json');
       const { text, voice, level, communeIds, answerBy, ...meta } = parsed.data;
       return c.json(

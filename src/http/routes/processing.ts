@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LoaError } from '../../domain/errors.js';
 import type { MediaStore } from '../../domain/ports/media-store.js';
 import type { ProcessingService } from '../../services/processing.service.js';
-import { zodProblem } from '../problem.js';
+import { readJson, zodProblem } from '../problem.js';
 import { receiveUpload, uploadedFile } from '../upload.js';
 
 /** A node names itself (its host name): its leases are held under that name. */
@@ -71,14 +71,14 @@ export function processingRoutes(
   };
 
   app.post('/api/v1/processing/lease', async (c) => {
-    const parsed = LeaseBody.safeParse(await c.req.json());
+    const parsed = LeaseBody.safeParse(await readJson(c));
     if (!parsed.success) return zodProblem(c, parsed.error, 'json');
     const lease = await processing.lease(parsed.data.node);
     return lease ? c.json(lease) : c.body(null, 204);
   });
 
   app.post('/api/v1/processing/jobs/:id/lease', async (c) => {
-    const parsed = LeaseBody.safeParse(await c.req.json());
+    const parsed = LeaseBody.safeParse(await readJson(c));
     if (!parsed.success) return zodProblem(c, parsed.error, 'json');
     return c.json(await processing.renew(parsed.data.node, c.req.param('id')));
   });
@@ -100,7 +100,7 @@ export function processingRoutes(
   });
 
   app.post('/api/v1/processing/jobs/:id/failure', async (c) => {
-    const parsed = FailureBody.safeParse(await c.req.json());
+    const parsed = FailureBody.safeParse(await readJson(c));
     if (!parsed.success) return zodProblem(c, parsed.error, 'json');
     const { node: who, ...failure } = parsed.data;
     return c.json(
