@@ -155,7 +155,9 @@ export function createApp(deps: AppDeps) {
   const isApiUpload = (c: Context) =>
     c.req.method === 'POST' &&
     !!c.req.header('content-type')?.startsWith('multipart/form-data') &&
-    /^\/api\/v1\/announcements(\/[^/]+\/variants)?$/.test(c.req.path);
+    /^\/api\/v1\/(announcements(\/[^/]+\/variants(\/[^/]+\/original)?)?|province\/bulletins)$/.test(
+      c.req.path,
+    );
   app.use(
     limitBodies({
       formBytes: 256 * 1024,

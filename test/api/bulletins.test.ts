@@ -4,6 +4,7 @@ import type { LoaEvent } from '../../src/domain/ports/events.js';
 import { iso } from '../../src/domain/schedule/index.js';
 import { sendBulletin as send } from '../support/bulletins.js';
 import { dialects } from '../support/databases.js';
+import { ffmpegFixture } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { otherCommune, provinceFixture, type ProvinceFixture } from '../support/province.js';
 import { device, report } from '../support/province-scenario.js';
@@ -288,6 +289,37 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
     expect(occ.durationMs).toBe(
       withGiay.variants[0].audio.durationMs + withGiay.variants[1].audio.durationMs,
     );
+  });
+
+  it('takes a recording larger than the 1 MB that bounds a JSON body, streamed like a commune upload', async () => {
+    // 12 s of 48 kHz 16-bit WAV: 1.15 MB, what a phone records in a few seconds.
+    const wav = ffmpegFixture('bulletin-12s.wav', [
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=12',
+      '-ar',
+      '48000',
+      '-ac',
+      '1',
+      '-c:a',
+      'pcm_s16le',
+    ]);
+    expect(wav.byteLength).toBeGreaterThan(1024 * 1024);
+    const form = new FormData();
+    form.set('title', 'Bản tin dài của tỉnh');
+    form.set('language', 'vi');
+    form.set('level', 'normal');
+    form.set('communeIds', 'coc-san');
+    form.set('file', new Blob([wav], { type: 'audio/wav' }), 'ban-tin-dai.wav');
+    const created = await h.request('/api/v1/province/bulletins', {
+      method: 'POST',
+      token: p.tokens.provinceOfficer,
+      body: form,
+    });
+    expect(created.status, await created.clone().text()).toBe(202);
+    const { id } = await body(created);
+    expect((await view(id)).id).toBe(id);
   });
 
   it('normal: a commune that does not answer by the deadline shows as no answer', async () => {

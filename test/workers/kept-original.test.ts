@@ -7,6 +7,29 @@ import { createHarness, type Harness } from '../support/harness.js';
 const testEnv = env as unknown as Env;
 const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 
+/** `seconds` of a 440 Hz tone as 48 kHz 16-bit mono WAV. */
+function toneWav(seconds: number): Uint8Array {
+  const samples = seconds * 48_000;
+  const wav = new Uint8Array(44 + samples * 2);
+  const view = new DataView(wav.buffer);
+  const ascii = (at: number, text: string) => wav.set(new TextEncoder().encode(text), at);
+  ascii(0, 'RIFF');
+  view.setUint32(4, 36 + samples * 2, true);
+  ascii(8, 'WAVEfmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, 48_000, true);
+  view.setUint32(28, 96_000, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, 'data');
+  view.setUint32(40, samples * 2, true);
+  for (let i = 0; i < samples; i++)
+    view.setInt16(44 + i * 2, Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48_000)), true);
+  return wav;
+}
+
 /**
  * The upload page sends the browser's MP3 first (the version is ready at once), then the original
  * recording: it takes the MP3's place as the version's kept original, so that a retry or a processing
@@ -80,6 +103,17 @@ describe('the original kept after a processed upload', () => {
       .where('action', '=', 'announcement.keep_original')
       .execute();
     expect(audit).toHaveLength(1);
+  });
+
+  it('keeps an original larger than the 1 MB that bounds a JSON body, as a minute recorded on a phone is', async () => {
+    const { id } = await processedUpload();
+    const wav = toneWav(12);
+    expect(wav.byteLength).toBeGreaterThan(1024 * 1024);
+    const res = await sendOriginal(id, fileForm(wav, 'ghi-am-dai.wav'));
+    expect(res.status, await res.clone().text()).toBe(201);
+    const kept = await source(id);
+    expect(kept.source_name).toBe('ghi-am-dai.wav');
+    expect((await testEnv.MEDIA.head(kept.source_key!))?.size).toBe(wav.byteLength);
   });
 
   it('keeps one original: a second answers 409 and is not stored', async () => {
