@@ -55,6 +55,8 @@ export interface WebhookNetworkRule {
    * link-local addresses are accepted, and plain http to them.
    */
   readonly allowPrivate: boolean;
+  /** Plain http to public addresses too: a CAP feed is only read, and nothing secret goes with the request. */
+  readonly publicHttp?: boolean;
 }
 
 const privateProblem = (what: string): WebhookUrlProblem => ({
@@ -120,7 +122,7 @@ export function webhookAddressProblem(
       vi: `trỏ tới địa chỉ nội bộ (${url.hostname} → ${inside.join(', ')}); hãy dùng địa chỉ https công khai của trung tâm điều hành`,
     };
   }
-  if (url.protocol === 'http:' && inside.length < addresses.length) {
+  if (url.protocol === 'http:' && !rule.publicHttp && inside.length < addresses.length) {
     return {
       en: `uses plain http to a public address (${url.hostname}); use https`,
       vi: `dùng http không mã hóa tới địa chỉ công khai (${url.hostname}); hãy dùng https`,

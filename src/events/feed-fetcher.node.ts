@@ -20,7 +20,7 @@ export interface FeedFetcherOptions {
  * timeout is an error.
  */
 export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
-  const rule = { allowPrivate: options.allowPrivate };
+  const rule = { allowPrivate: options.allowPrivate, publicHttp: true };
   const resolveHost = options.resolveHost ?? systemResolveHost;
   const timeoutMs = options.timeoutMs ?? 10_000;
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { capFeedEntries } from '../../src/domain/cap/feed.js';
+import { webhookAddressProblem } from '../../src/domain/webhook.js';
 import { createFeedFetcher } from '../../src/events/feed-fetcher.node.js';
 import { capXml, geocodeCocSan } from '../support/cap-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -152,5 +153,24 @@ describe('CAP feed addresses', () => {
       error: expect.stringMatching(/larger than/),
     });
     await server.close();
+  });
+});
+
+describe('CAP feeds over plain http', () => {
+  it('reads a public feed over http, where a webhook to the same address is refused', async () => {
+    // A feed is only read and nothing secret goes with the request, so the start-up check takes http too.
+    expect(loadConfig({ CAP_FEEDS: '15:http://kttv.example.vn/cap.atom' }).capFeeds).toHaveLength(1);
+    const fetcher = createFeedFetcher({
+      allowPrivate: false,
+      resolveHost: async () => ['14.225.0.10'],
+      timeoutMs: 500,
+    });
+    const answer = await fetcher.get('http://kttv.example.vn/cap.atom', 1024 * 1024);
+    // No public network here: the request is tried and fails on the way, not refused before it.
+    expect(answer).toMatchObject({ error: expect.any(String) });
+    expect((answer as { error: string }).error).not.toMatch(/refused/);
+    expect(
+      webhookAddressProblem('http://kttv.example.vn/hook', ['14.225.0.10'], { allowPrivate: false })?.en,
+    ).toMatch(/plain http/);
   });
 });
