@@ -22,6 +22,7 @@ import type { Upload } from '../domain/ports/media-store.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { AuditTrail } from './audit.service.js';
 import { recordProcessedAudio } from './audio.service.js';
+import { assertHamletExists } from './hamlets.service.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'announcements' | 'hamlets' | 'communes' | 'bulletins'>;
@@ -122,13 +123,18 @@ export function createAnnouncementIntake(deps: Deps) {
     }
   }
 
-  function ownerHamlet(ctx: RequestContext, requested: string | null | undefined): string | null {
+  async function ownerHamlet(
+    ctx: RequestContext,
+    requested: string | null | undefined,
+  ): Promise<string | null> {
     const scope = ctx.actor.hamletIds;
-    if (hasCommuneScope(ctx.actor.role) || scope === 'all') return requested ?? null;
     if (requested) {
-      assertAllowed(ctx.actor, 'announcement.create', [requested]);
+      if (!hasCommuneScope(ctx.actor.role) && scope !== 'all')
+        assertAllowed(ctx.actor, 'announcement.create', [requested]);
+      await assertHamletExists(deps.repos, ctx, requested);
       return requested;
     }
+    if (hasCommuneScope(ctx.actor.role) || scope === 'all') return null;
     if (scope.length === 1) return scope[0]!;
     throw invalid(
       'hamletId',
@@ -266,7 +272,7 @@ export function createAnnouncementIntake(deps: Deps) {
       source: VariantSource,
     ): Promise<{ id: string; status: ProcessingStatus }> {
       assertAllowed(ctx.actor, 'announcement.create');
-      const hamletId = ownerHamlet(ctx, meta.hamletId);
+      const hamletId = await ownerHamlet(ctx, meta.hamletId);
       await assertLanguageUsed(ctx, meta.language);
       return insertNew(ctx, { ...meta, hamletId }, source, await approvalOfNew(ctx));
     },
@@ -285,6 +291,7 @@ export function createAnnouncementIntake(deps: Deps) {
       assertAllowed(ctx.actor, 'broadcast.emergency');
       assertAllowed(ctx.actor, 'announcement.approve');
       await assertLanguageUsed(ctx, meta.language);
+      if (meta.hamletId) await assertHamletExists(deps.repos, ctx, meta.hamletId);
       return insertNew(ctx, { ...meta, hamletId: meta.hamletId ?? null }, source, 'approved', {
         reason: 'approved on creation for an emergency',
       });

@@ -34,6 +34,21 @@ async function assertLanguagesKnown(
   }
 }
 
+/** A hamlet named in a request: one of the caller's commune, not deleted; another commune's reads as unknown. */
+export async function assertHamletExists(
+  r: Pick<Repositories, 'hamlets'>,
+  ctx: RequestContext,
+  hamletId: string,
+) {
+  const found = await r.hamlets.findExistingHamletIds(ctx.actor.communeId, [hamletId]);
+  if (found.length === 0)
+    throw invalid(
+      'hamletId',
+      `Unknown hamlet ${JSON.stringify(hamletId)}.`,
+      `Không tìm thấy thôn "${hamletId}".`,
+    );
+}
+
 async function load(r: Pick<Repositories, 'hamlets'>, ctx: RequestContext, id: string): Promise<Hamlet> {
   const hamlet = await r.hamlets.findHamlet(id);
   if (!hamlet || hamlet.communeId !== ctx.actor.communeId) throw notFound('Hamlet', id, 'thôn');

@@ -9,6 +9,7 @@ import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import { onlineWindowMs, receiverHealth, type ReceiverHealth } from '../domain/receiver/health.js';
 import type { Receiver } from '../domain/receiver/receiver.js';
 import type { AuditTrail } from './audit.service.js';
+import { assertHamletExists } from './hamlets.service.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'receivers' | 'hamlets'>;
@@ -44,16 +45,6 @@ async function load(
     throw notFound('Receiver', id, 'cụm loa');
   }
   return receiver;
-}
-
-async function assertHamletExists(r: Pick<Repositories, 'hamlets'>, ctx: RequestContext, hamletId: string) {
-  const found = await r.hamlets.findExistingHamletIds(ctx.actor.communeId, [hamletId]);
-  if (found.length === 0)
-    throw invalid(
-      'hamletId',
-      `Unknown hamlet ${JSON.stringify(hamletId)}.`,
-      `Không tìm thấy thôn "${hamletId}".`,
-    );
 }
 
 export function createReceiversService(deps: Deps) {

@@ -156,6 +156,42 @@ describe.each(dialects)('communes as tenants: every route against another commun
     expect(list.filter((u) => u.username.startsWith('qk-')).every((u) => !u.disabled)).toBe(true);
   });
 
+  it("refuses another commune's hamlet as an announcement's hamlet as it refuses a typo, writing nothing", async () => {
+    const count = async () =>
+      Number(
+        (
+          await h.runtime.db.kysely
+            .selectFrom('announcements')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await count();
+    const answers = [];
+    for (const hamletId of ['qk-thon-1', 'khong-co-thon']) {
+      for (const token of [h.tokens.admin, h.tokens.officer]) {
+        const res = await h.request('/api/v1/announcements', {
+          method: 'POST',
+          token,
+          json: { title: 'Tin cho thôn', language: 'vi', text: 'Xin chào.', hamletId },
+        });
+        answers.push({ status: res.status, body: (await res.json()) as { detailVi?: string } });
+      }
+    }
+    for (const { status, body } of answers) {
+      expect(status).toBe(422);
+      expect(body.detailVi).toMatch(/Không tìm thấy thôn/);
+    }
+    expect(await count()).toBe(before);
+    // Its own hamlet is taken as before.
+    const own = await h.request('/api/v1/announcements', {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: { title: 'Tin cho thôn', language: 'vi', text: 'Xin chào.', hamletId: 'un-ta' },
+    });
+    expect(own.status).toBe(202);
+  });
+
   it("gives a commune user's X-Loa-Commune header no power: their own commune, another's ids 404", async () => {
     const headers = { 'x-loa-commune': otherCommune };
     const list = await h.request('/api/v1/hamlets', { token: h.tokens.admin, headers });
