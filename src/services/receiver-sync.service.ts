@@ -295,13 +295,13 @@ export function createReceiverSyncService(deps: Deps) {
         const status = occurrences.get(id)!.status;
         return status !== 'cancelled' && (status !== 'played' || failing.has(id));
       });
-      const run = playbackRun(events);
       const accepted = await deps.tx(async (r) => {
-        const n = await r.receiverSync.insertPlaybackEvents(rows);
-        // A retried batch (n = 0) was counted the first time.
-        if (n > 0 && run) await r.receiverSync.recordPlaybackRun(session.id, run);
-        if (n > 0 && open.length > 0) await refreshStatuses(r, open, occurrences);
-        return n;
+        const stored = new Set(await r.receiverSync.insertPlaybackEvents(rows));
+        // Events of a retried batch were counted the first time; a retry may carry newer ones with them.
+        const run = playbackRun(events.filter((e) => stored.has(e.id)));
+        if (run) await r.receiverSync.recordPlaybackRun(session.id, run);
+        if (stored.size > 0 && open.length > 0) await refreshStatuses(r, open, occurrences);
+        return stored.size;
       });
       if (accepted > 0) await announceBulletinsAired(session, events);
       return { accepted, duplicates: events.length - accepted };

@@ -202,5 +202,19 @@ describe.each(dialects)('receiver alarms on %s', (dialect) => {
     await report(h, boxes.failing.token, [event('e4', 'started'), event('e5', 'completed')]);
     expect((await h.runtime.dispatcher.tick()).alarms).toEqual({ raised: 0, cleared: 1 });
     expect(await openAlarms()).toEqual([]);
+
+    // One failure; its answer is lost, and the box sends it again with the next playback's start: still one.
+    await report(h, boxes.failing.token, [event('e6', 'failed', 'player exited with code 1')]);
+    await report(h, boxes.failing.token, [
+      event('e6', 'failed', 'player exited with code 1'),
+      event('e7', 'started'),
+    ]);
+    const failures = await h.runtime.db.kysely
+      .selectFrom('receivers')
+      .select('playback_failures')
+      .where('id', '=', boxes.failing.id)
+      .executeTakeFirstOrThrow();
+    expect(failures.playback_failures).toBe(1);
+    expect((await h.runtime.dispatcher.tick()).alarms).toEqual({ raised: 0, cleared: 0 });
   });
 });

@@ -221,7 +221,7 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
     ]);
   });
 
-  it('inserts each (receiver, event id) once and counts only the new rows', async () => {
+  it('inserts each (receiver, event id) once and names only the new rows', async () => {
     const repo = createReceiverSyncRepository(kysely, binds);
     const row = (id: string, eventId: string) => ({
       id,
@@ -234,8 +234,10 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
       sha256: null,
       receivedAt: now,
     });
-    expect(await repo.insertPlaybackEvents([row('p1', 'e1'), row('p2', 'e2')])).toBe(2);
-    expect(await repo.insertPlaybackEvents([row('p3', 'e1'), row('p4', 'e2'), row('p5', 'e3')])).toBe(1);
+    expect(await repo.insertPlaybackEvents([row('p1', 'e1'), row('p2', 'e2')])).toEqual(['e1', 'e2']);
+    expect(await repo.insertPlaybackEvents([row('p3', 'e1'), row('p4', 'e2'), row('p5', 'e3')])).toEqual([
+      'e3',
+    ]);
     const stored = await kysely
       .selectFrom('playback_events')
       .select('event_id')

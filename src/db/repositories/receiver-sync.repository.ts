@@ -300,8 +300,8 @@ export function createReceiverSyncRepository(
      * through the unique constraint, so that a retried batch never duplicates. Returns how many were new.
      */
     async insertPlaybackEvents(events) {
-      if (events.length === 0) return 0;
-      const result = await db
+      if (events.length === 0) return [];
+      const stored = await db
         .insertInto('playback_events')
         .values(
           events.map((e) => ({
@@ -317,8 +317,9 @@ export function createReceiverSyncRepository(
           })),
         )
         .onConflict((oc) => oc.columns(['receiver_id', 'event_id']).doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0);
+        .returning('event_id')
+        .execute();
+      return stored.map((row) => row.event_id);
     },
 
     /** Every receiver's events for these occurrences. */

@@ -42,8 +42,11 @@ export interface ReceiverSyncRepository {
     run: { readonly reset: boolean; readonly failures: number },
   ): Promise<void>;
   findOccurrencesForLogs(ids: readonly string[]): Promise<readonly OccurrenceForLogs[]>;
-  /** Inserts the new events, ignoring those already stored for the same (receiver, event id). */
-  insertPlaybackEvents(events: readonly NewPlaybackEvent[]): Promise<number>;
+  /**
+   * Inserts the new events, ignoring those already stored for the same (receiver, event id); returns the
+   * event ids it stored.
+   */
+  insertPlaybackEvents(events: readonly NewPlaybackEvent[]): Promise<readonly string[]>;
   listPlaybackReports(occurrenceIds: readonly string[]): Promise<readonly PlaybackReport[]>;
   setOccurrenceStatus(ids: readonly string[], status: OccurrenceStatus, now: string): Promise<void>;
 }
