@@ -79,10 +79,9 @@ export function createBroadcastsService(
     const series = isSeries(when);
     const horizon = now + deps.horizonMs;
     const emergencyFrom = req.priority === 'emergency' ? Date.parse(when.at!) : now;
-    const window = {
-      from: emergencyFrom,
-      to: series || req.priority === 'emergency' ? horizon : Number.MAX_SAFE_INTEGER,
-    };
+    // A series is booked up to the horizon and extended by the dispatcher; anything else, an emergency's
+    // repeats included, is booked whole now, however far ahead.
+    const window = { from: emergencyFrom, to: series ? horizon : Number.MAX_SAFE_INTEGER };
     const starts = startsOf(when, req.priority, rules, window, now);
     if (!starts.ok) throw fromScheduleError(starts.error);
     const airTimes = hamlets.map((h) => ({ id: h.id, airTimeMs: airTimeMs(content, h) }));

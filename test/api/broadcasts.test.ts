@@ -138,6 +138,22 @@ describe.each(dialects)('broadcasts on %s', (dialect) => {
       at: '2026-11-28T23:00:00+07:00',
     });
     expect(night.status).toBe(201);
+
+    // Booked past the dispatcher's horizon, or with its repeats crossing it: all three airings, still.
+    const minute = 60_000;
+    const now = Math.ceil(h.clock.now().getTime() / minute) * minute;
+    for (const at of [now + 8 * 86_400_000, now + 7 * 86_400_000 - 5 * minute]) {
+      const ahead = await post(h.tokens.officer, {
+        relay: relay(60),
+        hamletIds: ['un-ta'],
+        priority: 'emergency',
+        at: new Date(at).toISOString(),
+      });
+      expect(ahead.status).toBe(201);
+      expect((await body(ahead)).occurrences.map((o: any) => o.at)).toEqual(
+        [0, 10, 20].map((m) => new Date(at + m * minute).toISOString()),
+      );
+    }
   });
 
   it('packs a standing slot back to back, priority first, and refuses overflow saying by how much', async () => {
