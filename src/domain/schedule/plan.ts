@@ -372,8 +372,9 @@ function whenOf(when: BroadcastWhen): When {
   return { kind: 'at', at: Date.parse(when.at!) };
 }
 
-// A week ahead is far enough for a weekly series; a monthly one is looked for a year ahead.
-export const NEXT_START_SPANS_MS = [7 * 86_400_000, 366 * 86_400_000] as const;
+// A week ahead is far enough for a weekly series, a year for a monthly one; a series on 29 February, or
+// booked to start in a year or two, is looked for four years ahead.
+export const NEXT_START_SPANS_MS = [7 * 86_400_000, 366 * 86_400_000, 4 * 366 * 86_400_000] as const;
 
 /** The first start of a series at or after `from`, or null when it has ended. */
 export function nextStartOf(

@@ -72,7 +72,7 @@ export function createSeriesExpansion(): SeriesExpansion {
     const from = Math.max(Date.parse(r.from), window.from);
     // RFC 5545 §3.3.10: UNTIL is inclusive, as in `expandWhen`.
     const until = r.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(r.until);
-    if (from >= window.to) return [];
+    if (from >= window.to || until < from) return [];
     return runsIn(r.cron!, rules.timeZone, window)
       .filter((run) => run >= from && run <= until)
       .map((startsAt) => ({ startsAt }));

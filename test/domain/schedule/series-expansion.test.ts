@@ -36,6 +36,12 @@ const series: readonly (readonly [string, BroadcastWhen, Priority])[] = [
     'normal',
   ],
   ['counted', { recurrence: { cron: '0 6 * * *', from: '2026-11-25T00:00:00.000Z', count: 10 } }, 'normal'],
+  ['on 29 February', { recurrence: { cron: '0 7 29 2 *', from: '2026-11-20T00:00:00.000Z' } }, 'normal'],
+  [
+    'starting in two years',
+    { recurrence: { cron: '0 6 * * *', from: '2028-11-20T00:00:00.000Z' } },
+    'normal',
+  ],
   ['disaster bulletin', { at: '2026-11-29T00:23:00.000Z', repeat: { everyHours: 2 } }, 'emergency'],
 ];
 
@@ -80,6 +86,22 @@ describe('createSeriesExpansion', () => {
       utc('2026-12-01T23:00:00.000Z'),
       utc('2026-12-02T23:00:00.000Z'),
     ]);
+  });
+
+  it('finds the next start of a series more than a year away: a leap day, a series booked two years ahead', () => {
+    const named = (name: string) => series.find(([n]) => n === name)![1];
+    for (const expansion of [createSeriesExpansion(), { nextStartOf }]) {
+      // 07:00 local on 29 February 2028.
+      expect(expansion.nextStartOf(named('on 29 February'), 'normal', rules, t0)).toBe(
+        utc('2028-02-29T00:00:00.000Z'),
+      );
+      // 06:00 local on 21 November 2028, its first morning.
+      expect(expansion.nextStartOf(named('starting in two years'), 'normal', rules, t0)).toBe(
+        utc('2028-11-20T23:00:00.000Z'),
+      );
+      // A series that has ended has none, however far it is looked for.
+      expect(expansion.nextStartOf(named('ended'), 'normal', rules, t0)).toBeNull();
+    }
   });
 
   it('gives nothing for a stored cron that no longer parses, as startsOf refusing it does', () => {
