@@ -126,7 +126,11 @@ export function createSeriesExtension(deps: SchedulingDeps) {
               bookedAt: Date.parse(p.series.createdAt),
               title: p.series.title ?? `Tiếp sóng ${p.series.relay?.url ?? ''}`,
               starts: p.starts,
-              hamlets: p.hamlets.map((h) => ({ id: h.id, airTimeMs: airTimeMs(content, h) })),
+              // A hamlet with nothing approved to play in its languages (the content was rejected) gets
+              // no airing: it would be an empty one, missed.
+              hamlets: p.hamlets
+                .map((h) => ({ id: h.id, airTimeMs: airTimeMs(content, h) }))
+                .filter((h) => h.airTimeMs > 0),
               field: p.series.schedule.recurrence ? 'recurrence' : 'at',
               skips: p.series.skips.map((k) => ({ hamletId: k.hamletId, startsAt: Date.parse(k.at) })),
             },

@@ -291,4 +291,31 @@ describe.each(dialects)('withdrawal and airings on %s', (dialect) => {
       403,
     );
   });
+
+  // Last: it moves the clock on eight days.
+  it('books no airings of a rejected series: nothing of it is approved to play', async () => {
+    const id = await approvedText('Lịch trực phòng chống lụt bão');
+    // Tuesdays at 14:00 for a month: one airing within the horizon now.
+    const weekly = await scheduleBroadcast(h, {
+      announcementId: id,
+      hamletIds: ['un-ta'],
+      recurrence: { cron: '0 14 * * 2', from: at(0), count: 4 },
+    });
+    expect(weekly.occurrences).toHaveLength(1);
+    const rejected = await h.request(`/api/v1/announcements/${id}/reject`, {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: { reason: 'Sai ngày trực' },
+    });
+    expect(rejected.status).toBe(200);
+
+    h.clock.advance(8 * 24 * 60 * minute);
+    await h.runtime.services.broadcasts.extendSeries();
+    const occurrences = await h.runtime.db.kysely
+      .selectFrom('occurrences')
+      .select(['id', 'status'])
+      .where('broadcast_id', '=', weekly.id)
+      .execute();
+    expect(occurrences).toEqual([{ id: weekly.occurrences[0]!.id, status: 'cancelled' }]);
+  });
 });
