@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendBulletin } from '../support/bulletins.js';
 import { dialects } from '../support/databases.js';
 import { createHarness, userPassword, type Harness } from '../support/harness.js';
 import { otherCommune, provinceFixture, type ProvinceFixture } from '../support/province.js';
@@ -197,6 +198,14 @@ describe.each(dialects)('communes made and deleted by the province, on %s', (dia
     };
     const ours = await series(h.tokens.officer, 'thon-2');
     const theirs = await series(p.other.tokens.officer, 'qk-thon-2');
+    // A bulletin to both, and the export's machine token.
+    await sendBulletin(h, p.tokens.provinceOfficer, 'normal', ['coc-san', otherCommune]);
+    const machine = await asProvinceAdmin('/api/v1/province/tokens', {
+      method: 'POST',
+      json: { name: 'Hệ thống thông tin nguồn tỉnh' },
+    });
+    expect(machine.status).toBe(201);
+    const exportToken = ((await machine.json()) as { secret: string }).secret;
     const airings = async (id: string) => (await h.runtime.repos.broadcasts.listOccurrencesOf([id])).length;
     const before = { ours: await airings(ours), theirs: await airings(theirs) };
     expect(before.theirs).toBeGreaterThan(0);
@@ -229,8 +238,16 @@ describe.each(dialects)('communes made and deleted by the province, on %s', (dia
       404,
     );
     const rollup = await h.request('/api/v1/province/rollup', { token: p.tokens.provinceOfficer });
-    const figures = (await rollup.json()) as { communes: { communeId: string }[] };
+    const figures = (await rollup.json()) as {
+      communes: { communeId: string }[];
+      bulletins: { communes: { communeId: string }[] }[];
+    };
     expect(figures.communes.map((c) => c.communeId)).not.toContain(otherCommune);
+    expect(figures.bulletins.flatMap((b) => b.communes.map((c) => c.communeId))).toEqual(['coc-san']);
+    const exported = await h.request('/api/v1/province/reports/v1/bulletins', { token: exportToken });
+    expect(exported.status).toBe(200);
+    const deliveries = ((await exported.json()) as { items: { communeId: string }[] }).items;
+    expect(deliveries.map((d) => d.communeId)).toEqual(['coc-san']);
     // Cốc San goes on as before.
     expect((await h.request('/api/v1/hamlets', { token: h.tokens.head })).status).toBe(200);
 

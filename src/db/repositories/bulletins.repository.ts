@@ -239,6 +239,7 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
     async listSentBetween(provinceId, from, to) {
       const rows = await selectWithBulletins()
         .where('bu.province_id', '=', provinceId)
+        .where('c.deleted_at', 'is', null)
         .where('bu.sent_at', '>=', from)
         .where('bu.sent_at', '<', to)
         .orderBy('bu.sent_at')
@@ -251,6 +252,7 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
     async listExportDeliveries(provinceId, after, limit) {
       let query = selectWithBulletins()
         .where('bu.province_id', '=', provinceId)
+        .where('c.deleted_at', 'is', null)
         .where('bu.sent_at', 'is not', null)
         .orderBy('d.bulletin_id')
         .orderBy('d.commune_id')
