@@ -13,6 +13,8 @@ export interface Plan {
   /** Items whose time passed without them playing here: report them skipped, never play them. */
   readonly skip: readonly ManifestItem[];
   readonly next: Decision;
+  /** When the first item not yet due comes due, whatever is due now. */
+  readonly wakeAt?: number;
 }
 
 /**
@@ -45,6 +47,7 @@ export function planNext(
   return {
     skip,
     next: first ? { kind: 'play', item: first } : wait ? { kind: 'wait', ...wait } : { kind: 'idle' },
+    ...(wait && { wakeAt: wait.until }),
   };
 }
 

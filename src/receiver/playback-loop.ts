@@ -9,7 +9,7 @@ import type { AgentStore } from './store.js';
 /** Longest single timer: the plan is re-checked at least this often, so clock changes are noticed. */
 const MAX_WAIT_MS = 5 * 60_000;
 
-type StopReason = 'preempted' | 'stopped' | 'muted' | 'relay-end' | 'shutdown';
+type StopReason = 'preempted' | 'stopped' | 'offAir' | 'muted' | 'relay-end' | 'shutdown';
 
 const stopDetail: Record<Exclude<StopReason, 'relay-end'>, string> = INTERRUPTION_DETAILS;
 
@@ -51,6 +51,10 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
     { item: ManifestItem; handle?: PlayHandle; reason?: StopReason; stoppedAt?: number } | undefined;
   let timer: unknown;
   let shut = false;
+  // Items whose audio is being fetched: handled once they start or fail. Kept in memory only, so an item a
+  // power cut caught downloading is planned again after the restart, not lost unreported.
+  const preparing = new Set<string>();
+  const handled = (key: string) => preparing.has(key) || store.isDone(key);
 
   const iso = (ms: number) => new Date(ms).toISOString();
   const log = (item: ManifestItem, type: LogEvent['type'], detail: string | null, at = deps.now()) => {
@@ -78,7 +82,10 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
     if (!current || current.reason) return;
     current.reason = reason;
     current.stoppedAt = deps.now();
-    current.handle?.stop();
+    if (current.handle) current.handle.stop();
+    // Still fetching its audio (up to minutes on a weak link): it gives way now, and logs its failure once
+    // the fetch ends.
+    else current = undefined;
   }
 
   function replan(): void {
@@ -86,20 +93,18 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
     timers.clearTimeout(timer);
     timer = undefined;
     const now = deps.now();
-    urgent = urgent.filter((i) => !store.isDone(itemKey(i)));
-    const { skip, next } = planNext(items, store.isDone, now, deps.lateToleranceMs);
+    urgent = urgent.filter((i) => !handled(itemKey(i)));
+    const { skip, next, wakeAt } = planNext(items, handled, now, deps.lateToleranceMs);
     for (const item of skip) {
       store.markDone(itemKey(item), iso(now));
       log(item, 'skipped', 'not played: its time passed while the receiver was off or busy');
     }
     const candidate = urgent[0] ?? (next.kind === 'play' ? next.item : undefined);
-    if (current) {
-      if (candidate && preempts(candidate, current.item)) stopCurrent('preempted');
-      else if (next.kind === 'wait') arm(next.until - now);
-      return;
-    }
-    if (candidate) start(candidate);
-    else if (next.kind === 'wait') arm(next.until - now);
+    if (current && candidate && preempts(candidate, current.item)) stopCurrent('preempted');
+    if (!current && candidate) start(candidate);
+    // Looked at again when the next item comes due, even while one plays: an emergency repeat that only the
+    // manifest carries must stop an hour-long relay.
+    if (timer === undefined && !shut && wakeAt !== undefined) arm(wakeAt - now);
   }
 
   function finish(
@@ -123,23 +128,27 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
       replan();
       return;
     }
-    store.markDone(itemKey(item), iso(deps.now()));
+    const key = itemKey(item);
+    preparing.add(key);
     const entry: NonNullable<typeof current> = { item };
     current = entry;
+    const handledNow = () => {
+      store.markDone(key, iso(deps.now()));
+      preparing.delete(key);
+    };
     const done = () => {
       if (current === entry) current = undefined;
       replan();
     };
     const prepare = (async () => {
-      if (item.kind === 'relay') {
-        const refusal = await relayRefusal(item.relay!.url, deps.resolveHost);
-        if (refusal) {
-          deps.logger.warn('relay refused', { occurrenceId: item.occurrenceId, detail: refusal });
-          log(item, 'failed', refusal);
-          return undefined;
-        }
-      }
+      const refusal = item.kind === 'relay' ? await relayRefusal(item.relay!.url, deps.resolveHost) : null;
       const target = item.kind === 'relay' ? item.relay!.url : await deps.cache.ensure(item.audio!);
+      handledNow();
+      if (refusal) {
+        deps.logger.warn('relay refused', { occurrenceId: item.occurrenceId, detail: refusal });
+        log(item, 'failed', refusal);
+        return undefined;
+      }
       if (entry.reason) {
         log(item, 'failed', stopDetail[entry.reason as Exclude<StopReason, 'relay-end'>]);
         return undefined;
@@ -172,6 +181,7 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
         deps.track(played, item.kind === 'relay' ? 'relay' : 'audio');
       },
       (error: unknown) => {
+        handledNow();
         deps.logger.warn('playback failed', { occurrenceId: item.occurrenceId, error: String(error) });
         log(item, 'failed', `agent error: ${String(error)}`);
         done();
@@ -192,16 +202,22 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
       urgent = [...urgent, ...pushed.filter((i) => !store.isDone(itemKey(i)) && !known.has(itemKey(i)))];
       replan();
     },
-    /** The commune stopped an emergency (`null`: whichever is playing). */
+    /**
+     * The commune took an occurrence off the air (rejected, withdrawn, cancelled), or cancelled an emergency
+     * (`null`: whichever is playing, and any pushed one still waiting).
+     */
     stop(occurrenceId: string | null): void {
       const playing = current?.item;
-      if (!playing || playing.priority !== 'emergency') return;
-      if (occurrenceId !== null && playing.occurrenceId !== occurrenceId) return;
-      // The rest of its parts must not start from a manifest that still lists them.
+      const target = occurrenceId ?? (playing?.priority === 'emergency' ? playing.occurrenceId : undefined);
+      if (occurrenceId === null) urgent = [];
+      if (target === undefined) return;
+      // None of its parts may start from a manifest that still lists them.
       for (const item of [...items, ...urgent]) {
-        if (item.occurrenceId === playing.occurrenceId) store.markDone(itemKey(item), iso(deps.now()));
+        if (item.occurrenceId === target) store.markDone(itemKey(item), iso(deps.now()));
       }
-      stopCurrent('stopped');
+      if (playing?.occurrenceId === target)
+        stopCurrent(playing.priority === 'emergency' ? 'stopped' : 'offAir');
+      replan();
     },
     /** The box was muted: what plays stops now, unless it is an emergency. */
     silence(): void {

@@ -33,10 +33,13 @@ describe('planNext', () => {
     expect(planNext(items, () => false, t('01:00:00'), TOLERANCE)).toEqual({
       skip: [],
       next: { kind: 'wait', until: t('02:00:00'), item: items[0] },
+      wakeAt: t('02:00:00'),
     });
-    expect(planNext(items, () => false, t('02:00:00'), TOLERANCE).next).toEqual({
-      kind: 'play',
-      item: items[0],
+    // One plays now; the next comes due at 03:00 whatever plays meanwhile.
+    expect(planNext(items, () => false, t('02:00:00'), TOLERANCE)).toEqual({
+      skip: [],
+      next: { kind: 'play', item: items[0] },
+      wakeAt: t('03:00:00'),
     });
     expect(planNext(items, (k) => k === 'a#0', t('02:00:00'), TOLERANCE).next).toMatchObject({
       kind: 'wait',

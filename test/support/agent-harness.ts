@@ -32,6 +32,8 @@ export interface TestAgent {
   record(): { event: 'play' | 'stop'; target: string; volume?: number }[];
   /** Makes the player hold on files whose path contains `marker` until stopped ('' to stop holding). */
   holdOn(marker: string): void;
+  /** Holds every download whose path contains `marker` (a slow link) until the returned function is called. */
+  holdDownloads(marker: string): () => void;
 }
 
 /** A real agent (SQLite queue, file cache, player process) on fake time, against `server`. */
@@ -60,9 +62,11 @@ export function createTestAgent(options: {
   const faults = { loseNextLogAnswer: false };
   const sqlite = createSqliteStore(join(dir, 'agent.sqlite'));
   const store: AgentStore = { ...sqlite, enqueue: (e) => (queued.push(e), sqlite.enqueue(e)) };
+  let held: { marker: string; until: Promise<void> } | undefined;
   const tracedFetch: typeof fetch = async (input, init) => {
     const url = new URL(String(input));
     const method = init?.method ?? 'GET';
+    if (held && url.pathname.includes(held.marker)) await held.until;
     try {
       const res = await fetch(input, init);
       calls.push({ method, path: url.pathname, status: res.status });
@@ -123,6 +127,14 @@ export function createTestAgent(options: {
             .map((l) => JSON.parse(l) as { event: 'play' | 'stop'; target: string; volume?: number })
         : [],
     holdOn: (marker) => writeFileSync(`${recordFile}.hold`, marker),
+    holdDownloads(marker) {
+      let release = () => {};
+      held = { marker, until: new Promise<void>((resolve) => (release = resolve)) };
+      return () => {
+        held = undefined;
+        release();
+      };
+    },
   };
 }
 

@@ -17,6 +17,7 @@ export type LogEventType = (typeof LOG_EVENT_TYPES)[number];
 export const INTERRUPTION_DETAILS = {
   preempted: 'interrupted by an emergency broadcast',
   stopped: 'stopped: the commune cancelled this emergency',
+  offAir: 'stopped: the commune took it off the air',
   shutdown: 'the receiver agent was stopped',
   muted: 'stopped: the commune muted this receiver',
 } as const;
