@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechWav } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { createReadyAnnouncement } from '../support/receiver-fixtures.js';
 import { origin, page, signInPage, type CookieSession } from './support.js';
 
 /** The pages over HTTP, without a browser: what must hold even with JavaScript off. */
@@ -201,6 +202,29 @@ describe('pages over HTTP', () => {
     expect(body).toMatch(/<p class="field-error" id="file-error">[^<]*[àáảãạăâèéêìíòóôơùúưỳýđ][^<]*<\/p>/i);
     expect(body).toContain('value="Tin"');
     expect(uploadsInFlight()).toBe(0);
+  });
+
+  it('asks for the time at its field when a hamlet head books an exact time and leaves it empty', async () => {
+    const head = await signInPage(h, 'head');
+    const ready = await createReadyAnnouncement(h, 'Họp thôn', [{ language: 'vi', seconds: 1 }]);
+    for (const [atDate, atTime, missing] of [
+      ['2026-11-28', '', 'atTime'],
+      ['', '09:00', 'atDate'],
+      ['28/11/2026', '09:00', 'atDate'],
+    ] as const) {
+      const res = await page(h, '/lich-phat/un-ta', head, {
+        announcementId: ready.id,
+        kind: 'at',
+        atDate,
+        atTime,
+      });
+      expect(res.status).toBe(400);
+      const html = await res.text();
+      expect(html).toMatch(new RegExp(`<p class="field-error" id="${missing}-error">[^<]+</p>`));
+      // What was typed is kept.
+      if (atTime) expect(html).toContain(`value="${atTime}"`);
+      if (atDate) expect(html).toContain(`value="${atDate}"`);
+    }
   });
 
   it('refuses a page form larger than 256 KB, and leaves API uploads to their own limit', async () => {

@@ -107,9 +107,10 @@ export function requestFrom(
     date('slotDate');
     req = { ...base, slot: { name: one(form, 'slotName'), date: one(form, 'slotDate') } };
   } else if (kind === 'at') {
-    date('atDate');
-    time('atTime');
-    req = { ...base, at: iso(localToUtc(one(form, 'atDate'), one(form, 'atTime'), tz)) };
+    const day = date('atDate');
+    const minutes = time('atTime');
+    if (day !== undefined && minutes !== undefined)
+      req = { ...base, at: iso(localToUtc(one(form, 'atDate'), one(form, 'atTime'), tz)) };
   } else if (kind === 'repeat') {
     const bySlot = one(form, 'repeatBy') !== 'time';
     const days = [...new Set(many(form, 'days').filter((d) => /^[0-6]$/.test(d)))].sort();
