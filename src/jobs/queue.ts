@@ -97,7 +97,10 @@ export function createJobQueue(options: JobQueueOptions) {
     options.observeJob?.(job.name, outcome, seconds);
   }
 
-  /** Leases what is due and runs it, up to the concurrency; resolves when those jobs are done. */
+  /**
+   * Leases what is due and starts it, up to the concurrency; resolves with how many it started. Each job
+   * that ends looks for the next at once, so a long recording holds one place, not the others.
+   */
   async function runDue(): Promise<number> {
     const free = options.concurrency - running.size;
     if (free <= 0) return 0;
@@ -108,14 +111,15 @@ export function createJobQueue(options: JobQueueOptions) {
       new Date(now.getTime() + leaseMs).toISOString(),
       free,
     );
-    const batch = leased.map((job) => {
+    for (const job of leased) {
       const p = runOne(job)
         .catch((error: Error) => logger.error({ job: job.id, err: error.message }, 'job bookkeeping failed'))
-        .finally(() => running.delete(p));
+        .finally(() => {
+          running.delete(p);
+          schedule(0);
+        });
       running.add(p);
-      return p;
-    });
-    await Promise.all(batch);
+    }
     return leased.length;
   }
 
@@ -125,7 +129,7 @@ export function createJobQueue(options: JobQueueOptions) {
     timer = setTimeout(() => {
       void runDue()
         .catch((error: Error) => logger.error({ err: error.message }, 'job polling failed'))
-        .then((n) => schedule(n && n > 0 ? 0 : 1000));
+        .then((n) => schedule(n && running.size < options.concurrency ? 0 : 1000));
     }, delayMs);
   }
 

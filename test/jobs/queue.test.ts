@@ -299,6 +299,43 @@ describe.each(dialects)('durable job queue on %s', (dialect) => {
     expect(await jobRow('job-g')).toMatchObject({ status: 'done', leased_by: 'w-alive' });
   });
 
+  it('takes a job queued by another process while a long one runs, up to its concurrency', async () => {
+    const clock = createFakeClock();
+    let finish!: () => void;
+    const long = new Promise<void>((r) => (finish = r));
+    const started: string[] = [];
+    const q = queue(
+      'w-busy',
+      {
+        'process-variant': async (data) => {
+          started.push(data.variantId);
+          if (data.variantId === 'long') await long;
+          return { status: 'success' };
+        },
+      },
+      clock,
+    );
+    await q.enqueue({ name: 'process-variant', data: { variantId: 'long' } }, { id: 'job-long' });
+    await q.start();
+    await until(() => started.includes('long'));
+    // Written by a serve: this worker hears of it only by looking for due jobs.
+    await createJobsRepository(db.kysely).enqueueJob(
+      {
+        id: 'job-short',
+        name: 'process-variant',
+        data: JSON.stringify({ variantId: 'short' }),
+        maxAttempts: 3,
+        runAt: clock.now().toISOString(),
+      },
+      clock.now().toISOString(),
+    );
+    await until(async () => (await jobRow('job-short')).status === 'done', 3000);
+    expect((await jobRow('job-long')).status).toBe('running');
+    finish();
+    await q.stop();
+    expect((await jobRow('job-long')).status).toBe('done');
+  });
+
   it('never gives one job to two workers', async () => {
     const clock = createFakeClock();
     const repo = createJobsRepository(db.kysely);
