@@ -92,6 +92,7 @@ export function createProcessingNode(options: ProcessingNodeOptions) {
       );
     }, options.renewMs ?? 20_000);
     let sourceKey: string | undefined;
+    let made: Awaited<ReturnType<typeof audio.process>> | undefined;
     try {
       const source: AudioSource =
         lease.source.kind === 'text'
@@ -103,7 +104,7 @@ export function createProcessingNode(options: ProcessingNodeOptions) {
             }
           : { kind: 'file', key: (sourceKey = await fetchSource(lease.jobId)) };
       // Only the MP3 goes back: the receivers play it, and the Worker measures it.
-      const made = await audio.process(source, { ...lease.targets, opus: false });
+      made = await audio.process(source, { ...lease.targets, opus: false });
       const mp3 = made.outputs.find((o) => o.format === 'mp3')!;
       const asset = await media.openAsset(mp3.sha256, 'mp3');
       if (!asset) throw new Error('the processed MP3 is missing from the work folder');
@@ -139,6 +140,9 @@ export function createProcessingNode(options: ProcessingNodeOptions) {
     } finally {
       clearInterval(renewal);
       if (sourceKey) await media.discard(sourceKey).catch(() => undefined);
+      // The node keeps nothing once the job is over: the edge stores the MP3 it was sent.
+      for (const output of made?.outputs ?? [])
+        await media.removeAsset(output.sha256, output.format).catch(() => undefined);
     }
   }
 

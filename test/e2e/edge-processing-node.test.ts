@@ -1,5 +1,4 @@
-import { writeFile } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +123,11 @@ describe('a processing node for the edge profile', () => {
     expect(failed.variants[0]!.error).toMatch(/[ạảãáàâấầẩẫậăắằẳẵặđêếềểễệôốồổỗộơớờởỡợưứừửữự]/);
     // Failed for good: nothing is left for a node.
     expect((await postJson('/api/v1/processing/lease', { node: 'x' }, processingToken)).status).toBe(204);
+    // The node keeps no audio of the jobs it did: the edge has it.
+    const kept = (await readdir(work, { recursive: true })).filter(
+      (f) => /\.(mp3|opus|wav)$/.test(f) && f !== 'spoken.mp3',
+    );
+    expect(kept).toEqual([]);
   }, 120_000);
 
   it('takes a result only from the node holding the job', async () => {
