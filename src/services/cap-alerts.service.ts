@@ -22,6 +22,7 @@ import {
 } from '../domain/cap/mapping.js';
 import type { Commune } from '../domain/commune.js';
 import { LoaError, notFound } from '../domain/errors.js';
+import { DEFAULT_TIME_ZONE, formatLocalVi } from '../domain/schedule/index.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { AudioWork } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -144,7 +145,14 @@ export function createCapAlertsService(deps: Deps) {
       const refs = capReferences(alert.references).map(capKey);
       const earlierAlerts =
         refs.length > 0 ? await deps.repos.capAlerts.findAlertsByKeys(provinceId, refs) : [];
-      const earlierItems = await deps.repos.capAlerts.listItemsOfAlerts(earlierAlerts.map((a) => a.id));
+      const named = await deps.repos.capAlerts.listItemsOfAlerts(earlierAlerts.map((a) => a.id));
+      // An Update took the place of what it updated in the same event: a message naming only the first
+      // alert reaches the Update's items too.
+      const replaced = [...new Set(named.flatMap((i) => (i.state === 'replaced' && i.eventId) || []))];
+      const successors = (await deps.repos.capAlerts.listLiveItemsOfEvents(replaced)).filter(
+        (s) => !named.some((i) => i.id === s.id),
+      );
+      const earlierItems = [...named, ...successors];
 
       const communes = await deps.repos.communes.listCommunes(provinceId);
       const reach: { commune: Commune; hamletIds: readonly string[] }[] = [];
@@ -290,6 +298,17 @@ export function createCapAlertsService(deps: Deps) {
         stored: true,
       });
       if (!alertRecord || !parsed.ok) throw notFound('CAP alert', itemId, 'cảnh báo CAP');
+      const now = clock.now();
+      if (alertRecord.expiresAt !== null && Date.parse(alertRecord.expiresAt) <= now.getTime()) {
+        // Past its expiry the alert is not to be heard any more: it leaves the queue instead of airing.
+        await deps.repos.capAlerts.updateItem(item.id, { state: 'expired' }, now.toISOString(), ['review']);
+        throw new LoaError(
+          409,
+          'expired',
+          `The alert expired at ${alertRecord.expiresAt}; it is not aired.`,
+          `Cảnh báo đã hết hạn lúc ${formatLocalVi(Date.parse(alertRecord.expiresAt), DEFAULT_TIME_ZONE)}; không phát.`,
+        );
+      }
       const info = chooseInfo(parsed.alert)!;
       const issued = await deps.disaster.addBulletin(
         ctx,

@@ -153,8 +153,14 @@ export function createDisasterService(deps: Deps) {
         createdBy: ctx.actor.id,
         createdAt: now,
       });
-      if (pending.capItemId)
-        await r.capAlerts.updateItem(pending.capItemId, { state: 'aired', bulletinId: id }, now);
+      // Two officers pressing "Phát" at once: the first to get here airs it, the other's bulletin rolls back.
+      const claimed =
+        !pending.capItemId ||
+        (await r.capAlerts.updateItem(pending.capItemId, { state: 'aired', bulletinId: id }, now, [
+          'review',
+          'speaking',
+        ]));
+      if (!claimed) throw capItemTaken();
       await deps.audit.record(r, {
         ...ctx,
         action: 'disaster.bulletin_create',
@@ -348,6 +354,14 @@ export function createDisasterService(deps: Deps) {
     },
   };
 }
+
+const capItemTaken = (): LoaError =>
+  new LoaError(
+    409,
+    'not_in_review',
+    'This alert was aired or dismissed meanwhile; it is not aired again.',
+    'Cảnh báo này vừa được phát hoặc bỏ qua; không phát lại.',
+  );
 
 const supersededWhileWaiting = (newer: DisasterBulletin): LoaError =>
   new LoaError(

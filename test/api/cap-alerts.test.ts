@@ -205,6 +205,44 @@ describe.each(dialects)('CAP 1.2 alerts in, on %s', (dialect) => {
     h.clock.advance(-HOUR);
   });
 
+  it('stops the Update too when a Cancel names only the alert it updated', async () => {
+    const sent = (minute: number) => `2026-11-27T08:${String(minute).padStart(2, '0')}:00+07:00`;
+    const first = await push(
+      capXml({ identifier: 'LC-2026-050', sent: sent(1), headline: 'Sạt lở đất', area: geocodeCocSan }),
+    );
+    expect(first.status).toBe(202);
+    const update = await push(
+      capXml({
+        identifier: 'LC-2026-051',
+        msgType: 'Update',
+        references: `${SENDER},LC-2026-050,${sent(1)}`,
+        sent: sent(2),
+        headline: 'Cập nhật: sạt lở đất lan rộng',
+        area: geocodeCocSan,
+      }),
+    );
+    expect(update.status).toBe(202);
+    const updated = (await items()).find((i) => i.headline === 'Cập nhật: sạt lở đất lan rộng')!;
+    expect(updated.state).toBe('aired');
+
+    events = [];
+    const cancel = await push(
+      capXml({
+        identifier: 'LC-2026-052',
+        msgType: 'Cancel',
+        references: `${SENDER},LC-2026-050,${sent(1)}`,
+        sent: sent(3),
+      }),
+    );
+    expect(cancel.status).toBe(202);
+    expect((await items()).find((i) => i.id === updated.id)!.state).toBe('cancelled');
+    expect(events.flatMap((e) => (e.type === 'stop' ? e.hamletIds : []))).toEqual(
+      expect.arrayContaining(['un-ta', 'thon-2']),
+    );
+    expect(future(await manifest(unTa))).toEqual([]);
+    expect(future(await manifest(thon2))).toEqual([]);
+  });
+
   it('places a moderate alert first in the next standing slot, header first; a Cancel takes it off', async () => {
     const res = await push(
       capXml({
@@ -289,6 +327,62 @@ describe.each(dialects)('CAP 1.2 alerts in, on %s', (dialect) => {
       token: h.tokens.officer,
       json: {},
     });
+  });
+
+  it('airs a queued alert once when two officers press "Phát" at once, and not at all once it has expired', async () => {
+    const queued = async (identifier: string, headline: string, expires?: string) => {
+      const res = await push(
+        capXml({
+          identifier,
+          severity: 'Moderate',
+          urgency: 'Future',
+          certainty: 'Possible',
+          event: 'Rét hại',
+          headline,
+          area: geocodeCocSan,
+          ...(expires && { expires }),
+        }),
+      );
+      expect(res.status).toBe(202);
+      const item = (await items()).find((i) => i.headline === headline)!;
+      const approved = await h.request(`/api/v1/announcements/${item.announcementId}/approve`, {
+        method: 'POST',
+        token: h.tokens.officer,
+      });
+      expect(approved.status).toBe(200);
+      return item;
+    };
+    const air = (id: string) =>
+      h.request(`/api/v1/alerts/cap/${id}/air`, { method: 'POST', token: h.tokens.officer });
+    const bulletinsOf = (eventId: string) =>
+      h.runtime.db.kysely
+        .selectFrom('disaster_bulletins')
+        .select('id')
+        .where('event_id', '=', eventId)
+        .execute();
+
+    const twice = await queued('LC-2026-060', 'Rét đậm từ đêm nay');
+    const answers = await Promise.all([air(twice.id), air(twice.id)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(await bulletinsOf(twice.eventId)).toHaveLength(1);
+    await h.request(`/api/v1/disaster/events/${twice.eventId}/end`, {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: {},
+    });
+
+    // It expires ten minutes from now; the officer gets to it eleven minutes on.
+    const inVietnam = (ms: number) => `${new Date(ms + 7 * HOUR).toISOString().slice(0, 19)}+07:00`;
+    const expires = inVietnam(h.clock.now().getTime() + 10 * 60_000);
+    const late = await queued('LC-2026-061', 'Rét đậm ngắn hạn', expires);
+    h.clock.advance(11 * 60_000);
+    const refused = await air(late.id);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { detailVi: string }).detailVi).toMatch(/đã hết hạn/);
+    expect(await bulletinsOf(late.eventId)).toHaveLength(0);
+    expect((await items()).find((i) => i.id === late.id)!.state).toBe('expired');
+    expect(future(await manifest(unTa)).some((i) => i.title === late.headline)).toBe(false);
+    h.clock.advance(-11 * 60_000);
   });
 
   it('takes an alert off the air when it expires, on the dispatcher tick', async () => {

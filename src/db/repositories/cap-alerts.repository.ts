@@ -84,8 +84,8 @@ export function createCapAlertsRepository(db: Kysely<Database>): CapAlertsReposi
         .execute();
     },
 
-    async updateItem(id, changes, now) {
-      await db
+    async updateItem(id, changes, now, onlyFrom) {
+      const result = await db
         .updateTable('cap_alert_communes')
         .set({
           updated_at: now,
@@ -95,7 +95,9 @@ export function createCapAlertsRepository(db: Kysely<Database>): CapAlertsReposi
           ...(changes.broadcastId !== undefined && { broadcast_id: changes.broadcastId }),
         })
         .where('id', '=', id)
-        .execute();
+        .$if(onlyFrom !== undefined, (q) => q.where('state', 'in', [...onlyFrom!]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     async findItem(id) {
@@ -113,6 +115,19 @@ export function createCapAlertsRepository(db: Kysely<Database>): CapAlertsReposi
         .selectFrom('cap_alert_communes')
         .selectAll()
         .where('alert_id', 'in', [...alertIds])
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toItem);
+    },
+
+    async listLiveItemsOfEvents(eventIds) {
+      if (eventIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('cap_alert_communes')
+        .selectAll()
+        .where('event_id', 'in', [...eventIds])
+        .where('state', 'in', ['aired', 'review', 'speaking'])
         .orderBy('created_at')
         .orderBy('id')
         .execute();

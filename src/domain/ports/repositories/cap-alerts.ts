@@ -20,6 +20,7 @@ export interface CapAlertsRepository {
   findAlertByKey(provinceId: string, key: string): Promise<CapAlertRecord | undefined>;
   findAlertsByKeys(provinceId: string, keys: readonly string[]): Promise<readonly CapAlertRecord[]>;
   insertItem(item: CapCommuneItem): Promise<void>;
+  /** Changes an item, only while it is in one of `onlyFrom` when given; answers whether it changed it. */
   updateItem(
     id: string,
     changes: {
@@ -29,9 +30,12 @@ export interface CapAlertsRepository {
       readonly broadcastId?: string | null;
     },
     now: string,
-  ): Promise<void>;
+    onlyFrom?: readonly CapAlertState[],
+  ): Promise<boolean>;
   findItem(id: string): Promise<CapCommuneItem | undefined>;
   listItemsOfAlerts(alertIds: readonly string[]): Promise<readonly CapCommuneItem[]>;
+  /** The items of these disaster events still on the air or waiting (aired, review, speaking). */
+  listLiveItemsOfEvents(eventIds: readonly string[]): Promise<readonly CapCommuneItem[]>;
   /** A commune's items, newest first (at most 200), in these states or all. */
   listCommuneItems(communeId: string, states?: readonly CapAlertState[]): Promise<readonly CapQueueItem[]>;
   /** Items on the air whose alert has expired by `now`. */
