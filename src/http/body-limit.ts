@@ -23,6 +23,10 @@ const tooLarge = (maxBytes: number) => () => {
   );
 };
 
+/** A body limit of its own for a lane registered before `limitBodies` (the processing nodes' JSON). */
+export const limitBody = (maxBytes: number): MiddlewareHandler =>
+  bodyLimit({ maxSize: maxBytes, onError: tooLarge(maxBytes) });
+
 /**
  * One body limit for every request that does not stream an upload, mounted before anything reads a body
  * (the CSRF check reads a urlencoded form). Hono's `bodyLimit` trusts Content-Length only where the

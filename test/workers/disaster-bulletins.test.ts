@@ -243,6 +243,17 @@ describe('disaster bulletins on the edge', () => {
     expect(await lease()).toBeNull();
   });
 
+  it('refuses a processing node a JSON body past 64 KB, and its lane keeps serving', async () => {
+    const huge = `{"node":"may-xa","error":"${'x'.repeat(2 * 1024 * 1024)}"}`;
+    const res = await node('/api/v1/processing/jobs/khong-co/failure?node=may-xa', {
+      headers: { 'content-type': 'application/json' },
+      body: huge,
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await lease()).toBeNull();
+  });
+
   it('keeps the role rules: a hamlet head or secretary cannot issue a bulletin', async () => {
     const storm = await newEvent('Bão số 4');
     const text = await content('Tin bão số 4');

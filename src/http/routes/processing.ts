@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LoaError } from '../../domain/errors.js';
 import type { MediaStore } from '../../domain/ports/media-store.js';
 import type { ProcessingService } from '../../services/processing.service.js';
+import { limitBody } from '../body-limit.js';
 import { readJson, zodProblem } from '../problem.js';
 import { receiveUpload, uploadedFile } from '../upload.js';
 
@@ -62,6 +63,9 @@ export function processingRoutes(
     await next();
   });
 
+  // A lease, a renewal or a failure is a few hundred bytes of JSON; only the MP3 streams.
+  const small = limitBody(64 * 1024);
+
   const node = (c: Context) => {
     const parsed = NodeName.safeParse(c.req.query('node'));
     if (!parsed.success) {
@@ -70,14 +74,14 @@ export function processingRoutes(
     return parsed.data;
   };
 
-  app.post('/api/v1/processing/lease', async (c) => {
+  app.post('/api/v1/processing/lease', small, async (c) => {
     const parsed = LeaseBody.safeParse(await readJson(c));
     if (!parsed.success) return zodProblem(c, parsed.error, 'json');
     const lease = await processing.lease(parsed.data.node);
     return lease ? c.json(lease) : c.body(null, 204);
   });
 
-  app.post('/api/v1/processing/jobs/:id/lease', async (c) => {
+  app.post('/api/v1/processing/jobs/:id/lease', small, async (c) => {
     const parsed = LeaseBody.safeParse(await readJson(c));
     if (!parsed.success) return zodProblem(c, parsed.error, 'json');
     return c.json(await processing.renew(parsed.data.node, c.req.param('id')));
@@ -99,7 +103,7 @@ export function processingRoutes(
     return c.json(await processing.complete(who, c.req.param('id'), file.key));
   });
 
-  app.post('/api/v1/processing/jobs/:id/failure', async (c) => {
+  app.post('/api/v1/processing/jobs/:id/failure', small, async (c) => {
     const parsed = FailureBody.safeParse(await readJson(c));
     if (!parsed.success) return zodProblem(c, parsed.error, 'json');
     const { node: who, ...failure } = parsed.data;
