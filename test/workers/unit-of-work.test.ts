@@ -122,24 +122,34 @@ describe('units of work on D1', () => {
   });
 });
 
-/** A D1 binding that fails every call while `down` is set, as D1 does when it cannot be reached. */
-function flakyD1(real: D1Binding) {
+/**
+ * A D1 binding that fails every call while `down` is set, as D1 does when it cannot be reached, and the
+ * first batch `failOnce` picks by its statements' SQL.
+ */
+function flakyD1(real: D1Binding, failOnce?: (sql: readonly string[]) => boolean) {
   const state = { down: false };
   const fail = () => Promise.reject(new Error('D1_ERROR: Network connection lost.'));
   type Statement = ReturnType<D1Binding['prepare']>;
-  const reals = new WeakMap<Statement, Statement>();
-  const wrap = (statement: Statement): Statement => {
+  const reals = new WeakMap<Statement, { statement: Statement; sql: string }>();
+  const wrap = (statement: Statement, sql: string): Statement => {
     const wrapped: Statement = {
-      bind: (...values) => wrap(statement.bind(...values)),
+      bind: (...values) => wrap(statement.bind(...values), sql),
       all: () => (state.down ? fail() : statement.all()),
       run: () => (state.down ? fail() : statement.run()),
     };
-    reals.set(wrapped, statement);
+    reals.set(wrapped, { statement, sql });
     return wrapped;
   };
   const binding: D1Binding = {
-    prepare: (sql) => wrap(real.prepare(sql)),
-    batch: (statements) => (state.down ? fail() : real.batch(statements.map((s) => reals.get(s)!))),
+    prepare: (sql) => wrap(real.prepare(sql), sql),
+    batch: (statements) => {
+      const sent = statements.map((s) => reals.get(s)!);
+      if (failOnce?.(sent.map((s) => s.sql))) {
+        failOnce = undefined;
+        return fail();
+      }
+      return state.down ? fail() : real.batch(sent.map((s) => s.statement));
+    },
   };
   return { binding, state };
 }
@@ -166,6 +176,42 @@ describe('D1 and R2 errors', () => {
     const names = await h.runtime.db.kysely.selectFrom('hamlets').select('name').execute();
     expect(names.some((n) => n.name === 'Thôn khi mất mạng')).toBe(false);
     expect((await post()).status).toBe(201);
+  });
+
+  it('roll back a unit whose commit fails, and free the write lock at once', async () => {
+    const h = await createHarness();
+    const flaky = flakyD1(testEnv.DB, (sql) => sql.includes('delete from loa_undo'));
+    const runtime = await createEdgeRuntime({ ...testEnv, DB: flaky.binding });
+    const post = (name: string) =>
+      runtime.app.request('/api/v1/hamlets', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.tokens.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name, languages: ['vi'] }),
+      });
+    expect((await post('Thôn lưu hỏng')).status).toBe(503);
+    const lock = await testEnv.DB.prepare('select holder from loa_d1_lock where id = 1').all();
+    expect(lock.results).toEqual([{ holder: null }]);
+    const names = await h.runtime.db.kysely.selectFrom('hamlets').select('name').execute();
+    expect(names.some((n) => n.name === 'Thôn lưu hỏng')).toBe(false);
+    // Not after the lock's 30 s lease: at once.
+    const started = Date.now();
+    expect((await post('Thôn lưu lại')).status).toBe(201);
+    expect(Date.now() - started).toBeLessThan(5_000);
+
+    // The lock taken, then the unit's start fails: it is let go of at once too.
+    const starting = flakyD1(testEnv.DB, (sql) =>
+      sql.includes('update loa_d1_lock set journal = 1 where id = 1'),
+    );
+    const other = await createEdgeRuntime({ ...testEnv, DB: starting.binding });
+    const refused = await other.app.request('/api/v1/hamlets', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Thôn chưa bắt đầu', languages: ['vi'] }),
+    });
+    expect(refused.status).toBe(503);
+    const again = Date.now();
+    expect((await post('Thôn sau đó')).status).toBe(201);
+    expect(Date.now() - again).toBeLessThan(5_000);
   });
 
   it('answer 503 for audio when R2 fails', async () => {

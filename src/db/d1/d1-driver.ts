@@ -162,6 +162,7 @@ export class D1Journal {
     this.#releaseLocal.set(holder, release);
     const deadline = this.now() + this.busyTimeoutMs;
     let wait = 5;
+    let held = false;
     try {
       for (;;) {
         const now = this.now();
@@ -173,6 +174,7 @@ export class D1Journal {
           { sql: 'select count(*) as n from loa_undo', params: [] },
         ]);
         if (taken!.meta.changes === 1) {
+          held = true;
           if (((pending!.results[0] as { n: number } | undefined)?.n ?? 0) > 0)
             await this.rollback(holder, true);
           if (journal) {
@@ -192,6 +194,9 @@ export class D1Journal {
         wait = Math.min(wait * 2, 100);
       }
     } catch (error) {
+      // Taken but not ready (a dead holder's journal or the journal flag failed): let go of it now, not
+      // after its lease; what is left in the journal the next holder plays back.
+      if (held) await this.release(holder).catch(() => undefined);
       this.#unlockLocal(holder);
       throw error;
     }
@@ -364,9 +369,10 @@ class D1Connection implements DatabaseConnection {
   }
 
   async commit(): Promise<void> {
-    const holder = this.#holder!;
+    // Kept until the commit went through: a failed one is followed by Kysely's rollback, which plays the
+    // journal back under the same holder.
+    await this.#journal.commit(this.#holder!);
     this.#holder = undefined;
-    await this.#journal.commit(holder);
   }
 
   async rollback(): Promise<void> {
