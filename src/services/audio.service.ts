@@ -98,13 +98,27 @@ export function createAudioService(deps: Deps) {
     async processVariant(variantId: string, job: JobContext): Promise<JobResult> {
       const work = await this.startVariant(variantId);
       if (work.kind === 'skip') return work.result;
+      // Every attempt so far ended with its worker (killed, out of memory): another would too.
+      if (job.attempt > job.maxAttempts)
+        return this.finishVariant(work.variant, job, new Error('the worker stopped during every attempt'));
       let outcome: ProcessedAudio | Error;
       try {
         outcome = await deps.audio.process(work.source, work.targets);
       } catch (error) {
         outcome = error instanceof Error ? error : new Error(String(error));
       }
-      return this.finishVariant(work.variant, job, outcome);
+      try {
+        return await this.finishVariant(work.variant, job, outcome);
+      } catch (error) {
+        // The audio was made but could not be saved (the database): the version is told, as for any
+        // failure, rather than left processing.
+        if (outcome instanceof Error) throw error;
+        return this.finishVariant(
+          work.variant,
+          job,
+          error instanceof Error ? error : new Error(String(error)),
+        );
+      }
     },
 
     /**
