@@ -370,14 +370,26 @@ export default {
     return response;
   },
 
-  /** The Cron Trigger: one dispatcher tick (series extended, missed airings marked, history pruned). */
-  async scheduled(_controller: unknown, env: Env, ctx: ExecutionContextLike): Promise<void> {
+  /**
+   * The Cron Trigger: one dispatcher tick (series extended, missed airings marked, history pruned), the
+   * webhooks due, and at the top of each hour the originals that no version took (a Worker stopped
+   * between storing one and committing it, or a removal that failed), as a Node worker sweeps at start.
+   */
+  async scheduled(
+    controller: { readonly scheduledTime: number },
+    env: Env,
+    ctx: ExecutionContextLike,
+  ): Promise<void> {
     const runtime = await runtimeFor(env);
     await runtime.dispatcher.tick();
     await runtime.settle();
     // Each minute's trigger makes the due attempts; leases keep two triggers from sending one twice.
     const sender = `cron-${crypto.randomUUID()}`;
     for (let n = -1; n !== 0;) n = await runtime.services.webhooks.deliverDue(sender);
+    if (new Date(controller.scheduledTime).getUTCMinutes() === 0)
+      await runtime.services.audio
+        .removeAbandonedOriginals(60 * 60_000)
+        .catch((error: unknown) => console.error('sweeping originals failed', String(error)));
     ctx.waitUntil(runtime.settle());
   },
 };

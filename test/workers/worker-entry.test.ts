@@ -22,6 +22,10 @@ const fetchWorker = (path: string, init: RequestInit & { token?: string; json?: 
   });
 };
 
+/** The Cron Trigger's controller for a run at `scheduledTime` (ms). */
+const cron = (scheduledTime: number) =>
+  createScheduledController({ cron: '* * * * *', scheduledTime }) as { readonly scheduledTime: number };
+
 describe('the Worker entry', () => {
   let admin: string;
   let device: string;
@@ -132,11 +136,39 @@ describe('the Worker entry', () => {
       .bind(past, occurrences[0]!.id)
       .run();
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: '* * * * *' }), env as Env, ctx);
+    await worker.scheduled(cron(Date.now()), env as Env, ctx);
     await waitOnExecutionContext(ctx);
     const row = await (env as Env).DB.prepare('select status from occurrences where id = ?')
       .bind(occurrences[0]!.id)
       .all<{ status: string }>();
     expect(row.results[0]?.status).toBe('missed');
+  });
+
+  it('sweeps at the top of the hour the originals no version took', async () => {
+    const bucket = (env as Env).MEDIA;
+    const orphan = `src/${crypto.randomUUID()}`;
+    await bucket.put(orphan, new Uint8Array([1, 2, 3]));
+    // R2 dates the object now: the bucket answers as if it had been stored two hours ago.
+    const aged = {
+      head: bucket.head.bind(bucket),
+      get: bucket.get.bind(bucket),
+      put: bucket.put.bind(bucket),
+      delete: bucket.delete.bind(bucket),
+      createMultipartUpload: bucket.createMultipartUpload.bind(bucket),
+      list: async (options: Parameters<typeof bucket.list>[0]) => {
+        const page = await bucket.list(options);
+        const uploaded = new Date(Date.now() - 2 * 3600_000);
+        return { ...page, objects: page.objects.map((o) => ({ ...o, key: o.key, uploaded })) };
+      },
+    } as unknown as Env['MEDIA'];
+    const tick = async (at: string) => {
+      const ctx = createExecutionContext();
+      await worker.scheduled(cron(Date.parse(at)), { ...(env as Env), MEDIA: aged }, ctx);
+      await waitOnExecutionContext(ctx);
+    };
+    await tick('2026-11-27T03:07:00Z');
+    expect(await bucket.head(orphan)).not.toBeNull();
+    await tick('2026-11-27T04:00:00Z');
+    expect(await bucket.head(orphan)).toBeNull();
   });
 });
