@@ -18,6 +18,7 @@ import * as receiverAlarmsOneOpen from './migrations/0019-receiver-alarms-one-op
 import * as disasterBulletins from './migrations/0020-disaster-bulletins.js';
 import * as capAlerts from './migrations/0021-cap-alerts.js';
 import * as broadcastBookings from './migrations/0022-broadcast-bookings.js';
+import * as rateLimits from './migrations/0023-rate-limits.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -39,6 +40,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0020-disaster-bulletins': disasterBulletins,
   '0021-cap-alerts': capAlerts,
   '0022-broadcast-bookings': broadcastBookings,
+  '0023-rate-limits': rateLimits,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

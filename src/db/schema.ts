@@ -35,6 +35,7 @@ export interface Database {
   users: UserTable;
   user_hamlets: UserHamletTable;
   sessions: SessionTable;
+  rate_limits: RateLimitTable;
   receivers: ReceiverTable;
   announcements: AnnouncementTable;
   bulletins: BulletinTable;
@@ -120,6 +121,13 @@ export interface SessionTable {
   created_at: Instant;
   expires_at: Instant;
   revoked_at: Instant | null;
+}
+
+/** Attempts per key in a fixed window (`src/services/rate-limiter.ts`). */
+export interface RateLimitTable {
+  key: string;
+  count: number;
+  reset_at: Instant;
 }
 
 export interface ReceiverTable {

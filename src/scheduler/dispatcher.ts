@@ -8,7 +8,7 @@ import type { Services } from '../services/index.js';
 export interface DispatcherDeps {
   readonly services: Pick<
     Services,
-    'broadcasts' | 'receivers' | 'receiverCommands' | 'receiverAlarms' | 'capAlerts' | 'capFeeds'
+    'auth' | 'broadcasts' | 'receivers' | 'receiverCommands' | 'receiverAlarms' | 'capAlerts' | 'capFeeds'
   >;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -93,12 +93,16 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
-  /** Deletes heartbeat history older than the retention, on the first tick and then hourly; never throws. */
+  /**
+   * Deletes heartbeat history older than the retention, and the rate limits' ended windows, on the first
+   * tick and then hourly; never throws.
+   */
   async function pruneHeartbeats(now: number): Promise<number> {
     if (now < nextPruneAt) return 0;
     const before = iso(now - retentionDays * 86_400_000);
     try {
       const pruned = await services.receivers.pruneHeartbeats(before, { maxRows: pruneMaxRowsPerTick });
+      await services.auth.pruneRateLimits();
       nextPruneAt = pruned >= pruneMaxRowsPerTick ? now : now + pruneEveryMs;
       if (pruned > 0) logger.info({ pruned, before }, 'heartbeat history pruned');
       return pruned;

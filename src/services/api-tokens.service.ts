@@ -14,7 +14,7 @@ import type { AuditTrail } from './audit.service.js';
 import { createRateLimiter } from './rate-limiter.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'apiTokens'>;
+  readonly repos: Pick<Repositories, 'apiTokens' | 'rateLimits'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
@@ -49,8 +49,21 @@ const tooMany = (retryAfterS: number) =>
  */
 export function createApiTokensService(deps: Deps) {
   const { clock } = deps;
-  const perToken = createRateLimiter({ max: MACHINE_REQUESTS_PER_MINUTE, windowMs: 60_000, clock });
-  const failures = createRateLimiter({ max: MACHINE_FAILURES_PER_ADDRESS, windowMs: 15 * 60_000, clock });
+  const store = deps.repos.rateLimits;
+  const perToken = createRateLimiter({
+    max: MACHINE_REQUESTS_PER_MINUTE,
+    windowMs: 60_000,
+    clock,
+    store,
+    scope: 'token',
+  });
+  const failures = createRateLimiter({
+    max: MACHINE_FAILURES_PER_ADDRESS,
+    windowMs: 15 * 60_000,
+    clock,
+    store,
+    scope: 'token-failures',
+  });
 
   // When this process last recorded each token's use: a system paging through the export writes once.
   const touched = new Map<string, number>();
@@ -121,19 +134,18 @@ export function createApiTokensService(deps: Deps) {
      * A use is recorded at most once a minute per token.
      */
     async authenticate(bearer: string | undefined, clientIp: string): Promise<MachineActor> {
-      const wait = failures.retryAfterS(clientIp);
+      const wait = await failures.retryAfterS(clientIp);
       if (wait > 0) throw tooMany(wait);
       const found =
         bearer && isMachineToken(bearer)
           ? await deps.repos.apiTokens.findLiveApiToken(await hashToken(bearer))
           : undefined;
       if (!found) {
-        failures.hit(clientIp);
+        await failures.hit(clientIp);
         throw refused;
       }
-      const retry = perToken.retryAfterS(found.id);
+      const retry = await perToken.hit(found.id);
       if (retry > 0) throw tooMany(retry);
-      perToken.hit(found.id);
       const now = clock.now().getTime();
       if ((touched.get(found.id) ?? Number.NEGATIVE_INFINITY) <= now - 60_000) {
         if (touched.size >= 10_000) touched.clear();

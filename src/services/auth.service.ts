@@ -9,7 +9,7 @@ import type { AuditTrail } from './audit.service.js';
 import { createRateLimiter } from './rate-limiter.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'users' | 'sessions' | 'communes'>;
+  readonly repos: Pick<Repositories, 'users' | 'sessions' | 'communes' | 'rateLimits'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
@@ -60,8 +60,9 @@ export function createAuthService(deps: Deps) {
   const decoyHash = passwords.hash(ids.token());
   // Per username slows guessing one account from many addresses; per address, one address guessing
   // many accounts. Both count failed attempts in a 15-minute window.
-  const perUser = createRateLimiter({ max: 5, windowMs: 15 * 60_000, clock });
-  const perAddress = createRateLimiter({ max: 20, windowMs: 15 * 60_000, clock });
+  const window = { windowMs: 15 * 60_000, clock, store: repos.rateLimits };
+  const perUser = createRateLimiter({ ...window, max: 5, scope: 'login-user' });
+  const perAddress = createRateLimiter({ ...window, max: 20, scope: 'login-address' });
 
   return {
     /**
@@ -74,15 +75,16 @@ export function createAuthService(deps: Deps) {
       from: { readonly clientIp: string; readonly requestId: string | null },
     ): Promise<LoginResult> {
       const userKey = input.username.normalize('NFC').toLowerCase();
-      const wait = Math.max(perUser.retryAfterS(userKey), perAddress.retryAfterS(from.clientIp));
-      if (wait > 0) throw tooManyAttempts(wait);
-      perUser.hit(userKey);
-      perAddress.hit(from.clientIp);
+      const waits = await Promise.all([perUser.hit(userKey), perAddress.hit(from.clientIp)]);
+      if (Math.max(...waits) > 0) {
+        // A refused attempt is not one more guess: it leaves both counts as they were.
+        await Promise.all([perUser.release(userKey), perAddress.release(from.clientIp)]);
+        throw tooManyAttempts(Math.max(...waits));
+      }
       const user = await repos.users.findCredentialsByUsername(input.username.normalize('NFC'));
       const ok = await passwords.verify(input.password, user?.passwordHash ?? (await decoyHash));
       if (!user || !ok || user.disabledAt) throw invalidCredentials;
-      perUser.reset(userKey);
-      perAddress.release(from.clientIp);
+      await Promise.all([perUser.reset(userKey), perAddress.release(from.clientIp)]);
       const token = ids.token();
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + deps.sessionTtlHours * 3_600_000).toISOString();
@@ -123,6 +125,11 @@ export function createAuthService(deps: Deps) {
       const commune = await repos.communes.findCommune(communeId);
       if (!commune || commune.provinceId !== actor.provinceId) throw notFound('Commune', communeId, 'xã');
       return { ...actor, communeId };
+    },
+
+    /** Forgets the attempt windows that have ended (the dispatcher's hourly clean-up). */
+    pruneRateLimits(): Promise<number> {
+      return repos.rateLimits.deleteExpired(clock.now().toISOString());
     },
 
     /** The signed-in user's own record, fresh from the database. */

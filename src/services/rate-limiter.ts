@@ -1,47 +1,50 @@
 import type { Clock } from '../domain/ports/clock.js';
+import type { RateLimitsRepository } from '../domain/ports/repositories.js';
 
 export interface RateLimitOptions {
   readonly max: number;
   readonly windowMs: number;
   readonly clock: Clock;
+  /** Where the attempts are counted: the database, so that every instance and isolate counts together. */
+  readonly store: RateLimitsRepository;
+  /** What is counted (`login-user`, `token`…): keys of different limits never meet. */
+  readonly scope: string;
 }
 
 /**
- * A fixed-window counter per key, kept in memory. Enough for one process; several API instances behind
- * a balancer each count on their own, which still bounds guessing to `max × instances` per window.
+ * A fixed-window counter per key. The counts live in the database, not in the process: several `serve`
+ * behind a balancer, or the edge's isolates, allow `max` attempts in a window between them, not each.
  */
 export function createRateLimiter(options: RateLimitOptions) {
   if (options.max < 1 || options.windowMs < 1) throw new Error('rate limit needs max ≥ 1 and windowMs ≥ 1');
-  const windows = new Map<string, { count: number; resetAt: number }>();
-
-  function prune(now: number): void {
-    if (windows.size < 10_000) return;
-    for (const [key, w] of windows) if (w.resetAt <= now) windows.delete(key);
-  }
+  const { store, clock } = options;
+  const keyOf = (key: string) => `${options.scope}:${key}`;
+  const waitUntil = (resetAt: string, now: number) =>
+    Math.max(1, Math.ceil((Date.parse(resetAt) - now) / 1000));
 
   return {
-    /** Seconds until `key` may try again, or 0 when it is under the limit. */
-    retryAfterS(key: string): number {
-      const now = options.clock.now().getTime();
-      const w = windows.get(key);
-      if (!w || w.resetAt <= now || w.count < options.max) return 0;
-      return Math.max(1, Math.ceil((w.resetAt - now) / 1000));
+    /** Seconds until `key` may try again, or 0 when it is under the limit; counts nothing. */
+    async retryAfterS(key: string): Promise<number> {
+      const now = clock.now().getTime();
+      const open = await store.peek(keyOf(key), new Date(now).toISOString());
+      return open && open.count >= options.max ? waitUntil(open.resetAt, now) : 0;
     },
-    hit(key: string): void {
-      const now = options.clock.now().getTime();
-      prune(now);
-      const w = windows.get(key);
-      if (!w || w.resetAt <= now) windows.set(key, { count: 1, resetAt: now + options.windowMs });
-      else w.count++;
+    /**
+     * Counts an attempt of `key`; answers the seconds to wait when it is one past the limit (the attempt
+     * must not go on), else 0. Counted first and checked after, so a burst cannot slip past the limit.
+     */
+    async hit(key: string): Promise<number> {
+      const now = clock.now().getTime();
+      const window = await store.hit(
+        keyOf(key),
+        new Date(now + options.windowMs).toISOString(),
+        new Date(now).toISOString(),
+      );
+      return window.count > options.max ? waitUntil(window.resetAt, now) : 0;
     },
-    /** Takes back one hit of `key` (an attempt counted up front that turned out not to count). */
-    release(key: string): void {
-      const w = windows.get(key);
-      if (w && w.count > 0) w.count--;
-    },
-    reset(key: string): void {
-      windows.delete(key);
-    },
+    /** Takes back one attempt of `key` (counted up front, then not to count). */
+    release: (key: string): Promise<void> => store.release(keyOf(key)),
+    reset: (key: string): Promise<void> => store.reset(keyOf(key)),
   };
 }
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
 import { createHarness, userPassword, type Harness } from '../support/harness.js';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.js';
 
 /**
  * The sign-in limit holds under a burst: an attempt is counted before its password is checked, so
@@ -25,5 +27,30 @@ describe('sign-in under a burst', () => {
     expect(count(429)).toBeGreaterThanOrEqual(35);
     expect(count(401) + count(200)).toBeLessThanOrEqual(5);
     expect(count(401) + count(200) + count(429)).toBe(40);
+  });
+});
+
+/** Guesses spread over the instances behind a balancer are counted together: the counts are in the database. */
+describe.each(dialects)('sign-in limits across two instances, on %s', (dialect) => {
+  let two: TwoInstances;
+  beforeAll(async () => {
+    two = await startTwoInstances(dialect);
+  });
+  afterAll(() => two.close());
+
+  const login = (url: string, password: string) =>
+    fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'head', password }),
+    });
+
+  it('refuses the sixth guess on one instance after five on the other, and the right password too', async () => {
+    for (let i = 0; i < 5; i++) expect((await login(two.urls[0], `wrong password ${i}`)).status).toBe(401);
+    const sixth = await login(two.urls[1], 'wrong password 5');
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await login(two.urls[1], userPassword)).status).toBe(429);
+    expect((await login(two.urls[0], userPassword)).status).toBe(429);
   });
 });

@@ -77,6 +77,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0020-disaster-bulletins',
       '0021-cap-alerts',
       '0022-broadcast-bookings',
+      '0023-rate-limits',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -4,7 +4,7 @@ import type { D1Binding } from '../../src/db/d1/binding.js';
 import { connectD1 } from '../../src/db/d1/connect.js';
 import type { Repositories } from '../../src/domain/ports/repositories.js';
 import { createEdgeRuntime, type Env } from '../../src/worker.js';
-import { createHarness, type Harness } from './support/harness.js';
+import { adminPassword, createHarness, type Harness } from './support/harness.js';
 
 const testEnv = env as unknown as Env;
 
@@ -225,5 +225,21 @@ describe('D1 and R2 errors', () => {
     const res = await runtime.app.request(`/media/${'a'.repeat(64)}.mp3`);
     expect(res.status).toBe(503);
     expect(((await res.json()) as { type: string }).type).toBe('urn:loa:problem:media_unavailable');
+  });
+});
+
+describe('sign-in limits on the edge', () => {
+  it('count the guesses of every isolate together: the sixth on another isolate is refused', async () => {
+    await createHarness();
+    const isolates = [await createEdgeRuntime(testEnv), await createEdgeRuntime(testEnv)];
+    const login = (isolate: number, password: string) =>
+      isolates[isolate]!.app.request('/api/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': '198.51.100.7' },
+        body: JSON.stringify({ username: 'admin', password }),
+      });
+    for (let i = 0; i < 5; i++) expect((await login(0, `wrong password ${i}`)).status).toBe(401);
+    expect((await login(1, 'wrong password 5')).status).toBe(429);
+    expect((await login(1, adminPassword)).status).toBe(429);
   });
 });

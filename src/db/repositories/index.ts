@@ -20,6 +20,7 @@ import { createReceiversRepository } from './receivers.repository.js';
 import { createReceiverCommandsRepository } from './receiver-commands.repository.js';
 import { createReceiverAlarmsRepository } from './receiver-alarms.repository.js';
 import { createListenAgainRepository } from './listen-again.repository.js';
+import { createRateLimitsRepository } from './rate-limits.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createUsersRepository } from './users.repository.js';
 import { createWebhooksRepository } from './webhooks.repository.js';
@@ -47,6 +48,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     receiverSync: createReceiverSyncRepository(db, capabilities),
     playback: createPlaybackRepository(db, capabilities),
     sessions: createSessionsRepository(db),
+    rateLimits: createRateLimitsRepository(db),
     users: createUsersRepository(db),
   };
 }

@@ -1,6 +1,7 @@
 import type {
   ApiTokensRepository,
   AuditRepository,
+  RateLimitsRepository,
   SessionsRepository,
   UsersRepository,
 } from './repositories/access.js';
@@ -64,6 +65,7 @@ export interface Repositories {
   readonly receiverAlarms: ReceiverAlarmsRepository;
   readonly listenAgain: ListenAgainRepository;
   readonly sessions: SessionsRepository;
+  readonly rateLimits: RateLimitsRepository;
   readonly users: UsersRepository;
 }
 

@@ -4,6 +4,26 @@ import type { AuditRecord } from '../../audit.js';
 import type { Page, PageRequest } from '../../page.js';
 import type { User, UserCredentials } from '../../user.js';
 
+/** Attempts per key in fixed windows, in the database so that every instance counts them together. */
+export interface RateLimitsRepository {
+  /**
+   * Counts one attempt of `key`, in a window ending at `resetAt` when none is open at `now`; answers the
+   * attempts of the open window and when it ends.
+   */
+  hit(
+    key: string,
+    resetAt: string,
+    now: string,
+  ): Promise<{ readonly count: number; readonly resetAt: string }>;
+  /** The open window's attempts, without counting one. */
+  peek(key: string, now: string): Promise<{ readonly count: number; readonly resetAt: string } | undefined>;
+  /** Takes back one attempt of the open window. */
+  release(key: string): Promise<void>;
+  reset(key: string): Promise<void>;
+  /** Forgets the windows that ended before `now`; answers how many. */
+  deleteExpired(now: string): Promise<number>;
+}
+
 export interface AuditRepository {
   appendAudit(record: AuditRecord): Promise<void>;
   listRecentAudit(limit: number): Promise<readonly AuditRecord[]>;
