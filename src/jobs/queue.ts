@@ -65,7 +65,11 @@ export function createJobQueue(options: JobQueueOptions) {
     // a lease, so one that fails (a busy database) costs nothing: the job runs on, the next one renews.
     const keepAlive = setInterval(() => {
       jobs
-        .extendLease(job.id, options.workerId, new Date(clock.now().getTime() + leaseMs).toISOString())
+        .extendLease(
+          job.id,
+          { worker: options.workerId, attempt: job.attempts },
+          new Date(clock.now().getTime() + leaseMs).toISOString(),
+        )
         .catch((error: unknown) =>
           logger.warn(
             { job: job.id, err: error instanceof Error ? error.message : String(error) },

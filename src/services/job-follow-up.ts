@@ -37,9 +37,10 @@ export async function settleJob(
 ): Promise<JobOutcome> {
   const { jobs, clock, logger } = deps;
   const now = () => clock.now().toISOString();
+  const lease = { worker: workerId, attempt: job.attempts };
   if (result.status === 'postponed') {
     const runAt = new Date(clock.now().getTime() + postponeMs(job.attempts)).toISOString();
-    await jobs.postponeJob(job.id, workerId, result.reason, runAt, now());
+    await jobs.postponeJob(job.id, lease, result.reason, runAt, now());
     logger.warn(
       { job: job.id, name: job.name, attempt: job.attempts, reason: result.reason, runAt },
       'job postponed',
@@ -47,7 +48,7 @@ export async function settleJob(
     return 'postponed';
   } else if (result.status === 'failed' && result.retry && job.attempts < job.maxAttempts) {
     const runAt = new Date(clock.now().getTime() + backoffMs(job.attempts)).toISOString();
-    await jobs.retryJobLater(job.id, workerId, result.error, runAt, now());
+    await jobs.retryJobLater(job.id, lease, result.error, runAt, now());
     logger.warn(
       { job: job.id, name: job.name, attempt: job.attempts, error: result.error, runAt },
       'job will be retried',
@@ -56,7 +57,7 @@ export async function settleJob(
   } else {
     await jobs.finishJob(
       job.id,
-      workerId,
+      lease,
       result.status === 'failed' ? 'failed' : 'done',
       result.status === 'failed' ? result.error : null,
       now(),

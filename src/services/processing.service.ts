@@ -208,9 +208,9 @@ export function createProcessingService(deps: Deps) {
 
     /** Keeps a long job's lease alive; 409 when it was lost. */
     async renew(node: string, jobId: string): Promise<{ leaseUntil: string }> {
-      await held(node, jobId);
+      const { job } = await held(node, jobId);
       const leaseUntil = new Date(clock.now().getTime() + leaseMs).toISOString();
-      await repos.jobs.extendLease(jobId, holderOf(node), leaseUntil);
+      await repos.jobs.extendLease(jobId, { worker: holderOf(node), attempt: job.attempts }, leaseUntil);
       return { leaseUntil };
     },
 

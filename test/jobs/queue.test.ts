@@ -5,6 +5,7 @@ import type { Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { createJobsRepository } from '../../src/db/repositories/jobs.repository.js';
 import { backoffMs, createJobQueue } from '../../src/jobs/queue.js';
+import { settleJob } from '../../src/services/job-follow-up.js';
 import type { JobContext, JobHandlers } from '../../src/domain/ports/jobs.js';
 import type { JobsRepository } from '../../src/domain/ports/repositories.js';
 import { createTestDatabase, dialects, type TestDatabase } from '../support/databases.js';
@@ -334,6 +335,46 @@ describe.each(dialects)('durable job queue on %s', (dialect) => {
     finish();
     await q.stop();
     expect((await jobRow('job-long')).status).toBe('done');
+  });
+
+  it('lets a run whose lease ran out change nothing once the job was taken again, by the same worker id too', async () => {
+    const clock = createFakeClock();
+    const repo = createJobsRepository(db.kysely);
+    const at = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
+    await repo.enqueueJob(
+      { id: 'stale', name: 'process-variant', data: '{}', maxAttempts: 5, runAt: at(0) },
+      at(0),
+    );
+    const take = async (worker: string) => {
+      const leased = await repo.leaseDueJobs(worker, at(0), at(60_000), 10);
+      return leased.find((j) => j.id === 'stale')!;
+    };
+    // W's first run stalls past its lease; V takes the job and sends it back for later; W takes it again.
+    const first = await take('w');
+    clock.advance(61_000);
+    const byV = await take('v');
+    await settleJob({ jobs: repo, clock, logger }, { ...byV, name: 'process-variant' }, 'v', {
+      status: 'failed',
+      error: 'ffmpeg crashed',
+      retry: true,
+    });
+    clock.advance(60 * 60_000);
+    const third = await take('w');
+    expect(third.attempts).toBe(3);
+
+    // The first run ends now: neither its result nor its renewal touches the third.
+    await repo.extendLease('stale', { worker: 'w', attempt: first.attempts }, at(10 * 60_000));
+    for (const result of [
+      { status: 'failed', error: 'late failure', retry: true },
+      { status: 'success' },
+    ] as const) {
+      await settleJob({ jobs: repo, clock, logger }, { ...first, name: 'process-variant' }, 'w', result);
+    }
+    expect(await jobRow('stale')).toMatchObject({ status: 'running', attempts: 3, lease_until: at(60_000) });
+    await settleJob({ jobs: repo, clock, logger }, { ...third, name: 'process-variant' }, 'w', {
+      status: 'success',
+    });
+    expect((await jobRow('stale')).status).toBe('done');
   });
 
   it('never gives one job to two workers', async () => {

@@ -1,6 +1,18 @@
-import type { Kysely } from 'kysely';
-import type { JobsRepository, LeasedJob } from '../../domain/ports/repositories.js';
+import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
+import type { JobLease, JobsRepository, LeasedJob } from '../../domain/ports/repositories.js';
 import type { Database } from '../schema.js';
+
+/** An update of a job narrowed to the run that holds it: its worker and its attempt, still running. */
+const held = <Q extends UpdateQueryBuilder<Database, 'jobs', 'jobs', UpdateResult>>(
+  query: Q,
+  id: string,
+  lease: JobLease,
+): Q =>
+  query
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('leased_by', '=', lease.worker)
+    .where('attempts', '=', lease.attempt) as Q;
 
 export function createJobsRepository(db: Kysely<Database>): JobsRepository {
   return {
@@ -82,56 +94,36 @@ export function createJobsRepository(db: Kysely<Database>): JobsRepository {
       return leased;
     },
 
-    async extendLease(id: string, worker: string, leaseUntil: string): Promise<void> {
-      await db
-        .updateTable('jobs')
-        .set({ lease_until: leaseUntil })
-        .where('id', '=', id)
-        .where('leased_by', '=', worker)
-        .execute();
+    async extendLease(id, lease, leaseUntil) {
+      await held(db.updateTable('jobs').set({ lease_until: leaseUntil }), id, lease).execute();
     },
 
-    async finishJob(
-      id: string,
-      worker: string,
-      status: 'done' | 'failed',
-      error: string | null,
-      now: string,
-    ): Promise<void> {
-      await db
-        .updateTable('jobs')
-        .set({ status, last_error: error, lease_until: null, updated_at: now })
-        .where('id', '=', id)
-        .where('leased_by', '=', worker)
-        .execute();
+    async finishJob(id, lease, status, error, now) {
+      await held(
+        db.updateTable('jobs').set({ status, last_error: error, lease_until: null, updated_at: now }),
+        id,
+        lease,
+      ).execute();
     },
 
-    async retryJobLater(
-      id: string,
-      worker: string,
-      error: string,
-      runAt: string,
-      now: string,
-    ): Promise<void> {
-      await db
-        .updateTable('jobs')
-        .set({
+    async retryJobLater(id, lease, error, runAt, now) {
+      await held(
+        db.updateTable('jobs').set({
           status: 'queued',
           last_error: error,
           run_at: runAt,
           lease_until: null,
           leased_by: null,
           updated_at: now,
-        })
-        .where('id', '=', id)
-        .where('leased_by', '=', worker)
-        .execute();
+        }),
+        id,
+        lease,
+      ).execute();
     },
 
-    async postponeJob(id, worker, reason, runAt, now) {
-      await db
-        .updateTable('jobs')
-        .set((eb) => ({
+    async postponeJob(id, lease, reason, runAt, now) {
+      await held(
+        db.updateTable('jobs').set((eb) => ({
           status: 'queued',
           last_error: reason,
           run_at: runAt,
@@ -139,10 +131,10 @@ export function createJobsRepository(db: Kysely<Database>): JobsRepository {
           leased_by: null,
           max_attempts: eb('max_attempts', '+', 1),
           updated_at: now,
-        }))
-        .where('id', '=', id)
-        .where('leased_by', '=', worker)
-        .execute();
+        })),
+        id,
+        lease,
+      ).execute();
     },
 
     async reclaimLeases(worker, now) {

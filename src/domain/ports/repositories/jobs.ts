@@ -8,6 +8,12 @@ export interface LeasedJob {
   readonly maxAttempts: number;
 }
 
+/** Who runs a job, and which attempt of it: a lease. */
+export interface JobLease {
+  readonly worker: string;
+  readonly attempt: number;
+}
+
 export interface JobsRepository {
   /** Adds a job unless one with this id exists: enqueueing twice is harmless. */
   enqueueJob(
@@ -19,20 +25,24 @@ export interface JobsRepository {
    * lease expired. Two workers never both win the same job.
    */
   leaseDueJobs(worker: string, now: string, leaseUntil: string, limit: number): Promise<readonly LeasedJob[]>;
-  extendLease(id: string, worker: string, leaseUntil: string): Promise<void>;
+  /*
+   * The next four change a job only while `lease` still holds it: a run whose lease ran out and was
+   * taken again (by another worker, or by the same worker id as a later attempt) changes nothing.
+   */
+  extendLease(id: string, lease: JobLease, leaseUntil: string): Promise<void>;
   finishJob(
     id: string,
-    worker: string,
+    lease: JobLease,
     status: 'done' | 'failed',
     error: string | null,
     now: string,
   ): Promise<void>;
-  retryJobLater(id: string, worker: string, error: string, runAt: string, now: string): Promise<void>;
+  retryJobLater(id: string, lease: JobLease, error: string, runAt: string, now: string): Promise<void>;
   /**
-   * Puts a job `worker` holds back in the queue until `runAt` without spending the attempt it just
+   * Puts a job the lease holds back in the queue until `runAt` without spending the attempt it just
    * made: it gets one attempt more (a full disk is nobody's failure).
    */
-  postponeJob(id: string, worker: string, reason: string, runAt: string, now: string): Promise<void>;
+  postponeJob(id: string, lease: JobLease, reason: string, runAt: string, now: string): Promise<void>;
   /**
    * Puts every job leased by `worker` back in the queue, expired or not, and returns how many: called
    * by a restarted process with the same worker id, whose earlier self died holding them.
