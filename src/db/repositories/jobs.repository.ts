@@ -79,6 +79,8 @@ export function createJobsRepository(db: Kysely<Database>): JobsRepository {
               ? eb('lease_until', 'is', null)
               : eb('lease_until', '=', candidate.lease_until),
           )
+          // Sent back for later by another worker since it was read: its back-off holds.
+          .$if(candidate.status === 'queued', (q) => q.where('run_at', '<=', now))
           .returning(['id', 'name', 'data', 'attempts', 'max_attempts'])
           .executeTakeFirst();
         if (row) {
