@@ -60,6 +60,16 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
     return body(res);
   };
   const of = (v: BulletinView, communeId: string) => v.deliveries.find((d) => d.communeId === communeId)!;
+  /** A bulletin from a recording, posted as the province officer's page sends it: its id. */
+  const sendRecording = async (form: FormData): Promise<string> => {
+    const created = await h.request('/api/v1/province/bulletins', {
+      method: 'POST',
+      token: p.tokens.provinceOfficer,
+      body: form,
+    });
+    expect(created.status, await created.clone().text()).toBe(202);
+    return (await body(created)).id;
+  };
 
   it('normal: in both inboxes; Cốc San schedules it and a box airs it, Quảng Kim declines with a reason', async () => {
     h.clock.set('2026-11-27T01:00:00.000Z');
@@ -198,13 +208,7 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
     form.set('level', 'normal');
     form.set('communeIds', `coc-san, ${otherCommune}`);
     form.set('file', new Blob([readFileSync(tone.file)], { type: 'audio/mpeg' }), 'ban-tin.mp3');
-    const created = await h.request('/api/v1/province/bulletins', {
-      method: 'POST',
-      token: p.tokens.provinceOfficer,
-      body: form,
-    });
-    expect(created.status, await created.clone().text()).toBe(202);
-    const { id } = await body(created);
+    const id = await sendRecording(form);
     await h.runtime.jobs.drain();
     const sent = await h.request(`/api/v1/province/bulletins/${id}/send`, {
       method: 'POST',
@@ -312,13 +316,7 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
     form.set('level', 'normal');
     form.set('communeIds', 'coc-san');
     form.set('file', new Blob([wav], { type: 'audio/wav' }), 'ban-tin-dai.wav');
-    const created = await h.request('/api/v1/province/bulletins', {
-      method: 'POST',
-      token: p.tokens.provinceOfficer,
-      body: form,
-    });
-    expect(created.status, await created.clone().text()).toBe(202);
-    const { id } = await body(created);
+    const id = await sendRecording(form);
     expect((await view(id)).id).toBe(id);
   });
 

@@ -98,6 +98,15 @@ describe.each(dialects)('CAP 1.2 alerts in, on %s', (dialect) => {
       }
     ).items;
   const future = (m: Manifest) => m.items.filter((i) => i.at >= h.clock.now().toISOString());
+  /** The item is cancelled, both hamlets' boxes are told to stop, and nothing is left to air. */
+  const expectCancelled = async (itemId: string) => {
+    expect((await items()).find((i) => i.id === itemId)!.state).toBe('cancelled');
+    expect(events.flatMap((e) => (e.type === 'stop' ? e.hamletIds : []))).toEqual(
+      expect.arrayContaining(['un-ta', 'thon-2']),
+    );
+    expect(future(await manifest(unTa))).toEqual([]);
+    expect(future(await manifest(thon2))).toEqual([]);
+  };
 
   it('airs a severe, immediate, observed alert at once on the hamlets inside its polygon, header first, never reading its web address', async () => {
     const before = spoken.length;
@@ -196,12 +205,7 @@ describe.each(dialects)('CAP 1.2 alerts in, on %s', (dialect) => {
       }),
     );
     expect(cancel.status).toBe(202);
-    expect((await items()).find((i) => i.id === updated.id)!.state).toBe('cancelled');
-    expect(events.flatMap((e) => (e.type === 'stop' ? e.hamletIds : []))).toEqual(
-      expect.arrayContaining(['un-ta', 'thon-2']),
-    );
-    expect(future(await manifest(unTa))).toEqual([]);
-    expect(future(await manifest(thon2))).toEqual([]);
+    await expectCancelled(updated.id);
     h.clock.advance(-HOUR);
   });
 
@@ -235,12 +239,7 @@ describe.each(dialects)('CAP 1.2 alerts in, on %s', (dialect) => {
       }),
     );
     expect(cancel.status).toBe(202);
-    expect((await items()).find((i) => i.id === updated.id)!.state).toBe('cancelled');
-    expect(events.flatMap((e) => (e.type === 'stop' ? e.hamletIds : []))).toEqual(
-      expect.arrayContaining(['un-ta', 'thon-2']),
-    );
-    expect(future(await manifest(unTa))).toEqual([]);
-    expect(future(await manifest(thon2))).toEqual([]);
+    await expectCancelled(updated.id);
   });
 
   it('places a moderate alert first in the next standing slot, header first; a Cancel takes it off', async () => {
