@@ -297,7 +297,7 @@ export function createReceiverSyncRepository(
 
     /**
      * Inserts the events that are new and ignores those already stored for the same (receiver, event id),
-     * through the unique constraint, so that a retried batch never duplicates. Returns how many were new.
+     * through the unique constraint, so that a retried batch never duplicates. Returns the event ids it stored.
      */
     async insertPlaybackEvents(events) {
       if (events.length === 0) return [];
