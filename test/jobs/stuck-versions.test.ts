@@ -9,8 +9,9 @@ interface Version {
 }
 
 /**
- * A version never stays "processing" with no job left to finish it: not when its audio cannot be saved,
- * not when every attempt's worker died. Either way the office sees it fail, and "Xử lý lại" works.
+ * A version never stays "processing" with no job left to finish it: audio that cannot be saved sends it
+ * back to the queue, and a job whose every worker died fails it with the reason, so "Xử lý lại" works.
+ * On SQLite: the database's refusal is a real trigger, not a stand-in.
  */
 describe('versions that could not be finished', () => {
   let h: Harness;
