@@ -100,15 +100,18 @@ export function createReceiversService(deps: Deps) {
     async update(ctx: RequestContext, id: string, changes: ReceiverChanges): Promise<ReceiverView> {
       assertAllowed(ctx.actor, 'receiver.manage');
       const updated = await tx(async (r) => {
-        await load(r, ctx, id);
+        const before = await load(r, ctx, id);
         if (changes.hamletId) await assertHamletExists(r, ctx, changes.hamletId);
         const now = clock.now().toISOString();
+        // Disabled again (a second tab, the back button): it stays off since it was first switched off, so
+        // the reports do not expect it of airings it was already off for.
+        const disabledAt = changes.disabled ? (before.disabledAt ?? now) : null;
         await r.receivers.updateReceiver(
           id,
           {
             ...(changes.name !== undefined && { name: changes.name.normalize('NFC') }),
             ...(changes.hamletId !== undefined && { hamletId: changes.hamletId }),
-            ...(changes.disabled !== undefined && { disabledAt: changes.disabled ? now : null }),
+            ...(changes.disabled !== undefined && { disabledAt }),
           },
           now,
         );

@@ -213,4 +213,31 @@ describe.each(dialects)('coverage per receiver on %s', (dialect) => {
     expect(added).toMatchObject({ expected: 0, rate: null });
     expect(report.hamlets.find((r) => r.hamletId === 'thon-3')!.expected).toBe(12);
   });
+
+  it('expects nothing of a box switched off before the airing, also when it is switched off twice', async () => {
+    const back = h.clock.now().toISOString();
+    h.clock.set('2026-11-27T02:20:00.000Z');
+    const box = await createDevice(h, 'thon-4', 'Cụm loa đang sửa');
+    const switchOff = () =>
+      h.request(`/api/v1/receivers/${box.id}`, {
+        method: 'PATCH',
+        token: h.tokens.admin,
+        json: { disabled: true },
+      });
+    expect((await switchOff()).status).toBe(200);
+    await scheduleBroadcast(h, {
+      announcementId: ann.id,
+      hamletIds: ['thon-4'],
+      at: '2026-11-27T10:00:00+07:00',
+    });
+    h.clock.set('2026-11-27T03:30:00.000Z');
+    const thon4 = async () => (await coverage()).hamlets.find((r) => r.hamletId === 'thon-4')!;
+    const before = await thon4();
+    // After the airing, the form is sent again (a second tab, the back button): nothing changes.
+    expect((await switchOff()).status).toBe(200);
+    expect(await thon4()).toEqual(before);
+    const report = await coverage();
+    expect(report.receivers.filter((r) => r.receiverId === box.id && r.expected > 0)).toEqual([]);
+    h.clock.set(back);
+  });
 });
