@@ -47,7 +47,12 @@ describe('bad input', () => {
     }
     for (const path of ['/api/v1/reports/coverage', '/api/v1/playback']) {
       // 30 February would otherwise be read as 2 March.
-      for (const from of ['2026-02-30', '2026-99-99', '2026-02-30T00:00:00+07:00']) {
+      for (const from of [
+        '2026-02-30',
+        '2026-99-99',
+        '2026-02-30T00:00:00+07:00',
+        '-000001-01-01T00:00:00Z',
+      ]) {
         const problem = await expectProblem(await get(`${path}?from=${from}&to=2026-03-05`), 422);
         expect(JSON.stringify(problem)).toMatch(/"field":"from"/);
       }

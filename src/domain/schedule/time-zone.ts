@@ -119,6 +119,8 @@ export const parseLocalDate = (
  * @example instantMs('2026-02-30T06:00:00+07:00') // → NaN
  */
 export const instantMs = (value: string): number => {
+  // Four digits of year first: `Date` also takes signed six-digit years, which the check below would miss.
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value)) return NaN;
   const [year, month, day] = value.slice(0, 10).split('-').map(Number);
   const probe = new Date(Date.UTC(year!, month! - 1, day!));
   return probe.getUTCMonth() === month! - 1 && probe.getUTCDate() === day ? Date.parse(value) : NaN;
