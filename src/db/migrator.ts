@@ -19,6 +19,7 @@ import * as disasterBulletins from './migrations/0020-disaster-bulletins.js';
 import * as capAlerts from './migrations/0021-cap-alerts.js';
 import * as broadcastBookings from './migrations/0022-broadcast-bookings.js';
 import * as rateLimits from './migrations/0023-rate-limits.js';
+import * as receiverOffPeriods from './migrations/0024-receiver-off-periods.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -41,6 +42,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0021-cap-alerts': capAlerts,
   '0022-broadcast-bookings': broadcastBookings,
   '0023-rate-limits': rateLimits,
+  '0024-receiver-off-periods': receiverOffPeriods,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -37,6 +37,7 @@ export interface Database {
   sessions: SessionTable;
   rate_limits: RateLimitTable;
   receivers: ReceiverTable;
+  receiver_off_periods: ReceiverOffPeriodTable;
   announcements: AnnouncementTable;
   bulletins: BulletinTable;
   bulletin_deliveries: BulletinDeliveryTable;
@@ -148,6 +149,13 @@ export interface ReceiverTable {
   playback_failures: ColumnType<number, number | undefined, number>;
   created_at: Instant;
   updated_at: Instant;
+}
+
+/** A stretch a receiver was switched off, once it is switched on again. */
+export interface ReceiverOffPeriodTable {
+  receiver_id: string;
+  off_from: Instant;
+  off_until: Instant;
 }
 
 export interface AnnouncementTable {

@@ -106,6 +106,8 @@ export function createReceiversService(deps: Deps) {
         // Disabled again (a second tab, the back button): it stays off since it was first switched off, so
         // the reports do not expect it of airings it was already off for.
         const disabledAt = changes.disabled ? (before.disabledAt ?? now) : null;
+        if (changes.disabled === false && before.disabledAt !== null)
+          await r.receivers.insertOffPeriod(id, before.disabledAt, now);
         await r.receivers.updateReceiver(
           id,
           {

@@ -214,7 +214,7 @@ describe.each(dialects)('coverage per receiver on %s', (dialect) => {
     expect(report.hamlets.find((r) => r.hamletId === 'thon-3')!.expected).toBe(12);
   });
 
-  it('expects nothing of a box switched off before the airing, also when it is switched off twice', async () => {
+  it('expects nothing of a box switched off before the airing: switched off twice, or on again after', async () => {
     const back = h.clock.now().toISOString();
     h.clock.set('2026-11-27T02:20:00.000Z');
     const box = await createDevice(h, 'thon-4', 'Cụm loa đang sửa');
@@ -238,6 +238,18 @@ describe.each(dialects)('coverage per receiver on %s', (dialect) => {
     expect(await thon4()).toEqual(before);
     const report = await coverage();
     expect(report.receivers.filter((r) => r.receiverId === box.id && r.expected > 0)).toEqual([]);
+    // Switched on again once mended: still nothing expected of it for the airing it was off for.
+    const on = await h.request(`/api/v1/receivers/${box.id}`, {
+      method: 'PATCH',
+      token: h.tokens.admin,
+      json: { disabled: false },
+    });
+    expect(on.status).toBe(200);
+    expect(await thon4()).toEqual(before);
+    expect((await coverage()).receivers.find((r) => r.receiverId === box.id)).toMatchObject({
+      expected: 0,
+      offline: 0,
+    });
     h.clock.set(back);
   });
 });

@@ -78,6 +78,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0021-cap-alerts',
       '0022-broadcast-bookings',
       '0023-rate-limits',
+      '0024-receiver-off-periods',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

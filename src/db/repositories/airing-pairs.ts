@@ -41,7 +41,8 @@ export const due = (capabilities: DbCapabilities, rule: PresenceRule, now: strin
 
 /**
  * Every (occurrence, receiver) pair where the receiver was expected to air it: a receiver of its hamlet
- * that existed and was enabled when it started. Cancelled occurrences expect nothing.
+ * that existed and was enabled when it started (not switched off since before it, nor in a stretch it
+ * was switched off and on again). Cancelled occurrences expect nothing.
  */
 export const expectedPairs = (db: Kysely<Database>) =>
   db
@@ -50,6 +51,18 @@ export const expectedPairs = (db: Kysely<Database>) =>
       join.onRef('r.hamlet_id', '=', 'o.hamlet_id').onRef('r.created_at', '<=', 'o.starts_at'),
     )
     .where((eb) => eb.or([eb('r.disabled_at', 'is', null), eb('r.disabled_at', '>', eb.ref('o.starts_at'))]))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('receiver_off_periods as off')
+            .select('off.receiver_id')
+            .whereRef('off.receiver_id', '=', 'r.id')
+            .whereRef('off.off_from', '<=', 'o.starts_at')
+            .whereRef('off.off_until', '>', 'o.starts_at'),
+        ),
+      ),
+    )
     .where('o.status', '!=', 'cancelled');
 
 /**

@@ -74,6 +74,13 @@ export function createReceiversRepository(db: Kysely<Database>): ReceiversReposi
         .execute();
     },
 
+    async insertOffPeriod(receiverId, from, until) {
+      await db
+        .insertInto('receiver_off_periods')
+        .values({ receiver_id: receiverId, off_from: from, off_until: until })
+        .execute();
+    },
+
     async updateReceiver(
       id: string,
       changes: { name?: string; hamletId?: string; tokenHash?: string; disabledAt?: string | null },

@@ -69,6 +69,8 @@ export interface ReceiversRepository {
     changes: { name?: string; hamletId?: string; tokenHash?: string; disabledAt?: string | null },
     now: string,
   ): Promise<void>;
+  /** Keeps a stretch the receiver was off, when it is switched on again (the reports expect nothing then). */
+  insertOffPeriod(receiverId: string, from: string, until: string): Promise<void>;
   /**
    * Enabled receivers whose last heartbeat was in (after, until]: those whose online window ended in the
    * span one window later, with the names a notice needs.
