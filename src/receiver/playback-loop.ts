@@ -199,7 +199,7 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
     /** An emergency pushed by the server: play it now, over anything but another emergency. */
     emergency(pushed: readonly ManifestItem[]): void {
       const known = new Set(urgent.map(itemKey));
-      urgent = [...urgent, ...pushed.filter((i) => !store.isDone(itemKey(i)) && !known.has(itemKey(i)))];
+      urgent = [...urgent, ...pushed.filter((i) => !handled(itemKey(i)) && !known.has(itemKey(i)))];
       replan();
     },
     /**

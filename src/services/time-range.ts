@@ -14,11 +14,8 @@ export async function timeZoneOf(r: Pick<Repositories, 'communes'>, communeId: s
 
 /** Parses `from`/`to`: an ISO instant, or a local date meaning the commune's midnight. */
 function instant(field: string, value: string, timeZone: string): string {
-  const ms = !/^\d{4}-\d{2}-\d{2}$/.test(value)
-    ? instantMs(value)
-    : parseLocalDate(value).ok
-      ? localToUtc(value, '00:00', timeZone)
-      : NaN;
+  // A day that is not on the calendar is no instant either: both refuse it.
+  const ms = parseLocalDate(value).ok ? localToUtc(value, '00:00', timeZone) : instantMs(value);
   if (!Number.isFinite(ms)) {
     throw invalid(
       field,
