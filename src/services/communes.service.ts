@@ -70,8 +70,39 @@ const communeTaken = (id: string, code: string) =>
 
 /** The broadcasting rules an admin may change in the app; identity (name, code, zone) comes from the file. */
 export type CommuneSettingsPatch = Partial<
-  Pick<CommuneSettings, 'quietHours' | 'approvalRequired' | 'audio' | 'emergency' | 'slots' | 'listenAgain'>
->;
+  Pick<CommuneSettings, 'quietHours' | 'approvalRequired' | 'slots' | 'listenAgain'>
+> & {
+  readonly audio?: Partial<CommuneSettings['audio']> | undefined;
+  readonly emergency?: Partial<CommuneSettings['emergency']> | undefined;
+};
+
+/**
+ * A standing slot a live series airs in cannot be removed (or renamed): the series would find no slot to
+ * air in from then on, and end without a word.
+ */
+async function assertSlotsKept(
+  r: Pick<Repositories, 'broadcasts'>,
+  commune: Commune,
+  slots: CommuneSettings['slots'],
+): Promise<void> {
+  const kept = new Set(slots.map((s) => s.name));
+  const removed = commune.settings.slots.filter((s) => !kept.has(s.name));
+  if (removed.length === 0) return;
+  const series = (await r.broadcasts.listLiveSeries(commune.id)).filter((b) =>
+    removed.some((s) => s.name === b.schedule.recurrence?.slot),
+  );
+  if (series.length === 0) return;
+  const slotNames = removed
+    .filter((s) => series.some((b) => b.schedule.recurrence?.slot === s.name))
+    .map((s) => `"${s.label}"`)
+    .join(', ');
+  const titles = series.map((b) => `"${b.title ?? b.relay?.url ?? b.id}"`).join(', ');
+  throw takenField(
+    'slots',
+    `The slot ${slotNames} is still used by ${series.length} recurring broadcast(s): ${titles}. Cancel them first.`,
+    `Khung giờ ${slotNames} đang có ${series.length} lịch phát lặp lại: ${titles}. Hãy hủy các lịch đó trước khi bỏ khung giờ.`,
+  );
+}
 
 export function createCommunesService(deps: Deps) {
   return {
@@ -245,7 +276,13 @@ export function createCommunesService(deps: Deps) {
       assertAllowed(ctx.actor, 'commune.manage');
       return deps.tx(async (r) => {
         const commune = await load(r, ctx);
-        const settings: CommuneSettings = { ...commune.settings, ...patch };
+        if (patch.slots) await assertSlotsKept(r, commune, patch.slots);
+        const settings: CommuneSettings = {
+          ...commune.settings,
+          ...patch,
+          audio: { ...commune.settings.audio, ...patch.audio },
+          emergency: { ...commune.settings.emergency, ...patch.emergency },
+        };
         await r.communes.updateSettings(commune.id, settings, deps.clock.now().toISOString());
         await deps.audit.record(r, {
           ...ctx,

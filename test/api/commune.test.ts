@@ -64,4 +64,58 @@ describe('commune settings', () => {
     expect((await patch(h.tokens.admin, { audio: { integratedLufs: -3 } })).status).toBe(400);
     expect((await patch(h.tokens.admin, { timeZone: 'Europe/Paris' })).status).toBe(400);
   });
+
+  it('changes only the audio and emergency fields sent, keeping the others', async () => {
+    await patch(h.tokens.admin, {
+      audio: { truePeakDbtp: -2, opus: true },
+      emergency: { repeatIntervalMin: 30 },
+    });
+    const res = await patch(h.tokens.admin, {
+      audio: { integratedLufs: -18 },
+      emergency: { repeatCount: 4 },
+    });
+    expect(res.status).toBe(200);
+    const { settings } = (await res.json()) as any;
+    expect(settings.audio).toEqual({ integratedLufs: -18, truePeakDbtp: -2, maxLraLu: 8, opus: true });
+    expect(settings.emergency).toEqual({ repeatCount: 4, repeatIntervalMin: 30 });
+  });
+
+  it('keeps a standing slot while a series airs in it, which goes on being booked', async () => {
+    const series = await h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: h.tokens.head,
+      json: {
+        relay: { url: 'https://radio.example.vn/vov1', durationS: 300 },
+        hamletIds: ['un-ta'],
+        recurrence: { slot: 'evening', weekdays: [1, 3, 5], from: '2026-11-27T00:00:00+07:00' },
+      },
+    });
+    expect(series.status).toBe(201);
+    const { id } = (await series.json()) as { id: string };
+    const [morning, evening] = (
+      (await (await h.request('/api/v1/commune', { token: h.tokens.admin })).json()) as any
+    ).settings.slots;
+
+    for (const slots of [[morning], [morning, { ...evening, name: 'chieu' }]]) {
+      const refused = await patch(h.tokens.admin, { slots });
+      expect(refused.status).toBe(409);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(((await refused.json()) as any).detail).toContain('"Buổi chiều"');
+    }
+    h.clock.advance(10 * 86_400_000);
+    await h.runtime.dispatcher.tick();
+    const row = await h.runtime.db.kysely
+      .selectFrom('broadcasts')
+      .select('next_start_at')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.next_start_at).not.toBeNull();
+
+    expect(
+      (await h.request(`/api/v1/broadcasts/${id}`, { method: 'DELETE', token: h.tokens.head })).status,
+    ).toBe(200);
+    const removed = await patch(h.tokens.admin, { slots: [morning] });
+    expect(removed.status).toBe(200);
+    expect(((await removed.json()) as any).settings.slots.map((s: any) => s.name)).toEqual(['morning']);
+  });
 });

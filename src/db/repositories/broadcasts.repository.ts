@@ -276,6 +276,21 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
       }));
     },
 
+    async listLiveSeries(communeId) {
+      const rows = await db
+        .selectFrom('broadcasts as b')
+        .leftJoin('announcements as a', 'a.id', 'b.announcement_id')
+        .selectAll('b')
+        .select('a.title')
+        .where('b.commune_id', '=', communeId)
+        .where('b.cancelled_at', 'is', null)
+        .where('b.next_start_at', 'is not', null)
+        .where('a.withdrawn_at', 'is', null)
+        .orderBy('b.created_at')
+        .execute();
+      return rows.map((r) => ({ ...toBroadcast(r), title: r.title }));
+    },
+
     async listSeriesIdsToExtend(horizon) {
       const rows = await db
         .selectFrom('broadcasts')

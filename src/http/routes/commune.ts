@@ -50,7 +50,7 @@ export function communeRoutes(services: Services) {
       security,
       middleware: [gate('commune.manage')],
       description:
-        'Change quiet hours, approval, loudness targets, emergency repeats or standing slots. From then on the commune file no longer overrides the settings.',
+        'Change quiet hours, approval, loudness targets, emergency repeats or standing slots; only the fields sent change. A slot a live series airs in cannot be removed or renamed (409). From then on the commune file no longer overrides the settings.',
       request: { body: jsonBody(communeSettingsPatchSchema) },
       responses: { 200: jsonResponse('Updated', CommuneSchema), ...problemResponses },
     }),

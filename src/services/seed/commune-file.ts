@@ -42,16 +42,28 @@ export const slotSchema = z.strictObject({
 
 export const quietHoursSchema = z.strictObject({ start: localTime, end: localTime });
 
+const audioTargetFields = {
+  integratedLufs: z.number().min(-30).max(-10),
+  truePeakDbtp: z.number().min(-9).max(0),
+  maxLraLu: z.number().min(3).max(20),
+  opus: z.boolean(),
+};
+
 export const audioTargetsSchema = z.strictObject({
-  integratedLufs: z.number().min(-30).max(-10).default(-16),
-  truePeakDbtp: z.number().min(-9).max(0).default(-1.5),
-  maxLraLu: z.number().min(3).max(20).default(8),
-  opus: z.boolean().default(false),
+  integratedLufs: audioTargetFields.integratedLufs.default(-16),
+  truePeakDbtp: audioTargetFields.truePeakDbtp.default(-1.5),
+  maxLraLu: audioTargetFields.maxLraLu.default(8),
+  opus: audioTargetFields.opus.default(false),
 });
 
+const emergencyFields = {
+  repeatCount: z.number().int().min(1).max(20),
+  repeatIntervalMin: z.number().int().min(1).max(240),
+};
+
 export const emergencySchema = z.strictObject({
-  repeatCount: z.number().int().min(1).max(20).default(3),
-  repeatIntervalMin: z.number().int().min(1).max(240).default(10),
+  repeatCount: emergencyFields.repeatCount.default(3),
+  repeatIntervalMin: emergencyFields.repeatIntervalMin.default(10),
 });
 
 /** Slot names are unique and every slot ends after it starts. */
@@ -73,8 +85,9 @@ export const slotsSchema = z
 export const communeSettingsPatchSchema = z.strictObject({
   quietHours: quietHoursSchema.optional(),
   approvalRequired: z.boolean().optional(),
-  audio: audioTargetsSchema.optional(),
-  emergency: emergencySchema.optional(),
+  // Only the fields sent change: no defaults here, which would reset the ones left out.
+  audio: z.strictObject(audioTargetFields).partial().optional(),
+  emergency: z.strictObject(emergencyFields).partial().optional(),
   slots: slotsSchema.optional(),
   /** The public listen-again page and feed: on or off, and which announcement categories (null: all). */
   listenAgain: z

@@ -75,6 +75,8 @@ export interface BroadcastsRepository {
    * withdrawn announcements are over.
    */
   listSeriesToExtend(horizon: string, communeIds?: readonly string[]): Promise<readonly SeriesToExtend[]>;
+  /** A commune's series that still have airings to come, with their announcement's title (null: a relay). */
+  listLiveSeries(communeId: string): Promise<readonly (Broadcast & { readonly title: string | null })[]>;
   /** The ids alone of what `listSeriesToExtend` lists, to check again under a lock which are still live. */
   listSeriesIdsToExtend(horizon: string): Promise<readonly string[]>;
   /**
