@@ -4,6 +4,7 @@ import type { Hamlet, HamletInput, HamletPatch } from '../domain/hamlet.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
+import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import { slugify } from '../domain/slug.js';
@@ -15,6 +16,8 @@ interface Deps {
   readonly audit: AuditTrail;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Tells the boxes of a hamlet whose schedule changed to fetch it again. */
+  readonly bus: EventBus;
 }
 
 async function assertLanguagesKnown(
@@ -91,12 +94,15 @@ export function createHamletsService(deps: Deps) {
       });
     },
 
-    update(ctx: RequestContext, id: string, changes: HamletPatch): Promise<Hamlet> {
+    async update(ctx: RequestContext, id: string, changes: HamletPatch): Promise<Hamlet> {
       assertAllowed(ctx.actor, 'hamlet.manage');
-      return tx(async (r) => {
+      const { hamlet, versions } = await tx(async (r) => {
         await load(r, ctx, id);
+        const now = clock.now().toISOString();
         if (changes.languages) await assertLanguagesKnown(r, ctx.actor.communeId, changes.languages);
-        await r.hamlets.updateHamlet(id, changes, clock.now().toISOString());
+        await r.hamlets.updateHamlet(id, changes, now);
+        // The boxes play a hamlet's languages in its order: its schedule is a new one.
+        const versions = changes.languages ? await r.hamlets.bumpScheduleVersions([id], now) : {};
         await deps.audit.record(r, {
           ...ctx,
           action: 'hamlet.update',
@@ -104,8 +110,10 @@ export function createHamletsService(deps: Deps) {
           targetId: id,
           details: { fields: Object.keys(changes) },
         });
-        return (await r.hamlets.findHamlet(id))!;
+        return { hamlet: (await r.hamlets.findHamlet(id))!, versions };
       });
+      if (Object.keys(versions).length > 0) deps.bus.publish({ type: 'schedule-changed', versions });
+      return hamlet;
     },
 
     remove(ctx: RequestContext, id: string): Promise<void> {
@@ -121,8 +129,17 @@ export function createHamletsService(deps: Deps) {
             { receivers },
           );
         }
-        await r.hamlets.softDeleteHamlet(id, clock.now().toISOString());
-        await deps.audit.record(r, { ...ctx, action: 'hamlet.delete', targetType: 'hamlet', targetId: id });
+        const now = clock.now().toISOString();
+        await r.hamlets.softDeleteHamlet(id, now);
+        // Its airings to come would only be marked missed: nothing is left there to play them.
+        const cancelled = await r.broadcasts.cancelFutureOccurrencesIn(id, now);
+        await deps.audit.record(r, {
+          ...ctx,
+          action: 'hamlet.delete',
+          targetType: 'hamlet',
+          targetId: id,
+          details: { cancelledAirings: cancelled },
+        });
       });
     },
   };

@@ -156,7 +156,7 @@ export function createServices(deps: ServiceDeps) {
       passwords,
       sessionTtlHours: deps.sessionTtlHours,
     }),
-    hamlets: createHamletsService({ repos, tx, audit, clock, ids }),
+    hamlets: createHamletsService({ repos, tx, audit, clock, ids, bus }),
     users: createUsersService({ repos, tx, audit, clock, ids, passwords }),
     receivers: createReceiversService({ repos, tx, audit, clock, ids, bus }),
     receiverSync,

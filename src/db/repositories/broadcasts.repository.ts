@@ -162,6 +162,18 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
       return rows.map((r) => ({ id: r.id, hamletId: r.hamlet_id }));
     },
 
+    async cancelFutureOccurrencesIn(hamletId, now) {
+      const rows = await db
+        .updateTable('occurrences')
+        .set({ status: 'cancelled', updated_at: now })
+        .where('status', '=', 'scheduled')
+        .where('starts_at', '>', now)
+        .where('hamlet_id', '=', hamletId)
+        .returning('id')
+        .execute();
+      return rows.length;
+    },
+
     async listRecentOccurrencesOf(announcementId, now, maxDurationMs) {
       const earliest = new Date(Date.parse(now) - maxDurationMs).toISOString();
       const rows = await selectBookedOccurrences(db)

@@ -55,6 +55,8 @@ export interface BroadcastsRepository {
     announcementId: string,
     now: string,
   ): Promise<readonly { id: string; hamletId: string }[]>;
+  /** Cancels every occurrence in this hamlet that has not started (the hamlet is deleted); returns how many. */
+  cancelFutureOccurrencesIn(hamletId: string, now: string): Promise<number>;
   /** Occurrences of this announcement that started at most `maxDurationMs` ago: possibly on air now. */
   listRecentOccurrencesOf(
     announcementId: string,
