@@ -72,10 +72,15 @@ describe('listen again', () => {
   beforeAll(async () => {
     h = await createHarness();
     unTa = await createDevice(h, 'un-ta', 'Loa nhà văn hóa');
-    ann.vaccine = await createReadyAnnouncement(h, 'Tiêm phòng cho trâu bò', [
-      { language: 'vi', seconds: 1 },
-      { language: 'giay', seconds: 1 },
-    ]);
+    ann.vaccine = await createReadyAnnouncement(
+      h,
+      'Tiêm phòng cho trâu bò',
+      [
+        { language: 'vi', seconds: 1 },
+        { language: 'giay', seconds: 1 },
+      ],
+      { category: 'y-te' },
+    );
     ann.unaired = await createReadyAnnouncement(h, 'Họp dân chưa phát', [{ language: 'vi', seconds: 1 }]);
     ann.rejected = await createReadyAnnouncement(h, 'Tin bị từ chối sau khi phát', [
       { language: 'vi', seconds: 1 },
@@ -138,7 +143,7 @@ describe('listen again', () => {
     for (const v of [...ann.vaccine!.variants, ...ann.flood!.variants])
       expect(html).toContain(`/media/${v.sha256}.mp3`);
     expect(html).toContain('Khẩn cấp');
-    expect(html).toContain('Phát lúc 09:00 ngày 27/11/2026');
+    expect(html).toContain('Phát lúc 09:00 ngày 27/11/2026 · Y tế');
     expect(html).toContain('<span>Tiếng Giáy</span>');
     // What Zalo and Facebook read when the link is shared.
     expect(html).toContain('<meta property="og:title" content="Nghe lại — Xã Cốc San"');
@@ -182,6 +187,8 @@ describe('listen again', () => {
       '@_type': 'audio/mpeg',
     });
     expect(items[2]!.pubDate).toBe('Fri, 27 Nov 2026 02:00:00 GMT');
+    expect(items[2]!.category).toBe('Y tế');
+    expect(items[2]!.description).toBe('Phát lúc 09:00 ngày 27/11/2026 · Y tế');
     expect(new Set(items.map((i) => i.guid['#text'])).size).toBe(3);
     expect(JSON.stringify(items)).not.toContain('chưa phát');
   });
@@ -252,8 +259,14 @@ describe('listen again', () => {
       const res = await page(h, '/quan-tri', admin, form(listenAgain, categories));
       expect(res.status, (await res.clone().text()).slice(0, 300)).toBe(303);
     };
-    await save('yes', 'khan-cap, y-te');
+    await save('yes', 'khan-cap');
     expect(await (await get('/nghe-lai/02746')).text()).not.toContain('Tiêm phòng cho trâu bò');
+    // The category as the page names it, which the form then shows the same way.
+    await save('yes', 'Thông báo chung, y tế');
+    expect(await (await get('/nghe-lai/02746')).text()).toContain('Tiêm phòng cho trâu bò');
+    expect(await (await page(h, '/quan-tri', admin)).text()).toMatch(
+      /name="listenAgainCategories"[^>]*value="Thông báo chung, Y tế"|value="Thông báo chung, Y tế"[^>]*name="listenAgainCategories"/,
+    );
     await save('no', '');
     expect((await get('/nghe-lai/02746')).status).toBe(404);
     await save('yes', '');

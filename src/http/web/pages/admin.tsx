@@ -7,7 +7,7 @@ import { communeSettingsPatchSchema } from '../../../services/seed/commune-file.
 import { communeOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
-import type { Lang } from '../i18n.js';
+import { messages, type Lang } from '../i18n.js';
 import { checkInput, decimal, shown } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
@@ -32,7 +32,9 @@ function settingsValues(s: CommuneSettings, lang: Lang): FormValues {
     repeatCount: String(s.emergency.repeatCount),
     repeatIntervalMin: String(s.emergency.repeatIntervalMin),
     listenAgain: (s.listenAgain ?? DEFAULT_LISTEN_AGAIN).enabled ? 'yes' : 'no',
-    listenAgainCategories: (s.listenAgain?.categories ?? []).join(', '),
+    listenAgainCategories: (s.listenAgain?.categories ?? [])
+      .map((c) => messages[lang].categories[c] ?? c)
+      .join(', '),
   };
   for (const slot of s.slots) {
     values[slotField(slot.name, 'label')] = slot.label;
@@ -47,10 +49,10 @@ function settingsValues(s: CommuneSettings, lang: Lang): FormValues {
  * The patch the form asks for, unchecked: the service's own schema (`communeSettingsPatchSchema`) decides.
  * Slots keep their names and anything the form does not show (a relay).
  */
-function patchOf(form: FormValues, s: CommuneSettings) {
+function patchOf(form: FormValues, s: CommuneSettings, lang: Lang) {
   const categories = one(form, 'listenAgainCategories')
     .split(',')
-    .map((c) => c.trim())
+    .map((c) => categoryCode(c.trim(), lang))
     .filter(Boolean);
   return {
     // A form from before the setting existed leaves it as it is.
@@ -80,6 +82,15 @@ function patchOf(form: FormValues, s: CommuneSettings) {
       maxAirTimeMin: decimal(one(form, slotField(slot.name, 'maxAirTimeMin'))),
     })),
   };
+}
+
+/** A category as typed: its name as the page shows it ("Y tế") stands for its code (`y-te`). */
+function categoryCode(typed: string, lang: Lang): string {
+  const wanted = typed.normalize('NFC').toLocaleLowerCase('vi');
+  const known = Object.entries(messages[lang].categories).find(
+    ([code, name]) => code === wanted || name.toLocaleLowerCase('vi') === wanted,
+  );
+  return known ? known[0] : typed;
 }
 
 /** The form control a schema issue is about. */
@@ -329,7 +340,7 @@ export function adminRoutes(deps: WebDeps) {
     const p = pageContext(c);
     const form = await readForm(c);
     const s = (await communeOf(services, ctx)).settings;
-    const patch = checkInput(communeSettingsPatchSchema, patchOf(form, s), p, {
+    const patch = checkInput(communeSettingsPatchSchema, patchOf(form, s, p.lang), p, {
       controlOf: (path) => controlOf(path, s),
     });
     if (!patch.ok) return renderAdmin(c, form, patch.problem);

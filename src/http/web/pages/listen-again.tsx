@@ -5,6 +5,7 @@ import { formatLocalEn, formatLocalVi } from '../../../domain/schedule/index.js'
 import type { ListenAgainView } from '../../../services/listen-again.service.js';
 import { requestOrigin } from '../../forwarded.js';
 import { languageName } from '../commune.js';
+import { vi } from '../messages-vi.js';
 import type { WebDeps } from '../deps.js';
 import { pageContext, sendPage, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
@@ -34,7 +35,7 @@ function Entry({ p, view, entry }: { p: PageContext; view: ListenAgainView; entr
         <span class="entry-name">{entry.title}</span>
       </h2>
       <p class="meta">
-        {p.m.listenAgain.aired(at(entry.lastAiredAt))} · {entry.category}
+        {p.m.listenAgain.aired(at(entry.lastAiredAt))} · {p.m.categories[entry.category] ?? entry.category}
       </p>
       {entry.variants.map((v) => (
         <div class="player" data-language={v.language}>
@@ -126,20 +127,21 @@ export function listenAgainFeed(view: ListenAgainView, origin: string, nowMs: nu
   const code = view.commune.code;
   const place = placeOf(view);
   const tz = view.commune.timeZone;
-  const items = view.entries.flatMap((entry) =>
-    entry.variants.map((v) => ({
+  const items = view.entries.flatMap((entry) => {
+    const category = vi.categories[entry.category] ?? entry.category;
+    return entry.variants.map((v) => ({
       title:
         entry.variants.length > 1
           ? `${entry.title} (${languageName(view.commune, v.language)})`
           : entry.title,
-      description: `Phát lúc ${formatLocalVi(Date.parse(entry.lastAiredAt), tz)} · ${entry.category}`,
+      description: `Phát lúc ${formatLocalVi(Date.parse(entry.lastAiredAt), tz)} · ${category}`,
       link: `${origin}${paths.listenAgain(code, view.hamlet?.id)}#tb-${entry.announcementId}`,
       guid: { '#text': `loa:${entry.announcementId}:${v.language}:${v.sha256}`, '@_isPermaLink': 'false' },
       pubDate: new Date(entry.lastAiredAt).toUTCString(),
-      category: entry.category,
+      category,
       enclosure: { '@_url': `${origin}${v.url}`, '@_length': String(v.bytes), '@_type': audioMime(v.format) },
-    })),
-  );
+    }));
+  });
   return builder.build({
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
     rss: {
