@@ -74,14 +74,16 @@ export function createAuthService(deps: Deps) {
       input: LoginInput,
       from: { readonly clientIp: string; readonly requestId: string | null },
     ): Promise<LoginResult> {
-      const userKey = input.username.normalize('NFC').toLowerCase();
+      // The name as it is looked up: a sign-in that succeeds as "OFFICER" must not clear the guesses at
+      // "officer", another account.
+      const userKey = input.username.normalize('NFC');
       const waits = await Promise.all([perUser.hit(userKey), perAddress.hit(from.clientIp)]);
       if (Math.max(...waits) > 0) {
         // A refused attempt is not one more guess: it leaves both counts as they were.
         await Promise.all([perUser.release(userKey), perAddress.release(from.clientIp)]);
         throw tooManyAttempts(Math.max(...waits));
       }
-      const user = await repos.users.findCredentialsByUsername(input.username.normalize('NFC'));
+      const user = await repos.users.findCredentialsByUsername(userKey);
       const ok = await passwords.verify(input.password, user?.passwordHash ?? (await decoyHash));
       if (!user || !ok || user.disabledAt) throw invalidCredentials;
       await Promise.all([perUser.reset(userKey), perAddress.release(from.clientIp)]);
