@@ -1,6 +1,6 @@
 import { PROVINCE_ROLES, type RequestContext } from '../domain/actor.js';
 import { defaultAudioTargets, type Commune, type CommuneSettings } from '../domain/commune.js';
-import { conflict, LoaError, notFound } from '../domain/errors.js';
+import { conflict, invalid, LoaError, notFound } from '../domain/errors.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
 import { onlineWindowMs } from '../domain/receiver/health.js';
@@ -10,6 +10,7 @@ import type { PasswordHasher } from '../domain/ports/passwords.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { CommuneInput, Province } from '../domain/province.js';
 import { slugify } from '../domain/slug.js';
+import { isSystemUsername } from '../domain/user.js';
 import type { AuditTrail } from './audit.service.js';
 
 interface Deps {
@@ -66,6 +67,13 @@ const communeTaken = (id: string, code: string) =>
     'code',
     `A commune with the id ${JSON.stringify(id)} or the code ${code} exists (or existed: codes are never reused).`,
     `Đã có xã với mã "${id}" hoặc mã số ${code} (kể cả xã đã xóa: mã số xã không dùng lại).`,
+  );
+
+const adminTaken = (username: string) =>
+  takenField(
+    'admin.username',
+    `The username ${JSON.stringify(username)} is taken.`,
+    `Tên đăng nhập "${username}" đã có người dùng.`,
   );
 
 /** The broadcasting rules an admin may change in the app; identity (name, code, zone) comes from the file. */
@@ -163,16 +171,19 @@ export function createCommunesService(deps: Deps) {
       const password = input.admin ? deps.ids.token().slice(0, 16) : undefined;
       const passwordHash = password === undefined ? undefined : await deps.passwords.hash(password);
       const id = input.id ?? (slugify(input.name.replace(/^x[ãa]\s+/i, '')) || deps.ids.id());
+      if (input.admin && isSystemUsername(input.admin.username)) {
+        throw invalid(
+          'admin.username',
+          `Usernames beginning with "cap-" are kept for the CAP alerts' accounts; choose another.`,
+          'Tên đăng nhập bắt đầu bằng "cap-" được dành cho tài khoản hệ thống cảnh báo CAP; hãy chọn tên khác.',
+        );
+      }
       const created = deps.tx(async (r) => {
         const province = await r.provinces.findProvince(ctx.actor.provinceId);
         if (!province) throw notFound('Province', ctx.actor.provinceId, 'tỉnh');
         if (await r.communes.isCommuneIdTaken(id, input.code)) throw communeTaken(id, input.code);
         if (input.admin && (await r.users.isUsernameTaken(input.admin.username))) {
-          throw takenField(
-            'admin.username',
-            `The username ${JSON.stringify(input.admin.username)} is taken.`,
-            `Tên đăng nhập "${input.admin.username}" đã có người dùng.`,
-          );
+          throw adminTaken(input.admin.username);
         }
         const now = deps.clock.now().toISOString();
         const commune: Commune = {
@@ -225,6 +236,13 @@ export function createCommunesService(deps: Deps) {
         // insert through; the other is told what a lone request would have been told.
         if (!(error instanceof LoaError) && (await deps.repos.communes.isCommuneIdTaken(id, input.code))) {
           throw communeTaken(id, input.code);
+        }
+        if (
+          !(error instanceof LoaError) &&
+          input.admin &&
+          (await deps.repos.users.isUsernameTaken(input.admin.username))
+        ) {
+          throw adminTaken(input.admin.username);
         }
         throw error;
       }

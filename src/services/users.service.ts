@@ -7,7 +7,7 @@ import {
   type Role,
   type UserActor,
 } from '../domain/actor.js';
-import { LoaError, forbidden, invalid, notFound } from '../domain/errors.js';
+import { LoaError, conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -140,6 +140,35 @@ async function load(r: Pick<Repositories, 'users'>, ctx: RequestContext, id: str
   return user;
 }
 
+/**
+ * A commune (or the province) keeps an enabled admin: its last one is not disabled or demoted by its own
+ * staff, which would lock it out, even by two admins disabling each other at the same moment. The
+ * province may still disable a commune's last admin (someone who left): it manages the commune above.
+ */
+async function assertAdminLeft(
+  r: Pick<Repositories, 'users'>,
+  ctx: RequestContext,
+  user: User,
+): Promise<void> {
+  const guarded =
+    user.role === 'province_admin' || (user.role === 'admin' && !isProvinceRole(ctx.actor.role));
+  if (!guarded) return;
+  const scope = user.role === 'admin' ? { communeId: user.communeId } : { provinceId: user.provinceId };
+  const others = (await r.users.lockActiveUsers(scope, user.role)).filter((other) => other !== user.id);
+  if (others.length > 0) return;
+  const where = user.role === 'admin' ? ['commune', 'xã'] : ['province', 'tỉnh'];
+  throw conflict(
+    `${user.username} is the last enabled admin of the ${where[0]}: add another admin first.`,
+    `${user.username} là quản trị viên cuối cùng còn hoạt động của ${where[1]}: hãy thêm một quản trị viên khác trước.`,
+  );
+}
+
+const usernameTaken = (username: string): UserProblem => ({
+  field: 'username',
+  message: `The username ${JSON.stringify(username)} is taken.`,
+  messageVi: `Tên đăng nhập "${username}" đã có người dùng.`,
+});
+
 async function newUserProblems(
   r: Pick<Repositories, 'users' | 'hamlets'>,
   communeId: string,
@@ -159,11 +188,7 @@ async function newUserProblems(
         'Tên đăng nhập bắt đầu bằng "cap-" được dành cho tài khoản hệ thống cảnh báo CAP; hãy chọn tên khác.',
     });
   } else if (username && (await r.users.isUsernameTaken(username))) {
-    problems.push({
-      field: 'username',
-      message: `The username ${JSON.stringify(username)} is taken.`,
-      messageVi: `Tên đăng nhập "${username}" đã có người dùng.`,
-    });
+    problems.push(usernameTaken(username));
   }
   if (input.role) {
     const hamletIds = hasCommuneScope(input.role) ? [] : [...new Set(input.hamletIds)];
@@ -204,7 +229,7 @@ export function createUsersService(deps: Deps) {
       const hamletIds = hasCommuneScope(input.role) ? [] : [...new Set(input.hamletIds)];
       // Hashed before the unit of work: scrypt takes a while, and the transaction holds locks.
       const passwordHash = await deps.passwords.hash(input.password);
-      return tx(async (r) => {
+      const created = tx(async (r) => {
         const problems = await newUserProblems(r, ctx.actor.communeId, { ...input, username, hamletIds });
         if (problems.length > 0) throw refusal(problems);
         const id = deps.ids.id();
@@ -229,6 +254,15 @@ export function createUsersService(deps: Deps) {
         });
         return (await r.users.findUser(id))!;
       });
+      try {
+        return await created;
+      } catch (error) {
+        // The same form sent twice at once: both checks passed, the unique index let one insert through.
+        if (!(error instanceof LoaError) && (await deps.repos.users.isUsernameTaken(username))) {
+          throw refusal([usernameTaken(username)]);
+        }
+        throw error;
+      }
     },
 
     /**
@@ -263,6 +297,8 @@ export function createUsersService(deps: Deps) {
       return tx(async (r) => {
         const user = await load(r, ctx, id);
         assertRoleGiven(ctx, user.role);
+        const leaves = changes.disabled || (changes.role !== undefined && changes.role !== user.role);
+        if (leaves && !user.disabledAt) await assertAdminLeft(r, ctx, user);
         const role = changes.role ?? user.role;
         const hamletIds = hasCommuneScope(role) ? [] : [...new Set(changes.hamletIds ?? user.hamletIds)];
         if (changes.role !== undefined || changes.hamletIds !== undefined) {

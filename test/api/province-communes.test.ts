@@ -123,6 +123,16 @@ describe.each(dialects)('communes made and deleted by the province, on %s', (dia
     expect(user.status).toBe(409);
     expect(((await user.json()) as Problem).errors?.map((e) => e.field)).toEqual(['admin.username']);
 
+    // Kept for the CAP alerts' account of a commune: taken, it would stop that commune's alerts.
+    const reserved = await asProvinceAdmin('/api/v1/communes', {
+      method: 'POST',
+      json: { name: 'Xã Mới', code: '02790', admin: { username: 'cap-xa-moi', displayName: 'Giả' } },
+    });
+    expect(reserved.status).toBe(422);
+    const reservedProblem = (await reserved.json()) as Problem;
+    expect(reservedProblem.errors?.map((e) => e.field)).toEqual(['admin.username']);
+    expect(reservedProblem.detailVi).toContain('"cap-"');
+
     const malformed = await asProvinceAdmin('/api/v1/communes', {
       method: 'POST',
       json: { name: 'Xã Sai Mã', code: '2746' },

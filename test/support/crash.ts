@@ -30,6 +30,34 @@ export const crashAfter =
       throw new Error(`simulated crash after ${repo}.${method}`);
     });
 
+/**
+ * Once armed, holds the units of work that call `repo.method` after the call until `parties` of them got
+ * there, so that each has checked before any writes: the race of two requests, every time. SQLite runs
+ * one unit of work at a time, so there the others cannot get there, and each goes on after `fallbackMs`.
+ */
+export function meetAfter<K extends keyof Repositories>(
+  repo: K,
+  method: keyof Repositories[K] & string,
+  fallbackMs = 500,
+): { readonly decorate: Decorator; arm(parties: number): void } {
+  let meeting: { parties: number; arrived: number; met: Promise<void>; open: () => void } | undefined;
+  return {
+    decorate: (repositories) =>
+      replace(repositories, repo, method, (original) => async (...args) => {
+        const result = await original(...args);
+        if (!meeting) return result;
+        if (++meeting.arrived >= meeting.parties) meeting.open();
+        await Promise.race([meeting.met, new Promise((resolve) => setTimeout(resolve, fallbackMs))]);
+        return result;
+      }),
+    arm(parties) {
+      let open!: () => void;
+      const met = new Promise<void>((resolve) => (open = resolve));
+      meeting = { parties, arrived: 0, met, open };
+    },
+  };
+}
+
 /** Counts the calls of `repo.method` made inside units of work; the calls themselves go through. */
 export function countCalls<K extends keyof Repositories>(
   repo: K,

@@ -49,7 +49,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     playback: createPlaybackRepository(db, capabilities),
     sessions: createSessionsRepository(db),
     rateLimits: createRateLimitsRepository(db),
-    users: createUsersRepository(db),
+    users: createUsersRepository(db, capabilities),
   };
 }
 

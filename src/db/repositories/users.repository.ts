@@ -3,6 +3,7 @@ import type { Role } from '../../domain/actor.js';
 import { toPage, type Page, type PageRequest } from '../../domain/page.js';
 import type { UsersRepository } from '../../domain/ports/repositories.js';
 import type { User } from '../../domain/user.js';
+import type { DbCapabilities } from '../database.js';
 import type { Database } from '../schema.js';
 
 const columns = [
@@ -27,7 +28,7 @@ const selectUsers = (db: Kysely<Database>) =>
     .innerJoin('communes', 'communes.id', 'users.commune_id')
     .where('communes.deleted_at', 'is', null);
 
-export function createUsersRepository(db: Kysely<Database>): UsersRepository {
+export function createUsersRepository(db: Kysely<Database>, capabilities: DbCapabilities): UsersRepository {
   async function hamletIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>();
     if (userIds.length === 0) return map;
@@ -62,6 +63,26 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
         rows.map((r) => toUser(r, scopes.get(r.id) ?? [])),
         page.limit,
       );
+    },
+
+    /**
+     * PostgreSQL: `for update` makes two admins disabling each other at once take turns, the second
+     * seeing the first's change. SQLite: the unit of work already holds the database's write lock.
+     */
+    async lockActiveUsers(where, role) {
+      const rows = await selectUsers(db)
+        .select('users.id')
+        .where(
+          'communeId' in where ? 'users.commune_id' : 'communes.province_id',
+          '=',
+          'communeId' in where ? where.communeId : where.provinceId,
+        )
+        .where('users.role', '=', role)
+        .where('users.disabled_at', 'is', null)
+        .orderBy('users.id')
+        .$if(capabilities.rowLocks, (q) => q.forUpdate('users'))
+        .execute();
+      return rows.map((r) => r.id);
     },
 
     async findUser(id: string): Promise<User | undefined> {

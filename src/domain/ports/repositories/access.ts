@@ -84,6 +84,14 @@ export interface UsersRepository {
     /** Accounts left out (the commune's CAP account). */
     excludeIds?: readonly string[],
   ): Promise<Page<User>>;
+  /**
+   * The enabled users with this role in a commune or a province, their rows locked until the unit of
+   * work ends: who is left to manage it, while one of them is being disabled or demoted.
+   */
+  lockActiveUsers(
+    where: { readonly communeId: string } | { readonly provinceId: string },
+    role: Role,
+  ): Promise<readonly string[]>;
   findUser(id: string): Promise<User | undefined>;
   findCredentialsByUsername(username: string): Promise<UserCredentials | undefined>;
   isUsernameTaken(username: string): Promise<boolean>;
