@@ -276,7 +276,9 @@ export function createAgent(options: AgentOptions) {
         pushConnected = true;
         pushAttempt = 0;
         online = true;
-        arm('poll', () => void sync(), ssePollMs);
+        // Fetched again on every (re)connect: a box moved to another hamlet (its channel is closed) may
+        // find the same version number there, and only the ETag tells the two apart (a 304 otherwise).
+        void sync();
         void readSse(body, onPush).then(
           ({ retryMs }): void =>
             pushLost(

@@ -3,7 +3,7 @@ import { createTestAgent, eventually, type TestAgent } from '../support/agent-ha
 import { createFakeTime, type FakeTime } from '../support/fake-time.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { startRealServer, type RealServer } from '../support/real-server.js';
-import { createDevice } from '../support/receiver-fixtures.js';
+import { createDevice, createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
 
 /**
  * A real agent's push channel against a real server that closes it: on purpose with a `retry:` hint (a
@@ -15,6 +15,7 @@ describe('push channel reconnection', () => {
   let server: RealServer;
   let time: FakeTime;
   let box: TestAgent;
+  let device: { id: string; token: string };
   let draw = 0.2;
   const settle = () => box.agent.whenIdle();
   const opens = () => box.calls.filter((c) => c.path === '/api/v1/receiver/events').length;
@@ -24,7 +25,7 @@ describe('push channel reconnection', () => {
     h = await createHarness();
     server = await startRealServer(h);
     time = createFakeTime(h.clock);
-    const device = await createDevice(h, 'un-ta');
+    device = await createDevice(h, 'un-ta');
     box = createTestAgent({
       server: server.url,
       token: device.token,
@@ -76,5 +77,37 @@ describe('push channel reconnection', () => {
     await time.advance(1, settle);
     await eventually(() => box.agent.status().pushConnected && connections() === 1, 'the channel back');
     expect(opens()).toBe(before + 2);
+  });
+
+  it('plays its new hamlet’s schedule as soon as it is moved there, whose version may equal the old one’s', async () => {
+    // One booking for both hamlets: their schedules now have the same version number.
+    const ann = await createReadyAnnouncement(h, 'Họp hai thôn', [{ language: 'vi', seconds: 1 }]);
+    await scheduleBroadcast(h, {
+      announcementId: ann.id,
+      hamletIds: ['un-ta', 'thon-2'],
+      at: '2026-11-27T10:00:00+07:00',
+    });
+    await box.agent.sync();
+    const versions = await h.runtime.db.kysely
+      .selectFrom('hamlets')
+      .select('schedule_version')
+      .where('id', 'in', ['un-ta', 'thon-2'])
+      .execute();
+    expect(new Set(versions.map((v) => v.schedule_version)).size).toBe(1);
+    expect(box.agent.status().etag).toContain('h-un-ta-');
+
+    const before = opens();
+    draw = 0.2;
+    const moved = await h.request(`/api/v1/receivers/${device.id}`, {
+      method: 'PATCH',
+      token: h.tokens.admin,
+      json: { hamletId: 'thon-2' },
+    });
+    expect(moved.status).toBe(200);
+    await eventually(() => !box.agent.status().pushConnected, 'the channel to be closed by the move');
+    await time.advance(1_000, settle);
+    await eventually(() => box.agent.status().pushConnected && opens() === before + 1, 'the channel back');
+    await settle();
+    expect(box.agent.status().etag).toContain('h-thon-2-');
   });
 });
