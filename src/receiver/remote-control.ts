@@ -76,26 +76,32 @@ export function createRemoteControl(deps: RemoteControlDeps) {
 
   function sendAnswers(): void {
     if (answering || !deps.mayAnswer()) return;
-    const waiting = Object.entries(answers());
-    if (waiting.length === 0) return;
+    if (Object.keys(answers()).length === 0) return;
     answering = true;
     deps.track(
       (async () => {
         try {
-          for (const [id, body] of waiting) {
-            try {
-              await deps.ack(id, body);
-            } catch (error) {
-              // Refused for good (timed out, unknown): keeping it would resend it forever.
-              if (!(error instanceof HttpError && (error.status === 404 || error.status === 409))) {
-                deps.answerFailed(error);
-                return;
+          // Answers made while others are on their way go too, not at the next heartbeat.
+          for (
+            let waiting = Object.entries(answers());
+            waiting.length > 0;
+            waiting = Object.entries(answers())
+          ) {
+            for (const [id, body] of waiting) {
+              try {
+                await deps.ack(id, body);
+              } catch (error) {
+                // Refused for good (timed out, unknown): keeping it would resend it forever.
+                if (!(error instanceof HttpError && (error.status === 404 || error.status === 409))) {
+                  deps.answerFailed(error);
+                  return;
+                }
+                deps.logger.warn('command answer refused by the server', { id, error: String(error) });
               }
-              deps.logger.warn('command answer refused by the server', { id, error: String(error) });
+              const rest = answers();
+              delete rest[id];
+              store.setValue('commandAnswers', JSON.stringify(rest));
             }
-            const rest = answers();
-            delete rest[id];
-            store.setValue('commandAnswers', JSON.stringify(rest));
           }
         } finally {
           answering = false;
@@ -126,6 +132,11 @@ export function createRemoteControl(deps: RemoteControlDeps) {
     const key = `command:${command.id}`;
     if (store.isDone(key)) return;
     store.markDone(key, new Date(deps.now()).toISOString());
+    // Past its deadline the office already shows it timed out: muting now would surprise everyone.
+    if (Date.parse(command.expiresAt) <= deps.now()) {
+      deps.logger.warn('command past its deadline; not carried out', { id: command.id, kind: command.kind });
+      return;
+    }
     deps.logger.info('command from the commune', { id: command.id, kind: command.kind });
     const done = (ok: boolean, result: string | null) => answer(command.id, ok, result);
     switch (command.kind) {

@@ -206,6 +206,39 @@ describe('a receiver agent obeys remote control', () => {
     expect(a.agent.status().restarts).toBe(1);
   });
 
+  it('does not carry out a command that reaches it after its deadline (an event bus back after an outage)', async () => {
+    const volume = a.agent.status().volume;
+    h.runtime.bus.publish({
+      type: 'receiver-command',
+      receiverId: device.id,
+      hamletId: 'un-ta',
+      command: {
+        id: 'late-command',
+        kind: 'volume',
+        args: { volume: 5 },
+        expiresAt: new Date(h.clock.now().getTime() - 1_000).toISOString(),
+      },
+    });
+    const asked = () => a.calls.filter((c) => c.path === '/api/v1/receiver/commands/late-command/ack').length;
+    // A command sent after it, in time, is obeyed: the late one was seen and passed over.
+    const id = await send(device.id, { kind: 'mute' });
+    expect(await answered(device.id, id)).toMatchObject({ state: 'acknowledged' });
+    await settle();
+    expect(a.agent.status().volume).toBe(volume);
+    expect(asked()).toBe(0);
+    await answered(device.id, await send(device.id, { kind: 'unmute' }));
+  });
+
+  it('answers two commands sent together at once, not one of them at the next heartbeat', async () => {
+    const [volume, refresh] = await Promise.all([
+      send(device.id, { kind: 'volume', volume: 40 }),
+      send(device.id, { kind: 'refresh' }),
+    ]);
+    expect(await answered(device.id, volume)).toMatchObject({ state: 'acknowledged', result: 'volume 40%' });
+    expect(await answered(device.id, refresh)).toMatchObject({ state: 'acknowledged' });
+    await answered(device.id, await send(device.id, { kind: 'volume', volume: 35 }));
+  });
+
   it('a box that only polls gets its commands in the heartbeat answer and answers them', async () => {
     const id = await send(pollingDevice.id, { kind: 'volume', volume: 20 });
     expect((await commandOf(pollingDevice.id, id)).state).toBe('pending');

@@ -112,26 +112,17 @@ export function createReceiverCommandsRepository(db: Kysely<Database>): Receiver
     },
 
     async timeOutCommands(now) {
+      // One statement: an answer that commits meanwhile keeps its command out of what is returned.
       const rows = await db
-        .selectFrom('receiver_commands')
-        .selectAll()
-        .where('state', 'in', [...OPEN_COMMAND_STATES])
-        .where('expires_at', '<=', now)
-        .execute();
-      if (rows.length === 0) return [];
-      await db
         .updateTable('receiver_commands')
         .set({
           state: 'timed_out',
           answered_at: now,
           result: 'no answer from the receiver before the deadline',
         })
-        .where(
-          'id',
-          'in',
-          rows.map((r) => r.id),
-        )
         .where('state', 'in', [...OPEN_COMMAND_STATES])
+        .where('expires_at', '<=', now)
+        .returningAll()
         .execute();
       return rows.map(toCommand);
     },
