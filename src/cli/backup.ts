@@ -1,16 +1,38 @@
-import { resolve } from 'node:path';
+import { existsSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { Config } from '../config.js';
 import { sqliteFileOf } from '../db/connect.node.js';
 
-/** SQLite's online backup: consistent while the service keeps writing (WAL). */
-export async function backupDatabase(config: Config, target: string): Promise<{ pages: number }> {
-  const db = new SqliteDatabase(sqliteFileOf(config.DATABASE_URL, resolve(config.DATA_DIR)), {
-    fileMustExist: true,
-  });
+/** Where a backup would overwrite the database it copies. */
+export class BackupTargetError extends Error {}
+
+/**
+ * A consistent copy of the SQLite database while the service keeps writing: `VACUUM INTO` reads one
+ * snapshot (WAL), where the online backup API starts over at every write and may never finish. The copy
+ * is written beside the target and renamed onto it only when whole, so a failed run keeps the last good
+ * backup.
+ */
+export async function backupDatabase(config: Config, target: string): Promise<{ bytes: number }> {
+  const source = sqliteFileOf(config.DATABASE_URL, resolve(config.DATA_DIR));
+  const real = (file: string) => (existsSync(file) ? realpathSync(file) : resolve(file));
+  const database = real(source);
+  if ([database, `${database}-wal`, `${database}-shm`].includes(real(target))) {
+    throw new BackupTargetError(`${target} is the database itself; give another file.`);
+  }
+  if (!existsSync(dirname(resolve(target)))) {
+    throw new BackupTargetError(`The folder ${dirname(resolve(target))} does not exist.`);
+  }
+  const partial = `${resolve(target)}.partial-${process.pid}`;
+  const db = new SqliteDatabase(source, { fileMustExist: true });
   try {
-    const result = await db.backup(target);
-    return { pages: result.totalPages };
+    db.pragma('busy_timeout = 5000');
+    db.prepare('VACUUM INTO ?').run(partial);
+    renameSync(partial, target);
+    return { bytes: statSync(target).size };
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
   } finally {
     db.close();
   }

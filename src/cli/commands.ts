@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { roles, type Role } from '../domain/actor.js';
 import type { Config } from '../config.js';
 import { connectDatabase } from '../db/connect.node.js';
@@ -6,7 +6,7 @@ import { migrateToLatest } from '../db/migrator.js';
 import { createNodeRuntime, type NodeRuntime, type RuntimeOverrides } from '../node.js';
 import { systemClock } from '../domain/ports/clock.js';
 import { webIds } from '../domain/ports/ids.js';
-import { backupDatabase } from './backup.js';
+import { BackupTargetError, backupDatabase } from './backup.js';
 import { commune } from './commune-commands.js';
 import { fail, out, withRuntime, type Command } from './run.js';
 
@@ -93,9 +93,19 @@ export const commandTable: Readonly<Record<string, Command>> = {
         'This database is PostgreSQL: back it up with `pg_dump --format=custom "$DATABASE_URL" > loa.dump`.',
       );
     }
-    const result = await backupDatabase(config, resolve(target));
-    out(`Backed up ${result.pages} pages to ${resolve(target)}.`);
-    return 0;
+    try {
+      const { bytes } = await backupDatabase(config, resolve(target));
+      const media = config.MEDIA_URL ?? resolve(config.MEDIA_DIR);
+      const key = config.LOA_SECRET_KEY ? 'LOA_SECRET_KEY' : join(resolve(config.DATA_DIR), 'secret.key');
+      out(
+        `Backed up the database to ${resolve(target)} (${(bytes / 1_048_576).toFixed(1)} MB). ` +
+          `A restore also needs the media (${media}) and ${key}, which opens the webhook secrets: keep copies of them too.`,
+      );
+      return 0;
+    } catch (error) {
+      if (error instanceof BackupTargetError) return fail(error.message);
+      throw error;
+    }
   },
   // What the dispatcher's leader does every hour, on demand (e.g. once after lowering the retention).
   'prune-heartbeats': (config) =>

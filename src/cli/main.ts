@@ -20,7 +20,7 @@ const usage = `Usage: loa <command> [options]
                                  a new commune of the province (as its admin \`tinh\`); the first admin's password is printed once
   commune list                   the province's communes: id, code, receivers online/total, name
   commune delete <id>            hide a commune: its users and receivers are refused from then on
-  backup <file>                  online backup of the SQLite database to <file>
+  backup <file>                  consistent copy of the SQLite database to <file>, while the service runs
   prune-heartbeats               delete heartbeat history older than HEARTBEAT_RETENTION_DAYS (default 30)
   receiver --server URL --token T --cache DIR [--player "CMD {file}"] [--cache-max-mb 1024] [--volume 80]
   receiver --enrol "loa-receiver:?server=…&token=…" --cache DIR

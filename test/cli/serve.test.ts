@@ -240,5 +240,49 @@ describe('loa commands', () => {
     }[];
     copy.close();
     expect(users.map((u) => u.username)).toEqual(['admin', 'tinh', 'truong-un-ta']);
+    expect(backup.stdout).toContain('secret.key');
+
+    // Onto the database itself: refused, and the database is whole.
+    const onto = await runLoa(['backup', join(env.DATA_DIR, 'loa.sqlite')], env);
+    expect(onto.code).toBe(1);
+    expect(onto.stderr).toContain('is the database itself');
+    const live = new SqliteDatabase(join(env.DATA_DIR, 'loa.sqlite'), { readonly: true });
+    expect(live.pragma('integrity_check', { simple: true })).toBe('ok');
+    live.close();
+  });
+
+  it('backs up a database of some size while the service keeps writing to it', async () => {
+    const dir = tempDir();
+    const env = { DATA_DIR: join(dir, 'data'), LOA_ADMIN_PASSWORD: 'admin-password-1', LOG_LEVEL: 'warn' };
+    expect((await runLoa(['seed'], env)).code).toBe(0);
+    const db = new SqliteDatabase(join(env.DATA_DIR, 'loa.sqlite'));
+    db.pragma('journal_mode = WAL');
+    // 40 MB of audit rows: thousands of pages, so that a copy page by page is still going at the next write.
+    const insert = db.prepare(
+      `insert into audit_log (id, at, actor_id, actor_kind, action, target_type, target_id, details)
+       values (?, '2026-11-27T00:00:00.000Z', null, 'system', 'test.filler', 'test', ?, ?)`,
+    );
+    db.transaction(() => {
+      for (let i = 0; i < 10_000; i++) insert.run(`filler-${i}`, String(i), 'x'.repeat(4000));
+    })();
+    let written = 0;
+    const writer = setInterval(() => insert.run(`live-${++written}`, 'live', '{}'), 2);
+    try {
+      const target = join(dir, 'backup.sqlite');
+      const backup = await runLoa(['backup', target], env);
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(written).toBeGreaterThan(0);
+      const copy = new SqliteDatabase(target, { readonly: true });
+      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+      const { n } = copy.prepare(`select count(*) as n from audit_log where id like 'filler-%'`).get() as {
+        n: number;
+      };
+      copy.close();
+      expect(n).toBe(10_000);
+      expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+    } finally {
+      clearInterval(writer);
+      db.close();
+    }
   });
 });
