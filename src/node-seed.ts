@@ -4,6 +4,7 @@ import type pino from 'pino';
 import type { Config } from './config.js';
 import type { Services } from './services/index.js';
 import {
+  CommuneFileError,
   isProvinceFile,
   parseCommuneFile,
   parseProvinceFile,
@@ -26,14 +27,34 @@ export function readScheduleFiles(dir: string): ScheduleFiles {
     .filter((n) => n.endsWith('.json') && !n.endsWith('.schema.json'))
     .sort();
   const texts = names.map((name) => ({ file: join(dir, name), text: readFileSync(join(dir, name), 'utf8') }));
+  const communes = texts
+    .filter((t) => !isProvinceFile(t.text))
+    .map((t) => ({ file: t.file, commune: parseCommuneFile(t.file, t.text) }));
+  assertDistinct(communes);
   return {
     provinces: texts
       .filter((t) => isProvinceFile(t.text))
       .map((t) => ({ file: t.file, province: parseProvinceFile(t.file, t.text) })),
-    communes: texts
-      .filter((t) => !isProvinceFile(t.text))
-      .map((t) => ({ file: t.file, commune: parseCommuneFile(t.file, t.text) })),
+    communes,
   };
+}
+
+/** Two files may not name one commune, code, hamlet or box: checked before either is applied. */
+function assertDistinct(communes: ScheduleFiles['communes']): void {
+  const owners = new Map<string, string>();
+  for (const { file, commune } of communes) {
+    const names = [
+      [`commune.id "${commune.commune.id}"`, `commune:${commune.commune.id}`],
+      [`commune.code ${commune.commune.code}`, `code:${commune.commune.code}`],
+      ...commune.hamlets.map((h, i) => [`hamlets[${i}].id "${h.id}"`, `hamlet:${h.id}`]),
+      ...commune.receivers.map((r, i) => [`receivers[${i}].id "${r.id}"`, `receiver:${r.id}`]),
+    ] as const;
+    for (const [what, key] of names) {
+      const owner = owners.get(key);
+      if (owner) throw new CommuneFileError(`${file}: ${what}: already in ${owner}`);
+      owners.set(key, file);
+    }
+  }
 }
 
 /**
@@ -51,8 +72,13 @@ export async function applyScheduleFiles(
     logger.info({ file, province: province.province.code }, 'province file applied');
   }
   for (const { file, commune } of communes) {
-    const summary = await seed.applyCommuneFile(commune);
-    logger.info({ file, ...summary }, 'commune file applied');
+    try {
+      const summary = await seed.applyCommuneFile(commune);
+      logger.info({ file, ...summary }, 'commune file applied');
+    } catch (error) {
+      if (error instanceof CommuneFileError) throw new CommuneFileError(`${file}: ${error.message}`);
+      throw error;
+    }
   }
   const first = communes[0]?.commune.commune.id;
   if (first) {

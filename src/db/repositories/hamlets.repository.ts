@@ -70,6 +70,11 @@ export function createHamletsRepository(
       return row !== undefined;
     },
 
+    async findCommuneOfHamlet(id: string): Promise<string | undefined> {
+      const row = await db.selectFrom('hamlets').select('commune_id').where('id', '=', id).executeTakeFirst();
+      return row?.commune_id;
+    },
+
     async insertHamlet(
       values: HamletValues & { id: string; communeId: string; isExample?: boolean },
       now: string,

@@ -4,7 +4,7 @@ import { hashToken, type IdGenerator } from '../../domain/ports/ids.js';
 import type { PasswordHasher } from '../../domain/ports/passwords.js';
 import type { UnitOfWork } from '../../domain/ports/repositories.js';
 import type { AuditTrail } from '../audit.service.js';
-import type { CommuneFile, ProvinceFile } from './commune-file.js';
+import { CommuneFileError, type CommuneFile, type ProvinceFile } from './commune-file.js';
 
 interface Deps {
   readonly tx: UnitOfWork;
@@ -59,14 +59,30 @@ export function createSeedService(deps: Deps) {
         const province =
           (await repos.provinces.findProvinceByCode(code)) ??
           (await repos.provinces.upsertProvince({ id: `p${code}`, code, name: `Tỉnh ${code}` }, now));
+        const id = file.commune.id;
+        const sameCode = await repos.communes.findCommuneByCode(file.commune.code);
+        if (sameCode && sameCode.id !== id) {
+          throw new CommuneFileError(
+            `commune.code: ${file.commune.code} is the code of commune "${sameCode.id}"`,
+          );
+        }
         const commune = await repos.communes.upsertCommune(communeFromFile(file, province.id), now);
+        // An id of another commune's hamlet or box would put this file's boxes in that commune.
+        const otherCommune = async (hamletId: string) => {
+          const of = await repos.hamlets.findCommuneOfHamlet(hamletId);
+          return of !== undefined && of !== id ? of : undefined;
+        };
         const hamletsAdded: string[] = [];
-        for (const hamlet of file.hamlets) {
+        for (const [i, hamlet] of file.hamlets.entries()) {
+          const other = await otherCommune(hamlet.id);
+          if (other) {
+            throw new CommuneFileError(`hamlets[${i}].id: "${hamlet.id}" is a hamlet of commune "${other}"`);
+          }
           if (await repos.hamlets.isIdTaken(hamlet.id)) continue;
           await repos.hamlets.insertHamlet(
             {
               id: hamlet.id,
-              communeId: file.commune.id,
+              communeId: id,
               name: hamlet.name,
               languages: hamlet.languages,
               lat: hamlet.lat ?? null,
@@ -78,8 +94,13 @@ export function createSeedService(deps: Deps) {
           hamletsAdded.push(hamlet.id);
         }
         const receiversAdded: string[] = [];
-        for (const receiver of file.receivers) {
-          if (await repos.receivers.findReceiver(receiver.id)) continue;
+        for (const [i, receiver] of file.receivers.entries()) {
+          const existing = await repos.receivers.findReceiver(receiver.id);
+          const other = existing && (await otherCommune(existing.hamletId));
+          if (other) {
+            throw new CommuneFileError(`receivers[${i}].id: "${receiver.id}" is a box of commune "${other}"`);
+          }
+          if (existing) continue;
           // Seeded devices get a secret nobody knows; an admin rotates it to enrol a real box.
           await repos.receivers.insertReceiver(
             {
@@ -99,7 +120,7 @@ export function createSeedService(deps: Deps) {
             requestId: null,
             action: 'seed.apply',
             targetType: 'commune',
-            targetId: file.commune.id,
+            targetId: id,
             details: { commune, hamletsAdded, receiversAdded },
           });
         }

@@ -47,6 +47,8 @@ export interface HamletsRepository {
   /** Ids that exist (and are not deleted) among `ids`. */
   findExistingHamletIds(communeId: string, ids: readonly string[]): Promise<readonly string[]>;
   isIdTaken(id: string): Promise<boolean>;
+  /** The commune of the hamlet with this id, deleted ones included (an id is never used twice). */
+  findCommuneOfHamlet(id: string): Promise<string | undefined>;
   insertHamlet(
     values: HamletValues & { id: string; communeId: string; isExample?: boolean },
     now: string,
