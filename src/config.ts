@@ -6,8 +6,12 @@ import { z } from 'zod';
 /** A whole number from `min` (to `max`), with messages a person setting the variable can act on. */
 function wholeNumber(min: number, max?: number) {
   const range = max === undefined ? `must be ${min} or more` : `must be between ${min} and ${max}`;
-  const from = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, range);
-  return max === undefined ? from : from.max(max, range);
+  const from = z.number({ error: 'must be a whole number, written in digits' }).min(min, range);
+  // Digits only: `0x50` or `1e3` would be read as numbers nobody meant.
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
+    max === undefined ? from : from.max(max, range),
+  );
 }
 
 const port = wholeNumber(0, 65535);
@@ -28,7 +32,10 @@ export const configSchema = z.object({
   DATABASE_URL: optionalText.pipe(
     z
       .string()
-      .regex(/^(postgres(ql)?:\/\/|sqlite:|file:)/, 'must start with postgres://, sqlite: or file:')
+      .regex(
+        /^(postgres(ql)?:\/\/|sqlite:|file:)./,
+        'must start with postgres://, sqlite: or file: and name the database (sqlite:./data/loa.sqlite)',
+      )
       .optional(),
   ),
   SCHEDULES_DIR: z.string().min(1).default('./schedules'),
@@ -178,7 +185,19 @@ export function s3LocationOf(config: Config) {
 
 export type Config = z.output<typeof configSchema> & { readonly capFeeds: readonly CapFeed[] };
 
-const secretVariables = new Set(['LOA_SECRET_KEY', 'AWS_SECRET_ACCESS_KEY', 'METRICS_TOKEN']);
+const secretVariables = new Set([
+  'LOA_SECRET_KEY',
+  'AWS_SECRET_ACCESS_KEY',
+  'METRICS_TOKEN',
+  'LOA_ADMIN_PASSWORD',
+  'LOA_PROVINCE_ADMIN_PASSWORD',
+]);
+
+/** A value as an error may repeat it: never a secret, nor the password in a database address. */
+function shown(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || secretVariables.has(name)) return undefined;
+  return value.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+}
 /** The alarm rules of the configuration. */
 export const alarmRulesOf = (
   config: Pick<Config, 'ALARM_MISSED_HEARTBEATS' | 'ALARM_LOW_STORAGE_MB'>,
@@ -198,7 +217,9 @@ export class ConfigError extends Error {
  * `PORT: must be between 0 and 65535 (got "70000")`.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const result = checkedConfigSchema.safeParse(env);
+  // A variable set to nothing (`PORT=` in a unit file) is unset: its default, not 0 or an empty path.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v === undefined || v.trim() !== ''));
+  const result = checkedConfigSchema.safeParse(set);
   const feeds = result.success ? capFeedsOf(result.data.CAP_FEEDS, result.data.CAP_FEED_ALLOW_PRIVATE) : null;
   if (result.success && feeds!.ok) return { ...result.data, capFeeds: feeds!.feeds };
   const issues = result.success
@@ -207,7 +228,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const lines = issues.map((issue) => {
     const name = String(issue.path[0] ?? '?');
     // A key is never repeated into a log line, even a wrong one.
-    const got = secretVariables.has(name) ? undefined : env[name];
+    const got = shown(name, env[name]);
     return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
   });
   throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);

@@ -40,7 +40,7 @@ describe('loadConfig', () => {
       /HEARTBEAT_RETENTION_DAYS: must be between 1 and 3650/,
     );
     expect(() => loadConfig({ HEARTBEAT_RETENTION_DAYS: 'thirty' })).toThrow(
-      /HEARTBEAT_RETENTION_DAYS: must be a number \(got "thirty"\)/,
+      /HEARTBEAT_RETENTION_DAYS: must be a whole number, written in digits \(got "thirty"\)/,
     );
     expect(() => loadConfig({ HEARTBEAT_RETENTION_DAYS: '1.5' })).toThrow(
       /HEARTBEAT_RETENTION_DAYS: must be a whole number/,
@@ -53,7 +53,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KEEP_ALIVE_S: '0' })).toThrow(
       /KEEP_ALIVE_S: must be between 1 and 3600 \(got "0"\)/,
     );
-    expect(() => loadConfig({ KEEP_ALIVE_S: 'long' })).toThrow(/KEEP_ALIVE_S: must be a number/);
+    expect(() => loadConfig({ KEEP_ALIVE_S: 'long' })).toThrow(/KEEP_ALIVE_S: must be a whole number/);
   });
 
   it('lets a request take an hour to arrive unless told, a long recording over a weak link', () => {
@@ -114,10 +114,38 @@ describe('loadConfig', () => {
     );
   });
 
-  it('treats empty optional values as unset', () => {
-    expect(loadConfig({ DATABASE_URL: '', FFMPEG_PATH: ' ' })).toMatchObject({
-      DATABASE_URL: undefined,
-      FFMPEG_PATH: undefined,
-    });
+  it('treats a variable set to nothing as unset: its default, not 0 or an empty path', () => {
+    const config = loadConfig({ DATABASE_URL: '', FFMPEG_PATH: ' ', PORT: '', MEDIA_MIN_FREE_MB: ' ' });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.FFMPEG_PATH).toBeUndefined();
+    expect(config.PORT).toBe(3000);
+    expect(config.MEDIA_MIN_FREE_MB).toBe(512);
+  });
+
+  it('reads numbers written in digits only, and a database address that names a database', () => {
+    expect(() => loadConfig({ PORT: '0x50' })).toThrow(/PORT: must be a whole number, written in digits/);
+    expect(() => loadConfig({ UPLOAD_LIMIT_MB: '1e3' })).toThrow(/UPLOAD_LIMIT_MB: must be a whole number/);
+    expect(() => loadConfig({ DATABASE_URL: 'sqlite:' })).toThrow(
+      /DATABASE_URL: must start with .* and name the database/,
+    );
+    expect(loadConfig({ DATABASE_URL: 'sqlite:./data/loa.sqlite' }).DATABASE_URL).toBe(
+      'sqlite:./data/loa.sqlite',
+    );
+  });
+
+  it('never repeats a password in its errors: the sign-in passwords, nor one in a database address', () => {
+    try {
+      loadConfig({ DATABASE_URL: 'postgress://loa:Sup3rS3cret@db/loa', LOA_ADMIN_PASSWORD: 'short-pw' });
+      expect.unreachable();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('DATABASE_URL: must start with');
+      expect(message).toContain('"postgress://loa:***@db/loa"');
+      expect(message).toMatch(
+        /LOA_ADMIN_PASSWORD: must be at least 10 characters\n|LOA_ADMIN_PASSWORD: must be at least 10 characters$/,
+      );
+      expect(message).not.toContain('Sup3rS3cret');
+      expect(message).not.toContain('short-pw');
+    }
   });
 });

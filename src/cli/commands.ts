@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import type { z } from 'zod';
 import { roles, type Role } from '../domain/actor.js';
 import type { Config } from '../config.js';
 import { connectDatabase } from '../db/connect.node.js';
@@ -6,6 +7,8 @@ import { migrateToLatest } from '../db/migrator.js';
 import { createNodeRuntime, type NodeRuntime, type RuntimeOverrides } from '../node.js';
 import { systemClock } from '../domain/ports/clock.js';
 import { webIds } from '../domain/ports/ids.js';
+import { passwordText, UserInputSchema } from '../domain/user.js';
+import { readScheduleFiles } from '../node-seed.js';
 import { BackupTargetError, backupDatabase } from './backup.js';
 import { commune } from './commune-commands.js';
 import { fail, out, withRuntime, type Command } from './run.js';
@@ -20,6 +23,12 @@ function passwordFromEnv(): { password: string; generated: boolean } {
   if (given) return { password: given, generated: false };
   return { password: webIds.token().slice(0, 20), generated: true };
 }
+
+/** Each refused field on a line of its own: `password: must be at least 10 characters`. */
+const issuesOf = (error: z.ZodError) =>
+  error.issues
+    .map((i) => `${i.path[0] === 'password' ? 'LOA_PASSWORD' : String(i.path[0] ?? 'input')}: ${i.message}`)
+    .join('\n');
 
 const user: Command = async (config, args, opts) => {
   const [sub, username] = args;
@@ -43,13 +52,16 @@ const user: Command = async (config, args, opts) => {
       const role = opts.role as Role | undefined;
       if (!role || !roles.includes(role)) return fail(`--role must be one of: ${roles.join(', ')}`);
       const { password, generated } = passwordFromEnv();
-      await runtime.services.users.create(ctx, {
+      // The rules of the API's and the pages' form: the terminal is one more way in, not a way around.
+      const input = UserInputSchema.safeParse({
         username,
         password,
         role,
         hamletIds: opts.hamlet ?? [],
         displayName: opts.name ?? username,
       });
+      if (!input.success) return fail(issuesOf(input.error));
+      await runtime.services.users.create(ctx, input.data);
       out(`Created ${username} (${role}).${generated ? ` Password: ${password}` : ''}`);
       return 0;
     }
@@ -57,6 +69,8 @@ const user: Command = async (config, args, opts) => {
       const found = await runtime.services.users.findByUsername(ctx, username);
       if (!found) return fail(`No user "${username}".`);
       const { password, generated } = passwordFromEnv();
+      const checked = passwordText.safeParse(password);
+      if (!checked.success) return fail(`LOA_PASSWORD: ${checked.error.issues[0]!.message}`);
       await runtime.services.users.update(ctx, found.id, { password });
       out(
         `Password changed for ${username}; open sessions were signed out.${generated ? ` New password: ${password}` : ''}`,
@@ -82,7 +96,19 @@ export const commandTable: Readonly<Record<string, Command>> = {
       await db.close();
     }
   },
-  seed: (config) => withRuntime(config, async () => (out('Commune files applied.'), 0)),
+  seed: async (config) => {
+    const dir = resolve(config.SCHEDULES_DIR);
+    const { communes } = readScheduleFiles(dir);
+    if (communes.length === 0) {
+      return fail(
+        `${dir} holds no commune file (*.json): nothing to apply. Set SCHEDULES_DIR to their folder.`,
+      );
+    }
+    return withRuntime(config, async () => {
+      out(`Applied ${communes.map((c) => basename(c.file)).join(', ')}.`);
+      return 0;
+    });
+  },
   user,
   commune,
   backup: async (config, args) => {

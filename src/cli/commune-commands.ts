@@ -1,20 +1,9 @@
-import { LoaError } from '../domain/errors.js';
 import { CommuneInputSchema } from '../domain/province.js';
 import type { NodeRuntime } from '../node.js';
 import { fail, out, withRuntime, type Command } from './run.js';
 
 /** Acts as the province's admin `tinh`: the command runs on the server itself, as its operator. */
 const provinceOperator = (runtime: NodeRuntime) => runtime.services.users.operator('tinh');
-
-/** A refusal of the service as the operator reads it on the terminal: what is wrong, nothing else. */
-async function refusalsPrinted(work: () => Promise<number>): Promise<number> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof LoaError) return fail(error.detail);
-    throw error;
-  }
-}
 
 /** `loa commune add|list|delete`: the province's communes, through the same service as the API. */
 export const commune: Command = async (config, args, opts) => {
@@ -44,26 +33,24 @@ export const commune: Command = async (config, args, opts) => {
     input = checked.data;
   }
   if (sub === 'delete' && !id) return fail('Give the commune id: loa commune delete <id>');
-  return withRuntime(config, (runtime) =>
-    refusalsPrinted(async () => {
-      const ctx = await provinceOperator(runtime);
-      if (sub === 'list') {
-        for (const { commune: c, receivers } of await runtime.services.communes.overview(ctx)) {
-          out(`${c.id}\t${c.code}\t${receivers.online}/${receivers.total}\t${c.name}`);
-        }
-        return 0;
-      }
-      if (sub === 'delete') {
-        await runtime.services.communes.remove(ctx, id!);
-        out(`Deleted commune ${id}: its users can no longer sign in and its receivers are refused.`);
-        return 0;
-      }
-      const created = await runtime.services.communes.create(ctx, input!);
-      out(`Created commune ${created.commune.id} (${created.commune.code}) ${created.commune.name}.`);
-      if (created.admin) {
-        out(`First admin: ${created.admin.username}  Password (shown only now): ${created.admin.password}`);
+  return withRuntime(config, async (runtime) => {
+    const ctx = await provinceOperator(runtime);
+    if (sub === 'list') {
+      for (const { commune: c, receivers } of await runtime.services.communes.overview(ctx)) {
+        out(`${c.id}\t${c.code}\t${receivers.online}/${receivers.total}\t${c.name}`);
       }
       return 0;
-    }),
-  );
+    }
+    if (sub === 'delete') {
+      await runtime.services.communes.remove(ctx, id!);
+      out(`Deleted commune ${id}: its users can no longer sign in and its receivers are refused.`);
+      return 0;
+    }
+    const created = await runtime.services.communes.create(ctx, input!);
+    out(`Created commune ${created.commune.id} (${created.commune.code}) ${created.commune.name}.`);
+    if (created.admin) {
+      out(`First admin: ${created.admin.username}  Password (shown only now): ${created.admin.password}`);
+    }
+    return 0;
+  });
 };

@@ -68,11 +68,19 @@ const fail = (text: string) => {
   return 1;
 };
 
-const positiveInt = (value: string | undefined, fallback: number, name: string): number => {
+const positiveInt = (
+  value: string | undefined,
+  fallback: number,
+  name: string,
+  min = 1,
+  max = Infinity,
+): number => {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new OptionError(`--${name} must be a whole number ≥ 1 (got "${value}")`);
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new OptionError(`--${name} must be a whole number ${range} (got "${value}")`);
+  }
   return n;
 };
 
@@ -160,7 +168,8 @@ const receiver: DeviceCommand = async (argv) => {
   const command = values.player ?? defaultPlayerCommand();
   if (!command)
     return fail('No player found: install ffmpeg (ffplay) or mpg123, or give --player "CMD {file}".');
-  const volume = Math.min(100, positiveInt(values.volume, 80, 'volume'));
+  // 0 starts a box silent, as the volume command may set it.
+  const volume = positiveInt(values.volume, 80, 'volume', 0, 100);
   const store = createSqliteStore(join(dir, 'agent.sqlite'));
   const cache = createFileCache({
     dir,

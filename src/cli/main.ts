@@ -89,7 +89,13 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof CommuneFileError) {
+    // What an operator can act on is one line: a setting, a file, a path or an option.
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const plain = typeof code === 'string' && /^(E[A-Z]+$|ERR_PARSE_ARGS_)/.test(code);
+    if (
+      error instanceof Error &&
+      (error instanceof ConfigError || error instanceof CommuneFileError || plain)
+    ) {
       process.stderr.write(`${error.message}\n`);
     } else {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

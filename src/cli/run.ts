@@ -1,5 +1,6 @@
 /** What every `loa` command shares: its options, its output, and a runtime opened for one command. */
 import type { Config } from '../config.js';
+import { LoaError } from '../domain/errors.js';
 import { createNodeRuntime, type NodeRuntime } from '../node.js';
 
 export interface CliOptions {
@@ -31,6 +32,10 @@ export async function withRuntime(
   });
   try {
     return await work(runtime);
+  } catch (error) {
+    // A refusal of the service as the operator reads it on the terminal: what is wrong, nothing else.
+    if (error instanceof LoaError) return fail(error.detail);
+    throw error;
   } finally {
     await runtime.close();
   }

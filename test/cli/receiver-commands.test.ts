@@ -103,6 +103,22 @@ describe('loa receiver and loa simulate against loa serve', () => {
     const badUrl = await runLoa(['receiver', '--server', 'loa.local', '--token', 'x'.repeat(43)], {});
     expect(badUrl.code).toBe(1);
     expect(badUrl.stderr).toMatch(/--server must be/);
+    const loud = await runLoa(
+      [
+        'receiver',
+        '--server',
+        server.url,
+        '--token',
+        'x'.repeat(43),
+        '--cache',
+        join(dir, 'x'),
+        '--volume',
+        '150',
+      ],
+      {},
+    );
+    expect(loud.code).toBe(1);
+    expect(loud.stderr).toMatch(/--volume must be a whole number from 0 to 100 \(got "150"\)/);
   });
 
   it('enrols a box from the line of its QR code, and keeps the enrolment for the next start', async () => {

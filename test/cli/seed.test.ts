@@ -73,6 +73,15 @@ describe('loa seed with commune files that collide', () => {
     },
   );
 
+  it('says so when the folder holds no commune file, instead of applying nothing', async () => {
+    const empty = await runLoa(['seed'], env(folder('empty', {})));
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/empty holds no commune file \(\*\.json\): nothing to apply/);
+    const missing = await runLoa(['seed'], env(join(dir, 'no-such-folder')));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^ENOENT: no such file or directory, scandir '.*no-such-folder'\n$/);
+  });
+
   it(
     'refuses a file naming another commune’s hamlet in the database, and writes nothing of it',
     { timeout: 60_000 },

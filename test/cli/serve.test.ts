@@ -230,6 +230,22 @@ describe('loa commands', () => {
     expect(passwd.stdout).toMatch(/New password: \S{10,}/);
     const bad = await runLoa(['user', 'add', 'x', '--role', 'king'], env);
     expect(bad.code).toBe(1);
+    // The API's rules hold on the terminal too, and a refusal is one line an operator can act on.
+    const short = await runLoa(['user', 'passwd', 'truong-un-ta'], { ...env, LOA_PASSWORD: 'short' });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toBe('LOA_PASSWORD: must be at least 10 characters\n');
+    const badName = await runLoa(['user', 'add', 'x y!', '--role', 'admin'], {
+      ...env,
+      LOA_PASSWORD: 'mat-khau-dai-du',
+    });
+    expect(badName.code).toBe(1);
+    expect(badName.stderr).toMatch(/^username: may contain letters, digits/);
+    const taken = await runLoa(['user', 'add', 'truong-un-ta', '--role', 'admin'], {
+      ...env,
+      LOA_PASSWORD: 'mat-khau-dai-du',
+    });
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toBe('The username "truong-un-ta" is taken.\n');
 
     const target = join(dir, 'backup.sqlite');
     const backup = await runLoa(['backup', target], env);
