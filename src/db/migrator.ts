@@ -20,6 +20,7 @@ import * as capAlerts from './migrations/0021-cap-alerts.js';
 import * as broadcastBookings from './migrations/0022-broadcast-bookings.js';
 import * as rateLimits from './migrations/0023-rate-limits.js';
 import * as receiverOffPeriods from './migrations/0024-receiver-off-periods.js';
+import * as receiverArrivals from './migrations/0025-receiver-arrivals.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -43,6 +44,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0022-broadcast-bookings': broadcastBookings,
   '0023-rate-limits': rateLimits,
   '0024-receiver-off-periods': receiverOffPeriods,
+  '0025-receiver-arrivals': receiverArrivals,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -147,6 +147,8 @@ export interface ReceiverTable {
   free_bytes: ColumnType<number | null, number | null | undefined, number | null>;
   /** Failed playbacks in a row, as reported; a completed one resets it. */
   playback_failures: ColumnType<number, number | undefined, number>;
+  /** When it was moved to its current hamlet (null: made there); the reports expect nothing of it before. */
+  arrived_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   created_at: Instant;
   updated_at: Instant;
 }

@@ -102,6 +102,8 @@ export function createReceiversService(deps: Deps) {
       const updated = await tx(async (r) => {
         const before = await load(r, ctx, id);
         if (changes.hamletId) await assertHamletExists(r, ctx, changes.hamletId);
+        // The same hamlet again is no move: the box keeps its place in the reports.
+        const moved = changes.hamletId !== undefined && changes.hamletId !== before.hamletId;
         const now = clock.now().toISOString();
         // Disabled again (a second tab, the back button): it stays off since it was first switched off, so
         // the reports do not expect it of airings it was already off for.
@@ -112,7 +114,7 @@ export function createReceiversService(deps: Deps) {
           id,
           {
             ...(changes.name !== undefined && { name: changes.name.normalize('NFC') }),
-            ...(changes.hamletId !== undefined && { hamletId: changes.hamletId }),
+            ...(moved && { hamletId: changes.hamletId }),
             ...(changes.disabled !== undefined && { disabledAt }),
           },
           now,
@@ -125,10 +127,10 @@ export function createReceiversService(deps: Deps) {
           targetId: id,
           details: { fields },
         });
-        return (await r.receivers.findReceiver(id))!;
+        return { ...(await r.receivers.findReceiver(id))!, moved };
       });
       // A disabled or moved receiver must reconnect: with 401, or to its new hamlet's channel.
-      if (changes.disabled || changes.hamletId !== undefined) revoke(id);
+      if (changes.disabled || updated.moved) revoke(id);
       return view(updated);
     },
 

@@ -252,4 +252,25 @@ describe.each(dialects)('coverage per receiver on %s', (dialect) => {
     });
     h.clock.set(back);
   });
+
+  it('expects nothing of a box moved into the hamlet after the airing, though it was made before', async () => {
+    const back = h.clock.now().toISOString();
+    h.clock.set('2026-11-27T01:30:00.000Z');
+    const box = await createDevice(h, 'thon-5', 'Cụm loa chuyển đến');
+    h.clock.set(back);
+    const thon3 = async () => (await coverage()).hamlets.find((r) => r.hamletId === 'thon-3')!;
+    const before = await thon3();
+    const moved = await h.request(`/api/v1/receivers/${box.id}`, {
+      method: 'PATCH',
+      token: h.tokens.admin,
+      json: { hamletId: 'thon-3' },
+    });
+    expect(moved.status).toBe(200);
+    expect(await thon3()).toEqual(before);
+    expect((await coverage()).receivers.find((r) => r.receiverId === box.id)).toMatchObject({
+      hamletId: 'thon-3',
+      expected: 0,
+      offline: 0,
+    });
+  });
 });

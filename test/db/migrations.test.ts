@@ -79,6 +79,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0022-broadcast-bookings',
       '0023-rate-limits',
       '0024-receiver-off-periods',
+      '0025-receiver-arrivals',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

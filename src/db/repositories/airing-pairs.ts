@@ -41,14 +41,18 @@ export const due = (capabilities: DbCapabilities, rule: PresenceRule, now: strin
 
 /**
  * Every (occurrence, receiver) pair where the receiver was expected to air it: a receiver of its hamlet
- * that existed and was enabled when it started (not switched off since before it, nor in a stretch it
- * was switched off and on again). Cancelled occurrences expect nothing.
+ * that was there (made there, or moved there, before it started) and enabled when it started (not
+ * switched off since before it, nor in a stretch it was switched off and on again). Cancelled
+ * occurrences expect nothing.
  */
 export const expectedPairs = (db: Kysely<Database>) =>
   db
     .selectFrom('occurrences as o')
     .innerJoin('receivers as r', (join) =>
-      join.onRef('r.hamlet_id', '=', 'o.hamlet_id').onRef('r.created_at', '<=', 'o.starts_at'),
+      join
+        .onRef('r.hamlet_id', '=', 'o.hamlet_id')
+        .onRef('r.created_at', '<=', 'o.starts_at')
+        .on((eb) => eb.or([eb('r.arrived_at', 'is', null), eb('r.arrived_at', '<=', eb.ref('o.starts_at'))])),
     )
     .where((eb) => eb.or([eb('r.disabled_at', 'is', null), eb('r.disabled_at', '>', eb.ref('o.starts_at'))]))
     .where((eb) =>

@@ -90,7 +90,7 @@ export function createReceiversRepository(db: Kysely<Database>): ReceiversReposi
         .updateTable('receivers')
         .set({
           ...(changes.name !== undefined && { name: changes.name }),
-          ...(changes.hamletId !== undefined && { hamlet_id: changes.hamletId }),
+          ...(changes.hamletId !== undefined && { hamlet_id: changes.hamletId, arrived_at: now }),
           ...(changes.tokenHash !== undefined && { token_hash: changes.tokenHash }),
           ...(changes.disabledAt !== undefined && { disabled_at: changes.disabledAt }),
           updated_at: now,

@@ -64,6 +64,7 @@ export interface ReceiversRepository {
     receiver: { id: string; hamletId: string; name: string; tokenHash: string; isExample?: boolean },
     now: string,
   ): Promise<void>;
+  /** A new `hamletId` is a move: the receiver arrives there `now`. */
   updateReceiver(
     id: string,
     changes: { name?: string; hamletId?: string; tokenHash?: string; disabledAt?: string | null },
