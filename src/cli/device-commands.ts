@@ -38,7 +38,7 @@ Runs the agent of one loudspeaker box: keeps its schedule and audio in DIR, play
   --volume N              volume to start at, 0–100 (default 80), until the commune sets one;
                           the player command gets it as {volume} (percent) or {scale} (mpg123 -f)
   --poll-s S              schedule poll when the push channel is down (default 60)
-  --heartbeat-s S         heartbeat interval (default 60)
+  --heartbeat-s S         heartbeat interval, 1–60 (default 60: the server counts missed minutes)
   --no-push               poll only, no push channel
   -h, --help              this help`;
 
@@ -188,7 +188,8 @@ const receiver: DeviceCommand = async (argv) => {
     logger: consoleLogger,
     appVersion,
     pollMs: positiveInt(values['poll-s'], 60, 'poll-s') * 1000,
-    heartbeatMs: positiveInt(values['heartbeat-s'], 60, 'heartbeat-s') * 1000,
+    // The server reads silence in minutes (offline after 3, an alarm after 3): a slower box would flap.
+    heartbeatMs: positiveInt(values['heartbeat-s'], 60, 'heartbeat-s', 1, 60) * 1000,
     sse: !values['no-push'],
     volume,
     readStatus: async () => {

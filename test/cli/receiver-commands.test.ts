@@ -119,6 +119,22 @@ describe('loa receiver and loa simulate against loa serve', () => {
     );
     expect(loud.code).toBe(1);
     expect(loud.stderr).toMatch(/--volume must be a whole number from 0 to 100 \(got "150"\)/);
+    const slow = await runLoa(
+      [
+        'receiver',
+        '--server',
+        server.url,
+        '--token',
+        'x'.repeat(43),
+        '--cache',
+        join(dir, 'x'),
+        '--heartbeat-s',
+        '300',
+      ],
+      {},
+    );
+    expect(slow.code).toBe(1);
+    expect(slow.stderr).toMatch(/--heartbeat-s must be a whole number from 1 to 60 \(got "300"\)/);
   });
 
   it('enrols a box from the line of its QR code, and keeps the enrolment for the next start', async () => {
