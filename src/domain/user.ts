@@ -70,6 +70,13 @@ export const UserPatchSchema = z.strictObject({
 });
 export type UserPatch = z.output<typeof UserPatchSchema>;
 
+/** A person's own new password, given with the one it replaces (a session alone does not change it). */
+export const PasswordChangeSchema = z.strictObject({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: passwordText,
+});
+export type PasswordChange = z.output<typeof PasswordChangeSchema>;
+
 export const LoginSchema = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(200),

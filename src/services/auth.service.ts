@@ -1,10 +1,10 @@
 import { hasCommuneScope, isProvinceRole, type UserActor } from '../domain/actor.js';
-import { LoaError, notFound } from '../domain/errors.js';
+import { invalid, LoaError, notFound } from '../domain/errors.js';
 import type { Clock } from '../domain/ports/clock.js';
 import { hashToken, type IdGenerator } from '../domain/ports/ids.js';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
-import type { LoginInput, User } from '../domain/user.js';
+import type { LoginInput, PasswordChange, User } from '../domain/user.js';
 import type { AuditTrail } from './audit.service.js';
 import { createRateLimiter } from './rate-limiter.js';
 
@@ -140,6 +140,52 @@ export function createAuthService(deps: Deps) {
       if (!user || user.disabledAt)
         throw new LoaError(401, 'unauthenticated', 'Sign in again.', 'Vui lòng đăng nhập lại.');
       return user;
+    },
+
+    /**
+     * A person changes their own password: the current one is checked as a sign-in is (and counted
+     * against the same limit, so a session left open is no way to guess it), every other session of
+     * theirs ends, the one they changed it from stays open.
+     */
+    async changePassword(
+      actor: UserActor,
+      sessionId: string,
+      input: PasswordChange,
+      requestId: string | null,
+    ): Promise<void> {
+      const userKey = actor.username.normalize('NFC');
+      const wait = await perUser.hit(userKey);
+      if (wait > 0) {
+        await perUser.release(userKey);
+        throw tooManyAttempts(wait);
+      }
+      const user = await repos.users.findCredentialsByUsername(userKey);
+      if (!user || user.id !== actor.id || user.disabledAt)
+        throw new LoaError(401, 'unauthenticated', 'Sign in again.', 'Vui lòng đăng nhập lại.');
+      if (!(await passwords.verify(input.currentPassword, user.passwordHash))) {
+        throw invalid('currentPassword', 'The current password is wrong.', 'Mật khẩu hiện tại không đúng.');
+      }
+      await perUser.release(userKey);
+      if (input.newPassword === input.currentPassword) {
+        throw invalid(
+          'newPassword',
+          'The new password is the current one; choose another.',
+          'Mật khẩu mới trùng mật khẩu hiện tại; hãy chọn mật khẩu khác.',
+        );
+      }
+      const passwordHash = await passwords.hash(input.newPassword);
+      await deps.tx(async (r) => {
+        const now = clock.now().toISOString();
+        await r.users.updateUser(actor.id, { passwordHash }, now);
+        await r.sessions.revokeUserSessions(actor.id, now, sessionId);
+        await deps.audit.record(r, {
+          actor,
+          requestId,
+          action: 'auth.password_change',
+          targetType: 'user',
+          targetId: actor.id,
+        });
+      });
     },
 
     logout(actor: UserActor, sessionId: string, requestId: string | null): Promise<void> {

@@ -103,6 +103,52 @@ describe('auth', () => {
     });
   });
 
+  it('lets a person change their own password: the current one is checked, other sessions end, this one stays', async () => {
+    const phone = ((await (await login('secretary', userPassword)).json()) as { token: string }).token;
+    const laptop = ((await (await login('secretary', userPassword)).json()) as { token: string }).token;
+    const change = (json: unknown) =>
+      h.request('/api/v1/auth/password', { method: 'POST', token: phone, json });
+
+    const wrong = await change({ currentPassword: 'not my password', newPassword: 'mật khẩu mới của tôi' });
+    expect(wrong.status).toBe(422);
+    expect(((await wrong.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe(
+      'currentPassword',
+    );
+    const short = await change({ currentPassword: userPassword, newPassword: 'ngắn' });
+    expect(short.status).toBe(400);
+    expect((await change({ currentPassword: userPassword, newPassword: userPassword })).status).toBe(422);
+
+    expect(
+      (await change({ currentPassword: userPassword, newPassword: 'mật khẩu mới của tôi' })).status,
+    ).toBe(204);
+    expect((await h.request('/api/v1/auth/me', { token: phone })).status).toBe(200);
+    expect((await h.request('/api/v1/auth/me', { token: laptop })).status).toBe(401);
+    expect((await login('secretary', userPassword)).status).toBe(401);
+    expect((await login('secretary', 'mật khẩu mới của tôi', '203.0.113.8')).status).toBe(200);
+    const audit = await h.runtime.db.kysely
+      .selectFrom('audit_log')
+      .select('target_id')
+      .where('action', '=', 'auth.password_change')
+      .execute();
+    expect(audit).toEqual([{ target_id: h.userIds.secretary }]);
+  });
+
+  it('counts a wrong current password as a failed sign-in: an open session is no way to guess it', async () => {
+    const token = ((await (await login('head', userPassword, '203.0.113.9')).json()) as { token: string })
+      .token;
+    const guess = (i: number) =>
+      h.request('/api/v1/auth/password', {
+        method: 'POST',
+        token,
+        json: { currentPassword: `guess number ${i}`, newPassword: 'mật khẩu kẻ gian đặt' },
+      });
+    for (let i = 0; i < 5; i++) expect((await guess(i)).status).toBe(422);
+    const sixth = await guess(5);
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await login('head', userPassword, '203.0.113.10')).status).toBe(429);
+  });
+
   it('protects cookie writes against CSRF but not bearer calls', async () => {
     const res = await login('admin', adminPassword, '192.0.2.50');
     const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!);

@@ -48,6 +48,17 @@ const rows: Readonly<Record<string, Row>> = {
   },
   'POST /dang-xuat': { path: () => '/dang-xuat', form: {}, inScope: everyone(303) },
   'GET /ngon-ngu/:lang': { path: () => '/ngon-ngu/en', inScope: everyone(303) },
+  'GET /tai-khoan': { path: () => '/tai-khoan', inScope: everyone() },
+  // Everyone may change their own password; a wrong current one changes nobody's.
+  'POST /tai-khoan': {
+    path: () => '/tai-khoan',
+    form: {
+      currentPassword: 'not the password',
+      newPassword: 'a brand new password',
+      newPasswordAgain: 'a brand new password',
+    },
+    inScope: everyone(422),
+  },
   'GET /tai-nguyen/:name': { path: () => '/tai-nguyen/app.css', inScope: everyone(200) },
   // ffmpeg's browser files for processing recordings on the phone, public like the other static files.
   [ffmpegRoute]: { path: () => `${ffmpegBase}/core/ffmpeg-core.js`, inScope: everyone(200) },

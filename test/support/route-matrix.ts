@@ -158,6 +158,14 @@ export const matrix: Readonly<Record<string, Row>> = {
   },
   'POST /api/v1/auth/logout': { inScope: all(204), setup: async () => ({ path: '/api/v1/auth/logout' }) },
   'GET /api/v1/auth/me': { inScope: all(200), setup: async () => ({ path: '/api/v1/auth/me' }) },
+  // Every person may change their own password; with a wrong current one, nobody's changes.
+  'POST /api/v1/auth/password': {
+    inScope: all(422),
+    setup: async () => ({
+      path: '/api/v1/auth/password',
+      json: { currentPassword: 'not the password', newPassword: 'a brand new password' },
+    }),
+  },
 
   'GET /api/v1/commune': { inScope: all(200), setup: async () => ({ path: '/api/v1/commune' }) },
   'PATCH /api/v1/commune': {

@@ -41,12 +41,13 @@ export function createSessionsRepository(db: Kysely<Database>): SessionsReposito
       await db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).execute();
     },
 
-    async revokeUserSessions(userId: string, now: string): Promise<void> {
+    async revokeUserSessions(userId: string, now: string, keepSessionId?: string): Promise<void> {
       await db
         .updateTable('sessions')
         .set({ revoked_at: now })
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
+        .$if(keepSessionId !== undefined, (q) => q.where('id', '!=', keepSessionId!))
         .execute();
     },
   };

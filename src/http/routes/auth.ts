@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { LoginSchema } from '../../domain/user.js';
+import { LoginSchema, PasswordChangeSchema } from '../../domain/user.js';
 import type { Services } from '../../services/index.js';
 import { requireUser } from '../middleware/auth.js';
 import { jsonBody, jsonResponse, problemResponses, UserSchema } from '../schemas.js';
@@ -56,6 +56,28 @@ export function authRoutes({ services, clientIp }: AuthRouteDeps) {
       const auth = requireUser(c);
       await services.auth.logout(auth.actor, auth.sessionId, c.get('requestId'));
       clearSessionCookies(c);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/auth/password',
+      tags: ['Auth'],
+      security: [{ Bearer: [] }],
+      description:
+        'The signed-in person changes their own password, giving the current one (a wrong one counts as a failed sign-in). Their other sessions end; this one stays open.',
+      request: { body: jsonBody(PasswordChangeSchema) },
+      responses: {
+        204: { description: 'Changed' },
+        ...problemResponses,
+        429: { description: 'Too many attempts; see Retry-After' },
+      },
+    }),
+    async (c) => {
+      const auth = requireUser(c);
+      await services.auth.changePassword(auth.actor, auth.sessionId, c.req.valid('json'), c.get('requestId'));
       return c.body(null, 204);
     },
   );

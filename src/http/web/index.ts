@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { isProvinceRole } from '../../domain/actor.js';
 import { assetRoutes } from './assets/index.js';
+import { accountRoutes } from './pages/account.js';
 import type { WebDeps } from './deps.js';
 import { errorPage, pageError, wantsPage } from './errors.js';
 import { pageContext } from './page.js';
@@ -50,6 +51,7 @@ export function webRoutes(deps: WebDeps) {
     await next();
   });
   app.route('/', sessionRoutes(deps));
+  app.route('/', accountRoutes(deps));
   app.route('/', announcementRoutes(deps));
   app.route('/', scheduleRoutes(deps));
   app.route('/', disasterRoutes(deps));

@@ -14,6 +14,16 @@ export const vi = {
   username: 'Tên đăng nhập',
   password: 'Mật khẩu',
   signedInAs: 'Đang đăng nhập:',
+  account: {
+    title: 'Đổi mật khẩu',
+    current: 'Mật khẩu hiện tại',
+    new: 'Mật khẩu mới (ít nhất 10 ký tự)',
+    again: 'Nhập lại mật khẩu mới',
+    mismatch: 'Hai lần nhập mật khẩu mới chưa giống nhau.',
+    save: 'Đổi mật khẩu',
+    changed:
+      'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn (máy khác, trình duyệt khác) đã được đăng xuất.',
+  },
   required: 'Hãy điền mục này.',
   tooLong: (n: number) => `Tối đa ${n} ký tự.`,
   invalidValue: 'Giá trị chưa hợp lệ.',

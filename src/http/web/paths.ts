@@ -6,6 +6,8 @@ export const paths = {
   home: '/',
   signIn: '/dang-nhap',
   signOut: '/dang-xuat',
+  /** The signed-in person's own account: their password. */
+  account: '/tai-khoan',
   language: (lang: string) => `/ngon-ngu/${lang}`,
   assets: '/tai-nguyen',
   send: '/thong-bao/gui',
@@ -80,6 +82,7 @@ export const paths = {
 export const pagePrefixes = [
   '/dang-nhap',
   '/dang-xuat',
+  '/tai-khoan',
   '/ngon-ngu',
   '/tai-nguyen',
   '/thong-bao',

@@ -146,7 +146,8 @@ export function Layout({
         </header>
         {actor ? (
           <p class="who">
-            {p.m.signedInAs} <strong>{actor.username}</strong> · {p.m.roles[actor.role]}
+            {p.m.signedInAs} <strong>{actor.username}</strong> · {p.m.roles[actor.role]} ·{' '}
+            <a href={paths.account}>{p.m.account.title}</a>
           </p>
         ) : null}
         {actor && p.communes ? <CommuneSwitcher p={p} current={actor.communeId} /> : null}
@@ -242,5 +243,6 @@ export function notices(m: Messages): Record<string, string> {
     receiverLocked: m.receiverLocked,
     receiverUnlocked: m.receiverUnlocked,
     commandSent: m.remote.sent,
+    passwordChanged: m.account.changed,
   };
 }

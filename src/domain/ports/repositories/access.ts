@@ -69,7 +69,8 @@ export interface SessionsRepository {
   /** The live session for a token digest: not revoked, not expired, user not disabled. */
   findLiveSession(tokenHash: string, now: string): Promise<{ id: string; userId: string } | undefined>;
   revokeSession(id: string, now: string): Promise<void>;
-  revokeUserSessions(userId: string, now: string): Promise<void>;
+  /** Ends the user's open sessions, but `keepSessionId` (the one a password was changed from). */
+  revokeUserSessions(userId: string, now: string, keepSessionId?: string): Promise<void>;
 }
 
 export interface UsersRepository {
