@@ -250,14 +250,8 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
 
     async listSeriesToExtend(horizon, communeIds) {
       if (communeIds?.length === 0) return [];
-      const rows = await db
-        .selectFrom('broadcasts as b')
-        .leftJoin('announcements as a', 'a.id', 'b.announcement_id')
-        .selectAll('b')
-        .select('a.title')
-        .where('b.cancelled_at', 'is', null)
+      const rows = await selectLiveSeries(db)
         .where('b.next_start_at', '<', horizon)
-        .where('a.withdrawn_at', 'is', null)
         .$if(communeIds !== undefined, (q) => q.where('b.commune_id', 'in', [...communeIds!]))
         .orderBy('b.created_at')
         .orderBy('b.id')
@@ -289,15 +283,9 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
     },
 
     async listLiveSeries(communeId) {
-      const rows = await db
-        .selectFrom('broadcasts as b')
-        .leftJoin('announcements as a', 'a.id', 'b.announcement_id')
-        .selectAll('b')
-        .select('a.title')
+      const rows = await selectLiveSeries(db)
         .where('b.commune_id', '=', communeId)
-        .where('b.cancelled_at', 'is', null)
         .where('b.next_start_at', 'is not', null)
-        .where('a.withdrawn_at', 'is', null)
         .orderBy('b.created_at')
         .execute();
       return rows.map((r) => ({ ...toBroadcast(r), title: r.title }));
@@ -354,6 +342,16 @@ function occurrenceValues(o: NewOccurrence, now: string) {
     updated_at: now,
   };
 }
+
+/** Broadcasts not cancelled, with their announcement's title; a withdrawn announcement's series are over. */
+const selectLiveSeries = (db: Kysely<Database>) =>
+  db
+    .selectFrom('broadcasts as b')
+    .leftJoin('announcements as a', 'a.id', 'b.announcement_id')
+    .selectAll('b')
+    .select('a.title')
+    .where('b.cancelled_at', 'is', null)
+    .where('a.withdrawn_at', 'is', null);
 
 function toBroadcast(r: Selectable<BroadcastTable>): Broadcast {
   return {
