@@ -6,7 +6,10 @@ import { z } from 'zod';
 /** A whole number from `min` (to `max`), with messages a person setting the variable can act on. */
 function wholeNumber(min: number, max?: number) {
   const range = max === undefined ? `must be ${min} or more` : `must be between ${min} and ${max}`;
-  const from = z.number({ error: 'must be a whole number, written in digits' }).min(min, range);
+  const from = z
+    .number({ error: 'must be a whole number, written in digits' })
+    .int('must be a whole number')
+    .min(min, range);
   // Digits only: `0x50` or `1e3` would be read as numbers nobody meant.
   return z.preprocess(
     (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
@@ -193,10 +196,13 @@ const secretVariables = new Set([
   'LOA_PROVINCE_ADMIN_PASSWORD',
 ]);
 
-/** A value as an error may repeat it: never a secret, nor the password in a database address. */
-function shown(name: string, value: string | undefined): string | undefined {
-  if (value === undefined || secretVariables.has(name)) return undefined;
-  return value.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+/** A text with the password of every address in it (CAP_FEEDS holds several) shown as `***`. */
+export const withoutPasswords = (text: string): string =>
+  text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s,"]*):[^/\s,"]*@/gi, '$1:***@');
+
+/** A value as an error may repeat it: never a secret, nor the password in an address. */
+function shown(name: string, value: unknown): string | undefined {
+  return value === undefined || secretVariables.has(name) ? undefined : withoutPasswords(String(value));
 }
 /** The alarm rules of the configuration. */
 export const alarmRulesOf = (
@@ -206,6 +212,13 @@ export const alarmRulesOf = (
   missedHeartbeats: config.ALARM_MISSED_HEARTBEATS,
   lowStorageBytes: config.ALARM_LOW_STORAGE_MB * 1_048_576,
 });
+
+/** A variable set to nothing (`PORT=` in a unit file) is unset: its default, not 0 or an empty path. */
+export function withoutBlanks<T extends object>(env: T): T {
+  return Object.fromEntries(
+    Object.entries(env).filter(([, v]) => typeof v !== 'string' || v.trim() !== ''),
+  ) as T;
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -217,9 +230,7 @@ export class ConfigError extends Error {
  * `PORT: must be between 0 and 65535 (got "70000")`.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  // A variable set to nothing (`PORT=` in a unit file) is unset: its default, not 0 or an empty path.
-  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v === undefined || v.trim() !== ''));
-  const result = checkedConfigSchema.safeParse(set);
+  const result = checkedConfigSchema.safeParse(withoutBlanks(env));
   const feeds = result.success ? capFeedsOf(result.data.CAP_FEEDS, result.data.CAP_FEED_ALLOW_PRIVATE) : null;
   if (result.success && feeds!.ok) return { ...result.data, capFeeds: feeds!.feeds };
   const issues = result.success
@@ -229,7 +240,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     const name = String(issue.path[0] ?? '?');
     // A key is never repeated into a log line, even a wrong one.
     const got = shown(name, env[name]);
-    return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+    return `${name}: ${withoutPasswords(issue.message)}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
   });
   throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
 }

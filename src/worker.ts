@@ -1,6 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import { sql } from 'kysely';
-import { alarmRulesOf, capFeedsOf, ConfigError, configSchema } from './config.js';
+import {
+  alarmRulesOf,
+  capFeedsOf,
+  ConfigError,
+  configSchema,
+  withoutBlanks,
+  withoutPasswords,
+} from './config.js';
 import { createCapSignatureVerifier, trustedCapCertsOf } from './crypto/cap-signature.js';
 import { webCryptoHasher } from './crypto/passwords.js';
 import { createSecretBox, parseSecretKey } from './crypto/secret-box.js';
@@ -153,10 +160,11 @@ export async function createEdgeRuntime(
   env: Env,
   options: EdgeOverrides & { readonly role?: 'worker' | 'push' } = {},
 ): Promise<EdgeRuntime & { readonly localBus: EventBus }> {
-  const config = edgeConfigSchema.parse(env);
+  const config = edgeConfigSchema.parse(withoutBlanks(env));
   // No CAP_FEED_ALLOW_PRIVATE here: a Worker's subrequests cannot reach a province's private network.
   const feeds = capFeedsOf(config.CAP_FEEDS, false);
-  if (!feeds.ok) throw new ConfigError(`Invalid configuration:\n  CAP_FEEDS: ${feeds.error}`);
+  if (!feeds.ok)
+    throw new ConfigError(`Invalid configuration:\n  CAP_FEEDS: ${withoutPasswords(feeds.error)}`);
   const capVerifier = edgeCapVerifier(env.CAP_TRUSTED_CERTS);
   const resolveHost = options.resolveHost ?? dnsOverHttps();
   const logger = options.logger ?? createConsoleLogger(config.LOG_LEVEL, { service: 'loa', profile: 'edge' });

@@ -147,5 +147,26 @@ describe('loadConfig', () => {
       expect(message).not.toContain('Sup3rS3cret');
       expect(message).not.toContain('short-pw');
     }
+    for (const [name, value, secret] of [
+      ['DATABASE_URL', 'postgress://loa:p@ss@db/loa', 'ss@db'],
+      ['CAP_FEEDS', '15:https://kttv:m4tkh4u@/cap.atom x:y', 'm4tkh4u'],
+    ] as const) {
+      const message = (() => {
+        try {
+          loadConfig({ [name]: value });
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return '';
+      })();
+      expect(message).toContain(`${name}: `);
+      expect(message).not.toContain(secret);
+    }
+  });
+
+  it('takes whole numbers only, also where they come as numbers (an edge deployment’s vars)', () => {
+    expect(() => loadConfig({ UPLOAD_LIMIT_MB: 100.5 as unknown as string })).toThrow(
+      /UPLOAD_LIMIT_MB: must be a whole number/,
+    );
   });
 });

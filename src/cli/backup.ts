@@ -1,8 +1,26 @@
-import { existsSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { Config } from '../config.js';
 import { sqliteFileOf } from '../db/connect.node.js';
+
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Where a backup would overwrite the database it copies. */
 export class BackupTargetError extends Error {}
@@ -28,7 +46,10 @@ export async function backupDatabase(config: Config, target: string): Promise<{ 
   try {
     db.pragma('busy_timeout = 5000');
     db.prepare('VACUUM INTO ?').run(partial);
+    // On disk before it takes the name: a power cut must not leave a cut copy where the last good one was.
+    syncFile(partial);
     renameSync(partial, target);
+    syncFile(dirname(resolve(target)));
     return { bytes: statSync(target).size };
   } catch (error) {
     rmSync(partial, { force: true });

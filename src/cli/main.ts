@@ -90,13 +90,19 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // What an operator can act on is one line: a setting, a file, a path or an option.
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    // Its own code or its cause's (a migration that could not connect).
+    const code = [error, (error as Error | undefined)?.cause]
+      .map((e) => (e as NodeJS.ErrnoException | undefined)?.code)
+      .find((c) => c !== undefined);
     const plain = typeof code === 'string' && /^(E[A-Z]+$|ERR_PARSE_ARGS_)/.test(code);
     if (
       error instanceof Error &&
       (error instanceof ConfigError || error instanceof CommuneFileError || plain)
     ) {
-      process.stderr.write(`${error.message}\n`);
+      // A connection refused on every address of a name (`localhost`: ::1 and 127.0.0.1) has no message
+      // of its own, only those of its attempts.
+      const attempts = error instanceof AggregateError ? error.errors.map((e: Error) => e.message) : [];
+      process.stderr.write(`${error.message || attempts.join('; ') || String(code)}\n`);
     } else {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     }

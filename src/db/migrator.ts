@@ -55,7 +55,8 @@ export async function migrateToLatest(db: Kysely<any>): Promise<readonly string[
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
-    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, {
+    const which = failed ? ` ${failed.migrationName}` : '';
+    throw new Error(`Database migration${which} failed: ${String(error)}`, {
       cause: error,
     });
   }

@@ -59,9 +59,20 @@ export function createBroadcastsService(
     const now = clock.now().getTime();
     const when = normaliseWhen(req, now);
     const broadcastId = deps.ids.id();
+    const hamlets = await targetHamlets(r, ctx, req.hamletIds, permission);
+    // Held from here on, and the commune's rules read under it: a hamlet deleted or a slot removed at
+    // the same moment comes wholly before this booking (it is refused) or after it (it sees the booking).
+    const live = await r.hamlets.lockSchedules(hamlets.map((h) => h.id));
+    if (live.length < hamlets.length) {
+      const gone = hamlets.filter((h) => !live.includes(h.id)).map((h) => h.name);
+      throw invalid(
+        'hamletIds',
+        `${gone.join(', ')} was deleted meanwhile.`,
+        `${gone.join(', ')} vừa bị xóa; hãy chọn lại thôn.`,
+      );
+    }
     const commune = await loadCommune(r, ctx.actor.communeId);
     const rules = communeRules(commune);
-    const hamlets = await targetHamlets(r, ctx, req.hamletIds, permission);
     const found = await contentOf(r, ctx, req, commune);
     const title = found.title;
     // A lead-in (a disaster bulletin's spoken header) plays before the content, inside its air time.
@@ -95,7 +106,6 @@ export function createBroadcastsService(
       );
     }
 
-    await r.hamlets.lockSchedules(hamlets.map((h) => h.id));
     const asked = planReach(starts.value, rules, Math.max(...airTimes.map((a) => a.airTimeMs)));
     // A refused exact time is answered with the next free time after it, looked for over these.
     const reach =

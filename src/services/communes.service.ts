@@ -89,13 +89,15 @@ export type CommuneSettingsPatch = Partial<
  * air in from then on, and end without a word.
  */
 async function assertSlotsKept(
-  r: Pick<Repositories, 'broadcasts'>,
+  r: Pick<Repositories, 'broadcasts' | 'hamlets'>,
   commune: Commune,
   slots: CommuneSettings['slots'],
 ): Promise<void> {
   const kept = new Set(slots.map((s) => s.name));
   const removed = commune.settings.slots.filter((s) => !kept.has(s.name));
   if (removed.length === 0) return;
+  // As a booking holds them: one in a removed slot at the same moment is either seen here or refused.
+  await r.hamlets.lockSchedules((await r.hamlets.listCommuneHamlets(commune.id)).map((h) => h.id));
   const series = (await r.broadcasts.listLiveSeries(commune.id)).filter((b) =>
     removed.some((s) => s.name === b.schedule.recurrence?.slot),
   );

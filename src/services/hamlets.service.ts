@@ -120,6 +120,8 @@ export function createHamletsService(deps: Deps) {
       assertAllowed(ctx.actor, 'hamlet.manage');
       return tx(async (r) => {
         await load(r, ctx, id);
+        // As a booking holds it: one at the same moment is either cancelled below or refused.
+        await r.hamlets.lockSchedules([id]);
         // A receiver of a hidden hamlet could neither play nor be managed any more: it moves first.
         const receivers = await r.hamlets.countReceivers(id);
         if (receivers > 0) {

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoaEvent } from '../../src/domain/ports/events.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { createDevice, createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
 
 describe('hamlets: deleting', () => {
   let h: Harness;
@@ -47,74 +45,5 @@ describe('hamlets: deleting', () => {
     expect((await h.request(`/api/v1/hamlets/${hamlet}`, { token: h.tokens.admin })).status).toBe(404);
     // The receiver stays manageable in its new hamlet.
     expect((await h.request(`/api/v1/receivers/${receiver}`, { token: h.tokens.admin })).status).toBe(200);
-  });
-});
-
-describe('hamlets: what a change does to the schedule', () => {
-  let h: Harness;
-  const events: LoaEvent[] = [];
-  beforeAll(async () => {
-    h = await createHarness();
-    h.runtime.bus.subscribe((e) => events.push(e));
-  });
-  afterAll(() => h.close());
-
-  it('plays the languages in their new order from the next poll, and tells the boxes at once', async () => {
-    const device = await createDevice(h, 'thon-2');
-    const ann = await createReadyAnnouncement(h, 'Tiêm phòng', [
-      { language: 'vi', seconds: 1 },
-      { language: 'giay', seconds: 1 },
-    ]);
-    await scheduleBroadcast(h, {
-      announcementId: ann.id,
-      hamletIds: ['thon-2'],
-      at: '2026-11-27T09:00:00+07:00',
-    });
-    const schedule = (headers: Record<string, string> = {}) =>
-      h.request('/api/v1/receiver/schedule', { token: device.token, headers });
-    const before = await schedule();
-    const etag = before.headers.get('etag')!;
-    expect(((await before.json()) as any).items.map((i: any) => i.language)).toEqual(['vi', 'giay']);
-
-    events.length = 0;
-    const res = await h.request('/api/v1/hamlets/thon-2', {
-      method: 'PATCH',
-      token: h.tokens.admin,
-      json: { languages: ['giay', 'vi'] },
-    });
-    expect(res.status).toBe(200);
-    expect(events).toContainEqual({ type: 'schedule-changed', versions: { 'thon-2': expect.any(Number) } });
-
-    const after = await schedule({ 'if-none-match': etag });
-    expect(after.status).toBe(200);
-    expect(((await after.json()) as any).items.map((i: any) => i.language)).toEqual(['giay', 'vi']);
-  });
-
-  it('cancels the airings to come of a deleted hamlet, and only its', async () => {
-    const created = await h.request('/api/v1/hamlets', {
-      method: 'POST',
-      token: h.tokens.admin,
-      json: { name: 'Thôn Tạm', languages: ['vi'] },
-    });
-    const { id: hamlet } = (await created.json()) as { id: string };
-    const ann = await createReadyAnnouncement(h, 'Họp thôn', [{ language: 'vi', seconds: 1 }]);
-    const booked = await scheduleBroadcast(h, {
-      announcementId: ann.id,
-      hamletIds: [hamlet, 'un-ta'],
-      at: '2026-11-29T09:00:00+07:00',
-    });
-    expect(
-      (await h.request(`/api/v1/hamlets/${hamlet}`, { method: 'DELETE', token: h.tokens.admin })).status,
-    ).toBe(204);
-    const rows = await h.runtime.db.kysely
-      .selectFrom('occurrences')
-      .select(['hamlet_id', 'status'])
-      .where('broadcast_id', '=', booked.id)
-      .orderBy('hamlet_id')
-      .execute();
-    expect(rows).toEqual([
-      { hamlet_id: hamlet, status: 'cancelled' },
-      { hamlet_id: 'un-ta', status: 'scheduled' },
-    ]);
   });
 });

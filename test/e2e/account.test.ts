@@ -44,6 +44,13 @@ describe.skipIf(!hasTool('chromium'))('changing one’s own password in a browse
       .poll(() => page.locator('#newPasswordAgain-error').textContent())
       .toContain('Hai lần nhập mật khẩu mới chưa giống nhau.');
 
+    // Too short a new password: how many characters it needs.
+    await page.getByLabel('Mật khẩu hiện tại').fill(userPassword);
+    await page.getByLabel('Mật khẩu mới (ít nhất 10 ký tự)').fill('trâu bò');
+    await page.getByLabel('Nhập lại mật khẩu mới').fill('trâu bò');
+    await page.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+    await expect.poll(() => page.locator('#newPassword-error').textContent()).toContain('Ít nhất 10 ký tự.');
+
     // A wrong current password: said at its field.
     await page.getByLabel('Mật khẩu hiện tại').fill('mật khẩu nhớ nhầm');
     await page.getByLabel('Mật khẩu mới (ít nhất 10 ký tự)').fill('trâu bò đã tiêm phòng');

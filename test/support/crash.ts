@@ -39,21 +39,30 @@ export function meetAfter<K extends keyof Repositories>(
   repo: K,
   method: keyof Repositories[K] & string,
   fallbackMs = 500,
-): { readonly decorate: Decorator; arm(parties: number): void } {
-  let meeting: { parties: number; arrived: number; met: Promise<void>; open: () => void } | undefined;
+): {
+  readonly decorate: Decorator;
+  /** From now on, `parties` callers meet; resolves when the first has made its call. */
+  arm(parties: number): { readonly first: Promise<void> };
+} {
+  let meeting:
+    { parties: number; arrived: number; met: Promise<void>; open: () => void; came: () => void } | undefined;
   return {
     decorate: (repositories) =>
       replace(repositories, repo, method, (original) => async (...args) => {
         const result = await original(...args);
         if (!meeting) return result;
+        meeting.came();
         if (++meeting.arrived >= meeting.parties) meeting.open();
         await Promise.race([meeting.met, new Promise((resolve) => setTimeout(resolve, fallbackMs))]);
         return result;
       }),
     arm(parties) {
       let open!: () => void;
+      let came!: () => void;
       const met = new Promise<void>((resolve) => (open = resolve));
-      meeting = { parties, arrived: 0, met, open };
+      const first = new Promise<void>((resolve) => (came = resolve));
+      meeting = { parties, arrived: 0, met, open, came };
+      return { first };
     },
   };
 }

@@ -165,18 +165,21 @@ export function createHamletsRepository(
 
     /**
      * PostgreSQL: `select … for update` takes the hamlets' row locks in id order (no deadlock between
-     * bookings of overlapping hamlet sets) until the transaction ends. SQLite: the unit of work began
-     * with `begin immediate`, which already holds the database's one write lock.
+     * bookings of overlapping hamlet sets) until the transaction ends, and checks again, once it has
+     * them, which are still live. SQLite: the unit of work began with `begin immediate`, which already
+     * holds the database's one write lock, so what it read before is still so.
      */
     async lockSchedules(ids) {
-      if (ids.length === 0 || !capabilities.rowLocks) return;
-      await db
+      if (ids.length === 0 || !capabilities.rowLocks) return ids;
+      const rows = await db
         .selectFrom('hamlets')
         .select('id')
         .where('id', 'in', [...new Set(ids)].sort())
+        .where('deleted_at', 'is', null)
         .orderBy('id')
         .forUpdate()
         .execute();
+      return rows.map((r) => r.id);
     },
 
     async bumpScheduleVersions(

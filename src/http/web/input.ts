@@ -24,6 +24,8 @@ export function issueMessage(issue: z.core.$ZodIssue, m: Messages, lang: Lang): 
           ? m.enterNumber
           : m.required;
     case 'too_small':
+      // Empty, or too short: a password of 8 characters is filled in, and told how many it needs.
+      if (issue.origin === 'string' && Number(issue.minimum) > 1) return m.tooShort(Number(issue.minimum));
       return issue.origin === 'string' || issue.origin === 'array'
         ? m.required
         : m.atLeast(shown(Number(issue.minimum), lang));

@@ -23,6 +23,7 @@ export const en: Messages = {
   },
   required: 'Fill in this field.',
   tooLong: (n) => `At most ${n} characters.`,
+  tooShort: (n) => `At least ${n} characters.`,
   invalidValue: 'This value is not valid.',
   fixBelow: 'Not saved yet. Fix the fields marked below.',
   nav: {

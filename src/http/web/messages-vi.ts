@@ -26,6 +26,7 @@ export const vi = {
   },
   required: 'Hãy điền mục này.',
   tooLong: (n: number) => `Tối đa ${n} ký tự.`,
+  tooShort: (n: number) => `Ít nhất ${n} ký tự.`,
   invalidValue: 'Giá trị chưa hợp lệ.',
   fixBelow: 'Chưa lưu được. Hãy sửa các mục được đánh dấu bên dưới.',
   nav: {

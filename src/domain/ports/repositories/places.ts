@@ -66,9 +66,9 @@ export interface HamletsRepository {
   /**
    * Holds these hamlets' schedules until the unit of work ends, so that what a booking checks (no
    * overlap, air time) is still true when it writes, whatever else runs on other connections or
-   * instances.
+   * instances. Answers those not deleted: a hamlet deleted while this waited for it is left out.
    */
-  lockSchedules(ids: readonly string[]): Promise<void>;
+  lockSchedules(ids: readonly string[]): Promise<readonly string[]>;
 }
 
 /**
