@@ -27,6 +27,18 @@ export const capSystemUserId = (communeId: string): string => `cap-${communeId}`
 /** Usernames of the form `cap-…` are kept for those accounts. */
 export const isSystemUsername = (username: string): boolean => /^cap-/i.test(username);
 
+/** Why a username is refused, in both languages: kept for a CAP account, or taken. */
+export const usernameRefusals = {
+  system: {
+    en: `Usernames beginning with "cap-" are kept for the CAP alerts' accounts; choose another.`,
+    vi: 'Tên đăng nhập bắt đầu bằng "cap-" được dành cho tài khoản hệ thống cảnh báo CAP; hãy chọn tên khác.',
+  },
+  taken: (username: string) => ({
+    en: `The username ${JSON.stringify(username)} is taken.`,
+    vi: `Tên đăng nhập "${username}" đã có người dùng.`,
+  }),
+};
+
 export const isSystemAccount = (user: Pick<User, 'id' | 'communeId'>): boolean =>
   user.id === capSystemUserId(user.communeId);
 

@@ -10,7 +10,7 @@ import type { PasswordHasher } from '../domain/ports/passwords.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { CommuneInput, Province } from '../domain/province.js';
 import { slugify } from '../domain/slug.js';
-import { isSystemUsername } from '../domain/user.js';
+import { isSystemUsername, usernameRefusals } from '../domain/user.js';
 import type { AuditTrail } from './audit.service.js';
 
 interface Deps {
@@ -69,12 +69,10 @@ const communeTaken = (id: string, code: string) =>
     `Đã có xã với mã "${id}" hoặc mã số ${code} (kể cả xã đã xóa: mã số xã không dùng lại).`,
   );
 
-const adminTaken = (username: string) =>
-  takenField(
-    'admin.username',
-    `The username ${JSON.stringify(username)} is taken.`,
-    `Tên đăng nhập "${username}" đã có người dùng.`,
-  );
+const adminTaken = (username: string) => {
+  const { en, vi } = usernameRefusals.taken(username);
+  return takenField('admin.username', en, vi);
+};
 
 /** The broadcasting rules an admin may change in the app; identity (name, code, zone) comes from the file. */
 export type CommuneSettingsPatch = Partial<
@@ -174,11 +172,7 @@ export function createCommunesService(deps: Deps) {
       const passwordHash = password === undefined ? undefined : await deps.passwords.hash(password);
       const id = input.id ?? (slugify(input.name.replace(/^x[ãa]\s+/i, '')) || deps.ids.id());
       if (input.admin && isSystemUsername(input.admin.username)) {
-        throw invalid(
-          'admin.username',
-          `Usernames beginning with "cap-" are kept for the CAP alerts' accounts; choose another.`,
-          'Tên đăng nhập bắt đầu bằng "cap-" được dành cho tài khoản hệ thống cảnh báo CAP; hãy chọn tên khác.',
-        );
+        throw invalid('admin.username', usernameRefusals.system.en, usernameRefusals.system.vi);
       }
       const created = deps.tx(async (r) => {
         const province = await r.provinces.findProvince(ctx.actor.provinceId);

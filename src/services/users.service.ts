@@ -14,7 +14,13 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
-import { capSystemUserId, isSystemAccount, isSystemUsername, type User } from '../domain/user.js';
+import {
+  capSystemUserId,
+  isSystemAccount,
+  isSystemUsername,
+  usernameRefusals,
+  type User,
+} from '../domain/user.js';
 import type { AuditTrail } from './audit.service.js';
 import { toUserActor } from './auth.service.js';
 
@@ -163,11 +169,10 @@ async function assertAdminLeft(
   );
 }
 
-const usernameTaken = (username: string): UserProblem => ({
-  field: 'username',
-  message: `The username ${JSON.stringify(username)} is taken.`,
-  messageVi: `Tên đăng nhập "${username}" đã có người dùng.`,
-});
+const usernameTaken = (username: string): UserProblem => {
+  const { en, vi } = usernameRefusals.taken(username);
+  return { field: 'username', message: en, messageVi: vi };
+};
 
 async function newUserProblems(
   r: Pick<Repositories, 'users' | 'hamlets'>,
@@ -181,12 +186,8 @@ async function newUserProblems(
   const problems: UserProblem[] = [];
   const username = input.username?.normalize('NFC');
   if (username && isSystemUsername(username)) {
-    problems.push({
-      field: 'username',
-      message: `Usernames beginning with "cap-" are kept for the CAP alerts' accounts; choose another.`,
-      messageVi:
-        'Tên đăng nhập bắt đầu bằng "cap-" được dành cho tài khoản hệ thống cảnh báo CAP; hãy chọn tên khác.',
-    });
+    const { en, vi } = usernameRefusals.system;
+    problems.push({ field: 'username', message: en, messageVi: vi });
   } else if (username && (await r.users.isUsernameTaken(username))) {
     problems.push(usernameTaken(username));
   }
