@@ -134,13 +134,13 @@ export function createHamletsService(deps: Deps) {
         const now = clock.now().toISOString();
         await r.hamlets.softDeleteHamlet(id, now);
         // Its airings to come would only be marked missed: nothing is left there to play them.
-        const cancelled = await r.broadcasts.cancelFutureOccurrencesIn(id, now);
+        const cancelled = await r.broadcasts.cancelFutureOccurrences({ hamletId: id }, now);
         await deps.audit.record(r, {
           ...ctx,
           action: 'hamlet.delete',
           targetType: 'hamlet',
           targetId: id,
-          details: { cancelledAirings: cancelled },
+          details: { cancelledAirings: cancelled.length },
         });
       });
     },

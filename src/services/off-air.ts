@@ -23,7 +23,7 @@ export async function takeOffAir(
   announcementId: string,
   now: string,
 ): Promise<OffAir> {
-  const cancelled = await r.broadcasts.cancelFutureOccurrencesOf(announcementId, now);
+  const cancelled = await r.broadcasts.cancelFutureOccurrences({ announcementId }, now);
   const airing = (await r.broadcasts.listRecentOccurrencesOf(announcementId, now, LONGEST_ITEM_MS)).filter(
     (o) => Date.parse(o.startsAt) + o.durationMs > Date.parse(now),
   );

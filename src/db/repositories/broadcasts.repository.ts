@@ -148,30 +148,22 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
       return rows.map((r) => r.commune_id);
     },
 
-    async cancelFutureOccurrencesOf(announcementId, now) {
-      const rows = await db
+    async cancelFutureOccurrences(of, now) {
+      const future = db
         .updateTable('occurrences')
         .set({ status: 'cancelled', updated_at: now })
         .where('status', '=', 'scheduled')
-        .where('starts_at', '>', now)
-        .where('broadcast_id', 'in', (eb) =>
-          eb.selectFrom('broadcasts').select('id').where('announcement_id', '=', announcementId),
-        )
+        .where('starts_at', '>', now);
+      const rows = await (
+        'hamletId' in of
+          ? future.where('hamlet_id', '=', of.hamletId)
+          : future.where('broadcast_id', 'in', (eb) =>
+              eb.selectFrom('broadcasts').select('id').where('announcement_id', '=', of.announcementId),
+            )
+      )
         .returning(['id', 'hamlet_id'])
         .execute();
       return rows.map((r) => ({ id: r.id, hamletId: r.hamlet_id }));
-    },
-
-    async cancelFutureOccurrencesIn(hamletId, now) {
-      const rows = await db
-        .updateTable('occurrences')
-        .set({ status: 'cancelled', updated_at: now })
-        .where('status', '=', 'scheduled')
-        .where('starts_at', '>', now)
-        .where('hamlet_id', '=', hamletId)
-        .returning('id')
-        .execute();
-      return rows.length;
     },
 
     async listRecentOccurrencesOf(announcementId, now, maxDurationMs) {

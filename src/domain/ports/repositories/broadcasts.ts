@@ -48,15 +48,13 @@ export interface BroadcastsRepository {
   /** The communes a booking's broadcasts were made in (where an emergency event must be pushed). */
   listCommunesOfBooking(bookingId: string): Promise<readonly string[]>;
   /**
-   * Cancels every occurrence of this announcement that has not started (content withdrawn or refused);
-   * returns them.
+   * Cancels every occurrence that has not started of this announcement (content withdrawn or refused) or
+   * in this hamlet (deleted); returns them.
    */
-  cancelFutureOccurrencesOf(
-    announcementId: string,
+  cancelFutureOccurrences(
+    of: { readonly announcementId: string } | { readonly hamletId: string },
     now: string,
   ): Promise<readonly { id: string; hamletId: string }[]>;
-  /** Cancels every occurrence in this hamlet that has not started (the hamlet is deleted); returns how many. */
-  cancelFutureOccurrencesIn(hamletId: string, now: string): Promise<number>;
   /** Occurrences of this announcement that started at most `maxDurationMs` ago: possibly on air now. */
   listRecentOccurrencesOf(
     announcementId: string,
