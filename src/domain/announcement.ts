@@ -123,8 +123,11 @@ export const canMove = (from: ProcessingStatus, to: ProcessingStatus): boolean =
 export const airableVariants = (variants: readonly Variant[]): readonly Variant[] =>
   variants.filter((v) => v.status === 'ready' && v.audio !== null && v.approval === 'approved');
 
-/** Why content cannot be booked now: still processing, processing failed, waiting for the office, refused. */
-export type NotAirableReason = 'processing' | 'failed' | 'pending' | 'rejected';
+/**
+ * Why content cannot be booked now: withdrawn, still processing, processing failed, waiting for the office,
+ * refused.
+ */
+export type NotAirableReason = 'withdrawn' | 'processing' | 'failed' | 'pending' | 'rejected';
 
 /**
  * Why an announcement cannot be booked now, or null when it can: processed (every version) with at least
@@ -132,8 +135,9 @@ export type NotAirableReason = 'processing' | 'failed' | 'pending' | 'rejected';
  * for the rest, rather than leaving content out without a word.
  */
 export function notAirableReason(
-  a: Pick<Announcement, 'status' | 'approval' | 'variants'>,
+  a: Pick<Announcement, 'status' | 'approval' | 'variants' | 'withdrawnAt'>,
 ): NotAirableReason | null {
+  if (a.withdrawnAt) return 'withdrawn';
   if (a.status === 'ready' && airableVariants(a.variants).length > 0) return null;
   if (a.approval === 'rejected') return 'rejected';
   if (a.status === 'failed') return 'failed';

@@ -95,6 +95,7 @@ export function createAnnouncementsService(deps: Deps) {
         approval?: Approval | undefined;
         mine?: boolean | undefined;
         withdrawn?: boolean | undefined;
+        newestFirst?: boolean | undefined;
       },
     ): Promise<Page<Announcement>> {
       assertAllowed(ctx.actor, 'announcement.read');
@@ -108,6 +109,7 @@ export function createAnnouncementsService(deps: Deps) {
         ...(filter.approval && { approval: filter.approval }),
         ...(filter.mine && { createdBy: ctx.actor.id }),
         ...(withdrawn !== undefined && { withdrawn }),
+        ...(filter.newestFirst && { newestFirst: true }),
       });
     },
 

@@ -148,7 +148,7 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
             exists(selectFrom('bulletins as bu').select('bu.id').whereRef('bu.announcement_id', '=', 'a.id')),
           ),
         )
-        .orderBy('a.id')
+        .orderBy('a.id', filter.newestFirst ? 'desc' : 'asc')
         .limit(filter.limit + 1);
       if (scope !== 'all') {
         query = query.where((eb) =>
@@ -162,7 +162,7 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
       if (filter.createdBy) query = query.where('a.created_by', '=', filter.createdBy);
       if (filter.withdrawn !== undefined)
         query = query.where('a.withdrawn_at', filter.withdrawn ? 'is not' : 'is', null);
-      if (filter.cursor) query = query.where('a.id', '>', filter.cursor);
+      if (filter.cursor) query = query.where('a.id', filter.newestFirst ? '<' : '>', filter.cursor);
       const rows = await query.execute();
       const variants = await variantsOf(rows.map((r) => r.id));
       return toPage(

@@ -195,6 +195,9 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
           withdrawn: z.enum(['true', 'false']).optional().openapi({
             description: 'Withdrawn ones only (true) or none (false); with `approval` the default is false',
           }),
+          order: z.enum(['oldest', 'newest']).default('oldest').openapi({
+            description: 'The oldest first (the default) or the newest first; the cursor follows the order',
+          }),
         }),
       },
       responses: {
@@ -203,9 +206,10 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       },
     }),
     async (c) => {
-      const q = c.req.valid('query');
+      const { order, ...q } = c.req.valid('query');
       const page = await services.announcements.list(requestContext(c), {
         ...q,
+        newestFirst: order === 'newest',
         mine: q.mine === 'true',
         withdrawn: q.withdrawn === undefined ? undefined : q.withdrawn === 'true',
       });

@@ -293,6 +293,7 @@ export const en: Messages = {
     'Content the commune office creates here counts as approved (the audit log says: approved on creation for an emergency).',
   notOffered: 'Not available',
   notOfferedWhy: {
+    withdrawn: 'withdrawn',
     processing: 'audio still processing',
     failed: 'audio processing failed',
     pending: 'waiting for approval',

@@ -311,6 +311,7 @@ export const vi = {
     'Nội dung văn phòng xã tạo ở đây được coi là đã duyệt (ghi vào nhật ký: duyệt khi tạo để phát khẩn cấp).',
   notOffered: 'Chưa chọn được',
   notOfferedWhy: {
+    withdrawn: 'đã rút lại',
     processing: 'đang xử lý âm thanh',
     failed: 'xử lý âm thanh bị lỗi',
     pending: 'đang chờ văn phòng xã duyệt',

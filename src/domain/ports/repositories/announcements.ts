@@ -35,6 +35,8 @@ export interface AnnouncementsRepository {
       createdBy?: string;
       /** true: only withdrawn ones; false: none of them; absent: both. */
       withdrawn?: boolean;
+      /** The newest first (a person's lists), else the oldest (the API's pages, the office's queue). */
+      newestFirst?: boolean;
     },
   ): Promise<Page<Announcement>>;
   findVariantWork(id: string): Promise<VariantWork | undefined>;

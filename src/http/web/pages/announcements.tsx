@@ -132,7 +132,7 @@ export function announcementRoutes(deps: WebDeps) {
   app.get(paths.mine, async (c) => {
     const ctx = signedIn(c);
     const p = pageContext(c);
-    const page = await services.announcements.list(ctx, { mine: true, limit: 100 });
+    const page = await services.announcements.list(ctx, { mine: true, newestFirst: true, limit: 100 });
     const commune = await communeOf(services, ctx);
     const items = [...page.items].sort((x, y) => y.createdAt.localeCompare(x.createdAt));
     return sendPage(

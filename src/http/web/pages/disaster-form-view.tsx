@@ -74,7 +74,7 @@ export async function renderDisasterForm(
     communeOf(services, ctx),
     hamletsOf(services, ctx),
     services.disaster.listEvents(ctx, 'active'),
-    services.announcements.list(ctx, { limit: 200 }),
+    services.announcements.list(ctx, { withdrawn: false, newestFirst: true, limit: 200 }),
   ]);
   // Disaster content that can air, or is being processed (the one just made, when going back to edit).
   const offered = recent.items

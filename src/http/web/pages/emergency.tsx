@@ -56,7 +56,7 @@ export function emergencyRoutes(deps: WebDeps) {
     const [commune, hamlets, recent] = await Promise.all([
       communeOf(services, ctx),
       hamletsOf(services, ctx),
-      services.announcements.list(ctx, { limit: 200 }),
+      services.announcements.list(ctx, { withdrawn: false, newestFirst: true, limit: 200 }),
     ]);
     const { repeatCount, repeatIntervalMin } = commune.settings.emergency;
     const announcements = [...recent.items].sort((a, b) => b.createdAt.localeCompare(a.createdAt));

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { notAirableReason } from '../../../domain/announcement.js';
 import { LoaError } from '../../../domain/errors.js';
 import { isAllowed } from '../../../domain/policy.js';
 import {
@@ -99,9 +100,16 @@ export function scheduleRoutes(deps: WebDeps) {
     );
     const items = [...stored, ...projected].sort((x, y) => x.startsAt.localeCompare(y.startsAt));
     const canSchedule = isAllowed(ctx.actor, 'broadcast.schedule', [hamletId]);
-    const approval = commune.settings.approvalRequired ? ('approved' as const) : undefined;
+    // What the booking takes: an approved version may air while a newer one waits for the office.
     const ready = canSchedule
-      ? (await services.announcements.list(ctx, { status: 'ready', approval, limit: 200 })).items
+      ? (
+          await services.announcements.list(ctx, {
+            status: 'ready',
+            withdrawn: false,
+            newestFirst: true,
+            limit: 200,
+          })
+        ).items.filter((a) => notAirableReason(a) === null)
       : [];
     // "+ Thêm" of a slot opens the form on that slot and day.
     const asked = c.req.query('them');
