@@ -63,6 +63,19 @@ export function assertNotWithdrawn(a: Announcement): void {
   );
 }
 
+/**
+ * Refused content takes no new version until the office approves it again: a version added meanwhile would
+ * air where approval is not required, or wait in no queue where it is.
+ */
+function assertTakesVersions(a: Announcement): void {
+  assertNotWithdrawn(a);
+  if (a.approval !== 'rejected') return;
+  throw conflict(
+    `"${a.title}" was refused by the commune office; it takes no new version unless the office approves it again.`,
+    `Thông báo "${a.title}" đã bị văn phòng xã từ chối nên không thêm bản mới được. Hãy tạo thông báo mới, hoặc đề nghị văn phòng xã duyệt lại.`,
+  );
+}
+
 /** A new version and, when it came processed already and passed the measurement, its audio. */
 interface Accepted {
   readonly variant: NewVariant;
@@ -324,7 +337,7 @@ export function createAnnouncementIntake(deps: Deps) {
       assertAllowed(ctx.actor, 'announcement.create');
       const existing = await load(deps.repos, ctx, id);
       assertAllowed(ctx.actor, 'announcement.create', [existing.hamletId]);
-      assertNotWithdrawn(existing);
+      assertTakesVersions(existing);
     },
 
     /**
@@ -345,6 +358,7 @@ export function createAnnouncementIntake(deps: Deps) {
       const { variant } = accepted;
       await tx(async (r) => {
         const a = await load(r, ctx, id);
+        assertTakesVersions(a);
         if (a.variants.some((v) => v.language === language)) {
           throw conflict(
             `This announcement already has a "${language}" version.`,

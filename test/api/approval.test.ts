@@ -147,6 +147,24 @@ describe.each(dialects)('approval on %s', (dialect) => {
       },
     });
     expect(rebook.status).toBe(422);
+    // Nor does it take a new version, which would air where approval is not asked for.
+    const addVersion = () =>
+      h.request(`/api/v1/announcements/${content.id}/variants`, {
+        method: 'POST',
+        token: h.tokens.officer,
+        json: { language: 'giay', text: 'Sáng mai tiêm phòng cho trâu bò.', voice: 'vi' },
+      });
+    const added = await addVersion();
+    expect(added.status).toBe(409);
+    expect(((await added.json()) as { detailVi: string }).detailVi).toContain('từ chối');
+    expect((await announcement(content.id)).variants.map((v) => v.language)).toEqual(['vi']);
+    // Once the office approves it again, it does.
+    const approved = await h.request(`/api/v1/announcements/${content.id}/approve`, {
+      method: 'POST',
+      token: h.tokens.officer,
+    });
+    expect(approved.status).toBe(200);
+    expect((await addVersion()).status).toBe(202);
   });
 
   it('lets hamlet-scoped roles read commune-wide content and schedule it in their own hamlets only', async () => {
