@@ -142,8 +142,39 @@ describe('announcements: upload, text, processing, approval, media', () => {
     expect((await h.request(audio.url, { headers: { 'if-none-match': `"${audio.sha256}"` } })).status).toBe(
       304,
     );
+    expect(
+      (await h.request(audio.url, { headers: { 'if-none-match': `"other", W/"${audio.sha256}"` } })).status,
+    ).toBe(304);
+    // A range that cannot be read as one is ignored, as HTTP asks: the whole file, not an error.
+    for (const range of ['bytes=0-9,20-29', 'bytes=200-100', 'items=0-9']) {
+      const ignored = await h.request(audio.url, { headers: { range } });
+      expect(ignored.status).toBe(200);
+      expect((await ignored.arrayBuffer()).byteLength).toBe(audio.bytes);
+    }
     expect((await h.request(`/media/${'0'.repeat(64)}.mp3`)).status).toBe(404);
     expect((await h.request('/media/..%2F..%2Fetc%2Fpasswd')).status).toBe(404);
+  });
+
+  it('answers a HEAD of the audio with its size and opens no file for it', async () => {
+    // Larger than a stream's first read, which would otherwise reach the end and close the file itself.
+    const file = join(h.runtime.config.MEDIA_DIR, 'head-check.bin');
+    writeFileSync(file, randomBytes(1 << 20));
+    const stored = await h.runtime.media.putAsset(file, 'mp3');
+    const audio = { url: `/media/${stored.sha256}.mp3`, bytes: stored.bytes };
+    const descriptors = () => readdirSync('/proc/self/fd').length;
+    const before = descriptors();
+    for (let i = 0; i < 40; i++) {
+      const head = await h.request(audio.url, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-length')).toBe(String(audio.bytes));
+    }
+    const part = await h.request(audio.url, { method: 'HEAD', headers: { range: 'bytes=100-199' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-length')).toBe('100');
+    expect(part.headers.get('content-range')).toBe(`bytes 100-199/${audio.bytes}`);
+    // A stream's file opens on a later turn of the event loop: give it those turns before counting.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(descriptors() - before).toBeLessThan(20);
   });
 
   it('turns a typed text into speech, and adds a second-language recording as a variant', async () => {

@@ -4,26 +4,26 @@ import { problemResponse } from '../problem.js';
 
 const contentTypes: Record<string, string> = { mp3: 'audio/mpeg', opus: 'audio/ogg; codecs=opus' };
 
-/** `bytes=a-b`, `bytes=a-` or `bytes=-n` against a size; null when unsatisfiable, undefined when absent. */
+/**
+ * `bytes=a-b`, `bytes=a-` or `bytes=-n` against a size; null when unsatisfiable; undefined when absent or
+ * to be ignored (RFC 9110 §14.2): another unit, several ranges (the whole file serves them), or a last
+ * byte before the first.
+ */
 export function parseRange(
   header: string | undefined,
   size: number,
 ): { start: number; end: number } | null | undefined {
-  if (!header) return undefined;
-  const match = header.match(/^bytes=(\d*)-(\d*)$/);
-  if (!match || (match[1] === '' && match[2] === '')) return null;
-  let start: number;
-  let end: number;
+  const match = header?.match(/^bytes=(\d*)-(\d*)$/);
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
   if (match[1] === '') {
     const suffix = Number(match[2]);
-    if (suffix === 0) return null;
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+    return suffix === 0 || size === 0 ? null : { start: Math.max(0, size - suffix), end: size - 1 };
   }
-  return start <= end && start < size ? { start, end } : null;
+  const start = Number(match[1]);
+  if (match[2] !== '' && Number(match[2]) < start) return undefined;
+  return start < size
+    ? { start, end: match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1) }
+    : null;
 }
 
 /** A link where the object store serves encoded audio itself, or null when it is not there. */
@@ -59,19 +59,25 @@ export function mediaRoutes(media: MediaStore, link?: MediaLink) {
       ETag: etag,
       'Accept-Ranges': 'bytes',
     };
-    if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
+    const matches = c.req.header('if-none-match')?.split(',');
+    if (matches?.some((m) => ['*', etag, `W/${etag}`].includes(m.trim()))) return c.body(null, 304, headers);
     const range = parseRange(c.req.header('range'), size);
     if (range === null) return c.body(null, 416, { ...headers, 'Content-Range': `bytes */${size}` });
+    const answer = range
+      ? {
+          status: 206 as const,
+          headers: {
+            ...headers,
+            'Content-Range': `bytes ${range.start}-${range.end}/${size}`,
+            'Content-Length': String(range.end - range.start + 1),
+          },
+        }
+      : { status: 200 as const, headers: { ...headers, 'Content-Length': String(size) } };
+    // A HEAD is answered from the size: the body Hono would drop unread would hold a file (or a socket) open.
+    if (c.req.method === 'HEAD') return c.body(null, answer.status, answer.headers);
     const asset = await media.openAsset(sha256, ext, range);
     if (!asset) return notFound();
-    if (range) {
-      return c.body(asset.body, 206, {
-        ...headers,
-        'Content-Range': `bytes ${range.start}-${range.end}/${size}`,
-        'Content-Length': String(asset.size),
-      });
-    }
-    return c.body(asset.body, 200, { ...headers, 'Content-Length': String(size) });
+    return c.body(asset.body, answer.status, answer.headers);
   });
   return app;
 }
