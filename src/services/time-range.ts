@@ -5,7 +5,7 @@ import { DEFAULT_TIME_ZONE, instantMs, localToUtc, parseLocalDate } from '../dom
 
 export const DAY_MS = 86_400_000;
 /** Longest range a playback or coverage request may span; longer reports are several requests. */
-const MAX_RANGE_DAYS = 400;
+export const MAX_RANGE_DAYS = 400;
 
 /** The actor's commune's time zone. */
 export async function timeZoneOf(r: Pick<Repositories, 'communes'>, communeId: string): Promise<string> {

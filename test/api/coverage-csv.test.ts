@@ -101,4 +101,23 @@ describe.each(dialects)('coverage as CSV for programs and for Vietnamese Excel o
     const html = await (await page(h, '/giam-sat/bao-cao?tu=2026-11-27&den=2026-11-27', officer)).text();
     expect(html).toContain('href="/giam-sat/bao-cao.csv?tu=2026-11-27&amp;den=2026-11-27&amp;sep=semicolon"');
   });
+
+  it('sends a half year to the CSV the page points to, and says what is wrong with a longer one', async () => {
+    const officer = await signInPage(h, 'officer');
+    const half = 'tu=2026-06-01&den=2026-11-30';
+    const shown = await page(h, `/giam-sat/bao-cao?${half}`, officer);
+    expect(shown.status).toBe(400);
+    const html = await shown.text();
+    expect(html).toContain('Mỗi lần xem tối đa 92 ngày; hãy tải CSV cho khoảng dài hơn (tối đa 400 ngày).');
+    expect(html).toContain(`href="/giam-sat/bao-cao.csv?${half.replace('&', '&amp;')}"`);
+    const csv = await csvText(await page(h, `/giam-sat/bao-cao.csv?${half}`, officer));
+    expect(csv).toContain('Thôn,un-ta,Thôn Ún Tà,,,2,6,1,0,0,5,0.167');
+
+    const tooLong = await page(h, '/giam-sat/bao-cao.csv?tu=2025-01-01&den=2026-11-30', officer);
+    expect(tooLong.status).toBe(303);
+    expect(tooLong.headers.get('location')).toBe('/giam-sat/bao-cao?tu=2025-01-01&den=2026-11-30');
+    const refused = await (await page(h, tooLong.headers.get('location')!, officer)).text();
+    expect(refused).toContain('hãy tải CSV cho khoảng dài hơn (tối đa 400 ngày)');
+    expect(refused).not.toContain('href="/giam-sat/bao-cao.csv');
+  });
 });

@@ -13,10 +13,11 @@ import { pageContext, sendPage, signedIn } from '../page.js';
 import { paths } from '../paths.js';
 import { Layout, Section } from '../ui.js';
 import { FormError, TextField } from '../form-fields.js';
+import { MAX_RANGE_DAYS } from '../../../services/time-range.js';
 import { CoverageTable, ReceiverCoverageTable } from './coverage-tables.js';
 
 /** The longest range the page draws day by day; longer reports are one CSV away. */
-const maxDays = 92;
+const pageMaxDays = 92;
 
 interface Range {
   readonly from: string;
@@ -24,8 +25,11 @@ interface Range {
   readonly errors: Record<string, string>;
 }
 
-/** `tu`/`den` from the address (local dates, both days included), defaulting to the last seven days. */
-function rangeOf(c: Context, commune: Commune, nowMs: number, p: PageContext): Range {
+/**
+ * `tu`/`den` from the address (local dates, both days included), defaulting to the last seven days, of at
+ * most `maxDays` days: the page's, or the report's own for the CSV.
+ */
+function rangeOf(c: Context, commune: Commune, nowMs: number, p: PageContext, maxDays: number): Range {
   const today = utcToLocal(nowMs, commune.timeZone).date;
   const to = c.req.query('den') || today;
   const from = c.req.query('tu') || addDays(to.match(/^\d{4}-\d{2}-\d{2}$/) ? to : today, -6);
@@ -42,10 +46,11 @@ function rangeOf(c: Context, commune: Commune, nowMs: number, p: PageContext): R
       errors.den =
         p.lang === 'vi' ? 'Ngày kết thúc phải sau ngày bắt đầu.' : 'The end must be after the start.';
     else if (Date.parse(to) - Date.parse(from) >= maxDays * 86_400_000) {
+      const csv = maxDays < MAX_RANGE_DAYS;
       errors.den =
         p.lang === 'vi'
-          ? `Mỗi lần xem tối đa ${maxDays} ngày; hãy tải CSV cho khoảng dài hơn.`
-          : `At most ${maxDays} days at a time.`;
+          ? `Mỗi lần ${csv ? 'xem' : 'tải'} tối đa ${maxDays} ngày${csv ? `; hãy tải CSV cho khoảng dài hơn (tối đa ${MAX_RANGE_DAYS} ngày)` : ''}.`
+          : `At most ${maxDays} days at a time${csv ? `; download the CSV for a longer range (up to ${MAX_RANGE_DAYS} days)` : ''}.`;
     }
   }
   return { from, to, errors };
@@ -72,8 +77,11 @@ export function coverageRoutes(deps: WebDeps) {
     const p = pageContext(c);
     const m = p.m;
     const commune = await communeOf(services, ctx);
-    const range = rangeOf(c, commune, clock.now().getTime(), p);
+    const range = rangeOf(c, commune, clock.now().getTime(), p, pageMaxDays);
     const ok = Object.keys(range.errors).length === 0;
+    // A range too long to draw is still one to download.
+    const csvOk =
+      ok || Object.keys(rangeOf(c, commune, clock.now().getTime(), p, MAX_RANGE_DAYS).errors).length === 0;
     const report = ok
       ? await services.reports.coverage(ctx, { from: range.from, to: addDays(range.to, 1) })
       : undefined;
@@ -93,12 +101,12 @@ export function coverageRoutes(deps: WebDeps) {
             </div>
             <div class="actions">
               <button type="submit">{m.show}</button>
-              {ok ? (
+              {csvOk ? (
                 <a class="button secondary" href={`${paths.coverageCsv}?${query}`} download>
                   {m.downloadCsv}
                 </a>
               ) : null}
-              {ok ? (
+              {csvOk ? (
                 <a class="button secondary" href={`${paths.coverageCsv}?${query}&sep=semicolon`} download>
                   {m.downloadCsvExcel}
                 </a>
@@ -144,8 +152,10 @@ export function coverageRoutes(deps: WebDeps) {
     const ctx = signedIn(c);
     const p = pageContext(c);
     const commune = await services.communes.get(ctx);
-    const range = rangeOf(c, commune, clock.now().getTime(), p);
-    if (Object.keys(range.errors).length > 0) return c.redirect(paths.coverage, 303);
+    const range = rangeOf(c, commune, clock.now().getTime(), p, MAX_RANGE_DAYS);
+    // Back to the page, which says what is wrong with the dates asked for.
+    if (Object.keys(range.errors).length > 0)
+      return c.redirect(`${paths.coverage}?${new URLSearchParams({ tu: range.from, den: range.to })}`, 303);
     return coverageCsv(
       c,
       await services.reports.coverage(ctx, { from: range.from, to: addDays(range.to, 1) }),
