@@ -193,7 +193,10 @@ export function createCapAiring(deps: CapAiringDeps) {
     const waiting = await deps.repos.capAlerts.listSpokenWaiting();
     for (const item of waiting) {
       const record = await deps.repos.capAlerts.findAlert(item.alertId);
-      const parsed = parseCapAlert((await deps.repos.capAlerts.findDocument(item.alertId)) ?? '');
+      // Verified on receipt: its signature is not checked again (the signer's certificate may have lapsed).
+      const parsed = parseCapAlert((await deps.repos.capAlerts.findDocument(item.alertId)) ?? '', {
+        stored: true,
+      });
       const commune = await deps.repos.communes.findCommune(item.communeId);
       // Leaves the waiting state first, so that the next tick never airs it twice.
       await deps.repos.capAlerts.updateItem(item.id, { state: 'review' }, clock.now().toISOString());

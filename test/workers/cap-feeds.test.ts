@@ -5,10 +5,10 @@ import { createFetchFeedFetcher } from '../../src/edge/feed-fetcher.js';
 import { createEdgeRuntime, type Env } from '../../src/worker.js';
 import { capXml, geocodeCocSan } from '../support/cap-fixtures.js';
 import { createHarness, provinceAdminPassword, type Harness } from './support/harness.js';
+import { speakAll } from './support/processing-node.js';
 
 const PROCESSING_TOKEN = 'processing-token-for-tests';
 const FEED = 'https://kttv.example.vn/cap.atom';
-const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 
 /** Public names of the fake alerting authority, and one that resolves inside a network. */
 const resolveHost = async (host: string): Promise<readonly string[]> =>
@@ -56,25 +56,6 @@ describe('CAP feeds polled by the Cron Trigger on the edge', () => {
   });
   afterAll(() => h.close());
 
-  const node = async (path: string, init: RequestInit) =>
-    h.request(path, { ...init, method: 'POST', token: PROCESSING_TOKEN });
-  /** Plays a processing node once: leases the next job and sends an MP3 the real pipeline made. */
-  const processOne = async (): Promise<{ text?: string }> => {
-    const res = await node('/api/v1/processing/lease', {
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ node: 'may-tinh' }),
-    });
-    expect(res.status).toBe(200);
-    const lease = (await res.json()) as { jobId: string; source: { text?: string } };
-    const form = new FormData();
-    form.set('file', new File([bytes(audio.processedMp3)], 'out.mp3', { type: 'audio/mpeg' }));
-    const done = await node(
-      `/api/v1/processing/jobs/${encodeURIComponent(lease.jobId)}/result?node=may-tinh`,
-      { body: form },
-    );
-    expect(done.status, await done.clone().text()).toBe(200);
-    return lease.source;
-  };
   const items = async () =>
     (
       (await (await h.request('/api/v1/alerts/cap', { token: h.tokens.officer })).json()) as {
@@ -88,13 +69,13 @@ describe('CAP feeds polled by the Cron Trigger on the edge', () => {
     // Received and waiting for its words: the Worker speaks nothing itself.
     expect((await items()).map((i) => [i.headline, i.state])).toEqual([['Lũ quét suối Ún Tà', 'speaking']]);
 
-    const words = await processOne();
-    expect(words.text).toMatch(/Lũ quét suối Ún Tà/);
+    const [words] = await speakAll(h, PROCESSING_TOKEN, audio.processedMp3);
+    expect(words).toMatch(/Lũ quét suối Ún Tà/);
     // The next tick airs it as it would have aired on arrival; its header is the next job.
     await h.runtime.dispatcher.tick();
-    const header = await processOne();
+    const header = await speakAll(h, PROCESSING_TOKEN, audio.processedMp3);
     // The alert's `sent` (07:45 +07:00), as every airing will say it.
-    expect(header.text).toBe('Bản tin phát lúc 7 giờ 45 ngày 27 tháng 11 năm 2026.');
+    expect(header).toEqual(['Bản tin phát lúc 7 giờ 45 ngày 27 tháng 11 năm 2026.']);
 
     const [item] = await items();
     expect(item!.state).toBe('aired');
@@ -160,27 +141,7 @@ describe('a priority CAP alert on the edge', () => {
   });
   afterAll(() => h.close());
 
-  /** Plays a processing node until no job is left; the texts it spoke. */
-  const drain = async (): Promise<string[]> => {
-    const spoken: string[] = [];
-    for (;;) {
-      const res = await h.request('/api/v1/processing/lease', {
-        method: 'POST',
-        token: PROCESSING_TOKEN,
-        json: { node: 'may-tinh' },
-      });
-      if (res.status === 204) return spoken;
-      const lease = (await res.json()) as { jobId: string; source: { text: string } };
-      spoken.push(lease.source.text);
-      const form = new FormData();
-      form.set('file', new File([bytes(audio.processedMp3)], 'out.mp3', { type: 'audio/mpeg' }));
-      const done = await h.request(
-        `/api/v1/processing/jobs/${encodeURIComponent(lease.jobId)}/result?node=may-tinh`,
-        { method: 'POST', token: PROCESSING_TOKEN, body: form },
-      );
-      expect(done.status, await done.clone().text()).toBe(200);
-    }
-  };
+  const drain = () => speakAll(h, PROCESSING_TOKEN, audio.processedMp3);
 
   it('goes first into the next standing slot once a node has spoken its words and its header', async () => {
     const login = await h.request('/api/v1/auth/login', {

@@ -3,10 +3,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError } from '../../src/config.js';
 import { createEdgeRuntime, type Env } from '../../src/worker.js';
 import { createHarness, provinceAdminPassword, type Harness } from './support/harness.js';
+import { speakAll } from './support/processing-node.js';
 
 // Signed on Node by the global setup (cap-signing-setup.ts); the certificates are valid through 2027,
 // around the harness clock (2026-11-27).
 const fixtures = inject('edgeCapSigning');
+const audio = inject('edgeAudio');
 // Alerts are spoken by processing nodes on the edge: without one configured, none is taken.
 const PROCESSING_TOKEN = 'processing-token-for-tests';
 
@@ -69,6 +71,17 @@ describe('signed CAP alerts pushed to the Worker (CAP_TRUSTED_CERTS as PEM text)
     // Received and waiting for a processing node to speak it, as any alert on the edge.
     expect(body.communes.map((c) => c.state)).toEqual(['speaking']);
     expect(await storedAlerts(h)).toEqual(['Lũ quét có chữ ký']);
+
+    // Once a node has spoken it, the next tick airs it, read from what was verified on receipt.
+    expect(await speakAll(h, PROCESSING_TOKEN, audio.processedMp3)).toHaveLength(1);
+    await h.runtime.dispatcher.tick();
+    expect(await speakAll(h, PROCESSING_TOKEN, audio.processedMp3)).toEqual([
+      expect.stringMatching(/^Bản tin phát lúc /),
+    ]);
+    const listed = await h.request('/api/v1/alerts/cap', { token: h.tokens.officer });
+    const items = ((await listed.json()) as { items: { state: string; bulletinId: string | null }[] }).items;
+    expect(items.map((i) => i.state)).toEqual(['aired']);
+    expect(items[0]!.bulletinId).not.toBeNull();
   });
 
   it('refuses, 422 and storing nothing, an alert changed after it was signed or signed by an untrusted key', async () => {
