@@ -112,4 +112,27 @@ describe('bulletin pages over HTTP', () => {
     expect(report).toMatch(new RegExp(`data-bulletin="${id}"`));
     expect(report).toMatch(/data-commune="coc-san" data-status="declined"/);
   });
+
+  it("offers the commune's own today as the day to air, also in the hours it is still yesterday in UTC", async () => {
+    // 01:30 on 28 November in Cốc San, 18:30 on the 27th in UTC.
+    h.clock.set('2026-11-27T18:30:00.000Z');
+    const made = await page(h, '/tinh/ban-tin', province, {
+      title: 'Lịch thu gom rác',
+      text: 'Xe thu gom rác đến các thôn vào sáng thứ hai.',
+      level: 'normal',
+      communeIds: 'coc-san',
+    });
+    expect(made.status, await made.clone().text()).toBe(303);
+    const listed = await (await page(h, '/tinh/ban-tin', province)).text();
+    // The newest first.
+    const id = /data-bulletin="([^"]+)"/.exec(listed)![1]!;
+    await h.runtime.jobs.drain();
+    expect((await page(h, `/tinh/ban-tin/${id}/gui`, province, {})).status).toBe(303);
+
+    const inbox = await (await page(h, '/ban-tin', officer)).text();
+    const section = inbox.slice(inbox.indexOf(`id="b-${id}"`));
+    expect(section).toMatch(
+      /<input[^>]*name="date"[^>]*value="2026-11-28"|<input[^>]*value="2026-11-28"[^>]*name="date"/,
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { BULLETIN_PLACES, type DeliveryStatus } from '../../../domain/bulletin.js';
+import { utcToLocal } from '../../../domain/schedule/index.js';
 import type { DeliveryView } from '../../../services/bulletin-inbox.js';
 import { bulletinMessages, type BulletinMessages } from '../bulletin-messages.js';
 import { communeOf, hamletsOf } from '../commune.js';
@@ -65,7 +66,7 @@ export async function renderBulletinInbox(deps: WebDeps, c: Context, opts: Inbox
     declined: bm.declinedNotice,
     ordered: bm.orderedNotice,
   }[c.req.query('tb') ?? ''];
-  const today = new Date(deps.clock.now()).toISOString().slice(0, 10);
+  const today = utcToLocal(deps.clock.now().getTime(), commune.timeZone).date;
   return sendPage(
     c,
     <Layout p={p} title={bm.inboxTitle} notice={notice}>
