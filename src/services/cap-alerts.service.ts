@@ -238,8 +238,9 @@ export function createCapAlertsService(deps: Deps) {
       }
 
       const communeById = new Map(communes.map((c) => [c.id, c]));
-      // Update and Cancel take the earlier alert off in every commune it reached.
-      if (alert.msgType === 'Update' || alert.msgType === 'Cancel') {
+      // Update and Cancel take the earlier alert off in every commune it reached; a test, an exercise or a
+      // draft naming it is recorded and changes nothing on the air.
+      if ((alert.msgType === 'Update' || alert.msgType === 'Cancel') && alert.status === 'Actual') {
         for (const earlier of earlierItems) {
           const commune = communeById.get(earlier.communeId);
           if (!commune) continue;

@@ -229,6 +229,28 @@ describe.each(dialects)('CAP 1.2 alerts in, on %s', (dialect) => {
     const updated = (await items()).find((i) => i.headline === 'Cập nhật: sạt lở đất lan rộng')!;
     expect(updated.state).toBe('aired');
 
+    // A drill or a test naming the real alert leaves it on the air: CAP asks to disregard them.
+    events = [];
+    for (const [identifier, status, msgType] of [
+      ['LC-2026-DRILL-1', 'Exercise', 'Cancel'],
+      ['LC-2026-TEST-1', 'Test', 'Update'],
+      ['LC-2026-DRAFT-1', 'Draft', 'Cancel'],
+    ] as const) {
+      const practice = await push(
+        capXml({
+          identifier,
+          status,
+          msgType,
+          references: `${SENDER},LC-2026-050,${sent(1)}`,
+          sent: sent(3),
+        }),
+      );
+      expect(practice.status).toBe(202);
+    }
+    expect((await items()).find((i) => i.id === updated.id)!.state).toBe('aired');
+    expect(events.filter((e) => e.type === 'stop')).toEqual([]);
+    expect(future(await manifest(unTa)).map((i) => i.title)).toContain('Cập nhật: sạt lở đất lan rộng');
+
     events = [];
     const cancel = await push(
       capXml({
