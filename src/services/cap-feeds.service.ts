@@ -32,9 +32,10 @@ const LINKS_REMEMBERED = 5000;
 /**
  * Polls the configured CAP feeds on the dispatcher's tick, once every `intervalMs`: each feed is read
  * with the outbound checks (public http(s) only, timeout, size limit), the alerts it carries inline are
- * taken, and the CAP documents it links to are fetched once each (a document already taken is not
- * fetched again; the intake answers duplicates anyway). A refused document is logged with its reason
- * and never aired; one bad feed does not stop the others.
+ * taken, and the CAP documents it links to are fetched once each (a document already taken or refused
+ * is not fetched again; the intake answers duplicates anyway). A refused document is logged with its
+ * reason and never aired; one that failed for a passing reason (the speech engine) is fetched again on
+ * the next poll; one bad feed does not stop the others.
  */
 export function createCapFeedsService(deps: CapFeedsDeps) {
   let nextAt = Number.NEGATIVE_INFINITY;
@@ -44,7 +45,7 @@ export function createCapFeedsService(deps: CapFeedsDeps) {
     provinceId: string,
     xml: string,
     where: string,
-  ): Promise<'new' | 'duplicate' | 'refused'> {
+  ): Promise<'new' | 'duplicate' | 'refused' | 'failed'> {
     try {
       const result = await deps.capAlerts.intake(provinceId, { via: 'feed', actorCtx: null }, xml);
       return result.duplicate ? 'duplicate' : 'new';
@@ -54,7 +55,8 @@ export function createCapFeedsService(deps: CapFeedsDeps) {
         { feed: where, code: error.code, reason: error.detail },
         'CAP document from a feed refused',
       );
-      return 'refused';
+      // A passing failure (the speech engine, a full disk) leaves the document to the next poll.
+      return error.status >= 500 ? 'failed' : 'refused';
     }
   }
 
@@ -87,10 +89,9 @@ export function createCapFeedsService(deps: CapFeedsDeps) {
           refused++;
           continue;
         }
-        const documents: { xml: string; where: string }[] = entries.entries.embedded.map((xml) => ({
-          xml,
-          where: feed.url,
-        }));
+        const documents: { xml: string; where: string; link?: string }[] = entries.entries.embedded.map(
+          (xml) => ({ xml, where: feed.url }),
+        );
         for (const link of entries.entries.links) {
           if (fetched.has(link)) continue;
           const doc = await deps.fetcher.get(link, MAX_CAP_BYTES);
@@ -99,14 +100,16 @@ export function createCapFeedsService(deps: CapFeedsDeps) {
             refused++;
             continue;
           }
-          if (fetched.size >= LINKS_REMEMBERED) fetched.clear();
-          fetched.add(link);
-          documents.push({ xml: doc.body, where: link });
+          documents.push({ xml: doc.body, where: link, link });
         }
         for (const d of documents) {
           const outcome = await take(province.id, d.xml, d.where);
           if (outcome === 'new') received++;
-          if (outcome === 'refused') refused++;
+          else if (outcome !== 'duplicate') refused++;
+          if (d.link && outcome !== 'failed') {
+            if (fetched.size >= LINKS_REMEMBERED) fetched.clear();
+            fetched.add(d.link);
+          }
         }
       }
       if (received > 0 || refused > 0) deps.logger.info({ received, refused }, 'CAP feeds polled');

@@ -1,4 +1,7 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -111,6 +114,70 @@ describe('CAP feeds polled on the dispatcher tick', () => {
     expect(capFeedEntries('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY y "z">]><x/>', base)).toMatchObject({
       ok: false,
     });
+  });
+});
+
+/** The system's espeak-ng, which a wrapper first on PATH can make fail as a broken install would. */
+const systemEspeak = (process.env.PATH ?? '')
+  .split(delimiter)
+  .map((dir) => join(dir, 'espeak-ng'))
+  .find((file) => existsSync(file));
+if (!systemEspeak)
+  console.log('Skipped: a CAP feed retried after speech failed (needs the system espeak-ng)');
+
+describe.runIf(systemEspeak)('a CAP feed whose alert could not be spoken', () => {
+  const server = alertingServer();
+  let h: Harness;
+  let bin: string;
+  beforeAll(async () => {
+    const base = await server.start();
+    bin = mkdtempSync(join(tmpdir(), 'loa-espeak-'));
+    writeFileSync(
+      join(bin, 'espeak-ng'),
+      `#!/bin/sh\n[ -e "$0.broken" ] && { echo "espeak-ng: cannot open voice data" >&2; exit 1; }\nexec "${systemEspeak}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}${delimiter}${path}`;
+    try {
+      h = await createHarness('sqlite', {
+        CAP_FEEDS: `15:${base}/feed.atom`,
+        CAP_FEED_ALLOW_PRIVATE: '1',
+        CAP_FEED_INTERVAL_S: '60',
+      });
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+  afterAll(async () => {
+    await h?.close();
+    await server.close();
+    rmSync(bin, { recursive: true, force: true });
+  });
+
+  it('fetches the linked alert again on the next poll, and airs it then', async () => {
+    writeFileSync(join(bin, 'espeak-ng.broken'), '');
+    expect((await h.runtime.dispatcher.tick()).alertsPolled).toBe(0);
+    const items = async () =>
+      (
+        (await (await h.request('/api/v1/alerts/cap', { token: h.tokens.officer })).json()) as {
+          items: { headline: string; state: string }[];
+        }
+      ).items;
+    expect(await items()).toEqual([]);
+
+    rmSync(join(bin, 'espeak-ng.broken'));
+    h.clock.advance(61_000);
+    expect((await h.runtime.dispatcher.tick()).alertsPolled).toBe(2);
+    expect(server.hits.get('/alerts/2.xml')).toBe(2);
+    expect((await items()).map((i) => [i.headline, i.state]).sort()).toEqual([
+      ['Lũ quét suối Ún Tà (tin từ nguồn)', 'aired'],
+      ['Mưa lớn diện rộng', 'aired'],
+    ]);
+    // Taken now: not fetched again.
+    h.clock.advance(61_000);
+    await h.runtime.dispatcher.tick();
+    expect(server.hits.get('/alerts/2.xml')).toBe(2);
   });
 });
 
