@@ -234,7 +234,11 @@ export function createAgent(options: AgentOptions) {
   /** Stops everything the agent runs and starts it again from its store and cache, as after a reboot. */
   async function restart(): Promise<void> {
     stopped = true;
-    for (const name of Object.keys(handles) as (keyof typeof handles)[]) timers.clearTimeout(handles[name]);
+    // Cleared and forgotten: a delivery's retry left as armed would keep every later one from starting.
+    for (const name of Object.keys(handles) as (keyof typeof handles)[]) {
+      timers.clearTimeout(handles[name]);
+      handles[name] = undefined;
+    }
     pushAbort?.abort();
     loop.shutdown();
     // Let the answer to the command leave before the work in flight is waited for.
@@ -358,7 +362,11 @@ export function createAgent(options: AgentOptions) {
 
     async stop(): Promise<void> {
       stopped = true;
-      for (const name of Object.keys(handles) as (keyof typeof handles)[]) timers.clearTimeout(handles[name]);
+      // Cleared and forgotten: a delivery's retry left as armed would keep every later one from starting.
+    for (const name of Object.keys(handles) as (keyof typeof handles)[]) {
+      timers.clearTimeout(handles[name]);
+      handles[name] = undefined;
+    }
       pushAbort?.abort();
       loop.shutdown();
       await this.whenIdle({ relays: true });

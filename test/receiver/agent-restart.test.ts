@@ -78,4 +78,50 @@ describe('a receiver agent restarted without a network', () => {
     expect(stored.map((e) => e.event_id).sort()).toEqual([...new Set(queued)].sort());
     expect(stored.filter((e) => e.type === 'started')).toHaveLength(2);
   });
+
+  it('delivers its waiting events after a restart ordered while a delivery waited to be tried again', async () => {
+    const box = await createDevice(h, 'un-ta', 'Cụm loa khởi động lại');
+    const ann = await createReadyAnnouncement(h, 'Tin 11:00', [{ language: 'vi', seconds: 1 }]);
+    await scheduleBroadcast(h, {
+      announcementId: ann.id,
+      hamletIds: ['un-ta'],
+      at: '2026-11-27T11:00:00+07:00',
+    });
+    const a = createTestAgent({ server: server.url, token: box.token, clock: h.clock, time });
+    const settle = () => a.agent.whenIdle();
+    try {
+      a.agent.start();
+      // The link drops as 11:00 begins: its reports fail to go, and are tried again later and later.
+      await time.advanceTo('2026-11-27T03:59:59.900Z', settle);
+      await server.stop();
+      await time.advanceTo('2026-11-27T04:30:00.000Z', settle);
+      expect(a.agent.status().pendingEvents).toBeGreaterThan(0);
+      // Back on the network just after a delivery failed: the next try is minutes away.
+      const tries = () => a.calls.filter((c) => c.path === '/api/v1/receiver/logs').length;
+      const before = tries();
+      for (let i = 0; i < 300 && tries() === before; i++) await time.advance(1_000, settle);
+      expect(tries()).toBe(before + 1);
+      await server.restart();
+      const ordered = await h.request(`/api/v1/receivers/${box.id}/commands`, {
+        method: 'POST',
+        token: h.tokens.officer,
+        json: { kind: 'restart' },
+      });
+      expect(ordered.status).toBe(202);
+      for (let i = 0; i < 24 && a.agent.status().restarts === 0; i++) await time.advance(5_000, settle);
+      expect(a.agent.status().restarts).toBe(1);
+      // The restart came before the next try (minutes away), which it cancelled: the events go after it.
+      await time.advance(2 * 60_000, settle);
+      expect(a.agent.status().pendingEvents).toBe(0);
+      const stored = await h.runtime.db.kysely
+        .selectFrom('playback_events')
+        .select('event_id')
+        .where('receiver_id', '=', box.id)
+        .execute();
+      expect(stored.map((e) => e.event_id).sort()).toEqual(a.queued.map((e) => e.id).sort());
+    } finally {
+      await a.agent.stop();
+      a.close();
+    }
+  });
 });
