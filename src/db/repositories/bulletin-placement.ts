@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { BulletinsRepository } from '../../domain/ports/repositories.js';
+import type { DbCapabilities } from '../database.js';
 import type { Database } from '../schema.js';
 
 /**
@@ -8,7 +9,10 @@ import type { Database } from '../schema.js';
  */
 export function bulletinPlacement(
   db: Kysely<Database>,
+  capabilities: Pick<DbCapabilities, 'boundParameters'>,
 ): Pick<BulletinsRepository, 'setSlotPlace' | 'placeAll' | 'addBroadcasts'> {
+  // Five values a commune (two in each CASE, one in the list) and six of the statement's own: D1 binds 100.
+  const perStatement = Math.min(100, Math.floor((capabilities.boundParameters - 6) / 5));
   return {
     async setSlotPlace(bulletinId, communeId, place, broadcastIds, orderAt, now) {
       await db
@@ -28,8 +32,8 @@ export function bulletinPlacement(
 
     async placeAll(bulletinId, rows, by, now) {
       if (rows.length === 0) return;
-      for (let i = 0; i < rows.length; i += 100) {
-        const part = rows.slice(i, i + 100);
+      for (let i = 0; i < rows.length; i += perStatement) {
+        const part = rows.slice(i, i + perStatement);
         await db
           .updateTable('bulletin_deliveries')
           .set((eb) => {

@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Bulletin, BulletinDelivery } from '../../domain/bulletin.js';
 import type { BulletinsRepository, InboxItem } from '../../domain/ports/repositories.js';
+import type { DbCapabilities } from '../database.js';
 import type { Database } from '../schema.js';
 import type { BulletinDeliveryTable, BulletinTable } from '../schema-province.js';
 import { chunked, runInTurn } from '../in-turn.js';
@@ -10,7 +11,10 @@ import { bulletinPlacement } from './bulletin-placement.js';
 /** Rows per insert statement: well under PostgreSQL's and SQLite's parameter limits. */
 const CHUNK = 200;
 
-export function createBulletinsRepository(db: Kysely<Database>): BulletinsRepository {
+export function createBulletinsRepository(
+  db: Kysely<Database>,
+  capabilities: Pick<DbCapabilities, 'boundParameters'>,
+): BulletinsRepository {
   /** Distinct boxes that reported starting an airing of the delivery's copy: the proof that it aired. */
   const airedReceivers = (eb: ExpressionBuilder<Database & { d: BulletinDeliveryTable }, 'd'>) =>
     eb
@@ -67,7 +71,7 @@ export function createBulletinsRepository(db: Kysely<Database>): BulletinsReposi
 
   return {
     ...bulletinAirings(db),
-    ...bulletinPlacement(db),
+    ...bulletinPlacement(db, capabilities),
     async insertBulletin(b) {
       await db
         .insertInto('bulletins')

@@ -33,7 +33,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     webhooks: createWebhooksRepository(db),
     provinceReports: createProvinceReportsRepository(db, capabilities),
     announcements: createAnnouncementsRepository(db),
-    bulletins: createBulletinsRepository(db),
+    bulletins: createBulletinsRepository(db, capabilities),
     audit: createAuditRepository(db),
     broadcasts: createBroadcastsRepository(db),
     communes: createCommunesRepository(db),
