@@ -67,12 +67,6 @@ export function createBulletinInbox(deps: InboxDeps) {
     req: BulletinSchedule,
   ): Promise<Booking> {
     const { bulletin, delivery } = await loadDelivery(r, ctx.actor, bulletinId);
-    if (bulletin.level !== 'normal') {
-      throw conflict(
-        'The province placed this bulletin itself; only normal bulletins wait for the commune to schedule them.',
-        'Bản tin này do tỉnh xếp lịch; xã chỉ xếp lịch cho bản tin mức Thường.',
-      );
-    }
     const now = clock.now().toISOString();
     // Claimed first: a second answer at the same time waits on this row, then finds it taken.
     if (
@@ -85,10 +79,13 @@ export function createBulletinInbox(deps: InboxDeps) {
     ) {
       throw alreadyAnswered(delivery);
     }
+    // The province places priority and emergency bulletins itself; one it could not place in this commune
+    // (its slot was full, no hamlet spoke the language yet) is still received, and the commune books it
+    // at its level.
     const booking = await deps.broadcasts.book(
       r,
       ctx,
-      { ...req, announcementId: delivery.announcementId, priority: 'normal' },
+      { ...req, announcementId: delivery.announcementId, priority: bulletin.level },
       'bulletin.answer',
     );
     const first = booking.scheduled.occurrences.map((o) => o.at).sort()[0] ?? null;

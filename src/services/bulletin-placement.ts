@@ -1,7 +1,7 @@
 import type { RequestContext } from '../domain/actor.js';
 import type { BroadcastRequest } from '../domain/broadcast.js';
 import { nextSlotOpening, type Bulletin, type BulletinDelivery } from '../domain/bulletin.js';
-import { invalid, LoaError, notFound } from '../domain/errors.js';
+import { conflict, invalid, LoaError, notFound } from '../domain/errors.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
@@ -85,12 +85,17 @@ export function createBulletinPlacement(deps: PlacementDeps) {
           };
         }
         const now = clock.now().toISOString();
-        await r.bulletins.decide(bulletin.id, commune.id, 'received', {
+        const claimed = await r.bulletins.decide(bulletin.id, commune.id, 'received', {
           decision: 'scheduled',
           reason: null,
           by: ctx.actor.id,
           now,
         });
+        if (!claimed)
+          throw conflict(
+            'The commune has booked this bulletin itself.',
+            'Xã đã tự xếp lịch phát bản tin này.',
+          );
         const booking = await deps.broadcasts.book(r, local, req, 'bulletin.issue');
         const first = booking.scheduled.occurrences.map((o) => o.at).sort()[0] ?? null;
         await r.bulletins.addBroadcasts(bulletin.id, commune.id, [booking.broadcastId], first, now);

@@ -584,4 +584,54 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
     });
     expect(decline.status).toBe(409);
   });
+
+  it('priority: a commune the province could not place it in books it itself, once it can, as a priority item', async () => {
+    h.clock.set('2026-12-01T01:00:00.000Z');
+    // No hamlet of Quảng Kim plays Vietnamese yet: there is nowhere for the province to put it.
+    const speak = async (languages: Record<string, string[]>) => {
+      for (const [hamlet, spoken] of Object.entries(languages)) {
+        const res = await h.request(`/api/v1/hamlets/${hamlet}`, {
+          method: 'PATCH',
+          token: p.other.tokens.admin,
+          json: { languages: spoken },
+        });
+        expect(res.status, await res.clone().text()).toBe(200);
+      }
+    };
+    await speak({ 'qk-thon-1': ['dao'], 'qk-thon-2': ['dao'], 'qk-thon-3': ['dao'] });
+    const { id, placements } = await sendBulletin('priority', ['coc-san', otherCommune]);
+    expect(placements.find((pl) => pl.communeId === 'coc-san')!.problem).toBeNull();
+    expect(placements.find((pl) => pl.communeId === otherCommune)).toMatchObject({
+      broadcastId: null,
+      problem: expect.any(String),
+    });
+    expect(of(await view(id), otherCommune).status).toBe('received');
+
+    const answer = (path: 'schedule' | 'decline', token: string, json: unknown) =>
+      h.request(`/api/v1/bulletins/${id}/${path}`, { method: 'POST', token, json });
+    // Not to be declined; once a hamlet plays its language, booked by the commune at its own level.
+    expect((await answer('decline', p.other.tokens.officer, { reason: 'Không ai nghe' })).status).toBe(409);
+    await speak({ 'qk-thon-1': ['vi', 'dao'], 'qk-thon-2': ['vi'], 'qk-thon-3': ['vi', 'dao'] });
+    const booked = await answer('schedule', p.other.tokens.officer, {
+      hamletIds: 'all',
+      at: '2026-12-01T11:00:00+07:00',
+    });
+    expect(booked.status, await booked.clone().text()).toBe(201);
+    const broadcast = await body(
+      await h.request(`/api/v1/broadcasts/${(await body(booked)).id}`, {
+        token: p.other.tokens.officer,
+      }),
+    );
+    expect(broadcast.priority).toBe('priority');
+    expect(of(await view(id), otherCommune)).toMatchObject({
+      status: 'scheduled',
+      decidedBy: p.other.userIds.officer,
+    });
+    // Cốc San's was placed by the province: nothing left to book.
+    const again = await answer('schedule', h.tokens.officer, {
+      hamletIds: 'all',
+      at: '2026-12-01T11:00:00+07:00',
+    });
+    expect(again.status).toBe(409);
+  });
 });

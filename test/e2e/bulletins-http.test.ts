@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type FixtureUser, type Harness } from '../support/harness.js';
-import { otherCommune, provinceFixture } from '../support/province.js';
+import { otherCommune, provinceFixture, type ProvinceFixture } from '../support/province.js';
 import { page, signInPage, type CookieSession } from './support.js';
 
 /**
@@ -10,6 +10,7 @@ import { page, signInPage, type CookieSession } from './support.js';
  */
 describe('bulletin pages over HTTP', () => {
   let h: Harness;
+  let fixture: ProvinceFixture;
 
   let province: CookieSession;
   let officer: CookieSession;
@@ -17,7 +18,7 @@ describe('bulletin pages over HTTP', () => {
 
   beforeAll(async () => {
     h = await createHarness();
-    await provinceFixture(h);
+    fixture = await provinceFixture(h);
     // Province and Quảng Kim users sign in through the same page, with the fixtures' password.
     province = await signInPage(h, 'can-bo-tinh' as FixtureUser, '10.0.0.2');
     officer = await signInPage(h, 'officer', '10.0.0.3');
@@ -134,5 +135,47 @@ describe('bulletin pages over HTTP', () => {
     expect(section).toMatch(
       /<input[^>]*name="date"[^>]*value="2026-11-28"|<input[^>]*value="2026-11-28"[^>]*name="date"/,
     );
+  });
+
+  it('asks a commune to book a priority bulletin the province could not place there, and books it from the page', async () => {
+    h.clock.set('2026-12-02T01:00:00.000Z');
+    const speak = async (spoken: readonly string[][]) => {
+      for (const [i, languages] of spoken.entries()) {
+        const res = await h.request(`/api/v1/hamlets/qk-thon-${i + 1}`, {
+          method: 'PATCH',
+          token: fixture.other.tokens.admin,
+          json: { languages },
+        });
+        expect(res.status).toBe(200);
+      }
+    };
+    // No hamlet of Quảng Kim plays Vietnamese when it is sent.
+    await speak([['dao'], ['dao'], ['dao']]);
+    const made = await page(h, '/tinh/ban-tin', province, {
+      title: 'Phòng chống rét đậm',
+      text: 'Đưa trâu bò vào chuồng, che chắn kín gió.',
+      level: 'priority',
+      communeIds: otherCommune,
+    });
+    expect(made.status, await made.clone().text()).toBe(303);
+    const id = /data-bulletin="([^"]+)"/.exec(await (await page(h, '/tinh/ban-tin', province)).text())![1]!;
+    await h.runtime.jobs.drain();
+    expect((await page(h, `/tinh/ban-tin/${id}/gui`, province, {})).status).toBe(303);
+    await speak([['vi', 'dao'], ['vi'], ['vi', 'dao']]);
+
+    const inbox = await (await page(h, '/ban-tin', qkOfficer)).text();
+    const section = inbox.slice(inbox.indexOf(`id="b-${id}"`));
+    expect(section).toContain('Tỉnh chưa xếp được lịch phát bản tin này ở xã');
+    expect(section).toContain(`action="/ban-tin/${id}/xep-lich"`);
+    expect(section).not.toContain(`action="/ban-tin/${id}/tu-choi"`);
+    const booked = await page(h, `/ban-tin/${id}/xep-lich`, qkOfficer, {
+      hamletIds: 'all',
+      kind: 'at',
+      date: '2026-12-02',
+      time: '11:00',
+    });
+    expect(booked.status, await booked.clone().text()).toBe(303);
+    const detail = await (await page(h, `/tinh/ban-tin/${id}`, province)).text();
+    expect(detail).toMatch(new RegExp(`data-commune="${otherCommune}" data-status="scheduled"`));
   });
 });

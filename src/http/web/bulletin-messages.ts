@@ -51,6 +51,8 @@ const vi = {
     'Bản tin mức Thường chờ xã quyết định: xếp lịch phát ở các thôn đã chọn, hoặc từ chối và ghi lý do. Bản tin mức Ưu tiên và Khẩn cấp do tỉnh xếp lịch.',
   noInbox: 'Chưa có bản tin nào của tỉnh.',
   schedule: 'Xếp lịch phát',
+  notPlaced:
+    'Tỉnh chưa xếp được lịch phát bản tin này ở xã (khung giờ đã đầy, hoặc chưa thôn nào nghe ngôn ngữ của bản tin). Hãy xếp lịch phát.',
   hamlets: 'Thôn',
   allHamlets: 'Tất cả các thôn',
   when: 'Thời điểm',
@@ -126,6 +128,8 @@ const en: BulletinMessages = {
     'Normal bulletins wait for the commune: schedule them in chosen hamlets, or decline with a reason. Priority and emergency bulletins are scheduled by the province.',
   noInbox: 'No bulletins from the province yet.',
   schedule: 'Schedule',
+  notPlaced:
+    'The province could not place this bulletin in the commune (its slot was full, or no hamlet yet plays its language). Schedule it.',
   hamlets: 'Hamlets',
   allHamlets: 'Every hamlet',
   when: 'When',

@@ -91,9 +91,15 @@ export async function renderBulletinInbox(deps: WebDeps, c: Context, opts: Inbox
             <p>
               <a href={paths.announcement(delivery.announcementId)}>{bm.addVersion}</a>
             </p>
-            {bulletin.level === 'normal' && delivery.decision === 'received' ? (
+            {delivery.decision === 'received' ? (
               <>
-                <details open={failed !== undefined && one(values, 'action') === 'schedule'}>
+                {bulletin.level === 'normal' ? null : <p class="warning">{bm.notPlaced}</p>}
+                <details
+                  open={
+                    bulletin.level !== 'normal' ||
+                    (failed !== undefined && one(values, 'action') === 'schedule')
+                  }
+                >
                   <summary>{bm.schedule}</summary>
                   <form method="post" action={paths.scheduleBulletin(bulletin.id)} novalidate>
                     <Csrf p={p} />
@@ -113,11 +119,13 @@ export async function renderBulletinInbox(deps: WebDeps, c: Context, opts: Inbox
                       name="kind"
                       type="radio"
                       label={bm.when}
-                      options={[
-                        ['at', bm.atTime],
-                        ['slot', bm.inSlot],
-                      ]}
-                      checked={[one(values, 'kind') || 'slot']}
+                      // An emergency airs at a time, never in a slot.
+                      options={
+                        bulletin.level === 'emergency'
+                          ? [['at', bm.atTime] as const]
+                          : [['at', bm.atTime] as const, ['slot', bm.inSlot] as const]
+                      }
+                      checked={[one(values, 'kind') || (bulletin.level === 'emergency' ? 'at' : 'slot')]}
                     />
                     <TextField
                       name="date"
@@ -146,26 +154,28 @@ export async function renderBulletinInbox(deps: WebDeps, c: Context, opts: Inbox
                     <button type="submit">{bm.schedule}</button>
                   </form>
                 </details>
-                <details open={failed !== undefined && one(values, 'action') === 'decline'}>
-                  <summary>{bm.decline}</summary>
-                  <form method="post" action={paths.declineBulletin(bulletin.id)} novalidate>
-                    <Csrf p={p} />
-                    <input type="hidden" name="action" value="decline" />
-                    <TextField
-                      name="reason"
-                      id={`reason-${bulletin.id}`}
-                      label={bm.reason}
-                      hint={bm.reasonHint}
-                      value={one(values, 'reason')}
-                      maxlength={500}
-                      error={failed?.problem.fields.reason}
-                      autofocus={!!failed?.problem.fields.reason}
-                    />
-                    <button type="submit" class="danger">
-                      {bm.decline}
-                    </button>
-                  </form>
-                </details>
+                {bulletin.level === 'normal' ? (
+                  <details open={failed !== undefined && one(values, 'action') === 'decline'}>
+                    <summary>{bm.decline}</summary>
+                    <form method="post" action={paths.declineBulletin(bulletin.id)} novalidate>
+                      <Csrf p={p} />
+                      <input type="hidden" name="action" value="decline" />
+                      <TextField
+                        name="reason"
+                        id={`reason-${bulletin.id}`}
+                        label={bm.reason}
+                        hint={bm.reasonHint}
+                        value={one(values, 'reason')}
+                        maxlength={500}
+                        error={failed?.problem.fields.reason}
+                        autofocus={!!failed?.problem.fields.reason}
+                      />
+                      <button type="submit" class="danger">
+                        {bm.decline}
+                      </button>
+                    </form>
+                  </details>
+                ) : null}
               </>
             ) : null}
             {bulletin.level === 'priority' && delivery.broadcastIds.length > 0 ? (
