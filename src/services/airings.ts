@@ -97,7 +97,7 @@ export function createAiringCancellation(deps: SchedulingDeps) {
         );
         if (!occurrence) throw notFound('Occurrence', occurrenceId, 'buổi phát');
         const rules = await rulesOf(r, row.communeId);
-        if (occurrence.status !== 'scheduled' || Date.parse(occurrence.startsAt) <= now)
+        if (occurrence.status === 'cancelled' || Date.parse(occurrence.startsAt) <= now)
           throw notLive(occurrence, now, rules.timeZone);
         await r.broadcasts.cancelOccurrences([occurrenceId], iso(now));
         await deps.audit.record(r, {
@@ -164,7 +164,7 @@ export function createAiringCancellation(deps: SchedulingDeps) {
         const stored = (await r.broadcasts.listOccurrencesOf([broadcastId])).filter(
           (o) => hamletIds.includes(o.hamletId) && isAiring(o, airing, rules),
         );
-        const live = stored.filter((o) => o.status === 'scheduled' && Date.parse(o.startsAt) > now);
+        const live = stored.filter((o) => o.status !== 'cancelled' && Date.parse(o.startsAt) > now);
         const materialised = row.materialisedUntil !== null && at < Date.parse(row.materialisedUntil);
         // Stored airings are cancelled; beyond the horizon the skip list keeps the dispatcher from them.
         const skips: Skip[] = materialised

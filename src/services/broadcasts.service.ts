@@ -222,7 +222,7 @@ export function createBroadcastsService(
     await r.hamlets.lockSchedules(row.hamletIds);
     const now = clock.now().toISOString();
     const before = (await r.broadcasts.listOccurrencesOf([id])).filter(
-      (o) => o.status === 'scheduled' && o.startsAt > now,
+      (o) => o.status !== 'cancelled' && o.startsAt > now,
     );
     const touched = await r.broadcasts.cancelBroadcast(id, ctx.actor.id, now);
     await deps.audit.record(r, {

@@ -166,7 +166,7 @@ export function createBulletinInbox(deps: InboxDeps) {
         const ours = new Set(delivery.broadcastIds);
         const nowMs = clock.now().getTime();
         const mine = (await r.broadcasts.listOccurrencesOf(delivery.broadcastIds)).filter(
-          (o) => o.status === 'scheduled' && Date.parse(o.startsAt) > nowMs && o.slotName !== null,
+          (o) => o.status !== 'cancelled' && Date.parse(o.startsAt) > nowMs && o.slotName !== null,
         );
         const hamletIds = [...new Set(mine.map((o) => o.hamletId))];
         await r.hamlets.lockSchedules(hamletIds);

@@ -213,6 +213,56 @@ describe.each(dialects)('withdrawal and airings on %s', (dialect) => {
     expect((await body(again)).cancelledOccurrences).toBe(0);
   });
 
+  it('takes off the air an airing a box with a fast clock reported started two minutes early', async () => {
+    const id = await approvedText('Thu quỹ khuyến học');
+    const withdrawnOne = await scheduleBroadcast(h, { announcementId: id, hamletIds: ['un-ta'], at: at(30) });
+    const other = await approvedText('Lịch cắt điện');
+    const cancelledOne = await scheduleBroadcast(h, {
+      announcementId: other,
+      hamletIds: ['un-ta'],
+      at: at(40),
+    });
+    const early = async (o: { id: string; at: string }) => {
+      const started = new Date(Date.parse(o.at) - 2 * minute).toISOString();
+      h.clock.set(started);
+      const logs = await h.request('/api/v1/receiver/logs', {
+        method: 'POST',
+        token: box.token,
+        json: { events: [{ id: `${o.id}-early`, occurrenceId: o.id, type: 'started', at: started }] },
+      });
+      expect(logs.status).toBe(200);
+    };
+    const statusOf = async (occurrenceId: string) =>
+      (
+        await h.runtime.db.kysely
+          .selectFrom('occurrences')
+          .select('status')
+          .where('id', '=', occurrenceId)
+          .executeTakeFirstOrThrow()
+      ).status;
+
+    const first = withdrawnOne.occurrences[0]!;
+    await early(first);
+    expect(await statusOf(first.id)).toBe('played');
+    const withdrawn = await h.request(`/api/v1/announcements/${id}/withdraw`, {
+      method: 'POST',
+      token: h.tokens.secretary,
+    });
+    expect((await body(withdrawn)).cancelledOccurrences).toBe(1);
+    expect(await statusOf(first.id)).toBe('cancelled');
+    expect(await manifestIds()).not.toContain(first.id);
+
+    const second = cancelledOne.occurrences[0]!;
+    await early(second);
+    const cancelled = await h.request(`/api/v1/broadcasts/${cancelledOne.id}`, {
+      method: 'DELETE',
+      token: h.tokens.officer,
+    });
+    expect(cancelled.status).toBe(200);
+    expect(await statusOf(second.id)).toBe('cancelled');
+    expect(await manifestIds()).not.toContain(second.id);
+  });
+
   it("refuses another hamlet's secretary, and a secretary or head who did not write it", async () => {
     const id = await approvedText('Thu quỹ khuyến học');
     await scheduleBroadcast(h, { announcementId: id, hamletIds: ['un-ta'], at: at(90) });

@@ -152,7 +152,8 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
       const future = db
         .updateTable('occurrences')
         .set({ status: 'cancelled', updated_at: now })
-        .where('status', '=', 'scheduled')
+        // Not yet begun, whatever a box with a fast clock reported of it a few minutes early.
+        .where('status', '!=', 'cancelled')
         .where('starts_at', '>', now);
       const rows = await (
         'hamletId' in of
@@ -233,7 +234,7 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
         .updateTable('occurrences')
         .set({ status: 'cancelled', updated_at: now })
         .where('broadcast_id', '=', id)
-        .where('status', '=', 'scheduled')
+        .where('status', '!=', 'cancelled')
         .where('starts_at', '>', now)
         .returning('hamlet_id')
         .execute();
