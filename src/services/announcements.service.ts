@@ -128,6 +128,9 @@ export function createAnnouncementsService(deps: Deps) {
       assertAllowed(ctx.actor, 'announcement.approve');
       const done = await tx(async (r) => {
         assertNotWithdrawn(await load(r, ctx, id));
+        // A refusal is held like a withdrawal: no dispatcher tick adds an airing of it after.
+        if (decision === 'rejected')
+          await r.hamlets.lockSchedules(await r.broadcasts.listHamletsBookedWith(id));
         const now = clock.now().toISOString();
         const from: readonly Approval[] =
           decision === 'approved' ? ['pending', 'rejected'] : ['pending', 'approved'];

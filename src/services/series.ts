@@ -103,8 +103,8 @@ export function createSeriesExtension(deps: SchedulingDeps) {
 
       const result = await deps.tx(async (r) => {
         await r.hamlets.lockSchedules(targets);
-        // Read again under the lock: a series cancelled meanwhile gets nothing; one booked meanwhile
-        // (its hamlets not locked here) waits for the next tick.
+        // Read again under the lock: a series cancelled, withdrawn or refused meanwhile gets nothing; one
+        // booked meanwhile (its hamlets not locked here) waits for the next tick.
         const live = new Set(await r.broadcasts.listSeriesIdsToExtend(iso(horizon)));
         const due = pending.filter((p) => live.has(p.series.id));
         const reaches = due.flatMap((p) => planReach(p.starts, p.rules, LONGEST_ITEM_MS) ?? []);

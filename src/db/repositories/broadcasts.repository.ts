@@ -285,11 +285,23 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
     },
 
     async listSeriesIdsToExtend(horizon) {
-      const rows = await db
-        .selectFrom('broadcasts')
-        .select('id')
-        .where('cancelled_at', 'is', null)
-        .where('next_start_at', '<', horizon)
+      const rows = await liveSeries(db)
+        .select('b.id')
+        .where('b.next_start_at', '<', horizon)
+        // Content refused since it was read has nothing left to air.
+        .where((eb) =>
+          eb.or([
+            eb('b.announcement_id', 'is', null),
+            eb.exists(
+              eb
+                .selectFrom('announcement_variants as v')
+                .select('v.id')
+                .whereRef('v.announcement_id', '=', 'b.announcement_id')
+                .where('v.status', '=', 'ready')
+                .where('v.approval', '=', 'approved'),
+            ),
+          ]),
+        )
         .execute();
       return rows.map((r) => r.id);
     },
@@ -336,15 +348,16 @@ function occurrenceValues(o: NewOccurrence, now: string) {
   };
 }
 
-/** Broadcasts not cancelled, with their announcement's title; a withdrawn announcement's series are over. */
-const selectLiveSeries = (db: Kysely<Database>) =>
+/** Broadcasts not cancelled; a withdrawn announcement's series are over. */
+const liveSeries = (db: Kysely<Database>) =>
   db
     .selectFrom('broadcasts as b')
     .leftJoin('announcements as a', 'a.id', 'b.announcement_id')
-    .selectAll('b')
-    .select('a.title')
     .where('b.cancelled_at', 'is', null)
     .where('a.withdrawn_at', 'is', null);
+
+/** The live series with their announcement's title. */
+const selectLiveSeries = (db: Kysely<Database>) => liveSeries(db).selectAll('b').select('a.title');
 
 function toBroadcast(r: Selectable<BroadcastTable>): Broadcast {
   return {

@@ -77,7 +77,10 @@ export interface BroadcastsRepository {
   listSeriesToExtend(horizon: string, communeIds?: readonly string[]): Promise<readonly SeriesToExtend[]>;
   /** A commune's series that still have airings to come, with their announcement's title (null: a relay). */
   listLiveSeries(communeId: string): Promise<readonly (Broadcast & { readonly title: string | null })[]>;
-  /** The ids alone of what `listSeriesToExtend` lists, to check again under a lock which are still live. */
+  /**
+   * The ids alone of what `listSeriesToExtend` lists, with something still approved to air, to check
+   * again under a lock which are still live (not cancelled, withdrawn or refused meanwhile).
+   */
   listSeriesIdsToExtend(horizon: string): Promise<readonly string[]>;
   /**
    * Marks `missed` every scheduled occurrence that started before `startedBefore` and of which no
