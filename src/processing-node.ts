@@ -126,7 +126,7 @@ export function createProcessingNode(options: ProcessingNodeOptions) {
       logger.warn({ job: lease.jobId, err: (error as Error).message }, 'job failed');
       await postJson(`/api/v1/processing/jobs/${job}/failure`, {
         node,
-        error: (error as Error).message,
+        error: (error as Error).message.slice(0, 2000),
         ...(rejection && {
           rejection: {
             code: rejection.code,

@@ -175,7 +175,20 @@ export function createProcessingService(deps: Deps) {
         const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
         const [job] = await repos.jobs.leaseDueJobs(holderOf(node), now.toISOString(), leaseUntil, 1);
         if (!job) return null;
+        // Every attempt so far ended without a word from its node (it stopped, or lost its lease): the job
+        // fails for good, as the job runner's does when its worker died in every attempt.
+        const stopped = async () => {
+          await settle(
+            node,
+            await held(node, job.id),
+            new Error('the processing node stopped during every attempt'),
+          );
+        };
         if (job.name === 'speak-header' || job.name === 'speak-slot-header') {
+          if (job.attempts > job.maxAttempts) {
+            await stopped();
+            continue;
+          }
           const pending = JSON.parse(job.data) as PendingBulletin | PendingSlotAlert;
           const communeId = 'actor' in pending ? pending.actor.communeId : pending.communeId;
           const commune = await repos.communes.findCommune(communeId);
@@ -189,6 +202,10 @@ export function createProcessingService(deps: Deps) {
         const work = await deps.audio.startVariant(variantId);
         if (work.kind === 'skip') {
           await settleJob(followUp, job, holderOf(node), work.result);
+          continue;
+        }
+        if (job.attempts > job.maxAttempts) {
+          await stopped();
           continue;
         }
         deps.logger.info({ job: job.id, node, attempt: job.attempts }, 'job leased to a processing node');

@@ -12,7 +12,8 @@ const NodeName = z.string().trim().min(1).max(100);
 const LeaseBody = z.strictObject({ node: NodeName });
 const FailureBody = z.strictObject({
   node: NodeName,
-  error: z.string().max(2000),
+  // Kept to its first 2,000 characters: a long ffmpeg report refused here would leave the job unsettled.
+  error: z.string().transform((error) => error.slice(0, 2000)),
   rejection: z
     .strictObject({
       code: z.enum(['no_audio', 'unreadable', 'too_long', 'too_many_channels', 'empty', 'not_processed']),
