@@ -68,6 +68,12 @@ export function createBulletinPlacement(deps: PlacementDeps) {
         const hamletIds = (await r.hamlets.listCommuneHamlets(commune.id))
           .filter((h) => h.languages.some((l) => languages.has(l)))
           .map((h) => h.id);
+        if (hamletIds.length === 0)
+          throw invalid(
+            'hamletIds',
+            `No hamlet of the commune plays a language the bulletin has (${[...languages].join(', ')}).`,
+            `Chưa thôn nào của xã nghe ngôn ngữ của bản tin (${[...languages].join(', ')}).`,
+          );
         let req: BroadcastRequest;
         if (bulletin.level === 'emergency') {
           req = { announcementId: copy.id, hamletIds, priority: 'emergency' };
@@ -126,7 +132,8 @@ export function createBulletinPlacement(deps: PlacementDeps) {
    * An emergency bulletin booked in every target commune at once, in one unit of work (the communes'
    * hamlets that play a language it has, now, each commune's repeat rule), so the last hamlet is pushed
    * as soon as the first. When a rule refuses it anywhere, nothing is written and the caller books the
-   * communes one by one instead (`place`), each refusal then kept to its commune.
+   * communes one by one instead (`place`), each refusal then kept to its commune; so are the communes none
+   * of whose hamlets plays its language.
    */
   async function emergencyEverywhere(ctx: RequestContext, bulletin: Bulletin): Promise<Placement[] | null> {
     try {
@@ -143,11 +150,14 @@ export function createBulletinPlacement(deps: PlacementDeps) {
           hamlets.filter((h) => h.languages.some((l) => languages.has(l))),
           (h) => h.communeId,
         );
-        const items = deliveries.map((d) => ({
-          communeId: d.communeId,
-          announcementId: d.announcementId,
-          hamlets: heard.get(d.communeId) ?? [],
-        }));
+        // A commune none of whose hamlets plays its language is left to `place`, which says so.
+        const items = deliveries.flatMap((d) => {
+          const hamlets = heard.get(d.communeId) ?? [];
+          return hamlets.length > 0
+            ? [{ communeId: d.communeId, announcementId: d.announcementId, hamlets }]
+            : [];
+        });
+        if (items.length === 0) return null;
         const bookings = await deps.broadcasts.bookEmergencyEverywhere(
           r,
           ctx,
@@ -188,26 +198,24 @@ export function createBulletinPlacement(deps: PlacementDeps) {
    * when it can be, else commune by commune; a normal bulletin waits in the inboxes and places nothing.
    */
   async function placeSent(ctx: RequestContext, bulletin: Bulletin): Promise<readonly Placement[]> {
+    if (bulletin.level === 'normal') return [];
+    const placements: Placement[] =
+      bulletin.level === 'emergency' ? ((await emergencyEverywhere(ctx, bulletin)) ?? []) : [];
+    const placed = new Set(placements.map((p) => p.communeId));
+    const deliveries = (await deps.repos.bulletins.listDeliveries(bulletin.id)).filter(
+      (d) => !placed.has(d.communeId),
+    );
     // Each commune is booked in its own unit of work on its own hamlets, so communes go side by side,
     // a few at a time (the database's connections are shared with everything else the service does).
-    const placements: Placement[] = [];
-    if (bulletin.level === 'emergency') {
-      const everywhere = await emergencyEverywhere(ctx, bulletin);
-      if (everywhere) return everywhere;
-    }
-    if (bulletin.level !== 'normal') {
-      const deliveries = await deps.repos.bulletins.listDeliveries(bulletin.id);
-      let next = 0;
-      const worker = async () => {
-        while (next < deliveries.length) {
-          const delivery = deliveries[next++]!;
-          placements.push(await place(ctx, bulletin, delivery));
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(PLACEMENT_CONCURRENCY, deliveries.length) }, worker));
-      placements.sort((a, b) => a.communeId.localeCompare(b.communeId));
-    }
-    return placements;
+    let next = 0;
+    const worker = async () => {
+      while (next < deliveries.length) {
+        const delivery = deliveries[next++]!;
+        placements.push(await place(ctx, bulletin, delivery));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PLACEMENT_CONCURRENCY, deliveries.length) }, worker));
+    return placements.sort((a, b) => a.communeId.localeCompare(b.communeId));
   }
 
   return { placeSent };

@@ -634,4 +634,35 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
     });
     expect(again.status).toBe(409);
   });
+
+  it('emergency: a commune none of whose hamlets plays its language is told so, not shown as scheduled', async () => {
+    h.clock.set('2026-12-03T01:00:00.000Z');
+    const speak = async (languages: readonly string[][]) => {
+      for (const [i, spoken] of languages.entries()) {
+        const res = await h.request(`/api/v1/hamlets/qk-thon-${i + 1}`, {
+          method: 'PATCH',
+          token: p.other.tokens.admin,
+          json: { languages: spoken },
+        });
+        expect(res.status).toBe(200);
+      }
+    };
+    await speak([['dao'], ['dao'], ['dao']]);
+    try {
+      const { id, placements } = await sendBulletin('emergency', ['coc-san', otherCommune]);
+      expect(placements).toEqual([
+        expect.objectContaining({ communeId: 'coc-san', problem: null }),
+        {
+          communeId: otherCommune,
+          broadcastId: null,
+          problem: 'Chưa thôn nào của xã nghe ngôn ngữ của bản tin (vi).',
+        },
+      ]);
+      const v = await view(id);
+      expect(of(v, 'coc-san').status).toBe('scheduled');
+      expect(of(v, otherCommune).status).toBe('received');
+    } finally {
+      await speak([['vi', 'dao'], ['vi'], ['vi', 'dao']]);
+    }
+  });
 });
