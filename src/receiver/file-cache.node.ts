@@ -43,7 +43,7 @@ export function createFileCache(
   const audioDir = join(options.dir, 'audio');
   mkdirSync(audioDir, { recursive: true });
   const manifestFile = join(options.dir, 'manifest.json');
-  const inFlight = new Map<string, Promise<boolean>>();
+  const inFlight = new Map<string, ReturnType<typeof fetchInto>>();
   let referenced = new Set<string>();
 
   const pathOf = (audio: AudioRef) => join(audioDir, `${audio.sha256}.${audio.format}`);
@@ -72,7 +72,12 @@ export function createFileCache(
     return false;
   }
 
-  async function fetchInto(audio: AudioRef): Promise<boolean> {
+  /**
+   * Fetches a file into the cache: `stored`; `full` when it does not fit beside what the manifest needs;
+   * `unusable` when the server answered without it (404, an error) or with other bytes. A link that
+   * fails throws.
+   */
+  async function fetchInto(audio: AudioRef): Promise<'stored' | 'full' | 'unusable'> {
     const target = pathOf(audio);
     const part = `${target}.part`;
     let offset = sizeOf(part);
@@ -85,17 +90,18 @@ export function createFileCache(
         sha256: audio.sha256,
         maxBytes: options.maxBytes,
       });
-      return false;
+      return 'full';
     }
     const res = await options.download(audio.url, offset > 0 ? { range: `bytes=${offset}-` } : {});
     if (res.status === 416) {
       await res.body?.cancel();
       rmSync(part, { force: true });
-      return false;
+      return 'unusable';
     }
     if (res.status !== 200 && res.status !== 206) {
       await res.body?.cancel();
-      throw new Error(`audio ${audio.url}: HTTP ${res.status}`);
+      options.logger.warn('audio not available', { sha256: audio.sha256, status: res.status });
+      return 'unusable';
     }
     // A 200 to a ranged request is the whole file again: start over.
     const append = res.status === 206 && offset > 0;
@@ -109,14 +115,14 @@ export function createFileCache(
     if ((await sha256Of(part)) !== audio.sha256) {
       rmSync(part, { force: true });
       options.logger.warn('downloaded audio does not match its SHA-256; discarded', { sha256: audio.sha256 });
-      return false;
+      return 'unusable';
     }
     renameSync(part, target);
-    return true;
+    return 'stored';
   }
 
   /** One download per file at a time, whoever asks. */
-  function download(audio: AudioRef): Promise<boolean> {
+  function download(audio: AudioRef): ReturnType<typeof fetchInto> {
     let running = inFlight.get(audio.sha256);
     if (!running) {
       running = fetchInto(audio).finally(() => inFlight.delete(audio.sha256));
@@ -165,7 +171,7 @@ export function createFileCache(
         rmSync(file, { force: true });
       }
       try {
-        return (await download(audio)) ? file : null;
+        return (await download(audio)) === 'stored' ? file : null;
       } catch (error) {
         options.logger.warn('audio not available', { sha256: audio.sha256, error: String(error) });
         return null;
@@ -178,8 +184,9 @@ export function createFileCache(
         if (seen.has(audio.sha256)) continue;
         seen.add(audio.sha256);
         if (sizeOf(pathOf(audio)) === audio.bytes) continue;
-        // Stop at the first one that cannot be had: a later item must not take the place of a nearer one.
-        if (!(await download(audio))) return;
+        // Stop at the first one that does not fit: a later item must not take the place of a nearer one. One
+        // the server cannot give is passed over; a link that fails stops the round (it throws).
+        if ((await download(audio)) === 'full') return;
       }
     },
 

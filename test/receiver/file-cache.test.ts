@@ -117,6 +117,37 @@ describe('file cache', () => {
     expect([a, b, c].map((x) => existsSync(cache.pathOf(x.ref)))).toEqual([false, true, true]);
   });
 
+  it('passes over a file the server cannot give and fetches the ones after it; a dead link stops the round', async () => {
+    const [gone, corrupt, next] = [asset(1000, 6), asset(1000, 7), asset(1000, 8)];
+    const media = server(
+      new Map([
+        [corrupt.ref.url, Buffer.alloc(1000, 0)],
+        [next.ref.url, next.bytes],
+      ]),
+    );
+    const cache = createFileCache({
+      dir: mkdtempSync(join(tmpdir(), 'loa-cache-')),
+      maxBytes: 1e6,
+      download: media.download,
+      logger,
+    });
+    await cache.prefetch([gone.ref, corrupt.ref, next.ref]);
+    expect([gone, corrupt, next].map((x) => existsSync(cache.pathOf(x.ref)))).toEqual([false, false, true]);
+
+    const asked: string[] = [];
+    const offline = createFileCache({
+      dir: mkdtempSync(join(tmpdir(), 'loa-cache-')),
+      maxBytes: 1e6,
+      download: async (url) => {
+        asked.push(url);
+        throw new TypeError('fetch failed');
+      },
+      logger,
+    });
+    await expect(offline.prefetch([gone.ref, next.ref])).rejects.toThrow('fetch failed');
+    expect(asked).toEqual([gone.ref.url]);
+  });
+
   it('keeps the manifest across restarts and ignores a damaged one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'loa-cache-'));
     const media = server(new Map());
