@@ -122,6 +122,22 @@ describe('corrected clock', () => {
     clock.observe('not a time', 0, 0);
     expect(clock.offsetMs()).toBe(420_000);
   });
+
+  it('follows a step of the box clock at once, though older samples had quicker round trips', () => {
+    let local = 1_000_000;
+    const clock = createCorrectedClock({ now: () => local });
+    clock.observe(new Date(local + 21_600_000).toISOString(), local - 10, local + 10);
+    expect(clock.offsetMs()).toBe(21_600_000);
+    // NTP sets the box's clock six hours forward; the next answer comes slower than the first.
+    local += 21_600_000 + 60_000;
+    const server = local + 60;
+    clock.observe(new Date(server).toISOString(), local - 200, local + 200);
+    expect(clock.offsetMs()).toBe(60);
+    expect(clock.now()).toBe(local + 60);
+    // An answer timed across a step backwards (received "before" it was sent) is not learnt from.
+    clock.observe(new Date(server).toISOString(), local + 5_000, local);
+    expect(clock.offsetMs()).toBe(60);
+  });
 });
 
 describe('readSse', () => {
