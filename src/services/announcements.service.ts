@@ -212,10 +212,14 @@ export function createAnnouncementsService(deps: Deps) {
           );
         }
         const now = clock.now().toISOString();
+        // Claimed one by one: of two retries at once, only one queues a version's job.
+        let queued = 0;
         for (const v of failed) {
-          await r.announcements.setVariantStatus(v.id, 'queued', null, now);
+          if (!(await r.announcements.moveVariantStatus(v.id, 'failed', 'queued', now))) continue;
           await enqueueProcessing(r, v.id, `retry-${now}`, now);
+          queued++;
         }
+        if (queued === 0) return;
         await r.announcements.setAnnouncementStatus(id, 'queued', null, now);
         await deps.audit.record(r, {
           ...ctx,

@@ -179,6 +179,16 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
         .execute();
     },
 
+    async moveVariantStatus(id, from, to, now) {
+      const moved = await db
+        .updateTable('announcement_variants')
+        .set({ status: to, error: null, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', from)
+        .executeTakeFirst();
+      return Number(moved.numUpdatedRows) > 0;
+    },
+
     async replaceVariantSource(id, source, now) {
       const done = await db
         .updateTable('announcement_variants')
