@@ -356,15 +356,15 @@ export function createAnnouncementIntake(deps: Deps) {
       const approval = await approvalOfNew(ctx);
       const accepted = await accept(ctx, source, language, approval);
       const { variant } = accepted;
-      await tx(async (r) => {
+      const taken = () =>
+        conflict(
+          `This announcement already has a "${language}" version.`,
+          `Thông báo này đã có bản tiếng "${language}". Hãy tạo thông báo mới nếu cần thay thế.`,
+        );
+      const added = tx(async (r) => {
         const a = await load(r, ctx, id);
         assertTakesVersions(a);
-        if (a.variants.some((v) => v.language === language)) {
-          throw conflict(
-            `This announcement already has a "${language}" version.`,
-            `Thông báo này đã có bản tiếng "${language}". Hãy tạo thông báo mới nếu cần thay thế.`,
-          );
-        }
+        if (a.variants.some((v) => v.language === language)) throw taken();
         const now = clock.now().toISOString();
         await r.announcements.insertVariant(id, variant, now);
         await r.announcements.setAnnouncementStatus(id, 'queued', null, now);
@@ -380,6 +380,14 @@ export function createAnnouncementIntake(deps: Deps) {
         });
         await processOrRecord(r, id, accepted, now);
       });
+      try {
+        await added;
+      } catch (error) {
+        // The same language sent twice at once: both checks passed, the unique index let one through.
+        const after = !(error instanceof LoaError) && (await deps.repos.announcements.findAnnouncement(id));
+        if (after && after.variants.some((v) => v.language === language)) throw taken();
+        throw error;
+      }
       handOver(source);
       // The announcement's status rolls up from every version: one ready version may not make it ready.
       return {
