@@ -231,16 +231,20 @@ export function createAgent(options: AgentOptions) {
     restart: () => restart(),
   });
 
-  /** Stops everything the agent runs and starts it again from its store and cache, as after a reboot. */
-  async function restart(): Promise<void> {
+  /** Stops everything and forgets it: a delivery's retry left as armed keeps every later one from starting. */
+  function stopAll(): void {
     stopped = true;
-    // Cleared and forgotten: a delivery's retry left as armed would keep every later one from starting.
     for (const name of Object.keys(handles) as (keyof typeof handles)[]) {
       timers.clearTimeout(handles[name]);
       handles[name] = undefined;
     }
     pushAbort?.abort();
     loop.shutdown();
+  }
+
+  /** Stops everything the agent runs and starts it again from its store and cache, as after a reboot. */
+  async function restart(): Promise<void> {
+    stopAll();
     // Let the answer to the command leave before the work in flight is waited for.
     await Promise.allSettled([...work.audio, ...work.relay]);
     stopped = false;
@@ -361,14 +365,7 @@ export function createAgent(options: AgentOptions) {
     flush: () => flush(),
 
     async stop(): Promise<void> {
-      stopped = true;
-      // Cleared and forgotten: a delivery's retry left as armed would keep every later one from starting.
-    for (const name of Object.keys(handles) as (keyof typeof handles)[]) {
-      timers.clearTimeout(handles[name]);
-      handles[name] = undefined;
-    }
-      pushAbort?.abort();
-      loop.shutdown();
+      stopAll();
       await this.whenIdle({ relays: true });
     },
   };
