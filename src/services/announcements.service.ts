@@ -215,7 +215,7 @@ export function createAnnouncementsService(deps: Deps) {
         // Claimed one by one: of two retries at once, only one queues a version's job.
         let queued = 0;
         for (const v of failed) {
-          if (!(await r.announcements.moveVariantStatus(v.id, 'failed', 'queued', now))) continue;
+          if (!(await r.announcements.moveVariantStatus(v.id, 'failed', 'queued', null, now))) continue;
           await enqueueProcessing(r, v.id, `retry-${now}`, now);
           queued++;
         }

@@ -79,10 +79,21 @@ export function createAudioService(deps: Deps) {
   const { clock } = deps;
 
   /** Moves a version to `status` and rolls the announcement's status up from its versions, together. */
-  function moveTo(variantId: string, announcementId: string, status: ProcessingStatus, error: string | null) {
+  /**
+   * Moves a version (and rolls its announcement up); with `from`, only a version still in that state: a
+   * run that ends after another finished the version changes nothing.
+   */
+  function moveTo(
+    variantId: string,
+    announcementId: string,
+    status: ProcessingStatus,
+    error: string | null,
+    from?: ProcessingStatus,
+  ) {
     return deps.tx(async (r) => {
       const now = clock.now().toISOString();
-      await r.announcements.setVariantStatus(variantId, status, error, now);
+      if (!from) await r.announcements.setVariantStatus(variantId, status, error, now);
+      else if (!(await r.announcements.moveVariantStatus(variantId, from, status, error, now))) return;
       const announcement = await r.announcements.findAnnouncement(announcementId);
       const rolled = rollUpStatus(announcement?.variants ?? []);
       await r.announcements.setAnnouncementStatus(announcementId, rolled.status, rolled.error, now);
@@ -189,7 +200,7 @@ export function createAudioService(deps: Deps) {
           { variant: variant.id, attempt: job.attempt, err: error.message },
           'audio processing waits for space on the media disk',
         );
-        await moveTo(variant.id, variant.announcementId, 'queued', waitingForSpace);
+        await moveTo(variant.id, variant.announcementId, 'queued', waitingForSpace, 'processing');
         return { status: 'postponed', reason: error.message };
       }
       const rejected = error instanceof AudioRejectedError || error instanceof MissingSourceError;
@@ -205,7 +216,13 @@ export function createAudioService(deps: Deps) {
         { variant: variant.id, attempt: job.attempt, err: error.message },
         'audio processing failed',
       );
-      await moveTo(variant.id, variant.announcementId, final ? 'failed' : 'queued', final ? message : null);
+      await moveTo(
+        variant.id,
+        variant.announcementId,
+        final ? 'failed' : 'queued',
+        final ? message : null,
+        'processing',
+      );
       return { status: 'failed', error: error.message, retry: !rejected };
     },
 

@@ -92,4 +92,25 @@ describe('versions that could not be finished', () => {
     await h.runtime.jobs.drain();
     expect(await version(id)).toMatchObject({ status: 'ready', error: null });
   });
+
+  it('stays ready when a run whose lease ran out ends in an error after another run made it', async () => {
+    const id = await typed('Lịch cắt điện');
+    await h.runtime.jobs.drain();
+    expect(await version(id)).toMatchObject({ status: 'ready' });
+    const made = await h.runtime.db.kysely
+      .selectFrom('announcement_variants')
+      .select('id')
+      .where('announcement_id', '=', id)
+      .executeTakeFirstOrThrow();
+    // The first run, stalled while the database was away, ends now with an error on its last attempt.
+    const job = await jobOf(id);
+    await h.runtime.services.audio.finishVariant(
+      { id: made.id, announcementId: id },
+      { jobId: job.id, attempt: 1, maxAttempts: JOB_MAX_ATTEMPTS, lastAttempt: true },
+      new Error('ffmpeg was killed'),
+    );
+    expect(await version(id)).toMatchObject({ status: 'ready', error: null });
+    const after = await h.request(`/api/v1/announcements/${id}`, { token: h.tokens.secretary });
+    expect(((await after.json()) as { status: string }).status).toBe('ready');
+  });
 });

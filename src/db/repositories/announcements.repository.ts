@@ -179,10 +179,10 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
         .execute();
     },
 
-    async moveVariantStatus(id, from, to, now) {
+    async moveVariantStatus(id, from, to, error, now) {
       const moved = await db
         .updateTable('announcement_variants')
-        .set({ status: to, error: null, updated_at: now })
+        .set({ status: to, error, updated_at: now })
         .where('id', '=', id)
         .where('status', '=', from)
         .executeTakeFirst();

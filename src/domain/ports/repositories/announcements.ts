@@ -43,8 +43,14 @@ export interface AnnouncementsRepository {
   /** Which of these media keys a variant holds as its source (kept originals still in use). */
   findSourceKeysInUse(keys: readonly string[]): Promise<readonly string[]>;
   setVariantStatus(id: string, status: ProcessingStatus, error: string | null, now: string): Promise<void>;
-  /** Moves a version from `from` to `to` (its error cleared); false when it was not in `from` any more. */
-  moveVariantStatus(id: string, from: ProcessingStatus, to: ProcessingStatus, now: string): Promise<boolean>;
+  /** Moves a version from `from` to `to` with `error`; false when it was not in `from` any more. */
+  moveVariantStatus(
+    id: string,
+    from: ProcessingStatus,
+    to: ProcessingStatus,
+    error: string | null,
+    now: string,
+  ): Promise<boolean>;
   /**
    * Puts the original recording in place of the processed file a version was uploaded as (the browser's
    * MP3 on the edge); false when the version has an inspected original already, so the first one stays.
