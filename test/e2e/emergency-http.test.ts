@@ -19,11 +19,11 @@ describe('emergency from a recording, without JavaScript', () => {
   });
   afterAll(() => h.close());
 
-  function postForm(fields: Record<string, string | string[]>, file: Uint8Array, name: string) {
+  function postForm(fields: Record<string, string | string[]>, file?: Uint8Array, name = '') {
     const form = new FormData();
     form.append('_csrf', officer.csrf);
     for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) form.append(k, one);
-    form.append('file', new Blob([file], { type: 'audio/wav' }), name);
+    form.append('file', new Blob(file ? [file] : [], { type: 'audio/wav' }), name);
     return h.runtime.app.request('/giam-sat/khan-cap', {
       method: 'POST',
       headers: { cookie: officer.cookie, origin, accept: 'text/html' },
@@ -42,6 +42,21 @@ describe('emergency from a recording, without JavaScript', () => {
     const html = await res.text();
     expect(html).toMatch(/<p class="field-error" id="file-error">[^<]*âm thanh/);
     expect(html).toMatch(/<input type="checkbox" id="hamletIds-2" name="hamletIds" value="thon-3" checked/);
+  });
+
+  it('keeps a pasted text whole, however long, and refuses one past the limit at its field with the count', async () => {
+    const form = await (await page(h, '/giam-sat/khan-cap', officer)).text();
+    // A maxlength would make the browser cut a pasted directive without a word: there is none.
+    expect(form).toMatch(/<textarea id="text" name="text" rows="4" aria-describedby="text-hint">/);
+    expect(form).toContain('0 / 5000 ký tự');
+    const long = 'Bà con di chuyển lên chỗ cao ngay. '.repeat(150);
+    const posted = await postForm({ ...base, content: 'text', text: long, voice: 'vi', hamletIds: 'thon-3' });
+    expect(posted.status).toBe(400);
+    const html = await posted.text();
+    expect(html).toMatch(
+      /<p class="field-error" id="text-error">Văn bản dài 5249 ký tự, vượt giới hạn 5000 ký tự\./,
+    );
+    expect(html).toContain(`>${long}</textarea>`);
   });
 
   it('sends a recording to every hamlet: processed, confirmed, followed', async () => {

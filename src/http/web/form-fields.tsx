@@ -1,6 +1,8 @@
 // The controls of the pages' forms: labelled fields with their hint and error, the CSRF field, a
 // refused form's summary and a one-button form per row; all work without JavaScript.
 import type { PropsWithChildren } from 'hono/jsx';
+import { MAX_TEXT_CHARS, textLength } from '../../domain/announcement.js';
+import type { Messages } from './i18n.js';
 import type { PageContext } from './page.js';
 
 export type FieldErrors = Readonly<Record<string, string>>;
@@ -259,6 +261,37 @@ export function AudioFileField({
         aria-describedby={error ? 'file-hint file-error' : 'file-hint'}
       />
       <Help name="file" hint={hint} error={error} />
+    </div>
+  );
+}
+
+/**
+ * A text to be read out, with its count against the limit (live with `compose.js`). No maxlength: a
+ * browser would silently cut a pasted text; the server refuses it with the count.
+ */
+export function SpokenText(props: {
+  readonly m: Pick<Messages, 'text' | 'textCount' | 'textOver'>;
+  readonly value: string | undefined;
+  readonly error: string | undefined;
+  readonly rows?: number;
+}) {
+  const { m } = props;
+  return (
+    <div
+      data-counter
+      data-max={MAX_TEXT_CHARS}
+      data-msg-count={m.textCount('{n}', MAX_TEXT_CHARS)}
+      data-msg-over={m.textOver('{n}')}
+    >
+      <TextArea
+        name="text"
+        label={m.text}
+        value={props.value}
+        rows={props.rows ?? 5}
+        error={props.error}
+        hint={m.textCount(textLength(props.value ?? ''), MAX_TEXT_CHARS)}
+      />
+      <p class="sr-only" data-count-over aria-live="polite"></p>
     </div>
   );
 }

@@ -7,7 +7,7 @@ import {
   AudioFileField,
   Choices,
   SelectField,
-  TextArea,
+  SpokenText,
   TextField,
   type FieldErrors,
 } from '../form-fields.js';
@@ -60,14 +60,7 @@ export function ContentFields({
         />
       </div>
       <div data-show-if="content=text">
-        <TextArea
-          name="text"
-          label={m.text}
-          value={one(values, 'text')}
-          maxlength={5000}
-          rows={4}
-          error={errors.text}
-        />
+        <SpokenText m={m} value={one(values, 'text')} rows={4} error={errors.text} />
         {voices ? (
           <SelectField
             name="voice"

@@ -83,7 +83,7 @@ export async function renderDisasterForm(
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return sendPage(
     c,
-    <Layout p={p} title={dm.issueTitle} scripts={['toggle.js']}>
+    <Layout p={p} title={dm.issueTitle} scripts={['toggle.js', 'compose.js']}>
       <p class="hint">{dm.issueIntro}</p>
       <form method="post" action={paths.disasterIssue} enctype="multipart/form-data" novalidate>
         <Csrf p={p} />

@@ -62,7 +62,7 @@ export function emergencyRoutes(deps: WebDeps) {
     const announcements = [...recent.items].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     return sendPage(
       c,
-      <Layout p={p} title={p.m.emergencyTitle} scripts={['toggle.js']}>
+      <Layout p={p} title={p.m.emergencyTitle} scripts={['toggle.js', 'compose.js']}>
         <p class="warning">{p.m.emergencyIntro}</p>
         <section aria-label={p.m.emergencyTitle}>
           <EmergencyForm

@@ -1,9 +1,7 @@
 import type { z } from 'zod';
 import {
   AnnouncementMetaSchema,
-  MAX_TEXT_CHARS,
   SpeechSchema,
-  textLength,
   VariantFieldsSchema,
   type AnnouncementMeta,
   type Speech,
@@ -22,7 +20,7 @@ import {
   Csrf,
   FormError,
   SelectField,
-  TextArea,
+  SpokenText,
   TextField,
   type FieldErrors,
 } from '../form-fields.js';
@@ -156,23 +154,7 @@ function SourceFields({
         />
       </div>
       <div data-show-if="source=text">
-        {/* No maxlength: a browser would silently cut a pasted text; the server refuses it with the count. */}
-        <div
-          data-counter
-          data-max={MAX_TEXT_CHARS}
-          data-msg-count={m.textCount('{n}', MAX_TEXT_CHARS)}
-          data-msg-over={m.textOver('{n}')}
-        >
-          <TextArea
-            name="text"
-            label={m.text}
-            value={values.text}
-            rows={5}
-            error={errors.text}
-            hint={m.textCount(textLength(values.text ?? ''), MAX_TEXT_CHARS)}
-          />
-          <p class="sr-only" data-count-over aria-live="polite"></p>
-        </div>
+        <SpokenText m={m} value={values.text} error={errors.text} />
         <VoiceNote p={p} language={language} languages={languages} />
         <SelectField
           name="voice"
