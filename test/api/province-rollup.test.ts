@@ -186,6 +186,23 @@ describe.each(dialects)('province roll-up on %s', (dialect) => {
     await report(h, s.boxes.a.token, [
       { id: 'd1', occurrenceId: dec.occurrences[0]!.id, type: 'started', at: '2026-11-30T23:30:00.000Z' },
     ]);
+    // At 08:00 the relay's stream ends two minutes in: it aired, and failed.
+    const cut = await scheduleBroadcast(h, {
+      relay: { url: 'https://radio.example.vn/vov1', durationS: 180 },
+      hamletIds: ['thon-3'],
+      at: '2026-12-01T08:00:00+07:00',
+    });
+    h.clock.set('2026-12-01T01:03:10.000Z');
+    await report(h, s.boxes.a.token, [
+      { id: 'c1', occurrenceId: cut.occurrences[0]!.id, type: 'started', at: '2026-12-01T01:00:00.000Z' },
+      {
+        id: 'c2',
+        occurrenceId: cut.occurrences[0]!.id,
+        type: 'failed',
+        at: '2026-12-01T01:02:00.000Z',
+        detail: 'the stream ended before its time',
+      },
+    ]);
 
     const res = await get(
       '/api/v1/province/air-time?from=2026-11-01&to=2026-12-01',
@@ -219,8 +236,8 @@ describe.each(dialects)('province roll-up on %s', (dialect) => {
         month: '2026-12',
         category: 'relay',
         priority: 'normal',
-        airings: 1,
-        airTimeMs: 240_000,
+        airings: 2,
+        airTimeMs: 240_000 + 180_000,
       },
       // Quảng Kim's failed relay and Cốc San's silent one in Ún Tà never aired: no air time.
       {
@@ -243,7 +260,7 @@ describe.each(dialects)('province roll-up on %s', (dialect) => {
       },
       { month: '2026-11', category: 'relay', priority: 'normal', airings: 1, airTimeMs: 120_000 },
       { month: '2026-11', category: 'relay', priority: 'priority', airings: 1, airTimeMs: 300_000 },
-      { month: '2026-12', category: 'relay', priority: 'normal', airings: 1, airTimeMs: 240_000 },
+      { month: '2026-12', category: 'relay', priority: 'normal', airings: 2, airTimeMs: 420_000 },
     ]);
 
     const csv = await get(

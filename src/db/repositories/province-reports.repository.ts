@@ -88,8 +88,9 @@ export function createProvinceReportsRepository(
     },
 
     /**
-     * Occurrences with status `played` (at least one box reported starting them): each hamlet's airing
-     * counts once with its length, by the announcement's category (a relay has none: `relay`).
+     * Occurrences that at least one box reported starting: `played`, or `failed` after a start (a relay
+     * whose stream ended early aired until then). Each hamlet's airing counts once with its length, by the
+     * announcement's category (a relay has none: `relay`).
      */
     async sumAirTime(provinceId, zones) {
       const inner = db
@@ -107,7 +108,21 @@ export function createProvinceReportsRepository(
         ])
         .where('c.province_id', '=', provinceId)
         .where('c.deleted_at', 'is', null)
-        .where('o.status', '=', 'played')
+        .where((eb) =>
+          eb.or([
+            eb('o.status', '=', 'played'),
+            eb.and([
+              eb('o.status', '=', 'failed'),
+              eb.exists(
+                eb
+                  .selectFrom('playback_events as e')
+                  .select('e.occurrence_id')
+                  .whereRef('e.occurrence_id', '=', 'o.id')
+                  .where('e.type', '=', 'started'),
+              ),
+            ]),
+          ]),
+        )
         .where(inPeriods(sql.ref('c.time_zone'), sql.ref('o.starts_at'), zones));
       const rows = await db
         .selectFrom(inner.as('t'))
