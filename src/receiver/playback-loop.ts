@@ -84,7 +84,7 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
     current.stoppedAt = deps.now();
     if (current.handle) current.handle.stop();
     // Still fetching its audio (up to minutes on a weak link): it gives way now, and logs its failure once
-    // the fetch ends.
+    // the fetch ends (but for a shutdown: the agent's next start plans it again).
     else current = undefined;
   }
 
@@ -143,6 +143,12 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
     const prepare = (async () => {
       const refusal = item.kind === 'relay' ? await relayRefusal(item.relay!.url, deps.resolveHost) : null;
       const target = item.kind === 'relay' ? item.relay!.url : await deps.cache.ensure(item.audio!);
+      // The agent stopped while this was being prepared: it is not handled here, and no failure is told;
+      // the agent restarted (or started again after a power cut) plans it afresh.
+      if (entry.reason === 'shutdown') {
+        preparing.delete(key);
+        return undefined;
+      }
       handledNow();
       if (refusal) {
         deps.logger.warn('relay refused', { occurrenceId: item.occurrenceId, detail: refusal });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestAgent, type TestAgent } from '../support/agent-harness.js';
+import { createTestAgent, eventually, type TestAgent } from '../support/agent-harness.js';
 import { createFakeTime, type FakeTime } from '../support/fake-time.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { startRealServer, type RealServer } from '../support/real-server.js';
@@ -120,6 +120,47 @@ describe('a receiver agent restarted without a network', () => {
         .execute();
       expect(stored.map((e) => e.event_id).sort()).toEqual(a.queued.map((e) => e.id).sort());
     } finally {
+      await a.agent.stop();
+      a.close();
+    }
+  });
+
+  it('plays an item whose audio was still downloading when the commune restarted it, and reports it played', async () => {
+    const box = await createDevice(h, 'un-ta', 'Cụm loa tải chậm');
+    const ann = await createReadyAnnouncement(h, 'Tin 13:00', [{ language: 'vi', seconds: 1 }]);
+    const booked = await scheduleBroadcast(h, {
+      announcementId: ann.id,
+      hamletIds: ['un-ta'],
+      at: '2026-11-27T13:00:00+07:00',
+    });
+    const occurrenceId = booked.occurrences[0]!.id;
+    const a = createTestAgent({ server: server.url, token: box.token, clock: h.clock, time });
+    // The link is slow for this file: its download hangs until released.
+    const release = a.holdDownloads(ann.variants[0]!.sha256);
+    const quick = () => Promise.resolve();
+    try {
+      a.agent.start();
+      await eventually(() => a.agent.status().pushConnected, 'the push channel');
+      await time.advanceTo('2026-11-27T06:00:00.500Z', quick);
+      const ordered = await h.request(`/api/v1/receivers/${box.id}/commands`, {
+        method: 'POST',
+        token: h.tokens.officer,
+        json: { kind: 'restart' },
+      });
+      expect(ordered.status).toBe(202);
+      await eventually(() => a.agent.status().restarts === 1, 'the restart');
+      release();
+      await eventually(
+        () => a.queued.some((e) => e.occurrenceId === occurrenceId && e.type === 'completed'),
+        'the airing',
+      );
+      await a.agent.whenIdle();
+      expect(a.queued.filter((e) => e.occurrenceId === occurrenceId).map((e) => e.type)).toEqual([
+        'started',
+        'completed',
+      ]);
+    } finally {
+      release();
       await a.agent.stop();
       a.close();
     }
