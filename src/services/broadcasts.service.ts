@@ -202,8 +202,9 @@ export function createBroadcastsService(
 
   /**
    * Cancels what of a broadcast has not started yet, inside the caller's unit of work (past occurrences
-   * stay for the record); `publish`, once the unit has committed, tells the receivers, and stops an
-   * emergency that is playing.
+   * stay for the record); `publish`, once the unit has committed, tells the receivers, and stops the
+   * broadcast's emergency airing that is playing: it alone, by its occurrence, so that another emergency
+   * on the same hamlets (a second disaster event's bulletin) plays on.
    */
   async function cancelWithin(
     r: Repositories,
@@ -221,9 +222,14 @@ export function createBroadcastsService(
     // Taken like a booking, so that a dispatcher tick extending this series cannot add to it after.
     await r.hamlets.lockSchedules(row.hamletIds);
     const now = clock.now().toISOString();
-    const before = (await r.broadcasts.listOccurrencesOf([id])).filter(
-      (o) => o.status !== 'cancelled' && o.startsAt > now,
-    );
+    const occurrences = (await r.broadcasts.listOccurrencesOf([id])).filter((o) => o.status !== 'cancelled');
+    const before = occurrences.filter((o) => o.startsAt > now);
+    const airing =
+      row.priority === 'emergency'
+        ? occurrences.filter(
+            (o) => o.startsAt <= now && Date.parse(o.startsAt) + o.durationMs > Date.parse(now),
+          )
+        : [];
     const touched = await r.broadcasts.cancelBroadcast(id, ctx.actor.id, now);
     await deps.audit.record(r, {
       ...ctx,
@@ -237,8 +243,8 @@ export function createBroadcastsService(
       cancelledOccurrences: before.length,
       publish: () => {
         if (Object.keys(versions).length > 0) deps.bus.publish({ type: 'schedule-changed', versions });
-        if (row.priority === 'emergency' && row.hamletIds.length > 0)
-          deps.bus.publish({ type: 'stop', hamletIds: row.hamletIds, occurrenceId: null });
+        for (const o of airing)
+          deps.bus.publish({ type: 'stop', hamletIds: [o.hamletId], occurrenceId: o.id });
       },
     };
   }

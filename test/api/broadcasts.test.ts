@@ -314,11 +314,12 @@ describe.each(dialects)('broadcasts on %s', (dialect) => {
     expect(seen.items.every((b: any) => b.occurrences.every((o: any) => o.hamletId === 'un-ta'))).toBe(true);
   });
 
-  it('cancels future occurrences and keeps past ones for the record', async () => {
+  it('cancels future occurrences and keeps past ones for the record; stops the repeat on the air', async () => {
     const created = await body(
       await post(h.tokens.officer, { relay: relay(60), hamletIds: ['thon-3'], priority: 'emergency' }),
     );
-    h.clock.advance(15 * 60_000);
+    // Half a minute into the first repeat.
+    h.clock.advance(10 * 60_000 + 30_000);
     const res = await h.request(`/api/v1/broadcasts/${created.id}`, {
       method: 'DELETE',
       token: h.tokens.officer,
@@ -331,9 +332,9 @@ describe.each(dialects)('broadcasts on %s', (dialect) => {
     expect(after.cancelledAt).not.toBeNull();
     expect(after.occurrences.map((o: any) => o.status)).toEqual(['scheduled', 'scheduled', 'cancelled']);
     expect(events.filter((e) => e.type === 'stop')).toEqual([
-      { type: 'stop', hamletIds: ['thon-3'], occurrenceId: null },
+      { type: 'stop', hamletIds: ['thon-3'], occurrenceId: after.occurrences[1].id },
     ]);
-    h.clock.advance(-15 * 60_000);
+    h.clock.advance(-(10 * 60_000 + 30_000));
   });
 });
 

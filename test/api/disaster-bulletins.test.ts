@@ -149,24 +149,29 @@ describe.each(dialects)('disaster bulletins on %s', (dialect) => {
     );
     expect(first.headerText).toBe('Bản tin phát lúc 7 giờ ngày 27 tháng 11 năm 2026.');
 
-    h.clock.advance(2 * HOUR + 30 * 60_000); // 10:30
-    events = [];
     const newer = await content('Bão số 4, tin số 2');
+    h.clock.advance(2 * HOUR + 1000); // 10:00:01, while the first one's repeat airs
+    events = [];
     const res = await bulletinOf(storm.id, {
       announcementId: newer.id,
       riskLevel: 4,
       agency: 'Đài KTTV tỉnh',
-      issuedAt: '2026-11-27T10:15:00+07:00',
+      issuedAt: '2026-11-27T09:55:00+07:00',
       hamletIds: ['un-ta'],
     });
     expect(res.status).toBe(201);
     const second = await json<Bulletin>(res);
     expect(second).toMatchObject({ sequence: 2, riskLevel: 4, riskColour: '#d7191c' });
-    expect(spoken).toContain('Bản tin phát lúc 10 giờ 15 ngày 27 tháng 11 năm 2026.');
-    // The playing old one is stopped before the new one is pushed.
+    expect(spoken).toContain('Bản tin phát lúc 9 giờ 55 ngày 27 tháng 11 năm 2026.');
+    // The playing old one is stopped, by its airing, before the new one is pushed.
+    const repeat = (
+      await json<{ occurrences: { id: string; at: string }[] }>(
+        await h.request(`/api/v1/broadcasts/${first.broadcastId}`, { token: h.tokens.officer }),
+      )
+    ).occurrences.find((o) => o.at === '2026-11-27T03:00:00.000Z')!;
     const stop = events.findIndex((e) => e.type === 'stop' && e.hamletIds.includes('un-ta'));
     const push = events.findIndex((e) => e.type === 'emergency');
-    expect(stop).toBeGreaterThanOrEqual(0);
+    expect(events[stop]).toEqual({ type: 'stop', hamletIds: ['un-ta'], occurrenceId: repeat.id });
     expect(push).toBeGreaterThan(stop);
 
     const event = await json<EventView>(
@@ -192,7 +197,7 @@ describe.each(dialects)('disaster bulletins on %s', (dialect) => {
     expect(ended.status).toBe(200);
     expect(await json<Bulletin>(ended)).toMatchObject({ endReason: 'ended' });
     expect((await manifest()).items.some((i) => i.at > nowIso && i.title.startsWith('Bão số 4'))).toBe(false);
-    h.clock.advance(-(2 * HOUR + 30 * 60_000));
+    h.clock.advance(-(2 * HOUR + 1000));
   });
 
   it('ending the event stops every bulletin of it and refuses new ones', async () => {

@@ -409,7 +409,7 @@ describe.each(dialects)('receiver protocol on %s', (dialect) => {
       ]);
 
       await h.request(`/api/v1/broadcasts/${emergency.id}`, { method: 'DELETE', token: h.tokens.officer });
-      expect(JSON.parse((await sse.next('stop')).data)).toEqual({ occurrenceId: null });
+      expect(JSON.parse((await sse.next('stop')).data)).toEqual({ occurrenceId: mine.id });
       await sse.cancel();
     });
 
