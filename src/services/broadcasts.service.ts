@@ -10,6 +10,7 @@ import {
   formatLocalVi,
   isSeries,
   iso,
+  LONGEST_ITEM_MS,
   nextStartOf,
   planReach,
   startsOf,
@@ -103,6 +104,16 @@ export function createBroadcastsService(
         'hamletIds',
         `${hamlet.name} plays ${hamlet.languages.join(', ')}, and this announcement has no ready recording in those languages.`,
         `${hamlet.name} phát bằng ${hamlet.languages.join(', ')}, nhưng thông báo này chưa có bản ghi âm bằng các tiếng đó.`,
+      );
+    }
+    const overlong = airTimes.find((a) => a.airTimeMs > LONGEST_ITEM_MS);
+    if (overlong) {
+      const hamlet = hamlets.find((h) => h.id === overlong.id)!;
+      const minutes = Math.ceil(overlong.airTimeMs / 60_000);
+      throw invalid(
+        'hamletIds',
+        `${hamlet.name} would air this for ${minutes} minutes (its languages in turn); an airing lasts at most ${LONGEST_ITEM_MS / 3_600_000} hours.`,
+        `${hamlet.name} sẽ phát nội dung này trong ${minutes} phút (lần lượt các tiếng của thôn); mỗi lượt phát dài tối đa ${LONGEST_ITEM_MS / 3_600_000} giờ.`,
       );
     }
 

@@ -127,10 +127,11 @@ export function createSeriesExtension(deps: SchedulingDeps) {
               title: p.series.title ?? `Tiếp sóng ${p.series.relay?.url ?? ''}`,
               starts: p.starts,
               // A hamlet with nothing approved to play in its languages (the content was rejected) gets
-              // no airing: it would be an empty one, missed.
+              // no airing: it would be an empty one, missed; nor does one whose versions approved since
+              // the booking add up past the longest an airing may last.
               hamlets: p.hamlets
                 .map((h) => ({ id: h.id, airTimeMs: airTimeMs(content, h) }))
-                .filter((h) => h.airTimeMs > 0),
+                .filter((h) => h.airTimeMs > 0 && h.airTimeMs <= LONGEST_ITEM_MS),
               field: p.series.schedule.recurrence ? 'recurrence' : 'at',
               skips: p.series.skips.map((k) => ({ hamletId: k.hamletId, startsAt: Date.parse(k.at) })),
             },

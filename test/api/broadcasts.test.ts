@@ -98,6 +98,27 @@ describe.each(dialects)('broadcasts on %s', (dialect) => {
     ).toBe(201);
   });
 
+  it('sees a four-hour relay still on the air three and a half hours after it began', async () => {
+    const long = await post(h.tokens.officer, {
+      relay: relay(4 * 3600),
+      hamletIds: ['thon-4'],
+      at: '2026-11-30T06:00:00+07:00',
+    });
+    expect(long.status).toBe(201);
+    const clash = await post(h.tokens.officer, {
+      relay: relay(300, 'https://radio.example.vn/vov2'),
+      hamletIds: ['thon-4'],
+      at: '2026-11-30T09:30:00+07:00',
+    });
+    expect(clash.status).toBe(409);
+    expect((await body(clash)).conflicts).toEqual([
+      expect.objectContaining({
+        id: (await body(long)).occurrences[0].id,
+        endsAt: '2026-11-30T03:00:00.000Z',
+      }),
+    ]);
+  });
+
   it('refuses quiet hours with 422 but accepts an emergency, repeated 3 times 10 minutes apart and pushed', async () => {
     const quiet = await post(h.tokens.head, {
       relay: relay(300),

@@ -100,8 +100,12 @@ export interface PlanOptions {
   readonly onRefusal: 'refuse' | 'skip';
 }
 
-// Long items (a 90-minute recording, a relay) still overlap a new one that starts inside them.
-export const LONGEST_ITEM_MS = 3 * 3_600_000;
+/**
+ * The longest an airing may last: a relay's four hours. Bookings look this far back for what still airs
+ * when a new item starts; an airing longer than this (a hamlet playing many long language versions in
+ * turn) is refused, since it would slip past that look.
+ */
+export const LONGEST_ITEM_MS = 4 * 3_600_000;
 
 /**
  * The one materialiser: places a broadcast's starts on its hamlets by the rules of the house. In a
