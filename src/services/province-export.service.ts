@@ -16,7 +16,7 @@ import {
   type DeviceState,
 } from '../domain/province-report.js';
 import { countAiringFacts, PLAYBACK_GRACE_MS, presenceRule } from '../domain/receiver/index.js';
-import { addDays, DEFAULT_TIME_ZONE, utcToLocal } from '../domain/schedule/index.js';
+import { addDays, datesFrom, DEFAULT_TIME_ZONE, utcToLocal } from '../domain/schedule/index.js';
 import { groupBy } from './group-by.js';
 import { localRange } from './local-range.js';
 import { MAX_ROLLUP_DAYS } from './reports.service.js';
@@ -120,8 +120,7 @@ export function createProvinceExportService(deps: Deps) {
       const now = deps.clock.now().getTime();
       const today = utcToLocal(now, communes[0]?.timeZone ?? DEFAULT_TIME_ZONE).date;
       const range = localRange(q, { from: addDays(today, -7), to: addDays(today, -1) }, MAX_ROLLUP_DAYS);
-      const days: string[] = [];
-      for (let d = range.from; d <= range.to; d = addDays(d, 1)) days.push(d);
+      const days = datesFrom(range.from, range.to);
       const n = communes.length;
       const generatedAt = new Date(now).toISOString();
       if (n === 0) return { generatedAt, items: [], nextCursor: null };

@@ -119,5 +119,10 @@ describe.each(dialects)('coverage as CSV for programs and for Vietnamese Excel o
     const refused = await (await page(h, tooLong.headers.get('location')!, officer)).text();
     expect(refused).toContain('hãy tải CSV cho khoảng dài hơn (tối đa 400 ngày)');
     expect(refused).not.toContain('href="/giam-sat/bao-cao.csv');
+
+    // The calendar's last day is answered at once (its next day is past the calendar), not walked to.
+    const last = await page(h, '/giam-sat/bao-cao?tu=9999-12-31&den=9999-12-31', officer);
+    expect(last.status).toBe(422);
+    expect((await page(h, `/giam-sat/bao-cao?${half}`, officer)).status).toBe(400);
   });
 });

@@ -215,6 +215,14 @@ describe.each(dialects)('machine tokens and the v1 export on %s', (dialect) => {
     expect(second.items).toEqual([{ communeId: 'quang-kim', date: '2026-11-27', ...quangKim }]);
     expect(second.nextCursor).toBeNull();
 
+    // The last day of the calendar is one day, not a walk to the year 99999.
+    const last = await h.request(`${days}?from=9999-12-31&to=9999-12-31`, { token: machine });
+    expect(last.status, await last.clone().text()).toBe(200);
+    expect(((await last.json()) as Envelope<{ date: string }>).items.map((i) => i.date)).toEqual([
+      '9999-12-31',
+      '9999-12-31',
+    ]);
+
     const bad = await h.request(`${days}?from=2026-11-26&to=2026-11-27&cursor=2026-12-31|nowhere`, {
       token: machine,
     });

@@ -157,6 +157,17 @@ export const addDays = (date: LocalDate, days: number): LocalDate => {
   return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
 };
 
+/**
+ * Every local date from `from` to `to`, both included, counted in days: comparing dates as text stops
+ * working past the year 9999, where the next day has five digits.
+ * @example datesFrom('2026-11-30', '2026-12-01') // → ['2026-11-30', '2026-12-01']
+ */
+export const datesFrom = (from: LocalDate, to: LocalDate): LocalDate[] =>
+  Array.from(
+    { length: Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1) },
+    (_, i) => addDays(from, i),
+  );
+
 // Reading the zone's clock through Intl costs a few µs (three readings make one `localToUtc`), and a
 // dispatcher tick asks about the same few instants and local times (airings of series share their
 // times; each day's quiet hours and slot ends) for each of thousands of airings: placing 20,000 spent

@@ -1,6 +1,12 @@
 import { Hono, type Context } from 'hono';
 import type { Commune } from '../../../domain/commune.js';
-import { addDays, formatDateVi, parseLocalDate, utcToLocal } from '../../../domain/schedule/index.js';
+import {
+  addDays,
+  datesFrom,
+  formatDateVi,
+  parseLocalDate,
+  utcToLocal,
+} from '../../../domain/schedule/index.js';
 import type { RequestContext } from '../../../domain/actor.js';
 import { sumAirings } from '../../../domain/receiver/coverage-report.js';
 import { RateChart, type DayRate } from '../chart.js';
@@ -57,10 +63,8 @@ function rangeOf(c: Context, commune: Commune, nowMs: number, p: PageContext, ma
 }
 
 async function perDay(deps: WebDeps, ctx: RequestContext, from: string, to: string): Promise<DayRate[]> {
-  const days: string[] = [];
-  for (let d = from; d <= to; d = addDays(d, 1)) days.push(d);
   return Promise.all(
-    days.map(async (date) => {
+    datesFrom(from, to).map(async (date) => {
       const report = await deps.services.reports.coverage(ctx, { from: date, to: addDays(date, 1) });
       const sum = sumAirings(report.hamlets);
       return { date, rate: sum.rate };
