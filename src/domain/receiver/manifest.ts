@@ -105,17 +105,21 @@ export function manifestItems(
     let at = Date.parse(o.startsAt);
     const end = at + o.durationMs;
     const lead = o.leadIn ?? null;
+    const ordered = orderVariants(hamletLanguages, o.variants);
     const fitting: ManifestOccurrence['variants'][number][] = [];
-    for (const v of orderVariants(hamletLanguages, o.variants)) {
+    for (const v of ordered) {
       // Durations are measured on different encodes: a second of slack.
       const upTo =
         Date.parse(o.startsAt) +
         (lead?.durationMs ?? 0) +
         fitting.reduce((sum, p) => sum + p.durationMs, 0) +
         v.durationMs;
-      if (fitting.length > 0 && upTo > end + 1000) break;
-      fitting.push(v);
+      // A version that does not fit came after the booking (a longer language played first): passed over,
+      // so that what was booked plays.
+      if (upTo <= end + 1000) fitting.push(v);
     }
+    // Nothing fits at all (a version made again, a little longer): the first plays rather than none.
+    if (fitting.length === 0 && ordered[0]) fitting.push(ordered[0]);
     // A lead-in is part 0, so that a protocol v1 box plays it first as one more part of the occurrence.
     const parts =
       lead && fitting.length > 0 ? [{ ...lead, language: LEAD_IN_LANGUAGE }, ...fitting] : fitting;

@@ -68,6 +68,28 @@ describe('manifestItems', () => {
     ]);
   });
 
+  it('plays what was booked when a longer version of a language played first is approved after the booking', () => {
+    // Booked with the Vietnamese 60 s; the Giáy version (90 s), first in the hamlet's order, came later.
+    const items = manifestItems(
+      [
+        occurrence({
+          durationMs: 60_000,
+          variants: [variant('vi', 60_000, 'a'), variant('giay', 90_000, 'b')],
+        }),
+      ],
+      ['giay', 'vi'],
+    );
+    expect(items.map((i) => [i.language, i.at, i.durationMs])).toEqual([
+      ['vi', '2026-11-27T02:00:00.000Z', 60_000],
+    ]);
+    // Nothing fits at all (a version made again, a little longer): the first still plays.
+    const remade = manifestItems(
+      [occurrence({ durationMs: 60_000, variants: [variant('vi', 63_000, 'c')] })],
+      ['giay', 'vi'],
+    );
+    expect(remade.map((i) => i.language)).toEqual(['vi']);
+  });
+
   it('orders occurrences by time, makes a relay one item, and drops an occurrence with nothing to play', () => {
     const items = manifestItems(
       [
