@@ -150,6 +150,18 @@ describe('issuing a disaster bulletin from the page, without JavaScript', () => 
     expect(form).toMatch(new RegExp(`<option value="${content.id}" selected="">Bão số 3, tin cuối</option>`));
     expect(form).toMatch(/value="existing" checked/);
 
+    // Refused at the last step (an issue time still to come): the form keeps the content made.
+    const refused = await page(h, '/giam-sat/thien-tai/ban-tin/xac-nhan', officer, {
+      ...carried,
+      issuedTime: '23:50',
+    });
+    expect(refused.status).toBe(422);
+    const again = await refused.text();
+    expect(again).toMatch(
+      new RegExp(`<option value="${content.id}" selected="">Bão số 3, tin cuối</option>`),
+    );
+    expect(again).toMatch(/value="existing" checked/);
+
     const sent = await page(h, '/giam-sat/thien-tai/ban-tin/xac-nhan', officer, carried);
     expect(sent.status, await sent.clone().text()).toBe(303);
     const after = (await (

@@ -322,8 +322,10 @@ export function disasterFormRoutes(deps: WebDeps) {
     const p = pageContext(c);
     const dm = disasterMessages(p.lang);
     let form = await readForm(c);
-    // Back to the form with the content just made chosen, so nothing is typed or recorded twice.
-    if (one(form, 'edit')) return renderForm(c, { ...form, content: 'existing' });
+    // Back to the form with the content just made chosen, so nothing is typed or recorded twice: to edit,
+    // and after any refusal below.
+    form = { ...form, content: 'existing' };
+    if (one(form, 'edit')) return renderForm(c, form);
     const commune = await communeOf(services, ctx);
     const built = bulletinFrom(form, commune.timeZone, p, dm, one(form, 'announcementId'));
     if (!built.ok) return renderForm(c, form, { general: p.m.fixBelow, fields: built.fields, status: 400 });
