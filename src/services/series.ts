@@ -63,6 +63,7 @@ export function createSeriesExtension(deps: SchedulingDeps) {
     listed: readonly SeriesToExtend[],
     communes: ReadonlyMap<string, Commune>,
     hamlets: ReadonlyMap<string, Hamlet>,
+    now: number,
     horizon: number,
     expansion: SeriesExpansion,
   ): readonly Pending[] {
@@ -70,7 +71,9 @@ export function createSeriesExtension(deps: SchedulingDeps) {
     return listed.flatMap((series) => {
       const rules = rulesOf.get(series.communeId);
       if (!rules) return [];
-      const from = Date.parse(series.materialisedUntil ?? series.nextStartAt ?? iso(horizon));
+      // From now at the earliest: a series extended late (its content refused for a while, the dispatcher
+      // down) gets no airings in the past, which no box could have played.
+      const from = Math.max(now, Date.parse(series.materialisedUntil ?? series.nextStartAt ?? iso(horizon)));
       const starts = expansion.startsOf(series.schedule, series.priority, rules, { from, to: horizon });
       const targets = series.hamletIds.flatMap((id) => hamlets.get(id) ?? []);
       return [{ series, rules, starts, hamlets: targets }];
@@ -96,7 +99,7 @@ export function createSeriesExtension(deps: SchedulingDeps) {
         ]),
       );
       const expansion = createSeriesExpansion();
-      const pending = pendingOf(listed, communes, hamlets, horizon, expansion);
+      const pending = pendingOf(listed, communes, hamlets, now, horizon, expansion);
       const targets = [
         ...new Set(pending.filter((p) => p.starts.length > 0).flatMap((p) => p.hamlets.map((h) => h.id))),
       ];

@@ -342,7 +342,7 @@ describe.each(dialects)('withdrawal and airings on %s', (dialect) => {
     );
   });
 
-  // Last: it moves the clock on eight days.
+  // Last: it moves the clock on twelve days.
   it('books no airings of a rejected series: nothing of it is approved to play', async () => {
     const id = await approvedText('Lịch trực phòng chống lụt bão');
     // Tuesdays at 14:00 for a month: one airing within the horizon now.
@@ -367,5 +367,27 @@ describe.each(dialects)('withdrawal and airings on %s', (dialect) => {
       .where('broadcast_id', '=', weekly.id)
       .execute();
     expect(occurrences).toEqual([{ id: weekly.occurrences[0]!.id, status: 'cancelled' }]);
+
+    // Approved again four days on, past another Tuesday, it airs on from now: none of the Tuesdays it was
+    // refused over is booked after the fact.
+    h.clock.advance(4 * 24 * 60 * minute);
+    const login = await h.request('/api/v1/auth/login', {
+      method: 'POST',
+      json: { username: 'officer', password: userPassword },
+    });
+    const approved = await h.request(`/api/v1/announcements/${id}/approve`, {
+      method: 'POST',
+      token: (await body(login)).token,
+    });
+    expect(approved.status).toBe(200);
+    await h.runtime.services.broadcasts.extendSeries();
+    const resumed = await h.runtime.db.kysely
+      .selectFrom('occurrences')
+      .select(['starts_at', 'status'])
+      .where('broadcast_id', '=', weekly.id)
+      .where('status', '!=', 'cancelled')
+      .execute();
+    expect(resumed.length).toBeGreaterThan(0);
+    expect(resumed.filter((o) => o.starts_at < h.clock.now().toISOString())).toEqual([]);
   });
 });
