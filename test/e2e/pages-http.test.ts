@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechWav } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { createReadyAnnouncement } from '../support/receiver-fixtures.js';
+import { createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
 import { origin, page, signInPage, type CookieSession } from './support.js';
 
 /** The pages over HTTP, without a browser: what must hold even with JavaScript off. */
@@ -202,6 +202,33 @@ describe('pages over HTTP', () => {
     expect(body).toMatch(/<p class="field-error" id="file-error">[^<]*[àáảãạăâèéêìíòóôơùúưỳýđ][^<]*<\/p>/i);
     expect(body).toContain('value="Tin"');
     expect(uploadsInFlight()).toBe(0);
+  });
+
+  it("cancels from a hamlet's page only that hamlet's airing of an item booked in several", async () => {
+    const ready = await createReadyAnnouncement(h, 'Lịch tiêm phòng', [{ language: 'vi', seconds: 1 }]);
+    const booked = await scheduleBroadcast(h, {
+      announcementId: ready.id,
+      hamletIds: ['un-ta', 'thon-2'],
+      at: '2026-11-29T10:00:00+07:00',
+    });
+    const officer = await signInPage(h, 'officer');
+    const week = await (await page(h, '/lich-phat/un-ta?tuan=2026-11-23', officer)).text();
+    expect(week).toContain('<p>Hủy buổi phát này?</p>');
+    const unTa = booked.occurrences.find((o) => o.hamletId === 'un-ta')!;
+    const cancelled = await page(h, `/lich-phat/un-ta/huy/${booked.id}`, officer, {
+      tuan: '2026-11-23',
+      ngay: '2026-11-29',
+      lan: unTa.id,
+    });
+    expect(cancelled.status).toBe(303);
+    const after = (await (
+      await h.request(`/api/v1/broadcasts/${booked.id}`, { token: h.tokens.officer })
+    ).json()) as { cancelledAt: string | null; occurrences: { hamletId: string; status: string }[] };
+    expect(after.cancelledAt).toBeNull();
+    expect(after.occurrences.map((o) => [o.hamletId, o.status]).sort()).toEqual([
+      ['thon-2', 'scheduled'],
+      ['un-ta', 'cancelled'],
+    ]);
   });
 
   it('asks for the time at its field when a hamlet head books an exact time and leaves it empty', async () => {

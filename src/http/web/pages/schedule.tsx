@@ -236,8 +236,9 @@ export function scheduleRoutes(deps: WebDeps) {
   });
 
   /**
-   * Cancels after the confirmation in the item's `<details>`: one airing of a series (`pham-vi=buoi`: the
-   * stored occurrence `lan`, or the projected airing `luc`), or the whole broadcast.
+   * Cancels after the confirmation in the item's `<details>`: this airing (the stored occurrence `lan`, or
+   * a series' projected airing `luc`), or a series whole (`pham-vi=chuoi`). A one-off booked in several
+   * hamlets, or an emergency with its repeats, loses only the airing asked about on this hamlet's page.
    */
   app.post('/lich-phat/:hamletId/huy/:broadcastId', async (c) => {
     const ctx = signedIn(c);
@@ -247,7 +248,7 @@ export function scheduleRoutes(deps: WebDeps) {
     const lan = one(form, 'lan');
     const luc = one(form, 'luc');
     let notice = 'cancelled';
-    if (one(form, 'pham-vi') === 'buoi' && (lan || luc)) {
+    if (one(form, 'pham-vi') !== 'chuoi' && (lan || luc)) {
       if (lan) await services.broadcasts.cancelOccurrence(ctx, broadcastId, lan);
       else await services.broadcasts.skipAiring(ctx, broadcastId, { at: luc, hamletIds: [hamletId] });
       notice = 'cancelledOne';
