@@ -130,6 +130,17 @@ export function createWebhooksService(deps: Deps) {
     d: Awaited<ReturnType<Repositories['webhooks']['leaseDueDeliveries']>>[number],
     worker: string,
   ): Promise<void> {
+    // Its last attempt was leased and never settled (the sender died, or lost its lease): not sent a
+    // thirteenth time, but failed, as the last attempt's failure would have.
+    if (d.attempt > WEBHOOK_MAX_ATTEMPTS) {
+      const now = clock.now().toISOString();
+      const error = 'the sender stopped during the last attempt';
+      await deps.tx((r) =>
+        r.webhooks.settleDelivery(d.id, worker, { status: 'failed', nextAttemptAt: null, error }, now),
+      );
+      deps.logger.warn({ delivery: d.id, attempt: d.attempt - 1 }, 'webhook delivery failed');
+      return;
+    }
     const startedAt = clock.now();
     await deps.repos.webhooks.startAttempt({
       id: deps.ids.id(),

@@ -333,6 +333,28 @@ describe.each(dialects)('webhooks to the operations centre on %s', (dialect) => 
     expect(JSON.parse(receiver.received[1]!.body).data.receiverId).toBe(box.id);
   });
 
+  it('fails a delivery whose last attempt never settled (its sender died), instead of a thirteenth send', async () => {
+    receiver.received.length = 0;
+    await boxGoingSilent('Cụm loa trạm y tế');
+    h.clock.advance(3 * 60_000);
+    await h.runtime.dispatcher.tick();
+    const [pending] = await deliveries();
+    // Its twelfth attempt was leased by a sender that died before it settled; the lease has run out.
+    await h.runtime.db.kysely
+      .updateTable('webhook_deliveries')
+      .set({
+        attempts: 12,
+        leased_by: 'sender-killed',
+        lease_until: new Date(h.clock.now().getTime() - 1000).toISOString(),
+      })
+      .where('id', '=', pending!.id)
+      .execute();
+    await h.runtime.webhookSender.drain();
+    expect(receiver.received).toEqual([]);
+    const [failed] = await deliveries();
+    expect(failed).toMatchObject({ id: pending!.id, status: 'failed' });
+  });
+
   it('connects to the address it checked, resolving the name once per attempt', async () => {
     const res = await h.request('/api/v1/province/webhooks', {
       method: 'POST',
