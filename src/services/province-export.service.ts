@@ -16,7 +16,13 @@ import {
   type DeviceState,
 } from '../domain/province-report.js';
 import { countAiringFacts, PLAYBACK_GRACE_MS, presenceRule } from '../domain/receiver/index.js';
-import { addDays, datesFrom, DEFAULT_TIME_ZONE, utcToLocal } from '../domain/schedule/index.js';
+import {
+  addDays,
+  datesFrom,
+  DEFAULT_TIME_ZONE,
+  parseLocalDate,
+  utcToLocal,
+} from '../domain/schedule/index.js';
 import { groupBy } from './group-by.js';
 import { localRange } from './local-range.js';
 import { MAX_ROLLUP_DAYS } from './reports.service.js';
@@ -125,14 +131,16 @@ export function createProvinceExportService(deps: Deps) {
       const generatedAt = new Date(now).toISOString();
       if (n === 0) return { generatedAt, items: [], nextCursor: null };
 
-      // The grid (day × commune) is walked by position; the cursor names the last item given.
+      // The grid (day × commune) is walked by position; the cursor names the last item given, and the walk
+      // goes on from the first item after it, by key: a commune deleted meanwhile, or a default range that
+      // moved on at midnight, does not break it.
       let start = 0;
       if (q.cursor) {
-        const [date, communeId] = q.cursor.split('|');
-        const d = days.indexOf(date ?? '');
-        const c = communes.findIndex((x) => x.id === communeId);
-        if (d < 0 || c < 0) throw badCursor();
-        start = d * n + c + 1;
+        const [date = '', communeId = ''] = q.cursor.split('|');
+        if (!parseLocalDate(date).ok || communeId === '') throw badCursor();
+        const d = days.findIndex((day) => day >= date);
+        const c = communes.findIndex((x) => x.id > communeId);
+        start = d < 0 ? days.length * n : days[d] === date ? d * n + (c < 0 ? n : c) : d * n;
       }
       const end = Math.min(days.length * n, start + q.limit);
       if (start >= end) return { generatedAt, items: [], nextCursor: null };

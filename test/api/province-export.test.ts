@@ -223,7 +223,18 @@ describe.each(dialects)('machine tokens and the v1 export on %s', (dialect) => {
       '9999-12-31',
     ]);
 
-    const bad = await h.request(`${days}?from=2026-11-26&to=2026-11-27&cursor=2026-12-31|nowhere`, {
+    // A cursor naming a commune deleted since goes on from the next commune of that day.
+    const gone = await h.request(
+      `${days}?from=2026-11-26&to=2026-11-27&limit=1&cursor=2026-11-26|coc-san-cu`,
+      {
+        token: machine,
+      },
+    );
+    expect(((await gone.json()) as Envelope<{ communeId: string; date: string }>).items).toEqual([
+      expect.objectContaining({ communeId: 'quang-kim', date: '2026-11-26' }),
+    ]);
+
+    const bad = await h.request(`${days}?from=2026-11-26&to=2026-11-27&cursor=nowhere`, {
       token: machine,
     });
     expect(bad.status).toBe(422);
