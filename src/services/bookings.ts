@@ -41,7 +41,14 @@ export const seriesContent = (s: SeriesToExtend): BroadcastContent =>
 
 const seriesTitle = (s: SeriesToExtend): string => s.title ?? `Tiếp sóng ${s.relay?.url ?? ''}`.trim();
 
-/** A stored series as the projection takes it, on the hamlets asked about that it targets. */
+/**
+ * Whether a series airs in a hamlet with this air time: not with nothing approved in its languages (the
+ * content was refused: an empty airing), nor past the longest an airing may last.
+ */
+export const seriesAirs = (h: { readonly airTimeMs: number }): boolean =>
+  h.airTimeMs > 0 && h.airTimeMs <= LONGEST_ITEM_MS;
+
+/** A stored series as the projection takes it, on the hamlets asked about that it targets (where it airs). */
 export function projectedSeries(s: SeriesToExtend, hamlets: readonly Hamlet[]): ProjectedSeries {
   const byId = new Map(hamlets.map((h) => [h.id, h]));
   const content = seriesContent(s);
@@ -51,10 +58,12 @@ export function projectedSeries(s: SeriesToExtend, hamlets: readonly Hamlet[]): 
     priority: s.priority,
     bookedAt: Date.parse(s.createdAt),
     title: seriesTitle(s),
-    hamlets: s.hamletIds.flatMap((id) => {
-      const hamlet = byId.get(id);
-      return hamlet ? [{ id, airTimeMs: airTimeMs(content, hamlet) }] : [];
-    }),
+    hamlets: s.hamletIds
+      .flatMap((id) => {
+        const hamlet = byId.get(id);
+        return hamlet ? [{ id, airTimeMs: airTimeMs(content, hamlet) }] : [];
+      })
+      .filter(seriesAirs),
     // A series without a horizon has nothing left to project.
     materialisedUntil:
       s.materialisedUntil === null ? Number.POSITIVE_INFINITY : Date.parse(s.materialisedUntil),

@@ -18,7 +18,7 @@ import {
   type Start,
 } from '../domain/schedule/index.js';
 import type { AuditTrail } from './audit.service.js';
-import { bookedOf, seriesContent } from './bookings.js';
+import { bookedOf, seriesAirs, seriesContent } from './bookings.js';
 import { materialise } from './materialise.js';
 
 /** What scheduling needs: the booking use cases and the dispatcher's extension of series share it. */
@@ -129,12 +129,9 @@ export function createSeriesExtension(deps: SchedulingDeps) {
               bookedAt: Date.parse(p.series.createdAt),
               title: p.series.title ?? `Tiếp sóng ${p.series.relay?.url ?? ''}`,
               starts: p.starts,
-              // A hamlet with nothing approved to play in its languages (the content was rejected) gets
-              // no airing: it would be an empty one, missed; nor does one whose versions approved since
-              // the booking add up past the longest an airing may last.
               hamlets: p.hamlets
                 .map((h) => ({ id: h.id, airTimeMs: airTimeMs(content, h) }))
-                .filter((h) => h.airTimeMs > 0 && h.airTimeMs <= LONGEST_ITEM_MS),
+                .filter(seriesAirs),
               field: p.series.schedule.recurrence ? 'recurrence' : 'at',
               skips: p.series.skips.map((k) => ({ hamletId: k.hamletId, startsAt: Date.parse(k.at) })),
             },

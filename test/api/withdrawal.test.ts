@@ -367,17 +367,29 @@ describe.each(dialects)('withdrawal and airings on %s', (dialect) => {
       .where('broadcast_id', '=', weekly.id)
       .execute();
     expect(occurrences).toEqual([{ id: weekly.occurrences[0]!.id, status: 'cancelled' }]);
-
-    // Approved again four days on, past another Tuesday, it airs on from now: none of the Tuesdays it was
-    // refused over is booked after the fact.
-    h.clock.advance(4 * 24 * 60 * minute);
     const login = await h.request('/api/v1/auth/login', {
       method: 'POST',
       json: { username: 'officer', password: userPassword },
     });
+    const officer = (await body(login)).token as string;
+    // Nor is it in the way of another booking at the time of one of its Tuesdays still to come.
+    const across = await h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: officer,
+      json: {
+        relay: { url: 'https://radio.example.vn/vov1', durationS: 120 },
+        hamletIds: ['un-ta'],
+        at: '2026-12-15T13:59:00+07:00',
+      },
+    });
+    expect(across.status, await across.clone().text()).toBe(201);
+
+    // Approved again four days on, past another Tuesday, it airs on from now: none of the Tuesdays it was
+    // refused over is booked after the fact.
+    h.clock.advance(4 * 24 * 60 * minute);
     const approved = await h.request(`/api/v1/announcements/${id}/approve`, {
       method: 'POST',
-      token: (await body(login)).token,
+      token: officer,
     });
     expect(approved.status).toBe(200);
     await h.runtime.services.broadcasts.extendSeries();
