@@ -51,3 +51,20 @@ export const defaultAudioTargets: AudioTargets = {
   maxLraLu: 8,
   opus: false,
 };
+
+/**
+ * The standing slots that run into quiet hours, on the commune's clock (quiet hours may cross midnight):
+ * what is booked in a slot is packed there, never checked against quiet hours one by one.
+ * @example slotsInQuietHours([{ name: 'morning', start: '05:00', end: '06:00', … }], { start: '21:30', end: '05:30' })
+ * // → the morning slot
+ */
+export function slotsInQuietHours(
+  slots: readonly StandingSlot[],
+  quiet: CommuneSettings['quietHours'],
+): readonly StandingSlot[] {
+  if (quiet.start === quiet.end) return [];
+  const crosses = quiet.start > quiet.end;
+  return slots.filter((s) =>
+    crosses ? s.end > quiet.start || s.start < quiet.end : s.start < quiet.end && quiet.start < s.end,
+  );
+}

@@ -1,5 +1,10 @@
 import { PROVINCE_ROLES, type RequestContext } from '../domain/actor.js';
-import { defaultAudioTargets, type Commune, type CommuneSettings } from '../domain/commune.js';
+import {
+  defaultAudioTargets,
+  slotsInQuietHours,
+  type Commune,
+  type CommuneSettings,
+} from '../domain/commune.js';
 import { conflict, invalid, LoaError, notFound } from '../domain/errors.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -297,6 +302,16 @@ export function createCommunesService(deps: Deps) {
           audio: { ...commune.settings.audio, ...patch.audio },
           emergency: { ...commune.settings.emergency, ...patch.emergency },
         };
+        const quiet = slotsInQuietHours(settings.slots, settings.quietHours);
+        if (quiet.length > 0) {
+          const names = quiet.map((s) => `${s.label} (${s.start}–${s.end})`).join(', ');
+          const hours = `${settings.quietHours.start}–${settings.quietHours.end}`;
+          throw invalid(
+            patch.slots ? 'slots' : 'quietHours',
+            `${names} runs into the quiet hours ${hours}: move the slot or the quiet hours.`,
+            `${names} lấn vào giờ yên tĩnh ${hours}: hãy dời khung giờ phát hoặc giờ yên tĩnh.`,
+          );
+        }
         await r.communes.updateSettings(commune.id, settings, deps.clock.now().toISOString());
         await deps.audit.record(r, {
           ...ctx,

@@ -61,6 +61,23 @@ describe('commune settings', () => {
     });
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/slots\[0\]\.end: must be after start/);
+    // A slot in quiet hours would let its items air there: refused, whichever of the two moved.
+    const early = await patch(h.tokens.admin, {
+      slots: [
+        { name: 'morning', label: 'Buổi sáng', start: '04:30', end: '05:15', maxAirTimeMin: 45 },
+        { name: 'evening', label: 'Buổi chiều', start: '17:00', end: '17:45', maxAirTimeMin: 45 },
+      ],
+    });
+    expect(early.status).toBe(422);
+    expect((await early.json()) as { detailVi: string }).toMatchObject({
+      detailVi:
+        'Buổi sáng (04:30–05:15) lấn vào giờ yên tĩnh 22:00–05:00: hãy dời khung giờ phát hoặc giờ yên tĩnh.',
+    });
+    const late = await patch(h.tokens.admin, { quietHours: { start: '17:30', end: '05:30' } });
+    expect(late.status).toBe(422);
+    expect((await late.json()) as { errors: { field: string }[] }).toMatchObject({
+      errors: [{ field: 'quietHours' }],
+    });
     expect((await patch(h.tokens.admin, { audio: { integratedLufs: -3 } })).status).toBe(400);
     expect((await patch(h.tokens.admin, { timeZone: 'Europe/Paris' })).status).toBe(400);
   });

@@ -41,6 +41,16 @@ describe('commune file', () => {
     );
   });
 
+  it('refuses a standing slot that runs into quiet hours, where its items would air unchecked', () => {
+    const file = base();
+    file.commune.slots[0].start = '05:00';
+    expect(() => parse(file)).toThrow(
+      /commune\.slots\[0\]\.start: slot "morning" \(05:00–06:15\) runs into the quiet hours 21:30–05:30/,
+    );
+    file.commune.slots[0].start = '05:30';
+    expect(parse(file).commune.slots[0]!.start).toBe('05:30');
+  });
+
   it('refuses a language code the commune does not declare', () => {
     const file = base();
     file.hamlets[2].languages = ['vi', 'tay'];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { slotsInQuietHours } from '../../domain/commune.js';
 
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM, e.g. "05:30"');
 
@@ -136,6 +137,13 @@ export const communeFileSchema = z
       .default([]),
   })
   .superRefine((file, ctx) => {
+    for (const slot of slotsInQuietHours(file.commune.slots, file.commune.quietHours)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['commune', 'slots', file.commune.slots.indexOf(slot), 'start'],
+        message: `slot "${slot.name}" (${slot.start}–${slot.end}) runs into the quiet hours ${file.commune.quietHours.start}–${file.commune.quietHours.end}`,
+      });
+    }
     const languages = new Set(file.languages.map((l) => l.code));
     const seen = new Map<string, number>();
     file.hamlets.forEach((hamlet, i) => {
