@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/domain/ports/ids.js';
 import { createHarness, type FixtureUser, type Harness } from '../support/harness.js';
-import { createReadyAnnouncement } from '../support/receiver-fixtures.js';
+import { createReadyAnnouncement, uploadedVariant } from '../support/receiver-fixtures.js';
 import { page, signInPage } from './support.js';
 
 /** The lists people pick from once a commune has more announcements than a page holds. */
@@ -35,17 +35,7 @@ describe('announcement lists on the pages', () => {
         },
         now,
       );
-      const variant = {
-        id: `${id}-vi`,
-        language: 'vi',
-        approval: 'approved' as const,
-        sourceKind: 'upload' as const,
-        sourceKey: null,
-        sourceName: null,
-        text: null,
-        voice: null,
-        inspection: null,
-      };
+      const variant = uploadedVariant(`${id}-vi`, 'vi');
       await repo.insertVariant(id, variant, now);
       await repo.setVariantAudio(variant.id, sha256, null, now);
       await repo.setAnnouncementStatus(id, 'ready', null, now);
@@ -85,21 +75,7 @@ describe('announcement lists on the pages', () => {
     // A Giáy version added to approved content waits for the office; the Vietnamese one may still air.
     const repo = h.runtime.repos.announcements;
     const now = h.clock.now().toISOString();
-    await repo.insertVariant(
-      waiting!,
-      {
-        id: `${waiting}-giay`,
-        language: 'giay',
-        approval: 'pending',
-        sourceKind: 'upload',
-        sourceKey: null,
-        sourceName: null,
-        text: null,
-        voice: null,
-        inspection: null,
-      },
-      now,
-    );
+    await repo.insertVariant(waiting!, uploadedVariant(`${waiting}-giay`, 'giay', 'pending'), now);
     await repo.setVariantAudio(`${waiting}-giay`, sha256, null, now);
     await repo.setApproval(waiting!, 'pending', null, null, now);
     const withdraw = await h.request(`/api/v1/announcements/${withdrawn}/withdraw`, {

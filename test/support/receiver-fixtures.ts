@@ -43,6 +43,23 @@ export interface FixtureAnnouncement {
   readonly variants: readonly { language: string; sha256: string; bytes: number; durationMs: number }[];
 }
 
+/** A version as an upload stores it, before its audio: approved unless said otherwise. */
+export const uploadedVariant = (
+  id: string,
+  language: string,
+  approval: 'approved' | 'pending' = 'approved',
+) => ({
+  id,
+  language,
+  approval,
+  sourceKind: 'upload' as const,
+  sourceKey: null,
+  sourceName: null,
+  text: null,
+  voice: null,
+  inspection: null,
+});
+
 /**
  * An approved announcement whose variants are ready, stored as the audio pipeline would store them:
  * real MP3 files in the media store and their asset rows. Stands in for upload + processing.
@@ -76,17 +93,7 @@ export async function createReadyAnnouncement(
       },
       now,
     );
-    const variant = {
-      id: `${id}-v${i}`,
-      language: v.language,
-      approval: 'approved' as const,
-      sourceKind: 'upload' as const,
-      sourceKey: null,
-      sourceName: null,
-      text: null,
-      voice: null,
-      inspection: null,
-    };
+    const variant = uploadedVariant(`${id}-v${i}`, v.language);
     if (i === 0) {
       await repo.insertAnnouncement(
         {
