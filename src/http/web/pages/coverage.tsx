@@ -52,11 +52,11 @@ function rangeOf(c: Context, commune: Commune, nowMs: number, p: PageContext, ma
       errors.den =
         p.lang === 'vi' ? 'Ngày kết thúc phải sau ngày bắt đầu.' : 'The end must be after the start.';
     else if (Date.parse(to) - Date.parse(from) >= maxDays * 86_400_000) {
-      const csv = maxDays < MAX_RANGE_DAYS;
+      const longerInCsv = maxDays < MAX_RANGE_DAYS;
       errors.den =
         p.lang === 'vi'
-          ? `Mỗi lần ${csv ? 'xem' : 'tải'} tối đa ${maxDays} ngày${csv ? `; hãy tải CSV cho khoảng dài hơn (tối đa ${MAX_RANGE_DAYS} ngày)` : ''}.`
-          : `At most ${maxDays} days at a time${csv ? `; download the CSV for a longer range (up to ${MAX_RANGE_DAYS} days)` : ''}.`;
+          ? `Mỗi lần ${longerInCsv ? 'xem' : 'tải'} tối đa ${maxDays} ngày${longerInCsv ? `; hãy tải CSV cho khoảng dài hơn (tối đa ${MAX_RANGE_DAYS} ngày)` : ''}.`
+          : `At most ${maxDays} days at a time${longerInCsv ? `; download the CSV for a longer range (up to ${MAX_RANGE_DAYS} days)` : ''}.`;
     }
   }
   return { from, to, errors };
