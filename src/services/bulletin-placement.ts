@@ -132,10 +132,13 @@ export function createBulletinPlacement(deps: PlacementDeps) {
    * An emergency bulletin booked in every target commune at once, in one unit of work (the communes'
    * hamlets that play a language it has, now, each commune's repeat rule), so the last hamlet is pushed
    * as soon as the first. When a rule refuses it anywhere, nothing is written and the caller books the
-   * communes one by one instead (`place`), each refusal then kept to its commune; so are the communes none
-   * of whose hamlets plays its language.
+   * communes one by one instead (`place`), each refusal then kept to its commune. The deliveries of the
+   * communes none of whose hamlets plays its language are handed back, for `place` to say so.
    */
-  async function emergencyEverywhere(ctx: RequestContext, bulletin: Bulletin): Promise<Placement[] | null> {
+  async function emergencyEverywhere(
+    ctx: RequestContext,
+    bulletin: Bulletin,
+  ): Promise<{ placements: Placement[]; unheard: BulletinDelivery[] } | null> {
     try {
       const done = await tx(async (r) => {
         const deliveries = await r.bulletins.listDeliveries(bulletin.id);
@@ -150,12 +153,10 @@ export function createBulletinPlacement(deps: PlacementDeps) {
           hamlets.filter((h) => h.languages.some((l) => languages.has(l))),
           (h) => h.communeId,
         );
-        // A commune none of whose hamlets plays its language is left to `place`, which says so.
+        const unheard = deliveries.filter((d) => !heard.has(d.communeId));
         const items = deliveries.flatMap((d) => {
-          const hamlets = heard.get(d.communeId) ?? [];
-          return hamlets.length > 0
-            ? [{ communeId: d.communeId, announcementId: d.announcementId, hamlets }]
-            : [];
+          const hamlets = heard.get(d.communeId);
+          return hamlets ? [{ communeId: d.communeId, announcementId: d.announcementId, hamlets }] : [];
         });
         if (items.length === 0) return null;
         const bookings = await deps.broadcasts.bookEmergencyEverywhere(
@@ -175,14 +176,21 @@ export function createBulletinPlacement(deps: PlacementDeps) {
           ctx.actor.id,
           clock.now().toISOString(),
         );
-        return bookings;
+        return { bookings, unheard };
       });
       if (!done) return null;
       // Every commune's broadcast is one booking: one push for the whole country.
-      deps.broadcasts.announceEverywhere(done.map((b) => ({ ctx: inCommune(ctx, b.communeId), booking: b })));
-      return done
-        .map((b) => ({ communeId: b.communeId, broadcastId: b.broadcastId, problem: null }))
-        .sort((a, b) => a.communeId.localeCompare(b.communeId));
+      deps.broadcasts.announceEverywhere(
+        done.bookings.map((b) => ({ ctx: inCommune(ctx, b.communeId), booking: b })),
+      );
+      return {
+        placements: done.bookings.map((b) => ({
+          communeId: b.communeId,
+          broadcastId: b.broadcastId,
+          problem: null,
+        })),
+        unheard: done.unheard,
+      };
     } catch (error) {
       if (!(error instanceof LoaError)) throw error;
       deps.logger?.warn(
@@ -199,12 +207,10 @@ export function createBulletinPlacement(deps: PlacementDeps) {
    */
   async function placeSent(ctx: RequestContext, bulletin: Bulletin): Promise<readonly Placement[]> {
     if (bulletin.level === 'normal') return [];
-    const placements: Placement[] =
-      bulletin.level === 'emergency' ? ((await emergencyEverywhere(ctx, bulletin)) ?? []) : [];
-    const placed = new Set(placements.map((p) => p.communeId));
-    const deliveries = (await deps.repos.bulletins.listDeliveries(bulletin.id)).filter(
-      (d) => !placed.has(d.communeId),
-    );
+    const everywhere = bulletin.level === 'emergency' ? await emergencyEverywhere(ctx, bulletin) : null;
+    const placements: Placement[] = everywhere?.placements ?? [];
+    // Read once: the communes an emergency booked everywhere could not reach as a whole, or all of them.
+    const deliveries = everywhere?.unheard ?? (await deps.repos.bulletins.listDeliveries(bulletin.id));
     // Each commune is booked in its own unit of work on its own hamlets, so communes go side by side,
     // a few at a time (the database's connections are shared with everything else the service does).
     let next = 0;
