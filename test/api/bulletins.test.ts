@@ -6,7 +6,13 @@ import { sendBulletin as send } from '../support/bulletins.js';
 import { dialects } from '../support/databases.js';
 import { ffmpegFixture } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { otherCommune, provinceFixture, type ProvinceFixture } from '../support/province.js';
+import {
+  otherCommune,
+  otherHamletLanguages,
+  provinceFixture,
+  setOtherHamletLanguages,
+  type ProvinceFixture,
+} from '../support/province.js';
 import { device, report } from '../support/province-scenario.js';
 import { createReadyAnnouncement, makeTone, scheduleBroadcast } from '../support/receiver-fixtures.js';
 
@@ -588,17 +594,7 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
   it('priority: a commune the province could not place it in books it itself, once it can, as a priority item', async () => {
     h.clock.set('2026-12-01T01:00:00.000Z');
     // No hamlet of Quảng Kim plays Vietnamese yet: there is nowhere for the province to put it.
-    const speak = async (languages: Record<string, string[]>) => {
-      for (const [hamlet, spoken] of Object.entries(languages)) {
-        const res = await h.request(`/api/v1/hamlets/${hamlet}`, {
-          method: 'PATCH',
-          token: p.other.tokens.admin,
-          json: { languages: spoken },
-        });
-        expect(res.status, await res.clone().text()).toBe(200);
-      }
-    };
-    await speak({ 'qk-thon-1': ['dao'], 'qk-thon-2': ['dao'], 'qk-thon-3': ['dao'] });
+    await setOtherHamletLanguages(h, p, [['dao'], ['dao'], ['dao']]);
     const { id, placements } = await sendBulletin('priority', ['coc-san', otherCommune]);
     expect(placements.find((pl) => pl.communeId === 'coc-san')!.problem).toBeNull();
     expect(placements.find((pl) => pl.communeId === otherCommune)).toMatchObject({
@@ -611,7 +607,7 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
       h.request(`/api/v1/bulletins/${id}/${path}`, { method: 'POST', token, json });
     // Not to be declined; once a hamlet plays its language, booked by the commune at its own level.
     expect((await answer('decline', p.other.tokens.officer, { reason: 'Không ai nghe' })).status).toBe(409);
-    await speak({ 'qk-thon-1': ['vi', 'dao'], 'qk-thon-2': ['vi'], 'qk-thon-3': ['vi', 'dao'] });
+    await setOtherHamletLanguages(h, p, otherHamletLanguages);
     const booked = await answer('schedule', p.other.tokens.officer, {
       hamletIds: 'all',
       at: '2026-12-01T11:00:00+07:00',
@@ -637,17 +633,7 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
 
   it('emergency: a commune none of whose hamlets plays its language is told so, not shown as scheduled', async () => {
     h.clock.set('2026-12-03T01:00:00.000Z');
-    const speak = async (languages: readonly string[][]) => {
-      for (const [i, spoken] of languages.entries()) {
-        const res = await h.request(`/api/v1/hamlets/qk-thon-${i + 1}`, {
-          method: 'PATCH',
-          token: p.other.tokens.admin,
-          json: { languages: spoken },
-        });
-        expect(res.status).toBe(200);
-      }
-    };
-    await speak([['dao'], ['dao'], ['dao']]);
+    await setOtherHamletLanguages(h, p, [['dao'], ['dao'], ['dao']]);
     try {
       const { id, placements } = await sendBulletin('emergency', ['coc-san', otherCommune]);
       expect(placements).toEqual([
@@ -662,7 +648,7 @@ describe.each(dialects)('province bulletins on %s', (dialect) => {
       expect(of(v, 'coc-san').status).toBe('scheduled');
       expect(of(v, otherCommune).status).toBe('received');
     } finally {
-      await speak([['vi', 'dao'], ['vi'], ['vi', 'dao']]);
+      await setOtherHamletLanguages(h, p, otherHamletLanguages);
     }
   });
 });

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type FixtureUser, type Harness } from '../support/harness.js';
-import { otherCommune, provinceFixture, type ProvinceFixture } from '../support/province.js';
+import {
+  otherCommune,
+  otherHamletLanguages,
+  provinceFixture,
+  setOtherHamletLanguages,
+  type ProvinceFixture,
+} from '../support/province.js';
 import { page, signInPage, type CookieSession } from './support.js';
 
 /**
@@ -139,18 +145,8 @@ describe('bulletin pages over HTTP', () => {
 
   it('asks a commune to book a priority bulletin the province could not place there, and books it from the page', async () => {
     h.clock.set('2026-12-02T01:00:00.000Z');
-    const speak = async (spoken: readonly string[][]) => {
-      for (const [i, languages] of spoken.entries()) {
-        const res = await h.request(`/api/v1/hamlets/qk-thon-${i + 1}`, {
-          method: 'PATCH',
-          token: fixture.other.tokens.admin,
-          json: { languages },
-        });
-        expect(res.status).toBe(200);
-      }
-    };
     // No hamlet of Quảng Kim plays Vietnamese when it is sent.
-    await speak([['dao'], ['dao'], ['dao']]);
+    await setOtherHamletLanguages(h, fixture, [['dao'], ['dao'], ['dao']]);
     const made = await page(h, '/tinh/ban-tin', province, {
       title: 'Phòng chống rét đậm',
       text: 'Đưa trâu bò vào chuồng, che chắn kín gió.',
@@ -161,7 +157,7 @@ describe('bulletin pages over HTTP', () => {
     const id = /data-bulletin="([^"]+)"/.exec(await (await page(h, '/tinh/ban-tin', province)).text())![1]!;
     await h.runtime.jobs.drain();
     expect((await page(h, `/tinh/ban-tin/${id}/gui`, province, {})).status).toBe(303);
-    await speak([['vi', 'dao'], ['vi'], ['vi', 'dao']]);
+    await setOtherHamletLanguages(h, fixture, otherHamletLanguages);
 
     const inbox = await (await page(h, '/ban-tin', qkOfficer)).text();
     const section = inbox.slice(inbox.indexOf(`id="b-${id}"`));

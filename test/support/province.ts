@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import {
   fixtureUsers,
   provinceAdminPassword,
@@ -74,4 +75,23 @@ export async function provinceFixture(h: Harness): Promise<ProvinceFixture> {
       userIds: otherIds as Record<FixtureUser, string>,
     },
   };
+}
+
+/** What Quảng Kim's three hamlets play, in its commune file. */
+export const otherHamletLanguages: readonly (readonly string[])[] = [['vi', 'dao'], ['vi'], ['vi', 'dao']];
+
+/** Sets, as Quảng Kim's admin, what its hamlets play: `qk-thon-1`, `-2` and `-3` in turn. */
+export async function setOtherHamletLanguages(
+  h: Harness,
+  p: ProvinceFixture,
+  languages: readonly (readonly string[])[],
+): Promise<void> {
+  for (const [i, spoken] of languages.entries()) {
+    const res = await h.request(`/api/v1/hamlets/qk-thon-${i + 1}`, {
+      method: 'PATCH',
+      token: p.other.tokens.admin,
+      json: { languages: spoken },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+  }
 }
