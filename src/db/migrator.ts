@@ -21,6 +21,7 @@ import * as broadcastBookings from './migrations/0022-broadcast-bookings.js';
 import * as rateLimits from './migrations/0023-rate-limits.js';
 import * as receiverOffPeriods from './migrations/0024-receiver-off-periods.js';
 import * as receiverArrivals from './migrations/0025-receiver-arrivals.js';
+import * as idempotencyKeys from './migrations/0026-idempotency-keys.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -45,6 +46,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0023-rate-limits': rateLimits,
   '0024-receiver-off-periods': receiverOffPeriods,
   '0025-receiver-arrivals': receiverArrivals,
+  '0026-idempotency-keys': idempotencyKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

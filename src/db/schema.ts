@@ -252,6 +252,8 @@ export interface BroadcastTable {
   lead_duration_ms: ColumnType<number | null, number | null | undefined, number | null>;
   /** The booking it was made in: its own id, or one shared by a province's emergency in every commune. */
   booking_id: string | null;
+  /** The key the request that made it was sent under; (commune_id, idempotency_key) is unique. */
+  idempotency_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 // sự kiện thiên tai
@@ -265,6 +267,8 @@ export interface DisasterEventTable {
   created_at: Instant;
   ended_at: Instant | null;
   ended_by: string | null;
+  /** The key the request that made it was sent under; (commune_id, idempotency_key) is unique. */
+  idempotency_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 // bản tin thiên tai
@@ -286,6 +290,8 @@ export interface DisasterBulletinTable {
   created_at: Instant;
   ended_at: Instant | null;
   end_reason: BulletinEnd | null;
+  /** The key the request that made it was sent under; (commune_id, idempotency_key) is unique. */
+  idempotency_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OccurrenceTable {

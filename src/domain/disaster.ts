@@ -181,6 +181,8 @@ export interface PendingBulletin {
   readonly headerText: string;
   /** The CAP item this bulletin airs, marked aired with it. */
   readonly capItemId?: string | undefined;
+  /** The key the request was sent under: the bulletin is written with it, once. */
+  readonly idempotencyKey?: string | undefined;
 }
 
 /** What issuing a bulletin gives: on the air now, or waiting for a processing node to speak its header. */

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { IdempotencyKeySchema } from '../domain/idempotency.js';
 import { RoleSchema } from '../domain/user.js';
 
 export const ProblemSchema = z
@@ -23,6 +24,20 @@ export const ListQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+/** A request that makes something, made once however often it is sent under one key. */
+export const IdempotencyHeader = z.object({
+  'idempotency-key': IdempotencyKeySchema.optional().openapi({
+    description:
+      'A key of the client’s choosing (a UUID): the same request sent again under it answers with what the first made instead of making it twice. The same key with a different request: 422.',
+  }),
+});
+
+/** The use case's option from the validated header. */
+export const keyOf = (headers: z.output<typeof IdempotencyHeader>): { idempotencyKey?: string } => {
+  const key = headers['idempotency-key'];
+  return key ? { idempotencyKey: key } : {};
+};
 
 export const IdParam = z.object({
   id: z

@@ -18,6 +18,8 @@ export interface Scheduled {
     readonly at: string;
     readonly title: string;
   }[];
+  /** The booking an earlier request under the same idempotency key made (`displaced` is not repeated). */
+  readonly replayed?: boolean;
 }
 
 /** A booking's answer: its occurrences and what it displaced, as the API shows them. */
@@ -75,6 +77,8 @@ export interface Booking {
   readonly title: string;
   readonly hamletIds: readonly string[];
   readonly scheduled: Scheduled;
+  /** Made before, under the request's key: nothing new to publish. */
+  readonly replayed?: boolean;
 }
 
 /** What every booking does once written and once committed: new schedule versions, the emergency push. */

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../domain/actor.js';
 import type { Broadcast, BroadcastRequest, LeadIn, Occurrence } from '../domain/broadcast.js';
 import { invalid, notFound } from '../domain/errors.js';
+import { keyReused } from '../domain/idempotency.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed, type Permission } from '../domain/policy.js';
 import type { Repositories } from '../domain/ports/repositories.js';
@@ -55,7 +56,7 @@ export function createBroadcastsService(
     ctx: RequestContext,
     req: BroadcastRequest,
     permission: Permission,
-    options: { readonly leadIn?: LeadIn } = {},
+    options: { readonly leadIn?: LeadIn; readonly idempotencyKey?: string } = {},
   ): Promise<Booking> {
     const now = clock.now().getTime();
     const when = normaliseWhen(req, now);
@@ -64,6 +65,12 @@ export function createBroadcastsService(
     // Held from here on, and the commune's rules read under it: a hamlet deleted or a slot removed at
     // the same moment comes wholly before this booking (it is refused) or after it (it sees the booking).
     const live = await r.hamlets.lockSchedules(hamlets.map((h) => h.id));
+    // The same request sent again under its key waited here for the first one, and finds its booking.
+    const { idempotencyKey } = options;
+    const earlier =
+      idempotencyKey !== undefined &&
+      (await r.broadcasts.findBroadcastByKey(ctx.actor.communeId, idempotencyKey));
+    if (earlier) return replayOf(r, earlier, req, hamlets, now);
     if (live.length < hamlets.length) {
       const gone = hamlets.filter((h) => !live.includes(h.id)).map((h) => h.name);
       throw invalid(
@@ -139,6 +146,7 @@ export function createBroadcastsService(
       createdAt: created,
       materialisedUntil: series ? iso(horizon) : null,
       nextStartAt: series ? nextStart(nextStartOf(when, req.priority, rules, horizon)) : null,
+      ...(idempotencyKey !== undefined && { idempotencyKey }),
     });
     const done = await materialise(
       r,
@@ -188,8 +196,47 @@ export function createBroadcastsService(
     };
   }
 
+  /**
+   * The booking a request under the same key made before: the same content, priority and hamlets, or
+   * the key was reused for another request (422). Its airings as they stand now.
+   */
+  async function replayOf(
+    r: Repositories,
+    earlier: Broadcast,
+    req: BroadcastRequest,
+    hamlets: readonly { readonly id: string }[],
+    now: number,
+  ): Promise<Booking> {
+    const same =
+      earlier.priority === req.priority &&
+      earlier.announcementId === (req.announcementId ?? null) &&
+      earlier.relay?.url === req.relay?.url &&
+      earlier.hamletIds.length === hamlets.length &&
+      hamlets.every((h) => earlier.hamletIds.includes(h.id));
+    if (!same) throw keyReused();
+    const occurrences = (await r.broadcasts.listOccurrencesOf([earlier.id])).filter(
+      (o) => o.status !== 'cancelled',
+    );
+    const plan = {
+      occurrences: occurrences.map((o) => ({ ...o, startsAt: Date.parse(o.startsAt) })),
+      displaced: [],
+    };
+    return {
+      broadcastId: earlier.id,
+      bookingId: earlier.id,
+      now,
+      plan,
+      versions: {},
+      title: occurrences[0]?.title ?? '',
+      hamletIds: earlier.hamletIds,
+      scheduled: { ...scheduledOf(earlier.id, plan), replayed: true },
+      replayed: true,
+    };
+  }
+
   /** After the booking committed: an emergency pushed at once, then the new schedule versions. */
   function announce(ctx: RequestContext, req: Pick<BroadcastRequest, 'priority'>, outcome: Booking): void {
+    if (outcome.replayed) return;
     if (req.priority === 'emergency') pushEmergency([outcome]);
     deps.bus.publish({ type: 'schedule-changed', versions: outcome.versions });
     if (req.priority === 'emergency') emergencySent(ctx, outcome);
@@ -203,7 +250,7 @@ export function createBroadcastsService(
     r: Repositories,
     ctx: RequestContext,
     req: BroadcastRequest,
-    options: { readonly leadIn?: LeadIn } = {},
+    options: { readonly leadIn?: LeadIn; readonly idempotencyKey?: string } = {},
   ): Promise<{ readonly scheduled: Scheduled; readonly publish: () => void }> {
     assertAllowed(ctx.actor, 'broadcast.schedule');
     if (req.priority === 'emergency') assertAllowed(ctx.actor, 'broadcast.emergency');
@@ -271,9 +318,14 @@ export function createBroadcastsService(
      * booked there is read, the one materialiser places the new occurrences (slot packing, quiet hours,
      * conflicts, displacement of lower priorities), and the broadcast, its occurrences, the moves and
      * cancellations, the new schedule versions and the audit row commit together, or nothing does.
+     * Under an `idempotencyKey` the commune booked before, it answers with that booking instead.
      */
-    async schedule(ctx: RequestContext, req: BroadcastRequest): Promise<Scheduled> {
-      const booking = await tx((r) => scheduleWithin(r, ctx, req));
+    async schedule(
+      ctx: RequestContext,
+      req: BroadcastRequest,
+      options: { readonly idempotencyKey?: string } = {},
+    ): Promise<Scheduled> {
+      const booking = await tx((r) => scheduleWithin(r, ctx, req, options));
       booking.publish();
       return booking.scheduled;
     },

@@ -27,10 +27,12 @@ export async function waitForHeader(
   pending: PendingBulletin,
 ): Promise<BulletinIssue> {
   const { clock, tx } = deps;
-  const jobId = `speak-header:${deps.ids.id()}`;
+  // Named by the request's key, if it has one: the request sent again finds the job already there.
+  const key = pending.idempotencyKey;
+  const jobId = `speak-header:${key ? `${pending.actor.communeId}:${key}` : deps.ids.id()}`;
   await tx(async (r) => {
     const now = clock.now().toISOString();
-    await r.jobs.enqueueJob(
+    const enqueued = await r.jobs.enqueueJob(
       {
         id: jobId,
         name: 'speak-header',
@@ -40,6 +42,7 @@ export async function waitForHeader(
       },
       now,
     );
+    if (!enqueued) return;
     await deps.audit.record(r, {
       actor: pending.actor,
       requestId: pending.requestId,

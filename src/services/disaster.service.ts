@@ -13,6 +13,7 @@ import {
   type DisasterEventStatus,
 } from '../domain/disaster.js';
 import { LoaError, invalid, notFound } from '../domain/errors.js';
+import { keyReused } from '../domain/idempotency.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { AudioWork, ProcessedAudio } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -111,9 +112,13 @@ export function createDisasterService(deps: Deps) {
     const headerMp3 = header.outputs.find((o) => o.format === 'mp3');
     if (!headerMp3) throw new Error('the pipeline produced no MP3 for the bulletin header');
     const id = deps.ids.id();
+    const key = pending.idempotencyKey;
     const done = await tx(async (r) => {
       const now = clock.now().toISOString();
       await r.disaster.lockEvent(eventId);
+      // Sent again under its key while the first was being spoken: that one is on the air already.
+      const earlier = key !== undefined && (await r.disaster.findBulletinByKey(ctx.actor.communeId, key));
+      if (earlier) return { id: earlier.id, publish: [] };
       for (const asset of assetsOf(header)) await r.announcements.saveAsset(asset, now);
       const current = await eventOf(r, ctx, eventId);
       if (current.status !== 'active') throw eventEnded(current);
@@ -136,23 +141,26 @@ export function createDisasterService(deps: Deps) {
         { leadIn: { sha256: headerMp3.sha256, durationMs: headerMp3.durationMs } },
       );
       const sequence = await r.disaster.nextSequence(eventId);
-      await r.disaster.insertBulletin({
-        id,
-        eventId,
-        communeId: ctx.actor.communeId,
-        sequence,
-        announcementId: req.announcementId,
-        broadcastId: booking.scheduled.id,
-        riskLevel: req.riskLevel,
-        hazardType: req.hazardType ?? current.hazardType,
-        agency: req.agency,
-        issuedAt: iso(Date.parse(req.issuedAt)),
-        everyHours: req.everyHours,
-        headerText: pending.headerText,
-        headerSha256: headerMp3.sha256,
-        createdBy: ctx.actor.id,
-        createdAt: now,
-      });
+      await r.disaster.insertBulletin(
+        {
+          id,
+          eventId,
+          communeId: ctx.actor.communeId,
+          sequence,
+          announcementId: req.announcementId,
+          broadcastId: booking.scheduled.id,
+          riskLevel: req.riskLevel,
+          hazardType: req.hazardType ?? current.hazardType,
+          agency: req.agency,
+          issuedAt: iso(Date.parse(req.issuedAt)),
+          everyHours: req.everyHours,
+          headerText: pending.headerText,
+          headerSha256: headerMp3.sha256,
+          createdBy: ctx.actor.id,
+          createdAt: now,
+        },
+        key,
+      );
       // Two officers pressing "Phát" at once: the first to get here airs it, the other's bulletin rolls back.
       const claimed =
         !pending.capItemId ||
@@ -174,16 +182,22 @@ export function createDisasterService(deps: Deps) {
           superseded: older.map((b) => b.id),
         },
       });
-      return { publish: [...ended, booking.publish] };
+      return { id, publish: [...ended, booking.publish] };
     });
     // The old bulletin is stopped before the new one is pushed.
     for (const publish of done.publish) publish();
-    return (await deps.repos.disaster.findBulletin(id))!;
+    return (await deps.repos.disaster.findBulletin(done.id))!;
   }
 
   return {
-    async createEvent(ctx: RequestContext, req: DisasterEventRequest): Promise<DisasterEvent> {
+    /** Opens an event; under an `idempotencyKey` the commune opened one with, answers with that one. */
+    async createEvent(
+      ctx: RequestContext,
+      req: DisasterEventRequest,
+      options: { readonly idempotencyKey?: string } = {},
+    ): Promise<DisasterEvent> {
       assertAllowed(ctx.actor, 'broadcast.emergency');
+      const key = options.idempotencyKey;
       const event: DisasterEvent = {
         id: deps.ids.id(),
         communeId: ctx.actor.communeId,
@@ -194,8 +208,12 @@ export function createDisasterService(deps: Deps) {
         createdAt: clock.now().toISOString(),
         endedAt: null,
       };
-      await tx(async (r) => {
-        await r.disaster.insertEvent(event);
+      return tx(async (r) => {
+        if (!(await r.disaster.insertEvent(event, key))) {
+          const earlier = (await r.disaster.findEventByKey(ctx.actor.communeId, key!))!;
+          if (earlier.name !== event.name || earlier.hazardType !== event.hazardType) throw keyReused();
+          return earlier;
+        }
         await deps.audit.record(r, {
           ...ctx,
           action: 'disaster.event_create',
@@ -203,8 +221,8 @@ export function createDisasterService(deps: Deps) {
           targetId: event.id,
           details: { name: event.name, hazardType: event.hazardType },
         });
+        return event;
       });
-      return event;
     },
 
     /**
@@ -219,9 +237,16 @@ export function createDisasterService(deps: Deps) {
       ctx: RequestContext,
       eventId: string,
       req: BulletinRequest,
-      options: { readonly capItemId?: string } = {},
+      options: { readonly capItemId?: string; readonly idempotencyKey?: string } = {},
     ): Promise<BulletinIssue> {
       assertAllowed(ctx.actor, 'broadcast.emergency');
+      const key = options.idempotencyKey;
+      const earlier =
+        key !== undefined && (await deps.repos.disaster.findBulletinByKey(ctx.actor.communeId, key));
+      if (earlier) {
+        if (earlier.eventId !== eventId || earlier.announcementId !== req.announcementId) throw keyReused();
+        return { state: 'on_air', bulletin: earlier };
+      }
       const event = await eventOf(deps.repos, ctx, eventId);
       if (event.status !== 'active') throw eventEnded(event);
       const announcement = await deps.repos.announcements.findAnnouncement(req.announcementId);
@@ -253,6 +278,7 @@ export function createDisasterService(deps: Deps) {
         request: req,
         headerText: bulletinHeaderText(issuedAt, commune.timeZone),
         ...(options.capItemId && { capItemId: options.capItemId }),
+        ...(key !== undefined && { idempotencyKey: key }),
       };
       if (deps.speech === 'none') throw noSpeechHere();
       if (deps.speech === 'processing-node') {

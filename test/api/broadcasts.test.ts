@@ -177,6 +177,62 @@ describe.each(dialects)('broadcasts on %s', (dialect) => {
     }
   });
 
+  it('books an emergency sent twice under one Idempotency-Key once, and answers both with that booking', async () => {
+    const key = `retry-${dialect}-0001`;
+    const send = (json: unknown, idempotencyKey = key) =>
+      h.request('/api/v1/broadcasts', {
+        method: 'POST',
+        token: h.tokens.officer,
+        json,
+        headers: { 'idempotency-key': idempotencyKey },
+      });
+    const request = {
+      relay: relay(90, 'https://radio.example.vn/lu'),
+      hamletIds: ['thon-3'],
+      priority: 'emergency',
+    };
+    const first = await send(request);
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const booked = await body(first);
+    expect(events.filter((e) => e.type === 'emergency')).toHaveLength(1);
+
+    // The link dropped before the answer came back; the phone sends the same request a minute later.
+    h.clock.advance(60_000);
+    events = [];
+    const again = await send(request);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect((await body(again)).occurrences).toEqual(booked.occurrences);
+    expect(events).toEqual([]);
+    const stored = await h.runtime.db.kysely
+      .selectFrom('broadcasts')
+      .select('id')
+      .where('relay_url', '=', request.relay.url)
+      .execute();
+    expect(stored.map((b) => b.id)).toEqual([booked.id]);
+
+    // The key names that request: another one under it is refused, and books nothing.
+    const other = await send({ ...request, hamletIds: ['thon-4'] });
+    expect(other.status).toBe(422);
+    expect((await body(other)).detail).toMatch(/Idempotency-Key was already used for a different request/);
+    const bad = await send(request, 'short');
+    expect(bad.status).toBe(400);
+    expect((await body(bad)).detail).toMatch(/idempotency-key/i);
+    // Without a key, the same request is a second emergency.
+    expect((await post(h.tokens.officer, request)).status).toBe(201);
+
+    const doc = (await (await h.request('/openapi.json')).json()) as any;
+    for (const path of [
+      '/api/v1/broadcasts',
+      '/api/v1/disaster/events',
+      '/api/v1/disaster/events/{id}/bulletins',
+    ])
+      expect(doc.paths[path].post.parameters, path).toContainEqual(
+        expect.objectContaining({ in: 'header', name: 'idempotency-key', required: false }),
+      );
+  });
+
   it('packs a standing slot back to back, priority first, and refuses overflow saying by how much', async () => {
     const slot = { name: 'morning', date: '2026-12-02' };
     const a = await body(await post(h.tokens.head, { relay: relay(1200), hamletIds: ['un-ta'], slot }));

@@ -308,6 +308,58 @@ describe.each(dialects)('disaster bulletins on %s', (dialect) => {
     await post(`/api/v1/disaster/events/${ev.id}/end`, {});
   });
 
+  it('opens one event and airs one bulletin when each request is sent three times at once under its key', async () => {
+    const send = (path: string, body: unknown, key: string) =>
+      h.request(path, {
+        method: 'POST',
+        token: h.tokens.officer,
+        json: body,
+        headers: { 'idempotency-key': key },
+      });
+    const opened = await Promise.all(
+      [1, 2, 3].map(() =>
+        send('/api/v1/disaster/events', { name: 'Lũ quét', hazardType: 'flash_flood' }, `ev-${dialect}-1`),
+      ),
+    );
+    expect(opened.map((r) => r.status)).toEqual([201, 201, 201]);
+    const ids = new Set(await Promise.all(opened.map(async (r) => (await json<{ id: string }>(r)).id)));
+    expect(ids.size).toBe(1);
+    const [eventId] = [...ids];
+
+    const c = await content('Lũ quét, tin số 1');
+    const bulletin = {
+      announcementId: c.id,
+      riskLevel: 4,
+      agency: 'Đài KTTV tỉnh',
+      issuedAt: '2026-11-27T07:40:00+07:00',
+      hamletIds: ['un-ta'],
+    };
+    const path = `/api/v1/disaster/events/${eventId}/bulletins`;
+    const aired = await Promise.all([1, 2, 3].map(() => send(path, bulletin, `bt-${dialect}-1`)));
+    expect(aired.map((r) => r.status)).toEqual([201, 201, 201]);
+    const bulletinIds = new Set(await Promise.all(aired.map(async (r) => (await json<Bulletin>(r)).id)));
+    expect(bulletinIds.size).toBe(1);
+    const event = await json<EventView>(
+      await h.request(`/api/v1/disaster/events/${eventId}`, { token: h.tokens.officer }),
+    );
+    expect(event.bulletins.map((b) => [b.id, b.sequence, b.endReason])).toEqual([
+      [[...bulletinIds][0], 1, null],
+    ]);
+    const events = await json<{ items: { name: string }[] }>(
+      await h.request('/api/v1/disaster/events', { token: h.tokens.officer }),
+    );
+    expect(events.items.filter((e) => e.name === 'Lũ quét')).toHaveLength(1);
+
+    // The key named that bulletin: another under it is refused.
+    const other = await send(
+      path,
+      { ...bulletin, riskLevel: 5, announcementId: (await content('Lũ quét, tin số 2')).id },
+      `bt-${dialect}-1`,
+    );
+    expect(other.status).toBe(422);
+    await post(`/api/v1/disaster/events/${eventId}/end`, {});
+  });
+
   it('refuses what is not a disaster bulletin, a hamlet head, and another commune’s event', async () => {
     const ev = await newEvent('Sạt lở');
     const general = await createReadyAnnouncement(h, 'Họp thôn', [{ language: 'vi', seconds: 2 }]);

@@ -99,6 +99,34 @@ describe.each(dialects)('concurrent bookings on two instances over %s', (dialect
    * placed before it (at most one) is cancelled by it, none is placed after it, and in the end the
    * priority one alone holds that time.
    */
+  /** A phone on a bad link sending one booking 20 times under its key: one booking, every answer it. */
+  it('books 20 copies of one request under one Idempotency-Key once, and answers each with it', async () => {
+    const at = `${date}T11:00:00+07:00`;
+    const request = { relay: relay('d', 300), hamletIds: ['un-ta', 'thon-2'], at, priority: 'normal' };
+    const answers = await bookAtOnce(two, Array<unknown>(20).fill(request), {
+      'idempotency-key': `phone-${dialect}-7f3a9c`,
+    });
+
+    expect(answers.map((a) => a.status)).toEqual(Array<number>(20).fill(201));
+    const ids = new Set(answers.map((a) => a.body.id as string));
+    expect(ids.size).toBe(1);
+    const occurrences = answers.map((a) => a.body.occurrences.map((o: { id: string }) => o.id).sort());
+    for (const o of occurrences) expect(o).toEqual(occurrences[0]);
+    const broadcasts = await two.db
+      .selectFrom('broadcasts')
+      .select('id')
+      .where('relay_url', '=', request.relay.url)
+      .execute();
+    expect(broadcasts.map((b) => b.id)).toEqual([...ids]);
+    const stored = await liveOccurrences(
+      two.db,
+      'thon-2',
+      `${date}T10:30:00+07:00`,
+      `${date}T11:30:00+07:00`,
+    );
+    expect(stored.map((o) => o.broadcastId)).toEqual([...ids]);
+  });
+
   it('lets a priority booking displace what was booked before it, and nothing after it', async () => {
     const at = `${date}T10:00:00+07:00`;
     const normal = { relay: relay('c', 300), hamletIds: ['un-ta'], at, priority: 'normal' };

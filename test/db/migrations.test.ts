@@ -80,6 +80,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0023-rate-limits',
       '0024-receiver-off-periods',
       '0025-receiver-arrivals',
+      '0026-idempotency-keys',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -90,15 +90,23 @@ describe('issuing a disaster bulletin from the page, without JavaScript', () => 
     expect(confirm).toContain('<h1>Xác nhận phát bản tin thiên tai</h1>');
     expect(confirm).toContain('Cấp độ rủi ro 3');
 
-    const form = Object.fromEntries(
-      [...new URL(confirmUrl, origin).searchParams.keys()].map((k) => [
+    const key = /<input type="hidden" name="idempotencyKey" value="([\w-]{36})"\/>/.exec(confirm)?.[1];
+    expect(key).toBeDefined();
+    const form = Object.fromEntries([
+      ...[...new URL(confirmUrl, origin).searchParams.keys()].map((k) => [
         k,
         new URL(confirmUrl, origin).searchParams.getAll(k),
       ]),
+      ['idempotencyKey', key!],
+    ]);
+    // "Phát bản tin" pressed twice before the first answer: one event, one bulletin.
+    const twice = await Promise.all(
+      [1, 2].map(() => page(h, '/giam-sat/thien-tai/ban-tin/xac-nhan', officer, form)),
     );
-    const sent = await page(h, '/giam-sat/thien-tai/ban-tin/xac-nhan', officer, form);
-    expect(sent.status, await sent.clone().text()).toBe(303);
-    expect(sent.headers.get('location')).toBe('/giam-sat/thien-tai?tb=bulletinIssued');
+    for (const sent of twice) {
+      expect(sent.status, await sent.clone().text()).toBe(303);
+      expect(sent.headers.get('location')).toBe('/giam-sat/thien-tai?tb=bulletinIssued');
+    }
     const events = (await (
       await h.request('/api/v1/disaster/events?status=active', { token: h.tokens.officer })
     ).json()) as {

@@ -82,6 +82,8 @@ describe('emergency from a recording, without JavaScript', () => {
     expect(confirm).toContain('<dd>Phát khẩn cấp: lu-quet</dd>');
     expect(confirm).toContain('0/2 cụm loa đang trực tuyến');
 
+    const key = /<input type="hidden" name="idempotencyKey" value="([\w-]{36})"\/>/.exec(confirm)?.[1];
+    expect(key).toBeDefined();
     const form: Record<string, string | string[]> = {
       step: 'confirm',
       content: 'existing',
@@ -89,11 +91,23 @@ describe('emergency from a recording, without JavaScript', () => {
       hamletIds: hamlets,
       start: 'now',
       repeat: 'default',
+      idempotencyKey: key!,
     };
-    const sent = await page(h, '/giam-sat/khan-cap', officer, form);
-    expect(sent.status).toBe(303);
-    const follow = sent.headers.get('location')!;
+    // "Xác nhận phát" pressed twice: both posts arrive before either is answered, and book once.
+    const twice = await Promise.all([1, 2].map(() => page(h, '/giam-sat/khan-cap', officer, form)));
+    expect(twice.map((r) => r.status)).toEqual([303, 303]);
+    const follow = twice[0]!.headers.get('location')!;
     expect(follow).toMatch(/^\/giam-sat\/khan-cap\/da-gui\/[^?]+\?tb=emergency$/);
+    expect(twice[1]!.headers.get('location')).toBe(follow);
+    const booked = await h.runtime.db.kysely
+      .selectFrom('broadcasts')
+      .select('id')
+      .where('announcement_id', '=', id)
+      .execute();
+    expect(booked.map((b) => `/giam-sat/khan-cap/da-gui/${b.id}?tb=emergency`)).toEqual([follow]);
+    // The review page again (Back, a reload) is a new confirmation with a new key.
+    const again = await (await page(h, review, officer)).text();
+    expect(again).not.toContain(key);
     const live = await (await page(h, follow, officer)).text();
     // The example commune's three boxes have never connected.
     expect(live).toContain('Lệnh phát khẩn cấp đã gửi tới 0/3 cụm loa đang trực tuyến.');

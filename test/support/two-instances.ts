@@ -132,12 +132,16 @@ export interface Answer {
  * Sends every booking at once, alternating between the two instances, and waits for all the answers
  * (in the order of `bodies`).
  */
-export function bookAtOnce(two: TwoInstances, bodies: readonly unknown[]): Promise<Answer[]> {
+export function bookAtOnce(
+  two: TwoInstances,
+  bodies: readonly unknown[],
+  headers: Readonly<Record<string, string>> = {},
+): Promise<Answer[]> {
   return Promise.all(
     bodies.map(async (body, i) => {
       const res = await fetch(`${two.urls[i % 2]}/api/v1/broadcasts`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${two.token}`, 'content-type': 'application/json' },
+        headers: { ...headers, authorization: `Bearer ${two.token}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json()) as any };

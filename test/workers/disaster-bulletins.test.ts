@@ -146,6 +146,39 @@ describe('disaster bulletins on the edge', () => {
     h.clock.set('2026-11-27T01:00:00.000Z');
   });
 
+  it('waits for one header when a bulletin is sent twice under its key, and answers the third with it on the air', async () => {
+    const slide = await newEvent('Sạt lở đất');
+    const text = await content('Sạt lở, tin số 1');
+    const send = () =>
+      h.request(`/api/v1/disaster/events/${slide}/bulletins`, {
+        method: 'POST',
+        token: h.tokens.officer,
+        headers: { 'idempotency-key': 'sat-lo-0001' },
+        json: {
+          announcementId: text,
+          riskLevel: 3,
+          agency: 'Đài Khí tượng Thủy văn tỉnh Lào Cai',
+          issuedAt: '2026-11-27T07:30:00+07:00',
+          hamletIds: ['un-ta'],
+        },
+      });
+    const twice = await Promise.all([send(), send()]);
+    expect(twice.map((r) => r.status)).toEqual([202, 202]);
+    const [first, second] = await Promise.all(twice.map((r) => json<{ jobId: string }>(r)));
+    expect(second!.jobId).toBe(first!.jobId);
+    const job = await lease();
+    expect(job!.jobId).toBe(first!.jobId);
+    expect(await lease()).toBeNull();
+    expect((await sendResult(job!.jobId)).status).toBe(200);
+
+    const third = await send();
+    expect(third.status).toBe(201);
+    const [bulletin] = (await event(slide)).bulletins;
+    expect((await json<{ id: string }>(third)).id).toBe(bulletin!.id);
+    expect((await event(slide)).bulletins).toHaveLength(1);
+    expect((await post(`/api/v1/disaster/events/${slide}/end`, {})).status).toBe(200);
+  });
+
   it('replaces the bulletin on the air once the newer one’s header is spoken, and ends bulletins and events', async () => {
     const flood = await newEvent('Lũ sông Chảy');
     const first = await content('Tin lũ số 1');

@@ -104,6 +104,16 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
       return row && toBroadcast(row);
     },
 
+    async findBroadcastByKey(communeId, idempotencyKey) {
+      const row = await db
+        .selectFrom('broadcasts')
+        .selectAll()
+        .where('commune_id', '=', communeId)
+        .where('idempotency_key', '=', idempotencyKey)
+        .executeTakeFirst();
+      return row && toBroadcast(row);
+    },
+
     async listBroadcasts(communeId, filter) {
       let query = db
         .selectFrom('broadcasts')
@@ -398,5 +408,7 @@ function broadcastValues(b: NewBroadcast) {
     lead_audio_sha256: b.leadIn?.sha256 ?? null,
     lead_duration_ms: b.leadIn?.durationMs ?? null,
     booking_id: b.bookingId ?? b.id,
+    // Left out where there is none: a province's bookings insert many rows, each parameter counted.
+    ...(b.idempotencyKey !== undefined && { idempotency_key: b.idempotencyKey }),
   };
 }

@@ -18,8 +18,8 @@ export function createDisasterRepository(
       .select(['a.title', 'b.hamlet_ids']);
 
   return {
-    async insertEvent(e) {
-      await db
+    async insertEvent(e, idempotencyKey) {
+      const result = await db
         .insertInto('disaster_events')
         .values({
           id: e.id,
@@ -31,8 +31,31 @@ export function createDisasterRepository(
           created_at: e.createdAt,
           ended_at: null,
           ended_by: null,
+          idempotency_key: idempotencyKey ?? null,
         })
-        .execute();
+        .$if(idempotencyKey !== undefined, (q) =>
+          q.onConflict((oc) => oc.columns(['commune_id', 'idempotency_key']).doNothing()),
+        )
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    async findEventByKey(communeId, idempotencyKey) {
+      const row = await db
+        .selectFrom('disaster_events')
+        .selectAll()
+        .where('commune_id', '=', communeId)
+        .where('idempotency_key', '=', idempotencyKey)
+        .executeTakeFirst();
+      return row && toEvent(row);
+    },
+
+    async findBulletinByKey(communeId, idempotencyKey) {
+      const row = await bulletins()
+        .where('d.commune_id', '=', communeId)
+        .where('d.idempotency_key', '=', idempotencyKey)
+        .executeTakeFirst();
+      return row && toBulletin(row);
     },
 
     async lockEvent(id) {
@@ -77,7 +100,7 @@ export function createDisasterRepository(
       return Number(row?.n ?? 0) + 1;
     },
 
-    async insertBulletin(b) {
+    async insertBulletin(b, idempotencyKey) {
       await db
         .insertInto('disaster_bulletins')
         .values({
@@ -98,6 +121,7 @@ export function createDisasterRepository(
           created_at: b.createdAt,
           ended_at: null,
           end_reason: null,
+          idempotency_key: idempotencyKey ?? null,
         })
         .execute();
     },

@@ -5,9 +5,11 @@ import type { BroadcastView } from '../../services/broadcasts.service.js';
 import type { Services } from '../../services/index.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import {
+  IdempotencyHeader,
   IdParam,
   jsonBody,
   jsonResponse,
+  keyOf,
   listOf,
   ListQuery,
   problemResponses,
@@ -145,15 +147,23 @@ export function broadcastRoutes(services: Services) {
       tags,
       security,
       middleware: [gate('broadcast.schedule')],
-      request: { body: jsonBody(BroadcastInput) },
+      request: { headers: IdempotencyHeader, body: jsonBody(BroadcastInput) },
       responses: {
-        201: jsonResponse('Scheduled, with the occurrences created', Created),
+        201: jsonResponse(
+          'Scheduled, with the occurrences created; sent again under its `Idempotency-Key`, the first booking with the header `Idempotent-Replayed: true` (its airings as they stand, `displaced` empty)',
+          Created,
+        ),
         ...problemResponses,
         ...refusals,
       },
     }),
     async (c) => {
-      const scheduled = await services.broadcasts.schedule(requestContext(c), c.req.valid('json'));
+      const scheduled = await services.broadcasts.schedule(
+        requestContext(c),
+        c.req.valid('json'),
+        keyOf(c.req.valid('header')),
+      );
+      if (scheduled.replayed) c.header('Idempotent-Replayed', 'true');
       return c.json(
         {
           id: scheduled.id,

@@ -11,7 +11,15 @@ import {
 import type { DisasterEventView } from '../../services/disaster.service.js';
 import type { Services } from '../../services/index.js';
 import { gate, requestContext } from '../middleware/gate.js';
-import { IdParam, jsonBody, jsonResponse, named, problemResponses } from '../schemas.js';
+import {
+  IdempotencyHeader,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  keyOf,
+  named,
+  problemResponses,
+} from '../schemas.js';
 
 const EventInput = named(DisasterEventRequestSchema, 'DisasterEventInput');
 const BulletinInput = named(BulletinRequestSchema, 'DisasterBulletinInput');
@@ -112,11 +120,15 @@ export function disasterRoutes(services: Services) {
       tags,
       security,
       middleware: [gate('broadcast.emergency')],
-      request: { body: jsonBody(EventInput) },
+      request: { headers: IdempotencyHeader, body: jsonBody(EventInput) },
       responses: { 201: jsonResponse('The event, with no bulletin yet', EventSchema), ...problemResponses },
     }),
     async (c) => {
-      const event = await services.disaster.createEvent(requestContext(c), c.req.valid('json'));
+      const event = await services.disaster.createEvent(
+        requestContext(c),
+        c.req.valid('json'),
+        keyOf(c.req.valid('header')),
+      );
       return c.json(eventDto({ ...event, bulletins: [] }), 201);
     },
   );
@@ -166,7 +178,7 @@ export function disasterRoutes(services: Services) {
       middleware: [gate('broadcast.emergency')],
       description:
         'Puts a new bulletin of the event on the air: it replaces the bulletin on the air before it (whose future airings are cancelled) and repeats every `everyHours` hours on the hour (default 2), each airing preceded by a spoken header with its issue time.',
-      request: { params: IdParam, body: jsonBody(BulletinInput) },
+      request: { headers: IdempotencyHeader, params: IdParam, body: jsonBody(BulletinInput) },
       responses: {
         201: jsonResponse('On the air', BulletinSchema),
         202: jsonResponse(
@@ -185,6 +197,7 @@ export function disasterRoutes(services: Services) {
         requestContext(c),
         c.req.valid('param').id,
         c.req.valid('json'),
+        keyOf(c.req.valid('header')),
       );
       if (issued.state === 'on_air') return c.json(bulletinDto(issued.bulletin), 201);
       const { state, jobId, eventId, headerText } = issued;

@@ -196,6 +196,14 @@ export function Csrf({ p }: { p: PageContext }) {
   return <input type="hidden" name="_csrf" value={p.csrf} />;
 }
 
+/**
+ * A confirmation's one-time key, new with every page: the page posted twice (a double click, a slow
+ * answer pressed again) makes one booking; see `onceKeyOf`.
+ */
+export function OnceKey() {
+  return <input type="hidden" name="idempotencyKey" value={crypto.randomUUID()} />;
+}
+
 /** The summary on top of a refused form: the general message, then each field's own message below it. */
 export function FormError({ message }: { message?: string | undefined }) {
   // Always present (hidden when empty) so that the upload script can fill it without re-rendering.

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
 import { LoaError } from '../../domain/errors.js';
+import { IdempotencyKeySchema } from '../../domain/idempotency.js';
 import type { Lang } from './i18n.js';
 
 export type FormValues = Readonly<Record<string, string | readonly string[]>>;
@@ -26,6 +27,12 @@ export async function readForm(c: Context): Promise<FormValues> {
 export const one = (form: FormValues, name: string): string => {
   const v = form[name];
   return typeof v === 'string' ? v : (v?.[0] ?? '');
+};
+
+/** The key `OnceKey` put in the page, for the use case; none when missing or not a key. */
+export const onceKeyOf = (form: FormValues): { idempotencyKey?: string } => {
+  const key = IdempotencyKeySchema.safeParse(one(form, 'idempotencyKey'));
+  return key.success ? { idempotencyKey: key.data } : {};
 };
 
 export const many = (form: FormValues, name: string): string[] => {

@@ -15,6 +15,8 @@ export type NewBroadcast = Omit<Broadcast, 'cancelledAt' | 'skips' | 'leadIn'> &
   readonly leadIn?: Broadcast['leadIn'];
   /** The booking it is made in, shared by the broadcasts booked together (default: its own id). */
   readonly bookingId?: string;
+  /** The key its request was sent under (see `findBroadcastByKey`). */
+  readonly idempotencyKey?: string;
 };
 
 export interface BroadcastsRepository {
@@ -40,6 +42,8 @@ export interface BroadcastsRepository {
     materialisedUntil: string,
   ): Promise<void>;
   findBroadcast(id: string): Promise<Broadcast | undefined>;
+  /** The commune's broadcast booked under this key, if any. */
+  findBroadcastByKey(communeId: string, idempotencyKey: string): Promise<Broadcast | undefined>;
   listBroadcasts(
     communeId: string,
     filter: PageRequest & { hamletIds?: readonly string[] | undefined; from?: string; to?: string },

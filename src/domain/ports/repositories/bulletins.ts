@@ -130,7 +130,14 @@ export interface BulletinsRepository {
 
 /** Disaster events (sự kiện thiên tai) and their bulletins. */
 export interface DisasterRepository {
-  insertEvent(e: Omit<DisasterEvent, 'endedAt'>): Promise<void>;
+  /**
+   * Writes an event; under a key another event of the commune already has, writes nothing and returns
+   * false (a concurrent one with the key is waited for).
+   */
+  insertEvent(e: Omit<DisasterEvent, 'endedAt'>, idempotencyKey?: string): Promise<boolean>;
+  /** The commune's event or bulletin made under this key, if any. */
+  findEventByKey(communeId: string, idempotencyKey: string): Promise<DisasterEvent | undefined>;
+  findBulletinByKey(communeId: string, idempotencyKey: string): Promise<DisasterBulletin | undefined>;
   /**
    * Holds the event until the unit of work ends (PostgreSQL: its row `for update`), so that two bulletins
    * of one event are numbered and replace each other one after the other. Taken before any hamlet lock.
@@ -142,7 +149,10 @@ export interface DisasterRepository {
   endEvent(id: string, by: string, now: string): Promise<void>;
   /** The number the next bulletin of an event takes (1 for the first). */
   nextSequence(eventId: string): Promise<number>;
-  insertBulletin(b: Omit<DisasterBulletin, 'endedAt' | 'endReason' | 'title' | 'hamletIds'>): Promise<void>;
+  insertBulletin(
+    b: Omit<DisasterBulletin, 'endedAt' | 'endReason' | 'title' | 'hamletIds'>,
+    idempotencyKey?: string,
+  ): Promise<void>;
   findBulletin(id: string): Promise<DisasterBulletin | undefined>;
   /** Bulletins of these events, newest first within each. */
   listBulletinsOfEvents(eventIds: readonly string[]): Promise<readonly DisasterBulletin[]>;

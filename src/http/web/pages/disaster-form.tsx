@@ -23,11 +23,11 @@ import { gate } from '../../middleware/gate.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { disasterMessages, type DisasterMessages } from '../disaster-messages.js';
-import { many, one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
+import { many, one, onceKeyOf, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
 import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
-import { Csrf } from '../form-fields.js';
+import { Csrf, OnceKey } from '../form-fields.js';
 import { Badge, Layout, processingTone } from '../ui.js';
 import { RiskLevelBadge } from './disaster.js';
 import { readContent } from './emergency-form.js';
@@ -304,6 +304,7 @@ export function disasterFormRoutes(deps: WebDeps) {
         <form method="post" action={paths.disasterIssueConfirm}>
           <Csrf p={p} />
           <Carried values={values} />
+          <OnceKey />
           <div class="actions">
             {why ? null : (
               <button type="submit" class="danger">
@@ -340,10 +341,13 @@ export function disasterFormRoutes(deps: WebDeps) {
           fields: {},
           status: 422,
         });
-      const eventId = 'open' in event ? (await services.disaster.createEvent(ctx, event.open)).id : event.id;
+      // Posted twice under the page's one-time key, the second finds the first's event and bulletin.
+      const once = onceKeyOf(form);
+      const eventId =
+        'open' in event ? (await services.disaster.createEvent(ctx, event.open, once)).id : event.id;
       // A refusal below keeps the event just opened, so that sending again does not open a second one.
       form = { ...form, event: eventId };
-      const issued = await services.disaster.addBulletin(ctx, eventId, built.value.request);
+      const issued = await services.disaster.addBulletin(ctx, eventId, built.value.request, once);
       // On the edge the header is a processing node's job first: the page says the bulletin waits.
       return seeOther(c, paths.disaster, issued.state === 'on_air' ? 'bulletinIssued' : 'bulletinWaiting');
     } catch (error) {

@@ -6,7 +6,7 @@ import { many, one, type FormValues } from '../forms.js';
 import type { PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { Badge, Layout, processingTone } from '../ui.js';
-import { Csrf } from '../form-fields.js';
+import { Csrf, OnceKey } from '../form-fields.js';
 import { carried } from './emergency-form.js';
 
 /** The choices made so far, as hidden fields: the next post carries them on. */
@@ -161,6 +161,7 @@ export function ReviewPage(props: ReviewProps) {
         <input type="hidden" name="step" value="confirm" />
         <input type="hidden" name="content" value="existing" />
         <Carried values={values} />
+        <OnceKey />
         <div class="actions">
           <button type="submit" class="danger">
             {m.confirm}

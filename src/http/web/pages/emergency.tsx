@@ -6,7 +6,7 @@ import type { ReceivedUpload } from '../../upload.js';
 import { gate } from '../../middleware/gate.js';
 import { communeOf, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
-import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
+import { one, onceKeyOf, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
 import { pageContext, seeOther, sendPage, signedIn } from '../page.js';
 import { paths } from '../paths.js';
 import { Layout, notices } from '../ui.js';
@@ -144,7 +144,8 @@ export function emergencyRoutes(deps: WebDeps) {
     const built = requestFrom(form, commune.timeZone, p, one(form, 'announcementId'));
     if (!built.ok) return renderForm(c, form, { general: p.m.fixBelow, fields: built.fields, status: 400 });
     try {
-      const scheduled = await services.broadcasts.schedule(ctx, built.value);
+      // Posted twice under the page's one-time key: the second finds the first's booking and follows it.
+      const scheduled = await services.broadcasts.schedule(ctx, built.value, onceKeyOf(form));
       return seeOther(c, paths.emergencySent(scheduled.id), 'emergency');
     } catch (error) {
       return renderForm(c, form, problemOf(error, p.lang, fieldMap));
