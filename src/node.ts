@@ -96,9 +96,13 @@ export interface NodeRuntime {
   beginStopping(): void;
   /**
    * Stops the background work and closes the database. With `handBackAfterMs`, jobs still running
-   * after that long are handed back to the queue for another worker.
+   * after that long are handed back to the queue for another worker. `requestsDone` holds the
+   * database open until the requests still in flight have been answered.
    */
-  close(options?: { readonly handBackAfterMs?: number }): Promise<void>;
+  close(options?: {
+    readonly handBackAfterMs?: number;
+    readonly requestsDone?: Promise<void>;
+  }): Promise<void>;
 }
 
 export interface RuntimeOverrides {
@@ -341,10 +345,16 @@ export async function createNodeRuntime(
       },
       close: async (options = {}) => {
         stopping = true;
+        await Promise.all([
+          webhookSender.stop(),
+          dispatcher.stop(),
+          jobs.stop(options),
+          options.requestsDone,
+        ]);
+        // Only now: a request that finished while the others stopped may have published an event for
+        // the webhooks, and on one SQLite process no other instance would record it.
         stopListening();
-        await webhookSender.stop();
-        await dispatcher.stop();
-        await jobs.stop(options);
+        await services!.webhooks.whenRecorded();
         await sharedBus?.close();
         await db.close();
       },

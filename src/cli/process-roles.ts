@@ -30,8 +30,9 @@ const RECONNECT_SPREAD_MS = 3000;
 /**
  * Runs one of the service's processes until SIGTERM or SIGINT, then stops gracefully within
  * `SHUTDOWN_TIMEOUT_S`: `/readyz` turns 503, the listener takes no new connection, push channels
- * close with a `retry:` hint spread over a few seconds, jobs still running after half the bound are
- * handed back to the queue, the database closes; past the bound the process exits anyway.
+ * close with a `retry:` hint spread over a few seconds, requests in flight are answered, jobs still
+ * running after half the bound are handed back to the queue, the database closes; past the bound the
+ * process exits anyway.
  *
  * `worker` and `dispatch` listen too, but only for `/healthz`, `/readyz` and `/metrics`.
  */
@@ -79,10 +80,18 @@ export async function runProcess(
       process.exit(1);
     }, boundMs).unref();
     runtime.beginStopping();
-    server.close();
+    // Requests in flight are answered before the database closes, for half the bound at most.
+    let idle: ReturnType<typeof setInterval> | undefined;
+    const requestsDone = new Promise<void>((done) => {
+      server.close(() => done());
+      // A kept-alive connection falls idle once its last answer (a push channel's end) has gone out.
+      if ('closeIdleConnections' in server)
+        idle = setInterval(() => server.closeIdleConnections(), 100).unref();
+      setTimeout(done, boundMs / 2).unref();
+    }).finally(() => clearInterval(idle));
     // Open push channels would otherwise hold the server open until the forced exit.
     runtime.services.receiverHub.closeAll(RECONNECT_SPREAD_MS);
-    void runtime.close({ handBackAfterMs: boundMs / 2 }).then(
+    void runtime.close({ handBackAfterMs: boundMs / 2, requestsDone }).then(
       () => process.exit(0),
       (error: unknown) => {
         runtime.logger.error({ err: String(error) }, 'shutdown failed');

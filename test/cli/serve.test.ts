@@ -179,6 +179,81 @@ describe('loa start on a weak link', () => {
   }, 60_000);
 });
 
+describe('loa start stopping', () => {
+  /**
+   * SIGTERM while an emergency is on its way in: the booking is answered and committed, and the webhook
+   * event it publishes is recorded for the operations centre before the database closes.
+   */
+  it('answers a request in flight on SIGTERM, and records the webhook event it publishes', async () => {
+    const dir = tempDir();
+    const env = {
+      DATA_DIR: join(dir, 'data'),
+      MEDIA_DIR: join(dir, 'media'),
+      LOA_ADMIN_PASSWORD: 'admin-password-1',
+      SHUTDOWN_TIMEOUT_S: '20',
+      LOG_LEVEL: 'info',
+    };
+    const server = await serveLoa(env);
+    const file = new SqliteDatabase(join(env.DATA_DIR, 'loa.sqlite'));
+    try {
+      // The operations centre's endpoint, written as registration would (its address is not resolved here).
+      const { id: provinceId } = file.prepare('select id from provinces').get() as { id: string };
+      file
+        .prepare(
+          `insert into webhook_endpoints (id, province_id, url, events, description, secret_sealed, created_by, created_at)
+           values ('ops', ?, 'https://ops.example.vn/loa', '["emergency.sent"]', null, 'sealed', 'test', ?)`,
+        )
+        .run(provinceId, new Date().toISOString());
+      const login = await fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', connection: 'close' },
+        body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
+      });
+      const { token } = (await login.json()) as { token: string };
+
+      const body = JSON.stringify({
+        relay: { url: 'https://radio.example.vn/lu-quet', durationS: 60 },
+        hamletIds: 'all',
+        priority: 'emergency',
+      });
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (answer += chunk));
+      socket.on('error', () => undefined);
+      const closed = new Promise<void>((done) => socket.on('close', () => done()));
+      socket.write(
+        `POST /api/v1/broadcasts HTTP/1.1\r\nHost: loa\r\nAuthorization: Bearer ${token}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `Expect: 100-continue\r\nConnection: close\r\n\r\n`,
+      );
+      const until = async (done: () => boolean) => {
+        for (let i = 0; !done(); i++) {
+          expect(i, server.output()).toBeLessThan(500);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      };
+      // The server has taken the request (it asks for the body); the body comes once it has begun to stop.
+      await until(() => answer.startsWith('HTTP/1.1 100 Continue'));
+      const stopped = server.stop();
+      await until(() => server.output().includes('shutting down'));
+      socket.write(body);
+      await closed;
+      await stopped;
+
+      const final = answer.slice(answer.indexOf('\r\n\r\n') + 4);
+      expect(final, server.output()).toMatch(/^HTTP\/1\.1 201 /);
+      const booked = JSON.parse(final.slice(final.indexOf('\r\n\r\n') + 4)) as { id: string };
+      const events = file.prepare('select type, dedupe_key from webhook_events').all();
+      expect(events).toEqual([{ type: 'emergency.sent', dedupe_key: `emergency.sent:${booked.id}` }]);
+      expect(server.output()).not.toContain('webhook event not recorded');
+    } finally {
+      file.close();
+      await server.stop();
+    }
+  }, 60_000);
+});
+
 describe('loa commands', () => {
   it('exits non-zero naming the variable for a bad configuration', async () => {
     const result = await runLoa(['serve'], { PORT: '99999' });
