@@ -360,6 +360,34 @@ describe.each(dialects)('disaster bulletins on %s', (dialect) => {
     await post(`/api/v1/disaster/events/${eventId}/end`, {});
   });
 
+  it('shows a bulletin whose broadcast was cancelled from the schedule as ended, not on the air', async () => {
+    const ev = await newEvent('Mưa lớn');
+    const c = await content('Mưa lớn, tin số 1');
+    const res = await bulletinOf(ev.id, {
+      announcementId: c.id,
+      riskLevel: 2,
+      agency: 'Đài KTTV tỉnh',
+      issuedAt: '2026-11-27T07:45:00+07:00',
+      hamletIds: ['un-ta'],
+    });
+    expect(res.status).toBe(201);
+    const issued = await json<Bulletin>(res);
+    expect(issued.endedAt).toBeNull();
+    h.clock.advance(60_000);
+    const cancelled = await h.request(`/api/v1/broadcasts/${issued.broadcastId}`, {
+      method: 'DELETE',
+      token: h.tokens.officer,
+    });
+    expect(cancelled.status).toBe(200);
+    const event = await json<EventView>(
+      await h.request(`/api/v1/disaster/events/${ev.id}`, { token: h.tokens.officer }),
+    );
+    expect(event.bulletins.map((b) => [b.id, b.endReason])).toEqual([[issued.id, 'ended']]);
+    expect(event.bulletins[0]!.endedAt).toBe(h.clock.now().toISOString());
+    expect(event.bulletins[0]!.airings.every((a) => a.nextAt === null)).toBe(true);
+    await post(`/api/v1/disaster/events/${ev.id}/end`, {});
+  });
+
   it('refuses what is not a disaster bulletin, a hamlet head, and another commune’s event', async () => {
     const ev = await newEvent('Sạt lở');
     const general = await createReadyAnnouncement(h, 'Họp thôn', [{ language: 'vi', seconds: 2 }]);

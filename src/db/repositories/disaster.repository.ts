@@ -15,7 +15,7 @@ export function createDisasterRepository(
       .innerJoin('announcements as a', 'a.id', 'd.announcement_id')
       .innerJoin('broadcasts as b', 'b.id', 'd.broadcast_id')
       .selectAll('d')
-      .select(['a.title', 'b.hamlet_ids']);
+      .select(['a.title', 'b.hamlet_ids', 'b.cancelled_at']);
 
   return {
     async insertEvent(e, idempotencyKey) {
@@ -199,7 +199,11 @@ function toEvent(r: Selectable<DisasterEventTable>): DisasterEvent {
 }
 
 function toBulletin(
-  r: Selectable<DisasterBulletinTable> & { readonly title: string; readonly hamlet_ids: string },
+  r: Selectable<DisasterBulletinTable> & {
+    readonly title: string;
+    readonly hamlet_ids: string;
+    readonly cancelled_at: string | null;
+  },
 ): DisasterBulletin {
   return {
     id: r.id,
@@ -219,7 +223,8 @@ function toBulletin(
     hamletIds: JSON.parse(r.hamlet_ids) as string[],
     createdBy: r.created_by,
     createdAt: r.created_at,
-    endedAt: r.ended_at,
-    endReason: r.end_reason,
+    // Its broadcast cancelled from the schedule (DELETE /api/v1/broadcasts/{id}): nothing of it airs any more.
+    endedAt: r.ended_at ?? r.cancelled_at,
+    endReason: r.end_reason ?? (r.cancelled_at ? 'ended' : null),
   };
 }
