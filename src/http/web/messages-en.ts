@@ -274,6 +274,8 @@ export const en: Messages = {
   latestOnly: (n) => `Only the latest ${n} airings are shown.`,
   todayPlayback: "Today's airings",
   noOccurrencesToday: 'Nothing airs today.',
+  laterAirings: 'Later airings →',
+  fromStartOfDay: '← From the start of the day',
   receiverDayTitle: (name) => `Day log — ${name}`,
   connection: 'Connection',
   onlineSpan: 'Online',

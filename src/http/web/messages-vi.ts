@@ -291,6 +291,8 @@ export const vi = {
   latestOnly: (n: number) => `Chỉ hiện ${n} lượt phát gần nhất.`,
   todayPlayback: 'Lượt phát hôm nay',
   noOccurrencesToday: 'Hôm nay không có lượt phát nào.',
+  laterAirings: 'Xem các lượt phát sau →',
+  fromStartOfDay: '← Từ đầu ngày',
   receiverDayTitle: (name: string) => `Nhật ký trong ngày — ${name}`,
   connection: 'Kết nối',
   onlineSpan: 'Trực tuyến',

@@ -121,12 +121,19 @@ export function monitorRoutes(deps: WebDeps) {
     const today = utcToLocal(clock.now().getTime(), commune.timeZone);
     const monday = addDays(today.date, -((today.weekday + 6) % 7));
     const pending = (await services.announcements.list(ctx, { approval: 'pending', limit: 100 })).items;
+    const airingsAfter = c.req.query('sau');
     const [day, week, receivers, space, airings, alarms, commands] = await Promise.all([
       services.reports.coverage(ctx, { from: today.date, to: addDays(today.date, 1) }),
       services.reports.coverage(ctx, { from: monday, to: addDays(monday, 7) }),
       services.receivers.list(ctx, { limit: 200 }),
       services.monitoring.mediaSpace(),
-      services.monitoring.playback(ctx, { from: today.date, to: addDays(today.date, 1), limit: 200 }),
+      services.monitoring.playback(ctx, {
+        from: today.date,
+        to: addDays(today.date, 1),
+        limit: 200,
+        // A busy day has more airings than one page lists: "Xem tiếp" carries on from the last one shown.
+        ...(airingsAfter && { cursor: airingsAfter }),
+      }),
       services.receiverAlarms.listOpen(ctx),
       services.receiverCommands.listCommune(ctx, 20),
     ]);
@@ -187,6 +194,16 @@ export function monitorRoutes(deps: WebDeps) {
             hamletName={(id) => hamletName(id)}
             timeZone={commune.timeZone}
           />
+          {airingsAfter || airings.nextCursor ? (
+            <p class="actions">
+              {airingsAfter ? <a href={`${paths.monitor}#airings`}>{p.m.fromStartOfDay}</a> : null}
+              {airings.nextCursor ? (
+                <a href={`${paths.monitor}?sau=${encodeURIComponent(airings.nextCursor)}#airings`}>
+                  {p.m.laterAirings}
+                </a>
+              ) : null}
+            </p>
+          ) : null}
         </Section>
         <Section title={p.m.week} id="week">
           <CoverageTable p={p} rows={week.hamlets} caption={p.m.week} />
