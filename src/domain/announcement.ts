@@ -130,15 +130,15 @@ export const airableVariants = (variants: readonly Variant[]): readonly Variant[
 export type NotAirableReason = 'withdrawn' | 'processing' | 'failed' | 'pending' | 'rejected';
 
 /**
- * Why an announcement cannot be booked now, or null when it can: processed (every version) with at least
- * one approved version, as the booking checks it. A pick list offers what gives null and says the reason
+ * Why an announcement cannot be booked now, or null when it can: at least one version processed and
+ * approved (another may still be processed, or have failed), as the booking checks it. A pick list offers what gives null and says the reason
  * for the rest, rather than leaving content out without a word.
  */
 export function notAirableReason(
   a: Pick<Announcement, 'status' | 'approval' | 'variants' | 'withdrawnAt'>,
 ): NotAirableReason | null {
   if (a.withdrawnAt) return 'withdrawn';
-  if (a.status === 'ready' && airableVariants(a.variants).length > 0) return null;
+  if (airableVariants(a.variants).length > 0) return null;
   if (a.approval === 'rejected') return 'rejected';
   if (a.status === 'failed') return 'failed';
   if (a.status !== 'ready') return 'processing';

@@ -93,15 +93,16 @@ export async function contentOf(
       `Thông báo "${announcement.title}" đã được rút lại, không thể xếp lịch phát nữa.`,
     );
   }
-  if (announcement.status !== 'ready') {
+  // Versions are processed and wait for the office one by one: what is ready and approved can air while
+  // a newer one is processed, waits, or failed (its hamlets are refused below if it was all they play).
+  const content = announcementContent(announcement);
+  if (content.kind === 'announcement' && content.variants.length === 0 && announcement.status !== 'ready') {
     throw invalid(
       'announcementId',
       `"${announcement.title}" is not ready to air yet (processing status: ${announcement.status}).`,
       `Thông báo "${announcement.title}" chưa xử lý xong âm thanh (trạng thái: ${announcement.status}), chưa thể xếp lịch.`,
     );
   }
-  // Versions wait for the office one by one: what is approved can air while a newer one waits.
-  const content = announcementContent(announcement);
   if (content.kind === 'announcement' && content.variants.length === 0) {
     throw invalid(
       'announcementId',

@@ -4,6 +4,8 @@ import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { createDevice, createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
 import { sseClient } from '../support/sse-client.js';
+import { speechWav } from '../support/audio-fixtures.js';
+import { rmSync } from 'node:fs';
 
 const minute = 60_000;
 
@@ -92,6 +94,48 @@ describe.each(dialects)('approval on %s', (dialect) => {
       items.filter((i) => i.occurrenceId === occurrenceId).map((i) => i.language);
     expect(partsOf(later.occurrences[0]!.id)).toEqual(['vi', 'giay']);
     expect(partsOf(booked.occurrences[0]!.id)).toEqual(['vi']);
+  });
+
+  it('books the approved version while an added one is processed, and after that one failed', async () => {
+    const content = await createReadyAnnouncement(h, 'Họp dân thôn 6', [{ language: 'vi', seconds: 2 }]);
+    const form = new FormData();
+    form.set('language', 'hmn');
+    form.set('file', new Blob([speechWav('Hôm nay họp dân.', 'approval-hmn')]), 'hmn.wav');
+    const added = await h.request(`/api/v1/announcements/${content.id}/variants`, {
+      method: 'POST',
+      token: h.tokens.officer,
+      body: form,
+    });
+    expect(added.status, await added.clone().text()).toBe(202);
+    // Thôn 6 plays vi and hmn: while hmn is processed, the Vietnamese version is booked there.
+    const at = (minutes: number) => new Date(h.clock.now().getTime() + minutes * minute).toISOString();
+    const during = await scheduleBroadcast(h, {
+      announcementId: content.id,
+      hamletIds: ['thon-6'],
+      at: at(180),
+    });
+    expect(during.occurrences[0]!.durationMs).toBe(content.variants[0]!.durationMs);
+
+    // Its recording is lost before it is processed: the hmn version fails, the approved one still books.
+    const hmn = await h.runtime.db.kysely
+      .selectFrom('announcement_variants')
+      .select('source_key')
+      .where('announcement_id', '=', content.id)
+      .where('language', '=', 'hmn')
+      .executeTakeFirstOrThrow();
+    rmSync(h.runtime.media.pathOf(hmn.source_key!));
+    await h.runtime.jobs.drain();
+    const failed = await announcement(content.id);
+    expect(failed.variants.map((v) => [v.language, v.status]).sort()).toEqual([
+      ['hmn', 'failed'],
+      ['vi', 'ready'],
+    ]);
+    const after = await scheduleBroadcast(h, {
+      announcementId: content.id,
+      hamletIds: ['thon-6'],
+      at: at(240),
+    });
+    expect(after.occurrences[0]!.durationMs).toBe(content.variants[0]!.durationMs);
   });
 
   it('takes refused content off the air: future occurrences cancelled, playing boxes told to stop', async () => {
