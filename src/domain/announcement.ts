@@ -254,3 +254,6 @@ export const VariantFieldsSchema = z.strictObject({ language: languageCode });
 export const VariantTextSchema = VariantFieldsSchema.extend(SpeechSchema.shape);
 
 export const RejectionReasonSchema = z.strictObject({ reason: humanText(500) });
+
+/** What an approval covers: the versions the office looked at (default: every version that waits). */
+export const ApprovalSchema = z.strictObject({ variantIds: z.array(idText).min(1).max(50).optional() });

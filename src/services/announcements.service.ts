@@ -1,6 +1,6 @@
 import type { RequestContext } from '../domain/actor.js';
 import type { Announcement, Approval, ProcessingStatus } from '../domain/announcement.js';
-import { rollUpStatus } from '../domain/announcement.js';
+import { rollUpApproval, rollUpStatus } from '../domain/announcement.js';
 import type { Airing } from '../domain/broadcast.js';
 import { invalid, notFound } from '../domain/errors.js';
 import type { Page, PageRequest } from '../domain/page.js';
@@ -115,15 +115,17 @@ export function createAnnouncementsService(deps: Deps) {
 
     /**
      * The office's decision: the commune answers for what airs. Approving approves every version that
-     * waits; rejecting refuses every version and takes the content off the air: its occurrences that
-     * have not started are cancelled (the hamlets' schedules change) and boxes playing it are told to
-     * stop. The answer says how many occurrences were cancelled.
+     * waits, or of them only the versions `seen` (those the officer's page showed: one added since stays
+     * waiting, and so does the announcement); rejecting refuses every version and takes the content off
+     * the air: its occurrences that have not started are cancelled (the hamlets' schedules change) and
+     * boxes playing it are told to stop. The answer says how many occurrences were cancelled.
      */
     async decide(
       ctx: RequestContext,
       id: string,
       decision: 'approved' | 'rejected',
       reason: string | null,
+      seen?: readonly string[],
     ): Promise<Announcement & { readonly cancelledOccurrences: number }> {
       assertAllowed(ctx.actor, 'announcement.approve');
       const done = await tx(async (r) => {
@@ -134,16 +136,19 @@ export function createAnnouncementsService(deps: Deps) {
         const now = clock.now().toISOString();
         const from: readonly Approval[] =
           decision === 'approved' ? ['pending', 'rejected'] : ['pending', 'approved'];
-        await r.announcements.setVariantApprovals(id, from, decision, now);
-        await r.announcements.setApproval(id, decision, reason, ctx.actor.id, now);
+        const only = decision === 'approved' && seen?.length ? seen : undefined;
+        await r.announcements.setVariantApprovals(id, from, decision, now, only);
+        const unseen = only && rollUpApproval((await load(r, ctx, id)).variants) !== 'approved';
+        if (!unseen) await r.announcements.setApproval(id, decision, reason, ctx.actor.id, now);
         const off = decision === 'rejected' ? await takeOffAir(r, id, now) : null;
         await deps.audit.record(r, {
           ...ctx,
           action: decision === 'approved' ? 'announcement.approve' : 'announcement.reject',
           targetType: 'announcement',
           targetId: id,
-          ...((reason || (off && off.cancelled > 0)) && {
+          ...((reason || (off && off.cancelled > 0) || only) && {
             details: {
+              ...(only && { variantIds: [...only], othersWaiting: Boolean(unseen) }),
               ...(reason && { reason }),
               cancelledOccurrences: off?.cancelled ?? 0,
               stopped: off?.airing.length ?? 0,

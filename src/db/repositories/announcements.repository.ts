@@ -259,12 +259,13 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
       return Number(result.numUpdatedRows) > 0;
     },
 
-    async setVariantApprovals(announcementId, from, to, now) {
+    async setVariantApprovals(announcementId, from, to, now, only) {
       await db
         .updateTable('announcement_variants')
         .set({ approval: to, updated_at: now })
         .where('announcement_id', '=', announcementId)
         .where('approval', 'in', [...from])
+        .$if(only !== undefined, (q) => q.where('id', 'in', [...only!]))
         .execute();
     },
 

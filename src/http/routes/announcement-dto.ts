@@ -40,6 +40,7 @@ export const AnnouncementSchema = z
     createdAt: z.string(),
     variants: z.array(
       z.object({
+        id: z.string(),
         language: z.string(),
         status: z.enum(PROCESSING_STATUSES),
         error: z.string().nullable(),
@@ -104,6 +105,7 @@ export const toAnnouncementDto = (a: Announcement) => ({
   withdrawnAt: a.withdrawnAt,
   createdAt: a.createdAt,
   variants: a.variants.map((v) => ({
+    id: v.id,
     language: v.language,
     status: v.status,
     error: v.error,

@@ -3,6 +3,7 @@ import {
   AnnouncementMetaSchema,
   APPROVALS,
   PROCESSING_STATUSES,
+  ApprovalSchema,
   RejectionReasonSchema,
   TextAnnouncementSchema,
   VariantFieldsSchema,
@@ -27,6 +28,7 @@ import {
 const UploadFields = AnnouncementMetaSchema;
 const TextInput = named(TextAnnouncementSchema, 'TextAnnouncementInput');
 const VariantText = named(VariantTextSchema, 'VariantTextInput');
+const ApprovalInput = named(ApprovalSchema, 'ApprovalInput');
 
 const security = [{ Bearer: [] }];
 const OriginalKept = z
@@ -244,7 +246,9 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       tags,
       security,
       middleware: [gate('announcement.approve')],
-      request: { params: IdParam },
+      request: { params: IdParam, body: { ...jsonBody(ApprovalInput), required: false } },
+      description:
+        'Approves every version that waits, or only `variantIds` (the versions the officer heard): a version added meanwhile then keeps waiting, and so does the announcement.',
       responses: { 200: jsonResponse('Approved', Decided), ...problemResponses },
     }),
     async (c) => {
@@ -253,6 +257,7 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
         c.req.valid('param').id,
         'approved',
         null,
+        c.req.valid('json').variantIds,
       );
       return c.json(toDecidedDto(decided), 200);
     },

@@ -78,11 +78,12 @@ export interface AnnouncementsRepository {
   ): Promise<void>;
   /** Marks it withdrawn by `by`; returns false when it already was. */
   setWithdrawn(id: string, by: string, now: string): Promise<boolean>;
-  /** Moves the versions of an announcement whose approval is one of `from` to `to`. */
+  /** Moves the versions of an announcement whose approval is one of `from` (of `only`, if given) to `to`. */
   setVariantApprovals(
     announcementId: string,
     from: readonly Approval[],
     to: Approval,
     now: string,
+    only?: readonly string[],
   ): Promise<void>;
 }

@@ -99,6 +99,10 @@ export function DecisionForms(props: {
       {a.approval !== 'approved' ? (
         <form method="post" action={props.approveAction}>
           <Csrf p={p} />
+          {/* What the page shows is what is approved: a version added meanwhile waits for its own look. */}
+          {a.variants.map((v) => (
+            <input type="hidden" name="variantId" value={v.id} />
+          ))}
           <button type="submit" aria-label={`${m.approve}: ${a.title}`}>
             {m.approve}
           </button>

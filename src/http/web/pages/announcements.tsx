@@ -7,7 +7,7 @@ import { assertMayWithdraw, isAllowed, mayWithdraw } from '../../../domain/polic
 import { gate } from '../../middleware/gate.js';
 import { communeOf, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
-import { one, problemOf, readForm, type FormProblem } from '../forms.js';
+import { many, one, problemOf, readForm, type FormProblem } from '../forms.js';
 import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
@@ -200,7 +200,8 @@ export function announcementRoutes(deps: WebDeps) {
   // The office decides from the announcement's own page as from the queue, and comes back to it.
   app.post('/thong-bao/:id/duyet', gate('announcement.approve'), async (c) => {
     const id = c.req.param('id');
-    await services.announcements.decide(signedIn(c), id, 'approved', null);
+    const seen = many(await readForm(c), 'variantId');
+    await services.announcements.decide(signedIn(c), id, 'approved', null, seen);
     return seeOther(c, paths.announcement(id), 'approved');
   });
 

@@ -7,7 +7,7 @@ import { gate } from '../../middleware/gate.js';
 import { checkInput } from '../input.js';
 import { communeOf, formatNumber, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
-import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
+import { many, one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
 import { CommandInputSchema } from '../../../domain/receiver/command.js';
 import { AlarmList, commandOfForm, RemoteControl } from './remote-control.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
@@ -239,7 +239,8 @@ export function monitorRoutes(deps: WebDeps) {
 
   app.post('/giam-sat/duyet/:id', approver, async (c) => {
     const ctx = signedIn(c);
-    await services.announcements.decide(ctx, c.req.param('id'), 'approved', null);
+    const seen = many(await readForm(c), 'variantId');
+    await services.announcements.decide(ctx, c.req.param('id'), 'approved', null, seen);
     return seeOther(c, paths.monitor, 'approved');
   });
 
