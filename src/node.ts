@@ -28,6 +28,7 @@ import { createNodeAudioWork, createNodeInspector } from './media/audio-work.nod
 import { createEspeakEngine } from './media/tts/espeak.js';
 import { createFeedFetcher } from './events/feed-fetcher.node.js';
 import type { TtsEngine } from './domain/ports/tts.js';
+import type { PasswordHasher } from './domain/ports/passwords.js';
 import { ffmpegVersion, resolveFfmpeg } from './media/ffmpeg-binaries.js';
 import { createFileMediaStore, type FileMediaStore } from './media/file-store.node.js';
 import { createDispatcher, type Dispatcher } from './scheduler/dispatcher.js';
@@ -126,6 +127,8 @@ export interface RuntimeOverrides {
   readonly role?: string;
   /** The speech engine (default: espeak-ng); tests wrap it to see the texts it is given. */
   readonly tts?: TtsEngine;
+  /** Password hashing (default: scrypt); tests hold a check to change the password meanwhile. */
+  readonly passwords?: PasswordHasher;
 }
 
 /**
@@ -215,7 +218,7 @@ export async function createNodeRuntime(
       ids,
       logger,
       bus,
-      passwords: scryptHasher,
+      passwords: overrides.passwords ?? scryptHasher,
       sessionTtlHours: config.SESSION_TTL_HOURS,
       alarmRules: alarmRulesOf(config),
       ...(overrides.horizonMs !== undefined && { horizonMs: overrides.horizonMs }),

@@ -94,6 +94,11 @@ export function createAuthService(deps: Deps) {
       const { passwordHash: _, ...publicUser } = user;
       const tokenHash = await hashToken(token);
       await deps.tx(async (r) => {
+        // Checked again under the account's lock: a password reset or change, or a disabling, that
+        // committed while the password was being checked ends this sign-in as it ended the open sessions.
+        const current = await r.users.lockCredentials(user.id);
+        if (!current || current.passwordHash !== user.passwordHash || current.disabledAt)
+          throw invalidCredentials;
         await r.sessions.insertSession(
           { id: sessionId, tokenHash, userId: user.id, expiresAt },
           now.toISOString(),

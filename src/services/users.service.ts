@@ -293,6 +293,14 @@ export function createUsersService(deps: Deps) {
           'Bạn không thể tự khóa hoặc hạ quyền của chính mình.',
         );
       }
+      // One's own password is changed with the current one (and its limit): an open session is not enough.
+      if (id === ctx.actor.id && changes.password !== undefined) {
+        throw invalid(
+          'password',
+          'Change your own password on the Change password page (/tai-khoan), giving the current one.',
+          'Hãy đổi mật khẩu của chính mình ở trang Đổi mật khẩu (/tai-khoan), với mật khẩu hiện tại.',
+        );
+      }
       const passwordHash =
         changes.password === undefined ? undefined : await deps.passwords.hash(changes.password);
       return tx(async (r) => {

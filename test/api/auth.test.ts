@@ -149,6 +149,23 @@ describe('auth', () => {
     expect((await login('head', userPassword, '203.0.113.10')).status).toBe(429);
   });
 
+  it('keeps an admin to the same rule for their own password: not through the users API without the current one', async () => {
+    const self = await h.request(`/api/v1/users/${h.userIds.admin}`, {
+      method: 'PATCH',
+      token: h.tokens.admin,
+      json: { password: 'mật khẩu kẻ gian đặt' },
+    });
+    expect(self.status).toBe(422);
+    const problem = (await self.json()) as { errors: { field: string; messageVi: string }[] };
+    expect(problem.errors[0]).toMatchObject({
+      field: 'password',
+      messageVi: expect.stringContaining('Đổi mật khẩu'),
+    });
+    // Nothing changed: the admin's session is open and the password is the one it was.
+    expect((await h.request('/api/v1/auth/me', { token: h.tokens.admin })).status).toBe(200);
+    expect((await login('admin', 'mật khẩu kẻ gian đặt', '203.0.113.11')).status).toBe(401);
+  });
+
   it('protects cookie writes against CSRF but not bearer calls', async () => {
     const res = await login('admin', adminPassword, '192.0.2.50');
     const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../support/harness.js';
+import { createHarness, provinceAdminPassword, type Harness } from '../support/harness.js';
+import { provinceFixture, type ProvinceFixture } from '../support/province.js';
 import { origin, page, signInPage, type CookieSession } from './support.js';
 
 /** The forms that edit and delete hamlets and change receivers, over HTTP as a browser without JavaScript. */
@@ -147,5 +148,48 @@ describe('hamlet and receiver forms over HTTP', () => {
     const on = await page(h, '/quan-tri/cum-loa/rx-un-ta-1/trang-thai', admin, { disabled: 'no' });
     expect(on.headers.get('location')).toBe('/quan-tri/cum-loa?tb=receiverUnlocked');
     expect((await api('/api/v1/receivers/rx-un-ta-1')).body).toMatchObject({ disabled: false });
+  });
+});
+
+/** The user form as the person it edits, and for the province's own staff, over HTTP. */
+describe('the user form over HTTP', () => {
+  let h: Harness;
+  let province: ProvinceFixture;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    province = await provinceFixture(h);
+  });
+  afterAll(() => h.close());
+
+  it('sends an admin to the password page for their own password, with no field to set it here', async () => {
+    const admin = await signInPage(h, 'admin');
+    const own = await (await page(h, `/quan-tri/nguoi-dung/${h.userIds.admin}`, admin)).text();
+    expect(own).not.toContain('name="password"');
+    expect(own).toContain('<a href="/tai-khoan">Đổi mật khẩu</a>');
+    const other = await (await page(h, `/quan-tri/nguoi-dung/${h.userIds.secretary}`, admin)).text();
+    expect(other).toContain('name="password"');
+  });
+
+  it('keeps a province officer a province officer when the province admin saves their page', async () => {
+    const tinh = await signInPage(h, { username: 'tinh', password: provinceAdminPassword });
+    const path = `/quan-tri/nguoi-dung/${province.userIds.provinceOfficer}`;
+    const html = await (await page(h, path, tinh)).text();
+    expect(html).toMatch(/<option value="province_officer" selected="">Cán bộ tỉnh<\/option>/);
+    const form = Object.fromEntries(
+      [...html.matchAll(/<option value="([a-z_]+)" selected="">/g)].map((m) => ['role', m[1]!]),
+    );
+    const saved = await page(h, path, tinh, {
+      ...form,
+      displayName: 'Cán bộ tỉnh',
+      password: 'mật khẩu mới cấp lại',
+    });
+    expect(saved.status, await saved.clone().text()).toBe(303);
+    const officer = (await (
+      await h.request(`/api/v1/users/${province.userIds.provinceOfficer}`, {
+        token: province.tokens.provinceAdmin,
+      })
+    ).json()) as { role: string };
+    expect(officer.role).toBe('province_officer');
   });
 });

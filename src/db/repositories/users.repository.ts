@@ -105,6 +105,16 @@ export function createUsersRepository(db: Kysely<Database>, capabilities: DbCapa
       };
     },
 
+    async lockCredentials(userId) {
+      const row = await db
+        .selectFrom('users')
+        .select(['password_hash', 'disabled_at'])
+        .where('id', '=', userId)
+        .$if(capabilities.rowLocks, (q) => q.forUpdate())
+        .executeTakeFirst();
+      return row && { passwordHash: row.password_hash, disabledAt: row.disabled_at };
+    },
+
     async isUsernameTaken(username: string): Promise<boolean> {
       const row = await db
         .selectFrom('users')

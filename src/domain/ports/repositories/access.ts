@@ -95,6 +95,13 @@ export interface UsersRepository {
   ): Promise<readonly string[]>;
   findUser(id: string): Promise<User | undefined>;
   findCredentialsByUsername(username: string): Promise<UserCredentials | undefined>;
+  /**
+   * The account's password hash and whether it is disabled, its row locked until the unit of work ends
+   * (PostgreSQL; SQLite's unit already holds the write lock): a sign-in checks them again under it.
+   */
+  lockCredentials(
+    userId: string,
+  ): Promise<{ readonly passwordHash: string; readonly disabledAt: string | null } | undefined>;
   isUsernameTaken(username: string): Promise<boolean>;
   countUsers(): Promise<number>;
   insertUser(

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { COMMUNE_ROLES } from '../../../domain/actor.js';
+import { COMMUNE_ROLES, type Role } from '../../../domain/actor.js';
 import { UserInputSchema, UserPatchSchema, type User as UserRow } from '../../../domain/user.js';
 import { gate } from '../../middleware/gate.js';
 import { hamletsOf } from '../commune.js';
@@ -24,12 +24,18 @@ function UserFields({
   problem,
   hamlets,
   creating,
+  self = false,
+  role,
 }: {
   p: PageContext;
   values: FormValues;
   problem?: FormProblem | undefined;
   hamlets: readonly (readonly [string, string])[];
   creating: boolean;
+  /** The signed-in person's own account: their password is changed on their own page. */
+  self?: boolean;
+  /** The role the account has (a province role is kept as it is, not read as the first option). */
+  role?: Role;
 }) {
   const m = p.m;
   const e = problem?.fields ?? {};
@@ -59,22 +65,30 @@ function UserFields({
       />
       {/* Kept when the form comes back refused (the page is never cached): on a phone, typing a long
           password again because of another field is what makes people pick short ones. */}
-      <TextField
-        name="password"
-        type="password"
-        value={problem ? one(values, 'password') : undefined}
-        label={creating ? m.password : m.newPassword}
-        autocomplete="new-password"
-        required={creating}
-        maxlength={200}
-        hint={m.passwordHint}
-        error={e.password}
-      />
+      {self ? (
+        <p>
+          <a href={paths.account}>{m.account.title}</a>
+        </p>
+      ) : (
+        <TextField
+          name="password"
+          type="password"
+          value={problem ? one(values, 'password') : undefined}
+          label={creating ? m.password : m.newPassword}
+          autocomplete="new-password"
+          required={creating}
+          maxlength={200}
+          hint={m.passwordHint}
+          error={e.password}
+        />
+      )}
       <SelectField
         name="role"
         label={m.role}
         value={one(values, 'role') || 'secretary'}
-        options={COMMUNE_ROLES.map((r) => [r, m.roles[r]] as const)}
+        options={[...new Set<Role>([...COMMUNE_ROLES, ...(role ? [role] : [])])].map(
+          (r) => [r, m.roles[r]] as const,
+        )}
         error={e.role}
       />
       <Choices
@@ -167,6 +181,8 @@ export function adminUserRoutes(deps: WebDeps) {
               problem={problem}
               hamlets={await hamletOptions(c)}
               creating={false}
+              self={user.id === ctx.actor.id}
+              role={user.role}
             />
             <Choices
               type="checkbox"
