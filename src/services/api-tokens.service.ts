@@ -130,19 +130,19 @@ export function createApiTokensService(deps: Deps) {
 
     /**
      * The machine behind a bearer token on the export, or 401; 429 past the token's rate, or once an
-     * address has sent too many unknown tokens. Nothing is cached: a revoked token is refused at once.
-     * A use is recorded at most once a minute per token.
+     * address has sent too many unknown tokens (a live token is still let through from there: it is not
+     * a guess). Nothing is cached: a revoked token is refused at once. A use is recorded at most once a
+     * minute per token.
      */
     async authenticate(bearer: string | undefined, clientIp: string): Promise<MachineActor> {
-      const wait = await failures.retryAfterS(clientIp);
-      if (wait > 0) throw tooMany(wait);
       const found =
         bearer && isMachineToken(bearer)
           ? await deps.repos.apiTokens.findLiveApiToken(await hashToken(bearer))
           : undefined;
       if (!found) {
-        await failures.hit(clientIp);
-        throw refused;
+        // Counted as it comes and checked after, so that a burst of guesses is held to the limit too.
+        const wait = await failures.hit(clientIp);
+        throw wait > 0 ? tooMany(wait) : refused;
       }
       const retry = await perToken.hit(found.id);
       if (retry > 0) throw tooMany(retry);

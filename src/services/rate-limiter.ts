@@ -23,12 +23,6 @@ export function createRateLimiter(options: RateLimitOptions) {
     Math.max(1, Math.ceil((Date.parse(resetAt) - now) / 1000));
 
   return {
-    /** Seconds until `key` may try again, or 0 when it is under the limit; counts nothing. */
-    async retryAfterS(key: string): Promise<number> {
-      const now = clock.now().getTime();
-      const open = await store.peek(keyOf(key), new Date(now).toISOString());
-      return open && open.count >= options.max ? waitUntil(open.resetAt, now) : 0;
-    },
     /**
      * Counts an attempt of `key`; answers the seconds to wait when it is one past the limit (the attempt
      * must not go on), else 0. Counted first and checked after, so a burst cannot slip past the limit.

@@ -395,14 +395,18 @@ describe.each(dialects)('machine tokens and the v1 export on %s', (dialect) => {
         token: `loa_mt_guess-${String(i).padStart(40, '0')}`,
         headers: { 'x-forwarded-for': '203.0.113.9' },
       });
-    for (let i = 0; i < 20; i++) expect((await guess(i)).status).toBe(401);
+    // 30 guesses at once: the limit holds for those still being looked up when the 20th is counted.
+    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => guess(i)));
+    expect(burst.map((r) => r.status).sort()).toEqual([
+      ...Array<number>(20).fill(401),
+      ...Array<number>(10).fill(429),
+    ]);
     expect((await guess(99)).status).toBe(429);
-    // Another address is not held back by it.
-    const elsewhere = await h.request(devices, {
-      token: machine,
-      headers: { 'x-forwarded-for': '203.0.113.10' },
-    });
-    expect(elsewhere.status).toBe(200);
+    // A live token is no guess: the same address, and another one, still reach the export with it.
+    for (const address of ['203.0.113.9', '203.0.113.10']) {
+      const live = await h.request(devices, { token: machine, headers: { 'x-forwarded-for': address } });
+      expect(live.status).toBe(200);
+    }
   });
 
   it('records when a token was last used', async () => {

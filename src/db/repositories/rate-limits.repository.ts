@@ -31,16 +31,6 @@ export function createRateLimitsRepository(db: Kysely<Database>): RateLimitsRepo
       return { count: Number(row.count), resetAt: row.reset_at };
     },
 
-    async peek(key, now) {
-      const row = await db
-        .selectFrom('rate_limits')
-        .select(['count', 'reset_at'])
-        .where('key', '=', key)
-        .where('reset_at', '>', now)
-        .executeTakeFirst();
-      return row && { count: Number(row.count), resetAt: row.reset_at };
-    },
-
     async release(key) {
       await db
         .updateTable('rate_limits')

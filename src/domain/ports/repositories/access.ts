@@ -15,8 +15,6 @@ export interface RateLimitsRepository {
     resetAt: string,
     now: string,
   ): Promise<{ readonly count: number; readonly resetAt: string }>;
-  /** The open window's attempts, without counting one. */
-  peek(key: string, now: string): Promise<{ readonly count: number; readonly resetAt: string } | undefined>;
   /** Takes back one attempt of the open window. */
   release(key: string): Promise<void>;
   reset(key: string): Promise<void>;
