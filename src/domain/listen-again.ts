@@ -19,11 +19,15 @@ export const LISTEN_AGAIN_DAYS = 30;
 /** An emergency stays on top this long after its latest airing (while its broadcast is not cancelled). */
 export const ACTIVE_EMERGENCY_MS = 24 * 3_600_000;
 
-/** One language version of an airing that a box reported playing. */
+/**
+ * One language version of an announcement that the boxes of a hamlet reported playing, at one priority
+ * and from broadcasts cancelled or not: when it aired first and last. Grouped so, a bulletin repeated
+ * every two hours for a month is a few rows, not hundreds, and no limit on rows cuts the month short.
+ */
 export interface AiredAudio {
-  readonly occurrenceId: string;
   readonly hamletId: string;
-  readonly startsAt: string;
+  readonly firstAiredAt: string;
+  readonly lastAiredAt: string;
   readonly priority: Priority;
   readonly broadcastCancelled: boolean;
   readonly announcementId: string;
@@ -76,7 +80,7 @@ export function listenAgainEntries(
   };
   const byAnnouncement = new Map<string, AiredAudio[]>();
   const ordered = [...rows].sort(
-    (a, b) => a.startsAt.localeCompare(b.startsAt) || rank(a.language) - rank(b.language),
+    (a, b) => a.firstAiredAt.localeCompare(b.firstAiredAt) || rank(a.language) - rank(b.language),
   );
   for (const row of ordered) {
     const list = byAnnouncement.get(row.announcementId);
@@ -85,10 +89,10 @@ export function listenAgainEntries(
   }
   const entries = [...byAnnouncement.values()].map((airings): ListenAgainEntry => {
     const first = airings[0]!;
-    const last = airings.at(-1)!;
+    const last = airings.reduce((a, b) => (b.lastAiredAt > a.lastAiredAt ? b : a));
     const emergencies = airings.filter((a) => a.priority === 'emergency');
     const active = emergencies.some(
-      (a) => !a.broadcastCancelled && nowMs - Date.parse(a.startsAt) <= ACTIVE_EMERGENCY_MS,
+      (a) => !a.broadcastCancelled && nowMs - Date.parse(a.lastAiredAt) <= ACTIVE_EMERGENCY_MS,
     );
     const languages = new Map<string, ListenAgainEntry['variants'][number]>();
     for (const a of airings) {
@@ -108,8 +112,8 @@ export function listenAgainEntries(
       category: last.category,
       priority: emergencies.length > 0 ? 'emergency' : last.priority,
       active,
-      firstAiredAt: first.startsAt,
-      lastAiredAt: last.startsAt,
+      firstAiredAt: first.firstAiredAt,
+      lastAiredAt: last.lastAiredAt,
       hamletIds: [...new Set(airings.map((a) => a.hamletId))],
       variants: [...languages.values()],
     };

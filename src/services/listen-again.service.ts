@@ -15,8 +15,11 @@ interface Deps {
   readonly clock: Clock;
 }
 
-/** Airings one page or feed lists at most: a busy commune airs a few items a day. */
-const MAX_AIRINGS = 2000;
+/**
+ * Rows (an announcement's language version in a hamlet) one page or feed reads at most: a month of a busy
+ * commune is a few hundred, however often each item was repeated.
+ */
+const MAX_ROWS = 5000;
 
 export interface ListenAgainView {
   readonly commune: Commune;
@@ -53,7 +56,7 @@ export function createListenAgainService(deps: Deps) {
         from,
         to,
         categories: settings.categories,
-        limit: MAX_AIRINGS,
+        limit: MAX_ROWS,
       });
       return {
         commune,

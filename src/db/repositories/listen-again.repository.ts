@@ -13,10 +13,12 @@ export function createListenAgainRepository(db: Kysely<Database>): ListenAgainRe
         .innerJoin('announcements as a', 'a.id', 'b.announcement_id')
         .innerJoin('announcement_variants as v', 'v.announcement_id', 'a.id')
         .innerJoin('audio_assets as x', 'x.sha256', 'v.audio_sha256')
+        .select((eb) => [
+          eb.fn.min('o.starts_at').as('first_aired_at'),
+          eb.fn.max('o.starts_at').as('last_aired_at'),
+        ])
         .select([
-          'o.id as occurrence_id',
           'o.hamlet_id',
-          'o.starts_at',
           'o.priority',
           'b.cancelled_at',
           'a.id as announcement_id',
@@ -48,16 +50,31 @@ export function createListenAgainRepository(db: Kysely<Database>): ListenAgainRe
               ),
           ),
         )
-        .orderBy('o.starts_at', 'desc')
-        .orderBy('o.id')
+        .groupBy([
+          'o.hamlet_id',
+          'o.priority',
+          'b.cancelled_at',
+          'a.id',
+          'a.title',
+          'a.category',
+          'v.language',
+          'x.sha256',
+          'x.format',
+          'x.bytes',
+          'x.duration_ms',
+        ])
+        .orderBy('last_aired_at', 'desc')
+        .orderBy('a.id')
+        .orderBy('o.hamlet_id')
+        .orderBy('v.language')
         .limit(q.limit);
       if (q.hamletId) query = query.where('o.hamlet_id', '=', q.hamletId);
       if (q.categories) query = query.where('a.category', 'in', [...q.categories]);
       const rows = await query.execute();
       return rows.map((r) => ({
-        occurrenceId: r.occurrence_id,
         hamletId: r.hamlet_id,
-        startsAt: r.starts_at,
+        firstAiredAt: r.first_aired_at,
+        lastAiredAt: r.last_aired_at,
         priority: r.priority,
         broadcastCancelled: r.cancelled_at !== null,
         announcementId: r.announcement_id,

@@ -84,7 +84,8 @@ export interface ListenAgainRepository {
   /**
    * Ready, approved variants of approved, not withdrawn announcements whose occurrences in [from, to)
    * played in the commune (or one hamlet), with a box's `started` report of that very audio (or of the
-   * occurrence, from agents that do not name the file), newest first.
+   * occurrence, from agents that do not name the file), per hamlet, language and priority with their
+   * first and last airing, the latest aired first.
    */
   listAiredAudio(query: {
     readonly communeId: string;
