@@ -33,7 +33,10 @@ export interface R2BucketLike {
     cursor?: string;
     limit?: number;
   }): Promise<{ objects: R2ObjectLike[]; truncated: boolean; cursor?: string }>;
-  createMultipartUpload(key: string): Promise<R2MultipartUploadLike>;
+  createMultipartUpload(
+    key: string,
+    options?: { httpMetadata?: { contentType?: string } },
+  ): Promise<R2MultipartUploadLike>;
 }
 
 /** The media store in R2, plus what the edge stores itself: audio already encoded (`putAsset`). */
@@ -87,9 +90,11 @@ export function writeObject(
     bufferedBytes = 0;
     return whole;
   };
+  // The type goes with the object however it is written: a player fetching it from the bucket reads it.
+  const metadata = options.contentType ? { httpMetadata: { contentType: options.contentType } } : {};
   const flushPart = async () => {
     const part = joined();
-    multipart ??= await r2('starting an upload', () => bucket.createMultipartUpload(key));
+    multipart ??= await r2('starting an upload', () => bucket.createMultipartUpload(key, metadata));
     const upload = multipart;
     parts.push(await r2('storing an upload', () => upload.uploadPart(parts.length + 1, part)));
   };
@@ -108,13 +113,7 @@ export function writeObject(
         if (!multipart) {
           // Small enough for one put: most phone recordings.
           const whole = joined();
-          await r2('storing an upload', () =>
-            bucket.put(
-              key,
-              whole,
-              options.contentType ? { httpMetadata: { contentType: options.contentType } } : {},
-            ),
-          );
+          await r2('storing an upload', () => bucket.put(key, whole, metadata));
         } else {
           if (bufferedBytes > 0) await flushPart();
           const upload = multipart;

@@ -169,8 +169,12 @@ export function createS3Bucket(location: S3Location, fetcher: typeof fetch = fet
       };
     },
 
-    async createMultipartUpload(key): Promise<R2MultipartUploadLike> {
-      const response = await send(url(key, '?uploads'), { method: 'POST' });
+    async createMultipartUpload(key, options): Promise<R2MultipartUploadLike> {
+      const contentType = options?.httpMetadata?.contentType;
+      const response = await send(url(key, '?uploads'), {
+        method: 'POST',
+        ...(contentType && { headers: { 'content-type': contentType } }),
+      });
       if (!response.ok) throw await failure(response, `starting an upload of ${key}`);
       const uploadId = xmlText(await response.text(), 'UploadId');
       if (!uploadId) throw new S3ResponseError(response.status, 'NoUploadId', `starting an upload of ${key}`);

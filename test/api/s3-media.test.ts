@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechWav } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { createS3Bucket } from '../../src/media/s3-bucket.js';
+import { writeObject } from '../../src/media/r2-store.js';
 import { s3Credentials, startLocalS3, type LocalS3 } from '../support/s3.js';
 
 const body = async (res: Response) => (await res.json()) as any;
@@ -72,6 +73,33 @@ describe('media in an S3 bucket: uploads, processing and GET /media', () => {
     expect(fetched.status).toBe(206);
     expect((await fetched.arrayBuffer()).byteLength).toBe(10);
     expect((await presigned.request(`/media/${'0'.repeat(64)}.mp3`)).status).toBe(404);
+
+    // A HEAD (a podcast app checking an enclosure) is answered here: a link signed for GET would be
+    // refused by the bucket for a HEAD.
+    const head = await presigned.request(mp3.url, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(mp3.bytes));
+    expect(head.headers.get('content-type')).toBe('audio/mpeg');
+  });
+
+  it('stores a recording long enough to go up in parts with its audio type, as players fetch it from the bucket', async () => {
+    const bucket = createS3Bucket({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      bucket: s3.bucket,
+      prefix: 'province-15',
+      accessKeyId: s3Credentials.AWS_ACCESS_KEY_ID,
+      secretAccessKey: s3Credentials.AWS_SECRET_ACCESS_KEY,
+    });
+    // Twelve minutes of 64 kbit/s MP3 are over 5 MB: more than one part.
+    const bytes = new Uint8Array(6 * 1024 * 1024).fill(0x55);
+    const target = writeObject(bucket, 'test/long.mp3', { contentType: 'audio/mpeg' });
+    await target.write(bytes);
+    expect(await target.finish()).toBe(bytes.length);
+    const fetched = await fetch(await bucket.presign('test/long.mp3', 60), { method: 'GET' });
+    expect(fetched.status).toBe(200);
+    expect(fetched.headers.get('content-type')).toBe('audio/mpeg');
+    expect((await fetched.arrayBuffer()).byteLength).toBe(bytes.length);
   });
 
   it('shows "audio missing" for audio deleted behind its back, and a retry makes it again from the original', async () => {

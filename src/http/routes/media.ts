@@ -44,7 +44,8 @@ export function mediaRoutes(media: MediaStore, link?: MediaLink) {
         detail: 'No audio with this hash.',
         detailVi: 'Không tìm thấy tệp âm thanh này.',
       });
-    if (link) {
+    // A HEAD is answered below from the size: the link is signed for a GET, which the bucket checks.
+    if (link && c.req.method !== 'HEAD') {
       // The bucket serves the bytes, Range and ETag included; the link is short-lived, so not cached long.
       const url = await link(sha256, ext);
       if (!url) return notFound();
