@@ -112,11 +112,18 @@ function ListenAgainPage({ p, view, origin }: { p: PageContext; view: ListenAgai
   );
 }
 
+/** What XML 1.0 cannot carry at all (a control character pasted into a title): one would void the feed. */
+const notXml = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const xmlText = (_name: string, value: unknown) =>
+  typeof value === 'string' ? value.replace(notXml, '') : value;
+
 const builder = new XMLBuilder({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   suppressEmptyNode: true,
   format: true,
+  tagValueProcessor: xmlText,
+  attributeValueProcessor: xmlText,
 });
 
 /**
