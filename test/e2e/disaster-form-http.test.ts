@@ -126,6 +126,48 @@ describe('issuing a disaster bulletin from the page, without JavaScript', () => 
     ]);
   });
 
+  it('gives a bulletin of an older event that event’s hazard, not the newest event’s', async () => {
+    const open = async (name: string, hazardType: string) =>
+      (
+        (await (
+          await h.request('/api/v1/disaster/events', {
+            method: 'POST',
+            token: h.tokens.officer,
+            json: { name, hazardType },
+          })
+        ).json()) as { id: string }
+      ).id;
+    const flood = await open('Lũ quét suối Ngòi Phát', 'flash_flood');
+    await open('Bão số 4', 'storm');
+    const form = await (await page(h, '/giam-sat/thien-tai/ban-tin', officer)).text();
+    // The page as a browser without JavaScript sends it: the hazard left at "as the chosen event".
+    expect(form).toMatch(/<option value="" selected="">Như sự kiện đã chọn<\/option>/);
+    const content = await createReadyAnnouncement(h, 'Lũ quét, tin số 1', [{ language: 'vi', seconds: 1 }], {
+      category: 'thien-tai',
+    });
+    const choices = {
+      event: flood,
+      hazardType: '',
+      riskLevel: '3',
+      agency: 'Đài Khí tượng Thủy văn tỉnh Lào Cai',
+      issuedDate: '2026-11-27',
+      issuedTime: '07:40',
+      announcementId: content.id,
+      hamletIds: 'all',
+    };
+    const sent = await page(h, '/giam-sat/thien-tai/ban-tin/xac-nhan', officer, choices);
+    expect(sent.status, await sent.clone().text()).toBe(303);
+    const event = (await (
+      await h.request(`/api/v1/disaster/events/${flood}`, { token: h.tokens.officer })
+    ).json()) as { bulletins: { hazardType: string }[] };
+    expect(event.bulletins.map((b) => b.hazardType)).toEqual(['flash_flood']);
+
+    // A new event needs its hazard picked.
+    const unnamed = await postForm({ ...choices, event: 'new', eventName: 'Sạt lở', content: 'existing' });
+    expect(unnamed.status).toBe(400);
+    expect(await unnamed.text()).toMatch(/id="hazardType-error">[^<]+/);
+  });
+
   it('puts disaster content made earlier on the air as the next bulletin, and goes back to the form with it chosen', async () => {
     const content = await createReadyAnnouncement(h, 'Bão số 3, tin cuối', [{ language: 'vi', seconds: 2 }], {
       category: 'thien-tai',

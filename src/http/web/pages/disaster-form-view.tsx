@@ -108,8 +108,13 @@ export async function renderDisasterForm(
         <SelectField
           name="hazardType"
           label={dm.hazardType}
-          value={one(values, 'hazardType') || 'storm'}
-          options={HAZARD_TYPES.map((t) => [t, m.hazard[t] ?? t] as const)}
+          value={one(values, 'hazardType')}
+          // A bulletin of an event on the air is of its hazard unless one is picked: a default carried
+          // over from another event would mislabel it.
+          options={[
+            ...(events.length > 0 ? [['', dm.hazardOfEvent] as const] : []),
+            ...HAZARD_TYPES.map((t) => [t, m.hazard[t] ?? t] as const),
+          ]}
           error={errors.hazardType}
         />
         <RiskLevels p={p} dm={dm} value={one(values, 'riskLevel')} error={errors.riskLevel} />

@@ -203,7 +203,7 @@ export function disasterFormRoutes(deps: WebDeps) {
     const latest: DisasterEventView | undefined = events[0];
     return renderForm(c, {
       event: latest?.id ?? 'new',
-      hazardType: latest?.hazardType ?? 'storm',
+      hazardType: latest ? '' : 'storm',
       // The level is chosen each time: a bulletin's level carried over unseen would misinform.
       agency: latest?.bulletins[0]?.agency ?? '',
       issuedDate: local.date,
