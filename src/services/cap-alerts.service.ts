@@ -238,27 +238,30 @@ export function createCapAlertsService(deps: Deps) {
       }
 
       const communeById = new Map(communes.map((c) => [c.id, c]));
+      const ctxOf = (commune: Commune) => ({
+        actor: systemActor(commune),
+        requestId: source.actorCtx?.requestId ?? null,
+      });
       // Update and Cancel take the earlier alert off in every commune it reached; a test, an exercise or a
-      // draft naming it is recorded and changes nothing on the air.
+      // draft naming it is recorded and changes nothing on the air. An earlier bulletin an Update replaces
+      // in its own event is marked so once the Update is on the air (or being spoken for it); one that did
+      // not air (left for review) ends it instead.
+      const replacing: CapCommuneItem[] = [];
       if ((alert.msgType === 'Update' || alert.msgType === 'Cancel') && alert.status === 'Actual') {
         for (const earlier of earlierItems) {
           const commune = communeById.get(earlier.communeId);
           if (!commune) continue;
-          const ctx = { actor: systemActor(commune), requestId: source.actorCtx?.requestId ?? null };
           const successor = items.find(
             (i) => i.communeId === earlier.communeId && i.eventId === earlier.eventId,
           );
-          await takeOff(
-            ctx,
-            earlier,
-            alert.msgType === 'Cancel' ? 'cancel' : successor && level === 'emergency' ? 'replace' : 'end',
-          );
+          if (alert.msgType === 'Update' && successor && level === 'emergency') replacing.push(earlier);
+          else await takeOff(ctxOf(commune), earlier, alert.msgType === 'Cancel' ? 'cancel' : 'end');
         }
       }
       const results: { communeId: string; hamletIds: readonly string[]; state: CapAlertState }[] = [];
       for (const item of items) {
         const commune = communeById.get(item.communeId)!;
-        const ctx = { actor: systemActor(commune), requestId: source.actorCtx?.requestId ?? null };
+        const ctx = ctxOf(commune);
         const state =
           item.state === 'speaking'
             ? 'speaking'
@@ -268,6 +271,11 @@ export function createCapAlertsService(deps: Deps) {
                 ? await airInSlot(ctx, commune, item, alert)
                 : 'review';
         results.push({ communeId: item.communeId, hamletIds: item.hamletIds, state });
+      }
+      for (const earlier of replacing) {
+        const state = results.find((r) => r.communeId === earlier.communeId)?.state;
+        const on = state === 'aired' || state === 'speaking';
+        await takeOff(ctxOf(communeById.get(earlier.communeId)!), earlier, on ? 'replace' : 'end');
       }
       return { id: alertId, duplicate: false, msgType: alert.msgType, level, signedBy, communes: results };
     },

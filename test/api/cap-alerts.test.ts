@@ -264,6 +264,41 @@ describe.each(dialects)('CAP 1.2 alerts in, on %s', (dialect) => {
     await expectCancelled(updated.id);
   });
 
+  it('ends the earlier bulletin when its Update cannot air and waits for review, never leaving it marked replaced on the air', async () => {
+    const local = (ms: number) => new Date(ms + 7 * HOUR).toISOString().slice(0, 19) + '+07:00';
+    const now = h.clock.now().getTime();
+    const first = await push(
+      capXml({
+        identifier: 'LC-2026-070',
+        sent: local(now - 60_000),
+        headline: 'Mưa đá',
+        area: geocodeCocSan,
+      }),
+    );
+    expect(first.status).toBe(202);
+    const original = (await items()).find((i) => i.headline === 'Mưa đá')!;
+    expect(original.state).toBe('aired');
+    // The sender's clock runs ten minutes ahead: the Update's issue time is still to come, so it is not
+    // read out as issued; it waits for the officer.
+    const update = await push(
+      capXml({
+        identifier: 'LC-2026-071',
+        msgType: 'Update',
+        references: `${SENDER},LC-2026-070,${local(now - 60_000)}`,
+        sent: local(now + 10 * 60_000),
+        headline: 'Cập nhật: mưa đá lan rộng',
+        area: geocodeCocSan,
+      }),
+    );
+    expect(update.status).toBe(202);
+    const after = await items();
+    expect(after.find((i) => i.headline === 'Cập nhật: mưa đá lan rộng')!.state).toBe('review');
+    expect(after.find((i) => i.id === original.id)!.state).toBe('replaced');
+    // Replaced means off the air: nothing of the outdated warning is left to play.
+    expect(future(await manifest(unTa)).map((i) => i.title)).not.toContain('Mưa đá');
+    expect(future(await manifest(thon2)).map((i) => i.title)).not.toContain('Mưa đá');
+  });
+
   it('places a moderate alert first in the next standing slot, header first; a Cancel takes it off', async () => {
     const res = await push(
       capXml({
