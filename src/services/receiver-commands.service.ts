@@ -7,6 +7,7 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import {
   COMMAND_TTL_MS,
+  SETTINGS_OF,
   toCommandMessage,
   type CommandAck,
   type CommandArgs,
@@ -70,6 +71,11 @@ export function createReceiverCommandsService(deps: Deps) {
       result: null,
     }));
     await deps.tx(async (r) => {
+      await r.receiverCommands.supersedeCommands(
+        receivers.map((x) => x.id),
+        SETTINGS_OF[input.kind] ?? [],
+        now.toISOString(),
+      );
       await r.receiverCommands.insertCommands(commands);
       for (const c of commands) {
         await deps.audit.record(r, {

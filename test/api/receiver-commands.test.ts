@@ -110,6 +110,34 @@ describe.each(dialects)('remote control of the boxes on %s', (dialect) => {
     expect((await beatOf()).commands).toBeUndefined();
   });
 
+  it('never carries out a mute after the unmute sent after it: the newer command of a setting supersedes', async () => {
+    const beatOf = async () =>
+      (await (
+        await h.request('/api/v1/receiver/heartbeat', { method: 'POST', token: unTa2.token, json: beat })
+      ).json()) as { commands?: CommandDto[] };
+    const issue = async (json: unknown) =>
+      ((await (await send(`receivers/${unTa2.id}`, json)).json()) as { items: CommandDto[] }).items[0]!;
+    // The box is offline: "mute" waits; the officer changes her mind and sends "unmute", and a volume.
+    const mute = await issue({ kind: 'mute' });
+    const unmute = await issue({ kind: 'unmute' });
+    const volume = await issue({ kind: 'volume', volume: 60 });
+    const states = async () => new Map((await listOf(unTa2.id)).map((c) => [c.id, c.state]));
+    expect((await states()).get(mute.id)).toBe('superseded');
+    // Back online, the box gets the newest of each setting only, in the order they were sent.
+    expect((await beatOf()).commands?.map((c) => c.kind)).toEqual(['unmute', 'volume']);
+
+    // A command the box had got before it was superseded is recorded as the box answers it.
+    const louder = await issue({ kind: 'volume', volume: 90 });
+    expect((await states()).get(volume.id)).toBe('superseded');
+    expect((await beatOf()).commands?.map((c) => c.id)).toEqual([unmute.id, louder.id]);
+    const quieter = await issue({ kind: 'volume', volume: 20 });
+    expect((await states()).get(louder.id)).toBe('superseded');
+    const late = await ack(unTa2.token, louder.id, { ok: true, result: 'volume 90' });
+    expect(await late.json()).toEqual({ id: louder.id, state: 'acknowledged' });
+    expect((await beatOf()).commands?.map((c) => c.id)).toEqual([unmute.id, quieter.id]);
+    for (const c of [unmute, quieter]) await ack(unTa2.token, c.id, { ok: true });
+  });
+
   it('records one answer when a box sends conflicting answers at once (a retry racing the first)', async () => {
     const [issued] = (
       (await (await send(`receivers/${unTa2.id}`, { kind: 'test_tone' })).json()) as {

@@ -106,9 +106,22 @@ export function createReceiverCommandsRepository(db: Kysely<Database>): Receiver
         .updateTable('receiver_commands')
         .set({ state: answer.state, result: answer.result, answered_at: now })
         .where('id', '=', id)
-        .where('state', 'in', [...OPEN_COMMAND_STATES])
+        // A superseded command the box had already got and carried out is recorded as it answers.
+        .where('state', 'in', [...OPEN_COMMAND_STATES, 'superseded'])
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+
+    async supersedeCommands(receiverIds, kinds, now) {
+      if (receiverIds.length === 0 || kinds.length === 0) return 0;
+      const result = await db
+        .updateTable('receiver_commands')
+        .set({ state: 'superseded', answered_at: now, result: 'a newer command set the same thing' })
+        .where('receiver_id', 'in', [...receiverIds])
+        .where('kind', 'in', [...kinds])
+        .where('state', 'in', [...OPEN_COMMAND_STATES])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async timeOutCommands(now) {

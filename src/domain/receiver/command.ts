@@ -19,11 +19,30 @@ export type CommandKind = (typeof COMMAND_KINDS)[number];
 
 /**
  * pending: issued, not yet handed to the box; delivered: pushed or returned in a heartbeat answer;
- * acknowledged / failed: the box said it did it or could not; timed_out: no answer by `expiresAt`.
+ * acknowledged / failed: the box said it did it or could not; timed_out: no answer by `expiresAt`;
+ * superseded: a newer command set the same thing before this one was answered (see `SETTINGS_OF`).
  */
-export const COMMAND_STATES = ['pending', 'delivered', 'acknowledged', 'failed', 'timed_out'] as const;
+export const COMMAND_STATES = [
+  'pending',
+  'delivered',
+  'acknowledged',
+  'failed',
+  'timed_out',
+  'superseded',
+] as const;
 export type CommandState = (typeof COMMAND_STATES)[number];
 export const OPEN_COMMAND_STATES = ['pending', 'delivered'] as const satisfies readonly CommandState[];
+
+/**
+ * The setting a command sets, for those that set one: the newest command of a setting is the box's, so
+ * an older one still open (a box offline, then back) is never carried out after it.
+ */
+export const SETTINGS_OF: Readonly<Partial<Record<CommandKind, readonly CommandKind[]>>> = {
+  volume: ['volume'],
+  mute: ['mute', 'unmute'],
+  unmute: ['mute', 'unmute'],
+  hours: ['hours'],
+};
 
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM, e.g. 05:30');
 

@@ -1,7 +1,7 @@
 import type { OccurrenceStatus } from '../../broadcast.js';
 import type { Page, PageRequest } from '../../page.js';
 import type { AlarmSubject, ReceiverAlarm } from '../../receiver/alarm.js';
-import type { ReceiverCommand } from '../../receiver/command.js';
+import type { CommandKind, ReceiverCommand } from '../../receiver/command.js';
 import type { ManifestOccurrence } from '../../receiver/manifest.js';
 import type {
   HeartbeatRecord,
@@ -116,6 +116,12 @@ export interface ReceiverCommandsRepository {
   ): Promise<boolean>;
   /** Open commands past their deadline become timed out; returns them as they were. */
   timeOutCommands(now: string): Promise<readonly ReceiverCommand[]>;
+  /** Marks the open commands of these kinds to these receivers superseded; returns how many. */
+  supersedeCommands(
+    receiverIds: readonly string[],
+    kinds: readonly CommandKind[],
+    now: string,
+  ): Promise<number>;
 }
 
 /** Alarms of the boxes and the facts that raise them. */

@@ -1,6 +1,6 @@
 import type { Hamlet } from '../../../domain/hamlet.js';
 import type { ReceiverAlarm } from '../../../domain/receiver/alarm.js';
-import type { ReceiverCommand } from '../../../domain/receiver/command.js';
+import type { CommandState, ReceiverCommand } from '../../../domain/receiver/command.js';
 import { formatLocalEn, formatLocalVi } from '../../../domain/schedule/index.js';
 import type { ReceiverView } from '../../../services/receivers.service.js';
 import type { FormProblem, FormValues } from '../forms.js';
@@ -16,7 +16,8 @@ const stateTone = {
   acknowledged: 'ok',
   failed: 'bad',
   timed_out: 'warn',
-} as const;
+  superseded: 'muted',
+} as const satisfies Record<CommandState, string>;
 
 /** The buttons of the form, each a command; `hoursOff` lifts the daily hours. */
 const BUTTONS = ['volume', 'mute', 'unmute', 'hours', 'hoursOff', 'refresh', 'test_tone', 'restart'] as const;
