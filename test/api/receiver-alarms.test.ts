@@ -217,4 +217,45 @@ describe.each(dialects)('receiver alarms on %s', (dialect) => {
     expect(failures.playback_failures).toBe(1);
     expect((await h.runtime.dispatcher.tick()).alarms).toEqual({ raised: 0, cleared: 0 });
   });
+
+  it('counts a box switched on again from that moment, not from what it said before it was switched off', async () => {
+    const box = await device(h, h.tokens.admin, 'thon-2', 'Loa cuối thôn');
+    const set = (disabled: boolean) =>
+      h.request(`/api/v1/receivers/${box.id}`, {
+        method: 'PATCH',
+        token: h.tokens.admin,
+        json: { disabled },
+      });
+    const alarmsOf = async () => (await openAlarms()).filter((a) => a.receiver_id === box.id);
+    await beat(box.token, 40 * MB);
+    await h.runtime.dispatcher.tick();
+    expect((await alarmsOf()).map((a) => a.kind)).toEqual(['low_storage']);
+    expect((await set(true)).status).toBe(200);
+    await h.runtime.dispatcher.tick();
+    expect(await alarmsOf()).toEqual([]);
+
+    // A day off; switched on again, its next heartbeat is up to a minute away.
+    h.clock.advance(86_400_000);
+    for (const other of Object.values(boxes)) await beat(other.token);
+    expect((await set(false)).status).toBe(200);
+    const backAt = h.clock.now().getTime();
+    await h.runtime.dispatcher.tick();
+    expect(await alarmsOf()).toEqual([]);
+
+    // Silent for three heartbeats from then: flagged from the third that was due after it came back.
+    h.clock.advance(3 * 60_000 + 1_000);
+    for (const other of Object.values(boxes)) await beat(other.token);
+    await h.runtime.dispatcher.tick();
+    expect(await alarmsOf()).toEqual([
+      {
+        receiver_id: box.id,
+        kind: 'missed_heartbeats',
+        started_at: new Date(backAt + 3 * 60_000).toISOString(),
+      },
+    ]);
+    await beat(box.token);
+    await h.runtime.dispatcher.tick();
+    expect(await alarmsOf()).toEqual([]);
+    await delivered();
+  });
 });

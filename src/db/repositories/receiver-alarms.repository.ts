@@ -31,6 +31,17 @@ export function createReceiverAlarmsRepository(db: Kysely<Database>): ReceiverAl
       .where('h.deleted_at', 'is', null)
       .where('c.deleted_at', 'is', null);
 
+  // When each was last switched on again: what it said before (its last heartbeat, its free space) is no
+  // measure of it since.
+  const liveSinceOn = () =>
+    live().select((eb) =>
+      eb
+        .selectFrom('receiver_off_periods as p')
+        .select((e) => e.fn.max('p.off_until').as('on_at'))
+        .whereRef('p.receiver_id', '=', 'r.id')
+        .as('on_at'),
+    );
+
   return {
     async listOpenAlarms() {
       const rows = await db
@@ -56,23 +67,26 @@ export function createReceiverAlarmsRepository(db: Kysely<Database>): ReceiverAl
     },
 
     async listSilentSince(before) {
-      const rows = await live()
+      const rows = await liveSinceOn()
         .select(['r.id', 'r.last_seen_at'])
         .where('r.last_seen_at', '<', before)
         .execute();
-      return rows.map((r) => ({ receiverId: r.id, lastSeenAt: r.last_seen_at! }));
+      return rows
+        .map((r) => ({
+          receiverId: r.id,
+          lastSeenAt: r.on_at && r.on_at > r.last_seen_at! ? r.on_at : r.last_seen_at!,
+        }))
+        .filter((r) => r.lastSeenAt < before);
     },
 
     async listLowStorage(bytes) {
-      const rows = await live()
+      const rows = await liveSinceOn()
         .select(['r.id', 'r.free_bytes', 'r.last_seen_at'])
         .where('r.free_bytes', '<', bytes)
         .execute();
-      return rows.map((r) => ({
-        receiverId: r.id,
-        freeBytes: Number(r.free_bytes),
-        lastSeenAt: r.last_seen_at!,
-      }));
+      return rows
+        .filter((r) => !r.on_at || r.last_seen_at! > r.on_at)
+        .map((r) => ({ receiverId: r.id, freeBytes: Number(r.free_bytes), lastSeenAt: r.last_seen_at! }));
     },
 
     async listFailingPlayback(failures) {
