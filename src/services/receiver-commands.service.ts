@@ -242,7 +242,12 @@ export function createReceiverCommandsService(deps: Deps) {
             action: 'receiver.command_timed_out',
             targetType: 'receiver_command',
             targetId: c.id,
-            details: { receiverId: c.receiverId, kind: c.kind, state: c.state },
+            // The state it timed out in: whether the box ever got it.
+            details: {
+              receiverId: c.receiverId,
+              kind: c.kind,
+              state: c.deliveredAt ? 'delivered' : 'pending',
+            },
           });
         }
         return expired.length;

@@ -188,11 +188,13 @@ describe.each(dialects)('remote control of the boxes on %s', (dialect) => {
     expect(late.headers.get('content-type')).toMatch(/problem\+json/);
     const audit = await h.runtime.db.kysely
       .selectFrom('audit_log')
-      .select('actor_kind')
+      .select(['actor_kind', 'details'])
       .where('target_id', '=', issued!.id)
       .where('action', '=', 'receiver.command_timed_out')
       .execute();
-    expect(audit).toEqual([{ actor_kind: 'system' }]);
+    expect(audit.map((a) => a.actor_kind)).toEqual(['system']);
+    // It never reached the box: the record says so.
+    expect(JSON.parse(String(audit[0]!.details))).toMatchObject({ kind: 'test_tone', state: 'pending' });
   });
 
   it('keeps commands inside the commune and away from hamlet heads and secretaries', async () => {
