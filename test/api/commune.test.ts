@@ -47,6 +47,16 @@ describe('commune settings', () => {
     await h.runtime.services.seed.applyCommuneFile(file);
     const after = (await (await h.request('/api/v1/commune', { token: h.tokens.admin })).json()) as any;
     expect(after.settings.quietHours).toEqual({ start: '22:00', end: '05:00' });
+
+    // Languages are the file's alone (the app does not edit them): one added to the file is taken.
+    const withLu = {
+      ...file,
+      languages: [...file.languages, { code: 'lu', name: 'Tiếng Lự' }],
+    };
+    await h.runtime.services.seed.applyCommuneFile(withLu);
+    const later = (await (await h.request('/api/v1/commune', { token: h.tokens.admin })).json()) as any;
+    expect(later.settings.languages.map((l: { code: string }) => l.code)).toContain('lu');
+    expect(later.settings.quietHours).toEqual({ start: '22:00', end: '05:00' });
     const audit = await h.runtime.db.kysely
       .selectFrom('audit_log')
       .select('action')

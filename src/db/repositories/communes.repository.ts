@@ -123,8 +123,12 @@ export function createCommunesRepository(db: Kysely<Database>): CommunesReposito
           .execute();
         return 'inserted';
       }
-      // Settings an admin changed in the app win over the file; the rest still follows it.
-      if (existing.settings_edited_at) values.settings = existing.settings;
+      // Settings an admin changed in the app win over the file; the rest still follows it, and so do the
+      // languages, which the app does not edit.
+      if (existing.settings_edited_at) {
+        const kept = JSON.parse(existing.settings) as CommuneSettings;
+        values.settings = JSON.stringify({ ...kept, languages: commune.settings.languages });
+      }
       const same = (Object.keys(values) as (keyof typeof values)[]).every((k) => existing[k] === values[k]);
       if (same) return 'unchanged';
       await db
