@@ -193,3 +193,51 @@ describe('the user form over HTTP', () => {
     expect(officer.role).toBe('province_officer');
   });
 });
+
+/** The commune settings form over HTTP, with two admins at work. */
+describe('the settings form over HTTP', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.close());
+
+  /** What a browser posts for a form as it was shown: every input, radios and checkboxes if checked. */
+  const shownForm = (html: string): Record<string, string> => {
+    const form = /<form method="post" action="\/quan-tri" novalidate="">([\s\S]*?)<\/form>/.exec(html)![1]!;
+    const fields: Record<string, string> = {};
+    for (const [tag] of form.matchAll(/<input[^>]*>/g)) {
+      const attr = (name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
+      const type = attr('type');
+      const name = attr('name');
+      if (!name || name === '_csrf') continue;
+      if ((type === 'radio' || type === 'checkbox') && !/\bchecked\b/.test(tag)) continue;
+      fields[name] = (attr('value') ?? '').replaceAll('&amp;', '&').replaceAll('&quot;', '"');
+    }
+    return fields;
+  };
+
+  it('saves what one admin changed on the page and keeps what another saved meanwhile', async () => {
+    const first = await signInPage(h, 'admin');
+    const shown = shownForm(await (await page(h, '/quan-tri', first)).text());
+    expect(shown.quietStart).toBe('21:30');
+
+    // Another admin moves the quiet hours while the first one is still on the page.
+    const other = await h.request('/api/v1/commune', {
+      method: 'PATCH',
+      token: h.tokens.admin,
+      json: { quietHours: { start: '22:00', end: '05:00' } },
+    });
+    expect(other.status).toBe(200);
+
+    const saved = await page(h, '/quan-tri', first, { ...shown, approvalRequired: 'no' });
+    expect(saved.status, (await saved.clone().text()).slice(0, 300)).toBe(303);
+    const settings = (
+      (await (await h.request('/api/v1/commune', { token: h.tokens.admin })).json()) as {
+        settings: { quietHours: unknown; approvalRequired: boolean };
+      }
+    ).settings;
+    expect(settings).toMatchObject({ quietHours: { start: '22:00', end: '05:00' }, approvalRequired: false });
+  });
+});

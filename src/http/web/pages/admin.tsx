@@ -45,42 +45,66 @@ function settingsValues(s: CommuneSettings, lang: Lang): FormValues {
   return values;
 }
 
+/** The value a control had when the page was shown (`was-…`), carried by the form. */
+const wasField = (name: string) => `was-${name}`;
+
 /**
  * The patch the form asks for, unchecked: the service's own schema (`communeSettingsPatchSchema`) decides.
- * Slots keep their names and anything the form does not show (a relay).
+ * Only what the admin changed on the page is sent, each group whole: a setting another admin saved
+ * meanwhile stays as they left it (a form without the shown values sends everything). Slots keep their
+ * names and anything the form does not show (a relay).
  */
 function patchOf(form: FormValues, s: CommuneSettings, lang: Lang) {
+  const changed = (...names: string[]) =>
+    names.some(
+      (n) => form[wasField(n)] === undefined || one(form, n).trim() !== one(form, wasField(n)).trim(),
+    );
+  const slotFields = (name: string) =>
+    (['label', 'start', 'end', 'maxAirTimeMin'] as const).map((k) => slotField(name, k));
   const categories = one(form, 'listenAgainCategories')
     .split(',')
     .map((c) => categoryCode(c.trim(), lang))
     .filter(Boolean);
   return {
     // A form from before the setting existed leaves it as it is.
-    ...(one(form, 'listenAgain') !== '' && {
-      listenAgain: {
-        enabled: yesNo(one(form, 'listenAgain')),
-        categories: categories.length > 0 ? categories : null,
+    ...(one(form, 'listenAgain') !== '' &&
+      changed('listenAgain', 'listenAgainCategories') && {
+        listenAgain: {
+          enabled: yesNo(one(form, 'listenAgain')),
+          categories: categories.length > 0 ? categories : null,
+        },
+      }),
+    ...(changed('quietStart', 'quietEnd') && {
+      quietHours: { start: one(form, 'quietStart').trim(), end: one(form, 'quietEnd').trim() },
+    }),
+    ...(changed('approvalRequired') && { approvalRequired: yesNo(one(form, 'approvalRequired')) }),
+    ...(changed('integratedLufs', 'truePeakDbtp', 'maxLraLu', 'opus') && {
+      audio: {
+        integratedLufs: decimal(one(form, 'integratedLufs')),
+        truePeakDbtp: decimal(one(form, 'truePeakDbtp')),
+        maxLraLu: decimal(one(form, 'maxLraLu')),
+        opus: yesNo(one(form, 'opus')),
       },
     }),
-    quietHours: { start: one(form, 'quietStart').trim(), end: one(form, 'quietEnd').trim() },
-    approvalRequired: yesNo(one(form, 'approvalRequired')),
-    audio: {
-      integratedLufs: decimal(one(form, 'integratedLufs')),
-      truePeakDbtp: decimal(one(form, 'truePeakDbtp')),
-      maxLraLu: decimal(one(form, 'maxLraLu')),
-      opus: yesNo(one(form, 'opus')),
-    },
-    emergency: {
-      repeatCount: decimal(one(form, 'repeatCount')),
-      repeatIntervalMin: decimal(one(form, 'repeatIntervalMin')),
-    },
-    slots: s.slots.map((slot) => ({
-      ...slot,
-      label: one(form, slotField(slot.name, 'label')),
-      start: one(form, slotField(slot.name, 'start')).trim(),
-      end: one(form, slotField(slot.name, 'end')).trim(),
-      maxAirTimeMin: decimal(one(form, slotField(slot.name, 'maxAirTimeMin'))),
-    })),
+    ...(changed('repeatCount', 'repeatIntervalMin') && {
+      emergency: {
+        repeatCount: decimal(one(form, 'repeatCount')),
+        repeatIntervalMin: decimal(one(form, 'repeatIntervalMin')),
+      },
+    }),
+    ...(s.slots.some((slot) => changed(...slotFields(slot.name))) && {
+      slots: s.slots.map((slot) =>
+        changed(...slotFields(slot.name))
+          ? {
+              ...slot,
+              label: one(form, slotField(slot.name, 'label')),
+              start: one(form, slotField(slot.name, 'start')).trim(),
+              end: one(form, slotField(slot.name, 'end')).trim(),
+              maxAirTimeMin: decimal(one(form, slotField(slot.name, 'maxAirTimeMin'))),
+            }
+          : slot,
+      ),
+    }),
   };
 }
 
@@ -127,6 +151,13 @@ function SettingsForm({
   return (
     <form method="post" action={paths.admin} novalidate>
       <Csrf p={p} />
+      {Object.entries(settingsValues(s, p.lang)).map(([name, now]) => (
+        <input
+          type="hidden"
+          name={wasField(name)}
+          value={values[wasField(name)] === undefined ? String(now) : one(values, wasField(name))}
+        />
+      ))}
       <FormError message={problem?.general} />
       <fieldset class="field">
         <legend>{m.quietHours}</legend>
