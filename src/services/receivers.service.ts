@@ -11,6 +11,16 @@ import type { Receiver } from '../domain/receiver/receiver.js';
 import type { AuditTrail } from './audit.service.js';
 import { assertHamletExists } from './hamlets.service.js';
 
+/**
+ * The hamlet a receiver is put in, held until the unit of work ends as a deletion holds it: a deletion at
+ * the same moment counts this receiver (and is refused) or comes first (and this one is refused).
+ */
+async function assertHamletHeld(r: Pick<Repositories, 'hamlets'>, ctx: RequestContext, hamletId: string) {
+  await assertHamletExists(r, ctx, hamletId);
+  // Deleted between the check and the lock: the check, made again, says so.
+  if ((await r.hamlets.lockSchedules([hamletId])).length === 0) await assertHamletExists(r, ctx, hamletId);
+}
+
 interface Deps {
   readonly repos: Pick<Repositories, 'receivers' | 'hamlets'>;
   readonly tx: UnitOfWork;
@@ -81,7 +91,7 @@ export function createReceiversService(deps: Deps) {
       const token = deps.ids.token();
       const tokenHash = await hashToken(token);
       return tx(async (r) => {
-        await assertHamletExists(r, ctx, input.hamletId);
+        await assertHamletHeld(r, ctx, input.hamletId);
         await r.receivers.insertReceiver(
           { id, hamletId: input.hamletId, name: input.name.normalize('NFC'), tokenHash },
           clock.now().toISOString(),
@@ -101,7 +111,7 @@ export function createReceiversService(deps: Deps) {
       assertAllowed(ctx.actor, 'receiver.manage');
       const updated = await tx(async (r) => {
         const before = await load(r, ctx, id);
-        if (changes.hamletId) await assertHamletExists(r, ctx, changes.hamletId);
+        if (changes.hamletId) await assertHamletHeld(r, ctx, changes.hamletId);
         // The same hamlet again is no move: the box keeps its place in the reports.
         const moved = changes.hamletId !== undefined && changes.hamletId !== before.hamletId;
         const now = clock.now().toISOString();
