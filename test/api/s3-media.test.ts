@@ -35,6 +35,17 @@ describe('media in an S3 bucket: uploads, processing and GET /media', () => {
     await s3?.close();
   });
 
+  /** The bucket the service writes to, as a test reads it behind the service's back. */
+  const theBucket = () =>
+    createS3Bucket({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      bucket: s3.bucket,
+      prefix: 'province-15',
+      accessKeyId: s3Credentials.AWS_ACCESS_KEY_ID,
+      secretAccessKey: s3Credentials.AWS_SECRET_ACCESS_KEY,
+    });
+
   it('processes an upload kept in the bucket and streams its audio with Range and ETag', async () => {
     const res = await h.request('/api/v1/announcements', {
       method: 'POST',
@@ -83,14 +94,7 @@ describe('media in an S3 bucket: uploads, processing and GET /media', () => {
   });
 
   it('stores a recording long enough to go up in parts with its audio type, as players fetch it from the bucket', async () => {
-    const bucket = createS3Bucket({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      bucket: s3.bucket,
-      prefix: 'province-15',
-      accessKeyId: s3Credentials.AWS_ACCESS_KEY_ID,
-      secretAccessKey: s3Credentials.AWS_SECRET_ACCESS_KEY,
-    });
+    const bucket = theBucket();
     // Twelve minutes of 64 kbit/s MP3 are over 5 MB: more than one part.
     const bytes = new Uint8Array(6 * 1024 * 1024).fill(0x55);
     const target = writeObject(bucket, 'test/long.mp3', { contentType: 'audio/mpeg' });
@@ -103,14 +107,7 @@ describe('media in an S3 bucket: uploads, processing and GET /media', () => {
   });
 
   it('shows "audio missing" for audio deleted behind its back, and a retry makes it again from the original', async () => {
-    const bucket = createS3Bucket({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      bucket: s3.bucket,
-      prefix: 'province-15',
-      accessKeyId: s3Credentials.AWS_ACCESS_KEY_ID,
-      secretAccessKey: s3Credentials.AWS_SECRET_ACCESS_KEY,
-    });
+    const bucket = theBucket();
     const res = await h.request('/api/v1/announcements', {
       method: 'POST',
       token: h.tokens.secretary,

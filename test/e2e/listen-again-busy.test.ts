@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { createDevice, createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
 
@@ -6,11 +7,11 @@ import { createDevice, createReadyAnnouncement, scheduleBroadcast } from '../sup
  * Listen again in a busy week: a bulletin repeated every quarter hour in all nine hamlets (thousands of
  * airings, each in one or two languages) does not push out of the page what aired once before it.
  */
-describe('listen again after a busy week', () => {
+describe.each(dialects)('listen again after a busy week, on %s', (dialect) => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness(dialect);
   });
   afterAll(() => h.close());
 

@@ -2,6 +2,20 @@ import type { Kysely } from 'kysely';
 import type { ListenAgainRepository } from '../../domain/ports/repositories.js';
 import type { Database } from '../schema.js';
 
+/** What one row is of: an announcement's language version in a hamlet, at a priority, cancelled or not. */
+const perVersion = [
+  'o.hamlet_id',
+  'o.priority',
+  'b.cancelled_at',
+  'a.title',
+  'a.category',
+  'v.language',
+  'x.sha256',
+  'x.format',
+  'x.bytes',
+  'x.duration_ms',
+] as const;
+
 export function createListenAgainRepository(db: Kysely<Database>): ListenAgainRepository {
   return {
     async listAiredAudio(q) {
@@ -17,19 +31,7 @@ export function createListenAgainRepository(db: Kysely<Database>): ListenAgainRe
           eb.fn.min('o.starts_at').as('first_aired_at'),
           eb.fn.max('o.starts_at').as('last_aired_at'),
         ])
-        .select([
-          'o.hamlet_id',
-          'o.priority',
-          'b.cancelled_at',
-          'a.id as announcement_id',
-          'a.title',
-          'a.category',
-          'v.language',
-          'x.sha256',
-          'x.format',
-          'x.bytes',
-          'x.duration_ms',
-        ])
+        .select([...perVersion, 'a.id as announcement_id'])
         .where('h.commune_id', '=', q.communeId)
         .where('o.status', '=', 'played')
         .where('o.starts_at', '>=', q.from)
@@ -50,19 +52,7 @@ export function createListenAgainRepository(db: Kysely<Database>): ListenAgainRe
               ),
           ),
         )
-        .groupBy([
-          'o.hamlet_id',
-          'o.priority',
-          'b.cancelled_at',
-          'a.id',
-          'a.title',
-          'a.category',
-          'v.language',
-          'x.sha256',
-          'x.format',
-          'x.bytes',
-          'x.duration_ms',
-        ])
+        .groupBy([...perVersion, 'a.id'])
         .orderBy('last_aired_at', 'desc')
         .orderBy('a.id')
         .orderBy('o.hamlet_id')
