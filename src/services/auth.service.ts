@@ -33,6 +33,9 @@ export const invalidCredentials = new LoaError(
   'Sai tên đăng nhập hoặc mật khẩu.',
 );
 
+/** The limit on failed sign-ins per username (an admin's password reset clears it). */
+export const SIGN_IN_PER_USER = 'login-user';
+
 const tooManyAttempts = (retryAfterS: number) =>
   new LoaError(
     429,
@@ -61,7 +64,7 @@ export function createAuthService(deps: Deps) {
   // Per username slows guessing one account from many addresses; per address, one address guessing
   // many accounts. Both count failed attempts in a 15-minute window.
   const window = { windowMs: 15 * 60_000, clock, store: repos.rateLimits };
-  const perUser = createRateLimiter({ ...window, max: 5, scope: 'login-user' });
+  const perUser = createRateLimiter({ ...window, max: 5, scope: SIGN_IN_PER_USER });
   const perAddress = createRateLimiter({ ...window, max: 20, scope: 'login-address' });
 
   return {

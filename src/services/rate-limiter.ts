@@ -11,6 +11,9 @@ export interface RateLimitOptions {
   readonly scope: string;
 }
 
+/** Where a limit of `scope` counts the attempts of `key`. */
+export const limitKey = (scope: string, key: string): string => `${scope}:${key}`;
+
 /**
  * A fixed-window counter per key. The counts live in the database, not in the process: several `serve`
  * behind a balancer, or the edge's isolates, allow `max` attempts in a window between them, not each.
@@ -18,7 +21,7 @@ export interface RateLimitOptions {
 export function createRateLimiter(options: RateLimitOptions) {
   if (options.max < 1 || options.windowMs < 1) throw new Error('rate limit needs max ≥ 1 and windowMs ≥ 1');
   const { store, clock } = options;
-  const keyOf = (key: string) => `${options.scope}:${key}`;
+  const keyOf = (key: string) => limitKey(options.scope, key);
   const waitUntil = (resetAt: string, now: number) =>
     Math.max(1, Math.ceil((Date.parse(resetAt) - now) / 1000));
 

@@ -22,7 +22,8 @@ import {
   type User,
 } from '../domain/user.js';
 import type { AuditTrail } from './audit.service.js';
-import { toUserActor } from './auth.service.js';
+import { SIGN_IN_PER_USER, toUserActor } from './auth.service.js';
+import { limitKey } from './rate-limiter.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'users' | 'hamlets'>;
@@ -327,6 +328,9 @@ export function createUsersService(deps: Deps) {
         );
         // A new password or a disabled account ends every open session at once.
         if (passwordHash !== undefined || changes.disabled) await r.sessions.revokeUserSessions(id, now);
+        // A person locked out by failed sign-ins signs in with the new password at once.
+        if (passwordHash !== undefined)
+          await r.rateLimits.reset(limitKey(SIGN_IN_PER_USER, user.username.normalize('NFC')));
         const fields = Object.keys(changes).filter((k) => changes[k as keyof UserChanges] !== undefined);
         await deps.audit.record(r, {
           ...ctx,

@@ -67,6 +67,32 @@ describe('auth', () => {
     expect((await login('secretary', userPassword, '198.51.100.99')).status).toBe(200);
   });
 
+  it('lets a person locked out by failed sign-ins in with the password an admin has just given them', async () => {
+    const made = await h.request('/api/v1/users', {
+      method: 'POST',
+      token: h.tokens.admin,
+      json: {
+        username: 'quen-mat-khau',
+        password: userPassword,
+        role: 'secretary',
+        hamletIds: ['thon-3'],
+        displayName: 'Lò Văn Quên',
+      },
+    });
+    expect(made.status).toBe(201);
+    const { id } = (await made.json()) as { id: string };
+    for (let i = 0; i < 5; i++)
+      expect((await login('quen-mat-khau', 'đoán sai rồi', `198.51.100.${20 + i}`)).status).toBe(401);
+    expect((await login('quen-mat-khau', userPassword, '198.51.100.40')).status).toBe(429);
+    const reset = await h.request(`/api/v1/users/${id}`, {
+      method: 'PATCH',
+      token: h.tokens.admin,
+      json: { password: 'mật khẩu mới do xã cấp' },
+    });
+    expect(reset.status).toBe(200);
+    expect((await login('quen-mat-khau', 'mật khẩu mới do xã cấp', '198.51.100.40')).status).toBe(200);
+  });
+
   it('rate limits failed sign-ins per address across usernames', async () => {
     for (let i = 0; i < 20; i++) await login(`guess${i}`, 'bad password', '192.0.2.1');
     const res = await login('admin', adminPassword, '192.0.2.1');
