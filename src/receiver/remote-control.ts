@@ -8,6 +8,7 @@ import {
 import type { AgentCache } from './cache.js';
 import { HttpError } from './client.js';
 import type { Player } from './player.js';
+import type { PlaybackLoop } from './playback-loop.js';
 import type { AgentLogger } from './ports.js';
 import type { AgentStore } from './store.js';
 import { testToneWav } from './tone.js';
@@ -56,7 +57,7 @@ export interface RemoteControlDeps {
   /** An answer could not be sent (network): it is sent again with the next heartbeat. */
   readonly answerFailed: (error: unknown) => void;
   /** The playback loop as it is now (a restart makes a new one). */
-  readonly loop: () => { silence(): void; replan(): void };
+  readonly loop: () => Pick<PlaybackLoop, 'silence' | 'replan' | 'playing'>;
   /** Fetches the whole schedule now, past its ETag; says which version the box holds. */
   readonly refresh: () => Promise<{ readonly ok: boolean; readonly detail: string }>;
   readonly restart: () => Promise<void>;
@@ -164,14 +165,23 @@ export function createRemoteControl(deps: RemoteControlDeps) {
       case 'refresh':
         deps.track(deps.refresh().then(({ ok, detail }) => done(ok, detail)));
         return;
-      case 'restart':
+      case 'restart': {
+        // A restart stops the player: an emergency on the air would be cut off and not played again.
+        const playing = deps.loop().playing();
+        if (playing?.priority === 'emergency')
+          return done(false, `not restarted: an emergency is playing (${playing.title})`);
         // Answered first: the restart forgets nothing, but the answer must not wait for it.
         done(true, 'restarting the agent');
         deps.track(deps.restart());
         return;
-      case 'test_tone':
+      }
+      case 'test_tone': {
+        // The tone would play over what is on the air, or take the sound card from it.
+        const playing = deps.loop().playing();
+        if (playing) return done(false, `no test tone: something is playing (${playing.title})`);
         deps.track(playTestTone().then(({ ok, detail }) => done(ok, detail)));
         return;
+      }
     }
   }
 

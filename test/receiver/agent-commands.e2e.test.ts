@@ -250,4 +250,44 @@ describe('a receiver agent obeys remote control', () => {
     await time.advance(60_000, settle);
     expect(await reportedVolume(pollingDevice.id)).toBe(20);
   });
+
+  it('keeps an emergency on the air: refuses a restart and a test tone while it plays', async () => {
+    const flood = await createReadyAnnouncement(h, 'Lũ về', [{ language: 'vi', seconds: 1 }]);
+    const at = Math.ceil((h.clock.now().getTime() + 5 * 60_000) / 60_000) * 60_000;
+    const made = await scheduleBroadcast(h, {
+      announcementId: flood.id,
+      hamletIds: ['un-ta'],
+      at: new Date(at).toISOString(),
+      priority: 'emergency',
+      repeat: { count: 1, intervalMin: 10 },
+    });
+    const warning = made.occurrences.find((o) => o.hamletId === 'un-ta')!.id;
+    const restartsBefore = a.agent.status().restarts;
+    await time.advance(60_000, settle);
+    // A long warning: the held player plays on until it is let go (so nothing waits for the audio).
+    const quiet = () => Promise.all([a.agent.whenIdle({ audio: false }), polling.agent.whenIdle()]);
+    const refused = async (id: string) => {
+      await eventually(async () => (await commandOf(device.id, id)).state === 'failed', `an answer to ${id}`);
+      return commandOf(device.id, id);
+    };
+    a.holdOn(flood.variants[0]!.sha256);
+    await time.advanceTo(new Date(at + 30_000).toISOString(), quiet);
+    await eventually(
+      () => a.record().at(-1)?.target === pathOf(flood.variants[0]!.sha256),
+      'the warning to play',
+    );
+
+    const restart = await send(device.id, { kind: 'restart' });
+    expect(await refused(restart)).toMatchObject({
+      result: 'not restarted: an emergency is playing (Lũ về)',
+    });
+    const tone = await send(device.id, { kind: 'test_tone' });
+    expect(await refused(tone)).toMatchObject({ result: 'no test tone: something is playing (Lũ về)' });
+    // Still on the air, never stopped, and the agent never went down under it.
+    expect(a.record().at(-1)).toMatchObject({ event: 'play', target: pathOf(flood.variants[0]!.sha256) });
+    expect(a.agent.status().restarts).toBe(restartsBefore);
+    expect((await eventsOf(warning)).map((e) => e.type)).toEqual(['started']);
+
+    // Left playing: the agent's stop after the last test ends it, as a shutdown does.
+  });
 });
