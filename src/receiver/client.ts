@@ -7,8 +7,16 @@ import {
   type Manifest,
   type RejectedEvent,
 } from '../domain/receiver/protocol.js';
-import { CommandAckAnswerSchema, type CommandAck, type CommandMessage } from '../domain/receiver/command.js';
+import { z } from 'zod';
+import {
+  CommandAckAnswerSchema,
+  CommandMessageSchema,
+  type CommandAck,
+  type CommandMessage,
+} from '../domain/receiver/command.js';
 import type { AgentClock } from './ports.js';
+
+const HeartbeatAnswer = HeartbeatAnswerSchema.extend({ commands: z.array(z.unknown()).optional() });
 
 /** The server answered with an HTTP error; `problem` is its problem+json body when it sent one. */
 export class HttpError extends Error {
@@ -90,12 +98,16 @@ export function createProtocolClient(options: ProtocolClientOptions) {
       beat: Heartbeat,
     ): Promise<Timed & { scheduleVersion: number; commands: readonly CommandMessage[] }> {
       const { res, ...timed } = await post('/api/v1/receiver/heartbeat', beat);
-      const answer = HeartbeatAnswerSchema.parse(await res.json());
+      const answer = HeartbeatAnswer.parse(await res.json());
       return {
         ...timed,
         serverTime: answer.serverTime,
         scheduleVersion: answer.scheduleVersion,
-        commands: answer.commands ?? [],
+        // A command this box does not know (a newer server's) is passed over, not the whole answer.
+        commands: (answer.commands ?? []).flatMap((c) => {
+          const known = CommandMessageSchema.safeParse(c);
+          return known.success ? [known.data] : [];
+        }),
       };
     },
 

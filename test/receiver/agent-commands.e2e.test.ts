@@ -251,6 +251,35 @@ describe('a receiver agent obeys remote control', () => {
     expect(await reportedVolume(pollingDevice.id)).toBe(20);
   });
 
+  it('passes over a command kind it does not know (a newer server’s) and obeys the rest of the answer', async () => {
+    const now = h.clock.now();
+    // Written as a newer version of the server, sharing the database during an upgrade, would write it.
+    await h.runtime.db.kysely
+      .insertInto('receiver_commands')
+      .values({
+        id: 'newer-kind',
+        receiver_id: pollingDevice.id,
+        hamlet_id: 'thon-2',
+        kind: 'reboot_modem' as never,
+        args: '{}',
+        issued_by: 'admin',
+        issued_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + 5 * 60_000).toISOString(),
+        state: 'pending',
+        delivered_at: null,
+        answered_at: null,
+        result: null,
+      })
+      .execute();
+    const id = await send(pollingDevice.id, { kind: 'volume', volume: 25 });
+    await time.advance(60_000, settle);
+    expect(await answered(pollingDevice.id, id)).toMatchObject({
+      state: 'acknowledged',
+      result: 'volume 25%',
+    });
+    expect(polling.agent.status().online).toBe(true);
+  });
+
   it('keeps an emergency on the air: refuses a restart and a test tone while it plays', async () => {
     const flood = await createReadyAnnouncement(h, 'Lũ về', [{ language: 'vi', seconds: 1 }]);
     const at = Math.ceil((h.clock.now().getTime() + 5 * 60_000) / 60_000) * 60_000;
