@@ -61,10 +61,15 @@ export function createBroadcastsService(
     const now = clock.now().getTime();
     const when = normaliseWhen(req, now);
     const broadcastId = deps.ids.id();
+    // Held from here on, and the hamlets and the commune's rules read under it: a hamlet deleted, a language
+    // taken from it or a slot removed at the same moment comes wholly before this booking (it is refused or
+    // books on what is left) or after it (it sees the booking).
+    const live = await r.hamlets.lockSchedules(
+      req.hamletIds === 'all'
+        ? (await r.hamlets.listCommuneHamlets(ctx.actor.communeId)).map((h) => h.id)
+        : req.hamletIds,
+    );
     const hamlets = await targetHamlets(r, ctx, req.hamletIds, permission);
-    // Held from here on, and the commune's rules read under it: a hamlet deleted or a slot removed at
-    // the same moment comes wholly before this booking (it is refused) or after it (it sees the booking).
-    const live = await r.hamlets.lockSchedules(hamlets.map((h) => h.id));
     // The same request sent again under its key waited here for the first one, and finds its booking.
     const { idempotencyKey } = options;
     const earlier =

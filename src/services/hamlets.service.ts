@@ -1,5 +1,6 @@
 import type { RequestContext } from '../domain/actor.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
+import type { Commune } from '../domain/commune.js';
 import type { Hamlet, HamletInput, HamletPatch } from '../domain/hamlet.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
@@ -7,6 +8,7 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+import { describeBooked, LONGEST_ITEM_MS, orderVariants } from '../domain/schedule/index.js';
 import { slugify } from '../domain/slug.js';
 import type { AuditTrail } from './audit.service.js';
 
@@ -24,7 +26,7 @@ async function assertLanguagesKnown(
   r: Pick<Repositories, 'communes'>,
   communeId: string,
   languages: readonly string[],
-): Promise<void> {
+): Promise<Commune | undefined> {
   const commune = await r.communes.findCommune(communeId);
   const known = new Set(commune?.settings.languages.map((l) => l.code) ?? []);
   const unknown = languages.filter((l) => !known.has(l));
@@ -35,6 +37,45 @@ async function assertLanguagesKnown(
       `Mã ngôn ngữ không có trong danh sách của xã: ${unknown.join(', ')}. Các mã hợp lệ: ${[...known].join(', ')}.`,
     );
   }
+  return commune;
+}
+
+const MAX_NAMED = 3;
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
+
+/**
+ * A hamlet's airings still to end play the versions in its languages: a change that leaves one of them
+ * with none to play would air silence where a booking was confirmed, so it waits until those are moved.
+ */
+async function assertAiringsKeepAPart(
+  r: Pick<Repositories, 'receiverSync'>,
+  hamlet: Hamlet,
+  languages: readonly string[],
+  timeZone: string,
+  now: number,
+): Promise<void> {
+  const ahead = await r.receiverSync.listManifestOccurrences(
+    hamlet.id,
+    new Date(now - LONGEST_ITEM_MS).toISOString(),
+    END_OF_TIME,
+  );
+  const silenced = ahead.filter(
+    (o) =>
+      o.relay === null &&
+      Date.parse(o.startsAt) + o.durationMs > now &&
+      orderVariants(hamlet.languages, o.variants).length > 0 &&
+      orderVariants(languages, o.variants).length === 0,
+  );
+  if (silenced.length === 0) return;
+  const named = silenced
+    .slice(0, MAX_NAMED)
+    .map((o) => describeBooked({ ...o, startsAt: Date.parse(o.startsAt) }, timeZone));
+  const more = silenced.length - named.length;
+  throw conflict(
+    `${silenced.length} airing(s) to come in this hamlet have no version in the languages left: ${named.map((n) => n.en).join(', ')}${more > 0 ? ` and ${more} more` : ''}. Add a version in one of those languages, or cancel these airings, before removing the language.`,
+    `${silenced.length} lượt phát sắp tới của thôn không còn bản nào bằng các ngôn ngữ còn lại: ${named.map((n) => n.vi).join(', ')}${more > 0 ? ` và ${more} lượt khác` : ''}. Hãy thêm bản thu bằng một trong các ngôn ngữ đó, hoặc hủy các lượt phát này, rồi mới bỏ ngôn ngữ.`,
+    { airingIds: silenced.map((o) => o.occurrenceId) },
+  );
 }
 
 /** A hamlet named in a request: one of the caller's commune, not deleted; another commune's reads as unknown. */
@@ -97,9 +138,20 @@ export function createHamletsService(deps: Deps) {
     async update(ctx: RequestContext, id: string, changes: HamletPatch): Promise<Hamlet> {
       assertAllowed(ctx.actor, 'hamlet.manage');
       const { hamlet, versions } = await tx(async (r) => {
-        await load(r, ctx, id);
+        const before = await load(r, ctx, id);
         const now = clock.now().toISOString();
-        if (changes.languages) await assertLanguagesKnown(r, ctx.actor.communeId, changes.languages);
+        if (changes.languages) {
+          const commune = await assertLanguagesKnown(r, ctx.actor.communeId, changes.languages);
+          // As a booking holds it: one booked meanwhile is either checked below or made after the change.
+          await r.hamlets.lockSchedules([id]);
+          await assertAiringsKeepAPart(
+            r,
+            before,
+            changes.languages,
+            commune?.timeZone ?? 'Asia/Ho_Chi_Minh',
+            clock.now().getTime(),
+          );
+        }
         await r.hamlets.updateHamlet(id, changes, now);
         // The boxes play a hamlet's languages in its order: its schedule is a new one.
         const versions = changes.languages ? await r.hamlets.bumpScheduleVersions([id], now) : {};

@@ -45,6 +45,58 @@ describe('hamlets: what a change does to the schedule', () => {
     expect(((await after.json()) as any).items.map((i: any) => i.language)).toEqual(['giay', 'vi']);
   });
 
+  it('refuses to drop the only language an airing to come can play there, and names it', async () => {
+    const created = await h.request('/api/v1/hamlets', {
+      method: 'POST',
+      token: h.tokens.admin,
+      json: { name: 'Thôn Hai Tiếng', languages: ['vi', 'giay'] },
+    });
+    const { id: hamlet } = (await created.json()) as { id: string };
+    const giayOnly = await createReadyAnnouncement(h, 'Lịch tiêm tiếng Giáy', [
+      { language: 'giay', seconds: 1 },
+    ]);
+    const both = await createReadyAnnouncement(h, 'Họp dân', [
+      { language: 'vi', seconds: 1 },
+      { language: 'giay', seconds: 1 },
+    ]);
+    await scheduleBroadcast(h, {
+      announcementId: both.id,
+      hamletIds: [hamlet],
+      at: '2026-11-27T10:00:00+07:00',
+    });
+    const booked = await scheduleBroadcast(h, {
+      announcementId: giayOnly.id,
+      hamletIds: [hamlet],
+      at: '2026-11-27T11:00:00+07:00',
+    });
+    const drop = () =>
+      h.request(`/api/v1/hamlets/${hamlet}`, {
+        method: 'PATCH',
+        token: h.tokens.admin,
+        json: { languages: ['vi'] },
+      });
+
+    const refused = await drop();
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await refused.json()) as { detail: string; airingIds: string[] };
+    expect(problem.airingIds).toEqual([booked.occurrences[0]!.id]);
+    expect(problem.detail).toContain('Lịch tiêm tiếng Giáy');
+    expect(problem.detail).not.toContain('Họp dân');
+    const unchanged = (await (
+      await h.request(`/api/v1/hamlets/${hamlet}`, { token: h.tokens.admin })
+    ).json()) as {
+      languages: string[];
+    };
+    expect(unchanged.languages).toEqual(['vi', 'giay']);
+
+    // Once that airing has played, nothing to come needs the language any more.
+    h.clock.set('2026-11-27T04:01:00Z');
+    const dropped = await drop();
+    expect(dropped.status).toBe(200);
+    expect(((await dropped.json()) as { languages: string[] }).languages).toEqual(['vi']);
+  });
+
   it('cancels the airings to come of a deleted hamlet, and only its', async () => {
     const created = await h.request('/api/v1/hamlets', {
       method: 'POST',
@@ -112,5 +164,52 @@ describe.each(dialects)('a hamlet deleted while it is being booked, on %s', (dia
       .where('status', '=', 'scheduled')
       .execute();
     expect(waiting).toEqual([]);
+  });
+});
+
+describe.each(dialects)('a language removed while an airing needing it is being booked, on %s', (dialect) => {
+  let h: Harness;
+  // The booking has read the hamlet's languages and goes on only once the change had its chance.
+  const race = meetAfter('hamlets', 'findHamlets');
+  beforeAll(async () => {
+    h = await createHarness(dialect, {}, { decorateRepositories: race.decorate });
+  });
+  afterAll(() => h.close());
+
+  it('leaves no airing to come with nothing to play, whichever comes first', async () => {
+    const created = await h.request('/api/v1/hamlets', {
+      method: 'POST',
+      token: h.tokens.admin,
+      json: { name: 'Thôn Đổi Tiếng', languages: ['vi', 'giay'] },
+    });
+    const { id: hamlet } = (await created.json()) as { id: string };
+    const giayOnly = await createReadyAnnouncement(h, 'Tin tiếng Giáy', [{ language: 'giay', seconds: 1 }]);
+    const { first } = race.arm(2);
+    const booking = h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: { announcementId: giayOnly.id, hamletIds: [hamlet], at: '2026-11-29T09:00:00+07:00' },
+    });
+    await first;
+    const change = await h.request(`/api/v1/hamlets/${hamlet}`, {
+      method: 'PATCH',
+      token: h.tokens.admin,
+      json: { languages: ['vi'] },
+    });
+    const booked = await booking;
+    // One of the two wins: the airing booked and the language kept, or the language gone and nothing booked.
+    expect([booked.status, change.status].sort()).toEqual(booked.status === 201 ? [201, 409] : [200, 422]);
+    const { languages } = (await (
+      await h.request(`/api/v1/hamlets/${hamlet}`, { token: h.tokens.admin })
+    ).json()) as { languages: string[] };
+    const waiting = await h.runtime.db.kysely
+      .selectFrom('occurrences')
+      .select('id')
+      .where('hamlet_id', '=', hamlet)
+      .where('status', '=', 'scheduled')
+      .execute();
+    expect({ languages, airings: waiting.length }).toEqual(
+      booked.status === 201 ? { languages: ['vi', 'giay'], airings: 1 } : { languages: ['vi'], airings: 0 },
+    );
   });
 });

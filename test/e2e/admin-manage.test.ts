@@ -10,6 +10,7 @@ import {
   signIn,
   type Served,
 } from './browser.js';
+import { createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
 import { hasTool } from '../support/tools.js';
 
 const beat = { volume: 80, uptimeS: 3600, freeBytes: 2_000_000_000, signal: -71, appVersion: '0.1.0' };
@@ -83,6 +84,24 @@ describe.skipIf(!hasTool('chromium'))('managing hamlets and receivers in a brows
     );
     const after = await (await h.request('/api/v1/hamlets/thon-4', { token: h.tokens.admin })).json();
     expect(after).toMatchObject({ name: 'Thôn Nà Pồ', languages: ['hmn', 'vi'] });
+  });
+
+  it('is told which airing would fall silent when a language it needs is removed, and nothing changes', async () => {
+    const hmong = await createReadyAnnouncement(h, 'Phòng rét cho trâu bò', [
+      { language: 'hmn', seconds: 1 },
+    ]);
+    await scheduleBroadcast(h, {
+      announcementId: hmong.id,
+      hamletIds: ['thon-4'],
+      at: '2026-11-27T19:00:00+07:00',
+    });
+    await page.goto(`${server.url}/quan-tri/thon/thon-4`);
+    await page.getByLabel("Tiếng H'Mông").selectOption('');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await poll(() => page.locator('.form-error').textContent()).toContain('Phòng rét cho trâu bò');
+    expect(await page.locator('.form-error').textContent()).toContain('hủy các lượt phát này');
+    const kept = await (await h.request('/api/v1/hamlets/thon-4', { token: h.tokens.admin })).json();
+    expect(kept).toMatchObject({ languages: ['hmn', 'vi'] });
   });
 
   it('deletes a hamlet only once the confirmation box is ticked', async () => {

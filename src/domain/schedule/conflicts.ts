@@ -56,7 +56,11 @@ export const findConflicts = <T extends BookedItem>(
   return { conflicts, displaced };
 };
 
-const describe = (item: BookedItem, timeZone: string): { vi: string; en: string } => {
+/** An airing as a person reads it in a refusal: its title, priority and local times. */
+export const describeBooked = (
+  item: Omit<BookedItem, 'id' | 'hamletId'>,
+  timeZone: string,
+): { vi: string; en: string } => {
   const start = utcToLocal(item.startsAt, timeZone);
   const end = utcToLocal(item.startsAt + item.durationMs, timeZone);
   return {
@@ -77,7 +81,7 @@ export const checkConflicts = <T extends BookedItem>(
 ): Result<{ readonly displaced: readonly T[] }> => {
   const { conflicts, displaced } = findConflicts(existing, candidate);
   if (conflicts.length === 0) return ok({ displaced });
-  const named = conflicts.slice(0, MAX_NAMED).map((item) => describe(item, timeZone));
+  const named = conflicts.slice(0, MAX_NAMED).map((item) => describeBooked(item, timeZone));
   const more = conflicts.length - named.length;
   const moreVi = more > 0 ? ` và ${more} bản tin khác` : '';
   const moreEn = more > 0 ? ` and ${more} more` : '';
