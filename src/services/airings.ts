@@ -121,6 +121,9 @@ export function createAiringCancellation(deps: SchedulingDeps) {
     async skipAiring(ctx: RequestContext, broadcastId: string, req: SkipRequest): Promise<AiringCancelled> {
       const at = parseInstant(req.at, 'at');
       const done = await tx(async (r) => {
+        await r.hamlets.lockSchedules((await cancellable(r, ctx, broadcastId)).hamletIds);
+        // Read under the lock: the skip list is written back whole, so a skip of this series committed
+        // meanwhile must be in it; so must the horizon a dispatcher tick moved meanwhile.
         const row = await cancellable(r, ctx, broadcastId);
         const rules = await rulesOf(r, row.communeId);
         const tz = rules.timeZone;
@@ -160,7 +163,6 @@ export function createAiringCancellation(deps: SchedulingDeps) {
             `Buổi phát lúc ${formatLocalVi(at, tz)} đã qua.`,
           );
         }
-        await r.hamlets.lockSchedules(row.hamletIds);
         const stored = (await r.broadcasts.listOccurrencesOf([broadcastId])).filter(
           (o) => hamletIds.includes(o.hamletId) && isAiring(o, airing, rules),
         );

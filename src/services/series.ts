@@ -106,9 +106,10 @@ export function createSeriesExtension(deps: SchedulingDeps) {
 
       const result = await deps.tx(async (r) => {
         await r.hamlets.lockSchedules(targets);
-        // Read again under the lock: a series cancelled, withdrawn or refused meanwhile gets nothing; one
-        // booked meanwhile (its hamlets not locked here) waits for the next tick.
-        const live = new Set(await r.broadcasts.listSeriesIdsToExtend(iso(horizon)));
+        // Read again under the lock: a series cancelled, withdrawn or refused meanwhile gets nothing, an
+        // airing skipped meanwhile is left out; one booked meanwhile (its hamlets not locked here) waits
+        // for the next tick.
+        const live = await r.broadcasts.listSkipsOfSeriesToExtend(iso(horizon));
         const due = pending.filter((p) => live.has(p.series.id));
         const reaches = due.flatMap((p) => planReach(p.starts, p.rules, LONGEST_ITEM_MS) ?? []);
         const from = Math.min(...reaches.map((w) => w.from));
@@ -133,7 +134,9 @@ export function createSeriesExtension(deps: SchedulingDeps) {
                 .map((h) => ({ id: h.id, airTimeMs: airTimeMs(content, h) }))
                 .filter(seriesAirs),
               field: p.series.schedule.recurrence ? 'recurrence' : 'at',
-              skips: p.series.skips.map((k) => ({ hamletId: k.hamletId, startsAt: Date.parse(k.at) })),
+              skips: live
+                .get(p.series.id)!
+                .map((k) => ({ hamletId: k.hamletId, startsAt: Date.parse(k.at) })),
             },
           };
         });

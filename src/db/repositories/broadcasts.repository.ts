@@ -8,6 +8,7 @@ import { chunked, runInTurn } from '../in-turn.js';
 import { selectBookedOccurrences, toBookedOccurrence } from './booked-occurrences.js';
 
 const SkipsSchema = z.array(z.object({ hamletId: z.string(), at: z.string() }));
+const skipsOf = (text: string) => SkipsSchema.parse(JSON.parse(text));
 
 export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepository {
   return {
@@ -294,9 +295,9 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
       return rows.map((r) => ({ ...toBroadcast(r), title: r.title }));
     },
 
-    async listSeriesIdsToExtend(horizon) {
+    async listSkipsOfSeriesToExtend(horizon) {
       const rows = await liveSeries(db)
-        .select('b.id')
+        .select(['b.id', 'b.skips'])
         .where('b.next_start_at', '<', horizon)
         // Content refused since it was read has nothing left to air.
         .where((eb) =>
@@ -313,7 +314,7 @@ export function createBroadcastsRepository(db: Kysely<Database>): BroadcastsRepo
           ]),
         )
         .execute();
-      return rows.map((r) => r.id);
+      return new Map(rows.map((r) => [r.id, skipsOf(r.skips)]));
     },
 
     /**
@@ -384,7 +385,7 @@ function toBroadcast(r: Selectable<BroadcastTable>): Broadcast {
     cancelledAt: r.cancelled_at,
     materialisedUntil: r.materialised_until,
     nextStartAt: r.next_start_at,
-    skips: SkipsSchema.parse(JSON.parse(r.skips)),
+    skips: skipsOf(r.skips),
     leadIn: r.lead_audio_sha256
       ? { sha256: r.lead_audio_sha256, durationMs: Number(r.lead_duration_ms ?? 0) }
       : null,

@@ -82,10 +82,11 @@ export interface BroadcastsRepository {
   /** A commune's series that still have airings to come, with their announcement's title (null: a relay). */
   listLiveSeries(communeId: string): Promise<readonly (Broadcast & { readonly title: string | null })[]>;
   /**
-   * The ids alone of what `listSeriesToExtend` lists, with something still approved to air, to check
-   * again under a lock which are still live (not cancelled, withdrawn or refused meanwhile).
+   * The skip lists alone of what `listSeriesToExtend` lists, by id, with something still approved to air,
+   * to check again under a lock which are still live (not cancelled, withdrawn or refused meanwhile) and
+   * which airings were skipped meanwhile.
    */
-  listSeriesIdsToExtend(horizon: string): Promise<readonly string[]>;
+  listSkipsOfSeriesToExtend(horizon: string): Promise<ReadonlyMap<string, readonly Skip[]>>;
   /**
    * Marks `missed` every scheduled occurrence that started before `startedBefore` and of which no
    * receiver reported a start; returns them.
