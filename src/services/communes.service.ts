@@ -14,9 +14,17 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { CommuneInput, Province } from '../domain/province.js';
+import {
+  airingsBrokenByChange,
+  communeRules,
+  END_OF_TIME,
+  LONGEST_ITEM_MS,
+  nameAirings,
+} from '../domain/schedule/index.js';
 import { slugify } from '../domain/slug.js';
 import { isSystemUsername, usernameRefusals } from '../domain/user.js';
 import type { AuditTrail } from './audit.service.js';
+import { bookedOf } from './bookings.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'communes' | 'provinces' | 'users' | 'provinceReports'>;
@@ -114,6 +122,34 @@ async function assertSlotsKept(
     'slots',
     `The slot ${slotNames} is still used by ${series.length} recurring broadcast(s): ${titles}. Cancel them first.`,
     `Khung giờ ${slotNames} đang có ${series.length} lịch phát lặp lại: ${titles}. Hãy hủy các lịch đó trước khi bỏ khung giờ.`,
+  );
+}
+
+/**
+ * New quiet hours or slots do not move what is booked: a change that would leave an airing to come
+ * against them (in quiet hours, outside its slot's hours, past its air time) waits until it is moved.
+ */
+async function assertAiringsKept(
+  r: Pick<Repositories, 'broadcasts' | 'hamlets'>,
+  commune: Commune,
+  settings: CommuneSettings,
+  now: number,
+): Promise<void> {
+  const hamletIds = (await r.hamlets.listCommuneHamlets(commune.id)).map((h) => h.id);
+  // As a booking holds them: one at the same moment is either seen here or placed under the new rules.
+  await r.hamlets.lockSchedules(hamletIds);
+  const booked = (
+    await r.broadcasts.listBookedBetween(hamletIds, new Date(now).toISOString(), END_OF_TIME, LONGEST_ITEM_MS)
+  )
+    .map(bookedOf)
+    .filter((b) => b.startsAt >= now);
+  const broken = airingsBrokenByChange(booked, communeRules(commune), communeRules({ ...commune, settings }));
+  if (broken.length === 0) return;
+  const named = nameAirings(broken, commune.timeZone);
+  throw conflict(
+    `${broken.length} airing(s) booked would break the new quiet hours or slots: ${named.en}. Cancel or move them first, or keep the rules.`,
+    `${broken.length} lượt phát đã đặt sẽ trái giờ nghỉ hoặc khung giờ mới: ${named.vi}. Hãy hủy hoặc dời các lượt phát này trước, hoặc giữ quy định cũ.`,
+    { airingIds: broken.map((b) => b.id) },
   );
 }
 
@@ -289,7 +325,8 @@ export function createCommunesService(deps: Deps) {
 
     /**
      * Changes settings; from then on the commune file no longer overrides them at start. Occurrences
-     * already scheduled keep their times; new broadcasts follow the new rules.
+     * already scheduled keep their times, so rules they would break are refused; new broadcasts follow
+     * the new rules.
      */
     async updateSettings(ctx: RequestContext, patch: CommuneSettingsPatch): Promise<Commune> {
       assertAllowed(ctx.actor, 'commune.manage');
@@ -303,6 +340,7 @@ export function createCommunesService(deps: Deps) {
           emergency: { ...commune.settings.emergency, ...patch.emergency },
         };
         const quiet = slotsInQuietHours(settings.slots, settings.quietHours);
+
         if (quiet.length > 0) {
           const names = quiet.map((s) => `${s.label} (${s.start}–${s.end})`).join(', ');
           const hours = `${settings.quietHours.start}–${settings.quietHours.end}`;
@@ -311,6 +349,9 @@ export function createCommunesService(deps: Deps) {
             `${names} runs into the quiet hours ${hours}: move the slot or the quiet hours.`,
             `${names} lấn vào giờ yên tĩnh ${hours}: hãy dời khung giờ phát hoặc giờ yên tĩnh.`,
           );
+        }
+        if (patch.quietHours || patch.slots) {
+          await assertAiringsKept(r, commune, settings, deps.clock.now().getTime());
         }
         await r.communes.updateSettings(commune.id, settings, deps.clock.now().toISOString());
         await deps.audit.record(r, {

@@ -8,7 +8,7 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
-import { describeBooked, LONGEST_ITEM_MS, orderVariants } from '../domain/schedule/index.js';
+import { END_OF_TIME, LONGEST_ITEM_MS, nameAirings, orderVariants } from '../domain/schedule/index.js';
 import { slugify } from '../domain/slug.js';
 import type { AuditTrail } from './audit.service.js';
 
@@ -40,9 +40,6 @@ async function assertLanguagesKnown(
   return commune;
 }
 
-const MAX_NAMED = 3;
-const END_OF_TIME = '9999-12-31T23:59:59.999Z';
-
 /**
  * A hamlet's airings still to end play the versions in its languages: a change that leaves one of them
  * with none to play would air silence where a booking was confirmed, so it waits until those are moved.
@@ -67,13 +64,13 @@ async function assertAiringsKeepAPart(
       orderVariants(languages, o.variants).length === 0,
   );
   if (silenced.length === 0) return;
-  const named = silenced
-    .slice(0, MAX_NAMED)
-    .map((o) => describeBooked({ ...o, startsAt: Date.parse(o.startsAt) }, timeZone));
-  const more = silenced.length - named.length;
+  const named = nameAirings(
+    silenced.map((o) => ({ ...o, startsAt: Date.parse(o.startsAt) })),
+    timeZone,
+  );
   throw conflict(
-    `${silenced.length} airing(s) to come in this hamlet have no version in the languages left: ${named.map((n) => n.en).join(', ')}${more > 0 ? ` and ${more} more` : ''}. Add a version in one of those languages, or cancel these airings, before removing the language.`,
-    `${silenced.length} lượt phát sắp tới của thôn không còn bản nào bằng các ngôn ngữ còn lại: ${named.map((n) => n.vi).join(', ')}${more > 0 ? ` và ${more} lượt khác` : ''}. Hãy thêm bản thu bằng một trong các ngôn ngữ đó, hoặc hủy các lượt phát này, rồi mới bỏ ngôn ngữ.`,
+    `${silenced.length} airing(s) to come in this hamlet have no version in the languages left: ${named.en}. Add a version in one of those languages, or cancel these airings, before removing the language.`,
+    `${silenced.length} lượt phát sắp tới của thôn không còn bản nào bằng các ngôn ngữ còn lại: ${named.vi}. Hãy thêm bản thu bằng một trong các ngôn ngữ đó, hoặc hủy các lượt phát này, rồi mới bỏ ngôn ngữ.`,
     { airingIds: silenced.map((o) => o.occurrenceId) },
   );
 }

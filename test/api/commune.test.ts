@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommuneFile } from '../../src/services/seed/commune-file.js';
+import { meetAfter } from '../support/crash.js';
+import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 describe('commune settings', () => {
@@ -144,5 +146,126 @@ describe('commune settings', () => {
     const removed = await patch(h.tokens.admin, { slots: [morning] });
     expect(removed.status).toBe(200);
     expect(((await removed.json()) as any).settings.slots.map((s: any) => s.name)).toEqual(['morning']);
+  });
+});
+
+describe('commune settings over what is booked', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.close());
+
+  const patch = (json: unknown) =>
+    h.request('/api/v1/commune', { method: 'PATCH', token: h.tokens.admin, json });
+  const book = async (json: Record<string, unknown>) => {
+    const res = await h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: h.tokens.head,
+      json: { hamletIds: ['un-ta'], ...json },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    return (await res.json()) as { id: string; occurrences: { id: string }[] };
+  };
+  const settings = async () =>
+    ((await (await h.request('/api/v1/commune', { token: h.tokens.admin })).json()) as any).settings;
+  const relay = (durationS: number) => ({ url: 'https://radio.example.vn/vov1', durationS });
+
+  it('refuses quiet hours moved over an airing booked, naming it, and takes them once it is cancelled', async () => {
+    const late = await book({ relay: relay(300), at: '2026-11-28T21:00:00+07:00' });
+    // An emergency plays in quiet hours anyway: it holds nothing back.
+    const emergency = await h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: {
+        relay: relay(60),
+        hamletIds: ['un-ta'],
+        priority: 'emergency',
+        at: '2026-11-28T23:00:00+07:00',
+      },
+    });
+    expect(emergency.status).toBe(201);
+
+    const refused = await patch({ quietHours: { start: '20:30', end: '05:30' } });
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await refused.json()) as { detail: string; airingIds: string[] };
+    expect(problem.airingIds).toEqual([late.occurrences[0]!.id]);
+    expect(problem.detail).toContain('2026-11-28 21:00–21:05');
+    expect((await settings()).quietHours).toEqual({ start: '21:30', end: '05:30' });
+
+    const cancelled = await h.request(`/api/v1/broadcasts/${late.id}`, {
+      method: 'DELETE',
+      token: h.tokens.head,
+    });
+    expect(cancelled.status).toBe(200);
+    expect((await patch({ quietHours: { start: '20:30', end: '05:30' } })).status).toBe(200);
+    expect((await settings()).quietHours).toEqual({ start: '20:30', end: '05:30' });
+  });
+
+  it('refuses a slot shortened below what is packed in it, and takes the length that still holds it', async () => {
+    const slot = { name: 'evening', date: '2026-11-29' };
+    await book({ relay: relay(600), slot });
+    const second = await book({ relay: relay(600), slot });
+    const slots = await settings().then((s) => s.slots);
+    const evening = (end: string, maxAirTimeMin: number) =>
+      slots.map((s: any) => (s.name === 'evening' ? { ...s, end, maxAirTimeMin } : s));
+
+    // Packed 17:00–17:10 and 17:10–17:20: an end at 17:15, or 15 minutes of air time, leaves the second out.
+    for (const shorter of [evening('17:15', 45), evening('17:45', 15)]) {
+      const refused = await patch({ slots: shorter });
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as { airingIds: string[] }).airingIds).toEqual([
+        second.occurrences[0]!.id,
+      ]);
+    }
+    expect(await settings().then((s) => s.slots)).toEqual(slots);
+    const kept = await patch({ slots: evening('17:20', 20) });
+    expect(kept.status).toBe(200);
+  });
+});
+
+describe.each(dialects)('quiet hours moved while an airing is being booked, on %s', (dialect) => {
+  let h: Harness;
+  // The booking has read the commune's rules and goes on only once the change had its chance.
+  const race = meetAfter('communes', 'findCommune');
+  beforeAll(async () => {
+    h = await createHarness(dialect, {}, { decorateRepositories: race.decorate });
+  });
+  afterAll(() => h.close());
+
+  it('leaves no airing to come in the quiet hours, whichever comes first', async () => {
+    const { first } = race.arm(2);
+    const booking = h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: h.tokens.head,
+      json: {
+        relay: { url: 'https://radio.example.vn/vov1', durationS: 300 },
+        hamletIds: ['un-ta'],
+        at: '2026-11-28T21:00:00+07:00',
+      },
+    });
+    await first;
+    const change = await h.request('/api/v1/commune', {
+      method: 'PATCH',
+      token: h.tokens.admin,
+      json: { quietHours: { start: '20:30', end: '05:30' } },
+    });
+    const booked = await booking;
+    // One of the two wins: the airing booked and the hours kept, or the hours moved and the airing refused.
+    expect([booked.status, change.status].sort()).toEqual(booked.status === 201 ? [201, 409] : [200, 422]);
+    const { quietHours } = (
+      (await (await h.request('/api/v1/commune', { token: h.tokens.admin })).json()) as any
+    ).settings;
+    const waiting = await h.runtime.db.kysely
+      .selectFrom('occurrences')
+      .select('id')
+      .where('status', '=', 'scheduled')
+      .execute();
+    expect({ quietHours, airings: waiting.length }).toEqual(
+      booked.status === 201
+        ? { quietHours: { start: '21:30', end: '05:30' }, airings: 1 }
+        : { quietHours: { start: '20:30', end: '05:30' }, airings: 0 },
+    );
   });
 });

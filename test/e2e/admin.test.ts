@@ -99,6 +99,28 @@ describe.skipIf(!hasTool('chromium'))('admin pages in a browser', () => {
     expect(saved.slots.find((s) => s.name === 'morning')?.end).toBe('06:15');
   });
 
+  it('is told which booked airing earlier quiet hours would silence, and the hours stay', async () => {
+    const booked = await h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: h.tokens.head,
+      json: {
+        relay: { url: 'https://radio.example.vn/vov1', durationS: 300 },
+        hamletIds: ['un-ta'],
+        at: '2026-11-28T21:00:00+07:00',
+      },
+    });
+    expect(booked.status).toBe(201);
+    await page.goto(`${server.url}/quan-tri`);
+    await page.getByLabel('Giờ nghỉ bắt đầu').fill('20:30');
+    await page.getByRole('button', { name: 'Lưu cài đặt' }).click();
+    await poll(() => page.locator('.form-error').textContent()).toContain('21:00–21:05 ngày 28/11/2026');
+    expect(await page.locator('.form-error').textContent()).toContain('Hãy hủy hoặc dời các lượt phát này');
+    const settings = (await (await h.request('/api/v1/commune', { token: h.tokens.admin })).json()) as {
+      settings: { quietHours: unknown };
+    };
+    expect(settings.settings.quietHours).toEqual({ start: '22:00', end: '05:00' });
+  });
+
   it('adds a hamlet, with the missing name shown next to the field first', async () => {
     await page.goto(`${server.url}/quan-tri/thon`);
     // Languages are chosen by their position in the hamlet's order; Vietnamese is first by default.

@@ -57,7 +57,7 @@ export const findConflicts = <T extends BookedItem>(
 };
 
 /** An airing as a person reads it in a refusal: its title, priority and local times. */
-export const describeBooked = (
+const describeBooked = (
   item: Omit<BookedItem, 'id' | 'hamletId'>,
   timeZone: string,
 ): { vi: string; en: string } => {
@@ -73,6 +73,23 @@ export const describeBooked = (
  * `findConflicts`, as a result: a `conflict` error (409) naming the clashing items in local time, or
  * the items the candidate displaces.
  */
+/**
+ * Up to three airings named for a refusal, and how many more there are.
+ * @example
+ * nameAirings(items, 'Asia/Ho_Chi_Minh').vi // → '"Họp dân" (thông thường, 19:00–19:05 ngày 01/12/2026) và 2 lượt khác'
+ */
+export const nameAirings = (
+  items: readonly Omit<BookedItem, 'id' | 'hamletId'>[],
+  timeZone: string,
+): { vi: string; en: string } => {
+  const named = items.slice(0, MAX_NAMED).map((item) => describeBooked(item, timeZone));
+  const more = items.length - named.length;
+  return {
+    vi: named.map((n) => n.vi).join(', ') + (more > 0 ? ` và ${more} lượt khác` : ''),
+    en: named.map((n) => n.en).join(', ') + (more > 0 ? ` and ${more} more` : ''),
+  };
+};
+
 export const checkConflicts = <T extends BookedItem>(
   existing: readonly T[],
   candidate: ConflictCandidate,

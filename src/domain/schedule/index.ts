@@ -14,3 +14,4 @@ export * from './plan.js';
 export * from './series-expansion.js';
 export * from './suggest.js';
 export * from './projection.js';
+export * from './rule-change.js';

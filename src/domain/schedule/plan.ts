@@ -107,6 +107,9 @@ export interface PlanOptions {
  */
 export const LONGEST_ITEM_MS = 4 * 3_600_000;
 
+/** The end of every read of what is booked from now on, however far ahead. */
+export const END_OF_TIME = '9999-12-31T23:59:59.999Z';
+
 /**
  * The one materialiser: places a broadcast's starts on its hamlets by the rules of the house. In a
  * slot, items play back to back, priority first, then in booking order, and the slot's air time may
