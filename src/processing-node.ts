@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import pino from 'pino';
 import type { AudioTargets } from './domain/commune.js';
@@ -5,8 +7,45 @@ import { AudioRejectedError, type AudioSource } from './domain/ports/audio.js';
 import type { Logger } from './domain/ports/logger.js';
 import { createNodeAudioWork } from './media/audio-work.node.js';
 import { resolveFfmpeg } from './media/ffmpeg-binaries.js';
-import { createFileMediaStore } from './media/file-store.node.js';
+import { createFileMediaStore, type FileMediaStore } from './media/file-store.node.js';
 import { createEspeakEngine } from './media/tts/espeak.js';
+
+/**
+ * Another node's files in a shared work folder count as dead once untouched this long, far past the
+ * edge's one-minute lease; the node's own go at any age, as a Node worker's do at start.
+ */
+const LEFTOVER_AGE_MS = 60 * 60_000;
+
+/**
+ * The node's media store. The MP3 a job makes stays in the store's scratch area, under the node's tag
+ * like the original it fetched and its work folder, instead of the content-addressed area: a run killed
+ * before it was sent leaves it where the next start knows it for its own, and a node keeps no audio.
+ */
+function nodeStore(workDir: string, node: string) {
+  const store = createFileMediaStore(workDir, { owner: node });
+  const outputs = new Map<string, string>();
+  const media: FileMediaStore = {
+    ...store,
+    async putAsset(file, ext) {
+      const path = await store.scratchPath(ext);
+      await rename(file, path);
+      const bytes = await readFile(path);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      outputs.set(`${sha256}.${ext}`, path);
+      return { sha256, bytes: bytes.length };
+    },
+  };
+  return {
+    media,
+    /** The file of an output `media.putAsset` kept. */
+    outputPath: (sha256: string, ext: string) => outputs.get(`${sha256}.${ext}`),
+    /** Removes every output kept so far (a node does one job at a time). */
+    async removeOutputs() {
+      for (const path of outputs.values()) await rm(path, { force: true });
+      outputs.clear();
+    },
+  };
+}
 
 /** A job as the edge hands it out (`ProcessingLease` of the processing service, over JSON). */
 interface Lease {
@@ -45,7 +84,7 @@ export function createProcessingNode(options: ProcessingNodeOptions) {
   const base = options.edge.replace(/\/+$/, '');
   const { node } = options;
   const logger: Logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
-  const media = createFileMediaStore(options.workDir, { owner: node });
+  const { media, outputPath, removeOutputs } = nodeStore(options.workDir, node);
   const audio = createNodeAudioWork({
     binaries: resolveFfmpeg(process.env),
     media,
@@ -106,9 +145,9 @@ export function createProcessingNode(options: ProcessingNodeOptions) {
       // Only the MP3 goes back: the receivers play it, and the Worker measures it.
       made = await audio.process(source, { ...lease.targets, opus: false });
       const mp3 = made.outputs.find((o) => o.format === 'mp3')!;
-      const asset = await media.openAsset(mp3.sha256, 'mp3');
-      if (!asset) throw new Error('the processed MP3 is missing from the work folder');
-      const bytes = new Uint8Array(await new Response(asset.body).arrayBuffer());
+      const file = outputPath(mp3.sha256, 'mp3');
+      if (!file) throw new Error('the processed MP3 is missing from the work folder');
+      const bytes = new Uint8Array(await readFile(file));
       const form = new FormData();
       form.set('file', new File([bytes], `${mp3.sha256}.mp3`, { type: 'audio/mpeg' }));
       const res = await call(`/api/v1/processing/jobs/${job}/result${q}`, { method: 'POST', body: form });
@@ -141,14 +180,26 @@ export function createProcessingNode(options: ProcessingNodeOptions) {
       clearInterval(renewal);
       if (sourceKey) await media.discard(sourceKey).catch(() => undefined);
       // The node keeps nothing once the job is over: the edge stores the MP3 it was sent.
-      for (const output of made?.outputs ?? [])
-        await media.removeAsset(output.sha256, output.format).catch(() => undefined);
+      await removeOutputs().catch(() => undefined);
     }
   }
+
+  let cleared: Promise<void> | undefined;
+  /**
+   * Once, before the first lease: a run killed with -9 (a power cut, the OOM killer) kept nothing in
+   * memory to clean up with, and the edge's retry of its job starts from a fresh fetch.
+   */
+  const clearLeftovers = () =>
+    (cleared ??= media.removeOrphans(LEFTOVER_AGE_MS, { includeOwn: true }).then(
+      (removed) => logger.info(removed, 'work folder cleared of leftovers'),
+      // It costs disk space, not jobs: work anyway.
+      (error: Error) => logger.error({ err: error.message }, 'work folder clean-up failed'),
+    ));
 
   return {
     /** Leases one job and does it; false when the edge had none. */
     async once(): Promise<boolean> {
+      await clearLeftovers();
       const res = await postJson('/api/v1/processing/lease', { node });
       if (res.status === 204) return false;
       await work((await res.json()) as Lease);

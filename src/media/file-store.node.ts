@@ -71,13 +71,7 @@ async function sha256Of(file: string): Promise<string> {
  * `ab/cd/<sha256>.<ext>` for encoded audio. Every path is built from a key the store made itself or a
  * validated SHA-256, never from a name a user sent.
  */
-/** The store on this machine's disk, which alone may remove encoded audio: nobody else shares it. */
-export interface LocalMediaStore extends FileMediaStore {
-  /** Removes an encoded file (a processing node's, once sent); a missing one is fine. */
-  removeAsset(sha256: string, ext: string): Promise<void>;
-}
-
-export function createFileMediaStore(root: string, options: FileMediaStoreOptions = {}): LocalMediaStore {
+export function createFileMediaStore(root: string, options: FileMediaStoreOptions = {}): FileMediaStore {
   const tag = options.owner === undefined ? undefined : ownerTag(options.owner);
   /** A name in `tmp/`: `<tag>_<uuid>` for an owned store, `<uuid>` otherwise. */
   const tmpName = () => (tag ? `${tag}_${randomUUID()}` : randomUUID());
@@ -149,10 +143,6 @@ export function createFileMediaStore(root: string, options: FileMediaStoreOption
         await rename(file, target);
       });
       return { sha256, bytes: (await stat(target)).size };
-    },
-
-    async removeAsset(sha256, ext) {
-      await rm(assetPath(sha256, ext), { force: true });
     },
 
     async scratchPath(ext) {
