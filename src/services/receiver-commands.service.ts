@@ -16,7 +16,7 @@ import {
   type CommandState,
   type ReceiverCommand,
 } from '../domain/receiver/command.js';
-import type { Receiver, ReceiverSession } from '../domain/receiver/receiver.js';
+import { isPlaceholderBox, type Receiver, type ReceiverSession } from '../domain/receiver/receiver.js';
 import type { AuditTrail } from './audit.service.js';
 
 interface Deps {
@@ -123,6 +123,13 @@ export function createReceiverCommandsService(deps: Deps) {
           `Cụm loa ${receiver.name} đang bị tắt; hãy bật lại trước khi gửi lệnh.`,
         );
       }
+      // Accepted, it would only time out: no box holds this row's token.
+      if (isPlaceholderBox(receiver)) {
+        throw conflict(
+          `The receiver ${receiver.name} is example data and has never connected, so no box would get the command; rotate its token to enrol a real box.`,
+          `Cụm loa ${receiver.name} là dữ liệu mẫu, chưa từng kết nối với máy chủ, nên lệnh không tới được cụm loa nào; hãy đổi mã thiết bị để gắn một hộp điều khiển thật.`,
+        );
+      }
       return issue(ctx, [receiver], input);
     },
 
@@ -146,13 +153,13 @@ export function createReceiverCommandsService(deps: Deps) {
         if (!page.nextCursor) break;
         cursor = page.nextCursor;
       }
-      // Placeholder rows of the example commune are no boxes.
-      const enabled = items.filter((r) => r.disabledAt === null && !r.isExample);
+      // A seeded row that a real box has connected to is a box like any other.
+      const enabled = items.filter((r) => r.disabledAt === null && !isPlaceholderBox(r));
       if (enabled.length === 0) {
         throw invalid(
           'hamletId',
           `The hamlet ${hamlet.name} has no enabled receiver to send the command to.`,
-          `Thôn ${hamlet.name} chưa có cụm loa nào đang hoạt động để nhận lệnh.`,
+          `${hamlet.name} chưa có cụm loa nào đang hoạt động để nhận lệnh.`,
         );
       }
       return issue(ctx, enabled, input);

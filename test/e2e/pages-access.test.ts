@@ -170,10 +170,11 @@ const rows: Readonly<Record<string, Row>> = {
     form: { reason: '' },
     inScope: allow(office, 400),
   },
+  // Allowed roles reach the rule that a placeholder of the example commune, never connected, takes no command.
   'POST /giam-sat/dieu-khien': {
     path: () => '/giam-sat/dieu-khien',
     form: { target: 'r:rx-un-ta-1', kind: 'refresh' },
-    inScope: allow(office, 303),
+    inScope: allow(office, 409),
   },
   'GET /giam-sat/khan-cap': { path: () => '/giam-sat/khan-cap', inScope: allow(office) },
   'POST /giam-sat/khan-cap': {

@@ -20,14 +20,15 @@ const toAlarm = (r: {
 });
 
 export function createReceiverAlarmsRepository(db: Kysely<Database>): ReceiverAlarmsRepository {
-  // Enabled receivers of live hamlets and communes: a disabled box raises nothing.
+  // Enabled receivers of live hamlets and communes: a disabled box raises nothing. Every alarm is of
+  // something a box reported, so the example commune's placeholders, never heard from, raise none, and
+  // a real box enrolled on one of their rows is watched like any other.
   const live = () =>
     db
       .selectFrom('receivers as r')
       .innerJoin('hamlets as h', 'h.id', 'r.hamlet_id')
       .innerJoin('communes as c', 'c.id', 'h.commune_id')
       .where('r.disabled_at', 'is', null)
-      .where('r.is_example', '=', 0)
       .where('h.deleted_at', 'is', null)
       .where('c.deleted_at', 'is', null);
 

@@ -17,6 +17,15 @@ export interface Receiver {
   readonly updatedAt: string;
 }
 
+/**
+ * A row of the example commune that no box has ever answered for: seeded with a secret nobody knows,
+ * it stays one until a token rotated onto a real box brings its first heartbeat.
+ *
+ * @example isPlaceholderBox({ isExample: true, lastSeenAt: null }) // true
+ */
+export const isPlaceholderBox = (r: Pick<Receiver, 'isExample' | 'lastSeenAt'>): boolean =>
+  r.isExample && r.lastSeenAt === null;
+
 export const ReceiverInputSchema = z.strictObject({ hamletId: idText, name: humanText(200) });
 export type ReceiverInput = z.output<typeof ReceiverInputSchema>;
 

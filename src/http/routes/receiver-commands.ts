@@ -37,7 +37,7 @@ const tags = ['Receivers'];
 const responses = {
   ...problemResponses,
   409: {
-    description: 'Receiver disabled',
+    description: 'Receiver disabled, or a placeholder of the example commune that has never connected',
     content: { 'application/problem+json': { schema: ProblemSchema } },
   },
   422: {

@@ -1,6 +1,7 @@
 import type { Hamlet } from '../../../domain/hamlet.js';
 import type { ReceiverAlarm } from '../../../domain/receiver/alarm.js';
 import type { CommandState, ReceiverCommand } from '../../../domain/receiver/command.js';
+import { isPlaceholderBox } from '../../../domain/receiver/receiver.js';
 import { formatLocalEn, formatLocalVi } from '../../../domain/schedule/index.js';
 import type { ReceiverView } from '../../../services/receivers.service.js';
 import type { FormProblem, FormValues } from '../forms.js';
@@ -107,6 +108,12 @@ export function RemoteControl({
   const target = values ? one(values, 'target') : (preselect ?? '');
   const at = (iso: string) => (p.lang === 'vi' ? formatLocalVi : formatLocalEn)(Date.parse(iso), timeZone);
   const enabled = receivers.filter((x) => x.disabledAt === null);
+  // Said before the officer sends: a command to a box that never connected would only time out.
+  const targetLabel = (x: ReceiverView) => {
+    const label = `${x.name} (${hamletName.get(x.hamletId) ?? x.hamletId})`;
+    if (isPlaceholderBox(x)) return `${label} — ${r.placeholder}`;
+    return x.lastSeenAt === null ? `${label} — ${r.neverConnected}` : label;
+  };
   return (
     <>
       <p class="meta">{r.intro}</p>
@@ -120,9 +127,7 @@ export function RemoteControl({
           value={target}
           error={problem?.fields.target}
           options={[
-            ...enabled.map(
-              (x) => [`r:${x.id}`, `${x.name} (${hamletName.get(x.hamletId) ?? x.hamletId})`] as const,
-            ),
+            ...enabled.map((x) => [`r:${x.id}`, targetLabel(x)] as const),
             ...hamlets.map((h) => [`h:${h.id}`, r.wholeHamlet(h.name)] as const),
           ]}
         />
