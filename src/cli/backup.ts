@@ -22,30 +22,55 @@ function syncFile(path: string): void {
   }
 }
 
-/** Where a backup would overwrite the database it copies. */
-export class BackupTargetError extends Error {}
+/** A backup refused or failed for a reason the operator can fix: a file, a folder or a setting. */
+export class BackupError extends Error {}
+
+/** The service's database, opened only when it is one: a wrong DATA_DIR must not give a "backup". */
+function openSource(source: string, setting: string): SqliteDatabase.Database {
+  const fix = `set ${setting} to the service's.`;
+  if (!existsSync(source)) throw new BackupError(`No database at ${source}: ${fix}`);
+  let db: SqliteDatabase.Database | undefined;
+  try {
+    db = new SqliteDatabase(source, { fileMustExist: true });
+    if (db.prepare(`select 1 from sqlite_master where name = 'kysely_migration'`).get()) return db;
+  } catch (error) {
+    db?.close();
+    if (!(error instanceof SqliteDatabase.SqliteError)) throw error;
+    throw new BackupError(`${source} cannot be read as a database (${error.message}): ${fix}`);
+  }
+  db.close();
+  throw new BackupError(`${source} holds no Loa database: ${fix}`);
+}
 
 /**
  * A consistent copy of the SQLite database while the service keeps writing: `VACUUM INTO` reads one
  * snapshot (WAL), where the online backup API starts over at every write and may never finish. The copy
  * is written beside the target and renamed onto it only when whole, so a failed run keeps the last good
- * backup.
+ * backup; only its owner may read it.
  */
 export async function backupDatabase(config: Config, target: string): Promise<{ bytes: number }> {
   const source = sqliteFileOf(config.DATABASE_URL, resolve(config.DATA_DIR));
   const real = (file: string) => (existsSync(file) ? realpathSync(file) : resolve(file));
   const database = real(source);
   if ([database, `${database}-wal`, `${database}-shm`].includes(real(target))) {
-    throw new BackupTargetError(`${target} is the database itself; give another file.`);
+    throw new BackupError(`${target} is the database itself; give another file.`);
   }
   if (!existsSync(dirname(resolve(target)))) {
-    throw new BackupTargetError(`The folder ${dirname(resolve(target))} does not exist.`);
+    throw new BackupError(`The folder ${dirname(resolve(target))} does not exist.`);
   }
+  const db = openSource(source, config.DATABASE_URL ? 'DATABASE_URL' : 'DATA_DIR');
   const partial = `${resolve(target)}.partial-${process.pid}`;
-  const db = new SqliteDatabase(source, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    db.prepare('VACUUM INTO ?').run(partial);
+    try {
+      // One this process id left when killed is stale: no running process has it.
+      rmSync(partial, { force: true });
+      // Owner-only from its first page: it holds every password hash, as secret.key (0600) does.
+      closeSync(openSync(partial, 'wx', 0o600));
+      db.prepare('VACUUM INTO ?').run(partial);
+    } catch (error) {
+      throw new BackupError(`Cannot write the backup ${target}: ${(error as Error).message}`);
+    }
     // On disk before it takes the name: a power cut must not leave a cut copy where the last good one was.
     syncFile(partial);
     renameSync(partial, target);

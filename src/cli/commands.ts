@@ -9,7 +9,7 @@ import { systemClock } from '../domain/ports/clock.js';
 import { webIds } from '../domain/ports/ids.js';
 import { passwordText, UserInputSchema } from '../domain/user.js';
 import { readScheduleFiles } from '../node-seed.js';
-import { BackupTargetError, backupDatabase } from './backup.js';
+import { BackupError, backupDatabase } from './backup.js';
 import { commune } from './commune-commands.js';
 import { fail, out, withRuntime, type Command } from './run.js';
 
@@ -129,7 +129,7 @@ export const commandTable: Readonly<Record<string, Command>> = {
       );
       return 0;
     } catch (error) {
-      if (error instanceof BackupTargetError) return fail(error.message);
+      if (error instanceof BackupError) return fail(error.message);
       throw error;
     }
   },

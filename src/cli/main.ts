@@ -91,9 +91,16 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // What an operator can act on is one line: a setting, a file, a path or an option.
     // Its own code or its cause's (a migration that could not connect).
-    const code = [error, (error as Error | undefined)?.cause]
-      .map((e) => (e as NodeJS.ErrnoException | undefined)?.code)
-      .find((c) => c !== undefined);
+    const chain = [error, (error as Error | undefined)?.cause];
+    const codeOf = (e: unknown) => (e as NodeJS.ErrnoException | undefined)?.code;
+    // PostgreSQL refusing DATABASE_URL itself (SQLSTATE classes 08 connection, 28 authorisation, 3D no
+    // such database, 53 too many connections; 57P03 still starting): its message names what to change.
+    const refusedBy = chain.find((e) => /^(08|28|3D|53)[0-9A-Z]{3}$|^57P03$/.test(String(codeOf(e))));
+    if (refusedBy instanceof Error) {
+      process.stderr.write(`DATABASE_URL: ${refusedBy.message}\n`);
+      process.exit(1);
+    }
+    const code = chain.map(codeOf).find((c) => c !== undefined);
     const plain = typeof code === 'string' && /^(E[A-Z]+$|ERR_PARSE_ARGS_)/.test(code);
     if (
       error instanceof Error &&

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Config } from '../config.js';
@@ -32,7 +33,8 @@ const RECONNECT_SPREAD_MS = 3000;
  * `SHUTDOWN_TIMEOUT_S`: `/readyz` turns 503, the listener takes no new connection, push channels
  * close with a `retry:` hint spread over a few seconds, requests in flight are answered, jobs still
  * running after half the bound are handed back to the queue, the database closes; past the bound the
- * process exits anyway.
+ * process exits anyway. A port it cannot take stops it, in one line naming HOST and PORT, before any
+ * work begins.
  *
  * `worker` and `dispatch` listen too, but only for `/healthz`, `/readyz` and `/metrics`.
  */
@@ -42,32 +44,45 @@ export async function runProcess(
   parts: ProcessParts,
 ): Promise<void> {
   const runtime = await commands.open(config, { role: command });
+  const app = parts.http ? runtime.app.fetch : operationsApp(runtime).fetch;
+  const name = command === 'start' || command === 'serve' ? 'Loa' : `Loa ${command}`;
+  // The port is taken before any work starts (a second `loa start` by mistake would otherwise clear the
+  // first one's uploads in progress as its own leftovers), and requests wait until that clean-up is done.
+  let began!: () => void;
+  const begun = new Promise<void>((done) => (began = done));
+  let fetch: typeof app = async (...request) => {
+    await begun;
+    return app(...request);
+  };
+  const server: ServerType = serve({
+    fetch: (...request) => fetch(...request),
+    port: config.PORT,
+    hostname: config.HOST,
+    serverOptions: {
+      keepAliveTimeout: config.KEEP_ALIVE_S * 1000,
+      requestTimeout: config.REQUEST_TIMEOUT_S * 1000,
+      // Node refuses a bound on the headers above the request's; both are checked twice within it.
+      headersTimeout: Math.min(60_000, config.REQUEST_TIMEOUT_S * 1000),
+      connectionsCheckingInterval: Math.min(30_000, config.REQUEST_TIMEOUT_S * 500),
+    },
+  });
+  const refused = await listening(server);
+  if (refused) {
+    await runtime.close();
+    throw listenRefusal(refused, config);
+  }
   await runtime.startBackground({ jobs: parts.jobs, dispatcher: parts.dispatcher });
+  fetch = app;
+  began();
   // A dispatcher that (re)starts catches up at once instead of at the next half minute.
   if (parts.dispatcher)
     void runtime.dispatcher
       .tick()
       .catch((error: unknown) => runtime.logger.error({ err: String(error) }, 'dispatcher tick failed'));
-  const fetch = parts.http ? runtime.app.fetch : operationsApp(runtime).fetch;
-  const name = command === 'start' || command === 'serve' ? 'Loa' : `Loa ${command}`;
-  const server: ServerType = serve(
-    {
-      fetch,
-      port: config.PORT,
-      hostname: config.HOST,
-      serverOptions: {
-        keepAliveTimeout: config.KEEP_ALIVE_S * 1000,
-        requestTimeout: config.REQUEST_TIMEOUT_S * 1000,
-        // Node refuses a bound on the headers above the request's; both are checked twice within it.
-        headersTimeout: Math.min(60_000, config.REQUEST_TIMEOUT_S * 1000),
-        connectionsCheckingInterval: Math.min(30_000, config.REQUEST_TIMEOUT_S * 500),
-      },
-    },
-    (info) =>
-      runtime.logger.info(
-        { port: info.port, database: runtime.db.description, role: command },
-        `${name} listening on http://localhost:${info.port}${parts.http ? '' : ' (health and metrics only)'}`,
-      ),
+  const port = (server.address() as AddressInfo).port;
+  runtime.logger.info(
+    { port, database: runtime.db.description, role: command },
+    `${name} listening on http://localhost:${port}${parts.http ? '' : ' (health and metrics only)'}`,
   );
   let stopping = false;
   const stop = (signal: string) => {
@@ -101,6 +116,38 @@ export async function runProcess(
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Resolves once the server listens, or with the error that kept it from listening. */
+function listening(server: ServerType): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((done) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      done(error);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      done(undefined);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+  });
+}
+
+const listenHints: Readonly<Record<string, string>> = {
+  EADDRINUSE:
+    'address already in use by another process (a Loa already running?): stop it, or set PORT to a free port',
+  EACCES:
+    'permission denied: ports below 1024 need privileges; set PORT to 1024 or above behind a reverse proxy',
+  EADDRNOTAVAIL: 'not an address of this machine: set HOST to one of its addresses, or 0.0.0.0',
+};
+
+/** A listen error as one line naming the settings to change; its code keeps it one line in `main`. */
+function listenRefusal(error: NodeJS.ErrnoException, config: Config): Error {
+  const why = listenHints[error.code ?? ''] ?? error.message;
+  return Object.assign(new Error(`HOST=${config.HOST} PORT=${config.PORT}: cannot listen, ${why}.`), {
+    code: error.code,
+  });
 }
 
 /** What a worker or dispatcher process answers: its health, its readiness, its metrics. */
