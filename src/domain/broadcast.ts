@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZONED_TIME } from './schedule/time-zone.js';
 import { PRIORITIES, type Priority } from './schedule/types.js';
 
 /** An occurrence's life: scheduled, then played | failed | missed by the receivers' reports, or cancelled. */
@@ -7,10 +8,7 @@ export type OccurrenceStatus = (typeof OCCURRENCE_STATUSES)[number];
 
 const instant = z
   .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/,
-    'must be an ISO 8601 time with an offset, e.g. "2026-12-01T06:00:00+07:00"',
-  );
+  .regex(ZONED_TIME, 'must be an ISO 8601 time with an offset, e.g. "2026-12-01T06:00:00+07:00"');
 
 const RelaySchema = z.strictObject({
   url: z.string().min(1).max(2000),

@@ -82,7 +82,10 @@ export interface CommuneRollup extends AiringCounts {
   readonly communeCode: string;
   /** Enabled receivers, and how many of them sent a heartbeat within the online window. */
   readonly receivers: { readonly online: number; readonly total: number };
-  /** Occurrences scheduled in the period (cancelled ones left out), whatever became of them. */
+  /**
+   * Occurrences scheduled in the period (cancelled ones left out), whatever became of them, in the hamlets
+   * the commune still has: a deleted hamlet leaves its own report, and so leaves this.
+   */
   readonly scheduled: number;
 }
 

@@ -1,7 +1,13 @@
 import type { RequestContext } from '../domain/actor.js';
 import { invalid } from '../domain/errors.js';
 import type { Repositories } from '../domain/ports/repositories.js';
-import { DEFAULT_TIME_ZONE, instantMs, localToUtc, parseLocalDate } from '../domain/schedule/index.js';
+import {
+  DEFAULT_TIME_ZONE,
+  instantMs,
+  localToUtc,
+  parseLocalDate,
+  ZONED_TIME,
+} from '../domain/schedule/index.js';
 
 export const DAY_MS = 86_400_000;
 /** Longest range a playback or coverage request may span; longer reports are several requests. */
@@ -12,15 +18,19 @@ export async function timeZoneOf(r: Pick<Repositories, 'communes'>, communeId: s
   return (await r.communes.findCommune(communeId))?.timeZone ?? DEFAULT_TIME_ZONE;
 }
 
-/** Parses `from`/`to`: an ISO instant, or a local date meaning the commune's midnight. */
+/** Parses `from`/`to`: an ISO instant with its offset, or a local date meaning the commune's midnight. */
 function instant(field: string, value: string, timeZone: string): string {
   // A day that is not on the calendar is no instant either: both refuse it.
-  const ms = parseLocalDate(value).ok ? localToUtc(value, '00:00', timeZone) : instantMs(value);
+  const ms = parseLocalDate(value).ok
+    ? localToUtc(value, '00:00', timeZone)
+    : ZONED_TIME.test(value)
+      ? instantMs(value)
+      : NaN;
   if (!Number.isFinite(ms)) {
     throw invalid(
       field,
-      `${field} must be an ISO 8601 time or a date YYYY-MM-DD (got ${JSON.stringify(value)}).`,
-      `${field} phải là thời điểm ISO 8601 hoặc ngày YYYY-MM-DD.`,
+      `${field} must be an ISO 8601 time with an offset, e.g. 2026-11-27T06:00:00+07:00, or a date YYYY-MM-DD (got ${JSON.stringify(value)}).`,
+      `${field} phải là thời điểm ISO 8601 có múi giờ, ví dụ 2026-11-27T06:00:00+07:00, hoặc ngày YYYY-MM-DD.`,
     );
   }
   return new Date(ms).toISOString();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { startRealServer } from '../support/real-server.js';
 import {
   createDevice,
   createReadyAnnouncement,
@@ -272,5 +273,34 @@ describe.each(dialects)('coverage per receiver on %s', (dialect) => {
       expected: 0,
       offline: 0,
     });
+  });
+
+  it('takes a time with its offset, and refuses one that names no zone', async () => {
+    const server = await startRealServer(h);
+    const get = (query: string) =>
+      fetch(`${server.url}/api/v1/reports/coverage?${query}`, {
+        headers: { authorization: `Bearer ${h.tokens.officer}` },
+      });
+    try {
+      // 06:00 to 12:00 in the commune holds the day's one airing, at 09:00.
+      const zoned = await get('from=2026-11-27T06:00:00%2B07:00&to=2026-11-27T12:00:00%2B07:00');
+      expect(zoned.status, await zoned.clone().text()).toBe(200);
+      const report = (await zoned.json()) as Coverage;
+      expect(report.hamlets).toEqual((await coverage()).hamlets);
+      expect(report.hamlets.find((r) => r.hamletId === 'thon-3')?.expected).toBeGreaterThan(0);
+      // Read by `Date`, these would be on the server's clock: 06:00 UTC is 13:00 in the commune.
+      for (const [query, field] of [
+        ['from=2026-11-27T06:00:00&to=2026-11-27T12:00:00', 'from'],
+        ['from=2026-11-27T06:00:00%2B07:00&to=2026-11-27 12:00', 'to'],
+      ] as const) {
+        const res = await get(query);
+        expect(res.status, query).toBe(422);
+        const problem = (await res.json()) as { detail: string; errors: { field: string }[] };
+        expect(problem.errors).toEqual([expect.objectContaining({ field })]);
+        expect(problem.detail).toMatch(/offset/);
+      }
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { startRealServer } from '../support/real-server.js';
 import {
   expectedRollup,
   heartbeat,
@@ -294,6 +295,68 @@ describe.each(dialects)('province roll-up on %s', (dialect) => {
     expect(tooLong.status).toBe(422);
     expect((await get('/api/v1/province/rollup?from=yesterday', token)).status).toBe(400);
     expect((await get('/api/v1/province/rollup', token)).status).toBe(200);
+  });
+
+  it('leaves a deleted hamlet’s airings out, as the commune’s own report and the export do', async () => {
+    // Thôn Cũ airs once beside thôn 3 and is then deleted: the commune's own report no longer shows it.
+    h.clock.set('2026-12-04T01:00:00.000Z');
+    const made = await h.request('/api/v1/hamlets', {
+      method: 'POST',
+      token: h.tokens.admin,
+      json: { name: 'Thôn Cũ', languages: ['vi'] },
+    });
+    expect(made.status, await made.clone().text()).toBe(201);
+    const gone = ((await made.json()) as { id: string }).id;
+    await scheduleBroadcast(h, {
+      relay: { url: 'https://radio.example.vn/vov1', durationS: 60 },
+      hamletIds: [gone, 'thon-3'],
+      at: '2026-12-05T09:00:00+07:00',
+    });
+    h.clock.set('2026-12-05T03:00:00.000Z');
+    const removed = await h.request(`/api/v1/hamlets/${gone}`, { method: 'DELETE', token: h.tokens.admin });
+    expect(removed.status).toBe(204);
+    const minted = await h.request('/api/v1/province/tokens', {
+      method: 'POST',
+      token: s.province.tokens.provinceAdmin,
+      json: { name: 'Hệ thống thông tin nguồn' },
+    });
+    expect(minted.status).toBe(201);
+    const machine = ((await minted.json()) as { secret: string }).secret;
+
+    const server = await startRealServer(h);
+    const read = async <T>(path: string, token: string): Promise<T> => {
+      const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status, await res.clone().text()).toBe(200);
+      return (await res.json()) as T;
+    };
+    try {
+      const own = await read<{ hamlets: (Airings & { hamletId: string; scheduled: number })[] }>(
+        '/api/v1/reports/coverage?from=2026-12-05&to=2026-12-06',
+        h.tokens.officer,
+      );
+      expect(own.hamlets.map((hm) => hm.hamletId)).not.toContain(gone);
+      const sum = (k: 'scheduled' | 'expected' | 'played' | 'failed' | 'missed' | 'offline') =>
+        own.hamlets.reduce((n, hm) => n + hm[k], 0);
+      expect(sum('scheduled')).toBe(1);
+
+      const rollup = await read<Rollup>(
+        '/api/v1/province/rollup?from=2026-12-05&to=2026-12-05',
+        s.province.tokens.provinceOfficer,
+      );
+      const row = rollup.communes.find((c) => c.communeId === 'coc-san')!;
+      const days = await read<{ items: (Airings & { communeId: string; scheduled: number })[] }>(
+        '/api/v1/province/reports/v1/playback-days?from=2026-12-05&to=2026-12-05',
+        machine,
+      );
+      const day = days.items.find((d) => d.communeId === 'coc-san')!;
+      for (const k of ['scheduled', 'expected', 'played', 'failed', 'missed', 'offline'] as const) {
+        expect(row[k], `roll-up ${k}`).toBe(sum(k));
+        expect(day[k], `export ${k}`).toBe(sum(k));
+      }
+      expect(rollup.total.scheduled).toBe(1);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('is the province’s: commune staff are refused', async () => {

@@ -52,6 +52,8 @@ export function createProvinceReportsRepository(
         ])
         .where('c.province_id', '=', provinceId)
         .where('c.deleted_at', 'is', null)
+        // A deleted hamlet leaves the commune's own report (it lists live hamlets), so it leaves this one.
+        .where('h.deleted_at', 'is', null)
         .where('o.status', '!=', 'cancelled')
         .where(inPeriods(sql.ref('c.time_zone'), sql.ref('o.starts_at'), zones));
       const rows = await db
@@ -73,6 +75,7 @@ export function createProvinceReportsRepository(
         ])
         .where('c.province_id', '=', provinceId)
         .where('c.deleted_at', 'is', null)
+        .where('h.deleted_at', 'is', null)
         .where(inPeriods(sql.ref('c.time_zone'), sql.ref('o.starts_at'), zones));
       const rows = await db
         .selectFrom(pairs.as('p'))

@@ -113,6 +113,9 @@ export const parseLocalDate = (
   return ok({ year, month, day });
 };
 
+/** An ISO 8601 time that names its offset: without one, `Date.parse` reads it on the server's clock. */
+export const ZONED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
 /**
  * Milliseconds of an ISO 8601 time, or NaN where it is none or names a day the calendar lacks: `Date.parse`
  * rolls 2026-02-30 over into March.

@@ -6,11 +6,10 @@ import type { PlaybackView } from '../../services/monitoring.service.js';
 
 /** The answers of the monitoring routes, as OpenAPI schemas. */
 
-export const when = z
-  .string()
-  .max(40)
-  .optional()
-  .openapi({ description: 'ISO 8601 time, or a date YYYY-MM-DD meaning midnight in the commune' });
+export const when = z.string().max(40).optional().openapi({
+  description:
+    'ISO 8601 time with its offset (…Z or …+07:00), or a date YYYY-MM-DD meaning midnight in the commune',
+});
 
 export const OccurrenceStatus = z.enum(OCCURRENCE_STATUSES);
 

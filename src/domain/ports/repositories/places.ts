@@ -82,12 +82,15 @@ export interface ProvinceReportsRepository {
     provinceId: string,
     onlineAfter: string,
   ): Promise<readonly { readonly communeId: string; readonly total: number; readonly online: number }[]>;
-  /** Occurrences per commune and period, cancelled ones left out. */
+  /** Occurrences per commune and period in its hamlets not deleted, cancelled ones left out. */
   countScheduledByPeriod(
     provinceId: string,
     zones: readonly ZonePeriods[],
   ): Promise<readonly { readonly communeId: string; readonly period: string; readonly count: number }[]>;
-  /** Expected airings per commune and period, grouped by the facts of `playbackStatus` (due at `now`). */
+  /**
+   * Expected airings per commune and period in its hamlets not deleted, grouped by the facts of
+   * `playbackStatus` (due at `now`).
+   */
   countAiringsByPeriod(
     provinceId: string,
     zones: readonly ZonePeriods[],
