@@ -66,12 +66,12 @@ const user: Command = async (config, args, opts) => {
       return 0;
     }
     if (sub === 'passwd') {
-      const found = await runtime.services.users.findByUsername(ctx, username);
-      if (!found) return fail(`No user "${username}".`);
       const { password, generated } = passwordFromEnv();
       const checked = passwordText.safeParse(password);
       if (!checked.success) return fail(`LOA_PASSWORD: ${checked.error.issues[0]!.message}`);
-      await runtime.services.users.update(ctx, found.id, { password });
+      if (!(await runtime.services.users.resetPassword(username, password))) {
+        return fail(`No user "${username}".`);
+      }
       out(
         `Password changed for ${username}; open sessions were signed out.${generated ? ` New password: ${password}` : ''}`,
       );

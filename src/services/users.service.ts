@@ -343,19 +343,27 @@ export function createUsersService(deps: Deps) {
       });
     },
 
-    /** A user of the commune by username, or undefined. */
-    async findByUsername(ctx: RequestContext, username: string): Promise<User | undefined> {
-      assertAllowed(ctx.actor, 'user.manage');
+    /**
+     * A new password set by the server's operator (`loa user passwd`), for any person of any commune or of
+     * the province: the way back for an admin who forgot theirs, which no page can give without the
+     * current one. It acts as an admin over that person (the province's for province staff), audited as
+     * the command line; false when no such person exists.
+     */
+    async resetPassword(username: string, password: string): Promise<boolean> {
       const found = await deps.repos.users.findCredentialsByUsername(username.normalize('NFC'));
-      if (
-        !found ||
-        found.communeId !== ctx.actor.communeId ||
-        isProvinceRole(found.role) ||
-        isSystemAccount(found)
-      )
-        return undefined;
-      const { passwordHash: _, ...user } = found;
-      return user;
+      if (!found || isSystemAccount(found)) return false;
+      const operator: RequestContext = {
+        actor: {
+          ...toUserActor(found),
+          id: 'cli',
+          username: 'cli',
+          role: isProvinceRole(found.role) ? 'province_admin' : 'admin',
+          hamletIds: 'all',
+        },
+        requestId: 'cli',
+      };
+      await this.update(operator, found.id, { password });
+      return true;
     },
 
     /** Users own history (announcements, audit rows), so deleting disables the account. */

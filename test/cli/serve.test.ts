@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import SqliteDatabase from 'better-sqlite3';
+import { scryptHasher } from '../../src/crypto/passwords.node.js';
 import { speechWav } from '../support/audio-fixtures.js';
 import { runLoa, serveLoa, type RunningServer } from '../support/serve.js';
 import { multipartFrame } from '../support/multipart-frame.js';
@@ -303,6 +304,30 @@ describe('loa commands', () => {
     expect(list.stdout).toMatch(/truong-un-ta\thamlet_head\tun-ta\tactive\tTrưởng thôn Ún Tà/);
     const passwd = await runLoa(['user', 'passwd', 'truong-un-ta'], env);
     expect(passwd.stdout).toMatch(/New password: \S{10,}/);
+    // The way back for an admin who forgot the password, the commune's and the province's alike.
+    const hashOf = (username: string) => {
+      const db = new SqliteDatabase(join(env.DATA_DIR, 'loa.sqlite'), { readonly: true });
+      try {
+        return (db.prepare('select password_hash from users where username = ?').get(username) as any)
+          .password_hash as string;
+      } finally {
+        db.close();
+      }
+    };
+    for (const username of ['admin', 'tinh']) {
+      const before = hashOf(username);
+      const reset = await runLoa(['user', 'passwd', username], { ...env, LOA_PASSWORD: 'mot-mat-khau-moi' });
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(reset.stdout).toBe(`Password changed for ${username}; open sessions were signed out.\n`);
+      expect(await scryptHasher.verify('mot-mat-khau-moi', hashOf(username))).toBe(true);
+      expect(hashOf(username)).not.toBe(before);
+    }
+    const nobody = await runLoa(['user', 'passwd', 'khong-co-ai'], {
+      ...env,
+      LOA_PASSWORD: 'mot-mat-khau-moi',
+    });
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toBe('No user "khong-co-ai".\n');
     const bad = await runLoa(['user', 'add', 'x', '--role', 'king'], env);
     expect(bad.code).toBe(1);
     // The API's rules hold on the terminal too, and a refusal is one line an operator can act on.
