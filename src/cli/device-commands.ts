@@ -1,4 +1,14 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { hostname, uptime } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -123,23 +133,44 @@ const onSignal = (stop: () => Promise<void>) => {
 
 /**
  * The box's enrolment: read from `--enrol` (or LOA_RECEIVER_ENROL) and kept in the cache folder with
- * owner-only permissions, or read from there on a later start.
+ * owner-only permissions, or read from there on a later start; a damaged one stops the box only when no
+ * token is given otherwise.
  */
-function enrolmentOf(dir: string, text: string | undefined): Enrolment | undefined {
+function enrolmentOf(dir: string, text: string | undefined, tokenGiven: boolean): Enrolment | undefined {
   const file = join(dir, 'enrolment.json');
   if (text) {
     const parsed = parseEnrolment(text);
     if (!parsed.ok) throw new OptionError(`--enrol: ${parsed.error}`);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file, `${JSON.stringify(parsed.value)}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
+    // Whole or not at all: a box loses power at any moment, and the next start reads this file alone.
+    const part = `${file}.part`;
+    writeFileSync(part, `${JSON.stringify(parsed.value)}\n`, { mode: 0o600 });
+    chmodSync(part, 0o600);
+    const fd = openSync(part, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(part, file);
     return parsed.value;
   }
   if (!existsSync(file)) return undefined;
-  const saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<Enrolment>;
-  const q = new URLSearchParams({ server: saved.server ?? '', token: saved.token ?? '' });
+  let saved: Partial<Enrolment> | undefined;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<Enrolment>;
+  } catch {
+    saved = undefined;
+  }
+  const q = new URLSearchParams({ server: saved?.server ?? '', token: saved?.token ?? '' });
   const parsed = parseEnrolment(`loa-receiver:?${q}`);
-  return parsed.ok ? parsed.value : undefined;
+  if (!parsed.ok) {
+    if (tokenGiven) return undefined;
+    throw new OptionError(
+      `${file} is damaged: enrol the box again with --enrol "loa-receiver:?…" from its token page`,
+    );
+  }
+  return parsed.value;
 }
 
 /** `loa receiver`: the agent of one loudspeaker box. */
@@ -157,10 +188,15 @@ const receiver: DeviceCommand = async (argv) => {
     'no-push': { type: 'boolean' },
   });
   const dir = resolve(values.cache ?? './receiver-cache');
-  const enrolled = enrolmentOf(dir, values.enrol ?? (process.env.LOA_RECEIVER_ENROL || undefined));
-  const server = serverUrl(values.server ?? enrolled?.server);
   // The environment keeps the token out of `ps`, where every user of the box could read it.
-  const token = values.token ?? (process.env.LOA_RECEIVER_TOKEN || undefined) ?? enrolled?.token;
+  const given = values.token ?? (process.env.LOA_RECEIVER_TOKEN || undefined);
+  const enrolled = enrolmentOf(
+    dir,
+    values.enrol ?? (process.env.LOA_RECEIVER_ENROL || undefined),
+    given !== undefined,
+  );
+  const server = serverUrl(values.server ?? enrolled?.server);
+  const token = given ?? enrolled?.token;
   if (!token)
     return fail(
       'Give the device token: --token T, or LOA_RECEIVER_TOKEN in the environment, or --enrol "loa-receiver:?…" from the receiver\'s token page.',

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -163,6 +163,16 @@ describe('loa receiver and loa simulate against loa serve', () => {
     expect(bad.stderr).toBe(
       'loa receiver: --enrol: an enrolment starts with "loa-receiver:?server=…&token=…"\nSee: loa receiver --help\n',
     );
+
+    // A power cut while it was written leaves it empty or cut: the box says how to enrol it again.
+    for (const damaged of ['', '{"server":"http://10.0.0.5:3000","tok']) {
+      writeFileSync(join(cache, 'enrolment.json'), damaged);
+      const refused = await runLoa(['receiver', '--cache', cache], {});
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(
+        `loa receiver: ${join(cache, 'enrolment.json')} is damaged: enrol the box again with --enrol "loa-receiver:?…" from its token page\nSee: loa receiver --help\n`,
+      );
+    }
   });
 
   it('prints help for simulate and receiver, and a bad option in one line, never a stack trace', async () => {
