@@ -32,7 +32,7 @@ export const commune: Command = async (config, args, opts) => {
     }
     input = checked.data;
   }
-  if (sub === 'delete' && !id) return fail('Give the commune id: loa commune delete <id>');
+  if (sub === 'delete' && !id) return fail('Give the commune id: loa commune delete <id> --yes');
   return withRuntime(config, async (runtime) => {
     const ctx = await provinceOperator(runtime);
     if (sub === 'list') {
@@ -42,6 +42,13 @@ export const commune: Command = async (config, args, opts) => {
       return 0;
     }
     if (sub === 'delete') {
+      // Nothing restores a deleted commune: a mistyped id must not be one keystroke from it.
+      const found = (await runtime.services.communes.overview(ctx)).find((o) => o.commune.id === id);
+      if (found && !opts.yes) {
+        return fail(
+          `This hides ${found.commune.name} (${found.commune.code}) for good: its users can no longer sign in and its ${found.receivers.total} receiver(s) are refused. Run again with --yes: loa commune delete ${id} --yes`,
+        );
+      }
       await runtime.services.communes.remove(ctx, id!);
       out(`Deleted commune ${id}: its users can no longer sign in and its receivers are refused.`);
       return 0;

@@ -19,7 +19,7 @@ const usage = `Usage: loa <command> [options]
   commune add --name "Xã …" --code NNNNN [--id ID] [--admin-username U [--admin-name "…"]] [--time-zone TZ]
                                  a new commune of the province (as its admin \`tinh\`); the first admin's password is printed once
   commune list                   the province's communes: id, code, receivers online/total, name
-  commune delete <id>            hide a commune: its users and receivers are refused from then on
+  commune delete <id> --yes      hide a commune: its users and receivers are refused from then on
   backup <file>                  consistent copy of the SQLite database to <file>, while the service runs
   prune-heartbeats               delete heartbeat history older than HEARTBEAT_RETENTION_DAYS (default 30)
   receiver --server URL --token T --cache DIR [--player "CMD {file}"] [--cache-max-mb 1024] [--volume 80]
@@ -62,6 +62,7 @@ async function main(argv: readonly string[]): Promise<number> {
       'admin-username': { type: 'string' },
       'admin-name': { type: 'string' },
       'time-zone': { type: 'string' },
+      yes: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

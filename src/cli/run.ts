@@ -12,6 +12,7 @@ export interface CliOptions {
   readonly 'admin-username'?: string | undefined;
   readonly 'admin-name'?: string | undefined;
   readonly 'time-zone'?: string | undefined;
+  readonly yes?: boolean | undefined;
 }
 
 export type Command = (config: Config, args: readonly string[], opts: CliOptions) => Promise<number>;

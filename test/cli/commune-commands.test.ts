@@ -46,11 +46,17 @@ describe('loa commune', () => {
       expect(malformed.code).toBe(1);
       expect(malformed.stderr).toMatch(/^--code: must be the 5-digit commune code/);
 
-      const deleted = await runLoa(['commune', 'delete', 'ban-xeo'], env);
+      const unconfirmed = await runLoa(['commune', 'delete', 'ban-xeo'], env);
+      expect(unconfirmed.code).toBe(1);
+      expect(unconfirmed.stderr).toMatch(
+        /^This hides Xã Bản Xèo \(\d{5}\) for good: .* Run again with --yes/,
+      );
+      expect((await runLoa(['commune', 'list'], env)).stdout).toContain('ban-xeo');
+      const deleted = await runLoa(['commune', 'delete', 'ban-xeo', '--yes'], env);
       expect(deleted.code, deleted.stderr).toBe(0);
       const after = await runLoa(['commune', 'list'], env);
       expect(after.stdout).not.toContain('ban-xeo');
-      const unknown = await runLoa(['commune', 'delete', 'ban-xeo'], env);
+      const unknown = await runLoa(['commune', 'delete', 'ban-xeo', '--yes'], env);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toMatch(/Commune "ban-xeo" does not exist/);
 
