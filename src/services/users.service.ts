@@ -378,7 +378,10 @@ export function createUsersService(deps: Deps) {
     async operator(username: 'admin' | 'tinh' = 'admin'): Promise<RequestContext> {
       const admin = await deps.repos.users.findCredentialsByUsername(username);
       if (!admin) {
-        throw new Error(`No user ${username} exists yet; run \`loa serve\` or \`loa seed\` once first.`);
+        throw conflict(
+          `No user ${username} exists yet; run \`loa serve\` or \`loa seed\` once first.`,
+          `Chưa có người dùng ${username}; hãy chạy \`loa serve\` hoặc \`loa seed\` một lần trước.`,
+        );
       }
       return { actor: toUserActor(admin), requestId: 'cli' };
     },

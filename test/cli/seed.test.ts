@@ -80,6 +80,10 @@ describe('loa seed with commune files that collide', () => {
     const missing = await runLoa(['seed'], env(join(dir, 'no-such-folder')));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^ENOENT: no such file or directory, scandir '.*no-such-folder'\n$/);
+    // A command acting as the operator finds no admin yet: it says what to run first, in one line.
+    const noAdmin = await runLoa(['user', 'list'], env(folder('still-empty', {})));
+    expect(noAdmin.code).toBe(1);
+    expect(noAdmin.stderr).toBe('No user admin exists yet; run `loa serve` or `loa seed` once first.\n');
   });
 
   it(
