@@ -229,9 +229,7 @@ export async function createEdgeRuntime(
     version: packageJson.version,
     sessionTtlHours: config.SESSION_TTL_HOURS,
     alarmRules: alarmRulesOf(config),
-    inspector: createSniffingInspector(
-      async (key) => (await media.readUpload(key))?.subarray(0, 16) ?? new Uint8Array(),
-    ),
+    inspector: createSniffingInspector((key) => headOfUpload(media, key, 16)),
     // Speech (bulletin headers, CAP alerts) is a processing node's job, where nodes may take jobs.
     speech: env.LOA_PROCESSING_TOKEN ? 'processing-node' : 'none',
     // Audio jobs go to processing nodes, which fetch the originals from R2.
@@ -312,6 +310,30 @@ export async function createEdgeRuntime(
       await services.webhooks.whenRecorded();
     },
   };
+}
+
+/**
+ * The first `bytes` of an upload, read from R2's stream, which is then let go: a recording may be 100 MB
+ * and an isolate has 128 MB for all of its requests.
+ */
+async function headOfUpload(media: R2MediaStore, key: string, bytes: number): Promise<Uint8Array> {
+  const upload = await media.openUpload(key);
+  if (!upload) return new Uint8Array();
+  const reader = upload.body.getReader();
+  const head = new Uint8Array(bytes);
+  let filled = 0;
+  try {
+    while (filled < bytes) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      const part = chunk.value.subarray(0, bytes - filled);
+      head.set(part, filled);
+      filled += part.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return head.subarray(0, filled);
 }
 
 /** A short digest of the bundled commune files: they are applied again when a deployment changes them. */

@@ -1,9 +1,63 @@
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Env } from '../../src/worker.js';
+import { createEdgeRuntime, type Env } from '../../src/worker.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+/**
+ * The test's bucket, counting the bytes the Worker takes out of it: a body is handed over 64 KB at a
+ * time as it is read, as R2 streams it, and `arrayBuffer()` takes the whole object.
+ */
+function countingBucket(bucket: Env['MEDIA']) {
+  const read = { bytes: 0 };
+  const counted = (body: ReadableStream<Uint8Array>) => {
+    const reader = body.getReader();
+    let rest: Uint8Array = new Uint8Array();
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          if (rest.length === 0) {
+            const next = await reader.read();
+            if (next.done) return controller.close();
+            rest = next.value;
+          }
+          const slice = rest.subarray(0, 65_536);
+          rest = rest.subarray(slice.length);
+          read.bytes += slice.length;
+          controller.enqueue(slice);
+        },
+        cancel: (reason) => reader.cancel(reason),
+      },
+      { highWaterMark: 0 },
+    );
+  };
+  const counting = {
+    head: bucket.head.bind(bucket),
+    put: bucket.put.bind(bucket),
+    delete: bucket.delete.bind(bucket),
+    list: bucket.list.bind(bucket),
+    createMultipartUpload: bucket.createMultipartUpload.bind(bucket),
+    get: async (key: string, options?: Parameters<Env['MEDIA']['get']>[1]) => {
+      const object = await bucket.get(key, options);
+      if (!object) return null;
+      return {
+        key: object.key,
+        size: object.size,
+        uploaded: object.uploaded,
+        get body() {
+          return counted(object.body);
+        },
+        arrayBuffer: async () => {
+          const whole = await object.arrayBuffer();
+          read.bytes += whole.byteLength;
+          return whole;
+        },
+      };
+    },
+  } as Env['MEDIA'];
+  return { bucket: counting, read };
+}
 
 /**
  * The edge runs no ffmpeg: an upload that says it is processed already (the upload page levels and
@@ -81,6 +135,32 @@ describe('uploads processed in the browser, checked in the Worker', () => {
     }
     expect(await storedObjects()).toBe(before);
     expect(await originals()).toBe(originalsBefore);
+  });
+
+  it('looks at the first bytes of an unprocessed recording, not the whole of it, to tell what it is', async () => {
+    const media = countingBucket((env as Env).MEDIA);
+    const runtime = await createEdgeRuntime({ ...(env as Env), MEDIA: media.bucket });
+    // Under R2's 5 MiB part, so that it is stored in one put; a recording may be 100 MB, and the isolate
+    // has 128 MB for everything it does.
+    const wav = new Uint8Array(4.5 * 1024 * 1024);
+    wav.set(new TextEncoder().encode('RIFF\x00\x00\x00\x00WAVEfmt '));
+    const data = form(wav, 'cuoc-hop.wav', 'false', 'Họp thôn tháng 11');
+    const res = await runtime.app.request('/api/v1/announcements', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.secretary}` },
+      body: data,
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    expect(((await res.json()) as { status: string }).status).toBe('queued');
+    expect(media.read.bytes).toBeLessThan(1024 * 1024);
+
+    const pdf = form(new TextEncoder().encode('%PDF-1.4\n%%EOF\n'), 'van-ban.wav', 'false');
+    const refused = await runtime.app.request('/api/v1/announcements', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.secretary}` },
+      body: pdf,
+    });
+    expect(refused.status).toBe(415);
   });
 
   it('processes a WAV sent without the claim as before: queued for a processing node', async () => {

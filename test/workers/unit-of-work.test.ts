@@ -105,6 +105,62 @@ describe('units of work on D1', () => {
     expect(names.some((n) => n.name === 'Thôn mới')).toBe(true);
   });
 
+  it('roll back a dead holder’s changes and deletions before a new deployment migrates', async () => {
+    const h = await createHarness();
+    const count = async (sql: string) => (await testEnv.DB.prepare(sql).all<{ n: number }>()).results[0]?.n;
+    const thon2 =
+      "select count(*) as n from hamlets where id = 'thon-2' and name = 'Thôn số 2 (dữ liệu mẫu)'";
+    const audit = 'select count(*) as n from audit_log';
+    expect(await count(thon2)).toBe(1);
+    const audited = await count(audit);
+    expect(audited).toBeGreaterThan(0);
+    // A Worker that took the lock, changed a hamlet, deleted the audit trail and was killed.
+    const dead = connectD1(testEnv.DB, { leaseMs: 50 });
+    await dead.journal.installJournal({ readOnly: true });
+    await dead.journal.acquire('dead-worker', true);
+    await dead.journal.guarded('dead-worker', {
+      sql: "update hamlets set name = 'Bị sửa dở' where id = 'thon-2'",
+      params: [],
+    });
+    await dead.journal.guarded('dead-worker', { sql: 'delete from audit_log', params: [] });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    // The first isolate of a deployment that brings a migration takes the lock to migrate, having read
+    // nothing of the schema yet.
+    const deployment = connectD1(testEnv.DB);
+    await deployment.journal.exclusive(async () => undefined);
+    expect(await count(thon2)).toBe(1);
+    expect(await count(audit)).toBe(audited);
+    expect(await count('select count(*) as n from "loa_undo__audit_log"')).toBe(0);
+    const lock = await testEnv.DB.prepare('select holder from loa_d1_lock where id = 1').all();
+    expect(lock.results).toEqual([{ holder: null }]);
+    const fresh = await createEdgeRuntime(testEnv);
+    const res = await fresh.app.request('/api/v1/hamlets', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Thôn sau khi khôi phục', languages: ['vi'] }),
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it('let a new isolate start on an up-to-date database while a unit of work holds the write lock', async () => {
+    const h = await createHarness();
+    const busy = connectD1(testEnv.DB);
+    await busy.journal.installJournal({ readOnly: true });
+    await busy.journal.acquire('long-unit', true);
+    try {
+      const started = Date.now();
+      const fresh = await createEdgeRuntime(testEnv);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const me = await fresh.app.request('/api/v1/auth/me', {
+        headers: { authorization: `Bearer ${h.tokens.admin}` },
+      });
+      expect(me.status).toBe(200);
+    } finally {
+      await busy.journal.commit('long-unit');
+    }
+  });
+
   it('hold the booking rules under concurrent requests: ten identical bookings, one 201', async () => {
     const h = await createHarness();
     const answers = await Promise.all(

@@ -1,7 +1,7 @@
 import { Kysely, sql, type DatabaseIntrospector, type TableMetadata } from 'kysely';
 import { D1Dialect } from 'kysely-d1';
 import type { Db } from '../database.js';
-import { migrateToLatest } from '../migrator.js';
+import { migrateToLatest, pendingMigrations } from '../migrator.js';
 import type { Database } from '../schema.js';
 import type { D1Binding } from './binding.js';
 import { D1Journal, JournaledD1Driver, type D1LockOptions } from './d1-driver.js';
@@ -53,6 +53,9 @@ export function connectD1(binding: D1Binding, options: D1LockOptions = {}): D1Db
  */
 export async function migrateD1(db: D1Db): Promise<readonly string[]> {
   await db.journal.bootstrap();
+  // Every new isolate starts here, most of them on a database already up to date: they read and take no
+  // write lock, which a long unit of work may hold for longer than they would wait.
+  if ((await pendingMigrations(db.kysely)).length === 0 && (await db.journal.readJournal())) return [];
   return db.journal.exclusive(async () => {
     const applied = await migrateToLatest(db.kysely);
     await db.journal.installJournal();

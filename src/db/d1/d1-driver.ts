@@ -60,6 +60,15 @@ function toResult(result: D1Result, counted?: D1Result): QueryResult<any> {
   };
 }
 
+/** The rows of `listTablesSql` as each table's columns, in order. */
+function tablesOf(listed: D1Result): ReadonlyMap<string, readonly string[]> {
+  const tables = new Map<string, string[]>();
+  for (const row of listed.results as { tbl: string; col: string }[]) {
+    tables.set(row.tbl, [...(tables.get(row.tbl) ?? []), row.col]);
+  }
+  return tables;
+}
+
 /**
  * One write lock for the whole database, held in D1 itself (`loa_d1_lock`) with a lease, plus the undo
  * journal's triggers: together they make a unit of work on D1 what `begin immediate` makes it on SQLite
@@ -71,7 +80,8 @@ export class D1Journal {
   readonly busyTimeoutMs: number;
   readonly now: () => number;
   /** Journaled tables and their columns, read once the schema is migrated. */
-  #tables = new Map<string, readonly string[]>();
+  #tables: ReadonlyMap<string, readonly string[]> = new Map();
+  #fingerprint = '';
   /** Units of work of this isolate queue here first, so that only one of them polls D1 for the lock. */
   #local: Promise<void> = Promise.resolve();
   /** Set while `exclusive` runs (migrations): writes of this isolate go straight through. */
@@ -111,35 +121,43 @@ export class D1Journal {
   }
 
   /**
+   * Reads the journaled tables and their columns; true when the journal's triggers were made for the
+   * schema as it now is (nothing for `installJournal` to do).
+   */
+  async readJournal(): Promise<boolean> {
+    const [listed, state] = await this.batch([
+      { sql: listTablesSql, params: [] },
+      { sql: 'select journal_schema from loa_d1_lock where id = 1', params: [] },
+    ]);
+    this.#tables = tablesOf(listed!);
+    this.#fingerprint = JSON.stringify([...this.#tables]);
+    return (
+      (state!.results[0] as { journal_schema: string | null } | undefined)?.journal_schema ===
+      this.#fingerprint
+    );
+  }
+
+  /**
    * (Re)installs the journal's shadow tables and triggers when the schema changed since they were made
    * (a migration added a column or a table). Call under `exclusive`, after migrating.
    */
   async installJournal(options: { readonly readOnly?: boolean } = {}): Promise<void> {
-    const { results } = await this.run({ sql: listTablesSql, params: [] });
-    const tables = new Map<string, string[]>();
-    for (const row of results as { tbl: string; col: string }[]) {
-      tables.set(row.tbl, [...(tables.get(row.tbl) ?? []), row.col]);
-    }
-    const fingerprint = JSON.stringify([...tables]);
-    if (options.readOnly) {
-      this.#tables = tables;
-      return;
-    }
-    const state = await this.run({ sql: 'select journal_schema from loa_d1_lock where id = 1', params: [] });
-    if ((state.results[0] as { journal_schema: string | null } | undefined)?.journal_schema !== fingerprint) {
-      const old = await this.run({ sql: listJournalObjectsSql, params: [] });
-      const drops = (old.results as { type: string; name: string }[]).map((o) => ({
-        sql: `drop ${o.type} if exists ${quote(o.name)}`,
-        params: [],
-      }));
-      const creates = [...tables].flatMap(([t, cols]) => journalStatements(t, cols));
-      await this.batch([
-        ...drops,
-        ...creates.map((sql) => ({ sql, params: [] })),
-        { sql: 'update loa_d1_lock set journal_schema = ? where id = 1', params: [fingerprint] },
-      ]);
-    }
-    this.#tables = tables;
+    if ((await this.readJournal()) || options.readOnly) return;
+    const old = await this.run({ sql: listJournalObjectsSql, params: [] });
+    const drops = (old.results as { type: string; name: string }[]).map((o) => ({
+      sql: `drop ${o.type} if exists ${quote(o.name)}`,
+      params: [],
+    }));
+    const creates = [...this.#tables].flatMap(([t, cols]) => journalStatements(t, cols));
+    await this.batch([
+      ...drops,
+      ...creates.map((sql) => ({ sql, params: [] })),
+      { sql: 'update loa_d1_lock set journal_schema = ? where id = 1', params: [this.#fingerprint] },
+    ]);
+  }
+
+  async #readTables(): Promise<ReadonlyMap<string, readonly string[]>> {
+    return tablesOf(await this.run({ sql: listTablesSql, params: [] }));
   }
 
   /** What the composition root noted after its last start-up work (the digest of the commune files applied). */
@@ -297,8 +315,11 @@ export class D1Journal {
         sql: 'select seq, tbl, op from loa_undo order by seq desc',
         params: [],
       });
-      const undo = undoStatements(results as unknown as JournalEntry[], (t) => {
-        const cols = this.#tables.get(t);
+      const entries = results as unknown as JournalEntry[];
+      // A new isolate rolls back a dead holder's journal before it has migrated and read the schema.
+      const tables = entries.every((e) => this.#tables.has(e.tbl)) ? this.#tables : await this.#readTables();
+      const undo = undoStatements(entries, (t) => {
+        const cols = tables.get(t);
         if (!cols) throw new Error(`the undo journal names a table it does not know: ${t}`);
         return cols;
       });
@@ -307,7 +328,7 @@ export class D1Journal {
         { sql: 'update loa_d1_lock set journal = 0 where id = 1', params: [] },
         { sql: 'pragma defer_foreign_keys = on', params: [] },
         ...undo,
-        ...clearJournalStatements([...this.#tables.keys()]),
+        ...clearJournalStatements([...tables.keys()]),
         ...(keep
           ? []
           : [{ sql: 'update loa_d1_lock set holder = null where id = 1 and holder = ?', params: [holder] }]),
