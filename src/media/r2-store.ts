@@ -79,21 +79,26 @@ export function writeObject(
   let buffered: Uint8Array[] = [];
   let bufferedBytes = 0;
   let total = 0;
-  const joined = () => {
-    const whole = new Uint8Array(bufferedBytes);
+  /** The first `bytes` buffered (all of them by default), as one array; the rest stays buffered. */
+  const joined = (bytes = bufferedBytes) => {
+    const whole = new Uint8Array(bytes);
     let at = 0;
-    for (const chunk of buffered) {
-      whole.set(chunk, at);
-      at += chunk.length;
+    while (at < bytes) {
+      const chunk = buffered.shift()!;
+      const used = chunk.subarray(0, bytes - at);
+      whole.set(used, at);
+      at += used.length;
+      if (used.length < chunk.length) buffered.unshift(chunk.subarray(used.length));
     }
-    buffered = [];
-    bufferedBytes = 0;
+    bufferedBytes -= bytes;
     return whole;
   };
   // The type goes with the object however it is written: a player fetching it from the bucket reads it.
   const metadata = options.contentType ? { httpMetadata: { contentType: options.contentType } } : {};
-  const flushPart = async () => {
-    const part = joined();
+  // R2 completes an upload only when every part but the last has the same size, whatever sizes the
+  // request's chunks came in: parts are cut at exactly `PART_BYTES`.
+  const flushPart = async (bytes = PART_BYTES) => {
+    const part = joined(bytes);
     multipart ??= await r2('starting an upload', () => bucket.createMultipartUpload(key, metadata));
     const upload = multipart;
     parts.push(await r2('storing an upload', () => upload.uploadPart(parts.length + 1, part)));
@@ -106,7 +111,7 @@ export function writeObject(
       buffered.push(chunk.slice());
       bufferedBytes += chunk.length;
       total += chunk.length;
-      if (bufferedBytes >= PART_BYTES) await flushPart();
+      while (bufferedBytes >= PART_BYTES) await flushPart();
     },
     finish() {
       finished ??= (async () => {
@@ -115,7 +120,7 @@ export function writeObject(
           const whole = joined();
           await r2('storing an upload', () => bucket.put(key, whole, metadata));
         } else {
-          if (bufferedBytes > 0) await flushPart();
+          if (bufferedBytes > 0) await flushPart(bufferedBytes);
           const upload = multipart;
           await r2('finishing an upload', () => upload.complete(parts));
         }
