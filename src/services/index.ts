@@ -162,6 +162,7 @@ export function createServices(deps: ServiceDeps) {
     receiverSync,
     receiverHub: createReceiverHub({
       bus,
+      logger,
       emergencyItems: receiverSync.emergencyItems,
       recheck: repos.receiverSync.findReceiverSessionByTokenHash,
       observeEmergency: deps.observeEmergency,

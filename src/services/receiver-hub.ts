@@ -5,7 +5,10 @@ import type { Logger } from '../domain/ports/logger.js';
 /** One open push channel of a receiver; `deliver` must not block (it queues or drops the client). */
 export interface HubConnection {
   readonly receiverId: string;
-  /** The digest of the token the channel was opened with, to check it again after missed events. */
+  /**
+   * The digest of the token the channel was opened with, to check it again once the channel is held and
+   * after missed events.
+   */
   readonly tokenHash: string;
   /** A list of messages is written at once, in its order. */
   deliver(message: PushMessage | readonly PushMessage[] | { readonly type: 'ping' }): void;
@@ -58,7 +61,10 @@ export interface ReceiverHubDeps {
     dueBy: string,
     hamletIds: readonly string[],
   ) => Promise<readonly { hamletId: string; occurrenceId: string; items: readonly ManifestItem[] }[]>;
-  /** The enabled receiver behind a token digest now, with its hamlet's current schedule version. */
+  /**
+   * The enabled receiver behind a token digest now, with its hamlet's current schedule version: read once
+   * a channel is held, and for every channel after missed events.
+   */
   readonly recheck: (
     tokenHash: string,
   ) => Promise<{ id: string; hamletId: string; scheduleVersion: number } | undefined>;
@@ -188,14 +194,8 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
       // is checked again (the lookups of one moment share a query) and told its hamlet's version.
       await Promise.all(
         [...hamletOf].map(async ([connection, hamletId]) => {
-          const now = await deps.recheck(connection.tokenHash);
-          if (!hamletOf.has(connection)) return;
-          if (now && now.id === connection.receiverId && now.hamletId === hamletId) {
-            connection.deliver({ type: 'schedule', version: now.scheduleVersion });
-          } else {
-            connection.close();
-            remove(connection);
-          }
+          const version = await confirm(connection, hamletId);
+          if (version !== undefined) connection.deliver({ type: 'schedule', version });
         }),
       );
     } else if (event.type === 'receiver-revoked') {
@@ -204,6 +204,19 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
         remove(connection);
       }
     }
+  }
+
+  /**
+   * Reads a held channel's token again and closes the channel unless the token still belongs to the same
+   * enabled receiver in the same hamlet; answers that hamlet's schedule version when it does.
+   */
+  async function confirm(connection: HubConnection, hamletId: string): Promise<number | undefined> {
+    const now = await deps.recheck(connection.tokenHash);
+    if (!hamletOf.has(connection)) return undefined;
+    if (now && now.id === connection.receiverId && now.hamletId === hamletId) return now.scheduleVersion;
+    connection.close();
+    remove(connection);
+    return undefined;
   }
 
   function remove(connection: HubConnection): void {
@@ -248,6 +261,12 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
       set.add(connection);
       hamletOf.set(connection, receiver.hamletId);
       byReceiver.set(connection.receiverId, [...(byReceiver.get(connection.receiverId) ?? []), connection]);
+      // The caller read the token before this registration, and a revocation committed in between
+      // published its event to no channel here. Read after registering, the token shows such a revocation,
+      // and any later one finds the channel held.
+      confirm(connection, receiver.hamletId).catch((err: unknown) =>
+        deps.logger?.error({ err: String(err) }, 'push channel token check failed'),
+      );
       return () => remove(connection);
     },
 

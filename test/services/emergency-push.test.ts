@@ -94,6 +94,7 @@ describe('an emergency travels as one event per booking', () => {
     const alarm = await createReadyAnnouncement(h, 'Cháy rừng', [{ language: 'vi', seconds: 1 }]);
     let lookups = 0;
     const observed: EmergencyPushed[] = [];
+    const held: Record<string, string> = { a: 'un-ta', b: 'thon-2', c: 'thon-9' };
     const hub = createReceiverHub({
       observeEmergency: (report) => void observed.push(report),
       bus: h.runtime.bus,
@@ -101,7 +102,11 @@ describe('an emergency travels as one event per booking', () => {
         lookups++;
         return h.runtime.services.receiverSync.emergencyItems(...args);
       },
-      recheck: async () => undefined,
+      // Each channel's token still holds when the hub reads it again.
+      recheck: async (hash) => {
+        const id = hash.replace(/^hash-/, '');
+        return { id, hamletId: held[id]!, scheduleVersion: 1 };
+      },
     });
     const [a, b, c] = [channel('a'), channel('b'), channel('c')];
     hub.connect({ hamletId: 'un-ta' }, a);

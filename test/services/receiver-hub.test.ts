@@ -52,7 +52,8 @@ function connection(receiverId: string, tokenHash = `hash-${receiverId}`) {
 
 const item = { occurrenceId: 'o1', part: 0 } as ManifestItem;
 const flush = () => new Promise((r) => setImmediate(r));
-const recheck = async () => undefined;
+/** A token lookup still under way: every channel stays held as it was connected. */
+const recheck = () => new Promise<never>(() => {});
 
 describe('receiver hub', () => {
   it('subscribes to the bus and runs the keep-alive only while a channel is open', () => {
@@ -195,11 +196,11 @@ describe('receiver hub', () => {
     expect(hub.stats().connections).toBe(1);
   });
 
-  it('after missed events, checks every channel’s token again: closes the revoked and moved, tells the rest their version', async () => {
+  it('checks a channel’s token again once it is held, and closes it if it was revoked or moved meanwhile', async () => {
     const bus = createEventBus();
-    // What the database says now: b's token was rotated, c moved to thon-2, a's hamlet is at version 9.
+    // What the database says by the time the channels are held: b's token was rotated, c moved to thon-2.
     const now = new Map([
-      ['hash-a', { id: 'a', hamletId: 'un-ta', scheduleVersion: 9 }],
+      ['hash-a', { id: 'a', hamletId: 'un-ta', scheduleVersion: 3 }],
       ['hash-c', { id: 'c', hamletId: 'thon-2', scheduleVersion: 4 }],
     ]);
     const asked: string[] = [];
@@ -211,6 +212,36 @@ describe('receiver hub', () => {
     });
     const [a, b, c] = [connection('a'), connection('b'), connection('c')];
     [a, b, c].forEach((x) => hub.connect({ hamletId: 'un-ta' }, x));
+    expect(asked).toEqual(['hash-a', 'hash-b', 'hash-c']);
+    await flush();
+    expect(a).toMatchObject({ closed: false, got: [] });
+    expect([b.closed, c.closed]).toEqual([true, true]);
+    expect(hub.stats()).toEqual({ connections: 1, hamlets: { 'un-ta': 1 } });
+  });
+
+  it('after missed events, checks every channel’s token again: closes the revoked and moved, tells the rest their version', async () => {
+    const bus = createEventBus();
+    const now = new Map([
+      ['hash-a', { id: 'a', hamletId: 'un-ta', scheduleVersion: 3 }],
+      ['hash-b', { id: 'b', hamletId: 'un-ta', scheduleVersion: 3 }],
+      ['hash-c', { id: 'c', hamletId: 'un-ta', scheduleVersion: 3 }],
+    ]);
+    const asked: string[] = [];
+    const hub = createReceiverHub({
+      bus,
+      emergencyItems: async () => [],
+      recheck: async (hash) => (asked.push(hash), now.get(hash)),
+      timers: fakeIntervals().timers,
+    });
+    const [a, b, c] = [connection('a'), connection('b'), connection('c')];
+    [a, b, c].forEach((x) => hub.connect({ hamletId: 'un-ta' }, x));
+    await flush();
+    asked.length = 0;
+    // What the database says after the events were lost: b's token was rotated, c moved to thon-2, a's
+    // hamlet is at version 9.
+    now.delete('hash-b');
+    now.set('hash-c', { id: 'c', hamletId: 'thon-2', scheduleVersion: 4 });
+    now.set('hash-a', { id: 'a', hamletId: 'un-ta', scheduleVersion: 9 });
     bus.publish({ type: 'events-missed' });
     await flush();
     expect(asked.sort()).toEqual(['hash-a', 'hash-b', 'hash-c']);
