@@ -14,21 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAudioTargets } from '../src/domain/commune.js';
 import { ownerTag } from '../src/media/orphans.node.js';
 import { loaBin } from './support/serve.js';
+import { until } from './support/until.js';
 
 const token = 'processing-token-for-tests-0123456789';
 const nodeName = 'may-xa-coc-san';
 const jobId = 'job-1';
-
-/** Checks `condition` every 25 ms until it holds, for at most `ms`. */
-async function until<T>(condition: () => T | undefined | Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await condition();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /**
  * The processing lane of an edge deployment with one typed text to speak: leased to whoever asks until

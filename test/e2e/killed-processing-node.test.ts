@@ -14,6 +14,7 @@ import { ownerTag } from '../../src/media/orphans.node.js';
 import { ffmpegFixture } from '../support/audio-fixtures.js';
 import { loaBin } from '../support/serve.js';
 import { startWranglerDev, wranglerBin, type WranglerDev } from '../support/wrangler-dev.js';
+import { until } from '../support/until.js';
 
 const processingToken = 'processing-token-for-tests-0123456789';
 const adminPassword = 'admin-password-for-tests';
@@ -30,17 +31,6 @@ interface Node {
   readonly child: ChildProcess;
   readonly output: () => string;
   readonly gone: Promise<void>;
-}
-
-/** Checks `condition` every 25 ms until it holds, for at most `ms`. */
-async function until<T>(condition: () => T | undefined | Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await condition();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe('a processing node killed with -9 during a job', () => {

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ffmpegFixture } from '../support/audio-fixtures.js';
 import { serveLoa, type RunningServer } from '../support/serve.js';
 import { multipartFrame } from '../support/multipart-frame.js';
+import { until } from '../support/until.js';
 
 const HOUR = 3600_000;
 const password = 'admin-password-for-tests';
@@ -56,17 +57,6 @@ async function serve(env: Record<string, string>): Promise<RunningServer> {
   const server = await serveLoa(env);
   servers.push(server);
   return server;
-}
-
-/** Checks `condition` every 25 ms until it holds, for at most `ms`. */
-async function until<T>(condition: () => T | undefined | Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await condition();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 interface JobRow {
