@@ -24,6 +24,12 @@ export interface AgentOptions {
   /** Polling interval while the push channel is up: only to follow the moving 48 h window (default 15 min). */
   readonly ssePollMs?: number;
   readonly heartbeatMs?: number;
+  /**
+   * How long the push channel may stay silent, no event and no keep-alive, before it is dropped and
+   * opened again (default `PUSH_SILENCE_MS`, 60 s: two of the server's keep-alives missed). `Infinity`
+   * never drops it: for `timers` that do not run in step with the server's keep-alives.
+   */
+  readonly pushSilenceMs?: number;
   /** How late an item may still start (default 10 min). */
   readonly lateToleranceMs?: number;
   readonly logBatchSize?: number;

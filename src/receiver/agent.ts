@@ -5,7 +5,7 @@ import {
   StopMessageSchema,
   type Manifest,
 } from '../domain/receiver/protocol.js';
-import { backoffMs, reconnectMs, type ChannelEnd } from './backoff.js';
+import { backoffMs, PUSH_SILENCE_MS, reconnectMs, type ChannelEnd } from './backoff.js';
 import { createProtocolClient, HttpError, rejectedEvents } from './client.js';
 import { createCorrectedClock } from './corrected-clock.js';
 import { createPlaybackLoop } from './playback-loop.js';
@@ -27,6 +27,7 @@ export function createAgent(options: AgentOptions) {
   const pollMs = options.pollMs ?? 60_000;
   const ssePollMs = options.ssePollMs ?? 15 * 60_000;
   const heartbeatMs = options.heartbeatMs ?? 60_000;
+  const pushSilenceMs = options.pushSilenceMs ?? PUSH_SILENCE_MS;
   const batchSize = options.logBatchSize ?? 500;
   const { store, cache } = options;
   const clock = createCorrectedClock(local, Number(store.getValue('clockOffsetMs') ?? 0));
@@ -60,11 +61,12 @@ export function createAgent(options: AgentOptions) {
   let pushAttempt = 0;
   let pushAbort: AbortController | undefined;
   const delivered = { accepted: 0, duplicates: 0 };
-  const handles: Record<'poll' | 'beat' | 'flush' | 'push', unknown> = {
+  const handles: Record<'poll' | 'beat' | 'flush' | 'push' | 'silence', unknown> = {
     poll: undefined,
     beat: undefined,
     flush: undefined,
     push: undefined,
+    silence: undefined,
   };
   const arm = (name: keyof typeof handles, fn: () => void, ms: number) => {
     timers.clearTimeout(handles[name]);
@@ -276,18 +278,37 @@ export function createAgent(options: AgentOptions) {
     pushAbort = abort;
     // A channel of the agent before a restart must not arm a second one when it ends.
     const generation = restarts;
+    // A vanished server leaves the stream open and silent, with no error; the server's keep-alives prove it
+    // is there. Watched from the request on, so that a server that never answers is left too.
+    const watch = () => {
+      if (pushAbort !== abort || pushSilenceMs === Infinity) return;
+      arm(
+        'silence',
+        () => {
+          logger.warn('push channel silent; connecting again', { silentMs: pushSilenceMs });
+          abort.abort();
+        },
+        pushSilenceMs,
+      );
+    };
     const pushLost = (what: string, error: unknown, end: ChannelEnd) => {
+      if (pushAbort === abort) {
+        timers.clearTimeout(handles.silence);
+        handles.silence = undefined;
+      }
       if (generation === restarts) channelLost(what, error, end);
     };
+    watch();
     const opened = client.events(abort.signal).then(
       (body) => {
+        watch();
         pushConnected = true;
         pushAttempt = 0;
         online = true;
         // Fetched again on every (re)connect: a box moved to another hamlet (its channel is closed) may
         // find the same version number there, and only the ETag tells the two apart (a 304 otherwise).
         void sync();
-        void readSse(body, onPush).then(
+        void readSse(body, onPush, watch).then(
           ({ retryMs }): void =>
             pushLost(
               'push channel closed',

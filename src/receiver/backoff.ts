@@ -1,3 +1,5 @@
+import { PUSH_KEEP_ALIVE_MS } from '../domain/receiver/protocol.js';
+
 /**
  * Delay before retry number `attempt` (0-based): exponential from `baseMs` up to `maxMs`, with "full
  * jitter" (a random share of it), so that a hamlet's boxes coming back together do not all call at once.
@@ -10,6 +12,15 @@ export function backoffMs(attempt: number, random: () => number, baseMs = 1000, 
 
 /** A server's `retry:` hint is followed up to this long: a wrong one must not keep a box away for hours. */
 export const MAX_RETRY_HINT_MS = 5 * 60_000;
+
+/**
+ * How long a push channel may stay silent, not even a keep-alive, before the box takes it for dead. A server
+ * that vanished without closing the connection (killed with its network, a carrier NAT that dropped the
+ * mapping, a rebooted router) leaves the stream open and quiet, and TCP keepalive notices only after about
+ * 12 minutes: emergencies pushed meanwhile would be missed. Two keep-alives missed, with 10 s for a slow 4G
+ * link and a busy server writing to thousands of channels, is a dead channel.
+ */
+export const PUSH_SILENCE_MS = 2 * PUSH_KEEP_ALIVE_MS + 10_000;
 
 /** How an attempt at the push channel ended, for the delay before the next one. */
 export type ChannelEnd =

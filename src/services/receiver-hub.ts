@@ -1,4 +1,4 @@
-import type { ManifestItem, PushMessage } from '../domain/receiver/protocol.js';
+import { PUSH_KEEP_ALIVE_MS, type ManifestItem, type PushMessage } from '../domain/receiver/protocol.js';
 import type { EventBus, LoaEvent } from '../domain/ports/events.js';
 import type { Logger } from '../domain/ports/logger.js';
 
@@ -90,7 +90,7 @@ export interface ReceiverHubDeps {
  */
 export function createReceiverHub(deps: ReceiverHubDeps) {
   const timers = deps.timers ?? systemTimers;
-  const keepAliveMs = deps.keepAliveMs ?? 25_000;
+  const keepAliveMs = deps.keepAliveMs ?? PUSH_KEEP_ALIVE_MS;
   const maxPerReceiver = deps.maxChannelsPerReceiver ?? 2;
   if (!Number.isInteger(maxPerReceiver) || maxPerReceiver < 1)
     throw new Error(`maxChannelsPerReceiver must be a whole number from 1: ${maxPerReceiver}`);

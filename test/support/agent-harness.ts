@@ -26,6 +26,8 @@ export interface TestAgent {
   readonly queued: LogEvent[];
   /** Every HTTP call the agent made: method, path and status (0 when the network failed). */
   readonly calls: { method: string; path: string; status: number }[];
+  /** Bytes that reached the agent on its push channels so far, keep-alives included. */
+  pushBytes(): number;
   /** Test faults: lose the answer to the next log delivery after the server stored it. */
   readonly faults: { loseNextLogAnswer: boolean };
   /** What the player was asked to do: `play`/`stop` of a file path or URL, at which volume. */
@@ -54,12 +56,26 @@ export function createTestAgent(options: {
   sse?: boolean;
   /** The agent's random source, for its jitter (default: always 0.5). */
   random?: () => number;
+  /**
+   * How long the push channel may stay silent before the agent drops it. Default: never, since the
+   * server's keep-alives come in real time while the test moves the box's clock by hours, and every
+   * channel would look dead.
+   */
+  pushSilenceMs?: number;
 }): TestAgent {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'loa-agent-'));
   const recordFile = join(dir, 'played.jsonl');
   const queued: LogEvent[] = [];
   const calls: TestAgent['calls'] = [];
   const faults = { loseNextLogAnswer: false };
+  let pushBytes = 0;
+  const countPushBytes = () =>
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        pushBytes += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
   const sqlite = createSqliteStore(join(dir, 'agent.sqlite'));
   const store: AgentStore = { ...sqlite, enqueue: (e) => (queued.push(e), sqlite.enqueue(e)) };
   let held: { marker: string; until: Promise<void> } | undefined;
@@ -74,6 +90,10 @@ export function createTestAgent(options: {
         faults.loseNextLogAnswer = false;
         await res.body?.cancel();
         throw new TypeError('fetch failed (test: the answer was lost after the server stored the batch)');
+      }
+      if (url.pathname.endsWith('/receiver/events') && res.body) {
+        const { status, statusText, headers } = res;
+        return new Response(res.body.pipeThrough(countPushBytes()), { status, statusText, headers });
       }
       return res;
     } catch (error) {
@@ -109,6 +129,7 @@ export function createTestAgent(options: {
     random: options.random ?? (() => 0.5),
     appVersion: '0.1.0-test',
     ...(options.sse === false && { sse: false }),
+    pushSilenceMs: options.pushSilenceMs ?? Infinity,
   });
   return {
     agent,
@@ -117,6 +138,7 @@ export function createTestAgent(options: {
     cache,
     queued,
     calls,
+    pushBytes: () => pushBytes,
     faults,
     record: () =>
       existsSync(recordFile)

@@ -25,6 +25,12 @@ export const INTERRUPTION_DETAILS = {
 /** Largest log batch the server takes at once; the agent sends at most half of it. */
 export const MAX_LOG_BATCH = 1000;
 
+/**
+ * How often the server writes a keep-alive comment on every push channel: a box that hears nothing for
+ * longer than two of them takes the channel for dead.
+ */
+export const PUSH_KEEP_ALIVE_MS = 25_000;
+
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
 const isoInstant = z.iso.datetime({
   offset: true,
