@@ -29,6 +29,7 @@ import { createPushBus, type PushBus } from './edge/push-bus.js';
 import { createFetchWebhookTransport, dnsOverHttps } from './edge/webhook-transport.js';
 import { createEventBus } from './events/in-process-bus.js';
 import { createApp } from './http/app.js';
+import { answerFailedStart } from './http/failed-start.js';
 import { createR2MediaStore, type R2BucketLike, type R2MediaStore } from './media/r2-store.js';
 import { createProcessedIntake } from './media/processed-intake.js';
 import { createSniffingInspector } from './media/sniff.js';
@@ -136,6 +137,7 @@ export interface EdgeRuntime {
   readonly app: ReturnType<typeof createApp>;
   readonly dispatcher: Dispatcher;
   readonly bus: EventBus;
+  readonly logger: Logger;
   /** Resolves once the events published so far reached the communes' push objects. */
   settle(): Promise<void>;
 }
@@ -305,6 +307,7 @@ export async function createEdgeRuntime(
     dispatcher,
     bus,
     localBus,
+    logger,
     settle: async () => {
       await pushBus?.settle();
       await services.webhooks.whenRecorded();
@@ -388,13 +391,27 @@ function runtimeFor(env: Env): Promise<EdgeRuntime> {
   return shared.runtime;
 }
 
+/** The log of a request that came while the isolate could not start, at the deployment's level. */
+function startLogger(env: Env): Logger {
+  const level = edgeConfigSchema.pick({ LOG_LEVEL: true }).safeParse(withoutBlanks(env));
+  return createConsoleLogger(level.success ? level.data.LOG_LEVEL : 'info', {
+    service: 'loa',
+    profile: 'edge',
+  });
+}
+
 interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
 }
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContextLike): Promise<Response> {
-    const runtime = await runtimeFor(env);
+    let runtime: EdgeRuntime;
+    try {
+      runtime = await runtimeFor(env);
+    } catch (error) {
+      return answerFailedStart(request, error, startLogger(env));
+    }
     const response = await runtime.app.fetch(request);
     ctx.waitUntil(runtime.settle());
     return response;
@@ -404,6 +421,8 @@ export default {
    * The Cron Trigger: one dispatcher tick (series extended, missed airings marked, history pruned), the
    * webhooks due, and at the top of each hour the originals that no version took (a Worker stopped
    * between storing one and committing it, or a removal that failed), as a Node worker sweeps at start.
+   * Each part runs whatever became of the ones before: a tick that found D1 busy must not hold back the
+   * minute's webhooks, nor the hour's sweep. A part that failed is logged, and makes the run fail.
    */
   async scheduled(
     controller: { readonly scheduledTime: number },
@@ -411,16 +430,30 @@ export default {
     ctx: ExecutionContextLike,
   ): Promise<void> {
     const runtime = await runtimeFor(env);
-    await runtime.dispatcher.tick();
-    await runtime.settle();
+    const failures: unknown[] = [];
+    const part = async (what: string, run: () => Promise<unknown>) => {
+      try {
+        await run();
+      } catch (error) {
+        failures.push(error);
+        runtime.logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          `${what} failed`,
+        );
+      }
+    };
+    await part('dispatcher tick', () => runtime.dispatcher.tick());
+    await part('publishing events', () => runtime.settle());
     // Each minute's trigger makes the due attempts; leases keep two triggers from sending one twice.
     const sender = `cron-${crypto.randomUUID()}`;
-    for (let n = -1; n !== 0;) n = await runtime.services.webhooks.deliverDue(sender);
+    await part('sending webhooks', async () => {
+      for (let n = -1; n !== 0;) n = await runtime.services.webhooks.deliverDue(sender);
+    });
     if (new Date(controller.scheduledTime).getUTCMinutes() === 0)
-      await runtime.services.audio
-        .removeAbandonedOriginals(60 * 60_000)
-        .catch((error: unknown) => console.error('sweeping originals failed', String(error)));
+      await part('sweeping originals', () => runtime.services.audio.removeAbandonedOriginals(60 * 60_000));
     ctx.waitUntil(runtime.settle());
+    if (failures.length > 0)
+      throw new AggregateError(failures, `${failures.length} part(s) of the Cron Trigger's run failed`);
   },
 };
 

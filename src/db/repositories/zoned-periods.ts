@@ -50,3 +50,45 @@ export function periodOf(
     });
   return branches.length === 0 ? sql<string>`null` : sql<string>`(case ${sql.join(branches, sql` `)} end)`;
 }
+
+/** The values `periodOf` and `inPeriods` bind together for `zones`: two a period and three a zone. */
+export function periodValues(zones: readonly ZonePeriods[]): number {
+  return zones.reduce((n, z) => (z.periods.length === 0 ? n : n + 2 * z.periods.length + 3), 0);
+}
+
+/**
+ * The zones' periods cut into runs of consecutive periods over which `periodOf` and `inPeriods` bind at
+ * most `maxValues` values, for one statement each: D1 binds 100 values to a statement, and a year of days
+ * takes 735 in one zone. A statement per run counts each airing once, in the one run its period is in;
+ * where everything fits (always on SQLite and PostgreSQL), the one run is `zones` as given.
+ * @example periodRuns([{ timeZone: 'Asia/Ho_Chi_Minh', periods: days }], 90) // 366 days
+ * // → 9 runs: 8 of 43 days, then one of 22
+ */
+export function periodRuns(
+  zones: readonly ZonePeriods[],
+  maxValues: number,
+): readonly (readonly ZonePeriods[])[] {
+  if (periodValues(zones) <= maxValues) return [zones];
+  const runs: ZonePeriods[][] = [];
+  let run: ZonePeriods[] = [];
+  let used = 0;
+  for (const zone of zones) {
+    let rest = zone.periods;
+    while (rest.length > 0) {
+      const fits = Math.floor((maxValues - used - 3) / 2);
+      if (fits < 1) {
+        if (run.length === 0) throw new RangeError(`${maxValues} bound values hold no period`);
+        runs.push(run);
+        run = [];
+        used = 0;
+        continue;
+      }
+      const periods = rest.slice(0, fits);
+      run.push({ timeZone: zone.timeZone, periods });
+      used += 2 * periods.length + 3;
+      rest = rest.slice(periods.length);
+    }
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
