@@ -340,7 +340,6 @@ export function createCommunesService(deps: Deps) {
           emergency: { ...commune.settings.emergency, ...patch.emergency },
         };
         const quiet = slotsInQuietHours(settings.slots, settings.quietHours);
-
         if (quiet.length > 0) {
           const names = quiet.map((s) => `${s.label} (${s.start}–${s.end})`).join(', ');
           const hours = `${settings.quietHours.start}–${settings.quietHours.end}`;

@@ -70,10 +70,6 @@ const describeBooked = (
 };
 
 /**
- * `findConflicts`, as a result: a `conflict` error (409) naming the clashing items in local time, or
- * the items the candidate displaces.
- */
-/**
  * Up to three airings named for a refusal, and how many more there are.
  * @example
  * nameAirings(items, 'Asia/Ho_Chi_Minh').vi // → '"Họp dân" (thông thường, 19:00–19:05 ngày 01/12/2026) và 2 lượt khác'
@@ -90,6 +86,10 @@ export const nameAirings = (
   };
 };
 
+/**
+ * `findConflicts`, as a result: a `conflict` error (409) naming the clashing items in local time, or
+ * the items the candidate displaces.
+ */
 export const checkConflicts = <T extends BookedItem>(
   existing: readonly T[],
   candidate: ConflictCandidate,
