@@ -8,7 +8,13 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
-import { END_OF_TIME, LONGEST_ITEM_MS, nameAirings, orderVariants } from '../domain/schedule/index.js';
+import {
+  DEFAULT_TIME_ZONE,
+  END_OF_TIME,
+  LONGEST_ITEM_MS,
+  nameAirings,
+  orderVariants,
+} from '../domain/schedule/index.js';
 import { slugify } from '../domain/slug.js';
 import type { AuditTrail } from './audit.service.js';
 
@@ -135,17 +141,18 @@ export function createHamletsService(deps: Deps) {
     async update(ctx: RequestContext, id: string, changes: HamletPatch): Promise<Hamlet> {
       assertAllowed(ctx.actor, 'hamlet.manage');
       const { hamlet, versions } = await tx(async (r) => {
+        // As a booking holds it, and before the hamlet is read: a booking or another change of its languages
+        // at the same moment comes wholly before this one (it is checked below) or after it.
+        if (changes.languages) await r.hamlets.lockSchedules([id]);
         const before = await load(r, ctx, id);
         const now = clock.now().toISOString();
         if (changes.languages) {
           const commune = await assertLanguagesKnown(r, ctx.actor.communeId, changes.languages);
-          // As a booking holds it: one booked meanwhile is either checked below or made after the change.
-          await r.hamlets.lockSchedules([id]);
           await assertAiringsKeepAPart(
             r,
             before,
             changes.languages,
-            commune?.timeZone ?? 'Asia/Ho_Chi_Minh',
+            commune?.timeZone ?? DEFAULT_TIME_ZONE,
             clock.now().getTime(),
           );
         }
