@@ -269,3 +269,48 @@ describe.each(dialects)('quiet hours moved while an airing is being booked, on %
     );
   });
 });
+
+describe('quiet hours moved before a series has booked its airings there', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.close());
+
+  it('are taken, and the dispatcher leaves out the airings the new hours forbid, with the reason audited', async () => {
+    // Ten days ahead: beyond the week the dispatcher books, so nothing of it is stored yet.
+    const series = await h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: h.tokens.head,
+      json: {
+        relay: { url: 'https://radio.example.vn/vov1', durationS: 300 },
+        hamletIds: ['un-ta'],
+        recurrence: { cron: '0 21 * * *', from: '2026-12-07T00:00:00+07:00', count: 3 },
+      },
+    });
+    expect(series.status, await series.clone().text()).toBe(201);
+    const { id, occurrences } = (await series.json()) as { id: string; occurrences: unknown[] };
+    expect(occurrences).toEqual([]);
+    const moved = await h.request('/api/v1/commune', {
+      method: 'PATCH',
+      token: h.tokens.admin,
+      json: { quietHours: { start: '21:00', end: '05:30' } },
+    });
+    expect(moved.status).toBe(200);
+
+    h.clock.set('2026-12-05T01:00:00Z');
+    const tick = await h.runtime.dispatcher.tick();
+    expect({ added: tick.added, skipped: tick.skipped }).toEqual({ added: 0, skipped: 3 });
+    const audited = await h.runtime.db.kysely
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'broadcast.occurrence_skipped')
+      .where('target_id', '=', id)
+      .execute();
+    expect(audited.map((a) => JSON.parse(a.details as string).reason)).toEqual([
+      'quiet_hours',
+      'quiet_hours',
+      'quiet_hours',
+    ]);
+  });
+});
