@@ -5,6 +5,16 @@ import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { createDevice, createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
 
+/** A hamlet made through the API by the admin, with its id. */
+async function newHamlet(h: Harness, name: string, languages: readonly string[]): Promise<string> {
+  const created = await h.request('/api/v1/hamlets', {
+    method: 'POST',
+    token: h.tokens.admin,
+    json: { name, languages },
+  });
+  return ((await created.json()) as { id: string }).id;
+}
+
 describe('hamlets: what a change does to the schedule', () => {
   let h: Harness;
   const events: LoaEvent[] = [];
@@ -46,12 +56,7 @@ describe('hamlets: what a change does to the schedule', () => {
   });
 
   it('refuses to drop the only language an airing to come can play there, and names it', async () => {
-    const created = await h.request('/api/v1/hamlets', {
-      method: 'POST',
-      token: h.tokens.admin,
-      json: { name: 'Thôn Hai Tiếng', languages: ['vi', 'giay'] },
-    });
-    const { id: hamlet } = (await created.json()) as { id: string };
+    const hamlet = await newHamlet(h, 'Thôn Hai Tiếng', ['vi', 'giay']);
     const giayOnly = await createReadyAnnouncement(h, 'Lịch tiêm tiếng Giáy', [
       { language: 'giay', seconds: 1 },
     ]);
@@ -98,12 +103,7 @@ describe('hamlets: what a change does to the schedule', () => {
   });
 
   it('cancels the airings to come of a deleted hamlet, and only its', async () => {
-    const created = await h.request('/api/v1/hamlets', {
-      method: 'POST',
-      token: h.tokens.admin,
-      json: { name: 'Thôn Tạm', languages: ['vi'] },
-    });
-    const { id: hamlet } = (await created.json()) as { id: string };
+    const hamlet = await newHamlet(h, 'Thôn Tạm', ['vi']);
     const ann = await createReadyAnnouncement(h, 'Họp thôn', [{ language: 'vi', seconds: 1 }]);
     const booked = await scheduleBroadcast(h, {
       announcementId: ann.id,
@@ -136,12 +136,7 @@ describe.each(dialects)('a hamlet deleted while it is being booked, on %s', (dia
   afterAll(() => h.close());
 
   it('leaves no airing to come in the deleted hamlet, whichever comes first', async () => {
-    const created = await h.request('/api/v1/hamlets', {
-      method: 'POST',
-      token: h.tokens.admin,
-      json: { name: 'Thôn Sắp Xóa', languages: ['vi'] },
-    });
-    const { id: hamlet } = (await created.json()) as { id: string };
+    const hamlet = await newHamlet(h, 'Thôn Sắp Xóa', ['vi']);
     const ann = await createReadyAnnouncement(h, 'Họp thôn', [{ language: 'vi', seconds: 1 }]);
     const { first } = race.arm(2);
     const booking = h.request('/api/v1/broadcasts', {
@@ -177,12 +172,7 @@ describe.each(dialects)('a language removed while an airing needing it is being 
   afterAll(() => h.close());
 
   it('leaves no airing to come with nothing to play, whichever comes first', async () => {
-    const created = await h.request('/api/v1/hamlets', {
-      method: 'POST',
-      token: h.tokens.admin,
-      json: { name: 'Thôn Đổi Tiếng', languages: ['vi', 'giay'] },
-    });
-    const { id: hamlet } = (await created.json()) as { id: string };
+    const hamlet = await newHamlet(h, 'Thôn Đổi Tiếng', ['vi', 'giay']);
     const giayOnly = await createReadyAnnouncement(h, 'Tin tiếng Giáy', [{ language: 'giay', seconds: 1 }]);
     const { first } = race.arm(2);
     const booking = h.request('/api/v1/broadcasts', {

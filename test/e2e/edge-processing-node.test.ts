@@ -6,7 +6,7 @@ import { loudgain } from '../media/loudgain.js';
 import { speechWav } from '../support/audio-fixtures.js';
 import { runLoa } from '../support/serve.js';
 import { hasTool } from '../support/tools.js';
-import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev.js';
+import { signInTo, startWranglerDev, type WranglerDev } from '../support/wrangler-dev.js';
 
 const processingToken = 'processing-token-for-tests-0123456789';
 const adminPassword = 'admin-password-for-tests';
@@ -26,13 +26,7 @@ describe('a processing node for the edge profile', () => {
       LOA_ADMIN_PASSWORD: adminPassword,
     });
     work = await mkdtemp(join(tmpdir(), 'loa-node-'));
-    const login = await fetch(`${edge.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: adminPassword }),
-    });
-    expect(login.status).toBe(200);
-    admin = ((await login.json()) as { token: string }).token;
+    admin = await signInTo(edge.url, 'admin', adminPassword);
   }, 120_000);
   afterAll(async () => {
     await edge?.stop();

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerTag } from '../../src/media/orphans.node.js';
 import { ffmpegFixture } from '../support/audio-fixtures.js';
 import { loaBin } from '../support/serve.js';
-import { startWranglerDev, wranglerBin, type WranglerDev } from '../support/wrangler-dev.js';
+import { signInTo, startWranglerDev, wranglerBin, type WranglerDev } from '../support/wrangler-dev.js';
 import { until } from '../support/until.js';
 
 const processingToken = 'processing-token-for-tests-0123456789';
@@ -45,13 +45,7 @@ describe('a processing node killed with -9 during a job', () => {
       LOA_ADMIN_PASSWORD: adminPassword,
     });
     work = await mkdtemp(join(tmpdir(), 'loa-killed-node-'));
-    const login = await fetch(`${edge.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: adminPassword }),
-    });
-    expect(login.status).toBe(200);
-    admin = ((await login.json()) as { token: string }).token;
+    admin = await signInTo(edge.url, 'admin', adminPassword);
   }, 120_000);
   afterAll(async () => {
     for (const n of nodes) {

@@ -94,3 +94,15 @@ export async function startWranglerDev(vars: Readonly<Record<string, string>>): 
     },
   };
 }
+
+/** A bearer token for `username` on a running edge, from its sign-in. */
+export async function signInTo(url: string, username: string, password: string): Promise<string> {
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (login.status !== 200)
+    throw new Error(`sign-in as ${username} got ${login.status}: ${await login.text()}`);
+  return ((await login.json()) as { token: string }).token;
+}
