@@ -153,8 +153,23 @@ export function createDispatcher(deps: DispatcherDeps) {
         alertsPolled: 0,
       };
     }
-    const extended = await services.broadcasts.extendSeries();
-    const missed = await services.broadcasts.markMissed(graceMs);
+    // The series and the missed airings are the tick's own work: a failure of either is the tick's, but
+    // only once the steps after it have run, so that the database busy for one step holds back no other.
+    const failures: unknown[] = [];
+    const owned = async <T>(step: () => Promise<T>, fallback: T): Promise<T> => {
+      try {
+        return await step();
+      } catch (error) {
+        failures.push(error);
+        return fallback;
+      }
+    };
+    const extended = await owned(() => services.broadcasts.extendSeries(), {
+      added: 0,
+      skipped: 0,
+      hamletsChanged: [] as readonly string[],
+    });
+    const missed = await owned(() => services.broadcasts.markMissed(graceMs), 0);
     if (extended.added > 0 || missed > 0) logger.info({ added: extended.added, missed }, 'dispatcher tick');
     const pruned = await pruneHeartbeats(clock.now().getTime());
     const offline = await announceOffline(clock.now().getTime());
@@ -171,6 +186,9 @@ export function createDispatcher(deps: DispatcherDeps) {
     // Alerts whose words a processing node spoke since the last tick air now (the edge; none on Node).
     await guarded('airing spoken CAP alerts', () => services.capAlerts.airSpoken(), 0);
     const alertsExpired = await expireAlerts();
+    if (failures.length > 0) {
+      throw failures.length === 1 ? failures[0] : new AggregateError(failures, 'dispatcher tick failed');
+    }
     return {
       leader: true,
       ...extended,
