@@ -232,4 +232,32 @@ describe.skipIf(!hasTool('chromium'))('scheduling on a phone, landing on the res
       .locator('.item', { hasText: 'Hằng tuần' });
     await poll(() => first.count()).toBe(1);
   });
+
+  it('books once when the same form is sent twice (a slow answer, "Lưu" pressed again)', async () => {
+    await page.goto(`${server.url}/lich-phat/un-ta`);
+    await page.getByRole('link', { name: '+ Thêm: Buổi chiều, Thứ hai 30/11/2026' }).click();
+    await page.getByLabel('Thông báo', { exact: true }).selectOption({ label: title });
+    const [sent] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST'),
+      page.getByRole('button', { name: 'Lưu' }).click(),
+    ]);
+    await page.waitForURL(/#moi$/);
+    const first = new URL(page.url()).searchParams.get('moi');
+
+    // The browser sends the very same form again, with the session's cookies.
+    const again = await page.request.post(sent.url(), {
+      headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+      data: sent.postData() ?? '',
+      maxRedirects: 0,
+    });
+    expect(again.status()).toBe(303);
+    expect(new URL(again.headers().location!, server.url).searchParams.get('moi')).toBe(first);
+
+    await page.goto(`${server.url}/lich-phat/un-ta`);
+    const evening = page
+      .locator('section.day', { has: page.locator('#d-2026-11-30') })
+      .locator('.slot', { hasText: 'Buổi chiều' })
+      .locator('.item', { hasText: title });
+    await poll(() => evening.count()).toBe(1);
+  });
 });

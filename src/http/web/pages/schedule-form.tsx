@@ -2,7 +2,15 @@ import type { Commune } from '../../../domain/commune.js';
 import type { Hamlet } from '../../../domain/hamlet.js';
 import { formatDateVi, utcToLocal } from '../../../domain/schedule/index.js';
 import type { PageContext } from '../page.js';
-import { Choices, Csrf, FormError, SelectField, TextField, type FieldErrors } from '../form-fields.js';
+import {
+  Choices,
+  Csrf,
+  FormError,
+  OnceKey,
+  SelectField,
+  TextField,
+  type FieldErrors,
+} from '../form-fields.js';
 import { firstWrong } from './schedule-request.js';
 
 export type ScheduleValues = Readonly<Record<string, string | readonly string[]>>;
@@ -39,6 +47,7 @@ function SuggestionForm({ p, action, values }: { p: PageContext; action: string;
   return (
     <form id="suggest" method="post" action={action}>
       <Csrf p={p} />
+      <OnceKey />
       <input type="hidden" name="announcementId" value={one(values, 'announcementId')} />
       <input type="hidden" name="priority" value={one(values, 'priority') || 'normal'} />
       <input type="hidden" name="kind" value="at" />
@@ -51,7 +60,8 @@ function SuggestionForm({ p, action, values }: { p: PageContext; action: string;
  * or at a time), and priority. A refused form comes back with each message next to its field and the
  * first of them focused and scrolled to by the browser (`autofocus`, so also without JavaScript; the
  * action has no #fragment on purpose, since a fragment target turns autofocus off); a refused time offers
- * the next free one.
+ * the next free one. Both forms carry a one-time key: "Lưu" pressed again while a slow 3G answer is on its
+ * way books once.
  */
 export function BroadcastForm(props: {
   p: PageContext;
@@ -75,6 +85,7 @@ export function BroadcastForm(props: {
     <>
       <form method="post" action={props.action} novalidate data-schedule-form>
         <Csrf p={p} />
+        <OnceKey />
         <FormError message={props.general} />
         <SelectField
           name="announcementId"

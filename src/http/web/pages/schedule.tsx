@@ -14,7 +14,7 @@ import type { BroadcastView } from '../../../services/broadcasts.service.js';
 import { gate } from '../../middleware/gate.js';
 import { communeOf, hamletsOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
-import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
+import { one, onceKeyOf, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
 import { pageContext, sendPage, signedIn } from '../page.js';
 import { paths } from '../paths.js';
 import { Layout, Section, notices } from '../ui.js';
@@ -208,7 +208,7 @@ export function scheduleRoutes(deps: WebDeps) {
       });
     }
     try {
-      const created = await services.broadcasts.schedule(ctx, built.req);
+      const created = await services.broadcasts.schedule(ctx, built.req, onceKeyOf(form));
       // Land on the new item: the days from its first airing here, unless today's seven days show it.
       const first = created.occurrences.find((o) => o.hamletId === hamletId)?.at;
       const asked = built.req.slot?.date || one(form, 'atDate') || one(form, 'fromDate');
