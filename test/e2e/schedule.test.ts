@@ -260,4 +260,29 @@ describe.skipIf(!hasTool('chromium'))('scheduling on a phone, landing on the res
       .locator('.item', { hasText: title });
     await poll(() => evening.count()).toBe(1);
   });
+
+  it('says the airing is cancelled when the confirmation is sent twice, not that it failed', async () => {
+    const evening = page
+      .locator('section.day', { has: page.locator('#d-2026-11-30') })
+      .locator('.slot', { hasText: 'Buổi chiều' })
+      .locator('.item', { hasText: title });
+    await evening.getByText('Hủy', { exact: true }).click();
+    const [sent] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST'),
+      evening.getByRole('button', { name: 'Xác nhận hủy' }).click(),
+    ]);
+    await page.waitForURL(/#d-2026-11-30$/);
+    const notice = await page.locator('.notice').textContent();
+
+    // The same confirmation again, as a slow link may send it: the page the person ends on says it is done.
+    const again = await page.request.post(sent.url(), {
+      headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+      data: sent.postData() ?? '',
+      maxRedirects: 0,
+    });
+    expect(again.status()).toBe(303);
+    await page.goto(new URL(again.headers().location!, server.url).href);
+    await poll(() => page.locator('.notice').textContent()).toBe(notice);
+    await poll(() => evening.count()).toBe(0);
+  });
 });

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { notAirableReason } from '../../../domain/announcement.js';
+import type { RequestContext } from '../../../domain/actor.js';
 import { LoaError } from '../../../domain/errors.js';
 import { isAllowed } from '../../../domain/policy.js';
 import {
@@ -240,6 +241,24 @@ export function scheduleRoutes(deps: WebDeps) {
    * a series' projected airing `luc`), or a series whole (`pham-vi=chuoi`). A one-off booked in several
    * hamlets, or an emergency with its repeats, loses only the airing asked about on this hamlet's page.
    */
+  /**
+   * Cancels a stored airing; one the same confirmation already cancelled (sent again over a slow link) is
+   * done, not refused: the person would read the refusal as the cancel having failed.
+   */
+  async function cancelOnce(ctx: RequestContext, broadcastId: string, occurrenceId: string): Promise<void> {
+    try {
+      await services.broadcasts.cancelOccurrence(ctx, broadcastId, occurrenceId);
+    } catch (error) {
+      const done =
+        error instanceof LoaError &&
+        error.status === 409 &&
+        (await services.broadcasts.get(ctx, broadcastId)).occurrences.some(
+          (o) => o.id === occurrenceId && o.status === 'cancelled',
+        );
+      if (!done) throw error;
+    }
+  }
+
   app.post('/lich-phat/:hamletId/huy/:broadcastId', async (c) => {
     const ctx = signedIn(c);
     const hamletId = c.req.param('hamletId');
@@ -249,7 +268,7 @@ export function scheduleRoutes(deps: WebDeps) {
     const luc = one(form, 'luc');
     let notice = 'cancelled';
     if (one(form, 'pham-vi') !== 'chuoi' && (lan || luc)) {
-      if (lan) await services.broadcasts.cancelOccurrence(ctx, broadcastId, lan);
+      if (lan) await cancelOnce(ctx, broadcastId, lan);
       else await services.broadcasts.skipAiring(ctx, broadcastId, { at: luc, hamletIds: [hamletId] });
       notice = 'cancelledOne';
     } else {
