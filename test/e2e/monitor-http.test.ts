@@ -57,3 +57,31 @@ describe('the monitor on a day of more than 200 airings', () => {
     expect([...times].sort()).toEqual(times);
   });
 });
+
+/** A broadcast's page as a hamlet head reads it: her hamlets by name, the others counted, never their ids. */
+describe('a broadcast of several hamlets on a hamlet head’s page', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.close());
+
+  it('names her hamlet and counts the others', async () => {
+    const booked = await h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: {
+        relay: { url: 'https://radio.example.vn/vov1', durationS: 60 },
+        hamletIds: ['un-ta', 'thon-2', 'thon-4'],
+        at: '2026-11-27T19:00:00+07:00',
+      },
+    });
+    expect(booked.status, await booked.clone().text()).toBe(201);
+    const { id } = (await booked.json()) as { id: string };
+    const head = await signInPage(h, 'head');
+    const html = await (await page(h, `/giam-sat/phat/${id}`, head)).text();
+    const hamlets = /<dt>Các thôn<\/dt>\s*<dd>([^<]*)<\/dd>/.exec(html)?.[1];
+    expect(hamlets).toBe('Thôn Ún Tà, 2 thôn khác');
+    expect(html).not.toContain('thon-2');
+  });
+});

@@ -269,6 +269,7 @@ export const en: Messages = {
   broadcastTitle: (title) => `Broadcast: ${title}`,
   occurrenceTitle: (title) => `Airing: ${title}`,
   bookedAt: 'Booked',
+  otherHamlets: (n: number) => `${n} other hamlet${n === 1 ? '' : 's'}`,
   seeBroadcast: 'See the whole broadcast',
   seeOccurrence: 'See this airing',
   latestOnly: (n) => `Only the latest ${n} airings are shown.`,

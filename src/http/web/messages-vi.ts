@@ -286,6 +286,8 @@ export const vi = {
   broadcastTitle: (title: string) => `Lịch phát: ${title}`,
   occurrenceTitle: (title: string) => `Lượt phát: ${title}`,
   bookedAt: 'Tạo lúc',
+  /** Hamlets of a broadcast beyond what the viewer may see: counted, not named. */
+  otherHamlets: (n: number) => `${n} thôn khác`,
   seeBroadcast: 'Xem cả lịch phát này',
   seeOccurrence: 'Xem lượt phát',
   latestOnly: (n: number) => `Chỉ hiện ${n} lượt phát gần nhất.`,

@@ -29,6 +29,20 @@ function OccurrenceSummary({ p, o, timeZone }: { p: PageContext; o: PlaybackView
  * The commune office's proof of playback: a page per broadcast (every occurrence, every box) and per
  * occurrence, with each box's status, start, end and the hash of the audio it played; and a box's day.
  */
+/**
+ * The hamlets of a broadcast by name, those the viewer may see; a hamlet head's view of one booked for
+ * other hamlets too counts them, since their ids mean nothing to her and their names are not hers to read.
+ */
+function hamletList(
+  ids: readonly string[],
+  names: ReadonlyMap<string, string>,
+  m: ReturnType<typeof pageContext>['m'],
+): string {
+  const seen = ids.flatMap((id) => names.get(id) ?? []);
+  const others = ids.length - seen.length;
+  return [...seen, ...(others > 0 ? [m.otherHamlets(others)] : [])].join(', ');
+}
+
 export function playbackRoutes(deps: WebDeps) {
   const { services } = deps;
   const app = new Hono();
@@ -53,7 +67,7 @@ export function playbackRoutes(deps: WebDeps) {
           <dt>{m.priorityLabel}</dt>
           <dd>{m.priority[b.priority]}</dd>
           <dt>{m.hamlets}</dt>
-          <dd>{b.hamletIds.map((id) => names.get(id) ?? id).join(', ')}</dd>
+          <dd>{hamletList(b.hamletIds, names, m)}</dd>
           <dt>{m.bookedAt}</dt>
           <dd>{when(b.createdAt, tz, p)}</dd>
         </dl>
