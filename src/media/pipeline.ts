@@ -33,6 +33,7 @@ import { writing } from './storage-full.js';
 import {
   DEFAULT_AUDIO_LIMITS,
   DEFAULT_ENCODING_TARGETS,
+  MIN_DURATION_MS,
   type AudioLimits,
   type EncodingTargets,
 } from './targets.js';
@@ -183,6 +184,8 @@ export async function processAudio(input: ProcessAudioInput): Promise<PipelineRe
   const inspection = p.inspection ?? (await inspectAudio({ input: p.input, binaries, limits }));
   if (!inspection.ok) throw new AudioRejectedError(inspection.rejection);
   const { probe } = inspection;
+  // An inspection stored at an upload made before the shortest length was a rule.
+  if (probe.durationMs < MIN_DURATION_MS) throw new AudioRejectedError(rejections.tooShort(MIN_DURATION_MS));
   const decoding = await decodingFor(binaries, probe.codec);
 
   await writing('making a work folder', () => mkdir(workDir, { recursive: true }));

@@ -5,7 +5,13 @@ import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import { parseProgressTimeMs } from './ffmpeg-output.js';
 import { rejections, type AudioRejection } from './rejection.js';
 import { runTool, ToolRunError } from './runner.js';
-import { decodeCapMs, DEFAULT_AUDIO_LIMITS, reachedDecodeCap, type AudioLimits } from './targets.js';
+import {
+  decodeCapMs,
+  DEFAULT_AUDIO_LIMITS,
+  MIN_DURATION_MS,
+  reachedDecodeCap,
+  type AudioLimits,
+} from './targets.js';
 
 import type { SourceProbe } from '../domain/ports/audio.js';
 
@@ -211,6 +217,9 @@ export function validateProbe(result: ProbeResult, limits: AudioLimits = DEFAULT
         };
       }
       if (probe.durationMs <= 0) return { ok: false, rejection: rejections.silent() };
+      if (probe.durationMs < MIN_DURATION_MS) {
+        return { ok: false, rejection: rejections.tooShort(MIN_DURATION_MS) };
+      }
       return { ok: true, probe };
     }
   }

@@ -63,6 +63,12 @@ export const rejections = {
       "The recording is silent: no speech can be heard. Check the phone's microphone and record again.",
       'silent',
     ),
+  tooShort: (minMs: number): AudioRejection =>
+    make(
+      'empty',
+      `Bản ghi quá ngắn (dưới ${(minMs / 1000).toLocaleString('vi-VN')} giây), không có gì để phát. Hãy ghi âm lại trọn thông báo rồi gửi.`,
+      `The recording is too short (under ${minMs / 1000} s): there is nothing to broadcast. Record the whole announcement and send it again.`,
+    ),
   unreadable: (): AudioRejection =>
     make(
       'unreadable',

@@ -23,6 +23,14 @@ export const DEFAULT_ENCODING_TARGETS: EncodingTargets = {
   opusBitrateK: 24,
 } as const;
 
+/**
+ * The shortest audio processed. EBU R128 measures loudness over 400 ms blocks, so anything shorter has
+ * none to level to (250–300 ms of tone were refused as silence after the whole pipeline had run); and
+ * ffmpeg 5.1's `dynaudnorm` (Debian 12) crashed with SIGSEGV on some inputs of 5–200 ms, which a job
+ * retried five times. A word spoken by espeak-ng lasts about 0.7 s, so one-word texts still pass.
+ */
+export const MIN_DURATION_MS = 500;
+
 /** Limits on accepted uploads beyond their byte size, which the upload route enforces. */
 export interface AudioLimits {
   readonly maxDurationMs: number;

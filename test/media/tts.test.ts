@@ -35,6 +35,22 @@ describe('espeak-ng engine', () => {
     expect(view.getUint32(40, true)).toBe(wav.byteLength - 44);
   });
 
+  it.each([
+    ['system binary', false],
+    ['WebAssembly build from npm', true],
+  ])(
+    'reads a text to its end past a NUL or other control character, with the %s',
+    async (_name, preferWasm) => {
+      const engine = createEspeakEngine({ preferWasm });
+      const clean = 'Họp thôn lúc bảy giờ sáng mai tại nhà văn hóa.';
+      const full = seconds(await engine.synthesize(clean, { voice: 'vi' }));
+      for (const control of ['\u0000', '\u0001', '\u001b']) {
+        const wav = await engine.synthesize(clean.replace(' lúc', `${control} lúc`), { voice: 'vi' });
+        expect(seconds(wav), JSON.stringify(control)).toBeGreaterThan(full - 0.3);
+      }
+    },
+  );
+
   it('refuses an unknown voice and an empty text', async () => {
     const engine = createEspeakEngine();
     await expect(engine.synthesize('xin chào', { voice: 'en' as 'vi' })).rejects.toThrow(/unknown voice/);

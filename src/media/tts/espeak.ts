@@ -82,7 +82,10 @@ export function createEspeakEngine(options: EspeakOptions = {}): TtsEngine {
     name: 'espeak-ng',
     async synthesize(text, { voice }) {
       if (!isTtsVoice(voice)) throw new Error(`unknown voice: ${String(voice)}`);
-      const pieces = splitForSynthesis(normaliseVi(text));
+      // espeak-ng stops reading at a NUL: the rest of a directive would be dropped without a word.
+      // eslint-disable-next-line no-control-regex
+      const speakable = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ');
+      const pieces = splitForSynthesis(normaliseVi(speakable));
       if (pieces.length === 0) throw new Error('nothing to say: the text is empty');
       const found = await binary;
       const wavs: Wav[] = [];
