@@ -8,6 +8,7 @@
  * arrive. Measured with one 300 MB file part in 64 KiB chunks: it held 310 MB live when the part came out,
  * 238 ms into a 258 ms parse; this reader gave the sink its first bytes after 5 ms and held 1 MB.
  */
+import { LoaError } from '../domain/errors.js';
 
 export interface FilePartInfo {
   readonly field: string;
@@ -128,7 +129,12 @@ export async function readMultipart(
   };
 
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch((error: unknown) => {
+      // A connection that broke midway (a 4G link lost) is the sender's cut-off upload, not a fault here;
+      // a refusal made on the way (the body limit's 413) stays what it is.
+      if (error instanceof LoaError) throw error;
+      throw new MultipartError(`the upload was cut off before its end (${String(error)})`);
+    });
     if (value) buffer = concat(buffer, value);
     let progress = true;
     while (progress) {

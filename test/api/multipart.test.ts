@@ -76,6 +76,28 @@ describe('readMultipart', () => {
     await expect(collect(new Uint8Array(10_000), 'abc', 512)).rejects.toThrow(/boundary/);
   });
 
+  it('takes a body whose connection broke midway for one cut off, not for a fault of the server', async () => {
+    const form = new FormData();
+    form.set('file', new Blob([payload]), 'a.wav');
+    const { bytes, boundary } = await encode(form);
+    let sent = 0;
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 2048) return controller.error(new TypeError('terminated: other side closed'));
+        controller.enqueue(bytes.slice(sent, sent + 512));
+        sent += 512;
+      },
+    });
+    const reading = readMultipart(
+      broken,
+      boundary,
+      { onField: () => undefined, onFile: async () => ({ write: async () => undefined }) },
+      limits,
+    );
+    await expect(reading).rejects.toThrow(MultipartError);
+    await expect(reading).rejects.toThrow(/cut off/);
+  });
+
   it('reads the boundary from the content type', () => {
     expect(multipartBoundary('multipart/form-data; boundary=----abc')).toBe('----abc');
     expect(multipartBoundary('multipart/form-data; boundary="a b"')).toBe('a b');
