@@ -462,3 +462,27 @@ describe.each(dialects)('dispatcher on %s', (dialect) => {
     expect(broadcast.occurrences.slice(0, 3).map((o) => o.status)).toEqual(['missed', 'missed', 'scheduled']);
   });
 });
+
+describe('a slot named in a refusal', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.close());
+
+  it('is the slot’s label in Vietnamese, as the commune calls it, and its name in English, as the API takes it', async () => {
+    const res = await h.request('/api/v1/broadcasts', {
+      method: 'POST',
+      token: h.tokens.head,
+      json: {
+        relay: { url: 'https://radio.example.vn/vov1', durationS: 60 },
+        hamletIds: ['un-ta'],
+        slot: { name: 'evening', date: '2026-11-26' },
+      },
+    });
+    expect(res.status).toBe(422);
+    const problem = (await res.json()) as { detail: string; detailVi: string };
+    expect(problem.detailVi).toContain('Khung giờ "Buổi chiều" (17:00–17:45)');
+    expect(problem.detail).toContain('Slot "evening"');
+  });
+});

@@ -9,6 +9,7 @@ export function communeRules(commune: Commune): CommuneRules {
     quietHours: commune.settings.quietHours,
     slots: commune.settings.slots.map((s) => ({
       name: s.name,
+      label: s.label,
       start: s.start,
       end: s.end,
       maxAirTimeS: s.maxAirTimeMin * 60,

@@ -107,7 +107,7 @@ export const checkSlotFits = (
   return err({
     code: 'slot_overflow',
     field: 'slot',
-    message: `Khung giờ "${slot.name}" (${slot.start}–${slot.end}) chỉ được phát tối đa ${cap.vi}; đã xếp ${used.vi}, thêm bản tin này (${own.vi}) sẽ vượt ${over.vi}. Hãy rút ngắn bản tin, chọn ngày khác hoặc đặt một giờ phát riêng.`,
+    message: `Khung giờ "${slot.label ?? slot.name}" (${slot.start}–${slot.end}) chỉ được phát tối đa ${cap.vi}; đã xếp ${used.vi}, thêm bản tin này (${own.vi}) sẽ vượt ${over.vi}. Hãy rút ngắn bản tin, chọn ngày khác hoặc đặt một giờ phát riêng.`,
     messageEn: `Slot "${slot.name}" (${slot.start}–${slot.end}) holds at most ${cap.en} of air time; ${used.en} is booked, and this item (${own.en}) would exceed it by ${over.en}. Shorten it, choose another date or give it its own time.`,
     details: {
       slot: slot.name,

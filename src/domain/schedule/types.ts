@@ -23,6 +23,8 @@ export const PRIORITY_LABEL_VI: Readonly<Record<Priority, string>> = {
 // khung giờ phát cố định
 export interface Slot {
   readonly name: string;
+  /** What the commune calls it ("Buổi chiều"), for people; the name is what the API takes. */
+  readonly label?: string;
   readonly start: LocalTime;
   readonly end: LocalTime;
   readonly maxAirTimeS: number;

@@ -91,7 +91,7 @@ const expandSlot = (
   if (now !== undefined && startsAt < now) {
     return pastError(
       'slot.date',
-      `Khung giờ "${slot.name}" (${slot.start}–${slot.end}) ngày ${formatDateVi(date)} đã bắt đầu hoặc đã qua. Hãy chọn ngày sau.`,
+      `Khung giờ "${slot.label ?? slot.name}" (${slot.start}–${slot.end}) ngày ${formatDateVi(date)} đã bắt đầu hoặc đã qua. Hãy chọn ngày sau.`,
       `Slot "${slot.name}" (${slot.start}–${slot.end}) on ${date} has already begun or passed. Choose a later date.`,
     );
   }
@@ -219,7 +219,7 @@ const expandWeeklySlot = (
   }
   const [hour, minute] = slot.start.split(':').map(Number);
   const name = {
-    vi: `hằng tuần vào ${days.map((d) => WEEKDAYS_VI[d]).join(', ')}, khung giờ "${slot.name}" (${slot.start}–${slot.end})`,
+    vi: `hằng tuần vào ${days.map((d) => WEEKDAYS_VI[d]).join(', ')}, khung giờ "${slot.label ?? slot.name}" (${slot.start}–${slot.end})`,
     en: `every ${days.map((d) => WEEKDAYS_EN[d]).join(', ')} in slot "${slot.name}" (${slot.start}–${slot.end})`,
   };
   const runs = expandRecurrence(
