@@ -227,6 +227,15 @@ export const speechText = z
         // Refused, never cut: a text read out half-way would air a directive without its end.
         if (count > MAX_TEXT_CHARS)
           ctx.issues.push({ code: 'custom', input: ctx.value, ...textTooLong(count) });
+        // Dots, dashes or emoji alone give a speech engine nothing to say: refused here, in words for a
+        // typed text, rather than by a failed job that asks to record again.
+        else if (!/[\p{L}\p{N}]/u.test(ctx.value))
+          ctx.issues.push({
+            code: 'custom',
+            input: ctx.value,
+            message: 'has no letter or digit to read',
+            params: { messageVi: 'Văn bản không có chữ hay số nào để đọc. Hãy gõ nội dung thông báo.' },
+          });
       }),
   )
   .describe(

@@ -436,6 +436,18 @@ describe('announcements: upload, text, processing, approval, media', () => {
       ]);
       expect(problem.detailVi).toContain('Văn bản dài 54999 ký tự, vượt giới hạn 5000 ký tự.');
       expect((await post('a'.repeat(5001))).status).toBe(400);
+      // Nothing a voice could read: refused at once, in words for a typed text, not after a failed job.
+      for (const nothing of ['...', '—', '😀😀', '\u200b']) {
+        const refused = await post(nothing);
+        expect(refused.status, nothing).toBe(400);
+        expect((await body(refused)).errors).toEqual([
+          {
+            field: 'text',
+            message: 'has no letter or digit to read',
+            messageVi: 'Văn bản không có chữ hay số nào để đọc. Hãy gõ nội dung thông báo.',
+          },
+        ]);
+      }
     });
 
     it('leaves the kept originals of refused uploads nowhere', async () => {

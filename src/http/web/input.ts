@@ -37,6 +37,9 @@ export function issueMessage(issue: z.core.$ZodIssue, m: Messages, lang: Lang): 
       // A text past its limit: the kernel's rule puts both numbers in the issue.
       const { count, limit } = issue.params ?? {};
       if (typeof count === 'number' && typeof limit === 'number') return m.textTooLong(count, limit);
+      // A rule of the kernel that words its refusal in Vietnamese too.
+      const { messageVi } = issue.params ?? {};
+      if (typeof messageVi === 'string') return lang === 'vi' ? messageVi : issue.message;
       return issue.path.at(-1) === 'end' ? m.endAfterStart : m.invalidValue;
     }
     default:
