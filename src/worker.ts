@@ -30,17 +30,15 @@ import { createFetchWebhookTransport, dnsOverHttps } from './edge/webhook-transp
 import { createEventBus } from './events/in-process-bus.js';
 import { createApp } from './http/app.js';
 import { answerFailedStart } from './http/failed-start.js';
-import { createR2MediaStore, type R2BucketLike, type R2MediaStore } from './media/r2-store.js';
+import { createR2MediaStore, headOfUpload, type R2BucketLike, type R2MediaStore } from './media/r2-store.js';
 import { createProcessedIntake } from './media/processed-intake.js';
 import { createSniffingInspector } from './media/sniff.js';
 // mpg123 compiled when the Worker is bundled: Workers compile no WebAssembly from bytes at run time.
 import mpg123 from './media/mpg123.wasm';
 import { createDispatcher, type Dispatcher } from './scheduler/dispatcher.js';
 import { createServices, type Services } from './services/index.js';
-import { isProvinceFile, parseCommuneFile, parseProvinceFile } from './services/seed/commune-file.js';
-import cocSan from '../schedules/coc-san.json' with { type: 'json' };
-import province from '../schedules/province.json' with { type: 'json' };
-import quangKim from '../schedules/quang-kim.json' with { type: 'json' };
+import { runCronTrigger, type ExecutionContextLike } from './worker-cron.js';
+import { applyScheduleFiles } from './worker-seed.js';
 import packageJson from '../package.json' with { type: 'json' };
 
 /** A Durable Object namespace as far as the Worker uses it. */
@@ -109,13 +107,6 @@ const missingSecretKey = () =>
     'Webhooks need LOA_SECRET_KEY (32 random bytes in base64): wrangler secret put LOA_SECRET_KEY.',
     'Chưa cấu hình LOA_SECRET_KEY nên chưa dùng được webhook; hãy báo cho quản trị hệ thống.',
   );
-
-/** The schedules folder, bundled: a Worker has no disk to read it from at start. */
-const scheduleFiles = [
-  { file: 'schedules/province.json', text: JSON.stringify(province) },
-  { file: 'schedules/coc-san.json', text: JSON.stringify(cocSan) },
-  { file: 'schedules/quang-kim.json', text: JSON.stringify(quangKim) },
-] as const;
 
 export interface EdgeOverrides {
   readonly clock?: Clock;
@@ -315,67 +306,6 @@ export async function createEdgeRuntime(
   };
 }
 
-/**
- * The first `bytes` of an upload, read from R2's stream, which is then let go: a recording may be 100 MB
- * and an isolate has 128 MB for all of its requests.
- */
-async function headOfUpload(media: R2MediaStore, key: string, bytes: number): Promise<Uint8Array> {
-  const upload = await media.openUpload(key);
-  if (!upload) return new Uint8Array();
-  const reader = upload.body.getReader();
-  const head = new Uint8Array(bytes);
-  let filled = 0;
-  try {
-    while (filled < bytes) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      const part = chunk.value.subarray(0, bytes - filled);
-      head.set(part, filled);
-      filled += part.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return head.subarray(0, filled);
-}
-
-/** A short digest of the bundled commune files: they are applied again when a deployment changes them. */
-function digest(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16);
-}
-
-async function applyScheduleFiles(
-  db: D1Db,
-  services: Services,
-  config: { LOA_ADMIN_PASSWORD?: string | undefined; LOA_PROVINCE_ADMIN_PASSWORD?: string | undefined },
-  logger: Logger,
-): Promise<void> {
-  const mark = digest(scheduleFiles.map((f) => f.text).join('\n'));
-  if ((await db.journal.readMark()) === mark) return;
-  const provinces = scheduleFiles.filter((f) => isProvinceFile(f.text));
-  const communes = scheduleFiles.filter((f) => !isProvinceFile(f.text));
-  for (const f of provinces) await services.seed.applyProvinceFile(parseProvinceFile(f.file, f.text));
-  let first: string | undefined;
-  for (const f of communes) {
-    const commune = parseCommuneFile(f.file, f.text);
-    first ??= commune.commune.id;
-    logger.info({ file: f.file, ...(await services.seed.applyCommuneFile(commune)) }, 'commune file applied');
-  }
-  if (first) {
-    const created = await services.seed.ensureFirstUsers(first, {
-      admin: config.LOA_ADMIN_PASSWORD,
-      provinceAdmin: config.LOA_PROVINCE_ADMIN_PASSWORD,
-    });
-    for (const u of created?.generated ?? []) {
-      // Once, in the deployment's log (`wrangler tail`): set the secrets before the first start instead.
-      console.log(`First start: created user "${u.username}" with password: ${u.password}`);
-    }
-  }
-  await db.journal.writeMark(mark);
-}
-
 /** One runtime per isolate and deployment: made by the first request, shared by the ones after. */
 let shared: { env: Env; runtime: Promise<EdgeRuntime> } | undefined;
 
@@ -400,10 +330,6 @@ function startLogger(env: Env): Logger {
   });
 }
 
-interface ExecutionContextLike {
-  waitUntil(promise: Promise<unknown>): void;
-}
-
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContextLike): Promise<Response> {
     let runtime: EdgeRuntime;
@@ -417,43 +343,13 @@ export default {
     return response;
   },
 
-  /**
-   * The Cron Trigger: one dispatcher tick (series extended, missed airings marked, history pruned), the
-   * webhooks due, and at the top of each hour the originals that no version took (a Worker stopped
-   * between storing one and committing it, or a removal that failed), as a Node worker sweeps at start.
-   * Each part runs whatever became of the ones before: a tick that found D1 busy must not hold back the
-   * minute's webhooks, nor the hour's sweep. A part that failed is logged, and makes the run fail.
-   */
+  /** The Cron Trigger (`runCronTrigger`). */
   async scheduled(
     controller: { readonly scheduledTime: number },
     env: Env,
     ctx: ExecutionContextLike,
   ): Promise<void> {
-    const runtime = await runtimeFor(env);
-    const failures: unknown[] = [];
-    const part = async (what: string, run: () => Promise<unknown>) => {
-      try {
-        await run();
-      } catch (error) {
-        failures.push(error);
-        runtime.logger.error(
-          { err: error instanceof Error ? error.message : String(error) },
-          `${what} failed`,
-        );
-      }
-    };
-    await part('dispatcher tick', () => runtime.dispatcher.tick());
-    await part('publishing events', () => runtime.settle());
-    // Each minute's trigger makes the due attempts; leases keep two triggers from sending one twice.
-    const sender = `cron-${crypto.randomUUID()}`;
-    await part('sending webhooks', async () => {
-      for (let n = -1; n !== 0;) n = await runtime.services.webhooks.deliverDue(sender);
-    });
-    if (new Date(controller.scheduledTime).getUTCMinutes() === 0)
-      await part('sweeping originals', () => runtime.services.audio.removeAbandonedOriginals(60 * 60_000));
-    ctx.waitUntil(runtime.settle());
-    if (failures.length > 0)
-      throw new AggregateError(failures, `${failures.length} part(s) of the Cron Trigger's run failed`);
+    await runCronTrigger(await runtimeFor(env), controller.scheduledTime, ctx);
   },
 };
 

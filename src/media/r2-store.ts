@@ -222,3 +222,27 @@ export function createR2MediaStore(bucket: R2BucketLike): R2MediaStore {
     },
   };
 }
+
+/**
+ * The first `bytes` of an upload, read from R2's stream, which is then let go: a recording may be 100 MB
+ * and an isolate has 128 MB for all of its requests.
+ */
+export async function headOfUpload(media: R2MediaStore, key: string, bytes: number): Promise<Uint8Array> {
+  const upload = await media.openUpload(key);
+  if (!upload) return new Uint8Array();
+  const reader = upload.body.getReader();
+  const head = new Uint8Array(bytes);
+  let filled = 0;
+  try {
+    while (filled < bytes) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      const part = chunk.value.subarray(0, bytes - filled);
+      head.set(part, filled);
+      filled += part.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return head.subarray(0, filled);
+}
