@@ -153,15 +153,17 @@ describe('a processing node killed with -9 during a job', () => {
 
     await until(async () => (await announcement(id)).status === 'ready' || undefined, 150_000);
     expect(await jobsOf(variantId)).toEqual([{ status: 'done', attempts: 2 }]);
-    expect(second.output().match(/"msg":"job done"/g), second.output()).toHaveLength(1);
-    // Nothing of the finished job stays on the node: the edge has the MP3.
-    const kept = (await readdir(work, { recursive: true })).filter((f) =>
-      /\.(mp3|opus|wav)$|_[0-9a-f-]{36}/.test(f),
-    );
-    expect(kept).toEqual([]);
+    // The node logs the job after the edge has taken it: the status can be seen first.
+    await until(() => second.output().includes('"msg":"job done"') || undefined, 10_000);
+    // Nothing of the finished job stays on the node once its clean-up has run: the edge has the MP3.
+    const kept = async () =>
+      (await readdir(work, { recursive: true })).filter((f) => /\.(mp3|opus|wav)$|_[0-9a-f-]{36}/.test(f));
+    await until(async () => (await kept()).length === 0 || undefined, 10_000).catch(() => undefined);
+    expect(await kept()).toEqual([]);
     expect(await readdir(tmp)).toEqual([othersWork]);
 
     second.child.kill('SIGTERM');
     await second.gone;
+    expect(second.output().match(/"msg":"job done"/g), second.output()).toHaveLength(1);
   }, 300_000);
 });
