@@ -22,6 +22,7 @@ import * as rateLimits from './migrations/0023-rate-limits.js';
 import * as receiverOffPeriods from './migrations/0024-receiver-off-periods.js';
 import * as receiverArrivals from './migrations/0025-receiver-arrivals.js';
 import * as idempotencyKeys from './migrations/0026-idempotency-keys.js';
+import * as announcementIdempotencyKey from './migrations/0027-announcement-idempotency-key.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -47,6 +48,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0024-receiver-off-periods': receiverOffPeriods,
   '0025-receiver-arrivals': receiverArrivals,
   '0026-idempotency-keys': idempotencyKeys,
+  '0027-announcement-idempotency-key': announcementIdempotencyKey,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

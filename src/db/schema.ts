@@ -179,6 +179,8 @@ export interface AnnouncementTable {
   withdrawn_by: ColumnType<string | null, string | null | undefined, string | null>;
   /** A commune's copy of a province bulletin: the bulletin it came with. */
   bulletin_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The key the request that made it was sent under; (commune_id, idempotency_key) is unique. */
+  idempotency_key: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Instant;
   updated_at: Instant;
 }

@@ -8,6 +8,7 @@ import type {
 } from '../domain/announcement.js';
 import { defaultAudioTargets } from '../domain/commune.js';
 import { LoaError, conflict, invalid } from '../domain/errors.js';
+import { keyReused } from '../domain/idempotency.js';
 import { assertAllowed } from '../domain/policy.js';
 import {
   AudioRejectedError,
@@ -74,6 +75,19 @@ function assertTakesVersions(a: Announcement): void {
     `"${a.title}" was refused by the commune office; it takes no new version unless the office approves it again.`,
     `Thông báo "${a.title}" đã bị văn phòng xã từ chối nên không thêm bản mới được. Hãy tạo thông báo mới, hoặc đề nghị văn phòng xã duyệt lại.`,
   );
+}
+
+/** A new announcement's description, its hamlet settled, and the key its request was sent under. */
+type NewMeta = Omit<AnnouncementMeta, 'hamletId'> & {
+  readonly hamletId: string | null;
+  readonly idempotencyKey?: string | undefined;
+};
+
+/** What a new announcement's request answers; `replayed` when an earlier copy of it made it. */
+export interface Created {
+  readonly id: string;
+  readonly status: ProcessingStatus;
+  readonly replayed?: true;
 }
 
 /** A new version and, when it came processed already and passed the measurement, its audio. */
@@ -216,7 +230,7 @@ export function createAnnouncementIntake(deps: Deps) {
    */
   async function insertNew(
     ctx: RequestContext,
-    meta: Omit<AnnouncementMeta, 'hamletId'> & { readonly hamletId: string | null },
+    meta: NewMeta,
     source: VariantSource,
     approval: Approval,
     approvedOnCreation?: { readonly reason: string },
@@ -236,6 +250,7 @@ export function createAnnouncementIntake(deps: Deps) {
           category: meta.category,
           createdBy: ctx.actor.id,
           approval,
+          idempotencyKey: meta.idempotencyKey,
         },
         now,
       );
@@ -268,6 +283,31 @@ export function createAnnouncementIntake(deps: Deps) {
     return { id, status: accepted.ready ? 'ready' : 'queued' };
   }
 
+  /**
+   * What a request sent earlier under the same key made: by the same person, with the same title, language,
+   * category and hamlet (and, typed, the same text and voice), or the key was reused for another request
+   * (422). A recording is not compared byte for byte: the upload page processes it again before a resend.
+   */
+  async function replayOf(
+    ctx: RequestContext,
+    meta: NewMeta,
+    source: VariantSource,
+    idempotencyKey: string,
+  ): Promise<Created | undefined> {
+    const earlier = await deps.repos.announcements.findAnnouncementByKey(ctx.actor.communeId, idempotencyKey);
+    if (!earlier) return undefined;
+    const first = earlier.variants.find((v) => v.language === meta.language);
+    const same =
+      earlier.createdBy === ctx.actor.id &&
+      earlier.title === meta.title &&
+      earlier.category === meta.category &&
+      earlier.hamletId === meta.hamletId &&
+      first?.sourceKind === source.kind &&
+      (source.kind !== 'text' || (first.text === source.text && first.voice === source.voice));
+    if (!same) throw keyReused();
+    return { id: earlier.id, status: earlier.status, replayed: true };
+  }
+
   /** After the unit of work committed: the stored rows own the file, and the job runner may start. */
   function handOver(source: VariantSource): void {
     if (source.kind === 'upload') source.upload.release();
@@ -283,11 +323,26 @@ export function createAnnouncementIntake(deps: Deps) {
       ctx: RequestContext,
       meta: AnnouncementMeta,
       source: VariantSource,
-    ): Promise<{ id: string; status: ProcessingStatus }> {
+      options: { readonly idempotencyKey?: string } = {},
+    ): Promise<Created> {
       assertAllowed(ctx.actor, 'announcement.create');
-      const hamletId = await ownerHamlet(ctx, meta.hamletId);
+      const { idempotencyKey } = options;
+      const request = { ...meta, hamletId: await ownerHamlet(ctx, meta.hamletId), idempotencyKey };
+      // Sent again under its key: answered before any audio work, and the resent file is not kept.
+      const earlier = idempotencyKey !== undefined && (await replayOf(ctx, request, source, idempotencyKey));
+      if (earlier) return earlier;
       await assertLanguageUsed(ctx, meta.language);
-      return insertNew(ctx, { ...meta, hamletId }, source, await approvalOfNew(ctx));
+      try {
+        return await insertNew(ctx, request, source, await approvalOfNew(ctx));
+      } catch (error) {
+        // Copies sent at once: the unique key let one through, and the others answer with it.
+        const first =
+          idempotencyKey !== undefined &&
+          !(error instanceof LoaError) &&
+          (await replayOf(ctx, request, source, idempotencyKey));
+        if (first) return first;
+        throw error;
+      }
     },
 
     /**

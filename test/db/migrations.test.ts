@@ -81,6 +81,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0024-receiver-off-periods',
       '0025-receiver-arrivals',
       '0026-idempotency-keys',
+      '0027-announcement-idempotency-key',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -132,14 +132,22 @@ export interface Answer {
  * Sends every booking at once, alternating between the two instances, and waits for all the answers
  * (in the order of `bodies`).
  */
-export function bookAtOnce(
+export const bookAtOnce = (
   two: TwoInstances,
+  bodies: readonly unknown[],
+  headers: Readonly<Record<string, string>> = {},
+): Promise<Answer[]> => postAtOnce(two, '/api/v1/broadcasts', bodies, headers);
+
+/** Sends every JSON body to `path` at once, alternating between the two instances; answers in order. */
+export function postAtOnce(
+  two: TwoInstances,
+  path: string,
   bodies: readonly unknown[],
   headers: Readonly<Record<string, string>> = {},
 ): Promise<Answer[]> {
   return Promise.all(
     bodies.map(async (body, i) => {
-      const res = await fetch(`${two.urls[i % 2]}/api/v1/broadcasts`, {
+      const res = await fetch(`${two.urls[i % 2]}${path}`, {
         method: 'POST',
         headers: { ...headers, authorization: `Bearer ${two.token}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),

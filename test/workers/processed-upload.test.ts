@@ -116,7 +116,6 @@ describe('uploads processed in the browser, checked in the Worker', () => {
     const before = await storedObjects();
     const originals = async () => (await (env as Env).MEDIA.list({ prefix: 'src/' })).objects.length;
     const originalsBefore = await originals();
-    const srcBefore = (await (h.runtime.media as unknown as { list?: unknown })) ? 0 : 0;
     const cases: [string, Uint8Array, string, RegExp][] = [
       ['6 dB too quiet', bytes(audio.quietMp3), 'nho.mp3', /LUFS/],
       ['stereo', bytes(audio.stereoMp3), 'stereo.mp3', /MP3/],
@@ -135,6 +134,27 @@ describe('uploads processed in the browser, checked in the Worker', () => {
     }
     expect(await storedObjects()).toBe(before);
     expect(await originals()).toBe(originalsBefore);
+  });
+
+  it('answers an MP3 sent again under its Idempotency-Key with the first announcement, kept once', async () => {
+    const originals = async () => (await (env as Env).MEDIA.list({ prefix: 'src/' })).objects.length;
+    const send = () =>
+      h.request('/api/v1/announcements', {
+        method: 'POST',
+        token: h.tokens.secretary,
+        body: form(bytes(audio.processedMp3), 'thong-bao.mp3', 'true', 'Họp thôn về làm đường'),
+        headers: { 'idempotency-key': 'edge-5c7d9e1f' },
+      });
+    const first = await send();
+    expect(first.status, await first.clone().text()).toBe(202);
+    const made = (await first.json()) as { id: string; status: string };
+    const before = [await storedObjects(), await originals()];
+
+    const again = await send();
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(made);
+    expect([await storedObjects(), await originals()]).toEqual(before);
   });
 
   it('looks at the first bytes of an unprocessed recording, not the whole of it, to tell what it is', async () => {

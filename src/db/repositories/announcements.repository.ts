@@ -91,6 +91,7 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
           created_by: a.createdBy,
           status: 'queued',
           approval: a.approval,
+          ...(a.idempotencyKey !== undefined && { idempotency_key: a.idempotencyKey }),
           created_at: now,
           updated_at: now,
         })
@@ -108,6 +109,14 @@ export function createAnnouncementsRepository(db: Kysely<Database>): Announcemen
       const row = await selectAnnouncements().where('a.id', '=', id).executeTakeFirst();
       if (!row) return undefined;
       return toAnnouncement(row, (await variantsOf([id])).get(id) ?? []);
+    },
+
+    async findAnnouncementByKey(communeId, idempotencyKey) {
+      const row = await selectAnnouncements()
+        .where('a.commune_id', '=', communeId)
+        .where('a.idempotency_key', '=', idempotencyKey)
+        .executeTakeFirst();
+      return row && toAnnouncement(row, (await variantsOf([row.id])).get(row.id) ?? []);
     },
 
     async findVariantWork(id) {
@@ -323,7 +332,9 @@ function toVariant(r: Selectable<AnnouncementVariantTable>, audio: Map<string, A
 }
 
 function toAnnouncement(
-  r: Omit<Selectable<AnnouncementTable>, 'bulletin_id'> & { readonly author_name: string | null },
+  r: Omit<Selectable<AnnouncementTable>, 'bulletin_id' | 'idempotency_key'> & {
+    readonly author_name: string | null;
+  },
   variants: readonly Variant[],
 ): Announcement {
   return {

@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   AnnouncementMetaSchema,
   APPROVALS,
+  type AnnouncementMeta,
   PROCESSING_STATUSES,
   ApprovalSchema,
   RejectionReasonSchema,
@@ -10,10 +11,21 @@ import {
   VariantTextSchema,
 } from '../../domain/announcement.js';
 import type { MediaStore } from '../../domain/ports/media-store.js';
+import type { VariantSource } from '../../services/announcement-intake.js';
 import type { Services } from '../../services/index.js';
 import { gate, requestContext } from '../middleware/gate.js';
 import { readJson, zodProblem } from '../problem.js';
-import { IdParam, jsonBody, jsonResponse, listOf, ListQuery, problemResponses, named } from '../schemas.js';
+import {
+  IdempotencyHeader,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  keyOf,
+  listOf,
+  ListQuery,
+  problemResponses,
+  named,
+} from '../schemas.js';
 import { receiveUpload, uploadedFile } from '../upload.js';
 import {
   Accepted,
@@ -75,27 +87,45 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
     security,
     description: `A recording (multipart: title, language, category, file; at most ${Math.round(uploadLimitBytes / 1_048_576)} MB) or a text (JSON: title, language, text, voice). Answers at once; processing runs as a job.`,
     request: {
+      headers: IdempotencyHeader,
       body: { required: true, content: { ...multipartDoc, 'application/json': { schema: TextInput } } },
     },
-    responses: { 202: jsonResponse('Accepted for processing', Accepted), ...problemResponses },
+    responses: {
+      202: jsonResponse(
+        'Accepted for processing; sent again under its `Idempotency-Key`, the announcement the first copy made (as it stands now) with the header `Idempotent-Replayed: true`',
+        Accepted,
+      ),
+      ...problemResponses,
+    },
   });
   app.post('/api/v1/announcements', gate('announcement.create'), async (c) => {
     const ctx = requestContext(c);
+    // Checked before a recording is read: a malformed key would refuse it after the whole upload.
+    const headers = IdempotencyHeader.safeParse({ 'idempotency-key': c.req.header('idempotency-key') });
+    if (!headers.success) return zodProblem(c, headers.error, 'header');
+    const create = async (meta: AnnouncementMeta, source: VariantSource) => {
+      const { replayed, ...created } = await services.announcements.create(
+        ctx,
+        meta,
+        source,
+        keyOf(headers.data),
+      );
+      if (replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(created, 202);
+    };
     if (isJson(c.req.header('content-type'))) {
       const parsed = TextInput.safeParse(await readJson(c));
       if (!parsed.success) return zodProblem(c, parsed.error, 'json');
       const { text: body, voice, ...meta } = parsed.data;
-      return c.json(await services.announcements.create(ctx, meta, { kind: 'text', text: body, voice }), 202);
+      return create(meta, { kind: 'text', text: body, voice });
     }
     await using upload = await receiveUpload(c, media, uploadLimitBytes);
     const file = uploadedFile(upload);
     const { fields, processed } = withoutClaim(upload.fields);
     const parsed = UploadFields.safeParse(fields);
     if (!parsed.success) return zodProblem(c, parsed.error, 'form');
-    return c.json(
-      await services.announcements.create(ctx, parsed.data, { kind: 'upload', upload: file, processed }),
-      202,
-    );
+    // Awaited here: the upload is disposed of when this function returns.
+    return await create(parsed.data, { kind: 'upload', upload: file, processed });
   });
 
   app.openAPIRegistry.registerPath({

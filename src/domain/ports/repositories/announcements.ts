@@ -20,11 +20,14 @@ export interface AnnouncementsRepository {
       readonly category: string;
       readonly createdBy: string;
       readonly approval: Approval;
+      readonly idempotencyKey?: string | undefined;
     },
     now: string,
   ): Promise<void>;
   insertVariant(announcementId: string, variant: NewVariant, now: string): Promise<void>;
   findAnnouncement(id: string): Promise<Announcement | undefined>;
+  /** The announcement a request sent under `idempotencyKey` made in the commune. */
+  findAnnouncementByKey(communeId: string, idempotencyKey: string): Promise<Announcement | undefined>;
   /** Announcements of a commune visible in `scope`: the scoped hamlets' own and commune-wide ones. */
   listAnnouncements(
     communeId: string,

@@ -286,6 +286,9 @@ export const sendJs = `
         xhr.setRequestHeader('X-CSRF-Token', cookie('loa_csrf'));
         xhr.setRequestHeader('Accept', 'application/json');
         if (isJson) xhr.setRequestHeader('Content-Type', 'application/json');
+        // The page's one-time key: a send pressed again after a dropped link finds what the first made.
+        var onceKey = form.elements.namedItem('idempotencyKey');
+        if (onceKey && url === form.dataset.upload) xhr.setRequestHeader('Idempotency-Key', onceKey.value);
         progress.value = 0;
         status.textContent = label || form.dataset.msgUploading;
         xhr.upload.onprogress = function (e) {

@@ -7,7 +7,7 @@ import { assertMayWithdraw, isAllowed, mayWithdraw } from '../../../domain/polic
 import { gate } from '../../middleware/gate.js';
 import { communeOf, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
-import { many, one, problemOf, readForm, type FormProblem } from '../forms.js';
+import { many, onceKeyOf, one, problemOf, readForm, type FormProblem } from '../forms.js';
 import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
@@ -122,7 +122,12 @@ export function announcementRoutes(deps: WebDeps) {
     const source = sourceFrom(upload, read.value.source, p.m);
     if ('problem' in source) return renderSend(c, values, source.problem);
     try {
-      const created = await services.announcements.create(ctx, read.value.meta, source.source);
+      const created = await services.announcements.create(
+        ctx,
+        read.value.meta,
+        source.source,
+        onceKeyOf(upload.fields),
+      );
       return seeOther(c, paths.announcement(created.id));
     } catch (error) {
       return renderSend(c, values, uploadProblem(error, p));

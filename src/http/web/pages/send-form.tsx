@@ -19,6 +19,7 @@ import {
   Choices,
   Csrf,
   FormError,
+  OnceKey,
   SelectField,
   SpokenText,
   TextField,
@@ -276,6 +277,7 @@ export function SendForm({ p, values, errors, general, languages, hamlets, audio
       {...audioAttributes(audio, m)}
     >
       <Csrf p={p} />
+      <OnceKey />
       <FormError message={general} />
       <TextField
         name="title"
