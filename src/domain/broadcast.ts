@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idText } from './input.js';
 import { ZONED_TIME } from './schedule/time-zone.js';
 import { PRIORITIES, type Priority } from './schedule/types.js';
 
@@ -71,16 +72,16 @@ export interface Skip {
 /** `POST /api/v1/broadcasts/{id}/skips`: one airing of a series, by its start, on some or all of its hamlets. */
 export const SkipRequestSchema = z.strictObject({
   at: instant,
-  hamletIds: z.array(z.string().min(1).max(100)).min(1).max(500).readonly().optional(),
+  hamletIds: z.array(idText).min(1).max(500).readonly().optional(),
 });
 export type SkipRequest = z.output<typeof SkipRequestSchema>;
 
 /** What `POST /api/v1/broadcasts` and the schedule page ask for (lịch phát). */
 export const BroadcastRequestSchema = BroadcastWhenSchema.extend({
-  announcementId: z.string().min(1).max(100).optional(),
+  announcementId: idText.optional(),
   /** Relay of national or provincial radio: http(s) stream URL and duration. */
   relay: RelaySchema.optional(),
-  hamletIds: z.union([z.literal('all'), z.array(z.string().min(1).max(100)).max(500).readonly()]),
+  hamletIds: z.union([z.literal('all'), z.array(idText).max(500).readonly()]),
   priority: z.enum(PRIORITIES).default('normal'),
 });
 export type BroadcastRequest = z.output<typeof BroadcastRequestSchema>;

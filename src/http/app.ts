@@ -13,6 +13,7 @@ import { renderDocs } from './docs.js';
 import { publicOrigin } from './forwarded.js';
 import './env.js';
 import { csrfProtection, identifyUser } from './middleware/auth.js';
+import { refuseNulInAddress } from './middleware/address.js';
 import { problemResponse, toProblem, zodProblem } from './problem.js';
 import { announcementRoutes } from './routes/announcements.js';
 import { bulletinRoutes } from './routes/bulletins.js';
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps) {
   // Before the people's middleware: a load balancer or Prometheus is neither a user nor a browser.
   if (deps.operations) app.route('/', deps.operations);
   app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(refuseNulInAddress());
   app.use(publicOrigin(deps.trustedProxies ?? 0));
   app.use(async function logRequests(c, next) {
     const logger = deps.logger.child({ requestId: c.get('requestId') });
