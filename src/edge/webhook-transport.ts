@@ -4,6 +4,10 @@ import { webhookAddressProblem, webhookUrlProblem } from '../domain/webhook.js';
 
 const recordType = { A: 1, AAAA: 28 } as const;
 
+/** Rejects once `signal` is aborted. */
+const untilAborted = (signal: AbortSignal): Promise<never> =>
+  new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+
 /**
  * Every address of a host name by DNS over HTTPS (the JSON form of RFC 8484): a Worker has no system
  * resolver to ask.
@@ -51,8 +55,18 @@ export function createFetchWebhookTransport(options: {
       if (written) return result(null, `refused: the URL ${written.en}`);
       const signal = AbortSignal.timeout(timeoutMs);
       const host = new URL(request.url).hostname.replace(/^\[(.*)\]$/, '$1');
+      let addresses: readonly string[];
       try {
-        const addresses = isIpAddress(host) ? [host] : await options.resolveHost(host);
+        // The resolver's own fetch has no deadline: one that hangs must use up the attempt's time, as
+        // in Node, not hold the Cron Trigger's run.
+        addresses = isIpAddress(host)
+          ? [host]
+          : await Promise.race([options.resolveHost(host), untilAborted(signal)]);
+      } catch (error) {
+        const why = signal.aborted ? `no answer within ${timeoutMs / 1000} s` : (error as Error).message;
+        return result(null, `the host ${host} could not be resolved (${why})`);
+      }
+      try {
         const resolved = webhookAddressProblem(request.url, addresses, rule);
         if (resolved) return result(null, `refused: the URL ${resolved.en}`);
         const res = await fetch(request.url, {
