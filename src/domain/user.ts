@@ -90,7 +90,13 @@ export const PasswordChangeSchema = z.strictObject({
 export type PasswordChange = z.output<typeof PasswordChangeSchema>;
 
 export const LoginSchema = z.strictObject({
-  username: z.string().min(1).max(64),
+  // No username has a control character (see usernameText), and PostgreSQL text cannot hold NUL: one
+  // would fail the look-up and the attempt's count with a server error instead of a refusal.
+  username: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^\P{Cc}*$/u, 'must not contain control characters'),
   password: z.string().min(1).max(200),
 });
 export type LoginInput = z.output<typeof LoginSchema>;

@@ -183,6 +183,12 @@ export function createAuthService(deps: Deps) {
       }
       const passwordHash = await passwords.hash(input.newPassword);
       await deps.tx(async (r) => {
+        // Checked again under the account's lock, as a sign-in is: an admin's reset or a disabling that
+        // committed while the current password was being checked ended this session, and its password
+        // must not be replaced by one chosen with the old.
+        const current = await r.users.lockCredentials(actor.id);
+        if (!current || current.passwordHash !== user.passwordHash || current.disabledAt)
+          throw new LoaError(401, 'unauthenticated', 'Sign in again.', 'Vui lòng đăng nhập lại.');
         const now = clock.now().toISOString();
         await r.users.updateUser(actor.id, { passwordHash }, now);
         await r.sessions.revokeUserSessions(actor.id, now, sessionId);

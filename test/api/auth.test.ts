@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
 import { adminPassword, createHarness, userPassword, type Harness } from '../support/harness.js';
 
 describe('auth', () => {
@@ -219,5 +220,25 @@ describe('auth', () => {
     expect(ok.status).toBe(201);
     const reads = await h.request('/api/v1/hamlets', { headers: { cookie: cookieHeader } });
     expect(reads.status).toBe(200);
+  });
+});
+
+describe.each(dialects)('a sign-in with a character that no username has, on %s', (dialect) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(dialect);
+  });
+  afterAll(() => h.close());
+
+  it('is refused as input (400 problem+json naming the field), not a server error', async () => {
+    for (const username of ['ad\u0000min', 'admin\u0007']) {
+      const res = await h.request('/api/v1/auth/login', {
+        method: 'POST',
+        json: { username, password: 'whatever123' },
+      });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/username/);
+    }
   });
 });

@@ -5,8 +5,9 @@ import { dialects } from '../support/databases.js';
 import { createHarness, userPassword, type Harness } from '../support/harness.js';
 
 /**
- * A sign-in with the old password whose check is still running when an admin resets the password, or
- * disables the account: it opens no session, as the reset ended those already open.
+ * A sign-in (or a change of one's own password) with the old password whose check is still running when
+ * an admin resets the password, or disables the account: it opens no session and changes nothing, as the
+ * reset ended those already open.
  */
 describe.each(dialects)('a sign-in racing a password reset, on %s', (dialect) => {
   let h: Harness;
@@ -82,5 +83,34 @@ describe.each(dialects)('a sign-in racing a password reset, on %s', (dialect) =>
     );
     expect(res.status).toBe(401);
     expect(await liveSessions(id)).toBe(0);
+  });
+
+  it('keeps the password an admin has just reset over a change made with the old one meanwhile', async () => {
+    const id = await userId('officer');
+    let release!: () => void;
+    const reached = new Promise<void>((done) => {
+      hold = { reached: done, go: new Promise((go) => (release = go)) };
+    });
+    // The person (or whoever has their old password and a session) changes it while the admin resets it.
+    const changing = h.request('/api/v1/auth/password', {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: { currentPassword: userPassword, newPassword: 'mật khẩu kẻ gian đặt' },
+    });
+    await reached;
+    hold = null;
+    const reset = await h.request(`/api/v1/users/${id}`, {
+      method: 'PATCH',
+      token: h.tokens.admin,
+      json: { password: 'mật khẩu quản trị cấp lại' },
+    });
+    expect(reset.status).toBe(200);
+    release();
+    expect((await changing).status).toBe(401);
+    expect(await liveSessions(id)).toBe(0);
+    const login = (password: string) =>
+      h.request('/api/v1/auth/login', { method: 'POST', json: { username: 'officer', password } });
+    expect((await login('mật khẩu kẻ gian đặt')).status).toBe(401);
+    expect((await login('mật khẩu quản trị cấp lại')).status).toBe(200);
   });
 });
