@@ -120,9 +120,10 @@ export function createCapSignatureVerifier(trustedPems: readonly string[]): CapS
         );
       for (const t of current) {
         const check = new SignedXml({ publicCert: t.pem, getCertFromKeyInfo: () => null });
-        check.loadSignature(signature as unknown as Parameters<SignedXml['loadSignature']>[0]);
         let valid = false;
         try {
+          // Loading throws on a signature missing a part (no CanonicalizationMethod): it does not verify.
+          check.loadSignature(signature as unknown as Parameters<SignedXml['loadSignature']>[0]);
           valid = check.checkSignature(xml);
         } catch {
           valid = false;

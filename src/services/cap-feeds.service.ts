@@ -1,5 +1,5 @@
 import { MAX_CAP_BYTES } from '../domain/cap/alert.js';
-import { capFeedEntries, MAX_FEED_BYTES, type CapFeed } from '../domain/cap/feed.js';
+import { capFeedEntries, inSentOrder, MAX_FEED_BYTES, type CapFeed } from '../domain/cap/feed.js';
 import { LoaError } from '../domain/errors.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { FeedFetcher } from '../domain/ports/feeds.js';
@@ -93,7 +93,8 @@ export function createCapFeedsService(deps: CapFeedsDeps) {
           (xml) => ({ xml, where: feed.url }),
         );
         for (const link of entries.entries.links) {
-          if (fetched.has(link)) continue;
+          // Remembered per province: a national feed polled for two provinces brings each its alerts.
+          if (fetched.has(`${province.id} ${link}`)) continue;
           const doc = await deps.fetcher.get(link, MAX_CAP_BYTES);
           if ('error' in doc) {
             deps.logger.warn({ feed: feed.url, link, reason: doc.error }, 'CAP document could not be read');
@@ -102,13 +103,13 @@ export function createCapFeedsService(deps: CapFeedsDeps) {
           }
           documents.push({ xml: doc.body, where: link, link });
         }
-        for (const d of documents) {
+        for (const d of inSentOrder(documents)) {
           const outcome = await take(province.id, d.xml, d.where);
           if (outcome === 'new') received++;
           else if (outcome !== 'duplicate') refused++;
           if (d.link && outcome !== 'failed') {
             if (fetched.size >= LINKS_REMEMBERED) fetched.clear();
-            fetched.add(d.link);
+            fetched.add(`${province.id} ${d.link}`);
           }
         }
       }

@@ -512,6 +512,18 @@ ${capXml({ identifier: 'LOL', headline: '&lol3;' }).replace(/^<\?xml[^>]*>\s*/, 
         422,
         /references/,
       ],
+      [
+        'a character reference to no character',
+        () => capXml({ identifier: 'BAD-10', headline: 'Lũ quét &#x110000;' }),
+        400,
+        /không phải XML hợp lệ/,
+      ],
+      [
+        'an element named like a JavaScript built-in',
+        () => capXml({ identifier: 'BAD-11', extra: '<constructor>x</constructor>' }),
+        400,
+        /không phải XML hợp lệ/,
+      ],
     ];
     it.each(cases)('%s', async (_name, xml, status, message) => {
       const before = spoken.length;

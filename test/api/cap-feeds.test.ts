@@ -115,6 +115,89 @@ describe('CAP feeds polled on the dispatcher tick', () => {
       ok: false,
     });
   });
+
+  it('refuses a document it cannot read and still takes the alert after it', async () => {
+    const inline = (xml: string) => xml.replace(/^<\?xml[^>]*>\s*/, '');
+    server.serve(`<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Cảnh báo thiên tai tỉnh Lào Cai</title>
+  <entry><title>Hỏng</title><id>FEED-BAD</id>${inline(capXml({ identifier: 'FEED-BAD', headline: 'Lũ &#x110000;' }))}</entry>
+  <entry><title>Rét hại</title><id>FEED-3</id>${inline(capXml({ identifier: 'FEED-3', headline: 'Rét hại ở vùng cao', event: 'Rét hại', area: geocodeCocSan }))}</entry>
+</feed>`);
+    h.clock.advance(61_000);
+    expect((await h.runtime.dispatcher.tick()).alertsPolled).toBe(1);
+    const items = (
+      (await (await h.request('/api/v1/alerts/cap', { token: h.tokens.officer })).json()) as {
+        items: { headline: string; state: string }[];
+      }
+    ).items;
+    expect(items.find((i) => i.headline === 'Rét hại ở vùng cao')?.state).toBe('aired');
+  });
+
+  it('takes a feed listed newest first in the order the alerts were sent: a cancelled or updated alert is not left on the air', async () => {
+    const inline = (xml: string) => xml.replace(/^<\?xml[^>]*>\s*/, '');
+    const sent = (minute: number) => `2026-11-27T07:${minute}:00+07:00`;
+    const entry = (xml: string) => `<entry><title>CAP</title>${inline(xml)}</entry>`;
+    server.serve(`<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Cảnh báo thiên tai tỉnh Lào Cai</title>
+  ${entry(capXml({ identifier: 'FEED-11', msgType: 'Cancel', references: `kttv-laocai@nchmf.gov.vn,FEED-10,${sent(52)}`, sent: sent(56) }))}
+  ${entry(capXml({ identifier: 'FEED-21', msgType: 'Update', references: `kttv-laocai@nchmf.gov.vn,FEED-20,${sent(50)}`, sent: sent(54), headline: 'Cập nhật: sạt lở lan rộng', event: 'Sạt lở đất', area: geocodeCocSan }))}
+  ${entry(capXml({ identifier: 'FEED-10', sent: sent(52), headline: 'Lốc xoáy đã qua', event: 'Lốc', area: geocodeCocSan }))}
+  ${entry(capXml({ identifier: 'FEED-20', sent: sent(50), headline: 'Sạt lở đất', event: 'Sạt lở đất', area: geocodeCocSan }))}
+</feed>`);
+    h.clock.advance(61_000);
+    await h.runtime.dispatcher.tick();
+    const items = (
+      (await (await h.request('/api/v1/alerts/cap', { token: h.tokens.officer })).json()) as {
+        items: { headline: string; state: string; eventId: string }[];
+      }
+    ).items;
+    const state = (headline: string) => items.find((i) => i.headline === headline)?.state;
+    expect(state('Lốc xoáy đã qua')).toBe('cancelled');
+    expect(state('Sạt lở đất')).toBe('replaced');
+    expect(state('Cập nhật: sạt lở lan rộng')).toBe('aired');
+    const active = (
+      (await (
+        await h.request('/api/v1/disaster/events?status=active', { token: h.tokens.officer })
+      ).json()) as {
+        items: { name: string; bulletins: { title: string; endedAt: string | null }[] }[];
+      }
+    ).items;
+    const onAir = active.flatMap((e) => e.bulletins.filter((b) => b.endedAt === null).map((b) => b.title));
+    expect(onAir).toContain('Cập nhật: sạt lở lan rộng');
+    expect(onAir).not.toContain('Sạt lở đất');
+    expect(onAir).not.toContain('Lốc xoáy đã qua');
+  });
+});
+
+describe('one feed polled for two provinces', () => {
+  const server = alertingServer();
+  let h: Harness;
+  beforeAll(async () => {
+    const base = await server.start();
+    // A national feed the installation polls for each province it serves.
+    h = await createHarness('sqlite', {
+      CAP_FEEDS: `15:${base}/feed.atom 02:${base}/feed.atom`,
+      CAP_FEED_ALLOW_PRIVATE: '1',
+    });
+    await h.runtime.repos.provinces.upsertProvince(
+      { id: 'ha-giang', code: '02', name: 'Tỉnh Hà Giang' },
+      h.clock.now().toISOString(),
+    );
+  });
+  afterAll(async () => {
+    await h.close();
+    await server.close();
+  });
+
+  it('takes the linked alert for each province, not only for the first one that fetched it', async () => {
+    await h.runtime.dispatcher.tick();
+    const key = `kttv-laocai@nchmf.gov.vn,FEED-2,2026-11-27T00:45:00.000Z`;
+    const province = await h.runtime.repos.provinces.findProvinceByCode('15');
+    expect(await h.runtime.repos.capAlerts.findAlertByKey(province!.id, key)).toBeDefined();
+    expect(await h.runtime.repos.capAlerts.findAlertByKey('ha-giang', key)).toBeDefined();
+  });
 });
 
 /** The system's espeak-ng, which a wrapper first on PATH can make fail as a broken install would. */

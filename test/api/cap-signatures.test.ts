@@ -217,6 +217,12 @@ describe.each(dialects)('signed CAP alerts pushed, on %s', (dialect) => {
       /bị sửa sau khi ký/,
     ],
     [
+      'a signature without its canonicalization method',
+      () => signCap(capXml({ identifier: 'SIG-T7' }), kttv).replace(/<CanonicalizationMethod[^>]*\/>/, ''),
+      'cap_signature_invalid',
+      /không hợp lệ/,
+    ],
+    [
       'SHA-1',
       () => signCap(capXml({ identifier: 'SIG-T6' }), kttv, { digest: 'sha1' }),
       'cap_signature_weak',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { capReferences, parseCapAlert } from '../../src/domain/cap/alert.js';
-import { capFeedEntries } from '../../src/domain/cap/feed.js';
+import { capFeedEntries, inSentOrder } from '../../src/domain/cap/feed.js';
 import {
   capExpiry,
   capHazardType,
@@ -217,6 +217,18 @@ describe('feeds', () => {
       ok: true,
       entries: { links: ['https://x.example/a'] },
     });
+  });
+
+  it('takes documents in the order they were sent, whatever the offset, unreadable ones last', () => {
+    const doc = (name: string, sent: string) => ({ name, xml: capXml({ identifier: name, sent }) });
+    const ordered = inSentOrder([
+      { name: 'garbled', xml: '<alert><sent>soon</sent></alert>' },
+      doc('cancel', '2026-11-27T08:10:00+07:00'),
+      doc('update', '2026-11-27T01:05:00+00:00'),
+      doc('alert', '2026-11-27T08:00:00+07:00'),
+      doc('same-moment', '2026-11-27T01:00:00-00:00'),
+    ]);
+    expect(ordered.map((d) => d.name)).toEqual(['alert', 'same-moment', 'update', 'cancel', 'garbled']);
   });
 });
 

@@ -297,6 +297,15 @@ export function parseCapAlert(xml: string, options: CapParseOptions = {}): CapPa
   return checkSchema(body, null);
 }
 
+// The validator lets through what the parser then refuses (an element named `constructor`) and character
+// references to no character (`&#x110000;`, which decoding throws on): not well-formed XML, never a 500.
+const notWellFormed = (error: unknown) =>
+  fail(
+    'malformed_xml',
+    `The CAP document is not well-formed XML: ${(error as Error).message}.`,
+    `Bản tin CAP không phải XML hợp lệ: ${(error as Error).message}.`,
+  );
+
 /** The document's root `<alert>` as plain values, or why it is not one. */
 function readCapDocument(
   xml: string,
@@ -322,7 +331,12 @@ function readCapDocument(
       `The CAP document is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}).`,
       `Bản tin CAP không phải XML hợp lệ: ${valid.err.msg} (dòng ${valid.err.line}).`,
     );
-  const tree = parser.parse(xml) as Record<string, unknown>;
+  let tree: Record<string, unknown>;
+  try {
+    tree = parser.parse(xml) as Record<string, unknown>;
+  } catch (error) {
+    return notWellFormed(error);
+  }
   const rootName = Object.keys(tree).find((k) => !k.startsWith('?') && !k.startsWith('#'));
   const root = rootName ? (tree[rootName] as Record<string, unknown> | string) : undefined;
   const local = rootName?.replace(/^[^:]+:/, '');
@@ -334,7 +348,11 @@ function readCapDocument(
       `The root element must be <alert> in the namespace ${CAP_NAMESPACE}; found <${rootName ?? '?'}> in ${String(ns ?? 'no namespace')}.`,
       `Phần tử gốc phải là <alert> thuộc không gian tên ${CAP_NAMESPACE} (CAP 1.2); tài liệu này là <${rootName ?? '?'}>${ns ? ` thuộc ${String(ns)}` : ' không có không gian tên'}.`,
     );
-  return { ok: true, body: plain(root) as Record<string, unknown> };
+  try {
+    return { ok: true, body: plain(root) as Record<string, unknown> };
+  } catch (error) {
+    return notWellFormed(error);
+  }
 }
 
 function checkSchema(body: Record<string, unknown>, signer: CapSigner | null): CapParse {

@@ -53,7 +53,13 @@ export function capFeedEntries(
       embedded.push(whole.replace(`<${prefix}:alert`, `<${prefix}:alert xmlns:${prefix}="${CAP_NAMESPACE}"`));
   }
 
-  const tree = parser.parse(xml) as Record<string, any>;
+  let tree: Record<string, any>;
+  try {
+    tree = parser.parse(xml) as Record<string, any>;
+  } catch (error) {
+    // What the validator lets through and the parser refuses (an element named `constructor`).
+    return { ok: false, error: `the feed is not well-formed XML: ${(error as Error).message}` };
+  }
   const hrefs: string[] = [];
   for (const entry of list(tree.feed?.entry)) {
     for (const link of list((entry as Record<string, unknown>).link)) {
@@ -80,4 +86,22 @@ export function capFeedEntries(
     ),
   ];
   return { ok: true, entries: { embedded, links } };
+}
+
+/**
+ * CAP documents in the order they were sent (their `<sent>`), those without a readable one last, each
+ * group in the feed's order. Feeds list their newest entries first, and an Update or a Cancel taken before
+ * the alert it names finds nothing to replace or stop, which then airs as new.
+ * @example inSentOrder([{ xml: cancel }, { xml: alert }]) // → [{ xml: alert }, { xml: cancel }]
+ */
+export function inSentOrder<T extends { readonly xml: string }>(documents: readonly T[]): T[] {
+  const sentAt = (xml: string) => {
+    // `sent` is a child of `<alert>` only, and comes before any `<info>`: the first one is the alert's.
+    const at = Date.parse(/<(?:[\w.-]+:)?sent\s*>\s*([^<]*?)\s*<\//.exec(xml)?.[1] ?? '');
+    return Number.isNaN(at) ? Number.POSITIVE_INFINITY : at;
+  };
+  return documents
+    .map((d, i) => ({ d, i, at: sentAt(d.xml) }))
+    .sort((x, y) => (x.at === y.at ? x.i - y.i : x.at < y.at ? -1 : 1))
+    .map(({ d }) => d);
 }
