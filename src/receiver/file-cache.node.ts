@@ -106,11 +106,26 @@ export function createFileCache(
     // A 200 to a ranged request is the whole file again: start over.
     const append = res.status === 206 && offset > 0;
     const file = await open(part, append ? 'a' : 'w');
+    let size = append ? offset : 0;
     try {
       // Each chunk is written before the next is read, so a dropped link keeps all it delivered.
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) await file.write(chunk);
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.byteLength;
+        // The manifest's size is the bound the room was made for: a body that runs on (a proxy's page, a
+        // stream behind the URL) would otherwise fill the box's disk before the hash could refuse it.
+        if (size > audio.bytes) break;
+        await file.write(chunk);
+      }
     } finally {
       await file.close();
+    }
+    if (size > audio.bytes) {
+      rmSync(part, { force: true });
+      options.logger.warn('downloaded audio is larger than the manifest says; discarded', {
+        sha256: audio.sha256,
+        bytes: audio.bytes,
+      });
+      return 'unusable';
     }
     if ((await sha256Of(part)) !== audio.sha256) {
       rmSync(part, { force: true });

@@ -148,6 +148,42 @@ describe('file cache', () => {
     expect(asked).toEqual([gone.ref.url]);
   });
 
+  it('stops reading a download at the size the manifest gave: a server sending more cannot fill the disk', async () => {
+    const a = asset(1000, 9);
+    const dir = mkdtempSync(join(tmpdir(), 'loa-cache-'));
+    let sent = 0;
+    // A body that never ends (a misconfigured proxy, a stream URL in place of a file).
+    const endless = () =>
+      new ReadableStream<Uint8Array>({
+        pull(c) {
+          sent += 4096;
+          c.enqueue(new Uint8Array(4096));
+          if (sent > 50 * 1024 * 1024) c.close();
+        },
+      });
+    const cache = createFileCache({
+      dir,
+      maxBytes: 1e6,
+      download: async () => new Response(endless(), { status: 200 }),
+      logger,
+    });
+    expect(await cache.ensure(a.ref)).toBeNull();
+    expect(sent).toBeLessThan(64 * 1024);
+    expect(existsSync(`${cache.pathOf(a.ref)}.part`)).toBe(false);
+
+    // The same after a resumed download: what was there and what comes must not pass the size.
+    writeFileSync(`${cache.pathOf(a.ref)}.part`, a.bytes.subarray(0, 500));
+    sent = 0;
+    const resumed = createFileCache({
+      dir,
+      maxBytes: 1e6,
+      download: async () => new Response(endless(), { status: 206 }),
+      logger,
+    });
+    expect(await resumed.ensure(a.ref)).toBeNull();
+    expect(sent).toBeLessThan(64 * 1024);
+  });
+
   it('keeps the manifest across restarts and ignores a damaged one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'loa-cache-'));
     const media = server(new Map());
