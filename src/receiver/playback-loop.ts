@@ -142,7 +142,14 @@ export function createPlaybackLoop(deps: PlaybackLoopDeps) {
     };
     const prepare = (async () => {
       const refusal = item.kind === 'relay' ? await relayRefusal(item.relay!.url, deps.resolveHost) : null;
-      const target = item.kind === 'relay' ? item.relay!.url : await deps.cache.ensure(item.audio!);
+      // A relay goes to the player as the check read it (WHATWG's `href`): ffmpeg's own parser finds
+      // another host in some texts (`http://radio.vn\@10.0.0.5/` connects to 10.0.0.5).
+      const target =
+        item.kind === 'relay'
+          ? refusal
+            ? null
+            : new URL(item.relay!.url).href
+          : await deps.cache.ensure(item.audio!);
       // The agent stopped while this was being prepared: it is not handled here, and no failure is told;
       // the agent restarted (or started again after a power cut) plans it afresh.
       if (entry.reason === 'shutdown') {

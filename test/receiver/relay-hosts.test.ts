@@ -102,3 +102,52 @@ describe('the box checks where a relay host resolves before it plays', () => {
     expect(unknown[0]!.detail).toMatch(/^relay host could not be resolved: gone\.example\.vn .*ENOTFOUND/);
   });
 });
+
+/**
+ * A relay URL as written, not as the server now stores it (`url.href`): a booking kept from before, or a
+ * server that does not normalise. The box's check reads the host as WHATWG does; the player must get the
+ * URL in that same reading, or it connects where the check never looked.
+ */
+describe('the box plays a relay at the address it checked', () => {
+  let h: Harness;
+  let server: RealServer;
+  let time: FakeTime;
+  let box: TestAgent;
+  // WHATWG takes the backslash for a slash (host radio.example.vn); ffmpeg's parser reads `radio.example.vn\`
+  // as a user name and connects to 10.0.0.5.
+  const written = 'http://radio.example.vn\\@10.0.0.5/live';
+
+  beforeAll(async () => {
+    h = await createHarness();
+    server = await startRealServer(h);
+    time = createFakeTime(h.clock);
+    const booked = await scheduleBroadcast(h, {
+      relay: { url: 'http://radio.example.vn/live', durationS: 60 },
+      hamletIds: ['un-ta'],
+      at: '2026-11-27T09:00:00+07:00',
+    });
+    await h.runtime.db.kysely
+      .updateTable('broadcasts')
+      .set({ relay_url: written })
+      .where('id', '=', booked.id)
+      .execute();
+    const device = await createDevice(h, 'un-ta');
+    box = createTestAgent({ server: server.url, token: device.token, clock: h.clock, time, hosts });
+    box.agent.start();
+    await box.agent.whenIdle();
+  });
+
+  afterAll(async () => {
+    await box?.agent.stop();
+    await server?.stop();
+    await h.close();
+  });
+
+  it('hands the player the URL as the check read it', async () => {
+    await time.advanceTo('2026-11-27T02:00:30.000Z', () => box.agent.whenIdle());
+    await eventually(() => box.record().length > 0, 'the relay to start');
+    expect(box.record()[0]).toEqual({ event: 'play', target: 'http://radio.example.vn/@10.0.0.5/live' });
+    await time.advanceTo('2026-11-27T02:01:30.000Z', () => box.agent.whenIdle());
+    await box.agent.whenIdle({ relays: true });
+  });
+});
