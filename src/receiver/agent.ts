@@ -6,7 +6,7 @@ import {
   type Manifest,
 } from '../domain/receiver/protocol.js';
 import { backoffMs, PUSH_SILENCE_MS, reconnectMs, type ChannelEnd } from './backoff.js';
-import { createProtocolClient, HttpError, rejectedEvents } from './client.js';
+import { createProtocolClient, HttpError, rejectedEvents, unreadableEvents } from './client.js';
 import { createCorrectedClock } from './corrected-clock.js';
 import { createPlaybackLoop } from './playback-loop.js';
 import { silentLogger, systemClock, systemTimers } from './ports.js';
@@ -93,15 +93,17 @@ export function createAgent(options: AgentOptions) {
   let loop = newLoop();
   let restarts = 0;
 
+  let savedOffsetMs = clock.offsetMs();
   function observe(answer: { serverTime: string | null; sentAt: number; receivedAt: number }): void {
     online = true;
     if (!answer.serverTime) return;
-    const before = clock.offsetMs();
-    clock.observe(answer.serverTime, answer.sentAt, answer.receivedAt);
-    if (clock.offsetMs() !== before) {
-      store.setValue('clockOffsetMs', String(clock.offsetMs()));
-      loop.replan();
+    const changed = clock.observe(answer.serverTime, answer.sentAt, answer.receivedAt);
+    // Also kept when a step of the box's clock moved it since the last answer: a restart starts from it.
+    if (changed || Math.abs(clock.offsetMs() - savedOffsetMs) > 1000) {
+      savedOffsetMs = clock.offsetMs();
+      store.setValue('clockOffsetMs', String(savedOffsetMs));
     }
+    if (changed) loop.replan();
   }
 
   function failed(what: string, error: unknown): void {
@@ -193,10 +195,15 @@ export function createAgent(options: AgentOptions) {
           online = true;
         } catch (error) {
           const rejected = rejectedEvents(error);
-          const malformed = error instanceof HttpError && error.status === 400;
-          if (rejected.length > 0 || malformed) {
-            // Refused for good (unknown or foreign occurrence, bad time): keeping them would block the queue.
-            const drop = rejected.length > 0 ? rejected.map((r) => r.id) : batch.map((e) => e.id);
+          // Only the events named go: the rest of the batch is proof of playback the server can take, and a
+          // 400 that names none (a proxy's) says nothing of the events at all.
+          const sent = new Set(batch.map((e) => e.id));
+          const drop = [...rejected.map((r) => r.id), ...unreadableEvents(error, batch)].filter((id) =>
+            sent.has(id),
+          );
+          if (drop.length > 0) {
+            // Refused for good (unknown or foreign occurrence, bad time, a form the server cannot read):
+            // keeping them would block the queue.
             logger.warn('log events refused by the server; dropped', { count: drop.length, rejected });
             store.remove(drop);
             continue;

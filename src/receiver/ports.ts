@@ -3,6 +3,12 @@
 export interface AgentClock {
   /** Epoch milliseconds by the box's own clock. */
   now(): number;
+  /**
+   * Milliseconds from any origin, never set or stepped (`performance.now()`): how much time passed, when
+   * NTP may set `now` hours forward at any moment. Without it, steps of `now` are seen only at the next
+   * answer of the server.
+   */
+  monotonic?(): number;
 }
 
 export interface Timers {
@@ -10,7 +16,7 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
-export const systemClock: AgentClock = { now: () => Date.now() };
+export const systemClock: AgentClock = { now: () => Date.now(), monotonic: () => performance.now() };
 
 export const systemTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),

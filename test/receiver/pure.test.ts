@@ -140,6 +140,44 @@ describe('corrected clock', () => {
   });
 });
 
+describe('corrected clock with the box’s monotonic clock', () => {
+  it('keeps server time through a step of the box clock taken before the next answer', () => {
+    // A box without a battery boots hours behind; the server's answer says so before NTP sets the clock.
+    let local = 1_000_000;
+    let elapsed = 0;
+    const clock = createCorrectedClock({ now: () => local, monotonic: () => elapsed });
+    const server = local + 21_600_000;
+    clock.observe(new Date(server).toISOString(), local - 10, local + 10);
+    expect(clock.now()).toBe(server);
+    // NTP sets the clock six hours forward a second later; no answer has come since.
+    local += 21_600_000 + 1000;
+    elapsed += 1000;
+    expect(clock.now()).toBe(server + 1000);
+    expect(clock.offsetMs()).toBe(0);
+    // The next answer agrees with what the box already knows.
+    local += 60_000;
+    elapsed += 60_000;
+    clock.observe(new Date(server + 61_000).toISOString(), local - 200, local + 200);
+    expect(clock.now()).toBe(server + 61_000);
+    expect(clock.offsetMs()).toBe(0);
+  });
+
+  it('starts from the offset it was given and follows the box clock until an answer comes', () => {
+    let local = 1_000_000;
+    let elapsed = 0;
+    const clock = createCorrectedClock({ now: () => local, monotonic: () => elapsed }, 420_000);
+    local += 5000;
+    elapsed += 5000;
+    expect(clock.now()).toBe(local + 420_000);
+    // NTP sets the clock of a box that has not heard from the server yet: the offset of its last run was
+    // learnt against a clock set right, which this step brings back.
+    local += 21_600_000;
+    elapsed += 1000;
+    expect(clock.now()).toBe(local + 420_000);
+    expect(clock.offsetMs()).toBe(420_000);
+  });
+});
+
 describe('readSse', () => {
   it('reassembles events split anywhere, skips comments, joins multi-line data', async () => {
     const utf8 = new TextEncoder();

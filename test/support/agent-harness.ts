@@ -44,8 +44,11 @@ export function createTestAgent(options: {
   token: string;
   clock: FakeClock;
   time: FakeTime;
-  /** How far behind the server's clock this box's clock runs. */
-  skewMs?: number;
+  /**
+   * How far behind the server's clock this box's clock runs; a function for a clock that is set while
+   * the agent runs (NTP stepping it), whose monotonic clock goes on with the server's.
+   */
+  skewMs?: number | (() => number);
   /** The box's disk: give the `dir` of an earlier agent to restart it. */
   dir?: string;
   /** What the box's resolver answers for each host name (default: radio.example.vn is public). */
@@ -123,7 +126,13 @@ export function createTestAgent(options: {
       if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
       return addresses;
     },
-    clock: { now: () => options.clock.now().getTime() - (options.skewMs ?? 0) },
+    clock: {
+      now: () => {
+        const skew = options.skewMs ?? 0;
+        return options.clock.now().getTime() - (typeof skew === 'number' ? skew : skew());
+      },
+      monotonic: () => options.clock.now().getTime(),
+    },
     timers: options.time.timers,
     fetch: tracedFetch,
     random: options.random ?? (() => 0.5),
