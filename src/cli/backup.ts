@@ -3,12 +3,13 @@ import {
   existsSync,
   fsyncSync,
   openSync,
+  readdirSync,
   realpathSync,
   renameSync,
   rmSync,
   statSync,
 } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { Config } from '../config.js';
 import { sqliteFileOf } from '../db/connect.node.js';
@@ -42,6 +43,29 @@ function openSource(source: string, setting: string): SqliteDatabase.Database {
   throw new BackupError(`${source} holds no Loa database: ${fix}`);
 }
 
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Removes the partial copies beside `target` that runs killed mid-copy left (Ctrl-C, the OOM killer, a
+ * power cut): each is as large as the database, and a nightly backup would otherwise pile them up. One
+ * whose process still runs is another backup at work.
+ */
+function removeDeadPartials(target: string): void {
+  const folder = dirname(target);
+  const prefix = `${basename(target)}.partial-`;
+  for (const name of readdirSync(folder)) {
+    const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : NaN;
+    if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) rmSync(join(folder, name), { force: true });
+  }
+}
+
 /**
  * A consistent copy of the SQLite database while the service keeps writing: `VACUUM INTO` reads one
  * snapshot (WAL), where the online backup API starts over at every write and may never finish. The copy
@@ -63,8 +87,9 @@ export async function backupDatabase(config: Config, target: string): Promise<{ 
   try {
     db.pragma('busy_timeout = 5000');
     try {
-      // One this process id left when killed is stale: no running process has it.
+      // This process id's own is stale too: the process that left it is gone.
       rmSync(partial, { force: true });
+      removeDeadPartials(resolve(target));
       // Owner-only from its first page: it holds every password hash, as secret.key (0600) does.
       closeSync(openSync(partial, 'wx', 0o600));
       db.prepare('VACUUM INTO ?').run(partial);

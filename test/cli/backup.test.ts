@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,24 @@ describe('loa backup', () => {
     const result = await runLoa(['backup', '/proc/loa-backup.sqlite'], env);
     refused(result);
     expect(result.stderr).toContain('/proc/loa-backup.sqlite');
+  });
+
+  it('removes the partial copy a killed run left, and keeps one another backup is writing', async () => {
+    const target = join(dir, 'weekly.sqlite');
+    // The process id of a run killed mid-copy: that process is gone.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout;
+    const dead = `${target}.partial-${gone.toString()}`;
+    const live = `${target}.partial-${process.pid}`;
+    writeFileSync(dead, 'half a copy');
+    writeFileSync(live, 'a copy being written');
+    const backup = await runLoa(['backup', target], env);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith('weekly.sqlite'))
+        .sort(),
+    ).toEqual(['weekly.sqlite', `weekly.sqlite.partial-${process.pid}`]);
+    rmSync(live);
   });
 
   it('writes the copy readable by its owner only, also over an earlier one that was not', async () => {
