@@ -16,7 +16,12 @@ export const humanText = (max: number) =>
         .string()
         .min(1, 'must not be empty or only spaces')
         .max(max, `must be at most ${max} characters`)
-        .refine((s) => !CONTROLS.test(s), 'must not contain control characters'),
+        .refine((s) => !CONTROLS.test(s), {
+          message: 'must not contain control characters',
+          params: {
+            messageVi: 'Có ký tự ẩn không hợp lệ (thường do dán từ tài liệu khác). Hãy xóa ô này và gõ lại.',
+          },
+        }),
     );
 
 export const languageCode = z

@@ -98,6 +98,15 @@ describe.each(dialects)('control characters in requests on %s', (dialect) => {
         expect.objectContaining({ field, message: 'must not contain control characters' }),
       );
     }
+    // Worded for the pages too, where a name pasted from a document is where such a character comes from.
+    const pasted = await h.request('/api/v1/hamlets', {
+      method: 'POST',
+      token: h.tokens.admin,
+      json: { name: `Thôn${NUL}Mới`, languages: ['vi'] },
+    });
+    expect(((await pasted.json()) as { detailVi: string }).detailVi).toContain(
+      'Có ký tự ẩn không hợp lệ (thường do dán từ tài liệu khác). Hãy xóa ô này và gõ lại.',
+    );
     const names = await h.runtime.db.kysely.selectFrom('hamlets').select('name').execute();
     expect(names.filter((n) => n.name.startsWith('Thôn') && n.name.endsWith('Mới'))).toEqual([]);
   });
