@@ -1,15 +1,11 @@
 import { CommandMessageSchema } from '../domain/receiver/command.js';
-import {
-  PlayMessageSchema,
-  ScheduleMessageSchema,
-  StopMessageSchema,
-  type Manifest,
-} from '../domain/receiver/protocol.js';
-import { backoffMs, PUSH_SILENCE_MS, reconnectMs, type ChannelEnd } from './backoff.js';
+import { ScheduleMessageSchema, StopMessageSchema, type Manifest } from '../domain/receiver/protocol.js';
+import { backoffMs, BRIEF_CHANNEL_MS, PUSH_SILENCE_MS, reconnectMs, type ChannelEnd } from './backoff.js';
 import { createProtocolClient, HttpError, rejectedEvents, unreadableEvents } from './client.js';
 import { createCorrectedClock } from './corrected-clock.js';
 import { createPlaybackLoop } from './playback-loop.js';
 import { silentLogger, systemClock, systemTimers } from './ports.js';
+import { readPlayMessage, type SkippedItem } from './readable-items.js';
 import { readSse, type SseEvent } from './sse-parser.js';
 import { createBoxSettings, createRemoteControl } from './remote-control.js';
 import type { AgentOptions, AgentStatus } from './agent-options.js';
@@ -21,6 +17,8 @@ import type { AgentOptions, AgentStatus } from './agent-options.js';
  */
 export function createAgent(options: AgentOptions) {
   const local = options.clock ?? systemClock;
+  // Elapsed time, not the wall clock: NTP setting the box's clock must not make a channel look long-lived.
+  const elapsed = () => local.monotonic?.() ?? local.now();
   const timers = options.timers ?? systemTimers;
   const random = options.random ?? Math.random;
   const logger = options.logger ?? silentLogger;
@@ -58,6 +56,9 @@ export function createAgent(options: AgentOptions) {
   let syncing: Promise<void> | undefined;
   let flushing = false;
   let flushAttempt = 0;
+  // Halved after each 413 (the server's 1 MB limit, or a proxy's smaller one) and kept: the link a 413 came
+  // on is often closed with it, and the retry after that failure must not start from the full size again.
+  let sendSize = batchSize;
   let pushAttempt = 0;
   let pushAbort: AbortController | undefined;
   const delivered = { accepted: 0, duplicates: 0 };
@@ -117,6 +118,15 @@ export function createAgent(options: AgentOptions) {
     logger.info(`${what} failed`, { error: String(error) });
   }
 
+  /** Items of a newer server this agent cannot read (a new kind, audio format, priority) are logged. */
+  function passedOver(where: string, skipped: readonly SkippedItem[]): void {
+    if (skipped.length > 0)
+      logger.warn(`${where} items this agent cannot read; passed over, the rest plays`, {
+        count: skipped.length,
+        items: skipped.slice(0, 10),
+      });
+  }
+
   function prefetch(): void {
     if (!manifest) return;
     const from = clock.now() - (options.lateToleranceMs ?? 10 * 60_000);
@@ -135,6 +145,7 @@ export function createAgent(options: AgentOptions) {
         unauthorized = false;
         observe(answer);
         if (answer.manifest) {
+          passedOver('schedule', answer.skipped);
           manifest = answer.manifest;
           etag = answer.etag;
           cache.saveManifest(manifest, etag);
@@ -185,7 +196,7 @@ export function createAgent(options: AgentOptions) {
     flushing = true;
     handles.flush = undefined;
     try {
-      for (let batch = store.peek(batchSize); batch.length > 0 && !stopped; batch = store.peek(batchSize)) {
+      for (let batch = store.peek(sendSize); batch.length > 0 && !stopped; batch = store.peek(sendSize)) {
         try {
           const answer = await client.logs(batch);
           store.remove(batch.map((e) => e.id));
@@ -194,6 +205,22 @@ export function createAgent(options: AgentOptions) {
           flushAttempt = 0;
           online = true;
         } catch (error) {
+          if (error instanceof HttpError && error.status === 413) {
+            online = true;
+            if (batch.length > 1) {
+              sendSize = Math.ceil(batch.length / 2);
+              continue;
+            }
+            // Too large on its own (an older agent's event with a player's whole output): no batch will
+            // ever carry it, and keeping it would block the queue. What made the batches too large is gone.
+            logger.warn('log event too large for the server; dropped', {
+              id: batch[0]!.id,
+              bytes: new TextEncoder().encode(JSON.stringify(batch[0])).byteLength,
+            });
+            store.remove([batch[0]!.id]);
+            sendSize = batchSize;
+            continue;
+          }
           const rejected = rejectedEvents(error);
           // Only the events named go: the rest of the batch is proof of playback the server can take, and a
           // 400 that names none (a proxy's) says nothing of the events at all.
@@ -268,7 +295,9 @@ export function createAgent(options: AgentOptions) {
       if (event.event === 'schedule') {
         if (ScheduleMessageSchema.parse(JSON.parse(event.data)).version !== manifest?.version) void sync();
       } else if (event.event === 'play') {
-        loop.emergency(PlayMessageSchema.parse(JSON.parse(event.data)).items);
+        const play = readPlayMessage(JSON.parse(event.data));
+        passedOver('pushed emergency', play.skipped);
+        if (play.items.length > 0) loop.emergency(play.items);
       } else if (event.event === 'stop') {
         loop.stop(StopMessageSchema.parse(JSON.parse(event.data)).occurrenceId);
       } else if (event.event === 'command') {
@@ -310,19 +339,28 @@ export function createAgent(options: AgentOptions) {
       (body) => {
         watch();
         pushConnected = true;
-        pushAttempt = 0;
         online = true;
+        const openedAt = elapsed();
         // Fetched again on every (re)connect: a box moved to another hamlet (its channel is closed) may
         // find the same version number there, and only the ETag tells the two apart (a 304 otherwise).
         void sync();
+        // The failures in a row are counted on until a channel lives a normal time: one closed as soon as it
+        // opened is a failed attempt too.
+        const ended = (retryMs: number | undefined): ChannelEnd => {
+          const livedMs = elapsed() - openedAt;
+          if (livedMs >= BRIEF_CHANNEL_MS) pushAttempt = 0;
+          if (retryMs !== undefined) return { kind: 'hinted', retryMs };
+          if (livedMs >= BRIEF_CHANNEL_MS) return { kind: 'dropped' };
+          if (pushAbort === abort && !stopped)
+            logger.warn('push channel closed soon after it opened; backing off', {
+              livedMs,
+              attempt: pushAttempt,
+            });
+          return { kind: 'failed', attempt: pushAttempt++ };
+        };
         void readSse(body, onPush, watch).then(
-          ({ retryMs }): void =>
-            pushLost(
-              'push channel closed',
-              undefined,
-              retryMs === undefined ? { kind: 'dropped' } : { kind: 'hinted', retryMs },
-            ),
-          () => pushLost('push channel closed', undefined, { kind: 'dropped' }),
+          ({ retryMs }): void => pushLost('push channel closed', undefined, ended(retryMs)),
+          () => pushLost('push channel closed', undefined, ended(undefined)),
         );
       },
       (error: unknown) => pushLost('push channel', error, { kind: 'failed', attempt: pushAttempt++ }),

@@ -22,20 +22,31 @@ export const MAX_RETRY_HINT_MS = 5 * 60_000;
  */
 export const PUSH_SILENCE_MS = 2 * PUSH_KEEP_ALIVE_MS + 10_000;
 
+/**
+ * A push channel that ends sooner than this after opening counts as a failed attempt: one the server keeps
+ * closing at once (two more boxes cloned with the same token, beyond the server's two channels per
+ * receiver; a proxy that cuts the stream) would otherwise be opened again, with a schedule fetch, every
+ * 0.5–3 s for ever. A channel that lived to see the server's first keep-alive was a working one.
+ */
+export const BRIEF_CHANNEL_MS = PUSH_KEEP_ALIVE_MS;
+
 /** How an attempt at the push channel ended, for the delay before the next one. */
 export type ChannelEnd =
   /** The server closed it with a `retry:` hint (a graceful shutdown, already spread by the server). */
   | { readonly kind: 'hinted'; readonly retryMs: number }
   /** It was open and dropped without one (its server was killed, the link cut). */
   | { readonly kind: 'dropped' }
-  /** It could not be opened: the `attempt`-th failure in a row (0-based). */
+  /**
+   * It could not be opened, or it was closed without a hint within `BRIEF_CHANNEL_MS` of opening: the
+   * `attempt`-th failure in a row (0-based).
+   */
   | { readonly kind: 'failed'; readonly attempt: number };
 
 /**
  * Delay before connecting the push channel again. The server's hint is followed; a channel that dropped
  * comes back after a short delay drawn uniformly in 0.5–3 s, so that the thousands of boxes of a killed
- * instance reach the others within seconds but not in the same instant; only failures to connect back off
- * exponentially (up to a minute).
+ * instance reach the others within seconds but not in the same instant; only failures to connect, and
+ * channels that lived only briefly, back off exponentially (up to a minute).
  * @example reconnectMs({ kind: 'dropped' }, () => 0.2) // → 1000
  */
 export function reconnectMs(end: ChannelEnd, random: () => number): number {

@@ -1,7 +1,6 @@
 import {
   HeartbeatAnswerSchema,
   LogAnswerSchema,
-  ManifestSchema,
   type Heartbeat,
   type LogEvent,
   type Manifest,
@@ -15,9 +14,9 @@ import {
   type CommandMessage,
 } from '../domain/receiver/command.js';
 import type { AgentClock } from './ports.js';
+import { readManifest, type SkippedItem } from './readable-items.js';
 
 const HeartbeatAnswer = HeartbeatAnswerSchema.extend({ commands: z.array(z.unknown()).optional() });
-
 /** The server answered with an HTTP error; `problem` is its problem+json body when it sent one. */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -80,17 +79,20 @@ export function createProtocolClient(options: ProtocolClientOptions) {
 
   return {
     /** The manifest, or `null` when the ETag still holds (304). */
-    async schedule(etag: string | null): Promise<Timed & { manifest: Manifest | null; etag: string | null }> {
+    async schedule(
+      etag: string | null,
+    ): Promise<Timed & { manifest: Manifest | null; etag: string | null; skipped: readonly SkippedItem[] }> {
       const { res, ...timed } = await call('/api/v1/receiver/schedule', {
         headers: { ...auth, ...(etag && { 'if-none-match': etag }) },
       });
-      if (res.status === 304) return { ...timed, manifest: null, etag };
-      const manifest = ManifestSchema.parse(await res.json());
+      if (res.status === 304) return { ...timed, manifest: null, etag, skipped: [] };
+      const { manifest, skipped } = readManifest(await res.json());
       return {
         ...timed,
         serverTime: timed.serverTime ?? manifest.serverTime,
         manifest,
         etag: res.headers.get('etag'),
+        skipped,
       };
     },
 

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import {
+  closeSync,
   createReadStream,
   existsSync,
+  fsyncSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -10,12 +13,14 @@ import {
   statSync,
   utimesSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ManifestSchema, type Manifest } from '../domain/receiver/protocol.js';
+import type { Manifest } from '../domain/receiver/protocol.js';
 import type { AgentCache, AudioRef } from './cache.js';
 import type { AgentLogger } from './ports.js';
+import { readManifest } from './readable-items.js';
 
 export interface FileCacheOptions {
   readonly dir: string;
@@ -30,6 +35,23 @@ async function sha256Of(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** Flushes a folder's entries (a rename in it) to disk; where a folder cannot be opened, there is nothing to do. */
+function syncDir(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on a folder (EINVAL); the rename stands, only its flush is the kernel's.
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -157,7 +179,12 @@ export function createFileCache(
           manifest: unknown;
           etag: string | null;
         };
-        const manifest = ManifestSchema.parse(saved.manifest);
+        // Kept by a newer agent before a downgrade, it may hold items this one cannot read: the rest plays.
+        const { manifest, skipped } = readManifest(saved.manifest);
+        if (skipped.length > 0)
+          options.logger.warn('cached manifest items this agent cannot read; passed over', {
+            count: skipped.length,
+          });
         referenced = new Set(manifest.items.flatMap((i) => (i.audio ? [i.audio.sha256] : [])));
         return { manifest, etag: saved.etag };
       } catch (error) {
@@ -168,10 +195,19 @@ export function createFileCache(
 
     saveManifest(manifest: Manifest, etag: string | null) {
       referenced = new Set(manifest.items.flatMap((i) => (i.audio ? [i.audio.sha256] : [])));
-      // Write then rename: a power cut leaves the old manifest or the new one, never half of one.
+      // Write, flush, rename, flush the folder: a power cut leaves the old manifest or the new one, never
+      // half of one. Without the flushes a journalling file system may commit the rename before the data
+      // (ext4's delayed allocation), and the box restarts with an empty manifest.json.
       const tmp = `${manifestFile}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ manifest, etag }));
+      const fd = openSync(tmp, 'w');
+      try {
+        writeSync(fd, JSON.stringify({ manifest, etag }));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(tmp, manifestFile);
+      syncDir(options.dir);
     },
 
     async ensure(audio) {

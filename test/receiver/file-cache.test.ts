@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -197,5 +197,33 @@ describe('file cache', () => {
     expect(
       createFileCache({ dir, maxBytes: 1e6, download: media.download, logger }).loadManifest(),
     ).toBeUndefined();
+  });
+
+  it('starts with what it can read after a power cut: a leftover temporary file, a half-written or newer manifest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loa-cache-'));
+    const media = server(new Map());
+    const open = () => createFileCache({ dir, maxBytes: 1e6, download: media.download, logger });
+    const manifest = manifestOf([asset(10, 7).ref, asset(10, 8).ref]);
+    open().saveManifest(manifest, '"e1"');
+    expect(readdirSync(dir).filter((f) => f.startsWith('manifest'))).toEqual(['manifest.json']);
+
+    // Cut while the next one was written: the temporary file is half of it, the manifest the one before.
+    writeFileSync(join(dir, 'manifest.json.tmp'), '{"manifest": {"receiverId": "r", "ite');
+    expect(open().loadManifest()).toEqual({ manifest, etag: '"e1"' });
+    open().saveManifest({ ...manifest, version: 2 }, '"e2"');
+    expect(readdirSync(dir).filter((f) => f.startsWith('manifest'))).toEqual(['manifest.json']);
+    expect(open().loadManifest()?.manifest.version).toBe(2);
+
+    // Kept by a newer agent before a downgrade: an item of a kind this one does not know is passed over.
+    const newer = { ...manifest, items: [{ ...manifest.items[0]!, kind: 'tts' }, manifest.items[1]!] };
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ manifest: newer, etag: '"e3"' }));
+    expect(open().loadManifest()).toEqual({
+      manifest: { ...manifest, items: [manifest.items[1]] },
+      etag: '"e3"',
+    });
+
+    // Written without being flushed by an older agent, the file can be empty after a cut.
+    writeFileSync(join(dir, 'manifest.json'), '');
+    expect(open().loadManifest()).toBeUndefined();
   });
 });

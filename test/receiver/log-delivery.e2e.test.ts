@@ -69,4 +69,40 @@ describe('a receiver agent delivering a queue with an event the server cannot re
     ]);
     expect(box.agent.status().pendingEvents).toBe(0);
   });
+
+  it('sends smaller batches after a 413, and drops an event the server refuses as too large on its own', async () => {
+    await box?.agent.stop();
+    box?.close();
+    const dir = mkdtempSync(join(tmpdir(), 'loa-agent-'));
+    const older = createSqliteStore(join(dir, 'agent.sqlite'));
+    const event = (id: string, type: 'started' | 'completed' | 'failed', at: string, detail: string | null) =>
+      older.enqueue({ id, occurrenceId, type, at, detail });
+    event('big-started', 'started', '2026-11-27T02:00:00.000Z', null);
+    // An older agent's failure with a player's whole output: alone larger than the server's 1 MB body limit.
+    event('big-failed', 'failed', '2026-11-27T02:00:00.500Z', `player exited: ${'x'.repeat(1_100_000)}`);
+    event('big-completed', 'completed', '2026-11-27T02:00:01.000Z', null);
+    older.markDone(`${occurrenceId}#0`, '2026-11-27T02:00:00.000Z');
+    older.close();
+
+    // The same receiver with a new disk: a device made now would be refused reports of what aired before it.
+    box = createTestAgent({ server: server.url, token: device.token, clock: h.clock, time, dir });
+    box.agent.start();
+    await time.advance(5 * 60_000, () => box.agent.whenIdle());
+    const stored = await h.runtime.db.kysely
+      .selectFrom('playback_events')
+      .select(['event_id', 'type'])
+      .where('receiver_id', '=', device.id)
+      .where('event_id', 'like', 'big-%')
+      .orderBy('at')
+      .execute();
+    expect(stored).toEqual([
+      { event_id: 'big-started', type: 'started' },
+      { event_id: 'big-completed', type: 'completed' },
+    ]);
+    expect(box.agent.status().pendingEvents).toBe(0);
+    // Halved from the three queued: two, then the first alone (stored), the large one alone (dropped), the
+    // last. The server closes the link a 413 came on, so a request after one may fail (0) and be retried.
+    const statuses = box.calls.filter((c) => c.path.endsWith('/logs')).map((c) => c.status);
+    expect(statuses.filter((s) => s !== 0)).toEqual([413, 413, 200, 413, 200]);
+  });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BRIEF_CHANNEL_MS } from '../../src/receiver/backoff.js';
 import { createTestAgent, eventually, type TestAgent } from '../support/agent-harness.js';
 import { createFakeTime, type FakeTime } from '../support/fake-time.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -60,6 +61,8 @@ describe('push channel reconnection', () => {
   });
 
   it('comes back within 0.5–3 s of a channel dropped without a hint, then backs off while it fails', async () => {
+    // A channel that lived a normal time (one closed sooner counts as a failed attempt, push-churn.e2e).
+    await time.advance(BRIEF_CHANNEL_MS, settle);
     const before = opens();
     draw = 0.2; // → 500 + 2,500 × 0.2 = 1,000 ms
     await server.stop();
@@ -96,6 +99,7 @@ describe('push channel reconnection', () => {
     expect(new Set(versions.map((v) => v.schedule_version)).size).toBe(1);
     expect(box.agent.status().etag).toContain('h-un-ta-');
 
+    await time.advance(BRIEF_CHANNEL_MS, settle);
     const before = opens();
     draw = 0.2;
     const moved = await h.request(`/api/v1/receivers/${device.id}`, {
