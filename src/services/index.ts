@@ -166,6 +166,7 @@ export function createServices(deps: ServiceDeps) {
       emergencyItems: receiverSync.emergencyItems,
       recheck: repos.receiverSync.findReceiverSessionByTokenHash,
       observeEmergency: deps.observeEmergency,
+      commandOpen: (commandId) => receiverCommands.isOpen(commandId),
       onCommandsDelivered: (commandIds) =>
         void receiverCommands
           .markDelivered(commandIds)

@@ -7,6 +7,7 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import {
   COMMAND_TTL_MS,
+  OPEN_COMMAND_STATES,
   SETTINGS_OF,
   toCommandMessage,
   type CommandAck,
@@ -194,6 +195,16 @@ export function createReceiverCommandsService(deps: Deps) {
       const pending = open.filter((c) => c.state === 'pending').map((c) => c.id);
       if (pending.length > 0) await r.receiverCommands.markDelivered(pending, now);
       return open.map(toCommandMessage);
+    },
+
+    /** Whether a command may still be pushed: not answered, superseded or past its deadline. */
+    async isOpen(id: string): Promise<boolean> {
+      const command = await deps.repos.receiverCommands.findCommand(id);
+      return (
+        command !== undefined &&
+        (OPEN_COMMAND_STATES as readonly CommandState[]).includes(command.state) &&
+        clock.now().getTime() < Date.parse(command.expiresAt)
+      );
     },
 
     /** Commands that reached an open push channel. */

@@ -68,6 +68,11 @@ export interface ReceiverHubDeps {
   readonly recheck: (
     tokenHash: string,
   ) => Promise<{ id: string; hamletId: string; scheduleVersion: number } | undefined>;
+  /**
+   * Whether a command may still go to its box (not answered, superseded or past its deadline), asked
+   * before each push.
+   */
+  readonly commandOpen?: ((commandId: string) => Promise<boolean>) | undefined;
   /** Told which commands reached an open channel, so they show as delivered. */
   readonly onCommandsDelivered?: ((commandIds: readonly string[]) => void) | undefined;
   /** Told how long each emergency took here: the lookup of its pushes, and until the last was written. */
@@ -105,6 +110,8 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
   /** Emergencies being looked up; schedule pushes wait for them, and go on with `resume`. */
   let emergencies = 0;
   let resume: (() => void) | undefined;
+  /** Command pushes, one after another: checking each must not let a later one overtake it. */
+  let commandsInOrder: Promise<void> = Promise.resolve();
 
   /** Delivers a message to a hamlet's open channels; returns how many there were. */
   const fanOut = (hamletId: string, message: PushMessage | readonly PushMessage[]): number => {
@@ -181,11 +188,10 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
       }
       deps.observeEmergency?.({ lookupMs, pushedMs: performance.now() - heard, channels });
     } else if (event.type === 'receiver-command') {
-      const channels = byReceiver.get(event.receiverId) ?? [];
-      if (channels.length === 0) return;
-      const message: PushMessage = { type: 'command', ...event.command };
-      for (const connection of channels) connection.deliver(message);
-      deps.onCommandsDelivered?.([event.command.id]);
+      if (!byReceiver.has(event.receiverId)) return;
+      const turn = commandsInOrder.then(() => pushCommand(event));
+      commandsInOrder = turn.catch(() => undefined);
+      await turn;
     } else if (event.type === 'stop') {
       for (const hamletId of event.hamletIds)
         fanOut(hamletId, { type: 'stop', occurrenceId: event.occurrenceId });
@@ -204,6 +210,17 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
         remove(connection);
       }
     }
+  }
+
+  async function pushCommand(event: Extract<LoaEvent, { type: 'receiver-command' }>): Promise<void> {
+    // An event held back (a bus that was down sends what it queued, on the edge two posts overtake each
+    // other) can come after a newer command of the same setting superseded it: pushed, it would undo it.
+    if (deps.commandOpen && !(await deps.commandOpen(event.command.id))) return;
+    const channels = byReceiver.get(event.receiverId) ?? [];
+    if (channels.length === 0) return;
+    const message: PushMessage = { type: 'command', ...event.command };
+    for (const connection of channels) connection.deliver(message);
+    deps.onCommandsDelivered?.([event.command.id]);
   }
 
   /**

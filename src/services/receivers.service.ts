@@ -118,14 +118,17 @@ export function createReceiversService(deps: Deps) {
         // Disabled again (a second tab, the back button): it stays off since it was first switched off, so
         // the reports do not expect it of airings it was already off for.
         const disabledAt = changes.disabled ? (before.disabledAt ?? now) : null;
-        if (changes.disabled === false && before.disabledAt !== null)
-          await r.receivers.insertOffPeriod(id, before.disabledAt, now);
+        const switchedOn = changes.disabled === false && before.disabledAt !== null;
+        if (switchedOn) await r.receivers.insertOffPeriod(id, before.disabledAt, now);
         await r.receivers.updateReceiver(
           id,
           {
             ...(changes.name !== undefined && { name: changes.name.normalize('NFC') }),
             ...(moved && { hamletId: changes.hamletId }),
             ...(changes.disabled !== undefined && { disabledAt }),
+            // Measured from the moment it is on again, as its silence and free space are: failures from
+            // before (often why it was switched off and repaired) must not call the technician back.
+            ...(switchedOn && { playbackFailures: 0 as const }),
           },
           now,
         );

@@ -258,4 +258,39 @@ describe.each(dialects)('receiver alarms on %s', (dialect) => {
     expect(await alarmsOf()).toEqual([]);
     await delivered();
   });
+
+  it('does not flag failing playback again when a box is switched on, for the failures before it was off', async () => {
+    const box = await device(h, h.tokens.admin, 'thon-2', 'Loa bến đò');
+    const set = (disabled: boolean) =>
+      h.request(`/api/v1/receivers/${box.id}`, {
+        method: 'PATCH',
+        token: h.tokens.admin,
+        json: { disabled },
+      });
+    const alarmsOf = async () =>
+      (await openAlarms()).filter((a) => a.receiver_id === box.id).map((a) => a.kind);
+    const ann = await createReadyAnnouncement(h, 'Lịch cắt điện', [{ language: 'vi', seconds: 1 }]);
+    const at = new Date(h.clock.now().getTime() + 60_000).toISOString();
+    const { occurrences } = await scheduleBroadcast(h, { announcementId: ann.id, hamletIds: ['thon-2'], at });
+    h.clock.advance(90_000);
+    for (const b of [...Object.values(boxes), box]) await beat(b.token);
+    const now = h.clock.now().toISOString();
+    await report(h, box.token, [
+      { id: 'f1', occurrenceId: occurrences[0]!.id, type: 'failed', at: now, detail: 'no sound card' },
+      { id: 'f2', occurrenceId: occurrences[0]!.id, type: 'failed', at: now, detail: 'no sound card' },
+    ]);
+    await h.runtime.dispatcher.tick();
+    expect(await alarmsOf()).toEqual(['playback_failing']);
+    // The technician switches it off, replaces the sound card, and switches it on again.
+    expect((await set(true)).status).toBe(200);
+    await h.runtime.dispatcher.tick();
+    expect(await alarmsOf()).toEqual([]);
+    h.clock.advance(3_600_000);
+    for (const b of Object.values(boxes)) await beat(b.token);
+    expect((await set(false)).status).toBe(200);
+    await beat(box.token);
+    await h.runtime.dispatcher.tick();
+    expect(await alarmsOf()).toEqual([]);
+    await delivered();
+  });
 });

@@ -138,6 +138,34 @@ describe.each(dialects)('remote control of the boxes on %s', (dialect) => {
     for (const c of [unmute, quieter]) await ack(unTa2.token, c.id, { ok: true });
   });
 
+  it('pushes no command superseded while its event was held back, and keeps the order of the rest', async () => {
+    const box = await createDevice(h, 'thon-2');
+    const issue = async (json: unknown) =>
+      ((await (await send(`receivers/${box.id}`, json)).json()) as { items: CommandDto[] }).items[0]!;
+    // The box is offline: "mute" waits, and the "unmute" sent after it supersedes it.
+    const mute = await issue({ kind: 'mute' });
+    const unmute = await issue({ kind: 'unmute' });
+    const sse = sseClient(await h.request('/api/v1/receiver/events', { token: box.token }));
+    await sse.next('schedule');
+    // Back online, the box gets the "unmute"; then the mute's event, held by an event bus that was down,
+    // arrives with what it queued: pushed now, it would mute the box again.
+    h.runtime.bus.publish({
+      type: 'receiver-command',
+      receiverId: box.id,
+      hamletId: 'thon-2',
+      command: { id: mute.id, kind: 'mute', args: {}, expiresAt: mute.expiresAt },
+    });
+    const volume = await issue({ kind: 'volume', volume: 40 });
+    const refresh = await issue({ kind: 'refresh' });
+    const pushed = [await sse.next('command'), await sse.next('command')].map(
+      (e) => (JSON.parse(e.data) as CommandDto).id,
+    );
+    await sse.cancel();
+    expect(pushed).toEqual([volume.id, refresh.id]);
+    expect((await listOf(box.id)).find((c) => c.id === mute.id)!.state).toBe('superseded');
+    for (const c of [unmute, volume, refresh]) await ack(box.token, c.id, { ok: true });
+  });
+
   it('records one answer when a box sends conflicting answers at once (a retry racing the first)', async () => {
     const [issued] = (
       (await (await send(`receivers/${unTa2.id}`, { kind: 'test_tone' })).json()) as {

@@ -83,7 +83,13 @@ export function createReceiversRepository(db: Kysely<Database>): ReceiversReposi
 
     async updateReceiver(
       id: string,
-      changes: { name?: string; hamletId?: string; tokenHash?: string; disabledAt?: string | null },
+      changes: {
+        name?: string;
+        hamletId?: string;
+        tokenHash?: string;
+        disabledAt?: string | null;
+        playbackFailures?: 0;
+      },
       now: string,
     ): Promise<void> {
       await db
@@ -93,6 +99,7 @@ export function createReceiversRepository(db: Kysely<Database>): ReceiversReposi
           ...(changes.hamletId !== undefined && { hamlet_id: changes.hamletId, arrived_at: now }),
           ...(changes.tokenHash !== undefined && { token_hash: changes.tokenHash }),
           ...(changes.disabledAt !== undefined && { disabled_at: changes.disabledAt }),
+          ...(changes.playbackFailures !== undefined && { playback_failures: changes.playbackFailures }),
           updated_at: now,
         })
         .where('id', '=', id)

@@ -64,10 +64,19 @@ export interface ReceiversRepository {
     receiver: { id: string; hamletId: string; name: string; tokenHash: string; isExample?: boolean },
     now: string,
   ): Promise<void>;
-  /** A new `hamletId` is a move: the receiver arrives there `now`. */
+  /**
+   * A new `hamletId` is a move: the receiver arrives there `now`. `playbackFailures: 0` starts its run
+   * of failed playbacks again.
+   */
   updateReceiver(
     id: string,
-    changes: { name?: string; hamletId?: string; tokenHash?: string; disabledAt?: string | null },
+    changes: {
+      name?: string;
+      hamletId?: string;
+      tokenHash?: string;
+      disabledAt?: string | null;
+      playbackFailures?: 0;
+    },
     now: string,
   ): Promise<void>;
   /** Keeps a stretch the receiver was off, when it is switched on again (the reports expect nothing then). */
