@@ -200,11 +200,14 @@ export function createMonitoringService(deps: Deps) {
     async broadcast(ctx: RequestContext, id: string): Promise<BroadcastPlayback> {
       assertAllowed(ctx.actor, 'playback.read');
       const broadcast = await loadBroadcast(ctx, id);
-      const rows = await deps.repos.playback.listBroadcastOccurrences(id, BROADCAST_PAGE_LIMIT + 1);
+      const rows = await deps.repos.playback.listBroadcastOccurrences(
+        id,
+        readScope(ctx.actor),
+        BROADCAST_PAGE_LIMIT + 1,
+      );
       // The latest ones are read; they are shown in the order they air.
       const visible = rows
         .slice(0, BROADCAST_PAGE_LIMIT)
-        .filter(inScope(ctx))
         .sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.hamletId.localeCompare(b.hamletId));
       const title = rows[0]?.title ?? (broadcast.relay ? `Tiếp sóng ${broadcast.relay.url}` : id);
       return {

@@ -9,14 +9,20 @@ export interface OffAir {
   readonly cancelled: number;
   /** The new schedule versions of the hamlets whose schedule changed. */
   readonly versions: Readonly<Record<string, number>>;
-  /** Occurrences that may be on air right now: their boxes are told to stop. */
+  /** Occurrences that may be on air now, or still start on a box running late: their boxes are told to stop. */
   readonly airing: readonly Occurrence[];
 }
 
 /**
+ * How late a box still starts an item (the agent's tolerance in `planNext`: it just booted, or an emergency
+ * held the item back). Until then an item whose own seconds are over may yet air, and `stop` keeps it off.
+ */
+const LATE_START_MS = 10 * 60_000;
+
+/**
  * Takes an announcement off the air inside the caller's unit of work (a rejection, a withdrawal): its
  * occurrences that have not started are cancelled and their hamlets' schedule versions bumped, so boxes
- * drop them at their next poll; those started less than the longest item ago are returned to be stopped.
+ * drop them at their next poll; those a box may still be playing or yet start late are returned to be stopped.
  */
 export async function takeOffAir(
   r: Pick<Repositories, 'broadcasts' | 'hamlets'>,
@@ -24,9 +30,9 @@ export async function takeOffAir(
   now: string,
 ): Promise<OffAir> {
   const cancelled = await r.broadcasts.cancelFutureOccurrences({ announcementId }, now);
-  const airing = (await r.broadcasts.listRecentOccurrencesOf(announcementId, now, LONGEST_ITEM_MS)).filter(
-    (o) => Date.parse(o.startsAt) + o.durationMs > Date.parse(now),
-  );
+  const airing = (
+    await r.broadcasts.listRecentOccurrencesOf(announcementId, now, LATE_START_MS + LONGEST_ITEM_MS)
+  ).filter((o) => Date.parse(o.startsAt) + LATE_START_MS + o.durationMs > Date.parse(now));
   const touched = [...new Set(cancelled.map((o) => o.hamletId))];
   const versions = await r.hamlets.bumpScheduleVersions(touched, now);
   return { cancelled: cancelled.length, versions, airing };

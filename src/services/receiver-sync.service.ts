@@ -111,6 +111,9 @@ export function createReceiverSyncService(deps: Deps) {
     occurrenceIds: readonly string[],
     current: ReadonlyMap<string, OccurrenceForStatus>,
   ) {
+    // Another box's batch on the same airing may be storing its reports now: without the lock, each reads
+    // only its own, and the last to commit sets the status ("failed" though the other box aired it).
+    await r.receiverSync.lockOccurrences(occurrenceIds);
     const byOccurrence = new Map<string, Map<string, PlaybackReport[]>>();
     for (const report of await r.receiverSync.listPlaybackReports(occurrenceIds)) {
       let receivers = byOccurrence.get(report.occurrenceId);

@@ -201,4 +201,41 @@ describe.each(dialects)('monitoring: receivers, playback, coverage on %s', (dial
         .status,
     ).toBe(422);
   });
+
+  it('lists a broadcast’s latest 200 occurrences in a hamlet head’s own hamlets, not of the whole commune', async () => {
+    const ann = await createReadyAnnouncement(h, 'Bản tin hằng ngày', [{ language: 'vi', seconds: 2 }]);
+    const made = await scheduleBroadcast(h, {
+      announcementId: ann.id,
+      hamletIds: ['un-ta', 'thon-2'],
+      at: '2026-12-01T06:00:00+07:00',
+    });
+    const first = made.occurrences[0]!;
+    // Thôn 2's later airings of it outnumber a page: Ún Tà's one is older than all of them.
+    await h.runtime.repos.broadcasts.insertOccurrences(
+      Array.from({ length: 201 }, (_, i) => ({
+        id: `later-thon-2-${i}`,
+        broadcastId: made.id,
+        hamletId: 'thon-2',
+        startsAt: new Date(Date.parse(first.at) + (i + 1) * 3_600_000).toISOString(),
+        durationMs: first.durationMs,
+        priority: 'normal' as const,
+        slotName: null,
+      })),
+      h.clock.now().toISOString(),
+    );
+    const res = await h.request(`/api/v1/broadcasts/${made.id}/playback`, { token: h.tokens.head });
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as {
+      occurrences: { id: string; hamletId: string }[];
+      truncated: boolean;
+    };
+    expect(page.occurrences.map((o) => o.id)).toEqual([
+      made.occurrences.find((o) => o.hamletId === 'un-ta')!.id,
+    ]);
+    expect(page.truncated).toBe(false);
+    const office = await h.request(`/api/v1/broadcasts/${made.id}/playback`, { token: h.tokens.officer });
+    const all = (await office.json()) as { occurrences: unknown[]; truncated: boolean };
+    expect(all.occurrences).toHaveLength(200);
+    expect(all.truncated).toBe(true);
+  });
 });

@@ -55,14 +55,19 @@ export function createPlaybackRepository(
       return row && { ...toBookedOccurrence(row), communeId: row.commune_id };
     },
 
-    /** A broadcast's latest occurrences, newest first: a long series keeps only what a page can show. */
-    async listBroadcastOccurrences(broadcastId, limit) {
-      const rows = await selectBookedOccurrences(db)
+    /**
+     * A broadcast's latest occurrences in these hamlets, newest first: a long series keeps only what a page
+     * can show, and a hamlet head's page shows her hamlets' own, not what is left of the commune's.
+     */
+    async listBroadcastOccurrences(broadcastId, hamletIds, limit) {
+      if (hamletIds !== 'all' && hamletIds.length === 0) return [];
+      let query = selectBookedOccurrences(db)
         .where('o.broadcast_id', '=', broadcastId)
         .orderBy('o.starts_at', 'desc')
         .orderBy('o.hamlet_id')
-        .limit(limit)
-        .execute();
+        .limit(limit);
+      if (hamletIds !== 'all') query = query.where('o.hamlet_id', 'in', [...hamletIds]);
+      const rows = await query.execute();
       return rows.map(toBookedOccurrence);
     },
 

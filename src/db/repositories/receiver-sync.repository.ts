@@ -10,7 +10,7 @@ import type { Database } from '../schema.js';
 /** The SQL behind the receiver protocol: device sessions, manifests, heartbeats and playback logs. */
 export function createReceiverSyncRepository(
   db: Kysely<Database>,
-  capabilities: Pick<DbCapabilities, 'boundParameters'>,
+  capabilities: Pick<DbCapabilities, 'boundParameters'> & Partial<Pick<DbCapabilities, 'rowLocks'>>,
 ): ReceiverSyncRepository {
   // Hamlets an emergency lookup names in its statement, with room for the booking, the time and the
   // constants: 90 on D1 (a commune's Durable Object holds about that), thousands on SQLite and PostgreSQL.
@@ -320,6 +320,23 @@ export function createReceiverSyncRepository(
         .returning('event_id')
         .execute();
       return stored.map((row) => row.event_id);
+    },
+
+    /**
+     * PostgreSQL: `select … for no key update` holds the occurrences, in id order, until the unit of work
+     * ends, so that two batches reporting on one airing decide its status one after the other, the second
+     * reading what the first stored. It does not wait for the key-share locks that storing an event takes.
+     * SQLite: the unit of work began with `begin immediate` and already holds the one write lock.
+     */
+    async lockOccurrences(ids) {
+      if (ids.length === 0 || !capabilities.rowLocks) return;
+      await db
+        .selectFrom('occurrences')
+        .select('id')
+        .where('id', 'in', [...new Set(ids)].sort())
+        .orderBy('id')
+        .forNoKeyUpdate()
+        .execute();
     },
 
     /** Every receiver's events for these occurrences. */

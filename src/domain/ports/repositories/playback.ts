@@ -38,8 +38,12 @@ export interface PlaybackRepository {
   ): Promise<readonly Occurrence[]>;
   /** One occurrence with its title, and the commune it belongs to. */
   findPlaybackOccurrence(id: string): Promise<(Occurrence & { readonly communeId: string }) | undefined>;
-  /** A broadcast's latest `limit` occurrences, newest first. */
-  listBroadcastOccurrences(broadcastId: string, limit: number): Promise<readonly Occurrence[]>;
+  /** A broadcast's latest `limit` occurrences in these hamlets, newest first. */
+  listBroadcastOccurrences(
+    broadcastId: string,
+    hamletIds: HamletScope,
+    limit: number,
+  ): Promise<readonly Occurrence[]>;
   /** Enabled receivers of these hamlets. */
   listReceiversOfHamlets(
     hamletIds: readonly string[],

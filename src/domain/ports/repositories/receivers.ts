@@ -47,6 +47,11 @@ export interface ReceiverSyncRepository {
    * event ids it stored.
    */
   insertPlaybackEvents(events: readonly NewPlaybackEvent[]): Promise<readonly string[]>;
+  /**
+   * Holds these occurrences until the unit of work ends, so that batches reporting on the same airing at
+   * the same moment set its status one after the other, each from every report stored before it.
+   */
+  lockOccurrences(ids: readonly string[]): Promise<void>;
   listPlaybackReports(occurrenceIds: readonly string[]): Promise<readonly PlaybackReport[]>;
   setOccurrenceStatus(ids: readonly string[], status: OccurrenceStatus, now: string): Promise<void>;
 }
