@@ -77,14 +77,9 @@ export function createCapAiring(deps: CapAiringDeps) {
         },
         { capItemId: item.id },
       );
-      // Waiting for its header (the edge): the item is marked aired with the bulletin when it airs.
-      if (issued.state !== 'on_air') return 'review';
-      await deps.repos.capAlerts.updateItem(
-        item.id,
-        { state: 'aired', bulletinId: issued.bulletin.id },
-        clock.now().toISOString(),
-      );
-      return 'aired';
+      // The bulletin claims the item (only from review) in its own unit of work; waiting for its header (the
+      // edge), it does so when it airs.
+      return issued.state === 'on_air' ? 'aired' : 'review';
     } catch (error) {
       deps.logger.warn({ item: item.id, err: (error as Error).message }, 'CAP alert left for review');
       return 'review';
@@ -158,7 +153,18 @@ export function createCapAiring(deps: CapAiringDeps) {
         },
         { leadIn: { sha256: mp3.sha256, durationMs: mp3.durationMs } },
       );
-      await r.capAlerts.updateItem(item.id, { state: 'aired', broadcastId: booked.scheduled.id }, now);
+      // Only from review: an officer may have aired or dismissed it, or a Cancel taken it off, meanwhile.
+      if (
+        !(await r.capAlerts.updateItem(item.id, { state: 'aired', broadcastId: booked.scheduled.id }, now, [
+          'review',
+        ]))
+      )
+        throw new LoaError(
+          409,
+          'not_in_review',
+          'This alert was aired, dismissed or taken off meanwhile; it is not booked.',
+          'Cảnh báo này vừa được phát, bỏ qua hoặc gỡ xuống; không xếp vào khung giờ.',
+        );
       return booked;
     });
     booking.publish();
@@ -179,7 +185,7 @@ export function createCapAiring(deps: CapAiringDeps) {
       if (!(error instanceof LoaError)) throw error;
       // The slot is full (or gone): the officer decides, as when it is full on arrival.
       deps.logger.warn({ item: item.id, err: error.message }, 'CAP alert left for review');
-      return 'review';
+      return (await deps.repos.capAlerts.findItem(item.id))?.state ?? 'review';
     }
   }
 
@@ -198,12 +204,14 @@ export function createCapAiring(deps: CapAiringDeps) {
         stored: true,
       });
       const commune = await deps.repos.communes.findCommune(item.communeId);
-      // Leaves the waiting state first, so that the next tick never airs it twice.
-      await deps.repos.capAlerts.updateItem(item.id, { state: 'review' }, clock.now().toISOString());
+      // Leaves the waiting state first, so that the next tick never airs it twice; a Cancel or an Update that
+      // took it off meanwhile keeps it off.
+      const now = clock.now().toISOString();
+      if (!(await deps.repos.capAlerts.updateItem(item.id, { state: 'review' }, now, ['speaking']))) continue;
       if (!record || !parsed.ok || !commune) continue;
       const expiry = capExpiry(parsed.alert);
       if (expiry !== null && expiry <= clock.now().getTime()) {
-        await deps.repos.capAlerts.updateItem(item.id, { state: 'expired' }, clock.now().toISOString());
+        await deps.repos.capAlerts.updateItem(item.id, { state: 'expired' }, now, ['review']);
         continue;
       }
       const ctx = { actor: systemActor(commune), requestId: null };

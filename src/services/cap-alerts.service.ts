@@ -1,5 +1,5 @@
 import type { Actor, RequestContext } from '../domain/actor.js';
-import { capProblemError, capRefusal } from '../domain/cap/errors.js';
+import { capNotInReview, capProblemError, capRefusal } from '../domain/cap/errors.js';
 import type {
   CapAlertRecord,
   CapAlertState,
@@ -33,7 +33,7 @@ import { assetsOf } from './audio.service.js';
 import type { AuditTrail } from './audit.service.js';
 import type { BroadcastsService } from './broadcasts.service.js';
 import { createCapAiring } from './cap-airing.js';
-import { systemActor, writeCommuneItem } from './cap-commune.js';
+import { liveEventFor, systemActor, writeCommuneItem } from './cap-commune.js';
 import type { SpeechPlace } from './disaster-header.js';
 import type { DisasterService } from './disaster.service.js';
 
@@ -77,31 +77,34 @@ export function createCapAlertsService(deps: Deps) {
     earlier: CapCommuneItem,
     mode: 'cancel' | 'replace' | 'end',
   ): Promise<void> {
-    const now = clock.now().toISOString();
-    if (earlier.state === 'aired' && earlier.broadcastId) {
-      // A slot item is replaced by nothing by itself: it is cancelled whatever comes after it.
-      await deps.broadcasts.cancel(ctx, earlier.broadcastId);
-    } else if (earlier.state === 'aired') {
-      if (mode === 'cancel' && earlier.eventId) await deps.disaster.endEvent(ctx, earlier.eventId);
-      if (mode === 'end' && earlier.bulletinId)
-        await deps.disaster.endBulletin(ctx, earlier.bulletinId, 'superseded');
-    } else if ((earlier.state === 'review' || earlier.state === 'speaking') && earlier.announcementId) {
-      await deps.repos.announcements.setApproval(
-        earlier.announcementId,
-        'rejected',
-        mode === 'cancel'
-          ? 'Cơ quan gửi đã hủy cảnh báo (CAP Cancel).'
-          : 'Đã có cảnh báo cập nhật thay thế (CAP Update).',
-        ctx.actor.id,
-        now,
-      );
+    const next = mode === 'cancel' ? 'cancelled' : 'replaced';
+    // Read before this message's unit of work: an officer may have aired it since (or the edge moved it on
+    // from `speaking`). The change is made only from the state acted on; otherwise it is read again.
+    let item: CapCommuneItem | undefined = earlier;
+    for (let tries = 0; item && tries < 3; tries++) {
+      if (item.state !== 'aired' && item.state !== 'review' && item.state !== 'speaking') return;
+      const now = clock.now().toISOString();
+      if (item.state === 'aired' && item.broadcastId) {
+        // A slot item is replaced by nothing by itself: it is cancelled whatever comes after it.
+        await deps.broadcasts.cancel(ctx, item.broadcastId);
+      } else if (item.state === 'aired') {
+        if (mode === 'cancel' && item.eventId) await deps.disaster.endEvent(ctx, item.eventId);
+        if (mode === 'end' && item.bulletinId)
+          await deps.disaster.endBulletin(ctx, item.bulletinId, 'superseded');
+      } else if (item.announcementId) {
+        await deps.repos.announcements.setApproval(
+          item.announcementId,
+          'rejected',
+          mode === 'cancel'
+            ? 'Cơ quan gửi đã hủy cảnh báo (CAP Cancel).'
+            : 'Đã có cảnh báo cập nhật thay thế (CAP Update).',
+          ctx.actor.id,
+          now,
+        );
+      }
+      if (await deps.repos.capAlerts.updateItem(item.id, { state: next }, now, [item.state])) return;
+      item = await deps.repos.capAlerts.findItem(item.id);
     }
-    if (earlier.state === 'aired' || earlier.state === 'review' || earlier.state === 'speaking')
-      await deps.repos.capAlerts.updateItem(
-        earlier.id,
-        { state: mode === 'cancel' ? 'cancelled' : 'replaced' },
-        now,
-      );
   }
 
   return {
@@ -127,11 +130,13 @@ export function createCapAlertsService(deps: Deps) {
       const info = chooseInfo(alert);
       const airs = alert.msgType === 'Alert' || alert.msgType === 'Update';
       const expiry = capExpiry(alert);
+      const communes = await deps.repos.communes.listCommunes(provinceId);
       if (airs && expiry !== null && expiry <= now.getTime())
         throw capRefusal(
           'expired',
           `The alert expired at ${new Date(expiry).toISOString()}; nothing was aired.`,
-          `Cảnh báo đã hết hạn lúc ${new Date(expiry).toISOString()}; không phát.`,
+          // On the province's wall clock (its communes'), as the officers read it.
+          `Cảnh báo đã hết hạn lúc ${formatLocalVi(expiry, communes[0]?.timeZone ?? DEFAULT_TIME_ZONE)}; không phát.`,
         );
       const text = info ? capSpeechText(info) : null;
       if (airs && (!info || text === null))
@@ -154,7 +159,6 @@ export function createCapAlertsService(deps: Deps) {
       );
       const earlierItems = [...named, ...successors];
 
-      const communes = await deps.repos.communes.listCommunes(provinceId);
       const reach: { commune: Commune; hamletIds: readonly string[] }[] = [];
       for (const commune of communes) {
         if (!airs) continue;
@@ -288,25 +292,21 @@ export function createCapAlertsService(deps: Deps) {
 
     /**
      * An officer airs an item of the review queue as a disaster bulletin, once its content is approved
-     * (she may first attach a recording as another language version, which the approval covers).
+     * (she may first attach a recording as another language version, which the approval covers). An item
+     * whose event an officer ended meanwhile airs in a new event of the same name.
      */
     async airItem(ctx: RequestContext, itemId: string): Promise<CapCommuneItem> {
       assertAllowed(ctx.actor, 'broadcast.emergency');
       const item = await deps.repos.capAlerts.findItem(itemId);
       if (!item || item.communeId !== ctx.actor.communeId)
         throw notFound('CAP alert', itemId, 'cảnh báo CAP');
-      if (item.state !== 'review')
-        throw new LoaError(
-          409,
-          'not_in_review',
-          `This alert is ${item.state}, not waiting for review.`,
-          'Cảnh báo này không còn chờ xử lý.',
-        );
+      if (item.state !== 'review') throw capNotInReview(item.state);
       const alertRecord = await deps.repos.capAlerts.findAlert(item.alertId);
       const parsed = parseCapAlert((await deps.repos.capAlerts.findDocument(item.alertId)) ?? '', {
         stored: true,
       });
-      if (!alertRecord || !parsed.ok) throw notFound('CAP alert', itemId, 'cảnh báo CAP');
+      const commune = await deps.repos.communes.findCommune(item.communeId);
+      if (!alertRecord || !parsed.ok || !commune) throw notFound('CAP alert', itemId, 'cảnh báo CAP');
       const now = clock.now();
       if (alertRecord.expiresAt !== null && Date.parse(alertRecord.expiresAt) <= now.getTime()) {
         // Past its expiry the alert is not to be heard any more: it leaves the queue instead of airing.
@@ -315,13 +315,17 @@ export function createCapAlertsService(deps: Deps) {
           409,
           'expired',
           `The alert expired at ${alertRecord.expiresAt}; it is not aired.`,
-          `Cảnh báo đã hết hạn lúc ${formatLocalVi(Date.parse(alertRecord.expiresAt), DEFAULT_TIME_ZONE)}; không phát.`,
+          `Cảnh báo đã hết hạn lúc ${formatLocalVi(Date.parse(alertRecord.expiresAt), commune.timeZone)}; không phát.`,
         );
       }
       const info = chooseInfo(parsed.alert)!;
-      const issued = await deps.disaster.addBulletin(
+      const eventId = await tx((r) =>
+        liveEventFor(r, deps.ids, deps.audit, { ctx, item, headline: alertRecord.headline, info, now }),
+      );
+      // The bulletin claims the item in its own unit of work (only from review): nothing to mark here.
+      await deps.disaster.addBulletin(
         ctx,
-        item.eventId!,
+        eventId,
         {
           announcementId: item.announcementId!,
           riskLevel: capRiskLevel(info),
@@ -333,12 +337,6 @@ export function createCapAlertsService(deps: Deps) {
         },
         { capItemId: item.id },
       );
-      if (issued.state === 'on_air')
-        await deps.repos.capAlerts.updateItem(
-          item.id,
-          { state: 'aired', bulletinId: issued.bulletin.id },
-          clock.now().toISOString(),
-        );
       return (await deps.repos.capAlerts.findItem(item.id))!;
     },
 
@@ -350,7 +348,13 @@ export function createCapAlertsService(deps: Deps) {
         throw notFound('CAP alert', itemId, 'cảnh báo CAP');
       if (item.state === 'review') {
         await tx(async (r) => {
-          await r.capAlerts.updateItem(item.id, { state: 'dismissed' }, clock.now().toISOString());
+          // Only from review: "Phát" pressed at the same moment may have put it on the air since it was read.
+          if (
+            !(await r.capAlerts.updateItem(item.id, { state: 'dismissed' }, clock.now().toISOString(), [
+              'review',
+            ]))
+          )
+            return;
           await deps.audit.record(r, {
             ...ctx,
             action: 'cap.item_dismiss',
@@ -359,24 +363,31 @@ export function createCapAlertsService(deps: Deps) {
           });
         });
       }
-      return (await deps.repos.capAlerts.findItem(item.id))!;
+      const current = (await deps.repos.capAlerts.findItem(item.id))!;
+      if (current.state !== 'dismissed') throw capNotInReview(current.state);
+      return current;
     },
 
-    /** On the dispatcher's tick: alerts past their `expires` come off the air. Returns how many. */
     airSpoken,
     slotHeaderSpoken,
     speakPendingSlotHeader,
 
+    /**
+     * On the dispatcher's tick: alerts past their `expires` come off the air, and those still waiting in
+     * the review queue leave it, as `expired`. Returns how many.
+     */
     async expire(): Promise<number> {
       const now = clock.now().toISOString();
-      const due = await deps.repos.capAlerts.listExpiredAiring(now);
+      const due = await deps.repos.capAlerts.listExpired(now);
       for (const item of due) {
         const commune = await deps.repos.communes.findCommune(item.communeId);
         if (!commune) continue;
         const ctx = { actor: systemActor(commune), requestId: null };
-        if (item.bulletinId) await deps.disaster.endBulletin(ctx, item.bulletinId, 'expired');
-        if (item.broadcastId) await deps.broadcasts.cancel(ctx, item.broadcastId);
-        await deps.repos.capAlerts.updateItem(item.id, { state: 'expired' }, now);
+        if (item.state === 'aired' && item.bulletinId)
+          await deps.disaster.endBulletin(ctx, item.bulletinId, 'expired');
+        if (item.state === 'aired' && item.broadcastId) await deps.broadcasts.cancel(ctx, item.broadcastId);
+        // One still in the queue leaves it unaired; "Phát" pressed meanwhile has it on the air, for the next tick.
+        await deps.repos.capAlerts.updateItem(item.id, { state: 'expired' }, now, [item.state]);
       }
       return due.length;
     },

@@ -1,5 +1,6 @@
-import type { UserActor } from '../domain/actor.js';
+import type { RequestContext, UserActor } from '../domain/actor.js';
 import type { CapAlert, CapInfo } from '../domain/cap/alert.js';
+import { capNotInReview } from '../domain/cap/errors.js';
 import type { CapCommuneItem } from '../domain/cap/intake.js';
 import { capHazardType } from '../domain/cap/mapping.js';
 import type { Commune } from '../domain/commune.js';
@@ -8,6 +9,7 @@ import { capSystemUserId } from '../domain/user.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories } from '../domain/ports/repositories.js';
 import { enqueueProcessing } from './announcement-intake.js';
+import type { AuditTrail } from './audit.service.js';
 import { voiceLanguage } from '../domain/ports/tts.js';
 import { addDays, communeRules, localToUtc, utcToLocal } from '../domain/schedule/index.js';
 
@@ -145,6 +147,51 @@ export async function writeCommuneItem(
   };
   await r.capAlerts.insertItem(item);
   return item;
+}
+
+/**
+ * The event a review item airs in, inside the airing's unit of work: its own while active; once an officer
+ * has ended it, a new event of the same name opened for it, with the item moved there. The event is locked
+ * and the item read again first, so a second press at the same moment takes the event the first opened.
+ */
+export async function liveEventFor(
+  r: Repositories,
+  ids: IdGenerator,
+  audit: AuditTrail,
+  a: {
+    readonly ctx: RequestContext;
+    readonly item: CapCommuneItem;
+    readonly headline: string;
+    readonly info: CapInfo;
+    readonly now: Date;
+  },
+): Promise<string> {
+  const { ctx, item } = a;
+  if (item.eventId) await r.disaster.lockEvent(item.eventId);
+  const current = await r.capAlerts.findItem(item.id);
+  if (!current || current.state !== 'review') throw capNotInReview(current?.state ?? 'dismissed');
+  const event = current.eventId ? await r.disaster.findEvent(current.eventId) : undefined;
+  if (event?.status === 'active') return event.id;
+  const now = a.now.toISOString();
+  const opened = {
+    id: ids.id(),
+    communeId: item.communeId,
+    name: (event?.name ?? (a.info.event || a.headline)).slice(0, 200),
+    hazardType: event?.hazardType ?? capHazardType(a.info),
+    status: 'active' as const,
+    createdBy: ctx.actor.id,
+    createdAt: now,
+  };
+  await r.disaster.insertEvent(opened);
+  await r.capAlerts.updateItem(item.id, { eventId: opened.id }, now, ['review']);
+  await audit.record(r, {
+    ...ctx,
+    action: 'disaster.event_create',
+    targetType: 'disaster_event',
+    targetId: opened.id,
+    details: { name: opened.name, hazardType: opened.hazardType, capItemId: item.id, ended: event?.id },
+  });
+  return opened.id;
 }
 
 /** The commune's next standing slot opening after `now`, today or tomorrow on its wall clock. */

@@ -157,12 +157,12 @@ export function createCapAlertsRepository(db: Kysely<Database>): CapAlertsReposi
       }));
     },
 
-    async listExpiredAiring(now) {
+    async listExpired(now) {
       const rows = await db
         .selectFrom('cap_alert_communes as i')
         .innerJoin('cap_alerts as a', 'a.id', 'i.alert_id')
         .selectAll('i')
-        .where('i.state', '=', 'aired')
+        .where('i.state', 'in', ['aired', 'review'])
         .where('a.expires_at', 'is not', null)
         .where('a.expires_at', '<=', now)
         .execute();

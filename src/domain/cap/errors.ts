@@ -1,5 +1,6 @@
 import { LoaError } from '../errors.js';
 import type { CapProblem } from './alert.js';
+import type { CapAlertState } from './intake.js';
 
 const STATUS: Readonly<Record<CapProblem['code'], 400 | 413 | 422>> = {
   too_large: 413,
@@ -22,3 +23,14 @@ export const capProblemError = (problem: CapProblem): LoaError =>
 /** A well-formed alert Loa will not air (expired, nothing to read). */
 export const capRefusal = (code: string, detail: string, detailVi: string): LoaError =>
   new LoaError(422, `cap_${code}`, detail, detailVi);
+
+/** An item no longer waiting in the review queue: aired, dismissed or taken off meanwhile. */
+export const capNotInReview = (state: CapAlertState): LoaError =>
+  new LoaError(
+    409,
+    'not_in_review',
+    `This alert is ${state}, not waiting for review.`,
+    state === 'aired'
+      ? 'Cảnh báo này đã được phát; muốn dừng, hãy kết thúc bản tin hoặc sự kiện thiên tai của nó.'
+      : 'Cảnh báo này không còn chờ xử lý.',
+  );

@@ -192,9 +192,14 @@ export function capAlertRoutes(services: Services, clientIp: (c: Context) => str
       tags,
       security: [{ Bearer: [] }],
       middleware: [gate('broadcast.emergency')],
-      description: 'Leaves an alert of the review queue unaired.',
+      description:
+        'Leaves an alert of the review queue unaired; one aired meanwhile (or otherwise no longer in review) answers 409.',
       request: { params: IdParam },
-      responses: { 200: jsonResponse('Dismissed', ItemSchema), ...problemResponses },
+      responses: {
+        200: jsonResponse('Dismissed', ItemSchema),
+        409: refused('Not waiting for review'),
+        ...problemResponses,
+      },
     }),
     async (c) =>
       c.json(itemDto(await services.capAlerts.dismissItem(requestContext(c), c.req.valid('param').id)), 200),

@@ -38,8 +38,8 @@ export interface CapAlertsRepository {
   listLiveItemsOfEvents(eventIds: readonly string[]): Promise<readonly CapCommuneItem[]>;
   /** A commune's items, newest first (at most 200), in these states or all. */
   listCommuneItems(communeId: string, states?: readonly CapAlertState[]): Promise<readonly CapQueueItem[]>;
-  /** Items on the air whose alert has expired by `now`. */
-  listExpiredAiring(now: string): Promise<readonly CapCommuneItem[]>;
+  /** Items on the air or waiting in the review queue whose alert has expired by `now`. */
+  listExpired(now: string): Promise<readonly CapCommuneItem[]>;
   /** Items `speaking` whose words a processing node has spoken (their announcement is ready). */
   listSpokenWaiting(): Promise<readonly CapCommuneItem[]>;
 }
