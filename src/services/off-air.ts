@@ -21,8 +21,9 @@ const LATE_START_MS = 10 * 60_000;
 
 /**
  * Takes an announcement off the air inside the caller's unit of work (a rejection, a withdrawal): its
- * occurrences that have not started are cancelled and their hamlets' schedule versions bumped, so boxes
- * drop them at their next poll; those a box may still be playing or yet start late are returned to be stopped.
+ * occurrences that have not started are cancelled; those a box may still be playing or yet start late are
+ * returned to be stopped, and leave the schedules; the hamlets' schedule versions are bumped for both, so
+ * boxes drop them at their next poll.
  */
 export async function takeOffAir(
   r: Pick<Repositories, 'broadcasts' | 'hamlets'>,
@@ -33,13 +34,14 @@ export async function takeOffAir(
   const airing = (
     await r.broadcasts.listRecentOccurrencesOf(announcementId, now, LATE_START_MS + LONGEST_ITEM_MS)
   ).filter((o) => Date.parse(o.startsAt) + LATE_START_MS + o.durationMs > Date.parse(now));
-  const touched = [...new Set(cancelled.map((o) => o.hamletId))];
+  // The hamlets of an airing that may still start change too: their schedules no longer carry it.
+  const touched = [...new Set([...cancelled, ...airing].map((o) => o.hamletId))];
   const versions = await r.hamlets.bumpScheduleVersions(touched, now);
   return { cancelled: cancelled.length, versions, airing };
 }
 
 /** After the commit: the new schedule versions to every box of those hamlets, `stop` to those playing it. */
 export function announceOffAir(bus: EventBus, off: OffAir): void {
-  if (off.cancelled > 0) bus.publish({ type: 'schedule-changed', versions: off.versions });
+  if (Object.keys(off.versions).length > 0) bus.publish({ type: 'schedule-changed', versions: off.versions });
   for (const o of off.airing) bus.publish({ type: 'stop', hamletIds: [o.hamletId], occurrenceId: o.id });
 }

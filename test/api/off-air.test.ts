@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoaEvent } from '../../src/domain/ports/events.js';
 import { dialects } from '../support/databases.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
+import type { Manifest } from '../../src/domain/receiver/protocol.js';
+import { createDevice, createReadyAnnouncement, scheduleBroadcast } from '../support/receiver-fixtures.js';
 
 /**
  * Content taken off the air after its time came: a box starts an item up to 10 minutes late (it just
@@ -43,5 +44,30 @@ describe.each(dialects)('taking content off the air after its time on %s', (dial
     ]);
     // An hour after its time, no box starts the other any more.
     expect(await withdraw(gone.id)).toEqual([]);
+  });
+
+  it('takes it out of the schedule of a box that fetches it only after the stop', async () => {
+    const box = await createDevice(h, 'un-ta');
+    const schedule = async () =>
+      (await (await h.request('/api/v1/receiver/schedule', { token: box.token })).json()) as Manifest;
+    h.clock.set('2026-11-28T01:00:00.000Z');
+    const refused = await airedAt('Thông báo sai địa điểm', '2026-11-28T09:00:00+07:00');
+    h.clock.set('2026-11-28T02:00:30.000Z');
+    const before = await schedule();
+    expect(before.items.map((i) => i.occurrenceId)).toContain(refused.occurrence.id);
+
+    events = [];
+    const res = await h.request(`/api/v1/announcements/${refused.id}/reject`, {
+      method: 'POST',
+      token: h.tokens.officer,
+      json: { reason: 'Sai địa điểm họp.' },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    // The box that was offline during the stop comes back within the 10 minutes: its schedule changed, and
+    // no longer carries the item.
+    expect(events.find((e) => e.type === 'schedule-changed')).toBeDefined();
+    const after = await schedule();
+    expect(after.version).toBeGreaterThan(before.version);
+    expect(after.items.map((i) => i.occurrenceId)).not.toContain(refused.occurrence.id);
   });
 });

@@ -94,7 +94,15 @@ export function createReceiverSyncRepository(
     withContent(fromBroadcasts())
       .select(['o.id', 'o.hamlet_id', 'o.starts_at', 'o.duration_ms', 'o.priority'])
       .where('o.status', '!=', 'cancelled')
-      .where('b.cancelled_at', 'is', null);
+      .where('b.cancelled_at', 'is', null)
+      // Content withdrawn or refused after its time came: its airing stays (it may have played), but a box
+      // that fetches its schedule only now, still within its 10 minutes, must not start it late.
+      .where((eb) =>
+        eb.or([
+          eb('b.announcement_id', 'is', null),
+          eb.and([eb('a.withdrawn_at', 'is', null), eb('a.approval', '!=', 'rejected')]),
+        ]),
+      );
 
   // Compiled once with stand-ins for its three values, as the session lookup is: every manifest fetched
   // after a change runs it, and building and compiling it measured 120 µs of CPU a call.
