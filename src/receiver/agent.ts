@@ -1,8 +1,9 @@
 import { CommandMessageSchema } from '../domain/receiver/command.js';
 import { ScheduleMessageSchema, StopMessageSchema, type Manifest } from '../domain/receiver/protocol.js';
 import { backoffMs, BRIEF_CHANNEL_MS, PUSH_SILENCE_MS, reconnectMs, type ChannelEnd } from './backoff.js';
-import { createProtocolClient, HttpError, rejectedEvents, unreadableEvents } from './client.js';
+import { createProtocolClient, HttpError } from './client.js';
 import { createCorrectedClock } from './corrected-clock.js';
+import { afterRefusal } from './log-refusal.js';
 import { createPlaybackLoop } from './playback-loop.js';
 import { silentLogger, systemClock, systemTimers } from './ports.js';
 import { readPlayMessage, type SkippedItem } from './readable-items.js';
@@ -56,8 +57,7 @@ export function createAgent(options: AgentOptions) {
   let syncing: Promise<void> | undefined;
   let flushing = false;
   let flushAttempt = 0;
-  // Halved after each 413 (the server's 1 MB limit, or a proxy's smaller one) and kept: the link a 413 came
-  // on is often closed with it, and the retry after that failure must not start from the full size again.
+  // Halved after each 413 (the server's 1 MB limit, or a proxy's smaller one).
   let sendSize = batchSize;
   let pushAttempt = 0;
   let pushAbort: AbortController | undefined;
@@ -205,34 +205,17 @@ export function createAgent(options: AgentOptions) {
           flushAttempt = 0;
           online = true;
         } catch (error) {
-          if (error instanceof HttpError && error.status === 413) {
+          const next = afterRefusal(error, batch, batchSize);
+          if (next.kind !== 'retry') {
             online = true;
-            if (batch.length > 1) {
-              sendSize = Math.ceil(batch.length / 2);
-              continue;
+            // Kept after a 413: the link it came on is often closed with it, and the retry after that failure
+            // must not start from the full size again.
+            if (next.kind === 'smaller') sendSize = next.size;
+            else {
+              logger.warn(next.warning, next.details);
+              store.remove(next.ids);
+              sendSize = next.size ?? sendSize;
             }
-            // Too large on its own (an older agent's event with a player's whole output): no batch will
-            // ever carry it, and keeping it would block the queue. What made the batches too large is gone.
-            logger.warn('log event too large for the server; dropped', {
-              id: batch[0]!.id,
-              bytes: new TextEncoder().encode(JSON.stringify(batch[0])).byteLength,
-            });
-            store.remove([batch[0]!.id]);
-            sendSize = batchSize;
-            continue;
-          }
-          const rejected = rejectedEvents(error);
-          // Only the events named go: the rest of the batch is proof of playback the server can take, and a
-          // 400 that names none (a proxy's) says nothing of the events at all.
-          const sent = new Set(batch.map((e) => e.id));
-          const drop = [...rejected.map((r) => r.id), ...unreadableEvents(error, batch)].filter((id) =>
-            sent.has(id),
-          );
-          if (drop.length > 0) {
-            // Refused for good (unknown or foreign occurrence, bad time, a form the server cannot read):
-            // keeping them would block the queue.
-            logger.warn('log events refused by the server; dropped', { count: drop.length, rejected });
-            store.remove(drop);
             continue;
           }
           failed('log delivery', error);

@@ -4,7 +4,6 @@ import {
   type Heartbeat,
   type LogEvent,
   type Manifest,
-  type RejectedEvent,
 } from '../domain/receiver/protocol.js';
 import { z } from 'zod';
 import {
@@ -145,27 +144,3 @@ export function createProtocolClient(options: ProtocolClientOptions) {
 }
 
 export type ProtocolClient = ReturnType<typeof createProtocolClient>;
-
-/** The events a 422 refused, from its problem body. */
-export function rejectedEvents(error: unknown): readonly RejectedEvent[] {
-  if (!(error instanceof HttpError) || error.status !== 422) return [];
-  const rejected = error.problem?.rejected;
-  return Array.isArray(rejected) ? (rejected as RejectedEvent[]) : [];
-}
-
-/**
- * The events of `batch` that the server's schema refused (a 400 naming `events[i]…` in its `errors`), as
- * an older agent may have queued them; none for a 400 that names no event (a proxy's, a gateway's).
- */
-export function unreadableEvents(error: unknown, batch: readonly LogEvent[]): readonly string[] {
-  if (!(error instanceof HttpError) || error.status !== 400) return [];
-  const errors = error.problem?.errors;
-  if (!Array.isArray(errors)) return [];
-  const named = errors.flatMap((e: unknown) => {
-    const field = (e as { field?: unknown } | null)?.field;
-    const index = typeof field === 'string' ? /^events\[(\d+)\]/.exec(field)?.[1] : undefined;
-    const event = index === undefined ? undefined : batch[Number(index)];
-    return event ? [event.id] : [];
-  });
-  return [...new Set(named)];
-}
