@@ -1,11 +1,5 @@
 import { hasCommuneScope, type RequestContext } from '../domain/actor.js';
-import type {
-  Announcement,
-  AnnouncementMeta,
-  Approval,
-  NewVariant,
-  ProcessingStatus,
-} from '../domain/announcement.js';
+import type { Announcement, AnnouncementMeta, Approval, ProcessingStatus } from '../domain/announcement.js';
 import { defaultAudioTargets } from '../domain/commune.js';
 import { LoaError, conflict, invalid } from '../domain/errors.js';
 import { keyReused } from '../domain/idempotency.js';
@@ -18,11 +12,11 @@ import {
 } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
-import { JOB_MAX_ATTEMPTS, type JobRunnerSignal } from '../domain/ports/jobs.js';
+import type { JobRunnerSignal } from '../domain/ports/jobs.js';
 import type { Upload } from '../domain/ports/media-store.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { AuditTrail } from './audit.service.js';
-import { recordProcessedAudio } from './audio.service.js';
+import { assertTakesVersions, processOrRecord, type Accepted } from './announcement-versions.js';
 import { assertHamletExists } from './hamlets.service.js';
 
 interface Deps {
@@ -55,28 +49,6 @@ export type VariantSource =
     }
   | { readonly kind: 'text'; readonly text: string; readonly voice: string };
 
-/** Withdrawn content is done with: no new version, no decision. */
-export function assertNotWithdrawn(a: Announcement): void {
-  if (!a.withdrawnAt) return;
-  throw conflict(
-    `"${a.title}" was withdrawn; make a new announcement instead.`,
-    `Thông báo "${a.title}" đã được rút lại. Hãy tạo thông báo mới nếu cần.`,
-  );
-}
-
-/**
- * Refused content takes no new version until the office approves it again: a version added meanwhile would
- * air where approval is not required, or wait in no queue where it is.
- */
-function assertTakesVersions(a: Announcement): void {
-  assertNotWithdrawn(a);
-  if (a.approval !== 'rejected') return;
-  throw conflict(
-    `"${a.title}" was refused by the commune office; it takes no new version unless the office approves it again.`,
-    `Thông báo "${a.title}" đã bị văn phòng xã từ chối nên không thêm bản mới được. Hãy tạo thông báo mới, hoặc đề nghị văn phòng xã duyệt lại.`,
-  );
-}
-
 /** A new announcement's description, its hamlet settled, and the key its request was sent under. */
 type NewMeta = Omit<AnnouncementMeta, 'hamletId'> & {
   readonly hamletId: string | null;
@@ -88,46 +60,6 @@ export interface Created {
   readonly id: string;
   readonly status: ProcessingStatus;
   readonly replayed?: true;
-}
-
-/** A new version and, when it came processed already and passed the measurement, its audio. */
-interface Accepted {
-  readonly variant: NewVariant;
-  readonly ready: ProcessedAudio | null;
-}
-
-/**
- * Makes a new version's audio happen in the unit of work that stored it: audio that came processed is
- * recorded as it is, anything else gets its processing job (an outbox for free).
- */
-async function processOrRecord(
-  r: Pick<Repositories, 'jobs' | 'announcements'>,
-  announcementId: string,
-  accepted: Accepted,
-  now: string,
-): Promise<void> {
-  if (accepted.ready) await recordProcessedAudio(r, accepted.variant.id, announcementId, accepted.ready, now);
-  else await enqueueProcessing(r, accepted.variant.id, '1', now);
-}
-
-/** Writes the job that processes a variant, in the unit of work that stored it (an outbox for free). */
-export async function enqueueProcessing(
-  r: Pick<Repositories, 'jobs'>,
-  variantId: string,
-  round: string,
-  now: string,
-): Promise<void> {
-  // The job id names the variant and the round, so enqueueing the same round twice is one job.
-  await r.jobs.enqueueJob(
-    {
-      id: `process-variant:${variantId}:${round}`,
-      name: 'process-variant',
-      data: JSON.stringify({ variantId }),
-      maxAttempts: JOB_MAX_ATTEMPTS,
-      runAt: now,
-    },
-    now,
-  );
 }
 
 /**

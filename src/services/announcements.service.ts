@@ -13,7 +13,8 @@ import type { JobRunnerSignal } from '../domain/ports/jobs.js';
 import { AUDIO_MISSING_VI, type MediaStore } from '../domain/ports/media-store.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { AuditTrail } from './audit.service.js';
-import { assertNotWithdrawn, createAnnouncementIntake, enqueueProcessing } from './announcement-intake.js';
+import { createAnnouncementIntake } from './announcement-intake.js';
+import { assertNotWithdrawn, enqueueProcessing } from './announcement-versions.js';
 import { createKeptOriginals } from './kept-original.js';
 import { announceOffAir, takeOffAir } from './off-air.js';
 

@@ -8,7 +8,7 @@ import { DISASTER_CATEGORY } from '../domain/disaster.js';
 import { capSystemUserId } from '../domain/user.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories } from '../domain/ports/repositories.js';
-import { enqueueProcessing } from './announcement-intake.js';
+import { enqueueProcessing } from './announcement-versions.js';
 import type { AuditTrail } from './audit.service.js';
 import { voiceLanguage } from '../domain/ports/tts.js';
 import { addDays, communeRules, localToUtc, utcToLocal } from '../domain/schedule/index.js';
