@@ -66,6 +66,8 @@ export function createFileCache(
   mkdirSync(audioDir, { recursive: true });
   const manifestFile = join(options.dir, 'manifest.json');
   const inFlight = new Map<string, ReturnType<typeof fetchInto>>();
+  // Bytes promised to downloads in flight, by SHA-256: their files count at their whole size.
+  const reserved = new Map<string, number>();
   let referenced = new Set<string>();
 
   const pathOf = (audio: AudioRef) => join(audioDir, `${audio.sha256}.${audio.format}`);
@@ -78,20 +80,30 @@ export function createFileCache(
     });
   }
 
-  /** Frees space for `need` more bytes by removing files no manifest item needs, oldest use first. */
-  function makeRoom(need: number, keep: string): boolean {
-    const all = files();
-    let used = all.reduce((sum, f) => sum + f.size, 0);
-    if (used + need <= options.maxBytes) return true;
-    const removable = all
-      .filter((f) => !referenced.has(f.name.slice(0, 64)) && !f.name.startsWith(keep))
+  /**
+   * Reserves room for `audio` (its whole size, what a partial download already holds included) by
+   * removing files no manifest item needs, oldest use first; false when it does not fit. Synchronous,
+   * check and reservation in one step: downloads running side by side (a prefetch, an item due now)
+   * each count the others' whole sizes, not the few bytes they wrote so far.
+   */
+  function reserve(audio: AudioRef): boolean {
+    const others = files().filter((f) => {
+      const sha256 = f.name.slice(0, 64);
+      return sha256 !== audio.sha256 && !reserved.has(sha256);
+    });
+    let used = others.reduce((sum, f) => sum + f.size, audio.bytes);
+    for (const bytes of reserved.values()) used += bytes;
+    const removable = others
+      .filter((f) => !referenced.has(f.name.slice(0, 64)))
       .sort((a, b) => a.mtimeMs - b.mtimeMs);
     for (const f of removable) {
+      if (used <= options.maxBytes) break;
       rmSync(join(audioDir, f.name), { force: true });
       used -= f.size;
-      if (used + need <= options.maxBytes) return true;
     }
-    return false;
+    if (used > options.maxBytes) return false;
+    reserved.set(audio.sha256, audio.bytes);
+    return true;
   }
 
   /**
@@ -107,13 +119,25 @@ export function createFileCache(
       rmSync(part, { force: true });
       offset = 0;
     }
-    if (!makeRoom(audio.bytes - offset, audio.sha256)) {
+    if (!reserve(audio)) {
       options.logger.warn('cache full: audio not fetched', {
         sha256: audio.sha256,
         maxBytes: options.maxBytes,
       });
       return 'full';
     }
+    try {
+      return await fetchReserved(audio, part, offset);
+    } finally {
+      reserved.delete(audio.sha256);
+    }
+  }
+
+  async function fetchReserved(
+    audio: AudioRef,
+    part: string,
+    offset: number,
+  ): Promise<'stored' | 'unusable'> {
     const res = await options.download(audio.url, offset > 0 ? { range: `bytes=${offset}-` } : {});
     if (res.status === 416) {
       await res.body?.cancel();
@@ -154,7 +178,7 @@ export function createFileCache(
       options.logger.warn('downloaded audio does not match its SHA-256; discarded', { sha256: audio.sha256 });
       return 'unusable';
     }
-    renameSync(part, target);
+    renameSync(part, pathOf(audio));
     return 'stored';
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,12 +13,16 @@ function asset(size: number, seed: number): { bytes: Buffer; ref: AudioRef } {
   return { bytes, ref: { url: `/media/${sha256}.mp3`, sha256, bytes: size, format: 'mp3' } };
 }
 
-/** A media server in a function: honours Range, and can drop the link after some bytes. */
-function server(files: Map<string, Buffer>) {
+/**
+ * A media server in a function: honours Range, and can drop the link after some bytes; its answers wait
+ * for `answerWhen` (a slow link) when given.
+ */
+function server(files: Map<string, Buffer>, answerWhen?: Promise<void>) {
   const requests: { url: string; range: string | undefined }[] = [];
   let dropAfter: number | undefined;
   const download = async (url: string, headers: Record<string, string>) => {
     requests.push({ url, range: headers.range });
+    await answerWhen;
     const body = files.get(url);
     if (!body) return new Response(null, { status: 404 });
     const start = Number(headers.range?.match(/^bytes=(\d+)-$/)?.[1] ?? 0);
@@ -115,6 +119,30 @@ describe('file cache', () => {
     cache.saveManifest(manifestOf([b.ref, c.ref]), '"e2"');
     await cache.prefetch([b.ref, c.ref]);
     expect([a, b, c].map((x) => existsSync(cache.pathOf(x.ref)))).toEqual([false, true, true]);
+  });
+
+  it('reserves the room of a download in flight: one fetched at play time beside a prefetch cannot pass the bound', async () => {
+    const [a, b] = [asset(40_000, 10), asset(40_000, 11)];
+    let answer = () => {};
+    const media = server(
+      new Map([a, b].map((x) => [x.ref.url, x.bytes])),
+      new Promise<void>((resolve) => (answer = resolve)),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'loa-cache-'));
+    const cache = createFileCache({ dir, maxBytes: 60_000, download: media.download, logger });
+    cache.saveManifest(manifestOf([a.ref, b.ref]), '"e1"');
+    // Both asked before either byte arrives: a prefetch on a slow link, and an item that is due now.
+    const prefetched = cache.prefetch([a.ref]);
+    const played = cache.ensure(b.ref);
+    answer();
+    await prefetched;
+    expect(await played).toBeNull();
+    expect(media.requests.map((r) => r.url)).toEqual([a.ref.url]);
+    const used = readdirSync(cache.audioDir).reduce(
+      (sum, f) => sum + statSync(join(cache.audioDir, f)).size,
+      0,
+    );
+    expect(used).toBe(40_000);
   });
 
   it('passes over a file the server cannot give and fetches the ones after it; a dead link stops the round', async () => {
