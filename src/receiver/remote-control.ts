@@ -74,6 +74,8 @@ export function createRemoteControl(deps: RemoteControlDeps) {
   const answers = (): Record<string, Answer> =>
     JSON.parse(store.getValue('commandAnswers') ?? '{}') as Record<string, Answer>;
   let answering = false;
+  // Commands being carried out now (a refresh, a tone): one that comes again meanwhile is not started twice.
+  const running = new Set<string>();
 
   function sendAnswers(): void {
     if (answering || !deps.mayAnswer()) return;
@@ -111,8 +113,14 @@ export function createRemoteControl(deps: RemoteControlDeps) {
     );
   }
 
+  /**
+   * Keeps the answer, and only then marks the command done: a box that goes down before its answer is kept
+   * gets the command again from the server's next heartbeat answer, and carries it out or answers it then.
+   */
   function answer(id: string, ok: boolean, result: string | null): void {
     store.setValue('commandAnswers', JSON.stringify({ ...answers(), [id]: { ok, result } }));
+    store.markDone(`command:${id}`, new Date(deps.now()).toISOString());
+    running.delete(id);
     sendAnswers();
   }
 
@@ -128,16 +136,22 @@ export function createRemoteControl(deps: RemoteControlDeps) {
     }
   }
 
-  /** Carries out a command once, then answers it. */
+  /**
+   * Carries out a command once, then answers it. Marked done with its answer, not before: the settings,
+   * the refresh and the restart (answered before it goes) are safe to carry out again after a power cut;
+   * a test tone is not, so its start is kept and a tone cut off is answered as such.
+   */
   function obey(command: CommandMessage): void {
     const key = `command:${command.id}`;
-    if (store.isDone(key)) return;
-    store.markDone(key, new Date(deps.now()).toISOString());
+    if (running.has(command.id) || store.isDone(key) || command.id in answers()) return;
+    const at = new Date(deps.now()).toISOString();
     // Past its deadline the office already shows it timed out: muting now would surprise everyone.
     if (Date.parse(command.expiresAt) <= deps.now()) {
+      store.markDone(key, at);
       deps.logger.warn('command past its deadline; not carried out', { id: command.id, kind: command.kind });
       return;
     }
+    running.add(command.id);
     deps.logger.info('command from the commune', { id: command.id, kind: command.kind });
     const done = (ok: boolean, result: string | null) => answer(command.id, ok, result);
     switch (command.kind) {
@@ -176,9 +190,12 @@ export function createRemoteControl(deps: RemoteControlDeps) {
         return;
       }
       case 'test_tone': {
+        if (store.isDone(`${key}:started`))
+          return done(false, 'test tone cut off: the receiver went down while it played');
         // The tone would play over what is on the air, or take the sound card from it.
         const playing = deps.loop().playing();
         if (playing) return done(false, `no test tone: something is playing (${playing.title})`);
+        store.markDone(`${key}:started`, at);
         deps.track(playTestTone().then(({ ok, detail }) => done(ok, detail)));
         return;
       }
