@@ -1,9 +1,9 @@
 import { CommandMessageSchema } from '../domain/receiver/command.js';
 import { ScheduleMessageSchema, StopMessageSchema, type Manifest } from '../domain/receiver/protocol.js';
-import { backoffMs, BRIEF_CHANNEL_MS, PUSH_SILENCE_MS, reconnectMs, type ChannelEnd } from './backoff.js';
+import { BRIEF_CHANNEL_MS, PUSH_SILENCE_MS, reconnectMs, type ChannelEnd } from './backoff.js';
 import { createProtocolClient, HttpError } from './client.js';
 import { createCorrectedClock } from './corrected-clock.js';
-import { afterRefusal } from './log-refusal.js';
+import { createLogDelivery } from './log-delivery.js';
 import { createPlaybackLoop } from './playback-loop.js';
 import { silentLogger, systemClock, systemTimers } from './ports.js';
 import { readPlayMessage, type SkippedItem } from './readable-items.js';
@@ -27,7 +27,6 @@ export function createAgent(options: AgentOptions) {
   const ssePollMs = options.ssePollMs ?? 15 * 60_000;
   const heartbeatMs = options.heartbeatMs ?? 60_000;
   const pushSilenceMs = options.pushSilenceMs ?? PUSH_SILENCE_MS;
-  const batchSize = options.logBatchSize ?? 500;
   const { store, cache } = options;
   const clock = createCorrectedClock(local, Number(store.getValue('clockOffsetMs') ?? 0));
   const client = createProtocolClient({
@@ -55,17 +54,12 @@ export function createAgent(options: AgentOptions) {
   let pushConnected = false;
   let stopped = false;
   let syncing: Promise<void> | undefined;
-  let flushing = false;
-  let flushAttempt = 0;
-  // Halved after each 413 (the server's 1 MB limit, or a proxy's smaller one).
-  let sendSize = batchSize;
+  let syncAgain = false;
   let pushAttempt = 0;
   let pushAbort: AbortController | undefined;
-  const delivered = { accepted: 0, duplicates: 0 };
-  const handles: Record<'poll' | 'beat' | 'flush' | 'push' | 'silence', unknown> = {
+  const handles: Record<'poll' | 'beat' | 'push' | 'silence', unknown> = {
     poll: undefined,
     beat: undefined,
-    flush: undefined,
     push: undefined,
     silence: undefined,
   };
@@ -73,6 +67,21 @@ export function createAgent(options: AgentOptions) {
     timers.clearTimeout(handles[name]);
     handles[name] = stopped ? undefined : timers.setTimeout(fn, Math.min(ms, 2 ** 31 - 1));
   };
+
+  const delivery = createLogDelivery({
+    store,
+    send: (events) => client.logs(events),
+    batchSize: options.logBatchSize ?? 500,
+    timers,
+    random,
+    logger,
+    track,
+    mayDeliver: () => online && !unauthorized,
+    stopped: () => stopped,
+    answered: () => void (online = true),
+    failed: (error) => failed('log delivery', error),
+  });
+  const flushSoon = () => delivery.soon();
 
   // The box's settings from the commune's commands, kept across restarts and power cuts.
   const settings = createBoxSettings(store, options.volume ?? 80);
@@ -138,23 +147,41 @@ export function createAgent(options: AgentOptions) {
     );
   }
 
+  /** One schedule request: true when the server answered (a manifest or a 304). */
+  async function fetchSchedule(): Promise<boolean> {
+    try {
+      const answer = await client.schedule(etag);
+      unauthorized = false;
+      observe(answer);
+      if (answer.manifest) {
+        passedOver('schedule', answer.skipped);
+        manifest = answer.manifest;
+        etag = answer.etag;
+        cache.saveManifest(manifest, etag);
+        loop.setItems(manifest.items);
+      }
+      prefetch();
+      flushSoon();
+      return true;
+    } catch (error) {
+      failed('schedule sync', error);
+      return false;
+    }
+  }
+
+  /**
+   * Fetches the schedule; a call while a fetch is in flight is folded into one more fetch after it, since
+   * the answer on its way may have been read before the change the caller heard of (a push, a heartbeat).
+   */
   function sync(): Promise<void> {
-    syncing ??= (async () => {
+    if (syncing) {
+      syncAgain = true;
+      return syncing;
+    }
+    syncing = (async () => {
       try {
-        const answer = await client.schedule(etag);
-        unauthorized = false;
-        observe(answer);
-        if (answer.manifest) {
-          passedOver('schedule', answer.skipped);
-          manifest = answer.manifest;
-          etag = answer.etag;
-          cache.saveManifest(manifest, etag);
-          loop.setItems(manifest.items);
-        }
-        prefetch();
-        flushSoon();
-      } catch (error) {
-        failed('schedule sync', error);
+        do syncAgain = false;
+        while ((await fetchSchedule()) && syncAgain && !stopped);
       } finally {
         syncing = undefined;
         arm('poll', () => void sync(), pushConnected ? ssePollMs : pollMs);
@@ -187,47 +214,6 @@ export function createAgent(options: AgentOptions) {
     }
   }
 
-  function flushSoon(): void {
-    if (!flushing && online && !unauthorized && handles.flush === undefined && store.pending() > 0)
-      track(flush());
-  }
-
-  async function flush(): Promise<void> {
-    flushing = true;
-    handles.flush = undefined;
-    try {
-      for (let batch = store.peek(sendSize); batch.length > 0 && !stopped; batch = store.peek(sendSize)) {
-        try {
-          const answer = await client.logs(batch);
-          store.remove(batch.map((e) => e.id));
-          delivered.accepted += answer.accepted;
-          delivered.duplicates += answer.duplicates;
-          flushAttempt = 0;
-          online = true;
-        } catch (error) {
-          const next = afterRefusal(error, batch, batchSize);
-          if (next.kind !== 'retry') {
-            online = true;
-            // Kept after a 413: the link it came on is often closed with it, and the retry after that failure
-            // must not start from the full size again.
-            if (next.kind === 'smaller') sendSize = next.size;
-            else {
-              logger.warn(next.warning, next.details);
-              store.remove(next.ids);
-              sendSize = next.size ?? sendSize;
-            }
-            continue;
-          }
-          failed('log delivery', error);
-          arm('flush', () => track(flush()), backoffMs(flushAttempt++, random));
-          return;
-        }
-      }
-    } finally {
-      flushing = false;
-    }
-  }
-
   const remote = createRemoteControl({
     store,
     settings,
@@ -257,6 +243,7 @@ export function createAgent(options: AgentOptions) {
       timers.clearTimeout(handles[name]);
       handles[name] = undefined;
     }
+    delivery.cancel();
     pushAbort?.abort();
     loop.shutdown();
   }
@@ -278,7 +265,7 @@ export function createAgent(options: AgentOptions) {
       if (event.event === 'schedule') {
         if (ScheduleMessageSchema.parse(JSON.parse(event.data)).version !== manifest?.version) void sync();
       } else if (event.event === 'play') {
-        const play = readPlayMessage(JSON.parse(event.data));
+        const play = readPlayMessage(JSON.parse(event.data), options.server);
         passedOver('pushed emergency', play.skipped);
         if (play.items.length > 0) loop.emergency(play.items);
       } else if (event.event === 'stop') {
@@ -402,7 +389,7 @@ export function createAgent(options: AgentOptions) {
         clockOffsetMs: clock.offsetMs(),
         pendingEvents: store.pending(),
         playing: loop.playing()?.occurrenceId ?? null,
-        delivered: { ...delivered },
+        delivered: delivery.delivered(),
         volume: settings.volume(),
         muted: settings.muted(),
         onHours: settings.onHours(),
@@ -411,7 +398,7 @@ export function createAgent(options: AgentOptions) {
     },
 
     sync,
-    flush: () => flush(),
+    flush: () => delivery.flush(),
 
     async stop(): Promise<void> {
       stopAll();

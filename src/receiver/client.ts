@@ -85,7 +85,7 @@ export function createProtocolClient(options: ProtocolClientOptions) {
         headers: { ...auth, ...(etag && { 'if-none-match': etag }) },
       });
       if (res.status === 304) return { ...timed, manifest: null, etag, skipped: [] };
-      const { manifest, skipped } = readManifest(await res.json());
+      const { manifest, skipped } = readManifest(await res.json(), base);
       return {
         ...timed,
         serverTime: timed.serverTime ?? manifest.serverTime,

@@ -5,6 +5,7 @@ import { backoffMs, MAX_RETRY_HINT_MS, reconnectMs } from '../../src/receiver/ba
 import { commandArgs } from '../../src/receiver/command-player.node.js';
 import { createCorrectedClock } from '../../src/receiver/corrected-clock.js';
 import { itemKey, planNext, preempts } from '../../src/receiver/planner.js';
+import { foreignAudio } from '../../src/receiver/readable-items.js';
 import { readSse, type SseEvent } from '../../src/receiver/sse-parser.js';
 
 const item = (over: Partial<ManifestItem>): ManifestItem => ({
@@ -255,5 +256,24 @@ describe('toCsv', () => {
         ],
       ),
     ).toBe('\uFEFFa,b\r\n"Ún Tà, ""thôn""",\r\n\'=cmd(),0.5\r\n');
+  });
+});
+
+describe('foreignAudio', () => {
+  const server = 'https://loa.example.vn/commune';
+  it('takes the server’s own media, relative or absolute', () => {
+    expect(foreignAudio(`/media/${'a'.repeat(64)}.mp3`, server)).toBeNull();
+    expect(foreignAudio(`https://loa.example.vn/media/${'a'.repeat(64)}.mp3`, server)).toBeNull();
+  });
+  it('refuses another host, scheme or port, a scheme-relative URL included', () => {
+    for (const url of [
+      'https://cdn.example.com/a.mp3',
+      'http://loa.example.vn/media/a.mp3',
+      'https://loa.example.vn:8443/media/a.mp3',
+      '//192.168.1.1/admin',
+    ])
+      expect(foreignAudio(url, server)).toMatch(
+        /^audio URL refused: .* is not the server \(https:\/\/loa\.example\.vn\)/,
+      );
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LogEvent } from '../../src/domain/receiver/protocol.js';
+import type { LogEvent, Manifest } from '../../src/domain/receiver/protocol.js';
 import { createAgent, type Agent } from '../../src/receiver/agent.js';
 import { createCommandPlayer } from '../../src/receiver/command-player.node.js';
 import { createFileCache } from '../../src/receiver/file-cache.node.js';
@@ -28,14 +28,24 @@ export interface TestAgent {
   readonly calls: { method: string; path: string; status: number }[];
   /** Bytes that reached the agent on its push channels so far, keep-alives included. */
   pushBytes(): number;
-  /** Test faults: lose the answer to the next log delivery after the server stored it. */
-  readonly faults: { loseNextLogAnswer: boolean };
+  /** The text that reached the agent on its push channels so far. */
+  pushText(): string;
+  /**
+   * Test faults: lose the answer to the next log delivery after the server stored it; change each manifest
+   * on its way to the box (a tampered answer, a server of another make).
+   */
+  readonly faults: { loseNextLogAnswer: boolean; rewriteManifest?: (manifest: Manifest) => Manifest };
   /** What the player was asked to do: `play`/`stop` of a file path or URL, at which volume. */
   record(): { event: 'play' | 'stop'; target: string; volume?: number }[];
   /** Makes the player hold on files whose path contains `marker` until stopped ('' to stop holding). */
   holdOn(marker: string): void;
   /** Holds every download whose path contains `marker` (a slow link) until the returned function is called. */
   holdDownloads(marker: string): () => void;
+  /**
+   * Holds the server's answer to every call whose path contains `marker` (the request went and was
+   * answered, the answer is late) until the returned function is called.
+   */
+  holdAnswers(marker: string): () => void;
 }
 
 /** A real agent (SQLite queue, file cache, player process) on fake time, against `server`. */
@@ -70,18 +80,31 @@ export function createTestAgent(options: {
   const recordFile = join(dir, 'played.jsonl');
   const queued: LogEvent[] = [];
   const calls: TestAgent['calls'] = [];
-  const faults = { loseNextLogAnswer: false };
+  const faults: TestAgent['faults'] = { loseNextLogAnswer: false };
   let pushBytes = 0;
+  let pushText = '';
+  const decoder = new TextDecoder();
   const countPushBytes = () =>
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         pushBytes += chunk.byteLength;
+        pushText += decoder.decode(chunk, { stream: true });
         controller.enqueue(chunk);
       },
     });
   const sqlite = createSqliteStore(join(dir, 'agent.sqlite'));
   const store: AgentStore = { ...sqlite, enqueue: (e) => (queued.push(e), sqlite.enqueue(e)) };
-  let held: { marker: string; until: Promise<void> } | undefined;
+  type Gate = { marker: string; until: Promise<void> } | undefined;
+  let held: Gate;
+  let heldAnswers: Gate;
+  const hold = (marker: string, set: (gate: Gate) => void) => {
+    let release = () => {};
+    set({ marker, until: new Promise<void>((resolve) => (release = resolve)) });
+    return () => {
+      set(undefined);
+      release();
+    };
+  };
   const tracedFetch: typeof fetch = async (input, init) => {
     const url = new URL(String(input));
     const method = init?.method ?? 'GET';
@@ -89,10 +112,15 @@ export function createTestAgent(options: {
     try {
       const res = await fetch(input, init);
       calls.push({ method, path: url.pathname, status: res.status });
+      if (heldAnswers && url.pathname.includes(heldAnswers.marker)) await heldAnswers.until;
       if (faults.loseNextLogAnswer && url.pathname.endsWith('/logs') && res.status === 200) {
         faults.loseNextLogAnswer = false;
         await res.body?.cancel();
         throw new TypeError('fetch failed (test: the answer was lost after the server stored the batch)');
+      }
+      if (faults.rewriteManifest && url.pathname.endsWith('/receiver/schedule') && res.status === 200) {
+        const manifest = faults.rewriteManifest((await res.json()) as Manifest);
+        return new Response(JSON.stringify(manifest), { status: 200, headers: res.headers });
       }
       if (url.pathname.endsWith('/receiver/events') && res.body) {
         const { status, statusText, headers } = res;
@@ -148,6 +176,7 @@ export function createTestAgent(options: {
     queued,
     calls,
     pushBytes: () => pushBytes,
+    pushText: () => pushText,
     faults,
     record: () =>
       existsSync(recordFile)
@@ -158,14 +187,8 @@ export function createTestAgent(options: {
             .map((l) => JSON.parse(l) as { event: 'play' | 'stop'; target: string; volume?: number })
         : [],
     holdOn: (marker) => writeFileSync(`${recordFile}.hold`, marker),
-    holdDownloads(marker) {
-      let release = () => {};
-      held = { marker, until: new Promise<void>((resolve) => (release = resolve)) };
-      return () => {
-        held = undefined;
-        release();
-      };
-    },
+    holdDownloads: (marker) => hold(marker, (gate) => (held = gate)),
+    holdAnswers: (marker) => hold(marker, (gate) => (heldAnswers = gate)),
   };
 }
 
