@@ -6,6 +6,7 @@ import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import {
+  CLOSE_REASONS,
   COMMAND_TTL_MS,
   OPEN_COMMAND_STATES,
   SETTINGS_OF,
@@ -15,10 +16,33 @@ import {
   type CommandInput,
   type CommandMessage,
   type CommandState,
+  type CloseReason,
   type ReceiverCommand,
 } from '../domain/receiver/command.js';
 import { isPlaceholderBox, type Receiver, type ReceiverSession } from '../domain/receiver/receiver.js';
 import type { AuditTrail } from './audit.service.js';
+
+/**
+ * The state a box's answer to `c` at `now` is told when it cannot change it: the answer already kept
+ * (a retry), or a 409 when it comes too late (the server closed it, or its deadline passed). Undefined
+ * while the answer may still be recorded.
+ */
+function settledState(c: ReceiverCommand, now: Date): CommandState | undefined {
+  if (c.state === 'acknowledged' || c.state === 'failed') return c.state;
+  if (c.state === 'cancelled') {
+    throw conflict(
+      `The command ${c.id} was cancelled: ${c.result ?? 'the receiver was disabled or replaced'}.`,
+      `Lệnh ${c.id} đã bị huỷ vì cụm loa bị tắt hoặc được đổi mã thiết bị.`,
+    );
+  }
+  if (c.state === 'timed_out' || now.getTime() >= Date.parse(c.expiresAt)) {
+    throw conflict(
+      `The command ${c.id} timed out at ${c.expiresAt}; the officer may send it again.`,
+      `Lệnh ${c.id} đã quá hạn lúc ${c.expiresAt}; cán bộ có thể gửi lại lệnh.`,
+    );
+  }
+  return undefined;
+}
 
 interface Deps {
   readonly repos: Pick<Repositories, 'receivers' | 'hamlets' | 'communes' | 'receiverCommands'>;
@@ -31,6 +55,30 @@ interface Deps {
 
 /** Receivers read per query when a command goes to a whole hamlet. */
 const PAGE = 500;
+
+/**
+ * Cancels a receiver's open commands inside the caller's unit of work, each audited: a disabled box, or
+ * the box a new token replaces, is not to carry out (nor be shown waiting for) what was sent before.
+ */
+export async function cancelOpenCommands(
+  r: Pick<Repositories, 'receiverCommands' | 'audit'>,
+  audit: AuditTrail,
+  ctx: RequestContext,
+  receiverId: string,
+  reason: Extract<CloseReason, 'receiver_disabled' | 'token_replaced'>,
+  now: string,
+): Promise<void> {
+  const cancelled = await r.receiverCommands.cancelOpenCommands(receiverId, CLOSE_REASONS[reason], now);
+  for (const c of cancelled) {
+    await audit.record(r, {
+      ...ctx,
+      action: 'receiver.command_cancelled',
+      targetType: 'receiver_command',
+      targetId: c.id,
+      details: { receiverId, kind: c.kind, reason },
+    });
+  }
+}
 
 /**
  * Remote control of the boxes: officers and admins issue commands to a receiver or to every receiver of
@@ -50,35 +98,46 @@ export function createReceiverCommandsService(deps: Deps) {
     return {};
   }
 
+  /**
+   * Issues one command to each of `receivers` still enabled once they are held; `noneEnabled` is the
+   * refusal when none is.
+   */
   async function issue(
     ctx: RequestContext,
     receivers: readonly { id: string; hamletId: string }[],
     input: CommandInput,
+    noneEnabled: () => Error,
   ): Promise<readonly ReceiverCommand[]> {
     const args = await argsOf(ctx, input);
-    const now = clock.now();
-    const commands: ReceiverCommand[] = receivers.map((r) => ({
-      id: deps.ids.id(),
-      receiverId: r.id,
-      hamletId: r.hamletId,
-      kind: input.kind,
-      args,
-      issuedBy: ctx.actor.id,
-      issuedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + COMMAND_TTL_MS[input.kind]).toISOString(),
-      state: 'pending',
-      deliveredAt: null,
-      answeredAt: null,
-      result: null,
-    }));
-    await deps.tx(async (r) => {
+    const commands = await deps.tx(async (r) => {
+      // Held until this unit of work ends: of two commands of one setting sent to a box at the same
+      // instant, the later supersedes the earlier, and is never left open beside it.
+      const enabled = new Set(await r.receiverCommands.lockEnabledReceivers(receivers.map((x) => x.id)));
+      const targets = receivers.filter((x) => enabled.has(x.id));
+      if (targets.length === 0) throw noneEnabled();
+      // Read once the lock is held, so that the command that supersedes is the newer one in the list too.
+      const now = clock.now();
+      const made: ReceiverCommand[] = targets.map((x) => ({
+        id: deps.ids.id(),
+        receiverId: x.id,
+        hamletId: x.hamletId,
+        kind: input.kind,
+        args,
+        issuedBy: ctx.actor.id,
+        issuedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + COMMAND_TTL_MS[input.kind]).toISOString(),
+        state: 'pending',
+        deliveredAt: null,
+        answeredAt: null,
+        result: null,
+      }));
       await r.receiverCommands.supersedeCommands(
-        receivers.map((x) => x.id),
+        targets.map((x) => x.id),
         SETTINGS_OF[input.kind] ?? [],
         now.toISOString(),
       );
-      await r.receiverCommands.insertCommands(commands);
-      for (const c of commands) {
+      await r.receiverCommands.insertCommands(made);
+      for (const c of made) {
         await deps.audit.record(r, {
           ...ctx,
           action: 'receiver.command',
@@ -87,6 +146,7 @@ export function createReceiverCommandsService(deps: Deps) {
           details: { commandId: c.id, kind: c.kind, args: c.args },
         });
       }
+      return made;
     });
     for (const c of commands) {
       deps.bus.publish({
@@ -118,12 +178,12 @@ export function createReceiverCommandsService(deps: Deps) {
     ): Promise<readonly ReceiverCommand[]> {
       const receiver = await receiverOf(ctx, receiverId);
       assertAllowed(ctx.actor, 'receiver.control', [receiver.hamletId]);
-      if (receiver.disabledAt !== null) {
-        throw conflict(
+      const disabled = () =>
+        conflict(
           `The receiver ${receiver.name} is disabled; enable it before sending it commands.`,
           `Cụm loa ${receiver.name} đang bị tắt; hãy bật lại trước khi gửi lệnh.`,
         );
-      }
+      if (receiver.disabledAt !== null) throw disabled();
       // Accepted, it would only time out: no box holds this row's token.
       if (isPlaceholderBox(receiver)) {
         throw conflict(
@@ -131,7 +191,7 @@ export function createReceiverCommandsService(deps: Deps) {
           `Cụm loa ${receiver.name} là dữ liệu mẫu, chưa từng kết nối với máy chủ, nên lệnh không tới được cụm loa nào; hãy đổi mã thiết bị để gắn một hộp điều khiển thật.`,
         );
       }
-      return issue(ctx, [receiver], input);
+      return issue(ctx, [receiver], input, disabled);
     },
 
     /** The same command to every enabled receiver of a hamlet of the caller's commune. */
@@ -156,14 +216,14 @@ export function createReceiverCommandsService(deps: Deps) {
       }
       // A seeded row that a real box has connected to is a box like any other.
       const enabled = items.filter((r) => r.disabledAt === null && !isPlaceholderBox(r));
-      if (enabled.length === 0) {
-        throw invalid(
+      const none = () =>
+        invalid(
           'hamletId',
           `The hamlet ${hamlet.name} has no enabled receiver to send the command to.`,
           `${hamlet.name} chưa có cụm loa nào đang hoạt động để nhận lệnh.`,
         );
-      }
-      return issue(ctx, enabled, input);
+      if (enabled.length === 0) throw none();
+      return issue(ctx, enabled, input, none);
     },
 
     /** A receiver's commands, newest first. */
@@ -214,27 +274,26 @@ export function createReceiverCommandsService(deps: Deps) {
 
     /**
      * The box's answer, idempotent: the same answer again returns the state it left. A command of another
-     * receiver is unknown (404); an answer after the deadline is refused (409), the command stays timed out.
+     * receiver is unknown (404); an answer after the deadline, or to a command the server closed first
+     * (timed out or cancelled, even at the same instant), is refused (409) and the command stays closed.
      */
     async ack(
       session: ReceiverSession,
       id: string,
       ack: CommandAck,
     ): Promise<{ id: string; state: CommandState }> {
-      const command = await deps.repos.receiverCommands.findCommand(id);
-      if (!command || command.receiverId !== session.id) throw notFound('Command', id, 'lệnh');
       const answer = { state: ack.ok ? 'acknowledged' : 'failed', result: ack.result ?? null } as const;
-      if (command.state === 'acknowledged' || command.state === 'failed') return { id, state: command.state };
-      const now = clock.now();
-      if (command.state === 'timed_out' || now.getTime() >= Date.parse(command.expiresAt)) {
-        throw conflict(
-          `The command ${id} timed out at ${command.expiresAt}; the officer may send it again.`,
-          `Lệnh ${id} đã quá hạn lúc ${command.expiresAt}; cán bộ có thể gửi lại lệnh.`,
-        );
-      }
-      const state = await deps.tx(async (r) => {
+      // Read and written in one unit of work: on SQLite the time-out comes wholly before or after it.
+      return deps.tx(async (r) => {
+        const command = await r.receiverCommands.findCommand(id);
+        if (!command || command.receiverId !== session.id) throw notFound('Command', id, 'lệnh');
+        const now = clock.now();
+        const settled = settledState(command, now);
+        if (settled) return { id, state: settled };
         if (!(await r.receiverCommands.answerCommand(id, answer, now.toISOString()))) {
-          return (await r.receiverCommands.findCommand(id))!.state;
+          // PostgreSQL: closed since it was read, by a retry racing this answer or by the time-out.
+          const current = (await r.receiverCommands.findCommand(id))!;
+          return { id, state: settledState(current, now) ?? current.state };
         }
         await deps.audit.record(r, {
           actor: { kind: 'receiver', id: session.id, hamletId: session.hamletId },
@@ -244,9 +303,8 @@ export function createReceiverCommandsService(deps: Deps) {
           targetId: id,
           details: { kind: command.kind, result: answer.result },
         });
-        return answer.state;
+        return { id, state: answer.state };
       });
-      return { id, state };
     },
 
     /** Marks open commands past their deadline as timed out (the dispatcher's tick); returns how many. */

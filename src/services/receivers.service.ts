@@ -10,6 +10,7 @@ import { onlineWindowMs, receiverHealth, type ReceiverHealth } from '../domain/r
 import type { Receiver } from '../domain/receiver/receiver.js';
 import type { AuditTrail } from './audit.service.js';
 import { assertHamletExists } from './hamlets.service.js';
+import { cancelOpenCommands } from './receiver-commands.service.js';
 
 /**
  * The hamlet a receiver is put in, held until the unit of work ends as a deletion holds it: a deletion at
@@ -133,6 +134,7 @@ export function createReceiversService(deps: Deps) {
           now,
         );
         const fields = Object.keys(changes).filter((k) => changes[k as keyof ReceiverChanges] !== undefined);
+        if (changes.disabled) await cancelOpenCommands(r, deps.audit, ctx, id, 'receiver_disabled', now);
         await deps.audit.record(r, {
           ...ctx,
           action: 'receiver.update',
@@ -154,7 +156,10 @@ export function createReceiversService(deps: Deps) {
       const tokenHash = await hashToken(token);
       const updated = await tx(async (r) => {
         await load(r, ctx, id);
-        await r.receivers.updateReceiver(id, { tokenHash }, clock.now().toISOString());
+        const now = clock.now().toISOString();
+        await r.receivers.updateReceiver(id, { tokenHash }, now);
+        // A new token is how a dead or stolen box is replaced: what was queued for it is not for the next.
+        await cancelOpenCommands(r, deps.audit, ctx, id, 'token_replaced', now);
         await deps.audit.record(r, {
           ...ctx,
           action: 'receiver.rotate_token',

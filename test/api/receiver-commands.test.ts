@@ -225,6 +225,69 @@ describe.each(dialects)('remote control of the boxes on %s', (dialect) => {
     expect(JSON.parse(String(audit[0]!.details))).toMatchObject({ kind: 'test_tone', state: 'pending' });
   });
 
+  it("cancels a disabled box's open commands, so none waits for it or reaches it when it is back", async () => {
+    const box = await createDevice(h, 'thon-2');
+    const issue = async (json: unknown) =>
+      ((await (await send(`receivers/${box.id}`, json)).json()) as { items: CommandDto[] }).items[0]!;
+    const restart = await issue({ kind: 'restart' });
+    const volume = await issue({ kind: 'volume', volume: 30 });
+    const patch = (disabled: boolean) =>
+      h.request(`/api/v1/receivers/${box.id}`, {
+        method: 'PATCH',
+        token: h.tokens.admin,
+        json: { disabled },
+      });
+    expect((await patch(true)).status).toBe(200);
+    const closed = (await listOf(box.id)).filter((c) => [restart.id, volume.id].includes(c.id));
+    expect(closed.map((c) => [c.state, c.result])).toEqual([
+      ['cancelled', 'the receiver was disabled before it answered'],
+      ['cancelled', 'the receiver was disabled before it answered'],
+    ]);
+    // Switched on again within the deadline, the box is not restarted by what was sent before.
+    expect((await patch(false)).status).toBe(200);
+    const answer = await h.request('/api/v1/receiver/heartbeat', {
+      method: 'POST',
+      token: box.token,
+      json: beat,
+    });
+    expect(((await answer.json()) as { commands?: CommandDto[] }).commands).toBeUndefined();
+    const audit = await h.runtime.db.kysely
+      .selectFrom('audit_log')
+      .select(['target_id', 'actor_kind'])
+      .where('action', '=', 'receiver.command_cancelled')
+      .where('target_id', 'in', [restart.id, volume.id])
+      .execute();
+    expect(audit).toHaveLength(2);
+  });
+
+  it("gives a new token (a replaced box) none of the old box's open commands", async () => {
+    const box = await createDevice(h, 'thon-2');
+    const [restart] = (
+      (await (await send(`receivers/${box.id}`, { kind: 'restart' })).json()) as {
+        items: CommandDto[];
+      }
+    ).items;
+    const rotated = await h.request(`/api/v1/receivers/${box.id}/rotate-token`, {
+      method: 'POST',
+      token: h.tokens.admin,
+    });
+    const { token } = (await rotated.json()) as { token: string };
+    const beatOf = async () =>
+      (
+        (await (
+          await h.request('/api/v1/receiver/heartbeat', { method: 'POST', token, json: beat })
+        ).json()) as { commands?: CommandDto[] }
+      ).commands;
+    expect(await beatOf()).toBeUndefined();
+    expect((await listOf(box.id)).find((c) => c.id === restart!.id)).toMatchObject({
+      state: 'cancelled',
+      result: 'the receiver got a new token before it answered (a replaced box)',
+    });
+    // What is sent from now on goes to the new box.
+    await send(`receivers/${box.id}`, { kind: 'volume', volume: 50 });
+    expect((await beatOf())?.map((c) => c.kind)).toEqual(['volume']);
+  });
+
   it('keeps commands inside the commune and away from hamlet heads and secretaries', async () => {
     // Another commune's receiver and hamlet are unknown here, and this commune's are unknown there.
     expect((await send(`receivers/${foreign.id}`, { kind: 'refresh' })).status).toBe(404);

@@ -116,4 +116,29 @@ describe('remote control and alarms on the monitor page', () => {
     expect(html).toContain('Cảnh báo thiết bị (1)');
     expect(html).toMatch(/data-alarm="missed_heartbeats"[^]*Mất kết nối[^]*từ 08:03 ngày 27\/11\/2026/);
   });
+
+  it("says in Vietnamese why the server closed a command, not in the server's English", async () => {
+    const other = await createDevice(h, 'thon-2', 'Loa nhà văn hoá thôn 2');
+    for (const target of [`r:${box.id}`, `r:${other.id}`]) {
+      const res = await page(h, '/giam-sat/dieu-khien', officer, { target, kind: 'restart' });
+      expect(res.status).toBe(303);
+    }
+    const res = await h.request(`/api/v1/receivers/${other.id}`, {
+      method: 'PATCH',
+      token: h.tokens.admin,
+      json: { disabled: true },
+    });
+    expect(res.status).toBe(200);
+    h.clock.advance(11 * 60_000);
+    await h.runtime.dispatcher.tick();
+    const html = await (await page(h, '/giam-sat', officer)).text();
+    expect(html).toMatch(
+      /data-state="timed_out"><strong>Loa chợ Ún Tà · Khởi động lại<[^]*?quá hạn, không phản hồi<\/span> · cụm loa không trả lời trước hạn</,
+    );
+    expect(html).toMatch(
+      /data-state="cancelled"><strong>Loa nhà văn hoá thôn 2 · Khởi động lại<[^]*?đã huỷ<\/span> · cụm loa đã bị tắt trước khi trả lời</,
+    );
+    for (const english of ['no answer from the receiver', 'the receiver was disabled', 'a newer command'])
+      expect(html).not.toContain(english);
+  });
 });

@@ -42,7 +42,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     hamlets: createHamletsRepository(db, capabilities),
     jobs: createJobsRepository(db),
     receivers: createReceiversRepository(db),
-    receiverCommands: createReceiverCommandsRepository(db),
+    receiverCommands: createReceiverCommandsRepository(db, capabilities),
     receiverAlarms: createReceiverAlarmsRepository(db),
     listenAgain: createListenAgainRepository(db),
     receiverSync: createReceiverSyncRepository(db, capabilities),

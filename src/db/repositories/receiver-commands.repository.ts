@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ReceiverCommandsRepository } from '../../domain/ports/repositories.js';
-import { OPEN_COMMAND_STATES, type ReceiverCommand } from '../../domain/receiver/command.js';
+import { CLOSE_REASONS, OPEN_COMMAND_STATES, type ReceiverCommand } from '../../domain/receiver/command.js';
+import type { DbCapabilities } from '../database.js';
 import type { Database, ReceiverCommandTable } from '../schema.js';
 
 const toCommand = (r: Selectable<ReceiverCommandTable>): ReceiverCommand => ({
@@ -18,7 +19,10 @@ const toCommand = (r: Selectable<ReceiverCommandTable>): ReceiverCommand => ({
   result: r.result,
 });
 
-export function createReceiverCommandsRepository(db: Kysely<Database>): ReceiverCommandsRepository {
+export function createReceiverCommandsRepository(
+  db: Kysely<Database>,
+  capabilities: Pick<DbCapabilities, 'rowLocks'>,
+): ReceiverCommandsRepository {
   return {
     async insertCommands(commands) {
       if (commands.length === 0) return;
@@ -112,11 +116,41 @@ export function createReceiverCommandsRepository(db: Kysely<Database>): Receiver
       return Number(result.numUpdatedRows) > 0;
     },
 
+    /**
+     * PostgreSQL: `select … for no key update` takes the receivers' row locks in id order (no deadlock
+     * between a hamlet's command and one box's) and reads, once it has them, which are still enabled; it
+     * does not wait for the key-share locks that rows referring to a receiver take. SQLite: the unit of
+     * work began with `begin immediate` and already holds the one write lock.
+     */
+    async lockEnabledReceivers(receiverIds) {
+      if (receiverIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('receivers')
+        .select('id')
+        .where('id', 'in', [...new Set(receiverIds)].sort())
+        .where('disabled_at', 'is', null)
+        .orderBy('id')
+        .$if(capabilities.rowLocks, (q) => q.forNoKeyUpdate())
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    async cancelOpenCommands(receiverId, reason, now) {
+      const rows = await db
+        .updateTable('receiver_commands')
+        .set({ state: 'cancelled', answered_at: now, result: reason })
+        .where('receiver_id', '=', receiverId)
+        .where('state', 'in', [...OPEN_COMMAND_STATES])
+        .returningAll()
+        .execute();
+      return rows.map(toCommand);
+    },
+
     async supersedeCommands(receiverIds, kinds, now) {
       if (receiverIds.length === 0 || kinds.length === 0) return 0;
       const result = await db
         .updateTable('receiver_commands')
-        .set({ state: 'superseded', answered_at: now, result: 'a newer command set the same thing' })
+        .set({ state: 'superseded', answered_at: now, result: CLOSE_REASONS.superseded })
         .where('receiver_id', 'in', [...receiverIds])
         .where('kind', 'in', [...kinds])
         .where('state', 'in', [...OPEN_COMMAND_STATES])
@@ -128,11 +162,7 @@ export function createReceiverCommandsRepository(db: Kysely<Database>): Receiver
       // One statement: an answer that commits meanwhile keeps its command out of what is returned.
       const rows = await db
         .updateTable('receiver_commands')
-        .set({
-          state: 'timed_out',
-          answered_at: now,
-          result: 'no answer from the receiver before the deadline',
-        })
+        .set({ state: 'timed_out', answered_at: now, result: CLOSE_REASONS.timed_out })
         .where('state', 'in', [...OPEN_COMMAND_STATES])
         .where('expires_at', '<=', now)
         .returningAll()

@@ -20,7 +20,8 @@ export type CommandKind = (typeof COMMAND_KINDS)[number];
 /**
  * pending: issued, not yet handed to the box; delivered: pushed or returned in a heartbeat answer;
  * acknowledged / failed: the box said it did it or could not; timed_out: no answer by `expiresAt`;
- * superseded: a newer command set the same thing before this one was answered (see `SETTINGS_OF`).
+ * superseded: a newer command set the same thing before this one was answered (see `SETTINGS_OF`);
+ * cancelled: the receiver was disabled, or given a new token, before it answered.
  */
 export const COMMAND_STATES = [
   'pending',
@@ -29,9 +30,33 @@ export const COMMAND_STATES = [
   'failed',
   'timed_out',
   'superseded',
+  'cancelled',
 ] as const;
 export type CommandState = (typeof COMMAND_STATES)[number];
 export const OPEN_COMMAND_STATES = ['pending', 'delivered'] as const satisfies readonly CommandState[];
+
+/**
+ * Why the server closed a command the box had not answered, as stored in its `result` (the API's words);
+ * pages say each in their own language.
+ */
+export const CLOSE_REASONS = {
+  timed_out: 'no answer from the receiver before the deadline',
+  superseded: 'a newer command set the same thing',
+  receiver_disabled: 'the receiver was disabled before it answered',
+  // A new token is how a dead box is replaced: a restart queued for the old one must not hit the new one.
+  token_replaced: 'the receiver got a new token before it answered (a replaced box)',
+} as const;
+export type CloseReason = keyof typeof CLOSE_REASONS;
+
+/**
+ * The reason the server closed `c` with, or null when its result is the box's own words or empty.
+ * @example closeReasonOf({ state: 'timed_out', result: CLOSE_REASONS.timed_out }) // → 'timed_out'
+ */
+export function closeReasonOf(c: Pick<ReceiverCommand, 'state' | 'result'>): CloseReason | null {
+  if (c.state === 'acknowledged' || c.state === 'failed') return null;
+  const found = Object.entries(CLOSE_REASONS).find(([, text]) => text === c.result);
+  return found ? (found[0] as CloseReason) : null;
+}
 
 /**
  * The setting a command sets, for those that set one: the newest command of a setting is the box's, so

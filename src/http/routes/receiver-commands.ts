@@ -46,7 +46,7 @@ const responses = {
   },
 } as const;
 const description =
-  'Remote control: `volume` {volume 0–100}, `mute`, `unmute`, `hours` {hours: {on, off} local HH:MM, or null to lift them}, `refresh` (fetch the schedule now), `restart` (the agent restarts its loop), `test_tone` (plays a tone now and reports what the player said). Travels on the push channel and in heartbeat answers; the box answers, or the command shows `timed_out` after its deadline. Commune officers and admins; another commune’s ids are 404.';
+  'Remote control: `volume` {volume 0–100}, `mute`, `unmute`, `hours` {hours: {on, off} local HH:MM, or null to lift them}, `refresh` (fetch the schedule now), `restart` (the agent restarts its loop), `test_tone` (plays a tone now and reports what the player said). Travels on the push channel and in heartbeat answers; the box answers, or the command shows `timed_out` after its deadline (`superseded` when a newer one of the same setting was sent, `cancelled` when the receiver was disabled or given a new token first; `result` then says why). Commune officers and admins; another commune’s ids are 404.';
 
 /** `/api/v1/receivers/{id}/commands` and `/api/v1/hamlets/{id}/commands`: remote control of the boxes. */
 export function receiverCommandRoutes(services: Services) {

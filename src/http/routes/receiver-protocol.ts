@@ -169,7 +169,7 @@ export function receiverProtocolRoutes(services: Services, options: ReceiverProt
       security,
       middleware: [writeId, limit, auth],
       description:
-        'The box’s answer to a command: `ok` and what it found (a test tone: what the player said). Idempotent: the same answer again returns the state it left. 404 for a command of another receiver; 409 once the command timed out.',
+        'The box’s answer to a command: `ok` and what it found (a test tone: what the player said). Idempotent: the same answer again returns the state it left. 404 for a command of another receiver; 409 once the command timed out or was cancelled (the receiver disabled or given a new token).',
       request: { params: z.object({ id: z.string().min(1).max(100) }), body: jsonBody(CommandAckSchema) },
       responses: {
         200: jsonResponse('Recorded', CommandAckAnswerSchema),
@@ -179,7 +179,7 @@ export function receiverProtocolRoutes(services: Services, options: ReceiverProt
           content: { 'application/problem+json': { schema: ProblemSchema } },
         },
         409: {
-          description: 'The command timed out',
+          description: 'The command timed out or was cancelled',
           content: { 'application/problem+json': { schema: ProblemSchema } },
         },
       },

@@ -1,3 +1,5 @@
+import type { CloseReason } from '../../domain/receiver/command.js';
+
 /**
  * The words of the commune's administration pages (cài đặt xã, thôn, người dùng, cụm loa and their remote
  * control), Vietnamese first. They are spread into the pages' messages (`messages-vi.ts`,
@@ -137,7 +139,15 @@ export const adminVi = {
       failed: 'thất bại',
       timed_out: 'quá hạn, không phản hồi',
       superseded: 'đã thay bằng lệnh mới hơn',
+      cancelled: 'đã huỷ',
     } as Record<string, string>,
+    /** Why the server closed a command, for the server's words in its `result`. */
+    closeReason: {
+      timed_out: 'cụm loa không trả lời trước hạn',
+      superseded: 'một lệnh mới hơn đã đặt lại điều này',
+      receiver_disabled: 'cụm loa đã bị tắt trước khi trả lời',
+      token_replaced: 'cụm loa đã được đổi mã thiết bị (thay hộp) trước khi trả lời',
+    } as Record<CloseReason, string>,
     sent: 'Đã gửi lệnh.',
   },
 };
@@ -276,6 +286,13 @@ export const adminEn: typeof adminVi = {
       failed: 'failed',
       timed_out: 'timed out, no answer',
       superseded: 'replaced by a newer command',
+      cancelled: 'cancelled',
+    },
+    closeReason: {
+      timed_out: 'the receiver did not answer in time',
+      superseded: 'a newer command set the same thing',
+      receiver_disabled: 'the receiver was disabled before it answered',
+      token_replaced: 'the receiver got a new token (a replaced box) before it answered',
     },
     sent: 'Command sent.',
   },

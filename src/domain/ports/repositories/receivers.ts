@@ -130,6 +130,13 @@ export interface ReceiverCommandsRepository {
   ): Promise<boolean>;
   /** Open commands past their deadline become timed out; returns them as they were. */
   timeOutCommands(now: string): Promise<readonly ReceiverCommand[]>;
+  /**
+   * Holds these receivers until the unit of work ends, so that two commands of one setting to one box
+   * supersede one after the other; returns those still enabled.
+   */
+  lockEnabledReceivers(receiverIds: readonly string[]): Promise<readonly string[]>;
+  /** Closes a receiver's open commands as cancelled with `reason`; returns them. */
+  cancelOpenCommands(receiverId: string, reason: string, now: string): Promise<readonly ReceiverCommand[]>;
   /** Marks the open commands of these kinds to these receivers superseded; returns how many. */
   supersedeCommands(
     receiverIds: readonly string[],

@@ -1,6 +1,6 @@
 import type { Hamlet } from '../../../domain/hamlet.js';
 import type { ReceiverAlarm } from '../../../domain/receiver/alarm.js';
-import type { CommandState, ReceiverCommand } from '../../../domain/receiver/command.js';
+import { closeReasonOf, type CommandState, type ReceiverCommand } from '../../../domain/receiver/command.js';
 import { isPlaceholderBox } from '../../../domain/receiver/receiver.js';
 import { formatLocalEn, formatLocalVi } from '../../../domain/schedule/index.js';
 import type { ReceiverView } from '../../../services/receivers.service.js';
@@ -18,6 +18,7 @@ const stateTone = {
   failed: 'bad',
   timed_out: 'warn',
   superseded: 'muted',
+  cancelled: 'muted',
 } as const satisfies Record<CommandState, string>;
 
 /** The buttons of the form, each a command; `hoursOff` lifts the daily hours. */
@@ -48,6 +49,16 @@ function commandText(p: PageContext, c: ReceiverCommand): string {
   if (c.kind === 'hours')
     return c.args.hours ? `${kinds.hours} ${c.args.hours.on}–${c.args.hours.off}` : kinds.hoursOff!;
   return kinds[c.kind] ?? c.kind;
+}
+
+/**
+ * What came of a command after its state, " · …": the box's own words, or why the server closed it in
+ * the page's words (the API keeps the server's English).
+ */
+function resultText(p: PageContext, c: ReceiverCommand): string {
+  const reason = closeReasonOf(c);
+  const text = reason ? p.m.remote.closeReason[reason] : c.result;
+  return text ? ` · ${text}` : '';
 }
 
 /** Receivers in alarm with the time each alarm started. */
@@ -170,7 +181,7 @@ export function RemoteControl({
             <strong>{`${names.get(c.receiverId) ?? c.receiverId} · ${commandText(p, c)}`}</strong>
             <p class="meta">
               {at(c.issuedAt)} · <Badge tone={stateTone[c.state]}>{r.state[c.state] ?? c.state}</Badge>
-              {c.result ? ` · ${c.result}` : ''}
+              {resultText(p, c)}
             </p>
           </li>
         ))}
