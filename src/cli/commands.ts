@@ -1,6 +1,7 @@
 import { basename, join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { roles, type Role } from '../domain/actor.js';
+import { roles, type RequestContext, type Role } from '../domain/actor.js';
+import { LoaError } from '../domain/errors.js';
 import type { Config } from '../config.js';
 import { connectDatabase } from '../db/connect.node.js';
 import { migrateToLatest } from '../db/migrator.js';
@@ -30,25 +31,68 @@ const issuesOf = (error: z.ZodError) =>
     .map((i) => `${i.path[0] === 'password' ? 'LOA_PASSWORD' : String(i.path[0] ?? 'input')}: ${i.message}`)
     .join('\n');
 
+/** Prints a listing of staff, every page of it: one line per person, the commune (`-`: the province's) first. */
+async function printStaff(
+  runtime: NodeRuntime,
+  ctx: RequestContext,
+  commune: string,
+  of: 'commune' | 'province',
+): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await runtime.services.users.list(ctx, { cursor, limit: 200 }, of);
+    for (const u of page.items) {
+      out(
+        `${commune}\t${u.username}\t${u.role}\t${u.hamletIds.join(',') || '-'}\t${u.disabledAt ? 'disabled' : 'active'}\t${u.displayName}`,
+      );
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/**
+ * The province's admin `tinh` looking at one commune of its province, as the API's `X-Loa-Commune`
+ * header lets it: a commune is found, or not, by the same rule.
+ */
+async function inCommune(
+  runtime: NodeRuntime,
+  province: RequestContext,
+  id: string,
+): Promise<RequestContext> {
+  try {
+    return { ...province, actor: await runtime.services.auth.viewCommune(province.actor, id) };
+  } catch (error) {
+    if (!(error instanceof LoaError) || error.status !== 404) throw error;
+    const hint = ' The communes are listed by `loa commune list`.';
+    throw new LoaError(404, error.code, `${error.detail}${hint}`, error.detailVi);
+  }
+}
+
+/** `loa user list [--commune ID]`: the staff of one commune, or the province's and every commune's. */
+async function listUsers(runtime: NodeRuntime, commune: string | undefined): Promise<number> {
+  const province = await runtime.services.users.operator('tinh');
+  if (commune !== undefined) {
+    await printStaff(runtime, await inCommune(runtime, province, commune), commune, 'commune');
+    return 0;
+  }
+  await printStaff(runtime, province, '-', 'province');
+  for (const c of await runtime.services.communes.list(province)) {
+    await printStaff(runtime, await inCommune(runtime, province, c.id), c.id, 'commune');
+  }
+  return 0;
+}
+
 const user: Command = async (config, args, opts) => {
   const [sub, username] = args;
   return withRuntime(config, async (runtime) => {
-    const ctx = await operator(runtime);
-    if (sub === 'list') {
-      let cursor: string | undefined;
-      do {
-        const page = await runtime.services.users.list(ctx, { cursor, limit: 200 });
-        for (const u of page.items) {
-          out(
-            `${u.username}\t${u.role}\t${u.hamletIds.join(',') || '-'}\t${u.disabledAt ? 'disabled' : 'active'}\t${u.displayName}`,
-          );
-        }
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-      return 0;
-    }
+    if (sub === 'list') return listUsers(runtime, opts.commune);
     if (!username) return fail('Give a username: loa user add <username> --role <role>');
     if (sub === 'add') {
+      // In the commune asked for, as the province's admin; else in the first commune, as its admin.
+      const ctx =
+        opts.commune === undefined
+          ? await operator(runtime)
+          : await inCommune(runtime, await runtime.services.users.operator('tinh'), opts.commune);
       const role = opts.role as Role | undefined;
       if (!role || !roles.includes(role)) return fail(`--role must be one of: ${roles.join(', ')}`);
       const { password, generated } = passwordFromEnv();

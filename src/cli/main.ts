@@ -13,9 +13,11 @@ const usage = `Usage: loa <command> [options]
   dispatch                       the dispatcher only (series, missed airings, webhooks); leader-locked
   migrate                        bring the database schema up to date
   seed                           re-apply the commune files in SCHEDULES_DIR (never deletes user data)
-  user add <username> --role R [--hamlet ID ...] [--name "Display name"]   (password from LOA_PASSWORD or prompt-free generated)
+  user add <username> --role R [--hamlet ID ...] [--name "Display name"] [--commune ID]
+                                 (password from LOA_PASSWORD or prompt-free generated; in the first commune without --commune)
   user passwd <username>         set a new password (LOA_PASSWORD or generated, printed once)
-  user list                      list users
+  user list [--commune ID]       the province's staff, then every commune's (or one commune's):
+                                 commune (- for the province), username, role, hamlets, state, name
   commune add --name "Xã …" --code NNNNN [--id ID] [--admin-username U [--admin-name "…"]] [--time-zone TZ]
                                  a new commune of the province (as its admin \`tinh\`); the first admin's password is printed once
   commune list                   the province's communes: id, code, receivers online/total, name
@@ -63,6 +65,7 @@ async function main(argv: readonly string[]): Promise<number> {
       'admin-name': { type: 'string' },
       'time-zone': { type: 'string' },
       yes: { type: 'boolean' },
+      commune: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

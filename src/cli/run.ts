@@ -13,6 +13,7 @@ export interface CliOptions {
   readonly 'admin-name'?: string | undefined;
   readonly 'time-zone'?: string | undefined;
   readonly yes?: boolean | undefined;
+  readonly commune?: string | undefined;
 }
 
 export type Command = (config: Config, args: readonly string[], opts: CliOptions) => Promise<number>;
