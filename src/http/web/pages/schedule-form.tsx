@@ -11,7 +11,7 @@ import {
   TextField,
   type FieldErrors,
 } from '../form-fields.js';
-import { firstWrong } from './schedule-request.js';
+import { firstWrong, formControls } from './schedule-request.js';
 
 export type ScheduleValues = Readonly<Record<string, string | readonly string[]>>;
 
@@ -42,14 +42,19 @@ function Suggestion({ p, at, timeZone }: { p: PageContext; at: string; timeZone:
   );
 }
 
-/** What the suggestion books: the refused form's announcement and priority, at the suggested time. */
+/**
+ * What the suggestion books: the refused form at the suggested time. It carries every control of the
+ * refused form, so that when the suggested time is refused in turn (taken meanwhile) the form comes back
+ * as the person left it, not emptied of what she chose elsewhere on it.
+ */
 function SuggestionForm({ p, action, values }: { p: PageContext; action: string; values: ScheduleValues }) {
   return (
     <form id="suggest" method="post" action={action}>
       <Csrf p={p} />
       <OnceKey />
-      <input type="hidden" name="announcementId" value={one(values, 'announcementId')} />
-      <input type="hidden" name="priority" value={one(values, 'priority') || 'normal'} />
+      {formControls
+        .filter((name) => name !== 'kind')
+        .flatMap((name) => many(values, name).map((v) => <input type="hidden" name={name} value={v} />))}
       <input type="hidden" name="kind" value="at" />
     </form>
   );
