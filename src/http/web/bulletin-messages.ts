@@ -65,6 +65,8 @@ const vi = {
   reason: 'Lý do từ chối',
   reasonHint: 'Tỉnh sẽ đọc lý do này.',
   scheduledNotice: 'Đã xếp lịch phát bản tin.',
+  scheduledByOtherNotice:
+    'Xã đã xếp lịch phát bản tin này (có thể do người khác vừa thao tác); lịch phát ghi ở bản tin bên dưới.',
   declinedNotice: 'Đã từ chối bản tin.',
   orderedNotice: 'Đã đổi thứ tự bản tin trong khung giờ.',
   order: 'Thứ tự trong khung giờ',
@@ -142,6 +144,8 @@ const en: BulletinMessages = {
   reason: 'Reason',
   reasonHint: 'The province reads it.',
   scheduledNotice: 'The bulletin is scheduled.',
+  scheduledByOtherNotice:
+    'The commune had already scheduled this bulletin (perhaps someone else just did); its airing is shown below.',
   declinedNotice: 'The bulletin was declined.',
   orderedNotice: 'The bulletin’s place in the slot was changed.',
   order: 'Order in the slot',

@@ -63,6 +63,7 @@ export async function renderBulletinInbox(deps: WebDeps, c: Context, opts: Inbox
   const at = (v: string) => shownAt(p, v, commune.timeZone);
   const notice = {
     scheduled: bm.scheduledNotice,
+    scheduledByOther: bm.scheduledByOtherNotice,
     declined: bm.declinedNotice,
     ordered: bm.orderedNotice,
   }[c.req.query('tb') ?? ''];

@@ -5,6 +5,8 @@ import {
   TextBulletinSchema,
   type BulletinPlace,
 } from '../../../domain/bulletin.js';
+import type { RequestContext } from '../../../domain/actor.js';
+import { LoaError } from '../../../domain/errors.js';
 import { DEFAULT_TIME_ZONE, iso, localToUtc } from '../../../domain/schedule/index.js';
 import { gate } from '../../middleware/gate.js';
 import { bulletinMessages } from '../bulletin-messages.js';
@@ -252,6 +254,22 @@ export function bulletinPageRoutes(deps: WebDeps) {
 
   const renderInbox = (c: Context, opts: InboxOptions = {}) => renderBulletinInbox(deps, c, opts);
 
+  /** The inbox landed on one bulletin's card, with a notice. */
+  const onCard = (id: string, notice: string) => `${paths.inbox}?tb=${notice}#b-${encodeURIComponent(id)}`;
+
+  /**
+   * A refused "Xếp lịch" that found the bulletin scheduled — the same person's double click or form sent
+   * again over a slow link, or another officer at the same moment — got what was asked: the bulletin airs
+   * once, and its card says when. The person would read the refusal as a failure and press again. Not so
+   * for a declined bulletin, nor for a refusal of the booking itself.
+   */
+  async function scheduledAlready(ctx: RequestContext, id: string, error: unknown) {
+    if (!(error instanceof LoaError) || error.status !== 409) return undefined;
+    const { delivery } = await services.bulletins.inboxItem(ctx, id);
+    if (delivery.decision !== 'scheduled') return undefined;
+    return delivery.decidedBy === ctx.actor.id ? 'scheduled' : 'scheduledByOther';
+  }
+
   const answer = gate('bulletin.answer');
   app.get(paths.inbox, answer, (c) => renderInbox(c));
 
@@ -281,9 +299,11 @@ export function bulletinPageRoutes(deps: WebDeps) {
     try {
       await services.bulletins.schedule(ctx, id, input.value);
     } catch (error) {
+      const done = await scheduledAlready(ctx, id, error);
+      if (done) return c.redirect(onCard(id, done), 303);
       return renderInbox(c, { failed: { id, values: form, problem: problemOf(error, p.lang) } });
     }
-    return seeOther(c, paths.inbox, 'scheduled');
+    return c.redirect(onCard(id, 'scheduled'), 303);
   });
 
   app.post('/ban-tin/:id/tu-choi', answer, async (c) => {
