@@ -1,5 +1,5 @@
 import type { Actor, RequestContext } from '../domain/actor.js';
-import { capNotInReview, capProblemError, capRefusal } from '../domain/cap/errors.js';
+import { capForeignReference, capNotInReview, capProblemError, capRefusal } from '../domain/cap/errors.js';
 import type {
   CapAlertRecord,
   CapAlertState,
@@ -11,6 +11,7 @@ import { capReferences, parseCapAlert } from '../domain/cap/alert.js';
 import type { CapSignaturePolicy } from '../domain/cap/signature.js';
 import {
   capExpiry,
+  capForeignReferences,
   capHazardType,
   capKey,
   capLevel,
@@ -110,7 +111,8 @@ export function createCapAlertsService(deps: Deps) {
   return {
     /**
      * Takes one CAP document for a province. Refused documents (malformed, wrong namespace, DTD or
-     * entities, signed, off the schema, expired, nothing to read) throw a problem and leave nothing.
+     * entities, signed, off the schema, expired, nothing to read, an Update or Cancel naming another
+     * sender's alert) throw a problem and leave nothing.
      */
     async intake(
       provinceId: string,
@@ -121,6 +123,8 @@ export function createCapAlertsService(deps: Deps) {
       const parsed = parseCapAlert(xml, { ...deps.signatures, now });
       if (!parsed.ok) throw capProblemError(parsed.problem);
       const alert = parsed.alert;
+      const foreign = capForeignReferences(alert);
+      if (foreign.length > 0) throw capForeignReference(alert.msgType, alert.sender, foreign);
       const signedBy = parsed.signer;
       const nowIso = now.toISOString();
       const key = capKey(alert);

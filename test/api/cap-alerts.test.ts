@@ -264,6 +264,53 @@ describe.each(dialects)('CAP 1.2 alerts in, on %s', (dialect) => {
     await expectCancelled(updated.id);
   });
 
+  it("refuses another sender's Cancel or Update of an alert, leaving it on the air; its own sender's Cancel still stops it", async () => {
+    const other = 'canh-bao@nguon-khac.example.vn';
+    const sent = (minute: number) => `2026-11-27T08:${String(minute).padStart(2, '0')}:00+07:00`;
+    const first = await push(
+      capXml({
+        identifier: 'LC-2026-060',
+        sent: sent(4),
+        headline: 'Lũ ống suối Nậm Thi',
+        area: geocodeCocSan,
+      }),
+    );
+    expect(first.status).toBe(202);
+    const aired = (await items()).find((i) => i.headline === 'Lũ ống suối Nậm Thi')!;
+    expect(aired.state).toBe('aired');
+    const count = (await items()).length;
+
+    events = [];
+    const ref = `${SENDER},LC-2026-060,${sent(4)}`;
+    for (const [identifier, msgType, references] of [
+      ['OT-1', 'Cancel', ref],
+      ['OT-2', 'Update', ref],
+      // One reference of its own beside the other sender's: refused whole, nothing taken off.
+      ['OT-3', 'Cancel', `${other},OT-0,${sent(3)} ${ref}`],
+    ] as const) {
+      const res = await push(
+        capXml({ identifier, sender: other, msgType, references, sent: sent(5), area: geocodeCocSan }),
+      );
+      expect(res.status).toBe(422);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem = (await res.json()) as { type: string; detail: string; detailVi: string };
+      expect(problem.type).toBe('urn:loa:problem:cap_foreign_reference');
+      expect(problem.detail).toContain(`${SENDER},LC-2026-060`);
+      expect(problem.detailVi).toMatch(/chỉ được hủy hoặc cập nhật cảnh báo của chính mình/);
+    }
+    expect((await items()).find((i) => i.id === aired.id)!.state).toBe('aired');
+    expect((await items()).length).toBe(count);
+    expect(events.filter((e) => e.type === 'stop')).toEqual([]);
+    expect(future(await manifest(unTa)).map((i) => i.title)).toContain('Lũ ống suối Nậm Thi');
+
+    events = [];
+    const cancel = await push(
+      capXml({ identifier: 'LC-2026-061', msgType: 'Cancel', references: ref, sent: sent(5) }),
+    );
+    expect(cancel.status).toBe(202);
+    await expectCancelled(aired.id);
+  });
+
   it('ends the earlier bulletin when its Update cannot air and waits for review, never leaving it marked replaced on the air', async () => {
     const local = (ms: number) => new Date(ms + 7 * HOUR).toISOString().slice(0, 19) + '+07:00';
     const now = h.clock.now().getTime();

@@ -3,6 +3,7 @@ import { capReferences, parseCapAlert } from '../../src/domain/cap/alert.js';
 import { capFeedEntries, inSentOrder } from '../../src/domain/cap/feed.js';
 import {
   capExpiry,
+  capForeignReferences,
   capHazardType,
   capKey,
   capLevel,
@@ -104,6 +105,25 @@ describe('CAP 1.2 parsing', () => {
     expect(capKey({ sender: 's', identifier: 'i', sent: '2026-11-27T07:45:00+07:00' })).toBe(
       capKey({ sender: 's', identifier: 'i', sent: '2026-11-27T00:45:00-00:00' }),
     );
+  });
+
+  it("names the references of an Update or Cancel to another sender's messages; an Ack may name anyone's", () => {
+    const of = (msgType: string, references: string) => {
+      const read = parseCapAlert(
+        capXml({ identifier: 'R-1', sender: 'a@b', msgType: 'Alert', references }).replace(
+          '<msgType>Alert</msgType>',
+          `<msgType>${msgType}</msgType>`,
+        ),
+      );
+      if (!read.ok) throw new Error(read.problem.message);
+      return capForeignReferences(read.alert);
+    };
+    const own = 'a@b,ID-1,2026-11-27T07:45:00+07:00';
+    const other = 'c@d,ID-2,2026-11-27T07:40:00+07:00';
+    expect(of('Cancel', own)).toEqual([]);
+    expect(of('Cancel', `${own} ${other}`)).toEqual([other]);
+    expect(of('Update', other)).toEqual([other]);
+    expect(of('Ack', other)).toEqual([]);
   });
 });
 

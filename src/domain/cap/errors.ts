@@ -24,6 +24,14 @@ export const capProblemError = (problem: CapProblem): LoaError =>
 export const capRefusal = (code: string, detail: string, detailVi: string): LoaError =>
   new LoaError(422, `cap_${code}`, detail, detailVi);
 
+/** An Update or Cancel naming another sender's alerts: refused whole, so that nothing of it takes effect. */
+export const capForeignReference = (msgType: string, sender: string, foreign: readonly string[]): LoaError =>
+  capRefusal(
+    'foreign_reference',
+    `A ${msgType} from ${sender} may only name that sender's own alerts; it names ${foreign.join(' ')}. Nothing was taken off or recorded.`,
+    `Nguồn ${sender} chỉ được hủy hoặc cập nhật cảnh báo của chính mình; bản tin này nhắc tới cảnh báo của nguồn khác (${foreign.join(' ')}). Không cảnh báo nào bị dừng.`,
+  );
+
 /** An item no longer waiting in the review queue: aired, dismissed or taken off meanwhile. */
 export const capNotInReview = (state: CapAlertState): LoaError =>
   new LoaError(

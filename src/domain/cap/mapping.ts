@@ -1,6 +1,6 @@
 import { MAX_TEXT_CHARS } from '../announcement.js';
 import type { HazardType, RiskLevel } from '../disaster.js';
-import type { CapAlert, CapArea, CapInfo } from './alert.js';
+import { capReferences, type CapAlert, type CapArea, type CapInfo } from './alert.js';
 
 /**
  * How a CAP alert becomes an airing, as pure rules: which of its `info` blocks is read, at which Loa
@@ -208,3 +208,15 @@ export const capKey = (a: {
   const at = Date.parse(a.sent);
   return `${a.sender},${a.identifier},${Number.isNaN(at) ? a.sent : new Date(at).toISOString()}`;
 };
+
+/**
+ * The references of an Update or Cancel that name another sender's message, as written. A message takes
+ * off only its own sender's alerts: a province polls several feeds, and a wrong or hostile one must not
+ * stop another authority's alert. Other message types (Ack, Error) may name anyone's.
+ */
+export function capForeignReferences(alert: CapAlert): readonly string[] {
+  if (alert.msgType !== 'Update' && alert.msgType !== 'Cancel') return [];
+  return capReferences(alert.references)
+    .filter((r) => r.sender !== alert.sender)
+    .map((r) => `${r.sender},${r.identifier},${r.sent}`);
+}

@@ -115,7 +115,9 @@ export function capAlertRoutes(services: Services, clientIp: (c: Context) => str
         200: jsonResponse('Already received', IntakeSchema),
         413: refused('Larger than 256 KB'),
         415: refused('Not an XML media type'),
-        422: refused('Not CAP 1.2: wrong namespace, off the schema, signed, expired, nothing to read'),
+        422: refused(
+          "Not CAP 1.2: wrong namespace, off the schema, signed, expired, nothing to read; or an Update or Cancel naming another sender's alert (`cap_foreign_reference`)",
+        ),
         ...problemResponses,
       },
     }),
