@@ -41,7 +41,10 @@ interface Deps {
   readonly userAgent: string;
 }
 
-/** An endpoint with how many of its deliveries wait for a retry and how many failed for good. */
+/**
+ * An endpoint with how many of its deliveries wait for a retry and how many failed for good. A disabled
+ * endpoint is sent nothing more, so none of its deliveries waits for anything.
+ */
 export interface EndpointView extends WebhookEndpoint {
   readonly pending: number;
   readonly failed: number;
@@ -241,7 +244,7 @@ export function createWebhooksService(deps: Deps) {
       const counts = await deps.repos.webhooks.countOpenDeliveries(endpoints.map((e) => e.id));
       return endpoints.map((e) => {
         const c = counts.find((x) => x.endpointId === e.id);
-        return { ...e, pending: c?.pending ?? 0, failed: c?.failed ?? 0 };
+        return { ...e, pending: e.disabledAt ? 0 : (c?.pending ?? 0), failed: c?.failed ?? 0 };
       });
     },
 
@@ -277,7 +280,11 @@ export function createWebhooksService(deps: Deps) {
       assertAllowed(ctx.actor, 'province.manage');
       const endpoint = await deps.repos.webhooks.findEndpoint(ctx.actor.provinceId, id);
       if (!endpoint) throw notFound('Webhook endpoint', id, 'điểm nhận webhook');
-      return { endpoint, deliveries: await deps.repos.webhooks.listDeliveries(id, page) };
+      const deliveries = await deps.repos.webhooks.listDeliveries(id, page);
+      if (!endpoint.disabledAt) return { endpoint, deliveries };
+      // Its pending deliveries are never attempted again: no next attempt to show.
+      const items = deliveries.items.map((d) => ({ ...d, nextAttemptAt: null }));
+      return { endpoint, deliveries: { ...deliveries, items } };
     },
 
     /**

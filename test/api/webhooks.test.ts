@@ -377,7 +377,26 @@ describe.each(dialects)('webhooks to the operations centre on %s', (dialect) => 
     expect((await deliveries(pinnedId))[0]).toMatchObject({ status: 'delivered' });
   });
 
-  it('stops sending to a disabled endpoint', async () => {
+  it('stops sending to a disabled endpoint, and counts none of its deliveries as waiting for a retry', async () => {
+    type Listed = { id: string; url: string; pending: number };
+    const listed = async () => {
+      const res = await h.request('/api/v1/province/webhooks', { token: province.tokens.provinceAdmin });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { items: Listed[] }).items;
+    };
+    const pending = (items: Listed[], id: string) => items.find((e) => e.id === id)!.pending;
+    const pinnedId = (await listed()).find((e) => e.url.endsWith('/pinned'))!.id;
+    // Both endpoints answer 503 to the next event: each has a delivery waiting for a retry.
+    receiver.received.length = 0;
+    receiver.answer(503, 503);
+    await boxGoingSilent('Cụm loa giữa bản');
+    h.clock.advance(3 * 60_000);
+    await h.runtime.dispatcher.tick();
+    expect(await h.runtime.webhookSender.drain()).toBe(2);
+    const before = await listed();
+    expect(pending(before, endpointId)).toBe(1);
+    expect(pending(before, pinnedId)).toBe(1);
+
     const off = await h.request(`/api/v1/province/webhooks/${endpointId}`, {
       method: 'DELETE',
       token: province.tokens.provinceAdmin,
@@ -389,12 +408,20 @@ describe.each(dialects)('webhooks to the operations centre on %s', (dialect) => 
       token: province.tokens.provinceAdmin,
     });
     expect(again.status).toBe(409);
+    const after = await listed();
+    expect(pending(after, endpointId)).toBe(0);
+    expect(pending(after, pinnedId)).toBe(1);
+    const [waiting] = await deliveries();
+    expect(waiting).toMatchObject({ status: 'pending', nextAttemptAt: null });
+
+    // Past the retry and a new event: only the endpoint still on is called, for both.
     receiver.received.length = 0;
     await boxGoingSilent('Cụm loa cuối bản');
     h.clock.advance(3 * 60_000);
     await h.runtime.dispatcher.tick();
     await h.runtime.webhookSender.drain();
-    expect(receiver.received.map((r) => r.path)).toEqual(['/pinned']);
+    expect(receiver.received.map((r) => r.path)).toEqual(['/pinned', '/pinned']);
+    expect(pending(await listed(), endpointId)).toBe(0);
   });
 });
 
