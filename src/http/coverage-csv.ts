@@ -20,6 +20,8 @@ const HEADERS = {
     'missed',
     'offline',
     'rate',
+    // Added after the others, so that programs reading columns by position keep working.
+    'interrupted',
   ],
   vi: [
     'Cấp',
@@ -34,6 +36,7 @@ const HEADERS = {
     'Bị lỡ',
     'Mất kết nối',
     'Tỉ lệ phát',
+    'Bị dừng giữa chừng',
   ],
 } as const;
 
@@ -67,6 +70,7 @@ export function coverageCsv(c: Context, report: CoverageReport, options: Coverag
       h.missed,
       h.offline,
       h.rate,
+      h.interrupted,
     ],
     ...report.receivers
       .filter((r) => r.hamletId === h.hamletId)
@@ -83,6 +87,7 @@ export function coverageCsv(c: Context, report: CoverageReport, options: Coverag
         r.missed,
         r.offline,
         r.rate,
+        r.interrupted,
       ]),
   ]);
   const csv = toCsv(HEADERS[options.header], rows, options.dialect);

@@ -60,10 +60,10 @@ describe.each(dialects)('coverage as CSV for programs and for Vietnamese Excel o
   it('answers programs with stable keys, commas and a decimal point by default', async () => {
     const lines = await csvText(await report(''));
     expect(lines[0]).toBe(
-      'level,hamlet_id,hamlet,receiver_id,receiver,scheduled,expected,played,failed,missed,offline,rate',
+      'level,hamlet_id,hamlet,receiver_id,receiver,scheduled,expected,played,failed,missed,offline,rate,interrupted',
     );
-    expect(lines).toContain('hamlet,un-ta,Thôn Ún Tà,,,2,6,1,0,0,5,0.167');
-    expect(lines).toContain(`receiver,un-ta,Thôn Ún Tà,${box.id},Cụm loa thử,,2,1,0,0,1,0.5`);
+    expect(lines).toContain('hamlet,un-ta,Thôn Ún Tà,,,2,6,1,0,0,5,0.167,0');
+    expect(lines).toContain(`receiver,un-ta,Thôn Ún Tà,${box.id},Cụm loa thử,,2,1,0,0,1,0.5,0`);
   });
 
   it('gives Excel set to Vietnam semicolons, decimal commas and Vietnamese column names', async () => {
@@ -73,16 +73,16 @@ describe.each(dialects)('coverage as CSV for programs and for Vietnamese Excel o
     );
     const lines = await csvText(res);
     expect(lines[0]).toBe(
-      'Cấp;Mã thôn;Thôn;Mã cụm loa;Cụm loa;Đã lên lịch;Lượt cần phát;Đã phát;Phát lỗi;Bị lỡ;Mất kết nối;Tỉ lệ phát',
+      'Cấp;Mã thôn;Thôn;Mã cụm loa;Cụm loa;Đã lên lịch;Lượt cần phát;Đã phát;Phát lỗi;Bị lỡ;Mất kết nối;Tỉ lệ phát;Bị dừng giữa chừng',
     );
-    expect(lines).toContain(`Cụm loa;un-ta;Thôn Ún Tà;${box.id};Cụm loa thử;;2;1;0;0;1;0,5`);
-    expect(lines).toContain('Thôn;thon-4;Thôn số 4 (dữ liệu mẫu);;;0;0;0;0;0;0;');
+    expect(lines).toContain(`Cụm loa;un-ta;Thôn Ún Tà;${box.id};Cụm loa thử;;2;1;0;0;1;0,5;0`);
+    expect(lines).toContain('Thôn;thon-4;Thôn số 4 (dữ liệu mẫu);;;0;0;0;0;0;0;;0');
     // Each variant can be named either way.
     expect((await csvText(await report('&header=vi')))[0]).toBe(
-      'Cấp,Mã thôn,Thôn,Mã cụm loa,Cụm loa,Đã lên lịch,Lượt cần phát,Đã phát,Phát lỗi,Bị lỡ,Mất kết nối,Tỉ lệ phát',
+      'Cấp,Mã thôn,Thôn,Mã cụm loa,Cụm loa,Đã lên lịch,Lượt cần phát,Đã phát,Phát lỗi,Bị lỡ,Mất kết nối,Tỉ lệ phát,Bị dừng giữa chừng',
     );
     expect((await csvText(await report('&sep=semicolon&header=keys')))[0]).toBe(
-      'level;hamlet_id;hamlet;receiver_id;receiver;scheduled;expected;played;failed;missed;offline;rate',
+      'level;hamlet_id;hamlet;receiver_id;receiver;scheduled;expected;played;failed;missed;offline;rate;interrupted',
     );
     expect((await report('&sep=tab')).status).toBe(400);
   });
@@ -91,13 +91,13 @@ describe.each(dialects)('coverage as CSV for programs and for Vietnamese Excel o
     const officer = await signInPage(h, 'officer');
     const plain = await csvText(await page(h, '/giam-sat/bao-cao.csv?tu=2026-11-27&den=2026-11-27', officer));
     expect(plain[0]).toBe(
-      'Cấp,Mã thôn,Thôn,Mã cụm loa,Cụm loa,Đã lên lịch,Lượt cần phát,Đã phát,Phát lỗi,Bị lỡ,Mất kết nối,Tỉ lệ phát',
+      'Cấp,Mã thôn,Thôn,Mã cụm loa,Cụm loa,Đã lên lịch,Lượt cần phát,Đã phát,Phát lỗi,Bị lỡ,Mất kết nối,Tỉ lệ phát,Bị dừng giữa chừng',
     );
-    expect(plain).toContain(`Cụm loa,un-ta,Thôn Ún Tà,${box.id},Cụm loa thử,,2,1,0,0,1,0.5`);
+    expect(plain).toContain(`Cụm loa,un-ta,Thôn Ún Tà,${box.id},Cụm loa thử,,2,1,0,0,1,0.5,0`);
     const excel = await csvText(
       await page(h, '/giam-sat/bao-cao.csv?tu=2026-11-27&den=2026-11-27&sep=semicolon', officer),
     );
-    expect(excel).toContain('Thôn;un-ta;Thôn Ún Tà;;;2;6;1;0;0;5;0,167');
+    expect(excel).toContain('Thôn;un-ta;Thôn Ún Tà;;;2;6;1;0;0;5;0,167;0');
     const html = await (await page(h, '/giam-sat/bao-cao?tu=2026-11-27&den=2026-11-27', officer)).text();
     expect(html).toContain('href="/giam-sat/bao-cao.csv?tu=2026-11-27&amp;den=2026-11-27&amp;sep=semicolon"');
   });
@@ -111,7 +111,7 @@ describe.each(dialects)('coverage as CSV for programs and for Vietnamese Excel o
     expect(html).toContain('Mỗi lần xem tối đa 92 ngày; hãy tải CSV cho khoảng dài hơn (tối đa 400 ngày).');
     expect(html).toContain(`href="/giam-sat/bao-cao.csv?${half.replace('&', '&amp;')}"`);
     const csv = await csvText(await page(h, `/giam-sat/bao-cao.csv?${half}`, officer));
-    expect(csv).toContain('Thôn,un-ta,Thôn Ún Tà,,,2,6,1,0,0,5,0.167');
+    expect(csv).toContain('Thôn,un-ta,Thôn Ún Tà,,,2,6,1,0,0,5,0.167,0');
 
     const tooLong = await page(h, '/giam-sat/bao-cao.csv?tu=2025-01-01&den=2026-11-30', officer);
     expect(tooLong.status).toBe(303);
@@ -120,9 +120,11 @@ describe.each(dialects)('coverage as CSV for programs and for Vietnamese Excel o
     expect(refused).toContain('hãy tải CSV cho khoảng dài hơn (tối đa 400 ngày)');
     expect(refused).not.toContain('href="/giam-sat/bao-cao.csv');
 
-    // The calendar's last day is answered at once (its next day is past the calendar), not walked to.
+    // The calendar's last day is answered at once (its next day is past the calendar), not walked to: the
+    // form says which days a report covers.
     const last = await page(h, '/giam-sat/bao-cao?tu=9999-12-31&den=9999-12-31', officer);
-    expect(last.status).toBe(422);
+    expect(last.status).toBe(400);
+    expect(await last.text()).toContain('Báo cáo chỉ có cho các ngày từ 01/01/2000 đến 30/12/9999');
     expect((await page(h, `/giam-sat/bao-cao?${half}`, officer)).status).toBe(400);
   });
 });

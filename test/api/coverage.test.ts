@@ -107,6 +107,7 @@ describe.each(dialects)('coverage per receiver on %s', (dialect) => {
       failed: 0,
       missed: 0,
       offline: 3,
+      interrupted: 0,
       rate: 0.5,
     });
     const rows = report.receivers.filter((r) => r.hamletId === 'thon-3');
@@ -159,18 +160,18 @@ describe.each(dialects)('coverage per receiver on %s', (dialect) => {
     });
     const lines = (await res.text()).replace(/^\uFEFF/, '').split('\r\n');
     expect(lines[0]).toBe(
-      'level,hamlet_id,hamlet,receiver_id,receiver,scheduled,expected,played,failed,missed,offline,rate',
+      'level,hamlet_id,hamlet,receiver_id,receiver,scheduled,expected,played,failed,missed,offline,rate,interrupted',
     );
-    const hamletRow = lines.indexOf('hamlet,thon-3,Thôn số 3 (dữ liệu mẫu),,,1,6,3,0,0,3,0.5');
+    const hamletRow = lines.indexOf('hamlet,thon-3,Thôn số 3 (dữ liệu mẫu),,,1,6,3,0,0,3,0.5,0');
     expect(hamletRow).toBeGreaterThan(0);
     // The hamlet's receivers follow its row, sorted by name.
     expect(lines.slice(hamletRow + 1, hamletRow + 7)).toEqual([
-      `receiver,thon-3,Thôn số 3 (dữ liệu mẫu),${offline[0]!.id},Cụm loa mất mạng 1,,1,0,0,0,1,0`,
-      `receiver,thon-3,Thôn số 3 (dữ liệu mẫu),${offline[1]!.id},Cụm loa mất mạng 2,,1,0,0,0,1,0`,
-      `receiver,thon-3,Thôn số 3 (dữ liệu mẫu),${offline[2]!.id},Cụm loa mất mạng 3,,1,0,0,0,1,0`,
-      `receiver,thon-3,Thôn số 3 (dữ liệu mẫu),${online[0]!.id},Cụm loa trực tuyến 1,,1,1,0,0,0,1`,
-      `receiver,thon-3,Thôn số 3 (dữ liệu mẫu),${online[1]!.id},Cụm loa trực tuyến 2,,1,1,0,0,0,1`,
-      `receiver,thon-3,Thôn số 3 (dữ liệu mẫu),${online[2]!.id},Cụm loa trực tuyến 3,,1,1,0,0,0,1`,
+      `receiver,thon-3,Thôn số 3 (dữ liệu mẫu),${offline[0]!.id},Cụm loa mất mạng 1,,1,0,0,0,1,0,0`,
+      `receiver,thon-3,Thôn số 3 (dữ liệu mẫu),${offline[1]!.id},Cụm loa mất mạng 2,,1,0,0,0,1,0,0`,
+      `receiver,thon-3,Thôn số 3 (dữ liệu mẫu),${offline[2]!.id},Cụm loa mất mạng 3,,1,0,0,0,1,0,0`,
+      `receiver,thon-3,Thôn số 3 (dữ liệu mẫu),${online[0]!.id},Cụm loa trực tuyến 1,,1,1,0,0,0,1,0`,
+      `receiver,thon-3,Thôn số 3 (dữ liệu mẫu),${online[1]!.id},Cụm loa trực tuyến 2,,1,1,0,0,0,1,0`,
+      `receiver,thon-3,Thôn số 3 (dữ liệu mẫu),${online[2]!.id},Cụm loa trực tuyến 3,,1,1,0,0,0,1,0`,
     ]);
   });
 

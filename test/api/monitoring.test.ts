@@ -179,11 +179,13 @@ describe.each(dialects)('monitoring: receivers, playback, coverage on %s', (dial
     const text = new TextDecoder().decode(bytes.slice(3));
     const lines = text.split('\r\n');
     expect(lines[0]).toBe(
-      'level,hamlet_id,hamlet,receiver_id,receiver,scheduled,expected,played,failed,missed,offline,rate',
+      'level,hamlet_id,hamlet,receiver_id,receiver,scheduled,expected,played,failed,missed,offline,rate,interrupted',
     );
-    expect(lines).toContain('hamlet,un-ta,Thôn Ún Tà,,,1,4,1,1,0,2,0.25');
-    expect(lines).toContain('hamlet,thon-2,Thôn số 2 (dữ liệu mẫu),,,1,2,0,0,1,1,0');
-    expect(lines.find((l) => l.includes(`,${a.id},`))).toMatch(/^receiver,un-ta,Thôn Ún Tà,.*,,1,1,0,0,0,1$/);
+    expect(lines).toContain('hamlet,un-ta,Thôn Ún Tà,,,1,4,1,1,0,2,0.25,0');
+    expect(lines).toContain('hamlet,thon-2,Thôn số 2 (dữ liệu mẫu),,,1,2,0,0,1,1,0,0');
+    expect(lines.find((l) => l.includes(`,${a.id},`))).toMatch(
+      /^receiver,un-ta,Thôn Ún Tà,.*,,1,1,0,0,0,1,0$/,
+    );
     expect(lines.at(-1)).toBe('');
   });
 

@@ -17,6 +17,7 @@ interface Airings {
   failed: number;
   missed: number;
   offline: number;
+  interrupted: number;
   rate: number | null;
 }
 interface Rollup {
@@ -74,12 +75,14 @@ describe.each(dialects)('province roll-up on %s', (dialect) => {
       communeName: 'Xã Cốc San',
       communeCode: '02746',
       ...expectedRollup['coc-san'],
+      interrupted: 0,
     });
     expect(body.communes[1]).toEqual({
       communeId: 'quang-kim',
       communeName: 'Xã Quang Kim (dữ liệu mẫu)',
       communeCode: '02674',
       ...expectedRollup['quang-kim'],
+      interrupted: 0,
     });
     expect(body.total).toEqual({
       receivers: { online: 1, total: 9 },
@@ -89,6 +92,7 @@ describe.each(dialects)('province roll-up on %s', (dialect) => {
       failed: 1,
       missed: 3,
       offline: 4,
+      interrupted: 0,
       rate: 0.2,
     });
   });
@@ -103,11 +107,10 @@ describe.each(dialects)('province roll-up on %s', (dialect) => {
     ] as const) {
       const res = await get('/api/v1/reports/coverage?from=2026-11-27&to=2026-11-28', token);
       const own = (await res.json()) as { hamlets: (Airings & { scheduled: number })[] };
-      const sum = (k: 'scheduled' | 'expected' | 'played' | 'failed' | 'missed' | 'offline') =>
-        own.hamlets.reduce((n, hm) => n + hm[k], 0);
+      const keys = ['scheduled', 'expected', 'played', 'failed', 'missed', 'offline', 'interrupted'] as const;
+      const sum = (k: (typeof keys)[number]) => own.hamlets.reduce((n, hm) => n + hm[k], 0);
       const row = rollup.communes.find((c) => c.communeId === communeId)!;
-      for (const k of ['scheduled', 'expected', 'played', 'failed', 'missed', 'offline'] as const)
-        expect(row[k], `${communeId} ${k}`).toBe(sum(k));
+      for (const k of keys) expect(row[k], `${communeId} ${k}`).toBe(sum(k));
     }
   });
 

@@ -72,17 +72,26 @@ describe('device state', () => {
 
 describe('province sums', () => {
   it('counts pairs by facts with the commune reports’ rule', () => {
-    const facts = { failed: false, aired: false, skipped: false, due: true, heard: false };
+    const facts = {
+      failed: false,
+      interrupted: false,
+      aired: false,
+      skipped: false,
+      due: true,
+      heard: false,
+    };
     expect(
       countAiringFacts([
         { ...facts, aired: true, heard: true, count: 3 },
         { ...facts, count: 2 },
         { ...facts, heard: true, count: 1 },
         { ...facts, failed: true, count: 1 },
+        // Stopped by an emergency: neither failed nor expected.
+        { ...facts, aired: true, failed: true, interrupted: true, count: 4 },
         // Not due yet: not counted.
         { ...facts, due: false, count: 5 },
       ]),
-    ).toEqual({ expected: 7, played: 3, failed: 1, missed: 1, offline: 2, rate: 0.429 });
+    ).toEqual({ expected: 7, played: 3, failed: 1, missed: 1, offline: 2, interrupted: 4, rate: 0.429 });
   });
 
   it('adds air time up over communes per month, category and level, lowest level first', () => {

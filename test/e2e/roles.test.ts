@@ -191,16 +191,18 @@ describe.skipIf(!hasTool('chromium'))('pages in a browser', () => {
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(
       csv.startsWith(
-        '\uFEFFCấp,Mã thôn,Thôn,Mã cụm loa,Cụm loa,Đã lên lịch,Lượt cần phát,Đã phát,Phát lỗi,Bị lỡ,Mất kết nối,Tỉ lệ phát\r\n',
+        '\uFEFFCấp,Mã thôn,Thôn,Mã cụm loa,Cụm loa,Đã lên lịch,Lượt cần phát,Đã phát,Phát lỗi,Bị lỡ,Mất kết nối,Tỉ lệ phát,Bị dừng giữa chừng\r\n',
       ),
     ).toBe(true);
-    expect(csv).toContain('Thôn,un-ta,Thôn Ún Tà,,,1,0,0,0,0,0,\r\n');
+    expect(csv).toContain('Thôn,un-ta,Thôn Ún Tà,,,1,0,0,0,0,0,,0\r\n');
     const [excel] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Tải về cho Excel (dấu ;)' }).click(),
     ]);
     expect(excel.suggestedFilename()).toMatch(/^coverage-[\d-]+-excel\.csv$/);
-    expect(readFileSync((await excel.path())!, 'utf8')).toContain('Thôn;un-ta;Thôn Ún Tà;;;1;0;0;0;0;0;\r\n');
+    expect(readFileSync((await excel.path())!, 'utf8')).toContain(
+      'Thôn;un-ta;Thôn Ún Tà;;;1;0;0;0;0;0;;0\r\n',
+    );
   });
 
   async function officerActor() {

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { PresenceRule } from '../../domain/ports/repositories.js';
+import { INTERRUPTIONS } from '../../domain/receiver/coverage-report.js';
 import type { DbCapabilities } from '../database.js';
 import { instantPlusMs } from '../instants.js';
 import type { Database } from '../schema.js';
@@ -71,14 +72,16 @@ export const expectedPairs = (db: Kysely<Database>) =>
 
 /**
  * What the pair's receiver reported about the pair's occurrence, in one lookup of its events rather
- * than one per kind: 4 for a failure, 2 for a start or completion, 1 for a skip, added up.
+ * than one per kind: 8 for a failure it was told to have (`INTERRUPTIONS`), 4 for any other failure, 2
+ * for a start or completion, 1 for a skip, added up.
  */
-const reports = (eb: Pairs) =>
-  eb.fn.coalesce(
+const reports = (eb: Pairs) => {
+  const interruption = sql`e.type = 'failed' and coalesce(e.detail, '') in (${sql.join(INTERRUPTIONS)})`;
+  return eb.fn.coalesce(
     eb
       .selectFrom('playback_events as e')
       .select(
-        sql<number>`max(case when e.type = 'failed' then 4 else 0 end) + max(case when e.type in ('started', 'completed') then 2 else 0 end) + max(case when e.type = 'skipped' then 1 else 0 end)`.as(
+        sql<number>`max(case when ${interruption} then 8 else 0 end) + max(case when e.type = 'failed' and not (${interruption}) then 4 else 0 end) + max(case when e.type in ('started', 'completed') then 2 else 0 end) + max(case when e.type = 'skipped' then 1 else 0 end)`.as(
           'mask',
         ),
       )
@@ -86,6 +89,7 @@ const reports = (eb: Pairs) =>
       .whereRef('e.receiver_id', '=', 'r.id'),
     sql<number>`0`,
   );
+};
 
 /** The facts of one pair as selected columns: its reports as a bit mask, then `due` and `heard`. */
 export const factColumns = (eb: Pairs, capabilities: DbCapabilities, rule: PresenceRule, now: string) =>
@@ -102,7 +106,8 @@ export const factGroup = ['p.reports', 'p.due', 'p.heard'] as const;
 export const factsOf = (row: { reports: unknown; due: unknown; heard: unknown }) => {
   const mask = Number(row.reports);
   return {
-    failed: (mask & 4) !== 0,
+    failed: (mask & 12) !== 0,
+    interrupted: (mask & 12) === 8,
     aired: (mask & 2) !== 0,
     skipped: (mask & 1) !== 0,
     due: Number(row.due) === 1,

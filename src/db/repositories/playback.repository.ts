@@ -113,7 +113,7 @@ export function createPlaybackRepository(
     /**
      * Expected airings of occurrences starting in [from, to), counted by the database per receiver and
      * per combination of facts (what it reported, whether the occurrence is due, whether the box was
-     * heard from): at most 32 rows per receiver, however many months the range spans.
+     * heard from): at most 64 rows per receiver, however many months the range spans.
      */
     async countAirings(communeId, hamletIds, range, rule): Promise<readonly AiringCount[]> {
       if (hamletIds !== 'all' && hamletIds.length === 0) return [];

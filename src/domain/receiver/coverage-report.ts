@@ -1,4 +1,5 @@
 import { playbackStatus, type PlaybackFacts } from './playback.js';
+import { INTERRUPTION_DETAILS } from './protocol.js';
 
 /**
  * Coverage counted per receiver: each (receiver, occurrence) pair is one airing the hamlet expected of
@@ -6,22 +7,40 @@ import { playbackStatus, type PlaybackFacts } from './playback.js';
  * boxes; counting the occurrence as "played" because one box aired it overstated what people heard.
  */
 
-/** What a due airing became; `played` includes a box still playing it. */
-export const AIRING_OUTCOMES = ['played', 'failed', 'missed', 'offline'] as const;
+/**
+ * What a due airing became; `played` includes a box still playing it. `interrupted`: the box stopped it
+ * because it was told to, which is no failure of the box.
+ */
+export const AIRING_OUTCOMES = ['played', 'failed', 'missed', 'offline', 'interrupted'] as const;
 export type AiringOutcome = (typeof AIRING_OUTCOMES)[number];
 
 /**
- * The outcome one pair counts as, or null while it is not decided (no report, grace not over). A box
- * that started is counted as having aired it even before it completes.
+ * The details of a box's `failed` report that mean it was told to stop (an emergency over the item, the
+ * commune taking it off the air, stopping or muting the box, the agent stopped): the failing-playback
+ * alarm leaves these out, and so does coverage.
  */
-export function airingOutcome(facts: PlaybackFacts): AiringOutcome | null {
-  const status = playbackStatus(facts);
+export const INTERRUPTIONS: readonly string[] = Object.values(INTERRUPTION_DETAILS);
+
+/** The facts of one pair a report counts by: `PlaybackFacts` but for `completed`, which it never needs. */
+export interface AiringFacts extends Omit<PlaybackFacts, 'completed'> {
+  /** It reported `failed`, and every such report was one of `INTERRUPTIONS`. */
+  readonly interrupted: boolean;
+}
+
+/**
+ * The outcome one pair counts as, or null while it is not decided (no report, grace not over). A box
+ * that started is counted as having aired it even before it completes; a failure it was told to have
+ * (`interrupted`) is not its own.
+ */
+export function airingOutcome(facts: AiringFacts): AiringOutcome | null {
+  const status = playbackStatus({ ...facts, completed: false });
   if (status === 'playing') return 'played';
+  if (status === 'failed' && facts.interrupted) return 'interrupted';
   return status === 'scheduled' ? null : status;
 }
 
 /** Pairs of one receiver with the same facts, as the database groups them. */
-export interface AiringCount extends Omit<PlaybackFacts, 'completed'> {
+export interface AiringCount extends AiringFacts {
   readonly receiverId: string;
   readonly hamletId: string;
   readonly name: string;
@@ -29,12 +48,17 @@ export interface AiringCount extends Omit<PlaybackFacts, 'completed'> {
 }
 
 export interface AiringCounts {
-  /** Airings whose outcome is known: played + failed + missed + offline. */
+  /** Airings whose outcome is known: played + failed + missed + offline (interrupted ones left out). */
   readonly expected: number;
   readonly played: number;
   readonly failed: number;
   readonly missed: number;
   readonly offline: number;
+  /**
+   * Airings the box cut short because it was told to: neither failed nor expected any more, so that an
+   * emergency or an item taken off the air counts against no box.
+   */
+  readonly interrupted: number;
   /** played / expected, to 3 decimals; null while nothing is expected yet. */
   readonly rate: number | null;
 }
@@ -54,39 +78,48 @@ export interface HamletCoverage extends AiringCounts {
 const rateOf = (played: number, expected: number): number | null =>
   expected === 0 ? null : Math.round((played / expected) * 1000) / 1000;
 
+const noAirings = (): Record<AiringOutcome, number> => ({
+  played: 0,
+  failed: 0,
+  missed: 0,
+  offline: 0,
+  interrupted: 0,
+});
+
 /**
  * Adds counts up and computes the rate.
- * @example sumAirings([{ played: 3, failed: 0, missed: 0, offline: 3 }])
- * // → { expected: 6, played: 3, failed: 0, missed: 0, offline: 3, rate: 0.5 }
+ * @example sumAirings([{ played: 3, failed: 0, missed: 0, offline: 3, interrupted: 1 }])
+ * // → { expected: 6, played: 3, failed: 0, missed: 0, offline: 3, interrupted: 1, rate: 0.5 }
  */
-export function sumAirings(
-  parts: readonly Pick<AiringCounts, 'played' | 'failed' | 'missed' | 'offline'>[],
-): AiringCounts {
-  const t = { played: 0, failed: 0, missed: 0, offline: 0 };
-  for (const p of parts) {
-    t.played += p.played;
-    t.failed += p.failed;
-    t.missed += p.missed;
-    t.offline += p.offline;
-  }
+export function sumAirings(parts: readonly Pick<AiringCounts, AiringOutcome>[]): AiringCounts {
+  const t = noAirings();
+  for (const p of parts) for (const outcome of AIRING_OUTCOMES) t[outcome] += p[outcome];
   const expected = t.played + t.failed + t.missed + t.offline;
-  return { expected, ...t, rate: rateOf(t.played, expected) };
+  return {
+    expected,
+    played: t.played,
+    failed: t.failed,
+    missed: t.missed,
+    offline: t.offline,
+    interrupted: t.interrupted,
+    rate: rateOf(t.played, expected),
+  };
 }
 
 /** Pairs with the same facts, counted by the database in any grouping (per commune, per day …). */
-export type FactCount = Omit<PlaybackFacts, 'completed'> & { readonly count: number };
+export type FactCount = AiringFacts & { readonly count: number };
 
 /**
  * Adds up pairs counted by facts with the one rule of `airingOutcome`: what a commune's report says of
  * its receivers' airings, whatever the grouping the counts were made in.
- * @example countAiringFacts([{ aired: true, due: true, failed: false, skipped: false, heard: true, count: 3 },
- *   { aired: false, due: true, failed: false, skipped: false, heard: false, count: 3 }])
- * // → { expected: 6, played: 3, failed: 0, missed: 0, offline: 3, rate: 0.5 }
+ * @example countAiringFacts([{ aired: true, due: true, failed: false, interrupted: false, skipped: false, heard: true, count: 3 },
+ *   { aired: false, due: true, failed: false, interrupted: false, skipped: false, heard: false, count: 3 }])
+ * // → { expected: 6, played: 3, failed: 0, missed: 0, offline: 3, interrupted: 0, rate: 0.5 }
  */
 export function countAiringFacts(rows: readonly FactCount[]): AiringCounts {
-  const t: Record<AiringOutcome, number> = { played: 0, failed: 0, missed: 0, offline: 0 };
+  const t = noAirings();
   for (const row of rows) {
-    const outcome = airingOutcome({ ...row, completed: false });
+    const outcome = airingOutcome(row);
     if (outcome) t[outcome] += row.count;
   }
   return sumAirings([t]);
@@ -110,9 +143,9 @@ export function receiverCoverage(
     if (!known.has(c.receiverId))
       known.set(c.receiverId, { id: c.receiverId, hamletId: c.hamletId, name: c.name });
   const totals = new Map<string, Record<AiringOutcome, number>>();
-  for (const id of known.keys()) totals.set(id, { played: 0, failed: 0, missed: 0, offline: 0 });
+  for (const id of known.keys()) totals.set(id, noAirings());
   for (const c of counts) {
-    const outcome = airingOutcome({ ...c, completed: false });
+    const outcome = airingOutcome(c);
     if (outcome) totals.get(c.receiverId)![outcome] += c.count;
   }
   return [...known.values()]

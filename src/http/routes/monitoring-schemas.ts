@@ -57,11 +57,18 @@ export const playbackDto = (o: PlaybackView) => ({
 });
 
 const airings = {
-  expected: z.number().int().openapi({ description: 'airings whose outcome is known' }),
+  expected: z
+    .number()
+    .int()
+    .openapi({ description: 'airings whose outcome is known: played + failed + missed + offline' }),
   played: z.number().int(),
-  failed: z.number().int(),
+  failed: z.number().int().openapi({ description: 'the box could not play it (interrupted ones left out)' }),
   missed: z.number().int(),
   offline: z.number().int(),
+  interrupted: z.number().int().openapi({
+    description:
+      'the box cut it short because it was told to (an emergency over it, the item taken off the air, the box stopped or muted, its agent stopped): not failed, and not in `expected`',
+  }),
   rate: z.number().nullable().openapi({ description: 'played / expected' }),
 };
 

@@ -170,7 +170,7 @@ export function monitoringRoutes(services: Services) {
       security,
       middleware: [gate('report.read')],
       description:
-        'Coverage in your scope (default: the last 30 days), counted per receiver: each receiver expected to air an occurrence is one airing, and once its outcome is known it is played, failed, missed or offline; rate = played / expected. `receivers` has one row per receiver, `hamlets` adds up its receivers beside the number of occurrences scheduled there. Send `Accept: text/csv` for a spreadsheet (UTF-8 with BOM) with both levels: columns `level,hamlet_id,hamlet,…` separated by commas; `sep=semicolon` for Excel set to Vietnam (`;`, decimal comma, Vietnamese column names), `header=vi|keys` to choose the column names.',
+        'Coverage in your scope (default: the last 30 days), counted per receiver: each receiver expected to air an occurrence is one airing, and once its outcome is known it is played, failed, missed or offline; rate = played / expected. An airing the box cut short because it was told to (an emergency, the item taken off the air, a stop) is counted apart as `interrupted`, neither failed nor expected. `receivers` has one row per receiver, `hamlets` adds up its receivers beside the number of occurrences scheduled there. Send `Accept: text/csv` for a spreadsheet (UTF-8 with BOM) with both levels: columns `level,hamlet_id,hamlet,…,rate,interrupted` separated by commas; `sep=semicolon` for Excel set to Vietnam (`;`, decimal comma, Vietnamese column names), `header=vi|keys` to choose the column names.',
       request: {
         query: z.strictObject({
           from: when,

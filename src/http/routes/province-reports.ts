@@ -35,6 +35,7 @@ const Airings = {
   failed: z.number().int(),
   missed: z.number().int(),
   offline: z.number().int(),
+  interrupted: z.number().int().openapi({ description: 'cut short on purpose; not in `expected`' }),
   rate: z.number().nullable(),
 };
 const Receivers = z.object({ online: z.number().int(), total: z.number().int() });

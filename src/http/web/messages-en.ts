@@ -249,9 +249,10 @@ export const en: Messages = {
   failedCount: 'Failed',
   missedCount: 'Missed',
   offlineCount: 'Offline',
+  interruptedCount: 'Stopped midway',
   expectedCount: 'Receiver airings expected',
   coverageRule:
-    'Each receiver expected to play an item counts once: rate = receiver airings played ÷ receiver airings expected. "Offline": the receiver reported nothing and sent no heartbeat from 2 minutes before the start to 10 minutes after the end. Items not yet over are not counted.',
+    'Each receiver expected to play an item counts once: rate = receiver airings played ÷ receiver airings expected. "Offline": the receiver reported nothing and sent no heartbeat from 2 minutes before the start to 10 minutes after the end. "Stopped midway": the receiver stopped because it was told to (an emergency over it, the item withdrawn or stopped, the receiver muted); not a failure, and not counted as expected. Items not yet over are not counted.',
   perReceiver: 'Per receiver',
   receiverPlayback: {
     scheduled: 'Not yet',

@@ -266,9 +266,10 @@ export const vi = {
   missedCount: 'Bị lỡ',
   // Coverage per receiver, playback pages, a receiver's day
   offlineCount: 'Mất kết nối',
+  interruptedCount: 'Bị dừng giữa chừng',
   expectedCount: 'Lượt cụm loa cần phát',
   coverageRule:
-    'Mỗi cụm loa cần phát một lượt được tính một lần: tỉ lệ phát = số lượt cụm loa đã phát ÷ số lượt cụm loa cần phát. "Mất kết nối": cụm loa không báo cáo và không gửi tín hiệu từ 2 phút trước giờ phát đến 10 phút sau khi hết giờ. Lượt chưa hết giờ chưa được tính.',
+    'Mỗi cụm loa cần phát một lượt được tính một lần: tỉ lệ phát = số lượt cụm loa đã phát ÷ số lượt cụm loa cần phát. "Mất kết nối": cụm loa không báo cáo và không gửi tín hiệu từ 2 phút trước giờ phát đến 10 phút sau khi hết giờ. "Bị dừng giữa chừng": cụm loa dừng vì được lệnh (tin khẩn cấp chen ngang, thông báo bị rút lại hoặc bị dừng, loa bị tắt tiếng); không tính là phát lỗi và không tính vào số lượt cần phát. Lượt chưa hết giờ chưa được tính.',
   perReceiver: 'Theo từng cụm loa',
   receiverPlayback: {
     scheduled: 'Chưa đến giờ',

@@ -38,9 +38,17 @@ describe('playbackStatus', () => {
   });
 
   it('counts a box still playing as having aired, and nothing undecided', () => {
-    expect(airingOutcome({ ...none, aired: true })).toBe('played');
-    expect(airingOutcome({ ...none })).toBeNull();
-    expect(airingOutcome({ ...none, due: true })).toBe('offline');
+    const facts = { ...none, interrupted: false };
+    expect(airingOutcome({ ...facts, aired: true })).toBe('played');
+    expect(airingOutcome({ ...facts })).toBeNull();
+    expect(airingOutcome({ ...facts, due: true })).toBe('offline');
+  });
+
+  it('counts a failure the box was told to have as interrupted, one of its own as failed', () => {
+    const facts = { ...none, interrupted: false, aired: true, failed: true };
+    expect(airingOutcome({ ...facts, interrupted: true })).toBe('interrupted');
+    expect(airingOutcome({ ...facts, interrupted: true, due: true })).toBe('interrupted');
+    expect(airingOutcome(facts)).toBe('failed');
   });
 });
 
@@ -78,11 +86,12 @@ describe('receiverPlayback with heartbeats and audio hashes', () => {
 });
 
 describe('coverage per receiver and per hamlet', () => {
-  const count = (receiverId: string, facts: Partial<PlaybackFacts>, n: number): AiringCount => ({
+  const count = (receiverId: string, facts: Partial<AiringCount>, n: number): AiringCount => ({
     receiverId,
     hamletId: 'thon-3',
     name: `Cụm ${receiverId}`,
     ...none,
+    interrupted: false,
     due: true,
     ...facts,
     count: n,
@@ -112,6 +121,7 @@ describe('coverage per receiver and per hamlet', () => {
         failed: 0,
         missed: 0,
         offline: 3,
+        interrupted: 0,
         rate: 0.5,
       },
     ]);
@@ -124,6 +134,7 @@ describe('coverage per receiver and per hamlet', () => {
         count('a', { aired: true, heard: true }, 5),
         count('a', { aired: true, due: false }, 1),
         count('a', { failed: true, aired: true }, 2),
+        count('a', { failed: true, interrupted: true, aired: true }, 2),
         count('a', { skipped: true, heard: true }, 1),
         count('a', { heard: true }, 1),
         count('a', {}, 3),
@@ -139,6 +150,7 @@ describe('coverage per receiver and per hamlet', () => {
       failed: 2,
       missed: 2,
       offline: 3,
+      interrupted: 2,
       rate: 0.462,
     });
   });
@@ -155,6 +167,7 @@ describe('coverage per receiver and per hamlet', () => {
         failed: 0,
         missed: 0,
         offline: 0,
+        interrupted: 0,
         rate: null,
       },
     ]);
@@ -162,7 +175,15 @@ describe('coverage per receiver and per hamlet', () => {
       ['thon-9', null],
       ['un-ta', null],
     ]);
-    expect(sumAirings([])).toEqual({ expected: 0, played: 0, failed: 0, missed: 0, offline: 0, rate: null });
+    expect(sumAirings([])).toEqual({
+      expected: 0,
+      played: 0,
+      failed: 0,
+      missed: 0,
+      offline: 0,
+      interrupted: 0,
+      rate: null,
+    });
   });
 });
 

@@ -34,6 +34,10 @@ export function AiringCells({ p, c }: { p: PageContext; c: AiringCounts }) {
       <td class="num" data-label={m.rate}>
         {c.rate === null ? m.none : `${formatNumber(c.rate * 100, p.lang, 0)} %`}
       </td>
+      {/* After the rate: these are not among the airings expected. */}
+      <td data-label={m.interruptedCount}>
+        <Count n={c.interrupted} tone="info" label={m.interruptedCount} />
+      </td>
     </>
   );
 }
@@ -52,6 +56,7 @@ export function AiringHeadings({ p }: { p: PageContext }) {
       <th scope="col" class="num">
         {m.rate}
       </th>
+      <th scope="col">{m.interruptedCount}</th>
     </>
   );
 }

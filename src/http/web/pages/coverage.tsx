@@ -19,7 +19,7 @@ import { pageContext, sendPage, signedIn } from '../page.js';
 import { paths } from '../paths.js';
 import { Layout, Section } from '../ui.js';
 import { FormError, TextField } from '../form-fields.js';
-import { MAX_RANGE_DAYS } from '../../../services/time-range.js';
+import { MAX_RANGE_DAYS, outsideReportDays } from '../../../services/time-range.js';
 import { CoverageTable, ReceiverCoverageTable } from './coverage-tables.js';
 
 /** The longest range the page draws day by day; longer reports are one CSV away. */
@@ -38,14 +38,19 @@ interface Range {
 function rangeOf(c: Context, commune: Commune, nowMs: number, p: PageContext, maxDays: number): Range {
   const today = utcToLocal(nowMs, commune.timeZone).date;
   const to = c.req.query('den') || today;
-  const from = c.req.query('tu') || addDays(to.match(/^\d{4}-\d{2}-\d{2}$/) ? to : today, -6);
+  const dayProblem = (value: string, field: string) => {
+    const parsed = parseLocalDate(value, field);
+    return outsideReportDays(value) ?? (parsed.ok ? undefined : parsed.error);
+  };
+  // A start worked out from a refused end would be refused for it (or be 1950 for 0050).
+  const from = c.req.query('tu') || addDays(dayProblem(to, 'den') ? today : to, -6);
   const errors: Record<string, string> = {};
   for (const [field, value] of [
     ['tu', from],
     ['den', to],
   ] as const) {
-    const parsed = parseLocalDate(value, field);
-    if (!parsed.ok) errors[field] = p.lang === 'vi' ? parsed.error.message : parsed.error.messageEn;
+    const problem = dayProblem(value, field);
+    if (problem) errors[field] = p.lang === 'vi' ? problem.message : problem.messageEn;
   }
   if (!errors.tu && !errors.den) {
     if (from > to)
