@@ -53,7 +53,8 @@ interface Pending {
  * The rolling horizon (DESIGN.md "Scheduling semantics"): each tick, series whose next airing falls
  * before the new horizon get their occurrences up to it, placed by the same materialiser as a booking,
  * in the order the series were booked. Reads a constant number of times per tick, whatever the number
- * of series or hamlets: the series due, their communes, their hamlets, what is booked there.
+ * of series or hamlets: the series due, then under their hamlets' lock their communes, their hamlets
+ * and what is booked there.
  */
 export function createSeriesExtension(deps: SchedulingDeps) {
   const { clock } = deps;
@@ -84,31 +85,25 @@ export function createSeriesExtension(deps: SchedulingDeps) {
     async extendSeries(): Promise<Extension> {
       const now = clock.now().getTime();
       const horizon = now + deps.horizonMs;
+      const expansion = createSeriesExpansion();
       const listed = await deps.repos.broadcasts.listSeriesToExtend(iso(horizon));
       if (listed.length === 0) return { added: 0, skipped: 0, hamletsChanged: [] };
-      const communes = new Map(
-        (await deps.repos.communes.findCommunes([...new Set(listed.map((s) => s.communeId))])).map((c) => [
-          c.id,
-          c,
-        ]),
-      );
-      const hamlets = new Map(
-        (await deps.repos.hamlets.findHamlets([...new Set(listed.flatMap((s) => s.hamletIds))])).map((h) => [
-          h.id,
-          h,
-        ]),
-      );
-      const expansion = createSeriesExpansion();
-      const pending = pendingOf(listed, communes, hamlets, now, horizon, expansion);
-      const targets = [
-        ...new Set(pending.filter((p) => p.starts.length > 0).flatMap((p) => p.hamlets.map((h) => h.id))),
-      ];
 
       const result = await deps.tx(async (r) => {
-        await r.hamlets.lockSchedules(targets);
+        // The commune's rules and the hamlets are read under the lock, as a booking reads them: a hamlet
+        // deleted, a language taken from it, quiet hours or slots changed while this tick read the series
+        // come wholly before it (and are followed) or after it (and see what it booked).
+        const hamletIds = [...new Set(listed.flatMap((s) => s.hamletIds))];
+        await r.hamlets.lockSchedules(hamletIds);
+        const communeIds = [...new Set(listed.map((s) => s.communeId))];
+        const communes = new Map((await r.communes.findCommunes(communeIds)).map((c) => [c.id, c]));
+        const hamlets = new Map((await r.hamlets.findHamlets(hamletIds)).map((h) => [h.id, h]));
+        const pending = pendingOf(listed, communes, hamlets, now, horizon, expansion);
+        const targets = [
+          ...new Set(pending.filter((p) => p.starts.length > 0).flatMap((p) => p.hamlets.map((h) => h.id))),
+        ];
         // Read again under the lock: a series cancelled, withdrawn or refused meanwhile gets nothing, an
-        // airing skipped meanwhile is left out; one booked meanwhile (its hamlets not locked here) waits
-        // for the next tick.
+        // airing skipped meanwhile is left out; one booked meanwhile waits for the next tick.
         const live = await r.broadcasts.listSkipsOfSeriesToExtend(iso(horizon));
         const due = pending.filter((p) => live.has(p.series.id));
         const reaches = due.flatMap((p) => planReach(p.starts, p.rules, LONGEST_ITEM_MS) ?? []);

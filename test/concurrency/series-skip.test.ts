@@ -55,14 +55,16 @@ describe.each(dialects)('an airing skipped while the dispatcher extends its seri
     const skipped = '2026-12-07T02:00:00.000Z';
 
     const held = gate();
-    const findHamlets = h.runtime.repos.hamlets.findHamlets;
-    // The tick's last read before its unit of work: it holds there while the officer skips.
-    const spy = vi.spyOn(h.runtime.repos.hamlets, 'findHamlets').mockImplementationOnce(async (ids) => {
-      const found = await findHamlets(ids);
-      held.came();
-      await held.until;
-      return found;
-    });
+    const listSeriesToExtend = h.runtime.repos.broadcasts.listSeriesToExtend;
+    // The tick's read before its unit of work, the skip lists with it: it holds there while the officer skips.
+    const spy = vi
+      .spyOn(h.runtime.repos.broadcasts, 'listSeriesToExtend')
+      .mockImplementationOnce(async (horizon, communeIds) => {
+        const found = await listSeriesToExtend(horizon, communeIds);
+        held.came();
+        await held.until;
+        return found;
+      });
     const tick = h.runtime.services.broadcasts.extendSeries();
     await held.arrived;
     expect(await skip(h, id, '2026-12-07T09:00:00+07:00')).toEqual({ cancelledOccurrences: 0, skipped: 1 });
