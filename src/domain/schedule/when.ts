@@ -1,4 +1,4 @@
-import { cronRuns, validateCron } from './cron.js';
+import { cronRuns, normalizeCron, validateCron } from './cron.js';
 import { formatDateVi, formatLocalEn, formatLocalVi, localToUtc, parseLocalDate } from './time-zone.js';
 import {
   err,
@@ -131,12 +131,31 @@ const checkBounds = (r: RecurrenceWhen): Result<true> => {
   return ok(true);
 };
 
+// What the schedule page writes for "every week at a time": minute, hour and some weekdays.
+const WEEKLY_CRON = /^(\d{1,2}) (\d{1,2}) \* \* ([0-6](?:,[0-6])*)$/;
+
+/**
+ * A recurrence as a refusal names it: a weekly one at a time, as the page asks for it, in words (a hamlet
+ * head never typed its cron expression); any other by its expression.
+ * @example cronName('0 7 * * 1,4').vi // → 'hằng tuần vào Thứ hai, Thứ năm, lúc 07:00'
+ */
+const cronName = (cron: string): SeriesName => {
+  const weekly = WEEKLY_CRON.exec(normalizeCron(cron));
+  if (!weekly) return { vi: `"${cron}"`, en: `"${cron}"` };
+  const time = `${weekly[2]!.padStart(2, '0')}:${weekly[1]!.padStart(2, '0')}`;
+  const days = [...new Set(weekly[3]!.split(',').map(Number))].sort((a, b) => a - b);
+  return {
+    vi: `hằng tuần vào ${days.map((d) => WEEKDAYS_VI[d]).join(', ')}, lúc ${time}`,
+    en: `every ${days.map((d) => WEEKDAYS_EN[d]).join(', ')} at ${time}`,
+  };
+};
+
 const expandRecurrence = (
   r: RecurrenceWhen,
   rules: CommuneRules,
   window: TimeWindow,
   context: ExpandContext,
-  name: SeriesName = { vi: `"${r.cron}"`, en: `"${r.cron}"` },
+  name: SeriesName = cronName(r.cron),
 ): Result<readonly Start[]> => {
   const bounds = checkBounds(r);
   if (!bounds.ok) return bounds;

@@ -85,6 +85,19 @@ describe('expandWhen: recurrence', () => {
     expect(e?.code).toBe('no_occurrences');
   });
 
+  it('names a weekly recurrence at a time in words when it has no run, and any other by its expression', () => {
+    // Tuesday 1 December to the end of Saturday 5 December: no Sunday nor Monday in it.
+    const until = utc('2026-12-05T17:00:00Z') - 1;
+    const weekly = errorOf(daily({ cron: '30 7 * * 1,0', until }), rules, week);
+    expect(weekly?.code).toBe('no_occurrences');
+    expect(weekly?.message).toBe(
+      'Lịch lặp hằng tuần vào Chủ nhật, Thứ hai, lúc 07:30 không có lần phát nào từ 00:00 ngày 01/12/2026 đến 23:59 ngày 05/12/2026. Hãy kéo dài thời gian kết thúc hoặc sửa lịch lặp.',
+    );
+    expect(weekly?.messageEn).toContain('Recurrence every Sunday, Monday at 07:30 has no run');
+    const other = errorOf(daily({ cron: '0 6 1 1 *', until }), rules, week);
+    expect(other?.message).toContain('Lịch lặp "0 6 1 1 *" không có lần phát nào');
+  });
+
   it('refuses a dense cron unless the broadcast is an emergency', () => {
     const dense = daily({ cron: '*/5 * * * *', count: 3 });
     expect(errorOf(dense, rules, week)?.code).toBe('cron_too_frequent');

@@ -121,10 +121,11 @@ export function requestFrom(
     const until = one(form, 'untilDate');
     if (until) check(parseLocalDate(until, 'untilDate'), 'untilDate');
     if (Object.keys(fields).length === 0) {
-      // A start date of today starts now, not at past midnight; the end day is included.
+      // A start date of today starts now, not at past midnight; the end day is included, to its last
+      // instant: the end is inclusive, so the next midnight would let a run at 00:00 of the day after in.
       const bounds = {
         from: iso(Math.max(nowMs, localToUtc(one(form, 'fromDate'), '00:00', tz))),
-        ...(until && { until: iso(localToUtc(addDays(until, 1), '00:00', tz)) }),
+        ...(until && { until: iso(localToUtc(addDays(until, 1), '00:00', tz) - 1) }),
       };
       const [hh, mm] = one(form, 'repeatTime').split(':').map(Number);
       req = {
