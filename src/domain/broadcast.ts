@@ -3,8 +3,18 @@ import { idText } from './input.js';
 import { ZONED_TIME } from './schedule/time-zone.js';
 import { PRIORITIES, type Priority } from './schedule/types.js';
 
-/** An occurrence's life: scheduled, then played | failed | missed by the receivers' reports, or cancelled. */
-export const OCCURRENCE_STATUSES = ['scheduled', 'played', 'failed', 'missed', 'cancelled'] as const;
+/**
+ * An occurrence's life: scheduled, then played | failed | missed by the receivers' reports, or cancelled;
+ * `interrupted` (added last) when the boxes that reported were all told to stop it, an emergency over it.
+ */
+export const OCCURRENCE_STATUSES = [
+  'scheduled',
+  'played',
+  'failed',
+  'missed',
+  'cancelled',
+  'interrupted',
+] as const;
 export type OccurrenceStatus = (typeof OCCURRENCE_STATUSES)[number];
 
 const instant = z

@@ -17,6 +17,8 @@ const ROLLUP_HEADERS = {
     'missed',
     'offline',
     'rate',
+    // Added after the others, so that programs reading columns by position keep working.
+    'interrupted',
   ],
   vi: [
     'Mã xã',
@@ -31,6 +33,7 @@ const ROLLUP_HEADERS = {
     'Bị lỡ',
     'Mất kết nối',
     'Tỉ lệ phát',
+    'Bị dừng giữa chừng',
   ],
 } as const;
 
@@ -58,6 +61,7 @@ export function rollupCsv(c: Context, rollup: ProvinceRollup, options: CsvOption
     r.missed,
     r.offline,
     r.rate,
+    r.interrupted,
   ]);
   if (options.header === 'vi') {
     const t = rollup.total;
@@ -74,6 +78,7 @@ export function rollupCsv(c: Context, rollup: ProvinceRollup, options: CsvOption
       t.missed,
       t.offline,
       t.rate,
+      t.interrupted,
     ]);
   }
   const excel = options.dialect.separator === ';' ? '-excel' : '';

@@ -144,9 +144,9 @@ describe.each(dialects)('province roll-up on %s', (dialect) => {
       .trimEnd()
       .split('\r\n');
     expect(lines).toEqual([
-      'commune_id,commune,commune_code,receivers_online,receivers_total,scheduled,expected,played,failed,missed,offline,rate',
-      'coc-san,Xã Cốc San,02746,1,5,2,4,1,0,1,2,0.25',
-      'quang-kim,Xã Quang Kim (dữ liệu mẫu),02674,0,4,2,6,1,1,2,2,0.167',
+      'commune_id,commune,commune_code,receivers_online,receivers_total,scheduled,expected,played,failed,missed,offline,rate,interrupted',
+      'coc-san,Xã Cốc San,02746,1,5,2,4,1,0,1,2,0.25,0',
+      'quang-kim,Xã Quang Kim (dữ liệu mẫu),02674,0,4,2,6,1,1,2,2,0.167,0',
     ]);
     const excel = await get(
       '/api/v1/province/rollup?from=2026-11-27&to=2026-11-27&sep=semicolon',
@@ -158,10 +158,10 @@ describe.each(dialects)('province roll-up on %s', (dialect) => {
       .trimEnd()
       .split('\r\n');
     expect(rows[0]).toBe(
-      'Mã xã;Xã;Mã số xã;Cụm loa trực tuyến;Tổng số cụm loa;Đã lên lịch;Lượt cần phát;Đã phát;Phát lỗi;Bị lỡ;Mất kết nối;Tỉ lệ phát',
+      'Mã xã;Xã;Mã số xã;Cụm loa trực tuyến;Tổng số cụm loa;Đã lên lịch;Lượt cần phát;Đã phát;Phát lỗi;Bị lỡ;Mất kết nối;Tỉ lệ phát;Bị dừng giữa chừng',
     );
-    expect(rows[2]).toBe('quang-kim;Xã Quang Kim (dữ liệu mẫu);02674;0;4;2;6;1;1;2;2;0,167');
-    expect(rows[3]).toBe(';Toàn tỉnh;;1;9;4;10;2;1;3;4;0,2');
+    expect(rows[2]).toBe('quang-kim;Xã Quang Kim (dữ liệu mẫu);02674;0;4;2;6;1;1;2;2;0,167;0');
+    expect(rows[3]).toBe(';Toàn tỉnh;;1;9;4;10;2;1;3;4;0,2;0');
     expect(excel.headers.get('content-disposition')).toContain(
       'province-rollup-2026-11-27-2026-11-27-excel.csv',
     );

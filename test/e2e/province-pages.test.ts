@@ -91,8 +91,8 @@ describe.skipIf(!hasTool('chromium'))('province pages in a browser', () => {
     ]);
     expect(download.suggestedFilename()).toBe('province-rollup-2026-11-27-2026-11-27.csv');
     const csv = readFileSync((await download.path())!, 'utf8');
-    expect(csv).toContain('coc-san,Xã Cốc San,02746,1,5,2,4,1,0,1,2,0.25\r\n');
-    expect(csv).toContain(',Toàn tỉnh,,1,9,4,10,2,1,3,4,0.2\r\n');
+    expect(csv).toContain('coc-san,Xã Cốc San,02746,1,5,2,4,1,0,1,2,0.25,0\r\n');
+    expect(csv).toContain(',Toàn tỉnh,,1,9,4,10,2,1,3,4,0.2,0\r\n');
   });
 
   it('shows a range that ends before it starts as an error next to the end date', async () => {

@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { PresenceRule } from '../../domain/ports/repositories.js';
-import { INTERRUPTIONS } from '../../domain/receiver/coverage-report.js';
+import { INTERRUPTIONS } from '../../domain/receiver/playback.js';
 import type { DbCapabilities } from '../database.js';
 import { instantPlusMs } from '../instants.js';
 import type { Database } from '../schema.js';

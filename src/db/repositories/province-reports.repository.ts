@@ -108,8 +108,8 @@ export function createProvinceReportsRepository(
     },
 
     /**
-     * Occurrences that at least one box reported starting: `played`, or `failed` after a start (a relay
-     * whose stream ended early aired until then). Each hamlet's airing counts once with its length, by the
+     * Occurrences that at least one box reported starting: `played`, or `failed` or `interrupted` after a
+     * start (a relay whose stream ended early, an item an emergency cut, aired until then). Each hamlet's airing counts once with its length, by the
      * announcement's category (a relay has none: `relay`).
      */
     async sumAirTime(provinceId, zones) {
@@ -133,7 +133,7 @@ export function createProvinceReportsRepository(
             eb.or([
               eb('o.status', '=', 'played'),
               eb.and([
-                eb('o.status', '=', 'failed'),
+                eb('o.status', 'in', ['failed', 'interrupted']),
                 eb.exists(
                   eb
                     .selectFrom('playback_events as e')

@@ -1,5 +1,4 @@
 import { playbackStatus, type PlaybackFacts } from './playback.js';
-import { INTERRUPTION_DETAILS } from './protocol.js';
 
 /**
  * Coverage counted per receiver: each (receiver, occurrence) pair is one airing the hamlet expected of
@@ -14,18 +13,8 @@ import { INTERRUPTION_DETAILS } from './protocol.js';
 export const AIRING_OUTCOMES = ['played', 'failed', 'missed', 'offline', 'interrupted'] as const;
 export type AiringOutcome = (typeof AIRING_OUTCOMES)[number];
 
-/**
- * The details of a box's `failed` report that mean it was told to stop (an emergency over the item, the
- * commune taking it off the air, stopping or muting the box, the agent stopped): the failing-playback
- * alarm leaves these out, and so does coverage.
- */
-export const INTERRUPTIONS: readonly string[] = Object.values(INTERRUPTION_DETAILS);
-
 /** The facts of one pair a report counts by: `PlaybackFacts` but for `completed`, which it never needs. */
-export interface AiringFacts extends Omit<PlaybackFacts, 'completed'> {
-  /** It reported `failed`, and every such report was one of `INTERRUPTIONS`. */
-  readonly interrupted: boolean;
-}
+export type AiringFacts = Omit<PlaybackFacts, 'completed'>;
 
 /**
  * The outcome one pair counts as, or null while it is not decided (no report, grace not over). A box
@@ -35,7 +24,6 @@ export interface AiringFacts extends Omit<PlaybackFacts, 'completed'> {
 export function airingOutcome(facts: AiringFacts): AiringOutcome | null {
   const status = playbackStatus({ ...facts, completed: false });
   if (status === 'playing') return 'played';
-  if (status === 'failed' && facts.interrupted) return 'interrupted';
   return status === 'scheduled' ? null : status;
 }
 

@@ -1,9 +1,11 @@
 import type { OccurrenceStatus } from '../broadcast.js';
-import type { LogEventType } from './protocol.js';
+import { INTERRUPTION_DETAILS, type LogEventType } from './protocol.js';
 
 /**
  * What one receiver did with one occurrence, as people see it on the playback page. `offline`: it
  * reported nothing and was not heard from (no heartbeat) at any time the occurrence could have played.
+ * `interrupted` (last, so that clients that list the values keep their order): it stopped because it was
+ * told to (`INTERRUPTION_DETAILS`), which is no failure of the box.
  */
 export const RECEIVER_PLAYBACK_STATUSES = [
   'scheduled',
@@ -12,8 +14,28 @@ export const RECEIVER_PLAYBACK_STATUSES = [
   'failed',
   'missed',
   'offline',
+  'interrupted',
 ] as const;
 export type ReceiverPlaybackStatus = (typeof RECEIVER_PLAYBACK_STATUSES)[number];
+
+/** Why a box was told to stop: the keys of `INTERRUPTION_DETAILS`. */
+export type Interruption = keyof typeof INTERRUPTION_DETAILS;
+
+/**
+ * The details of a box's `failed` report that mean it was told to stop (an emergency over the item, the
+ * commune taking it off the air or cancelling the emergency, muting the box, the agent stopped): the
+ * failing-playback alarm leaves these out, and so do the statuses and coverage.
+ */
+export const INTERRUPTIONS: readonly string[] = Object.values(INTERRUPTION_DETAILS);
+
+/**
+ * The interruption a `failed` report's detail names, or null for a real failure.
+ * @example interruptionOf('interrupted by an emergency broadcast') // → 'preempted'
+ */
+export function interruptionOf(detail: string | null | undefined): Interruption | null {
+  const found = Object.entries(INTERRUPTION_DETAILS).find(([, text]) => text === detail);
+  return found ? (found[0] as Interruption) : null;
+}
 
 /**
  * How long after an occurrence's planned end a receiver that reported nothing counts as having missed it,
@@ -44,8 +66,10 @@ export interface ReceiverPlayback {
   readonly status: ReceiverPlaybackStatus;
   readonly startedAt: string | null;
   readonly endedAt: string | null;
-  /** The detail of the failure or skip, when there was one. */
+  /** The detail of the failure or skip, when there was one, as the box wrote it. */
   readonly detail: string | null;
+  /** Why the box was told to stop, when the status is `interrupted`; null otherwise. */
+  readonly interruption: Interruption | null;
   /** The SHA-256 of each audio part the box started, in the order it played them (none for relays). */
   readonly sha256s: readonly string[];
 }
@@ -59,6 +83,8 @@ export interface ReceiverPlayback {
 export interface PlaybackFacts {
   /** A part reported `failed`. */
   readonly failed: boolean;
+  /** It reported `failed`, and every such report was one of `INTERRUPTIONS`. */
+  readonly interrupted: boolean;
   /** A part reported `started` or `completed`. */
   readonly aired: boolean;
   /** Every part it started reported `completed` (only tells playing from played before the end). */
@@ -75,12 +101,13 @@ export interface PlaybackFacts {
  * The one rule from facts to status. Reports come first, whenever they arrive: a box plays from its
  * cache without a network and reports later, so a late `started` turns `offline` into `played`. With
  * no report, nothing is decided before the grace is over; then a box that was heard from missed it, and
- * one that was not is offline.
- * @example playbackStatus({ failed: false, aired: false, completed: false, skipped: false, due: true, heard: false })
+ * one that was not is offline. A failure the box was told to have is `interrupted`; one of its own, even
+ * beside such, is `failed`.
+ * @example playbackStatus({ failed: false, interrupted: false, aired: false, completed: false, skipped: false, due: true, heard: false })
  * // → 'offline'
  */
 export function playbackStatus(f: PlaybackFacts): ReceiverPlaybackStatus {
-  if (f.failed) return 'failed';
+  if (f.failed) return f.interrupted ? 'interrupted' : 'failed';
   if (f.aired) return f.completed || f.due ? 'played' : 'playing';
   if (f.skipped) return 'missed';
   if (!f.due) return 'scheduled';
@@ -111,8 +138,11 @@ export function receiverPlayback(
   const failed = last('failed');
   const completed = last('completed');
   const skipped = last('skipped');
+  // A failure of the box's own is the one shown, even when it was told to stop later.
+  const ownFailure = byTime.findLast((e) => e.type === 'failed' && interruptionOf(e.detail) === null);
   const status = playbackStatus({
     failed: failed !== undefined,
+    interrupted: failed !== undefined && ownFailure === undefined,
     aired: started !== undefined || completed !== undefined,
     completed: completed !== undefined && count('completed') >= count('started'),
     skipped: skipped !== undefined,
@@ -121,21 +151,28 @@ export function receiverPlayback(
   });
   const sha256s = [...new Set(byTime.flatMap((e) => (e.type === 'started' && e.sha256 ? [e.sha256] : [])))];
   const startedAt = started?.at ?? null;
-  if (status === 'failed') return { status, startedAt, endedAt: failed!.at, detail: failed!.detail, sha256s };
+  const none = { interruption: null, sha256s } as const;
+  if (status === 'failed')
+    return { status, startedAt, endedAt: ownFailure!.at, detail: ownFailure!.detail, ...none };
+  if (status === 'interrupted') {
+    const interruption = interruptionOf(failed!.detail);
+    return { status, startedAt, endedAt: failed!.at, detail: failed!.detail, interruption, sha256s };
+  }
   if (status === 'played' || status === 'playing') {
     const endedAt = status === 'played' ? (completed?.at ?? null) : null;
-    return { status, startedAt, endedAt, detail: null, sha256s };
+    return { status, startedAt, endedAt, detail: null, ...none };
   }
-  if (skipped) return { status, startedAt: null, endedAt: skipped.at, detail: skipped.detail, sha256s };
-  return { status, startedAt: null, endedAt: null, detail: null, sha256s };
+  if (skipped) return { status, startedAt: null, endedAt: skipped.at, detail: skipped.detail, ...none };
+  return { status, startedAt: null, endedAt: null, detail: null, ...none };
 }
 
 /**
  * The occurrence's status once receivers have reported: played when at least one of the hamlet's
  * receivers aired it (a hamlet has several clusters; one airing reaches people), failed when receivers
- * reported failures and none aired it. Reports that say neither keep the current status, and a
- * cancelled occurrence stays cancelled. Late reports correct a `missed` set by the dispatcher, because
- * boxes play offline and report when back.
+ * reported failures and none aired it, interrupted when the boxes that reported were all told to stop (an
+ * emergency over it). Reports that say none of these keep the current status, and a cancelled occurrence
+ * stays cancelled. Late reports correct a `missed` set by the dispatcher, because boxes play offline and
+ * report when back.
  */
 export function occurrenceStatusFromReports(
   current: OccurrenceStatus,
@@ -144,6 +181,7 @@ export function occurrenceStatusFromReports(
   if (current === 'cancelled') return current;
   if (receivers.some((s) => s === 'played' || s === 'playing')) return 'played';
   if (receivers.some((s) => s === 'failed')) return 'failed';
+  if (receivers.some((s) => s === 'interrupted')) return 'interrupted';
   return current;
 }
 

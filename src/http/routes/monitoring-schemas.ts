@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { OCCURRENCE_STATUSES } from '../../domain/broadcast.js';
 import { RECEIVER_PLAYBACK_STATUSES } from '../../domain/receiver/playback.js';
+import { INTERRUPTION_DETAILS } from '../../domain/receiver/protocol.js';
 import { PRIORITIES } from '../../domain/schedule/index.js';
 import type { PlaybackView } from '../../services/monitoring.service.js';
 
@@ -13,14 +14,26 @@ export const when = z.string().max(40).optional().openapi({
 
 export const OccurrenceStatus = z.enum(OCCURRENCE_STATUSES);
 
+const INTERRUPTION_KEYS = Object.keys(INTERRUPTION_DETAILS) as [keyof typeof INTERRUPTION_DETAILS];
+
 export const ReceiverPlaybackSchema = z
   .object({
     receiverId: z.string(),
     name: z.string(),
-    status: z.enum(RECEIVER_PLAYBACK_STATUSES),
+    status: z.enum(RECEIVER_PLAYBACK_STATUSES).openapi({
+      description:
+        '`interrupted`: the box stopped because it was told to (see `interruption`), which is no failure; `failed` is a failure of its own',
+    }),
     startedAt: z.string().nullable(),
     endedAt: z.string().nullable(),
-    detail: z.string().nullable(),
+    detail: z
+      .string()
+      .nullable()
+      .openapi({ description: "the failure's or skip's detail, as the box wrote it" }),
+    interruption: z.enum(INTERRUPTION_KEYS).nullable().openapi({
+      description:
+        'when `interrupted`, why the box was told to stop: `preempted` (an emergency over it), `stopped` (the emergency was cancelled), `offAir` (withdrawn or taken off the air), `shutdown` (its agent stopped), `muted`',
+    }),
     sha256s: z.array(z.string()).openapi({
       description: 'SHA-256 of each audio part the receiver reported starting, in play order',
     }),

@@ -17,7 +17,7 @@ import {
 const security = [{ Bearer: [] }];
 const tags = ['Monitoring'];
 const statuses =
-  'scheduled, playing, played, failed, missed (no report after the grace of 10 min although the receiver was heard from) or offline (no report, and no heartbeat from 2 min before the start to the end of the grace)';
+  'scheduled, playing, played, failed, missed (no report after the grace of 10 min although the receiver was heard from), offline (no report, and no heartbeat from 2 min before the start to the end of the grace) or interrupted (the receiver was told to stop: `interruption` says why; no failure of the box)';
 
 /** Monitoring for people: playback per receiver, coverage per receiver and hamlet (JSON or CSV). */
 export function monitoringRoutes(services: Services) {

@@ -70,6 +70,7 @@ export const vi = {
     missed: 'Bị lỡ',
     cancelled: 'Đã hủy',
     playing: 'Đang phát',
+    interrupted: 'Bị dừng giữa chừng',
   },
   priority: { normal: 'Thông thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' },
   // Announcement form
@@ -278,6 +279,15 @@ export const vi = {
     failed: 'Phát lỗi',
     missed: 'Bị lỡ',
     offline: 'Mất kết nối',
+    interrupted: 'Bị dừng giữa chừng',
+  },
+  // Why a box was told to stop (`INTERRUPTION_DETAILS`), shown instead of the box's English words.
+  interruption: {
+    preempted: 'tin khẩn cấp chen ngang',
+    stopped: 'tin khẩn cấp bị hủy',
+    offAir: 'thông báo bị rút lại hoặc bị dừng phát',
+    shutdown: 'phần mềm cụm loa bị tắt',
+    muted: 'loa bị tắt tiếng',
   },
   startedAt: 'Bắt đầu',
   endedAt: 'Kết thúc',

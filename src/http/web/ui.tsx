@@ -198,6 +198,7 @@ export const occurrenceTone = {
   missed: 'warn',
   cancelled: 'muted',
   playing: 'info',
+  interrupted: 'info',
 } as const;
 
 /** A table that stacks into labelled rows on a phone; rows label their cells with `data-label`. */

@@ -15,6 +15,7 @@ import {
 
 const none: PlaybackFacts = {
   failed: false,
+  interrupted: false,
   aired: false,
   completed: false,
   skipped: false,
@@ -35,6 +36,10 @@ describe('playbackStatus', () => {
     expect(playbackStatus({ ...none, heard: true })).toBe('scheduled');
     expect(playbackStatus({ ...none, due: true, heard: true })).toBe('missed');
     expect(playbackStatus({ ...none, due: true, heard: false })).toBe('offline');
+    // Told to stop (an emergency over it): its own status, not a failure, as coverage counts it.
+    expect(playbackStatus({ ...none, failed: true, interrupted: true, aired: true, due: true })).toBe(
+      'interrupted',
+    );
   });
 
   it('counts a box still playing as having aired, and nothing undecided', () => {

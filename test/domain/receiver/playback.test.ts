@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { receiverHealth } from '../../../src/domain/receiver/health.js';
+import { INTERRUPTION_DETAILS } from '../../../src/domain/receiver/protocol.js';
 import {
   eventTimeProblem,
   occurrenceStatusFromReports,
@@ -54,6 +55,22 @@ describe('receiverPlayback', () => {
       detail: 'box was off',
     });
   });
+
+  it('is interrupted, naming why, when the box was told to stop; failed when it also failed on its own', () => {
+    const preempted = ev('failed', '0:20', INTERRUPTION_DETAILS.preempted);
+    expect(receiverPlayback([ev('started', '0:00'), preempted], occurrence, now('1:00'))).toEqual({
+      status: 'interrupted',
+      startedAt: at('0:00'),
+      endedAt: at('0:20'),
+      detail: INTERRUPTION_DETAILS.preempted,
+      interruption: 'preempted',
+      sha256s: [],
+    });
+    // The box's own failure is what the officer needs to see, even when an emergency came after it.
+    expect(
+      receiverPlayback([ev('failed', '0:10', 'no audio'), preempted], occurrence, now('1:00')),
+    ).toMatchObject({ status: 'failed', detail: 'no audio', endedAt: at('0:10'), interruption: null });
+  });
 });
 
 describe('occurrenceStatusFromReports', () => {
@@ -63,6 +80,13 @@ describe('occurrenceStatusFromReports', () => {
     expect(occurrenceStatusFromReports('missed', ['failed', 'missed'])).toBe('failed');
     expect(occurrenceStatusFromReports('missed', ['missed'])).toBe('missed');
     expect(occurrenceStatusFromReports('cancelled', ['played'])).toBe('cancelled');
+  });
+
+  it('is interrupted when the boxes that reported were all told to stop, not failed', () => {
+    expect(occurrenceStatusFromReports('scheduled', ['interrupted', 'interrupted'])).toBe('interrupted');
+    expect(occurrenceStatusFromReports('scheduled', ['interrupted', 'played'])).toBe('played');
+    expect(occurrenceStatusFromReports('scheduled', ['interrupted', 'failed'])).toBe('failed');
+    expect(occurrenceStatusFromReports('cancelled', ['interrupted'])).toBe('cancelled');
   });
 });
 

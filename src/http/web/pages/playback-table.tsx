@@ -1,4 +1,4 @@
-import type { ReceiverPlaybackStatus } from '../../../domain/receiver/playback.js';
+import type { ReceiverPlayback, ReceiverPlaybackStatus } from '../../../domain/receiver/playback.js';
 import { utcToLocal } from '../../../domain/schedule/index.js';
 import type { ReceiverPlaybackView } from '../../../services/monitoring.service.js';
 import type { PageContext } from '../page.js';
@@ -13,6 +13,8 @@ export const receiverTone: Record<ReceiverPlaybackStatus, 'ok' | 'warn' | 'bad' 
   failed: 'bad',
   missed: 'warn',
   offline: 'bad',
+  // Told to stop (an emergency over it): no fault of the box.
+  interrupted: 'info',
 };
 
 /**
@@ -23,6 +25,20 @@ export const clockTime = (iso: string, timeZone: string): string => {
   const ms = Date.parse(iso);
   return `${utcToLocal(ms, timeZone).time}:${String(new Date(ms).getUTCSeconds()).padStart(2, '0')}`;
 };
+
+/**
+ * A box's status with its reason: why it was told to stop, in the page's language, rather than the box's
+ * English words; a failure's or skip's detail as the box wrote it (for support).
+ */
+export function PlaybackState({ p, r }: { p: PageContext; r: ReceiverPlayback }) {
+  const reason = r.interruption ? p.m.interruption[r.interruption] : r.detail;
+  return (
+    <>
+      <Badge tone={receiverTone[r.status]}>{p.m.receiverPlayback[r.status]}</Badge>
+      {reason ? <span class="meta"> {reason}</span> : null}
+    </>
+  );
+}
 
 /** How many of the expected boxes aired it (started counts: it is on air). */
 export const airedCount = (receivers: readonly { status: ReceiverPlaybackStatus }[]): number =>
@@ -65,8 +81,7 @@ export function ReceiverPlaybackTable({
                 <a href={paths.receiverDay(r.receiverId, date)}>{r.name}</a>
               </th>
               <td data-label={m.state}>
-                <Badge tone={receiverTone[r.status]}>{m.receiverPlayback[r.status]}</Badge>
-                {r.detail ? <span class="meta"> {r.detail}</span> : null}
+                <PlaybackState p={p} r={r} />
               </td>
               <td class="time" data-label={m.startedAt}>
                 {r.startedAt ? clockTime(r.startedAt, timeZone) : m.none}

@@ -9,7 +9,7 @@ import { pageContext, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { Badge, Layout, Section } from '../ui.js';
 import { FormError, TextField } from '../form-fields.js';
-import { clockTime, receiverTone } from './playback-table.js';
+import { clockTime, PlaybackState } from './playback-table.js';
 
 /** Online and offline stretches of the day, as local times; the day's end reads 24:00. */
 function Spans({ p, day, timeZone }: { p: PageContext; day: ReceiverDay; timeZone: string }) {
@@ -53,8 +53,7 @@ function Items({ p, day, timeZone }: { p: PageContext; day: ReceiverDay; timeZon
                 <a href={paths.occurrencePlayback(o.id)}>{o.title}</a>
               </th>
               <td data-label={m.state}>
-                <Badge tone={receiverTone[r.status]}>{m.receiverPlayback[r.status]}</Badge>
-                {r.detail ? <span class="meta"> {r.detail}</span> : null}
+                <PlaybackState p={p} r={r} />
               </td>
               <td class="time" data-label={m.startedAt}>
                 {r.startedAt ? clockTime(r.startedAt, timeZone) : m.none}

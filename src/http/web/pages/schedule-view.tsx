@@ -1,3 +1,4 @@
+import type { OccurrenceStatus } from '../../../domain/broadcast.js';
 import type { Commune } from '../../../domain/commune.js';
 import type { Hamlet as HamletRow } from '../../../domain/hamlet.js';
 import { formatDateVi, formatDuration, localToUtc, utcToLocal } from '../../../domain/schedule/index.js';
@@ -18,7 +19,7 @@ export interface WeekItem {
   readonly slotName: string | null;
   readonly title: string;
   readonly priority: 'normal' | 'priority' | 'emergency';
-  readonly status: 'scheduled' | 'played' | 'failed' | 'missed' | 'cancelled';
+  readonly status: OccurrenceStatus;
   /** "Hằng tuần · Thứ bảy · Buổi chiều → 31/12" for an airing of a series. */
   readonly series: string | null;
   readonly cancellable: boolean;
