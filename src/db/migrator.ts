@@ -23,6 +23,7 @@ import * as receiverOffPeriods from './migrations/0024-receiver-off-periods.js';
 import * as receiverArrivals from './migrations/0025-receiver-arrivals.js';
 import * as idempotencyKeys from './migrations/0026-idempotency-keys.js';
 import * as announcementIdempotencyKey from './migrations/0027-announcement-idempotency-key.js';
+import * as audioInUse from './migrations/0028-audio-in-use.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -49,6 +50,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0025-receiver-arrivals': receiverArrivals,
   '0026-idempotency-keys': idempotencyKeys,
   '0027-announcement-idempotency-key': announcementIdempotencyKey,
+  '0028-audio-in-use': audioInUse,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

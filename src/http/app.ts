@@ -190,7 +190,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', provinceExportRoutes(deps.services, deps.clientIp));
   app.route('/', announcementRoutes(deps.services, deps.media, deps.uploadLimitBytes));
   app.route('/', bulletinRoutes(deps.services, deps.media, deps.uploadLimitBytes));
-  app.route('/', mediaRoutes(deps.media, deps.mediaLink));
+  app.route('/', mediaRoutes(deps.media, deps.services.audio.isServed, deps.mediaLink));
   app.route('/', monitoringRoutes(deps.services));
   app.route(
     '/',

@@ -349,6 +349,8 @@ export function createAnnouncementIntake(deps: Deps) {
           `Thông báo này đã có bản tiếng "${language}". Hãy tạo thông báo mới nếu cần thay thế.`,
         );
       const added = tx(async (r) => {
+        // Held against a decision made meanwhile, which would not see this version and approve the whole.
+        await r.announcements.lockAnnouncement(id);
         const a = await load(r, ctx, id);
         assertTakesVersions(a);
         if (a.variants.some((v) => v.language === language)) throw taken();

@@ -130,6 +130,8 @@ export function createAnnouncementsService(deps: Deps) {
     ): Promise<Announcement & { readonly cancelledOccurrences: number }> {
       assertAllowed(ctx.actor, 'announcement.approve');
       const done = await tx(async (r) => {
+        // One decision at a time, and none while a version is being added (it would not see it).
+        await r.announcements.lockAnnouncement(id);
         assertNotWithdrawn(await load(r, ctx, id));
         // A refusal is held like a withdrawal: no dispatcher tick adds an airing of it after.
         if (decision === 'rejected')
@@ -174,6 +176,7 @@ export function createAnnouncementsService(deps: Deps) {
     ): Promise<Announcement & { readonly cancelledOccurrences: number }> {
       assertAllowed(ctx.actor, 'announcement.withdraw');
       const done = await tx(async (r) => {
+        await r.announcements.lockAnnouncement(id);
         assertMayWithdraw(ctx.actor, await load(r, ctx, id));
         // Held like a booking, so that a dispatcher tick cannot add an airing of one of its series after.
         await r.hamlets.lockSchedules(await r.broadcasts.listHamletsBookedWith(id));

@@ -227,6 +227,15 @@ export function createAudioService(deps: Deps) {
     },
 
     /**
+     * Whether `/media/{sha256}.…` may serve this audio: only while content neither withdrawn nor refused
+     * uses it. The URL is public and content-addressed, so a withdrawn directive's recording would
+     * otherwise stay downloadable (boxes, the listen-again feed) for as long as the file is kept.
+     */
+    isServed(sha256: string): Promise<boolean> {
+      return deps.repos.announcements.isAudioLive(sha256);
+    },
+
+    /**
      * Removes the kept originals that no version holds and that were stored more than `olderThanMs`
      * ago: a process killed between keeping an upload and committing its announcement leaves one.
      * The bound spares an upload another instance is accepting right now (kept, not yet committed).

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { announcementWithAudio } from '../support/announcement-fixtures.js';
 import { speechWav } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { createS3Bucket } from '../../src/media/s3-bucket.js';
@@ -75,6 +76,8 @@ describe('media in an S3 bucket: uploads, processing and GET /media', () => {
   });
 
   it('redirects to a short-lived link of the bucket when MEDIA_REDIRECT=presigned', async () => {
+    // The same bucket under another database: content there uses the audio too.
+    await announcementWithAudio(presigned, 'same-audio', mp3);
     const res = await presigned.request(mp3.url);
     expect(res.status).toBe(302);
     const location = res.headers.get('location')!;
@@ -91,6 +94,17 @@ describe('media in an S3 bucket: uploads, processing and GET /media', () => {
     expect(head.status).toBe(200);
     expect(head.headers.get('content-length')).toBe(String(mp3.bytes));
     expect(head.headers.get('content-type')).toBe('audio/mpeg');
+
+    // Withdrawn, it gets no link any more (the bucket would serve anyone holding one).
+    const withdrawn = await presigned.request('/api/v1/announcements/same-audio/withdraw', {
+      method: 'POST',
+      token: presigned.tokens.officer,
+    });
+    expect(withdrawn.status).toBe(200);
+    const refused = await presigned.request(mp3.url);
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get('location')).toBeNull();
+    expect((await presigned.request(mp3.url, { method: 'HEAD' })).status).toBe(404);
   });
 
   it('stores a recording long enough to go up in parts with its audio type, as players fetch it from the bucket', async () => {

@@ -82,6 +82,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0025-receiver-arrivals',
       '0026-idempotency-keys',
       '0027-announcement-idempotency-key',
+      '0028-audio-in-use',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { speechWav } from '../support/audio-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { page, signInPage, type CookieSession } from './support.js';
 
@@ -73,6 +74,64 @@ describe('approving from the queue', () => {
     expect(next).toHaveLength(2);
     expect((await page(h, `/giam-sat/duyet/${id}`, officer, { variantId: next })).status).toBe(303);
     expect((await announcement(id)).approval).toBe('approved');
+  });
+
+  it('does not approve a recording still being processed, which the officer could not hear', async () => {
+    const created = await h.request('/api/v1/announcements', {
+      method: 'POST',
+      token: h.tokens.secretary,
+      json: { title: 'Họp chi đoàn', language: 'vi', text: 'Tối thứ sáu họp chi đoàn tại nhà văn hóa.' },
+    });
+    const { id } = (await created.json()) as { id: string };
+    await h.runtime.jobs.drain();
+    const recording = new FormData();
+    recording.set('language', 'giay');
+    recording.set('file', new Blob([speechWav('Họp chi đoàn.', 'giay')], { type: 'audio/wav' }), 'giay.wav');
+    const added = await h.request(`/api/v1/announcements/${id}/variants`, {
+      method: 'POST',
+      token: h.tokens.secretary,
+      body: recording,
+    });
+    expect(added.status).toBe(202);
+    const [vi, giay] = (await announcement(id)).variants;
+
+    // The Giáy recording is still queued: the queue shows no player for it, so approving skips it.
+    const queue = await (await page(h, '/giam-sat', officer)).text();
+    expect(approveForm(queue, id)).toEqual([vi!.id]);
+    expect((await page(h, `/giam-sat/duyet/${id}`, officer, { variantId: [vi!.id] })).status).toBe(303);
+    const after = await announcement(id);
+    expect(after.approval).toBe('pending');
+    expect(after.variants.map((v) => [v.language, v.approval])).toEqual([
+      ['vi', 'approved'],
+      ['giay', 'pending'],
+    ]);
+
+    // Processed, it can be heard and approved.
+    await h.runtime.jobs.drain();
+    const ready = await (await page(h, '/giam-sat', officer)).text();
+    expect(approveForm(ready, id)).toEqual([vi!.id, giay!.id]);
+  });
+
+  it('offers no approval for a new recording before it can be heard, only a refusal', async () => {
+    const recording = new FormData();
+    recording.set('title', 'Thông báo ghi âm');
+    recording.set('language', 'vi');
+    recording.set('file', new Blob([speechWav()], { type: 'audio/wav' }), 'ghi-am.wav');
+    const created = await h.request('/api/v1/announcements', {
+      method: 'POST',
+      token: h.tokens.secretary,
+      body: recording,
+    });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const queue = await (await page(h, '/giam-sat', officer)).text();
+    expect(queue).toContain(`action="/giam-sat/tu-choi/${id}"`);
+    expect(queue).not.toContain(`action="/giam-sat/duyet/${id}"`);
+    expect(queue).toContain('chưa nghe được (đang xử lý hoặc bị lỗi)');
+    const detail = await (await page(h, `/thong-bao/${id}`, officer)).text();
+    expect(detail).not.toContain(`action="/thong-bao/${id}/duyet"`);
+    await h.runtime.jobs.drain();
+    expect(approveForm(await (await page(h, '/giam-sat', officer)).text(), id)).toHaveLength(1);
   });
 
   it('takes the versions heard over the API too, and approves every waiting one without them', async () => {

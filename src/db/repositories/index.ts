@@ -32,7 +32,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     apiTokens: createApiTokensRepository(db),
     webhooks: createWebhooksRepository(db),
     provinceReports: createProvinceReportsRepository(db, capabilities),
-    announcements: createAnnouncementsRepository(db),
+    announcements: createAnnouncementsRepository(db, capabilities),
     bulletins: createBulletinsRepository(db, capabilities),
     audit: createAuditRepository(db),
     broadcasts: createBroadcastsRepository(db),

@@ -170,6 +170,7 @@ export const vi = {
   noAirings: 'Chưa được xếp lịch phát.',
   airingsNote: '"Bị lỡ": đã qua giờ phát mà cụm loa không báo là đã phát.',
   withdrawn: 'Đã rút lại',
+  audioNotServed: 'Âm thanh này không còn phát được trên mạng vì thông báo đã bị rút lại hoặc bị từ chối.',
   withdrawnAt: (when: string) => `Thông báo đã được rút lại lúc ${when}; không xếp lịch phát được nữa.`,
   withdraw: 'Rút lại thông báo',
   withdrawHint: 'Gỡ thông báo khỏi lịch phát: các lượt phát chưa đến giờ sẽ bị hủy.',
@@ -221,6 +222,8 @@ export const vi = {
   approvalQueue: 'Chờ duyệt',
   noPending: 'Không có thông báo nào chờ duyệt.',
   approve: 'Duyệt',
+  approveWhenHeard:
+    'Bản ghi âm chưa nghe được (đang xử lý hoặc bị lỗi) nên chưa duyệt được; duyệt sau khi nghe.',
   reject: 'Từ chối',
   rejectReason: 'Lý do từ chối',
   approved: 'Đã duyệt thông báo.',

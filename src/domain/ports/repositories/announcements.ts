@@ -63,6 +63,17 @@ export interface AnnouncementsRepository {
     source: { readonly key: string; readonly name: string; readonly inspection: AcceptedAudio },
     now: string,
   ): Promise<boolean>;
+  /**
+   * Holds the announcement until the unit of work ends, so that the office's decision, a new version and
+   * a withdrawal of it happen one after the other: PostgreSQL takes its row lock; SQLite's unit of work
+   * holds the database's one write lock already.
+   */
+  lockAnnouncement(id: string): Promise<void>;
+  /**
+   * Whether content not withdrawn nor refused still uses this encoded audio (a version's MP3 or Opus, a
+   * broadcast's lead-in, a disaster bulletin's header): what is not is no longer served.
+   */
+  isAudioLive(sha256: string): Promise<boolean>;
   /** Stores an encoded file's measurements once: the same audio processed twice is one asset. */
   saveAsset(asset: AudioInfo, now: string): Promise<void>;
   setVariantAudio(id: string, audioSha256: string, opusSha256: string | null, now: string): Promise<void>;

@@ -23,7 +23,18 @@ const signatureOf = (a: Announcement) =>
   `${a.status}:${a.variants.map((v) => `${v.language}=${v.status}`).join(',')}`;
 const finished = (v: Variant) => v.status === 'ready' || v.status === 'failed';
 
-function VariantView({ p, v, languageLabel }: { p: PageContext; v: Variant; languageLabel: string }) {
+function VariantView({
+  p,
+  v,
+  languageLabel,
+  served,
+}: {
+  p: PageContext;
+  v: Variant;
+  languageLabel: string;
+  /** Whether `/media/…` still serves its audio: not once the content is withdrawn or refused. */
+  served: boolean;
+}) {
   const m = p.m;
   const audio = v.audio;
   return (
@@ -35,7 +46,13 @@ function VariantView({ p, v, languageLabel }: { p: PageContext; v: Variant; lang
       {audio ? (
         <>
           <Waveform peaks={audio.peaks} label={`${m.waveform}: ${languageLabel}`} />
-          <Player p={p} audio={audio} label={languageLabel} />
+          {served ? (
+            <Player p={p} audio={audio} label={languageLabel} />
+          ) : (
+            <p class="meta" data-audio-withdrawn>
+              {m.audioNotServed}
+            </p>
+          )}
           <TechnicalDetails p={p} audio={audio} />
         </>
       ) : null}
@@ -133,7 +150,12 @@ export function DetailPage(props: DetailProps) {
         <AiringsTable p={p} airings={props.airings} commune={commune} now={props.now} />
       </Section>
       {a.variants.map((v) => (
-        <VariantView p={p} v={v} languageLabel={props.languageLabel(v.language)} />
+        <VariantView
+          p={p}
+          v={v}
+          languageLabel={props.languageLabel(v.language)}
+          served={open && a.approval !== 'rejected' && v.approval !== 'rejected'}
+        />
       ))}
       {may.decide && open ? (
         <Section title={m.decision} id="decision">
@@ -160,7 +182,8 @@ export function DetailPage(props: DetailProps) {
           <button type="submit">{m.retry}</button>
         </form>
       ) : null}
-      {may.create && open && props.variantLanguages.length > 0 ? (
+      {/* Refused content takes no new version until the office approves it again (assertTakesVersions). */}
+      {may.create && open && a.approval !== 'rejected' && props.variantLanguages.length > 0 ? (
         <Section title={m.addVariant} id="variant">
           <VariantForm
             p={p}

@@ -82,8 +82,14 @@ export function TechnicalDetails({ p, audio }: { p: PageContext; audio: AudioInf
 }
 
 /**
- * The office's two answers on one announcement, as forms that work without JavaScript: approve (unless
- * all of it is approved) and reject with a reason (unless it is rejected).
+ * Whether the office can judge a version from the page: it hears its audio, or reads its typed text. A
+ * recording still being processed (or failed) shows neither, so approving it would approve unheard audio.
+ */
+const judgeable = (v: Variant): boolean => v.audio !== null || (v.sourceKind === 'text' && v.text !== null);
+
+/**
+ * The office's two answers on one announcement, as forms that work without JavaScript: approve what it
+ * can judge (unless all of that is approved) and reject with a reason (unless it is rejected).
  */
 export function DecisionForms(props: {
   p: PageContext;
@@ -94,19 +100,24 @@ export function DecisionForms(props: {
 }) {
   const { p, a } = props;
   const m = p.m;
+  // What the page shows is what is approved: a version added meanwhile, or not heard yet, waits.
+  const seen = a.variants.filter(judgeable);
   return (
     <div class="two">
-      {a.approval !== 'approved' ? (
+      {a.approval !== 'approved' && seen.some((v) => v.approval !== 'approved') ? (
         <form method="post" action={props.approveAction}>
           <Csrf p={p} />
-          {/* What the page shows is what is approved: a version added meanwhile waits for its own look. */}
-          {a.variants.map((v) => (
+          {seen.map((v) => (
             <input type="hidden" name="variantId" value={v.id} />
           ))}
           <button type="submit" aria-label={`${m.approve}: ${a.title}`}>
             {m.approve}
           </button>
         </form>
+      ) : a.approval !== 'approved' ? (
+        <p class="meta" data-approve-later>
+          {m.approveWhenHeard}
+        </p>
       ) : null}
       {a.approval !== 'rejected' ? (
         <form method="post" action={props.rejectAction} novalidate>
