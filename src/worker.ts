@@ -1,20 +1,11 @@
 import { DurableObject } from 'cloudflare:workers';
 import { sql } from 'kysely';
-import {
-  alarmRulesOf,
-  capFeedsOf,
-  ConfigError,
-  configSchema,
-  withoutBlanks,
-  withoutPasswords,
-} from './config.js';
-import { createCapSignatureVerifier, trustedCapCertsOf } from './crypto/cap-signature.js';
+import { alarmRulesOf, withoutBlanks } from './config.js';
 import { webCryptoHasher } from './crypto/passwords.js';
 import { createSecretBox, parseSecretKey } from './crypto/secret-box.js';
 import type { D1Binding } from './db/d1/binding.js';
 import { connectD1, migrateD1, type D1Db } from './db/d1/connect.js';
 import { createRepositories, createUnitOfWork } from './db/repositories/index.js';
-import type { CapSignatureVerifier } from './domain/cap/signature.js';
 import { systemClock, type Clock } from './domain/ports/clock.js';
 import type { EventBus, LoaEvent } from './domain/ports/events.js';
 import { webIds, type IdGenerator } from './domain/ports/ids.js';
@@ -24,14 +15,17 @@ import type { FeedFetcher } from './domain/ports/feeds.js';
 import type { ResolveHost, SecretBox } from './domain/ports/webhooks.js';
 import { LoaError } from './domain/errors.js';
 import { createConsoleLogger } from './edge/console-logger.js';
+import { createCronLease, type CronLease } from './db/d1/cron-lease.js';
 import { createFetchFeedFetcher } from './edge/feed-fetcher.js';
 import { createPushBus, type PushBus } from './edge/push-bus.js';
+import { edgeConfigSchema, edgeStartConfig } from './worker-config.js';
 import { createFetchWebhookTransport, dnsOverHttps } from './edge/webhook-transport.js';
 import { createEventBus } from './events/in-process-bus.js';
 import { createApp } from './http/app.js';
-import { answerFailedStart } from './http/failed-start.js';
+import { answerFailedStart } from './worker-failed-start.js';
 import { createR2MediaStore, headOfUpload, type R2BucketLike, type R2MediaStore } from './media/r2-store.js';
 import { createProcessedIntake } from './media/processed-intake.js';
+import { workersSha256 } from './media/sha256-stream.js';
 import { createSniffingInspector } from './media/sniff.js';
 // mpg123 compiled when the Worker is bundled: Workers compile no WebAssembly from bytes at run time.
 import mpg123 from './media/mpg123.wasm';
@@ -80,21 +74,6 @@ export interface Env {
   readonly CAP_REQUIRE_SIGNATURE?: string;
 }
 
-/** Settings an edge deployment reads from its variables, checked as the Node profile checks them. */
-const edgeConfigSchema = configSchema.pick({
-  LOA_ADMIN_PASSWORD: true,
-  LOA_PROVINCE_ADMIN_PASSWORD: true,
-  LOG_LEVEL: true,
-  SESSION_TTL_HOURS: true,
-  UPLOAD_LIMIT_MB: true,
-  HEARTBEAT_RETENTION_DAYS: true,
-  ALARM_MISSED_HEARTBEATS: true,
-  ALARM_LOW_STORAGE_MB: true,
-  CAP_FEEDS: true,
-  CAP_FEED_INTERVAL_S: true,
-  CAP_REQUIRE_SIGNATURE: true,
-});
-
 /** Without `LOA_SECRET_KEY` the edge keeps no webhook secret: registering an endpoint says what to set. */
 const noSecretKey: SecretBox = {
   seal: () => Promise.reject(missingSecretKey()),
@@ -133,16 +112,6 @@ export interface EdgeRuntime {
   settle(): Promise<void>;
 }
 
-/** The CAP signature verifier over the PEM text of `CAP_TRUSTED_CERTS`; none when it is unset. */
-function edgeCapVerifier(pemText: string | undefined): CapSignatureVerifier | undefined {
-  if (!pemText?.trim()) return undefined;
-  try {
-    return createCapSignatureVerifier(trustedCapCertsOf(pemText, 'CAP_TRUSTED_CERTS'));
-  } catch (error) {
-    throw new ConfigError(`Invalid configuration:\n  ${(error as Error).message}`);
-  }
-}
-
 /**
  * The edge profile, wired: D1 (migrated, journal installed, commune files applied and the first users
  * made — once per deployment), R2, the same services and the same Hono app as Node, push channels held
@@ -153,12 +122,8 @@ export async function createEdgeRuntime(
   env: Env,
   options: EdgeOverrides & { readonly role?: 'worker' | 'push' } = {},
 ): Promise<EdgeRuntime & { readonly localBus: EventBus }> {
-  const config = edgeConfigSchema.parse(withoutBlanks(env));
-  // No CAP_FEED_ALLOW_PRIVATE here: a Worker's subrequests cannot reach a province's private network.
-  const feeds = capFeedsOf(config.CAP_FEEDS, false);
-  if (!feeds.ok)
-    throw new ConfigError(`Invalid configuration:\n  CAP_FEEDS: ${withoutPasswords(feeds.error)}`);
-  const capVerifier = edgeCapVerifier(env.CAP_TRUSTED_CERTS);
+  // Every binding and variable checked before anything is built: a start that fails names them all.
+  const { config, feeds, capVerifier } = edgeStartConfig(env);
   const resolveHost = options.resolveHost ?? dnsOverHttps();
   const logger = options.logger ?? createConsoleLogger(config.LOG_LEVEL, { service: 'loa', profile: 'edge' });
   const clock = options.clock ?? systemClock;
@@ -213,7 +178,7 @@ export async function createEdgeRuntime(
     resolveHost,
     // Polled by the Cron Trigger's dispatcher tick, as the Node dispatcher polls them.
     capFeeds: {
-      feeds: feeds.feeds,
+      feeds,
       fetcher: options.feedFetcher ?? createFetchFeedFetcher({ resolveHost }),
       intervalMs: config.CAP_FEED_INTERVAL_S * 1000,
     },
@@ -229,8 +194,11 @@ export async function createEdgeRuntime(
     openSource: (key) => media.openUpload(key),
     // Uploads processed in the browser are decoded and measured here before they are taken.
     intake: createProcessedIntake({
-      read: (key) => media.readUpload(key),
-      putAsset: (bytes, ext) => media.putAsset(bytes, ext),
+      open: (key) => media.openUpload(key),
+      sha256: workersSha256,
+      putAsset: (key, ext, expected) => media.putAssetFromUpload(key, ext, expected),
+      removeAsset: (sha256, ext) => media.removeAsset(sha256, ext),
+      isSaved: (sha256) => repos.announcements.isAssetSaved(sha256),
       wasm: mpg123,
     }),
     // No ffmpeg runs in a Worker: recordings come processed from the browser, or go to a processing node.
@@ -321,6 +289,14 @@ function runtimeFor(env: Env): Promise<EdgeRuntime> {
   return shared.runtime;
 }
 
+/** One lease per D1 binding and isolate: its table is made once. */
+const cronLeases = new WeakMap<D1Binding, CronLease>();
+const cronLeaseOf = (db: D1Binding): CronLease => {
+  let lease = cronLeases.get(db);
+  if (!lease) cronLeases.set(db, (lease = createCronLease(db)));
+  return lease;
+};
+
 /** The log of a request that came while the isolate could not start, at the deployment's level. */
 function startLogger(env: Env): Logger {
   const level = edgeConfigSchema.pick({ LOG_LEVEL: true }).safeParse(withoutBlanks(env));
@@ -349,7 +325,7 @@ export default {
     env: Env,
     ctx: ExecutionContextLike,
   ): Promise<void> {
-    await runCronTrigger(await runtimeFor(env), controller.scheduledTime, ctx);
+    await runCronTrigger(await runtimeFor(env), controller.scheduledTime, ctx, cronLeaseOf(env.DB));
   },
 };
 

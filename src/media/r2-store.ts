@@ -1,5 +1,6 @@
 import { StorageFullError, type MediaStore, type UploadTarget } from '../domain/ports/media-store.js';
 import { StoreUnavailableError } from '../domain/ports/unavailable.js';
+import { toHex, workersSha256 } from './sha256-stream.js';
 
 /** The part of Cloudflare's R2 binding Loa uses (`@cloudflare/workers-types`' `R2Bucket` fits it). */
 export interface R2ObjectLike {
@@ -41,10 +42,26 @@ export interface R2BucketLike {
 
 /** The media store in R2, plus what the edge stores itself: audio already encoded (`putAsset`). */
 export interface R2MediaStore extends MediaStore {
-  /** Stores encoded audio under its SHA-256; the same bytes twice are one object. */
-  putAsset(bytes: Uint8Array, ext: 'mp3' | 'opus'): Promise<{ sha256: string; bytes: number }>;
-  /** The whole of a temporary upload or kept original (bounded by the upload limit). */
-  readUpload(key: string): Promise<Uint8Array | null>;
+  /**
+   * Stores encoded audio under its SHA-256; the same bytes twice are one object. `created` when this
+   * call wrote it (it was not there before).
+   */
+  putAsset(
+    bytes: Uint8Array,
+    ext: 'mp3' | 'opus',
+  ): Promise<{ sha256: string; bytes: number; created: boolean }>;
+  /**
+   * Stores an upload as encoded audio under the SHA-256 it was measured with, streamed from the upload a
+   * part at a time: the bytes copied must be `expected.bytes` long and hash to `expected.sha256`, or
+   * nothing is stored (R2 gave other bytes than the ones measured). `created` when it wrote the object.
+   */
+  putAssetFromUpload(
+    key: string,
+    ext: 'mp3',
+    expected: { readonly sha256: string; readonly bytes: number },
+  ): Promise<{ created: boolean }>;
+  /** Removes encoded audio; audio that is not there is removed already. */
+  removeAsset(sha256: string, ext: 'mp3' | 'opus'): Promise<void>;
   /** A stream of an upload or kept original, for a processing node that fetches it. */
   openUpload(key: string): Promise<{ body: ReadableStream<Uint8Array>; size: number } | null>;
 }
@@ -152,8 +169,17 @@ async function r2<T>(doing: string, work: () => Promise<T>): Promise<T> {
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+/** The stream's chunks; a consumer that stops early cancels the rest (R2 stops sending it). */
+export async function* chunksOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) yield next.value;
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
 }
 
 /**
@@ -183,11 +209,34 @@ export function createR2MediaStore(bucket: R2BucketLike): R2MediaStore {
           bucket.put(key, bytes, { httpMetadata: { contentType: contentTypes[ext] } }),
         );
       }
-      return { sha256, bytes: bytes.length };
+      return { sha256, bytes: bytes.length, created: !there };
     },
-    async readUpload(key) {
+    async removeAsset(sha256, ext) {
+      await r2('removing audio', () => bucket.delete(assetKey(sha256, ext)));
+    },
+    async putAssetFromUpload(key, ext, expected) {
+      const target = assetKey(expected.sha256, ext);
+      if (await r2('looking up audio', () => bucket.head(target))) return { created: false };
       const object = await r2('reading an upload', () => bucket.get(checkKey(key)));
-      return object ? new Uint8Array(await object.arrayBuffer()) : null;
+      const writer = writeObject(bucket, target, { contentType: contentTypes[ext] });
+      try {
+        const hash = workersSha256();
+        let copied = 0;
+        for await (const chunk of object ? chunksOf(object.body) : []) {
+          copied += chunk.length;
+          if (copied > expected.bytes) break;
+          await hash.write(chunk);
+          await writer.write(chunk);
+        }
+        // Checked before the object is complete: a mismatch leaves no object under the hash.
+        if (copied !== expected.bytes || (await hash.hex()) !== expected.sha256)
+          throw new StoreUnavailableError('media', `R2 gave other bytes for ${key} than were measured`);
+        await writer.finish();
+        return { created: true };
+      } catch (error) {
+        await writer.abort();
+        throw error;
+      }
     },
     async openUpload(key) {
       const object = await r2('reading an upload', () => bucket.get(checkKey(key)));

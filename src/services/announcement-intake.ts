@@ -171,7 +171,7 @@ export function createAnnouncementIntake(deps: Deps) {
     const accepted = await accept(ctx, source, meta.language, approval);
     const { variant } = accepted;
     const id = deps.ids.id();
-    await tx(async (r) => {
+    const saved = tx(async (r) => {
       const now = clock.now().toISOString();
       await r.announcements.insertAnnouncement(
         {
@@ -211,6 +211,7 @@ export function createAnnouncementIntake(deps: Deps) {
       await alsoWrite?.(r, id, now);
       await processOrRecord(r, id, accepted, now);
     });
+    await committing(accepted, saved);
     handOver(source);
     return { id, status: accepted.ready ? 'ready' : 'queued' };
   }
@@ -238,6 +239,18 @@ export function createAnnouncementIntake(deps: Deps) {
       (source.kind !== 'text' || (first.text === source.text && first.voice === source.voice));
     if (!same) throw keyReused();
     return { id: earlier.id, status: earlier.status, replayed: true };
+  }
+
+  /**
+   * The unit of work that saves what `accept` took: an MP3 the intake stored for it is let go of when
+   * it ends, so one refused or rolled back leaves no file behind.
+   */
+  async function committing(accepted: Accepted, work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } finally {
+      if (accepted.ready) await deps.intake?.release(accepted.ready);
+    }
   }
 
   /** After the unit of work committed: the stored rows own the file, and the job runner may start. */
@@ -370,7 +383,7 @@ export function createAnnouncementIntake(deps: Deps) {
         await processOrRecord(r, id, accepted, now);
       });
       try {
-        await added;
+        await committing(accepted, added);
       } catch (error) {
         // The same language sent twice at once: both checks passed, the unique index let one through.
         const after = !(error instanceof LoaError) && (await deps.repos.announcements.findAnnouncement(id));

@@ -256,7 +256,12 @@ export function createProcessingService(deps: Deps) {
       const commune = await repos.communes.findCommune(communeId);
       try {
         const made = await deps.intake.take(uploadKey, commune?.settings.audio ?? defaultAudioTargets);
-        await settle(node, h, made);
+        try {
+          await settle(node, h, made);
+        } finally {
+          // Not kept when the job could not use it (its bulletin's event ended, the lease was lost).
+          await deps.intake.release(made);
+        }
         return { status: 'ready' };
       } catch (error) {
         if (!(error instanceof AudioRejectedError)) throw error;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -92,11 +93,25 @@ describe.skipIf(!hasTool('loudgain'))('the MP3 check of processed audio, against
       ['quiet', ffmpegFixture('quiet2.mp3', ['-i', processedPath, '-af', 'volume=-3dB', '-b:a', '64k'])],
     ]);
     const intake = createProcessedIntake({
-      read: async (key) => files.get(key) ?? null,
-      putAsset: async (bytes) => {
-        stored.push(String(bytes.length));
-        return { sha256: 'a'.repeat(64), bytes: bytes.length };
+      open: async (key) => {
+        const file = files.get(key);
+        // Handed over in 1 KB pieces, as a bucket streams an object.
+        const pieces = Array.from({ length: Math.ceil((file?.length ?? 0) / 1024) }, (_, i) =>
+          file!.subarray(i * 1024, (i + 1) * 1024),
+        );
+        return file ? { body: ReadableStream.from(pieces), size: file.length } : null;
       },
+      sha256: () => {
+        const hash = createHash('sha256');
+        return { write: async (chunk) => void hash.update(chunk), hex: async () => hash.digest('hex') };
+      },
+      putAsset: async (key, _ext, expected) => {
+        stored.push(key);
+        expect(expected.bytes).toBe(files.get(key)!.length);
+        return { created: true };
+      },
+      removeAsset: async () => undefined,
+      isSaved: async () => true,
     });
     await expect(intake.take('quiet', defaultAudioTargets)).rejects.toBeInstanceOf(AudioRejectedError);
     expect(stored).toEqual([]);
@@ -104,7 +119,7 @@ describe.skipIf(!hasTool('loudgain'))('the MP3 check of processed audio, against
     expect(taken.outputs).toEqual([
       {
         format: 'mp3',
-        sha256: 'a'.repeat(64),
+        sha256: createHash('sha256').update(files.get('good')!).digest('hex'),
         bytes: files.get('good')!.length,
         durationMs: taken.durationMs,
       },

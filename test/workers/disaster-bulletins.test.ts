@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createHarness, type Harness } from './support/harness.js';
+import { storedMp3, taggedMp3 } from './support/tagged-mp3.js';
 
 const PROCESSING_TOKEN = 'processing-token-for-tests';
 const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -49,9 +50,9 @@ describe('disaster bulletins on the edge', () => {
     });
     return res.status === 204 ? null : json<Lease>(res);
   };
-  const sendResult = (jobId: string) => {
+  const sendResult = (jobId: string, file = bytes(audio.processedMp3)) => {
     const form = new FormData();
-    form.set('file', new File([bytes(audio.processedMp3)], 'header.mp3', { type: 'audio/mpeg' }));
+    form.set('file', new File([file], 'header.mp3', { type: 'audio/mpeg' }));
     return node(`/api/v1/processing/jobs/${encodeURIComponent(jobId)}/result?node=may-xa`, { body: form });
   };
   /** A bulletin's content, levelled already (as a browser sends it) and approved. */
@@ -223,7 +224,10 @@ describe('disaster bulletins on the edge', () => {
     const text = await content('Tin cháy rừng');
     const { jobId } = await json<{ jobId: string }>(await issue(fire, text));
     expect((await post(`/api/v1/disaster/events/${fire}/end`, {})).status).toBe(200);
-    await sendResult((await lease())!.jobId);
+    // A header of its own: the MP3 the Worker stored before the job failed goes with it.
+    const header = taggedMp3(bytes(audio.processedMp3), 24);
+    await sendResult((await lease())!.jobId, header);
+    expect(await storedMp3(header)).toBeNull();
     expect((await event(fire)).bulletins).toEqual([]);
     const job = await h.runtime.db.kysely
       .selectFrom('jobs')

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createEdgeRuntime, type Env } from '../../src/worker.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { storedMp3, taggedMp3 } from './support/tagged-mp3.js';
 
 const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 
@@ -9,8 +10,9 @@ const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)
  * The test's bucket, counting the bytes the Worker takes out of it: a body is handed over 64 KB at a
  * time as it is read, as R2 streams it, and `arrayBuffer()` takes the whole object.
  */
-function countingBucket(bucket: Env['MEDIA']) {
-  const read = { bytes: 0 };
+function countingBucket(bucket: Env['MEDIA'], tamper?: (key: string, gets: number) => boolean) {
+  const read = { bytes: 0, whole: 0 };
+  const gets = new Map<string, number>();
   const counted = (body: ReadableStream<Uint8Array>) => {
     const reader = body.getReader();
     let rest: Uint8Array = new Uint8Array();
@@ -41,16 +43,30 @@ function countingBucket(bucket: Env['MEDIA']) {
     get: async (key: string, options?: Parameters<Env['MEDIA']['get']>[1]) => {
       const object = await bucket.get(key, options);
       if (!object) return null;
+      gets.set(key, (gets.get(key) ?? 0) + 1);
+      // Another byte than was stored, as a bucket serving a damaged copy would give.
+      const changed = tamper?.(key, gets.get(key)!)
+        ? object.body.pipeThrough(
+            new TransformStream<Uint8Array, Uint8Array>({
+              transform(chunk, controller) {
+                const copy = chunk.slice();
+                copy[copy.length - 1]! ^= 0x01;
+                controller.enqueue(copy);
+              },
+            }),
+          )
+        : object.body;
       return {
         key: object.key,
         size: object.size,
         uploaded: object.uploaded,
         get body() {
-          return counted(object.body);
+          return counted(changed);
         },
         arrayBuffer: async () => {
           const whole = await object.arrayBuffer();
           read.bytes += whole.byteLength;
+          read.whole += whole.byteLength;
           return whole;
         },
       };
@@ -181,6 +197,43 @@ describe('uploads processed in the browser, checked in the Worker', () => {
       body: pdf,
     });
     expect(refused.status).toBe(415);
+  });
+
+  it('streams a processed MP3 into R2: measured and hashed as it is read, copied a part at a time', async () => {
+    const media = countingBucket((env as Env).MEDIA);
+    const runtime = await createEdgeRuntime({ ...(env as Env), MEDIA: media.bucket });
+    // Over R2's 5 MiB part: the copy goes up as a multipart upload, never held whole.
+    const mp3 = bytes(audio.processedMp3);
+    const file = new Uint8Array(mp3.length * Math.ceil((5.5 * 1024 * 1024) / mp3.length));
+    for (let at = 0; at < file.length; at += mp3.length) file.set(mp3, at);
+    const res = await runtime.app.request('/api/v1/announcements', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.secretary}` },
+      body: form(file, 'ban-tin-dai.mp3', 'true', 'Bản tin dài'),
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    expect(((await res.json()) as { status: string }).status).toBe('ready');
+    expect(media.read.whole).toBe(0);
+    // Read twice as a stream: once to measure and hash, once to copy (and hash again).
+    expect(media.read.bytes).toBe(2 * file.length);
+    const stored = await storedMp3(file);
+    expect(stored?.size).toBe(file.length);
+  });
+
+  it('stores nothing when R2 gives other bytes for the copy than it gave for the measurement', async () => {
+    const media = countingBucket((env as Env).MEDIA, (key, gets) => key.startsWith('src/') && gets === 2);
+    const runtime = await createEdgeRuntime({ ...(env as Env), MEDIA: media.bucket });
+    const file = taggedMp3(bytes(audio.processedMp3), 40);
+    const before = await storedObjects();
+    const res = await runtime.app.request('/api/v1/announcements', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.secretary}` },
+      body: form(file, 'thong-bao.mp3', 'true', 'Thông báo hỏng khi chép'),
+    });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { type: string }).type).toBe('urn:loa:problem:media_unavailable');
+    expect(await storedMp3(file)).toBeNull();
+    expect(await storedObjects()).toBe(before);
   });
 
   it('processes a WAV sent without the claim as before: queued for a processing node', async () => {

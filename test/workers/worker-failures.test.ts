@@ -186,3 +186,70 @@ describe('the Worker when D1 fails', () => {
     expect(failure).toBeInstanceOf(Error);
   });
 });
+
+describe('the Worker that cannot start', () => {
+  it('answers the pages with a Vietnamese page naming what to fix, and the API with a problem, never a value', async () => {
+    const badKey = 'khong-phai-khoa-32-byte';
+    const shortPassword = 'pw-9-chars';
+    const vars = {
+      ...testEnv,
+      DB: undefined,
+      LOA_SECRET_KEY: badKey,
+      LOA_ADMIN_PASSWORD: shortPassword.slice(0, 9),
+      LOG_LEVEL: 'error',
+    } as unknown as Env;
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    for (const [path, accept] of [
+      ['/', 'text/html'],
+      ['/dang-nhap', '*/*'],
+    ] as const) {
+      const res = await fetchWith(vars, path, { headers: { accept } });
+      expect(res.status, path).toBe(503);
+      expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+      const page = await res.text();
+      expect(page).toMatch(/<html lang="vi">/);
+      expect(page).toMatch(/Máy chủ Loa chưa khởi động được vì cấu hình của bản triển khai chưa đúng/);
+      expect(page).toMatch(/<code>DB<\/code>: chưa khai báo liên kết \(binding\)/);
+      expect(page).toMatch(/<code>LOA_SECRET_KEY<\/code>: giá trị chưa hợp lệ/);
+      expect(page).toMatch(/<code>LOA_ADMIN_PASSWORD<\/code>: giá trị chưa hợp lệ/);
+      expect(page).not.toContain(badKey);
+      expect(page).not.toContain(shortPassword.slice(0, 9));
+    }
+
+    const api = await fetchWith(vars, '/api/v1/auth/login', {
+      method: 'POST',
+      json: { username: 'admin', password: adminPassword },
+    });
+    expect(api.status).toBe(503);
+    expect(api.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = (await api.json()) as { type: string; detail: string; detailVi: string };
+    expect(problem.type).toBe('urn:loa:problem:not_configured');
+    expect(problem.detail).toMatch(/DB, LOA_ADMIN_PASSWORD, LOA_SECRET_KEY/);
+    expect(JSON.stringify(problem)).not.toContain(badKey);
+
+    // The log says why, for the operator, and repeats no secret either.
+    const logged = errors.mock.calls.map((call) => String(call[0])).join('\n');
+    expect(logged).toMatch(/LOA_SECRET_KEY: must be 32 random bytes in base64/);
+    expect(logged).toMatch(/LOA_ADMIN_PASSWORD: must be at least 10 characters/);
+    expect(logged).not.toContain(badKey);
+    expect(logged).not.toContain(shortPassword.slice(0, 9));
+  });
+
+  it('answers a page with 503 and Retry-After while D1 cannot be reached, then serves it', async () => {
+    const flaky = flakyD1(testEnv.DB);
+    const vars: Env = { ...testEnv, DB: flaky.binding };
+    flaky.state.down = true;
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const res = await fetchWith(vars, '/dang-nhap', { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    const page = await res.text();
+    expect(page).toMatch(/Cơ sở dữ liệu tạm thời không phản hồi nên trang chưa mở được/);
+    expect(page).not.toMatch(/D1_ERROR|Network/);
+
+    flaky.state.down = false;
+    const served = await fetchWith(vars, '/dang-nhap', { headers: { accept: 'text/html' } });
+    expect(served.status).toBe(200);
+  });
+});

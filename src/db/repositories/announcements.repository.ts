@@ -155,6 +155,15 @@ export function createAnnouncementsRepository(
       return rows.map((r) => r.source_key).filter((k): k is string => k !== null);
     },
 
+    async isAssetSaved(sha256) {
+      const row = await db
+        .selectFrom('audio_assets')
+        .select('sha256')
+        .where('sha256', '=', sha256)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
     /** Announcements of a commune visible in `scope`: the scoped hamlets' own and commune-wide ones. */
     async listAnnouncements(communeId, scope, filter) {
       let query = selectAnnouncements()

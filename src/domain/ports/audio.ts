@@ -111,4 +111,10 @@ export interface AudioWork {
  */
 export interface ProcessedAudioIntake {
   take(key: string, targets: AudioTargets): Promise<ProcessedAudio>;
+  /**
+   * Called once the use case that took `made` is over, whether it committed or not: the file `take`
+   * wrote is removed unless it was stored already or saved content uses it by now, so a use case that
+   * refused it, or whose unit of work failed, leaves nothing behind. Never throws.
+   */
+  release(made: ProcessedAudio): Promise<void>;
 }

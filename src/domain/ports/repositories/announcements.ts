@@ -45,6 +45,8 @@ export interface AnnouncementsRepository {
   findVariantWork(id: string): Promise<VariantWork | undefined>;
   /** Which of these media keys a variant holds as its source (kept originals still in use). */
   findSourceKeysInUse(keys: readonly string[]): Promise<readonly string[]>;
+  /** Whether an encoded file's measurements are stored: content saved with it uses it, or did. */
+  isAssetSaved(sha256: string): Promise<boolean>;
   setVariantStatus(id: string, status: ProcessingStatus, error: string | null, now: string): Promise<void>;
   /** Moves a version from `from` to `to` with `error`; false when it was not in `from` any more. */
   moveVariantStatus(
