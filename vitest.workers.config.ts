@@ -20,6 +20,7 @@ const shared = [
   'test/api/hamlets.test.ts',
   'test/api/series.test.ts',
   'test/db/broadcasts.repository.test.ts',
+  'test/db/webhook-outbox.test.ts',
 ];
 
 /**

@@ -354,10 +354,7 @@ export async function createNodeRuntime(
           jobs.stop(options),
           options.requestsDone,
         ]);
-        // Only now: a request that finished while the others stopped may have published an event for
-        // the webhooks, and on one SQLite process no other instance would record it.
         stopListening();
-        await services!.webhooks.whenRecorded();
         await sharedBus?.close();
         await db.close();
       },

@@ -207,17 +207,14 @@ export async function createEdgeRuntime(
     media,
     minFreeMediaBytes: 0,
   });
-  if (role === 'worker') {
-    await applyScheduleFiles(db, services, config, logger);
-    // Events become webhook deliveries in this isolate; the Cron Trigger sends them (`deliverWebhooks`).
-    services.webhooks.listen();
-  }
+  // The facts' units of work write their webhooks; the Cron Trigger sends them.
+  if (role === 'worker') await applyScheduleFiles(db, services, config, logger);
   const dispatcher = createDispatcher({
     services,
     clock,
     logger,
     heartbeatRetentionDays: config.HEARTBEAT_RETENTION_DAYS,
-    // Cron Triggers start one tick at a time per schedule; the units of work serialise the rest.
+    // The Cron run ticks only under its lease in D1 (`cron-lease.ts`): one tick at a time across isolates.
     lock: { acquire: async () => true, release: async () => undefined },
   });
   const app = createApp({
@@ -269,7 +266,6 @@ export async function createEdgeRuntime(
     logger,
     settle: async () => {
       await pushBus?.settle();
-      await services.webhooks.whenRecorded();
     },
   };
 }

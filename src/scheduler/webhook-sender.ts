@@ -12,8 +12,9 @@ export interface WebhookSenderDeps {
 
 /**
  * Works the webhook deliveries on every instance: looks for due ones every two seconds, or at once when
- * this process recorded an event, and makes one attempt of each it can lease. Leases keep two instances
- * from sending the same attempt; retries wait in the database, so nothing is lost with a process.
+ * the event bus tells of a fact with a webhook (`wake`), and makes one attempt of each it can lease.
+ * Leases keep two instances from sending the same attempt; deliveries and their retries wait in the
+ * database, so nothing is lost with a process.
  */
 export function createWebhookSender(deps: WebhookSenderDeps) {
   const pollMs = deps.pollMs ?? 2000;
@@ -48,11 +49,10 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
     },
 
     /**
-     * Waits for the events heard so far to be recorded, then makes every attempt due now (tests drive
-     * the clock and call this instead of waiting for a poll). Returns how many attempts were made.
+     * Makes every attempt due now, after the round under way (tests drive the clock and call this instead
+     * of waiting for a poll). Returns how many attempts were made.
      */
     async drain(): Promise<number> {
-      await deps.services.webhooks.whenRecorded();
       await running;
       return round();
     },

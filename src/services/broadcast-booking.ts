@@ -1,7 +1,9 @@
 import type { Repositories } from '../domain/ports/repositories.js';
 import type { RequestContext } from '../domain/actor.js';
+import type { LoaEvent } from '../domain/ports/events.js';
 import { iso, isoOnce } from '../domain/schedule/index.js';
 import type { SchedulingDeps } from './series.js';
+import type { WebhookOutbox } from './webhook-events.js';
 
 export interface Scheduled {
   readonly id: string;
@@ -81,8 +83,11 @@ export interface Booking {
   readonly replayed?: boolean;
 }
 
+/** What booking needs: scheduling's, and the outbox that an emergency's webhook is written to. */
+export type BookingDeps = SchedulingDeps & { readonly webhooks: WebhookOutbox };
+
 /** What every booking does once written and once committed: new schedule versions, the emergency push. */
-export function createBookingOutcomes(deps: Pick<SchedulingDeps, 'bus' | 'clock'>) {
+export function createBookingOutcomes(deps: Pick<BookingDeps, 'bus' | 'clock' | 'webhooks'>) {
   const { clock } = deps;
 
   async function bumpVersions(r: Pick<Repositories, 'hamlets'>, hamletIds: readonly string[]) {
@@ -101,10 +106,10 @@ export function createBookingOutcomes(deps: Pick<SchedulingDeps, 'bus' | 'clock'
       deps.bus.publish({ type: 'emergency', bookingId: first.bookingId, dueBy: iso(dueBy) });
   }
 
-  /** Tells the operations centre and the webhooks that a commune's emergency went out. */
-  function emergencySent(ctx: RequestContext, outcome: Booking): void {
+  /** That a commune's emergency went out, for the operations centre. */
+  function emergencySentOf(ctx: RequestContext, outcome: Booking): LoaEvent {
     const first = Math.min(...outcome.plan.occurrences.map((o) => o.startsAt));
-    deps.bus.publish({
+    return {
       type: 'emergency-sent',
       broadcastId: outcome.broadcastId,
       provinceId: ctx.actor.provinceId,
@@ -114,8 +119,27 @@ export function createBookingOutcomes(deps: Pick<SchedulingDeps, 'bus' | 'clock'
       title: outcome.title,
       sentBy: ctx.actor.username,
       sentAt: iso(outcome.now),
-    });
+    };
   }
 
-  return { bumpVersions, pushEmergency, emergencySent };
+  /**
+   * The emergencies' webhooks, written in the unit of work that booked them: sent once it commits,
+   * whatever becomes of the process after.
+   */
+  async function recordEmergencies(
+    r: Pick<Repositories, 'webhooks' | 'communes'>,
+    sent: readonly { readonly ctx: RequestContext; readonly booking: Booking }[],
+  ): Promise<void> {
+    await deps.webhooks.record(
+      r,
+      sent.map(({ ctx, booking }) => emergencySentOf(ctx, booking)),
+    );
+  }
+
+  /** Tells the bus that a commune's emergency went out (its webhook was written with the booking). */
+  function emergencySent(ctx: RequestContext, outcome: Booking): void {
+    deps.bus.publish(emergencySentOf(ctx, outcome));
+  }
+
+  return { bumpVersions, pushEmergency, recordEmergencies, emergencySent };
 }

@@ -20,10 +20,16 @@ import {
 import { bookedAround } from './bookings.js';
 import { materialise } from './materialise.js';
 import { createAiringCancellation } from './airings.js';
-import { createBookingOutcomes, scheduledOf, type Booking, type Scheduled } from './broadcast-booking.js';
+import {
+  createBookingOutcomes,
+  scheduledOf,
+  type Booking,
+  type BookingDeps,
+  type Scheduled,
+} from './broadcast-booking.js';
 import { contentOf, loadCommune, targetHamlets } from './broadcast-checks.js';
 import { createEmergencyEverywhere } from './emergency-everywhere.js';
-import { createSeriesExtension, type SchedulingDeps } from './series.js';
+import { createSeriesExtension } from './series.js';
 import { createUpcoming } from './upcoming.js';
 import { fromScheduleError, normaliseWhen } from './broadcast-request.js';
 
@@ -32,11 +38,10 @@ export interface BroadcastView extends Broadcast {
 }
 
 export function createBroadcastsService(
-  deps: SchedulingDeps & { readonly repos: Pick<Repositories, 'announcements' | 'bulletins'> },
+  deps: BookingDeps & { readonly repos: Pick<Repositories, 'announcements' | 'bulletins'> },
 ) {
   const { clock, tx } = deps;
-
-  const { bumpVersions, pushEmergency, emergencySent } = createBookingOutcomes(deps);
+  const { bumpVersions, pushEmergency, recordEmergencies, emergencySent } = createBookingOutcomes(deps);
 
   async function view(
     rows: readonly Broadcast[],
@@ -189,7 +194,7 @@ export function createBroadcastsService(
         displaced: displaced.map((d) => d.id),
       },
     });
-    return {
+    const booking: Booking = {
       broadcastId,
       bookingId: broadcastId,
       now,
@@ -199,6 +204,8 @@ export function createBroadcastsService(
       hamletIds: hamlets.map((h) => h.id),
       scheduled: scheduledOf(broadcastId, plan),
     };
+    if (req.priority === 'emergency') await recordEmergencies(r, [{ ctx, booking }]);
+    return booking;
   }
 
   /**

@@ -10,21 +10,21 @@ import {
   startsOf,
   type BroadcastContent,
 } from '../domain/schedule/index.js';
-import { createBookingOutcomes, scheduledOf, type Booking } from './broadcast-booking.js';
+import { createBookingOutcomes, scheduledOf, type Booking, type BookingDeps } from './broadcast-booking.js';
 import { fromScheduleError, normaliseWhen } from './broadcast-request.js';
 import { bookedAroundMany } from './bookings.js';
 import { materialise } from './materialise.js';
-import type { SchedulingDeps } from './series.js';
 
 /** A province's emergency booked and published in many communes at once, as one booking. */
-export function createEmergencyEverywhere(deps: SchedulingDeps) {
+export function createEmergencyEverywhere(deps: BookingDeps) {
   const { clock } = deps;
-  const { bumpVersions, pushEmergency, emergencySent } = createBookingOutcomes(deps);
+  const { bumpVersions, pushEmergency, recordEmergencies, emergencySent } = createBookingOutcomes(deps);
 
   /**
    * An emergency booked now in many communes in one unit of work (a province bulletin): each commune's
    * announcement on its hamlets, placed by the one materialiser in one pass over what is booked on all of
-   * them, read once; the broadcasts, occurrences, schedule versions and one audit row written together.
+   * them, read once; the broadcasts, occurrences, schedule versions, one audit row and every commune's
+   * `emergency.sent` webhook written together.
    * The same rules as `book` for an emergency at once (each commune's repeat rule; quiet hours and
    * conflicts give way); the caller checked the right to send it and read the hamlets it reaches.
    * Publish with `announceEverywhere`.
@@ -122,7 +122,7 @@ export function createEmergencyEverywhere(deps: SchedulingDeps) {
         occurrences: done.added,
       },
     });
-    return places.map((p, i) => {
+    const bookings = places.map((p, i) => {
       const plan = done.plans[i]!;
       // Read per hamlet of the commune: filtering the country's versions once per commune is quadratic.
       const mine = p.hamlets.flatMap((h) =>
@@ -140,6 +140,15 @@ export function createEmergencyEverywhere(deps: SchedulingDeps) {
         scheduled: scheduledOf(p.broadcastId, plan),
       };
     });
+    // Every commune's `emergency.sent` in this unit of work: the endpoints read once, the rows in batches.
+    await recordEmergencies(
+      r,
+      bookings.map((booking) => ({
+        ctx: { ...ctx, actor: { ...ctx.actor, communeId: booking.communeId } },
+        booking,
+      })),
+    );
+    return bookings;
   }
 
   /**

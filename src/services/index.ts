@@ -35,6 +35,7 @@ import { createReceiversService } from './receivers.service.js';
 import { createReportsService } from './reports.service.js';
 import { createSeedService } from './seed/seed.service.js';
 import { createUsersService } from './users.service.js';
+import { createWebhookOutbox } from './webhook-events.js';
 import { createWebhooksService } from './webhooks.service.js';
 
 export interface ServiceDeps {
@@ -88,6 +89,8 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const { repos, tx, clock, ids, passwords, bus, logger } = deps;
   const audit = createAuditTrail({ clock, ids });
+  // Where the facts with a webhook write it, in their own units of work.
+  const webhookOutbox = createWebhookOutbox({ clock, ids });
   const receiverCommands = createReceiverCommandsService({ repos, tx, audit, clock, ids, bus });
   const receiverSync = createReceiverSyncService({
     repos,
@@ -95,6 +98,7 @@ export function createServices(deps: ServiceDeps) {
     clock,
     ids,
     bus,
+    webhooks: webhookOutbox,
     commands: receiverCommands,
   });
   const announcements = createAnnouncementsService({
@@ -114,6 +118,7 @@ export function createServices(deps: ServiceDeps) {
     tx,
     audit,
     bus,
+    webhooks: webhookOutbox,
     clock,
     ids,
     logger,
@@ -158,7 +163,15 @@ export function createServices(deps: ServiceDeps) {
     }),
     hamlets: createHamletsService({ repos, tx, audit, clock, ids, bus }),
     users: createUsersService({ repos, tx, audit, clock, ids, passwords }),
-    receivers: createReceiversService({ repos, tx, audit, clock, ids, bus }),
+    receivers: createReceiversService({
+      repos,
+      tx,
+      audit,
+      clock,
+      ids,
+      bus,
+      webhooks: webhookOutbox,
+    }),
     receiverSync,
     receiverHub: createReceiverHub({
       bus,
@@ -173,7 +186,15 @@ export function createServices(deps: ServiceDeps) {
           .catch((error: Error) => logger.error({ err: error.message }, 'command delivery not recorded')),
     }),
     receiverCommands,
-    receiverAlarms: createReceiverAlarmsService({ repos, tx, clock, ids, bus, rules: deps.alarmRules }),
+    receiverAlarms: createReceiverAlarmsService({
+      repos,
+      tx,
+      clock,
+      ids,
+      bus,
+      webhooks: webhookOutbox,
+      rules: deps.alarmRules,
+    }),
     monitoring: createMonitoringService({
       repos,
       clock,

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../domain/actor.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
-import type { EventBus } from '../domain/ports/events.js';
+import type { EventBus, LoaEvent } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import {
@@ -12,6 +12,7 @@ import {
   type ReceiverAlarm,
 } from '../domain/receiver/alarm.js';
 import { HEARTBEAT_INTERVAL_S } from '../domain/receiver/health.js';
+import type { WebhookOutbox } from './webhook-events.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'receiverAlarms'>;
@@ -19,6 +20,7 @@ interface Deps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly bus: EventBus;
+  readonly webhooks: WebhookOutbox;
   readonly rules?: AlarmRules | undefined;
   readonly heartbeatIntervalS?: number | undefined;
 }
@@ -28,8 +30,8 @@ const mb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`;
 /**
  * Alarms of the boxes: each dispatcher tick finds the receivers whose heartbeats stopped for N intervals,
  * whose storage is low or whose playbacks failed twice in a row, raises an alarm for each new cause and
- * clears those whose cause is gone, and tells the event bus (the province's `receiver.alarm` and
- * `receiver.alarm_cleared` webhooks).
+ * clears those whose cause is gone, with the province's `receiver.alarm` and `receiver.alarm_cleared`
+ * webhooks in the same unit of work, then tells the event bus.
  */
 export function createReceiverAlarmsService(deps: Deps) {
   const rules = deps.rules ?? DEFAULT_ALARM_RULES;
@@ -84,40 +86,46 @@ export function createReceiverAlarmsService(deps: Deps) {
         clearedAt: null,
         detail: c.detail,
       }));
-      // Only what this pass wrote is announced: another dispatcher that got there first announced its own.
-      const written = await deps.tx(async (r) => ({
-        raised: new Set(await r.receiverAlarms.insertAlarms(raised)),
-        cleared: new Set(
+      // Only what this pass wrote is told: another dispatcher that got there first told its own. The webhooks
+      // are written with the alarms: after a crash past the commit, the next pass would see nothing new.
+      const told = await deps.tx(async (r) => {
+        const inserted = new Set(await r.receiverAlarms.insertAlarms(raised));
+        const cleared = new Set(
           await r.receiverAlarms.clearAlarms(
             clear.map((a) => a.id),
             now,
           ),
-        ),
-      }));
-      const wasRaised = raised.filter((a) => written.raised.has(a.id));
-      const wasCleared = clear.filter((a) => written.cleared.has(a.id));
-      const subjects = new Map(
-        (await repo.findSubjects([...new Set([...wasRaised, ...wasCleared].map((a) => a.receiverId))])).map(
-          (s) => [s.receiverId, s],
-        ),
-      );
-      const tell = (alarm: ReceiverAlarm, state: 'raised' | 'cleared') => {
-        const subject = subjects.get(alarm.receiverId);
-        if (!subject) return;
-        deps.bus.publish({
-          type: 'receiver-alarm',
-          state,
-          alarmId: alarm.id,
-          kind: alarm.kind,
-          detail: alarm.detail,
-          startedAt: alarm.startedAt,
-          clearedAt: state === 'cleared' ? now : null,
-          ...subject,
+        );
+        const changed = [
+          ...raised.filter((a) => inserted.has(a.id)).map((alarm) => ({ alarm, state: 'raised' as const })),
+          ...clear.filter((a) => cleared.has(a.id)).map((alarm) => ({ alarm, state: 'cleared' as const })),
+        ];
+        const subjects = new Map(
+          (await r.receiverAlarms.findSubjects([...new Set(changed.map((c) => c.alarm.receiverId))])).map(
+            (s) => [s.receiverId, s],
+          ),
+        );
+        const facts = changed.flatMap(({ alarm, state }): LoaEvent[] => {
+          const subject = subjects.get(alarm.receiverId);
+          if (!subject) return [];
+          return [
+            {
+              type: 'receiver-alarm',
+              state,
+              alarmId: alarm.id,
+              kind: alarm.kind,
+              detail: alarm.detail,
+              startedAt: alarm.startedAt,
+              clearedAt: state === 'cleared' ? now : null,
+              ...subject,
+            },
+          ];
         });
-      };
-      for (const a of wasRaised) tell(a, 'raised');
-      for (const a of wasCleared) tell(a, 'cleared');
-      return { raised: wasRaised.length, cleared: wasCleared.length };
+        await deps.webhooks.record(r, facts);
+        return { raised: inserted.size, cleared: cleared.size, facts };
+      });
+      for (const fact of told.facts) deps.bus.publish(fact);
+      return { raised: told.raised, cleared: told.cleared };
     },
 
     /** The commune's open alarms, oldest first (the monitor page). */

@@ -1,4 +1,4 @@
-import type { EventBus } from '../domain/ports/events.js';
+import type { EventBus, LoaEvent } from '../domain/ports/events.js';
 import { LoaError } from '../domain/errors.js';
 import {
   etagMatches,
@@ -23,10 +23,13 @@ import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { NewPlaybackEvent, PlaybackReport, ReceiverSession } from '../domain/receiver/receiver.js';
 import type { Clock } from '../domain/ports/clock.js';
 import { hashToken, type IdGenerator } from '../domain/ports/ids.js';
+import type { WebhookOutbox } from './webhook-events.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'receiverSync' | 'receiverCommands' | 'bulletins'>;
-  /** Told when a box reports starting a province bulletin (the province's `bulletin.aired` webhook). */
+  readonly repos: Pick<Repositories, 'receiverSync' | 'receiverCommands'>;
+  /** Where a box's first report of starting a province bulletin is written (`bulletin.aired`). */
+  readonly webhooks?: WebhookOutbox | undefined;
+  /** Told of such a report once it has committed. */
   readonly bus?: EventBus | undefined;
   readonly tx: UnitOfWork;
   readonly clock: Clock;
@@ -135,23 +138,24 @@ export function createReceiverSyncService(deps: Deps) {
   }
 
   /**
-   * A started report of a province bulletin's airing is news for the province: published after the
-   * reports committed; the webhook outbox keeps one event per bulletin and commune.
+   * A started report of a province bulletin's airing is news for the province: its webhook is written in
+   * the unit of work that stores the report (the outbox keeps one event per bulletin and commune), and the
+   * facts are returned to be published once it has committed.
    */
-  async function announceBulletinsAired(session: ReceiverSession, events: readonly LogEvent[]) {
-    if (!deps.bus) return;
+  async function recordBulletinsAired(
+    r: Pick<Repositories, 'bulletins' | 'webhooks' | 'communes'>,
+    session: ReceiverSession,
+    events: readonly LogEvent[],
+  ): Promise<readonly LoaEvent[]> {
     const started = events.filter((e) => e.type === 'started');
-    if (started.length === 0) return;
-    const airings = await deps.repos.bulletins.findBulletinAirings([
-      ...new Set(started.map((e) => e.occurrenceId)),
-    ]);
+    if (!deps.webhooks || started.length === 0) return [];
+    const airings = await r.bulletins.findBulletinAirings([...new Set(started.map((e) => e.occurrenceId))]);
     const byOccurrence = new Map(airings.map((a) => [a.occurrenceId, a]));
-    const told = new Set<string>();
+    const told = new Map<string, LoaEvent>();
     for (const e of started) {
       const a = byOccurrence.get(e.occurrenceId);
       if (!a || told.has(a.bulletinId)) continue;
-      told.add(a.bulletinId);
-      deps.bus.publish({
+      told.set(a.bulletinId, {
         type: 'bulletin-aired',
         bulletinId: a.bulletinId,
         provinceId: a.provinceId,
@@ -163,6 +167,8 @@ export function createReceiverSyncService(deps: Deps) {
         startedAt: new Date(e.at).toISOString(),
       });
     }
+    await deps.webhooks.record(r, [...told.values()]);
+    return [...told.values()];
   }
 
   return {
@@ -298,15 +304,16 @@ export function createReceiverSyncService(deps: Deps) {
         const status = occurrences.get(id)!.status;
         return status !== 'cancelled' && (status !== 'played' || failing.has(id));
       });
-      const accepted = await deps.tx(async (r) => {
+      const { accepted, aired } = await deps.tx(async (r) => {
         const stored = new Set(await r.receiverSync.insertPlaybackEvents(rows));
-        // Events of a retried batch were counted the first time; a retry may carry newer ones with them.
-        const run = playbackRun(events.filter((e) => stored.has(e.id)));
+        // Events of a retried batch were counted (and told) the first time; a retry may carry newer ones.
+        const fresh = events.filter((e) => stored.has(e.id));
+        const run = playbackRun(fresh);
         if (run) await r.receiverSync.recordPlaybackRun(session.id, run);
         if (stored.size > 0 && open.length > 0) await refreshStatuses(r, open, occurrences);
-        return stored.size;
+        return { accepted: stored.size, aired: await recordBulletinsAired(r, session, fresh) };
       });
-      if (accepted > 0) await announceBulletinsAired(session, events);
+      for (const fact of aired) deps.bus?.publish(fact);
       return { accepted, duplicates: events.length - accepted };
     },
   };

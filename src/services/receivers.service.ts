@@ -11,6 +11,7 @@ import type { Receiver } from '../domain/receiver/receiver.js';
 import type { AuditTrail } from './audit.service.js';
 import { assertHamletExists } from './hamlets.service.js';
 import { cancelOpenCommands } from './receiver-commands.service.js';
+import type { WebhookOutbox } from './webhook-events.js';
 
 /**
  * The hamlet a receiver is put in, held until the unit of work ends as a deletion holds it: a deletion at
@@ -30,6 +31,8 @@ interface Deps {
   readonly ids: IdGenerator;
   /** Told when a device's token stops working, so its open push channels close at once. */
   readonly bus?: EventBus | undefined;
+  /** Where the `receiver.offline` webhooks are written. */
+  readonly webhooks?: WebhookOutbox | undefined;
   /** The agents' heartbeat interval; a receiver is online within two of them. */
   readonly heartbeatIntervalS?: number | undefined;
 }
@@ -185,8 +188,9 @@ export function createReceiversService(deps: Deps) {
     },
 
     /**
-     * Tells the event bus of every enabled receiver that went offline in (fromMs, untilMs]: its last
-     * heartbeat stopped keeping it online then, by the receiver list's own rule (one online window).
+     * Writes the `receiver.offline` webhooks of every enabled receiver that went offline in (fromMs,
+     * untilMs], then tells the event bus: its last heartbeat stopped keeping it online then, by the
+     * receiver list's own rule (one online window).
      * Called by the dispatcher with consecutive spans, so each stretch is announced once per leader; the
      * webhooks dedupe what a change of leader announces again. Returns how many were announced.
      */
@@ -197,7 +201,11 @@ export function createReceiversService(deps: Deps) {
         new Date(fromMs - window).toISOString(),
         new Date(untilMs - window).toISOString(),
       );
-      for (const g of gone) deps.bus?.publish({ type: 'receiver-offline', ...g });
+      const facts = gone.map((g) => ({ type: 'receiver-offline' as const, ...g }));
+      // Their webhooks first, in one unit of work: a failure looks at the same span again next tick.
+      const { webhooks } = deps;
+      if (webhooks && facts.length > 0) await deps.tx((r) => webhooks.record(r, facts));
+      for (const fact of facts) deps.bus?.publish(fact);
       return gone.length;
     },
   };

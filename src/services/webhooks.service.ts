@@ -3,7 +3,7 @@ import { conflict, invalid, notFound } from '../domain/errors.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
-import type { EventBus, LoaEvent } from '../domain/ports/events.js';
+import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
@@ -17,15 +17,13 @@ import {
   type WebhookDelivery,
   type WebhookEndpoint,
   type WebhookEndpointInput,
-  type WebhookEventRecord,
-  type WebhookEventType,
 } from '../domain/webhook.js';
 import type { AuditTrail } from './audit.service.js';
 import { webhookEventOf } from './webhook-events.js';
 import { newWebhookSecret, signWebhook } from './webhook-signature.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'webhooks' | 'communes'>;
+  readonly repos: Pick<Repositories, 'webhooks'>;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
@@ -55,31 +53,13 @@ export const DELIVERY_LEASE_MS = 60_000;
 
 /**
  * Signed outbound webhooks of the province: endpoints the province admin registers (the secret shown
- * once), events taken from the event bus into a durable outbox (one event per fact, one delivery per
- * event and endpoint), and deliveries worked by `deliverDue`: leased per attempt, signed per Standard
- * Webhooks, retried with back-off, every attempt recorded.
+ * once), and the deliveries of the durable outbox (one event per fact, one delivery per event and
+ * endpoint, written by the fact's own unit of work: `createWebhookOutbox`) worked by `deliverDue`: leased
+ * per attempt, signed per Standard Webhooks, retried with back-off, every attempt recorded.
  */
 export function createWebhooksService(deps: Deps) {
   const { clock } = deps;
   const rule = { allowPrivate: deps.allowPrivate };
-  const recording = new Set<Promise<void>>();
-  /**
-   * Which endpoints take a type, one query shared by the events that ask while it runs: a province's
-   * emergency to every commune is thousands of `emergency-sent` heard at once by every instance, which
-   * would otherwise queue as many queries ahead of the receivers' pushes.
-   */
-  const asking = new Map<string, Promise<readonly string[]>>();
-  const subscribedTo = (provinceId: string, type: WebhookEventType): Promise<readonly string[]> => {
-    const key = `${provinceId} ${type}`;
-    let answer = asking.get(key);
-    if (!answer) {
-      answer = deps.repos.webhooks
-        .listSubscribedEndpointIds(provinceId, type)
-        .finally(() => asking.delete(key));
-      asking.set(key, answer);
-    }
-    return answer;
-  };
 
   /** The URL as written, then its host's addresses now: both must be outside local networks. */
   async function checkUrl(url: string): Promise<void> {
@@ -97,35 +77,6 @@ export function createWebhooksService(deps: Deps) {
       // No answer is refused below as a name that does not resolve.
     }
     return webhookAddressProblem(url, addresses, rule);
-  }
-
-  async function record(event: LoaEvent): Promise<boolean> {
-    const found = webhookEventOf(event);
-    if (!found) return false;
-    const type = found.payload.type;
-    // Most events interest no endpoint: then nothing is written.
-    if ((await subscribedTo(found.provinceId, type)).length === 0) return false;
-    let payload = found.payload;
-    if (payload.type === 'emergency.sent') {
-      const commune = await deps.repos.communes.findCommune(found.communeId);
-      payload = { ...payload, data: { ...payload.data, communeName: commune?.name ?? found.communeId } };
-    }
-    const now = clock.now().toISOString();
-    const record: WebhookEventRecord = {
-      id: deps.ids.id(),
-      provinceId: found.provinceId,
-      dedupeKey: found.dedupeKey,
-      payload,
-    };
-    return deps.tx(async (r) => {
-      if (!(await r.webhooks.insertEvent(record, payload.timestamp, now))) return false;
-      const endpoints = await r.webhooks.listSubscribedEndpointIds(found.provinceId, type);
-      await r.webhooks.insertDeliveries(
-        endpoints.map((endpointId) => ({ id: deps.ids.id(), eventId: record.id, endpointId })),
-        now,
-      );
-      return endpoints.length > 0;
-    });
   }
 
   /** Sends one leased attempt and records what came of it; never throws. */
@@ -288,27 +239,14 @@ export function createWebhooksService(deps: Deps) {
     },
 
     /**
-     * Takes the event bus's facts into the outbox as they come (`onRecorded` is told when a delivery was
-     * added). Every instance listens: on PostgreSQL each one hears every event, and the event's key lets
-     * only the first one record it. Returns the unsubscribe function.
+     * Wakes the sender (`wake`) when the bus tells of a fact with a webhook, here or on another instance:
+     * its unit of work wrote the webhook, so a wake-up lost only waits for the sender's next look.
+     * Returns the unsubscribe function.
      */
-    listen(onRecorded: () => void = () => {}): () => void {
+    listen(wake: () => void): () => void {
       return deps.bus.subscribe((event) => {
-        const p = record(event)
-          .then((added) => {
-            if (added) onRecorded();
-          })
-          .catch((error: Error) =>
-            deps.logger.error({ err: error.message, event: event.type }, 'webhook event not recorded'),
-          )
-          .finally(() => recording.delete(p));
-        recording.add(p);
+        if (webhookEventOf(event)) wake();
       });
-    },
-
-    /** Resolves once the events heard so far are recorded (the sender drains after them). */
-    async whenRecorded(): Promise<void> {
-      while (recording.size > 0) await Promise.all(recording);
     },
 
     /**

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { toPage } from '../../domain/page.js';
+import { chunked, runInTurn } from '../in-turn.js';
 import type { WebhooksRepository } from '../../domain/ports/repositories.js';
 import type { WebhookAttempt, WebhookEndpoint, WebhookEventType } from '../../domain/webhook.js';
 import type { Database } from '../schema.js';
@@ -79,40 +80,53 @@ export function createWebhooksRepository(db: Kysely<Database>): WebhooksReposito
       return rows.filter((r) => (JSON.parse(r.events) as string[]).includes(type)).map((r) => r.id);
     },
 
-    async insertEvent(event, occurredAt, now) {
-      const result = await db
-        .insertInto('webhook_events')
-        .values({
-          id: event.id,
-          province_id: event.provinceId,
-          type: event.payload.type,
-          dedupe_key: event.dedupeKey,
-          body: JSON.stringify(event.payload),
-          occurred_at: occurredAt,
-          created_at: now,
-        })
-        .onConflict((oc) => oc.column('dedupe_key').doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    async insertEvents(events, now) {
+      const inserted: string[] = [];
+      // 7 columns a row, the body a few hundred bytes: a province's emergency in every commune is a few
+      // statements, each well within the databases' parameter limits.
+      for (let i = 0; i < events.length; i += 500) {
+        const rows = await db
+          .insertInto('webhook_events')
+          .values(
+            events.slice(i, i + 500).map((event) => ({
+              id: event.id,
+              province_id: event.provinceId,
+              type: event.payload.type,
+              dedupe_key: event.dedupeKey,
+              body: JSON.stringify(event.payload),
+              occurred_at: event.payload.timestamp,
+              created_at: now,
+            })),
+          )
+          .onConflict((oc) => oc.column('dedupe_key').doNothing())
+          .returning('id')
+          .execute();
+        inserted.push(...rows.map((r) => r.id));
+      }
+      return inserted;
     },
 
     async insertDeliveries(deliveries, now) {
-      if (deliveries.length === 0) return;
-      await db
-        .insertInto('webhook_deliveries')
-        .values(
-          deliveries.map((d) => ({
-            id: d.id,
-            event_id: d.eventId,
-            endpoint_id: d.endpointId,
-            status: 'pending' as const,
-            next_attempt_at: now,
-            created_at: now,
-            updated_at: now,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['event_id', 'endpoint_id']).doNothing())
-        .execute();
+      // 7 columns a row: 21,000 parameters per statement, within SQLite's 32,766 (PostgreSQL: 65,535).
+      await runInTurn(
+        db,
+        chunked(deliveries, 3000, (part) =>
+          db
+            .insertInto('webhook_deliveries')
+            .values(
+              part.map((d) => ({
+                id: d.id,
+                event_id: d.eventId,
+                endpoint_id: d.endpointId,
+                status: 'pending' as const,
+                next_attempt_at: now,
+                created_at: now,
+                updated_at: now,
+              })),
+            )
+            .onConflict((oc) => oc.columns(['event_id', 'endpoint_id']).doNothing()),
+        ),
+      );
     },
 
     /**

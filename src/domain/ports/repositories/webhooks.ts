@@ -29,8 +29,8 @@ export interface WebhooksRepository {
   disableEndpoint(provinceId: string, id: string, now: string): Promise<boolean>;
   /** Enabled endpoints of the province that subscribed to `type`. */
   listSubscribedEndpointIds(provinceId: string, type: WebhookEventType): Promise<readonly string[]>;
-  /** Stores the event unless one with its key exists; true when it was new. */
-  insertEvent(event: WebhookEventRecord, occurredAt: string, now: string): Promise<boolean>;
+  /** Stores each event unless one with its key exists; returns the ids of those that were new. */
+  insertEvents(events: readonly WebhookEventRecord[], now: string): Promise<readonly string[]>;
   /** One delivery per (event, endpoint); an existing one is kept. */
   insertDeliveries(
     deliveries: readonly { readonly id: string; readonly eventId: string; readonly endpointId: string }[],
