@@ -83,7 +83,7 @@ describe('loa seed with commune files that collide', () => {
     // A command acting as the operator finds no admin yet: it says what to run first, in one line.
     const noAdmin = await runLoa(['user', 'list'], env(folder('still-empty', {})));
     expect(noAdmin.code).toBe(1);
-    expect(noAdmin.stderr).toBe('No user admin exists yet; run `loa serve` or `loa seed` once first.\n');
+    expect(noAdmin.stderr).toBe('No user tinh exists yet; run `loa serve` or `loa seed` once first.\n');
   });
 
   it(
