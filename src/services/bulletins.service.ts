@@ -54,26 +54,30 @@ export function createBulletinsService(deps: Deps) {
     return b;
   }
 
-  /** The target communes, each of the province and not deleted: 422 naming the others. */
-  async function targetCommunes(
+  /** The target communes of the province that are not deleted, and the ids asked for that are not. */
+  async function liveTargets(
     r: Pick<Repositories, 'communes'>,
     actor: UserActor,
     requested: BulletinTarget['communeIds'],
   ) {
     const communes = await r.communes.listCommunes(actor.provinceId);
-    if (requested === 'all') return communes;
+    if (requested === 'all') return { communes, missing: [] };
     const ids = [...new Set(requested)];
     const byId = new Map(communes.map((c) => [c.id, c]));
-    const missing = ids.filter((id) => !byId.has(id));
-    if (missing.length > 0) {
-      throw invalid(
-        'communeIds',
-        `Unknown or deleted commune(s) of your province: ${missing.join(', ')}.`,
-        `Không tìm thấy xã (hoặc xã đã bị xoá) trong tỉnh: ${missing.join(', ')}.`,
-      );
-    }
-    return ids.map((id) => byId.get(id)!);
+    return {
+      communes: ids.flatMap((id) => byId.get(id) ?? []),
+      missing: ids.filter((id) => !byId.has(id)),
+    };
   }
+
+  const unknownCommunes = (missing: readonly string[]) =>
+    invalid(
+      'communeIds',
+      `Unknown or deleted commune(s) of your province: ${missing.join(', ')}.`,
+      `Không tìm thấy xã (hoặc xã đã bị xoá) trong tỉnh: ${missing.join(', ')}.`,
+    );
+
+  const noCommune = () => invalid('communeIds', 'Your province has no commune yet.', 'Tỉnh chưa có xã nào.');
 
   function checkTarget(target: BulletinTarget, now: number): void {
     if (target.answerBy !== undefined && target.level !== 'normal') {
@@ -103,10 +107,9 @@ export function createBulletinsService(deps: Deps) {
     ): Promise<{ id: string; status: string }> {
       assertAllowed(ctx.actor, 'bulletin.issue');
       checkTarget(target, clock.now().getTime());
-      const communes = await targetCommunes(deps.repos, ctx.actor, target.communeIds);
-      if (communes.length === 0) {
-        throw invalid('communeIds', 'Your province has no commune yet.', 'Tỉnh chưa có xã nào.');
-      }
+      const { communes, missing } = await liveTargets(deps.repos, ctx.actor, target.communeIds);
+      if (missing.length > 0) throw unknownCommunes(missing);
+      if (communes.length === 0) throw noCommune();
       const id = deps.ids.id();
       const content = await deps.announcements.createForBulletin(
         ctx,
@@ -163,7 +166,10 @@ export function createBulletinsService(deps: Deps) {
         if (!(await r.bulletins.markSent(id, now))) {
           throw conflict('This bulletin was already sent.', 'Bản tin này đã được gửi.');
         }
-        const communes = await targetCommunes(r, ctx.actor, bulletin.communeIds ?? 'all');
+        // A commune deleted since the bulletin was made is hidden from everything: it is left out, and
+        // the bulletin goes to the others rather than never going at all.
+        const { communes, missing } = await liveTargets(r, ctx.actor, bulletin.communeIds ?? 'all');
+        if (communes.length === 0) throw missing.length > 0 ? unknownCommunes(missing) : noCommune();
         const copies = communes.map((c) => ({
           communeId: c.id,
           announcementId: deps.ids.id(),
@@ -175,7 +181,11 @@ export function createBulletinsService(deps: Deps) {
           action: 'bulletin.send',
           targetType: 'bulletin',
           targetId: id,
-          details: { level: bulletin.level, communes: communes.map((c) => c.id) },
+          details: {
+            level: bulletin.level,
+            communes: communes.map((c) => c.id),
+            ...(missing.length > 0 && { left: missing }),
+          },
         });
         return { bulletin: { ...bulletin, sentAt: now }, now };
       });
@@ -184,7 +194,7 @@ export function createBulletinsService(deps: Deps) {
     },
 
     async list(ctx: RequestContext, limit = 50): Promise<readonly BulletinView[]> {
-      assertAllowed(ctx.actor, 'bulletin.issue');
+      assertAllowed(ctx.actor, 'province.read');
       const now = clock.now().getTime();
       const bulletins = await deps.repos.bulletins.listBulletins(ctx.actor.provinceId, limit);
       return Promise.all(

@@ -56,9 +56,11 @@ export function bulletinAirings(
           .select((e) => e.fn.min('pe.at').as('at'));
       const rows = await db
         .selectFrom('bulletin_deliveries as d')
+        .innerJoin('communes as c', 'c.id', 'd.commune_id')
         .innerJoin('hamlets as h', 'h.commune_id', 'd.commune_id')
         .innerJoin('receivers as r', 'r.hamlet_id', 'h.id')
         .where('d.bulletin_id', '=', bulletinId)
+        .where('c.deleted_at', 'is', null)
         .where('h.deleted_at', 'is', null)
         .where('r.disabled_at', 'is', null)
         .select([

@@ -26,10 +26,12 @@ export function createBulletinsRepository(
       .select((e) => e.fn.count<number>('pe.receiver_id').distinct().as('n'))
       .as('aired_receivers');
 
+  // A deleted commune is hidden from the province's bulletins as from its lists and reports; its rows stay.
   const selectDeliveries = () =>
     db
       .selectFrom('bulletin_deliveries as d')
       .innerJoin('communes as c', 'c.id', 'd.commune_id')
+      .where('c.deleted_at', 'is', null)
       .selectAll('d')
       .select('c.name as commune_name')
       .select((eb) => airedReceivers(eb));
@@ -243,7 +245,6 @@ export function createBulletinsRepository(
     async listSentBetween(provinceId, from, to) {
       const rows = await selectWithBulletins()
         .where('bu.province_id', '=', provinceId)
-        .where('c.deleted_at', 'is', null)
         .where('bu.sent_at', '>=', from)
         .where('bu.sent_at', '<', to)
         .orderBy('bu.sent_at')
@@ -256,7 +257,6 @@ export function createBulletinsRepository(
     async listExportDeliveries(provinceId, after, limit) {
       let query = selectWithBulletins()
         .where('bu.province_id', '=', provinceId)
-        .where('c.deleted_at', 'is', null)
         .where('bu.sent_at', 'is not', null)
         .orderBy('d.bulletin_id')
         .orderBy('d.commune_id')

@@ -7,19 +7,49 @@ import {
 } from '../../../domain/bulletin.js';
 import type { RequestContext } from '../../../domain/actor.js';
 import { LoaError } from '../../../domain/errors.js';
-import { DEFAULT_TIME_ZONE, iso, localToUtc } from '../../../domain/schedule/index.js';
+import { isAllowed } from '../../../domain/policy.js';
+import {
+  DEFAULT_TIME_ZONE,
+  iso,
+  localToUtc,
+  parseLocalDate,
+  parseLocalTime,
+} from '../../../domain/schedule/index.js';
 import { gate } from '../../middleware/gate.js';
 import { bulletinMessages } from '../bulletin-messages.js';
 import { communeOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { many, one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
 import { checkInput } from '../input.js';
-import { pageContext, seeOther, sendPage, signedIn } from '../page.js';
+import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { Badge, Layout, Section, Table } from '../ui.js';
 import { Choices, Csrf, FormError, TextArea, TextField } from '../form-fields.js';
 import { shownAt } from './province-tokens.js';
 import { DeliveryState, renderBulletinInbox, type InboxOptions } from './bulletin-inbox-view.js';
+
+/**
+ * An instant from a date and a time typed on a commune's clock, or each one's refusal under the field
+ * named for it: without a picker (an old browser, no JavaScript) they arrive as typed, "30/11" or "9h".
+ */
+function typedInstant(
+  p: PageContext,
+  typed: { readonly date: string; readonly time: string },
+  fields: { readonly date: string; readonly time: string },
+  timeZone: string,
+): { readonly at: string } | { readonly problem: FormProblem } {
+  const date = parseLocalDate(typed.date, fields.date);
+  const time = parseLocalTime(typed.time, fields.time);
+  if (date.ok && time.ok) return { at: iso(localToUtc(typed.date, typed.time, timeZone)) };
+  const problems: Record<string, string> = {};
+  for (const [name, r] of [
+    [fields.date, date],
+    [fields.time, time],
+  ] as const) {
+    if (!r.ok) problems[name] = p.lang === 'vi' ? r.error.message : r.error.messageEn;
+  }
+  return { problem: { general: p.m.fixBelow, fields: problems, status: 400 } };
+}
 
 /**
  * Bulletins from the province, two presenters over the bulletins service: the province officer's page
@@ -39,6 +69,8 @@ export function bulletinPageRoutes(deps: WebDeps) {
       services.communes.list(ctx),
     ]);
     const at = (v: string) => shownAt(p, v, DEFAULT_TIME_ZONE);
+    // The province admin reads the bulletins; making and sending them is the province officer's.
+    const issues = isAllowed(ctx.actor, 'bulletin.issue');
     const values = opts.values ?? {};
     const notice = { created: bm.created, sent: bm.sentNotice }[c.req.query('tb') ?? ''];
     return sendPage(
@@ -59,6 +91,8 @@ export function bulletinPageRoutes(deps: WebDeps) {
                   <td data-label={bm.status}>
                     {b.sentAt ? (
                       bm.sentAt(at(b.sentAt))
+                    ) : !issues ? (
+                      <span class="meta">{bm.notSent}</span>
                     ) : (
                       <form method="post" action={paths.sendBulletin(b.id)} class="inline">
                         <Csrf p={p} />
@@ -84,57 +118,63 @@ export function bulletinPageRoutes(deps: WebDeps) {
             </Table>
           )}
         </Section>
-        <Section title={bm.create} id="new">
-          <form method="post" action={paths.bulletins} novalidate>
-            <Csrf p={p} />
-            <FormError message={opts.problem?.general} />
-            <TextField
-              name="title"
-              label={bm.title}
-              value={one(values, 'title')}
-              required
-              maxlength={200}
-              error={opts.problem?.fields.title}
-            />
-            <TextArea
-              name="text"
-              label={bm.text}
-              hint={bm.textHint}
-              value={one(values, 'text')}
-              error={opts.problem?.fields.text}
-            />
-            <Choices
-              name="level"
-              type="radio"
-              label={bm.level}
-              options={BULLETIN_LEVELS.map((l) => [l, bm.levels[l]] as const)}
-              checked={[one(values, 'level') || 'normal']}
-              error={opts.problem?.fields.level}
-            />
-            <Choices
-              name="communeIds"
-              type="checkbox"
-              label={bm.communes}
-              options={[['all', bm.wholeProvince] as const, ...communes.map((x) => [x.id, x.name] as const)]}
-              checked={opts.values ? many(values, 'communeIds') : ['all']}
-              error={opts.problem?.fields.communeIds}
-            />
-            <TextField
-              name="answerByDate"
-              type="date"
-              label={`${bm.answerBy} — ${bm.answerByDate}`}
-              value={one(values, 'answerByDate')}
-              error={opts.problem?.fields.answerBy}
-            />
-            <TextField
-              name="answerByTime"
-              type="time"
-              label={`${bm.answerBy} — ${bm.answerByTime}`}
-              value={one(values, 'answerByTime') || '17:00'}
-            />
-            <button type="submit">{bm.create}</button>
-          </form>
-        </Section>
+        {issues ? (
+          <Section title={bm.create} id="new">
+            <form method="post" action={paths.bulletins} novalidate>
+              <Csrf p={p} />
+              <FormError message={opts.problem?.general} />
+              <TextField
+                name="title"
+                label={bm.title}
+                value={one(values, 'title')}
+                required
+                maxlength={200}
+                error={opts.problem?.fields.title}
+              />
+              <TextArea
+                name="text"
+                label={bm.text}
+                hint={bm.textHint}
+                value={one(values, 'text')}
+                error={opts.problem?.fields.text}
+              />
+              <Choices
+                name="level"
+                type="radio"
+                label={bm.level}
+                options={BULLETIN_LEVELS.map((l) => [l, bm.levels[l]] as const)}
+                checked={[one(values, 'level') || 'normal']}
+                error={opts.problem?.fields.level}
+              />
+              <Choices
+                name="communeIds"
+                type="checkbox"
+                label={bm.communes}
+                options={[
+                  ['all', bm.wholeProvince] as const,
+                  ...communes.map((x) => [x.id, x.name] as const),
+                ]}
+                checked={opts.values ? many(values, 'communeIds') : ['all']}
+                error={opts.problem?.fields.communeIds}
+              />
+              <TextField
+                name="answerByDate"
+                type="date"
+                label={`${bm.answerBy} — ${bm.answerByDate}`}
+                value={one(values, 'answerByDate')}
+                error={opts.problem?.fields.answerBy}
+              />
+              <TextField
+                name="answerByTime"
+                type="time"
+                label={`${bm.answerBy} — ${bm.answerByTime}`}
+                value={one(values, 'answerByTime') || '17:00'}
+                error={opts.problem?.fields.answerByTime}
+              />
+              <button type="submit">{bm.create}</button>
+            </form>
+          </Section>
+        ) : null}
       </Layout>,
       opts.problem?.status ?? 200,
     );
@@ -147,10 +187,18 @@ export function bulletinPageRoutes(deps: WebDeps) {
     const p = pageContext(c);
     const form = await readForm(c);
     const chosen = many(form, 'communeIds');
-    const date = one(form, 'answerByDate');
-    const answerBy = date
-      ? iso(localToUtc(date, one(form, 'answerByTime') || '17:00', DEFAULT_TIME_ZONE))
+    const deadline = one(form, 'answerByDate')
+      ? typedInstant(
+          p,
+          { date: one(form, 'answerByDate'), time: one(form, 'answerByTime') || '17:00' },
+          { date: 'answerBy', time: 'answerByTime' },
+          DEFAULT_TIME_ZONE,
+        )
       : undefined;
+    if (deadline && 'problem' in deadline) {
+      return renderProvince(c, { values: form, problem: deadline.problem });
+    }
+    const answerBy = deadline?.at;
     const input = checkInput(
       TextBulletinSchema,
       {
@@ -281,14 +329,19 @@ export function bulletinPageRoutes(deps: WebDeps) {
     const commune = await communeOf(services, ctx);
     const hamlets = many(form, 'hamletIds');
     const date = one(form, 'date');
-    const when =
-      one(form, 'kind') === 'at'
-        ? {
-            at: /^\d{4}-\d{2}-\d{2}$/.test(date)
-              ? iso(localToUtc(date, one(form, 'time') || '00:00', commune.timeZone))
-              : date,
-          }
-        : { slot: { name: one(form, 'slot'), date } };
+    let when: { at: string } | { slot: { name: string; date: string } } = {
+      slot: { name: one(form, 'slot'), date },
+    };
+    if (one(form, 'kind') === 'at') {
+      const typed = typedInstant(
+        p,
+        { date, time: one(form, 'time') || '00:00' },
+        { date: 'date', time: 'at' },
+        commune.timeZone,
+      );
+      if ('problem' in typed) return renderInbox(c, { failed: { id, values: form, problem: typed.problem } });
+      when = typed;
+    }
     const input = checkInput(
       BulletinScheduleSchema,
       { hamletIds: hamlets.includes('all') ? 'all' : hamlets, ...when },
