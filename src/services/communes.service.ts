@@ -14,17 +14,10 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { CommuneInput, Province } from '../domain/province.js';
-import {
-  airingsBrokenByChange,
-  communeRules,
-  END_OF_TIME,
-  LONGEST_ITEM_MS,
-  nameAirings,
-} from '../domain/schedule/index.js';
 import { slugify } from '../domain/slug.js';
 import { isSystemUsername, usernameRefusals } from '../domain/user.js';
 import type { AuditTrail } from './audit.service.js';
-import { bookedOf } from './bookings.js';
+import { assertAiringsKept, assertSlotsKept, takenField } from './commune-rules.js';
 
 interface Deps {
   readonly repos: Pick<Repositories, 'communes' | 'provinces' | 'users' | 'provinceReports'>;
@@ -71,10 +64,6 @@ async function load(r: Pick<Repositories, 'communes'>, ctx: RequestContext): Pro
   return commune;
 }
 
-/** A 409 that names the form field it is about, so that the page shows it there. */
-const takenField = (field: string, detail: string, detailVi: string) =>
-  conflict(detail, detailVi, { errors: [{ field, message: detail, messageVi: detailVi }] });
-
 const communeTaken = (id: string, code: string) =>
   takenField(
     'code',
@@ -94,64 +83,6 @@ export type CommuneSettingsPatch = Partial<
   readonly audio?: Partial<CommuneSettings['audio']> | undefined;
   readonly emergency?: Partial<CommuneSettings['emergency']> | undefined;
 };
-
-/**
- * A standing slot a live series airs in cannot be removed (or renamed): the series would find no slot to
- * air in from then on, and end without a word.
- */
-async function assertSlotsKept(
-  r: Pick<Repositories, 'broadcasts' | 'hamlets'>,
-  commune: Commune,
-  slots: CommuneSettings['slots'],
-): Promise<void> {
-  const kept = new Set(slots.map((s) => s.name));
-  const removed = commune.settings.slots.filter((s) => !kept.has(s.name));
-  if (removed.length === 0) return;
-  // As a booking holds them: one in a removed slot at the same moment is either seen here or refused.
-  await r.hamlets.lockSchedules((await r.hamlets.listCommuneHamlets(commune.id)).map((h) => h.id));
-  const series = (await r.broadcasts.listLiveSeries(commune.id)).filter((b) =>
-    removed.some((s) => s.name === b.schedule.recurrence?.slot),
-  );
-  if (series.length === 0) return;
-  const slotNames = removed
-    .filter((s) => series.some((b) => b.schedule.recurrence?.slot === s.name))
-    .map((s) => `"${s.label}"`)
-    .join(', ');
-  const titles = series.map((b) => `"${b.title ?? b.relay?.url ?? b.id}"`).join(', ');
-  throw takenField(
-    'slots',
-    `The slot ${slotNames} is still used by ${series.length} recurring broadcast(s): ${titles}. Cancel them first.`,
-    `Khung giờ ${slotNames} đang có ${series.length} lịch phát lặp lại: ${titles}. Hãy hủy các lịch đó trước khi bỏ khung giờ.`,
-  );
-}
-
-/**
- * New quiet hours or slots do not move what is booked: a change that would leave an airing to come
- * against them (in quiet hours, outside its slot's hours, past its air time) waits until it is moved.
- */
-async function assertAiringsKept(
-  r: Pick<Repositories, 'broadcasts' | 'hamlets'>,
-  commune: Commune,
-  settings: CommuneSettings,
-  now: number,
-): Promise<void> {
-  const hamletIds = (await r.hamlets.listCommuneHamlets(commune.id)).map((h) => h.id);
-  // As a booking holds them: one at the same moment is either seen here or placed under the new rules.
-  await r.hamlets.lockSchedules(hamletIds);
-  const booked = (
-    await r.broadcasts.listBookedBetween(hamletIds, new Date(now).toISOString(), END_OF_TIME, LONGEST_ITEM_MS)
-  )
-    .map(bookedOf)
-    .filter((b) => b.startsAt >= now);
-  const broken = airingsBrokenByChange(booked, communeRules(commune), communeRules({ ...commune, settings }));
-  if (broken.length === 0) return;
-  const named = nameAirings(broken, commune.timeZone);
-  throw conflict(
-    `${broken.length} airing(s) booked would break the new quiet hours or slots: ${named.en}. Cancel or move them first, or keep the rules.`,
-    `${broken.length} lượt phát đã đặt sẽ trái giờ nghỉ hoặc khung giờ mới: ${named.vi}. Hãy hủy hoặc dời các lượt phát này trước, hoặc giữ quy định cũ.`,
-    { airingIds: broken.map((b) => b.id) },
-  );
-}
 
 export function createCommunesService(deps: Deps) {
   return {
@@ -331,6 +262,8 @@ export function createCommunesService(deps: Deps) {
     async updateSettings(ctx: RequestContext, patch: CommuneSettingsPatch): Promise<Commune> {
       assertAllowed(ctx.actor, 'commune.manage');
       return deps.tx(async (r) => {
+        // Another admin's save at the same moment is read whole before this patch lands on it, or after.
+        await r.communes.lockCommune(ctx.actor.communeId);
         const commune = await load(r, ctx);
         if (patch.slots) await assertSlotsKept(r, commune, patch.slots);
         const settings: CommuneSettings = {
@@ -350,7 +283,7 @@ export function createCommunesService(deps: Deps) {
           );
         }
         if (patch.quietHours || patch.slots) {
-          await assertAiringsKept(r, commune, settings, deps.clock.now().getTime());
+          await assertAiringsKept(r, commune, { ...commune, settings }, deps.clock.now().getTime());
         }
         await r.communes.updateSettings(commune.id, settings, deps.clock.now().toISOString());
         await deps.audit.record(r, {

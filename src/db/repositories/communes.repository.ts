@@ -1,9 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Commune, CommuneSettings } from '../../domain/commune.js';
 import type { CommunesRepository } from '../../domain/ports/repositories.js';
+import type { DbCapabilities } from '../database.js';
 import type { CommuneTable, Database } from '../schema.js';
 
-export function createCommunesRepository(db: Kysely<Database>): CommunesRepository {
+export function createCommunesRepository(
+  db: Kysely<Database>,
+  capabilities: Pick<DbCapabilities, 'rowLocks'>,
+): CommunesRepository {
   return {
     async listCommunes(provinceId) {
       const rows = await db
@@ -91,6 +95,12 @@ export function createCommunesRepository(db: Kysely<Database>): CommunesReposito
         .where('deleted_at', 'is', null)
         .executeTakeFirst();
       return row && toCommune(row);
+    },
+
+    async lockCommune(id) {
+      if (!capabilities.rowLocks) return;
+      // Not `FOR UPDATE`: a booking's rows point at the commune, and their key checks would wait on it.
+      await db.selectFrom('communes').select('id').where('id', '=', id).forNoKeyUpdate().execute();
     },
 
     async updateSettings(id: string, settings: CommuneSettings, now: string): Promise<void> {

@@ -36,7 +36,7 @@ export function createRepositories(db: Kysely<Database>, capabilities: DbCapabil
     bulletins: createBulletinsRepository(db, capabilities),
     audit: createAuditRepository(db),
     broadcasts: createBroadcastsRepository(db),
-    communes: createCommunesRepository(db),
+    communes: createCommunesRepository(db, capabilities),
     disaster: createDisasterRepository(db, capabilities),
     capAlerts: createCapAlertsRepository(db),
     hamlets: createHamletsRepository(db, capabilities),

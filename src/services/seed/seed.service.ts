@@ -1,9 +1,11 @@
 import type { Commune } from '../../domain/commune.js';
+import { LoaError } from '../../domain/errors.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import { hashToken, type IdGenerator } from '../../domain/ports/ids.js';
 import type { PasswordHasher } from '../../domain/ports/passwords.js';
-import type { UnitOfWork } from '../../domain/ports/repositories.js';
+import type { Repositories, UnitOfWork } from '../../domain/ports/repositories.js';
 import type { AuditTrail } from '../audit.service.js';
+import { assertAiringsKept, assertSlotsKept, languagesStillUsed } from '../commune-rules.js';
 import { CommuneFileError, type CommuneFile, type ProvinceFile } from './commune-file.js';
 
 interface Deps {
@@ -41,6 +43,43 @@ export function communeFromFile(file: CommuneFile, provinceId: string): Commune 
 }
 
 /**
+ * What people booked and set up in the app holds a re-applied file back, as it holds back the same change
+ * made in the app: an airing to come that the file's rules (quiet hours, slots, time zone) would break, a
+ * series in a slot the file drops, a language the file drops that a hamlet still broadcasts in.
+ */
+async function assertFileKeepsWhatIsBooked(
+  r: Repositories,
+  before: Commune,
+  after: Commune,
+  clock: Clock,
+): Promise<void> {
+  const changed = (['timeZone', 'quietHours', 'slots'] as const).filter(
+    (k) =>
+      JSON.stringify(k === 'timeZone' ? before.timeZone : before.settings[k]) !==
+      JSON.stringify(k === 'timeZone' ? after.timeZone : after.settings[k]),
+  );
+  const field = async (name: string, check: () => Promise<void>) => {
+    try {
+      await check();
+    } catch (error) {
+      if (error instanceof LoaError) throw new CommuneFileError(`${name}: ${error.detail}`);
+      throw error;
+    }
+  };
+  await field('commune.slots', () => assertSlotsKept(r, before, after.settings.slots));
+  if (changed.length > 0) {
+    await field(`commune.${changed[0]}`, () => assertAiringsKept(r, before, after, clock.now().getTime()));
+  }
+  const used = await languagesStillUsed(r, before, after);
+  if (used.length > 0) {
+    const { code, hamletIds } = used[0]!;
+    throw new CommuneFileError(
+      `languages: "${code}" is still a language of hamlet(s) ${hamletIds.map((h) => `"${h}"`).join(', ')}; keep it in the file, or remove it from those hamlets in the app first`,
+    );
+  }
+}
+
+/**
  * Applies a commune file idempotently: the commune's settings follow the file; hamlets and receivers
  * missing from the database are added; nothing that users created or changed is deleted or overwritten.
  */
@@ -66,7 +105,11 @@ export function createSeedService(deps: Deps) {
             `commune.code: ${file.commune.code} is the code of commune "${sameCode.id}"`,
           );
         }
+        const before = await repos.communes.findCommune(id);
         const commune = await repos.communes.upsertCommune(communeFromFile(file, province.id), now);
+        if (before && commune === 'updated') {
+          await assertFileKeepsWhatIsBooked(repos, before, (await repos.communes.findCommune(id))!, clock);
+        }
         // An id of another commune's hamlet or box would put this file's boxes in that commune.
         const otherCommune = async (hamletId: string) => {
           const of = await repos.hamlets.findCommuneOfHamlet(hamletId);
@@ -101,6 +144,13 @@ export function createSeedService(deps: Deps) {
             throw new CommuneFileError(`receivers[${i}].id: "${receiver.id}" is a box of commune "${other}"`);
           }
           if (existing) continue;
+          // The file's hamlets are all there by now, unless one was deleted in the app: a box put there
+          // could neither play nor be managed.
+          if (!(await repos.hamlets.findHamlet(receiver.hamletId))) {
+            throw new CommuneFileError(
+              `receivers[${i}].hamletId: hamlet "${receiver.hamletId}" was deleted in the app; name another hamlet`,
+            );
+          }
           // Seeded devices get a secret nobody knows; an admin rotates it to enrol a real box.
           await repos.receivers.insertReceiver(
             {

@@ -35,6 +35,11 @@ export interface CommunesRepository {
   isCommuneIdTaken(id: string, code: string): Promise<boolean>;
   /** The communes among `ids` that are not deleted (a deleted commune's series are no longer extended). */
   findCommunes(ids: readonly string[]): Promise<readonly Commune[]>;
+  /**
+   * Holds the commune's row until the unit of work ends, so that settings are read and written by one
+   * change at a time (without row locks, a writing unit of work already holds the whole database).
+   */
+  lockCommune(id: string): Promise<void>;
   updateSettings(id: string, settings: CommuneSettings, now: string): Promise<void>;
   /** Seeding: insert the commune, or refresh its descriptive fields and settings from the file. */
   upsertCommune(commune: Commune, now: string): Promise<'inserted' | 'updated' | 'unchanged'>;
