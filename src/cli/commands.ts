@@ -113,11 +113,10 @@ const user: Command = async (config, args, opts) => {
       const { password, generated } = passwordFromEnv();
       const checked = passwordText.safeParse(password);
       if (!checked.success) return fail(`LOA_PASSWORD: ${checked.error.issues[0]!.message}`);
-      if (!(await runtime.services.users.resetPassword(username, password))) {
-        return fail(`No user "${username}".`);
-      }
+      const changed = await runtime.services.users.resetPassword(username, password);
+      if (changed === undefined) return fail(`No user "${username}".`);
       out(
-        `Password changed for ${username}; open sessions were signed out.${generated ? ` New password: ${password}` : ''}`,
+        `Password changed for ${changed}; open sessions were signed out.${generated ? ` New password: ${password}` : ''}`,
       );
       return 0;
     }

@@ -24,6 +24,7 @@ import * as receiverArrivals from './migrations/0025-receiver-arrivals.js';
 import * as idempotencyKeys from './migrations/0026-idempotency-keys.js';
 import * as announcementIdempotencyKey from './migrations/0027-announcement-idempotency-key.js';
 import * as audioInUse from './migrations/0028-audio-in-use.js';
+import * as usernameKey from './migrations/0029-username-key.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
 const migrations: Readonly<Record<string, Migration>> = {
@@ -51,6 +52,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0026-idempotency-keys': idempotencyKeys,
   '0027-announcement-idempotency-key': announcementIdempotencyKey,
   '0028-audio-in-use': audioInUse,
+  '0029-username-key': usernameKey,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };
@@ -67,6 +69,12 @@ export async function migrateToLatest(db: Kysely<any>): Promise<readonly string[
     });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Brings the schema up or down to the named migration: an upgrade is tested from the schema before it. */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw new Error(`Database migration to ${name} failed: ${String(error)}`, { cause: error });
 }
 
 /** Names of the migrations this build has that the database has not applied (none when current). */

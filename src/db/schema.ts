@@ -100,7 +100,13 @@ export interface HamletTable {
 
 export interface UserTable {
   id: string;
+  /** As it was typed when the account was made (NFC), for display. */
   username: string;
+  /**
+   * `usernameKey(username)`, unique: what names are looked up and refused by. Null only in rows written
+   * past the repository; 0029 gave the newer of two names that folded alike a key of its own.
+   */
+  username_key: ColumnType<string | null, string | undefined, string>;
   display_name: string;
   password_hash: string;
   role: Role;

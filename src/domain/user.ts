@@ -24,8 +24,19 @@ export interface User {
  */
 export const capSystemUserId = (communeId: string): string => `cap-${communeId}`;
 
-/** Usernames of the form `cap-…` are kept for those accounts. */
-export const isSystemUsername = (username: string): boolean => /^cap-/i.test(username);
+/**
+ * The key a username is unique and looked up by: the name in one case, so that "Admin" from a phone
+ * keyboard that capitalises the first letter signs in as "admin", and "Đức" and "đức" cannot be two
+ * accounts. The name keeps its spelling for display. Folded here, not with SQL `lower()`, which folds
+ * ASCII letters only in SQLite; `toLowerCase` is the same in every runtime (no locale's rules).
+ *
+ * @example usernameKey('ĐỨC') === usernameKey('đức') // 'đức'
+ */
+export const usernameKey = (username: string): string =>
+  username.normalize('NFC').toLowerCase().normalize('NFC');
+
+/** Usernames of the form `cap-…` are kept for those accounts, whatever the case of their letters. */
+export const isSystemUsername = (username: string): boolean => usernameKey(username).startsWith('cap-');
 
 /** Why a username is refused, in both languages: kept for a CAP account, or taken. */
 export const usernameRefusals = {
@@ -44,6 +55,11 @@ export const isSystemAccount = (user: Pick<User, 'id' | 'communeId'>): boolean =
 
 export interface UserCredentials extends User {
   readonly passwordHash: string;
+  /**
+   * The key the account is found by: `usernameKey(username)`, but one of its own for the newer of two
+   * accounts whose names folded alike before keys existed (migration 0029).
+   */
+  readonly usernameKey: string;
 }
 
 export const passwordText = z

@@ -4,7 +4,7 @@ import type { Clock } from '../domain/ports/clock.js';
 import { hashToken, type IdGenerator } from '../domain/ports/ids.js';
 import type { PasswordHasher } from '../domain/ports/passwords.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
-import type { LoginInput, PasswordChange, User } from '../domain/user.js';
+import { usernameKey, type LoginInput, type PasswordChange, type User } from '../domain/user.js';
 import type { AuditTrail } from './audit.service.js';
 import { createRateLimiter } from './rate-limiter.js';
 
@@ -77,19 +77,25 @@ export function createAuthService(deps: Deps) {
       input: LoginInput,
       from: { readonly clientIp: string; readonly requestId: string | null },
     ): Promise<LoginResult> {
-      // The name as it is looked up: a sign-in that succeeds as "OFFICER" must not clear the guesses at
-      // "officer", another account.
-      const userKey = input.username.normalize('NFC');
+      // Counted by the name's folded key, as it is looked up: guesses at "Admin", "admin" and "ADMIN"
+      // share one budget.
+      const userKey = usernameKey(input.username);
       const waits = await Promise.all([perUser.hit(userKey), perAddress.hit(from.clientIp)]);
       if (Math.max(...waits) > 0) {
         // A refused attempt is not one more guess: it leaves both counts as they were.
         await Promise.all([perUser.release(userKey), perAddress.release(from.clientIp)]);
         throw tooManyAttempts(Math.max(...waits));
       }
-      const user = await repos.users.findCredentialsByUsername(userKey);
+      const user = await repos.users.findCredentialsByUsername(input.username);
       const ok = await passwords.verify(input.password, user?.passwordHash ?? (await decoyHash));
       if (!user || !ok || user.disabledAt) throw invalidCredentials;
-      await Promise.all([perUser.reset(userKey), perAddress.release(from.clientIp)]);
+      // The budget is the account's own unless its name folded like an older one's before keys existed
+      // (0029): then a sign-in as "Hoa" must not clear the guesses at "hoa", another account.
+      const own = user.usernameKey === userKey;
+      await Promise.all([
+        own ? perUser.reset(userKey) : perUser.release(userKey),
+        perAddress.release(from.clientIp),
+      ]);
       const token = ids.token();
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + deps.sessionTtlHours * 3_600_000).toISOString();
@@ -161,13 +167,13 @@ export function createAuthService(deps: Deps) {
       input: PasswordChange,
       requestId: string | null,
     ): Promise<void> {
-      const userKey = actor.username.normalize('NFC');
+      const userKey = usernameKey(actor.username);
       const wait = await perUser.hit(userKey);
       if (wait > 0) {
         await perUser.release(userKey);
         throw tooManyAttempts(wait);
       }
-      const user = await repos.users.findCredentialsByUsername(userKey);
+      const user = await repos.users.findCredentialsByUsername(actor.username);
       if (!user || user.id !== actor.id || user.disabledAt)
         throw new LoaError(401, 'unauthenticated', 'Sign in again.', 'Vui lòng đăng nhập lại.');
       if (!(await passwords.verify(input.currentPassword, user.passwordHash))) {

@@ -18,6 +18,7 @@ import {
   capSystemUserId,
   isSystemAccount,
   isSystemUsername,
+  usernameKey,
   usernameRefusals,
   type User,
 } from '../domain/user.js';
@@ -330,7 +331,7 @@ export function createUsersService(deps: Deps) {
         if (passwordHash !== undefined || changes.disabled) await r.sessions.revokeUserSessions(id, now);
         // A person locked out by failed sign-ins signs in with the new password at once.
         if (passwordHash !== undefined)
-          await r.rateLimits.reset(limitKey(SIGN_IN_PER_USER, user.username.normalize('NFC')));
+          await r.rateLimits.reset(limitKey(SIGN_IN_PER_USER, usernameKey(user.username)));
         const fields = Object.keys(changes).filter((k) => changes[k as keyof UserChanges] !== undefined);
         await deps.audit.record(r, {
           ...ctx,
@@ -347,11 +348,12 @@ export function createUsersService(deps: Deps) {
      * A new password set by the server's operator (`loa user passwd`), for any person of any commune or of
      * the province: the way back for an admin who forgot theirs, which no page can give without the
      * current one. It acts as an admin over that person (the province's for province staff), audited as
-     * the command line; false when no such person exists.
+     * the command line; answers the account's username as it is spelled ("admin" for `Admin`), or
+     * undefined when no such person exists.
      */
-    async resetPassword(username: string, password: string): Promise<boolean> {
-      const found = await deps.repos.users.findCredentialsByUsername(username.normalize('NFC'));
-      if (!found || isSystemAccount(found)) return false;
+    async resetPassword(username: string, password: string): Promise<string | undefined> {
+      const found = await deps.repos.users.findCredentialsByUsername(username);
+      if (!found || isSystemAccount(found)) return undefined;
       const operator: RequestContext = {
         actor: {
           ...toUserActor(found),
@@ -363,7 +365,7 @@ export function createUsersService(deps: Deps) {
         requestId: 'cli',
       };
       await this.update(operator, found.id, { password });
-      return true;
+      return found.username;
     },
 
     /** Users own history (announcements, audit rows), so deleting disables the account. */

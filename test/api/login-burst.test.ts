@@ -29,28 +29,18 @@ describe('sign-in under a burst', () => {
     expect(count(401) + count(200) + count(429)).toBe(40);
   });
 
-  it('keeps counting guesses at a user when another, named the same but for its case, signs in', async () => {
-    const created = await h.request('/api/v1/users', {
-      method: 'POST',
-      token: h.tokens.admin,
-      json: {
-        username: 'OFFICER',
-        password: 'mật khẩu của người thứ hai',
-        role: 'commune_officer',
-        displayName: 'Cán bộ 2',
-      },
-    });
-    expect(created.status, await created.clone().text()).toBe(201);
-    const login = (username: string, password: string, i: number) =>
+  it('counts a burst at "head", "Head" and "HEAD" against one budget: they are one account', async () => {
+    const spellings = ['head', 'Head', 'HEAD', 'hEAD'];
+    const attempts = Array.from({ length: 40 }, (_, i) =>
       h.request('/api/v1/auth/login', {
         method: 'POST',
-        json: { username, password },
-        headers: { 'x-forwarded-for': `198.51.100.${50 + i}` },
-      });
-    for (let i = 0; i < 4; i++) expect((await login('officer', `wrong password ${i}`, i)).status).toBe(401);
-    expect((await login('OFFICER', 'mật khẩu của người thứ hai', 4)).status).toBe(200);
-    expect((await login('officer', 'wrong password 4', 5)).status).toBe(401);
-    expect((await login('officer', 'wrong password 5', 6)).status).toBe(429);
+        json: { username: spellings[i % 4], password: `wrong password ${i}` },
+        headers: { 'x-forwarded-for': `198.51.100.${60 + (i % 4)}` },
+      }),
+    );
+    const statuses = (await Promise.all(attempts)).map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(35);
   });
 });
 

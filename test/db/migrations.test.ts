@@ -83,6 +83,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0026-idempotency-keys',
       '0027-announcement-idempotency-key',
       '0028-audio-in-use',
+      '0029-username-key',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Role } from '../../domain/actor.js';
 import { toPage, type Page, type PageRequest } from '../../domain/page.js';
 import type { UsersRepository } from '../../domain/ports/repositories.js';
-import type { User } from '../../domain/user.js';
+import { usernameKey, type User, type UserCredentials } from '../../domain/user.js';
 import type { DbCapabilities } from '../database.js';
 import type { Database } from '../schema.js';
 
@@ -91,17 +91,25 @@ export function createUsersRepository(db: Kysely<Database>, capabilities: DbCapa
       return toUser(row, (await hamletIdsOf([id])).get(id) ?? []);
     },
 
-    async findCredentialsByUsername(
-      username: string,
-    ): Promise<(User & { readonly passwordHash: string }) | undefined> {
-      const row = await selectUsers(db)
-        .select([...columns, 'users.password_hash'])
-        .where('users.username', '=', username)
-        .executeTakeFirst();
+    /**
+     * By the folded key, so that any case of the name finds the account; the exact spelling first, for
+     * the newer of two names that folded alike before keys existed (migration 0029), which holds a key of
+     * its own.
+     */
+    async findCredentialsByUsername(username: string): Promise<UserCredentials | undefined> {
+      const exact = username.normalize('NFC');
+      const rows = await selectUsers(db)
+        .select([...columns, 'users.password_hash', 'users.username_key'])
+        .where((eb) =>
+          eb.or([eb('users.username_key', '=', usernameKey(exact)), eb('users.username', '=', exact)]),
+        )
+        .execute();
+      const row = rows.find((r) => r.username === exact) ?? rows[0];
       if (!row) return undefined;
       return {
         ...toUser(row, (await hamletIdsOf([row.id])).get(row.id) ?? []),
         passwordHash: row.password_hash,
+        usernameKey: row.username_key ?? usernameKey(row.username),
       };
     },
 
@@ -119,7 +127,7 @@ export function createUsersRepository(db: Kysely<Database>, capabilities: DbCapa
       const row = await db
         .selectFrom('users')
         .select('id')
-        .where('username', '=', username)
+        .where('username_key', '=', usernameKey(username))
         .executeTakeFirst();
       return row !== undefined;
     },
@@ -138,6 +146,7 @@ export function createUsersRepository(db: Kysely<Database>, capabilities: DbCapa
         .values({
           id: user.id,
           username: user.username,
+          username_key: usernameKey(user.username),
           display_name: user.displayName,
           password_hash: user.passwordHash,
           role: user.role,
