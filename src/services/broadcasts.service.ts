@@ -28,6 +28,7 @@ import {
   type Scheduled,
 } from './broadcast-booking.js';
 import { contentOf, loadCommune, targetHamlets } from './broadcast-checks.js';
+import { reopenIfUnbooked } from './bulletin-inbox.js';
 import { createEmergencyEverywhere } from './emergency-everywhere.js';
 import { createSeriesExtension } from './series.js';
 import { createUpcoming } from './upcoming.js';
@@ -301,6 +302,7 @@ export function createBroadcastsService(
           )
         : [];
     const touched = await r.broadcasts.cancelBroadcast(id, ctx.actor.id, now);
+    await reopenIfUnbooked(r, deps.audit, ctx, row, now);
     await deps.audit.record(r, {
       ...ctx,
       action: 'broadcast.cancel',

@@ -1,4 +1,5 @@
 import type { RequestContext, UserActor } from '../domain/actor.js';
+import type { Broadcast } from '../domain/broadcast.js';
 import {
   declineReason,
   deliveryStatus,
@@ -46,6 +47,40 @@ export const withStatus = (d: BulletinDelivery, b: Bulletin, now: number): Deliv
   ...d,
   status: deliveryStatus(d, b.answerBy, now),
 });
+
+/**
+ * After a broadcast of a commune's copy of a bulletin was cancelled, in the same unit of work: once none of
+ * the delivery's broadcasts is left (not cancelled), the delivery is back in the inbox as received, so the
+ * commune can schedule it again and the province sees it waiting instead of a cancelled airing time.
+ */
+export async function reopenIfUnbooked(
+  r: Repositories,
+  audit: AuditTrail,
+  ctx: RequestContext,
+  cancelled: Pick<Broadcast, 'id' | 'announcementId' | 'communeId'>,
+  now: string,
+): Promise<void> {
+  if (cancelled.announcementId === null) return;
+  const delivery = await r.bulletins.findDeliveryOfCopy(cancelled.announcementId);
+  if (
+    !delivery ||
+    delivery.communeId !== cancelled.communeId ||
+    delivery.decision !== 'scheduled' ||
+    !delivery.broadcastIds.includes(cancelled.id)
+  )
+    return;
+  for (const id of delivery.broadcastIds) {
+    if ((await r.broadcasts.findBroadcast(id))?.cancelledAt === null) return;
+  }
+  if (!(await r.bulletins.reopen(delivery.bulletinId, delivery.communeId, now))) return;
+  await audit.record(r, {
+    ...ctx,
+    action: 'bulletin.reopen',
+    targetType: 'bulletin',
+    targetId: delivery.bulletinId,
+    details: { communeId: delivery.communeId, broadcastId: cancelled.id },
+  });
+}
 
 /** The commune's side of the province's bulletins: its inbox and its answer to each (Thông tư 39/2020). */
 export function createBulletinInbox(deps: InboxDeps) {

@@ -132,13 +132,14 @@ export function createBulletinPlacement(deps: PlacementDeps) {
    * An emergency bulletin booked in every target commune at once, in one unit of work (the communes'
    * hamlets that play a language it has, now, each commune's repeat rule), so the last hamlet is pushed
    * as soon as the first. When a rule refuses it anywhere, nothing is written and the caller books the
-   * communes one by one instead (`place`), each refusal then kept to its commune. The deliveries of the
-   * communes none of whose hamlets plays its language are handed back, for `place` to say so.
+   * communes one by one instead (`place`), each refusal then kept to its commune. The deliveries it did
+   * not book (no hamlet plays its language, or the commune booked it first) are handed back, for `place`
+   * to say so.
    */
   async function emergencyEverywhere(
     ctx: RequestContext,
     bulletin: Bulletin,
-  ): Promise<{ placements: Placement[]; unheard: BulletinDelivery[] } | null> {
+  ): Promise<{ placements: Placement[]; rest: BulletinDelivery[] } | null> {
     try {
       const done = await tx(async (r) => {
         const deliveries = await r.bulletins.listDeliveries(bulletin.id);
@@ -153,12 +154,23 @@ export function createBulletinPlacement(deps: PlacementDeps) {
           hamlets.filter((h) => h.languages.some((l) => languages.has(l))),
           (h) => h.communeId,
         );
-        const unheard = deliveries.filter((d) => !heard.has(d.communeId));
+        // Claimed before booking, as a commune's own answer claims it: a commune officer who booked it by
+        // hand meanwhile keeps that one booking, and one who tries now waits for this unit, then gets 409.
+        const claimed = new Set(
+          await r.bulletins.claimReceived(
+            bulletin.id,
+            deliveries.filter((d) => heard.has(d.communeId)).map((d) => d.communeId),
+            ctx.actor.id,
+            clock.now().toISOString(),
+          ),
+        );
         const items = deliveries.flatMap((d) => {
-          const hamlets = heard.get(d.communeId);
+          const hamlets = claimed.has(d.communeId) && heard.get(d.communeId);
           return hamlets ? [{ communeId: d.communeId, announcementId: d.announcementId, hamlets }] : [];
         });
-        if (items.length === 0) return null;
+        // The others go to `place`, which tells the province why: no hamlet hears it, or the commune was first.
+        const rest = deliveries.filter((d) => !claimed.has(d.communeId));
+        if (items.length === 0) return { bookings: [], rest };
         const bookings = await deps.broadcasts.bookEmergencyEverywhere(
           r,
           ctx,
@@ -176,9 +188,10 @@ export function createBulletinPlacement(deps: PlacementDeps) {
           ctx.actor.id,
           clock.now().toISOString(),
         );
-        return { bookings, unheard };
+        return { bookings, rest };
       });
       if (!done) return null;
+      if (done.bookings.length === 0) return { placements: [], rest: done.rest };
       // Every commune's broadcast is one booking: one push for the whole country.
       deps.broadcasts.announceEverywhere(
         done.bookings.map((b) => ({ ctx: inCommune(ctx, b.communeId), booking: b })),
@@ -189,7 +202,7 @@ export function createBulletinPlacement(deps: PlacementDeps) {
           broadcastId: b.broadcastId,
           problem: null,
         })),
-        unheard: done.unheard,
+        rest: done.rest,
       };
     } catch (error) {
       if (!(error instanceof LoaError)) throw error;
@@ -209,8 +222,8 @@ export function createBulletinPlacement(deps: PlacementDeps) {
     if (bulletin.level === 'normal') return [];
     const everywhere = bulletin.level === 'emergency' ? await emergencyEverywhere(ctx, bulletin) : null;
     const placements: Placement[] = everywhere?.placements ?? [];
-    // Read once: the communes an emergency booked everywhere could not reach as a whole, or all of them.
-    const deliveries = everywhere?.unheard ?? (await deps.repos.bulletins.listDeliveries(bulletin.id));
+    // Read once: the communes an emergency booked everywhere did not book, or all of them.
+    const deliveries = everywhere?.rest ?? (await deps.repos.bulletins.listDeliveries(bulletin.id));
     // Each commune is booked in its own unit of work on its own hamlets, so communes go side by side,
     // a few at a time (the database's connections are shared with everything else the service does).
     let next = 0;

@@ -10,7 +10,7 @@ import type { Database } from '../schema.js';
 export function bulletinPlacement(
   db: Kysely<Database>,
   capabilities: Pick<DbCapabilities, 'boundParameters'>,
-): Pick<BulletinsRepository, 'setSlotPlace' | 'placeAll' | 'addBroadcasts'> {
+): Pick<BulletinsRepository, 'setSlotPlace' | 'claimReceived' | 'placeAll' | 'addBroadcasts'> {
   // Five values a commune (two in each CASE, one in the list) and six of the statement's own: D1 binds 100.
   const perStatement = Math.min(100, Math.floor((capabilities.boundParameters - 6) / 5));
   return {
@@ -28,6 +28,22 @@ export function bulletinPlacement(
           .where('id', 'in', [...broadcastIds])
           .execute();
       }
+    },
+
+    async claimReceived(bulletinId, communeIds, by, now) {
+      const claimed: string[] = [];
+      for (let i = 0; i < communeIds.length; i += perStatement) {
+        const rows = await db
+          .updateTable('bulletin_deliveries')
+          .set({ decision: 'scheduled', decided_by: by, decided_at: now, updated_at: now })
+          .where('bulletin_id', '=', bulletinId)
+          .where('commune_id', 'in', communeIds.slice(i, i + perStatement))
+          .where('decision', '=', 'received')
+          .returning('commune_id')
+          .execute();
+        claimed.push(...rows.map((r) => r.commune_id));
+      }
+      return claimed;
     },
 
     async placeAll(bulletinId, rows, by, now) {
@@ -58,7 +74,7 @@ export function bulletinPlacement(
             'in',
             part.map((r) => r.communeId),
           )
-          .where('decision', '=', 'received')
+          .where('decision', '=', 'scheduled')
           .execute();
       }
     },

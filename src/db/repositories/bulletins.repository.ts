@@ -232,6 +232,30 @@ export function createBulletinsRepository(
       return row && toDelivery(row);
     },
 
+    async findDeliveryOfCopy(announcementId) {
+      const row = await selectDeliveries().where('d.announcement_id', '=', announcementId).executeTakeFirst();
+      return row && toDelivery(row);
+    },
+
+    async reopen(bulletinId, communeId, now) {
+      const result = await db
+        .updateTable('bulletin_deliveries')
+        .set({
+          decision: 'received',
+          broadcast_ids: '[]',
+          first_airing_at: null,
+          decided_by: null,
+          decided_at: null,
+          slot_place: null,
+          updated_at: now,
+        })
+        .where('bulletin_id', '=', bulletinId)
+        .where('commune_id', '=', communeId)
+        .where('decision', '=', 'scheduled')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
     async listInbox(communeId, limit) {
       const rows = await selectWithBulletins()
         .where('d.commune_id', '=', communeId)

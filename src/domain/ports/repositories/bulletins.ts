@@ -67,6 +67,23 @@ export interface BulletinsRepository {
       readonly now: string;
     },
   ): Promise<boolean>;
+  /** The delivery whose commune copy is this announcement, if it is one. */
+  findDeliveryOfCopy(announcementId: string): Promise<BulletinDelivery | undefined>;
+  /**
+   * Puts a scheduled delivery back in the commune's inbox, unanswered (no broadcasts, no first airing,
+   * no decider, no slot place): false when it was not scheduled.
+   */
+  reopen(bulletinId: string, communeId: string, now: string): Promise<boolean>;
+  /**
+   * Marks these communes' received deliveries of one bulletin scheduled by `by` (the province placing it
+   * everywhere), before it books them: the communes it claimed, without those that answered first.
+   */
+  claimReceived(
+    bulletinId: string,
+    communeIds: readonly string[],
+    by: string,
+    now: string,
+  ): Promise<readonly string[]>;
   /**
    * The sent bulletins' deliveries of a province, by bulletin id then commune id, after the given pair:
    * the export's pages (each delivery with its bulletin).
@@ -105,8 +122,8 @@ export interface BulletinsRepository {
     now: string,
   ): Promise<void>;
   /**
-   * Marks many communes' deliveries of one bulletin scheduled by `by`, each with its one broadcast and
-   * first airing, in one statement (an emergency booked everywhere at once).
+   * Gives many communes' claimed deliveries of one bulletin each its one broadcast and first airing, in
+   * one statement (an emergency booked everywhere at once).
    */
   placeAll(
     bulletinId: string,
