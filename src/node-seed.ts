@@ -6,6 +6,7 @@ import type { Services } from './services/index.js';
 import {
   CommuneFileError,
   isProvinceFile,
+  namingFile,
   parseCommuneFile,
   parseProvinceFile,
   type CommuneFile,
@@ -72,13 +73,8 @@ export async function applyScheduleFiles(
     logger.info({ file, province: province.province.code }, 'province file applied');
   }
   for (const { file, commune } of communes) {
-    try {
-      const summary = await seed.applyCommuneFile(commune);
-      logger.info({ file, ...summary }, 'commune file applied');
-    } catch (error) {
-      if (error instanceof CommuneFileError) throw new CommuneFileError(`${file}: ${error.message}`);
-      throw error;
-    }
+    const summary = await namingFile(file, () => seed.applyCommuneFile(commune));
+    logger.info({ file, ...summary }, 'commune file applied');
   }
   const first = communes[0]?.commune.commune.id;
   if (first) {

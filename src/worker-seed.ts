@@ -1,7 +1,12 @@
 import type { D1Db } from './db/d1/connect.js';
 import type { Logger } from './domain/ports/logger.js';
 import type { Services } from './services/index.js';
-import { isProvinceFile, parseCommuneFile, parseProvinceFile } from './services/seed/commune-file.js';
+import {
+  isProvinceFile,
+  namingFile,
+  parseCommuneFile,
+  parseProvinceFile,
+} from './services/seed/commune-file.js';
 import cocSan from '../schedules/coc-san.json' with { type: 'json' };
 import province from '../schedules/province.json' with { type: 'json' };
 import quangKim from '../schedules/quang-kim.json' with { type: 'json' };
@@ -39,7 +44,8 @@ export async function applyScheduleFiles(
   for (const f of communes) {
     const commune = parseCommuneFile(f.file, f.text);
     first ??= commune.commune.id;
-    logger.info({ file: f.file, ...(await services.seed.applyCommuneFile(commune)) }, 'commune file applied');
+    const summary = await namingFile(f.file, () => services.seed.applyCommuneFile(commune));
+    logger.info({ file: f.file, ...summary }, 'commune file applied');
   }
   if (first) {
     const created = await services.seed.ensureFirstUsers(first, {

@@ -122,17 +122,18 @@ export function createHamletsService(deps: Deps) {
       return tx(async (r) => {
         await assertLanguagesKnown(r, ctx.actor.communeId, input.languages);
         const base = input.id ?? (slugify(input.name) || deps.ids.id());
+        const { id: _, ...values } = input;
+        const now = clock.now().toISOString();
+        // The insert itself is the check: two hamlets of one name made at the same moment would both
+        // find the slug free, and the second would fail on the unique index instead of taking the next.
+        const insert = (id: string) =>
+          r.hamlets.insertHamlet({ ...values, id, communeId: ctx.actor.communeId }, now);
         let id = base;
-        for (let n = 2; await r.hamlets.isIdTaken(id); n++) {
+        for (let n = 2; !(await insert(id)); n++) {
           if (input.id)
             throw invalid('id', `The id ${JSON.stringify(id)} is taken.`, `Mã thôn "${id}" đã được dùng.`);
           id = `${base}-${n}`;
         }
-        const { id: _, ...values } = input;
-        await r.hamlets.insertHamlet(
-          { ...values, id, communeId: ctx.actor.communeId },
-          clock.now().toISOString(),
-        );
         await deps.audit.record(r, { ...ctx, action: 'hamlet.create', targetType: 'hamlet', targetId: id });
         return (await r.hamlets.findHamlet(id))!;
       });
@@ -185,6 +186,17 @@ export function createHamletsService(deps: Deps) {
             `Hamlet ${JSON.stringify(id)} still has ${receivers} receiver(s), disabled ones included: move them to another hamlet (PATCH /api/v1/receivers/{id} with hamletId) before deleting it.`,
             `Thôn còn ${receivers} cụm loa. Hãy chuyển các cụm loa này (kể cả cụm đã khóa) sang thôn khác rồi mới xóa thôn.`,
             { receivers },
+          );
+        }
+        // Likewise its people: a hamlet head whose only hamlet was hidden would sign in to nothing, and
+        // one enabled again later would look after a hamlet nobody can see.
+        const users = await r.hamlets.listScopedUsers(id);
+        if (users.length > 0) {
+          const names = users.map((u) => `"${u.username}"`).join(', ');
+          throw conflict(
+            `Hamlet ${JSON.stringify(id)} is still in the scope of ${users.length} user(s), disabled ones included: ${names}. Give them another hamlet (PATCH /api/v1/users/{id} with hamletIds) before deleting it.`,
+            `Thôn còn trong phạm vi quản lý của ${users.length} người dùng (kể cả tài khoản đã khóa): ${names}. Hãy giao cho họ thôn khác rồi mới xóa thôn.`,
+            { users: users.map((u) => u.id) },
           );
         }
         const now = clock.now().toISOString();

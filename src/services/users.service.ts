@@ -233,6 +233,9 @@ export function createUsersService(deps: Deps) {
       // Hashed before the unit of work: scrypt takes a while, and the transaction holds locks.
       const passwordHash = await deps.passwords.hash(input.password);
       const created = tx(async (r) => {
+        // The lock a hamlet's deletion takes, held before its hamlets are checked: one deleted at the
+        // same moment is seen deleted here, or sees this user and is refused.
+        await r.hamlets.lockSchedules(hamletIds);
         const problems = await newUserProblems(r, ctx.actor.communeId, { ...input, username, hamletIds });
         if (problems.length > 0) throw refusal(problems);
         const id = deps.ids.id();
@@ -313,6 +316,7 @@ export function createUsersService(deps: Deps) {
         const role = changes.role ?? user.role;
         const hamletIds = hasCommuneScope(role) ? [] : [...new Set(changes.hamletIds ?? user.hamletIds)];
         if (changes.role !== undefined || changes.hamletIds !== undefined) {
+          await r.hamlets.lockSchedules(hamletIds); // as in create
           await checkScope(r, ctx.actor.communeId, role, hamletIds);
         }
         const now = clock.now().toISOString();

@@ -138,7 +138,10 @@ export const bookAtOnce = (
   headers: Readonly<Record<string, string>> = {},
 ): Promise<Answer[]> => postAtOnce(two, '/api/v1/broadcasts', bodies, headers);
 
-/** Sends every JSON body to `path` at once, alternating between the two instances; answers in order. */
+/**
+ * Sends every JSON body to `path` at once, alternating between the two instances; answers in order.
+ * `headers` may name another `authorization` than the pair's token (an admin's, for what officers may not do).
+ */
 export function postAtOnce(
   two: TwoInstances,
   path: string,
@@ -149,7 +152,7 @@ export function postAtOnce(
     bodies.map(async (body, i) => {
       const res = await fetch(`${two.urls[i % 2]}${path}`, {
         method: 'POST',
-        headers: { ...headers, authorization: `Bearer ${two.token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${two.token}`, 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json()) as any };

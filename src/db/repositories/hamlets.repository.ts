@@ -75,11 +75,15 @@ export function createHamletsRepository(
       return row?.commune_id;
     },
 
+    /**
+     * Nothing when the id is taken, deleted hamlets' included: on PostgreSQL the insert of another unit
+     * of work not yet committed is waited for, instead of the unique index aborting this one.
+     */
     async insertHamlet(
       values: HamletValues & { id: string; communeId: string; isExample?: boolean },
       now: string,
-    ): Promise<void> {
-      await db
+    ): Promise<boolean> {
+      const result = await db
         .insertInto('hamlets')
         .values({
           id: values.id,
@@ -92,7 +96,9 @@ export function createHamletsRepository(
           created_at: now,
           updated_at: now,
         })
-        .execute();
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
     },
 
     async updateHamlet(id: string, values: Partial<HamletValues>, now: string): Promise<void> {
@@ -117,6 +123,17 @@ export function createHamletsRepository(
         .where('hamlet_id', '=', id)
         .executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+
+    /** The people (disabled ones included) whose scope names a hamlet, by username. */
+    async listScopedUsers(id: string): Promise<readonly { id: string; username: string }[]> {
+      return db
+        .selectFrom('user_hamlets')
+        .innerJoin('users', 'users.id', 'user_hamlets.user_id')
+        .select(['users.id', 'users.username'])
+        .where('user_hamlets.hamlet_id', '=', id)
+        .orderBy('users.username')
+        .execute();
     },
 
     /** Hamlets are referenced by history (occurrences, logs), so they are hidden, not removed. */

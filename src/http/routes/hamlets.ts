@@ -97,12 +97,12 @@ export function hamletRoutes(services: Services) {
       middleware: [gate('hamlet.manage')],
       request: { params: IdParam },
       description:
-        'Refused with 409 while receivers (disabled ones included) belong to the hamlet: move them to another hamlet first.',
+        'Refused with 409 while receivers or users (disabled ones included) belong to the hamlet: move the receivers and give the users another hamlet first.',
       responses: {
         204: { description: 'Hidden; its history stays' },
         ...problemResponses,
         409: {
-          description: 'Receivers still belong to it',
+          description: 'Receivers or users still belong to it',
           content: { 'application/problem+json': { schema: ProblemSchema } },
         },
       },

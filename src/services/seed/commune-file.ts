@@ -204,6 +204,19 @@ export class CommuneFileError extends Error {
 }
 
 /**
+ * Applies what a file says, naming the file in front of a refusal (`schedules/coc-san.json: commune.code:
+ * …`) as its parse errors do: the same on Node and on the edge.
+ */
+export async function namingFile<T>(file: string, apply: () => Promise<T>): Promise<T> {
+  try {
+    return await apply();
+  } catch (error) {
+    if (error instanceof CommuneFileError) throw new CommuneFileError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
  * Validates a parsed commune file. Errors name the file, the path inside it and what is wrong:
  * `schedules/coc-san.json: hamlets[3].languages[1]: unknown language code "xx"`.
  */

@@ -54,13 +54,16 @@ export interface HamletsRepository {
   isIdTaken(id: string): Promise<boolean>;
   /** The commune of the hamlet with this id, deleted ones included (an id is never used twice). */
   findCommuneOfHamlet(id: string): Promise<string | undefined>;
+  /** False, inserting nothing, when the id is taken (by a deleted hamlet too, or at the same moment). */
   insertHamlet(
     values: HamletValues & { id: string; communeId: string; isExample?: boolean },
     now: string,
-  ): Promise<void>;
+  ): Promise<boolean>;
   updateHamlet(id: string, values: Partial<HamletValues>, now: string): Promise<void>;
   /** How many receivers (enabled or not) belong to a hamlet. */
   countReceivers(id: string): Promise<number>;
+  /** The people (disabled ones included) whose scope names the hamlet, ordered by username. */
+  listScopedUsers(id: string): Promise<readonly { id: string; username: string }[]>;
   /** Hamlets are referenced by history (occurrences, logs), so they are hidden, not removed. */
   softDeleteHamlet(id: string, now: string): Promise<void>;
   listCommuneHamlets(communeId: string): Promise<readonly Hamlet[]>;
