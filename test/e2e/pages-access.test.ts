@@ -71,6 +71,12 @@ const rows: Readonly<Record<string, Row>> = {
     inScope: everyone(),
     outOfScope: allow(office),
   },
+  // A version's audio behind the session, scoped as the page: no such version in scope, refused out of it.
+  'GET /thong-bao/:id/am-thanh/:file{[^/]+\\.(mp3|opus)}': {
+    path: (ids, s) => `/thong-bao/${ids.announcement[s]}/am-thanh/khong-co.mp3`,
+    inScope: everyone(404),
+    outOfScope: allow(office, 404),
+  },
   'POST /thong-bao/:id/xu-ly-lai': {
     path: (ids, s) => `/thong-bao/${ids.announcement[s]}/xu-ly-lai`,
     form: {},

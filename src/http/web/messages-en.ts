@@ -154,7 +154,8 @@ export const en: Messages = {
   noAirings: 'Not scheduled yet.',
   airingsNote: '"Missed": the time passed and no receiver reported playing it.',
   withdrawn: 'Withdrawn',
-  audioNotServed: 'This audio is no longer served, as the announcement was withdrawn or refused.',
+  audioNotServed:
+    'This audio is no longer public, as the announcement was withdrawn or refused: only signed-in staff can listen to it here.',
   withdrawnAt: (when) => `This announcement was withdrawn at ${when}; it cannot be scheduled again.`,
   withdraw: 'Withdraw announcement',
   withdrawHint: 'Takes it off the schedule: airings that have not started are cancelled.',

@@ -170,7 +170,8 @@ export const vi = {
   noAirings: 'Chưa được xếp lịch phát.',
   airingsNote: '"Bị lỡ": đã qua giờ phát mà cụm loa không báo là đã phát.',
   withdrawn: 'Đã rút lại',
-  audioNotServed: 'Âm thanh này không còn phát được trên mạng vì thông báo đã bị rút lại hoặc bị từ chối.',
+  audioNotServed:
+    'Âm thanh này không còn công khai vì thông báo đã bị rút lại hoặc bị từ chối: chỉ cán bộ đã đăng nhập nghe được ở đây.',
   withdrawnAt: (when: string) => `Thông báo đã được rút lại lúc ${when}; không xếp lịch phát được nữa.`,
   withdraw: 'Rút lại thông báo',
   withdrawHint: 'Gỡ thông báo khỏi lịch phát: các lượt phát chưa đến giờ sẽ bị hủy.',

@@ -16,6 +16,9 @@ export const paths = {
   retry: (id: string) => `/thong-bao/${encodeURIComponent(id)}/xu-ly-lai`,
   variant: (id: string) => `/thong-bao/${encodeURIComponent(id)}/ban-dich`,
   withdraw: (id: string) => `/thong-bao/${encodeURIComponent(id)}/rut-lai`,
+  /** A version's audio for signed-in staff, whatever the content's state (`/media` is public). */
+  variantAudio: (id: string, variantId: string, ext: string) =>
+    `/thong-bao/${encodeURIComponent(id)}/am-thanh/${encodeURIComponent(variantId)}.${ext}`,
   decideApprove: (id: string) => `/thong-bao/${encodeURIComponent(id)}/duyet`,
   decideReject: (id: string) => `/thong-bao/${encodeURIComponent(id)}/tu-choi`,
   schedule: '/lich-phat',

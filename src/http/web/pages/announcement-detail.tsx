@@ -25,14 +25,19 @@ const finished = (v: Variant) => v.status === 'ready' || v.status === 'failed';
 
 function VariantView({
   p,
+  announcementId,
   v,
   languageLabel,
   served,
 }: {
   p: PageContext;
+  announcementId: string;
   v: Variant;
   languageLabel: string;
-  /** Whether `/media/…` still serves its audio: not once the content is withdrawn or refused. */
+  /**
+   * Whether `/media/…` still serves its audio: not once the content is withdrawn or refused. The staff
+   * still listen, through the page's own address behind their session.
+   */
   served: boolean;
 }) {
   const m = p.m;
@@ -49,9 +54,17 @@ function VariantView({
           {served ? (
             <Player p={p} audio={audio} label={languageLabel} />
           ) : (
-            <p class="meta" data-audio-withdrawn>
-              {m.audioNotServed}
-            </p>
+            <>
+              <Player
+                p={p}
+                audio={audio}
+                label={languageLabel}
+                src={paths.variantAudio(announcementId, v.id, audio.format)}
+              />
+              <p class="meta" data-audio-withdrawn>
+                {m.audioNotServed}
+              </p>
+            </>
           )}
           <TechnicalDetails p={p} audio={audio} />
         </>
@@ -152,6 +165,7 @@ export function DetailPage(props: DetailProps) {
       {a.variants.map((v) => (
         <VariantView
           p={p}
+          announcementId={a.id}
           v={v}
           languageLabel={props.languageLabel(v.language)}
           served={open && a.approval !== 'rejected' && v.approval !== 'rejected'}

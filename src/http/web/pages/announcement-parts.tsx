@@ -17,14 +17,25 @@ export function when(iso: string, timeZone: string, p: PageContext): string {
 /**
  * A player with the stored duration beside it: on 3G `preload="none"` fetches nothing before play, and
  * the duration measured at processing is what the file holds (a browser shows 0:00 until it loads).
+ * `src` defaults to the public `/media` address.
  */
-export function Player({ p, audio, label }: { p: PageContext; audio: AudioInfo; label: string }) {
+export function Player({
+  p,
+  audio,
+  label,
+  src,
+}: {
+  p: PageContext;
+  audio: AudioInfo;
+  label: string;
+  src?: string | undefined;
+}) {
   return (
     <div class="player">
       <audio
         controls
         preload="none"
-        src={`/media/${audio.sha256}.${audio.format}`}
+        src={src ?? `/media/${audio.sha256}.${audio.format}`}
         aria-label={`${p.m.listen}: ${label}`}
       ></audio>
       <span class="meta" data-duration>

@@ -3,8 +3,10 @@ import { RejectionReasonSchema } from '../../../domain/announcement.js';
 import { hasCommuneScope } from '../../../domain/actor.js';
 import type { RequestContext } from '../../../domain/actor.js';
 import { stillToCome } from '../../../domain/broadcast.js';
+import { notFound } from '../../../domain/errors.js';
 import { assertMayWithdraw, isAllowed, mayWithdraw } from '../../../domain/policy.js';
 import { gate } from '../../middleware/gate.js';
+import { sendAsset } from '../../send-asset.js';
 import { communeOf, hamletsOf, languageName } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { many, onceKeyOf, one, problemOf, readForm, type FormProblem } from '../forms.js';
@@ -174,6 +176,24 @@ export function announcementRoutes(deps: WebDeps) {
   });
 
   app.get('/thong-bao/:id', (c) => renderDetail(c, c.req.param('id')));
+
+  // The office listens to any version of what it may see, withdrawn or refused too (whose audio `/media`
+  // no longer serves): it may approve refused content again, and judges it by ear. Behind the session,
+  // scoped as the page is, and kept by no cache.
+  app.get('/thong-bao/:id/am-thanh/:file{[^/]+\\.(mp3|opus)}', async (c) => {
+    const a = await services.announcements.get(signedIn(c), c.req.param('id'));
+    const file = c.req.param('file');
+    const cut = file.lastIndexOf('.');
+    const [variantId, ext] = [file.slice(0, cut), file.slice(cut + 1)];
+    const v = a.variants.find((x) => x.id === variantId);
+    const audio = [v?.audio, v?.opus].find((x) => x?.format === ext);
+    const gone = () => {
+      throw notFound('Audio', file, 'âm thanh');
+    };
+    const size = audio ? await deps.media.sizeOfAsset(audio.sha256, ext) : null;
+    if (!audio || size === null) return gone();
+    return sendAsset(c, deps.media, { sha256: audio.sha256, ext, size }, 'private, no-store', gone);
+  });
 
   app.post('/thong-bao/:id/xu-ly-lai', async (c) => {
     const ctx = signedIn(c);
