@@ -341,6 +341,9 @@ describe.each(dialects)('durable job queue on %s', (dialect) => {
     const clock = createFakeClock();
     const repo = createJobsRepository(db.kysely);
     const at = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
+    // Alone in the queue: the jobs earlier tests left running fall due at these fake times too, and ten of
+    // them, older, would fill a lease of ten before this one.
+    await db.kysely.deleteFrom('jobs').execute();
     await repo.enqueueJob(
       { id: 'stale', name: 'process-variant', data: '{}', maxAttempts: 5, runAt: at(0) },
       at(0),
