@@ -2,7 +2,6 @@ import type { EventBus, LoaEvent } from '../domain/ports/events.js';
 import { LoaError } from '../domain/errors.js';
 import {
   etagMatches,
-  INTERRUPTION_DETAILS,
   eventTimeProblem,
   manifestEtag,
   manifestItems,
@@ -10,6 +9,7 @@ import {
   manifestWindow,
   MAX_EVENT_BEFORE_START_MS,
   MANIFEST_STEP_MS,
+  interruptionOf,
   occurrenceStatusFromReports,
   receiverPlayback,
   type Heartbeat,
@@ -324,9 +324,9 @@ export function createReceiverSyncService(deps: Deps) {
  * after its last completed playback, and whether one completed at all. Undefined when it tells nothing.
  */
 function playbackRun(events: readonly LogEvent[]): { reset: boolean; failures: number } | undefined {
-  const interruptions: readonly string[] = Object.values(INTERRUPTION_DETAILS);
+  // A stop the box was told to make is no failure of it: the report's rule (`interruptionOf`) too.
   const outcomes = events
-    .filter((e) => e.type === 'completed' || (e.type === 'failed' && !interruptions.includes(e.detail ?? '')))
+    .filter((e) => e.type === 'completed' || (e.type === 'failed' && interruptionOf(e.detail) === null))
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   if (outcomes.length === 0) return undefined;
   const lastCompleted = outcomes.map((e) => e.type).lastIndexOf('completed');
