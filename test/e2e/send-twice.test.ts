@@ -42,6 +42,9 @@ describe.skipIf(!hasTool('chromium'))('an announcement sent again after the link
     await page.getByLabel('Nội dung văn bản').fill('Mời bà con thôn Ún Tà họp lúc 19 giờ tại nhà văn hóa.');
   }
 
+  /** The announcement's own page, not the form at /thong-bao/gui it was sent from. */
+  const announcementPage = /\/thong-bao\/[0-9a-f-]{36}$/;
+
   /** "Thông báo của tôi": the items with this title. */
   async function mine(title: string) {
     await page.goto(`${server.url}/thong-bao`);
@@ -67,7 +70,7 @@ describe.skipIf(!hasTool('chromium'))('an announcement sent again after the link
     await page.unroute('**/api/v1/announcements');
 
     await Promise.all([
-      page.waitForURL(/\/thong-bao\/[^/]+$/),
+      page.waitForURL(announcementPage),
       page.getByRole('button', { name: 'Gửi', exact: true }).click(),
     ]);
     expect(await page.locator('h1').textContent()).toBe(title);
@@ -82,7 +85,7 @@ describe.skipIf(!hasTool('chromium'))('an announcement sent again after the link
       page.waitForRequest((r) => r.method() === 'POST'),
       page.getByRole('button', { name: 'Gửi', exact: true }).click(),
     ]);
-    await page.waitForURL(/\/thong-bao\/[^/]+$/);
+    await page.waitForURL(announcementPage);
     const first = new URL(page.url()).pathname;
 
     // The browser sends the very same form again, with the session's cookies.
