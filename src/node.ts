@@ -41,6 +41,7 @@ import type { EventBus } from './domain/ports/events.js';
 import type { Repositories } from './domain/ports/repositories.js';
 import { createEventBus } from './events/in-process-bus.js';
 import { createServices, type Services } from './services/index.js';
+import type { IntervalTimers } from './services/receiver-hub.js';
 import { scryptHasher } from './crypto/passwords.node.js';
 import { createCapSignatureVerifier } from './crypto/cap-signature.js';
 import { loadTrustedCapCerts } from './crypto/cap-signature.node.js';
@@ -116,6 +117,8 @@ export interface RuntimeOverrides {
   readonly horizonMs?: number;
   /** Bounds of a push client that stops reading (defaults in `src/http/routes/receiver-protocol.ts`). */
   readonly push?: PushLimits;
+  /** The push channels' keep-alives and silence checks (default: the system's timers). */
+  readonly pushTimers?: IntervalTimers;
   /** Sees every SQL statement the runtime runs (the dispatcher benchmark counts them). */
   readonly queryLog?: (event: LogEvent) => void;
   /**
@@ -199,6 +202,7 @@ export async function createNodeRuntime(
         createNodeAudioWork({ binaries, media, tts: overrides.tts ?? createEspeakEngine() }),
       ),
       observeEmergency: (report) => metrics.observeEmergency(report),
+      ...(overrides.pushTimers && { pushTimers: overrides.pushTimers }),
       capSignatures: {
         verifier:
           config.CAP_TRUSTED_CERTS.length > 0

@@ -1,5 +1,6 @@
 import type { AudioInspector, AudioWork, ProcessedAudioIntake } from '../domain/ports/audio.js';
 import type { Clock } from '../domain/ports/clock.js';
+import { onlineWindowMs } from '../domain/receiver/health.js';
 import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { JobRunnerSignal } from '../domain/ports/jobs.js';
@@ -79,6 +80,8 @@ export interface ServiceDeps {
   readonly speech?: SpeechPlace;
   /** Told how long each emergency took to leave this process's push channels. */
   readonly observeEmergency?: ReceiverHubDeps['observeEmergency'];
+  /** The push channels' keep-alive and silence checks (default: the system's timers). */
+  readonly pushTimers?: ReceiverHubDeps['timers'];
   /** CAP feeds polled on the dispatcher's tick (`CAP_FEEDS`), on Node and by the edge's Cron Trigger. */
   readonly capFeeds?: Pick<CapFeedsDeps, 'feeds' | 'fetcher' | 'intervalMs'>;
   /** How CAP signatures are verified (`CAP_TRUSTED_CERTS`, `CAP_REQUIRE_SIGNATURE`); no verifier on the edge. */
@@ -178,7 +181,13 @@ export function createServices(deps: ServiceDeps) {
       logger,
       emergencyItems: receiverSync.emergencyItems,
       recheck: repos.receiverSync.findReceiverSessionByTokenHash,
+      silentAmong: (receiverIds) =>
+        repos.receivers.listSilentAmong(
+          receiverIds,
+          new Date(clock.now().getTime() - onlineWindowMs()).toISOString(),
+        ),
       observeEmergency: deps.observeEmergency,
+      timers: deps.pushTimers,
       commandOpen: (commandId) => receiverCommands.isOpen(commandId),
       onCommandsDelivered: (commandIds) =>
         void receiverCommands

@@ -1,3 +1,4 @@
+import { onlineWindowMs } from '../domain/receiver/health.js';
 import { PUSH_KEEP_ALIVE_MS, type ManifestItem, type PushMessage } from '../domain/receiver/protocol.js';
 import type { EventBus, LoaEvent } from '../domain/ports/events.js';
 import type { Logger } from '../domain/ports/logger.js';
@@ -86,6 +87,14 @@ export interface ReceiverHubDeps {
    * one beyond closes the oldest, so a leaked or stolen token cannot pile up channels.
    */
   readonly maxChannelsPerReceiver?: number | undefined;
+  /**
+   * Of these receivers, those whose box has not been heard from (heartbeat or request) for an online
+   * window. A box that lost power or its link never closes its channel, and it never writes on it, so
+   * only its silence elsewhere tells it from an idle one.
+   */
+  readonly silentAmong?: ((receiverIds: readonly string[]) => Promise<readonly string[]>) | undefined;
+  /** How often held channels are checked against their boxes' silence (default an online window). */
+  readonly silenceCheckMs?: number | undefined;
 }
 
 /**
@@ -97,6 +106,7 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
   const timers = deps.timers ?? systemTimers;
   const keepAliveMs = deps.keepAliveMs ?? PUSH_KEEP_ALIVE_MS;
   const maxPerReceiver = deps.maxChannelsPerReceiver ?? 2;
+  const silenceCheckMs = deps.silenceCheckMs ?? onlineWindowMs();
   if (!Number.isInteger(maxPerReceiver) || maxPerReceiver < 1)
     throw new Error(`maxChannelsPerReceiver must be a whole number from 1: ${maxPerReceiver}`);
   const byHamlet = new Map<string, Set<HubConnection>>();
@@ -105,6 +115,10 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
   const hamletOf = new Map<HubConnection, string>();
   let unsubscribe: (() => void) | undefined;
   let keepAlive: unknown;
+  let silenceCheck: unknown;
+  /** Channels already held at the last silence check: a newer one may belong to a box not yet heard. */
+  let heldAtLastCheck = new Set<HubConnection>();
+  let checking = false;
   const pendingVersions = new Map<string, number>();
   let flushing = false;
   /** Emergencies being looked up; schedule pushes wait for them, and go on with `resume`. */
@@ -236,6 +250,30 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
     return undefined;
   }
 
+  /**
+   * Closes the channels, held since the last check at least, of boxes silent for an online window: without
+   * it a dead box's channel stays open until the kernel gives up on its keep-alives (about 16 minutes).
+   */
+  async function closeSilent(): Promise<number> {
+    if (checking || !deps.silentAmong) return 0;
+    checking = true;
+    try {
+      const candidates = [...heldAtLastCheck].filter((c) => hamletOf.has(c));
+      heldAtLastCheck = new Set(hamletOf.keys());
+      if (candidates.length === 0) return 0;
+      const silent = new Set(await deps.silentAmong([...new Set(candidates.map((c) => c.receiverId))]));
+      const closing = candidates.filter((c) => silent.has(c.receiverId) && hamletOf.has(c));
+      for (const connection of closing) {
+        connection.close();
+        remove(connection);
+      }
+      if (closing.length > 0) deps.logger?.info({ channels: closing.length }, 'silent push channels closed');
+      return closing.length;
+    } finally {
+      checking = false;
+    }
+  }
+
   function remove(connection: HubConnection): void {
     const hamletId = hamletOf.get(connection);
     if (hamletId === undefined) return;
@@ -251,6 +289,9 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
       unsubscribe = undefined;
       timers.clearInterval(keepAlive);
       keepAlive = undefined;
+      timers.clearInterval(silenceCheck);
+      silenceCheck = undefined;
+      heldAtLastCheck = new Set();
     }
   }
 
@@ -272,6 +313,12 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
         keepAlive = timers.setInterval(() => {
           for (const c of hamletOf.keys()) c.deliver(PING);
         }, keepAliveMs);
+        if (deps.silentAmong)
+          silenceCheck = timers.setInterval(() => {
+            closeSilent().catch((err: unknown) =>
+              deps.logger?.error({ err: String(err) }, 'push channel silence check failed'),
+            );
+          }, silenceCheckMs);
       }
       let set = byHamlet.get(receiver.hamletId);
       if (!set) byHamlet.set(receiver.hamletId, (set = new Set()));
@@ -286,6 +333,9 @@ export function createReceiverHub(deps: ReceiverHubDeps) {
       );
       return () => remove(connection);
     },
+
+    /** The silence check its timer runs; answers how many channels it closed. */
+    closeSilent,
 
     /** Open channels, in total and per hamlet. */
     stats(): { connections: number; hamlets: Readonly<Record<string, number>> } {

@@ -1,33 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ManifestItem, PushMessage } from '../../src/domain/receiver/protocol.js';
 import { createEventBus } from '../../src/events/in-process-bus.js';
-import {
-  createReceiverHub,
-  type HubConnection,
-  type IntervalTimers,
-} from '../../src/services/receiver-hub.js';
-
-function fakeIntervals() {
-  const running = new Map<number, () => void>();
-  const deferred: (() => void)[] = [];
-  let next = 0;
-  const timers: IntervalTimers = {
-    setInterval: (fn) => (running.set(++next, fn), next),
-    clearInterval: (h) => void running.delete(h as number),
-    defer: (fn) => void deferred.push(fn),
-  };
-  return {
-    timers,
-    tick: () => [...running.values()].forEach((fn) => fn()),
-    count: () => running.size,
-    /** Runs deferred work one turn at a time; returns how many turns it took. */
-    drain: () => {
-      let turns = 0;
-      for (let fn = deferred.shift(); fn; fn = deferred.shift(), turns++) fn();
-      return turns;
-    },
-  };
-}
+import { createReceiverHub, type HubConnection } from '../../src/services/receiver-hub.js';
+import { fakeIntervals } from '../support/fake-intervals.js';
 
 type Delivered = Parameters<HubConnection['deliver']>[0];
 

@@ -28,6 +28,20 @@ export function createReceiversRepository(db: Kysely<Database>): ReceiversReposi
       return Number(row.n);
     },
 
+    async listSilentAmong(ids, since) {
+      const silent: string[] = [];
+      for (let i = 0; i < ids.length; i += 1000) {
+        const rows = await db
+          .selectFrom('receivers')
+          .select('id')
+          .where('id', 'in', ids.slice(i, i + 1000))
+          .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', since)]))
+          .execute();
+        silent.push(...rows.map((r) => r.id));
+      }
+      return silent;
+    },
+
     async listReceivers(
       communeId: string,
       scope: 'all' | readonly string[],

@@ -59,6 +59,11 @@ export interface ReceiverSyncRepository {
 export interface ReceiversRepository {
   /** Enabled receivers whose last heartbeat or request came after `since`, across every commune (metrics). */
   countSeenSince(since: string): Promise<number>;
+  /**
+   * Of these receivers, those not heard from since `since` (no heartbeat nor request): the push channels
+   * they hold are kept open by nothing but the operating system.
+   */
+  listSilentAmong(ids: readonly string[], since: string): Promise<readonly string[]>;
   listReceivers(
     communeId: string,
     scope: HamletScope,
