@@ -31,8 +31,11 @@ export interface ProcessedIntakeDeps extends Mp3CheckOptions {
  * removed again when it is released without saved content using it.
  */
 export function createProcessedIntake(deps: ProcessedIntakeDeps): ProcessedAudioIntake {
-  // What `take` wrote itself, until it is released: audio that was there before belongs to others.
-  const written = new WeakMap<ProcessedAudio, string>();
+  // What each take stored, from which upload, and whether it wrote the file itself, until it is released.
+  const taken = new WeakMap<
+    ProcessedAudio,
+    { readonly key: string; readonly stored: { sha256: string; bytes: number }; readonly created: boolean }
+  >();
   return {
     async take(key, targets): Promise<ProcessedAudio> {
       const upload = await deps.open(key);
@@ -57,7 +60,7 @@ export function createProcessedIntake(deps: ProcessedIntakeDeps): ProcessedAudio
       const { measure } = measured;
       const stored = { sha256: await hash.hex(), bytes: read };
       const { created } = await deps.putAsset(key, 'mp3', stored);
-      const taken: ProcessedAudio = {
+      const audio: ProcessedAudio = {
         source: {
           codec: 'mp3',
           durationMs: measure.durationMs,
@@ -74,19 +77,28 @@ export function createProcessedIntake(deps: ProcessedIntakeDeps): ProcessedAudio
           { format: 'mp3', sha256: stored.sha256, bytes: stored.bytes, durationMs: measure.durationMs },
         ],
       };
-      if (created) written.set(taken, stored.sha256);
-      return taken;
+      taken.set(audio, { key, stored, created });
+      return audio;
     },
 
     async release(made) {
-      const sha256 = written.get(made);
-      written.delete(made);
-      if (!sha256) return;
-      // A use case that committed saved the audio's measurements with it; one that did not left none.
-      // (Two uploads of the very same bytes at once, one failing, could still lose the other's file in
-      // the moment between this check and the removal; the same MP3 twice is one object.)
+      const mine = taken.get(made);
+      taken.delete(made);
+      if (!mine) return;
+      const { key, stored, created } = mine;
+      // Two uploads of the very same bytes are one object: one refused may remove it while the other
+      // commits. Each side puts it back from its own upload (still there while it is released) once it
+      // sees saved content using it: the one committed after its commit, the one refused after removing.
+      const putBackIfSaved = async () => {
+        if (!(await deps.isSaved(stored.sha256))) return false;
+        await deps.putAsset(key, 'mp3', stored);
+        return true;
+      };
       try {
-        if (!(await deps.isSaved(sha256))) await deps.removeAsset(sha256, 'mp3');
+        // Audio that was there before this take belongs to others.
+        if ((await putBackIfSaved()) || !created) return;
+        await deps.removeAsset(stored.sha256, 'mp3');
+        await putBackIfSaved();
       } catch {
         // R2 or D1 down: the file stays unlisted, as it did before this removal was tried.
       }
