@@ -186,4 +186,33 @@ describe.each(dialects)('airings cut short on purpose in the playback API on %s'
       '6',
     ]);
   });
+
+  it('gives the export v1 the interrupted airings as a field added to each day, the others unchanged', async () => {
+    const made = await h.request('/api/v1/province/tokens', {
+      method: 'POST',
+      token: province.tokens.provinceAdmin,
+      json: { name: 'Trung tâm điều hành thông minh tỉnh' },
+    });
+    expect(made.status, await made.clone().text()).toBe(201);
+    const { secret } = (await made.json()) as { secret: string };
+    const res = await h.request('/api/v1/province/reports/v1/playback-days?from=2026-11-27&to=2026-11-27', {
+      token: secret,
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { items } = (await res.json()) as { items: Record<string, unknown>[] };
+    const cocSan = items.find((d) => d.communeId === 'coc-san');
+    const rollup = (await (
+      await h.request('/api/v1/province/rollup?from=2026-11-27&to=2026-11-27', {
+        token: province.tokens.provinceOfficer,
+      })
+    ).json()) as { communes: Record<string, unknown>[] };
+    const {
+      communeName: _n,
+      communeCode: _c,
+      receivers: _r,
+      ...counted
+    } = rollup.communes.find((c) => c.communeId === 'coc-san')!;
+    expect(counted.interrupted).toBe(6);
+    expect(cocSan).toEqual({ ...counted, date: '2026-11-27' });
+  });
 });

@@ -31,6 +31,7 @@ const PINNED = {
     'date',
     'expected',
     'failed',
+    'interrupted',
     'missed',
     'offline',
     'played',
@@ -199,7 +200,16 @@ describe.each(dialects)('machine tokens and the v1 export on %s', (dialect) => {
     const first = (await res.json()) as Envelope<Record<string, unknown>>;
     expect(Object.keys(first).sort()).toEqual([...PINNED.envelope]);
     for (const item of first.items) expect(Object.keys(item).sort()).toEqual([...PINNED.playbackDay]);
-    const quiet = { scheduled: 0, expected: 0, played: 0, failed: 0, missed: 0, offline: 0, rate: null };
+    const quiet = {
+      scheduled: 0,
+      expected: 0,
+      played: 0,
+      failed: 0,
+      missed: 0,
+      offline: 0,
+      interrupted: 0,
+      rate: null,
+    };
     const { receivers: _a, ...cocSan } = expectedRollup['coc-san'];
     const { receivers: _b, ...quangKim } = expectedRollup['quang-kim'];
     expect(first.items).toEqual([

@@ -143,6 +143,7 @@ export const expectedRollup = {
     failed: 0,
     missed: 1,
     offline: 2,
+    interrupted: 0,
     rate: 0.25,
   },
   'quang-kim': {
@@ -153,6 +154,7 @@ export const expectedRollup = {
     failed: 1,
     missed: 2,
     offline: 2,
+    interrupted: 0,
     rate: 0.167,
   },
 } as const;

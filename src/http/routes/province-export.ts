@@ -114,6 +114,10 @@ const PlaybackDaySchema = z
     failed: z.number().int(),
     missed: z.number().int().openapi({ description: 'No report although the receiver was heard from' }),
     offline: z.number().int().openapi({ description: 'No report, and no heartbeat around the airing' }),
+    interrupted: z.number().int().openapi({
+      description:
+        'Cut short because the box was told to (an emergency over it, an item taken off the air): not expected, not failed. Added within v1.',
+    }),
     rate: z
       .number()
       .nullable()
@@ -129,6 +133,7 @@ const PlaybackDaySchema = z
       failed: 1,
       missed: 1,
       offline: 2,
+      interrupted: 0,
       rate: 0.882,
     },
   });
@@ -211,6 +216,7 @@ const playbackDayV1 = (d: CommuneDay): z.infer<typeof PlaybackDaySchema> => ({
   failed: d.failed,
   missed: d.missed,
   offline: d.offline,
+  interrupted: d.interrupted,
   rate: d.rate,
 });
 
