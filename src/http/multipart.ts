@@ -28,6 +28,8 @@ export interface MultipartHandlers {
 
 export interface MultipartLimits {
   readonly maxFieldBytes: number;
+  /** All fields together, files left out. */
+  readonly maxTotalFieldBytes: number;
   readonly maxFields: number;
   readonly maxHeaderBytes: number;
 }
@@ -108,6 +110,7 @@ export async function readMultipart(
   let buffer: Uint8Array = new Uint8Array(0);
   let state: 'preamble' | 'headers' | 'body' | 'after-delimiter' | 'done' = 'preamble';
   let fields = 0;
+  let fieldBytes = 0;
   let current:
     { kind: 'field'; name: string; bytes: Uint8Array } | { kind: 'file'; sink: FileSink } | undefined;
 
@@ -120,6 +123,11 @@ export async function readMultipart(
     if (current.bytes.length + chunk.length > limits.maxFieldBytes) {
       throw new MultipartError(`The field "${current.name}" is longer than ${limits.maxFieldBytes} bytes.`);
     }
+    fieldBytes += chunk.length;
+    if (fieldBytes > limits.maxTotalFieldBytes)
+      throw new MultipartError(
+        `The form's fields are longer than ${limits.maxTotalFieldBytes} bytes in all.`,
+      );
     current.bytes = concat(current.bytes, chunk.slice());
   };
 

@@ -17,6 +17,14 @@ export interface ReceivedUpload extends AsyncDisposable {
   readonly file: Upload | null;
 }
 
+/**
+ * What one form field may hold: a text pasted five times over its 5,000-character limit, in letters of
+ * three bytes, still reaches its own "too long" message with the count; past it, the upload is refused.
+ */
+const MAX_FIELD_BYTES = 256 * 1024;
+/** All fields together: a form of 80 checkboxes cannot make the server hold 80 such texts. */
+const MAX_TOTAL_FIELD_BYTES = 512 * 1024;
+
 const tooLarge = (limitBytes: number) =>
   new LoaError(
     413,
@@ -170,7 +178,12 @@ export async function receiveUpload(
           };
         },
       },
-      { maxFieldBytes: 64 * 1024, maxFields: options.maxFields ?? 20, maxHeaderBytes: 16 * 1024 },
+      {
+        maxFieldBytes: MAX_FIELD_BYTES,
+        maxTotalFieldBytes: MAX_TOTAL_FIELD_BYTES,
+        maxFields: options.maxFields ?? 20,
+        maxHeaderBytes: 16 * 1024,
+      },
     );
     await file?.finish();
     return received;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { multipartBoundary, MultipartError, readMultipart } from '../../src/http/multipart.js';
 
-const limits = { maxFieldBytes: 1024, maxFields: 10, maxHeaderBytes: 4096 };
+const limits = { maxFieldBytes: 1024, maxTotalFieldBytes: 2048, maxFields: 10, maxHeaderBytes: 4096 };
 
 function streamOf(bytes: Uint8Array, chunkSize: number): ReadableStream<Uint8Array> {
   let offset = 0;
@@ -62,11 +62,15 @@ describe('readMultipart', () => {
     },
   );
 
-  it('refuses a truncated body, an over-long field and a body without the boundary', async () => {
+  it('refuses a truncated body, an over-long field, fields over-long together and a body without the boundary', async () => {
     const form = new FormData();
     form.set('title', 'x'.repeat(2000));
     const { bytes, boundary } = await encode(form);
     await expect(collect(bytes, boundary, 100)).rejects.toThrow(/longer than 1024 bytes/);
+    const many = new FormData();
+    for (const name of ['a', 'b', 'c']) many.set(name, 'x'.repeat(1000));
+    const three = await encode(many);
+    await expect(collect(three.bytes, three.boundary, 100)).rejects.toThrow(/longer than 2048 bytes in all/);
     const short = new FormData();
     short.set('file', new Blob([payload]), 'a.wav');
     const encoded = await encode(short);

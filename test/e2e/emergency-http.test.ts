@@ -59,6 +59,36 @@ describe('emergency from a recording, without JavaScript', () => {
     expect(html).toContain(`>${long}</textarea>`);
   });
 
+  it('counts a text pasted five times over the limit at its field, however many bytes its letters take', async () => {
+    // 30,000 letters of three bytes each: 90 KB, past what a form field used to be read to.
+    const pasted = 'ế'.repeat(30_000);
+    const posted = await postForm({
+      ...base,
+      content: 'text',
+      text: pasted,
+      voice: 'vi',
+      hamletIds: 'thon-3',
+    });
+    expect(posted.status).toBe(400);
+    expect(await posted.text()).toMatch(
+      /<p class="field-error" id="text-error">Văn bản dài 30000 ký tự, vượt giới hạn 5000 ký tự\./,
+    );
+  });
+
+  it('refuses a field past what a field may hold with the upload’s own message, and goes on serving', async () => {
+    // 100,000 letters of three bytes: 300 KB, twenty times what a text may have.
+    const posted = await postForm({
+      ...base,
+      content: 'text',
+      voice: 'vi',
+      hamletIds: 'thon-3',
+      text: 'ế'.repeat(100_000),
+    });
+    expect(posted.status).toBe(400);
+    expect(await posted.text()).toContain('Dữ liệu tải lên bị lỗi hoặc bị ngắt giữa chừng. Hãy gửi lại.');
+    expect((await page(h, '/giam-sat/khan-cap', officer)).status).toBe(200);
+  });
+
   it('sends a recording to every hamlet: processed, confirmed, followed', async () => {
     const posted = await postForm(
       { ...base, hamletIds: hamlets },
