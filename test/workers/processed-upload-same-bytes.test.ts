@@ -5,7 +5,7 @@ import { createProcessedIntake } from '../../src/media/processed-intake.js';
 import { workersSha256 } from '../../src/media/sha256-stream.js';
 import mpg123 from '../../src/media/mpg123.wasm';
 import { assetsOf } from '../../src/services/audio.service.js';
-import { createHarness, type Harness } from '../support/harness.js';
+import { createHarness, type Harness } from './support/harness.js';
 import { storedMp3, taggedMp3 } from './support/tagged-mp3.js';
 
 const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
