@@ -17,6 +17,7 @@ mkdirSync(here('./.wrangler-assets'), { recursive: true });
 const shared = [
   'test/api/authorization-matrix.test.ts',
   'test/api/broadcasts.test.ts',
+  'test/api/commune-if-match.test.ts',
   'test/api/hamlets.test.ts',
   'test/api/series.test.ts',
   'test/api/username-case.test.ts',

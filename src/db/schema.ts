@@ -75,6 +75,8 @@ export interface CommuneTable {
   settings: Json;
   /** Set when an admin changes the settings in the app; from then on the commune file does not override them. */
   settings_edited_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
+  /** One more on every change of the settings (or of what the commune file sets): the commune's ETag. */
+  settings_version: ColumnType<number, number | undefined, number>;
   deleted_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   created_at: Instant;
   updated_at: Instant;

@@ -45,6 +45,19 @@ export interface Commune {
   readonly settings: CommuneSettings;
 }
 
+/** A commune as stored, with the version of its settings: one more on every change of what it shows. */
+export interface StoredCommune extends Commune {
+  readonly settingsVersion: number;
+}
+
+/**
+ * The commune's strong entity tag (RFC 9110 §8.8.3): it changes with every settings version, so a write
+ * sent back with it (`If-Match`) lands only on what its sender read.
+ * @example communeEtag({ id: 'coc-san', settingsVersion: 3 }) // → '"commune-coc-san-v3"'
+ */
+export const communeEtag = (c: Pick<StoredCommune, 'id' | 'settingsVersion'>): string =>
+  `"commune-${c.id}-v${c.settingsVersion}"`;
+
 export const defaultAudioTargets: AudioTargets = {
   integratedLufs: -16,
   truePeakDbtp: -1.5,

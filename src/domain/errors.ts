@@ -5,7 +5,7 @@
 export class LoaError extends Error {
   override readonly name = 'LoaError';
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503 | 507,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 503 | 507,
     readonly code: string,
     readonly detail: string,
     readonly detailVi: string,
@@ -33,3 +33,7 @@ export const invalid = (field: string, detail: string, detailVi: string): LoaErr
   new LoaError(422, 'invalid', detail, detailVi, {
     errors: [{ field, message: detail, messageVi: detailVi }],
   });
+
+/** A conditional write (`If-Match`) over something that changed since the caller read it: nothing was written. */
+export const preconditionFailed = (detail: string, detailVi: string): LoaError =>
+  new LoaError(412, 'precondition_failed', detail, detailVi);

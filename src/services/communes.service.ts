@@ -1,11 +1,14 @@
 import { PROVINCE_ROLES, type RequestContext } from '../domain/actor.js';
 import {
+  communeEtag,
   defaultAudioTargets,
   slotsInQuietHours,
   type Commune,
   type CommuneSettings,
+  type StoredCommune,
 } from '../domain/commune.js';
-import { conflict, invalid, LoaError, notFound } from '../domain/errors.js';
+import { conflict, invalid, LoaError, notFound, preconditionFailed } from '../domain/errors.js';
+import { ifMatchHolds } from '../domain/etag.js';
 import { assertAllowed } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
 import { onlineWindowMs } from '../domain/receiver/health.js';
@@ -58,7 +61,7 @@ const newCommuneSettings: CommuneSettings = {
   languages: [{ code: 'vi', name: 'Tiếng Việt' }],
 };
 
-async function load(r: Pick<Repositories, 'communes'>, ctx: RequestContext): Promise<Commune> {
+async function load(r: Pick<Repositories, 'communes'>, ctx: RequestContext): Promise<StoredCommune> {
   const commune = await r.communes.findCommune(ctx.actor.communeId);
   if (!commune) throw notFound('Commune', ctx.actor.communeId, 'xã');
   return commune;
@@ -83,6 +86,17 @@ export type CommuneSettingsPatch = Partial<
   readonly audio?: Partial<CommuneSettings['audio']> | undefined;
   readonly emergency?: Partial<CommuneSettings['emergency']> | undefined;
 };
+
+/** What a save is conditional on: an `If-Match` value (RFC 9110 §13.1.1) against the commune's ETag. */
+export interface SettingsPrecondition {
+  readonly ifMatch?: string | undefined;
+}
+
+const settingsChangedMeanwhile = () =>
+  preconditionFailed(
+    'The commune’s settings were changed by someone else after you read them (If-Match no longer matches their ETag); nothing was saved. Read them again with GET /api/v1/commune, check them, and send your change with the new ETag.',
+    'Cài đặt đã được người khác thay đổi sau khi bạn mở; chưa lưu gì. Hãy tải lại, xem lại rồi lưu.',
+  );
 
 export function createCommunesService(deps: Deps) {
   return {
@@ -249,7 +263,7 @@ export function createCommunesService(deps: Deps) {
     },
 
     /** The signed-in user's commune with its settings (time zone, slots, quiet hours, languages). */
-    async get(ctx: RequestContext): Promise<Commune> {
+    async get(ctx: RequestContext): Promise<StoredCommune> {
       assertAllowed(ctx.actor, 'commune.read');
       return load(deps.repos, ctx);
     },
@@ -257,14 +271,22 @@ export function createCommunesService(deps: Deps) {
     /**
      * Changes settings; from then on the commune file no longer overrides them at start. Occurrences
      * already scheduled keep their times, so rules they would break are refused; new broadcasts follow
-     * the new rules.
+     * the new rules. With `ifMatch`, only over the version its sender read (412 otherwise, nothing
+     * saved); without, the patch lands on whatever is stored, its fields alone.
      */
-    async updateSettings(ctx: RequestContext, patch: CommuneSettingsPatch): Promise<Commune> {
+    async updateSettings(
+      ctx: RequestContext,
+      patch: CommuneSettingsPatch,
+      precondition: SettingsPrecondition = {},
+    ): Promise<StoredCommune> {
       assertAllowed(ctx.actor, 'commune.manage');
       return deps.tx(async (r) => {
         // Another admin's save at the same moment is read whole before this patch lands on it, or after.
         await r.communes.lockCommune(ctx.actor.communeId);
         const commune = await load(r, ctx);
+        if (precondition.ifMatch !== undefined && !ifMatchHolds(precondition.ifMatch, communeEtag(commune))) {
+          throw settingsChangedMeanwhile();
+        }
         if (patch.slots) await assertSlotsKept(r, commune, patch.slots);
         const settings: CommuneSettings = {
           ...commune.settings,

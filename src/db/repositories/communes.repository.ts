@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Commune, CommuneSettings } from '../../domain/commune.js';
+import type { Commune, CommuneSettings, StoredCommune } from '../../domain/commune.js';
 import type { CommunesRepository } from '../../domain/ports/repositories.js';
 import type { DbCapabilities } from '../database.js';
 import type { CommuneTable, Database } from '../schema.js';
@@ -57,14 +57,14 @@ export function createCommunesRepository(
       return rows.map(toCommune);
     },
 
-    async findCommune(id: string): Promise<Commune | undefined> {
+    async findCommune(id: string): Promise<StoredCommune | undefined> {
       const row = await db
         .selectFrom('communes')
         .selectAll()
         .where('id', '=', id)
         .where('deleted_at', 'is', null)
         .executeTakeFirst();
-      return row && toCommune(row);
+      return row && { ...toCommune(row), settingsVersion: Number(row.settings_version) };
     },
 
     async softDeleteCommune(id, now) {
@@ -106,7 +106,12 @@ export function createCommunesRepository(
     async updateSettings(id: string, settings: CommuneSettings, now: string): Promise<void> {
       await db
         .updateTable('communes')
-        .set({ settings: JSON.stringify(settings), settings_edited_at: now, updated_at: now })
+        .set((eb) => ({
+          settings: JSON.stringify(settings),
+          settings_edited_at: now,
+          settings_version: eb('settings_version', '+', 1),
+          updated_at: now,
+        }))
         .where('id', '=', id)
         .execute();
     },
@@ -143,7 +148,7 @@ export function createCommunesRepository(
       if (same) return 'unchanged';
       await db
         .updateTable('communes')
-        .set({ ...values, updated_at: now })
+        .set((eb) => ({ ...values, settings_version: eb('settings_version', '+', 1), updated_at: now }))
         .where('id', '=', commune.id)
         .execute();
       return 'updated';

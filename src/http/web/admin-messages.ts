@@ -22,6 +22,19 @@ export const adminVi = {
     'Tên, mã, múi giờ và ngôn ngữ lấy từ tệp cấu hình của xã. Khi đã lưu ở đây, tệp không còn ghi đè các cài đặt bên trên lúc khởi động; lịch đã xếp giữ nguyên giờ, lịch mới theo cài đặt mới.',
   saveSettings: 'Lưu cài đặt',
   savedSettings: 'Đã lưu cài đặt của xã.',
+  // A save over settings another admin changed meanwhile (the page carries the version it showed).
+  changedMeanwhile: {
+    refused: (what: string) =>
+      `Cài đặt đã được người khác thay đổi trong lúc bạn sửa (${what}), hãy xem lại rồi lưu. Chưa lưu gì; những gì bạn đã gõ vẫn còn trong biểu mẫu, giá trị mới của người kia ghi dưới từng ô.`,
+    newValue: (value: string) => `Người khác vừa đổi thành: ${value}`,
+    empty: '(để trống)',
+    quietHours: 'Giờ nghỉ',
+    approvalRequired: 'Cần duyệt trước khi phát',
+    audio: 'Mục tiêu âm lượng',
+    emergency: 'Lặp tin khẩn',
+    listenAgain: 'Trang nghe lại',
+    slot: (label: string) => `Khung giờ “${label}”`,
+  },
   quietStart: 'Giờ nghỉ bắt đầu',
   quietEnd: 'Giờ nghỉ kết thúc',
   timeHint: 'Giờ dạng HH:MM (24 giờ), ví dụ 05:30.',
@@ -169,6 +182,18 @@ export const adminEn: typeof adminVi = {
     "Name, code, time zone and languages come from the commune's configuration file. Once saved here, the file no longer overrides the settings above at start; broadcasts already scheduled keep their times, new ones follow the new settings.",
   saveSettings: 'Save settings',
   savedSettings: 'Commune settings saved.',
+  changedMeanwhile: {
+    refused: (what) =>
+      `Someone else changed the settings while you were editing them (${what}): please review, then save. Nothing was saved; what you typed is still in the form, with the other person's new value under each field.`,
+    newValue: (value) => `Someone else just changed this to: ${value}`,
+    empty: '(empty)',
+    quietHours: 'Quiet hours',
+    approvalRequired: 'Approval needed before airing',
+    audio: 'Loudness target',
+    emergency: 'Emergency repeats',
+    listenAgain: 'Listen-again page',
+    slot: (label) => `Slot “${label}”`,
+  },
   quietStart: 'Quiet hours start',
   quietEnd: 'Quiet hours end',
   timeHint: 'Time as HH:MM (24-hour), e.g. 05:30.',

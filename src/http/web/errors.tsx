@@ -40,7 +40,8 @@ export function pageError(error: Error, c: Context): Response | Promise<Response
       return c.redirect(signInAt(c.req.method === 'GET' ? c.req.path : paths.home), 303);
     return errorPage(
       c,
-      error.status === 503 ? 500 : error.status,
+      // A page's form carries no If-Match header: a stale save it did not catch is a conflict to a person.
+      error.status === 503 ? 500 : error.status === 412 ? 409 : error.status,
       lang === 'vi' ? error.detailVi : error.detail,
     );
   }

@@ -1,4 +1,4 @@
-import type { Commune, CommuneSettings } from '../../commune.js';
+import type { Commune, CommuneSettings, StoredCommune } from '../../commune.js';
 import type { Hamlet, HamletValues } from '../../hamlet.js';
 import type { Page, PageRequest } from '../../page.js';
 import type { AirTimeRow, DeviceRecord, ZonePeriods } from '../../province-report.js';
@@ -17,8 +17,8 @@ export interface ProvincesRepository {
 }
 
 export interface CommunesRepository {
-  /** A commune that is not deleted. */
-  findCommune(id: string): Promise<Commune | undefined>;
+  /** A commune that is not deleted, with the version of its settings. */
+  findCommune(id: string): Promise<StoredCommune | undefined>;
   /**
    * Hides the commune: its users no longer sign in, its receivers' tokens no longer open anything, and
    * it leaves every list; its history stays for the province's records.
@@ -40,8 +40,9 @@ export interface CommunesRepository {
    * change at a time (without row locks, a writing unit of work already holds the whole database).
    */
   lockCommune(id: string): Promise<void>;
+  /** Stores the settings, one version on. */
   updateSettings(id: string, settings: CommuneSettings, now: string): Promise<void>;
-  /** Seeding: insert the commune, or refresh its descriptive fields and settings from the file. */
+  /** Seeding: insert the commune, or refresh its descriptive fields and settings from the file (one version on). */
   upsertCommune(commune: Commune, now: string): Promise<'inserted' | 'updated' | 'unchanged'>;
 }
 

@@ -1,144 +1,36 @@
 import { Hono, type Context } from 'hono';
-import type { CommuneSettings } from '../../../domain/commune.js';
-import { DEFAULT_LISTEN_AGAIN } from '../../../domain/listen-again.js';
+import { communeEtag, type CommuneSettings } from '../../../domain/commune.js';
+import { LoaError } from '../../../domain/errors.js';
 import { gate } from '../../middleware/gate.js';
 import { offsetAt } from '../../../domain/schedule/index.js';
 import { communeSettingsPatchSchema } from '../../../services/seed/commune-file.js';
-import { communeOf } from '../commune.js';
 import type { WebDeps } from '../deps.js';
 import { one, problemOf, readForm, type FormProblem, type FormValues } from '../forms.js';
-import { messages, type Lang } from '../i18n.js';
-import { checkInput, decimal, shown } from '../input.js';
+import { checkInput } from '../input.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { Layout, Section, notices } from '../ui.js';
 import { Choices, Csrf, FormError, TextField } from '../form-fields.js';
-
-// The settings form: one control per editable value; a standing slot's controls carry its fixed name.
-const slotField = (slot: string, key: 'label' | 'start' | 'end' | 'maxAirTimeMin') => `slot-${slot}-${key}`;
-
-const yesNo = (value: string): boolean | string => (value === 'yes' ? true : value === 'no' ? false : value);
-
-/** The form's values for the stored settings. */
-function settingsValues(s: CommuneSettings, lang: Lang): FormValues {
-  const values: Record<string, string> = {
-    quietStart: s.quietHours.start,
-    quietEnd: s.quietHours.end,
-    approvalRequired: s.approvalRequired ? 'yes' : 'no',
-    integratedLufs: shown(s.audio.integratedLufs, lang),
-    truePeakDbtp: shown(s.audio.truePeakDbtp, lang),
-    maxLraLu: shown(s.audio.maxLraLu, lang),
-    opus: s.audio.opus ? 'yes' : 'no',
-    repeatCount: String(s.emergency.repeatCount),
-    repeatIntervalMin: String(s.emergency.repeatIntervalMin),
-    listenAgain: (s.listenAgain ?? DEFAULT_LISTEN_AGAIN).enabled ? 'yes' : 'no',
-    listenAgainCategories: (s.listenAgain?.categories ?? [])
-      .map((c) => messages[lang].categories[c] ?? c)
-      .join(', '),
-  };
-  for (const slot of s.slots) {
-    values[slotField(slot.name, 'label')] = slot.label;
-    values[slotField(slot.name, 'start')] = slot.start;
-    values[slotField(slot.name, 'end')] = slot.end;
-    values[slotField(slot.name, 'maxAirTimeMin')] = String(slot.maxAirTimeMin);
-  }
-  return values;
-}
-
-/** The value a control had when the page was shown (`was-…`), carried by the form. */
-const wasField = (name: string) => `was-${name}`;
-
-/**
- * The patch the form asks for, unchecked: the service's own schema (`communeSettingsPatchSchema`) decides.
- * Only what the admin changed on the page is sent, each group whole: a setting another admin saved
- * meanwhile stays as they left it (a form without the shown values sends everything). Slots keep their
- * names and anything the form does not show (a relay).
- */
-function patchOf(form: FormValues, s: CommuneSettings, lang: Lang) {
-  const changed = (...names: string[]) =>
-    names.some(
-      (n) => form[wasField(n)] === undefined || one(form, n).trim() !== one(form, wasField(n)).trim(),
-    );
-  const slotFields = (name: string) =>
-    (['label', 'start', 'end', 'maxAirTimeMin'] as const).map((k) => slotField(name, k));
-  const categories = one(form, 'listenAgainCategories')
-    .split(',')
-    .map((c) => categoryCode(c.trim(), lang))
-    .filter(Boolean);
-  return {
-    // A form from before the setting existed leaves it as it is.
-    ...(one(form, 'listenAgain') !== '' &&
-      changed('listenAgain', 'listenAgainCategories') && {
-        listenAgain: {
-          enabled: yesNo(one(form, 'listenAgain')),
-          categories: categories.length > 0 ? categories : null,
-        },
-      }),
-    ...(changed('quietStart', 'quietEnd') && {
-      quietHours: { start: one(form, 'quietStart').trim(), end: one(form, 'quietEnd').trim() },
-    }),
-    ...(changed('approvalRequired') && { approvalRequired: yesNo(one(form, 'approvalRequired')) }),
-    ...(changed('integratedLufs', 'truePeakDbtp', 'maxLraLu', 'opus') && {
-      audio: {
-        integratedLufs: decimal(one(form, 'integratedLufs')),
-        truePeakDbtp: decimal(one(form, 'truePeakDbtp')),
-        maxLraLu: decimal(one(form, 'maxLraLu')),
-        opus: yesNo(one(form, 'opus')),
-      },
-    }),
-    ...(changed('repeatCount', 'repeatIntervalMin') && {
-      emergency: {
-        repeatCount: decimal(one(form, 'repeatCount')),
-        repeatIntervalMin: decimal(one(form, 'repeatIntervalMin')),
-      },
-    }),
-    ...(s.slots.some((slot) => changed(...slotFields(slot.name))) && {
-      slots: s.slots.map((slot) =>
-        changed(...slotFields(slot.name))
-          ? {
-              ...slot,
-              label: one(form, slotField(slot.name, 'label')),
-              start: one(form, slotField(slot.name, 'start')).trim(),
-              end: one(form, slotField(slot.name, 'end')).trim(),
-              maxAirTimeMin: decimal(one(form, slotField(slot.name, 'maxAirTimeMin'))),
-            }
-          : slot,
-      ),
-    }),
-  };
-}
-
-/** A category as typed: its name as the page shows it ("Y tế") stands for its code (`y-te`). */
-function categoryCode(typed: string, lang: Lang): string {
-  const wanted = typed.normalize('NFC').toLocaleLowerCase('vi');
-  const known = Object.entries(messages[lang].categories).find(
-    ([code, name]) => code === wanted || name.toLocaleLowerCase('vi') === wanted,
-  );
-  return known ? known[0] : typed;
-}
-
-/** The form control a schema issue is about. */
-function controlOf(path: readonly PropertyKey[], s: CommuneSettings): string {
-  const [group, key, sub] = path;
-  if (group === 'quietHours') return key === 'start' ? 'quietStart' : 'quietEnd';
-  if (group === 'listenAgain') return key === 'categories' ? 'listenAgainCategories' : 'listenAgain';
-  if ((group === 'audio' || group === 'emergency') && typeof key === 'string') return key;
-  if (group === 'slots' && typeof key === 'number') {
-    const name = s.slots[key]?.name;
-    if (name && (sub === 'label' || sub === 'start' || sub === 'end' || sub === 'maxAirTimeMin'))
-      return slotField(name, sub);
-  }
-  return String(group ?? 'form');
-}
+import {
+  controlOf,
+  overwrittenMeanwhile,
+  patchOf,
+  settingsValues,
+  slotField,
+  versionField,
+  wasField,
+} from './settings-form-values.js';
 
 function SettingsForm({
   p,
   s,
+  version,
   values,
   problem,
 }: {
   p: PageContext;
   s: CommuneSettings;
+  version: number;
   values: FormValues;
   problem?: FormProblem | undefined;
 }) {
@@ -151,6 +43,11 @@ function SettingsForm({
   return (
     <form method="post" action={paths.admin} novalidate>
       <Csrf p={p} />
+      <input
+        type="hidden"
+        name={versionField}
+        value={values[versionField] === undefined ? String(version) : one(values, versionField)}
+      />
       {Object.entries(settingsValues(s, p.lang)).map(([name, now]) => (
         <input
           type="hidden"
@@ -327,7 +224,7 @@ export function adminRoutes(deps: WebDeps) {
     const ctx = signedIn(c);
     const p = pageContext(c);
     const m = p.m;
-    const commune = await communeOf(services, ctx);
+    const commune = await services.communes.get(ctx);
     const s = commune.settings;
     return sendPage(
       c,
@@ -356,7 +253,13 @@ export function adminRoutes(deps: WebDeps) {
               <a href={paths.listenAgain(commune.code)}>{paths.listenAgain(commune.code)}</a>
             </dd>
           </dl>
-          <SettingsForm p={p} s={s} values={values ?? settingsValues(s, p.lang)} problem={problem} />
+          <SettingsForm
+            p={p}
+            s={s}
+            version={commune.settingsVersion}
+            values={values ?? settingsValues(s, p.lang)}
+            problem={problem}
+          />
         </Section>
       </Layout>,
       problem?.status ?? 200,
@@ -365,22 +268,43 @@ export function adminRoutes(deps: WebDeps) {
 
   app.get(paths.admin, gate('hamlet.manage'), (c) => renderAdmin(c));
 
-  // Checked by the service's own schema, as the API's PATCH /api/v1/commune is; saved by the service.
+  /**
+   * Checked by the service's own schema, as the API's PATCH /api/v1/commune is; saved by the service over
+   * the version read here, so that nobody's change lands in between unseen. A form that showed an older
+   * version is refused when it would overwrite a setting changed since, and saved otherwise.
+   */
   app.post(paths.admin, gate('commune.manage'), async (c) => {
     const ctx = signedIn(c);
     const p = pageContext(c);
     const form = await readForm(c);
-    const s = (await communeOf(services, ctx)).settings;
-    const patch = checkInput(communeSettingsPatchSchema, patchOf(form, s, p.lang), p, {
-      controlOf: (path) => controlOf(path, s),
-    });
-    if (!patch.ok) return renderAdmin(c, form, patch.problem);
-    try {
-      await services.communes.updateSettings(ctx, patch.value);
-    } catch (error) {
-      return renderAdmin(c, form, problemOf(error, p.lang));
+    // A form from before the version was carried saves as it did then: over whatever is stored.
+    const shownVersion = one(form, versionField);
+    for (let attempt = 1; ; attempt++) {
+      const commune = await services.communes.get(ctx);
+      const s = commune.settings;
+      const patch = checkInput(communeSettingsPatchSchema, patchOf(form, s, p.lang), p, {
+        controlOf: (path) => controlOf(path, s),
+      });
+      if (!patch.ok) return renderAdmin(c, form, patch.problem);
+      if (shownVersion !== '' && shownVersion !== String(commune.settingsVersion)) {
+        const refused = overwrittenMeanwhile(form, commune, p.lang);
+        if (refused) return renderAdmin(c, refused.values, refused.problem);
+      }
+      try {
+        await services.communes.updateSettings(
+          ctx,
+          patch.value,
+          shownVersion === '' ? {} : { ifMatch: communeEtag(commune) },
+        );
+      } catch (error) {
+        // Saved by someone else since it was read just now: read again and decide again, a few times.
+        const stale = error instanceof LoaError && error.status === 412;
+        if (stale && attempt < 3) continue;
+        const problem = problemOf(error, p.lang);
+        return renderAdmin(c, form, stale ? { ...problem, status: 409 } : problem);
+      }
+      return seeOther(c, paths.admin, 'savedSettings');
     }
-    return seeOther(c, paths.admin, 'savedSettings');
   });
 
   return app;
