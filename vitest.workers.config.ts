@@ -19,6 +19,7 @@ const shared = [
   'test/api/broadcasts.test.ts',
   'test/api/commune-if-match.test.ts',
   'test/api/hamlets.test.ts',
+  'test/api/hamlet-names.test.ts',
   'test/api/series.test.ts',
   'test/api/username-case.test.ts',
   'test/db/broadcasts.repository.test.ts',

@@ -25,6 +25,7 @@ import * as idempotencyKeys from './migrations/0026-idempotency-keys.js';
 import * as announcementIdempotencyKey from './migrations/0027-announcement-idempotency-key.js';
 import * as audioInUse from './migrations/0028-audio-in-use.js';
 import * as usernameKey from './migrations/0029-username-key.js';
+import * as hamletNameKey from './migrations/0030-hamlet-name-key.js';
 import * as communeSettingsVersion from './migrations/0032-commune-settings-version.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
@@ -54,6 +55,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0027-announcement-idempotency-key': announcementIdempotencyKey,
   '0028-audio-in-use': audioInUse,
   '0029-username-key': usernameKey,
+  '0030-hamlet-name-key': hamletNameKey,
   '0032-commune-settings-version': communeSettingsVersion,
 };
 

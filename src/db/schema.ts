@@ -87,6 +87,11 @@ export interface HamletTable {
   id: string;
   commune_id: string;
   name: string;
+  /**
+   * `hamletNameKey(name)`, unique among the commune's live hamlets: what names are refused by. Null only
+   * in rows written past the repository; 0030 gave the newer of two names that folded alike `twinNameKey`.
+   */
+  name_key: ColumnType<string | null, string | undefined, string>;
   /** Language codes in play order, e.g. ["vi","giay"]. */
   languages: Json;
   lat: number | null;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { humanText, languageCode } from './input.js';
+import { usernameKey } from './user.js';
 
 // thôn
 export interface Hamlet {
@@ -17,6 +18,25 @@ export interface Hamlet {
   readonly createdAt: string;
   readonly updatedAt: string;
 }
+
+/**
+ * The key a hamlet's name is unique by in its commune: trimmed, then folded as usernames are
+ * (`usernameKey`: NFC, one case), so that "Thôn Ún Tà", "THÔN ÚN TÀ " and the same name typed with
+ * combining diacritics are one name. The name keeps its spelling for display.
+ *
+ * @example hamletNameKey(' THÔN ÚN TÀ') === hamletNameKey('Thôn Ún Tà') // 'thôn ún tà'
+ */
+export const hamletNameKey = (name: string): string => usernameKey(name.trim());
+
+/** Between a name's key and a hamlet's id in the key of a hamlet named like an older one (`twinNameKey`). */
+export const TWIN_MARK = '\u001f';
+
+/**
+ * Hamlets named alike in one commune before names were unique (migration 0030) are all kept: the older
+ * holds the name's key, each other one `<key>\u001f<id>`, which no name given in the app folds to (they
+ * hold no control character); the name is still taken while any of them is live.
+ */
+export const twinNameKey = (key: string, id: string): string => `${key}${TWIN_MARK}${id}`;
 
 export interface HamletValues {
   readonly name: string;

@@ -1,13 +1,13 @@
 import type { RequestContext } from '../domain/actor.js';
-import { conflict, invalid, notFound } from '../domain/errors.js';
+import { conflict, invalid, LoaError, notFound } from '../domain/errors.js';
 import type { Commune } from '../domain/commune.js';
-import type { Hamlet, HamletInput, HamletPatch } from '../domain/hamlet.js';
+import { hamletNameKey, type Hamlet, type HamletInput, type HamletPatch } from '../domain/hamlet.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { assertAllowed, readScope } from '../domain/policy.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { EventBus } from '../domain/ports/events.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
-import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
+import type { NamedHamlet, Repositories, ScopedUser, UnitOfWork } from '../domain/ports/repositories.js';
 import {
   DEFAULT_TIME_ZONE,
   END_OF_TIME,
@@ -96,6 +96,35 @@ export async function assertHamletExists(
     );
 }
 
+/**
+ * Two hamlets of one name in a commune would be told apart by nobody reading a schedule or a report:
+ * 409 at the name, naming the hamlet that has it.
+ */
+function nameTaken(holder: NamedHamlet): LoaError {
+  const en = `A hamlet of the commune is already named ${JSON.stringify(holder.name)} (id ${holder.id}); names are compared ignoring letter case and spaces around them. Choose another name.`;
+  const vi = `Xã đã có thôn "${holder.name}" (mã ${holder.id}). Hãy đặt tên khác để lịch phát và báo cáo không bị nhầm thôn.`;
+  return new LoaError(409, 'conflict', en, vi, { errors: [{ field: 'name', message: en, messageVi: vi }] });
+}
+
+async function assertNameFree(
+  r: Pick<Repositories, 'hamlets'>,
+  communeId: string,
+  name: string,
+): Promise<void> {
+  const holder = await r.hamlets.findHamletNamed(communeId, name);
+  if (holder) throw nameTaken(holder);
+}
+
+/** What keeps a hamlet from being deleted: its receivers, disabled ones included, and its people. */
+export interface RemovalBlockers {
+  readonly receivers: number;
+  readonly users: readonly ScopedUser[];
+}
+
+async function removalBlockers(r: Pick<Repositories, 'hamlets'>, id: string): Promise<RemovalBlockers> {
+  return { receivers: await r.hamlets.countReceivers(id), users: await r.hamlets.listScopedUsers(id) };
+}
+
 async function load(r: Pick<Repositories, 'hamlets'>, ctx: RequestContext, id: string): Promise<Hamlet> {
   const hamlet = await r.hamlets.findHamlet(id);
   if (!hamlet || hamlet.communeId !== ctx.actor.communeId) throw notFound('Hamlet', id, 'thôn');
@@ -119,17 +148,20 @@ export function createHamletsService(deps: Deps) {
 
     create(ctx: RequestContext, input: HamletInput): Promise<Hamlet> {
       assertAllowed(ctx.actor, 'hamlet.manage');
+      const { communeId } = ctx.actor;
       return tx(async (r) => {
-        await assertLanguagesKnown(r, ctx.actor.communeId, input.languages);
+        await assertLanguagesKnown(r, communeId, input.languages);
+        await assertNameFree(r, communeId, input.name);
         const base = input.id ?? (slugify(input.name) || deps.ids.id());
         const { id: _, ...values } = input;
         const now = clock.now().toISOString();
-        // The insert itself is the check: two hamlets of one name made at the same moment would both
-        // find the slug free, and the second would fail on the unique index instead of taking the next.
-        const insert = (id: string) =>
-          r.hamlets.insertHamlet({ ...values, id, communeId: ctx.actor.communeId }, now);
+        // The insert itself is the check: two hamlets made at the same moment would both find the name
+        // and the slug free, and the second would fail on a unique index. It inserts nothing instead: the
+        // name taken meanwhile is refused as above, the id taken gives the next.
+        const insert = (id: string) => r.hamlets.insertHamlet({ ...values, id, communeId }, now);
         let id = base;
         for (let n = 2; !(await insert(id)); n++) {
+          await assertNameFree(r, communeId, input.name);
           if (input.id)
             throw invalid('id', `The id ${JSON.stringify(id)} is taken.`, `Mã thôn "${id}" đã được dùng.`);
           id = `${base}-${n}`;
@@ -141,7 +173,8 @@ export function createHamletsService(deps: Deps) {
 
     async update(ctx: RequestContext, id: string, changes: HamletPatch): Promise<Hamlet> {
       assertAllowed(ctx.actor, 'hamlet.manage');
-      const { hamlet, versions } = await tx(async (r) => {
+      let newName: string | undefined;
+      const updated = tx(async (r) => {
         // As a booking holds it, and before the hamlet is read: a booking or another change of its languages
         // at the same moment comes wholly before this one (it is checked below) or after it.
         if (changes.languages) await r.hamlets.lockSchedules([id]);
@@ -157,7 +190,17 @@ export function createHamletsService(deps: Deps) {
             clock.now().getTime(),
           );
         }
-        await r.hamlets.updateHamlet(id, changes, now);
+        // Only a new name is checked: the page sends the name with every change, and a name respelt (or
+        // a twin's kept from before names were unique) keeps the key it has.
+        if (changes.name !== undefined && hamletNameKey(changes.name) !== hamletNameKey(before.name)) {
+          newName = changes.name;
+          await assertNameFree(r, ctx.actor.communeId, newName);
+        }
+        await r.hamlets.updateHamlet(
+          id,
+          { ...changes, ...(newName !== undefined && { nameKey: hamletNameKey(newName) }) },
+          now,
+        );
         // The boxes play a hamlet's languages in its order: its schedule is a new one.
         const versions = changes.languages ? await r.hamlets.bumpScheduleVersions([id], now) : {};
         await deps.audit.record(r, {
@@ -169,8 +212,27 @@ export function createHamletsService(deps: Deps) {
         });
         return { hamlet: (await r.hamlets.findHamlet(id))!, versions };
       });
+      const { hamlet, versions } = await updated.catch(async (error: unknown) => {
+        // Renamed at the same moment as another hamlet took the name: both checks passed, the unique
+        // index let one through (PostgreSQL; SQLite runs one unit of work at a time).
+        if (!(error instanceof LoaError) && newName !== undefined) {
+          const holder = await deps.repos.hamlets.findHamletNamed(ctx.actor.communeId, newName);
+          if (holder && holder.id !== id) throw nameTaken(holder);
+        }
+        throw error;
+      });
       if (Object.keys(versions).length > 0) deps.bus.publish({ type: 'schedule-changed', versions });
       return hamlet;
+    },
+
+    /**
+     * What would refuse deleting the hamlet now, for its confirmation page to say before anyone presses
+     * delete: `remove` refuses on the same, checked again under the hamlet's lock.
+     */
+    async removalBlockers(ctx: RequestContext, id: string): Promise<RemovalBlockers> {
+      assertAllowed(ctx.actor, 'hamlet.manage');
+      await load(deps.repos, ctx, id);
+      return removalBlockers(deps.repos, id);
     },
 
     remove(ctx: RequestContext, id: string): Promise<void> {
@@ -179,8 +241,8 @@ export function createHamletsService(deps: Deps) {
         await load(r, ctx, id);
         // As a booking holds it: one at the same moment is either cancelled below or refused.
         await r.hamlets.lockSchedules([id]);
+        const { receivers, users } = await removalBlockers(r, id);
         // A receiver of a hidden hamlet could neither play nor be managed any more: it moves first.
-        const receivers = await r.hamlets.countReceivers(id);
         if (receivers > 0) {
           throw conflict(
             `Hamlet ${JSON.stringify(id)} still has ${receivers} receiver(s), disabled ones included: move them to another hamlet (PATCH /api/v1/receivers/{id} with hamletId) before deleting it.`,
@@ -190,7 +252,6 @@ export function createHamletsService(deps: Deps) {
         }
         // Likewise its people: a hamlet head whose only hamlet was hidden would sign in to nothing, and
         // one enabled again later would look after a hamlet nobody can see.
-        const users = await r.hamlets.listScopedUsers(id);
         if (users.length > 0) {
           const names = users.map((u) => `"${u.username}"`).join(', ');
           throw conflict(

@@ -84,6 +84,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0027-announcement-idempotency-key',
       '0028-audio-in-use',
       '0029-username-key',
+      '0030-hamlet-name-key',
       '0032-commune-settings-version',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);

@@ -1,5 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Hamlet, HamletValues } from '../../domain/hamlet.js';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { hamletNameKey, TWIN_MARK, type Hamlet, type HamletValues } from '../../domain/hamlet.js';
 import { toPage, type Page, type PageRequest } from '../../domain/page.js';
 import type { HamletsRepository } from '../../domain/ports/repositories.js';
 import type { DbCapabilities } from '../database.js';
@@ -75,9 +75,31 @@ export function createHamletsRepository(
       return row?.commune_id;
     },
 
+    async findHamletNamed(communeId: string, name: string) {
+      const key = hamletNameKey(name);
+      const twin = `${key}${TWIN_MARK}`;
+      // Twins are matched by their key's beginning; `substr` and `length` count characters alike in
+      // SQLite and PostgreSQL, and LIKE would read the `%` and `_` a name may hold.
+      return db
+        .selectFrom('hamlets')
+        .select(['id', 'name'])
+        .where('commune_id', '=', communeId)
+        .where('deleted_at', 'is', null)
+        .where((eb) =>
+          eb.or([
+            eb('name_key', '=', key),
+            eb(sql<string>`substr(name_key, 1, ${[...twin].length})`, '=', twin),
+          ]),
+        )
+        .orderBy('created_at')
+        .limit(1)
+        .executeTakeFirst();
+    },
+
     /**
-     * Nothing when the id is taken, deleted hamlets' included: on PostgreSQL the insert of another unit
-     * of work not yet committed is waited for, instead of the unique index aborting this one.
+     * Nothing when the id or the name's key is taken (the id by a deleted hamlet too): on PostgreSQL the
+     * insert of another unit of work not yet committed is waited for, instead of a unique index aborting
+     * this one.
      */
     async insertHamlet(
       values: HamletValues & { id: string; communeId: string; isExample?: boolean },
@@ -89,6 +111,7 @@ export function createHamletsRepository(
           id: values.id,
           commune_id: values.communeId,
           name: values.name,
+          name_key: hamletNameKey(values.name),
           languages: JSON.stringify(values.languages),
           lat: values.lat,
           lon: values.lon,
@@ -96,16 +119,21 @@ export function createHamletsRepository(
           created_at: now,
           updated_at: now,
         })
-        .onConflict((oc) => oc.column('id').doNothing())
+        .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
     },
 
-    async updateHamlet(id: string, values: Partial<HamletValues>, now: string): Promise<void> {
+    async updateHamlet(
+      id: string,
+      values: Partial<HamletValues> & { readonly nameKey?: string },
+      now: string,
+    ): Promise<void> {
       await db
         .updateTable('hamlets')
         .set({
           ...(values.name !== undefined && { name: values.name }),
+          ...(values.nameKey !== undefined && { name_key: values.nameKey }),
           ...(values.languages !== undefined && { languages: JSON.stringify(values.languages) }),
           ...(values.lat !== undefined && { lat: values.lat }),
           ...(values.lon !== undefined && { lon: values.lon }),
@@ -126,14 +154,20 @@ export function createHamletsRepository(
     },
 
     /** The people (disabled ones included) whose scope names a hamlet, by username. */
-    async listScopedUsers(id: string): Promise<readonly { id: string; username: string }[]> {
-      return db
+    async listScopedUsers(id: string) {
+      const rows = await db
         .selectFrom('user_hamlets')
         .innerJoin('users', 'users.id', 'user_hamlets.user_id')
-        .select(['users.id', 'users.username'])
+        .select(['users.id', 'users.username', 'users.display_name', 'users.disabled_at'])
         .where('user_hamlets.hamlet_id', '=', id)
         .orderBy('users.username')
         .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        username: r.username,
+        displayName: r.display_name,
+        disabled: r.disabled_at !== null,
+      }));
     },
 
     /** Hamlets are referenced by history (occurrences, logs), so they are hidden, not removed. */

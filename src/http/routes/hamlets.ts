@@ -20,6 +20,13 @@ const HamletPatch = named(HamletPatchSchema, 'HamletPatch');
 const security = [{ Bearer: [] }];
 const tags = ['Hamlets'];
 
+const nameRule =
+  "A hamlet's name is one in its commune, compared ignoring letter case, spaces around it and how its diacritics were typed: a name another live hamlet of the commune has is refused with 409, the problem's `errors` naming the field `name`.";
+const nameTaken = {
+  description: 'Another hamlet of the commune has the name',
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+};
+
 export const toHamletDto = (h: Hamlet) => ({ ...h, languages: [...h.languages] });
 
 export function hamletRoutes(services: Services) {
@@ -49,7 +56,8 @@ export function hamletRoutes(services: Services) {
       security,
       middleware: [gate('hamlet.manage')],
       request: { body: jsonBody(HamletInput) },
-      responses: { 201: jsonResponse('Created', HamletSchema), ...problemResponses },
+      description: nameRule,
+      responses: { 201: jsonResponse('Created', HamletSchema), ...problemResponses, 409: nameTaken },
     }),
     async (c) =>
       c.json(toHamletDto(await services.hamlets.create(requestContext(c), c.req.valid('json'))), 201),
@@ -77,7 +85,8 @@ export function hamletRoutes(services: Services) {
       security,
       middleware: [gate('hamlet.manage')],
       request: { params: IdParam, body: jsonBody(HamletPatch) },
-      responses: { 200: jsonResponse('Updated', HamletSchema), ...problemResponses },
+      description: nameRule,
+      responses: { 200: jsonResponse('Updated', HamletSchema), ...problemResponses, 409: nameTaken },
     }),
     async (c) =>
       c.json(

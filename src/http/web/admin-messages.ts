@@ -104,6 +104,9 @@ export const adminVi = {
     'Thôn sẽ không còn trong các danh sách và không xếp được lịch phát mới. Nhật ký và lịch sử phát vẫn được giữ lại. Trang này không khôi phục lại được thôn đã xóa.',
   deleteHamletReceivers: (n: number) =>
     `Thôn này còn ${n} cụm loa. Hãy chuyển chúng sang thôn khác (trang Cụm loa, bấm vào tên cụm loa) trước: thôn còn cụm loa thì không xóa được.`,
+  deleteHamletUsers: (n: number) =>
+    `Thôn này còn trong phạm vi quản lý của ${n} người dùng (kể cả tài khoản đã khóa). Hãy giao cho họ thôn khác trước (bấm vào tên để mở trang người dùng): thôn còn người phụ trách thì không xóa được.`,
+  scopedUserDisabled: 'đã khóa',
   confirmation: 'Xác nhận',
   confirmDelete: 'Tôi chắc chắn muốn xóa thôn này.',
   mustConfirm: 'Hãy đánh dấu ô xác nhận trước khi xóa.',
@@ -262,6 +265,9 @@ export const adminEn: typeof adminVi = {
     'The hamlet leaves every list and takes no new broadcasts. Its playback logs and history are kept. These pages cannot bring a deleted hamlet back.',
   deleteHamletReceivers: (n) =>
     `This hamlet still has ${n} receiver(s). Move them to another hamlet first (Receivers page, click the receiver's name): a hamlet with receivers cannot be deleted.`,
+  deleteHamletUsers: (n) =>
+    `This hamlet is still in the scope of ${n} user(s), disabled ones included. Give them another hamlet first (click a name to open the user's page): a hamlet people still look after cannot be deleted.`,
+  scopedUserDisabled: 'disabled',
   confirmation: 'Confirmation',
   confirmDelete: 'I am sure I want to delete this hamlet.',
   mustConfirm: 'Tick the confirmation box before deleting.',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { slotsInQuietHours } from '../../domain/commune.js';
+import { hamletNameKey } from '../../domain/hamlet.js';
 
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM, e.g. "05:30"');
 
@@ -146,6 +147,7 @@ export const communeFileSchema = z
     }
     const languages = new Set(file.languages.map((l) => l.code));
     const seen = new Map<string, number>();
+    const named = new Map<string, number>();
     file.hamlets.forEach((hamlet, i) => {
       const first = seen.get(hamlet.id);
       if (first !== undefined) {
@@ -155,6 +157,15 @@ export const communeFileSchema = z
           message: `duplicate hamlet id "${hamlet.id}" (already used by hamlets[${first}])`,
         });
       } else seen.set(hamlet.id, i);
+      // As in the app: two hamlets of one name would be told apart in no schedule or report.
+      const twin = named.get(hamletNameKey(hamlet.name));
+      if (twin !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hamlets', i, 'name'],
+          message: `duplicate hamlet name "${hamlet.name}" (hamlets[${twin}] is "${file.hamlets[twin]!.name}"); hamlets of a commune need names that differ in more than letter case`,
+        });
+      } else named.set(hamletNameKey(hamlet.name), i);
       hamlet.languages.forEach((code, j) => {
         if (!languages.has(code)) {
           ctx.addIssue({

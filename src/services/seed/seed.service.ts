@@ -122,7 +122,17 @@ export function createSeedService(deps: Deps) {
             throw new CommuneFileError(`hamlets[${i}].id: "${hamlet.id}" is a hamlet of commune "${other}"`);
           }
           if (await repos.hamlets.isIdTaken(hamlet.id)) continue;
-          await repos.hamlets.insertHamlet(
+          // A hamlet made or renamed in the app may have the name under another id.
+          const refuseNamesake = async () => {
+            const namesake = await repos.hamlets.findHamletNamed(id, hamlet.name);
+            if (namesake) {
+              throw new CommuneFileError(
+                `hamlets[${i}].name: "${hamlet.name}" is the name of hamlet "${namesake.id}" ("${namesake.name}") of the commune; rename one of them`,
+              );
+            }
+          };
+          await refuseNamesake();
+          const inserted = await repos.hamlets.insertHamlet(
             {
               id: hamlet.id,
               communeId: id,
@@ -134,6 +144,11 @@ export function createSeedService(deps: Deps) {
             },
             now,
           );
+          // Taken at the same moment: the name by the app, or the id by another instance seeding too.
+          if (!inserted) {
+            await refuseNamesake();
+            continue;
+          }
           hamletsAdded.push(hamlet.id);
         }
         const receiversAdded: string[] = [];

@@ -46,6 +46,19 @@ export interface CommunesRepository {
   upsertCommune(commune: Commune, now: string): Promise<'inserted' | 'updated' | 'unchanged'>;
 }
 
+export interface NamedHamlet {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Someone whose scope names a hamlet, as the hamlet's pages and refusals name them. */
+export interface ScopedUser {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly disabled: boolean;
+}
+
 export interface HamletsRepository {
   listHamlets(communeId: string, scope: HamletScope, page: PageRequest): Promise<Page<Hamlet>>;
   findHamlet(id: string): Promise<Hamlet | undefined>;
@@ -55,16 +68,32 @@ export interface HamletsRepository {
   isIdTaken(id: string): Promise<boolean>;
   /** The commune of the hamlet with this id, deleted ones included (an id is never used twice). */
   findCommuneOfHamlet(id: string): Promise<string | undefined>;
-  /** False, inserting nothing, when the id is taken (by a deleted hamlet too, or at the same moment). */
+  /**
+   * The live hamlet of the commune whose name folds like `name` (`hamletNameKey`), one named so before
+   * names were unique included.
+   */
+  findHamletNamed(communeId: string, name: string): Promise<NamedHamlet | undefined>;
+  /**
+   * False, inserting nothing, when the id is taken (by a deleted hamlet too) or the name (its key) is, at
+   * the same moment too.
+   */
   insertHamlet(
     values: HamletValues & { id: string; communeId: string; isExample?: boolean },
     now: string,
   ): Promise<boolean>;
-  updateHamlet(id: string, values: Partial<HamletValues>, now: string): Promise<void>;
+  /**
+   * `nameKey` goes with a name that folds otherwise than the one it replaces; a name only respelt keeps
+   * the key it had (a twin's of migration 0030 too).
+   */
+  updateHamlet(
+    id: string,
+    values: Partial<HamletValues> & { readonly nameKey?: string },
+    now: string,
+  ): Promise<void>;
   /** How many receivers (enabled or not) belong to a hamlet. */
   countReceivers(id: string): Promise<number>;
   /** The people (disabled ones included) whose scope names the hamlet, ordered by username. */
-  listScopedUsers(id: string): Promise<readonly { id: string; username: string }[]>;
+  listScopedUsers(id: string): Promise<readonly ScopedUser[]>;
   /** Hamlets are referenced by history (occurrences, logs), so they are hidden, not removed. */
   softDeleteHamlet(id: string, now: string): Promise<void>;
   listCommuneHamlets(communeId: string): Promise<readonly Hamlet[]>;

@@ -234,20 +234,36 @@ export function adminHamletRoutes(deps: WebDeps) {
     );
   }
 
-  /** The confirmation step: what deleting does, how many receivers it leaves without a schedule. */
+  /**
+   * The confirmation step: what deleting does, and, before anyone presses delete, what would refuse it:
+   * the receivers still there and the people who still look after the hamlet, each a link to move them.
+   */
   async function renderDelete(c: Context, id: string, problem?: FormProblem) {
     const ctx = signedIn(c);
     const p = pageContext(c);
     const m = p.m;
     const hamlet = await services.hamlets.get(ctx, id);
-    const receivers = (await services.receivers.list(ctx, { hamletId: id, limit: 200 })).items;
+    const { receivers, users } = await services.hamlets.removalBlockers(ctx, id);
     return sendPage(
       c,
       <Layout p={p} title={m.deleteHamletTitle(hamlet.name)}>
         <p class="warning" role="alert">
           {m.deleteHamletText}
         </p>
-        {receivers.length > 0 ? <p class="warning">{m.deleteHamletReceivers(receivers.length)}</p> : null}
+        {receivers > 0 ? <p class="warning">{m.deleteHamletReceivers(receivers)}</p> : null}
+        {users.length > 0 ? (
+          <div class="warning" id="scoped-users">
+            {m.deleteHamletUsers(users.length)}
+            <ul>
+              {users.map((u) => (
+                <li>
+                  <a href={paths.user(u.id)}>{u.displayName}</a> ({u.username}
+                  {u.disabled ? `, ${m.scopedUserDisabled}` : ''})
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
         <section aria-label={m.deleteHamletTitle(hamlet.name)}>
           <form method="post" action={paths.deleteHamlet(hamlet.id)} novalidate>
             <Csrf p={p} />
