@@ -1,6 +1,6 @@
 import type { RequestContext } from '../domain/actor.js';
 import type { Announcement, Approval, ProcessingStatus } from '../domain/announcement.js';
-import { rollUpApproval, rollUpStatus } from '../domain/announcement.js';
+import { rollUpStatus } from '../domain/announcement.js';
 import type { Airing } from '../domain/broadcast.js';
 import { invalid, notFound } from '../domain/errors.js';
 import type { Page, PageRequest } from '../domain/page.js';
@@ -13,13 +13,17 @@ import type { JobRunnerSignal } from '../domain/ports/jobs.js';
 import { AUDIO_MISSING_VI, type MediaStore } from '../domain/ports/media-store.js';
 import type { Repositories, UnitOfWork } from '../domain/ports/repositories.js';
 import type { AuditTrail } from './audit.service.js';
+import { createAnnouncementDecisions } from './announcement-decisions.js';
 import { createAnnouncementIntake } from './announcement-intake.js';
 import { assertNotWithdrawn, enqueueProcessing } from './announcement-versions.js';
 import { createKeptOriginals } from './kept-original.js';
 import { announceOffAir, takeOffAir } from './off-air.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'announcements' | 'broadcasts' | 'hamlets' | 'communes' | 'bulletins'>;
+  readonly repos: Pick<
+    Repositories,
+    'announcements' | 'broadcasts' | 'hamlets' | 'communes' | 'bulletins' | 'users'
+  >;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   /** Told when refused content comes off the air: new schedule versions, and stop for boxes playing it. */
@@ -64,6 +68,7 @@ export function createAnnouncementsService(deps: Deps) {
   return {
     ...createKeptOriginals({ ...deps, load }),
     ...createAnnouncementIntake({ ...deps, load }),
+    ...createAnnouncementDecisions({ ...deps, load }),
 
     /**
      * An announcement as it is now. Audio it says is ready is looked up in the media store: a version
@@ -115,56 +120,6 @@ export function createAnnouncementsService(deps: Deps) {
     },
 
     /**
-     * The office's decision: the commune answers for what airs. Approving approves every version that
-     * waits, or of them only the versions `seen` (those the officer's page showed: one added since stays
-     * waiting, and so does the announcement); rejecting refuses every version and takes the content off
-     * the air: its occurrences that have not started are cancelled (the hamlets' schedules change) and
-     * boxes playing it are told to stop. The answer says how many occurrences were cancelled.
-     */
-    async decide(
-      ctx: RequestContext,
-      id: string,
-      decision: 'approved' | 'rejected',
-      reason: string | null,
-      seen?: readonly string[],
-    ): Promise<Announcement & { readonly cancelledOccurrences: number }> {
-      assertAllowed(ctx.actor, 'announcement.approve');
-      const done = await tx(async (r) => {
-        // One decision at a time, and none while a version is being added (it would not see it).
-        await r.announcements.lockAnnouncement(id);
-        assertNotWithdrawn(await load(r, ctx, id));
-        // A refusal is held like a withdrawal: no dispatcher tick adds an airing of it after.
-        if (decision === 'rejected')
-          await r.hamlets.lockSchedules(await r.broadcasts.listHamletsBookedWith(id));
-        const now = clock.now().toISOString();
-        const from: readonly Approval[] =
-          decision === 'approved' ? ['pending', 'rejected'] : ['pending', 'approved'];
-        const only = decision === 'approved' && seen?.length ? seen : undefined;
-        await r.announcements.setVariantApprovals(id, from, decision, now, only);
-        const unseen = only && rollUpApproval((await load(r, ctx, id)).variants) !== 'approved';
-        if (!unseen) await r.announcements.setApproval(id, decision, reason, ctx.actor.id, now);
-        const off = decision === 'rejected' ? await takeOffAir(r, id, now) : null;
-        await deps.audit.record(r, {
-          ...ctx,
-          action: decision === 'approved' ? 'announcement.approve' : 'announcement.reject',
-          targetType: 'announcement',
-          targetId: id,
-          ...((reason || (off && off.cancelled > 0) || only) && {
-            details: {
-              ...(only && { variantIds: [...only], othersWaiting: Boolean(unseen) }),
-              ...(reason && { reason }),
-              cancelledOccurrences: off?.cancelled ?? 0,
-              stopped: off?.airing.length ?? 0,
-            },
-          }),
-        });
-        return { announcement: await load(r, ctx, id), off };
-      });
-      if (done.off) announceOffAir(deps.bus, done.off);
-      return { ...done.announcement, cancelledOccurrences: done.off?.cancelled ?? 0 };
-    },
-
-    /**
      * Withdraws an announcement, by its author or the office (rút lại): as a rejection does, its
      * occurrences that have not started are cancelled and boxes playing it are told to stop; and it is
      * never booked again. The answer says how many occurrences were cancelled; withdrawing it again
@@ -206,12 +161,13 @@ export function createAnnouncementsService(deps: Deps) {
       return deps.repos.broadcasts.listAiringsOf(id, readScope(ctx.actor), MAX_AIRINGS);
     },
 
-    /** Processes failed variants again from their kept originals. */
+    /** Processes failed variants again from their kept originals; a withdrawn announcement is done with (409). */
     async retry(ctx: RequestContext, id: string): Promise<{ id: string; status: ProcessingStatus }> {
       assertAllowed(ctx.actor, 'announcement.create');
       await tx(async (r) => {
         const a = await load(r, ctx, id);
         assertAllowed(ctx.actor, 'announcement.create', [a.hamletId]);
+        assertNotWithdrawn(a);
         const failed = a.variants.filter((v) => v.status === 'failed');
         if (failed.length === 0) {
           throw invalid(
@@ -220,6 +176,9 @@ export function createAnnouncementsService(deps: Deps) {
             'Không có bản nào bị lỗi để xử lý lại.',
           );
         }
+        // A withdrawal holds the row until it commits: read under its lock, one made meanwhile queues nothing.
+        await r.announcements.lockAnnouncement(id);
+        assertNotWithdrawn(await load(r, ctx, id));
         const now = clock.now().toISOString();
         // Claimed one by one: of two retries at once, only one queues a version's job.
         let queued = 0;

@@ -1,4 +1,5 @@
-// The JSON shapes of announcements: what the API answers, documented in OpenAPI from these schemas.
+// The JSON shapes of announcements and the headers of a decision: what the API answers, documented in
+// OpenAPI from these schemas.
 import { z } from '@hono/zod-openapi';
 import {
   APPROVALS,
@@ -10,6 +11,7 @@ import {
 } from '../../domain/announcement.js';
 import { OCCURRENCE_STATUSES, type Airing } from '../../domain/broadcast.js';
 import { PRIORITIES } from '../../domain/schedule/types.js';
+import { ProblemSchema } from '../schemas.js';
 
 const Audio = z.object({
   url: z.string(),
@@ -63,6 +65,46 @@ export const Decided = AnnouncementSchema.extend({
       'Occurrences not yet started that a rejection or withdrawal cancelled (0 for an approval, or a second withdrawal)',
   }),
 }).openapi('AnnouncementDecision');
+
+export const Approved = Decided.extend({
+  approvedVariantIds: z.array(z.string()).openapi({
+    description:
+      'The versions this approval approved: of those asked for, the ones that waited and can be judged (heard, or read for a typed text)',
+  }),
+  waitingVariantIds: z.array(z.string()).openapi({
+    description:
+      'The versions still waiting for the office: a recording still processing (or failed), or a version not named',
+  }),
+}).openapi('AnnouncementApproval');
+
+export const etagHeader = {
+  ETag: {
+    description:
+      'Strong entity tag of the announcement: changes with every decision, version, processing step or withdrawal',
+    schema: { type: 'string' as const },
+  },
+};
+
+/** What the officer decided on: the ETag of the announcement as she read it. */
+export const IfMatchHeader = z.object({
+  'if-match': z.string().optional().openapi({
+    description:
+      'The ETag of the announcement as last read: the decision is made only if nothing changed since (412 otherwise, nothing decided), and may then overturn another officer’s decision. Without it, a decision that would overturn another officer’s (approving what they refused, refusing what they approved or refused) is refused with 409.',
+  }),
+});
+
+/** The refusals particular to a decision, besides the usual ones. */
+export const decisionProblems = {
+  409: {
+    description:
+      'Withdrawn; nothing that waits can be heard yet (approve); or, without If-Match, it would overturn another officer’s decision',
+    content: { 'application/problem+json': { schema: ProblemSchema } },
+  },
+  412: {
+    description: 'The announcement changed since the ETag sent in If-Match was read; nothing was decided',
+    content: { 'application/problem+json': { schema: ProblemSchema } },
+  },
+};
 
 export const AiringSchema = z
   .object({
@@ -122,6 +164,19 @@ export const toAnnouncementDto = (a: Announcement) => ({
 export const toDecidedDto = (a: Announcement & { readonly cancelledOccurrences: number }) => ({
   ...toAnnouncementDto(a),
   cancelledOccurrences: a.cancelledOccurrences,
+});
+
+/** An approval's answer: the announcement, and which versions it approved and which still wait. */
+export const toApprovedDto = (
+  a: Announcement & {
+    readonly cancelledOccurrences: number;
+    readonly approvedVariantIds: readonly string[];
+    readonly waitingVariantIds: readonly string[];
+  },
+) => ({
+  ...toDecidedDto(a),
+  approvedVariantIds: [...a.approvedVariantIds],
+  waitingVariantIds: [...a.waitingVariantIds],
 });
 
 export const toAiringDto = (a: Airing) => ({

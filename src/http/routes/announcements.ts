@@ -10,6 +10,7 @@ import {
   VariantFieldsSchema,
   VariantTextSchema,
 } from '../../domain/announcement.js';
+import { announcementTag } from '../../domain/announcement-decision.js';
 import type { MediaStore } from '../../domain/ports/media-store.js';
 import type { VariantSource } from '../../services/announcement-intake.js';
 import type { Services } from '../../services/index.js';
@@ -31,9 +32,14 @@ import {
   Accepted,
   AiringSchema,
   AnnouncementSchema,
+  Approved,
   Decided,
+  decisionProblems,
+  etagHeader,
+  IfMatchHeader,
   toAiringDto,
   toAnnouncementDto,
+  toApprovedDto,
   toDecidedDto,
 } from './announcement-dto.js';
 
@@ -258,15 +264,17 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       middleware: [gate('announcement.read')],
       request: { params: IdParam },
       responses: {
-        200: jsonResponse('Processing and approval state, audio and loudness', AnnouncementSchema),
+        200: {
+          ...jsonResponse('Processing and approval state, audio and loudness', AnnouncementSchema),
+          headers: etagHeader,
+        },
         ...problemResponses,
       },
     }),
-    async (c) =>
-      c.json(
-        toAnnouncementDto(await services.announcements.get(requestContext(c), c.req.valid('param').id)),
-        200,
-      ),
+    async (c) => {
+      const a = await services.announcements.get(requestContext(c), c.req.valid('param').id);
+      return c.json(toAnnouncementDto(a), 200, { ETag: announcementTag(a) });
+    },
   );
 
   app.openapi(
@@ -276,10 +284,18 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       tags,
       security,
       middleware: [gate('announcement.approve')],
-      request: { params: IdParam, body: { ...jsonBody(ApprovalInput), required: false } },
+      request: {
+        params: IdParam,
+        headers: IfMatchHeader,
+        body: { ...jsonBody(ApprovalInput), required: false },
+      },
       description:
-        'Approves every version that waits, or only `variantIds` (the versions the officer heard): a version added meanwhile then keeps waiting, and so does the announcement.',
-      responses: { 200: jsonResponse('Approved', Decided), ...problemResponses },
+        'Approves the versions that wait and can be judged (heard, or read for a typed text): every one, or only those of `variantIds` (the versions the officer heard); a version added meanwhile, or a recording still processing or failed, keeps waiting, and so does the announcement (`waitingVariantIds`). With nothing to judge, 409. Approving refused content lifts the refusal for the versions it approves; the others wait for the office.',
+      responses: {
+        200: { ...jsonResponse('Approved', Approved), headers: etagHeader },
+        ...problemResponses,
+        ...decisionProblems,
+      },
     }),
     async (c) => {
       const decided = await services.announcements.decide(
@@ -288,8 +304,9 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
         'approved',
         null,
         c.req.valid('json').variantIds,
+        { ifMatch: c.req.valid('header')['if-match'] },
       );
-      return c.json(toDecidedDto(decided), 200);
+      return c.json(toApprovedDto(decided), 200, { ETag: announcementTag(decided) });
     },
   );
 
@@ -300,10 +317,14 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       tags,
       security,
       middleware: [gate('announcement.approve')],
-      request: { params: IdParam, body: jsonBody(RejectionReasonSchema) },
+      request: { params: IdParam, headers: IfMatchHeader, body: jsonBody(RejectionReasonSchema) },
       description:
         'Refuses every version and takes the content off the air: occurrences that have not started are cancelled and boxes playing it are told to stop.',
-      responses: { 200: jsonResponse('Rejected', Decided), ...problemResponses },
+      responses: {
+        200: { ...jsonResponse('Rejected', Decided), headers: etagHeader },
+        ...problemResponses,
+        ...decisionProblems,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -312,8 +333,10 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
         id,
         'rejected',
         c.req.valid('json').reason,
+        undefined,
+        { ifMatch: c.req.valid('header')['if-match'] },
       );
-      return c.json(toDecidedDto(decided), 200);
+      return c.json(toDecidedDto(decided), 200, { ETag: announcementTag(decided) });
     },
   );
 
@@ -364,7 +387,8 @@ export function announcementRoutes(services: Services, media: MediaStore, upload
       tags,
       security,
       middleware: [gate('announcement.create')],
-      description: 'Processes failed versions again from their kept originals.',
+      description:
+        'Processes failed versions again from their kept originals; 409 for a withdrawn announcement, which is never processed again.',
       request: { params: IdParam },
       responses: { 202: jsonResponse('Queued again', Accepted), ...problemResponses },
     }),
