@@ -75,6 +75,14 @@ export function overturns(
 }
 
 /**
+ * The office's decision as a page showed it (who decided what, when): a page's decision is made only on
+ * the decision it showed. A version added meanwhile does not change it: that version waits on its own.
+ * @example decisionShown({ approval: 'pending', approvedBy: null, approvedAt: null }) // → 'pending::'
+ */
+export const decisionShown = (a: Pick<Announcement, 'approval' | 'approvedBy' | 'approvedAt'>): string =>
+  `${a.approval}:${a.approvedBy ?? ''}:${a.approvedAt ?? ''}`;
+
+/**
  * The announcement's entity tag (ETag): it changes whenever the announcement does (a decision, a version
  * added, processed, failed or retried, a withdrawal), so that a decision sent with `If-Match` is made on
  * what the officer saw. A strong tag: the processing and approval state, versions and audio it covers are

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../domain/actor.js';
 import type { Announcement, Variant } from '../domain/announcement.js';
-import { announcementTag, overturns, planApproval } from '../domain/announcement-decision.js';
+import { announcementTag, decisionShown, overturns, planApproval } from '../domain/announcement-decision.js';
 import { conflict, preconditionFailed, type LoaError } from '../domain/errors.js';
 import { ifMatchHolds } from '../domain/etag.js';
 import { assertAllowed } from '../domain/policy.js';
@@ -34,6 +34,8 @@ interface Deps {
  */
 export interface DecisionPrecondition {
   readonly ifMatch?: string | undefined;
+  /** `decisionShown` of the announcement as a page showed it: refused (409) when someone decided since. */
+  readonly decisionShown?: string | undefined;
 }
 
 /** The office's decision and what it did. */
@@ -156,8 +158,8 @@ export function createAnnouncementDecisions(deps: Deps) {
      * judge it is refused (409). Approving refused content lifts the refusal for what it approves; the other
      * versions wait for the office. Rejecting refuses every version and takes the content off the air: its
      * occurrences that have not started are cancelled and boxes playing it are told to stop.
-     * `precondition` is what the officer saw (see {@link DecisionPrecondition}); without one (the pages,
-     * which do not post the tag yet) the decision is made as asked.
+     * `precondition` is what the officer saw (see {@link DecisionPrecondition}: the API's `If-Match`, or the
+     * decision a page showed); without one (the command line, the office's own tools) it is made as asked.
      */
     async decide(
       ctx: RequestContext,
@@ -175,6 +177,9 @@ export function createAnnouncementDecisions(deps: Deps) {
         assertNotWithdrawn(before);
         if (precondition?.ifMatch !== undefined) {
           if (!ifMatchHolds(precondition.ifMatch, announcementTag(before))) throw changedMeanwhile(before);
+        } else if (precondition?.decisionShown !== undefined) {
+          if (precondition.decisionShown !== decisionShown(before))
+            throw before.approval === 'pending' ? changedMeanwhile(before) : await overturned(r, before);
         } else if (precondition && overturns(before, decision, ctx.actor.id)) {
           throw await overturned(r, before);
         }

@@ -64,7 +64,9 @@ export function problemOf(
     const text = lang === 'vi' ? (e.messageVi ?? general) : (e.message ?? general);
     if (key && !fields[key]) fields[key] = text;
   }
-  return { general, fields, status: error.status as FormProblem['status'] };
+  // A page's form carries no If-Match header: a save over what changed since it was shown is a conflict.
+  const status = error.status === 412 ? 409 : error.status;
+  return { general, fields, status: status as FormProblem['status'] };
 }
 
 /** Field messages of a zod refusal; the schemas carry messages in the page's language. */

@@ -92,6 +92,8 @@ export interface DetailProps {
   readonly may: { readonly create: boolean; readonly decide: boolean; readonly withdraw: boolean };
   readonly variant?: { values: SendValues; problem?: FormProblem | undefined } | undefined;
   readonly reject?: { reason: string; problem: FormProblem } | undefined;
+  /** Why the office's decision from this page was not made: the announcement changed meanwhile. */
+  readonly refused?: string | undefined;
   readonly notice?: string | undefined;
   /** What the upload script does with a recording in the browser (`WebDeps.browserAudio`). */
   readonly browserAudio?: 'process' | 'shrink' | undefined;
@@ -179,6 +181,7 @@ export function DetailPage(props: DetailProps) {
             approveAction={paths.decideApprove(a.id)}
             rejectAction={paths.decideReject(a.id)}
             reject={props.reject}
+            refused={props.refused}
           />
         </Section>
       ) : null}

@@ -1,4 +1,5 @@
 import type { Announcement, AudioInfo, Variant } from '../../../domain/announcement.js';
+import { decisionShown, judgeable } from '../../../domain/announcement-decision.js';
 import type { Airing } from '../../../domain/broadcast.js';
 import type { Commune } from '../../../domain/commune.js';
 import { hasOwnVoice } from '../../../domain/ports/tts.js';
@@ -93,12 +94,6 @@ export function TechnicalDetails({ p, audio }: { p: PageContext; audio: AudioInf
 }
 
 /**
- * Whether the office can judge a version from the page: it hears its audio, or reads its typed text. A
- * recording still being processed (or failed) shows neither, so approving it would approve unheard audio.
- */
-const judgeable = (v: Variant): boolean => v.audio !== null || (v.sourceKind === 'text' && v.text !== null);
-
-/**
  * The office's two answers on one announcement, as forms that work without JavaScript: approve what it
  * can judge (unless all of that is approved) and reject with a reason (unless it is rejected).
  */
@@ -108,48 +103,57 @@ export function DecisionForms(props: {
   approveAction: string;
   rejectAction: string;
   reject?: { reason: string; problem: FormProblem } | undefined;
+  /** Why a decision sent from this page was not made (someone decided meanwhile): shown above both. */
+  refused?: string | undefined;
 }) {
   const { p, a } = props;
   const m = p.m;
-  // What the page shows is what is approved: a version added meanwhile, or not heard yet, waits.
+  // What the page shows is what is approved: a version added meanwhile, or not heard yet, waits. The
+  // forms carry the decision shown, so one made over another officer's decision made since is refused.
   const seen = a.variants.filter(judgeable);
+  const shown = decisionShown(a);
   return (
-    <div class="two">
-      {a.approval !== 'approved' && seen.some((v) => v.approval !== 'approved') ? (
-        <form method="post" action={props.approveAction}>
-          <Csrf p={p} />
-          {seen.map((v) => (
-            <input type="hidden" name="variantId" value={v.id} />
-          ))}
-          <button type="submit" aria-label={`${m.approve}: ${a.title}`}>
-            {m.approve}
-          </button>
-        </form>
-      ) : a.approval !== 'approved' ? (
-        <p class="meta" data-approve-later>
-          {m.approveWhenHeard}
-        </p>
-      ) : null}
-      {a.approval !== 'rejected' ? (
-        <form method="post" action={props.rejectAction} novalidate>
-          <Csrf p={p} />
-          <FormError message={props.reject?.problem.general} />
-          <TextArea
-            name="reason"
-            id={`reason-${a.id}`}
-            label={m.rejectReason}
-            rows={2}
-            maxlength={500}
-            required
-            value={props.reject?.reason}
-            error={props.reject?.problem.fields.reason}
-          />
-          <button type="submit" class="danger" aria-label={`${m.reject}: ${a.title}`}>
-            {m.reject}
-          </button>
-        </form>
-      ) : null}
-    </div>
+    <>
+      <FormError message={props.refused} />
+      <div class="two">
+        {a.approval !== 'approved' && seen.some((v) => v.approval !== 'approved') ? (
+          <form method="post" action={props.approveAction}>
+            <Csrf p={p} />
+            <input type="hidden" name="decision" value={shown} />
+            {seen.map((v) => (
+              <input type="hidden" name="variantId" value={v.id} />
+            ))}
+            <button type="submit" aria-label={`${m.approve}: ${a.title}`}>
+              {m.approve}
+            </button>
+          </form>
+        ) : a.approval !== 'approved' ? (
+          <p class="meta" data-approve-later>
+            {m.approveWhenHeard}
+          </p>
+        ) : null}
+        {a.approval !== 'rejected' ? (
+          <form method="post" action={props.rejectAction} novalidate>
+            <Csrf p={p} />
+            <input type="hidden" name="decision" value={shown} />
+            <FormError message={props.reject?.problem.general} />
+            <TextArea
+              name="reason"
+              id={`reason-${a.id}`}
+              label={m.rejectReason}
+              rows={2}
+              maxlength={500}
+              required
+              value={props.reject?.reason}
+              error={props.reject?.problem.fields.reason}
+            />
+            <button type="submit" class="danger" aria-label={`${m.reject}: ${a.title}`}>
+              {m.reject}
+            </button>
+          </form>
+        ) : null}
+      </div>
+    </>
   );
 }
 

@@ -66,7 +66,7 @@ export function announcementRoutes(deps: WebDeps) {
   async function renderDetail(
     c: Context,
     id: string,
-    forms: Pick<DetailProps, 'variant' | 'reject'> = {},
+    forms: Pick<DetailProps, 'variant' | 'reject' | 'refused'> = {},
     status: 200 | 400 | 403 | 404 | 409 | 422 = 200,
   ) {
     const ctx = signedIn(c);
@@ -225,8 +225,15 @@ export function announcementRoutes(deps: WebDeps) {
   // The office decides from the announcement's own page as from the queue, and comes back to it.
   app.post('/thong-bao/:id/duyet', gate('announcement.approve'), async (c) => {
     const id = c.req.param('id');
-    const seen = many(await readForm(c), 'variantId');
-    await services.announcements.decide(signedIn(c), id, 'approved', null, seen);
+    const form = await readForm(c);
+    try {
+      await services.announcements.decide(signedIn(c), id, 'approved', null, many(form, 'variantId'), {
+        decisionShown: one(form, 'decision') || undefined,
+      });
+    } catch (error) {
+      const problem = problemOf(error, pageContext(c).lang);
+      return renderDetail(c, id, { refused: problem.general }, 409);
+    }
     return seeOther(c, paths.announcement(id), 'approved');
   });
 
@@ -234,11 +241,21 @@ export function announcementRoutes(deps: WebDeps) {
     const ctx = signedIn(c);
     const p = pageContext(c);
     const id = c.req.param('id');
-    const reason = one(await readForm(c), 'reason');
+    const form = await readForm(c);
+    const reason = one(form, 'reason');
     const input = checkInput(RejectionReasonSchema, { reason }, p);
     if (!input.ok) return renderDetail(c, id, { reject: { reason, problem: input.problem } });
     try {
-      const decided = await services.announcements.decide(ctx, id, 'rejected', input.value.reason);
+      const decided = await services.announcements.decide(
+        ctx,
+        id,
+        'rejected',
+        input.value.reason,
+        undefined,
+        {
+          decisionShown: one(form, 'decision') || undefined,
+        },
+      );
       return seeOther(
         c,
         paths.announcement(id),

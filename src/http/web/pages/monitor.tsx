@@ -13,6 +13,7 @@ import { AlarmList, commandOfForm, RemoteControl } from './remote-control.js';
 import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../page.js';
 import { paths } from '../paths.js';
 import { Badge, Layout, Section, notices, occurrenceTone, ReceiverState } from '../ui.js';
+import { FormError } from '../form-fields.js';
 import { ApprovalItem } from './approval.js';
 import { CoverageTable } from './coverage-tables.js';
 import { airedCount } from './playback-table.js';
@@ -111,6 +112,7 @@ export function monitorRoutes(deps: WebDeps) {
     c: Context,
     reject?: { id: string; reason: string; problem: FormProblem },
     control?: { values: FormValues; problem: FormProblem },
+    refused?: string,
   ) {
     const ctx = signedIn(c);
     const p = pageContext(c);
@@ -169,6 +171,8 @@ export function monitorRoutes(deps: WebDeps) {
           />
         </Section>
         <Section title={`${p.m.approvalQueue} (${pending.length})`} id="queue">
+          {/* Above the queue: the announcement someone else decided has left it. */}
+          <FormError message={refused} />
           {pending.length === 0 ? <p>{p.m.noPending}</p> : null}
           <ul class="list">
             {pending.map((a) => (
@@ -229,7 +233,7 @@ export function monitorRoutes(deps: WebDeps) {
           />
         </Section>
       </Layout>,
-      reject?.problem.status ?? control?.problem.status ?? 200,
+      reject?.problem.status ?? control?.problem.status ?? (refused ? 409 : 200),
     );
   }
 
@@ -239,8 +243,15 @@ export function monitorRoutes(deps: WebDeps) {
 
   app.post('/giam-sat/duyet/:id', approver, async (c) => {
     const ctx = signedIn(c);
-    const seen = many(await readForm(c), 'variantId');
-    await services.announcements.decide(ctx, c.req.param('id'), 'approved', null, seen);
+    const id = c.req.param('id');
+    const form = await readForm(c);
+    try {
+      await services.announcements.decide(ctx, id, 'approved', null, many(form, 'variantId'), {
+        decisionShown: one(form, 'decision') || undefined,
+      });
+    } catch (error) {
+      return renderMonitor(c, undefined, undefined, problemOf(error, pageContext(c).lang).general);
+    }
     return seeOther(c, paths.monitor, 'approved');
   });
 
@@ -268,11 +279,21 @@ export function monitorRoutes(deps: WebDeps) {
     const ctx = signedIn(c);
     const p = pageContext(c);
     const id = c.req.param('id');
-    const reason = one(await readForm(c), 'reason');
+    const form = await readForm(c);
+    const reason = one(form, 'reason');
     const input = checkInput(RejectionReasonSchema, { reason }, p);
     if (!input.ok) return renderMonitor(c, { id, reason, problem: input.problem });
     try {
-      const decided = await services.announcements.decide(ctx, id, 'rejected', input.value.reason);
+      const decided = await services.announcements.decide(
+        ctx,
+        id,
+        'rejected',
+        input.value.reason,
+        undefined,
+        {
+          decisionShown: one(form, 'decision') || undefined,
+        },
+      );
       return seeOther(c, paths.monitor, decided.cancelledOccurrences > 0 ? 'rejectedOffAir' : 'rejected');
     } catch (error) {
       return renderMonitor(c, { id, reason, problem: problemOf(error, p.lang) });
