@@ -59,6 +59,11 @@ export interface BulletinDeliveryTable {
   decided_at: Instant | null;
   /** Where the commune put a priority bulletin against its own priority items (BulletinPlace). */
   slot_place: ColumnType<BulletinPlace | null, BulletinPlace | null | undefined, BulletinPlace | null>;
+  /**
+   * Priority and emergency: when it became due for the province's placement (the send); null once booked,
+   * refused by a rule, or answered by the commune (0034).
+   */
+  placement_due_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   created_at: Instant;
   updated_at: Instant;
 }

@@ -81,6 +81,11 @@ export interface BulletinDelivery {
   readonly slotPlace: BulletinPlace | null;
   /** Distinct receivers that reported starting one of its airings. */
   readonly airedReceivers: number;
+  /**
+   * Priority and emergency: sent, and not yet booked by the province, refused by a rule, nor answered by
+   * the commune; what sending again and the dispatcher's sweep still place.
+   */
+  readonly placementDue: boolean;
   readonly createdAt: string;
 }
 

@@ -8,7 +8,14 @@ import type { Services } from '../services/index.js';
 export interface DispatcherDeps {
   readonly services: Pick<
     Services,
-    'auth' | 'broadcasts' | 'receivers' | 'receiverCommands' | 'receiverAlarms' | 'capAlerts' | 'capFeeds'
+    | 'auth'
+    | 'broadcasts'
+    | 'receivers'
+    | 'receiverCommands'
+    | 'receiverAlarms'
+    | 'capAlerts'
+    | 'capFeeds'
+    | 'bulletins'
   >;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -40,6 +47,8 @@ export interface TickReport {
   readonly alertsExpired: number;
   /** New CAP alerts this tick read from the configured feeds. */
   readonly alertsPolled: number;
+  /** Communes this tick booked a sent province bulletin in that its send left unbooked. */
+  readonly bulletinsPlaced: number;
 }
 
 const pruneEveryMs = 3_600_000;
@@ -53,8 +62,9 @@ const offlineLookbackMs = 10 * 60_000;
 const pruneMaxRowsPerTick = 100_000;
 
 /**
- * The dispatcher: each tick extends series over the rolling horizon (the broadcasts use case, with the
- * same materialiser as a booking), marks missed occurrences, announces receivers that went offline, and
+ * The dispatcher: each tick places the province's bulletins that their send left unbooked, extends
+ * series over the rolling horizon (the broadcasts use case, with the same materialiser as a booking),
+ * marks missed occurrences, announces receivers that went offline, and
  * once an hour deletes heartbeat history past its retention. Only the leader acts, so several instances can share one database. Time comes
  * only from the injected clock.
  */
@@ -151,8 +161,15 @@ export function createDispatcher(deps: DispatcherDeps) {
         alarms: { raised: 0, cleared: 0 },
         alertsExpired: 0,
         alertsPolled: 0,
+        bulletinsPlaced: 0,
       };
     }
+    // First: an emergency sent but booked nowhere is the worst this system can leave behind.
+    const bulletinsPlaced = await guarded(
+      'placing sent bulletins',
+      () => services.bulletins.placeUnplaced(),
+      0,
+    );
     // The series and the missed airings are the tick's own work: a failure of either is the tick's, but
     // only once the steps after it have run, so that the database busy for one step holds back no other.
     const failures: unknown[] = [];
@@ -199,6 +216,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       alarms,
       alertsExpired,
       alertsPolled,
+      bulletinsPlaced,
     };
   }
 

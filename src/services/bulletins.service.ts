@@ -17,7 +17,10 @@ import { createBulletinInbox, withStatus, type DeliveryView } from './bulletin-i
 import { createBulletinPlacement, type Placement } from './bulletin-placement.js';
 
 interface Deps {
-  readonly repos: Pick<Repositories, 'bulletins' | 'communes' | 'announcements' | 'hamlets' | 'broadcasts'>;
+  readonly repos: Pick<
+    Repositories,
+    'bulletins' | 'communes' | 'announcements' | 'hamlets' | 'broadcasts' | 'users'
+  >;
   readonly tx: UnitOfWork;
   readonly audit: AuditTrail;
   readonly clock: Clock;
@@ -36,6 +39,20 @@ export interface BulletinView extends Bulletin {
 }
 
 const BULLETIN = 'bản tin';
+
+/**
+ * How long a send is given to place its own bulletin before the dispatcher's sweep places what it left:
+ * a send places a province's communes in well under a second, and a sweep racing a send that is still
+ * under way would book nothing twice, but would answer that send's communes as booked by someone else.
+ */
+const SEND_GRACE_MS = 60_000;
+/**
+ * The sweep leaves alone a bulletin due for longer (a server that was down for a day): an emergency of
+ * yesterday is not aired on its own; the province officer sends it again if it still holds.
+ */
+const SWEEP_WINDOW_MS = 24 * 3_600_000;
+/** Bulletins placed by one sweep: the next tick takes the others. */
+const SWEEP_BULLETINS = 20;
 
 /**
  * Bulletins from the province (Thông tư 39/2020): the province makes the content with the announcement
@@ -69,6 +86,28 @@ export function createBulletinsService(deps: Deps) {
       missing: ids.filter((id) => !byId.has(id)),
     };
   }
+
+  /**
+   * The province officer who made the bulletin, acting for the sweep: the placement finishes the send
+   * they (or a colleague) made, and the bookings are theirs, as the send's own would have been.
+   */
+  async function maker(b: Bulletin): Promise<RequestContext> {
+    const user = await deps.repos.users.findUser(b.createdBy);
+    return {
+      actor: {
+        kind: 'user',
+        id: b.createdBy,
+        username: user?.username ?? b.createdBy,
+        role: 'province_officer',
+        provinceId: b.provinceId,
+        communeId: user?.communeId ?? '',
+        hamletIds: 'all',
+      },
+      requestId: null,
+    };
+  }
+
+  const alreadySent = () => conflict('This bulletin was already sent.', 'Bản tin này đã được gửi.');
 
   const unknownCommunes = (missing: readonly string[]) =>
     invalid(
@@ -145,7 +184,9 @@ export function createBulletinsService(deps: Deps) {
     /**
      * Sends a bulletin whose audio is ready: one copy of the content and one delivery per target commune,
      * written in batches in one unit of work (every inbox at once); then priority and emergency bulletins
-     * are booked commune by commune. Sending twice is refused (409).
+     * are booked commune by commune. Sending a priority or emergency bulletin again (an officer or a client
+     * retrying after an error) books the communes its first send left unbooked and answers every commune's
+     * placement; a normal bulletin sent again is refused (409).
      */
     async send(
       ctx: RequestContext,
@@ -154,6 +195,10 @@ export function createBulletinsService(deps: Deps) {
       assertAllowed(ctx.actor, 'bulletin.issue');
       const sent = await tx(async (r) => {
         const bulletin = await loadBulletin(r, ctx.actor, id);
+        if (bulletin.sentAt !== null) {
+          if (bulletin.level === 'normal') throw alreadySent();
+          return { bulletin, now: bulletin.sentAt };
+        }
         const content = await r.announcements.findAnnouncement(bulletin.announcementId);
         if (!content || content.status !== 'ready') {
           throw invalid(
@@ -164,7 +209,10 @@ export function createBulletinsService(deps: Deps) {
         }
         const now = clock.now().toISOString();
         if (!(await r.bulletins.markSent(id, now))) {
-          throw conflict('This bulletin was already sent.', 'Bản tin này đã được gửi.');
+          // Another send was first: its deliveries are written; a priority or emergency one is placed again.
+          const first = await loadBulletin(r, ctx.actor, id);
+          if (first.level === 'normal' || first.sentAt === null) throw alreadySent();
+          return { bulletin: first, now: first.sentAt };
         }
         // A commune deleted since the bulletin was made is hidden from everything: it is left out, and
         // the bulletin goes to the others rather than never going at all.
@@ -175,7 +223,15 @@ export function createBulletinsService(deps: Deps) {
           announcementId: deps.ids.id(),
           variantIds: content.variants.filter((v) => v.status === 'ready').map(() => deps.ids.id()),
         }));
-        await r.bulletins.insertCopiesAndDeliveries(bulletin, copies, 'received', ctx.actor.id, now);
+        // Due for placement until booked: what a crash before that leaves is found by a send again or the sweep.
+        await r.bulletins.insertCopiesAndDeliveries(
+          bulletin,
+          copies,
+          'received',
+          ctx.actor.id,
+          now,
+          bulletin.level !== 'normal',
+        );
         await deps.audit.record(r, {
           ...ctx,
           action: 'bulletin.send',
@@ -189,8 +245,44 @@ export function createBulletinsService(deps: Deps) {
         });
         return { bulletin: { ...bulletin, sentAt: now }, now };
       });
-      const placements = await placement.placeSent(ctx, sent.bulletin);
+      const { placements } = await placement.placeDue(ctx, sent.bulletin);
       return { id, sentAt: sent.now, placements };
+    },
+
+    /**
+     * The dispatcher's sweep: books the sent priority and emergency bulletins whose send did not place
+     * them everywhere (its process died, or the database failed, between the send and the booking), each
+     * commune once, as the officer who made the bulletin. A commune that answered the bulletin itself or
+     * where a rule refused it is not due and is left alone. Returns the communes booked.
+     */
+    async placeUnplaced(): Promise<number> {
+      const now = clock.now().getTime();
+      const due = await deps.repos.bulletins.listPlacementDue(
+        iso(now - SWEEP_WINDOW_MS),
+        iso(now - SEND_GRACE_MS),
+        SWEEP_BULLETINS,
+      );
+      let placed = 0;
+      const failures: unknown[] = [];
+      for (const bulletin of due) {
+        try {
+          const run = await placement.placeDue(await maker(bulletin), bulletin);
+          placed += run.placed;
+          if (run.placed > 0) {
+            deps.logger?.info(
+              { bulletinId: bulletin.id, level: bulletin.level, communes: run.placed },
+              'bulletin placed after its send',
+            );
+          }
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+      // The others went ahead; the failed ones are still due and are tried at the next tick.
+      if (failures.length > 0) {
+        throw failures.length === 1 ? failures[0] : new AggregateError(failures, 'placing bulletins failed');
+      }
+      return placed;
     },
 
     async list(ctx: RequestContext, limit = 50): Promise<readonly BulletinView[]> {

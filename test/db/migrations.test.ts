@@ -86,6 +86,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0029-username-key',
       '0030-hamlet-name-key',
       '0032-commune-settings-version',
+      '0034-bulletin-placement-due',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);
     for (const table of tables) {

@@ -85,6 +85,8 @@ describe("a province emergency's deliveries placed at once on D1", () => {
           decline_reason: null,
           decided_by: null,
           decided_at: null,
+          // Sent a moment ago: due for the province's placement.
+          placement_due_at: now,
           created_at: now,
           updated_at: now,
         })

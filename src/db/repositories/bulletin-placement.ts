@@ -10,7 +10,10 @@ import type { Database } from '../schema.js';
 export function bulletinPlacement(
   db: Kysely<Database>,
   capabilities: Pick<DbCapabilities, 'boundParameters'>,
-): Pick<BulletinsRepository, 'setSlotPlace' | 'claimReceived' | 'placeAll' | 'addBroadcasts'> {
+): Pick<
+  BulletinsRepository,
+  'setSlotPlace' | 'claimReceived' | 'settlePlacement' | 'placeAll' | 'addBroadcasts'
+> {
   // Five values a commune (two in each CASE, one in the list) and six of the statement's own: D1 binds 100.
   const perStatement = Math.min(100, Math.floor((capabilities.boundParameters - 6) / 5));
   return {
@@ -35,15 +38,34 @@ export function bulletinPlacement(
       for (let i = 0; i < communeIds.length; i += perStatement) {
         const rows = await db
           .updateTable('bulletin_deliveries')
-          .set({ decision: 'scheduled', decided_by: by, decided_at: now, updated_at: now })
+          .set({
+            decision: 'scheduled',
+            decided_by: by,
+            decided_at: now,
+            placement_due_at: null,
+            updated_at: now,
+          })
           .where('bulletin_id', '=', bulletinId)
           .where('commune_id', 'in', communeIds.slice(i, i + perStatement))
           .where('decision', '=', 'received')
+          .where('placement_due_at', 'is not', null)
           .returning('commune_id')
           .execute();
         claimed.push(...rows.map((r) => r.commune_id));
       }
       return claimed;
+    },
+
+    async settlePlacement(bulletinId, communeId, now) {
+      const result = await db
+        .updateTable('bulletin_deliveries')
+        .set({ placement_due_at: null, updated_at: now })
+        .where('bulletin_id', '=', bulletinId)
+        .where('commune_id', '=', communeId)
+        .where('decision', '=', 'received')
+        .where('placement_due_at', 'is not', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     async placeAll(bulletinId, rows, by, now) {

@@ -128,7 +128,7 @@ export function createBulletinsRepository(
       return Number(result.numUpdatedRows) > 0;
     },
 
-    async insertCopiesAndDeliveries(bulletin, copies, decision, by, now) {
+    async insertCopiesAndDeliveries(bulletin, copies, decision, by, now, placementDue) {
       if (copies.length === 0) return;
       const source = await db
         .selectFrom('announcements')
@@ -208,12 +208,42 @@ export function createBulletinsRepository(
               decided_by: null,
               decided_at: null,
               slot_place: null,
+              placement_due_at: placementDue ? now : null,
               created_at: now,
               updated_at: now,
             })),
           ),
         ),
       );
+    },
+
+    async listPlacementDue(from, to, limit) {
+      const due = await db
+        .selectFrom('bulletin_deliveries as d')
+        .innerJoin('communes as c', 'c.id', 'd.commune_id')
+        .where('c.deleted_at', 'is', null)
+        .where('d.placement_due_at', '>=', from)
+        .where('d.placement_due_at', '<=', to)
+        .select('d.bulletin_id')
+        .select((eb) => eb.fn.min('d.placement_due_at').as('due_at'))
+        .groupBy('d.bulletin_id')
+        .orderBy('due_at', 'desc')
+        .orderBy('d.bulletin_id')
+        .limit(limit)
+        .execute();
+      if (due.length === 0) return [];
+      const rows = await db
+        .selectFrom('bulletins')
+        .selectAll()
+        .where(
+          'id',
+          'in',
+          due.map((d) => d.bulletin_id),
+        )
+        .where('sent_at', 'is not', null)
+        .execute();
+      const byId = new Map(rows.map((r) => [r.id, toBulletin(r)]));
+      return due.flatMap((d) => byId.get(d.bulletin_id) ?? []);
     },
 
     async listDeliveries(bulletinId) {
@@ -247,6 +277,7 @@ export function createBulletinsRepository(
           decided_by: null,
           decided_at: null,
           slot_place: null,
+          placement_due_at: null,
           updated_at: now,
         })
         .where('bulletin_id', '=', bulletinId)
@@ -304,6 +335,7 @@ export function createBulletinsRepository(
           decline_reason: to.reason,
           decided_by: to.by,
           decided_at: to.now,
+          placement_due_at: null,
           updated_at: to.now,
         })
         .where('bulletin_id', '=', bulletinId)
@@ -349,6 +381,7 @@ function toDelivery(
     decidedAt: r.decided_at,
     slotPlace: r.slot_place,
     airedReceivers: Number(r.aired_receivers ?? 0),
+    placementDue: r.placement_due_at !== null,
     createdAt: r.created_at,
   };
 }

@@ -138,7 +138,9 @@ export function bulletinRoutes(services: Services, media: MediaStore, uploadLimi
       middleware: [gate('bulletin.issue')],
       description:
         'Sends a bulletin whose audio is ready: one delivery per target commune; priority and emergency ' +
-        'bulletins are booked in each commune at once (its next standing slot, or now).',
+        'bulletins are booked in each commune at once (its next standing slot, or now). Sending a priority ' +
+        'or emergency bulletin again books the communes still unbooked (after a failure) and answers ' +
+        "every commune's placement.",
       request: { params: IdParam },
       responses: {
         200: jsonResponse(
@@ -146,7 +148,7 @@ export function bulletinRoutes(services: Services, media: MediaStore, uploadLimi
           z.object({ id: z.string(), sentAt: z.string(), placements: z.array(Placement) }),
         ),
         ...problemResponses,
-        409: { description: 'Already sent' },
+        409: { description: 'A normal bulletin already sent' },
         422: { description: 'The audio is not ready yet' },
       },
     }),

@@ -39,7 +39,8 @@ export interface BulletinsRepository {
   markSent(id: string, now: string): Promise<boolean>;
   /**
    * Copies the source announcement (approved, ready, its versions pointing to the same audio) into each
-   * commune and writes one delivery row per commune, in batches.
+   * commune and writes one delivery row per commune, in batches; `placementDue` marks each delivery due
+   * for the province's placement from `now`.
    */
   insertCopiesAndDeliveries(
     bulletin: Pick<Bulletin, 'id' | 'announcementId' | 'title'>,
@@ -47,14 +48,16 @@ export interface BulletinsRepository {
     decision: DeliveryDecision,
     by: string,
     now: string,
+    placementDue: boolean,
   ): Promise<void>;
   listDeliveries(bulletinId: string): Promise<readonly BulletinDelivery[]>;
   findDelivery(bulletinId: string, communeId: string): Promise<BulletinDelivery | undefined>;
   /** A commune's inbox, newest first. */
   listInbox(communeId: string, limit: number): Promise<readonly InboxItem[]>;
   /**
-   * Moves a delivery from `from` to a decision; false when it is not (any longer) in `from`, so two
-   * requests answering the same delivery at once have one winner.
+   * Moves a delivery from `from` to a decision (the commune's answer, which leaves nothing due for the
+   * province to place); false when it is not (any longer) in `from`, so two requests answering the same
+   * delivery at once have one winner.
    */
   decide(
     bulletinId: string,
@@ -75,8 +78,9 @@ export interface BulletinsRepository {
    */
   reopen(bulletinId: string, communeId: string, now: string): Promise<boolean>;
   /**
-   * Marks these communes' received deliveries of one bulletin scheduled by `by` (the province placing it
-   * everywhere), before it books them: the communes it claimed, without those that answered first.
+   * Marks these communes' received deliveries of one bulletin that are due for placement scheduled by `by`
+   * (the province placing it), before it books them, and no longer due: the communes it claimed, without
+   * those that answered first or that another placement claimed or settled.
    */
   claimReceived(
     bulletinId: string,
@@ -135,6 +139,17 @@ export interface BulletinsRepository {
     by: string,
     now: string,
   ): Promise<void>;
+  /**
+   * A received delivery whose placement a rule refused is no longer due (the commune books it from its
+   * inbox): false when it was not due any more, so that of two placements refused at once one records it.
+   */
+  settlePlacement(bulletinId: string, communeId: string, now: string): Promise<boolean>;
+  /**
+   * Sent bulletins with a delivery (of a commune not deleted) due for placement since a time in
+   * [from, to], the most recently sent first (an emergency just left unbooked matters most), at most
+   * `limit`.
+   */
+  listPlacementDue(from: string, to: string, limit: number): Promise<readonly Bulletin[]>;
   /** Adds booked broadcasts to a delivery (its first airing kept as the earliest). */
   addBroadcasts(
     bulletinId: string,
