@@ -5,7 +5,8 @@ import type { Commune } from '../../../domain/commune.js';
 import { hasOwnVoice } from '../../../domain/ports/tts.js';
 import { formatDuration, formatLocalEn, formatLocalVi } from '../../../domain/schedule/index.js';
 import { formatNumber } from '../commune.js';
-import type { FormProblem } from '../forms.js';
+import { one, type FormProblem, type FormValues } from '../forms.js';
+import type { DecisionPrecondition } from '../../../services/announcement-decisions.js';
 import type { PageContext } from '../page.js';
 import { Badge, occurrenceTone } from '../ui.js';
 import { Csrf, FormError, TextArea } from '../form-fields.js';
@@ -92,6 +93,11 @@ export function TechnicalDetails({ p, audio }: { p: PageContext; audio: AudioInf
     </details>
   );
 }
+
+/** What the decision forms posted of the decision they showed: the service refuses one made since. */
+export const shownIn = (form: FormValues): DecisionPrecondition => ({
+  decisionShown: one(form, 'decision') || undefined,
+});
 
 /**
  * The office's two answers on one announcement, as forms that work without JavaScript: approve what it

@@ -15,7 +15,7 @@ import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../
 import { paths } from '../paths.js';
 import { Badge, Layout, approvalTone, notices, processingTone } from '../ui.js';
 import { DetailPage, WithdrawPage, type DetailProps } from './announcement-detail.js';
-import { when } from './announcement-parts.js';
+import { shownIn, when } from './announcement-parts.js';
 import { receivePageUpload, sourceFrom } from './page-upload.js';
 import { readSend, readVariant, SendForm, type SendValues } from './send-form.js';
 
@@ -227,9 +227,14 @@ export function announcementRoutes(deps: WebDeps) {
     const id = c.req.param('id');
     const form = await readForm(c);
     try {
-      await services.announcements.decide(signedIn(c), id, 'approved', null, many(form, 'variantId'), {
-        decisionShown: one(form, 'decision') || undefined,
-      });
+      await services.announcements.decide(
+        signedIn(c),
+        id,
+        'approved',
+        null,
+        many(form, 'variantId'),
+        shownIn(form),
+      );
     } catch (error) {
       const problem = problemOf(error, pageContext(c).lang);
       return renderDetail(c, id, { refused: problem.general }, 409);
@@ -252,9 +257,7 @@ export function announcementRoutes(deps: WebDeps) {
         'rejected',
         input.value.reason,
         undefined,
-        {
-          decisionShown: one(form, 'decision') || undefined,
-        },
+        shownIn(form),
       );
       return seeOther(
         c,

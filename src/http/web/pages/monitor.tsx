@@ -14,6 +14,7 @@ import { pageContext, seeOther, sendPage, signedIn, type PageContext } from '../
 import { paths } from '../paths.js';
 import { Badge, Layout, Section, notices, occurrenceTone, ReceiverState } from '../ui.js';
 import { FormError } from '../form-fields.js';
+import { shownIn } from './announcement-parts.js';
 import { ApprovalItem } from './approval.js';
 import { CoverageTable } from './coverage-tables.js';
 import { airedCount } from './playback-table.js';
@@ -246,9 +247,7 @@ export function monitorRoutes(deps: WebDeps) {
     const id = c.req.param('id');
     const form = await readForm(c);
     try {
-      await services.announcements.decide(ctx, id, 'approved', null, many(form, 'variantId'), {
-        decisionShown: one(form, 'decision') || undefined,
-      });
+      await services.announcements.decide(ctx, id, 'approved', null, many(form, 'variantId'), shownIn(form));
     } catch (error) {
       return renderMonitor(c, undefined, undefined, problemOf(error, pageContext(c).lang).general);
     }
@@ -290,9 +289,7 @@ export function monitorRoutes(deps: WebDeps) {
         'rejected',
         input.value.reason,
         undefined,
-        {
-          decisionShown: one(form, 'decision') || undefined,
-        },
+        shownIn(form),
       );
       return seeOther(c, paths.monitor, decided.cancelledOccurrences > 0 ? 'rejectedOffAir' : 'rejected');
     } catch (error) {
