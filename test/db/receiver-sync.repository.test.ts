@@ -181,7 +181,9 @@ describe.each(dialects)('receiver sync repository (%s)', (dialect) => {
         return result.rows.map((r) => r['QUERY PLAN']).join('\n');
       });
       expect(plan).toMatch(/Index Scan using receivers_token_hash_key on receivers r/);
-      expect(plan).toMatch(/Index Scan using hamlets_pkey on hamlets h/);
+      // Which of the hamlets' indexes is the planner's choice on tables this small (its key, or the live
+      // names' partial index when the join is turned round); either way no table is read whole.
+      expect(plan).toMatch(/Index (Only )?Scan using \w+ on hamlets h/);
       expect(plan).not.toMatch(/Seq Scan/);
     }
   });
