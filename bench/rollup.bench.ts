@@ -45,6 +45,7 @@ async function build(db: Kysely<Database>): Promise<{ occurrences: number; pairs
   const communes: Insertable<Database['communes']>[] = [];
   const hamlets: Insertable<Database['hamlets']>[] = [];
   const receivers: Insertable<Database['receivers']>[] = [];
+  const stretches: Insertable<Database['receiver_hamlet_stretches']>[] = [];
   const announcements: Insertable<Database['announcements']>[] = [];
   const broadcasts: Insertable<Database['broadcasts']>[] = [];
   const occurrences: Insertable<Database['occurrences']>[] = [];
@@ -86,7 +87,7 @@ async function build(db: Kysely<Database>): Promise<{ occurrences: number; pairs
         updated_at: at,
       });
       const boxes = Array.from({ length: RECEIVERS }, (_, r) => `${hamletId}-rx${r}`);
-      for (const id of boxes)
+      for (const id of boxes) {
         receivers.push({
           id,
           hamlet_id: hamletId,
@@ -95,6 +96,9 @@ async function build(db: Kysely<Database>): Promise<{ occurrences: number; pairs
           created_at: at,
           updated_at: at,
         });
+        // In its hamlet since it was made, as `insertReceiver` records it.
+        stretches.push({ receiver_id: id, hamlet_id: hamletId, arrived_at: at, left_at: null });
+      }
       for (const [slot, first] of FIRST_AIRINGS.entries()) {
         const broadcastId = `${hamletId}-b${slot}`;
         const announcementId = `${communeId}-a${(h + slot) % CATEGORIES.length}`;
@@ -166,6 +170,7 @@ async function build(db: Kysely<Database>): Promise<{ occurrences: number; pairs
     await insertRows(trx, 'communes', communes);
     await insertRows(trx, 'hamlets', hamlets);
     await insertRows(trx, 'receivers', receivers);
+    await insertRows(trx, 'receiver_hamlet_stretches', stretches);
     await insertRows(trx, 'announcements', announcements);
     await insertRows(trx, 'broadcasts', broadcasts);
     await insertRows(trx, 'occurrences', occurrences);

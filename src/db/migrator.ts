@@ -27,6 +27,7 @@ import * as audioInUse from './migrations/0028-audio-in-use.js';
 import * as usernameKey from './migrations/0029-username-key.js';
 import * as hamletNameKey from './migrations/0030-hamlet-name-key.js';
 import * as communeSettingsVersion from './migrations/0032-commune-settings-version.js';
+import * as receiverHamletStretches from './migrations/0033-receiver-hamlet-stretches.js';
 import * as bulletinPlacementDue from './migrations/0034-bulletin-placement-due.js';
 
 // Migrations are listed in code rather than read from a folder so the same build runs on Workers.
@@ -58,6 +59,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0029-username-key': usernameKey,
   '0030-hamlet-name-key': hamletNameKey,
   '0032-commune-settings-version': communeSettingsVersion,
+  '0033-receiver-hamlet-stretches': receiverHamletStretches,
   '0034-bulletin-placement-due': bulletinPlacementDue,
 };
 

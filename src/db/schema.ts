@@ -38,6 +38,7 @@ export interface Database {
   rate_limits: RateLimitTable;
   receivers: ReceiverTable;
   receiver_off_periods: ReceiverOffPeriodTable;
+  receiver_hamlet_stretches: ReceiverHamletStretchTable;
   announcements: AnnouncementTable;
   bulletins: BulletinTable;
   bulletin_deliveries: BulletinDeliveryTable;
@@ -160,7 +161,10 @@ export interface ReceiverTable {
   free_bytes: ColumnType<number | null, number | null | undefined, number | null>;
   /** Failed playbacks in a row, as reported; a completed one resets it. */
   playback_failures: ColumnType<number, number | undefined, number>;
-  /** When it was moved to its current hamlet (null: made there); the reports expect nothing of it before. */
+  /**
+   * When it was moved to its current hamlet (null: made there). The reports read where it was when from
+   * `receiver_hamlet_stretches`.
+   */
   arrived_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   created_at: Instant;
   updated_at: Instant;
@@ -171,6 +175,14 @@ export interface ReceiverOffPeriodTable {
   receiver_id: string;
   off_from: Instant;
   off_until: Instant;
+}
+
+/** A receiver's stay in one hamlet: from `arrived_at` until `left_at` (null while it is there). */
+export interface ReceiverHamletStretchTable {
+  receiver_id: string;
+  hamlet_id: string;
+  arrived_at: Instant;
+  left_at: Instant | null;
 }
 
 export interface AnnouncementTable {

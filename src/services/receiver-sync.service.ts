@@ -254,9 +254,9 @@ export function createReceiverSyncService(deps: Deps) {
 
     /**
      * Stores a batch of playback events once each. The whole batch is refused (422, naming each bad
-     * event) when an event is for an unknown occurrence or another hamlet's, repeats an id of the batch,
-     * or has an implausible time; the agent drops those and sends the rest again. Occurrence statuses
-     * follow the reports, also after the dispatcher marked them missed.
+     * event) when an event is for an unknown occurrence or another hamlet's (one the box was not in when
+     * it aired), repeats an id of the batch, or has an implausible time; the agent drops those and sends
+     * the rest again. Occurrence statuses follow the reports, also after the dispatcher marked them missed.
      */
     async ingestLogs(
       session: ReceiverSession,
@@ -274,10 +274,19 @@ export function createReceiverSyncService(deps: Deps) {
       }
       const occurrenceIds = [...new Set(events.map((e) => e.occurrenceId))];
       const occurrences = new Map((await repo.findOccurrencesForLogs(occurrenceIds)).map((o) => [o.id, o]));
+      // Another hamlet's airing is the box's own if it aired while the box was there: a box moved since
+      // delivers what it queued there. Asked only of those, so a box's usual batch costs no lookup.
+      const elsewhere = occurrenceIds.filter((id) => {
+        const o = occurrences.get(id);
+        return o !== undefined && o.hamletId !== session.hamletId;
+      });
+      const wasThere = new Set(
+        elsewhere.length > 0 ? await repo.listOccurrencesWhileThere(session.id, elsewhere) : [],
+      );
       for (const e of events) {
         const o = occurrences.get(e.occurrenceId);
         if (!o) rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: 'unknown_occurrence' });
-        else if (o.hamletId !== session.hamletId) {
+        else if (o.hamletId !== session.hamletId && !wasThere.has(o.id)) {
           rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: 'other_hamlet' });
         } else if (Date.parse(e.at) < Date.parse(o.startsAt) - MAX_EVENT_BEFORE_START_MS) {
           rejected.push({ id: e.id, occurrenceId: e.occurrenceId, reason: 'before_start' });

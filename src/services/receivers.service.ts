@@ -136,6 +136,9 @@ export function createReceiversService(deps: Deps) {
           },
           now,
         );
+        // After the receiver's row, which holds it against a second move at the same moment: that one then
+        // closes the stretch this one opens.
+        if (moved) await r.receivers.moveToHamlet(id, changes.hamletId!, now);
         const fields = Object.keys(changes).filter((k) => changes[k as keyof ReceiverChanges] !== undefined);
         if (changes.disabled) await cancelOpenCommands(r, deps.audit, ctx, id, 'receiver_disabled', now);
         await deps.audit.record(r, {

@@ -42,7 +42,10 @@ export interface CoverageReport {
   readonly timeZone: string;
   /** Per hamlet: its occurrences, and its receivers' airings added up. */
   readonly hamlets: readonly CoverageRow[];
-  /** Per receiver: the airings expected of it and what became of them. */
+  /**
+   * Per receiver and hamlet: the airings expected of it there and what became of them. A box moved in the
+   * range has a row in each hamlet, each with what aired while it was there.
+   */
   readonly receivers: readonly ReceiverCoverage[];
 }
 
@@ -173,7 +176,9 @@ export function createReportsService(deps: Deps) {
     /**
      * Per receiver and per hamlet in the actor's scope (default: the last 30 days): the airings expected
      * (each receiver × each occurrence it should have played, once its outcome is known), how many it
-     * played, failed, missed or was offline for, and the rate played ÷ expected.
+     * played, failed, missed or was offline for, and the rate played ÷ expected. An airing counts under
+     * the hamlet the box was in when it aired, so a head still sees what a box moved away aired for her
+     * hamlet.
      */
     async coverage(
       ctx: RequestContext,

@@ -37,6 +37,7 @@ const tables = [
   'webhook_attempts',
   'receiver_commands',
   'receiver_alarms',
+  'receiver_hamlet_stretches',
 ] as const;
 
 const communeFile = parseCommuneFile(
@@ -86,6 +87,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0029-username-key',
       '0030-hamlet-name-key',
       '0032-commune-settings-version',
+      '0033-receiver-hamlet-stretches',
       '0034-bulletin-placement-due',
     ]);
     expect(await migrateToLatest(db.kysely)).toEqual([]);

@@ -41,20 +41,22 @@ export const due = (capabilities: DbCapabilities, rule: PresenceRule, now: strin
   sql<number>`case when ${instantPlusMs(capabilities, sql.ref('o.starts_at'), sql`o.duration_ms + ${rule.graceMs}`)} < ${now} then 1 else 0 end`;
 
 /**
- * Every (occurrence, receiver) pair where the receiver was expected to air it: a receiver of its hamlet
- * that was there (made there, or moved there, before it started) and enabled when it started (not
- * switched off since before it, nor in a stretch it was switched off and on again). Cancelled
- * occurrences expect nothing.
+ * Every (occurrence, receiver) pair where the receiver was expected to air it: a receiver that was in
+ * its hamlet when it started (a stretch of the box there holds the start: made or moved there before,
+ * not moved away yet) and enabled then (not switched off since before it, nor in a stretch it was
+ * switched off and on again). A box moved since stays expected of what aired where it was, and only
+ * there. Cancelled occurrences expect nothing.
  */
 export const expectedPairs = (db: Kysely<Database>) =>
   db
     .selectFrom('occurrences as o')
-    .innerJoin('receivers as r', (join) =>
+    .innerJoin('receiver_hamlet_stretches as s', (join) =>
       join
-        .onRef('r.hamlet_id', '=', 'o.hamlet_id')
-        .onRef('r.created_at', '<=', 'o.starts_at')
-        .on((eb) => eb.or([eb('r.arrived_at', 'is', null), eb('r.arrived_at', '<=', eb.ref('o.starts_at'))])),
+        .onRef('s.hamlet_id', '=', 'o.hamlet_id')
+        .onRef('s.arrived_at', '<=', 'o.starts_at')
+        .on((eb) => eb.or([eb('s.left_at', 'is', null), eb('s.left_at', '>', eb.ref('o.starts_at'))])),
     )
+    .innerJoin('receivers as r', 'r.id', 's.receiver_id')
     .where((eb) => eb.or([eb('r.disabled_at', 'is', null), eb('r.disabled_at', '>', eb.ref('o.starts_at'))]))
     .where((eb) =>
       eb.not(

@@ -94,7 +94,7 @@ export function createPlaybackRepository(
           'o.id as occurrence_id',
           'r.id as receiver_id',
           'r.name',
-          'r.hamlet_id',
+          'o.hamlet_id',
           heard(eb as unknown as Pairs, capabilities, rule).as('heard'),
         ])
         .where('o.id', 'in', [...occurrenceIds])
@@ -111,9 +111,10 @@ export function createPlaybackRepository(
     },
 
     /**
-     * Expected airings of occurrences starting in [from, to), counted by the database per receiver and
-     * per combination of facts (what it reported, whether the occurrence is due, whether the box was
-     * heard from): at most 64 rows per receiver, however many months the range spans.
+     * Expected airings of occurrences starting in [from, to), counted by the database per receiver, per
+     * hamlet it aired them for, and per combination of facts (what it reported, whether the occurrence is
+     * due, whether the box was heard from): at most 64 rows per receiver and hamlet, however many months
+     * the range spans.
      */
     async countAirings(communeId, hamletIds, range, rule): Promise<readonly AiringCount[]> {
       if (hamletIds !== 'all' && hamletIds.length === 0) return [];
@@ -121,7 +122,8 @@ export function createPlaybackRepository(
         .innerJoin('hamlets as h', 'h.id', 'o.hamlet_id')
         .select((eb) => [
           'r.id as receiver_id',
-          'r.hamlet_id',
+          // The hamlet it aired for, which the box may have left since.
+          'o.hamlet_id',
           'r.name',
           ...factColumns(eb as unknown as Pairs, capabilities, rule, range.now),
         ])

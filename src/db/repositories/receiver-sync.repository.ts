@@ -6,6 +6,7 @@ import type { ReceiverSession } from '../../domain/receiver/receiver.js';
 import { onlineWindowMs } from '../../domain/receiver/health.js';
 import type { DbCapabilities } from '../database.js';
 import type { Database } from '../schema.js';
+import { stretchReads } from './receiver-stretches.js';
 
 /** The SQL behind the receiver protocol: device sessions, manifests, heartbeats and playback logs. */
 export function createReceiverSyncRepository(
@@ -286,6 +287,8 @@ export function createReceiverSyncRepository(
         .where('id', '=', receiverId)
         .execute();
     },
+
+    ...stretchReads(db),
 
     async findOccurrencesForLogs(ids) {
       if (ids.length === 0) return [];

@@ -3,6 +3,7 @@ import { toPage, type Page, type PageRequest } from '../../domain/page.js';
 import type { ReceiversRepository } from '../../domain/ports/repositories.js';
 import type { Receiver } from '../../domain/receiver/receiver.js';
 import type { Database } from '../schema.js';
+import { openFirstStretch, stretchMoves } from './receiver-stretches.js';
 
 const columns = [
   'receivers.id',
@@ -86,7 +87,10 @@ export function createReceiversRepository(db: Kysely<Database>): ReceiversReposi
           updated_at: now,
         })
         .execute();
+      await openFirstStretch(db, receiver.id, receiver.hamletId, now);
     },
+
+    ...stretchMoves(db),
 
     async insertOffPeriod(receiverId, from, until) {
       await db

@@ -27,9 +27,10 @@ export function airingOutcome(facts: AiringFacts): AiringOutcome | null {
   return status === 'scheduled' ? null : status;
 }
 
-/** Pairs of one receiver with the same facts, as the database groups them. */
+/** Pairs of one receiver in one hamlet with the same facts, as the database groups them. */
 export interface AiringCount extends AiringFacts {
   readonly receiverId: string;
+  /** The hamlet the box aired them for: where it was then, which it may have left since. */
   readonly hamletId: string;
   readonly name: string;
   readonly count: number;
@@ -54,6 +55,7 @@ export interface AiringCounts {
 export interface ReceiverCoverage extends AiringCounts {
   readonly receiverId: string;
   readonly name: string;
+  /** The hamlet these airings were for; a box moved in the range has a row per hamlet. */
   readonly hamletId: string;
 }
 
@@ -116,33 +118,38 @@ export function countAiringFacts(rows: readonly FactCount[]): AiringCounts {
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Coverage per receiver from pairs counted by the database. Every receiver in the counts gets a row, and
- * so does every one of `receivers` (those to list even when nothing was expected of them: rate null);
- * sorted by hamlet, then name.
- * @example receiverCoverage([{ id: 'a', hamletId: 'un-ta', name: 'Chợ' }], [{ receiverId: 'a', aired: true, due: true, … , count: 2 }])
- * // → [{ receiverId: 'a', expected: 2, played: 2, …, rate: 1 }]
+ * Coverage per receiver and hamlet from pairs counted by the database: a box moved between hamlets in the
+ * range gets a row in each, with what it aired for that hamlet. Every (receiver, hamlet) in the counts
+ * gets a row, and so does every one of `receivers` in its hamlet (those to list even when nothing was
+ * expected of them: rate null); sorted by hamlet, then name.
+ * @example receiverCoverage([{ id: 'a', hamletId: 'un-ta', name: 'Chợ' }], [{ receiverId: 'a', hamletId: 'un-ta', aired: true, due: true, … , count: 2 }])
+ * // → [{ receiverId: 'a', hamletId: 'un-ta', expected: 2, played: 2, …, rate: 1 }]
  */
 export function receiverCoverage(
   receivers: readonly { readonly id: string; readonly hamletId: string; readonly name: string }[],
   counts: readonly AiringCount[],
 ): readonly ReceiverCoverage[] {
-  const known = new Map(receivers.map((r) => [r.id, r]));
-  for (const c of counts)
-    if (!known.has(c.receiverId))
-      known.set(c.receiverId, { id: c.receiverId, hamletId: c.hamletId, name: c.name });
+  const keyOf = (id: string, hamletId: string) => `${id}\u0000${hamletId}`;
+  const known = new Map(receivers.map((r) => [keyOf(r.id, r.hamletId), r]));
+  for (const c of counts) {
+    const key = keyOf(c.receiverId, c.hamletId);
+    if (!known.has(key)) known.set(key, { id: c.receiverId, hamletId: c.hamletId, name: c.name });
+  }
   const totals = new Map<string, Record<AiringOutcome, number>>();
-  for (const id of known.keys()) totals.set(id, noAirings());
+  for (const key of known.keys()) totals.set(key, noAirings());
   for (const c of counts) {
     const outcome = airingOutcome(c);
-    if (outcome) totals.get(c.receiverId)![outcome] += c.count;
+    if (outcome) totals.get(keyOf(c.receiverId, c.hamletId))![outcome] += c.count;
   }
-  return [...known.values()]
-    .sort((a, b) => byString(a.hamletId, b.hamletId) || byString(a.name, b.name) || byString(a.id, b.id))
-    .map((r) => ({
+  return [...known.entries()]
+    .sort(
+      ([, a], [, b]) => byString(a.hamletId, b.hamletId) || byString(a.name, b.name) || byString(a.id, b.id),
+    )
+    .map(([key, r]) => ({
       receiverId: r.id,
       name: r.name,
       hamletId: r.hamletId,
-      ...sumAirings([totals.get(r.id)!]),
+      ...sumAirings([totals.get(key)!]),
     }));
 }
 

@@ -49,16 +49,16 @@ export interface PlaybackRepository {
     hamletIds: readonly string[],
   ): Promise<readonly { id: string; hamletId: string; name: string }[]>;
   /**
-   * The receivers expected to air each occurrence (of its hamlet, existing and enabled when it started),
-   * and whether each was heard from in its presence window.
+   * The receivers expected to air each occurrence (in its hamlet and enabled when it started, wherever
+   * they are now), and whether each was heard from in its presence window.
    */
   listExpectedReceivers(
     occurrenceIds: readonly string[],
     rule: PresenceRule,
   ): Promise<readonly ExpectedReceiver[]>;
   /**
-   * Expected airings of the occurrences starting in [from, to), grouped by receiver and facts (reports,
-   * due at `now`, heard from).
+   * Expected airings of the occurrences starting in [from, to), grouped by receiver, the hamlet it aired
+   * them for (where it was then) and facts (reports, due at `now`, heard from).
    */
   countAirings(
     communeId: string,

@@ -43,6 +43,11 @@ export interface ReceiverSyncRepository {
   ): Promise<void>;
   findOccurrencesForLogs(ids: readonly string[]): Promise<readonly OccurrenceForLogs[]>;
   /**
+   * Of these occurrences, those that started while the receiver was in their hamlet (its stretches per
+   * hamlet): a box moved since may still report what it aired there.
+   */
+  listOccurrencesWhileThere(receiverId: string, occurrenceIds: readonly string[]): Promise<readonly string[]>;
+  /**
    * Inserts the new events, ignoring those already stored for the same (receiver, event id); returns the
    * event ids it stored.
    */
@@ -70,13 +75,14 @@ export interface ReceiversRepository {
     page: PageRequest & { hamletId?: string | undefined },
   ): Promise<Page<Receiver>>;
   findReceiver(id: string): Promise<Receiver | undefined>;
+  /** A new receiver, in its hamlet from `now` (its first stretch there). */
   insertReceiver(
     receiver: { id: string; hamletId: string; name: string; tokenHash: string; isExample?: boolean },
     now: string,
   ): Promise<void>;
   /**
-   * A new `hamletId` is a move: the receiver arrives there `now`. `playbackFailures: 0` starts its run
-   * of failed playbacks again.
+   * A new `hamletId` is a move: the receiver arrives there `now` (its stretches follow with `moveToHamlet`,
+   * after this call, which holds the receiver). `playbackFailures: 0` starts its run of failed playbacks again.
    */
   updateReceiver(
     id: string,
@@ -89,6 +95,11 @@ export interface ReceiversRepository {
     },
     now: string,
   ): Promise<void>;
+  /**
+   * Ends the receiver's stretch in its hamlet at `at` and starts one in `hamletId`: the reports count what
+   * it airs under the hamlet it was in at the time.
+   */
+  moveToHamlet(receiverId: string, hamletId: string, at: string): Promise<void>;
   /** Keeps a stretch the receiver was off, when it is switched on again (the reports expect nothing then). */
   insertOffPeriod(receiverId: string, from: string, until: string): Promise<void>;
   /**
