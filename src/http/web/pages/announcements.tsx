@@ -236,7 +236,9 @@ export function announcementRoutes(deps: WebDeps) {
         shownIn(form),
       );
     } catch (error) {
+      // Someone decided meanwhile (409): said on the page. Anything else (not hers, gone) as any page says it.
       const problem = problemOf(error, pageContext(c).lang);
+      if (problem.status !== 409) throw error;
       return renderDetail(c, id, { refused: problem.general }, 409);
     }
     return seeOther(c, paths.announcement(id), 'approved');

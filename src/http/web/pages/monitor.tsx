@@ -249,7 +249,10 @@ export function monitorRoutes(deps: WebDeps) {
     try {
       await services.announcements.decide(ctx, id, 'approved', null, many(form, 'variantId'), shownIn(form));
     } catch (error) {
-      return renderMonitor(c, undefined, undefined, problemOf(error, pageContext(c).lang).general);
+      // Someone decided meanwhile (409): said above the queue. Anything else as any page says it.
+      const problem = problemOf(error, pageContext(c).lang);
+      if (problem.status !== 409) throw error;
+      return renderMonitor(c, undefined, undefined, problem.general);
     }
     return seeOther(c, paths.monitor, 'approved');
   });
