@@ -300,8 +300,7 @@ export function adminRoutes(deps: WebDeps) {
         // Saved by someone else since it was read just now: read again and decide again, a few times.
         const stale = error instanceof LoaError && error.status === 412;
         if (stale && attempt < 3) continue;
-        const problem = problemOf(error, p.lang);
-        return renderAdmin(c, form, stale ? { ...problem, status: 409 } : problem);
+        return renderAdmin(c, form, problemOf(error, p.lang));
       }
       return seeOther(c, paths.admin, 'savedSettings');
     }
